@@ -1,0 +1,82 @@
+# secprof - build, test, bench. `make help` lists the targets.
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wformat-nonliteral -Wpointer-arith -Wundef -Wvla
+CFLAGS  ?=
+CFLAGS  += -std=gnu11 $(OPT) -g $(WARN) -fvisibility=hidden -D_GNU_SOURCE \
+           -DSECPROF_BUILDING -Iinclude -Isrc
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+LDLIBS  += -lyajl
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check check-asan check-clang check-all bench gen clean help format check-format
+
+all: $(BUILD)/secprof $(BUILD)/libsecprof.a
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*.h src/gen/*.inc cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsecprof.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/libsecprof.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
+
+# Unit tests and test helpers link the static archive to reach internals.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
+
+$(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libsecprof.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
+
+tests-bin: all $(UNIT_BIN) $(HELPER_BIN)
+
+TEST_LDLIBS ?= -lseccomp
+
+check: tests-bin
+	tests/run-tests $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 check
+
+check-clang:
+	$(MAKE) CC=clang BUILD=build-clang all tests-bin
+
+check-all: check check-asan check-clang
+
+bench: all
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
+
+gen:
+	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv > src/gen/syscalls.inc
+	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
+
+format:
+	clang-format -i include/*.h src/*.c src/*.h cli/*.c cli/*.h
+
+check-format:
+	clang-format --dry-run --Werror include/*.h src/*.c src/*.h cli/*.c cli/*.h
+
+clean:
+	rm -rf build build-asan build-clang
+
+help:
+	@echo "all check check-asan check-clang check-all bench gen format check-format clean"

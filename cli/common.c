@@ -1,0 +1,189 @@
+/* common.c - option parsing and error printing shared by the commands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_print_error(const struct cli *g, const secprof_error *e)
+{
+	char buf[1400];
+	fprintf(stderr, "%s: %s\n", g->prog, secprof_error_format(e, buf, sizeof(buf)));
+}
+
+void cli_usage_error(const struct cli *g, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", g->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_exit_code(int rc)
+{
+	switch (-rc) {
+	case 0: return EXIT_OK;
+	case SECPROF_E_PROFILE:
+	case SECPROF_E_LIMIT: return EXIT_PROFILE;
+	case SECPROF_E_USAGE: return EXIT_USAGE;
+	default: return EXIT_SYSTEM;
+	}
+}
+
+static const char *need_value(const struct cli *g, int *i, int argc, char **argv)
+{
+	if (*i + 1 >= argc) {
+		cli_usage_error(g, "option '%s' needs a value", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool parse_kernel(const char *s, int *major, int *minor)
+{
+	char *end;
+	long a = strtol(s, &end, 10), b;
+	if (end == s || *end != '.' || a < 0 || a > 255)
+		return false;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || *end || b < 0 || b > 255)
+		return false;
+	*major = (int)a;
+	*minor = (int)b;
+	return true;
+}
+
+int cli_resolve_opt(struct cli_resolve_args *a, int *i, int argc, char **argv)
+{
+	static const struct cli dummy = { .prog = "secprof" };
+	const char *arg = argv[*i], *v;
+
+	if (!strcmp(arg, "--privileged")) {
+		a->privileged = true;
+		return 1;
+	}
+	if (strcmp(arg, "--arch") && strcmp(arg, "--kernel") && strcmp(arg, "--cap-add") &&
+	    strcmp(arg, "--cap-drop"))
+		return 0;
+	if (!(v = need_value(&dummy, i, argc, argv)))
+		return -1;
+	if (!strcmp(arg, "--arch")) {
+		a->arch = v;
+	} else if (!strcmp(arg, "--kernel")) {
+		if (!parse_kernel(v, &a->kernel_major, &a->kernel_minor) ||
+		    (a->kernel_major == 0 && a->kernel_minor == 0)) {
+			cli_usage_error(&dummy, "--kernel takes MAJOR.MINOR, e.g. 6.1 (got '%s')", v);
+			return -1;
+		}
+	} else {
+		bool add = !strcmp(arg, "--cap-add");
+		size_t *n = add ? &a->nadd : &a->ndrop;
+		if (*n >= CLI_MAX_CAPS) {
+			cli_usage_error(&dummy, "too many %s options", arg);
+			return -1;
+		}
+		(add ? a->cap_add : a->cap_drop)[(*n)++] = v;
+	}
+	return 1;
+}
+
+int cli_read_stdin(char **out, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		ssize_t r;
+		if (!buf)
+			return -1;
+		if (n == cap) {
+			char *b;
+			if (cap > SECPROF_MAX_PROFILE_SIZE) {
+				free(buf);
+				return -2;
+			}
+			b = realloc(buf, cap * 2);
+			if (!b)
+				free(buf);
+			buf = b;
+			cap *= 2;
+			continue;
+		}
+		r = read(0, buf + n, cap - n);
+		if (r < 0) {
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int cli_load_profile(struct cli *g, const char *name, secprof_profile **out)
+{
+	secprof_error err = { 0 };
+	secprof_profile *p;
+
+	if (!strcmp(name, "builtin")) {
+		p = secprof_profile_builtin(g->ctx, &err);
+	} else if (!strcmp(name, "-")) {
+		char *data;
+		size_t len;
+		int r = cli_read_stdin(&data, &len);
+		if (r == -2) {
+			cli_usage_error(g, "<stdin>: input is larger than the %u-byte limit for a profile",
+					SECPROF_MAX_PROFILE_SIZE);
+			return EXIT_PROFILE;
+		}
+		if (r < 0) {
+			cli_usage_error(g, "cannot read standard input");
+			return EXIT_SYSTEM;
+		}
+		p = secprof_profile_parse(g->ctx, data, len, "<stdin>", &err);
+		free(data);
+	} else {
+		p = secprof_profile_load_file(g->ctx, name, &err);
+	}
+	if (!p) {
+		cli_print_error(g, &err);
+		return cli_exit_code(-err.code);
+	}
+	*out = p;
+	return 0;
+}
+
+int cli_resolve(struct cli *g, const struct cli_resolve_args *a, secprof_profile **p,
+		secprof_resolved **r)
+{
+	secprof_error err = { 0 };
+	secprof_resolve_opts o = { .arch = a->arch,
+				   .kernel_major = a->kernel_major,
+				   .kernel_minor = a->kernel_minor };
+	int rc;
+
+	if ((rc = cli_load_profile(g, a->profile, p)))
+		return rc;
+	rc = secprof_caps_tweak(a->cap_add, a->nadd, a->cap_drop, a->ndrop, a->privileged,
+				secprof_caps_all(), &o.caps, &err);
+	if (rc < 0)
+		goto fail;
+	*r = secprof_resolve(g->ctx, *p, &o, &err);
+	if (!*r) {
+		rc = -err.code;
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_print_error(g, &err);
+	secprof_profile_free(*p);
+	*p = NULL;
+	return cli_exit_code(rc);
+}

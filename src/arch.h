@@ -1,0 +1,51 @@
+/* arch.h - architectures and the syscall table (arch.c, syscalls.c, gen/syscalls.inc). */
+#ifndef SP_ARCH_H
+#define SP_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One architecture secprof knows: libseccomp's names, Docker's Go name and
+ * the kernel's AUDIT_ARCH_* token seen in seccomp_data.arch. */
+struct sp_arch {
+	const char *scmp;   /* "SCMP_ARCH_X86_64" */
+	const char *name;   /* libseccomp / syscalls.csv name: "x86_64" */
+	const char *go;     /* Docker's native string matched by includes.arches
+			       ("amd64"); NULL when no GOARCH maps to it (spec §2.1) */
+	uint32_t audit;     /* AUDIT_ARCH_* */
+	uint32_t nr_base;   /* added to table numbers: 0x40000000 for x32 */
+	uint8_t bits;       /* 32 or 64: width of syscall arguments */
+	bool big_endian;
+	bool runc_ok;       /* accepted by runc's arch list (spec §4.1.1) */
+	int col;            /* column in the generated syscall table */
+};
+
+size_t sp_arch_count(void);
+const struct sp_arch *sp_arch_at(size_t i);
+/* "SCMP_ARCH_X86_64" (exact, as runc). NULL if unknown. */
+const struct sp_arch *sp_arch_by_scmp(const char *s);
+/* "x86_64", "aarch64", ... (libseccomp names, case-insensitive). */
+const struct sp_arch *sp_arch_by_name(const char *s);
+/* Go name as Docker's goToNative gives it ("amd64"; spec §2.1). */
+const struct sp_arch *sp_arch_by_go(const char *s);
+/* The arch of the running process (compile-time). */
+const struct sp_arch *sp_arch_native(void);
+/* The archMap key Docker looks up for a native arch (nativeToSeccomp,
+ * spec §2.1): "SCMP_ARCH_X86_64" for amd64; NULL when there is none. */
+const char *sp_arch_go_to_seccomp(const char *go);
+
+/* Syscall number of `name` on `arch`, including nr_base; -1 if the syscall
+ * does not exist there. */
+int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name);
+/* true if `name` exists on at least one arch of the table. */
+bool sp_syscall_known(const char *name);
+/* Name of syscall `nr` (with nr_base) on `arch`, NULL if none. */
+const char *sp_syscall_name(const struct sp_arch *arch, int32_t nr);
+/* Highest syscall number (with nr_base) defined on `arch`. */
+int32_t sp_syscall_max(const struct sp_arch *arch);
+/* Iterate over the table: names in sorted order. */
+size_t sp_syscall_count(void);
+const char *sp_syscall_name_at(size_t i);
+
+#endif

@@ -1,0 +1,51 @@
+/* json.h - strict JSON reader keeping a line/column for every value (json.c).
+ * Built on yajl (Debian's libyajl): it validates JSON strictly and hands us
+ * numbers as raw text, so uint64 values are exact. */
+#ifndef SP_JSON_H
+#define SP_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum sp_jtype { SP_JNULL, SP_JBOOL, SP_JNUM, SP_JSTR, SP_JARR, SP_JOBJ };
+
+struct sp_json;
+
+struct sp_jmember {
+	const char *key; /* decoded, NUL-terminated */
+	size_t key_len;
+	struct sp_loc loc; /* of the key */
+	struct sp_json *val;
+};
+
+struct sp_json {
+	enum sp_jtype type;
+	struct sp_loc loc; /* first character of the value */
+	union {
+		bool b;
+		struct { /* SP_JSTR: decoded text; SP_JNUM: raw number text */
+			const char *s;
+			size_t len;
+		} str;
+		struct {
+			struct sp_json **items;
+			size_t len;
+		} arr;
+		struct {
+			struct sp_jmember *members; /* in document order, duplicates kept */
+			size_t len;
+		} obj;
+	} u;
+};
+
+/* Nesting deeper than this is refused (Go's encoding/json allows 10000). */
+#define SP_JSON_MAX_DEPTH 10000
+
+/* Parse `len` bytes into a tree allocated in `arena`. On error returns NULL
+ * and fills err with file (may be NULL), line, column and a message. */
+struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t len,
+			      const char *file, secprof_error *err);
+
+#endif

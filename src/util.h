@@ -1,0 +1,82 @@
+/* util.h - context, errors, arena and small helpers shared by every stage. */
+#ifndef SP_UTIL_H
+#define SP_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secprof.h"
+
+#define SP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define SP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A position in the source profile; 0 = unknown. */
+struct sp_loc {
+	uint32_t line;
+	uint32_t col;
+};
+
+struct secprof_ctx {
+	secprof_warn_fn warn;
+	void *warn_data;
+	bool strict;
+};
+
+/* Fill err (if non-NULL) and return -code. `file` and `path` may be NULL.
+ * Usage: return sp_err(err, SECPROF_E_PROFILE, file, &loc, "syscalls[2]", "bad %s", x); */
+int sp_err(secprof_error *err, int code, const char *file, const struct sp_loc *loc,
+	   const char *path, const char *fmt, ...) SP_PRINTF(6, 7);
+/* Prefix the message of err with "outer: " (crun_error_wrap). Returns err->code. */
+int sp_err_wrap(secprof_error *err, const char *fmt, ...) SP_PRINTF(2, 3);
+/* Report a warning through the context's callback; in strict mode the warning
+ * is turned into an error in err and -SECPROF_E_PROFILE is returned, else 0. */
+int sp_warn(secprof_ctx *ctx, secprof_error *err, const char *file, const struct sp_loc *loc,
+	    const char *path, const char *fmt, ...) SP_PRINTF(6, 7);
+/* A warning that never becomes an error. */
+void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const char *path,
+	     const char *fmt, ...) SP_PRINTF(5, 6);
+
+/* Bump allocator: everything a profile holds lives in one arena and is freed
+ * at once, so deep or large inputs never need recursive frees. */
+struct sp_arena_chunk;
+struct sp_arena {
+	struct sp_arena_chunk *head;
+};
+void *sp_arena_alloc(struct sp_arena *a, size_t size); /* zeroed; NULL on ENOMEM */
+char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n);
+void sp_arena_free(struct sp_arena *a);
+
+/* Growable array of fixed-size items (malloc'ed, not in an arena). */
+struct sp_vec {
+	void *items;
+	size_t len;
+	size_t cap;
+	size_t item_size;
+};
+void *sp_vec_push(struct sp_vec *v); /* zeroed new slot or NULL */
+void sp_vec_free(struct sp_vec *v);
+
+/* Growable string buffer. */
+struct sp_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+void sp_buf_add(struct sp_buf *b, const char *s, size_t n);
+void sp_buf_puts(struct sp_buf *b, const char *s);
+void sp_buf_printf(struct sp_buf *b, const char *fmt, ...) SP_PRINTF(2, 3);
+/* JSON string literal with Go's encoding/json escaping (incl. <, >, &). */
+void sp_buf_json_str(struct sp_buf *b, const char *s);
+void sp_buf_free(struct sp_buf *b);
+
+/* Read a whole file, refusing more than `max` bytes. *out is malloc'ed. */
+int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err);
+
+/* Parse a decimal uint64 exactly ("0".."18446744073709551615", no sign, no
+ * leading '+'); returns false on overflow or a bad character. */
+bool sp_parse_u64(const char *s, size_t n, uint64_t *out);
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# install-deps.sh - install what secprof needs to build and test on Debian 12.
+# Build: gcc, make, yajl (JSON). Tests: clang (second compiler), libseccomp
+# (the reference compiler we compare against), runc and debootstrap (the
+# real runtime and a root filesystem), python3 (generators), util-linux.
+set -e
+export DEBIAN_FRONTEND=noninteractive
+pkgs="build-essential clang libyajl-dev libseccomp-dev python3 runc debootstrap \
+      util-linux procps passwd ca-certificates gdb strace"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
