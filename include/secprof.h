@@ -134,6 +134,18 @@ SECPROF_API bool secprof_resolved_unconfined(const secprof_resolved *r);
 SECPROF_API int secprof_resolved_to_oci_json(const secprof_resolved *r, char **out, size_t *len,
 					     secprof_error *err);
 
+/* What `--security-opt seccomp=VALUE` means for a container (spec §3.3). */
+enum secprof_decision {
+	SECPROF_DECIDE_UNCONFINED, /* no filter at all */
+	SECPROF_DECIDE_BUILTIN,    /* Docker's default profile */
+	SECPROF_DECIDE_CUSTOM      /* the profile at path/JSON `seccomp_opt` */
+};
+/* seccomp_opt: NULL or "" (not set), "unconfined", "builtin" or a profile.
+ * Privileged + not set = unconfined; privileged + custom = the custom
+ * profile (Docker >= 27); privileged + "builtin" fails as in moby. */
+SECPROF_API int secprof_decide(const char *seccomp_opt, bool privileged,
+			       enum secprof_decision *out, secprof_error *err);
+
 /* ---- BPF programs ----------------------------------------------------- */
 
 /* A classic BPF instruction, laid out as the kernel's struct sock_filter. */

@@ -1,18 +1,409 @@
-/* resolve.c - stub, to be written. */
+/* resolve.c - a profile resolved for one container, as moby does it
+ * (spec §2: moby/profiles seccomp_linux.go setupSeccomp), and the
+ * --security-opt seccomp decision table (spec §3.3). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
 #include "internal.h"
+
+/* ---- kernel version ----------------------------------------------------- */
+
+static size_t skip_spaces(const char *s, size_t i)
+{
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')
+		i++;
+	return i;
+}
+
+/* One "%d" of Go's fmt scanning into a uint64. */
+static bool scan_go_uint(const char *s, size_t *i, unsigned long *out, char *why, size_t whylen)
+{
+	size_t start;
+	uint64_t v;
+
+	*i = skip_spaces(s, *i);
+	if (s[*i] == '\n') {
+		snprintf(why, whylen, "unexpected newline");
+		return false;
+	}
+	if (!s[*i]) {
+		snprintf(why, whylen, "EOF");
+		return false;
+	}
+	start = *i;
+	while (s[*i] >= '0' && s[*i] <= '9')
+		(*i)++;
+	if (*i == start) {
+		snprintf(why, whylen, "expected integer");
+		return false;
+	}
+	if (!sp_parse_u64(s + start, *i - start, &v) || v > (uint64_t)(unsigned long)-1) {
+		snprintf(why, whylen, "strconv.ParseUint: parsing \"%.*s\": value out of range",
+			 (int)(*i - start), s + start);
+		return false;
+	}
+	*out = (unsigned long)v;
+	return true;
+}
+
+bool sp_kernel_parse_release(const char *release, unsigned long *major, unsigned long *minor,
+			     char *why, size_t whylen)
+{
+	size_t i = 0;
+
+	if (!scan_go_uint(release, &i, major, why, whylen))
+		return false;
+	if (!release[i]) {
+		snprintf(why, whylen, "unexpected EOF");
+		return false;
+	}
+	if (release[i] != '.') {
+		snprintf(why, whylen, "input does not match format");
+		return false;
+	}
+	i++;
+	return scan_go_uint(release, &i, minor, why, whylen);
+}
+
+/* The kernel minKernel is compared with: the caller's, or the running one,
+ * read only when a minKernel condition is actually evaluated, since moby
+ * only fails on an unparsable release in that case (spec §1.5). */
+struct kernel {
+	bool known;
+	unsigned long major, minor;
+};
+
+static int kernel_get(struct kernel *k, const struct secprof_profile *p, secprof_error *err)
+{
+	struct utsname u;
+	char why[160];
+
+	if (k->known)
+		return 0;
+	if (uname(&u) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "uname failed");
+	if (!sp_kernel_parse_release(u.release, &k->major, &k->minor, why, sizeof(why)))
+		return sp_err(err, SECPROF_E_SYSTEM, p->file, NULL, NULL,
+			      "failed to parse kernel version \"%s\": %s", u.release, why);
+	k->known = true;
+	return 0;
+}
+
+/* kernelGreaterEqualThan (spec §2.3): only kernel.major counts. */
+static int kernel_at_least(struct kernel *k, const struct secprof_profile *p,
+			   const struct sp_filter *f, bool *ge, secprof_error *err)
+{
+	int rc = kernel_get(k, p, err);
+
+	if (rc < 0)
+		return rc;
+	*ge = k->major > f->min_kernel[0] ||
+	      (k->major == f->min_kernel[0] && k->minor >= f->min_kernel[1]);
+	return 0;
+}
+
+/* ---- conditions ----------------------------------------------------------- */
+
+struct resolve_state {
+	const struct secprof_profile *prof;
+	const char *native;   /* Docker's native string, NULL when none (x32) */
+	secprof_caps caps;
+	struct kernel kernel;
+	bool kernel_used;
+};
+
+static bool arch_listed(const struct sp_filter *f, const char *native)
+{
+	for (size_t i = 0; i < f->narches; i++)
+		if (native && f->arches[i].s && !strcmp(f->arches[i].s, native))
+			return true;
+	return false;
+}
+
+static bool cap_held(const struct sp_str *c, secprof_caps caps)
+{
+	int cap = c->s ? sp_cap_from_exact_name(c->s) : -1;
+
+	return cap >= 0 && (caps & ((secprof_caps)1 << cap));
+}
+
+static bool any_cap_held(const struct sp_filter *f, secprof_caps caps)
+{
+	for (size_t i = 0; i < f->ncaps; i++)
+		if (cap_held(&f->caps[i], caps))
+			return true;
+	return false;
+}
+
+static bool all_caps_held(const struct sp_filter *f, secprof_caps caps)
+{
+	for (size_t i = 0; i < f->ncaps; i++)
+		if (!cap_held(&f->caps[i], caps))
+			return false;
+	return true;
+}
+
+/* excludes: arches, caps, minKernel, in that order (spec §2.3). The order
+ * matters only for when the running kernel's version is read. */
+static int excluded(struct resolve_state *st, const struct sp_filter *f, bool *drop,
+		    secprof_error *err)
+{
+	bool ge;
+	int rc;
+
+	*drop = false;
+	if (!f->present)
+		return 0;
+	if (f->narches && arch_listed(f, st->native)) {
+		*drop = true;
+		return 0;
+	}
+	if (f->ncaps && any_cap_held(f, st->caps)) {
+		*drop = true;
+		return 0;
+	}
+	if (f->has_min_kernel) {
+		st->kernel_used = true;
+		if ((rc = kernel_at_least(&st->kernel, st->prof, f, &ge, err)) < 0)
+			return rc;
+		*drop = ge;
+	}
+	return 0;
+}
+
+/* includes: the arch list is OR'ed, the cap list AND'ed (spec §2.3). */
+static int included(struct resolve_state *st, const struct sp_filter *f, bool *keep,
+		    secprof_error *err)
+{
+	bool ge;
+	int rc;
+
+	*keep = true;
+	if (!f->present)
+		return 0;
+	if (f->narches && !arch_listed(f, st->native)) {
+		*keep = false;
+		return 0;
+	}
+	if (f->ncaps && !all_caps_held(f, st->caps)) {
+		*keep = false;
+		return 0;
+	}
+	if (f->has_min_kernel) {
+		st->kernel_used = true;
+		if ((rc = kernel_at_least(&st->kernel, st->prof, f, &ge, err)) < 0)
+			return rc;
+		*keep = ge;
+	}
+	return 0;
+}
+
+static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, bool *keep,
+		     secprof_error *err)
+{
+	bool drop;
+	int rc;
+
+	if ((rc = excluded(st, &rule->excludes, &drop, err)) < 0)
+		return rc;
+	if (drop) {
+		*keep = false;
+		return 0;
+	}
+	return included(st, &rule->includes, keep, err);
+}
+
+/* ---- architectures -------------------------------------------------------- */
+
+static void push_arch(secprof_resolved *r, const struct sp_str *a, size_t cap)
+{
+	if (r->narchitectures < cap)
+		r->architectures[r->narchitectures++] = a;
+}
+
+/* Legacy `architectures` are copied verbatim; otherwise the first archMap
+ * entry for the native arch gives [arch, subArchitectures...] (spec §2.2).
+ * Docker looks the entry up by nativeToSeccomp, which has no key for
+ * loong64 and mipsle hosts, so those never expand (spec §2.1). */
+static int expand_arches(secprof_resolved *r, const struct secprof_profile *p,
+			 secprof_error *err)
+{
+	const char *key = r->native->go ? sp_arch_go_to_seccomp(r->native->go) : NULL;
+	const struct sp_archmap *m = NULL;
+	size_t cap = p->narchitectures;
+
+	for (size_t i = 0; key && i < p->narchmap && !m; i++)
+		if (p->archmap[i].arch.s && !strcmp(p->archmap[i].arch.s, key))
+			m = &p->archmap[i];
+	if (m)
+		cap += 1 + m->nsubs;
+	if (!cap)
+		return 0;
+	r->architectures = calloc(cap, sizeof(*r->architectures));
+	if (!r->architectures)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < p->narchitectures; i++)
+		push_arch(r, &p->architectures[i], cap);
+	if (m) {
+		push_arch(r, &m->arch, cap);
+		for (size_t i = 0; i < m->nsubs; i++)
+			push_arch(r, &m->subs[i], cap);
+	}
+	return 0;
+}
+
+/* ---- resolution ----------------------------------------------------------- */
+
+static bool is_empty(const struct sp_str *s)
+{
+	return !s->s || !s->s[0];
+}
+
+static int pick_arch(const secprof_resolve_opts *opts, const struct sp_arch **out,
+		     secprof_error *err)
+{
+	if (opts->arch) {
+		*out = sp_arch_by_go(opts->arch);
+		if (!*out)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "unknown architecture \"%s\" (expected a Go name such as amd64 or arm64)",
+				      opts->arch);
+		return 0;
+	}
+	*out = sp_arch_native();
+	if (!*out)
+		return sp_err(err, SECPROF_E_INTERNAL, NULL, NULL, NULL,
+			      "this machine's architecture is unknown to secprof");
+	return 0;
+}
+
+static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_error *err)
+{
+	const struct secprof_profile *p = r->prof;
+
+	if (!p->nrules)
+		return 0;
+	r->rules = calloc(p->nrules, sizeof(*r->rules));
+	if (!r->rules)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < p->nrules; i++) {
+		bool keep;
+		int rc = rule_kept(st, &p->rules[i], &keep, err);
+		if (rc < 0)
+			return rc;
+		if (keep)
+			r->rules[r->nrules++] = &p->rules[i];
+	}
+	return 0;
+}
+
+static void fill_kernel(secprof_resolved *r, const struct resolve_state *st)
+{
+	r->kernel_used = st->kernel_used;
+	r->kernel_major = st->kernel.known ? (int)st->kernel.major : 0;
+	r->kernel_minor = st->kernel.known ? (int)st->kernel.minor : 0;
+}
+
+static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, secprof_error *err)
+{
+	const struct secprof_profile *p = r->prof;
+	struct resolve_state st = { .prof = p, .caps = opts->caps };
+	int rc;
+
+	if ((rc = pick_arch(opts, &r->native, err)) < 0)
+		return rc;
+	st.native = r->native->go;
+	if (opts->kernel_major || opts->kernel_minor) {
+		st.kernel.known = true;
+		st.kernel.major = (unsigned long)opts->kernel_major;
+		st.kernel.minor = (unsigned long)opts->kernel_minor;
+	}
+	fill_kernel(r, &st);
+	/* Neither a default action nor rules: no seccomp at all (spec §1.5);
+	 * runc applies the same rule to an OCI linux.seccomp. */
+	if (p->no_seccomp || (is_empty(&p->default_action) && p->nrules == 0)) {
+		r->unconfined = true;
+		return 0;
+	}
+	/* Checked after the early exit, as moby does (spec §1.5). */
+	if (p->narchitectures && p->narchmap)
+		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->archmap[0].arch.loc, "archMap",
+			      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
+	if ((rc = expand_arches(r, p, err)) < 0)
+		return rc;
+	rc = keep_rules(r, &st, err);
+	fill_kernel(r, &st);
+	return rc;
+}
 
 secprof_resolved *secprof_resolve(secprof_ctx *ctx, const secprof_profile *p,
 				  const secprof_resolve_opts *opts, secprof_error *err)
 {
-	(void)ctx; (void)p; (void)opts;
-	sp_err(err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "not implemented");
-	return NULL;
+	static const secprof_resolve_opts no_opts;
+	secprof_resolved *r;
+
+	(void)ctx;
+	if (!p) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no profile to resolve");
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	r->prof = p;
+	r->caps = (opts ? opts : &no_opts)->caps;
+	if (resolve_into(r, opts ? opts : &no_opts, err) < 0) {
+		secprof_resolved_free(r);
+		return NULL;
+	}
+	return r;
 }
-void secprof_resolved_free(secprof_resolved *r) { (void)r; }
-bool secprof_resolved_unconfined(const secprof_resolved *r) { return r->unconfined; }
-int secprof_resolved_to_oci_json(const secprof_resolved *r, char **out, size_t *len,
-				 secprof_error *err)
+
+void secprof_resolved_free(secprof_resolved *r)
 {
-	(void)r; (void)out; (void)len;
-	return sp_err(err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "not implemented");
+	if (!r)
+		return;
+	free(r->architectures);
+	free(r->rules);
+	free(r);
+}
+
+bool secprof_resolved_unconfined(const secprof_resolved *r)
+{
+	return r->unconfined;
+}
+
+/* ---- --security-opt seccomp=... (spec §3.3) -------------------------------- */
+
+int secprof_decide(const char *seccomp_opt, bool privileged, enum secprof_decision *out,
+		   secprof_error *err)
+{
+	bool unset = !seccomp_opt || !seccomp_opt[0];
+
+	if (!unset && !strcmp(seccomp_opt, "unconfined")) {
+		*out = SECPROF_DECIDE_UNCONFINED;
+		return 0;
+	}
+	/* The daemon's default is ignored for privileged containers. */
+	if (unset) {
+		*out = privileged ? SECPROF_DECIDE_UNCONFINED : SECPROF_DECIDE_BUILTIN;
+		return 0;
+	}
+	if (!strcmp(seccomp_opt, "builtin")) {
+		/* moby hands the word "builtin" to LoadProfile for privileged
+		 * containers, which fails to decode it (spec §3.3, derived). */
+		if (privileged)
+			return sp_err(err, SECPROF_E_PROFILE, NULL, NULL, NULL,
+				      "Decoding seccomp profile failed: invalid character 'b' looking for beginning of value");
+		*out = SECPROF_DECIDE_BUILTIN;
+		return 0;
+	}
+	/* A custom profile applies even to privileged containers since
+	 * Docker v27 (moby#47500). */
+	*out = SECPROF_DECIDE_CUSTOM;
+	return 0;
 }

@@ -20,6 +20,17 @@ struct secprof_resolved {
 	size_t narchitectures;
 	const struct sp_rule **rules;  /* rules kept, in profile order */
 	size_t nrules;
+	bool kernel_used;              /* a minKernel condition was evaluated */
 };
+
+/* Exact, case-sensitive capability lookup, as includes/excludes.caps match
+ * the bounding set (spec §2.3); -1 when the name is not a capability. */
+int sp_cap_from_exact_name(const char *name);
+
+/* Parse a uname release like Go's Sscanf(release, "%d.%d") (spec §2.3).
+ * On failure returns false and puts Go's error text ("unexpected EOF",
+ * "expected integer", ...) in why. */
+bool sp_kernel_parse_release(const char *release, unsigned long *major, unsigned long *minor,
+			     char *why, size_t whylen);
 
 #endif
