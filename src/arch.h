@@ -34,6 +34,14 @@ const struct sp_arch *sp_arch_native(void);
 /* The archMap key Docker looks up for a native arch (nativeToSeccomp,
  * spec §2.1): "SCMP_ARCH_X86_64" for amd64; NULL when there is none. */
 const char *sp_arch_go_to_seccomp(const char *go);
+/* moby's goToNative: GOARCH ("386", "loong64") -> native string ("x86",
+ * "loongarch64"); NULL for a GOARCH moby does not map. */
+const char *sp_arch_goarch_to_native(const char *goarch);
+/* The arch a GOARCH runs as: sp_arch_by_go(sp_arch_goarch_to_native(g)). */
+const struct sp_arch *sp_arch_by_goarch(const char *goarch);
+/* Any spelling a user may type: SCMP_ARCH_*, libseccomp name, Docker's
+ * native string or GOARCH (none of them clash). NULL if unknown. */
+const struct sp_arch *sp_arch_lookup(const char *s);
 
 /* Syscall number of `name` on `arch`, including nr_base; -1 if the syscall
  * does not exist there. */
@@ -47,5 +55,10 @@ int32_t sp_syscall_max(const struct sp_arch *arch);
 /* Iterate over the table: names in sorted order. */
 size_t sp_syscall_count(void);
 const char *sp_syscall_name_at(size_t i);
+/* Iterate over one arch by number: how many syscalls it has, and the k-th
+ * smallest number (with nr_base; its name in *name if non-NULL), -1 when k
+ * is out of range. */
+size_t sp_syscall_arch_count(const struct sp_arch *arch);
+int32_t sp_syscall_nth(const struct sp_arch *arch, size_t k, const char **name);
 
 #endif
