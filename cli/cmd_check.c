@@ -1,12 +1,293 @@
-/* cmd_check.c - the 'check' command (not yet written). */
+/* cmd_check.c - `secprof check`: parse, resolve for one container, warn
+ * about what runc would ignore, and summarise the profile (text or --json).
+ * Exit 0 valid, 1 invalid (or a warning under --strict), 2 usage. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "check.h"
 #include "cli.h"
+
+static const char check_usage[] =
+	"usage: secprof check PROFILE|builtin|- [--json] [--arch GOARCH] [--kernel X.Y]\n"
+	"                     [--cap-add CAP]... [--cap-drop CAP]... [--privileged]";
+
+/* Warnings are collected so --json can carry them. */
+struct warnings {
+	const struct cli *g;
+	bool json;
+	char **msgs;
+	size_t total;  /* every warning, printed or collected */
+	size_t n;
+	size_t cap;
+};
+
+static void collect_warning(void *data, const secprof_error *w)
+{
+	struct warnings *ws = data;
+	char buf[1400];
+
+	secprof_error_format(w, buf, sizeof(buf));
+	ws->total++;
+	if (!ws->json) {
+		if (!ws->g->quiet)
+			fprintf(stderr, "%s: warning: %s\n", ws->g->prog, buf);
+		return;
+	}
+	if (ws->n == ws->cap) {
+		size_t cap = ws->cap ? ws->cap * 2 : 16;
+		char **m = realloc(ws->msgs, cap * sizeof(*m));
+		if (!m)
+			return;
+		ws->msgs = m;
+		ws->cap = cap;
+	}
+	if ((ws->msgs[ws->n] = strdup(buf)))
+		ws->n++;
+}
+
+static void free_warnings(struct warnings *ws)
+{
+	for (size_t i = 0; i < ws->n; i++)
+		free(ws->msgs[i]);
+	free(ws->msgs);
+}
+
+static int parse_args(struct cli *g, int argc, char **argv, struct cli_resolve_args *a,
+		      bool *json)
+{
+	for (int i = 1; i < argc; i++) {
+		int r = cli_resolve_opt(a, &i, argc, argv);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--json")) {
+			*json = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s\n", check_usage);
+			return -1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_usage_error(g, "check: unknown option '%s'\n%s", argv[i], check_usage);
+			return EXIT_USAGE;
+		} else if (a->profile) {
+			cli_usage_error(g, "check: only one profile, got '%s' and '%s'", a->profile,
+					argv[i]);
+			return EXIT_USAGE;
+		} else {
+			a->profile = argv[i];
+		}
+	}
+	if (!a->profile) {
+		cli_usage_error(g, "check: no profile given\n%s", check_usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- JSON output ---------------------------------------------------------- */
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *str_or_empty(const struct sp_str *s)
+{
+	return s->s ? s->s : "";
+}
+
+/* The arch names the profile declares: archMap keys, or the legacy list. */
+static void json_declared_arches(const struct secprof_profile *p)
+{
+	printf(",\"archSource\":\"%s\",\"arches\":[",
+	       p->narchmap ? "archMap" : p->narchitectures ? "architectures" : "none");
+	for (size_t i = 0; i < p->narchmap; i++) {
+		if (i)
+			putchar(',');
+		json_str(str_or_empty(&p->archmap[i].arch));
+	}
+	for (size_t i = 0; !p->narchmap && i < p->narchitectures; i++) {
+		if (i)
+			putchar(',');
+		json_str(str_or_empty(&p->architectures[i]));
+	}
+	printf("]");
+}
+
+static void json_actions(const struct sp_summary *s)
+{
+	bool first = true;
+
+	printf(",\"actions\":{");
+	for (size_t i = 0; i < SP_ACT__COUNT; i++) {
+		if (!s->actions[i].rules)
+			continue;
+		printf("%s\"%s\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
+		       sp_check_action_name(i), s->actions[i].rules, s->actions[i].names);
+		first = false;
+	}
+	if (s->bad_actions.rules)
+		printf("%s\"invalid\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
+		       s->bad_actions.rules, s->bad_actions.names);
+	printf("}");
+}
+
+static void json_resolved(const struct secprof_resolved *r, const struct sp_summary *s)
+{
+	printf(",\"resolved\":{\"arch\":");
+	json_str(r->native->go ? r->native->go : r->native->name);
+	if (r->kernel_used || r->kernel_major || r->kernel_minor)
+		printf(",\"kernel\":\"%d.%d\"", r->kernel_major, r->kernel_minor);
+	printf(",\"caps\":%d,\"unconfined\":%s", __builtin_popcountll(r->caps),
+	       r->unconfined ? "true" : "false");
+	printf(",\"architectures\":[");
+	for (size_t i = 0; i < r->narchitectures; i++) {
+		if (i)
+			putchar(',');
+		json_str(str_or_empty(r->architectures[i]));
+	}
+	printf("],\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu", s->res_rules, s->res_names,
+	       s->res_distinct_names);
+	json_actions(s);
+	printf("}");
+}
+
+static void print_json(const struct secprof_profile *p, const struct secprof_resolved *r,
+		       const struct sp_summary *s, const struct warnings *ws)
+{
+	printf("{\"valid\":true,\"defaultAction\":");
+	json_str(str_or_empty(&p->default_action));
+	if (p->has_default_errno)
+		printf(",\"defaultErrnoRet\":%" PRIu64, p->default_errno);
+	json_declared_arches(p);
+	printf(",\"profile\":{\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu,"
+	       "\"rulesWithArgs\":%zu,\"capRules\":%zu,\"archRules\":%zu,\"kernelRules\":%zu}",
+	       s->rules, s->names, s->distinct_names, s->rules_with_args, s->cap_rules,
+	       s->arch_rules, s->kernel_rules);
+	json_resolved(r, s);
+	printf(",\"warnings\":[");
+	for (size_t i = 0; i < ws->n; i++) {
+		if (i)
+			putchar(',');
+		json_str(ws->msgs[i]);
+	}
+	printf("]}\n");
+}
+
+/* ---- text output ---------------------------------------------------------- */
+
+static void text_declared_arches(const struct secprof_profile *p)
+{
+	if (p->narchmap) {
+		printf("arches:         archMap, %zu entries:", p->narchmap);
+		for (size_t i = 0; i < p->narchmap; i++)
+			printf(" %s", str_or_empty(&p->archmap[i].arch));
+	} else if (p->narchitectures) {
+		printf("arches:         architectures:");
+		for (size_t i = 0; i < p->narchitectures; i++)
+			printf(" %s", str_or_empty(&p->architectures[i]));
+	} else {
+		printf("arches:         none given (the native arch only)");
+	}
+	printf("\n");
+}
+
+static void text_resolved(const struct secprof_resolved *r, const struct sp_summary *s)
+{
+	printf("resolved for:   %s", r->native->go ? r->native->go : r->native->name);
+	if (r->kernel_used || r->kernel_major || r->kernel_minor)
+		printf(", kernel %d.%d", r->kernel_major, r->kernel_minor);
+	printf(", %d caps\n", __builtin_popcountll(r->caps));
+	if (r->unconfined) {
+		printf("  unconfined: no seccomp filter at all\n");
+		return;
+	}
+	printf("  architectures:");
+	for (size_t i = 0; i < r->narchitectures; i++)
+		printf(" %s", str_or_empty(r->architectures[i]));
+	printf("%s\n", r->narchitectures ? "" : " (none: the native arch only)");
+	printf("  rules:        %zu (%zu name entries, %zu distinct names)\n", s->res_rules,
+	       s->res_names, s->res_distinct_names);
+	for (size_t i = 0; i < SP_ACT__COUNT; i++)
+		if (s->actions[i].rules)
+			printf("  %-22s %zu rules, %zu names\n", sp_check_action_name(i),
+			       s->actions[i].rules, s->actions[i].names);
+	if (s->bad_actions.rules)
+		printf("  %-22s %zu rules, %zu names\n", "(invalid action)", s->bad_actions.rules,
+		       s->bad_actions.names);
+}
+
+static void print_text(const char *name, const struct secprof_profile *p,
+		       const struct secprof_resolved *r, const struct sp_summary *s)
+{
+	printf("%s: valid\n", name);
+	printf("default action: %s", p->default_action.s ? p->default_action.s : "(none)");
+	if (p->has_default_errno)
+		printf(" (errno %" PRIu64 ")", p->default_errno);
+	printf("\n");
+	text_declared_arches(p);
+	printf("rules:          %zu (%zu name entries, %zu distinct names)\n", s->rules, s->names,
+	       s->distinct_names);
+	printf("  with args:    %zu\n", s->rules_with_args);
+	printf("  conditional:  %zu on caps, %zu on arch, %zu on kernel\n", s->cap_rules,
+	       s->arch_rules, s->kernel_rules);
+	text_resolved(r, s);
+	printf("warnings:       %zu\n", s->warnings);
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+static int summarize_and_print(struct cli *g, const char *name, const secprof_profile *p,
+			       const secprof_resolved *r, struct warnings *ws)
+{
+	struct sp_summary s;
+	secprof_error err = { 0 };
+	size_t nwarn = 0;
+	int rc;
+
+	rc = sp_check_profile(g->ctx, p, &nwarn, &err);
+	if (rc == 0)
+		rc = sp_summarize(p, r, &s, &err);
+	if (rc < 0) {
+		cli_print_error(g, &err);
+		return cli_exit_code(rc);
+	}
+	s.warnings = ws->total;
+	if (ws->json)
+		print_json(p, r, &s, ws);
+	else
+		print_text(name, p, r, &s);
+	return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+}
 
 int cmd_check(struct cli *g, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s: 'check' is not implemented yet\n", g->prog);
-	return EXIT_USAGE;
+	struct cli_resolve_args a = { 0 };
+	struct warnings ws = { .g = g };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	int rc;
+
+	if ((rc = parse_args(g, argc, argv, &a, &ws.json)))
+		return rc < 0 ? EXIT_OK : rc;
+	secprof_ctx_set_warn(g->ctx, collect_warning, &ws);
+	rc = cli_resolve(g, &a, &p, &r);
+	if (!rc)
+		rc = summarize_and_print(g, a.profile, p, r, &ws);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	free_warnings(&ws);
+	return rc;
 }

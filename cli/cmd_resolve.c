@@ -1,12 +1,126 @@
-/* cmd_resolve.c - the 'resolve' command (not yet written). */
+/* cmd_resolve.c - `secprof resolve`: the OCI linux.seccomp moby would hand
+ * to runc for a container (spec §2), compact as Go marshals it.
+ *
+ * An unconfined result ({} or an OCI config without linux.seccomp) prints
+ * `null`, which is what Go marshals for a nil *LinuxSeccomp, plus a note on
+ * stderr. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
+static const char resolve_usage[] =
+	"usage: secprof resolve PROFILE|builtin|- [--arch GOARCH] [--kernel X.Y]\n"
+	"                       [--cap-add CAP]... [--cap-drop CAP]... [--privileged] [--pretty]";
+
+static void newline_indent(FILE *f, int depth)
+{
+	fputc('\n', f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", f);
+}
+
+/* Go's json.Indent(dst, src, "", "  ") over compact JSON: the layout of
+ * json.MarshalIndent, with [] and {} kept on one line. */
+static void print_indented(FILE *f, const char *s)
+{
+	int depth = 0;
+	bool in_str = false;
+
+	for (; *s; s++) {
+		char c = *s;
+		if (in_str) {
+			fputc(c, f);
+			if (c == '\\' && s[1])
+				fputc(*++s, f);
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"': in_str = true; fputc(c, f); break;
+		case '{':
+		case '[':
+			fputc(c, f);
+			if (s[1] == '}' || s[1] == ']') {
+				fputc(*++s, f);
+				break;
+			}
+			newline_indent(f, ++depth);
+			break;
+		case '}':
+		case ']': newline_indent(f, --depth); fputc(c, f); break;
+		case ',': fputc(c, f); newline_indent(f, depth); break;
+		case ':': fputs(": ", f); break;
+		default: fputc(c, f); break;
+		}
+	}
+}
+
+static int parse_args(struct cli *g, int argc, char **argv, struct cli_resolve_args *a,
+		      bool *pretty)
+{
+	for (int i = 1; i < argc; i++) {
+		int r = cli_resolve_opt(a, &i, argc, argv);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--pretty")) {
+			*pretty = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s\n", resolve_usage);
+			return -1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_usage_error(g, "resolve: unknown option '%s'\n%s", argv[i], resolve_usage);
+			return EXIT_USAGE;
+		} else if (a->profile) {
+			cli_usage_error(g, "resolve: only one profile, got '%s' and '%s'", a->profile,
+					argv[i]);
+			return EXIT_USAGE;
+		} else {
+			a->profile = argv[i];
+		}
+	}
+	if (!a->profile) {
+		cli_usage_error(g, "resolve: no profile given\n%s", resolve_usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cmd_resolve(struct cli *g, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s: 'resolve' is not implemented yet\n", g->prog);
-	return EXIT_USAGE;
+	struct cli_resolve_args a = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	secprof_error err = { 0 };
+	bool pretty = false;
+	char *json = NULL;
+	int rc;
+
+	if ((rc = parse_args(g, argc, argv, &a, &pretty)))
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_resolve(g, &a, &p, &r)))
+		return rc;
+	if (secprof_resolved_to_oci_json(r, &json, NULL, &err) < 0) {
+		cli_print_error(g, &err);
+		rc = cli_exit_code(-err.code);
+		goto out;
+	}
+	if (secprof_resolved_unconfined(r) && !g->quiet)
+		fprintf(stderr, "%s: note: the profile disables seccomp (unconfined); "
+				"moby sets no linux.seccomp\n", g->prog);
+	if (pretty)
+		print_indented(stdout, json);
+	else
+		fputs(json, stdout);
+	putchar('\n');
+	rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+out:
+	free(json);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
 }

@@ -1,0 +1,195 @@
+/* check.c - what `secprof check` reports: warnings about rules runc would
+ * ignore, and counts over a profile and its resolution. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static const char *const action_names[] = {
+#define X(id, str, ret) str,
+	SP_ACTIONS(X)
+#undef X
+};
+
+/* The action as runc reads it (exact match, spec §4.1.1); -1 if invalid. */
+static int rule_action(const struct sp_str *action)
+{
+	for (size_t i = 0; action->s && i < SP_ARRAY_SIZE(action_names); i++)
+		if (!strcmp(action->s, action_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static bool takes_errno(int act)
+{
+	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;
+}
+
+/* The libseccomp action runc builds (spec §4.1.2): KILL is KILL_THREAD,
+ * ERRNO/TRACE carry errnoRet masked to 16 bits, EPERM when unset. */
+static uint32_t runc_action(int act, bool has_errno, uint64_t errno_ret)
+{
+	uint32_t data = has_errno ? (uint32_t)(errno_ret & 0xffff) : 1;
+
+	if (act == SP_ACT_KILL)
+		act = SP_ACT_KILL_THREAD;
+	return ((uint32_t)act << 16) | (takes_errno(act) ? data : 0);
+}
+
+static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
+		       const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
+{
+	for (size_t j = 0; j < rule->nnames; j++) {
+		const struct sp_str *n = &rule->names[j];
+		char path[64];
+		int rc;
+
+		if (n->s && sp_syscall_known(n->s))
+			continue;
+		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+		/* runc skips names libseccomp does not know (spec §4.1.2). */
+		rc = sp_warn(ctx, err, p->file, &n->loc, path,
+			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
+			     n->s ? n->s : "");
+		(*nwarn)++;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
+			const struct sp_rule *rule, int def, size_t *nwarn, secprof_error *err)
+{
+	int act = rule_action(&rule->action), rc = 0;
+	char path[64];
+
+	if (act < 0)
+		return 0; /* runc rejects it; compile reports that as an error */
+	if (rule->has_errno && !takes_errno(act)) {
+		snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+		rc = sp_warn(ctx, err, p->file, &rule->errno_loc, path,
+			     "errnoRet is ignored with %s (runc ignores it, crun fails)",
+			     action_names[act]);
+		(*nwarn)++;
+		if (rc < 0)
+			return rc;
+	}
+	if (def >= 0 &&
+	    runc_action(act, rule->has_errno, rule->errno_ret) ==
+		    runc_action(def, p->has_default_errno, p->default_errno)) {
+		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
+		rc = sp_warn(ctx, err, p->file, &rule->action.loc, path,
+			     "the rule's action equals the default action, so runc skips the rule");
+		(*nwarn)++;
+	}
+	return rc;
+}
+
+int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
+		     secprof_error *err)
+{
+	int def = rule_action(&p->default_action), rc;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		if ((rc = check_names(ctx, p, &p->rules[i], nwarn, err)) < 0)
+			return rc;
+		if ((rc = check_action(ctx, p, &p->rules[i], def, nwarn, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- counting --------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Distinct names over a list of rules; -1 when out of memory. */
+static long count_distinct(const struct sp_rule *const *rules, size_t nrules, size_t nnames)
+{
+	const char **all;
+	size_t k = 0, distinct = 0;
+
+	if (!nnames)
+		return 0;
+	all = malloc(nnames * sizeof(*all));
+	if (!all)
+		return -1;
+	for (size_t i = 0; i < nrules; i++)
+		for (size_t j = 0; j < rules[i]->nnames; j++)
+			all[k++] = rules[i]->names[j].s ? rules[i]->names[j].s : "";
+	qsort(all, k, sizeof(*all), cmp_str);
+	for (size_t i = 0; i < k; i++)
+		if (i == 0 || strcmp(all[i], all[i - 1]))
+			distinct++;
+	free(all);
+	return (long)distinct;
+}
+
+static void count_conditions(const struct sp_rule *rule, struct sp_summary *s)
+{
+	const struct sp_filter *in = &rule->includes, *ex = &rule->excludes;
+
+	if (rule->nargs)
+		s->rules_with_args++;
+	if ((in->present && in->ncaps) || (ex->present && ex->ncaps))
+		s->cap_rules++;
+	if ((in->present && in->narches) || (ex->present && ex->narches))
+		s->arch_rules++;
+	if ((in->present && in->has_min_kernel) || (ex->present && ex->has_min_kernel))
+		s->kernel_rules++;
+}
+
+static void count_resolved(const struct secprof_resolved *r, struct sp_summary *s)
+{
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		int act = rule_action(&rule->action);
+		struct sp_action_count *c = act < 0 ? &s->bad_actions : &s->actions[act];
+
+		c->rules++;
+		c->names += rule->nnames;
+		s->res_names += rule->nnames;
+	}
+	s->res_rules = r->nrules;
+}
+
+int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved *r,
+		 struct sp_summary *s, secprof_error *err)
+{
+	const struct sp_rule **all = NULL;
+	long distinct;
+
+	memset(s, 0, sizeof(*s));
+	s->rules = p->nrules;
+	if (p->nrules && !(all = malloc(p->nrules * sizeof(*all))))
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < p->nrules; i++) {
+		all[i] = &p->rules[i];
+		s->names += p->rules[i].nnames;
+		count_conditions(&p->rules[i], s);
+	}
+	distinct = count_distinct(all, p->nrules, s->names);
+	free(all);
+	if (distinct < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	s->distinct_names = (size_t)distinct;
+	if (!r || r->unconfined)
+		return 0;
+	count_resolved(r, s);
+	distinct = count_distinct(r->rules, r->nrules, s->res_names);
+	if (distinct < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	s->res_distinct_names = (size_t)distinct;
+	return 0;
+}
+
+/* The names of the action table, for printing the counts. */
+const char *sp_check_action_name(size_t i)
+{
+	return i < SP_ARRAY_SIZE(action_names) ? action_names[i] : NULL;
+}
