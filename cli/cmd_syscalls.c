@@ -1,12 +1,207 @@
-/* cmd_syscalls.c - the 'syscalls' command (not yet written). */
+/* cmd_syscalls.c - 'secprof syscalls': names <-> numbers with secprof's own
+ * table, one arch or all of them (like libseccomp's scmp_sys_resolver).
+ * Reaches src/arch.h directly: the table is internal to libsecprof, and the
+ * CLI links the static archive. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "arch.h"
 #include "cli.h"
+
+static const char usage_text[] =
+	"usage: secprof syscalls [--arch A] [NAME|NUMBER ...]\n"
+	"       secprof syscalls --arches\n"
+	"\n"
+	"Resolve syscall names and numbers with secprof's own table (generated from\n"
+	"libseccomp's syscalls.csv; it does not use the host's libseccomp).\n"
+	"Numbers are those the kernel sees in seccomp_data.nr: x32 numbers carry\n"
+	"bit 0x40000000, MIPS o32/n64/n32 numbers start at 4000/5000/6000, ARM's\n"
+	"private syscalls at 0xf0000. NUMBER is decimal or 0x-hex.\n"
+	"A is a libseccomp name (x86_64), SCMP_ARCH_X86_64, Docker's native name\n"
+	"(amd64) or a GOARCH (386).\n"
+	"\n"
+	"Output (stable; '-' stands for \"none\"):\n"
+	"  --arch A, arguments:     one line per argument, \"NAME NUMBER\"\n"
+	"  --arch A, no arguments:  every syscall of A, \"NAME NUMBER\", by number\n"
+	"  no --arch:               a tab-separated table; header \"syscall\" and the\n"
+	"                           arch names; one row per argument: a NAME and its\n"
+	"                           number on each arch, or a NUMBER and its name on\n"
+	"                           each arch; no arguments: every name, sorted\n"
+	"  --arches:                tab-separated: name, SCMP_ARCH_*, Docker name,\n"
+	"                           audit arch, number base, argument bits, endian,\n"
+	"                           whether runc accepts it\n"
+	"\n"
+	"Exit status: 0; 1 if an argument exists on none of the arches shown\n"
+	"(reported on stderr; its line is still printed); 2 usage error.\n";
+
+/* Decimal or 0x-hex, 0..INT32_MAX. Anything else is a name. */
+static bool parse_number(const char *s, int32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (errno || *end || v > INT32_MAX)
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+static void print_number(int32_t nr)
+{
+	if (nr < 0)
+		fputs("-", stdout);
+	else
+		printf("%ld", (long)nr);
+}
+
+static int unknown(const struct cli *g, const char *arg, const struct sp_arch *arch)
+{
+	int32_t nr;
+
+	if (!parse_number(arg, &nr))
+		cli_usage_error(g, "unknown syscall '%s'", arg);
+	else if (arch)
+		cli_usage_error(g, "no syscall has number %s on %s", arg, arch->name);
+	else
+		cli_usage_error(g, "no syscall has number %s on any arch", arg);
+	return EXIT_PROFILE;
+}
+
+/* "NAME NUMBER" for one argument on one arch; false if it is not there. */
+static bool print_on_arch(const struct sp_arch *arch, const char *arg)
+{
+	int32_t nr;
+
+	if (parse_number(arg, &nr)) {
+		const char *name = sp_syscall_name(arch, nr);
+		printf("%s %ld\n", name ? name : "-", (long)nr);
+		return name != NULL;
+	}
+	nr = sp_syscall_nr(arch, arg);
+	printf("%s ", arg);
+	print_number(nr);
+	putchar('\n');
+	/* A name of another arch is no error here: '-' says it all. */
+	return sp_syscall_known(arg);
+}
+
+static int one_arch(const struct cli *g, const struct sp_arch *arch, int n, char **args)
+{
+	int rc = EXIT_OK;
+
+	if (n == 0) {
+		for (size_t k = 0; k < sp_syscall_arch_count(arch); k++) {
+			const char *name;
+			int32_t nr = sp_syscall_nth(arch, k, &name);
+			printf("%s %ld\n", name, (long)nr);
+		}
+		return EXIT_OK;
+	}
+	for (int i = 0; i < n; i++)
+		if (!print_on_arch(arch, args[i]))
+			rc = unknown(g, args[i], arch);
+	return rc;
+}
+
+/* One table row: the argument, then per arch its number or name. */
+static bool print_row(const char *arg)
+{
+	bool found = false;
+	int32_t nr;
+	bool is_nr = parse_number(arg, &nr);
+
+	fputs(arg, stdout);
+	for (size_t i = 0; i < sp_arch_count(); i++) {
+		const struct sp_arch *a = sp_arch_at(i);
+		putchar('\t');
+		if (is_nr) {
+			const char *name = sp_syscall_name(a, nr);
+			fputs(name ? name : "-", stdout);
+			found |= name != NULL;
+		} else {
+			print_number(sp_syscall_nr(a, arg));
+		}
+	}
+	putchar('\n');
+	return is_nr ? found : sp_syscall_known(arg);
+}
+
+static int all_arches(const struct cli *g, int n, char **args)
+{
+	int rc = EXIT_OK;
+
+	fputs("syscall", stdout);
+	for (size_t i = 0; i < sp_arch_count(); i++)
+		printf("\t%s", sp_arch_at(i)->name);
+	putchar('\n');
+	if (n == 0) {
+		for (size_t i = 0; i < sp_syscall_count(); i++)
+			print_row(sp_syscall_name_at(i));
+		return EXIT_OK;
+	}
+	for (int i = 0; i < n; i++)
+		if (!print_row(args[i]))
+			rc = unknown(g, args[i], NULL);
+	return rc;
+}
+
+static int list_arches(void)
+{
+	for (size_t i = 0; i < sp_arch_count(); i++) {
+		const struct sp_arch *a = sp_arch_at(i);
+		printf("%s\t%s\t%s\t0x%08lx\t%lu\t%u\t%s\t%s\n", a->name, a->scmp,
+		       a->go ? a->go : "-", (unsigned long)a->audit, (unsigned long)a->nr_base,
+		       (unsigned)a->bits, a->big_endian ? "be" : "le",
+		       a->runc_ok ? "runc" : "-");
+	}
+	return EXIT_OK;
+}
 
 int cmd_syscalls(struct cli *g, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s: 'syscalls' is not implemented yet\n", g->prog);
-	return EXIT_USAGE;
+	const struct sp_arch *arch = NULL;
+	bool arches = false;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--arches")) {
+			arches = true;
+		} else if (!strcmp(argv[i], "--arch") || !strcmp(argv[i], "-a")) {
+			if (i + 1 >= argc) {
+				cli_usage_error(g, "option '%s' needs a value", argv[i]);
+				return EXIT_USAGE;
+			}
+			if (!(arch = sp_arch_lookup(argv[++i]))) {
+				cli_usage_error(g, "unknown arch '%s' (see 'secprof syscalls --arches')",
+						argv[i]);
+				return EXIT_USAGE;
+			}
+		} else {
+			cli_usage_error(g, "syscalls: unknown option '%s'", argv[i]);
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (arches) {
+		if (arch || i < argc) {
+			cli_usage_error(g, "--arches takes no other arguments");
+			return EXIT_USAGE;
+		}
+		return list_arches();
+	}
+	if (arch)
+		return one_arch(g, arch, argc - i, argv + i);
+	return all_arches(g, argc - i, argv + i);
 }
