@@ -264,8 +264,12 @@ static bool is_empty(const struct sp_str *s)
 static int pick_arch(const secprof_resolve_opts *opts, const struct sp_arch **out,
 		     secprof_error *err)
 {
+	/* A GOARCH ("386", "mips64le") or the native string moby derives
+	 * from it ("x86", "mipsel64"); both name the same host (spec §2.1). */
 	if (opts->arch) {
-		*out = sp_arch_by_go(opts->arch);
+		*out = sp_arch_by_goarch(opts->arch);
+		if (!*out)
+			*out = sp_arch_by_go(opts->arch);
 		if (!*out)
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "unknown architecture \"%s\" (expected a Go name such as amd64 or arm64)",
