@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# check.sh - `secprof check`: the summary of the default profile (spec §5),
+# --json, warnings (and --strict errors) for what runc ignores, exit codes.
+source "$TESTS/lib.sh"
+[[ -d $REF ]] || { echo "1..0 # SKIP no reference dir ($REF)"; exit 0; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+jget() { python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d=d[int(k)] if isinstance(d,list) else d[k]
+print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1"; }
+
+out=$("$SECPROF" check builtin --arch amd64 --kernel 6.1 2>"$tmp/err"); rc=$?
+is "$rc" 0 "builtin is valid"
+is "$(grep '^default action:' <<<"$out")" "default action: SCMP_ACT_ERRNO (errno 1)" "text: default action and errno"
+is "$(grep '^rules:' <<<"$out")" "rules:          33 (442 name entries, 426 distinct names)" \
+	"text: 33 rules, 442 name entries, 426 distinct names"
+is "$(grep '  conditional:' <<<"$out")" "  conditional:  17 on caps, 8 on arch, 1 on kernel" \
+	"text: conditional rules"
+is "$(grep '  with args:' <<<"$out")" "  with args:    10" "text: 10 rules with args"
+is "$(grep '^  rules:' <<<"$out")" "  rules:        15 (377 name entries, 371 distinct names)" \
+	"text: resolved for amd64 6.1"
+is "$(grep 'SCMP_ACT_ERRNO ' <<<"$out" | tr -s ' ')" " SCMP_ACT_ERRNO 1 rules, 1 names" "text: one ERRNO rule (clone3)"
+is "$(grep '^warnings:' <<<"$out")" "warnings:       0" "text: no warnings for the default profile"
+is "$(cat "$tmp/err")" "" "nothing on stderr"
+
+j=$("$SECPROF" check builtin --json --arch arm64 --kernel 6.1); rc=$?
+is "$rc" 0 "--json exit 0"
+is "$(jget profile <<<"$j")" '{"rules": 33, "names": 442, "distinctNames": 426, "rulesWithArgs": 10, "capRules": 17, "archRules": 8, "kernelRules": 1}' "--json profile counts"
+is "$(jget resolved.rules <<<"$j") $(jget resolved.names <<<"$j") $(jget resolved.distinctNames <<<"$j")" \
+	"14 381 375" "--json resolved for arm64 6.1: 14/381/375"
+is "$(jget resolved.architectures <<<"$j")" '["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]' "--json resolved architectures"
+is "$(jget arches <<<"$j" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') $(jget archSource <<<"$j")" \
+	"9 archMap" "--json: 9 archMap entries"
+is "$(jget defaultErrnoRet <<<"$j") $(jget valid <<<"$j")" "1 True" "--json default errno, valid"
+
+# A profile with what runc silently ignores.
+cat >"$tmp/lint.json" <<'EOF'
+{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "syscalls": [
+    {"names": ["read", "no_such_syscall"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 5},
+    {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}
+  ]
+}
+EOF
+out=$("$SECPROF" check "$tmp/lint.json" --arch amd64 2>"$tmp/err"); rc=$?
+is "$rc" 0 "warnings alone keep the profile valid"
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it
+secprof: warning: $tmp/lint.json:5:64: syscalls[1].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)
+secprof: warning: $tmp/lint.json:6:33: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
+	"warnings with file, line, column and path"
+is "$(grep '^warnings:' <<<"$out")" "warnings:       3" "text: 3 warnings counted"
+j=$("$SECPROF" check "$tmp/lint.json" --json --arch amd64 2>"$tmp/err")
+is "$(jget warnings.0 <<<"$j")" "$tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
+	"--json carries the warnings"
+is "$(cat "$tmp/err")" "" "--json: warnings not repeated on stderr"
+err=$("$SECPROF" --strict check "$tmp/lint.json" --arch amd64 2>&1 >/dev/null); rc=$?
+is "$rc:$err" "1:secprof: $tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
+	"--strict: the first warning is an error, exit 1"
+
+# Invalid and unconfined profiles, usage errors.
+echo '{"defaultAction": 5}' >"$tmp/bad.json"
+"$SECPROF" check "$tmp/bad.json" >/dev/null 2>&1
+is "$?" 1 "invalid profile: exit 1"
+out=$(echo '{}' | "$SECPROF" check - --arch amd64)
+is "$(grep 'unconfined' <<<"$out")" "  unconfined: no seccomp filter at all" "{}: reported unconfined"
+"$SECPROF" check >/dev/null 2>&1
+is "$?" 2 "no profile: exit 2"
+"$SECPROF" check builtin --bogus >/dev/null 2>&1
+is "$?" 2 "unknown option: exit 2"
+done_testing

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# resolve.sh - `secprof resolve` against moby's own test vectors (spec §2.3),
+# the resolved counts of the default profile (spec §5), Podman's profile,
+# unconfined profiles and the error paths.
+source "$TESTS/lib.sh"
+[[ -d $REF ]] || { echo "1..0 # SKIP no reference dir ($REF)"; exit 0; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# names of the OCI syscalls, one rule per line, names joined by ","
+names() { python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(" ".join(",".join(s["names"] or []) for s in (d or {}).get("syscalls",[])))'; }
+# "entries names distinct" of an OCI linux.seccomp
+counts() { python3 -c 'import json,sys
+s=json.load(sys.stdin)["syscalls"]
+n=[x for r in s for x in r["names"]]
+print(len(s), len(n), len(set(n)))'; }
+
+# --- moby/profiles seccomp_linux_test.go: TestLoadProfile ---
+want='{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}]},{"names":["open"],"action":"SCMP_ACT_ALLOW"},{"names":["close"],"action":"SCMP_ACT_ALLOW"},{"names":["syslog"],"action":"SCMP_ACT_ERRNO","errnoRet":12345}]}'
+got=$("$SECPROF" resolve "$REF/moby-fixtures/example.json" --arch amd64)
+is "$got" "$want" "example.json: moby's expected OCI JSON, byte for byte"
+
+# --- TestLoadConditional: exact cap sets via --cap-drop ALL ---
+ci=$REF/moby-fixtures/conditional_include.json
+is "$("$SECPROF" resolve "$ci" --cap-drop ALL | names)" "chmod ptrace" "conditional_include: caps {}"
+is "$("$SECPROF" resolve "$ci" --cap-drop ALL --cap-add CAP_SYSLOG | names)" "chmod syslog ptrace" \
+	"conditional_include: caps {CAP_SYSLOG}"
+is "$("$SECPROF" resolve "$ci" --cap-drop ALL --cap-add sys_admin | names)" "chmod" \
+	"conditional_include: caps {CAP_SYS_ADMIN}"
+
+# --- default-old-format.json: legacy architectures + name ---
+old=$("$SECPROF" resolve "$REF/moby-fixtures/default-old-format.json" --arch arm64)
+is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["architectures"], len(d["syscalls"]))' <<<"$old")" \
+	"['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] 311" \
+	"default-old-format: legacy architectures verbatim (even on arm64), 311 syscalls"
+first=$(grep -o '"syscalls":\[{[^}]*}' <<<"$old")
+is "$first" '"syscalls":[{"names":["accept"],"action":"SCMP_ACT_ALLOW"}' \
+	"default-old-format: first is {names:[accept], ALLOW}, empty args left out"
+
+# --- the default profile resolved (spec §5 table) ---
+row() { "$SECPROF" resolve builtin "$@" | counts; }
+is "$(row --arch amd64 --kernel 6.1)" "15 377 371" "builtin amd64 kernel 6.1: 15 entries, 377 names, 371 distinct"
+is "$(row --arch amd64 --kernel 4.7)" "14 374 368" "builtin amd64 kernel 4.7: 14/374/368"
+is "$(row --arch arm64 --kernel 6.1)" "14 381 375" "builtin arm64 kernel 6.1: 14/381/375"
+is "$(row --arch amd64 --kernel 6.1 --cap-add CAP_SYS_ADMIN)" "14 401 395" \
+	"builtin amd64 + CAP_SYS_ADMIN: 14/401/395"
+is "$(row --arch amd64 --kernel 4.8)" "15 377 371" "kernel 4.8 meets minKernel 4.8"
+arches=$("$SECPROF" resolve builtin --arch amd64 --kernel 6.1 | grep -o '"architectures":\[[^]]*\]')
+is "$arches" '"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' "builtin amd64 architectures"
+arches=$("$SECPROF" resolve builtin --arch arm64 --kernel 6.1 | grep -o '"architectures":\[[^]]*\]')
+is "$arches" '"architectures":["SCMP_ARCH_AARCH64","SCMP_ARCH_ARM"]' "builtin arm64 architectures"
+out=$("$SECPROF" resolve builtin --arch ppc64le --kernel 6.1)
+ok $(grep -q architectures <<<"$out"; echo $((! $?))) "builtin ppc64le: no archMap entry, architectures left out"
+out=$("$SECPROF" resolve builtin --arch loong64 --kernel 6.1)
+ok $(grep -q architectures <<<"$out"; echo $((! $?))) "builtin loong64: nativeToSeccomp key mismatch, not expanded"
+cmp -s <("$SECPROF" resolve builtin --arch amd64 --kernel 6.1) \
+	<("$SECPROF" resolve "$REF/moby-default.json" --arch amd64 --kernel 6.1)
+ok $? "builtin resolves like moby-default.json"
+cmp -s <("$SECPROF" resolve builtin --privileged --arch amd64 --kernel 6.1) \
+	<("$SECPROF" resolve builtin --cap-add ALL --cap-drop ALL --arch amd64 --kernel 6.1)
+ok $? "--cap-add ALL --cap-drop ALL = privileged (all caps)"
+
+# --- Podman's default: errno names, defaultErrnoRet 38 ---
+pod=$("$SECPROF" resolve "$REF/podman-default.json" --arch amd64 --kernel 6.1)
+is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["defaultErrnoRet"], d["syscalls"][0]["action"], d["syscalls"][0]["errnoRet"])' <<<"$pod")" \
+	"38 SCMP_ACT_ERRNO 1" "podman: defaultErrnoRet 38, rule 0 ERRNO with errnoRet 1 (EPERM)"
+pod=$("$SECPROF" resolve "$REF/podman-default.json" --arch amd64 --kernel 6.1 --cap-drop AUDIT_WRITE)
+is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([s.get("errnoRet") for s in d["syscalls"] if s["names"]==["socket"]])' <<<"$pod")" \
+	"[1, 22, None]" "podman without CAP_AUDIT_WRITE: socket rules EPERM, EINVAL, ALLOW"
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":"ENOSYS","syscalls":[{"names":["bpf"],"action":"SCMP_ACT_ERRNO","errno":"EINVAL"}]}' >"$tmp/podman-names.json"
+is "$("$SECPROF" resolve "$tmp/podman-names.json" --arch amd64)" \
+	'{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["bpf"],"action":"SCMP_ACT_ERRNO","errnoRet":22}]}' \
+	"podman errno names alone become errnoRet"
+
+# --- unconfined ---
+got=$(echo '{}' | "$SECPROF" resolve - 2>"$tmp/err"); rc=$?
+is "$rc:$got" "0:null" "{} resolves to null (a nil *LinuxSeccomp)"
+is "$(cat "$tmp/err")" "secprof: note: the profile disables seccomp (unconfined); moby sets no linux.seccomp" \
+	"unconfined note on stderr"
+got=$(echo '{"architectures":["SCMP_ARCH_X86"],"archMap":[{"architecture":"SCMP_ARCH_X86_64"}]}' |
+	"$SECPROF" -q resolve - 2>"$tmp/err")
+is "$got:$(cat "$tmp/err")" "null:" "early exit comes before the architectures/archMap check; -q silences the note"
+
+# --- --pretty: Go's MarshalIndent layout, same document ---
+"$SECPROF" resolve "$REF/moby-fixtures/example.json" --pretty >"$tmp/pretty"
+is "$(head -3 "$tmp/pretty")" $'{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "defaultErrnoRet": 1,' "--pretty indents by two spaces"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.loads(sys.argv[2]); sys.exit(a!=b)' "$tmp/pretty" "$want"
+ok $? "--pretty is the same JSON document"
+
+# --- errors ---
+err=$("$SECPROF" resolve builtin --arch sparc 2>&1 >/dev/null); rc=$?
+is "$rc:$err" '2:secprof: unknown architecture "sparc" (expected a Go name such as amd64 or arm64)' "unknown arch: exit 2"
+err=$("$SECPROF" resolve builtin --cap-add bogus 2>&1 >/dev/null); rc=$?
+is "$rc:$err" '2:secprof: unknown capability: "CAP_BOGUS"' "unknown cap: exit 2"
+err=$("$SECPROF" resolve builtin --kernel 6 2>&1 >/dev/null); rc=$?
+is "$rc:$err" "2:secprof: --kernel takes MAJOR.MINOR, e.g. 6.1 (got '6')" "bad --kernel: exit 2"
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86"],' \
+	'"archMap":[{"architecture":"SCMP_ARCH_X86_64"}]}' >"$tmp/both.json"
+err=$("$SECPROF" resolve "$tmp/both.json" 2>&1 >/dev/null); rc=$?
+is "$rc:$err" "1:secprof: $tmp/both.json:2:24: archMap: both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'" \
+	"architectures + archMap: exit 1 with moby's text"
+err=$("$SECPROF" resolve 2>&1); rc=$?
+ok $([[ $rc == 2 && $err == *"no profile given"* ]]; echo $?) "no profile: exit 2"
+done_testing
