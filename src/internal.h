@@ -17,5 +17,6 @@
 #include "json.h"
 #include "profile.h"
 #include "resolve.h"
+#include "ruleset.h"
 
 #endif

@@ -1,0 +1,124 @@
+/* ruleset.h - a resolved profile as the filter sees it, per architecture
+ * (ruleset.c), and the BPF tools that read it (compile.c, emulate.c, disasm.c).
+ *
+ * The ruleset is the IR between resolution and code generation: runc's and
+ * libseccomp's rule semantics (spec §4.1.2, §4.3) are applied once here, so
+ * the generator, explain/diff tools and tests all see the same decisions.
+ * Everything lives in the ruleset's arena; strings are borrowed from the
+ * profile, which must outlive the ruleset.
+ */
+#ifndef SP_RULESET_H
+#define SP_RULESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "profile.h"
+#include "resolve.h"
+#include "util.h"
+
+/* SECCOMP_RET_* values used by the compiler. */
+#define SP_RET_KILL_THREAD 0x00000000u
+#define SP_RET_KILL_PROCESS 0x80000000u
+#define SP_RET_ERRNO 0x00050000u
+#define SP_RET_ALLOW 0x7fff0000u
+#define SP_RET_ENOSYS (SP_RET_ERRNO | 38u)
+#define SP_RET_DATA 0x0000ffffu
+#define SP_X32_BIT 0x40000000u
+
+/* One argument comparison on one arch. On 32-bit ABIs value/value_two are
+ * already truncated to their low 32 bits (libseccomp _db_rule_gen_32). */
+struct sp_cond {
+	uint8_t arg;
+	enum sp_op op;
+	uint64_t value;
+	uint64_t value_two; /* MASKED_EQ only, else 0 */
+};
+
+/* A conditional rule: all conditions AND-ed. */
+struct sp_crule {
+	uint32_t ret;
+	struct sp_cond conds[6];
+	uint8_t nconds;
+	const struct sp_rule *src;
+};
+
+/* What one syscall number decides on one arch. */
+struct sp_sysrule {
+	int32_t nr;
+	const char *name;
+	bool uncond;
+	uint32_t ret;               /* when uncond */
+	struct sp_crule *rules;     /* when !uncond: first match wins, in this order */
+	size_t nrules;
+	const struct sp_rule *src;  /* the rule that decided (first one) */
+};
+
+struct sp_arch_rules {
+	const struct sp_arch *arch;
+	struct sp_sysrule *sys;     /* sorted by nr, one per nr */
+	size_t nsys;
+	int64_t enosys_max;         /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
+};
+
+struct sp_ruleset {
+	struct sp_arena arena;
+	uint32_t default_ret;
+	struct sp_arch_rules *arches; /* the native arch first */
+	size_t narches;
+	uint32_t flags;             /* SECCOMP_FILTER_FLAG_* */
+	bool needs_listener;
+};
+
+/* A stretch of syscall numbers of one audit arch: numbers in [lo, hi] are
+ * looked up in `table` (missing ones get the default action, or ENOSYS
+ * above table->enosys_max), or all get `ret` when table is NULL. */
+struct sp_zone {
+	uint32_t lo, hi;
+	const struct sp_arch_rules *table;
+	uint32_t ret;
+};
+#define SP_MAX_ZONES 8
+
+/* Apply runc/libseccomp semantics to a resolved profile. Warns through ctx
+ * (once per name unknown on every arch of the filter; strict: error). */
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err);
+void sp_ruleset_free(struct sp_ruleset *rs);
+/* The arch rules whose arch has this audit token and nr_base (NULL if none). */
+const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
+/* The audit tokens of the filter, in dispatch order (native first). */
+size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t max);
+/* Split the number space of one audit arch into zones (ascending, covering
+ * 0..UINT32_MAX). Returns the count, 0 if the audit arch is not in the filter. */
+size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *zones);
+/* Evaluate one syscall's conditional rules (first match wins). */
+uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
+			 const secprof_data *in, uint32_t default_ret);
+/* Decide a syscall straight from the ruleset, without BPF: the oracle the
+ * tests compare the generated program with. */
+uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in);
+
+/* Generate BPF for a ruleset (compile.c). No size limit is applied here:
+ * secprof_compile refuses programs over BPF_MAXINSNS. *out is malloc'ed. */
+int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+		    secprof_error *err);
+
+/* Check a program as the kernel's seccomp_check_filter + bpf_check_classic
+ * would (emulate.c). 0 if loadable, else -SECPROF_E_PROFILE with the reason
+ * and the instruction index in err->path ("insn[12]"). */
+int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err);
+
+/* Listing and Graphviz text (disasm.c). `arch` names syscalls when the
+ * program does not say which arch a section is for (may be NULL). *out is
+ * malloc'ed and NUL-terminated. */
+int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch,
+		   char **out, secprof_error *err);
+int sp_bpf_dot(const secprof_insn *insns, size_t len, const struct sp_arch *arch, char **out,
+	       secprof_error *err);
+/* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */
+const char *sp_ret_str(uint32_t ret, char *buf, size_t len);
+
+#endif
