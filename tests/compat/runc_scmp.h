@@ -430,7 +430,7 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 				  struct runc_prog *out, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = NULL;
-	uint32_t tokens[32], max[32], def;
+	uint32_t tokens[32], max[32] = { 0 }, def = 0;
 	size_t ntok = 0;
 	secprof_insn *bpf = NULL;
 	size_t bpf_len = 0;

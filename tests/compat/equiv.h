@@ -1,0 +1,310 @@
+/* equiv.h - compare secprof's compiler with libseccomp driven like runc, on
+ * one resolved profile, by running both programs on many inputs.
+ * Header-only (used by tests/unit/test_equiv.c). See docs in that file.
+ */
+#ifndef SECPROF_COMPAT_EQUIV_H
+#define SECPROF_COMPAT_EQUIV_H
+
+#include "bpf_eval.h"
+#include "randprof.h"
+#include "runc_scmp.h"
+
+struct eq_stats {
+	uint64_t evals;          /* inputs run on both programs */
+	uint64_t disagree;       /* different verdicts */
+	uint64_t mux_exceptions; /* socketcall/ipc inputs on multiplexing arches */
+	uint64_t emu_mismatch;   /* secprof_emulate != the independent evaluator */
+	uint64_t profiles;       /* compared profiles */
+	uint64_t both_error;     /* both refused the profile */
+	uint64_t error_mismatch; /* only one refused it */
+	uint64_t names_dropped;  /* names restricted away (tables disagree) */
+	unsigned printed;        /* disagreements printed in full */
+};
+
+/* ---- restricting a profile to names both tables agree on --------------- */
+
+struct eq_restricted {
+	secprof_resolved r;
+	const struct sp_rule **rules;
+	struct sp_rule *copies;
+	struct sp_str *names;
+};
+
+static inline void eq_restricted_free(struct eq_restricted *x)
+{
+	free(x->rules);
+	free(x->copies);
+	free(x->names);
+}
+
+/* The arches of the filter: OCI list + native (as both compilers use). */
+static inline size_t eq_filter_arches(const secprof_resolved *r, const struct sp_arch **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->narchitectures && n < max; i++) {
+		const struct sp_arch *a = r->architectures[i]->s ? sp_arch_by_scmp(r->architectures[i]->s) : NULL;
+		if (a)
+			out[n++] = a;
+	}
+	if (n < max && r->native)
+		out[n++] = r->native;
+	return n;
+}
+
+/* Does libseccomp 2.5.4 number `name` as our table does on every arch of the
+ * filter? Names unknown to both agree (both skip them). libseccomp returns
+ * negative pseudo numbers for names absent on an arch: that is "absent". */
+static inline bool eq_name_agrees(const char *name, const struct sp_arch *const *arches, size_t n)
+{
+	if (!*name)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t tok = runc_arch_token(arches[i]->scmp);
+		int lib = tok ? seccomp_syscall_resolve_name_arch(tok, name) : -1;
+		int32_t ours = sp_syscall_nr(arches[i], name);
+		if (lib < 0)
+			lib = -1;
+		if (lib != ours)
+			return false;
+	}
+	return true;
+}
+
+/* A copy of r whose rules keep only the names both tables agree on; a rule
+ * left without names is dropped. Returns how many names were dropped. */
+static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted *x)
+{
+	const struct sp_arch *arches[40];
+	size_t narch = eq_filter_arches(r, arches, 40), total = 0, used = 0, dropped = 0;
+
+	for (size_t i = 0; i < r->nrules; i++)
+		total += r->rules[i]->nnames;
+	x->r = *r;
+	x->rules = calloc(r->nrules + 1, sizeof(*x->rules));
+	x->copies = calloc(r->nrules + 1, sizeof(*x->copies));
+	x->names = calloc(total + 1, sizeof(*x->names));
+	if (!x->rules || !x->copies || !x->names)
+		abort();
+	x->r.rules = x->rules;
+	x->r.nrules = 0;
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct sp_rule *c = &x->copies[x->r.nrules];
+		*c = *r->rules[i];
+		c->names = &x->names[used];
+		c->nnames = 0;
+		for (size_t j = 0; j < r->rules[i]->nnames; j++) {
+			const char *nm = r->rules[i]->names[j].s ? r->rules[i]->names[j].s : "";
+			if (eq_name_agrees(nm, arches, narch))
+				x->names[used + c->nnames++] = r->rules[i]->names[j];
+			else
+				dropped++;
+		}
+		used += c->nnames;
+		if (c->nnames)
+			x->rules[x->r.nrules++] = c;
+	}
+	return dropped;
+}
+
+/* ---- inputs -------------------------------------------------------------- */
+
+/* libseccomp multiplexes the socket and ipc families through socketcall(2)
+ * and ipc(2) on x86, s390 and s390x (it adds "socketcall, arg0 == SYS_x"
+ * rules next to the direct ones). secprof numbers each name once from the
+ * syscall table, so inputs on those two numbers of those arches are a listed
+ * exception: counted, never silently equal. */
+static inline bool eq_is_mux_input(uint32_t audit, int32_t nr)
+{
+	switch (audit) {
+	case AUDIT_ARCH_I386:
+		return nr == 102 || nr == 117;
+	case AUDIT_ARCH_S390:
+	case AUDIT_ARCH_S390X:
+		return nr == 102 || nr == 117;
+	default:
+		return false;
+	}
+}
+
+struct eq_case {
+	const char *label;      /* for messages */
+	const char *json;       /* the profile text, printed on disagreement (may be NULL) */
+	const secprof_insn *a;  /* secprof */
+	size_t alen;
+	const secprof_insn *b;  /* libseccomp like runc */
+	size_t blen;
+	struct eq_stats *st;
+};
+
+static inline const char *eq_ret_str(uint32_t ret, char *buf, size_t len)
+{
+	switch (ret & 0xffff0000u) {
+	case 0x80000000u: snprintf(buf, len, "KILL_PROCESS"); break;
+	case 0x00000000u: snprintf(buf, len, "KILL_THREAD"); break;
+	case 0x00030000u: snprintf(buf, len, "TRAP(%u)", ret & 0xffff); break;
+	case 0x00050000u: snprintf(buf, len, "ERRNO(%u)", ret & 0xffff); break;
+	case 0x7ff00000u: snprintf(buf, len, "TRACE(%u)", ret & 0xffff); break;
+	case 0x7fc00000u: snprintf(buf, len, "NOTIFY"); break;
+	case 0x7ffc0000u: snprintf(buf, len, "LOG"); break;
+	case 0x7fff0000u: snprintf(buf, len, "ALLOW"); break;
+	default: snprintf(buf, len, "0x%08x", ret); break;
+	}
+	return buf;
+}
+
+static inline void eq_report(const struct eq_case *c, const secprof_data *d, uint32_t va, uint32_t vb)
+{
+	char sa[32], sb[32];
+
+	if (c->st->printed++ >= 5)
+		return;
+	printf("# DISAGREEMENT in %s\n", c->label);
+	if (c->json && c->st->printed <= 2)
+		printf("# profile: %s\n", c->json);
+	printf("# input: arch 0x%08x nr %d (0x%x) args 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", d->arch,
+	       d->nr, (unsigned)d->nr, (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+	       (unsigned long long)d->args[2], (unsigned long long)d->args[3],
+	       (unsigned long long)d->args[4], (unsigned long long)d->args[5]);
+	printf("# secprof: %s (0x%08x)   libseccomp/runc: %s (0x%08x)\n", eq_ret_str(va, sa, sizeof(sa)), va,
+	       eq_ret_str(vb, sb, sizeof(sb)), vb);
+}
+
+/* Run one input on both programs, with both evaluators. */
+static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
+{
+	uint32_t va = secprof_emulate(c->a, c->alen, d, NULL);
+	uint32_t vb = secprof_emulate(c->b, c->blen, d, NULL);
+
+	c->st->evals++;
+	if (va != be_run(c->a, c->alen, d, NULL) || vb != be_run(c->b, c->blen, d, NULL))
+		c->st->emu_mismatch++;
+	if (va == vb)
+		return;
+	if (eq_is_mux_input(d->arch, d->nr)) {
+		c->st->mux_exceptions++;
+		return;
+	}
+	c->st->disagree++;
+	eq_report(c, d, va, vb);
+}
+
+/* Constants of the profile (and their neighbours) are the interesting args. */
+static inline size_t eq_constants(const secprof_resolved *r, uint64_t *out, size_t max)
+{
+	static const uint64_t edges[] = { 0, 1, 0x80000000ULL, 0xffffffffULL, 0x100000000ULL,
+					  0x8000000000000000ULL, 0xffffffffffffffffULL };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) && n < max; i++)
+		out[n++] = edges[i];
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i]->nargs; j++) {
+			const struct sp_arg *a = &r->rules[i]->args[j];
+			uint64_t v[] = { a->value, a->value - 1, a->value + 1, a->value_two,
+					 a->value_two - 1, a->value_two + 1, a->value_two | ~a->value };
+			for (size_t k = 0; k < sizeof(v) / sizeof(v[0]) && n < max; k++)
+				out[n++] = v[k];
+		}
+	return n;
+}
+
+/* Arg vectors for a syscall the profile names: each index drawn from the
+ * constants, plus one-hot vectors. */
+static inline void eq_args_sweep(const struct eq_case *c, secprof_data *d, const uint64_t *k, size_t nk,
+				 struct rp_rng *rng, unsigned vectors)
+{
+	for (unsigned v = 0; v < vectors; v++) {
+		for (int i = 0; i < 6; i++)
+			d->args[i] = (v & 1) ? k[rp_below(rng, nk)] : (rp_below(rng, 6) == (uint64_t)i ? k[rp_below(rng, nk)] : 0);
+		eq_eval(c, d);
+	}
+	memset(d->args, 0, sizeof(d->args));
+}
+
+static inline bool eq_named(const secprof_resolved *r, const struct sp_arch *a, int32_t nr)
+{
+	const char *name = sp_syscall_name(a, nr);
+
+	if (!name)
+		return false;
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i]->nnames; j++)
+			if (r->rules[i]->names[j].s && !strcmp(r->rules[i]->names[j].s, name))
+				return r->rules[i]->nargs > 0;
+	return false;
+}
+
+/* Every number 0..max+20 of an arch (and below its base for MIPS), zero
+ * args; named numbers with argument rules get `vectors` arg vectors. */
+static inline void eq_sweep_arch(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
+				 const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
+{
+	secprof_data d = { 0 };
+	int32_t max = sp_syscall_max(a);
+	int32_t lo = a->nr_base >= 20 ? (int32_t)a->nr_base - 20 : 0;
+
+	d.arch = a->audit;
+	if (max < (int32_t)a->nr_base)
+		max = (int32_t)a->nr_base + 500;
+	for (int32_t nr = 0; nr < 20 && a->nr_base; nr++) {
+		d.nr = nr;
+		eq_eval(c, &d);
+	}
+	for (int32_t nr = lo; nr <= max + 20; nr++) {
+		d.nr = nr;
+		eq_eval(c, &d);
+		if (eq_named(r, a, nr))
+			eq_args_sweep(c, &d, k, nk, rng, vectors);
+	}
+}
+
+/* Edge numbers and foreign arch tokens. */
+static inline void eq_sweep_edges(const struct eq_case *c, const struct sp_arch *const *arches, size_t n,
+				  struct rp_rng *rng)
+{
+	static const uint32_t foreign[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
+					    AUDIT_ARCH_ARM, AUDIT_ARCH_S390X, AUDIT_ARCH_RISCV64,
+					    0, 0xffffffffu, 0x4000003eu };
+	static const int32_t nrs[] = { -1, INT32_MIN, INT32_MAX, 0x3fffffff, 0x40000000, 0x4000ffff,
+				       0x7fffffff, 1000, 4096, 65535 };
+	secprof_data d = { 0 };
+
+	for (size_t i = 0; i < n + sizeof(foreign) / sizeof(foreign[0]); i++) {
+		d.arch = i < n ? arches[i]->audit : foreign[i - n];
+		for (size_t j = 0; j < sizeof(nrs) / sizeof(nrs[0]); j++) {
+			d.nr = nrs[j];
+			eq_eval(c, &d);
+		}
+		for (int j = 0; j < 50; j++) {
+			d.nr = (int32_t)rp_next(rng);
+			d.args[j % 6] = rp_next(rng);
+			eq_eval(c, &d);
+		}
+		memset(d.args, 0, sizeof(d.args));
+	}
+}
+
+/* Compare both programs for one resolved profile over the whole input space
+ * described in test_equiv.c. */
+static inline void eq_compare_programs(const struct eq_case *c, const secprof_resolved *r, uint64_t seed,
+				       unsigned vectors)
+{
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(r, arches, 40);
+	uint64_t k[256];
+	size_t nk = eq_constants(r, k, 256);
+	struct rp_rng rng;
+	const struct sp_arch *x32 = sp_arch_by_scmp("SCMP_ARCH_X32");
+
+	rp_seed(&rng, seed);
+	for (size_t i = 0; i < n; i++) {
+		eq_sweep_arch(c, r, arches[i], k, nk, &rng, vectors);
+		/* x32 numbers reach the x86_64 token even when x32 is not listed */
+		if (arches[i]->audit == AUDIT_ARCH_X86_64 && x32 && arches[i] != x32)
+			eq_sweep_arch(c, r, x32, k, nk, &rng, 0);
+	}
+	eq_sweep_edges(c, arches, n, &rng);
+}
+
+#endif
