@@ -1,12 +1,105 @@
-/* cmd_probe.c - the 'probe' command (not yet written). */
+/* cmd_probe.c - `secprof probe [--json]`: what the sandbox this runs in
+ * allows. The JSON is sorted and has no run-dependent values (no pids, no
+ * times), so two sandboxes can be compared with diff (issue 4). */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "run.h"
+
+/* "ok", the errno's name ("EPERM") or the signal that killed the probe. */
+static const char *outcome(const struct sp_probe_result *p, char *buf, size_t len)
+{
+	const char *name;
+
+	if (p->signal) {
+		name = sigabbrev_np(p->signal);
+		snprintf(buf, len, "SIG%s", name ? name : "?");
+	} else if (p->err == 0) {
+		snprintf(buf, len, "ok");
+	} else if (p->err < 0) {
+		snprintf(buf, len, "unknown");
+	} else {
+		name = strerrorname_np(p->err);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "errno %d", p->err);
+	}
+	return buf;
+}
+
+static void print_json(const struct sp_probe_report *r)
+{
+	char buf[64];
+
+	printf("{\n  \"caps\": {\n");
+	printf("    \"ambient\": \"%016llx\",\n", (unsigned long long)r->cap_amb);
+	printf("    \"bounding\": \"%016llx\",\n", (unsigned long long)r->cap_bnd);
+	printf("    \"effective\": \"%016llx\",\n", (unsigned long long)r->cap_eff);
+	printf("    \"inheritable\": \"%016llx\",\n", (unsigned long long)r->cap_inh);
+	printf("    \"permitted\": \"%016llx\"\n  },\n", (unsigned long long)r->cap_prm);
+	printf("  \"gid\": %u,\n  \"no_new_privs\": %d,\n", (unsigned)r->gid, r->no_new_privs);
+	printf("  \"seccomp\": {\n    \"filters\": %d,\n    \"mode\": %d\n  },\n", r->seccomp_filters,
+	       r->seccomp_mode);
+	printf("  \"syscalls\": {\n");
+	for (size_t i = 0; i < r->nresults; i++)
+		printf("    \"%s\": \"%s\"%s\n", r->results[i].name, outcome(&r->results[i], buf, sizeof(buf)),
+		       i + 1 < r->nresults ? "," : "");
+	printf("  },\n  \"uid\": %u\n}\n", (unsigned)r->uid);
+}
+
+static void print_caps(const char *what, unsigned long long set)
+{
+	printf("%-12s %016llx", what, set);
+	for (int c = 0; c < 64; c++)
+		if (set & (1ull << c))
+			printf(" %s", secprof_cap_name(c) ? secprof_cap_name(c) + 4 : "?");
+	printf("\n");
+}
+
+static void print_text(const struct sp_probe_report *r)
+{
+	static const char *const modes[] = { "disabled", "strict", "filter" };
+	char buf[64];
+
+	printf("seccomp      %s, %d filter(s)\n",
+	       r->seccomp_mode >= 0 && r->seccomp_mode <= 2 ? modes[r->seccomp_mode] : "unknown",
+	       r->seccomp_filters);
+	printf("no_new_privs %d\nuser         %u:%u\n", r->no_new_privs, (unsigned)r->uid, (unsigned)r->gid);
+	print_caps("bounding", r->cap_bnd);
+	print_caps("effective", r->cap_eff);
+	print_caps("permitted", r->cap_prm);
+	print_caps("inheritable", r->cap_inh);
+	print_caps("ambient", r->cap_amb);
+	for (size_t i = 0; i < r->nresults; i++)
+		printf("%-26s %-8s %s\n", r->results[i].name, r->results[i].group,
+		       outcome(&r->results[i], buf, sizeof(buf)));
+}
 
 int cmd_probe(struct cli *g, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s: 'probe' is not implemented yet\n", g->prog);
-	return EXIT_USAGE;
+	struct sp_probe_report r;
+	secprof_error err = { 0 };
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else {
+			cli_usage_error(g, "probe: unknown argument '%s' (usage: secprof probe [--json])", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	fflush(stdout);
+	if (sp_probe(&r, &err) < 0) {
+		cli_print_error(g, &err);
+		return EXIT_SYSTEM;
+	}
+	if (json)
+		print_json(&r);
+	else
+		print_text(&r);
+	sp_probe_report_free(&r);
+	return EXIT_OK;
 }

@@ -1,12 +1,375 @@
-/* cmd_run.c - the 'run' command (not yet written). */
+/* cmd_run.c - `secprof run [OPTIONS] [--] CMD [ARG...]`: docker run's
+ * security options applied to a command, or to a root filesystem with
+ * --rootfs (spec §3). Every failure of secprof itself exits 125, as docker
+ * run does, and the command is never started without the filter it asked for. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "run.h"
+#include "util.h"
+
+#define MAX_ENV 256
+
+struct run_args {
+	const char *seccomp;     /* NULL: not set */
+	bool nnp;
+	struct cli_resolve_args caps; /* cap_add, cap_drop, privileged */
+	const char *user;
+	const char *workdir;
+	const char *env[MAX_ENV];
+	size_t nenv;
+	const char *rootfs;
+	const char *hostname;
+	bool read_only;
+	const char *network;
+	char **argv;
+};
+
+static const char usage_text[] =
+	"usage: secprof run [OPTIONS] [--] CMD [ARG...]\n"
+	"  --security-opt seccomp=PATH|unconfined|builtin   (also seccomp:PATH)\n"
+	"  --security-opt no-new-privileges[=true|false]\n"
+	"  --cap-add CAP  --cap-drop CAP  --privileged\n"
+	"  -u, --user UID[:GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
+	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n";
+
+__attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", g->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return SP_EXIT_ERROR;
+}
+
+/* strconv.ParseBool, which moby uses for no-new-privileges. */
+static int parse_go_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(s, yes[i]))
+			return *out = true, 0;
+		if (!strcmp(s, no[i]))
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+/* docker/cli parseSecurityOpts + moby parseSecurityOpt (spec §3.1, §3.2):
+ * cut at the first '=', else at the first ':'. */
+static int security_opt(const struct cli *g, struct run_args *a, const char *opt)
+{
+	const char *sep = strchr(opt, '=');
+	char key[64];
+	const char *val;
+
+	if (!sep)
+		sep = strchr(opt, ':');
+	if (!strcmp(opt, "no-new-privileges")) {
+		a->nnp = true;
+		return 0;
+	}
+	if (!sep || !sep[1])
+		return run_error(g, "invalid --security-opt: \"%s\"", opt);
+	snprintf(key, sizeof(key), "%.*s", (int)(sep - opt), opt);
+	val = sep + 1;
+	if (!strcmp(key, "seccomp")) {
+		a->seccomp = val;
+		return 0;
+	}
+	if (!strcmp(key, "no-new-privileges")) {
+		if (parse_go_bool(val, &a->nnp) < 0)
+			return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
+		return 0;
+	}
+	if (!strcmp(key, "apparmor") || !strcmp(key, "label") || !strcmp(key, "systempaths"))
+		return run_error(g, "--security-opt %s is not supported by secprof run", key);
+	return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
+}
+
+/* "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
+static const char *opt_value(const char *arg, const char *name, int *i, int argc, char **argv,
+			     bool *missing)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n))
+		return NULL;
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (arg[n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int take_cap(const struct cli *g, const char **list, size_t *n, const char *v)
+{
+	if (*n >= CLI_MAX_CAPS)
+		return run_error(g, "too many capability options (%s)", v);
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int value_opt(const struct cli *g, struct run_args *a, const char *name, const char *v)
+{
+	if (!strcmp(name, "--security-opt"))
+		return security_opt(g, a, v);
+	if (!strcmp(name, "--cap-add"))
+		return take_cap(g, a->caps.cap_add, &a->caps.nadd, v);
+	if (!strcmp(name, "--cap-drop"))
+		return take_cap(g, a->caps.cap_drop, &a->caps.ndrop, v);
+	if (!strcmp(name, "--user") || !strcmp(name, "-u"))
+		a->user = v;
+	else if (!strcmp(name, "--workdir") || !strcmp(name, "-w"))
+		a->workdir = v;
+	else if (!strcmp(name, "--rootfs"))
+		a->rootfs = v;
+	else if (!strcmp(name, "--hostname") || !strcmp(name, "-h"))
+		a->hostname = v;
+	else if (!strcmp(name, "--network") || !strcmp(name, "--net"))
+		a->network = v;
+	else if (a->nenv >= MAX_ENV)
+		return run_error(g, "too many --env options (%s)", v);
+	else
+		a->env[a->nenv++] = v;
+	return 0;
+}
+
+static const char *const value_opts[] = {
+	"--security-opt", "--cap-add", "--cap-drop", "--user", "-u", "--workdir", "-w",
+	"--rootfs", "--hostname", "-h", "--network", "--net", "--env", "-e",
+};
+
+static int parse_args(const struct cli *g, struct run_args *a, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v = NULL;
+		bool missing = false, matched = false;
+
+		if (!strcmp(arg, "--")) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-')
+			break;
+		if (!strcmp(arg, "--privileged")) {
+			a->caps.privileged = true;
+			continue;
+		}
+		if (!strcmp(arg, "--read-only")) {
+			a->read_only = true;
+			continue;
+		}
+		if (!strcmp(arg, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+		for (size_t o = 0; o < sizeof(value_opts) / sizeof(value_opts[0]) && !matched; o++) {
+			v = opt_value(arg, value_opts[o], &i, argc, argv, &missing);
+			if (missing)
+				return run_error(g, "option '%s' needs a value", arg);
+			if (v) {
+				matched = true;
+				if (value_opt(g, a, value_opts[o], v))
+					return SP_EXIT_ERROR;
+			}
+		}
+		if (!matched)
+			return run_error(g, "unknown option '%s' (see secprof run --help)", arg);
+	}
+	if (i >= argc)
+		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
+	a->argv = argv + i;
+	return 0;
+}
+
+static int parse_user(const struct cli *g, const char *s, struct sp_run_opts *o)
+{
+	char *end;
+	unsigned long uid = strtoul(s, &end, 10), gid = 0;
+
+	if (end == s || (*end && *end != ':'))
+		return run_error(g, "--user takes UID[:GID] with numbers, got '%s'", s);
+	if (*end == ':') {
+		const char *gs = end + 1;
+		gid = strtoul(gs, &end, 10);
+		if (end == gs || *end)
+			return run_error(g, "--user takes UID[:GID] with numbers, got '%s'", s);
+	}
+	if (uid > 0xfffffffeUL || gid > 0xfffffffeUL)
+		return run_error(g, "--user: id out of range in '%s'", s);
+	o->set_user = true;
+	o->uid = (uid_t)uid;
+	o->gid = (gid_t)gid;
+	return 0;
+}
+
+/* What Docker puts in a container's environment: PATH (unless given),
+ * HOSTNAME, then -e values; runc adds HOME later (run.c). -e KEY takes
+ * KEY from secprof's environment and is left out when unset there. */
+static char **build_env(const struct run_args *a, const char *hostname)
+{
+	char **env = calloc(a->nenv + 3, sizeof(*env));
+	size_t n = 0;
+	bool has_path = false;
+
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < a->nenv; i++)
+		if (!strncmp(a->env[i], "PATH=", 5) || !strcmp(a->env[i], "PATH"))
+			has_path = true;
+	if (!has_path)
+		env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (asprintf(&env[n], "HOSTNAME=%s", hostname) >= 0)
+		n++;
+	for (size_t i = 0; i < a->nenv; i++) {
+		const char *e = a->env[i], *v;
+		if (strchr(e, '=')) {
+			env[n++] = strdup(e);
+		} else if ((v = getenv(e)) && asprintf(&env[n], "%s=%s", e, v) >= 0) {
+			n++;
+		}
+	}
+	return env;
+}
+
+static void free_env(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Docker takes the privileged set and checks --cap-add against the caps
+ * the daemon holds (spec §3.4): here, secprof's own effective set. */
+static secprof_caps own_effective_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	return (secprof_caps)data[0].effective | (secprof_caps)data[1].effective << 32;
+}
+
+static int print_and_exit(const struct cli *g, const secprof_error *err)
+{
+	cli_print_error(g, err);
+	return SP_EXIT_ERROR;
+}
+
+/* Load, resolve against exactly the container's caps and compile. *prog
+ * stays NULL when the result is unconfined. */
+static int build_filter(struct cli *g, const struct run_args *a, secprof_caps caps,
+			secprof_prog **prog)
+{
+	enum secprof_decision d;
+	secprof_error err = { 0 };
+	secprof_resolve_opts ro = { .caps = caps };
+	secprof_compile_opts co = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	int rc = SP_EXIT_ERROR;
+
+	*prog = NULL;
+	if (secprof_decide(a->seccomp, a->caps.privileged, &d, &err) < 0)
+		return print_and_exit(g, &err);
+	if (d == SECPROF_DECIDE_UNCONFINED)
+		return 0;
+	if (d == SECPROF_DECIDE_BUILTIN)
+		p = secprof_profile_builtin(g->ctx, &err);
+	else if (access(a->seccomp, R_OK) < 0)
+		/* docker/cli's wording (spec §3.1). */
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "opening seccomp profile (%s) failed: open %s: %s", a->seccomp,
+			    a->seccomp, strerror(errno));
+	else
+		p = secprof_profile_load_file(g->ctx, a->seccomp, &err);
+	if (p)
+		r = secprof_resolve(g->ctx, p, &ro, &err);
+	if (r && !secprof_resolved_unconfined(r))
+		*prog = secprof_compile(g->ctx, r, &co, &err);
+	if (r && (secprof_resolved_unconfined(r) || *prog))
+		rc = 0;
+	else
+		cli_print_error(g, &err);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
+}
+
+static int set_options(const struct cli *g, const struct run_args *a, struct sp_run_opts *o)
+{
+	if (a->user && parse_user(g, a->user, o))
+		return SP_EXIT_ERROR;
+	if (a->workdir && a->workdir[0] != '/')
+		return run_error(g, "the working directory '%s' is invalid, it needs to be an absolute path",
+				 a->workdir);
+	if (a->network && strcmp(a->network, "none") && strcmp(a->network, "host"))
+		return run_error(g, "--network takes none or host, got '%s'", a->network);
+	if (!a->rootfs && (a->hostname || a->read_only || a->network))
+		return run_error(g, "%s", "--hostname, --read-only and --network need --rootfs");
+	o->no_new_privs = a->nnp;
+	o->workdir = a->workdir;
+	o->argv = a->argv;
+	o->rootfs = a->rootfs;
+	o->hostname = a->hostname;
+	o->read_only = a->read_only;
+	o->net = a->network && !strcmp(a->network, "host") ? SP_NET_HOST : SP_NET_NONE;
+	return 0;
+}
 
 int cmd_run(struct cli *g, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s: 'run' is not implemented yet\n", g->prog);
-	return EXIT_USAGE;
+	struct run_args a = { 0 };
+	struct sp_run_opts o = { 0 };
+	secprof_error err = { 0 };
+	secprof_prog *prog = NULL;
+	char host[256] = "secprof";
+	char **env;
+	int status;
+
+	if (parse_args(g, &a, argc, argv) || set_options(g, &a, &o))
+		return SP_EXIT_ERROR;
+	if (secprof_caps_tweak(a.caps.cap_add, a.caps.nadd, a.caps.cap_drop, a.caps.ndrop,
+			       a.caps.privileged, own_effective_caps(), &o.caps, &err) < 0)
+		return print_and_exit(g, &err);
+	if (build_filter(g, &a, o.caps, &prog))
+		return SP_EXIT_ERROR;
+	o.prog = prog;
+	if (a.hostname)
+		snprintf(host, sizeof(host), "%s", a.hostname);
+	else if (!a.rootfs)
+		gethostname(host, sizeof(host) - 1);
+	env = build_env(&a, host);
+	if (!env) {
+		secprof_prog_free(prog);
+		return run_error(g, "%s", "out of memory");
+	}
+	o.envp = env;
+	fflush(NULL);
+	status = sp_run(&o, &err);
+	if (err.code)
+		cli_print_error(g, &err);
+	free_env(env);
+	secprof_prog_free(prog);
+	return status;
 }

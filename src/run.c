@@ -1,0 +1,421 @@
+/* run.c - run a command under a filter the way docker run + runc do.
+ *
+ * The filter is compiled by the caller before anything forks, so a bad
+ * profile never starts the command. The child then follows runc's
+ * standard_init order (spec §4.1.4): without no-new-privileges the filter is
+ * loaded first, while the child still holds CAP_SYS_ADMIN; then the bounding
+ * set is cut, the user switched and the capability sets written
+ * (finalizeNamespace); with no-new-privileges the bit is set and the filter
+ * loaded last, just before execve. Any failure is reported to the parent
+ * through a close-on-exec pipe: end of file without a report means execve
+ * succeeded. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "run.h"
+
+/* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */
+#define DOCKER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void sp_child_fail(int fd, int status, const secprof_error *err)
+{
+	struct sp_child_report rep;
+	const char *p = (const char *)&rep;
+	size_t left = sizeof(rep);
+
+	memset(&rep, 0, sizeof(rep));
+	rep.status = status;
+	rep.err = *err;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	_exit(status);
+}
+
+static void fail_errno(int fd, int status, const char *what)
+{
+	secprof_error err;
+	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s: %s", what, strerror(errno));
+	sp_child_fail(fd, status, &err);
+}
+
+/* ---- capabilities and user (runc finalizeNamespace) -------------------- */
+
+static int last_cap(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return CAP_LAST_CAP;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
+{
+	for (int c = 0; c <= last && c < 64; c++) {
+		if (keep & ((secprof_caps)1 << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				      "cannot drop %s from the bounding set: %s",
+				      secprof_cap_name(c) ? secprof_cap_name(c) : "a capability",
+				      strerror(errno));
+	}
+	return 0;
+}
+
+/* Docker sets Bounding = Effective = Permitted = the list and leaves
+ * Inheritable and Ambient empty since 20.10.14 (CVE-2022-24769, moby#43417);
+ * a non-root user therefore loses them all at execve, as in Docker. */
+static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	secprof_caps known = last >= 63 ? ~(secprof_caps)0 : ((secprof_caps)1 << (last + 1)) - 1;
+
+	caps &= known;
+	memset(data, 0, sizeof(data));
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = (uint32_t)(caps >> (32 * i));
+		data[i].permitted = (uint32_t)(caps >> (32 * i));
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot set capabilities 0x%llx: %s", (unsigned long long)caps,
+			      strerror(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot clear the ambient capabilities: %s", strerror(errno));
+	return 0;
+}
+
+/* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
+ * writes the capability sets afterwards (setupUser, ApplyCaps). Supplementary
+ * groups are emptied: secprof takes UID[:GID] only, no names to look up. */
+static int switch_user(const struct sp_run_opts *o, secprof_error *err)
+{
+	const char *what = NULL;
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		what = "PR_SET_KEEPCAPS";
+	else if (setgroups(0, NULL) < 0)
+		what = "setgroups";
+	else if (setresgid(o->gid, o->gid, o->gid) < 0)
+		what = "setgid";
+	else if (setresuid(o->uid, o->uid, o->uid) < 0)
+		what = "setuid";
+	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		what = "PR_SET_KEEPCAPS";
+	if (what)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot change to user %u:%u (%s): %s",
+			      (unsigned)o->uid, (unsigned)o->gid, what, strerror(errno));
+	return 0;
+}
+
+static int finalize_credentials(const struct sp_run_opts *o, secprof_error *err)
+{
+	int last = last_cap();
+	int rc = drop_bounding_set(o->caps, last, err);
+
+	if (!rc && o->set_user)
+		rc = switch_user(o, err);
+	if (!rc)
+		rc = set_cap_sets(o->caps, last, err);
+	return rc;
+}
+
+/* ---- environment and PATH lookup --------------------------------------- */
+
+static const char *env_get(char *const *envp, const char *key)
+{
+	size_t n = strlen(key);
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, key, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* runc sets HOME from the user's passwd entry when the env has none ("/"
+ * when there is no entry). Called after pivot_root, so this is the
+ * container's /etc/passwd in container mode. */
+static void home_of(uid_t uid, char *out, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	snprintf(out, len, "/");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *field[7] = { 0 }, *s = line;
+		int n = 0;
+		while (n < 7 && (field[n] = strsep(&s, ":")))
+			n++;
+		if (n >= 6 && field[2][0] && strtoul(field[2], NULL, 10) == uid &&
+		    isdigit((unsigned char)field[2][0])) {
+			snprintf(out, len, "%s", field[5]);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static char **env_with_home(const struct sp_run_opts *o, char *home_buf, size_t len)
+{
+	size_t n = 0;
+	char **env;
+
+	while (o->envp && o->envp[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		env[i] = o->envp[i];
+	if (!env_get(o->envp, "HOME")) {
+		memcpy(home_buf, "HOME=", 5);
+		home_of(o->set_user ? o->uid : getuid(), home_buf + 5, len - 5);
+		env[n] = home_buf;
+	}
+	return env;
+}
+
+static bool is_executable_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Go's exec.LookPath over the container's PATH, as runc's init does. */
+static const char *look_path(const char *name, const char *path, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	while (path && *path) {
+		const char *end = strchrnul(path, ':');
+		int dl = (int)(end - path);
+		snprintf(buf, len, "%.*s/%s", dl ? dl : 1, dl ? path : ".", name);
+		if (is_executable_file(buf))
+			return buf;
+		path = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* Go lower-cases errno texts ("permission denied"); docker shows those. */
+static void go_strerror(int e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(e));
+	if (buf[0])
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+static void fail_exec(int fd, const char *name, int e)
+{
+	secprof_error err;
+	char why[128];
+	/* docker run: 127 when the command cannot be found, 126 when it
+	 * cannot be invoked (docker run reference, "Exit status"). */
+	int status = (e == ENOENT || e == ENOTDIR) ? SP_EXIT_NOT_FOUND : SP_EXIT_CANNOT_EXEC;
+
+	go_strerror(e, why, sizeof(why));
+	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "exec: \"%s\": %s", name, why);
+	sp_child_fail(fd, status, &err);
+}
+
+static void load_or_fail(const secprof_prog *prog, int fd)
+{
+	secprof_error err;
+	int rc = secprof_load(prog, &err);
+
+	if (rc < 0)
+		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+	/* A listener fd has nobody to serve it here: runc would hand it to
+	 * listenerPath, which secprof run does not offer. */
+	if (rc > 0)
+		close(rc);
+}
+
+void sp_exec_command(const struct sp_run_opts *o, int fd)
+{
+	char home[512], found[4096], why[128];
+	secprof_error err;
+	const char *path;
+	sigset_t none;
+	char **env;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (o->prog && !o->no_new_privs)
+		load_or_fail(o->prog, fd);
+	if (o->workdir && chdir(o->workdir) < 0) {
+		go_strerror(errno, why, sizeof(why));
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "chdir to cwd (\"%s\") set in config.json failed: %s", o->workdir, why);
+		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+	}
+	if (finalize_credentials(o, &err) < 0)
+		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail_errno(fd, SP_EXIT_ERROR, "cannot set no_new_privs");
+	env = env_with_home(o, home, sizeof(home));
+	if (!env)
+		fail_errno(fd, SP_EXIT_ERROR, "cannot build the environment");
+	path = look_path(o->argv[0], env_get(env, "PATH"), found, sizeof(found));
+	if (!path) {
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "exec: \"%s\": executable file not found in $PATH", o->argv[0]);
+		sp_child_fail(fd, SP_EXIT_NOT_FOUND, &err);
+	}
+	/* "as close to execve as possible" (runc standard_init_linux.go). */
+	if (o->prog && o->no_new_privs)
+		load_or_fail(o->prog, fd);
+	execve(path, o->argv, env);
+	fail_exec(fd, o->argv[0], errno);
+	_exit(SP_EXIT_CANNOT_EXEC); /* not reached */
+}
+
+/* ---- the parent side ---------------------------------------------------- */
+
+void sp_forward_sigset(sigset_t *set)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
+
+	sigemptyset(set);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+}
+
+static int shell_status(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return WEXITSTATUS(wstatus);
+}
+
+int sp_wait_forwarding(pid_t pid, bool reap_all)
+{
+	sigset_t set;
+	int wstatus;
+
+	sp_forward_sigset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		siginfo_t si;
+		pid_t got;
+
+		while ((got = waitpid(reap_all ? -1 : pid, &wstatus, WNOHANG)) > 0)
+			if (got == pid)
+				return shell_status(wstatus);
+		if (got < 0 && errno == ECHILD)
+			return SP_EXIT_ERROR;
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		/* The terminal signals the whole foreground process group, the
+		 * command included (si_code SI_KERNEL): passing those on would
+		 * deliver them twice. */
+		if (si.si_code != SI_KERNEL)
+			kill(pid, si.si_signo);
+	}
+}
+
+/* Read the child's report; false at end of file (execve succeeded). */
+static bool read_report(int fd, struct sp_child_report *rep)
+{
+	char *p = (char *)rep;
+	size_t got = 0;
+
+	while (got < sizeof(*rep)) {
+		ssize_t n = read(fd, p + got, sizeof(*rep) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got == sizeof(*rep);
+}
+
+static int finish(pid_t pid, int rfd, secprof_error *err)
+{
+	struct sp_child_report rep;
+	int status;
+
+	if (read_report(rfd, &rep)) {
+		close(rfd);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*err = rep.err;
+		if (!err->code)
+			err->code = SECPROF_E_SYSTEM;
+		return rep.status;
+	}
+	close(rfd);
+	status = sp_wait_forwarding(pid, false);
+	return status;
+}
+
+int sp_run(const struct sp_run_opts *o, secprof_error *err)
+{
+	sigset_t block, old;
+	int pfd[2], status;
+	pid_t pid;
+
+	memset(err, 0, sizeof(*err));
+	if (!o->argv || !o->argv[0]) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no command given");
+		return SP_EXIT_ERROR;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
+		return SP_EXIT_ERROR;
+	}
+	/* Blocked before forking so no signal is lost in between; the child
+	 * unblocks them before execve. */
+	sp_forward_sigset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (o->rootfs) {
+		pid = sp_container_start(o, pfd[1], err);
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			close(pfd[0]);
+			sp_exec_command(o, pfd[1]);
+		}
+		if (pid < 0)
+			sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return SP_EXIT_ERROR;
+	}
+	status = finish(pid, pfd[0], err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}

@@ -1,0 +1,119 @@
+/* run.h - run a command under a filter as `docker run` + runc would
+ * (run.c, container.c), and look at a sandbox from the inside (probe.c,
+ * info.c). Internal: the CLI includes it, the public header stays small.
+ *
+ * Everything here returns data; printing is the CLI's job. The process
+ * functions fork, and only the forked children ever call _exit(). */
+#ifndef SP_RUN_H
+#define SP_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "secprof.h"
+
+/* docker run's own exit statuses (docker run reference, "Exit status"). */
+enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
+
+enum sp_net { SP_NET_NONE, SP_NET_HOST };
+
+struct sp_run_opts {
+	const secprof_prog *prog; /* NULL: unconfined (spec §3.3) */
+	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
+	bool no_new_privs;        /* --security-opt no-new-privileges */
+	bool set_user;            /* --user given */
+	uid_t uid;
+	gid_t gid;
+	const char *workdir;      /* NULL: stay (process) or "/" (container) */
+	char *const *argv;        /* argv[0] is looked up in the env's PATH */
+	char *const *envp;        /* the command's whole environment */
+	/* Container mode when rootfs is set. */
+	const char *rootfs;
+	const char *hostname;     /* NULL: "secprof" */
+	bool read_only;
+	enum sp_net net;
+};
+
+/* Run o->argv as runc would start a container process and wait for it.
+ * Returns docker run's exit status: the command's status, 128+N when it
+ * was killed by signal N, or SP_EXIT_* when secprof could not start it; in
+ * that last case err->code is non-zero and err->msg says why. The command
+ * never runs when the filter could not be loaded. */
+int sp_run(const struct sp_run_opts *o, secprof_error *err);
+
+/* ---- internals shared by run.c and container.c ------------------------ */
+
+/* What a child reports through the close-on-exec pipe when it gives up. */
+struct sp_child_report {
+	int status;          /* SP_EXIT_* */
+	secprof_error err;
+};
+
+/* In a forked child: send the report and _exit(status). */
+__attribute__((noreturn)) void sp_child_fail(int fd, int status, const secprof_error *err);
+/* In a forked child: the runc init sequence from the filter load to execve
+ * (spec §4.1.4). Never returns: execs or reports through fd. */
+__attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o, int fd);
+/* The signals secprof forwards to the command (and blocks while it waits). */
+void sp_forward_sigset(sigset_t *set);
+/* Wait for pid, forwarding signals sent by other processes (not those the
+ * terminal sends to the whole foreground group, which the command gets
+ * itself). Returns the exit status as a shell reports it (128+N). */
+int sp_wait_forwarding(pid_t pid, bool reap_all);
+/* Container mode: clone into new namespaces, build the root and start the
+ * command under secprof's init. Returns the init's pid or -1 with err. */
+pid_t sp_container_start(const struct sp_run_opts *o, int report_fd, secprof_error *err);
+
+/* ---- probe and info ---------------------------------------------------- */
+
+/* One probed system call: the errno it failed with, 0 when it succeeded. */
+struct sp_probe_result {
+	const char *name;  /* "mount", "socket(AF_ALG)", ... */
+	int err;           /* errno; 0 = succeeded (or killed) */
+	int signal;        /* the signal that killed the probe, 0 if none */
+	const char *group; /* "special" (Docker's default names it) or "common" */
+};
+
+struct sp_probe_report {
+	struct sp_probe_result *results; /* malloc'ed, sorted by name */
+	size_t nresults;
+	int seccomp_mode;      /* Seccomp: of /proc/self/status, -1 unknown */
+	int seccomp_filters;   /* Seccomp_filters:, -1 unknown (< 5.9) */
+	int no_new_privs;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Try every probe in a child (a probe may be killed by the filter) and
+ * fill r. Returns 0 or negative with err. */
+/* /proc/self/status into buf (NUL-terminated, truncated to len). */
+int sp_read_proc_status(char *buf, size_t len, secprof_error *err);
+int sp_probe(struct sp_probe_report *r, secprof_error *err);
+void sp_probe_report_free(struct sp_probe_report *r);
+
+struct sp_info {
+	char config_seccomp[16];        /* "y", "n", "unknown" */
+	char config_seccomp_filter[16];
+	char config_source[128];        /* "/proc/config.gz", ... or "" */
+	char kernel[128];               /* uname release */
+	char machine[64];
+	int seccomp_mode;
+	int seccomp_filters;
+	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */
+	uint32_t flags_ok;              /* SECCOMP_FILTER_FLAG_* the kernel takes */
+	uint32_t flags_tried;
+	bool action_cache;              /* kernel >= 5.11 (SECCOMP_ARCH_NATIVE bitmap) */
+	bool notif_sizes_ok;
+	unsigned notif_size, resp_size, data_size;
+	const char *native_arch;        /* libseccomp name of this build */
+	const char *compat_arches[4];
+	size_t ncompat;
+};
+
+int sp_info_collect(struct sp_info *info, secprof_error *err);
+
+#endif
