@@ -64,6 +64,7 @@ static int unknown(const struct cli *g, const char *arg, const struct sp_arch *a
 {
 	int32_t nr;
 
+	fflush(stdout); /* keep the message next to the line it is about */
 	if (!parse_number(arg, &nr))
 		cli_usage_error(g, "unknown syscall '%s'", arg);
 	else if (arch)
