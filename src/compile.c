@@ -1,11 +1,439 @@
-/* compile.c - stub, to be written. */
+/* compile.c - ruleset -> one classic BPF seccomp filter.
+ *
+ * Layout (performance-anchors §2.6, §6):
+ *   LD arch; JEQ native -> native section; JEQ other -> ...; RET KILL (bad arch)
+ *   section: LD nr; balanced JGE range tree over runs of equal decision; RET
+ * A "run" is a stretch of syscall numbers with the same outcome: gaps join
+ * the default runs, numbers above the ENOSYS boundary form the ENOSYS run
+ * (runc's stub, spec §4.1.3, merged into the tree), and every syscall with
+ * argument rules is a run of its own whose block loads argument words. So an
+ * argument-free syscall runs only LD nr/arch, JEQ/JGE K and RET K: the
+ * kernel's action cache can prove it (anchors §2.1).
+ *
+ * Code is emitted back to front into `rev` (rev[0] is the last instruction):
+ * every jump goes forward to something already emitted, so its offset is
+ * known at once and there is no fix-up pass. Returns are shared through a
+ * small cache; a return or block farther than 255 instructions is reached by
+ * a fresh copy of the return or a JA trampoline.
+ */
+#include <linux/filter.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
+
+#define MAX_JUMP 255u
+#define RET_CACHE 64
+#define MAX_INSNS 4096u
+#define OFF_NR 0u
+#define OFF_ARCH 4u
+#define OFF_ARGS 16u
+
+/* Where a jump goes: a return of some value, or an emitted position. */
+struct target {
+	bool is_ret;
+	bool placed;
+	uint32_t ret;
+	size_t pos; /* index in rev */
+};
+
+struct gen {
+	secprof_insn *rev;
+	size_t len, cap;
+	bool oom;
+	struct {
+		uint32_t ret;
+		size_t pos;
+	} rets[RET_CACHE];
+	size_t nrets, next_evict;
+	const struct sp_ruleset *rs;
+};
+
+/* A stretch of numbers [start, next run's start) with one decision. */
+struct run {
+	uint32_t start;
+	const struct sp_sysrule *sys; /* argument rules; NULL = constant ret */
+	const struct sp_arch *arch;
+	uint32_t ret;
+};
+
+static struct target ret_target(uint32_t ret)
+{
+	return (struct target){ .is_ret = true, .ret = ret };
+}
+
+static struct target pos_target(size_t pos)
+{
+	return (struct target){ .placed = true, .pos = pos };
+}
+
+static size_t emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (g->len == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 256;
+		secprof_insn *r = realloc(g->rev, cap * sizeof(*r));
+		if (!r) {
+			g->oom = true;
+			return g->len ? g->len - 1 : 0;
+		}
+		g->rev = r;
+		g->cap = cap;
+	}
+	g->rev[g->len] = (secprof_insn){ code, jt, jf, k };
+	return g->len++;
+}
+
+static size_t emit_ret(struct gen *g, uint32_t ret)
+{
+	size_t pos = emit(g, BPF_RET | BPF_K, 0, 0, ret);
+	size_t slot = g->nrets;
+
+	for (size_t i = 0; i < g->nrets; i++)
+		if (g->rets[i].ret == ret)
+			slot = i;
+	if (slot == g->nrets) {
+		if (g->nrets < RET_CACHE)
+			g->nrets++;
+		else
+			slot = g->next_evict++ % RET_CACHE;
+	}
+	g->rets[slot].ret = ret;
+	g->rets[slot].pos = pos;
+	return pos;
+}
+
+static void place(struct gen *g, struct target *t)
+{
+	if (t->placed)
+		return;
+	t->placed = true;
+	for (size_t i = 0; i < g->nrets; i++) {
+		if (g->rets[i].ret == t->ret) {
+			t->pos = g->rets[i].pos;
+			return;
+		}
+	}
+	t->pos = emit_ret(g, t->ret);
+}
+
+/* Bring a target within reach of a jump emitted next: a copy of a return
+ * costs nothing at run time, a JA one step. */
+static bool bring_near(struct gen *g, struct target *t)
+{
+	if (g->len - t->pos - 1 <= MAX_JUMP)
+		return false;
+	if (t->is_ret)
+		t->pos = emit_ret(g, t->ret);
+	else
+		t->pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - t->pos - 1));
+	return true;
+}
+
+static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct target t,
+			       struct target f)
+{
+	place(g, &t);
+	place(g, &f);
+	while (bring_near(g, &t) || bring_near(g, &f))
+		;
+	return pos_target(emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1),
+			       (uint8_t)(g->len - f.pos - 1), k));
+}
+
+static struct target emit_load(struct gen *g, uint32_t off, struct target next)
+{
+	/* the instruction that uses A must follow the load */
+	if (next.pos != g->len - 1)
+		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
+	return pos_target(emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, off));
+}
+
+/* ---- argument comparisons ------------------------------------------------ */
+
+/* (A & mask) == want on one 32-bit word, cheapest form first (Chromium's
+ * masked-equal lowering, anchors §3.3): JSET for zero or single-bit cases. */
+static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32_t want,
+			      struct target p, struct target f)
+{
+	struct target j;
+
+	if (want & ~mask)
+		return f; /* can never match */
+	if (mask == 0)
+		return p; /* always matches: want is 0 too */
+	if (mask == UINT32_MAX)
+		j = emit_jump(g, BPF_JEQ, want, p, f);
+	else if (want == 0)
+		j = emit_jump(g, BPF_JSET, mask, f, p);
+	else if (!(mask & (mask - 1)))
+		j = emit_jump(g, BPF_JSET, mask, p, f);
+	else {
+		j = emit_jump(g, BPF_JEQ, want, p, f);
+		emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);
+	}
+	return emit_load(g, off, j);
+}
+
+/* One 32-bit word compared with op; constant outcomes emit nothing. */
+static struct target test32(struct gen *g, uint32_t off, enum sp_op op, uint32_t v, uint32_t v2,
+			    struct target p, struct target f)
+{
+	struct target j;
+
+	switch (op) {
+	case SP_OP_EQ: j = emit_jump(g, BPF_JEQ, v, p, f); break;
+	case SP_OP_NE: j = emit_jump(g, BPF_JEQ, v, f, p); break;
+	case SP_OP_GT:
+		if (v == UINT32_MAX)
+			return f;
+		j = emit_jump(g, BPF_JGT, v, p, f);
+		break;
+	case SP_OP_GE:
+		if (v == 0)
+			return p;
+		j = emit_jump(g, BPF_JGE, v, p, f);
+		break;
+	case SP_OP_LT:
+		if (v == 0)
+			return f;
+		j = emit_jump(g, BPF_JGE, v, f, p);
+		break;
+	case SP_OP_LE:
+		if (v == UINT32_MAX)
+			return p;
+		j = emit_jump(g, BPF_JGT, v, f, p);
+		break;
+	case SP_OP_MASKED_EQ: return masked32(g, off, v, v2, p, f);
+	default: return f;
+	}
+	return emit_load(g, off, j);
+}
+
+/* x > V (or x >= V when ge) on 64 bits: hi > Vh wins, hi == Vh decides on
+ * lo (libseccomp _db_rule_gen_64, anchors §1.4), with minijail's shortcuts:
+ * Vh == 0 needs no JEQ, Vh == ~0 no JGT, and x >= Vh:0 is hi >= Vh alone. */
+static struct target greater64(struct gen *g, uint32_t hi, uint32_t lo, uint64_t v, bool ge,
+			       struct target p, struct target f)
+{
+	uint32_t vh = (uint32_t)(v >> 32), vl = (uint32_t)v;
+	struct target l, j;
+
+	if (ge && vl == 0)
+		return test32(g, hi, SP_OP_GE, vh, 0, p, f);
+	l = test32(g, lo, ge ? SP_OP_GE : SP_OP_GT, vl, 0, p, f);
+	if (vh == 0)
+		return emit_load(g, hi, emit_jump(g, BPF_JGT, 0, p, l));
+	j = emit_jump(g, BPF_JEQ, vh, l, f);
+	if (vh != UINT32_MAX)
+		j = emit_jump(g, BPF_JGT, vh, p, j);
+	return emit_load(g, hi, j);
+}
+
+static struct target emit_cond(struct gen *g, const struct sp_arch *a, const struct sp_cond *c,
+			       struct target p, struct target f)
+{
+	uint32_t base = OFF_ARGS + 8u * c->arg;
+	uint32_t lo = base + (a->big_endian ? 4u : 0u), hi = base + (a->big_endian ? 0u : 4u);
+	uint32_t vh = (uint32_t)(c->value >> 32), vl = (uint32_t)c->value;
+	uint32_t wh = (uint32_t)(c->value_two >> 32), wl = (uint32_t)c->value_two;
+
+	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32) */
+	if (a->bits == 32)
+		return test32(g, lo, c->op, vl, wl, p, f);
+	switch (c->op) {
+	case SP_OP_EQ: return test32(g, hi, SP_OP_EQ, vh, 0, test32(g, lo, SP_OP_EQ, vl, 0, p, f), f);
+	case SP_OP_NE: return test32(g, hi, SP_OP_EQ, vh, 0, test32(g, lo, SP_OP_EQ, vl, 0, f, p), p);
+	case SP_OP_MASKED_EQ: return masked32(g, hi, vh, wh, masked32(g, lo, vl, wl, p, f), f);
+	case SP_OP_GT: return greater64(g, hi, lo, c->value, false, p, f);
+	case SP_OP_GE: return greater64(g, hi, lo, c->value, true, p, f);
+	case SP_OP_LE: return greater64(g, hi, lo, c->value, false, f, p);
+	case SP_OP_LT: return greater64(g, hi, lo, c->value, true, f, p);
+	default: return f;
+	}
+}
+
+/* A syscall's conditional rules: first match wins, else the default. */
+static struct target emit_args(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
+{
+	struct target next = ret_target(g->rs->default_ret);
+
+	for (size_t i = s->nrules; i-- > 0;) {
+		const struct sp_crule *cr = &s->rules[i];
+		struct target t = ret_target(cr->ret);
+		for (size_t k = cr->nconds; k-- > 0;)
+			t = emit_cond(g, a, &cr->conds[k], t, next);
+		next = t;
+	}
+	return next;
+}
+
+/* ---- runs and the range tree ---------------------------------------------- */
+
+static void push_run(struct sp_vec *runs, uint32_t start, const struct sp_sysrule *s,
+		     const struct sp_arch *a, uint32_t ret)
+{
+	struct run *last = runs->len ? (struct run *)runs->items + runs->len - 1 : NULL;
+	struct run *r;
+
+	if (last && !s && !last->sys && last->ret == ret)
+		return; /* same constant outcome: the run just grows */
+	if ((r = sp_vec_push(runs)))
+		*r = (struct run){ start, s, a, ret };
+}
+
+static void table_runs(struct sp_vec *runs, const struct sp_zone *z, uint32_t def)
+{
+	const struct sp_arch_rules *t = z->table;
+	uint64_t cur = z->lo;
+
+	for (size_t i = 0; i < t->nsys; i++) {
+		const struct sp_sysrule *s = &t->sys[i];
+		uint32_t nr = (uint32_t)s->nr;
+		if (nr < z->lo || nr > z->hi)
+			continue;
+		if (nr > cur)
+			push_run(runs, (uint32_t)cur, NULL, NULL, def);
+		push_run(runs, nr, s->uncond ? NULL : s, t->arch, s->uncond ? s->ret : 0);
+		cur = (uint64_t)nr + 1;
+	}
+	/* runc's stub: numbers above the highest named one get ENOSYS */
+	uint64_t enosys_from = t->enosys_max > 0 ? (uint64_t)t->enosys_max + 1 : UINT64_MAX;
+	if (cur > z->hi)
+		return;
+	if (cur < enosys_from)
+		push_run(runs, (uint32_t)cur, NULL, NULL, def);
+	if (enosys_from <= z->hi)
+		push_run(runs, (uint32_t)(cur > enosys_from ? cur : enosys_from), NULL, NULL,
+			 SP_RET_ENOSYS);
+}
+
+static struct target emit_leaf(struct gen *g, const struct run *r)
+{
+	if (!r->sys)
+		return ret_target(r->ret);
+	return emit_args(g, r->arch, r->sys);
+}
+
+/* Balanced tree of JGE over runs [lo, hi): ceil(log2(n)) compares. The
+ * higher half is emitted first so the lower half falls through (jf == 0). */
+static struct target emit_tree(struct gen *g, const struct run *runs, size_t lo, size_t hi,
+			       size_t split)
+{
+	struct target left, right;
+	size_t mid = split ? split : lo + (hi - lo) / 2;
+
+	if (hi - lo == 1)
+		return emit_leaf(g, &runs[lo]);
+	right = emit_tree(g, runs, mid, hi, 0);
+	left = emit_tree(g, runs, lo, mid, 0);
+	return emit_jump(g, BPF_JGE, runs[mid].start, right, left);
+}
+
+/* One audit arch: LD nr, then the tree. On x86_64 the root compare is the
+ * x32 guard, nr >= 0x40000000 (a cacheable JGE, anchors §2.6). */
+static struct target emit_section(struct gen *g, uint32_t audit)
+{
+	struct sp_zone z[SP_MAX_ZONES];
+	struct sp_vec v = { .item_size = sizeof(struct run) };
+	size_t n = sp_ruleset_zones(g->rs, audit, z), split = 0;
+	struct target root;
+
+	for (size_t i = 0; i < n; i++) {
+		if (z[i].table)
+			table_runs(&v, &z[i], g->rs->default_ret);
+		else
+			push_run(&v, z[i].lo, NULL, NULL, z[i].ret);
+	}
+	if (!v.len) {
+		g->oom = true;
+		return ret_target(SP_RET_KILL_THREAD);
+	}
+	const struct run *runs = v.items;
+	for (size_t i = 1; i < v.len; i++)
+		if (runs[i].start == SP_X32_BIT && z[0].hi == SP_X32_BIT - 1)
+			split = i;
+	root = emit_tree(g, runs, 0, v.len, split);
+	sp_vec_free(&v);
+	if (root.is_ret)
+		return root;
+	return emit_load(g, OFF_NR, root);
+}
+
+static void reverse_into(const struct gen *g, secprof_insn *out)
+{
+	for (size_t i = 0; i < g->len; i++)
+		out[i] = g->rev[g->len - 1 - i];
+}
+
+int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+		    secprof_error *err)
+{
+	struct gen g = { .rs = rs };
+	uint32_t audits[32];
+	size_t na = sp_ruleset_audits(rs, audits, SP_ARRAY_SIZE(audits));
+	struct target next = ret_target(SP_RET_KILL_THREAD); /* act_badarch */
+
+	/* sections of the other arches, then the chain of arch checks */
+	struct target sect[32];
+	for (size_t i = na; i-- > 1;)
+		sect[i] = emit_section(&g, audits[i]);
+	for (size_t i = na; i-- > 1;)
+		next = emit_jump(&g, BPF_JEQ, audits[i], sect[i], next);
+	/* the native section sits right after its check: it falls through */
+	sect[0] = emit_section(&g, audits[0]);
+	emit_jump(&g, BPF_JEQ, audits[0], sect[0], next);
+	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	if (g.oom) {
+		free(g.rev);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	*out = malloc(g.len * sizeof(**out));
+	if (!*out) {
+		free(g.rev);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	reverse_into(&g, *out);
+	*len = g.len;
+	free(g.rev);
+	return 0;
+}
 
 secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
 			      const secprof_compile_opts *opts, secprof_error *err)
 {
-	(void)ctx; (void)r; (void)opts;
-	sp_err(err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "not implemented");
-	return NULL;
+	struct sp_ruleset *rs = sp_ruleset_build(ctx, r, opts, err);
+	secprof_prog *prog;
+
+	if (!rs)
+		return NULL;
+	prog = calloc(1, sizeof(*prog));
+	if (!prog) {
+		sp_ruleset_free(rs);
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	if (sp_bpf_generate(rs, &prog->insns, &prog->len, err) < 0) {
+		free(prog);
+		sp_ruleset_free(rs);
+		return NULL;
+	}
+	prog->flags = rs->flags;
+	prog->needs_listener = rs->needs_listener;
+	sp_ruleset_free(rs);
+	if (prog->len > MAX_INSNS) {
+		sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+		       "the filter needs %zu instructions, more than the kernel's limit of %u (BPF_MAXINSNS)",
+		       prog->len, MAX_INSNS);
+		secprof_prog_free(prog);
+		return NULL;
+	}
+	return prog;
 }
-void secprof_prog_free(secprof_prog *prog) { (void)prog; }
+
+void secprof_prog_free(secprof_prog *prog)
+{
+	if (!prog)
+		return;
+	free(prog->insns);
+	free(prog);
+}

@@ -1,0 +1,664 @@
+/* ruleset.c - runc's and libseccomp's rule semantics, applied once per arch.
+ *
+ * Input: the rules moby kept (resolve.c). Output: per arch, one decision per
+ * syscall number, sorted by number (struct sp_ruleset, ruleset.h). All the
+ * work is a sort of (nr, rule order) pairs followed by linear merges, so the
+ * cost is O(n log n) in the number of (name, arch) pairs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* One (syscall number, rule) pair on one arch, before merging. */
+struct entry {
+	int32_t nr;
+	uint32_t seq;   /* rule order, then name order: ties keep profile order */
+	const struct sp_rule *rule;
+	const char *name;
+};
+
+struct build {
+	secprof_ctx *ctx;
+	const secprof_resolved *r;
+	struct sp_ruleset *rs;
+	secprof_error *err;
+	const char *file;
+	bool stub;
+};
+
+/* ---- actions ---------------------------------------------------------- */
+
+/* runc's getAction (spec §4.1.2 table): errno/trace data defaults to EPERM,
+ * is cast to int16 and kept to 16 bits; KILL is KILL_THREAD. */
+static uint32_t action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret)
+{
+	uint32_t data = has_errno ? (uint16_t)(int16_t)errno_ret : EPERM;
+
+	switch (act) {
+	case SP_ACT_ERRNO:
+	case SP_ACT_TRACE:
+		return sp_action_ret(act) | data;
+	default:
+		return sp_action_ret(act);
+	}
+}
+
+static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_opts *opts)
+{
+	/* runc's isAllowAction (spec §4.1.3): no stub for permissive defaults;
+	 * crun never adds one (opts->no_enosys). */
+	if (opts && opts->no_enosys)
+		return false;
+	return p->default_act != SP_ACT_ALLOW && p->default_act != SP_ACT_LOG &&
+	       p->default_act != SP_ACT_TRACE;
+}
+
+static int check_default(struct build *b)
+{
+	const struct secprof_profile *p = b->r->prof;
+
+	if (!p->default_action_ok)
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
+			      "defaultAction", "error initializing seccomp - invalid default action");
+	if (p->default_act == SP_ACT_NOTIFY)
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
+			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
+	b->rs->default_ret = action_ret(p->default_act, p->has_default_errno, p->default_errno);
+	return 0;
+}
+
+/* The checks runc makes before adding any rule (spec §4.1.2 steps 1, 8). */
+static int check_rule(struct build *b, const struct sp_rule *rule)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "syscalls[%zu]", rule->index);
+	if (!rule->action_ok)
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
+			      "string %s is not a valid action for seccomp",
+			      rule->action.s ? rule->action.s : "");
+	for (size_t j = 0; j < rule->nnames; j++) {
+		const struct sp_str *n = &rule->names[j];
+		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+		if (!n->s || !*n->s)
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path,
+				      "empty string is not a valid syscall");
+		if (rule->act == SP_ACT_NOTIFY && !strcmp(n->s, "write"))
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path,
+				      "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+	}
+	for (size_t k = 0; k < rule->nargs; k++) {
+		if (rule->args[k].index <= 5)
+			continue;
+		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].index", rule->index, k);
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->args[k].loc, path,
+			      "error creating seccomp syscall condition for syscall %s: syscalls only have up to 6 arguments (%llu given)",
+			      rule->nnames ? rule->names[0].s : "",
+			      (unsigned long long)rule->args[k].index);
+	}
+	return 0;
+}
+
+/* ---- arch set ----------------------------------------------------------- */
+
+static int add_arch(struct build *b, const struct sp_arch *a)
+{
+	struct sp_ruleset *rs = b->rs;
+
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i].arch == a)
+			return 0;
+	rs->arches[rs->narches].arch = a;
+	rs->arches[rs->narches].enosys_max = -1;
+	rs->narches++;
+	return 0;
+}
+
+/* Filter arches = the OCI architectures plus the native arch, always
+ * (spec §4.1.2 step 4); native first so its dispatch is the shortest. */
+static int collect_arches(struct build *b)
+{
+	const secprof_resolved *r = b->r;
+	const struct sp_arch *native = r->native ? r->native : sp_arch_native();
+
+	b->rs->arches = sp_arena_alloc(&b->rs->arena,
+				       (r->narchitectures + 1) * sizeof(*b->rs->arches));
+	if (!b->rs->arches)
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	if (!native)
+		return sp_err(b->err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "this machine's architecture is not supported");
+	add_arch(b, native);
+	for (size_t i = 0; i < r->narchitectures; i++) {
+		const struct sp_str *s = r->architectures[i];
+		const struct sp_arch *a = sp_arch_by_scmp(s->s ? s->s : "");
+		if (!a)
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
+				      "string %s is not a valid arch for seccomp", s->s ? s->s : "");
+		add_arch(b, a);
+	}
+	return 0;
+}
+
+/* ---- unknown names ------------------------------------------------------ */
+
+static bool known_on_filter(const struct sp_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->narches; i++)
+		if (sp_syscall_nr(rs->arches[i].arch, name) >= 0)
+			return true;
+	return false;
+}
+
+struct unknown {
+	const char *name;
+	size_t order;
+	const struct sp_rule *rule;
+	size_t j;
+};
+
+static int cmp_unknown(const void *x, const void *y)
+{
+	const struct unknown *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	if (c)
+		return c;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int cmp_unknown_order(const void *x, const void *y)
+{
+	const struct unknown *a = x, *b = y;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* runc skips names libseccomp does not know (a debug log); we warn once per
+ * name that no arch of the filter knows, and fail in strict mode (crun's
+ * run.oci.seccomp_fail_unknown_syscall). Rules equal to the default are
+ * skipped by runc before the lookup, so they never warn. */
+static int warn_unknown(struct build *b)
+{
+	struct sp_vec v = { .item_size = sizeof(struct unknown) };
+	size_t kept = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		if (action_ret(rule->act, rule->has_errno, rule->errno_ret) == b->rs->default_ret)
+			continue;
+		for (size_t j = 0; j < rule->nnames; j++) {
+			struct unknown *u;
+			if (known_on_filter(b->rs, rule->names[j].s))
+				continue;
+			if (!(u = sp_vec_push(&v))) {
+				sp_vec_free(&v);
+				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			}
+			*u = (struct unknown){ rule->names[j].s, v.len, rule, j };
+		}
+	}
+	struct unknown *u = v.items;
+	qsort(u, v.len, sizeof(*u), cmp_unknown);
+	for (size_t i = 0; i < v.len; i++)
+		if (i == 0 || strcmp(u[i].name, u[kept - 1].name))
+			u[kept++] = u[i];
+	qsort(u, kept, sizeof(*u), cmp_unknown_order);
+	for (size_t i = 0; i < kept && !rc; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", u[i].rule->index, u[i].j);
+		rc = sp_warn(b->ctx, b->err, b->file, &u[i].rule->names[u[i].j].loc, path,
+			     "unknown seccomp syscall \"%s\" ignored", u[i].name);
+	}
+	sp_vec_free(&v);
+	return rc;
+}
+
+/* ---- per-arch merge ----------------------------------------------------- */
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
+{
+	if (a->arg != b->arg)
+		return a->arg < b->arg ? -1 : 1;
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	if (a->value_two != b->value_two)
+		return a->value_two < b->value_two ? -1 : 1;
+	return 0;
+}
+
+static int cmp_cond_v(const void *x, const void *y)
+{
+	return cmp_cond(x, y);
+}
+
+/* Chains compare condition by condition; a prefix sorts first, so a shorter
+ * chain is tried before the longer chains it prunes (spec §4.3). */
+static int cmp_chain(const struct sp_crule *a, const struct sp_crule *b)
+{
+	for (size_t i = 0; i < a->nconds && i < b->nconds; i++) {
+		int c = cmp_cond(&a->conds[i], &b->conds[i]);
+		if (c)
+			return c;
+	}
+	return (a->nconds > b->nconds) - (a->nconds < b->nconds);
+}
+
+static int cmp_crule(const void *x, const void *y)
+{
+	const struct sp_crule *a = x, *b = y;
+	int c = cmp_chain(a, b);
+	if (c)
+		return c;
+	/* keep profile order between equal chains (qsort is not stable) */
+	return (a->src->index > b->src->index) - (a->src->index < b->src->index);
+}
+
+static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *arg)
+{
+	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value };
+
+	if (arg->op == SP_OP_MASKED_EQ)
+		c.value_two = arg->value_two;
+	if (a->bits == 32) { /* _db_rule_gen_32 strips the upper 32 bits */
+		c.value &= 0xffffffffu;
+		c.value_two &= 0xffffffffu;
+	}
+	return c;
+}
+
+static bool index_repeats(const struct sp_rule *rule)
+{
+	unsigned seen = 0;
+	for (size_t k = 0; k < rule->nargs; k++) {
+		unsigned bit = 1u << rule->args[k].index;
+		if (seen & bit)
+			return true;
+		seen |= bit;
+	}
+	return false;
+}
+
+/* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
+ * makes every condition its own rule, so the set is OR-ed (spec §4.1.2). */
+static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
+		       uint32_t ret)
+{
+	bool split = index_repeats(rule);
+	size_t n = split ? rule->nargs : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sp_crule *cr = sp_vec_push(out);
+		if (!cr)
+			return -1;
+		cr->ret = ret;
+		cr->src = rule;
+		if (split) {
+			cr->conds[0] = make_cond(a, &rule->args[i]);
+			cr->nconds = 1;
+			continue;
+		}
+		for (size_t k = 0; k < rule->nargs; k++)
+			cr->conds[k] = make_cond(a, &rule->args[k]);
+		cr->nconds = (uint8_t)rule->nargs;
+		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_v);
+	}
+	return 0;
+}
+
+/* The same chain with two different actions: libseccomp's db_rule_add fails
+ * with -EEXIST and runc aborts (spec §4.3). Equal chains with the same
+ * action merge. Input is sorted, so duplicates are neighbours. */
+static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *v, size_t n)
+{
+	size_t kept = 0;
+
+	qsort(v, n, sizeof(*v), cmp_crule);
+	for (size_t i = 0; i < n; i++) {
+		if (kept && !cmp_chain(&v[kept - 1], &v[i])) {
+			const struct sp_rule *x = v[kept - 1].src, *y = v[i].src;
+			char path[64];
+			if (v[kept - 1].ret == v[i].ret)
+				continue;
+			if (x->index > y->index) {
+				const struct sp_rule *t = x;
+				x = y;
+				y = t;
+			}
+			snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
+				      "rule for syscall \"%s\" has the same conditions as syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)",
+				      s->name, x->index, x->loc.line);
+		}
+		v[kept++] = v[i];
+	}
+	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
+	if (!s->rules)
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	memcpy(s->rules, v, kept * sizeof(*v));
+	s->nrules = kept;
+	return 0;
+}
+
+/* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
+ * spec §4.3): the first unconditional rule wins and replaces the
+ * conditional rules before it; rules after it are dropped. */
+static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+		    const struct entry *e, size_t n, struct sp_vec *tmp)
+{
+	tmp->len = 0;
+	s->nr = e[0].nr;
+	s->name = e[0].name;
+	s->src = e[0].rule;
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_rule *rule = e[i].rule;
+		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		if (rule->nargs == 0) {
+			s->uncond = true;
+			s->ret = ret;
+			s->src = rule;
+			break;
+		}
+		if (expand_rule(tmp, a, rule, ret) < 0)
+			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	int rc = merge_chains(b, s, tmp->items, tmp->len);
+	if (s->uncond) {
+		s->rules = NULL;
+		s->nrules = 0;
+	}
+	return rc;
+}
+
+static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
+{
+	uint32_t seq = 0;
+
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		bool dropped = action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
+			       b->rs->default_ret;
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			int32_t nr = sp_syscall_nr(ar->arch, rule->names[j].s);
+			struct entry *e;
+			if (nr < 0)
+				continue;
+			/* runc's stub counts every rule, dropped ones too (§4.1.3);
+			 * the max of nr 0 alone counts as "no syscalls". */
+			if (b->stub && nr > 0 && nr > ar->enosys_max)
+				ar->enosys_max = nr;
+			if (dropped)
+				continue;
+			if (!(e = sp_vec_push(v)))
+				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			*e = (struct entry){ nr, seq, rule, rule->names[j].s };
+		}
+	}
+	return 0;
+}
+
+static int build_arch(struct build *b, struct sp_arch_rules *ar)
+{
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
+	struct entry *e;
+	size_t groups = 0;
+	int rc = push_entries(b, ar, &v);
+
+	e = v.items;
+	if (!rc && v.len)
+		qsort(e, v.len, sizeof(*e), cmp_entry);
+	for (size_t i = 0; !rc && i < v.len; i++)
+		groups += i == 0 || e[i].nr != e[i - 1].nr;
+	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
+	if (!rc && !ar->sys)
+		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; !rc && i < v.len;) {
+		size_t j = i + 1;
+		while (j < v.len && e[j].nr == e[i].nr)
+			j++;
+		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
+		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules))
+			ar->nsys++;
+		i = j;
+	}
+	sp_vec_free(&tmp);
+	sp_vec_free(&v);
+	return rc;
+}
+
+static void set_flags(struct build *b)
+{
+	const struct secprof_profile *p = b->r->prof;
+
+	/* runc sets SPEC_ALLOW when flags are absent (spec §4.1.1). */
+	if (!p->flags_present)
+		b->rs->flags = 4u;
+	for (size_t i = 0; i < p->nflags; i++)
+		b->rs->flags |= sp_flag_from_str(p->flags[i].s ? p->flags[i].s : "");
+	for (size_t i = 0; i < b->r->nrules; i++)
+		if (b->r->rules[i]->act == SP_ACT_NOTIFY)
+			b->rs->needs_listener = true;
+}
+
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err)
+{
+	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
+	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err };
+	int rc = 0;
+
+	if (!rs) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	if (!r || r->unconfined || !r->prof) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "the profile is unconfined: there is no filter to compile");
+		free(rs);
+		return NULL;
+	}
+	b.file = r->prof->file;
+	b.stub = stub_wanted(r->prof, opts);
+	rc = check_default(&b);
+	for (size_t i = 0; !rc && i < r->nrules; i++)
+		rc = check_rule(&b, r->rules[i]);
+	if (!rc)
+		rc = collect_arches(&b);
+	if (!rc)
+		rc = warn_unknown(&b);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = build_arch(&b, &rs->arches[i]);
+	if (rc) {
+		sp_ruleset_free(rs);
+		return NULL;
+	}
+	set_flags(&b);
+	return rs;
+}
+
+void sp_ruleset_free(struct sp_ruleset *rs)
+{
+	if (!rs)
+		return;
+	sp_arena_free(&rs->arena);
+	free(rs);
+}
+
+const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a)
+{
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i].arch->audit == a->audit &&
+		    rs->arches[i].arch->nr_base == a->nr_base)
+			return &rs->arches[i];
+	return NULL;
+}
+
+size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->narches; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < n; j++)
+			seen |= audits[j] == rs->arches[i].arch->audit;
+		if (!seen && n < max)
+			audits[n++] = rs->arches[i].arch->audit;
+	}
+	return n;
+}
+
+/* ---- zones -------------------------------------------------------------- */
+
+static const struct sp_arch_rules *find_by_base(const struct sp_ruleset *rs, uint32_t audit,
+						bool x32)
+{
+	for (size_t i = 0; i < rs->narches; i++) {
+		const struct sp_arch *a = rs->arches[i].arch;
+		if (a->audit == audit && (a->nr_base == SP_X32_BIT) == x32)
+			return &rs->arches[i];
+	}
+	return NULL;
+}
+
+static size_t zone(struct sp_zone *z, size_t n, uint32_t lo, uint32_t hi,
+		   const struct sp_arch_rules *t, uint32_t ret)
+{
+	z[n] = (struct sp_zone){ lo, hi, t, ret };
+	return n + 1;
+}
+
+/* x86_64 and x32 share AUDIT_ARCH_X86_64; bit 30 of nr tells them apart.
+ * What runc's stub (JSET 1<<30, §4.1.3) and libseccomp 2.5.4 do together:
+ * - x86_64 only: nr >= 0x40000000 is bad-arch (KILL) except nr == -1, kept
+ *   for tracers (it reaches the syscall table and gets the default); with
+ *   the stub, 0x80000000..0xbfffffff (bit 30 clear) are above max: ENOSYS.
+ * - x86_64 + x32: libseccomp emits no guard, so any unlisted number gets the
+ *   default; the stub gives ENOSYS above each table's max (bit 30 picks which).
+ * - x32 only: numbers below 0x40000000 are bad-arch. */
+static size_t x86_64_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *z)
+{
+	const struct sp_arch_rules *t64 = find_by_base(rs, audit, false);
+	const struct sp_arch_rules *t32 = find_by_base(rs, audit, true);
+	uint32_t def = rs->default_ret, kill = SP_RET_KILL_THREAD;
+	bool stub64 = t64 && t64->enosys_max > 0, stub32 = t32 && t32->enosys_max > 0;
+	size_t n = 0;
+
+	n = zone(z, n, 0, SP_X32_BIT - 1, t64, t64 ? 0 : kill);
+	if (!t32) {
+		n = zone(z, n, SP_X32_BIT, 0x7fffffffu, NULL, kill);
+		n = zone(z, n, 0x80000000u, 0xbfffffffu, NULL, stub64 ? SP_RET_ENOSYS : kill);
+		n = zone(z, n, 0xc0000000u, UINT32_MAX - 1, NULL, kill);
+		return zone(z, n, UINT32_MAX, UINT32_MAX, NULL, def);
+	}
+	n = zone(z, n, SP_X32_BIT, 0x7fffffffu, t32, 0);
+	n = zone(z, n, 0x80000000u, 0xbfffffffu, NULL, stub64 ? SP_RET_ENOSYS : def);
+	return zone(z, n, 0xc0000000u, UINT32_MAX, NULL, stub32 ? SP_RET_ENOSYS : def);
+}
+
+size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *z)
+{
+	const struct sp_arch_rules *t = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i].arch->audit == audit)
+			t = &rs->arches[i];
+	if (!t)
+		return 0;
+	if (find_by_base(rs, audit, true))
+		return x86_64_zones(rs, audit, z);
+	if (t->arch->nr_base == 0 && !strcmp(t->arch->name, "x86_64"))
+		return x86_64_zones(rs, audit, z);
+	/* s390(x): nr 0 is the multiplexer "setup" syscall; runc's stub gives
+	 * it ENOSYS so unknown multiplexed numbers fail cleanly (§4.1.3). */
+	if (t->enosys_max > 0 && !strncmp(t->arch->name, "s390", 4)) {
+		n = zone(z, n, 0, 0, NULL, SP_RET_ENOSYS);
+		return zone(z, n, 1, UINT32_MAX, t, 0);
+	}
+	return zone(z, n, 0, UINT32_MAX, t, 0);
+}
+
+/* ---- direct evaluation (the oracle) ------------------------------------- */
+
+static bool cond_true(const struct sp_cond *c, const struct sp_arch *a, uint64_t v)
+{
+	if (a->bits == 32)
+		v &= 0xffffffffu;
+	switch (c->op) {
+	case SP_OP_NE: return v != c->value;
+	case SP_OP_LT: return v < c->value;
+	case SP_OP_LE: return v <= c->value;
+	case SP_OP_EQ: return v == c->value;
+	case SP_OP_GE: return v >= c->value;
+	case SP_OP_GT: return v > c->value;
+	case SP_OP_MASKED_EQ: return (v & c->value) == c->value_two;
+	case SP_OP__COUNT: break;
+	}
+	return false;
+}
+
+uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
+			 const secprof_data *in, uint32_t default_ret)
+{
+	if (s->uncond)
+		return s->ret;
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct sp_crule *cr = &s->rules[i];
+		size_t k = 0;
+		while (k < cr->nconds && cond_true(&cr->conds[k], arch, in->args[cr->conds[k].arg]))
+			k++;
+		if (k == cr->nconds)
+			return cr->ret;
+	}
+	return default_ret;
+}
+
+static const struct sp_sysrule *find_nr(const struct sp_arch_rules *t, uint32_t nr)
+{
+	size_t lo = 0, hi = t->nsys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uint32_t)t->sys[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nsys && (uint32_t)t->sys[lo].nr == nr ? &t->sys[lo] : NULL;
+}
+
+uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in)
+{
+	struct sp_zone z[SP_MAX_ZONES];
+	size_t n = sp_ruleset_zones(rs, in->arch, z);
+	uint32_t nr = (uint32_t)in->nr;
+
+	if (n == 0)
+		return SP_RET_KILL_THREAD; /* act_badarch (spec §4.3) */
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_sysrule *s;
+		if (nr < z[i].lo || nr > z[i].hi)
+			continue;
+		if (!z[i].table)
+			return z[i].ret;
+		if ((s = find_nr(z[i].table, nr)))
+			return sp_sysrule_eval(s, z[i].table->arch, in, rs->default_ret);
+		if (z[i].table->enosys_max > 0 && nr > (uint32_t)z[i].table->enosys_max)
+			return SP_RET_ENOSYS;
+		return rs->default_ret;
+	}
+	return SP_RET_KILL_THREAD;
+}
