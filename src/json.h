@@ -23,6 +23,7 @@ struct sp_jmember {
 struct sp_json {
 	enum sp_jtype type;
 	struct sp_loc loc; /* first character of the value */
+	size_t off, end;   /* byte span of the value in the input (raw text) */
 	union {
 		bool b;
 		struct { /* SP_JSTR: decoded text; SP_JNUM: raw number text */

@@ -1,34 +1,1257 @@
-/* parse.c - stub, to be written. */
+/* parse.c - JSON tree -> struct secprof_profile (Docker, legacy, Podman, OCI).
+ *
+ * Decoding follows Go's encoding/json as moby uses it (spec §1.3): keys are
+ * matched exactly, then case-insensitively; unknown keys are ignored (a
+ * warning here, an error in strict mode); null leaves a field as it is (and
+ * clears slices and pointers); a duplicate key decodes again INTO the value
+ * the first one left, so the last one wins for scalars and objects merge
+ * field by field; integers are exact uint64 and refuse signs, fractions and
+ * exponents. Validation then follows §1.5 (moby's own checks, moby's exact
+ * texts) and §4.1.1 (what runc refuses), so a profile that passes here is
+ * one Docker and runc would both run.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
 #include "internal.h"
+
+/* ---- closed lists (profile.h) ---------------------------------------- */
+
+static const char *const action_names[] = {
+#define X(id, str, ret) str,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const uint32_t action_rets[] = {
+#define X(id, str, ret) ret,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const char *const op_names[] = {
+#define X(id, str) str,
+	SP_OPS(X)
+#undef X
+};
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} flag_table[] = {
+#define X(id, str, bit) { str, bit },
+	SP_FLAGS(X)
+#undef X
+};
+
+/* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
+int sp_action_from_str(const char *s)
+{
+	for (size_t i = 0; s && i < SP_ARRAY_SIZE(action_names); i++)
+		if (!strcmp(s, action_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *sp_action_str(enum sp_action a)
+{
+	return (unsigned)a < SP_ARRAY_SIZE(action_names) ? action_names[a] : NULL;
+}
+
+uint32_t sp_action_ret(enum sp_action a)
+{
+	return (unsigned)a < SP_ARRAY_SIZE(action_rets) ? action_rets[a] : 0;
+}
+
+int sp_op_from_str(const char *s)
+{
+	for (size_t i = 0; s && i < SP_ARRAY_SIZE(op_names); i++)
+		if (!strcmp(s, op_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *sp_op_str(enum sp_op op)
+{
+	return (unsigned)op < SP_ARRAY_SIZE(op_names) ? op_names[op] : NULL;
+}
+
+uint32_t sp_flag_from_str(const char *s)
+{
+	for (size_t i = 0; s && i < SP_ARRAY_SIZE(flag_table); i++)
+		if (!strcmp(s, flag_table[i].name))
+			return flag_table[i].bit;
+	return 0;
+}
+
+/* Podman's "errno"/"defaultErrno" take errno names (spec §6); it resolves
+ * them on the host, so the host's <errno.h> values are the right ones. */
+static const struct {
+	const char *name;
+	int value;
+} errno_table[] = {
+#define E(n) { #n, n }
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC),
+	E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK),
+	E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL),
+	E(ENFILE), E(EMFILE), E(ENOTTY), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE),
+	E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG),
+	E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(EWOULDBLOCK), E(ENOMSG),
+	E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH),
+	E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
+	E(EBADSLT), E(EDEADLOCK), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
+	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM),
+	E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW), E(ENOTUNIQ),
+	E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN), E(ELIBMAX),
+	E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK),
+	E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(ENOTSUP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
+	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET),
+	E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN),
+	E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN),
+	E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM),
+	E(ENAVAIL), E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE),
+	E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED), E(EKEYREJECTED),
+	E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
+#undef E
+};
+
+/* ---- decoding context, paths and messages ----------------------------- */
+
+struct pc {
+	secprof_ctx *ctx;
+	secprof_error *err;
+	struct secprof_profile *p;
+	const char *data; /* the input, for raw value text */
+	char path[sizeof(((secprof_error *)0)->path)];
+	size_t plen;
+	size_t base; /* length of the path of the profile object itself */
+};
+
+static size_t path_key(struct pc *c, const char *key)
+{
+	size_t old = c->plen;
+	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
+			 c->plen ? "." : "", key);
+	if (n > 0)
+		c->plen = strnlen(c->path, sizeof(c->path) - 1);
+	return old;
+}
+
+static size_t path_index(struct pc *c, size_t i)
+{
+	size_t old = c->plen;
+	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", i);
+	if (n > 0)
+		c->plen = strnlen(c->path, sizeof(c->path) - 1);
+	return old;
+}
+
+static void path_pop(struct pc *c, size_t old)
+{
+	c->plen = old;
+	c->path[old] = '\0';
+}
+
+static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
+static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
+{
+	char msg[sizeof(((secprof_error *)0)->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sp_err(c->err, SECPROF_E_PROFILE, c->p->file, loc, c->path, "%s", msg);
+}
+
+static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
+static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
+{
+	char msg[sizeof(((secprof_error *)0)->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sp_warn(c->ctx, c->err, c->p->file, loc, c->path, "%s", msg);
+}
+
+static int oom(struct pc *c)
+{
+	return sp_err(c->err, SECPROF_E_SYSTEM, c->p->file, NULL, NULL, "out of memory");
+}
+
+static const char *type_name(const struct sp_json *v)
+{
+	switch (v->type) {
+	case SP_JNULL: return "null";
+	case SP_JBOOL: return "a boolean";
+	case SP_JNUM: return "a number";
+	case SP_JSTR: return "a string";
+	case SP_JARR: return "an array";
+	case SP_JOBJ: return "an object";
+	}
+	return "?";
+}
+
+static int type_error(struct pc *c, const struct sp_json *v, const char *want)
+{
+	return perr(c, &v->loc, "expected %s, got %s", want, type_name(v));
+}
+
+/* ---- key matching ----------------------------------------------------- */
+
+/* Go matches a key to a field exactly first, then with its case folding
+ * (EqualFold). For the ASCII field names used here that is ASCII case
+ * folding plus two non-ASCII letters whose fold orbit holds an ASCII one:
+ * U+017F LATIN SMALL LETTER LONG S ~ 's' and U+212A KELVIN SIGN ~ 'k'. */
+static bool fold_eq(const char *key, size_t klen, const char *name)
+{
+	size_t i = 0;
+
+	for (; *name; name++) {
+		char want = (char)(*name | 0x20);
+		if (i >= klen)
+			return false;
+		if (want == 's' && i + 1 < klen && (unsigned char)key[i] == 0xc5 &&
+		    (unsigned char)key[i + 1] == 0xbf) {
+			i += 2;
+			continue;
+		}
+		if (want == 'k' && i + 2 < klen && (unsigned char)key[i] == 0xe2 &&
+		    (unsigned char)key[i + 1] == 0x84 && (unsigned char)key[i + 2] == 0xaa) {
+			i += 3;
+			continue;
+		}
+		char k = key[i];
+		if (k >= 'A' && k <= 'Z')
+			k = (char)(k | 0x20);
+		if (k != want && !(want == *name && k == *name))
+			return false;
+		i++;
+	}
+	return i == klen;
+}
+
+typedef int (*field_fn)(struct pc *c, void *target, const struct sp_json *v);
+
+struct field {
+	const char *name;
+	field_fn fn;
+};
+
+static const struct field *find_field(const struct field *f, size_t n, const struct sp_jmember *m)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(f[i].name) == m->key_len && !memcmp(f[i].name, m->key, m->key_len))
+			return &f[i];
+	for (size_t i = 0; i < n; i++)
+		if (fold_eq(m->key, m->key_len, f[i].name))
+			return &f[i];
+	return NULL;
+}
+
+/* Decode an object into target, member by member in document order (so the
+ * last duplicate wins). `what` names the object in unknown-key warnings. */
+static int decode_object(struct pc *c, const struct sp_json *v, const struct field *fields,
+			 size_t nfields, void *target)
+{
+	if (v->type != SP_JOBJ)
+		return type_error(c, v, "an object");
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		const struct sp_jmember *m = &v->u.obj.members[i];
+		const struct field *f = find_field(fields, nfields, m);
+		size_t old;
+		int rc;
+
+		if (memchr(m->key, '\0', m->key_len))
+			old = path_key(c, "(key with NUL)");
+		else
+			old = path_key(c, m->key);
+		if (!f)
+			rc = pwarn(c, &m->loc, "unknown key \"%s\" (Docker ignores it)", m->key);
+		else
+			rc = f->fn(c, target, m->val);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- scalar decoders -------------------------------------------------- */
+
+/* string field: null leaves it unchanged (Go). */
+static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL)
+		return 0;
+	if (v->type != SP_JSTR)
+		return type_error(c, v, "a string");
+	/* A "\u0000" escape would silently cut the name short in every C
+	 * consumer (runc hands names to libseccomp as C strings). */
+	if (memchr(v->u.str.s, '\0', v->u.str.len))
+		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
+	dst->s = v->u.str.s;
+	dst->loc = v->loc;
+	return 0;
+}
+
+/* Exact unsigned integer, as Go decodes into uint/uint64 (§1.3): the raw
+ * number text must be plain decimal digits; no double in between. */
+static int decode_u64(struct pc *c, uint64_t *dst, const struct sp_json *v)
+{
+	const char *s = v->u.str.s;
+
+	if (v->type != SP_JNUM)
+		return type_error(c, v, "an unsigned integer");
+	if (strpbrk(s, "-.eE"))
+		return perr(c, &v->loc, "expected an unsigned integer, got %s", s);
+	if (!sp_parse_u64(s, v->u.str.len, dst))
+		return perr(c, &v->loc,
+			    "number %s is out of range (an unsigned 64-bit integer is at most "
+			    "18446744073709551615)",
+			    s);
+	return 0;
+}
+
+/* uint64 field: null leaves it unchanged. */
+static int decode_u64_field(struct pc *c, uint64_t *dst, const struct sp_json *v)
+{
+	return v->type == SP_JNULL ? 0 : decode_u64(c, dst, v);
+}
+
+/* *uint field (errnoRet): null clears it. */
+static int decode_u64_ptr(struct pc *c, bool *has, uint64_t *dst, struct sp_loc *loc,
+			  const struct sp_json *v)
+{
+	int rc;
+
+	if (v->type == SP_JNULL) {
+		*has = false;
+		*dst = 0;
+		return 0;
+	}
+	if ((rc = decode_u64(c, dst, v)) < 0)
+		return rc;
+	*has = true;
+	*loc = v->loc;
+	return 0;
+}
+
+/* []string: null clears it; elements already there from an earlier
+ * duplicate key are decoded into (Go reuses slice elements), so a null
+ * element keeps the old string. */
+static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const struct sp_json *v)
+{
+	struct sp_str *out = NULL;
+	size_t len;
+
+	if (v->type == SP_JNULL) {
+		*arr = NULL;
+		*n = 0;
+		return 0;
+	}
+	if (v->type != SP_JARR)
+		return type_error(c, v, "an array of strings");
+	len = v->u.arr.len;
+	if (len) {
+		out = sp_arena_alloc(&c->p->arena, len * sizeof(*out));
+		if (!out)
+			return oom(c);
+		if (*arr)
+			memcpy(out, *arr, (len < *n ? len : *n) * sizeof(*out));
+	}
+	for (size_t i = 0; i < len; i++) {
+		const struct sp_json *item = v->u.arr.items[i];
+		size_t old = path_index(c, i);
+		int rc;
+		if (!out[i].loc.line)
+			out[i].loc = item->loc;
+		rc = decode_str(c, &out[i], item);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+		if (!out[i].s) /* a null in a fresh slot: Go's zero value "" */
+			out[i].s = "";
+	}
+	*arr = out;
+	*n = len;
+	return 0;
+}
+
+/* A slice of structs: same reuse rule as above. */
+typedef int (*elem_fn)(struct pc *c, void *slot, const struct sp_json *v);
+
+static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
+			       const struct sp_json *v, elem_fn fn)
+{
+	char *out = NULL;
+	size_t len;
+
+	if (v->type == SP_JNULL) {
+		*arr = NULL;
+		*n = 0;
+		return 0;
+	}
+	if (v->type != SP_JARR)
+		return type_error(c, v, "an array");
+	len = v->u.arr.len;
+	if (len) {
+		out = sp_arena_alloc(&c->p->arena, len * size);
+		if (!out)
+			return oom(c);
+		if (*arr)
+			memcpy(out, *arr, (len < *n ? len : *n) * size);
+	}
+	for (size_t i = 0; i < len; i++) {
+		size_t old = path_index(c, i);
+		int rc = fn(c, out + i * size, v->u.arr.items[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	*arr = out;
+	*n = len;
+	return 0;
+}
+
+/* ---- minKernel (§1.4) -------------------------------------------------- */
+
+/* Go's strconv.ParseUint(s, 10, 8) error text, or NULL when s is fine. */
+static const char *parse_u8(const char *s, size_t n, uint8_t *out, char *buf, size_t blen)
+{
+	unsigned v = 0;
+	bool range = false;
+
+	if (n == 0)
+		goto syntax;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto syntax;
+		v = v * 10 + (unsigned)(s[i] - '0');
+		if (v > 255) {
+			range = true;
+			v = 256;
+		}
+	}
+	if (range) {
+		snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s);
+		return buf;
+	}
+	*out = (uint8_t)v;
+	return NULL;
+syntax:
+	snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": invalid syntax", (int)n, s);
+	return buf;
+}
+
+/* KernelVersion.UnmarshalJSON, with moby's exact messages. `raw` is the
+ * value's text as written, which moby quotes back. */
+static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_json *v)
+{
+	const char *raw = c->data + v->off;
+	int rawlen = v->end - v->off > 80 ? 80 : (int)(v->end - v->off);
+	const char *s, *dot;
+	char why[128];
+	const char *e;
+	uint8_t k = 0, m = 0;
+
+	if (v->type == SP_JNULL) { /* *KernelVersion = nil: no condition */
+		f->has_min_kernel = false;
+		f->min_kernel[0] = f->min_kernel[1] = 0;
+		return 0;
+	}
+	if (v->type != SP_JSTR) {
+		static const char *const go_type[] = { [SP_JBOOL] = "bool", [SP_JNUM] = "number",
+						       [SP_JARR] = "array", [SP_JOBJ] = "object" };
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": json: "
+			    "cannot unmarshal %s into Go value of type string",
+			    rawlen, raw, go_type[v->type]);
+	}
+	f->has_min_kernel = true;
+	f->min_kernel_loc = v->loc;
+	s = v->u.str.s;
+	if (!*s) /* "" is {0,0} with the pointer set; an existing value stays */
+		return 0;
+	dot = strchr(s, '.');
+	if (!dot || strchr(dot + 1, '.'))
+		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\"",
+			    rawlen, raw);
+	if ((e = parse_u8(s, (size_t)(dot - s), &k, why, sizeof(why))) ||
+	    (e = parse_u8(dot + 1, strlen(dot + 1), &m, why, sizeof(why))))
+		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\": %s",
+			    rawlen, raw, e);
+	if (k == 0 && m == 0)
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": version "
+			    "cannot be 0.0",
+			    rawlen, raw);
+	f->min_kernel[0] = k;
+	f->min_kernel[1] = m;
+	return 0;
+}
+
+/* ---- includes / excludes ---------------------------------------------- */
+
+static int f_caps(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_filter *f = t;
+	return decode_str_array(c, &f->caps, &f->ncaps, v);
+}
+
+static int f_arches(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_filter *f = t;
+	return decode_str_array(c, &f->arches, &f->narches, v);
+}
+
+static int f_min_kernel(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_min_kernel(c, t, v);
+}
+
+static const struct field filter_fields[] = {
+	{ "caps", f_caps },
+	{ "arches", f_arches },
+	{ "minKernel", f_min_kernel },
+};
+
+/* *Filter: null clears the pointer; an object decodes into the existing one
+ * (a duplicate "includes" merges field by field, §1.3). */
+static int decode_filter(struct pc *c, struct sp_filter *f, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL) {
+		memset(f, 0, sizeof(*f));
+		return 0;
+	}
+	if (v->type != SP_JOBJ)
+		return type_error(c, v, "an object");
+	if (!f->present)
+		memset(f, 0, sizeof(*f));
+	f->present = true;
+	f->loc = v->loc;
+	return decode_object(c, v, filter_fields, SP_ARRAY_SIZE(filter_fields), f);
+}
+
+/* ---- args -------------------------------------------------------------- */
+
+static int a_index(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->index, v);
+}
+
+static int a_value(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->value, v);
+}
+
+static int a_value_two(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->value_two, v);
+}
+
+static int a_op(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_arg *)t)->op_str, v);
+}
+
+static const struct field arg_fields[] = {
+	{ "index", a_index },
+	{ "value", a_value },
+	{ "valueTwo", a_value_two },
+	{ "op", a_op },
+};
+
+static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
+{
+	struct sp_arg *a = slot;
+
+	if (v->type == SP_JNULL) /* struct element: null changes nothing */
+		return 0;
+	a->loc = v->loc;
+	return decode_object(c, v, arg_fields, SP_ARRAY_SIZE(arg_fields), a);
+}
+
+/* ---- syscalls[] ------------------------------------------------------- */
+
+static int r_names(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	return decode_str_array(c, &r->names, &r->nnames, v);
+}
+
+static int r_name(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->name, v);
+}
+
+static int r_action(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->action, v);
+}
+
+static int r_errno_ret(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	return decode_u64_ptr(c, &r->has_errno, &r->errno_ret, &r->errno_loc, v);
+}
+
+static int r_args(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	int rc = decode_struct_array(c, (void **)&r->args, &r->nargs, sizeof(struct sp_arg), v,
+				     decode_arg);
+	if (rc == 0)
+		r->args_present = v->type == SP_JARR;
+	return rc;
+}
+
+static int r_comment(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_str ignored = { 0 };
+	(void)t;
+	return decode_str(c, &ignored, v); /* accepted and dropped (§1.2) */
+}
+
+static int r_includes(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_filter(c, &((struct sp_rule *)t)->includes, v);
+}
+
+static int r_excludes(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_filter(c, &((struct sp_rule *)t)->excludes, v);
+}
+
+static int r_errno(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->errno_name, v);
+}
+
+static const struct field rule_fields[] = {
+	{ "names", r_names },	      { "name", r_name },
+	{ "action", r_action },	      { "errnoRet", r_errno_ret },
+	{ "args", r_args },	      { "comment", r_comment },
+	{ "includes", r_includes },   { "excludes", r_excludes },
+	{ "errno", r_errno }, /* Podman (spec §6) */
+};
+
+static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
+{
+	struct sp_rule *r = slot;
+
+	/* []*Syscall: a null element is a nil pointer that moby's resolver
+	 * dereferences (call.Name), failing the request; refuse it clearly. */
+	if (v->type == SP_JNULL)
+		return perr(c, &v->loc, "null is not a syscall rule (expected an object)");
+	r->loc = v->loc;
+	return decode_object(c, v, rule_fields, SP_ARRAY_SIZE(rule_fields), r);
+}
+
+/* ---- archMap ---------------------------------------------------------- */
+
+static int m_arch(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_archmap *)t)->arch, v);
+}
+
+static int m_subs(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_archmap *m = t;
+	m->subs_null = v->type == SP_JNULL;
+	return decode_str_array(c, &m->subs, &m->nsubs, v);
+}
+
+static const struct field archmap_fields[] = {
+	{ "architecture", m_arch },
+	{ "subArchitectures", m_subs },
+};
+
+static int decode_archmap(struct pc *c, void *slot, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL)
+		return 0;
+	return decode_object(c, v, archmap_fields, SP_ARRAY_SIZE(archmap_fields), slot);
+}
+
+/* ---- top level -------------------------------------------------------- */
+
+static int t_default_action(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->default_action, v);
+}
+
+static int t_default_errno_ret(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_u64_ptr(c, &p->has_default_errno, &p->default_errno, &p->default_errno_loc,
+			      v);
+}
+
+static int t_architectures(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_str_array(c, &p->architectures, &p->narchitectures, v);
+}
+
+static int t_flags(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_str_array(c, &p->flags, &p->nflags, v);
+}
+
+static int t_listener_path(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->listener_path, v);
+}
+
+static int t_listener_metadata(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->listener_metadata, v);
+}
+
+static int t_archmap(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	int rc = decode_struct_array(c, (void **)&p->archmap, &p->narchmap,
+				     sizeof(struct sp_archmap), v, decode_archmap);
+	if (rc == 0 && v->type != SP_JNULL)
+		p->archmap_loc = v->loc;
+	return rc;
+}
+
+static int t_syscalls(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_struct_array(c, (void **)&p->rules, &p->nrules, sizeof(struct sp_rule), v,
+				   decode_rule);
+}
+
+static int t_default_errno(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->default_errno_name, v);
+}
+
+static const struct field top_fields[] = {
+	{ "defaultAction", t_default_action },
+	{ "defaultErrnoRet", t_default_errno_ret },
+	{ "architectures", t_architectures },
+	{ "flags", t_flags },
+	{ "listenerPath", t_listener_path },
+	{ "listenerMetadata", t_listener_metadata },
+	{ "archMap", t_archmap },
+	{ "syscalls", t_syscalls },
+	{ "defaultErrno", t_default_errno }, /* Podman (spec §6) */
+};
+
+/* ---- Podman's errno names (spec §6) ----------------------------------- */
+
+static int errno_from_name(const char *s, uint64_t *out)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(errno_table); i++)
+		if (!strcmp(s, errno_table[i].name)) {
+			*out = (uint64_t)errno_table[i].value;
+			return 0;
+		}
+	return sp_parse_u64(s, strlen(s), out) ? 0 : -1;
+}
+
+/* Podman's errno wins over errnoRet; Docker ignores it (an unknown key), so
+ * when the two disagree the same profile behaves differently: say so. */
+static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has, uint64_t *val,
+			      struct sp_loc *loc, const char *key, const char *docker_key)
+{
+	uint64_t e;
+	size_t old;
+	int rc = 0;
+
+	if (!name->s || !*name->s)
+		return 0;
+	old = path_key(c, key);
+	if (errno_from_name(name->s, &e) < 0) {
+		rc = perr(c, &name->loc, "unknown errno \"%s\" (expected a name such as EPERM or a number)",
+			  name->s);
+	} else if (!*has || *val != e) {
+		char docker[64];
+		if (*has)
+			snprintf(docker, sizeof(docker), "%s %llu", docker_key, (unsigned long long)*val);
+		else
+			snprintf(docker, sizeof(docker), "EPERM (no %s)", docker_key);
+		rc = pwarn(c, &name->loc,
+			   "\"%s\" is Podman's field: secprof applies %s (%llu), Docker ignores it and "
+			   "would use %s",
+			   key, name->s, (unsigned long long)e, docker);
+	}
+	if (rc == 0) {
+		*has = true;
+		*val = e;
+		*loc = name->loc;
+	}
+	path_pop(c, old);
+	return rc;
+}
+
+/* ---- validation: moby (§1.5) then runc (§4.1.1) ----------------------- */
+
+static void list_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+}
+
+static int check_action(struct pc *c, const struct sp_str *a, const struct sp_loc *owner,
+			enum sp_action *out, bool *ok)
+{
+	char list[256];
+	int i = sp_action_from_str(a->s);
+
+	if (i >= 0) {
+		*out = (enum sp_action)i;
+		*ok = true;
+		return 0;
+	}
+	list_names(list, sizeof(list), action_names, SP_ARRAY_SIZE(action_names));
+	if (!a->s || !*a->s)
+		return perr(c, a->s ? &a->loc : owner, "missing or empty action (expected one of %s)",
+			    list);
+	return perr(c, &a->loc, "unknown action \"%s\" (expected one of %s)", a->s, list);
+}
+
+/* The arch table may not be linked in yet (arch stage): then there is
+ * nothing to check names against. */
+static bool have_arch_table(void)
+{
+	return sp_arch_count() > 0;
+}
+
+static int check_arch(struct pc *c, const struct sp_str *s)
+{
+	const struct sp_arch *a;
+	char list[512];
+	size_t used = 0;
+
+	if (!have_arch_table())
+		return 0;
+	a = sp_arch_by_scmp(s->s);
+	if (a && a->runc_ok)
+		return 0;
+	if (a) /* libseccomp knows it, runc's map does not (§4.1.1) */
+		return perr(c, &s->loc, "architecture \"%s\" is not supported by runc", s->s);
+	list[0] = '\0';
+	for (size_t i = 0; i < sp_arch_count() && used < sizeof(list); i++) {
+		const struct sp_arch *x = sp_arch_at(i);
+		int r;
+		if (!x->runc_ok)
+			continue;
+		r = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", x->scmp);
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+	return perr(c, &s->loc, "unknown architecture \"%s\" (expected one of %s)", s->s, list);
+}
+
+static int check_arch_list(struct pc *c, const char *key, const struct sp_str *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t old = path_key(c, key);
+		int rc;
+		path_index(c, i);
+		rc = check_arch(c, &v[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_archmap(struct pc *c, const struct secprof_profile *p)
+{
+	for (size_t i = 0; i < p->narchmap; i++) {
+		const struct sp_archmap *m = &p->archmap[i];
+		size_t old = path_key(c, "archMap");
+		int rc;
+
+		path_index(c, i);
+		if (m->arch.s) {
+			size_t o2 = path_key(c, "architecture");
+			rc = check_arch(c, &m->arch);
+			path_pop(c, o2);
+		} else {
+			rc = 0;
+		}
+		if (rc == 0)
+			rc = check_arch_list(c, "subArchitectures", m->subs, m->nsubs);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_flags(struct pc *c, struct secprof_profile *p)
+{
+	static const char *const names[] = {
+#define X(id, str, bit) str,
+		SP_FLAGS(X)
+#undef X
+	};
+	char list[256];
+
+	list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
+	for (size_t i = 0; i < p->nflags; i++) {
+		if (sp_flag_from_str(p->flags[i].s))
+			continue;
+		path_key(c, "flags");
+		path_index(c, i);
+		return perr(c, &p->flags[i].loc, "unknown flag \"%s\" (expected one of %s)",
+			    p->flags[i].s, list);
+	}
+	/* moby drops an empty list (omitempty), so runc sees nil (§4.1.1) */
+	p->flags_present = p->nflags > 0;
+	return 0;
+}
+
+static int check_arg(struct pc *c, struct sp_arg *a)
+{
+	char list[256];
+	int op;
+
+	if (a->index > 5)
+		return perr(c, &a->loc,
+			    "argument index %llu is out of range: a syscall has 6 arguments (0..5)",
+			    (unsigned long long)a->index);
+	op = sp_op_from_str(a->op_str.s);
+	if (op >= 0) {
+		a->op = (enum sp_op)op;
+		return 0;
+	}
+	list_names(list, sizeof(list), op_names, SP_ARRAY_SIZE(op_names));
+	if (!a->op_str.s || !*a->op_str.s)
+		return perr(c, a->op_str.s ? &a->op_str.loc : &a->loc,
+			    "missing or empty operator (expected one of %s)", list);
+	path_key(c, "op");
+	return perr(c, &a->op_str.loc, "unknown operator \"%s\" (expected one of %s)", a->op_str.s,
+		    list);
+}
+
+/* ERRNO and TRACE take a value; runc ignores it elsewhere, crun fails. */
+static bool takes_errno(enum sp_action a)
+{
+	return a == SP_ACT_ERRNO || a == SP_ACT_TRACE;
+}
+
+static int check_rule_names(struct pc *c, struct sp_rule *r)
+{
+	for (size_t i = 0; i < r->nnames; i++) {
+		const struct sp_str *n = &r->names[i];
+		size_t old = path_key(c, r->name.s && *r->name.s ? "name" : "names");
+		int rc = 0;
+
+		if (!(r->name.s && *r->name.s))
+			path_index(c, i);
+		if (!*n->s)
+			rc = perr(c, &n->loc, "empty syscall name");
+		else if (r->action_ok && r->act == SP_ACT_NOTIFY && !strcmp(n->s, "write"))
+			rc = perr(c, &n->loc, "SCMP_ACT_NOTIFY cannot be used for the write syscall "
+					      "(runc refuses it)");
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_rule(struct pc *c, struct sp_rule *r)
+{
+	size_t old = r->action.s ? path_key(c, "action") : c->plen;
+	int rc = check_action(c, &r->action, &r->loc, &r->act, &r->action_ok);
+
+	path_pop(c, old);
+	if (rc < 0)
+		return rc;
+	if ((rc = check_rule_names(c, r)) < 0)
+		return rc;
+	if (!r->nnames && (rc = pwarn(c, &r->loc, "rule names no syscall, so it does nothing")) < 0)
+		return rc;
+	for (size_t i = 0; i < r->nargs; i++) {
+		old = path_key(c, "args");
+		path_index(c, i);
+		rc = check_arg(c, &r->args[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* moby's own checks, in its order, with its exact texts (§1.5). */
+static int check_moby(struct pc *c, struct secprof_profile *p)
+{
+	if (p->narchitectures && p->narchmap) {
+		path_key(c, "archMap");
+		return perr(c, &p->archmap_loc,
+			    "both 'architectures' and 'archMap' are specified in the seccomp "
+			    "profile, use either 'architectures' or 'archMap'");
+	}
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct sp_rule *r = &p->rules[i];
+		r->index = i;
+		if (r->name.s && *r->name.s && r->nnames) {
+			path_key(c, "syscalls");
+			path_index(c, i);
+			return perr(c, &r->loc,
+				    "both 'name' and 'names' are specified in the seccomp profile, "
+				    "use either 'name' or 'names'");
+		}
+		if (r->name.s && *r->name.s) { /* legacy form: names = [name] */
+			r->names = sp_arena_alloc(&p->arena, sizeof(*r->names));
+			if (!r->names)
+				return oom(c);
+			r->names[0] = r->name;
+			r->nnames = 1;
+		}
+	}
+	return 0;
+}
+
+/* What runc would refuse (§4.1.1, §4.1.2). */
+static int check_runc(struct pc *c, struct secprof_profile *p)
+{
+	int rc;
+
+	if (!p->default_action.s || !*p->default_action.s) {
+		path_key(c, "defaultAction");
+		return perr(c, p->default_action.s ? &p->default_action.loc : &p->loc,
+			    "defaultAction is missing or empty, but the profile has syscall rules "
+			    "(runc refuses an empty action)");
+	}
+	path_key(c, "defaultAction");
+	rc = check_action(c, &p->default_action, &p->loc, &p->default_act, &p->default_action_ok);
+	if (rc == 0 && p->default_act == SP_ACT_NOTIFY)
+		rc = perr(c, &p->default_action.loc,
+			  "SCMP_ACT_NOTIFY cannot be used as the default action (runc refuses it)");
+	path_pop(c, c->base);
+	if (rc < 0)
+		return rc;
+	if (p->has_default_errno && !takes_errno(p->default_act)) {
+		path_key(c, p->default_errno_name.s && *p->default_errno_name.s ? "defaultErrno"
+										 : "defaultErrnoRet");
+		rc = pwarn(c, &p->default_errno_loc,
+			   "defaultErrnoRet is ignored with %s (runc ignores it, crun fails)",
+			   p->default_action.s);
+		path_pop(c, c->base);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = check_arch_list(c, "architectures", p->architectures, p->narchitectures)) < 0 ||
+	    (rc = check_archmap(c, p)) < 0 || (rc = check_flags(c, p)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct sp_rule *r = &p->rules[i];
+		path_key(c, "syscalls");
+		path_index(c, i);
+		rc = apply_podman_errno(c, &r->errno_name, &r->has_errno, &r->errno_ret,
+					&r->errno_loc, "errno", "errnoRet");
+		if (rc == 0)
+			rc = check_rule(c, r);
+		path_pop(c, c->base);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int validate(struct pc *c, struct secprof_profile *p)
+{
+	int rc;
+
+	/* §1.5: no defaultAction and no rules = no seccomp at all; moby returns
+	 * before any other check, and so does runc. */
+	if ((!p->default_action.s || !*p->default_action.s) && !p->nrules)
+		return 0;
+	if ((rc = check_moby(c, p)) < 0)
+		return rc;
+	rc = apply_podman_errno(c, &p->default_errno_name, &p->has_default_errno,
+				&p->default_errno, &p->default_errno_loc, "defaultErrno",
+				"defaultErrnoRet");
+	if (rc < 0)
+		return rc;
+	if ((rc = check_runc(c, p)) < 0)
+		return rc;
+	/* What Docker accepts but runc ignores (unknown names, errnoRet on an
+	 * action without one, rules equal to the default) is reported by
+	 * sp_check_profile for `secprof check`; in strict mode every command
+	 * refuses it, so run it here too (strict stops at the first). */
+	if (c->ctx && c->ctx->strict) {
+		size_t n = 0;
+		return sp_check_profile(c->ctx, p, &n, c->err);
+	}
+	return 0;
+}
+
+/* ---- forms: Docker profile or whole OCI config.json ------------------- */
+
+static const struct sp_json *member(const struct sp_json *obj, const char *name)
+{
+	const struct sp_json *found = NULL;
+
+	/* the last exact match wins; else the last case-folded one (Go) */
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const struct sp_jmember *m = &obj->u.obj.members[i];
+		if (strlen(name) == m->key_len && !memcmp(m->key, name, m->key_len))
+			found = m->val;
+	}
+	for (size_t i = 0; !found && i < obj->u.obj.len; i++)
+		if (fold_eq(obj->u.obj.members[i].key, obj->u.obj.members[i].key_len, name))
+			found = obj->u.obj.members[i].val;
+	return found;
+}
+
+static bool has_exact(const struct sp_json *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->u.obj.len; i++)
+		if (!strcmp(obj->u.obj.members[i].key, name))
+			return true;
+	return false;
+}
+
+static bool has_profile_key(const struct sp_json *obj)
+{
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const struct sp_jmember *m = &obj->u.obj.members[i];
+		if (find_field(top_fields, SP_ARRAY_SIZE(top_fields), m))
+			return true;
+	}
+	return false;
+}
+
+/* A whole OCI config.json (ociVersion, or linux/process and no profile
+ * key): its linux.seccomp is the profile. Docker itself would read such a
+ * file as a profile with only unknown keys, i.e. unconfined (§1.5); taking
+ * the seccomp object the file carries is what its author meant. */
+static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
+{
+	const struct sp_json *linux_obj = member(root, "linux"), *sec;
+
+	p->form = SP_FORM_OCI_CONFIG;
+	if (!linux_obj || linux_obj->type == SP_JNULL) {
+		p->no_seccomp = true;
+		return 0;
+	}
+	path_key(c, "linux");
+	if (linux_obj->type != SP_JOBJ)
+		return type_error(c, linux_obj, "an object");
+	sec = member(linux_obj, "seccomp");
+	if (!sec || sec->type == SP_JNULL) {
+		p->no_seccomp = true;
+		path_pop(c, c->base);
+		return 0;
+	}
+	path_key(c, "seccomp");
+	c->base = c->plen;
+	p->loc = sec->loc;
+	return decode_object(c, sec, top_fields, SP_ARRAY_SIZE(top_fields), p);
+}
+
+static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
+{
+	int rc;
+
+	p->loc = root->loc;
+	if (root->type == SP_JNULL) /* Go: null into a struct changes nothing */
+		return pwarn(c, &root->loc, "the profile is null, which Docker reads as {} (no "
+					    "seccomp at all)");
+	if (root->type != SP_JOBJ)
+		return perr(c, &root->loc, "a profile must be a JSON object, got %s", type_name(root));
+	if (has_exact(root, "ociVersionMin") || has_exact(root, "ociVersionMax"))
+		return perr(c, &root->loc,
+			    "this is an OCI runtime features document, not a seccomp profile "
+			    "(Docker would ignore every key in it and run with no seccomp at all)");
+	if (has_exact(root, "ociVersion") ||
+	    ((has_exact(root, "linux") || has_exact(root, "process")) && !has_profile_key(root)))
+		rc = parse_oci_config(c, p, root);
+	else
+		rc = decode_object(c, root, top_fields, SP_ARRAY_SIZE(top_fields), p);
+	if (rc < 0)
+		return rc;
+	if (p->no_seccomp)
+		return 0;
+	path_pop(c, c->base);
+	return validate(c, p);
+}
+
+/* ---- public ------------------------------------------------------------ */
 
 secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_t len,
 				       const char *filename, secprof_error *err)
 {
-	(void)ctx; (void)data; (void)len;
-	sp_err(err, SECPROF_E_INTERNAL, filename, NULL, NULL, "not implemented");
+	struct secprof_profile *p = calloc(1, sizeof(*p));
+	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data };
+	const struct sp_json *root;
+
+	if (!p) {
+		sp_err(err, SECPROF_E_SYSTEM, filename, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	p->file = filename ? filename : "";
+	if (len > SECPROF_MAX_PROFILE_SIZE) {
+		sp_err(err, SECPROF_E_LIMIT, p->file, NULL, NULL,
+		       "input is %zu bytes, larger than the %u-byte limit for a profile", len,
+		       SECPROF_MAX_PROFILE_SIZE);
+		goto fail;
+	}
+	/* the file name must outlive the caller's string: keep a copy */
+	p->file = sp_arena_strndup(&p->arena, p->file, strlen(p->file));
+	if (!p->file) {
+		p->file = "";
+		oom(&c);
+		goto fail;
+	}
+	root = sp_json_parse(&p->arena, data ? data : "", data ? len : 0, p->file, err);
+	if (!root)
+		goto fail;
+	if (!data)
+		c.data = "";
+	if (parse_root(&c, p, root) < 0)
+		goto fail;
+	return p;
+fail:
+	secprof_profile_free(p);
 	return NULL;
 }
 
 secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, secprof_error *err)
 {
-	return secprof_profile_parse(ctx, NULL, 0, path, err);
-}
+	char *data = NULL;
+	size_t len = 0;
+	secprof_profile *p;
 
-secprof_profile *secprof_profile_builtin(secprof_ctx *ctx, secprof_error *err)
-{
-	return secprof_profile_parse(ctx, NULL, 0, "builtin", err);
-}
-
-const char *secprof_builtin_json(size_t *len)
-{
-	*len = 0;
-	return "";
+	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, err) < 0)
+		return NULL;
+	p = secprof_profile_parse(ctx, data, len, path, err);
+	free(data);
+	return p;
 }
 
 void secprof_profile_free(secprof_profile *p)
 {
-	if (p)
-		sp_arena_free(&p->arena);
+	if (!p)
+		return;
+	sp_arena_free(&p->arena);
 	free(p);
 }

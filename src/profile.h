@@ -104,6 +104,8 @@ struct sp_rule {
 	bool args_present;        /* args given as an array, even [] */
 	struct sp_filter includes;
 	struct sp_filter excludes;
+	struct sp_str name;       /* legacy "name" as written (already in names) */
+	struct sp_str errno_name; /* Podman's "errno" as written (applied to errno_ret) */
 };
 
 struct sp_archmap {
@@ -141,6 +143,8 @@ struct secprof_profile {
 	struct sp_rule *rules;
 	size_t nrules;
 	struct sp_loc loc;
+	struct sp_loc archmap_loc;
+	struct sp_str default_errno_name; /* Podman's "defaultErrno" (applied) */
 };
 
 /* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
