@@ -12,7 +12,7 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lyajl
+LDLIBS  += -lyajl -lz
 
 LIB_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -38,6 +38,12 @@ $(BUILD)/libsecprof.a: $(LIB_OBJ)
 $(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/libsecprof.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
 
+# A static secprof, so `secprof probe` runs inside any root filesystem
+# (container tests, runc comparison) without the host's shared libraries.
+YAJL_STATIC ?= /usr/lib/x86_64-linux-gnu/libyajl_s.a
+$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
+	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(YAJL_STATIC) -lz
+
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h
 	@mkdir -p $(dir $@)
@@ -47,7 +53,9 @@ $(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libsecprof.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
 
-tests-bin: all $(UNIT_BIN) $(HELPER_BIN)
+# No static binary under the sanitizers (their runtimes do not link statically).
+STATIC_BIN := $(if $(filter 1,$(SAN)),,$(BUILD)/secprof-static)
+tests-bin: all $(STATIC_BIN) $(UNIT_BIN) $(HELPER_BIN)
 
 TEST_LDLIBS ?= -lseccomp
 

@@ -98,9 +98,9 @@ void sp_probe_report_free(struct sp_probe_report *r);
 struct sp_info {
 	char config_seccomp[16];        /* "y", "n", "unknown" */
 	char config_seccomp_filter[16];
-	char config_source[128];        /* "/proc/config.gz", ... or "" */
+	char config_source[256];        /* "/proc/config.gz", ... or "" */
 	char kernel[128];               /* uname release */
-	char machine[64];
+	char machine[72];
 	int seccomp_mode;
 	int seccomp_filters;
 	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */

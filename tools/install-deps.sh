@@ -6,8 +6,8 @@
 # real runtime and a root filesystem), python3 (generators), util-linux.
 set -e
 export DEBIAN_FRONTEND=noninteractive
-pkgs="build-essential clang libyajl-dev libseccomp-dev seccomp python3 runc debootstrap \
-      util-linux procps passwd ca-certificates gdb strace"
+pkgs="build-essential clang libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc debootstrap \
+      util-linux procps passwd ca-certificates gdb strace hyperfine"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
