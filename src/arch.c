@@ -39,11 +39,13 @@ static const struct sp_arch arches[] = {
 	{ "SCMP_ARCH_MIPS64", "mips64", "mips64", 0x80000008, 5000, 64, true, true, SP_COL_MIPS64 },
 	{ "SCMP_ARCH_MIPSEL64", "mipsel64", "mipsel64", 0xC0000008, 5000, 64, false, true,
 	  SP_COL_MIPS64 },
-	/* n32 passes 64-bit registers, so arguments are compared as 64 bits. */
-	{ "SCMP_ARCH_MIPS64N32", "mips64n32", "mips64n32", 0xA0000008, 6000, 64, true, true,
+	/* n32: the audit token says 64-bit, but libseccomp treats the ABI as
+	 * 32-bit (ARCH_SIZE_32) and compares only the low half of arguments
+	 * (spec §4.3); bits follows libseccomp, as x32's does. */
+	{ "SCMP_ARCH_MIPS64N32", "mips64n32", "mips64n32", 0xA0000008, 6000, 32, true, true,
 	  SP_COL_MIPS64N32 },
 	/* "mips3l64n32" [sic]: moby's goToNative spells it so (spec §2.1). */
-	{ "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", "mips3l64n32", 0xE0000008, 6000, 64, false, true,
+	{ "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", "mips3l64n32", 0xE0000008, 6000, 32, false, true,
 	  SP_COL_MIPS64N32 },
 	{ "SCMP_ARCH_PPC", "ppc", "ppc", 0x00000014, 0, 32, true, true, SP_COL_PPC },
 	{ "SCMP_ARCH_PPC64", "ppc64", "ppc64", 0x80000015, 0, 64, true, true, SP_COL_PPC64 },

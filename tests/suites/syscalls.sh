@@ -41,7 +41,7 @@ read	3	0	1073741824	3	63	4003	4003	5000	5000	6000	6000	3	3	3	3	3	63	63	3	3	3	3	3
 	"table without --arch: a NAME row, a NUMBER row"
 out=$("$SECPROF" syscalls --arches | grep -E '^(x32|mipsel64n32|sh)	')
 is "$out" "x32	SCMP_ARCH_X32	-	0xc000003e	1073741824	32	le	runc
-mipsel64n32	SCMP_ARCH_MIPSEL64N32	mips3l64n32	0xe0000008	6000	64	le	runc
+mipsel64n32	SCMP_ARCH_MIPSEL64N32	mips3l64n32	0xe0000008	6000	32	le	runc
 sh	SCMP_ARCH_SH	-	0x4000002a	0	32	le	-" "--arches rows"
 
 # ---- every name on every arch against scmp_sys_resolver -----------------
