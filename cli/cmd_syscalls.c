@@ -164,45 +164,62 @@ static int list_arches(void)
 	return EXIT_OK;
 }
 
+/* Handle option argv[*i] (consuming its value); EXIT_OK to go on, -1 when
+ * the command is done (--help), else an exit code. */
+static int take_option(struct cli *g, int *i, int argc, char **argv, const struct sp_arch **arch,
+		       bool *arches)
+{
+	const char *opt = argv[*i];
+
+	if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+		fputs(usage_text, stdout);
+		return -1;
+	}
+	if (!strcmp(opt, "--arches")) {
+		*arches = true;
+		return EXIT_OK;
+	}
+	if (strcmp(opt, "--arch") && strcmp(opt, "-a")) {
+		cli_usage_error(g, "syscalls: unknown option '%s'", opt);
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (*i + 1 >= argc) {
+		cli_usage_error(g, "option '%s' needs a value", opt);
+		return EXIT_USAGE;
+	}
+	if (!(*arch = sp_arch_lookup(argv[++*i]))) {
+		cli_usage_error(g, "unknown arch '%s' (see 'secprof syscalls --arches')", argv[*i]);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 int cmd_syscalls(struct cli *g, int argc, char **argv)
 {
 	const struct sp_arch *arch = NULL;
-	bool arches = false;
-	int i = 1;
+	bool arches = false, operands_only = false;
+	int nargs = 0;
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--arches")) {
-			arches = true;
-		} else if (!strcmp(argv[i], "--arch") || !strcmp(argv[i], "-a")) {
-			if (i + 1 >= argc) {
-				cli_usage_error(g, "option '%s' needs a value", argv[i]);
-				return EXIT_USAGE;
-			}
-			if (!(arch = sp_arch_lookup(argv[++i]))) {
-				cli_usage_error(g, "unknown arch '%s' (see 'secprof syscalls --arches')",
-						argv[i]);
-				return EXIT_USAGE;
-			}
-		} else {
-			cli_usage_error(g, "syscalls: unknown option '%s'", argv[i]);
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
+	/* Options may come anywhere; operands are packed at argv[1..]. */
+	for (int i = 1; i < argc; i++) {
+		int rc;
+		if (operands_only || argv[i][0] != '-') {
+			argv[1 + nargs++] = argv[i];
+		} else if (!strcmp(argv[i], "--")) {
+			operands_only = true;
+		} else if ((rc = take_option(g, &i, argc, argv, &arch, &arches)) != EXIT_OK) {
+			return rc < 0 ? EXIT_OK : rc;
 		}
 	}
 	if (arches) {
-		if (arch || i < argc) {
+		if (arch || nargs) {
 			cli_usage_error(g, "--arches takes no other arguments");
 			return EXIT_USAGE;
 		}
 		return list_arches();
 	}
 	if (arch)
-		return one_arch(g, arch, argc - i, argv + i);
-	return all_arches(g, argc - i, argv + i);
+		return one_arch(g, arch, nargs, argv + 1);
+	return all_arches(g, nargs, argv + 1);
 }

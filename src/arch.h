@@ -14,8 +14,10 @@ struct sp_arch {
 	const char *go;     /* Docker's native string matched by includes.arches
 			       ("amd64"); NULL when no GOARCH maps to it (spec §2.1) */
 	uint32_t audit;     /* AUDIT_ARCH_* */
-	uint32_t nr_base;   /* added to table numbers: 0x40000000 for x32 */
-	uint8_t bits;       /* 32 or 64: width of syscall arguments */
+	uint32_t nr_base;   /* added to table numbers: 0x40000000 for x32, 4000,
+			       5000, 6000 for MIPS o32, n64, n32 */
+	uint8_t bits;       /* 32 or 64: width of syscall arguments as libseccomp
+			       compares them (32 for x32 and MIPS n32) */
 	bool big_endian;
 	bool runc_ok;       /* accepted by runc's arch list (spec §4.1.1) */
 	int col;            /* column in the generated syscall table */

@@ -21,6 +21,8 @@ is "$rc: $out" $'0: read 0\nopenat 257' "--arch x86_64 NAME..."
 out=$("$SECPROF" syscalls --arch SCMP_ARCH_X32 write 0x40000001 1 2>&1); rc=$?
 is "$rc: $out" $'1: write 1073741825\nwrite 1073741825\n- 1\nsecprof: no syscall has number 1 on x32' \
 	"x32 numbers carry bit 0x40000000, both ways"
+out=$("$SECPROF" syscalls read -a x32 -- 1073741825 2>&1)
+is "$out" $'read 1073741824\nwrite 1073741825' "options anywhere, -- ends them"
 out=$("$SECPROF" syscalls --arch mips3l64n32 read 2>&1)
 is "$out" "read 6000" "Docker's mips3l64n32 is n32 MIPS, base 6000"
 out=$("$SECPROF" syscalls --arch 386 socketcall 4003 2>&1)
