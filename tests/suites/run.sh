@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# run.sh - `secprof run` without a root filesystem: docker run's options,
+# exit statuses, capability sets and the built-in profile's verdicts, seen
+# by the real kernel through `secprof probe` (issue 4).
+source "$TESTS/lib.sh"
+if [[ $(id -u) != 0 ]]; then
+	echo "1..0 # SKIP secprof run tests need root (capability sets, filters)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run OPTS... -- CMD: sets out, err, rc
+run() {
+	out=$("$SECPROF" run "$@" 2>"$tmp/err"); rc=$?
+	err=$(<"$tmp/err")
+}
+# probe OPTS...: sets p (probe --json output)
+probe() { p=$("$SECPROF" run "$@" -- "$SECPROF" probe --json 2>&1); }
+# field NAME: the verdict for NAME in $p
+field() { grep -F "    \"$1\": " <<<"$p" | sed 's/.*": "\(.*\)",\{0,1\}$/\1/'; }
+status_of() { grep "^$1:" <<<"$out" | cut -f2; }
+
+# ---- exit statuses (docker run reference) ----
+run -- true
+is "$rc" 0 "exit 0"
+run -- sh -c 'exit 7'
+is "$rc" 7 "the command's exit status"
+run -- sh -c 'kill -TERM $$'
+is "$rc" 143 "killed by SIGTERM: 128+15"
+run -- no-such-command-xyz
+is "$rc" 127 "missing command: 127"
+is "$err" 'secprof: exec: "no-such-command-xyz": executable file not found in $PATH' "missing command message"
+run -- /etc
+is "$rc" 126 "a directory cannot be executed: 126"
+is "$err" 'secprof: exec: "/etc": permission denied' "cannot-execute message"
+printf 'not a program\n' >"$tmp/plain"
+chmod 644 "$tmp/plain"
+run -- "$tmp/plain"
+is "$rc" 126 "a file without x bit: 126"
+run -- /no/such/file
+is "$rc" 127 "a missing path: 127"
+is "$err" 'secprof: exec: "/no/such/file": no such file or directory' "missing path message"
+
+# ---- a bad profile never runs the command ----
+printf '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [}\n' >"$tmp/bad.json"
+run --security-opt "seccomp=$tmp/bad.json" -- touch "$tmp/ran"
+is "$rc" 125 "malformed profile: 125"
+[[ $err == secprof:\ $tmp/bad.json:1:* ]]; ok $? "malformed profile: parser message with file:line"
+diag "$err"
+[[ ! -e $tmp/ran ]]; ok $? "malformed profile: command not run"
+printf '{"defaultAction": "SCMP_ACT_BOGUS"}\n' >"$tmp/badact.json"
+run --security-opt "seccomp=$tmp/badact.json" -- touch "$tmp/ran"
+is "$rc" 125 "invalid action: 125"
+[[ ! -e $tmp/ran ]]; ok $? "invalid action: command not run"
+run --security-opt "seccomp=$tmp/none.json" -- true
+is "$rc" 125 "missing profile file: 125"
+is "$err" "secprof: opening seccomp profile ($tmp/none.json) failed: open $tmp/none.json: No such file or directory" \
+	"missing profile file: docker's message"
+run --security-opt seccomp -- true
+is "$err" 'secprof: invalid --security-opt: "seccomp"' "option without a value (spec §3.1)"
+is "$rc" 125 "option without a value: 125"
+run --security-opt foo=bar -- true
+is "$err" 'secprof: invalid --security-opt 2: "foo=bar"' "unknown option key (spec §3.2)"
+run --security-opt no-new-privileges=maybe -- true
+is "$err" 'secprof: invalid --security-opt 2: "no-new-privileges=maybe"' "bad no-new-privileges value"
+run --cap-add NOPE -- true
+is "$rc" 125 "unknown capability: 125"
+is "$err" 'secprof: unknown capability: "CAP_NOPE"' "unknown capability message"
+run --privileged --security-opt seccomp=builtin -- true
+is "$rc" 125 "privileged + builtin fails as in moby (spec §3.3)"
+run -- 
+is "$rc" 125 "no command: 125"
+
+# ---- capabilities as Docker sets them (spec §3.4) ----
+run -- cat /proc/self/status
+is "$(status_of CapBnd)" 00000000a80425fb "default: bounding = Docker's 14"
+is "$(status_of CapEff)" 00000000a80425fb "default: effective = bounding"
+is "$(status_of CapPrm)" 00000000a80425fb "default: permitted = bounding"
+is "$(status_of CapInh)" 0000000000000000 "default: inheritable empty (Docker >= 20.10.14)"
+is "$(status_of CapAmb)" 0000000000000000 "default: ambient empty"
+is "$(status_of NoNewPrivs)" 0 "default: no_new_privs off"
+is "$(status_of Seccomp)" 2 "default: seccomp filter mode"
+is "$(status_of Seccomp_filters)" 1 "default: exactly one filter"
+run --cap-drop ALL --cap-add CHOWN -- cat /proc/self/status
+is "$(status_of CapBnd)" 0000000000000001 "--cap-drop ALL --cap-add CHOWN"
+run --cap-add sys_admin --cap-drop NET_RAW -- cat /proc/self/status
+is "$(status_of CapEff)" 00000000a82405fb "--cap-add sys_admin --cap-drop NET_RAW"
+run --security-opt no-new-privileges -- cat /proc/self/status
+is "$(status_of NoNewPrivs)" 1 "no-new-privileges: bit set"
+is "$(status_of Seccomp_filters)" 1 "no-new-privileges: filter loaded"
+run --security-opt no-new-privileges=false -- cat /proc/self/status
+is "$(status_of NoNewPrivs)" 0 "no-new-privileges=false"
+run --user 1000:1001 -- cat /proc/self/status
+is "$(status_of CapEff)" 0000000000000000 "non-root user: no effective caps after execve, as in Docker"
+is "$(status_of CapBnd)" 00000000a80425fb "non-root user: bounding kept"
+is "$(grep '^Uid:' <<<"$out" | cut -f2)" 1000 "--user uid"
+is "$(grep '^Gid:' <<<"$out" | cut -f2)" 1001 "--user gid"
+run --security-opt seccomp=unconfined -- cat /proc/self/status
+is "$(status_of Seccomp)" 0 "seccomp=unconfined: no filter"
+run --privileged -- cat /proc/self/status
+is "$(status_of Seccomp)" 0 "--privileged: unconfined (spec §3.3)"
+is "$(status_of CapBnd)" "$(grep '^CapEff:' /proc/self/status | cut -f2)" "--privileged: every cap secprof holds"
+run --privileged --security-opt "seccomp=$TESTS/data/run-chown-audit-control.json" -- cat /proc/self/status
+is "$(status_of Seccomp)" 2 "--privileged with a custom profile: filtered (Docker >= 27)"
+run --security-opt "seccomp:$TESTS/data/run-chown-audit-control.json" -- cat /proc/self/status
+is "$(status_of Seccomp)" 2 "seccomp:PATH (colon form) is accepted"
+
+# ---- environment and workdir ----
+run -e FOO=bar -e HOME -w /tmp -- sh -c 'echo "$FOO|$PATH|$PWD|${HOME-unset}"'
+is "$out" "bar|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|/tmp|$HOME" "env, default PATH, workdir"
+run -- sh -c 'echo "$HOME"'
+is "$out" /root "HOME from /etc/passwd when not given"
+run -w /no/such/dir -- true
+is "$rc" 125 "missing workdir: 125"
+
+# ---- the built-in profile, probed by the kernel (spec §5) ----
+probe
+for s in mount umount2 swapon swapoff kexec_load open_by_handle_at add_key keyctl 'socket(AF_ALG)' \
+	'socket(AF_VSOCK)' unshare setns bpf perf_event_open 'clone(CLONE_NEWNS)' 'clone(CLONE_NEWUSER)' \
+	kcmp pidfd_getfd 'personality(0x40000)' userfaultfd io_uring_setup uselib afs_syscall; do
+	is "$(field "$s")" EPERM "default: $s -> EPERM"
+done
+is "$(field clone3)" ENOSYS "default: clone3 -> ENOSYS (errnoRet 38)"
+is "$(field ptrace)" ESRCH "default: ptrace allowed (kernel >= 4.8)"
+is "$(field process_vm_readv)" EINVAL "default: process_vm_readv allowed"
+is "$(field 'socket(AF_INET)')" ok "default: socket(AF_INET) allowed"
+is "$(field 'personality(0xffffffff)')" ok "default: personality query allowed"
+is "$(field 'syscall(1000)')" ENOSYS "default: above the table -> ENOSYS (runc stub, spec §4.1.3)"
+probe --security-opt seccomp=unconfined
+for s in mount umount2 swapon add_key keyctl unshare setns 'clone(CLONE_NEWNS)' pidfd_getfd; do
+	[[ $(field "$s") != EPERM && -n $(field "$s") ]]; ok $? "unconfined, same caps: $s is not EPERM (so the filter made it EPERM)"
+done
+probe --cap-add SYS_ADMIN
+is "$(field 'clone(CLONE_NEWNS)')" EINVAL "SYS_ADMIN: clone(CLONE_NEWNS) allowed"
+is "$(field clone3)" EINVAL "SYS_ADMIN: clone3 allowed"
+is "$(field mount)" EFAULT "SYS_ADMIN: mount allowed"
+is "$(field unshare)" EINVAL "SYS_ADMIN: unshare allowed"
+probe --cap-add SYS_PTRACE
+is "$(field kcmp)" ESRCH "SYS_PTRACE: kcmp allowed"
+is "$(field pidfd_getfd)" EBADF "SYS_PTRACE: pidfd_getfd allowed"
+probe --cap-add SYS_BOOT
+is "$(field kexec_load)" EPERM "SYS_BOOT: kexec_load still denied (no rule allows it)"
+is "$(field reboot)" EINVAL "SYS_BOOT: reboot allowed"
+
+# ---- user namespaces (issue 4 seed scenario) ----
+run -- unshare --map-root-user --user sh -c whoami
+[[ $rc != 0 ]]; ok $? "default: unshare --user fails"
+diag "$err"
+run --security-opt seccomp=unconfined -- unshare --map-root-user --user sh -c whoami
+if [[ $rc == 0 ]]; then
+	is "$out" root "unconfined: unshare --map-root-user --user works"
+else
+	skip "unconfined: unshare --user" "user namespaces unavailable here: $err"
+fi
+
+done_testing
