@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# container.sh - `secprof run --rootfs`: namespaces, the root it builds,
+# secprof's init (signals, zombies, exit statuses) and issue 4's seed
+# scenarios inside a Debian 12 root filesystem.
+source "$TESTS/lib.sh"
+source "$TESTS/helpers/rootfs.sh"
+rootfs_setup
+
+# crun OPTS... -- CMD: sets out, err, rc
+crun() {
+	out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" "$@" 2>"$TMPD/err"); rc=$?
+	err=$(<"$TMPD/err")
+}
+
+# ---- the root, namespaces and init ----
+crun -- sh -c 'cat /etc/debian_version; hostname; echo $$; readlink /proc/1/exe'
+is "$(sed -n 1p <<<"$out" | cut -d. -f1)" 12 "runs inside the Debian 12 rootfs"
+is "$(sed -n 2p <<<"$out")" secprof "default hostname"
+is "$(sed -n 3p <<<"$out")" 2 "the command is PID 2, secprof's init PID 1"
+crun --hostname box1 -- hostname
+is "$out" box1 "--hostname"
+crun -- sh -c 'ls /dev | tr "\n" " "'
+is "$out" "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " "minimal /dev"
+crun -- sh -c 'echo hi >/dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " "'
+is "$out" 00000000 "/dev/null and /dev/zero work"
+crun -- sh -c 'touch /sys/x 2>&1; echo; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
+is "$(tail -n 1 <<<"$out")" ro "/sys is read-only"
+crun -- sh -c 'echo /proc/[0-9]*'
+is "$out" "/proc/1 /proc/2" "fresh /proc: only init and the command"
+crun -- sh -c 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "'
+is "$out" lo "--network none (default): only lo"
+crun -- cat /sys/class/net/lo/flags
+is "$out" 0x9 "--network none: lo is up, as runc brings it up"
+crun --network host -- sh -c 'tail -n +3 /proc/net/dev | wc -l'
+[[ $out -ge 1 && $out == "$(tail -n +3 /proc/net/dev | wc -l)" ]]; ok $? "--network host: the host's interfaces"
+crun --read-only -- sh -c 'touch /x'
+[[ $rc != 0 && $err == *Read-only* ]]; ok $? "--read-only: / cannot be written"
+crun -- sh -c 'touch /x && echo yes'
+is "$out" yes "writable root without --read-only"
+crun -w /srv/app/deep -- pwd
+is "$out" /srv/app/deep "--workdir is created inside the container, as Docker does"
+
+# ---- exit statuses through init ----
+crun -- true
+is "$rc" 0 "exit 0"
+crun -- sh -c 'exit 9'
+is "$rc" 9 "exit 9"
+crun -- sh -c 'kill -KILL $$'
+is "$rc" 137 "command killed by SIGKILL: 137"
+crun -- no-such-command-xyz
+is "$rc" 127 "missing command: 127"
+is "$err" 'secprof: exec: "no-such-command-xyz": executable file not found in $PATH' "missing command message"
+crun -- /etc
+is "$rc" 126 "not executable: 126"
+printf '{"defaultAction": 7}\n' >"$TMPD/bad.json"
+crun --security-opt "seccomp=$TMPD/bad.json" -- touch /ran
+is "$rc" 125 "malformed profile: 125"
+diag "$err"
+[[ ! -e $ROOT/ran ]]; ok $? "malformed profile: command not run"
+
+# ---- init forwards signals and reaps zombies ----
+timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'trap "exit 42" TERM; sleep 30 & wait' &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+is "$?" 42 "SIGTERM to secprof reaches the command (it exits 42 from its trap)"
+timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sleep 30 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+is "$?" 143 "SIGTERM kills the command: 128+15"
+# The subshell exits at once, so its sleep is re-parented to PID 1 and only
+# init can reap it when it ends.
+crun -- sh -c '(sleep 0.2 &); sleep 1; cat /proc/[0-9]*/stat 2>/dev/null | cut -d" " -f3 | tr -d "\n"'
+[[ $out != *Z* ]]; ok $? "orphaned zombies are reaped by init"
+diag "process states: $out"
+
+# ---- terminal: stdio passes through ----
+out=$(printf 'abc\n' | timeout 60 "$SECPROF" run --rootfs "$ROOT" -- cat)
+is "$out" abc "stdin passes through"
+
+# ---- filters inside the container ----
+crun -- secprof probe --json
+p=$out
+field() { grep -F "    \"$1\": " <<<"$p" | sed 's/.*": "\(.*\)",\{0,1\}$/\1/'; }
+is "$(field mount)" EPERM "container, default: mount -> EPERM"
+is "$(field 'socket(AF_VSOCK)')" EPERM "container, default: socket(AF_VSOCK) -> EPERM"
+is "$(field ptrace)" ESRCH "container, default: ptrace allowed"
+crun -- unshare --map-root-user --user sh -c whoami
+[[ $rc != 0 ]]; ok $? "container, default: unshare --map-root-user --user fails"
+diag "$err"
+crun --security-opt seccomp=unconfined -- unshare --map-root-user --user sh -c whoami
+is "$out" root "container, unconfined: unshare --map-root-user --user sh -c whoami says root"
+crun --privileged -- sh -c 'grep Seccomp: /proc/self/status | cut -f2'
+is "$out" 0 "container, --privileged: unconfined"
+
+# ---- seed 002: chown tied to CAP_AUDIT_CONTROL ----
+prof=$TESTS/data/run-chown-audit-control.json
+crun --security-opt "seccomp=$prof" -- useradd knrt10
+[[ $rc != 0 ]]; ok $? "custom profile, default caps: useradd fails"
+diag "$err"
+crun --security-opt "seccomp=$prof" -- sh -c 'grep -c "^knrt10:" /etc/passwd'
+is "$out" 0 "custom profile: the failed useradd left no user"
+crun --security-opt "seccomp=$prof" --cap-add=CAP_AUDIT_CONTROL -- \
+	sh -c 'useradd -m knrt10 && id -u && touch /a && chown knrt10 /a && stat -c %U /a && stat -c %U /home/knrt10'
+is "$rc" 0 "custom profile + CAP_AUDIT_CONTROL: useradd -m and chown succeed"
+is "$(tr '\n' ' ' <<<"$out")" "0 knrt10 knrt10 " "custom profile + CAP_AUDIT_CONTROL: still root, file and home owned by the new user"
+crun --security-opt "seccomp=$prof" -- chown knrt10 /a
+is "$rc" 1 "custom profile, default caps: a later chown fails"
+is "$err" "chown: changing ownership of '/a': Operation not permitted" "chown's EPERM message"
+
+done_testing
