@@ -18,7 +18,9 @@ struct eq_stats {
 	uint64_t both_error;     /* both refused the profile */
 	uint64_t error_mismatch; /* only one refused it */
 	uint64_t names_dropped;  /* names restricted away (tables disagree) */
-	unsigned printed;        /* disagreements printed in full */
+	unsigned printed;        /* disagreements printed in full (per section) */
+	unsigned emu_printed;
+	unsigned refusal_printed;
 };
 
 /* ---- restricting a profile to names both tables agree on --------------- */
@@ -135,6 +137,7 @@ struct eq_case {
 	const secprof_insn *b;  /* libseccomp like runc */
 	size_t blen;
 	struct eq_stats *st;
+	unsigned *shown;        /* disagreements shown for this profile */
 };
 
 static inline const char *eq_ret_str(uint32_t ret, char *buf, size_t len)
@@ -157,10 +160,11 @@ static inline void eq_report(const struct eq_case *c, const secprof_data *d, uin
 {
 	char sa[32], sb[32];
 
-	if (c->st->printed++ >= 5)
+	if (c->st->printed >= 5 || (*c->shown)++ >= 2)
 		return;
+	c->st->printed++;
 	printf("# DISAGREEMENT in %s\n", c->label);
-	if (c->json && c->st->printed <= 2)
+	if (c->json && *c->shown == 1)
 		printf("# profile: %s\n", c->json);
 	printf("# input: arch 0x%08x nr %d (0x%x) args 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", d->arch,
 	       d->nr, (unsigned)d->nr, (unsigned long long)d->args[0], (unsigned long long)d->args[1],
@@ -177,8 +181,14 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 	uint32_t vb = secprof_emulate(c->b, c->blen, d, NULL);
 
 	c->st->evals++;
-	if (va != be_run(c->a, c->alen, d, NULL) || vb != be_run(c->b, c->blen, d, NULL))
+	if (va != be_run(c->a, c->alen, d, NULL) || vb != be_run(c->b, c->blen, d, NULL)) {
 		c->st->emu_mismatch++;
+		if (c->st->emu_printed++ < 3)
+			printf("# EMULATOR MISMATCH in %s: arch 0x%08x nr %d: secprof_emulate 0x%08x/0x%08x, "
+			       "bpf_eval 0x%08x/0x%08x (secprof/libseccomp program)\n",
+			       c->label, d->arch, d->nr, va, vb, be_run(c->a, c->alen, d, NULL),
+			       be_run(c->b, c->blen, d, NULL));
+	}
 	if (va == vb)
 		return;
 	if (eq_is_mux_input(d->arch, d->nr)) {
@@ -235,27 +245,37 @@ static inline bool eq_named(const secprof_resolved *r, const struct sp_arch *a, 
 	return false;
 }
 
-/* Every number 0..max+20 of an arch (and below its base for MIPS), zero
- * args; named numbers with argument rules get `vectors` arg vectors. */
+static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
+			      int32_t nr, const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
+{
+	secprof_data d = { .nr = nr, .arch = a->audit };
+
+	eq_eval(c, &d);
+	if (eq_named(r, a, nr))
+		eq_args_sweep(c, &d, k, nk, rng, vectors);
+}
+
+/* Every number base-20..base+max+20 of an arch (0..19 too for MIPS), zero
+ * args, where max is the highest number of the dense table (ARM's private
+ * 0xf0000+ calls are visited one by one, with their neighbours, instead);
+ * numbers with argument rules also get `vectors` arg vectors. */
 static inline void eq_sweep_arch(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
 				 const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
 {
-	secprof_data d = { 0 };
-	int32_t max = sp_syscall_max(a);
-	int32_t lo = a->nr_base >= 20 ? (int32_t)a->nr_base - 20 : 0;
+	int32_t max = sp_syscall_max(a), base = (int32_t)a->nr_base;
+	int32_t lo = base >= 20 ? base - 20 : 0;
 
-	d.arch = a->audit;
-	if (max < (int32_t)a->nr_base)
-		max = (int32_t)a->nr_base + 500;
-	for (int32_t nr = 0; nr < 20 && a->nr_base; nr++) {
-		d.nr = nr;
-		eq_eval(c, &d);
-	}
-	for (int32_t nr = lo; nr <= max + 20; nr++) {
-		d.nr = nr;
-		eq_eval(c, &d);
-		if (eq_named(r, a, nr))
-			eq_args_sweep(c, &d, k, nk, rng, vectors);
+	if (max < base || max > base + 1100)
+		max = base + 1100;
+	for (int32_t nr = 0; nr < 20 && base; nr++)
+		eq_eval_nr(c, r, a, nr, k, nk, rng, 0);
+	for (int32_t nr = lo; nr <= max + 20; nr++)
+		eq_eval_nr(c, r, a, nr, k, nk, rng, vectors);
+	for (size_t i = 0; i < sp_syscall_count(); i++) {
+		int32_t nr = sp_syscall_nr(a, sp_syscall_name_at(i));
+		if (nr > max + 20)
+			for (int32_t d = -1; d <= 1; d++)
+				eq_eval_nr(c, r, a, nr + d, k, nk, rng, vectors);
 	}
 }
 

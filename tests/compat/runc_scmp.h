@@ -356,6 +356,18 @@ static inline int runc_export(scmp_filter_ctx ctx, secprof_insn **out, size_t *l
 	return 0;
 }
 
+/* libseccomp writes the program in the filter's byte order (it is loaded on
+ * that machine); bring a big-endian one back to ours to run it here. */
+static inline void runc_to_host_order(secprof_insn *p, size_t len, uint32_t token)
+{
+	if (token & __AUDIT_ARCH_LE)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		p[i].code = __builtin_bswap16(p[i].code);
+		p[i].k = __builtin_bswap32(p[i].k);
+	}
+}
+
 static inline bool runc_is_allow_like(enum sp_action a)
 {
 	return a == SP_ACT_ALLOW || a == SP_ACT_LOG || a == SP_ACT_TRACE; /* isAllowAction */
@@ -445,6 +457,7 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 		return -1;
 	}
 	seccomp_release(ctx);
+	runc_to_host_order(bpf, bpf_len, tokens[0]);
 	if (!(o && o->no_stub) && !runc_is_allow_like(r->prof->default_act)) {
 		for (size_t i = 0; i < ntok; i++)
 			max[i] = runc_arch_max(r, tokens[i]);
