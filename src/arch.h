@@ -52,7 +52,8 @@ int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name);
 bool sp_syscall_known(const char *name);
 /* Name of syscall `nr` (with nr_base) on `arch`, NULL if none. */
 const char *sp_syscall_name(const struct sp_arch *arch, int32_t nr);
-/* Highest syscall number (with nr_base) defined on `arch`. */
+/* Highest syscall number (with nr_base) defined on `arch`. On arm this is
+ * a private syscall of the 0xf0000 range (get_tls, 983046). */
 int32_t sp_syscall_max(const struct sp_arch *arch);
 /* Iterate over the table: names in sorted order. */
 size_t sp_syscall_count(void);
