@@ -4,6 +4,7 @@
 
 #include "internal.h"
 
+SP_PRINTF(6, 0)
 static void fill(secprof_error *err, int code, const char *file, const struct sp_loc *loc,
 		 const char *path, const char *fmt, va_list ap)
 {
