@@ -251,7 +251,7 @@ static void ignore_signal(int sig)
 /* PID 1 of the new PID namespace: a PID-namespace init only receives
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
-__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, int fd)
+__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	struct sp_run_opts cmd = *o;
 	struct sigaction sa;
@@ -260,10 +260,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, int
 	pid_t pid;
 
 	if (build_root(o, &err) < 0)
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	cmd.workdir = o->workdir ? o->workdir : "/";
 	if (o->workdir && make_workdir(o->workdir, &err) < 0)
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ignore_signal;
 	sp_forward_sigset(&set);
@@ -273,22 +273,23 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, int
 	pid = fork();
 	if (pid < 0) {
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	if (pid == 0) {
 		sa.sa_handler = SIG_DFL;
 		for (int s = 1; s < NSIG; s++)
 			if (sigismember(&set, s))
 				sigaction(s, &sa, NULL);
-		sp_exec_command(&cmd, fd);
+		sp_exec_command(&cmd, rep);
 	}
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */
-	close(fd);
+	close(rep->pipe_fd);
 	_exit(sp_wait_forwarding(pid, true));
 }
 
-pid_t sp_container_start(const struct sp_run_opts *o, int report_fd, secprof_error *err)
+pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
+			  secprof_error *err)
 {
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	pid_t pid;
@@ -304,6 +305,6 @@ pid_t sp_container_start(const struct sp_run_opts *o, int report_fd, secprof_err
 		return -1;
 	}
 	if (pid == 0)
-		init_main(o, report_fd);
+		init_main(o, rep);
 	return pid;
 }

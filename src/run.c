@@ -6,9 +6,9 @@
  * loaded first, while the child still holds CAP_SYS_ADMIN; then the bounding
  * set is cut, the user switched and the capability sets written
  * (finalizeNamespace); with no-new-privileges the bit is set and the filter
- * loaded last, just before execve. Any failure is reported to the parent
- * through a close-on-exec pipe: end of file without a report means execve
- * succeeded. */
+ * loaded last, just before execve. A child that gives up leaves its
+ * reason in a shared page; the parent learns that the children are done
+ * (execve or death) from the end of file of a close-on-exec pipe. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,32 +30,19 @@
 /* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */
 #define DOCKER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-void sp_child_fail(int fd, int status, const secprof_error *err)
+void sp_child_fail(struct sp_child_report *rep, int status, const secprof_error *err)
 {
-	struct sp_child_report rep;
-	const char *p = (const char *)&rep;
-	size_t left = sizeof(rep);
-
-	memset(&rep, 0, sizeof(rep));
-	rep.status = status;
-	rep.err = *err;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		left -= (size_t)n;
-	}
+	/* Only memory writes before _exit: the filter may deny everything. */
+	rep->err = *err;
+	__atomic_store_n(&rep->status, status, __ATOMIC_SEQ_CST);
 	_exit(status);
 }
 
-static void fail_errno(int fd, int status, const char *what)
+static void fail_errno(struct sp_child_report *rep, int status, const char *what)
 {
 	secprof_error err;
 	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s: %s", what, strerror(errno));
-	sp_child_fail(fd, status, &err);
+	sp_child_fail(rep, status, &err);
 }
 
 /* ---- capabilities and user (runc finalizeNamespace) -------------------- */
@@ -233,7 +221,7 @@ static void go_strerror(int e, char *buf, size_t len)
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 }
 
-static void fail_exec(int fd, const char *name, int e)
+static void fail_exec(struct sp_child_report *rep, const char *name, int e)
 {
 	secprof_error err;
 	char why[128];
@@ -243,23 +231,23 @@ static void fail_exec(int fd, const char *name, int e)
 
 	go_strerror(e, why, sizeof(why));
 	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "exec: \"%s\": %s", name, why);
-	sp_child_fail(fd, status, &err);
+	sp_child_fail(rep, status, &err);
 }
 
-static void load_or_fail(const secprof_prog *prog, int fd)
+static void load_or_fail(const secprof_prog *prog, struct sp_child_report *rep)
 {
 	secprof_error err;
 	int rc = secprof_load(prog, &err);
 
 	if (rc < 0)
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* A listener fd has nobody to serve it here: runc would hand it to
 	 * listenerPath, which secprof run does not offer. */
 	if (rc > 0)
 		close(rc);
 }
 
-void sp_exec_command(const struct sp_run_opts *o, int fd)
+void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	char home[512], found[4096], why[128];
 	secprof_error err;
@@ -270,31 +258,32 @@ void sp_exec_command(const struct sp_run_opts *o, int fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (o->prog && !o->no_new_privs)
-		load_or_fail(o->prog, fd);
+		load_or_fail(o->prog, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {
 		go_strerror(errno, why, sizeof(why));
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 		       "chdir to cwd (\"%s\") set in config.json failed: %s", o->workdir, why);
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	if (finalize_credentials(o, &err) < 0)
-		sp_child_fail(fd, SP_EXIT_ERROR, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail_errno(fd, SP_EXIT_ERROR, "cannot set no_new_privs");
+		fail_errno(rep, SP_EXIT_ERROR, "cannot set no_new_privs");
 	env = env_with_home(o, home, sizeof(home));
 	if (!env)
-		fail_errno(fd, SP_EXIT_ERROR, "cannot build the environment");
+		fail_errno(rep, SP_EXIT_ERROR, "cannot build the environment");
 	path = look_path(o->argv[0], env_get(env, "PATH"), found, sizeof(found));
 	if (!path) {
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 		       "exec: \"%s\": executable file not found in $PATH", o->argv[0]);
-		sp_child_fail(fd, SP_EXIT_NOT_FOUND, &err);
+		sp_child_fail(rep, SP_EXIT_NOT_FOUND, &err);
 	}
 	/* "as close to execve as possible" (runc standard_init_linux.go). */
 	if (o->prog && o->no_new_privs)
-		load_or_fail(o->prog, fd);
+		load_or_fail(o->prog, rep);
+	rep->stage = SP_STAGE_EXEC;
 	execve(path, o->argv, env);
-	fail_exec(fd, o->argv[0], errno);
+	fail_exec(rep, o->argv[0], errno);
 	_exit(SP_EXIT_CANNOT_EXEC); /* not reached */
 }
 
@@ -342,44 +331,46 @@ int sp_wait_forwarding(pid_t pid, bool reap_all)
 	}
 }
 
-/* Read the child's report; false at end of file (execve succeeded). */
-static bool read_report(int fd, struct sp_child_report *rep)
+/* Wait for the sync pipe's end of file: every child closed it, by execve
+ * (close-on-exec) or by dying. */
+static void wait_for_eof(int fd)
 {
-	char *p = (char *)rep;
-	size_t got = 0;
-
-	while (got < sizeof(*rep)) {
-		ssize_t n = read(fd, p + got, sizeof(*rep) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got == sizeof(*rep);
+	char c;
+	while (read(fd, &c, 1) != 0 && (errno == EINTR || errno == EAGAIN))
+		;
 }
 
-static int finish(pid_t pid, int rfd, secprof_error *err)
+static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error *err)
 {
-	struct sp_child_report rep;
-	int status;
+	int wstatus = 0;
 
-	if (read_report(rfd, &rep)) {
-		close(rfd);
+	wait_for_eof(rfd);
+	close(rfd);
+	if (rep->status) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		*err = rep.err;
+		*err = rep->err;
 		if (!err->code)
 			err->code = SECPROF_E_SYSTEM;
-		return rep.status;
+		return rep->status;
 	}
-	close(rfd);
-	status = sp_wait_forwarding(pid, false);
-	return status;
+	if (rep->stage == SP_STAGE_EXEC)
+		return sp_wait_forwarding(pid, false);
+	/* Gone before execve without a word: typically a profile that denies
+	 * a call the runtime itself needs after loading it (runc fails the
+	 * same way), e.g. an ERRNO default with no rules. */
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+	       "the container process died before it could start the command (%s %d); does the profile deny what the runtime needs after loading it?",
+	       WIFSIGNALED(wstatus) ? "signal" : "exit status",
+	       WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+	return SP_EXIT_ERROR;
 }
 
 int sp_run(const struct sp_run_opts *o, secprof_error *err)
 {
+	struct sp_child_report *rep;
 	sigset_t block, old;
 	int pfd[2], status;
 	pid_t pid;
@@ -389,22 +380,29 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no command given");
 		return SP_EXIT_ERROR;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rep == MAP_FAILED) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "mmap: %s", strerror(errno));
 		return SP_EXIT_ERROR;
 	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
+		munmap(rep, sizeof(*rep));
+		return SP_EXIT_ERROR;
+	}
+	rep->pipe_fd = pfd[1];
 	/* Blocked before forking so no signal is lost in between; the child
 	 * unblocks them before execve. */
 	sp_forward_sigset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (o->rootfs) {
-		pid = sp_container_start(o, pfd[1], err);
+		pid = sp_container_start(o, rep, err);
 	} else {
 		pid = fork();
 		if (pid == 0) {
 			close(pfd[0]);
-			sp_exec_command(o, pfd[1]);
+			sp_exec_command(o, rep);
 		}
 		if (pid < 0)
 			sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
@@ -412,10 +410,11 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return SP_EXIT_ERROR;
+		status = SP_EXIT_ERROR;
+	} else {
+		status = finish(pid, pfd[0], rep, err);
 	}
-	status = finish(pid, pfd[0], err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap(rep, sizeof(*rep));
 	return status;
 }

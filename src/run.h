@@ -46,17 +46,24 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err);
 
 /* ---- internals shared by run.c and container.c ------------------------ */
 
-/* What a child reports through the close-on-exec pipe when it gives up. */
+/* What the children tell the parent, in a MAP_SHARED page: writing it
+ * needs no system call, so a report survives a filter that denies write()
+ * (or even exit_group) right after it was loaded. */
 struct sp_child_report {
-	int status;          /* SP_EXIT_* */
+	volatile int stage;  /* SP_STAGE_*, set by the command's process */
+	volatile int status; /* SP_EXIT_* once a child gave up, else 0 */
+	int pipe_fd;         /* write end of the close-on-exec sync pipe */
 	secprof_error err;
 };
+enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 
-/* In a forked child: send the report and _exit(status). */
-__attribute__((noreturn)) void sp_child_fail(int fd, int status, const secprof_error *err);
+/* In a forked child: fill the report and _exit(status). */
+__attribute__((noreturn)) void sp_child_fail(struct sp_child_report *rep, int status,
+					     const secprof_error *err);
 /* In a forked child: the runc init sequence from the filter load to execve
- * (spec §4.1.4). Never returns: execs or reports through fd. */
-__attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o, int fd);
+ * (spec §4.1.4). Never returns: execs or reports through rep. */
+__attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
+					       struct sp_child_report *rep);
 /* The signals secprof forwards to the command (and blocks while it waits). */
 void sp_forward_sigset(sigset_t *set);
 /* Wait for pid, forwarding signals sent by other processes (not those the
@@ -65,7 +72,8 @@ void sp_forward_sigset(sigset_t *set);
 int sp_wait_forwarding(pid_t pid, bool reap_all);
 /* Container mode: clone into new namespaces, build the root and start the
  * command under secprof's init. Returns the init's pid or -1 with err. */
-pid_t sp_container_start(const struct sp_run_opts *o, int report_fd, secprof_error *err);
+pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
+			  secprof_error *err);
 
 /* ---- probe and info ---------------------------------------------------- */
 
