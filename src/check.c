@@ -47,7 +47,11 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 
 		if (n->s && sp_syscall_known(n->s))
 			continue;
-		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+		/* A legacy "name" was folded into names[0] by the parser. */
+		if (rule->name.s && rule->name.s[0])
+			snprintf(path, sizeof(path), "syscalls[%zu].name", rule->index);
+		else
+			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
 		/* runc skips names libseccomp does not know (spec §4.1.2). */
 		rc = sp_warn(ctx, err, p->file, &n->loc, path,
 			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",

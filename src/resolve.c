@@ -333,7 +333,7 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 	}
 	/* Checked after the early exit, as moby does (spec §1.5). */
 	if (p->narchitectures && p->narchmap)
-		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->archmap[0].arch.loc, "archMap",
+		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->archmap_loc, "archMap",
 			      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
 	if ((rc = expand_arches(r, p, err)) < 0)
 		return rc;

@@ -21,7 +21,7 @@ is "$(grep '  conditional:' <<<"$out")" "  conditional:  17 on caps, 8 on arch, 
 is "$(grep '  with args:' <<<"$out")" "  with args:    10" "text: 10 rules with args"
 is "$(grep '^  rules:' <<<"$out")" "  rules:        15 (377 name entries, 371 distinct names)" \
 	"text: resolved for amd64 6.1"
-is "$(grep 'SCMP_ACT_ERRNO ' <<<"$out" | tr -s ' ')" " SCMP_ACT_ERRNO 1 rules, 1 names" "text: one ERRNO rule (clone3)"
+is "$(grep '^  SCMP_ACT_ERRNO ' <<<"$out" | tr -s ' ')" " SCMP_ACT_ERRNO 1 rules, 1 names" "text: one ERRNO rule (clone3)"
 is "$(grep '^warnings:' <<<"$out")" "warnings:       0" "text: no warnings for the default profile"
 is "$(cat "$tmp/err")" "" "nothing on stderr"
 
@@ -48,17 +48,17 @@ cat >"$tmp/lint.json" <<'EOF'
 EOF
 out=$("$SECPROF" check "$tmp/lint.json" --arch amd64 2>"$tmp/err"); rc=$?
 is "$rc" 0 "warnings alone keep the profile valid"
-is "$(cat "$tmp/err")" "secprof: warning: $tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it
-secprof: warning: $tmp/lint.json:5:64: syscalls[1].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)
-secprof: warning: $tmp/lint.json:6:33: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it
+secprof: warning: $tmp/lint.json:5:66: syscalls[1].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)
+secprof: warning: $tmp/lint.json:6:36: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
 	"warnings with file, line, column and path"
 is "$(grep '^warnings:' <<<"$out")" "warnings:       3" "text: 3 warnings counted"
 j=$("$SECPROF" check "$tmp/lint.json" --json --arch amd64 2>"$tmp/err")
-is "$(jget warnings.0 <<<"$j")" "$tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
+is "$(jget warnings.0 <<<"$j")" "$tmp/lint.json:4:24: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
 	"--json carries the warnings"
 is "$(cat "$tmp/err")" "" "--json: warnings not repeated on stderr"
 err=$("$SECPROF" --strict check "$tmp/lint.json" --arch amd64 2>&1 >/dev/null); rc=$?
-is "$rc:$err" "1:secprof: $tmp/lint.json:4:32: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
+is "$rc:$err" "1:secprof: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
 	"--strict: the first warning is an error, exit 1"
 
 # Invalid and unconfined profiles, usage errors.
