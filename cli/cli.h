@@ -15,6 +15,7 @@ struct cli {
 	bool strict;
 	bool quiet;
 	const char *prog;
+	secprof_error *last_error; /* if set, cli_print_error also copies here */
 };
 
 /* Options every command that resolves a profile understands:

@@ -186,6 +186,22 @@ static void print_json(const struct secprof_profile *p, const struct secprof_res
 	printf("]}\n");
 }
 
+/* An invalid profile under --json: still one JSON object on stdout. */
+static void print_json_invalid(const secprof_error *e, const struct warnings *ws)
+{
+	char buf[1400];
+
+	printf("{\"valid\":false,\"error\":");
+	json_str(secprof_error_format(e, buf, sizeof(buf)));
+	printf(",\"warnings\":[");
+	for (size_t i = 0; i < ws->n; i++) {
+		if (i)
+			putchar(',');
+		json_str(ws->msgs[i]);
+	}
+	printf("]}\n");
+}
+
 /* ---- text output ---------------------------------------------------------- */
 
 static void text_declared_arches(const struct secprof_profile *p)
@@ -276,6 +292,7 @@ int cmd_check(struct cli *g, int argc, char **argv)
 {
 	struct cli_resolve_args a = { 0 };
 	struct warnings ws = { .g = g };
+	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	int rc;
@@ -283,9 +300,13 @@ int cmd_check(struct cli *g, int argc, char **argv)
 	if ((rc = parse_args(g, argc, argv, &a, &ws.json)))
 		return rc < 0 ? EXIT_OK : rc;
 	secprof_ctx_set_warn(g->ctx, collect_warning, &ws);
+	g->last_error = &err;
 	rc = cli_resolve(g, &a, &p, &r);
+	g->last_error = NULL;
 	if (!rc)
 		rc = summarize_and_print(g, a.profile, p, r, &ws);
+	else if (ws.json && rc == EXIT_PROFILE && err.code)
+		print_json_invalid(&err, &ws);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);
 	free_warnings(&ws);

@@ -11,6 +11,8 @@ void cli_print_error(const struct cli *g, const secprof_error *e)
 {
 	char buf[1400];
 	fprintf(stderr, "%s: %s\n", g->prog, secprof_error_format(e, buf, sizeof(buf)));
+	if (g->last_error)
+		*g->last_error = *e;
 }
 
 void cli_usage_error(const struct cli *g, const char *fmt, ...)

@@ -65,6 +65,10 @@ is "$rc:$err" "1:secprof: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown sys
 echo '{"defaultAction": 5}' >"$tmp/bad.json"
 "$SECPROF" check "$tmp/bad.json" >/dev/null 2>&1
 is "$?" 1 "invalid profile: exit 1"
+j=$("$SECPROF" check "$tmp/bad.json" --json 2>/dev/null); rc=$?
+is "$rc:$(jget valid <<<"$j"):$(jget error <<<"$j")" \
+	"1:False:$tmp/bad.json:1:19: defaultAction: expected a string, got a number" \
+	"--json: an invalid profile is still one JSON object, with the error"
 out=$(echo '{}' | "$SECPROF" check - --arch amd64)
 is "$(grep 'unconfined' <<<"$out")" "  unconfined: no seccomp filter at all" "{}: reported unconfined"
 "$SECPROF" check >/dev/null 2>&1
