@@ -90,6 +90,9 @@ is "$got:$(cat "$tmp/err")" "null:" "early exit comes before the architectures/a
 is "$(head -3 "$tmp/pretty")" $'{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "defaultErrnoRet": 1,' "--pretty indents by two spaces"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.loads(sys.argv[2]); sys.exit(a!=b)' "$tmp/pretty" "$want"
 ok $? "--pretty is the same JSON document"
+cmp -s <("$SECPROF" resolve builtin --pretty --arch amd64 --kernel 6.1) \
+	<("$SECPROF" resolve builtin --arch amd64 --kernel 6.1 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2))')
+ok $? "--pretty of builtin: the layout of an indent-2 encoder (Go's MarshalIndent)"
 
 # --- errors ---
 err=$("$SECPROF" resolve builtin --arch sparc 2>&1 >/dev/null); rc=$?
