@@ -106,9 +106,36 @@ is "$(status_of Seccomp)" 2 "--privileged with a custom profile: filtered (Docke
 run --security-opt "seccomp:$TESTS/data/run-chown-audit-control.json" -- cat /proc/self/status
 is "$(status_of Seccomp)" 2 "seccomp:PATH (colon form) is accepted"
 
+# ---- when the filter is loaded (spec §4.1.4) ----
+# Without no-new-privileges runc loads the filter before it writes the
+# capability sets, so a profile denying capset stops the start; with it the
+# filter comes last, just before execve, and the command runs.
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["capset"],"action":"SCMP_ACT_ERRNO"}]}\n' >"$tmp/nocapset.json"
+run --security-opt "seccomp=$tmp/nocapset.json" -- true
+is "$rc" 125 "filter before caps: a profile denying capset stops the start"
+is "$err" "secprof: cannot set capabilities 0xa80425fb: Operation not permitted" "filter before caps: the reason"
+run --security-opt "seccomp=$tmp/nocapset.json" --security-opt no-new-privileges -- true
+is "$rc" 0 "no-new-privileges: filter loaded after the caps, the command runs"
+printf '{"defaultAction":"SCMP_ACT_ERRNO"}\n' >"$tmp/deny.json"
+run --security-opt "seccomp=$tmp/deny.json" -- touch "$tmp/ran"
+is "$rc" 125 "deny-everything profile: 125, not a crash status"
+is "$err" "secprof: cannot drop CAP_DAC_READ_SEARCH from the bounding set: Operation not permitted" \
+	"deny-everything profile: the first refused step is named (runc fails the same way)"
+[[ ! -e $tmp/ran ]]; ok $? "deny-everything profile: command not run"
+
+# ---- signals ----
+"$SECPROF" run -- sh -c 'trap "exit 42" TERM; sleep 30 & wait' &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+is "$?" 42 "SIGTERM sent to secprof run is forwarded to the command"
+
 # ---- environment and workdir ----
-run -e FOO=bar -e HOME -w /tmp -- sh -c 'echo "$FOO|$PATH|$PWD|${HOME-unset}"'
+run -e FOO=bar -e HOME -e SECPROF_SURELY_UNSET -w /tmp -- sh -c 'echo "$FOO|$PATH|$PWD|${HOME-unset}"'
 is "$out" "bar|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|/tmp|$HOME" "env, default PATH, workdir"
+run -e SECPROF_SURELY_UNSET -- sh -c 'echo "${SECPROF_SURELY_UNSET-absent}"'
+is "$out" absent "-e KEY not set in secprof's environment is left out, as docker does"
 run -- sh -c 'echo "$HOME"'
 is "$out" /root "HOME from /etc/passwd when not given"
 run -w /no/such/dir -- true
