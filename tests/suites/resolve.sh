@@ -94,6 +94,17 @@ cmp -s <("$SECPROF" resolve builtin --pretty --arch amd64 --kernel 6.1) \
 	<("$SECPROF" resolve builtin --arch amd64 --kernel 6.1 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2))')
 ok $? "--pretty of builtin: the layout of an indent-2 encoder (Go's MarshalIndent)"
 
+# --- every reference profile resolves to valid JSON and checks valid ---
+for f in "$REF"/moby-default.json "$REF"/podman-default.json "$REF"/moby-fixtures/*.json "$REF"/profiles/*.json; do
+	out=$("$SECPROF" -q resolve "$f" --arch amd64 --kernel 6.1) &&
+		python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["defaultAction"]' "$out" &&
+		"$SECPROF" -q check "$f" --arch amd64 --kernel 6.1 >/dev/null
+	ok $? "$(basename "$f"): resolves and checks"
+done
+is "$("$SECPROF" resolve "$REF/profiles/docker-labs-deny.json" --arch amd64)" \
+	'{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]}' \
+	"a default action with an empty syscalls list is confined, syscalls left out"
+
 # --- errors ---
 err=$("$SECPROF" resolve builtin --arch sparc 2>&1 >/dev/null); rc=$?
 is "$rc:$err" '2:secprof: unknown architecture "sparc" (expected a Go name such as amd64 or arm64)' "unknown arch: exit 2"
