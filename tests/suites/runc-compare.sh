@@ -98,6 +98,10 @@ compare "builtin, no-new-privileges" builtin --security-opt=no-new-privileges
 compare "seed 002 chown profile" "$TESTS/data/run-chown-audit-control.json"
 compare "seed 002 chown profile, +AUDIT_CONTROL" "$TESTS/data/run-chown-audit-control.json" \
 	--cap-add=AUDIT_CONTROL
+# When the filter is loaded (spec §4.1.4): before the caps are written
+# unless no-new-privileges, so denying capset stops runc only without it.
+compare "capset denied" "$TESTS/data/run-deny-capset.json"
+compare "capset denied, no-new-privileges" "$TESTS/data/run-deny-capset.json" --security-opt=no-new-privileges
 for f in moby-default.json podman-default.json moby-fixtures/example.json \
 	moby-fixtures/conditional_include.json moby-fixtures/default-old-format.json \
 	profiles/docker-labs-default-no-chmod.json profiles/redpwn-jail.json \
