@@ -63,6 +63,27 @@ static int bind_device(const char *name, secprof_error *err)
 	return do_mount(host, inside, NULL, MS_BIND, NULL, err);
 }
 
+/* The terminal secprof runs on stays the command's stdio, but its node
+ * lives in the host's devpts, which the new root cannot reach. Bound on
+ * /dev/console (where runc puts a container's terminal), ttyname() finds it
+ * again by device number and `tty`, job control and stty keep working. */
+static int bind_terminal(secprof_error *err)
+{
+	char path[256];
+	int fd;
+
+	for (int i = 0; i < 3; i++) {
+		if (!isatty(i) || ttyname_r(i, path, sizeof(path)) != 0)
+			continue;
+		fd = open("dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd < 0)
+			return sys_fail(err, "cannot create", "dev/console");
+		close(fd);
+		return do_mount(path, "dev/console", NULL, MS_BIND, NULL, err);
+	}
+	return 0;
+}
+
 static int setup_dev(secprof_error *err)
 {
 	static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -94,6 +115,8 @@ static int setup_dev(secprof_error *err)
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(links); i++)
 		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
 			rc = sys_fail(err, "cannot create", links[i][1]);
+	if (!rc)
+		rc = bind_terminal(err);
 	return rc;
 }
 

@@ -80,6 +80,12 @@ diag "process states: $out"
 # ---- terminal: stdio passes through ----
 out=$(printf 'abc\n' | timeout 60 "$SECPROF" run --rootfs "$ROOT" -- cat)
 is "$out" abc "stdin passes through"
+if command -v script >/dev/null; then
+	out=$(script -qec "timeout 60 $SECPROF run --rootfs $ROOT -- sh -c 'tty; test -t 0 && echo interactive'" /dev/null | tr -d '\r')
+	is "$(tr '\n' ' ' <<<"$out")" "/dev/console interactive " "a terminal passes through and is found again as /dev/console"
+else
+	skip "terminal pass-through" "script(1) not installed"
+fi
 
 # ---- filters inside the container ----
 crun -- secprof probe --json
