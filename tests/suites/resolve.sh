@@ -105,6 +105,11 @@ is "$("$SECPROF" resolve "$REF/profiles/docker-labs-deny.json" --arch amd64)" \
 	'{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]}' \
 	"a default action with an empty syscalls list is confined, syscalls left out"
 
+# --- random profiles against an independent re-implementation of setupSeccomp ---
+out=$(python3 "$TESTS/helpers/moby-resolve-oracle.py" "$SECPROF" 2026 300); rc=$?
+ok $rc "random profiles: secprof agrees with the Python oracle byte for byte"
+diag "$out"
+
 # --- errors ---
 err=$("$SECPROF" resolve builtin --arch sparc 2>&1 >/dev/null); rc=$?
 is "$rc:$err" '2:secprof: unknown architecture "sparc" (expected a Go name such as amd64 or arm64)' "unknown arch: exit 2"
