@@ -72,7 +72,7 @@ pod=$("$SECPROF" resolve "$REF/podman-default.json" --arch amd64 --kernel 6.1)
 is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([s.get("errnoRet") for s in d["syscalls"] if s["names"]==["socket"]])' <<<"$pod")" \
 	"[1, None]" "podman with CAP_AUDIT_WRITE: socket rules EPERM (AF_VSOCK), ALLOW"
 printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":"ENOSYS","syscalls":[{"names":["bpf"],"action":"SCMP_ACT_ERRNO","errno":"EINVAL"}]}' >"$tmp/podman-names.json"
-is "$("$SECPROF" resolve "$tmp/podman-names.json" --arch amd64)" \
+is "$("$SECPROF" -q resolve "$tmp/podman-names.json" --arch amd64)" \
 	'{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["bpf"],"action":"SCMP_ACT_ERRNO","errnoRet":22}]}' \
 	"podman errno names alone become errnoRet"
 
