@@ -135,7 +135,7 @@ static void json_actions(const struct sp_summary *s)
 		if (!s->actions[i].rules)
 			continue;
 		printf("%s\"%s\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
-		       sp_check_action_name(i), s->actions[i].rules, s->actions[i].names);
+		       sp_action_str((enum sp_action)i), s->actions[i].rules, s->actions[i].names);
 		first = false;
 	}
 	if (s->bad_actions.rules)
@@ -238,7 +238,7 @@ static void text_resolved(const struct secprof_resolved *r, const struct sp_summ
 	       s->res_names, s->res_distinct_names);
 	for (size_t i = 0; i < SP_ACT__COUNT; i++)
 		if (s->actions[i].rules)
-			printf("  %-22s %zu rules, %zu names\n", sp_check_action_name(i),
+			printf("  %-22s %zu rules, %zu names\n", sp_action_str((enum sp_action)i),
 			       s->actions[i].rules, s->actions[i].names);
 	if (s->bad_actions.rules)
 		printf("  %-22s %zu rules, %zu names\n", "(invalid action)", s->bad_actions.rules,

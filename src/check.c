@@ -6,19 +6,11 @@
 
 #include "check.h"
 
-static const char *const action_names[] = {
-#define X(id, str, ret) str,
-	SP_ACTIONS(X)
-#undef X
-};
-
-/* The action as runc reads it (exact match, spec §4.1.1); -1 if invalid. */
+/* The action as runc reads it (exact match, spec §4.1.1); -1 if invalid.
+ * Read from the string, not rule->act, so hand-built rules work too. */
 static int rule_action(const struct sp_str *action)
 {
-	for (size_t i = 0; action->s && i < SP_ARRAY_SIZE(action_names); i++)
-		if (!strcmp(action->s, action_names[i]))
-			return (int)i;
-	return -1;
+	return action->s ? sp_action_from_str(action->s) : -1;
 }
 
 static bool takes_errno(int act)
@@ -75,7 +67,7 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 		snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
 		rc = sp_warn(ctx, err, p->file, &rule->errno_loc, path,
 			     "errnoRet is ignored with %s (runc ignores it, crun fails)",
-			     action_names[act]);
+			     sp_action_str((enum sp_action)act));
 		(*nwarn)++;
 		if (rc < 0)
 			return rc;
@@ -190,10 +182,4 @@ int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved 
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	s->res_distinct_names = (size_t)distinct;
 	return 0;
-}
-
-/* The names of the action table, for printing the counts. */
-const char *sp_check_action_name(size_t i)
-{
-	return i < SP_ARRAY_SIZE(action_names) ? action_names[i] : NULL;
 }

@@ -45,7 +45,4 @@ int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *
 int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved *r,
 		 struct sp_summary *s, secprof_error *err);
 
-/* "SCMP_ACT_ALLOW" for SP_ACT_ALLOW, NULL past the last action. */
-const char *sp_check_action_name(size_t i);
-
 #endif
