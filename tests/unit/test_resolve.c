@@ -583,6 +583,59 @@ out:
 	secprof_ctx_free(ctx);
 }
 
+/* The OCI output is itself a profile (linux.seccomp); resolving it again
+ * must give the same bytes, for every reference profile, arch and caps. */
+static void test_oci_round_trip(void)
+{
+	static const char *const files[] = {
+		"moby-default.json", "podman-default.json", "moby-fixtures/example.json",
+		"moby-fixtures/conditional_include.json", "moby-fixtures/default-old-format.json",
+		"profiles/jessfraz-chrome.json", "profiles/redpwn-jail.json",
+		"profiles/runc-syscall-test1.json", "profiles/runc-syscall-test2.json",
+		"profiles/docker-labs-default-no-chmod.json",
+	};
+	static const char *const arches[] = { "amd64", "arm64", "386", "s390x", "ppc64le" };
+	const char *ref = getenv("REF");
+	secprof_ctx *ctx = secprof_ctx_new();
+	size_t runs = 0, bad = 0;
+
+	for (size_t f = 0; f < SP_ARRAY_SIZE(files); f++) {
+		char path[512];
+		secprof_error err = { 0 };
+		secprof_profile *p;
+
+		snprintf(path, sizeof(path), "%s/%s", ref ? ref : "../shared/reference", files[f]);
+		if (!(p = secprof_profile_load_file(ctx, path, &err))) {
+			tap_diag("%s: %s", path, err.msg);
+			bad++;
+			continue;
+		}
+		for (size_t a = 0; a < SP_ARRAY_SIZE(arches); a++) {
+			for (int c = 0; c < 2; c++) {
+				secprof_caps caps = c ? secprof_caps_all() : secprof_caps_docker_default();
+				char *once = oci(p, opts_for(arches[a], 6, 1, caps)), *twice = NULL;
+				secprof_profile *q = secprof_profile_parse(ctx, once, strlen(once), "oci",
+									   &err);
+				if (q)
+					twice = oci(q, opts_for(arches[a], 6, 1, caps));
+				runs++;
+				if (!twice || strcmp(once, twice)) {
+					if (!bad++)
+						tap_diag("%s %s: %s", files[f], arches[a],
+							 q ? "differs" : err.msg);
+				}
+				free(once);
+				free(twice);
+				secprof_profile_free(q);
+			}
+		}
+		secprof_profile_free(p);
+	}
+	tap_ok(runs == SP_ARRAY_SIZE(files) * SP_ARRAY_SIZE(arches) * 2 && bad == 0,
+	       "resolving the OCI output again is a fixed point: %zu runs, %zu differ", runs, bad);
+	secprof_ctx_free(ctx);
+}
+
 int main(void)
 {
 	test_cap_names();
@@ -596,5 +649,6 @@ int main(void)
 	test_oci_json();
 	test_decide();
 	test_builtin_equals_reference();
+	test_oci_round_trip();
 	return tap_done();
 }
