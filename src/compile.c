@@ -168,8 +168,8 @@ static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32
 	else if (!(mask & (mask - 1)))
 		j = emit_jump(g, BPF_JSET, mask, p, f);
 	else {
-		j = emit_jump(g, BPF_JEQ, want, p, f);
-		emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);
+		emit_jump(g, BPF_JEQ, want, p, f);
+		j = pos_target(emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask));
 	}
 	return emit_load(g, off, j);
 }
