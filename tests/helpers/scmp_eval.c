@@ -1,6 +1,6 @@
 /* scmp_eval - show what secprof and libseccomp-like-runc decide for one call.
  *
- *   scmp_eval PROFILE.json|- [--arch GOARCH] NR|NAME [ARG0..ARG5]
+ *   scmp_eval PROFILE.json|- [--arch GOARCH] [--token AUDIT_ARCH] NR|NAME [ARG0..ARG5]
  *   scmp_eval PROFILE.json|- [--arch GOARCH] --dump
  *
  * Resolves the profile (default caps, kernel 6.1, amd64 unless --arch),
@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	char rerr[512], sa[32], sb[32], *json;
 	size_t len = 0;
 	int a = 2, rc;
+	uint32_t token = 0;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: scmp_eval PROFILE.json|- [--arch GOARCH] NR|NAME [ARGS...] | --dump\n");
@@ -56,6 +57,10 @@ int main(int argc, char **argv)
 	if (argc > 4 && !strcmp(argv[2], "--arch")) {
 		go = argv[3];
 		a = 4;
+	}
+	if (argc > a + 2 && !strcmp(argv[a], "--token")) {
+		token = (uint32_t)strtoul(argv[a + 1], NULL, 0);
+		a += 2;
 	}
 	o.arch = go;
 	json = slurp(argv[1], &len);
@@ -76,7 +81,7 @@ int main(int argc, char **argv)
 		dump("libseccomp/runc", rp.insns, rp.len);
 		return 0;
 	}
-	secprof_data d = { .arch = r->native->audit };
+	secprof_data d = { .arch = token ? token : r->native->audit };
 	char *end;
 	long nr = strtol(argv[a], &end, 0);
 	d.nr = (int32_t)(*end ? sp_syscall_nr(r->native, argv[a]) : nr);
