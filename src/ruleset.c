@@ -27,6 +27,7 @@ struct build {
 	secprof_error *err;
 	const char *file;
 	bool stub;
+	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
 };
 
 /* ---- actions ---------------------------------------------------------- */
@@ -75,20 +76,21 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "syscalls[%zu]", rule->index);
-	if (!rule->action_ok)
+	if (!rule->action_ok) {
+		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
 			      "string %s is not a valid action for seccomp",
 			      rule->action.s ? rule->action.s : "");
+	}
 	for (size_t j = 0; j < rule->nnames; j++) {
 		const struct sp_str *n = &rule->names[j];
+		bool empty = !n->s || !*n->s;
+		if (!empty && (rule->act != SP_ACT_NOTIFY || strcmp(n->s, "write")))
+			continue;
 		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
-		if (!n->s || !*n->s)
-			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path,
-				      "empty string is not a valid syscall");
-		if (rule->act == SP_ACT_NOTIFY && !strcmp(n->s, "write"))
-			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path,
-				      "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path, "%s",
+			      empty ? "empty string is not a valid syscall"
+				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
 	}
 	for (size_t k = 0; k < rule->nargs; k++) {
 		if (rule->args[k].index <= 5)
@@ -145,10 +147,30 @@ static int collect_arches(struct build *b)
 
 /* ---- unknown names ------------------------------------------------------ */
 
-static bool known_on_filter(const struct sp_ruleset *rs, const char *name)
+/* Look every (name, arch) pair up once; names are numbered in rule order. */
+static int lookup_names(struct build *b)
 {
-	for (size_t i = 0; i < rs->narches; i++)
-		if (sp_syscall_nr(rs->arches[i].arch, name) >= 0)
+	size_t total = 0, seq = 0, na = b->rs->narches;
+
+	for (size_t i = 0; i < b->r->nrules; i++)
+		total += b->r->rules[i]->nnames;
+	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
+	if (!b->nrs)
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		for (size_t j = 0; j < rule->nnames; j++, seq++)
+			for (size_t a = 0; a < na; a++)
+				b->nrs[seq * na + a] = sp_syscall_nr(b->rs->arches[a].arch,
+								     rule->names[j].s);
+	}
+	return 0;
+}
+
+static bool known_on_filter(const struct build *b, size_t seq)
+{
+	for (size_t a = 0; a < b->rs->narches; a++)
+		if (b->nrs[seq * b->rs->narches + a] >= 0)
 			return true;
 	return false;
 }
@@ -185,13 +207,15 @@ static int warn_unknown(struct build *b)
 	size_t kept = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < b->r->nrules; i++) {
+	for (size_t i = 0, seq = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		if (action_ret(rule->act, rule->has_errno, rule->errno_ret) == b->rs->default_ret)
+		if (action_ret(rule->act, rule->has_errno, rule->errno_ret) == b->rs->default_ret) {
+			seq += rule->nnames;
 			continue;
-		for (size_t j = 0; j < rule->nnames; j++) {
+		}
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			struct unknown *u;
-			if (known_on_filter(b->rs, rule->names[j].s))
+			if (known_on_filter(b, seq))
 				continue;
 			if (!(u = sp_vec_push(&v))) {
 				sp_vec_free(&v);
@@ -384,6 +408,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 
 static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
 {
+	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
 	uint32_t seq = 0;
 
 	for (size_t i = 0; i < b->r->nrules; i++) {
@@ -391,7 +416,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 		bool dropped = action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
 			       b->rs->default_ret;
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			int32_t nr = sp_syscall_nr(ar->arch, rule->names[j].s);
+			int32_t nr = b->nrs[seq * na + ai];
 			struct entry *e;
 			if (nr < 0)
 				continue;
@@ -409,6 +434,43 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 	return 0;
 }
 
+/* Stable sort by nr: entries arrive in rule order, so a counting sort over
+ * the (small) span of numbers keeps ties in profile order in O(n + span). */
+static bool sort_entries(struct entry *e, size_t n)
+{
+	int32_t lo = INT32_MAX, hi = INT32_MIN;
+	uint32_t *start;
+	struct entry *out;
+
+	for (size_t i = 0; i < n; i++) {
+		lo = e[i].nr < lo ? e[i].nr : lo;
+		hi = e[i].nr > hi ? e[i].nr : hi;
+	}
+	if (n < 2)
+		return true;
+	if ((int64_t)hi - lo >= 8192) {
+		qsort(e, n, sizeof(*e), cmp_entry);
+		return true;
+	}
+	start = calloc((size_t)(hi - lo) + 2, sizeof(*start));
+	out = malloc(n * sizeof(*out));
+	if (!start || !out) {
+		free(start);
+		free(out);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[e[i].nr - lo + 1]++;
+	for (int64_t k = 1; k <= (int64_t)hi - lo + 1; k++)
+		start[k] += start[k - 1];
+	for (size_t i = 0; i < n; i++)
+		out[start[e[i].nr - lo]++] = e[i];
+	memcpy(e, out, n * sizeof(*e));
+	free(start);
+	free(out);
+	return true;
+}
+
 static int build_arch(struct build *b, struct sp_arch_rules *ar)
 {
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
@@ -418,8 +480,8 @@ static int build_arch(struct build *b, struct sp_arch_rules *ar)
 	int rc = push_entries(b, ar, &v);
 
 	e = v.items;
-	if (!rc && v.len)
-		qsort(e, v.len, sizeof(*e), cmp_entry);
+	if (!rc && !sort_entries(e, v.len))
+		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	for (size_t i = 0; !rc && i < v.len; i++)
 		groups += i == 0 || e[i].nr != e[i - 1].nr;
 	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
@@ -478,9 +540,12 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	if (!rc)
 		rc = collect_arches(&b);
 	if (!rc)
+		rc = lookup_names(&b);
+	if (!rc)
 		rc = warn_unknown(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = build_arch(&b, &rs->arches[i]);
+	free(b.nrs);
 	if (rc) {
 		sp_ruleset_free(rs);
 		return NULL;
