@@ -14,7 +14,6 @@
  *     -Isrc tests/fuzz/fuzz_resolve.c build-fuzz/lib.a -lyajl -lz -o fuzz_resolve
  *   ./fuzz_resolve -max_total_time=60 CORPUS_DIR   (seed: the reference profiles)
  */
- */
 #include <stdlib.h>
 #include <string.h>
 
