@@ -6,10 +6,10 @@
  * may crash or leak under ASan/UBSan.
  *
  * Build and run (from the top of the tree):
- *   mkdir -p build-fuzz && for f in src/*.c; do clang -std=gnu11 -g -O1 \
+ *   mkdir -p build-fuzz && for f in src/[a-z]*.c; do clang -std=gnu11 -g -O1 \
  *     -D_GNU_SOURCE -DSECPROF_BUILDING -Iinclude -Isrc \
  *     -fsanitize=address,undefined -c $f -o build-fuzz/$(basename $f .c).o; done
- *   ar rcs build-fuzz/lib.a build-fuzz/*.o
+ *   ar rcs build-fuzz/lib.a build-fuzz/[a-z]*.o
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
  *     -Isrc tests/fuzz/fuzz_resolve.c build-fuzz/lib.a -lyajl -lz -o fuzz_resolve
  *   ./fuzz_resolve -max_total_time=60 CORPUS_DIR   (seed: the reference profiles)
