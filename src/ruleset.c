@@ -47,6 +47,14 @@ static uint32_t action_ret(enum sp_action act, bool has_errno, uint64_t errno_re
 	}
 }
 
+/* libseccomp refuses ERRNO data of MAX_ERRNO (4095) or more
+ * (db_col_action_valid: data < MAX_ERRNO), so such a profile fails in runc
+ * although the kernel would cap the value. */
+static bool errno_invalid(uint32_t ret)
+{
+	return (ret & 0xffff0000u) == SP_RET_ERRNO && (ret & SP_RET_DATA) >= 4095;
+}
+
 static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_opts *opts)
 {
 	/* runc's isAllowAction (spec §4.1.3): no stub for permissive defaults;
@@ -68,7 +76,15 @@ static int check_default(struct build *b)
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
 			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
 	b->rs->default_ret = action_ret(p->default_act, p->has_default_errno, p->default_errno);
+	if (errno_invalid(b->rs->default_ret))
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_errno_loc,
+			      "defaultErrnoRet", "error creating filter: could not create filter");
 	return 0;
+}
+
+static uint32_t rule_ret(const struct sp_rule *rule)
+{
+	return action_ret(rule->act, rule->has_errno, rule->errno_ret);
 }
 
 /* The checks runc makes before adding any rule (spec §4.1.2 steps 1, 8). */
@@ -91,6 +107,17 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path, "%s",
 			      empty ? "empty string is not a valid syscall"
 				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+	}
+	if (rule_ret(rule) != b->rs->default_ret && errno_invalid(rule_ret(rule))) {
+		/* runc skips names libseccomp does not know before adding */
+		for (size_t j = 0; j < rule->nnames; j++) {
+			if (!sp_syscall_known(rule->names[j].s))
+				continue;
+			snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
+				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
+				      rule->names[j].s, rule_ret(rule) & SP_RET_DATA);
+		}
 	}
 	for (size_t k = 0; k < rule->nargs; k++) {
 		if (rule->args[k].index <= 5)
@@ -140,6 +167,12 @@ static int collect_arches(struct build *b)
 		if (!a)
 			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
 				      "string %s is not a valid arch for seccomp", s->s ? s->s : "");
+		/* libseccomp's seccomp_arch_add fails with -EDOM when the
+		 * endianness differs from the filter's (the native arch's) */
+		if (a->big_endian != native->big_endian)
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
+				      "error adding architecture to seccomp filter: numerical argument out of domain (%s is %s-endian, %s is not)",
+				      s->s, a->big_endian ? "big" : "little", native->scmp);
 		add_arch(b, a);
 	}
 	return 0;
