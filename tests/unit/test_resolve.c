@@ -523,6 +523,78 @@ static void test_decide(void)
 	}
 }
 
+/* ---- check warnings ------------------------------------------------------- */
+
+struct seen {
+	char msgs[8][1024];
+	size_t n;
+};
+
+static void remember(void *data, const secprof_error *w)
+{
+	struct seen *s = data;
+	if (s->n < 8)
+		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%.192s: %.768s", w->path, w->msg);
+}
+
+static void test_check_warnings(void)
+{
+	struct secprof_profile *p = profile("SCMP_ACT_KILL_THREAD");
+	secprof_ctx *ctx = secprof_ctx_new();
+	struct seen seen = { .n = 0 };
+	secprof_error err = { 0 };
+	struct sp_rule *r;
+	size_t n = 0;
+
+	secprof_ctx_set_warn(ctx, remember, &seen);
+	rule(p, "read", "SCMP_ACT_KILL");            /* KILL is KILL_THREAD in runc */
+	r = rule(p, "write", "SCMP_ACT_TRACE");      /* TRACE takes an errno: fine */
+	r->has_errno = true;
+	r->errno_ret = 3;
+	r = rule(p, "open", "SCMP_ACT_ALLOW");       /* errnoRet ignored */
+	r->has_errno = true;
+	rule(p, "bogus_call", "SCMP_ACT_ALLOW");     /* unknown everywhere */
+	TAP_EQ_INT(sp_check_profile(ctx, p, &n, &err), 0, "warnings are not errors");
+	TAP_EQ_INT(n, 3, "three warnings");
+	TAP_EQ_STR(seen.msgs[0],
+		   "syscalls[0].action: the rule's action equals the default action, so runc skips the rule",
+		   "KILL under a KILL_THREAD default is skipped by runc");
+	TAP_EQ_STR(seen.msgs[1],
+		   "syscalls[2].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)",
+		   "errnoRet on ALLOW");
+	TAP_EQ_STR(seen.msgs[2],
+		   "syscalls[3].names[0]: unknown syscall \"bogus_call\": not a syscall on any architecture, runc ignores it",
+		   "unknown name");
+	free_profile(p);
+
+	/* errno data is masked to 16 bits; unset means EPERM (spec §4.1.2). */
+	p = profile("SCMP_ACT_ERRNO");
+	p->has_default_errno = true;
+	p->default_errno = 1;
+	r = rule(p, "read", "SCMP_ACT_ERRNO");
+	r->has_errno = true;
+	r->errno_ret = 65537;
+	rule(p, "write", "SCMP_ACT_ERRNO");
+	r = rule(p, "open", "SCMP_ACT_ERRNO");
+	r->has_errno = true;
+	r->errno_ret = 2;
+	seen.n = n = 0;
+	sp_check_profile(ctx, p, &n, &err);
+	TAP_EQ_INT(n, 2, "ERRNO(65537) and ERRNO(unset) equal a default ERRNO(1); ERRNO(2) does not");
+	TAP_EQ_STR(seen.msgs[1],
+		   "syscalls[1].action: the rule's action equals the default action, so runc skips the rule",
+		   "unset errno is EPERM");
+
+	secprof_ctx_set_strict(ctx, true);
+	seen.n = n = 0;
+	TAP_EQ_INT(sp_check_profile(ctx, p, &n, &err), -SECPROF_E_PROFILE,
+		   "strict: the first warning is an error");
+	TAP_EQ_STR(err.path, "syscalls[0].action", "strict error path");
+	TAP_EQ_INT(seen.n, 0, "strict: nothing reported as a warning");
+	free_profile(p);
+	secprof_ctx_free(ctx);
+}
+
 /* ---- the built-in profile is the reference file ------------------------- */
 
 static char *resolve_json(secprof_profile *p, const char *arch, const int *kernel,
@@ -648,6 +720,7 @@ int main(void)
 	test_archmap();
 	test_oci_json();
 	test_decide();
+	test_check_warnings();
 	test_builtin_equals_reference();
 	test_oci_round_trip();
 	return tap_done();
