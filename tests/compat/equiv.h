@@ -13,6 +13,13 @@ struct eq_stats {
 	uint64_t evals;          /* inputs run on both programs */
 	uint64_t disagree;       /* different verdicts */
 	uint64_t mux_exceptions; /* socketcall/ipc inputs on multiplexing arches */
+	uint64_t scmp_multiarch; /* libseccomp's multi-arch program contradicts its
+				    own single-arch one, secprof agrees with the latter */
+	uint64_t cat_masked;     /* disagreements on a syscall with a MASKED_EQ whose
+				    valueTwo has bits outside the mask */
+	uint64_t cat_overlap;    /* ... with several conditional rules of different
+				    actions, or range tests OR-ed on one argument */
+	uint64_t cat_other;
 	uint64_t emu_mismatch;   /* secprof_emulate != the independent evaluator */
 	uint64_t profiles;       /* compared profiles */
 	uint64_t both_error;     /* both refused the profile */
@@ -109,6 +116,45 @@ static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted
 	return dropped;
 }
 
+/* A copy of r keeping only names that exist on an arch of the filter seen as
+ * token `audit`. Names absent there must not change that arch's verdicts;
+ * libseccomp 2.5.4 sometimes lets them (a rule for such a pseudo syscall can
+ * drop the "ld nr" of a single-arch filter), so this copy is the reference
+ * that tells its code generation bugs from secprof's mistakes. */
+static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audit, struct eq_restricted *x)
+{
+	const struct sp_arch *arches[40];
+	size_t narch = eq_filter_arches(r, arches, 40), total = 0, used = 0;
+
+	for (size_t i = 0; i < r->nrules; i++)
+		total += r->rules[i]->nnames;
+	x->r = *r;
+	x->rules = calloc(r->nrules + 1, sizeof(*x->rules));
+	x->copies = calloc(r->nrules + 1, sizeof(*x->copies));
+	x->names = calloc(total + 1, sizeof(*x->names));
+	if (!x->rules || !x->copies || !x->names)
+		abort();
+	x->r.rules = x->rules;
+	x->r.nrules = 0;
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct sp_rule *c = &x->copies[x->r.nrules];
+		*c = *r->rules[i];
+		c->names = &x->names[used];
+		c->nnames = 0;
+		for (size_t j = 0; j < r->rules[i]->nnames; j++) {
+			const char *nm = r->rules[i]->names[j].s ? r->rules[i]->names[j].s : "";
+			bool here = false;
+			for (size_t k = 0; k < narch; k++)
+				here |= arches[k]->audit == audit && sp_syscall_nr(arches[k], nm) >= 0;
+			if (here)
+				x->names[used + c->nnames++] = r->rules[i]->names[j];
+		}
+		used += c->nnames;
+		if (c->nnames)
+			x->rules[x->r.nrules++] = c;
+	}
+}
+
 /* ---- inputs -------------------------------------------------------------- */
 
 /* libseccomp multiplexes the socket and ipc families through socketcall(2)
@@ -138,7 +184,69 @@ struct eq_case {
 	size_t blen;
 	struct eq_stats *st;
 	unsigned *shown;        /* disagreements shown for this profile */
+	const secprof_resolved *r;
+	const struct runc_prog *per_arch; /* libseccomp with one arch token each */
+	const uint32_t *per_audit;
+	size_t nper;
 };
+
+static inline const char *eq_input_name(const struct eq_case *c, const secprof_data *d)
+{
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(c->r, arches, 40);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		if (arches[i]->audit != d->arch || ((uint32_t)d->nr >= 0x40000000u) != (arches[i]->nr_base == 0x40000000u))
+			continue;
+		if ((name = sp_syscall_name(arches[i], d->nr)))
+			return name;
+	}
+	return NULL;
+}
+
+/* Which known libseccomp behaviour a disagreement most likely comes from
+ * (a heuristic over the rules naming the syscall; see README.md). */
+static inline void eq_classify(const struct eq_case *c, const secprof_data *d)
+{
+	const char *name = eq_input_name(c, d);
+	bool masked = false, overlap = false;
+	uint32_t first_act = 0;
+	int conditional = 0;
+
+	for (size_t i = 0; name && i < c->r->nrules; i++) {
+		const struct sp_rule *rule = c->r->rules[i];
+		bool named = false;
+		for (size_t j = 0; j < rule->nnames; j++)
+			named |= rule->names[j].s && !strcmp(rule->names[j].s, name);
+		if (!named || !rule->nargs)
+			continue;
+		for (size_t j = 0; j < rule->nargs; j++)
+			masked |= rule->args[j].op == SP_OP_MASKED_EQ &&
+				  (rule->args[j].value_two & ~rule->args[j].value) != 0;
+		if (runc_index_repeats(rule))
+			overlap = true;
+		if (conditional++ && runc_action(rule->act, rule->has_errno, rule->errno_ret) != first_act)
+			overlap = true;
+		if (conditional == 1)
+			first_act = runc_action(rule->act, rule->has_errno, rule->errno_ret);
+	}
+	if (masked)
+		c->st->cat_masked++;
+	else if (overlap)
+		c->st->cat_overlap++;
+	else
+		c->st->cat_other++;
+}
+
+/* The single-arch libseccomp program for d's token, if any. */
+static inline const struct runc_prog *eq_per_arch(const struct eq_case *c, uint32_t audit)
+{
+	for (size_t i = 0; i < c->nper; i++)
+		if (c->per_audit[i] == audit)
+			return &c->per_arch[i];
+	return NULL;
+}
 
 static inline const char *eq_ret_str(uint32_t ret, char *buf, size_t len)
 {
@@ -195,7 +303,16 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 		c->st->mux_exceptions++;
 		return;
 	}
+	const struct runc_prog *one = eq_per_arch(c, d->arch);
+	if (one && one->insns) {
+		uint32_t vc = secprof_emulate(one->insns, one->len, d, NULL);
+		if (vc != vb && vc == va) {
+			c->st->scmp_multiarch++;
+			return;
+		}
+	}
 	c->st->disagree++;
+	eq_classify(c, d);
 	eq_report(c, d, va, vb);
 }
 

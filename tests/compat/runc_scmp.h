@@ -35,6 +35,8 @@
 struct runc_opts {
 	int optimize;  /* 0: as runc (2 above 32 internal rules, else 1); 1 or 2 forced */
 	bool no_stub;  /* leave out the ENOSYS stub (crun's behaviour) */
+	uint32_t only_audit; /* test aid: keep only the arches seen as this
+				AUDIT_ARCH_* token (0 = all, as runc) */
 };
 
 struct runc_prog {
@@ -408,11 +410,20 @@ static inline int runc_setup(scmp_filter_ctx *pctx, const struct secprof_resolve
 	*ntok = runc_arches(r, tokens, 32, err, errlen, &rc);
 	if (rc)
 		return rc;
+	if (o && o->only_audit) {
+		size_t kept = 0;
+		for (size_t i = 0; i < *ntok; i++)
+			if (runc_audit_of(tokens[i]) == o->only_audit)
+				tokens[kept++] = tokens[i];
+		if (!kept)
+			return runc_fail(err, errlen, "no arch of token 0x%08x in the filter", o->only_audit);
+		*ntok = kept;
+	}
 	*pctx = ctx = seccomp_init(*def);
 	if (!ctx)
 		return runc_fail(err, errlen, "seccomp_init failed");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1); /* NewFilter; ENOTSUP tolerated */
-	if (tokens[*ntok - 1] != seccomp_arch_native()) {
+	{
 		/* resolved for another arch than this machine: runc would run there */
 		bool listed = false;
 		for (size_t i = 0; i < *ntok; i++)
