@@ -314,19 +314,69 @@ static struct target emit_leaf(struct gen *g, const struct run *r)
 	return emit_args(g, r->arch, r->sys);
 }
 
-/* Balanced tree of JGE over runs [lo, hi): ceil(log2(n)) compares. The
+/* The split of runs [lo, hi) that halves their weight: w[i] is the weight
+ * of runs [0, i), so the search is a binary search over prefix sums. */
+static size_t weighted_mid(const uint64_t *w, size_t lo, size_t hi)
+{
+	uint64_t half = w[lo] + (w[hi] - w[lo]) / 2;
+	size_t a = lo + 1, b = hi - 1;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (w[m] < half)
+			a = m + 1;
+		else
+			b = m;
+	}
+	/* a is the first split with at least half on the left; its neighbour
+	 * may be closer to the middle */
+	if (a > lo + 1 && half - w[a - 1] < w[a] - half)
+		a--;
+	return a;
+}
+
+/* Weight-balanced tree of JGE over runs [lo, hi): a run weighs the syscall
+ * numbers it holds up to the arch's highest (at least 1), so real syscalls
+ * sit higher in the tree than the long ENOSYS or bad-arch stretches: the
+ * expected depth stays within 2 of the entropy bound (anchors §6). The
  * higher half is emitted first so the lower half falls through (jf == 0). */
-static struct target emit_tree(struct gen *g, const struct run *runs, size_t lo, size_t hi,
-			       size_t split)
+static struct target emit_tree(struct gen *g, const struct run *runs, const uint64_t *w,
+			       size_t lo, size_t hi, size_t split)
 {
 	struct target left, right;
-	size_t mid = split ? split : lo + (hi - lo) / 2;
+	size_t mid = split ? split : weighted_mid(w, lo, hi);
 
 	if (hi - lo == 1)
 		return emit_leaf(g, &runs[lo]);
-	right = emit_tree(g, runs, mid, hi, 0);
-	left = emit_tree(g, runs, lo, mid, 0);
+	right = emit_tree(g, runs, w, mid, hi, 0);
+	left = emit_tree(g, runs, w, lo, mid, 0);
 	return emit_jump(g, BPF_JGE, runs[mid].start, right, left);
+}
+
+/* Prefix sums of run weights; w has n + 1 entries. */
+static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_zone *z, size_t nz)
+{
+	uint64_t *w = malloc((n + 1) * sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
+		uint64_t weight = 0;
+		for (size_t k = 0; k < nz; k++) {
+			uint64_t top, lo, hi;
+			if (!z[k].table)
+				continue;
+			top = (uint64_t)(uint32_t)sp_syscall_max(z[k].table->arch) + 1;
+			lo = runs[i].start > z[k].lo ? runs[i].start : z[k].lo;
+			hi = end - 1 < top ? end - 1 : top;
+			hi = hi < z[k].hi ? hi : z[k].hi;
+			weight += hi >= lo ? hi - lo + 1 : 0;
+		}
+		w[i + 1] = w[i] + (weight ? weight : 1);
+	}
+	return w;
 }
 
 /* One audit arch: LD nr, then the tree. On x86_64 the root compare is the
@@ -349,10 +399,17 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 		return ret_target(SP_RET_KILL_THREAD);
 	}
 	const struct run *runs = v.items;
+	uint64_t *w = run_weights(runs, v.len, z, n);
 	for (size_t i = 1; i < v.len; i++)
 		if (runs[i].start == SP_X32_BIT && z[0].hi == SP_X32_BIT - 1)
 			split = i;
-	root = emit_tree(g, runs, 0, v.len, split);
+	if (!w) {
+		g->oom = true;
+		sp_vec_free(&v);
+		return ret_target(SP_RET_KILL_THREAD);
+	}
+	root = emit_tree(g, runs, w, 0, v.len, split);
+	free(w);
 	sp_vec_free(&v);
 	if (root.is_ret)
 		return root;

@@ -230,10 +230,12 @@ static int cmp_unknown_order(const void *x, const void *y)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* runc skips names libseccomp does not know (a debug log); we warn once per
- * name that no arch of the filter knows, and fail in strict mode (crun's
- * run.oci.seccomp_fail_unknown_syscall). Rules equal to the default are
- * skipped by runc before the lookup, so they never warn. */
+/* runc skips names its libseccomp does not know for an arch. Names unknown
+ * on every arch of the table are reported (and refused in strict mode) when
+ * the profile is checked (check.c); here, once per name, we note the names
+ * that exist elsewhere but on no arch of this filter (recv and send in
+ * Docker's default on amd64): normal in a multi-arch profile, so a note,
+ * never an error. Rules equal to the default are skipped by runc first. */
 static int warn_unknown(struct build *b)
 {
 	struct sp_vec v = { .item_size = sizeof(struct unknown) };
@@ -248,7 +250,7 @@ static int warn_unknown(struct build *b)
 		}
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			struct unknown *u;
-			if (known_on_filter(b, seq))
+			if (known_on_filter(b, seq) || !sp_syscall_known(rule->names[j].s))
 				continue;
 			if (!(u = sp_vec_push(&v))) {
 				sp_vec_free(&v);
@@ -263,11 +265,12 @@ static int warn_unknown(struct build *b)
 		if (i == 0 || strcmp(u[i].name, u[kept - 1].name))
 			u[kept++] = u[i];
 	qsort(u, kept, sizeof(*u), cmp_unknown_order);
-	for (size_t i = 0; i < kept && !rc; i++) {
+	for (size_t i = 0; i < kept; i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", u[i].rule->index, u[i].j);
-		rc = sp_warn(b->ctx, b->err, b->file, &u[i].rule->names[u[i].j].loc, path,
-			     "unknown seccomp syscall \"%s\" ignored", u[i].name);
+		sp_note(b->ctx, b->file, &u[i].rule->names[u[i].j].loc, path,
+			"syscall \"%s\" does not exist on %s%s: ignored in this filter", u[i].name,
+			b->rs->arches[0].arch->name, b->rs->narches > 1 ? " or the other arches" : "");
 	}
 	sp_vec_free(&v);
 	return rc;
