@@ -184,6 +184,7 @@ struct eq_case {
 	size_t blen;
 	struct eq_stats *st;
 	unsigned *shown;        /* disagreements shown for this profile */
+	secprof_data *first;    /* the first disagreeing input (when *shown) */
 	const secprof_resolved *r;
 	const struct runc_prog *per_arch; /* libseccomp with one arch token each */
 	const uint32_t *per_audit;
@@ -268,6 +269,8 @@ static inline void eq_report(const struct eq_case *c, const secprof_data *d, uin
 {
 	char sa[32], sb[32];
 
+	if (!*c->shown)
+		*c->first = *d;
 	if (c->st->printed >= 5 || (*c->shown)++ >= 2)
 		return;
 	c->st->printed++;

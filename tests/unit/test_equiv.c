@@ -32,6 +32,7 @@
 
 #include "../compat/equiv.h"
 #include "../compat/kprobe.h"
+#include "../compat/shrink.h"
 
 /* libseccomp 2.5.4 leaks tree nodes inside seccomp_rule_add_array when it
  * merges some conditional rules (seen with the moby default); that is the
@@ -148,15 +149,19 @@ static void compare_one(secprof_ctx *ctx, const char *label, const char *json, c
 		}
 	} else {
 		unsigned shown = 0;
+		secprof_data first;
 		struct runc_prog per[8];
 		uint32_t audits[8];
 		size_t nper = per_arch_programs(&x.r, per, audits, 8);
-		struct eq_case c = { label, json, sp->insns, sp->len, rp.insns, rp.len, st, &shown,
+		struct eq_case c = { label, json, sp->insns, sp->len, rp.insns, rp.len, st, &shown, &first,
 				     &x.r, per, audits, nper };
+		unsigned before = st->printed;
 
 		if (getenv("EQUIV_EACH"))
 			st->printed = 0; /* show every disagreeing profile */
 		eq_compare_programs(&c, &x.r, seed, env_uint("EQUIV_VECTORS", 24));
+		if (st->printed > before)
+			sh_report(ctx, &x.r, &first); /* the same disagreement, on a minimal profile */
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);
 	}
