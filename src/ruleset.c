@@ -260,6 +260,8 @@ static int warn_unknown(struct build *b)
 		}
 	}
 	struct unknown *u = v.items;
+	if (!v.len)
+		return 0;
 	qsort(u, v.len, sizeof(*u), cmp_unknown);
 	for (size_t i = 0; i < v.len; i++)
 		if (i == 0 || strcmp(u[i].name, u[kept - 1].name))
@@ -385,6 +387,8 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
 {
 	size_t kept = 0;
 
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(*v), cmp_crule);
 	for (size_t i = 0; i < n; i++) {
 		if (kept && !cmp_chain(&v[kept - 1], &v[i])) {
