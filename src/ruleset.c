@@ -288,14 +288,33 @@ static int cmp_entry(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* libseccomp's order of sibling nodes (_db_chain_lt): by argument, then
+ * GT/GE before LT/LE before EQ/NE/MASKED_EQ, then by value, larger first
+ * for LT/LE. Sorting conditions and chains this way makes "first match"
+ * try the rules in the order libseccomp's tree does for most profiles. */
+static int op_class(enum sp_op op)
+{
+	switch (op) {
+	case SP_OP_GE:
+	case SP_OP_GT: return 1;
+	case SP_OP_LE:
+	case SP_OP_LT: return 2;
+	default: return 3;
+	}
+}
+
 static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
 {
 	if (a->arg != b->arg)
 		return a->arg < b->arg ? -1 : 1;
+	if (op_class(a->op) != op_class(b->op))
+		return op_class(a->op) < op_class(b->op) ? -1 : 1;
+	if (a->value != b->value) {
+		bool lt = op_class(a->op) == 2;
+		return (a->value < b->value) != lt ? -1 : 1;
+	}
 	if (a->op != b->op)
 		return a->op < b->op ? -1 : 1;
-	if (a->value != b->value)
-		return a->value < b->value ? -1 : 1;
 	if (a->value_two != b->value_two)
 		return a->value_two < b->value_two ? -1 : 1;
 	return 0;
