@@ -45,15 +45,13 @@ static struct sp_loc loc_at(struct lines *li, size_t off)
 		li->line = 1;
 		li->line_start = 0;
 	}
-	while (li->off < off) {
-		const char *nl = memchr(li->data + li->off, '\n', off - li->off);
-		if (!nl) {
-			li->off = off;
-			break;
+	/* values are a few bytes apart: a plain loop beats memchr calls */
+	for (size_t i = li->off; i < off; i++)
+		if (li->data[i] == '\n') {
+			li->line++;
+			li->line_start = i + 1;
 		}
-		li->line++;
-		li->off = li->line_start = (size_t)(nl - li->data) + 1;
-	}
+	li->off = off;
 	loc.line = li->line > UINT32_MAX ? UINT32_MAX : (uint32_t)li->line;
 	loc.col = off - li->line_start + 1 > UINT32_MAX ? UINT32_MAX
 							  : (uint32_t)(off - li->line_start + 1);
@@ -366,14 +364,23 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 static size_t first_bad_byte(const char *data, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)data;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = s[i];
-		if (c >= 0x20 && c < 0x80) {
-			i++;
-			continue;
+		unsigned c;
+		/* Fast path, 8 bytes at a time: ASCII without NUL, VT or FF. */
+		if (len - i >= 8) {
+			uint64_t w, v, f;
+			memcpy(&w, s + i, 8);
+			v = w ^ (ones * 0x0b);
+			f = w ^ (ones * 0x0c);
+			if (!((w | ((w - ones) & ~w) | ((v - ones) & ~v) | ((f - ones) & ~f)) & highs)) {
+				i += 8;
+				continue;
+			}
 		}
+		c = s[i];
 		if (c == 0 || c == 0x0b || c == 0x0c)
 			return i;
 		if (c < 0x80) {

@@ -132,22 +132,41 @@ struct pc {
 	size_t base; /* length of the path of the profile object itself */
 };
 
+/* Paths are built for every member decoded, so no printf here: it was
+ * most of the parse time of the default profile. Truncated paths stay
+ * NUL-terminated. */
+static void path_add(struct pc *c, const char *s, size_t n)
+{
+	size_t room = sizeof(c->path) - 1 - c->plen;
+
+	if (n > room)
+		n = room;
+	memcpy(c->path + c->plen, s, n);
+	c->plen += n;
+	c->path[c->plen] = '\0';
+}
+
 static size_t path_key(struct pc *c, const char *key)
 {
 	size_t old = c->plen;
-	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
-			 c->plen ? "." : "", key);
-	if (n > 0)
-		c->plen = strnlen(c->path, sizeof(c->path) - 1);
+
+	if (c->plen)
+		path_add(c, ".", 1);
+	path_add(c, key, strlen(key));
 	return old;
 }
 
 static size_t path_index(struct pc *c, size_t i)
 {
+	char buf[24], *d = buf + sizeof(buf);
 	size_t old = c->plen;
-	int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]", i);
-	if (n > 0)
-		c->plen = strnlen(c->path, sizeof(c->path) - 1);
+
+	*--d = ']';
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10));
+	*--d = '[';
+	path_add(c, d, (size_t)(buf + sizeof(buf) - d));
 	return old;
 }
 

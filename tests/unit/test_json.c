@@ -1,0 +1,215 @@
+/* test_json.c - the JSON reader: tree shape, positions, exact numbers,
+ * decoded strings, limits and messages; and the parse time of the
+ * built-in profile. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "tap.h"
+
+static struct sp_json *parse(struct sp_arena *a, const char *s, secprof_error *e)
+{
+	return sp_json_parse(a, s, strlen(s), "t.json", e);
+}
+
+static const char *err_of(const char *s, size_t len)
+{
+	static char buf[1400];
+	struct sp_arena a = { 0 };
+	secprof_error e = { 0 };
+	struct sp_json *v = sp_json_parse(&a, s, len, "t.json", &e);
+
+	if (v)
+		snprintf(buf, sizeof(buf), "(parsed)");
+	else
+		secprof_error_format(&e, buf, sizeof(buf));
+	sp_arena_free(&a);
+	return buf;
+}
+
+static void test_tree(void)
+{
+	struct sp_arena a = { 0 };
+	secprof_error e;
+	const char *s = "{\n  \"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\"],\r\n\t\"b\": {\"c\": null, "
+			"\"c\": true},\n  \"d\": 18446744073709551617\n}";
+	struct sp_json *v = parse(&a, s, &e), *arr, *b;
+
+	if (!tap_ok(v && v->type == SP_JOBJ, "object parsed")) {
+		sp_arena_free(&a);
+		return;
+	}
+	TAP_EQ_INT(v->u.obj.len, 3, "three members");
+	TAP_EQ_STR(v->u.obj.members[0].key, "a", "first key");
+	TAP_EQ_INT(v->u.obj.members[0].loc.line, 2, "key a on line 2");
+	TAP_EQ_INT(v->u.obj.members[0].loc.col, 3, "key a at column 3");
+	arr = v->u.obj.members[0].val;
+	TAP_EQ_INT(arr->type, SP_JARR, "a is an array");
+	TAP_EQ_INT(arr->loc.col, 8, "array starts at column 8");
+	TAP_EQ_INT(arr->u.arr.len, 3, "three elements");
+	TAP_EQ_STR(arr->u.arr.items[1]->u.str.s, "-2.5e3", "number kept as raw text");
+	TAP_EQ_INT(arr->u.arr.items[1]->loc.col, 12, "second element at column 12");
+	TAP_EQ_STR(arr->u.arr.items[2]->u.str.s, "x\xc3\xa9\xf0\x9f\x98\x80",
+		   "escapes decoded, surrogate pair joined");
+	TAP_EQ_INT(arr->u.arr.items[2]->off, 21, "string offset");
+	TAP_EQ_INT(arr->u.arr.items[2]->end, 42, "string end (after the closing quote)");
+	b = v->u.obj.members[1].val;
+	TAP_EQ_INT(v->u.obj.members[1].loc.line, 3, "key b on line 3 (CRLF counts once)");
+	TAP_EQ_INT(v->u.obj.members[1].loc.col, 2, "key b at column 2 (a tab is one byte)");
+	TAP_EQ_INT(b->u.obj.len, 2, "duplicate keys kept in order in the tree");
+	TAP_EQ_INT(b->u.obj.members[0].val->type, SP_JNULL, "first c is null");
+	TAP_EQ_INT(b->u.obj.members[1].val->u.b, 1, "second c is true");
+	TAP_EQ_INT(b->end - b->off, strlen("{\"c\": null, \"c\": true}"), "object span");
+	TAP_EQ_STR(v->u.obj.members[2].val->u.str.s, "18446744073709551617",
+		   "a number beyond uint64 stays exact text");
+	TAP_EQ_INT(v->u.obj.members[2].val->loc.line, 4, "d's value on line 4");
+	TAP_EQ_INT(v->end, strlen(s), "root spans the input");
+	sp_arena_free(&a);
+}
+
+static void test_scalars(void)
+{
+	struct sp_arena a = { 0 };
+	secprof_error e;
+	struct sp_json *v;
+
+	v = parse(&a, "  42 ", &e);
+	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.str.s, "42") && v->loc.col == 3 &&
+		       v->end == 4,
+	       "top-level number: text, column and end");
+	v = parse(&a, "7", &e);
+	tap_ok(v && v->end == 1, "top-level number at the very end (yajl_complete_parse)");
+	v = parse(&a, "\"a\\u0000b\"", &e);
+	tap_ok(v && v->u.str.len == 3 && v->u.str.s[1] == '\0', "\\u0000 decoded, length kept");
+	v = parse(&a, "[]", &e);
+	tap_ok(v && v->type == SP_JARR && v->u.arr.len == 0 && v->end == 2, "empty array");
+	v = parse(&a, "{}", &e);
+	tap_ok(v && v->type == SP_JOBJ && v->u.obj.len == 0, "empty object");
+	sp_arena_free(&a);
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} cases[] = {
+		{ "", "t.json:1:1: unexpected end of input" },
+		{ "   \n ", "t.json:2:2: unexpected end of input" },
+		{ "{\"a\":1,}", "t.json:1:8: invalid character '}' looking for beginning of object key string" },
+		{ "{\"a\" 1}", "t.json:1:6: invalid character '1' after object key" },
+		{ "{\"a\":1 \"b\":2}", "t.json:1:8: invalid character '\"' after object key:value pair" },
+		{ "[1 2]", "t.json:1:4: invalid character '2' after array element" },
+		{ "[1,]", "t.json:1:4: invalid character ']' looking for beginning of value" },
+		{ "{}{}", "t.json:1:3: invalid character '{' after top-level value" },
+		{ "[01]", "t.json:1:3: invalid character '1' after array element" },
+		{ "[-]", "t.json:1:3: invalid character ']' in numeric literal" },
+		{ "[1.]", "t.json:1:4: invalid character ']' after decimal point in numeric literal" },
+		{ "[1e+]", "t.json:1:5: invalid character ']' in exponent of numeric literal" },
+		{ "[nul]", "t.json:1:5: invalid character ']' in literal null" },
+		{ "[\"\\a\"]", "t.json:1:4: invalid character 'a' in string escape code" },
+		{ "[\"\\u12x4\"]", "t.json:1:7: invalid character 'x' in \\u hexadecimal character escape" },
+		{ "[\"a\nb\"]", "t.json:1:4: invalid character '\\n' in string literal" },
+		{ "[\f]", "t.json:1:2: invalid character '\\f' looking for beginning of value" },
+		{ "/**/[]", "t.json:1:1: invalid character '/' looking for beginning of value" },
+		{ "[NaN]", "t.json:1:2: invalid character 'N' looking for beginning of value" },
+		{ "[\"\xe2\x82\"]", "t.json:1:3: invalid UTF-8 in string" },
+		{ "[\"\xf4\x90\x80\x80\"]", "t.json:1:3: invalid UTF-8 in string" },
+		{ "[\"\xe0\x80\xaf\"]", "t.json:1:3: invalid UTF-8 in string" },
+		{ "[\xc3\xa9]", "t.json:1:2: invalid character '\xc3\xa9' looking for beginning of value" },
+		{ "{\"k\":\n\n   tru", "t.json:3:7: unexpected end of input" },
+	};
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(cases); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "error case %zu", i);
+		TAP_EQ_STR(err_of(cases[i].in, strlen(cases[i].in)), cases[i].want, name);
+	}
+	TAP_EQ_STR(err_of("[1,\0 2]", 7), "t.json:1:4: NUL byte in input", "NUL byte");
+	TAP_EQ_STR(err_of("[\"a\0\"]", 6), "t.json:1:4: NUL byte in input", "NUL byte in a string");
+	/* the first problem in the text wins: a syntax error before a bad byte */
+	TAP_EQ_STR(err_of("[1 2, \"\xff\"]", 10), "t.json:1:4: invalid character '2' after array element",
+		   "syntax error before a bad byte is reported first");
+}
+
+static char *nested(size_t depth, const char *open, const char *close, size_t *len)
+{
+	size_t o = strlen(open), c = strlen(close);
+	char *s = malloc(depth * (o + c) + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < depth; i++)
+		memcpy(s + i * o, open, o);
+	for (size_t i = 0; i < depth; i++)
+		memcpy(s + depth * o + i * c, close, c);
+	*len = depth * (o + c);
+	s[*len] = '\0';
+	return s;
+}
+
+static void test_depth(void)
+{
+	struct sp_arena a = { 0 };
+	secprof_error e;
+	size_t len;
+	char *s = nested(SP_JSON_MAX_DEPTH, "[", "]", &len);
+	struct sp_json *v = s ? sp_json_parse(&a, s, len, "t.json", &e) : NULL;
+
+	tap_ok(v && v->type == SP_JARR, "10000 levels parse (Go's limit)");
+	free(s);
+	s = nested(SP_JSON_MAX_DEPTH + 1, "{\"k\":", "}", &len);
+	v = s ? sp_json_parse(&a, s, len, "t.json", &e) : NULL;
+	tap_ok(!v && e.code == SECPROF_E_LIMIT, "10001 levels: a limit error");
+	TAP_EQ_STR(e.msg, "nesting deeper than 10000 levels", "depth message");
+	TAP_EQ_INT(e.column, 10000 * 5 + 1, "pointing at the first level too deep");
+	free(s);
+	sp_arena_free(&a);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: the VM is shared */
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Not a pass/fail figure (machines differ): the time is printed so the
+ * number stays visible; the test only checks it ran. */
+static void test_speed(void)
+{
+	size_t len;
+	const char *json = secprof_builtin_json(&len);
+	secprof_error e;
+	double t0, json_us, prof_us;
+	int n = 500, ok = 1;
+
+	t0 = now_us();
+	for (int i = 0; i < n; i++) {
+		struct sp_arena a = { 0 };
+		ok &= sp_json_parse(&a, json, len, "builtin", &e) != NULL;
+		sp_arena_free(&a);
+	}
+	json_us = (now_us() - t0) / n;
+	t0 = now_us();
+	for (int i = 0; i < n; i++) {
+		secprof_profile *p = secprof_profile_builtin(NULL, &e);
+		ok &= p != NULL;
+		secprof_profile_free(p);
+	}
+	prof_us = (now_us() - t0) / n;
+	tap_ok(ok, "builtin (%zu bytes): JSON tree %.1f us, profile %.1f us per parse", len, json_us,
+	       prof_us);
+}
+
+int main(void)
+{
+	test_tree();
+	test_scalars();
+	test_errors();
+	test_depth();
+	test_speed();
+	return tap_done();
+}
