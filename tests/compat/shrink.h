@@ -41,8 +41,10 @@ static inline void sh_copy(const secprof_resolved *r, struct sh_prof *s)
 		c->args = calloc(c->nargs + 1, sizeof(*c->args));
 		if (!c->names || !c->args)
 			abort();
-		memcpy(c->names, r->rules[i]->names, c->nnames * sizeof(*c->names));
-		memcpy(c->args, r->rules[i]->args, c->nargs * sizeof(*c->args));
+		if (c->nnames)
+			memcpy(c->names, r->rules[i]->names, c->nnames * sizeof(*c->names));
+		if (c->nargs)
+			memcpy(c->args, r->rules[i]->args, c->nargs * sizeof(*c->args));
 		s->rules[i] = c;
 	}
 	s->r.rules = s->rules;

@@ -38,7 +38,7 @@
  * merges some conditional rules (seen with the moby default); that is the
  * reference's bug, not ours, so LeakSanitizer is told to ignore it. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
+__attribute__((visibility("default"), used)) const char *__lsan_default_suppressions(void)
 {
 	return "leak:libseccomp.so\n";
 }
