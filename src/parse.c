@@ -130,6 +130,7 @@ struct pc {
 	char path[sizeof(((secprof_error *)0)->path)];
 	size_t plen;
 	size_t base; /* length of the path of the profile object itself */
+	bool oci;    /* decoding an OCI config's linux.seccomp: runc's keys only */
 };
 
 /* Paths are built for every member decoded, so no printf here: it was
@@ -293,7 +294,8 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 		else
 			old = path_key(c, m->key);
 		if (!f)
-			rc = pwarn(c, &m->loc, "unknown key \"%s\" (Docker ignores it)", m->key);
+			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s ignores it)", m->key,
+				   c->oci ? "an OCI runtime" : "Docker");
 		else
 			rc = f->fn(c, target, m->val);
 		path_pop(c, old);
@@ -654,11 +656,17 @@ static int r_errno(struct pc *c, void *t, const struct sp_json *v)
 	return decode_str(c, &((struct sp_rule *)t)->errno_name, v);
 }
 
+/* The first four are the OCI LinuxSyscall fields (the only ones an OCI
+ * config's rules have); the rest are moby's and Podman's additions. */
 static const struct field rule_fields[] = {
-	{ "names", r_names },	      { "name", r_name },
-	{ "action", r_action },	      { "errnoRet", r_errno_ret },
-	{ "args", r_args },	      { "comment", r_comment },
-	{ "includes", r_includes },   { "excludes", r_excludes },
+	{ "names", r_names },
+	{ "action", r_action },
+	{ "errnoRet", r_errno_ret },
+	{ "args", r_args },
+	{ "name", r_name },
+	{ "comment", r_comment },
+	{ "includes", r_includes },
+	{ "excludes", r_excludes },
 	{ "errno", r_errno }, /* Podman (spec §6) */
 };
 
@@ -671,6 +679,8 @@ static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
 	if (v->type == SP_JNULL)
 		return perr(c, &v->loc, "null is not a syscall rule (expected an object)");
 	r->loc = v->loc;
+	if (c->oci) /* an OCI runtime reads only these (§4.1.1) */
+		return decode_object(c, v, rule_fields, 4, r);
 	return decode_object(c, v, rule_fields, SP_ARRAY_SIZE(rule_fields), r);
 }
 
@@ -758,6 +768,9 @@ static int t_default_errno(struct pc *c, void *t, const struct sp_json *v)
 	return decode_str(c, &((struct secprof_profile *)t)->default_errno_name, v);
 }
 
+/* The first seven are OCI LinuxSeccomp's; archMap is moby's, defaultErrno
+ * Podman's. */
+#define SP_OCI_TOP_FIELDS 7
 static const struct field top_fields[] = {
 	{ "defaultAction", t_default_action },
 	{ "defaultErrnoRet", t_default_errno_ret },
@@ -765,8 +778,8 @@ static const struct field top_fields[] = {
 	{ "flags", t_flags },
 	{ "listenerPath", t_listener_path },
 	{ "listenerMetadata", t_listener_metadata },
-	{ "archMap", t_archmap },
 	{ "syscalls", t_syscalls },
+	{ "archMap", t_archmap },
 	{ "defaultErrno", t_default_errno }, /* Podman (spec §6) */
 };
 
@@ -1184,7 +1197,11 @@ static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struc
 	path_key(c, "seccomp");
 	c->base = c->plen;
 	p->loc = sec->loc;
-	return decode_object(c, sec, top_fields, SP_ARRAY_SIZE(top_fields), p);
+	/* runc reads this object, not moby: archMap, includes/excludes, the
+	 * legacy name and Podman's errno mean nothing there, so they are
+	 * unknown keys (and a rule's conditions are not applied). */
+	c->oci = true;
+	return decode_object(c, sec, top_fields, SP_OCI_TOP_FIELDS, p);
 }
 
 static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_json *root)

@@ -24,7 +24,7 @@ cli_ok=0
 
 ncases=0
 cd "$corpus" || exit 1
-for json in [0-9][0-9]-*.json; do
+for json in [0-9][0-9]*-*.json; do
 	base=${json%.json}
 	[[ -f $base.err ]] || { ok 1 "$base: no .err file"; continue; }
 	ncases=$((ncases + 1))
