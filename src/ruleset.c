@@ -288,10 +288,12 @@ static int cmp_entry(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* libseccomp's order of sibling nodes (_db_chain_lt): by argument, then
- * GT/GE before LT/LE before EQ/NE/MASKED_EQ, then by value, larger first
- * for LT/LE. Sorting conditions and chains this way makes "first match"
- * try the rules in the order libseccomp's tree does for most profiles. */
+/* libseccomp keeps the sibling nodes of a level in descending
+ * _db_chain_lt order (_db_tree_add inserts a node before the first one
+ * that is "less"), and the BPF tries them in that order: higher argument
+ * first, then EQ/NE/MASKED_EQ before LT/LE before GT/GE, then the larger
+ * value first (the smaller first for LT/LE). Sorting conditions and chains
+ * this way makes "first match" try the rules in libseccomp's order. */
 static int op_class(enum sp_op op)
 {
 	switch (op) {
@@ -306,12 +308,12 @@ static int op_class(enum sp_op op)
 static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
 {
 	if (a->arg != b->arg)
-		return a->arg < b->arg ? -1 : 1;
+		return a->arg > b->arg ? -1 : 1;
 	if (op_class(a->op) != op_class(b->op))
-		return op_class(a->op) < op_class(b->op) ? -1 : 1;
+		return op_class(a->op) > op_class(b->op) ? -1 : 1;
 	if (a->value != b->value) {
 		bool lt = op_class(a->op) == 2;
-		return (a->value < b->value) != lt ? -1 : 1;
+		return (a->value > b->value) != lt ? -1 : 1;
 	}
 	if (a->op != b->op)
 		return a->op < b->op ? -1 : 1;
@@ -320,9 +322,13 @@ static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
 	return 0;
 }
 
-static int cmp_cond_v(const void *x, const void *y)
+/* Within a rule, libseccomp chains the conditions by argument number,
+ * lowest on top (_db_rule_gen_64 walks args 0..5); a rule has at most one
+ * condition per argument (repeated indexes were split, spec §4.1.2). */
+static int cmp_cond_arg(const void *x, const void *y)
 {
-	return cmp_cond(x, y);
+	const struct sp_cond *a = x, *b = y;
+	return (a->arg > b->arg) - (a->arg < b->arg);
 }
 
 /* Chains compare condition by condition; a prefix sorts first, so a shorter
@@ -394,7 +400,7 @@ static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct
 		for (size_t k = 0; k < rule->nargs; k++)
 			cr->conds[k] = make_cond(a, &rule->args[k]);
 		cr->nconds = (uint8_t)rule->nargs;
-		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_v);
+		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
 	}
 	return 0;
 }
