@@ -357,8 +357,11 @@ static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *ar
 {
 	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value };
 
+	/* libseccomp stores a MASKED_EQ datum already masked, so it means
+	 * (arg & value) == (valueTwo & value): valueTwo's bits outside the mask
+	 * never matter (checked against libseccomp 2.5.4's output) */
 	if (arg->op == SP_OP_MASKED_EQ)
-		c.value_two = arg->value_two;
+		c.value_two = arg->value_two & arg->value;
 	if (a->bits == 32) { /* _db_rule_gen_32 strips the upper 32 bits */
 		c.value &= 0xffffffffu;
 		c.value_two &= 0xffffffffu;

@@ -34,7 +34,7 @@ struct sp_cond {
 	uint8_t arg;
 	enum sp_op op;
 	uint64_t value;
-	uint64_t value_two; /* MASKED_EQ only, else 0 */
+	uint64_t value_two; /* MASKED_EQ only, already & value (libseccomp), else 0 */
 };
 
 /* A conditional rule: all conditions AND-ed. */

@@ -250,7 +250,7 @@ static bool holds(enum sp_op op, uint64_t x, uint64_t v, uint64_t v2)
 	case SP_OP_EQ: return x == v;
 	case SP_OP_GE: return x >= v;
 	case SP_OP_GT: return x > v;
-	default: return (x & v) == v2;
+	default: return (x & v) == (v2 & v); /* libseccomp masks the datum too */
 	}
 }
 
