@@ -55,8 +55,26 @@ static void kp_on_sigsys(int sig, siginfo_t *si, void *uc)
 	kp_page->trapped = 1;
 }
 
+#if defined(__x86_64__)
+/* An i386 system call from this 64-bit process: `int $0x80` enters through
+ * the compat table, so the filter sees AUDIT_ARCH_I386 and i386 numbers, and
+ * 32-bit arguments. Five are enough for the probes (ebp stays untouched,
+ * which keeps frame-pointer builds safe); the sixth is 0. */
+static inline long kp_int80(long nr, const uint64_t *a)
+{
+	long ret = nr;
+
+	__asm__ volatile("int $0x80"
+			 : "+a"(ret)
+			 : "b"((uint32_t)a[0]), "c"((uint32_t)a[1]), "d"((uint32_t)a[2]), "S"((uint32_t)a[3]),
+			   "D"((uint32_t)a[4])
+			 : "memory", "r8", "r9", "r10", "r11");
+	return (int32_t)ret;
+}
+#endif
+
 static inline __attribute__((noreturn)) void kp_child(const secprof_insn *p, size_t len, long nr,
-						       const uint64_t *a)
+						       const uint64_t *a, bool compat)
 {
 	struct sigaction sa;
 	struct sock_fprog prog = { (unsigned short)len, (struct sock_filter *)(uintptr_t)p };
@@ -71,6 +89,18 @@ static inline __attribute__((noreturn)) void kp_child(const secprof_insn *p, siz
 		_exit(99);
 	}
 	errno = 0;
+#if defined(__x86_64__)
+	if (compat) {
+		ret = kp_int80(nr, a);
+		kp_page->ret = ret < 0 && ret > -4096 ? -1 : ret;
+		kp_page->err = ret < 0 && ret > -4096 ? (int)-ret : 0;
+		kp_page->done = 1;
+		for (;;)
+			syscall(SYS_exit_group, 0);
+	}
+#else
+	(void)compat;
+#endif
 	ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	kp_page->ret = ret;
 	kp_page->err = errno;
@@ -115,8 +145,9 @@ static inline struct kp_result kp_collect(pid_t pid)
 	return r;
 }
 
-/* Run syscall nr(a) in a child under program p (NULL = no filter). */
-static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr, const uint64_t *a)
+/* Run syscall nr(a) in a child under program p (NULL = no filter); compat:
+ * as an i386 call (x86_64 only). */
+static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr, const uint64_t *a, bool compat)
 {
 	pid_t pid;
 
@@ -131,7 +162,7 @@ static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr
 	if (pid < 0)
 		abort();
 	if (pid == 0)
-		kp_child(p, len, nr, a);
+		kp_child(p, len, nr, a, compat);
 	return kp_collect(pid);
 }
 
