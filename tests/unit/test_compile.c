@@ -408,11 +408,11 @@ static double gen_ms(secprof_ctx *ctx, unsigned n)
 		struct timespec t0, t1;
 		secprof_insn *insns = NULL;
 		size_t len;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0); /* CPU time: the VM is shared */
 		struct sp_ruleset *rs = sp_ruleset_build(ctx, b.r, NULL, &b.err);
 		if (rs)
 			sp_bpf_generate(rs, &insns, &len, &b.err);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 		best = ms < best ? ms : best;
 		free(insns);
