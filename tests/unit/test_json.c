@@ -204,8 +204,28 @@ static void test_speed(void)
 	       prof_us);
 }
 
+/* The embedded default is moby's file byte for byte (tools/gen-default.py). */
+static void test_builtin_bytes(void)
+{
+	const char *ref = getenv("REF");
+	char path[4096], *data = NULL;
+	size_t len = 0, blen;
+	const char *b = secprof_builtin_json(&blen);
+	secprof_error e;
+
+	snprintf(path, sizeof(path), "%s/moby-default.json", ref ? ref : "/nonexistent");
+	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, &e) < 0) {
+		printf("ok %d - builtin equals moby-default.json # SKIP %s\n", ++tap_n, path);
+		return;
+	}
+	tap_ok(len == blen && !memcmp(data, b, len) && b[blen] == '\0',
+	       "builtin equals moby-default.json byte for byte (%zu bytes), NUL-terminated", len);
+	free(data);
+}
+
 int main(void)
 {
+	test_builtin_bytes();
 	test_tree();
 	test_scalars();
 	test_errors();
