@@ -264,70 +264,78 @@ static inline void runc_emit_amd64(struct runc_asm *a, uint32_t max64, uint32_t 
 	}
 }
 
-/* Emit the stub (twice: a sizing pass with p == NULL, then for real). */
-static inline size_t runc_stub(struct runc_asm *a, const uint32_t *tokens, size_t ntok,
-			       const uint32_t *max, size_t prog_at)
-{
-	uint32_t audits[32];
-	size_t naudit = 0, i, j;
+/* The maxima of the arches seen as one audit token: x86_64 and x32 apart. */
+struct runc_group {
+	uint32_t audit, m64, m32, other;
+};
 
-	for (i = 0; i < ntok; i++) {
+static inline struct runc_group runc_group_of(uint32_t audit, const uint32_t *tokens, size_t ntok,
+					      const uint32_t *max)
+{
+	struct runc_group g = { audit, 0, 0, 0 };
+
+	for (size_t i = 0; i < ntok; i++) {
+		if (runc_audit_of(tokens[i]) != audit)
+			continue;
+		if (tokens[i] == SCMP_ARCH_X32)
+			g.m32 = max[i];
+		else if (tokens[i] == SCMP_ARCH_X86_64)
+			g.m64 = max[i];
+		else
+			g.other = max[i];
+	}
+	return g;
+}
+
+static inline bool runc_is_s390(uint32_t audit)
+{
+	return audit == AUDIT_ARCH_S390 || audit == AUDIT_ARCH_S390X;
+}
+
+/* Instructions in one section, "ld nr" included (see the emitters). */
+static inline size_t runc_section_len(const struct runc_group *g)
+{
+	if (g->audit == AUDIT_ARCH_X86_64)
+		return 1 + (g->m64 && g->m32 ? 7 : 5);
+	return 1 + (runc_is_s390(g->audit) ? 4 : 3);
+}
+
+/* Emit the stub at a->len, jumping to prog_at when a call is not ENOSYS:
+ *   ld arch; per token: jeq tok,0,1; ja section; ...; ja prog; sections.
+ * Only tokens with a known syscall get a section (§4.1.3). Returns its size;
+ * with a->p == NULL it only counts (the sizes do not depend on prog_at). */
+static inline size_t runc_stub(struct runc_asm *a, const uint32_t *tokens, size_t ntok, const uint32_t *max,
+			       size_t prog_at)
+{
+	struct runc_group g[32];
+	size_t ng = 0, start = a->len, sect;
+
+	for (size_t i = 0; i < ntok; i++) {
 		uint32_t au = runc_audit_of(tokens[i]);
+		size_t j;
 		if (!max[i])
-			continue; /* no known syscall there: no section (§4.1.3) */
-		for (j = 0; j < naudit && audits[j] != au; j++)
+			continue;
+		for (j = 0; j < ng && g[j].audit != au; j++)
 			;
-		if (j == naudit && naudit < 32)
-			audits[naudit++] = au;
+		if (j == ng && ng < 32)
+			g[ng++] = runc_group_of(au, tokens, ntok, max);
 	}
-	if (!naudit)
+	if (!ng)
 		return 0;
-	/* ld arch; per audit: jeq tok,0,1 ; ja section ; then ja prog. The
-	 * section addresses come from the previous pass (sizes are fixed). */
-	size_t start = a->len;
-	size_t sect = start + 1 + 2 * naudit + 1;
 	runc_emit(a, BPF_LD | BPF_W | BPF_ABS, 0, 0, 4);
-	size_t sect_at[32];
-	for (j = 0; j < naudit; j++) {
-		uint32_t m64 = 0, m32 = 0, mo = 0;
-		bool s390 = audits[j] == AUDIT_ARCH_S390 || audits[j] == AUDIT_ARCH_S390X;
-		for (i = 0; i < ntok; i++) {
-			if (runc_audit_of(tokens[i]) != audits[j])
-				continue;
-			if (tokens[i] == SCMP_ARCH_X32)
-				m32 = max[i];
-			else if (tokens[i] == SCMP_ARCH_X86_64)
-				m64 = max[i];
-			else
-				mo = max[i];
-		}
-		sect_at[j] = sect;
-		sect += 1 + (audits[j] == AUDIT_ARCH_X86_64 ? (m64 && m32 ? 7 : 5) : (s390 ? 4 : 3));
-		(void)mo;
-	}
-	for (j = 0; j < naudit; j++) {
-		runc_emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, audits[j]);
-		runc_emit(a, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(sect_at[j] - a->len - 1));
+	sect = start + 1 + 2 * ng + 1;
+	for (size_t j = 0; j < ng; j++) {
+		runc_emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, g[j].audit);
+		runc_emit(a, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(sect - a->len - 1));
+		sect += runc_section_len(&g[j]);
 	}
 	runc_emit(a, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(prog_at - a->len - 1));
-	for (j = 0; j < naudit; j++) {
-		uint32_t m64 = 0, m32 = 0, mo = 0;
-		for (i = 0; i < ntok; i++) {
-			if (runc_audit_of(tokens[i]) != audits[j])
-				continue;
-			if (tokens[i] == SCMP_ARCH_X32)
-				m32 = max[i];
-			else if (tokens[i] == SCMP_ARCH_X86_64)
-				m64 = max[i];
-			else
-				mo = max[i];
-		}
+	for (size_t j = 0; j < ng; j++) {
 		runc_emit(a, BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);
-		if (audits[j] == AUDIT_ARCH_X86_64)
-			runc_emit_amd64(a, m64, m32, prog_at);
+		if (g[j].audit == AUDIT_ARCH_X86_64)
+			runc_emit_amd64(a, g[j].m64, g[j].m32, prog_at);
 		else
-			runc_emit_tail(a, mo, audits[j] == AUDIT_ARCH_S390 || audits[j] == AUDIT_ARCH_S390X,
-				       prog_at);
+			runc_emit_tail(a, g[j].other, runc_is_s390(g[j].audit), prog_at);
 	}
 	return a->len - start;
 }
