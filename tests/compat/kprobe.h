@@ -84,7 +84,9 @@ static inline __attribute__((noreturn)) void kp_child(const secprof_insn *p, siz
 	sa.sa_sigaction = kp_on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSYS, &sa, NULL);
-	if (p && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+	/* without CAP_SYS_ADMIN the kernel wants no_new_privs first */
+	if (p && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		  syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)) {
 		kp_page->load_failed = 1;
 		_exit(99);
 	}
