@@ -911,23 +911,51 @@ static int check_arch_list(struct pc *c, const char *key, const struct sp_str *v
 	return 0;
 }
 
+/* moby uses only the first entry whose architecture is the host's (§2.2):
+ * an entry no host can match is dead, not wrong (a warning); the
+ * subArchitectures of a live entry go to runc, so they must be valid. */
 static int check_archmap(struct pc *c, const struct secprof_profile *p)
 {
 	for (size_t i = 0; i < p->narchmap; i++) {
 		const struct sp_archmap *m = &p->archmap[i];
 		size_t old = path_key(c, "archMap");
-		int rc;
+		int rc = 0;
 
 		path_index(c, i);
-		if (m->arch.s) {
-			size_t o2 = path_key(c, "architecture");
-			rc = check_arch(c, &m->arch);
-			path_pop(c, o2);
+		if (have_arch_table() && !(m->arch.s && sp_arch_by_scmp(m->arch.s))) {
+			path_key(c, "architecture");
+			rc = pwarn(c, m->arch.s ? &m->arch.loc : &p->archmap_loc,
+				   "architecture \"%s\" matches no host, so Docker never uses this entry",
+				   m->arch.s ? m->arch.s : "");
 		} else {
-			rc = 0;
-		}
-		if (rc == 0)
 			rc = check_arch_list(c, "subArchitectures", m->subs, m->nsubs);
+		}
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* includes/excludes.caps are compared exactly with the container's
+ * capability names (§2.3): "cap_sys_admin" or "SYS_ADMIN" never match. */
+static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
+{
+	for (size_t i = 0; i < f->ncaps; i++) {
+		const char *s = f->caps[i].s, *want;
+		size_t old = path_key(c, key);
+		int cap = secprof_cap_from_name(s), rc = 0;
+
+		path_key(c, "caps");
+		path_index(c, i);
+		want = cap >= 0 ? secprof_cap_name(cap) : NULL;
+		if (!want)
+			rc = pwarn(c, &f->caps[i].loc, "unknown capability \"%s\": it never matches", s);
+		else if (strcmp(want, s))
+			rc = pwarn(c, &f->caps[i].loc,
+				   "capability \"%s\" never matches: Docker compares names exactly "
+				   "(write \"%s\")",
+				   s, want);
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;
@@ -1028,7 +1056,9 @@ static int check_rule(struct pc *c, struct sp_rule *r)
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	if ((rc = check_caps(c, "includes", &r->includes)) < 0)
+		return rc;
+	return check_caps(c, "excludes", &r->excludes);
 }
 
 /* moby's own checks, in its order, with its exact texts (§1.5). */
