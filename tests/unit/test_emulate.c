@@ -1,7 +1,13 @@
 /* test_emulate.c - the classic BPF interpreter and the program checker.
  * Programs are written by hand here, so each test pins one instruction's
  * meaning or one reason the kernel refuses a program. */
+#include <errno.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "tap.h"
@@ -118,8 +124,26 @@ static void test_jumps(void)
 	TAP_EQ_INT(steps, 2, "ja counts as a step");
 }
 
-/* Programs the kernel refuses: emulate returns 0 with 0 steps, and the
- * checker says why, with the instruction. */
+/* What the kernel says when a forked child loads the program: 0 if it
+ * was attached, else the errno of seccomp(2). */
+static int kernel_load(const secprof_insn *p, size_t n)
+{
+	struct sock_fprog fp = { (unsigned short)n, (struct sock_filter *)(uintptr_t)p };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(100);
+		_exit(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Programs the kernel refuses: emulate returns 0 with 0 steps, the checker
+ * says why, with the instruction, and the kernel refuses it too. */
 static void refused(const secprof_insn *p, size_t n, const char *want, const char *name)
 {
 	secprof_data d = { 0 };
@@ -131,6 +155,25 @@ static void refused(const secprof_insn *p, size_t n, const char *want, const cha
 	TAP_EQ_INT(steps, 0, "... no step runs");
 	TAP_EQ_INT(sp_bpf_check(p, n, &err), -SECPROF_E_PROFILE, "... the checker refuses it");
 	TAP_EQ_STR(secprof_error_format(&err, msg, sizeof(msg)), want, "... with this message");
+	if (n <= 0xffff) /* sock_fprog.len is 16 bits */
+		TAP_EQ_INT(kernel_load(p, n), EINVAL, "... and the kernel says EINVAL");
+}
+
+/* Programs the checker accepts load in the kernel. */
+static void test_kernel_accepts(void)
+{
+	secprof_insn ok1[] = {
+		I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 60), I(BPF_ST, 0, 0, 15),
+		I(BPF_LDX | BPF_MEM, 0, 0, 15), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 31), I(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 0),
+		I(BPF_RET | BPF_A, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW),
+	};
+	secprof_insn ok2[] = { I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TAX, 0, 0, 0),
+			       I(BPF_JMP | BPF_JA, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW) };
+	TAP_EQ_INT(sp_bpf_check(ok1, LEN(ok1), NULL), 0, "scratch, ALU and X jumps pass the checker");
+	TAP_EQ_INT(kernel_load(ok1, LEN(ok1)), 0, "... and load in the kernel");
+	TAP_EQ_INT(sp_bpf_check(ok2, LEN(ok2), NULL), 0, "len, tax and ja 0 pass the checker");
+	TAP_EQ_INT(kernel_load(ok2, LEN(ok2)), 0, "... and load in the kernel");
 }
 
 static void test_refusals(void)
@@ -147,6 +190,7 @@ static void test_refusals(void)
 		I(BPF_LD | BPF_MEM, 0, 0, 2), I(BPF_RET | BPF_A, 0, 0, 0),
 	};
 	secprof_insn slot[] = { I(BPF_ST, 0, 0, 16), I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn lsh32[] = { I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 32), I(BPF_RET | BPF_A, 0, 0, 0) };
 	secprof_insn div0[] = { I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), I(BPF_RET | BPF_A, 0, 0, 0) };
 	secprof_insn ret_x[] = { I(BPF_RET | BPF_X, 0, 0, 0) };
 
@@ -165,6 +209,7 @@ static void test_refusals(void)
 		"a store on one path only");
 	refused(slot, LEN(slot), "insn[0]: scratch memory slot out of range", "M[16]");
 	refused(div0, LEN(div0), "insn[0]: division by constant zero", "div #0");
+	refused(lsh32, LEN(lsh32), "insn[0]: shift by 32 or more", "lsh #32");
 	refused(ret_x, LEN(ret_x), "insn[0]: opcode not allowed in a seccomp filter", "ret x");
 	refused(ret_x, 0, "a filter has 1 to 4096 instructions, this one has 0", "empty program");
 
@@ -201,6 +246,7 @@ int main(void)
 	test_loads();
 	test_jumps();
 	test_refusals();
+	test_kernel_accepts();
 	test_ret_names();
 	return tap_done();
 }
