@@ -2,7 +2,8 @@
  *
  * Layout (performance-anchors §2.6, §6):
  *   LD arch; JEQ native -> native section; JEQ other -> ...; RET KILL (bad arch)
- *   section: LD nr; balanced JGE range tree over runs of equal decision; RET
+ *   section: LD nr; weight-balanced JGE range tree over runs of equal
+ *            decision (on x86_64 its root is the x32 guard); RET
  * A "run" is a stretch of syscall numbers with the same outcome: gaps join
  * the default runs, numbers above the ENOSYS boundary form the ENOSYS run
  * (runc's stub, spec §4.1.3, merged into the tree), and every syscall with
@@ -140,9 +141,10 @@ static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct 
 			       (uint8_t)(g->len - f.pos - 1), k));
 }
 
+/* LD [off] in front of `next`, an emitted instruction that uses A. */
 static struct target emit_load(struct gen *g, uint32_t off, struct target next)
 {
-	/* the instruction that uses A must follow the load */
+	/* next must follow the load: a JA bridges when it is not adjacent */
 	if (next.pos != g->len - 1)
 		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
 	return pos_target(emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, off));
