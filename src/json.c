@@ -15,6 +15,12 @@
  * small scanner that knows what the parser expected there (from our stack)
  * and say what Go's encoding/json would: "invalid character 'x' after object
  * key", "unexpected end of input", ...
+ *
+ * One deliberate difference from Go: invalid UTF-8 (and overlong forms,
+ * encoded surrogates) is an error here, where Go would quietly turn it into
+ * U+FFFD; a syscall or capability name with such bytes can only be a
+ * mistake. Escaped lone surrogates ("\ud800") are accepted, as in Go, and
+ * decoded the way yajl does.
  */
 #include <stdio.h>
 #include <stdlib.h>
