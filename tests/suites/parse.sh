@@ -9,6 +9,8 @@
 #                prints them ("secprof: NN-name.json:L:C: PATH: MSG");
 #   NN-name.out  (optional, positive cases) what the profile decoded to,
 #                as printed by the parse-file helper's --dump.
+# tests/parse/make-corpus.py writes the corpus (messages in words, positions
+# computed from the token each must point at); append new cases there.
 # Each case runs in tests/parse with its relative file name, through the
 # parse-file helper (library only) and through `secprof check` (the CLI):
 # same exit status, and for an invalid profile the same error line.
