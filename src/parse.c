@@ -594,9 +594,9 @@ static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
 {
 	struct sp_arg *a = slot;
 
+	a->loc = v->loc;
 	if (v->type == SP_JNULL) /* struct element: null changes nothing */
 		return 0;
-	a->loc = v->loc;
 	return decode_object(c, v, arg_fields, SP_ARRAY_SIZE(arg_fields), a);
 }
 

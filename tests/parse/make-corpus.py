@@ -261,6 +261,11 @@ case('archmap-dead-entry', '{"defaultAction": "SCMP_ACT_ERRNO", "archMap": [{"ar
      [('W', P('"SCMP_ARCH_VAX"', 'archMap[1].architecture: architecture "SCMP_ARCH_VAX" matches no host, so Docker never uses this entry'))],
      dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'archMap SCMP_ARCH_X86_64 [SCMP_ARCH_X86]', 'archMap SCMP_ARCH_VAX [SCMP_ARCH_PDP11]'])
 
+case('arg-null', prof('{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [null]}'), 1,
+     [P('null', 'syscalls[0].args[0]: missing or empty operator (expected one of %s)' % OPS)])
+case('errnoret-2pow64-minus-1', prof('{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18446744073709551615}'), 0, [],
+     dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ERRNO errno=18446744073709551615 [read]'])
+
 for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
     base = '%02d-%s' % (i, name)
     with open(os.path.join(D, base + '.json'), 'wb') as f:
