@@ -429,8 +429,19 @@ static void quote_char(const struct jp *p, size_t i, char *buf, size_t len)
 		snprintf(buf, len, "'%c'", c);
 		return;
 	}
-	n = utf8_len((const unsigned char *)p->data + i, p->len - i);
-	snprintf(buf, len, "'%.*s'", (int)n, p->data + i);
+	/* with its code point: a byte order mark or a no-break space is
+	 * invisible between quotes */
+	const unsigned char *u = (const unsigned char *)p->data + i;
+	unsigned cp;
+	n = utf8_len(u, p->len - i);
+	if (!n) { /* not reached: bad_anywhere() reports these first */
+		snprintf(buf, len, "byte 0x%02x", c);
+		return;
+	}
+	cp = n == 2 ? (u[0] & 0x1fu) : n == 3 ? (u[0] & 0x0fu) : (u[0] & 0x07u);
+	for (size_t k = 1; k < n; k++)
+		cp = cp << 6 | (u[k] & 0x3fu);
+	snprintf(buf, len, "'%.*s' (U+%04X)", (int)n, p->data + i, cp);
 }
 
 struct diag {
@@ -675,7 +686,7 @@ static bool diagnose(const struct jp *p, struct diag *d)
 static void report_syntax(struct jp *p, const char *yajl_msg)
 {
 	struct diag d;
-	char q[16], msg[128];
+	char q[32], msg[160];
 
 	if (!diagnose(p, &d)) {
 		/* Our scanner found nothing: pass yajl's own words on. */

@@ -266,6 +266,9 @@ case('arg-null', prof('{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [
 case('errnoret-2pow64-minus-1', prof('{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18446744073709551615}'), 0, [],
      dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ERRNO errno=18446744073709551615 [read]'])
 
+case('byte-order-mark', b'\xef\xbb\xbf{"defaultAction": "SCMP_ACT_ERRNO"}', 1,
+     [P(b'\xef', "invalid character '\ufeff' (U+FEFF) looking for beginning of value")])
+
 for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
     base = '%02d-%s' % (i, name)
     with open(os.path.join(D, base + '.json'), 'wb') as f:
@@ -279,13 +282,13 @@ for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
         lines.append(e if e.startswith('secprof: warning: ') else 'secprof: %s.json:%s' % (base, e))
     # warnings embed the file name: fix the placeholder name
     lines = [l.replace('secprof: warning: %s.json' % name, 'secprof: warning: %s.json' % base) for l in lines]
-    with open(os.path.join(D, base + '.err'), 'w') as f:
+    with open(os.path.join(D, base + '.err'), 'w', encoding='utf-8') as f:
         f.write('rc=%d%s\n' % (rc, (' ' + flags) if flags else ''))
         for l in lines:
             f.write(l + '\n')
     if dump is not None:
         starts = rule_starts(data)
         dump = [re.sub(r'\{R(\d+)\}', lambda m: starts[int(m.group(1))], l) for l in dump]
-        with open(os.path.join(D, base + '.out'), 'w') as f:
+        with open(os.path.join(D, base + '.out'), 'w', encoding='utf-8') as f:
             f.write('\n'.join(dump) + '\n')
 print(len(cases), 'cases')

@@ -118,7 +118,7 @@ static void test_errors(void)
 		{ "[\"\xe2\x82\"]", "t.json:1:3: invalid UTF-8 in string" },
 		{ "[\"\xf4\x90\x80\x80\"]", "t.json:1:3: invalid UTF-8 in string" },
 		{ "[\"\xe0\x80\xaf\"]", "t.json:1:3: invalid UTF-8 in string" },
-		{ "[\xc3\xa9]", "t.json:1:2: invalid character '\xc3\xa9' looking for beginning of value" },
+		{ "[\xc3\xa9]", "t.json:1:2: invalid character '\xc3\xa9' (U+00E9) looking for beginning of value" },
 		{ "{\"k\":\n\n   tru", "t.json:3:7: unexpected end of input" },
 	};
 
