@@ -408,34 +408,66 @@ static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct
 	return 0;
 }
 
-/* The same chain with two different actions: libseccomp's db_rule_add fails
- * with -EEXIST and runc aborts (spec §4.3). Equal chains with the same
- * action merge. Input is sorted, so duplicates are neighbours. */
+static bool is_proper_prefix(const struct sp_crule *a, const struct sp_crule *b)
+{
+	if (a->nconds >= b->nconds)
+		return false;
+	for (size_t k = 0; k < a->nconds; k++)
+		if (cmp_cond(&a->conds[k], &b->conds[k]))
+			return false;
+	return true;
+}
+
+static int clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
+		 const struct sp_rule *y, const char *how)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
+	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
+		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)",
+		      s->name, how, x->index, x->loc.line);
+}
+
+/* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec
+ * §4.3), when a rule meets an earlier one with a different action either
+ * on the same chain of conditions, or as a shorter chain that the earlier
+ * one extends (the new leaf would cut a subtree with other actions). The
+ * reverse, a longer chain after a shorter one, is silently dropped: the
+ * shorter chain sorts first and wins. Chains that extend a chain sort right
+ * after it, so each check scans neighbours only. */
+static int check_clashes(struct build *b, const struct sp_sysrule *s, const struct sp_crule *v,
+			 size_t n)
+{
+	for (size_t i = 0, e; i < n; i = e) {
+		/* ties sort by profile order: v[i] is the first rule with this chain */
+		for (e = i + 1; e < n && !cmp_chain(&v[i], &v[e]); e++)
+			if (v[e].ret != v[i].ret)
+				return clash(b, s, v[i].src, v[e].src, "the same conditions as");
+		/* a longer chain added before the first short one; each chain
+		 * extends at most 5 shorter ones, so the scans are O(n) in all */
+		for (size_t j = e; j < n && is_proper_prefix(&v[i], &v[j]); j++)
+			if (v[j].ret != v[i].ret && v[j].src->index < v[i].src->index)
+				return clash(b, s, v[j].src, v[i].src, "conditions that begin those of");
+	}
+	return 0;
+}
+
+/* Sort a syscall's conditional rules into libseccomp's order, refuse what it
+ * refuses, and merge equal chains with the same action. */
 static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *v, size_t n)
 {
 	size_t kept = 0;
+	int rc;
 
 	if (n == 0)
 		return 0;
 	qsort(v, n, sizeof(*v), cmp_crule);
-	for (size_t i = 0; i < n; i++) {
-		if (kept && !cmp_chain(&v[kept - 1], &v[i])) {
-			const struct sp_rule *x = v[kept - 1].src, *y = v[i].src;
-			char path[64];
-			if (v[kept - 1].ret == v[i].ret)
-				continue;
-			if (x->index > y->index) {
-				const struct sp_rule *t = x;
-				x = y;
-				y = t;
-			}
-			snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
-			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
-				      "rule for syscall \"%s\" has the same conditions as syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)",
-				      s->name, x->index, x->loc.line);
-		}
-		v[kept++] = v[i];
-	}
+	if ((rc = check_clashes(b, s, v, n)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!kept || cmp_chain(&v[kept - 1], &v[i]))
+			v[kept++] = v[i];
 	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
 	if (!s->rules)
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");

@@ -319,6 +319,26 @@ static void test_refusals(secprof_ctx *ctx)
 		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
 		"t.json:3:1: syscalls[1]: rule for syscall \"dup3\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)",
 		"the same conditions with two actions");
+	refuses(ctx,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[\n"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},\n"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		"t.json:3:1: syscalls[1]: rule for syscall \"dup3\" has conditions that begin those of syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)",
+		"a shorter chain after a longer one with another action (libseccomp: -EEXIST)");
+	{
+		/* the other order is fine: the longer chain is dropped */
+		struct built b;
+		tap_ok(build(&b, ctx,
+			     "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+			     "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"}]},"
+			     "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+		       "a longer chain after a shorter one compiles");
+		uint64_t args[6] = { 5, 3 };
+		if (b.prog)
+			TAP_EQ_INT(eval(&b, 0xc000003e, 292, args, NULL), 0x7ffc0000,
+				   "... and the shorter chain decides (LOG)");
+		unbuild(&b);
+	}
 	refuses(ctx, "{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"syscalls\":[]}",
 		"t.json:1:18: defaultAction: SCMP_ACT_NOTIFY cannot be used as the default action (runc refuses it)",
 		"NOTIFY as the default");
