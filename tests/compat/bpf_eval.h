@@ -146,7 +146,7 @@ static inline bool be_const_allow(const secprof_insn *p, size_t len, uint32_t ar
 
 	while (pc < len) {
 		const secprof_insn *i = &p[pc++];
-		bool taken;
+		bool taken = false;
 
 		switch (i->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
