@@ -223,9 +223,67 @@ static void test_builtin_bytes(void)
 	free(data);
 }
 
+struct seen {
+	int n;
+	secprof_error first;
+};
+
+static void on_warning(void *data, const secprof_error *w)
+{
+	struct seen *s = data;
+	if (!s->n++)
+		s->first = *w;
+}
+
+/* The public entry points: errors and warnings as structured data. */
+static void test_api(void)
+{
+	secprof_ctx *ctx = secprof_ctx_new();
+	struct seen seen = { 0 };
+	secprof_error e = { 0 };
+	secprof_profile *p;
+	const char *warn = "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"bogus\": 1}";
+	size_t big = SECPROF_MAX_PROFILE_SIZE + 1;
+	char *huge = calloc(1, big);
+
+	if (!ctx)
+		return;
+	secprof_ctx_set_warn(ctx, on_warning, &seen);
+	p = secprof_profile_parse(ctx, warn, strlen(warn), "w.json", &e);
+	tap_ok(p && seen.n == 1, "unknown key: parsed, one warning");
+	TAP_EQ_INT(seen.first.line, 2, "warning line");
+	TAP_EQ_INT(seen.first.column, 3, "warning column");
+	TAP_EQ_STR(seen.first.path, "bogus", "warning path");
+	TAP_EQ_STR(seen.first.file, "w.json", "warning file");
+	TAP_EQ_STR(seen.first.msg, "unknown key \"bogus\" (Docker ignores it)", "warning text");
+	secprof_profile_free(p);
+	secprof_ctx_set_strict(ctx, true);
+	p = secprof_profile_parse(ctx, warn, strlen(warn), "w.json", &e);
+	tap_ok(!p && e.code == SECPROF_E_PROFILE && e.line == 2 && !strcmp(e.path, "bogus"),
+	       "strict: the warning is the error, with its position");
+	p = secprof_profile_parse(NULL, "{}", 2, NULL, &e);
+	tap_ok(p != NULL, "no context, no file name: {} parses");
+	secprof_profile_free(p);
+	p = secprof_profile_parse(NULL, "{\"defaultAction\": 1}", 20, NULL, &e);
+	tap_ok(!p && e.line == 1 && e.column == 19 && !strcmp(e.path, "defaultAction") && !e.file[0],
+	       "no file name: position and path still filled");
+	if (huge) {
+		p = secprof_profile_parse(NULL, huge, big, "huge", &e);
+		tap_ok(!p && e.code == SECPROF_E_LIMIT, "input over the size limit: a limit error");
+		free(huge);
+	}
+	p = secprof_profile_load_file(NULL, "/nonexistent/profile.json", &e);
+	tap_ok(!p && e.code == SECPROF_E_SYSTEM, "missing file: a system error (%s)", e.msg);
+	p = secprof_profile_load_file(NULL, "/", &e);
+	tap_ok(!p && e.code == SECPROF_E_SYSTEM, "a directory: a system error (%s)", e.msg);
+	tap_ok(secprof_builtin_json(NULL) != NULL, "secprof_builtin_json(NULL) is safe");
+	secprof_ctx_free(ctx);
+}
+
 int main(void)
 {
 	test_builtin_bytes();
+	test_api();
 	test_tree();
 	test_scalars();
 	test_errors();
