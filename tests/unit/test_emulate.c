@@ -162,12 +162,16 @@ static void refused(const secprof_insn *p, size_t n, const char *want, const cha
 /* Programs the checker accepts load in the kernel. */
 static void test_kernel_accepts(void)
 {
+	/* every path must end in ALLOW: the child still has to exit */
 	secprof_insn ok1[] = {
 		I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 60), I(BPF_ST, 0, 0, 15),
-		I(BPF_LDX | BPF_MEM, 0, 0, 15), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		I(BPF_LDX | BPF_IMM, 0, 0, 3), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
 		I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 31), I(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 0),
-		I(BPF_RET | BPF_A, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW),
+		I(BPF_LDX | BPF_MEM, 0, 0, 15), I(BPF_ALU | BPF_AND | BPF_K, 0, 0, 0),
+		I(BPF_ALU | BPF_OR | BPF_K, 0, 0, SP_RET_ALLOW), I(BPF_RET | BPF_A, 0, 0, 0),
 	};
+	secprof_data d = { .args = { [5] = 0x1234567800000000ull } };
+	TAP_EQ_INT(run(ok1, LEN(ok1), &d, NULL), SP_RET_ALLOW, "it returns ALLOW from A");
 	secprof_insn ok2[] = { I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TAX, 0, 0, 0),
 			       I(BPF_JMP | BPF_JA, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW) };
 	TAP_EQ_INT(sp_bpf_check(ok1, LEN(ok1), NULL), 0, "scratch, ALU and X jumps pass the checker");
