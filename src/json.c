@@ -273,8 +273,9 @@ static int close_container(struct jp *p)
 {
 	struct frame *f = (struct frame *)p->frames.items + p->frames.len - 1;
 	struct sp_json *v = f->node;
-	struct sp_jmember *m = (struct sp_jmember *)p->scratch.items + f->first;
 	size_t n = p->scratch.len - f->first;
+	/* No arithmetic on a NULL scratch array (UB even with offset 0). */
+	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
 	if (v->type == SP_JOBJ) {
 		v->u.obj.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;

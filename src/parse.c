@@ -381,10 +381,12 @@ static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const 
 	if (v->type != SP_JARR)
 		return type_error(c, v, "an array of strings");
 	len = v->u.arr.len;
+	/* [] is an empty but non-nil slice in Go: moby marshals it as [] for
+	 * "names" (no omitempty), so keep a non-NULL pointer for it. */
+	out = sp_arena_alloc(&c->p->arena, (len ? len : 1) * sizeof(*out));
+	if (!out)
+		return oom(c);
 	if (len) {
-		out = sp_arena_alloc(&c->p->arena, len * sizeof(*out));
-		if (!out)
-			return oom(c);
 		if (*arr)
 			memcpy(out, *arr, (len < *n ? len : *n) * sizeof(*out));
 	}

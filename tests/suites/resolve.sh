@@ -124,4 +124,9 @@ is "$rc:$err" "1:secprof: $tmp/both.json:2:11: archMap: both 'architectures' and
 	"architectures + archMap: exit 1 with moby's text"
 err=$("$SECPROF" resolve 2>&1); rc=$?
 ok $([[ $rc == 2 && $err == *"no profile given"* ]]; echo $?) "no profile: exit 2"
+# Go keeps [] as an empty non-nil slice and "names" has no omitempty.
+printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":[],"action":"SCMP_ACT_ALLOW"},{"action":"SCMP_ACT_LOG"}]}' >"$tmp/empty-names.json"
+is "$("$SECPROF" -q resolve "$tmp/empty-names.json")" \
+	'{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":[],"action":"SCMP_ACT_ALLOW"},{"names":null,"action":"SCMP_ACT_LOG"}]}' \
+	"names: [] stays [], absent names are null, as moby marshals them"
 done_testing
