@@ -232,15 +232,19 @@ static int cmp_unknown_order(const void *x, const void *y)
 
 /* runc skips names its libseccomp does not know for an arch. Names unknown
  * on every arch of the table are reported (and refused in strict mode) when
- * the profile is checked (check.c); here, once per name, we note the names
- * that exist elsewhere but on no arch of this filter (recv and send in
- * Docker's default on amd64): normal in a multi-arch profile, so a note,
- * never an error. Rules equal to the default are skipped by runc first. */
+ * the profile is checked (check.c); here, once per name and only in strict
+ * mode, we note the names that exist elsewhere but on no arch of this
+ * filter (recv and send in Docker's default on amd64): normal in a
+ * multi-arch profile, so never an error, and not worth a line on every
+ * `secprof run`. Rules equal to the default are skipped by runc first. */
 static int warn_unknown(struct build *b)
 {
 	struct sp_vec v = { .item_size = sizeof(struct unknown) };
 	size_t kept = 0;
 	int rc = 0;
+
+	if (!b->ctx || !b->ctx->strict)
+		return 0;
 
 	for (size_t i = 0, seq = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
