@@ -43,6 +43,16 @@ int cli_load_profile(struct cli *g, const char *name, secprof_profile **out);
 int cli_resolve(struct cli *g, const struct cli_resolve_args *a, secprof_profile **p,
 		secprof_resolved **r);
 
+/* A boolean option of a command ("--json"): sets *set. Lists end with {0}. */
+struct cli_flag {
+	const char *name;
+	bool *set;
+};
+/* Parse "PROFILE [resolve options] [flags]" for `verb`. Returns 0, -1 after
+ * printing help (exit 0), or an exit code after printing a usage error. */
+int cli_profile_args(struct cli *g, const char *verb, const char *usage, int argc, char **argv,
+		     struct cli_resolve_args *a, const struct cli_flag *flags);
+
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */
 int cli_exit_code(int rc);

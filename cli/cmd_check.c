@@ -54,38 +54,6 @@ static void free_warnings(struct warnings *ws)
 	free(ws->msgs);
 }
 
-static int parse_args(struct cli *g, int argc, char **argv, struct cli_resolve_args *a,
-		      bool *json)
-{
-	for (int i = 1; i < argc; i++) {
-		int r = cli_resolve_opt(a, &i, argc, argv);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--json")) {
-			*json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n", check_usage);
-			return -1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_usage_error(g, "check: unknown option '%s'\n%s", argv[i], check_usage);
-			return EXIT_USAGE;
-		} else if (a->profile) {
-			cli_usage_error(g, "check: only one profile, got '%s' and '%s'", a->profile,
-					argv[i]);
-			return EXIT_USAGE;
-		} else {
-			a->profile = argv[i];
-		}
-	}
-	if (!a->profile) {
-		cli_usage_error(g, "check: no profile given\n%s", check_usage);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
 /* ---- JSON output ---------------------------------------------------------- */
 
 static void json_str(const char *s)
@@ -296,8 +264,8 @@ int cmd_check(struct cli *g, int argc, char **argv)
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	int rc;
-
-	if ((rc = parse_args(g, argc, argv, &a, &ws.json)))
+	const struct cli_flag flags[] = { { "--json", &ws.json }, { 0 } };
+	if ((rc = cli_profile_args(g, "check", check_usage, argc, argv, &a, flags)))
 		return rc < 0 ? EXIT_OK : rc;
 	secprof_ctx_set_warn(g->ctx, collect_warning, &ws);
 	g->last_error = &err;

@@ -58,38 +58,6 @@ static void print_indented(FILE *f, const char *s)
 	}
 }
 
-static int parse_args(struct cli *g, int argc, char **argv, struct cli_resolve_args *a,
-		      bool *pretty)
-{
-	for (int i = 1; i < argc; i++) {
-		int r = cli_resolve_opt(a, &i, argc, argv);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--pretty")) {
-			*pretty = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n", resolve_usage);
-			return -1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_usage_error(g, "resolve: unknown option '%s'\n%s", argv[i], resolve_usage);
-			return EXIT_USAGE;
-		} else if (a->profile) {
-			cli_usage_error(g, "resolve: only one profile, got '%s' and '%s'", a->profile,
-					argv[i]);
-			return EXIT_USAGE;
-		} else {
-			a->profile = argv[i];
-		}
-	}
-	if (!a->profile) {
-		cli_usage_error(g, "resolve: no profile given\n%s", resolve_usage);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
 int cmd_resolve(struct cli *g, int argc, char **argv)
 {
 	struct cli_resolve_args a = { 0 };
@@ -99,8 +67,8 @@ int cmd_resolve(struct cli *g, int argc, char **argv)
 	bool pretty = false;
 	char *json = NULL;
 	int rc;
-
-	if ((rc = parse_args(g, argc, argv, &a, &pretty)))
+	const struct cli_flag flags[] = { { "--pretty", &pretty }, { 0 } };
+	if ((rc = cli_profile_args(g, "resolve", resolve_usage, argc, argv, &a, flags)))
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_resolve(g, &a, &p, &r)))
 		return rc;

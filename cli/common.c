@@ -189,3 +189,38 @@ fail:
 	*p = NULL;
 	return cli_exit_code(rc);
 }
+
+int cli_profile_args(struct cli *g, const char *verb, const char *usage, int argc, char **argv,
+		     struct cli_resolve_args *a, const struct cli_flag *flags)
+{
+	for (int i = 1; i < argc; i++) {
+		const struct cli_flag *f;
+		int r = cli_resolve_opt(a, &i, argc, argv);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		for (f = flags; f && f->name && strcmp(argv[i], f->name); f++)
+			;
+		if (f && f->name) {
+			*f->set = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s\n", usage);
+			return -1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_usage_error(g, "%s: unknown option '%s'\n%s", verb, argv[i], usage);
+			return EXIT_USAGE;
+		} else if (a->profile) {
+			cli_usage_error(g, "%s: only one profile, got '%s' and '%s'", verb, a->profile,
+					argv[i]);
+			return EXIT_USAGE;
+		} else {
+			a->profile = argv[i];
+		}
+	}
+	if (!a->profile) {
+		cli_usage_error(g, "%s: no profile given\n%s", verb, usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
