@@ -1,72 +1,73 @@
 /* json.c - strict JSON reader keeping a line/column for every value.
  *
- * yajl does the lexing and validation: the whole buffer goes through one
- * yajl_parse + yajl_complete_parse, numbers come back as raw text (so uint64
- * values stay exact, spec §1.3) and the tree is built in the arena with an
- * explicit stack (no recursion on input depth).
+ * One pass over the bytes, no recursion on input depth (an explicit stack
+ * of open containers), building the tree in the arena. It accepts exactly
+ * RFC 8259 JSON (one value, no comments, no trailing commas) and keeps
+ * numbers as their raw text, so uint64 values stay exact (spec §1.3).
  *
- * Positions: during a callback yajl_get_bytes_consumed() is the offset just
- * after the current token. Between the end of the previous token and the
- * start of this one there can only be whitespace and at most one ',' or ':',
- * so the start of every value is found without re-lexing.
+ * Cost: this reader, not the profile decoding, used to be most of the parse
+ * time of the default profile (it was built on yajl, whose per-token
+ * callbacks and re-lexing of positions cost ~0.8 M instructions for its
+ * 13 kB). Now:
+ *  - the input is copied once into the arena and every string and number
+ *    text is NUL-terminated (and unescaped) in place in that copy: no
+ *    allocation per string;
+ *  - line/column come for free: newlines can only stand in whitespace, so
+ *    the whitespace skipper counts them;
+ *  - nodes are carved from blocks, members gathered on one scratch stack
+ *    and copied once when their container closes.
  *
- * Errors: yajl's messages are not Go's and carry no position we can trust, so
- * when yajl stops we re-scan the few bytes after the last good token with a
- * small scanner that knows what the parser expected there (from our stack)
- * and say what Go's encoding/json would: "invalid character 'x' after object
- * key", "unexpected end of input", ...
+ * Strings decode as yajl (Debian's libyajl) did, which earlier versions
+ * used, quirks included, so trees stay byte for byte what they were: an
+ * escaped high surrogate joins with ANY following \u escape; a lone high
+ * surrogate becomes '?' and the character after it is dropped.
+ *
+ * Errors: the scanner only says "not here"; what Go's encoding/json would
+ * say ("invalid character 'x' after object key", "unexpected end of
+ * input", ...) is found by re-scanning from the end of the last complete
+ * token with a small diagnoser that knows what was expected there.
  *
  * One deliberate difference from Go: invalid UTF-8 (and overlong forms,
  * encoded surrogates) is an error here, where Go would quietly turn it into
  * U+FFFD; a syscall or capability name with such bytes can only be a
- * mistake. Escaped lone surrogates ("\ud800") are accepted, as in Go, and
- * decoded the way yajl does.
+ * mistake. Escaped lone surrogates ("\ud800") are accepted, as in Go.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
 #include "internal.h"
 
-/* ---- offsets to line:column ------------------------------------------ */
+/* Returned by the scanning functions instead of an offset: stop here. */
+#define BAD SIZE_MAX
 
-/* Offsets are asked for in increasing order while parsing, so a cursor that
- * only moves forward (memchr for '\n') makes the whole job O(n); a request
- * behind the cursor restarts from the top (only on error paths). */
-struct lines {
-	const char *data;
-	size_t off;        /* cursor */
-	size_t line;       /* 1-based line of the cursor */
-	size_t line_start; /* offset of the first byte of that line */
-};
-
-static struct sp_loc loc_at(struct lines *li, size_t off)
+static struct sp_loc make_loc(size_t line, size_t col)
 {
 	struct sp_loc loc;
 
-	if (off < li->off) {
-		li->off = 0;
-		li->line = 1;
-		li->line_start = 0;
-	}
-	/* values are a few bytes apart: a plain loop beats memchr calls */
-	for (size_t i = li->off; i < off; i++)
-		if (li->data[i] == '\n') {
-			li->line++;
-			li->line_start = i + 1;
-		}
-	li->off = off;
-	loc.line = li->line > UINT32_MAX ? UINT32_MAX : (uint32_t)li->line;
-	loc.col = off - li->line_start + 1 > UINT32_MAX ? UINT32_MAX
-							  : (uint32_t)(off - li->line_start + 1);
+	loc.line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+	loc.col = col > UINT32_MAX ? UINT32_MAX : (uint32_t)col;
 	return loc;
+}
+
+/* Line:column of any offset, counting from the top: for error messages
+ * only, so it may be slow. */
+static struct sp_loc loc_from_top(const char *data, size_t off)
+{
+	size_t line = 1, line_start = 0;
+
+	for (const char *nl = data; (nl = memchr(nl, '\n', off - (size_t)(nl - data)));) {
+		line++;
+		line_start = (size_t)(++nl - data);
+	}
+	return make_loc(line, off - line_start + 1);
 }
 
 /* ---- parser state ----------------------------------------------------- */
 
-/* What the parser expects next inside the innermost open container. */
+/* What the parser expects next inside the innermost open container, as of
+ * the end of the last complete token (a ',' or ':' read after it does not
+ * change it: the diagnoser re-reads them). */
 enum expect {
 	EX_VALUE,        /* top level, before the value */
 	EX_END,          /* top level, after the value */
@@ -83,62 +84,48 @@ struct frame {
 	enum expect ex;
 };
 
+/* Nodes are carved from blocks of this many (arena memory is zeroed). */
+#define NODE_BLOCK 64
+
 struct jp {
 	const char *data;
 	size_t len;
 	const char *file;
 	secprof_error *err;
 	struct sp_arena *arena;
-	yajl_handle h;
-	struct lines li;
-	size_t prev_end; /* end of the last token a callback saw */
-	bool finishing;  /* inside yajl_complete_parse */
-	bool failed;     /* err is filled */
+	char *text;        /* copy of data: strings and numbers end in place */
+	size_t line;       /* line of the scan position (1-based) */
+	size_t line_start; /* offset of its first byte */
+	size_t prev_end;   /* end of the last complete token */
+	bool failed;       /* err is filled */
 	struct sp_vec frames;  /* struct frame */
 	struct sp_vec scratch; /* struct sp_jmember of open containers */
+	struct sp_json *nodes; /* free part of the current block */
+	size_t nodes_left;
 	struct sp_json *root;
 	enum expect top_ex;
 };
 
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static size_t skip_ws(const struct jp *p, size_t i)
-{
-	while (i < p->len && is_ws(p->data[i]))
-		i++;
-	return i;
-}
-
-static size_t token_start(const struct jp *p)
-{
-	size_t i = skip_ws(p, p->prev_end);
-	if (i < p->len && (p->data[i] == ',' || p->data[i] == ':'))
-		i = skip_ws(p, i + 1);
-	return i;
-}
-
-/* End of the token a callback is reporting. yajl_complete_parse feeds yajl a
- * single space to end a number at the top level, so there the token ends at
- * the end of our input. */
-static size_t token_end(const struct jp *p)
-{
-	return p->finishing ? p->len : yajl_get_bytes_consumed(p->h);
-}
-
 static int fail_at(struct jp *p, size_t off, int code, const char *msg)
 {
-	struct sp_loc loc = loc_at(&p->li, off);
+	struct sp_loc loc = loc_from_top(p->data, off);
 	sp_err(p->err, code, p->file, &loc, NULL, "%s", msg);
 	p->failed = true;
 	return 0;
 }
 
-static int oom(struct jp *p)
+static size_t oom(struct jp *p)
 {
-	return fail_at(p, p->prev_end, SECPROF_E_SYSTEM, "out of memory");
+	fail_at(p, p->prev_end, SECPROF_E_SYSTEM, "out of memory");
+	return BAD;
+}
+
+/* A slot at the end of v, not zeroed (callers set every field they read). */
+static inline void *push(struct sp_vec *v)
+{
+	if (v->len < v->cap)
+		return (char *)v->items + v->len++ * v->item_size;
+	return sp_vec_push(v);
 }
 
 static enum expect *cur_expect(struct jp *p)
@@ -148,11 +135,44 @@ static enum expect *cur_expect(struct jp *p)
 	return &((struct frame *)p->frames.items)[p->frames.len - 1].ex;
 }
 
-/* Create a value node at the current token and hang it on its parent. */
-static struct sp_json *add_value(struct jp *p, enum sp_jtype type)
+/* Skip whitespace from i, counting lines: a newline can stand nowhere else
+ * in valid JSON (raw control characters are refused in strings), so this is
+ * all the line bookkeeping there is. */
+static size_t skip_space(struct jp *p, size_t i)
 {
-	size_t start = token_start(p);
-	struct sp_json *v = sp_arena_alloc(p->arena, sizeof(*v));
+	const char *s = p->data;
+
+	while (i < p->len) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == '\r') {
+			i++;
+		} else if (c == '\n') {
+			p->line++;
+			p->line_start = ++i;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static struct sp_json *new_node(struct jp *p)
+{
+	if (!p->nodes_left) {
+		p->nodes = sp_arena_alloc(p->arena, NODE_BLOCK * sizeof(*p->nodes));
+		if (!p->nodes)
+			return NULL;
+		p->nodes_left = NODE_BLOCK;
+	}
+	p->nodes_left--;
+	return p->nodes++;
+}
+
+/* Create a value node for the token [start, end) and hang it on its
+ * parent. Called once the token is known to be complete and valid. */
+static struct sp_json *add_value(struct jp *p, enum sp_jtype type, size_t start, size_t end)
+{
+	struct sp_json *v = new_node(p);
 	enum expect *ex = cur_expect(p);
 
 	if (!v) {
@@ -161,7 +181,8 @@ static struct sp_json *add_value(struct jp *p, enum sp_jtype type)
 	}
 	v->type = type;
 	v->off = start;
-	v->loc = loc_at(&p->li, start);
+	v->end = end;
+	v->loc = make_loc(p->line, start - p->line_start + 1);
 	if (!p->frames.len) {
 		p->root = v;
 		*ex = EX_END;
@@ -170,7 +191,7 @@ static struct sp_json *add_value(struct jp *p, enum sp_jtype type)
 		m->val = v;
 		*ex = EX_OBJ_NEXT;
 	} else { /* array element */
-		struct sp_jmember *m = sp_vec_push(&p->scratch);
+		struct sp_jmember *m = push(&p->scratch);
 		if (!m) {
 			oom(p);
 			return NULL;
@@ -178,155 +199,11 @@ static struct sp_json *add_value(struct jp *p, enum sp_jtype type)
 		m->val = v;
 		*ex = EX_ARR_NEXT;
 	}
+	p->prev_end = end;
 	return v;
 }
 
-static int scalar_done(struct jp *p, struct sp_json *v)
-{
-	if (!v)
-		return 0;
-	v->end = token_end(p);
-	p->prev_end = v->end;
-	return 1;
-}
-
-static int cb_null(void *ctx)
-{
-	struct jp *p = ctx;
-	return scalar_done(p, add_value(p, SP_JNULL));
-}
-
-static int cb_bool(void *ctx, int b)
-{
-	struct jp *p = ctx;
-	struct sp_json *v = add_value(p, SP_JBOOL);
-	if (v)
-		v->u.b = b != 0;
-	return scalar_done(p, v);
-}
-
-static int set_text(struct jp *p, struct sp_json *v, const char *s, size_t n)
-{
-	if (!v)
-		return 0;
-	v->u.str.s = sp_arena_strndup(p->arena, s, n);
-	v->u.str.len = n;
-	if (!v->u.str.s)
-		return oom(p);
-	return scalar_done(p, v);
-}
-
-static int cb_number(void *ctx, const char *s, size_t n)
-{
-	struct jp *p = ctx;
-	return set_text(p, add_value(p, SP_JNUM), s, n);
-}
-
-static int cb_string(void *ctx, const unsigned char *s, size_t n)
-{
-	struct jp *p = ctx;
-	return set_text(p, add_value(p, SP_JSTR), (const char *)s, n);
-}
-
-static int cb_key(void *ctx, const unsigned char *s, size_t n)
-{
-	struct jp *p = ctx;
-	size_t start = token_start(p);
-	struct sp_jmember *m = sp_vec_push(&p->scratch);
-
-	if (!m)
-		return oom(p);
-	m->key = sp_arena_strndup(p->arena, (const char *)s, n);
-	if (!m->key)
-		return oom(p);
-	m->key_len = n;
-	m->loc = loc_at(&p->li, start);
-	*cur_expect(p) = EX_COLON;
-	p->prev_end = token_end(p);
-	return 1;
-}
-
-static int open_container(struct jp *p, enum sp_jtype type)
-{
-	struct sp_json *v;
-	struct frame *f;
-
-	/* Go's encoding/json stops at 10000 levels; so do we (a frame per level
-	 * is all it costs, but deeper input is never a real profile). */
-	if (p->frames.len >= SP_JSON_MAX_DEPTH)
-		return fail_at(p, token_start(p), SECPROF_E_LIMIT,
-			       "nesting deeper than 10000 levels");
-	v = add_value(p, type);
-	if (!v)
-		return 0;
-	f = sp_vec_push(&p->frames);
-	if (!f)
-		return oom(p);
-	f->node = v;
-	f->first = p->scratch.len;
-	f->ex = type == SP_JOBJ ? EX_KEY_OR_CLOSE : EX_VAL_OR_CLOSE;
-	p->prev_end = token_end(p);
-	return 1;
-}
-
-static int close_container(struct jp *p)
-{
-	struct frame *f = (struct frame *)p->frames.items + p->frames.len - 1;
-	struct sp_json *v = f->node;
-	size_t n = p->scratch.len - f->first;
-	/* No arithmetic on a NULL scratch array (UB even with offset 0). */
-	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
-
-	if (v->type == SP_JOBJ) {
-		v->u.obj.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;
-		if (n && !v->u.obj.members)
-			return oom(p);
-		if (n)
-			memcpy(v->u.obj.members, m, n * sizeof(*m));
-		v->u.obj.len = n;
-	} else {
-		v->u.arr.items = n ? sp_arena_alloc(p->arena, n * sizeof(v)) : NULL;
-		if (n && !v->u.arr.items)
-			return oom(p);
-		for (size_t i = 0; i < n; i++)
-			v->u.arr.items[i] = m[i].val;
-		v->u.arr.len = n;
-	}
-	p->scratch.len = f->first;
-	p->frames.len--;
-	v->end = token_end(p);
-	p->prev_end = v->end;
-	return 1;
-}
-
-static int cb_start_map(void *ctx)
-{
-	return open_container(ctx, SP_JOBJ);
-}
-
-static int cb_start_array(void *ctx)
-{
-	return open_container(ctx, SP_JARR);
-}
-
-static int cb_end(void *ctx)
-{
-	return close_container(ctx);
-}
-
-static const yajl_callbacks callbacks = {
-	.yajl_null = cb_null,
-	.yajl_boolean = cb_bool,
-	.yajl_number = cb_number,
-	.yajl_string = cb_string,
-	.yajl_start_map = cb_start_map,
-	.yajl_map_key = cb_key,
-	.yajl_end_map = cb_end,
-	.yajl_start_array = cb_start_array,
-	.yajl_end_array = cb_end,
-};
-
-/* ---- strict byte checks yajl does not make --------------------------- */
+/* ---- UTF-8 ------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), 0 if invalid. */
@@ -364,42 +241,398 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-/* First byte yajl would let through but RFC 8259 forbids: a NUL, a vertical
- * tab or form feed (yajl counts them as whitespace), or UTF-8 that is
- * overlong, a surrogate or out of range (yajl checks only the shape).
- * Returns len when there is none. */
-static size_t first_bad_byte(const char *data, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)data;
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t i = 0;
+/* ---- strings ------------------------------------------------------------ */
 
-	while (i < len) {
-		unsigned c;
-		/* Fast path, 8 bytes at a time: ASCII without NUL, VT or FF. */
-		if (len - i >= 8) {
-			uint64_t w, v, f;
-			memcpy(&w, s + i, 8);
-			v = w ^ (ones * 0x0b);
-			f = w ^ (ones * 0x0c);
-			if (!((w | ((w - ones) & ~w) | ((v - ones) & ~v) | ((f - ones) & ~f)) & highs)) {
-				i += 8;
+/* Bytes that end a plain run inside a string: the closing quote, an escape,
+ * a control character (refused) or the lead byte of a multi-byte UTF-8
+ * sequence (checked). Everything else is copied as it is. */
+static const unsigned char str_stop[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static unsigned hex4(const char *s)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = (unsigned char)s[i];
+		v = v << 4 | (c <= '9' ? c - (unsigned)'0' : (c | 0x20u) - 'a' + 10u);
+	}
+	return v;
+}
+
+/* Lex the string whose opening quote is at i: the offset of its closing
+ * quote, or BAD when it is malformed or runs off the end (RFC 8259: no raw
+ * control characters, only the eight short escapes and \uXXXX, valid
+ * UTF-8). *escaped says whether it holds any escape. */
+static size_t lex_string(const struct jp *p, size_t i, bool *escaped)
+{
+	const unsigned char *s = (const unsigned char *)p->data;
+	size_t k = i + 1, n;
+
+	for (;;) {
+		while (k < p->len && !str_stop[s[k]])
+			k++;
+		if (k >= p->len)
+			return BAD;
+		if (s[k] == '"')
+			return k;
+		if (s[k] == '\\') {
+			*escaped = true;
+			if (++k >= p->len)
+				return BAD;
+			switch (s[k]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				k++;
 				continue;
+			case 'u':
+				if (p->len - k < 5 || !is_hex(s[k + 1]) || !is_hex(s[k + 2]) ||
+				    !is_hex(s[k + 3]) || !is_hex(s[k + 4]))
+					return BAD;
+				k += 5;
+				continue;
+			default:
+				return BAD;
 			}
 		}
-		c = s[i];
-		if (c == 0 || c == 0x0b || c == 0x0c)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n = utf8_len(s + i, len - i);
+		if (s[k] < 0x80) /* a raw control character */
+			return BAD;
+		n = utf8_len(s + k, p->len - k);
 		if (!n)
-			return i;
-		i += n;
+			return BAD;
+		k += n;
 	}
-	return len;
+}
+
+/* UTF-8 of a code point as yajl writes it ('?' beyond 21 bits; not
+ * reached: a joined pair is at most U+10FFFF). */
+static size_t utf8_put(unsigned cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp < 0x200000) {
+		out[0] = (char)(0xf0 | cp >> 18);
+		out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+		return 4;
+	}
+	out[0] = '?';
+	return 1;
+}
+
+/* Decode a \u escape whose 'u' is at s[*end]; leaves *end on its last hex
+ * digit. A high surrogate takes the next \uXXXX as its pair whatever it is
+ * (yajl's rule, kept so decoded names do not change); a lone one is '?'. */
+static size_t unescape_u(const char *s, size_t *end, char *out)
+{
+	unsigned cp = hex4(s + *end + 1);
+
+	*end += 4;
+	if ((cp & 0xfc00) == 0xd800) {
+		if (s[*end + 1] != '\\' || s[*end + 2] != 'u') {
+			out[0] = '?';
+			return 1;
+		}
+		cp = ((cp & 0x3f) << 10) | ((((cp >> 6) & 0xf) + 1) << 16) |
+		     (hex4(s + *end + 3) & 0x3ff);
+		*end += 6;
+	}
+	return utf8_put(cp, out);
+}
+
+/* Decode the escapes of a lexed string body s[0..n) (s[n] is its closing
+ * quote) into out; returns the decoded length, never more than n. */
+static size_t unescape(const char *s, size_t n, char *out)
+{
+	size_t beg = 0, w = 0;
+
+	for (size_t end = 0; end < n; end++) {
+		if (s[end] != '\\')
+			continue;
+		memcpy(out + w, s + beg, end - beg);
+		w += end - beg;
+		switch (s[++end]) {
+		case 'b': out[w++] = '\b'; break;
+		case 'f': out[w++] = '\f'; break;
+		case 'n': out[w++] = '\n'; break;
+		case 'r': out[w++] = '\r'; break;
+		case 't': out[w++] = '\t'; break;
+		case 'u': w += unescape_u(s, &end, out + w); break;
+		default: out[w++] = s[end]; break; /* '"', '\\' or '/' */
+		}
+		beg = end + 1;
+	}
+	memcpy(out + w, s + beg, n - beg);
+	return w + n - beg;
+}
+
+/* The string token at i: its decoded text, NUL-terminated in the copy of
+ * the input; returns the offset after the closing quote, or BAD. */
+static size_t scan_string(struct jp *p, size_t i, const char **out, size_t *outlen)
+{
+	bool escaped = false;
+	size_t close = lex_string(p, i, &escaped), n;
+	char *dst = p->text + i + 1;
+
+	if (close == BAD)
+		return BAD;
+	n = close - i - 1;
+	if (escaped) /* the decoded text is never longer: it fits in place */
+		n = unescape(p->data + i + 1, n, dst);
+	dst[n] = '\0';
+	*out = dst;
+	*outlen = n;
+	return close + 1;
+}
+
+/* ---- other tokens ------------------------------------------------------ */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* End of the number at i (RFC 8259 grammar), or BAD. */
+static size_t lex_number(const struct jp *p, size_t i)
+{
+	const char *s = p->data;
+	size_t k = i, n = p->len;
+
+	if (s[k] == '-')
+		k++;
+	if (k >= n || !is_digit(s[k]))
+		return BAD;
+	if (s[k++] != '0')
+		while (k < n && is_digit(s[k]))
+			k++;
+	if (k < n && s[k] == '.') {
+		if (++k >= n || !is_digit(s[k]))
+			return BAD;
+		while (k < n && is_digit(s[k]))
+			k++;
+	}
+	if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+		if (++k < n && (s[k] == '+' || s[k] == '-'))
+			k++;
+		if (k >= n || !is_digit(s[k]))
+			return BAD;
+		while (k < n && is_digit(s[k]))
+			k++;
+	}
+	return k;
+}
+
+static size_t scan_literal(struct jp *p, size_t i, const char *lit, size_t n,
+			   enum sp_jtype type, bool b)
+{
+	struct sp_json *v;
+
+	if (p->len - i < n || memcmp(p->data + i, lit, n))
+		return BAD;
+	v = add_value(p, type, i, i + n);
+	if (!v)
+		return BAD;
+	v->u.b = b;
+	return i + n;
+}
+
+static size_t scan_text_value(struct jp *p, size_t i, enum sp_jtype type)
+{
+	struct sp_json *v;
+	const char *s;
+	size_t n, end;
+
+	if (type == SP_JSTR) {
+		end = scan_string(p, i, &s, &n);
+	} else {
+		end = lex_number(p, i);
+		s = p->text + i;
+		n = end - i;
+	}
+	if (end == BAD)
+		return BAD;
+	if (type == SP_JNUM)
+		p->text[end] = '\0'; /* the byte after it is read from data */
+	v = add_value(p, type, i, end);
+	if (!v)
+		return BAD;
+	v->u.str.s = s;
+	v->u.str.len = n;
+	return end;
+}
+
+static size_t scan_key(struct jp *p, size_t i)
+{
+	struct sp_jmember *m;
+	const char *s;
+	size_t n, end = scan_string(p, i, &s, &n);
+
+	if (end == BAD)
+		return BAD;
+	m = push(&p->scratch);
+	if (!m)
+		return oom(p);
+	m->key = s;
+	m->key_len = n;
+	m->loc = make_loc(p->line, i - p->line_start + 1);
+	m->val = NULL;
+	*cur_expect(p) = EX_COLON;
+	p->prev_end = end;
+	return end;
+}
+
+/* ---- containers -------------------------------------------------------- */
+
+static size_t open_container(struct jp *p, size_t i, enum sp_jtype type)
+{
+	struct sp_json *v;
+	struct frame *f;
+
+	/* Go's encoding/json stops at 10000 levels; so do we (a frame per level
+	 * is all it costs, but deeper input is never a real profile). */
+	if (p->frames.len >= SP_JSON_MAX_DEPTH) {
+		fail_at(p, i, SECPROF_E_LIMIT, "nesting deeper than 10000 levels");
+		return BAD;
+	}
+	v = add_value(p, type, i, i + 1);
+	if (!v)
+		return BAD;
+	f = push(&p->frames);
+	if (!f)
+		return oom(p);
+	f->node = v;
+	f->first = p->scratch.len;
+	f->ex = type == SP_JOBJ ? EX_KEY_OR_CLOSE : EX_VAL_OR_CLOSE;
+	return i + 1;
+}
+
+/* The closing bracket at i: the members gathered since the container
+ * opened move from the scratch stack to the arena. */
+static size_t close_container(struct jp *p, size_t i)
+{
+	struct frame *f = (struct frame *)p->frames.items + p->frames.len - 1;
+	struct sp_json *v = f->node;
+	size_t n = p->scratch.len - f->first;
+	/* No arithmetic on a NULL scratch array (UB even with offset 0). */
+	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
+
+	if (v->type == SP_JOBJ) {
+		v->u.obj.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;
+		if (n && !v->u.obj.members)
+			return oom(p);
+		if (n)
+			memcpy(v->u.obj.members, m, n * sizeof(*m));
+		v->u.obj.len = n;
+	} else {
+		v->u.arr.items = n ? sp_arena_alloc(p->arena, n * sizeof(v)) : NULL;
+		if (n && !v->u.arr.items)
+			return oom(p);
+		for (size_t k = 0; k < n; k++)
+			v->u.arr.items[k] = m[k].val;
+		v->u.arr.len = n;
+	}
+	p->scratch.len = f->first;
+	p->frames.len--;
+	v->end = i + 1;
+	p->prev_end = i + 1;
+	return i + 1;
+}
+
+static size_t scan_value(struct jp *p, size_t i)
+{
+	if (i >= p->len)
+		return BAD;
+	switch (p->data[i]) {
+	case '{': return open_container(p, i, SP_JOBJ);
+	case '[': return open_container(p, i, SP_JARR);
+	case '"': return scan_text_value(p, i, SP_JSTR);
+	case 't': return scan_literal(p, i, "true", 4, SP_JBOOL, true);
+	case 'f': return scan_literal(p, i, "false", 5, SP_JBOOL, false);
+	case 'n': return scan_literal(p, i, "null", 4, SP_JNULL, false);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return scan_text_value(p, i, SP_JNUM);
+	default: return BAD;
+	}
+}
+
+/* One step from i (after whitespace) in state ex: the offset after the next
+ * complete token, or BAD. Separators (',' and ':') are read here and not
+ * recorded: on an error the diagnoser reads them again. */
+static size_t scan_step(struct jp *p, size_t i, enum expect ex)
+{
+	char c = p->data[i];
+
+	switch (ex) {
+	case EX_END:
+		return BAD;
+	case EX_COLON:
+		if (c != ':')
+			return BAD;
+		return scan_value(p, skip_space(p, i + 1));
+	case EX_KEY_OR_CLOSE:
+	case EX_OBJ_NEXT:
+		if (c == '}')
+			return close_container(p, i);
+		if (ex == EX_OBJ_NEXT) {
+			if (c != ',')
+				return BAD;
+			i = skip_space(p, i + 1);
+			if (i >= p->len)
+				return BAD;
+			c = p->data[i];
+		}
+		return c == '"' ? scan_key(p, i) : BAD;
+	case EX_VAL_OR_CLOSE:
+	case EX_ARR_NEXT:
+		if (c == ']')
+			return close_container(p, i);
+		if (ex == EX_ARR_NEXT) {
+			if (c != ',')
+				return BAD;
+			i = skip_space(p, i + 1);
+		}
+		return scan_value(p, i);
+	case EX_VALUE:
+		break;
+	}
+	return scan_value(p, i);
+}
+
+/* true when the whole input is one valid value; else the scan stopped at
+ * the first problem (err filled when it was not a syntax error). */
+static bool scan(struct jp *p)
+{
+	size_t i = 0;
+
+	for (;;) {
+		enum expect ex = *cur_expect(p);
+		i = skip_space(p, i);
+		if (i >= p->len)
+			return ex == EX_END;
+		i = scan_step(p, i, ex);
+		if (i == BAD)
+			return false;
+	}
 }
 
 /* ---- error diagnosis -------------------------------------------------- */
@@ -443,6 +676,18 @@ static void quote_char(const struct jp *p, size_t i, char *buf, size_t len)
 	for (size_t k = 1; k < n; k++)
 		cp = cp << 6 | (u[k] & 0x3fu);
 	snprintf(buf, len, "'%.*s' (U+%04X)", (int)n, p->data + i, cp);
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const struct jp *p, size_t i)
+{
+	while (i < p->len && is_ws(p->data[i]))
+		i++;
+	return i;
 }
 
 struct diag {
@@ -524,11 +769,6 @@ eof:
 	d->off = p->len;
 	d->msg = "unexpected end of input";
 	return true;
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* Scan a number at *i; true with d filled on a malformed one. */
@@ -684,17 +924,13 @@ static bool diagnose(const struct jp *p, struct diag *d)
 	}
 }
 
-static void report_syntax(struct jp *p, const char *yajl_msg)
+static void report_syntax(struct jp *p)
 {
 	struct diag d;
 	char q[32], msg[160];
 
-	if (!diagnose(p, &d)) {
-		/* Our scanner found nothing: pass yajl's own words on. */
-		size_t off = p->h ? yajl_get_bytes_consumed(p->h) : p->prev_end;
-		snprintf(msg, sizeof(msg), "invalid JSON (%s)", yajl_msg ? yajl_msg : "?");
-		msg[strcspn(msg, "\n")] = '\0';
-		fail_at(p, off < p->len ? off : p->len, SECPROF_E_PROFILE, msg);
+	if (!diagnose(p, &d)) { /* not reached: the scanner and diagnoser agree */
+		fail_at(p, p->prev_end, SECPROF_E_INTERNAL, "invalid JSON");
 		return;
 	}
 	if (d.msg) {
@@ -708,55 +944,31 @@ static void report_syntax(struct jp *p, const char *yajl_msg)
 
 /* ---- entry point ------------------------------------------------------ */
 
-static void run_yajl(struct jp *p)
-{
-	size_t bad = first_bad_byte(p->data, p->len);
-	yajl_status st;
-	char *ymsg = NULL;
-
-	/* Give yajl only the bytes before the first byte we refuse: an error
-	 * yajl finds there comes first in the text, else the bad byte does. */
-	st = yajl_parse(p->h, (const unsigned char *)p->data, bad);
-	if (st == yajl_status_ok && bad == p->len) {
-		p->finishing = true;
-		st = yajl_complete_parse(p->h);
-		p->finishing = false;
-	}
-	if (p->failed)
-		return;
-	if (st == yajl_status_ok && bad == p->len)
-		return;
-	if (st == yajl_status_error)
-		ymsg = (char *)yajl_get_error(p->h, 0, NULL, 0);
-	report_syntax(p, ymsg);
-	if (ymsg)
-		yajl_free_error(p->h, (unsigned char *)ymsg);
-}
-
 struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t len,
 			      const char *file, secprof_error *err)
 {
 	struct jp p = {
-		.data = data,
-		.len = len,
+		.data = data ? data : "",
+		.len = data ? len : 0,
 		.file = file,
 		.err = err,
 		.arena = arena,
-		.li = { .data = data, .line = 1 },
+		.line = 1,
 		.frames = { .item_size = sizeof(struct frame) },
 		.scratch = { .item_size = sizeof(struct sp_jmember) },
 		.top_ex = EX_VALUE,
 	};
 
-	if (!data)
-		data = p.data = "";
-	p.h = yajl_alloc(&callbacks, NULL, &p);
-	if (!p.h) {
+	/* +1: a number ending the input is NUL-terminated in the copy too
+	 * (zeroing it costs ~1%: not worth a second allocator) */
+	p.text = sp_arena_alloc(arena, p.len + 1);
+	if (!p.text) {
 		sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL, "out of memory");
 		return NULL;
 	}
-	run_yajl(&p);
-	yajl_free(p.h);
+	memcpy(p.text, p.data, p.len);
+	if (!scan(&p) && !p.failed)
+		report_syntax(&p);
 	sp_vec_free(&p.frames);
 	sp_vec_free(&p.scratch);
 	return p.failed ? NULL : p.root;
