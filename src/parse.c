@@ -122,83 +122,131 @@ static const struct {
 
 /* ---- decoding context, paths and messages ----------------------------- */
 
+/* One step of a JSON path: a key, or an index when key is NULL. */
+struct path_seg {
+	const char *key;
+	size_t len; /* of key; SIZE_MAX: NUL-terminated, measured when shown */
+	size_t index;
+};
+
+/* Deeper than any path the profile's shape allows (linux.seccomp.syscalls
+ * [i].includes.caps[j] is 7); steps beyond it are counted, not shown. */
+#define PATH_MAX_SEGS 32
+
 struct pc {
 	secprof_ctx *ctx;
 	secprof_error *err;
 	struct secprof_profile *p;
 	const char *data; /* the input, for raw value text */
-	char path[sizeof(((secprof_error *)0)->path)];
-	size_t plen;
-	size_t base; /* length of the path of the profile object itself */
+	struct path_seg path[PATH_MAX_SEGS];
+	size_t depth;
+	size_t base; /* depth of the path of the profile object itself */
 	bool oci;    /* decoding an OCI config's linux.seccomp: runc's keys only */
 };
 
-/* Paths are built for every member decoded, so no printf here: it was
- * most of the parse time of the default profile. Truncated paths stay
- * NUL-terminated. */
-static void path_add(struct pc *c, const char *s, size_t n)
+/* Paths are kept as a stack of steps and only written out when a message
+ * needs one: building the text for every member decoded was a third of the
+ * parse time of the default profile. Each push returns the depth to pop
+ * back to. */
+static size_t path_push(struct pc *c, const char *key, size_t len, size_t index)
 {
-	size_t room = sizeof(c->path) - 1 - c->plen;
+	size_t old = c->depth;
 
-	if (n > room)
-		n = room;
-	memcpy(c->path + c->plen, s, n);
-	c->plen += n;
-	c->path[c->plen] = '\0';
+	if (c->depth < PATH_MAX_SEGS)
+		c->path[c->depth] = (struct path_seg){ key, len, index };
+	c->depth++;
+	return old;
 }
 
 static size_t path_key(struct pc *c, const char *key)
 {
-	size_t old = c->plen;
+	return path_push(c, key, SIZE_MAX, 0);
+}
 
-	if (c->plen)
-		path_add(c, ".", 1);
-	path_add(c, key, strlen(key));
-	return old;
+static size_t path_member(struct pc *c, const struct sp_jmember *m)
+{
+	return path_push(c, m->key, m->key_len, 0);
 }
 
 static size_t path_index(struct pc *c, size_t i)
 {
-	char buf[24], *d = buf + sizeof(buf);
-	size_t old = c->plen;
-
-	*--d = ']';
-	do
-		*--d = (char)('0' + i % 10);
-	while ((i /= 10));
-	*--d = '[';
-	path_add(c, d, (size_t)(buf + sizeof(buf) - d));
-	return old;
+	return path_push(c, NULL, 0, i);
 }
 
 static void path_pop(struct pc *c, size_t old)
 {
-	c->plen = old;
-	c->path[old] = '\0';
+	c->depth = old;
+}
+
+/* Append to a path being written, cut at the end of the buffer (a cut
+ * path stays NUL-terminated). */
+static void path_add(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	size_t room = size - 1 - *len;
+
+	if (n > room)
+		n = room;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* "syscalls[3].args[0].op" */
+static const char *path_text(const struct pc *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < c->depth && k < PATH_MAX_SEGS; k++) {
+		const struct path_seg *g = &c->path[k];
+		char num[24], *d = num + sizeof(num);
+		size_t i = g->index;
+
+		if (!g->key) {
+			*--d = ']';
+			do
+				*--d = (char)('0' + i % 10);
+			while ((i /= 10));
+			*--d = '[';
+			path_add(buf, size, &len, d, (size_t)(num + sizeof(num) - d));
+			continue;
+		}
+		if (len)
+			path_add(buf, size, &len, ".", 1);
+		if (g->len == SIZE_MAX)
+			path_add(buf, size, &len, g->key, strlen(g->key));
+		else if (memchr(g->key, '\0', g->len))
+			path_add(buf, size, &len, "(key with NUL)", strlen("(key with NUL)"));
+		else
+			path_add(buf, size, &len, g->key, g->len);
+	}
+	return buf;
 }
 
 static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
 static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
 {
-	char msg[sizeof(((secprof_error *)0)->msg)];
+	char msg[sizeof(((secprof_error *)0)->msg)], path[sizeof(((secprof_error *)0)->path)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return sp_err(c->err, SECPROF_E_PROFILE, c->p->file, loc, c->path, "%s", msg);
+	return sp_err(c->err, SECPROF_E_PROFILE, c->p->file, loc, path_text(c, path, sizeof(path)),
+		      "%s", msg);
 }
 
 static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
 static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
 {
-	char msg[sizeof(((secprof_error *)0)->msg)];
+	char msg[sizeof(((secprof_error *)0)->msg)], path[sizeof(((secprof_error *)0)->path)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return sp_warn(c->ctx, c->err, c->p->file, loc, c->path, "%s", msg);
+	return sp_warn(c->ctx, c->err, c->p->file, loc, path_text(c, path, sizeof(path)), "%s",
+		       msg);
 }
 
 static int oom(struct pc *c)
@@ -289,10 +337,7 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 		size_t old;
 		int rc;
 
-		if (memchr(m->key, '\0', m->key_len))
-			old = path_key(c, "(key with NUL)");
-		else
-			old = path_key(c, m->key);
+		old = path_member(c, m);
 		if (!f)
 			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s ignores it)", m->key,
 				   c->oci ? "an OCI runtime" : "Docker");
@@ -1040,7 +1085,7 @@ static int check_rule_names(struct pc *c, struct sp_rule *r)
 
 static int check_rule(struct pc *c, struct sp_rule *r)
 {
-	size_t old = r->action.s ? path_key(c, "action") : c->plen;
+	size_t old = r->action.s ? path_key(c, "action") : c->depth;
 	int rc = check_action(c, &r->action, &r->loc, &r->act, &r->action_ok);
 
 	path_pop(c, old);
@@ -1227,7 +1272,7 @@ static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struc
 		return 0;
 	}
 	path_key(c, "seccomp");
-	c->base = c->plen;
+	c->base = c->depth;
 	p->loc = sec->loc;
 	/* runc reads this object, not moby: archMap, includes/excludes, the
 	 * legacy name and Podman's errno mean nothing there, so they are
