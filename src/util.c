@@ -20,6 +20,15 @@ struct sp_arena_chunk {
 
 void *sp_arena_alloc(struct sp_arena *a, size_t size)
 {
+	void *p = sp_arena_alloc_raw(a, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+{
 	struct sp_arena_chunk *c = a->head;
 	size_t align = sizeof(max_align_t);
 	size_t need = (size + align - 1) / align * align;
@@ -39,7 +48,6 @@ void *sp_arena_alloc(struct sp_arena *a, size_t size)
 	}
 	p = (char *)c->data + c->used;
 	c->used += need;
-	memset(p, 0, need);
 	return p;
 }
 
