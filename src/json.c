@@ -139,19 +139,24 @@ static enum expect *cur_expect(struct jp *p)
 /* Skip whitespace from i, counting lines: a newline can stand nowhere else
  * in valid JSON (raw control characters are refused in strings), so this is
  * all the line bookkeeping there is. */
-static size_t skip_space(struct jp *p, size_t i)
+static const unsigned char ws_kind[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2 };
+
+static inline size_t skip_space(struct jp *p, size_t i)
 {
-	const char *s = p->data;
+	const unsigned char *s = (const unsigned char *)p->data;
 	size_t n = p->len;
 
-	/* most calls find no space at all: one test for them */
-	for (; i < n && (unsigned char)s[i] <= ' '; i++) {
-		if (s[i] == '\n') {
-			p->line++;
-			p->line_start = i + 1;
-		} else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+	for (; i < n; i++) {
+		unsigned kind = ws_kind[s[i]];
+		if (kind == 1)
+			continue;
+		if (!kind)
 			break;
-		}
+		p->line++;
+		p->line_start = i + 1;
+		/* pretty-printed input: the indentation after a newline */
+		while (i + 1 < n && s[i + 1] == '\t')
+			i++;
 	}
 	return i;
 }
@@ -251,6 +256,32 @@ static const unsigned char str_stop[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
 };
 
+/* End of the run of plain string bytes from k: 8 bytes at a time while 8
+ * are left (little-endian: the lowest flagged byte is the first one, and
+ * the borrow tricks below never flag a byte before the first real match),
+ * then byte by byte. */
+static size_t plain_run(const unsigned char *s, size_t k, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	while (len - k >= 8) {
+		uint64_t w, q, b, m;
+		memcpy(&w, s + k, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		m = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+		m &= highs;
+		if (m)
+			return k + (size_t)__builtin_ctzll(m) / 8;
+		k += 8;
+	}
+#endif
+	while (k < len && !str_stop[s[k]])
+		k++;
+	return k;
+}
+
 static bool is_hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
@@ -277,8 +308,7 @@ static size_t lex_string(const struct jp *p, size_t i, bool *escaped)
 	size_t k = i + 1, n;
 
 	for (;;) {
-		while (k < p->len && !str_stop[s[k]])
-			k++;
+		k = plain_run(s, k, p->len);
 		if (k >= p->len)
 			return BAD;
 		if (s[k] == '"')

@@ -310,13 +310,17 @@ typedef int (*field_fn)(struct pc *c, void *target, const struct sp_json *v);
 
 struct field {
 	const char *name;
+	size_t len;
 	field_fn fn;
 };
+
+#define FIELD(name, fn) { name, sizeof(name) - 1, fn }
 
 static const struct field *find_field(const struct field *f, size_t n, const struct sp_jmember *m)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(f[i].name) == m->key_len && !memcmp(f[i].name, m->key, m->key_len))
+		if (f[i].len == m->key_len && f[i].name[0] == m->key[0] &&
+		    !memcmp(f[i].name, m->key, m->key_len))
 			return &f[i];
 	for (size_t i = 0; i < n; i++)
 		if (fold_eq(m->key, m->key_len, f[i].name))
@@ -586,9 +590,9 @@ static int f_min_kernel(struct pc *c, void *t, const struct sp_json *v)
 }
 
 static const struct field filter_fields[] = {
-	{ "caps", f_caps },
-	{ "arches", f_arches },
-	{ "minKernel", f_min_kernel },
+	FIELD("caps", f_caps),
+	FIELD("arches", f_arches),
+	FIELD("minKernel", f_min_kernel),
 };
 
 /* *Filter: null clears the pointer; an object decodes into the existing one
@@ -631,10 +635,10 @@ static int a_op(struct pc *c, void *t, const struct sp_json *v)
 }
 
 static const struct field arg_fields[] = {
-	{ "index", a_index },
-	{ "value", a_value },
-	{ "valueTwo", a_value_two },
-	{ "op", a_op },
+	FIELD("index", a_index),
+	FIELD("value", a_value),
+	FIELD("valueTwo", a_value_two),
+	FIELD("op", a_op),
 };
 
 static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
@@ -706,15 +710,15 @@ static int r_errno(struct pc *c, void *t, const struct sp_json *v)
 /* The first four are the OCI LinuxSyscall fields (the only ones an OCI
  * config's rules have); the rest are moby's and Podman's additions. */
 static const struct field rule_fields[] = {
-	{ "names", r_names },
-	{ "action", r_action },
-	{ "errnoRet", r_errno_ret },
-	{ "args", r_args },
-	{ "name", r_name },
-	{ "comment", r_comment },
-	{ "includes", r_includes },
-	{ "excludes", r_excludes },
-	{ "errno", r_errno }, /* Podman (spec §6) */
+	FIELD("names", r_names),
+	FIELD("action", r_action),
+	FIELD("errnoRet", r_errno_ret),
+	FIELD("args", r_args),
+	FIELD("name", r_name),
+	FIELD("comment", r_comment),
+	FIELD("includes", r_includes),
+	FIELD("excludes", r_excludes),
+	FIELD("errno", r_errno), /* Podman (spec §6) */
 };
 
 static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
@@ -746,8 +750,8 @@ static int m_subs(struct pc *c, void *t, const struct sp_json *v)
 }
 
 static const struct field archmap_fields[] = {
-	{ "architecture", m_arch },
-	{ "subArchitectures", m_subs },
+	FIELD("architecture", m_arch),
+	FIELD("subArchitectures", m_subs),
 };
 
 static int decode_archmap(struct pc *c, void *slot, const struct sp_json *v)
@@ -819,15 +823,15 @@ static int t_default_errno(struct pc *c, void *t, const struct sp_json *v)
  * Podman's. */
 #define SP_OCI_TOP_FIELDS 7
 static const struct field top_fields[] = {
-	{ "defaultAction", t_default_action },
-	{ "defaultErrnoRet", t_default_errno_ret },
-	{ "architectures", t_architectures },
-	{ "flags", t_flags },
-	{ "listenerPath", t_listener_path },
-	{ "listenerMetadata", t_listener_metadata },
-	{ "syscalls", t_syscalls },
-	{ "archMap", t_archmap },
-	{ "defaultErrno", t_default_errno }, /* Podman (spec §6) */
+	FIELD("defaultAction", t_default_action),
+	FIELD("defaultErrnoRet", t_default_errno_ret),
+	FIELD("architectures", t_architectures),
+	FIELD("flags", t_flags),
+	FIELD("listenerPath", t_listener_path),
+	FIELD("listenerMetadata", t_listener_metadata),
+	FIELD("syscalls", t_syscalls),
+	FIELD("archMap", t_archmap),
+	FIELD("defaultErrno", t_default_errno), /* Podman (spec §6) */
 };
 
 /* ---- Podman's errno names (spec §6) ----------------------------------- */
@@ -1019,10 +1023,10 @@ static int check_flags(struct pc *c, struct secprof_profile *p)
 	};
 	char list[256];
 
-	list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
 	for (size_t i = 0; i < p->nflags; i++) {
 		if (sp_flag_from_str(p->flags[i].s))
 			continue;
+		list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
 		path_key(c, "flags");
 		path_index(c, i);
 		return perr(c, &p->flags[i].loc, "unknown flag \"%s\" (expected one of %s)",
