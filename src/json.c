@@ -144,6 +144,25 @@ static enum expect *cur_expect(struct jp *p)
 /* Skip whitespace from i, counting lines: a newline can stand nowhere else
  * in valid JSON (raw control characters are refused in strings), so this is
  * all the line bookkeeping there is. */
+/* End of the run of tabs from i: pretty-printed input indents every line
+ * with them, so they are skipped 8 at a time where 8 bytes are left. */
+static inline size_t tab_run(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		w ^= 0x0909090909090909ull; /* tabs become zero bytes */
+		if (w)
+			return i + (size_t)__builtin_ctzll(w) / 8;
+		i += 8;
+	}
+#endif
+	while (i < n && s[i] == '\t')
+		i++;
+	return i;
+}
+
 static const unsigned char ws_kind[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2 };
 
 static inline size_t skip_space(struct jp *p, size_t i)
@@ -159,9 +178,7 @@ static inline size_t skip_space(struct jp *p, size_t i)
 			break;
 		p->line++;
 		p->line_start = i + 1;
-		/* pretty-printed input: the indentation after a newline */
-		while (i + 1 < n && s[i + 1] == '\t')
-			i++;
+		i = tab_run(s, i + 1, n) - 1;
 	}
 	return i;
 }

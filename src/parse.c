@@ -39,6 +39,33 @@ static const char *const op_names[] = {
 #undef X
 };
 
+static const uint8_t action_lens[] = {
+#define X(id, str, ret) sizeof(str) - 1,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const uint8_t op_lens[] = {
+#define X(id, str) sizeof(str) - 1,
+	SP_OPS(X)
+#undef X
+};
+
+/* Index of s in names (lens[i] = strlen(names[i])), -1 if absent: the
+ * length first, so most names are passed over without a strcmp. */
+static int lookup(const char *s, const char *const *names, const uint8_t *lens, size_t n)
+{
+	size_t len;
+
+	if (!s)
+		return -1;
+	len = strlen(s);
+	for (size_t i = 0; i < n; i++)
+		if (lens[i] == len && !memcmp(s, names[i], len))
+			return (int)i;
+	return -1;
+}
+
 static const struct {
 	const char *name;
 	uint32_t bit;
@@ -51,10 +78,7 @@ static const struct {
 /* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
 int sp_action_from_str(const char *s)
 {
-	for (size_t i = 0; s && i < SP_ARRAY_SIZE(action_names); i++)
-		if (!strcmp(s, action_names[i]))
-			return (int)i;
-	return -1;
+	return lookup(s, action_names, action_lens, SP_ARRAY_SIZE(action_names));
 }
 
 const char *sp_action_str(enum sp_action a)
@@ -69,10 +93,7 @@ uint32_t sp_action_ret(enum sp_action a)
 
 int sp_op_from_str(const char *s)
 {
-	for (size_t i = 0; s && i < SP_ARRAY_SIZE(op_names); i++)
-		if (!strcmp(s, op_names[i]))
-			return (int)i;
-	return -1;
+	return lookup(s, op_names, op_lens, SP_ARRAY_SIZE(op_names));
 }
 
 const char *sp_op_str(enum sp_op op)
