@@ -589,14 +589,14 @@ static size_t close_container(struct jp *p, size_t i)
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
 	if (v->type == SP_JOBJ) {
-		v->u.obj.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;
+		v->u.obj.members = n ? sp_arena_alloc_raw(p->arena, n * sizeof(*m)) : NULL;
 		if (n && !v->u.obj.members)
 			return oom(p);
 		if (n)
 			memcpy(v->u.obj.members, m, n * sizeof(*m));
 		v->u.obj.len = n;
 	} else {
-		v->u.arr.items = n ? sp_arena_alloc(p->arena, n * sizeof(v)) : NULL;
+		v->u.arr.items = n ? sp_arena_alloc_raw(p->arena, n * sizeof(v)) : NULL;
 		if (n && !v->u.arr.items)
 			return oom(p);
 		for (size_t k = 0; k < n; k++)

@@ -385,8 +385,11 @@ static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
 	if (v->type != SP_JSTR)
 		return type_error(c, v, "a string");
 	/* A "\u0000" escape would silently cut the name short in every C
-	 * consumer (runc hands names to libseccomp as C strings). */
-	if (memchr(v->u.str.s, '\0', v->u.str.len))
+	 * consumer (runc hands names to libseccomp as C strings). Only an
+	 * escape can make a NUL, and every escape decodes shorter than it is
+	 * written: a string as long as its source text (less the quotes) has
+	 * none. */
+	if (v->u.str.len != v->end - v->off - 2 && memchr(v->u.str.s, '\0', v->u.str.len))
 		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
 	dst->s = v->u.str.s;
 	dst->loc = v->loc;
@@ -1011,12 +1014,31 @@ static int check_archmap(struct pc *c, const struct secprof_profile *p)
 
 /* includes/excludes.caps are compared exactly with the container's
  * capability names (§2.3): "cap_sys_admin" or "SYS_ADMIN" never match. */
+/* s is a capability's own name ("CAP_SYS_ADMIN"): the usual case, found
+ * without secprof_cap_from_name's case folding. */
+static bool is_canonical_cap(const char *s)
+{
+	const char *name;
+
+	if (strncmp(s, "CAP_", 4) || !s[4])
+		return false;
+	for (int cap = 0; (name = secprof_cap_name(cap)); cap++)
+		if (name[4] == s[4] && !strcmp(name, s))
+			return true;
+	return false;
+}
+
 static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
 {
 	for (size_t i = 0; i < f->ncaps; i++) {
 		const char *s = f->caps[i].s, *want;
-		size_t old = path_key(c, key);
-		int cap = secprof_cap_from_name(s), rc = 0;
+		size_t old;
+		int cap, rc = 0;
+
+		if (is_canonical_cap(s))
+			continue;
+		old = path_key(c, key);
+		cap = secprof_cap_from_name(s);
 
 		path_key(c, "caps");
 		path_index(c, i);
