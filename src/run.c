@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,20 +332,30 @@ int sp_wait_forwarding(pid_t pid, bool reap_all)
 	}
 }
 
-/* Wait for the sync pipe's end of file: every child closed it, by execve
- * (close-on-exec) or by dying. */
-static void wait_for_eof(int fd)
+/* Wait until the children are done with setup: the sync pipe's end of
+ * file (execve closed it, or they died), or a report in the shared page. A
+ * child that reported cannot always die by itself (a filter may deny
+ * exit_group, and a sanitizer's fault handler then spins), so it is killed. */
+static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char c;
-	while (read(fd, &c, 1) != 0 && (errno == EINTR || errno == EAGAIN))
-		;
+
+	for (;;) {
+		if (__atomic_load_n(&rep->status, __ATOMIC_SEQ_CST)) {
+			kill(pid, SIGKILL);
+			return;
+		}
+		if (poll(&p, 1, 20) > 0 && read(fd, &c, 1) == 0)
+			return;
+	}
 }
 
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error *err)
 {
 	int wstatus = 0;
 
-	wait_for_eof(rfd);
+	wait_for_children(rfd, pid, rep);
 	close(rfd);
 	if (rep->status) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
