@@ -333,6 +333,7 @@ static int set_options(const struct cli *g, const struct run_args *a, struct sp_
 	o->rootfs = a->rootfs;
 	o->hostname = a->hostname;
 	o->read_only = a->read_only;
+	o->privileged = a->caps.privileged;
 	o->net = a->network && !strcmp(a->network, "host") ? SP_NET_HOST : SP_NET_NONE;
 	return 0;
 }

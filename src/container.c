@@ -122,9 +122,10 @@ static int setup_dev(secprof_error *err)
 
 /* sysfs can only be mounted by the owner of the network namespace; with the
  * host's network a recursive read-only bind of /sys is what runc does. */
-static int setup_sys(enum sp_net net, secprof_error *err)
+static int setup_sys(enum sp_net net, bool privileged, secprof_error *err)
 {
-	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+	/* Docker leaves /sys writable for --privileged only. */
+	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
 	int rc = make_dir("sys", err);
 
 	if (rc)
@@ -233,8 +234,9 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 	if (!rc)
 		rc = setup_dev(err);
 	if (!rc)
-		rc = setup_sys(o->net, err);
-	if (!rc)
+		rc = setup_sys(o->net, o->privileged, err);
+	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
+	if (!rc && !o->privileged)
 		rc = protect_proc(err);
 	if (!rc && sethostname(host, strlen(host)) < 0)
 		rc = sys_fail(err, "cannot set hostname", host);

@@ -34,6 +34,7 @@ struct sp_run_opts {
 	const char *rootfs;
 	const char *hostname;     /* NULL: "secprof" */
 	bool read_only;
+	bool privileged;          /* no masked /proc paths, /sys writable */
 	enum sp_net net;
 };
 

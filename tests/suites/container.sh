@@ -99,8 +99,10 @@ crun -- unshare --map-root-user --user sh -c whoami
 diag "$err"
 crun --security-opt seccomp=unconfined -- unshare --map-root-user --user sh -c whoami
 is "$out" root "container, unconfined: unshare --map-root-user --user sh -c whoami says root"
-crun --privileged -- sh -c 'grep Seccomp: /proc/self/status | cut -f2'
-is "$out" 0 "container, --privileged: unconfined"
+crun --privileged -- sh -c 'grep Seccomp: /proc/self/status | cut -f2; grep -c " /proc/keys " /proc/mounts; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
+is "$(tr '\n' ' ' <<<"$out")" "0 0 rw " "container, --privileged: unconfined, /proc unmasked, /sys writable"
+crun -- sh -c 'grep -c " /proc/keys " /proc/mounts'
+is "$out" 1 "container: /proc/keys masked as in Docker"
 
 # ---- seed 002: chown tied to CAP_AUDIT_CONTROL ----
 prof=$TESTS/data/run-chown-audit-control.json
