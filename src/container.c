@@ -8,6 +8,7 @@
  * order, in run.c); init keeps no capability the command could reach. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -268,6 +270,20 @@ static int make_workdir(const char *dir, secprof_error *err)
 	return 0;
 }
 
+/* Init outlives the command's setup with every capability the parent had;
+ * it needs none to wait and forward signals. Dropping them all and turning
+ * off dumpability keeps the command (same uid 0) from reaching init's
+ * memory or descriptors through /proc/1. */
+static void drop_init_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2];
+
+	memset(none, 0, sizeof(none));
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	syscall(SYS_capset, &hdr, none);
+}
+
 static void ignore_signal(int sig)
 {
 	(void)sig;
@@ -310,6 +326,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */
 	close(rep->pipe_fd);
+	drop_init_privileges();
 	_exit(sp_wait_forwarding(pid, true));
 }
 

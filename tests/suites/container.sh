@@ -17,6 +17,9 @@ crun -- sh -c 'cat /etc/debian_version; hostname; echo $$; readlink /proc/1/exe'
 is "$(sed -n 1p <<<"$out" | cut -d. -f1)" 12 "runs inside the Debian 12 rootfs"
 is "$(sed -n 2p <<<"$out")" secprof "default hostname"
 is "$(sed -n 3p <<<"$out")" 2 "the command is PID 2, secprof's init PID 1"
+crun -- sh -c 'grep -E "^Cap(Eff|Prm|Bnd)" /proc/1/status | cut -f2 | tr "\n" " "; cat /proc/1/environ >/dev/null 2>&1 || echo sealed'
+is "$out" "0000000000000000 0000000000000000 $(sed -n 's/^CapBnd:\t//p' /proc/self/status) sealed" \
+	"init keeps no capabilities and is not dumpable"
 crun --hostname box1 -- hostname
 is "$out" box1 "--hostname"
 crun -- sh -c 'ls /dev | tr "\n" " "'
