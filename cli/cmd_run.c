@@ -359,6 +359,12 @@ int cmd_run(struct cli *g, int argc, char **argv)
 		return print_and_exit(g, &err);
 	if (build_filter(g, &a, o.caps, &prog))
 		return SP_EXIT_ERROR;
+	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
+	 * to start without one (spec §4.1.4); secprof run has none to offer. */
+	if (prog && prog->needs_listener) {
+		secprof_prog_free(prog);
+		return run_error(g, "%s", "seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules");
+	}
 	o.prog = prog;
 	if (a.hostname)
 		snprintf(host, sizeof(host), "%s", a.hostname);

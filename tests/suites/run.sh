@@ -67,6 +67,10 @@ is "$err" 'secprof: invalid --security-opt 2: "no-new-privileges=maybe"' "bad no
 run --cap-add NOPE -- true
 is "$rc" 125 "unknown capability: 125"
 is "$err" 'secprof: unknown capability: "CAP_NOPE"' "unknown capability message"
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getppid"],"action":"SCMP_ACT_NOTIFY"}]}\n' >"$tmp/notify.json"
+run --security-opt "seccomp=$tmp/notify.json" -- touch "$tmp/ran"
+is "$err" "secprof: seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules" "NOTIFY rules: refused as runc does without listenerPath"
+[[ ! -e $tmp/ran ]]; ok $? "NOTIFY rules: command not run"
 run --privileged --security-opt seccomp=builtin -- true
 is "$rc" 125 "privileged + builtin fails as in moby (spec §3.3)"
 run -- 
@@ -98,6 +102,8 @@ is "$(grep '^Uid:' <<<"$out" | cut -f2)" 1000 "--user uid"
 is "$(grep '^Gid:' <<<"$out" | cut -f2)" 1001 "--user gid"
 run --security-opt seccomp=unconfined -- cat /proc/self/status
 is "$(status_of Seccomp)" 0 "seccomp=unconfined: no filter"
+run --security-opt seccomp=builtin -- cat /proc/self/status
+is "$(status_of Seccomp_filters)" 1 "seccomp=builtin: the default profile"
 run --privileged -- cat /proc/self/status
 is "$(status_of Seccomp)" 0 "--privileged: unconfined (spec §3.3)"
 is "$(status_of CapBnd)" "$(grep '^CapEff:' /proc/self/status | cut -f2)" "--privileged: every cap secprof holds"
