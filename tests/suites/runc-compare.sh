@@ -12,6 +12,8 @@ source "$TESTS/lib.sh"
 source "$TESTS/helpers/rootfs.sh"
 command -v runc >/dev/null || { echo "1..0 # SKIP runc not installed (tools/install-deps.sh)"; exit 0; }
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 needed to edit config.json"; exit 0; }
+# Without the resolver every difference would look explained.
+command -v scmp_sys_resolver >/dev/null || { echo "1..0 # SKIP scmp_sys_resolver (package seccomp) needed"; exit 0; }
 rootfs_setup
 cid=secprof-cmp-$$
 cleanup_all() { runc delete -f "$cid" >/dev/null 2>&1; rootfs_cleanup; }
