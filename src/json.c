@@ -141,9 +141,6 @@ static enum expect *cur_expect(struct jp *p)
 	return &((struct frame *)p->frames.items)[p->frames.len - 1].ex;
 }
 
-/* Skip whitespace from i, counting lines: a newline can stand nowhere else
- * in valid JSON (raw control characters are refused in strings), so this is
- * all the line bookkeeping there is. */
 /* End of the run of tabs from i: pretty-printed input indents every line
  * with them, so they are skipped 8 at a time where 8 bytes are left. */
 static inline size_t tab_run(const unsigned char *s, size_t i, size_t n)
@@ -165,6 +162,9 @@ static inline size_t tab_run(const unsigned char *s, size_t i, size_t n)
 
 static const unsigned char ws_kind[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2 };
 
+/* Skip whitespace from i, counting lines: a newline can stand nowhere else
+ * in valid JSON (raw control characters are refused in strings), so this is
+ * all the line bookkeeping there is. */
 static inline size_t skip_space(struct jp *p, size_t i)
 {
 	const unsigned char *s = (const unsigned char *)p->data;

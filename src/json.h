@@ -1,6 +1,7 @@
 /* json.h - strict JSON reader keeping a line/column for every value (json.c).
- * Built on yajl (Debian's libyajl): it validates JSON strictly and hands us
- * numbers as raw text, so uint64 values are exact. */
+ * Its own one-pass scanner (RFC 8259, nothing more), numbers kept as raw
+ * text so uint64 values are exact; strings decoded as yajl, which earlier
+ * versions used, decoded them. */
 #ifndef SP_JSON_H
 #define SP_JSON_H
 
