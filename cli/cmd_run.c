@@ -37,7 +37,7 @@ static const char usage_text[] =
 	"  --security-opt seccomp=PATH|unconfined|builtin   (also seccomp:PATH)\n"
 	"  --security-opt no-new-privileges[=true|false]\n"
 	"  --cap-add CAP  --cap-drop CAP  --privileged\n"
-	"  -u, --user UID[:GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
+	"  -u, --user NAME|UID[:GROUP|GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
 	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n";
 
 __attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
@@ -201,27 +201,6 @@ static int parse_args(const struct cli *g, struct run_args *a, int argc, char **
 	return 0;
 }
 
-static int parse_user(const struct cli *g, const char *s, struct sp_run_opts *o)
-{
-	char *end;
-	unsigned long uid = strtoul(s, &end, 10), gid = 0;
-
-	if (end == s || (*end && *end != ':'))
-		return run_error(g, "--user takes UID[:GID] with numbers, got '%s'", s);
-	if (*end == ':') {
-		const char *gs = end + 1;
-		gid = strtoul(gs, &end, 10);
-		if (end == gs || *end)
-			return run_error(g, "--user takes UID[:GID] with numbers, got '%s'", s);
-	}
-	if (uid > 0xfffffffeUL || gid > 0xfffffffeUL)
-		return run_error(g, "--user: id out of range in '%s'", s);
-	o->set_user = true;
-	o->uid = (uid_t)uid;
-	o->gid = (gid_t)gid;
-	return 0;
-}
-
 /* What Docker puts in a container's environment: PATH (unless given),
  * HOSTNAME, then -e values; runc adds HOME later (run.c). -e KEY takes
  * KEY from secprof's environment and is left out when unset there. */
@@ -318,8 +297,9 @@ static int build_filter(struct cli *g, const struct run_args *a, secprof_caps ca
 
 static int set_options(const struct cli *g, const struct run_args *a, struct sp_run_opts *o)
 {
-	if (a->user && parse_user(g, a->user, o))
-		return SP_EXIT_ERROR;
+	if (a->user && !a->user[0])
+		return run_error(g, "%s", "--user needs a name or uid");
+	o->user = a->user;
 	if (a->workdir && a->workdir[0] != '/')
 		return run_error(g, "the working directory '%s' is invalid, it needs to be an absolute path",
 				 a->workdir);

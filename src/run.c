@@ -102,35 +102,35 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 }
 
 /* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
- * writes the capability sets afterwards (setupUser, ApplyCaps). Supplementary
- * groups are emptied: secprof takes UID[:GID] only, no names to look up. */
-static int switch_user(const struct sp_run_opts *o, secprof_error *err)
+ * writes the capability sets afterwards (setupUser, ApplyCaps). */
+static int switch_user(const struct sp_user *u, secprof_error *err)
 {
 	const char *what = NULL;
 
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
-	else if (setgroups(0, NULL) < 0)
+	else if (setgroups(u->ngroups, u->groups) < 0)
 		what = "setgroups";
-	else if (setresgid(o->gid, o->gid, o->gid) < 0)
+	else if (setresgid(u->gid, u->gid, u->gid) < 0)
 		what = "setgid";
-	else if (setresuid(o->uid, o->uid, o->uid) < 0)
+	else if (setresuid(u->uid, u->uid, u->uid) < 0)
 		what = "setuid";
 	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
 	if (what)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot change to user %u:%u (%s): %s",
-			      (unsigned)o->uid, (unsigned)o->gid, what, strerror(errno));
+			      (unsigned)u->uid, (unsigned)u->gid, what, strerror(errno));
 	return 0;
 }
 
-static int finalize_credentials(const struct sp_run_opts *o, secprof_error *err)
+static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u,
+				secprof_error *err)
 {
 	int last = last_cap();
 	int rc = drop_bounding_set(o->caps, last, err);
 
-	if (!rc && o->set_user)
-		rc = switch_user(o, err);
+	if (!rc && o->user)
+		rc = switch_user(u, err);
 	if (!rc)
 		rc = set_cap_sets(o->caps, last, err);
 	return rc;
@@ -172,7 +172,7 @@ static void home_of(uid_t uid, char *out, size_t len)
 	fclose(f);
 }
 
-static char **env_with_home(const struct sp_run_opts *o, char *home_buf, size_t len)
+static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_buf, size_t len)
 {
 	size_t n = 0;
 	char **env;
@@ -186,7 +186,7 @@ static char **env_with_home(const struct sp_run_opts *o, char *home_buf, size_t 
 		env[i] = o->envp[i];
 	if (!env_get(o->envp, "HOME")) {
 		memcpy(home_buf, "HOME=", 5);
-		home_of(o->set_user ? o->uid : getuid(), home_buf + 5, len - 5);
+		home_of(uid, home_buf + 5, len - 5);
 		env[n] = home_buf;
 	}
 	return env;
@@ -251,6 +251,7 @@ static void load_or_fail(const secprof_prog *prog, struct sp_child_report *rep)
 void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	char home[512], found[4096], why[128];
+	struct sp_user user = { .uid = getuid(), .gid = getgid() };
 	secprof_error err;
 	const char *path;
 	sigset_t none;
@@ -266,11 +267,15 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		       "chdir to cwd (\"%s\") set in config.json failed: %s", o->workdir, why);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
-	if (finalize_credentials(o, &err) < 0)
+	/* Looked up where runc's setupUser does it, in the container's files
+	 * (after pivot_root in container mode). */
+	if (o->user && sp_user_resolve(o->user, &user, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (finalize_credentials(o, &user, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail_errno(rep, SP_EXIT_ERROR, "cannot set no_new_privs");
-	env = env_with_home(o, home, sizeof(home));
+	env = env_with_home(o, user.uid, home, sizeof(home));
 	if (!env)
 		fail_errno(rep, SP_EXIT_ERROR, "cannot build the environment");
 	path = look_path(o->argv[0], env_get(env, "PATH"), found, sizeof(found));

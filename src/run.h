@@ -24,9 +24,7 @@ struct sp_run_opts {
 	const secprof_prog *prog; /* NULL: unconfined (spec §3.3) */
 	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
 	bool no_new_privs;        /* --security-opt no-new-privileges */
-	bool set_user;            /* --user given */
-	uid_t uid;
-	gid_t gid;
+	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
 	const char *workdir;      /* NULL: stay (process) or "/" (container) */
 	char *const *argv;        /* argv[0] is looked up in the env's PATH */
 	char *const *envp;        /* the command's whole environment */
@@ -75,6 +73,16 @@ int sp_wait_forwarding(pid_t pid, bool reap_all);
  * command under secprof's init. Returns the init's pid or -1 with err. */
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
 			  secprof_error *err);
+
+/* A resolved --user (user.c). */
+struct sp_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64]; /* supplementary: the groups listing the user */
+	size_t ngroups;
+};
+/* Resolve spec against /etc/passwd and /etc/group of the current root. */
+int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err);
 
 /* ---- probe and info ---------------------------------------------------- */
 

@@ -43,6 +43,23 @@ is "$out" yes "writable root without --read-only"
 crun -w /srv/app/deep -- pwd
 is "$out" /srv/app/deep "--workdir is created inside the container, as Docker does"
 
+# ---- --user, resolved in the container's own /etc/passwd and /etc/group ----
+crun --user nobody -- sh -c 'id -u; id -g; echo $HOME'
+is "$(tr '\n' ' ' <<<"$out")" "65534 65534 /nonexistent " "--user NAME: uid, gid and HOME from the container's passwd"
+crun --user daemon:tty -- sh -c 'id -u; id -g'
+is "$(tr '\n' ' ' <<<"$out")" "1 5 " "--user NAME:GROUP"
+crun --user 4242 -- sh -c 'id -u; id -g; echo $HOME'
+is "$(tr '\n' ' ' <<<"$out")" "4242 0 / " "--user UID without a passwd entry: gid 0, HOME /"
+crun --user nosuchuser -- true
+is "$rc" 125 "--user unknown name: 125"
+is "$err" "secprof: unable to find user nosuchuser: no matching entries in passwd file" "--user unknown name: message"
+crun --user root:nosuchgroup -- true
+is "$err" "secprof: unable to find group nosuchgroup: no matching entries in group file" "--user unknown group: message"
+crun -- sh -c 'useradd alice && usermod -a -G audio,video alice'
+crun --user alice -- id
+is "$out" "uid=1000(alice) gid=1000(alice) groups=1000(alice),29(audio),44(video)" \
+	"--user NAME: supplementary groups from /etc/group"
+
 # ---- exit statuses through init ----
 crun -- true
 is "$rc" 0 "exit 0"
