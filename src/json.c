@@ -110,6 +110,7 @@ struct jp {
 	size_t nodes_left;
 	struct sp_json *root;
 	enum expect top_ex;
+	enum expect *ex; /* cur_expect(), cached */
 };
 
 static int fail_at(struct jp *p, size_t off, int code, const char *msg)
@@ -134,6 +135,9 @@ static inline void *push(struct sp_vec *v)
 	return sp_vec_push(v);
 }
 
+/* Where the state of the innermost open container lives: its frame, or
+ * top_ex outside all. Kept in p->ex, set again whenever a container opens
+ * or closes (the frames may move when their array grows). */
 static enum expect *cur_expect(struct jp *p)
 {
 	if (!p->frames.len)
@@ -200,7 +204,7 @@ HOT struct sp_json *new_node(struct jp *p)
 HOT struct sp_json *add_value(struct jp *p, enum sp_jtype type, size_t start, size_t end)
 {
 	struct sp_json *v = new_node(p);
-	enum expect *ex = cur_expect(p);
+	enum expect *ex = p->ex;
 
 	if (!v) {
 		oom(p);
@@ -548,7 +552,7 @@ HOT size_t scan_key(struct jp *p, size_t i)
 	m->key_len = n;
 	m->loc = make_loc(p->line, i - p->line_start + 1);
 	m->val = NULL;
-	*cur_expect(p) = EX_COLON;
+	*p->ex = EX_COLON;
 	p->prev_end = end;
 	return end;
 }
@@ -575,6 +579,7 @@ static size_t open_container(struct jp *p, size_t i, enum sp_jtype type)
 	f->node = v;
 	f->first = p->scratch.len;
 	f->ex = type == SP_JOBJ ? EX_KEY_OR_CLOSE : EX_VAL_OR_CLOSE;
+	p->ex = &f->ex;
 	return i + 1;
 }
 
@@ -605,6 +610,7 @@ static size_t close_container(struct jp *p, size_t i)
 	}
 	p->scratch.len = f->first;
 	p->frames.len--;
+	p->ex = cur_expect(p);
 	v->end = i + 1;
 	p->prev_end = i + 1;
 	return i + 1;
@@ -678,7 +684,7 @@ static bool scan(struct jp *p)
 	size_t i = 0;
 
 	for (;;) {
-		enum expect ex = *cur_expect(p);
+		enum expect ex = *p->ex;
 		i = skip_space(p, i);
 		if (i >= p->len)
 			return ex == EX_END;
@@ -1019,6 +1025,7 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 		return NULL;
 	}
 	memcpy(p.text, p.data, p.len);
+	p.ex = &p.top_ex;
 	if (!scan(&p) && !p.failed)
 		report_syntax(&p);
 	sp_vec_free(&p.frames);
