@@ -2,12 +2,14 @@
  * security options applied to a command, or to a root filesystem with
  * --rootfs (spec §3). Every failure of secprof itself exits 125, as docker
  * run does, and the command is never started without the filter it asked for. */
+#include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -250,6 +252,27 @@ static secprof_caps own_effective_caps(void)
 	return (secprof_caps)data[0].effective | (secprof_caps)data[1].effective << 32;
 }
 
+/* moby validates both lists at create time and wraps the first unknown
+ * name as "invalid CapAdd: ..." / "invalid CapDrop: ..." (spec §3.4). */
+static int validate_cap_names(const struct cli *g, const char *const *list, size_t n,
+			      const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		char norm[64];
+		size_t k = 0;
+
+		if (!strcasecmp(list[i], "ALL") || secprof_cap_from_name(list[i]) >= 0)
+			continue;
+		if (strncasecmp(list[i], "CAP_", 4))
+			k = (size_t)snprintf(norm, sizeof(norm), "CAP_");
+		for (const char *c = list[i]; *c && k + 1 < sizeof(norm); c++)
+			norm[k++] = (char)toupper((unsigned char)*c);
+		norm[k] = '\0';
+		return run_error(g, "invalid %s: unknown capability: \"%s\"", what, norm);
+	}
+	return 0;
+}
+
 static int print_and_exit(const struct cli *g, const secprof_error *err)
 {
 	cli_print_error(g, err);
@@ -334,6 +357,9 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	 * spec §4.1.2); `secprof check` is where those warnings belong. */
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
+	if (validate_cap_names(g, a.caps.cap_add, a.caps.nadd, "CapAdd") ||
+	    validate_cap_names(g, a.caps.cap_drop, a.caps.ndrop, "CapDrop"))
+		return SP_EXIT_ERROR;
 	if (secprof_caps_tweak(a.caps.cap_add, a.caps.nadd, a.caps.cap_drop, a.caps.ndrop,
 			       a.caps.privileged, own_effective_caps(), &o.caps, &err) < 0)
 		return print_and_exit(g, &err);

@@ -66,7 +66,9 @@ run --security-opt no-new-privileges=maybe -- true
 is "$err" 'secprof: invalid --security-opt 2: "no-new-privileges=maybe"' "bad no-new-privileges value"
 run --cap-add NOPE -- true
 is "$rc" 125 "unknown capability: 125"
-is "$err" 'secprof: unknown capability: "CAP_NOPE"' "unknown capability message"
+is "$err" 'secprof: invalid CapAdd: unknown capability: "CAP_NOPE"' "unknown capability message, wrapped as moby does"
+run --cap-drop cap_nope2 -- true
+is "$err" 'secprof: invalid CapDrop: unknown capability: "CAP_NOPE2"' "unknown dropped capability"
 printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getppid"],"action":"SCMP_ACT_NOTIFY"}]}\n' >"$tmp/notify.json"
 run --security-opt "seccomp=$tmp/notify.json" -- touch "$tmp/ran"
 is "$err" "secprof: seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules" "NOTIFY rules: refused as runc does without listenerPath"
