@@ -53,6 +53,15 @@ printf '{"defaultAction": "SCMP_ACT_BOGUS"}\n' >"$tmp/badact.json"
 run --security-opt "seccomp=$tmp/badact.json" -- touch "$tmp/ran"
 is "$rc" 125 "invalid action: 125"
 [[ ! -e $tmp/ran ]]; ok $? "invalid action: command not run"
+# Too big for the kernel: refused before anything runs, never run unfiltered.
+python3 -c 'import json, sys
+rules = [{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": i % 100 + 2,
+          "args": [{"index": 0, "value": i * 7919, "op": "SCMP_CMP_EQ"}]} for i in range(5000)]
+json.dump({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules}, sys.stdout)' >"$tmp/huge.json"
+run --security-opt "seccomp=$tmp/huge.json" -- touch "$tmp/ran"
+is "$rc" 125 "a filter over BPF_MAXINSNS: 125"
+[[ $err == *4096* ]]; ok $? "a filter over BPF_MAXINSNS: the limit is named"
+[[ ! -e $tmp/ran ]]; ok $? "a filter over BPF_MAXINSNS: command not run"
 run --security-opt "seccomp=$tmp/none.json" -- true
 is "$rc" 125 "missing profile file: 125"
 is "$err" "secprof: opening seccomp profile ($tmp/none.json) failed: open $tmp/none.json: No such file or directory" \
