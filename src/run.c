@@ -62,6 +62,21 @@ static int last_cap(void)
 	return atoi(buf);
 }
 
+/* This process's effective and permitted sets. */
+static int own_caps(secprof_caps *eff, secprof_caps *prm, secprof_error *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read capabilities: %s",
+			      strerror(errno));
+	*eff = (secprof_caps)d[0].effective | (secprof_caps)d[1].effective << 32;
+	*prm = (secprof_caps)d[0].permitted | (secprof_caps)d[1].permitted << 32;
+	return 0;
+}
+
 static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
 {
 	for (int c = 0; c <= last && c < 64; c++) {
@@ -84,8 +99,12 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 	secprof_caps known = last >= 63 ? ~(secprof_caps)0 : ((secprof_caps)1 << (last + 1)) - 1;
+	secprof_caps eff, prm;
 
-	caps &= known;
+	if (own_caps(&eff, &prm, err) < 0)
+		return -SECPROF_E_SYSTEM;
+	/* Without privileges secprof can only hand on what it holds. */
+	caps &= known & prm;
 	memset(data, 0, sizeof(data));
 	for (int i = 0; i < 2; i++) {
 		data[i].effective = (uint32_t)(caps >> (32 * i));
@@ -127,8 +146,19 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 				secprof_error *err)
 {
 	int last = last_cap();
-	int rc = drop_bounding_set(o->caps, last, err);
+	secprof_caps eff, prm;
+	int rc = own_caps(&eff, &prm, err);
 
+	/* An unprivileged caller cannot shrink the bounding set; no_new_privs
+	 * instead makes sure no setuid or file-capability program gains what
+	 * the bounding set would have kept out. */
+	if (rc < 0)
+		return rc;
+	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
+		rc = drop_bounding_set(o->caps, last, err);
+	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot set no_new_privs: %s",
+			    strerror(errno));
 	if (!rc && o->user)
 		rc = switch_user(u, err);
 	if (!rc)
