@@ -15,6 +15,9 @@ struct eq_stats {
 	uint64_t mux_exceptions; /* socketcall/ipc inputs on multiplexing arches */
 	uint64_t scmp_multiarch; /* libseccomp's multi-arch program contradicts its
 				    own single-arch one, secprof agrees with the latter */
+	uint64_t scmp_merge;     /* libseccomp's merged program contradicts its own
+				    programs for each OR-ed rule alone, on a path
+				    that compares an ambiguous accumulator (README) */
 	uint64_t cat_masked;     /* disagreements on a syscall with a MASKED_EQ whose
 				    valueTwo has bits outside the mask */
 	uint64_t cat_overlap;    /* ... with several conditional rules of different
@@ -285,6 +288,169 @@ static inline void eq_report(const struct eq_case *c, const secprof_data *d, uin
 	       eq_ret_str(vb, sb, sizeof(sb)), vb);
 }
 
+/* ---- libseccomp's merge bug: an accumulator of two meanings ------------- */
+
+/* Bit (offset / 4) of every seccomp_data word the accumulator may hold at each
+ * instruction, over all paths (BPF jumps only go forward, so one pass in
+ * program order is a fixpoint); bit 16 is "anything else". `and k` keeps the
+ * word's bit: the MASKED_EQ datum is still that argument word. */
+#define EQ_ACC_OTHER (1u << 16)
+
+static inline void eq_acc_sources(const secprof_insn *p, size_t len, uint32_t *in)
+{
+	memset(in, 0, len * sizeof(*in));
+	if (len)
+		in[0] = EQ_ACC_OTHER;
+	for (size_t i = 0; i < len; i++) {
+		uint16_t code = p[i].code;
+		uint32_t out = in[i];
+		if (code == (BPF_LD | BPF_W | BPF_ABS))
+			out = p[i].k < 64 ? 1u << (p[i].k / 4) : EQ_ACC_OTHER;
+		else if (BPF_CLASS(code) == BPF_ALU && BPF_OP(code) == BPF_AND && BPF_SRC(code) == BPF_K)
+			out = in[i];
+		else if (BPF_CLASS(code) == BPF_LD || BPF_CLASS(code) == BPF_ALU || code == (BPF_MISC | BPF_TXA))
+			out = EQ_ACC_OTHER;
+		if (BPF_CLASS(code) == BPF_RET)
+			continue;
+		if (BPF_CLASS(code) != BPF_JMP) {
+			if (i + 1 < len)
+				in[i + 1] |= out;
+		} else if (BPF_OP(code) == BPF_JA) {
+			if (i + 1 + p[i].k < len)
+				in[i + 1 + p[i].k] |= out;
+		} else {
+			if (i + 1 + p[i].jt < len)
+				in[i + 1 + p[i].jt] |= out;
+			if (i + 1 + p[i].jf < len)
+				in[i + 1 + p[i].jf] |= out;
+		}
+	}
+}
+
+/* Does d's run through p make a conditional jump on an accumulator that other
+ * paths reach holding a different argument word? A program libseccomp means
+ * never does: each tree node compares one word. 2.5.4 does it when OR-ed range
+ * tests on one argument share the high-word block, so a path arriving from
+ * the low-word test compares the low word with the high-word constant. */
+static inline bool eq_path_acc_ambiguous(const secprof_insn *p, size_t len, const secprof_data *d)
+{
+	uint32_t *in = malloc((len ? len : 1) * sizeof(*in)), a = 0;
+	bool hit = false;
+	size_t pc = 0;
+
+	if (!in)
+		abort();
+	eq_acc_sources(p, len, in);
+	while (pc < len && !hit) {
+		const secprof_insn *ins = &p[pc];
+		uint16_t code = ins->code;
+		bool taken;
+		if (code == (BPF_LD | BPF_W | BPF_ABS)) {
+			if (!be_load_word(d, ins->k, &a))
+				break;
+			pc++;
+		} else if (BPF_CLASS(code) == BPF_ALU && BPF_SRC(code) == BPF_K) {
+			if (!be_alu(BPF_OP(code), &a, ins->k))
+				break;
+			pc++;
+		} else if (code == (BPF_JMP | BPF_JA)) {
+			pc += 1 + ins->k;
+		} else if (BPF_CLASS(code) == BPF_JMP && BPF_SRC(code) == BPF_K &&
+			   be_cond(BPF_OP(code), a, ins->k, &taken)) {
+			hit = __builtin_popcount(in[pc] & ~EQ_ACC_OTHER) > 1;
+			pc += 1 + (taken ? ins->jt : ins->jf);
+		} else {
+			break; /* RET, or something libseccomp does not emit */
+		}
+	}
+	free(in);
+	return hit;
+}
+
+/* libseccomp's verdict for d with only the conditions `args` (one rule as
+ * runc adds it) of `rule`, for the one name `nm`. */
+static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct sp_rule *rule,
+					const struct sp_str *nm, struct sp_arg *args, size_t nargs,
+					const secprof_data *d, bool *ok)
+{
+	struct sp_rule one = *rule;
+	const struct sp_rule *list[1] = { &one };
+	secprof_resolved rr = *r;
+	struct runc_prog rp;
+	char err[256];
+	uint32_t v = 0;
+
+	one.names = (struct sp_str *)nm;
+	one.nnames = 1;
+	one.args = args;
+	one.nargs = nargs;
+	rr.rules = list;
+	rr.nrules = 1;
+	if (runc_scmp_build(&rr, NULL, &rp, err, sizeof(err))) {
+		*ok = false;
+		return 0;
+	}
+	v = secprof_emulate(rp.insns, rp.len, d, NULL);
+	runc_prog_free(&rp);
+	return v;
+}
+
+/* The verdict libseccomp gives d when the rules naming d's syscall are not
+ * merged: every rule runc adds (one per OR-ed condition) is built alone, and
+ * since all of them must have one action, d gets it if any of them matches.
+ * Returns false when that reference does not exist (no such syscall, an
+ * unconditional rule, different actions, a build failure). */
+static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
+				    uint32_t *verdict)
+{
+	const secprof_resolved *r = c->r;
+	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
+	uint32_t act = 0, miss = 0;
+	bool have_act = false, matched = false, ok = true, built = false;
+
+	for (size_t i = 0; i < r->nrules && ok; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		uint32_t ra = runc_action(rule->act, rule->has_errno, rule->errno_ret);
+		for (size_t j = 0; j < rule->nnames && ok; j++) {
+			const struct sp_str *nm = &rule->names[j];
+			if (!nm->s || strcmp(nm->s, name) || ra == def)
+				continue;
+			if (!rule->nargs || (have_act && ra != act))
+				return false;
+			have_act = true;
+			act = ra;
+			bool split = runc_index_repeats(rule);
+			for (size_t k = 0; k < (split ? rule->nargs : 1) && ok; k++) {
+				uint32_t v = eq_scmp_one_rule(r, rule, nm, split ? &rule->args[k] : rule->args,
+							      split ? 1 : rule->nargs, d, &ok);
+				matched |= v == act;
+				if (v != act)
+					miss = v;
+				built = true;
+			}
+		}
+	}
+	if (!ok || !built)
+		return false;
+	*verdict = matched ? act : miss;
+	return true;
+}
+
+/* A disagreement explained by libseccomp 2.5.4's merge bug (README "Listed
+ * exceptions" 5): its program contradicts its own programs for each OR-ed
+ * rule alone, secprof agrees with those, and d's path through libseccomp's
+ * program compares an accumulator that can hold two different words. */
+static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
+				     uint32_t vb)
+{
+	const char *name = eq_input_name(c, d);
+	uint32_t unmerged;
+
+	if (!name || !eq_scmp_unmerged(c, d, name, &unmerged))
+		return false;
+	return unmerged == va && unmerged != vb && eq_path_acc_ambiguous(c->b, c->blen, d);
+}
+
 /* Run one input on both programs, with both evaluators. */
 static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 {
@@ -313,6 +479,10 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 			c->st->scmp_multiarch++;
 			return;
 		}
+	}
+	if (eq_scmp_merge_bug(c, d, va, vb)) {
+		c->st->scmp_merge++;
+		return;
 	}
 	c->st->disagree++;
 	eq_classify(c, d);

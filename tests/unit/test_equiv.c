@@ -542,10 +542,11 @@ int main(void)
 	random_profiles(ctx, &st);
 	tap_ok(st.evals >= min_evals && st.disagree == 0,
 	       "%llu evaluations over %llu profiles, %llu disagreements (%llu mux exceptions, %llu libseccomp "
-	       "code generation bugs, %llu names restricted)",
+	       "code generation bugs (dropped nr load), %llu libseccomp merge bugs (ambiguous accumulator), "
+	       "%llu names restricted)",
 	       (unsigned long long)st.evals, (unsigned long long)st.profiles, (unsigned long long)st.disagree,
 	       (unsigned long long)st.mux_exceptions, (unsigned long long)st.scmp_multiarch,
-	       (unsigned long long)st.names_dropped);
+	       (unsigned long long)st.scmp_merge, (unsigned long long)st.names_dropped);
 	if (st.disagree)
 		tap_diag("disagreements by likely cause: %llu MASKED_EQ datum outside the mask, %llu overlapping "
 			 "conditional rules, %llu other (tests/compat/README.md)",
