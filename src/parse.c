@@ -444,7 +444,7 @@ static int decode_u64_ptr(struct pc *c, bool *has, uint64_t *dst, struct sp_loc 
 static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const struct sp_json *v)
 {
 	struct sp_str *out = NULL;
-	size_t len;
+	size_t len, kept;
 
 	if (v->type == SP_JNULL) {
 		*arr = NULL;
@@ -454,21 +454,24 @@ static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const 
 	if (v->type != SP_JARR)
 		return type_error(c, v, "an array of strings");
 	len = v->u.arr.len;
+	kept = *arr ? (len < *n ? len : *n) : 0;
 	/* [] is an empty but non-nil slice in Go: moby marshals it as [] for
-	 * "names" (no omitempty), so keep a non-NULL pointer for it. */
-	out = sp_arena_alloc(&c->p->arena, (len ? len : 1) * sizeof(*out));
+	 * "names" (no omitempty), so keep a non-NULL pointer for it. Slots
+	 * past the kept ones start as Go's zero value (filled below, so the
+	 * arena need not zero them first). */
+	out = sp_arena_alloc_raw(&c->p->arena, (len ? len : 1) * sizeof(*out));
 	if (!out)
 		return oom(c);
-	if (len) {
-		if (*arr)
-			memcpy(out, *arr, (len < *n ? len : *n) * sizeof(*out));
-	}
+	if (kept)
+		memcpy(out, *arr, kept * sizeof(*out));
+	if (!len)
+		out[0] = (struct sp_str){ 0 };
 	for (size_t i = 0; i < len; i++) {
 		const struct sp_json *item = v->u.arr.items[i];
 		size_t old = path_index(c, i);
 		int rc;
-		if (!out[i].loc.line)
-			out[i].loc = item->loc;
+		if (i >= kept) /* a kept element keeps its position too */
+			out[i] = (struct sp_str){ NULL, item->loc };
 		rc = decode_str(c, &out[i], item);
 		path_pop(c, old);
 		if (rc < 0)
