@@ -48,6 +48,8 @@ struct gen {
 	} rets[RET_CACHE];
 	size_t nrets, next_evict;
 	const struct sp_ruleset *rs;
+	struct member *members; /* scratch for one group of equality rules */
+	size_t members_cap;
 };
 
 /* A stretch of numbers [start, next run's start) with one decision. */
@@ -311,27 +313,243 @@ static struct target emit_cond(struct gen *g, const struct sp_arch *a, const str
 	}
 }
 
+/* ---- groups of equality rules ---------------------------------------------- */
+
+/* A syscall's rules from `first` to `end` that all test arg == V for one
+ * argument, V sharing the high word `hi` (64-bit ABIs): the group tests the
+ * high word once, loads the low word once, then dispatches over the low
+ * words. For any input at most the rules of one value can match, so the
+ * group keeps "first match wins" (libseccomp's rule order, spec §4.3) by
+ * keeping the order among the rules of each value only. */
+struct group {
+	size_t first, end;
+	uint8_t arg;
+	uint32_t hi;
+};
+
+/* One rule of a group: the low word of its key and where the key is. */
+struct member {
+	uint32_t lo;
+	uint32_t rule; /* index in the syscall's rules: the order to keep */
+	uint8_t key;   /* index of the key condition in the rule */
+};
+
+/* A value's rules are tried in order until one has no condition left. A
+ * chain of up to LEAF_VALUES JEQs costs one instruction per value; more
+ * values are split by a balanced JGE tree over the sorted values (one
+ * instruction per split, log2 steps instead of a linear walk). */
+#define LEAF_VALUES 16u
+
+/* The key condition of a rule for (arg, hi): the first arg == V with
+ * V's high word hi (32-bit ABIs compare the low word only, so any V). */
+static int key_of(const struct sp_arch *a, const struct sp_crule *cr, uint8_t arg, uint32_t hi)
+{
+	for (size_t k = 0; k < cr->nconds; k++) {
+		const struct sp_cond *c = &cr->conds[k];
+		if (c->op == SP_OP_EQ && c->arg == arg &&
+		    (a->bits == 32 || (uint32_t)(c->value >> 32) == hi))
+			return (int)k;
+	}
+	return -1;
+}
+
+/* The longest group ending at rule end - 1, its key chosen among that
+ * rule's equality conditions (the earliest on a tie). first == end - 1:
+ * no group of two or more. */
+static struct group find_group(const struct sp_arch *a, const struct sp_sysrule *s, size_t end)
+{
+	const struct sp_crule *last = &s->rules[end - 1];
+	struct group best = { .first = end - 1, .end = end };
+
+	for (size_t k = 0; k < last->nconds; k++) {
+		const struct sp_cond *c = &last->conds[k];
+		uint32_t hi = a->bits == 32 ? 0 : (uint32_t)(c->value >> 32);
+		size_t first = end - 1;
+		if (c->op != SP_OP_EQ)
+			continue;
+		while (first > 0 && key_of(a, &s->rules[first - 1], c->arg, hi) >= 0)
+			first--;
+		if (first < best.first)
+			best = (struct group){ first, end, c->arg, hi };
+	}
+	return best;
+}
+
+static int cmp_member(const void *x, const void *y)
+{
+	const struct member *a = x, *b = y;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* Sorted members of a group in g->members (by value, then rule order). */
+static size_t group_members(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+			    const struct group *gr)
+{
+	size_t n = gr->end - gr->first;
+
+	if (n > g->members_cap) {
+		struct member *m = realloc(g->members, n * sizeof(*m));
+		if (!m) {
+			g->oom = true;
+			return 0;
+		}
+		g->members = m;
+		g->members_cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_crule *cr = &s->rules[gr->first + i];
+		int key = key_of(a, cr, gr->arg, gr->hi);
+		g->members[i] = (struct member){ (uint32_t)cr->conds[key].value,
+						 (uint32_t)(gr->first + i), (uint8_t)key };
+	}
+	qsort(g->members, n, sizeof(*g->members), cmp_member);
+	return n;
+}
+
+/* A rule's conditions but its key: ret if they all hold, else miss. */
+static struct target emit_rest(struct gen *g, const struct sp_arch *a, const struct sp_crule *cr,
+			       size_t key, struct target miss)
+{
+	struct target t = ret_target(cr->ret);
+
+	for (size_t k = cr->nconds; k-- > 0;)
+		if (k != key)
+			t = emit_cond(g, a, &cr->conds[k], t, miss, miss, NULL);
+	return t;
+}
+
+/* What members [lo, hi) of one value do: their rules in order; a rule
+ * with nothing but its key ends the walk (later ones cannot be reached). */
+static struct target emit_value(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				size_t lo, size_t hi, struct target miss)
+{
+	struct target t = miss;
+
+	for (size_t i = lo; i < hi; i++) {
+		if (s->rules[g->members[i].rule].nconds == 1) {
+			hi = i + 1;
+			break;
+		}
+	}
+	for (size_t i = hi; i-- > lo;)
+		t = emit_rest(g, a, &s->rules[g->members[i].rule], g->members[i].key, t);
+	return t;
+}
+
+/* Dispatch on A (the key's low word) over the distinct values vals[lo, hi)
+ * (indexes into g->members, one per value; vals[hi] ends the last one). */
+static struct target emit_values(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				 uint32_t off, const size_t *vals, size_t lo, size_t hi,
+				 struct target miss)
+{
+	struct target cur = miss;
+
+	if (hi - lo > LEAF_VALUES) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct target right = emit_values(g, a, s, off, vals, mid, hi, miss);
+		struct target left = emit_values(g, a, s, off, vals, lo, mid, miss);
+		return emit_jump(g, BPF_JGE, g->members[vals[mid]].lo, right, left);
+	}
+	for (size_t v = hi; v-- > lo;) {
+		struct target t = emit_value(g, a, s, vals[v], vals[v + 1], miss);
+		/* A holds the low word: a rest starting with its load skips it */
+		cur = emit_jump(g, BPF_JEQ, g->members[vals[v]].lo, skip_reload(g, off, t),
+				skip_reload(g, off, cur));
+	}
+	return cur;
+}
+
+/* Indexes of the first member of each distinct value, then n; *nvals
+ * gets the count. NULL when out of memory. */
+static size_t *distinct_values(struct gen *g, size_t n, size_t *nvals)
+{
+	size_t *vals = malloc((n + 1) * sizeof(*vals)), d = 0;
+
+	if (!vals) {
+		g->oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || g->members[i].lo != g->members[i - 1].lo)
+			vals[d++] = i;
+	vals[d] = n;
+	*nvals = d;
+	return vals;
+}
+
+/* The high-word test a group starts with (none on 32-bit ABIs). */
+static struct hi_test group_hi_test(const struct sp_arch *a, const struct group *gr)
+{
+	return (struct hi_test){ .valid = a->bits != 32, .arg = gr->arg, .mask = UINT32_MAX,
+				 .want = gr->hi };
+}
+
+/* A group: LD hi; JEQ hi -> on, else f_hi; on: LD lo; dispatch (misses
+ * go to f_lo, the high word having matched). *h describes the high test
+ * for the rule before the group. */
+static struct target emit_group(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				const struct group *gr, struct target f_hi, struct target f_lo,
+				struct hi_test *h)
+{
+	uint32_t base = OFF_ARGS + 8u * gr->arg;
+	uint32_t lo = base + (a->big_endian ? 4u : 0u), hi = base + (a->big_endian ? 0u : 4u);
+	size_t n = group_members(g, a, s, gr), nvals = 0;
+	size_t *vals = n ? distinct_values(g, n, &nvals) : NULL;
+	struct target on;
+
+	*h = (struct hi_test){ 0 };
+	if (!vals)
+		return f_hi;
+	on = emit_values(g, a, s, lo, vals, 0, nvals, f_lo);
+	free(vals);
+	on = emit_load(g, lo, on);
+	if (a->bits == 32)
+		return on;
+	*h = group_hi_test(a, gr);
+	h->on_true = on;
+	h->on_false = f_hi;
+	return test32(g, hi, SP_OP_EQ, gr->hi, 0, on, f_hi);
+}
+
+/* One rule alone: its first condition may share the high-word test of
+ * what follows (nxt): failing after that test matched enters the next
+ * rule past it, failing the test itself skips the next rule's copy (so a
+ * rule cut by a group still costs one high-word test for both). */
+static struct target emit_rule(struct gen *g, const struct sp_arch *a, const struct sp_crule *cr,
+			       struct target f_hi, struct target f_lo, struct hi_test *h)
+{
+	struct target t = ret_target(cr->ret);
+
+	for (size_t k = cr->nconds; k-- > 1;)
+		t = emit_cond(g, a, &cr->conds[k], t, f_lo, f_lo, NULL);
+	return emit_cond(g, a, &cr->conds[0], t, f_hi, f_lo, h);
+}
+
 /* A syscall's conditional rules: first match wins, else the default.
- * When rule i and rule i+1 start with the same high-word test, what rule
- * i learnt is reused: failing after that test matched enters rule i+1
- * past it, failing the test itself skips rule i+1's copy (so personality's
- * five values cost one high-word test, not five). */
+ * Emitted from the last rule up, as groups of equality rules where two or
+ * more follow each other, else one rule at a time. */
 static struct target emit_args(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
 {
 	struct target next = ret_target(g->rs->default_ret);
 	struct hi_test nxt = { 0 };
 
-	for (size_t i = s->nrules; i-- > 0;) {
-		const struct sp_crule *cr = &s->rules[i];
-		struct hi_test mine = hi_test_of(a, &cr->conds[0], false);
+	for (size_t end = s->nrules; end > 0;) {
+		struct group gr = find_group(a, s, end);
+		bool grouped = gr.end - gr.first > 1;
+		const struct sp_crule *cr = &s->rules[gr.first];
+		struct hi_test mine = grouped ? group_hi_test(a, &gr)
+					      : hi_test_of(a, &cr->conds[0], false);
 		bool share = same_hi(&mine, &nxt);
 		struct target f_lo = share ? nxt.on_true : next;
 		struct target f_hi = share ? nxt.on_false : next;
-		struct target t = ret_target(cr->ret);
 
-		for (size_t k = cr->nconds; k-- > 1;)
-			t = emit_cond(g, a, &cr->conds[k], t, f_lo, f_lo, NULL);
-		next = emit_cond(g, a, &cr->conds[0], t, f_hi, f_lo, &nxt);
+		if (grouped)
+			next = emit_group(g, a, s, &gr, f_hi, f_lo, &nxt);
+		else
+			next = emit_rule(g, a, cr, f_hi, f_lo, &nxt);
+		end = gr.first;
 	}
 	return next;
 }
@@ -509,6 +727,7 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
 	sect[0] = emit_section(&g, audits[0]);
 	emit_jump(&g, BPF_JEQ, audits[0], sect[0], next);
 	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	free(g.members);
 	if (g.oom) {
 		free(g.rev);
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");

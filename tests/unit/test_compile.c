@@ -212,13 +212,14 @@ static void test_long_jumps(secprof_ctx *ctx)
 
 static void test_maxinsns(secprof_ctx *ctx)
 {
-	char *json = many_rules_json(1100, false);
+	/* equality rules on one argument cost about one instruction each */
+	char *json = many_rules_json(4000, false);
 	struct built b;
 	char want[200];
 	secprof_insn *insns;
 	size_t len = 0;
 
-	TAP_EQ_INT(build(&b, ctx, json), 0, "1100 argument rules do not fit in one filter");
+	TAP_EQ_INT(build(&b, ctx, json), 0, "4000 argument rules do not fit in one filter");
 	if (b.r)
 		b.rs = sp_ruleset_build(ctx, b.r, NULL, NULL);
 	if (b.rs && sp_bpf_generate(b.rs, &insns, &len, NULL) == 0)
@@ -517,6 +518,203 @@ static void test_random(secprof_ctx *ctx)
 	TAP_EQ_INT(bad, 0, "their programs decide as the ruleset oracle");
 }
 
+/* ---- equality rules, grouped ---------------------------------------------- */
+
+/* bench.c's growth profile: `per` rules arg0 == V on each of the first
+ * `nsys` x86_64 syscalls, every V distinct, action ALLOW, default ERRNO. */
+static char *eq_rules_json(unsigned nsys, unsigned per)
+{
+	const struct sp_arch *x = sp_arch_by_name("x86_64");
+	struct sp_buf j = { 0 };
+
+	sp_buf_puts(&j, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[");
+	for (unsigned i = 0; i < nsys * per; i++) {
+		const char *name = NULL;
+		sp_syscall_nth(x, i % nsys, &name);
+		sp_buf_printf(&j, "%s{\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
+				  "[{\"index\":0,\"value\":%u,\"op\":\"SCMP_CMP_EQ\"}]}",
+			      i ? "," : "", name, i + 1);
+	}
+	sp_buf_puts(&j, "]}");
+	return j.data;
+}
+
+/* Steps spent after the high-word test: an input whose high word differs
+ * returns right after it, so the difference is LD lo + the dispatch. */
+static unsigned dispatch_steps(const struct built *b, uint32_t nr, uint64_t v)
+{
+	uint64_t in[6] = { v }, out[6] = { v | 1ull << 32 };
+	unsigned s_in = 0, s_out = 0;
+
+	eval(b, 0xc000003e, nr, in, &s_in);
+	eval(b, 0xc000003e, nr, out, &s_out);
+	return s_in - s_out - 1;
+}
+
+/* Issue: 1,000 such rules needed 4,111 instructions (over BPF_MAXINSNS)
+ * where libseccomp emits 1,243; a syscall's equality rules on one
+ * argument now share one high-word test and one low-word load. */
+static void test_eq_compact(secprof_ctx *ctx)
+{
+	char *json = eq_rules_json(50, 20);
+	struct built b;
+	unsigned bad = 0, wrong = 0, max = 0;
+
+	if (!tap_ok(build(&b, ctx, json), "1,000 equality rules on 50 syscalls compile")) {
+		tap_diag("%s", b.msg);
+		free(json);
+		return;
+	}
+	tap_ok(b.prog->len <= 1300, "%zu instructions (<= 1,300; libseccomp 2.5.4: 1,243)", b.prog->len);
+	for (uint32_t nr = 0; nr < 50; nr++) {
+		for (uint64_t v = 0; v <= 1002; v++) {
+			uint64_t args[6] = { v }, hi[6] = { v | 1ull << 32 };
+			bool mine = v >= 1 && v <= 1000 && (v - 1) % 50 == nr;
+			uint32_t got = eval(&b, 0xc000003e, nr, args, NULL);
+			wrong += got != (mine ? SP_RET_ALLOW : SP_RET_ERRNO | 1);
+			wrong += eval(&b, 0xc000003e, nr, hi, NULL) != (SP_RET_ERRNO | 1);
+			bad += got != oracle(&b, 0xc000003e, nr, args);
+			if (mine && dispatch_steps(&b, nr, v) > max)
+				max = dispatch_steps(&b, nr, v);
+		}
+	}
+	TAP_EQ_INT(wrong, 0, "each syscall allows its own 20 values, with a zero high word only");
+	TAP_EQ_INT(bad, 0, "... as the oracle decides");
+	/* 20 values: one JGE then a chain of 10, not a chain of 20 */
+	tap_ok(max <= 11, "at most %u compares after the low-word load (<= 11)", max);
+	unbuild(&b);
+	free(json);
+
+	json = eq_rules_json(1, 200);
+	max = 0;
+	if (tap_ok(build(&b, ctx, json), "200 equality rules on one syscall compile")) {
+		for (uint64_t v = 1; v <= 200; v++) {
+			unsigned s = dispatch_steps(&b, 0, v);
+			max = s > max ? s : max;
+		}
+		/* 200 -> 100 -> 50 -> 25 -> leaves of 12 or 13: 4 JGE + 13 JEQ */
+		tap_ok(max <= 17, "a balanced tree: at most %u compares for 200 values (<= 17)", max);
+		tap_ok(b.prog->len <= 200 + 20 + 30, "%zu instructions: about one per value", b.prog->len);
+	}
+	unbuild(&b);
+	free(json);
+}
+
+/* Rules of one value keep their order (a plain arg0 == 5 would prune the
+ * longer chains, spec §4.3, so both have more conditions); other keys, high words, 32-bit
+ * ABIs and a rule after the group sharing its high-word test. */
+static void test_eq_group_order(secprof_ctx *ctx)
+{
+	static const char *const json =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":["
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":7,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":3,\"args\":[{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_GE\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":6,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":7,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,\"value\":10,\"op\":\"SCMP_CMP_GE\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL_PROCESS\",\"args\":[{\"index\":0,\"value\":4294967305,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,\"value\":4294967306,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_NE\"},{\"index\":1,\"value\":9,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,\"value\":4,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":1,\"value\":4,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,\"value\":4,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+	static const uint64_t vals[] = { 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 0x100000005ull,
+					 0x100000009ull, 0x10000000aull, 0xffffffff00000005ull };
+	static const uint32_t audits[] = { 0xc000003e, 0x40000003 };
+	struct built b;
+	unsigned bad = 0;
+
+	if (!tap_ok(build(&b, ctx, json), "equality rules mixed with others compile")) {
+		tap_diag("%s", b.msg);
+		return;
+	}
+	for (size_t k = 0; k < 2 * 2; k++) {
+		uint32_t audit = audits[k / 2], nr = k / 2 ? 330 : 292 | (k % 2 ? SP_X32_BIT : 0);
+		for (size_t x = 0; x < SP_ARRAY_SIZE(vals); x++)
+			for (size_t y = 0; y < SP_ARRAY_SIZE(vals); y++)
+				for (size_t z = 0; z < SP_ARRAY_SIZE(vals); z++) {
+					uint64_t args[6] = { vals[x], vals[y], vals[z] };
+					bad += eval(&b, audit, nr, args, NULL) != oracle(&b, audit, nr, args);
+				}
+	}
+	TAP_EQ_INT(bad, 0, "x86_64, x32 and i386 decide as the oracle on every triple of edge values");
+	uint64_t a1[6] = { 5, 7 }, a2[6] = { 5, 8 }, a3[6] = { 5, 0 }, a4[6] = { 0x100000009ull };
+	/* both rules of 5 hold for (5, 7): libseccomp tries EQ before GE */
+	TAP_EQ_INT(eval(&b, 0xc000003e, 292, a1, NULL), SP_RET_ALLOW, "dup3(5, 7): the first rule of 5");
+	TAP_EQ_INT(eval(&b, 0xc000003e, 292, a2, NULL), SP_RET_ERRNO | 3, "dup3(5, 8): the second");
+	TAP_EQ_INT(eval(&b, 0xc000003e, 292, a3, NULL), SP_RET_ERRNO | 1,
+		   "dup3(5, 0): neither, nor any later rule: the default");
+	TAP_EQ_INT(eval(&b, 0xc000003e, 292, a4, NULL), SP_RET_KILL_PROCESS,
+		   "dup3(2^32 + 9): its own high word");
+	TAP_EQ_INT(eval(&b, 0x40000003, 330, a4, NULL), SP_RET_KILL_PROCESS,
+		   "i386: the low word alone (libseccomp _db_rule_gen_32)");
+	unbuild(&b);
+}
+
+/* Random profiles made of equality rules on few arguments and values, so
+ * groups form with repeated values, rests, other high words and rules of
+ * other operators between them, on 64- and 32-bit ABIs. */
+static void random_eq_profile(struct sp_buf *j, uint64_t *s, const uint64_t *vals, size_t nvals)
+{
+	static const char *const acts[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_TRAP",
+					    "SCMP_ACT_LOG" };
+	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_EQ", "SCMP_CMP_EQ", "SCMP_CMP_NE",
+					   "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
+	unsigned nrules = 2 + (unsigned)(rnd(s) % 24);
+
+	sp_buf_printf(j, "{\"defaultAction\":\"%s\",\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[",
+		      acts[rnd(s) % 4]);
+	for (unsigned i = 0; i < nrules; i++) {
+		unsigned nargs = 1 + (unsigned)(rnd(s) % 3), first = (unsigned)(rnd(s) % 3);
+		sp_buf_printf(j, "%s{\"names\":[\"%s\"],\"action\":\"%s\",\"errnoRet\":%u,\"args\":[",
+			      i ? "," : "", rnd(s) % 4 ? "dup3" : "read", acts[rnd(s) % 4],
+			      (unsigned)(rnd(s) % 3));
+		for (unsigned k = 0; k < nargs; k++)
+			sp_buf_printf(j, "%s{\"index\":%u,\"value\":%llu,\"valueTwo\":%llu,\"op\":\"%s\"}",
+				      k ? "," : "", (first + k) % 3,
+				      (unsigned long long)vals[rnd(s) % nvals],
+				      (unsigned long long)vals[rnd(s) % nvals],
+				      k ? ops[rnd(s) % SP_ARRAY_SIZE(ops)] : "SCMP_CMP_EQ");
+		sp_buf_puts(j, "]}");
+	}
+	sp_buf_puts(j, "]}");
+}
+
+static void test_eq_random(secprof_ctx *ctx)
+{
+	static const uint64_t vals[] = { 0, 1, 2, 3, 0xffffffff, 0x100000001ull, 0x100000002ull,
+					 0xffffffff00000000ull };
+	static const uint32_t audits[] = { 0xc000003e, 0x40000003 };
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	unsigned compiled = 0, bad = 0;
+
+	for (int n = 0; n < 400; n++) {
+		struct sp_buf j = { 0 };
+		struct built b;
+		random_eq_profile(&j, &seed, vals, SP_ARRAY_SIZE(vals));
+		if (build(&b, ctx, j.data)) {
+			compiled++;
+			for (int t = 0; t < 400; t++) {
+				uint64_t args[6];
+				uint32_t a = audits[rnd(&seed) % 2];
+				uint32_t nr = a == 0x40000003 ? (rnd(&seed) % 2 ? 330 : 3)
+								: (rnd(&seed) % 2 ? 292 : 0);
+				for (int k = 0; k < 3; k++)
+					args[k] = vals[rnd(&seed) % SP_ARRAY_SIZE(vals)] + rnd(&seed) % 2;
+				args[3] = args[4] = args[5] = 0;
+				if (a == 0xc000003e && rnd(&seed) % 3 == 0)
+					nr |= SP_X32_BIT;
+				if (eval(&b, a, nr, args, NULL) != oracle(&b, a, nr, args) && !bad++)
+					tap_diag("profile %s nr %#x args %#llx %#llx %#llx differs", j.data,
+						 nr, (unsigned long long)args[0],
+						 (unsigned long long)args[1], (unsigned long long)args[2]);
+			}
+		}
+		unbuild(&b);
+		sp_buf_free(&j);
+	}
+	tap_ok(compiled > 200, "%u of 400 random profiles of equality rules compile", compiled);
+	TAP_EQ_INT(bad, 0, "their programs decide as the ruleset oracle");
+}
+
 int main(void)
 {
 	secprof_ctx *ctx = secprof_ctx_new();
@@ -530,6 +728,9 @@ int main(void)
 	test_notes();
 	test_cost(ctx);
 	test_random(ctx);
+	test_eq_compact(ctx);
+	test_eq_group_order(ctx);
+	test_eq_random(ctx);
 	secprof_ctx_free(ctx);
 	return tap_done();
 }
