@@ -398,13 +398,19 @@ static size_t group_members(struct gen *g, const struct sp_arch *a, const struct
 		g->members = m;
 		g->members_cap = n;
 	}
+	bool sorted = true;
+
+	/* filled from the last rule: libseccomp's order puts larger values
+	 * first (spec §4.3), so distinct values usually arrive sorted */
 	for (size_t i = 0; i < n; i++) {
-		const struct sp_crule *cr = &s->rules[gr->first + i];
-		int key = key_of(a, cr, gr->arg, gr->hi);
-		g->members[i] = (struct member){ (uint32_t)cr->conds[key].value,
-						 (uint32_t)(gr->first + i), (uint8_t)key };
+		size_t r = gr->end - 1 - i;
+		int key = key_of(a, &s->rules[r], gr->arg, gr->hi);
+		g->members[i] = (struct member){ (uint32_t)s->rules[r].conds[key].value,
+						 (uint32_t)r, (uint8_t)key };
+		sorted = sorted && (i == 0 || g->members[i - 1].lo < g->members[i].lo);
 	}
-	qsort(g->members, n, sizeof(*g->members), cmp_member);
+	if (!sorted)
+		qsort(g->members, n, sizeof(*g->members), cmp_member);
 	return n;
 }
 
