@@ -480,6 +480,358 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
 	return 0;
 }
 
+/* ---- libseccomp's argument tree, for the refusals it makes ---------------
+ *
+ * libseccomp 2.5.4 does not keep 64-bit conditions: it splits each one into
+ * tests of 32-bit words (a high-word test, then the low word; LT/LE/GT/GE
+ * become "hi > v", "hi == v", "lo >=/> v") and merges the words of all rules
+ * of a syscall into one tree, where two tests of one word with the same
+ * operator, mask and datum are the same node. So rules whose conditions
+ * differ as 64-bit tests can still meet on a node: `arg0 != 0x100000001`
+ * and `arg0 != 0x100000002` share the node "hi(arg0) == 1". Where they meet
+ * with different actions, db_rule_add fails with -EEXIST and runc aborts
+ * (spec §4.3) when one of the two nodes ends its chain there, or when the new
+ * rule ends on a node whose subtree leads to another action. The chain-level
+ * check (check_clashes) sees only whole conditions; this model replays the
+ * word tree rule by rule as runc adds them, to refuse what libseccomp
+ * refuses. It only answers "refused or not": verdicts still come from the
+ * chains. */
+struct tnode {
+	uint8_t level;           /* arg * 2 + 1 for the high word: tree depth order */
+	enum sp_op op;           /* the word test: EQ, GT, GE or MASKED_EQ */
+	enum sp_op op_orig;      /* the rule's operator: sibling order */
+	uint32_t mask, datum;
+	uint64_t datum_full;
+	struct tnode *t, *f;     /* next level when the test is true / false */
+	struct tnode *prev, *next; /* siblings, libseccomp's order */
+	bool has_t, has_f;       /* an action ends the chain on that side */
+	uint32_t act_t, act_f;
+	const struct sp_rule *src_t, *src_f;
+};
+
+struct tree {
+	struct tnode *pool;
+	size_t used, cap;
+	struct tnode *root;      /* NULL: no conditional rule yet */
+	bool uncond;             /* an unconditional rule: later ones are dropped */
+	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
+};
+
+static struct tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
+			       enum sp_op orig, uint32_t mask, uint32_t datum, uint64_t full)
+{
+	struct tnode *n = &t->pool[t->used++];
+
+	memset(n, 0, sizeof(*n));
+	n->level = (uint8_t)(arg * 2 + hi);
+	n->op = op;
+	n->op_orig = orig;
+	n->mask = mask;
+	n->datum = datum & mask;
+	n->datum_full = full;
+	return n;
+}
+
+/* Point every open end of the chain so far at n, on the side tf says. */
+static void tlink(struct tnode **ends, bool tf, struct tnode *n)
+{
+	for (size_t i = 0; ends[i]; i++) {
+		if (tf)
+			ends[i]->t = n;
+		else
+			ends[i]->f = n;
+	}
+	memset(ends, 0, 4 * sizeof(*ends));
+}
+
+/* The word tests of one 64-bit condition (the diagrams of libseccomp's
+ * _db_rule_gen_arg_64): ends/tf say where the chain goes on from here. */
+static struct tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct tnode **ends, bool *tf)
+{
+	uint64_t mask = a->op == SP_OP_MASKED_EQ ? a->value : UINT64_MAX;
+	uint64_t datum = a->op == SP_OP_MASKED_EQ ? a->value_two : a->value;
+	uint32_t mh = (uint32_t)(mask >> 32), ml = (uint32_t)mask;
+	uint32_t dh = (uint32_t)(datum >> 32), dl = (uint32_t)datum;
+	unsigned arg = (unsigned)a->index;
+	struct tnode *c0, *c1, *c2;
+
+	if (a->op == SP_OP_MASKED_EQ && !mh && !ml)
+		return NULL; /* always true: libseccomp leaves it out */
+	if (a->op == SP_OP_EQ || a->op == SP_OP_NE || a->op == SP_OP_MASKED_EQ) {
+		enum sp_op w = a->op == SP_OP_MASKED_EQ ? SP_OP_MASKED_EQ : SP_OP_EQ;
+		c0 = tnode_new(t, arg, true, w, a->op, mh, dh, datum);
+		c1 = tnode_new(t, arg, false, w, a->op, ml, dl, datum);
+		tlink(ends, *tf, c0);
+		c0->t = c1;
+		ends[0] = a->op == SP_OP_NE ? c0 : c1;
+		ends[1] = a->op == SP_OP_NE ? c1 : NULL;
+		*tf = a->op != SP_OP_NE;
+		return c0;
+	}
+	c0 = tnode_new(t, arg, true, SP_OP_GT, a->op, mh, dh, datum);
+	c1 = tnode_new(t, arg, true, SP_OP_EQ, a->op, mh, dh, datum);
+	c2 = tnode_new(t, arg, false, a->op == SP_OP_GT || a->op == SP_OP_LE ? SP_OP_GT : SP_OP_GE,
+		       a->op, ml, dl, datum);
+	tlink(ends, *tf, c0);
+	c0->f = c1;
+	c1->t = c2;
+	/* GT/GE go on from "hi >" and the low test when true; LT/LE from
+	 * "hi ==" and the low test when false */
+	*tf = a->op == SP_OP_GT || a->op == SP_OP_GE;
+	ends[0] = *tf ? c0 : c1;
+	ends[1] = c2;
+	return c0;
+}
+
+/* One 32-bit word per condition (_db_rule_gen_arg_32): NE, LT and LE are
+ * tested as EQ, GE and GT with the chain going on when false. libseccomp
+ * 2.5.4 forgets to flip the side for LE (it clears its local pointer, not
+ * the flag), so after LE the chain goes on the side the previous test set. */
+static struct tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct tnode **ends, bool *tf)
+{
+	uint32_t mask = a->op == SP_OP_MASKED_EQ ? (uint32_t)a->value : UINT32_MAX;
+	uint32_t datum = (uint32_t)(a->op == SP_OP_MASKED_EQ ? a->value_two : a->value);
+	enum sp_op w = a->op == SP_OP_NE ? SP_OP_EQ : a->op == SP_OP_LT ? SP_OP_GE
+		     : a->op == SP_OP_LE ? SP_OP_GT : a->op;
+	struct tnode *c;
+
+	if (a->op == SP_OP_MASKED_EQ && !mask)
+		return NULL;
+	c = tnode_new(t, (unsigned)a->index, false, w, a->op, mask, datum,
+		      a->op == SP_OP_MASKED_EQ ? a->value_two : a->value);
+	tlink(ends, *tf, c);
+	ends[0] = c;
+	if (a->op == SP_OP_NE || a->op == SP_OP_LT)
+		*tf = false;
+	else if (a->op != SP_OP_LE)
+		*tf = true;
+	return c;
+}
+
+/* The chain of one rule as runc adds it (conditions by argument number). */
+static struct tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
+			       size_t n, uint32_t ret, const struct sp_rule *src)
+{
+	struct tnode *ends[4] = { NULL }, *head = NULL, *c;
+	bool tf = false;
+
+	for (unsigned arg = 0; arg < 6; arg++)
+		for (size_t k = 0; k < n; k++) {
+			if (args[k]->index != arg)
+				continue;
+			c = arch->bits == 32 ? gen_cond_32(t, args[k], ends, &tf)
+					     : gen_cond_64(t, args[k], ends, &tf);
+			if (!head)
+				head = c;
+		}
+	for (size_t i = 0; head && ends[i]; i++) {
+		if (tf) {
+			ends[i]->has_t = true;
+			ends[i]->act_t = ret;
+			ends[i]->src_t = src;
+		} else {
+			ends[i]->has_f = true;
+			ends[i]->act_f = ret;
+			ends[i]->src_f = src;
+		}
+	}
+	return head;
+}
+
+static unsigned op_rank(enum sp_op op)
+{
+	return op == SP_OP_GE || op == SP_OP_GT ? 1 : op == SP_OP_LE || op == SP_OP_LT ? 2 : 3;
+}
+
+/* libseccomp's sibling order (_db_chain_lt): a level is kept with the
+ * "greatest" node first. */
+static bool tnode_lt(const struct tnode *a, const struct tnode *b)
+{
+	if (a->level != b->level)
+		return a->level < b->level;
+	if (op_rank(a->op_orig) != op_rank(b->op_orig))
+		return op_rank(a->op_orig) < op_rank(b->op_orig);
+	if (a->op_orig == SP_OP_LE || a->op_orig == SP_OP_LT)
+		return a->datum > b->datum;
+	return a->datum < b->datum;
+}
+
+static bool tnode_eq(const struct tnode *a, const struct tnode *b)
+{
+	return a->level == b->level && a->op == b->op && a->datum == b->datum && a->mask == b->mask;
+}
+
+/* The first rule in the level of n (and below) that ends with another
+ * action than ret, or NULL (_db_tree_act_check). */
+static const struct sp_rule *other_action(const struct tnode *n, uint32_t ret, unsigned depth)
+{
+	const struct sp_rule *r = NULL;
+
+	while (n && n->prev)
+		n = n->prev;
+	for (; n && !r && depth < 64; n = n->next) {
+		if (n->has_t && n->act_t != ret)
+			return n->src_t;
+		if (n->has_f && n->act_f != ret)
+			return n->src_f;
+		r = other_action(n->t, ret, depth + 1);
+		if (!r)
+			r = other_action(n->f, ret, depth + 1);
+	}
+	return r;
+}
+
+static bool tleaf(const struct tnode *n)
+{
+	return !n->t && !n->f;
+}
+
+/* The action of the new node n on one side meets the existing node x. */
+static bool merge_side(struct tree *t, struct tnode *x, const struct tnode *n, bool side)
+{
+	bool xhas = side ? x->has_t : x->has_f;
+	uint32_t *xact = side ? &x->act_t : &x->act_f, nact = side ? n->act_t : n->act_f;
+	struct tnode **xnext = side ? &x->t : &x->f;
+
+	if (!(side ? n->has_t : n->has_f))
+		return true;
+	if (!xhas) {
+		/* the new chain ends where the old one goes on */
+		if ((t->clash = other_action(*xnext, nact, 0)))
+			return false;
+		*xnext = NULL;
+		*xact = nact;
+		if (side) {
+			x->has_t = true;
+			x->src_t = n->src_t;
+		} else {
+			x->has_f = true;
+			x->src_f = n->src_f;
+		}
+		return true;
+	}
+	if (*xact == nact)
+		return true;
+	/* libseccomp 2.5.4 lets the larger 64-bit datum's action win on a
+	 * shared high-word node, and on the false side writes the true one */
+	if (n->level & 1) {
+		if (side && n->datum_full > x->datum_full)
+			x->act_t = n->act_t;
+		if (!side && n->datum_full < x->datum_full)
+			x->act_t = n->act_t;
+	}
+	if (tleaf(x) || tleaf(n)) {
+		t->clash = side ? x->src_t : x->src_f;
+		return false;
+	}
+	return true;
+}
+
+/* Add the new chain n into the level *where (_db_tree_add). False: EEXIST. */
+static bool tree_add(struct tree *t, struct tnode **where, struct tnode *n, unsigned depth)
+{
+	struct tnode *x = *where;
+
+	for (unsigned guard = 0; x && guard < 4096 && depth < 64; guard++) {
+		if (tnode_eq(x, n)) {
+			if (!merge_side(t, x, n, true) || !merge_side(t, x, n, false))
+				return false;
+			if (n->t) {
+				if (x->t) {
+					if (!tree_add(t, &x->t, n->t, depth + 1))
+						return false;
+				} else if (!x->has_t) {
+					x->t = n->t;
+				} else {
+					return true; /* the old chain is shorter */
+				}
+			}
+			if (n->f) {
+				if (x->f)
+					return tree_add(t, &x->f, n->f, depth + 1);
+				if (!x->has_f)
+					x->f = n->f;
+			}
+			return true;
+		}
+		if (tnode_lt(x, n)) {
+			n->prev = x->prev;
+			n->next = x;
+			if (x->prev)
+				x->prev->next = n;
+			x->prev = n;
+			if (*where == x)
+				*where = n;
+			return true;
+		}
+		if (!x->next) {
+			x->next = n;
+			n->prev = x;
+			return true;
+		}
+		x = x->next;
+	}
+	return true;
+}
+
+/* db_rule_add for one rule as runc adds it. False: libseccomp's -EEXIST. */
+static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
+			  size_t n, uint32_t ret, const struct sp_rule *src)
+{
+	struct tnode *head;
+
+	if (t->uncond)
+		return true; /* the syscall is decided: libseccomp drops the rule */
+	head = n ? gen_chain(t, arch, args, n, ret, src) : NULL;
+	if (!head) {
+		t->uncond = true; /* no conditions left: replaces the tree */
+		t->root = NULL;
+		return true;
+	}
+	if (!t->root) {
+		t->root = head;
+		return true;
+	}
+	return tree_add(t, &t->root, head, 0);
+}
+
+/* Replay one syscall's rules in profile order into libseccomp's word tree;
+ * refuse (as clash) where db_rule_add would fail with -EEXIST. */
+static int check_word_tree(struct build *b, const struct sp_arch *a, const struct sp_sysrule *s,
+			   const struct entry *e, size_t n)
+{
+	struct tree t = { 0 };
+	size_t adds = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		adds += e[i].rule->nargs ? e[i].rule->nargs : 1;
+	if (adds < 2)
+		return 0;
+	t.cap = adds * 3 * 6;
+	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < n && !rc && !t.uncond; i++) {
+		const struct sp_rule *rule = e[i].rule;
+		const struct sp_arg *args[6];
+		uint32_t ret = rule_ret(rule);
+		bool split = index_repeats(rule), ok = true;
+		size_t nadd = split ? rule->nargs : 1;
+
+		for (size_t k = 0; k < nadd && ok; k++) {
+			size_t m = split ? 1 : rule->nargs;
+			for (size_t j = 0; j < m; j++)
+				args[j] = &rule->args[split ? k : j];
+			ok = tree_rule_add(&t, a, args, m, ret, rule);
+		}
+		if (!ok)
+			rc = clash(b, s, t.clash, rule,
+				   "a test of a 32-bit half of an argument that libseccomp shares with");
+	}
+	free(t.pool);
+	return rc;
+}
+
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
  * spec §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
@@ -503,6 +855,8 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
 	int rc = merge_chains(b, s, tmp->items, tmp->len);
+	if (!rc)
+		rc = check_word_tree(b, a, s, e, n);
 	if (s->uncond) {
 		s->rules = NULL;
 		s->nrules = 0;

@@ -322,6 +322,66 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 	check_stats("random profiles", st, before);
 }
 
+/* ---- 3b. refusals pinned: libseccomp's word tree ------------------------- */
+
+/* libseccomp compares 32-bit words and merges equal word tests of one
+ * syscall into one tree node; where rules with different actions meet on
+ * such a node and one of them ends there, db_rule_add fails with -EEXIST
+ * and runc aborts. secprof must refuse the same profiles, with both rules
+ * named; the same shapes with one action must compile on both sides. */
+static void pinned_refusals(secprof_ctx *ctx)
+{
+	static const struct {
+		const char *what, *json, *msg; /* msg NULL: both must accept */
+	} v[] = {
+		{ "two != on one argument word, the second ends on the shared high word",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":3146179648,\"op\":\"SCMP_CMP_NE\"},{\"index\":3,\"value\":5,\"op\":\"SCMP_CMP_NE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}",
+		  "t.json:3:1: syscalls[1]: rule for syscall \"dup3\" has a test of a 32-bit half of an argument that libseccomp shares with syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" },
+		{ "the same with one action",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":3146179648,\"op\":\"SCMP_CMP_NE\"},{\"index\":3,\"value\":5,\"op\":\"SCMP_CMP_NE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}",
+		  NULL },
+		{ "!= then == sharing the high word, neither ending there",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":4294967297,\"op\":\"SCMP_CMP_NE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":4294967298,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  NULL },
+	};
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
+		struct loaded l;
+		secprof_error err;
+		struct runc_prog rp;
+		secprof_prog *sp = NULL;
+		char rerr[256], msg[512];
+		int rc;
+
+		if (load_json(ctx, v[i].json, "t.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+			tap_ok(0, "refusal %zu loads (%s)", i, err.msg);
+			continue;
+		}
+		memset(&err, 0, sizeof(err));
+		sp = secprof_compile(ctx, l.res, NULL, &err);
+		rc = runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr));
+		if (!rc)
+			runc_prog_free(&rp);
+		if (v[i].msg) {
+			tap_ok(rc && strstr(rerr, "File exists"), "%s: libseccomp refuses it (%s)", v[i].what,
+			       rc ? rerr : "compiled");
+			tap_ok(!sp && !strcmp(secprof_error_format(&err, msg, sizeof(msg)), v[i].msg),
+			       "%s: secprof refuses it: %s", v[i].what, sp ? "compiled" : msg);
+		} else {
+			tap_ok(!rc && sp, "%s: both compile (libseccomp: %s, secprof: %s)", v[i].what,
+			       rc ? rerr : "ok", sp ? "ok" : err.msg);
+		}
+		secprof_prog_free(sp);
+		loaded_free(&l);
+	}
+}
+
 /* ---- 4. the kernel agrees with the emulator -------------------------------- */
 
 #if defined(__x86_64__)
@@ -540,6 +600,7 @@ int main(void)
 	builtin_variants(ctx, &st);
 	reference_profiles(ctx, &st);
 	random_profiles(ctx, &st);
+	pinned_refusals(ctx);
 	tap_ok(st.evals >= min_evals && st.disagree == 0,
 	       "%llu evaluations over %llu profiles, %llu disagreements (%llu mux exceptions, %llu libseccomp "
 	       "code generation bugs (dropped nr load), %llu libseccomp merge bugs (ambiguous accumulator), "
