@@ -8,11 +8,15 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  ?=
 CFLAGS  += -std=gnu11 $(OPT) -g $(WARN) -fvisibility=hidden -D_GNU_SOURCE \
            -DSECPROF_BUILDING -Iinclude -Isrc
+ifeq ($(SAN),fuzz)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lyajl -lz
+LDLIBS  += -lz
+REF_DIR ?= ../shared/reference
 
 LIB_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -23,7 +27,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-asan check-clang check-all bench gen clean help
+.PHONY: all check check-asan check-clang check-all fuzz bench gen clean help
 
 all: $(BUILD)/secprof $(BUILD)/libsecprof.a
 
@@ -40,9 +44,8 @@ $(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/libsecprof.a
 
 # A static secprof, so `secprof probe` runs inside any root filesystem
 # (container tests, runc comparison) without the host's shared libraries.
-YAJL_STATIC ?= /usr/lib/x86_64-linux-gnu/libyajl_s.a
 $(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
-	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(YAJL_STATIC) -lz
+	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a -lz
 
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h
@@ -74,6 +77,34 @@ check-all:
 	$(MAKE) check
 	$(MAKE) check-asan
 	$(MAKE) check-clang
+	$(MAKE) fuzz
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), one per stage, each run for
+# FUZZ_SECONDS on the parse corpus and the reference profiles.
+FUZZ_SECONDS ?= 10
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DSECPROF_BUILDING -Iinclude -Isrc -Itests/fuzz
+
+FUZZ_LIB := build-fuzz/lib/libsecprof.a
+
+ifneq ($(SAN),fuzz) # the sub-make below builds $(FUZZ_LIB) with the generic rule
+$(FUZZ_LIB): $(LIB_SRC) $(wildcard src/*.h include/*.h src/gen/*.inc)
+	$(MAKE) CC=clang BUILD=build-fuzz/lib SAN=fuzz OPT=-O1 $(FUZZ_LIB)
+endif
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard tests/fuzz/*.h tests/fuzz/json_yajl_ref.c)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) $(LDLIBS) -lyajl
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+		d=$$(mktemp -d); cp tests/parse/*.json $$d/ 2>/dev/null || true; \
+		cp $(REF_DIR)/*.json $(REF_DIR)/*/*.json $$d/ 2>/dev/null || true; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$d >$$d.log 2>&1 \
+			|| { tail -n 40 $$d.log; exit 1; }; \
+		grep -E '^Done [0-9]+ runs' $$d.log | tail -n 1; rm -rf $$d $$d.log; \
+	done
 
 bench: all
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
@@ -83,7 +114,7 @@ gen:
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 help:
 	@echo "all check check-asan check-clang check-all bench gen clean"

@@ -1,12 +1,13 @@
 #!/bin/sh
 # install-deps.sh - install what secprof needs to build and test on Debian 12.
-# Build: gcc, make, yajl (JSON). Tests: clang (second compiler), libseccomp
+# Build: gcc, make, zlib. yajl (JSON) is the oracle our own JSON reader is
+# fuzzed against. Tests: clang (second compiler), libseccomp
 # (the reference compiler we compare against) and its scmp_sys_resolver
 # (package seccomp), runc and debootstrap (the
 # real runtime and a root filesystem), python3 (generators), util-linux.
 set -e
 export DEBIAN_FRONTEND=noninteractive
-pkgs="build-essential clang libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc debootstrap \
+pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine"
 missing=""
 for p in $pkgs; do

@@ -1,7 +1,7 @@
 /* fuzz_parse.c - libFuzzer harness for the JSON reader and the profile
  * parser (both modes). Build and run (not part of `make check`):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
- *     -Iinclude -Isrc tests/fuzz/fuzz_parse.c src/*.c -lyajl -lz -o fuzz_parse
+ *     (or simply: make fuzz)
  *   ./fuzz_parse -max_total_time=60 corpus-dir tests/parse
  * Every input must give a profile or an error with a message, never a
  * crash, a leak or undefined behaviour. */
