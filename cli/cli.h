@@ -53,6 +53,9 @@ struct cli_flag {
 int cli_profile_args(struct cli *g, const char *verb, const char *usage, int argc, char **argv,
 		     struct cli_resolve_args *a, const struct cli_flag *flags);
 
+/* For commands whose only option is --json. Returns 0 or EXIT_USAGE. */
+int cli_json_flag_only(struct cli *g, const char *verb, int argc, char **argv, bool *json);
+
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */
 int cli_exit_code(int rc);

@@ -98,14 +98,8 @@ int cmd_info(struct cli *g, int argc, char **argv)
 	secprof_error err = { 0 };
 	bool json = false;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else {
-			cli_usage_error(g, "info: unknown argument '%s' (usage: secprof info [--json])", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
+	if (cli_json_flag_only(g, "info", argc, argv, &json))
+		return EXIT_USAGE;
 	if (sp_info_collect(&in, &err) < 0) {
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;

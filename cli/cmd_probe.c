@@ -83,14 +83,8 @@ int cmd_probe(struct cli *g, int argc, char **argv)
 	secprof_error err = { 0 };
 	bool json = false;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else {
-			cli_usage_error(g, "probe: unknown argument '%s' (usage: secprof probe [--json])", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
+	if (cli_json_flag_only(g, "probe", argc, argv, &json))
+		return EXIT_USAGE;
 	fflush(stdout);
 	if (sp_probe(&r, &err) < 0) {
 		cli_print_error(g, &err);

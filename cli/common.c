@@ -224,3 +224,16 @@ int cli_profile_args(struct cli *g, const char *verb, const char *usage, int arg
 	}
 	return 0;
 }
+
+int cli_json_flag_only(struct cli *g, const char *verb, int argc, char **argv, bool *json)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json")) {
+			cli_usage_error(g, "%s: unknown argument '%s' (usage: secprof %s [--json])", verb,
+					argv[i], verb);
+			return EXIT_USAGE;
+		}
+		*json = true;
+	}
+	return 0;
+}
