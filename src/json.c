@@ -17,10 +17,10 @@
  *  - nodes are carved from blocks, members gathered on one scratch stack
  *    and copied once when their container closes.
  *
- * Strings decode as yajl (Debian's libyajl) did, which earlier versions
- * used, quirks included, so trees stay byte for byte what they were: an
- * escaped high surrogate joins with ANY following \u escape; a lone high
- * surrogate becomes '?' and the character after it is dropped.
+ * Escapes decode as Go's encoding/json decodes them (spec §1.3): a
+ * surrogate escape that is not half of a valid pair becomes U+FFFD. (The
+ * yajl-based reader this one replaced, kept as the fuzzing oracle in
+ * tests/fuzz, joined a high surrogate with any \u escape after it.)
  *
  * Errors: the scanner only says "not here"; what Go's encoding/json would
  * say ("invalid character 'x' after object key", "unexpected end of
@@ -366,8 +366,8 @@ HOT size_t lex_string(const struct jp *p, size_t i, bool *escaped)
 	}
 }
 
-/* UTF-8 of a code point as yajl writes it ('?' beyond 21 bits; not
- * reached: a joined pair is at most U+10FFFF). */
+/* UTF-8 of a code point ('?' beyond 21 bits; not reached: a joined pair is
+ * at most U+10FFFF). */
 static size_t utf8_put(unsigned cp, char *out)
 {
 	if (cp < 0x80) {
@@ -397,20 +397,21 @@ static size_t utf8_put(unsigned cp, char *out)
 }
 
 /* Decode a \u escape whose 'u' is at s[*end]; leaves *end on its last hex
- * digit. A high surrogate takes the next \uXXXX as its pair whatever it is
- * (yajl's rule, kept so decoded names do not change); a lone one is '?'. */
+ * digit. As Go's encoding/json (what Docker decodes with, spec §1.3): a high
+ * surrogate followed by a \u low surrogate is one code point; any other
+ * surrogate becomes U+FFFD and what follows it is decoded on its own. */
 static size_t unescape_u(const char *s, size_t *end, char *out)
 {
 	unsigned cp = hex4(s + *end + 1);
 
 	*end += 4;
-	if ((cp & 0xfc00) == 0xd800) {
-		if (s[*end + 1] != '\\' || s[*end + 2] != 'u') {
-			out[0] = '?';
-			return 1;
-		}
-		cp = ((cp & 0x3f) << 10) | ((((cp >> 6) & 0xf) + 1) << 16) |
-		     (hex4(s + *end + 3) & 0x3ff);
+	if (cp >= 0xd800 && cp < 0xe000) {
+		unsigned lo = 0;
+		if (cp < 0xdc00 && s[*end + 1] == '\\' && s[*end + 2] == 'u')
+			lo = hex4(s + *end + 3);
+		if (lo < 0xdc00 || lo >= 0xe000)
+			return utf8_put(0xfffd, out);
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		*end += 6;
 	}
 	return utf8_put(cp, out);

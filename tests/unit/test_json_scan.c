@@ -36,14 +36,19 @@ static const char *decoded(const char *json)
 
 static void test_surrogates(void)
 {
-	TAP_EQ_STR(decoded("\"\\ud800\""), "3f", "lone high surrogate: '?'");
-	TAP_EQ_STR(decoded("\"\\ud800x\""), "3f 78", "lone high surrogate: the next character is kept");
-	TAP_EQ_STR(decoded("\"\\ud800\\\\\""), "3f 5c", "lone high surrogate before an escaped backslash");
-	TAP_EQ_STR(decoded("\"\\ud800\\n\""), "3f 0a", "lone high surrogate before \\n");
-	TAP_EQ_STR(decoded("\"a\\ud800\\u0041b\""), "61 f0 90 81 81 62",
-		   "a high surrogate joins with any \\u escape after it (yajl)");
+	/* Go's encoding/json: a valid pair joins, any other surrogate is U+FFFD
+	 * (ef bf bd) and the escape after it is decoded on its own. */
+	TAP_EQ_STR(decoded("\"\\ud800\""), "ef bf bd", "lone high surrogate: U+FFFD");
+	TAP_EQ_STR(decoded("\"\\ud800x\""), "ef bf bd 78", "lone high surrogate: the next character is kept");
+	TAP_EQ_STR(decoded("\"\\ud800\\\\\""), "ef bf bd 5c", "lone high surrogate before an escaped backslash");
+	TAP_EQ_STR(decoded("\"\\ud800\\n\""), "ef bf bd 0a", "lone high surrogate before \\n");
+	TAP_EQ_STR(decoded("\"a\\ud800\\u0041b\""), "61 ef bf bd 41 62",
+		   "a high surrogate before a non-surrogate escape: U+FFFD, then the escape");
+	TAP_EQ_STR(decoded("\"\\ud83d\\ude00\""), "f0 9f 98 80", "a pair joins (U+1F600)");
 	TAP_EQ_STR(decoded("\"\\uDBFF\\uDFFF\""), "f4 8f bf bf", "the highest pair, upper-case hex");
-	TAP_EQ_STR(decoded("\"\\udc00\""), "ed b0 80", "lone low surrogate: encoded as it is");
+	TAP_EQ_STR(decoded("\"\\udc00\""), "ef bf bd", "lone low surrogate: U+FFFD");
+	TAP_EQ_STR(decoded("\"\\ud800\\ud800\\udc00\""), "ef bf bd f0 90 80 80",
+		   "high, then a pair: U+FFFD and U+10000");
 	TAP_EQ_STR(decoded("\"x\\u0000y\""), "78 00 79", "\\u0000 kept inside the length");
 	TAP_EQ_STR(decoded("\"\\/\\b\\f\\r\\t\\\"\""), "2f 08 0c 0d 09 22", "short escapes");
 }
