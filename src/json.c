@@ -899,7 +899,8 @@ static bool diag_literal(const struct jp *p, size_t *i, struct diag *d)
 
 /* Re-scan from the end of the last good token, knowing what was expected
  * there, and find the first byte Go's scanner would refuse. Containers opened
- * during the scan are not followed: yajl has already stopped before them. */
+ * during the scan are not followed: the scanner has already stopped before
+ * them. */
 static bool diagnose(const struct jp *p, struct diag *d)
 {
 	enum expect ex = p->frames.len ? ((struct frame *)p->frames.items)[p->frames.len - 1].ex

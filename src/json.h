@@ -1,7 +1,6 @@
 /* json.h - strict JSON reader keeping a line/column for every value (json.c).
  * Its own one-pass scanner (RFC 8259, nothing more), numbers kept as raw
- * text so uint64 values are exact; strings decoded as yajl, which earlier
- * versions used, decoded them. */
+ * text so uint64 values are exact; escapes decoded as Go's encoding/json. */
 #ifndef SP_JSON_H
 #define SP_JSON_H
 
