@@ -507,13 +507,19 @@ struct tnode {
 	bool has_t, has_f;       /* an action ends the chain on that side */
 	uint32_t act_t, act_f;
 	const struct sp_rule *src_t, *src_f;
+	uint32_t ret;            /* the action of the rule that made the node */
 };
+
+/* Bounds on every walk of the model: the sibling links of nodes that
+ * libseccomp shares between levels can form loops, and a walk must end. */
+#define TREE_WIDTH 4096u
 
 struct tree {
 	struct tnode *pool;
 	size_t used, cap;
 	struct tnode *root;      /* NULL: no conditional rule yet */
 	bool uncond;             /* an unconditional rule: later ones are dropped */
+	bool dry;                /* only generate the chains (may_clash) */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 };
 
@@ -613,6 +619,7 @@ static struct tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const
 			       size_t n, uint32_t ret, const struct sp_rule *src)
 {
 	struct tnode *ends[4] = { NULL }, *head = NULL, *c;
+	size_t first = t->used;
 	bool tf = false;
 
 	for (unsigned arg = 0; arg < 6; arg++)
@@ -624,6 +631,8 @@ static struct tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const
 			if (!head)
 				head = c;
 		}
+	for (size_t i = first; i < t->used; i++)
+		t->pool[i].ret = ret;
 	for (size_t i = 0; head && ends[i]; i++) {
 		if (tf) {
 			ends[i]->has_t = true;
@@ -666,10 +675,11 @@ static bool tnode_eq(const struct tnode *a, const struct tnode *b)
 static const struct sp_rule *other_action(const struct tnode *n, uint32_t ret, unsigned depth)
 {
 	const struct sp_rule *r = NULL;
+	unsigned guard = 0;
 
-	while (n && n->prev)
+	while (n && n->prev && guard++ < TREE_WIDTH)
 		n = n->prev;
-	for (; n && !r && depth < 64; n = n->next) {
+	for (guard = 0; n && !r && depth < 64 && guard < TREE_WIDTH; n = n->next, guard++) {
 		if (n->has_t && n->act_t != ret)
 			return n->src_t;
 		if (n->has_f && n->act_f != ret)
@@ -732,7 +742,7 @@ static bool tree_add(struct tree *t, struct tnode **where, struct tnode *n, unsi
 {
 	struct tnode *x = *where;
 
-	for (unsigned guard = 0; x && guard < 4096 && depth < 64; guard++) {
+	for (unsigned guard = 0; x && guard < TREE_WIDTH && depth < 64; guard++) {
 		if (tnode_eq(x, n)) {
 			if (!merge_side(t, x, n, true) || !merge_side(t, x, n, false))
 				return false;
@@ -774,6 +784,114 @@ static bool tree_add(struct tree *t, struct tnode **where, struct tnode *n, unsi
 	return true;
 }
 
+/* Before adding, libseccomp looks for an existing chain that makes the new
+ * one redundant (_db_tree_prune): one whose tests are a subset of the new
+ * chain's, on the same path, ending in the same action. Such a rule is
+ * dropped and cannot clash. Flags as libseccomp's iteration state. */
+enum {
+	P_MATCH = 0x1,
+	P_ONCE = 0x2,
+	P_XFIN = 0x10,
+	P_NFIN = 0x20,
+	P_XPRE = 0x100,
+	P_NPRE = 0x200,
+	P_REDUNDANT = P_MATCH | P_XFIN | P_NPRE,
+};
+
+struct prune {
+	uint32_t ret;
+	bool removes;      /* the new chain would cut an old subtree instead */
+};
+
+static void prune_scan(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned *state,
+		       unsigned depth);
+
+/* Go on one level down, in the old tree (xnext) or the new one (nnext). */
+static bool prune_down(struct prune *p, const struct tnode *xnext, const struct tnode *nnext,
+		       unsigned from, unsigned set, unsigned *st, unsigned depth)
+{
+	unsigned nx = (from & ~(unsigned)P_MATCH) | set;
+
+	if (set == (P_MATCH | P_ONCE))
+		nx = from | set;
+	prune_scan(p, xnext, nnext, &nx, depth + 1);
+	if (nx & P_MATCH)
+		*st |= nx;
+	return (nx & P_MATCH) != 0;
+}
+
+static bool prune_eq(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned from,
+		     unsigned *st, unsigned depth)
+{
+	*st |= P_MATCH | P_ONCE;
+	if (tleaf(n))
+		*st |= P_NFIN;
+	if (tleaf(x))
+		*st |= P_XFIN;
+	if (((x->has_t || x->t) && !(n->has_t || n->t)) || ((x->has_f || x->f) && !(n->has_f || n->f)))
+		return false;
+	if ((*st & P_NFIN) && (*st & P_XFIN) &&
+	    (n->has_t != x->has_t || n->act_t != x->act_t || n->has_f != x->has_f || n->act_f != x->act_f))
+		return false;
+	if (n->t)
+		prune_down(p, x->t, n->t, from, P_MATCH | P_ONCE, st, depth);
+	if (n->f)
+		prune_down(p, x->f, n->f, from, P_MATCH | P_ONCE, st, depth);
+	if (other_action(x, p->ret, 0) || !(*st & P_MATCH))
+		return true;
+	if ((*st & P_NFIN) && (*st & P_XPRE))
+		p->removes = true;
+	else if ((*st & P_XFIN) && (*st & P_NPRE))
+		return false; /* the new chain is longer: done */
+	return true;
+}
+
+static void prune_scan(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned *state,
+		       unsigned depth)
+{
+	unsigned st = *state;
+	bool done = false;
+
+	unsigned guard = 0;
+
+	if (!n || !x || depth > 64 || (*state & (P_MATCH | P_ONCE)) == P_ONCE)
+		goto out;
+	while (x->prev && guard++ < TREE_WIDTH)
+		x = x->prev;
+	for (guard = 0; x && !done && guard < TREE_WIDTH; x = x->next, guard++) {
+		if (tnode_eq(x, n)) {
+			done = !prune_eq(p, x, n, *state, &st, depth);
+		} else if (tnode_lt(x, n)) {
+			if (*state & P_NPRE)
+				goto out;
+			done = (x->t && prune_down(p, x->t, n, *state, P_XPRE, &st, depth)) ||
+			       (x->f && prune_down(p, x->f, n, *state, P_XPRE, &st, depth));
+		} else {
+			if (*state & P_XPRE)
+				goto out;
+			done = (n->t && prune_down(p, x, n->t, *state, P_NPRE, &st, depth)) ||
+			       (n->f && prune_down(p, x, n->f, *state, P_NPRE, &st, depth));
+		}
+	}
+	if (!done)
+		st &= ~(unsigned)P_MATCH;
+out:
+	if (st & P_MATCH)
+		*state |= st;
+	else
+		*state &= ~(unsigned)P_MATCH;
+}
+
+/* Is the new chain made redundant by the tree (and so dropped)? */
+static bool tree_redundant(const struct tree *t, const struct tnode *head, uint32_t ret)
+{
+	struct prune p = { ret, false };
+	unsigned state = 0;
+
+	prune_scan(&p, t->root, head, &state, 0);
+	return !p.removes && (state & P_REDUNDANT) == P_REDUNDANT;
+}
+
 /* db_rule_add for one rule as runc adds it. False: libseccomp's -EEXIST. */
 static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
 			  size_t n, uint32_t ret, const struct sp_rule *src)
@@ -783,6 +901,8 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const stru
 	if (t->uncond)
 		return true; /* the syscall is decided: libseccomp drops the rule */
 	head = n ? gen_chain(t, arch, args, n, ret, src) : NULL;
+	if (t->dry)
+		return true;
 	if (!head) {
 		t->uncond = true; /* no conditions left: replaces the tree */
 		t->root = NULL;
@@ -792,16 +912,82 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const stru
 		t->root = head;
 		return true;
 	}
+	if (tree_redundant(t, head, ret))
+		return true;
 	return tree_add(t, &t->root, head, 0);
+}
+
+static int cmp_tnode_key(const void *x, const void *y)
+{
+	const struct tnode *a = *(const struct tnode *const *)x, *b = *(const struct tnode *const *)y;
+
+	if (a->level != b->level)
+		return a->level < b->level ? -1 : 1;
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->mask != b->mask)
+		return a->mask < b->mask ? -1 : 1;
+	return (a->datum > b->datum) - (a->datum < b->datum);
+}
+
+/* Every -EEXIST needs a new node that carries an action to equal an old
+ * node of a rule with another action. Without such a pair of word tests
+ * (the common case: many rules, each on its own value) the tree cannot
+ * refuse, and replaying it (quadratic in rules that share a level, as in
+ * libseccomp) is skipped. *may is set on out of memory too. */
+static void may_clash(const struct tree *t, bool *may)
+{
+	const struct tnode **v = malloc((t->used ? t->used : 1) * sizeof(*v));
+
+	*may = true;
+	if (!v)
+		return;
+	for (size_t i = 0; i < t->used; i++)
+		v[i] = &t->pool[i];
+	qsort(v, t->used, sizeof(*v), cmp_tnode_key);
+	*may = false;
+	for (size_t i = 0, j; i < t->used && !*may; i = j) {
+		bool carries = false, mixed = false;
+		for (j = i; j < t->used && !cmp_tnode_key(&v[i], &v[j]); j++) {
+			carries |= v[j]->has_t || v[j]->has_f;
+			mixed |= v[j]->ret != v[i]->ret;
+		}
+		*may = carries && mixed;
+	}
+	free(v);
 }
 
 /* Replay one syscall's rules in profile order into libseccomp's word tree;
  * refuse (as clash) where db_rule_add would fail with -EEXIST. */
+static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct entry *e, size_t n,
+			   const struct sp_rule **failed)
+{
+	for (size_t i = 0; i < n && !t->uncond; i++) {
+		const struct sp_rule *rule = e[i].rule;
+		const struct sp_arg *args[6];
+		bool split = index_repeats(rule);
+		size_t nadd = split ? rule->nargs : 1;
+
+		for (size_t k = 0; k < nadd; k++) {
+			size_t m = split ? 1 : rule->nargs;
+			for (size_t j = 0; j < m; j++)
+				args[j] = &rule->args[split ? k : j];
+			if (!tree_rule_add(t, a, args, m, rule_ret(rule), rule)) {
+				*failed = rule;
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static int check_word_tree(struct build *b, const struct sp_arch *a, const struct sp_sysrule *s,
 			   const struct entry *e, size_t n)
 {
-	struct tree t = { 0 };
+	struct tree t = { .dry = true };
+	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
+	bool may;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -811,25 +997,194 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, const struc
 	t.cap = adds * 3 * 6;
 	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-	for (size_t i = 0; i < n && !rc && !t.uncond; i++) {
-		const struct sp_rule *rule = e[i].rule;
-		const struct sp_arg *args[6];
-		uint32_t ret = rule_ret(rule);
-		bool split = index_repeats(rule), ok = true;
-		size_t nadd = split ? rule->nargs : 1;
+	replay_entries(&t, a, e, n, &failed);
+	may_clash(&t, &may);
+	t = (struct tree){ .pool = t.pool, .cap = t.cap };
+	if (may && !replay_entries(&t, a, e, n, &failed))
+		rc = clash(b, s, t.clash, failed,
+			   "a test of a 32-bit half of an argument that libseccomp shares with");
+	free(t.pool);
+	return rc;
+}
 
-		for (size_t k = 0; k < nadd && ok; k++) {
-			size_t m = split ? 1 : rule->nargs;
-			for (size_t j = 0; j < m; j++)
-				args[j] = &rule->args[split ? k : j];
-			ok = tree_rule_add(&t, a, args, m, ret, rule);
+/* ---- the multiplexers: socketcall(2) and ipc(2) ---------------------------
+ *
+ * On x86, ppc, ppc64(le), MIPS o32 and s390(x) libseccomp 2.5.4 adds, next to
+ * each rule for a socket or SysV IPC call, a rule for the multiplexer with
+ * "arg0 == call number" in place of the rule's own arg0 test (spec §4.3). The
+ * verdicts on those two numbers are not modelled (a listed exception of the
+ * differential test), but their trees refuse like any other: rules of
+ * different calls, or of the multiplexer itself, meet there. */
+struct mux_call {
+	const char *name;
+	uint8_t call;
+};
+
+static const struct mux_call socket_calls[] = {
+	{ "socket", 1 }, { "bind", 2 }, { "connect", 3 }, { "listen", 4 }, { "accept", 5 },
+	{ "getsockname", 6 }, { "getpeername", 7 }, { "socketpair", 8 }, { "send", 9 },
+	{ "recv", 10 }, { "sendto", 11 }, { "recvfrom", 12 }, { "shutdown", 13 },
+	{ "setsockopt", 14 }, { "getsockopt", 15 }, { "sendmsg", 16 }, { "recvmsg", 17 },
+	{ "accept4", 18 }, { "recvmmsg", 19 }, { "sendmmsg", 20 }, { NULL, 0 },
+};
+
+static const struct mux_call ipc_calls[] = {
+	{ "semop", 1 }, { "semget", 2 }, { "semctl", 3 }, { "semtimedop", 4 }, { "msgsnd", 11 },
+	{ "msgrcv", 12 }, { "msgget", 13 }, { "msgctl", 14 }, { "shmat", 21 }, { "shmdt", 22 },
+	{ "shmget", 23 }, { "shmctl", 24 }, { NULL, 0 },
+};
+
+static bool multiplexes(const struct sp_arch *a)
+{
+	static const char *const scmp[] = { "SCMP_ARCH_X86", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+					    "SCMP_ARCH_PPC64LE", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL",
+					    "SCMP_ARCH_S390", "SCMP_ARCH_S390X" };
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(scmp); i++)
+		if (!strcmp(a->scmp, scmp[i]))
+			return true;
+	return false;
+}
+
+static int mux_call_of(const struct mux_call *calls, const char *name)
+{
+	for (size_t i = 0; name && calls[i].name; i++)
+		if (!strcmp(calls[i].name, name))
+			return calls[i].call;
+	return -1;
+}
+
+/* The rules runc adds for one name of `rule`, as libseccomp puts them in
+ * the multiplexer's tree: the multiplexer's own rules as they are, a family
+ * call's with arg0 replaced by its call number. False: -EEXIST. */
+static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct sp_rule *rule, int call)
+{
+	struct sp_arg sel = { .index = 0, .op = SP_OP_EQ, .value = (uint64_t)(call < 0 ? 0 : call) };
+	const struct sp_arg *args[7];
+	bool split = index_repeats(rule), ok = true;
+	size_t nadd = split ? rule->nargs : 1;
+
+	for (size_t k = 0; k < nadd && ok; k++) {
+		size_t m = 0;
+		if (call >= 0)
+			args[m++] = &sel;
+		for (size_t j = 0; j < (split ? 1 : rule->nargs); j++) {
+			const struct sp_arg *x = &rule->args[split ? k : j];
+			if (call < 0 || x->index != 0)
+				args[m++] = x;
 		}
-		if (!ok)
-			rc = clash(b, s, t.clash, rule,
-				   "a test of a 32-bit half of an argument that libseccomp shares with");
+		ok = tree_rule_add(t, a, args, m, rule_ret(rule), rule);
+	}
+	return ok;
+}
+
+static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a, const char *mux,
+		       const struct mux_call *calls, const struct sp_rule **failed, const char **name)
+{
+	for (size_t i = 0; i < b->r->nrules && !t->uncond; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		if (rule_ret(rule) == b->rs->default_ret)
+			continue; /* runc skips it before libseccomp sees it */
+		for (size_t j = 0; j < rule->nnames && !t->uncond; j++) {
+			const char *nm = rule->names[j].s;
+			int call = mux_call_of(calls, nm);
+			if (call < 0 && (!nm || strcmp(nm, mux)))
+				continue;
+			if (!mux_rule_adds(t, a, rule, call)) {
+				*failed = rule;
+				*name = nm;
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static int check_mux_tree(struct build *b, const struct sp_arch *a, const char *mux,
+			  const struct mux_call *calls)
+{
+	struct tree t = { .dry = true };
+	const struct sp_rule *failed = NULL;
+	const char *name = NULL;
+	size_t adds = 0;
+	bool may;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->r->nrules; i++)
+		adds += b->r->rules[i]->nnames * (b->r->rules[i]->nargs + 1);
+	if (adds < 2)
+		return 0;
+	t.cap = adds * 3 * 7;
+	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	replay_mux(&t, b, a, mux, calls, &failed, &name);
+	may_clash(&t, &may);
+	t = (struct tree){ .pool = t.pool, .cap = t.cap };
+	if (may && !replay_mux(&t, b, a, mux, calls, &failed, &name)) {
+		struct sp_sysrule s = { .name = name };
+		rc = clash(b, &s, t.clash, failed,
+			   mux_call_of(calls, name) < 0
+				   ? "a test of a 32-bit half of an argument that libseccomp shares with"
+				   : "a test that libseccomp shares, in the rules it adds for the multiplexer, with");
 	}
 	free(t.pool);
 	return rc;
+}
+
+static int cmp_entry_name(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* libseccomp numbers a name that does not exist on an arch with a negative
+ * pseudo number and still builds its tree there (it never matches a real
+ * call, but it refuses like any other): replay those trees too, per name. */
+static int check_absent(struct build *b, const struct sp_arch_rules *ar)
+{
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
+	uint32_t seq = 0;
+	struct entry *e;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		bool dropped = rule_ret(rule) == b->rs->default_ret;
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			if (dropped || b->nrs[seq * na + ai] >= 0 || !sp_syscall_known(rule->names[j].s))
+				continue;
+			if (!(e = sp_vec_push(&v))) {
+				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				break;
+			}
+			*e = (struct entry){ -1, seq, rule, rule->names[j].s };
+		}
+	}
+	e = v.items;
+	if (!rc && v.len > 1)
+		qsort(e, v.len, sizeof(*e), cmp_entry_name);
+	for (size_t i = 0, j; !rc && i < v.len; i = j) {
+		struct sp_sysrule s = { .nr = -1, .name = e[i].name };
+		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
+			;
+		rc = check_word_tree(b, ar->arch, &s, e + i, j - i);
+	}
+	sp_vec_free(&v);
+	return rc;
+}
+
+/* Both multiplexer trees of an arch that has them. */
+static int check_mux(struct build *b, const struct sp_arch *a)
+{
+	int rc;
+
+	if (!multiplexes(a))
+		return 0;
+	rc = check_mux_tree(b, a, "socketcall", socket_calls);
+	return rc ? rc : check_mux_tree(b, a, "ipc", ipc_calls);
 }
 
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
@@ -1003,6 +1358,10 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		rc = warn_unknown(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = build_arch(&b, &rs->arches[i]);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = check_mux(&b, rs->arches[i].arch);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = check_absent(&b, &rs->arches[i]);
 	free(b.nrs);
 	if (rc) {
 		sp_ruleset_free(rs);
