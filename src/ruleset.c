@@ -987,12 +987,20 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, const struc
 	struct tree t = { .dry = true };
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
-	bool may;
+	const struct sp_rule *first = NULL;
+	bool may, mixed = false;
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		adds += e[i].rule->nargs ? e[i].rule->nargs : 1;
-	if (adds < 2)
+	/* only conditional rules make nodes, and a clash needs two actions */
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].rule->nargs)
+			continue;
+		adds += e[i].rule->nargs;
+		if (!first)
+			first = e[i].rule;
+		mixed |= rule_ret(e[i].rule) != rule_ret(first);
+	}
+	if (adds < 2 || !mixed)
 		return 0;
 	t.cap = adds * 3 * 6;
 	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
@@ -1110,10 +1118,16 @@ static int check_mux_tree(struct build *b, const struct sp_arch *a, const char *
 	bool may;
 	int rc = 0;
 
-	for (size_t i = 0; i < b->r->nrules; i++)
-		adds += b->r->rules[i]->nnames * (b->r->rules[i]->nargs + 1);
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		for (size_t j = 0; j < rule->nnames; j++) {
+			const char *nm = rule->names[j].s;
+			if (mux_call_of(calls, nm) >= 0 || (nm && !strcmp(nm, mux)))
+				adds += rule->nargs + 1;
+		}
+	}
 	if (adds < 2)
-		return 0;
+		return 0; /* one rule alone cannot clash */
 	t.cap = adds * 3 * 7;
 	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
