@@ -615,6 +615,11 @@ int main(void)
 			 (unsigned long long)st.cat_other);
 	printf("# equivalence: %llu evaluations, %llu disagreements\n", (unsigned long long)st.evals,
 	       (unsigned long long)st.disagree);
+	/* Not a pass: an open difference, printed on every run until secprof
+	 * builds libseccomp's word tree for mixed-action rules (README). */
+	printf("# OPEN: %llu verdicts differ on syscalls with conditional rules of different actions on one "
+	       "argument (libseccomp's shared word-test node decides; secprof's rule order does)\n",
+	       (unsigned long long)st.open_mixed);
 	tap_ok(st.emu_mismatch == 0, "secprof_emulate agrees with the independent evaluator (%llu differences)",
 	       (unsigned long long)st.emu_mismatch);
 #if defined(__x86_64__)
