@@ -48,11 +48,11 @@ $(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
 	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a -lz
 
 # Unit tests and test helpers link the static archive to reach internals.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
 
-$(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libsecprof.a
+$(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libsecprof.a $(wildcard tests/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
 

@@ -385,6 +385,34 @@ static bool index_repeats(const struct sp_rule *rule)
 	return false;
 }
 
+/* A comparison that can never fail: MASKED_EQ with a zero mask (on a 32-bit
+ * ABI, a zero low half). libseccomp drops it from the chain, so a rule made
+ * only of such tests is unconditional there (_db_rule_gen_64/_32). */
+static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg)
+{
+	uint64_t mask = arg->value;
+
+	if (arg->op != SP_OP_MASKED_EQ)
+		return false;
+	if (a->bits == 32)
+		mask &= 0xffffffffu;
+	return mask == 0;
+}
+
+/* Whether runc's rules for `rule` reach libseccomp as an unconditional rule:
+ * no args; all args no-ops when AND-ed; any no-op when OR-ed (split). */
+static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule)
+{
+	bool split = index_repeats(rule), all = true, any = false;
+
+	for (size_t k = 0; k < rule->nargs; k++) {
+		bool noop = cond_is_noop(a, &rule->args[k]);
+		all &= noop;
+		any |= noop;
+	}
+	return split ? any : all;
+}
+
 /* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
  * makes every condition its own rule, so the set is OR-ed (spec §4.1.2). */
 static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
@@ -404,9 +432,10 @@ static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct
 			cr->nconds = 1;
 			continue;
 		}
+		cr->nconds = 0;
 		for (size_t k = 0; k < rule->nargs; k++)
-			cr->conds[k] = make_cond(a, &rule->args[k]);
-		cr->nconds = (uint8_t)rule->nargs;
+			if (!cond_is_noop(a, &rule->args[k]))
+				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k]);
 		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
 	}
 	return 0;
@@ -1216,7 +1245,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
-		if (rule->nargs == 0) {
+		if (rule->nargs == 0 || rule_is_unconditional(a, rule)) {
 			s->uncond = true;
 			s->ret = ret;
 			s->src = rule;

@@ -453,7 +453,12 @@ static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data
 
 	if (!name || !eq_scmp_unmerged(c, d, name, &unmerged))
 		return false;
-	return unmerged == va && unmerged != vb && eq_path_acc_ambiguous(c->b, c->blen, d);
+	/* eq_scmp_unmerged only answers for rules of one action, where runc's
+	 * meaning is "that action if any rule matches": libseccomp's merged
+	 * program contradicting its own one-rule programs is its bug whether
+	 * or not the path shows the ambiguous-accumulator footprint (which
+	 * eq_path_acc_ambiguous finds, for --dump diagnosis). */
+	return unmerged == va && unmerged != vb;
 }
 
 /* The input's syscall has runc rules with arguments and different actions

@@ -142,9 +142,14 @@ static inline void rp_args(struct rp_buf *b, struct rp_rng *r)
 	rp_printf(b, ", \"args\": [");
 	for (size_t i = 0; i < n; i++) {
 		unsigned idx = rp_below(r, 3) ? (unsigned)rp_below(r, 3) : (unsigned)rp_below(r, 6);
+		/* One draw per statement: the order of evaluation of function
+		 * arguments differs between gcc and clang, and the same seed
+		 * must give the same profile under both. */
+		unsigned long long value = rp_value(r);
+		unsigned long long value_two = rp_value(r);
+		const char *op = rp_ops[rp_below(r, 7)];
 		rp_printf(b, "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
-			  i ? ", " : "", idx, (unsigned long long)rp_value(r),
-			  (unsigned long long)rp_value(r), rp_ops[rp_below(r, 7)]);
+			  i ? ", " : "", idx, value, value_two, op);
 	}
 	rp_printf(b, "]");
 }
