@@ -56,6 +56,9 @@ int cli_profile_args(struct cli *g, const char *verb, const char *usage, int arg
 /* For commands whose only option is --json. Returns 0 or EXIT_USAGE. */
 int cli_json_flag_only(struct cli *g, const char *verb, int argc, char **argv, bool *json);
 
+/* Read a raw BPF file (or "-"); prints errors and returns an exit code. */
+int cli_read_bpf(struct cli *g, const char *path, secprof_insn **insns, size_t *len);
+
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */
 int cli_exit_code(int rc);

@@ -25,30 +25,6 @@ static const struct sp_arch *arch_by_any(const char *s)
 	return a;
 }
 
-static int read_all(struct cli *g, const char *path, secprof_insn **insns, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 4097, n;
-
-	if (!f || !(*insns = malloc(cap * sizeof(**insns)))) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, path, strerror(errno));
-		if (f && f != stdin)
-			fclose(f);
-		return EXIT_SYSTEM;
-	}
-	n = fread(*insns, 1, cap * sizeof(**insns), f);
-	if (f != stdin)
-		fclose(f);
-	if (n % sizeof(**insns)) {
-		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of 8-byte instructions\n",
-			g->prog, path, n);
-		free(*insns);
-		return EXIT_PROFILE;
-	}
-	*len = n / sizeof(**insns);
-	return 0;
-}
-
 int cmd_disasm(struct cli *g, int argc, char **argv)
 {
 	const char *file = NULL, *arch_name = NULL;
@@ -83,7 +59,7 @@ int cmd_disasm(struct cli *g, int argc, char **argv)
 		cli_usage_error(g, "disasm: unknown arch '%s'", arch_name);
 		return EXIT_USAGE;
 	}
-	if ((rc = read_all(g, file, &insns, &len)))
+	if ((rc = cli_read_bpf(g, file, &insns, &len)))
 		return rc;
 	rc = dot ? sp_bpf_dot(insns, len, arch, &text, &err)
 		 : sp_bpf_listing(insns, len, arch, &text, &err);

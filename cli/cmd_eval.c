@@ -140,29 +140,6 @@ static bool is_bpf_file(const char *name)
 	return n > 4 && !strcmp(name + n - 4, ".bpf");
 }
 
-static int read_bpf(struct cli *g, const char *path, secprof_insn **insns, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4097, n;
-
-	if (!f || !(*insns = malloc(cap * sizeof(**insns)))) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, path, strerror(errno));
-		if (f)
-			fclose(f);
-		return EXIT_SYSTEM;
-	}
-	n = fread(*insns, 1, cap * sizeof(**insns), f);
-	fclose(f);
-	if (n % sizeof(**insns)) {
-		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of 8-byte instructions\n",
-			g->prog, path, n);
-		free(*insns);
-		return EXIT_PROFILE;
-	}
-	*len = n / sizeof(**insns);
-	return 0;
-}
-
 /* The program to run: a raw file as is, or a profile compiled now. */
 static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns,
 		       size_t *len)
@@ -175,7 +152,7 @@ static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **
 	int rc;
 
 	if (is_bpf_file(a->r.profile))
-		return read_bpf(g, a->r.profile, insns, len);
+		return cli_read_bpf(g, a->r.profile, insns, len);
 	if ((rc = cli_resolve(g, &a->r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {

@@ -1,4 +1,5 @@
 /* common.c - option parsing and error printing shared by the commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,5 +236,31 @@ int cli_json_flag_only(struct cli *g, const char *verb, int argc, char **argv, b
 		}
 		*json = true;
 	}
+	return 0;
+}
+
+/* Read a raw BPF program (a struct sock_filter array, native endian) from
+ * PATH or "-" (stdin); at most BPF_MAXINSNS+1 instructions are read. */
+int cli_read_bpf(struct cli *g, const char *path, secprof_insn **insns, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 4097, n;
+
+	if (!f || !(*insns = malloc(cap * sizeof(**insns)))) {
+		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, path, strerror(errno));
+		if (f && f != stdin)
+			fclose(f);
+		return EXIT_SYSTEM;
+	}
+	n = fread(*insns, 1, cap * sizeof(**insns), f);
+	if (f != stdin)
+		fclose(f);
+	if (n % sizeof(**insns)) {
+		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of 8-byte instructions\n",
+			g->prog, path, n);
+		free(*insns);
+		return EXIT_PROFILE;
+	}
+	*len = n / sizeof(**insns);
 	return 0;
 }
