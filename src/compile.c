@@ -15,6 +15,8 @@
  * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain, or a JGE
  * tree of chains, over the low words, about one instruction per rule
  * where each rule alone would need four (LD hi, JEQ, LD lo, JEQ).
+ * A syscall whose rules have several actions is compiled from libseccomp's
+ * word tree instead (ruleset.h, sp_tnode): its order decides there.
  *
  * Code is emitted back to front into `rev` (rev[0] is the last instruction):
  * every jump goes forward to something already emitted, so its offset is
@@ -538,6 +540,43 @@ static struct target emit_rule(struct gen *g, const struct sp_arch *a, const str
 	return emit_cond(g, a, &cr->conds[0], t, f_hi, f_lo, h);
 }
 
+/* ---- libseccomp's word tree ------------------------------------------------ */
+
+/* The word test of one tree node (its own load: A may hold another word
+ * when a level below fell through, so nothing is assumed of it). */
+static struct target emit_tnode(struct gen *g, const struct sp_arch *a, const struct sp_tnode *n,
+				struct target t, struct target f)
+{
+	uint32_t base = OFF_ARGS + 8u * (n->level >> 1u);
+	bool hi = n->level & 1u;
+	uint32_t off = base + (hi != a->big_endian ? 4u : 0u);
+
+	if (n->op == SP_OP_MASKED_EQ)
+		return masked32(g, off, n->mask, n->datum, t, f);
+	return test32(g, off, n->op, n->datum, 0, t, f);
+}
+
+/* One level of the tree (ruleset.h, sp_tnode): its nodes in sibling order,
+ * each side going down a level, returning, or on to the next node; `fall`
+ * is where the level goes on when every node falls through. Emitted from
+ * the last sibling up, so each node's "next" is already placed. */
+static struct target emit_level(struct gen *g, const struct sp_arch *a, const struct sp_tnode *n,
+				struct target fall)
+{
+	struct target cur = fall;
+
+	while (n->next)
+		n = n->next;
+	for (; n; n = n->prev) {
+		struct target t = n->t ? emit_level(g, a, n->t, cur)
+				 : n->has_t ? ret_target(n->act_t) : cur;
+		struct target f = n->f ? emit_level(g, a, n->f, cur)
+				 : n->has_f ? ret_target(n->act_f) : cur;
+		cur = emit_tnode(g, a, n, t, f);
+	}
+	return cur;
+}
+
 /* A syscall's conditional rules: first match wins, else the default.
  * Emitted from the last rule up, as groups of equality rules where two or
  * more follow each other, else one rule at a time. */
@@ -545,6 +584,9 @@ static struct target emit_args(struct gen *g, const struct sp_arch *a, const str
 {
 	struct target next = ret_target(g->rs->default_ret);
 	struct hi_test nxt = { 0 };
+
+	if (s->tree) /* rules of several actions: the tree's order decides */
+		return emit_level(g, a, s->tree, next);
 
 	for (size_t end = s->nrules; end > 0;) {
 		struct group gr = find_group(a, s, end);

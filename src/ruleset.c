@@ -523,39 +523,29 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
  * rule ends on a node whose subtree leads to another action. The chain-level
  * check (check_clashes) sees only whole conditions; this model replays the
  * word tree rule by rule as runc adds them, to refuse what libseccomp
- * refuses. It only answers "refused or not": verdicts still come from the
- * chains. */
-struct tnode {
-	uint8_t level;           /* arg * 2 + 1 for the high word: tree depth order */
-	enum sp_op op;           /* the word test: EQ, GT, GE or MASKED_EQ */
-	enum sp_op op_orig;      /* the rule's operator: sibling order */
-	uint32_t mask, datum;
-	uint64_t datum_full;
-	struct tnode *t, *f;     /* next level when the test is true / false */
-	struct tnode *prev, *next; /* siblings, libseccomp's order */
-	bool has_t, has_f;       /* an action ends the chain on that side */
-	uint32_t act_t, act_f;
-	const struct sp_rule *src_t, *src_f;
-	uint32_t ret;            /* the action of the rule that made the node */
-};
+ * refuses. Where a syscall's conditional rules have two or more actions,
+ * the order in which the BPF tries the nodes decides which rule wins, so
+ * that tree is kept in the sysrule and decides the verdicts (sp_tnode in
+ * ruleset.h); elsewhere the chains do, and the tree only answers "refused
+ * or not". */
 
 /* Bounds on every walk of the model: the sibling links of nodes that
  * libseccomp shares between levels can form loops, and a walk must end. */
 #define TREE_WIDTH 4096u
 
 struct tree {
-	struct tnode *pool;
+	struct sp_tnode *pool;
 	size_t used, cap;
-	struct tnode *root;      /* NULL: no conditional rule yet */
+	struct sp_tnode *root;      /* NULL: no conditional rule yet */
 	bool uncond;             /* an unconditional rule: later ones are dropped */
 	bool dry;                /* only generate the chains (may_clash) */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 };
 
-static struct tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
+static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
 			       enum sp_op orig, uint32_t mask, uint32_t datum, uint64_t full)
 {
-	struct tnode *n = &t->pool[t->used++];
+	struct sp_tnode *n = &t->pool[t->used++];
 
 	memset(n, 0, sizeof(*n));
 	n->level = (uint8_t)(arg * 2 + hi);
@@ -568,7 +558,7 @@ static struct tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op
 }
 
 /* Point every open end of the chain so far at n, on the side tf says. */
-static void tlink(struct tnode **ends, bool tf, struct tnode *n)
+static void tlink(struct sp_tnode **ends, bool tf, struct sp_tnode *n)
 {
 	for (size_t i = 0; ends[i]; i++) {
 		if (tf)
@@ -581,14 +571,14 @@ static void tlink(struct tnode **ends, bool tf, struct tnode *n)
 
 /* The word tests of one 64-bit condition (the diagrams of libseccomp's
  * _db_rule_gen_arg_64): ends/tf say where the chain goes on from here. */
-static struct tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct tnode **ends, bool *tf)
+static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends, bool *tf)
 {
 	uint64_t mask = a->op == SP_OP_MASKED_EQ ? a->value : UINT64_MAX;
 	uint64_t datum = a->op == SP_OP_MASKED_EQ ? a->value_two : a->value;
 	uint32_t mh = (uint32_t)(mask >> 32), ml = (uint32_t)mask;
 	uint32_t dh = (uint32_t)(datum >> 32), dl = (uint32_t)datum;
 	unsigned arg = (unsigned)a->index;
-	struct tnode *c0, *c1, *c2;
+	struct sp_tnode *c0, *c1, *c2;
 
 	if (a->op == SP_OP_MASKED_EQ && !mh && !ml)
 		return NULL; /* always true: libseccomp leaves it out */
@@ -618,17 +608,15 @@ static struct tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct 
 	return c0;
 }
 
-/* One 32-bit word per condition (_db_rule_gen_arg_32): NE, LT and LE are
- * tested as EQ, GE and GT with the chain going on when false. libseccomp
- * 2.5.4 forgets to flip the side for LE (it clears its local pointer, not
- * the flag), so after LE the chain goes on the side the previous test set. */
-static struct tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct tnode **ends, bool *tf)
+/* One 32-bit word per condition (_db_rule_gen_32): NE, LT and LE are
+ * tested as EQ, GE and GT with the chain going on when false. */
+static struct sp_tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends, bool *tf)
 {
 	uint32_t mask = a->op == SP_OP_MASKED_EQ ? (uint32_t)a->value : UINT32_MAX;
 	uint32_t datum = (uint32_t)(a->op == SP_OP_MASKED_EQ ? a->value_two : a->value);
 	enum sp_op w = a->op == SP_OP_NE ? SP_OP_EQ : a->op == SP_OP_LT ? SP_OP_GE
 		     : a->op == SP_OP_LE ? SP_OP_GT : a->op;
-	struct tnode *c;
+	struct sp_tnode *c;
 
 	if (a->op == SP_OP_MASKED_EQ && !mask)
 		return NULL;
@@ -636,18 +624,15 @@ static struct tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct 
 		      a->op == SP_OP_MASKED_EQ ? a->value_two : a->value);
 	tlink(ends, *tf, c);
 	ends[0] = c;
-	if (a->op == SP_OP_NE || a->op == SP_OP_LT)
-		*tf = false;
-	else if (a->op != SP_OP_LE)
-		*tf = true;
+	*tf = !(a->op == SP_OP_NE || a->op == SP_OP_LT || a->op == SP_OP_LE);
 	return c;
 }
 
 /* The chain of one rule as runc adds it (conditions by argument number). */
-static struct tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
+static struct sp_tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
 			       size_t n, uint32_t ret, const struct sp_rule *src)
 {
-	struct tnode *ends[4] = { NULL }, *head = NULL, *c;
+	struct sp_tnode *ends[4] = { NULL }, *head = NULL, *c;
 	size_t first = t->used;
 	bool tf = false;
 
@@ -683,7 +668,7 @@ static unsigned op_rank(enum sp_op op)
 
 /* libseccomp's sibling order (_db_chain_lt): a level is kept with the
  * "greatest" node first. */
-static bool tnode_lt(const struct tnode *a, const struct tnode *b)
+static bool tnode_lt(const struct sp_tnode *a, const struct sp_tnode *b)
 {
 	if (a->level != b->level)
 		return a->level < b->level;
@@ -694,14 +679,14 @@ static bool tnode_lt(const struct tnode *a, const struct tnode *b)
 	return a->datum < b->datum;
 }
 
-static bool tnode_eq(const struct tnode *a, const struct tnode *b)
+static bool tnode_eq(const struct sp_tnode *a, const struct sp_tnode *b)
 {
 	return a->level == b->level && a->op == b->op && a->datum == b->datum && a->mask == b->mask;
 }
 
 /* The first rule in the level of n (and below) that ends with another
  * action than ret, or NULL (_db_tree_act_check). */
-static const struct sp_rule *other_action(const struct tnode *n, uint32_t ret, unsigned depth)
+static const struct sp_rule *other_action(const struct sp_tnode *n, uint32_t ret, unsigned depth)
 {
 	const struct sp_rule *r = NULL;
 	unsigned guard = 0;
@@ -720,17 +705,17 @@ static const struct sp_rule *other_action(const struct tnode *n, uint32_t ret, u
 	return r;
 }
 
-static bool tleaf(const struct tnode *n)
+static bool tleaf(const struct sp_tnode *n)
 {
 	return !n->t && !n->f;
 }
 
 /* The action of the new node n on one side meets the existing node x. */
-static bool merge_side(struct tree *t, struct tnode *x, const struct tnode *n, bool side)
+static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode *n, bool side)
 {
 	bool xhas = side ? x->has_t : x->has_f;
 	uint32_t *xact = side ? &x->act_t : &x->act_f, nact = side ? n->act_t : n->act_f;
-	struct tnode **xnext = side ? &x->t : &x->f;
+	struct sp_tnode **xnext = side ? &x->t : &x->f;
 
 	if (!(side ? n->has_t : n->has_f))
 		return true;
@@ -767,9 +752,9 @@ static bool merge_side(struct tree *t, struct tnode *x, const struct tnode *n, b
 }
 
 /* Add the new chain n into the level *where (_db_tree_add). False: EEXIST. */
-static bool tree_add(struct tree *t, struct tnode **where, struct tnode *n, unsigned depth)
+static bool tree_add(struct tree *t, struct sp_tnode **where, struct sp_tnode *n, unsigned depth)
 {
-	struct tnode *x = *where;
+	struct sp_tnode *x = *where;
 
 	for (unsigned guard = 0; x && guard < TREE_WIDTH && depth < 64; guard++) {
 		if (tnode_eq(x, n)) {
@@ -832,11 +817,11 @@ struct prune {
 	bool removes;      /* the new chain would cut an old subtree instead */
 };
 
-static void prune_scan(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned *state,
+static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
 		       unsigned depth);
 
 /* Go on one level down, in the old tree (xnext) or the new one (nnext). */
-static bool prune_down(struct prune *p, const struct tnode *xnext, const struct tnode *nnext,
+static bool prune_down(struct prune *p, const struct sp_tnode *xnext, const struct sp_tnode *nnext,
 		       unsigned from, unsigned set, unsigned *st, unsigned depth)
 {
 	unsigned nx = (from & ~(unsigned)P_MATCH) | set;
@@ -849,7 +834,7 @@ static bool prune_down(struct prune *p, const struct tnode *xnext, const struct 
 	return (nx & P_MATCH) != 0;
 }
 
-static bool prune_eq(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned from,
+static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned from,
 		     unsigned *st, unsigned depth)
 {
 	*st |= P_MATCH | P_ONCE;
@@ -875,7 +860,7 @@ static bool prune_eq(struct prune *p, const struct tnode *x, const struct tnode 
 	return true;
 }
 
-static void prune_scan(struct prune *p, const struct tnode *x, const struct tnode *n, unsigned *state,
+static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
 		       unsigned depth)
 {
 	unsigned st = *state;
@@ -912,7 +897,7 @@ out:
 }
 
 /* Is the new chain made redundant by the tree (and so dropped)? */
-static bool tree_redundant(const struct tree *t, const struct tnode *head, uint32_t ret)
+static bool tree_redundant(const struct tree *t, const struct sp_tnode *head, uint32_t ret)
 {
 	struct prune p = { ret, false };
 	unsigned state = 0;
@@ -925,7 +910,7 @@ static bool tree_redundant(const struct tree *t, const struct tnode *head, uint3
 static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
 			  size_t n, uint32_t ret, const struct sp_rule *src)
 {
-	struct tnode *head;
+	struct sp_tnode *head;
 
 	if (t->uncond)
 		return true; /* the syscall is decided: libseccomp drops the rule */
@@ -948,7 +933,7 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const stru
 
 static int cmp_tnode_key(const void *x, const void *y)
 {
-	const struct tnode *a = *(const struct tnode *const *)x, *b = *(const struct tnode *const *)y;
+	const struct sp_tnode *a = *(const struct sp_tnode *const *)x, *b = *(const struct sp_tnode *const *)y;
 
 	if (a->level != b->level)
 		return a->level < b->level ? -1 : 1;
@@ -966,7 +951,7 @@ static int cmp_tnode_key(const void *x, const void *y)
  * libseccomp) is skipped. *may is set on out of memory too. */
 static void may_clash(const struct tree *t, bool *may)
 {
-	const struct tnode **v = malloc((t->used ? t->used : 1) * sizeof(*v));
+	const struct sp_tnode **v = malloc((t->used ? t->used : 1) * sizeof(*v));
 
 	*may = true;
 	if (!v)
@@ -1010,14 +995,40 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 	return true;
 }
 
-static int check_word_tree(struct build *b, const struct sp_arch *a, const struct sp_sysrule *s,
-			   const struct entry *e, size_t n)
+/* Visits of the kept tree as libseccomp's generator walks it (each level
+ * from its first sibling, each side once): bounded, so that a tree whose
+ * links libseccomp would share or loop is refused, not compiled. */
+static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *budget)
+{
+	if (!n)
+		return true;
+	if (depth > 64)
+		return false;
+	while (n->prev) {
+		if (!(*budget)--)
+			return false;
+		n = n->prev;
+	}
+	for (; n; n = n->next) {
+		if (!(*budget)-- || !tree_walk_bounded(n->t, depth + 1, budget) ||
+		    !tree_walk_bounded(n->f, depth + 1, budget))
+			return false;
+	}
+	return true;
+}
+
+/* Replay one syscall's rules into libseccomp's word tree and refuse what
+ * it refuses. `keep` (the syscall's sysrule, NULL for a pseudo number):
+ * where its conditional rules have two actions, the tree is kept there to
+ * decide (ruleset.h, sp_tnode). */
+static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
+			   const char *name, const struct entry *e, size_t n)
 {
 	struct tree t = { .dry = true };
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
-	bool may, mixed = false;
+	bool may = true, mixed = false;
 	int rc = 0;
 
 	/* only conditional rules make nodes, and a clash needs two actions */
@@ -1031,16 +1042,33 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, const struc
 	}
 	if (adds < 2 || !mixed)
 		return 0;
+	if (keep && keep->uncond)
+		keep = NULL; /* an unconditional rule decides: no tree is left */
 	t.cap = adds * 3 * 6;
-	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
+	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
+		      : malloc(t.cap * sizeof(*t.pool));
+	if (!t.pool)
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-	replay_entries(&t, a, e, n, &failed);
-	may_clash(&t, &may);
+	if (!keep) { /* only the refusal is wanted: skip the replay if none can be */
+		replay_entries(&t, a, e, n, &failed);
+		may_clash(&t, &may);
+	}
 	t = (struct tree){ .pool = t.pool, .cap = t.cap };
-	if (may && !replay_entries(&t, a, e, n, &failed))
-		rc = clash(b, s, t.clash, failed,
+	if (may && !replay_entries(&t, a, e, n, &failed)) {
+		struct sp_sysrule s = { .name = name };
+		rc = clash(b, &s, t.clash, failed,
 			   "a test of a 32-bit half of an argument that libseccomp shares with");
-	free(t.pool);
+	}
+	if (!rc && keep) {
+		size_t budget = 4 * t.used + 64;
+		if (!tree_walk_bounded(t.root, 0, &budget))
+			rc = sp_err(b->err, SECPROF_E_PROFILE, b->file, &first->loc, NULL,
+				    "the argument rules for syscall \"%s\" make a tree libseccomp cannot generate code for",
+				    name);
+		keep->tree = t.root;
+	}
+	if (!keep)
+		free(t.pool);
 	return rc;
 }
 
@@ -1212,10 +1240,9 @@ static int check_absent(struct build *b, const struct sp_arch_rules *ar)
 	if (!rc && v.len > 1)
 		qsort(e, v.len, sizeof(*e), cmp_entry_name);
 	for (size_t i = 0, j; !rc && i < v.len; i = j) {
-		struct sp_sysrule s = { .nr = -1, .name = e[i].name };
 		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
 			;
-		rc = check_word_tree(b, ar->arch, &s, e + i, j - i);
+		rc = check_word_tree(b, ar->arch, NULL, e[i].name, e + i, j - i);
 	}
 	sp_vec_free(&v);
 	return rc;
@@ -1230,6 +1257,27 @@ static int check_mux(struct build *b, const struct sp_arch *a)
 		return 0;
 	rc = check_mux_tree(b, a, "socketcall", socket_calls);
 	return rc ? rc : check_mux_tree(b, a, "ipc", ipc_calls);
+}
+
+/* Many rules that each test one argument for equality with a value of its
+ * own can never match the same call, so no order between them matters and
+ * the rules decide as libseccomp's tree does without replaying it (the
+ * replay is quadratic in the rules of a level, as libseccomp's own
+ * _db_tree_add; 10,000 such rules take ~200 ms). Merged chains are
+ * distinct, so one condition each means distinct values. Small syscalls
+ * keep the tree: it costs nothing there, and it is what the differential
+ * test compares with libseccomp. */
+#define ORDER_FREE_MIN_RULES 64
+
+static bool order_free(const struct sp_sysrule *s)
+{
+	if (s->uncond || s->nrules < ORDER_FREE_MIN_RULES)
+		return false;
+	for (size_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].nconds != 1 || s->rules[i].conds[0].op != SP_OP_EQ ||
+		    s->rules[i].conds[0].arg != s->rules[0].conds[0].arg)
+			return false;
+	return true;
 }
 
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
@@ -1256,7 +1304,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	}
 	int rc = merge_chains(b, s, tmp->items, tmp->len);
 	if (!rc)
-		rc = check_word_tree(b, a, s, e, n);
+		rc = check_word_tree(b, a, order_free(s) ? NULL : s, s->name, e, n);
 	if (s->uncond) {
 		s->rules = NULL;
 		s->nrules = 0;
@@ -1537,11 +1585,55 @@ static bool cond_true(const struct sp_cond *c, const struct sp_arch *a, uint64_t
 	return false;
 }
 
+/* The 32-bit word a tree node tests (32-bit ABIs have low words only). */
+static uint32_t tnode_word(const struct sp_tnode *n, const secprof_data *in)
+{
+	uint64_t v = in->args[n->level >> 1];
+
+	return (uint32_t)(n->level & 1 ? v >> 32 : v);
+}
+
+static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
+{
+	uint32_t w = tnode_word(n, in) & n->mask;
+
+	switch (n->op) {
+	case SP_OP_GT: return w > n->datum;
+	case SP_OP_GE: return w >= n->datum;
+	default: return w == n->datum; /* EQ, MASKED_EQ */
+	}
+}
+
+/* One level of the word tree as libseccomp's BPF runs it (ruleset.h):
+ * true with *ret set when a node's side returns, false when every node
+ * falls through. The tree was checked to be bounded when it was kept. */
+static bool tree_eval(const struct sp_tnode *n, const secprof_data *in, uint32_t *ret)
+{
+	while (n->prev)
+		n = n->prev;
+	for (; n; n = n->next) {
+		bool t = tnode_true(n, in);
+		const struct sp_tnode *down = t ? n->t : n->f;
+		if (down ? tree_eval(down, in, ret) : t ? n->has_t : n->has_f) {
+			if (!down)
+				*ret = t ? n->act_t : n->act_f;
+			return true;
+		}
+	}
+	return false;
+}
+
 uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
 			 const secprof_data *in, uint32_t default_ret)
 {
+	uint32_t ret = default_ret;
+
 	if (s->uncond)
 		return s->ret;
+	if (s->tree) {
+		tree_eval(s->tree, in, &ret);
+		return ret;
+	}
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct sp_crule *cr = &s->rules[i];
 		size_t k = 0;

@@ -45,6 +45,28 @@ struct sp_crule {
 	const struct sp_rule *src;
 };
 
+/* One node of libseccomp 2.5.4's argument tree for one syscall (its
+ * db_arg_chain_tree, replayed in ruleset.c): a test of one 32-bit word of
+ * an argument. The BPF libseccomp generates (gen_bpf.c _gen_bpf_chain)
+ * tries the nodes of a level in sibling order (prev/next); the side the
+ * test takes goes down a level (t/f), or returns an action (has_t/has_f),
+ * or, with neither, on to the next sibling; a level all of whose nodes fall
+ * through goes on where its parent would have gone next, and the top level
+ * falls through to the default action. */
+struct sp_tnode {
+	uint8_t level;           /* arg * 2 + 1 for the high word, arg * 2 for the low */
+	enum sp_op op;           /* the word test: EQ, GT, GE or MASKED_EQ */
+	enum sp_op op_orig;      /* the rule's operator: sibling order */
+	uint32_t mask, datum;    /* (word & mask) op datum; datum already & mask */
+	uint64_t datum_full;
+	struct sp_tnode *t, *f;  /* next level when the test is true / false */
+	struct sp_tnode *prev, *next; /* siblings, libseccomp's order */
+	bool has_t, has_f;       /* an action ends the chain on that side */
+	uint32_t act_t, act_f;
+	const struct sp_rule *src_t, *src_f;
+	uint32_t ret;            /* the action of the rule that made the node */
+};
+
 /* What one syscall number decides on one arch. */
 struct sp_sysrule {
 	int32_t nr;
@@ -53,6 +75,10 @@ struct sp_sysrule {
 	uint32_t ret;               /* when uncond */
 	struct sp_crule *rules;     /* when !uncond: first match wins, in this order */
 	size_t nrules;
+	/* when the conditional rules have two or more actions: libseccomp's
+	 * word tree, which then decides instead of the rules' order (the
+	 * rules stay for explanations); NULL otherwise */
+	const struct sp_tnode *tree;
 	const struct sp_rule *src;  /* the rule that decided (first one) */
 };
 

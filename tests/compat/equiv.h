@@ -16,13 +16,10 @@ struct eq_stats {
 	uint64_t scmp_multiarch; /* libseccomp's multi-arch program contradicts its
 				    own single-arch one, secprof agrees with the latter */
 	uint64_t scmp_merge;     /* libseccomp's merged program contradicts its own
-				    programs for each OR-ed rule alone, on a path
-				    that compares an ambiguous accumulator (README) */
-	uint64_t open_mixed;     /* OPEN, not explained away: the syscall has
-				    conditional rules of different actions testing
-				    one argument; libseccomp's shared word-test node
-				    decides there, secprof's rule order does
-				    (README "Open difference"; issue 3 stays open) */
+				    programs for each OR-ed rule alone, or (rules of
+				    several actions) its own word tree run with the
+				    accumulator it assumes, on a path that compares
+				    an ambiguous accumulator (README) */
 	uint64_t cat_masked;     /* disagreements on a syscall with a MASKED_EQ whose
 				    valueTwo has bits outside the mask */
 	uint64_t cat_overlap;    /* ... with several conditional rules of different
@@ -461,39 +458,104 @@ static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data
 	return unmerged == va && unmerged != vb;
 }
 
-/* The input's syscall has runc rules with arguments and different actions
- * that test the same argument index: where they overlap, libseccomp 2.5.4's
- * merged word tree keeps whichever action reached a shared node first, and
- * secprof does not (yet) reproduce that tree. Counted apart, never hidden. */
-static inline bool eq_mixed_actions_on_one_arg(const struct eq_case *c, const secprof_data *d)
-{
-	const secprof_resolved *r = c->r;
-	const char *name = eq_input_name(c, d);
-	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
-	uint32_t act_of_index[6];
-	bool seen[6] = { false };
+/* ---- libseccomp's accumulator on its word tree ------------------------------
+ *
+ * Where a syscall's rules have several actions, secprof compiles libseccomp's
+ * own word tree (ruleset.h, sp_tnode), each node loading the word it tests.
+ * libseccomp 2.5.4 generates the same tree but decides per node whether to
+ * reload A from what it believes A holds at generation time
+ * (gen_bpf.c _gen_bpf_node): the node before it in the level, or for the
+ * first node of a level the parent's state before the parent's own load.
+ * At run time a node is also reached when the level below its predecessor
+ * fell through, with A holding a word of that level. eq_tree_acc_eval runs
+ * the tree that way, with a real accumulator: if it gives libseccomp's
+ * verdict while the tree run with fresh loads gives secprof's, the two
+ * programs are the same tree and differ only by that accumulator. */
+#define EQ_ACC_UNDEF 0xffu
 
-	if (!name)
+struct eq_acc {
+	uint8_t word;  /* node level (arg * 2 + hi), or EQ_ACC_UNDEF */
+	uint32_t mask;
+};
+
+static inline uint32_t eq_tnode_word(const struct sp_tnode *n, const secprof_data *d)
+{
+	uint64_t v = d->args[n->level >> 1];
+	return (uint32_t)(n->level & 1 ? v >> 32 : v);
+}
+
+static inline bool eq_tree_acc_eval(const struct sp_tnode *n, struct eq_acc believed, uint32_t *a,
+				    const secprof_data *d, uint32_t *ret, unsigned depth)
+{
+	if (depth > 64)
 		return false;
-	for (size_t i = 0; i < r->nrules; i++) {
-		const struct sp_rule *rule = r->rules[i];
-		uint32_t ra = runc_action(rule->act, rule->has_errno, rule->errno_ret);
-		bool names_it = false;
-		for (size_t j = 0; j < rule->nnames && !names_it; j++)
-			names_it = rule->names[j].s && !strcmp(rule->names[j].s, name);
-		if (!names_it || ra == def)
-			continue;
-		for (size_t k = 0; k < rule->nargs; k++) {
-			uint64_t ix = rule->args[k].index;
-			if (ix >= 6)
-				continue;
-			if (seen[ix] && act_of_index[ix] != ra)
-				return true;
-			seen[ix] = true;
-			act_of_index[ix] = ra;
+	while (n->prev)
+		n = n->prev;
+	for (; n; n = n->next) {
+		struct eq_acc start = believed;
+		if (n->level != believed.word || (n->mask & believed.mask) != n->mask) {
+			*a = eq_tnode_word(n, d);
+			believed = (struct eq_acc){ n->level, UINT32_MAX };
+			start = (struct eq_acc){ EQ_ACC_UNDEF, 0 };
+		}
+		if (n->mask != believed.mask) {
+			*a &= n->mask;
+			believed.mask = n->mask;
+		}
+		bool t = n->op == SP_OP_GT ? *a > n->datum : n->op == SP_OP_GE ? *a >= n->datum
+									: *a == n->datum;
+		const struct sp_tnode *down = t ? n->t : n->f;
+		if (down ? eq_tree_acc_eval(down, start, a, d, ret, depth + 1) : t ? n->has_t : n->has_f) {
+			if (!down)
+				*ret = t ? n->act_t : n->act_f;
+			return true;
 		}
 	}
 	return false;
+}
+
+/* secprof's word tree for d's syscall on d's arch, built from the same
+ * resolved profile (NULL if the syscall has none). *rs must be freed. */
+static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const secprof_data *d,
+						  struct sp_ruleset **rs)
+{
+	struct sp_zone z[SP_MAX_ZONES];
+	secprof_error err;
+	size_t nz;
+
+	*rs = sp_ruleset_build(NULL, c->r, NULL, &err);
+	if (!*rs)
+		return NULL;
+	nz = sp_ruleset_zones(*rs, d->arch, z);
+	for (size_t i = 0; i < nz; i++) {
+		if ((uint32_t)d->nr < z[i].lo || (uint32_t)d->nr > z[i].hi || !z[i].table)
+			continue;
+		for (size_t k = 0; k < z[i].table->nsys; k++)
+			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr && z[i].table->sys[k].tree)
+				return &z[i].table->sys[k];
+	}
+	return NULL;
+}
+
+/* A disagreement on a mixed-action syscall explained by libseccomp's
+ * accumulator: d's path through libseccomp's program compares an ambiguous
+ * accumulator, the tree run with libseccomp's accumulator gives vb, and the
+ * tree with fresh loads gives secprof's va. */
+static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
+					uint32_t vb)
+{
+	struct sp_ruleset *rs = NULL;
+	const struct sp_sysrule *s = eq_tree_of(c, d, &rs);
+	uint32_t def = rs ? rs->default_ret : 0, with_acc = def, a = 0;
+	bool ok = false;
+
+	if (s) {
+		eq_tree_acc_eval(s->tree, (struct eq_acc){ EQ_ACC_UNDEF, 0 }, &a, d, &with_acc, 0);
+		ok = with_acc == vb && sp_sysrule_eval(s, NULL, d, def) == va &&
+		     eq_path_acc_ambiguous(c->b, c->blen, d);
+	}
+	sp_ruleset_free(rs);
+	return ok;
 }
 
 /* Run one input on both programs, with both evaluators. */
@@ -525,14 +587,8 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 			return;
 		}
 	}
-	if (eq_scmp_merge_bug(c, d, va, vb)) {
+	if (eq_scmp_merge_bug(c, d, va, vb) || eq_scmp_tree_acc_bug(c, d, va, vb)) {
 		c->st->scmp_merge++;
-		return;
-	}
-	if (eq_mixed_actions_on_one_arg(c, d)) {
-		c->st->open_mixed++;
-		if (c->st->printed < 3)
-			eq_report(c, d, va, vb);
 		return;
 	}
 	c->st->disagree++;
