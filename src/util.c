@@ -36,6 +36,19 @@ void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
 
 	if (size == 0)
 		need = align;
+	if (c && c->size - c->used < need && need > SP_ARENA_CHUNK / 4) {
+		/* a large block gets a chunk of its own behind the current one,
+		 * which goes on serving small blocks: replacing it would leave
+		 * up to a quarter of each chunk unused (rules of 200 chains per
+		 * syscall wasted half the ruleset's memory that way) */
+		struct sp_arena_chunk *own = malloc(sizeof(*own) + need);
+		if (!own)
+			return NULL;
+		own->size = own->used = need;
+		own->next = c->next;
+		c->next = own;
+		return own->data;
+	}
 	if (!c || c->size - c->used < need) {
 		size_t csize = need > SP_ARENA_CHUNK ? need : SP_ARENA_CHUNK;
 		c = malloc(sizeof(*c) + csize);
