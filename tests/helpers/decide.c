@@ -1,8 +1,9 @@
-/* decide.c - run decision tests (conventions 11) through secprof's BPF.
+/* decide.c - run decision tests (conventions 11) through secprof's BPF,
+ * libseccomp's BPF of the same profile and the kernel.
  *
  *   decide [--live] PROFILE.json|builtin FILE.tests
  *
- * FILE.tests rows:  ARCH SYSCALL [A0..A5] -> ACTION [live[=EXPECT]]
+ * FILE.tests rows:  ARCH SYSCALL [A0..A5] -> ACTION [scmp=ACTION] [live[=EXPECT]]
  *   ARCH     libseccomp arch name of the syscall's ABI (x86_64, x86, x32, ...)
  *   SYSCALL  name, number (decimal/0x) or range LO-HI
  *   An       number, range LO-HI (both ends and the middle are tried) or N
@@ -14,8 +15,11 @@
  * sets how the profile is resolved and compiled (default: amd64, Docker's
  * capabilities, kernel 6.1).
  *
- * Every row is checked in the emulator on the compiled program and against
- * the ruleset oracle (sp_ruleset_decide). With --live, rows marked `live` also
+ * Every row is checked in the emulator on the compiled program, against
+ * the ruleset oracle (sp_ruleset_decide) and on the program libseccomp
+ * builds for the profile driven as runc drives it (tests/compat/runc_scmp.h),
+ * which must decide the same unless the row says `scmp=ACTION`: a known,
+ * explained difference (a comment above the row says why). With --live, rows marked `live` also
  * run in the kernel for the native arch, in a forked child that loads the
  * filter and makes the syscall: x86 rows through `int $0x80`, x32 rows with
  * the x32 bit in nr. `live=E` says what an allowed call returns (an errno
@@ -36,6 +40,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "../compat/runc_scmp.h"
 
 struct opts {
 	secprof_resolve_opts ro;
@@ -54,6 +59,7 @@ struct row {
 	struct range nr;
 	struct range args[6];
 	char want[48];
+	char scmp_want[48]; /* libseccomp's verdict: want unless scmp= says */
 	bool live;
 	char live_arg[16];
 	char text[512];
@@ -138,10 +144,18 @@ static bool parse_row(char *line, struct row *row)
 			return false;
 	}
 	snprintf(row->want, sizeof(row->want), "%s", !strcmp(tok[arrow + 1], "KILL") ? "KILL_THREAD" : tok[arrow + 1]);
-	if (arrow + 2 < n && !strncmp(tok[arrow + 2], "live", 4)) {
-		row->live = true;
-		if (tok[arrow + 2][4] == '=')
-			snprintf(row->live_arg, sizeof(row->live_arg), "%s", tok[arrow + 2] + 5);
+	snprintf(row->scmp_want, sizeof(row->scmp_want), "%s", row->want);
+	for (int i = arrow + 2; i < n; i++) {
+		if (!strncmp(tok[i], "scmp=", 5)) {
+			snprintf(row->scmp_want, sizeof(row->scmp_want), "%s",
+				 !strcmp(tok[i] + 5, "KILL") ? "KILL_THREAD" : tok[i] + 5);
+		} else if (!strncmp(tok[i], "live", 4)) {
+			row->live = true;
+			if (tok[i][4] == '=')
+				snprintf(row->live_arg, sizeof(row->live_arg), "%s", tok[i] + 5);
+		} else {
+			return false;
+		}
 	}
 	return true;
 }
@@ -316,22 +330,30 @@ static size_t values_of(const struct range *r, uint64_t *v)
 	return r->lo == r->hi ? 1 : 3;
 }
 
+/* What one row is checked on. */
+struct progs {
+	const secprof_prog *prog;
+	const struct sp_ruleset *rs;
+	const struct runc_prog *scmp;
+};
+
 /* Checks one (nr, args) input; returns false and fills why on mismatch. */
-static bool check_input(const secprof_prog *prog, const struct sp_ruleset *rs,
-			const struct row *row, uint32_t nr, const uint64_t *args, char *why,
-			size_t n)
+static bool check_input(const struct progs *ps, const struct row *row, uint32_t nr,
+			const uint64_t *args, char *why, size_t n)
 {
+	const secprof_prog *prog = ps->prog;
 	secprof_data d = { .nr = (int32_t)nr, .arch = row->arch->audit };
-	char got[48], oracle[48], kern[64], exp[64];
+	char got[48], oracle[48], scmp[48], kern[64], exp[64];
 	unsigned steps;
 
 	memcpy(d.args, args, sizeof(d.args));
 	sp_ret_str(secprof_emulate(prog->insns, prog->len, &d, &steps), got, sizeof(got));
-	sp_ret_str(sp_ruleset_decide(rs, &d), oracle, sizeof(oracle));
-	if (strcmp(got, row->want) || strcmp(oracle, row->want)) {
-		snprintf(why, n, "nr %u args %llx,%llx,%llx: bpf %s, oracle %s", nr,
+	sp_ret_str(sp_ruleset_decide(ps->rs, &d), oracle, sizeof(oracle));
+	sp_ret_str(secprof_emulate(ps->scmp->insns, ps->scmp->len, &d, NULL), scmp, sizeof(scmp));
+	if (strcmp(got, row->want) || strcmp(oracle, row->want) || strcmp(scmp, row->scmp_want)) {
+		snprintf(why, n, "nr %u args %llx,%llx,%llx: bpf %s, oracle %s, libseccomp %s", nr,
 			 (unsigned long long)args[0], (unsigned long long)args[1],
-			 (unsigned long long)args[2], got, oracle);
+			 (unsigned long long)args[2], got, oracle, scmp);
 		return false;
 	}
 	if (!live_mode || !row->live)
@@ -345,9 +367,8 @@ static bool check_input(const secprof_prog *prog, const struct sp_ruleset *rs,
 	return true;
 }
 
-static bool check_args(const secprof_prog *prog, const struct sp_ruleset *rs,
-		       const struct row *row, uint32_t nr, uint64_t *args, int i, char *why,
-		       size_t n)
+static bool check_args(const struct progs *ps, const struct row *row, uint32_t nr, uint64_t *args,
+		       int i, char *why, size_t n)
 {
 	uint64_t v[8];
 	size_t k = values_of(&row->args[i], v);
@@ -356,15 +377,14 @@ static bool check_args(const secprof_prog *prog, const struct sp_ruleset *rs,
 		k = 1; /* one input per row in the kernel keeps it quick */
 	for (size_t j = 0; j < k; j++) {
 		args[i] = v[j];
-		if (i == 5 ? !check_input(prog, rs, row, nr, args, why, n)
-			   : !check_args(prog, rs, row, nr, args, i + 1, why, n))
+		if (i == 5 ? !check_input(ps, row, nr, args, why, n)
+			   : !check_args(ps, row, nr, args, i + 1, why, n))
 			return false;
 	}
 	return true;
 }
 
-static void run_row(const secprof_prog *prog, const struct sp_ruleset *rs, const struct row *row,
-		    const char *file)
+static void run_row(const struct progs *ps, const struct row *row, const char *file)
 {
 	uint64_t args[6] = { 0 };
 	char why[256] = "";
@@ -376,7 +396,7 @@ static void run_row(const secprof_prog *prog, const struct sp_ruleset *rs, const
 		uint64_t nr = i > span / stride ? row->nr.hi : row->nr.lo + i * stride;
 		if (row->live && live_mode && nr != row->nr.lo && nr != row->nr.hi)
 			continue;
-		ok = check_args(prog, rs, row, (uint32_t)nr, args, 0, why, sizeof(why));
+		ok = check_args(ps, row, (uint32_t)nr, args, 0, why, sizeof(why));
 	}
 	tap(ok, "%s:%u: %s%s", file, row->line, row->text,
 	    row->live && live_mode ? " [kernel]" : "");
@@ -402,6 +422,7 @@ static int run_file(const char *profile, const char *tests)
 	secprof_resolved *r = NULL;
 	secprof_prog *prog = NULL;
 	struct sp_ruleset *rs = NULL;
+	struct runc_prog scmp = { 0 };
 	unsigned lineno = 0;
 
 	if (!f || !ctx) {
@@ -430,14 +451,20 @@ static int run_file(const char *profile, const char *tests)
 				printf("Bail out! %s\n", secprof_error_format(&err, msg, sizeof(msg)));
 				return 1;
 			}
+			struct runc_opts ropts = { .no_stub = o.co.no_enosys };
+			if (runc_scmp_build(r, &ropts, &scmp, msg, sizeof(msg))) {
+				printf("Bail out! libseccomp (as runc) cannot build the profile: %s\n", msg);
+				return 1;
+			}
 		}
 		if (!parse_row(line, &row)) {
 			tap(false, "%s:%u: cannot parse row: %s", tests, lineno, row.text);
 			continue;
 		}
-		run_row(prog, rs, &row, tests);
+		run_row(&(struct progs){ prog, rs, &scmp }, &row, tests);
 	}
 	fclose(f);
+	runc_prog_free(&scmp);
 	sp_ruleset_free(rs);
 	secprof_prog_free(prog);
 	secprof_resolved_free(r);
