@@ -226,21 +226,36 @@ const struct sp_arch *sp_arch_native(void)
 
 /* ---- the syscall table ------------------------------------------------ */
 
+/* 32-bit FNV-1a of a NUL-terminated name (tools/gen-syscalls.py builds
+ * sp_syscall_by_name with the same function); *len gets its length. */
+static uint32_t fnv1a(const char *s, size_t *len)
+{
+	uint32_t h = 0x811c9dc5u;
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		h = (h ^ (unsigned char)s[n]) * 0x01000193u;
+	*len = n;
+	return h;
+}
+
 static const struct sp_syscall_row *row_by_name(const char *name)
 {
-	size_t lo = 0, hi = SP_ARRAY_SIZE(sp_syscall_rows);
+	size_t len;
+	uint32_t h;
 
-	while (name && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, sp_syscall_rows[mid].name);
-		if (!c)
-			return &sp_syscall_rows[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (!name)
+		return NULL;
+	h = fnv1a(name, &len);
+	if (len > SP_SYSCALL_NAME_MAX)
+		return NULL;
+	for (;; h++) {
+		unsigned slot = sp_syscall_by_name[h & (SP_SYSCALL_HASH_SIZE - 1)];
+		if (!slot)
+			return NULL;
+		if (!memcmp(sp_syscall_rows[slot - 1].name, name, len + 1))
+			return &sp_syscall_rows[slot - 1];
 	}
-	return NULL;
 }
 
 static bool valid_arch(const struct sp_arch *arch)
@@ -259,6 +274,15 @@ int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name)
 {
 	const struct sp_syscall_row *row = row_by_name(name);
 	return row && valid_arch(arch) ? row_nr(arch, row) : -1;
+}
+
+bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs)
+{
+	const struct sp_syscall_row *row = row_by_name(name);
+
+	for (size_t i = 0; i < n; i++)
+		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
+	return row != NULL;
 }
 
 bool sp_syscall_known(const char *name)

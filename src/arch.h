@@ -48,6 +48,9 @@ const struct sp_arch *sp_arch_lookup(const char *s);
 /* Syscall number of `name` on `arch`, including nr_base; -1 if the syscall
  * does not exist there. */
 int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name);
+/* The numbers of `name` on of[0..n) into nrs (-1 where it does not
+ * exist): one name lookup for them all. Returns sp_syscall_known(name). */
+bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs);
 /* true if `name` exists on at least one arch of the table. */
 bool sp_syscall_known(const char *name);
 /* Name of syscall `nr` (with nr_base) on `arch`, NULL if none. */

@@ -20,6 +20,8 @@ struct entry {
 	const char *name;
 };
 
+struct mux_name;
+
 struct build {
 	secprof_ctx *ctx;
 	const secprof_resolved *r;
@@ -28,6 +30,8 @@ struct build {
 	const char *file;
 	bool stub;
 	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
+	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
+	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
 };
 
 /* ---- actions ---------------------------------------------------------- */
@@ -184,19 +188,25 @@ static int collect_arches(struct build *b)
 static int lookup_names(struct build *b)
 {
 	size_t total = 0, seq = 0, na = b->rs->narches;
+	const struct sp_arch **arches = malloc(na * sizeof(*arches));
 
 	for (size_t i = 0; i < b->r->nrules; i++)
 		total += b->r->rules[i]->nnames;
 	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
-	if (!b->nrs)
+	b->known = malloc((total ? total : 1) * sizeof(*b->known));
+	if (!b->nrs || !b->known || !arches) {
+		free(arches);
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	for (size_t a = 0; a < na; a++)
+		arches[a] = b->rs->arches[a].arch;
+	/* one name lookup per name, its numbers on every arch at once */
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		for (size_t j = 0; j < rule->nnames; j++, seq++)
-			for (size_t a = 0; a < na; a++)
-				b->nrs[seq * na + a] = sp_syscall_nr(b->rs->arches[a].arch,
-								     rule->names[j].s);
+			b->known[seq] = sp_syscall_nrs(rule->names[j].s, arches, na, &b->nrs[seq * na]);
 	}
+	free(arches);
 	return 0;
 }
 
@@ -254,7 +264,7 @@ static int warn_unknown(struct build *b)
 		}
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			struct unknown *u;
-			if (known_on_filter(b, seq) || !sp_syscall_known(rule->names[j].s))
+			if (known_on_filter(b, seq) || !b->known[seq])
 				continue;
 			if (!(u = sp_vec_push(&v))) {
 				sp_vec_free(&v);
@@ -1082,21 +1092,24 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
  * different calls, or of the multiplexer itself, meet there. */
 struct mux_call {
 	const char *name;
+	uint8_t len;
 	uint8_t call;
 };
 
+#define MUX(n, c) { n, sizeof(n) - 1, c }
+
 static const struct mux_call socket_calls[] = {
-	{ "socket", 1 }, { "bind", 2 }, { "connect", 3 }, { "listen", 4 }, { "accept", 5 },
-	{ "getsockname", 6 }, { "getpeername", 7 }, { "socketpair", 8 }, { "send", 9 },
-	{ "recv", 10 }, { "sendto", 11 }, { "recvfrom", 12 }, { "shutdown", 13 },
-	{ "setsockopt", 14 }, { "getsockopt", 15 }, { "sendmsg", 16 }, { "recvmsg", 17 },
-	{ "accept4", 18 }, { "recvmmsg", 19 }, { "sendmmsg", 20 }, { NULL, 0 },
+	MUX("socket", 1), MUX("bind", 2), MUX("connect", 3), MUX("listen", 4), MUX("accept", 5),
+	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
+	MUX("recv", 10), MUX("sendto", 11), MUX("recvfrom", 12), MUX("shutdown", 13),
+	MUX("setsockopt", 14), MUX("getsockopt", 15), MUX("sendmsg", 16), MUX("recvmsg", 17),
+	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { NULL, 0, 0 },
 };
 
 static const struct mux_call ipc_calls[] = {
-	{ "semop", 1 }, { "semget", 2 }, { "semctl", 3 }, { "semtimedop", 4 }, { "msgsnd", 11 },
-	{ "msgrcv", 12 }, { "msgget", 13 }, { "msgctl", 14 }, { "shmat", 21 }, { "shmdt", 22 },
-	{ "shmget", 23 }, { "shmctl", 24 }, { NULL, 0 },
+	MUX("semop", 1), MUX("semget", 2), MUX("semctl", 3), MUX("semtimedop", 4), MUX("msgsnd", 11),
+	MUX("msgrcv", 12), MUX("msgget", 13), MUX("msgctl", 14), MUX("shmat", 21), MUX("shmdt", 22),
+	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
 };
 
 static bool multiplexes(const struct sp_arch *a)
@@ -1111,12 +1124,11 @@ static bool multiplexes(const struct sp_arch *a)
 	return false;
 }
 
-static int mux_call_of(const struct mux_call *calls, const char *name)
+static int mux_call_of(const struct mux_call *calls, const char *name, size_t len)
 {
-	/* Called for every name of every rule: compare the first byte before
-	 * paying for strcmp (this was half of compiling Docker's default). */
+	/* length and first byte before memcmp: most names are neither */
 	for (size_t i = 0; name && calls[i].name; i++)
-		if (calls[i].name[0] == name[0] && !strcmp(calls[i].name, name))
+		if (calls[i].len == len && calls[i].name[0] == name[0] && !memcmp(calls[i].name, name, len))
 			return calls[i].call;
 	return -1;
 }
@@ -1145,21 +1157,57 @@ static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct 
 	return ok;
 }
 
-static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a, const char *mux,
-		       const struct mux_call *calls, const struct sp_rule **failed, const char **name)
+/* What one name is to socketcall(2) [0] and ipc(2) [1]: its call number
+ * there (-1: none), or the multiplexer itself. Worked out once per build
+ * (mux_names), since every multiplexing arch replays every name. */
+struct mux_name {
+	int8_t call[2];
+	bool self[2];
+};
+
+static const char *const mux_syscall[2] = { "socketcall", "ipc" };
+static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
+
+static int mux_names(struct build *b)
 {
+	size_t total = 0, seq = 0;
+
+	if (b->muxn)
+		return 0;
+	for (size_t i = 0; i < b->r->nrules; i++)
+		total += b->r->rules[i]->nnames;
+	if (!(b->muxn = malloc((total ? total : 1) * sizeof(*b->muxn))))
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < b->r->nrules; i++)
+		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++) {
+			const char *nm = b->r->rules[i]->names[j].s;
+			size_t len = nm ? strlen(nm) : 0;
+			for (int k = 0; k < 2; k++) {
+				b->muxn[seq].call[k] = (int8_t)mux_call_of(mux_calls[k], nm, len);
+				b->muxn[seq].self[k] = nm && nm[0] == mux_syscall[k][0] && !strcmp(nm, mux_syscall[k]);
+			}
+		}
+	return 0;
+}
+
+static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a, int kind,
+		       const struct sp_rule **failed, const char **name)
+{
+	size_t seq = 0;
+
 	for (size_t i = 0; i < b->r->nrules && !t->uncond; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		if (rule_ret(rule) == b->rs->default_ret)
+		if (rule_ret(rule) == b->rs->default_ret) {
+			seq += rule->nnames;
 			continue; /* runc skips it before libseccomp sees it */
-		for (size_t j = 0; j < rule->nnames && !t->uncond; j++) {
-			const char *nm = rule->names[j].s;
-			int call = mux_call_of(calls, nm);
-			if (call < 0 && (!nm || strcmp(nm, mux)))
+		}
+		for (size_t j = 0; j < rule->nnames && !t->uncond; j++, seq++) {
+			int call = b->muxn[seq].call[kind];
+			if (call < 0 && !b->muxn[seq].self[kind])
 				continue;
 			if (!mux_rule_adds(t, a, rule, call)) {
 				*failed = rule;
-				*name = nm;
+				*name = rule->names[j].s;
 				return false;
 			}
 		}
@@ -1167,36 +1215,33 @@ static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a,
 	return true;
 }
 
-static int check_mux_tree(struct build *b, const struct sp_arch *a, const char *mux,
-			  const struct mux_call *calls)
+static int check_mux_tree(struct build *b, const struct sp_arch *a, int kind)
 {
 	struct tree t = { .dry = true };
 	const struct sp_rule *failed = NULL;
 	const char *name = NULL;
-	size_t adds = 0;
+	size_t adds = 0, seq = 0;
 	bool may;
 	int rc = 0;
 
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		for (size_t j = 0; j < rule->nnames; j++) {
-			const char *nm = rule->names[j].s;
-			if (mux_call_of(calls, nm) >= 0 || (nm && !strcmp(nm, mux)))
+		for (size_t j = 0; j < rule->nnames; j++, seq++)
+			if (b->muxn[seq].call[kind] >= 0 || b->muxn[seq].self[kind])
 				adds += rule->nargs + 1;
-		}
 	}
 	if (adds < 2)
 		return 0; /* one rule alone cannot clash */
 	t.cap = adds * 3 * 7;
 	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-	replay_mux(&t, b, a, mux, calls, &failed, &name);
+	replay_mux(&t, b, a, kind, &failed, &name);
 	may_clash(&t, &may);
 	t = (struct tree){ .pool = t.pool, .cap = t.cap };
-	if (may && !replay_mux(&t, b, a, mux, calls, &failed, &name)) {
+	if (may && !replay_mux(&t, b, a, kind, &failed, &name)) {
 		struct sp_sysrule s = { .name = name };
 		rc = clash(b, &s, t.clash, failed,
-			   mux_call_of(calls, name) < 0
+			   mux_call_of(mux_calls[kind], name, name ? strlen(name) : 0) < 0
 				   ? "a test of a 32-bit half of an argument that libseccomp shares with"
 				   : "a test that libseccomp shares, in the rules it adds for the multiplexer, with");
 	}
@@ -1227,7 +1272,7 @@ static int check_absent(struct build *b, const struct sp_arch_rules *ar)
 		const struct sp_rule *rule = b->r->rules[i];
 		bool dropped = rule_ret(rule) == b->rs->default_ret;
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			if (dropped || b->nrs[seq * na + ai] >= 0 || !sp_syscall_known(rule->names[j].s))
+			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
 				continue;
 			if (!(e = sp_vec_push(&v))) {
 				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
@@ -1255,8 +1300,10 @@ static int check_mux(struct build *b, const struct sp_arch *a)
 
 	if (!multiplexes(a))
 		return 0;
-	rc = check_mux_tree(b, a, "socketcall", socket_calls);
-	return rc ? rc : check_mux_tree(b, a, "ipc", ipc_calls);
+	if ((rc = mux_names(b)))
+		return rc;
+	rc = check_mux_tree(b, a, 0);
+	return rc ? rc : check_mux_tree(b, a, 1);
 }
 
 /* Many rules that each test one argument for equality with a value of its
@@ -1456,6 +1503,8 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = check_absent(&b, &rs->arches[i]);
 	free(b.nrs);
+	free(b.known);
+	free(b.muxn);
 	if (rc) {
 		sp_ruleset_free(rs);
 		return NULL;

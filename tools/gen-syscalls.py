@@ -56,6 +56,14 @@ def read_table(path):
     return header[0], arches, table, hashlib.sha256(raw).hexdigest()
 
 
+def fnv1a(b):
+    """32-bit FNV-1a, as sp_fnv1a in src/arch.c computes it."""
+    h = 0x811C9DC5
+    for c in b:
+        h = ((h ^ c) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
 def emit(src, version, arches, table, digest):
     names = sorted(table, key=lambda s: s.encode())
     out = []
@@ -107,6 +115,30 @@ def emit(src, version, arches, table, digest):
             line += item
         w(line.rstrip())
         w("};")
+    # name -> row: open addressing over FNV-1a, at most half full, so a
+    # lookup hashes the name once and compares about one name
+    size = 1
+    while size < 2 * len(names):
+        size *= 2
+    slots = [0] * size
+    for i, n in enumerate(names):
+        h = fnv1a(n.encode())
+        while slots[h & (size - 1)]:
+            h += 1
+        slots[h & (size - 1)] = i + 1
+    w("")
+    w("/* Row of a name + 1 (0: empty) at fnv1a(name) & (size - 1), probing on. */")
+    w("#define SP_SYSCALL_HASH_SIZE %d" % size)
+    w("static const uint16_t sp_syscall_by_name[SP_SYSCALL_HASH_SIZE] = {")
+    line = "\t"
+    for x in slots:
+        item = "%d, " % x
+        if len(line) + len(item) > 80:
+            w(line.rstrip())
+            line = "\t"
+        line += item
+    w(line.rstrip())
+    w("};")
     w("")
     w("static const struct sp_syscall_index sp_syscall_by_nr[SP_NCOLS] = {")
     for a in arches:
