@@ -212,6 +212,7 @@ HOT struct sp_json *add_value(struct jp *p, enum sp_jtype type, size_t start, si
 	}
 	v->type = type;
 	memset(&v->u, 0, sizeof(v->u));
+	v->len = 0;
 	v->off = start;
 	v->end = end;
 	v->loc = make_loc(p->line, start - p->line_start + 1);
@@ -533,8 +534,8 @@ HOT size_t scan_text_value(struct jp *p, size_t i, enum sp_jtype type)
 	v = add_value(p, type, i, end);
 	if (!v)
 		return BAD;
-	v->u.str.s = s;
-	v->u.str.len = n;
+	v->u.s = s;
+	v->len = n;
 	return end;
 }
 
@@ -595,19 +596,19 @@ static size_t close_container(struct jp *p, size_t i)
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
 	if (v->type == SP_JOBJ) {
-		v->u.obj.members = n ? sp_arena_alloc_raw(p->arena, n * sizeof(*m)) : NULL;
-		if (n && !v->u.obj.members)
+		v->u.members = n ? sp_arena_alloc_raw(p->arena, n * sizeof(*m)) : NULL;
+		if (n && !v->u.members)
 			return oom(p);
 		if (n)
-			memcpy(v->u.obj.members, m, n * sizeof(*m));
-		v->u.obj.len = n;
+			memcpy(v->u.members, m, n * sizeof(*m));
+		v->len = n;
 	} else {
-		v->u.arr.items = n ? sp_arena_alloc_raw(p->arena, n * sizeof(v)) : NULL;
-		if (n && !v->u.arr.items)
+		v->u.items = n ? sp_arena_alloc_raw(p->arena, n * sizeof(v)) : NULL;
+		if (n && !v->u.items)
 			return oom(p);
 		for (size_t k = 0; k < n; k++)
-			v->u.arr.items[k] = m[k].val;
-		v->u.arr.len = n;
+			v->u.items[k] = m[k].val;
+		v->len = n;
 	}
 	p->scratch.len = f->first;
 	p->frames.len--;
@@ -1020,6 +1021,12 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 		.top_ex = EX_VALUE,
 	};
 
+	/* offsets and lengths are kept in 32 bits (struct sp_json) */
+	if (p.len > SECPROF_MAX_PROFILE_SIZE) {
+		sp_err(err, SECPROF_E_LIMIT, file, NULL, NULL, "the input is larger than %u bytes",
+		       SECPROF_MAX_PROFILE_SIZE);
+		return NULL;
+	}
 	/* +1: a number ending the input is NUL-terminated in the copy too */
 	p.text = sp_arena_alloc_raw(arena, p.len + 1);
 	if (!p.text) {

@@ -23,21 +23,14 @@ struct sp_jmember {
 struct sp_json {
 	enum sp_jtype type;
 	struct sp_loc loc; /* first character of the value */
-	size_t off, end;   /* byte span of the value in the input (raw text) */
+	uint32_t off, end; /* byte span of the value in the input (raw text);
+			      inputs are at most SECPROF_MAX_PROFILE_SIZE */
+	uint32_t len;      /* SP_JSTR/SP_JNUM: bytes of s; SP_JARR, SP_JOBJ: count */
 	union {
 		bool b;
-		struct { /* SP_JSTR: decoded text; SP_JNUM: raw number text */
-			const char *s;
-			size_t len;
-		} str;
-		struct {
-			struct sp_json **items;
-			size_t len;
-		} arr;
-		struct {
-			struct sp_jmember *members; /* in document order, duplicates kept */
-			size_t len;
-		} obj;
+		const char *s;                /* SP_JSTR: decoded text; SP_JNUM: raw number text */
+		struct sp_json **items;       /* SP_JARR */
+		struct sp_jmember *members;   /* SP_JOBJ: in document order, duplicates kept */
 	} u;
 };
 

@@ -356,8 +356,8 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 {
 	if (v->type != SP_JOBJ)
 		return type_error(c, v, "an object");
-	for (size_t i = 0; i < v->u.obj.len; i++) {
-		const struct sp_jmember *m = &v->u.obj.members[i];
+	for (size_t i = 0; i < v->len; i++) {
+		const struct sp_jmember *m = &v->u.members[i];
 		const struct field *f = find_field(fields, nfields, m);
 		size_t old;
 		int rc;
@@ -389,9 +389,9 @@ static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
 	 * escape can make a NUL, and every escape decodes shorter than it is
 	 * written: a string as long as its source text (less the quotes) has
 	 * none. */
-	if (v->u.str.len != v->end - v->off - 2 && memchr(v->u.str.s, '\0', v->u.str.len))
+	if (v->len != v->end - v->off - 2 && memchr(v->u.s, '\0', v->len))
 		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
-	dst->s = v->u.str.s;
+	dst->s = v->u.s;
 	dst->loc = v->loc;
 	return 0;
 }
@@ -400,13 +400,13 @@ static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
  * number text must be plain decimal digits; no double in between. */
 static int decode_u64(struct pc *c, uint64_t *dst, const struct sp_json *v)
 {
-	const char *s = v->u.str.s;
+	const char *s = v->u.s;
 
 	if (v->type != SP_JNUM)
 		return type_error(c, v, "an unsigned integer");
 	if (strpbrk(s, "-.eE"))
 		return perr(c, &v->loc, "expected an unsigned integer, got %s", s);
-	if (!sp_parse_u64(s, v->u.str.len, dst))
+	if (!sp_parse_u64(s, v->len, dst))
 		return perr(c, &v->loc,
 			    "number %s is out of range (an unsigned 64-bit integer is at most "
 			    "18446744073709551615)",
@@ -453,7 +453,7 @@ static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const 
 	}
 	if (v->type != SP_JARR)
 		return type_error(c, v, "an array of strings");
-	len = v->u.arr.len;
+	len = v->len;
 	kept = *arr ? (len < *n ? len : *n) : 0;
 	/* [] is an empty but non-nil slice in Go: moby marshals it as [] for
 	 * "names" (no omitempty), so keep a non-NULL pointer for it. Slots
@@ -467,7 +467,7 @@ static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const 
 	if (!len)
 		out[0] = (struct sp_str){ 0 };
 	for (size_t i = 0; i < len; i++) {
-		const struct sp_json *item = v->u.arr.items[i];
+		const struct sp_json *item = v->u.items[i];
 		size_t old = path_index(c, i);
 		int rc;
 		if (i >= kept) /* a kept element keeps its position too */
@@ -500,7 +500,7 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 	}
 	if (v->type != SP_JARR)
 		return type_error(c, v, "an array");
-	len = v->u.arr.len;
+	len = v->len;
 	if (len) {
 		out = sp_arena_alloc(&c->p->arena, len * size);
 		if (!out)
@@ -510,7 +510,7 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 	}
 	for (size_t i = 0; i < len; i++) {
 		size_t old = path_index(c, i);
-		int rc = fn(c, out + i * size, v->u.arr.items[i]);
+		int rc = fn(c, out + i * size, v->u.items[i]);
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;
@@ -576,7 +576,7 @@ static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_
 	}
 	f->has_min_kernel = true;
 	f->min_kernel_loc = v->loc;
-	s = v->u.str.s;
+	s = v->u.s;
 	if (!*s) /* "" is {0,0} with the pointer set; an existing value stays */
 		return 0;
 	dot = strchr(s, '.');
@@ -1270,29 +1270,29 @@ static const struct sp_json *member(const struct sp_json *obj, const char *name)
 	const struct sp_json *found = NULL;
 
 	/* the last exact match wins; else the last case-folded one (Go) */
-	for (size_t i = 0; i < obj->u.obj.len; i++) {
-		const struct sp_jmember *m = &obj->u.obj.members[i];
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct sp_jmember *m = &obj->u.members[i];
 		if (strlen(name) == m->key_len && !memcmp(m->key, name, m->key_len))
 			found = m->val;
 	}
-	for (size_t i = 0; !found && i < obj->u.obj.len; i++)
-		if (fold_eq(obj->u.obj.members[i].key, obj->u.obj.members[i].key_len, name))
-			found = obj->u.obj.members[i].val;
+	for (size_t i = 0; !found && i < obj->len; i++)
+		if (fold_eq(obj->u.members[i].key, obj->u.members[i].key_len, name))
+			found = obj->u.members[i].val;
 	return found;
 }
 
 static bool has_exact(const struct sp_json *obj, const char *name)
 {
-	for (size_t i = 0; i < obj->u.obj.len; i++)
-		if (!strcmp(obj->u.obj.members[i].key, name))
+	for (size_t i = 0; i < obj->len; i++)
+		if (!strcmp(obj->u.members[i].key, name))
 			return true;
 	return false;
 }
 
 static bool has_profile_key(const struct sp_json *obj)
 {
-	for (size_t i = 0; i < obj->u.obj.len; i++) {
-		const struct sp_jmember *m = &obj->u.obj.members[i];
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct sp_jmember *m = &obj->u.members[i];
 		if (find_field(top_fields, SP_ARRAY_SIZE(top_fields), m))
 			return true;
 	}

@@ -50,22 +50,22 @@ static void same_tree(const struct sp_json *a, const struct sp_json *b)
 		break;
 	case SP_JNUM:
 	case SP_JSTR:
-		if ((a->u.str.len != b->u.str.len ||
-		     memcmp(a->u.str.s, b->u.str.s, a->u.str.len + 1)) &&
+		if ((a->len != b->len ||
+		     memcmp(a->u.s, b->u.s, a->len + 1)) &&
 		    !has_surrogate_escape(b->off, b->end))
 			differ("text", b->off);
 		break;
 	case SP_JARR:
-		if (a->u.arr.len != b->u.arr.len)
+		if (a->len != b->len)
 			differ("array length", b->off);
-		for (size_t i = 0; i < a->u.arr.len; i++)
-			same_tree(a->u.arr.items[i], b->u.arr.items[i]);
+		for (size_t i = 0; i < a->len; i++)
+			same_tree(a->u.items[i], b->u.items[i]);
 		break;
 	case SP_JOBJ:
-		if (a->u.obj.len != b->u.obj.len)
+		if (a->len != b->len)
 			differ("member count", b->off);
-		for (size_t i = 0; i < a->u.obj.len; i++) {
-			const struct sp_jmember *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+		for (size_t i = 0; i < a->len; i++) {
+			const struct sp_jmember *x = &a->u.members[i], *y = &b->u.members[i];
 			bool text_differs = x->key_len != y->key_len ||
 					    memcmp(x->key, y->key, x->key_len + 1);
 			if ((text_differs && !has_surrogate_escape(0, cur_size)) ||

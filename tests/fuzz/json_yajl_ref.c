@@ -213,9 +213,9 @@ static int set_text(struct jp *p, struct sp_json *v, const char *s, size_t n)
 {
 	if (!v)
 		return 0;
-	v->u.str.s = sp_arena_strndup(p->arena, s, n);
-	v->u.str.len = n;
-	if (!v->u.str.s)
+	v->u.s = sp_arena_strndup(p->arena, s, n);
+	v->len = n;
+	if (!v->u.s)
 		return oom(p);
 	return scalar_done(p, v);
 }
@@ -282,19 +282,19 @@ static int close_container(struct jp *p)
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
 	if (v->type == SP_JOBJ) {
-		v->u.obj.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;
-		if (n && !v->u.obj.members)
+		v->u.members = n ? sp_arena_alloc(p->arena, n * sizeof(*m)) : NULL;
+		if (n && !v->u.members)
 			return oom(p);
 		if (n)
-			memcpy(v->u.obj.members, m, n * sizeof(*m));
-		v->u.obj.len = n;
+			memcpy(v->u.members, m, n * sizeof(*m));
+		v->len = n;
 	} else {
-		v->u.arr.items = n ? sp_arena_alloc(p->arena, n * sizeof(v)) : NULL;
-		if (n && !v->u.arr.items)
+		v->u.items = n ? sp_arena_alloc(p->arena, n * sizeof(v)) : NULL;
+		if (n && !v->u.items)
 			return oom(p);
 		for (size_t i = 0; i < n; i++)
-			v->u.arr.items[i] = m[i].val;
-		v->u.arr.len = n;
+			v->u.items[i] = m[i].val;
+		v->len = n;
 	}
 	p->scratch.len = f->first;
 	p->frames.len--;

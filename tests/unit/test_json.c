@@ -41,30 +41,30 @@ static void test_tree(void)
 		sp_arena_free(&a);
 		return;
 	}
-	TAP_EQ_INT(v->u.obj.len, 3, "three members");
-	TAP_EQ_STR(v->u.obj.members[0].key, "a", "first key");
-	TAP_EQ_INT(v->u.obj.members[0].loc.line, 2, "key a on line 2");
-	TAP_EQ_INT(v->u.obj.members[0].loc.col, 3, "key a at column 3");
-	arr = v->u.obj.members[0].val;
+	TAP_EQ_INT(v->len, 3, "three members");
+	TAP_EQ_STR(v->u.members[0].key, "a", "first key");
+	TAP_EQ_INT(v->u.members[0].loc.line, 2, "key a on line 2");
+	TAP_EQ_INT(v->u.members[0].loc.col, 3, "key a at column 3");
+	arr = v->u.members[0].val;
 	TAP_EQ_INT(arr->type, SP_JARR, "a is an array");
 	TAP_EQ_INT(arr->loc.col, 8, "array starts at column 8");
-	TAP_EQ_INT(arr->u.arr.len, 3, "three elements");
-	TAP_EQ_STR(arr->u.arr.items[1]->u.str.s, "-2.5e3", "number kept as raw text");
-	TAP_EQ_INT(arr->u.arr.items[1]->loc.col, 12, "second element at column 12");
-	TAP_EQ_STR(arr->u.arr.items[2]->u.str.s, "x\xc3\xa9\xf0\x9f\x98\x80",
+	TAP_EQ_INT(arr->len, 3, "three elements");
+	TAP_EQ_STR(arr->u.items[1]->u.s, "-2.5e3", "number kept as raw text");
+	TAP_EQ_INT(arr->u.items[1]->loc.col, 12, "second element at column 12");
+	TAP_EQ_STR(arr->u.items[2]->u.s, "x\xc3\xa9\xf0\x9f\x98\x80",
 		   "escapes decoded, surrogate pair joined");
-	TAP_EQ_INT(arr->u.arr.items[2]->off, 21, "string offset");
-	TAP_EQ_INT(arr->u.arr.items[2]->end, 42, "string end (after the closing quote)");
-	b = v->u.obj.members[1].val;
-	TAP_EQ_INT(v->u.obj.members[1].loc.line, 3, "key b on line 3 (CRLF counts once)");
-	TAP_EQ_INT(v->u.obj.members[1].loc.col, 2, "key b at column 2 (a tab is one byte)");
-	TAP_EQ_INT(b->u.obj.len, 2, "duplicate keys kept in order in the tree");
-	TAP_EQ_INT(b->u.obj.members[0].val->type, SP_JNULL, "first c is null");
-	TAP_EQ_INT(b->u.obj.members[1].val->u.b, 1, "second c is true");
+	TAP_EQ_INT(arr->u.items[2]->off, 21, "string offset");
+	TAP_EQ_INT(arr->u.items[2]->end, 42, "string end (after the closing quote)");
+	b = v->u.members[1].val;
+	TAP_EQ_INT(v->u.members[1].loc.line, 3, "key b on line 3 (CRLF counts once)");
+	TAP_EQ_INT(v->u.members[1].loc.col, 2, "key b at column 2 (a tab is one byte)");
+	TAP_EQ_INT(b->len, 2, "duplicate keys kept in order in the tree");
+	TAP_EQ_INT(b->u.members[0].val->type, SP_JNULL, "first c is null");
+	TAP_EQ_INT(b->u.members[1].val->u.b, 1, "second c is true");
 	TAP_EQ_INT(b->end - b->off, strlen("{\"c\": null, \"c\": true}"), "object span");
-	TAP_EQ_STR(v->u.obj.members[2].val->u.str.s, "18446744073709551617",
+	TAP_EQ_STR(v->u.members[2].val->u.s, "18446744073709551617",
 		   "a number beyond uint64 stays exact text");
-	TAP_EQ_INT(v->u.obj.members[2].val->loc.line, 4, "d's value on line 4");
+	TAP_EQ_INT(v->u.members[2].val->loc.line, 4, "d's value on line 4");
 	TAP_EQ_INT(v->end, strlen(s), "root spans the input");
 	sp_arena_free(&a);
 }
@@ -76,17 +76,17 @@ static void test_scalars(void)
 	struct sp_json *v;
 
 	v = parse(&a, "  42 ", &e);
-	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.str.s, "42") && v->loc.col == 3 &&
+	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "42") && v->loc.col == 3 &&
 		       v->end == 4,
 	       "top-level number: text, column and end");
 	v = parse(&a, "7", &e);
 	tap_ok(v && v->end == 1, "top-level number at the very end (yajl_complete_parse)");
 	v = parse(&a, "\"a\\u0000b\"", &e);
-	tap_ok(v && v->u.str.len == 3 && v->u.str.s[1] == '\0', "\\u0000 decoded, length kept");
+	tap_ok(v && v->len == 3 && v->u.s[1] == '\0', "\\u0000 decoded, length kept");
 	v = parse(&a, "[]", &e);
-	tap_ok(v && v->type == SP_JARR && v->u.arr.len == 0 && v->end == 2, "empty array");
+	tap_ok(v && v->type == SP_JARR && v->len == 0 && v->end == 2, "empty array");
 	v = parse(&a, "{}", &e);
-	tap_ok(v && v->type == SP_JOBJ && v->u.obj.len == 0, "empty object");
+	tap_ok(v && v->type == SP_JOBJ && v->len == 0, "empty object");
 	sp_arena_free(&a);
 }
 

@@ -24,10 +24,10 @@ static const char *decoded(const char *json)
 	if (!v || v->type != SP_JSTR) {
 		snprintf(out, sizeof(out), "(%.200s)", v ? "not a string" : e.msg);
 	} else {
-		for (size_t i = 0; i < v->u.str.len && n + 4 < sizeof(out); i++)
+		for (size_t i = 0; i < v->len && n + 4 < sizeof(out); i++)
 			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%02x", i ? " " : "",
-					      (unsigned char)v->u.str.s[i]);
-		if (v->u.str.s[v->u.str.len] != '\0')
+					      (unsigned char)v->u.s[i]);
+		if (v->u.s[v->len] != '\0')
 			snprintf(out, sizeof(out), "(not NUL-terminated)");
 	}
 	sp_arena_free(&a);
@@ -64,20 +64,20 @@ static void test_positions(void)
 	snprintf(doc, sizeof(doc), "[\r\n%s\"abcdefghijklmnopqrstuvwxyz0123\",\r\n%s7\r\n]",
 		 "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t", "\t\t\t");
 	v = sp_json_parse(&a, doc, strlen(doc), "t.json", &e);
-	if (tap_ok(v && v->type == SP_JARR && v->u.arr.len == 2, "indented array parsed")) {
-		TAP_EQ_INT(v->u.arr.items[0]->loc.line, 2, "long string on line 2");
-		TAP_EQ_INT(v->u.arr.items[0]->loc.col, 20, "after 19 tabs: column 20");
-		TAP_EQ_STR(v->u.arr.items[0]->u.str.s, "abcdefghijklmnopqrstuvwxyz0123",
+	if (tap_ok(v && v->type == SP_JARR && v->len == 2, "indented array parsed")) {
+		TAP_EQ_INT(v->u.items[0]->loc.line, 2, "long string on line 2");
+		TAP_EQ_INT(v->u.items[0]->loc.col, 20, "after 19 tabs: column 20");
+		TAP_EQ_STR(v->u.items[0]->u.s, "abcdefghijklmnopqrstuvwxyz0123",
 			   "a string longer than 8 bytes ends in place");
-		TAP_EQ_INT(v->u.arr.items[1]->loc.line, 3, "number on line 3");
-		TAP_EQ_INT(v->u.arr.items[1]->loc.col, 4, "after 3 tabs: column 4");
-		TAP_EQ_STR(v->u.arr.items[1]->u.str.s, "7", "number text ends before CR");
+		TAP_EQ_INT(v->u.items[1]->loc.line, 3, "number on line 3");
+		TAP_EQ_INT(v->u.items[1]->loc.col, 4, "after 3 tabs: column 4");
+		TAP_EQ_STR(v->u.items[1]->u.s, "7", "number text ends before CR");
 	}
 	v = sp_json_parse(&a, "[12]", 3, "t.json", &e); /* the input stops inside */
 	tap_ok(!v && e.column == 4 && !strcmp(e.msg, "unexpected end of input"),
 	       "the reader never reads past len (%s)", v ? "parsed" : e.msg);
 	v = sp_json_parse(&a, "-0.5e+10", 8, "t.json", &e);
-	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.str.s, "-0.5e+10"),
+	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "-0.5e+10"),
 	       "a number ending the input is NUL-terminated");
 	sp_arena_free(&a);
 }
