@@ -64,6 +64,18 @@ def fnv1a(b):
     return h
 
 
+def emit_numbers(w, numbers):
+    """An initialiser's numbers, as many to a line as fit in 80 columns."""
+    line = "\t"
+    for x in numbers:
+        item = "%d, " % x
+        if len(line) + len(item) > 80:
+            w(line.rstrip())
+            line = "\t"
+        line += item
+    w(line.rstrip())
+
+
 def emit(src, version, arches, table, digest):
     names = sorted(table, key=lambda s: s.encode())
     out = []
@@ -106,14 +118,7 @@ def emit(src, version, arches, table, digest):
                 die("two syscalls share number %d on %s" % (x, a))
         w("")
         w("static const uint16_t sp_syscall_by_nr_%s[%d] = {" % (a, len(present)))
-        line = "\t"
-        for _, i in present:
-            item = "%d, " % i
-            if len(line) + len(item) > 80:
-                w(line.rstrip())
-                line = "\t"
-            line += item
-        w(line.rstrip())
+        emit_numbers(w, [i for _, i in present])
         w("};")
     # name -> row: open addressing over FNV-1a, at most half full, so a
     # lookup hashes the name once and compares about one name
@@ -130,14 +135,7 @@ def emit(src, version, arches, table, digest):
     w("/* Row of a name + 1 (0: empty) at fnv1a(name) & (size - 1), probing on. */")
     w("#define SP_SYSCALL_HASH_SIZE %d" % size)
     w("static const uint16_t sp_syscall_by_name[SP_SYSCALL_HASH_SIZE] = {")
-    line = "\t"
-    for x in slots:
-        item = "%d, " % x
-        if len(line) + len(item) > 80:
-            w(line.rstrip())
-            line = "\t"
-        line += item
-    w(line.rstrip())
+    emit_numbers(w, slots)
     w("};")
     w("")
     w("static const struct sp_syscall_index sp_syscall_by_nr[SP_NCOLS] = {")
