@@ -542,6 +542,7 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
 /* Bounds on every walk of the model: the sibling links of nodes that
  * libseccomp shares between levels can form loops, and a walk must end. */
 #define TREE_WIDTH 4096u
+#define TREE_MAX_CONDS 1024u
 
 struct tree {
 	struct sp_tnode *pool;
@@ -1054,6 +1055,14 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		return 0;
 	if (keep && keep->uncond)
 		keep = NULL; /* an unconditional rule decides: no tree is left */
+	/* With at most TREE_MAX_CONDS conditions no sibling walk of the model
+	 * (3 nodes per condition) reaches TREE_WIDTH and no chain the depth
+	 * bound, so the kept tree is libseccomp's whole; past it, refuse
+	 * rather than decide from a cut tree. */
+	if (keep && adds > TREE_MAX_CONDS)
+		return sp_err(b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
+			      "syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
+			      name, adds, TREE_MAX_CONDS);
 	t.cap = adds * 3 * 6;
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));

@@ -177,6 +177,47 @@ static char *many_rules_json(unsigned n, bool distinct_errno)
 	return j.data;
 }
 
+/* Past 1,024 conditions in rules of several actions on one syscall (that
+ * are not all single equalities), secprof refuses instead of deciding from
+ * a tree its model would have cut; 1,024 still compile and decide as the
+ * tree oracle. */
+static void test_tree_limit(secprof_ctx *ctx)
+{
+	for (unsigned n = 1024; n <= 1025; n++) {
+		struct sp_buf j = { 0 };
+		struct built b;
+		char want[256];
+
+		sp_buf_puts(&j, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[");
+		for (unsigned i = 0; i < n; i++)
+			sp_buf_printf(&j, "%s{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_%s\","
+					  "\"args\":[{\"index\":0,\"value\":%u,\"op\":\"SCMP_CMP_GE\"}]}",
+				      i ? "," : "", i % 2 ? "TRAP" : "KILL", 10 * i);
+		sp_buf_puts(&j, "]}");
+		if (n == 1024) {
+			bool ok = build(&b, ctx, j.data);
+			uint64_t args[6] = { 0 };
+			unsigned bad = 0;
+			if (!tap_ok(ok, "1,024 range rules of two actions on one syscall compile"))
+				tap_diag("%s", b.msg);
+			for (uint64_t v = 0; ok && v < 10 * n + 20; v += 5) {
+				args[0] = v;
+				bad += eval(&b, 0xc000003e, 292, args, NULL) != oracle(&b, 0xc000003e, 292, args);
+			}
+			TAP_EQ_INT(bad, 0, "... and decide as the word-tree oracle");
+		} else {
+			/* column 47: the first rule, after {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[ */
+			snprintf(want, sizeof(want), "%s",
+				 "t.json:1:47: syscall \"dup3\" has 1025 argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most 1024");
+			TAP_EQ_INT(build(&b, ctx, j.data), 0, "1,025 are refused");
+			TAP_EQ_STR(b.msg, want, "... with this message");
+			TAP_EQ_INT(b.err.code, SECPROF_E_LIMIT, "a limit error");
+		}
+		unbuild(&b);
+		free(j.data);
+	}
+}
+
 static void test_long_jumps(secprof_ctx *ctx)
 {
 	char *json = many_rules_json(300, true);
@@ -756,6 +797,7 @@ int main(void)
 
 	test_moby_default(ctx);
 	test_long_jumps(ctx);
+	test_tree_limit(ctx);
 	test_maxinsns(ctx);
 	test_compares(ctx);
 	test_refusals(ctx);
