@@ -98,7 +98,8 @@ struct jp {
 	size_t len;
 	const char *file;
 	secprof_error *err;
-	struct sp_arena *arena;
+	struct sp_arena *arena;       /* the text copy: strings point into it */
+	struct sp_arena *node_arena;  /* value nodes, member and item arrays */
 	char *text;        /* copy of data: strings and numbers end in place */
 	size_t line;       /* line of the scan position (1-based) */
 	size_t line_start; /* offset of its first byte */
@@ -190,7 +191,7 @@ static inline size_t skip_space(struct jp *p, size_t i)
 HOT struct sp_json *new_node(struct jp *p)
 {
 	if (!p->nodes_left) {
-		p->nodes = sp_arena_alloc_raw(p->arena, NODE_BLOCK * sizeof(*p->nodes));
+		p->nodes = sp_arena_alloc_raw(p->node_arena, NODE_BLOCK * sizeof(*p->nodes));
 		if (!p->nodes)
 			return NULL;
 		p->nodes_left = NODE_BLOCK;
@@ -596,14 +597,14 @@ static size_t close_container(struct jp *p, size_t i)
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
 	if (v->type == SP_JOBJ) {
-		v->u.members = n ? sp_arena_alloc_raw(p->arena, n * sizeof(*m)) : NULL;
+		v->u.members = n ? sp_arena_alloc_raw(p->node_arena, n * sizeof(*m)) : NULL;
 		if (n && !v->u.members)
 			return oom(p);
 		if (n)
 			memcpy(v->u.members, m, n * sizeof(*m));
 		v->len = n;
 	} else {
-		v->u.items = n ? sp_arena_alloc_raw(p->arena, n * sizeof(v)) : NULL;
+		v->u.items = n ? sp_arena_alloc_raw(p->node_arena, n * sizeof(v)) : NULL;
 		if (n && !v->u.items)
 			return oom(p);
 		for (size_t k = 0; k < n; k++)
@@ -1009,12 +1010,19 @@ static void report_syntax(struct jp *p)
 struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t len,
 			      const char *file, secprof_error *err)
 {
+	return sp_json_parse_split(arena, arena, data, len, file, err);
+}
+
+struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
+				    const char *data, size_t len, const char *file, secprof_error *err)
+{
 	struct jp p = {
 		.data = data ? data : "",
 		.len = data ? len : 0,
 		.file = file,
 		.err = err,
 		.arena = arena,
+		.node_arena = node_arena,
 		.line = 1,
 		.frames = { .item_size = sizeof(struct frame) },
 		.scratch = { .item_size = sizeof(struct sp_jmember) },

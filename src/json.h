@@ -41,5 +41,9 @@ struct sp_json {
  * and fills err with file (may be NULL), line, column and a message. */
 struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t len,
 			      const char *file, secprof_error *err);
+/* The same with the tree's nodes and arrays in node_arena, which can be
+ * freed once the tree is read: strings (in `arena`) stay valid. */
+struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
+				    const char *data, size_t len, const char *file, secprof_error *err);
 
 #endif

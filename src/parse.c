@@ -1366,6 +1366,7 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	struct secprof_profile *p = calloc(1, sizeof(*p));
 	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data };
 	const struct sp_json *root;
+	struct sp_arena nodes = { 0 };
 
 	if (!p) {
 		sp_err(err, SECPROF_E_SYSTEM, filename, NULL, NULL, "out of memory");
@@ -1385,15 +1386,19 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 		oom(&c);
 		goto fail;
 	}
-	root = sp_json_parse(&p->arena, data ? data : "", data ? len : 0, p->file, err);
+	/* the tree is only read while decoding: its nodes go in an arena of
+	 * their own, freed before the later stages allocate */
+	root = sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0, p->file, err);
 	if (!root)
 		goto fail;
 	if (!data)
 		c.data = "";
 	if (parse_root(&c, p, root) < 0)
 		goto fail;
+	sp_arena_free(&nodes);
 	return p;
 fail:
+	sp_arena_free(&nodes);
 	secprof_profile_free(p);
 	return NULL;
 }
