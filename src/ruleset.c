@@ -1643,8 +1643,7 @@ static bool cond_true(const struct sp_cond *c, const struct sp_arch *a, uint64_t
 	return false;
 }
 
-/* The 32-bit word a tree node tests (32-bit ABIs have low words only). */
-static uint32_t tnode_word(const struct sp_tnode *n, const secprof_data *in)
+uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in)
 {
 	uint64_t v = in->args[n->level >> 1];
 
@@ -1653,7 +1652,7 @@ static uint32_t tnode_word(const struct sp_tnode *n, const secprof_data *in)
 
 static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
 {
-	uint32_t w = tnode_word(n, in) & n->mask;
+	uint32_t w = sp_tnode_word(n, in) & n->mask;
 
 	switch (n->op) {
 	case SP_OP_GT: return w > n->datum;

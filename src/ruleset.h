@@ -120,7 +120,10 @@ size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t m
 /* Split the number space of one audit arch into zones (ascending, covering
  * 0..UINT32_MAX). Returns the count, 0 if the audit arch is not in the filter. */
 size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *zones);
-/* Evaluate one syscall's conditional rules (first match wins). */
+/* The 32-bit word a tree node tests (32-bit ABIs have low words only). */
+uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in);
+/* Evaluate one syscall's conditional rules (first match wins; the word
+ * tree where the sysrule has one). */
 uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
 			 const secprof_data *in, uint32_t default_ret);
 /* Decide a syscall straight from the ruleset, without BPF: the oracle the

@@ -478,12 +478,6 @@ struct eq_acc {
 	uint32_t mask;
 };
 
-static inline uint32_t eq_tnode_word(const struct sp_tnode *n, const secprof_data *d)
-{
-	uint64_t v = d->args[n->level >> 1];
-	return (uint32_t)(n->level & 1 ? v >> 32 : v);
-}
-
 static inline bool eq_tree_acc_eval(const struct sp_tnode *n, struct eq_acc believed, uint32_t *a,
 				    const secprof_data *d, uint32_t *ret, unsigned depth)
 {
@@ -494,7 +488,7 @@ static inline bool eq_tree_acc_eval(const struct sp_tnode *n, struct eq_acc beli
 	for (; n; n = n->next) {
 		struct eq_acc start = believed;
 		if (n->level != believed.word || (n->mask & believed.mask) != n->mask) {
-			*a = eq_tnode_word(n, d);
+			*a = sp_tnode_word(n, d);
 			believed = (struct eq_acc){ n->level, UINT32_MAX };
 			start = (struct eq_acc){ EQ_ACC_UNDEF, 0 };
 		}
@@ -517,7 +511,7 @@ static inline bool eq_tree_acc_eval(const struct sp_tnode *n, struct eq_acc beli
 /* secprof's word tree for d's syscall on d's arch, built from the same
  * resolved profile (NULL if the syscall has none). *rs must be freed. */
 static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const secprof_data *d,
-						  struct sp_ruleset **rs)
+						  struct sp_ruleset **rs, const struct sp_arch **arch)
 {
 	struct sp_zone z[SP_MAX_ZONES];
 	secprof_error err;
@@ -531,8 +525,10 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 		if ((uint32_t)d->nr < z[i].lo || (uint32_t)d->nr > z[i].hi || !z[i].table)
 			continue;
 		for (size_t k = 0; k < z[i].table->nsys; k++)
-			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr && z[i].table->sys[k].tree)
+			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr && z[i].table->sys[k].tree) {
+				*arch = z[i].table->arch;
 				return &z[i].table->sys[k];
+			}
 	}
 	return NULL;
 }
@@ -545,13 +541,14 @@ static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_d
 					uint32_t vb)
 {
 	struct sp_ruleset *rs = NULL;
-	const struct sp_sysrule *s = eq_tree_of(c, d, &rs);
+	const struct sp_arch *arch = NULL;
+	const struct sp_sysrule *s = eq_tree_of(c, d, &rs, &arch);
 	uint32_t def = rs ? rs->default_ret : 0, with_acc = def, a = 0;
 	bool ok = false;
 
 	if (s) {
 		eq_tree_acc_eval(s->tree, (struct eq_acc){ EQ_ACC_UNDEF, 0 }, &a, d, &with_acc, 0);
-		ok = with_acc == vb && sp_sysrule_eval(s, NULL, d, def) == va &&
+		ok = with_acc == vb && sp_sysrule_eval(s, arch, d, def) == va &&
 		     eq_path_acc_ambiguous(c->b, c->blen, d);
 	}
 	sp_ruleset_free(rs);

@@ -307,12 +307,14 @@ static void many_value_rules(secprof_ctx *ctx, struct eq_stats *st)
 		sp_buf_printf(&j, "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": %s, \"syscalls\": [",
 			      arches[a]);
 		for (unsigned i = 0; i < 150; i++) {
-			/* a = 1 repeats values 32 bits apart: equal on x86, so they keep one errno */
-			uint64_t v = (uint64_t)(i % 3) << 32 | (i * 0x01010101u) | (i % 7 == 0 ? 1ull << 63 : 0);
-			unsigned e = a == 1 ? 2 + (unsigned)((uint32_t)v % 5) : 2 + i % 5;
+			/* with x86 (a = 1), rules 2k and 2k+1 share a low word and
+			 * differ in the high one: one chain on the 32-bit ABI, so
+			 * their action follows the low word */
+			unsigned k = a == 1 ? i / 2 : i;
+			uint64_t v = (uint64_t)(i % 3) << 32 | (k * 0x01010101u) | (i % 7 == 0 ? 1ull << 63 : 0);
 			sp_buf_printf(&j, "%s{\"names\": [\"read\", \"dup3\"], \"action\": \"SCMP_ACT_%s\", "
 					  "\"errnoRet\": %u, \"args\": [{\"index\": %u, \"value\": %llu, \"op\": \"SCMP_CMP_EQ\"}]}",
-				      i ? ", " : "", i % 11 == 0 ? "TRAP" : "ERRNO", e, 1 + (unsigned)a,
+				      i ? ", " : "", k % 11 == 0 ? "TRAP" : "ERRNO", 2 + k % 5, 1 + (unsigned)a,
 				      (unsigned long long)v);
 		}
 		sp_buf_puts(&j, "]}");
