@@ -1265,22 +1265,6 @@ static int validate(struct pc *c, struct secprof_profile *p)
 
 /* ---- forms: Docker profile or whole OCI config.json ------------------- */
 
-static const struct sp_json *member(const struct sp_json *obj, const char *name)
-{
-	const struct sp_json *found = NULL;
-
-	/* the last exact match wins; else the last case-folded one (Go) */
-	for (size_t i = 0; i < obj->len; i++) {
-		const struct sp_jmember *m = &obj->u.members[i];
-		if (strlen(name) == m->key_len && !memcmp(m->key, name, m->key_len))
-			found = m->val;
-	}
-	for (size_t i = 0; !found && i < obj->len; i++)
-		if (fold_eq(obj->u.members[i].key, obj->u.members[i].key_len, name))
-			found = obj->u.members[i].val;
-	return found;
-}
-
 static bool has_exact(const struct sp_json *obj, const char *name)
 {
 	for (size_t i = 0; i < obj->len; i++)
@@ -1299,36 +1283,93 @@ static bool has_profile_key(const struct sp_json *obj)
 	return false;
 }
 
+/* Go's encoding/json null into a pointer field sets it to nil: start
+ * the profile afresh (its arena keeps what was decoded so far). */
+static void reset_profile(struct secprof_profile *p)
+{
+	struct secprof_profile fresh = { .arena = p->arena, .file = p->file, .form = p->form };
+
+	*p = fresh;
+}
+
+/* One linux object of an OCI config: every member Go's encoding/json reads
+ * as "seccomp" (exact or case-folded), in document order, decoded into the
+ * same profile as runc's Spec.Linux.Seccomp pointer: a later object merges
+ * into what an earlier one set, null resets it. */
+static int decode_oci_linux(struct pc *c, struct secprof_profile *p, const struct sp_json *linux_obj,
+			    bool *have)
+{
+	for (size_t i = 0; i < linux_obj->len; i++) {
+		const struct sp_jmember *m = &linux_obj->u.members[i];
+		size_t old;
+		int rc;
+
+		if (!fold_eq(m->key, m->key_len, "seccomp"))
+			continue;
+		if (m->val->type == SP_JNULL) {
+			reset_profile(p);
+			*have = false;
+			continue;
+		}
+		old = path_key(c, "seccomp");
+		c->base = c->depth;
+		p->loc = m->val->loc;
+		rc = decode_object(c, m->val, top_fields, SP_OCI_TOP_FIELDS, p);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+		*have = true;
+	}
+	return 0;
+}
+
 /* A whole OCI config.json (ociVersion, or linux/process and no profile
  * key): its linux.seccomp is the profile. Docker itself would read such a
  * file as a profile with only unknown keys, i.e. unconfined (§1.5); taking
- * the seccomp object the file carries is what its author meant. */
+ * the seccomp object the file carries is what its author meant.
+ * runc reads the file with Go's encoding/json, which decodes every key that
+ * matches a field (exactly or case-folded) in document order, so
+ * {"linux": {...}, "Linux": {...}} merges both objects: decode them the same
+ * way rather than pick one (picking one could allow what runc denies). */
 static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
 {
-	const struct sp_json *linux_obj = member(root, "linux"), *sec;
+	bool have = false;
 
 	p->form = SP_FORM_OCI_CONFIG;
-	if (!linux_obj || linux_obj->type == SP_JNULL) {
-		p->no_seccomp = true;
-		return 0;
-	}
-	path_key(c, "linux");
-	if (linux_obj->type != SP_JOBJ)
-		return type_error(c, linux_obj, "an object");
-	sec = member(linux_obj, "seccomp");
-	if (!sec || sec->type == SP_JNULL) {
-		p->no_seccomp = true;
-		path_pop(c, c->base);
-		return 0;
-	}
-	path_key(c, "seccomp");
-	c->base = c->depth;
-	p->loc = sec->loc;
 	/* runc reads this object, not moby: archMap, includes/excludes, the
 	 * legacy name and Podman's errno mean nothing there, so they are
 	 * unknown keys (and a rule's conditions are not applied). */
 	c->oci = true;
-	return decode_object(c, sec, top_fields, SP_OCI_TOP_FIELDS, p);
+	for (size_t i = 0; i < root->len; i++) {
+		const struct sp_jmember *m = &root->u.members[i];
+		size_t old;
+		int rc;
+
+		if (!fold_eq(m->key, m->key_len, "linux"))
+			continue;
+		if (m->val->type == SP_JNULL) {
+			reset_profile(p);
+			have = false;
+			continue;
+		}
+		old = path_key(c, "linux");
+		if (m->val->type != SP_JOBJ)
+			return type_error(c, m->val, "an object");
+		rc = decode_oci_linux(c, p, m->val, &have);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	if (!have) {
+		p->no_seccomp = true;
+		c->base = c->depth;
+		return 0;
+	}
+	/* later messages (validate) name linux.seccomp */
+	path_key(c, "linux");
+	path_key(c, "seccomp");
+	c->base = c->depth;
+	return 0;
 }
 
 static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_json *root)

@@ -269,6 +269,18 @@ case('errnoret-2pow64-minus-1', prof('{"names": ["read"], "action": "SCMP_ACT_ER
 case('byte-order-mark', b'\xef\xbb\xbf{"defaultAction": "SCMP_ACT_ERRNO"}', 1,
      [P(b'\xef', "invalid character '\ufeff' (U+FEFF) looking for beginning of value")])
 
+# runc decodes config.json with Go's encoding/json: every key that matches
+# "linux"/"seccomp" case-insensitively is decoded, in order, into the same
+# struct (merging), and null resets the pointer.
+case('oci-config-case-merge', '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO",\n'
+     ' "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ALLOW"}]}}, "Linux": {"Seccomp": {"defaultAction": "SCMP_ACT_KILL"}}}', 0, [],
+     dump=['form oci-config', 'defaultAction SCMP_ACT_KILL', 'rule 0 {R0} SCMP_ACT_ALLOW [getcwd]'])
+case('oci-config-case-null', '{"ociVersion": "1.0.2", "Linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW",\n'
+     ' "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO"}]}}, "linux": {"SECCOMP": null, "seccomp": {"defaultAction": "SCMP_ACT_ERRNO"}}}', 0, [],
+     dump=['form oci-config', 'defaultAction SCMP_ACT_ERRNO'])
+case('oci-config-linux-null-last', '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO"}}, "LINUX": null}', 0, [],
+     dump=['form oci-config no-seccomp', 'defaultAction (none)'])
+
 for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
     base = '%02d-%s' % (i, name)
     with open(os.path.join(D, base + '.json'), 'wb') as f:
