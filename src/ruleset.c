@@ -59,11 +59,19 @@ static bool errno_invalid(uint32_t ret)
 	return (ret & 0xffff0000u) == SP_RET_ERRNO && (ret & SP_RET_DATA) >= 4095;
 }
 
+#define RUNC_ERRNO_ENOSYS_ACTION 0x50026u /* SCMP_ACT_ERRNO(ENOSYS) */
+
 static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_opts *opts)
 {
 	/* runc's isAllowAction (spec §4.1.3): no stub for permissive defaults;
 	 * crun never adds one (opts->no_enosys). */
 	if (opts && opts->no_enosys)
+		return false;
+	/* runc's generatePatch (libcontainer/seccomp/patchbpf/enosys_linux.go)
+	 * also skips the stub when defaultErrnoRet equals its retErrnoEnosys,
+	 * the whole action value SCMP_ACT_ERRNO(ENOSYS) = 0x50026, not 38: with
+	 * a KILL default such a profile kills new syscalls under runc. */
+	if (p->has_default_errno && p->default_errno == RUNC_ERRNO_ENOSYS_ACTION)
 		return false;
 	return p->default_act != SP_ACT_ALLOW && p->default_act != SP_ACT_LOG &&
 	       p->default_act != SP_ACT_TRACE;

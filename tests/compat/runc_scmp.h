@@ -477,7 +477,9 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 	}
 	seccomp_release(ctx);
 	runc_to_host_order(bpf, bpf_len, tokens[0]);
-	if (!(o && o->no_stub) && !runc_is_allow_like(r->prof->default_act)) {
+	/* generatePatch: no stub when defaultErrnoRet == SCMP_ACT_ERRNO(ENOSYS) */
+	bool enosys_ret = r->prof->has_default_errno && r->prof->default_errno == 0x50026u;
+	if (!(o && o->no_stub) && !enosys_ret && !runc_is_allow_like(r->prof->default_act)) {
 		for (size_t i = 0; i < ntok; i++)
 			max[i] = runc_arch_max(r, tokens[i]);
 		out->stub_len = runc_stub(&sizing, tokens, ntok, max, 0);
