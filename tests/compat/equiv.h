@@ -494,7 +494,7 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 }
 
 /* A disagreement explained by libseccomp 2.5.4's merge bug (README "Listed
- * exceptions" 5): its program contradicts its own programs for each OR-ed
+ * exceptions" 4): its program contradicts its own programs for each OR-ed
  * rule alone, secprof agrees with those, and d's path through libseccomp's
  * program compares an accumulator that can hold two different words. */
 static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
