@@ -466,10 +466,13 @@ static int clash(struct build *b, const struct sp_sysrule *s, const struct sp_ru
 {
 	char path[64];
 
+	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
+
 	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
 	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
-		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)",
-		      s->name, how, x->index, x->loc.line);
+		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
+		      s->name, how, x->index, x->loc.line,
+		      mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" : "");
 }
 
 /* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec

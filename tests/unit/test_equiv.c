@@ -396,6 +396,16 @@ static void pinned_refusals(secprof_ctx *ctx)
 		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":4294967297,\"op\":\"SCMP_CMP_NE\"}]},\n"
 		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":4294967298,\"op\":\"SCMP_CMP_EQ\"}]}]}",
 		  NULL },
+		{ "two rules on bind's arg0 with different actions become one chain on socketcall on x86",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],\"syscalls\":[\n"
+		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},\n"
+		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":4,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  "t.json:3:1: syscalls[1]: rule for syscall \"socketcall\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST) (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" },
+		{ "the same without x86",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[\n"
+		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},\n"
+		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":4,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  NULL },
 	};
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
