@@ -552,7 +552,11 @@ static void kernel_probes(const secprof_insn *p, size_t len, const secprof_resol
 }
 
 /* The moby default's own edges: AF_ALG/AF_VSOCK blocked, personality query
- * allowed, clone3 ENOSYS (all harmless in a throwaway child). */
+ * allowed, clone3 ENOSYS (all harmless in a throwaway child); then i386
+ * socket and SysV IPC calls through socketcall(2)/ipc(2) with int $0x80,
+ * under the default and under a profile that denies socket and shmget (the
+ * rules libseccomp also puts on the multiplexers). NULL argument blocks:
+ * allowed calls fail with EFAULT, shmget of size 0 with EINVAL. */
 static void kernel_builtin(secprof_ctx *ctx, struct kcheck *k)
 {
 	static const struct {
@@ -563,26 +567,51 @@ static void kernel_builtin(secprof_ctx *ctx, struct kcheck *k)
 		{ "personality", { 0xffffffff } }, { "personality", { 0x0400000 } }, { "clone3", { 0, 0 } },
 		{ "getppid", { 0 } }, { "acct", { 0 } },
 	};
+	static const struct {
+		long nr;
+		uint64_t a[6];
+	} i386_calls[] = {
+		{ 102, { 1, 0 } }, { 102, { 2, 0 } }, { 102, { 0x100000001ULL, 0 } }, { 117, { 23, 0, 0, 0 } },
+		{ 117, { 22, 0, 0, 0, 0 } }, { 359, { 38, 1, 0 } }, { 395, { 0, 0, 0 } }, { 1000, { 0 } },
+	};
+	static const char *const profiles[] = {
+		NULL,
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
+		"\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}],\"syscalls\":["
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97},"
+		"{\"names\":[\"shmget\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":28}]}",
+	};
 	const struct sp_arch *x64 = sp_arch_by_scmp("SCMP_ARCH_X86_64");
-	struct loaded l;
-	secprof_error err;
-	struct runc_prog rp;
-	char rerr[256];
-	secprof_prog *sp;
 
-	if (load_json(ctx, NULL, "builtin", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err))
-		return;
-	sp = secprof_compile(ctx, l.res, NULL, &err);
-	if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
-		for (size_t i = 0; i < SP_ARRAY_SIZE(calls); i++) {
-			long nr = sp_syscall_nr(x64, calls[i].name);
-			kernel_probe(sp->insns, sp->len, nr, calls[i].a, "secprof", "builtin", k);
-			kernel_probe(rp.insns, rp.len, nr, calls[i].a, "libseccomp", "builtin", k);
+	for (size_t p = 0; p < SP_ARRAY_SIZE(profiles); p++) {
+		const char *label = profiles[p] ? "deny socket/shmget" : "builtin";
+		struct loaded l;
+		secprof_error err;
+		struct runc_prog rp;
+		char rerr[256];
+		secprof_prog *sp;
+
+		if (load_json(ctx, profiles[p], profiles[p] ? "deny.json" : "builtin", "amd64",
+			      secprof_caps_docker_default(), 6, 1, &l, &err))
+			continue;
+		sp = secprof_compile(ctx, l.res, NULL, &err);
+		if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
+			for (size_t i = 0; !profiles[p] && i < SP_ARRAY_SIZE(calls); i++) {
+				long nr = sp_syscall_nr(x64, calls[i].name);
+				kernel_probe(sp->insns, sp->len, nr, calls[i].a, "secprof", label, k);
+				kernel_probe(rp.insns, rp.len, nr, calls[i].a, "libseccomp", label, k);
+			}
+			for (size_t i = 0; k->compat_ok && i < SP_ARRAY_SIZE(i386_calls); i++) {
+				kernel_probe_abi(sp->insns, sp->len, i386_calls[i].nr, i386_calls[i].a, true, "secprof",
+						 label, k);
+				kernel_probe_abi(rp.insns, rp.len, i386_calls[i].nr, i386_calls[i].a, true,
+						 "libseccomp", label, k);
+			}
+			runc_prog_free(&rp);
 		}
-		runc_prog_free(&rp);
+		secprof_prog_free(sp);
+		loaded_free(&l);
 	}
-	secprof_prog_free(sp);
-	loaded_free(&l);
 }
 
 static void kernel_check(secprof_ctx *ctx)
