@@ -26,16 +26,23 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-/* The arches Docker's default archMap pairs with each native one (spec §5):
- * the ABIs a process on this kernel can enter the kernel with. */
+/* The arches Docker's default archMap pairs with each native one (spec §5),
+ * and the kernel option that lets a process of this kernel enter it with
+ * that ABI (arch/x86/Kconfig IA32_EMULATION and X86_X32_ABI, arch/arm64 and
+ * arch/s390 COMPAT, arch/mips MIPS32_O32 and MIPS32_N32). */
 static const struct {
 	const char *native;
 	const char *compat[2];
+	const char *config[2];
 } compat_table[] = {
-	{ "x86_64", { "x86", "x32" } },   { "aarch64", { "arm", NULL } },
-	{ "mips64", { "mips", "mips64n32" } }, { "mipsel64", { "mipsel", "mipsel64n32" } },
-	{ "s390x", { "s390", NULL } },     { "ppc64le", { NULL, NULL } },
-	{ "riscv64", { NULL, NULL } },     { "loongarch64", { NULL, NULL } },
+	{ "x86_64", { "x86", "x32" }, { "CONFIG_IA32_EMULATION", "CONFIG_X86_X32_ABI" } },
+	{ "aarch64", { "arm", NULL }, { "CONFIG_COMPAT", NULL } },
+	{ "mips64", { "mips", "mips64n32" }, { "CONFIG_MIPS32_O32", "CONFIG_MIPS32_N32" } },
+	{ "mipsel64", { "mipsel", "mipsel64n32" }, { "CONFIG_MIPS32_O32", "CONFIG_MIPS32_N32" } },
+	{ "s390x", { "s390", NULL }, { "CONFIG_COMPAT", NULL } },
+	{ "ppc64le", { NULL, NULL }, { NULL, NULL } },
+	{ "riscv64", { NULL, NULL }, { NULL, NULL } },
+	{ "loongarch64", { NULL, NULL }, { NULL, NULL } },
 };
 
 /* Look for "NAME=" in a kernel config text: "y", "m" or "n" when it is
@@ -92,7 +99,8 @@ static char *read_plain(const char *path, size_t max)
 	return buf;
 }
 
-static void read_kernel_config(struct sp_info *in)
+/* The kernel's config text (caller frees), NULL when there is none. */
+static char *read_kernel_config(struct sp_info *in)
 {
 	char boot[192];
 	char *text = read_gz("/proc/config.gz", 4u << 20);
@@ -106,12 +114,12 @@ static void read_kernel_config(struct sp_info *in)
 	if (!text) {
 		snprintf(in->config_seccomp, sizeof(in->config_seccomp), "unknown");
 		snprintf(in->config_seccomp_filter, sizeof(in->config_seccomp_filter), "unknown");
-		return;
+		return NULL;
 	}
 	config_value(text, "CONFIG_SECCOMP", in->config_seccomp, sizeof(in->config_seccomp));
 	config_value(text, "CONFIG_SECCOMP_FILTER", in->config_seccomp_filter,
 		     sizeof(in->config_seccomp_filter));
-	free(text);
+	return text;
 }
 
 static void read_actions_avail(struct sp_info *in)
@@ -184,7 +192,28 @@ static void read_notif_sizes(struct sp_info *in)
 	}
 }
 
-static void set_arches(struct sp_info *in)
+/* Does this kernel take x32 system calls? The x32 getpid (39 with
+ * __X32_SYSCALL_BIT) answers ENOSYS when the kernel was built without
+ * CONFIG_X86_X32_ABI or boots with it off (syscall.x32=n, as Debian's
+ * kernels do; arch/x86/entry/syscall_64.c do_syscall_x32): the syscall
+ * instruction itself is always there, so the probe is harmless, unlike an
+ * int $0x80 on a kernel without IA32 emulation (SIGSEGV). Only made by a
+ * process without a filter: one could kill it (libseccomp's bad-arch
+ * action), and then the config decides. -1: cannot tell. */
+static int x32_probe(const struct sp_info *in)
+{
+#if defined(__x86_64__)
+	if (in->seccomp_mode == 0)
+		return syscall(0x40000000L | 39) >= 0;
+#endif
+	(void)in;
+	return -1;
+}
+
+/* The compat arches this kernel takes: the config says (an option that is
+ * "n" or absent drops its arch), x32 asks the kernel; with neither, the
+ * arch is listed as the archMap pairs it. */
+static void set_arches(struct sp_info *in, const char *config)
 {
 	const struct sp_arch *native = sp_arch_native();
 
@@ -192,9 +221,20 @@ static void set_arches(struct sp_info *in)
 	for (size_t i = 0; native && i < SP_ARRAY_SIZE(compat_table); i++) {
 		if (strcmp(compat_table[i].native, native->name))
 			continue;
-		for (size_t j = 0; j < 2; j++)
-			if (compat_table[i].compat[j])
-				in->compat_arches[in->ncompat++] = compat_table[i].compat[j];
+		for (size_t j = 0; j < 2; j++) {
+			const char *opt = compat_table[i].config[j];
+			char val[16] = "y";
+			int probe = -1;
+			if (!compat_table[i].compat[j])
+				continue;
+			if (!strcmp(compat_table[i].compat[j], "x32"))
+				probe = x32_probe(in);
+			if (config && opt)
+				config_value(config, opt, val, sizeof(val));
+			if (probe == 0 || (probe < 0 && strcmp(val, "y")))
+				continue;
+			in->compat_arches[in->ncompat++] = compat_table[i].compat[j];
+		}
 	}
 }
 
@@ -206,7 +246,7 @@ static int status_int(const char *status, const char *key)
 
 int sp_info_collect(struct sp_info *in, secprof_error *err)
 {
-	char status[8192];
+	char status[8192], *config;
 	struct utsname u;
 	unsigned long major = 0, minor = 0;
 
@@ -219,11 +259,12 @@ int sp_info_collect(struct sp_info *in, secprof_error *err)
 		return -SECPROF_E_SYSTEM;
 	in->seccomp_mode = status_int(status, "\nSeccomp:");
 	in->seccomp_filters = status_int(status, "\nSeccomp_filters:");
-	read_kernel_config(in);
+	config = read_kernel_config(in);
 	read_actions_avail(in);
 	probe_flags(in);
 	read_notif_sizes(in);
-	set_arches(in);
+	set_arches(in, config);
+	free(config);
 	/* The per-arch action cache bitmap arrived in 5.11 (kernel/seccomp.c,
 	 * SECCOMP_ARCH_NATIVE; performance-anchors §0). */
 	sscanf(u.release, "%lu.%lu", &major, &minor);

@@ -474,10 +474,13 @@ static int clash(struct build *b, const struct sp_sysrule *s, const struct sp_ru
 {
 	char path[64];
 
+	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
+
 	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
 	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
-		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)",
-		      s->name, how, x->index, x->loc.line);
+		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
+		      s->name, how, x->index, x->loc.line,
+		      mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" : "");
 }
 
 /* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec
@@ -1101,12 +1104,17 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 
 /* ---- the multiplexers: socketcall(2) and ipc(2) ---------------------------
  *
- * On x86, ppc, ppc64(le), MIPS o32 and s390(x) libseccomp 2.5.4 adds, next to
- * each rule for a socket or SysV IPC call, a rule for the multiplexer with
- * "arg0 == call number" in place of the rule's own arg0 test (spec §4.3). The
- * verdicts on those two numbers are not modelled (a listed exception of the
- * differential test), but their trees refuse like any other: rules of
- * different calls, or of the multiplexer itself, meet there. */
+ * On x86, ppc, ppc64(le), MIPS o32 and s390(x) libseccomp 2.5.4 resolves
+ * the socket and SysV IPC family names to pseudo numbers
+ * (syscalls.c abi_syscall_resolve_name_munge), and abi_rule_add turns a rule
+ * for one of them into two: one for the multiplexer, socketcall(2) or
+ * ipc(2), whose arg0 test is replaced by "arg0 == call number" (the rule's
+ * other tests stay on their own arguments), and one for the direct syscall
+ * where the arch has it (i386 socket 359), with the rule as written. The
+ * multiplexer rules are entries of the multiplexer's number like any other
+ * (push_entries), in runc's order among the profile's own rules for
+ * socketcall/ipc, so they merge, refuse and decide in one tree as in
+ * libseccomp. */
 struct mux_call {
 	const char *name;
 	uint8_t len;
@@ -1115,6 +1123,7 @@ struct mux_call {
 
 #define MUX(n, c) { n, sizeof(n) - 1, c }
 
+/* the SYS_* numbers of include/uapi/linux/net.h and ipc/syscall.c */
 static const struct mux_call socket_calls[] = {
 	MUX("socket", 1), MUX("bind", 2), MUX("connect", 3), MUX("listen", 4), MUX("accept", 5),
 	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
@@ -1129,6 +1138,9 @@ static const struct mux_call ipc_calls[] = {
 	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
 };
 
+/* The arches whose arch_def has sys_socketcall/sys_ipc and abi_rule_add in
+ * libseccomp 2.5.4 (arch-x86.c, arch-ppc.c, arch-ppc64.c, arch-mips.c for
+ * o32 only, arch-s390.c, arch-s390x.c). */
 static bool multiplexes(const struct sp_arch *a)
 {
 	static const char *const scmp[] = { "SCMP_ARCH_X86", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
@@ -1150,36 +1162,12 @@ static int mux_call_of(const struct mux_call *calls, const char *name, size_t le
 	return -1;
 }
 
-/* The rules runc adds for one name of `rule`, as libseccomp puts them in
- * the multiplexer's tree: the multiplexer's own rules as they are, a family
- * call's with arg0 replaced by its call number. False: -EEXIST. */
-static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct sp_rule *rule, int call)
-{
-	struct sp_arg sel = { .index = 0, .op = SP_OP_EQ, .value = (uint64_t)(call < 0 ? 0 : call) };
-	const struct sp_arg *args[7];
-	bool split = index_repeats(rule), ok = true;
-	size_t nadd = split ? rule->nargs : 1;
-
-	for (size_t k = 0; k < nadd && ok; k++) {
-		size_t m = 0;
-		if (call >= 0)
-			args[m++] = &sel;
-		for (size_t j = 0; j < (split ? 1 : rule->nargs); j++) {
-			const struct sp_arg *x = &rule->args[split ? k : j];
-			if (call < 0 || x->index != 0)
-				args[m++] = x;
-		}
-		ok = tree_rule_add(t, a, args, m, rule_ret(rule), rule);
-	}
-	return ok;
-}
-
-/* What one name is to socketcall(2) [0] and ipc(2) [1]: its call number
- * there (-1: none), or the multiplexer itself. Worked out once per build
- * (mux_names), since every multiplexing arch replays every name. */
+/* What one name is to the multiplexers: socketcall(2) (kind 0) or ipc(2)
+ * (kind 1) and its call number there; kind -1 for every other name. Worked
+ * out once per build (mux_names), since every multiplexing arch reads it. */
 struct mux_name {
-	int8_t call[2];
-	bool self[2];
+	int8_t kind;
+	uint8_t call;
 };
 
 static const char *const mux_syscall[2] = { "socketcall", "ipc" };
@@ -1199,71 +1187,41 @@ static int mux_names(struct build *b)
 		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++) {
 			const char *nm = b->r->rules[i]->names[j].s;
 			size_t len = nm ? strlen(nm) : 0;
+			b->muxn[seq] = (struct mux_name){ -1, 0 };
 			for (int k = 0; k < 2; k++) {
-				b->muxn[seq].call[k] = (int8_t)mux_call_of(mux_calls[k], nm, len);
-				b->muxn[seq].self[k] = nm && nm[0] == mux_syscall[k][0] && !strcmp(nm, mux_syscall[k]);
+				int call = mux_call_of(mux_calls[k], nm, len);
+				if (call >= 0)
+					b->muxn[seq] = (struct mux_name){ (int8_t)k, (uint8_t)call };
 			}
 		}
 	return 0;
 }
 
-static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a, int kind,
-		       const struct sp_rule **failed, const char **name)
+/* The rule libseccomp adds for the multiplexer from part `part` of `rule`
+ * (runc adds each condition of a rule with a repeated index as a rule of
+ * its own): abi_rule_add overwrites args[0] with "arg0 == call" (mask
+ * DATUM_MAX), so a test of the rule's own arg0 is gone and the others stay
+ * where they were. Lives in the ruleset's arena, as a copy of the rule, so
+ * that explanations still point at the profile's rule. */
+static const struct sp_rule *mux_rule(struct build *b, const struct sp_rule *rule, unsigned call,
+				      size_t part)
 {
-	size_t seq = 0;
+	struct sp_rule *m = sp_arena_alloc(&b->rs->arena, sizeof(*m));
+	struct sp_arg *args = sp_arena_alloc(&b->rs->arena, (rule->nargs + 1) * sizeof(*args));
+	bool split = index_repeats(rule);
+	size_t n = 0;
 
-	for (size_t i = 0; i < b->r->nrules && !t->uncond; i++) {
-		const struct sp_rule *rule = b->r->rules[i];
-		if (rule_ret(rule) == b->rs->default_ret) {
-			seq += rule->nnames;
-			continue; /* runc skips it before libseccomp sees it */
-		}
-		for (size_t j = 0; j < rule->nnames && !t->uncond; j++, seq++) {
-			int call = b->muxn[seq].call[kind];
-			if (call < 0 && !b->muxn[seq].self[kind])
-				continue;
-			if (!mux_rule_adds(t, a, rule, call)) {
-				*failed = rule;
-				*name = rule->names[j].s;
-				return false;
-			}
-		}
-	}
-	return true;
-}
-
-static int check_mux_tree(struct build *b, const struct sp_arch *a, int kind)
-{
-	struct tree t = { .dry = true };
-	const struct sp_rule *failed = NULL;
-	const char *name = NULL;
-	size_t adds = 0, seq = 0;
-	bool may;
-	int rc = 0;
-
-	for (size_t i = 0; i < b->r->nrules; i++) {
-		const struct sp_rule *rule = b->r->rules[i];
-		for (size_t j = 0; j < rule->nnames; j++, seq++)
-			if (b->muxn[seq].call[kind] >= 0 || b->muxn[seq].self[kind])
-				adds += rule->nargs + 1;
-	}
-	if (adds < 2)
-		return 0; /* one rule alone cannot clash */
-	t.cap = adds * 3 * 7;
-	if (!(t.pool = malloc(t.cap * sizeof(*t.pool))))
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-	replay_mux(&t, b, a, kind, &failed, &name);
-	may_clash(&t, &may);
-	t = (struct tree){ .pool = t.pool, .cap = t.cap };
-	if (may && !replay_mux(&t, b, a, kind, &failed, &name)) {
-		struct sp_sysrule s = { .name = name };
-		rc = clash(b, &s, t.clash, failed,
-			   mux_call_of(mux_calls[kind], name, name ? strlen(name) : 0) < 0
-				   ? "a test of a 32-bit half of an argument that libseccomp shares with"
-				   : "a test that libseccomp shares, in the rules it adds for the multiplexer, with");
-	}
-	free(t.pool);
-	return rc;
+	if (!m || !args)
+		return NULL;
+	*m = *rule;
+	args[n++] = (struct sp_arg){ .index = 0, .op = SP_OP_EQ, .value = call, .loc = rule->loc };
+	for (size_t k = split ? part : 0; k < (split ? part + 1 : rule->nargs); k++)
+		if (rule->args[k].index != 0)
+			args[n++] = rule->args[k];
+	m->args = args;
+	m->nargs = n;
+	m->args_present = true;
+	return m;
 }
 
 static int cmp_entry_name(const void *x, const void *y)
@@ -1308,19 +1266,6 @@ static int check_absent(struct build *b, const struct sp_arch_rules *ar)
 	}
 	sp_vec_free(&v);
 	return rc;
-}
-
-/* Both multiplexer trees of an arch that has them. */
-static int check_mux(struct build *b, const struct sp_arch *a)
-{
-	int rc;
-
-	if (!multiplexes(a))
-		return 0;
-	if ((rc = mux_names(b)))
-		return rc;
-	rc = check_mux_tree(b, a, 0);
-	return rc ? rc : check_mux_tree(b, a, 1);
 }
 
 /* Many rules that each test one argument for equality with a value of its
@@ -1376,29 +1321,60 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	return rc;
 }
 
+/* The entries libseccomp's multiplexer gets from one name of `rule` on a
+ * multiplexing arch (mux_rule): one per rule runc adds for it. */
+static int push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
+		    const struct sp_rule *rule, const struct mux_name *mn)
+{
+	size_t parts = index_repeats(rule) ? rule->nargs : 1;
+
+	for (size_t k = 0; k < parts; k++) {
+		const struct sp_rule *m = mux_rule(b, rule, mn->call, k);
+		struct entry *e = m ? sp_vec_push(v) : NULL;
+		if (!e)
+			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		/* the parts follow each other as runc adds them (at most 6) */
+		*e = (struct entry){ nr, seq * 8 + (uint32_t)k, m, mux_syscall[mn->kind] };
+	}
+	return 0;
+}
+
 static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
 {
 	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
+	bool mux = multiplexes(ar->arch);
+	int32_t mux_nr[2] = { -1, -1 };
 	uint32_t seq = 0;
 
+	for (int k = 0; mux && k < 2; k++)
+		mux_nr[k] = sp_syscall_nr(ar->arch, mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		bool dropped = action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
 			       b->rs->default_ret;
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			int32_t nr = b->nrs[seq * na + ai];
+			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
+			bool family = mn && mn->kind >= 0;
 			struct entry *e;
+			int rc;
+			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0 &&
+			    (rc = push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
+				return rc;
 			if (nr < 0)
 				continue;
 			/* runc's stub counts every rule, dropped ones too (§4.1.3);
-			 * the max of nr 0 alone counts as "no syscalls". */
-			if (b->stub && nr > 0 && nr > ar->enosys_max)
+			 * the max of nr 0 alone counts as "no syscalls". It asks
+			 * libseccomp for the number by name, which gives the
+			 * family's pseudo numbers on a multiplexing arch, so their
+			 * direct numbers (i386 socket 359) never count. */
+			if (b->stub && nr > 0 && nr > ar->enosys_max && !family)
 				ar->enosys_max = nr;
 			if (dropped)
 				continue;
 			if (!(e = sp_vec_push(v)))
 				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-			*e = (struct entry){ nr, seq, rule, rule->names[j].s };
+			*e = (struct entry){ nr, seq * 8, rule, rule->names[j].s };
 		}
 	}
 	return 0;
@@ -1462,7 +1438,13 @@ static int build_arch(struct build *b, struct sp_arch_rules *ar)
 		while (j < v.len && e[j].nr == e[i].nr)
 			j++;
 		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
-		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules))
+		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
+		 * program runs, so a rule there is never reached: the direct
+		 * number of a family name, or the multiplexer itself, on an arch
+		 * whose maximum does not count them (push_entries). libseccomp
+		 * still merged it, so it still refuses what it refuses. */
+		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules) &&
+		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max))
 			ar->nsys++;
 		i = j;
 	}
@@ -1514,9 +1496,10 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	if (!rc)
 		rc = warn_unknown(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
-		rc = build_arch(&b, &rs->arches[i]);
+		if (multiplexes(rs->arches[i].arch))
+			rc = mux_names(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
-		rc = check_mux(&b, rs->arches[i].arch);
+		rc = build_arch(&b, &rs->arches[i]);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = check_absent(&b, &rs->arches[i]);
 	free(b.nrs);

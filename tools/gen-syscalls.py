@@ -56,6 +56,38 @@ def read_table(path):
     return header[0], arches, table, hashlib.sha256(raw).hexdigest()
 
 
+# The names arch/x86/entry/syscalls/syscall_64.tbl gives the ABI "64":
+# x86_64 only. The x32 table the kernel builds holds the "common" and "x32"
+# rows alone, so where the csv gives one of these names its x86_64 number on
+# x32 too (map_shadow_stack 453 in libseccomp's csv) the x32 kernel has no
+# such syscall. The older ones have x32 numbers of their own (512-547, "x32"
+# rows), which stay. uretprobe (335) and uprobe (336) are "common".
+X86_64_ONLY = {
+    "rt_sigaction", "rt_sigreturn", "ioctl", "readv", "writev", "recvfrom",
+    "sendmsg", "recvmsg", "setsockopt", "getsockopt", "execve", "ptrace",
+    "rt_sigpending", "rt_sigtimedwait", "rt_sigqueueinfo", "sigaltstack",
+    "uselib", "_sysctl", "create_module", "get_kernel_syms", "query_module",
+    "nfsservctl", "set_thread_area", "io_setup", "io_submit",
+    "get_thread_area", "epoll_ctl_old", "epoll_wait_old", "timer_create",
+    "vserver", "mq_notify", "kexec_load", "waitid", "set_robust_list",
+    "get_robust_list", "vmsplice", "move_pages", "preadv", "pwritev",
+    "rt_tgsigqueueinfo", "recvmmsg", "sendmmsg", "process_vm_readv",
+    "process_vm_writev", "execveat", "preadv2", "pwritev2",
+    "map_shadow_stack",
+}
+
+
+def x32_fixup(arches, table):
+    """Drop x86_64-only syscalls the csv numbers on x32 (X86_64_ONLY)."""
+    if "x32" not in arches or "x86_64" not in arches:
+        return
+    c32, c64 = arches.index("x32"), arches.index("x86_64")
+    for name in X86_64_ONLY:
+        nums = table.get(name)
+        if nums and nums[c32] >= 0 and nums[c32] == nums[c64]:
+            nums[c32] = -1
+
+
 def fnv1a(b):
     """32-bit FNV-1a, as sp_fnv1a in src/arch.c computes it."""
     h = 0x811C9DC5
@@ -149,6 +181,7 @@ def main():
     if len(sys.argv) != 2:
         die("usage: gen-syscalls.py path/to/syscalls.csv > src/gen/syscalls.inc")
     version, arches, table, digest = read_table(sys.argv[1])
+    x32_fixup(arches, table)
     if len(table) > 65535:
         die("too many syscalls for 16-bit row indexes")
     sys.stdout.write(emit(sys.argv[1], version, arches, table, digest))

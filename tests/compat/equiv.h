@@ -12,7 +12,6 @@
 struct eq_stats {
 	uint64_t evals;          /* inputs run on both programs */
 	uint64_t disagree;       /* different verdicts */
-	uint64_t mux_exceptions; /* socketcall/ipc inputs on multiplexing arches */
 	uint64_t scmp_multiarch; /* libseccomp's multi-arch program contradicts its
 				    own single-arch one, secprof agrees with the latter */
 	uint64_t scmp_merge;     /* libseccomp's merged program contradicts its own
@@ -42,6 +41,7 @@ struct eq_restricted {
 	const struct sp_rule **rules;
 	struct sp_rule *copies;
 	struct sp_str *names;
+	struct sp_arg *args;  /* eq_restrict_to_audit's multiplexer rules */
 };
 
 static inline void eq_restricted_free(struct eq_restricted *x)
@@ -49,6 +49,7 @@ static inline void eq_restricted_free(struct eq_restricted *x)
 	free(x->rules);
 	free(x->copies);
 	free(x->names);
+	free(x->args);
 }
 
 /* The arches of the filter: OCI list + native (as both compilers use). */
@@ -66,17 +67,46 @@ static inline size_t eq_filter_arches(const secprof_resolved *r, const struct sp
 	return n;
 }
 
+/* libseccomp 2.5.4 resolves the socket and SysV IPC families by name to
+ * pseudo numbers (-101..-120, -201..-224) on the arches that multiplex them
+ * through socketcall(2)/ipc(2) (syscalls.c abi_syscall_resolve_name_munge):
+ * the call number there is -pseudo % 100 (socket) or % 200 (ipc). */
+static inline int eq_scmp_mux_call(uint32_t tok, const char *name, int *kind)
+{
+	int lib = seccomp_syscall_resolve_name_arch(tok, name);
+
+	if (lib <= -100 && lib >= -120) {
+		*kind = 0;
+		return -lib % 100;
+	}
+	if (lib <= -200 && lib >= -224) {
+		*kind = 1;
+		return -lib % 200;
+	}
+	return -1;
+}
+
 /* Does libseccomp 2.5.4 number `name` as our table does on every arch of the
  * filter? Names unknown to both agree (both skip them). libseccomp returns
- * negative pseudo numbers for names absent on an arch: that is "absent". */
+ * negative pseudo numbers for names absent on an arch: that is "absent". A
+ * socket/ipc-family name it multiplexes (eq_scmp_mux_call) agrees when its
+ * direct number, which libseccomp still names backwards, is ours. */
 static inline bool eq_name_agrees(const char *name, const struct sp_arch *const *arches, size_t n)
 {
 	if (!*name)
 		return true;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t tok = runc_arch_token(arches[i]->scmp);
-		int lib = tok ? seccomp_syscall_resolve_name_arch(tok, name) : -1;
+		int lib = tok ? seccomp_syscall_resolve_name_arch(tok, name) : -1, kind;
 		int32_t ours = sp_syscall_nr(arches[i], name);
+		if (tok && eq_scmp_mux_call(tok, name, &kind) >= 0) {
+			char *back = ours >= 0 ? seccomp_syscall_resolve_num_arch(tok, ours) : NULL;
+			bool same = ours < 0 || (back && !strcmp(back, name));
+			free(back);
+			if (!same)
+				return false;
+			continue;
+		}
 		if (lib < 0)
 			lib = -1;
 		if (lib != ours)
@@ -98,6 +128,7 @@ static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted
 	x->rules = calloc(r->nrules + 1, sizeof(*x->rules));
 	x->copies = calloc(r->nrules + 1, sizeof(*x->copies));
 	x->names = calloc(total + 1, sizeof(*x->names));
+	x->args = NULL;
 	if (!x->rules || !x->copies || !x->names)
 		abort();
 	x->r.rules = x->rules;
@@ -125,34 +156,76 @@ static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted
  * token `audit`. Names absent there must not change that arch's verdicts;
  * libseccomp 2.5.4 sometimes lets them (a rule for such a pseudo syscall can
  * drop the "ld nr" of a single-arch filter), so this copy is the reference
- * that tells its code generation bugs from secprof's mistakes. */
+ * that tells its code generation bugs from secprof's mistakes.
+ * A socket/ipc-family name that the arch only has through the multiplexer
+ * (i386 accept, mipsel semop) is such a pseudo syscall too: libseccomp's
+ * abi_rule_add adds the multiplexer rule and a rule for the name's pseudo
+ * number. The copy keeps the first and not the second: the name becomes
+ * socketcall/ipc, with "arg0 == call" in place of the rule's arg0 test (one
+ * rule per condition where runc adds them one by one), as abi_rule_add
+ * writes rule_a. */
 static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audit, struct eq_restricted *x)
 {
+	static const struct sp_str mux_names[2] = { { .s = "socketcall" }, { .s = "ipc" } };
 	const struct sp_arch *arches[40];
-	size_t narch = eq_filter_arches(r, arches, 40), total = 0, used = 0;
+	size_t narch = eq_filter_arches(r, arches, 40), total = 0, used = 0, nmux = 0, cap = 0;
 
-	for (size_t i = 0; i < r->nrules; i++)
+	for (size_t i = 0; i < r->nrules; i++) {
 		total += r->rules[i]->nnames;
+		cap += r->rules[i]->nnames * (r->rules[i]->nargs + 1);
+	}
 	x->r = *r;
-	x->rules = calloc(r->nrules + 1, sizeof(*x->rules));
-	x->copies = calloc(r->nrules + 1, sizeof(*x->copies));
+	x->rules = calloc(r->nrules + cap + 1, sizeof(*x->rules));
+	x->copies = calloc(r->nrules + cap + 1, sizeof(*x->copies));
 	x->names = calloc(total + 1, sizeof(*x->names));
-	if (!x->rules || !x->copies || !x->names)
+	x->args = calloc(cap * 7 + 1, sizeof(*x->args));
+	if (!x->rules || !x->copies || !x->names || !x->args)
 		abort();
 	x->r.rules = x->rules;
 	x->r.nrules = 0;
 	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
 		struct sp_rule *c = &x->copies[x->r.nrules];
-		*c = *r->rules[i];
+		*c = *rule;
 		c->names = &x->names[used];
 		c->nnames = 0;
-		for (size_t j = 0; j < r->rules[i]->nnames; j++) {
-			const char *nm = r->rules[i]->names[j].s ? r->rules[i]->names[j].s : "";
+		for (size_t j = 0; j < rule->nnames; j++) {
+			const char *nm = rule->names[j].s ? rule->names[j].s : "";
 			bool here = false;
-			for (size_t k = 0; k < narch; k++)
-				here |= arches[k]->audit == audit && sp_syscall_nr(arches[k], nm) >= 0;
-			if (here)
-				x->names[used + c->nnames++] = r->rules[i]->names[j];
+			int call = -1, kind = 0;
+			for (size_t k = 0; k < narch; k++) {
+				uint32_t tok = runc_arch_token(arches[k]->scmp);
+				if (arches[k]->audit != audit)
+					continue;
+				here |= sp_syscall_nr(arches[k], nm) >= 0;
+				if (*nm && tok && call < 0)
+					call = eq_scmp_mux_call(tok, nm, &kind);
+			}
+			if (here) {
+				x->names[used + c->nnames++] = rule->names[j];
+				continue;
+			}
+			if (call < 0)
+				continue;
+			/* the multiplexer's rules for this name, right here in
+			 * runc's order (the rule's other names come after; no
+			 * verdict depends on that: they are other syscalls) */
+			bool split = runc_index_repeats(rule);
+			for (size_t part = 0; part < (split ? rule->nargs : 1); part++) {
+				struct sp_rule *m = &x->copies[r->nrules + nmux++];
+				struct sp_arg *a = &x->args[(nmux - 1) * 7];
+				size_t n = 0;
+				*m = *rule;
+				m->names = (struct sp_str *)&mux_names[kind];
+				m->nnames = 1;
+				a[n++] = (struct sp_arg){ .index = 0, .op = SP_OP_EQ, .value = (uint64_t)call };
+				for (size_t k = split ? part : 0; k < (split ? part + 1 : rule->nargs); k++)
+					if (rule->args[k].index != 0)
+						a[n++] = rule->args[k];
+				m->args = a;
+				m->nargs = n;
+				x->rules[x->r.nrules++] = m;
+			}
 		}
 		used += c->nnames;
 		if (c->nnames)
@@ -161,24 +234,6 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
 }
 
 /* ---- inputs -------------------------------------------------------------- */
-
-/* libseccomp multiplexes the socket and ipc families through socketcall(2)
- * and ipc(2) on x86, s390 and s390x (it adds "socketcall, arg0 == SYS_x"
- * rules next to the direct ones). secprof numbers each name once from the
- * syscall table, so inputs on those two numbers of those arches are a listed
- * exception: counted, never silently equal. */
-static inline bool eq_is_mux_input(uint32_t audit, int32_t nr)
-{
-	switch (audit) {
-	case AUDIT_ARCH_I386:
-		return nr == 102 || nr == 117;
-	case AUDIT_ARCH_S390:
-	case AUDIT_ARCH_S390X:
-		return nr == 102 || nr == 117;
-	default:
-		return false;
-	}
-}
 
 struct eq_case {
 	const char *label;      /* for messages */
@@ -439,7 +494,7 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 }
 
 /* A disagreement explained by libseccomp 2.5.4's merge bug (README "Listed
- * exceptions" 5): its program contradicts its own programs for each OR-ed
+ * exceptions" 4): its program contradicts its own programs for each OR-ed
  * rule alone, secprof agrees with those, and d's path through libseccomp's
  * program compares an accumulator that can hold two different words. */
 static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
@@ -572,10 +627,6 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 	}
 	if (va == vb)
 		return;
-	if (eq_is_mux_input(d->arch, d->nr)) {
-		c->st->mux_exceptions++;
-		return;
-	}
 	const struct runc_prog *one = eq_per_arch(c, d->arch);
 	if (one && one->insns) {
 		uint32_t vc = secprof_emulate(one->insns, one->len, d, NULL);
@@ -639,6 +690,41 @@ static inline bool eq_named(const secprof_resolved *r, const struct sp_arch *a, 
 	return false;
 }
 
+/* On an arch where libseccomp multiplexes (eq_scmp_mux_call), its
+ * socketcall(2)/ipc(2) rules test arg0 against the call numbers of the
+ * family names the profile has: each such call gets `vectors` arg vectors
+ * with arg0 = the call (and its neighbours once), the other args drawn as
+ * eq_args_sweep draws them. */
+static inline void eq_mux_sweep(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
+				secprof_data *d, const uint64_t *k, size_t nk, struct rp_rng *rng,
+				unsigned vectors)
+{
+	uint32_t tok = runc_arch_token(a->scmp);
+	int kind;
+
+	if (!tok)
+		return;
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i]->nnames; j++) {
+			const char *nm = r->rules[i]->names[j].s ? r->rules[i]->names[j].s : "";
+			int call = *nm ? eq_scmp_mux_call(tok, nm, &kind) : -1;
+			if (call < 0 || seccomp_syscall_resolve_name_rewrite(tok, nm) != d->nr)
+				continue;
+			for (int x = -1; x <= 1; x++) {
+				memset(d->args, 0, sizeof(d->args));
+				d->args[0] = (uint64_t)(call + x);
+				eq_eval(c, d);
+			}
+			for (unsigned v = 0; v < vectors; v++) {
+				for (int x = 1; x < 6; x++)
+					d->args[x] = (v & 1) || rp_below(rng, 5) == (uint64_t)x ? k[rp_below(rng, nk)] : 0;
+				d->args[0] = (uint64_t)call | (v % 4 == 3 ? 0x100000000ULL : 0);
+				eq_eval(c, d);
+			}
+		}
+	memset(d->args, 0, sizeof(d->args));
+}
+
 static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
 			      int32_t nr, const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
 {
@@ -647,6 +733,8 @@ static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r
 	eq_eval(c, &d);
 	if (eq_named(r, a, nr))
 		eq_args_sweep(c, &d, k, nk, rng, vectors);
+	if (vectors)
+		eq_mux_sweep(c, r, a, &d, k, nk, rng, vectors);
 }
 
 /* Every number base-20..base+max+20 of an arch (0..19 too for MIPS), zero

@@ -27,7 +27,24 @@ fi
 is "$(jget '"SECCOMP_FILTER_FLAG_SPEC_ALLOW" in d["filter_flags"]')" True "info: SPEC_ALLOW accepted (kernel >= 4.17)"
 is "$(jget '"SECCOMP_FILTER_FLAG_NEW_LISTENER" in d["filter_flags"]')" True "info: NEW_LISTENER accepted (kernel >= 5.0)"
 if [[ $(uname -m) == x86_64 ]]; then
-	is "$(jget 'd["arch"]["native"] + " " + " ".join(d["arch"]["compat"])')" "x86_64 x86 x32" "info: native and compat arches"
+	# x32 only where the kernel takes x32 calls (CONFIG_X86_X32_ABI, not
+	# switched off at boot): the x32 getpid says, here through ctypes
+	want="x86_64 x86"
+	if [[ -r /proc/config.gz ]] && ! zcat /proc/config.gz | grep -q '^CONFIG_IA32_EMULATION=y'; then
+		want="x86_64"
+	fi
+	x32=$(python3 -c 'import ctypes; l=ctypes.CDLL(None, use_errno=True); print(int(l.syscall(ctypes.c_long(0x40000000 | 39)) >= 0))')
+	[[ $x32 == 1 ]] && want+=" x32"
+	is "$(jget 'd["arch"]["native"] + " " + " ".join(d["arch"]["compat"])')" "$want" \
+		"info: native and compat arches the kernel takes ($want)"
+	if [[ -r /proc/config.gz ]] && ! zcat /proc/config.gz | grep -q '^CONFIG_X86_X32_ABI=y'; then
+		is "$x32" 0 "info: without CONFIG_X86_X32_ABI the kernel refuses x32 calls"
+		if [[ $(id -u) == 0 ]]; then
+			j=$("$SECPROF" run -- "$SECPROF" info --json)
+			is "$(jget '" ".join(d["arch"]["compat"])')" "${want#x86_64 }" \
+				"info under a filter (no probe): x32 not listed without CONFIG_X86_X32_ABI"
+		fi
+	fi
 fi
 is "$(jget 'd["notif_sizes"]["seccomp_data"]')" 64 "info: struct seccomp_data is 64 bytes"
 if [[ $(id -u) == 0 ]]; then
