@@ -233,6 +233,34 @@ static void print_text(const char *name, const struct secprof_profile *p,
 
 /* ---- the command ---------------------------------------------------------- */
 
+/* Build the filter runc would build and throw it away: what runc and
+ * libseccomp refuse only while building (errno data over 4094, rules that
+ * clash in libseccomp's tree, a tree too large) is found there, so `check`
+ * refuses exactly what `compile` and `run` refuse, with the same message. */
+static int refused_by_compile(struct cli *g, const secprof_profile *p, const secprof_resolved *r,
+			      secprof_error *err)
+{
+	secprof_compile_opts co = { 0 };
+	secprof_prog *prog;
+	bool notify;
+
+	if (r->unconfined)
+		return 0;
+	prog = secprof_compile(g->ctx, r, &co, err);
+	if (!prog)
+		return err->code ? -err->code : -SECPROF_E_PROFILE;
+	notify = prog->needs_listener;
+	secprof_prog_free(prog);
+	/* runc's init hands a NOTIFY filter's fd to listenerPath and fails the
+	 * container without one (libcontainer/process_linux.go, procSeccomp:
+	 * "seccomp listenerPath is not set"). */
+	if (notify && !(p->listener_path.s && *p->listener_path.s))
+		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->loc, "listenerPath",
+			      "SCMP_ACT_NOTIFY rules need a listenerPath: runc refuses to start "
+			      "the container (seccomp listenerPath is not set)");
+	return 0;
+}
+
 static int summarize_and_print(struct cli *g, const char *name, const secprof_profile *p,
 			       const secprof_resolved *r, struct warnings *ws)
 {
@@ -243,9 +271,13 @@ static int summarize_and_print(struct cli *g, const char *name, const secprof_pr
 
 	rc = sp_check_profile(g->ctx, p, &nwarn, &err);
 	if (rc == 0)
+		rc = refused_by_compile(g, p, r, &err);
+	if (rc == 0)
 		rc = sp_summarize(p, r, &s, &err);
 	if (rc < 0) {
 		cli_print_error(g, &err);
+		if (ws->json && cli_exit_code(rc) == EXIT_PROFILE)
+			print_json_invalid(&err, ws);
 		return cli_exit_code(rc);
 	}
 	s.warnings = ws->total;

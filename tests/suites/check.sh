@@ -75,4 +75,25 @@ is "$(grep 'unconfined' <<<"$out")" "  unconfined: no seccomp filter at all" "{}
 is "$?" 2 "no profile: exit 2"
 "$SECPROF" check builtin --bogus >/dev/null 2>&1
 is "$?" 2 "unknown option: exit 2"
+# check refuses what compile and run refuse, with the same message: errno
+# data libseccomp rejects, rules that clash in its tree, NOTIFY without a
+# listener (runc fails the container).
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":12345}]}' >"$tmp/r1.json"
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":70000}' >"$tmp/r2.json"
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["dup3"],"action":"SCMP_ACT_KILL","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]},{"names":["dup3"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}' >"$tmp/r3.json"
+for f in r1 r2 r3; do
+	"$SECPROF" check "$tmp/$f.json" >/dev/null 2>"$tmp/$f.check"; rc=$?
+	"$SECPROF" compile "$tmp/$f.json" -o /dev/null 2>"$tmp/$f.compile"; crc=$?
+	is "$rc:$crc" "1:1" "$f: check and compile both refuse it (exit 1)"
+	is "$(cat "$tmp/$f.check")" "$(cat "$tmp/$f.compile")" "$f: with the same message"
+done
+is "$(cat "$tmp/r1.check")" "secprof: $tmp/r1.json:1:102: syscalls[0].errnoRet: error adding seccomp filter rule for syscall read: invalid argument (errno 12345: libseccomp takes 0 to 4094)" "r1: the message"
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["dup3"],"action":"SCMP_ACT_NOTIFY"}]}' >"$tmp/n.json"
+out=$("$SECPROF" check "$tmp/n.json" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/n.json:1:1: listenerPath: SCMP_ACT_NOTIFY rules need a listenerPath: runc refuses to start the container (seccomp listenerPath is not set)" "NOTIFY without listenerPath is refused"
+j=$("$SECPROF" check --json "$tmp/r1.json" 2>/dev/null); rc=$?
+is "$rc $(jget valid <<<"$j")" "1 False" "--json: a profile compile refuses is valid=false"
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/x","syscalls":[{"names":["dup3"],"action":"SCMP_ACT_NOTIFY"}]}' >"$tmp/n2.json"
+"$SECPROF" check "$tmp/n2.json" >/dev/null 2>&1; is "$?" 0 "NOTIFY with a listenerPath is valid"
+
 done_testing
