@@ -140,16 +140,17 @@ static inline char *wp_names_100k(void)
 	return b.s;
 }
 
-/* 1,000 rules naming every syscall, three actions in turn (about 7 MB with
- * the arguments below; without them the first rule decides each name). */
-static inline char *wp_rules_x_names(bool args)
+/* n rules naming every syscall: three actions in turn, or one action and a
+ * condition each (2,300 such rules are nearly the 16 MiB a profile may
+ * have; without conditions the first rule decides each name). */
+static inline char *wp_rules_x_names(size_t n, bool args)
 {
 	char *names = wp_every_name();
 	struct rp_buf b = { 0 };
 	static const char *const acts[] = { "ALLOW", "ERRNO", "TRAP" };
 
 	rp_printf(&b, "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[");
-	for (size_t i = 0; i < 1000; i++) {
+	for (size_t i = 0; i < n; i++) {
 		rp_printf(&b, "%s{\"names\":%s,\"action\":\"SCMP_ACT_%s\"", i ? "," : "", names,
 			  args ? "ALLOW" : acts[i % 3]);
 		if (args)
@@ -164,12 +165,12 @@ static inline char *wp_rules_x_names(bool args)
 
 static inline char *wp_rules_x_names_plain(void)
 {
-	return wp_rules_x_names(false);
+	return wp_rules_x_names(1000, false);
 }
 
 static inline char *wp_rules_x_names_args(void)
 {
-	return wp_rules_x_names(true);
+	return wp_rules_x_names(2300, true);
 }
 
 /* Rules of six NE tests each, indexes drawn at random so most rules repeat
@@ -223,7 +224,7 @@ static const struct wp_shape wp_shapes[] = {
 	{ "absent-names", "1,000 such rules on names amd64 lacks", WP_COMPILES, wp_absent },
 	{ "names-100k", "one rule with 100,000 names", WP_COMPILES, wp_names_100k },
 	{ "rules-x-names", "1,000 rules naming every syscall, 3 actions", WP_COMPILES, wp_rules_x_names_plain },
-	{ "rules-x-names-args", "1,000 one-condition rules naming every syscall", WP_TOO_LONG, wp_rules_x_names_args },
+	{ "rules-x-names-args", "2,300 one-condition rules naming every syscall", WP_TOO_LONG, wp_rules_x_names_args },
 	{ "many-args", "200 rules of 6 NE tests, repeated indexes", WP_TOO_MANY, wp_many_args },
 	{ "prefix-chains", "288 prefix chains of 1..6 conditions", WP_COMPILES, wp_prefix_chains },
 };
