@@ -903,7 +903,7 @@ static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp
 
 	if ((m->used + 1) * 2 > m->cap) {
 		struct pmemo old = *m;
-		size_t cap = old.cap ? old.cap * 2 : 1024;
+		size_t cap = old.cap ? old.cap * 2 : 64;
 		if (!(m->v = calloc(cap, sizeof(*m->v)))) {
 			*m = old;
 			return; /* the table stays at most half full */
@@ -1170,7 +1170,7 @@ static int too_much_work(struct build *b, const struct sp_rule *at, const char *
 static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			   const char *name, const struct entry *e, size_t n)
 {
-	struct tree t = { .dry = true };
+	struct tree t; /* set up below: most syscalls return before */
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
@@ -1198,7 +1198,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		return sp_err(b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
 			      "syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
 			      name, adds, TREE_MAX_CONDS);
-	t.cap = adds * 3 * 6;
+	t = (struct tree){ .dry = true, .cap = adds * 3 * 6 };
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
