@@ -213,6 +213,27 @@ static inline char *wp_prefix_chains(void)
 	return b.s;
 }
 
+/* Three rules whose word tree libseccomp links into a loop (a level shared
+ * by two parents gets a sibling that leads back to it): every walk of the
+ * model then runs to its depth bound along exponentially many paths, 0.6 s
+ * for these three rules before the replay counted its work (found by the
+ * differential test's generator, reduced by hand). */
+static inline char *wp_looping_tree(void)
+{
+	static const char json[] =
+		"{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":["
+		"{\"names\":[\"semop\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		"{\"index\":3,\"value\":8746675845759762434,\"op\":\"SCMP_CMP_LE\"},"
+		"{\"index\":0,\"value\":4294967297,\"op\":\"SCMP_CMP_GT\"}]},"
+		"{\"names\":[\"semop\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
+		"{\"index\":4,\"value\":4294967297,\"op\":\"SCMP_CMP_LE\"},"
+		"{\"index\":0,\"value\":4294967297,\"op\":\"SCMP_CMP_GT\"}]},"
+		"{\"names\":[\"semop\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
+		"{\"index\":4,\"value\":4294967297,\"op\":\"SCMP_CMP_LE\"}]}]}";
+
+	return strdup(json);
+}
+
 static const struct wp_shape wp_shapes[] = {
 	{ "one-syscall-600", "600 one-condition rules of 2 actions on dup3", WP_COMPILES, wp_one_syscall_600 },
 	{ "one-syscall-1024", "1,024 such rules (the model's limit)", WP_TOO_LONG, wp_one_syscall_1024 },
@@ -227,6 +248,7 @@ static const struct wp_shape wp_shapes[] = {
 	{ "rules-x-names-args", "2,300 one-condition rules naming every syscall", WP_TOO_LONG, wp_rules_x_names_args },
 	{ "many-args", "200 rules of 6 NE tests, repeated indexes", WP_TOO_MANY, wp_many_args },
 	{ "prefix-chains", "288 prefix chains of 1..6 conditions", WP_COMPILES, wp_prefix_chains },
+	{ "looping-tree", "3 rules whose word tree loops", WP_TOO_MUCH, wp_looping_tree },
 };
 
 #endif
