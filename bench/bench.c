@@ -16,6 +16,10 @@
  *  - attach: seccomp(SECCOMP_SET_MODE_FILTER) in a fresh forked child, timed
  *    inside the child around the call.
  * Times are thread CPU time (see now_us), medians.
+ *  - worst shapes: parse + resolve + compile of each profile of
+ *    tests/compat/worstprof.h, compiled or refused, median of 3; anything
+ *    above 1 s is marked SLOW (compile time must never be a denial of
+ *    service).
  * Environment: BENCH_RUNS (default 400) scales the repeat counts; BENCH_FULL=1
  * also times libseccomp on 10,000 argument rules (minutes).
  */
@@ -32,6 +36,7 @@
 #include "bpf_eval.h"
 #include "randprof.h"
 #include "runc_scmp.h"
+#include "worstprof.h"
 
 /* CPU time of the calling thread (user + system): the machine running the
  * bench is often shared, and preemption would otherwise dominate the spread.
@@ -486,6 +491,44 @@ static void bench_growth(secprof_ctx *ctx)
 			printf("  N=%5zu ratio libseccomp / secprof %.1fx\n", sizes[i], tl[i] / ts[i]);
 }
 
+/* ---- the worst shapes ------------------------------------------------------ */
+
+static bool bench_worst(secprof_ctx *ctx)
+{
+	bool all_ok = true;
+
+	printf("\ncompile time of the worst profile shapes (compiled or refused; median of 3; over 1 s: SLOW):\n");
+	for (size_t i = 0; i < sizeof(wp_shapes) / sizeof(wp_shapes[0]); i++) {
+		const struct wp_shape *w = &wp_shapes[i];
+		char *json = w->json(), what[160] = "";
+		size_t len = strlen(json);
+		double t[3];
+
+		for (unsigned k = 0; k < 3; k++) {
+			struct pipeline p;
+			secprof_error err = { 0 };
+			secprof_prog *prog = NULL;
+			double t0 = now_us();
+			if (front(ctx, json, len, &p, &err) == 0)
+				prog = secprof_compile(ctx, p.res, NULL, &err);
+			t[k] = now_us() - t0;
+			if (prog)
+				snprintf(what, sizeof(what), "compiled, %zu insns", prog->len);
+			else
+				snprintf(what, sizeof(what), "refused: %.90s", err.msg);
+			secprof_prog_free(prog);
+			front_free(&p);
+		}
+		double m = median(t, 3);
+		printf("  %-20s %9.1f ms  %-9s %6.2f MB  %s\n", w->name, m / 1000, m > 1e6 ? "SLOW" : "ok",
+		       (double)len / 1e6, what);
+		all_ok &= m <= 1e6;
+		free(json);
+	}
+	printf("  every shape within 1 s: %s\n", target(all_ok));
+	return all_ok;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ref = argc > 1 ? argv[1] : getenv("REF");
@@ -500,6 +543,7 @@ int main(int argc, char **argv)
 	       getenv("BENCH_WALL") ? "wall-clock" : "thread CPU");
 	rc = bench_moby(ctx, ref);
 	bench_growth(ctx);
+	bench_worst(ctx);
 	secprof_ctx_free(ctx);
 	return rc;
 }

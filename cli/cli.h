@@ -64,7 +64,6 @@ void cli_print_error(const struct cli *g, const secprof_error *e);
 int cli_exit_code(int rc);
 void cli_usage_error(const struct cli *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Read all of stdin (profile "-"). */
-int cli_read_stdin(char **out, size_t *len);
 
 /* Commands: each parses its own arguments (argv[0] is the verb). */
 int cmd_check(struct cli *g, int argc, char **argv);

@@ -205,8 +205,7 @@ static int compile_once(secprof_ctx *ctx, const char *data, size_t len, const ch
 
 static int load_bytes(struct cli *g, const char *name, char **data, size_t *len)
 {
-	FILE *f;
-	long n;
+	secprof_error err = { 0 };
 
 	if (!strcmp(name, "builtin")) {
 		const char *s = secprof_builtin_json(len);
@@ -219,16 +218,10 @@ static int load_bytes(struct cli *g, const char *name, char **data, size_t *len)
 		cli_usage_error(g, "compile: --timing needs a file or builtin, not standard input");
 		return EXIT_USAGE;
 	}
-	if (!(f = fopen(name, "rb")) || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) || !(*data = malloc((size_t)n + 1)) ||
-	    fread(*data, 1, (size_t)n, f) != (size_t)n) {
-		fprintf(stderr, "%s: %s: cannot read: %s\n", g->prog, name, strerror(errno));
-		if (f)
-			fclose(f);
-		return EXIT_SYSTEM;
+	if (secprof_read_file(name, SECPROF_MAX_PROFILE_SIZE, "a profile", data, len, &err) < 0) {
+		cli_print_error(g, &err);
+		return cli_exit_code(-err.code);
 	}
-	fclose(f);
-	*len = (size_t)n;
 	return 0;
 }
 

@@ -95,66 +95,15 @@ int cli_resolve_opt(struct cli_resolve_args *a, int *i, int argc, char **argv)
 	return 1;
 }
 
-int cli_read_stdin(char **out, size_t *len)
-{
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		ssize_t r;
-		if (!buf)
-			return -1;
-		if (n == cap) {
-			char *b;
-			if (cap > SECPROF_MAX_PROFILE_SIZE) {
-				free(buf);
-				return -2;
-			}
-			b = realloc(buf, cap * 2);
-			if (!b)
-				free(buf);
-			buf = b;
-			cap *= 2;
-			continue;
-		}
-		r = read(0, buf + n, cap - n);
-		if (r < 0) {
-			free(buf);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 int cli_load_profile(struct cli *g, const char *name, secprof_profile **out)
 {
 	secprof_error err = { 0 };
 	secprof_profile *p;
 
-	if (!strcmp(name, "builtin")) {
+	if (!strcmp(name, "builtin"))
 		p = secprof_profile_builtin(g->ctx, &err);
-	} else if (!strcmp(name, "-")) {
-		char *data;
-		size_t len;
-		int r = cli_read_stdin(&data, &len);
-		if (r == -2) {
-			cli_usage_error(g, "<stdin>: input is larger than the %u-byte limit for a profile",
-					SECPROF_MAX_PROFILE_SIZE);
-			return EXIT_PROFILE;
-		}
-		if (r < 0) {
-			cli_usage_error(g, "cannot read standard input");
-			return EXIT_SYSTEM;
-		}
-		p = secprof_profile_parse(g->ctx, data, len, "<stdin>", &err);
-		free(data);
-	} else {
+	else /* a regular file, or "-" for standard input (secprof_read_file) */
 		p = secprof_profile_load_file(g->ctx, name, &err);
-	}
 	if (!p) {
 		cli_print_error(g, &err);
 		return cli_exit_code(-err.code);
@@ -240,27 +189,26 @@ int cli_json_flag_only(struct cli *g, const char *verb, int argc, char **argv, b
 }
 
 /* Read a raw BPF program (a struct sock_filter array, native endian) from
- * PATH or "-" (stdin); at most BPF_MAXINSNS+1 instructions are read. */
+ * PATH or "-" (stdin): a regular file of at most BPF_MAXINSNS (4096)
+ * instructions, through the library's one reader. */
 int cli_read_bpf(struct cli *g, const char *path, secprof_insn **insns, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 4097, n;
+	secprof_error err = { 0 };
+	char *data = NULL;
+	size_t n = 0;
 
-	if (!f || !(*insns = malloc(cap * sizeof(**insns)))) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, path, strerror(errno));
-		if (f && f != stdin)
-			fclose(f);
-		return EXIT_SYSTEM;
+	if (secprof_read_file(path, 4096 * sizeof(**insns), "a BPF program (4096 instructions)", &data, &n,
+			      &err) < 0) {
+		cli_print_error(g, &err);
+		return cli_exit_code(-err.code);
 	}
-	n = fread(*insns, 1, cap * sizeof(**insns), f);
-	if (f != stdin)
-		fclose(f);
 	if (n % sizeof(**insns)) {
 		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of 8-byte instructions\n",
 			g->prog, path, n);
-		free(*insns);
+		free(data);
 		return EXIT_PROFILE;
 	}
+	*insns = (secprof_insn *)(void *)data; /* malloc'ed: aligned for any type */
 	*len = n / sizeof(**insns);
 	return 0;
 }

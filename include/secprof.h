@@ -81,7 +81,17 @@ typedef struct secprof_profile secprof_profile;
  * in messages only (may be NULL). Returns NULL and fills err on failure. */
 SECPROF_API secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_t len,
 						   const char *filename, secprof_error *err);
-/* Read and parse a file (refuses files over SECPROF_MAX_PROFILE_SIZE). */
+/* Read a whole input file into *data (malloc'ed, not NUL-terminated): only
+ * a regular file, or "-" for standard input, at most `max` bytes. A FIFO,
+ * directory or device is refused without waiting on it (-SECPROF_E_PROFILE,
+ * "PATH: not a regular file (fifo)"); a larger file with -SECPROF_E_LIMIT
+ * ("... larger than the MAX-byte limit for WHAT"); an open or read failure
+ * with -SECPROF_E_SYSTEM. Every profile and BPF file secprof reads goes
+ * through it. */
+SECPROF_API int secprof_read_file(const char *path, size_t max, const char *what, char **data,
+				  size_t *len, secprof_error *err);
+/* Read (secprof_read_file, "-" is standard input, named "<stdin>") and parse
+ * a file of at most SECPROF_MAX_PROFILE_SIZE bytes. */
 SECPROF_API secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path,
 						       secprof_error *err);
 /* Docker's default profile, built in. */

@@ -1452,7 +1452,7 @@ secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, s
 
 	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, err) < 0)
 		return NULL;
-	p = secprof_profile_parse(ctx, data, len, path, err);
+	p = secprof_profile_parse(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err);
 	free(data);
 	return p;
 }

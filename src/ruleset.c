@@ -32,6 +32,7 @@ struct build {
 	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
 	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
+	size_t steps; /* replay work left for the whole profile (SP_REPLAY_STEPS) */
 };
 
 /* ---- actions ---------------------------------------------------------- */
@@ -555,6 +556,36 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
 #define TREE_WIDTH 4096u
 #define TREE_MAX_CONDS 1024u
 
+/* One unit of replay work; false once the budget is spent. */
+static bool step(size_t *steps)
+{
+	if (!*steps)
+		return false;
+	--*steps;
+	return true;
+}
+
+/* prune_scan's answers. Within one prune (_db_tree_prune) the scan is a
+ * pure function of (the first node of x's level, n, the state it starts
+ * with, the depth): it only reads the two trees, and `removes` only ever
+ * goes from false to true. libseccomp's walk rescans a level with the same
+ * rest of the new chain once for every sibling that sorts after it, and
+ * again below, which grows as a power of the level's width (1,024 rules on
+ * one syscall: minutes); remembering each answer for the span of one prune
+ * makes the work linear in the tree and leaves every answer as it was. */
+struct pmemo_ent {
+	const struct sp_tnode *x, *n;
+	uint32_t gen;      /* the prune the entry belongs to; older ones are free */
+	uint16_t in, out;  /* the state before and after */
+	uint8_t depth;
+};
+
+struct pmemo {
+	struct pmemo_ent *v;
+	size_t cap, used;  /* cap: 0 or a power of two */
+	uint32_t gen;
+};
+
 struct tree {
 	struct sp_tnode *pool;
 	size_t used, cap;
@@ -562,6 +593,8 @@ struct tree {
 	bool uncond;             /* an unconditional rule: later ones are dropped */
 	bool dry;                /* only generate the chains (may_clash) */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
+	size_t steps;            /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
+	struct pmemo memo;       /* prune_scan's answers, for one prune */
 };
 
 static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
@@ -708,21 +741,24 @@ static bool tnode_eq(const struct sp_tnode *a, const struct sp_tnode *b)
 
 /* The first rule in the level of n (and below) that ends with another
  * action than ret, or NULL (_db_tree_act_check). */
-static const struct sp_rule *other_action(const struct sp_tnode *n, uint32_t ret, unsigned depth)
+static const struct sp_rule *other_action(const struct sp_tnode *n, uint32_t ret, unsigned depth,
+					  size_t *steps)
 {
 	const struct sp_rule *r = NULL;
 	unsigned guard = 0;
 
-	while (n && n->prev && guard++ < TREE_WIDTH)
+	while (n && n->prev && guard++ < TREE_WIDTH && step(steps))
 		n = n->prev;
 	for (guard = 0; n && !r && depth < 64 && guard < TREE_WIDTH; n = n->next, guard++) {
+		if (!step(steps))
+			return NULL;
 		if (n->has_t && n->act_t != ret)
 			return n->src_t;
 		if (n->has_f && n->act_f != ret)
 			return n->src_f;
-		r = other_action(n->t, ret, depth + 1);
+		r = other_action(n->t, ret, depth + 1, steps);
 		if (!r)
-			r = other_action(n->f, ret, depth + 1);
+			r = other_action(n->f, ret, depth + 1, steps);
 	}
 	return r;
 }
@@ -743,7 +779,7 @@ static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode
 		return true;
 	if (!xhas) {
 		/* the new chain ends where the old one goes on */
-		if ((t->clash = other_action(*xnext, nact, 0)))
+		if ((t->clash = other_action(*xnext, nact, 0, &t->steps)))
 			return false;
 		*xnext = NULL;
 		*xact = nact;
@@ -779,6 +815,8 @@ static bool tree_add(struct tree *t, struct sp_tnode **where, struct sp_tnode *n
 	struct sp_tnode *x = *where;
 
 	for (unsigned guard = 0; x && guard < TREE_WIDTH && depth < 64; guard++) {
+		if (!step(&t->steps))
+			return true; /* cut: check_word_tree refuses the syscall */
 		if (tnode_eq(x, n)) {
 			if (!merge_side(t, x, n, true) || !merge_side(t, x, n, false))
 				return false;
@@ -837,7 +875,77 @@ enum {
 struct prune {
 	uint32_t ret;
 	bool removes;      /* the new chain would cut an old subtree instead */
+	size_t *steps;
+	struct pmemo *memo;
 };
+
+static size_t pmemo_slot(const struct pmemo *m, const struct sp_tnode *x, const struct sp_tnode *n,
+			 unsigned in, unsigned depth)
+{
+	uint64_t h = (uint64_t)(uintptr_t)x * 0x9e3779b97f4a7c15ull;
+
+	h ^= ((uint64_t)(uintptr_t)n + ((uint64_t)in << 8) + depth) * 0xc2b2ae3d27d4eb4full;
+	h ^= h >> 29;
+	for (size_t i = (size_t)h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		const struct pmemo_ent *e = &m->v[i];
+		if (e->gen != m->gen ||
+		    (e->x == x && e->n == n && e->in == in && e->depth == depth))
+			return i;
+	}
+}
+
+static const struct pmemo_ent *pmemo_get(const struct pmemo *m, const struct sp_tnode *x,
+					 const struct sp_tnode *n, unsigned in, unsigned depth)
+{
+	const struct pmemo_ent *e;
+
+	if (!m->cap)
+		return NULL;
+	e = &m->v[pmemo_slot(m, x, n, in, depth)];
+	return e->gen == m->gen ? e : NULL;
+}
+
+/* Remember one answer; out of memory only forgets it (the walk is the same,
+ * it costs more steps). */
+static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp_tnode *n,
+		      unsigned in, unsigned depth, unsigned out)
+{
+	struct pmemo_ent *e;
+
+	if ((m->used + 1) * 2 > m->cap) {
+		struct pmemo old = *m;
+		size_t cap = old.cap ? old.cap * 2 : 64;
+		if (!(m->v = calloc(cap, sizeof(*m->v)))) {
+			*m = old;
+			return; /* the table stays at most half full */
+		}
+		m->cap = cap;
+		m->used = 0;
+		m->gen = 1;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].gen == old.gen) {
+				e = &m->v[pmemo_slot(m, old.v[i].x, old.v[i].n, old.v[i].in, old.v[i].depth)];
+				*e = old.v[i];
+				e->gen = m->gen;
+				m->used++;
+			}
+		free(old.v);
+	}
+	e = &m->v[pmemo_slot(m, x, n, in, depth)];
+	m->used += e->gen != m->gen;
+	*e = (struct pmemo_ent){ x, n, m->gen, (uint16_t)in, (uint16_t)out, (uint8_t)depth };
+}
+
+/* A new prune: every remembered answer is stale (the tree has changed). */
+static void pmemo_reset(struct pmemo *m)
+{
+	m->used = 0;
+	if (++m->gen == 0) { /* wrapped: no entry may look current */
+		if (m->cap)
+			memset(m->v, 0, m->cap * sizeof(*m->v));
+		m->gen = 1;
+	}
+}
 
 static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
 		       unsigned depth);
@@ -873,7 +981,7 @@ static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_
 		prune_down(p, x->t, n->t, from, P_MATCH | P_ONCE, st, depth);
 	if (n->f)
 		prune_down(p, x->f, n->f, from, P_MATCH | P_ONCE, st, depth);
-	if (other_action(x, p->ret, 0) || !(*st & P_MATCH))
+	if (other_action(x, p->ret, 0, p->steps) || !(*st & P_MATCH))
 		return true;
 	if ((*st & P_NFIN) && (*st & P_XPRE))
 		p->removes = true;
@@ -885,16 +993,28 @@ static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_
 static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
 		       unsigned depth)
 {
-	unsigned st = *state;
+	unsigned st = *state, in = *state;
 	bool done = false;
-
+	const struct pmemo_ent *m;
 	unsigned guard = 0;
+	bool scanned = false; /* the answer for (first, n, in, depth) is kept */
+	const struct sp_tnode *first = NULL;
 
 	if (!n || !x || depth > 64 || (*state & (P_MATCH | P_ONCE)) == P_ONCE)
 		goto out;
-	while (x->prev && guard++ < TREE_WIDTH)
+	while (x->prev && guard++ < TREE_WIDTH && step(p->steps))
 		x = x->prev;
+	if (!step(p->steps))
+		goto out;
+	if ((m = pmemo_get(p->memo, x, n, in, depth))) {
+		*state = m->out;
+		return;
+	}
+	scanned = true;
+	first = x;
 	for (guard = 0; x && !done && guard < TREE_WIDTH; x = x->next, guard++) {
+		if (!step(p->steps))
+			goto out;
 		if (tnode_eq(x, n)) {
 			done = !prune_eq(p, x, n, *state, &st, depth);
 		} else if (tnode_lt(x, n)) {
@@ -905,8 +1025,11 @@ static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct s
 		} else {
 			if (*state & P_XPRE)
 				goto out;
-			done = (n->t && prune_down(p, x, n->t, *state, P_NPRE, &st, depth)) ||
-			       (n->f && prune_down(p, x, n->f, *state, P_NPRE, &st, depth));
+			/* the same level again: from its first node, which the
+			 * scan below would rewind to (unless the level loops) */
+			const struct sp_tnode *lvl = first->prev ? x : first;
+			done = (n->t && prune_down(p, lvl, n->t, *state, P_NPRE, &st, depth)) ||
+			       (n->f && prune_down(p, lvl, n->f, *state, P_NPRE, &st, depth));
 		}
 	}
 	if (!done)
@@ -916,14 +1039,17 @@ out:
 		*state |= st;
 	else
 		*state &= ~(unsigned)P_MATCH;
+	if (scanned)
+		pmemo_put(p->memo, first, n, in, depth, *state);
 }
 
 /* Is the new chain made redundant by the tree (and so dropped)? */
-static bool tree_redundant(const struct tree *t, const struct sp_tnode *head, uint32_t ret)
+static bool tree_redundant(struct tree *t, const struct sp_tnode *head, uint32_t ret)
 {
-	struct prune p = { ret, false };
+	struct prune p = { ret, false, &t->steps, &t->memo };
 	unsigned state = 0;
 
+	pmemo_reset(&t->memo);
 	prune_scan(&p, t->root, head, &state, 0);
 	return !p.removes && (state & P_REDUNDANT) == P_REDUNDANT;
 }
@@ -1039,6 +1165,15 @@ static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *
 	return true;
 }
 
+/* The replay spent the profile's budget: its answer is cut short, so
+ * refuse rather than decide from it (fail closed). */
+static int too_much_work(struct build *b, const struct sp_rule *at, const char *name)
+{
+	return sp_err(b->err, SECPROF_E_LIMIT, b->file, at ? &at->loc : NULL, NULL,
+		      "syscall \"%s\": replaying libseccomp's argument tree for rules of different actions takes more than %u steps in this profile, secprof's limit",
+		      name, SP_REPLAY_STEPS);
+}
+
 /* Replay one syscall's rules into libseccomp's word tree and refuse what
  * it refuses. `keep` (the syscall's sysrule, NULL for a pseudo number):
  * where its conditional rules have two actions, the tree is kept there to
@@ -1046,7 +1181,7 @@ static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *
 static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			   const char *name, const struct entry *e, size_t n)
 {
-	struct tree t = { .dry = true };
+	struct tree t; /* set up below: most syscalls return before */
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
@@ -1074,7 +1209,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		return sp_err(b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
 			      "syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
 			      name, adds, TREE_MAX_CONDS);
-	t.cap = adds * 3 * 6;
+	t = (struct tree){ .dry = true, .cap = adds * 3 * 6 };
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
@@ -1083,12 +1218,15 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);
 	}
-	t = (struct tree){ .pool = t.pool, .cap = t.cap };
-	if (may && !replay_entries(&t, a, e, n, &failed)) {
+	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps };
+	if (may && !replay_entries(&t, a, e, n, &failed) && t.steps) {
 		struct sp_sysrule s = { .name = name };
 		rc = clash(b, &s, t.clash, failed,
 			   "a test of a 32-bit half of an argument that libseccomp shares with");
 	}
+	b->steps = t.steps;
+	if (!rc && !t.steps)
+		rc = too_much_work(b, first, name);
 	if (!rc && keep) {
 		size_t budget = 4 * t.used + 64;
 		if (!tree_walk_bounded(t.root, 0, &budget))
@@ -1099,6 +1237,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 	}
 	if (!keep)
 		free(t.pool);
+	free(t.memo.v);
 	return rc;
 }
 
@@ -1471,7 +1610,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 				    const secprof_compile_opts *opts, secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
-	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err };
+	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS };
 	int rc = 0;
 
 	if (!rs) {
@@ -1510,6 +1649,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		return NULL;
 	}
 	set_flags(&b);
+	rs->replay_steps = SP_REPLAY_STEPS - b.steps;
 	return rs;
 }
 

@@ -89,6 +89,18 @@ struct sp_arch_rules {
 	int64_t enosys_max;         /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
 };
 
+/* The work all replays of libseccomp's argument tree (ruleset.c) may do
+ * for one filter, shared by every syscall and arch, in steps: a node that a
+ * walk of the model visits, or a sibling it passes. Compile time must never
+ * be a denial of service, and the count depends on the profile alone, so a
+ * profile is always accepted or always refused whatever the machine. Real
+ * profiles stay far below it (Docker's default: a few hundred steps; the
+ * differential test's random profiles: under a thousand each); 1,024
+ * conditions on one syscall in rules of alternating actions take about 3
+ * million; one step costs some 8 ns here, so the whole budget about 0.15 s.
+ * libseccomp has no such limit, and takes longer on such profiles. */
+#define SP_REPLAY_STEPS 16000000u
+
 struct sp_ruleset {
 	struct sp_arena arena;
 	uint32_t default_ret;
@@ -96,6 +108,7 @@ struct sp_ruleset {
 	size_t narches;
 	uint32_t flags;             /* SECCOMP_FILTER_FLAG_* */
 	bool needs_listener;
+	size_t replay_steps;        /* work the word-tree replays did (SP_REPLAY_STEPS) */
 };
 
 /* A stretch of syscall numbers of one audit arch: numbers in [lo, hi] are

@@ -201,38 +201,52 @@ void sp_buf_free(struct sp_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err)
+static const char *file_kind(mode_t m)
 {
-	struct stat st;
-	char *data = NULL;
-	size_t n = 0, cap;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (S_ISFIFO(m))
+		return "fifo";
+	if (S_ISDIR(m))
+		return "directory";
+	if (S_ISCHR(m))
+		return "character device";
+	if (S_ISBLK(m))
+		return "block device";
+	if (S_ISSOCK(m))
+		return "socket";
+	return "unknown type";
+}
 
-	if (fd < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot open: %s",
-			      strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
-		close(fd);
+static int not_regular(const char *path, mode_t m, secprof_error *err)
+{
+	return sp_err(err, SECPROF_E_PROFILE, path, NULL, NULL, "not a regular file (%s)", file_kind(m));
+}
+
+static int too_big(const char *path, uint64_t size, size_t max, const char *what, secprof_error *err)
+{
+	if (size == UINT64_MAX)
 		return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
-			      "file is %llu bytes, larger than the %zu-byte limit for a profile",
-			      (unsigned long long)st.st_size, max);
-	}
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-	data = malloc(cap);
+			      "input is larger than the %zu-byte limit for %s", max, what);
+	return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
+		      "file is %llu bytes, larger than the %zu-byte limit for %s",
+		      (unsigned long long)size, max, what);
+}
+
+/* Everything from fd, refusing more than max bytes. */
+static int read_fd(int fd, const char *path, size_t max, size_t hint, const char *what, char **out,
+		   size_t *len, secprof_error *err)
+{
+	size_t n = 0, cap = hint ? hint + 1 : 65536;
+	char *data = malloc(cap);
+
 	for (;;) {
 		ssize_t r;
-		if (!data) {
-			close(fd);
-			return sp_err(err, ENOMEM, path, NULL, NULL, "out of memory");
-		}
+		if (!data)
+			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "out of memory");
 		if (n == cap) {
 			char *d;
 			if (cap > max) {
 				free(data);
-				close(fd);
-				return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
-					      "input is larger than the %zu-byte limit for a profile",
-					      max);
+				return too_big(path, UINT64_MAX, max, what, err);
 			}
 			cap *= 2;
 			d = realloc(data, cap);
@@ -247,24 +261,70 @@ int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_
 		if (r < 0) {
 			int e = errno;
 			free(data);
-			close(fd);
-			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s",
-				      strerror(e));
+			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > max) {
 			free(data);
-			close(fd);
-			return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
-				      "input is larger than the %zu-byte limit for a profile", max);
+			return too_big(path, UINT64_MAX, max, what, err);
 		}
 	}
-	close(fd);
 	*out = data;
 	*len = n;
 	return 0;
+}
+
+/* The one reader of input files (profiles, OCI configs, BPF programs).
+ * Only a regular file is read: a FIFO would block open() and read() until
+ * some writer came, and a device such as /dev/zero never ends, so both
+ * would hang the caller. The type is checked before opening (opening a
+ * device can have effects of its own), and again on the open descriptor,
+ * which O_NONBLOCK keeps from waiting for a FIFO's writer if the path was
+ * swapped in between. "-" is standard input, which may be anything (the
+ * caller chose it); it is still cut off at max bytes. */
+int sp_read_file_as(const char *path, size_t max, const char *what, char **out, size_t *len,
+		    secprof_error *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (!strcmp(path, "-"))
+		return read_fd(STDIN_FILENO, "<stdin>", max, 0, what, out, len, err);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_regular(path, st.st_mode, err);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return too_big(path, (uint64_t)st.st_size, max, what, err);
+	}
+	/* a regular file ignores O_NONBLOCK; /proc files say 0 bytes and have more */
+	rc = read_fd(fd, path, max, (size_t)st.st_size, what, out, len, err);
+	close(fd);
+	return rc;
+}
+
+int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err)
+{
+	return sp_read_file_as(path, max, "a profile", out, len, err);
+}
+
+int secprof_read_file(const char *path, size_t max, const char *what, char **data, size_t *len,
+		      secprof_error *err)
+{
+	return sp_read_file_as(path, max, what ? what : "this input", data, len, err);
 }
 
 bool sp_parse_u64(const char *s, size_t n, uint64_t *out)

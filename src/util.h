@@ -73,7 +73,12 @@ void sp_buf_printf(struct sp_buf *b, const char *fmt, ...) SP_PRINTF(2, 3);
 void sp_buf_json_str(struct sp_buf *b, const char *s);
 void sp_buf_free(struct sp_buf *b);
 
-/* Read a whole file, refusing more than `max` bytes. *out is malloc'ed. */
+/* Read a whole regular file ("-": standard input), refusing more than `max`
+ * bytes and anything that is not a regular file (a FIFO or a device would
+ * block or never end). *out is malloc'ed. `what` ends the size message
+ * ("... limit for a profile"); sp_read_file says "a profile". */
+int sp_read_file_as(const char *path, size_t max, const char *what, char **out, size_t *len,
+		    secprof_error *err);
 int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err);
 
 /* Parse a decimal uint64 exactly ("0".."18446744073709551615", no sign, no

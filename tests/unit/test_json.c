@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "tap.h"
@@ -274,8 +276,32 @@ static void test_api(void)
 	}
 	p = secprof_profile_load_file(NULL, "/nonexistent/profile.json", &e);
 	tap_ok(!p && e.code == SECPROF_E_SYSTEM, "missing file: a system error (%s)", e.msg);
+	/* only a regular file is read: a directory, a FIFO (open() would wait
+	 * for a writer) or a device is invalid input, refused at once */
 	p = secprof_profile_load_file(NULL, "/", &e);
-	tap_ok(!p && e.code == SECPROF_E_SYSTEM, "a directory: a system error (%s)", e.msg);
+	tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (directory)"),
+	       "a directory: invalid input (%s)", e.msg);
+	p = secprof_profile_load_file(NULL, "/dev/zero", &e);
+	tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (character device)"),
+	       "/dev/zero: invalid input (%s)", e.msg);
+	{
+		char dir[] = "/tmp/secprof-fifo-XXXXXX", fifo[64];
+		if (mkdtemp(dir)) {
+			snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+			if (mkfifo(fifo, 0600) == 0) {
+				/* no writer ever comes: a blocking open() would hang
+				 * here, so SIGALRM ends the test (a failure) instead */
+				alarm(10);
+				p = secprof_profile_load_file(NULL, fifo, &e);
+				alarm(0);
+				tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (fifo)") &&
+					       !strcmp(e.file, fifo),
+				       "a FIFO: invalid input, at once (%s: %s)", e.file, e.msg);
+				unlink(fifo);
+			}
+			rmdir(dir);
+		}
+	}
 	tap_ok(secprof_builtin_json(NULL) != NULL, "secprof_builtin_json(NULL) is safe");
 	secprof_ctx_free(ctx);
 }
