@@ -97,9 +97,18 @@ ok $? "--pretty of builtin: the layout of an indent-2 encoder (Go's MarshalInden
 # --- every reference profile resolves to valid JSON and checks valid ---
 for f in "$REF"/moby-default.json "$REF"/podman-default.json "$REF"/moby-fixtures/*.json "$REF"/profiles/*.json; do
 	out=$("$SECPROF" -q resolve "$f" --arch amd64 --kernel 6.1) &&
-		python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["defaultAction"]' "$out" &&
-		"$SECPROF" -q check "$f" --arch amd64 --kernel 6.1 >/dev/null
-	ok $? "$(basename "$f"): resolves and checks"
+		python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["defaultAction"]' "$out"
+	ok $? "$(basename "$f"): resolves"
+	# check refuses what runc would: moby's example.json asks for errno
+	# 12345, which libseccomp refuses, so runc cannot start it
+	"$SECPROF" -q check "$f" --arch amd64 --kernel 6.1 >/dev/null 2>"$tmp/chk"; rc=$?
+	if [[ $(basename "$f") == example.json ]]; then
+		is "$rc:$(sed 's/^.*syscalls/syscalls/' "$tmp/chk")" \
+			"1:syscalls[3].errnoRet: error adding seccomp filter rule for syscall syslog: invalid argument (errno 12345: libseccomp takes 0 to 4094)" \
+			"example.json: check refuses errnoRet 12345 as runc does"
+	else
+		is "$rc" 0 "$(basename "$f"): checks"
+	fi
 done
 is "$("$SECPROF" resolve "$REF/profiles/docker-labs-deny.json" --arch amd64)" \
 	'{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]}' \
