@@ -63,7 +63,9 @@ static int sys_fail(secprof_error *err, const char *what, const char *path)
 		      strerror(errno));
 }
 
-static int write_file(const char *dir, const char *name, const char *text, secprof_error *err)
+/* Write TEXT to DIR/NAME; with allow_eperm an EPERM is no failure. */
+static int write_file(const char *dir, const char *name, const char *text, bool allow_eperm,
+		      secprof_error *err)
 {
 	char path[PATH_MAX];
 	size_t len = strlen(text);
@@ -75,6 +77,10 @@ static int write_file(const char *dir, const char *name, const char *text, secpr
 	if (fd < 0)
 		return sys_fail(err, "cannot open", path);
 	n = write(fd, text, len);
+	if (n < 0 && errno == EPERM && allow_eperm) {
+		close(fd);
+		return 0;
+	}
 	if (n != (ssize_t)len) {
 		int rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot write \"%s\" to %s: %s",
 				text, path, n < 0 ? strerror(errno) : "short write");
@@ -187,18 +193,21 @@ static int setup_v1(struct sp_devcg *cg, const char *name, secprof_error *err)
 	cg->version = 1;
 	/* "a" empties the list and denies everything (runc devices.go
 	 * setV1: deny all first, then each allow rule). */
-	rc = write_file(cg->path, "devices.deny", "a", err);
+	rc = write_file(cg->path, "devices.deny", "a", false, err);
+	/* A v1 cgroup cannot allow what its parent denies (EPERM): when
+	 * secprof itself runs confined, such a rule is left out, which only
+	 * makes the container stricter. */
 	if (!rc)
-		rc = write_file(cg->path, "devices.allow", "c *:* m", err);
+		rc = write_file(cg->path, "devices.allow", "c *:* m", true, err);
 	if (!rc)
-		rc = write_file(cg->path, "devices.allow", "b *:* m", err);
+		rc = write_file(cg->path, "devices.allow", "b *:* m", true, err);
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(allowed_devices); i++) {
 		const struct dev_rule *d = &allowed_devices[i];
 		if (d->minor < 0)
 			snprintf(rule, sizeof(rule), "%c %d:* rwm", d->type, d->major);
 		else
 			snprintf(rule, sizeof(rule), "%c %d:%d rwm", d->type, d->major, d->minor);
-		rc = write_file(cg->path, "devices.allow", rule, err);
+		rc = write_file(cg->path, "devices.allow", rule, true, err);
 	}
 	return rc;
 }
@@ -335,7 +344,7 @@ int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err)
 {
 	if (!cg || !cg->version)
 		return 0;
-	return write_file(cg->path, "cgroup.procs", "0", err);
+	return write_file(cg->path, "cgroup.procs", "0", false, err);
 }
 
 void sp_devcg_remove(struct sp_devcg *cg)

@@ -91,6 +91,21 @@ cgdirs=$(sed -n 's|^[0-9]*:devices:\(/.*secprof-.*\)|/sys/fs/cgroup/devices\1|p'
 crun --privileged -- sh -c 'mknod /tmp/lc c 10 237 && (exec 3</tmp/lc) && echo open'
 is "$out" open "--privileged: every device may be opened, as in Docker"
 
+# secprof itself in a v1 device cgroup that denies net/tun: the container's
+# cgroup cannot allow it (EPERM), and starts without it, stricter.
+parent=/sys/fs/cgroup/devices/secprof-test-parent-$$
+if mkdir "$parent" 2>/dev/null; then
+	echo "c 10:200 rw" >"$parent/devices.deny"
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && exec timeout 60 "$2" run --device-cgroup v1 --rootfs "$3" -- \
+		sh -c "mknod /tmp/t c 10 200; (exec 3</tmp/t) 2>&1 || :; (exec 3</dev/null) && echo null ok"' \
+		sh "$parent" "$SECPROF" "$ROOT" 2>&1); rc=$?
+	is "$rc:${out##*: }" "0:Operation not permitted
+null ok" "under a device cgroup denying net/tun: the container starts, and tun stays denied"
+	for _ in $(seq 50); do rmdir "$parent" 2>/dev/null && break; sleep 0.1; done
+else
+	skip "under a device cgroup denying net/tun" "no cgroup v1 devices hierarchy"
+fi
+
 # ---- /sys: every mount under it read-only, in every network mode ----
 for net in none host; do
 	crun --network $net -- sh -c 'awk "\$5 ~ /^\/sys(\/|$)/ && \$6 !~ /^ro/ {print \$5}" /proc/self/mountinfo; v=$(cat /sys/class/net/lo/mtu); echo "$v" >/sys/class/net/lo/mtu'
