@@ -334,7 +334,7 @@ int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error 
 			sp_devcg_remove(cg);
 	}
 	if (rc < 0 && first[0] && mode == SP_DEVCG_AUTO)
-		sp_err_wrap(err, "%s; and", first);
+		sp_err_wrap(err, "cgroup v1: %s; cgroup2", first);
 	if (rc < 0)
 		sp_err_wrap(err, "cannot confine the container's devices as Docker does");
 	return rc;

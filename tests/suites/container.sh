@@ -106,6 +106,16 @@ else
 	skip "under a device cgroup denying net/tun" "no cgroup v1 devices hierarchy"
 fi
 
+# No cgroup can enforce the rules (an empty tmpfs over /sys/fs/cgroup):
+# secprof refuses to start the container rather than run it without them.
+out=$(unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/fs/cgroup &&
+	exec timeout 60 "$1" run --rootfs "$2" -- touch /ran' sh "$SECPROF" "$ROOT" 2>&1); rc=$?
+is "$rc" 125 "no device cgroup possible: 125"
+[[ $out == "secprof: cannot confine the container's devices as Docker does: cgroup v1: "*"; cgroup2: "* ]]
+ok $? "no device cgroup possible: the message says why, for both kinds"
+diag "$out"
+[[ ! -e $ROOT/ran ]]; ok $? "no device cgroup possible: the command did not run"
+
 # ---- /sys: every mount under it read-only, in every network mode ----
 for net in none host; do
 	crun --network $net -- sh -c 'awk "\$5 ~ /^\/sys(\/|$)/ && \$6 !~ /^ro/ {print \$5}" /proc/self/mountinfo; v=$(cat /sys/class/net/lo/mtu); echo "$v" >/sys/class/net/lo/mtu'
