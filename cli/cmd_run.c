@@ -31,6 +31,8 @@ struct run_args {
 	const char *hostname;
 	bool read_only;
 	const char *network;
+	const char *preserve_fds;
+	const char *device_cgroup;
 	char **argv;
 };
 
@@ -40,7 +42,9 @@ static const char usage_text[] =
 	"  --security-opt no-new-privileges[=true|false]\n"
 	"  --cap-add CAP  --cap-drop CAP  --privileged\n"
 	"  -u, --user NAME|UID[:GROUP|GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
-	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n";
+	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n"
+	"  --preserve-fds N   pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed\n"
+	"  --device-cgroup auto|v1|v2   how --rootfs enforces Docker's device rules\n";
 
 __attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
 {
@@ -146,6 +150,10 @@ static int value_opt(const struct cli *g, struct run_args *a, const char *name, 
 		a->hostname = v;
 	else if (!strcmp(name, "--network") || !strcmp(name, "--net"))
 		a->network = v;
+	else if (!strcmp(name, "--preserve-fds"))
+		a->preserve_fds = v;
+	else if (!strcmp(name, "--device-cgroup"))
+		a->device_cgroup = v;
 	else if (a->nenv >= MAX_ENV)
 		return run_error(g, "too many --env options (%s)", v);
 	else
@@ -156,6 +164,7 @@ static int value_opt(const struct cli *g, struct run_args *a, const char *name, 
 static const char *const value_opts[] = {
 	"--security-opt", "--cap-add", "--cap-drop", "--user", "-u", "--workdir", "-w",
 	"--rootfs", "--hostname", "-h", "--network", "--net", "--env", "-e",
+	"--preserve-fds", "--device-cgroup",
 };
 
 static int parse_args(const struct cli *g, struct run_args *a, int argc, char **argv)
@@ -328,8 +337,28 @@ static int set_options(const struct cli *g, const struct run_args *a, struct sp_
 				 a->workdir);
 	if (a->network && strcmp(a->network, "none") && strcmp(a->network, "host"))
 		return run_error(g, "--network takes none or host, got '%s'", a->network);
-	if (!a->rootfs && (a->hostname || a->read_only || a->network))
-		return run_error(g, "%s", "--hostname, --read-only and --network need --rootfs");
+	if (!a->rootfs && (a->hostname || a->read_only || a->network || a->device_cgroup))
+		return run_error(g, "%s", "--hostname, --read-only, --network and --device-cgroup need --rootfs");
+	if (a->preserve_fds) {
+		char *end;
+		unsigned long n;
+		errno = 0;
+		n = strtoul(a->preserve_fds, &end, 10);
+		if (!isdigit((unsigned char)a->preserve_fds[0]) || *end || errno || n > 65536)
+			return run_error(g, "invalid --preserve-fds '%s': a number of fds is needed",
+					 a->preserve_fds);
+		o->preserve_fds = (unsigned)n;
+	}
+	if (a->device_cgroup) {
+		if (!strcmp(a->device_cgroup, "auto"))
+			o->devcg = SP_DEVCG_AUTO;
+		else if (!strcmp(a->device_cgroup, "v1"))
+			o->devcg = SP_DEVCG_V1;
+		else if (!strcmp(a->device_cgroup, "v2"))
+			o->devcg = SP_DEVCG_V2;
+		else
+			return run_error(g, "--device-cgroup takes auto, v1 or v2, got '%s'", a->device_cgroup);
+	}
 	o->no_new_privs = a->nnp;
 	o->workdir = a->workdir;
 	o->argv = a->argv;

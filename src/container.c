@@ -8,6 +8,7 @@
  * order, in run.c); init keeps no capability the command could reach. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
@@ -122,60 +123,140 @@ static int setup_dev(secprof_error *err)
 	return rc;
 }
 
-/* sysfs can only be mounted by the owner of the network namespace; with the
- * host's network a recursive read-only bind of /sys is what runc does. */
-static int setup_sys(enum sp_net net, bool privileged, secprof_error *err)
+/* Per-mount flags of a mountinfo options field ("rw,nosuid,nodev"). */
+static unsigned long mount_flags(const char *opts)
 {
-	/* Docker leaves /sys writable for --privileged only. */
+	static const struct { const char *name; unsigned long flag; } known[] = {
+		{ "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+		{ "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+	};
+	unsigned long flags = 0;
+	char buf[256], *s = buf, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", opts);
+	while ((tok = strsep(&s, ",")))
+		for (size_t i = 0; i < SP_ARRAY_SIZE(known); i++)
+			if (!strcmp(tok, known[i].name))
+				flags |= known[i].flag;
+	return flags;
+}
+
+/* Remount read-only every mount at or below dir (an absolute path), as
+ * runc does for a /sys it had to bind (libcontainer/rootfs_linux.go
+ * mountToRootfs, "sysfs" case: rbind, then each submount read-only). A
+ * top-level remount alone leaves cgroup files and tracefs writable. */
+static int remount_tree_ro(const char *dir, secprof_error *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t dl = strlen(dir);
+	char line[4096];
+	int rc = 0;
+
+	if (!f)
+		return sys_fail(err, "cannot read", "/proc/self/mountinfo");
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char *field[6], *s = line;
+		int n = 0;
+
+		while (n < 6 && (field[n] = strsep(&s, " ")))
+			n++;
+		if (n < 6 || strncmp(field[4], dir, dl) || (field[4][dl] && field[4][dl] != '/'))
+			continue;
+		if (mount(NULL, field[4], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(field[5]),
+			  NULL) < 0)
+			rc = sys_fail(err, "cannot make read-only", field[4]);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Docker gives every container a fresh sysfs, read-only unless privileged
+ * (moby DefaultLinuxSpec mounts), whatever its network: as real root
+ * secprof may mount one even in the host's network namespace. Where the
+ * kernel refuses (EPERM: a network namespace secprof does not own), runc
+ * binds the host's /sys instead, and then every mount under it must be
+ * made read-only, not only the top. */
+static int setup_sys(bool privileged, secprof_error *err)
+{
 	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
+	char abs[4096];
 	int rc = make_dir("sys", err);
 
 	if (rc)
 		return rc;
-	if (net == SP_NET_NONE)
-		return do_mount("sysfs", "sys", "sysfs", ro, NULL, err);
+	if (mount("sysfs", "sys", "sysfs", ro, NULL) == 0)
+		return 0;
+	if (errno != EPERM && errno != EBUSY)
+		return sys_fail(err, "cannot mount", "sys");
 	rc = do_mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL, err);
-	if (!rc)
-		rc = do_mount(NULL, "sys", NULL, MS_BIND | MS_REMOUNT | ro, NULL, err);
-	return rc;
+	if (rc || privileged)
+		return rc;
+	if (!getcwd(abs, sizeof(abs) - 5))
+		return sys_fail(err, "cannot find", "the root filesystem");
+	strcat(abs, strcmp(abs, "/") ? "/sys" : "sys");
+	return remount_tree_ro(abs, err);
 }
 
-/* Docker's masked and read-only /proc paths (moby oci/defaults.go), so a
- * container here sees what a Docker container sees. Missing ones are fine. */
+/* Docker's masked and read-only paths: moby daemon/pkg/oci/defaults.go,
+ * DefaultLinuxSpec (MaskedPaths from defaultLinuxMaskedPaths, which adds
+ * each /sys/devices/system/cpu/cpuN/thermal_throttle that exists; here a
+ * glob pattern, every match masked) and ReadonlyPaths. Relative to the
+ * new root; paths missing there are skipped, as runc skips them. */
+static const char *const masked_paths[] = {
+	"proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
+	"proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list",
+	"proc/timer_stats", "sys/devices/virtual/powercap", "sys/firmware",
+	"sys/devices/system/cpu/cpu*/thermal_throttle",
+};
+static const char *const readonly_paths[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
+
+/* runc maskPath: a read-only tmpfs over a directory, /dev/null over a file. */
+static int mask_path(const char *p, secprof_error *err)
+{
+	struct stat st;
+	int r;
+
+	if (stat(p, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+	else
+		r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+	if (r < 0 && errno != ENOENT)
+		return sys_fail(err, "cannot mask", p);
+	return 0;
+}
+
 static int protect_proc(secprof_error *err)
 {
-	static const char *const masked[] = {
-		"proc/asound", "proc/acpi", "proc/kcore", "proc/keys", "proc/latency_stats",
-		"proc/timer_list", "proc/timer_stats", "proc/sched_debug", "proc/scsi",
-		"sys/firmware", "sys/devices/virtual/powercap",
-	};
-	static const char *const readonly[] = {
-		"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
-	};
 	struct stat st;
+	int rc = 0;
 
-	for (size_t i = 0; i < SP_ARRAY_SIZE(masked); i++) {
-		const char *p = masked[i];
-		int r;
-		if (stat(p, &st) < 0)
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(masked_paths); i++) {
+		const char *p = masked_paths[i];
+		glob_t g = { 0 };
+
+		if (!strchr(p, '*')) {
+			rc = mask_path(p, err);
 			continue;
-		if (S_ISDIR(st.st_mode))
-			r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
-		else
-			r = mount("/dev/null", p, NULL, MS_BIND, NULL);
-		if (r < 0 && errno != ENOENT)
-			return sys_fail(err, "cannot mask", p);
+		}
+		if (glob(p, GLOB_NOSORT, NULL, &g) == 0)
+			for (size_t k = 0; !rc && k < g.gl_pathc; k++)
+				rc = mask_path(g.gl_pathv[k], err);
+		globfree(&g);
 	}
-	for (size_t i = 0; i < SP_ARRAY_SIZE(readonly); i++) {
-		const char *p = readonly[i];
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++) {
+		const char *p = readonly_paths[i];
 		if (stat(p, &st) < 0)
 			continue;
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
 		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) < 0)
-			return sys_fail(err, "cannot make read-only", p);
+			rc = sys_fail(err, "cannot make read-only", p);
 	}
-	return 0;
+	return rc;
 }
 
 /* runc brings up lo in a new network namespace (specconv adds a loopback
@@ -236,7 +317,7 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 	if (!rc)
 		rc = setup_dev(err);
 	if (!rc)
-		rc = setup_sys(o->net, o->privileged, err);
+		rc = setup_sys(o->privileged, err);
 	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
 	if (!rc && !o->privileged)
 		rc = protect_proc(err);
@@ -292,7 +373,8 @@ static void ignore_signal(int sig)
 /* PID 1 of the new PID namespace: a PID-namespace init only receives
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
-__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, struct sp_child_report *rep)
+__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, struct sp_child_report *rep,
+						 const struct sp_devcg *cg)
 {
 	struct sp_run_opts cmd = *o;
 	struct sigaction sa;
@@ -300,6 +382,20 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 	sigset_t set;
 	pid_t pid;
 
+	/* Before the root is built: an inherited directory fd would survive
+	 * pivot_root as a way back to the host's tree (CVE-2024-21626), and
+	 * init outlives the command's execve, so they are closed, not marked
+	 * close-on-exec. Only the sync pipe's write end stays. */
+	close(rep->pipe_rfd);
+	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0) {
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot close inherited file descriptors: %s",
+		       strerror(errno));
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
+	/* Joined before anything else, so no process of the container ever
+	 * runs outside the device rules. */
+	if (sp_devcg_join(cg, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (build_root(o, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	cmd.workdir = o->workdir ? o->workdir : "/";
@@ -331,7 +427,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 }
 
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
-			  secprof_error *err)
+			  const struct sp_devcg *cg, secprof_error *err)
 {
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	pid_t pid;
@@ -347,6 +443,6 @@ pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *re
 		return -1;
 	}
 	if (pid == 0)
-		init_main(o, rep);
+		init_main(o, rep, cg);
 	return pid;
 }

@@ -10,11 +10,13 @@
  * reason in a shared page; the parent learns that the children are done
  * (execve or death) from the end of file of a close-on-exec pipe. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,82 @@ static void fail_errno(struct sp_child_report *rep, int status, const char *what
 	secprof_error err;
 	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s: %s", what, strerror(errno));
 	sp_child_fail(rep, status, &err);
+}
+
+/* ---- inherited file descriptors ------------------------------------------ */
+
+static int close_range_one(unsigned lo, unsigned hi, bool cloexec)
+{
+	if (lo > hi)
+		return 0;
+	return (int)syscall(SYS_close_range, lo, hi, cloexec ? CLOSE_RANGE_CLOEXEC : 0);
+}
+
+/* Kernels before 5.9 (close_range) or 5.11 (CLOSE_RANGE_CLOEXEC): walk
+ * /proc/self/fd as runc's UnsafeCloseFrom does. The fds are collected
+ * first so the directory's own fd is never touched while it is read. */
+static int close_fds_proc(int from, int keep, bool cloexec)
+{
+	int fds[1024], nfds, more;
+
+	do {
+		DIR *d = opendir("/proc/self/fd");
+		struct dirent *e;
+
+		if (!d)
+			return -1;
+		nfds = 0;
+		more = 0;
+		while ((e = readdir(d))) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
+			if (*end || e->d_name[0] == '.' || fd < from || fd == keep || fd == dirfd(d))
+				continue;
+			if (cloexec) {
+				int fl = fcntl((int)fd, F_GETFD);
+				if (fl < 0 || (fl & FD_CLOEXEC))
+					continue;
+			}
+			if (nfds == (int)SP_ARRAY_SIZE(fds)) {
+				more = 1;
+				break;
+			}
+			fds[nfds++] = (int)fd;
+		}
+		closedir(d);
+		for (int i = 0; i < nfds; i++) {
+			if (cloexec ? fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0 : close(fds[i]) < 0) {
+				if (errno != EBADF && errno != EINTR)
+					return -1;
+			}
+		}
+	} while (more);
+	return 0;
+}
+
+int sp_close_fds_from(int from, int keep, bool cloexec)
+{
+	int rc;
+
+	if (keep >= from)
+		rc = close_range_one((unsigned)from, (unsigned)keep - 1, cloexec) < 0 ||
+		     close_range_one((unsigned)keep + 1, ~0U, cloexec) < 0 ? -1 : 0;
+	else
+		rc = close_range_one((unsigned)from, ~0U, cloexec);
+	if (rc < 0 && (errno == ENOSYS || errno == EINVAL))
+		rc = close_fds_proc(from, keep, cloexec);
+	return rc;
+}
+
+/* The fds passed on purpose are handed over as runc hands ExtraFiles to
+ * its init: open across execve whatever flag the caller left on them. */
+static void pass_preserved_fds(unsigned n, int keep_closing)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int fd = 3 + (int)i;
+		if (fd != keep_closing)
+			fcntl(fd, F_SETFD, 0);
+	}
 }
 
 /* ---- capabilities and user (runc finalizeNamespace) -------------------- */
@@ -289,6 +367,12 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Whatever secprof or the caller still holds above the preserved fds
+	 * is gone at execve; done before the filter is loaded, so a profile
+	 * that denies close_range or fcntl cannot leave one open. */
+	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, true) < 0)
+		fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
 	if (o->prog && !o->no_new_privs)
 		load_or_fail(o->prog, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {
@@ -414,9 +498,32 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error
 	return SP_EXIT_ERROR;
 }
 
+/* The sync pipe above the fds passed to the command, so that neither
+ * hides one of them nor is handed over in their place. */
+static int pipe_above(int pfd[2], int min_fd)
+{
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		int fd;
+		if (pfd[i] >= min_fd)
+			continue;
+		fd = fcntl(pfd[i], F_DUPFD_CLOEXEC, min_fd);
+		if (fd < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			return -1;
+		}
+		close(pfd[i]);
+		pfd[i] = fd;
+	}
+	return 0;
+}
+
 int sp_run(const struct sp_run_opts *o, secprof_error *err)
 {
 	struct sp_child_report *rep;
+	struct sp_devcg cg = { 0 };
 	sigset_t block, old;
 	int pfd[2], status;
 	pid_t pid;
@@ -431,23 +538,38 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "mmap: %s", strerror(errno));
 		return SP_EXIT_ERROR;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if (pipe_above(pfd, 3 + (int)o->preserve_fds) < 0) {
 		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
 		munmap(rep, sizeof(*rep));
 		return SP_EXIT_ERROR;
 	}
 	rep->pipe_fd = pfd[1];
+	rep->pipe_rfd = pfd[0];
+	/* Docker's device rules for every container but a privileged one
+	 * (moby WithDevices gives those "a *:* rwm"); refusing to start is the
+	 * only fail-closed answer when no cgroup can enforce them. */
+	if (o->rootfs && !o->privileged && sp_devcg_create(&cg, o->devcg, err) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		munmap(rep, sizeof(*rep));
+		return SP_EXIT_ERROR;
+	}
 	/* Blocked before forking so no signal is lost in between; the child
 	 * unblocks them before execve. */
 	sp_forward_sigset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (o->rootfs) {
-		pid = sp_container_start(o, rep, err);
+		pid = sp_container_start(o, rep, &cg, err);
 	} else {
 		pid = fork();
 		if (pid == 0) {
 			close(pfd[0]);
+			/* Closed, not just marked: nothing of the caller's may
+			 * reach the command (runc closes all but stdio and the
+			 * preserved fds before execve, CVE-2024-21626). */
+			if (sp_close_fds_from(3 + (int)o->preserve_fds, pfd[1], false) < 0)
+				fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
 			sp_exec_command(o, rep);
 		}
 		if (pid < 0)
@@ -461,6 +583,7 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 		status = finish(pid, pfd[0], rep, err);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	sp_devcg_remove(&cg);
 	munmap(rep, sizeof(*rep));
 	return status;
 }

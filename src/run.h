@@ -20,6 +20,9 @@ enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 }
 
 enum sp_net { SP_NET_NONE, SP_NET_HOST };
 
+/* Which cgroup enforces the container's device policy (devices.c). */
+enum sp_devcg_mode { SP_DEVCG_AUTO, SP_DEVCG_V1, SP_DEVCG_V2 };
+
 struct sp_run_opts {
 	const secprof_prog *prog; /* NULL: unconfined (spec §3.3) */
 	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
@@ -28,12 +31,17 @@ struct sp_run_opts {
 	const char *workdir;      /* NULL: stay (process) or "/" (container) */
 	char *const *argv;        /* argv[0] is looked up in the env's PATH */
 	char *const *envp;        /* the command's whole environment */
+	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
+	 * every other fd above 2 is closed before anything the command
+	 * controls runs (runc UnsafeCloseFrom, CVE-2024-21626). */
+	unsigned preserve_fds;
 	/* Container mode when rootfs is set. */
 	const char *rootfs;
 	const char *hostname;     /* NULL: "secprof" */
 	bool read_only;
 	bool privileged;          /* no masked /proc paths, /sys writable */
 	enum sp_net net;
+	enum sp_devcg_mode devcg; /* ignored when privileged (all devices) */
 };
 
 /* Run o->argv as runc would start a container process and wait for it.
@@ -45,6 +53,8 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err);
 
 /* ---- internals shared by run.c and container.c ------------------------ */
 
+struct sp_devcg;
+
 /* What the children tell the parent, in a MAP_SHARED page: writing it
  * needs no system call, so a report survives a filter that denies write()
  * (or even exit_group) right after it was loaded. */
@@ -52,6 +62,7 @@ struct sp_child_report {
 	volatile int stage;  /* SP_STAGE_*, set by the command's process */
 	volatile int status; /* SP_EXIT_* once a child gave up, else 0 */
 	int pipe_fd;         /* write end of the close-on-exec sync pipe */
+	int pipe_rfd;        /* its read end, the parent's: children close it */
 	secprof_error err;
 };
 enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
@@ -72,7 +83,27 @@ int sp_wait_forwarding(pid_t pid, bool reap_all);
 /* Container mode: clone into new namespaces, build the root and start the
  * command under secprof's init. Returns the init's pid or -1 with err. */
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
-			  secprof_error *err);
+			  const struct sp_devcg *cg, secprof_error *err);
+
+/* Close (or, with cloexec, mark close-on-exec) every fd >= from except
+ * keep (-1: none). close_range(2), or /proc/self/fd where the kernel has
+ * no close_range. Returns 0 or -1 with errno. */
+int sp_close_fds_from(int from, int keep, bool cloexec);
+
+/* The container's device cgroup (devices.c). */
+struct sp_devcg {
+	int version; /* 1, 2, or 0 when none was made */
+	char path[4096];
+};
+/* Make a cgroup beside secprof's own that allows the devices a Docker
+ * container may open and the mknod of any; v1 devices controller or a
+ * cgroup2 BPF program as mode says (AUTO: v1 when mounted, else v2).
+ * Returns 0, or negative with err when neither could be set up. */
+int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err);
+/* In the container's init: move the calling process into cg. */
+int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err);
+/* Remove the cgroup once the container is gone. */
+void sp_devcg_remove(struct sp_devcg *cg);
 
 /* A resolved --user (user.c). */
 struct sp_user {

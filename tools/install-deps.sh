@@ -4,10 +4,12 @@
 # fuzzed against. Tests: clang (second compiler), libseccomp
 # (the reference compiler we compare against) and its scmp_sys_resolver
 # (package seccomp), runc and debootstrap (the
-# real runtime and a root filesystem), python3 (generators), util-linux.
+# real runtime and a root filesystem), docker.io (real Docker, the peer of
+# tests/suites/docker-compare.sh, which starts its own dockerd), python3
+# (generators), util-linux.
 set -e
 export DEBIAN_FRONTEND=noninteractive
-pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc debootstrap \
+pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine"
 missing=""
 for p in $pkgs; do

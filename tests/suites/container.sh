@@ -43,6 +43,98 @@ is "$out" yes "writable root without --read-only"
 crun -w /srv/app/deep -- pwd
 is "$out" /srv/app/deep "--workdir is created inside the container, as Docker does"
 
+# ---- inherited file descriptors: closed before pivot_root (CVE-2024-21626) ----
+hostfile=/tmp/secprof-escape-$$
+rm -f "$hostfile"
+out=$(exec 9</; timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c "echo x > /proc/self/fd/9${hostfile}" 2>&1)
+[[ ! -e $hostfile ]]; ok $? "exec 9</: the command cannot write the host's /tmp through fd 9"
+diag "$out"
+rm -f "$hostfile"
+fdlist='l=; for n in $(seq 0 300); do [ -L /proc/self/fd/$n ] && l="$l $n"; done; echo "fds:$l"'
+out=$(exec 9</ 7</etc/shadow; timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c "$fdlist; ls /proc/1/fd 2>/dev/null | tr '\n' ' '")
+is "$out" "fds: 0 1 2
+0 1 2 " "container: only stdio reaches the command, and init keeps no inherited fd"
+out=$(exec 3</etc/hostname 9</; timeout 60 "$SECPROF" run --rootfs "$ROOT" --preserve-fds 1 -- sh -c "head -c 100 <&3 >/dev/null && $fdlist")
+is "$out" "fds: 0 1 2 3" "container: --preserve-fds 1 passes fd 3 only"
+
+# ---- devices: Docker's rules (moby DefaultLinuxSpec + runc AllowedDevices) ----
+# mknod of anything is allowed (CAP_MKNOD), opening only the listed devices.
+devprobe='for d in "tty0 c 4 0" "mem c 1 1" "loop-control c 10 237" "cpu_dma_latency c 10 62" "fuse c 10 229" "loop0 b 7 0" "null c 1 3" "full c 1 7" "tun c 10 200" "pts c 136 0" "console c 5 1"; do
+	set -- $d; rm -f /tmp/n; mknod /tmp/n $2 $3 $4 || { echo "$1 mknod-failed"; continue; }
+	r=$( (exec 3</tmp/n) 2>&1) && echo "$1 open" || echo "$1 ${r##*: }"; done'
+want_dev="tty0 Operation not permitted
+mem Operation not permitted
+loop-control Operation not permitted
+cpu_dma_latency Operation not permitted
+fuse Operation not permitted
+loop0 Operation not permitted
+null open
+full open
+tun open
+pts Input/output error
+console open"
+for mode in v1 v2; do
+	crun --device-cgroup $mode -- sh -c "$devprobe"
+	if [[ $rc == 125 && $err == *"cannot confine"* ]]; then
+		skip "devices ($mode)" "$err"
+		continue
+	fi
+	is "$out" "$want_dev" "devices ($mode cgroup): mknod allowed, open only Docker's devices"
+done
+crun -- sh -c "$devprobe"
+is "$out" "$want_dev" "devices (default cgroup choice)"
+# The cgroup the container ran in, as the host names it, is gone after it.
+crun -- sh -c 'grep -E "^[0-9]+:devices:|^0::" /proc/self/cgroup'
+cgdirs=$(sed -n 's|^[0-9]*:devices:\(/.*secprof-.*\)|/sys/fs/cgroup/devices\1|p' <<<"$out")
+[[ -n $cgdirs ]]; ok $? "the container runs in a device cgroup of its own ($(tr '\n' ' ' <<<"$out"))"
+[[ ! -e $cgdirs ]]; ok $? "that cgroup is removed when the container exits"
+crun --privileged -- sh -c 'mknod /tmp/lc c 10 237 && (exec 3</tmp/lc) && echo open'
+is "$out" open "--privileged: every device may be opened, as in Docker"
+
+# secprof itself in a v1 device cgroup that denies net/tun: the container's
+# cgroup cannot allow it (EPERM), and starts without it, stricter.
+parent=/sys/fs/cgroup/devices/secprof-test-parent-$$
+if mkdir "$parent" 2>/dev/null; then
+	echo "c 10:200 rw" >"$parent/devices.deny"
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && exec timeout 60 "$2" run --device-cgroup v1 --rootfs "$3" -- \
+		sh -c "mknod /tmp/t c 10 200; (exec 3</tmp/t) 2>&1 || :; (exec 3</dev/null) && echo null ok"' \
+		sh "$parent" "$SECPROF" "$ROOT" 2>&1); rc=$?
+	is "$rc:${out##*: }" "0:Operation not permitted
+null ok" "under a device cgroup denying net/tun: the container starts, and tun stays denied"
+	for _ in $(seq 50); do rmdir "$parent" 2>/dev/null && break; sleep 0.1; done
+else
+	skip "under a device cgroup denying net/tun" "no cgroup v1 devices hierarchy"
+fi
+
+# No cgroup can enforce the rules (an empty tmpfs over /sys/fs/cgroup):
+# secprof refuses to start the container rather than run it without them.
+out=$(unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/fs/cgroup &&
+	exec timeout 60 "$1" run --rootfs "$2" -- touch /ran' sh "$SECPROF" "$ROOT" 2>&1); rc=$?
+is "$rc" 125 "no device cgroup possible: 125"
+[[ $out == "secprof: cannot confine the container's devices as Docker does: cgroup v1: "*"; cgroup2: "* ]]
+ok $? "no device cgroup possible: the message says why, for both kinds"
+diag "$out"
+[[ ! -e $ROOT/ran ]]; ok $? "no device cgroup possible: the command did not run"
+
+# ---- /sys: every mount under it read-only, in every network mode ----
+for net in none host; do
+	crun --network $net -- sh -c 'awk "\$5 ~ /^\/sys(\/|$)/ && \$6 !~ /^ro/ {print \$5}" /proc/self/mountinfo; v=$(cat /sys/class/net/lo/mtu); echo "$v" >/sys/class/net/lo/mtu'
+	is "$out" "" "--network $net: no writable mount under /sys"
+	[[ $err == *"Read-only file system"* ]]; ok $? "--network $net: writing /sys/class/net/lo/mtu fails read-only"
+	diag "$err"
+done
+
+# ---- masked paths (moby DefaultLinuxSpec MaskedPaths) ----
+crun -- sh -c 'wc -c </proc/interrupts; grep -c " /proc/interrupts " /proc/self/mountinfo'
+is "$(tr '\n' ' ' <<<"$out")" "0 1 " "/proc/interrupts masked"
+tt=$(ls -d /sys/devices/system/cpu/cpu*/thermal_throttle 2>/dev/null | wc -l)
+if ((tt)); then
+	crun -- sh -c 'for d in /sys/devices/system/cpu/cpu*/thermal_throttle; do ls -A "$d" | wc -l; done | sort -u'
+	is "$out" 0 "every cpu*/thermal_throttle masked ($tt on this host)"
+else
+	skip "cpu*/thermal_throttle masked" "this host has no thermal_throttle directory"
+fi
+
 # ---- --user, resolved in the container's own /etc/passwd and /etc/group ----
 crun --user nobody -- sh -c 'id -u; id -g; echo $HOME'
 is "$(tr '\n' ' ' <<<"$out")" "65534 65534 /nonexistent " "--user NAME: uid, gid and HOME from the container's passwd"

@@ -163,6 +163,24 @@ else
 	skip "unprivileged caller" "setpriv(1) not installed"
 fi
 
+# ---- inherited file descriptors (runc closes all but stdio, CVE-2024-21626) ----
+echo secret-of-the-caller >"$tmp/secret"
+chmod 600 "$tmp/secret"
+out=$(exec 7<"$tmp/secret"; "$SECPROF" run --user 65534 -- sh -c 'head <&7' 2>"$tmp/err"); rc=$?
+err=$(<"$tmp/err")
+is "$out" "" "exec 7<secret; run --user 65534 -- head <&7: nothing read"
+[[ $rc != 0 && $err == *"Bad file descriptor"* ]]; ok $? "the command sees no fd 7 (exit $rc: $err)"
+# The shell's own fds: `[` is a builtin, so /proc/self is the shell itself.
+fdlist='l=; for n in $(seq 0 300); do [ -L /proc/self/fd/$n ] && l="$l $n"; done; echo "fds:$l"'
+out=$(exec 9</ 5<"$tmp/secret"; "$SECPROF" run -- sh -c "$fdlist")
+is "$out" "fds: 0 1 2" "only stdin, stdout and stderr reach the command"
+out=$(exec 3<"$tmp/secret" 4</ 9</; "$SECPROF" run --preserve-fds 1 -- sh -c "head -n1 <&3; $fdlist")
+is "$(tr '\n' '|' <<<"$out")" "secret-of-the-caller|fds: 0 1 2 3|" "--preserve-fds 1: fd 3 passes, 4 and 9 do not"
+out=$(exec 3<"$tmp/secret" 4<"$tmp/secret"; "$SECPROF" run --preserve-fds 2 --security-opt no-new-privileges -- sh -c "$fdlist")
+is "$out" "fds: 0 1 2 3 4" "--preserve-fds 2 (filter loaded last): fds 3 and 4"
+run --preserve-fds x -- true
+is "$rc:$err" "125:secprof: invalid --preserve-fds 'x': a number of fds is needed" "--preserve-fds needs a number"
+
 # ---- environment and workdir ----
 run -e FOO=bar -e HOME -e SECPROF_SURELY_UNSET -w /tmp -- sh -c 'echo "$FOO|$PATH|$PWD|${HOME-unset}"'
 is "$out" "bar|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|/tmp|$HOME" "env, default PATH, workdir"

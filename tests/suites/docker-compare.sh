@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# docker-compare.sh - the sandbox of `secprof run --rootfs` against real
+# Docker: one probe script (inherited fds, mknod + open of host devices,
+# writes under /sys, masked and read-only paths) runs under `docker run`
+# and under `secprof run` with the same options and the same seccomp
+# profile, from the same Debian root filesystem, and the outputs must be
+# equal line for line. The only lines allowed to differ are listed in
+# `stricter` below: there secprof is the stricter one, and says why.
+#
+# The suite starts its own dockerd (Debian's docker.io) on a private
+# socket, data root and exec root, with the vfs storage driver and no
+# iptables or bridge, imports the root filesystem as the image (nothing is
+# pulled), and stops it and removes everything on exit.
+source "$TESTS/lib.sh"
+source "$TESTS/helpers/rootfs.sh"
+DOCKERD=$(command -v dockerd)
+DOCKER=/usr/bin/docker # docker.io's client, the one tools/install-deps.sh installs
+[[ -n $DOCKERD && -x $DOCKER ]] || {
+	echo "1..0 # SKIP docker.io not installed (tools/install-deps.sh)"
+	exit 0
+}
+rootfs_setup
+
+dk=$(mktemp -d /tmp/secprof-dockerd.XXXXXX)
+ns=secprof-cmp-$$
+image=secprof-probe:$$
+dockerd_pid=
+
+docker_() { "$DOCKER" -H "unix://$dk/sock" "$@"; }
+
+stop_dockerd() {
+	local cpid
+	if [[ -n $dockerd_pid ]]; then
+		docker_ ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$dk/sock" rm -f >/dev/null 2>&1
+		kill -TERM "$dockerd_pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$dockerd_pid" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+	fi
+	# The containerd dockerd started for itself, if it outlived dockerd.
+	cpid=$(cat "$dk/exec/containerd/containerd.pid" 2>/dev/null)
+	[[ -n $cpid ]] && kill -TERM "$cpid" 2>/dev/null
+	# Network namespace files and shim mounts, deepest first.
+	grep -o " $dk[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	rm -rf "$dk"
+}
+cleanup_all() { stop_dockerd; rootfs_cleanup; }
+trap cleanup_all EXIT
+
+"$DOCKERD" --data-root "$dk/data" --exec-root "$dk/exec" --pidfile "$dk/dockerd.pid" \
+	-H "unix://$dk/sock" --storage-driver=vfs --iptables=false --ip6tables=false \
+	--ip-masq=false --ip-forward=false --bridge=none --userland-proxy=false \
+	--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
+	>"$dk/dockerd.log" 2>&1 &
+dockerd_pid=$!
+for _ in $(seq 300); do
+	docker_ version >/dev/null 2>&1 && break
+	kill -0 "$dockerd_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if ! docker_ version >/dev/null 2>&1; then
+	echo "1..0 # SKIP dockerd did not start: $(grep -v '^$' "$dk/dockerd.log" | tail -n 1)"
+	exit 0
+fi
+diag "$(docker_ version --format 'docker {{.Server.Version}}, runc {{range .Server.Components}}{{if eq .Name "runc"}}{{.Version}}{{end}}{{end}}')"
+if ! tar -C "$ROOT" -c . | docker_ import - "$image" >"$dk/import.log" 2>&1; then
+	ok 1 "docker import of the root filesystem: $(tail -n 1 "$dk/import.log")"
+	done_testing
+	exit 1
+fi
+
+# The probe. Every line is "what: result"; results name the errno text
+# (the part after the last ": " of the shell's message) or ok/refused.
+probe=$(cat <<'EOF'
+l=; for n in $(seq 0 300); do [ -L /proc/self/fd/$n ] && l="$l $n"; done; echo "fds:$l"
+for d in "tty0 c 4 0" "mem c 1 1" "kmsg c 1 11" "loop-control c 10 237" "cpu_dma_latency c 10 62" \
+	"fuse c 10 229" "loop0 b 7 0" "vda b 253 0" "null c 1 3" "zero c 1 5" "full c 1 7" "random c 1 8" \
+	"urandom c 1 9" "tty c 5 0" "console c 5 1" "ptmx c 5 2" "pts c 136 0" "tun c 10 200"; do
+	set -- $d; rm -f /tmp/node
+	r=$(mknod /tmp/node $2 $3 $4 2>&1) || { echo "mknod $1: ${r##*: }"; continue; }
+	r=$( (exec 3</tmp/node) 2>&1) && echo "open $1: ok" || echo "open $1: ${r##*: }"
+done
+echo "writable mounts under /sys:$(awk '$5 ~ /^\/sys(\/|$)/ && $6 !~ /^ro/ { printf " %s", $5 }' /proc/self/mountinfo)"
+for f in /sys/class/net/lo/mtu /sys/kernel/mm/ksm/run /sys/fs/cgroup/pids/cgroup.clone_children \
+	/sys/fs/cgroup/devices/cgroup.clone_children /sys/kernel/tracing/tracing_on /sys/kernel/uevent_helper; do
+	# Writes back what is there: nothing changes even where one succeeds.
+	v=$(cat "$f" 2>/dev/null)
+	if (printf '%s\n' "$v" >"$f") 2>/dev/null; then echo "write $f: ok"; else echo "write $f: refused"; fi
+done
+for p in /proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats \
+	/proc/sched_debug /proc/scsi /proc/timer_list /proc/timer_stats /sys/devices/virtual/powercap \
+	/sys/firmware /sys/devices/system/cpu/cpu*/thermal_throttle; do
+	if [ ! -e "$p" ]; then s=absent
+	elif [ -d "$p" ]; then [ -z "$(ls -A "$p")" ] && s=masked || s=visible
+	else [ "$(head -c 1 "$p" 2>/dev/null | wc -c)" = 0 ] && s=masked || s=visible; fi
+	echo "mask $p: $s"
+done
+for p in /proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger; do
+	echo "read-only $p: $(awk -v p="$p" '$5 == p { split($6, o, ","); r = o[1] } END { print r ? r : "not a mount" }' /proc/self/mountinfo)"
+done
+EOF
+)
+
+# Lines where secprof may differ, as "docker's line => secprof's line":
+# Debian's docker.io 20.10 predates moby's masking of /proc/interrupts and
+# cpu*/thermal_throttle (GHSA-6fw5-f8r9-fgfm) and of powercap
+# (GHSA-jq35-85cj-fj4p); secprof masks what current moby masks.
+stricter=()
+for p in /proc/interrupts /sys/devices/virtual/powercap /sys/devices/system/cpu/cpu*/thermal_throttle; do
+	stricter+=("mask $p: visible => mask $p: masked")
+done
+# Docker (runc's cgroup v1 mount) puts the hierarchies, read-only, on a
+# tmpfs at /sys/fs/cgroup that itself stays writable (a private tmpfs, no
+# host file); secprof mounts no cgroup tree, so nothing under /sys is
+# writable and the cgroup files are missing instead of read-only: writes to
+# them are refused on both sides.
+stricter+=("writable mounts under /sys: /sys/fs/cgroup => writable mounts under /sys:")
+
+profile=${REF:-/nonexistent}/moby-default.json
+[[ -f $profile ]] || profile=$TESTS/data/run-chown-audit-control.json
+
+compare() { # NAME secprof/docker options...
+	local name=$1; shift
+	local ours theirs rc_ours rc_theirs
+	# The caller's fds that must never reach either container.
+	exec 7</etc/shadow 9</
+	ours=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" "$@" --security-opt "seccomp=$profile" -- sh -c "$probe" 2>&1)
+	rc_ours=$?
+	theirs=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm "$@" --security-opt "seccomp=$profile" \
+		"$image" sh -c "$probe" 2>&1 </dev/null)
+	rc_theirs=$?
+	exec 7<&- 9<&-
+	is "$rc_ours" "$rc_theirs" "$name: same exit status ($rc_ours)"
+	local -a a b
+	mapfile -t a <<<"$theirs"
+	mapfile -t b <<<"$ours"
+	local i bad=0 allowed=0 lines=$(( ${#a[@]} > ${#b[@]} ? ${#a[@]} : ${#b[@]} ))
+	for ((i = 0; i < lines; i++)); do
+		[[ ${a[i]-} == "${b[i]-}" ]] && continue
+		local pair="${a[i]-} => ${b[i]-}" s known=0
+		for s in "${stricter[@]}"; do [[ $pair == "$s" ]] && known=1; done
+		if ((known)); then
+			allowed=$((allowed + 1))
+			diag "$name: secprof stricter: docker '${a[i]-}', secprof '${b[i]-}'"
+		else
+			bad=$((bad + 1))
+			diag "$name: docker '${a[i]-}', secprof '${b[i]-}'"
+		fi
+	done
+	((bad == 0 && ${#a[@]} > 20))
+	ok $? "$name: the same ${#a[@]} probe lines as docker run ($allowed where secprof is stricter)"
+	if ((bad)); then
+		diag "docker:"; diag "$theirs"
+	fi
+}
+
+compare "--network none" --network none
+compare "--network host" --network host
+compare "--network none --cap-drop MKNOD" --network none --cap-drop MKNOD
+compare "--network host --read-only" --network host --read-only
+
+done_testing
