@@ -83,6 +83,55 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 	return rc;
 }
 
+/* A value a 32-bit argument can hold as the kernel reads it: a high word of
+ * 0, or the sign extension of a negative int (how an `int` -1 reaches a
+ * 64-bit register through glibc's syscall wrappers). */
+static bool fits_32(uint64_t v)
+{
+	uint32_t hi = (uint32_t)(v >> 32);
+
+	return hi == 0 || (hi == UINT32_MAX && (v & 0x80000000u));
+}
+
+/* Values with high bits the kernel never reads: on 64-bit ABIs secprof
+ * compares such an argument on its low word (ruleset.c), libseccomp on all
+ * 64 bits, so the rule means something else to each; neither 64-bit meaning
+ * is one the syscall can see. Reported once per argument, for the first
+ * name that reads it as 32 bits. */
+static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
+		      const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
+{
+	for (size_t k = 0; k < rule->nargs; k++) {
+		const struct sp_arg *a = &rule->args[k];
+		bool masked = a->op == SP_OP_MASKED_EQ;
+		uint64_t v = a->value, v2 = a->value_two & a->value;
+		const char *name = NULL, *field = "value";
+		char path[64];
+		int rc;
+
+		if (a->index > 5 || (fits_32(v) && (!masked || fits_32(v2))))
+			continue;
+		for (size_t j = 0; j < rule->nnames && !name; j++)
+			if (rule->names[j].s && (sp_syscall_arg32_of(rule->names[j].s) >> a->index & 1))
+				name = rule->names[j].s;
+		if (!name)
+			continue;
+		if (fits_32(v)) {
+			v = a->value_two;
+			field = "valueTwo";
+		}
+		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].%s", rule->index, k, field);
+		rc = sp_warn(ctx, err, p->file, &a->loc, path,
+			     "%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
+			     name, (unsigned long long)a->index, (unsigned long long)v,
+			     (unsigned long long)(v & 0xffffffffu));
+		(*nwarn)++;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		     secprof_error *err)
 {
@@ -92,6 +141,8 @@ int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *
 		if ((rc = check_names(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 		if ((rc = check_action(ctx, p, &p->rules[i], def, nwarn, err)) < 0)
+			return rc;
+		if ((rc = check_args(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 	}
 	return 0;

@@ -32,7 +32,55 @@ struct build {
 	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
 	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
+	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
+	bool exact;   /* secprof_compile_opts.exact_libseccomp */
 };
+
+/* ---- arguments the kernel reads as 32 bits ------------------------------
+ *
+ * The kernel's syscall entry (SYSCALL_DEFINEn, include/linux/syscalls.h)
+ * casts each argument register to its declared type: an `int family` never
+ * sees the high word. libseccomp compares all 64 bits on 64-bit ABIs, so a
+ * range or != test on such an argument can be passed with a high word the
+ * kernel then drops (`socket(0x100000028, ...)` is AF_VSOCK past Docker's
+ * `arg0 > 40`). Unless exact_libseccomp is asked for, on 64-bit ABIs the
+ * rules of such an argument are built from values cut to their low word,
+ * and the argument's high word counts as 0 (sp_cond.lo_only,
+ * sp_tnode.lo_only): the decisions are libseccomp's for the profile with
+ * those values cut and the input with those high words cleared, and the
+ * program never loads such a high word.
+ *
+ * That holds where every value the syscall's rules test on the argument
+ * has one high word H (0 in practice): the low-word program then decides,
+ * for each low word L, exactly what libseccomp decides for H:L, so it
+ * never allows a call that Docker's filter refuses for every high word.
+ * Where the values' high words differ (-1 as 0xffffffffffffffff beside 5),
+ * no one high word reproduces the rules, so that argument keeps
+ * libseccomp's 64-bit compares (settle_arg32). */
+
+/* The arguments of name `seq` read as 32 bits on arch a, where it matters. */
+static uint8_t arg32_on(const struct build *b, const struct sp_arch *a, size_t seq)
+{
+	return a->bits == 64 && !b->exact && b->arg32 ? b->arg32[seq] : 0;
+}
+
+/* The arg32 mask of a syscall's entries: the same for every entry of one
+ * name that has conditions (settle_arg32), and entries without conditions
+ * make no tests. */
+static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n);
+
+/* The condition with the values the kernel reads when arg32 says so. */
+static struct sp_arg narrow_arg(const struct sp_arg *x, uint8_t arg32)
+{
+	struct sp_arg c = *x;
+
+	if (c.index < 6 && (arg32 >> c.index & 1)) {
+		c.value &= 0xffffffffu;
+		c.value_two &= 0xffffffffu;
+	}
+	return c;
+}
 
 /* ---- actions ---------------------------------------------------------- */
 
@@ -194,7 +242,8 @@ static int lookup_names(struct build *b)
 		total += b->r->rules[i]->nnames;
 	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
 	b->known = malloc((total ? total : 1) * sizeof(*b->known));
-	if (!b->nrs || !b->known || !arches) {
+	b->arg32 = malloc(total ? total : 1);
+	if (!b->nrs || !b->known || !b->arg32 || !arches) {
 		free(arches);
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
@@ -204,9 +253,95 @@ static int lookup_names(struct build *b)
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		for (size_t j = 0; j < rule->nnames; j++, seq++)
-			b->known[seq] = sp_syscall_nrs(rule->names[j].s, arches, na, &b->nrs[seq * na]);
+			b->known[seq] = sp_syscall_lookup(rule->names[j].s, arches, na, &b->nrs[seq * na],
+							  &b->arg32[seq]);
 	}
 	free(arches);
+	return 0;
+}
+
+struct a32_entry {
+	const char *name;
+	uint32_t seq;
+	const struct sp_rule *rule;
+};
+
+static int cmp_a32(const void *x, const void *y)
+{
+	const struct a32_entry *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The arguments of one name's rules whose values do not share one high
+ * word H, with (H & mask) == datum on the high word of every MASKED_EQ. */
+static uint8_t mixed_high_words(const struct a32_entry *v, size_t n, uint8_t arg32)
+{
+	uint8_t mixed = 0;
+
+	for (unsigned i = 0; i < 6; i++) {
+		bool have = false;
+		uint32_t h = 0;
+		if (!(arg32 >> i & 1))
+			continue;
+		for (int pass = 0; pass < 2; pass++) /* plain values first, then masks */
+			for (size_t k = 0; k < n; k++)
+				for (size_t j = 0; j < v[k].rule->nargs; j++) {
+					const struct sp_arg *x = &v[k].rule->args[j];
+					bool masked = x->op == SP_OP_MASKED_EQ;
+					if (x->index != i || masked != (pass == 1))
+						continue;
+					if (!masked) {
+						if (have && h != (uint32_t)(x->value >> 32))
+							mixed |= (uint8_t)(1u << i);
+						h = (uint32_t)(x->value >> 32);
+						have = true;
+					} else if ((h & (uint32_t)(x->value >> 32)) !=
+						   (uint32_t)((x->value_two & x->value) >> 32)) {
+						mixed |= (uint8_t)(1u << i);
+					}
+				}
+	}
+	return mixed;
+}
+
+/* Where one name's rules test a 32-bit argument with values of different
+ * high words, that argument keeps 64-bit compares (the note above
+ * narrow_arg). Only rules runc adds and that have conditions count. */
+static int settle_arg32(struct build *b)
+{
+	struct sp_vec v = { .item_size = sizeof(struct a32_entry) };
+	struct a32_entry *e;
+	size_t seq = 0;
+
+	if (b->exact)
+		return 0;
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		bool skip = !rule->nargs || rule_ret(rule) == b->rs->default_ret;
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			if (skip || !b->arg32[seq])
+				continue;
+			if (!(e = sp_vec_push(&v))) {
+				sp_vec_free(&v);
+				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			}
+			*e = (struct a32_entry){ rule->names[j].s, (uint32_t)seq, rule };
+		}
+	}
+	e = v.items;
+	if (v.len > 1)
+		qsort(e, v.len, sizeof(*e), cmp_a32);
+	for (size_t i = 0, j; i < v.len; i = j) {
+		uint8_t mixed;
+		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
+			;
+		mixed = mixed_high_words(e + i, j - i, b->arg32[e[i].seq]);
+		for (size_t k = i; k < j && mixed; k++)
+			b->arg32[e[k].seq] &= (uint8_t)~mixed;
+	}
+	sp_vec_free(&v);
 	return 0;
 }
 
@@ -367,9 +502,12 @@ static int cmp_crule(const void *x, const void *y)
 	return (a->src->index > b->src->index) - (a->src->index < b->src->index);
 }
 
-static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *arg)
+static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *orig, uint8_t arg32)
 {
-	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value };
+	struct sp_arg narrow = narrow_arg(orig, arg32);
+	const struct sp_arg *arg = &narrow;
+	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value,
+			     .lo_only = arg->index < 6 && (arg32 >> arg->index & 1) };
 
 	/* libseccomp stores a MASKED_EQ datum already masked, so it means
 	 * (arg & value) == (valueTwo & value): valueTwo's bits outside the mask
@@ -398,9 +536,9 @@ static bool index_repeats(const struct sp_rule *rule)
 /* A comparison that can never fail: MASKED_EQ with a zero mask (on a 32-bit
  * ABI, a zero low half). libseccomp drops it from the chain, so a rule made
  * only of such tests is unconditional there (_db_rule_gen_64/_32). */
-static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg)
+static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg, uint8_t arg32)
 {
-	uint64_t mask = arg->value;
+	uint64_t mask = narrow_arg(arg, arg32).value;
 
 	if (arg->op != SP_OP_MASKED_EQ)
 		return false;
@@ -411,12 +549,12 @@ static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg)
 
 /* Whether runc's rules for `rule` reach libseccomp as an unconditional rule:
  * no args; all args no-ops when AND-ed; any no-op when OR-ed (split). */
-static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule)
+static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule, uint8_t arg32)
 {
 	bool split = index_repeats(rule), all = true, any = false;
 
 	for (size_t k = 0; k < rule->nargs; k++) {
-		bool noop = cond_is_noop(a, &rule->args[k]);
+		bool noop = cond_is_noop(a, &rule->args[k], arg32);
 		all &= noop;
 		any |= noop;
 	}
@@ -426,7 +564,7 @@ static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule 
 /* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
  * makes every condition its own rule, so the set is OR-ed (spec §4.1.2). */
 static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
-		       uint32_t ret)
+		       uint32_t ret, uint8_t arg32)
 {
 	bool split = index_repeats(rule);
 	size_t n = split ? rule->nargs : 1;
@@ -438,14 +576,14 @@ static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct
 		cr->ret = ret;
 		cr->src = rule;
 		if (split) {
-			cr->conds[0] = make_cond(a, &rule->args[i]);
+			cr->conds[0] = make_cond(a, &rule->args[i], arg32);
 			cr->nconds = 1;
 			continue;
 		}
 		cr->nconds = 0;
 		for (size_t k = 0; k < rule->nargs; k++)
-			if (!cond_is_noop(a, &rule->args[k]))
-				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k]);
+			if (!cond_is_noop(a, &rule->args[k], arg32))
+				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k], arg32);
 		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
 	}
 	return 0;
@@ -550,6 +688,7 @@ struct tree {
 	struct sp_tnode *root;      /* NULL: no conditional rule yet */
 	bool uncond;             /* an unconditional rule: later ones are dropped */
 	bool dry;                /* only generate the chains (may_clash) */
+	uint8_t arg32;           /* arguments read as 32 bits: lo_only nodes */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 };
 
@@ -565,6 +704,7 @@ static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp
 	n->mask = mask;
 	n->datum = datum & mask;
 	n->datum_full = full;
+	n->lo_only = t->arg32 >> arg & 1;
 	return n;
 }
 
@@ -990,13 +1130,16 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 	for (size_t i = 0; i < n && !t->uncond; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		const struct sp_arg *args[6];
+		struct sp_arg narrow[6];
 		bool split = index_repeats(rule);
 		size_t nadd = split ? rule->nargs : 1;
 
 		for (size_t k = 0; k < nadd; k++) {
 			size_t m = split ? 1 : rule->nargs;
-			for (size_t j = 0; j < m; j++)
-				args[j] = &rule->args[split ? k : j];
+			for (size_t j = 0; j < m; j++) {
+				narrow[j] = narrow_arg(&rule->args[split ? k : j], t->arg32);
+				args[j] = &narrow[j];
+			}
 			if (!tree_rule_add(t, a, args, m, rule_ret(rule), rule)) {
 				*failed = rule;
 				return false;
@@ -1035,7 +1178,7 @@ static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *
 static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			   const char *name, const struct entry *e, size_t n)
 {
-	struct tree t = { .dry = true };
+	struct tree t = { .dry = true, .arg32 = entries_arg32(b, a, e, n) };
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
@@ -1072,7 +1215,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);
 	}
-	t = (struct tree){ .pool = t.pool, .cap = t.cap };
+	t = (struct tree){ .pool = t.pool, .cap = t.cap, .arg32 = t.arg32 };
 	if (may && !replay_entries(&t, a, e, n, &failed)) {
 		struct sp_sysrule s = { .name = name };
 		rc = clash(b, &s, t.clash, failed,
@@ -1149,6 +1292,7 @@ static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct 
 {
 	struct sp_arg sel = { .index = 0, .op = SP_OP_EQ, .value = (uint64_t)(call < 0 ? 0 : call) };
 	const struct sp_arg *args[7];
+	struct sp_arg narrow[7];
 	bool split = index_repeats(rule), ok = true;
 	size_t nadd = split ? rule->nargs : 1;
 
@@ -1158,8 +1302,11 @@ static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct 
 			args[m++] = &sel;
 		for (size_t j = 0; j < (split ? 1 : rule->nargs); j++) {
 			const struct sp_arg *x = &rule->args[split ? k : j];
-			if (call < 0 || x->index != 0)
-				args[m++] = x;
+			if (call < 0 || x->index != 0) {
+				narrow[m] = narrow_arg(x, t->arg32);
+				args[m] = &narrow[m];
+				m++;
+			}
 		}
 		ok = tree_rule_add(t, a, args, m, rule_ret(rule), rule);
 	}
@@ -1214,6 +1361,9 @@ static bool replay_mux(struct tree *t, struct build *b, const struct sp_arch *a,
 			int call = b->muxn[seq].call[kind];
 			if (call < 0 && !b->muxn[seq].self[kind])
 				continue;
+			/* the rule as profile order gives it, with the values of
+			 * that name's arguments the kernel reads as 32 bits cut */
+			t->arg32 = arg32_on(b, a, seq);
 			if (!mux_rule_adds(t, a, rule, call)) {
 				*failed = rule;
 				*name = rule->names[j].s;
@@ -1336,12 +1486,23 @@ static bool order_free(const struct sp_sysrule *s)
 	return true;
 }
 
+static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].rule->nargs)
+			return arg32_on(b, a, e[i].seq);
+	return 0;
+}
+
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
  * spec §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
 {
+	uint8_t arg32 = entries_arg32(b, a, e, n);
+
 	tmp->len = 0;
 	s->nr = e[0].nr;
 	s->name = e[0].name;
@@ -1349,13 +1510,13 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
-		if (rule->nargs == 0 || rule_is_unconditional(a, rule)) {
+		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
 			s->uncond = true;
 			s->ret = ret;
 			s->src = rule;
 			break;
 		}
-		if (expand_rule(tmp, a, rule, ret) < 0)
+		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
 	int rc = merge_chains(b, s, tmp->items, tmp->len);
@@ -1496,6 +1657,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	}
 	b.file = r->prof->file;
 	b.stub = stub_wanted(r->prof, opts);
+	b.exact = opts && opts->exact_libseccomp;
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
@@ -1505,6 +1667,8 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		rc = lookup_names(&b);
 	if (!rc)
 		rc = warn_unknown(&b);
+	if (!rc)
+		rc = settle_arg32(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = build_arch(&b, &rs->arches[i]);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
@@ -1513,6 +1677,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		rc = check_absent(&b, &rs->arches[i]);
 	free(b.nrs);
 	free(b.known);
+	free(b.arg32);
 	free(b.muxn);
 	if (rc) {
 		sp_ruleset_free(rs);
@@ -1628,7 +1793,7 @@ size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_z
 
 static bool cond_true(const struct sp_cond *c, const struct sp_arch *a, uint64_t v)
 {
-	if (a->bits == 32)
+	if (a->bits == 32 || c->lo_only)
 		v &= 0xffffffffu;
 	switch (c->op) {
 	case SP_OP_NE: return v != c->value;
@@ -1647,18 +1812,25 @@ uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in)
 {
 	uint64_t v = in->args[n->level >> 1];
 
-	return (uint32_t)(n->level & 1 ? v >> 32 : v);
+	if (n->level & 1)
+		return n->lo_only ? 0 : (uint32_t)(v >> 32);
+	return (uint32_t)v;
 }
 
-static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
+bool sp_tnode_test(const struct sp_tnode *n, uint32_t word)
 {
-	uint32_t w = sp_tnode_word(n, in) & n->mask;
+	uint32_t w = word & n->mask;
 
 	switch (n->op) {
 	case SP_OP_GT: return w > n->datum;
 	case SP_OP_GE: return w >= n->datum;
 	default: return w == n->datum; /* EQ, MASKED_EQ */
 	}
+}
+
+static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
+{
+	return sp_tnode_test(n, sp_tnode_word(n, in));
 }
 
 /* One level of the word tree as libseccomp's BPF runs it (ruleset.h):
