@@ -283,11 +283,15 @@ int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name)
 
 bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs)
 {
-	return sp_syscall_lookup(name, of, n, nrs, NULL);
+	const struct sp_syscall_row *row = row_by_name(name);
+
+	for (size_t i = 0; i < n; i++)
+		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
+	return row != NULL;
 }
 
 bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs,
-		       uint8_t *arg32)
+		       uint8_t *arg32, int32_t *index)
 {
 	const struct sp_syscall_row *row = row_by_name(name);
 
@@ -295,6 +299,8 @@ bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t
 		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
 	if (arg32)
 		*arg32 = row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
+	if (index)
+		*index = row ? (int32_t)(row - sp_syscall_rows) : -1;
 	return row != NULL;
 }
 

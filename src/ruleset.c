@@ -33,6 +33,7 @@ struct build {
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
 	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
 	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
+	int32_t *row;   /* [name seq]: the name's index in the syscall table */
 	bool exact;   /* secprof_compile_opts.exact_libseccomp */
 };
 
@@ -242,8 +243,10 @@ static int lookup_names(struct build *b)
 		total += b->r->rules[i]->nnames;
 	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
 	b->known = malloc((total ? total : 1) * sizeof(*b->known));
-	b->arg32 = malloc(total ? total : 1);
-	if (!b->nrs || !b->known || !b->arg32 || !arches) {
+	/* in the rule set's arena: no heap block of its own to come and go */
+	b->row = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->row));
+	b->arg32 = sp_arena_alloc_raw(&b->rs->arena, total ? total : 1);
+	if (!b->nrs || !b->known || !b->row || !b->arg32 || !arches) {
 		free(arches);
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
@@ -252,96 +255,122 @@ static int lookup_names(struct build *b)
 	/* one name lookup per name, its numbers on every arch at once */
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		for (size_t j = 0; j < rule->nnames; j++, seq++)
-			b->known[seq] = sp_syscall_lookup(rule->names[j].s, arches, na, &b->nrs[seq * na],
-							  &b->arg32[seq]);
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			/* argument types matter to rules with conditions only */
+			bool args = rule->nargs > 0;
+			b->arg32[seq] = 0;
+			b->row[seq] = -1;
+			b->known[seq] = args ? sp_syscall_lookup(rule->names[j].s, arches, na,
+								 &b->nrs[seq * na], &b->arg32[seq],
+								 &b->row[seq])
+					     : sp_syscall_nrs(rule->names[j].s, arches, na, &b->nrs[seq * na]);
+		}
 	}
 	free(arches);
 	return 0;
 }
 
-struct a32_entry {
-	const char *name;
-	uint32_t seq;
-	const struct sp_rule *rule;
+/* What one name's rules test on its 32-bit arguments: the high word of
+ * the first plain value per argument, and the arguments whose values do
+ * not share it (or whose MASKED_EQ needs another high word). */
+struct a32_state {
+	uint32_t h[6];
+	uint8_t have, mixed;
 };
 
-static int cmp_a32(const void *x, const void *y)
+static void a32_note(struct a32_state *st, const struct sp_rule *rule, uint8_t arg32, bool masked_pass)
 {
-	const struct a32_entry *a = x, *b = y;
-	int c = strcmp(a->name, b->name);
-
-	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-/* The arguments of one name's rules whose values do not share one high
- * word H, with (H & mask) == datum on the high word of every MASKED_EQ. */
-static uint8_t mixed_high_words(const struct a32_entry *v, size_t n, uint8_t arg32)
-{
-	uint8_t mixed = 0;
-
-	for (unsigned i = 0; i < 6; i++) {
-		bool have = false;
-		uint32_t h = 0;
-		if (!(arg32 >> i & 1))
+	for (size_t k = 0; k < rule->nargs; k++) {
+		const struct sp_arg *x = &rule->args[k];
+		unsigned i = (unsigned)x->index;
+		uint32_t vh = (uint32_t)(x->value >> 32), bit;
+		if (i > 5 || !(arg32 >> i & 1) || (x->op == SP_OP_MASKED_EQ) != masked_pass)
 			continue;
-		for (int pass = 0; pass < 2; pass++) /* plain values first, then masks */
-			for (size_t k = 0; k < n; k++)
-				for (size_t j = 0; j < v[k].rule->nargs; j++) {
-					const struct sp_arg *x = &v[k].rule->args[j];
-					bool masked = x->op == SP_OP_MASKED_EQ;
-					if (x->index != i || masked != (pass == 1))
-						continue;
-					if (!masked) {
-						if (have && h != (uint32_t)(x->value >> 32))
-							mixed |= (uint8_t)(1u << i);
-						h = (uint32_t)(x->value >> 32);
-						have = true;
-					} else if ((h & (uint32_t)(x->value >> 32)) !=
-						   (uint32_t)((x->value_two & x->value) >> 32)) {
-						mixed |= (uint8_t)(1u << i);
-					}
-				}
+		bit = 1u << i;
+		if (masked_pass) {
+			/* (H & mask) == datum on the high word, H the plain values'
+			 * (0 when there are none) */
+			if ((st->h[i] & vh) != (uint32_t)((x->value_two & x->value) >> 32))
+				st->mixed |= (uint8_t)bit;
+		} else if (!(st->have & bit)) {
+			st->h[i] = vh;
+			st->have |= (uint8_t)bit;
+		} else if (st->h[i] != vh) {
+			st->mixed |= (uint8_t)bit;
+		}
 	}
-	return mixed;
 }
 
 /* Where one name's rules test a 32-bit argument with values of different
  * high words, that argument keeps 64-bit compares (the note above
- * narrow_arg). Only rules runc adds and that have conditions count. */
+ * narrow_arg). Only rules runc adds and that have conditions count. One
+ * state per name (by its index in the syscall table), in two passes:
+ * plain values fix each argument's high word, then MASKED_EQ tests are
+ * checked against it; a third applies the result. */
+#define A32_SMALL 16
+
+struct a32_table {
+	struct a32_state small[A32_SMALL];
+	int32_t rows[A32_SMALL];
+	size_t n;
+	struct a32_state *all; /* by table index, past A32_SMALL names */
+};
+
+static struct a32_state *a32_find(struct a32_table *t, int32_t row)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i] == row)
+			return &t->small[i];
+	if (!t->all && t->n < A32_SMALL) {
+		t->rows[t->n] = row;
+		t->small[t->n] = (struct a32_state){ 0 };
+		return &t->small[t->n++];
+	}
+	if (!t->all) { /* many names: one state per table index */
+		if (!(t->all = calloc(sp_syscall_count(), sizeof(*t->all))))
+			return NULL;
+		for (size_t i = 0; i < t->n; i++)
+			t->all[t->rows[i]] = t->small[i];
+		t->n = 0;
+	}
+	return &t->all[row];
+}
+
 static int settle_arg32(struct build *b)
 {
-	struct sp_vec v = { .item_size = sizeof(struct a32_entry) };
-	struct a32_entry *e;
-	size_t seq = 0;
+	struct a32_table t = { .n = 0 };
+	bool any = false;
 
 	if (b->exact)
 		return 0;
-	for (size_t i = 0; i < b->r->nrules; i++) {
-		const struct sp_rule *rule = b->r->rules[i];
-		bool skip = !rule->nargs || rule_ret(rule) == b->rs->default_ret;
-		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			if (skip || !b->arg32[seq])
+	for (int pass = 0; pass < 3; pass++) {
+		size_t seq = 0;
+		for (size_t i = 0; i < b->r->nrules; i++) {
+			const struct sp_rule *rule = b->r->rules[i];
+			if (!rule->nargs || rule_ret(rule) == b->rs->default_ret) {
+				seq += rule->nnames;
 				continue;
-			if (!(e = sp_vec_push(&v))) {
-				sp_vec_free(&v);
-				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 			}
-			*e = (struct a32_entry){ rule->names[j].s, (uint32_t)seq, rule };
+			for (size_t j = 0; j < rule->nnames; j++, seq++) {
+				struct a32_state *st;
+				if (!b->arg32[seq] || b->row[seq] < 0)
+					continue;
+				if (!(st = a32_find(&t, b->row[seq]))) {
+					free(t.all);
+					return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+						      "out of memory");
+				}
+				any = true;
+				if (pass < 2)
+					a32_note(st, rule, b->arg32[seq], pass == 1);
+				else
+					b->arg32[seq] &= (uint8_t)~st->mixed;
+			}
 		}
+		if (!any)
+			return 0; /* no rule tests a 32-bit argument */
 	}
-	e = v.items;
-	if (v.len > 1)
-		qsort(e, v.len, sizeof(*e), cmp_a32);
-	for (size_t i = 0, j; i < v.len; i = j) {
-		uint8_t mixed;
-		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
-			;
-		mixed = mixed_high_words(e + i, j - i, b->arg32[e[i].seq]);
-		for (size_t k = i; k < j && mixed; k++)
-			b->arg32[e[k].seq] &= (uint8_t)~mixed;
-	}
-	sp_vec_free(&v);
+	free(t.all);
 	return 0;
 }
 
@@ -1137,8 +1166,11 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 		for (size_t k = 0; k < nadd; k++) {
 			size_t m = split ? 1 : rule->nargs;
 			for (size_t j = 0; j < m; j++) {
-				narrow[j] = narrow_arg(&rule->args[split ? k : j], t->arg32);
-				args[j] = &narrow[j];
+				args[j] = &rule->args[split ? k : j];
+				if (t->arg32) {
+					narrow[j] = narrow_arg(args[j], t->arg32);
+					args[j] = &narrow[j];
+				}
 			}
 			if (!tree_rule_add(t, a, args, m, rule_ret(rule), rule)) {
 				*failed = rule;
@@ -1178,7 +1210,7 @@ static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *
 static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			   const char *name, const struct entry *e, size_t n)
 {
-	struct tree t = { .dry = true, .arg32 = entries_arg32(b, a, e, n) };
+	struct tree t = { .dry = true };
 	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
@@ -1198,6 +1230,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		return 0;
 	if (keep && keep->uncond)
 		keep = NULL; /* an unconditional rule decides: no tree is left */
+	t.arg32 = entries_arg32(b, a, e, n);
 	/* With at most TREE_MAX_CONDS conditions no sibling walk of the model
 	 * (3 nodes per condition) reaches TREE_WIDTH and no chain the depth
 	 * bound, so the kept tree is libseccomp's whole; past it, refuse
@@ -1303,7 +1336,7 @@ static bool mux_rule_adds(struct tree *t, const struct sp_arch *a, const struct 
 		for (size_t j = 0; j < (split ? 1 : rule->nargs); j++) {
 			const struct sp_arg *x = &rule->args[split ? k : j];
 			if (call < 0 || x->index != 0) {
-				narrow[m] = narrow_arg(x, t->arg32);
+				narrow[m] = t->arg32 ? narrow_arg(x, t->arg32) : *x;
 				args[m] = &narrow[m];
 				m++;
 			}
@@ -1501,7 +1534,8 @@ static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, con
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
 {
-	uint8_t arg32 = entries_arg32(b, a, e, n);
+	uint8_t arg32 = 0;
+	bool have32 = false;
 
 	tmp->len = 0;
 	s->nr = e[0].nr;
@@ -1510,6 +1544,10 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		if (rule->nargs && !have32) { /* the first entry with conditions (entries_arg32) */
+			arg32 = arg32_on(b, a, e[i].seq);
+			have32 = true;
+		}
 		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
 			s->uncond = true;
 			s->ret = ret;
@@ -1677,7 +1715,6 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		rc = check_absent(&b, &rs->arches[i]);
 	free(b.nrs);
 	free(b.known);
-	free(b.arg32);
 	free(b.muxn);
 	if (rc) {
 		sp_ruleset_free(rs);
