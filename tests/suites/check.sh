@@ -84,6 +84,19 @@ err=$("$SECPROF" --strict check "$tmp/arg32.json" --arch amd64 2>&1 >/dev/null);
 is "$rc:$err" "1:secprof: $tmp/arg32.json:4:64: syscalls[0].args[0].value: socket reads argument 0 as 32 bits, so the high bits of 0x100000028 never reach it: secprof compares the low word 0x28, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits" \
 	"--strict: such a value is an error, exit 1"
 
+# kill's pid tested as -1 (a sign extension) and as < 5: no one high word
+# fits both, so the argument keeps 64-bit compares, and check says so.
+cat >"$tmp/mixed.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_EQ"}]},
+{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 5, "op": "SCMP_CMP_LT"}]}]}
+EOF
+"$SECPROF" check "$tmp/mixed.json" --arch amd64 >/dev/null 2>"$tmp/err"; rc=$?
+is "$rc:$(cat "$tmp/err")" "0:secprof: warning: $tmp/mixed.json:3:58: syscalls[1].args[0].value: kill's argument 0 is tested with values of high word 0x0 here and 0xffffffff in syscalls[0]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests" \
+	"values of different high words on one 32-bit argument: a warning"
+is "$("$SECPROF" -q eval "$tmp/mixed.json" kill 0x100000003 | head -1) $("$SECPROF" -q eval "$tmp/mixed.json" kill 3 | head -1)" \
+	"ALLOW ERRNO(1)" "... and that argument is compared on 64 bits, as libseccomp does"
+
 # Invalid and unconfined profiles, usage errors.
 echo '{"defaultAction": 5}' >"$tmp/bad.json"
 "$SECPROF" check "$tmp/bad.json" >/dev/null 2>&1
