@@ -111,6 +111,8 @@ bench: all
 
 gen:
 	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv > src/gen/syscalls.inc
+	python3 tools/gen-argtypes.py ../shared/reference/syscalls.csv \
+		../shared/reference/kernel/syscalls-6.1.h > src/gen/argtypes.inc
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
 
 clean:

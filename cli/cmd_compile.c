@@ -14,13 +14,15 @@
 static const char compile_usage[] =
 	"usage: secprof compile PROFILE|builtin|- [--arch GOARCH] [--kernel X.Y]\n"
 	"                       [--cap-add CAP]... [--cap-drop CAP]... [--privileged]\n"
-	"                       [--no-enosys] [-o FILE] [--format raw|base64|c|text]\n"
-	"                       [--timing[=N]]\n"
+	"                       [--no-enosys] [--exact-libseccomp] [-o FILE]\n"
+	"                       [--format raw|base64|c|text] [--timing[=N]]\n"
 	"  -o FILE        output file ('-' or absent: standard output)\n"
 	"  --format       raw: struct sock_filter array, native endian (bwrap --seccomp FD)\n"
 	"                 base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
 	"                 c: a struct sock_filter initialiser; text: a listing\n"
 	"  --no-enosys    no ENOSYS for numbers above the profile's highest (crun)\n"
+	"  --exact-libseccomp  the program libseccomp (runc, Docker) builds: all 64 bits\n"
+	"                 of arguments the kernel reads as 32-bit types compared too\n"
 	"  --timing[=N]   compile N times (default 1000) from memory and print the\n"
 	"                 median to stderr";
 
@@ -29,6 +31,7 @@ struct compile_args {
 	const char *out;
 	const char *format;
 	bool no_enosys;
+	bool exact;
 	long timing;
 };
 
@@ -60,6 +63,8 @@ static int parse_args(struct cli *g, int argc, char **argv, struct compile_args 
 			continue;
 		if (!strcmp(s, "--no-enosys")) {
 			a->no_enosys = true;
+		} else if (!strcmp(s, "--exact-libseccomp")) {
+			a->exact = true;
 		} else if (!strcmp(s, "-o") || !strcmp(s, "--format")) {
 			if (i + 1 >= argc) {
 				cli_usage_error(g, "option '%s' needs a value", s);
@@ -231,7 +236,7 @@ static int run_timing(struct cli *g, const struct compile_args *a)
 	secprof_resolve_opts o = { .arch = a->r.arch,
 				   .kernel_major = a->r.kernel_major,
 				   .kernel_minor = a->r.kernel_minor };
-	secprof_compile_opts co = { .no_enosys = a->no_enosys };
+	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact };
 	secprof_ctx *quiet = secprof_ctx_new(); /* warnings were shown once already */
 	double *t = calloc((size_t)a->timing, sizeof(*t));
 	char *data = NULL;
@@ -271,6 +276,7 @@ int cmd_compile(struct cli *g, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	co.no_enosys = a.no_enosys;
+	co.exact_libseccomp = a.exact;
 	if ((rc = cli_resolve(g, &a.r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {

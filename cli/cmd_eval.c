@@ -11,11 +11,13 @@
 
 static const char eval_usage[] =
 	"usage: secprof eval PROFILE|builtin|FILE.bpf SYSCALL [ARG0..ARG5]\n"
-	"                    [--abi A] [--no-enosys] [resolve options]\n"
+	"                    [--abi A] [--no-enosys] [--exact-libseccomp] [resolve options]\n"
 	"  SYSCALL      a name or a number (decimal or 0x-hex) as seccomp_data.nr\n"
 	"  ARGn         decimal or 0x-hex 64-bit values (missing ones are 0)\n"
 	"  --arch G     the container's GOARCH (resolve option; also the default ABI)\n"
 	"  --abi A      the syscall's ABI, e.g. x86 or x32 on amd64 (libseccomp name)\n"
+	"  --exact-libseccomp  compile as libseccomp (runc, Docker) does: all 64 bits of\n"
+	"               arguments the kernel reads as 32-bit types compared too\n"
 	"FILE.bpf is raw struct sock_filter bytes, as `compile --format raw` writes.\n"
 	"Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".";
 
@@ -26,6 +28,7 @@ struct eval_args {
 	const char *args[6];
 	int nargs;
 	bool no_enosys;
+	bool exact;
 };
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -72,6 +75,8 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 			a->abi = argv[++i];
 		} else if (!strcmp(s, "--no-enosys")) {
 			a->no_enosys = true;
+		} else if (!strcmp(s, "--exact-libseccomp")) {
+			a->exact = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			printf("%s\n", eval_usage);
 			return -1;
@@ -144,7 +149,7 @@ static bool is_bpf_file(const char *name)
 static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns,
 		       size_t *len)
 {
-	secprof_compile_opts co = { .no_enosys = a->no_enosys };
+	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact };
 	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;

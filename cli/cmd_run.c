@@ -33,6 +33,7 @@ struct run_args {
 	const char *network;
 	const char *preserve_fds;
 	const char *device_cgroup;
+	bool exact;               /* --exact-libseccomp */
 	char **argv;
 };
 
@@ -44,7 +45,9 @@ static const char usage_text[] =
 	"  -u, --user NAME|UID[:GROUP|GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
 	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n"
 	"  --preserve-fds N   pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed\n"
-	"  --device-cgroup auto|v1|v2   how --rootfs enforces Docker's device rules\n";
+	"  --device-cgroup auto|v1|v2   how --rootfs enforces Docker's device rules\n"
+	"  --exact-libseccomp  the filter runc builds: arguments the kernel reads as\n"
+	"                 32-bit types compared on all 64 bits, as libseccomp does\n";
 
 __attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
 {
@@ -189,6 +192,10 @@ static int parse_args(const struct cli *g, struct run_args *a, int argc, char **
 			a->read_only = true;
 			continue;
 		}
+		if (!strcmp(arg, "--exact-libseccomp")) {
+			a->exact = true;
+			continue;
+		}
 		if (!strcmp(arg, "--help")) {
 			fputs(usage_text, stdout);
 			exit(0);
@@ -296,7 +303,7 @@ static int build_filter(struct cli *g, const struct run_args *a, secprof_caps ca
 	enum secprof_decision d;
 	secprof_error err = { 0 };
 	secprof_resolve_opts ro = { .caps = caps };
-	secprof_compile_opts co = { 0 };
+	secprof_compile_opts co = { .exact_libseccomp = a->exact };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	int rc = SP_EXIT_ERROR;

@@ -175,6 +175,13 @@ typedef struct secprof_prog {
 
 typedef struct secprof_compile_opts {
 	bool no_enosys; /* crun's behaviour: no ENOSYS stub above the highest known number */
+	/* The program libseccomp 2.5.4 (so runc, so Docker) builds: every
+	 * argument compared on all 64 bits. Without it (the default), on 64-bit
+	 * ABIs an argument the kernel reads as a 32-bit type (socket's family,
+	 * dup3's fds...) is compared on its low word only, with the rule's
+	 * values cut to their low word, as the kernel reads them: 0x100000028
+	 * is AF_VSOCK to socket(2) and to the filter alike. */
+	bool exact_libseccomp;
 } secprof_compile_opts;
 
 /* Compile a resolved profile to one BPF filter (spec §4.1, §4.3). */

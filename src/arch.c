@@ -10,6 +10,11 @@
 
 #include "internal.h"
 #include "gen/syscalls.inc"
+#include "gen/argtypes.inc"
+
+/* tools/gen-argtypes.py writes one byte per row of the syscall table */
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_ARRAY_SIZE(sp_syscall_rows),
+	       "gen/argtypes.inc and gen/syscalls.inc list different names: run make gen");
 
 /* AUDIT_ARCH_* values are spelled out (not taken from <linux/audit.h>) so
  * the table does not depend on the build host's headers; test_syscalls.c
@@ -283,6 +288,27 @@ bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n,
 	for (size_t i = 0; i < n; i++)
 		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
 	return row != NULL;
+}
+
+bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs,
+		       uint8_t *arg32, int32_t *index)
+{
+	const struct sp_syscall_row *row = row_by_name(name);
+
+	for (size_t i = 0; i < n; i++)
+		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
+	if (arg32)
+		*arg32 = row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
+	if (index)
+		*index = row ? (int32_t)(row - sp_syscall_rows) : -1;
+	return row != NULL;
+}
+
+uint8_t sp_syscall_arg32_of(const char *name)
+{
+	const struct sp_syscall_row *row = row_by_name(name);
+
+	return row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
 }
 
 bool sp_syscall_known(const char *name)

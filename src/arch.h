@@ -51,6 +51,16 @@ int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name);
 /* The numbers of `name` on of[0..n) into nrs (-1 where it does not
  * exist): one name lookup for them all. Returns sp_syscall_known(name). */
 bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs);
+/* sp_syscall_nrs, and from the same lookup (where non-NULL) the mask
+ * sp_syscall_arg32_of gives and the name's index in the table (as
+ * sp_syscall_name_at counts, -1 if unknown). */
+bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs,
+		       uint8_t *arg32, int32_t *index);
+/* Bit i set: the kernel reads argument i of `name` as a 32-bit (or narrower)
+ * type, so on 64-bit ABIs its high word never reaches the syscall
+ * (gen/argtypes.inc, from the kernel's prototypes). 0 for unknown names and
+ * for syscalls without a generic prototype: all arguments 64-bit. */
+uint8_t sp_syscall_arg32_of(const char *name);
 /* true if `name` exists on at least one arch of the table. */
 bool sp_syscall_known(const char *name);
 /* Name of syscall `nr` (with nr_base) on `arch`, NULL if none. */

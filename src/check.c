@@ -83,6 +83,116 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 	return rc;
 }
 
+/* A value a 32-bit argument can hold as the kernel reads it: a high word of
+ * 0, or the sign extension of a negative int (how an `int` -1 reaches a
+ * 64-bit register through glibc's syscall wrappers). */
+static bool fits_32(uint64_t v)
+{
+	uint32_t hi = (uint32_t)(v >> 32);
+
+	return hi == 0 || (hi == UINT32_MAX && (v & 0x80000000u));
+}
+
+/* Values with high bits the kernel never reads: on 64-bit ABIs secprof
+ * compares such an argument on its low word (ruleset.c), libseccomp on all
+ * 64 bits, so the rule means something else to each; neither 64-bit meaning
+ * is one the syscall can see. Reported once per argument, for the first
+ * name that reads it as 32 bits. */
+static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
+		      const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
+{
+	for (size_t k = 0; k < rule->nargs; k++) {
+		const struct sp_arg *a = &rule->args[k];
+		bool masked = a->op == SP_OP_MASKED_EQ;
+		uint64_t v = a->value, v2 = a->value_two & a->value;
+		const char *name = NULL, *field = "value";
+		char path[64];
+		int rc;
+
+		if (a->index > 5 || (fits_32(v) && (!masked || fits_32(v2))))
+			continue;
+		for (size_t j = 0; j < rule->nnames && !name; j++)
+			if (rule->names[j].s && (sp_syscall_arg32_of(rule->names[j].s) >> a->index & 1))
+				name = rule->names[j].s;
+		if (!name)
+			continue;
+		if (fits_32(v)) {
+			v = a->value_two;
+			field = "valueTwo";
+		}
+		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].%s", rule->index, k, field);
+		rc = sp_warn(ctx, err, p->file, &a->loc, path,
+			     "%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
+			     name, (unsigned long long)a->index, (unsigned long long)v,
+			     (unsigned long long)(v & 0xffffffffu));
+		(*nwarn)++;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The first plain value each name's rules test on each 32-bit argument. */
+struct first_high {
+	const struct sp_rule *rule[6];
+	uint32_t hi[6];
+	uint8_t warned;
+};
+
+/* A 32-bit argument whose values, over one name's rules, have different
+ * high words keeps libseccomp's 64-bit compares (ruleset.c settle_arg32):
+ * a high word can then pass its range and != tests, as under Docker. Only
+ * rules runc adds count (not those equal to the default); MASKED_EQ tests
+ * are left to the compiler. Said once per name and argument. */
+static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int def, size_t *nwarn,
+		       secprof_error *err)
+{
+	struct first_high *seen = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->nrules && rc >= 0; i++) {
+		const struct sp_rule *rule = &p->rules[i];
+		int act = rule_action(&rule->action);
+		if (!rule->nargs || act < 0 ||
+		    (def >= 0 && runc_action(act, rule->has_errno, rule->errno_ret) ==
+					 runc_action(def, p->has_default_errno, p->default_errno)))
+			continue;
+		for (size_t j = 0; j < rule->nnames && rc >= 0; j++) {
+			uint8_t m = 0;
+			int32_t row = -1, none;
+			if (!rule->names[j].s ||
+			    !sp_syscall_lookup(rule->names[j].s, NULL, 0, &none, &m, &row) || !m)
+				continue;
+			if (!seen && !(seen = calloc(sp_syscall_count(), sizeof(*seen))))
+				return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			for (size_t k = 0; k < rule->nargs && rc >= 0; k++) {
+				const struct sp_arg *a = &rule->args[k];
+				struct first_high *f = &seen[row];
+				unsigned x = (unsigned)a->index;
+				uint32_t hi = (uint32_t)(a->value >> 32);
+				char path[64];
+				if (x > 5 || !(m >> x & 1) || a->op == SP_OP_MASKED_EQ)
+					continue;
+				if (!f->rule[x]) {
+					f->rule[x] = rule;
+					f->hi[x] = hi;
+					continue;
+				}
+				if (f->hi[x] == hi || (f->warned >> x & 1))
+					continue;
+				f->warned |= (uint8_t)(1u << x);
+				snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].value", rule->index, k);
+				rc = sp_warn(ctx, err, p->file, &a->loc, path,
+					     "%s's argument %u is tested with values of high word 0x%x here and 0x%x in syscalls[%zu]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests",
+					     rule->names[j].s, x, hi, f->hi[x], f->rule[x]->index);
+				(*nwarn)++;
+			}
+		}
+	}
+	free(seen);
+	return rc < 0 ? rc : 0;
+}
+
 int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		     secprof_error *err)
 {
@@ -93,8 +203,10 @@ int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *
 			return rc;
 		if ((rc = check_action(ctx, p, &p->rules[i], def, nwarn, err)) < 0)
 			return rc;
+		if ((rc = check_args(ctx, p, &p->rules[i], nwarn, err)) < 0)
+			return rc;
 	}
-	return 0;
+	return check_mixed(ctx, p, def, nwarn, err);
 }
 
 /* ---- counting --------------------------------------------------------- */

@@ -266,7 +266,7 @@ static struct hi_test hi_test_of(const struct sp_arch *a, const struct sp_cond *
 	struct hi_test h = { .arg = c->arg };
 	bool masked = c->op == SP_OP_MASKED_EQ;
 
-	if (a->bits == 32 || !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
+	if (a->bits == 32 || c->lo_only || !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
 		return h;
 	h.mask = masked ? (uint32_t)(c->value >> 32) : UINT32_MAX;
 	h.want = (uint32_t)((masked ? c->value_two : c->value) >> 32);
@@ -293,8 +293,11 @@ static struct target emit_cond(struct gen *g, const struct sp_arch *a, const str
 
 	if (h)
 		*h = hi_test_of(a, c, true);
-	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32) */
-	if (a->bits == 32)
+	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32);
+	 * so does an argument the kernel reads as 32 bits, whose value was cut
+	 * to its low word and whose high word counts as 0 (ruleset.c): every
+	 * high-word test would hold */
+	if (a->bits == 32 || c->lo_only)
 		return test32(g, lo, c->op, vl, wl, p, f);
 	switch (c->op) {
 	case SP_OP_EQ:
@@ -332,6 +335,7 @@ struct group {
 	size_t first, end;
 	uint8_t arg;
 	uint32_t hi;
+	bool lo_only; /* the key's argument is read as 32 bits: no high test */
 };
 
 /* One rule of a group: the low word of its key and where the key is. */
@@ -355,7 +359,7 @@ static int key_of(const struct sp_arch *a, const struct sp_crule *cr, uint8_t ar
 	for (size_t k = 0; k < cr->nconds; k++) {
 		const struct sp_cond *c = &cr->conds[k];
 		if (c->op == SP_OP_EQ && c->arg == arg &&
-		    (a->bits == 32 || (uint32_t)(c->value >> 32) == hi))
+		    (a->bits == 32 || c->lo_only || (uint32_t)(c->value >> 32) == hi))
 			return (int)k;
 	}
 	return -1;
@@ -371,14 +375,14 @@ static struct group find_group(const struct sp_arch *a, const struct sp_sysrule 
 
 	for (size_t k = 0; k < last->nconds; k++) {
 		const struct sp_cond *c = &last->conds[k];
-		uint32_t hi = a->bits == 32 ? 0 : (uint32_t)(c->value >> 32);
+		uint32_t hi = a->bits == 32 || c->lo_only ? 0 : (uint32_t)(c->value >> 32);
 		size_t first = end - 1;
 		if (c->op != SP_OP_EQ)
 			continue;
 		while (first > 0 && key_of(a, &s->rules[first - 1], c->arg, hi) >= 0)
 			first--;
 		if (first < best.first)
-			best = (struct group){ first, end, c->arg, hi };
+			best = (struct group){ first, end, c->arg, hi, c->lo_only };
 	}
 	return best;
 }
@@ -495,8 +499,8 @@ static size_t *distinct_values(struct gen *g, size_t n, size_t *nvals)
 /* The high-word test a group starts with (none on 32-bit ABIs). */
 static struct hi_test group_hi_test(const struct sp_arch *a, const struct group *gr)
 {
-	return (struct hi_test){ .valid = a->bits != 32, .arg = gr->arg, .mask = UINT32_MAX,
-				 .want = gr->hi };
+	return (struct hi_test){ .valid = a->bits != 32 && !gr->lo_only, .arg = gr->arg,
+				 .mask = UINT32_MAX, .want = gr->hi };
 }
 
 /* A group: LD hi; JEQ hi -> on, else f_hi; on: LD lo; dispatch (misses
@@ -518,7 +522,7 @@ static struct target emit_group(struct gen *g, const struct sp_arch *a, const st
 	on = emit_values(g, a, s, lo, vals, 0, nvals, f_lo);
 	free(vals);
 	on = emit_load(g, lo, on);
-	if (a->bits == 32)
+	if (a->bits == 32 || gr->lo_only)
 		return on;
 	*h = group_hi_test(a, gr);
 	h->on_true = on;
@@ -551,6 +555,10 @@ static struct target emit_tnode(struct gen *g, const struct sp_arch *a, const st
 	bool hi = n->level & 1u;
 	uint32_t off = base + (hi != a->big_endian ? 4u : 0u);
 
+	/* the high word of an argument the kernel reads as 32 bits counts as
+	 * 0 (ruleset.c): the test's outcome is known, nothing is loaded */
+	if (hi && n->lo_only)
+		return sp_tnode_test(n, 0) ? t : f;
 	if (n->op == SP_OP_MASKED_EQ)
 		return masked32(g, off, n->mask, n->datum, t, f);
 	return test32(g, off, n->op, n->datum, 0, t, f);

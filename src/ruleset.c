@@ -15,10 +15,23 @@
 /* One (syscall number, rule) pair on one arch, before merging. */
 struct entry {
 	int32_t nr;
-	uint32_t seq;   /* rule order, then name order: ties keep profile order */
+	/* the name's place (rule order, then name order) << 32, so ties keep
+	 * profile order; + 1 + part for the multiplexer rules of that name */
+	uint64_t seq;
 	const struct sp_rule *rule;
 	const char *name;
 };
+
+/* The profile name an entry came from (its index in the build's tables). */
+static inline size_t entry_name(const struct entry *e)
+{
+	return (size_t)(e->seq >> 32);
+}
+
+static inline bool entry_is_mux(const struct entry *e)
+{
+	return (uint32_t)e->seq != 0;
+}
 
 struct mux_name;
 
@@ -33,7 +46,56 @@ struct build {
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
 	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
 	size_t steps; /* replay work left for the whole profile (SP_REPLAY_STEPS) */
+	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
+	int32_t *row;   /* [name seq]: the name's index in the syscall table */
+	bool exact;   /* secprof_compile_opts.exact_libseccomp */
 };
+
+/* ---- arguments the kernel reads as 32 bits ------------------------------
+ *
+ * The kernel's syscall entry (SYSCALL_DEFINEn, include/linux/syscalls.h)
+ * casts each argument register to its declared type: an `int family` never
+ * sees the high word. libseccomp compares all 64 bits on 64-bit ABIs, so a
+ * range or != test on such an argument can be passed with a high word the
+ * kernel then drops (`socket(0x100000028, ...)` is AF_VSOCK past Docker's
+ * `arg0 > 40`). Unless exact_libseccomp is asked for, on 64-bit ABIs the
+ * rules of such an argument are built from values cut to their low word,
+ * and the argument's high word counts as 0 (sp_cond.lo_only,
+ * sp_tnode.lo_only): the decisions are libseccomp's for the profile with
+ * those values cut and the input with those high words cleared, and the
+ * program never loads such a high word.
+ *
+ * That holds where every value the syscall's rules test on the argument
+ * has one high word H (0 in practice): the low-word program then decides,
+ * for each low word L, exactly what libseccomp decides for H:L, so it
+ * never allows a call that Docker's filter refuses for every high word.
+ * Where the values' high words differ (-1 as 0xffffffffffffffff beside 5),
+ * no one high word reproduces the rules, so that argument keeps
+ * libseccomp's 64-bit compares (settle_arg32). */
+
+/* The arguments of name `seq` read as 32 bits on arch a, where it matters. */
+static uint8_t arg32_on(const struct build *b, const struct sp_arch *a, size_t seq)
+{
+	return a->bits == 64 && !b->exact && b->arg32 ? b->arg32[seq] : 0;
+}
+
+/* The arg32 mask of a syscall's entries: the same for every entry of one
+ * name that has conditions (settle_arg32), and entries without conditions
+ * make no tests. */
+static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n);
+
+/* The condition with the values the kernel reads when arg32 says so. */
+static struct sp_arg narrow_arg(const struct sp_arg *x, uint8_t arg32)
+{
+	struct sp_arg c = *x;
+
+	if (c.index < 6 && (arg32 >> c.index & 1)) {
+		c.value &= 0xffffffffu;
+		c.value_two &= 0xffffffffu;
+	}
+	return c;
+}
 
 /* ---- actions ---------------------------------------------------------- */
 
@@ -203,7 +265,10 @@ static int lookup_names(struct build *b)
 		total += b->r->rules[i]->nnames;
 	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
 	b->known = malloc((total ? total : 1) * sizeof(*b->known));
-	if (!b->nrs || !b->known || !arches) {
+	/* in the rule set's arena: no heap block of its own to come and go */
+	b->row = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->row));
+	b->arg32 = sp_arena_alloc_raw(&b->rs->arena, total ? total : 1);
+	if (!b->nrs || !b->known || !b->row || !b->arg32 || !arches) {
 		free(arches);
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
@@ -212,10 +277,122 @@ static int lookup_names(struct build *b)
 	/* one name lookup per name, its numbers on every arch at once */
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		for (size_t j = 0; j < rule->nnames; j++, seq++)
-			b->known[seq] = sp_syscall_nrs(rule->names[j].s, arches, na, &b->nrs[seq * na]);
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			/* argument types matter to rules with conditions only */
+			bool args = rule->nargs > 0;
+			b->arg32[seq] = 0;
+			b->row[seq] = -1;
+			b->known[seq] = args ? sp_syscall_lookup(rule->names[j].s, arches, na,
+								 &b->nrs[seq * na], &b->arg32[seq],
+								 &b->row[seq])
+					     : sp_syscall_nrs(rule->names[j].s, arches, na, &b->nrs[seq * na]);
+		}
 	}
 	free(arches);
+	return 0;
+}
+
+/* What one name's rules test on its 32-bit arguments: the high word of
+ * the first plain value per argument, and the arguments whose values do
+ * not share it (or whose MASKED_EQ needs another high word). */
+struct a32_state {
+	uint32_t h[6];
+	uint8_t have, mixed;
+};
+
+static void a32_note(struct a32_state *st, const struct sp_rule *rule, uint8_t arg32, bool masked_pass)
+{
+	for (size_t k = 0; k < rule->nargs; k++) {
+		const struct sp_arg *x = &rule->args[k];
+		unsigned i = (unsigned)x->index;
+		uint32_t vh = (uint32_t)(x->value >> 32), bit;
+		if (i > 5 || !(arg32 >> i & 1) || (x->op == SP_OP_MASKED_EQ) != masked_pass)
+			continue;
+		bit = 1u << i;
+		if (masked_pass) {
+			/* (H & mask) == datum on the high word, H the plain values'
+			 * (0 when there are none) */
+			if ((st->h[i] & vh) != (uint32_t)((x->value_two & x->value) >> 32))
+				st->mixed |= (uint8_t)bit;
+		} else if (!(st->have & bit)) {
+			st->h[i] = vh;
+			st->have |= (uint8_t)bit;
+		} else if (st->h[i] != vh) {
+			st->mixed |= (uint8_t)bit;
+		}
+	}
+}
+
+/* Where one name's rules test a 32-bit argument with values of different
+ * high words, that argument keeps 64-bit compares (the note above
+ * narrow_arg). Only rules runc adds and that have conditions count. One
+ * state per name (by its index in the syscall table), in two passes:
+ * plain values fix each argument's high word, then MASKED_EQ tests are
+ * checked against it; a third applies the result. */
+#define A32_SMALL 16
+
+struct a32_table {
+	struct a32_state small[A32_SMALL];
+	int32_t rows[A32_SMALL];
+	size_t n;
+	struct a32_state *all; /* by table index, past A32_SMALL names */
+};
+
+static struct a32_state *a32_find(struct a32_table *t, int32_t row)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i] == row)
+			return &t->small[i];
+	if (!t->all && t->n < A32_SMALL) {
+		t->rows[t->n] = row;
+		t->small[t->n] = (struct a32_state){ 0 };
+		return &t->small[t->n++];
+	}
+	if (!t->all) { /* many names: one state per table index */
+		if (!(t->all = calloc(sp_syscall_count(), sizeof(*t->all))))
+			return NULL;
+		for (size_t i = 0; i < t->n; i++)
+			t->all[t->rows[i]] = t->small[i];
+		t->n = 0;
+	}
+	return &t->all[row];
+}
+
+static int settle_arg32(struct build *b)
+{
+	struct a32_table t = { .n = 0 };
+	bool any = false;
+
+	if (b->exact)
+		return 0;
+	for (int pass = 0; pass < 3; pass++) {
+		size_t seq = 0;
+		for (size_t i = 0; i < b->r->nrules; i++) {
+			const struct sp_rule *rule = b->r->rules[i];
+			if (!rule->nargs || rule_ret(rule) == b->rs->default_ret) {
+				seq += rule->nnames;
+				continue;
+			}
+			for (size_t j = 0; j < rule->nnames; j++, seq++) {
+				struct a32_state *st;
+				if (!b->arg32[seq] || b->row[seq] < 0)
+					continue;
+				if (!(st = a32_find(&t, b->row[seq]))) {
+					free(t.all);
+					return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+						      "out of memory");
+				}
+				any = true;
+				if (pass < 2)
+					a32_note(st, rule, b->arg32[seq], pass == 1);
+				else
+					b->arg32[seq] &= (uint8_t)~st->mixed;
+			}
+		}
+		if (!any)
+			return 0; /* no rule tests a 32-bit argument */
+	}
+	free(t.all);
 	return 0;
 }
 
@@ -376,9 +553,12 @@ static int cmp_crule(const void *x, const void *y)
 	return (a->src->index > b->src->index) - (a->src->index < b->src->index);
 }
 
-static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *arg)
+static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *orig, uint8_t arg32)
 {
-	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value };
+	struct sp_arg narrow = narrow_arg(orig, arg32);
+	const struct sp_arg *arg = &narrow;
+	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value,
+			     .lo_only = arg->index < 6 && (arg32 >> arg->index & 1) };
 
 	/* libseccomp stores a MASKED_EQ datum already masked, so it means
 	 * (arg & value) == (valueTwo & value): valueTwo's bits outside the mask
@@ -407,9 +587,9 @@ static bool index_repeats(const struct sp_rule *rule)
 /* A comparison that can never fail: MASKED_EQ with a zero mask (on a 32-bit
  * ABI, a zero low half). libseccomp drops it from the chain, so a rule made
  * only of such tests is unconditional there (_db_rule_gen_64/_32). */
-static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg)
+static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg, uint8_t arg32)
 {
-	uint64_t mask = arg->value;
+	uint64_t mask = narrow_arg(arg, arg32).value;
 
 	if (arg->op != SP_OP_MASKED_EQ)
 		return false;
@@ -420,12 +600,12 @@ static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg)
 
 /* Whether runc's rules for `rule` reach libseccomp as an unconditional rule:
  * no args; all args no-ops when AND-ed; any no-op when OR-ed (split). */
-static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule)
+static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule, uint8_t arg32)
 {
 	bool split = index_repeats(rule), all = true, any = false;
 
 	for (size_t k = 0; k < rule->nargs; k++) {
-		bool noop = cond_is_noop(a, &rule->args[k]);
+		bool noop = cond_is_noop(a, &rule->args[k], arg32);
 		all &= noop;
 		any |= noop;
 	}
@@ -435,7 +615,7 @@ static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule 
 /* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
  * makes every condition its own rule, so the set is OR-ed (spec §4.1.2). */
 static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
-		       uint32_t ret)
+		       uint32_t ret, uint8_t arg32)
 {
 	bool split = index_repeats(rule);
 	size_t n = split ? rule->nargs : 1;
@@ -447,14 +627,14 @@ static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct
 		cr->ret = ret;
 		cr->src = rule;
 		if (split) {
-			cr->conds[0] = make_cond(a, &rule->args[i]);
+			cr->conds[0] = make_cond(a, &rule->args[i], arg32);
 			cr->nconds = 1;
 			continue;
 		}
 		cr->nconds = 0;
 		for (size_t k = 0; k < rule->nargs; k++)
-			if (!cond_is_noop(a, &rule->args[k]))
-				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k]);
+			if (!cond_is_noop(a, &rule->args[k], arg32))
+				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k], arg32);
 		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
 	}
 	return 0;
@@ -592,6 +772,7 @@ struct tree {
 	struct sp_tnode *root;      /* NULL: no conditional rule yet */
 	bool uncond;             /* an unconditional rule: later ones are dropped */
 	bool dry;                /* only generate the chains (may_clash) */
+	uint8_t arg32;           /* arguments read as 32 bits: lo_only nodes */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 	size_t steps;            /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
 	struct pmemo memo;       /* prune_scan's answers, for one prune */
@@ -609,6 +790,7 @@ static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp
 	n->mask = mask;
 	n->datum = datum & mask;
 	n->datum_full = full;
+	n->lo_only = t->arg32 >> arg & 1;
 	return n;
 }
 
@@ -1127,13 +1309,19 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 	for (size_t i = 0; i < n && !t->uncond; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		const struct sp_arg *args[6];
+		struct sp_arg narrow[6];
 		bool split = index_repeats(rule);
 		size_t nadd = split ? rule->nargs : 1;
 
 		for (size_t k = 0; k < nadd; k++) {
 			size_t m = split ? 1 : rule->nargs;
-			for (size_t j = 0; j < m; j++)
+			for (size_t j = 0; j < m; j++) {
 				args[j] = &rule->args[split ? k : j];
+				if (t->arg32) {
+					narrow[j] = narrow_arg(args[j], t->arg32);
+					args[j] = &narrow[j];
+				}
+			}
 			if (!tree_rule_add(t, a, args, m, rule_ret(rule), rule)) {
 				*failed = rule;
 				return false;
@@ -1209,7 +1397,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		return sp_err(b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
 			      "syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
 			      name, adds, TREE_MAX_CONDS);
-	t = (struct tree){ .dry = true, .cap = adds * 3 * 6 };
+	t = (struct tree){ .dry = true, .cap = adds * 3 * 6, .arg32 = entries_arg32(b, a, e, n) };
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
@@ -1218,7 +1406,7 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);
 	}
-	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps };
+	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps, .arg32 = t.arg32 };
 	if (may && !replay_entries(&t, a, e, n, &failed) && t.steps) {
 		struct sp_sysrule s = { .name = name };
 		rc = clash(b, &s, t.clash, failed,
@@ -1392,7 +1580,7 @@ static int check_absent(struct build *b, const struct sp_arch_rules *ar)
 				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 				break;
 			}
-			*e = (struct entry){ -1, seq, rule, rule->names[j].s };
+			*e = (struct entry){ -1, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
 	e = v.items;
@@ -1428,12 +1616,36 @@ static bool order_free(const struct sp_sysrule *s)
 	return true;
 }
 
+static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n)
+{
+	const struct entry *first = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].rule->nargs)
+			continue;
+		/* a multiplexer rule tests socketcall/ipc's own registers with
+		 * the family call's values, and two names of one number were
+		 * settled apart: no one high word is known for them, so keep
+		 * libseccomp's 64-bit compares (never less than Docker's) */
+		if (entry_is_mux(&e[i]))
+			return 0;
+		if (!first)
+			first = &e[i];
+		else if (b->row && b->row[entry_name(&e[i])] != b->row[entry_name(first)])
+			return 0;
+	}
+	return first ? arg32_on(b, a, entry_name(first)) : 0;
+}
+
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
  * spec §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
 {
+	uint8_t arg32 = entries_arg32(b, a, e, n);
+
 	tmp->len = 0;
 	s->nr = e[0].nr;
 	s->name = e[0].name;
@@ -1441,13 +1653,13 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
-		if (rule->nargs == 0 || rule_is_unconditional(a, rule)) {
+		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
 			s->uncond = true;
 			s->ret = ret;
 			s->src = rule;
 			break;
 		}
-		if (expand_rule(tmp, a, rule, ret) < 0)
+		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
 	int rc = merge_chains(b, s, tmp->items, tmp->len);
@@ -1472,8 +1684,8 @@ static int push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		struct entry *e = m ? sp_vec_push(v) : NULL;
 		if (!e)
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-		/* the parts follow each other as runc adds them (at most 6) */
-		*e = (struct entry){ nr, seq * 8 + (uint32_t)k, m, mux_syscall[mn->kind] };
+		/* the parts follow each other as runc adds them */
+		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m, mux_syscall[mn->kind] };
 	}
 	return 0;
 }
@@ -1513,7 +1725,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 				continue;
 			if (!(e = sp_vec_push(v)))
 				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
-			*e = (struct entry){ nr, seq * 8, rule, rule->names[j].s };
+			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
 	return 0;
@@ -1625,6 +1837,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	}
 	b.file = r->prof->file;
 	b.stub = stub_wanted(r->prof, opts);
+	b.exact = opts && opts->exact_libseccomp;
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
@@ -1634,6 +1847,8 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 		rc = lookup_names(&b);
 	if (!rc)
 		rc = warn_unknown(&b);
+	if (!rc)
+		rc = settle_arg32(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		if (multiplexes(rs->arches[i].arch))
 			rc = mux_names(&b);
@@ -1759,7 +1974,7 @@ size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_z
 
 static bool cond_true(const struct sp_cond *c, const struct sp_arch *a, uint64_t v)
 {
-	if (a->bits == 32)
+	if (a->bits == 32 || c->lo_only)
 		v &= 0xffffffffu;
 	switch (c->op) {
 	case SP_OP_NE: return v != c->value;
@@ -1778,18 +1993,25 @@ uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in)
 {
 	uint64_t v = in->args[n->level >> 1];
 
-	return (uint32_t)(n->level & 1 ? v >> 32 : v);
+	if (n->level & 1)
+		return n->lo_only ? 0 : (uint32_t)(v >> 32);
+	return (uint32_t)v;
 }
 
-static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
+bool sp_tnode_test(const struct sp_tnode *n, uint32_t word)
 {
-	uint32_t w = sp_tnode_word(n, in) & n->mask;
+	uint32_t w = word & n->mask;
 
 	switch (n->op) {
 	case SP_OP_GT: return w > n->datum;
 	case SP_OP_GE: return w >= n->datum;
 	default: return w == n->datum; /* EQ, MASKED_EQ */
 	}
+}
+
+static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
+{
+	return sp_tnode_test(n, sp_tnode_word(n, in));
 }
 
 /* One level of the word tree as libseccomp's BPF runs it (ruleset.h):

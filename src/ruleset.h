@@ -32,6 +32,10 @@
  * already truncated to their low 32 bits (libseccomp _db_rule_gen_32). */
 struct sp_cond {
 	uint8_t arg;
+	/* the kernel reads the argument as 32 bits on this 64-bit ABI
+	 * (gen/argtypes.inc): value/value_two were cut to their low word and
+	 * the argument's high word counts as 0, so only the low word is tested */
+	bool lo_only;
 	enum sp_op op;
 	uint64_t value;
 	uint64_t value_two; /* MASKED_EQ only, already & value (libseccomp), else 0 */
@@ -65,6 +69,8 @@ struct sp_tnode {
 	uint32_t act_t, act_f;
 	const struct sp_rule *src_t, *src_f;
 	uint32_t ret;            /* the action of the rule that made the node */
+	bool lo_only;            /* the argument is read as 32 bits (sp_cond):
+				    a high-word test sees 0, never the input */
 };
 
 /* What one syscall number decides on one arch. */
@@ -133,8 +139,11 @@ size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t m
 /* Split the number space of one audit arch into zones (ascending, covering
  * 0..UINT32_MAX). Returns the count, 0 if the audit arch is not in the filter. */
 size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *zones);
-/* The 32-bit word a tree node tests (32-bit ABIs have low words only). */
+/* The 32-bit word a tree node tests (32-bit ABIs have low words only; the
+ * high word of a lo_only argument is 0). */
 uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in);
+/* A node's test on a word: (word & mask) op datum. */
+bool sp_tnode_test(const struct sp_tnode *n, uint32_t word);
 /* Evaluate one syscall's conditional rules (first match wins; the word
  * tree where the sysrule has one). */
 uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,

@@ -29,6 +29,7 @@ struct eq_stats {
 	uint64_t both_error;     /* both refused the profile */
 	uint64_t error_mismatch; /* only one refused it */
 	uint64_t names_dropped;  /* names restricted away (tables disagree) */
+	uint64_t narrowed;       /* inputs whose input' differs (default mode) */
 	unsigned printed;        /* disagreements printed in full (per section) */
 	unsigned emu_printed;
 	unsigned refusal_printed;
@@ -41,7 +42,7 @@ struct eq_restricted {
 	const struct sp_rule **rules;
 	struct sp_rule *copies;
 	struct sp_str *names;
-	struct sp_arg *args;  /* eq_restrict_to_audit's multiplexer rules */
+	struct sp_arg *args;  /* eq_restrict_to_audit's multiplexer rules, eq_narrow's cut values */
 };
 
 static inline void eq_restricted_free(struct eq_restricted *x)
@@ -125,6 +126,7 @@ static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted
 	for (size_t i = 0; i < r->nrules; i++)
 		total += r->rules[i]->nnames;
 	x->r = *r;
+	x->args = NULL;
 	x->rules = calloc(r->nrules + 1, sizeof(*x->rules));
 	x->copies = calloc(r->nrules + 1, sizeof(*x->copies));
 	x->names = calloc(total + 1, sizeof(*x->names));
@@ -233,6 +235,127 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
 	}
 }
 
+/* ---- profile' and input': what secprof's default mode means --------------
+ *
+ * Unless exact_libseccomp is set, secprof compares an argument the kernel
+ * reads as a 32-bit type (gen/argtypes.inc) on its low word, on 64-bit
+ * ABIs: its decisions must be libseccomp's for profile' (each such
+ * argument's value and valueTwo cut to their low word) on input' (each such
+ * argument's high word cleared). libseccomp compares low words only on
+ * 32-bit ABIs, so cutting the values there changes nothing. */
+
+/* The 32-bit arguments of `name` secprof compares on their low word: those
+ * whose values, over the rules runc adds for the name (with conditions,
+ * action not the default), all have one high word H, with (H & mask) ==
+ * datum on every MASKED_EQ's high word (else libseccomp's 64-bit compares
+ * stay: README). */
+static inline uint8_t eq_cut_args(const secprof_resolved *r, const char *name)
+{
+	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
+	uint8_t m = sp_syscall_arg32_of(name), keep = m;
+
+	for (int i = 0; i < 6; i++) {
+		bool have = false, ok = true;
+		uint32_t h = 0;
+		if (!(m >> i & 1))
+			continue;
+		for (int masked = 0; masked < 2; masked++)
+			for (size_t k = 0; k < r->nrules; k++) {
+				const struct sp_rule *rule = r->rules[k];
+				bool named = false;
+				for (size_t j = 0; j < rule->nnames; j++)
+					named |= rule->names[j].s && !strcmp(rule->names[j].s, name);
+				if (!named || runc_action(rule->act, rule->has_errno, rule->errno_ret) == def)
+					continue;
+				for (size_t j = 0; j < rule->nargs; j++) {
+					const struct sp_arg *a = &rule->args[j];
+					uint32_t vh = (uint32_t)(a->value >> 32);
+					if ((int)a->index != i || (a->op == SP_OP_MASKED_EQ) != masked)
+						continue;
+					if (!masked) {
+						ok &= !have || vh == h;
+						h = vh;
+						have = true;
+					} else {
+						ok &= (h & vh) == (uint32_t)((a->value_two & a->value) >> 32);
+					}
+				}
+			}
+		if (!ok)
+			keep &= (uint8_t)~(1u << i);
+	}
+	return keep;
+}
+
+/* profile': one rule per name (runc adds one rule per name, in this
+ * order), with the values of the arguments eq_cut_args gives cut. */
+static inline void eq_narrow(const secprof_resolved *r, struct eq_restricted *x)
+{
+	size_t total = 0, nargs = 0, k = 0, a = 0;
+
+	for (size_t i = 0; i < r->nrules; i++) {
+		total += r->rules[i]->nnames;
+		nargs += r->rules[i]->nnames * r->rules[i]->nargs;
+	}
+	x->r = *r;
+	x->rules = calloc(total + 1, sizeof(*x->rules));
+	x->copies = calloc(total + 1, sizeof(*x->copies));
+	x->names = calloc(total + 1, sizeof(*x->names));
+	x->args = calloc(nargs + 1, sizeof(*x->args));
+	if (!x->rules || !x->copies || !x->names || !x->args)
+		abort();
+	x->r.rules = x->rules;
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		for (size_t j = 0; j < rule->nnames; j++, k++) {
+			uint8_t m = rule->names[j].s ? eq_cut_args(r, rule->names[j].s) : 0;
+			struct sp_rule *c = &x->copies[k];
+			*c = *rule;
+			x->names[k] = rule->names[j];
+			c->names = &x->names[k];
+			c->nnames = 1;
+			c->args = rule->nargs ? &x->args[a] : NULL;
+			for (size_t q = 0; q < rule->nargs; q++, a++) {
+				x->args[a] = rule->args[q];
+				if (x->args[a].index < 6 && (m >> x->args[a].index & 1)) {
+					x->args[a].value &= 0xffffffffu;
+					x->args[a].value_two &= 0xffffffffu;
+				}
+			}
+			x->rules[k] = c;
+		}
+	}
+	x->r.nrules = k;
+}
+
+/* The filter arch d runs on (x32 by the x32 bit), NULL if none. */
+static inline const struct sp_arch *eq_input_arch(const secprof_resolved *r, const secprof_data *d)
+{
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(r, arches, 40);
+
+	for (size_t i = 0; i < n; i++)
+		if (arches[i]->audit == d->arch &&
+		    ((uint32_t)d->nr >= 0x40000000u) == (arches[i]->nr_base == 0x40000000u))
+			return arches[i];
+	return NULL;
+}
+
+/* input': the high words of d's cut arguments cleared (64-bit ABIs). r is
+ * the profile before eq_narrow. */
+static inline secprof_data eq_narrow_input(const secprof_resolved *r, const secprof_data *d)
+{
+	const struct sp_arch *a = eq_input_arch(r, d);
+	const char *name = a && a->bits == 64 ? sp_syscall_name(a, d->nr) : NULL;
+	uint8_t m = name ? eq_cut_args(r, name) : 0;
+	secprof_data out = *d;
+
+	for (int i = 0; i < 6; i++)
+		if (m >> i & 1)
+			out.args[i] &= 0xffffffffu;
+	return out;
+}
+
 /* ---- inputs -------------------------------------------------------------- */
 
 struct eq_case {
@@ -249,6 +372,11 @@ struct eq_case {
 	const struct runc_prog *per_arch; /* libseccomp with one arch token each */
 	const uint32_t *per_audit;
 	size_t nper;
+	bool narrow; /* a is secprof's default program for the profile `orig`, b
+			and r libseccomp's profile': b runs on input' (eq_narrow) */
+	const secprof_resolved *orig;
+	const secprof_insn *b_exact; /* narrow: libseccomp's program for `orig` */
+	size_t blen_exact;
 };
 
 static inline const char *eq_input_name(const struct eq_case *c, const secprof_data *d)
@@ -572,7 +700,8 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 	secprof_error err;
 	size_t nz;
 
-	*rs = sp_ruleset_build(NULL, c->r, NULL, &err);
+	/* libseccomp's own word tree: the exact rule set */
+	*rs = sp_ruleset_build(NULL, c->r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	if (!*rs)
 		return NULL;
 	nz = sp_ruleset_zones(*rs, d->arch, z);
@@ -610,20 +739,61 @@ static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_d
 	return ok;
 }
 
-/* Run one input on both programs, with both evaluators. */
-static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
+/* Default mode keeps libseccomp's 64-bit compares on socketcall(2)/ipc(2)
+ * of a 64-bit arch (s390x, ppc64) where the profile puts family rules on
+ * them (ruleset.c entries_arg32): those rules test the multiplexer's
+ * registers with another call's values, so no one high word is known. On
+ * such inputs the reference is libseccomp's program for the profile as
+ * written, on the input as given. */
+static inline bool eq_mux_keeps_64(const struct eq_case *c, const secprof_data *d)
 {
-	uint32_t va = secprof_emulate(c->a, c->alen, d, NULL);
-	uint32_t vb = secprof_emulate(c->b, c->blen, d, NULL);
+	const struct sp_arch *a = eq_input_arch(c->orig, d);
+	const secprof_resolved *r = c->orig;
+	const char *name = a && a->bits == 64 ? sp_syscall_name(a, d->nr) : NULL;
+	uint32_t tok, def;
+	int want;
+
+	if (!name || !c->b_exact)
+		return false;
+	want = !strcmp(name, "socketcall") ? 0 : !strcmp(name, "ipc") ? 1 : -1;
+	if (want < 0)
+		return false;
+	tok = runc_arch_token(a->scmp);
+	def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		if (runc_action(rule->act, rule->has_errno, rule->errno_ret) == def)
+			continue;
+		for (size_t j = 0; j < rule->nnames; j++) {
+			int kind = -1;
+			const char *nm = rule->names[j].s;
+			if (nm && *nm && eq_scmp_mux_call(tok, nm, &kind) >= 0 && kind == want)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Run one input on both programs, with both evaluators. */
+static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
+{
+	bool mux64 = c->narrow && eq_mux_keeps_64(c, da);
+	secprof_data narrowed = c->narrow && !mux64 ? eq_narrow_input(c->orig, da) : *da;
+	const secprof_data *d = &narrowed; /* what libseccomp's side sees */
+	const secprof_insn *bp = mux64 ? c->b_exact : c->b;
+	size_t blen = mux64 ? c->blen_exact : c->blen;
+	uint32_t va = secprof_emulate(c->a, c->alen, da, NULL);
+	uint32_t vb = secprof_emulate(bp, blen, d, NULL);
 
 	c->st->evals++;
-	if (va != be_run(c->a, c->alen, d, NULL) || vb != be_run(c->b, c->blen, d, NULL)) {
+	c->st->narrowed += memcmp(d->args, da->args, sizeof(d->args)) != 0;
+	if (va != be_run(c->a, c->alen, da, NULL) || vb != be_run(bp, blen, d, NULL)) {
 		c->st->emu_mismatch++;
 		if (c->st->emu_printed++ < 3)
 			printf("# EMULATOR MISMATCH in %s: arch 0x%08x nr %d: secprof_emulate 0x%08x/0x%08x, "
 			       "bpf_eval 0x%08x/0x%08x (secprof/libseccomp program)\n",
-			       c->label, d->arch, d->nr, va, vb, be_run(c->a, c->alen, d, NULL),
-			       be_run(c->b, c->blen, d, NULL));
+			       c->label, d->arch, d->nr, va, vb, be_run(c->a, c->alen, da, NULL),
+			       be_run(bp, blen, d, NULL));
 	}
 	if (va == vb)
 		return;
@@ -641,7 +811,7 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 	}
 	c->st->disagree++;
 	eq_classify(c, d);
-	eq_report(c, d, va, vb);
+	eq_report(c, da, va, vb);
 }
 
 /* Constants of the profile (and their neighbours) are the interesting args. */

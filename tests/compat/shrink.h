@@ -56,7 +56,7 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 	struct runc_prog rp;
 	secprof_error err;
 	char rerr[256];
-	secprof_prog *sp = secprof_compile(ctx, &s->r, NULL, &err);
+	secprof_prog *sp = secprof_compile(ctx, &s->r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	bool differs = false;
 
 	if (sp && !runc_scmp_build(&s->r, NULL, &rp, rerr, sizeof(rerr))) {

@@ -11,9 +11,11 @@
  *            arguments not written are 0
  *   ACTION   ALLOW, ERRNO(n), KILL_THREAD (or KILL), KILL_PROCESS, TRAP,
  *            TRACE(n), LOG, NOTIFY
- * A line "#! kernel=X.Y cap-add=CAP cap-drop=CAP arch=GOARCH no-enosys"
+ * A line "#! kernel=X.Y cap-add=CAP cap-drop=CAP arch=GOARCH no-enosys exact"
  * sets how the profile is resolved and compiled (default: amd64, Docker's
- * capabilities, kernel 6.1).
+ * capabilities, kernel 6.1; `exact`: --exact-libseccomp, the program
+ * libseccomp builds, without it arguments the kernel reads as 32 bits are
+ * compared on their low word).
  *
  * Every row is checked in the emulator on the compiled program, against
  * the ruleset oracle (sp_ruleset_decide) and on the program libseccomp
@@ -173,6 +175,8 @@ static void parse_opts(char *line, struct opts *o)
 			o->drop[o->ndrop++] = strdup(t + 9);
 		else if (!strcmp(t, "no-enosys"))
 			o->co.no_enosys = true;
+		else if (!strcmp(t, "exact"))
+			o->co.exact_libseccomp = true;
 	}
 }
 

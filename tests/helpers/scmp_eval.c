@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "scmp_eval: %s\n", json ? err.msg : "cannot read the profile");
 		return 1;
 	}
-	sp = secprof_compile(ctx, r, NULL, &err);
+	/* libseccomp's program, bit for bit: arguments compared on 64 bits */
+	sp = secprof_compile(ctx, r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	rc = runc_scmp_build(r, NULL, &rp, rerr, sizeof(rerr));
 	if (!sp || rc) {
 		printf("secprof: %s\nlibseccomp/runc: %s\n", sp ? "compiled" : err.msg, rc ? rerr : "compiled");

@@ -61,6 +61,42 @@ err=$("$SECPROF" --strict check "$tmp/lint.json" --arch amd64 2>&1 >/dev/null); 
 is "$rc:$err" "1:secprof: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
 	"--strict: the first warning is an error, exit 1"
 
+# Values with high bits a 32-bit argument never reaches: socket reads `int
+# family`; a sign-extended -1 is a value an int can hold, mmap's length is
+# an unsigned long, and valueTwo's bits outside a MASKED_EQ mask never count.
+cat >"$tmp/arg32.json" <<'EOF'
+{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "syscalls": [
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 4294967336, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 2, "value": 18446744069414584320, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+    {"names": ["kill"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["mmap"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 4294967336, "op": "SCMP_CMP_LT"}]},
+    {"names": ["fchmod"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 255, "valueTwo": 4294967297, "op": "SCMP_CMP_MASKED_EQ"}]}
+  ]
+}
+EOF
+"$SECPROF" check "$tmp/arg32.json" --arch amd64 >/dev/null 2>"$tmp/err"; rc=$?
+is "$rc:$(cat "$tmp/err")" "0:secprof: warning: $tmp/arg32.json:4:64: syscalls[0].args[0].value: socket reads argument 0 as 32 bits, so the high bits of 0x100000028 never reach it: secprof compares the low word 0x28, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits
+secprof: warning: $tmp/arg32.json:5:62: syscalls[1].args[0].value: dup3 reads argument 2 as 32 bits, so the high bits of 0xffffffff00000000 never reach it: secprof compares the low word 0x0, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits" \
+	"values with high bits a 32-bit argument never sees: two warnings, the profile stays valid"
+err=$("$SECPROF" --strict check "$tmp/arg32.json" --arch amd64 2>&1 >/dev/null); rc=$?
+is "$rc:$err" "1:secprof: $tmp/arg32.json:4:64: syscalls[0].args[0].value: socket reads argument 0 as 32 bits, so the high bits of 0x100000028 never reach it: secprof compares the low word 0x28, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits" \
+	"--strict: such a value is an error, exit 1"
+
+# kill's pid tested as -1 (a sign extension) and as < 5: no one high word
+# fits both, so the argument keeps 64-bit compares, and check says so.
+cat >"$tmp/mixed.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_EQ"}]},
+{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 5, "op": "SCMP_CMP_LT"}]}]}
+EOF
+"$SECPROF" check "$tmp/mixed.json" --arch amd64 >/dev/null 2>"$tmp/err"; rc=$?
+is "$rc:$(cat "$tmp/err")" "0:secprof: warning: $tmp/mixed.json:3:58: syscalls[1].args[0].value: kill's argument 0 is tested with values of high word 0x0 here and 0xffffffff in syscalls[0]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests" \
+	"values of different high words on one 32-bit argument: a warning"
+is "$("$SECPROF" -q eval "$tmp/mixed.json" kill 0x100000003 | head -1) $("$SECPROF" -q eval "$tmp/mixed.json" kill 3 | head -1)" \
+	"ALLOW ERRNO(1)" "... and that argument is compared on 64 bits, as libseccomp does"
+
 # Invalid and unconfined profiles, usage errors.
 echo '{"defaultAction": 5}' >"$tmp/bad.json"
 "$SECPROF" check "$tmp/bad.json" >/dev/null 2>&1

@@ -28,7 +28,14 @@ is "$(grep -c -- '->' "$tmp/g.dot")" "$(awk '$2 ~ /^j(eq|ge|gt|set)$/ {c += 2; n
 
 # eval: profiles and raw files give the same verdicts
 is "$(sp eval builtin socket 40)" "ERRNO(1)
-steps 22" "eval builtin socket AF_VSOCK"
+steps 14" "eval builtin socket AF_VSOCK: the family's low word only"
+is "$(sp eval builtin socket 40 --exact-libseccomp)" "ERRNO(1)
+steps 22" "... libseccomp's program also loads and tests its high word"
+is "$(sp eval builtin socket 0x100000028 | head -1)" "ERRNO(1)" "a high word does not make AF_VSOCK pass"
+is "$(sp eval builtin socket 0x100000028 --exact-libseccomp | head -1)" "ALLOW" \
+	"... it does in libseccomp's program (--exact-libseccomp)"
+sp compile builtin --exact-libseccomp -o "$tmp/exact.bpf"
+is "$(sp eval "$tmp/exact.bpf" socket 0x100000026 | head -1)" "ALLOW" "compile --exact-libseccomp writes that program"
 is "$(sp eval "$tmp/moby.bpf" socket 40 | head -1)" "ERRNO(1)" "eval of the raw file agrees"
 is "$(sp eval builtin read | head -1)" "ALLOW" "read is allowed"
 is "$(sp eval builtin clone3 | head -1)" "ERRNO(38)" "clone3 gets ENOSYS"

@@ -220,6 +220,28 @@ probe --cap-add SYS_BOOT
 is "$(field kexec_load)" EPERM "SYS_BOOT: kexec_load still denied (no rule allows it)"
 is "$(field reboot)" EINVAL "SYS_BOOT: reboot allowed"
 
+# ---- a family with a high word: the kernel reads `int family` ----
+# socket(0x100000028, SOCK_STREAM, 0) is AF_VSOCK to the kernel. Docker's
+# filter (libseccomp) compares 64 bits, so it passes `arg0 > 40`; secprof's
+# default compares the low word. Prints the fd or "errno N".
+sock_py='import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(41, ctypes.c_long(int(sys.argv[1], 0)), 1, 0)
+print(r if r >= 0 else "errno %d" % ctypes.get_errno())'
+host=$(python3 -c "$sock_py" 40)
+for fam in 0x100000028 0x100000026; do
+	run -- python3 -c "$sock_py" $fam
+	is "$out" "errno 1" "default: socket($fam, SOCK_STREAM) is EPERM, as socket($((fam & 0xffffffff))) is"
+done
+run --exact-libseccomp -- python3 -c "$sock_py" 0x100000028
+if [[ $host == errno* ]]; then
+	is "$out" "$host" "--exact-libseccomp: socket(0x100000028) reaches the kernel as AF_VSOCK ($host as unfiltered)"
+else
+	[[ $out =~ ^[0-9]+$ ]]; ok $? "--exact-libseccomp: socket(0x100000028) opens an AF_VSOCK socket, as under docker run (fd $out)"
+fi
+run --exact-libseccomp -- python3 -c "$sock_py" 40
+is "$out" "errno 1" "--exact-libseccomp: socket(40) is still EPERM"
+
 # ---- user namespaces (issue 4 seed scenario) ----
 run -- unshare --map-root-user --user sh -c whoami
 [[ $rc != 0 ]]; ok $? "default: unshare --user fails"

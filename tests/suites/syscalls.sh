@@ -146,4 +146,14 @@ else
 	skip "kernel header comparison" "needs an x86_64 host with x32 headers"
 fi
 
+# The generated tables are what the generators make of the reference data.
+root=$TESTS/..
+if [[ -f $REF/kernel/syscalls-6.1.h && -f $REF/syscalls.csv ]]; then
+	python3 "$root/tools/gen-argtypes.py" "$REF/syscalls.csv" "$REF/kernel/syscalls-6.1.h" |
+		cmp -s - "$root/src/gen/argtypes.inc"
+	ok $? "src/gen/argtypes.inc is tools/gen-argtypes.py's output (make gen)"
+else
+	skip "src/gen/argtypes.inc is up to date" "no reference data"
+fi
+
 done_testing

@@ -46,7 +46,7 @@ static struct both build(secprof_ctx *ctx, const char *path_or_json, bool is_fil
 		tap_diag("cannot load %s: %s", is_file ? path_or_json : "inline profile", err.msg);
 		return b;
 	}
-	b.sp = secprof_compile(ctx, b.r, NULL, &err);
+	b.sp = secprof_compile(ctx, b.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	b.ok = b.sp && !runc_scmp_build(b.r, NULL, &b.rp, rerr, sizeof(rerr));
 	if (!b.ok)
 		tap_diag("compile failed: secprof %s, libseccomp %s", b.sp ? "ok" : err.msg, rerr);

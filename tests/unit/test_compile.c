@@ -41,6 +41,9 @@ static void unbuild(struct built *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* How build() compiles: secprof's default, or libseccomp's exact program. */
+static secprof_compile_opts build_opts;
+
 /* Parse, resolve for amd64 and compile; on failure b->msg has the error. */
 static bool build(struct built *b, secprof_ctx *ctx, const char *json)
 {
@@ -55,10 +58,10 @@ static bool build(struct built *b, secprof_ctx *ctx, const char *json)
 	if (b->p)
 		b->r = secprof_resolve(ctx, b->p, &o, &b->err);
 	if (b->r)
-		b->prog = secprof_compile(ctx, b->r, NULL, &b->err);
+		b->prog = secprof_compile(ctx, b->r, &build_opts, &b->err);
 	if (b->prog) { /* the oracle's ruleset, built quietly */
 		secprof_ctx *quiet = secprof_ctx_new();
-		b->rs = sp_ruleset_build(quiet, b->r, NULL, &b->err);
+		b->rs = sp_ruleset_build(quiet, b->r, &build_opts, &b->err);
 		secprof_ctx_free(quiet);
 	}
 	if (!b->prog)
@@ -635,6 +638,9 @@ static void test_eq_compact(secprof_ctx *ctx)
 	struct built b;
 	unsigned bad = 0, wrong = 0, max = 0;
 
+	/* the high-word test is libseccomp's: most of these arguments are read
+	 * as 32 bits, so only the exact program compares their high words */
+	build_opts.exact_libseccomp = true;
 	if (!tap_ok(build(&b, ctx, json), "1,000 equality rules on 50 syscalls compile")) {
 		tap_diag("%s", b.msg);
 		free(json);
@@ -673,7 +679,99 @@ static void test_eq_compact(secprof_ctx *ctx)
 	}
 	unbuild(&b);
 	free(json);
+	build_opts.exact_libseccomp = false;
 	test_eq_generate_cost(ctx);
+}
+
+/* Whether a program ever loads 32-bit word `off` of seccomp_data. */
+static bool loads(const secprof_prog *p, uint32_t off)
+{
+	for (size_t i = 0; i < p->len; i++)
+		if (p->insns[i].code == (BPF_LD | BPF_W | BPF_ABS) && p->insns[i].k == off)
+			return true;
+	return false;
+}
+
+/* socket(2) reads `int family`: 0x100000028 is AF_VSOCK to the kernel, so
+ * Docker's `arg0 > 40` must not let it through (ruleset.c). The exact
+ * program is libseccomp's, which does. mmap's length is an unsigned long:
+ * its high word is still compared. */
+#define RET_TRAP 0x00030000u
+
+static void test_arg32(secprof_ctx *ctx)
+{
+	static const char *const json =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":38,\"op\":\"SCMP_CMP_LT\"}]},"
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":39,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_GT\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":4294967297,\"op\":\"SCMP_CMP_NE\"}]},"
+		"{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":4294967298,\"op\":\"SCMP_CMP_NE\"}]},"
+		"{\"names\":[\"mmap\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,\"value\":5,\"op\":\"SCMP_CMP_GT\"}]}]}";
+	static const struct {
+		uint32_t nr;
+		uint64_t a0, a1;
+		uint32_t def, exact;
+	} v[] = {
+		{ 41, 0x100000028ull, 0, SP_RET_ERRNO | 1, SP_RET_ALLOW }, /* AF_VSOCK */
+		{ 41, 0x100000026ull, 0, SP_RET_ERRNO | 1, SP_RET_ALLOW },  /* AF_ALG */
+		{ 41, 0xffffffff00000026ull, 0, SP_RET_ERRNO | 1, SP_RET_ALLOW },
+		{ 41, 40, 0, SP_RET_ERRNO | 1, SP_RET_ERRNO | 1 },
+		{ 41, 0x100000027ull, 0, SP_RET_ALLOW, SP_RET_ALLOW },      /* 39 */
+		{ 41, 0x100000001ull, 0, SP_RET_ALLOW, SP_RET_ALLOW },      /* 1 */
+		{ 41, 0xffffffff00000029ull, 0, SP_RET_ALLOW, SP_RET_ALLOW },
+		{ 41, 0x7fffffffffffffffull, 0, SP_RET_ALLOW, SP_RET_ALLOW },
+		/* dup3: exact, libseccomp's word tree tries "hi(a1) == 1" first,
+		 * so a1 is TRAP unless it is 0x100000001; cut to 1 and 2, the
+		 * tree tries "lo(a1) == 2" first: ALLOW unless a1's low word is 2 */
+		{ 292, 0, 0x100000001ull, SP_RET_ALLOW, SP_RET_ALLOW },
+		{ 292, 0, 1, SP_RET_ALLOW, RET_TRAP },
+		{ 292, 0, 5, SP_RET_ALLOW, RET_TRAP },
+		{ 292, 0, 0x200000001ull, SP_RET_ALLOW, RET_TRAP },
+		{ 292, 0, 2, RET_TRAP, RET_TRAP },
+		{ 292, 0, 0x100000002ull, RET_TRAP, RET_TRAP },
+		{ 9, 0, 0, SP_RET_ERRNO | 1, SP_RET_ERRNO | 1 },
+	};
+	static const uint64_t mmap_prot[] = { 0x100000000ull, 5, 6 };
+	static const uint32_t mmap_want[] = { SP_RET_ALLOW, SP_RET_ERRNO | 1, SP_RET_ALLOW };
+	struct built b[2];
+	unsigned bad = 0;
+
+	for (int exact = 0; exact < 2; exact++) {
+		build_opts.exact_libseccomp = exact;
+		if (!tap_ok(build(&b[exact], ctx, json), "socket/dup3/mmap rules compile (%s)",
+			    exact ? "exact" : "default"))
+			tap_diag("%s", b[exact].msg);
+	}
+	build_opts.exact_libseccomp = false;
+	if (!b[0].prog || !b[1].prog)
+		return;
+	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
+		uint64_t args[6] = { v[i].a0, v[i].a1 };
+		for (int exact = 0; exact < 2; exact++) {
+			uint32_t want = exact ? v[i].exact : v[i].def;
+			uint32_t got = eval(&b[exact], 0xc000003e, v[i].nr, args, NULL);
+			uint32_t orc = oracle(&b[exact], 0xc000003e, v[i].nr, args);
+			if ((got != want || orc != want) && bad++ < 5)
+				tap_diag("nr %u (%#llx, %#llx) %s: bpf %#x, oracle %#x, want %#x", v[i].nr,
+					 (unsigned long long)v[i].a0, (unsigned long long)v[i].a1,
+					 exact ? "exact" : "default", got, orc, want);
+		}
+	}
+	TAP_EQ_INT(bad, 0, "32-bit arguments decide on their low word, unless exact");
+	/* seccomp_data.args[0] is at 16, its high word at 20 on little-endian */
+	tap_ok(!loads(b[0].prog, 20) && !loads(b[0].prog, 28) && loads(b[0].prog, 16),
+	       "default: socket's and dup3's high words are never loaded");
+	for (size_t i = 0; i < SP_ARRAY_SIZE(mmap_prot); i++) {
+		uint64_t args[6] = { 0, 0, mmap_prot[i] };
+		bad += eval(&b[0], 0xc000003e, 9, args, NULL) != mmap_want[i];
+		bad += oracle(&b[0], 0xc000003e, 9, args) != mmap_want[i];
+	}
+	TAP_EQ_INT(bad, 0, "default: mmap's prot (unsigned long) is compared on 64 bits");
+	tap_ok(loads(b[0].prog, 36), "default: mmap's prot still has its high word loaded");
+	tap_ok(loads(b[1].prog, 20) && loads(b[1].prog, 28), "exact: libseccomp's high-word loads");
+	unbuild(&b[0]);
+	unbuild(&b[1]);
 }
 
 /* Rules of one value keep their order (a plain arg0 == 5 would prune the
@@ -806,8 +904,14 @@ int main(void)
 	test_cost(ctx);
 	test_random(ctx);
 	test_eq_compact(ctx);
-	test_eq_group_order(ctx);
-	test_eq_random(ctx);
+	test_arg32(ctx);
+	/* the group code on arguments compared in 64 bits and on 32-bit ones */
+	for (int exact = 0; exact < 2; exact++) {
+		build_opts.exact_libseccomp = exact;
+		test_eq_group_order(ctx);
+		test_eq_random(ctx);
+	}
+	build_opts.exact_libseccomp = false;
 	secprof_ctx_free(ctx);
 	return tap_done();
 }

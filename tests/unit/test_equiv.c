@@ -119,11 +119,29 @@ static size_t per_arch_programs(const secprof_resolved *r, struct runc_prog *per
 	return k;
 }
 
-/* Both compilers on one resolved profile; compare refusals, then verdicts. */
+/* The second differential: secprof's default program for every profile
+ * compared, against libseccomp's for profile' on input' (equiv.h
+ * eq_narrow). Its own counts; compare_one fills them. */
+static struct eq_stats st_narrow;
+
+static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
+			 uint64_t seed, struct eq_stats *st, bool narrow);
+
+/* Both compilers on one resolved profile; compare refusals, then verdicts:
+ * secprof's exact program with libseccomp's, then secprof's default
+ * program with libseccomp's for profile' (into st_narrow). */
 static void compare_one(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
 			uint64_t seed, struct eq_stats *st)
 {
-	struct eq_restricted x;
+	compare_mode(ctx, label, json, r, seed, st, false);
+	compare_mode(ctx, label, json, r, seed, &st_narrow, true);
+}
+
+static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
+			 uint64_t seed, struct eq_stats *st, bool narrow)
+{
+	struct eq_restricted x, n = { 0 };
+	const secprof_resolved *scmp_r; /* what libseccomp compiles */
 	struct runc_prog rp;
 	secprof_error err;
 	secprof_prog *sp;
@@ -133,9 +151,12 @@ static void compare_one(secprof_ctx *ctx, const char *label, const char *json, c
 	if (secprof_resolved_unconfined(r))
 		return;
 	st->names_dropped += eq_restrict(r, &x);
-	rc = runc_scmp_build(&x.r, NULL, &rp, rerr, sizeof(rerr));
+	if (narrow)
+		eq_narrow(&x.r, &n);
+	scmp_r = narrow ? &n.r : &x.r;
+	rc = runc_scmp_build(scmp_r, NULL, &rp, rerr, sizeof(rerr));
 	memset(&err, 0, sizeof(err));
-	sp = secprof_compile(ctx, &x.r, NULL, &err);
+	sp = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = !narrow }, &err);
 	st->profiles++;
 	if (rc || !sp) {
 		if (rc && !sp) {
@@ -143,7 +164,8 @@ static void compare_one(secprof_ctx *ctx, const char *label, const char *json, c
 		} else {
 			st->error_mismatch++;
 			if (st->refusal_printed++ < 5 || getenv("EQUIV_EACH")) {
-				printf("# REFUSAL MISMATCH in %s\n# profile: %s\n", label, json ? json : "(builtin)");
+				printf("# REFUSAL MISMATCH in %s%s\n# profile: %s\n", narrow ? "(default mode) " : "",
+				       label, json ? json : "(builtin)");
 				printf("# secprof: %s\n# libseccomp/runc: %s\n", sp ? "compiled" : err.msg,
 				       rc ? rerr : "compiled");
 			}
@@ -153,22 +175,30 @@ static void compare_one(secprof_ctx *ctx, const char *label, const char *json, c
 		secprof_data first;
 		struct runc_prog per[8];
 		uint32_t audits[8];
-		size_t nper = per_arch_programs(&x.r, per, audits, 8);
-		struct eq_case c = { label, json, sp->insns, sp->len, rp.insns, rp.len, st, &shown, &first,
-				     &x.r, per, audits, nper };
+		size_t nper = per_arch_programs(scmp_r, per, audits, 8);
+		char nlabel[160];
+		snprintf(nlabel, sizeof(nlabel), "%s%s", narrow ? "(default mode) " : "", label);
+		struct runc_prog exact = { 0 };
+		if (narrow && runc_scmp_build(&x.r, NULL, &exact, rerr, sizeof(rerr)))
+			exact = (struct runc_prog){ 0 };
+		struct eq_case c = { nlabel, json, sp->insns, sp->len, rp.insns, rp.len, st, &shown, &first,
+				     scmp_r, per, audits, nper, narrow, &x.r, exact.insns, exact.len };
 		unsigned before = st->printed;
 
 		if (getenv("EQUIV_EACH"))
 			st->printed = 0; /* show every disagreeing profile */
+		/* the original profile's constants: high words included */
 		eq_compare_programs(&c, &x.r, seed, env_uint("EQUIV_VECTORS", 24));
-		if (st->printed > before)
+		if (st->printed > before && !narrow)
 			sh_report(ctx, &x.r, &first); /* the same disagreement, on a minimal profile */
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);
+		runc_prog_free(&exact);
 	}
 	secprof_prog_free(sp);
 	runc_prog_free(&rp);
 	eq_restricted_free(&x);
+	eq_restricted_free(&n);
 }
 
 static void check_stats(const char *what, const struct eq_stats *st, uint64_t before)
@@ -369,6 +399,85 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 	check_stats("random profiles", st, before);
 }
 
+/* ---- 3a. random profiles on arguments the kernel reads as 32 bits ---------- */
+
+/* Rules on syscalls whose arguments are mostly 32-bit (socket, dup3, kill,
+ * fchmod...) next to 64-bit ones (mmap, ioctl's arg), with values of a
+ * zero high word most of the time, so the default mode really cuts and
+ * its word trees carry constant high-word nodes; sometimes with high
+ * words of 1 or sign extensions, so arguments whose values disagree keep
+ * 64-bit compares. Indexes within a rule are distinct (AND-ed, one chain
+ * per rule). */
+static char *arg32_profile(uint64_t seed)
+{
+	static const char *const names[] = { "socket", "dup3", "kill", "fchmod", "setns", "read",
+					     "mmap", "ioctl", "openat", "prctl" };
+	static const char *const arches[] = { "", "\"SCMP_ARCH_X86_64\"",
+					      "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"",
+					      "\"SCMP_ARCH_AARCH64\"", "\"SCMP_ARCH_RISCV64\", \"SCMP_ARCH_PPC64LE\"" };
+	static const uint64_t odd[] = { 0x100000000ull, 0x100000028ull, 0xffffffffffffffffull,
+					0xffffffff80000000ull, 0x7fffffffull, 0xffffffffull };
+	struct rp_rng r;
+	struct rp_buf b = { 0 };
+	size_t nrules;
+	bool mixed;
+
+	rp_seed(&r, seed);
+	mixed = rp_below(&r, 3) == 0;
+	rp_printf(&b, "{\"defaultAction\": \"%s\", \"architectures\": [%s], \"syscalls\": [",
+		  rp_action(&r, 0), arches[rp_below(&r, SP_ARRAY_SIZE(arches))]);
+	nrules = 1 + rp_below(&r, 10);
+	for (size_t i = 0; i < nrules; i++) {
+		size_t nargs = 1 + rp_below(&r, 3);
+		const char *name = names[rp_below(&r, SP_ARRAY_SIZE(names))];
+		rp_printf(&b, "%s{\"names\": [\"%s\"], \"action\": \"%s\", \"args\": [", i ? ", " : "",
+			  name, rp_action(&r, 0));
+		unsigned first = (unsigned)rp_below(&r, 3);
+		for (size_t k = 0; k < nargs; k++) {
+			/* distinct indexes: runc's OR-split of a repeated index
+			 * is the random profiles' business */
+			unsigned idx = (first + (unsigned)k) % 3;
+			uint64_t v = mixed && rp_below(&r, 3) == 0 ? odd[rp_below(&r, SP_ARRAY_SIZE(odd))]
+								   : rp_below(&r, 2) ? rp_below(&r, 48)
+										     : rp_next(&r) & 0xffffffffu;
+			uint64_t v2 = rp_below(&r, 2) ? rp_below(&r, 48) : rp_next(&r);
+			const char *op = rp_ops[rp_below(&r, 7)];
+			rp_printf(&b, "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
+				  k ? ", " : "", idx, (unsigned long long)v, (unsigned long long)v2, op);
+		}
+		rp_printf(&b, "]}");
+	}
+	rp_printf(&b, "]}");
+	return b.s;
+}
+
+static void arg32_profiles(secprof_ctx *ctx, struct eq_stats *st)
+{
+	unsigned want = env_uint("EQUIV_PROFILES", 1000) / 2, loaded = 0;
+	uint64_t before = st->disagree, nb = st_narrow.disagree, nm = st_narrow.error_mismatch;
+
+	st->printed = 0;
+	st_narrow.printed = 0;
+	for (unsigned i = 0; i < want; i++) {
+		char *json = arg32_profile(5000 + i), label[64];
+		struct loaded l;
+		secprof_error err;
+
+		snprintf(label, sizeof(label), "32-bit argument profile seed %u", 5000 + i);
+		if (!load_json(ctx, json, "arg32.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+			loaded++;
+			compare_one(ctx, label, json, l.res, 5000 + i, st);
+			loaded_free(&l);
+		}
+		free(json);
+	}
+	tap_ok(loaded == want, "32-bit argument profiles: %u of %u load", loaded, want);
+	check_stats("32-bit argument profiles (exact)", st, before);
+	tap_ok(st_narrow.disagree == nb && st_narrow.error_mismatch == nm,
+	       "32-bit argument profiles (default mode): %llu disagreements, %llu refused by one only",
+	       (unsigned long long)(st_narrow.disagree - nb), (unsigned long long)(st_narrow.error_mismatch - nm));
+}
+
 /* ---- 3b. refusals pinned: libseccomp's word tree ------------------------- */
 
 /* libseccomp compares 32-bit words and merges equal word tests of one
@@ -421,7 +530,7 @@ static void pinned_refusals(secprof_ctx *ctx)
 			continue;
 		}
 		memset(&err, 0, sizeof(err));
-		sp = secprof_compile(ctx, l.res, NULL, &err);
+		sp = secprof_compile(ctx, l.res, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 		rc = runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr));
 		if (!rc)
 			runc_prog_free(&rp);
@@ -564,6 +673,9 @@ static void kernel_builtin(secprof_ctx *ctx, struct kcheck *k)
 		uint64_t a[6];
 	} calls[] = {
 		{ "socket", { 38, 1, 0 } }, { "socket", { 40, 1, 0 } }, { "socket", { 0xffff, 1, 0 } },
+		/* AF_VSOCK and AF_ALG with a high word: denied by secprof (the
+		 * kernel reads int family), allowed by libseccomp's program */
+		{ "socket", { 0x100000028ull, 1, 0 } }, { "socket", { 0x100000026ull, 1, 0 } },
 		{ "personality", { 0xffffffff } }, { "personality", { 0x0400000 } }, { "clone3", { 0, 0 } },
 		{ "getppid", { 0 } }, { "acct", { 0 } },
 	};
@@ -687,6 +799,7 @@ int main(void)
 	reference_profiles(ctx, &st);
 	many_value_rules(ctx, &st);
 	random_profiles(ctx, &st);
+	arg32_profiles(ctx, &st);
 	pinned_refusals(ctx);
 	tap_ok(st.evals >= min_evals && st.disagree == 0,
 	       "%llu evaluations over %llu profiles, %llu disagreements (%llu libseccomp "
@@ -704,6 +817,20 @@ int main(void)
 	       (unsigned long long)st.disagree);
 	tap_ok(st.emu_mismatch == 0, "secprof_emulate agrees with the independent evaluator (%llu differences)",
 	       (unsigned long long)st.emu_mismatch);
+	/* the same profiles and inputs, secprof's default program against
+	 * libseccomp's for profile' on input' (equiv.h eq_narrow) */
+	tap_ok(st_narrow.evals >= min_evals && st_narrow.disagree == 0 && st_narrow.error_mismatch == 0 &&
+		       st_narrow.emu_mismatch == 0 && st_narrow.narrowed >= st_narrow.evals / 100,
+	       "default mode: %llu evaluations (%llu with high words cleared) over %llu profiles, "
+	       "secprof(profile, input) == "
+	       "libseccomp(profile' with 32-bit arguments' values cut, input' with their high words "
+	       "cleared): %llu disagreements, %llu refused by one only (%llu "
+	       "libseccomp code generation bugs, %llu merge bugs)",
+	       (unsigned long long)st_narrow.evals, (unsigned long long)st_narrow.narrowed,
+	       (unsigned long long)st_narrow.profiles,
+	       (unsigned long long)st_narrow.disagree, (unsigned long long)st_narrow.error_mismatch,
+	       (unsigned long long)st_narrow.scmp_multiarch,
+	       (unsigned long long)st_narrow.scmp_merge);
 #if defined(__x86_64__)
 	kernel_check(ctx);
 #endif

@@ -369,6 +369,54 @@ static void test_native_headers(void)
 #endif
 }
 
+/* gen/argtypes.inc: which arguments the kernel reads as 32-bit types, from
+ * include/linux/syscalls.h (tools/gen-argtypes.py). */
+static void test_arg32(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t mask;
+		const char *why;
+	} v[] = {
+		{ "socket", 0x07, "int family, int type, int protocol" },
+		{ "dup3", 0x07, "unsigned int oldfd, newfd; int flags" },
+		{ "read", 0x01, "unsigned int fd; the buffer and size_t count are 64-bit" },
+		{ "openat", 0x0d, "int dfd, int flags, umode_t mode; the path is a pointer" },
+		{ "futex", 0x26, "int op, u32 val, u32 val3" },
+		{ "sendto", 0x29, "int fd, unsigned flags, int addrlen" },
+		{ "ioctl", 0x03, "unsigned int fd, cmd; unsigned long arg" },
+		{ "kill", 0x03, "pid_t, int" },
+		{ "timer_delete", 0x01, "timer_t is an int" },
+		{ "umount2", 0x02, "sys_umount(char *, int flags) on 64-bit tables" },
+		{ "fanotify_mark", 0x0b, "the split-mask variant of 32-bit ABIs keeps arg 2 and 4 wide" },
+		{ "landlock_add_rule", 0x0b, "an enum is int-sized" },
+		{ "mmap", 0x00, "arch-specific, no generic prototype: 64-bit" },
+		{ "clone", 0x00, "CLONE_BACKWARDS3's int stack_size is a pointer elsewhere" },
+		{ "personality", 0x00, "ppc64 and parisc64 take an unsigned long" },
+		{ "ptrace", 0x00, "long request, long pid" },
+		{ "unshare", 0x00, "unsigned long flags" },
+		{ "arch_prctl", 0x00, "x86-specific, not in syscalls.h" },
+		{ "no_such_syscall_x", 0x00, "unknown names keep 64-bit tests" },
+	};
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
+		uint8_t got = sp_syscall_arg32_of(v[i].name);
+		if (!tap_ok(got == v[i].mask, "%s: 32-bit arguments %#04x (%s)", v[i].name, v[i].mask, v[i].why))
+			tap_diag("got %#04x", got);
+	}
+	/* every name of the table has its byte: the lookup agrees with the
+	 * one that also gives the numbers */
+	size_t bad = 0;
+	for (size_t i = 0; i < sp_syscall_count(); i++) {
+		const struct sp_arch *x = sp_arch_by_name("x86_64");
+		int32_t nr, row;
+		uint8_t m = 0xff;
+		sp_syscall_lookup(sp_syscall_name_at(i), &x, 1, &nr, &m, &row);
+		bad += row != (int32_t)i || m != sp_syscall_arg32_of(sp_syscall_name_at(i)) || (m & 0xc0);
+	}
+	TAP_EQ_INT(bad, 0, "every table name's mask and index come with its lookup (6 arguments at most)");
+}
+
 int main(void)
 {
 	test_known_numbers();
@@ -376,5 +424,6 @@ int main(void)
 	test_arch_lookup();
 	test_consistency();
 	test_native_headers();
+	test_arg32();
 	return tap_done();
 }
