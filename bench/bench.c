@@ -1,5 +1,5 @@
 /* bench.c - `make bench`: secprof's compiler against libseccomp 2.5.4 driven
- * like runc, in one run on one machine (issue 3 targets; performance-anchors
+ * like runc, in one run on one machine (targets: docs/KERNEL.md
  * §1.6, §2, §6). Not a test: it prints figures and ratios, and marks each
  * target "ok" or "MISSED".
  *
@@ -381,7 +381,7 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 		printf("  secprof                                 %6zu\n", sp->len);
 	printf("  libseccomp tree + runc stub             %6zu  (stub %zu)\n", tree.len, tree.stub_len);
 	printf("  libseccomp linear + runc stub           %6zu  (stub %zu)\n", linear.len, linear.stub_len);
-	printf("  libseccomp tree alone (no stub)         %6zu  (anchors §1.6: 1,246)\n", bare.len);
+	printf("  libseccomp tree alone (no stub)         %6zu  (docs/KERNEL.md §1.6: 1,246)\n", bare.len);
 	if (sp)
 		printf("  secprof shorter than libseccomp tree: %s\n", target(sp->len < tree.len));
 	printf("\ninstructions executed per syscall (zero args), cacheability (kernel action cache walk):\n");

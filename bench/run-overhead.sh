@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run-overhead.sh [SECPROF] - what the built-in profile costs `secprof run`:
 # median wall time of `secprof run -- /bin/true` with the default profile
-# (parse + resolve + compile + load) against seccomp=unconfined (issue 4,
-# target: at most 1 ms). Uses hyperfine when installed, else a timed loop.
+# (parse + resolve + compile + load) against seccomp=unconfined
+# (target: at most 1 ms). Uses hyperfine when installed, else a timed loop.
 set -eu
 secprof=${1:-${BUILD:-build}/secprof}
 runs=${RUNS:-200}

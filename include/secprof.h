@@ -114,7 +114,7 @@ SECPROF_API secprof_caps secprof_caps_all(void);
 SECPROF_API int secprof_cap_from_name(const char *name);
 /* "CAP_SYS_ADMIN" for 21; NULL if unknown. */
 SECPROF_API const char *secprof_cap_name(int cap);
-/* Docker's TweakCapabilities (spec §3.4): defaults adjusted by --cap-add /
+/* Docker's TweakCapabilities (docs/COMPAT.md §3.4): defaults adjusted by --cap-add /
  * --cap-drop ("ALL" allowed), or `available` when privileged. */
 SECPROF_API int secprof_caps_tweak(const char *const *add, size_t nadd, const char *const *drop,
 				   size_t ndrop, bool privileged, secprof_caps available,
@@ -132,7 +132,7 @@ typedef struct secprof_resolve_opts {
 
 typedef struct secprof_resolved secprof_resolved;
 
-/* Resolve a profile for a container as Docker does (spec §2). A profile with
+/* Resolve a profile for a container as Docker does (docs/COMPAT.md §2). A profile with
  * no defaultAction and no syscalls resolves to "unconfined". */
 SECPROF_API secprof_resolved *secprof_resolve(secprof_ctx *ctx, const secprof_profile *p,
 					      const secprof_resolve_opts *opts, secprof_error *err);
@@ -144,7 +144,7 @@ SECPROF_API bool secprof_resolved_unconfined(const secprof_resolved *r);
 SECPROF_API int secprof_resolved_to_oci_json(const secprof_resolved *r, char **out, size_t *len,
 					     secprof_error *err);
 
-/* What `--security-opt seccomp=VALUE` means for a container (spec §3.3). */
+/* What `--security-opt seccomp=VALUE` means for a container (docs/COMPAT.md §3.3). */
 enum secprof_decision {
 	SECPROF_DECIDE_UNCONFINED, /* no filter at all */
 	SECPROF_DECIDE_BUILTIN,    /* Docker's default profile */
@@ -184,7 +184,7 @@ typedef struct secprof_compile_opts {
 	bool exact_libseccomp;
 } secprof_compile_opts;
 
-/* Compile a resolved profile to one BPF filter (spec §4.1, §4.3). */
+/* Compile a resolved profile to one BPF filter (docs/COMPAT.md §4.1, §4.3). */
 SECPROF_API secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
 					  const secprof_compile_opts *opts, secprof_error *err);
 SECPROF_API void secprof_prog_free(secprof_prog *prog);

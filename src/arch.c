@@ -22,8 +22,8 @@ _Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_ARRAY_SIZE(sp_syscall_rows)
  * 0x80000000 for 64-bit, 0x40000000 for little-endian, 0x20000000 for the
  * MIPS n32 convention.
  *
- * go: Docker's native string (goToNative values, spec §2.1), NULL where no
- * GOARCH maps to the arch. runc_ok: runc's arch list (spec §4.1.1) has no
+ * go: Docker's native string (goToNative values, docs/COMPAT.md §2.1), NULL where no
+ * GOARCH maps to the arch. runc_ok: runc's arch list (docs/COMPAT.md §4.1.1) has no
  * PARISC, M68K or SH. */
 static const struct sp_arch arches[] = {
 	/* scmp, name, go, audit, nr_base, bits, big_endian, runc_ok, col */
@@ -32,7 +32,7 @@ static const struct sp_arch arches[] = {
 	/* x32 shares AUDIT_ARCH_X86_64 with x86_64; the kernel tells them apart
 	 * by bit 30 of the syscall number (__X32_SYSCALL_BIT). libseccomp's
 	 * token SCMP_ARCH_X32 (0x4000003E) is never seen by a filter. No GOARCH
-	 * is x32, so "x32" in includes.arches never matches (spec §2.1). */
+	 * is x32, so "x32" in includes.arches never matches (docs/COMPAT.md §2.1). */
 	{ "SCMP_ARCH_X32", "x32", NULL, 0xC000003E, 0x40000000, 32, false, true, SP_COL_X32 },
 	{ "SCMP_ARCH_ARM", "arm", "arm", 0x40000028, 0, 32, false, true, SP_COL_ARM },
 	{ "SCMP_ARCH_AARCH64", "aarch64", "arm64", 0xC00000B7, 0, 64, false, true, SP_COL_AARCH64 },
@@ -46,10 +46,10 @@ static const struct sp_arch arches[] = {
 	  SP_COL_MIPS64 },
 	/* n32: the audit token says 64-bit, but libseccomp treats the ABI as
 	 * 32-bit (ARCH_SIZE_32) and compares only the low half of arguments
-	 * (spec §4.3); bits follows libseccomp, as x32's does. */
+	 * (docs/COMPAT.md §4.3); bits follows libseccomp, as x32's does. */
 	{ "SCMP_ARCH_MIPS64N32", "mips64n32", "mips64n32", 0xA0000008, 6000, 32, true, true,
 	  SP_COL_MIPS64N32 },
-	/* "mips3l64n32" [sic]: moby's goToNative spells it so (spec §2.1). */
+	/* "mips3l64n32" [sic]: moby's goToNative spells it so (docs/COMPAT.md §2.1). */
 	{ "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", "mips3l64n32", 0xE0000008, 6000, 32, false, true,
 	  SP_COL_MIPS64N32 },
 	{ "SCMP_ARCH_PPC", "ppc", "ppc", 0x00000014, 0, 32, true, true, SP_COL_PPC },
@@ -103,7 +103,7 @@ const struct sp_arch *sp_arch_by_go(const char *s)
 	return NULL;
 }
 
-/* moby's goToNative: GOARCH -> native string (spec §2.1). */
+/* moby's goToNative: GOARCH -> native string (docs/COMPAT.md §2.1). */
 static const struct {
 	const char *goarch, *native;
 } go_to_native[] = {
@@ -149,7 +149,7 @@ const struct sp_arch *sp_arch_lookup(const char *s)
 
 /* moby's nativeToSeccomp, keys and all. Two keys are not native strings
  * goToNative produces ("loong64" for "loongarch64", "mipsle" for "mipsel"),
- * so on those hosts archMap never expands (spec §2.1, §2.2); copying the
+ * so on those hosts archMap never expands (docs/COMPAT.md §2.1, §2.2); copying the
  * keys keeps that behaviour. */
 static const struct {
 	const char *native, *scmp;

@@ -12,14 +12,14 @@ struct sp_arch {
 	const char *scmp;   /* "SCMP_ARCH_X86_64" */
 	const char *name;   /* libseccomp / syscalls.csv name: "x86_64" */
 	const char *go;     /* Docker's native string matched by includes.arches
-			       ("amd64"); NULL when no GOARCH maps to it (spec §2.1) */
+			       ("amd64"); NULL when no GOARCH maps to it (docs/COMPAT.md §2.1) */
 	uint32_t audit;     /* AUDIT_ARCH_* */
 	uint32_t nr_base;   /* added to table numbers: 0x40000000 for x32, 4000,
 			       5000, 6000 for MIPS o32, n64, n32 */
 	uint8_t bits;       /* 32 or 64: width of syscall arguments as libseccomp
 			       compares them (32 for x32 and MIPS n32) */
 	bool big_endian;
-	bool runc_ok;       /* accepted by runc's arch list (spec §4.1.1) */
+	bool runc_ok;       /* accepted by runc's arch list (docs/COMPAT.md §4.1.1) */
 	int col;            /* column in the generated syscall table */
 };
 
@@ -29,12 +29,12 @@ const struct sp_arch *sp_arch_at(size_t i);
 const struct sp_arch *sp_arch_by_scmp(const char *s);
 /* "x86_64", "aarch64", ... (libseccomp names, case-insensitive). */
 const struct sp_arch *sp_arch_by_name(const char *s);
-/* Go name as Docker's goToNative gives it ("amd64"; spec §2.1). */
+/* Go name as Docker's goToNative gives it ("amd64"; docs/COMPAT.md §2.1). */
 const struct sp_arch *sp_arch_by_go(const char *s);
 /* The arch of the running process (compile-time). */
 const struct sp_arch *sp_arch_native(void);
 /* The archMap key Docker looks up for a native arch (nativeToSeccomp,
- * spec §2.1): "SCMP_ARCH_X86_64" for amd64; NULL when there is none. */
+ * docs/COMPAT.md §2.1): "SCMP_ARCH_X86_64" for amd64; NULL when there is none. */
 const char *sp_arch_go_to_seccomp(const char *go);
 /* moby's goToNative: GOARCH ("386", "loong64") -> native string ("x86",
  * "loongarch64"); NULL for a GOARCH moby does not map. */

@@ -1,7 +1,7 @@
-/* caps.c - capability names and Docker's TweakCapabilities (spec §3.4).
+/* caps.c - capability names and Docker's TweakCapabilities (docs/COMPAT.md §3.4).
  *
  * A container's capability list is kept as a bit mask: seccomp resolution
- * only asks "is CAP_X in the bounding set" (spec §2.3), so the order and the
+ * only asks "is CAP_X in the bounding set" (docs/COMPAT.md §2.3), so the order and the
  * duplicates Docker's list may carry do not matter here. */
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +56,7 @@ static const char *const cap_names[] = {
 #define CAP_COUNT ((int)SP_ARRAY_SIZE(cap_names))
 #define CAP_BIT(n) ((secprof_caps)1 << (n))
 
-/* Docker's defaults (spec §3.4; moby daemon/pkg/oci/caps/defaults.go). */
+/* Docker's defaults (docs/COMPAT.md §3.4; moby daemon/pkg/oci/caps/defaults.go). */
 static const int docker_default_caps[] = {
 	0 /* CHOWN */,		 1 /* DAC_OVERRIDE */,	    4 /* FSETID */,	3 /* FOWNER */,
 	27 /* MKNOD */,		 13 /* NET_RAW */,	    6 /* SETGID */,	7 /* SETUID */,
@@ -85,7 +85,7 @@ const char *secprof_cap_name(int cap)
 }
 
 /* Exact, case-sensitive lookup: what includes/excludes.caps matching uses
- * (spec §2.3, Go's inSlice over the bounding set). */
+ * (docs/COMPAT.md §2.3, Go's inSlice over the bounding set). */
 int sp_cap_from_exact_name(const char *name)
 {
 	for (int i = 0; i < CAP_COUNT; i++)
@@ -94,7 +94,7 @@ int sp_cap_from_exact_name(const char *name)
 	return -1;
 }
 
-/* NormalizeLegacyCapabilities (spec §3.4): upper-case, then add "CAP_"
+/* NormalizeLegacyCapabilities (docs/COMPAT.md §3.4): upper-case, then add "CAP_"
  * unless present; "ALL" is kept as is. Writes at most len-1 chars; a name
  * too long to be a capability is truncated, which keeps it unknown. */
 static void normalize_cap(const char *in, char *out, size_t len)
@@ -199,7 +199,7 @@ int secprof_caps_tweak(const char *const *add, size_t nadd, const char *const *d
 		return rc;
 	if (adds.all)
 		/* The literal "ALL" in drops matches no cap, so
-		 * --cap-add ALL --cap-drop ALL keeps every cap (spec §3.4). */
+		 * --cap-add ALL --cap-drop ALL keeps every cap (docs/COMPAT.md §3.4). */
 		*out = available & ~drops.set;
 	else if (drops.all)
 		*out = adds.set;

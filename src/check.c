@@ -6,7 +6,7 @@
 
 #include "check.h"
 
-/* The action as runc reads it (exact match, spec §4.1.1); -1 if invalid.
+/* The action as runc reads it (exact match, docs/COMPAT.md §4.1.1); -1 if invalid.
  * Read from the string, not rule->act, so hand-built rules work too. */
 static int rule_action(const struct sp_str *action)
 {
@@ -18,7 +18,7 @@ static bool takes_errno(int act)
 	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;
 }
 
-/* The libseccomp action runc builds (spec §4.1.2): KILL is KILL_THREAD,
+/* The libseccomp action runc builds (docs/COMPAT.md §4.1.2): KILL is KILL_THREAD,
  * ERRNO/TRACE carry errnoRet masked to 16 bits, EPERM when unset. */
 static uint32_t runc_action(int act, bool has_errno, uint64_t errno_ret)
 {
@@ -44,7 +44,7 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 			snprintf(path, sizeof(path), "syscalls[%zu].name", rule->index);
 		else
 			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
-		/* runc skips names libseccomp does not know (spec §4.1.2). */
+		/* runc skips names libseccomp does not know (docs/COMPAT.md §4.1.2). */
 		rc = sp_warn(ctx, err, p->file, &n->loc, path,
 			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
 			     n->s ? n->s : "");

@@ -36,7 +36,7 @@ struct sp_summary {
 /* Report through the context's warning callback what Docker accepts but
  * does nothing useful (in strict mode the first one is an error):
  * names unknown on every arch, errnoRet on an action that takes none, rules
- * equal to the default action (runc skips them, spec §4.1.2), argument
+ * equal to the default action (runc skips them, docs/COMPAT.md §4.1.2), argument
  * values with high bits a syscall reading the argument as 32 bits never
  * sees (neither 0 nor a sign extension), and 32-bit arguments one name's
  * rules test with values of different high words (compared on 64 bits,

@@ -1,15 +1,15 @@
 /* compile.c - ruleset -> one classic BPF seccomp filter.
  *
- * Layout (performance-anchors §2.6, §6):
+ * Layout (docs/KERNEL.md §2.6, §6):
  *   LD arch; JEQ native -> native section; JEQ other -> ...; RET KILL (bad arch)
  *   section: LD nr; weight-balanced JGE range tree over runs of equal
  *            decision (on x86_64 its root is the x32 guard); RET
  * A "run" is a stretch of syscall numbers with the same outcome: gaps join
  * the default runs, numbers above the ENOSYS boundary form the ENOSYS run
- * (runc's stub, spec §4.1.3, merged into the tree), and every syscall with
+ * (runc's stub, docs/COMPAT.md §4.1.3, merged into the tree), and every syscall with
  * argument rules is a run of its own whose block loads argument words. So an
  * argument-free syscall runs only LD nr/arch, JEQ/JGE K and RET K: the
- * kernel's action cache can prove it (anchors §2.1).
+ * kernel's action cache can prove it (docs/KERNEL.md §2.1).
  * A block tries the syscall's rules in the ruleset's order; rules that
  * follow each other and all test one argument for equality (with one high
  * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain, or a JGE
@@ -162,7 +162,7 @@ static struct target emit_load(struct gen *g, uint32_t off, struct target next)
 /* ---- argument comparisons ------------------------------------------------ */
 
 /* A target that starts by loading the word A already holds can be entered
- * one instruction later (libseccomp's accumulator tracking, anchors §1.1). */
+ * one instruction later (libseccomp's accumulator tracking, docs/KERNEL.md §1.1). */
 static struct target skip_reload(const struct gen *g, uint32_t off, struct target t)
 {
 	if (!t.is_ret && t.placed && t.pos > 0 &&
@@ -172,7 +172,7 @@ static struct target skip_reload(const struct gen *g, uint32_t off, struct targe
 }
 
 /* (A & mask) == want on one 32-bit word, cheapest form first (Chromium's
- * masked-equal lowering, anchors §3.3): JSET for zero or single-bit cases. */
+ * masked-equal lowering, docs/KERNEL.md §3.3): JSET for zero or single-bit cases. */
 static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32_t want,
 			      struct target p, struct target f)
 {
@@ -233,7 +233,7 @@ static struct target test32(struct gen *g, uint32_t off, enum sp_op op, uint32_t
 }
 
 /* x > V (or x >= V when ge) on 64 bits: hi > Vh wins, hi == Vh decides on
- * lo (libseccomp _db_rule_gen_64, anchors §1.4), with minijail's shortcuts:
+ * lo (libseccomp _db_rule_gen_64, docs/KERNEL.md §1.4), with minijail's shortcuts:
  * Vh == 0 needs no JEQ, Vh == ~0 no JGT, and x >= Vh:0 is hi >= Vh alone. */
 static struct target greater64(struct gen *g, uint32_t hi, uint32_t lo, uint64_t v, bool ge,
 			       struct target p, struct target f)
@@ -329,7 +329,7 @@ static struct target emit_cond(struct gen *g, const struct sp_arch *a, const str
  * argument, V sharing the high word `hi` (64-bit ABIs): the group tests the
  * high word once, loads the low word once, then dispatches over the low
  * words. For any input at most the rules of one value can match, so the
- * group keeps "first match wins" (libseccomp's rule order, spec §4.3) by
+ * group keeps "first match wins" (libseccomp's rule order, docs/COMPAT.md §4.3) by
  * keeping the order among the rules of each value only. */
 struct group {
 	size_t first, end;
@@ -412,7 +412,7 @@ static size_t group_members(struct gen *g, const struct sp_arch *a, const struct
 		g->members_cap = n;
 	}
 	/* filled from the last rule: libseccomp's order puts larger values
-	 * first (spec §4.3), so distinct values usually arrive sorted */
+	 * first (docs/COMPAT.md §4.3), so distinct values usually arrive sorted */
 	for (size_t i = 0; i < n; i++) {
 		size_t r = gr->end - 1 - i;
 		int key = key_of(a, &s->rules[r], gr->arg, gr->hi);
@@ -686,7 +686,7 @@ static size_t weighted_mid(const uint64_t *w, size_t lo, size_t hi)
 /* Weight-balanced tree of JGE over runs [lo, hi): a run weighs the syscall
  * numbers it holds up to the arch's highest (at least 1), so real syscalls
  * sit higher in the tree than the long ENOSYS or bad-arch stretches: the
- * expected depth stays within 2 of the entropy bound (anchors §6). The
+ * expected depth stays within 2 of the entropy bound (docs/KERNEL.md §6). The
  * higher half is emitted first so the lower half falls through (jf == 0). */
 static struct target emit_tree(struct gen *g, const struct run *runs, const uint64_t *w,
 			       size_t lo, size_t hi, size_t split)
@@ -728,7 +728,7 @@ static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_z
 }
 
 /* One audit arch: LD nr, then the tree. On x86_64 the root compare is the
- * x32 guard, nr >= 0x40000000 (a cacheable JGE, anchors §2.6). */
+ * x32 guard, nr >= 0x40000000 (a cacheable JGE, docs/KERNEL.md §2.6). */
 static struct target emit_section(struct gen *g, uint32_t audit)
 {
 	struct sp_zone z[SP_MAX_ZONES];

@@ -4,7 +4,7 @@
  * container's root. secprof's init is PID 1: it forwards signals to the
  * command and reaps every zombie, like `docker run --init`.
  *
- * The filter is loaded by the command's process, never by init (spec §4.1.4
+ * The filter is loaded by the command's process, never by init (docs/COMPAT.md §4.1.4
  * order, in run.c); init keeps no capability the command could reach. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* error.c - errors and warnings with a location (conventions 2-3). */
+/* error.c - errors and warnings with a location (docs/CONVENTIONS.md §2-3). */
 #include <stdio.h>
 #include <string.h>
 

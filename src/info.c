@@ -26,7 +26,7 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-/* The arches Docker's default archMap pairs with each native one (spec §5),
+/* The arches Docker's default archMap pairs with each native one (docs/COMPAT.md §5),
  * and the kernel option that lets a process of this kernel enter it with
  * that ABI (arch/x86/Kconfig IA32_EMULATION and X86_X32_ABI, arch/arm64 and
  * arch/s390 COMPAT, arch/mips MIPS32_O32 and MIPS32_N32). */
@@ -266,7 +266,7 @@ int sp_info_collect(struct sp_info *in, secprof_error *err)
 	set_arches(in, config);
 	free(config);
 	/* The per-arch action cache bitmap arrived in 5.11 (kernel/seccomp.c,
-	 * SECCOMP_ARCH_NATIVE; performance-anchors §0). */
+	 * SECCOMP_ARCH_NATIVE; docs/KERNEL.md §0). */
 	sscanf(u.release, "%lu.%lu", &major, &minor);
 	in->action_cache = major > 5 || (major == 5 && minor >= 11);
 	return 0;

@@ -3,7 +3,7 @@
  * One pass over the bytes, no recursion on input depth (an explicit stack
  * of open containers), building the tree in the arena. It accepts exactly
  * RFC 8259 JSON (one value, no comments, no trailing commas) and keeps
- * numbers as their raw text, so uint64 values stay exact (spec §1.3).
+ * numbers as their raw text, so uint64 values stay exact (docs/COMPAT.md §1.3).
  *
  * Cost: this reader, not the profile decoding, used to be most of the parse
  * time of the default profile (it was built on yajl, whose per-token
@@ -17,7 +17,7 @@
  *  - nodes are carved from blocks, members gathered on one scratch stack
  *    and copied once when their container closes.
  *
- * Escapes decode as Go's encoding/json decodes them (spec §1.3): a
+ * Escapes decode as Go's encoding/json decodes them (docs/COMPAT.md §1.3): a
  * surrogate escape that is not half of a valid pair becomes U+FFFD. (The
  * yajl-based reader this one replaced, kept as the fuzzing oracle in
  * tests/fuzz, joined a high surrogate with any \u escape after it.)
@@ -399,7 +399,7 @@ static size_t utf8_put(unsigned cp, char *out)
 }
 
 /* Decode a \u escape whose 'u' is at s[*end]; leaves *end on its last hex
- * digit. As Go's encoding/json (what Docker decodes with, spec §1.3): a high
+ * digit. As Go's encoding/json (what Docker decodes with, docs/COMPAT.md §1.3): a high
  * surrogate followed by a \u low surrogate is one code point; any other
  * surrogate becomes U+FFFD and what follows it is decoded on its own. */
 static size_t unescape_u(const char *s, size_t *end, char *out)

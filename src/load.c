@@ -1,4 +1,4 @@
-/* load.c - install a compiled program in the calling thread (spec §4.1.4).
+/* load.c - install a compiled program in the calling thread (docs/COMPAT.md §4.1.4).
  *
  * Like runc's PatchAndLoad, the program goes to seccomp(2) with the flags the
  * profile asked for, or to prctl(PR_SET_SECCOMP) when there are none, and
@@ -82,7 +82,7 @@ int secprof_load(const secprof_prog *prog, secprof_error *err)
 
 	/* The kernel refuses a filter from a task without CAP_SYS_ADMIN unless
 	 * no_new_privs is set; runc relies on that and loads before dropping
-	 * caps when no-new-privileges is off (spec §4.1.4). */
+	 * caps when no-new-privileges is off (docs/COMPAT.md §4.1.4). */
 	if (!has_effective_sys_admin() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "cannot set no_new_privs: %s", strerror(errno));

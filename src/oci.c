@@ -1,5 +1,5 @@
 /* oci.c - the resolved profile as the OCI linux.seccomp JSON moby sends to
- * runc: Go's json.Marshal of specs.LinuxSeccomp, byte for byte (spec §2.3).
+ * runc: Go's json.Marshal of specs.LinuxSeccomp, byte for byte (docs/COMPAT.md §2.3).
  *
  * Field order is the Go struct order; `omitempty` drops empty lists, empty
  * strings, nil pointers and zero numbers; "names" has no omitempty, so a
@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-/* A Go string: JSON null inside a list decodes to "" (spec §1.3). */
+/* A Go string: JSON null inside a list decodes to "" (docs/COMPAT.md §1.3). */
 static void put_str(struct sp_buf *b, const struct sp_str *s)
 {
 	sp_buf_json_str(b, s->s ? s->s : "");

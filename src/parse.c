@@ -1,6 +1,6 @@
 /* parse.c - JSON tree -> struct secprof_profile (Docker, legacy, Podman, OCI).
  *
- * Decoding follows Go's encoding/json as moby uses it (spec §1.3): keys are
+ * Decoding follows Go's encoding/json as moby uses it (docs/COMPAT.md §1.3): keys are
  * matched exactly, then case-insensitively; unknown keys are ignored (a
  * warning here, an error in strict mode); null leaves a field as it is (and
  * clears slices and pointers); a duplicate key decodes again INTO the value
@@ -109,7 +109,7 @@ uint32_t sp_flag_from_str(const char *s)
 	return 0;
 }
 
-/* Podman's "errno"/"defaultErrno" take errno names (spec §6); it resolves
+/* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */
 static const struct {
 	const char *name;
@@ -745,7 +745,7 @@ static const struct field rule_fields[] = {
 	FIELD("comment", r_comment),
 	FIELD("includes", r_includes),
 	FIELD("excludes", r_excludes),
-	FIELD("errno", r_errno), /* Podman (spec §6) */
+	FIELD("errno", r_errno), /* Podman (docs/COMPAT.md §6) */
 };
 
 static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
@@ -858,10 +858,10 @@ static const struct field top_fields[] = {
 	FIELD("listenerMetadata", t_listener_metadata),
 	FIELD("syscalls", t_syscalls),
 	FIELD("archMap", t_archmap),
-	FIELD("defaultErrno", t_default_errno), /* Podman (spec §6) */
+	FIELD("defaultErrno", t_default_errno), /* Podman (docs/COMPAT.md §6) */
 };
 
-/* ---- Podman's errno names (spec §6) ----------------------------------- */
+/* ---- Podman's errno names (docs/COMPAT.md §6) ----------------------------------- */
 
 static int errno_from_name(const char *s, uint64_t *out)
 {

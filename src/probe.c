@@ -4,7 +4,7 @@
  * fails harmlessly *after* the seccomp check (bad fd, bad pointer, invalid
  * flags) and, where the kernel allows it, before any capability check: an
  * allowed call then fails with EBADF/EFAULT/EINVAL while a denied one fails
- * with the profile's errno (conventions 13). Where the kernel checks a
+ * with the profile's errno (docs/CONVENTIONS.md §13). Where the kernel checks a
  * capability first (reboot, init_module, ...) the errno is reported as is.
  * Raw syscall(2) everywhere, so no libc fallback hides what the kernel said.
  * Every probe runs in its own forked child, because a filter may kill. */
@@ -128,7 +128,7 @@ static long p_uselib(void) { return syscall(SYS_uselib, BAD_PTR); }
 #ifdef SYS_afs_syscall
 static long p_afs_syscall(void) { return syscall(SYS_afs_syscall); }
 #endif
-/* Above every syscall: runc's stub answers ENOSYS (spec §4.1.3), crun the
+/* Above every syscall: runc's stub answers ENOSYS (docs/COMPAT.md §4.1.3), crun the
  * default action. */
 static long p_nr_1000(void) { return syscall(1000); }
 

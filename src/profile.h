@@ -9,7 +9,7 @@
 
 #include "util.h"
 
-/* Actions as runc spells them (spec §4.1.1), and the kernel value of each
+/* Actions as runc spells them (docs/COMPAT.md §4.1.1), and the kernel value of each
  * (the low 16 bits, errno/trace data, are added by the compiler). */
 #define SP_ACTIONS(X)                                       \
 	X(KILL, "SCMP_ACT_KILL", 0x00000000u)               \
@@ -66,7 +66,7 @@ struct sp_str {
 	struct sp_loc loc;
 };
 
-/* includes / excludes (spec §1.2, §2.3). */
+/* includes / excludes (docs/COMPAT.md §1.2, §2.3). */
 struct sp_filter {
 	bool present;             /* the object was given and not null */
 	struct sp_str *caps;
@@ -74,7 +74,7 @@ struct sp_filter {
 	struct sp_str *arches;
 	size_t narches;
 	bool has_min_kernel;      /* minKernel given (even "") */
-	uint8_t min_kernel[2];    /* {kernel, major} (spec §1.4) */
+	uint8_t min_kernel[2];    /* {kernel, major} (docs/COMPAT.md §1.4) */
 	struct sp_loc min_kernel_loc;
 	struct sp_loc loc;
 };
@@ -91,7 +91,7 @@ struct sp_arg {
 struct sp_rule {
 	size_t index;             /* position in syscalls[] */
 	struct sp_loc loc;
-	struct sp_str *names;     /* legacy "name" already folded in (spec §1.2) */
+	struct sp_str *names;     /* legacy "name" already folded in (docs/COMPAT.md §1.2) */
 	size_t nnames;
 	struct sp_str action;     /* as written ("" allowed by moby) */
 	enum sp_action act;       /* valid only when action_ok */

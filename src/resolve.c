@@ -1,6 +1,6 @@
 /* resolve.c - a profile resolved for one container, as moby does it
- * (spec §2: moby/profiles seccomp_linux.go setupSeccomp), and the
- * --security-opt seccomp decision table (spec §3.3). */
+ * (docs/COMPAT.md §2: moby/profiles seccomp_linux.go setupSeccomp), and the
+ * --security-opt seccomp decision table (docs/COMPAT.md §3.3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +69,7 @@ bool sp_kernel_parse_release(const char *release, unsigned long *major, unsigned
 
 /* The kernel minKernel is compared with: the caller's, or the running one,
  * read only when a minKernel condition is actually evaluated, since moby
- * only fails on an unparsable release in that case (spec §1.5). */
+ * only fails on an unparsable release in that case (docs/COMPAT.md §1.5). */
 struct kernel {
 	bool known;
 	unsigned long major, minor;
@@ -91,7 +91,7 @@ static int kernel_get(struct kernel *k, const struct secprof_profile *p, secprof
 	return 0;
 }
 
-/* kernelGreaterEqualThan (spec §2.3): only kernel.major counts. */
+/* kernelGreaterEqualThan (docs/COMPAT.md §2.3): only kernel.major counts. */
 static int kernel_at_least(struct kernel *k, const struct secprof_profile *p,
 			   const struct sp_filter *f, bool *ge, secprof_error *err)
 {
@@ -145,7 +145,7 @@ static bool all_caps_held(const struct sp_filter *f, secprof_caps caps)
 	return true;
 }
 
-/* excludes: arches, caps, minKernel, in that order (spec §2.3). The order
+/* excludes: arches, caps, minKernel, in that order (docs/COMPAT.md §2.3). The order
  * matters only for when the running kernel's version is read. */
 static int excluded(struct resolve_state *st, const struct sp_filter *f, bool *drop,
 		    secprof_error *err)
@@ -173,7 +173,7 @@ static int excluded(struct resolve_state *st, const struct sp_filter *f, bool *d
 	return 0;
 }
 
-/* includes: the arch list is OR'ed, the cap list AND'ed (spec §2.3). */
+/* includes: the arch list is OR'ed, the cap list AND'ed (docs/COMPAT.md §2.3). */
 static int included(struct resolve_state *st, const struct sp_filter *f, bool *keep,
 		    secprof_error *err)
 {
@@ -224,9 +224,9 @@ static void push_arch(secprof_resolved *r, const struct sp_str *a, size_t cap)
 }
 
 /* Legacy `architectures` are copied verbatim; otherwise the first archMap
- * entry for the native arch gives [arch, subArchitectures...] (spec §2.2).
+ * entry for the native arch gives [arch, subArchitectures...] (docs/COMPAT.md §2.2).
  * Docker looks the entry up by nativeToSeccomp, which has no key for
- * loong64 and mipsle hosts, so those never expand (spec §2.1). */
+ * loong64 and mipsle hosts, so those never expand (docs/COMPAT.md §2.1). */
 static int expand_arches(secprof_resolved *r, const struct secprof_profile *p,
 			 secprof_error *err)
 {
@@ -265,7 +265,7 @@ static int pick_arch(const secprof_resolve_opts *opts, const struct sp_arch **ou
 		     secprof_error *err)
 {
 	/* A GOARCH ("386", "mips64le") or the native string moby derives
-	 * from it ("x86", "mipsel64"); both name the same host (spec §2.1). */
+	 * from it ("x86", "mipsel64"); both name the same host (docs/COMPAT.md §2.1). */
 	if (opts->arch) {
 		*out = sp_arch_by_goarch(opts->arch);
 		if (!*out)
@@ -325,13 +325,13 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 		st.kernel.minor = (unsigned long)opts->kernel_minor;
 	}
 	fill_kernel(r, &st);
-	/* Neither a default action nor rules: no seccomp at all (spec §1.5);
+	/* Neither a default action nor rules: no seccomp at all (docs/COMPAT.md §1.5);
 	 * runc applies the same rule to an OCI linux.seccomp. */
 	if (p->no_seccomp || (is_empty(&p->default_action) && p->nrules == 0)) {
 		r->unconfined = true;
 		return 0;
 	}
-	/* Checked after the early exit, as moby does (spec §1.5). */
+	/* Checked after the early exit, as moby does (docs/COMPAT.md §1.5). */
 	if (p->narchitectures && p->narchmap)
 		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->archmap_loc, "archMap",
 			      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
@@ -381,7 +381,7 @@ bool secprof_resolved_unconfined(const secprof_resolved *r)
 	return r->unconfined;
 }
 
-/* ---- --security-opt seccomp=... (spec §3.3) -------------------------------- */
+/* ---- --security-opt seccomp=... (docs/COMPAT.md §3.3) -------------------------------- */
 
 int secprof_decide(const char *seccomp_opt, bool privileged, enum secprof_decision *out,
 		   secprof_error *err)
@@ -399,7 +399,7 @@ int secprof_decide(const char *seccomp_opt, bool privileged, enum secprof_decisi
 	}
 	if (!strcmp(seccomp_opt, "builtin")) {
 		/* moby hands the word "builtin" to LoadProfile for privileged
-		 * containers, which fails to decode it (spec §3.3, derived). */
+		 * containers, which fails to decode it (docs/COMPAT.md §3.3, derived). */
 		if (privileged)
 			return sp_err(err, SECPROF_E_PROFILE, NULL, NULL, NULL,
 				      "Decoding seccomp profile failed: invalid character 'b' looking for beginning of value");

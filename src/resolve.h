@@ -1,4 +1,4 @@
-/* resolve.h - a profile resolved for one container (resolve.c, spec §2). */
+/* resolve.h - a profile resolved for one container (resolve.c, docs/COMPAT.md §2). */
 #ifndef SP_RESOLVE_H
 #define SP_RESOLVE_H
 
@@ -24,10 +24,10 @@ struct secprof_resolved {
 };
 
 /* Exact, case-sensitive capability lookup, as includes/excludes.caps match
- * the bounding set (spec §2.3); -1 when the name is not a capability. */
+ * the bounding set (docs/COMPAT.md §2.3); -1 when the name is not a capability. */
 int sp_cap_from_exact_name(const char *name);
 
-/* Parse a uname release like Go's Sscanf(release, "%d.%d") (spec §2.3).
+/* Parse a uname release like Go's Sscanf(release, "%d.%d") (docs/COMPAT.md §2.3).
  * On failure returns false and puts Go's error text ("unexpected EOF",
  * "expected integer", ...) in why. */
 bool sp_kernel_parse_release(const char *release, unsigned long *major, unsigned long *minor,

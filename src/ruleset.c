@@ -99,7 +99,7 @@ static struct sp_arg narrow_arg(const struct sp_arg *x, uint8_t arg32)
 
 /* ---- actions ---------------------------------------------------------- */
 
-/* runc's getAction (spec §4.1.2 table): errno/trace data defaults to EPERM,
+/* runc's getAction (docs/COMPAT.md §4.1.2 table): errno/trace data defaults to EPERM,
  * is cast to int16 and kept to 16 bits; KILL is KILL_THREAD. */
 static uint32_t action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret)
 {
@@ -126,7 +126,7 @@ static bool errno_invalid(uint32_t ret)
 
 static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_opts *opts)
 {
-	/* runc's isAllowAction (spec §4.1.3): no stub for permissive defaults;
+	/* runc's isAllowAction (docs/COMPAT.md §4.1.3): no stub for permissive defaults;
 	 * crun never adds one (opts->no_enosys). */
 	if (opts && opts->no_enosys)
 		return false;
@@ -162,7 +162,7 @@ static uint32_t rule_ret(const struct sp_rule *rule)
 	return action_ret(rule->act, rule->has_errno, rule->errno_ret);
 }
 
-/* The checks runc makes before adding any rule (spec §4.1.2 steps 1, 8). */
+/* The checks runc makes before adding any rule (docs/COMPAT.md §4.1.2 steps 1, 8). */
 static int check_rule(struct build *b, const struct sp_rule *rule)
 {
 	char path[64];
@@ -222,7 +222,7 @@ static int add_arch(struct build *b, const struct sp_arch *a)
 }
 
 /* Filter arches = the OCI architectures plus the native arch, always
- * (spec §4.1.2 step 4); native first so its dispatch is the shortest. */
+ * (docs/COMPAT.md §4.1.2 step 4); native first so its dispatch is the shortest. */
 static int collect_arches(struct build *b)
 {
 	const secprof_resolved *r = b->r;
@@ -524,7 +524,7 @@ static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
 
 /* Within a rule, libseccomp chains the conditions by argument number,
  * lowest on top (_db_rule_gen_64 walks args 0..5); a rule has at most one
- * condition per argument (repeated indexes were split, spec §4.1.2). */
+ * condition per argument (repeated indexes were split, docs/COMPAT.md §4.1.2). */
 static int cmp_cond_arg(const void *x, const void *y)
 {
 	const struct sp_cond *a = x, *b = y;
@@ -532,7 +532,7 @@ static int cmp_cond_arg(const void *x, const void *y)
 }
 
 /* Chains compare condition by condition; a prefix sorts first, so a shorter
- * chain is tried before the longer chains it prunes (spec §4.3). */
+ * chain is tried before the longer chains it prunes (docs/COMPAT.md §4.3). */
 static int cmp_chain(const struct sp_crule *a, const struct sp_crule *b)
 {
 	for (size_t i = 0; i < a->nconds && i < b->nconds; i++) {
@@ -613,7 +613,7 @@ static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule 
 }
 
 /* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
- * makes every condition its own rule, so the set is OR-ed (spec §4.1.2). */
+ * makes every condition its own rule, so the set is OR-ed (docs/COMPAT.md §4.1.2). */
 static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
 		       uint32_t ret, uint8_t arg32)
 {
@@ -721,7 +721,7 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
  * differ as 64-bit tests can still meet on a node: `arg0 != 0x100000001`
  * and `arg0 != 0x100000002` share the node "hi(arg0) == 1". Where they meet
  * with different actions, db_rule_add fails with -EEXIST and runc aborts
- * (spec §4.3) when one of the two nodes ends its chain there, or when the new
+ * (docs/COMPAT.md §4.3) when one of the two nodes ends its chain there, or when the new
  * rule ends on a node whose subtree leads to another action. The chain-level
  * check (check_clashes) sees only whole conditions; this model replays the
  * word tree rule by rule as runc adds them, to refuse what libseccomp
@@ -1639,7 +1639,7 @@ static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, con
 }
 
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
- * spec §4.3): the first unconditional rule wins and replaces the
+ * docs/COMPAT.md §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
@@ -1808,7 +1808,7 @@ static void set_flags(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
 
-	/* runc sets SPEC_ALLOW when flags are absent (spec §4.1.1). */
+	/* runc sets SPEC_ALLOW when flags are absent (docs/COMPAT.md §4.1.1). */
 	if (!p->flags_present)
 		b->rs->flags = 4u;
 	for (size_t i = 0; i < p->nflags; i++)
@@ -2076,7 +2076,7 @@ uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in)
 	uint32_t nr = (uint32_t)in->nr;
 
 	if (n == 0)
-		return SP_RET_KILL_THREAD; /* act_badarch (spec §4.3) */
+		return SP_RET_KILL_THREAD; /* act_badarch (docs/COMPAT.md §4.3) */
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_sysrule *s;
 		if (nr < z[i].lo || nr > z[i].hi)

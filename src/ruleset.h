@@ -2,7 +2,7 @@
  * (ruleset.c), and the BPF tools that read it (compile.c, emulate.c, disasm.c).
  *
  * The ruleset is the IR between resolution and code generation: runc's and
- * libseccomp's rule semantics (spec §4.1.2, §4.3) are applied once here, so
+ * libseccomp's rule semantics (docs/COMPAT.md §4.1.2, §4.3) are applied once here, so
  * the generator, explain/diff tools and tests all see the same decisions.
  * Everything lives in the ruleset's arena; strings are borrowed from the
  * profile, which must outlive the ruleset.

@@ -2,7 +2,7 @@
  *
  * The filter is compiled by the caller before anything forks, so a bad
  * profile never starts the command. The child then follows runc's
- * standard_init order (spec §4.1.4): without no-new-privileges the filter is
+ * standard_init order (docs/COMPAT.md §4.1.4): without no-new-privileges the filter is
  * loaded first, while the child still holds CAP_SYS_ADMIN; then the bounding
  * set is cut, the user switched and the capability sets written
  * (finalizeNamespace); with no-new-privileges the bit is set and the filter

@@ -24,7 +24,7 @@ enum sp_net { SP_NET_NONE, SP_NET_HOST };
 enum sp_devcg_mode { SP_DEVCG_AUTO, SP_DEVCG_V1, SP_DEVCG_V2 };
 
 struct sp_run_opts {
-	const secprof_prog *prog; /* NULL: unconfined (spec §3.3) */
+	const secprof_prog *prog; /* NULL: unconfined (docs/COMPAT.md §3.3) */
 	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
 	bool no_new_privs;        /* --security-opt no-new-privileges */
 	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
@@ -71,7 +71,7 @@ enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 __attribute__((noreturn)) void sp_child_fail(struct sp_child_report *rep, int status,
 					     const secprof_error *err);
 /* In a forked child: the runc init sequence from the filter load to execve
- * (spec §4.1.4). Never returns: execs or reports through rep. */
+ * (docs/COMPAT.md §4.1.4). Never returns: execs or reports through rep. */
 __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
 					       struct sp_child_report *rep);
 /* The signals secprof forwards to the command (and blocks while it waits). */

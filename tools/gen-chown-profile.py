@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen-chown-profile.py MOBY_DEFAULT_JSON > tests/data/run-chown-audit-control.json
 
-The custom profile of seed 002 (issue 4): Docker's default with every chown
+The custom profile of the chown seed of Docker's seccomp documentation: Docker's default with every chown
 syscall taken out of the rules that allow it, and one rule added that allows
 them only when the container holds CAP_AUDIT_CONTROL. `useradd` then fails
 under Docker's default caps and works with --cap-add CAP_AUDIT_CONTROL.

@@ -6,7 +6,7 @@
 # apt already uses (CI has network to that mirror only). The result is cached
 # under /var/cache/secprof/rootfs and reused; tests never write into it (they
 # mount an overlay on top), so one build serves every run.
-# passwd provides useradd for the seed scenario (issue 4); adduser is not needed.
+# passwd provides useradd for the seed scenario; adduser is not needed.
 set -eu
 dir=${1:-/var/cache/secprof/rootfs}
 stamp=$dir/.secprof-rootfs-ok

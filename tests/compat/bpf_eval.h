@@ -1,7 +1,7 @@
 /* bpf_eval.h - an independent classic-BPF evaluator for seccomp programs and a
  * checker that mimics the kernel's action-cache emulator. Header-only, for
  * tests and bench: a second opinion next to secprof_emulate, written from the
- * kernel's documented semantics (performance-anchors §2.1), not from src/.
+ * kernel's documented semantics (docs/KERNEL.md §2.1), not from src/.
  */
 #ifndef SECPROF_COMPAT_BPF_EVAL_H
 #define SECPROF_COMPAT_BPF_EVAL_H
@@ -135,7 +135,7 @@ bad:
 	return 0;
 }
 
-/* Kernel seccomp_is_const_allow (performance-anchors §2.1): would the action
+/* Kernel seccomp_is_const_allow (docs/KERNEL.md §2.1): would the action
  * cache mark (arch, nr) as always allowed? Only LD nr/arch, JA, JEQ/JGE/JGT/JSET
  * K, AND K and RET K are understood; anything else on the path means "run the
  * filter". */

@@ -6,7 +6,7 @@
  * filter under test may deny write(2) or even exit(2); the parent kills it
  * once the report is in. Probes use syscalls that ignore their arguments
  * (getppid, getuid, ...) or numbers the kernel does not implement, so any
- * argument value the filter tests is harmless (conventions 13).
+ * argument value the filter tests is harmless (docs/CONVENTIONS.md §13).
  */
 #ifndef SECPROF_COMPAT_KPROBE_H
 #define SECPROF_COMPAT_KPROBE_H
@@ -178,7 +178,7 @@ static inline bool kp_matches(uint32_t ret, const struct kp_result *nat, const s
 	case 0x7fff0000u: /* ALLOW */
 	case 0x7ffc0000u: /* LOG */
 		return got->kind == KP_RETURNED && got->failed == nat->failed && got->err == nat->err;
-	case 0x00050000u: /* ERRNO: the kernel caps the data at MAX_ERRNO (spec §4.3) */
+	case 0x00050000u: /* ERRNO: the kernel caps the data at MAX_ERRNO (docs/COMPAT.md §4.3) */
 		if (data == 0)
 			return got->kind == KP_RETURNED && !got->failed;
 		return got->kind == KP_RETURNED && got->failed && got->err == (int)(data > 4095 ? 4095 : data);

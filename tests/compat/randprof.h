@@ -2,7 +2,7 @@
  * and the bench. Header-only. Deterministic for a seed, so a failing profile
  * can be regenerated and printed.
  *
- * Coverage aims (issue 3 "How it is proven"): every action as default and as
+ * Coverage aims: every action as default and as
  * rule action, every operator, repeated argument indexes (runc's OR form),
  * 64-bit values with high bits, errno values that int16/16-bit masking and the
  * kernel's 4095 cap treat differently, x86/x32/foreign arches, names that

@@ -1,5 +1,5 @@
 /* runc_scmp.h - build a seccomp program from a resolved profile exactly as runc
- * does with libseccomp (spec §4.1.2-§4.1.4), for the differential test and the
+ * does with libseccomp (docs/COMPAT.md §4.1.2-§4.1.4), for the differential test and the
  * bench. Header-only so unit tests, helpers and bench/ can all include it.
  *
  * What runc does, and so what this does:

@@ -6,7 +6,7 @@
  *
  * yajl does the lexing and validation: the whole buffer goes through one
  * yajl_parse + yajl_complete_parse, numbers come back as raw text (so uint64
- * values stay exact, spec §1.3) and the tree is built in the arena with an
+ * values stay exact, docs/COMPAT.md §1.3) and the tree is built in the arena with an
  * explicit stack (no recursion on input depth).
  *
  * Positions: during a callback yajl_get_bytes_consumed() is the offset just

@@ -1,4 +1,4 @@
-/* decide.c - run decision tests (conventions 11) through secprof's BPF,
+/* decide.c - run decision tests (docs/CONVENTIONS.md §11) through secprof's BPF,
  * libseccomp's BPF of the same profile and the kernel.
  *
  *   decide [--live] PROFILE.json|builtin FILE.tests

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """moby-resolve-oracle.py - a second, independent implementation of moby's
-setupSeccomp (spec §2) and of Go's json.Marshal of specs.LinuxSeccomp, used to
+setupSeccomp (docs/COMPAT.md §2) and of Go's json.Marshal of specs.LinuxSeccomp, used to
 check `secprof resolve` on random profiles.
 
 usage: moby-resolve-oracle.py SECPROF SEED COUNT
@@ -15,7 +15,7 @@ import random
 import subprocess
 import sys
 
-# spec §2.1: GOARCH -> native string, and native string -> archMap key.
+# docs/COMPAT.md §2.1: GOARCH -> native string, and native string -> archMap key.
 GO_TO_NATIVE = {
     "386": "x86", "amd64": "amd64", "arm": "arm", "arm64": "arm64",
     "loong64": "loongarch64", "mips64": "mips64", "mips64le": "mipsel64",

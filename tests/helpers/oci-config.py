@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """oci-config.py - turn `runc spec`'s config.json into the container Docker
-would create, so runc and `secprof run --rootfs` can be compared (issue 4).
+would create, so runc and `secprof run --rootfs` can be compared.
 
 usage: oci-config.py CONFIG --root DIR --caps HEXMASK [--seccomp FILE]
                      [--nnp] [--user UID:GID] -- ARGS...

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check.sh - `secprof check`: the summary of the default profile (spec §5),
+# check.sh - `secprof check`: the summary of the default profile (docs/COMPAT.md §5),
 # --json, warnings (and --strict errors) for what runc ignores, exit codes.
 source "$TESTS/lib.sh"
 [[ -d $REF ]] || { echo "1..0 # SKIP no reference dir ($REF)"; exit 0; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # container.sh - `secprof run --rootfs`: namespaces, the root it builds,
-# secprof's init (signals, zombies, exit statuses) and issue 4's seed
+# secprof's init (signals, zombies, exit statuses) and Docker documentation's seed
 # scenarios inside a Debian 12 root filesystem.
 source "$TESTS/lib.sh"
 source "$TESTS/helpers/rootfs.sh"

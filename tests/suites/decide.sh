@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# decide.sh - the decision tests of tests/decide (conventions 11): each
+# decide.sh - the decision tests of tests/decide (docs/CONVENTIONS.md §11): each
 # NN-name.tests runs through secprof's BPF in the emulator, against the ruleset
 # oracle, and (rows marked `live`, native arch) in the kernel.
 # The profile is NN-name.json next to it, or the "#@ profile PATH" line

@@ -91,7 +91,7 @@ is "$rc:$(grep -c '^rule ' "$tmp/out")" "0:$(cat large.n)" \
 	"a profile just under 16 MiB parses, every rule kept"
 
 # --- every JSON file of the reference data ---
-# What Docker does with each (spec §1, §5, §8) and so what we must say.
+# What Docker does with each (docs/COMPAT.md §1, §5, §8) and so what we must say.
 expect_ref() { # file rc [stderr-line]
 	local f=$REF/$1 want=$2 msg=${3:-}
 	[[ -f $f ]] || { skip "$1" "not in $REF"; return; }
@@ -134,6 +134,6 @@ if [[ -d $REF ]]; then
 	is "$(head -2 "$tmp/out")" $'form oci-config\ndefaultAction SCMP_ACT_ALLOW' "OCI config: linux.seccomp read"
 	"$helper" --dump builtin >"$tmp/builtin" 2>&1 && "$helper" --dump "$REF/moby-default.json" >"$tmp/ref" 2>&1
 	is "$(cmp -s "$tmp/builtin" "$tmp/ref"; echo $?)" 0 "builtin decodes exactly like moby-default.json"
-	is "$(grep -c '^rule ' "$tmp/builtin")" 33 "builtin: 33 rules (spec §5)"
+	is "$(grep -c '^rule ' "$tmp/builtin")" 33 "builtin: 33 rules (docs/COMPAT.md §5)"
 fi
 done_testing

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# resolve.sh - `secprof resolve` against moby's own test vectors (spec §2.3),
-# the resolved counts of the default profile (spec §5), Podman's profile,
+# resolve.sh - `secprof resolve` against moby's own test vectors (docs/COMPAT.md §2.3),
+# the resolved counts of the default profile (docs/COMPAT.md §5), Podman's profile,
 # unconfined profiles and the error paths.
 source "$TESTS/lib.sh"
 [[ -d $REF ]] || { echo "1..0 # SKIP no reference dir ($REF)"; exit 0; }
@@ -38,7 +38,7 @@ first=$(grep -o '"syscalls":\[{[^}]*}' <<<"$old")
 is "$first" '"syscalls":[{"names":["accept"],"action":"SCMP_ACT_ALLOW"}' \
 	"default-old-format: first is {names:[accept], ALLOW}, empty args left out"
 
-# --- the default profile resolved (spec §5 table) ---
+# --- the default profile resolved (docs/COMPAT.md §5 table) ---
 row() { "$SECPROF" resolve builtin "$@" | counts; }
 is "$(row --arch amd64 --kernel 6.1)" "15 377 371" "builtin amd64 kernel 6.1: 15 entries, 377 names, 371 distinct"
 is "$(row --arch amd64 --kernel 4.7)" "14 374 368" "builtin amd64 kernel 4.7: 14/374/368"

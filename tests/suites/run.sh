@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - `secprof run` without a root filesystem: docker run's options,
 # exit statuses, capability sets and the built-in profile's verdicts, seen
-# by the real kernel through `secprof probe` (issue 4).
+# by the real kernel through `secprof probe`.
 source "$TESTS/lib.sh"
 if [[ $(id -u) != 0 ]]; then
 	echo "1..0 # SKIP secprof run tests need root (capability sets, filters)"
@@ -67,10 +67,10 @@ is "$rc" 125 "missing profile file: 125"
 is "$err" "secprof: opening seccomp profile ($tmp/none.json) failed: open $tmp/none.json: No such file or directory" \
 	"missing profile file: docker's message"
 run --security-opt seccomp -- true
-is "$err" 'secprof: invalid --security-opt: "seccomp"' "option without a value (spec §3.1)"
+is "$err" 'secprof: invalid --security-opt: "seccomp"' "option without a value (docs/COMPAT.md §3.1)"
 is "$rc" 125 "option without a value: 125"
 run --security-opt foo=bar -- true
-is "$err" 'secprof: invalid --security-opt 2: "foo=bar"' "unknown option key (spec §3.2)"
+is "$err" 'secprof: invalid --security-opt 2: "foo=bar"' "unknown option key (docs/COMPAT.md §3.2)"
 run --security-opt no-new-privileges=maybe -- true
 is "$err" 'secprof: invalid --security-opt 2: "no-new-privileges=maybe"' "bad no-new-privileges value"
 run --cap-add NOPE -- true
@@ -83,11 +83,11 @@ run --security-opt "seccomp=$tmp/notify.json" -- touch "$tmp/ran"
 is "$err" "secprof: seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules" "NOTIFY rules: refused as runc does without listenerPath"
 [[ ! -e $tmp/ran ]]; ok $? "NOTIFY rules: command not run"
 run --privileged --security-opt seccomp=builtin -- true
-is "$rc" 125 "privileged + builtin fails as in moby (spec §3.3)"
+is "$rc" 125 "privileged + builtin fails as in moby (docs/COMPAT.md §3.3)"
 run -- 
 is "$rc" 125 "no command: 125"
 
-# ---- capabilities as Docker sets them (spec §3.4) ----
+# ---- capabilities as Docker sets them (docs/COMPAT.md §3.4) ----
 run -- cat /proc/self/status
 is "$(status_of CapBnd)" 00000000a80425fb "default: bounding = Docker's 14"
 is "$(status_of CapEff)" 00000000a80425fb "default: effective = bounding"
@@ -116,14 +116,14 @@ is "$(status_of Seccomp)" 0 "seccomp=unconfined: no filter"
 run --security-opt seccomp=builtin -- cat /proc/self/status
 is "$(status_of Seccomp_filters)" 1 "seccomp=builtin: the default profile"
 run --privileged -- cat /proc/self/status
-is "$(status_of Seccomp)" 0 "--privileged: unconfined (spec §3.3)"
+is "$(status_of Seccomp)" 0 "--privileged: unconfined (docs/COMPAT.md §3.3)"
 is "$(status_of CapBnd)" "$(grep '^CapEff:' /proc/self/status | cut -f2)" "--privileged: every cap secprof holds"
 run --privileged --security-opt "seccomp=$TESTS/data/run-chown-audit-control.json" -- cat /proc/self/status
 is "$(status_of Seccomp)" 2 "--privileged with a custom profile: filtered (Docker >= 27)"
 run --security-opt "seccomp:$TESTS/data/run-chown-audit-control.json" -- cat /proc/self/status
 is "$(status_of Seccomp)" 2 "seccomp:PATH (colon form) is accepted"
 
-# ---- when the filter is loaded (spec §4.1.4) ----
+# ---- when the filter is loaded (docs/COMPAT.md §4.1.4) ----
 # Without no-new-privileges runc loads the filter before it writes the
 # capability sets, so a profile denying capset stops the start; with it the
 # filter comes last, just before execve, and the command runs.
@@ -191,7 +191,7 @@ is "$out" /root "HOME from /etc/passwd when not given"
 run -w /no/such/dir -- true
 is "$rc" 125 "missing workdir: 125"
 
-# ---- the built-in profile, probed by the kernel (spec §5) ----
+# ---- the built-in profile, probed by the kernel (docs/COMPAT.md §5) ----
 probe
 for s in mount umount2 swapon swapoff kexec_load open_by_handle_at add_key keyctl 'socket(AF_ALG)' \
 	'socket(AF_VSOCK)' unshare setns bpf perf_event_open 'clone(CLONE_NEWNS)' 'clone(CLONE_NEWUSER)' \
@@ -203,7 +203,7 @@ is "$(field ptrace)" ESRCH "default: ptrace allowed (kernel >= 4.8)"
 is "$(field process_vm_readv)" EINVAL "default: process_vm_readv allowed"
 is "$(field 'socket(AF_INET)')" ok "default: socket(AF_INET) allowed"
 is "$(field 'personality(0xffffffff)')" ok "default: personality query allowed"
-is "$(field 'syscall(1000)')" ENOSYS "default: above the table -> ENOSYS (runc stub, spec §4.1.3)"
+is "$(field 'syscall(1000)')" ENOSYS "default: above the table -> ENOSYS (runc stub, docs/COMPAT.md §4.1.3)"
 probe --security-opt seccomp=unconfined
 for s in mount umount2 swapon add_key keyctl unshare setns 'clone(CLONE_NEWNS)' pidfd_getfd; do
 	[[ $(field "$s") != EPERM && -n $(field "$s") ]]; ok $? "unconfined, same caps: $s is not EPERM (so the filter made it EPERM)"
@@ -242,7 +242,7 @@ fi
 run --exact-libseccomp -- python3 -c "$sock_py" 40
 is "$out" "errno 1" "--exact-libseccomp: socket(40) is still EPERM"
 
-# ---- user namespaces (issue 4 seed scenario) ----
+# ---- user namespaces (the seed scenario of Docker's seccomp documentation) ----
 run -- unshare --map-root-user --user sh -c whoami
 [[ $rc != 0 ]]; ok $? "default: unshare --user fails"
 diag "$err"

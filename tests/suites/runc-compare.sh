@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# runc-compare.sh - same behaviour as runc (issue 4): `secprof probe --json`
+# runc-compare.sh - same behaviour as runc: `secprof probe --json`
 # inside `secprof run --rootfs` and inside Debian's runc (1.1.5, libseccomp
 # 2.5.4) running the same rootfs, with the OCI linux.seccomp `secprof
 # resolve` prints and the same capability sets, must agree.
 #
 # The only differences accepted are probes of syscalls libseccomp 2.5.4 does
 # not know (scmp_sys_resolver answers a negative number): runc skips rules
-# naming them (spec §4.1.2) and its ENOSYS stub's maximum stops below them
+# naming them (docs/COMPAT.md §4.1.2) and its ENOSYS stub's maximum stops below them
 # (§4.1.3), while secprof's table knows them; each one is listed as a diag.
 source "$TESTS/lib.sh"
 source "$TESTS/helpers/rootfs.sh"
@@ -68,10 +68,10 @@ compare() {
 		[[ -z $d ]] && continue
 		if [[ $stub == no && $(verdict "$d" "$ours") == ENOSYS ]]; then
 			explained+=("$d")
-			why+=("no architectures in the profile: runc 1.1.5 builds its ENOSYS stub only for config.Architectures; newer runc and secprof add the native arch (spec §4.1.3)")
+			why+=("no architectures in the profile: runc 1.1.5 builds its ENOSYS stub only for config.Architectures; newer runc and secprof add the native arch (docs/COMPAT.md §4.1.3)")
 		elif [[ $d != syscall\(* ]] && ! libseccomp_knows "$(base_name "$d")"; then
 			explained+=("$d")
-			why+=("libseccomp 2.5.4 does not know $(base_name "$d"): runc skips its rule and its ENOSYS stub stops below it (spec §4.1.2, §4.1.3)")
+			why+=("libseccomp 2.5.4 does not know $(base_name "$d"): runc skips its rule and its ENOSYS stub stops below it (docs/COMPAT.md §4.1.2, §4.1.3)")
 		else
 			unexplained+=("$d")
 		fi
@@ -100,7 +100,7 @@ compare "builtin, no-new-privileges" builtin --security-opt=no-new-privileges
 compare "seed 002 chown profile" "$TESTS/data/run-chown-audit-control.json"
 compare "seed 002 chown profile, +AUDIT_CONTROL" "$TESTS/data/run-chown-audit-control.json" \
 	--cap-add=AUDIT_CONTROL
-# When the filter is loaded (spec §4.1.4): before the caps are written
+# When the filter is loaded (docs/COMPAT.md §4.1.4): before the caps are written
 # unless no-new-privileges, so denying capset stops runc only without it.
 compare "capset denied" "$TESTS/data/run-deny-capset.json"
 compare "capset denied, no-new-privileges" "$TESTS/data/run-deny-capset.json" --security-opt=no-new-privileges

@@ -1,8 +1,8 @@
 /* test_compat_driver.c - the reference used by test_equiv and the bench is
  * itself right: the libseccomp driver (runc_scmp.h) meets runc's own test
- * vectors (spec §4.1.2) and the ENOSYS stub rules (§4.1.3), and the
+ * vectors (docs/COMPAT.md §4.1.2) and the ENOSYS stub rules (§4.1.3), and the
  * action-cache walk (bpf_eval.h) answers as the kernel's
- * seccomp_is_const_allow would (performance-anchors §2.1). The same vectors
+ * seccomp_is_const_allow would (docs/KERNEL.md §2.1). The same vectors
  * run on secprof's program too.
  */
 #include "tap.h"

@@ -1,4 +1,4 @@
-/* test_compile.c - the BPF generator: targets for Docker's default (issue 3),
+/* test_compile.c - the BPF generator: targets for Docker's default,
  * long jumps, BPF_MAXINSNS, 64-bit argument compares at their boundaries,
  * runc/libseccomp refusals with exact messages, flags, warnings, the cost
  * of 10,000 argument rules, and random profiles against the ruleset oracle. */
@@ -86,7 +86,7 @@ static uint32_t oracle(const struct built *b, uint32_t audit, uint32_t nr, const
 	return sp_ruleset_decide(b->rs, &d);
 }
 
-/* The kernel's action-cache emulator (seccomp_is_const_allow, anchors
+/* The kernel's action-cache emulator (seccomp_is_const_allow, docs/KERNEL.md
  * §2.1): only nr/arch loads, K jumps, JA, AND K and RET K are understood. */
 static bool cacheable_allow(const secprof_prog *p, uint32_t audit, uint32_t nr)
 {
@@ -775,7 +775,7 @@ static void test_arg32(secprof_ctx *ctx)
 }
 
 /* Rules of one value keep their order (a plain arg0 == 5 would prune the
- * longer chains, spec §4.3, so both have more conditions); other keys, high words, 32-bit
+ * longer chains, docs/COMPAT.md §4.3, so both have more conditions); other keys, high words, 32-bit
  * ABIs and a rule after the group sharing its high-word test. */
 static void test_eq_group_order(secprof_ctx *ctx)
 {

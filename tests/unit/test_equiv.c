@@ -1,5 +1,5 @@
 /* test_equiv.c - secprof's compiler means what libseccomp, driven like runc,
- * means (issue 3 "How it is proven").
+ * means.
  *
  * For every profile below, both compilers build a program from the same
  * resolved profile and both programs run on the same inputs under

@@ -1,5 +1,5 @@
-/* test_resolve.c - capabilities (spec §3.4), moby's resolution (spec §2),
- * the OCI JSON writer, the decision table (spec §3.3), and the built-in
+/* test_resolve.c - capabilities (docs/COMPAT.md §3.4), moby's resolution (docs/COMPAT.md §2),
+ * the OCI JSON writer, the decision table (docs/COMPAT.md §3.3), and the built-in
  * profile against the reference file for every arch x caps x kernel.
  * Profiles are built by hand in an arena, so these tests do not depend on
  * the parser except the last group. */
@@ -213,7 +213,7 @@ static char *oci(struct secprof_profile *p, secprof_resolve_opts o)
 
 static void test_caps_conditions(void)
 {
-	/* The moby fixture conditional_include.json, by hand (spec §2.3). */
+	/* The moby fixture conditional_include.json, by hand (docs/COMPAT.md §2.3). */
 	struct secprof_profile *p = profile("SCMP_ACT_ERRNO");
 	struct sp_rule *r;
 	const secprof_caps none = 0;
@@ -360,7 +360,7 @@ static void test_early_exit(void)
 	json = oci(p, o);
 	TAP_EQ_STR(json, "null", "{} is unconfined and marshals as null");
 	free(json);
-	/* both 'architectures' and 'archMap', but unconfined first (spec §1.5) */
+	/* both 'architectures' and 'archMap', but unconfined first (docs/COMPAT.md §1.5) */
 	p->architectures = strs(p, &p->narchitectures, "SCMP_ARCH_X86", NULL);
 	p->archmap = sp_arena_alloc(&p->arena, sizeof(*p->archmap));
 	p->narchmap = 1;
@@ -567,7 +567,7 @@ static void test_check_warnings(void)
 		   "unknown name");
 	free_profile(p);
 
-	/* errno data is masked to 16 bits; unset means EPERM (spec §4.1.2). */
+	/* errno data is masked to 16 bits; unset means EPERM (docs/COMPAT.md §4.1.2). */
 	p = profile("SCMP_ACT_ERRNO");
 	p->has_default_errno = true;
 	p->default_errno = 1;

@@ -121,7 +121,7 @@ static void test_arch_lookup(void)
 	TAP_EQ_STR(sp_arch_by_go("mips3l64n32")->name, "mipsel64n32", "go mips3l64n32 [sic]");
 	tap_ok(!sp_arch_by_go("386") && !sp_arch_by_go("x86_64"), "by_go takes native strings only");
 	tap_ok(!sp_arch_by_name("x32")->go && !sp_arch_by_name("mips")->go,
-	       "x32 and big-endian o32 MIPS have no Go name (spec §2.1)");
+	       "x32 and big-endian o32 MIPS have no Go name (docs/COMPAT.md §2.1)");
 	TAP_EQ_STR(sp_arch_by_goarch("386")->name, "x86", "GOARCH 386");
 	TAP_EQ_STR(sp_arch_by_goarch("loong64")->name, "loongarch64", "GOARCH loong64");
 	TAP_EQ_STR(sp_arch_by_goarch("mipsle")->name, "mipsel", "GOARCH mipsle");
@@ -134,7 +134,7 @@ static void test_arch_lookup(void)
 	TAP_EQ_STR(sp_arch_go_to_seccomp("amd64"), "SCMP_ARCH_X86_64", "nativeToSeccomp amd64");
 	TAP_EQ_STR(sp_arch_go_to_seccomp("mips3l64n32"), "SCMP_ARCH_MIPSEL64N32",
 		   "nativeToSeccomp mips3l64n32");
-	/* The keys moby got wrong: the native strings never match (spec §2.1). */
+	/* The keys moby got wrong: the native strings never match (docs/COMPAT.md §2.1). */
 	tap_ok(!sp_arch_go_to_seccomp("loongarch64") && !sp_arch_go_to_seccomp("mipsel"),
 	       "nativeToSeccomp has no loongarch64 or mipsel");
 	TAP_EQ_STR(sp_arch_go_to_seccomp("loong64"), "SCMP_ARCH_LOONGARCH64", "its key is loong64");
@@ -145,7 +145,7 @@ static void test_arch_lookup(void)
 		bool not_runc = !strcmp(a->name, "parisc") || !strcmp(a->name, "parisc64") ||
 				!strcmp(a->name, "m68k") || !strcmp(a->name, "sh") ||
 				!strcmp(a->name, "sheb");
-		tap_ok(a->runc_ok == !not_runc, "%s runc_ok (spec §4.1.1)", a->name);
+		tap_ok(a->runc_ok == !not_runc, "%s runc_ok (docs/COMPAT.md §4.1.1)", a->name);
 	}
 	tap_ok(!sp_arch_at(sp_arch_count()), "sp_arch_at past the end");
 #if defined(__x86_64__) && !defined(__ILP32__)
