@@ -126,6 +126,10 @@ SHLIB_LDFLAGS := -shared -Wl,-soname,$(SHLIB_SONAME) -Wl,--version-script=$(SHLI
 
 ifneq ($(SAN),fuzz)
 $(LIB_OBJ): CFLAGS += -fPIC
+# A build directory whose objects predate -fPIC gets them rebuilt once.
+$(LIB_OBJ): $(BUILD)/.fpic
+$(BUILD)/.fpic:
+	@mkdir -p $(dir $@) && touch $@
 all: $(BUILD)/libsecprof.so
 endif
 
@@ -178,7 +182,7 @@ install: all $(BUILD)/secprof.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 755 $(BUILD)/secprof $(DESTDIR)$(BINDIR)/secprof
 	$(INSTALL) -m 644 $(BUILD)/libsecprof.a $(DESTDIR)$(LIBDIR)/libsecprof.a
-	$(INSTALL) -m 755 $(BUILD)/$(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/$(SHLIB_REAL)
+	$(INSTALL) -m 644 $(BUILD)/$(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/$(SHLIB_REAL)
 	ln -sf $(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/$(SHLIB_SONAME)
 	ln -sf $(SHLIB_SONAME) $(DESTDIR)$(LIBDIR)/libsecprof.so
 	$(INSTALL) -m 644 include/secprof.h $(DESTDIR)$(INCLUDEDIR)/secprof.h

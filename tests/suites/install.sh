@@ -49,6 +49,11 @@ is "$(files_in "$dest")" "$expected" "install put exactly the expected files"
 is "$(readlink "$dest/usr/lib/libsecprof.so")" libsecprof.so.0 "installed libsecprof.so -> libsecprof.so.0"
 is "$(readlink "$dest/usr/lib/libsecprof.so.0")" "$(readlink "$BUILD/libsecprof.so.0")" \
 	"installed libsecprof.so.0 -> the real name"
+# Modes as Debian wants them: a shared library is not executable (the loader
+# only maps it; lintian shlib-with-executable-bit), a program is.
+is "$(cd "$dest/usr" && stat -c '%a %n' bin/secprof lib/libsecprof.a lib/libsecprof.so.0.* include/secprof.h lib/pkgconfig/secprof.pc | tr '\n' ' ')" \
+	"755 bin/secprof 644 lib/libsecprof.a 644 lib/$(readlink "$BUILD/libsecprof.so.0") 644 include/secprof.h 644 lib/pkgconfig/secprof.pc " \
+	"installed modes"
 cmp -s "$dest/usr/include/secprof.h" "$root/include/secprof.h"
 ok $? "installed secprof.h is include/secprof.h"
 [[ -x $dest/usr/bin/secprof ]] && "$dest/usr/bin/secprof" -q eval builtin getpid >/dev/null 2>&1
