@@ -106,6 +106,119 @@ fuzz: $(FUZZ_BIN)
 		grep -E '^Done [0-9]+ runs' $$d.log | tail -n 1; rm -rf $$d $$d.log; \
 	done
 
+# ---- shared library, pkg-config, install ------------------------------------
+# libsecprof.so.$(SECPROF_SOVERSION) is linked from the very objects of
+# libsecprof.a, so those are compiled with -fPIC (not the fuzz build's: it makes
+# no shared library). The version script exports exactly the SECPROF_API
+# functions of include/secprof.h; `make check-abi` (tests/suites/abi.sh) checks
+# it against the header and the built library. Only the library is shared: the
+# CLI still calls internal sp_* functions, so it links libsecprof.a.
+SECPROF_VERSION   := 0.1.0
+SECPROF_SOVERSION := 0
+SHLIB_SONAME := libsecprof.so.$(SECPROF_SOVERSION)
+SHLIB_REAL   := libsecprof.so.$(SECPROF_VERSION)
+SHLIB_MAP    := include/libsecprof.map
+# -z defs: every symbol the library uses resolves at link time (-lz, libc),
+# so a missing one fails here instead of in a program that loads it. Not
+# under the sanitizers, whose runtime comes with the executable.
+SHLIB_LDFLAGS := -shared -Wl,-soname,$(SHLIB_SONAME) -Wl,--version-script=$(SHLIB_MAP) \
+                 $(if $(SAN),,-Wl,-z,defs) -Wl,-z,relro -Wl,-z,now
+
+ifneq ($(SAN),fuzz)
+$(LIB_OBJ): CFLAGS += -fPIC
+# A build directory whose objects predate -fPIC gets them rebuilt once.
+$(LIB_OBJ): $(BUILD)/.fpic
+$(BUILD)/.fpic:
+	@mkdir -p $(dir $@) && touch $@
+all: $(BUILD)/libsecprof.so
+endif
+
+$(BUILD)/$(SHLIB_REAL): $(LIB_OBJ) $(SHLIB_MAP)
+	$(CC) $(LDFLAGS) $(SHLIB_LDFLAGS) -o $@ $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/$(SHLIB_SONAME): $(BUILD)/$(SHLIB_REAL)
+	ln -sf $(SHLIB_REAL) $@
+
+$(BUILD)/libsecprof.so: $(BUILD)/$(SHLIB_SONAME)
+	ln -sf $(SHLIB_SONAME) $@
+
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR   ?= $(DATADIR)/zsh/site-functions
+INSTALL      ?= install
+
+# Man pages and completions are installed when the tree has them.
+INST_MAN  := $(wildcard doc/man/*.1)
+INST_BASH := $(wildcard completions/secprof.bash)
+INST_ZSH  := $(wildcard completions/_secprof)
+
+# The .pc file carries the prefix it is installed under: rewritten (only when
+# its text changes) on every make that needs it, since PREFIX is not a file.
+$(BUILD)/secprof.pc: include/secprof.pc.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(SECPROF_VERSION)|g' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; echo "generated $@"; fi
+
+# Everything install puts under $(DESTDIR), so uninstall removes exactly that.
+INST_FILES := $(BINDIR)/secprof $(LIBDIR)/libsecprof.a $(LIBDIR)/$(SHLIB_REAL) \
+              $(LIBDIR)/$(SHLIB_SONAME) $(LIBDIR)/libsecprof.so $(INCLUDEDIR)/secprof.h \
+              $(PKGCONFIGDIR)/secprof.pc $(addprefix $(MANDIR)/man1/,$(notdir $(INST_MAN))) \
+              $(if $(INST_BASH),$(BASHCOMPDIR)/secprof) $(if $(INST_ZSH),$(ZSHCOMPDIR)/_secprof)
+
+# ldconfig refreshes the loader's cache for a live install (a library under
+# /usr/local/lib is found through that cache only); a staged DESTDIR install
+# is the packager's business.
+SHLIB_LDCONFIG = if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; \
+	then ldconfig; fi
+
+install: all $(BUILD)/secprof.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 755 $(BUILD)/secprof $(DESTDIR)$(BINDIR)/secprof
+	$(INSTALL) -m 644 $(BUILD)/libsecprof.a $(DESTDIR)$(LIBDIR)/libsecprof.a
+	$(INSTALL) -m 644 $(BUILD)/$(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/$(SHLIB_REAL)
+	ln -sf $(SHLIB_REAL) $(DESTDIR)$(LIBDIR)/$(SHLIB_SONAME)
+	ln -sf $(SHLIB_SONAME) $(DESTDIR)$(LIBDIR)/libsecprof.so
+	$(INSTALL) -m 644 include/secprof.h $(DESTDIR)$(INCLUDEDIR)/secprof.h
+	$(INSTALL) -m 644 $(BUILD)/secprof.pc $(DESTDIR)$(PKGCONFIGDIR)/secprof.pc
+ifneq ($(INST_MAN),)
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(INST_MAN) $(DESTDIR)$(MANDIR)/man1/
+endif
+ifneq ($(INST_BASH),)
+	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 644 $(INST_BASH) $(DESTDIR)$(BASHCOMPDIR)/secprof
+endif
+ifneq ($(INST_ZSH),)
+	$(INSTALL) -d $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 644 $(INST_ZSH) $(DESTDIR)$(ZSHCOMPDIR)/_secprof
+endif
+	@$(SHLIB_LDCONFIG)
+
+# Files only: directories stay, as automake's uninstall leaves them, since
+# install did not necessarily create them (/usr/local/lib, share/man/man1...).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INST_FILES))
+	@$(SHLIB_LDCONFIG)
+
+check-abi: $(BUILD)/libsecprof.so
+	tests/run-tests $(BUILD) suite/abi
+
+# The internal functions the CLI still calls, which keep it from linking
+# libsecprof.so (each one a candidate for the public API).
+cli-api-gap: $(CLI_OBJ)
+	@nm -u $(CLI_OBJ) | awk '$$2 ~ /^sp_/ { print $$2 }' | sort -u
+
+.PHONY: install uninstall check-abi cli-api-gap FORCE
+FORCE:
+# ---- end of shared library, pkg-config, install -----------------------------
+
 bench: all
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 

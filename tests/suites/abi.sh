@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# abi.sh - libsecprof.so exports exactly the public API: the functions
+# include/secprof.h declares with SECPROF_API, no more (no internal sp_*
+# symbol a program could come to depend on) and no fewer. The version script
+# include/libsecprof.map is checked against the header too, so neither can
+# drift from the other. Also `make check-abi`.
+source "$TESTS/lib.sh"
+root=$(cd "$TESTS/.." && pwd)
+so=$BUILD/libsecprof.so
+[[ -e $so ]] || { echo "1..0 # SKIP $so not built"; exit 0; }
+command -v nm >/dev/null && command -v readelf >/dev/null ||
+	{ echo "1..0 # SKIP nm/readelf (binutils) not installed"; exit 0; }
+
+# Names declared with SECPROF_API: preprocessor lines and comments dropped,
+# then the identifier just before the "(" that follows each SECPROF_API.
+header_api() {
+	perl -0777 -ne 's{^[ \t]*#.*$}{}mg; s{/\*.*?\*/}{ }gs; s{//[^\n]*}{}g;
+		print "$1\n" while /\bSECPROF_API\b[^;(]*?\b([A-Za-z_]\w*)\s*\(/g' "$1" | sort
+}
+# The global: names of every version node of a version script.
+map_api() {
+	perl -0777 -ne 's{/\*.*?\*/}{ }gs; s{#[^\n]*}{}g;
+		while (/\bglobal\s*:(.*?)(?:\blocal\s*:|\})/gs) { print "$_\n" for $1 =~ /([A-Za-z_]\w*)\s*;/g }' "$1" | sort
+}
+map_nodes() {
+	perl -0777 -ne 's{/\*.*?\*/}{ }gs; s{#[^\n]*}{}g; print "$1\n" while /\b([A-Za-z_][\w.]*)\s*\{/g' "$1" | sort
+}
+
+hdr=$(header_api "$root/include/secprof.h")
+count=$(grep -c . <<<"$hdr")
+# The header's 25 functions when this was written; fewer means the parser broke.
+ok $((count >= 25 ? 0 : 1)) "header: $count SECPROF_API functions found"
+bad=$(grep -v '^secprof_' <<<"$hdr")
+is "$bad" "" "header: every SECPROF_API function is named secprof_*"
+is "$(uniq -d <<<"$hdr")" "" "header: no function declared twice"
+
+map=$(map_api "$root/include/libsecprof.map")
+is "$(diff <(echo "$hdr") <(echo "$map") | grep '^[<>]')" "" \
+	"libsecprof.map exports exactly the header's SECPROF_API functions (< header only, > map only)"
+perl -0777 -ne 'exit(/\blocal\s*:\s*\*\s*;/ ? 0 : 1)' "$root/include/libsecprof.map"
+ok $? "libsecprof.map hides every other symbol (local: *;)"
+
+# nm -D --defined-only: exported functions as NAME@@NODE (T), plus one
+# absolute (A) symbol per version node of the script.
+dyn=$(nm -D --defined-only "$so")
+funcs=$(awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' <<<"$dyn" | sort)
+is "$(diff <(echo "$hdr") <(echo "$funcs") | grep '^[<>]')" "" \
+	"nm -D: the library defines exactly the header's functions (< missing, > extra)"
+is "$(awk '$2 != "A" && $2 != "T" { print }' <<<"$dyn")" "" "nm -D: every exported symbol is a function (T)"
+is "$(awk '$2 == "A" { print $3 }' <<<"$dyn" | sort)" "$(map_nodes "$root/include/libsecprof.map")" \
+	"nm -D: the only other symbols are the version nodes of libsecprof.map"
+is "$(awk '$2 != "A" && $3 !~ /@@SECPROF_/ { print $3 }' <<<"$dyn")" "" \
+	"nm -D: every function carries a SECPROF_ version (version script applied)"
+
+# The archive the library is made of has the internals the script hides.
+hidden=$(nm --defined-only -g "$BUILD/libsecprof.a" 2>/dev/null | awk '$2 == "T" && $3 ~ /^sp_/' | wc -l)
+ok $((hidden > 0 ? 0 : 1)) "libsecprof.a has $hidden internal sp_* functions, none exported above"
+
+soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+is "$soname" "libsecprof.so.0" "soname"
+is "$(readlink "$so")" "$soname" "libsecprof.so -> the soname"
+real=$(readlink "$BUILD/$soname")
+[[ $real == libsecprof.so.0.* && -f $BUILD/$real && ! -L $BUILD/$real ]]
+ok $? "$soname -> $real, a regular file"
+# -fPIC objects: no text relocations, which a non-PIC object would bring.
+readelf -d "$so" | grep -q TEXTREL
+ok $((!$?)) "no text relocations"
+done_testing
