@@ -5,8 +5,11 @@
  *
  * Resolves the profile (default caps, kernel 6.1, amd64 unless --arch),
  * compiles it with both compilers and prints both verdicts on the native
- * arch of the resolution, or both programs with --dump. For investigating
- * what tests/unit/test_equiv.c reports.
+ * arch of the resolution, or both programs with --dump. Where they differ
+ * it also says which listed libseccomp bug explains the difference
+ * (tests/compat/README.md; equiv.h eq_explain), or "unexplained", the
+ * verdict test_equiv fails on. For investigating what
+ * tests/unit/test_equiv.c reports.
  */
 #include "../compat/bpf_eval.h"
 #include "../compat/equiv.h"
@@ -90,6 +93,16 @@ int main(int argc, char **argv)
 	uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL), vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 	printf("nr %d: secprof %s, libseccomp/runc %s%s\n", d.nr, eq_ret_str(va, sa, sizeof(sa)),
 	       eq_ret_str(vb, sb, sizeof(sb)), va == vb ? "" : "  DIFFERENT");
+	if (va != vb) {
+		struct runc_prog per[8];
+		uint32_t audits[8];
+		size_t nper = eq_per_arch_programs(r, per, audits, 8);
+		struct eq_case c = { argv[1], NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
+				     r, per, audits, nper };
+		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
+		for (size_t i = 0; i < nper; i++)
+			runc_prog_free(&per[i]);
+	}
 	secprof_prog_free(sp);
 	runc_prog_free(&rp);
 	secprof_resolved_free(r);
