@@ -185,7 +185,9 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
 	x->r.nrules = 0;
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		struct sp_rule *c = &x->copies[x->r.nrules];
+		/* copies[i]: the multiplexer rules take the slots past r->nrules,
+		 * so a slot counted by the rules kept so far could be one of them */
+		struct sp_rule *c = &x->copies[i];
 		*c = *rule;
 		c->names = &x->names[used];
 		c->nnames = 0;
@@ -454,7 +456,8 @@ static inline bool eq_path_acc_ambiguous(const secprof_insn *p, size_t len, cons
 }
 
 /* libseccomp's verdict for d with only the conditions `args` (one rule as
- * runc adds it) of `rule`, for the one name `nm`. */
+ * runc adds it) of `rule`, for the one name `nm`, in a program for d's arch
+ * token alone. */
 static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct sp_rule *rule,
 					const struct sp_str *nm, struct sp_arg *args, size_t nargs,
 					const secprof_data *d, bool *ok)
@@ -462,6 +465,7 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	struct sp_rule one = *rule;
 	const struct sp_rule *list[1] = { &one };
 	secprof_resolved rr = *r;
+	struct runc_opts o = { 0, false, d->arch };
 	struct runc_prog rp;
 	char err[256];
 	uint32_t v = 0;
@@ -472,7 +476,7 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	one.nargs = nargs;
 	rr.rules = list;
 	rr.nrules = 1;
-	if (runc_scmp_build(&rr, NULL, &rp, err, sizeof(err))) {
+	if (runc_scmp_build(&rr, &o, &rp, err, sizeof(err))) {
 		*ok = false;
 		return 0;
 	}
@@ -481,15 +485,10 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	return v;
 }
 
-/* The verdict libseccomp gives d when the rules naming d's syscall are not
- * merged: every rule runc adds (one per OR-ed condition) is built alone, and
- * since all of them must have one action, d gets it if any of them matches.
- * Returns false when that reference does not exist (no such syscall, an
- * unconditional rule, different actions, a build failure). */
-static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
-				    uint32_t *verdict)
+/* eq_scmp_unmerged over the rules r (d's arch only). */
+static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_data *d, const char *name,
+				       uint32_t *verdict)
 {
-	const secprof_resolved *r = c->r;
 	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
 	uint32_t act = 0, miss = 0;
 	bool have_act = false, matched = false, ok = true, built = false;
@@ -520,6 +519,27 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 		return false;
 	*verdict = matched ? act : miss;
 	return true;
+}
+
+/* The verdict libseccomp gives d when the rules naming d's syscall are not
+ * merged: every rule runc adds (one per OR-ed condition) is built alone, and
+ * since all of them must have one action, d gets it if any of them matches.
+ * The rules are those of d's arch (eq_restrict_to_audit), so a socket or
+ * IPC rule that libseccomp moves onto socketcall/ipc there counts among the
+ * multiplexer's rules, and each is built for that arch alone (a multi-arch
+ * one-rule program can drop its `ld nr`, listed exception 2).
+ * Returns false when that reference does not exist (no such syscall, an
+ * unconditional rule, different actions, a build failure). */
+static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
+				    uint32_t *verdict)
+{
+	struct eq_restricted only;
+	bool ok;
+
+	eq_restrict_to_audit(c->r, d->arch, &only);
+	ok = eq_scmp_unmerged_in(&only.r, d, name, verdict);
+	eq_restricted_free(&only);
+	return ok;
 }
 
 /* A disagreement explained by libseccomp 2.5.4's merge bug (README "Listed
@@ -680,12 +700,12 @@ static inline bool eq_scmp_tree_walk(const secprof_insn *p, size_t len, const se
 	return ok;
 }
 
-/* A disagreement on a mixed-action syscall where libseccomp's own program,
- * each compare given the word of its tree node, gives secprof's va: the
- * program is secprof's tree along d's path, and the real run left it at a
- * compare of an ambiguous accumulator. */
-static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
-					uint32_t vb)
+/* A disagreement on a mixed-action syscall where libseccomp's program p
+ * (its verdict vb), each compare given the word of its tree node, gives
+ * secprof's va: the program is secprof's tree along d's path, and the real
+ * run left it at a compare of an ambiguous accumulator. */
+static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_insn *p, size_t len,
+					const secprof_data *d, uint32_t va, uint32_t vb)
 {
 	struct sp_ruleset *rs = NULL;
 	const struct sp_arch *arch = NULL;
@@ -699,31 +719,68 @@ static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_d
 		abort();
 	if (s && va != vb && eq_tree_trace(s->tree, d, seq, &nseq, EQ_TRACE_MAX, &ended) &&
 	    sp_sysrule_eval(s, arch, d, rs->default_ret) == va)
-		ok = eq_scmp_tree_walk(c->b, c->blen, d, seq, nseq, &fixed, &footprint) && fixed == va &&
+		ok = eq_scmp_tree_walk(p, len, d, seq, nseq, &fixed, &footprint) && fixed == va &&
 		     footprint;
 	free(seq);
 	sp_ruleset_free(rs);
 	return ok;
 }
 
+/* Does d's run through p load a word of the arguments? */
+static inline bool eq_path_loads_arg(const secprof_insn *p, size_t len, const secprof_data *d)
+{
+	uint32_t a = 0;
+	size_t pc = 0;
+
+	while (pc < len) {
+		const secprof_insn *ins = &p[pc];
+		bool taken;
+		if (ins->code == (BPF_LD | BPF_W | BPF_ABS)) {
+			if (ins->k >= offsetof(secprof_data, args))
+				return true;
+			if (!be_load_word(d, ins->k, &a))
+				return false;
+			pc++;
+		} else if (BPF_CLASS(ins->code) == BPF_ALU && BPF_SRC(ins->code) == BPF_K) {
+			if (!be_alu(BPF_OP(ins->code), &a, ins->k))
+				return false;
+			pc++;
+		} else if (ins->code == (BPF_JMP | BPF_JA)) {
+			pc += 1 + ins->k;
+		} else if (BPF_CLASS(ins->code) == BPF_JMP && BPF_SRC(ins->code) == BPF_K &&
+			   be_cond(BPF_OP(ins->code), a, ins->k, &taken)) {
+			pc += 1 + (taken ? ins->jt : ins->jf);
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
 /* Which listed libseccomp bug (tests/compat/README.md) explains secprof's
  * va against libseccomp's vb on d, if any. Needs c->r, c->b and the
- * per-arch programs; reads no statistics. */
-enum eq_why { EQ_UNEXPLAINED, EQ_SCMP_MULTIARCH, EQ_SCMP_MERGE, EQ_SCMP_TREE_ACC };
+ * per-arch programs; reads no statistics.
+ * The single-arch program libseccomp builds for d's token (the reference of
+ * listed exception 2) can itself carry the merge or accumulator bug of
+ * exception 4: where the multi-arch program's run never loads an argument
+ * (its dropped `ld nr` sent the call past its rules), that program's
+ * verdict is explained against va instead. */
+enum eq_why { EQ_UNEXPLAINED, EQ_SCMP_MULTIARCH, EQ_SCMP_MERGE, EQ_SCMP_TREE_ACC, EQ_SCMP_MULTIARCH_ACC };
 
 static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data *d, uint32_t va, uint32_t vb)
 {
 	const struct runc_prog *one = eq_per_arch(c, d->arch);
+	uint32_t vc = one && one->insns ? secprof_emulate(one->insns, one->len, d, NULL) : va;
 
-	if (one && one->insns) {
-		uint32_t vc = secprof_emulate(one->insns, one->len, d, NULL);
-		if (vc != vb && vc == va)
-			return EQ_SCMP_MULTIARCH;
-	}
+	if (vc != vb && vc == va)
+		return EQ_SCMP_MULTIARCH;
 	if (eq_scmp_merge_bug(c, d, va, vb))
 		return EQ_SCMP_MERGE;
-	if (eq_scmp_tree_acc_bug(c, d, va, vb))
+	if (eq_scmp_tree_acc_bug(c, c->b, c->blen, d, va, vb))
 		return EQ_SCMP_TREE_ACC;
+	if (vc != va && !eq_path_loads_arg(c->b, c->blen, d) &&
+	    (eq_scmp_merge_bug(c, d, va, vc) || eq_scmp_tree_acc_bug(c, one->insns, one->len, d, va, vc)))
+		return EQ_SCMP_MULTIARCH_ACC;
 	return EQ_UNEXPLAINED;
 }
 
@@ -733,6 +790,9 @@ static inline const char *eq_why_str(enum eq_why w)
 	case EQ_SCMP_MULTIARCH: return "libseccomp code generation bug (dropped nr load), listed exception 2";
 	case EQ_SCMP_MERGE: return "libseccomp merge bug (OR-ed tests of one argument), listed exception 4";
 	case EQ_SCMP_TREE_ACC: return "libseccomp accumulator bug on its word tree, listed exception 4";
+	case EQ_SCMP_MULTIARCH_ACC:
+		return "libseccomp's single-arch program has its merge or accumulator bug (listed exception 4), "
+		       "its multi-arch program never reaches the rules (dropped nr load, listed exception 2)";
 	case EQ_UNEXPLAINED: break;
 	}
 	return "unexplained";
@@ -757,6 +817,7 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *d)
 		return;
 	switch (eq_explain(c, d, va, vb)) {
 	case EQ_SCMP_MULTIARCH:
+	case EQ_SCMP_MULTIARCH_ACC:
 		c->st->scmp_multiarch++;
 		return;
 	case EQ_SCMP_MERGE:

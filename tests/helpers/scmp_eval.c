@@ -5,7 +5,8 @@
  *
  * Resolves the profile (default caps, kernel 6.1, amd64 unless --arch),
  * compiles it with both compilers and prints both verdicts on the native
- * arch of the resolution, or both programs with --dump. Where they differ
+ * arch of the resolution, or both programs with --dump (and the program
+ * libseccomp builds for each arch token alone). Where they differ
  * it also says which listed libseccomp bug explains the difference
  * (tests/compat/README.md; equiv.h eq_explain), or "unexplained", the
  * verdict test_equiv fails on. For investigating what
@@ -82,6 +83,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[a], "--dump")) {
 		dump("secprof", sp->insns, sp->len);
 		dump("libseccomp/runc", rp.insns, rp.len);
+		/* the single-arch references of listed exception 2 */
+		struct runc_prog per[8];
+		uint32_t audits[8];
+		size_t nper = eq_per_arch_programs(r, per, audits, 8);
+		for (size_t i = 0; i < nper; i++) {
+			char who[64];
+			snprintf(who, sizeof(who), "libseccomp, token 0x%08x alone", audits[i]);
+			if (per[i].insns)
+				dump(who, per[i].insns, per[i].len);
+			runc_prog_free(&per[i]);
+		}
 		return 0;
 	}
 	secprof_data d = { .arch = token ? token : r->native->audit };

@@ -520,7 +520,94 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 	}
 	tap_ok(st->scmp_merge > merge, "word-tree accumulator: %llu inputs explained as libseccomp's accumulator bug",
 	       (unsigned long long)(st->scmp_merge - merge));
+
+	/* Both bugs at once (random profile seed 35201): on an ARM-only
+	 * filter, a rule for a name ARM lacks drops libseccomp's `ld nr`, so
+	 * prctl never reaches its rules and gets the default LOG; the ARM
+	 * program libseccomp builds alone does reach them and logs too, by
+	 * the accumulator (it compares lo(a1) with lo(a0)'s bound). */
+	static const char *const arm =
+		"{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":[\"SCMP_ARCH_ARM\"],\"syscalls\":["
+		"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_KILL_THREAD\",\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_NE\"},{\"index\":1,\"value\":6,\"op\":\"SCMP_CMP_LE\"}]},"
+		"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":10271407456530092373,\"op\":\"SCMP_CMP_GE\"}]},"
+		"{\"names\":[\"riscv_flush_icache\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+	const secprof_data da = { .nr = 172, .arch = 0x40000028, .args = { 0xe8368252ff819c83, 0x78281579495633c5 } };
+	struct loaded l;
+	secprof_error err;
+	if (tap_ok(!load_json(ctx, arm, "arm.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err),
+		   "ARM accumulator profile loads")) {
+		struct runc_prog rp, per[8];
+		uint32_t audits[8];
+		char rerr[256];
+		secprof_prog *sp = secprof_compile(ctx, l.res, NULL, &err);
+
+		compare_one(ctx, "ARM accumulator and dropped nr load", arm, l.res, 502, st);
+		if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
+			size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
+			struct eq_case c = { "arm", arm, sp->insns, sp->len, rp.insns, rp.len, st, NULL, NULL,
+					     l.res, per, audits, nper };
+			uint32_t va = secprof_emulate(sp->insns, sp->len, &da, NULL);
+			uint32_t vb = secprof_emulate(rp.insns, rp.len, &da, NULL);
+			enum eq_why w = eq_explain(&c, &da, va, vb);
+			tap_ok(va == SECCOMP_RET_TRAP && vb == SECCOMP_RET_LOG && w == EQ_SCMP_MULTIARCH_ACC,
+			       "ARM prctl: secprof 0x%08x, libseccomp 0x%08x: %s", va, vb, eq_why_str(w));
+			tap_ok(eq_explain(&c, &da, SECCOMP_RET_ALLOW, vb) == EQ_UNEXPLAINED,
+			       "ARM prctl: a verdict other than the tree's is not excused");
+			for (size_t i = 0; i < nper; i++)
+				runc_prog_free(&per[i]);
+			runc_prog_free(&rp);
+		} else {
+			tap_ok(0, "ARM accumulator profile compiles on both sides");
+		}
+		secprof_prog_free(sp);
+		loaded_free(&l);
+	} else {
+		tap_diag("%s", err.msg);
+	}
 	check_stats("word-tree accumulator", st, before);
+}
+
+/* ---- 3d. the per-arch references on multiplexing arches ------------------- */
+
+/* Profiles whose only disagreement is a libseccomp bug that the per-arch
+ * references must see through on MIPS o32, where semop exists only as
+ * ipc(SEMOP): a rule kept after a multiplexed one must not take the slot
+ * of one of its ipc rules (seed 3054: the a1 <= 2 rule went missing from
+ * the MIPS reference, so it agreed with the dropped `ld nr`), and the
+ * one-rule reference of the merge bug must count semop's rule among ipc's
+ * (seed 1051: the MIPS program compares a5 with SEMOP, and its multi-arch
+ * program never loads nr). */
+static void mux_references(secprof_ctx *ctx, struct eq_stats *st)
+{
+	static const struct {
+		const char *go, *json;
+	} v[] = {
+		{ "amd64",
+		  "{\"defaultAction\":\"SCMP_ACT_KILL_THREAD\",\"architectures\":[\"SCMP_ARCH_MIPSEL\",\"SCMP_ARCH_PPC64LE\"],\"syscalls\":["
+		  "{\"names\":[\"semop\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_LE\"},{\"index\":2,\"value\":12,\"op\":\"SCMP_CMP_EQ\"}]},"
+		  "{\"names\":[\"openat\"],\"action\":\"SCMP_ACT_KILL\"}]}" },
+		{ "arm64",
+		  "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":[\"SCMP_ARCH_MIPSEL\",\"SCMP_ARCH_AARCH64\"],\"syscalls\":["
+		  "{\"names\":[\"semop\"],\"action\":\"SCMP_ACT_KILL\"},"
+		  "{\"names\":[\"ipc\"],\"action\":\"SCMP_ACT_KILL_THREAD\",\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_NE\"},{\"index\":5,\"value\":11,\"op\":\"SCMP_CMP_GE\"}]}]}" },
+	};
+	uint64_t before = st->disagree, prof = st->profiles;
+
+	st->printed = 0;
+	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
+		struct loaded l;
+		secprof_error err;
+
+		if (!tap_ok(!load_json(ctx, v[i].json, "mux.json", v[i].go, secprof_caps_docker_default(), 6, 1, &l, &err),
+			    "multiplexer reference profile %zu loads", i)) {
+			tap_diag("%s", err.msg);
+			continue;
+		}
+		compare_one(ctx, "multiplexer references", v[i].json, l.res, 600 + i, st);
+		loaded_free(&l);
+	}
+	tap_ok(st->profiles == prof + SP_ARRAY_SIZE(v), "multiplexer references: both compilers accept both profiles");
+	check_stats("multiplexer references", st, before);
 }
 
 /* ---- 4. the kernel agrees with the emulator -------------------------------- */
@@ -772,6 +859,7 @@ int main(void)
 	many_value_rules(ctx, &st);
 	random_profiles(ctx, &st);
 	tree_acc_pinned(ctx, &st);
+	mux_references(ctx, &st);
 	pinned_refusals(ctx);
 	tap_ok(st.evals >= min_evals && st.disagree == 0,
 	       "%llu evaluations over %llu profiles, %llu disagreements (%llu libseccomp "
