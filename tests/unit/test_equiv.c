@@ -375,6 +375,17 @@ static void pinned_refusals(secprof_ctx *ctx)
 		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},\n"
 		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":4,\"op\":\"SCMP_CMP_EQ\"}]}]}",
 		  "t.json:3:1: syscalls[1]: rule for syscall \"socketcall\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST) (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" },
+		{ "a longer chain that libseccomp drops as redundant, then its prefix with another action",
+		  "{\"defaultAction\":\"SCMP_ACT_KILL_THREAD\",\"syscalls\":[\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,\"value\":7,\"op\":\"SCMP_CMP_LE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":13,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,\"value\":7,\"op\":\"SCMP_CMP_LE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL_PROCESS\",\"args\":[{\"index\":0,\"value\":13,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  NULL },
+		{ "the same without the rule that covers it",
+		  "{\"defaultAction\":\"SCMP_ACT_KILL_THREAD\",\"syscalls\":[\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":13,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,\"value\":7,\"op\":\"SCMP_CMP_LE\"}]},\n"
+		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL_PROCESS\",\"args\":[{\"index\":0,\"value\":13,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  "t.json:3:1: syscalls[1]: rule for syscall \"dup3\" has conditions that begin those of syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" },
 		{ "the same without x86",
 		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[\n"
 		  "{\"names\":[\"bind\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},\n"
