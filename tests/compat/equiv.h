@@ -485,10 +485,14 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	return v;
 }
 
-/* eq_scmp_unmerged over the rules r (d's arch only). */
+/* eq_scmp_unmerged over the rules r (d's arch only); tok: d's arch token,
+ * for the family names libseccomp also puts on `name` when it is that
+ * arch's socketcall/ipc (0: none). */
 static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_data *d, const char *name,
-				       uint32_t *verdict)
+				       uint32_t tok, uint32_t *verdict)
 {
+	int mux_kind = !strcmp(name, "socketcall") ? 0 : !strcmp(name, "ipc") ? 1 : -1;
+
 	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
 	uint32_t act = 0, miss = 0;
 	bool have_act = false, matched = false, ok = true, built = false;
@@ -498,9 +502,13 @@ static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_
 		uint32_t ra = runc_action(rule->act, rule->has_errno, rule->errno_ret);
 		for (size_t j = 0; j < rule->nnames && ok; j++) {
 			const struct sp_str *nm = &rule->names[j];
-			if (!nm->s || strcmp(nm->s, name) || ra == def)
+			int kind = -1;
+			bool family = nm->s && tok && mux_kind >= 0 && strcmp(nm->s, name) &&
+				      eq_scmp_mux_call(tok, nm->s, &kind) >= 0 && kind == mux_kind;
+			if (!nm->s || (strcmp(nm->s, name) && !family) || ra == def)
 				continue;
-			if (!rule->nargs || (have_act && ra != act))
+			/* a family rule without conditions is "arg0 == call" there */
+			if ((!rule->nargs && !family) || (have_act && ra != act))
 				return false;
 			have_act = true;
 			act = ra;
@@ -525,9 +533,11 @@ static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_
  * merged: every rule runc adds (one per OR-ed condition) is built alone, and
  * since all of them must have one action, d gets it if any of them matches.
  * The rules are those of d's arch (eq_restrict_to_audit), so a socket or
- * IPC rule that libseccomp moves onto socketcall/ipc there counts among the
- * multiplexer's rules, and each is built for that arch alone (a multi-arch
- * one-rule program can drop its `ld nr`, listed exception 2).
+ * IPC rule that libseccomp puts on socketcall/ipc there counts among the
+ * multiplexer's rules (as a multiplexer rule where the arch lacks the
+ * name, under its own name where libseccomp adds both), and each is built
+ * for that arch alone (a multi-arch one-rule program can drop its `ld nr`,
+ * listed exception 2).
  * Returns false when that reference does not exist (no such syscall, an
  * unconditional rule, different actions, a build failure). */
 static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
@@ -536,8 +546,15 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 	struct eq_restricted only;
 	bool ok;
 
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(c->r, arches, 40);
+	uint32_t tok = 0;
+
+	for (size_t i = 0; i < n && !tok; i++)
+		if (arches[i]->audit == d->arch)
+			tok = runc_arch_token(arches[i]->scmp);
 	eq_restrict_to_audit(c->r, d->arch, &only);
-	ok = eq_scmp_unmerged_in(&only.r, d, name, verdict);
+	ok = eq_scmp_unmerged_in(&only.r, d, name, tok, verdict);
 	eq_restricted_free(&only);
 	return ok;
 }
