@@ -664,42 +664,53 @@ static int clash(struct build *b, const struct sp_sysrule *s, const struct sp_ru
 		      mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" : "");
 }
 
+/* A refusal the chain-level check found: rule y meets the earlier rule x
+ * with another action (`how` says on what). */
+struct chain_clash {
+	const struct sp_rule *x, *y;
+	const char *how;
+};
+
 /* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec
  * §4.3), when a rule meets an earlier one with a different action either
  * on the same chain of conditions, or as a shorter chain that the earlier
  * one extends (the new leaf would cut a subtree with other actions). The
  * reverse, a longer chain after a shorter one, is silently dropped: the
  * shorter chain sorts first and wins. Chains that extend a chain sort right
- * after it, so each check scans neighbours only. */
-static int check_clashes(struct build *b, const struct sp_sysrule *s, const struct sp_crule *v,
-			 size_t n)
+ * after it, so each check scans neighbours only. Only a candidate: the
+ * earlier rule may never have reached the tree, dropped by db_rule_add as
+ * redundant with a rule before it (_db_tree_prune), so check_word_tree's
+ * replay decides (*cc left empty when there is none). */
+static void check_clashes(const struct sp_crule *v, size_t n, struct chain_clash *cc)
 {
 	for (size_t i = 0, e; i < n; i = e) {
 		/* ties sort by profile order: v[i] is the first rule with this chain */
 		for (e = i + 1; e < n && !cmp_chain(&v[i], &v[e]); e++)
-			if (v[e].ret != v[i].ret)
-				return clash(b, s, v[i].src, v[e].src, "the same conditions as");
+			if (v[e].ret != v[i].ret) {
+				*cc = (struct chain_clash){ v[i].src, v[e].src, "the same conditions as" };
+				return;
+			}
 		/* a longer chain added before the first short one; each chain
 		 * extends at most 5 shorter ones, so the scans are O(n) in all */
 		for (size_t j = e; j < n && is_proper_prefix(&v[i], &v[j]); j++)
-			if (v[j].ret != v[i].ret && v[j].src->index < v[i].src->index)
-				return clash(b, s, v[j].src, v[i].src, "conditions that begin those of");
+			if (v[j].ret != v[i].ret && v[j].src->index < v[i].src->index) {
+				*cc = (struct chain_clash){ v[j].src, v[i].src, "conditions that begin those of" };
+				return;
+			}
 	}
-	return 0;
 }
 
-/* Sort a syscall's conditional rules into libseccomp's order, refuse what it
- * refuses, and merge equal chains with the same action. */
-static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *v, size_t n)
+/* Sort a syscall's conditional rules into libseccomp's order, note what it
+ * may refuse (*cc), and merge equal chains with the same action. */
+static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *v, size_t n,
+			struct chain_clash *cc)
 {
 	size_t kept = 0;
-	int rc;
 
 	if (n == 0)
 		return 0;
 	qsort(v, n, sizeof(*v), cmp_crule);
-	if ((rc = check_clashes(b, s, v, n)))
-		return rc;
+	check_clashes(v, n, cc);
 	for (size_t i = 0; i < n; i++)
 		if (!kept || cmp_chain(&v[kept - 1], &v[i]))
 			v[kept++] = v[i];
@@ -1365,9 +1376,10 @@ static int too_much_work(struct build *b, const struct sp_rule *at, const char *
 /* Replay one syscall's rules into libseccomp's word tree and refuse what
  * it refuses. `keep` (the syscall's sysrule, NULL for a pseudo number):
  * where its conditional rules have two actions, the tree is kept there to
- * decide (ruleset.h, sp_tnode). */
+ * decide (ruleset.h, sp_tnode). `cc` (may be NULL): the chain-level
+ * check's candidate, named in the message when the replay refuses too. */
 static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
-			   const char *name, const struct entry *e, size_t n)
+			   const char *name, const struct entry *e, size_t n, const struct chain_clash *cc)
 {
 	struct tree t; /* set up below: most syscalls return before */
 	const struct sp_rule *failed = NULL;
@@ -1409,8 +1421,9 @@ static int check_word_tree(struct build *b, const struct sp_arch *a, struct sp_s
 	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps, .arg32 = t.arg32 };
 	if (may && !replay_entries(&t, a, e, n, &failed) && t.steps) {
 		struct sp_sysrule s = { .name = name };
-		rc = clash(b, &s, t.clash, failed,
-			   "a test of a 32-bit half of an argument that libseccomp shares with");
+		rc = cc && cc->x ? clash(b, &s, cc->x, cc->y, cc->how)
+				 : clash(b, &s, t.clash, failed,
+					 "a test of a 32-bit half of an argument that libseccomp shares with");
 	}
 	b->steps = t.steps;
 	if (!rc && !t.steps)
@@ -1589,7 +1602,7 @@ static int check_absent(struct build *b, const struct sp_arch_rules *ar)
 	for (size_t i = 0, j; !rc && i < v.len; i = j) {
 		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
 			;
-		rc = check_word_tree(b, ar->arch, NULL, e[i].name, e + i, j - i);
+		rc = check_word_tree(b, ar->arch, NULL, e[i].name, e + i, j - i, NULL);
 	}
 	sp_vec_free(&v);
 	return rc;
@@ -1662,9 +1675,10 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
-	int rc = merge_chains(b, s, tmp->items, tmp->len);
+	struct chain_clash cc = { 0 };
+	int rc = merge_chains(b, s, tmp->items, tmp->len, &cc);
 	if (!rc)
-		rc = check_word_tree(b, a, order_free(s) ? NULL : s, s->name, e, n);
+		rc = check_word_tree(b, a, order_free(s) ? NULL : s, s->name, e, n, &cc);
 	if (s->uncond) {
 		s->rules = NULL;
 		s->nrules = 0;

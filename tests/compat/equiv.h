@@ -187,7 +187,9 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
 	x->r.nrules = 0;
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		struct sp_rule *c = &x->copies[x->r.nrules];
+		/* copies[i]: the multiplexer rules take the slots past r->nrules,
+		 * so a slot counted by the rules kept so far could be one of them */
+		struct sp_rule *c = &x->copies[i];
 		*c = *rule;
 		c->names = &x->names[used];
 		c->nnames = 0;
@@ -354,6 +356,35 @@ static inline secprof_data eq_narrow_input(const secprof_resolved *r, const secp
 		if (m >> i & 1)
 			out.args[i] &= 0xffffffffu;
 	return out;
+}
+
+/* libseccomp once per arch token of the filter, with only the names that
+ * exist there: the reference for telling libseccomp's code generation bugs
+ * (multi-arch, pseudo syscalls) from secprof's mistakes. Each program is
+ * freed with runc_prog_free (an arch with no rule or a refusal leaves an
+ * empty one). */
+static inline size_t eq_per_arch_programs(const secprof_resolved *r, struct runc_prog *per, uint32_t *audits,
+					  size_t max)
+{
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(r, arches, 40), k = 0;
+	char err[256];
+
+	for (size_t i = 0; i < n && k < max; i++) {
+		struct runc_opts o = { 0, false, arches[i]->audit };
+		size_t j;
+		for (j = 0; j < k && audits[j] != arches[i]->audit; j++)
+			;
+		if (j < k)
+			continue;
+		struct eq_restricted only;
+		eq_restrict_to_audit(r, arches[i]->audit, &only);
+		if (!only.r.nrules || runc_scmp_build(&only.r, &o, &per[k], err, sizeof(err)))
+			memset(&per[k], 0, sizeof(per[k]));
+		eq_restricted_free(&only);
+		audits[k++] = arches[i]->audit;
+	}
+	return k;
 }
 
 /* ---- inputs -------------------------------------------------------------- */
@@ -553,7 +584,8 @@ static inline bool eq_path_acc_ambiguous(const secprof_insn *p, size_t len, cons
 }
 
 /* libseccomp's verdict for d with only the conditions `args` (one rule as
- * runc adds it) of `rule`, for the one name `nm`. */
+ * runc adds it) of `rule`, for the one name `nm`, in a program for d's arch
+ * token alone. */
 static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct sp_rule *rule,
 					const struct sp_str *nm, struct sp_arg *args, size_t nargs,
 					const secprof_data *d, bool *ok)
@@ -561,6 +593,7 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	struct sp_rule one = *rule;
 	const struct sp_rule *list[1] = { &one };
 	secprof_resolved rr = *r;
+	struct runc_opts o = { 0, false, d->arch };
 	struct runc_prog rp;
 	char err[256];
 	uint32_t v = 0;
@@ -571,7 +604,7 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	one.nargs = nargs;
 	rr.rules = list;
 	rr.nrules = 1;
-	if (runc_scmp_build(&rr, NULL, &rp, err, sizeof(err))) {
+	if (runc_scmp_build(&rr, &o, &rp, err, sizeof(err))) {
 		*ok = false;
 		return 0;
 	}
@@ -580,15 +613,14 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	return v;
 }
 
-/* The verdict libseccomp gives d when the rules naming d's syscall are not
- * merged: every rule runc adds (one per OR-ed condition) is built alone, and
- * since all of them must have one action, d gets it if any of them matches.
- * Returns false when that reference does not exist (no such syscall, an
- * unconditional rule, different actions, a build failure). */
-static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
-				    uint32_t *verdict)
+/* eq_scmp_unmerged over the rules r (d's arch only); tok: d's arch token,
+ * for the family names libseccomp also puts on `name` when it is that
+ * arch's socketcall/ipc (0: none). */
+static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_data *d, const char *name,
+				       uint32_t tok, uint32_t *verdict)
 {
-	const secprof_resolved *r = c->r;
+	int mux_kind = !strcmp(name, "socketcall") ? 0 : !strcmp(name, "ipc") ? 1 : -1;
+
 	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
 	uint32_t act = 0, miss = 0;
 	bool have_act = false, matched = false, ok = true, built = false;
@@ -598,9 +630,13 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 		uint32_t ra = runc_action(rule->act, rule->has_errno, rule->errno_ret);
 		for (size_t j = 0; j < rule->nnames && ok; j++) {
 			const struct sp_str *nm = &rule->names[j];
-			if (!nm->s || strcmp(nm->s, name) || ra == def)
+			int kind = -1;
+			bool family = nm->s && tok && mux_kind >= 0 && strcmp(nm->s, name) &&
+				      eq_scmp_mux_call(tok, nm->s, &kind) >= 0 && kind == mux_kind;
+			if (!nm->s || (strcmp(nm->s, name) && !family) || ra == def)
 				continue;
-			if (!rule->nargs || (have_act && ra != act))
+			/* a family rule without conditions is "arg0 == call" there */
+			if ((!rule->nargs && !family) || (have_act && ra != act))
 				return false;
 			have_act = true;
 			act = ra;
@@ -619,6 +655,36 @@ static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data 
 		return false;
 	*verdict = matched ? act : miss;
 	return true;
+}
+
+/* The verdict libseccomp gives d when the rules naming d's syscall are not
+ * merged: every rule runc adds (one per OR-ed condition) is built alone, and
+ * since all of them must have one action, d gets it if any of them matches.
+ * The rules are those of d's arch (eq_restrict_to_audit), so a socket or
+ * IPC rule that libseccomp puts on socketcall/ipc there counts among the
+ * multiplexer's rules (as a multiplexer rule where the arch lacks the
+ * name, under its own name where libseccomp adds both), and each is built
+ * for that arch alone (a multi-arch one-rule program can drop its `ld nr`,
+ * listed exception 2).
+ * Returns false when that reference does not exist (no such syscall, an
+ * unconditional rule, different actions, a build failure). */
+static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
+				    uint32_t *verdict)
+{
+	struct eq_restricted only;
+	bool ok;
+
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(c->r, arches, 40);
+	uint32_t tok = 0;
+
+	for (size_t i = 0; i < n && !tok; i++)
+		if (arches[i]->audit == d->arch)
+			tok = runc_arch_token(arches[i]->scmp);
+	eq_restrict_to_audit(c->r, d->arch, &only);
+	ok = eq_scmp_unmerged_in(&only.r, d, name, tok, verdict);
+	eq_restricted_free(&only);
+	return ok;
 }
 
 /* A disagreement explained by libseccomp 2.5.4's merge bug (README "Listed
@@ -645,51 +711,24 @@ static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data
  *
  * Where a syscall's rules have several actions, secprof compiles libseccomp's
  * own word tree (ruleset.h, sp_tnode), each node loading the word it tests.
- * libseccomp 2.5.4 generates the same tree but decides per node whether to
- * reload A from what it believes A holds at generation time
- * (gen_bpf.c _gen_bpf_node): the node before it in the level, or for the
- * first node of a level the parent's state before the parent's own load.
- * At run time a node is also reached when the level below its predecessor
- * fell through, with A holding a word of that level. eq_tree_acc_eval runs
- * the tree that way, with a real accumulator: if it gives libseccomp's
- * verdict while the tree run with fresh loads gives secprof's, the two
- * programs are the same tree and differ only by that accumulator. */
-#define EQ_ACC_UNDEF 0xffu
-
-struct eq_acc {
-	uint8_t word;  /* node level (arg * 2 + hi), or EQ_ACC_UNDEF */
-	uint32_t mask;
-};
-
-static inline bool eq_tree_acc_eval(const struct sp_tnode *n, struct eq_acc believed, uint32_t *a,
-				    const secprof_data *d, uint32_t *ret, unsigned depth)
-{
-	if (depth > 64)
-		return false;
-	while (n->prev)
-		n = n->prev;
-	for (; n; n = n->next) {
-		struct eq_acc start = believed;
-		if (n->level != believed.word || (n->mask & believed.mask) != n->mask) {
-			*a = sp_tnode_word(n, d);
-			believed = (struct eq_acc){ n->level, UINT32_MAX };
-			start = (struct eq_acc){ EQ_ACC_UNDEF, 0 };
-		}
-		if (n->mask != believed.mask) {
-			*a &= n->mask;
-			believed.mask = n->mask;
-		}
-		bool t = n->op == SP_OP_GT ? *a > n->datum : n->op == SP_OP_GE ? *a >= n->datum
-									: *a == n->datum;
-		const struct sp_tnode *down = t ? n->t : n->f;
-		if (down ? eq_tree_acc_eval(down, start, a, d, ret, depth + 1) : t ? n->has_t : n->has_f) {
-			if (!down)
-				*ret = t ? n->act_t : n->act_f;
-			return true;
-		}
-	}
-	return false;
-}
+ * libseccomp 2.5.4 emits the same nodes but loads a word only where it
+ * believes the accumulator holds another one: gen_bpf.c _gen_bpf_node skips
+ * the load when the node before it in the level tested the same word, and
+ * _gen_bpf_build_bpf, laying the blocks out, prepends a load to a block that
+ * trusts the accumulator only when the block it is placed after ends with
+ * another word. Either way a node is also reached when the level below its
+ * predecessor fell through, or from a block other than the one it was
+ * placed after, with A holding a word of that other place.
+ *
+ * The check reads libseccomp's real program rather than modelling those
+ * two passes: d's run through the syscall's argument section is matched,
+ * compare by compare, with the nodes secprof's tree visits for d (fresh
+ * loads, ruleset.c tree_eval), and each compare is decided on the word its
+ * node tests. If every compare is that node's own (same jump, same
+ * constant) and the run ends on secprof's verdict, libseccomp's program is
+ * that tree along d's path; if the real accumulator first decides
+ * otherwise at a compare that other paths reach holding another word, that
+ * accumulator is the whole difference. */
 
 /* secprof's word tree for d's syscall on d's arch, built from the same
  * resolved profile (NULL if the syscall has none). *rs must be freed. */
@@ -717,26 +756,192 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 	return NULL;
 }
 
-/* A disagreement on a mixed-action syscall explained by libseccomp's
- * accumulator: d's path through libseccomp's program compares an ambiguous
- * accumulator, the tree run with libseccomp's accumulator gives vb, and the
- * tree with fresh loads gives secprof's va. */
-static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_data *d, uint32_t va,
-					uint32_t vb)
+/* The nodes a fresh-load walk of the tree visits for d, in order
+ * (ruleset.c tree_eval's order); false if more than max. */
+static inline bool eq_tree_trace(const struct sp_tnode *n, const secprof_data *d, const struct sp_tnode **seq,
+				 size_t *nseq, size_t max, bool *ended)
+{
+	while (n->prev)
+		n = n->prev;
+	for (; n; n = n->next) {
+		uint32_t w = sp_tnode_word(n, d) & n->mask;
+		bool t = n->op == SP_OP_GT ? w > n->datum : n->op == SP_OP_GE ? w >= n->datum : w == n->datum;
+		const struct sp_tnode *down = t ? n->t : n->f;
+		if (*nseq >= max)
+			return false;
+		seq[(*nseq)++] = n;
+		if (down) {
+			if (!eq_tree_trace(down, d, seq, nseq, max, ended))
+				return false;
+			if (*ended)
+				return true;
+		} else if (t ? n->has_t : n->has_f) {
+			*ended = true;
+			return true;
+		}
+	}
+	return true;
+}
+
+#define EQ_TRACE_MAX 4096
+
+/* Run p on d; from the first load of an argument word on, each conditional
+ * jump must be the next node of seq and is decided on that node's word.
+ * Returns false when the program is not the tree along this path; else
+ * *ret is the verdict so reached and *footprint says whether the real
+ * accumulator first diverged from the node's word at a compare with an
+ * ambiguous accumulator (eq_acc_sources). */
+static inline bool eq_scmp_tree_walk(const secprof_insn *p, size_t len, const secprof_data *d,
+				     const struct sp_tnode *const *seq, size_t nseq, uint32_t *ret,
+				     bool *footprint)
+{
+	uint32_t *in = malloc((len ? len : 1) * sizeof(*in)), a = 0;
+	size_t pc = 0, k = 0;
+	bool in_tree = false, diverged = false, ok = false;
+
+	if (!in)
+		abort();
+	eq_acc_sources(p, len, in);
+	*footprint = false;
+	while (pc < len) {
+		const secprof_insn *ins = &p[pc];
+		uint16_t code = ins->code;
+		bool taken;
+		if (code == (BPF_LD | BPF_W | BPF_ABS)) {
+			if (!be_load_word(d, ins->k, &a))
+				break;
+			in_tree |= ins->k >= offsetof(secprof_data, args);
+			pc++;
+		} else if (BPF_CLASS(code) == BPF_ALU && BPF_SRC(code) == BPF_K) {
+			if (!be_alu(BPF_OP(code), &a, ins->k))
+				break;
+			pc++;
+		} else if (code == (BPF_JMP | BPF_JA)) {
+			pc += 1 + ins->k;
+		} else if (BPF_CLASS(code) == BPF_JMP && BPF_SRC(code) == BPF_K &&
+			   be_cond(BPF_OP(code), a, ins->k, &taken)) {
+			if (in_tree) {
+				const struct sp_tnode *n = k < nseq ? seq[k++] : NULL;
+				uint16_t want = !n ? 0 : n->op == SP_OP_GT ? BPF_JGT : n->op == SP_OP_GE ? BPF_JGE : BPF_JEQ;
+				if (!n || BPF_OP(code) != want || ins->k != n->datum)
+					break;
+				uint32_t w = sp_tnode_word(n, d) & n->mask;
+				bool t = want == BPF_JGT ? w > n->datum : want == BPF_JGE ? w >= n->datum : w == n->datum;
+				if (t != taken && !diverged) {
+					diverged = true;
+					*footprint = __builtin_popcount(in[pc] & ~EQ_ACC_OTHER) > 1;
+				}
+				taken = t;
+			}
+			pc += 1 + (taken ? ins->jt : ins->jf);
+		} else {
+			if (code == (BPF_RET | BPF_K) && in_tree && k == nseq) {
+				*ret = ins->k;
+				ok = true;
+			}
+			break;
+		}
+	}
+	free(in);
+	return ok;
+}
+
+/* A disagreement on a mixed-action syscall where libseccomp's program p
+ * (its verdict vb), each compare given the word of its tree node, gives
+ * secprof's va: the program is secprof's tree along d's path, and the real
+ * run left it at a compare of an ambiguous accumulator. */
+static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_insn *p, size_t len,
+					const secprof_data *d, uint32_t va, uint32_t vb)
 {
 	struct sp_ruleset *rs = NULL;
 	const struct sp_arch *arch = NULL;
 	const struct sp_sysrule *s = eq_tree_of(c, d, &rs, &arch);
-	uint32_t def = rs ? rs->default_ret : 0, with_acc = def, a = 0;
-	bool ok = false;
+	const struct sp_tnode **seq = malloc(EQ_TRACE_MAX * sizeof(*seq));
+	size_t nseq = 0;
+	bool ended = false, footprint = false, ok = false;
+	uint32_t fixed = 0;
 
-	if (s) {
-		eq_tree_acc_eval(s->tree, (struct eq_acc){ EQ_ACC_UNDEF, 0 }, &a, d, &with_acc, 0);
-		ok = with_acc == vb && sp_sysrule_eval(s, arch, d, def) == va &&
-		     eq_path_acc_ambiguous(c->b, c->blen, d);
-	}
+	if (!seq)
+		abort();
+	if (s && va != vb && eq_tree_trace(s->tree, d, seq, &nseq, EQ_TRACE_MAX, &ended) &&
+	    sp_sysrule_eval(s, arch, d, rs->default_ret) == va)
+		ok = eq_scmp_tree_walk(p, len, d, seq, nseq, &fixed, &footprint) && fixed == va &&
+		     footprint;
+	free(seq);
 	sp_ruleset_free(rs);
 	return ok;
+}
+
+/* Does d's run through p load a word of the arguments? */
+static inline bool eq_path_loads_arg(const secprof_insn *p, size_t len, const secprof_data *d)
+{
+	uint32_t a = 0;
+	size_t pc = 0;
+
+	while (pc < len) {
+		const secprof_insn *ins = &p[pc];
+		bool taken;
+		if (ins->code == (BPF_LD | BPF_W | BPF_ABS)) {
+			if (ins->k >= offsetof(secprof_data, args))
+				return true;
+			if (!be_load_word(d, ins->k, &a))
+				return false;
+			pc++;
+		} else if (BPF_CLASS(ins->code) == BPF_ALU && BPF_SRC(ins->code) == BPF_K) {
+			if (!be_alu(BPF_OP(ins->code), &a, ins->k))
+				return false;
+			pc++;
+		} else if (ins->code == (BPF_JMP | BPF_JA)) {
+			pc += 1 + ins->k;
+		} else if (BPF_CLASS(ins->code) == BPF_JMP && BPF_SRC(ins->code) == BPF_K &&
+			   be_cond(BPF_OP(ins->code), a, ins->k, &taken)) {
+			pc += 1 + (taken ? ins->jt : ins->jf);
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
+/* Which listed libseccomp bug (tests/compat/README.md) explains secprof's
+ * va against libseccomp's vb on d, if any. Needs c->r, c->b and the
+ * per-arch programs; reads no statistics.
+ * The single-arch program libseccomp builds for d's token (the reference of
+ * listed exception 2) can itself carry the merge or accumulator bug of
+ * exception 4: where the multi-arch program's run never loads an argument
+ * (its dropped `ld nr` sent the call past its rules), that program's
+ * verdict is explained against va instead. */
+enum eq_why { EQ_UNEXPLAINED, EQ_SCMP_MULTIARCH, EQ_SCMP_MERGE, EQ_SCMP_TREE_ACC, EQ_SCMP_MULTIARCH_ACC };
+
+static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data *d, uint32_t va, uint32_t vb)
+{
+	const struct runc_prog *one = eq_per_arch(c, d->arch);
+	uint32_t vc = one && one->insns ? secprof_emulate(one->insns, one->len, d, NULL) : va;
+
+	if (vc != vb && vc == va)
+		return EQ_SCMP_MULTIARCH;
+	if (eq_scmp_merge_bug(c, d, va, vb))
+		return EQ_SCMP_MERGE;
+	if (eq_scmp_tree_acc_bug(c, c->b, c->blen, d, va, vb))
+		return EQ_SCMP_TREE_ACC;
+	if (vc != va && !eq_path_loads_arg(c->b, c->blen, d) &&
+	    (eq_scmp_merge_bug(c, d, va, vc) || eq_scmp_tree_acc_bug(c, one->insns, one->len, d, va, vc)))
+		return EQ_SCMP_MULTIARCH_ACC;
+	return EQ_UNEXPLAINED;
+}
+
+static inline const char *eq_why_str(enum eq_why w)
+{
+	switch (w) {
+	case EQ_SCMP_MULTIARCH: return "libseccomp code generation bug (dropped nr load), listed exception 2";
+	case EQ_SCMP_MERGE: return "libseccomp merge bug (OR-ed tests of one argument), listed exception 4";
+	case EQ_SCMP_TREE_ACC: return "libseccomp accumulator bug on its word tree, listed exception 4";
+	case EQ_SCMP_MULTIARCH_ACC:
+		return "libseccomp's single-arch program has its merge or accumulator bug (listed exception 4), "
+		       "its multi-arch program never reaches the rules (dropped nr load, listed exception 2)";
+	case EQ_UNEXPLAINED: break;
+	}
+	return "unexplained";
 }
 
 /* Default mode keeps libseccomp's 64-bit compares on socketcall(2)/ipc(2)
@@ -797,17 +1002,17 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	}
 	if (va == vb)
 		return;
-	const struct runc_prog *one = eq_per_arch(c, d->arch);
-	if (one && one->insns) {
-		uint32_t vc = secprof_emulate(one->insns, one->len, d, NULL);
-		if (vc != vb && vc == va) {
-			c->st->scmp_multiarch++;
-			return;
-		}
-	}
-	if (eq_scmp_merge_bug(c, d, va, vb) || eq_scmp_tree_acc_bug(c, d, va, vb)) {
+	switch (eq_explain(c, d, va, vb)) {
+	case EQ_SCMP_MULTIARCH:
+	case EQ_SCMP_MULTIARCH_ACC:
+		c->st->scmp_multiarch++;
+		return;
+	case EQ_SCMP_MERGE:
+	case EQ_SCMP_TREE_ACC:
 		c->st->scmp_merge++;
 		return;
+	case EQ_UNEXPLAINED:
+		break;
 	}
 	c->st->disagree++;
 	eq_classify(c, d);

@@ -50,7 +50,11 @@ static inline void sh_copy(const secprof_resolved *r, struct sh_prof *s)
 	s->r.rules = s->rules;
 }
 
-/* Do both compilers still disagree on d? (A refusal counts as "no".) */
+/* Do both compilers still disagree on d, in a way no listed libseccomp bug
+ * explains (equiv.h eq_explain)? Keeping only such disagreements makes the
+ * minimal profile show what test_equiv failed on, not a smaller profile
+ * where the difference has become a known libseccomp bug. (A refusal
+ * counts as "no".) */
 static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const secprof_data *d)
 {
 	struct runc_prog rp;
@@ -60,7 +64,18 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 	bool differs = false;
 
 	if (sp && !runc_scmp_build(&s->r, NULL, &rp, rerr, sizeof(rerr))) {
-		differs = secprof_emulate(sp->insns, sp->len, d, NULL) != secprof_emulate(rp.insns, rp.len, d, NULL);
+		uint32_t va = secprof_emulate(sp->insns, sp->len, d, NULL);
+		uint32_t vb = secprof_emulate(rp.insns, rp.len, d, NULL);
+		if (va != vb) {
+			struct runc_prog per[8];
+			uint32_t audits[8];
+			size_t nper = eq_per_arch_programs(&s->r, per, audits, 8);
+			struct eq_case c = { "shrink", NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
+					     &s->r, per, audits, nper, false, NULL, NULL, 0 };
+			differs = eq_explain(&c, d, va, vb) == EQ_UNEXPLAINED;
+			for (size_t i = 0; i < nper; i++)
+				runc_prog_free(&per[i]);
+		}
 		runc_prog_free(&rp);
 	}
 	secprof_prog_free(sp);
@@ -145,7 +160,8 @@ static inline void sh_print(const secprof_resolved *r)
 	printf("]}\n");
 }
 
-/* Shrink r for input d and print the result. */
+/* Shrink r for input d and print the result (nothing when no unexplained
+ * disagreement on d is left to shrink). */
 static inline void sh_report(secprof_ctx *ctx, const secprof_resolved *r, const secprof_data *d)
 {
 	struct sh_prof s;

@@ -5,8 +5,12 @@
  *
  * Resolves the profile (default caps, kernel 6.1, amd64 unless --arch),
  * compiles it with both compilers and prints both verdicts on the native
- * arch of the resolution, or both programs with --dump. For investigating
- * what tests/unit/test_equiv.c reports.
+ * arch of the resolution, or both programs with --dump (and the program
+ * libseccomp builds for each arch token alone). Where they differ
+ * it also says which listed libseccomp bug explains the difference
+ * (tests/compat/README.md; equiv.h eq_explain), or "unexplained", the
+ * verdict test_equiv fails on. For investigating what
+ * tests/unit/test_equiv.c reports.
  */
 #include "../compat/bpf_eval.h"
 #include "../compat/equiv.h"
@@ -80,6 +84,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[a], "--dump")) {
 		dump("secprof", sp->insns, sp->len);
 		dump("libseccomp/runc", rp.insns, rp.len);
+		/* the single-arch references of listed exception 2 */
+		struct runc_prog per[8];
+		uint32_t audits[8];
+		size_t nper = eq_per_arch_programs(r, per, audits, 8);
+		for (size_t i = 0; i < nper; i++) {
+			char who[64];
+			snprintf(who, sizeof(who), "libseccomp, token 0x%08x alone", audits[i]);
+			if (per[i].insns)
+				dump(who, per[i].insns, per[i].len);
+			runc_prog_free(&per[i]);
+		}
 		return 0;
 	}
 	secprof_data d = { .arch = token ? token : r->native->audit };
@@ -91,6 +106,16 @@ int main(int argc, char **argv)
 	uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL), vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 	printf("nr %d: secprof %s, libseccomp/runc %s%s\n", d.nr, eq_ret_str(va, sa, sizeof(sa)),
 	       eq_ret_str(vb, sb, sizeof(sb)), va == vb ? "" : "  DIFFERENT");
+	if (va != vb) {
+		struct runc_prog per[8];
+		uint32_t audits[8];
+		size_t nper = eq_per_arch_programs(r, per, audits, 8);
+		struct eq_case c = { argv[1], NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
+				     r, per, audits, nper, false, NULL, NULL, 0 };
+		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
+		for (size_t i = 0; i < nper; i++)
+			runc_prog_free(&per[i]);
+	}
 	secprof_prog_free(sp);
 	runc_prog_free(&rp);
 	secprof_resolved_free(r);
