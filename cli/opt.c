@@ -651,11 +651,11 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 	fprintf(f, "\\fBsecprof %s\\fR ", c->name);
 	roff(f, c->spec->synopsis);
 	fputs("\n.SH DESCRIPTION\n", f);
-	roff(f, c->help);
-	fputs(".\n", f);
 	if (c->spec->description) {
-		fputs(".PP\n", f);
 		man_paragraphs(f, c->spec->description);
+	} else {
+		roff(f, c->help);
+		fputs(".\n", f);
 	}
 	collect(&s, c->spec);
 	man_block(f, "OPTIONS", &s, c->spec->opts);
