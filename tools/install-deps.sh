@@ -6,11 +6,11 @@
 # (package seccomp), runc and debootstrap (the
 # real runtime and a root filesystem), docker.io (real Docker, the peer of
 # tests/suites/docker-compare.sh, which starts its own dockerd), python3
-# (generators), util-linux.
+# (generators), util-linux, zsh (the zsh completion is checked with zsh -n).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
-      util-linux procps passwd ca-certificates gdb strace hyperfine"
+      util-linux procps passwd ca-certificates gdb strace hyperfine zsh"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
