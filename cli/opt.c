@@ -407,6 +407,18 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 		o = c >= 256 ? s.o[c - 256] : by_short(&s, c);
 		if (!o)
 			return cli_bad_usage(g, "internal error: option %d", c);
+		/* getopt_long takes any unique prefix ("--priv"); docker run's
+		 * parser (pflag) does not, and a prefix today may be ambiguous
+		 * tomorrow: only whole names. The option's own word is the last
+		 * one consumed, or the one before a separate value. */
+		if (c >= 256) {
+			const char *word = argv[optind - 1];
+			if (optarg && optarg == argv[optind - 1] && optind >= 2)
+				word = argv[optind - 2];
+			if (strncmp(word, "--", 2) || strlen(o->name) != strcspn(word + 2, "=") ||
+			    strncmp(word + 2, o->name, strlen(o->name)))
+				return unknown_option(g, &s, word);
+		}
 		switch (o->id) {
 		case CLI_ID_QUIET:
 			g->quiet = true;

@@ -101,6 +101,14 @@ is "$rc:$out" "2:secprof: arch 'x32' (x32) has no GOARCH: Docker runs no contain
 out=$("$SECPROF" compile builtin --no-ensys 2>&1); rc=$?
 is "$rc:$out" "2:secprof: compile: unknown option '--no-ensys'; did you mean '--no-enosys'? (see 'secprof compile --help')" \
 	"option typo: did you mean"
+out=$("$SECPROF" compile builtin --arc amd64 2>&1); rc=$?
+is "$rc:$out" "2:secprof: compile: unknown option '--arc'; did you mean '--arch'? (see 'secprof compile --help')" \
+	"no abbreviations (getopt_long would take --arc for --arch)"
+out=$("$SECPROF" run --priv -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: run: unknown option '--priv' (see 'secprof run --help')" \
+	"run --priv is no --privileged (docker run refuses it too)"
+is "$("$SECPROF" compile builtin --arch=amd64 --format=text --timing=1 2>/dev/null | head -1)" \
+	"$("$SECPROF" compile builtin --arch amd64 --format text | head -1)" "whole names with =value and optional values pass"
 out=$("$SECPROF" complie builtin 2>&1); rc=$?
 is "$rc:$out" "2:secprof: unknown command 'complie'; did you mean 'compile'? (see 'secprof --help')" \
 	"command typo: did you mean"
