@@ -6,7 +6,7 @@
 # (package seccomp), runc and debootstrap (the
 # real runtime and a root filesystem), docker.io (real Docker, the peer of
 # tests/suites/docker-compare.sh, which starts its own dockerd), python3
-# (generators), util-linux, zsh (the zsh completion is checked with zsh -n).
+# (generators), util-linux, zsh (the zsh completion is run in a real zsh).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \

@@ -200,6 +200,29 @@ else
 fi
 if command -v zsh >/dev/null && [[ -f $root/completions/_secprof ]]; then
 	zsh -n "$root/completions/_secprof"; ok $? "zsh completion parses (zsh -n)"
+	cmp -s "$root/completions/_secprof" <("$SECPROF" --completion zsh); ok $? "_secprof is up to date"
+	# A real interactive zsh on a pseudo-terminal (zsh/zpty), compinit
+	# loading _secprof from fpath, and TABs typed.
+	cat >"$tmp/z.zsh" <<-'ZEOF'
+	zmodload zsh/zpty
+	zpty z env PATH="$1:$PATH" TERM=dumb zsh -f -i
+	zpty -w z "PS1='> '; fpath=($2 \$fpath); autoload -Uz compinit; compinit -u -D; LISTMAX=1000"
+	for line in 'secprof dis' 'secprof compile builtin --form' 'secprof check --arch i6' 'secprof -q eval --js'; do
+		zpty -w -n z "$line"$'\t\t'
+		sleep 0.5
+		zpty -w -n z $'\C-u'
+	done
+	sleep 0.5
+	out=
+	while zpty -r -t z chunk; do out+=$chunk; done
+	print -r -- "$out"
+	zpty -d z
+	ZEOF
+	zout=$(timeout 30 zsh -f "$tmp/z.zsh" "$(dirname "$SECPROF")" "$root/completions" 2>&1 | tr -d '\r')
+	for want in 'secprof disasm' 'secprof compile builtin --format=' 'base64  c       raw     text' \
+		'secprof check --arch i686' 'secprof -q eval --json'; do
+		[[ $zout == *"$want"* ]]; ok $? "zsh completes to '$want'"
+	done
 else
 	skip "zsh completion" "zsh not installed"
 fi
