@@ -622,7 +622,7 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 	char up[64];
 
 	if (!c) {
-		fprintf(f, ".TH SECPROF 1 \"\" \"secprof %s\" \"User Commands\"\n", SECPROF_VERSION);
+		fprintf(f, ".TH SECPROF 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n", SECPROF_VERSION);
 		fputs(".SH NAME\nsecprof \\- Docker seccomp profiles: resolve, compile to BPF, run under them\n"
 		      ".SH SYNOPSIS\n\\fBsecprof\\fR [\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n.br\n"
 		      "\\fBsecprof help\\fR \\fICOMMAND\\fR\n"
@@ -650,7 +650,8 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 		return;
 	}
 	upper(up, sizeof(up), c->name);
-	fprintf(f, ".TH SECPROF\\-%s 1 \"\" \"secprof %s\" \"User Commands\"\n", up, SECPROF_VERSION);
+	/* .nh: no hyphens inside option and page names */
+	fprintf(f, ".TH SECPROF\\-%s 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n", up, SECPROF_VERSION);
 	fprintf(f, ".SH NAME\nsecprof\\-%s \\- ", c->name);
 	roff(f, c->help);
 	fputs("\n.SH SYNOPSIS\n", f);
@@ -847,7 +848,8 @@ static void completion_zsh(FILE *f)
 		for (size_t i = 0; i < s.n; i++) {
 			const struct cli_opt *o = s.o[i];
 			const char *eq = o->arg == CLI_ARG ? "=" : o->arg == CLI_OPTARG ? "=-" : "";
-			bool rep = o->id == CLI_ID_CAP_ADD || o->id == CLI_ID_CAP_DROP || o->words == NULL;
+			/* zsh offers an option once unless it may repeat */
+			bool rep = strstr(o->help, "(repeatable)") != NULL;
 			fputs("\t\t\t\t'", f);
 			if (o->arg == CLI_ARG && rep)
 				fputs("*", f);
