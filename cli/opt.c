@@ -742,9 +742,11 @@ static void completion_bash(FILE *f)
 	      "\tcase $cmd in\n",
 	      f);
 	fputs("\t''|help)\n\t\tif [[ $cur == -* ]]; then\n\t\t\tCOMPREPLY=($(compgen -W '", f);
-	for (const struct cli_opt *o = global_opts; o->name; o++)
-		fprintf(f, "%s--%s%s%c", o == global_opts ? "" : " ", o->name, o->shortopt ? " -" : "",
-			o->shortopt ? o->shortopt : ' ');
+	for (const struct cli_opt *o = global_opts; o->name; o++) {
+		fprintf(f, "%s--%s", o == global_opts ? "" : " ", o->name);
+		if (o->shortopt)
+			fprintf(f, " -%c", o->shortopt);
+	}
 	fputs("' -- \"$cur\"))\n\t\telse\n\t\t\tCOMPREPLY=($(compgen -W '", f);
 	for (size_t i = 0; i < cli_ncommands; i++)
 		fprintf(f, "%s ", cli_commands[i].name);
