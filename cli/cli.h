@@ -110,8 +110,9 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 /* cli_parse for "PROFILE [options]": exactly one operand, into r->profile. */
 int cli_parse_profile(struct cli *g, int argc, char **argv, cli_take_fn take, void *data,
 		      struct cli_resolve_args *r);
-/* A take() for a command whose only own option is one flag: sets *(bool *)data. */
-int cli_take_flag(struct cli *g, void *data, int id, const char *arg);
+/* A take() for a command whose own options are all flags, with ids 1..n:
+ * data is a bool *[n], and option id sets *data[id - 1]. */
+int cli_take_flags(struct cli *g, void *data, int id, const char *arg);
 /* The exit status of a usage error of the current command (2; run: 125). */
 int cli_usage_exit(const struct cli *g);
 /* Usage error about the current command: prints "secprof: CMD: msg (see

@@ -305,11 +305,12 @@ int cmd_check(struct cli *g, int argc, char **argv)
 {
 	struct cli_resolve_args a = { 0 };
 	struct warnings ws = { .g = g };
+	bool *flags[] = { &ws.json };
 	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	int rc;
-	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flag, &ws.json, &a)))
+	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	secprof_ctx_set_warn(g->ctx, collect_warning, &ws);
 	g->last_error = &err;

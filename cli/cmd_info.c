@@ -109,7 +109,8 @@ int cmd_info(struct cli *g, int argc, char **argv)
 	struct sp_info in;
 	secprof_error err = { 0 };
 	bool json = false;
-	int first, rc = cli_parse(g, argc, argv, cli_take_flag, &json, NULL, &first);
+	bool *flags[] = { &json };
+	int first, rc = cli_parse(g, argc, argv, cli_take_flags, flags, NULL, &first);
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;

@@ -75,9 +75,10 @@ int cmd_resolve(struct cli *g, int argc, char **argv)
 	secprof_resolved *r = NULL;
 	secprof_error err = { 0 };
 	bool pretty = false;
+	bool *flags[] = { &pretty };
 	char *json = NULL;
 	int rc;
-	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flag, &pretty, &a)))
+	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if ((rc = cli_resolve(g, &a, &p, &r)))
 		return rc;

@@ -900,11 +900,10 @@ int cli_parse_profile(struct cli *g, int argc, char **argv, cli_take_fn take, vo
 	return 0;
 }
 
-int cli_take_flag(struct cli *g, void *data, int id, const char *arg)
+int cli_take_flags(struct cli *g, void *data, int id, const char *arg)
 {
 	(void)g;
-	(void)id;
 	(void)arg;
-	*(bool *)data = true;
+	*((bool **)data)[id - 1] = true;
 	return 0;
 }
