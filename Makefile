@@ -17,6 +17,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 LDLIBS  += -lz
 REF_DIR ?= ../shared/reference
+# The one definition of secprof's version (secprof --version, the man pages).
+VERSION := 0.1.0
 
 LIB_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -27,9 +29,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-asan check-clang check-all fuzz bench gen clean help
+.PHONY: all check check-asan check-clang check-all fuzz bench gen clean help man completions
 
-all: $(BUILD)/secprof $(BUILD)/libsecprof.a
+all: $(BUILD)/secprof $(BUILD)/libsecprof.a man completions
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*.h src/gen/*.inc cli/*.h)
 	@mkdir -p $(dir $@)
@@ -41,6 +43,29 @@ $(BUILD)/libsecprof.a: $(LIB_OBJ)
 
 $(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/libsecprof.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
+
+$(BUILD)/cli/opt.o: CFLAGS += -DSECPROF_VERSION='"$(VERSION)"'
+$(BUILD)/cli/opt.o: Makefile
+
+# Man pages and shell completions are written by secprof itself from its
+# option tables (hidden options --man, --completion), so they always match
+# --help. Build output: not committed (.gitignore).
+MAN_PAGES := doc/man/secprof.1
+man: $(MAN_PAGES)
+doc/man/secprof.1: $(BUILD)/secprof
+	@mkdir -p doc/man
+	$(BUILD)/secprof --man > $@.tmp && mv $@.tmp $@
+	@set -e; for c in $$($(BUILD)/secprof --list-commands); do \
+		$(BUILD)/secprof --man $$c > doc/man/secprof-$$c.1.tmp; \
+		mv doc/man/secprof-$$c.1.tmp doc/man/secprof-$$c.1; done
+
+completions: completions/secprof.bash completions/_secprof
+completions/secprof.bash: $(BUILD)/secprof
+	@mkdir -p completions
+	$(BUILD)/secprof --completion bash > $@.tmp && mv $@.tmp $@
+completions/_secprof: $(BUILD)/secprof
+	@mkdir -p completions
+	$(BUILD)/secprof --completion zsh > $@.tmp && mv $@.tmp $@
 
 # A static secprof, so `secprof probe` runs inside any root filesystem
 # (container tests, runc comparison) without the host's shared libraries.
@@ -229,7 +254,7 @@ gen:
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz doc/man completions
 
 help:
-	@echo "all check check-asan check-clang check-all bench gen clean"
+	@echo "all check check-asan check-clang check-all bench gen clean man completions"

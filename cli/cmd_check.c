@@ -9,9 +9,22 @@
 #include "check.h"
 #include "cli.h"
 
-static const char check_usage[] =
-	"usage: secprof check PROFILE|builtin|- [--json] [--arch GOARCH] [--kernel X.Y]\n"
-	"                     [--cap-add CAP]... [--cap-drop CAP]... [--privileged]";
+static const struct cli_opt check_opts[] = {
+	{ "json", 0, 1, CLI_NOARG, NULL, "one JSON object, warnings and errors included", CLI_C_NONE, NULL,
+	  false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_check = {
+	.synopsis = "PROFILE|builtin|- [OPTIONS]",
+	.description = "Parse the profile, resolve it for one container as moby does, warn about\n"
+		       "what runc would ignore, and build the filter runc would build (so check\n"
+		       "refuses what compile and run refuse). Exit 0 valid, 1 invalid (or a\n"
+		       "warning under --strict), 2 usage error.",
+	.opts = check_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
 
 /* Warnings are collected so --json can carry them. */
 struct warnings {
@@ -292,13 +305,13 @@ int cmd_check(struct cli *g, int argc, char **argv)
 {
 	struct cli_resolve_args a = { 0 };
 	struct warnings ws = { .g = g };
+	bool *flags[] = { &ws.json };
 	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	int rc;
-	const struct cli_flag flags[] = { { "--json", &ws.json }, { 0 } };
-	if ((rc = cli_profile_args(g, "check", check_usage, argc, argv, &a, flags)))
-		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
+		return rc == CLI_DONE ? EXIT_OK : rc;
 	secprof_ctx_set_warn(g->ctx, collect_warning, &ws);
 	g->last_error = &err;
 	rc = cli_resolve(g, &a, &p, &r);

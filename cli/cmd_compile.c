@@ -11,20 +11,34 @@
 #include "cli.h"
 #include "ruleset.h"
 
-static const char compile_usage[] =
-	"usage: secprof compile PROFILE|builtin|- [--arch GOARCH] [--kernel X.Y]\n"
-	"                       [--cap-add CAP]... [--cap-drop CAP]... [--privileged]\n"
-	"                       [--no-enosys] [--exact-libseccomp] [-o FILE]\n"
-	"                       [--format raw|base64|c|text] [--timing[=N]]\n"
-	"  -o FILE        output file ('-' or absent: standard output)\n"
-	"  --format       raw: struct sock_filter array, native endian (bwrap --seccomp FD)\n"
-	"                 base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
-	"                 c: a struct sock_filter initialiser; text: a listing\n"
-	"  --no-enosys    no ENOSYS for numbers above the profile's highest (crun)\n"
-	"  --exact-libseccomp  the program libseccomp (runc, Docker) builds: all 64 bits\n"
-	"                 of arguments the kernel reads as 32-bit types compared too\n"
-	"  --timing[=N]   compile N times (default 1000) from memory and print the\n"
-	"                 median to stderr";
+enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_TIMING };
+
+static const struct cli_opt compile_opts[] = {
+	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE", "output file ('-' or absent: standard output)", CLI_C_FILE,
+	  NULL, false },
+	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
+	  "raw: struct sock_filter array, native endian (bwrap --seccomp FD)\n"
+	  "base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
+	  "c: a struct sock_filter initialiser; text: a listing", CLI_C_WORDS, "raw base64 c text", false },
+	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
+	  "no ENOSYS for numbers above the profile's highest (crun)", CLI_C_NONE, NULL, false },
+	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
+	  "the program libseccomp (runc, Docker) builds: all 64 bits\n"
+	  "of arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	{ "timing", 0, OPT_TIMING, CLI_OPTARG, "N",
+	  "compile N times (default 1000) from memory and print the\nmedian to stderr", CLI_C_NONE, NULL,
+	  false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_compile = {
+	.synopsis = "PROFILE|builtin|- [OPTIONS]",
+	.description = "Compile the profile, resolved for the container, to the BPF program runc\n"
+		       "would load, and write it raw, in base64, as C or as a listing.",
+	.opts = compile_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
 
 struct compile_args {
 	struct cli_resolve_args r;
@@ -35,66 +49,29 @@ struct compile_args {
 	long timing;
 };
 
-static int parse_timing(struct cli *g, const char *arg, long *n)
+static int take(struct cli *g, void *data, int id, const char *v)
 {
-	char *end;
+	struct compile_args *a = data;
+	uint64_t n;
 
-	if (!strcmp(arg, "--timing")) {
-		*n = 1000;
-		return 0;
-	}
-	*n = strtol(arg + 9, &end, 10);
-	if (arg[8] != '=' || end == arg + 9 || *end || *n < 1 || *n > 10000000) {
-		cli_usage_error(g, "compile: --timing=N takes a count from 1 to 10000000 (got '%s')",
-				arg);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_args(struct cli *g, int argc, char **argv, struct compile_args *a)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		int r = cli_resolve_opt(&a->r, &i, argc, argv);
-		if (r < 0)
+	switch (id) {
+	case OPT_OUTPUT: a->out = v; break;
+	case OPT_FORMAT:
+		if (strcmp(v, "raw") && strcmp(v, "base64") && strcmp(v, "c") && strcmp(v, "text")) {
+			cli_usage_error(g, "compile: --format is raw, base64, c or text (got '%s')", v);
 			return EXIT_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(s, "--no-enosys")) {
-			a->no_enosys = true;
-		} else if (!strcmp(s, "--exact-libseccomp")) {
-			a->exact = true;
-		} else if (!strcmp(s, "-o") || !strcmp(s, "--format")) {
-			if (i + 1 >= argc) {
-				cli_usage_error(g, "option '%s' needs a value", s);
-				return EXIT_USAGE;
-			}
-			*(!strcmp(s, "-o") ? &a->out : &a->format) = argv[++i];
-		} else if (!strncmp(s, "--timing", 8)) {
-			if (parse_timing(g, s, &a->timing))
-				return EXIT_USAGE;
-		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-			printf("%s\n", compile_usage);
-			return -1;
-		} else if (s[0] == '-' && s[1]) {
-			cli_usage_error(g, "compile: unknown option '%s'\n%s", s, compile_usage);
-			return EXIT_USAGE;
-		} else if (a->r.profile) {
-			cli_usage_error(g, "compile: only one profile, got '%s' and '%s'", a->r.profile, s);
-			return EXIT_USAGE;
-		} else {
-			a->r.profile = s;
 		}
-	}
-	if (!a->r.profile) {
-		cli_usage_error(g, "compile: no profile given\n%s", compile_usage);
-		return EXIT_USAGE;
-	}
-	if (strcmp(a->format, "raw") && strcmp(a->format, "base64") && strcmp(a->format, "c") &&
-	    strcmp(a->format, "text")) {
-		cli_usage_error(g, "compile: --format is raw, base64, c or text (got '%s')", a->format);
-		return EXIT_USAGE;
+		a->format = v;
+		break;
+	case OPT_NO_ENOSYS: a->no_enosys = true; break;
+	case OPT_EXACT: a->exact = true; break;
+	case OPT_TIMING:
+		if (v && (!cli_number(v, 10000000, &n, NULL) || n < 1)) {
+			cli_usage_error(g, "compile: --timing=N takes a count from 1 to 10000000 (got '%s')", v);
+			return EXIT_USAGE;
+		}
+		a->timing = v ? (long)n : 1000;
+		break;
 	}
 	return 0;
 }
@@ -131,8 +108,7 @@ static void put_c(struct sp_buf *b, const secprof_prog *p)
 
 static const struct sp_arch *native_of(const struct compile_args *a)
 {
-	const struct sp_arch *arch = a->r.arch ? sp_arch_by_go(a->r.arch) : NULL;
-	return arch ? arch : sp_arch_native();
+	return a->r.arch_p ? a->r.arch_p : sp_arch_native();
 }
 
 /* Render the program in the chosen format into b. */
@@ -271,10 +247,10 @@ int cmd_compile(struct cli *g, int argc, char **argv)
 	secprof_resolved *r = NULL;
 	secprof_prog *prog = NULL;
 	struct sp_buf b = { 0 };
-	int rc = parse_args(g, argc, argv, &a);
+	int rc = cli_parse_profile(g, argc, argv, take, &a, &a.r);
 
 	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+		return rc == CLI_DONE ? EXIT_OK : rc;
 	co.no_enosys = a.no_enosys;
 	co.exact_libseccomp = a.exact;
 	if ((rc = cli_resolve(g, &a.r, &p, &r)))

@@ -8,61 +8,122 @@
 #include "cli.h"
 #include "ruleset.h"
 
-static const char disasm_usage[] =
-	"usage: secprof disasm FILE.bpf|- [--arch A] [--dot]\n"
-	"  FILE.bpf   raw struct sock_filter bytes (`compile --format raw`)\n"
-	"  --arch A   name syscalls on arch A where the program does not say\n"
-	"             (libseccomp name, SCMP_ARCH_* or GOARCH; default: this machine)\n"
-	"  --dot      a Graphviz digraph instead of a listing";
+enum { OPT_ARCH = 1, OPT_DOT };
 
-static const struct sp_arch *arch_by_any(const char *s)
+static const struct cli_opt disasm_opts[] = {
+	{ "arch", 0, OPT_ARCH, CLI_ARG, "ARCH",
+	  "name syscalls on ARCH where the program does not say (any\n"
+	  "spelling, x32 too; default: this machine); for a profile, the\n"
+	  "container's architecture", CLI_C_ARCH, NULL, false },
+	{ "dot", 0, OPT_DOT, CLI_NOARG, NULL, "a Graphviz digraph instead of a listing", CLI_C_NONE, NULL,
+	  false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_disasm = {
+	.synopsis = "BPF-FILE|PROFILE|builtin|- [OPTIONS]",
+	.description =
+		"List a raw BPF program (struct sock_filter bytes, as compile --format raw\n"
+		"writes them) with syscall names, or draw it for Graphviz. A profile is\n"
+		"compiled first, as compile does for the default container. Which of the\n"
+		"two a file holds is told by its content: a NUL byte among the first 8\n"
+		"bytes makes it a program (see eval).",
+	.opts = disasm_opts,
+	.operand = CLI_C_PROFILE,
+};
+
+struct disasm_args {
+	const char *arch;
+	bool dot;
+};
+
+static int take(struct cli *g, void *data, int id, const char *v)
 {
-	const struct sp_arch *a = sp_arch_by_name(s);
-	if (!a)
-		a = sp_arch_by_scmp(s);
-	if (!a)
-		a = sp_arch_by_go(s);
-	return a;
+	struct disasm_args *a = data;
+
+	(void)g;
+	if (id == OPT_ARCH)
+		a->arch = v;
+	else
+		a->dot = true;
+	return 0;
+}
+
+/* A profile: compiled for arch as `compile --arch` would. */
+static int compile_profile(struct cli *g, const char *name, char *json, size_t njson,
+			   const struct sp_arch *arch, secprof_insn **insns, size_t *len)
+{
+	struct cli_resolve_args ra = { .profile = name };
+	secprof_compile_opts co = { 0 };
+	secprof_error err = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	secprof_prog *prog = NULL;
+	int rc;
+
+	if (arch && !(ra.arch = arch->go)) {
+		cli_usage_error(g, "disasm: arch '%s' has no GOARCH: Docker runs no container as it",
+				arch->name);
+		free(json);
+		return EXIT_USAGE;
+	}
+	if (json) {
+		p = secprof_profile_parse(g->ctx, json, njson, strcmp(name, "-") ? name : "<stdin>", &err);
+		free(json);
+		if (!p) {
+			cli_print_error(g, &err);
+			return cli_exit_code(-err.code);
+		}
+	} else if ((rc = cli_load_profile(g, name, &p))) {
+		return rc;
+	}
+	if ((rc = cli_resolve_loaded(g, &ra, &p, &r)))
+		return rc;
+	if (secprof_resolved_unconfined(r)) {
+		fprintf(stderr, "%s: %s: the profile is unconfined: there is no filter\n", g->prog, name);
+		rc = EXIT_PROFILE;
+	} else if (!(prog = secprof_compile(g->ctx, r, &co, &err))) {
+		cli_print_error(g, &err);
+		rc = cli_exit_code(-err.code);
+	} else {
+		*insns = prog->insns;
+		*len = prog->len;
+		prog->insns = NULL;
+	}
+	secprof_prog_free(prog);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
 }
 
 int cmd_disasm(struct cli *g, int argc, char **argv)
 {
-	const char *file = NULL, *arch_name = NULL;
-	const struct sp_arch *arch = sp_arch_native();
+	struct disasm_args a = { 0 };
+	const struct sp_arch *arch = NULL;
 	secprof_error err = { 0 };
 	secprof_insn *insns = NULL;
-	size_t len = 0;
-	bool dot = false;
-	char *text = NULL;
-	int rc;
+	size_t len = 0, njson = 0;
+	char *text = NULL, *json = NULL;
+	int first, rc = cli_parse(g, argc, argv, take, &a, NULL, &first);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dot")) {
-			dot = true;
-		} else if (!strcmp(argv[i], "--arch") && i + 1 < argc) {
-			arch_name = argv[++i];
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n", disasm_usage);
-			return EXIT_OK;
-		} else if ((argv[i][0] == '-' && argv[i][1]) || file) {
-			cli_usage_error(g, "disasm: unexpected argument '%s'\n%s", argv[i], disasm_usage);
-			return EXIT_USAGE;
-		} else {
-			file = argv[i];
-		}
-	}
-	if (!file) {
-		cli_usage_error(g, "disasm: no file given\n%s", disasm_usage);
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (first >= argc)
+		return cli_bad_usage(g, "no file given");
+	if (first + 1 < argc)
+		return cli_bad_usage(g, "unexpected argument '%s'", argv[first + 1]);
+	if (a.arch && !(arch = cli_arch(g, a.arch)))
 		return EXIT_USAGE;
-	}
-	if (arch_name && !(arch = arch_by_any(arch_name))) {
-		cli_usage_error(g, "disasm: unknown arch '%s'", arch_name);
-		return EXIT_USAGE;
-	}
-	if ((rc = cli_read_bpf(g, file, &insns, &len)))
+	if (!strcmp(argv[first], "builtin"))
+		rc = compile_profile(g, argv[first], NULL, 0, arch, &insns, &len);
+	else if (!(rc = cli_read_bpf_or_json(g, argv[first], &insns, &len, &json, &njson)) && json)
+		rc = compile_profile(g, argv[first], json, njson, arch, &insns, &len);
+	if (rc)
 		return rc;
-	rc = dot ? sp_bpf_dot(insns, len, arch, &text, &err)
-		 : sp_bpf_listing(insns, len, arch, &text, &err);
+	if (!arch)
+		arch = sp_arch_native();
+	rc = a.dot ? sp_bpf_dot(insns, len, arch, &text, &err)
+		   : sp_bpf_listing(insns, len, arch, &text, &err);
 	free(insns);
 	if (rc < 0) {
 		cli_print_error(g, &err);

@@ -1,7 +1,9 @@
 /* cmd_eval.c - `secprof eval`: what a profile (compiled as `compile` does) or
  * a raw BPF file decides for one syscall, run in secprof's emulator.
  * Reaches src/ruleset.h and src/arch.h: the CLI links the static archive. */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +11,36 @@
 #include "cli.h"
 #include "ruleset.h"
 
-static const char eval_usage[] =
-	"usage: secprof eval PROFILE|builtin|FILE.bpf SYSCALL [ARG0..ARG5]\n"
-	"                    [--abi A] [--no-enosys] [--exact-libseccomp] [resolve options]\n"
-	"  SYSCALL      a name or a number (decimal or 0x-hex) as seccomp_data.nr\n"
-	"  ARGn         decimal or 0x-hex 64-bit values (missing ones are 0)\n"
-	"  --arch G     the container's GOARCH (resolve option; also the default ABI)\n"
-	"  --abi A      the syscall's ABI, e.g. x86 or x32 on amd64 (libseccomp name)\n"
-	"  --exact-libseccomp  compile as libseccomp (runc, Docker) does: all 64 bits of\n"
-	"               arguments the kernel reads as 32-bit types compared too\n"
-	"FILE.bpf is raw struct sock_filter bytes, as `compile --format raw` writes.\n"
-	"Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".";
+enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
+
+static const struct cli_opt eval_opts[] = {
+	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
+	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL, false },
+	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
+	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL, false },
+	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
+	  "compile as libseccomp (runc, Docker) does: all 64 bits of\n"
+	  "arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "one JSON object: action, ret, steps, arch, nr", CLI_C_NONE,
+	  NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_eval = {
+	.synopsis = "PROFILE|builtin|BPF-FILE|- SYSCALL [ARG0..ARG5] [OPTIONS]",
+	.description =
+		"Run one syscall through the program in secprof's BPF emulator: a raw\n"
+		"program (as compile --format raw writes it) as it is, or a profile\n"
+		"compiled as compile does. Which of the two a file holds is told by its\n"
+		"content, not its name: a NUL byte among the first 8 bytes makes it a\n"
+		"program (every BPF opcode's high byte is 0; JSON has no NUL bytes).\n"
+		"SYSCALL is a name or a number (decimal or 0x-hex, as seccomp_data.nr);\n"
+		"ARGn are decimal or 0x-hex 64-bit values (missing ones are 0).\n"
+		"Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".",
+	.opts = eval_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
 
 struct eval_args {
 	struct cli_resolve_args r;
@@ -29,89 +50,45 @@ struct eval_args {
 	int nargs;
 	bool no_enosys;
 	bool exact;
+	bool json;
 };
 
-static bool parse_u64(const char *s, uint64_t *out)
+static int take(struct cli *g, void *data, int id, const char *v)
 {
-	char *end;
-	int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
+	struct eval_args *a = data;
 
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	*out = strtoull(base == 16 ? s + 2 : s, &end, base);
-	return !errno && *end == '\0' && end != (base == 16 ? s + 2 : s);
-}
-
-static int positional(struct cli *g, struct eval_args *a, const char *s)
-{
-	if (!a->r.profile)
-		a->r.profile = s;
-	else if (!a->syscall)
-		a->syscall = s;
-	else if (a->nargs < 6)
-		a->args[a->nargs++] = s;
-	else {
-		cli_usage_error(g, "eval: at most 6 arguments after the syscall");
-		return EXIT_USAGE;
+	(void)g;
+	switch (id) {
+	case OPT_ABI: a->abi = v; break;
+	case OPT_NO_ENOSYS: a->no_enosys = true; break;
+	case OPT_EXACT: a->exact = true; break;
+	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
 }
 
 static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		int r = cli_resolve_opt(&a->r, &i, argc, argv);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(s, "--abi")) {
-			if (i + 1 >= argc) {
-				cli_usage_error(g, "option '--abi' needs a value");
-				return EXIT_USAGE;
-			}
-			a->abi = argv[++i];
-		} else if (!strcmp(s, "--no-enosys")) {
-			a->no_enosys = true;
-		} else if (!strcmp(s, "--exact-libseccomp")) {
-			a->exact = true;
-		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-			printf("%s\n", eval_usage);
-			return -1;
-		} else if (s[0] == '-' && s[1] && !(s[1] >= '0' && s[1] <= '9')) {
-			cli_usage_error(g, "eval: unknown option '%s'\n%s", s, eval_usage);
-			return EXIT_USAGE;
-		} else if (positional(g, a, s)) {
-			return EXIT_USAGE;
-		}
-	}
-	if (!a->r.profile || !a->syscall) {
-		cli_usage_error(g, "eval: a profile and a syscall are needed\n%s", eval_usage);
-		return EXIT_USAGE;
-	}
+	int first, rc = cli_parse(g, argc, argv, take, a, &a->r, &first);
+
+	if (rc)
+		return rc;
+	if (argc - first < 2)
+		return cli_bad_usage(g, "a profile and a syscall are needed");
+	if (argc - first > 8)
+		return cli_bad_usage(g, "at most 6 arguments after the syscall");
+	a->r.profile = argv[first];
+	a->syscall = argv[first + 1];
+	for (int i = first + 2; i < argc; i++)
+		a->args[a->nargs++] = argv[i];
 	return 0;
 }
 
 static const struct sp_arch *pick_abi(struct cli *g, const struct eval_args *a)
 {
-	const struct sp_arch *arch;
-
-	if (a->abi) {
-		arch = sp_arch_by_name(a->abi);
-		if (!arch)
-			arch = sp_arch_by_scmp(a->abi);
-		if (!arch)
-			arch = sp_arch_by_go(a->abi);
-		if (!arch)
-			cli_usage_error(g, "eval: unknown ABI '%s'", a->abi);
-		return arch;
-	}
-	arch = a->r.arch ? sp_arch_by_go(a->r.arch) : sp_arch_native();
-	if (!arch)
-		cli_usage_error(g, "eval: unknown arch '%s'", a->r.arch ? a->r.arch : "(native)");
-	return arch;
+	if (a->abi)
+		return cli_arch(g, a->abi);
+	return a->r.arch_p ? a->r.arch_p : sp_arch_native();
 }
 
 static int fill_data(struct cli *g, const struct eval_args *a, const struct sp_arch *arch,
@@ -120,8 +97,8 @@ static int fill_data(struct cli *g, const struct eval_args *a, const struct sp_a
 	uint64_t v;
 
 	d->arch = arch->audit;
-	if (parse_u64(a->syscall, &v)) {
-		if (v > UINT32_MAX) {
+	if (isdigit((unsigned char)a->syscall[0])) {
+		if (!cli_number(a->syscall, UINT32_MAX, &v, NULL)) {
 			cli_usage_error(g, "eval: syscall number %s is out of range", a->syscall);
 			return EXIT_USAGE;
 		}
@@ -131,18 +108,12 @@ static int fill_data(struct cli *g, const struct eval_args *a, const struct sp_a
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < a->nargs; i++) {
-		if (!parse_u64(a->args[i], &d->args[i])) {
+		if (!cli_number(a->args[i], UINT64_MAX, &d->args[i], NULL)) {
 			cli_usage_error(g, "eval: argument %d: '%s' is not a number", i, a->args[i]);
 			return EXIT_USAGE;
 		}
 	}
 	return 0;
-}
-
-static bool is_bpf_file(const char *name)
-{
-	size_t n = strlen(name);
-	return n > 4 && !strcmp(name + n - 4, ".bpf");
 }
 
 /* The program to run: a raw file as is, or a profile compiled now. */
@@ -154,11 +125,25 @@ static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	secprof_prog *prog;
+	char *json = NULL;
+	size_t njson = 0;
 	int rc;
 
-	if (is_bpf_file(a->r.profile))
-		return cli_read_bpf(g, a->r.profile, insns, len);
-	if ((rc = cli_resolve(g, &a->r, &p, &r)))
+	if (!strcmp(a->r.profile, "builtin")) {
+		rc = cli_load_profile(g, a->r.profile, &p);
+	} else if (!(rc = cli_read_bpf_or_json(g, a->r.profile, insns, len, &json, &njson)) && json) {
+		secprof_error e = { 0 };
+		p = secprof_profile_parse(g->ctx, json, njson,
+					  strcmp(a->r.profile, "-") ? a->r.profile : "<stdin>", &e);
+		free(json);
+		if (!p) {
+			cli_print_error(g, &e);
+			rc = cli_exit_code(-e.code);
+		}
+	}
+	if (rc || !p) /* an error, or a raw program read into *insns */
+		return rc;
+	if ((rc = cli_resolve_loaded(g, &a->r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {
 		fprintf(stderr, "%s: %s: the profile is unconfined: every syscall is allowed\n",
@@ -191,7 +176,7 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 	int rc = parse_args(g, argc, argv, &a);
 
 	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (!(arch = pick_abi(g, &a)))
 		return EXIT_USAGE;
 	if ((rc = fill_data(g, &a, arch, &d)) || (rc = get_program(g, &a, &insns, &len)))
@@ -202,7 +187,23 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 		return EXIT_PROFILE;
 	}
 	uint32_t ret = secprof_emulate(insns, len, &d, &steps);
-	printf("%s\nsteps %u\n", sp_ret_str(ret, buf, sizeof(buf)), steps);
+	if (a.json) {
+		struct sp_buf b = { 0 };
+		sp_buf_puts(&b, "{\"action\": ");
+		sp_buf_json_str(&b, sp_ret_str(ret, buf, sizeof(buf)));
+		sp_buf_printf(&b, ", \"ret\": %" PRIu32 ", \"steps\": %u, \"arch\": ", ret, steps);
+		sp_buf_json_str(&b, arch->name);
+		sp_buf_printf(&b, ", \"nr\": %" PRId32 ", \"syscall\": ", d.nr);
+		sp_buf_json_str(&b, a.syscall);
+		sp_buf_puts(&b, "}\n");
+		if (!b.oom)
+			fwrite(b.data, 1, b.len, stdout);
+		sp_buf_free(&b);
+		if (b.oom)
+			rc = EXIT_SYSTEM;
+	} else {
+		printf("%s\nsteps %u\n", sp_ret_str(ret, buf, sizeof(buf)), steps);
+	}
 	free(insns);
-	return EXIT_OK;
+	return rc;
 }

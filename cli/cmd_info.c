@@ -92,14 +92,30 @@ static void print_text(const struct sp_info *in)
 	printf("this process    seccomp mode %d, %d filter(s)\n", in->seccomp_mode, in->seccomp_filters);
 }
 
+static const struct cli_opt info_opts[] = {
+	{ "json", 0, 1, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_info = {
+	.synopsis = "[OPTIONS]",
+	.description = "Report what this kernel offers for seccomp (actions, filter flags, arches,\n"
+		       "the action cache) and the seccomp state secprof itself runs in.",
+	.opts = info_opts,
+};
+
 int cmd_info(struct cli *g, int argc, char **argv)
 {
 	struct sp_info in;
 	secprof_error err = { 0 };
 	bool json = false;
+	bool *flags[] = { &json };
+	int first, rc = cli_parse(g, argc, argv, cli_take_flags, flags, NULL, &first);
 
-	if (cli_json_flag_only(g, "info", argc, argv, &json))
-		return EXIT_USAGE;
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (first < argc)
+		return cli_bad_usage(g, "unexpected argument '%s'", argv[first]);
 	if (sp_info_collect(&in, &err) < 0) {
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;

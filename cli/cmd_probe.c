@@ -77,14 +77,31 @@ static void print_text(const struct sp_probe_report *r)
 		       outcome(&r->results[i], buf, sizeof(buf)));
 }
 
+static const struct cli_opt probe_opts[] = {
+	{ "json", 0, 1, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_probe = {
+	.synopsis = "[OPTIONS]",
+	.description = "Try side-effect-free syscalls and report what the sandbox this runs in\n"
+		       "allows, with its capabilities and seccomp state. The JSON is sorted and\n"
+		       "has no run-dependent values, so two sandboxes compare with diff.",
+	.opts = probe_opts,
+};
+
 int cmd_probe(struct cli *g, int argc, char **argv)
 {
 	struct sp_probe_report r;
 	secprof_error err = { 0 };
 	bool json = false;
+	bool *flags[] = { &json };
+	int first, rc = cli_parse(g, argc, argv, cli_take_flags, flags, NULL, &first);
 
-	if (cli_json_flag_only(g, "probe", argc, argv, &json))
-		return EXIT_USAGE;
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (first < argc)
+		return cli_bad_usage(g, "unexpected argument '%s'", argv[first]);
 	fflush(stdout);
 	if (sp_probe(&r, &err) < 0) {
 		cli_print_error(g, &err);

@@ -10,9 +10,19 @@
 
 #include "cli.h"
 
-static const char resolve_usage[] =
-	"usage: secprof resolve PROFILE|builtin|- [--arch GOARCH] [--kernel X.Y]\n"
-	"                       [--cap-add CAP]... [--cap-drop CAP]... [--privileged] [--pretty]";
+static const struct cli_opt resolve_opts[] = {
+	{ "pretty", 0, 1, CLI_NOARG, NULL, "indented as Go's json.MarshalIndent", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_resolve = {
+	.synopsis = "PROFILE|builtin|- [OPTIONS]",
+	.description = "Print the OCI linux.seccomp moby would hand to runc for the container,\n"
+		       "compact as Go marshals it; an unconfined result prints null.",
+	.opts = resolve_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
 
 static void newline_indent(FILE *f, int depth)
 {
@@ -65,11 +75,11 @@ int cmd_resolve(struct cli *g, int argc, char **argv)
 	secprof_resolved *r = NULL;
 	secprof_error err = { 0 };
 	bool pretty = false;
+	bool *flags[] = { &pretty };
 	char *json = NULL;
 	int rc;
-	const struct cli_flag flags[] = { { "--pretty", &pretty }, { 0 } };
-	if ((rc = cli_profile_args(g, "resolve", resolve_usage, argc, argv, &a, flags)))
-		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
+		return rc == CLI_DONE ? EXIT_OK : rc;
 	if ((rc = cli_resolve(g, &a, &p, &r)))
 		return rc;
 	if (secprof_resolved_to_oci_json(r, &json, NULL, &err) < 0) {

@@ -37,17 +37,58 @@ struct run_args {
 	char **argv;
 };
 
-static const char usage_text[] =
-	"usage: secprof run [OPTIONS] [--] CMD [ARG...]\n"
-	"  --security-opt seccomp=PATH|unconfined|builtin   (also seccomp:PATH)\n"
-	"  --security-opt no-new-privileges[=true|false]\n"
-	"  --cap-add CAP  --cap-drop CAP  --privileged\n"
-	"  -u, --user NAME|UID[:GROUP|GID]  -w, --workdir DIR  -e, --env KEY[=VALUE]\n"
-	"  --rootfs DIR  --hostname NAME  --read-only  --network none|host\n"
-	"  --preserve-fds N   pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed\n"
-	"  --device-cgroup auto|v1|v2   how --rootfs enforces Docker's device rules\n"
-	"  --exact-libseccomp  the filter runc builds: arguments the kernel reads as\n"
-	"                 32-bit types compared on all 64 bits, as libseccomp does\n";
+enum {
+	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
+	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT,
+};
+
+/* docker run's spellings, -h (--hostname) included; --help stays long. */
+static const struct cli_opt run_opts[] = {
+	{ "security-opt", 0, OPT_SECURITY, CLI_ARG, "OPT",
+	  "seccomp=PATH|unconfined|builtin (also seccomp:PATH), or\n"
+	  "no-new-privileges[=true|false] (repeatable)", CLI_C_WORDS,
+	  "seccomp=builtin seccomp=unconfined no-new-privileges", false },
+	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP, NULL, false },
+	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP, NULL,
+	  false },
+	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL, "every capability, as docker run --privileged",
+	  CLI_C_NONE, NULL, false },
+	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE, NULL, false },
+	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR, NULL, false },
+	{ "env", 'e', OPT_ENV, CLI_ARG, "KEY[=VALUE]",
+	  "set a variable; KEY alone takes secprof's value (repeatable)", CLI_C_NONE, NULL, false },
+	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem", CLI_C_DIR,
+	  NULL, false },
+	{ "hostname", 'h', OPT_HOSTNAME, CLI_ARG, "NAME", "the container's hostname (needs --rootfs)",
+	  CLI_C_NONE, NULL, false },
+	{ "read-only", 0, OPT_READ_ONLY, CLI_NOARG, NULL, "mount the root filesystem read-only (needs --rootfs)",
+	  CLI_C_NONE, NULL, false },
+	{ "network", 0, OPT_NETWORK, CLI_ARG, "MODE", "none or host (needs --rootfs)", CLI_C_WORDS, "none host",
+	  false },
+	{ "net", 0, OPT_NETWORK, CLI_ARG, "MODE", "alias of --network", CLI_C_WORDS, "none host", true },
+	{ "preserve-fds", 0, OPT_PRESERVE_FDS, CLI_ARG, "N",
+	  "pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed", CLI_C_NONE, NULL, false },
+	{ "device-cgroup", 0, OPT_DEVCG, CLI_ARG, "MODE", "auto, v1 or v2: how --rootfs enforces Docker's device rules",
+	  CLI_C_WORDS, "auto v1 v2", false },
+	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
+	  "the filter runc builds: arguments the kernel reads as\n"
+	  "32-bit types compared on all 64 bits, as libseccomp does", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_run = {
+	.synopsis = "[OPTIONS] [--] CMD [ARG...]",
+	.description =
+		"Run CMD as docker run would run it in a container: the profile resolved\n"
+		"for its capabilities and compiled as runc does, no_new_privs, user and\n"
+		"capabilities set as runc sets them; with --rootfs, in new namespaces on\n"
+		"that root filesystem. Options end at CMD. The command never starts\n"
+		"without the filter it asked for.",
+	.opts = run_opts,
+	.in_order = true,
+	.usage_exit = SP_EXIT_ERROR,
+	.operand = CLI_C_COMMAND,
+};
 
 __attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
 {
@@ -108,25 +149,6 @@ static int security_opt(const struct cli *g, struct run_args *a, const char *opt
 	return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
 }
 
-/* "--name VALUE" or "--name=VALUE"; returns the value or NULL. */
-static const char *opt_value(const char *arg, const char *name, int *i, int argc, char **argv,
-			     bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n))
-		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (arg[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 static int take_cap(const struct cli *g, const char **list, size_t *n, const char *v)
 {
 	if (*n >= CLI_MAX_CAPS)
@@ -135,87 +157,42 @@ static int take_cap(const struct cli *g, const char **list, size_t *n, const cha
 	return 0;
 }
 
-static int value_opt(const struct cli *g, struct run_args *a, const char *name, const char *v)
+static int take(struct cli *g, void *data, int id, const char *v)
 {
-	if (!strcmp(name, "--security-opt"))
-		return security_opt(g, a, v);
-	if (!strcmp(name, "--cap-add"))
-		return take_cap(g, a->caps.cap_add, &a->caps.nadd, v);
-	if (!strcmp(name, "--cap-drop"))
-		return take_cap(g, a->caps.cap_drop, &a->caps.ndrop, v);
-	if (!strcmp(name, "--user") || !strcmp(name, "-u"))
-		a->user = v;
-	else if (!strcmp(name, "--workdir") || !strcmp(name, "-w"))
-		a->workdir = v;
-	else if (!strcmp(name, "--rootfs"))
-		a->rootfs = v;
-	else if (!strcmp(name, "--hostname") || !strcmp(name, "-h"))
-		a->hostname = v;
-	else if (!strcmp(name, "--network") || !strcmp(name, "--net"))
-		a->network = v;
-	else if (!strcmp(name, "--preserve-fds"))
-		a->preserve_fds = v;
-	else if (!strcmp(name, "--device-cgroup"))
-		a->device_cgroup = v;
-	else if (a->nenv >= MAX_ENV)
-		return run_error(g, "too many --env options (%s)", v);
-	else
+	struct run_args *a = data;
+
+	switch (id) {
+	case OPT_SECURITY: return security_opt(g, a, v) ? SP_EXIT_ERROR : 0;
+	case OPT_CAP_ADD: return take_cap(g, a->caps.cap_add, &a->caps.nadd, v);
+	case OPT_CAP_DROP: return take_cap(g, a->caps.cap_drop, &a->caps.ndrop, v);
+	case OPT_PRIVILEGED: a->caps.privileged = true; break;
+	case OPT_USER: a->user = v; break;
+	case OPT_WORKDIR: a->workdir = v; break;
+	case OPT_ROOTFS: a->rootfs = v; break;
+	case OPT_HOSTNAME: a->hostname = v; break;
+	case OPT_READ_ONLY: a->read_only = true; break;
+	case OPT_NETWORK: a->network = v; break;
+	case OPT_PRESERVE_FDS: a->preserve_fds = v; break;
+	case OPT_DEVCG: a->device_cgroup = v; break;
+	case OPT_EXACT: a->exact = true; break;
+	case OPT_ENV:
+		if (a->nenv >= MAX_ENV)
+			return run_error(g, "too many --env options (%s)", v);
 		a->env[a->nenv++] = v;
+		break;
+	}
 	return 0;
 }
 
-static const char *const value_opts[] = {
-	"--security-opt", "--cap-add", "--cap-drop", "--user", "-u", "--workdir", "-w",
-	"--rootfs", "--hostname", "-h", "--network", "--net", "--env", "-e",
-	"--preserve-fds", "--device-cgroup",
-};
-
-static int parse_args(const struct cli *g, struct run_args *a, int argc, char **argv)
+static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 {
-	int i;
+	int first, rc = cli_parse(g, argc, argv, take, a, NULL, &first);
 
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i], *v = NULL;
-		bool missing = false, matched = false;
-
-		if (!strcmp(arg, "--")) {
-			i++;
-			break;
-		}
-		if (arg[0] != '-')
-			break;
-		if (!strcmp(arg, "--privileged")) {
-			a->caps.privileged = true;
-			continue;
-		}
-		if (!strcmp(arg, "--read-only")) {
-			a->read_only = true;
-			continue;
-		}
-		if (!strcmp(arg, "--exact-libseccomp")) {
-			a->exact = true;
-			continue;
-		}
-		if (!strcmp(arg, "--help")) {
-			fputs(usage_text, stdout);
-			exit(0);
-		}
-		for (size_t o = 0; o < sizeof(value_opts) / sizeof(value_opts[0]) && !matched; o++) {
-			v = opt_value(arg, value_opts[o], &i, argc, argv, &missing);
-			if (missing)
-				return run_error(g, "option '%s' needs a value", arg);
-			if (v) {
-				matched = true;
-				if (value_opt(g, a, value_opts[o], v))
-					return SP_EXIT_ERROR;
-			}
-		}
-		if (!matched)
-			return run_error(g, "unknown option '%s' (see secprof run --help)", arg);
-	}
-	if (i >= argc)
+	if (rc)
+		return rc;
+	if (first >= argc)
 		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
-	a->argv = argv + i;
+	a->argv = argv + first;
 	return 0;
 }
 
@@ -347,11 +324,8 @@ static int set_options(const struct cli *g, const struct run_args *a, struct sp_
 	if (!a->rootfs && (a->hostname || a->read_only || a->network || a->device_cgroup))
 		return run_error(g, "%s", "--hostname, --read-only, --network and --device-cgroup need --rootfs");
 	if (a->preserve_fds) {
-		char *end;
-		unsigned long n;
-		errno = 0;
-		n = strtoul(a->preserve_fds, &end, 10);
-		if (!isdigit((unsigned char)a->preserve_fds[0]) || *end || errno || n > 65536)
+		uint64_t n;
+		if (!cli_number(a->preserve_fds, 65536, &n, NULL))
 			return run_error(g, "invalid --preserve-fds '%s': a number of fds is needed",
 					 a->preserve_fds);
 		o->preserve_fds = (unsigned)n;
@@ -387,7 +361,11 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	char **env;
 	int status;
 
-	if (parse_args(g, &a, argc, argv) || set_options(g, &a, &o))
+	int rc = parse_args(g, &a, argc, argv);
+
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (set_options(g, &a, &o))
 		return SP_EXIT_ERROR;
 	/* docker run is silent about names runc skips (a debug log in runc,
 	 * spec §4.1.2); `secprof check` is where those warnings belong. */

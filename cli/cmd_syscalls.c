@@ -10,43 +10,65 @@
 #include "arch.h"
 #include "cli.h"
 
-static const char usage_text[] =
-	"usage: secprof syscalls [--arch A] [NAME|NUMBER ...]\n"
-	"       secprof syscalls --arches\n"
-	"\n"
-	"Resolve syscall names and numbers with secprof's own table (generated from\n"
-	"libseccomp's syscalls.csv; it does not use the host's libseccomp).\n"
-	"Numbers are those the kernel sees in seccomp_data.nr: x32 numbers carry\n"
-	"bit 0x40000000, MIPS o32/n64/n32 numbers start at 4000/5000/6000, ARM's\n"
-	"private syscalls at 0xf0000. NUMBER is decimal or 0x-hex.\n"
-	"A is a libseccomp name (x86_64), SCMP_ARCH_X86_64, Docker's native name\n"
-	"(amd64) or a GOARCH (386).\n"
-	"\n"
-	"Output (stable; '-' stands for \"none\"):\n"
-	"  --arch A, arguments:     one line per argument, \"NAME NUMBER\"\n"
-	"  --arch A, no arguments:  every syscall of A, \"NAME NUMBER\", by number\n"
-	"  no --arch:               a tab-separated table; header \"syscall\" and the\n"
-	"                           arch names; one row per argument: a NAME and its\n"
-	"                           number on each arch, or a NUMBER and its name on\n"
-	"                           each arch; no arguments: every name, sorted\n"
-	"  --arches:                tab-separated: name, SCMP_ARCH_*, Docker name,\n"
-	"                           audit arch, number base, argument bits, endian,\n"
-	"                           whether runc accepts it\n"
-	"\n"
-	"Exit status: 0; 1 if an argument exists on none of the arches shown\n"
-	"(reported on stderr; its line is still printed); 2 usage error.\n";
+enum { OPT_ARCH = 1, OPT_ARCHES };
+
+static const struct cli_opt syscalls_opts[] = {
+	{ "arch", 'a', OPT_ARCH, CLI_ARG, "ARCH", "one arch (any spelling) instead of the table of all",
+	  CLI_C_ARCH, NULL, false },
+	{ "arches", 0, OPT_ARCHES, CLI_NOARG, NULL, "list the arches secprof knows", CLI_C_NONE, NULL,
+	  false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_syscalls = {
+	.synopsis = "[--arch ARCH] [NAME|NUMBER ...] | --arches",
+	.description =
+		"Resolve syscall names and numbers with secprof's own table (generated from\n"
+		"libseccomp's syscalls.csv; it does not use the host's libseccomp).\n"
+		"Numbers are those the kernel sees in seccomp_data.nr: x32 numbers carry\n"
+		"bit 0x40000000, MIPS o32/n64/n32 numbers start at 4000/5000/6000, ARM's\n"
+		"private syscalls at 0xf0000. NUMBER is decimal or 0x-hex.\n"
+		"ARCH is any spelling: a libseccomp name (x86_64), SCMP_ARCH_X86_64,\n"
+		"Docker's native name (amd64), a GOARCH (386) or a uname -m name (i686).\n"
+		"\n"
+		"Output (stable; '-' stands for \"none\"):\n"
+		"  --arch ARCH, arguments:  one line per argument, \"NAME NUMBER\"\n"
+		"  --arch ARCH, none:       every syscall of ARCH, \"NAME NUMBER\", by number\n"
+		"  no --arch:               a tab-separated table; header \"syscall\" and the\n"
+		"                           arch names; one row per argument: a NAME and its\n"
+		"                           number on each arch, or a NUMBER and its name on\n"
+		"                           each arch; no arguments: every name, sorted\n"
+		"  --arches:                tab-separated: name, SCMP_ARCH_*, Docker name,\n"
+		"                           audit arch, number base, argument bits, endian,\n"
+		"                           whether runc accepts it\n"
+		"\n"
+		"Exit status: 0; 1 if an argument exists on none of the arches shown\n"
+		"(reported on stderr; its line is still printed); 2 usage error.",
+	.opts = syscalls_opts,
+};
+
+struct syscalls_args {
+	const struct sp_arch *arch;
+	bool arches;
+};
+
+static int take(struct cli *g, void *data, int id, const char *v)
+{
+	struct syscalls_args *a = data;
+
+	if (id == OPT_ARCHES)
+		a->arches = true;
+	else if (!(a->arch = cli_arch(g, v)))
+		return EXIT_USAGE;
+	return 0;
+}
 
 /* Decimal or 0x-hex, 0..INT32_MAX. Anything else is a name. */
 static bool parse_number(const char *s, int32_t *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (s[0] < '0' || s[0] > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-	if (errno || *end || v > INT32_MAX)
+	if (!cli_number(s, INT32_MAX, &v, NULL))
 		return false;
 	*out = (int32_t)v;
 	return true;
@@ -164,62 +186,22 @@ static int list_arches(void)
 	return EXIT_OK;
 }
 
-/* Handle option argv[*i] (consuming its value); EXIT_OK to go on, -1 when
- * the command is done (--help), else an exit code. */
-static int take_option(struct cli *g, int *i, int argc, char **argv, const struct sp_arch **arch,
-		       bool *arches)
-{
-	const char *opt = argv[*i];
-
-	if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
-		fputs(usage_text, stdout);
-		return -1;
-	}
-	if (!strcmp(opt, "--arches")) {
-		*arches = true;
-		return EXIT_OK;
-	}
-	if (strcmp(opt, "--arch") && strcmp(opt, "-a")) {
-		cli_usage_error(g, "syscalls: unknown option '%s'", opt);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (*i + 1 >= argc) {
-		cli_usage_error(g, "option '%s' needs a value", opt);
-		return EXIT_USAGE;
-	}
-	if (!(*arch = sp_arch_lookup(argv[++*i]))) {
-		cli_usage_error(g, "unknown arch '%s' (see 'secprof syscalls --arches')", argv[*i]);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 int cmd_syscalls(struct cli *g, int argc, char **argv)
 {
-	const struct sp_arch *arch = NULL;
-	bool arches = false, operands_only = false;
-	int nargs = 0;
+	struct syscalls_args a = { 0 };
+	int first, nargs, rc = cli_parse(g, argc, argv, take, &a, NULL, &first);
 
-	/* Options may come anywhere; operands are packed at argv[1..]. */
-	for (int i = 1; i < argc; i++) {
-		int rc;
-		if (operands_only || argv[i][0] != '-') {
-			argv[1 + nargs++] = argv[i];
-		} else if (!strcmp(argv[i], "--")) {
-			operands_only = true;
-		} else if ((rc = take_option(g, &i, argc, argv, &arch, &arches)) != EXIT_OK) {
-			return rc < 0 ? EXIT_OK : rc;
-		}
-	}
-	if (arches) {
-		if (arch || nargs) {
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	nargs = argc - first;
+	if (a.arches) {
+		if (a.arch || nargs) {
 			cli_usage_error(g, "--arches takes no other arguments");
 			return EXIT_USAGE;
 		}
 		return list_arches();
 	}
-	if (arch)
-		return one_arch(g, arch, nargs, argv + 1);
-	return all_arches(g, nargs, argv + 1);
+	if (a.arch)
+		return one_arch(g, a.arch, nargs, argv + first);
+	return all_arches(g, nargs, argv + first);
 }

@@ -7,29 +7,27 @@
 
 #include "cli.h"
 
-static const struct command {
-	const char *name;
-	int (*fn)(struct cli *g, int argc, char **argv);
-	const char *help;
-} commands[] = {
-	{ "check", cmd_check, "check PROFILE|builtin [--json]     validate and summarise a profile" },
-	{ "resolve", cmd_resolve, "resolve PROFILE|builtin [opts]     print the OCI linux.seccomp Docker would pass to runc" },
-	{ "syscalls", cmd_syscalls, "syscalls [--arch A] [NAME|NR...]   resolve syscall names and numbers" },
-	{ "compile", cmd_compile, "compile PROFILE|builtin [opts] -o F  compile to BPF (raw|base64|c|text)" },
-	{ "eval", cmd_eval, "eval PROFILE|F.bpf SYSCALL [ARGS]  evaluate one syscall" },
-	{ "disasm", cmd_disasm, "disasm FILE.bpf [--dot]            list a BPF program" },
-	{ "run", cmd_run, "run [opts] -- CMD [ARG...]         run a command under a profile, like docker run" },
-	{ "probe", cmd_probe, "probe [--json]                     report what the current sandbox allows" },
-	{ "info", cmd_info, "info [--json]                      what this kernel offers for seccomp" },
+/* One line per command: name, function, what it does, its option table
+ * (cli.h struct cli_spec; NULL for a command that parses its own). */
+const struct cli_command cli_commands[] = {
+	{ "check", cmd_check, "validate and summarise a profile", &cli_spec_check },
+	{ "resolve", cmd_resolve, "print the OCI linux.seccomp Docker would pass to runc", &cli_spec_resolve },
+	{ "syscalls", cmd_syscalls, "resolve syscall names and numbers", &cli_spec_syscalls },
+	{ "compile", cmd_compile, "compile a profile to BPF (raw, base64, C or a listing)", &cli_spec_compile },
+	{ "eval", cmd_eval, "evaluate one syscall against a profile or a BPF program", &cli_spec_eval },
+	{ "disasm", cmd_disasm, "list a BPF program (or a profile's) with syscall names", &cli_spec_disasm },
+	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
+	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },
+	{ "info", cmd_info, "what this kernel offers for seccomp", &cli_spec_info },
 };
+const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
-static void usage(FILE *f)
+const struct cli_command *cli_find_command(const char *name)
 {
-	fprintf(f, "usage: secprof [--strict] [-q] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s\n", commands[i].help);
-	fprintf(f, "\nresolve options: --arch GOARCH --kernel X.Y --cap-add CAP --cap-drop CAP --privileged\n"
-		   "exit status: 0 ok, 1 invalid profile, 2 usage error, 3 system error\n");
+	for (size_t i = 0; i < cli_ncommands; i++)
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	return NULL;
 }
 
 static void print_warning(void *data, const secprof_error *w)
@@ -42,44 +40,101 @@ static void print_warning(void *data, const secprof_error *w)
 	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
 }
 
+static int unknown_command(const struct cli *g, const char *name)
+{
+	const char *words[64];
+	const char *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cli_ncommands && n < 63; i++)
+		words[n++] = cli_commands[i].name;
+	words[n++] = "help";
+	if ((near = cli_nearest(name, words, n)))
+		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (see '%s --help')\n", g->prog,
+			name, near, g->prog);
+	else
+		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", g->prog, name, g->prog);
+	return EXIT_USAGE;
+}
+
+/* Hidden options that write the man pages and completions from the
+ * option tables (Makefile: make man completions). */
+static int generator(const struct cli *g, int argc, char **argv)
+{
+	const struct cli_command *c = NULL;
+
+	if (!strcmp(argv[1], "--list-commands")) {
+		for (size_t i = 0; i < cli_ncommands; i++)
+			printf("%s\n", cli_commands[i].name);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--completion")) {
+		if (argc != 3 || (strcmp(argv[2], "bash") && strcmp(argv[2], "zsh"))) {
+			fprintf(stderr, "%s: --completion takes bash or zsh\n", g->prog);
+			return EXIT_USAGE;
+		}
+		cli_print_completion(stdout, argv[2]);
+		return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+	}
+	if (argc > 3 || (argc == 3 && !(c = cli_find_command(argv[2]))))
+		return unknown_command(g, argc == 3 ? argv[2] : argv[3]);
+	cli_print_man(stdout, c);
+	return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+}
+
+/* `secprof help [COMMAND]` */
+static int help(struct cli *g, int argc, char **argv)
+{
+	const struct cli_command *c;
+	char *args[] = { NULL, (char *)"--help", NULL };
+
+	if (argc < 2) {
+		cli_print_help(stdout, NULL);
+		return EXIT_OK;
+	}
+	if (!(c = cli_find_command(argv[1])))
+		return unknown_command(g, argv[1]);
+	if (c->spec) {
+		cli_print_help(stdout, c);
+		return EXIT_OK;
+	}
+	/* a command with its own parser prints its own help */
+	args[0] = argv[1];
+	g->cmd = c;
+	return c->fn(g, 2, args);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli g = { .prog = "secprof" };
-	int i = 1, rc;
+	const struct cli_command *c;
+	int first = 1, rc;
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--strict"))
-			g.strict = true;
-		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			g.quiet = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else {
-			fprintf(stderr, "secprof: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		usage(stderr);
+	if (argc > 1 && (!strcmp(argv[1], "--man") || !strcmp(argv[1], "--completion") ||
+			 !strcmp(argv[1], "--list-commands")))
+		return generator(&g, argc, argv);
+	/* Global options before the command; the command's parser takes them
+	 * after it too. */
+	rc = cli_parse(&g, argc, argv, NULL, NULL, NULL, &first);
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (first >= argc) {
+		cli_print_help(stderr, NULL);
 		return EXIT_USAGE;
 	}
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
-		if (strcmp(argv[i], commands[c].name))
-			continue;
-		g.ctx = secprof_ctx_new();
-		if (!g.ctx) {
-			fprintf(stderr, "secprof: out of memory\n");
-			return EXIT_SYSTEM;
-		}
-		secprof_ctx_set_strict(g.ctx, g.strict);
-		secprof_ctx_set_warn(g.ctx, print_warning, &g);
-		rc = commands[c].fn(&g, argc - i, argv + i);
-		secprof_ctx_free(g.ctx);
-		return rc;
+	if (!strcmp(argv[first], "help"))
+		return help(&g, argc - first, argv + first);
+	if (!(c = cli_find_command(argv[first])))
+		return unknown_command(&g, argv[first]);
+	g.cmd = c;
+	g.ctx = secprof_ctx_new();
+	if (!g.ctx) {
+		fprintf(stderr, "secprof: out of memory\n");
+		return EXIT_SYSTEM;
 	}
-	fprintf(stderr, "secprof: unknown command '%s'\n", argv[i]);
-	usage(stderr);
-	return EXIT_USAGE;
+	secprof_ctx_set_strict(g.ctx, g.strict);
+	secprof_ctx_set_warn(g.ctx, print_warning, &g);
+	rc = c->fn(&g, argc - first, argv + first);
+	secprof_ctx_free(g.ctx);
+	return rc;
 }

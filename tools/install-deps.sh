@@ -7,11 +7,12 @@
 # real runtime and a root filesystem), docker.io (real Docker, the peer of
 # tests/suites/docker-compare.sh, which starts its own dockerd), python3
 # (generators), util-linux, pkg-config (tests/suites/install.sh builds
-# examples/decide.c against the installed library with it).
+# examples/decide.c against the installed library with it), zsh (the
+# zsh completion is run in a real zsh).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
-      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config"
+      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -55,7 +55,7 @@ if [[ $(id -u) == 0 ]]; then
 fi
 out=$("$SECPROF" info --bogus 2>&1); rc=$?
 is "$rc" 2 "info: unknown argument exits 2"
-is "$out" "secprof: info: unknown argument '--bogus' (usage: secprof info [--json])" "info: usage message"
+is "$out" "secprof: info: unknown option '--bogus' (see 'secprof info --help')" "info: usage message"
 
 # ---- probe ----
 j=$("$SECPROF" probe --json); rc=$?
