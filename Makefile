@@ -203,7 +203,12 @@ INST_FILES := $(BINDIR)/secprof $(LIBDIR)/libsecprof.a $(LIBDIR)/$(SHLIB_REAL) \
 SHLIB_LDCONFIG = if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; \
 	then ldconfig; fi
 
+# The man pages and completions are written by the build, so their names
+# are read (wildcard) by a second make that starts after `all`.
 install: all $(BUILD)/secprof.pc
+	$(MAKE) --no-print-directory install-files
+
+install-files:
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 755 $(BUILD)/secprof $(DESTDIR)$(BINDIR)/secprof
 	$(INSTALL) -m 644 $(BUILD)/libsecprof.a $(DESTDIR)$(LIBDIR)/libsecprof.a
@@ -228,7 +233,10 @@ endif
 
 # Files only: directories stay, as automake's uninstall leaves them, since
 # install did not necessarily create them (/usr/local/lib, share/man/man1...).
-uninstall:
+uninstall: man completions
+	$(MAKE) --no-print-directory uninstall-files
+
+uninstall-files:
 	rm -f $(addprefix $(DESTDIR),$(INST_FILES))
 	@$(SHLIB_LDCONFIG)
 
@@ -240,7 +248,7 @@ check-abi: $(BUILD)/libsecprof.so
 cli-api-gap: $(CLI_OBJ)
 	@nm -u $(CLI_OBJ) | awk '$$2 ~ /^sp_/ { print $$2 }' | sort -u
 
-.PHONY: install uninstall check-abi cli-api-gap FORCE
+.PHONY: install install-files uninstall uninstall-files check-abi cli-api-gap FORCE
 FORCE:
 # ---- end of shared library, pkg-config, install -----------------------------
 
