@@ -75,5 +75,6 @@ int cmd_disasm(struct cli *g, int argc, char **argv);
 int cmd_run(struct cli *g, int argc, char **argv);
 int cmd_probe(struct cli *g, int argc, char **argv);
 int cmd_info(struct cli *g, int argc, char **argv);
+int cmd_ir(struct cli *g, int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct command {
 	{ "resolve", cmd_resolve, "resolve PROFILE|builtin [opts]     print the OCI linux.seccomp Docker would pass to runc" },
 	{ "syscalls", cmd_syscalls, "syscalls [--arch A] [NAME|NR...]   resolve syscall names and numbers" },
 	{ "compile", cmd_compile, "compile PROFILE|builtin [opts] -o F  compile to BPF (raw|base64|c|text)" },
+	{ "ir", cmd_ir, "ir PROFILE|builtin [opts] [--json]   the rule set: each decision's rule, what is left out and why" },
 	{ "eval", cmd_eval, "eval PROFILE|F.bpf SYSCALL [ARGS]  evaluate one syscall" },
 	{ "disasm", cmd_disasm, "disasm FILE.bpf [--dot]            list a BPF program" },
 	{ "run", cmd_run, "run [opts] -- CMD [ARG...]         run a command under a profile, like docker run" },
