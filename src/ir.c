@@ -46,17 +46,19 @@ static secprof_ir_src src_of(const struct sp_rule *rule)
 	return (secprof_ir_src){ rule->index, rule->loc.line, rule->loc.col };
 }
 
-/* A multiplexer copy (ruleset.c mux_rule) keeps its rule's names but tests
- * socketcall/ipc: the chain says which. */
-static const char *via_of(const struct sp_sysrule *s)
+/* A multiplexer copy (ruleset.c mux_rule) is a copy of its rule in the
+ * rule set's arena, made for socketcall/ipc: the chain says which. A rule
+ * naming socketcall or ipc itself is the profile's own. */
+static const char *via_of(const struct secprof_profile *p, const struct sp_sysrule *s,
+			  const struct sp_rule *src)
 {
-	if (s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc")))
-		return s->name;
-	return NULL;
+	if (src >= p->rules && src < p->rules + p->nrules)
+		return NULL;
+	return s->name;
 }
 
-static int fill_chain(struct sp_arena *arena, const struct sp_sysrule *s, const struct sp_crule *cr,
-		      secprof_ir_chain *out)
+static int fill_chain(struct sp_arena *arena, const struct secprof_profile *p,
+		      const struct sp_sysrule *s, const struct sp_crule *cr, secprof_ir_chain *out)
 {
 	secprof_ir_cond *c = cr->nconds ? sp_arena_alloc(arena, cr->nconds * sizeof(*c)) : NULL;
 
@@ -66,11 +68,12 @@ static int fill_chain(struct sp_arena *arena, const struct sp_sysrule *s, const 
 		c[k] = (secprof_ir_cond){ cr->conds[k].arg, sp_op_str(cr->conds[k].op),
 					  cr->conds[k].value, cr->conds[k].value_two,
 					  cr->conds[k].lo_only };
-	*out = (secprof_ir_chain){ cr->ret, c, cr->nconds, src_of(cr->src), via_of(s) };
+	*out = (secprof_ir_chain){ cr->ret, c, cr->nconds, src_of(cr->src), via_of(p, s, cr->src) };
 	return 0;
 }
 
-static int fill_arch(struct sp_arena *arena, const struct sp_arch_rules *ar, secprof_ir_arch *out)
+static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
+		     const struct sp_arch_rules *ar, secprof_ir_arch *out)
 {
 	secprof_ir_syscall *sys = sp_arena_alloc(arena, (ar->nsys ? ar->nsys : 1) * sizeof(*sys));
 
@@ -82,7 +85,7 @@ static int fill_arch(struct sp_arena *arena, const struct sp_arch_rules *ar, sec
 		if (s->nrules && !(ch = sp_arena_alloc(arena, s->nrules * sizeof(*ch))))
 			return -1;
 		for (size_t k = 0; k < s->nrules; k++)
-			if (fill_chain(arena, s, &s->rules[k], &ch[k]) < 0)
+			if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
 				return -1;
 		sys[i] = (secprof_ir_syscall){ .nr = s->nr, .name = s->name, .conditional = !s->uncond,
 					       .action = s->uncond ? s->ret : 0, .src = src_of(s->src),
@@ -121,7 +124,7 @@ secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
 	if (!ir->arches || !ir->drops)
 		goto oom;
 	for (size_t i = 0; i < rs->narches; i++)
-		if (fill_arch(&rs->arena, &rs->arches[i], &ir->arches[i]) < 0)
+		if (fill_arch(&rs->arena, r->prof, &rs->arches[i], &ir->arches[i]) < 0)
 			goto oom;
 	for (size_t i = 0; i < rs->ndrops; i++)
 		fill_drop(&rs->drops[i], &ir->drops[i]);
