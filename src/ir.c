@@ -3,8 +3,9 @@
  * why, and the decision query.
  *
  * Everything here is read from the struct sp_ruleset the compiler emits
- * (ruleset.h), built by the same sp_ruleset_build with the same options, so
- * what is explained is what is compiled; the query is sp_ruleset_why, the
+ * (ruleset.h), built by the same build with the same options
+ * (sp_ruleset_build_ir also records what it leaves out), so what is
+ * explained is what is compiled; the query is sp_ruleset_why, the
  * walk sp_ruleset_decide makes. The public structs are plain copies with
  * pointers into the rule set's arena, made once at build time.
  */
@@ -114,7 +115,7 @@ secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
 		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 		return NULL;
 	}
-	if (!(rs = sp_ruleset_build(ctx, r, opts, err))) {
+	if (!(rs = sp_ruleset_build_ir(ctx, r, opts, err))) {
 		free(ir);
 		return NULL;
 	}

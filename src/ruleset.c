@@ -51,6 +51,7 @@ struct build {
 	bool exact;   /* secprof_compile_opts.exact_libseccomp */
 	const char **names; /* [name seq]: the name as written */
 	struct sp_vec drops; /* struct sp_drop: what the program leaves out */
+	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */
 };
 
 /* Record what the program leaves out and why (docs/IR.md). -1 when out of
@@ -59,9 +60,11 @@ static int add_drop(struct build *b, enum secprof_reason reason, const struct sp
 		    const char *name, const struct sp_arch *a, const char *via,
 		    const struct sp_rule *by, int cond)
 {
-	struct sp_drop *d = sp_vec_push(&b->drops);
+	struct sp_drop *d;
 
-	if (!d)
+	if (!b->record)
+		return 0;
+	if (!(d = sp_vec_push(&b->drops)))
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	*d = (struct sp_drop){ .reason = reason, .rule = rule, .name = name, .arch = a, .via = via,
 			       .by = by, .cond = cond };
@@ -1769,7 +1772,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		s->rules = NULL;
 		s->nrules = 0;
 	}
-	if (!rc && s->tree)
+	if (!rc && s->tree && b->record)
 		rc = drop_pruned(b, a, s, e, n);
 	return rc;
 }
@@ -1899,7 +1902,7 @@ static int build_arch(struct build *b, struct sp_arch_rules *ar)
 		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
 		/* above the boundary every rule of the number is unreached,
 		 * whatever libseccomp made of it */
-		if (!rc && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
+		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
 			b->drops.len = mark;
 			for (size_t k = i; !rc && k < j; k++)
 				rc = drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch, &e[k], NULL, -1);
@@ -1933,11 +1936,12 @@ static void set_flags(struct build *b)
 			b->rs->needs_listener = true;
 }
 
-struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
-				    const secprof_compile_opts *opts, secprof_error *err)
+static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
+					const secprof_compile_opts *opts, bool record, secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
-	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS };
+	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS,
+			   .record = record };
 	int rc = 0;
 
 	if (!rs) {
@@ -1957,7 +1961,7 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
-	for (size_t i = 0; !rc && i < r->ndrops; i++) {
+	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)
 			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
@@ -2003,6 +2007,18 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	set_flags(&b);
 	rs->replay_steps = SP_REPLAY_STEPS - b.steps;
 	return rs;
+}
+
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, false, err);
+}
+
+struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
+				       const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, true, err);
 }
 
 void sp_ruleset_free(struct sp_ruleset *rs)
