@@ -127,7 +127,9 @@ static void print_json(FILE *f, const secprof_ir *ir)
 	size_t ndrops;
 	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
 
-	fputs("{", f);
+	fputs("{\"file\": ", f);
+	json_str(f, secprof_ir_file(ir));
+	fputs(", ", f);
 	json_action(f, "defaultAction", secprof_ir_default_action(ir));
 	fputs(",\n \"arches\": [", f);
 	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
@@ -176,6 +178,8 @@ static void print_text(FILE *f, const secprof_ir *ir)
 	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
 	uint32_t def = secprof_ir_default_action(ir);
 
+	if (secprof_ir_file(ir)[0])
+		fprintf(f, "profile: %s (rules as syscalls[N] line:column)\n", secprof_ir_file(ir));
 	fprintf(f, "default action: %s\n", secprof_action_str(def, buf, sizeof(buf)));
 	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
 		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);

@@ -318,6 +318,9 @@ SECPROF_API secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolve
 SECPROF_API void secprof_ir_free(secprof_ir *ir);
 /* The default action (SECCOMP_RET_*). */
 SECPROF_API uint32_t secprof_ir_default_action(const secprof_ir *ir);
+/* The file the profile was read from, as given to the parser: the file of
+ * every secprof_ir_src line:column; "" when none (borrowed). */
+SECPROF_API const char *secprof_ir_file(const secprof_ir *ir);
 /* The arches of the filter, native first; NULL when i >= count. */
 SECPROF_API size_t secprof_ir_arch_count(const secprof_ir *ir);
 SECPROF_API const secprof_ir_arch *secprof_ir_arch_at(const secprof_ir *ir, size_t i);

@@ -20,6 +20,7 @@ struct secprof_ir {
 	secprof_ir_arch *arches;    /* [rs->narches], in the arena */
 	secprof_ir_drop *drops;     /* [rs->ndrops] */
 	size_t ndrops;
+	const char *file;           /* the profile's, borrowed */
 };
 
 static const char *const reason_names[] = {
@@ -120,6 +121,7 @@ secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
 		return NULL;
 	}
 	ir->rs = rs;
+	ir->file = r->prof->file ? r->prof->file : "";
 	ir->arches = sp_arena_alloc(&rs->arena, rs->narches * sizeof(*ir->arches));
 	ir->drops = sp_arena_alloc(&rs->arena, (rs->ndrops ? rs->ndrops : 1) * sizeof(*ir->drops));
 	if (!ir->arches || !ir->drops)
@@ -148,6 +150,11 @@ void secprof_ir_free(secprof_ir *ir)
 uint32_t secprof_ir_default_action(const secprof_ir *ir)
 {
 	return ir->rs->default_ret;
+}
+
+const char *secprof_ir_file(const secprof_ir *ir)
+{
+	return ir->file;
 }
 
 size_t secprof_ir_arch_count(const secprof_ir *ir)
