@@ -54,8 +54,9 @@ struct build {
 	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */
 };
 
-/* Record what the program leaves out and why (docs/IR.md). -1 when out of
- * memory (the build then fails: an IR that misses a reason would lie). */
+/* Record what the program leaves out and why (docs/IR.md), when the build
+ * records. -SECPROF_E_SYSTEM when out of memory: the build then fails, as an
+ * IR that misses a reason would lie. */
 static int add_drop(struct build *b, enum secprof_reason reason, const struct sp_rule *rule,
 		    const char *name, const struct sp_arch *a, const char *via,
 		    const struct sp_rule *by, int cond)
@@ -749,7 +750,8 @@ static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysr
 			continue;
 		}
 		/* a split rule whose parts repeat stays one rule */
-		if (!s->uncond && v[i].src != v[kept - 1].src && (d = entry_of(e, ne, v[i].src)) &&
+		if (b->record && !s->uncond && v[i].src != v[kept - 1].src &&
+		    (d = entry_of(e, ne, v[i].src)) &&
 		    (rc = drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, v[kept - 1].src, -1)))
 			return rc;
 	}
@@ -1746,7 +1748,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		/* libseccomp leaves a zero-mask MASKED_EQ out of the chain
 		 * (_db_rule_gen_64/_32); the multiplexer copies were made from
 		 * the rule's own conditions, which are recorded on its entry */
-		for (size_t k = 0; !entry_is_mux(&e[i]) && k < rule->nargs; k++)
+		for (size_t k = 0; b->record && !entry_is_mux(&e[i]) && k < rule->nargs; k++)
 			if (cond_is_noop(a, &rule->args[k], arg32) &&
 			    (rc = drop_entry(b, SECPROF_REASON_CONDITION_DROPPED, a, &e[i], NULL, (int)k)))
 				return rc;
@@ -1761,7 +1763,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	}
 	/* db_rule_add: an unconditional rule replaces the conditional rules
 	 * added before it, and every rule after it finds the syscall decided */
-	for (size_t k = 0; s->uncond && k < n; k++)
+	for (size_t k = 0; b->record && s->uncond && k < n; k++)
 		if (k != i && (rc = drop_entry(b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
 					       a, &e[k], s->src, -1)))
 			return rc;
