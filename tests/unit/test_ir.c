@@ -7,6 +7,8 @@
  *    equals secprof_emulate's; the provenance agrees with it (a chain that
  *    decides holds, the chains tried before it fail, a default answer
  *    means no chain held);
+ *  - known answers on Docker's default: who decides socket, read, mount, an
+ *    unknown number and a foreign arch, and which condition failed;
  *  - completeness: every rule of the profile, every name of a kept rule on
  *    every arch of the filter, is in the program or left out with a reason.
  */
@@ -276,6 +278,62 @@ static void run_case(secprof_ctx *ctx, const char *json, const secprof_resolve_o
 	ir_unbuild(p, r, prog, ir);
 }
 
+/* Known answers on Docker's default, amd64 6.1: who decides, and which
+ * condition of each chain fails. */
+static void known_answers(secprof_ctx *ctx)
+{
+	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+				   .caps = secprof_caps_docker_default() };
+	secprof_profile *p;
+	secprof_resolved *r;
+	secprof_prog *prog;
+	secprof_ir *ir;
+	secprof_ir_decision dec;
+	int failed[8];
+
+	if (ir_build(ctx, NULL, &o, &(secprof_compile_opts){ 0 }, &p, &r, &prog, &ir) < 0) {
+		tap_ok(0, "builtin builds");
+		return;
+	}
+	/* socket(AF_INET): the chain of syscalls[2] (arg0 < 38) decides; the
+	 * chain tried before it (arg0 == 39, syscalls[3]) failed at its test */
+	secprof_data d = { .nr = 41, .arch = 0xc000003eu, .args = { 2 } };
+	secprof_ir_decide(ir, &d, &dec, failed, 8);
+	tap_ok(dec.by == SECPROF_BY_RULE && dec.action == 0x7fff0000u && dec.rule.index == 2 &&
+		       dec.chain && dec.chain - dec.syscall->chains == 1 && failed[0] == 0 &&
+		       failed[1] == -1 && failed[2] == 0,
+	       "socket(AF_INET): allowed by syscalls[2], syscalls[3]'s arg0 test failed first");
+	/* socket(AF_VSOCK): every chain fails at its only test: the default */
+	d.args[0] = 40;
+	secprof_ir_decide(ir, &d, &dec, failed, 8);
+	tap_ok(dec.by == SECPROF_BY_DEFAULT && dec.action == 0x50001u && !dec.chain &&
+		       dec.syscall && dec.syscall->nchains == 3 && failed[0] == 0 && failed[1] == 0 &&
+		       failed[2] == 0,
+	       "socket(AF_VSOCK): no chain holds, ERRNO(1) by default");
+	/* read: unconditional, syscalls[0] */
+	d = (secprof_data){ .nr = 0, .arch = 0xc000003eu };
+	secprof_ir_decide(ir, &d, &dec, NULL, 0);
+	tap_ok(dec.by == SECPROF_BY_RULE && dec.rule.index == 0 && dec.syscall &&
+		       !dec.syscall->conditional && !dec.chain && dec.rule.line > 0,
+	       "read: allowed by syscalls[0], with its line");
+	/* a number above the highest one the profile names: runc's stub */
+	d.nr = 1000;
+	secprof_ir_decide(ir, &d, &dec, NULL, 0);
+	tap_ok(dec.by == SECPROF_BY_ENOSYS && dec.action == 0x50026u && !dec.syscall,
+	       "nr 1000: ENOSYS from runc's stub");
+	/* mount without CAP_SYS_ADMIN: no entry, the default */
+	d.nr = 165;
+	secprof_ir_decide(ir, &d, &dec, NULL, 0);
+	tap_ok(dec.by == SECPROF_BY_DEFAULT && dec.action == 0x50001u && !dec.syscall,
+	       "mount: no rule, the default");
+	/* an arch the filter does not have */
+	d.arch = 0xc00000b7u;
+	secprof_ir_decide(ir, &d, &dec, NULL, 0);
+	tap_ok(dec.by == SECPROF_BY_ARCH && dec.action == 0 && !dec.arch, "aarch64 input: bad arch, killed");
+	TAP_EQ_INT(secprof_ir_decide(ir, NULL, &dec, NULL, 0), -SECPROF_E_USAGE, "NULL input refused");
+	ir_unbuild(p, r, prog, ir);
+}
+
 int main(int argc, char **argv)
 {
 	secprof_ctx *ctx = secprof_ctx_new();
@@ -290,6 +348,7 @@ int main(int argc, char **argv)
 	TAP_EQ_STR(secprof_reason_name(SECPROF_REASON_CAP_NOT_HELD), "cap-not-held", "reason name");
 	TAP_EQ_STR(secprof_reason_name(SECPROF_REASON_BEYOND_ENOSYS), "beyond-enosys", "last reason name");
 	tap_ok(secprof_reason_name(SECPROF_REASON__COUNT) == NULL, "no name past the list");
+	known_answers(ctx);
 
 	/* Docker's default: containers and arches */
 	for (size_t i = 0; i < sizeof(goarches) / sizeof(goarches[0]); i++) {
