@@ -9,7 +9,7 @@
 
 #include "secprof.h"
 
-/* Exit codes (conventions 4). */
+/* Exit codes (docs/CONVENTIONS.md §4). */
 enum { EXIT_OK = 0, EXIT_PROFILE = 1, EXIT_USAGE = 2, EXIT_SYSTEM = 3 };
 
 struct cli {
@@ -185,7 +185,8 @@ int cmd_disasm(struct cli *g, int argc, char **argv);
 int cmd_run(struct cli *g, int argc, char **argv);
 int cmd_probe(struct cli *g, int argc, char **argv);
 int cmd_info(struct cli *g, int argc, char **argv);
+int cmd_ir(struct cli *g, int argc, char **argv);
 extern const struct cli_spec cli_spec_check, cli_spec_resolve, cli_spec_syscalls, cli_spec_compile,
-	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info;
+	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir;
 
 #endif

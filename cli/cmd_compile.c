@@ -1,5 +1,5 @@
 /* cmd_compile.c - `secprof compile`: a profile to the BPF program runc would
- * load (spec §4.1), written as raw sock_filter bytes (bubblewrap --seccomp),
+ * load (docs/COMPAT.md §4.1), written as raw sock_filter bytes (bubblewrap --seccomp),
  * base64 (crun's run.oci.seccomp_bpf_data), a C initialiser or a listing.
  * Reaches src/ruleset.h for the listing: the CLI links the static archive. */
 #include <errno.h>

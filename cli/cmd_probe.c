@@ -1,6 +1,6 @@
 /* cmd_probe.c - `secprof probe [--json]`: what the sandbox this runs in
  * allows. The JSON is sorted and has no run-dependent values (no pids, no
- * times), so two sandboxes can be compared with diff (issue 4). */
+ * times), so two sandboxes can be compared with diff. */
 #include <stdio.h>
 #include <string.h>
 

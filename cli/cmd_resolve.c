@@ -1,5 +1,5 @@
 /* cmd_resolve.c - `secprof resolve`: the OCI linux.seccomp moby would hand
- * to runc for a container (spec §2), compact as Go marshals it.
+ * to runc for a container (docs/COMPAT.md §2), compact as Go marshals it.
  *
  * An unconfined result ({} or an OCI config without linux.seccomp) prints
  * `null`, which is what Go marshals for a nil *LinuxSeccomp, plus a note on

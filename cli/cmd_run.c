@@ -1,6 +1,6 @@
 /* cmd_run.c - `secprof run [OPTIONS] [--] CMD [ARG...]`: docker run's
  * security options applied to a command, or to a root filesystem with
- * --rootfs (spec §3). Every failure of secprof itself exits 125, as docker
+ * --rootfs (docs/COMPAT.md §3). Every failure of secprof itself exits 125, as docker
  * run does, and the command is never started without the filter it asked for. */
 #include <ctype.h>
 #include <errno.h>
@@ -117,7 +117,7 @@ static int parse_go_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* docker/cli parseSecurityOpts + moby parseSecurityOpt (spec §3.1, §3.2):
+/* docker/cli parseSecurityOpts + moby parseSecurityOpt (docs/COMPAT.md §3.1, §3.2):
  * cut at the first '=', else at the first ':'. */
 static int security_opt(const struct cli *g, struct run_args *a, const char *opt)
 {
@@ -233,7 +233,7 @@ static void free_env(char **env)
 }
 
 /* Docker takes the privileged set and checks --cap-add against the caps
- * the daemon holds (spec §3.4): here, secprof's own effective set. */
+ * the daemon holds (docs/COMPAT.md §3.4): here, secprof's own effective set. */
 static secprof_caps own_effective_caps(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -246,7 +246,7 @@ static secprof_caps own_effective_caps(void)
 }
 
 /* moby validates both lists at create time and wraps the first unknown
- * name as "invalid CapAdd: ..." / "invalid CapDrop: ..." (spec §3.4). */
+ * name as "invalid CapAdd: ..." / "invalid CapDrop: ..." (docs/COMPAT.md §3.4). */
 static int validate_cap_names(const struct cli *g, const char *const *list, size_t n,
 			      const char *what)
 {
@@ -293,7 +293,7 @@ static int build_filter(struct cli *g, const struct run_args *a, secprof_caps ca
 	if (d == SECPROF_DECIDE_BUILTIN)
 		p = secprof_profile_builtin(g->ctx, &err);
 	else if (access(a->seccomp, R_OK) < 0)
-		/* docker/cli's wording (spec §3.1). */
+		/* docker/cli's wording (docs/COMPAT.md §3.1). */
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "opening seccomp profile (%s) failed: open %s: %s", a->seccomp,
 			    a->seccomp, strerror(errno));
 	else
@@ -368,7 +368,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (set_options(g, &a, &o))
 		return SP_EXIT_ERROR;
 	/* docker run is silent about names runc skips (a debug log in runc,
-	 * spec §4.1.2); `secprof check` is where those warnings belong. */
+	 * docs/COMPAT.md §4.1.2); `secprof check` is where those warnings belong. */
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
 	if (validate_cap_names(g, a.caps.cap_add, a.caps.nadd, "CapAdd") ||
@@ -380,7 +380,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (build_filter(g, &a, o.caps, &prog))
 		return SP_EXIT_ERROR;
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
-	 * to start without one (spec §4.1.4); secprof run has none to offer. */
+	 * to start without one (docs/COMPAT.md §4.1.4); secprof run has none to offer. */
 	if (prog && prog->needs_listener) {
 		secprof_prog_free(prog);
 		return run_error(g, "%s", "seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules");

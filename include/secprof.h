@@ -203,6 +203,157 @@ typedef struct secprof_data {
 SECPROF_API uint32_t secprof_emulate(const secprof_insn *insns, size_t len, const secprof_data *in,
 				     unsigned *steps);
 
+/* ---- the rule set (IR) ------------------------------------------------ */
+
+/* The resolved rule set the compiler emits, with where each decision came
+ * from and why every rule left out of the program is not in it
+ * (docs/IR.md). Everything secprof explains is read from here. */
+
+/* Why a rule (or one name of it, on one arch; or one condition of it) is not
+ * in the program. Stable: the string names are part of `secprof ir --json`.
+ * X(ID, name) */
+#define SECPROF_REASONS(X)                                                      \
+	X(CAP_NOT_HELD, "cap-not-held")           /* includes.caps: one not held */ \
+	X(CAP_EXCLUDED, "cap-excluded")           /* excludes.caps: one held */     \
+	X(ARCH_NOT_INCLUDED, "arch-not-included") /* includes.arches lacks it */    \
+	X(ARCH_EXCLUDED, "arch-excluded")         /* excludes.arches has it */      \
+	X(MIN_KERNEL_NOT_MET, "min-kernel-not-met") /* includes.minKernel */        \
+	X(KERNEL_EXCLUDED, "kernel-excluded")     /* excludes.minKernel is met */   \
+	X(UNKNOWN_NAME, "unknown-name")           /* no such syscall on the arch */ \
+	X(EQUALS_DEFAULT, "equals-default")       /* runc skips the rule */         \
+	X(SHADOWED, "shadowed")                   /* an earlier unconditional rule decides */ \
+	X(REPLACED, "replaced")                   /* a later unconditional rule replaced it */ \
+	X(REDUNDANT, "redundant")                 /* same chain as, or pruned by, another */ \
+	X(CONDITION_DROPPED, "condition-dropped") /* MASKED_EQ with a zero mask */  \
+	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */
+
+enum secprof_reason {
+#define SECPROF_X_(id, name) SECPROF_REASON_##id,
+	SECPROF_REASONS(SECPROF_X_)
+#undef SECPROF_X_
+	SECPROF_REASON__COUNT
+};
+
+/* "cap-not-held" for SECPROF_REASON_CAP_NOT_HELD; NULL if out of range. */
+SECPROF_API const char *secprof_reason_name(enum secprof_reason reason);
+/* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_*
+ * value, written into buf. Returns buf. */
+SECPROF_API const char *secprof_action_str(uint32_t ret, char *buf, size_t len);
+
+/* A rule of the profile: syscalls[index], at line:column of its object
+ * (both 0 when unknown, as for rules built in memory). */
+typedef struct secprof_ir_src {
+	size_t index;
+	unsigned line;
+	unsigned column;
+} secprof_ir_src;
+
+/* One argument comparison as the program makes it: on 32-bit ABIs the
+ * values are already cut to 32 bits; `lo_only`: the kernel reads the
+ * argument as 32 bits, so only its low word is compared (README). */
+typedef struct secprof_ir_cond {
+	unsigned arg;
+	const char *op;     /* "SCMP_CMP_EQ", ... */
+	uint64_t value;
+	uint64_t value_two; /* MASKED_EQ: already & value, else 0 */
+	bool lo_only;
+} secprof_ir_cond;
+
+/* A conditional rule: all conditions AND-ed. */
+typedef struct secprof_ir_chain {
+	uint32_t action;    /* SECCOMP_RET_* */
+	const secprof_ir_cond *conds;
+	size_t nconds;
+	secprof_ir_src src;
+	/* "socketcall"/"ipc" when this is libseccomp's copy of a socket or
+	 * SysV IPC rule for the multiplexer (arg0 == the call), else NULL */
+	const char *via;
+} secprof_ir_chain;
+
+/* What one syscall number decides on one arch. */
+typedef struct secprof_ir_syscall {
+	int32_t nr;         /* with the arch's number base (x32: | 0x40000000) */
+	const char *name;
+	bool conditional;
+	uint32_t action;    /* !conditional: the action */
+	secprof_ir_src src; /* !conditional: the deciding rule; else the first */
+	/* conditional: the chains in the order libseccomp's program tries
+	 * them; no chain matching gives the default action */
+	const secprof_ir_chain *chains;
+	size_t nchains;
+	/* the chains have two or more actions: libseccomp's word tree decides
+	 * which wins (docs/IR.md); the chains are its rules */
+	bool word_tree;
+} secprof_ir_syscall;
+
+typedef struct secprof_ir_arch {
+	const char *name;   /* libseccomp's: "x86_64", "x32", "x86" */
+	uint32_t audit;     /* AUDIT_ARCH_* */
+	int64_t enosys_max; /* numbers above get runc's ENOSYS stub; -1: no stub */
+	const secprof_ir_syscall *syscalls; /* sorted by nr */
+	size_t nsyscalls;
+} secprof_ir_arch;
+
+/* A rule, a (rule, name, arch), or one condition of a rule, that is not in
+ * the program as written, and why. */
+typedef struct secprof_ir_drop {
+	enum secprof_reason reason;
+	secprof_ir_src rule;
+	const char *name;   /* the syscall name; NULL: the whole rule */
+	const char *arch;   /* libseccomp arch name; NULL: on every arch */
+	const char *via;    /* "socketcall"/"ipc": libseccomp's copy of the rule */
+	bool has_by;        /* shadowed/replaced/redundant: the rule that decides */
+	secprof_ir_src by;
+	int cond;           /* condition-dropped: the index in args[]; else -1 */
+	char detail[32];    /* the capability, arch or kernel that decided; "" */
+} secprof_ir_drop;
+
+typedef struct secprof_ir secprof_ir;
+
+/* Build the rule set for a resolved profile, as secprof_compile does (the
+ * same options, the same refusals and error codes). The IR borrows from `r`
+ * and its profile: both must outlive it. NULL and err on failure. */
+SECPROF_API secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
+					 const secprof_compile_opts *opts, secprof_error *err);
+SECPROF_API void secprof_ir_free(secprof_ir *ir);
+/* The default action (SECCOMP_RET_*). */
+SECPROF_API uint32_t secprof_ir_default_action(const secprof_ir *ir);
+/* The file the profile was read from, as given to the parser: the file of
+ * every secprof_ir_src line:column; "" when none (borrowed). */
+SECPROF_API const char *secprof_ir_file(const secprof_ir *ir);
+/* The arches of the filter, native first; NULL when i >= count. */
+SECPROF_API size_t secprof_ir_arch_count(const secprof_ir *ir);
+SECPROF_API const secprof_ir_arch *secprof_ir_arch_at(const secprof_ir *ir, size_t i);
+/* Everything left out, in a stable order: resolution first (profile
+ * order), then per arch of the filter. Owned by the IR. */
+SECPROF_API const secprof_ir_drop *secprof_ir_drops(const secprof_ir *ir, size_t *count);
+
+/* What decided one call. */
+enum secprof_decided_by {
+	SECPROF_BY_RULE,    /* a rule: `rule`, and `chain` when conditional */
+	SECPROF_BY_DEFAULT, /* no rule for the number, or no chain matched */
+	SECPROF_BY_ENOSYS,  /* runc's ENOSYS stub: above the arch's known numbers */
+	SECPROF_BY_ARCH     /* not an arch (or number range) of the filter: killed */
+};
+
+typedef struct secprof_ir_decision {
+	uint32_t action;
+	enum secprof_decided_by by;
+	const secprof_ir_arch *arch;       /* NULL when by ARCH */
+	const secprof_ir_syscall *syscall; /* the number's entry, NULL if none */
+	const secprof_ir_chain *chain;     /* the chain that decided, or NULL */
+	secprof_ir_src rule;               /* by RULE */
+} secprof_ir_decision;
+
+/* Decide one call from the rule set, walking the same structures the
+ * compiler emits (the action always equals secprof_emulate of the
+ * compiled program). When `failed` is non-NULL and the number has chains,
+ * failed[i] (for i < nfailed and < syscall->nchains) gets, for chain i,
+ * the index in its conds of the first condition that does not hold, or -1
+ * when all hold. Returns 0; -SECPROF_E_USAGE for NULL arguments. */
+SECPROF_API int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in,
+				  secprof_ir_decision *out, int *failed, size_t nfailed);
+
 /* Install a program in the calling thread with seccomp(2) and its flags.
  * Sets no_new_privs when the caller lacks CAP_SYS_ADMIN. Returns the listener
  * fd (>= 0) when the program needs one, 0 otherwise, negative on error. */

@@ -129,90 +129,97 @@ static bool cap_held(const struct sp_str *c, secprof_caps caps)
 	return cap >= 0 && (caps & ((secprof_caps)1 << cap));
 }
 
-static bool any_cap_held(const struct sp_filter *f, secprof_caps caps)
+/* Why a filter decided: the reason code and what decided it (the cap or
+ * arch named, or the minKernel), for the IR (docs/IR.md). */
+struct verdict {
+	int reason; /* enum secprof_reason, or -1: kept */
+	char detail[32];
+};
+
+static void set_verdict(struct verdict *v, enum secprof_reason reason, const char *detail)
 {
-	for (size_t i = 0; i < f->ncaps; i++)
-		if (cap_held(&f->caps[i], caps))
-			return true;
-	return false;
+	v->reason = (int)reason;
+	snprintf(v->detail, sizeof(v->detail), "%s", detail ? detail : "");
 }
 
-static bool all_caps_held(const struct sp_filter *f, secprof_caps caps)
+static void set_kernel_verdict(struct verdict *v, enum secprof_reason reason,
+			       const struct sp_filter *f)
 {
-	for (size_t i = 0; i < f->ncaps; i++)
-		if (!cap_held(&f->caps[i], caps))
-			return false;
-	return true;
+	set_verdict(v, reason, NULL);
+	snprintf(v->detail, sizeof(v->detail), "%u.%u", f->min_kernel[0], f->min_kernel[1]);
 }
 
 /* excludes: arches, caps, minKernel, in that order (docs/COMPAT.md §2.3). The order
  * matters only for when the running kernel's version is read. */
-static int excluded(struct resolve_state *st, const struct sp_filter *f, bool *drop,
+static int excluded(struct resolve_state *st, const struct sp_filter *f, struct verdict *v,
 		    secprof_error *err)
 {
 	bool ge;
 	int rc;
 
-	*drop = false;
 	if (!f->present)
 		return 0;
 	if (f->narches && arch_listed(f, st->native)) {
-		*drop = true;
+		set_verdict(v, SECPROF_REASON_ARCH_EXCLUDED, st->native);
 		return 0;
 	}
-	if (f->ncaps && any_cap_held(f, st->caps)) {
-		*drop = true;
-		return 0;
+	for (size_t i = 0; i < f->ncaps; i++) {
+		if (cap_held(&f->caps[i], st->caps)) {
+			set_verdict(v, SECPROF_REASON_CAP_EXCLUDED, f->caps[i].s);
+			return 0;
+		}
 	}
 	if (f->has_min_kernel) {
 		st->kernel_used = true;
 		if ((rc = kernel_at_least(&st->kernel, st->prof, f, &ge, err)) < 0)
 			return rc;
-		*drop = ge;
+		if (ge)
+			set_kernel_verdict(v, SECPROF_REASON_KERNEL_EXCLUDED, f);
 	}
 	return 0;
 }
 
 /* includes: the arch list is OR'ed, the cap list AND'ed (docs/COMPAT.md §2.3). */
-static int included(struct resolve_state *st, const struct sp_filter *f, bool *keep,
+static int included(struct resolve_state *st, const struct sp_filter *f, struct verdict *v,
 		    secprof_error *err)
 {
 	bool ge;
 	int rc;
 
-	*keep = true;
 	if (!f->present)
 		return 0;
 	if (f->narches && !arch_listed(f, st->native)) {
-		*keep = false;
+		set_verdict(v, SECPROF_REASON_ARCH_NOT_INCLUDED, st->native);
 		return 0;
 	}
-	if (f->ncaps && !all_caps_held(f, st->caps)) {
-		*keep = false;
-		return 0;
+	for (size_t i = 0; i < f->ncaps; i++) {
+		if (!cap_held(&f->caps[i], st->caps)) {
+			set_verdict(v, SECPROF_REASON_CAP_NOT_HELD, f->caps[i].s);
+			return 0;
+		}
 	}
 	if (f->has_min_kernel) {
 		st->kernel_used = true;
 		if ((rc = kernel_at_least(&st->kernel, st->prof, f, &ge, err)) < 0)
 			return rc;
-		*keep = ge;
+		if (!ge)
+			set_kernel_verdict(v, SECPROF_REASON_MIN_KERNEL_NOT_MET, f);
 	}
 	return 0;
 }
 
-static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, bool *keep,
+/* moby's setupSeccomp: excludes first, then includes; v->reason stays -1
+ * when the rule is kept. */
+static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, struct verdict *v,
 		     secprof_error *err)
 {
-	bool drop;
 	int rc;
 
-	if ((rc = excluded(st, &rule->excludes, &drop, err)) < 0)
+	v->reason = -1;
+	v->detail[0] = 0;
+	if ((rc = excluded(st, &rule->excludes, v, err)) < 0 || v->reason >= 0)
 		return rc;
-	if (drop) {
-		*keep = false;
-		return 0;
-	}
-	return included(st, &rule->includes, keep, err);
+	return included(st, &rule->includes, v, err);
 }
 
 /* ---- architectures -------------------------------------------------------- */
@@ -290,15 +297,21 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 	if (!p->nrules)
 		return 0;
 	r->rules = calloc(p->nrules, sizeof(*r->rules));
-	if (!r->rules)
+	r->drops = calloc(p->nrules, sizeof(*r->drops));
+	if (!r->rules || !r->drops)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	for (size_t i = 0; i < p->nrules; i++) {
-		bool keep;
-		int rc = rule_kept(st, &p->rules[i], &keep, err);
+		struct verdict v;
+		int rc = rule_kept(st, &p->rules[i], &v, err);
 		if (rc < 0)
 			return rc;
-		if (keep)
+		if (v.reason < 0) {
 			r->rules[r->nrules++] = &p->rules[i];
+			continue;
+		}
+		r->drops[r->ndrops] = (struct sp_drop){ .reason = (enum secprof_reason)v.reason,
+							.rule = &p->rules[i], .cond = -1 };
+		memcpy(r->drops[r->ndrops++].detail, v.detail, sizeof(v.detail));
 	}
 	return 0;
 }
@@ -373,6 +386,7 @@ void secprof_resolved_free(secprof_resolved *r)
 		return;
 	free(r->architectures);
 	free(r->rules);
+	free(r->drops);
 	free(r);
 }
 

@@ -8,6 +8,20 @@
 #include "arch.h"
 #include "profile.h"
 
+/* A rule, or one name of it on one arch, or one condition of it, that the
+ * program leaves out, and why (docs/IR.md). resolve.c records the rules
+ * moby drops; ruleset.c what runc and libseccomp drop. */
+struct sp_drop {
+	enum secprof_reason reason;
+	const struct sp_rule *rule;
+	const char *name;            /* NULL: the whole rule */
+	const struct sp_arch *arch;  /* NULL: every arch */
+	const char *via;             /* "socketcall"/"ipc": libseccomp's copy */
+	const struct sp_rule *by;    /* the rule that decides instead, or NULL */
+	int cond;                    /* CONDITION_DROPPED: args[cond]; else -1 */
+	char detail[32];             /* capability, arch or kernel; "" */
+};
+
 /* The OCI linux.seccomp moby would hand to runc. Borrows strings and rules
  * from the profile: the profile must outlive it. */
 struct secprof_resolved {
@@ -21,6 +35,8 @@ struct secprof_resolved {
 	const struct sp_rule **rules;  /* rules kept, in profile order */
 	size_t nrules;
 	bool kernel_used;              /* a minKernel condition was evaluated */
+	struct sp_drop *drops;         /* the rules moby left out, in profile order */
+	size_t ndrops;
 };
 
 /* Exact, case-sensitive capability lookup, as includes/excludes.caps match

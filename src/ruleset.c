@@ -49,7 +49,37 @@ struct build {
 	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
 	int32_t *row;   /* [name seq]: the name's index in the syscall table */
 	bool exact;   /* secprof_compile_opts.exact_libseccomp */
+	const char **names; /* [name seq]: the name as written */
+	struct sp_vec drops; /* struct sp_drop: what the program leaves out */
+	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */
 };
+
+/* Record what the program leaves out and why (docs/IR.md), when the build
+ * records. -SECPROF_E_SYSTEM when out of memory: the build then fails, as an
+ * IR that misses a reason would lie. */
+static int add_drop(struct build *b, enum secprof_reason reason, const struct sp_rule *rule,
+		    const char *name, const struct sp_arch *a, const char *via,
+		    const struct sp_rule *by, int cond)
+{
+	struct sp_drop *d;
+
+	if (!b->record)
+		return 0;
+	if (!(d = sp_vec_push(&b->drops)))
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	*d = (struct sp_drop){ .reason = reason, .rule = rule, .name = name, .arch = a, .via = via,
+			       .by = by, .cond = cond };
+	return 0;
+}
+
+/* The drop of one (nr, rule) entry: the name as written, and the
+ * multiplexer when the entry is libseccomp's socketcall/ipc copy. */
+static int drop_entry(struct build *b, enum secprof_reason reason, const struct sp_arch *a,
+		      const struct entry *e, const struct sp_rule *by, int cond)
+{
+	return add_drop(b, reason, e->rule, b->names[entry_name(e)], a,
+			entry_is_mux(e) ? e->name : NULL, by, cond);
+}
 
 /* ---- arguments the kernel reads as 32 bits ------------------------------
  *
@@ -268,7 +298,8 @@ static int lookup_names(struct build *b)
 	/* in the rule set's arena: no heap block of its own to come and go */
 	b->row = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->row));
 	b->arg32 = sp_arena_alloc_raw(&b->rs->arena, total ? total : 1);
-	if (!b->nrs || !b->known || !b->row || !b->arg32 || !arches) {
+	b->names = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->names));
+	if (!b->nrs || !b->known || !b->row || !b->arg32 || !b->names || !arches) {
 		free(arches);
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
@@ -280,6 +311,7 @@ static int lookup_names(struct build *b)
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			/* argument types matter to rules with conditions only */
 			bool args = rule->nargs > 0;
+			b->names[seq] = rule->names[j].s;
 			b->arg32[seq] = 0;
 			b->row[seq] = -1;
 			b->known[seq] = args ? sp_syscall_lookup(rule->names[j].s, arches, na,
@@ -700,9 +732,20 @@ static void check_clashes(const struct sp_crule *v, size_t n, struct chain_clash
 	}
 }
 
+/* The entry of a rule (or of libseccomp's multiplexer copy of it). */
+static const struct entry *entry_of(const struct entry *e, size_t n, const struct sp_rule *rule)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].rule == rule)
+			return &e[i];
+	return NULL;
+}
+
 /* Sort a syscall's conditional rules into libseccomp's order, note what it
- * may refuse (*cc), and merge equal chains with the same action. */
-static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *v, size_t n,
+ * may refuse (*cc), and merge equal chains with the same action (the later
+ * rule is then redundant: the earlier one's chain decides). */
+static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+			struct sp_crule *v, size_t n, const struct entry *e, size_t ne,
 			struct chain_clash *cc)
 {
 	size_t kept = 0;
@@ -711,9 +754,19 @@ static int merge_chains(struct build *b, struct sp_sysrule *s, struct sp_crule *
 		return 0;
 	qsort(v, n, sizeof(*v), cmp_crule);
 	check_clashes(v, n, cc);
-	for (size_t i = 0; i < n; i++)
-		if (!kept || cmp_chain(&v[kept - 1], &v[i]))
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *d;
+		int rc;
+		if (!kept || cmp_chain(&v[kept - 1], &v[i])) {
 			v[kept++] = v[i];
+			continue;
+		}
+		/* a split rule whose parts repeat stays one rule */
+		if (b->record && !s->uncond && v[i].src != v[kept - 1].src &&
+		    (d = entry_of(e, ne, v[i].src)) &&
+		    (rc = drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, v[kept - 1].src, -1)))
+			return rc;
+	}
 	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
 	if (!s->rules)
 		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
@@ -990,10 +1043,11 @@ static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode
 	/* libseccomp 2.5.4 lets the larger 64-bit datum's action win on a
 	 * shared high-word node, and on the false side writes the true one */
 	if (n->level & 1) {
-		if (side && n->datum_full > x->datum_full)
+		if ((side && n->datum_full > x->datum_full) ||
+		    (!side && n->datum_full < x->datum_full)) {
 			x->act_t = n->act_t;
-		if (!side && n->datum_full < x->datum_full)
-			x->act_t = n->act_t;
+			x->src_t = n->src_t ? n->src_t : n->src_f;
+		}
 	}
 	if (tleaf(x) || tleaf(n)) {
 		t->clash = side ? x->src_t : x->src_f;
@@ -1651,6 +1705,42 @@ static uint8_t entries_arg32(const struct build *b, const struct sp_arch *a, con
 	return first ? arg32_on(b, a, entry_name(first)) : 0;
 }
 
+/* Does an action of the word tree come from `rule`? (bounded: the tree was
+ * checked with tree_walk_bounded when it was kept) */
+static bool tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule)
+{
+	if (!n)
+		return false;
+	while (n->prev)
+		n = n->prev;
+	for (; n; n = n->next)
+		if ((n->has_t && n->src_t == rule) || (n->has_f && n->src_f == rule) ||
+		    tree_has_src(n->t, rule) || tree_has_src(n->f, rule))
+			return true;
+	return false;
+}
+
+/* A chain whose rule ends no path of libseccomp's tree was pruned there
+ * (_db_tree_prune, or a later rule's shorter chain with the same action cut
+ * its subtree): the rules that end those paths decide for it. */
+static int drop_pruned(struct build *b, const struct sp_arch *a, const struct sp_sysrule *s,
+		       const struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct sp_rule *rule = s->rules[i].src;
+		const struct entry *d;
+		bool seen = false;
+		int rc;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = s->rules[k].src == rule;
+		if (seen || tree_has_src(s->tree, rule) || !(d = entry_of(e, n, rule)))
+			continue;
+		if ((rc = drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, NULL, -1)))
+			return rc;
+	}
+	return 0;
+}
+
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
  * docs/COMPAT.md §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
@@ -1663,9 +1753,19 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	s->nr = e[0].nr;
 	s->name = e[0].name;
 	s->src = e[0].rule;
-	for (size_t i = 0; i < n; i++) {
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
 		uint32_t ret = action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		/* libseccomp leaves a zero-mask MASKED_EQ out of the chain
+		 * (_db_rule_gen_64/_32); the multiplexer copies were made from
+		 * the rule's own conditions, which are recorded on its entry */
+		for (size_t k = 0; b->record && !entry_is_mux(&e[i]) && k < rule->nargs; k++)
+			if (cond_is_noop(a, &rule->args[k], arg32) &&
+			    (rc = drop_entry(b, SECPROF_REASON_CONDITION_DROPPED, a, &e[i], NULL, (int)k)))
+				return rc;
 		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
 			s->uncond = true;
 			s->ret = ret;
@@ -1675,14 +1775,22 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
 			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	}
+	/* db_rule_add: an unconditional rule replaces the conditional rules
+	 * added before it, and every rule after it finds the syscall decided */
+	for (size_t k = 0; b->record && s->uncond && k < n; k++)
+		if (k != i && (rc = drop_entry(b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
+					       a, &e[k], s->src, -1)))
+			return rc;
 	struct chain_clash cc = { 0 };
-	int rc = merge_chains(b, s, tmp->items, tmp->len, &cc);
+	rc = merge_chains(b, a, s, tmp->items, tmp->len, e, n, &cc);
 	if (!rc)
 		rc = check_word_tree(b, a, order_free(s) ? NULL : s, s->name, e, n, &cc);
 	if (s->uncond) {
 		s->rules = NULL;
 		s->nrules = 0;
 	}
+	if (!rc && s->tree && b->record)
+		rc = drop_pruned(b, a, s, e, n);
 	return rc;
 }
 
@@ -1725,6 +1833,12 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			int rc;
 			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0 &&
 			    (rc = push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
+				return rc;
+			/* runc skips a name libseccomp cannot resolve for the
+			 * arch; a family name still reaches the multiplexer */
+			if (nr < 0 && !dropped && !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
+			    (rc = add_drop(b, SECPROF_REASON_UNKNOWN_NAME, rule, rule->names[j].s,
+					   ar->arch, NULL, NULL, -1)))
 				return rc;
 			if (nr < 0)
 				continue;
@@ -1799,10 +1913,17 @@ static int build_arch(struct build *b, struct sp_arch_rules *ar)
 	if (!rc && !ar->sys)
 		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	for (size_t i = 0; !rc && i < v.len;) {
-		size_t j = i + 1;
+		size_t j = i + 1, mark = b->drops.len;
 		while (j < v.len && e[j].nr == e[i].nr)
 			j++;
 		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
+		/* above the boundary every rule of the number is unreached,
+		 * whatever libseccomp made of it */
+		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
+			b->drops.len = mark;
+			for (size_t k = i; !rc && k < j; k++)
+				rc = drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch, &e[k], NULL, -1);
+		}
 		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
 		 * program runs, so a rule there is never reached: the direct
 		 * number of a family name, or the multiplexer itself, on an arch
@@ -1832,11 +1953,12 @@ static void set_flags(struct build *b)
 			b->rs->needs_listener = true;
 }
 
-struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
-				    const secprof_compile_opts *opts, secprof_error *err)
+static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
+					const secprof_compile_opts *opts, bool record, secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
-	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS };
+	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS,
+			   .record = record };
 	int rc = 0;
 
 	if (!rs) {
@@ -1852,9 +1974,22 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	b.file = r->prof->file;
 	b.stub = stub_wanted(r->prof, opts);
 	b.exact = opts && opts->exact_libseccomp;
+	b.drops.item_size = sizeof(struct sp_drop);
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
+	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
+		struct sp_drop *d = sp_vec_push(&b.drops);
+		if (!d)
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		else
+			*d = r->drops[i];
+	}
+	/* runc's "equal to the default action" skip (docs/COMPAT.md §4.1.2 step 5) */
+	for (size_t i = 0; !rc && i < r->nrules; i++)
+		if (rule_ret(r->rules[i]) == rs->default_ret)
+			rc = add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
+				      NULL, -1);
 	if (!rc)
 		rc = collect_arches(&b);
 	if (!rc)
@@ -1873,6 +2008,15 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	free(b.nrs);
 	free(b.known);
 	free(b.muxn);
+	if (!rc && b.drops.len) {
+		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
+		if (!rs->drops)
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		else
+			memcpy(rs->drops, b.drops.items, b.drops.len * sizeof(*rs->drops));
+		rs->ndrops = b.drops.len;
+	}
+	sp_vec_free(&b.drops);
 	if (rc) {
 		sp_ruleset_free(rs);
 		return NULL;
@@ -1880,6 +2024,18 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 	set_flags(&b);
 	rs->replay_steps = SP_REPLAY_STEPS - b.steps;
 	return rs;
+}
+
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, false, err);
+}
+
+struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
+				       const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, true, err);
 }
 
 void sp_ruleset_free(struct sp_ruleset *rs)
@@ -2029,44 +2185,82 @@ static bool tnode_true(const struct sp_tnode *n, const secprof_data *in)
 }
 
 /* One level of the word tree as libseccomp's BPF runs it (ruleset.h):
- * true with *ret set when a node's side returns, false when every node
- * falls through. The tree was checked to be bounded when it was kept. */
-static bool tree_eval(const struct sp_tnode *n, const secprof_data *in, uint32_t *ret)
+ * true with *ret (and *src, the rule that set that action) when a node's
+ * side returns, false when every node falls through. The tree was checked
+ * to be bounded when it was kept. */
+static bool tree_eval(const struct sp_tnode *n, const secprof_data *in, uint32_t *ret,
+		      const struct sp_rule **src)
 {
 	while (n->prev)
 		n = n->prev;
 	for (; n; n = n->next) {
 		bool t = tnode_true(n, in);
 		const struct sp_tnode *down = t ? n->t : n->f;
-		if (down ? tree_eval(down, in, ret) : t ? n->has_t : n->has_f) {
-			if (!down)
+		if (down ? tree_eval(down, in, ret, src) : t ? n->has_t : n->has_f) {
+			if (!down) {
 				*ret = t ? n->act_t : n->act_f;
+				*src = t ? n->src_t : n->src_f;
+			}
 			return true;
 		}
 	}
 	return false;
 }
 
-uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
-			 const secprof_data *in, uint32_t default_ret)
+size_t sp_crule_first_fail(const struct sp_crule *cr, const struct sp_arch *arch,
+			   const secprof_data *in)
+{
+	size_t k = 0;
+
+	while (k < cr->nconds && cond_true(&cr->conds[k], arch, in->args[cr->conds[k].arg]))
+		k++;
+	return k;
+}
+
+/* sp_sysrule_eval with provenance: *rule and *crule (either may stay NULL:
+ * the default action decided). */
+static uint32_t sysrule_walk(const struct sp_sysrule *s, const struct sp_arch *arch,
+			     const secprof_data *in, uint32_t default_ret,
+			     const struct sp_rule **rule, const struct sp_crule **crule)
 {
 	uint32_t ret = default_ret;
 
-	if (s->uncond)
+	*rule = NULL;
+	*crule = NULL;
+	if (s->uncond) {
+		*rule = s->src;
 		return s->ret;
+	}
 	if (s->tree) {
-		tree_eval(s->tree, in, &ret);
+		if (!tree_eval(s->tree, in, &ret, rule))
+			return default_ret;
+		/* the chain of that rule with that action: the tree's leaf
+		 * came from it (a split rule has several; the first that
+		 * holds is the one the call passed) */
+		for (size_t i = 0; i < s->nrules && !*crule; i++)
+			if (s->rules[i].src == *rule && s->rules[i].ret == ret &&
+			    sp_crule_first_fail(&s->rules[i], arch, in) == s->rules[i].nconds)
+				*crule = &s->rules[i];
 		return ret;
 	}
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct sp_crule *cr = &s->rules[i];
-		size_t k = 0;
-		while (k < cr->nconds && cond_true(&cr->conds[k], arch, in->args[cr->conds[k].arg]))
-			k++;
-		if (k == cr->nconds)
+		if (sp_crule_first_fail(cr, arch, in) == cr->nconds) {
+			*rule = cr->src;
+			*crule = cr;
 			return cr->ret;
+		}
 	}
 	return default_ret;
+}
+
+uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
+			 const secprof_data *in, uint32_t default_ret)
+{
+	const struct sp_rule *rule;
+	const struct sp_crule *crule;
+
+	return sysrule_walk(s, arch, in, default_ret, &rule, &crule);
 }
 
 static const struct sp_sysrule *find_nr(const struct sp_arch_rules *t, uint32_t nr)
@@ -2083,25 +2277,48 @@ static const struct sp_sysrule *find_nr(const struct sp_arch_rules *t, uint32_t 
 	return lo < t->nsys && (uint32_t)t->sys[lo].nr == nr ? &t->sys[lo] : NULL;
 }
 
-uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in)
+static uint32_t why_set(struct sp_why *w, uint32_t ret, enum secprof_decided_by by)
+{
+	w->ret = ret;
+	w->by = by;
+	return ret;
+}
+
+uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *w)
 {
 	struct sp_zone z[SP_MAX_ZONES];
 	size_t n = sp_ruleset_zones(rs, in->arch, z);
 	uint32_t nr = (uint32_t)in->nr;
 
-	if (n == 0)
-		return SP_RET_KILL_THREAD; /* act_badarch (docs/COMPAT.md §4.3) */
+	*w = (struct sp_why){ 0 };
 	for (size_t i = 0; i < n; i++) {
-		const struct sp_sysrule *s;
+		const struct sp_arch_rules *t = z[i].table;
 		if (nr < z[i].lo || nr > z[i].hi)
 			continue;
-		if (!z[i].table)
-			return z[i].ret;
-		if ((s = find_nr(z[i].table, nr)))
-			return sp_sysrule_eval(s, z[i].table->arch, in, rs->default_ret);
-		if (z[i].table->enosys_max > 0 && nr > (uint32_t)z[i].table->enosys_max)
-			return SP_RET_ENOSYS;
-		return rs->default_ret;
+		/* a number range the zones give one action: runc's stub, the
+		 * default (x86_64's nr -1), or libseccomp's bad-arch kill; a
+		 * kill default reads as "default" there */
+		if (!t)
+			return why_set(w, z[i].ret,
+				       z[i].ret == SP_RET_ENOSYS	 ? SECPROF_BY_ENOSYS
+				       : z[i].ret == rs->default_ret ? SECPROF_BY_DEFAULT
+								     : SECPROF_BY_ARCH);
+		w->table = t;
+		if ((w->sys = find_nr(t, nr))) {
+			uint32_t ret = sysrule_walk(w->sys, t->arch, in, rs->default_ret, &w->rule,
+						    &w->crule);
+			return why_set(w, ret, w->rule ? SECPROF_BY_RULE : SECPROF_BY_DEFAULT);
+		}
+		if (t->enosys_max > 0 && nr > (uint32_t)t->enosys_max)
+			return why_set(w, SP_RET_ENOSYS, SECPROF_BY_ENOSYS);
+		return why_set(w, rs->default_ret, SECPROF_BY_DEFAULT);
 	}
-	return SP_RET_KILL_THREAD;
+	return why_set(w, SP_RET_KILL_THREAD, SECPROF_BY_ARCH); /* act_badarch (docs/COMPAT.md §4.3) */
+}
+
+uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in)
+{
+	struct sp_why w;
+
+	return sp_ruleset_why(rs, in, &w);
 }

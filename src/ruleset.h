@@ -115,6 +115,12 @@ struct sp_ruleset {
 	uint32_t flags;             /* SECCOMP_FILTER_FLAG_* */
 	bool needs_listener;
 	size_t replay_steps;        /* work the word-tree replays did (SP_REPLAY_STEPS) */
+	/* sp_ruleset_build_ir only (NULL otherwise): what the program
+	 * leaves out and why (docs/IR.md): resolve's drops
+	 * (secprof_resolved.drops, copied) in profile order, then the rule
+	 * set's own, arch by arch; in the arena */
+	struct sp_drop *drops;
+	size_t ndrops;
 };
 
 /* A stretch of syscall numbers of one audit arch: numbers in [lo, hi] are
@@ -131,6 +137,12 @@ struct sp_zone {
  * (once per name unknown on every arch of the filter; strict: error). */
 struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 				    const secprof_compile_opts *opts, secprof_error *err);
+/* The same build, keeping what is left out and why (drops, docs/IR.md).
+ * Only the recording differs: the decisions are those sp_ruleset_build
+ * makes for the compiler, which skips the recording (it costs a quarter of
+ * a compile of Docker's default). */
+struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
+				       const secprof_compile_opts *opts, secprof_error *err);
 void sp_ruleset_free(struct sp_ruleset *rs);
 /* The arch rules whose arch has this audit token and nr_base (NULL if none). */
 const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
@@ -148,9 +160,25 @@ bool sp_tnode_test(const struct sp_tnode *n, uint32_t word);
  * tree where the sysrule has one). */
 uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
 			 const secprof_data *in, uint32_t default_ret);
+/* The index of the first condition of a chain that does not hold for `in`
+ * (cr->nconds when all hold): the test sp_sysrule_eval makes. */
+size_t sp_crule_first_fail(const struct sp_crule *cr, const struct sp_arch *arch,
+			   const secprof_data *in);
 /* Decide a syscall straight from the ruleset, without BPF: the oracle the
  * tests compare the generated program with. */
 uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in);
+
+/* What decided one call (sp_ruleset_why): the walk of sp_ruleset_decide,
+ * with its provenance. */
+struct sp_why {
+	uint32_t ret;
+	enum secprof_decided_by by;
+	const struct sp_arch_rules *table; /* NULL when by ARCH */
+	const struct sp_sysrule *sys;      /* the number's entry, or NULL */
+	const struct sp_crule *crule;      /* the chain that matched, or NULL */
+	const struct sp_rule *rule;        /* by RULE */
+};
+uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *why);
 
 /* Generate BPF for a ruleset (compile.c). No size limit is applied here:
  * secprof_compile refuses programs over BPF_MAXINSNS. *out is malloc'ed. */

@@ -1,6 +1,9 @@
 /* fuzz_compile.c - libFuzzer harness for the compiler: every profile that
  * compiles must give a program the kernel's checks accept and that decides
- * like the ruleset oracle (sp_ruleset_decide) on every arch of the filter.
+ * like the ruleset oracle (sp_ruleset_decide) on every arch of the filter,
+ * the oracle's rule set built with its provenance (sp_ruleset_build_ir), as
+ * the IR is: recording what is left out must never change a decision, and
+ * every drop has a reason code and a rule.
  * Build and run (not part of `make check`):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
  *     -Iinclude -Isrc tests/fuzz/fuzz_compile.c src/[a-z]*.c -lyajl -lz -o fuzz_compile
@@ -46,12 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	secprof_profile *p = ctx ? secprof_profile_parse(ctx, (const char *)data, size, "f", &err) : NULL;
 	secprof_resolved *r = p ? secprof_resolve(ctx, p, &o, &err) : NULL;
 	secprof_prog *prog = r && !r->unconfined ? secprof_compile(ctx, r, NULL, &err) : NULL;
-	struct sp_ruleset *rs = prog ? sp_ruleset_build(ctx, r, NULL, &err) : NULL;
+	struct sp_ruleset *rs = prog ? sp_ruleset_build_ir(ctx, r, NULL, &err) : NULL;
 
 	if (prog && !rs)
 		abort(); /* compiled once, must build again */
 	if (prog && sp_bpf_check(prog->insns, prog->len, NULL))
 		abort();
+	for (size_t i = 0; rs && i < rs->ndrops; i++)
+		if ((unsigned)rs->drops[i].reason >= SECPROF_REASON__COUNT || !rs->drops[i].rule)
+			abort();
 	for (size_t i = 0; rs && i < rs->narches; i++)
 		check_arch(prog, rs, rs->arches[i].arch->audit, &rs->arches[i]);
 	sp_ruleset_free(rs);

@@ -1,0 +1,298 @@
+/* cmd_ir.c - `secprof ir`: the rule set the compiler emits (docs/IR.md),
+ * per arch and syscall the decision with the profile rule it came from, and
+ * every rule, name or condition left out with its reason code. Reads only
+ * the public IR API (secprof_ir_*), as explain, lint and diff will. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_JSON = 1, OPT_NO_ENOSYS, OPT_EXACT };
+static const struct cli_opt ir_opts[] = {
+	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
+	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL, "no ENOSYS stub above the highest known number (crun)",
+	  CLI_C_NONE, NULL, false },
+	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
+	  "libseccomp's 64-bit compares for arguments the kernel reads as 32 bits", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_ir = {
+	.synopsis = "PROFILE|builtin|- [OPTIONS]",
+	.description = "Print the rule set the compiler emits (docs/IR.md): per arch of the filter and\n"
+		       "syscall number, the decision and the rule it came from (syscalls[N] line:col),\n"
+		       "then every rule, name or condition left out of the program with its reason.",
+	.opts = ir_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
+
+/* A JSON string (RFC 8259): names come from the profile as written. */
+static void json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void json_src(FILE *f, const secprof_ir_src *s)
+{
+	fprintf(f, "{\"index\": %zu, \"path\": \"syscalls[%zu]\", \"line\": %u, \"column\": %u}",
+		s->index, s->index, s->line, s->column);
+}
+
+static void json_action(FILE *f, const char *key, uint32_t ret)
+{
+	char buf[64];
+
+	fprintf(f, "\"%s\": ", key);
+	json_str(f, secprof_action_str(ret, buf, sizeof(buf)));
+}
+
+static void json_chain(FILE *f, const secprof_ir_chain *c)
+{
+	fputs("{", f);
+	json_action(f, "action", c->action);
+	fputs(", \"rule\": ", f);
+	json_src(f, &c->src);
+	if (c->via) {
+		fputs(", \"via\": ", f);
+		json_str(f, c->via);
+	}
+	fputs(", \"args\": [", f);
+	for (size_t k = 0; k < c->nconds; k++) {
+		const secprof_ir_cond *x = &c->conds[k];
+		fprintf(f, "%s{\"index\": %u, \"op\": \"%s\", \"value\": %" PRIu64, k ? ", " : "",
+			x->arg, x->op, x->value);
+		if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
+			fprintf(f, ", \"valueTwo\": %" PRIu64, x->value_two);
+		fprintf(f, ", \"lowWordOnly\": %s}", x->lo_only ? "true" : "false");
+	}
+	fputs("]}", f);
+}
+
+static void json_syscall(FILE *f, const secprof_ir_syscall *s)
+{
+	fprintf(f, "{\"nr\": %" PRId32 ", \"name\": ", s->nr);
+	json_str(f, s->name);
+	if (!s->conditional) {
+		fputs(", ", f);
+		json_action(f, "action", s->action);
+		fputs(", \"rule\": ", f);
+		json_src(f, &s->src);
+		fputs("}", f);
+		return;
+	}
+	fprintf(f, ", \"wordTree\": %s, \"chains\": [", s->word_tree ? "true" : "false");
+	for (size_t i = 0; i < s->nchains; i++) {
+		fputs(i ? ", " : "", f);
+		json_chain(f, &s->chains[i]);
+	}
+	fputs("]}", f);
+}
+
+static void json_drop(FILE *f, const secprof_ir_drop *d)
+{
+	fputs("{\"reason\": ", f);
+	json_str(f, secprof_reason_name(d->reason));
+	fputs(", \"rule\": ", f);
+	json_src(f, &d->rule);
+	fputs(", \"name\": ", f);
+	json_str(f, d->name);
+	fputs(", \"arch\": ", f);
+	json_str(f, d->arch);
+	if (d->via) {
+		fputs(", \"via\": ", f);
+		json_str(f, d->via);
+	}
+	if (d->has_by) {
+		fputs(", \"by\": ", f);
+		json_src(f, &d->by);
+	}
+	if (d->cond >= 0)
+		fprintf(f, ", \"arg\": %d, \"argPath\": \"syscalls[%zu].args[%d]\"", d->cond,
+			d->rule.index, d->cond);
+	if (d->detail[0]) {
+		fputs(", \"detail\": ", f);
+		json_str(f, d->detail);
+	}
+	fputs("}", f);
+}
+
+/* One object, one syscall or drop per line, so a diff of two outputs shows
+ * what changed. */
+static void print_json(FILE *f, const secprof_ir *ir)
+{
+	size_t ndrops;
+	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
+
+	fputs("{\"file\": ", f);
+	json_str(f, secprof_ir_file(ir));
+	fputs(", ", f);
+	json_action(f, "defaultAction", secprof_ir_default_action(ir));
+	fputs(",\n \"arches\": [", f);
+	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
+		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);
+		fprintf(f, "%s\n  {\"arch\": ", i ? "," : "");
+		json_str(f, a->name);
+		fprintf(f, ", \"audit\": \"0x%08" PRIx32 "\", \"enosysMax\": %" PRId64 ", \"syscalls\": [",
+			a->audit, a->enosys_max);
+		for (size_t k = 0; k < a->nsyscalls; k++) {
+			fputs(k ? ",\n   " : "\n   ", f);
+			json_syscall(f, &a->syscalls[k]);
+		}
+		fputs("]}", f);
+	}
+	fputs("],\n \"dropped\": [", f);
+	for (size_t i = 0; i < ndrops; i++) {
+		fputs(i ? ",\n  " : "\n  ", f);
+		json_drop(f, &drops[i]);
+	}
+	fputs("]}\n", f);
+}
+
+static const char *op_sym(const char *op)
+{
+	static const char *const map[][2] = {
+		{ "SCMP_CMP_NE", "!=" }, { "SCMP_CMP_LT", "<" },  { "SCMP_CMP_LE", "<=" },
+		{ "SCMP_CMP_EQ", "==" }, { "SCMP_CMP_GE", ">=" }, { "SCMP_CMP_GT", ">" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(op, map[i][0]))
+			return map[i][1];
+	return op;
+}
+
+static void text_src(FILE *f, const secprof_ir_src *s)
+{
+	fprintf(f, "syscalls[%zu]", s->index);
+	if (s->line)
+		fprintf(f, " %u:%u", s->line, s->column);
+}
+
+static void print_text(FILE *f, const secprof_ir *ir)
+{
+	char buf[64];
+	size_t ndrops;
+	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
+	uint32_t def = secprof_ir_default_action(ir);
+
+	if (secprof_ir_file(ir)[0])
+		fprintf(f, "profile: %s (rules as syscalls[N] line:column)\n", secprof_ir_file(ir));
+	fprintf(f, "default action: %s\n", secprof_action_str(def, buf, sizeof(buf)));
+	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
+		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);
+		fprintf(f, "\narch %s (audit 0x%08" PRIx32 ")", a->name, a->audit);
+		if (a->enosys_max >= 0)
+			fprintf(f, ", ENOSYS above %" PRId64, a->enosys_max);
+		fputs(":\n", f);
+		for (size_t k = 0; k < a->nsyscalls; k++) {
+			const secprof_ir_syscall *s = &a->syscalls[k];
+			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
+			if (!s->conditional) {
+				fprintf(f, "%-12s ", secprof_action_str(s->action, buf, sizeof(buf)));
+				text_src(f, &s->src);
+				fputc('\n', f);
+				continue;
+			}
+			fprintf(f, "conditional%s, first match:\n",
+				s->word_tree ? " (libseccomp's word tree orders the actions)" : "");
+			for (size_t c = 0; c < s->nchains; c++) {
+				const secprof_ir_chain *ch = &s->chains[c];
+				fprintf(f, "        %-12s if", secprof_action_str(ch->action, buf, sizeof(buf)));
+				for (size_t j = 0; j < ch->nconds; j++) {
+					const secprof_ir_cond *x = &ch->conds[j];
+					fprintf(f, "%s arg%u", j ? " &&" : "", x->arg);
+					if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
+						fprintf(f, " & 0x%" PRIx64 " == 0x%" PRIx64, x->value,
+							x->value_two);
+					else
+						fprintf(f, " %s %" PRIu64, op_sym(x->op), x->value);
+					if (x->lo_only)
+						fputs(" (low word)", f);
+				}
+				fputs("  ", f);
+				text_src(f, &ch->src);
+				if (ch->via)
+					fprintf(f, " via %s", ch->via);
+				fputc('\n', f);
+			}
+			fprintf(f, "        %-12s otherwise (default)\n",
+				secprof_action_str(def, buf, sizeof(buf)));
+		}
+	}
+	fprintf(f, "\nleft out (%zu):\n", ndrops);
+	for (size_t i = 0; i < ndrops; i++) {
+		const secprof_ir_drop *d = &drops[i];
+		fputs("  ", f);
+		text_src(f, &d->rule);
+		if (d->cond >= 0)
+			fprintf(f, " args[%d]", d->cond);
+		if (d->name)
+			fprintf(f, " \"%s\"", d->name);
+		if (d->via)
+			fprintf(f, " via %s", d->via);
+		if (d->arch)
+			fprintf(f, " on %s", d->arch);
+		fprintf(f, ": %s", secprof_reason_name(d->reason));
+		if (d->detail[0])
+			fprintf(f, " %s", d->detail);
+		if (d->has_by) {
+			fputs(" by ", f);
+			text_src(f, &d->by);
+		}
+		fputc('\n', f);
+	}
+}
+
+int cmd_ir(struct cli *g, int argc, char **argv)
+{
+	struct cli_resolve_args a = { 0 };
+	secprof_compile_opts co = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	secprof_error err = { 0 };
+	secprof_ir *ir = NULL;
+	bool json = false;
+	int rc;
+	bool *flags[] = { &json, &co.no_enosys, &co.exact_libseccomp };
+
+	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if ((rc = cli_resolve(g, &a, &p, &r)))
+		return rc;
+	if (secprof_resolved_unconfined(r)) {
+		fprintf(stderr, "%s: the profile disables seccomp (unconfined): there is no rule set\n",
+			g->prog);
+		rc = EXIT_PROFILE;
+		goto out;
+	}
+	if (!(ir = secprof_ir_build(g->ctx, r, &co, &err))) {
+		cli_print_error(g, &err);
+		rc = cli_exit_code(-err.code);
+		goto out;
+	}
+	if (json)
+		print_json(stdout, ir);
+	else
+		print_text(stdout, ir);
+	rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+out:
+	secprof_ir_free(ir);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
+}
