@@ -130,23 +130,51 @@ static bool cap_held(const struct sp_str *c, secprof_caps caps)
 }
 
 /* Why a filter decided: the reason code and what decided it (the cap or
- * arch named, or the minKernel), for the IR (docs/IR.md). */
+ * arch named, or the minKernel), for the IR (docs/IR.md). The text is only
+ * written (verdict_detail) for the rules left out: resolving runs once per
+ * container, and formatting every verdict showed in its time. */
 struct verdict {
-	int reason; /* enum secprof_reason, or -1: kept */
-	char detail[32];
+	int reason;       /* enum secprof_reason, or -1: kept */
+	const char *what; /* the cap or arch named (outlives the verdict) */
+	const struct sp_filter *kernel; /* the filter whose minKernel decided */
 };
 
-static void set_verdict(struct verdict *v, enum secprof_reason reason, const char *detail)
+static void set_verdict(struct verdict *v, enum secprof_reason reason, const char *what)
 {
-	v->reason = (int)reason;
-	snprintf(v->detail, sizeof(v->detail), "%s", detail ? detail : "");
+	*v = (struct verdict){ (int)reason, what, NULL };
 }
 
 static void set_kernel_verdict(struct verdict *v, enum secprof_reason reason,
 			       const struct sp_filter *f)
 {
-	set_verdict(v, reason, NULL);
-	snprintf(v->detail, sizeof(v->detail), "%u.%u", f->min_kernel[0], f->min_kernel[1]);
+	*v = (struct verdict){ (int)reason, NULL, f };
+}
+
+static char *put_u8(char *d, unsigned n)
+{
+	if (n >= 100)
+		*d++ = (char)('0' + n / 100);
+	if (n >= 10)
+		*d++ = (char)('0' + n / 10 % 10);
+	*d++ = (char)('0' + n % 10);
+	return d;
+}
+
+/* "SYS_ADMIN", "amd64" or "4.8", cut to fit `size` (>= 8). */
+static void verdict_detail(const struct verdict *v, char *out, size_t size)
+{
+	char *d = out;
+
+	if (v->kernel) {
+		d = put_u8(d, v->kernel->min_kernel[0]);
+		*d++ = '.';
+		d = put_u8(d, v->kernel->min_kernel[1]);
+	} else if (v->what) {
+		size_t n = strnlen(v->what, size - 1);
+		memcpy(d, v->what, n);
+		d += n;
+	}
+	*d = '\0';
 }
 
 /* excludes: arches, caps, minKernel, in that order (docs/COMPAT.md §2.3). The order
@@ -215,8 +243,7 @@ static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, struc
 {
 	int rc;
 
-	v->reason = -1;
-	v->detail[0] = 0;
+	*v = (struct verdict){ -1, NULL, NULL };
 	if ((rc = excluded(st, &rule->excludes, v, err)) < 0 || v->reason >= 0)
 		return rc;
 	return included(st, &rule->includes, v, err);
@@ -311,7 +338,8 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 		}
 		r->drops[r->ndrops] = (struct sp_drop){ .reason = (enum secprof_reason)v.reason,
 							.rule = &p->rules[i], .cond = -1 };
-		memcpy(r->drops[r->ndrops++].detail, v.detail, sizeof(v.detail));
+		verdict_detail(&v, r->drops[r->ndrops].detail, sizeof(r->drops[r->ndrops].detail));
+		r->ndrops++;
 	}
 	return 0;
 }
