@@ -495,9 +495,8 @@ static bool oracle_decide(const unsigned char *data, size_t len, struct oracle_r
 		a.nev = 0;
 	} else {
 		struct oracle_prefix op = { .m = m };
-		char *closers = malloc(a.level + 1);
+		char *closers = malloc(a.nev + 1); /* the deepest nesting on the way */
 		size_t lo = a.nev ? a.ev[a.nev - 1].end : 0, hi = refused;
-		/* The containers yajl saw open, from its events. */
 		size_t nc = 0;
 
 		if (!closers)
