@@ -105,7 +105,8 @@ check-all:
 	$(MAKE) fuzz
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), one per stage, each run for
-# FUZZ_SECONDS on the parse corpus and the reference profiles.
+# FUZZ_SECONDS on the parse corpus, the JSON seeds (tests/fuzz/json-seeds) and
+# the reference profiles.
 FUZZ_SECONDS ?= 10
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -118,12 +119,20 @@ $(FUZZ_LIB): $(LIB_SRC) $(wildcard src/*.h include/*.h src/gen/*.inc)
 	$(MAKE) CC=clang BUILD=build-fuzz/lib SAN=fuzz OPT=-O1 $(FUZZ_LIB)
 endif
 
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard tests/fuzz/*.h tests/fuzz/json_yajl_ref.c)
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard tests/fuzz/*.h tests/fuzz/json_yajl_oracle.c)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) $(LDLIBS) -lyajl
+
+# The JSON reader's yajl oracle as a plain program, built with the tests and
+# run by `make check` (tests/suites/json-oracle.sh) on the parse corpus, the
+# JSON seeds, the reference profiles and every prefix of each.
+tests-bin: $(BUILD)/tests/json-oracle
+$(BUILD)/tests/json-oracle: tests/fuzz/fuzz_json_diff.c tests/fuzz/json_yajl_oracle.c $(BUILD)/libsecprof.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -DFUZZ_JSON_DIFF_MAIN -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) -lyajl
 
 fuzz: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
-		d=$$(mktemp -d); cp tests/parse/*.json $$d/ 2>/dev/null || true; \
+		d=$$(mktemp -d); cp tests/parse/*.json tests/fuzz/json-seeds/*.json $$d/ 2>/dev/null || true; \
 		cp $(REF_DIR)/*.json $(REF_DIR)/*/*.json $$d/ 2>/dev/null || true; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$d >$$d.log 2>&1 \
