@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh - install what secprof needs to build and test on Debian 12.
-# Build: gcc, make, zlib. yajl (JSON) is the oracle our own JSON reader is
-# fuzzed against. Tests: clang (second compiler), libseccomp
+# Build: gcc, make, zlib. yajl (JSON) is the independent oracle our own JSON
+# reader is checked against (make check and the fuzzers). Tests: clang (second compiler), libseccomp
 # (the reference compiler we compare against) and its scmp_sys_resolver
 # (package seccomp), runc and debootstrap (the
 # real runtime and a root filesystem), docker.io (real Docker, the peer of

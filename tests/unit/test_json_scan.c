@@ -1,6 +1,5 @@
-/* test_json_scan.c - what the JSON reader's own scanner must keep from the
- * yajl-based reader it replaced, and where it differs on purpose:
- * yajl's decoding of lone and paired surrogate escapes, positions after the
+/* test_json_scan.c - the JSON reader's scanner on the cases where it differs
+ * on purpose from yajl (the fuzzing oracle): yajl's decoding of lone and paired surrogate escapes, positions after the
  * 8-bytes-at-a-time fast paths (long strings, long tab indentation, CRLF),
  * strings and numbers ending in place, and Go's error for an unterminated
  * string after the top-level value (yajl accepted that input). */
