@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "run.h"
-#include "util.h"
 
 #define MAX_ENV 256
 
@@ -86,7 +84,7 @@ const struct cli_spec cli_spec_run = {
 		"without the filter it asked for.",
 	.opts = run_opts,
 	.in_order = true,
-	.usage_exit = SP_EXIT_ERROR,
+	.usage_exit = SECPROF_EXIT_ERROR,
 	.operand = CLI_C_COMMAND,
 };
 
@@ -99,7 +97,7 @@ __attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, 
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return SP_EXIT_ERROR;
+	return SECPROF_EXIT_ERROR;
 }
 
 /* strconv.ParseBool, which moby uses for no-new-privileges. */
@@ -162,7 +160,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	struct run_args *a = data;
 
 	switch (id) {
-	case OPT_SECURITY: return security_opt(g, a, v) ? SP_EXIT_ERROR : 0;
+	case OPT_SECURITY: return security_opt(g, a, v) ? SECPROF_EXIT_ERROR : 0;
 	case OPT_CAP_ADD: return take_cap(g, a->caps.cap_add, &a->caps.nadd, v);
 	case OPT_CAP_DROP: return take_cap(g, a->caps.cap_drop, &a->caps.ndrop, v);
 	case OPT_PRIVILEGED: a->caps.privileged = true; break;
@@ -269,49 +267,10 @@ static int validate_cap_names(const struct cli *g, const char *const *list, size
 static int print_and_exit(const struct cli *g, const secprof_error *err)
 {
 	cli_print_error(g, err);
-	return SP_EXIT_ERROR;
+	return SECPROF_EXIT_ERROR;
 }
 
-/* Load, resolve against exactly the container's caps and compile. *prog
- * stays NULL when the result is unconfined. */
-static int build_filter(struct cli *g, const struct run_args *a, secprof_caps caps,
-			secprof_prog **prog)
-{
-	enum secprof_decision d;
-	secprof_error err = { 0 };
-	secprof_resolve_opts ro = { .caps = caps };
-	secprof_compile_opts co = { .exact_libseccomp = a->exact };
-	secprof_profile *p = NULL;
-	secprof_resolved *r = NULL;
-	int rc = SP_EXIT_ERROR;
-
-	*prog = NULL;
-	if (secprof_decide(a->seccomp, a->caps.privileged, &d, &err) < 0)
-		return print_and_exit(g, &err);
-	if (d == SECPROF_DECIDE_UNCONFINED)
-		return 0;
-	if (d == SECPROF_DECIDE_BUILTIN)
-		p = secprof_profile_builtin(g->ctx, &err);
-	else if (access(a->seccomp, R_OK) < 0)
-		/* docker/cli's wording (docs/COMPAT.md §3.1). */
-		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "opening seccomp profile (%s) failed: open %s: %s", a->seccomp,
-			    a->seccomp, strerror(errno));
-	else
-		p = secprof_profile_load_file(g->ctx, a->seccomp, &err);
-	if (p)
-		r = secprof_resolve(g->ctx, p, &ro, &err);
-	if (r && !secprof_resolved_unconfined(r))
-		*prog = secprof_compile(g->ctx, r, &co, &err);
-	if (r && (secprof_resolved_unconfined(r) || *prog))
-		rc = 0;
-	else
-		cli_print_error(g, &err);
-	secprof_resolved_free(r);
-	secprof_profile_free(p);
-	return rc;
-}
-
-static int set_options(const struct cli *g, const struct run_args *a, struct sp_run_opts *o)
+static int set_options(const struct cli *g, const struct run_args *a, secprof_run_opts *o)
 {
 	if (a->user && !a->user[0])
 		return run_error(g, "%s", "--user needs a name or uid");
@@ -332,11 +291,11 @@ static int set_options(const struct cli *g, const struct run_args *a, struct sp_
 	}
 	if (a->device_cgroup) {
 		if (!strcmp(a->device_cgroup, "auto"))
-			o->devcg = SP_DEVCG_AUTO;
+			o->devcg = SECPROF_DEVCG_AUTO;
 		else if (!strcmp(a->device_cgroup, "v1"))
-			o->devcg = SP_DEVCG_V1;
+			o->devcg = SECPROF_DEVCG_V1;
 		else if (!strcmp(a->device_cgroup, "v2"))
-			o->devcg = SP_DEVCG_V2;
+			o->devcg = SECPROF_DEVCG_V2;
 		else
 			return run_error(g, "--device-cgroup takes auto, v1 or v2, got '%s'", a->device_cgroup);
 	}
@@ -347,14 +306,14 @@ static int set_options(const struct cli *g, const struct run_args *a, struct sp_
 	o->hostname = a->hostname;
 	o->read_only = a->read_only;
 	o->privileged = a->caps.privileged;
-	o->net = a->network && !strcmp(a->network, "host") ? SP_NET_HOST : SP_NET_NONE;
+	o->net = a->network && !strcmp(a->network, "host") ? SECPROF_NET_HOST : SECPROF_NET_NONE;
 	return 0;
 }
 
 int cmd_run(struct cli *g, int argc, char **argv)
 {
 	struct run_args a = { 0 };
-	struct sp_run_opts o = { 0 };
+	secprof_run_opts o = { 0 };
 	secprof_error err = { 0 };
 	secprof_prog *prog = NULL;
 	char host[256] = "secprof";
@@ -366,19 +325,20 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (set_options(g, &a, &o))
-		return SP_EXIT_ERROR;
+		return SECPROF_EXIT_ERROR;
 	/* docker run is silent about names runc skips (a debug log in runc,
 	 * docs/COMPAT.md §4.1.2); `secprof check` is where those warnings belong. */
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
 	if (validate_cap_names(g, a.caps.cap_add, a.caps.nadd, "CapAdd") ||
 	    validate_cap_names(g, a.caps.cap_drop, a.caps.ndrop, "CapDrop"))
-		return SP_EXIT_ERROR;
+		return SECPROF_EXIT_ERROR;
 	if (secprof_caps_tweak(a.caps.cap_add, a.caps.nadd, a.caps.cap_drop, a.caps.ndrop,
 			       a.caps.privileged, own_effective_caps(), &o.caps, &err) < 0)
 		return print_and_exit(g, &err);
-	if (build_filter(g, &a, o.caps, &prog))
-		return SP_EXIT_ERROR;
+	if (secprof_run_filter(g->ctx, a.seccomp, a.caps.privileged, o.caps,
+			       &(secprof_compile_opts){ .exact_libseccomp = a.exact }, &prog, &err) < 0)
+		return print_and_exit(g, &err);
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
 	 * to start without one (docs/COMPAT.md §4.1.4); secprof run has none to offer. */
 	if (prog && prog->needs_listener) {
@@ -397,7 +357,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	}
 	o.envp = env;
 	fflush(NULL);
-	status = sp_run(&o, &err);
+	status = secprof_run(&o, &err);
 	if (err.code)
 		cli_print_error(g, &err);
 	free_env(env);
