@@ -536,6 +536,46 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * could not be loaded. The calling process forks; only children exit. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
+/* What `docker run` is given, for secprof_container_run: the daemon's and
+ * runc's side of docker run (docs/COMPAT.md §3). Zero-initialise, then set
+ * fields; the strings are borrowed for the call. */
+typedef struct secprof_container_opts {
+	const char *seccomp;      /* --security-opt seccomp=: NULL (not set),
+				     "unconfined", "builtin" or a profile's path */
+	bool no_new_privs;        /* --security-opt no-new-privileges */
+	const char *const *cap_add; /* --cap-add, any case, "CAP_" optional, "ALL" */
+	size_t ncap_add;
+	const char *const *cap_drop;
+	size_t ncap_drop;
+	bool privileged;
+	const char *user;         /* --user; NULL = root, "" is refused */
+	const char *workdir;      /* absolute; NULL: stay (process) or "/" (container) */
+	/* -e KEY=VALUE, or KEY: this process's value, left out when unset.
+	 * The environment is Docker's: PATH (unless given), HOSTNAME, then these. */
+	const char *const *env;
+	size_t nenv;
+	char *const *argv;        /* the command; argv[0] looked up in PATH */
+	unsigned preserve_fds;    /* runc --preserve-fds */
+	/* Container mode (new namespaces on rootfs); the options below need it. */
+	const char *rootfs;
+	const char *hostname;     /* NULL: "secprof" */
+	bool read_only;
+	const char *network;      /* NULL, "none" or "host" (HostConfig.NetworkMode) */
+	const char *device_cgroup; /* NULL, "auto", "v1" or "v2" */
+	bool exact_libseccomp;    /* the filter exactly as runc builds it */
+} secprof_container_opts;
+
+/* Run a command as `docker run` with these options would: the options
+ * checked as moby checks them (unknown capabilities as "invalid CapAdd:
+ * unknown capability: \"CAP_X\""), the capabilities of a privileged
+ * container being those this process holds (the daemon's), the filter of
+ * secprof_run_filter, Docker's environment, then secprof_run. Returns
+ * docker run's exit status: the command's, or SECPROF_EXIT_* with err set
+ * when the command could not be started. The command never runs without
+ * the filter it asked for. */
+SECPROF_API int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *o,
+				      secprof_error *err);
+
 /* ---- looking at a sandbox from the inside ----------------------------- */
 
 /* One probed system call. */

@@ -10,6 +10,8 @@
  *    refusals (NOTIFY without listenerPath, strict mode);
  *  - secprof_run_filter's decisions and docker/cli's open error; secprof_run
  *    of real commands under a real filter (a KILL_PROCESS rule kills);
+ *  - secprof_container_run: moby's refusals and wording, Docker's
+ *    environment, no-new-privileges, seccomp=PATH and unconfined;
  *  - info and probe in this process.
  */
 #include <stdbool.h>
@@ -277,6 +279,55 @@ static void test_run(secprof_ctx *ctx)
 	secprof_prog_free(prog);
 }
 
+static void test_container_run(secprof_ctx *ctx)
+{
+	secprof_error err = { 0 };
+	const char *foo[] = { "foo" }, *env[] = { "A=1" };
+	char *true_argv[] = { "true", NULL };
+	char *env_argv[] = { "sh", "-c", "test \"$A\" = 1 && test -n \"$PATH\" && test -n \"$HOSTNAME\" && exit 5",
+			     NULL };
+	char *nnp_argv[] = { "sh", "-c", "grep -q 'NoNewPrivs:.1' /proc/self/status", NULL };
+	char *uname_argv[] = { "sh", "-c", "exec uname >/dev/null", NULL };
+	char path[] = "/tmp/test_api_XXXXXX";
+	secprof_container_opts o = { .argv = true_argv, .cap_add = foo, .ncap_add = 1 };
+
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "an unknown --cap-add: 125");
+	TAP_EQ_STR(err.msg, "invalid CapAdd: unknown capability: \"CAP_FOO\"", "moby's wording");
+	o = (secprof_container_opts){ .argv = true_argv, .cap_drop = foo, .ncap_drop = 1 };
+	memset(&err, 0, sizeof(err));
+	secprof_container_run(ctx, &o, &err);
+	TAP_EQ_STR(err.msg, "invalid CapDrop: unknown capability: \"CAP_FOO\"", "and for --cap-drop");
+	o = (secprof_container_opts){ .argv = true_argv, .workdir = "rel" };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "a relative workdir: 125");
+	o = (secprof_container_opts){ .argv = true_argv, .network = "host" };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "--network without rootfs: 125");
+	o = (secprof_container_opts){ .argv = true_argv, .user = "" };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "an empty --user: 125");
+	o = (secprof_container_opts){ 0 };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "no command: 125");
+
+	memset(&err, 0, sizeof(err));
+	o = (secprof_container_opts){ .argv = env_argv, .env = env, .nenv = 1 };
+	fflush(NULL);
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 5, "Docker's environment: PATH, HOSTNAME, -e A=1");
+	o = (secprof_container_opts){ .argv = nnp_argv, .no_new_privs = true };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 0, "no-new-privileges is set");
+
+	const char *json = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"uname\"],"
+			   "\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json)) {
+		tap_ok(0, "temp profile");
+		return;
+	}
+	close(fd);
+	o = (secprof_container_opts){ .argv = uname_argv, .seccomp = path };
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 128 + 31, "seccomp=PATH: uname is killed (SIGSYS)");
+	o.seccomp = "unconfined";
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 0, "seccomp=unconfined: uname runs");
+	unlink(path);
+}
+
 static void test_info_probe(void)
 {
 	secprof_error err = { 0 };
@@ -309,6 +360,7 @@ int main(void)
 	test_bpf(ctx);
 	test_check(ctx);
 	test_run(ctx);
+	test_container_run(ctx);
 	test_info_probe();
 	secprof_ctx_free(ctx);
 	return tap_done();
