@@ -70,17 +70,7 @@ static void free_warnings(struct warnings *ws)
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	cli_json_str(stdout, s);
 }
 
 /* The arch names the profile declares: archMap keys, or the legacy list. */
