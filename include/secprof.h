@@ -277,8 +277,9 @@ typedef struct secprof_action_count {
 	size_t names;
 } secprof_action_count;
 
-/* What a profile and its resolution contain (secprof_check). Strings and
- * arrays are owned by the summary. */
+/* What a profile and its resolution contain (secprof_check). Its strings
+ * and arrays stay valid until secprof_summary_free, whatever becomes of the
+ * profile and the resolution. */
 typedef struct secprof_summary {
 	/* The profile as written. */
 	const char *default_action; /* NULL when absent */

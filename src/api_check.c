@@ -10,11 +10,26 @@
 #include "secprof.h"
 #include "util.h"
 
-/* The summary and the storage of its arrays, freed together. */
+/* The summary and the storage of its arrays, freed together. The strings
+ * of the profile and the resolution are copied into `strings`, so the
+ * summary outlives both (the table's and the action names are static). */
 struct summary_box {
 	secprof_summary pub;
 	secprof_action_count actions[SP_ACT__COUNT];
+	char *strings;
+	size_t used;
 };
+
+/* Copy s into the box's string block (sized beforehand by fill). */
+static const char *keep(struct summary_box *b, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = b->strings + b->used;
+
+	memcpy(d, s, n);
+	b->used += n;
+	return d;
+}
 
 static const char *str_or_empty(const struct sp_str *s)
 {
@@ -52,8 +67,17 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 		const struct sp_summary *s, secprof_error *err)
 {
 	secprof_summary *o = &b->pub;
+	size_t need = (p->default_action.s ? strlen(p->default_action.s) + 1 : 0);
 
-	o->default_action = p->default_action.s;
+	for (size_t i = 0; i < p->narchmap; i++)
+		need += strlen(str_or_empty(&p->archmap[i].arch)) + 1;
+	for (size_t i = 0; !p->narchmap && i < p->narchitectures; i++)
+		need += strlen(str_or_empty(&p->architectures[i])) + 1;
+	for (size_t i = 0; i < r->narchitectures; i++)
+		need += strlen(str_or_empty(r->architectures[i])) + 1;
+	if (need && !(b->strings = malloc(need)))
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	o->default_action = p->default_action.s ? keep(b, p->default_action.s) : NULL;
 	o->has_default_errno = p->has_default_errno;
 	o->default_errno = p->default_errno;
 	o->arch_source = p->narchmap ? "archMap" : p->narchitectures ? "architectures" : "none";
@@ -63,8 +87,8 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	    (o->narchitectures && !(o->architectures = calloc(o->narchitectures, sizeof(char *)))))
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
 	for (size_t i = 0; i < o->narches; i++)
-		o->arches[i] = p->narchmap ? str_or_empty(&p->archmap[i].arch)
-					   : str_or_empty(&p->architectures[i]);
+		o->arches[i] = keep(b, p->narchmap ? str_or_empty(&p->archmap[i].arch)
+						   : str_or_empty(&p->architectures[i]));
 	o->rules = s->rules;
 	o->names = s->names;
 	o->distinct_names = s->distinct_names;
@@ -80,7 +104,7 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	o->ncaps = (unsigned)__builtin_popcountll(r->caps);
 	o->unconfined = r->unconfined;
 	for (size_t i = 0; i < o->narchitectures; i++)
-		o->architectures[i] = str_or_empty(r->architectures[i]);
+		o->architectures[i] = keep(b, str_or_empty(r->architectures[i]));
 	o->res_rules = s->res_rules;
 	o->res_names = s->res_names;
 	o->res_distinct_names = s->res_distinct_names;
@@ -136,5 +160,6 @@ void secprof_summary_free(secprof_summary *s)
 	free(s->arches);
 	free(s->architectures);
 	/* pub is the first member of the box that was allocated */
+	free(((struct summary_box *)(void *)s)->strings);
 	free((struct summary_box *)(void *)s);
 }
