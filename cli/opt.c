@@ -162,12 +162,9 @@ const char *cli_nearest(const char *s, const char *const *words, size_t n)
  * completions; returns the count written (at most max). */
 static size_t arch_spellings(const char **out, size_t max)
 {
-	size_t n = 0;
-	const char *w;
+	size_t n = secprof_arch_spellings(out, max);
 
-	while (n < max && (w = secprof_arch_spelling(n)))
-		out[n++] = w;
-	return n;
+	return n < max ? n : max;
 }
 
 const secprof_arch *cli_arch(const struct cli *g, const char *s)

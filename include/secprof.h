@@ -150,9 +150,10 @@ SECPROF_API const secprof_arch *secprof_arch_native(void);
  * mips64le) and uname -m / Debian names (i686, armv7l, ppc64el). NULL when
  * none matches. */
 SECPROF_API const secprof_arch *secprof_arch_lookup(const char *spelling);
-/* Every spelling secprof_arch_lookup accepts (each once), for completions
- * and did-you-mean: the i-th, or NULL when i is past the last. */
-SECPROF_API const char *secprof_arch_spelling(size_t i);
+/* Every spelling secprof_arch_lookup accepts, each once, for completions
+ * and did-you-mean: the first `max` into out (static strings). Returns how
+ * many there are, which may be more than max. */
+SECPROF_API size_t secprof_arch_spellings(const char **out, size_t max);
 /* libseccomp's name of a (the info's name). */
 SECPROF_API const char *secprof_arch_name(const secprof_arch *a);
 SECPROF_API void secprof_arch_get_info(const secprof_arch *a, secprof_arch_info *out);

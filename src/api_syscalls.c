@@ -102,11 +102,14 @@ static size_t ncandidates(void)
 	return NELEM(goarches) + 3 * sp_arch_count() + NELEM(uname_names);
 }
 
-SECPROF_API const char *secprof_arch_spelling(size_t i)
+SECPROF_API size_t secprof_arch_spellings(const char **out, size_t max)
 {
+	size_t seen = 0;
+
 	/* Walk the candidates, skipping NULL and repeated words; the table is
-	 * small (a few dozen words), so no index is kept (no global state). */
-	for (size_t k = 0, seen = 0; k < ncandidates(); k++) {
+	 * small (a hundred words), so a quadratic walk beats keeping an index
+	 * (no global state). */
+	for (size_t k = 0; k < ncandidates(); k++) {
 		const char *w = candidate(k);
 		bool dup = false;
 
@@ -116,10 +119,11 @@ SECPROF_API const char *secprof_arch_spelling(size_t i)
 		}
 		if (!w || dup)
 			continue;
-		if (seen++ == i)
-			return w;
+		if (out && seen < max)
+			out[seen] = w;
+		seen++;
 	}
-	return NULL;
+	return seen;
 }
 
 SECPROF_API const char *secprof_arch_name(const secprof_arch *a)

@@ -61,11 +61,16 @@ static void test_arches(void)
 	       native ? secprof_arch_name(native) : "(none)");
 
 	/* the spelling list: unique, all accepted, holding each kind */
-	size_t ns = 0, dups = 0, unknown = 0;
+	const char *words[256], *few[3] = { NULL, NULL, NULL };
+	size_t total = secprof_arch_spellings(words, 256), ns, dups = 0, unknown = 0;
 	bool i686 = false, scmp = false, amd64 = false;
-	for (const char *w; (w = secprof_arch_spelling(ns)); ns++) {
+	tap_ok(total <= 256 && secprof_arch_spellings(NULL, 0) == total, "the count does not depend on max");
+	tap_ok(secprof_arch_spellings(few, 2) == total && few[0] == words[0] && few[1] == words[1] && !few[2],
+	       "at most max written, the same first ones");
+	for (ns = 0; ns < total && ns < 256; ns++) {
+		const char *w = words[ns];
 		for (size_t k = 0; k < ns; k++)
-			dups += !strcmp(secprof_arch_spelling(k), w);
+			dups += !strcmp(words[k], w);
 		unknown += !secprof_arch_lookup(w);
 		i686 |= !strcmp(w, "i686");
 		amd64 |= !strcmp(w, "amd64");
