@@ -21,8 +21,6 @@ struct cli {
 	const struct cli_command *cmd; /* the command running (NULL: secprof itself) */
 };
 
-struct sp_arch;
-
 /* ---- options (opt.c) --------------------------------------------------------
  * Every command describes its options in one table; cli_parse() runs
  * getopt_long over it, and the same table prints --help, the man pages and
@@ -86,7 +84,7 @@ struct cli_command {
 struct cli_resolve_args {
 	const char *profile;           /* path, "builtin" or "-" (stdin) */
 	const char *arch;              /* moby's native string ("amd64"), NULL = native */
-	const struct sp_arch *arch_p;  /* the same arch, NULL = native */
+	const secprof_arch *arch_p;    /* the same arch, NULL = native */
 	int kernel_major, kernel_minor;
 	const char *cap_add[CLI_MAX_CAPS];
 	size_t nadd;
@@ -133,12 +131,10 @@ const struct cli_command *cli_find_command(const char *name);
 
 /* ---- values (opt.c): the one place each kind of value is read ---------- */
 
-/* Any spelling of an architecture: libseccomp's name (x86_64, x86, x32),
- * SCMP_ARCH_*, moby's native string and GOARCH (amd64, 386, arm64,
- * mips64le), and uname -m / Debian names (i686, armv7l, ppc64el); case is
- * ignored. Prints "unknown arch" with the nearest spelling and returns NULL
- * when there is none. */
-const struct sp_arch *cli_arch(const struct cli *g, const char *s);
+/* Any spelling of an architecture secprof_arch_lookup accepts. Prints
+ * "unknown arch" with the nearest spelling and returns NULL when there is
+ * none. */
+const secprof_arch *cli_arch(const struct cli *g, const char *s);
 /* The nearest of n words (edit distance with transpositions), or NULL when
  * none is close enough to be a typo of s. */
 const char *cli_nearest(const char *s, const char *const *words, size_t n);
@@ -168,6 +164,9 @@ bool cli_looks_like_bpf(const char *data, size_t n);
  * *insns, a profile's bytes to *json (for secprof_profile_parse). */
 int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, size_t *ninsns,
 			 char **json, size_t *njson);
+
+/* s as a JSON string to f (null when NULL). */
+void cli_json_str(FILE *f, const char *s);
 
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "cli.h"
 
 static const struct cli_opt check_opts[] = {
@@ -71,52 +70,29 @@ static void free_warnings(struct warnings *ws)
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static const char *str_or_empty(const struct sp_str *s)
-{
-	return s->s ? s->s : "";
+	cli_json_str(stdout, s);
 }
 
 /* The arch names the profile declares: archMap keys, or the legacy list. */
-static void json_declared_arches(const struct secprof_profile *p)
+static void json_declared_arches(const secprof_summary *s)
 {
-	printf(",\"archSource\":\"%s\",\"arches\":[",
-	       p->narchmap ? "archMap" : p->narchitectures ? "architectures" : "none");
-	for (size_t i = 0; i < p->narchmap; i++) {
+	printf(",\"archSource\":\"%s\",\"arches\":[", s->arch_source);
+	for (size_t i = 0; i < s->narches; i++) {
 		if (i)
 			putchar(',');
-		json_str(str_or_empty(&p->archmap[i].arch));
-	}
-	for (size_t i = 0; !p->narchmap && i < p->narchitectures; i++) {
-		if (i)
-			putchar(',');
-		json_str(str_or_empty(&p->architectures[i]));
+		json_str(s->arches[i]);
 	}
 	printf("]");
 }
 
-static void json_actions(const struct sp_summary *s)
+static void json_actions(const secprof_summary *s)
 {
 	bool first = true;
 
 	printf(",\"actions\":{");
-	for (size_t i = 0; i < SP_ACT__COUNT; i++) {
-		if (!s->actions[i].rules)
-			continue;
+	for (size_t i = 0; i < s->nactions; i++) {
 		printf("%s\"%s\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
-		       sp_action_str((enum sp_action)i), s->actions[i].rules, s->actions[i].names);
+		       s->actions[i].action, s->actions[i].rules, s->actions[i].names);
 		first = false;
 	}
 	if (s->bad_actions.rules)
@@ -125,19 +101,18 @@ static void json_actions(const struct sp_summary *s)
 	printf("}");
 }
 
-static void json_resolved(const struct secprof_resolved *r, const struct sp_summary *s)
+static void json_resolved(const secprof_summary *s)
 {
 	printf(",\"resolved\":{\"arch\":");
-	json_str(r->native->go ? r->native->go : r->native->name);
-	if (r->kernel_used || r->kernel_major || r->kernel_minor)
-		printf(",\"kernel\":\"%d.%d\"", r->kernel_major, r->kernel_minor);
-	printf(",\"caps\":%d,\"unconfined\":%s", __builtin_popcountll(r->caps),
-	       r->unconfined ? "true" : "false");
+	json_str(s->arch);
+	if (s->kernel_set)
+		printf(",\"kernel\":\"%d.%d\"", s->kernel_major, s->kernel_minor);
+	printf(",\"caps\":%u,\"unconfined\":%s", s->ncaps, s->unconfined ? "true" : "false");
 	printf(",\"architectures\":[");
-	for (size_t i = 0; i < r->narchitectures; i++) {
+	for (size_t i = 0; i < s->narchitectures; i++) {
 		if (i)
 			putchar(',');
-		json_str(str_or_empty(r->architectures[i]));
+		json_str(s->architectures[i]);
 	}
 	printf("],\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu", s->res_rules, s->res_names,
 	       s->res_distinct_names);
@@ -145,19 +120,18 @@ static void json_resolved(const struct secprof_resolved *r, const struct sp_summ
 	printf("}");
 }
 
-static void print_json(const struct secprof_profile *p, const struct secprof_resolved *r,
-		       const struct sp_summary *s, const struct warnings *ws)
+static void print_json(const secprof_summary *s, const struct warnings *ws)
 {
 	printf("{\"valid\":true,\"defaultAction\":");
-	json_str(str_or_empty(&p->default_action));
-	if (p->has_default_errno)
-		printf(",\"defaultErrnoRet\":%" PRIu64, p->default_errno);
-	json_declared_arches(p);
+	json_str(s->default_action ? s->default_action : "");
+	if (s->has_default_errno)
+		printf(",\"defaultErrnoRet\":%" PRIu64, s->default_errno);
+	json_declared_arches(s);
 	printf(",\"profile\":{\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu,"
 	       "\"rulesWithArgs\":%zu,\"capRules\":%zu,\"archRules\":%zu,\"kernelRules\":%zu}",
 	       s->rules, s->names, s->distinct_names, s->rules_with_args, s->cap_rules,
 	       s->arch_rules, s->kernel_rules);
-	json_resolved(r, s);
+	json_resolved(s);
 	printf(",\"warnings\":[");
 	for (size_t i = 0; i < ws->n; i++) {
 		if (i)
@@ -185,119 +159,85 @@ static void print_json_invalid(const secprof_error *e, const struct warnings *ws
 
 /* ---- text output ---------------------------------------------------------- */
 
-static void text_declared_arches(const struct secprof_profile *p)
+static void text_declared_arches(const secprof_summary *s)
 {
-	if (p->narchmap) {
-		printf("arches:         archMap, %zu entries:", p->narchmap);
-		for (size_t i = 0; i < p->narchmap; i++)
-			printf(" %s", str_or_empty(&p->archmap[i].arch));
-	} else if (p->narchitectures) {
+	if (!strcmp(s->arch_source, "archMap")) {
+		printf("arches:         archMap, %zu entries:", s->narches);
+		for (size_t i = 0; i < s->narches; i++)
+			printf(" %s", s->arches[i]);
+	} else if (s->narches) {
 		printf("arches:         architectures:");
-		for (size_t i = 0; i < p->narchitectures; i++)
-			printf(" %s", str_or_empty(&p->architectures[i]));
+		for (size_t i = 0; i < s->narches; i++)
+			printf(" %s", s->arches[i]);
 	} else {
 		printf("arches:         none given (the native arch only)");
 	}
 	printf("\n");
 }
 
-static void text_resolved(const struct secprof_resolved *r, const struct sp_summary *s)
+static void text_resolved(const secprof_summary *s)
 {
-	printf("resolved for:   %s", r->native->go ? r->native->go : r->native->name);
-	if (r->kernel_used || r->kernel_major || r->kernel_minor)
-		printf(", kernel %d.%d", r->kernel_major, r->kernel_minor);
-	printf(", %d caps\n", __builtin_popcountll(r->caps));
-	if (r->unconfined) {
+	printf("resolved for:   %s", s->arch);
+	if (s->kernel_set)
+		printf(", kernel %d.%d", s->kernel_major, s->kernel_minor);
+	printf(", %u caps\n", s->ncaps);
+	if (s->unconfined) {
 		printf("  unconfined: no seccomp filter at all\n");
 		return;
 	}
 	printf("  architectures:");
-	for (size_t i = 0; i < r->narchitectures; i++)
-		printf(" %s", str_or_empty(r->architectures[i]));
-	printf("%s\n", r->narchitectures ? "" : " (none: the native arch only)");
+	for (size_t i = 0; i < s->narchitectures; i++)
+		printf(" %s", s->architectures[i]);
+	printf("%s\n", s->narchitectures ? "" : " (none: the native arch only)");
 	printf("  rules:        %zu (%zu name entries, %zu distinct names)\n", s->res_rules,
 	       s->res_names, s->res_distinct_names);
-	for (size_t i = 0; i < SP_ACT__COUNT; i++)
-		if (s->actions[i].rules)
-			printf("  %-22s %zu rules, %zu names\n", sp_action_str((enum sp_action)i),
-			       s->actions[i].rules, s->actions[i].names);
+	for (size_t i = 0; i < s->nactions; i++)
+		printf("  %-22s %zu rules, %zu names\n", s->actions[i].action, s->actions[i].rules,
+		       s->actions[i].names);
 	if (s->bad_actions.rules)
 		printf("  %-22s %zu rules, %zu names\n", "(invalid action)", s->bad_actions.rules,
 		       s->bad_actions.names);
 }
 
-static void print_text(const char *name, const struct secprof_profile *p,
-		       const struct secprof_resolved *r, const struct sp_summary *s)
+static void print_text(const char *name, const secprof_summary *s, size_t warnings)
 {
 	printf("%s: valid\n", name);
-	printf("default action: %s", p->default_action.s ? p->default_action.s : "(none)");
-	if (p->has_default_errno)
-		printf(" (errno %" PRIu64 ")", p->default_errno);
+	printf("default action: %s", s->default_action ? s->default_action : "(none)");
+	if (s->has_default_errno)
+		printf(" (errno %" PRIu64 ")", s->default_errno);
 	printf("\n");
-	text_declared_arches(p);
+	text_declared_arches(s);
 	printf("rules:          %zu (%zu name entries, %zu distinct names)\n", s->rules, s->names,
 	       s->distinct_names);
 	printf("  with args:    %zu\n", s->rules_with_args);
 	printf("  conditional:  %zu on caps, %zu on arch, %zu on kernel\n", s->cap_rules,
 	       s->arch_rules, s->kernel_rules);
-	text_resolved(r, s);
-	printf("warnings:       %zu\n", s->warnings);
+	text_resolved(s);
+	printf("warnings:       %zu\n", warnings);
 }
 
 /* ---- the command ---------------------------------------------------------- */
 
-/* Build the filter runc would build and throw it away: what runc and
- * libseccomp refuse only while building (errno data over 4094, rules that
- * clash in libseccomp's tree, a tree too large) is found there, so `check`
- * refuses exactly what `compile` and `run` refuse, with the same message. */
-static int refused_by_compile(struct cli *g, const secprof_profile *p, const secprof_resolved *r,
-			      secprof_error *err)
-{
-	secprof_compile_opts co = { 0 };
-	secprof_prog *prog;
-	bool notify;
-
-	if (r->unconfined)
-		return 0;
-	prog = secprof_compile(g->ctx, r, &co, err);
-	if (!prog)
-		return err->code ? -err->code : -SECPROF_E_PROFILE;
-	notify = prog->needs_listener;
-	secprof_prog_free(prog);
-	/* runc's init hands a NOTIFY filter's fd to listenerPath and fails the
-	 * container without one (libcontainer/process_linux.go, procSeccomp:
-	 * "seccomp listenerPath is not set"). */
-	if (notify && !(p->listener_path.s && *p->listener_path.s))
-		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->loc, "listenerPath",
-			      "SCMP_ACT_NOTIFY rules need a listenerPath: runc refuses to start "
-			      "the container (seccomp listenerPath is not set)");
-	return 0;
-}
-
 static int summarize_and_print(struct cli *g, const char *name, const secprof_profile *p,
 			       const secprof_resolved *r, struct warnings *ws)
 {
-	struct sp_summary s;
 	secprof_error err = { 0 };
-	size_t nwarn = 0;
+	secprof_summary *s = secprof_check(g->ctx, p, r, &err);
 	int rc;
 
-	rc = sp_check_profile(g->ctx, p, &nwarn, &err);
-	if (rc == 0)
-		rc = refused_by_compile(g, p, r, &err);
-	if (rc == 0)
-		rc = sp_summarize(p, r, &s, &err);
-	if (rc < 0) {
+	if (!s) {
+		rc = -(err.code ? err.code : SECPROF_E_INTERNAL);
 		cli_print_error(g, &err);
 		if (ws->json && cli_exit_code(rc) == EXIT_PROFILE)
 			print_json_invalid(&err, ws);
 		return cli_exit_code(rc);
 	}
-	s.warnings = ws->total;
+	/* every warning, those of the resolution included */
 	if (ws->json)
-		print_json(p, r, &s, ws);
+		print_json(s, ws);
 	else
-		print_text(name, p, r, &s);
+		print_text(name, s, ws->total);
+	secprof_summary_free(s);
 	return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
 }
 

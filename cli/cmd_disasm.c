@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ruleset.h"
 
 enum { OPT_ARCH = 1, OPT_DOT };
 
@@ -51,7 +50,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 
 /* A profile: compiled for arch as `compile --arch` would. */
 static int compile_profile(struct cli *g, const char *name, char *json, size_t njson,
-			   const struct sp_arch *arch, secprof_insn **insns, size_t *len)
+			   const secprof_arch *arch, secprof_insn **insns, size_t *len)
 {
 	struct cli_resolve_args ra = { .profile = name };
 	secprof_compile_opts co = { 0 };
@@ -61,9 +60,13 @@ static int compile_profile(struct cli *g, const char *name, char *json, size_t n
 	secprof_prog *prog = NULL;
 	int rc;
 
-	if (arch && !(ra.arch = arch->go)) {
+	secprof_arch_info info;
+
+	if (arch)
+		secprof_arch_get_info(arch, &info);
+	if (arch && !(ra.arch = info.go)) {
 		cli_usage_error(g, "disasm: arch '%s' has no GOARCH: Docker runs no container as it",
-				arch->name);
+				info.name);
 		free(json);
 		return EXIT_USAGE;
 	}
@@ -99,7 +102,7 @@ static int compile_profile(struct cli *g, const char *name, char *json, size_t n
 int cmd_disasm(struct cli *g, int argc, char **argv)
 {
 	struct disasm_args a = { 0 };
-	const struct sp_arch *arch = NULL;
+	const secprof_arch *arch = NULL;
 	secprof_error err = { 0 };
 	secprof_insn *insns = NULL;
 	size_t len = 0, njson = 0;
@@ -121,9 +124,9 @@ int cmd_disasm(struct cli *g, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!arch)
-		arch = sp_arch_native();
-	rc = a.dot ? sp_bpf_dot(insns, len, arch, &text, &err)
-		   : sp_bpf_listing(insns, len, arch, &text, &err);
+		arch = secprof_arch_native();
+	rc = a.dot ? secprof_bpf_dot(insns, len, arch, &text, &err)
+		   : secprof_bpf_listing(insns, len, arch, &text, &err);
 	free(insns);
 	if (rc < 0) {
 		cli_print_error(g, &err);

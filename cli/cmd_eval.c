@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ruleset.h"
 
 enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
 
@@ -84,27 +83,30 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 	return 0;
 }
 
-static const struct sp_arch *pick_abi(struct cli *g, const struct eval_args *a)
+static const secprof_arch *pick_abi(struct cli *g, const struct eval_args *a)
 {
 	if (a->abi)
 		return cli_arch(g, a->abi);
-	return a->r.arch_p ? a->r.arch_p : sp_arch_native();
+	return a->r.arch_p ? a->r.arch_p : secprof_arch_native();
 }
 
-static int fill_data(struct cli *g, const struct eval_args *a, const struct sp_arch *arch,
+static int fill_data(struct cli *g, const struct eval_args *a, const secprof_arch *arch,
 		     secprof_data *d)
 {
 	uint64_t v;
 
-	d->arch = arch->audit;
+	secprof_arch_info info;
+
+	secprof_arch_get_info(arch, &info);
+	d->arch = info.audit;
 	if (isdigit((unsigned char)a->syscall[0])) {
 		if (!cli_number(a->syscall, UINT32_MAX, &v, NULL)) {
 			cli_usage_error(g, "eval: syscall number %s is out of range", a->syscall);
 			return EXIT_USAGE;
 		}
 		d->nr = (int32_t)(uint32_t)v;
-	} else if ((d->nr = sp_syscall_nr(arch, a->syscall)) < 0) {
-		cli_usage_error(g, "eval: no syscall '%s' on %s", a->syscall, arch->name);
+	} else if ((d->nr = secprof_syscall_nr(arch, a->syscall)) < 0) {
+		cli_usage_error(g, "eval: no syscall '%s' on %s", a->syscall, info.name);
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < a->nargs; i++) {
@@ -168,7 +170,7 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 	struct eval_args a = { 0 };
 	secprof_data d = { 0 };
 	secprof_error err = { 0 };
-	const struct sp_arch *arch;
+	const secprof_arch *arch;
 	secprof_insn *insns = NULL;
 	size_t len = 0;
 	unsigned steps;
@@ -181,28 +183,24 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((rc = fill_data(g, &a, arch, &d)) || (rc = get_program(g, &a, &insns, &len)))
 		return rc;
-	if (sp_bpf_check(insns, len, &err) < 0) {
+	if (secprof_bpf_check(insns, len, &err) < 0) {
 		cli_print_error(g, &err);
 		free(insns);
 		return EXIT_PROFILE;
 	}
 	uint32_t ret = secprof_emulate(insns, len, &d, &steps);
 	if (a.json) {
-		struct sp_buf b = { 0 };
-		sp_buf_puts(&b, "{\"action\": ");
-		sp_buf_json_str(&b, sp_ret_str(ret, buf, sizeof(buf)));
-		sp_buf_printf(&b, ", \"ret\": %" PRIu32 ", \"steps\": %u, \"arch\": ", ret, steps);
-		sp_buf_json_str(&b, arch->name);
-		sp_buf_printf(&b, ", \"nr\": %" PRId32 ", \"syscall\": ", d.nr);
-		sp_buf_json_str(&b, a.syscall);
-		sp_buf_puts(&b, "}\n");
-		if (!b.oom)
-			fwrite(b.data, 1, b.len, stdout);
-		sp_buf_free(&b);
-		if (b.oom)
+		fputs("{\"action\": ", stdout);
+		cli_json_str(stdout, secprof_action_str(ret, buf, sizeof(buf)));
+		printf(", \"ret\": %" PRIu32 ", \"steps\": %u, \"arch\": ", ret, steps);
+		cli_json_str(stdout, secprof_arch_name(arch));
+		printf(", \"nr\": %" PRId32 ", \"syscall\": ", d.nr);
+		cli_json_str(stdout, a.syscall);
+		fputs("}\n", stdout);
+		if (fflush(stdout))
 			rc = EXIT_SYSTEM;
 	} else {
-		printf("%s\nsteps %u\n", sp_ret_str(ret, buf, sizeof(buf)), steps);
+		printf("%s\nsteps %u\n", secprof_action_str(ret, buf, sizeof(buf)), steps);
 	}
 	free(insns);
 	return rc;

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
 
 static const struct {
 	uint32_t bit;
@@ -18,7 +17,7 @@ static const struct {
 	{ 1u << 5, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
 };
 
-static void json_flags(const struct sp_info *in)
+static void json_flags(const secprof_info *in)
 {
 	bool first = true;
 
@@ -32,7 +31,7 @@ static void json_flags(const struct sp_info *in)
 	printf("],\n");
 }
 
-static void json_actions(const struct sp_info *in)
+static void json_actions(const secprof_info *in)
 {
 	char buf[sizeof(in->actions_avail)];
 	char *save = NULL, *tok;
@@ -47,7 +46,7 @@ static void json_actions(const struct sp_info *in)
 	printf("],\n");
 }
 
-static void print_json(const struct sp_info *in)
+static void print_json(const secprof_info *in)
 {
 	printf("{\n");
 	printf("  \"action_cache\": %s,\n", in->action_cache ? "true" : "false");
@@ -71,7 +70,7 @@ static void print_json(const struct sp_info *in)
 	       in->seccomp_filters, in->seccomp_mode);
 }
 
-static void print_text(const struct sp_info *in)
+static void print_text(const secprof_info *in)
 {
 	printf("kernel          %s (%s)\n", in->kernel, in->machine);
 	printf("CONFIG_SECCOMP  %s", in->config_seccomp);
@@ -106,7 +105,7 @@ const struct cli_spec cli_spec_info = {
 
 int cmd_info(struct cli *g, int argc, char **argv)
 {
-	struct sp_info in;
+	secprof_info in;
 	secprof_error err = { 0 };
 	bool json = false;
 	bool *flags[] = { &json };
@@ -116,7 +115,7 @@ int cmd_info(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (first < argc)
 		return cli_bad_usage(g, "unexpected argument '%s'", argv[first]);
-	if (sp_info_collect(&in, &err) < 0) {
+	if (secprof_info_collect(&in, &err) < 0) {
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;
 	}

@@ -30,23 +30,6 @@ const struct cli_spec cli_spec_ir = {
 };
 
 /* A JSON string (RFC 8259): names come from the profile as written. */
-static void json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 static void json_src(FILE *f, const secprof_ir_src *s)
 {
@@ -59,7 +42,7 @@ static void json_action(FILE *f, const char *key, uint32_t ret)
 	char buf[64];
 
 	fprintf(f, "\"%s\": ", key);
-	json_str(f, secprof_action_str(ret, buf, sizeof(buf)));
+	cli_json_str(f, secprof_action_str(ret, buf, sizeof(buf)));
 }
 
 static void json_chain(FILE *f, const secprof_ir_chain *c)
@@ -70,7 +53,7 @@ static void json_chain(FILE *f, const secprof_ir_chain *c)
 	json_src(f, &c->src);
 	if (c->via) {
 		fputs(", \"via\": ", f);
-		json_str(f, c->via);
+		cli_json_str(f, c->via);
 	}
 	fputs(", \"args\": [", f);
 	for (size_t k = 0; k < c->nconds; k++) {
@@ -87,7 +70,7 @@ static void json_chain(FILE *f, const secprof_ir_chain *c)
 static void json_syscall(FILE *f, const secprof_ir_syscall *s)
 {
 	fprintf(f, "{\"nr\": %" PRId32 ", \"name\": ", s->nr);
-	json_str(f, s->name);
+	cli_json_str(f, s->name);
 	if (!s->conditional) {
 		fputs(", ", f);
 		json_action(f, "action", s->action);
@@ -107,16 +90,16 @@ static void json_syscall(FILE *f, const secprof_ir_syscall *s)
 static void json_drop(FILE *f, const secprof_ir_drop *d)
 {
 	fputs("{\"reason\": ", f);
-	json_str(f, secprof_reason_name(d->reason));
+	cli_json_str(f, secprof_reason_name(d->reason));
 	fputs(", \"rule\": ", f);
 	json_src(f, &d->rule);
 	fputs(", \"name\": ", f);
-	json_str(f, d->name);
+	cli_json_str(f, d->name);
 	fputs(", \"arch\": ", f);
-	json_str(f, d->arch);
+	cli_json_str(f, d->arch);
 	if (d->via) {
 		fputs(", \"via\": ", f);
-		json_str(f, d->via);
+		cli_json_str(f, d->via);
 	}
 	if (d->has_by) {
 		fputs(", \"by\": ", f);
@@ -127,7 +110,7 @@ static void json_drop(FILE *f, const secprof_ir_drop *d)
 			d->rule.index, d->cond);
 	if (d->detail[0]) {
 		fputs(", \"detail\": ", f);
-		json_str(f, d->detail);
+		cli_json_str(f, d->detail);
 	}
 	fputs("}", f);
 }
@@ -140,14 +123,14 @@ static void print_json(FILE *f, const secprof_ir *ir)
 	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
 
 	fputs("{\"file\": ", f);
-	json_str(f, secprof_ir_file(ir));
+	cli_json_str(f, secprof_ir_file(ir));
 	fputs(", ", f);
 	json_action(f, "defaultAction", secprof_ir_default_action(ir));
 	fputs(",\n \"arches\": [", f);
 	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
 		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);
 		fprintf(f, "%s\n  {\"arch\": ", i ? "," : "");
-		json_str(f, a->name);
+		cli_json_str(f, a->name);
 		fprintf(f, ", \"audit\": \"0x%08" PRIx32 "\", \"enosysMax\": %" PRId64 ", \"syscalls\": [",
 			a->audit, a->enosys_max);
 		for (size_t k = 0; k < a->nsyscalls; k++) {

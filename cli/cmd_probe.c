@@ -5,10 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
 
 /* "ok", the errno's name ("EPERM") or the signal that killed the probe. */
-static const char *outcome(const struct sp_probe_result *p, char *buf, size_t len)
+static const char *outcome(const secprof_probe_result *p, char *buf, size_t len)
 {
 	const char *name;
 
@@ -29,7 +28,7 @@ static const char *outcome(const struct sp_probe_result *p, char *buf, size_t le
 	return buf;
 }
 
-static void print_json(const struct sp_probe_report *r)
+static void print_json(const secprof_probe_report *r)
 {
 	char buf[64];
 
@@ -58,7 +57,7 @@ static void print_caps(const char *what, unsigned long long set)
 	printf("\n");
 }
 
-static void print_text(const struct sp_probe_report *r)
+static void print_text(const secprof_probe_report *r)
 {
 	static const char *const modes[] = { "disabled", "strict", "filter" };
 	char buf[64];
@@ -92,7 +91,7 @@ const struct cli_spec cli_spec_probe = {
 
 int cmd_probe(struct cli *g, int argc, char **argv)
 {
-	struct sp_probe_report r;
+	secprof_probe_report r;
 	secprof_error err = { 0 };
 	bool json = false;
 	bool *flags[] = { &json };
@@ -103,7 +102,7 @@ int cmd_probe(struct cli *g, int argc, char **argv)
 	if (first < argc)
 		return cli_bad_usage(g, "unexpected argument '%s'", argv[first]);
 	fflush(stdout);
-	if (sp_probe(&r, &err) < 0) {
+	if (secprof_probe(&r, &err) < 0) {
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;
 	}
@@ -111,6 +110,6 @@ int cmd_probe(struct cli *g, int argc, char **argv)
 		print_json(&r);
 	else
 		print_text(&r);
-	sp_probe_report_free(&r);
+	secprof_probe_report_free(&r);
 	return EXIT_OK;
 }

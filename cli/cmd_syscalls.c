@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
 #include "cli.h"
 
 enum { OPT_ARCH = 1, OPT_ARCHES };
@@ -48,7 +47,7 @@ const struct cli_spec cli_spec_syscalls = {
 };
 
 struct syscalls_args {
-	const struct sp_arch *arch;
+	const secprof_arch *arch;
 	bool arches;
 };
 
@@ -82,7 +81,7 @@ static void print_number(int32_t nr)
 		printf("%ld", (long)nr);
 }
 
-static int unknown(const struct cli *g, const char *arg, const struct sp_arch *arch)
+static int unknown(const struct cli *g, const char *arg, const secprof_arch *arch)
 {
 	int32_t nr;
 
@@ -90,38 +89,38 @@ static int unknown(const struct cli *g, const char *arg, const struct sp_arch *a
 	if (!parse_number(arg, &nr))
 		cli_usage_error(g, "unknown syscall '%s'", arg);
 	else if (arch)
-		cli_usage_error(g, "no syscall has number %s on %s", arg, arch->name);
+		cli_usage_error(g, "no syscall has number %s on %s", arg, secprof_arch_name(arch));
 	else
 		cli_usage_error(g, "no syscall has number %s on any arch", arg);
 	return EXIT_PROFILE;
 }
 
 /* "NAME NUMBER" for one argument on one arch; false if it is not there. */
-static bool print_on_arch(const struct sp_arch *arch, const char *arg)
+static bool print_on_arch(const secprof_arch *arch, const char *arg)
 {
 	int32_t nr;
 
 	if (parse_number(arg, &nr)) {
-		const char *name = sp_syscall_name(arch, nr);
+		const char *name = secprof_syscall_name(arch, nr);
 		printf("%s %ld\n", name ? name : "-", (long)nr);
 		return name != NULL;
 	}
-	nr = sp_syscall_nr(arch, arg);
+	nr = secprof_syscall_nr(arch, arg);
 	printf("%s ", arg);
 	print_number(nr);
 	putchar('\n');
 	/* A name of another arch is no error here: '-' says it all. */
-	return sp_syscall_known(arg);
+	return secprof_syscall_known(arg);
 }
 
-static int one_arch(const struct cli *g, const struct sp_arch *arch, int n, char **args)
+static int one_arch(const struct cli *g, const secprof_arch *arch, int n, char **args)
 {
 	int rc = EXIT_OK;
 
 	if (n == 0) {
-		for (size_t k = 0; k < sp_syscall_arch_count(arch); k++) {
+		for (size_t k = 0; k < secprof_arch_syscall_count(arch); k++) {
 			const char *name;
-			int32_t nr = sp_syscall_nth(arch, k, &name);
+			int32_t nr = secprof_arch_syscall_at(arch, k, &name);
 			printf("%s %ld\n", name, (long)nr);
 		}
 		return EXIT_OK;
@@ -140,19 +139,19 @@ static bool print_row(const char *arg)
 	bool is_nr = parse_number(arg, &nr);
 
 	fputs(arg, stdout);
-	for (size_t i = 0; i < sp_arch_count(); i++) {
-		const struct sp_arch *a = sp_arch_at(i);
+	for (size_t i = 0; i < secprof_arch_count(); i++) {
+		const secprof_arch *a = secprof_arch_at(i);
 		putchar('\t');
 		if (is_nr) {
-			const char *name = sp_syscall_name(a, nr);
+			const char *name = secprof_syscall_name(a, nr);
 			fputs(name ? name : "-", stdout);
 			found |= name != NULL;
 		} else {
-			print_number(sp_syscall_nr(a, arg));
+			print_number(secprof_syscall_nr(a, arg));
 		}
 	}
 	putchar('\n');
-	return is_nr ? found : sp_syscall_known(arg);
+	return is_nr ? found : secprof_syscall_known(arg);
 }
 
 static int all_arches(const struct cli *g, int n, char **args)
@@ -160,12 +159,12 @@ static int all_arches(const struct cli *g, int n, char **args)
 	int rc = EXIT_OK;
 
 	fputs("syscall", stdout);
-	for (size_t i = 0; i < sp_arch_count(); i++)
-		printf("\t%s", sp_arch_at(i)->name);
+	for (size_t i = 0; i < secprof_arch_count(); i++)
+		printf("\t%s", secprof_arch_name(secprof_arch_at(i)));
 	putchar('\n');
 	if (n == 0) {
-		for (size_t i = 0; i < sp_syscall_count(); i++)
-			print_row(sp_syscall_name_at(i));
+		for (size_t i = 0; i < secprof_syscall_count(); i++)
+			print_row(secprof_syscall_name_at(i));
 		return EXIT_OK;
 	}
 	for (int i = 0; i < n; i++)
@@ -176,12 +175,13 @@ static int all_arches(const struct cli *g, int n, char **args)
 
 static int list_arches(void)
 {
-	for (size_t i = 0; i < sp_arch_count(); i++) {
-		const struct sp_arch *a = sp_arch_at(i);
-		printf("%s\t%s\t%s\t0x%08lx\t%lu\t%u\t%s\t%s\n", a->name, a->scmp,
-		       a->go ? a->go : "-", (unsigned long)a->audit, (unsigned long)a->nr_base,
-		       (unsigned)a->bits, a->big_endian ? "be" : "le",
-		       a->runc_ok ? "runc" : "-");
+	for (size_t i = 0; i < secprof_arch_count(); i++) {
+		secprof_arch_info a;
+		secprof_arch_get_info(secprof_arch_at(i), &a);
+		printf("%s\t%s\t%s\t0x%08lx\t%lu\t%u\t%s\t%s\n", a.name, a.scmp,
+		       a.go ? a.go : "-", (unsigned long)a.audit, (unsigned long)a.nr_base,
+		       (unsigned)a.bits, a.big_endian ? "be" : "le",
+		       a.runc_ok ? "runc" : "-");
 	}
 	return EXIT_OK;
 }

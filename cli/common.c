@@ -136,3 +136,23 @@ int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, 
 	*ninsns = n / sizeof(**insns);
 	return 0;
 }
+
+/* RFC 8259 escaping of quotes, backslashes and control characters; the
+ * only escaping the JSON secprof prints needs. NULL prints null. */
+void cli_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}

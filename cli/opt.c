@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arch.h"
 #include "cli.h"
 
 #ifndef SECPROF_VERSION
@@ -159,74 +158,18 @@ const char *cli_nearest(const char *s, const char *const *words, size_t n)
 
 /* ---- architectures ---------------------------------------------------------- */
 
-/* GOARCH values moby's goToNative maps (sp_arch_by_goarch resolves them). */
-static const char *const goarches[] = {
-	"386", "amd64", "arm", "arm64", "loong64", "mips64", "mips64le", "mips64p32", "mips64p32le",
-	"mipsle", "ppc", "ppc64", "ppc64le", "riscv64", "s390x",
-};
-
-/* uname -m and Debian architecture names -> libseccomp's name. x86_64,
- * aarch64, ppc64le, s390x, riscv64, mips64 and loongarch64 are already
- * libseccomp names. */
-static const struct {
-	const char *alias, *name;
-} uname_names[] = {
-	{ "i386", "x86" },    { "i486", "x86" },     { "i586", "x86" },     { "i686", "x86" },
-	{ "x86-64", "x86_64" }, { "armv6l", "arm" }, { "armv7l", "arm" },   { "armv8l", "arm" },
-	{ "armhf", "arm" },   { "armel", "arm" },    { "ppc64el", "ppc64le" }, { "mips64el", "mipsel64" },
-	{ "s390x", "s390x" },
-};
-
-static const struct sp_arch *arch_exact(const char *s)
-{
-	const struct sp_arch *a;
-
-	for (size_t i = 0; i < sp_arch_count(); i++) {
-		a = sp_arch_at(i);
-		if (!strcasecmp(a->scmp, s) || !strcasecmp(a->name, s) || (a->go && !strcasecmp(a->go, s)))
-			return a;
-	}
-	for (size_t i = 0; i < sizeof(goarches) / sizeof(goarches[0]); i++)
-		if (!strcasecmp(goarches[i], s))
-			return sp_arch_by_goarch(goarches[i]);
-	for (size_t i = 0; i < sizeof(uname_names) / sizeof(uname_names[0]); i++)
-		if (!strcasecmp(uname_names[i].alias, s))
-			return sp_arch_by_name(uname_names[i].name);
-	return NULL;
-}
-
-/* Every accepted spelling, for suggestions and completions; returns the
- * count written (at most max). */
+/* Every spelling secprof_arch_lookup accepts, for suggestions and
+ * completions; returns the count written (at most max). */
 static size_t arch_spellings(const char **out, size_t max)
 {
-	size_t n = 0;
+	size_t n = secprof_arch_spellings(out, max);
 
-#define PUT(w)                                                                  \
-	do {                                                                    \
-		const char *w_ = (w);                                           \
-		bool dup_ = false;                                              \
-		for (size_t k_ = 0; w_ && k_ < n; k_++)                         \
-			dup_ |= !strcmp(out[k_], w_);                           \
-		if (w_ && !dup_ && n < max)                                     \
-			out[n++] = w_;                                          \
-	} while (0)
-	for (size_t i = 0; i < sizeof(goarches) / sizeof(goarches[0]); i++)
-		PUT(goarches[i]);
-	for (size_t i = 0; i < sp_arch_count(); i++) {
-		PUT(sp_arch_at(i)->name);
-		PUT(sp_arch_at(i)->go);
-	}
-	for (size_t i = 0; i < sizeof(uname_names) / sizeof(uname_names[0]); i++)
-		PUT(uname_names[i].alias);
-	for (size_t i = 0; i < sp_arch_count(); i++)
-		PUT(sp_arch_at(i)->scmp);
-#undef PUT
-	return n;
+	return n < max ? n : max;
 }
 
-const struct sp_arch *cli_arch(const struct cli *g, const char *s)
+const secprof_arch *cli_arch(const struct cli *g, const char *s)
 {
-	const struct sp_arch *a = arch_exact(s);
+	const secprof_arch *a = secprof_arch_lookup(s);
 	const char *words[128];
 	const char *near;
 
@@ -294,18 +237,21 @@ static int take_resolve(struct cli *g, struct cli_resolve_args *a, int id, const
 	case CLI_ID_PRIVILEGED:
 		a->privileged = true;
 		return 0;
-	case CLI_ID_ARCH:
+	case CLI_ID_ARCH: {
+		secprof_arch_info info;
 		if (!(a->arch_p = cli_arch(g, v)))
 			return cli_usage_exit(g);
+		secprof_arch_get_info(a->arch_p, &info);
 		/* secprof_resolve takes moby's native string; arches without one
 		 * (x32, big-endian mips, parisc, m68k, sh) are no container's. */
-		if (!a->arch_p->go) {
+		if (!info.go) {
 			cli_usage_error(g, "arch '%s' (%s) has no GOARCH: Docker runs no container as it",
-					v, a->arch_p->name);
+					v, info.name);
 			return cli_usage_exit(g);
 		}
-		a->arch = a->arch_p->go;
+		a->arch = info.go;
 		return 0;
+	}
 	case CLI_ID_KERNEL:
 		if (!cli_kernel(v, &a->kernel_major, &a->kernel_minor)) {
 			cli_usage_error(g, "--kernel takes a release as uname -r prints it, e.g. 6.1 or "

@@ -120,6 +120,59 @@ SECPROF_API int secprof_caps_tweak(const char *const *add, size_t nadd, const ch
 				   size_t ndrop, bool privileged, secprof_caps available,
 				   secprof_caps *out, secprof_error *err);
 
+/* ---- architectures and the syscall table ------------------------------ */
+
+/* An architecture secprof knows (a handle into a static table: never freed,
+ * valid for the life of the process). */
+typedef struct secprof_arch secprof_arch;
+
+/* What the table says about one arch. The strings are static. */
+typedef struct secprof_arch_info {
+	const char *name;  /* libseccomp's name: "x86_64" */
+	const char *scmp;  /* "SCMP_ARCH_X86_64" */
+	const char *go;    /* moby's native string matched by includes.arches
+			      ("amd64"); NULL when no GOARCH maps to it */
+	uint32_t audit;    /* AUDIT_ARCH_*, seccomp_data.arch */
+	uint32_t nr_base;  /* added to table numbers: 0x40000000 for x32,
+			      4000/5000/6000 for MIPS o32/n64/n32 */
+	unsigned bits;     /* 32 or 64: argument width as libseccomp compares */
+	bool big_endian;
+	bool runc_ok;      /* in runc's list of seccomp arches */
+} secprof_arch_info;
+
+/* Iterate over every arch, in the table's order; NULL when i >= count. */
+SECPROF_API size_t secprof_arch_count(void);
+SECPROF_API const secprof_arch *secprof_arch_at(size_t i);
+/* The arch this library was built for. */
+SECPROF_API const secprof_arch *secprof_arch_native(void);
+/* Any spelling of an arch, case ignored: libseccomp's name (x86_64, x32),
+ * SCMP_ARCH_*, moby's native string and GOARCH (amd64, 386, arm64,
+ * mips64le) and uname -m / Debian names (i686, armv7l, ppc64el). NULL when
+ * none matches. */
+SECPROF_API const secprof_arch *secprof_arch_lookup(const char *spelling);
+/* Every spelling secprof_arch_lookup accepts, each once, for completions
+ * and did-you-mean: the first `max` into out (static strings). Returns how
+ * many there are, which may be more than max. */
+SECPROF_API size_t secprof_arch_spellings(const char **out, size_t max);
+/* libseccomp's name of a (the info's name). */
+SECPROF_API const char *secprof_arch_name(const secprof_arch *a);
+SECPROF_API void secprof_arch_get_info(const secprof_arch *a, secprof_arch_info *out);
+
+/* Number of syscall `name` on `a` (nr_base included); -1 when it has none. */
+SECPROF_API int32_t secprof_syscall_nr(const secprof_arch *a, const char *name);
+/* Name of number `nr` (nr_base included) on `a`; NULL when none. */
+SECPROF_API const char *secprof_syscall_name(const secprof_arch *a, int32_t nr);
+/* Whether `name` is a syscall on at least one arch. */
+SECPROF_API bool secprof_syscall_known(const char *name);
+/* Every syscall name of the table, sorted; NULL when i >= count. */
+SECPROF_API size_t secprof_syscall_count(void);
+SECPROF_API const char *secprof_syscall_name_at(size_t i);
+/* The syscalls of one arch by number: how many, and the k-th smallest
+ * number (name in *name when non-NULL); -1 when k >= count. */
+SECPROF_API size_t secprof_arch_syscall_count(const secprof_arch *a);
+SECPROF_API int32_t secprof_arch_syscall_at(const secprof_arch *a, size_t k, const char **name);
+
+
 /* ---- resolution ------------------------------------------------------- */
 
 /* What a container is resolved for. Zero-initialise, then set fields. */
@@ -189,6 +242,19 @@ SECPROF_API secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolv
 					  const secprof_compile_opts *opts, secprof_error *err);
 SECPROF_API void secprof_prog_free(secprof_prog *prog);
 
+/* Check a program as the kernel's seccomp_check_filter and
+ * bpf_check_classic do before accepting it. 0, or -SECPROF_E_PROFILE with
+ * the first fault. */
+SECPROF_API int secprof_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err);
+/* A program as text: one instruction a line with the syscall and action it
+ * tests (secprof_bpf_listing), or a Graphviz digraph (secprof_bpf_dot).
+ * `arch` names syscalls where the program does not say which arch a
+ * section is for (NULL: none). *out is malloc'ed, NUL-terminated. */
+SECPROF_API int secprof_bpf_listing(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+				    char **out, secprof_error *err);
+SECPROF_API int secprof_bpf_dot(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+				char **out, secprof_error *err);
+
 /* Input of a filter, laid out as the kernel's struct seccomp_data. */
 typedef struct secprof_data {
 	int32_t nr;
@@ -202,6 +268,64 @@ typedef struct secprof_data {
  * A malformed program returns SECCOMP_RET_KILL_PROCESS-like 0 and steps 0. */
 SECPROF_API uint32_t secprof_emulate(const secprof_insn *insns, size_t len, const secprof_data *in,
 				     unsigned *steps);
+
+/* ---- checking a profile ----------------------------------------------- */
+
+/* Rules and name entries of one action among the resolved rules. */
+typedef struct secprof_action_count {
+	const char *action; /* "SCMP_ACT_ERRNO", ...; NULL for invalid actions */
+	size_t rules;
+	size_t names;
+} secprof_action_count;
+
+/* What a profile and its resolution contain (secprof_check). Its strings
+ * and arrays stay valid until secprof_summary_free, whatever becomes of the
+ * profile and the resolution. */
+typedef struct secprof_summary {
+	/* The profile as written. */
+	const char *default_action; /* NULL when absent */
+	bool has_default_errno;
+	uint64_t default_errno;
+	const char *arch_source;    /* "archMap", "architectures" or "none" */
+	const char **arches;        /* archMap keys or the legacy list ("" if not a string) */
+	size_t narches;
+	size_t rules;               /* syscalls[] entries */
+	size_t names;               /* name entries over all rules */
+	size_t distinct_names;
+	size_t rules_with_args;
+	size_t cap_rules;           /* includes/excludes.caps */
+	size_t arch_rules;          /* includes/excludes.arches */
+	size_t kernel_rules;        /* includes/excludes.minKernel */
+	/* The resolution. */
+	const char *arch;           /* resolved for: moby's native string, else libseccomp's name */
+	bool kernel_set;            /* a kernel was given or a minKernel evaluated */
+	int kernel_major, kernel_minor;
+	unsigned ncaps;             /* capabilities in the bounding set */
+	bool unconfined;
+	const char **architectures; /* the OCI architectures (SCMP_ARCH_*) */
+	size_t narchitectures;
+	size_t res_rules;           /* the OCI rules */
+	size_t res_names;
+	size_t res_distinct_names;
+	const secprof_action_count *actions; /* actions with rules, in a fixed order */
+	size_t nactions;
+	secprof_action_count bad_actions;    /* action strings runc rejects */
+	size_t warnings;            /* warnings secprof_check reported */
+} secprof_summary;
+
+/* Check a profile as `docker run` would take it, and summarise it: warn
+ * through the context's callback about what Docker accepts but does
+ * nothing useful (strict mode: the first is an error) -- names unknown on
+ * every arch, errnoRet on an action that takes none, rules equal to the
+ * default action, argument values a 32-bit argument never sees -- then
+ * build the filter runc would build (so check refuses what compile and
+ * run refuse, including NOTIFY rules without a listenerPath, as runc's
+ * procSeccomp does), then count. `r` is `p` resolved. NULL and err on
+ * failure. */
+SECPROF_API secprof_summary *secprof_check(secprof_ctx *ctx, const secprof_profile *p,
+					   const secprof_resolved *r, secprof_error *err);
+SECPROF_API void secprof_summary_free(secprof_summary *s);
+
 
 /* ---- the rule set (IR) ------------------------------------------------ */
 
@@ -358,6 +482,148 @@ SECPROF_API int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in,
  * Sets no_new_privs when the caller lacks CAP_SYS_ADMIN. Returns the listener
  * fd (>= 0) when the program needs one, 0 otherwise, negative on error. */
 SECPROF_API int secprof_load(const secprof_prog *prog, secprof_error *err);
+
+/* ---- running a command under a filter --------------------------------- */
+
+/* docker run's own exit statuses (docker run reference, "Exit status"). */
+enum {
+	SECPROF_EXIT_ERROR = 125,       /* secprof (the daemon) failed */
+	SECPROF_EXIT_CANNOT_EXEC = 126, /* the command cannot be invoked */
+	SECPROF_EXIT_NOT_FOUND = 127    /* the command cannot be found */
+};
+
+enum secprof_net { SECPROF_NET_NONE, SECPROF_NET_HOST };
+/* Which cgroup enforces a container's device policy (AUTO: v1 when its
+ * devices controller is mounted, else a cgroup2 BPF program). */
+enum secprof_devcg { SECPROF_DEVCG_AUTO, SECPROF_DEVCG_V1, SECPROF_DEVCG_V2 };
+
+/* How to run a command. Zero-initialise, then set fields. */
+typedef struct secprof_run_opts {
+	const secprof_prog *prog; /* NULL: unconfined */
+	secprof_caps caps;        /* bounding = effective = permitted */
+	bool no_new_privs;        /* --security-opt no-new-privileges */
+	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
+	const char *workdir;      /* NULL: stay (process) or "/" (container) */
+	char *const *argv;        /* argv[0] is looked up in the env's PATH */
+	char *const *envp;        /* the command's whole environment */
+	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
+	 * every other fd above 2 is closed first (CVE-2024-21626). */
+	unsigned preserve_fds;
+	/* Container mode when rootfs is set: new namespaces and a root built
+	 * from rootfs as runc builds a container's. */
+	const char *rootfs;
+	const char *hostname;     /* NULL: "secprof" */
+	bool read_only;
+	bool privileged;          /* no masked /proc paths, /sys writable, all devices */
+	enum secprof_net net;
+	enum secprof_devcg devcg;
+} secprof_run_opts;
+
+/* The filter `docker run --security-opt seccomp=SECCOMP_OPT` gives a
+ * container with bounding set `caps` (secprof_decide, then Docker's
+ * default or the profile at that path, resolved for this machine and
+ * compiled). *prog is NULL when the container is unconfined. A profile
+ * that cannot be opened fails with docker/cli's "opening seccomp profile
+ * (PATH) failed: ..." (-SECPROF_E_SYSTEM). A caller with no listener to
+ * serve must refuse a program with needs_listener, as runc's procSeccomp
+ * does ("seccomp listenerPath is not set"). */
+SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged,
+				   secprof_caps caps, const secprof_compile_opts *copts,
+				   secprof_prog **prog, secprof_error *err);
+
+/* Run o->argv as runc would start a container process and wait for it.
+ * Returns docker run's exit status: the command's, 128+N when it was
+ * killed by signal N, or SECPROF_EXIT_* when it could not be started; in
+ * that case err->code is non-zero. The command never runs when the filter
+ * could not be loaded. The calling process forks; only children exit. */
+SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
+
+/* What `docker run` is given, for secprof_container_run: the daemon's and
+ * runc's side of docker run (docs/COMPAT.md §3). Zero-initialise, then set
+ * fields; the strings are borrowed for the call. */
+typedef struct secprof_container_opts {
+	const char *seccomp;      /* --security-opt seccomp=: NULL (not set),
+				     "unconfined", "builtin" or a profile's path */
+	bool no_new_privs;        /* --security-opt no-new-privileges */
+	const char *const *cap_add; /* --cap-add, any case, "CAP_" optional, "ALL" */
+	size_t ncap_add;
+	const char *const *cap_drop;
+	size_t ncap_drop;
+	bool privileged;
+	const char *user;         /* --user; NULL = root, "" is refused */
+	const char *workdir;      /* absolute; NULL: stay (process) or "/" (container) */
+	/* -e KEY=VALUE, or KEY: this process's value, left out when unset.
+	 * The environment is Docker's: PATH (unless given), HOSTNAME, then these. */
+	const char *const *env;
+	size_t nenv;
+	char *const *argv;        /* the command; argv[0] looked up in PATH */
+	unsigned preserve_fds;    /* runc --preserve-fds */
+	/* Container mode (new namespaces on rootfs); the options below need it. */
+	const char *rootfs;
+	const char *hostname;     /* NULL: "secprof" */
+	bool read_only;
+	const char *network;      /* NULL, "none" or "host" (HostConfig.NetworkMode) */
+	const char *device_cgroup; /* NULL, "auto", "v1" or "v2" */
+	bool exact_libseccomp;    /* the filter exactly as runc builds it */
+} secprof_container_opts;
+
+/* Run a command as `docker run` with these options would: the options
+ * checked as moby checks them (unknown capabilities as "invalid CapAdd:
+ * unknown capability: \"CAP_X\""), the capabilities of a privileged
+ * container being those this process holds (the daemon's), the filter of
+ * secprof_run_filter, Docker's environment, then secprof_run. Returns
+ * docker run's exit status: the command's, or SECPROF_EXIT_* with err set
+ * when the command could not be started. The command never runs without
+ * the filter it asked for. */
+SECPROF_API int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *o,
+				      secprof_error *err);
+
+/* ---- looking at a sandbox from the inside ----------------------------- */
+
+/* One probed system call. */
+typedef struct secprof_probe_result {
+	const char *name;  /* "mount", "socket(AF_ALG)", ... (static) */
+	int err;           /* the errno it failed with; 0 = succeeded; < 0 unknown */
+	int signal;        /* the signal that killed the probe, 0 if none */
+	const char *group; /* "special" (Docker's default names it) or "common" */
+} secprof_probe_result;
+
+typedef struct secprof_probe_report {
+	secprof_probe_result *results; /* sorted by name */
+	size_t nresults;
+	int seccomp_mode;    /* Seccomp: of /proc/self/status, -1 unknown */
+	int seccomp_filters; /* Seccomp_filters:, -1 unknown (< 5.9) */
+	int no_new_privs;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	unsigned uid, gid;
+} secprof_probe_report;
+
+/* Try every probe, each in a child (the filter may kill it), and fill r;
+ * free it with secprof_probe_report_free. 0, or negative with err. */
+SECPROF_API int secprof_probe(secprof_probe_report *r, secprof_error *err);
+SECPROF_API void secprof_probe_report_free(secprof_probe_report *r);
+
+/* What this kernel offers for seccomp, and this process's seccomp state. */
+typedef struct secprof_info {
+	char config_seccomp[16];        /* "y", "n", "unknown" */
+	char config_seccomp_filter[16];
+	char config_source[256];        /* "/proc/config.gz", ... or "" */
+	char kernel[128];               /* uname release */
+	char machine[72];
+	int seccomp_mode;
+	int seccomp_filters;
+	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */
+	uint32_t flags_ok;              /* SECCOMP_FILTER_FLAG_* the kernel takes */
+	uint32_t flags_tried;
+	bool action_cache;              /* kernel >= 5.11 */
+	bool notif_sizes_ok;
+	unsigned notif_size, resp_size, data_size;
+	const char *native_arch;        /* libseccomp name of this build */
+	const char *compat_arches[4];
+	size_t ncompat;
+} secprof_info;
+
+SECPROF_API int secprof_info_collect(secprof_info *info, secprof_error *err);
 
 #ifdef __cplusplus
 }

@@ -65,4 +65,26 @@ ok $? "$soname -> $real, a regular file"
 # -fPIC objects: no text relocations, which a non-PIC object would bring.
 readelf -d "$so" | grep -q TEXTREL
 ok $((!$?)) "no text relocations"
+# The CLI is a client of the public API like any other program: built from
+# cli/ with only secprof.h (and its own cli.h), linked against the shared
+# library, which it finds beside itself through RUNPATH $ORIGIN.
+cli=$BUILD/secprof
+is "$(grep -h '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$root"/cli/*.[ch] |
+	grep -v '"cli\.h"' | grep -v '"secprof\.h"')" "" "cli/ includes no internal header"
+dynamic=$(readelf -d "$cli" 2>/dev/null)
+grep -q 'NEEDED.*\[libsecprof\.so\.0\]' <<<"$dynamic"
+ok $? "secprof needs libsecprof.so.0"
+is "$(sed -n 's/.*Library \(runpath\|rpath\): \[\(.*\)\]/\2/p' <<<"$dynamic")" '$ORIGIN' \
+	"secprof finds the library beside it (RUNPATH \$ORIGIN)"
+is "$(realpath -s "$(env -u LD_LIBRARY_PATH ldd "$cli" 2>/dev/null | awk '$1 == "libsecprof.so.0" { print $3 }')")" \
+	"$(realpath -s "$BUILD/libsecprof.so.0")" "the loader picks the build's library"
+is "$(nm --defined-only "$cli" | awk '$3 ~ /^(sp_|secprof_)/ { print $3 }')" "" \
+	"secprof has no copy of the library's code (no sp_*/secprof_* defined)"
+undef=$(nm -D --undefined-only "$cli" | awk '$2 ~ /^secprof_/ { print $2 }')
+ok $(($(grep -c . <<<"$undef") >= 30 ? 0 : 1)) "secprof calls $(grep -c . <<<"$undef") API functions"
+is "$(grep -v '@SECPROF_' <<<"$undef")" "" "each one a versioned export of libsecprof.so"
+if [[ -x $BUILD/secprof-static ]]; then
+	readelf -d "$BUILD/secprof-static" 2>/dev/null | grep -q NEEDED
+	ok $((!$?)) "secprof-static needs no shared library (it runs in any rootfs)"
+fi
 done_testing

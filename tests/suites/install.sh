@@ -58,6 +58,15 @@ cmp -s "$dest/usr/include/secprof.h" "$root/include/secprof.h"
 ok $? "installed secprof.h is include/secprof.h"
 [[ -x $dest/usr/bin/secprof ]] && "$dest/usr/bin/secprof" -q eval builtin getpid >/dev/null 2>&1
 ok $? "installed secprof runs"
+# The installed secprof is linked again for its place: RUNPATH from BINDIR
+# to LIBDIR, so it finds the installed library without the loader's cache
+# (it just ran, with no LD_LIBRARY_PATH, from a staging DESTDIR).
+readelf -d "$dest/usr/bin/secprof" 2>/dev/null | grep -q 'NEEDED.*\[libsecprof\.so\.0\]'
+ok $? "installed secprof needs libsecprof.so.0"
+is "$(readelf -d "$dest/usr/bin/secprof" 2>/dev/null | sed -n 's/.*Library \(runpath\|rpath\): \[\(.*\)\]/\2/p')" \
+	'$ORIGIN/../lib' "installed secprof: RUNPATH \$ORIGIN/../lib"
+is "$(realpath -s "$(env -u LD_LIBRARY_PATH ldd "$dest/usr/bin/secprof" 2>/dev/null |
+	awk '$1 == "libsecprof.so.0" { print $3 }')")" "$(realpath -s "$dest/usr/lib/libsecprof.so.0")" "the installed secprof loads the installed library"
 
 # pkg-config finds only the staged .pc, and prefixes its paths with DESTDIR.
 export PKG_CONFIG_LIBDIR=$dest/usr/lib/pkgconfig PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
