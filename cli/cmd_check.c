@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "profile/check.h"
 #include "cli.h"
 
 static const struct cli_opt check_opts[] = {

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "ruleset.h"
+#include "ir/ruleset.h"
 
 enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_TIMING };
 

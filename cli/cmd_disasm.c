@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ruleset.h"
+#include "ir/ruleset.h"
 
 enum { OPT_ARCH = 1, OPT_DOT };
 

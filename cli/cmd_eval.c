@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ruleset.h"
+#include "ir/ruleset.h"
 
 enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
 

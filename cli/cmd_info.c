@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
+#include "sandbox/run.h"
 
 static const struct {
 	uint32_t bit;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "run.h"
+#include "sandbox/run.h"
 
 /* "ok", the errno's name ("EPERM") or the signal that killed the probe. */
 static const char *outcome(const struct sp_probe_result *p, char *buf, size_t len)

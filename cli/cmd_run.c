@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "run.h"
-#include "util.h"
+#include "sandbox/run.h"
+#include "core/util.h"
 
 #define MAX_ENV 256
 

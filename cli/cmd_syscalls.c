@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
+#include "core/arch.h"
 #include "cli.h"
 
 enum { OPT_ARCH = 1, OPT_ARCHES };

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arch.h"
+#include "core/arch.h"
 #include "cli.h"
 
 #ifndef SECPROF_VERSION

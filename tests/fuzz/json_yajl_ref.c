@@ -32,7 +32,13 @@
 
 #include <yajl/yajl_parse.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 /* ---- offsets to line:column ------------------------------------------ */
 

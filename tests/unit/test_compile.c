@@ -5,7 +5,13 @@
 #include <linux/filter.h>
 #include <time.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 #include "tap.h"
 
 static const secprof_resolve_opts amd64 = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1 };

@@ -23,8 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "run.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "sandbox/run.h"
 
 /* Numbers shared by every arch since 4.20's unified table (not alpha). */
 #ifndef SYS_clone3

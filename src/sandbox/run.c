@@ -27,8 +27,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "run.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "sandbox/run.h"
 
 /* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */
 #define DOCKER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

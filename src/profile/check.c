@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "profile/check.h"
 
 /* The action as runc reads it (exact match, docs/COMPAT.md §4.1.1); -1 if invalid.
  * Read from the string, not rule->act, so hand-built rules work too. */

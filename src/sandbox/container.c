@@ -25,8 +25,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "run.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "sandbox/run.h"
 
 
 static int sys_fail(secprof_error *err, const char *what, const char *path)

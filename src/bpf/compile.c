@@ -28,7 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 #define MAX_JUMP 255u
 #define RET_CACHE 64

@@ -1,7 +1,10 @@
 /* ctx.c - the context: options and the warning callback (no globals). */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
 
 secprof_ctx *secprof_ctx_new(void)
 {

@@ -36,7 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
 
 /* Returned by the scanning functions instead of an offset: stop here. */
 #define BAD SIZE_MAX

@@ -16,8 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "internal.h"
+#include "profile/check.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
 
 /* ---- closed lists (profile.h) ---------------------------------------- */
 

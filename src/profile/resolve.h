@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arch.h"
-#include "profile.h"
+#include "core/arch.h"
+#include "profile/profile.h"
 
 /* A rule, or one name of it on one arch, or one condition of it, that the
  * program leaves out, and why (docs/IR.md). resolve.c records the rules

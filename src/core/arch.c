@@ -8,7 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
 #include "gen/syscalls.inc"
 #include "gen/argtypes.inc"
 

@@ -6,7 +6,12 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
 
 /* ---- kernel version ----------------------------------------------------- */
 

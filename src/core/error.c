@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
 
 SP_PRINTF(6, 0)
 static void fill(secprof_error *err, int code, const char *file, const struct sp_loc *loc,

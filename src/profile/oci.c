@@ -7,7 +7,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
 
 /* A Go string: JSON null inside a list decodes to "" (docs/COMPAT.md §1.3). */
 static void put_str(struct sp_buf *b, const struct sp_str *s)

@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
 
 /* Linux capability numbers, checked against <linux/capability.h>. */
 static const char *const cap_names[] = {

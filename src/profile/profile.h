@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* Actions as runc spells them (docs/COMPAT.md §4.1.1), and the kernel value of each
  * (the low 16 bits, errno/trace data, are added by the compiler). */

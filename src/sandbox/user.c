@@ -8,8 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "run.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "sandbox/run.h"
 
 /* Split a colon-separated line into at most max fields; returns the count. */
 static int split_fields(char *line, char **field, int max)

@@ -7,7 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
 
 /* Rules and name entries per action, over the resolved rules. */
 struct sp_action_count {

@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch.h"
-#include "profile.h"
-#include "resolve.h"
-#include "util.h"
+#include "core/arch.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "core/util.h"
 
 /* SECCOMP_RET_* values used by the compiler. */
 #define SP_RET_KILL_THREAD 0x00000000u

@@ -10,7 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 #define SECCOMP_DATA_SIZE 64u /* sizeof(struct seccomp_data) */
 #define SCRATCH_SLOTS 16u     /* BPF_MEMWORDS */
