@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_TIMING };
 

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 enum { OPT_ARCH = 1, OPT_DOT };
 

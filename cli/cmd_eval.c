@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
 

@@ -35,6 +35,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 #define MAX_JUMP 255u
 #define RET_CACHE 64

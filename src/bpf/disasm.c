@@ -18,6 +18,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 enum a_holds { A_UNKNOWN, A_ARCH, A_NR, A_ARG, A_OTHER };
 
@@ -27,27 +28,6 @@ struct state {
 	uint32_t audit; /* 0 when not known */
 	uint32_t word;  /* the offset loaded when A_ARG */
 };
-
-const char *sp_ret_str(uint32_t ret, char *buf, size_t len)
-{
-	uint32_t data = ret & SP_RET_DATA;
-
-	switch (ret & 0xffff0000u) {
-	case 0x00000000u: snprintf(buf, len, "KILL_THREAD"); break;
-	case 0x80000000u: snprintf(buf, len, "KILL_PROCESS"); break;
-	case 0x00030000u: snprintf(buf, len, "TRAP"); break;
-	case 0x00050000u: snprintf(buf, len, "ERRNO(%u)", data); break;
-	case 0x7ff00000u: snprintf(buf, len, "TRACE(%u)", data); break;
-	case 0x7fff0000u: snprintf(buf, len, "ALLOW"); break;
-	case 0x7ffc0000u: snprintf(buf, len, "LOG"); break;
-	case 0x7fc00000u: snprintf(buf, len, "NOTIFY"); break;
-	default: snprintf(buf, len, "0x%08x", ret); break;
-	}
-	if (data && (ret & 0xffff0000u) != 0x00050000u && (ret & 0xffff0000u) != 0x7ff00000u &&
-	    strlen(buf) + 12 < len)
-		snprintf(buf + strlen(buf), len - strlen(buf), "+0x%x", data);
-	return buf;
-}
 
 /* The arch secprof knows for an audit token and syscall number. */
 static const struct sp_arch *arch_for(uint32_t audit, uint32_t nr, const struct sp_arch *dflt)

@@ -17,6 +17,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 #define SECCOMP_DATA_SIZE 64u /* sizeof(struct seccomp_data) */
 #define SCRATCH_SLOTS 16u     /* BPF_MEMWORDS */

@@ -19,13 +19,6 @@
 #include "profile/resolve.h"
 #include "core/util.h"
 
-/* SECCOMP_RET_* values used by the compiler. */
-#define SP_RET_KILL_THREAD 0x00000000u
-#define SP_RET_KILL_PROCESS 0x80000000u
-#define SP_RET_ERRNO 0x00050000u
-#define SP_RET_ALLOW 0x7fff0000u
-#define SP_RET_ENOSYS (SP_RET_ERRNO | 38u)
-#define SP_RET_DATA 0x0000ffffu
 #define SP_X32_BIT 0x40000000u
 
 /* One argument comparison on one arch. On 32-bit ABIs value/value_two are
@@ -179,25 +172,5 @@ struct sp_why {
 	const struct sp_rule *rule;        /* by RULE */
 };
 uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *why);
-
-/* Generate BPF for a ruleset (compile.c). No size limit is applied here:
- * secprof_compile refuses programs over BPF_MAXINSNS. *out is malloc'ed. */
-int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
-		    secprof_error *err);
-
-/* Check a program as the kernel's seccomp_check_filter + bpf_check_classic
- * would (emulate.c). 0 if loadable, else -SECPROF_E_PROFILE with the reason
- * and the instruction index in err->path ("insn[12]"). */
-int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err);
-
-/* Listing and Graphviz text (disasm.c). `arch` names syscalls when the
- * program does not say which arch a section is for (may be NULL). *out is
- * malloc'ed and NUL-terminated. */
-int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch,
-		   char **out, secprof_error *err);
-int sp_bpf_dot(const secprof_insn *insns, size_t len, const struct sp_arch *arch, char **out,
-	       secprof_error *err);
-/* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */
-const char *sp_ret_str(uint32_t ret, char *buf, size_t len);
 
 #endif

@@ -24,16 +24,11 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 
-/* ---- closed lists (profile.h) ---------------------------------------- */
+/* ---- closed lists (profile.h; the lookups are in vocab.c) ------------- */
 
+/* The names, for the "expected one of" lists of the errors below. */
 static const char *const action_names[] = {
 #define X(id, str, ret) str,
-	SP_ACTIONS(X)
-#undef X
-};
-
-static const uint32_t action_rets[] = {
-#define X(id, str, ret) ret,
 	SP_ACTIONS(X)
 #undef X
 };
@@ -43,76 +38,6 @@ static const char *const op_names[] = {
 	SP_OPS(X)
 #undef X
 };
-
-static const uint8_t action_lens[] = {
-#define X(id, str, ret) sizeof(str) - 1,
-	SP_ACTIONS(X)
-#undef X
-};
-
-static const uint8_t op_lens[] = {
-#define X(id, str) sizeof(str) - 1,
-	SP_OPS(X)
-#undef X
-};
-
-/* Index of s in names (lens[i] = strlen(names[i])), -1 if absent: the
- * length first, so most names are passed over without a strcmp. */
-static int lookup(const char *s, const char *const *names, const uint8_t *lens, size_t n)
-{
-	size_t len;
-
-	if (!s)
-		return -1;
-	len = strlen(s);
-	for (size_t i = 0; i < n; i++)
-		if (lens[i] == len && !memcmp(s, names[i], len))
-			return (int)i;
-	return -1;
-}
-
-static const struct {
-	const char *name;
-	uint32_t bit;
-} flag_table[] = {
-#define X(id, str, bit) { str, bit },
-	SP_FLAGS(X)
-#undef X
-};
-
-/* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
-int sp_action_from_str(const char *s)
-{
-	return lookup(s, action_names, action_lens, SP_ARRAY_SIZE(action_names));
-}
-
-const char *sp_action_str(enum sp_action a)
-{
-	return (unsigned)a < SP_ARRAY_SIZE(action_names) ? action_names[a] : NULL;
-}
-
-uint32_t sp_action_ret(enum sp_action a)
-{
-	return (unsigned)a < SP_ARRAY_SIZE(action_rets) ? action_rets[a] : 0;
-}
-
-int sp_op_from_str(const char *s)
-{
-	return lookup(s, op_names, op_lens, SP_ARRAY_SIZE(op_names));
-}
-
-const char *sp_op_str(enum sp_op op)
-{
-	return (unsigned)op < SP_ARRAY_SIZE(op_names) ? op_names[op] : NULL;
-}
-
-uint32_t sp_flag_from_str(const char *s)
-{
-	for (size_t i = 0; s && i < SP_ARRAY_SIZE(flag_table); i++)
-		if (!strcmp(s, flag_table[i].name))
-			return flag_table[i].bit;
-	return 0;
-}
 
 /* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */

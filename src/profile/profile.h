@@ -1,4 +1,5 @@
-/* profile.h - a parsed profile, before resolution (parse.c).
+/* profile.h - a parsed profile, before resolution (parse.c), and the
+ * closed lists of its words (vocab.c).
  * Everything here lives in the profile's arena and is freed with it. */
 #ifndef SP_PROFILE_H
 #define SP_PROFILE_H
@@ -51,6 +52,14 @@ enum sp_op {
 	X(SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4u)             \
 	X(WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32u)
 
+/* SECCOMP_RET_* values (include/uapi/linux/seccomp.h) used by the compiler. */
+#define SP_RET_KILL_THREAD 0x00000000u
+#define SP_RET_KILL_PROCESS 0x80000000u
+#define SP_RET_ERRNO 0x00050000u
+#define SP_RET_ALLOW 0x7fff0000u
+#define SP_RET_ENOSYS (SP_RET_ERRNO | 38u)
+#define SP_RET_DATA 0x0000ffffu
+
 /* Name <-> enum (exact match, as runc). Return -1 / NULL when unknown. */
 int sp_action_from_str(const char *s);
 const char *sp_action_str(enum sp_action a);
@@ -59,6 +68,8 @@ int sp_op_from_str(const char *s);
 const char *sp_op_str(enum sp_op op);
 /* SECCOMP_FILTER_FLAG_* bit for a flag name, 0 if unknown. */
 uint32_t sp_flag_from_str(const char *s);
+/* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */
+const char *sp_ret_str(uint32_t ret, char *buf, size_t len);
 
 /* A string value with where it stood in the source. */
 struct sp_str {

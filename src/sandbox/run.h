@@ -67,9 +67,12 @@ struct sp_child_report {
 };
 enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 
-/* In a forked child: fill the report and _exit(status). */
+/* In a forked child: fill the report and _exit(status) (proc.c). */
 __attribute__((noreturn)) void sp_child_fail(struct sp_child_report *rep, int status,
 					     const secprof_error *err);
+/* The same with errno's text after `what`. */
+__attribute__((noreturn)) void sp_child_fail_errno(struct sp_child_report *rep, int status,
+						   const char *what);
 /* In a forked child: the runc init sequence from the filter load to execve
  * (docs/COMPAT.md §4.1.4). Never returns: execs or reports through rep. */
 __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,

@@ -18,6 +18,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

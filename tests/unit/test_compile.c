@@ -12,6 +12,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 #include "tap.h"
 
 static const secprof_resolve_opts amd64 = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1 };

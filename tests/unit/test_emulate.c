@@ -16,6 +16,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "bpf/bpf.h"
 #include "tap.h"
 
 #define I(c, t, f, k) ((secprof_insn){ (uint16_t)(c), (t), (f), (k) })
