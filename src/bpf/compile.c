@@ -302,7 +302,7 @@ static struct target emit_cond(struct gen *g, const struct sp_arch *a, const str
 		*h = hi_test_of(a, c, true);
 	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32);
 	 * so does an argument the kernel reads as 32 bits, whose value was cut
-	 * to its low word and whose high word counts as 0 (ruleset.c): every
+	 * to its low word and whose high word counts as 0 (ir/arg32.c): every
 	 * high-word test would hold */
 	if (a->bits == 32 || c->lo_only)
 		return test32(g, lo, c->op, vl, wl, p, f);
@@ -563,7 +563,7 @@ static struct target emit_tnode(struct gen *g, const struct sp_arch *a, const st
 	uint32_t off = base + (hi != a->big_endian ? 4u : 0u);
 
 	/* the high word of an argument the kernel reads as 32 bits counts as
-	 * 0 (ruleset.c): the test's outcome is known, nothing is loaded */
+	 * 0 (ir/arg32.c): the test's outcome is known, nothing is loaded */
 	if (hi && n->lo_only)
 		return sp_tnode_test(n, 0) ? t : f;
 	if (n->op == SP_OP_MASKED_EQ)

@@ -54,7 +54,7 @@ static secprof_ir_src src_of(const struct sp_rule *rule)
 	return (secprof_ir_src){ rule->index, rule->loc.line, rule->loc.col };
 }
 
-/* A multiplexer copy (ruleset.c mux_rule) is a copy of its rule in the
+/* A multiplexer copy (mux.c mux_rule) is a copy of its rule in the
  * rule set's arena, made for socketcall/ipc: the chain says which. A rule
  * naming socketcall or ipc itself is the profile's own. */
 static const char *via_of(const struct secprof_profile *p, const struct sp_sysrule *s,

@@ -1,5 +1,5 @@
 /* ruleset.h - a resolved profile as the filter sees it, per architecture
- * (ruleset.c), and the BPF tools that read it (compile.c, emulate.c, disasm.c).
+ * (ruleset.c and the files beside it), and the BPF tools that read it (compile.c, emulate.c, disasm.c).
  *
  * The ruleset is the IR between resolution and code generation: runc's and
  * libseccomp's rule semantics (docs/COMPAT.md §4.1.2, §4.3) are applied once here, so
@@ -43,7 +43,7 @@ struct sp_crule {
 };
 
 /* One node of libseccomp 2.5.4's argument tree for one syscall (its
- * db_arg_chain_tree, replayed in ruleset.c): a test of one 32-bit word of
+ * db_arg_chain_tree, replayed in tree.c): a test of one 32-bit word of
  * an argument. The BPF libseccomp generates (gen_bpf.c _gen_bpf_chain)
  * tries the nodes of a level in sibling order (prev/next); the side the
  * test takes goes down a level (t/f), or returns an action (has_t/has_f),
@@ -88,7 +88,7 @@ struct sp_arch_rules {
 	int64_t enosys_max;         /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
 };
 
-/* The work all replays of libseccomp's argument tree (ruleset.c) may do
+/* The work all replays of libseccomp's argument tree (tree.c) may do
  * for one filter, shared by every syscall and arch, in steps: a node that a
  * walk of the model visits, or a sibling it passes. Compile time must never
  * be a denial of service, and the count depends on the profile alone, so a

@@ -94,7 +94,7 @@ static bool fits_32(uint64_t v)
 }
 
 /* Values with high bits the kernel never reads: on 64-bit ABIs secprof
- * compares such an argument on its low word (ruleset.c), libseccomp on all
+ * compares such an argument on its low word (ir/arg32.c), libseccomp on all
  * 64 bits, so the rule means something else to each; neither 64-bit meaning
  * is one the syscall can see. Reported once per argument, for the first
  * name that reads it as 32 bits. */
@@ -140,7 +140,7 @@ struct first_high {
 };
 
 /* A 32-bit argument whose values, over one name's rules, have different
- * high words keeps libseccomp's 64-bit compares (ruleset.c settle_arg32):
+ * high words keeps libseccomp's 64-bit compares (ir/arg32.c sp_rs_settle_arg32):
  * a high word can then pass its range and != tests, as under Docker. Only
  * rules runc adds count (not those equal to the default); MASKED_EQ tests
  * are left to the compiler. Said once per name and argument. */

@@ -10,7 +10,7 @@
 
 /* A rule, or one name of it on one arch, or one condition of it, that the
  * program leaves out, and why (docs/IR.md). resolve.c records the rules
- * moby drops; ruleset.c what runc and libseccomp drop. */
+ * moby drops; ir/ what runc and libseccomp drop. */
 struct sp_drop {
 	enum secprof_reason reason;
 	const struct sp_rule *rule;

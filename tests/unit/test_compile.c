@@ -700,7 +700,7 @@ static bool loads(const secprof_prog *p, uint32_t off)
 }
 
 /* socket(2) reads `int family`: 0x100000028 is AF_VSOCK to the kernel, so
- * Docker's `arg0 > 40` must not let it through (ruleset.c). The exact
+ * Docker's `arg0 > 40` must not let it through (src/ir/arg32.c). The exact
  * program is libseccomp's, which does. mmap's length is an unsigned long:
  * its high word is still compared. */
 #define RET_TRAP 0x00030000u
