@@ -20,7 +20,8 @@ REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
 
-LIB_SRC := $(sort $(wildcard src/*/*.c))
+# src/*.c: the public API front over every layer (api_*.c); src/*/*.c: the layers.
+LIB_SRC := $(sort $(wildcard src/*.c src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -33,7 +34,7 @@ HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/secprof $(BUILD)/libsecprof.a man completions
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h src/gen/*.inc cli/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h src/gen/*.inc cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -120,7 +121,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DSECPROF_BUILDING -Iinclude -Isrc
 FUZZ_LIB := build-fuzz/lib/libsecprof.a
 
 ifneq ($(SAN),fuzz) # the sub-make below builds $(FUZZ_LIB) with the generic rule
-$(FUZZ_LIB): $(LIB_SRC) $(wildcard src/*/*.h include/*.h src/gen/*.inc)
+$(FUZZ_LIB): $(LIB_SRC) $(wildcard src/*.h src/*/*.h include/*.h src/gen/*.inc)
 	$(MAKE) CC=clang BUILD=build-fuzz/lib SAN=fuzz OPT=-O1 $(FUZZ_LIB)
 endif
 
