@@ -29,12 +29,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "bpf/bpf.h"
 
 #define MAX_JUMP 255u

@@ -12,12 +12,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "bpf/bpf.h"
 
 enum a_holds { A_UNKNOWN, A_ARCH, A_NR, A_ARG, A_OTHER };

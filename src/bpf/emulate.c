@@ -11,12 +11,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "bpf/bpf.h"
 
 #define SECCOMP_DATA_SIZE 64u /* sizeof(struct seccomp_data) */

@@ -11,7 +11,6 @@
 #include "secprof.h"
 #include "core/util.h"
 #include "core/arch.h"
-#include "core/json.h"
 #include "gen/syscalls.inc"
 #include "gen/argtypes.inc"
 

@@ -3,8 +3,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
 
 secprof_ctx *secprof_ctx_new(void)
 {

@@ -4,8 +4,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
 
 SP_PRINTF(6, 0)
 static void fill(secprof_error *err, int code, const char *file, const struct sp_loc *loc,

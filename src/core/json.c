@@ -37,8 +37,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
 #include "core/json.h"
 
 /* Returned by the scanning functions instead of an offset: stop here. */

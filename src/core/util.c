@@ -9,8 +9,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
 
 struct sp_arena_chunk {
 	struct sp_arena_chunk *next;

@@ -14,11 +14,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
 #include "ir/ruleset.h"
 
 struct secprof_ir {

@@ -7,10 +7,6 @@
 #include <string.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
 #include "profile/resolve.h"
 
 /* Linux capability numbers, checked against <linux/capability.h>. */

@@ -8,10 +8,6 @@
 #include <stdlib.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
 #include "profile/resolve.h"
 
 /* A Go string: JSON null inside a list decodes to "" (docs/COMPAT.md §1.3). */

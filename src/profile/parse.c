@@ -18,11 +18,7 @@
 
 #include "profile/check.h"
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
 #include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
 
 /* ---- closed lists (profile.h; the lookups are in vocab.c) ------------- */
 

@@ -7,10 +7,6 @@
 #include <sys/utsname.h>
 
 #include "secprof.h"
-#include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
 #include "profile/resolve.h"
 
 /* ---- kernel version ----------------------------------------------------- */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
 #include "profile/profile.h"
 
 static const char *const action_names[] = {

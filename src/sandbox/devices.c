@@ -31,11 +31,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "sandbox/run.h"
 
 /* A device every container may read, write and mknod (-1: any minor). */

@@ -25,11 +25,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "sandbox/run.h"
 
 /* Numbers shared by every arch since 4.20's unified table (not alpha). */

@@ -25,11 +25,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "sandbox/run.h"
 
 /* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */

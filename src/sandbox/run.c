@@ -29,11 +29,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "sandbox/run.h"
 
 /* Wait until the children are done with setup: the sync pipe's end of

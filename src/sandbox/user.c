@@ -10,11 +10,6 @@
 
 #include "secprof.h"
 #include "core/util.h"
-#include "core/arch.h"
-#include "core/json.h"
-#include "profile/profile.h"
-#include "profile/resolve.h"
-#include "ir/ruleset.h"
 #include "sandbox/run.h"
 
 /* Split a colon-separated line into at most max fields; returns the count. */
