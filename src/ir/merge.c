@@ -390,7 +390,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	 * added before it, and every rule after it finds the syscall decided */
 	for (size_t k = 0; b->record && s->uncond && k < n; k++)
 		if (k != i && (rc = sp_rs_drop_entry(b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
-					       a, &e[k], s->src, -1)))
+						     a, &e[k], s->src, -1)))
 			return rc;
 	struct chain_clash cc = { 0 };
 	rc = merge_chains(b, a, s, tmp->items, tmp->len, e, n, &cc);
@@ -431,7 +431,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			 * arch; a family name still reaches the multiplexer */
 			if (nr < 0 && !dropped && !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
 			    (rc = sp_rs_add_drop(b, SECPROF_REASON_UNKNOWN_NAME, rule, rule->names[j].s,
-					   ar->arch, NULL, NULL, -1)))
+						 ar->arch, NULL, NULL, -1)))
 				return rc;
 			if (nr < 0)
 				continue;

@@ -31,5 +31,5 @@ int sp_rs_drop_entry(struct build *b, enum secprof_reason reason, const struct s
 		     const struct entry *e, const struct sp_rule *by, int cond)
 {
 	return sp_rs_add_drop(b, reason, e->rule, b->names[entry_name(e)], a,
-			entry_is_mux(e) ? e->name : NULL, by, cond);
+			      entry_is_mux(e) ? e->name : NULL, by, cond);
 }

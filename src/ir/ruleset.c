@@ -225,7 +225,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		if (sp_rs_rule_ret(r->rules[i]) == rs->default_ret)
 			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
-				      NULL, -1);
+					    NULL, -1);
 	if (!rc)
 		rc = collect_arches(&b);
 	if (!rc)

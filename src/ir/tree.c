@@ -710,7 +710,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 		struct sp_sysrule s = { .name = name };
 		rc = cc && cc->x ? sp_rs_clash(b, &s, cc->x, cc->y, cc->how)
 				 : sp_rs_clash(b, &s, t.clash, failed,
-					 "a test of a 32-bit half of an argument that libseccomp shares with");
+					       "a test of a 32-bit half of an argument that libseccomp shares with");
 	}
 	b->steps = t.steps;
 	if (!rc && !t.steps)
