@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "internal.h"
-#include "resolve.h"
+#include "profile/check.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "bpf/bpf.h"
+#include "sandbox/run.h"
+#include "profile/resolve.h"
 #include "secprof.h"
-#include "util.h"
+#include "core/util.h"
 
 /* The summary and the storage of its arrays, freed together. The strings
  * of the profile and the resolution are copied into `strings`, so the

@@ -12,9 +12,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "bpf/bpf.h"
+#include "sandbox/run.h"
 #include "secprof.h"
-#include "util.h"
+#include "core/util.h"
 
 /* Docker takes the privileged set and checks --cap-add against the caps
  * the daemon holds (docs/COMPAT.md §3.4): here, this process's effective set. */

@@ -8,10 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "run.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "bpf/bpf.h"
+#include "sandbox/run.h"
+#include "sandbox/run.h"
 #include "secprof.h"
-#include "util.h"
+#include "core/util.h"
 
 _Static_assert((int)SECPROF_EXIT_ERROR == (int)SP_EXIT_ERROR &&
 		       (int)SECPROF_EXIT_CANNOT_EXEC == (int)SP_EXIT_CANNOT_EXEC &&

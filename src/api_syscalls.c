@@ -10,8 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arch.h"
-#include "ruleset.h"
+#include "core/arch.h"
+#include "bpf/bpf.h"
+#include "ir/ruleset.h"
 #include "secprof.h"
 
 static const struct sp_arch *in(const secprof_arch *a)

@@ -89,7 +89,7 @@ def x32_fixup(arches, table):
 
 
 def fnv1a(b):
-    """32-bit FNV-1a, as sp_fnv1a in src/arch.c computes it."""
+    """32-bit FNV-1a, as sp_fnv1a in src/core/arch.c computes it."""
     h = 0x811C9DC5
     for c in b:
         h = ((h ^ c) * 0x01000193) & 0xFFFFFFFF
@@ -117,7 +117,7 @@ def emit(src, version, arches, table, digest):
     w(" * Source: %s, libseccomp's syscall table" % os.path.basename(src))
     w(" * (header: %s),\n * sha256 %s." % (version.lstrip("#"), digest))
     w(" * Numbers are the csv's: without the x32 bit and without the MIPS ABI")
-    w(" * bases; struct sp_arch.nr_base adds them (see src/arch.c). -1 = the")
+    w(" * bases; struct sp_arch.nr_base adds them (see src/core/arch.c). -1 = the")
     w(" * syscall does not exist on that arch. */")
     w("")
     w("enum {")

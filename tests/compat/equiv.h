@@ -723,7 +723,7 @@ static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data
  * The check reads libseccomp's real program rather than modelling those
  * two passes: d's run through the syscall's argument section is matched,
  * compare by compare, with the nodes secprof's tree visits for d (fresh
- * loads, ruleset.c tree_eval), and each compare is decided on the word its
+ * loads, src/ir/decide.c tree_eval), and each compare is decided on the word its
  * node tests. If every compare is that node's own (same jump, same
  * constant) and the run ends on secprof's verdict, libseccomp's program is
  * that tree along d's path; if the real accumulator first decides
@@ -757,7 +757,7 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 }
 
 /* The nodes a fresh-load walk of the tree visits for d, in order
- * (ruleset.c tree_eval's order); false if more than max. */
+ * (src/ir/decide.c tree_eval's order); false if more than max. */
 static inline bool eq_tree_trace(const struct sp_tnode *n, const secprof_data *d, const struct sp_tnode **seq,
 				 size_t *nseq, size_t max, bool *ended)
 {
@@ -946,7 +946,7 @@ static inline const char *eq_why_str(enum eq_why w)
 
 /* Default mode keeps libseccomp's 64-bit compares on socketcall(2)/ipc(2)
  * of a 64-bit arch (s390x, ppc64) where the profile puts family rules on
- * them (ruleset.c entries_arg32): those rules test the multiplexer's
+ * them (src/ir/arg32.c sp_rs_entries_arg32): those rules test the multiplexer's
  * registers with another call's values, so no one high word is known. On
  * such inputs the reference is libseccomp's program for the profile as
  * written, on the input as given. */

@@ -27,7 +27,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 #define RUNC_RET_ENOSYS (0x00050000u | 38u) /* SCMP_ACT_ERRNO(ENOSYS) */
 #define RUNC_X32_BIT 0x40000000u

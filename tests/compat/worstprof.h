@@ -14,7 +14,7 @@
 #ifndef SECPROF_COMPAT_WORSTPROF_H
 #define SECPROF_COMPAT_WORSTPROF_H
 
-#include "arch.h"
+#include "core/arch.h"
 #include "randprof.h"
 
 enum wp_expect {

@@ -17,7 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 static char *resolve_to_json(const secprof_profile *p, const secprof_resolve_opts *o)
 {

@@ -12,7 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 
 static void print_warning(void *data, const secprof_error *w)
 {

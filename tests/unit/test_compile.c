@@ -5,7 +5,14 @@
 #include <linux/filter.h>
 #include <time.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "bpf/bpf.h"
 #include "tap.h"
 
 static const secprof_resolve_opts amd64 = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1 };
@@ -693,7 +700,7 @@ static bool loads(const secprof_prog *p, uint32_t off)
 }
 
 /* socket(2) reads `int family`: 0x100000028 is AF_VSOCK to the kernel, so
- * Docker's `arg0 > 40` must not let it through (ruleset.c). The exact
+ * Docker's `arg0 > 40` must not let it through (src/ir/arg32.c). The exact
  * program is libseccomp's, which does. mmap's length is an unsigned long:
  * its high word is still compared. */
 #define RET_TRAP 0x00030000u

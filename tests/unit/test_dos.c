@@ -4,7 +4,13 @@
  * a clock) and a generous bound on the wall clock. */
 #include <time.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 #include "tap.h"
 #include "../compat/worstprof.h"
 

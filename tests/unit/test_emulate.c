@@ -9,7 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "bpf/bpf.h"
 #include "tap.h"
 
 #define I(c, t, f, k) ((secprof_insn){ (uint16_t)(c), (t), (f), (k) })

@@ -292,7 +292,7 @@ static void reference_profiles(secprof_ctx *ctx, struct eq_stats *st)
 
 /* ---- 2b. many single-value rules of several actions ------------------------ */
 
-/* Past ORDER_FREE_MIN_RULES rules (ruleset.c) of one syscall that each test
+/* Past ORDER_FREE_MIN_RULES rules (src/ir/merge.c) of one syscall that each test
  * one argument for equality, secprof decides from its rules instead of
  * replaying libseccomp's tree: compare that with libseccomp too, with
  * values that share high words, differ only there (one chain on 32-bit

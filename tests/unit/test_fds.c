@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "sandbox/run.h"
 #include "tap.h"
 
 static bool is_open(int fd)

@@ -12,7 +12,13 @@
  *  - completeness: every rule of the profile, every name of a kept rule on
  *    every arch of the filter, is in the program or left out with a reason.
  */
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 #include "tap.h"
 #include "../compat/randprof.h"
 

@@ -8,7 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 #include "tap.h"
 
 static struct sp_json *parse(struct sp_arena *a, const char *s, secprof_error *e)

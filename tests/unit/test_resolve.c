@@ -5,8 +5,14 @@
  * the parser except the last group. */
 #include <stdarg.h>
 
-#include "internal.h"
-#include "check.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+#include "profile/check.h"
 #include "tap.h"
 
 static secprof_caps bit(int cap)

@@ -5,7 +5,13 @@
 #include <linux/audit.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "core/json.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
 #include "tap.h"
 
 static const struct sp_arch *arch(const char *name)

@@ -1,0 +1,846 @@
+/* compile.c - ruleset -> one classic BPF seccomp filter.
+ *
+ * Layout (docs/KERNEL.md §2.6, §6):
+ *   LD arch; JEQ native -> native section; JEQ other -> ...; RET KILL (bad arch)
+ *   section: LD nr; weight-balanced JGE range tree over runs of equal
+ *            decision (on x86_64 its root is the x32 guard); RET
+ * A "run" is a stretch of syscall numbers with the same outcome: gaps join
+ * the default runs, numbers above the ENOSYS boundary form the ENOSYS run
+ * (runc's stub, docs/COMPAT.md §4.1.3, merged into the tree), and every syscall with
+ * argument rules is a run of its own whose block loads argument words. So an
+ * argument-free syscall runs only LD nr/arch, JEQ/JGE K and RET K: the
+ * kernel's action cache can prove it (docs/KERNEL.md §2.1).
+ * A block tries the syscall's rules in the ruleset's order; rules that
+ * follow each other and all test one argument for equality (with one high
+ * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain, or a JGE
+ * tree of chains, over the low words, about one instruction per rule
+ * where each rule alone would need four (LD hi, JEQ, LD lo, JEQ).
+ * A syscall whose rules have several actions is compiled from libseccomp's
+ * word tree instead (ruleset.h, sp_tnode): its order decides there.
+ *
+ * Code is emitted back to front into `rev` (rev[0] is the last instruction):
+ * every jump goes forward to something already emitted, so its offset is
+ * known at once and there is no fix-up pass. Returns are shared through a
+ * small cache; a return or block farther than 255 instructions is reached by
+ * a fresh copy of the return or a JA trampoline.
+ */
+#include <linux/filter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secprof.h"
+#include "bpf/bpf.h"
+
+#define MAX_JUMP 255u
+#define RET_CACHE 64
+#define MAX_INSNS 4096u
+#define OFF_NR 0u
+#define OFF_ARCH 4u
+#define OFF_ARGS 16u
+
+/* Where a jump goes: a return of some value, or an emitted position. */
+struct target {
+	bool is_ret;
+	bool placed;
+	uint32_t ret;
+	size_t pos; /* index in rev */
+};
+
+struct gen {
+	secprof_insn *rev;
+	size_t len, cap;
+	bool oom;
+	struct {
+		uint32_t ret;
+		size_t pos;
+	} rets[RET_CACHE];
+	size_t nrets, next_evict;
+	const struct sp_ruleset *rs;
+	struct member *members; /* scratch for one group of equality rules */
+	size_t members_cap;
+};
+
+/* A stretch of numbers [start, next run's start) with one decision. */
+struct run {
+	uint32_t start;
+	const struct sp_sysrule *sys; /* argument rules; NULL = constant ret */
+	const struct sp_arch *arch;
+	uint32_t ret;
+};
+
+static struct target ret_target(uint32_t ret)
+{
+	return (struct target){ .is_ret = true, .ret = ret };
+}
+
+static struct target pos_target(size_t pos)
+{
+	return (struct target){ .placed = true, .pos = pos };
+}
+
+static size_t emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (g->len == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 256;
+		secprof_insn *r = realloc(g->rev, cap * sizeof(*r));
+		if (!r) {
+			g->oom = true;
+			return g->len ? g->len - 1 : 0;
+		}
+		g->rev = r;
+		g->cap = cap;
+	}
+	g->rev[g->len] = (secprof_insn){ code, jt, jf, k };
+	return g->len++;
+}
+
+static size_t emit_ret(struct gen *g, uint32_t ret)
+{
+	size_t pos = emit(g, BPF_RET | BPF_K, 0, 0, ret);
+	size_t slot = g->nrets;
+
+	for (size_t i = 0; i < g->nrets; i++)
+		if (g->rets[i].ret == ret)
+			slot = i;
+	if (slot == g->nrets) {
+		if (g->nrets < RET_CACHE)
+			g->nrets++;
+		else
+			slot = g->next_evict++ % RET_CACHE;
+	}
+	g->rets[slot].ret = ret;
+	g->rets[slot].pos = pos;
+	return pos;
+}
+
+static void place(struct gen *g, struct target *t)
+{
+	if (t->placed)
+		return;
+	t->placed = true;
+	for (size_t i = 0; i < g->nrets; i++) {
+		if (g->rets[i].ret == t->ret) {
+			t->pos = g->rets[i].pos;
+			return;
+		}
+	}
+	t->pos = emit_ret(g, t->ret);
+}
+
+/* Bring a target within reach of a jump emitted next: a copy of a return
+ * costs nothing at run time, a JA one step. */
+static bool bring_near(struct gen *g, struct target *t)
+{
+	if (g->len - t->pos - 1 <= MAX_JUMP)
+		return false;
+	if (t->is_ret)
+		t->pos = emit_ret(g, t->ret);
+	else
+		t->pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - t->pos - 1));
+	return true;
+}
+
+static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct target t,
+			       struct target f)
+{
+	place(g, &t);
+	place(g, &f);
+	while (bring_near(g, &t) || bring_near(g, &f))
+		;
+	return pos_target(emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1),
+			       (uint8_t)(g->len - f.pos - 1), k));
+}
+
+/* LD [off] in front of `next`, an emitted instruction that uses A. */
+static struct target emit_load(struct gen *g, uint32_t off, struct target next)
+{
+	/* next must follow the load: a JA bridges when it is not adjacent */
+	if (next.pos != g->len - 1)
+		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
+	return pos_target(emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, off));
+}
+
+/* ---- argument comparisons ------------------------------------------------ */
+
+/* A target that starts by loading the word A already holds can be entered
+ * one instruction later (libseccomp's accumulator tracking, docs/KERNEL.md §1.1). */
+static struct target skip_reload(const struct gen *g, uint32_t off, struct target t)
+{
+	if (!t.is_ret && t.placed && t.pos > 0 &&
+	    g->rev[t.pos].code == (BPF_LD | BPF_W | BPF_ABS) && g->rev[t.pos].k == off)
+		t.pos--;
+	return t;
+}
+
+/* (A & mask) == want on one 32-bit word, cheapest form first (Chromium's
+ * masked-equal lowering, docs/KERNEL.md §3.3): JSET for zero or single-bit cases. */
+static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32_t want,
+			      struct target p, struct target f)
+{
+	struct target j;
+
+	if (want & ~mask)
+		return f; /* can never match */
+	if (mask == 0)
+		return p; /* always matches: want is 0 too */
+	if (mask == UINT32_MAX)
+		j = emit_jump(g, BPF_JEQ, want, skip_reload(g, off, p), skip_reload(g, off, f));
+	else if (want == 0)
+		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, f), skip_reload(g, off, p));
+	else if (!(mask & (mask - 1)))
+		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, p), skip_reload(g, off, f));
+	else {
+		emit_jump(g, BPF_JEQ, want, p, f);
+		j = pos_target(emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask));
+	}
+	return emit_load(g, off, j);
+}
+
+/* One 32-bit word compared with op; constant outcomes emit nothing. */
+static struct target test32(struct gen *g, uint32_t off, enum sp_op op, uint32_t v, uint32_t v2,
+			    struct target p, struct target f)
+{
+	/* the jumps below follow our own load: their targets may skip a
+	 * reload; constant outcomes return p or f untouched */
+	struct target j, ps = skip_reload(g, off, p), fs = skip_reload(g, off, f);
+
+	switch (op) {
+	case SP_OP_EQ: j = emit_jump(g, BPF_JEQ, v, ps, fs); break;
+	case SP_OP_NE: j = emit_jump(g, BPF_JEQ, v, fs, ps); break;
+	case SP_OP_GT:
+		if (v == UINT32_MAX)
+			return f;
+		j = emit_jump(g, BPF_JGT, v, ps, fs);
+		break;
+	case SP_OP_GE:
+		if (v == 0)
+			return p;
+		j = emit_jump(g, BPF_JGE, v, ps, fs);
+		break;
+	case SP_OP_LT:
+		if (v == 0)
+			return f;
+		j = emit_jump(g, BPF_JGE, v, fs, ps);
+		break;
+	case SP_OP_LE:
+		if (v == UINT32_MAX)
+			return p;
+		j = emit_jump(g, BPF_JGT, v, fs, ps);
+		break;
+	case SP_OP_MASKED_EQ: return masked32(g, off, v, v2, p, f);
+	default: return f;
+	}
+	return emit_load(g, off, j);
+}
+
+/* x > V (or x >= V when ge) on 64 bits: hi > Vh wins, hi == Vh decides on
+ * lo (libseccomp _db_rule_gen_64, docs/KERNEL.md §1.4), with minijail's shortcuts:
+ * Vh == 0 needs no JEQ, Vh == ~0 no JGT, and x >= Vh:0 is hi >= Vh alone. */
+static struct target greater64(struct gen *g, uint32_t hi, uint32_t lo, uint64_t v, bool ge,
+			       struct target p, struct target f)
+{
+	uint32_t vh = (uint32_t)(v >> 32), vl = (uint32_t)v;
+	struct target l, j;
+
+	if (ge && vl == 0)
+		return test32(g, hi, SP_OP_GE, vh, 0, p, f);
+	l = test32(g, lo, ge ? SP_OP_GE : SP_OP_GT, vl, 0, p, f);
+	if (vh == 0)
+		return emit_load(g, hi, emit_jump(g, BPF_JGT, 0, p, l));
+	j = emit_jump(g, BPF_JEQ, vh, l, f);
+	if (vh != UINT32_MAX)
+		j = emit_jump(g, BPF_JGT, vh, p, j);
+	return emit_load(g, hi, j);
+}
+
+/* The high-word test an EQ, NE or MASKED_EQ condition starts with on a
+ * 64-bit ABI: (hi & mask) == want, and where it went either way. */
+struct hi_test {
+	bool valid;
+	uint8_t arg;
+	uint32_t mask, want;
+	struct target on_true, on_false;
+};
+
+static struct hi_test hi_test_of(const struct sp_arch *a, const struct sp_cond *c, bool ne_ok)
+{
+	struct hi_test h = { .arg = c->arg };
+	bool masked = c->op == SP_OP_MASKED_EQ;
+
+	if (a->bits == 32 || c->lo_only || !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
+		return h;
+	h.mask = masked ? (uint32_t)(c->value >> 32) : UINT32_MAX;
+	h.want = (uint32_t)((masked ? c->value_two : c->value) >> 32);
+	h.valid = h.mask != 0 && !(h.want & ~h.mask); /* a test is really emitted */
+	return h;
+}
+
+static bool same_hi(const struct hi_test *x, const struct hi_test *y)
+{
+	return x->valid && y->valid && x->arg == y->arg && x->mask == y->mask && x->want == y->want;
+}
+
+/* One condition: p if it holds, f if it fails on the high word, f_lo if it
+ * fails after the high word matched. *h (may be NULL) gets the high test. */
+static struct target emit_cond(struct gen *g, const struct sp_arch *a, const struct sp_cond *c,
+			       struct target p, struct target f, struct target f_lo,
+			       struct hi_test *h)
+{
+	uint32_t base = OFF_ARGS + 8u * c->arg;
+	uint32_t lo = base + (a->big_endian ? 4u : 0u), hi = base + (a->big_endian ? 0u : 4u);
+	uint32_t vh = (uint32_t)(c->value >> 32), vl = (uint32_t)c->value;
+	uint32_t wh = (uint32_t)(c->value_two >> 32), wl = (uint32_t)c->value_two;
+	struct target l;
+
+	if (h)
+		*h = hi_test_of(a, c, true);
+	/* 32-bit ABIs compare the low word only (libseccomp _db_rule_gen_32);
+	 * so does an argument the kernel reads as 32 bits, whose value was cut
+	 * to its low word and whose high word counts as 0 (ir/arg32.c): every
+	 * high-word test would hold */
+	if (a->bits == 32 || c->lo_only)
+		return test32(g, lo, c->op, vl, wl, p, f);
+	switch (c->op) {
+	case SP_OP_EQ:
+		l = test32(g, lo, SP_OP_EQ, vl, 0, p, f_lo);
+		if (h)
+			h->on_true = l, h->on_false = f;
+		return test32(g, hi, SP_OP_EQ, vh, 0, l, f);
+	case SP_OP_NE:
+		l = test32(g, lo, SP_OP_EQ, vl, 0, f_lo, p);
+		if (h)
+			h->on_true = l, h->on_false = p;
+		return test32(g, hi, SP_OP_EQ, vh, 0, l, p);
+	case SP_OP_MASKED_EQ:
+		l = masked32(g, lo, vl, wl, p, f_lo);
+		if (h)
+			h->on_true = l, h->on_false = f;
+		return masked32(g, hi, vh, wh, l, f);
+	case SP_OP_GT: return greater64(g, hi, lo, c->value, false, p, f);
+	case SP_OP_GE: return greater64(g, hi, lo, c->value, true, p, f);
+	case SP_OP_LE: return greater64(g, hi, lo, c->value, false, f, p);
+	case SP_OP_LT: return greater64(g, hi, lo, c->value, true, f, p);
+	default: return f;
+	}
+}
+
+/* ---- groups of equality rules ---------------------------------------------- */
+
+/* A syscall's rules from `first` to `end` that all test arg == V for one
+ * argument, V sharing the high word `hi` (64-bit ABIs): the group tests the
+ * high word once, loads the low word once, then dispatches over the low
+ * words. For any input at most the rules of one value can match, so the
+ * group keeps "first match wins" (libseccomp's rule order, docs/COMPAT.md §4.3) by
+ * keeping the order among the rules of each value only. */
+struct group {
+	size_t first, end;
+	uint8_t arg;
+	uint32_t hi;
+	bool lo_only; /* the key's argument is read as 32 bits: no high test */
+};
+
+/* One rule of a group: the low word of its key and where the key is. */
+struct member {
+	uint32_t lo;
+	uint32_t rule; /* index in the syscall's rules: the order to keep */
+	uint8_t key;   /* index of the key condition in the rule */
+};
+
+/* Up to LEAF_VALUES values are a chain of JEQs, one instruction each;
+ * more are split by a balanced JGE tree over the sorted values, one more
+ * instruction per split for log2 steps instead of a linear walk. 16 keeps
+ * bench.c's 20 values per syscall within 1,300 instructions for 1,000
+ * rules (one split each) where libseccomp's chains need 1,243. */
+#define LEAF_VALUES 16u
+
+/* The key condition of a rule for (arg, hi): the first arg == V with
+ * V's high word hi (32-bit ABIs compare the low word only, so any V). */
+static int key_of(const struct sp_arch *a, const struct sp_crule *cr, uint8_t arg, uint32_t hi)
+{
+	for (size_t k = 0; k < cr->nconds; k++) {
+		const struct sp_cond *c = &cr->conds[k];
+		if (c->op == SP_OP_EQ && c->arg == arg &&
+		    (a->bits == 32 || c->lo_only || (uint32_t)(c->value >> 32) == hi))
+			return (int)k;
+	}
+	return -1;
+}
+
+/* The longest group ending at rule end - 1, its key chosen among that
+ * rule's equality conditions (the earliest on a tie). first == end - 1:
+ * no group of two or more. */
+static struct group find_group(const struct sp_arch *a, const struct sp_sysrule *s, size_t end)
+{
+	const struct sp_crule *last = &s->rules[end - 1];
+	struct group best = { .first = end - 1, .end = end };
+
+	for (size_t k = 0; k < last->nconds; k++) {
+		const struct sp_cond *c = &last->conds[k];
+		uint32_t hi = a->bits == 32 || c->lo_only ? 0 : (uint32_t)(c->value >> 32);
+		size_t first = end - 1;
+		if (c->op != SP_OP_EQ)
+			continue;
+		while (first > 0 && key_of(a, &s->rules[first - 1], c->arg, hi) >= 0)
+			first--;
+		if (first < best.first)
+			best = (struct group){ first, end, c->arg, hi, c->lo_only };
+	}
+	return best;
+}
+
+static int cmp_member(const void *x, const void *y)
+{
+	const struct member *a = x, *b = y;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* Sorted members of a group in g->members (by value, then rule order). */
+static size_t group_members(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+			    const struct group *gr)
+{
+	size_t n = gr->end - gr->first;
+	bool sorted = true;
+
+	if (n > g->members_cap) {
+		struct member *m = realloc(g->members, n * sizeof(*m));
+		if (!m) {
+			g->oom = true;
+			return 0;
+		}
+		g->members = m;
+		g->members_cap = n;
+	}
+	/* filled from the last rule: libseccomp's order puts larger values
+	 * first (docs/COMPAT.md §4.3), so distinct values usually arrive sorted */
+	for (size_t i = 0; i < n; i++) {
+		size_t r = gr->end - 1 - i;
+		int key = key_of(a, &s->rules[r], gr->arg, gr->hi);
+		g->members[i] = (struct member){ (uint32_t)s->rules[r].conds[key].value,
+						 (uint32_t)r, (uint8_t)key };
+		sorted = sorted && (i == 0 || g->members[i - 1].lo < g->members[i].lo);
+	}
+	if (!sorted)
+		qsort(g->members, n, sizeof(*g->members), cmp_member);
+	return n;
+}
+
+/* A rule's conditions but its key: ret if they all hold, else miss. */
+static struct target emit_rest(struct gen *g, const struct sp_arch *a, const struct sp_crule *cr,
+			       size_t key, struct target miss)
+{
+	struct target t = ret_target(cr->ret);
+
+	for (size_t k = cr->nconds; k-- > 0;)
+		if (k != key)
+			t = emit_cond(g, a, &cr->conds[k], t, miss, miss, NULL);
+	return t;
+}
+
+/* What members [lo, hi) of one value do: their rules in order; a rule
+ * with nothing but its key ends the walk (later ones cannot be reached). */
+static struct target emit_value(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				size_t lo, size_t hi, struct target miss)
+{
+	struct target t = miss;
+
+	for (size_t i = lo; i < hi; i++) {
+		if (s->rules[g->members[i].rule].nconds == 1) {
+			hi = i + 1;
+			break;
+		}
+	}
+	for (size_t i = hi; i-- > lo;)
+		t = emit_rest(g, a, &s->rules[g->members[i].rule], g->members[i].key, t);
+	return t;
+}
+
+/* Dispatch on A (the key's low word) over the distinct values vals[lo, hi)
+ * (indexes into g->members, one per value; vals[hi] ends the last one). */
+static struct target emit_values(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				 uint32_t off, const size_t *vals, size_t lo, size_t hi,
+				 struct target miss)
+{
+	struct target cur = miss;
+
+	if (hi - lo > LEAF_VALUES) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct target right = emit_values(g, a, s, off, vals, mid, hi, miss);
+		struct target left = emit_values(g, a, s, off, vals, lo, mid, miss);
+		return emit_jump(g, BPF_JGE, g->members[vals[mid]].lo, right, left);
+	}
+	for (size_t v = hi; v-- > lo;) {
+		struct target t = emit_value(g, a, s, vals[v], vals[v + 1], miss);
+		/* A holds the low word: a rest starting with its load skips it */
+		cur = emit_jump(g, BPF_JEQ, g->members[vals[v]].lo, skip_reload(g, off, t),
+				skip_reload(g, off, cur));
+	}
+	return cur;
+}
+
+/* Indexes of the first member of each distinct value, then n; *nvals
+ * gets the count. NULL when out of memory. */
+static size_t *distinct_values(struct gen *g, size_t n, size_t *nvals)
+{
+	size_t *vals = malloc((n + 1) * sizeof(*vals)), d = 0;
+
+	if (!vals) {
+		g->oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || g->members[i].lo != g->members[i - 1].lo)
+			vals[d++] = i;
+	vals[d] = n;
+	*nvals = d;
+	return vals;
+}
+
+/* The high-word test a group starts with (none on 32-bit ABIs). */
+static struct hi_test group_hi_test(const struct sp_arch *a, const struct group *gr)
+{
+	return (struct hi_test){ .valid = a->bits != 32 && !gr->lo_only, .arg = gr->arg,
+				 .mask = UINT32_MAX, .want = gr->hi };
+}
+
+/* A group: LD hi; JEQ hi -> on, else f_hi; on: LD lo; dispatch (misses
+ * go to f_lo, the high word having matched). *h describes the high test
+ * for the rule before the group. */
+static struct target emit_group(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
+				const struct group *gr, struct target f_hi, struct target f_lo,
+				struct hi_test *h)
+{
+	uint32_t base = OFF_ARGS + 8u * gr->arg;
+	uint32_t lo = base + (a->big_endian ? 4u : 0u), hi = base + (a->big_endian ? 0u : 4u);
+	size_t n = group_members(g, a, s, gr), nvals = 0;
+	size_t *vals = n ? distinct_values(g, n, &nvals) : NULL;
+	struct target on;
+
+	*h = (struct hi_test){ 0 };
+	if (!vals)
+		return f_hi;
+	on = emit_values(g, a, s, lo, vals, 0, nvals, f_lo);
+	free(vals);
+	on = emit_load(g, lo, on);
+	if (a->bits == 32 || gr->lo_only)
+		return on;
+	*h = group_hi_test(a, gr);
+	h->on_true = on;
+	h->on_false = f_hi;
+	return test32(g, hi, SP_OP_EQ, gr->hi, 0, on, f_hi);
+}
+
+/* One rule alone: its first condition may share the high-word test of
+ * what follows (nxt): failing after that test matched enters the next
+ * rule past it, failing the test itself skips the next rule's copy (so a
+ * rule cut by a group still costs one high-word test for both). */
+static struct target emit_rule(struct gen *g, const struct sp_arch *a, const struct sp_crule *cr,
+			       struct target f_hi, struct target f_lo, struct hi_test *h)
+{
+	struct target t = ret_target(cr->ret);
+
+	for (size_t k = cr->nconds; k-- > 1;)
+		t = emit_cond(g, a, &cr->conds[k], t, f_lo, f_lo, NULL);
+	return emit_cond(g, a, &cr->conds[0], t, f_hi, f_lo, h);
+}
+
+/* ---- libseccomp's word tree ------------------------------------------------ */
+
+/* The word test of one tree node (its own load: A may hold another word
+ * when a level below fell through, so nothing is assumed of it). */
+static struct target emit_tnode(struct gen *g, const struct sp_arch *a, const struct sp_tnode *n,
+				struct target t, struct target f)
+{
+	uint32_t base = OFF_ARGS + 8u * (n->level >> 1u);
+	bool hi = n->level & 1u;
+	uint32_t off = base + (hi != a->big_endian ? 4u : 0u);
+
+	/* the high word of an argument the kernel reads as 32 bits counts as
+	 * 0 (ir/arg32.c): the test's outcome is known, nothing is loaded */
+	if (hi && n->lo_only)
+		return sp_tnode_test(n, 0) ? t : f;
+	if (n->op == SP_OP_MASKED_EQ)
+		return masked32(g, off, n->mask, n->datum, t, f);
+	return test32(g, off, n->op, n->datum, 0, t, f);
+}
+
+/* One level of the tree (ruleset.h, sp_tnode): its nodes in sibling order,
+ * each side going down a level, returning, or on to the next node; `fall`
+ * is where the level goes on when every node falls through. Emitted from
+ * the last sibling up, so each node's "next" is already placed. */
+static struct target emit_level(struct gen *g, const struct sp_arch *a, const struct sp_tnode *n,
+				struct target fall)
+{
+	struct target cur = fall;
+
+	while (n->next)
+		n = n->next;
+	for (; n; n = n->prev) {
+		struct target t = n->t ? emit_level(g, a, n->t, cur)
+				 : n->has_t ? ret_target(n->act_t) : cur;
+		struct target f = n->f ? emit_level(g, a, n->f, cur)
+				 : n->has_f ? ret_target(n->act_f) : cur;
+		cur = emit_tnode(g, a, n, t, f);
+	}
+	return cur;
+}
+
+/* A syscall's conditional rules: first match wins, else the default.
+ * Emitted from the last rule up, as groups of equality rules where two or
+ * more follow each other, else one rule at a time. */
+static struct target emit_args(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
+{
+	struct target next = ret_target(g->rs->default_ret);
+	struct hi_test nxt = { 0 };
+
+	if (s->tree) /* rules of several actions: the tree's order decides */
+		return emit_level(g, a, s->tree, next);
+
+	for (size_t end = s->nrules; end > 0;) {
+		struct group gr = find_group(a, s, end);
+		bool grouped = gr.end - gr.first > 1;
+		const struct sp_crule *cr = &s->rules[gr.first];
+		struct hi_test mine = grouped ? group_hi_test(a, &gr)
+					      : hi_test_of(a, &cr->conds[0], false);
+		bool share = same_hi(&mine, &nxt);
+		struct target f_lo = share ? nxt.on_true : next;
+		struct target f_hi = share ? nxt.on_false : next;
+
+		if (grouped)
+			next = emit_group(g, a, s, &gr, f_hi, f_lo, &nxt);
+		else
+			next = emit_rule(g, a, cr, f_hi, f_lo, &nxt);
+		end = gr.first;
+	}
+	return next;
+}
+
+/* ---- runs and the range tree ---------------------------------------------- */
+
+static void push_run(struct sp_vec *runs, uint32_t start, const struct sp_sysrule *s,
+		     const struct sp_arch *a, uint32_t ret)
+{
+	struct run *last = runs->len ? (struct run *)runs->items + runs->len - 1 : NULL;
+	struct run *r;
+
+	if (last && !s && !last->sys && last->ret == ret)
+		return; /* same constant outcome: the run just grows */
+	if ((r = sp_vec_push(runs)))
+		*r = (struct run){ start, s, a, ret };
+}
+
+static void table_runs(struct sp_vec *runs, const struct sp_zone *z, uint32_t def)
+{
+	const struct sp_arch_rules *t = z->table;
+	uint64_t cur = z->lo;
+
+	for (size_t i = 0; i < t->nsys; i++) {
+		const struct sp_sysrule *s = &t->sys[i];
+		uint32_t nr = (uint32_t)s->nr;
+		if (nr < z->lo || nr > z->hi)
+			continue;
+		if (nr > cur)
+			push_run(runs, (uint32_t)cur, NULL, NULL, def);
+		push_run(runs, nr, s->uncond ? NULL : s, t->arch, s->uncond ? s->ret : 0);
+		cur = (uint64_t)nr + 1;
+	}
+	/* runc's stub: numbers above the highest named one get ENOSYS */
+	uint64_t enosys_from = t->enosys_max > 0 ? (uint64_t)t->enosys_max + 1 : UINT64_MAX;
+	if (cur > z->hi)
+		return;
+	if (cur < enosys_from)
+		push_run(runs, (uint32_t)cur, NULL, NULL, def);
+	if (enosys_from <= z->hi)
+		push_run(runs, (uint32_t)(cur > enosys_from ? cur : enosys_from), NULL, NULL,
+			 SP_RET_ENOSYS);
+}
+
+static struct target emit_leaf(struct gen *g, const struct run *r)
+{
+	if (!r->sys)
+		return ret_target(r->ret);
+	return emit_args(g, r->arch, r->sys);
+}
+
+/* The split of runs [lo, hi) that halves their weight: w[i] is the weight
+ * of runs [0, i), so the search is a binary search over prefix sums. */
+static size_t weighted_mid(const uint64_t *w, size_t lo, size_t hi)
+{
+	uint64_t half = w[lo] + (w[hi] - w[lo]) / 2;
+	size_t a = lo + 1, b = hi - 1;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (w[m] < half)
+			a = m + 1;
+		else
+			b = m;
+	}
+	/* a is the first split with at least half on the left; its neighbour
+	 * may be closer to the middle */
+	if (a > lo + 1 && half - w[a - 1] < w[a] - half)
+		a--;
+	return a;
+}
+
+/* Weight-balanced tree of JGE over runs [lo, hi): a run weighs the syscall
+ * numbers it holds up to the arch's highest (at least 1), so real syscalls
+ * sit higher in the tree than the long ENOSYS or bad-arch stretches: the
+ * expected depth stays within 2 of the entropy bound (docs/KERNEL.md §6). The
+ * higher half is emitted first so the lower half falls through (jf == 0). */
+static struct target emit_tree(struct gen *g, const struct run *runs, const uint64_t *w,
+			       size_t lo, size_t hi, size_t split)
+{
+	struct target left, right;
+	size_t mid = split ? split : weighted_mid(w, lo, hi);
+
+	if (hi - lo == 1)
+		return emit_leaf(g, &runs[lo]);
+	right = emit_tree(g, runs, w, mid, hi, 0);
+	left = emit_tree(g, runs, w, lo, mid, 0);
+	return emit_jump(g, BPF_JGE, runs[mid].start, right, left);
+}
+
+/* Prefix sums of run weights; w has n + 1 entries. */
+static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_zone *z, size_t nz)
+{
+	uint64_t *w = malloc((n + 1) * sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
+		uint64_t weight = 0;
+		for (size_t k = 0; k < nz; k++) {
+			uint64_t top, lo, hi;
+			if (!z[k].table)
+				continue;
+			top = (uint64_t)(uint32_t)sp_syscall_max(z[k].table->arch) + 1;
+			lo = runs[i].start > z[k].lo ? runs[i].start : z[k].lo;
+			hi = end - 1 < top ? end - 1 : top;
+			hi = hi < z[k].hi ? hi : z[k].hi;
+			weight += hi >= lo ? hi - lo + 1 : 0;
+		}
+		w[i + 1] = w[i] + (weight ? weight : 1);
+	}
+	return w;
+}
+
+/* One audit arch: LD nr, then the tree. On x86_64 the root compare is the
+ * x32 guard, nr >= 0x40000000 (a cacheable JGE, docs/KERNEL.md §2.6). */
+static struct target emit_section(struct gen *g, uint32_t audit)
+{
+	struct sp_zone z[SP_MAX_ZONES];
+	struct sp_vec v = { .item_size = sizeof(struct run) };
+	size_t n = sp_ruleset_zones(g->rs, audit, z), split = 0;
+	struct target root;
+
+	for (size_t i = 0; i < n; i++) {
+		if (z[i].table)
+			table_runs(&v, &z[i], g->rs->default_ret);
+		else
+			push_run(&v, z[i].lo, NULL, NULL, z[i].ret);
+	}
+	if (!v.len) {
+		g->oom = true;
+		return ret_target(SP_RET_KILL_THREAD);
+	}
+	const struct run *runs = v.items;
+	uint64_t *w = run_weights(runs, v.len, z, n);
+	for (size_t i = 1; i < v.len; i++)
+		if (runs[i].start == SP_X32_BIT && z[0].hi == SP_X32_BIT - 1)
+			split = i;
+	if (!w) {
+		g->oom = true;
+		sp_vec_free(&v);
+		return ret_target(SP_RET_KILL_THREAD);
+	}
+	root = emit_tree(g, runs, w, 0, v.len, split);
+	free(w);
+	sp_vec_free(&v);
+	if (root.is_ret)
+		return root;
+	return emit_load(g, OFF_NR, root);
+}
+
+static void reverse_into(const struct gen *g, secprof_insn *out)
+{
+	for (size_t i = 0; i < g->len; i++)
+		out[i] = g->rev[g->len - 1 - i];
+}
+
+int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+		    secprof_error *err)
+{
+	struct gen g = { .rs = rs };
+	uint32_t audits[32];
+	size_t na = sp_ruleset_audits(rs, audits, SP_ARRAY_SIZE(audits));
+	struct target next = ret_target(SP_RET_KILL_THREAD); /* act_badarch */
+
+	/* sections of the other arches, then the chain of arch checks */
+	struct target sect[32];
+	for (size_t i = na; i-- > 1;)
+		sect[i] = emit_section(&g, audits[i]);
+	for (size_t i = na; i-- > 1;)
+		next = emit_jump(&g, BPF_JEQ, audits[i], sect[i], next);
+	/* the native section sits right after its check: it falls through */
+	sect[0] = emit_section(&g, audits[0]);
+	emit_jump(&g, BPF_JEQ, audits[0], sect[0], next);
+	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
+	free(g.members);
+	if (g.oom) {
+		free(g.rev);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	*out = malloc(g.len * sizeof(**out));
+	if (!*out) {
+		free(g.rev);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	reverse_into(&g, *out);
+	*len = g.len;
+	free(g.rev);
+	return 0;
+}
+
+secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
+			      const secprof_compile_opts *opts, secprof_error *err)
+{
+	struct sp_ruleset *rs = sp_ruleset_build(ctx, r, opts, err);
+	secprof_prog *prog;
+
+	if (!rs)
+		return NULL;
+	prog = calloc(1, sizeof(*prog));
+	if (!prog) {
+		sp_ruleset_free(rs);
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	if (sp_bpf_generate(rs, &prog->insns, &prog->len, err) < 0) {
+		free(prog);
+		sp_ruleset_free(rs);
+		return NULL;
+	}
+	prog->flags = rs->flags;
+	prog->needs_listener = rs->needs_listener;
+	sp_ruleset_free(rs);
+	if (prog->len > MAX_INSNS) {
+		sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+		       "the filter needs %zu instructions, more than the kernel's limit of %u (BPF_MAXINSNS)",
+		       prog->len, MAX_INSNS);
+		secprof_prog_free(prog);
+		return NULL;
+	}
+	return prog;
+}
+
+void secprof_prog_free(secprof_prog *prog)
+{
+	if (!prog)
+		return;
+	free(prog->insns);
+	free(prog);
+}

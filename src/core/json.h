@@ -1,0 +1,49 @@
+/* json.h - strict JSON reader keeping a line/column for every value (json.c).
+ * Its own one-pass scanner (RFC 8259, nothing more), numbers kept as raw
+ * text so uint64 values are exact; escapes decoded as Go's encoding/json. */
+#ifndef SP_JSON_H
+#define SP_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+enum sp_jtype { SP_JNULL, SP_JBOOL, SP_JNUM, SP_JSTR, SP_JARR, SP_JOBJ };
+
+struct sp_json;
+
+struct sp_jmember {
+	const char *key; /* decoded, NUL-terminated */
+	size_t key_len;
+	struct sp_loc loc; /* of the key */
+	struct sp_json *val;
+};
+
+struct sp_json {
+	enum sp_jtype type;
+	struct sp_loc loc; /* first character of the value */
+	uint32_t off, end; /* byte span of the value in the input (raw text);
+			      inputs are at most SECPROF_MAX_PROFILE_SIZE */
+	uint32_t len;      /* SP_JSTR/SP_JNUM: bytes of s; SP_JARR, SP_JOBJ: count */
+	union {
+		bool b;
+		const char *s;                /* SP_JSTR: decoded text; SP_JNUM: raw number text */
+		struct sp_json **items;       /* SP_JARR */
+		struct sp_jmember *members;   /* SP_JOBJ: in document order, duplicates kept */
+	} u;
+};
+
+/* Nesting deeper than this is refused (Go's encoding/json allows 10000). */
+#define SP_JSON_MAX_DEPTH 10000
+
+/* Parse `len` bytes into a tree allocated in `arena`. On error returns NULL
+ * and fills err with file (may be NULL), line, column and a message. */
+struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t len,
+			      const char *file, secprof_error *err);
+/* The same with the tree's nodes and arrays in node_arena, which can be
+ * freed once the tree is read: strings (in `arena`) stay valid. */
+struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
+				    const char *data, size_t len, const char *file, secprof_error *err);
+
+#endif

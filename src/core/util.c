@@ -1,0 +1,348 @@
+/* util.c - arena, vectors, buffers and file reading. Pure helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+
+struct sp_arena_chunk {
+	struct sp_arena_chunk *next;
+	size_t used;
+	size_t size;
+	max_align_t data[];
+};
+
+#define SP_ARENA_CHUNK (64u * 1024u)
+
+void *sp_arena_alloc(struct sp_arena *a, size_t size)
+{
+	void *p = sp_arena_alloc_raw(a, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+{
+	struct sp_arena_chunk *c = a->head;
+	size_t align = sizeof(max_align_t);
+	size_t need = (size + align - 1) / align * align;
+	void *p;
+
+	if (size == 0)
+		need = align;
+	if (c && c->size - c->used < need && need > SP_ARENA_CHUNK / 4) {
+		/* a large block gets a chunk of its own behind the current one,
+		 * which goes on serving small blocks: replacing it would leave
+		 * up to a quarter of each chunk unused (rules of 200 chains per
+		 * syscall wasted half the ruleset's memory that way) */
+		struct sp_arena_chunk *own = malloc(sizeof(*own) + need);
+		if (!own)
+			return NULL;
+		own->size = own->used = need;
+		own->next = c->next;
+		c->next = own;
+		return own->data;
+	}
+	if (!c || c->size - c->used < need) {
+		size_t csize = need > SP_ARENA_CHUNK ? need : SP_ARENA_CHUNK;
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->size = csize;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	return p;
+}
+
+char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n)
+{
+	char *p = sp_arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+void sp_arena_free(struct sp_arena *a)
+{
+	struct sp_arena_chunk *c = a->head;
+	while (c) {
+		struct sp_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
+
+void *sp_vec_push(struct sp_vec *v)
+{
+	char *slot;
+
+	if (v->len == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		void *items = realloc(v->items, cap * v->item_size);
+		if (!items)
+			return NULL;
+		v->items = items;
+		v->cap = cap;
+	}
+	slot = (char *)v->items + v->len * v->item_size;
+	memset(slot, 0, v->item_size);
+	v->len++;
+	return slot;
+}
+
+void sp_vec_free(struct sp_vec *v)
+{
+	free(v->items);
+	v->items = NULL;
+	v->len = v->cap = 0;
+}
+
+void sp_buf_add(struct sp_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *d;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		d = realloc(b->data, cap);
+		if (!d) {
+			b->oom = true;
+			return;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void sp_buf_puts(struct sp_buf *b, const char *s)
+{
+	sp_buf_add(b, s, strlen(s));
+}
+
+void sp_buf_printf(struct sp_buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		sp_buf_add(b, small, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sp_buf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void sp_buf_json_str(struct sp_buf *b, const char *s)
+{
+	/* Go's encoding/json escapes <, > and & as \u003c etc. by default,
+	 * and U+2028/U+2029; the rest follows RFC 8259. */
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	sp_buf_add(b, "\"", 1);
+	for (; *p; p++) {
+		char esc[8];
+		switch (*p) {
+		case '"': sp_buf_add(b, "\\\"", 2); continue;
+		case '\\': sp_buf_add(b, "\\\\", 2); continue;
+		case '\n': sp_buf_add(b, "\\n", 2); continue;
+		case '\r': sp_buf_add(b, "\\r", 2); continue;
+		case '\t': sp_buf_add(b, "\\t", 2); continue;
+		default: break;
+		}
+		if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
+			snprintf(esc, sizeof(esc), "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+			sp_buf_add(b, esc, 6);
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+			sp_buf_add(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+			p += 2;
+		} else {
+			sp_buf_add(b, (const char *)p, 1);
+		}
+	}
+	sp_buf_add(b, "\"", 1);
+}
+
+void sp_buf_free(struct sp_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "fifo";
+	if (S_ISDIR(m))
+		return "directory";
+	if (S_ISCHR(m))
+		return "character device";
+	if (S_ISBLK(m))
+		return "block device";
+	if (S_ISSOCK(m))
+		return "socket";
+	return "unknown type";
+}
+
+static int not_regular(const char *path, mode_t m, secprof_error *err)
+{
+	return sp_err(err, SECPROF_E_PROFILE, path, NULL, NULL, "not a regular file (%s)", file_kind(m));
+}
+
+static int too_big(const char *path, uint64_t size, size_t max, const char *what, secprof_error *err)
+{
+	if (size == UINT64_MAX)
+		return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
+			      "input is larger than the %zu-byte limit for %s", max, what);
+	return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
+		      "file is %llu bytes, larger than the %zu-byte limit for %s",
+		      (unsigned long long)size, max, what);
+}
+
+/* Everything from fd, refusing more than max bytes. */
+static int read_fd(int fd, const char *path, size_t max, size_t hint, const char *what, char **out,
+		   size_t *len, secprof_error *err)
+{
+	size_t n = 0, cap = hint ? hint + 1 : 65536;
+	char *data = malloc(cap);
+
+	for (;;) {
+		ssize_t r;
+		if (!data)
+			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "out of memory");
+		if (n == cap) {
+			char *d;
+			if (cap > max) {
+				free(data);
+				return too_big(path, UINT64_MAX, max, what, err);
+			}
+			cap *= 2;
+			d = realloc(data, cap);
+			if (!d)
+				free(data);
+			data = d;
+			continue;
+		}
+		r = read(fd, data + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(data);
+			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(data);
+			return too_big(path, UINT64_MAX, max, what, err);
+		}
+	}
+	*out = data;
+	*len = n;
+	return 0;
+}
+
+/* The one reader of input files (profiles, OCI configs, BPF programs).
+ * Only a regular file is read: a FIFO would block open() and read() until
+ * some writer came, and a device such as /dev/zero never ends, so both
+ * would hang the caller. The type is checked before opening (opening a
+ * device can have effects of its own), and again on the open descriptor,
+ * which O_NONBLOCK keeps from waiting for a FIFO's writer if the path was
+ * swapped in between. "-" is standard input, which may be anything (the
+ * caller chose it); it is still cut off at max bytes. */
+int sp_read_file_as(const char *path, size_t max, const char *what, char **out, size_t *len,
+		    secprof_error *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (!strcmp(path, "-"))
+		return read_fd(STDIN_FILENO, "<stdin>", max, 0, what, out, len, err);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_regular(path, st.st_mode, err);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return too_big(path, (uint64_t)st.st_size, max, what, err);
+	}
+	/* a regular file ignores O_NONBLOCK; /proc files say 0 bytes and have more */
+	rc = read_fd(fd, path, max, (size_t)st.st_size, what, out, len, err);
+	close(fd);
+	return rc;
+}
+
+int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err)
+{
+	return sp_read_file_as(path, max, "a profile", out, len, err);
+}
+
+int secprof_read_file(const char *path, size_t max, const char *what, char **data, size_t *len,
+		      secprof_error *err)
+{
+	return sp_read_file_as(path, max, what ? what : "this input", data, len, err);
+}
+
+bool sp_parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}

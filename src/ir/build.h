@@ -1,0 +1,116 @@
+/* build.h - what the files of the rule-set build share (ruleset.c and the
+ * stages it calls). Private to src/ir/: the rest of secprof reads the
+ * finished struct sp_ruleset through ruleset.h. */
+#ifndef SP_IR_BUILD_H
+#define SP_IR_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "core/arch.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "ir/ruleset.h"
+
+/* What one name is to the multiplexers: socketcall(2) (kind 0) or ipc(2)
+ * (kind 1) and its call number there; kind -1 for every other name. Worked
+ * out once per build (sp_rs_mux_names), since every multiplexing arch reads it. */
+struct mux_name {
+	int8_t kind;
+	uint8_t call;
+};
+
+/* One (syscall number, rule) pair on one arch, before merging. */
+struct entry {
+	int32_t nr;
+	/* the name's place (rule order, then name order) << 32, so ties keep
+	 * profile order; + 1 + part for the multiplexer rules of that name */
+	uint64_t seq;
+	const struct sp_rule *rule;
+	const char *name;
+};
+
+/* The profile name an entry came from (its index in the build's tables). */
+static inline size_t entry_name(const struct entry *e)
+{
+	return (size_t)(e->seq >> 32);
+}
+
+static inline bool entry_is_mux(const struct entry *e)
+{
+	return (uint32_t)e->seq != 0;
+}
+
+struct build {
+	secprof_ctx *ctx;
+	const secprof_resolved *r;
+	struct sp_ruleset *rs;
+	secprof_error *err;
+	const char *file;
+	bool stub;
+	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
+	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
+	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
+	size_t steps; /* replay work left for the whole profile (SP_REPLAY_STEPS) */
+	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
+	int32_t *row;   /* [name seq]: the name's index in the syscall table */
+	bool exact;   /* secprof_compile_opts.exact_libseccomp */
+	const char **names; /* [name seq]: the name as written */
+	struct sp_vec drops; /* struct sp_drop: what the program leaves out */
+	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */
+};
+
+/* A refusal the chain-level check found: rule y meets the earlier rule x
+ * with another action (`how` says on what). */
+struct chain_clash {
+	const struct sp_rule *x, *y;
+	const char *how;
+};
+
+/* record.c */
+int sp_rs_add_drop(struct build *b, enum secprof_reason reason, const struct sp_rule *rule,
+		   const char *name, const struct sp_arch *a, const char *via,
+		   const struct sp_rule *by, int cond);
+int sp_rs_drop_entry(struct build *b, enum secprof_reason reason, const struct sp_arch *a,
+		     const struct entry *e, const struct sp_rule *by, int cond);
+
+/* ruleset.c */
+uint32_t sp_rs_rule_ret(const struct sp_rule *rule);
+uint32_t sp_rs_action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret);
+
+/* names.c */
+int sp_rs_lookup_names(struct build *b);
+int sp_rs_warn_unknown(struct build *b);
+
+/* arg32.c */
+/* The arg32 mask of a syscall's entries: the same for every entry of one
+ * name that has conditions (sp_rs_settle_arg32), and entries without conditions
+ * make no tests. */
+uint8_t sp_rs_entries_arg32(const struct build *b, const struct sp_arch *a, const struct entry *e,
+			    size_t n);
+struct sp_arg sp_rs_narrow_arg(const struct sp_arg *x, uint8_t arg32);
+int sp_rs_settle_arg32(struct build *b);
+
+/* mux.c */
+extern const char *const sp_rs_mux_syscall[2]; /* "socketcall", "ipc" */
+bool sp_rs_multiplexes(const struct sp_arch *a);
+int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
+		   const struct sp_rule *rule, const struct mux_name *mn);
+int sp_rs_mux_names(struct build *b);
+
+/* merge.c */
+bool sp_rs_index_repeats(const struct sp_rule *rule);
+int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar);
+int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar);
+int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
+		const struct sp_rule *y, const char *how);
+
+/* tree.c */
+int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
+			  const char *name, const struct entry *e, size_t n, const struct chain_clash *cc);
+bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
+
+#endif

@@ -1,0 +1,202 @@
+/* ir.c - the public view of the rule set (docs/IR.md): per arch and
+ * syscall the decision with the rule it came from, what was left out and
+ * why, and the decision query.
+ *
+ * Everything here is read from the struct sp_ruleset the compiler emits
+ * (ruleset.h), built by the same build with the same options
+ * (sp_ruleset_build_ir also records what it leaves out), so what is
+ * explained is what is compiled; the query is sp_ruleset_why, the
+ * walk sp_ruleset_decide makes. The public structs are plain copies with
+ * pointers into the rule set's arena, made once at build time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secprof.h"
+#include "ir/ruleset.h"
+
+struct secprof_ir {
+	struct sp_ruleset *rs;
+	secprof_ir_arch *arches;    /* [rs->narches], in the arena */
+	secprof_ir_drop *drops;     /* [rs->ndrops] */
+	size_t ndrops;
+	const char *file;           /* the profile's, borrowed */
+};
+
+static const char *const reason_names[] = {
+#define X(id, name) name,
+	SECPROF_REASONS(X)
+#undef X
+};
+
+const char *secprof_reason_name(enum secprof_reason reason)
+{
+	if ((unsigned)reason >= SP_ARRAY_SIZE(reason_names))
+		return NULL;
+	return reason_names[reason];
+}
+
+const char *secprof_action_str(uint32_t ret, char *buf, size_t len)
+{
+	return sp_ret_str(ret, buf, len);
+}
+
+static secprof_ir_src src_of(const struct sp_rule *rule)
+{
+	if (!rule)
+		return (secprof_ir_src){ 0 };
+	return (secprof_ir_src){ rule->index, rule->loc.line, rule->loc.col };
+}
+
+/* A multiplexer copy (mux.c mux_rule) is a copy of its rule in the
+ * rule set's arena, made for socketcall/ipc: the chain says which. A rule
+ * naming socketcall or ipc itself is the profile's own. */
+static const char *via_of(const struct secprof_profile *p, const struct sp_sysrule *s,
+			  const struct sp_rule *src)
+{
+	if (src >= p->rules && src < p->rules + p->nrules)
+		return NULL;
+	return s->name;
+}
+
+static int fill_chain(struct sp_arena *arena, const struct secprof_profile *p,
+		      const struct sp_sysrule *s, const struct sp_crule *cr, secprof_ir_chain *out)
+{
+	secprof_ir_cond *c = cr->nconds ? sp_arena_alloc(arena, cr->nconds * sizeof(*c)) : NULL;
+
+	if (cr->nconds && !c)
+		return -1;
+	for (size_t k = 0; k < cr->nconds; k++)
+		c[k] = (secprof_ir_cond){ cr->conds[k].arg, sp_op_str(cr->conds[k].op),
+					  cr->conds[k].value, cr->conds[k].value_two,
+					  cr->conds[k].lo_only };
+	*out = (secprof_ir_chain){ cr->ret, c, cr->nconds, src_of(cr->src), via_of(p, s, cr->src) };
+	return 0;
+}
+
+static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
+		     const struct sp_arch_rules *ar, secprof_ir_arch *out)
+{
+	secprof_ir_syscall *sys = sp_arena_alloc(arena, (ar->nsys ? ar->nsys : 1) * sizeof(*sys));
+
+	if (!sys)
+		return -1;
+	for (size_t i = 0; i < ar->nsys; i++) {
+		const struct sp_sysrule *s = &ar->sys[i];
+		secprof_ir_chain *ch = NULL;
+		if (s->nrules && !(ch = sp_arena_alloc(arena, s->nrules * sizeof(*ch))))
+			return -1;
+		for (size_t k = 0; k < s->nrules; k++)
+			if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
+				return -1;
+		sys[i] = (secprof_ir_syscall){ .nr = s->nr, .name = s->name, .conditional = !s->uncond,
+					       .action = s->uncond ? s->ret : 0, .src = src_of(s->src),
+					       .chains = ch, .nchains = s->nrules,
+					       .word_tree = s->tree != NULL };
+	}
+	*out = (secprof_ir_arch){ ar->arch->name, ar->arch->audit, ar->enosys_max, sys, ar->nsys };
+	return 0;
+}
+
+static void fill_drop(const struct sp_drop *d, secprof_ir_drop *out)
+{
+	*out = (secprof_ir_drop){ .reason = d->reason, .rule = src_of(d->rule), .name = d->name,
+				  .arch = d->arch ? d->arch->name : NULL, .via = d->via,
+				  .has_by = d->by != NULL, .by = src_of(d->by), .cond = d->cond };
+	memcpy(out->detail, d->detail, sizeof(out->detail));
+}
+
+secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
+			     const secprof_compile_opts *opts, secprof_error *err)
+{
+	secprof_ir *ir = calloc(1, sizeof(*ir));
+	struct sp_ruleset *rs;
+
+	if (!ir) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	if (!(rs = sp_ruleset_build_ir(ctx, r, opts, err))) {
+		free(ir);
+		return NULL;
+	}
+	ir->rs = rs;
+	ir->file = r->prof->file ? r->prof->file : "";
+	ir->arches = sp_arena_alloc(&rs->arena, rs->narches * sizeof(*ir->arches));
+	ir->drops = sp_arena_alloc(&rs->arena, (rs->ndrops ? rs->ndrops : 1) * sizeof(*ir->drops));
+	if (!ir->arches || !ir->drops)
+		goto oom;
+	for (size_t i = 0; i < rs->narches; i++)
+		if (fill_arch(&rs->arena, r->prof, &rs->arches[i], &ir->arches[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < rs->ndrops; i++)
+		fill_drop(&rs->drops[i], &ir->drops[i]);
+	ir->ndrops = rs->ndrops;
+	return ir;
+oom:
+	secprof_ir_free(ir);
+	sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	return NULL;
+}
+
+void secprof_ir_free(secprof_ir *ir)
+{
+	if (!ir)
+		return;
+	sp_ruleset_free(ir->rs);
+	free(ir);
+}
+
+uint32_t secprof_ir_default_action(const secprof_ir *ir)
+{
+	return ir->rs->default_ret;
+}
+
+const char *secprof_ir_file(const secprof_ir *ir)
+{
+	return ir->file;
+}
+
+size_t secprof_ir_arch_count(const secprof_ir *ir)
+{
+	return ir->rs->narches;
+}
+
+const secprof_ir_arch *secprof_ir_arch_at(const secprof_ir *ir, size_t i)
+{
+	return i < ir->rs->narches ? &ir->arches[i] : NULL;
+}
+
+const secprof_ir_drop *secprof_ir_drops(const secprof_ir *ir, size_t *count)
+{
+	if (count)
+		*count = ir->ndrops;
+	return ir->drops;
+}
+
+int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_decision *out,
+		      int *failed, size_t nfailed)
+{
+	struct sp_why w;
+	const secprof_ir_arch *a = NULL;
+	const secprof_ir_syscall *sys = NULL;
+
+	if (!ir || !in || !out)
+		return -SECPROF_E_USAGE;
+	sp_ruleset_why(ir->rs, in, &w);
+	if (w.table)
+		a = &ir->arches[w.table - ir->rs->arches];
+	if (a && w.sys)
+		sys = &a->syscalls[w.sys - w.table->sys];
+	*out = (secprof_ir_decision){ .action = w.ret, .by = w.by, .arch = a, .syscall = sys,
+				      .rule = src_of(w.rule) };
+	if (sys && w.crule)
+		out->chain = &sys->chains[w.crule - w.sys->rules];
+	/* each chain's first failing condition: the test the walk made */
+	for (size_t i = 0; failed && sys && i < sys->nchains && i < nfailed; i++) {
+		size_t k = sp_crule_first_fail(&w.sys->rules[i], w.table->arch, in);
+		failed[i] = k == w.sys->rules[i].nconds ? -1 : (int)k;
+	}
+	return 0;
+}

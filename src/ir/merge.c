@@ -1,0 +1,533 @@
+/* merge.c - per arch: the (nr, rule) entries, sorted by number, merged into
+ * one decision per syscall as libseccomp's db_rule_add does, with the
+ * chain-level refusals; the word tree (tree.c) settles the rest. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/build.h"
+
+/* ---- per-arch merge ----------------------------------------------------- */
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* libseccomp keeps the sibling nodes of a level in descending
+ * _db_chain_lt order (_db_tree_add inserts a node before the first one
+ * that is "less"), and the BPF tries them in that order: higher argument
+ * first, then EQ/NE/MASKED_EQ before LT/LE before GT/GE, then the larger
+ * value first (the smaller first for LT/LE). Sorting conditions and chains
+ * this way makes "first match" try the rules in libseccomp's order. */
+static int op_class(enum sp_op op)
+{
+	switch (op) {
+	case SP_OP_GE:
+	case SP_OP_GT: return 1;
+	case SP_OP_LE:
+	case SP_OP_LT: return 2;
+	default: return 3;
+	}
+}
+
+static int cmp_cond(const struct sp_cond *a, const struct sp_cond *b)
+{
+	if (a->arg != b->arg)
+		return a->arg > b->arg ? -1 : 1;
+	if (op_class(a->op) != op_class(b->op))
+		return op_class(a->op) > op_class(b->op) ? -1 : 1;
+	if (a->value != b->value) {
+		bool lt = op_class(a->op) == 2;
+		return (a->value > b->value) != lt ? -1 : 1;
+	}
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->value_two != b->value_two)
+		return a->value_two < b->value_two ? -1 : 1;
+	return 0;
+}
+
+/* Within a rule, libseccomp chains the conditions by argument number,
+ * lowest on top (_db_rule_gen_64 walks args 0..5); a rule has at most one
+ * condition per argument (repeated indexes were split, docs/COMPAT.md §4.1.2). */
+static int cmp_cond_arg(const void *x, const void *y)
+{
+	const struct sp_cond *a = x, *b = y;
+	return (a->arg > b->arg) - (a->arg < b->arg);
+}
+
+/* Chains compare condition by condition; a prefix sorts first, so a shorter
+ * chain is tried before the longer chains it prunes (docs/COMPAT.md §4.3). */
+static int cmp_chain(const struct sp_crule *a, const struct sp_crule *b)
+{
+	for (size_t i = 0; i < a->nconds && i < b->nconds; i++) {
+		int c = cmp_cond(&a->conds[i], &b->conds[i]);
+		if (c)
+			return c;
+	}
+	return (a->nconds > b->nconds) - (a->nconds < b->nconds);
+}
+
+static int cmp_crule(const void *x, const void *y)
+{
+	const struct sp_crule *a = x, *b = y;
+	int c = cmp_chain(a, b);
+	if (c)
+		return c;
+	/* keep profile order between equal chains (qsort is not stable) */
+	return (a->src->index > b->src->index) - (a->src->index < b->src->index);
+}
+
+static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *orig, uint8_t arg32)
+{
+	struct sp_arg narrow = sp_rs_narrow_arg(orig, arg32);
+	const struct sp_arg *arg = &narrow;
+	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value,
+			     .lo_only = arg->index < 6 && (arg32 >> arg->index & 1) };
+
+	/* libseccomp stores a MASKED_EQ datum already masked, so it means
+	 * (arg & value) == (valueTwo & value): valueTwo's bits outside the mask
+	 * never matter (checked against libseccomp 2.5.4's output) */
+	if (arg->op == SP_OP_MASKED_EQ)
+		c.value_two = arg->value_two & arg->value;
+	if (a->bits == 32) { /* _db_rule_gen_32 strips the upper 32 bits */
+		c.value &= 0xffffffffu;
+		c.value_two &= 0xffffffffu;
+	}
+	return c;
+}
+
+bool sp_rs_index_repeats(const struct sp_rule *rule)
+{
+	unsigned seen = 0;
+	for (size_t k = 0; k < rule->nargs; k++) {
+		unsigned bit = 1u << rule->args[k].index;
+		if (seen & bit)
+			return true;
+		seen |= bit;
+	}
+	return false;
+}
+
+/* A comparison that can never fail: MASKED_EQ with a zero mask (on a 32-bit
+ * ABI, a zero low half). libseccomp drops it from the chain, so a rule made
+ * only of such tests is unconditional there (_db_rule_gen_64/_32). */
+static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg, uint8_t arg32)
+{
+	uint64_t mask = sp_rs_narrow_arg(arg, arg32).value;
+
+	if (arg->op != SP_OP_MASKED_EQ)
+		return false;
+	if (a->bits == 32)
+		mask &= 0xffffffffu;
+	return mask == 0;
+}
+
+/* Whether runc's rules for `rule` reach libseccomp as an unconditional rule:
+ * no args; all args no-ops when AND-ed; any no-op when OR-ed (split). */
+static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule, uint8_t arg32)
+{
+	bool split = sp_rs_index_repeats(rule), all = true, any = false;
+
+	for (size_t k = 0; k < rule->nargs; k++) {
+		bool noop = cond_is_noop(a, &rule->args[k], arg32);
+		all &= noop;
+		any |= noop;
+	}
+	return split ? any : all;
+}
+
+/* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
+ * makes every condition its own rule, so the set is OR-ed (docs/COMPAT.md §4.1.2). */
+static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
+		       uint32_t ret, uint8_t arg32)
+{
+	bool split = sp_rs_index_repeats(rule);
+	size_t n = split ? rule->nargs : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sp_crule *cr = sp_vec_push(out);
+		if (!cr)
+			return -1;
+		cr->ret = ret;
+		cr->src = rule;
+		if (split) {
+			cr->conds[0] = make_cond(a, &rule->args[i], arg32);
+			cr->nconds = 1;
+			continue;
+		}
+		cr->nconds = 0;
+		for (size_t k = 0; k < rule->nargs; k++)
+			if (!cond_is_noop(a, &rule->args[k], arg32))
+				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k], arg32);
+		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
+	}
+	return 0;
+}
+
+static bool is_proper_prefix(const struct sp_crule *a, const struct sp_crule *b)
+{
+	if (a->nconds >= b->nconds)
+		return false;
+	for (size_t k = 0; k < a->nconds; k++)
+		if (cmp_cond(&a->conds[k], &b->conds[k]))
+			return false;
+	return true;
+}
+
+int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
+		const struct sp_rule *y, const char *how)
+{
+	char path[64];
+
+	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
+
+	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
+	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
+		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
+		      s->name, how, x->index, x->loc.line,
+		      mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" : "");
+}
+
+/* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec
+ * §4.3), when a rule meets an earlier one with a different action either
+ * on the same chain of conditions, or as a shorter chain that the earlier
+ * one extends (the new leaf would cut a subtree with other actions). The
+ * reverse, a longer chain after a shorter one, is silently dropped: the
+ * shorter chain sorts first and wins. Chains that extend a chain sort right
+ * after it, so each check scans neighbours only. Only a candidate: the
+ * earlier rule may never have reached the tree, dropped by db_rule_add as
+ * redundant with a rule before it (_db_tree_prune), so sp_rs_check_word_tree's
+ * replay decides (*cc left empty when there is none). */
+static void check_clashes(const struct sp_crule *v, size_t n, struct chain_clash *cc)
+{
+	for (size_t i = 0, e; i < n; i = e) {
+		/* ties sort by profile order: v[i] is the first rule with this chain */
+		for (e = i + 1; e < n && !cmp_chain(&v[i], &v[e]); e++)
+			if (v[e].ret != v[i].ret) {
+				*cc = (struct chain_clash){ v[i].src, v[e].src, "the same conditions as" };
+				return;
+			}
+		/* a longer chain added before the first short one; each chain
+		 * extends at most 5 shorter ones, so the scans are O(n) in all */
+		for (size_t j = e; j < n && is_proper_prefix(&v[i], &v[j]); j++)
+			if (v[j].ret != v[i].ret && v[j].src->index < v[i].src->index) {
+				*cc = (struct chain_clash){ v[j].src, v[i].src, "conditions that begin those of" };
+				return;
+			}
+	}
+}
+
+/* The entry of a rule (or of libseccomp's multiplexer copy of it). */
+static const struct entry *entry_of(const struct entry *e, size_t n, const struct sp_rule *rule)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].rule == rule)
+			return &e[i];
+	return NULL;
+}
+
+/* Sort a syscall's conditional rules into libseccomp's order, note what it
+ * may refuse (*cc), and merge equal chains with the same action (the later
+ * rule is then redundant: the earlier one's chain decides). */
+static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+			struct sp_crule *v, size_t n, const struct entry *e, size_t ne,
+			struct chain_clash *cc)
+{
+	size_t kept = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_crule);
+	check_clashes(v, n, cc);
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *d;
+		int rc;
+		if (!kept || cmp_chain(&v[kept - 1], &v[i])) {
+			v[kept++] = v[i];
+			continue;
+		}
+		/* a split rule whose parts repeat stays one rule */
+		if (b->record && !s->uncond && v[i].src != v[kept - 1].src &&
+		    (d = entry_of(e, ne, v[i].src)) &&
+		    (rc = sp_rs_drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, v[kept - 1].src, -1)))
+			return rc;
+	}
+	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
+	if (!s->rules)
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	memcpy(s->rules, v, kept * sizeof(*v));
+	s->nrules = kept;
+	return 0;
+}
+
+static int cmp_entry_name(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* libseccomp numbers a name that does not exist on an arch with a negative
+ * pseudo number and still builds its tree there (it never matches a real
+ * call, but it refuses like any other): replay those trees too, per name. */
+int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
+{
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
+	uint32_t seq = 0;
+	struct entry *e;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		bool dropped = sp_rs_rule_ret(rule) == b->rs->default_ret;
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
+				continue;
+			if (!(e = sp_vec_push(&v))) {
+				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				break;
+			}
+			*e = (struct entry){ -1, (uint64_t)seq << 32, rule, rule->names[j].s };
+		}
+	}
+	e = v.items;
+	if (!rc && v.len > 1)
+		qsort(e, v.len, sizeof(*e), cmp_entry_name);
+	for (size_t i = 0, j; !rc && i < v.len; i = j) {
+		for (j = i + 1; j < v.len && !strcmp(e[j].name, e[i].name); j++)
+			;
+		rc = sp_rs_check_word_tree(b, ar->arch, NULL, e[i].name, e + i, j - i, NULL);
+	}
+	sp_vec_free(&v);
+	return rc;
+}
+
+/* Many rules that each test one argument for equality with a value of its
+ * own can never match the same call, so no order between them matters and
+ * the rules decide as libseccomp's tree does without replaying it (the
+ * replay is quadratic in the rules of a level, as libseccomp's own
+ * _db_tree_add; 10,000 such rules take ~200 ms). Merged chains are
+ * distinct, so one condition each means distinct values. Small syscalls
+ * keep the tree: it costs nothing there, and it is what the differential
+ * test compares with libseccomp. */
+#define ORDER_FREE_MIN_RULES 64
+
+static bool order_free(const struct sp_sysrule *s)
+{
+	if (s->uncond || s->nrules < ORDER_FREE_MIN_RULES)
+		return false;
+	for (size_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].nconds != 1 || s->rules[i].conds[0].op != SP_OP_EQ ||
+		    s->rules[i].conds[0].arg != s->rules[0].conds[0].arg)
+			return false;
+	return true;
+}
+
+/* A chain whose rule ends no path of libseccomp's tree was pruned there
+ * (_db_tree_prune, or a later rule's shorter chain with the same action cut
+ * its subtree): the rules that end those paths decide for it. */
+static int drop_pruned(struct build *b, const struct sp_arch *a, const struct sp_sysrule *s,
+		       const struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct sp_rule *rule = s->rules[i].src;
+		const struct entry *d;
+		bool seen = false;
+		int rc;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = s->rules[k].src == rule;
+		if (seen || sp_rs_tree_has_src(s->tree, rule) || !(d = entry_of(e, n, rule)))
+			continue;
+		if ((rc = sp_rs_drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, NULL, -1)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
+ * docs/COMPAT.md §4.3): the first unconditional rule wins and replaces the
+ * conditional rules before it; rules after it are dropped. */
+static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+		    const struct entry *e, size_t n, struct sp_vec *tmp)
+{
+	uint8_t arg32 = sp_rs_entries_arg32(b, a, e, n);
+
+	tmp->len = 0;
+	s->nr = e[0].nr;
+	s->name = e[0].name;
+	s->src = e[0].rule;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct sp_rule *rule = e[i].rule;
+		uint32_t ret = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		/* libseccomp leaves a zero-mask MASKED_EQ out of the chain
+		 * (_db_rule_gen_64/_32); the multiplexer copies were made from
+		 * the rule's own conditions, which are recorded on its entry */
+		for (size_t k = 0; b->record && !entry_is_mux(&e[i]) && k < rule->nargs; k++)
+			if (cond_is_noop(a, &rule->args[k], arg32) &&
+			    (rc = sp_rs_drop_entry(b, SECPROF_REASON_CONDITION_DROPPED, a, &e[i], NULL, (int)k)))
+				return rc;
+		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
+			s->uncond = true;
+			s->ret = ret;
+			s->src = rule;
+			break;
+		}
+		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
+			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	}
+	/* db_rule_add: an unconditional rule replaces the conditional rules
+	 * added before it, and every rule after it finds the syscall decided */
+	for (size_t k = 0; b->record && s->uncond && k < n; k++)
+		if (k != i && (rc = sp_rs_drop_entry(b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
+						     a, &e[k], s->src, -1)))
+			return rc;
+	struct chain_clash cc = { 0 };
+	rc = merge_chains(b, a, s, tmp->items, tmp->len, e, n, &cc);
+	if (!rc)
+		rc = sp_rs_check_word_tree(b, a, order_free(s) ? NULL : s, s->name, e, n, &cc);
+	if (s->uncond) {
+		s->rules = NULL;
+		s->nrules = 0;
+	}
+	if (!rc && s->tree && b->record)
+		rc = drop_pruned(b, a, s, e, n);
+	return rc;
+}
+
+static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
+{
+	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
+	bool mux = sp_rs_multiplexes(ar->arch);
+	int32_t mux_nr[2] = { -1, -1 };
+	uint32_t seq = 0;
+
+	for (int k = 0; mux && k < 2; k++)
+		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		bool dropped = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
+			       b->rs->default_ret;
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			int32_t nr = b->nrs[seq * na + ai];
+			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
+			bool family = mn && mn->kind >= 0;
+			struct entry *e;
+			int rc;
+			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0 &&
+			    (rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
+				return rc;
+			/* runc skips a name libseccomp cannot resolve for the
+			 * arch; a family name still reaches the multiplexer */
+			if (nr < 0 && !dropped && !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
+			    (rc = sp_rs_add_drop(b, SECPROF_REASON_UNKNOWN_NAME, rule, rule->names[j].s,
+						 ar->arch, NULL, NULL, -1)))
+				return rc;
+			if (nr < 0)
+				continue;
+			/* runc's stub counts every rule, dropped ones too (§4.1.3);
+			 * the max of nr 0 alone counts as "no syscalls". It asks
+			 * libseccomp for the number by name, which gives the
+			 * family's pseudo numbers on a multiplexing arch, so their
+			 * direct numbers (i386 socket 359) never count. */
+			if (b->stub && nr > 0 && nr > ar->enosys_max && !family)
+				ar->enosys_max = nr;
+			if (dropped)
+				continue;
+			if (!(e = sp_vec_push(v)))
+				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
+		}
+	}
+	return 0;
+}
+
+/* Stable sort by nr: entries arrive in rule order, so a counting sort over
+ * the (small) span of numbers keeps ties in profile order in O(n + span). */
+static bool sort_entries(struct entry *e, size_t n)
+{
+	int32_t lo = INT32_MAX, hi = INT32_MIN;
+	uint32_t *start;
+	struct entry *out;
+
+	for (size_t i = 0; i < n; i++) {
+		lo = e[i].nr < lo ? e[i].nr : lo;
+		hi = e[i].nr > hi ? e[i].nr : hi;
+	}
+	if (n < 2)
+		return true;
+	if ((int64_t)hi - lo >= 8192) {
+		qsort(e, n, sizeof(*e), cmp_entry);
+		return true;
+	}
+	start = calloc((size_t)(hi - lo) + 2, sizeof(*start));
+	out = malloc(n * sizeof(*out));
+	if (!start || !out) {
+		free(start);
+		free(out);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[e[i].nr - lo + 1]++;
+	for (int64_t k = 1; k <= (int64_t)hi - lo + 1; k++)
+		start[k] += start[k - 1];
+	for (size_t i = 0; i < n; i++)
+		out[start[e[i].nr - lo]++] = e[i];
+	memcpy(e, out, n * sizeof(*e));
+	free(start);
+	free(out);
+	return true;
+}
+
+int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
+{
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
+	struct entry *e;
+	size_t groups = 0;
+	int rc = push_entries(b, ar, &v);
+
+	e = v.items;
+	if (!rc && !sort_entries(e, v.len))
+		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; !rc && i < v.len; i++)
+		groups += i == 0 || e[i].nr != e[i - 1].nr;
+	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
+	if (!rc && !ar->sys)
+		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; !rc && i < v.len;) {
+		size_t j = i + 1, mark = b->drops.len;
+		while (j < v.len && e[j].nr == e[i].nr)
+			j++;
+		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
+		/* above the boundary every rule of the number is unreached,
+		 * whatever libseccomp made of it */
+		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
+			b->drops.len = mark;
+			for (size_t k = i; !rc && k < j; k++)
+				rc = sp_rs_drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch, &e[k], NULL, -1);
+		}
+		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
+		 * program runs, so a rule there is never reached: the direct
+		 * number of a family name, or the multiplexer itself, on an arch
+		 * whose maximum does not count them (push_entries). libseccomp
+		 * still merged it, so it still refuses what it refuses. */
+		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules) &&
+		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max))
+			ar->nsys++;
+		i = j;
+	}
+	sp_vec_free(&tmp);
+	sp_vec_free(&v);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/* mux.c - libseccomp's socketcall(2) and ipc(2) multiplexer rules on the
+ * arches that have them (syscalls.c abi_syscall_resolve_name_munge). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/build.h"
+
+/* ---- the multiplexers: socketcall(2) and ipc(2) ---------------------------
+ *
+ * On x86, ppc, ppc64(le), MIPS o32 and s390(x) libseccomp 2.5.4 resolves
+ * the socket and SysV IPC family names to pseudo numbers
+ * (syscalls.c abi_syscall_resolve_name_munge), and abi_rule_add turns a rule
+ * for one of them into two: one for the multiplexer, socketcall(2) or
+ * ipc(2), whose arg0 test is replaced by "arg0 == call number" (the rule's
+ * other tests stay on their own arguments), and one for the direct syscall
+ * where the arch has it (i386 socket 359), with the rule as written. The
+ * multiplexer rules are entries of the multiplexer's number like any other
+ * (push_entries), in runc's order among the profile's own rules for
+ * socketcall/ipc, so they merge, refuse and decide in one tree as in
+ * libseccomp. */
+struct mux_call {
+	const char *name;
+	uint8_t len;
+	uint8_t call;
+};
+
+#define MUX(n, c) { n, sizeof(n) - 1, c }
+
+/* the SYS_* numbers of include/uapi/linux/net.h and ipc/syscall.c */
+static const struct mux_call socket_calls[] = {
+	MUX("socket", 1), MUX("bind", 2), MUX("connect", 3), MUX("listen", 4), MUX("accept", 5),
+	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
+	MUX("recv", 10), MUX("sendto", 11), MUX("recvfrom", 12), MUX("shutdown", 13),
+	MUX("setsockopt", 14), MUX("getsockopt", 15), MUX("sendmsg", 16), MUX("recvmsg", 17),
+	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { NULL, 0, 0 },
+};
+
+static const struct mux_call ipc_calls[] = {
+	MUX("semop", 1), MUX("semget", 2), MUX("semctl", 3), MUX("semtimedop", 4), MUX("msgsnd", 11),
+	MUX("msgrcv", 12), MUX("msgget", 13), MUX("msgctl", 14), MUX("shmat", 21), MUX("shmdt", 22),
+	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
+};
+
+/* The arches whose arch_def has sys_socketcall/sys_ipc and abi_rule_add in
+ * libseccomp 2.5.4 (arch-x86.c, arch-ppc.c, arch-ppc64.c, arch-mips.c for
+ * o32 only, arch-s390.c, arch-s390x.c). */
+bool sp_rs_multiplexes(const struct sp_arch *a)
+{
+	static const char *const scmp[] = { "SCMP_ARCH_X86", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+					    "SCMP_ARCH_PPC64LE", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL",
+					    "SCMP_ARCH_S390", "SCMP_ARCH_S390X" };
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(scmp); i++)
+		if (!strcmp(a->scmp, scmp[i]))
+			return true;
+	return false;
+}
+
+static int mux_call_of(const struct mux_call *calls, const char *name, size_t len)
+{
+	/* length and first byte before memcmp: most names are neither */
+	for (size_t i = 0; name && calls[i].name; i++)
+		if (calls[i].len == len && calls[i].name[0] == name[0] && !memcmp(calls[i].name, name, len))
+			return calls[i].call;
+	return -1;
+}
+
+const char *const sp_rs_mux_syscall[2] = { "socketcall", "ipc" };
+static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
+
+int sp_rs_mux_names(struct build *b)
+{
+	size_t total = 0, seq = 0;
+
+	if (b->muxn)
+		return 0;
+	for (size_t i = 0; i < b->r->nrules; i++)
+		total += b->r->rules[i]->nnames;
+	if (!(b->muxn = malloc((total ? total : 1) * sizeof(*b->muxn))))
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	for (size_t i = 0; i < b->r->nrules; i++)
+		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++) {
+			const char *nm = b->r->rules[i]->names[j].s;
+			size_t len = nm ? strlen(nm) : 0;
+			b->muxn[seq] = (struct mux_name){ -1, 0 };
+			for (int k = 0; k < 2; k++) {
+				int call = mux_call_of(mux_calls[k], nm, len);
+				if (call >= 0)
+					b->muxn[seq] = (struct mux_name){ (int8_t)k, (uint8_t)call };
+			}
+		}
+	return 0;
+}
+
+/* The rule libseccomp adds for the multiplexer from part `part` of `rule`
+ * (runc adds each condition of a rule with a repeated index as a rule of
+ * its own): abi_rule_add overwrites args[0] with "arg0 == call" (mask
+ * DATUM_MAX), so a test of the rule's own arg0 is gone and the others stay
+ * where they were. Lives in the ruleset's arena, as a copy of the rule, so
+ * that explanations still point at the profile's rule. */
+static const struct sp_rule *mux_rule(struct build *b, const struct sp_rule *rule, unsigned call,
+				      size_t part)
+{
+	struct sp_rule *m = sp_arena_alloc(&b->rs->arena, sizeof(*m));
+	struct sp_arg *args = sp_arena_alloc(&b->rs->arena, (rule->nargs + 1) * sizeof(*args));
+	bool split = sp_rs_index_repeats(rule);
+	size_t n = 0;
+
+	if (!m || !args)
+		return NULL;
+	*m = *rule;
+	args[n++] = (struct sp_arg){ .index = 0, .op = SP_OP_EQ, .value = call, .loc = rule->loc };
+	for (size_t k = split ? part : 0; k < (split ? part + 1 : rule->nargs); k++)
+		if (rule->args[k].index != 0)
+			args[n++] = rule->args[k];
+	m->args = args;
+	m->nargs = n;
+	m->args_present = true;
+	return m;
+}
+
+/* The entries libseccomp's multiplexer gets from one name of `rule` on a
+ * multiplexing arch (mux_rule): one per rule runc adds for it. */
+int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
+		   const struct sp_rule *rule, const struct mux_name *mn)
+{
+	size_t parts = sp_rs_index_repeats(rule) ? rule->nargs : 1;
+
+	for (size_t k = 0; k < parts; k++) {
+		const struct sp_rule *m = mux_rule(b, rule, mn->call, k);
+		struct entry *e = m ? sp_vec_push(v) : NULL;
+		if (!e)
+			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		/* the parts follow each other as runc adds them */
+		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m, sp_rs_mux_syscall[mn->kind] };
+	}
+	return 0;
+}

@@ -1,0 +1,306 @@
+/* ruleset.c - runc's and libseccomp's rule semantics, applied once per arch.
+ *
+ * Input: the rules moby kept (resolve.c). Output: per arch, one decision per
+ * syscall number, sorted by number (struct sp_ruleset, ruleset.h). All the
+ * work is a sort of (nr, rule order) pairs followed by linear merges, so the
+ * cost is O(n log n) in the number of (name, arch) pairs.
+ *
+ * This file drives the build (build_ruleset) and holds the checks of
+ * actions and the arch set; the stages it calls live beside it (build.h):
+ * names.c (name lookups, unknown-name warnings), arg32.c (arguments the
+ * kernel reads as 32 bits), mux.c (socketcall/ipc), merge.c (per-arch
+ * merge), tree.c (libseccomp's word tree), record.c (the IR's drops). The
+ * finished rule set is read by zones.c and decide.c (the oracle).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/build.h"
+
+/* ---- actions ---------------------------------------------------------- */
+
+/* runc's getAction (docs/COMPAT.md §4.1.2 table): errno/trace data defaults to EPERM,
+ * is cast to int16 and kept to 16 bits; KILL is KILL_THREAD. */
+uint32_t sp_rs_action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret)
+{
+	uint32_t data = has_errno ? (uint16_t)(int16_t)errno_ret : EPERM;
+
+	switch (act) {
+	case SP_ACT_ERRNO:
+	case SP_ACT_TRACE:
+		return sp_action_ret(act) | data;
+	default:
+		return sp_action_ret(act);
+	}
+}
+
+/* libseccomp refuses ERRNO data of MAX_ERRNO (4095) or more
+ * (db_col_action_valid: data < MAX_ERRNO), so such a profile fails in runc
+ * although the kernel would cap the value. */
+static bool errno_invalid(uint32_t ret)
+{
+	return (ret & 0xffff0000u) == SP_RET_ERRNO && (ret & SP_RET_DATA) >= 4095;
+}
+
+#define RUNC_ERRNO_ENOSYS_ACTION 0x50026u /* SCMP_ACT_ERRNO(ENOSYS) */
+
+static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_opts *opts)
+{
+	/* runc's isAllowAction (docs/COMPAT.md §4.1.3): no stub for permissive defaults;
+	 * crun never adds one (opts->no_enosys). */
+	if (opts && opts->no_enosys)
+		return false;
+	/* runc's generatePatch (libcontainer/seccomp/patchbpf/enosys_linux.go)
+	 * also skips the stub when defaultErrnoRet equals its retErrnoEnosys,
+	 * the whole action value SCMP_ACT_ERRNO(ENOSYS) = 0x50026, not 38: with
+	 * a KILL default such a profile kills new syscalls under runc. */
+	if (p->has_default_errno && p->default_errno == RUNC_ERRNO_ENOSYS_ACTION)
+		return false;
+	return p->default_act != SP_ACT_ALLOW && p->default_act != SP_ACT_LOG &&
+	       p->default_act != SP_ACT_TRACE;
+}
+
+static int check_default(struct build *b)
+{
+	const struct secprof_profile *p = b->r->prof;
+
+	if (!p->default_action_ok)
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
+			      "defaultAction", "error initializing seccomp - invalid default action");
+	if (p->default_act == SP_ACT_NOTIFY)
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
+			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
+	b->rs->default_ret = sp_rs_action_ret(p->default_act, p->has_default_errno, p->default_errno);
+	if (errno_invalid(b->rs->default_ret))
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_errno_loc,
+			      "defaultErrnoRet", "error creating filter: could not create filter");
+	return 0;
+}
+
+uint32_t sp_rs_rule_ret(const struct sp_rule *rule)
+{
+	return sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
+}
+
+/* The checks runc makes before adding any rule (docs/COMPAT.md §4.1.2 steps 1, 8). */
+static int check_rule(struct build *b, const struct sp_rule *rule)
+{
+	char path[64];
+
+	if (!rule->action_ok) {
+		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
+			      "string %s is not a valid action for seccomp",
+			      rule->action.s ? rule->action.s : "");
+	}
+	for (size_t j = 0; j < rule->nnames; j++) {
+		const struct sp_str *n = &rule->names[j];
+		bool empty = !n->s || !*n->s;
+		if (!empty && (rule->act != SP_ACT_NOTIFY || strcmp(n->s, "write")))
+			continue;
+		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path, "%s",
+			      empty ? "empty string is not a valid syscall"
+				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+	}
+	if (sp_rs_rule_ret(rule) != b->rs->default_ret && errno_invalid(sp_rs_rule_ret(rule))) {
+		/* runc skips names libseccomp does not know before adding */
+		for (size_t j = 0; j < rule->nnames; j++) {
+			if (!sp_syscall_known(rule->names[j].s))
+				continue;
+			snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
+				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
+				      rule->names[j].s, sp_rs_rule_ret(rule) & SP_RET_DATA);
+		}
+	}
+	for (size_t k = 0; k < rule->nargs; k++) {
+		if (rule->args[k].index <= 5)
+			continue;
+		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].index", rule->index, k);
+		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->args[k].loc, path,
+			      "error creating seccomp syscall condition for syscall %s: syscalls only have up to 6 arguments (%llu given)",
+			      rule->nnames ? rule->names[0].s : "",
+			      (unsigned long long)rule->args[k].index);
+	}
+	return 0;
+}
+
+/* ---- arch set ----------------------------------------------------------- */
+
+static int add_arch(struct build *b, const struct sp_arch *a)
+{
+	struct sp_ruleset *rs = b->rs;
+
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i].arch == a)
+			return 0;
+	rs->arches[rs->narches].arch = a;
+	rs->arches[rs->narches].enosys_max = -1;
+	rs->narches++;
+	return 0;
+}
+
+/* Filter arches = the OCI architectures plus the native arch, always
+ * (docs/COMPAT.md §4.1.2 step 4); native first so its dispatch is the shortest. */
+static int collect_arches(struct build *b)
+{
+	const secprof_resolved *r = b->r;
+	const struct sp_arch *native = r->native ? r->native : sp_arch_native();
+
+	b->rs->arches = sp_arena_alloc(&b->rs->arena,
+				       (r->narchitectures + 1) * sizeof(*b->rs->arches));
+	if (!b->rs->arches)
+		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	if (!native)
+		return sp_err(b->err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "this machine's architecture is not supported");
+	add_arch(b, native);
+	for (size_t i = 0; i < r->narchitectures; i++) {
+		const struct sp_str *s = r->architectures[i];
+		const struct sp_arch *a = sp_arch_by_scmp(s->s ? s->s : "");
+		if (!a)
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
+				      "string %s is not a valid arch for seccomp", s->s ? s->s : "");
+		/* libseccomp's seccomp_arch_add fails with -EDOM when the
+		 * endianness differs from the filter's (the native arch's) */
+		if (a->big_endian != native->big_endian)
+			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
+				      "error adding architecture to seccomp filter: numerical argument out of domain (%s is %s-endian, %s is not)",
+				      s->s, a->big_endian ? "big" : "little", native->scmp);
+		add_arch(b, a);
+	}
+	return 0;
+}
+
+static void set_flags(struct build *b)
+{
+	const struct secprof_profile *p = b->r->prof;
+
+	/* runc sets SPEC_ALLOW when flags are absent (docs/COMPAT.md §4.1.1). */
+	if (!p->flags_present)
+		b->rs->flags = 4u;
+	for (size_t i = 0; i < p->nflags; i++)
+		b->rs->flags |= sp_flag_from_str(p->flags[i].s ? p->flags[i].s : "");
+	for (size_t i = 0; i < b->r->nrules; i++)
+		if (b->r->rules[i]->act == SP_ACT_NOTIFY)
+			b->rs->needs_listener = true;
+}
+
+static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
+					const secprof_compile_opts *opts, bool record, secprof_error *err)
+{
+	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
+	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS,
+			   .record = record };
+	int rc = 0;
+
+	if (!rs) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	if (!r || r->unconfined || !r->prof) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "the profile is unconfined: there is no filter to compile");
+		free(rs);
+		return NULL;
+	}
+	b.file = r->prof->file;
+	b.stub = stub_wanted(r->prof, opts);
+	b.exact = opts && opts->exact_libseccomp;
+	b.drops.item_size = sizeof(struct sp_drop);
+	rc = check_default(&b);
+	for (size_t i = 0; !rc && i < r->nrules; i++)
+		rc = check_rule(&b, r->rules[i]);
+	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
+		struct sp_drop *d = sp_vec_push(&b.drops);
+		if (!d)
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		else
+			*d = r->drops[i];
+	}
+	/* runc's "equal to the default action" skip (docs/COMPAT.md §4.1.2 step 5) */
+	for (size_t i = 0; !rc && i < r->nrules; i++)
+		if (sp_rs_rule_ret(r->rules[i]) == rs->default_ret)
+			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
+					    NULL, -1);
+	if (!rc)
+		rc = collect_arches(&b);
+	if (!rc)
+		rc = sp_rs_lookup_names(&b);
+	if (!rc)
+		rc = sp_rs_warn_unknown(&b);
+	if (!rc)
+		rc = sp_rs_settle_arg32(&b);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		if (sp_rs_multiplexes(rs->arches[i].arch))
+			rc = sp_rs_mux_names(&b);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = sp_rs_build_arch(&b, &rs->arches[i]);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = sp_rs_check_absent(&b, &rs->arches[i]);
+	free(b.nrs);
+	free(b.known);
+	free(b.muxn);
+	if (!rc && b.drops.len) {
+		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
+		if (!rs->drops)
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		else
+			memcpy(rs->drops, b.drops.items, b.drops.len * sizeof(*rs->drops));
+		rs->ndrops = b.drops.len;
+	}
+	sp_vec_free(&b.drops);
+	if (rc) {
+		sp_ruleset_free(rs);
+		return NULL;
+	}
+	set_flags(&b);
+	rs->replay_steps = SP_REPLAY_STEPS - b.steps;
+	return rs;
+}
+
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, false, err);
+}
+
+struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
+				       const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, true, err);
+}
+
+void sp_ruleset_free(struct sp_ruleset *rs)
+{
+	if (!rs)
+		return;
+	sp_arena_free(&rs->arena);
+	free(rs);
+}
+
+const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a)
+{
+	for (size_t i = 0; i < rs->narches; i++)
+		if (rs->arches[i].arch->audit == a->audit &&
+		    rs->arches[i].arch->nr_base == a->nr_base)
+			return &rs->arches[i];
+	return NULL;
+}
+
+size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->narches; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < n; j++)
+			seen |= audits[j] == rs->arches[i].arch->audit;
+		if (!seen && n < max)
+			audits[n++] = rs->arches[i].arch->audit;
+	}
+	return n;
+}

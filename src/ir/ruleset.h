@@ -1,0 +1,176 @@
+/* ruleset.h - a resolved profile as the filter sees it, per architecture
+ * (ruleset.c and the files beside it), and the BPF tools that read it (compile.c, emulate.c, disasm.c).
+ *
+ * The ruleset is the IR between resolution and code generation: runc's and
+ * libseccomp's rule semantics (docs/COMPAT.md §4.1.2, §4.3) are applied once here, so
+ * the generator, explain/diff tools and tests all see the same decisions.
+ * Everything lives in the ruleset's arena; strings are borrowed from the
+ * profile, which must outlive the ruleset.
+ */
+#ifndef SP_RULESET_H
+#define SP_RULESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arch.h"
+#include "profile/profile.h"
+#include "profile/resolve.h"
+#include "core/util.h"
+
+#define SP_X32_BIT 0x40000000u
+
+/* One argument comparison on one arch. On 32-bit ABIs value/value_two are
+ * already truncated to their low 32 bits (libseccomp _db_rule_gen_32). */
+struct sp_cond {
+	uint8_t arg;
+	/* the kernel reads the argument as 32 bits on this 64-bit ABI
+	 * (gen/argtypes.inc): value/value_two were cut to their low word and
+	 * the argument's high word counts as 0, so only the low word is tested */
+	bool lo_only;
+	enum sp_op op;
+	uint64_t value;
+	uint64_t value_two; /* MASKED_EQ only, already & value (libseccomp), else 0 */
+};
+
+/* A conditional rule: all conditions AND-ed. */
+struct sp_crule {
+	uint32_t ret;
+	struct sp_cond conds[6];
+	uint8_t nconds;
+	const struct sp_rule *src;
+};
+
+/* One node of libseccomp 2.5.4's argument tree for one syscall (its
+ * db_arg_chain_tree, replayed in tree.c): a test of one 32-bit word of
+ * an argument. The BPF libseccomp generates (gen_bpf.c _gen_bpf_chain)
+ * tries the nodes of a level in sibling order (prev/next); the side the
+ * test takes goes down a level (t/f), or returns an action (has_t/has_f),
+ * or, with neither, on to the next sibling; a level all of whose nodes fall
+ * through goes on where its parent would have gone next, and the top level
+ * falls through to the default action. */
+struct sp_tnode {
+	uint8_t level;           /* arg * 2 + 1 for the high word, arg * 2 for the low */
+	enum sp_op op;           /* the word test: EQ, GT, GE or MASKED_EQ */
+	enum sp_op op_orig;      /* the rule's operator: sibling order */
+	uint32_t mask, datum;    /* (word & mask) op datum; datum already & mask */
+	uint64_t datum_full;
+	struct sp_tnode *t, *f;  /* next level when the test is true / false */
+	struct sp_tnode *prev, *next; /* siblings, libseccomp's order */
+	bool has_t, has_f;       /* an action ends the chain on that side */
+	uint32_t act_t, act_f;
+	const struct sp_rule *src_t, *src_f;
+	uint32_t ret;            /* the action of the rule that made the node */
+	bool lo_only;            /* the argument is read as 32 bits (sp_cond):
+				    a high-word test sees 0, never the input */
+};
+
+/* What one syscall number decides on one arch. */
+struct sp_sysrule {
+	int32_t nr;
+	const char *name;
+	bool uncond;
+	uint32_t ret;               /* when uncond */
+	struct sp_crule *rules;     /* when !uncond: first match wins, in this order */
+	size_t nrules;
+	/* when the conditional rules have two or more actions: libseccomp's
+	 * word tree, which then decides instead of the rules' order (the
+	 * rules stay for explanations); NULL otherwise */
+	const struct sp_tnode *tree;
+	const struct sp_rule *src;  /* the rule that decided (first one) */
+};
+
+struct sp_arch_rules {
+	const struct sp_arch *arch;
+	struct sp_sysrule *sys;     /* sorted by nr, one per nr */
+	size_t nsys;
+	int64_t enosys_max;         /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
+};
+
+/* The work all replays of libseccomp's argument tree (tree.c) may do
+ * for one filter, shared by every syscall and arch, in steps: a node that a
+ * walk of the model visits, or a sibling it passes. Compile time must never
+ * be a denial of service, and the count depends on the profile alone, so a
+ * profile is always accepted or always refused whatever the machine. Real
+ * profiles stay far below it (Docker's default: a few hundred steps; the
+ * differential test's random profiles: under a thousand each); 1,024
+ * conditions on one syscall in rules of alternating actions take about 3
+ * million; one step costs some 8 ns here, so the whole budget about 0.15 s.
+ * libseccomp has no such limit, and takes longer on such profiles. */
+#define SP_REPLAY_STEPS 16000000u
+
+struct sp_ruleset {
+	struct sp_arena arena;
+	uint32_t default_ret;
+	struct sp_arch_rules *arches; /* the native arch first */
+	size_t narches;
+	uint32_t flags;             /* SECCOMP_FILTER_FLAG_* */
+	bool needs_listener;
+	size_t replay_steps;        /* work the word-tree replays did (SP_REPLAY_STEPS) */
+	/* sp_ruleset_build_ir only (NULL otherwise): what the program
+	 * leaves out and why (docs/IR.md): resolve's drops
+	 * (secprof_resolved.drops, copied) in profile order, then the rule
+	 * set's own, arch by arch; in the arena */
+	struct sp_drop *drops;
+	size_t ndrops;
+};
+
+/* A stretch of syscall numbers of one audit arch: numbers in [lo, hi] are
+ * looked up in `table` (missing ones get the default action, or ENOSYS
+ * above table->enosys_max), or all get `ret` when table is NULL. */
+struct sp_zone {
+	uint32_t lo, hi;
+	const struct sp_arch_rules *table;
+	uint32_t ret;
+};
+#define SP_MAX_ZONES 8
+
+/* Apply runc/libseccomp semantics to a resolved profile. Warns through ctx
+ * (once per name unknown on every arch of the filter; strict: error). */
+struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
+				    const secprof_compile_opts *opts, secprof_error *err);
+/* The same build, keeping what is left out and why (drops, docs/IR.md).
+ * Only the recording differs: the decisions are those sp_ruleset_build
+ * makes for the compiler, which skips the recording (it costs a quarter of
+ * a compile of Docker's default). */
+struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
+				       const secprof_compile_opts *opts, secprof_error *err);
+void sp_ruleset_free(struct sp_ruleset *rs);
+/* The arch rules whose arch has this audit token and nr_base (NULL if none). */
+const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
+/* The audit tokens of the filter, in dispatch order (native first). */
+size_t sp_ruleset_audits(const struct sp_ruleset *rs, uint32_t *audits, size_t max);
+/* Split the number space of one audit arch into zones (ascending, covering
+ * 0..UINT32_MAX). Returns the count, 0 if the audit arch is not in the filter. */
+size_t sp_ruleset_zones(const struct sp_ruleset *rs, uint32_t audit, struct sp_zone *zones);
+/* The 32-bit word a tree node tests (32-bit ABIs have low words only; the
+ * high word of a lo_only argument is 0). */
+uint32_t sp_tnode_word(const struct sp_tnode *n, const secprof_data *in);
+/* A node's test on a word: (word & mask) op datum. */
+bool sp_tnode_test(const struct sp_tnode *n, uint32_t word);
+/* Evaluate one syscall's conditional rules (first match wins; the word
+ * tree where the sysrule has one). */
+uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
+			 const secprof_data *in, uint32_t default_ret);
+/* The index of the first condition of a chain that does not hold for `in`
+ * (cr->nconds when all hold): the test sp_sysrule_eval makes. */
+size_t sp_crule_first_fail(const struct sp_crule *cr, const struct sp_arch *arch,
+			   const secprof_data *in);
+/* Decide a syscall straight from the ruleset, without BPF: the oracle the
+ * tests compare the generated program with. */
+uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in);
+
+/* What decided one call (sp_ruleset_why): the walk of sp_ruleset_decide,
+ * with its provenance. */
+struct sp_why {
+	uint32_t ret;
+	enum secprof_decided_by by;
+	const struct sp_arch_rules *table; /* NULL when by ARCH */
+	const struct sp_sysrule *sys;      /* the number's entry, or NULL */
+	const struct sp_crule *crule;      /* the chain that matched, or NULL */
+	const struct sp_rule *rule;        /* by RULE */
+};
+uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *why);
+
+#endif

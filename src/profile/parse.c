@@ -1,0 +1,1392 @@
+/* parse.c - JSON tree -> struct secprof_profile (Docker, legacy, Podman, OCI).
+ *
+ * Decoding follows Go's encoding/json as moby uses it (docs/COMPAT.md §1.3): keys are
+ * matched exactly, then case-insensitively; unknown keys are ignored (a
+ * warning here, an error in strict mode); null leaves a field as it is (and
+ * clears slices and pointers); a duplicate key decodes again INTO the value
+ * the first one left, so the last one wins for scalars and objects merge
+ * field by field; integers are exact uint64 and refuse signs, fractions and
+ * exponents. Validation then follows §1.5 (moby's own checks, moby's exact
+ * texts) and §4.1.1 (what runc refuses), so a profile that passes here is
+ * one Docker and runc would both run.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/check.h"
+#include "secprof.h"
+#include "core/json.h"
+
+/* ---- closed lists (profile.h; the lookups are in vocab.c) ------------- */
+
+/* The names, for the "expected one of" lists of the errors below. */
+static const char *const action_names[] = {
+#define X(id, str, ret) str,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const char *const op_names[] = {
+#define X(id, str) str,
+	SP_OPS(X)
+#undef X
+};
+
+/* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
+ * them on the host, so the host's <errno.h> values are the right ones. */
+static const struct {
+	const char *name;
+	int value;
+} errno_table[] = {
+#define E(n) { #n, n }
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC),
+	E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK),
+	E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL),
+	E(ENFILE), E(EMFILE), E(ENOTTY), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE),
+	E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG),
+	E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(EWOULDBLOCK), E(ENOMSG),
+	E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH),
+	E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
+	E(EBADSLT), E(EDEADLOCK), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
+	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM),
+	E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW), E(ENOTUNIQ),
+	E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN), E(ELIBMAX),
+	E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK),
+	E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(ENOTSUP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
+	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET),
+	E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN),
+	E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN),
+	E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM),
+	E(ENAVAIL), E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE),
+	E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED), E(EKEYREJECTED),
+	E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
+#undef E
+};
+
+/* ---- decoding context, paths and messages ----------------------------- */
+
+/* One step of a JSON path: a key, or an index when key is NULL. */
+struct path_seg {
+	const char *key;
+	size_t len; /* of key; SIZE_MAX: NUL-terminated, measured when shown */
+	size_t index;
+};
+
+/* Deeper than any path the profile's shape allows (linux.seccomp.syscalls
+ * [i].includes.caps[j] is 7); steps beyond it are counted, not shown. */
+#define PATH_MAX_SEGS 32
+
+struct pc {
+	secprof_ctx *ctx;
+	secprof_error *err;
+	struct secprof_profile *p;
+	const char *data; /* the input, for raw value text */
+	struct path_seg path[PATH_MAX_SEGS];
+	size_t depth;
+	size_t base; /* depth of the path of the profile object itself */
+	bool oci;    /* decoding an OCI config's linux.seccomp: runc's keys only */
+};
+
+/* Paths are kept as a stack of steps and only written out when a message
+ * needs one: building the text for every member decoded was a third of the
+ * parse time of the default profile. Each push returns the depth to pop
+ * back to. */
+static size_t path_push(struct pc *c, const char *key, size_t len, size_t index)
+{
+	size_t old = c->depth;
+
+	if (c->depth < PATH_MAX_SEGS)
+		c->path[c->depth] = (struct path_seg){ key, len, index };
+	c->depth++;
+	return old;
+}
+
+static size_t path_key(struct pc *c, const char *key)
+{
+	return path_push(c, key, SIZE_MAX, 0);
+}
+
+static size_t path_member(struct pc *c, const struct sp_jmember *m)
+{
+	return path_push(c, m->key, m->key_len, 0);
+}
+
+static size_t path_index(struct pc *c, size_t i)
+{
+	return path_push(c, NULL, 0, i);
+}
+
+static void path_pop(struct pc *c, size_t old)
+{
+	c->depth = old;
+}
+
+/* Append to a path being written, cut at the end of the buffer (a cut
+ * path stays NUL-terminated). */
+static void path_add(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	size_t room = size - 1 - *len;
+
+	if (n > room)
+		n = room;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* "syscalls[3].args[0].op" */
+static const char *path_text(const struct pc *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < c->depth && k < PATH_MAX_SEGS; k++) {
+		const struct path_seg *g = &c->path[k];
+		char num[24], *d = num + sizeof(num);
+		size_t i = g->index;
+
+		if (!g->key) {
+			*--d = ']';
+			do
+				*--d = (char)('0' + i % 10);
+			while ((i /= 10));
+			*--d = '[';
+			path_add(buf, size, &len, d, (size_t)(num + sizeof(num) - d));
+			continue;
+		}
+		if (len)
+			path_add(buf, size, &len, ".", 1);
+		if (g->len == SIZE_MAX)
+			path_add(buf, size, &len, g->key, strlen(g->key));
+		else if (memchr(g->key, '\0', g->len))
+			path_add(buf, size, &len, "(key with NUL)", strlen("(key with NUL)"));
+		else
+			path_add(buf, size, &len, g->key, g->len);
+	}
+	return buf;
+}
+
+static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
+static int perr(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
+{
+	char msg[sizeof(((secprof_error *)0)->msg)], path[sizeof(((secprof_error *)0)->path)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sp_err(c->err, SECPROF_E_PROFILE, c->p->file, loc, path_text(c, path, sizeof(path)),
+		      "%s", msg);
+}
+
+static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...) SP_PRINTF(3, 4);
+static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
+{
+	char msg[sizeof(((secprof_error *)0)->msg)], path[sizeof(((secprof_error *)0)->path)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sp_warn(c->ctx, c->err, c->p->file, loc, path_text(c, path, sizeof(path)), "%s",
+		       msg);
+}
+
+static int oom(struct pc *c)
+{
+	return sp_err(c->err, SECPROF_E_SYSTEM, c->p->file, NULL, NULL, "out of memory");
+}
+
+static const char *type_name(const struct sp_json *v)
+{
+	switch (v->type) {
+	case SP_JNULL: return "null";
+	case SP_JBOOL: return "a boolean";
+	case SP_JNUM: return "a number";
+	case SP_JSTR: return "a string";
+	case SP_JARR: return "an array";
+	case SP_JOBJ: return "an object";
+	}
+	return "?";
+}
+
+static int type_error(struct pc *c, const struct sp_json *v, const char *want)
+{
+	return perr(c, &v->loc, "expected %s, got %s", want, type_name(v));
+}
+
+/* ---- key matching ----------------------------------------------------- */
+
+/* Go matches a key to a field exactly first, then with its case folding
+ * (EqualFold). For the ASCII field names used here that is ASCII case
+ * folding plus two non-ASCII letters whose fold orbit holds an ASCII one:
+ * U+017F LATIN SMALL LETTER LONG S ~ 's' and U+212A KELVIN SIGN ~ 'k'. */
+static bool fold_eq(const char *key, size_t klen, const char *name)
+{
+	size_t i = 0;
+
+	for (; *name; name++) {
+		char want = (char)(*name | 0x20);
+		if (i >= klen)
+			return false;
+		if (want == 's' && i + 1 < klen && (unsigned char)key[i] == 0xc5 &&
+		    (unsigned char)key[i + 1] == 0xbf) {
+			i += 2;
+			continue;
+		}
+		if (want == 'k' && i + 2 < klen && (unsigned char)key[i] == 0xe2 &&
+		    (unsigned char)key[i + 1] == 0x84 && (unsigned char)key[i + 2] == 0xaa) {
+			i += 3;
+			continue;
+		}
+		char k = key[i];
+		if (k >= 'A' && k <= 'Z')
+			k = (char)(k | 0x20);
+		if (k != want && !(want == *name && k == *name))
+			return false;
+		i++;
+	}
+	return i == klen;
+}
+
+typedef int (*field_fn)(struct pc *c, void *target, const struct sp_json *v);
+
+struct field {
+	const char *name;
+	size_t len;
+	field_fn fn;
+};
+
+#define FIELD(name, fn) { name, sizeof(name) - 1, fn }
+
+static const struct field *find_field(const struct field *f, size_t n, const struct sp_jmember *m)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].len == m->key_len && f[i].name[0] == m->key[0] &&
+		    !memcmp(f[i].name, m->key, m->key_len))
+			return &f[i];
+	for (size_t i = 0; i < n; i++)
+		if (fold_eq(m->key, m->key_len, f[i].name))
+			return &f[i];
+	return NULL;
+}
+
+/* Decode an object into target, member by member in document order (so the
+ * last duplicate wins). `what` names the object in unknown-key warnings. */
+static int decode_object(struct pc *c, const struct sp_json *v, const struct field *fields,
+			 size_t nfields, void *target)
+{
+	if (v->type != SP_JOBJ)
+		return type_error(c, v, "an object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct sp_jmember *m = &v->u.members[i];
+		const struct field *f = find_field(fields, nfields, m);
+		size_t old;
+		int rc;
+
+		old = path_member(c, m);
+		if (!f)
+			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s ignores it)", m->key,
+				   c->oci ? "an OCI runtime" : "Docker");
+		else
+			rc = f->fn(c, target, m->val);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- scalar decoders -------------------------------------------------- */
+
+/* string field: null leaves it unchanged (Go). */
+static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL)
+		return 0;
+	if (v->type != SP_JSTR)
+		return type_error(c, v, "a string");
+	/* A "\u0000" escape would silently cut the name short in every C
+	 * consumer (runc hands names to libseccomp as C strings). Only an
+	 * escape can make a NUL, and every escape decodes shorter than it is
+	 * written: a string as long as its source text (less the quotes) has
+	 * none. */
+	if (v->len != v->end - v->off - 2 && memchr(v->u.s, '\0', v->len))
+		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
+	dst->s = v->u.s;
+	dst->loc = v->loc;
+	return 0;
+}
+
+/* Exact unsigned integer, as Go decodes into uint/uint64 (§1.3): the raw
+ * number text must be plain decimal digits; no double in between. */
+static int decode_u64(struct pc *c, uint64_t *dst, const struct sp_json *v)
+{
+	const char *s = v->u.s;
+
+	if (v->type != SP_JNUM)
+		return type_error(c, v, "an unsigned integer");
+	if (strpbrk(s, "-.eE"))
+		return perr(c, &v->loc, "expected an unsigned integer, got %s", s);
+	if (!sp_parse_u64(s, v->len, dst))
+		return perr(c, &v->loc,
+			    "number %s is out of range (an unsigned 64-bit integer is at most "
+			    "18446744073709551615)",
+			    s);
+	return 0;
+}
+
+/* uint64 field: null leaves it unchanged. */
+static int decode_u64_field(struct pc *c, uint64_t *dst, const struct sp_json *v)
+{
+	return v->type == SP_JNULL ? 0 : decode_u64(c, dst, v);
+}
+
+/* *uint field (errnoRet): null clears it. */
+static int decode_u64_ptr(struct pc *c, bool *has, uint64_t *dst, struct sp_loc *loc,
+			  const struct sp_json *v)
+{
+	int rc;
+
+	if (v->type == SP_JNULL) {
+		*has = false;
+		*dst = 0;
+		return 0;
+	}
+	if ((rc = decode_u64(c, dst, v)) < 0)
+		return rc;
+	*has = true;
+	*loc = v->loc;
+	return 0;
+}
+
+/* []string: null clears it; elements already there from an earlier
+ * duplicate key are decoded into (Go reuses slice elements), so a null
+ * element keeps the old string. */
+static int decode_str_array(struct pc *c, struct sp_str **arr, size_t *n, const struct sp_json *v)
+{
+	struct sp_str *out = NULL;
+	size_t len, kept;
+
+	if (v->type == SP_JNULL) {
+		*arr = NULL;
+		*n = 0;
+		return 0;
+	}
+	if (v->type != SP_JARR)
+		return type_error(c, v, "an array of strings");
+	len = v->len;
+	kept = *arr ? (len < *n ? len : *n) : 0;
+	/* [] is an empty but non-nil slice in Go: moby marshals it as [] for
+	 * "names" (no omitempty), so keep a non-NULL pointer for it. Slots
+	 * past the kept ones start as Go's zero value (filled below, so the
+	 * arena need not zero them first). */
+	out = sp_arena_alloc_raw(&c->p->arena, (len ? len : 1) * sizeof(*out));
+	if (!out)
+		return oom(c);
+	if (kept)
+		memcpy(out, *arr, kept * sizeof(*out));
+	if (!len)
+		out[0] = (struct sp_str){ 0 };
+	for (size_t i = 0; i < len; i++) {
+		const struct sp_json *item = v->u.items[i];
+		size_t old = path_index(c, i);
+		int rc;
+		if (i >= kept) /* a kept element keeps its position too */
+			out[i] = (struct sp_str){ NULL, item->loc };
+		rc = decode_str(c, &out[i], item);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+		if (!out[i].s) /* a null in a fresh slot: Go's zero value "" */
+			out[i].s = "";
+	}
+	*arr = out;
+	*n = len;
+	return 0;
+}
+
+/* A slice of structs: same reuse rule as above. */
+typedef int (*elem_fn)(struct pc *c, void *slot, const struct sp_json *v);
+
+static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
+			       const struct sp_json *v, elem_fn fn)
+{
+	char *out = NULL;
+	size_t len;
+
+	if (v->type == SP_JNULL) {
+		*arr = NULL;
+		*n = 0;
+		return 0;
+	}
+	if (v->type != SP_JARR)
+		return type_error(c, v, "an array");
+	len = v->len;
+	if (len) {
+		out = sp_arena_alloc(&c->p->arena, len * size);
+		if (!out)
+			return oom(c);
+		if (*arr)
+			memcpy(out, *arr, (len < *n ? len : *n) * size);
+	}
+	for (size_t i = 0; i < len; i++) {
+		size_t old = path_index(c, i);
+		int rc = fn(c, out + i * size, v->u.items[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	*arr = out;
+	*n = len;
+	return 0;
+}
+
+/* ---- minKernel (§1.4) -------------------------------------------------- */
+
+/* Go's strconv.ParseUint(s, 10, 8) error text, or NULL when s is fine. */
+static const char *parse_u8(const char *s, size_t n, uint8_t *out, char *buf, size_t blen)
+{
+	unsigned v = 0;
+	bool range = false;
+
+	if (n == 0)
+		goto syntax;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto syntax;
+		v = v * 10 + (unsigned)(s[i] - '0');
+		if (v > 255) {
+			range = true;
+			v = 256;
+		}
+	}
+	if (range) {
+		snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s);
+		return buf;
+	}
+	*out = (uint8_t)v;
+	return NULL;
+syntax:
+	snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": invalid syntax", (int)n, s);
+	return buf;
+}
+
+/* KernelVersion.UnmarshalJSON, with moby's exact messages. `raw` is the
+ * value's text as written, which moby quotes back. */
+static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_json *v)
+{
+	const char *raw = c->data + v->off;
+	int rawlen = v->end - v->off > 80 ? 80 : (int)(v->end - v->off);
+	const char *s, *dot;
+	char why[128];
+	const char *e;
+	uint8_t k = 0, m = 0;
+
+	if (v->type == SP_JNULL) { /* *KernelVersion = nil: no condition */
+		f->has_min_kernel = false;
+		f->min_kernel[0] = f->min_kernel[1] = 0;
+		return 0;
+	}
+	if (v->type != SP_JSTR) {
+		static const char *const go_type[] = { [SP_JBOOL] = "bool", [SP_JNUM] = "number",
+						       [SP_JARR] = "array", [SP_JOBJ] = "object" };
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": json: "
+			    "cannot unmarshal %s into Go value of type string",
+			    rawlen, raw, go_type[v->type]);
+	}
+	f->has_min_kernel = true;
+	f->min_kernel_loc = v->loc;
+	s = v->u.s;
+	if (!*s) /* "" is {0,0} with the pointer set; an existing value stays */
+		return 0;
+	dot = strchr(s, '.');
+	if (!dot || strchr(dot + 1, '.'))
+		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\"",
+			    rawlen, raw);
+	if ((e = parse_u8(s, (size_t)(dot - s), &k, why, sizeof(why))) ||
+	    (e = parse_u8(dot + 1, strlen(dot + 1), &m, why, sizeof(why))))
+		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\": %s",
+			    rawlen, raw, e);
+	if (k == 0 && m == 0)
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": version "
+			    "cannot be 0.0",
+			    rawlen, raw);
+	f->min_kernel[0] = k;
+	f->min_kernel[1] = m;
+	return 0;
+}
+
+/* ---- includes / excludes ---------------------------------------------- */
+
+static int f_caps(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_filter *f = t;
+	return decode_str_array(c, &f->caps, &f->ncaps, v);
+}
+
+static int f_arches(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_filter *f = t;
+	return decode_str_array(c, &f->arches, &f->narches, v);
+}
+
+static int f_min_kernel(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_min_kernel(c, t, v);
+}
+
+static const struct field filter_fields[] = {
+	FIELD("caps", f_caps),
+	FIELD("arches", f_arches),
+	FIELD("minKernel", f_min_kernel),
+};
+
+/* *Filter: null clears the pointer; an object decodes into the existing one
+ * (a duplicate "includes" merges field by field, §1.3). */
+static int decode_filter(struct pc *c, struct sp_filter *f, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL) {
+		memset(f, 0, sizeof(*f));
+		return 0;
+	}
+	if (v->type != SP_JOBJ)
+		return type_error(c, v, "an object");
+	if (!f->present)
+		memset(f, 0, sizeof(*f));
+	f->present = true;
+	f->loc = v->loc;
+	return decode_object(c, v, filter_fields, SP_ARRAY_SIZE(filter_fields), f);
+}
+
+/* ---- args -------------------------------------------------------------- */
+
+static int a_index(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->index, v);
+}
+
+static int a_value(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->value, v);
+}
+
+static int a_value_two(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_u64_field(c, &((struct sp_arg *)t)->value_two, v);
+}
+
+static int a_op(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_arg *)t)->op_str, v);
+}
+
+static const struct field arg_fields[] = {
+	FIELD("index", a_index),
+	FIELD("value", a_value),
+	FIELD("valueTwo", a_value_two),
+	FIELD("op", a_op),
+};
+
+static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
+{
+	struct sp_arg *a = slot;
+
+	a->loc = v->loc;
+	if (v->type == SP_JNULL) /* struct element: null changes nothing */
+		return 0;
+	return decode_object(c, v, arg_fields, SP_ARRAY_SIZE(arg_fields), a);
+}
+
+/* ---- syscalls[] ------------------------------------------------------- */
+
+static int r_names(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	return decode_str_array(c, &r->names, &r->nnames, v);
+}
+
+static int r_name(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->name, v);
+}
+
+static int r_action(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->action, v);
+}
+
+static int r_errno_ret(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	return decode_u64_ptr(c, &r->has_errno, &r->errno_ret, &r->errno_loc, v);
+}
+
+static int r_args(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_rule *r = t;
+	int rc = decode_struct_array(c, (void **)&r->args, &r->nargs, sizeof(struct sp_arg), v,
+				     decode_arg);
+	if (rc == 0)
+		r->args_present = v->type == SP_JARR;
+	return rc;
+}
+
+static int r_comment(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_str ignored = { 0 };
+	(void)t;
+	return decode_str(c, &ignored, v); /* accepted and dropped (§1.2) */
+}
+
+static int r_includes(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_filter(c, &((struct sp_rule *)t)->includes, v);
+}
+
+static int r_excludes(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_filter(c, &((struct sp_rule *)t)->excludes, v);
+}
+
+static int r_errno(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_rule *)t)->errno_name, v);
+}
+
+/* The first four are the OCI LinuxSyscall fields (the only ones an OCI
+ * config's rules have); the rest are moby's and Podman's additions. */
+static const struct field rule_fields[] = {
+	FIELD("names", r_names),
+	FIELD("action", r_action),
+	FIELD("errnoRet", r_errno_ret),
+	FIELD("args", r_args),
+	FIELD("name", r_name),
+	FIELD("comment", r_comment),
+	FIELD("includes", r_includes),
+	FIELD("excludes", r_excludes),
+	FIELD("errno", r_errno), /* Podman (docs/COMPAT.md §6) */
+};
+
+static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
+{
+	struct sp_rule *r = slot;
+
+	/* []*Syscall: a null element is a nil pointer that moby's resolver
+	 * dereferences (call.Name), failing the request; refuse it clearly. */
+	if (v->type == SP_JNULL)
+		return perr(c, &v->loc, "null is not a syscall rule (expected an object)");
+	r->loc = v->loc;
+	if (c->oci) /* an OCI runtime reads only these (§4.1.1) */
+		return decode_object(c, v, rule_fields, 4, r);
+	return decode_object(c, v, rule_fields, SP_ARRAY_SIZE(rule_fields), r);
+}
+
+/* ---- archMap ---------------------------------------------------------- */
+
+static int m_arch(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct sp_archmap *)t)->arch, v);
+}
+
+static int m_subs(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct sp_archmap *m = t;
+	m->subs_null = v->type == SP_JNULL;
+	return decode_str_array(c, &m->subs, &m->nsubs, v);
+}
+
+static const struct field archmap_fields[] = {
+	FIELD("architecture", m_arch),
+	FIELD("subArchitectures", m_subs),
+};
+
+static int decode_archmap(struct pc *c, void *slot, const struct sp_json *v)
+{
+	if (v->type == SP_JNULL)
+		return 0;
+	return decode_object(c, v, archmap_fields, SP_ARRAY_SIZE(archmap_fields), slot);
+}
+
+/* ---- top level -------------------------------------------------------- */
+
+static int t_default_action(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->default_action, v);
+}
+
+static int t_default_errno_ret(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_u64_ptr(c, &p->has_default_errno, &p->default_errno, &p->default_errno_loc,
+			      v);
+}
+
+static int t_architectures(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_str_array(c, &p->architectures, &p->narchitectures, v);
+}
+
+static int t_flags(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_str_array(c, &p->flags, &p->nflags, v);
+}
+
+static int t_listener_path(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->listener_path, v);
+}
+
+static int t_listener_metadata(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->listener_metadata, v);
+}
+
+static int t_archmap(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	int rc = decode_struct_array(c, (void **)&p->archmap, &p->narchmap,
+				     sizeof(struct sp_archmap), v, decode_archmap);
+	if (rc == 0 && v->type != SP_JNULL)
+		p->archmap_loc = v->loc;
+	return rc;
+}
+
+static int t_syscalls(struct pc *c, void *t, const struct sp_json *v)
+{
+	struct secprof_profile *p = t;
+	return decode_struct_array(c, (void **)&p->rules, &p->nrules, sizeof(struct sp_rule), v,
+				   decode_rule);
+}
+
+static int t_default_errno(struct pc *c, void *t, const struct sp_json *v)
+{
+	return decode_str(c, &((struct secprof_profile *)t)->default_errno_name, v);
+}
+
+/* The first seven are OCI LinuxSeccomp's; archMap is moby's, defaultErrno
+ * Podman's. */
+#define SP_OCI_TOP_FIELDS 7
+static const struct field top_fields[] = {
+	FIELD("defaultAction", t_default_action),
+	FIELD("defaultErrnoRet", t_default_errno_ret),
+	FIELD("architectures", t_architectures),
+	FIELD("flags", t_flags),
+	FIELD("listenerPath", t_listener_path),
+	FIELD("listenerMetadata", t_listener_metadata),
+	FIELD("syscalls", t_syscalls),
+	FIELD("archMap", t_archmap),
+	FIELD("defaultErrno", t_default_errno), /* Podman (docs/COMPAT.md §6) */
+};
+
+/* ---- Podman's errno names (docs/COMPAT.md §6) ----------------------------------- */
+
+static int errno_from_name(const char *s, uint64_t *out)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(errno_table); i++)
+		if (!strcmp(s, errno_table[i].name)) {
+			*out = (uint64_t)errno_table[i].value;
+			return 0;
+		}
+	return sp_parse_u64(s, strlen(s), out) ? 0 : -1;
+}
+
+/* Podman's errno wins over errnoRet; Docker ignores it (an unknown key), so
+ * when the two disagree the same profile behaves differently: say so. */
+static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has, uint64_t *val,
+			      struct sp_loc *loc, const char *key, const char *docker_key)
+{
+	uint64_t e;
+	size_t old;
+	int rc = 0;
+
+	if (!name->s || !*name->s)
+		return 0;
+	old = path_key(c, key);
+	if (errno_from_name(name->s, &e) < 0) {
+		rc = perr(c, &name->loc, "unknown errno \"%s\" (expected a name such as EPERM or a number)",
+			  name->s);
+	} else if (!*has || *val != e) {
+		char docker[64];
+		if (*has)
+			snprintf(docker, sizeof(docker), "%s %llu", docker_key, (unsigned long long)*val);
+		else
+			snprintf(docker, sizeof(docker), "EPERM (no %s)", docker_key);
+		rc = pwarn(c, &name->loc,
+			   "\"%s\" is Podman's field: secprof applies %s (%llu), Docker ignores it and "
+			   "would use %s",
+			   key, name->s, (unsigned long long)e, docker);
+	}
+	if (rc == 0) {
+		*has = true;
+		*val = e;
+		*loc = name->loc;
+	}
+	path_pop(c, old);
+	return rc;
+}
+
+/* ---- validation: moby (§1.5) then runc (§4.1.1) ----------------------- */
+
+static void list_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+}
+
+static int check_action(struct pc *c, const struct sp_str *a, const struct sp_loc *owner,
+			enum sp_action *out, bool *ok)
+{
+	char list[256];
+	int i = sp_action_from_str(a->s);
+
+	if (i >= 0) {
+		*out = (enum sp_action)i;
+		*ok = true;
+		return 0;
+	}
+	list_names(list, sizeof(list), action_names, SP_ARRAY_SIZE(action_names));
+	if (!a->s || !*a->s)
+		return perr(c, a->s ? &a->loc : owner, "missing or empty action (expected one of %s)",
+			    list);
+	return perr(c, &a->loc, "unknown action \"%s\" (expected one of %s)", a->s, list);
+}
+
+/* The arch table may not be linked in yet (arch stage): then there is
+ * nothing to check names against. */
+static bool have_arch_table(void)
+{
+	return sp_arch_count() > 0;
+}
+
+static int check_arch(struct pc *c, const struct sp_str *s)
+{
+	const struct sp_arch *a;
+	char list[512];
+	size_t used = 0;
+
+	if (!have_arch_table())
+		return 0;
+	a = sp_arch_by_scmp(s->s);
+	if (a && a->runc_ok)
+		return 0;
+	if (a) /* libseccomp knows it, runc's map does not (§4.1.1) */
+		return perr(c, &s->loc, "architecture \"%s\" is not supported by runc", s->s);
+	list[0] = '\0';
+	for (size_t i = 0; i < sp_arch_count() && used < sizeof(list); i++) {
+		const struct sp_arch *x = sp_arch_at(i);
+		int r;
+		if (!x->runc_ok)
+			continue;
+		r = snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", x->scmp);
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+	return perr(c, &s->loc, "unknown architecture \"%s\" (expected one of %s)", s->s, list);
+}
+
+static int check_arch_list(struct pc *c, const char *key, const struct sp_str *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t old = path_key(c, key);
+		int rc;
+		path_index(c, i);
+		rc = check_arch(c, &v[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* moby uses only the first entry whose architecture is the host's (§2.2):
+ * an entry no host can match is dead, not wrong (a warning); the
+ * subArchitectures of a live entry go to runc, so they must be valid. */
+static int check_archmap(struct pc *c, const struct secprof_profile *p)
+{
+	for (size_t i = 0; i < p->narchmap; i++) {
+		const struct sp_archmap *m = &p->archmap[i];
+		size_t old = path_key(c, "archMap");
+		int rc = 0;
+
+		path_index(c, i);
+		if (have_arch_table() && !(m->arch.s && sp_arch_by_scmp(m->arch.s))) {
+			path_key(c, "architecture");
+			rc = pwarn(c, m->arch.s ? &m->arch.loc : &p->archmap_loc,
+				   "architecture \"%s\" matches no host, so Docker never uses this entry",
+				   m->arch.s ? m->arch.s : "");
+		} else {
+			rc = check_arch_list(c, "subArchitectures", m->subs, m->nsubs);
+		}
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* includes/excludes.caps are compared exactly with the container's
+ * capability names (§2.3): "cap_sys_admin" or "SYS_ADMIN" never match. */
+/* s is a capability's own name ("CAP_SYS_ADMIN"): the usual case, found
+ * without secprof_cap_from_name's case folding. */
+static bool is_canonical_cap(const char *s)
+{
+	const char *name;
+
+	if (strncmp(s, "CAP_", 4) || !s[4])
+		return false;
+	for (int cap = 0; (name = secprof_cap_name(cap)); cap++)
+		if (name[4] == s[4] && !strcmp(name, s))
+			return true;
+	return false;
+}
+
+static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
+{
+	for (size_t i = 0; i < f->ncaps; i++) {
+		const char *s = f->caps[i].s, *want;
+		size_t old;
+		int cap, rc = 0;
+
+		if (is_canonical_cap(s))
+			continue;
+		old = path_key(c, key);
+		cap = secprof_cap_from_name(s);
+
+		path_key(c, "caps");
+		path_index(c, i);
+		want = cap >= 0 ? secprof_cap_name(cap) : NULL;
+		if (!want)
+			rc = pwarn(c, &f->caps[i].loc, "unknown capability \"%s\": it never matches", s);
+		else if (strcmp(want, s))
+			rc = pwarn(c, &f->caps[i].loc,
+				   "capability \"%s\" never matches: Docker compares names exactly "
+				   "(write \"%s\")",
+				   s, want);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_flags(struct pc *c, struct secprof_profile *p)
+{
+	static const char *const names[] = {
+#define X(id, str, bit) str,
+		SP_FLAGS(X)
+#undef X
+	};
+	char list[256];
+
+	for (size_t i = 0; i < p->nflags; i++) {
+		if (sp_flag_from_str(p->flags[i].s))
+			continue;
+		list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
+		path_key(c, "flags");
+		path_index(c, i);
+		return perr(c, &p->flags[i].loc, "unknown flag \"%s\" (expected one of %s)",
+			    p->flags[i].s, list);
+	}
+	/* moby drops an empty list (omitempty), so runc sees nil (§4.1.1) */
+	p->flags_present = p->nflags > 0;
+	return 0;
+}
+
+static int check_arg(struct pc *c, struct sp_arg *a)
+{
+	char list[256];
+	int op;
+
+	if (a->index > 5)
+		return perr(c, &a->loc,
+			    "argument index %llu is out of range: a syscall has 6 arguments (0..5)",
+			    (unsigned long long)a->index);
+	op = sp_op_from_str(a->op_str.s);
+	if (op >= 0) {
+		a->op = (enum sp_op)op;
+		return 0;
+	}
+	list_names(list, sizeof(list), op_names, SP_ARRAY_SIZE(op_names));
+	if (!a->op_str.s || !*a->op_str.s)
+		return perr(c, a->op_str.s ? &a->op_str.loc : &a->loc,
+			    "missing or empty operator (expected one of %s)", list);
+	path_key(c, "op");
+	return perr(c, &a->op_str.loc, "unknown operator \"%s\" (expected one of %s)", a->op_str.s,
+		    list);
+}
+
+/* ERRNO and TRACE take a value; runc ignores it elsewhere, crun fails. */
+static bool takes_errno(enum sp_action a)
+{
+	return a == SP_ACT_ERRNO || a == SP_ACT_TRACE;
+}
+
+static int check_rule_names(struct pc *c, struct sp_rule *r)
+{
+	for (size_t i = 0; i < r->nnames; i++) {
+		const struct sp_str *n = &r->names[i];
+		size_t old = path_key(c, r->name.s && *r->name.s ? "name" : "names");
+		int rc = 0;
+
+		if (!(r->name.s && *r->name.s))
+			path_index(c, i);
+		if (!*n->s)
+			rc = perr(c, &n->loc, "empty syscall name");
+		else if (r->action_ok && r->act == SP_ACT_NOTIFY && !strcmp(n->s, "write"))
+			rc = perr(c, &n->loc, "SCMP_ACT_NOTIFY cannot be used for the write syscall "
+					      "(runc refuses it)");
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_rule(struct pc *c, struct sp_rule *r)
+{
+	size_t old = r->action.s ? path_key(c, "action") : c->depth;
+	int rc = check_action(c, &r->action, &r->loc, &r->act, &r->action_ok);
+
+	path_pop(c, old);
+	if (rc < 0)
+		return rc;
+	if ((rc = check_rule_names(c, r)) < 0)
+		return rc;
+	if (!r->nnames && (rc = pwarn(c, &r->loc, "rule names no syscall, so it does nothing")) < 0)
+		return rc;
+	for (size_t i = 0; i < r->nargs; i++) {
+		old = path_key(c, "args");
+		path_index(c, i);
+		rc = check_arg(c, &r->args[i]);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = check_caps(c, "includes", &r->includes)) < 0)
+		return rc;
+	return check_caps(c, "excludes", &r->excludes);
+}
+
+/* moby's own checks, in its order, with its exact texts (§1.5). */
+static int check_moby(struct pc *c, struct secprof_profile *p)
+{
+	if (p->narchitectures && p->narchmap) {
+		path_key(c, "archMap");
+		return perr(c, &p->archmap_loc,
+			    "both 'architectures' and 'archMap' are specified in the seccomp "
+			    "profile, use either 'architectures' or 'archMap'");
+	}
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct sp_rule *r = &p->rules[i];
+		r->index = i;
+		if (r->name.s && *r->name.s && r->nnames) {
+			path_key(c, "syscalls");
+			path_index(c, i);
+			return perr(c, &r->loc,
+				    "both 'name' and 'names' are specified in the seccomp profile, "
+				    "use either 'name' or 'names'");
+		}
+		if (r->name.s && *r->name.s) { /* legacy form: names = [name] */
+			r->names = sp_arena_alloc(&p->arena, sizeof(*r->names));
+			if (!r->names)
+				return oom(c);
+			r->names[0] = r->name;
+			r->nnames = 1;
+		}
+	}
+	return 0;
+}
+
+/* What runc would refuse (§4.1.1, §4.1.2). */
+static int check_runc(struct pc *c, struct secprof_profile *p)
+{
+	int rc;
+
+	if (!p->default_action.s || !*p->default_action.s) {
+		path_key(c, "defaultAction");
+		return perr(c, p->default_action.s ? &p->default_action.loc : &p->loc,
+			    "defaultAction is missing or empty, but the profile has syscall rules "
+			    "(runc refuses an empty action)");
+	}
+	path_key(c, "defaultAction");
+	rc = check_action(c, &p->default_action, &p->loc, &p->default_act, &p->default_action_ok);
+	if (rc == 0 && p->default_act == SP_ACT_NOTIFY)
+		rc = perr(c, &p->default_action.loc,
+			  "SCMP_ACT_NOTIFY cannot be used as the default action (runc refuses it)");
+	path_pop(c, c->base);
+	if (rc < 0)
+		return rc;
+	if (p->has_default_errno && !takes_errno(p->default_act)) {
+		path_key(c, p->default_errno_name.s && *p->default_errno_name.s ? "defaultErrno"
+										 : "defaultErrnoRet");
+		rc = pwarn(c, &p->default_errno_loc,
+			   "defaultErrnoRet is ignored with %s (runc ignores it, crun fails)",
+			   p->default_action.s);
+		path_pop(c, c->base);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = check_arch_list(c, "architectures", p->architectures, p->narchitectures)) < 0 ||
+	    (rc = check_archmap(c, p)) < 0 || (rc = check_flags(c, p)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct sp_rule *r = &p->rules[i];
+		path_key(c, "syscalls");
+		path_index(c, i);
+		rc = apply_podman_errno(c, &r->errno_name, &r->has_errno, &r->errno_ret,
+					&r->errno_loc, "errno", "errnoRet");
+		if (rc == 0)
+			rc = check_rule(c, r);
+		path_pop(c, c->base);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int validate(struct pc *c, struct secprof_profile *p)
+{
+	int rc;
+
+	/* §1.5: no defaultAction and no rules = no seccomp at all; moby returns
+	 * before any other check, and so does runc. */
+	if ((!p->default_action.s || !*p->default_action.s) && !p->nrules)
+		return 0;
+	if ((rc = check_moby(c, p)) < 0)
+		return rc;
+	rc = apply_podman_errno(c, &p->default_errno_name, &p->has_default_errno,
+				&p->default_errno, &p->default_errno_loc, "defaultErrno",
+				"defaultErrnoRet");
+	if (rc < 0)
+		return rc;
+	if ((rc = check_runc(c, p)) < 0)
+		return rc;
+	/* What Docker accepts but runc ignores (unknown names, errnoRet on an
+	 * action without one, rules equal to the default) is reported by
+	 * sp_check_profile for `secprof check`; in strict mode every command
+	 * refuses it, so run it here too (strict stops at the first). */
+	if (c->ctx && c->ctx->strict) {
+		size_t n = 0;
+		return sp_check_profile(c->ctx, p, &n, c->err);
+	}
+	return 0;
+}
+
+/* ---- forms: Docker profile or whole OCI config.json ------------------- */
+
+static bool has_exact(const struct sp_json *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->len; i++)
+		if (!strcmp(obj->u.members[i].key, name))
+			return true;
+	return false;
+}
+
+static bool has_profile_key(const struct sp_json *obj)
+{
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct sp_jmember *m = &obj->u.members[i];
+		if (find_field(top_fields, SP_ARRAY_SIZE(top_fields), m))
+			return true;
+	}
+	return false;
+}
+
+/* Go's encoding/json null into a pointer field sets it to nil: start
+ * the profile afresh (its arena keeps what was decoded so far). */
+static void reset_profile(struct secprof_profile *p)
+{
+	struct secprof_profile fresh = { .arena = p->arena, .file = p->file, .form = p->form };
+
+	*p = fresh;
+}
+
+/* One linux object of an OCI config: every member Go's encoding/json reads
+ * as "seccomp" (exact or case-folded), in document order, decoded into the
+ * same profile as runc's Spec.Linux.Seccomp pointer: a later object merges
+ * into what an earlier one set, null resets it. */
+static int decode_oci_linux(struct pc *c, struct secprof_profile *p, const struct sp_json *linux_obj,
+			    bool *have)
+{
+	for (size_t i = 0; i < linux_obj->len; i++) {
+		const struct sp_jmember *m = &linux_obj->u.members[i];
+		size_t old;
+		int rc;
+
+		if (!fold_eq(m->key, m->key_len, "seccomp"))
+			continue;
+		if (m->val->type == SP_JNULL) {
+			reset_profile(p);
+			*have = false;
+			continue;
+		}
+		old = path_key(c, "seccomp");
+		c->base = c->depth;
+		p->loc = m->val->loc;
+		rc = decode_object(c, m->val, top_fields, SP_OCI_TOP_FIELDS, p);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+		*have = true;
+	}
+	return 0;
+}
+
+/* A whole OCI config.json (ociVersion, or linux/process and no profile
+ * key): its linux.seccomp is the profile. Docker itself would read such a
+ * file as a profile with only unknown keys, i.e. unconfined (§1.5); taking
+ * the seccomp object the file carries is what its author meant.
+ * runc reads the file with Go's encoding/json, which decodes every key that
+ * matches a field (exactly or case-folded) in document order, so
+ * {"linux": {...}, "Linux": {...}} merges both objects: decode them the same
+ * way rather than pick one (picking one could allow what runc denies). */
+static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
+{
+	bool have = false;
+
+	p->form = SP_FORM_OCI_CONFIG;
+	/* runc reads this object, not moby: archMap, includes/excludes, the
+	 * legacy name and Podman's errno mean nothing there, so they are
+	 * unknown keys (and a rule's conditions are not applied). */
+	c->oci = true;
+	for (size_t i = 0; i < root->len; i++) {
+		const struct sp_jmember *m = &root->u.members[i];
+		size_t old;
+		int rc;
+
+		if (!fold_eq(m->key, m->key_len, "linux"))
+			continue;
+		if (m->val->type == SP_JNULL) {
+			reset_profile(p);
+			have = false;
+			continue;
+		}
+		old = path_key(c, "linux");
+		if (m->val->type != SP_JOBJ)
+			return type_error(c, m->val, "an object");
+		rc = decode_oci_linux(c, p, m->val, &have);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	if (!have) {
+		p->no_seccomp = true;
+		c->base = c->depth;
+		return 0;
+	}
+	/* later messages (validate) name linux.seccomp */
+	path_key(c, "linux");
+	path_key(c, "seccomp");
+	c->base = c->depth;
+	return 0;
+}
+
+static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
+{
+	int rc;
+
+	p->loc = root->loc;
+	if (root->type == SP_JNULL) /* Go: null into a struct changes nothing */
+		return pwarn(c, &root->loc, "the profile is null, which Docker reads as {} (no "
+					    "seccomp at all)");
+	if (root->type != SP_JOBJ)
+		return perr(c, &root->loc, "a profile must be a JSON object, got %s", type_name(root));
+	if (has_exact(root, "ociVersionMin") || has_exact(root, "ociVersionMax"))
+		return perr(c, &root->loc,
+			    "this is an OCI runtime features document, not a seccomp profile "
+			    "(Docker would ignore every key in it and run with no seccomp at all)");
+	if (has_exact(root, "ociVersion") ||
+	    ((has_exact(root, "linux") || has_exact(root, "process")) && !has_profile_key(root)))
+		rc = parse_oci_config(c, p, root);
+	else
+		rc = decode_object(c, root, top_fields, SP_ARRAY_SIZE(top_fields), p);
+	if (rc < 0)
+		return rc;
+	if (p->no_seccomp)
+		return 0;
+	path_pop(c, c->base);
+	return validate(c, p);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_t len,
+				       const char *filename, secprof_error *err)
+{
+	struct secprof_profile *p = calloc(1, sizeof(*p));
+	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data };
+	const struct sp_json *root;
+	struct sp_arena nodes = { 0 };
+
+	if (!p) {
+		sp_err(err, SECPROF_E_SYSTEM, filename, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	p->file = filename ? filename : "";
+	if (len > SECPROF_MAX_PROFILE_SIZE) {
+		sp_err(err, SECPROF_E_LIMIT, p->file, NULL, NULL,
+		       "input is %zu bytes, larger than the %u-byte limit for a profile", len,
+		       SECPROF_MAX_PROFILE_SIZE);
+		goto fail;
+	}
+	/* the file name must outlive the caller's string: keep a copy */
+	p->file = sp_arena_strndup(&p->arena, p->file, strlen(p->file));
+	if (!p->file) {
+		p->file = "";
+		oom(&c);
+		goto fail;
+	}
+	/* the tree is only read while decoding: its nodes go in an arena of
+	 * their own, freed before the later stages allocate */
+	root = sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0, p->file, err);
+	if (!root)
+		goto fail;
+	if (!data)
+		c.data = "";
+	if (parse_root(&c, p, root) < 0)
+		goto fail;
+	sp_arena_free(&nodes);
+	return p;
+fail:
+	sp_arena_free(&nodes);
+	secprof_profile_free(p);
+	return NULL;
+}
+
+secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, secprof_error *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	secprof_profile *p;
+
+	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, err) < 0)
+		return NULL;
+	p = secprof_profile_parse(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err);
+	free(data);
+	return p;
+}
+
+void secprof_profile_free(secprof_profile *p)
+{
+	if (!p)
+		return;
+	sp_arena_free(&p->arena);
+	free(p);
+}

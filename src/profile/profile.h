@@ -1,0 +1,163 @@
+/* profile.h - a parsed profile, before resolution (parse.c), and the
+ * closed lists of its words (vocab.c).
+ * Everything here lives in the profile's arena and is freed with it. */
+#ifndef SP_PROFILE_H
+#define SP_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+/* Actions as runc spells them (docs/COMPAT.md §4.1.1), and the kernel value of each
+ * (the low 16 bits, errno/trace data, are added by the compiler). */
+#define SP_ACTIONS(X)                                       \
+	X(KILL, "SCMP_ACT_KILL", 0x00000000u)               \
+	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000u) \
+	X(KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", 0x80000000u) \
+	X(TRAP, "SCMP_ACT_TRAP", 0x00030000u)               \
+	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000u)             \
+	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000u)             \
+	X(ALLOW, "SCMP_ACT_ALLOW", 0x7fff0000u)             \
+	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000u)                 \
+	X(NOTIFY, "SCMP_ACT_NOTIFY", 0x7fc00000u)
+
+enum sp_action {
+#define X(id, str, ret) SP_ACT_##id,
+	SP_ACTIONS(X)
+#undef X
+	SP_ACT__COUNT
+};
+
+#define SP_OPS(X)                      \
+	X(NE, "SCMP_CMP_NE")           \
+	X(LT, "SCMP_CMP_LT")           \
+	X(LE, "SCMP_CMP_LE")           \
+	X(EQ, "SCMP_CMP_EQ")           \
+	X(GE, "SCMP_CMP_GE")           \
+	X(GT, "SCMP_CMP_GT")           \
+	X(MASKED_EQ, "SCMP_CMP_MASKED_EQ")
+
+enum sp_op {
+#define X(id, str) SP_OP_##id,
+	SP_OPS(X)
+#undef X
+	SP_OP__COUNT
+};
+
+#define SP_FLAGS(X)                                                   \
+	X(TSYNC, "SECCOMP_FILTER_FLAG_TSYNC", 1u)                       \
+	X(LOG, "SECCOMP_FILTER_FLAG_LOG", 2u)                           \
+	X(SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4u)             \
+	X(WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32u)
+
+/* SECCOMP_RET_* values (include/uapi/linux/seccomp.h) used by the compiler. */
+#define SP_RET_KILL_THREAD 0x00000000u
+#define SP_RET_KILL_PROCESS 0x80000000u
+#define SP_RET_ERRNO 0x00050000u
+#define SP_RET_ALLOW 0x7fff0000u
+#define SP_RET_ENOSYS (SP_RET_ERRNO | 38u)
+#define SP_RET_DATA 0x0000ffffu
+
+/* Name <-> enum (exact match, as runc). Return -1 / NULL when unknown. */
+int sp_action_from_str(const char *s);
+const char *sp_action_str(enum sp_action a);
+uint32_t sp_action_ret(enum sp_action a); /* kernel SECCOMP_RET_* base */
+int sp_op_from_str(const char *s);
+const char *sp_op_str(enum sp_op op);
+/* SECCOMP_FILTER_FLAG_* bit for a flag name, 0 if unknown. */
+uint32_t sp_flag_from_str(const char *s);
+/* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */
+const char *sp_ret_str(uint32_t ret, char *buf, size_t len);
+
+/* A string value with where it stood in the source. */
+struct sp_str {
+	const char *s; /* NULL when absent or null */
+	struct sp_loc loc;
+};
+
+/* includes / excludes (docs/COMPAT.md §1.2, §2.3). */
+struct sp_filter {
+	bool present;             /* the object was given and not null */
+	struct sp_str *caps;
+	size_t ncaps;
+	struct sp_str *arches;
+	size_t narches;
+	bool has_min_kernel;      /* minKernel given (even "") */
+	uint8_t min_kernel[2];    /* {kernel, major} (docs/COMPAT.md §1.4) */
+	struct sp_loc min_kernel_loc;
+	struct sp_loc loc;
+};
+
+struct sp_arg {
+	uint64_t index;
+	uint64_t value;
+	uint64_t value_two;
+	struct sp_str op_str;     /* as written */
+	enum sp_op op;
+	struct sp_loc loc;
+};
+
+struct sp_rule {
+	size_t index;             /* position in syscalls[] */
+	struct sp_loc loc;
+	struct sp_str *names;     /* legacy "name" already folded in (docs/COMPAT.md §1.2) */
+	size_t nnames;
+	struct sp_str action;     /* as written ("" allowed by moby) */
+	enum sp_action act;       /* valid only when action_ok */
+	bool action_ok;
+	bool has_errno;           /* errnoRet given (or Podman's errno) */
+	uint64_t errno_ret;
+	struct sp_loc errno_loc;
+	struct sp_arg *args;
+	size_t nargs;
+	bool args_present;        /* args given as an array, even [] */
+	struct sp_filter includes;
+	struct sp_filter excludes;
+	struct sp_str name;       /* legacy "name" as written (already in names) */
+	struct sp_str errno_name; /* Podman's "errno" as written (applied to errno_ret) */
+};
+
+struct sp_archmap {
+	struct sp_str arch;
+	struct sp_str *subs;
+	size_t nsubs;
+	bool subs_null;           /* "subArchitectures": null */
+};
+
+enum sp_form {
+	SP_FORM_DOCKER,           /* Docker/moby profile (archMap or not) */
+	SP_FORM_OCI_CONFIG        /* a whole OCI config.json: its linux.seccomp */
+};
+
+struct secprof_profile {
+	struct sp_arena arena;
+	const char *file;         /* for messages; "" when none */
+	enum sp_form form;
+	bool no_seccomp;          /* OCI config without linux.seccomp */
+	struct sp_str default_action;
+	enum sp_action default_act;
+	bool default_action_ok;
+	bool has_default_errno;
+	uint64_t default_errno;
+	struct sp_loc default_errno_loc;
+	struct sp_str *architectures;
+	size_t narchitectures;
+	struct sp_str *flags;
+	size_t nflags;
+	bool flags_present;       /* non-empty list given; absent/[] = runc's nil */
+	struct sp_str listener_path;
+	struct sp_str listener_metadata;
+	struct sp_archmap *archmap;
+	size_t narchmap;
+	struct sp_rule *rules;
+	size_t nrules;
+	struct sp_loc loc;
+	struct sp_loc archmap_loc;
+	struct sp_str default_errno_name; /* Podman's "defaultErrno" (applied) */
+};
+
+/* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
+
+#endif

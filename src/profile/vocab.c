@@ -1,0 +1,122 @@
+/* vocab.c - the closed lists of profile.h: actions, operators, filter flags
+ * by name (exact, as runc's Go maps), and SECCOMP_RET_* values as text.
+ *
+ * Their own file so that parse.c (decoding) and check.c (validation and
+ * summary) both use them without using each other.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "profile/profile.h"
+
+static const char *const action_names[] = {
+#define X(id, str, ret) str,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const uint32_t action_rets[] = {
+#define X(id, str, ret) ret,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const char *const op_names[] = {
+#define X(id, str) str,
+	SP_OPS(X)
+#undef X
+};
+
+static const uint8_t action_lens[] = {
+#define X(id, str, ret) sizeof(str) - 1,
+	SP_ACTIONS(X)
+#undef X
+};
+
+static const uint8_t op_lens[] = {
+#define X(id, str) sizeof(str) - 1,
+	SP_OPS(X)
+#undef X
+};
+
+/* Index of s in names (lens[i] = strlen(names[i])), -1 if absent: the
+ * length first, so most names are passed over without a strcmp. */
+static int lookup(const char *s, const char *const *names, const uint8_t *lens, size_t n)
+{
+	size_t len;
+
+	if (!s)
+		return -1;
+	len = strlen(s);
+	for (size_t i = 0; i < n; i++)
+		if (lens[i] == len && !memcmp(s, names[i], len))
+			return (int)i;
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} flag_table[] = {
+#define X(id, str, bit) { str, bit },
+	SP_FLAGS(X)
+#undef X
+};
+
+/* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
+int sp_action_from_str(const char *s)
+{
+	return lookup(s, action_names, action_lens, SP_ARRAY_SIZE(action_names));
+}
+
+const char *sp_action_str(enum sp_action a)
+{
+	return (unsigned)a < SP_ARRAY_SIZE(action_names) ? action_names[a] : NULL;
+}
+
+uint32_t sp_action_ret(enum sp_action a)
+{
+	return (unsigned)a < SP_ARRAY_SIZE(action_rets) ? action_rets[a] : 0;
+}
+
+int sp_op_from_str(const char *s)
+{
+	return lookup(s, op_names, op_lens, SP_ARRAY_SIZE(op_names));
+}
+
+const char *sp_op_str(enum sp_op op)
+{
+	return (unsigned)op < SP_ARRAY_SIZE(op_names) ? op_names[op] : NULL;
+}
+
+uint32_t sp_flag_from_str(const char *s)
+{
+	for (size_t i = 0; s && i < SP_ARRAY_SIZE(flag_table); i++)
+		if (!strcmp(s, flag_table[i].name))
+			return flag_table[i].bit;
+	return 0;
+}
+
+
+/* The kernel's SECCOMP_RET_* action of a filter's return value, as text
+ * (include/uapi/linux/seccomp.h). */
+const char *sp_ret_str(uint32_t ret, char *buf, size_t len)
+{
+	uint32_t data = ret & SP_RET_DATA;
+
+	switch (ret & 0xffff0000u) {
+	case 0x00000000u: snprintf(buf, len, "KILL_THREAD"); break;
+	case 0x80000000u: snprintf(buf, len, "KILL_PROCESS"); break;
+	case 0x00030000u: snprintf(buf, len, "TRAP"); break;
+	case 0x00050000u: snprintf(buf, len, "ERRNO(%u)", data); break;
+	case 0x7ff00000u: snprintf(buf, len, "TRACE(%u)", data); break;
+	case 0x7fff0000u: snprintf(buf, len, "ALLOW"); break;
+	case 0x7ffc0000u: snprintf(buf, len, "LOG"); break;
+	case 0x7fc00000u: snprintf(buf, len, "NOTIFY"); break;
+	default: snprintf(buf, len, "0x%08x", ret); break;
+	}
+	if (data && (ret & 0xffff0000u) != 0x00050000u && (ret & 0xffff0000u) != 0x7ff00000u &&
+	    strlen(buf) + 12 < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "+0x%x", data);
+	return buf;
+}

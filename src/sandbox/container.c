@@ -1,0 +1,449 @@
+/* container.c - `secprof run --rootfs DIR`: the command in its own mount,
+ * PID, UTS and IPC namespaces (and network, with --network none), with a
+ * fresh /proc, a minimal /dev and a read-only /sys, as runc builds a Docker
+ * container's root. secprof's init is PID 1: it forwards signals to the
+ * command and reaps every zombie, like `docker run --init`.
+ *
+ * The filter is loaded by the command's process, never by init (docs/COMPAT.md §4.1.4
+ * order, in run.c); init keeps no capability the command could reach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+
+static int sys_fail(secprof_error *err, const char *what, const char *path)
+{
+	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
+		      strerror(errno));
+}
+
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+		    const char *data, secprof_error *err)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		return sys_fail(err, "cannot mount", dst);
+	return 0;
+}
+
+static int make_dir(const char *path, secprof_error *err)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return sys_fail(err, "cannot create", path);
+	return 0;
+}
+
+/* Host device nodes bound into a tmpfs /dev: works whether or not mknod is
+ * allowed where secprof runs, and gives the same nodes runc creates. */
+static int bind_device(const char *name, secprof_error *err)
+{
+	char host[64], inside[64];
+	int fd;
+
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	snprintf(inside, sizeof(inside), "dev/%s", name);
+	fd = open(inside, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return sys_fail(err, "cannot create", inside);
+	close(fd);
+	return do_mount(host, inside, NULL, MS_BIND, NULL, err);
+}
+
+/* The terminal secprof runs on stays the command's stdio, but its node
+ * lives in the host's devpts, which the new root cannot reach. Bound on
+ * /dev/console (where runc puts a container's terminal), ttyname() finds it
+ * again by device number and `tty`, job control and stty keep working. */
+static int bind_terminal(secprof_error *err)
+{
+	char path[256];
+	int fd;
+
+	for (int i = 0; i < 3; i++) {
+		if (!isatty(i) || ttyname_r(i, path, sizeof(path)) != 0)
+			continue;
+		fd = open("dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd < 0)
+			return sys_fail(err, "cannot create", "dev/console");
+		close(fd);
+		return do_mount(path, "dev/console", NULL, MS_BIND, NULL, err);
+	}
+	return 0;
+}
+
+static int setup_dev(secprof_error *err)
+{
+	static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "dev/fd" },     { "/proc/self/fd/0", "dev/stdin" },
+		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
+		{ "pts/ptmx", "dev/ptmx" },
+	};
+	int rc = make_dir("dev", err);
+
+	if (!rc)
+		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(devices); i++)
+		rc = bind_device(devices[i], err);
+	if (!rc)
+		rc = make_dir("dev/pts", err);
+	if (!rc)
+		rc = do_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			      "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
+	if (!rc)
+		rc = make_dir("dev/shm", err);
+	if (!rc)
+		rc = do_mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			      "mode=1777,size=65536k", err);
+	if (!rc)
+		rc = make_dir("dev/mqueue", err);
+	if (!rc)
+		rc = do_mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
+			rc = sys_fail(err, "cannot create", links[i][1]);
+	if (!rc)
+		rc = bind_terminal(err);
+	return rc;
+}
+
+/* Per-mount flags of a mountinfo options field ("rw,nosuid,nodev"). */
+static unsigned long mount_flags(const char *opts)
+{
+	static const struct { const char *name; unsigned long flag; } known[] = {
+		{ "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+		{ "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+	};
+	unsigned long flags = 0;
+	char buf[256], *s = buf, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", opts);
+	while ((tok = strsep(&s, ",")))
+		for (size_t i = 0; i < SP_ARRAY_SIZE(known); i++)
+			if (!strcmp(tok, known[i].name))
+				flags |= known[i].flag;
+	return flags;
+}
+
+/* Remount read-only every mount at or below dir (an absolute path), as
+ * runc does for a /sys it had to bind (libcontainer/rootfs_linux.go
+ * mountToRootfs, "sysfs" case: rbind, then each submount read-only). A
+ * top-level remount alone leaves cgroup files and tracefs writable. */
+static int remount_tree_ro(const char *dir, secprof_error *err)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t dl = strlen(dir);
+	char line[4096];
+	int rc = 0;
+
+	if (!f)
+		return sys_fail(err, "cannot read", "/proc/self/mountinfo");
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char *field[6], *s = line;
+		int n = 0;
+
+		while (n < 6 && (field[n] = strsep(&s, " ")))
+			n++;
+		if (n < 6 || strncmp(field[4], dir, dl) || (field[4][dl] && field[4][dl] != '/'))
+			continue;
+		if (mount(NULL, field[4], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(field[5]),
+			  NULL) < 0)
+			rc = sys_fail(err, "cannot make read-only", field[4]);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Docker gives every container a fresh sysfs, read-only unless privileged
+ * (moby DefaultLinuxSpec mounts), whatever its network: as real root
+ * secprof may mount one even in the host's network namespace. Where the
+ * kernel refuses (EPERM: a network namespace secprof does not own), runc
+ * binds the host's /sys instead, and then every mount under it must be
+ * made read-only, not only the top. */
+static int setup_sys(bool privileged, secprof_error *err)
+{
+	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
+	char abs[4096];
+	int rc = make_dir("sys", err);
+
+	if (rc)
+		return rc;
+	if (mount("sysfs", "sys", "sysfs", ro, NULL) == 0)
+		return 0;
+	if (errno != EPERM && errno != EBUSY)
+		return sys_fail(err, "cannot mount", "sys");
+	rc = do_mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL, err);
+	if (rc || privileged)
+		return rc;
+	if (!getcwd(abs, sizeof(abs) - 5))
+		return sys_fail(err, "cannot find", "the root filesystem");
+	strcat(abs, strcmp(abs, "/") ? "/sys" : "sys");
+	return remount_tree_ro(abs, err);
+}
+
+/* Docker's masked and read-only paths: moby daemon/pkg/oci/defaults.go,
+ * DefaultLinuxSpec (MaskedPaths from defaultLinuxMaskedPaths, which adds
+ * each /sys/devices/system/cpu/cpuN/thermal_throttle that exists; here a
+ * glob pattern, every match masked) and ReadonlyPaths. Relative to the
+ * new root; paths missing there are skipped, as runc skips them. */
+static const char *const masked_paths[] = {
+	"proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
+	"proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list",
+	"proc/timer_stats", "sys/devices/virtual/powercap", "sys/firmware",
+	"sys/devices/system/cpu/cpu*/thermal_throttle",
+};
+static const char *const readonly_paths[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
+
+/* runc maskPath: a read-only tmpfs over a directory, /dev/null over a file. */
+static int mask_path(const char *p, secprof_error *err)
+{
+	struct stat st;
+	int r;
+
+	if (stat(p, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+	else
+		r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+	if (r < 0 && errno != ENOENT)
+		return sys_fail(err, "cannot mask", p);
+	return 0;
+}
+
+static int protect_proc(secprof_error *err)
+{
+	struct stat st;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(masked_paths); i++) {
+		const char *p = masked_paths[i];
+		glob_t g = { 0 };
+
+		if (!strchr(p, '*')) {
+			rc = mask_path(p, err);
+			continue;
+		}
+		if (glob(p, GLOB_NOSORT, NULL, &g) == 0)
+			for (size_t k = 0; !rc && k < g.gl_pathc; k++)
+				rc = mask_path(g.gl_pathv[k], err);
+		globfree(&g);
+	}
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++) {
+		const char *p = readonly_paths[i];
+		if (stat(p, &st) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			rc = sys_fail(err, "cannot make read-only", p);
+	}
+	return rc;
+}
+
+/* runc brings up lo in a new network namespace (specconv adds a loopback
+ * network), so --network none matches `docker run --network none`. */
+static int loopback_up(secprof_error *err)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (s < 0)
+		return sys_fail(err, "cannot open a socket for", "lo");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		rc = sys_fail(err, "cannot read the flags of", "lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (!rc && ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		rc = sys_fail(err, "cannot bring up", "lo");
+	close(s);
+	return rc;
+}
+
+static int enter_root(const char *rootfs, secprof_error *err)
+{
+	/* Nothing mounted below may leak back to the host (runc: rprivate
+	 * unless told otherwise), and pivot_root wants a private parent. */
+	int rc = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err);
+
+	if (!rc)
+		rc = do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL, err);
+	if (!rc && chdir(rootfs) < 0)
+		rc = sys_fail(err, "cannot enter", rootfs);
+	return rc;
+}
+
+/* runc's pivot_root(".", ".") then a lazy unmount of the old root: needs
+ * no spare directory inside the root filesystem. */
+static int switch_root(secprof_error *err)
+{
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return sys_fail(err, "pivot_root into", "the root filesystem");
+	if (umount2(".", MNT_DETACH) < 0)
+		return sys_fail(err, "cannot detach", "the old root");
+	if (chdir("/") < 0)
+		return sys_fail(err, "cannot enter", "/");
+	return 0;
+}
+
+static int build_root(const struct sp_run_opts *o, secprof_error *err)
+{
+	const char *host = o->hostname ? o->hostname : "secprof";
+	int rc = enter_root(o->rootfs, err);
+
+	if (!rc)
+		rc = make_dir("proc", err);
+	if (!rc)
+		rc = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	if (!rc)
+		rc = setup_dev(err);
+	if (!rc)
+		rc = setup_sys(o->privileged, err);
+	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
+	if (!rc && !o->privileged)
+		rc = protect_proc(err);
+	if (!rc && sethostname(host, strlen(host)) < 0)
+		rc = sys_fail(err, "cannot set hostname", host);
+	if (!rc && o->net == SP_NET_NONE)
+		rc = loopback_up(err);
+	if (!rc)
+		rc = switch_root(err);
+	if (!rc && o->read_only)
+		rc = do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, err);
+	return rc;
+}
+
+/* Docker creates a missing --workdir inside the container (daemon side). */
+static int make_workdir(const char *dir, secprof_error *err)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return sys_fail(err, "cannot create workdir", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST && errno != EROFS)
+		return sys_fail(err, "cannot create workdir", buf);
+	return 0;
+}
+
+/* Init outlives the command's setup with every capability the parent had;
+ * it needs none to wait and forward signals. Dropping them all and turning
+ * off dumpability keeps the command (same uid 0) from reaching init's
+ * memory or descriptors through /proc/1. */
+static void drop_init_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2];
+
+	memset(none, 0, sizeof(none));
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	syscall(SYS_capset, &hdr, none);
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+/* PID 1 of the new PID namespace: a PID-namespace init only receives
+ * signals it has a handler for, so every forwarded one gets a no-op
+ * handler; they stay blocked and are taken with sigwaitinfo. */
+__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, struct sp_child_report *rep,
+						 const struct sp_devcg *cg)
+{
+	struct sp_run_opts cmd = *o;
+	struct sigaction sa;
+	secprof_error err;
+	sigset_t set;
+	pid_t pid;
+
+	/* Before the root is built: an inherited directory fd would survive
+	 * pivot_root as a way back to the host's tree (CVE-2024-21626), and
+	 * init outlives the command's execve, so they are closed, not marked
+	 * close-on-exec. Only the sync pipe's write end stays. */
+	close(rep->pipe_rfd);
+	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0) {
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot close inherited file descriptors: %s",
+		       strerror(errno));
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
+	/* Joined before anything else, so no process of the container ever
+	 * runs outside the device rules. */
+	if (sp_devcg_join(cg, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (build_root(o, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	cmd.workdir = o->workdir ? o->workdir : "/";
+	if (o->workdir && make_workdir(o->workdir, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ignore_signal;
+	sp_forward_sigset(&set);
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&set, s))
+			sigaction(s, &sa, NULL);
+	pid = fork();
+	if (pid < 0) {
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
+	if (pid == 0) {
+		sa.sa_handler = SIG_DFL;
+		for (int s = 1; s < NSIG; s++)
+			if (sigismember(&set, s))
+				sigaction(s, &sa, NULL);
+		sp_exec_command(&cmd, rep);
+	}
+	/* The command holds the report pipe now; the parent must see its end
+	 * of file when the command execs. */
+	close(rep->pipe_fd);
+	drop_init_privileges();
+	_exit(sp_wait_forwarding(pid, true));
+}
+
+pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
+			  const struct sp_devcg *cg, secprof_error *err)
+{
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	pid_t pid;
+
+	if (o->net == SP_NET_NONE)
+		flags |= CLONE_NEWNET;
+	/* Raw clone without a new stack behaves like fork(), in new namespaces;
+	 * the child is PID 1 of its PID namespace. */
+	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot create namespaces: %s",
+		       strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		init_main(o, rep, cg);
+	return pid;
+}

@@ -1,0 +1,363 @@
+/* devices.c - the device policy of a `secprof run --rootfs` container:
+ * what Docker + runc allow a non-privileged container to do with device
+ * nodes, enforced by a cgroup the container's init joins before it builds
+ * the root.
+ *
+ * CAP_MKNOD is one of Docker's default capabilities, so a container can
+ * create a node for any device; only the device cgroup keeps it from
+ * opening one (tty0, loop devices, cpu_dma_latency, the host's disks). The
+ * rules are moby's DefaultLinuxSpec Resources.Devices (deny all, then
+ * allow c 1:5, 1:3, 1:9, 1:8, 5:0, 5:1 rwm, deny c 10:229) followed by the
+ * list runc appends to every container (libcontainer/specconv
+ * AllowedDevices, runc 1.1: c *:* m, b *:* m, c 1:3, 1:8, 1:7, 5:0, 1:5,
+ * 1:9, 136:*, 5:2 and 10:200 rwm). The sum is the table below.
+ *
+ * With a cgroup v1 devices controller (runc cgroups/fs devices.go) the
+ * rules are written to devices.deny / devices.allow; on a cgroup2-only host
+ * they become a BPF_PROG_TYPE_CGROUP_DEVICE program attached with
+ * BPF_F_ALLOW_MULTI (runc cgroups/devices/devicefilter.go, crun
+ * ebpf_bpf.c), so programs of ancestor cgroups still apply. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+/* A device every container may read, write and mknod (-1: any minor). */
+struct dev_rule {
+	char type;
+	int major, minor;
+	const char *what;
+};
+
+static const struct dev_rule allowed_devices[] = {
+	{ 'c', 1, 3, "null" },        { 'c', 1, 5, "zero" },    { 'c', 1, 7, "full" },
+	{ 'c', 1, 8, "random" },      { 'c', 1, 9, "urandom" }, { 'c', 5, 0, "tty" },
+	{ 'c', 5, 1, "console" },     { 'c', 5, 2, "ptmx" },    { 'c', 136, -1, "pts" },
+	{ 'c', 10, 200, "net/tun" },
+};
+
+/* TOKEN in a comma-separated LIST ("rw,nosuid,devices"). */
+static bool list_has(const char *list, const char *token)
+{
+	size_t n = strlen(token);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, token, n) && (p[n] == ',' || !p[n] || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+static int sys_fail(secprof_error *err, const char *what, const char *path)
+{
+	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
+		      strerror(errno));
+}
+
+/* Write TEXT to DIR/NAME; with allow_eperm an EPERM is no failure. */
+static int write_file(const char *dir, const char *name, const char *text, bool allow_eperm,
+		      secprof_error *err)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(text);
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sys_fail(err, "cannot open", path);
+	n = write(fd, text, len);
+	if (n < 0 && errno == EPERM && allow_eperm) {
+		close(fd);
+		return 0;
+	}
+	if (n != (ssize_t)len) {
+		int rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot write \"%s\" to %s: %s",
+				text, path, n < 0 ? strerror(errno) : "short write");
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- finding the hierarchies ---------------------------------------------- */
+
+/* This process's cgroup in the hierarchy whose /proc/self/cgroup line
+ * has CONTROLLERS ("devices" for v1, "" for the unified one). */
+static int own_cgroup(const char *controllers, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *id = line, *ctl = strchr(id, ':'), *path;
+		if (!ctl || !(path = strchr(ctl + 1, ':')))
+			continue;
+		*ctl++ = '\0';
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		if (!*controllers ? (!strcmp(id, "0") && !*ctl) : list_has(ctl, controllers)) {
+			snprintf(out, len, "%s", path);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The mount of a cgroup hierarchy (fstype "cgroup" with the controller in
+ * its super options, or "cgroup2") and the cgroup path it shows as "/". */
+static int find_mount(const char *fstype, const char *controller, char *mnt, size_t mlen,
+		      char *root, size_t rlen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *field[6], *s = line, *dash, *type, *src, *opts;
+		int n = 0;
+
+		while (n < 6 && (field[n] = strsep(&s, " ")))
+			n++;
+		dash = s ? strstr(s, "- ") : NULL;
+		if (n < 6 || !dash)
+			continue;
+		s = dash + 2;
+		type = strsep(&s, " ");
+		src = strsep(&s, " ");
+		opts = strsep(&s, " \n");
+		if (!type || !src || !opts || strcmp(type, fstype))
+			continue;
+		if (controller && !list_has(opts, controller))
+			continue;
+		snprintf(root, rlen, "%s", field[3]);
+		snprintf(mnt, mlen, "%s", field[4]);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Directory of a new cgroup NAME beside this process's own cgroup. */
+static int cgroup_dir(const char *fstype, const char *controller, const char *name, char *out,
+		      size_t len)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], own[PATH_MAX];
+	const char *rel;
+	size_t rl;
+
+	if (own_cgroup(controller ? controller : "", own, sizeof(own)) < 0 ||
+	    find_mount(fstype, controller, mnt, sizeof(mnt), root, sizeof(root)) < 0)
+		return -1;
+	/* A mount of a sub-tree shows that cgroup as its root. */
+	rl = strlen(root);
+	rel = own;
+	if (strcmp(root, "/") && !strncmp(own, root, rl) && (own[rl] == '/' || !own[rl]))
+		rel = own + rl;
+	while (*rel == '/')
+		rel++;
+	if ((size_t)snprintf(out, len, "%s%s%s/%s", mnt, *rel ? "/" : "", rel, name) >= len)
+		return -1;
+	return 0;
+}
+
+/* ---- cgroup v1: devices.deny / devices.allow ------------------------------ */
+
+static int setup_v1(struct sp_devcg *cg, const char *name, secprof_error *err)
+{
+	char rule[64];
+	int rc;
+
+	if (cgroup_dir("cgroup", "devices", name, cg->path, sizeof(cg->path)) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "no cgroup v1 devices hierarchy is mounted");
+	if (mkdir(cg->path, 0755) < 0)
+		return sys_fail(err, "cannot create the device cgroup", cg->path);
+	cg->version = 1;
+	/* "a" empties the list and denies everything (runc devices.go
+	 * setV1: deny all first, then each allow rule). */
+	rc = write_file(cg->path, "devices.deny", "a", false, err);
+	/* A v1 cgroup cannot allow what its parent denies (EPERM): when
+	 * secprof itself runs confined, such a rule is left out, which only
+	 * makes the container stricter. */
+	if (!rc)
+		rc = write_file(cg->path, "devices.allow", "c *:* m", true, err);
+	if (!rc)
+		rc = write_file(cg->path, "devices.allow", "b *:* m", true, err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(allowed_devices); i++) {
+		const struct dev_rule *d = &allowed_devices[i];
+		if (d->minor < 0)
+			snprintf(rule, sizeof(rule), "%c %d:* rwm", d->type, d->major);
+		else
+			snprintf(rule, sizeof(rule), "%c %d:%d rwm", d->type, d->major, d->minor);
+		rc = write_file(cg->path, "devices.allow", rule, true, err);
+	}
+	return rc;
+}
+
+/* ---- cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program --------------------- */
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+/* The program the kernel runs for every mknod and open of a device node
+ * (struct bpf_cgroup_dev_ctx: access_type = access << 16 | type, major,
+ * minor); 1 allows, 0 denies with EPERM. */
+static size_t device_program(struct bpf_insn *p, size_t cap)
+{
+	size_t n = 0;
+
+	/* r2 = access, r3 = type, r4 = major, r5 = minor */
+	p[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_2, BPF_REG_1, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_3, 0, 0, 0xffff);
+	p[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_2, 0, 0, 16);
+	p[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_4, BPF_REG_1, 4, 0);
+	p[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_5, BPF_REG_1, 8, 0);
+	/* c *:* m and b *:* m: a request for nothing but mknod. */
+	size_t mknod_jump = n;
+	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_2, 0, 0, BPF_DEVCG_ACC_MKNOD); /* to allow */
+	for (size_t i = 0; i < SP_ARRAY_SIZE(allowed_devices) && n + 5 < cap; i++) {
+		const struct dev_rule *d = &allowed_devices[i];
+		int tests = d->minor < 0 ? 2 : 3, type = d->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
+		/* Each test jumps past the rest of this rule when it fails. */
+		p[n] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_3, 0, (short)(tests), type);
+		n++;
+		p[n] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, (short)(tests - 1), d->major);
+		n++;
+		if (d->minor >= 0) {
+			p[n] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, 1, d->minor);
+			n++;
+		}
+		p[n++] = INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0); /* to allow, patched below */
+	}
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+	p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	size_t allow = n;
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
+	p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	p[mknod_jump].off = (short)(allow - mknod_jump - 1);
+	for (size_t i = mknod_jump + 1; i < allow; i++)
+		if (p[i].code == (BPF_JMP | BPF_JA))
+			p[i].off = (short)(allow - i - 1);
+	return n;
+}
+
+static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
+{
+	struct bpf_insn insns[96];
+	char log[4096] = "";
+	union bpf_attr attr;
+	int prog, dir, rc = 0;
+
+	if (cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path)) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "no cgroup2 hierarchy is mounted");
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)device_program(insns, SP_ARRAY_SIZE(insns));
+	attr.license = (uint64_t)(uintptr_t) "GPL";
+	prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (prog < 0 && errno == EINVAL) {
+		/* Again with the verifier's log, only to say why. */
+		attr.log_buf = (uint64_t)(uintptr_t)log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+		errno = EINVAL;
+	}
+	if (prog < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot load the device cgroup program: %s%s%.200s", strerror(errno),
+			      log[0] ? ": " : "", log);
+	if (mkdir(cg->path, 0755) < 0) {
+		rc = sys_fail(err, "cannot create the device cgroup", cg->path);
+		close(prog);
+		return rc;
+	}
+	cg->version = 2;
+	dir = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		rc = sys_fail(err, "cannot open", cg->path);
+	} else {
+		memset(&attr, 0, sizeof(attr));
+		attr.target_fd = (uint32_t)dir;
+		attr.attach_bpf_fd = (uint32_t)prog;
+		attr.attach_type = BPF_CGROUP_DEVICE;
+		attr.attach_flags = BPF_F_ALLOW_MULTI;
+		if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
+			rc = sys_fail(err, "cannot attach the device program to", cg->path);
+		close(dir);
+	}
+	/* The attachment holds the program; the cgroup's removal frees it. */
+	close(prog);
+	return rc;
+}
+
+/* ---- the interface run.c uses --------------------------------------------- */
+
+int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err)
+{
+	char name[64], first[sizeof(err->msg)] = "";
+	int rc = -SECPROF_E_SYSTEM;
+
+	memset(cg, 0, sizeof(*cg));
+	snprintf(name, sizeof(name), "secprof-%d-%ld", (int)getpid(), (long)time(NULL));
+	/* v1 first where the controller is mounted: on a hybrid host that is
+	 * what runc (cgroups/fs) uses too. */
+	if (mode != SP_DEVCG_V2) {
+		rc = setup_v1(cg, name, err);
+		if (rc < 0) {
+			snprintf(first, sizeof(first), "%s", err->msg);
+			sp_devcg_remove(cg);
+		}
+	}
+	if (rc < 0 && mode != SP_DEVCG_V1) {
+		rc = setup_v2(cg, name, err);
+		if (rc < 0)
+			sp_devcg_remove(cg);
+	}
+	if (rc < 0 && first[0] && mode == SP_DEVCG_AUTO)
+		sp_err_wrap(err, "cgroup v1: %s; cgroup2", first);
+	if (rc < 0)
+		sp_err_wrap(err, "cannot confine the container's devices as Docker does");
+	return rc;
+}
+
+int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err)
+{
+	if (!cg || !cg->version)
+		return 0;
+	return write_file(cg->path, "cgroup.procs", "0", false, err);
+}
+
+void sp_devcg_remove(struct sp_devcg *cg)
+{
+	/* The container's processes leave the cgroup as they exit; the last
+	 * ones may still be on their way out when init has been reaped. */
+	for (int i = 0; cg->version && i < 200; i++) {
+		if (rmdir(cg->path) == 0 || errno == ENOENT)
+			break;
+		if (errno != EBUSY)
+			break;
+		usleep(5000);
+	}
+	cg->version = 0;
+}

@@ -1,0 +1,449 @@
+/* proc.c - the process set-up that `secprof run` (run.c) and container mode
+ * (container.c) share: the runc init sequence in the forked child, from
+ * the filter load to execve (runc standard_init_linux.go Init,
+ * finalizeNamespace), inherited fds, and the parent's wait that forwards
+ * signals. Its own file so that run.c and container.c each use it without
+ * using each other (container.c only needs this; run.c starts a container).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+/* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */
+#define DOCKER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void sp_child_fail(struct sp_child_report *rep, int status, const secprof_error *err)
+{
+	/* Only memory writes before _exit: the filter may deny everything. */
+	rep->err = *err;
+	__atomic_store_n(&rep->status, status, __ATOMIC_SEQ_CST);
+	_exit(status);
+}
+
+void sp_child_fail_errno(struct sp_child_report *rep, int status, const char *what)
+{
+	secprof_error err;
+	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s: %s", what, strerror(errno));
+	sp_child_fail(rep, status, &err);
+}
+
+/* ---- inherited file descriptors ------------------------------------------ */
+
+static int close_range_one(unsigned lo, unsigned hi, bool cloexec)
+{
+	if (lo > hi)
+		return 0;
+	return (int)syscall(SYS_close_range, lo, hi, cloexec ? CLOSE_RANGE_CLOEXEC : 0);
+}
+
+/* Kernels before 5.9 (close_range) or 5.11 (CLOSE_RANGE_CLOEXEC): walk
+ * /proc/self/fd as runc's UnsafeCloseFrom does. The fds are collected
+ * first so the directory's own fd is never touched while it is read. */
+static int close_fds_proc(int from, int keep, bool cloexec)
+{
+	int fds[1024], nfds, more;
+
+	do {
+		DIR *d = opendir("/proc/self/fd");
+		struct dirent *e;
+
+		if (!d)
+			return -1;
+		nfds = 0;
+		more = 0;
+		while ((e = readdir(d))) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
+			if (*end || e->d_name[0] == '.' || fd < from || fd == keep || fd == dirfd(d))
+				continue;
+			if (cloexec) {
+				int fl = fcntl((int)fd, F_GETFD);
+				if (fl < 0 || (fl & FD_CLOEXEC))
+					continue;
+			}
+			if (nfds == (int)SP_ARRAY_SIZE(fds)) {
+				more = 1;
+				break;
+			}
+			fds[nfds++] = (int)fd;
+		}
+		closedir(d);
+		for (int i = 0; i < nfds; i++) {
+			if (cloexec ? fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0 : close(fds[i]) < 0) {
+				if (errno != EBADF && errno != EINTR)
+					return -1;
+			}
+		}
+	} while (more);
+	return 0;
+}
+
+int sp_close_fds_from(int from, int keep, bool cloexec)
+{
+	int rc;
+
+	if (keep >= from)
+		rc = close_range_one((unsigned)from, (unsigned)keep - 1, cloexec) < 0 ||
+		     close_range_one((unsigned)keep + 1, ~0U, cloexec) < 0 ? -1 : 0;
+	else
+		rc = close_range_one((unsigned)from, ~0U, cloexec);
+	if (rc < 0 && (errno == ENOSYS || errno == EINVAL))
+		rc = close_fds_proc(from, keep, cloexec);
+	return rc;
+}
+
+/* The fds passed on purpose are handed over as runc hands ExtraFiles to
+ * its init: open across execve whatever flag the caller left on them. */
+static void pass_preserved_fds(unsigned n, int keep_closing)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int fd = 3 + (int)i;
+		if (fd != keep_closing)
+			fcntl(fd, F_SETFD, 0);
+	}
+}
+
+/* ---- capabilities and user (runc finalizeNamespace) -------------------- */
+
+static int last_cap(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return CAP_LAST_CAP;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+/* This process's effective and permitted sets. */
+static int own_caps(secprof_caps *eff, secprof_caps *prm, secprof_error *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read capabilities: %s",
+			      strerror(errno));
+	*eff = (secprof_caps)d[0].effective | (secprof_caps)d[1].effective << 32;
+	*prm = (secprof_caps)d[0].permitted | (secprof_caps)d[1].permitted << 32;
+	return 0;
+}
+
+static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
+{
+	for (int c = 0; c <= last && c < 64; c++) {
+		if (keep & ((secprof_caps)1 << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				      "cannot drop %s from the bounding set: %s",
+				      secprof_cap_name(c) ? secprof_cap_name(c) : "a capability",
+				      strerror(errno));
+	}
+	return 0;
+}
+
+/* Docker sets Bounding = Effective = Permitted = the list and leaves
+ * Inheritable and Ambient empty since 20.10.14 (CVE-2022-24769, moby#43417);
+ * a non-root user therefore loses them all at execve, as in Docker. */
+static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	secprof_caps known = last >= 63 ? ~(secprof_caps)0 : ((secprof_caps)1 << (last + 1)) - 1;
+	secprof_caps eff, prm;
+
+	if (own_caps(&eff, &prm, err) < 0)
+		return -SECPROF_E_SYSTEM;
+	/* Without privileges secprof can only hand on what it holds. */
+	caps &= known & prm;
+	memset(data, 0, sizeof(data));
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = (uint32_t)(caps >> (32 * i));
+		data[i].permitted = (uint32_t)(caps >> (32 * i));
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot set capabilities 0x%llx: %s", (unsigned long long)caps,
+			      strerror(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot clear the ambient capabilities: %s", strerror(errno));
+	return 0;
+}
+
+/* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
+ * writes the capability sets afterwards (setupUser, ApplyCaps). */
+static int switch_user(const struct sp_user *u, secprof_error *err)
+{
+	const char *what = NULL;
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		what = "PR_SET_KEEPCAPS";
+	else if (setgroups(u->ngroups, u->groups) < 0)
+		what = "setgroups";
+	else if (setresgid(u->gid, u->gid, u->gid) < 0)
+		what = "setgid";
+	else if (setresuid(u->uid, u->uid, u->uid) < 0)
+		what = "setuid";
+	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		what = "PR_SET_KEEPCAPS";
+	if (what)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot change to user %u:%u (%s): %s",
+			      (unsigned)u->uid, (unsigned)u->gid, what, strerror(errno));
+	return 0;
+}
+
+static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u,
+				secprof_error *err)
+{
+	int last = last_cap();
+	secprof_caps eff, prm;
+	int rc = own_caps(&eff, &prm, err);
+
+	/* An unprivileged caller cannot shrink the bounding set; no_new_privs
+	 * instead makes sure no setuid or file-capability program gains what
+	 * the bounding set would have kept out. */
+	if (rc < 0)
+		return rc;
+	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
+		rc = drop_bounding_set(o->caps, last, err);
+	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot set no_new_privs: %s",
+			    strerror(errno));
+	if (!rc && o->user)
+		rc = switch_user(u, err);
+	if (!rc)
+		rc = set_cap_sets(o->caps, last, err);
+	return rc;
+}
+
+/* ---- environment and PATH lookup --------------------------------------- */
+
+static const char *env_get(char *const *envp, const char *key)
+{
+	size_t n = strlen(key);
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, key, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* runc sets HOME from the user's passwd entry when the env has none ("/"
+ * when there is no entry). Called after pivot_root, so this is the
+ * container's /etc/passwd in container mode. */
+static void home_of(uid_t uid, char *out, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+
+	snprintf(out, len, "/");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *field[7] = { 0 }, *s = line;
+		int n = 0;
+		while (n < 7 && (field[n] = strsep(&s, ":")))
+			n++;
+		if (n >= 6 && field[2][0] && strtoul(field[2], NULL, 10) == uid &&
+		    isdigit((unsigned char)field[2][0])) {
+			snprintf(out, len, "%s", field[5]);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_buf, size_t len)
+{
+	size_t n = 0;
+	char **env;
+
+	while (o->envp && o->envp[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		env[i] = o->envp[i];
+	if (!env_get(o->envp, "HOME")) {
+		memcpy(home_buf, "HOME=", 5);
+		home_of(uid, home_buf + 5, len - 5);
+		env[n] = home_buf;
+	}
+	return env;
+}
+
+static bool is_executable_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Go's exec.LookPath over the container's PATH, as runc's init does. */
+static const char *look_path(const char *name, const char *path, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	while (path && *path) {
+		const char *end = strchrnul(path, ':');
+		int dl = (int)(end - path);
+		snprintf(buf, len, "%.*s/%s", dl ? dl : 1, dl ? path : ".", name);
+		if (is_executable_file(buf))
+			return buf;
+		path = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* Go lower-cases errno texts ("permission denied"); docker shows those. */
+static void go_strerror(int e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(e));
+	if (buf[0])
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+static void fail_exec(struct sp_child_report *rep, const char *name, int e)
+{
+	secprof_error err;
+	char why[128];
+	/* docker run: 127 when the command cannot be found, 126 when it
+	 * cannot be invoked (docker run reference, "Exit status"). */
+	int status = (e == ENOENT || e == ENOTDIR) ? SP_EXIT_NOT_FOUND : SP_EXIT_CANNOT_EXEC;
+
+	go_strerror(e, why, sizeof(why));
+	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "exec: \"%s\": %s", name, why);
+	sp_child_fail(rep, status, &err);
+}
+
+static void load_or_fail(const secprof_prog *prog, struct sp_child_report *rep)
+{
+	secprof_error err;
+	int rc = secprof_load(prog, &err);
+
+	if (rc < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* A listener fd has nobody to serve it here: runc would hand it to
+	 * listenerPath, which secprof run does not offer. */
+	if (rc > 0)
+		close(rc);
+}
+
+void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
+{
+	char home[512], found[4096], why[128];
+	struct sp_user user = { .uid = getuid(), .gid = getgid() };
+	secprof_error err;
+	const char *path;
+	sigset_t none;
+	char **env;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Whatever secprof or the caller still holds above the preserved fds
+	 * is gone at execve; done before the filter is loaded, so a profile
+	 * that denies close_range or fcntl cannot leave one open. */
+	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, true) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
+	if (o->prog && !o->no_new_privs)
+		load_or_fail(o->prog, rep);
+	if (o->workdir && chdir(o->workdir) < 0) {
+		go_strerror(errno, why, sizeof(why));
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "chdir to cwd (\"%s\") set in config.json failed: %s", o->workdir, why);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
+	/* Looked up where runc's setupUser does it, in the container's files
+	 * (after pivot_root in container mode). */
+	if (o->user && sp_user_resolve(o->user, &user, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (finalize_credentials(o, &user, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot set no_new_privs");
+	env = env_with_home(o, user.uid, home, sizeof(home));
+	if (!env)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot build the environment");
+	path = look_path(o->argv[0], env_get(env, "PATH"), found, sizeof(found));
+	if (!path) {
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "exec: \"%s\": executable file not found in $PATH", o->argv[0]);
+		sp_child_fail(rep, SP_EXIT_NOT_FOUND, &err);
+	}
+	/* "as close to execve as possible" (runc standard_init_linux.go). */
+	if (o->prog && o->no_new_privs)
+		load_or_fail(o->prog, rep);
+	rep->stage = SP_STAGE_EXEC;
+	execve(path, o->argv, env);
+	fail_exec(rep, o->argv[0], errno);
+	_exit(SP_EXIT_CANNOT_EXEC); /* not reached */
+}
+
+/* ---- the parent side ---------------------------------------------------- */
+
+void sp_forward_sigset(sigset_t *set)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
+
+	sigemptyset(set);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+}
+
+static int shell_status(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return WEXITSTATUS(wstatus);
+}
+
+int sp_wait_forwarding(pid_t pid, bool reap_all)
+{
+	sigset_t set;
+	int wstatus;
+
+	sp_forward_sigset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		siginfo_t si;
+		pid_t got;
+
+		while ((got = waitpid(reap_all ? -1 : pid, &wstatus, WNOHANG)) > 0)
+			if (got == pid)
+				return shell_status(wstatus);
+		if (got < 0 && errno == ECHILD)
+			return SP_EXIT_ERROR;
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		/* The terminal signals the whole foreground process group, the
+		 * command included (si_code SI_KERNEL): passing those on would
+		 * deliver them twice. */
+		if (si.si_code != SI_KERNEL)
+			kill(pid, si.si_signo);
+	}
+}

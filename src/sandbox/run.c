@@ -1,0 +1,169 @@
+/* run.c - run a command under a filter the way docker run + runc do.
+ *
+ * The filter is compiled by the caller before anything forks, so a bad
+ * profile never starts the command. The child then follows runc's
+ * standard_init order (docs/COMPAT.md §4.1.4): without no-new-privileges the filter is
+ * loaded first, while the child still holds CAP_SYS_ADMIN; then the bounding
+ * set is cut, the user switched and the capability sets written
+ * (finalizeNamespace); with no-new-privileges the bit is set and the filter
+ * loaded last, just before execve. A child that gives up leaves its
+ * reason in a shared page; the parent learns that the children are done
+ * (execve or death) from the end of file of a close-on-exec pipe. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+/* Wait until the children are done with setup: the sync pipe's end of
+ * file (execve closed it, or they died), or a report in the shared page. A
+ * child that reported cannot always die by itself (a filter may deny
+ * exit_group, and a sanitizer's fault handler then spins), so it is killed. */
+static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	for (;;) {
+		if (__atomic_load_n(&rep->status, __ATOMIC_SEQ_CST)) {
+			kill(pid, SIGKILL);
+			return;
+		}
+		if (poll(&p, 1, 20) > 0 && read(fd, &c, 1) == 0)
+			return;
+	}
+}
+
+static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error *err)
+{
+	int wstatus = 0;
+
+	wait_for_children(rfd, pid, rep);
+	close(rfd);
+	if (rep->status) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*err = rep->err;
+		if (!err->code)
+			err->code = SECPROF_E_SYSTEM;
+		return rep->status;
+	}
+	if (rep->stage == SP_STAGE_EXEC)
+		return sp_wait_forwarding(pid, false);
+	/* Gone before execve without a word: typically a profile that denies
+	 * a call the runtime itself needs after loading it (runc fails the
+	 * same way), e.g. an ERRNO default with no rules. */
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+	       "the container process died before it could start the command (%s %d); does the profile deny what the runtime needs after loading it?",
+	       WIFSIGNALED(wstatus) ? "signal" : "exit status",
+	       WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+	return SP_EXIT_ERROR;
+}
+
+/* The sync pipe above the fds passed to the command, so that neither
+ * hides one of them nor is handed over in their place. */
+static int pipe_above(int pfd[2], int min_fd)
+{
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		int fd;
+		if (pfd[i] >= min_fd)
+			continue;
+		fd = fcntl(pfd[i], F_DUPFD_CLOEXEC, min_fd);
+		if (fd < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			return -1;
+		}
+		close(pfd[i]);
+		pfd[i] = fd;
+	}
+	return 0;
+}
+
+int sp_run(const struct sp_run_opts *o, secprof_error *err)
+{
+	struct sp_child_report *rep;
+	struct sp_devcg cg = { 0 };
+	sigset_t block, old;
+	int pfd[2], status;
+	pid_t pid;
+
+	memset(err, 0, sizeof(*err));
+	if (!o->argv || !o->argv[0]) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no command given");
+		return SP_EXIT_ERROR;
+	}
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rep == MAP_FAILED) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "mmap: %s", strerror(errno));
+		return SP_EXIT_ERROR;
+	}
+	if (pipe_above(pfd, 3 + (int)o->preserve_fds) < 0) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
+		munmap(rep, sizeof(*rep));
+		return SP_EXIT_ERROR;
+	}
+	rep->pipe_fd = pfd[1];
+	rep->pipe_rfd = pfd[0];
+	/* Docker's device rules for every container but a privileged one
+	 * (moby WithDevices gives those "a *:* rwm"); refusing to start is the
+	 * only fail-closed answer when no cgroup can enforce them. */
+	if (o->rootfs && !o->privileged && sp_devcg_create(&cg, o->devcg, err) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		munmap(rep, sizeof(*rep));
+		return SP_EXIT_ERROR;
+	}
+	/* Blocked before forking so no signal is lost in between; the child
+	 * unblocks them before execve. */
+	sp_forward_sigset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (o->rootfs) {
+		pid = sp_container_start(o, rep, &cg, err);
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			close(pfd[0]);
+			/* Closed, not just marked: nothing of the caller's may
+			 * reach the command (runc closes all but stdio and the
+			 * preserved fds before execve, CVE-2024-21626). */
+			if (sp_close_fds_from(3 + (int)o->preserve_fds, pfd[1], false) < 0)
+				sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+			sp_exec_command(o, rep);
+		}
+		if (pid < 0)
+			sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		status = SP_EXIT_ERROR;
+	} else {
+		status = finish(pid, pfd[0], rep, err);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sp_devcg_remove(&cg);
+	munmap(rep, sizeof(*rep));
+	return status;
+}

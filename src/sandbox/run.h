@@ -1,0 +1,170 @@
+/* run.h - run a command under a filter as `docker run` + runc would
+ * (run.c, container.c), and look at a sandbox from the inside (probe.c,
+ * info.c). Internal: the CLI includes it, the public header stays small.
+ *
+ * Everything here returns data; printing is the CLI's job. The process
+ * functions fork, and only the forked children ever call _exit(). */
+#ifndef SP_RUN_H
+#define SP_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "secprof.h"
+
+/* docker run's own exit statuses (docker run reference, "Exit status"). */
+enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
+
+enum sp_net { SP_NET_NONE, SP_NET_HOST };
+
+/* Which cgroup enforces the container's device policy (devices.c). */
+enum sp_devcg_mode { SP_DEVCG_AUTO, SP_DEVCG_V1, SP_DEVCG_V2 };
+
+struct sp_run_opts {
+	const secprof_prog *prog; /* NULL: unconfined (docs/COMPAT.md §3.3) */
+	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
+	bool no_new_privs;        /* --security-opt no-new-privileges */
+	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
+	const char *workdir;      /* NULL: stay (process) or "/" (container) */
+	char *const *argv;        /* argv[0] is looked up in the env's PATH */
+	char *const *envp;        /* the command's whole environment */
+	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
+	 * every other fd above 2 is closed before anything the command
+	 * controls runs (runc UnsafeCloseFrom, CVE-2024-21626). */
+	unsigned preserve_fds;
+	/* Container mode when rootfs is set. */
+	const char *rootfs;
+	const char *hostname;     /* NULL: "secprof" */
+	bool read_only;
+	bool privileged;          /* no masked /proc paths, /sys writable */
+	enum sp_net net;
+	enum sp_devcg_mode devcg; /* ignored when privileged (all devices) */
+};
+
+/* Run o->argv as runc would start a container process and wait for it.
+ * Returns docker run's exit status: the command's status, 128+N when it
+ * was killed by signal N, or SP_EXIT_* when secprof could not start it; in
+ * that last case err->code is non-zero and err->msg says why. The command
+ * never runs when the filter could not be loaded. */
+int sp_run(const struct sp_run_opts *o, secprof_error *err);
+
+/* ---- internals shared by run.c and container.c ------------------------ */
+
+struct sp_devcg;
+
+/* What the children tell the parent, in a MAP_SHARED page: writing it
+ * needs no system call, so a report survives a filter that denies write()
+ * (or even exit_group) right after it was loaded. */
+struct sp_child_report {
+	volatile int stage;  /* SP_STAGE_*, set by the command's process */
+	volatile int status; /* SP_EXIT_* once a child gave up, else 0 */
+	int pipe_fd;         /* write end of the close-on-exec sync pipe */
+	int pipe_rfd;        /* its read end, the parent's: children close it */
+	secprof_error err;
+};
+enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
+
+/* In a forked child: fill the report and _exit(status) (proc.c). */
+__attribute__((noreturn)) void sp_child_fail(struct sp_child_report *rep, int status,
+					     const secprof_error *err);
+/* The same with errno's text after `what`. */
+__attribute__((noreturn)) void sp_child_fail_errno(struct sp_child_report *rep, int status,
+						   const char *what);
+/* In a forked child: the runc init sequence from the filter load to execve
+ * (docs/COMPAT.md §4.1.4). Never returns: execs or reports through rep. */
+__attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
+					       struct sp_child_report *rep);
+/* The signals secprof forwards to the command (and blocks while it waits). */
+void sp_forward_sigset(sigset_t *set);
+/* Wait for pid, forwarding signals sent by other processes (not those the
+ * terminal sends to the whole foreground group, which the command gets
+ * itself). Returns the exit status as a shell reports it (128+N). */
+int sp_wait_forwarding(pid_t pid, bool reap_all);
+/* Container mode: clone into new namespaces, build the root and start the
+ * command under secprof's init. Returns the init's pid or -1 with err. */
+pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
+			  const struct sp_devcg *cg, secprof_error *err);
+
+/* Close (or, with cloexec, mark close-on-exec) every fd >= from except
+ * keep (-1: none). close_range(2), or /proc/self/fd where the kernel has
+ * no close_range. Returns 0 or -1 with errno. */
+int sp_close_fds_from(int from, int keep, bool cloexec);
+
+/* The container's device cgroup (devices.c). */
+struct sp_devcg {
+	int version; /* 1, 2, or 0 when none was made */
+	char path[4096];
+};
+/* Make a cgroup beside secprof's own that allows the devices a Docker
+ * container may open and the mknod of any; v1 devices controller or a
+ * cgroup2 BPF program as mode says (AUTO: v1 when mounted, else v2).
+ * Returns 0, or negative with err when neither could be set up. */
+int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err);
+/* In the container's init: move the calling process into cg. */
+int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err);
+/* Remove the cgroup once the container is gone. */
+void sp_devcg_remove(struct sp_devcg *cg);
+
+/* A resolved --user (user.c). */
+struct sp_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64]; /* supplementary: the groups listing the user */
+	size_t ngroups;
+};
+/* Resolve spec against /etc/passwd and /etc/group of the current root. */
+int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err);
+
+/* ---- probe and info ---------------------------------------------------- */
+
+/* One probed system call: the errno it failed with, 0 when it succeeded. */
+struct sp_probe_result {
+	const char *name;  /* "mount", "socket(AF_ALG)", ... */
+	int err;           /* errno; 0 = succeeded (or killed) */
+	int signal;        /* the signal that killed the probe, 0 if none */
+	const char *group; /* "special" (Docker's default names it) or "common" */
+};
+
+struct sp_probe_report {
+	struct sp_probe_result *results; /* malloc'ed, sorted by name */
+	size_t nresults;
+	int seccomp_mode;      /* Seccomp: of /proc/self/status, -1 unknown */
+	int seccomp_filters;   /* Seccomp_filters:, -1 unknown (< 5.9) */
+	int no_new_privs;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Try every probe in a child (a probe may be killed by the filter) and
+ * fill r. Returns 0 or negative with err. */
+/* /proc/self/status into buf (NUL-terminated, truncated to len). */
+int sp_read_proc_status(char *buf, size_t len, secprof_error *err);
+int sp_probe(struct sp_probe_report *r, secprof_error *err);
+void sp_probe_report_free(struct sp_probe_report *r);
+
+struct sp_info {
+	char config_seccomp[16];        /* "y", "n", "unknown" */
+	char config_seccomp_filter[16];
+	char config_source[256];        /* "/proc/config.gz", ... or "" */
+	char kernel[128];               /* uname release */
+	char machine[72];
+	int seccomp_mode;
+	int seccomp_filters;
+	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */
+	uint32_t flags_ok;              /* SECCOMP_FILTER_FLAG_* the kernel takes */
+	uint32_t flags_tried;
+	bool action_cache;              /* kernel >= 5.11 (SECCOMP_ARCH_NATIVE bitmap) */
+	bool notif_sizes_ok;
+	unsigned notif_size, resp_size, data_size;
+	const char *native_arch;        /* libseccomp name of this build */
+	const char *compat_arches[4];
+	size_t ncompat;
+};
+
+int sp_info_collect(struct sp_info *info, secprof_error *err);
+
+#endif
