@@ -96,9 +96,9 @@ TEST_LDLIBS ?= -lseccomp
 check: check-layers tests-bin
 	tests/run-tests $(BUILD)
 
-# Includes go downward only (core < profile < ir < bpf < sandbox), no folder
-# cycles; the CLI's internal includes are listed as warnings
-# (docs/ARCHITECTURE.md, "Layers"). tests/suites/layers.sh tests the checker.
+# Fails on an include of a higher layer (core < profile < ir < bpf < sandbox
+# < the api_*.c front), a cycle between folders, or a cli/ include other than
+# secprof.h and cli.h (docs/ARCHITECTURE.md, "Layers"). tests/suites/layers.sh tests the checker.
 check-layers:
 	python3 tools/check-layers.py --strict-cli .
 
