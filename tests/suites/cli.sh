@@ -204,21 +204,27 @@ if command -v zsh >/dev/null && [[ -f $root/completions/_secprof ]]; then
 	# A real interactive zsh on a pseudo-terminal (zsh/zpty), compinit
 	# loading _secprof from fpath, and TABs typed.
 	cat >"$tmp/z.zsh" <<-'ZEOF'
-	zmodload zsh/zpty
+	zmodload zsh/zpty zsh/datetime
 	zpty z env PATH="$1:$PATH" TERM=dumb zsh -f -i
 	zpty -w z "PS1='> '; fpath=($2 \$fpath); autoload -Uz compinit; compinit -u -D; LISTMAX=1000"
-	for line in 'secprof dis' 'secprof compile builtin --form' 'secprof check --arch i6' 'secprof -q eval --js'; do
+	# each line is typed, then the screen is read until what its TABs must
+	# show has come (at most 20 s: a loaded machine is slow, not wrong)
+	out=
+	for line want in 'secprof dis' 'secprof disasm' \
+		'secprof compile builtin --form' 'base64  c       raw     text' \
+		'secprof check --arch i6' 'secprof check --arch i686' \
+		'secprof -q eval --js' 'secprof -q eval --json'; do
 		zpty -w -n z "$line"$'\t\t'
-		sleep 0.5
+		float end=$(( EPOCHREALTIME + 20 ))
+		while [[ ${out//$'\r'/} != *"$want"* ]] && (( EPOCHREALTIME < end )); do
+			zpty -r -t z chunk && out+=$chunk || sleep 0.05
+		done
 		zpty -w -n z $'\C-u'
 	done
-	sleep 0.5
-	out=
-	while zpty -r -t z chunk; do out+=$chunk; done
 	print -r -- "$out"
 	zpty -d z
 	ZEOF
-	zout=$(timeout 30 zsh -f "$tmp/z.zsh" "$(dirname "$SECPROF")" "$root/completions" 2>&1 | tr -d '\r')
+	zout=$(timeout 120 zsh -f "$tmp/z.zsh" "$(dirname "$SECPROF")" "$root/completions" 2>&1 | tr -d '\r')
 	for want in 'secprof disasm' 'secprof compile builtin --format=' 'base64  c       raw     text' \
 		'secprof check --arch i686' 'secprof -q eval --json'; do
 		[[ $zout == *"$want"* ]]; ok $? "zsh completes to '$want'"
