@@ -134,8 +134,7 @@ int sp_rs_settle_arg32(struct build *b)
 					continue;
 				if (!(st = a32_find(&t, b->row[seq]))) {
 					free(t.all);
-					return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-						      "out of memory");
+					return sp_err_oom(b->err);
 				}
 				any = true;
 				if (pass < 2)

@@ -260,7 +260,7 @@ static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysr
 	}
 	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
 	if (!s->rules)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	memcpy(s->rules, v, kept * sizeof(*v));
 	s->nrules = kept;
 	return 0;
@@ -292,7 +292,7 @@ int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
 				continue;
 			if (!(e = sp_vec_push(&v))) {
-				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				rc = sp_err_oom(b->err);
 				break;
 			}
 			*e = (struct entry){ -1, (uint64_t)seq << 32, rule, rule->names[j].s };
@@ -384,7 +384,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 			break;
 		}
 		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
-			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			return sp_err_oom(b->err);
 	}
 	/* db_rule_add: an unconditional rule replaces the conditional rules
 	 * added before it, and every rule after it finds the syscall decided */
@@ -445,7 +445,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			if (dropped)
 				continue;
 			if (!(e = sp_vec_push(v)))
-				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(b->err);
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
@@ -499,12 +499,12 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 
 	e = v.items;
 	if (!rc && !sort_entries(e, v.len))
-		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len; i++)
 		groups += i == 0 || e[i].nr != e[i - 1].nr;
 	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
 	if (!rc && !ar->sys)
-		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len;) {
 		size_t j = i + 1, mark = b->drops.len;
 		while (j < v.len && e[j].nr == e[i].nr)

@@ -25,7 +25,7 @@ int sp_rs_lookup_names(struct build *b)
 	b->names = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->names));
 	if (!b->nrs || !b->known || !b->row || !b->arg32 || !b->names || !arches) {
 		free(arches);
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	}
 	for (size_t a = 0; a < na; a++)
 		arches[a] = b->rs->arches[a].arch;
@@ -106,7 +106,7 @@ int sp_rs_warn_unknown(struct build *b)
 				continue;
 			if (!(u = sp_vec_push(&v))) {
 				sp_vec_free(&v);
-				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(b->err);
 			}
 			*u = (struct unknown){ rule->names[j].s, v.len, rule, j };
 		}

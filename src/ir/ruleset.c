@@ -153,7 +153,7 @@ static int collect_arches(struct build *b)
 	b->rs->arches = sp_arena_alloc(&b->rs->arena,
 				       (r->narchitectures + 1) * sizeof(*b->rs->arches));
 	if (!b->rs->arches)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	if (!native)
 		return sp_err(b->err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "this machine's architecture is not supported");
@@ -198,7 +198,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	int rc = 0;
 
 	if (!rs) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	if (!r || r->unconfined || !r->prof) {
@@ -217,7 +217,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)
-			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			rc = sp_err_oom(err);
 		else
 			*d = r->drops[i];
 	}
@@ -247,7 +247,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	if (!rc && b.drops.len) {
 		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
 		if (!rs->drops)
-			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			rc = sp_err_oom(err);
 		else
 			memcpy(rs->drops, b.drops.items, b.drops.len * sizeof(*rs->drops));
 		rs->ndrops = b.drops.len;

@@ -700,7 +700,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	if (!keep) { /* only the refusal is wanted: skip the replay if none can be */
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);

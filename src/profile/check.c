@@ -164,7 +164,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 			    !sp_syscall_lookup(rule->names[j].s, NULL, 0, &none, &m, &row) || !m)
 				continue;
 			if (!seen && !(seen = calloc(sp_syscall_count(), sizeof(*seen))))
-				return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(err);
 			for (size_t k = 0; k < rule->nargs && rc >= 0; k++) {
 				const struct sp_arg *a = &rule->args[k];
 				struct first_high *f = &seen[row];
@@ -275,7 +275,7 @@ int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved 
 	memset(s, 0, sizeof(*s));
 	s->rules = p->nrules;
 	if (p->nrules && !(all = malloc(p->nrules * sizeof(*all))))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	for (size_t i = 0; i < p->nrules; i++) {
 		all[i] = &p->rules[i];
 		s->names += p->rules[i].nnames;
@@ -284,14 +284,14 @@ int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved 
 	distinct = count_distinct(all, p->nrules, s->names);
 	free(all);
 	if (distinct < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	s->distinct_names = (size_t)distinct;
 	if (!r || r->unconfined)
 		return 0;
 	count_resolved(r, s);
 	distinct = count_distinct(r->rules, r->nrules, s->res_names);
 	if (distinct < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	s->res_distinct_names = (size_t)distinct;
 	return 0;
 }

@@ -198,7 +198,7 @@ static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
 
 static int oom(struct pc *c)
 {
-	return sp_err(c->err, SECPROF_E_SYSTEM, c->p->file, NULL, NULL, "out of memory");
+	return sp_err_oom_in(c->err, c->p->file);
 }
 
 static const char *type_name(const struct sp_json *v)
@@ -1336,7 +1336,7 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	struct sp_arena nodes = { 0 };
 
 	if (!p) {
-		sp_err(err, SECPROF_E_SYSTEM, filename, NULL, NULL, "out of memory");
+		sp_err_oom_in(err, filename);
 		return NULL;
 	}
 	p->file = filename ? filename : "";

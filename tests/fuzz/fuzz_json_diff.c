@@ -32,7 +32,7 @@
 
 #include "json_yajl_oracle.c"
 
-#include "internal.h"
+#include "core/json.h"
 
 _Static_assert(ORACLE_MAX_DEPTH == SP_JSON_MAX_DEPTH, "both follow Go's nesting limit");
 
