@@ -124,7 +124,7 @@ int sp_rs_settle_arg32(struct build *b)
 		size_t seq = 0;
 		for (size_t i = 0; i < b->r->nrules; i++) {
 			const struct sp_rule *rule = b->r->rules[i];
-			if (!rule->nargs || sp_rs_rule_ret(rule) == b->rs->default_ret) {
+			if (!rule->nargs || sp_rule_is_default(b->r->prof, rule)) {
 				seq += rule->nnames;
 				continue;
 			}

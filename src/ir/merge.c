@@ -287,7 +287,7 @@ int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 
 	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		bool dropped = sp_rs_rule_ret(rule) == b->rs->default_ret;
+		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
 				continue;
@@ -369,7 +369,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 
 	for (i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
-		uint32_t ret = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		uint32_t ret = sp_rule_ret(rule);
 		/* libseccomp leaves a zero-mask MASKED_EQ out of the chain
 		 * (_db_rule_gen_64/_32); the multiplexer copies were made from
 		 * the rule's own conditions, which are recorded on its entry */
@@ -416,8 +416,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		bool dropped = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
-			       b->rs->default_ret;
+		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;

@@ -96,7 +96,7 @@ int sp_rs_warn_unknown(struct build *b)
 
 	for (size_t i = 0, seq = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		if (sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret) == b->rs->default_ret) {
+		if (sp_rule_is_default(b->r->prof, rule)) {
 			seq += rule->nnames;
 			continue;
 		}

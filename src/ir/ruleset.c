@@ -21,20 +21,8 @@
 
 /* ---- actions ---------------------------------------------------------- */
 
-/* runc's getAction (docs/COMPAT.md §4.1.2 table): errno/trace data defaults to EPERM,
- * is cast to int16 and kept to 16 bits; KILL is KILL_THREAD. */
-uint32_t sp_rs_action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret)
-{
-	uint32_t data = has_errno ? (uint16_t)(int16_t)errno_ret : EPERM;
-
-	switch (act) {
-	case SP_ACT_ERRNO:
-	case SP_ACT_TRACE:
-		return sp_action_ret(act) | data;
-	default:
-		return sp_action_ret(act);
-	}
-}
+/* The action values themselves (runc's getAction) are sp_action_value's,
+ * profile/vocab.c. */
 
 /* libseccomp refuses ERRNO data of MAX_ERRNO (4095) or more
  * (db_col_action_valid: data < MAX_ERRNO), so such a profile fails in runc
@@ -72,16 +60,11 @@ static int check_default(struct build *b)
 	if (p->default_act == SP_ACT_NOTIFY)
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
 			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
-	b->rs->default_ret = sp_rs_action_ret(p->default_act, p->has_default_errno, p->default_errno);
+	b->rs->default_ret = sp_default_ret(p);
 	if (errno_invalid(b->rs->default_ret))
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_errno_loc,
 			      "defaultErrnoRet", "error creating filter: could not create filter");
 	return 0;
-}
-
-uint32_t sp_rs_rule_ret(const struct sp_rule *rule)
-{
-	return sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
 }
 
 /* The checks runc makes before adding any rule (docs/COMPAT.md §4.1.2 steps 1, 8). */
@@ -105,7 +88,7 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 			      empty ? "empty string is not a valid syscall"
 				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
 	}
-	if (sp_rs_rule_ret(rule) != b->rs->default_ret && errno_invalid(sp_rs_rule_ret(rule))) {
+	if (!sp_rule_is_default(b->r->prof, rule) && errno_invalid(sp_rule_ret(rule))) {
 		/* runc skips names libseccomp does not know before adding */
 		for (size_t j = 0; j < rule->nnames; j++) {
 			if (!sp_syscall_known(rule->names[j].s))
@@ -113,7 +96,7 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 			snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
 			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
 				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
-				      rule->names[j].s, sp_rs_rule_ret(rule) & SP_RET_DATA);
+				      rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);
 		}
 	}
 	for (size_t k = 0; k < rule->nargs; k++) {
@@ -223,7 +206,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	}
 	/* runc's "equal to the default action" skip (docs/COMPAT.md §4.1.2 step 5) */
 	for (size_t i = 0; !rc && i < r->nrules; i++)
-		if (sp_rs_rule_ret(r->rules[i]) == rs->default_ret)
+		if (sp_rule_is_default(r->prof, r->rules[i]))
 			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
 					    NULL, -1);
 	if (!rc)

@@ -620,7 +620,7 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 					args[j] = &narrow[j];
 				}
 			}
-			if (!tree_rule_add(t, a, args, m, sp_rs_rule_ret(rule), rule)) {
+			if (!tree_rule_add(t, a, args, m, sp_rule_ret(rule), rule)) {
 				*failed = rule;
 				return false;
 			}
@@ -682,7 +682,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 		adds += e[i].rule->nargs;
 		if (!first)
 			first = e[i].rule;
-		mixed |= sp_rs_rule_ret(e[i].rule) != sp_rs_rule_ret(first);
+		mixed |= sp_rule_ret(e[i].rule) != sp_rule_ret(first);
 	}
 	if (adds < 2 || !mixed)
 		return 0;

@@ -6,28 +6,9 @@
 
 #include "profile/check.h"
 
-/* The action as runc reads it (exact match, docs/COMPAT.md §4.1.1); -1 if invalid.
- * Read from the string, not rule->act, so hand-built rules work too. */
-static int rule_action(const struct sp_str *action)
-{
-	return action->s ? sp_action_from_str(action->s) : -1;
-}
-
-static bool takes_errno(int act)
-{
-	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;
-}
-
-/* The libseccomp action runc builds (docs/COMPAT.md §4.1.2): KILL is KILL_THREAD,
- * ERRNO/TRACE carry errnoRet masked to 16 bits, EPERM when unset. */
-static uint32_t runc_action(int act, bool has_errno, uint64_t errno_ret)
-{
-	uint32_t data = has_errno ? (uint32_t)(errno_ret & 0xffff) : 1;
-
-	if (act == SP_ACT_KILL)
-		act = SP_ACT_KILL_THREAD;
-	return ((uint32_t)act << 16) | (takes_errno(act) ? data : 0);
-}
+/* Every profile checked here has passed parse.c's validation, which refuses
+ * an unknown action, so rule->act and p->default_act are set; the action
+ * value and "equals the default" are profile/vocab.c's (sp_rule_is_default). */
 
 static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 		       const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
@@ -56,25 +37,21 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 }
 
 static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
-			const struct sp_rule *rule, int def, size_t *nwarn, secprof_error *err)
+			const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
-	int act = rule_action(&rule->action), rc = 0;
+	int rc = 0;
 	char path[64];
 
-	if (act < 0)
-		return 0; /* runc rejects it; compile reports that as an error */
-	if (rule->has_errno && !takes_errno(act)) {
+	if (rule->has_errno && !sp_action_takes_errno(rule->act)) {
 		snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
 		rc = sp_warn(ctx, err, p->file, &rule->errno_loc, path,
 			     "errnoRet is ignored with %s (runc ignores it, crun fails)",
-			     sp_action_str((enum sp_action)act));
+			     sp_action_str(rule->act));
 		(*nwarn)++;
 		if (rc < 0)
 			return rc;
 	}
-	if (def >= 0 &&
-	    runc_action(act, rule->has_errno, rule->errno_ret) ==
-		    runc_action(def, p->has_default_errno, p->default_errno)) {
+	if (sp_rule_is_default(p, rule)) {
 		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
 		rc = sp_warn(ctx, err, p->file, &rule->action.loc, path,
 			     "the rule's action equals the default action, so runc skips the rule");
@@ -144,7 +121,7 @@ struct first_high {
  * a high word can then pass its range and != tests, as under Docker. Only
  * rules runc adds count (not those equal to the default); MASKED_EQ tests
  * are left to the compiler. Said once per name and argument. */
-static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int def, size_t *nwarn,
+static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		       secprof_error *err)
 {
 	struct first_high *seen = NULL;
@@ -152,10 +129,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 
 	for (size_t i = 0; i < p->nrules && rc >= 0; i++) {
 		const struct sp_rule *rule = &p->rules[i];
-		int act = rule_action(&rule->action);
-		if (!rule->nargs || act < 0 ||
-		    (def >= 0 && runc_action(act, rule->has_errno, rule->errno_ret) ==
-					 runc_action(def, p->has_default_errno, p->default_errno)))
+		if (!rule->nargs || sp_rule_is_default(p, rule))
 			continue;
 		for (size_t j = 0; j < rule->nnames && rc >= 0; j++) {
 			uint8_t m = 0;
@@ -196,17 +170,17 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		     secprof_error *err)
 {
-	int def = rule_action(&p->default_action), rc;
+	int rc;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		if ((rc = check_names(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
-		if ((rc = check_action(ctx, p, &p->rules[i], def, nwarn, err)) < 0)
+		if ((rc = check_action(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 		if ((rc = check_args(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 	}
-	return check_mixed(ctx, p, def, nwarn, err);
+	return check_mixed(ctx, p, nwarn, err);
 }
 
 /* ---- counting --------------------------------------------------------- */
@@ -256,8 +230,7 @@ static void count_resolved(const struct secprof_resolved *r, struct sp_summary *
 {
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		int act = rule_action(&rule->action);
-		struct sp_action_count *c = act < 0 ? &s->bad_actions : &s->actions[act];
+		struct sp_action_count *c = rule->action_ok ? &s->actions[rule->act] : &s->bad_actions;
 
 		c->rules++;
 		c->names += rule->nnames;

@@ -1032,12 +1032,6 @@ static int check_arg(struct pc *c, struct sp_arg *a)
 		    list);
 }
 
-/* ERRNO and TRACE take a value; runc ignores it elsewhere, crun fails. */
-static bool takes_errno(enum sp_action a)
-{
-	return a == SP_ACT_ERRNO || a == SP_ACT_TRACE;
-}
-
 static int check_rule_names(struct pc *c, struct sp_rule *r)
 {
 	for (size_t i = 0; i < r->nnames; i++) {
@@ -1133,7 +1127,7 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 	path_pop(c, c->base);
 	if (rc < 0)
 		return rc;
-	if (p->has_default_errno && !takes_errno(p->default_act)) {
+	if (p->has_default_errno && !sp_action_takes_errno(p->default_act)) {
 		path_key(c, p->default_errno_name.s && *p->default_errno_name.s ? "defaultErrno"
 										 : "defaultErrnoRet");
 		rc = pwarn(c, &p->default_errno_loc,

@@ -158,6 +158,21 @@ struct secprof_profile {
 	struct sp_str default_errno_name; /* Podman's "defaultErrno" (applied) */
 };
 
+/* The filter return value runc asks libseccomp for (runc's getAction,
+ * libcontainer/seccomp/seccomp_linux.go): the SECCOMP_RET_* base, and for
+ * ERRNO and TRACE the errnoRet data cast to int16 and kept to 16 bits, EPERM
+ * when unset; KILL is KILL_THREAD. The one place this value is computed
+ * (vocab.c); `secprof check`, the rule set and the compiler all use it. */
+/* ERRNO and TRACE take errnoRet; runc ignores it elsewhere, crun fails. */
+bool sp_action_takes_errno(enum sp_action act);
+uint32_t sp_action_value(enum sp_action act, bool has_errno, uint64_t errno_ret);
+uint32_t sp_rule_ret(const struct sp_rule *rule);
+uint32_t sp_default_ret(const struct secprof_profile *p);
+/* runc skips a rule whose action value equals the default's (its
+ * `if call.Action == config.DefaultAction` in InitSeccomp): the one test of
+ * it, for check.c's warning and the rule set's drop alike. */
+bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);
+
 /* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
 
 #endif

@@ -148,8 +148,13 @@ static struct sp_str *strs(struct secprof_profile *p, size_t *n, const char *fir
 static struct secprof_profile *profile(const char *default_action)
 {
 	struct secprof_profile *p = calloc(1, sizeof(*p));
+	int act = sp_action_from_str(default_action);
+
 	p->file = "test.json";
 	p->default_action = str(p, default_action);
+	/* what parse.c's validation decodes; check.c and the rule set read it */
+	p->default_action_ok = act >= 0;
+	p->default_act = act >= 0 ? (enum sp_action)act : SP_ACT_KILL;
 	p->rules = sp_arena_alloc(&p->arena, 64 * sizeof(*p->rules));
 	return p;
 }
@@ -166,6 +171,8 @@ static struct sp_rule *rule(struct secprof_profile *p, const char *name, const c
 	r->index = p->nrules++;
 	r->names = strs(p, &r->nnames, name, NULL);
 	r->action = str(p, action);
+	r->action_ok = sp_action_from_str(action) >= 0;
+	r->act = r->action_ok ? (enum sp_action)sp_action_from_str(action) : SP_ACT_KILL;
 	return r;
 }
 
