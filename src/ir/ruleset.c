@@ -54,12 +54,14 @@ static int check_default(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
 
+	/* runc's refusals that need only the profile (an unknown or NOTIFY
+	 * default, an unknown action, an empty name, NOTIFY on write, an
+	 * argument index above 5) are parse.c's (check_runc), which every
+	 * command goes through before it gets here. This guard only keeps a
+	 * profile that skipped that validation from compiling to anything. */
 	if (!p->default_action_ok)
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
-			      "defaultAction", "error initializing seccomp - invalid default action");
-	if (p->default_act == SP_ACT_NOTIFY)
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
-			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
+		return sp_err(b->err, SECPROF_E_USAGE, b->file, &p->default_action.loc,
+			      "defaultAction", "the profile was not validated");
 	b->rs->default_ret = sp_default_ret(p);
 	if (errno_invalid(b->rs->default_ret))
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_errno_loc,
@@ -67,27 +69,14 @@ static int check_default(struct build *b)
 	return 0;
 }
 
-/* The checks runc makes before adding any rule (docs/COMPAT.md §4.1.2 steps 1, 8). */
+/* The refusal libseccomp makes when runc adds a rule (docs/COMPAT.md §4.1.2
+ * step 8): ERRNO data of 4095 or more. It needs the default action (a rule
+ * equal to it is never added), so it is made here, at compile time; the
+ * profile-only refusals are parse.c's (check_runc). */
 static int check_rule(struct build *b, const struct sp_rule *rule)
 {
 	char path[64];
 
-	if (!rule->action_ok) {
-		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
-			      "string %s is not a valid action for seccomp",
-			      rule->action.s ? rule->action.s : "");
-	}
-	for (size_t j = 0; j < rule->nnames; j++) {
-		const struct sp_str *n = &rule->names[j];
-		bool empty = !n->s || !*n->s;
-		if (!empty && (rule->act != SP_ACT_NOTIFY || strcmp(n->s, "write")))
-			continue;
-		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path, "%s",
-			      empty ? "empty string is not a valid syscall"
-				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
-	}
 	if (!sp_rule_is_default(b->r->prof, rule) && errno_invalid(sp_rule_ret(rule))) {
 		/* runc skips names libseccomp does not know before adding */
 		for (size_t j = 0; j < rule->nnames; j++) {
@@ -98,15 +87,6 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
 				      rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);
 		}
-	}
-	for (size_t k = 0; k < rule->nargs; k++) {
-		if (rule->args[k].index <= 5)
-			continue;
-		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].index", rule->index, k);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->args[k].loc, path,
-			      "error creating seccomp syscall condition for syscall %s: syscalls only have up to 6 arguments (%llu given)",
-			      rule->nnames ? rule->names[0].s : "",
-			      (unsigned long long)rule->args[k].index);
 	}
 	return 0;
 }
