@@ -183,11 +183,10 @@ static bool is_proper_prefix(const struct sp_crule *a, const struct sp_crule *b)
 int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
 		const struct sp_rule *y, const char *how)
 {
-	char path[64];
-
+	char path[SP_RULE_PATH_MAX];
 	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
 
-	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
+	sp_rule_path(path, sizeof(path), y, NULL, SP_NO_INDEX, NULL);
 	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
 		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
 		      s->name, how, x->index, x->loc.line,

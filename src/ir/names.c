@@ -120,8 +120,8 @@ int sp_rs_warn_unknown(struct build *b)
 			u[kept++] = u[i];
 	qsort(u, kept, sizeof(*u), cmp_unknown_order);
 	for (size_t i = 0; i < kept; i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", u[i].rule->index, u[i].j);
+		char path[SP_RULE_PATH_MAX];
+		sp_rule_path(path, sizeof(path), u[i].rule, "names", u[i].j, NULL);
 		sp_note(b->ctx, b->file, &u[i].rule->names[u[i].j].loc, path,
 			"syscall \"%s\" does not exist on %s%s: ignored in this filter", u[i].name,
 			b->rs->arches[0].arch->name, b->rs->narches > 1 ? " or the other arches" : "");

@@ -75,14 +75,14 @@ static int check_default(struct build *b)
  * profile-only refusals are parse.c's (check_runc). */
 static int check_rule(struct build *b, const struct sp_rule *rule)
 {
-	char path[64];
+	char path[SP_RULE_PATH_MAX];
 
 	if (!sp_rule_is_default(b->r->prof, rule) && errno_invalid(sp_rule_ret(rule))) {
 		/* runc skips names libseccomp does not know before adding */
 		for (size_t j = 0; j < rule->nnames; j++) {
 			if (!sp_syscall_known(rule->names[j].s))
 				continue;
-			snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+			sp_rule_path(path, sizeof(path), rule, "errnoRet", SP_NO_INDEX, NULL);
 			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
 				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
 				      rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);

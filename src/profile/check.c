@@ -15,16 +15,16 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 {
 	for (size_t j = 0; j < rule->nnames; j++) {
 		const struct sp_str *n = &rule->names[j];
-		char path[64];
+		char path[SP_RULE_PATH_MAX];
 		int rc;
 
 		if (n->s && sp_syscall_known(n->s))
 			continue;
 		/* A legacy "name" was folded into names[0] by the parser. */
 		if (rule->name.s && rule->name.s[0])
-			snprintf(path, sizeof(path), "syscalls[%zu].name", rule->index);
+			sp_rule_path(path, sizeof(path), rule, "name", SP_NO_INDEX, NULL);
 		else
-			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+			sp_rule_path(path, sizeof(path), rule, "names", j, NULL);
 		/* runc skips names libseccomp does not know (docs/COMPAT.md §4.1.2). */
 		rc = sp_warn(ctx, err, p->file, &n->loc, path,
 			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
@@ -40,10 +40,10 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 			const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
 	int rc = 0;
-	char path[64];
+	char path[SP_RULE_PATH_MAX];
 
 	if (rule->has_errno && !sp_action_takes_errno(rule->act)) {
-		snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+		sp_rule_path(path, sizeof(path), rule, "errnoRet", SP_NO_INDEX, NULL);
 		rc = sp_warn(ctx, err, p->file, &rule->errno_loc, path,
 			     "errnoRet is ignored with %s (runc ignores it, crun fails)",
 			     sp_action_str(rule->act));
@@ -52,7 +52,7 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 			return rc;
 	}
 	if (sp_rule_is_default(p, rule)) {
-		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
+		sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
 		rc = sp_warn(ctx, err, p->file, &rule->action.loc, path,
 			     "the rule's action equals the default action, so runc skips the rule");
 		(*nwarn)++;
@@ -83,7 +83,7 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 		bool masked = a->op == SP_OP_MASKED_EQ;
 		uint64_t v = a->value, v2 = a->value_two & a->value;
 		const char *name = NULL, *field = "value";
-		char path[64];
+		char path[SP_RULE_PATH_MAX];
 		int rc;
 
 		if (a->index > 5 || (fits_32(v) && (!masked || fits_32(v2))))
@@ -97,7 +97,7 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 			v = a->value_two;
 			field = "valueTwo";
 		}
-		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].%s", rule->index, k, field);
+		sp_rule_path(path, sizeof(path), rule, "args", k, field);
 		rc = sp_warn(ctx, err, p->file, &a->loc, path,
 			     "%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
 			     name, (unsigned long long)a->index, (unsigned long long)v,
@@ -144,7 +144,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, size_t
 				struct first_high *f = &seen[row];
 				unsigned x = (unsigned)a->index;
 				uint32_t hi = (uint32_t)(a->value >> 32);
-				char path[64];
+				char path[SP_RULE_PATH_MAX];
 				if (x > 5 || !(m >> x & 1) || a->op == SP_OP_MASKED_EQ)
 					continue;
 				if (!f->rule[x]) {
@@ -155,7 +155,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, size_t
 				if (f->hi[x] == hi || (f->warned >> x & 1))
 					continue;
 				f->warned |= (uint8_t)(1u << x);
-				snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].value", rule->index, k);
+				sp_rule_path(path, sizeof(path), rule, "args", k, "value");
 				rc = sp_warn(ctx, err, p->file, &a->loc, path,
 					     "%s's argument %u is tested with values of high word 0x%x here and 0x%x in syscalls[%zu]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests",
 					     rule->names[j].s, x, hi, f->hi[x], f->rule[x]->index);

@@ -173,6 +173,16 @@ uint32_t sp_default_ret(const struct secprof_profile *p);
  * it, for check.c's warning and the rule set's drop alike. */
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);
 
+/* The JSON path messages give for a rule or one of its fields:
+ * "syscalls[N]", then ".field" if field is set, "[i]" if i is not
+ * SP_NO_INDEX, then ".sub" if sub is set ("syscalls[3].args[1].value").
+ * The one spelling outside parse.c's decoder, which keeps its own stack of
+ * keys. Returns buf. */
+#define SP_NO_INDEX ((size_t)-1)
+#define SP_RULE_PATH_MAX 64
+const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, const char *field,
+			 size_t i, const char *sub);
+
 /* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
 
 #endif

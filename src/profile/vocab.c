@@ -126,6 +126,20 @@ bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *r
 	return sp_rule_ret(rule) == sp_default_ret(p);
 }
 
+const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, const char *field,
+			 size_t i, const char *sub)
+{
+	int n = snprintf(buf, len, "syscalls[%zu]", rule->index);
+
+	if (n >= 0 && (size_t)n < len && field)
+		n += snprintf(buf + n, len - (size_t)n, ".%s", field);
+	if (n >= 0 && (size_t)n < len && i != SP_NO_INDEX)
+		n += snprintf(buf + n, len - (size_t)n, "[%zu]", i);
+	if (n >= 0 && (size_t)n < len && sub)
+		snprintf(buf + n, len - (size_t)n, ".%s", sub);
+	return buf;
+}
+
 /* The kernel's SECCOMP_RET_* action of a filter's return value, as text
  * (include/uapi/linux/seccomp.h). */
 const char *sp_ret_str(uint32_t ret, char *buf, size_t len)
