@@ -550,6 +550,30 @@ static void remember(void *data, const secprof_error *w)
 		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%.192s: %.768s", w->path, w->msg);
 }
 
+/* A profile that never passed parse.c's validation (where runc's refusals
+ * are made) compiles to nothing: the rule set's guard, not a filter built
+ * from an action nobody decoded. */
+static void test_unvalidated_refused(void)
+{
+	struct secprof_profile *p = profile("SCMP_ACT_BOGUS");
+	secprof_resolve_opts o = opts_for("amd64", 6, 1, secprof_caps_docker_default());
+	secprof_error err = { 0 };
+	secprof_resolved *r;
+	secprof_prog *prog = NULL;
+
+	rule(p, "read", "SCMP_ACT_ALLOW");
+	r = secprof_resolve(NULL, p, &o, &err);
+	tap_ok(r != NULL, "an unvalidated profile resolves (%s)", r ? "ok" : err.msg);
+	if (r)
+		prog = secprof_compile(NULL, r, NULL, &err);
+	tap_ok(r && !prog && err.code == SECPROF_E_USAGE &&
+		       !strcmp(err.msg, "the profile was not validated"),
+	       "... and does not compile: %s", prog ? "compiled" : err.msg);
+	secprof_prog_free(prog);
+	secprof_resolved_free(r);
+	free_profile(p);
+}
+
 static void test_check_warnings(void)
 {
 	struct secprof_profile *p = profile("SCMP_ACT_KILL_THREAD");
@@ -734,6 +758,7 @@ int main(void)
 	test_oci_json();
 	test_decide();
 	test_check_warnings();
+	test_unvalidated_refused();
 	test_builtin_equals_reference();
 	test_oci_round_trip();
 	return tap_done();
