@@ -20,20 +20,8 @@
 #include "secprof.h"
 #include "core/json.h"
 
-/* ---- closed lists (profile.h; the lookups are in vocab.c) ------------- */
-
-/* The names, for the "expected one of" lists of the errors below. */
-static const char *const action_names[] = {
-#define X(id, str, ret) str,
-	SP_ACTIONS(X)
-#undef X
-};
-
-static const char *const op_names[] = {
-#define X(id, str) str,
-	SP_OPS(X)
-#undef X
-};
+/* The closed lists (actions, operators, flags) are profile.h's, looked up
+ * and listed by vocab.c. */
 
 /* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */
@@ -836,13 +824,16 @@ static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has
 
 /* ---- validation: moby (§1.5) then runc (§4.1.1) ----------------------- */
 
-static void list_names(char *buf, size_t len, const char *const *names, size_t n)
+/* The "expected one of" list of a closed list, in its order: name_at(i) is
+ * vocab.c's i-th name, NULL past the end. */
+static void list_names(char *buf, size_t len, const char *(*name_at)(size_t i))
 {
+	const char *name;
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < len; i++) {
-		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+	for (size_t i = 0; (name = name_at(i)) && used < len; i++) {
+		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name);
 		if (r < 0)
 			break;
 		used += (size_t)r;
@@ -860,7 +851,7 @@ static int check_action(struct pc *c, const struct sp_str *a, const struct sp_lo
 		*ok = true;
 		return 0;
 	}
-	list_names(list, sizeof(list), action_names, SP_ARRAY_SIZE(action_names));
+	list_names(list, sizeof(list), sp_action_name_at);
 	if (!a->s || !*a->s)
 		return perr(c, a->s ? &a->loc : owner, "missing or empty action (expected one of %s)",
 			    list);
@@ -988,17 +979,12 @@ static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
 
 static int check_flags(struct pc *c, struct secprof_profile *p)
 {
-	static const char *const names[] = {
-#define X(id, str, bit) str,
-		SP_FLAGS(X)
-#undef X
-	};
 	char list[256];
 
 	for (size_t i = 0; i < p->nflags; i++) {
 		if (sp_flag_from_str(p->flags[i].s))
 			continue;
-		list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
+		list_names(list, sizeof(list), sp_flag_name_at);
 		path_key(c, "flags");
 		path_index(c, i);
 		return perr(c, &p->flags[i].loc, "unknown flag \"%s\" (expected one of %s)",
@@ -1023,7 +1009,7 @@ static int check_arg(struct pc *c, struct sp_arg *a)
 		a->op = (enum sp_op)op;
 		return 0;
 	}
-	list_names(list, sizeof(list), op_names, SP_ARRAY_SIZE(op_names));
+	list_names(list, sizeof(list), sp_op_name_at);
 	if (!a->op_str.s || !*a->op_str.s)
 		return perr(c, a->op_str.s ? &a->op_str.loc : &a->loc,
 			    "missing or empty operator (expected one of %s)", list);

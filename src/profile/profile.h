@@ -66,6 +66,11 @@ const char *sp_action_str(enum sp_action a);
 uint32_t sp_action_ret(enum sp_action a); /* kernel SECCOMP_RET_* base */
 int sp_op_from_str(const char *s);
 const char *sp_op_str(enum sp_op op);
+/* The i-th name of each closed list, in its order; NULL past the end (for
+ * parse.c's "expected one of" lists). */
+const char *sp_action_name_at(size_t i);
+const char *sp_op_name_at(size_t i);
+const char *sp_flag_name_at(size_t i);
 /* SECCOMP_FILTER_FLAG_* bit for a flag name, 0 if unknown. */
 uint32_t sp_flag_from_str(const char *s);
 /* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */

@@ -90,6 +90,21 @@ const char *sp_op_str(enum sp_op op)
 	return (unsigned)op < SP_ARRAY_SIZE(op_names) ? op_names[op] : NULL;
 }
 
+const char *sp_action_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(action_names) ? action_names[i] : NULL;
+}
+
+const char *sp_op_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(op_names) ? op_names[i] : NULL;
+}
+
+const char *sp_flag_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(flag_table) ? flag_table[i].name : NULL;
+}
+
 uint32_t sp_flag_from_str(const char *s)
 {
 	for (size_t i = 0; s && i < SP_ARRAY_SIZE(flag_table); i++)
