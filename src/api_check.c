@@ -80,7 +80,7 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	for (size_t i = 0; i < r->narchitectures; i++)
 		need += strlen(str_or_empty(r->architectures[i])) + 1;
 	if (need && !(b->strings = malloc(need)))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	o->default_action = p->default_action.s ? keep(b, p->default_action.s) : NULL;
 	o->has_default_errno = p->has_default_errno;
 	o->default_errno = p->default_errno;
@@ -89,7 +89,7 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	o->narchitectures = r->narchitectures;
 	if ((o->narches && !(o->arches = calloc(o->narches, sizeof(*o->arches)))) ||
 	    (o->narchitectures && !(o->architectures = calloc(o->narchitectures, sizeof(char *)))))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	for (size_t i = 0; i < o->narches; i++)
 		o->arches[i] = keep(b, p->narchmap ? str_or_empty(&p->archmap[i].arch)
 						   : str_or_empty(&p->architectures[i]));
@@ -147,7 +147,7 @@ secprof_summary *secprof_check(secprof_ctx *ctx, const secprof_profile *p, const
 		return NULL;
 	s.warnings = nwarn;
 	if (!(b = calloc(1, sizeof(*b)))) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	if (fill(b, p, r, &s, err) < 0) {

@@ -175,7 +175,7 @@ int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, sec
 		gethostname(host, sizeof(host) - 1);
 	if (!(env = build_env(a, host))) {
 		secprof_prog_free(prog);
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
 	o.envp = env;

@@ -44,9 +44,8 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 	else if (access(seccomp_opt, R_OK) < 0)
 		/* docker/cli's wording: it reads the file before the daemon
 		 * sees it (cli/command/container/opts.go parseSecurityOpts). */
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "opening seccomp profile (%s) failed: open %s: %s", seccomp_opt, seccomp_opt,
-			      strerror(errno));
+		return sp_err_errno(err, NULL, "opening seccomp profile (%s) failed: open %s",
+				    seccomp_opt, seccomp_opt);
 	else
 		p = secprof_profile_load_file(ctx, seccomp_opt, err);
 	rc = -SECPROF_E_PROFILE;
@@ -97,7 +96,7 @@ int secprof_probe(secprof_probe_report *out, secprof_error *err)
 		return rc;
 	if (r.nresults && !(out->results = calloc(r.nresults, sizeof(*out->results)))) {
 		sp_probe_report_free(&r);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	for (size_t i = 0; i < r.nresults; i++)
 		out->results[i] = (secprof_probe_result){ .name = r.results[i].name,

@@ -792,12 +792,12 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
 	free(g.members);
 	if (g.oom) {
 		free(g.rev);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	*out = malloc(g.len * sizeof(**out));
 	if (!*out) {
 		free(g.rev);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	reverse_into(&g, *out);
 	*len = g.len;
@@ -816,7 +816,7 @@ secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
 	prog = calloc(1, sizeof(*prog));
 	if (!prog) {
 		sp_ruleset_free(rs);
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	if (sp_bpf_generate(rs, &prog->insns, &prog->len, err) < 0) {

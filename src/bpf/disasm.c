@@ -203,7 +203,7 @@ static int finish(struct sp_buf *b, struct state *st, char **out, secprof_error 
 	free(st);
 	if (b->oom || !b->data) {
 		sp_buf_free(b);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	*out = b->data;
 	return 0;
@@ -219,7 +219,7 @@ int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *
 	if (rc < 0)
 		return rc;
 	if (!(st = malloc(len * sizeof(*st))))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	flow(insns, len, st);
 	for (size_t pc = 0; pc < len; pc++) {
 		size_t start = b.len;
@@ -245,7 +245,7 @@ int sp_bpf_dot(const secprof_insn *insns, size_t len, const struct sp_arch *arch
 	if (rc < 0)
 		return rc;
 	if (!(st = malloc(len * sizeof(*st))))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	flow(insns, len, st);
 	sp_buf_puts(&b, "digraph bpf {\n\tnode [shape=box fontname=monospace];\n");
 	for (size_t pc = 0; pc < len; pc++) {

@@ -1,4 +1,5 @@
 /* error.c - errors and warnings with a location (docs/CONVENTIONS.md §2-3). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,28 @@ int sp_err(secprof_error *err, int code, const char *file, const struct sp_loc *
 		va_end(ap);
 	}
 	return -code;
+}
+
+int sp_err_oom_in(secprof_error *err, const char *file)
+{
+	return sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL, "out of memory");
+}
+
+int sp_err_oom(secprof_error *err)
+{
+	return sp_err_oom_in(err, NULL);
+}
+
+int sp_err_errno(secprof_error *err, const char *file, const char *fmt, ...)
+{
+	int e = errno; /* vsnprintf below may change it */
+	char what[sizeof(((secprof_error *)0)->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL, "%s: %s", what, strerror(e));
 }
 
 int sp_err_wrap(secprof_error *err, const char *fmt, ...)

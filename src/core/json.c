@@ -1037,7 +1037,7 @@ struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *nod
 	/* +1: a number ending the input is NUL-terminated in the copy too */
 	p.text = sp_arena_alloc_raw(arena, p.len + 1);
 	if (!p.text) {
-		sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL, "out of memory");
+		sp_err_oom_in(err, file);
 		return NULL;
 	}
 	memcpy(p.text, p.data, p.len);

@@ -242,7 +242,7 @@ static int read_fd(int fd, const char *path, size_t max, size_t hint, const char
 	for (;;) {
 		ssize_t r;
 		if (!data)
-			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "out of memory");
+			return sp_err_oom_in(err, path);
 		if (n == cap) {
 			char *d;
 			if (cap > max) {
@@ -260,9 +260,9 @@ static int read_fd(int fd, const char *path, size_t max, size_t hint, const char
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			int e = errno;
+			int rc = sp_err_errno(err, path, "cannot read");
 			free(data);
-			return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
+			return rc;
 		}
 		if (r == 0)
 			break;
@@ -297,11 +297,11 @@ int sp_read_file_as(const char *path, size_t max, const char *what, char **out, 
 		return not_regular(path, st.st_mode, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot open: %s", strerror(errno));
+		return sp_err_errno(err, path, "cannot open");
 	if (fstat(fd, &st) < 0) {
-		int e = errno;
+		rc = sp_err_errno(err, path, "cannot read");
 		close(fd);
-		return sp_err(err, SECPROF_E_SYSTEM, path, NULL, NULL, "cannot read: %s", strerror(e));
+		return rc;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);

@@ -28,6 +28,13 @@ struct secprof_ctx {
  * Usage: return sp_err(err, SECPROF_E_PROFILE, file, &loc, "syscalls[2]", "bad %s", x); */
 int sp_err(secprof_error *err, int code, const char *file, const struct sp_loc *loc,
 	   const char *path, const char *fmt, ...) SP_PRINTF(6, 7);
+/* "out of memory" (SECPROF_E_SYSTEM): the one spelling every allocation
+ * failure reports; sp_err_oom_in names the file being read. */
+int sp_err_oom(secprof_error *err);
+int sp_err_oom_in(secprof_error *err, const char *file);
+/* A failed system call (SECPROF_E_SYSTEM): the formatted text, then ": " and
+ * strerror of errno as it was on entry. `file` may be NULL. */
+int sp_err_errno(secprof_error *err, const char *file, const char *fmt, ...) SP_PRINTF(3, 4);
 /* Prefix the message of err with "outer: " (crun_error_wrap). Returns err->code. */
 int sp_err_wrap(secprof_error *err, const char *fmt, ...) SP_PRINTF(2, 3);
 /* Report a warning through the context's callback; in strict mode the warning

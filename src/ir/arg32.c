@@ -124,7 +124,7 @@ int sp_rs_settle_arg32(struct build *b)
 		size_t seq = 0;
 		for (size_t i = 0; i < b->r->nrules; i++) {
 			const struct sp_rule *rule = b->r->rules[i];
-			if (!rule->nargs || sp_rs_rule_ret(rule) == b->rs->default_ret) {
+			if (!rule->nargs || sp_rule_is_default(b->r->prof, rule)) {
 				seq += rule->nnames;
 				continue;
 			}
@@ -134,8 +134,7 @@ int sp_rs_settle_arg32(struct build *b)
 					continue;
 				if (!(st = a32_find(&t, b->row[seq]))) {
 					free(t.all);
-					return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-						      "out of memory");
+					return sp_err_oom(b->err);
 				}
 				any = true;
 				if (pass < 2)

@@ -77,10 +77,6 @@ int sp_rs_add_drop(struct build *b, enum secprof_reason reason, const struct sp_
 int sp_rs_drop_entry(struct build *b, enum secprof_reason reason, const struct sp_arch *a,
 		     const struct entry *e, const struct sp_rule *by, int cond);
 
-/* ruleset.c */
-uint32_t sp_rs_rule_ret(const struct sp_rule *rule);
-uint32_t sp_rs_action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret);
-
 /* names.c */
 int sp_rs_lookup_names(struct build *b);
 int sp_rs_warn_unknown(struct build *b);

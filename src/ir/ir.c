@@ -114,7 +114,7 @@ secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
 	struct sp_ruleset *rs;
 
 	if (!ir) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	if (!(rs = sp_ruleset_build_ir(ctx, r, opts, err))) {
@@ -136,7 +136,7 @@ secprof_ir *secprof_ir_build(secprof_ctx *ctx, const secprof_resolved *r,
 	return ir;
 oom:
 	secprof_ir_free(ir);
-	sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+	sp_err_oom(err);
 	return NULL;
 }
 

@@ -183,11 +183,10 @@ static bool is_proper_prefix(const struct sp_crule *a, const struct sp_crule *b)
 int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
 		const struct sp_rule *y, const char *how)
 {
-	char path[64];
-
+	char path[SP_RULE_PATH_MAX];
 	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
 
-	snprintf(path, sizeof(path), "syscalls[%zu]", y->index);
+	sp_rule_path(path, sizeof(path), y, NULL, SP_NO_INDEX, NULL);
 	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
 		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
 		      s->name, how, x->index, x->loc.line,
@@ -260,7 +259,7 @@ static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysr
 	}
 	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
 	if (!s->rules)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	memcpy(s->rules, v, kept * sizeof(*v));
 	s->nrules = kept;
 	return 0;
@@ -287,12 +286,12 @@ int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 
 	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		bool dropped = sp_rs_rule_ret(rule) == b->rs->default_ret;
+		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
 				continue;
 			if (!(e = sp_vec_push(&v))) {
-				rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				rc = sp_err_oom(b->err);
 				break;
 			}
 			*e = (struct entry){ -1, (uint64_t)seq << 32, rule, rule->names[j].s };
@@ -369,7 +368,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 
 	for (i = 0; i < n; i++) {
 		const struct sp_rule *rule = e[i].rule;
-		uint32_t ret = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
+		uint32_t ret = sp_rule_ret(rule);
 		/* libseccomp leaves a zero-mask MASKED_EQ out of the chain
 		 * (_db_rule_gen_64/_32); the multiplexer copies were made from
 		 * the rule's own conditions, which are recorded on its entry */
@@ -384,7 +383,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 			break;
 		}
 		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
-			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			return sp_err_oom(b->err);
 	}
 	/* db_rule_add: an unconditional rule replaces the conditional rules
 	 * added before it, and every rule after it finds the syscall decided */
@@ -416,8 +415,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		bool dropped = sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret) ==
-			       b->rs->default_ret;
+		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
@@ -445,7 +443,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			if (dropped)
 				continue;
 			if (!(e = sp_vec_push(v)))
-				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(b->err);
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
@@ -499,12 +497,12 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 
 	e = v.items;
 	if (!rc && !sort_entries(e, v.len))
-		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len; i++)
 		groups += i == 0 || e[i].nr != e[i - 1].nr;
 	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
 	if (!rc && !ar->sys)
-		rc = sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len;) {
 		size_t j = i + 1, mark = b->drops.len;
 		while (j < v.len && e[j].nr == e[i].nr)

@@ -79,7 +79,7 @@ int sp_rs_mux_names(struct build *b)
 	for (size_t i = 0; i < b->r->nrules; i++)
 		total += b->r->rules[i]->nnames;
 	if (!(b->muxn = malloc((total ? total : 1) * sizeof(*b->muxn))))
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	for (size_t i = 0; i < b->r->nrules; i++)
 		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++) {
 			const char *nm = b->r->rules[i]->names[j].s;
@@ -132,7 +132,7 @@ int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		const struct sp_rule *m = mux_rule(b, rule, mn->call, k);
 		struct entry *e = m ? sp_vec_push(v) : NULL;
 		if (!e)
-			return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			return sp_err_oom(b->err);
 		/* the parts follow each other as runc adds them */
 		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m, sp_rs_mux_syscall[mn->kind] };
 	}

@@ -25,7 +25,7 @@ int sp_rs_lookup_names(struct build *b)
 	b->names = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->names));
 	if (!b->nrs || !b->known || !b->row || !b->arg32 || !b->names || !arches) {
 		free(arches);
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	}
 	for (size_t a = 0; a < na; a++)
 		arches[a] = b->rs->arches[a].arch;
@@ -96,7 +96,7 @@ int sp_rs_warn_unknown(struct build *b)
 
 	for (size_t i = 0, seq = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
-		if (sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret) == b->rs->default_ret) {
+		if (sp_rule_is_default(b->r->prof, rule)) {
 			seq += rule->nnames;
 			continue;
 		}
@@ -106,7 +106,7 @@ int sp_rs_warn_unknown(struct build *b)
 				continue;
 			if (!(u = sp_vec_push(&v))) {
 				sp_vec_free(&v);
-				return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(b->err);
 			}
 			*u = (struct unknown){ rule->names[j].s, v.len, rule, j };
 		}
@@ -120,8 +120,8 @@ int sp_rs_warn_unknown(struct build *b)
 			u[kept++] = u[i];
 	qsort(u, kept, sizeof(*u), cmp_unknown_order);
 	for (size_t i = 0; i < kept; i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", u[i].rule->index, u[i].j);
+		char path[SP_RULE_PATH_MAX];
+		sp_rule_path(path, sizeof(path), u[i].rule, "names", u[i].j, NULL);
 		sp_note(b->ctx, b->file, &u[i].rule->names[u[i].j].loc, path,
 			"syscall \"%s\" does not exist on %s%s: ignored in this filter", u[i].name,
 			b->rs->arches[0].arch->name, b->rs->narches > 1 ? " or the other arches" : "");

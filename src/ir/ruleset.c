@@ -21,20 +21,8 @@
 
 /* ---- actions ---------------------------------------------------------- */
 
-/* runc's getAction (docs/COMPAT.md §4.1.2 table): errno/trace data defaults to EPERM,
- * is cast to int16 and kept to 16 bits; KILL is KILL_THREAD. */
-uint32_t sp_rs_action_ret(enum sp_action act, bool has_errno, uint64_t errno_ret)
-{
-	uint32_t data = has_errno ? (uint16_t)(int16_t)errno_ret : EPERM;
-
-	switch (act) {
-	case SP_ACT_ERRNO:
-	case SP_ACT_TRACE:
-		return sp_action_ret(act) | data;
-	default:
-		return sp_action_ret(act);
-	}
-}
+/* The action values themselves (runc's getAction) are sp_action_value's,
+ * profile/vocab.c. */
 
 /* libseccomp refuses ERRNO data of MAX_ERRNO (4095) or more
  * (db_col_action_valid: data < MAX_ERRNO), so such a profile fails in runc
@@ -66,64 +54,39 @@ static int check_default(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
 
+	/* runc's refusals that need only the profile (an unknown or NOTIFY
+	 * default, an unknown action, an empty name, NOTIFY on write, an
+	 * argument index above 5) are parse.c's (check_runc), which every
+	 * command goes through before it gets here. This guard only keeps a
+	 * profile that skipped that validation from compiling to anything. */
 	if (!p->default_action_ok)
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
-			      "defaultAction", "error initializing seccomp - invalid default action");
-	if (p->default_act == SP_ACT_NOTIFY)
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_action.loc,
-			      "defaultAction", "SCMP_ACT_NOTIFY cannot be used as default action");
-	b->rs->default_ret = sp_rs_action_ret(p->default_act, p->has_default_errno, p->default_errno);
+		return sp_err(b->err, SECPROF_E_USAGE, b->file, &p->default_action.loc,
+			      "defaultAction", "the profile was not validated");
+	b->rs->default_ret = sp_default_ret(p);
 	if (errno_invalid(b->rs->default_ret))
 		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &p->default_errno_loc,
 			      "defaultErrnoRet", "error creating filter: could not create filter");
 	return 0;
 }
 
-uint32_t sp_rs_rule_ret(const struct sp_rule *rule)
-{
-	return sp_rs_action_ret(rule->act, rule->has_errno, rule->errno_ret);
-}
-
-/* The checks runc makes before adding any rule (docs/COMPAT.md §4.1.2 steps 1, 8). */
+/* The refusal libseccomp makes when runc adds a rule (docs/COMPAT.md §4.1.2
+ * step 8): ERRNO data of 4095 or more. It needs the default action (a rule
+ * equal to it is never added), so it is made here, at compile time; the
+ * profile-only refusals are parse.c's (check_runc). */
 static int check_rule(struct build *b, const struct sp_rule *rule)
 {
-	char path[64];
+	char path[SP_RULE_PATH_MAX];
 
-	if (!rule->action_ok) {
-		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
-			      "string %s is not a valid action for seccomp",
-			      rule->action.s ? rule->action.s : "");
-	}
-	for (size_t j = 0; j < rule->nnames; j++) {
-		const struct sp_str *n = &rule->names[j];
-		bool empty = !n->s || !*n->s;
-		if (!empty && (rule->act != SP_ACT_NOTIFY || strcmp(n->s, "write")))
-			continue;
-		snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &n->loc, path, "%s",
-			      empty ? "empty string is not a valid syscall"
-				    : "SCMP_ACT_NOTIFY cannot be used for the write syscall");
-	}
-	if (sp_rs_rule_ret(rule) != b->rs->default_ret && errno_invalid(sp_rs_rule_ret(rule))) {
+	if (!sp_rule_is_default(b->r->prof, rule) && errno_invalid(sp_rule_ret(rule))) {
 		/* runc skips names libseccomp does not know before adding */
 		for (size_t j = 0; j < rule->nnames; j++) {
 			if (!sp_syscall_known(rule->names[j].s))
 				continue;
-			snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+			sp_rule_path(path, sizeof(path), rule, "errnoRet", SP_NO_INDEX, NULL);
 			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
 				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
-				      rule->names[j].s, sp_rs_rule_ret(rule) & SP_RET_DATA);
+				      rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);
 		}
-	}
-	for (size_t k = 0; k < rule->nargs; k++) {
-		if (rule->args[k].index <= 5)
-			continue;
-		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].index", rule->index, k);
-		return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->args[k].loc, path,
-			      "error creating seccomp syscall condition for syscall %s: syscalls only have up to 6 arguments (%llu given)",
-			      rule->nnames ? rule->names[0].s : "",
-			      (unsigned long long)rule->args[k].index);
 	}
 	return 0;
 }
@@ -153,7 +116,7 @@ static int collect_arches(struct build *b)
 	b->rs->arches = sp_arena_alloc(&b->rs->arena,
 				       (r->narchitectures + 1) * sizeof(*b->rs->arches));
 	if (!b->rs->arches)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	if (!native)
 		return sp_err(b->err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "this machine's architecture is not supported");
@@ -198,7 +161,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	int rc = 0;
 
 	if (!rs) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	if (!r || r->unconfined || !r->prof) {
@@ -217,13 +180,13 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)
-			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			rc = sp_err_oom(err);
 		else
 			*d = r->drops[i];
 	}
 	/* runc's "equal to the default action" skip (docs/COMPAT.md §4.1.2 step 5) */
 	for (size_t i = 0; !rc && i < r->nrules; i++)
-		if (sp_rs_rule_ret(r->rules[i]) == rs->default_ret)
+		if (sp_rule_is_default(r->prof, r->rules[i]))
 			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
 					    NULL, -1);
 	if (!rc)
@@ -247,7 +210,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	if (!rc && b.drops.len) {
 		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
 		if (!rs->drops)
-			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+			rc = sp_err_oom(err);
 		else
 			memcpy(rs->drops, b.drops.items, b.drops.len * sizeof(*rs->drops));
 		rs->ndrops = b.drops.len;

@@ -620,7 +620,7 @@ static bool replay_entries(struct tree *t, const struct sp_arch *a, const struct
 					args[j] = &narrow[j];
 				}
 			}
-			if (!tree_rule_add(t, a, args, m, sp_rs_rule_ret(rule), rule)) {
+			if (!tree_rule_add(t, a, args, m, sp_rule_ret(rule), rule)) {
 				*failed = rule;
 				return false;
 			}
@@ -682,7 +682,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 		adds += e[i].rule->nargs;
 		if (!first)
 			first = e[i].rule;
-		mixed |= sp_rs_rule_ret(e[i].rule) != sp_rs_rule_ret(first);
+		mixed |= sp_rule_ret(e[i].rule) != sp_rule_ret(first);
 	}
 	if (adds < 2 || !mixed)
 		return 0;
@@ -700,7 +700,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
-		return sp_err(b->err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(b->err);
 	if (!keep) { /* only the refusal is wanted: skip the replay if none can be */
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);

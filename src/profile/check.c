@@ -6,44 +6,25 @@
 
 #include "profile/check.h"
 
-/* The action as runc reads it (exact match, docs/COMPAT.md §4.1.1); -1 if invalid.
- * Read from the string, not rule->act, so hand-built rules work too. */
-static int rule_action(const struct sp_str *action)
-{
-	return action->s ? sp_action_from_str(action->s) : -1;
-}
-
-static bool takes_errno(int act)
-{
-	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;
-}
-
-/* The libseccomp action runc builds (docs/COMPAT.md §4.1.2): KILL is KILL_THREAD,
- * ERRNO/TRACE carry errnoRet masked to 16 bits, EPERM when unset. */
-static uint32_t runc_action(int act, bool has_errno, uint64_t errno_ret)
-{
-	uint32_t data = has_errno ? (uint32_t)(errno_ret & 0xffff) : 1;
-
-	if (act == SP_ACT_KILL)
-		act = SP_ACT_KILL_THREAD;
-	return ((uint32_t)act << 16) | (takes_errno(act) ? data : 0);
-}
+/* Every profile checked here has passed parse.c's validation, which refuses
+ * an unknown action, so rule->act and p->default_act are set; the action
+ * value and "equals the default" are profile/vocab.c's (sp_rule_is_default). */
 
 static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 		       const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
 	for (size_t j = 0; j < rule->nnames; j++) {
 		const struct sp_str *n = &rule->names[j];
-		char path[64];
+		char path[SP_RULE_PATH_MAX];
 		int rc;
 
 		if (n->s && sp_syscall_known(n->s))
 			continue;
 		/* A legacy "name" was folded into names[0] by the parser. */
 		if (rule->name.s && rule->name.s[0])
-			snprintf(path, sizeof(path), "syscalls[%zu].name", rule->index);
+			sp_rule_path(path, sizeof(path), rule, "name", SP_NO_INDEX, NULL);
 		else
-			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index, j);
+			sp_rule_path(path, sizeof(path), rule, "names", j, NULL);
 		/* runc skips names libseccomp does not know (docs/COMPAT.md §4.1.2). */
 		rc = sp_warn(ctx, err, p->file, &n->loc, path,
 			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
@@ -56,26 +37,22 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 }
 
 static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
-			const struct sp_rule *rule, int def, size_t *nwarn, secprof_error *err)
+			const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
-	int act = rule_action(&rule->action), rc = 0;
-	char path[64];
+	int rc = 0;
+	char path[SP_RULE_PATH_MAX];
 
-	if (act < 0)
-		return 0; /* runc rejects it; compile reports that as an error */
-	if (rule->has_errno && !takes_errno(act)) {
-		snprintf(path, sizeof(path), "syscalls[%zu].errnoRet", rule->index);
+	if (rule->has_errno && !sp_action_takes_errno(rule->act)) {
+		sp_rule_path(path, sizeof(path), rule, "errnoRet", SP_NO_INDEX, NULL);
 		rc = sp_warn(ctx, err, p->file, &rule->errno_loc, path,
 			     "errnoRet is ignored with %s (runc ignores it, crun fails)",
-			     sp_action_str((enum sp_action)act));
+			     sp_action_str(rule->act));
 		(*nwarn)++;
 		if (rc < 0)
 			return rc;
 	}
-	if (def >= 0 &&
-	    runc_action(act, rule->has_errno, rule->errno_ret) ==
-		    runc_action(def, p->has_default_errno, p->default_errno)) {
-		snprintf(path, sizeof(path), "syscalls[%zu].action", rule->index);
+	if (sp_rule_is_default(p, rule)) {
+		sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
 		rc = sp_warn(ctx, err, p->file, &rule->action.loc, path,
 			     "the rule's action equals the default action, so runc skips the rule");
 		(*nwarn)++;
@@ -106,7 +83,7 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 		bool masked = a->op == SP_OP_MASKED_EQ;
 		uint64_t v = a->value, v2 = a->value_two & a->value;
 		const char *name = NULL, *field = "value";
-		char path[64];
+		char path[SP_RULE_PATH_MAX];
 		int rc;
 
 		if (a->index > 5 || (fits_32(v) && (!masked || fits_32(v2))))
@@ -120,7 +97,7 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 			v = a->value_two;
 			field = "valueTwo";
 		}
-		snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].%s", rule->index, k, field);
+		sp_rule_path(path, sizeof(path), rule, "args", k, field);
 		rc = sp_warn(ctx, err, p->file, &a->loc, path,
 			     "%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
 			     name, (unsigned long long)a->index, (unsigned long long)v,
@@ -144,7 +121,7 @@ struct first_high {
  * a high word can then pass its range and != tests, as under Docker. Only
  * rules runc adds count (not those equal to the default); MASKED_EQ tests
  * are left to the compiler. Said once per name and argument. */
-static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int def, size_t *nwarn,
+static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		       secprof_error *err)
 {
 	struct first_high *seen = NULL;
@@ -152,10 +129,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 
 	for (size_t i = 0; i < p->nrules && rc >= 0; i++) {
 		const struct sp_rule *rule = &p->rules[i];
-		int act = rule_action(&rule->action);
-		if (!rule->nargs || act < 0 ||
-		    (def >= 0 && runc_action(act, rule->has_errno, rule->errno_ret) ==
-					 runc_action(def, p->has_default_errno, p->default_errno)))
+		if (!rule->nargs || sp_rule_is_default(p, rule))
 			continue;
 		for (size_t j = 0; j < rule->nnames && rc >= 0; j++) {
 			uint8_t m = 0;
@@ -164,13 +138,13 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 			    !sp_syscall_lookup(rule->names[j].s, NULL, 0, &none, &m, &row) || !m)
 				continue;
 			if (!seen && !(seen = calloc(sp_syscall_count(), sizeof(*seen))))
-				return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+				return sp_err_oom(err);
 			for (size_t k = 0; k < rule->nargs && rc >= 0; k++) {
 				const struct sp_arg *a = &rule->args[k];
 				struct first_high *f = &seen[row];
 				unsigned x = (unsigned)a->index;
 				uint32_t hi = (uint32_t)(a->value >> 32);
-				char path[64];
+				char path[SP_RULE_PATH_MAX];
 				if (x > 5 || !(m >> x & 1) || a->op == SP_OP_MASKED_EQ)
 					continue;
 				if (!f->rule[x]) {
@@ -181,7 +155,7 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 				if (f->hi[x] == hi || (f->warned >> x & 1))
 					continue;
 				f->warned |= (uint8_t)(1u << x);
-				snprintf(path, sizeof(path), "syscalls[%zu].args[%zu].value", rule->index, k);
+				sp_rule_path(path, sizeof(path), rule, "args", k, "value");
 				rc = sp_warn(ctx, err, p->file, &a->loc, path,
 					     "%s's argument %u is tested with values of high word 0x%x here and 0x%x in syscalls[%zu]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests",
 					     rule->names[j].s, x, hi, f->hi[x], f->rule[x]->index);
@@ -196,17 +170,17 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, int de
 int sp_check_profile(secprof_ctx *ctx, const struct secprof_profile *p, size_t *nwarn,
 		     secprof_error *err)
 {
-	int def = rule_action(&p->default_action), rc;
+	int rc;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		if ((rc = check_names(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
-		if ((rc = check_action(ctx, p, &p->rules[i], def, nwarn, err)) < 0)
+		if ((rc = check_action(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 		if ((rc = check_args(ctx, p, &p->rules[i], nwarn, err)) < 0)
 			return rc;
 	}
-	return check_mixed(ctx, p, def, nwarn, err);
+	return check_mixed(ctx, p, nwarn, err);
 }
 
 /* ---- counting --------------------------------------------------------- */
@@ -256,8 +230,7 @@ static void count_resolved(const struct secprof_resolved *r, struct sp_summary *
 {
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		int act = rule_action(&rule->action);
-		struct sp_action_count *c = act < 0 ? &s->bad_actions : &s->actions[act];
+		struct sp_action_count *c = rule->action_ok ? &s->actions[rule->act] : &s->bad_actions;
 
 		c->rules++;
 		c->names += rule->nnames;
@@ -275,7 +248,7 @@ int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved 
 	memset(s, 0, sizeof(*s));
 	s->rules = p->nrules;
 	if (p->nrules && !(all = malloc(p->nrules * sizeof(*all))))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	for (size_t i = 0; i < p->nrules; i++) {
 		all[i] = &p->rules[i];
 		s->names += p->rules[i].nnames;
@@ -284,14 +257,14 @@ int sp_summarize(const struct secprof_profile *p, const struct secprof_resolved 
 	distinct = count_distinct(all, p->nrules, s->names);
 	free(all);
 	if (distinct < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	s->distinct_names = (size_t)distinct;
 	if (!r || r->unconfined)
 		return 0;
 	count_resolved(r, s);
 	distinct = count_distinct(r->rules, r->nrules, s->res_names);
 	if (distinct < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	s->res_distinct_names = (size_t)distinct;
 	return 0;
 }

@@ -120,7 +120,7 @@ int secprof_resolved_to_oci_json(const secprof_resolved *r, char **out, size_t *
 		put_seccomp(&b, r);
 	if (b.oom || !b.data) {
 		sp_buf_free(&b);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	*out = b.data;
 	if (len)

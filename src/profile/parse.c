@@ -20,20 +20,8 @@
 #include "secprof.h"
 #include "core/json.h"
 
-/* ---- closed lists (profile.h; the lookups are in vocab.c) ------------- */
-
-/* The names, for the "expected one of" lists of the errors below. */
-static const char *const action_names[] = {
-#define X(id, str, ret) str,
-	SP_ACTIONS(X)
-#undef X
-};
-
-static const char *const op_names[] = {
-#define X(id, str) str,
-	SP_OPS(X)
-#undef X
-};
+/* The closed lists (actions, operators, flags) are profile.h's, looked up
+ * and listed by vocab.c. */
 
 /* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */
@@ -198,7 +186,7 @@ static int pwarn(struct pc *c, const struct sp_loc *loc, const char *fmt, ...)
 
 static int oom(struct pc *c)
 {
-	return sp_err(c->err, SECPROF_E_SYSTEM, c->p->file, NULL, NULL, "out of memory");
+	return sp_err_oom_in(c->err, c->p->file);
 }
 
 static const char *type_name(const struct sp_json *v)
@@ -836,13 +824,16 @@ static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has
 
 /* ---- validation: moby (§1.5) then runc (§4.1.1) ----------------------- */
 
-static void list_names(char *buf, size_t len, const char *const *names, size_t n)
+/* The "expected one of" list of a closed list, in its order: name_at(i) is
+ * vocab.c's i-th name, NULL past the end. */
+static void list_names(char *buf, size_t len, const char *(*name_at)(size_t i))
 {
+	const char *name;
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < len; i++) {
-		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+	for (size_t i = 0; (name = name_at(i)) && used < len; i++) {
+		int r = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name);
 		if (r < 0)
 			break;
 		used += (size_t)r;
@@ -860,7 +851,7 @@ static int check_action(struct pc *c, const struct sp_str *a, const struct sp_lo
 		*ok = true;
 		return 0;
 	}
-	list_names(list, sizeof(list), action_names, SP_ARRAY_SIZE(action_names));
+	list_names(list, sizeof(list), sp_action_name_at);
 	if (!a->s || !*a->s)
 		return perr(c, a->s ? &a->loc : owner, "missing or empty action (expected one of %s)",
 			    list);
@@ -988,17 +979,12 @@ static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
 
 static int check_flags(struct pc *c, struct secprof_profile *p)
 {
-	static const char *const names[] = {
-#define X(id, str, bit) str,
-		SP_FLAGS(X)
-#undef X
-	};
 	char list[256];
 
 	for (size_t i = 0; i < p->nflags; i++) {
 		if (sp_flag_from_str(p->flags[i].s))
 			continue;
-		list_names(list, sizeof(list), names, SP_ARRAY_SIZE(names));
+		list_names(list, sizeof(list), sp_flag_name_at);
 		path_key(c, "flags");
 		path_index(c, i);
 		return perr(c, &p->flags[i].loc, "unknown flag \"%s\" (expected one of %s)",
@@ -1023,19 +1009,13 @@ static int check_arg(struct pc *c, struct sp_arg *a)
 		a->op = (enum sp_op)op;
 		return 0;
 	}
-	list_names(list, sizeof(list), op_names, SP_ARRAY_SIZE(op_names));
+	list_names(list, sizeof(list), sp_op_name_at);
 	if (!a->op_str.s || !*a->op_str.s)
 		return perr(c, a->op_str.s ? &a->op_str.loc : &a->loc,
 			    "missing or empty operator (expected one of %s)", list);
 	path_key(c, "op");
 	return perr(c, &a->op_str.loc, "unknown operator \"%s\" (expected one of %s)", a->op_str.s,
 		    list);
-}
-
-/* ERRNO and TRACE take a value; runc ignores it elsewhere, crun fails. */
-static bool takes_errno(enum sp_action a)
-{
-	return a == SP_ACT_ERRNO || a == SP_ACT_TRACE;
 }
 
 static int check_rule_names(struct pc *c, struct sp_rule *r)
@@ -1133,7 +1113,7 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 	path_pop(c, c->base);
 	if (rc < 0)
 		return rc;
-	if (p->has_default_errno && !takes_errno(p->default_act)) {
+	if (p->has_default_errno && !sp_action_takes_errno(p->default_act)) {
 		path_key(c, p->default_errno_name.s && *p->default_errno_name.s ? "defaultErrno"
 										 : "defaultErrnoRet");
 		rc = pwarn(c, &p->default_errno_loc,
@@ -1336,7 +1316,7 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	struct sp_arena nodes = { 0 };
 
 	if (!p) {
-		sp_err(err, SECPROF_E_SYSTEM, filename, NULL, NULL, "out of memory");
+		sp_err_oom_in(err, filename);
 		return NULL;
 	}
 	p->file = filename ? filename : "";

@@ -66,6 +66,11 @@ const char *sp_action_str(enum sp_action a);
 uint32_t sp_action_ret(enum sp_action a); /* kernel SECCOMP_RET_* base */
 int sp_op_from_str(const char *s);
 const char *sp_op_str(enum sp_op op);
+/* The i-th name of each closed list, in its order; NULL past the end (for
+ * parse.c's "expected one of" lists). */
+const char *sp_action_name_at(size_t i);
+const char *sp_op_name_at(size_t i);
+const char *sp_flag_name_at(size_t i);
 /* SECCOMP_FILTER_FLAG_* bit for a flag name, 0 if unknown. */
 uint32_t sp_flag_from_str(const char *s);
 /* "ALLOW", "ERRNO(1)", "KILL_THREAD", "TRACE(7)", ... for a SECCOMP_RET_* value. */
@@ -157,6 +162,31 @@ struct secprof_profile {
 	struct sp_loc archmap_loc;
 	struct sp_str default_errno_name; /* Podman's "defaultErrno" (applied) */
 };
+
+/* The filter return value runc asks libseccomp for (runc's getAction,
+ * libcontainer/seccomp/seccomp_linux.go): the SECCOMP_RET_* base, and for
+ * ERRNO and TRACE the errnoRet data cast to int16 and kept to 16 bits, EPERM
+ * when unset; KILL is KILL_THREAD. The one place this value is computed
+ * (vocab.c); `secprof check`, the rule set and the compiler all use it. */
+/* ERRNO and TRACE take errnoRet; runc ignores it elsewhere, crun fails. */
+bool sp_action_takes_errno(enum sp_action act);
+uint32_t sp_action_value(enum sp_action act, bool has_errno, uint64_t errno_ret);
+uint32_t sp_rule_ret(const struct sp_rule *rule);
+uint32_t sp_default_ret(const struct secprof_profile *p);
+/* runc skips a rule whose action value equals the default's (its
+ * `if call.Action == config.DefaultAction` in InitSeccomp): the one test of
+ * it, for check.c's warning and the rule set's drop alike. */
+bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);
+
+/* The JSON path messages give for a rule or one of its fields:
+ * "syscalls[N]", then ".field" if field is set, "[i]" if i is not
+ * SP_NO_INDEX, then ".sub" if sub is set ("syscalls[3].args[1].value").
+ * The one spelling outside parse.c's decoder, which keeps its own stack of
+ * keys. Returns buf. */
+#define SP_NO_INDEX ((size_t)-1)
+#define SP_RULE_PATH_MAX 64
+const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, const char *field,
+			 size_t i, const char *sub);
 
 /* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
 

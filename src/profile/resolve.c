@@ -278,7 +278,7 @@ static int expand_arches(secprof_resolved *r, const struct secprof_profile *p,
 		return 0;
 	r->architectures = calloc(cap, sizeof(*r->architectures));
 	if (!r->architectures)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	for (size_t i = 0; i < p->narchitectures; i++)
 		push_arch(r, &p->architectures[i], cap);
 	if (m) {
@@ -327,7 +327,7 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 	r->rules = calloc(p->nrules, sizeof(*r->rules));
 	r->drops = calloc(p->nrules, sizeof(*r->drops));
 	if (!r->rules || !r->drops)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct verdict v;
 		int rc = rule_kept(st, &p->rules[i], &v, err);
@@ -397,7 +397,7 @@ secprof_resolved *secprof_resolve(secprof_ctx *ctx, const secprof_profile *p,
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		sp_err_oom(err);
 		return NULL;
 	}
 	r->prof = p;

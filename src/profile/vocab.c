@@ -4,6 +4,7 @@
  * Their own file so that parse.c (decoding) and check.c (validation and
  * summary) both use them without using each other.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +90,21 @@ const char *sp_op_str(enum sp_op op)
 	return (unsigned)op < SP_ARRAY_SIZE(op_names) ? op_names[op] : NULL;
 }
 
+const char *sp_action_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(action_names) ? action_names[i] : NULL;
+}
+
+const char *sp_op_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(op_names) ? op_names[i] : NULL;
+}
+
+const char *sp_flag_name_at(size_t i)
+{
+	return i < SP_ARRAY_SIZE(flag_table) ? flag_table[i].name : NULL;
+}
+
 uint32_t sp_flag_from_str(const char *s)
 {
 	for (size_t i = 0; s && i < SP_ARRAY_SIZE(flag_table); i++)
@@ -97,6 +113,47 @@ uint32_t sp_flag_from_str(const char *s)
 	return 0;
 }
 
+
+bool sp_action_takes_errno(enum sp_action act)
+{
+	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;
+}
+
+uint32_t sp_action_value(enum sp_action act, bool has_errno, uint64_t errno_ret)
+{
+	uint32_t data = has_errno ? (uint16_t)(int16_t)errno_ret : EPERM;
+
+	return sp_action_ret(act) | (sp_action_takes_errno(act) ? data : 0);
+}
+
+uint32_t sp_rule_ret(const struct sp_rule *rule)
+{
+	return sp_action_value(rule->act, rule->has_errno, rule->errno_ret);
+}
+
+uint32_t sp_default_ret(const struct secprof_profile *p)
+{
+	return sp_action_value(p->default_act, p->has_default_errno, p->default_errno);
+}
+
+bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule)
+{
+	return sp_rule_ret(rule) == sp_default_ret(p);
+}
+
+const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, const char *field,
+			 size_t i, const char *sub)
+{
+	int n = snprintf(buf, len, "syscalls[%zu]", rule->index);
+
+	if (n >= 0 && (size_t)n < len && field)
+		n += snprintf(buf + n, len - (size_t)n, ".%s", field);
+	if (n >= 0 && (size_t)n < len && i != SP_NO_INDEX)
+		n += snprintf(buf + n, len - (size_t)n, "[%zu]", i);
+	if (n >= 0 && (size_t)n < len && sub)
+		snprintf(buf + n, len - (size_t)n, ".%s", sub);
+	return buf;
+}
 
 /* The kernel's SECCOMP_RET_* action of a filter's return value, as text
  * (include/uapi/linux/seccomp.h). */

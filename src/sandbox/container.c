@@ -32,8 +32,7 @@
 
 static int sys_fail(secprof_error *err, const char *what, const char *path)
 {
-	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
-		      strerror(errno));
+	return sp_err_errno(err, NULL, "%s %s", what, path);
 }
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
@@ -389,8 +388,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 	 * close-on-exec. Only the sync pipe's write end stays. */
 	close(rep->pipe_rfd);
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0) {
-		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot close inherited file descriptors: %s",
-		       strerror(errno));
+		sp_err_errno(&err, NULL, "cannot close inherited file descriptors");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* Joined before anything else, so no process of the container ever
@@ -410,7 +408,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 			sigaction(s, &sa, NULL);
 	pid = fork();
 	if (pid < 0) {
-		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
+		sp_err_errno(&err, NULL, "fork");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	if (pid == 0) {
@@ -439,8 +437,7 @@ pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *re
 	 * the child is PID 1 of its PID namespace. */
 	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot create namespaces: %s",
-		       strerror(errno));
+		sp_err_errno(err, NULL, "cannot create namespaces");
 		return -1;
 	}
 	if (pid == 0)

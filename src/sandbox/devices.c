@@ -60,8 +60,7 @@ static bool list_has(const char *list, const char *token)
 
 static int sys_fail(secprof_error *err, const char *what, const char *path)
 {
-	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
-		      strerror(errno));
+	return sp_err_errno(err, NULL, "%s %s", what, path);
 }
 
 /* Write TEXT to DIR/NAME; with allow_eperm an EPERM is no failure. */

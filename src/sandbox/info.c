@@ -254,7 +254,7 @@ int sp_info_collect(struct sp_info *in, secprof_error *err)
 
 	memset(in, 0, sizeof(*in));
 	if (uname(&u) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "uname: %s", strerror(errno));
+		return sp_err_errno(err, NULL, "uname");
 	snprintf(in->kernel, sizeof(in->kernel), "%s", u.release);
 	snprintf(in->machine, sizeof(in->machine), "%s", u.machine);
 	if (sp_read_proc_status(status, sizeof(status), err) < 0)

@@ -85,12 +85,10 @@ int secprof_load(const secprof_prog *prog, secprof_error *err)
 	 * no_new_privs is set; runc relies on that and loads before dropping
 	 * caps when no-new-privileges is off (docs/COMPAT.md §4.1.4). */
 	if (!has_effective_sys_admin() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "cannot set no_new_privs: %s", strerror(errno));
+		return sp_err_errno(err, NULL, "cannot set no_new_privs");
 	rc = install_dropping_unknown_flags(&fprog, flags);
 	if (rc < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "cannot load seccomp filter (%zu instructions, flags 0x%x): %s",
-			      prog->len, flags, strerror(errno));
+		return sp_err_errno(err, NULL, "cannot load seccomp filter (%zu instructions, flags 0x%x)",
+			      prog->len, flags);
 	return prog->needs_listener ? (int)rc : 0;
 }

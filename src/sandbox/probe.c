@@ -297,8 +297,7 @@ int sp_read_proc_status(char *buf, size_t len, secprof_error *err)
 	ssize_t n;
 
 	if (fd < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "cannot open /proc/self/status: %s", strerror(errno));
+		return sp_err_errno(err, NULL, "cannot open /proc/self/status");
 	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
 		got += (size_t)n;
 	close(fd);
@@ -337,7 +336,7 @@ int sp_probe(struct sp_probe_report *r, secprof_error *err)
 	memset(r, 0, sizeof(*r));
 	r->results = calloc(SP_ARRAY_SIZE(probes), sizeof(*r->results));
 	if (!r->results)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	if (read_self(r, err) < 0) {
 		sp_probe_report_free(r);
 		return -SECPROF_E_SYSTEM;

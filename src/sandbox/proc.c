@@ -41,7 +41,7 @@ void sp_child_fail(struct sp_child_report *rep, int status, const secprof_error 
 void sp_child_fail_errno(struct sp_child_report *rep, int status, const char *what)
 {
 	secprof_error err;
-	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s: %s", what, strerror(errno));
+	sp_err_errno(&err, NULL, "%s", what);
 	sp_child_fail(rep, status, &err);
 }
 
@@ -145,8 +145,7 @@ static int own_caps(secprof_caps *eff, secprof_caps *prm, secprof_error *err)
 
 	memset(d, 0, sizeof(d));
 	if (syscall(SYS_capget, &hdr, d) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read capabilities: %s",
-			      strerror(errno));
+		return sp_err_errno(err, NULL, "cannot read capabilities");
 	*eff = (secprof_caps)d[0].effective | (secprof_caps)d[1].effective << 32;
 	*prm = (secprof_caps)d[0].permitted | (secprof_caps)d[1].permitted << 32;
 	return 0;
@@ -158,10 +157,8 @@ static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
 		if (keep & ((secprof_caps)1 << c))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-				      "cannot drop %s from the bounding set: %s",
-				      secprof_cap_name(c) ? secprof_cap_name(c) : "a capability",
-				      strerror(errno));
+			return sp_err_errno(err, NULL, "cannot drop %s from the bounding set",
+				      secprof_cap_name(c) ? secprof_cap_name(c) : "a capability");
 	}
 	return 0;
 }
@@ -186,12 +183,9 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 		data[i].permitted = (uint32_t)(caps >> (32 * i));
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "cannot set capabilities 0x%llx: %s", (unsigned long long)caps,
-			      strerror(errno));
+		return sp_err_errno(err, NULL, "cannot set capabilities 0x%llx", (unsigned long long)caps);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "cannot clear the ambient capabilities: %s", strerror(errno));
+		return sp_err_errno(err, NULL, "cannot clear the ambient capabilities");
 	return 0;
 }
 
@@ -212,8 +206,8 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
 	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
 	if (what)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot change to user %u:%u (%s): %s",
-			      (unsigned)u->uid, (unsigned)u->gid, what, strerror(errno));
+		return sp_err_errno(err, NULL, "cannot change to user %u:%u (%s)",
+			      (unsigned)u->uid, (unsigned)u->gid, what);
 	return 0;
 }
 
@@ -232,8 +226,7 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
 		rc = drop_bounding_set(o->caps, last, err);
 	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot set no_new_privs: %s",
-			    strerror(errno));
+		rc = sp_err_errno(err, NULL, "cannot set no_new_privs");
 	if (!rc && o->user)
 		rc = switch_user(u, err);
 	if (!rc)

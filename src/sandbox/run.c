@@ -115,11 +115,11 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 	}
 	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "mmap: %s", strerror(errno));
+		sp_err_errno(err, NULL, "mmap");
 		return SP_EXIT_ERROR;
 	}
 	if (pipe_above(pfd, 3 + (int)o->preserve_fds) < 0) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "pipe: %s", strerror(errno));
+		sp_err_errno(err, NULL, "pipe");
 		munmap(rep, sizeof(*rep));
 		return SP_EXIT_ERROR;
 	}
@@ -153,7 +153,7 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 			sp_exec_command(o, rep);
 		}
 		if (pid < 0)
-			sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "fork: %s", strerror(errno));
+			sp_err_errno(err, NULL, "fork");
 	}
 	close(pfd[1]);
 	if (pid < 0) {

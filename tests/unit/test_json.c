@@ -1,6 +1,7 @@
 /* test_json.c - the JSON reader: tree shape, positions, exact numbers,
  * decoded strings, limits and messages; and the parse time of the
  * built-in profile. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,40 @@ static void test_scalars(void)
 	v = parse(&a, "{}", &e);
 	tap_ok(v && v->type == SP_JOBJ && v->len == 0, "empty object");
 	sp_arena_free(&a);
+}
+
+/* The shared error spellings (core/error.c) and a rule's path (profile/vocab.c). */
+static void test_error_helpers(void)
+{
+	secprof_error err;
+	struct sp_rule rule = { .index = 3 };
+	char buf[256], path[SP_RULE_PATH_MAX];
+	int e;
+
+	TAP_EQ_INT(sp_err_oom(&err), -SECPROF_E_SYSTEM, "sp_err_oom is a system error");
+	TAP_EQ_STR(err.msg, "out of memory", "sp_err_oom's text");
+	sp_err_oom_in(&err, "p.json");
+	TAP_EQ_STR(secprof_error_format(&err, buf, sizeof(buf)), "p.json: out of memory",
+		   "sp_err_oom_in names the file");
+	errno = ENOENT;
+	TAP_EQ_INT(sp_err_errno(&err, "p.json", "cannot open %s", "it"), -SECPROF_E_SYSTEM,
+		   "sp_err_errno is a system error");
+	snprintf(buf, sizeof(buf), "cannot open it: %s", strerror(ENOENT));
+	TAP_EQ_STR(err.msg, buf, "sp_err_errno: the text, then strerror of errno as it was on entry");
+	TAP_EQ_STR(err.file, "p.json", "sp_err_errno keeps the file");
+	e = errno;
+	TAP_EQ_INT(e, ENOENT, "sp_err_errno leaves errno alone");
+
+	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, NULL, SP_NO_INDEX, NULL), "syscalls[3]",
+		   "sp_rule_path: the rule");
+	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "errnoRet", SP_NO_INDEX, NULL),
+		   "syscalls[3].errnoRet", "sp_rule_path: a field");
+	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "names", 12, NULL), "syscalls[3].names[12]",
+		   "sp_rule_path: an element");
+	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "args", 5, "valueTwo"),
+		   "syscalls[3].args[5].valueTwo", "sp_rule_path: a field of an element");
+	TAP_EQ_STR(sp_rule_path(path, 12, &rule, "args", 5, "valueTwo"), "syscalls[3]",
+		   "sp_rule_path: cut at the buffer's size, still terminated");
 }
 
 static void test_errors(void)
@@ -319,6 +354,7 @@ int main(void)
 	test_tree();
 	test_scalars();
 	test_errors();
+	test_error_helpers();
 	test_depth();
 	test_speed();
 	return tap_done();

@@ -148,8 +148,13 @@ static struct sp_str *strs(struct secprof_profile *p, size_t *n, const char *fir
 static struct secprof_profile *profile(const char *default_action)
 {
 	struct secprof_profile *p = calloc(1, sizeof(*p));
+	int act = sp_action_from_str(default_action);
+
 	p->file = "test.json";
 	p->default_action = str(p, default_action);
+	/* what parse.c's validation decodes; check.c and the rule set read it */
+	p->default_action_ok = act >= 0;
+	p->default_act = act >= 0 ? (enum sp_action)act : SP_ACT_KILL;
 	p->rules = sp_arena_alloc(&p->arena, 64 * sizeof(*p->rules));
 	return p;
 }
@@ -166,6 +171,8 @@ static struct sp_rule *rule(struct secprof_profile *p, const char *name, const c
 	r->index = p->nrules++;
 	r->names = strs(p, &r->nnames, name, NULL);
 	r->action = str(p, action);
+	r->action_ok = sp_action_from_str(action) >= 0;
+	r->act = r->action_ok ? (enum sp_action)sp_action_from_str(action) : SP_ACT_KILL;
 	return r;
 }
 
@@ -543,6 +550,30 @@ static void remember(void *data, const secprof_error *w)
 		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%.192s: %.768s", w->path, w->msg);
 }
 
+/* A profile that never passed parse.c's validation (where runc's refusals
+ * are made) compiles to nothing: the rule set's guard, not a filter built
+ * from an action nobody decoded. */
+static void test_unvalidated_refused(void)
+{
+	struct secprof_profile *p = profile("SCMP_ACT_BOGUS");
+	secprof_resolve_opts o = opts_for("amd64", 6, 1, secprof_caps_docker_default());
+	secprof_error err = { 0 };
+	secprof_resolved *r;
+	secprof_prog *prog = NULL;
+
+	rule(p, "read", "SCMP_ACT_ALLOW");
+	r = secprof_resolve(NULL, p, &o, &err);
+	tap_ok(r != NULL, "an unvalidated profile resolves (%s)", r ? "ok" : err.msg);
+	if (r)
+		prog = secprof_compile(NULL, r, NULL, &err);
+	tap_ok(r && !prog && err.code == SECPROF_E_USAGE &&
+		       !strcmp(err.msg, "the profile was not validated"),
+	       "... and does not compile: %s", prog ? "compiled" : err.msg);
+	secprof_prog_free(prog);
+	secprof_resolved_free(r);
+	free_profile(p);
+}
+
 static void test_check_warnings(void)
 {
 	struct secprof_profile *p = profile("SCMP_ACT_KILL_THREAD");
@@ -727,6 +758,7 @@ int main(void)
 	test_oci_json();
 	test_decide();
 	test_check_warnings();
+	test_unvalidated_refused();
 	test_builtin_equals_reference();
 	test_oci_round_trip();
 	return tap_done();
