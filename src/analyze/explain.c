@@ -105,6 +105,15 @@ static bool rule_names(const struct sp_rule *rule, const char *name)
 	return false;
 }
 
+/* A JSON string, or null (sp_buf_json_str wants a string). */
+static void put_jstr(struct sp_buf *b, const char *s)
+{
+	if (s)
+		sp_buf_json_str(b, s);
+	else
+		sp_buf_puts(b, "null");
+}
+
 static void put_src(struct sp_buf *b, bool json, const char *file, const secprof_ir_src *s)
 {
 	if (json)
@@ -129,7 +138,7 @@ static void put_would(struct sp_buf *b, bool json, bool *first, const char *kind
 			sp_buf_json_str(b, value);
 		sp_buf_puts(b, "}");
 	} else {
-		sp_buf_printf(b, "  %s\n", text);
+		sp_buf_printf(b, "%s  %s\n", *first ? "would allow it:\n" : "", text);
 	}
 	*first = false;
 }
@@ -258,7 +267,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	/* the action and what decided it */
 	if (json) {
 		sp_buf_puts(b, "{\"syscall\": ");
-		sp_buf_json_str(b, name);
+		put_jstr(b, name);
 		sp_buf_printf(b, ", \"nr\": %" PRId32 ", \"abi\": ", in->nr);
 		sp_buf_json_str(b, ai.name);
 		sp_buf_puts(b, ", \"action\": ");
@@ -271,7 +280,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			sp_buf_puts(b, "null");
 	} else {
 		sp_buf_printf(b, "%s (SECCOMP_RET 0x%08" PRIx32 ") for %s (nr %" PRId32 " on %s)\n",
-			      act, d.action, name ? name : "an unnamed number", in->nr, ai.name);
+			      act, d.action, name ? name : "a number with no name", in->nr, ai.name);
 		sp_buf_puts(b, "decided by: ");
 		switch (d.by) {
 		case SECPROF_BY_RULE: put_src(b, false, file, &d.rule); break;
@@ -307,7 +316,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			sp_buf_puts(b, ", \"action\": ");
 			sp_buf_json_str(b, ca);
 			sp_buf_puts(b, ", \"via\": ");
-			sp_buf_json_str(b, ch->via);
+			put_jstr(b, ch->via);
 			if (cd)
 				sp_buf_printf(b, ", \"failed\": {\"arg\": %u, \"op\": \"%s\", \"value\": %" PRIu64
 						 ", \"value_two\": %" PRIu64 ", \"lo_only\": %s}}",
@@ -365,6 +374,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	first = true;
 	if (d.action != RET_ALLOW && d.by != SECPROF_BY_ARCH) {
 		char val[64], text[160];
+		secprof_caps tried = ro->caps;
 		/* a capability named by a rule for this syscall */
 		for (size_t i = 0; name && i < p->nrules; i++) {
 			const struct sp_rule *rule = &p->rules[i];
@@ -375,8 +385,9 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 				for (size_t k = 0; k < fl->ncaps; k++) {
 					int cap = fl->caps[k].s ? secprof_cap_from_name(fl->caps[k].s) : -1;
 					secprof_resolve_opts o = *ro;
-					if (cap < 0 || cap > 63 || (ro->caps >> cap & 1))
+					if (cap < 0 || cap > 63 || (tried >> cap & 1))
 						continue;
+					tried |= (secprof_caps)1 << cap;
 					o.caps |= (secprof_caps)1 << cap;
 					if (!allows(ctx, p, &o, co, abi, name, in))
 						continue;
@@ -386,6 +397,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 				}
 			}
 		}
+		unsigned kern_tried[64];
+		size_t nkern = 0;
 		/* a kernel named by a minKernel of a rule for it */
 		for (size_t i = 0; name && i < p->nrules; i++) {
 			const struct sp_rule *rule = &p->rules[i];
@@ -406,14 +419,22 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 				secprof_resolve_opts o = *ro;
 				o.kernel_major = maj;
 				o.kernel_minor = min;
-				if ((maj == ro->kernel_major && min == ro->kernel_minor) ||
-				    !allows(ctx, p, &o, co, abi, name, in))
+				unsigned key = (unsigned)maj << 8 | (unsigned)min;
+				bool seen = maj == ro->kernel_major && min == ro->kernel_minor;
+				for (size_t j = 0; j < nkern; j++)
+					seen |= kern_tried[j] == key;
+				if (seen || nkern == 64)
+					continue;
+				kern_tried[nkern++] = key;
+				if (!allows(ctx, p, &o, co, abi, name, in))
 					continue;
 				snprintf(val, sizeof(val), "%d.%d", maj, min);
 				snprintf(text, sizeof(text), "--kernel %s", val);
 				put_would(b, json, &first, "kernel", val, text);
 			}
 		}
+		const secprof_arch *arch_tried[64];
+		size_t narch = 0;
 		/* an arch named by a rule for it */
 		for (size_t i = 0; name && i < p->nrules; i++) {
 			const struct sp_rule *rule = &p->rules[i];
@@ -426,8 +447,12 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 										: NULL;
 					secprof_resolve_opts o = *ro;
 					secprof_arch_info oi;
-					if (!a || a == abi)
+					bool seen = !a || a == abi || narch == 64;
+					for (size_t j = 0; !seen && j < narch; j++)
+						seen = arch_tried[j] == a;
+					if (seen)
 						continue;
+					arch_tried[narch++] = a;
 					secprof_arch_get_info(a, &oi);
 					if (!oi.go)
 						continue;
@@ -513,7 +538,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	const char *why = d.action != RET_ALLOW ? secprof_deny_reason(name) : NULL;
 	if (json) {
 		sp_buf_puts(b, "], \"reason\": ");
-		sp_buf_json_str(b, why);
+		put_jstr(b, why);
 		sp_buf_puts(b, "}\n");
 	} else if (why) {
 		sp_buf_printf(b, "why Docker's default profile denies %s: %s\n", name, why);
