@@ -299,6 +299,7 @@ gen:
 	python3 tools/gen-argtypes.py ../shared/reference/syscalls.csv \
 		../shared/reference/kernel/syscalls-6.1.h > src/gen/argtypes.inc
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
+	python3 tools/gen-reasons.py data/reasons.tsv src/gen/reasons.inc
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz doc/man completions

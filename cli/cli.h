@@ -185,7 +185,9 @@ int cmd_run(struct cli *g, int argc, char **argv);
 int cmd_probe(struct cli *g, int argc, char **argv);
 int cmd_info(struct cli *g, int argc, char **argv);
 int cmd_ir(struct cli *g, int argc, char **argv);
+int cmd_explain(struct cli *g, int argc, char **argv);
 extern const struct cli_spec cli_spec_check, cli_spec_resolve, cli_spec_syscalls, cli_spec_compile,
-	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir;
+	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir,
+	cli_spec_explain;
 
 #endif

@@ -16,6 +16,7 @@ const struct cli_command cli_commands[] = {
 	{ "compile", cmd_compile, "compile a profile to BPF (raw, base64, C or a listing)", &cli_spec_compile },
 	{ "ir", cmd_ir, "the rule set: each decision's rule, what is left out and why", &cli_spec_ir },
 	{ "eval", cmd_eval, "evaluate one syscall against a profile or a BPF program", &cli_spec_eval },
+	{ "explain", cmd_explain, "which rule decided one syscall, and what would allow it", &cli_spec_explain },
 	{ "disasm", cmd_disasm, "list a BPF program (or a profile's) with syscall names", &cli_spec_disasm },
 	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
 	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },

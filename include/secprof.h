@@ -478,6 +478,28 @@ typedef struct secprof_ir_decision {
 SECPROF_API int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in,
 				  secprof_ir_decision *out, int *failed, size_t nfailed);
 
+/* ---- explaining one decision ------------------------------------------- */
+
+/* secprof_explain flags. */
+#define SECPROF_EXPLAIN_JSON 1u /* one JSON object instead of text */
+
+/* Why the filter built from `p` (resolved with `ro`, compiled with `co`)
+ * decides what it does for one call `in` on ABI `abi` (NULL: from
+ * in->arch): the action, the deciding rule or the default action / runc's
+ * ENOSYS stub / a foreign arch, per conditional rule the first failed
+ * condition, the rules for the syscall left out and why, and what would
+ * make it ALLOW, each computed by resolving and deciding again: a
+ * capability to add, a kernel, an arch, the argument values allowed, or a
+ * rule to add to the profile. *out is malloc'ed, NUL-terminated; the
+ * caller frees it. 0, or a negative SECPROF_E_* with err. */
+SECPROF_API int secprof_explain(secprof_ctx *ctx, const secprof_profile *p,
+				const secprof_resolve_opts *ro, const secprof_compile_opts *co,
+				const secprof_arch *abi, const secprof_data *in, unsigned flags,
+				char **out, secprof_error *err);
+/* One line, in secprof's words, on why Docker's default profile denies
+ * `syscall` (data/reasons.tsv); NULL when it does not deny it by default. */
+SECPROF_API const char *secprof_deny_reason(const char *syscall);
+
 /* Install a program in the calling thread with seccomp(2) and its flags.
  * Sets no_new_privs when the caller lacks CAP_SYS_ADMIN. Returns the listener
  * fd (>= 0) when the program needs one, 0 otherwise, negative on error. */

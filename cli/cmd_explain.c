@@ -1,0 +1,128 @@
+/* cmd_explain.c - `secprof explain`: which rule decided one call, and what
+ * would change the decision (secprof_explain; the CLI only parses and
+ * prints). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
+
+static const struct cli_opt explain_opts[] = {
+	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
+	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL, false },
+	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
+	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL, false },
+	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
+	  "compare all 64 bits of arguments, as libseccomp does", CLI_C_NONE, NULL, false },
+	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
+	  "one JSON object: action, ret, rule, conditions, not_applied,\n"
+	  "would_allow, reason", CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_explain = {
+	.synopsis = "PROFILE|builtin|- SYSCALL [ARG0..ARG5] [OPTIONS]",
+	.description =
+		"Explain what the filter decides for one syscall: the action, the rule\n"
+		"that decided it (syscalls[N] and line:column) or the default action or\n"
+		"runc's ENOSYS stub, for each conditional rule the condition that failed,\n"
+		"the rules for the syscall left out and why, and what would make it\n"
+		"ALLOW, each tried by resolving again: a capability to add, a kernel, an\n"
+		"arch, the argument values allowed, or a rule to add to the profile.\n"
+		"SYSCALL is a name or a number; ARGn are decimal or 0x-hex.",
+	.opts = explain_opts,
+	.resolve = true,
+	.operand = CLI_C_PROFILE,
+};
+
+struct explain_args {
+	struct cli_resolve_args r;
+	const char *abi;
+	const char *syscall;
+	const char *args[6];
+	int nargs;
+	bool no_enosys, exact, json;
+};
+
+static int take(struct cli *g, void *data, int id, const char *v)
+{
+	struct explain_args *a = data;
+
+	(void)g;
+	switch (id) {
+	case OPT_ABI: a->abi = v; break;
+	case OPT_NO_ENOSYS: a->no_enosys = true; break;
+	case OPT_EXACT: a->exact = true; break;
+	case OPT_JSON: a->json = true; break;
+	}
+	return 0;
+}
+
+int cmd_explain(struct cli *g, int argc, char **argv)
+{
+	struct explain_args a = { 0 };
+	secprof_compile_opts co = { 0 };
+	secprof_resolve_opts ro = { 0 };
+	secprof_error err = { 0 };
+	secprof_data d = { 0 };
+	secprof_arch_info info;
+	secprof_profile *p = NULL;
+	const secprof_arch *arch;
+	char *out = NULL;
+	uint64_t v;
+	int first, rc = cli_parse(g, argc, argv, take, &a, &a.r, &first);
+
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (argc - first < 2)
+		return cli_bad_usage(g, "a profile and a syscall are needed");
+	if (argc - first > 8)
+		return cli_bad_usage(g, "at most 6 arguments after the syscall");
+	a.r.profile = argv[first];
+	a.syscall = argv[first + 1];
+	for (int i = first + 2; i < argc; i++)
+		a.args[a.nargs++] = argv[i];
+	arch = a.abi ? cli_arch(g, a.abi) : a.r.arch_p ? a.r.arch_p : secprof_arch_native();
+	if (!arch)
+		return EXIT_USAGE;
+	secprof_arch_get_info(arch, &info);
+	d.arch = info.audit;
+	if (isdigit((unsigned char)a.syscall[0])) {
+		if (!cli_number(a.syscall, UINT32_MAX, &v, NULL))
+			return cli_bad_usage(g, "syscall number %s is out of range", a.syscall);
+		d.nr = (int32_t)(uint32_t)v;
+	} else if ((d.nr = secprof_syscall_nr(arch, a.syscall)) < 0) {
+		return cli_bad_usage(g, "no syscall '%s' on %s", a.syscall, info.name);
+	}
+	for (int i = 0; i < a.nargs; i++)
+		if (!cli_number(a.args[i], UINT64_MAX, &d.args[i], NULL))
+			return cli_bad_usage(g, "argument %d: '%s' is not a number", i, a.args[i]);
+	/* the same resolve options as cli_resolve_loaded, kept to re-resolve */
+	ro.arch = a.r.arch;
+	ro.kernel_major = a.r.kernel_major;
+	ro.kernel_minor = a.r.kernel_minor;
+	if (secprof_caps_tweak(a.r.cap_add, a.r.nadd, a.r.cap_drop, a.r.ndrop, a.r.privileged,
+			       secprof_caps_all(), &ro.caps, &err) < 0) {
+		cli_print_error(g, &err);
+		return cli_exit_code(-err.code);
+	}
+	if ((rc = cli_load_profile(g, a.r.profile, &p)))
+		return rc;
+	co.no_enosys = a.no_enosys;
+	co.exact_libseccomp = a.exact;
+	if (secprof_explain(g->ctx, p, &ro, &co, arch, &d, a.json ? SECPROF_EXPLAIN_JSON : 0, &out,
+			    &err) < 0) {
+		cli_print_error(g, &err);
+		rc = cli_exit_code(-err.code);
+	} else {
+		fputs(out, stdout);
+		if (fflush(stdout))
+			rc = EXIT_SYSTEM;
+	}
+	free(out);
+	secprof_profile_free(p);
+	return rc;
+}
