@@ -153,6 +153,12 @@ int cli_load_profile(struct cli *g, const char *name, secprof_profile **out);
  * returns an exit code (0 = ok). */
 int cli_resolve_loaded(struct cli *g, const struct cli_resolve_args *a, secprof_profile **p,
 		       secprof_resolved **r);
+/* Compile r and hand its program to the caller (*insns, malloc'ed, and *len).
+ * An unconfined profile has none: "NAME: the profile is unconfined: SAYS",
+ * exit 1. Returns 0 or the exit status, the error printed. */
+int cli_compile_insns(struct cli *g, const char *name, const secprof_resolved *r,
+		      const secprof_compile_opts *co, const char *says, secprof_insn **insns,
+		      size_t *len);
 /* Load and resolve; prints errors; returns an exit code (0 = ok). */
 int cli_resolve(struct cli *g, const struct cli_resolve_args *a, secprof_profile **p,
 		secprof_resolved **r);

@@ -57,7 +57,6 @@ static int compile_profile(struct cli *g, const char *name, char *json, size_t n
 	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
-	secprof_prog *prog = NULL;
 	int rc;
 
 	secprof_arch_info info;
@@ -82,18 +81,7 @@ static int compile_profile(struct cli *g, const char *name, char *json, size_t n
 	}
 	if ((rc = cli_resolve_loaded(g, &ra, &p, &r)))
 		return rc;
-	if (secprof_resolved_unconfined(r)) {
-		fprintf(stderr, "%s: %s: the profile is unconfined: there is no filter\n", g->prog, name);
-		rc = EXIT_PROFILE;
-	} else if (!(prog = secprof_compile(g->ctx, r, &co, &err))) {
-		cli_print_error(g, &err);
-		rc = cli_exit_code(-err.code);
-	} else {
-		*insns = prog->insns;
-		*len = prog->len;
-		prog->insns = NULL;
-	}
-	secprof_prog_free(prog);
+	rc = cli_compile_insns(g, name, r, &co, "there is no filter", insns, len);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);
 	return rc;

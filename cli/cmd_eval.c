@@ -123,10 +123,8 @@ static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **
 		       size_t *len)
 {
 	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact };
-	secprof_error err = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
-	secprof_prog *prog;
 	char *json = NULL;
 	size_t njson = 0;
 	int rc;
@@ -147,19 +145,7 @@ static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **
 		return rc;
 	if ((rc = cli_resolve_loaded(g, &a->r, &p, &r)))
 		return rc;
-	if (secprof_resolved_unconfined(r)) {
-		fprintf(stderr, "%s: %s: the profile is unconfined: every syscall is allowed\n",
-			g->prog, a->r.profile);
-		rc = EXIT_PROFILE;
-	} else if (!(prog = secprof_compile(g->ctx, r, &co, &err))) {
-		cli_print_error(g, &err);
-		rc = cli_exit_code(-err.code);
-	} else {
-		*insns = prog->insns;
-		*len = prog->len;
-		prog->insns = NULL;
-		secprof_prog_free(prog);
-	}
+	rc = cli_compile_insns(g, a->r.profile, r, &co, "every syscall is allowed", insns, len);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);
 	return rc;

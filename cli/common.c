@@ -156,3 +156,25 @@ void cli_json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+int cli_compile_insns(struct cli *g, const char *name, const secprof_resolved *r,
+		      const secprof_compile_opts *co, const char *says, secprof_insn **insns,
+		      size_t *len)
+{
+	secprof_error err = { 0 };
+	secprof_prog *prog;
+
+	if (secprof_resolved_unconfined(r)) {
+		fprintf(stderr, "%s: %s: the profile is unconfined: %s\n", g->prog, name, says);
+		return EXIT_PROFILE;
+	}
+	if (!(prog = secprof_compile(g->ctx, r, co, &err))) {
+		cli_print_error(g, &err);
+		return cli_exit_code(-err.code);
+	}
+	*insns = prog->insns;
+	*len = prog->len;
+	prog->insns = NULL;
+	secprof_prog_free(prog);
+	return 0;
+}
