@@ -153,6 +153,22 @@ int cli_load_profile(struct cli *g, const char *name, secprof_profile **out);
  * returns an exit code (0 = ok). */
 int cli_resolve_loaded(struct cli *g, const struct cli_resolve_args *a, secprof_profile **p,
 		       secprof_resolved **r);
+/* One syscall as eval and explain take it: PROFILE SYSCALL [ARG0..ARG5]
+ * after the options, and --abi. */
+struct cli_call {
+	const char *abi;
+	const char *syscall;
+	const char *args[6];
+	int nargs;
+};
+/* The operands from argv[first] on: the profile into r, the rest into c. */
+int cli_call_operands(struct cli *g, int argc, char **argv, int first, struct cli_resolve_args *r,
+		      struct cli_call *c);
+/* The call's ABI (--abi, else --arch, else the native one) and its
+ * seccomp_data; usage errors name `cmd`. Returns 0 or the exit status. */
+int cli_call_data(struct cli *g, const char *cmd, const struct cli_resolve_args *r,
+		  const struct cli_call *c, const secprof_arch **arch, secprof_data *d);
+
 /* Compile r and hand its program to the caller (*insns, malloc'ed, and *len).
  * An unconfined profile has none: "NAME: the profile is unconfined: SAYS",
  * exit 1. Returns 0 or the exit status, the error printed. */

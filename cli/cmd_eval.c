@@ -1,7 +1,6 @@
 /* cmd_eval.c - `secprof eval`: what a profile (compiled as `compile` does) or
  * a raw BPF file decides for one syscall, run in secprof's emulator.
  * Reaches src/ruleset.h and src/arch.h: the CLI links the static archive. */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,10 +42,7 @@ const struct cli_spec cli_spec_eval = {
 
 struct eval_args {
 	struct cli_resolve_args r;
-	const char *abi;
-	const char *syscall;
-	const char *args[6];
-	int nargs;
+	struct cli_call call;
 	bool no_enosys;
 	bool exact;
 	bool json;
@@ -58,7 +54,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 
 	(void)g;
 	switch (id) {
-	case OPT_ABI: a->abi = v; break;
+	case OPT_ABI: a->call.abi = v; break;
 	case OPT_NO_ENOSYS: a->no_enosys = true; break;
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_JSON: a->json = true; break;
@@ -70,52 +66,7 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 {
 	int first, rc = cli_parse(g, argc, argv, take, a, &a->r, &first);
 
-	if (rc)
-		return rc;
-	if (argc - first < 2)
-		return cli_bad_usage(g, "a profile and a syscall are needed");
-	if (argc - first > 8)
-		return cli_bad_usage(g, "at most 6 arguments after the syscall");
-	a->r.profile = argv[first];
-	a->syscall = argv[first + 1];
-	for (int i = first + 2; i < argc; i++)
-		a->args[a->nargs++] = argv[i];
-	return 0;
-}
-
-static const secprof_arch *pick_abi(struct cli *g, const struct eval_args *a)
-{
-	if (a->abi)
-		return cli_arch(g, a->abi);
-	return a->r.arch_p ? a->r.arch_p : secprof_arch_native();
-}
-
-static int fill_data(struct cli *g, const struct eval_args *a, const secprof_arch *arch,
-		     secprof_data *d)
-{
-	uint64_t v;
-
-	secprof_arch_info info;
-
-	secprof_arch_get_info(arch, &info);
-	d->arch = info.audit;
-	if (isdigit((unsigned char)a->syscall[0])) {
-		if (!cli_number(a->syscall, UINT32_MAX, &v, NULL)) {
-			cli_usage_error(g, "eval: syscall number %s is out of range", a->syscall);
-			return EXIT_USAGE;
-		}
-		d->nr = (int32_t)(uint32_t)v;
-	} else if ((d->nr = secprof_syscall_nr(arch, a->syscall)) < 0) {
-		cli_usage_error(g, "eval: no syscall '%s' on %s", a->syscall, info.name);
-		return EXIT_USAGE;
-	}
-	for (int i = 0; i < a->nargs; i++) {
-		if (!cli_number(a->args[i], UINT64_MAX, &d->args[i], NULL)) {
-			cli_usage_error(g, "eval: argument %d: '%s' is not a number", i, a->args[i]);
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
+	return rc ? rc : cli_call_operands(g, argc, argv, first, &a->r, &a->call);
 }
 
 /* The program to run: a raw file as is, or a profile compiled now. */
@@ -165,9 +116,8 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	if (!(arch = pick_abi(g, &a)))
-		return EXIT_USAGE;
-	if ((rc = fill_data(g, &a, arch, &d)) || (rc = get_program(g, &a, &insns, &len)))
+	if ((rc = cli_call_data(g, "eval", &a.r, &a.call, &arch, &d)) ||
+	    (rc = get_program(g, &a, &insns, &len)))
 		return rc;
 	if (secprof_bpf_check(insns, len, &err) < 0) {
 		cli_print_error(g, &err);
@@ -181,7 +131,7 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 		printf(", \"ret\": %" PRIu32 ", \"steps\": %u, \"arch\": ", ret, steps);
 		cli_json_str(stdout, secprof_arch_name(arch));
 		printf(", \"nr\": %" PRId32 ", \"syscall\": ", d.nr);
-		cli_json_str(stdout, a.syscall);
+		cli_json_str(stdout, a.call.syscall);
 		fputs("}\n", stdout);
 		if (fflush(stdout))
 			rc = EXIT_SYSTEM;

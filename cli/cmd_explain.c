@@ -1,7 +1,6 @@
 /* cmd_explain.c - `secprof explain`: which rule decided one call, and what
  * would change the decision (secprof_explain; the CLI only parses and
  * prints). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +39,7 @@ const struct cli_spec cli_spec_explain = {
 
 struct explain_args {
 	struct cli_resolve_args r;
-	const char *abi;
-	const char *syscall;
-	const char *args[6];
-	int nargs;
+	struct cli_call call;
 	bool no_enosys, exact, json;
 };
 
@@ -53,7 +49,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 
 	(void)g;
 	switch (id) {
-	case OPT_ABI: a->abi = v; break;
+	case OPT_ABI: a->call.abi = v; break;
 	case OPT_NO_ENOSYS: a->no_enosys = true; break;
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_JSON: a->json = true; break;
@@ -68,38 +64,16 @@ int cmd_explain(struct cli *g, int argc, char **argv)
 	secprof_resolve_opts ro = { 0 };
 	secprof_error err = { 0 };
 	secprof_data d = { 0 };
-	secprof_arch_info info;
 	secprof_profile *p = NULL;
 	const secprof_arch *arch;
 	char *out = NULL;
-	uint64_t v;
 	int first, rc = cli_parse(g, argc, argv, take, &a, &a.r, &first);
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	if (argc - first < 2)
-		return cli_bad_usage(g, "a profile and a syscall are needed");
-	if (argc - first > 8)
-		return cli_bad_usage(g, "at most 6 arguments after the syscall");
-	a.r.profile = argv[first];
-	a.syscall = argv[first + 1];
-	for (int i = first + 2; i < argc; i++)
-		a.args[a.nargs++] = argv[i];
-	arch = a.abi ? cli_arch(g, a.abi) : a.r.arch_p ? a.r.arch_p : secprof_arch_native();
-	if (!arch)
-		return EXIT_USAGE;
-	secprof_arch_get_info(arch, &info);
-	d.arch = info.audit;
-	if (isdigit((unsigned char)a.syscall[0])) {
-		if (!cli_number(a.syscall, UINT32_MAX, &v, NULL))
-			return cli_bad_usage(g, "syscall number %s is out of range", a.syscall);
-		d.nr = (int32_t)(uint32_t)v;
-	} else if ((d.nr = secprof_syscall_nr(arch, a.syscall)) < 0) {
-		return cli_bad_usage(g, "no syscall '%s' on %s", a.syscall, info.name);
-	}
-	for (int i = 0; i < a.nargs; i++)
-		if (!cli_number(a.args[i], UINT64_MAX, &d.args[i], NULL))
-			return cli_bad_usage(g, "argument %d: '%s' is not a number", i, a.args[i]);
+	if ((rc = cli_call_operands(g, argc, argv, first, &a.r, &a.call)) ||
+	    (rc = cli_call_data(g, "explain", &a.r, &a.call, &arch, &d)))
+		return rc;
 	/* the same resolve options as cli_resolve_loaded, kept to re-resolve */
 	ro.arch = a.r.arch;
 	ro.kernel_major = a.r.kernel_major;

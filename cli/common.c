@@ -1,6 +1,7 @@
 /* common.c - loading, resolving and error printing shared by the commands. */
 #include <errno.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,5 +177,49 @@ int cli_compile_insns(struct cli *g, const char *name, const secprof_resolved *r
 	*len = prog->len;
 	prog->insns = NULL;
 	secprof_prog_free(prog);
+	return 0;
+}
+
+int cli_call_operands(struct cli *g, int argc, char **argv, int first, struct cli_resolve_args *r,
+		      struct cli_call *c)
+{
+	if (argc - first < 2)
+		return cli_bad_usage(g, "a profile and a syscall are needed");
+	if (argc - first > 8)
+		return cli_bad_usage(g, "at most 6 arguments after the syscall");
+	r->profile = argv[first];
+	c->syscall = argv[first + 1];
+	for (int i = first + 2; i < argc; i++)
+		c->args[c->nargs++] = argv[i];
+	return 0;
+}
+
+int cli_call_data(struct cli *g, const char *cmd, const struct cli_resolve_args *r,
+		  const struct cli_call *c, const secprof_arch **arch, secprof_data *d)
+{
+	secprof_arch_info info;
+	uint64_t v;
+
+	*arch = c->abi ? cli_arch(g, c->abi) : r->arch_p ? r->arch_p : secprof_arch_native();
+	if (!*arch)
+		return EXIT_USAGE;
+	secprof_arch_get_info(*arch, &info);
+	d->arch = info.audit;
+	if (isdigit((unsigned char)c->syscall[0])) {
+		if (!cli_number(c->syscall, UINT32_MAX, &v, NULL)) {
+			cli_usage_error(g, "%s: syscall number %s is out of range", cmd, c->syscall);
+			return EXIT_USAGE;
+		}
+		d->nr = (int32_t)(uint32_t)v;
+	} else if ((d->nr = secprof_syscall_nr(*arch, c->syscall)) < 0) {
+		cli_usage_error(g, "%s: no syscall '%s' on %s", cmd, c->syscall, info.name);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < c->nargs; i++) {
+		if (!cli_number(c->args[i], UINT64_MAX, &d->args[i], NULL)) {
+			cli_usage_error(g, "%s: argument %d: '%s' is not a number", cmd, i, c->args[i]);
+			return EXIT_USAGE;
+		}
+	}
 	return 0;
 }
