@@ -67,6 +67,17 @@ static void json_chain(FILE *f, const secprof_ir_chain *c)
 	fputs("]}", f);
 }
 
+static void json_syscall(FILE *f, const secprof_ir_syscall *s);
+
+/* the 64-bit twin (secprof_ir_syscall.wide), when there is one */
+static void json_wide(FILE *f, const secprof_ir_syscall *s)
+{
+	if (!s->wide)
+		return;
+	fputs(", \"wide\": ", f);
+	json_syscall(f, s->wide);
+}
+
 static void json_syscall(FILE *f, const secprof_ir_syscall *s)
 {
 	fprintf(f, "{\"nr\": %" PRId32 ", \"name\": ", s->nr);
@@ -76,6 +87,7 @@ static void json_syscall(FILE *f, const secprof_ir_syscall *s)
 		json_action(f, "action", s->action);
 		fputs(", \"rule\": ", f);
 		json_src(f, &s->src);
+		json_wide(f, s);
 		fputs("}", f);
 		return;
 	}
@@ -84,7 +96,9 @@ static void json_syscall(FILE *f, const secprof_ir_syscall *s)
 		fputs(i ? ", " : "", f);
 		json_chain(f, &s->chains[i]);
 	}
-	fputs("]}", f);
+	fputs("]", f);
+	json_wide(f, s);
+	fputs("}", f);
 }
 
 static void json_drop(FILE *f, const secprof_ir_drop *d)
@@ -166,6 +180,41 @@ static void text_src(FILE *f, const secprof_ir_src *s)
 		fprintf(f, " %u:%u", s->line, s->column);
 }
 
+static void text_syscall(FILE *f, const secprof_ir_syscall *s, uint32_t def)
+{
+	char buf[64];
+
+	if (!s->conditional) {
+		fprintf(f, "%-12s ", secprof_action_str(s->action, buf, sizeof(buf)));
+		text_src(f, &s->src);
+		fputc('\n', f);
+		return;
+	}
+	fprintf(f, "conditional%s, first match:\n",
+		s->word_tree ? " (libseccomp's word tree orders the actions)" : "");
+	for (size_t c = 0; c < s->nchains; c++) {
+		const secprof_ir_chain *ch = &s->chains[c];
+		fprintf(f, "        %-12s if", secprof_action_str(ch->action, buf, sizeof(buf)));
+		for (size_t j = 0; j < ch->nconds; j++) {
+			const secprof_ir_cond *x = &ch->conds[j];
+			fprintf(f, "%s arg%u", j ? " &&" : "", x->arg);
+			if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
+				fprintf(f, " & 0x%" PRIx64 " == 0x%" PRIx64, x->value,
+					x->value_two);
+			else
+				fprintf(f, " %s %" PRIu64, op_sym(x->op), x->value);
+			if (x->lo_only)
+				fputs(" (low word)", f);
+		}
+		fputs("  ", f);
+		text_src(f, &ch->src);
+		if (ch->via)
+			fprintf(f, " via %s", ch->via);
+		fputc('\n', f);
+	}
+	fprintf(f, "        %-12s otherwise (default)\n", secprof_action_str(def, buf, sizeof(buf)));
+}
+
 static void print_text(FILE *f, const secprof_ir *ir)
 {
 	char buf[64];
@@ -185,36 +234,12 @@ static void print_text(FILE *f, const secprof_ir *ir)
 		for (size_t k = 0; k < a->nsyscalls; k++) {
 			const secprof_ir_syscall *s = &a->syscalls[k];
 			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
-			if (!s->conditional) {
-				fprintf(f, "%-12s ", secprof_action_str(s->action, buf, sizeof(buf)));
-				text_src(f, &s->src);
-				fputc('\n', f);
-				continue;
+			text_syscall(f, s, def);
+			if (s->wide) {
+				fprintf(f, "        and, compared on all 64 bits as libseccomp does (the stricter decision wins):\n"
+					   "        %-22s ", "");
+				text_syscall(f, s->wide, def);
 			}
-			fprintf(f, "conditional%s, first match:\n",
-				s->word_tree ? " (libseccomp's word tree orders the actions)" : "");
-			for (size_t c = 0; c < s->nchains; c++) {
-				const secprof_ir_chain *ch = &s->chains[c];
-				fprintf(f, "        %-12s if", secprof_action_str(ch->action, buf, sizeof(buf)));
-				for (size_t j = 0; j < ch->nconds; j++) {
-					const secprof_ir_cond *x = &ch->conds[j];
-					fprintf(f, "%s arg%u", j ? " &&" : "", x->arg);
-					if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
-						fprintf(f, " & 0x%" PRIx64 " == 0x%" PRIx64, x->value,
-							x->value_two);
-					else
-						fprintf(f, " %s %" PRIu64, op_sym(x->op), x->value);
-					if (x->lo_only)
-						fputs(" (low word)", f);
-				}
-				fputs("  ", f);
-				text_src(f, &ch->src);
-				if (ch->via)
-					fprintf(f, " via %s", ch->via);
-				fputc('\n', f);
-			}
-			fprintf(f, "        %-12s otherwise (default)\n",
-				secprof_action_str(def, buf, sizeof(buf)));
 		}
 	}
 	fprintf(f, "\nleft out (%zu):\n", ndrops);

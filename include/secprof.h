@@ -408,6 +408,14 @@ typedef struct secprof_ir_syscall {
 	/* the chains have two or more actions: libseccomp's word tree decides
 	 * which wins (docs/IR.md); the chains are its rules */
 	bool word_tree;
+	/* Where the chains compare arguments the kernel reads as 32 bits on
+	 * their low word (lo_only) and that alone could allow what
+	 * libseccomp's 64-bit compares deny: the same rules with 64-bit
+	 * compares (nr and name as here). A call gets the stricter of the two
+	 * decisions (the kernel's order of actions; a tie goes to this one),
+	 * so it is never allowed where Docker's filter denies it (README
+	 * "Arguments the kernel reads as 32 bits"). NULL otherwise. */
+	const struct secprof_ir_syscall *wide;
 } secprof_ir_syscall;
 
 typedef struct secprof_ir_arch {
@@ -467,12 +475,16 @@ typedef struct secprof_ir_decision {
 	const secprof_ir_syscall *syscall; /* the number's entry, NULL if none */
 	const secprof_ir_chain *chain;     /* the chain that decided, or NULL */
 	secprof_ir_src rule;               /* by RULE */
+	/* syscall->wide decided (its verdict was the stricter): chain is one
+	 * of syscall->wide's chains, and `failed` describes those */
+	bool wide;
 } secprof_ir_decision;
 
 /* Decide one call from the rule set, walking the same structures the
  * compiler emits (the action always equals secprof_emulate of the
  * compiled program). When `failed` is non-NULL and the number has chains,
- * failed[i] (for i < nfailed and < syscall->nchains) gets, for chain i,
+ * failed[i] (for i < nfailed and < the deciding side's nchains: syscall's,
+ * or syscall->wide's when `wide`) gets, for chain i,
  * the index in its conds of the first condition that does not hold, or -1
  * when all hold. Returns 0; -SECPROF_E_USAGE for NULL arguments. */
 SECPROF_API int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in,

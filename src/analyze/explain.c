@@ -297,14 +297,23 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		sp_buf_puts(b, "\n");
 	}
 
+	/* the side that decided: the rules as the kernel reads them, or their
+	 * 64-bit twin when libseccomp's compares were the stricter */
+	const secprof_ir_syscall *side = d.syscall && d.wide ? d.syscall->wide : d.syscall;
+	if (json)
+		sp_buf_printf(b, ", \"wide\": %s", d.wide ? "true" : "false");
+	else if (d.wide)
+		sp_buf_puts(b, "compared on all 64 bits, as libseccomp (Docker's filter) compares them: "
+			       "stricter here than the low word the kernel reads, so that decision stands\n");
+
 	/* each chain: which condition failed (secprof_ir_decide's failed[]) */
 	if (json)
 		sp_buf_puts(b, ", \"conditions\": [");
-	else if (d.syscall && d.syscall->conditional)
+	else if (side && side->conditional)
 		sp_buf_puts(b, "conditional rules, in the order the filter tries them:\n");
 	first = true;
-	for (size_t c = 0; d.syscall && d.syscall->conditional && c < d.syscall->nchains; c++) {
-		const secprof_ir_chain *ch = &d.syscall->chains[c];
+	for (size_t c = 0; side && side->conditional && c < side->nchains; c++) {
+		const secprof_ir_chain *ch = &side->chains[c];
 		int f = c < sizeof(failed) / sizeof(failed[0]) ? failed[c] : -1;
 		const secprof_ir_cond *cd = f >= 0 ? &ch->conds[f] : NULL;
 		char ca[48];

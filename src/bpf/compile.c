@@ -38,6 +38,28 @@
 #define OFF_ARCH 4u
 #define OFF_ARGS 16u
 
+/* What a return of the rules becomes. Only the slow path of a syscall
+ * with a 64-bit twin (sp_sysrule.wide, emit_wide) uses the others: the
+ * low-word rules there keep their verdict's rank in X and go on to the
+ * twin (RANK), whose returns then return the stricter of the two (MIN),
+ * or, when the twin decides one action whatever the arguments, each low
+ * return becomes the stricter of it and that action (CONST). */
+enum leaf_mode { LEAF_RET, LEAF_RANK, LEAF_MIN, LEAF_CONST };
+
+struct leaves {
+	enum leaf_mode mode;
+	uint32_t *ranked;  /* the low rules' distinct returns, least strict first */
+	size_t nranked, cap;
+	size_t wide_pos;   /* RANK: the twin's first instruction */
+	size_t dispatch;   /* MIN: returns ranked[X] (A = X there) */
+	uint32_t with;     /* CONST: the twin's action */
+	struct {
+		uint32_t ret;
+		size_t pos;
+	} cache[RET_CACHE];
+	size_t ncache;
+};
+
 /* Where a jump goes: a return of some value, or an emitted position. */
 struct target {
 	bool is_ret;
@@ -58,6 +80,7 @@ struct gen {
 	const struct sp_ruleset *rs;
 	struct member *members; /* scratch for one group of equality rules */
 	size_t members_cap;
+	struct leaves leaf;
 };
 
 /* A stretch of numbers [start, next run's start) with one decision. */
@@ -113,18 +136,22 @@ static size_t emit_ret(struct gen *g, uint32_t ret)
 	return pos;
 }
 
+static size_t real_ret(struct gen *g, uint32_t ret)
+{
+	for (size_t i = 0; i < g->nrets; i++)
+		if (g->rets[i].ret == ret)
+			return g->rets[i].pos;
+	return emit_ret(g, ret);
+}
+
+static size_t leaf_pos(struct gen *g, uint32_t ret);
+
 static void place(struct gen *g, struct target *t)
 {
 	if (t->placed)
 		return;
 	t->placed = true;
-	for (size_t i = 0; i < g->nrets; i++) {
-		if (g->rets[i].ret == t->ret) {
-			t->pos = g->rets[i].pos;
-			return;
-		}
-	}
-	t->pos = emit_ret(g, t->ret);
+	t->pos = g->leaf.mode == LEAF_RET ? real_ret(g, t->ret) : leaf_pos(g, t->ret);
 }
 
 /* Bring a target within reach of a jump emitted next: a copy of a return
@@ -133,7 +160,7 @@ static bool bring_near(struct gen *g, struct target *t)
 {
 	if (g->len - t->pos - 1 <= MAX_JUMP)
 		return false;
-	if (t->is_ret)
+	if (t->is_ret && g->leaf.mode == LEAF_RET)
 		t->pos = emit_ret(g, t->ret);
 	else
 		t->pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - t->pos - 1));
@@ -616,6 +643,191 @@ static struct target emit_args(struct gen *g, const struct sp_arch *a, const str
 	return next;
 }
 
+/* ---- the stricter of the low-word and the 64-bit verdicts ------------------ */
+
+static struct target emit_sys(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
+{
+	return s->uncond ? ret_target(s->ret) : emit_args(g, a, s);
+}
+
+static size_t rank_of(const struct leaves *l, uint32_t ret)
+{
+	for (size_t i = 0; i < l->nranked; i++)
+		if (l->ranked[i] == ret)
+			return i;
+	return 0; /* not reached: every low return was ranked */
+}
+
+/* The first rank whose return is strictly stricter than `ret`; nranked
+ * when none is. */
+static size_t rank_above(const struct leaves *l, uint32_t ret)
+{
+	size_t i = 0;
+
+	while (i < l->nranked && !sp_ret_stricter(l->ranked[i], ret))
+		i++;
+	return i;
+}
+
+static size_t leaf_pos(struct gen *g, uint32_t ret)
+{
+	struct leaves *l = &g->leaf;
+	size_t pos, r;
+
+	if (l->mode == LEAF_CONST)
+		return real_ret(g, sp_ret_stricter(ret, l->with) ? ret : l->with);
+	for (size_t i = 0; i < l->ncache; i++)
+		if (l->cache[i].ret == ret && g->len - l->cache[i].pos - 1 <= MAX_JUMP)
+			return l->cache[i].pos;
+	if (l->mode == LEAF_RANK) {
+		/* X = the rank; then the twin */
+		if (l->wide_pos != g->len - 1)
+			emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - l->wide_pos - 1));
+		pos = emit(g, BPF_LDX | BPF_IMM, 0, 0, (uint32_t)rank_of(l, ret));
+	} else if ((r = rank_above(l, ret)) == l->nranked) {
+		return real_ret(g, ret); /* no low verdict is stricter */
+	} else {
+		/* A = X; ranks from r on are stricter than ret */
+		struct target t = emit_jump(g, BPF_JGE, (uint32_t)r, pos_target(l->dispatch),
+					    pos_target(real_ret(g, ret)));
+		(void)t;
+		pos = emit(g, BPF_MISC | BPF_TXA, 0, 0, 0);
+	}
+	if (l->ncache < RET_CACHE) {
+		l->cache[l->ncache].ret = ret;
+		l->cache[l->ncache++].pos = pos;
+	}
+	return pos;
+}
+
+static void rank_add(struct gen *g, uint32_t ret)
+{
+	struct leaves *l = &g->leaf;
+
+	for (size_t i = 0; i < l->nranked; i++)
+		if (l->ranked[i] == ret)
+			return;
+	if (l->nranked == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		uint32_t *p = realloc(l->ranked, cap * sizeof(*p));
+		if (!p) {
+			g->oom = true;
+			return;
+		}
+		l->ranked = p;
+		l->cap = cap;
+	}
+	l->ranked[l->nranked++] = ret;
+}
+
+static void rank_tree(struct gen *g, const struct sp_tnode *n)
+{
+	for (; n; n = n->next) {
+		if (n->has_t)
+			rank_add(g, n->act_t);
+		if (n->has_f)
+			rank_add(g, n->act_f);
+		if (n->t)
+			rank_tree(g, n->t);
+		if (n->f)
+			rank_tree(g, n->f);
+	}
+}
+
+static int cmp_strictness(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	if (sp_ret_stricter(a, b) != sp_ret_stricter(b, a))
+		return sp_ret_stricter(a, b) ? 1 : -1;
+	return (a > b) - (a < b);
+}
+
+/* Every return the low rules of s can make, least strict first. */
+static void rank_returns(struct gen *g, const struct sp_sysrule *s)
+{
+	const struct sp_tnode *root = s->tree;
+
+	g->leaf.nranked = 0;
+	rank_add(g, s->uncond ? s->ret : g->rs->default_ret);
+	for (size_t i = 0; !s->uncond && i < s->nrules; i++)
+		rank_add(g, s->rules[i].ret);
+	while (root && root->prev)
+		root = root->prev;
+	rank_tree(g, root);
+	qsort(g->leaf.ranked, g->leaf.nranked, sizeof(*g->leaf.ranked), cmp_strictness);
+}
+
+/* X holds a rank (A = X on entry): return ranked[X]. */
+static size_t emit_dispatch(struct gen *g)
+{
+	const struct leaves *l = &g->leaf;
+	struct target cur = ret_target(l->ranked[0]);
+
+	for (size_t r = 1; r < l->nranked; r++)
+		cur = emit_jump(g, BPF_JEQ, (uint32_t)r, ret_target(l->ranked[r]), cur);
+	place(g, &cur);
+	return cur.pos;
+}
+
+static void leaf_mode(struct gen *g, enum leaf_mode mode)
+{
+	g->leaf.mode = mode;
+	g->leaf.ncache = 0;
+}
+
+/* A syscall whose rules test arguments the kernel reads as 32 bits
+ * (ir/arg32.c) returns the stricter of its low-word verdict and its
+ * twin's 64-bit one, libseccomp's (ruleset.h, sp_sysrule.wide):
+ *   guard: LD hi(arg); JEQ H ... for each such argument
+ *   fast:  the low-word rules (all high words as the rules expect: the two
+ *          verdicts are equal, so this is the common path)
+ *   slow:  the low-word rules, each return leaving its rank in X; the
+ *          twin, each return compared with X (TXA; JGE) and the stricter
+ *          returned, through a JEQ chain over the ranks.
+ * No scratch memory: the kernel's store/load check (net/core/filter.c
+ * check_load_and_stores) does not clear its state at a RET, so a load
+ * laid out after a shared return could be refused. */
+static struct target emit_wide(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
+{
+	const struct sp_sysrule *w = s->wide;
+	struct target fast, slow, next;
+
+	if (!w)
+		return emit_args(g, a, s);
+	if (w->uncond) {
+		g->leaf.with = w->ret;
+		leaf_mode(g, LEAF_CONST);
+		slow = emit_sys(g, a, s);
+		place(g, &slow);
+	} else {
+		struct target wide;
+		rank_returns(g, s);
+		leaf_mode(g, LEAF_RET);
+		g->leaf.dispatch = emit_dispatch(g);
+		leaf_mode(g, LEAF_MIN);
+		wide = emit_sys(g, a, w);
+		place(g, &wide);
+		g->leaf.wide_pos = wide.pos;
+		leaf_mode(g, LEAF_RANK);
+		slow = emit_sys(g, a, s);
+		place(g, &slow);
+	}
+	leaf_mode(g, LEAF_RET);
+	if (!s->wide_args)
+		return slow;
+	fast = emit_sys(g, a, s);
+	next = fast;
+	for (unsigned i = 6; i-- > 0;) {
+		uint32_t hi = OFF_ARGS + 8u * i + (a->big_endian ? 0u : 4u);
+		if (!(s->wide_args >> i & 1))
+			continue;
+		next = emit_jump(g, BPF_JEQ, s->wide_hi[i], next, slow);
+		next = emit_load(g, hi, next);
+	}
+	return next;
+}
+
 /* ---- runs and the range tree ---------------------------------------------- */
 
 static void push_run(struct sp_vec *runs, uint32_t start, const struct sp_sysrule *s,
@@ -642,7 +854,8 @@ static void table_runs(struct sp_vec *runs, const struct sp_zone *z, uint32_t de
 			continue;
 		if (nr > cur)
 			push_run(runs, (uint32_t)cur, NULL, NULL, def);
-		push_run(runs, nr, s->uncond ? NULL : s, t->arch, s->uncond ? s->ret : 0);
+		bool constant = s->uncond && !s->wide;
+		push_run(runs, nr, constant ? NULL : s, t->arch, constant ? s->ret : 0);
 		cur = (uint64_t)nr + 1;
 	}
 	/* runc's stub: numbers above the highest named one get ENOSYS */
@@ -660,7 +873,7 @@ static struct target emit_leaf(struct gen *g, const struct run *r)
 {
 	if (!r->sys)
 		return ret_target(r->ret);
-	return emit_args(g, r->arch, r->sys);
+	return emit_wide(g, r->arch, r->sys);
 }
 
 /* The split of runs [lo, hi) that halves their weight: w[i] is the weight
@@ -790,6 +1003,7 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
 	emit_jump(&g, BPF_JEQ, audits[0], sect[0], next);
 	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
 	free(g.members);
+	free(g.leaf.ranked);
 	if (g.oom) {
 		free(g.rev);
 		return sp_err_oom(err);

@@ -120,13 +120,38 @@ static uint32_t sysrule_walk(const struct sp_sysrule *s, const struct sp_arch *a
 	return default_ret;
 }
 
+/* sysrule_walk, and with a twin (sp_sysrule.wide) the stricter of the
+ * low-word verdict and the 64-bit one; *wide says the twin decided. Both
+ * are always walked here: the program skips the twin when the high words
+ * match (compile.c), and the tests compare the two. */
+static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch *arch,
+			       const secprof_data *in, uint32_t default_ret,
+			       const struct sp_rule **rule, const struct sp_crule **crule, bool *wide)
+{
+	uint32_t lo = sysrule_walk(s, arch, in, default_ret, rule, crule), full;
+	const struct sp_rule *wrule;
+	const struct sp_crule *wcrule;
+
+	*wide = false;
+	if (!s->wide)
+		return lo;
+	full = sysrule_walk(s->wide, arch, in, default_ret, &wrule, &wcrule);
+	if (full == lo || sp_ret_stricter(lo, full))
+		return lo;
+	*wide = true;
+	*rule = wrule;
+	*crule = wcrule;
+	return full;
+}
+
 uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
 			 const secprof_data *in, uint32_t default_ret)
 {
 	const struct sp_rule *rule;
 	const struct sp_crule *crule;
+	bool wide;
 
-	return sysrule_walk(s, arch, in, default_ret, &rule, &crule);
+	return sysrule_decide(s, arch, in, default_ret, &rule, &crule, &wide);
 }
 
 static const struct sp_sysrule *find_nr(const struct sp_arch_rules *t, uint32_t nr)
@@ -171,8 +196,8 @@ uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, str
 								     : SECPROF_BY_ARCH);
 		w->table = t;
 		if ((w->sys = find_nr(t, nr))) {
-			uint32_t ret = sysrule_walk(w->sys, t->arch, in, rs->default_ret, &w->rule,
-						    &w->crule);
+			uint32_t ret = sysrule_decide(w->sys, t->arch, in, rs->default_ret, &w->rule,
+						      &w->crule, &w->wide);
 			return why_set(w, ret, w->rule ? SECPROF_BY_RULE : SECPROF_BY_DEFAULT);
 		}
 		if (t->enosys_max > 0 && nr > (uint32_t)t->enosys_max)

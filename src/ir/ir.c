@@ -75,6 +75,27 @@ static int fill_chain(struct sp_arena *arena, const struct secprof_profile *p,
 	return 0;
 }
 
+static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
+			const struct sp_sysrule *s, secprof_ir_syscall *out)
+{
+	secprof_ir_chain *ch = NULL;
+	secprof_ir_syscall *wide = NULL;
+
+	if (s->nrules && !(ch = sp_arena_alloc(arena, s->nrules * sizeof(*ch))))
+		return -1;
+	for (size_t k = 0; k < s->nrules; k++)
+		if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
+			return -1;
+	if (s->wide && (!(wide = sp_arena_alloc(arena, sizeof(*wide))) ||
+			fill_syscall(arena, p, s->wide, wide) < 0))
+		return -1;
+	*out = (secprof_ir_syscall){ .nr = s->nr, .name = s->name, .conditional = !s->uncond,
+				     .action = s->uncond ? s->ret : 0, .src = src_of(s->src),
+				     .chains = ch, .nchains = s->nrules,
+				     .word_tree = s->tree != NULL, .wide = wide };
+	return 0;
+}
+
 static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
 		     const struct sp_arch_rules *ar, secprof_ir_arch *out)
 {
@@ -82,19 +103,9 @@ static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
 
 	if (!sys)
 		return -1;
-	for (size_t i = 0; i < ar->nsys; i++) {
-		const struct sp_sysrule *s = &ar->sys[i];
-		secprof_ir_chain *ch = NULL;
-		if (s->nrules && !(ch = sp_arena_alloc(arena, s->nrules * sizeof(*ch))))
+	for (size_t i = 0; i < ar->nsys; i++)
+		if (fill_syscall(arena, p, &ar->sys[i], &sys[i]) < 0)
 			return -1;
-		for (size_t k = 0; k < s->nrules; k++)
-			if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
-				return -1;
-		sys[i] = (secprof_ir_syscall){ .nr = s->nr, .name = s->name, .conditional = !s->uncond,
-					       .action = s->uncond ? s->ret : 0, .src = src_of(s->src),
-					       .chains = ch, .nchains = s->nrules,
-					       .word_tree = s->tree != NULL };
-	}
 	*out = (secprof_ir_arch){ ar->arch->name, ar->arch->audit, ar->enosys_max, sys, ar->nsys };
 	return 0;
 }
@@ -190,13 +201,16 @@ int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_d
 	if (a && w.sys)
 		sys = &a->syscalls[w.sys - w.table->sys];
 	*out = (secprof_ir_decision){ .action = w.ret, .by = w.by, .arch = a, .syscall = sys,
-				      .rule = src_of(w.rule) };
-	if (sys && w.crule)
-		out->chain = &sys->chains[w.crule - w.sys->rules];
+				      .rule = src_of(w.rule), .wide = w.wide };
+	/* the side that decided: the rules, or their 64-bit twin */
+	const struct sp_sysrule *ss = w.sys && w.wide ? w.sys->wide : w.sys;
+	const secprof_ir_syscall *side = sys && w.wide ? sys->wide : sys;
+	if (side && w.crule)
+		out->chain = &side->chains[w.crule - ss->rules];
 	/* each chain's first failing condition: the test the walk made */
-	for (size_t i = 0; failed && sys && i < sys->nchains && i < nfailed; i++) {
-		size_t k = sp_crule_first_fail(&w.sys->rules[i], w.table->arch, in);
-		failed[i] = k == w.sys->rules[i].nconds ? -1 : (int)k;
+	for (size_t i = 0; failed && side && i < side->nchains && i < nfailed; i++) {
+		size_t k = sp_crule_first_fail(&ss->rules[i], w.table->arch, in);
+		failed[i] = k == ss->rules[i].nconds ? -1 : (int)k;
 	}
 	return 0;
 }

@@ -354,8 +354,8 @@ static int drop_pruned(struct build *b, const struct sp_arch *a, const struct sp
 /* Merge all rules naming one nr, in profile order (libseccomp db_rule_add,
  * docs/COMPAT.md §4.3): the first unconditional rule wins and replaces the
  * conditional rules before it; rules after it are dropped. */
-static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
-		    const struct entry *e, size_t n, struct sp_vec *tmp)
+static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+		     const struct entry *e, size_t n, struct sp_vec *tmp)
 {
 	uint8_t arg32 = sp_rs_entries_arg32(b, a, e, n);
 
@@ -402,6 +402,139 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	if (!rc && s->tree && b->record)
 		rc = drop_pruned(b, a, s, e, n);
 	return rc;
+}
+
+/* The arguments of the number's rules that are read as 32 bits (arg32)
+ * and tested by some rule: where the low-word rules and libseccomp's
+ * 64-bit ones can differ. */
+static uint8_t tested_arg32(const struct entry *e, size_t n, uint8_t arg32)
+{
+	uint8_t tested = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < e[i].rule->nargs; k++)
+			if (e[i].rule->args[k].index < 6)
+				tested |= (uint8_t)(1u << e[i].rule->args[k].index);
+	return tested & arg32;
+}
+
+/* The high word the fast path expects of each such argument: the one all
+ * the rules' values share (sp_rs_settle_arg32 keeps an argument 64-bit
+ * otherwise), 0 when only MASKED_EQ tests it (settle then requires the
+ * masked high word to be 0). With that high word, every 64-bit compare
+ * decides as its low-word cut does. */
+static void set_wide_hi(struct sp_sysrule *s, const struct entry *e, size_t n, uint8_t args)
+{
+	uint8_t have = 0;
+
+	s->wide_args = args;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < e[i].rule->nargs; k++) {
+			const struct sp_arg *x = &e[i].rule->args[k];
+			unsigned bit = x->index < 6 ? 1u << x->index : 0;
+			if (!(args & bit) || (have & bit) || x->op == SP_OP_MASKED_EQ)
+				continue;
+			s->wide_hi[x->index] = (uint32_t)(x->value >> 32);
+			have |= (uint8_t)bit;
+		}
+}
+
+/* The number's rules with libseccomp's 64-bit compares on every argument
+ * (ruleset.h, sp_sysrule.wide). Built as exact_libseccomp builds them, so
+ * they refuse what libseccomp refuses for the profile as written; what
+ * they leave out is the low-word rules' business, so nothing is recorded. */
+static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+		      const struct entry *e, size_t n, struct sp_vec *tmp, uint8_t args)
+{
+	struct sp_sysrule *w = sp_arena_alloc(&b->rs->arena, sizeof(*w));
+	bool record = b->record;
+	int rc;
+
+	if (!w)
+		return sp_err_oom(b->err);
+	b->exact = true;
+	b->record = false;
+	rc = merge_one(b, a, w, e, n, tmp);
+	b->exact = false;
+	b->record = record;
+	if (rc)
+		return rc;
+	if (s->uncond && w->uncond && s->ret == w->ret)
+		return 0; /* one action whatever the arguments: no twin needed */
+	s->wide = w;
+	/* Without a word tree, each side's rules have one action and the
+	 * verdict is whether any chain holds; chain for chain, the compares
+	 * agree when the high words are the rules' own. A tree's shape follows
+	 * the values, and a rule the cut made unconditional replaces the rules
+	 * before it (db_rule_add): no such shortcut there. */
+	if (!s->tree && !w->tree && s->uncond == w->uncond)
+		set_wide_hi(s, e, n, args);
+	return 0;
+}
+
+/* Which verdict is the stricter, where the rules alone tell: the low
+ * word's (LOW), libseccomp's 64-bit one (WIDE), or each call's own (BOTH:
+ * the twin). With one action A on every rule and no rule unconditional,
+ * each side decides "A if some chain holds, else the default". Where every
+ * 64-bit test implies its low-word cut (==, MASKED_EQ), a wide chain that
+ * holds means its low chain holds: an allow-list is then strictest wide,
+ * a deny-list low. Where every low-word test implies the 64-bit one (!=,
+ * MASKED_EQ with no high mask), the reverse. Ranges imply neither. */
+enum a32_verdict { A32_LOW, A32_WIDE, A32_BOTH };
+
+static enum a32_verdict arg32_verdict(const struct build *b, const struct sp_arch *a,
+				      const struct entry *e, size_t n, uint8_t arg32)
+{
+	bool wide_implies_low = true, low_implies_wide = true, one_kind = true;
+	uint32_t act = 0, def = b->rs->default_ret;
+
+	/* actions of one kind (ERRNO(1) and ERRNO(13)): neither verdict is
+	 * ever the stricter, and a tie goes to libseccomp's */
+	for (size_t i = 0; i < n; i++)
+		one_kind &= !sp_ret_stricter(sp_rule_ret(e[i].rule), def) &&
+			    !sp_ret_stricter(def, sp_rule_ret(e[i].rule));
+	if (one_kind)
+		return A32_WIDE;
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_rule *rule = e[i].rule;
+		if (!rule->nargs || rule_is_unconditional(a, rule, arg32) ||
+		    rule_is_unconditional(a, rule, 0) || (i && sp_rule_ret(rule) != act))
+			return A32_BOTH;
+		act = sp_rule_ret(rule);
+		for (size_t k = 0; k < rule->nargs; k++) {
+			const struct sp_arg *x = &rule->args[k];
+			if (x->index > 5 || !(arg32 >> x->index & 1))
+				continue;
+			wide_implies_low &= x->op == SP_OP_EQ || x->op == SP_OP_MASKED_EQ;
+			low_implies_wide &= x->op == SP_OP_NE ||
+					    (x->op == SP_OP_MASKED_EQ && !(x->value >> 32));
+		}
+	}
+	if (wide_implies_low)
+		return sp_ret_stricter(def, act) ? A32_WIDE : A32_LOW;
+	if (low_implies_wide)
+		return sp_ret_stricter(def, act) ? A32_LOW : A32_WIDE;
+	return A32_BOTH;
+}
+
+static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
+		    const struct entry *e, size_t n, struct sp_vec *tmp)
+{
+	uint8_t args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
+	enum a32_verdict v = args ? arg32_verdict(b, a, e, n, args) : A32_LOW;
+	int rc;
+
+	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
+	if (v == A32_WIDE) { /* libseccomp's compares alone, as with exact_libseccomp */
+		b->exact = true;
+		rc = merge_one(b, a, s, e, n, tmp);
+		b->exact = false;
+		return rc;
+	}
+	rc = merge_one(b, a, s, e, n, tmp);
+	if (rc || v == A32_LOW)
+		return rc;
+	return merge_wide(b, a, s, e, n, tmp, args);
 }
 
 static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)

@@ -79,7 +79,31 @@ struct sp_sysrule {
 	 * rules stay for explanations); NULL otherwise */
 	const struct sp_tnode *tree;
 	const struct sp_rule *src;  /* the rule that decided (first one) */
+	/* Rules that test arguments the kernel reads as 32 bits (lo_only)
+	 * also get this twin: the same rules compared on all 64 bits, as
+	 * libseccomp compares them (Docker's verdict). The call gets the
+	 * stricter of the two verdicts (sp_ret_stricter; ties: the twin's),
+	 * so secprof never allows what Docker's filter denies, nor what the
+	 * low word alone denies (ir/arg32.c). NULL when no rule tests such an
+	 * argument. */
+	const struct sp_sysrule *wide;
+	/* With a twin: the arguments whose high word the program checks
+	 * first, and the high word each must have; when every one matches,
+	 * both verdicts are equal and the low-word rules alone decide.
+	 * 0 when that is not known to hold (a word tree on either side, whose
+	 * shape follows the values; or the cut made a rule unconditional): the
+	 * program then always takes both. */
+	uint8_t wide_args;
+	uint32_t wide_hi[6];
 };
+
+/* The kernel's order of actions (kernel/seccomp.c seccomp_run_filters:
+ * the lowest ACTION_ONLY value, as s32, wins): is `a` strictly stricter
+ * than `b`? */
+static inline bool sp_ret_stricter(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a & 0xffff0000u) < (int32_t)(b & 0xffff0000u);
+}
 
 struct sp_arch_rules {
 	const struct sp_arch *arch;
@@ -170,6 +194,7 @@ struct sp_why {
 	const struct sp_sysrule *sys;      /* the number's entry, or NULL */
 	const struct sp_crule *crule;      /* the chain that matched, or NULL */
 	const struct sp_rule *rule;        /* by RULE */
+	bool wide;                         /* decided by sys->wide (64-bit compares) */
 };
 uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *why);
 

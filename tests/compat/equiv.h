@@ -30,6 +30,8 @@ struct eq_stats {
 	uint64_t error_mismatch; /* only one refused it */
 	uint64_t names_dropped;  /* names restricted away (tables disagree) */
 	uint64_t narrowed;       /* inputs whose input' differs (default mode) */
+	uint64_t combine_mismatch; /* default mode: secprof's program is not the
+				      stricter of its own two exact ones */
 	unsigned printed;        /* disagreements printed in full (per section) */
 	unsigned emu_printed;
 	unsigned refusal_printed;
@@ -408,6 +410,14 @@ struct eq_case {
 	const secprof_resolved *orig;
 	const secprof_insn *b_exact; /* narrow: libseccomp's program for `orig` */
 	size_t blen_exact;
+	/* narrow: a is secprof's exact program for profile' (compared with b
+	   on input'); def its default program for `orig`, which must return
+	   the stricter of a on input' and wide (its exact program for `orig`)
+	   on the input as given (src/ir/merge.c, sp_sysrule.wide) */
+	const secprof_insn *def;
+	size_t deflen;
+	const secprof_insn *wide;
+	size_t widelen;
 };
 
 static inline const char *eq_input_name(const struct eq_case *c, const secprof_data *d)
@@ -979,6 +989,27 @@ static inline bool eq_mux_keeps_64(const struct eq_case *c, const secprof_data *
 	return false;
 }
 
+/* Default mode: secprof's program returns the stricter (the kernel's
+ * order of actions; a tie goes to the 64-bit verdict) of its exact
+ * program for profile' on input' (`lo`) and its exact program for the
+ * profile on the input as given. No exception applies: both sides are
+ * secprof's. */
+static inline void eq_check_combined(const struct eq_case *c, const secprof_data *da, uint32_t lo)
+{
+	uint32_t got = secprof_emulate(c->def, c->deflen, da, NULL);
+	uint32_t wide = secprof_emulate(c->wide, c->widelen, da, NULL);
+	uint32_t want = lo != wide && sp_ret_stricter(lo, wide) ? lo : wide;
+
+	if (got == want)
+		return;
+	if (c->st->combine_mismatch++ < 5 || getenv("EQUIV_EACH"))
+		printf("# COMBINATION MISMATCH in %s\n# profile: %s\n# input: arch 0x%08x nr %d args 0x%llx 0x%llx 0x%llx\n"
+		       "# secprof default: 0x%08x, low-word (exact on profile') 0x%08x, 64-bit (exact) 0x%08x\n",
+		       c->label, c->json ? c->json : "(builtin)", da->arch, da->nr,
+		       (unsigned long long)da->args[0], (unsigned long long)da->args[1],
+		       (unsigned long long)da->args[2], got, lo, wide);
+}
+
 /* Run one input on both programs, with both evaluators. */
 static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 {
@@ -987,17 +1018,21 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	const secprof_data *d = &narrowed; /* what libseccomp's side sees */
 	const secprof_insn *bp = mux64 ? c->b_exact : c->b;
 	size_t blen = mux64 ? c->blen_exact : c->blen;
-	uint32_t va = secprof_emulate(c->a, c->alen, da, NULL);
+	const secprof_insn *ap = mux64 ? c->wide : c->a;
+	size_t alen = mux64 ? c->widelen : c->alen;
+	uint32_t va = secprof_emulate(ap, alen, c->narrow ? d : da, NULL);
 	uint32_t vb = secprof_emulate(bp, blen, d, NULL);
 
 	c->st->evals++;
 	c->st->narrowed += memcmp(d->args, da->args, sizeof(d->args)) != 0;
-	if (va != be_run(c->a, c->alen, da, NULL) || vb != be_run(bp, blen, d, NULL)) {
+	if (c->narrow)
+		eq_check_combined(c, da, mux64 ? secprof_emulate(c->wide, c->widelen, da, NULL) : va);
+	if (va != be_run(ap, alen, c->narrow ? d : da, NULL) || vb != be_run(bp, blen, d, NULL)) {
 		c->st->emu_mismatch++;
 		if (c->st->emu_printed++ < 3)
 			printf("# EMULATOR MISMATCH in %s: arch 0x%08x nr %d: secprof_emulate 0x%08x/0x%08x, "
 			       "bpf_eval 0x%08x/0x%08x (secprof/libseccomp program)\n",
-			       c->label, d->arch, d->nr, va, vb, be_run(c->a, c->alen, da, NULL),
+			       c->label, d->arch, d->nr, va, vb, be_run(ap, alen, c->narrow ? d : da, NULL),
 			       be_run(bp, blen, d, NULL));
 	}
 	if (va == vb)

@@ -71,7 +71,7 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 			uint32_t audits[8];
 			size_t nper = eq_per_arch_programs(&s->r, per, audits, 8);
 			struct eq_case c = { "shrink", NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
-					     &s->r, per, audits, nper, false, NULL, NULL, 0 };
+					     &s->r, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
 			differs = eq_explain(&c, d, va, vb) == EQ_UNEXPLAINED;
 			for (size_t i = 0; i < nper; i++)
 				runc_prog_free(&per[i]);

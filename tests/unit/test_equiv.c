@@ -131,6 +131,16 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 	rc = runc_scmp_build(scmp_r, NULL, &rp, rerr, sizeof(rerr));
 	memset(&err, 0, sizeof(err));
 	sp = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = !narrow }, &err);
+	/* default mode: secprof's exact programs for profile' and the profile */
+	secprof_prog *sp_lo = NULL, *sp_wide = NULL;
+	if (narrow && sp) {
+		sp_lo = secprof_compile(ctx, &n.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+		sp_wide = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+		if (!sp_lo || !sp_wide) {
+			secprof_prog_free(sp);
+			sp = NULL;
+		}
+	}
 	st->profiles++;
 	if (rc || !sp) {
 		if (rc && !sp) {
@@ -155,8 +165,10 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 		struct runc_prog exact = { 0 };
 		if (narrow && runc_scmp_build(&x.r, NULL, &exact, rerr, sizeof(rerr)))
 			exact = (struct runc_prog){ 0 };
-		struct eq_case c = { nlabel, json, sp->insns, sp->len, rp.insns, rp.len, st, &shown, &first,
-				     scmp_r, per, audits, nper, narrow, &x.r, exact.insns, exact.len };
+		struct eq_case c = { nlabel, json, narrow ? sp_lo->insns : sp->insns, narrow ? sp_lo->len : sp->len,
+				     rp.insns, rp.len, st, &shown, &first,
+				     scmp_r, per, audits, nper, narrow, &x.r, exact.insns, exact.len,
+				     sp->insns, sp->len, narrow ? sp_wide->insns : NULL, narrow ? sp_wide->len : 0 };
 		unsigned before = st->printed;
 
 		if (getenv("EQUIV_EACH"))
@@ -170,6 +182,8 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 		runc_prog_free(&exact);
 	}
 	secprof_prog_free(sp);
+	secprof_prog_free(sp_lo);
+	secprof_prog_free(sp_wide);
 	runc_prog_free(&rp);
 	eq_restricted_free(&x);
 	eq_restricted_free(&n);
@@ -582,7 +596,7 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		}
 		size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
 		struct eq_case c = { "acc", json, sp->insns, sp->len, rp.insns, rp.len, st, NULL, NULL,
-				     l.res, per, audits, nper, false, NULL, NULL, 0 };
+				     l.res, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
 		uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL);
 		uint32_t vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 		tap_ok(va == SECCOMP_RET_KILL_THREAD && vb == SECCOMP_RET_LOG &&
@@ -665,7 +679,7 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
 			size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
 			struct eq_case c = { "arm", arm, sp->insns, sp->len, rp.insns, rp.len, st, NULL, NULL,
-					     l.res, per, audits, nper, false, NULL, NULL, 0 };
+					     l.res, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
 			uint32_t va = secprof_emulate(sp->insns, sp->len, &da, NULL);
 			uint32_t vb = secprof_emulate(rp.insns, rp.len, &da, NULL);
 			enum eq_why w = eq_explain(&c, &da, va, vb);
@@ -1017,7 +1031,7 @@ int main(void)
 	tap_ok(st_narrow.evals >= min_evals && st_narrow.disagree == 0 && st_narrow.error_mismatch == 0 &&
 		       st_narrow.emu_mismatch == 0 && st_narrow.narrowed >= st_narrow.evals / 100,
 	       "default mode: %llu evaluations (%llu with high words cleared) over %llu profiles, "
-	       "secprof(profile, input) == "
+	       "secprof exact(profile', input') == "
 	       "libseccomp(profile' with 32-bit arguments' values cut, input' with their high words "
 	       "cleared): %llu disagreements, %llu refused by one only (%llu "
 	       "libseccomp code generation bugs, %llu merge bugs)",
@@ -1026,6 +1040,10 @@ int main(void)
 	       (unsigned long long)st_narrow.disagree, (unsigned long long)st_narrow.error_mismatch,
 	       (unsigned long long)st_narrow.scmp_multiarch,
 	       (unsigned long long)st_narrow.scmp_merge);
+	tap_ok(st_narrow.evals >= min_evals && st_narrow.combine_mismatch == 0,
+	       "default mode: secprof(profile, input) is the stricter of secprof exact(profile', input') "
+	       "and secprof exact(profile, input) on all %llu evaluations (%llu mismatches)",
+	       (unsigned long long)st_narrow.evals, (unsigned long long)st_narrow.combine_mismatch);
 #if defined(__x86_64__)
 	kernel_check(ctx);
 #endif
