@@ -759,6 +759,29 @@ SECPROF_API const char *secprof_diff_verdict_name(enum secprof_diff_verdict v);
 SECPROF_API int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out,
 				    secprof_error *err);
 
+enum secprof_merge_mode {
+	SECPROF_MERGE_UNION,    /* allows what any input allows */
+	SECPROF_MERGE_INTERSECT /* allows what every input allows */
+};
+enum secprof_merge_format {
+	SECPROF_MERGE_DOCKER, /* a Docker seccomp profile */
+	SECPROF_MERGE_SPO     /* a security-profiles-operator SeccompProfile object */
+};
+
+/* Combine programs by decision (up to 7 inputs, each with its rule set, all
+ * resolved for the same arch): on every input, union takes the action of
+ * least precedence among the inputs' (an ALLOW if any allows), intersect
+ * the one of most precedence, as the kernel does for stacked filters
+ * (kernel/seccomp.c seccomp_run_filters). The result is a Docker profile
+ * without includes/excludes; before returning it is compiled and compared
+ * by decision with the combination (secprof_diff_compute's regions), and
+ * refused (-SECPROF_E_LIMIT, with the first region) if it differs anywhere,
+ * as when the inputs decide one name differently on two arches. *out is
+ * malloc'ed, NUL-terminated. */
+SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
+			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,
+			      const secprof_compile_opts *co, char **out, secprof_error *err);
+
 #ifdef __cplusplus
 }
 #endif

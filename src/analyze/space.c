@@ -103,11 +103,35 @@ static int record(struct cons *c, uint16_t op, uint32_t m, uint32_t k)
 {
 	c->any = true;
 	if (op == BPF_JSET) {
-		c->mm |= m & k;
+		uint32_t bits = m & k;
+		/* x & ~(2^s - 1) != 0 holds exactly from 2^s on */
+		if (bits && (~bits & (~bits + 1)) == 0)
+			return add_pt(c, bits & -bits);
+		c->mm |= bits;
+		return 0;
+	}
+	if ((~m & (~m + 1)) != 0) {
+		/* not a prefix mask: its bits are enumerated */
+		c->mm |= m;
 		return 0;
 	}
 	if (m != UINT32_MAX) {
-		c->mm |= m;
+		/* a prefix mask ~(2^s - 1) (or 0): x & m grows with x, so the
+		 * test holds on an interval of x (a MASKED_EQ block) */
+		uint64_t blk = (uint64_t)(uint32_t)~m + 1, t;
+		switch (op) {
+		case BPF_JEQ:
+			if (k & ~m)
+				return 0; /* never equal */
+			if (add_pt(c, k) < 0)
+				return -1;
+			return (uint64_t)k + blk > UINT32_MAX ? 0 : add_pt(c, (uint32_t)(k + blk));
+		case BPF_JGT:
+		case BPF_JGE:
+			t = (uint64_t)k + (op == BPF_JGT);
+			t = (t + blk - 1) & ~(blk - 1); /* the first x whose x & m reaches it */
+			return t > UINT32_MAX ? 0 : add_pt(c, (uint32_t)t);
+		}
 		return 0;
 	}
 	switch (op) {
