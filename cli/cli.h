@@ -212,4 +212,24 @@ extern const struct cli_spec cli_spec_check, cli_spec_resolve, cli_spec_syscalls
 	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir,
 	cli_spec_explain;
 
+/* lint, diff, merge (cmd_lint.c, cmd_diff.c, cmd_merge.c). */
+int cmd_lint(struct cli *g, int argc, char **argv);
+int cmd_diff(struct cli *g, int argc, char **argv);
+int cmd_merge(struct cli *g, int argc, char **argv);
+extern const struct cli_spec cli_spec_lint, cli_spec_diff, cli_spec_merge;
+/* One input of diff or merge: a profile resolved with the resolve options
+ * and compiled (with its rule set), or a raw BPF program (no rule set;
+ * refused when need_ir). Returns 0 or the exit status, errors printed. */
+struct cli_side {
+	secprof_profile *p;
+	secprof_resolved *r;
+	secprof_ir *ir;
+	secprof_insn *insns;
+	size_t len;
+	secprof_side side;
+};
+int cli_side_load(struct cli *g, const struct cli_resolve_args *ra, const char *name,
+		  const secprof_compile_opts *co, bool need_ir, struct cli_side *s);
+void cli_side_free(struct cli_side *s);
+
 #endif

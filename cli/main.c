@@ -21,6 +21,9 @@ const struct cli_command cli_commands[] = {
 	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
 	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },
 	{ "info", cmd_info, "what this kernel offers for seccomp", &cli_spec_info },
+	{ "lint", cmd_lint, "audit a profile for real mistakes, with an example call each", &cli_spec_lint },
+	{ "diff", cmd_diff, "compare two profiles or BPF programs by what they decide", &cli_spec_diff },
+	{ "merge", cmd_merge, "combine profiles exactly: --union or --intersect", &cli_spec_merge },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

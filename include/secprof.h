@@ -659,6 +659,141 @@ typedef struct secprof_info {
 
 SECPROF_API int secprof_info_collect(secprof_info *info, secprof_error *err);
 
+/* ---- lint, diff, merge (analyze) -------------------------------------- */
+
+/* How bad a lint finding is. */
+enum secprof_severity {
+	SECPROF_SEV_NOTE = 0,    /* worth knowing; nothing is wrong as such */
+	SECPROF_SEV_WARNING = 1, /* likely a mistake, or a risk the profile takes */
+	SECPROF_SEV_ERROR = 2    /* the profile does not do what it says, or lets out more */
+};
+
+/* "note", "warning", "error"; NULL when out of range. */
+SECPROF_API const char *secprof_severity_name(enum secprof_severity s);
+/* The severity of a name ("note", "info", "warning", "error"); -1 if none. */
+SECPROF_API int secprof_severity_from_name(const char *name);
+
+/* One finding of secprof_lint. Strings are owned by the report. */
+typedef struct secprof_finding {
+	const char *id;       /* stable: "SP101" */
+	const char *name;     /* stable: "arg-high-word" */
+	enum secprof_severity severity;
+	const char *path;     /* JSON path: "syscalls[12].args[0]", "" for the whole profile */
+	unsigned line, column; /* of that value in the file; 0 when unknown */
+	const char *message;  /* one sentence */
+	const char *example;  /* a call that shows it ("socket(0x100000028, 1, 0)"), or NULL */
+} secprof_finding;
+
+typedef struct secprof_lint_report secprof_lint_report;
+
+/* Audit profile p resolved with ro (and its rule set built with co) for
+ * real mistakes: every finding read from the rule set and checked by its
+ * decisions (secprof_ir_decide), in a stable order. NULL and err on
+ * failure (a profile secprof_compile refuses fails the same way). */
+SECPROF_API secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
+					      const secprof_resolve_opts *ro,
+					      const secprof_compile_opts *co, secprof_error *err);
+SECPROF_API size_t secprof_lint_count(const secprof_lint_report *r);
+SECPROF_API const secprof_finding *secprof_lint_at(const secprof_lint_report *r, size_t i);
+SECPROF_API void secprof_lint_report_free(secprof_lint_report *r);
+
+/* Output forms of secprof_lint_format. */
+enum secprof_lint_format { SECPROF_LINT_TEXT, SECPROF_LINT_JSON, SECPROF_LINT_SARIF };
+/* The findings of at least severity min as text (one per line,
+ * "file:line:col: severity ID path: message"), a JSON array, or a SARIF
+ * 2.1.0 log; file names the profile. *out malloc'ed, NUL-terminated. */
+SECPROF_API int secprof_lint_format(const secprof_lint_report *r, const char *file,
+				    enum secprof_lint_format fmt, enum secprof_severity min,
+				    char **out, secprof_error *err);
+
+/* One side of a diff or one input of a merge: a program, and optionally the
+ * rule set it was compiled from (names the rule behind each decision). */
+typedef struct secprof_side {
+	const secprof_insn *insns;
+	size_t len;
+	const secprof_ir *ir;  /* NULL for a raw BPF program */
+	const char *label;     /* file name for messages */
+} secprof_side;
+
+/* The values x of one 32-bit word of struct seccomp_data in [lo, hi] with
+ * (x & mask) == pat. */
+typedef struct secprof_word_region {
+	uint32_t lo, hi, mask, pat;
+} secprof_word_region;
+
+/* Where two programs decide differently: a region of inputs (per word of
+ * struct seccomp_data: word 0 nr, 1 arch, 2-3 instruction pointer, then
+ * each argument's two halves in memory order) and an example call in it. */
+typedef struct secprof_diff_entry {
+	const char *arch;       /* libseccomp's name; NULL: an arch neither filter has */
+	uint32_t audit;
+	uint32_t nr_lo, nr_hi;  /* the syscall numbers (several when merged) */
+	const char *syscall;    /* nr_lo's name on arch, or NULL */
+	secprof_word_region words[16];
+	secprof_data example;
+	uint32_t a, b;          /* what each side returns on the whole region */
+	char region[192];       /* "arg0==38", "arg0 high word 1-0xffffffff", "" */
+	char a_by[64], b_by[64]; /* "syscalls[3] (12:5)", "default", "enosys", "arch", "" */
+} secprof_diff_entry;
+
+enum secprof_diff_verdict {
+	SECPROF_DIFF_IDENTICAL,
+	SECPROF_DIFF_A_STRICTER, /* wherever they differ, A's action takes precedence in the kernel */
+	SECPROF_DIFF_B_STRICTER,
+	SECPROF_DIFF_NEITHER
+};
+
+typedef struct secprof_diff secprof_diff;
+
+/* Compare two programs by decision over every input: the input space is
+ * cut into regions by the constants the programs compare each word with,
+ * and both are run (secprof_emulate) on one input per region, so every
+ * difference is found and each has an example. NULL and err on failure
+ * (-SECPROF_E_LIMIT: a program that computes on the input before
+ * comparing it, or too many regions). */
+SECPROF_API secprof_diff *secprof_diff_compute(const secprof_side *a, const secprof_side *b,
+					       secprof_error *err);
+SECPROF_API void secprof_diff_free(secprof_diff *d);
+SECPROF_API size_t secprof_diff_count(const secprof_diff *d);
+SECPROF_API const secprof_diff_entry *secprof_diff_at(const secprof_diff *d, size_t i);
+SECPROF_API enum secprof_diff_verdict secprof_diff_verdict_of(const secprof_diff *d);
+/* true when A allows (ALLOW or LOG) nothing that B does not allow. */
+SECPROF_API bool secprof_diff_subset(const secprof_diff *d);
+/* How many regions were compared. */
+SECPROF_API size_t secprof_diff_regions(const secprof_diff *d);
+/* "identical", "A stricter", "B stricter", "neither". */
+SECPROF_API const char *secprof_diff_verdict_name(enum secprof_diff_verdict v);
+
+#define SECPROF_DIFF_JSON 1u   /* one JSON object */
+#define SECPROF_DIFF_SUBSET 2u /* only the regions A allows and B does not */
+/* The differences as text lines ("x86_64 socket arg0==38: ALLOW → ERRNO(1)
+ * e.g. socket(38)") and a verdict line, or as JSON. */
+SECPROF_API int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out,
+				    secprof_error *err);
+
+enum secprof_merge_mode {
+	SECPROF_MERGE_UNION,    /* allows what any input allows */
+	SECPROF_MERGE_INTERSECT /* allows what every input allows */
+};
+enum secprof_merge_format {
+	SECPROF_MERGE_DOCKER, /* a Docker seccomp profile */
+	SECPROF_MERGE_SPO     /* a security-profiles-operator SeccompProfile object */
+};
+
+/* Combine programs by decision (up to 7 inputs, each with its rule set, all
+ * resolved for the same arch): on every input, union takes the action of
+ * least precedence among the inputs' (an ALLOW if any allows), intersect
+ * the one of most precedence, as the kernel does for stacked filters
+ * (kernel/seccomp.c seccomp_run_filters). The result is a Docker profile
+ * without includes/excludes; before returning it is compiled and compared
+ * by decision with the combination (secprof_diff_compute's regions), and
+ * refused (-SECPROF_E_LIMIT, with the first region) if it differs anywhere,
+ * as when the inputs decide one name differently on two arches. *out is
+ * malloc'ed, NUL-terminated. */
+SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
+			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,
+			      const secprof_compile_opts *co, char **out, secprof_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,30 @@
+/* analyze.h - helpers shared by lint.c, diff.c and merge.c (the analyze
+ * layer's own; the public API is in include/secprof.h). */
+#ifndef SP_ANALYZE_H
+#define SP_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/space.h"
+#include "core/util.h"
+#include "secprof.h"
+
+/* The precedence of a return value's action as the kernel weighs stacked
+ * filters: lower is stricter (kernel/seccomp.c, ACTION_ONLY as s32). */
+int sp_action_rank(uint32_t ret);
+/* ALLOW or LOG: the call runs. */
+bool sp_action_allows(uint32_t ret);
+/* The arch of an input (x32 told from x86_64 by the number's x32 bit);
+ * NULL when none has its audit value. */
+const secprof_arch *sp_arch_of_input(const secprof_data *in);
+/* The argument words of a region as text ("arg0==38"); "" when none. */
+void sp_region_text(const struct sp_wregion *r, char *out, size_t len);
+/* "name(a0, a1, ...)" for an input. */
+void sp_call_text(const secprof_data *in, const char *name, struct sp_buf *b);
+/* What decided side s on `in`: "syscalls[N] (line:col)", "default",
+ * "enosys", "arch"; "" without a rule set. */
+void sp_by_text(const secprof_side *s, const secprof_data *in, char *out, size_t len);
+
+#endif

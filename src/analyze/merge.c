@@ -1,0 +1,551 @@
+/* merge.c - secprof_merge: profiles combined by decision. The inputs'
+ * programs are walked over the same exact regions diff uses (space.c);
+ * each region's combined action becomes rules whose conditions describe
+ * exactly that region, with the operators Docker profiles have (a word
+ * interval is a union of aligned blocks, each one SCMP_CMP_MASKED_EQ); the
+ * result is compiled and compared with the combination on every region
+ * before it is returned, so it never means anything else. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "core/util.h"
+
+#define MAX_RULES 20000 /* conditional rules in the output, before giving up */
+
+/* One rule of the output: a name, an action, the conditions (a MASKED_EQ
+ * or EQ per argument; mask 0: none). */
+struct mrule {
+	const char *name;
+	const char *muxed; /* socketcall/ipc with arg0 == this call's number */
+	uint32_t ret;
+	uint64_t mask[6], val[6];
+	bool cond;
+};
+
+struct merge {
+	size_t n;
+	enum secprof_merge_mode mode;
+	uint32_t def;
+	const secprof_ir *ir0;
+	struct sp_vec rules; /* struct mrule */
+	secprof_error *err;
+	/* names of the native arch and compat arches kept */
+	const char *arch_names[8];
+	size_t narches;
+	/* verification */
+	bool verify;
+	char why[256];
+};
+
+#define RET_ENOSYS 0x00050026u
+
+/* The combined action: union keeps the one of least precedence (an ALLOW
+ * if any allows), intersect the one of most, as the kernel does for stacked
+ * filters (kernel/seccomp.c seccomp_run_filters). Between two actions of
+ * one precedence with different data, ERRNO(ENOSYS) wins (the C library
+ * falls back on it; the inputs' runc stubs end at different numbers per
+ * arch, and one answer for every arch keeps the result expressible), else
+ * the first input's. */
+static uint32_t combine(const struct merge *m, const uint32_t *ret)
+{
+	uint32_t best = ret[0];
+
+	for (size_t i = 1; i < m->n; i++) {
+		int a = sp_action_rank(ret[i]), b = sp_action_rank(best);
+		if (m->mode == SECPROF_MERGE_UNION ? a > b : a < b)
+			best = ret[i];
+		else if (a == b && ret[i] == RET_ENOSYS)
+			best = ret[i];
+	}
+	return best;
+}
+
+/* Two conditional rules of one name and action whose conditions differ in
+ * one bit of one argument's value under the same mask cover, together,
+ * that argument with the bit left out of the mask: merged until none are
+ * left (the first step of Quine-McCluskey), so 127 mask patterns or 30
+ * interval blocks become a few rules. */
+static bool mergeable(const struct mrule *x, const struct mrule *y, unsigned *arg, uint64_t *bit)
+{
+	unsigned diff = 0;
+
+	if (x->ret != y->ret || !x->cond || !y->cond || strcmp(x->name, y->name))
+		return false;
+	for (unsigned a = 0; a < 6; a++) {
+		uint64_t d;
+		if (x->mask[a] != y->mask[a])
+			return false;
+		if (x->val[a] == y->val[a])
+			continue;
+		d = x->val[a] ^ y->val[a];
+		if (diff++ || (d & (d - 1)) || !(d & x->mask[a]))
+			return false;
+		*arg = a;
+		*bit = d;
+	}
+	return diff == 1;
+}
+
+static void merge_rules(struct merge *m)
+{
+	struct mrule *r = m->rules.items;
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < m->rules.len; i++)
+			for (size_t j = i + 1; j < m->rules.len; j++) {
+				unsigned a;
+				uint64_t bit;
+				if (!mergeable(&r[i], &r[j], &a, &bit))
+					continue;
+				r[i].mask[a] &= ~bit;
+				r[i].val[a] &= ~bit;
+				r[j] = r[--m->rules.len];
+				j--;
+				changed = true;
+			}
+	}
+	for (size_t i = 0; i < m->rules.len; i++) {
+		r[i].cond = false;
+		for (unsigned a = 0; a < 6; a++)
+			r[i].cond |= r[i].mask[a] != 0;
+	}
+}
+
+/* The calls socketcall(2) and ipc(2) multiplex, by arg0
+ * (include/uapi/linux/net.h SYS_*, ipc/syscall.c): libseccomp copies a
+ * rule for one of them onto the multiplexer with arg0 == its number
+ * (abi_rule_add), so the multiplexer's own rule for that arg0 would clash. */
+static const char *const socketcalls[] = {
+	NULL, "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername",
+	"socketpair", "send", "sendto", "recv", "recvfrom", "shutdown", "setsockopt", "getsockopt",
+	"sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
+};
+static const char *const ipccalls[] = {
+	NULL, "semop", "semget", "semctl", "semtimedop", NULL, NULL, NULL, NULL, NULL, NULL,
+	"msgsnd", "msgrcv", "msgget", "msgctl", NULL, NULL, NULL, NULL, NULL, NULL,
+	"shmat", "shmdt", "shmget", "shmctl",
+};
+
+static const char *muxed_call(const char *name, const struct sp_leaf *l)
+{
+	const struct sp_wregion *a0 = &l->r[sp_space_arg_word(0, false)];
+
+	if (a0->lo != a0->hi || a0->mask)
+		return NULL;
+	if (!strcmp(name, "socketcall") && a0->lo < sizeof(socketcalls) / sizeof(socketcalls[0]))
+		return socketcalls[a0->lo];
+	if (!strcmp(name, "ipc") && a0->lo < sizeof(ipccalls) / sizeof(ipccalls[0]))
+		return ipccalls[a0->lo];
+	return NULL;
+}
+
+/* Aligned blocks covering [lo, hi] exactly: (mask, value) pairs. */
+static size_t blocks(uint32_t lo, uint32_t hi, uint32_t *mask, uint32_t *val, size_t max)
+{
+	size_t n = 0;
+	uint64_t x = lo;
+
+	while (x <= hi && n < max) {
+		uint64_t size = 1;
+		/* the largest aligned block at x that stays within hi */
+		while (size < (1ull << 32) && !(x & size) && x + 2 * size - 1 <= hi)
+			size <<= 1;
+		mask[n] = (uint32_t)~(size - 1);
+		val[n] = (uint32_t)x;
+		n++;
+		x += size;
+	}
+	return x <= hi ? (size_t)-1 : n;
+}
+
+/* The blocks of one word region, each with the region's mask pattern. */
+static size_t word_blocks(const struct sp_wregion *r, uint32_t *mask, uint32_t *val, size_t max)
+{
+	uint32_t bm[66], bv[66];
+	size_t nb = blocks(r->lo, r->hi, bm, bv, 66), n = 0;
+
+	if (nb == (size_t)-1)
+		return (size_t)-1;
+	for (size_t i = 0; i < nb && n < max; i++) {
+		if ((bv[i] & bm[i] & r->mask) != (r->pat & bm[i] & r->mask))
+			continue;
+		mask[n] = bm[i] | r->mask;
+		val[n] = (bv[i] & bm[i]) | r->pat;
+		n++;
+	}
+	return n;
+}
+
+static int add_rules(struct merge *m, const char *name, uint32_t ret, const struct sp_leaf *l,
+		     bool bits32)
+{
+	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32),
+	 * so there a high word of 0 means the same as any, and keeps the rule
+	 * from allowing high words on the 64-bit arch that shares the name */
+	const struct sp_wregion zero = { 0, 0, 0, 0, 0 };
+
+	uint32_t hm[6][66], hv[6][66], lm[6][66], lv[6][66];
+	size_t nh[6], nl[6], idx[6] = { 0 }, total = 1;
+
+	for (unsigned a = 0; a < 6; a++) {
+		nh[a] = word_blocks(bits32 ? &zero : &l->r[sp_space_arg_word(a, true)], hm[a], hv[a], 66);
+		nl[a] = word_blocks(&l->r[sp_space_arg_word(a, false)], lm[a], lv[a], 66);
+		if (nh[a] == (size_t)-1 || nl[a] == (size_t)-1)
+			return sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
+		if (!nh[a] || !nl[a])
+			return 0; /* an empty region: nothing to say */
+		total *= nh[a] * nl[a];
+		if (total > MAX_RULES)
+			break;
+	}
+	if (total + m->rules.len > MAX_RULES)
+		return sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			      "%s: the combination needs more than %d rules", name, MAX_RULES);
+	for (;;) {
+		struct mrule *r = sp_vec_push(&m->rules);
+		unsigned a;
+
+		if (!r)
+			return sp_err_oom(m->err);
+		r->name = name;
+		r->muxed = muxed_call(name, l);
+		r->ret = ret;
+		for (a = 0; a < 6; a++) {
+			size_t h = idx[a] / nl[a], lo = idx[a] % nl[a];
+			r->mask[a] = (uint64_t)hm[a][h] << 32 | lm[a][lo];
+			r->val[a] = (uint64_t)hv[a][h] << 32 | lv[a][lo];
+			r->cond |= r->mask[a] != 0;
+		}
+		/* next combination */
+		for (a = 0; a < 6; a++) {
+			if (++idx[a] < nh[a] * nl[a])
+				break;
+			idx[a] = 0;
+		}
+		if (a == 6)
+			return 0;
+	}
+}
+
+/* Leave out the multiplexer rules that the direct call's rules make. */
+static void drop_muxed(struct merge *m)
+{
+	struct mrule *r = m->rules.items;
+	size_t w = 0;
+
+	for (size_t i = 0; i < m->rules.len; i++) {
+		bool covered = false;
+		for (size_t j = 0; r[i].muxed && j < m->rules.len && !covered; j++)
+			covered = !strcmp(r[j].name, r[i].muxed);
+		if (!covered)
+			r[w++] = r[i];
+	}
+	m->rules.len = w;
+}
+
+static bool kept_arch(const struct merge *m, const secprof_arch *a)
+{
+	for (size_t i = 0; a && i < m->narches; i++)
+		if (!strcmp(m->arch_names[i], secprof_arch_name(a)))
+			return true;
+	return false;
+}
+
+static int on_leaf(void *data, const struct sp_leaf *l)
+{
+	struct merge *m = data;
+	uint32_t want = combine(m, l->ret);
+	const secprof_arch *arch;
+	secprof_arch_info info;
+	const char *name;
+
+	if (m->verify) {
+		if (l->ret[m->n] != want && !m->why[0]) {
+			char a[32], b[32], region[192];
+			struct sp_buf call = { 0 };
+			arch = sp_arch_of_input(&l->in);
+			sp_region_text(l->r, region, sizeof(region));
+			sp_call_text(&l->in, arch ? secprof_syscall_name(arch, l->in.nr) : NULL, &call);
+			snprintf(m->why, sizeof(m->why), "%s %s%s%s: the merged profile gives %s, the combination %s",
+				 arch ? secprof_arch_name(arch) : "other-arch", call.data ? call.data : "",
+				 region[0] ? " " : "", region, secprof_action_str(l->ret[m->n], a, sizeof(a)),
+				 secprof_action_str(want, b, sizeof(b)));
+			sp_buf_free(&call);
+		}
+		return 0;
+	}
+	if (want == m->def)
+		return 0;
+	arch = sp_arch_of_input(&l->in);
+	if (!kept_arch(m, arch))
+		return 0;
+	secprof_arch_get_info(arch, &info);
+	/* every named number of the region (the compiler tests runs of
+	 * numbers that decide alike as one range); numbers without a name are
+	 * runc's stub or the default, checked when the result is verified */
+	for (size_t k = 0; k < secprof_arch_syscall_count(arch); k++) {
+		int32_t nr = secprof_arch_syscall_at(arch, k, &name);
+		int rc;
+		if (nr < 0 || (uint32_t)nr < l->r[SP_W_NR].lo || !sp_wregion_has(&l->r[SP_W_NR], (uint32_t)nr))
+			continue;
+		if ((rc = add_rules(m, name, want, l, info.bits == 32)))
+			return rc;
+	}
+	return 0;
+}
+
+static const char *action_name(uint32_t ret, bool *has_errno)
+{
+	*has_errno = false;
+	switch (ret & 0xffff0000u) {
+	case 0x7fff0000u: return "SCMP_ACT_ALLOW";
+	case 0x7ffc0000u: return "SCMP_ACT_LOG";
+	case 0x80000000u: return "SCMP_ACT_KILL_PROCESS";
+	case 0x00000000u: return "SCMP_ACT_KILL_THREAD";
+	case 0x00030000u: return "SCMP_ACT_TRAP";
+	case 0x00050000u: *has_errno = true; return "SCMP_ACT_ERRNO";
+	case 0x7ff00000u: *has_errno = true; return "SCMP_ACT_TRACE";
+	}
+	return NULL;
+}
+
+static int cmp_rule(const void *x, const void *y)
+{
+	const struct mrule *a = x, *b = y;
+	int c;
+
+	if (a->cond != b->cond)
+		return a->cond ? 1 : -1;
+	if (a->ret != b->ret)
+		return a->ret < b->ret ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)))
+		return c;
+	return memcmp(a->mask, b->mask, sizeof(a->mask) + sizeof(a->val)) < 0 ? -1 : 1;
+}
+
+static void put_action(struct sp_buf *b, uint32_t ret, const char *key, const char *errkey)
+{
+	bool has_errno;
+	const char *act = action_name(ret, &has_errno);
+
+	sp_buf_printf(b, "\"%s\": \"%s\"", key, act ? act : "");
+	if (has_errno)
+		sp_buf_printf(b, ", \"%s\": %" PRIu32, errkey, ret & 0xffffu);
+}
+
+static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **out)
+{
+	struct sp_buf b = { 0 };
+	struct mrule *rules = m->rules.items;
+	size_t n = m->rules.len, i = 0;
+	secprof_arch_info info;
+	bool first = true;
+
+	qsort(rules, n, sizeof(*rules), cmp_rule);
+	/* the same rule from two arches (a name with one meaning on both) */
+	for (size_t k = 0, w = 0; k < n; k++) {
+		if (w && rules[k].cond == rules[w - 1].cond && rules[k].ret == rules[w - 1].ret &&
+		    !strcmp(rules[k].name, rules[w - 1].name) &&
+		    !memcmp(rules[k].mask, rules[w - 1].mask, sizeof(rules[k].mask)) &&
+		    !memcmp(rules[k].val, rules[w - 1].val, sizeof(rules[k].val)))
+			continue;
+		rules[w++] = rules[k];
+		m->rules.len = w;
+	}
+	n = m->rules.len;
+	if (fmt == SECPROF_MERGE_SPO) {
+		sp_buf_puts(&b, "{\n  \"apiVersion\": \"security-profiles-operator.x-k8s.io/v1beta1\",\n"
+				"  \"kind\": \"SeccompProfile\",\n  \"metadata\": {\"name\": \"merged\"},\n"
+				"  \"spec\": {\n  ");
+		put_action(&b, m->def, "defaultAction", "errnoRet");
+		sp_buf_puts(&b, ",\n  \"architectures\": [");
+		for (size_t k = 0; k < m->narches; k++) {
+			secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
+			sp_buf_printf(&b, "%s\"%s\"", k ? ", " : "", info.scmp);
+		}
+		sp_buf_puts(&b, "],\n  \"syscalls\": [");
+	} else {
+		sp_buf_puts(&b, "{\n  ");
+		put_action(&b, m->def, "defaultAction", "defaultErrnoRet");
+		secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
+		sp_buf_printf(&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
+			      info.scmp);
+		for (size_t k = 1; k < m->narches; k++) {
+			secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
+			sp_buf_printf(&b, "%s\"%s\"", k > 1 ? ", " : "", info.scmp);
+		}
+		sp_buf_puts(&b, "]}],\n  \"syscalls\": [");
+	}
+	while (i < n) {
+		size_t j = i + 1;
+		/* unconditional rules of one action share one entry */
+		if (!rules[i].cond)
+			while (j < n && !rules[j].cond && rules[j].ret == rules[i].ret)
+				j++;
+		sp_buf_puts(&b, first ? "\n    {\"names\": [" : ",\n    {\"names\": [");
+		first = false;
+		for (size_t k = i; k < j; k++) {
+			if (k > i && !strcmp(rules[k].name, rules[k - 1].name))
+				continue;
+			sp_buf_printf(&b, "%s\"%s\"", k > i ? ", " : "", rules[k].name);
+		}
+		sp_buf_puts(&b, "], ");
+		put_action(&b, rules[i].ret, "action", "errnoRet");
+		if (rules[i].cond) {
+			bool f2 = true;
+			sp_buf_puts(&b, ", \"args\": [");
+			for (unsigned a = 0; a < 6; a++) {
+				if (!rules[i].mask[a])
+					continue;
+				if (rules[i].mask[a] == UINT64_MAX)
+					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}",
+						      f2 ? "" : ", ", a, rules[i].val[a]);
+				else
+					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64 ", \"op\": \"SCMP_CMP_MASKED_EQ\"}",
+						      f2 ? "" : ", ", a, rules[i].mask[a], rules[i].val[a]);
+				f2 = false;
+			}
+			sp_buf_puts(&b, "]");
+		}
+		sp_buf_puts(&b, "}");
+		i = j;
+	}
+	sp_buf_puts(&b, fmt == SECPROF_MERGE_SPO ? "\n  ]\n  }\n}\n" : "\n  ]\n}\n");
+	if (b.oom) {
+		sp_buf_free(&b);
+		return sp_err_oom(m->err);
+	}
+	*out = b.data;
+	return 0;
+}
+
+/* Compile the Docker form of the result for the inputs' arch, and walk it
+ * beside them: any region where it does not give the combination fails. */
+static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, const char *docker,
+		  const secprof_compile_opts *co)
+{
+	const secprof_insn *progs[SP_SPACE_MAXPROGS];
+	size_t lens[SP_SPACE_MAXPROGS];
+	secprof_resolve_opts ro = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *r = NULL;
+	secprof_prog *prog = NULL;
+	secprof_arch_info info;
+	int rc;
+
+	secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
+	ro.arch = info.go;
+	ro.kernel_major = 6; /* the profile has no minKernel: any kernel */
+	ro.kernel_minor = 1;
+	ro.caps = secprof_caps_all();
+	if (!(p = secprof_profile_parse(ctx, docker, strlen(docker), "<merged>", m->err)) ||
+	    !(r = secprof_resolve(ctx, p, &ro, m->err)) || !(prog = secprof_compile(ctx, r, co, m->err))) {
+		rc = -m->err->code;
+		sp_err_wrap(m->err, "the merged profile");
+		goto out;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		progs[i] = in[i].insns;
+		lens[i] = in[i].len;
+	}
+	progs[m->n] = prog->insns;
+	lens[m->n] = prog->len;
+	m->verify = true;
+	if ((rc = sp_space_walk(progs, lens, m->n + 1, on_leaf, m, m->err)))
+		goto out;
+	if (m->why[0])
+		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			    "the combination cannot be written as one Docker profile: %s", m->why);
+out:
+	secprof_prog_free(prog);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
+}
+
+int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secprof_merge_mode mode,
+		  enum secprof_merge_format fmt, const secprof_compile_opts *co, char **out,
+		  secprof_error *err)
+{
+	struct merge m = { .n = n, .mode = mode, .err = err };
+	const secprof_insn *progs[SP_SPACE_MAXPROGS];
+	size_t lens[SP_SPACE_MAXPROGS];
+	uint32_t defs[SP_SPACE_MAXPROGS];
+	secprof_compile_opts none = { 0 };
+	char *docker = NULL;
+	int rc;
+
+	if (!ctx || !in || !out || n < 1 || n >= SP_SPACE_MAXPROGS)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "secprof_merge: 1 to %d inputs", SP_SPACE_MAXPROGS - 1);
+	if (!co)
+		co = &none;
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i].ir || !in[i].insns)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "%s: a merge input needs its rule set (a profile, not a BPF program)",
+				      in[i].label ? in[i].label : "input");
+		progs[i] = in[i].insns;
+		lens[i] = in[i].len;
+		defs[i] = secprof_ir_default_action(in[i].ir);
+		if (i && strcmp(secprof_ir_arch_at(in[i].ir, 0)->name, secprof_ir_arch_at(in[0].ir, 0)->name))
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "the inputs are resolved for different arches (%s, %s)",
+				      secprof_ir_arch_at(in[0].ir, 0)->name,
+				      secprof_ir_arch_at(in[i].ir, 0)->name);
+	}
+	m.def = combine(&m, defs);
+	m.rules.item_size = sizeof(struct mrule);
+	/* the arches of the filter: any input's (union) or every input's
+	 * (intersect), the native one first */
+	for (size_t k = 0; k < n; k++)
+		for (size_t a = 0; a < secprof_ir_arch_count(in[k].ir); a++) {
+			const char *name = secprof_ir_arch_at(in[k].ir, a)->name;
+			bool everywhere = true, have = false;
+			for (size_t j = 0; j < n; j++) {
+				bool in_j = false;
+				for (size_t b = 0; b < secprof_ir_arch_count(in[j].ir); b++)
+					in_j |= !strcmp(secprof_ir_arch_at(in[j].ir, b)->name, name);
+				everywhere &= in_j;
+			}
+			for (size_t j = 0; j < m.narches; j++)
+				have |= !strcmp(m.arch_names[j], name);
+			if (!have && m.narches < 8 && (mode == SECPROF_MERGE_UNION || everywhere))
+				m.arch_names[m.narches++] = name;
+		}
+	if (!m.narches)
+		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL, "the inputs share no arch");
+	if (!action_name(m.def, &(bool){ false }))
+		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			      "the combined default action has no Docker name");
+	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
+		goto out;
+	for (size_t i = 0; i < m.rules.len; i++) {
+		bool e;
+		if (!action_name(((struct mrule *)m.rules.items)[i].ret, &e)) {
+			rc = sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+				    "%s: a combined action (SCMP_ACT_NOTIFY) needs a listener", ((struct mrule *)m.rules.items)[i].name);
+			goto out;
+		}
+	}
+	drop_muxed(&m);
+	merge_rules(&m);
+	if ((rc = write_profile(&m, SECPROF_MERGE_DOCKER, &docker)) ||
+	    (rc = verify(ctx, &m, in, docker, co)))
+		goto out;
+	if (fmt == SECPROF_MERGE_SPO) {
+		rc = write_profile(&m, SECPROF_MERGE_SPO, out);
+		goto out;
+	}
+	*out = docker;
+	docker = NULL;
+out:
+	free(docker);
+	sp_vec_free(&m.rules);
+	return rc;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# lint.sh - `secprof lint`: every profile of tests/lint (one per finding ID)
+# and the built-in profile give exactly the findings pinned in their
+# .expected (ID, severity, JSON path, line:col, example call); each finding
+# ID of the corpus shows up in its own file; exit statuses, --severity,
+# SARIF 2.1.0; the reference profiles run through without a crash; and every
+# SP101 example is really allowed by runc's filter (--exact-libseccomp) and
+# refused by secprof's.
+source "$TESTS/lib.sh"
+L=$TESTS/lint
+lint() { "$SECPROF" -q lint "$@" --arch amd64 --kernel 6.1; }
+
+for f in "$L"/*.json; do
+	name=$(basename "$f" .json)
+	got=$(lint "$f" --json | python3 "$L/pin.py")
+	is "$got" "$(cat "$L/$name.expected")" "lint $name: the pinned findings"
+	id=${name%%-*}
+	grep -q "^$id " <<<"$got"; ok $? "lint $name: reports $id"
+done
+is "$(lint builtin --json | python3 "$L/pin.py")" "$(cat "$L/builtin-amd64-6.1.expected")" \
+	"lint builtin: the pinned findings (the socket high-word bypass among them)"
+
+# every SP101 example: ALLOW under libseccomp's program, not under secprof's
+while read -r id sev path lc eg call; do
+	[[ $id == SP101 ]] || continue
+	nm=${call%%(*}; args=${call#*(}; args=${args%)}; args=${args//,/}
+	# shellcheck disable=SC2086
+	a=$("$SECPROF" -q eval builtin "$nm" $args --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)
+	# shellcheck disable=SC2086
+	b=$("$SECPROF" -q eval builtin "$nm" $args --arch amd64 --kernel 6.1 | head -1)
+	is "$a/$b" "ALLOW/ERRNO(1)" "SP101 example $call: runc's filter allows it, secprof's does not"
+done < "$L/builtin-amd64-6.1.expected"
+
+lint "$L/SP402-rule-equals-default.json" >/dev/null; is $? 1 "exit 1 with a finding at or above note"
+lint "$L/SP402-rule-equals-default.json" --severity warning >/dev/null; is $? 0 "exit 0 when --severity warning hides the only note"
+lint "$L/SP101-arg-high-word.json" --severity error >/dev/null; is $? 1 "exit 1 with an error at --severity error"
+lint builtin --severity bogus >/dev/null 2>&1; is $? 2 "exit 2 on a bad --severity"
+lint builtin --json --sarif >/dev/null 2>&1; is $? 2 "exit 2: --json and --sarif together"
+lint "$L/SP503-missing-compat-arch.json" --sarif | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["version"] == "2.1.0"
+run = s["runs"][0]
+ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+for r in run["results"]:
+    assert r["ruleId"] in ids and r["level"] in ("error", "warning", "note")
+    reg = r["locations"][0]["physicalLocation"]["region"]
+    assert reg["startLine"] >= 1 and reg["startColumn"] >= 1
+assert len(run["results"]) == 2
+'
+ok $? "--sarif: a SARIF 2.1.0 log with rule ids, levels and regions"
+
+if [[ -d $REF ]]; then
+	for f in "$REF"/*.json "$REF"/profiles/*.json; do
+		lint "$f" --json >/dev/null 2>&1; rc=$?
+		[[ $rc == 0 || $rc == 1 ]]; ok $? "lint $(basename "$f") runs through (exit $rc)"
+	done
+else
+	skip "reference profiles" "no $REF"
+fi
+done_testing

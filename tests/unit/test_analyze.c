@@ -1,0 +1,258 @@
+/* test_analyze.c - secprof_diff_compute and secprof_merge against brute
+ * force: for pairs of profiles (the repository's, and the reference ones
+ * when present), every difference diff reports is confirmed by running both
+ * programs on its example call, and a sweep of syscall numbers and argument
+ * vectors finds no input where the programs differ outside the reported
+ * regions; every merge that succeeds decides, on the same sweep, the
+ * union (least precedence) or intersection (most) of its inputs. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "tap.h"
+
+struct prog {
+	char name[256];
+	secprof_profile *p;
+	secprof_resolved *r;
+	secprof_ir *ir;
+	secprof_prog *prog;
+};
+
+static bool build(secprof_ctx *ctx, const char *path, struct prog *out)
+{
+	secprof_error e = { 0 };
+	secprof_resolve_opts ro = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+				    .caps = secprof_caps_docker_default() };
+	secprof_compile_opts co = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	out->p = !strcmp(path, "builtin") ? secprof_profile_builtin(ctx, &e)
+					  : secprof_profile_load_file(ctx, path, &e);
+	if (!out->p || !(out->r = secprof_resolve(ctx, out->p, &ro, &e)) ||
+	    secprof_resolved_unconfined(out->r) || !(out->prog = secprof_compile(ctx, out->r, &co, &e)) ||
+	    !(out->ir = secprof_ir_build(ctx, out->r, &co, &e))) {
+		secprof_ir_free(out->ir);
+		secprof_prog_free(out->prog);
+		secprof_resolved_free(out->r);
+		secprof_profile_free(out->p);
+		return false;
+	}
+	return true;
+}
+
+static uint32_t run(const struct prog *p, const secprof_data *d)
+{
+	return secprof_emulate(p->prog->insns, p->prog->len, d, NULL);
+}
+
+static uint32_t word(const secprof_data *d, unsigned w)
+{
+	uint32_t v;
+	memcpy(&v, (const uint8_t *)d + 4 * w, 4);
+	return v;
+}
+
+static bool in_entry(const secprof_diff_entry *e, const secprof_data *d)
+{
+	for (unsigned w = 0; w < 16; w++) {
+		uint32_t v = word(d, w);
+		const secprof_word_region *r = &e->words[w];
+		if (v < r->lo || v > r->hi || (v & r->mask) != r->pat)
+			return false;
+	}
+	return true;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static const uint64_t edges[] = { 0, 1, 2, 3, 10, 11, 19, 20, 38, 39, 40, 41, 0x20000, 0x10000000,
+				  0x7e020000, 0x80000000ull, 0xffffffffull, 0x100000000ull,
+				  0x100000028ull, 0xffffffffffffffffull };
+
+/* The sweep: arches (x86_64, i386, x32 numbers, a foreign one), numbers up
+ * to past every table, arguments from the edges and at random. */
+static bool next_input(size_t i, secprof_data *d)
+{
+	static const uint32_t audits[] = { 0xc000003eu, 0x40000003u, 0xc000003eu, 0xdeadu };
+	size_t per = 6, nrs = 480, a = i / (nrs * per);
+
+	if (a >= 4)
+		return false;
+	memset(d, 0, sizeof(*d));
+	d->arch = audits[a];
+	d->nr = (int32_t)((i / per) % nrs) | (a == 2 ? 0x40000000 : 0);
+	for (int k = 0; k < 6; k++) {
+		uint64_t r = rnd();
+		d->args[k] = r % 3 ? edges[r % (sizeof(edges) / sizeof(edges[0]))] : rnd();
+	}
+	return true;
+}
+
+static void check_diff(const struct prog *a, const struct prog *b)
+{
+	secprof_error e = { 0 };
+	secprof_side sa = { a->prog->insns, a->prog->len, a->ir, a->name };
+	secprof_side sb = { b->prog->insns, b->prog->len, b->ir, b->name };
+	secprof_diff *d = secprof_diff_compute(&sa, &sb, &e);
+	size_t bad = 0, missed = 0, differ = 0;
+	secprof_data in;
+
+	if (!tap_ok(d != NULL, "diff %s %s: computed", a->name, b->name)) {
+		tap_diag("%s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < secprof_diff_count(d); i++) {
+		const secprof_diff_entry *x = secprof_diff_at(d, i);
+		uint32_t ra = run(a, &x->example), rb = run(b, &x->example);
+		if (ra != x->a || rb != x->b || ra == rb || !in_entry(x, &x->example))
+			bad++;
+	}
+	tap_ok(!bad, "diff %s %s: each of %zu differences confirmed on its example call", a->name,
+	       b->name, secprof_diff_count(d));
+	for (size_t i = 0; next_input(i, &in); i++) {
+		bool found = false;
+		if (run(a, &in) == run(b, &in))
+			continue;
+		differ++;
+		for (size_t k = 0; k < secprof_diff_count(d) && !found; k++)
+			found = in_entry(secprof_diff_at(d, k), &in);
+		if (!found && missed++ < 3)
+			tap_diag("missed: arch %#x nr %d args %#llx %#llx %#llx", in.arch, in.nr,
+				 (unsigned long long)in.args[0], (unsigned long long)in.args[1],
+				 (unsigned long long)in.args[2]);
+	}
+	tap_ok(!missed, "diff %s %s: the sweep finds no difference outside the reported regions (%zu inputs differ)",
+	       a->name, b->name, differ);
+	tap_ok((secprof_diff_verdict_of(d) == SECPROF_DIFF_IDENTICAL) == (secprof_diff_count(d) == 0),
+	       "diff %s %s: verdict %s", a->name, b->name,
+	       secprof_diff_verdict_name(secprof_diff_verdict_of(d)));
+	secprof_diff_free(d);
+}
+
+static int rank(uint32_t r)
+{
+	return (int32_t)(r & 0xffff0000u);
+}
+
+static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct prog *b,
+			enum secprof_merge_mode mode, size_t *done)
+{
+	secprof_side in[2] = { { a->prog->insns, a->prog->len, a->ir, a->name },
+			       { b->prog->insns, b->prog->len, b->ir, b->name } };
+	secprof_error e = { 0 };
+	secprof_compile_opts co = { 0 };
+	const char *what = mode == SECPROF_MERGE_UNION ? "union" : "intersect";
+	char *out = NULL;
+	struct prog m;
+	secprof_data d;
+	size_t wrong = 0;
+	FILE *f;
+	char path[] = "/tmp/secprof-merge-XXXXXX";
+	int fd;
+
+	if (secprof_merge(ctx, in, 2, mode, SECPROF_MERGE_DOCKER, &co, &out, &e) < 0) {
+		/* refused, never approximated: only as a limit */
+		tap_ok(e.code == SECPROF_E_LIMIT || e.code == SECPROF_E_PROFILE,
+		       "merge --%s %s %s: refused with a reason (%s)", what, a->name, b->name, e.msg);
+		return;
+	}
+	(*done)++;
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || fputs(out, f) < 0 || fclose(f) || !build(ctx, path, &m)) {
+		tap_ok(0, "merge --%s %s %s: the output loads", what, a->name, b->name);
+		free(out);
+		return;
+	}
+	for (size_t i = 0; next_input(i, &d); i++) {
+		uint32_t ra = run(a, &d), rb = run(b, &d), want;
+		if (mode == SECPROF_MERGE_UNION)
+			want = rank(rb) > rank(ra) ? rb : ra;
+		else
+			want = rank(rb) < rank(ra) ? rb : ra;
+		if (rank(ra) == rank(rb) && ra != rb)
+			continue; /* same action, different data: the tie rule decides */
+		if (run(&m, &d) != want && wrong++ < 3)
+			tap_diag("arch %#x nr %d: merged %#x, want %#x", d.arch, d.nr, run(&m, &d), want);
+	}
+	tap_ok(!wrong, "merge --%s %s %s: the merged program decides the %s on every swept input",
+	       what, a->name, b->name, what);
+	unlink(path);
+	secprof_ir_free(m.ir);
+	secprof_prog_free(m.prog);
+	secprof_resolved_free(m.r);
+	secprof_profile_free(m.p);
+	free(out);
+}
+
+int main(void)
+{
+	secprof_ctx *ctx = secprof_ctx_new();
+	static struct prog progs[64];
+	size_t n = 0, merged = 0;
+	const char *ref = getenv("REF");
+	const char *dirs[] = { "tests/decide", "tests/lint", NULL, NULL };
+	char refprof[512];
+
+	if (build(ctx, "builtin", &progs[n]))
+		n++;
+	if (ref) {
+		snprintf(refprof, sizeof(refprof), "%s/profiles", ref);
+		dirs[2] = refprof;
+	}
+	for (size_t k = 0; dirs[k]; k++) {
+		DIR *dir = opendir(dirs[k]);
+		struct dirent *de;
+		char path[1024];
+		while (dir && (de = readdir(dir)) && n < 24) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[k], de->d_name);
+			if (build(ctx, path, &progs[n]))
+				n++;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	if (ref) {
+		snprintf(refprof, sizeof(refprof), "%s/podman-default.json", ref);
+		if (build(ctx, refprof, &progs[n]))
+			n++;
+	}
+	tap_ok(n >= 10, "%zu profiles built", n);
+	/* each profile against the next two, and itself */
+	for (size_t i = 0; i < n; i++) {
+		check_diff(&progs[i], &progs[i]);
+		for (size_t j = i + 1; j < n && j <= i + 2; j++)
+			check_diff(&progs[i], &progs[j]);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n && j <= i + 1; j++) {
+			check_merge(ctx, &progs[i], &progs[j], SECPROF_MERGE_UNION, &merged);
+			check_merge(ctx, &progs[i], &progs[j], SECPROF_MERGE_INTERSECT, &merged);
+		}
+	tap_diag("%zu merges written and checked", merged);
+	tap_ok(merged > 0, "some merges were written and checked");
+	for (size_t i = 0; i < n; i++) {
+		secprof_ir_free(progs[i].ir);
+		secprof_prog_free(progs[i].prog);
+		secprof_resolved_free(progs[i].r);
+		secprof_profile_free(progs[i].p);
+	}
+	secprof_ctx_free(ctx);
+	return tap_done();
+}
