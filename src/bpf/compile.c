@@ -60,6 +60,19 @@ struct leaves {
 	size_t ncache;
 };
 
+/* An emitted instruction by what it does: its code and constant, and
+ * where it goes next (canon()). Two instructions with the same key behave
+ * the same whatever the state they meet, so a second one is never emitted:
+ * the blocks of x86 and x32, or the low-word tail of an x86_64 block and
+ * the same i386 block, are one copy (libseccomp's _gen_bpf_build_bpf
+ * shares equal blocks by hash the same way). */
+struct cons {
+	uint16_t code;
+	uint32_t k;
+	uint64_t t, f;
+	uint32_t pos; /* 0: empty slot; else index in rev + 1 */
+};
+
 /* Where a jump goes: a return of some value, or an emitted position. */
 struct target {
 	bool is_ret;
@@ -81,6 +94,11 @@ struct gen {
 	struct member *members; /* scratch for one group of equality rules */
 	size_t members_cap;
 	struct leaves leaf;
+	struct cons *cons;      /* emitted instructions by what they do (cons_find) */
+	size_t ncons, cons_cap;
+	/* the second try of a program over the kernel's limit: fewest
+	 * instructions, not fewest steps (sp_bpf_generate) */
+	bool compact;
 };
 
 /* A stretch of numbers [start, next run's start) with one decision. */
@@ -115,6 +133,77 @@ static size_t emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_
 	}
 	g->rev[g->len] = (secprof_insn){ code, jt, jf, k };
 	return g->len++;
+}
+
+/* What an emitted position does: RET K by its value, a JA by where it
+ * goes, anything else by its position. */
+#define CANON_RET (1ull << 63)
+
+static uint64_t canon(const struct gen *g, size_t pos)
+{
+	for (unsigned hops = 0; hops < 16 && g->rev[pos].code == (BPF_JMP | BPF_JA); hops++)
+		pos = pos - 1 - g->rev[pos].k;
+	if (g->rev[pos].code == (BPF_RET | BPF_K))
+		return CANON_RET | g->rev[pos].k;
+	return pos;
+}
+
+static uint64_t cons_hash(const struct cons *c)
+{
+	uint64_t h = ((uint64_t)c->code << 32 | c->k) * 0x9e3779b97f4a7c15ull;
+
+	h ^= (c->t + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
+	h ^= (c->f + 0x2545f4914f6cdd1dull) * 0x94d049bb133111ebull;
+	return h ^ (h >> 29);
+}
+
+/* The position of an instruction that does what `c` says, or -1. */
+static long cons_find(const struct gen *g, const struct cons *c)
+{
+	if (!g->cons_cap)
+		return -1;
+	for (size_t i = cons_hash(c) & (g->cons_cap - 1);; i = (i + 1) & (g->cons_cap - 1)) {
+		const struct cons *e = &g->cons[i];
+		if (!e->pos)
+			return -1;
+		if (e->code == c->code && e->k == c->k && e->t == c->t && e->f == c->f)
+			return (long)e->pos - 1;
+	}
+}
+
+static void cons_put(struct gen *g, struct cons c, size_t pos);
+
+static void cons_grow(struct gen *g)
+{
+	struct cons *old = g->cons;
+	size_t n = g->cons_cap, cap = n ? n * 2 : 1024;
+
+	g->cons = calloc(cap, sizeof(*g->cons));
+	if (!g->cons) {
+		g->cons = old; /* keep the old table: consing is only a saving */
+		return;
+	}
+	g->cons_cap = cap;
+	g->ncons = 0;
+	for (size_t i = 0; i < n; i++)
+		if (old[i].pos)
+			cons_put(g, old[i], old[i].pos - 1);
+	free(old);
+}
+
+static void cons_put(struct gen *g, struct cons c, size_t pos)
+{
+	size_t i;
+
+	if ((g->ncons + 1) * 2 > g->cons_cap)
+		cons_grow(g);
+	if ((g->ncons + 1) * 2 > g->cons_cap)
+		return;
+	for (i = cons_hash(&c) & (g->cons_cap - 1); g->cons[i].pos; i = (i + 1) & (g->cons_cap - 1))
+		;
+	c.pos = (uint32_t)pos + 1;
+	g->cons[i] = c;
+	g->ncons++;
 }
 
 static size_t emit_ret(struct gen *g, uint32_t ret)
@@ -170,21 +259,55 @@ static bool bring_near(struct gen *g, struct target *t)
 static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct target t,
 			       struct target f)
 {
+	struct cons c = { .code = BPF_JMP | code | BPF_K, .k = k };
+	size_t pos;
+	long have;
+
 	place(g, &t);
 	place(g, &f);
+	if (g->oom)
+		return t;
+	c.t = canon(g, t.pos);
+	c.f = canon(g, f.pos);
+	if (c.t == c.f)
+		return t; /* both ways to the same place: nothing to test */
+	if ((have = cons_find(g, &c)) >= 0)
+		return pos_target((size_t)have);
 	while (bring_near(g, &t) || bring_near(g, &f))
 		;
-	return pos_target(emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1),
-			       (uint8_t)(g->len - f.pos - 1), k));
+	pos = emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1), (uint8_t)(g->len - f.pos - 1), k);
+	cons_put(g, c, pos);
+	return pos_target(pos);
+}
+
+/* An instruction that goes on to the next one (a load, an ALU step), in
+ * front of `next`: a JA bridges when next is not the last one emitted. */
+static struct target emit_before(struct gen *g, uint16_t code, uint32_t k, struct target next)
+{
+	struct cons c = { .code = code, .k = k };
+	size_t pos;
+	long have;
+
+	place(g, &next);
+	if (g->oom)
+		return next;
+	c.t = canon(g, next.pos);
+	/* a copy that reaches next through a JA costs a step at run time: when
+	 * next is at hand, a fresh instruction is worth its slot */
+	if ((have = cons_find(g, &c)) >= 0 &&
+	    !(next.pos == g->len - 1 && have > 0 && g->rev[have - 1].code == (BPF_JMP | BPF_JA)))
+		return pos_target((size_t)have);
+	if (next.pos != g->len - 1)
+		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
+	pos = emit(g, code, 0, 0, k);
+	cons_put(g, c, pos);
+	return pos_target(pos);
 }
 
 /* LD [off] in front of `next`, an emitted instruction that uses A. */
 static struct target emit_load(struct gen *g, uint32_t off, struct target next)
 {
-	/* next must follow the load: a JA bridges when it is not adjacent */
-	if (next.pos != g->len - 1)
-		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
-	return pos_target(emit(g, BPF_LD | BPF_W | BPF_ABS, 0, 0, off));
+	return emit_before(g, BPF_LD | BPF_W | BPF_ABS, off, next);
 }
 
 /* ---- argument comparisons ------------------------------------------------ */
@@ -216,10 +339,8 @@ static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32
 		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, f), skip_reload(g, off, p));
 	else if (!(mask & (mask - 1)))
 		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, p), skip_reload(g, off, f));
-	else {
-		emit_jump(g, BPF_JEQ, want, p, f);
-		j = pos_target(emit(g, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask));
-	}
+	else
+		j = emit_before(g, BPF_ALU | BPF_AND | BPF_K, mask, emit_jump(g, BPF_JEQ, want, p, f));
 	return emit_load(g, off, j);
 }
 
@@ -491,7 +612,7 @@ static struct target emit_values(struct gen *g, const struct sp_arch *a, const s
 {
 	struct target cur = miss;
 
-	if (hi - lo > LEAF_VALUES) {
+	if (hi - lo > LEAF_VALUES && !g->compact) {
 		size_t mid = lo + (hi - lo) / 2;
 		struct target right = emit_values(g, a, s, off, vals, mid, hi, miss);
 		struct target left = emit_values(g, a, s, off, vals, lo, mid, miss);
@@ -681,17 +802,15 @@ static size_t leaf_pos(struct gen *g, uint32_t ret)
 			return l->cache[i].pos;
 	if (l->mode == LEAF_RANK) {
 		/* X = the rank; then the twin */
-		if (l->wide_pos != g->len - 1)
-			emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - l->wide_pos - 1));
-		pos = emit(g, BPF_LDX | BPF_IMM, 0, 0, (uint32_t)rank_of(l, ret));
+		pos = emit_before(g, BPF_LDX | BPF_IMM, (uint32_t)rank_of(l, ret),
+				  pos_target(l->wide_pos)).pos;
 	} else if ((r = rank_above(l, ret)) == l->nranked) {
 		return real_ret(g, ret); /* no low verdict is stricter */
 	} else {
 		/* A = X; ranks from r on are stricter than ret */
 		struct target t = emit_jump(g, BPF_JGE, (uint32_t)r, pos_target(l->dispatch),
 					    pos_target(real_ret(g, ret)));
-		(void)t;
-		pos = emit(g, BPF_MISC | BPF_TXA, 0, 0, 0);
+		pos = emit_before(g, BPF_MISC | BPF_TXA, 0, t).pos;
 	}
 	if (l->ncache < RET_CACHE) {
 		l->cache[l->ncache].ret = ret;
@@ -814,7 +933,7 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		place(g, &slow);
 	}
 	leaf_mode(g, LEAF_RET);
-	if (!s->wide_args)
+	if (!s->wide_args || g->compact)
 		return slow;
 	fast = emit_sys(g, a, s);
 	next = fast;
@@ -902,16 +1021,53 @@ static size_t weighted_mid(const uint64_t *w, size_t lo, size_t hi)
  * sit higher in the tree than the long ENOSYS or bad-arch stretches: the
  * expected depth stays within 2 of the entropy bound (docs/KERNEL.md §6). The
  * higher half is emitted first so the lower half falls through (jf == 0). */
-static struct target emit_tree(struct gen *g, const struct run *runs, const uint64_t *w,
+/* Runs [lo, hi) that are one number each on a background of one constant
+ * action (gaps between the syscalls a profile names): a JEQ per number, no
+ * more compares than the JGE tree makes there and half its instructions
+ * (libseccomp's dispatch is JEQs too). Returns how many, 0 if not so. */
+#define JEQ_CHAIN_MAX 3u
+
+static size_t singles(const struct run *runs, size_t n, size_t lo, size_t hi, uint32_t *bg)
+{
+	size_t count = 0;
+	bool have_bg = false;
+
+	for (size_t i = lo; i < hi; i++) {
+		uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
+		if (!runs[i].sys && (!have_bg || runs[i].ret == *bg) && end - runs[i].start > 1) {
+			*bg = runs[i].ret;
+			have_bg = true;
+		} else if (end - runs[i].start == 1) {
+			count++;
+		} else {
+			return 0;
+		}
+	}
+	/* a single of the background action is background too: keep it simple */
+	for (size_t i = lo; have_bg && i < hi; i++)
+		if (!runs[i].sys && runs[i].ret == *bg && i + 1 < n && runs[i + 1].start - runs[i].start == 1)
+			return 0;
+	return have_bg && count <= JEQ_CHAIN_MAX && count + 1 < hi - lo ? count : 0;
+}
+
+static struct target emit_tree(struct gen *g, const struct run *runs, size_t n, const uint64_t *w,
 			       size_t lo, size_t hi, size_t split)
 {
 	struct target left, right;
 	size_t mid = split ? split : weighted_mid(w, lo, hi);
+	uint32_t bg = 0;
 
 	if (hi - lo == 1)
 		return emit_leaf(g, &runs[lo]);
-	right = emit_tree(g, runs, w, mid, hi, 0);
-	left = emit_tree(g, runs, w, lo, mid, 0);
+	if (!split && singles(runs, n, lo, hi, &bg)) {
+		struct target next = ret_target(bg);
+		for (size_t i = hi; i-- > lo;)
+			if (runs[i].sys || runs[i].ret != bg)
+				next = emit_jump(g, BPF_JEQ, runs[i].start, emit_leaf(g, &runs[i]), next);
+		return next;
+	}
+	right = emit_tree(g, runs, n, w, mid, hi, 0);
+	left = emit_tree(g, runs, n, w, lo, mid, 0);
 	return emit_jump(g, BPF_JGE, runs[mid].start, right, left);
 }
 
@@ -970,7 +1126,7 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 		sp_vec_free(&v);
 		return ret_target(SP_RET_KILL_THREAD);
 	}
-	root = emit_tree(g, runs, w, 0, v.len, split);
+	root = emit_tree(g, runs, v.len, w, 0, v.len, split);
 	free(w);
 	sp_vec_free(&v);
 	if (root.is_ret)
@@ -984,10 +1140,10 @@ static void reverse_into(const struct gen *g, secprof_insn *out)
 		out[i] = g->rev[g->len - 1 - i];
 }
 
-int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **out, size_t *len,
 		    secprof_error *err)
 {
-	struct gen g = { .rs = rs };
+	struct gen g = { .rs = rs, .compact = compact };
 	uint32_t audits[32];
 	size_t na = sp_ruleset_audits(rs, audits, SP_ARRAY_SIZE(audits));
 	struct target next = ret_target(SP_RET_KILL_THREAD); /* act_badarch */
@@ -1004,6 +1160,7 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
 	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
 	free(g.members);
 	free(g.leaf.ranked);
+	free(g.cons);
 	if (g.oom) {
 		free(g.rev);
 		return sp_err_oom(err);
@@ -1017,6 +1174,23 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
 	*len = g.len;
 	free(g.rev);
 	return 0;
+}
+
+/* A program is built for speed (balanced trees over many values, a fast
+ * path where 32-bit arguments have their rules' high words); one that
+ * would pass the kernel's limit is built again for size, with the same
+ * decisions (libseccomp makes linear chains: the second try fits where
+ * libseccomp's program does). */
+int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+		    secprof_error *err)
+{
+	int rc = generate(rs, false, out, len, err);
+
+	if (rc || *len <= MAX_INSNS)
+		return rc;
+	free(*out);
+	*out = NULL;
+	return generate(rs, true, out, len, err);
 }
 
 secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
