@@ -295,7 +295,8 @@ bench: all
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 
 gen:
-	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv > src/gen/syscalls.inc
+	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv data/libseccomp-2.5.4-unknown.tsv \
+		> src/gen/syscalls.inc
 	python3 tools/gen-argtypes.py ../shared/reference/syscalls.csv \
 		../shared/reference/kernel/syscalls-6.1.h > src/gen/argtypes.inc
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc

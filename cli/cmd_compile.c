@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_TIMING };
+enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_TIMING };
 
 static const struct cli_opt compile_opts[] = {
 	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE", "output file ('-' or absent: standard output)", CLI_C_FILE,
@@ -24,6 +24,10 @@ static const struct cli_opt compile_opts[] = {
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "the program libseccomp (runc, Docker) builds: all 64 bits\n"
 	  "of arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
 	{ "timing", 0, OPT_TIMING, CLI_OPTARG, "N",
 	  "compile N times (default 1000) from memory and print the\nmedian to stderr", CLI_C_NONE, NULL,
 	  false },
@@ -45,6 +49,7 @@ struct compile_args {
 	const char *format;
 	bool no_enosys;
 	bool exact;
+	bool newer; /* --newer-syscalls */
 	long timing;
 };
 
@@ -64,6 +69,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 		break;
 	case OPT_NO_ENOSYS: a->no_enosys = true; break;
 	case OPT_EXACT: a->exact = true; break;
+	case OPT_NEWER: a->newer = true; break;
 	case OPT_TIMING:
 		if (v && (!cli_number(v, 10000000, &n, NULL) || n < 1)) {
 			cli_usage_error(g, "compile: --timing=N takes a count from 1 to 10000000 (got '%s')", v);
@@ -211,7 +217,8 @@ static int run_timing(struct cli *g, const struct compile_args *a)
 	secprof_resolve_opts o = { .arch = a->r.arch,
 				   .kernel_major = a->r.kernel_major,
 				   .kernel_minor = a->r.kernel_minor };
-	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact };
+	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact,
+				    .newer_syscalls = a->newer };
 	secprof_ctx *quiet = secprof_ctx_new(); /* warnings were shown once already */
 	double *t = calloc((size_t)a->timing, sizeof(*t));
 	char *data = NULL;
@@ -254,6 +261,7 @@ int cmd_compile(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	co.no_enosys = a.no_enosys;
 	co.exact_libseccomp = a.exact;
+	co.newer_syscalls = a.newer;
 	if ((rc = cli_resolve(g, &a.r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 
-enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
+enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
 
 static const struct cli_opt eval_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
@@ -19,6 +19,10 @@ static const struct cli_opt eval_opts[] = {
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "compile as libseccomp (runc, Docker) does: all 64 bits of\n"
 	  "arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "one JSON object: action, ret, steps, arch, nr", CLI_C_NONE,
 	  NULL, false },
 	{ 0 },
@@ -45,6 +49,7 @@ struct eval_args {
 	struct cli_call call;
 	bool no_enosys;
 	bool exact;
+	bool newer; /* --newer-syscalls */
 	bool json;
 };
 
@@ -57,6 +62,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_ABI: a->call.abi = v; break;
 	case OPT_NO_ENOSYS: a->no_enosys = true; break;
 	case OPT_EXACT: a->exact = true; break;
+	case OPT_NEWER: a->newer = true; break;
 	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
@@ -73,7 +79,8 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns,
 		       size_t *len)
 {
-	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact };
+	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact,
+				    .newer_syscalls = a->newer };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	char *json = NULL;

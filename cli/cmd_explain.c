@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_JSON };
+enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
 
 static const struct cli_opt explain_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
@@ -16,6 +16,10 @@ static const struct cli_opt explain_opts[] = {
 	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL, false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "compare all 64 bits of arguments, as libseccomp does", CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: action, ret, rule, conditions, not_applied,\n"
 	  "would_allow, reason", CLI_C_NONE, NULL, false },
@@ -40,7 +44,7 @@ const struct cli_spec cli_spec_explain = {
 struct explain_args {
 	struct cli_resolve_args r;
 	struct cli_call call;
-	bool no_enosys, exact, json;
+	bool no_enosys, exact, newer, json;
 };
 
 static int take(struct cli *g, void *data, int id, const char *v)
@@ -52,6 +56,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_ABI: a->call.abi = v; break;
 	case OPT_NO_ENOSYS: a->no_enosys = true; break;
 	case OPT_EXACT: a->exact = true; break;
+	case OPT_NEWER: a->newer = true; break;
 	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
@@ -87,6 +92,7 @@ int cmd_explain(struct cli *g, int argc, char **argv)
 		return rc;
 	co.no_enosys = a.no_enosys;
 	co.exact_libseccomp = a.exact;
+	co.newer_syscalls = a.newer;
 	if (secprof_explain(g->ctx, p, &ro, &co, arch, &d, a.json ? SECPROF_EXPLAIN_JSON : 0, &out,
 			    &err) < 0) {
 		cli_print_error(g, &err);

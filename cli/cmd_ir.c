@@ -9,13 +9,17 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 1, OPT_NO_ENOSYS, OPT_EXACT };
+enum { OPT_JSON = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER };
 static const struct cli_opt ir_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL, "no ENOSYS stub above the highest known number (crun)",
 	  CLI_C_NONE, NULL, false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "libseccomp's 64-bit compares for arguments the kernel reads as 32 bits", CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -276,7 +280,7 @@ int cmd_ir(struct cli *g, int argc, char **argv)
 	secprof_ir *ir = NULL;
 	bool json = false;
 	int rc;
-	bool *flags[] = { &json, &co.no_enosys, &co.exact_libseccomp };
+	bool *flags[] = { &json, &co.no_enosys, &co.exact_libseccomp, &co.newer_syscalls };
 
 	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
 		return rc == CLI_DONE ? EXIT_OK : rc;

@@ -26,12 +26,13 @@ struct run_args {
 	const char *preserve_fds;
 	const char *device_cgroup;
 	bool exact;               /* --exact-libseccomp */
+	bool newer;               /* --newer-syscalls */
 	char **argv;
 };
 
 enum {
 	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
-	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT,
+	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT, OPT_NEWER,
 };
 
 /* docker run's spellings, -h (--hostname) included; --help stays long. */
@@ -65,6 +66,10 @@ static const struct cli_opt run_opts[] = {
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "the filter runc builds: arguments the kernel reads as\n"
 	  "32-bit types compared on all 64 bits, as libseccomp does", CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -167,6 +172,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_PRESERVE_FDS: a->preserve_fds = v; break;
 	case OPT_DEVCG: a->device_cgroup = v; break;
 	case OPT_EXACT: a->exact = true; break;
+	case OPT_NEWER: a->newer = true; break;
 	case OPT_ENV:
 		if (a->nenv >= MAX_ENV)
 			return run_error(g, "too many --env options (%s)", v);
@@ -212,6 +218,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 		.network = a.network,
 		.device_cgroup = a.device_cgroup,
 		.exact_libseccomp = a.exact,
+		.newer_syscalls = a.newer,
 	};
 
 	if (rc)

@@ -231,10 +231,17 @@ typedef struct secprof_compile_opts {
 	/* The program libseccomp 2.5.4 (so runc, so Docker) builds: every
 	 * argument compared on all 64 bits. Without it (the default), on 64-bit
 	 * ABIs an argument the kernel reads as a 32-bit type (socket's family,
-	 * dup3's fds...) is compared on its low word only, with the rule's
-	 * values cut to their low word, as the kernel reads them: 0x100000028
-	 * is AF_VSOCK to socket(2) and to the filter alike. */
+	 * dup3's fds...) is decided both on its low word, as the kernel reads
+	 * it (0x100000028 is AF_VSOCK to socket(2)), and on all 64 bits, and
+	 * the stricter decision wins (README "Arguments the kernel reads as 32
+	 * bits"). */
 	bool exact_libseccomp;
+	/* Names libseccomp 2.5.4 (Debian 12's runc) does not know (mseal,
+	 * listmount, lsm_*...) are skipped by default, as that runc skips them:
+	 * those syscalls get the default action, or ENOSYS above the highest
+	 * number the profile names. With this, they are compiled as the profile
+	 * says, as a runc linked with a newer libseccomp does. */
+	bool newer_syscalls;
 } secprof_compile_opts;
 
 /* Compile a resolved profile to one BPF filter (docs/COMPAT.md §4.1, §4.3). */
@@ -349,7 +356,8 @@ SECPROF_API void secprof_summary_free(secprof_summary *s);
 	X(REPLACED, "replaced")                   /* a later unconditional rule replaced it */ \
 	X(REDUNDANT, "redundant")                 /* same chain as, or pruned by, another */ \
 	X(CONDITION_DROPPED, "condition-dropped") /* MASKED_EQ with a zero mask */  \
-	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */
+	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */ \
+	X(NEWER_THAN_LIBSECCOMP, "newer-than-libseccomp") /* 2.5.4 skips the name */
 
 enum secprof_reason {
 #define SECPROF_X_(id, name) SECPROF_REASON_##id,
@@ -599,6 +607,7 @@ typedef struct secprof_container_opts {
 	const char *network;      /* NULL, "none" or "host" (HostConfig.NetworkMode) */
 	const char *device_cgroup; /* NULL, "auto", "v1" or "v2" */
 	bool exact_libseccomp;    /* the filter exactly as runc builds it */
+	bool newer_syscalls;      /* secprof_compile_opts.newer_syscalls */
 } secprof_container_opts;
 
 /* Run a command as `docker run` with these options would: the options

@@ -147,7 +147,8 @@ oom:
 int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
-	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp };
+	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
+				    .newer_syscalls = a->newer_syscalls };
 	secprof_prog *prog = NULL;
 	char host[256] = "secprof";
 	char **env;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen-syscalls.py CSV > src/gen/syscalls.inc
+"""gen-syscalls.py CSV [UNKNOWN.tsv] > src/gen/syscalls.inc
 
 Turn libseccomp's syscalls.csv (one row per syscall name; per arch a number
 or PNR, then a kernel-version column we do not use) into a C table:
@@ -10,6 +10,10 @@ or PNR, then a kernel-version column we do not use) into a C table:
   - sp_syscall_by_nr_<col>[]: per column, row indexes sorted by number, for
     number -> name lookups by binary search;
   - SP_COL_<ARCH>: the column indexes arch.c refers to.
+
+  - sp_syscall_scmp_unknown[]: per row, a bit per column where the name is
+    unknown to libseccomp 2.5.4, which Debian 12's runc links (UNKNOWN.tsv,
+    "column<TAB>name" lines, written by tools/gen-scmp-unknown.sh).
 
 Numbers are stored as in the csv: WITHOUT the x32 bit 0x40000000 and
 WITHOUT the MIPS ABI bases (4000 o32, 5000 n64, 6000 n32); struct
@@ -108,7 +112,7 @@ def emit_numbers(w, numbers):
     w(line.rstrip())
 
 
-def emit(src, version, arches, table, digest):
+def emit(src, version, arches, table, digest, unknown):
     names = sorted(table, key=lambda s: s.encode())
     out = []
     w = out.append
@@ -137,6 +141,19 @@ def emit(src, version, arches, table, digest):
     w("static const struct sp_syscall_row sp_syscall_rows[%d] = {" % len(names))
     for n in names:
         w('\t{ "%s", { %s } },' % (n, ", ".join(str(x) for x in table[n])))
+    w("};")
+    w("")
+    w("/* Per row, bit c set: libseccomp 2.5.4 (Debian 12's runc) does not know")
+    w(" * the name on column c (data/libseccomp-2.5.4-unknown.tsv). */")
+    w("static const uint32_t sp_syscall_scmp_unknown[%d] = {" % len(names))
+    for n in names:
+        bits = 0
+        for c, a in enumerate(arches):
+            if (a, n) in unknown:
+                if table[n][c] < 0:
+                    die("%s on %s: listed as unknown to libseccomp but not in the table" % (n, a))
+                bits |= 1 << c
+        w("\t0x%x, /* %s */" % (bits, n) if bits else "\t0,")
     w("};")
     w("")
     w("struct sp_syscall_index {")
@@ -178,13 +195,23 @@ def emit(src, version, arches, table, digest):
 
 
 def main():
-    if len(sys.argv) != 2:
-        die("usage: gen-syscalls.py path/to/syscalls.csv > src/gen/syscalls.inc")
+    if len(sys.argv) not in (2, 3):
+        die("usage: gen-syscalls.py path/to/syscalls.csv [unknown.tsv] > src/gen/syscalls.inc")
     version, arches, table, digest = read_table(sys.argv[1])
+    unknown = set()
+    if len(sys.argv) == 3:
+        with open(sys.argv[2]) as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                col, name = line.rstrip("\n").split("\t")
+                if col not in arches:
+                    die("%s: unknown column %s" % (sys.argv[2], col))
+                unknown.add((col, name))
     x32_fixup(arches, table)
     if len(table) > 65535:
         die("too many syscalls for 16-bit row indexes")
-    sys.stdout.write(emit(sys.argv[1], version, arches, table, digest))
+    sys.stdout.write(emit(sys.argv[1], version, arches, table, digest, unknown))
 
 
 main()

@@ -17,6 +17,9 @@
 /* tools/gen-argtypes.py writes one byte per row of the syscall table */
 _Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_ARRAY_SIZE(sp_syscall_rows),
 	       "gen/argtypes.inc and gen/syscalls.inc list different names: run make gen");
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_scmp_unknown) == SP_ARRAY_SIZE(sp_syscall_rows),
+	       "gen/syscalls.inc: one sp_syscall_scmp_unknown entry per row");
+_Static_assert(SP_NCOLS <= 32, "sp_syscall_scmp_unknown has 32 bits per row");
 
 /* AUDIT_ARCH_* values are spelled out (not taken from <linux/audit.h>) so
  * the table does not depend on the build host's headers; test_syscalls.c
@@ -316,6 +319,12 @@ uint8_t sp_syscall_arg32_of(const char *name)
 bool sp_syscall_known(const char *name)
 {
 	return row_by_name(name) != NULL;
+}
+
+bool sp_syscall_newer(const struct sp_arch *arch, int32_t index)
+{
+	return index >= 0 && (size_t)index < SP_ARRAY_SIZE(sp_syscall_scmp_unknown) && valid_arch(arch) &&
+	       (sp_syscall_scmp_unknown[index] >> arch->col & 1u);
 }
 
 size_t sp_syscall_arch_count(const struct sp_arch *arch)

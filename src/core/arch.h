@@ -63,6 +63,10 @@ bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t
 uint8_t sp_syscall_arg32_of(const char *name);
 /* true if `name` exists on at least one arch of the table. */
 bool sp_syscall_known(const char *name);
+/* Row `index` (sp_syscall_lookup's) exists on `arch` in the kernel's table,
+ * but libseccomp 2.5.4, which Debian 12's runc links, does not know it
+ * there, so runc skips the name (data/libseccomp-2.5.4-unknown.tsv). */
+bool sp_syscall_newer(const struct sp_arch *arch, int32_t index);
 /* Name of syscall `nr` (with nr_base) on `arch`, NULL if none. */
 const char *sp_syscall_name(const struct sp_arch *arch, int32_t nr);
 /* Highest syscall number (with nr_base) defined on `arch`. On arm this is

@@ -44,6 +44,11 @@ static inline bool entry_is_mux(const struct entry *e)
 	return (uint32_t)e->seq != 0;
 }
 
+/* In nrs: the name exists on the arch, but libseccomp 2.5.4 does not
+ * know it there, so runc skips it (sp_syscall_newer); < 0 like a name
+ * that does not exist, so every test of `nr < 0` skips it too. */
+#define SP_NR_NEWER (-2)
+
 struct build {
 	secprof_ctx *ctx;
 	const secprof_resolved *r;
@@ -58,6 +63,7 @@ struct build {
 	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
 	int32_t *row;   /* [name seq]: the name's index in the syscall table */
 	bool exact;   /* secprof_compile_opts.exact_libseccomp */
+	bool newer;   /* secprof_compile_opts.newer_syscalls */
 	const char **names; /* [name seq]: the name as written */
 	struct sp_vec drops; /* struct sp_drop: what the program leaves out */
 	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */

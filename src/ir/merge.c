@@ -288,7 +288,9 @@ int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 		const struct sp_rule *rule = b->r->rules[i];
 		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			if (dropped || b->nrs[seq * na + ai] >= 0 || !b->known[seq])
+			/* a name libseccomp 2.5.4 does not know at all is never added */
+			if (dropped || b->nrs[seq * na + ai] >= 0 || b->nrs[seq * na + ai] == SP_NR_NEWER ||
+			    !b->known[seq])
 				continue;
 			if (!(e = sp_vec_push(&v))) {
 				rc = sp_err_oom(b->err);
@@ -561,8 +563,9 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
 			if (nr < 0 && !dropped && !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
-			    (rc = sp_rs_add_drop(b, SECPROF_REASON_UNKNOWN_NAME, rule, rule->names[j].s,
-						 ar->arch, NULL, NULL, -1)))
+			    (rc = sp_rs_add_drop(b, nr == SP_NR_NEWER ? SECPROF_REASON_NEWER_THAN_LIBSECCOMP
+								      : SECPROF_REASON_UNKNOWN_NAME,
+						 rule, rule->names[j].s, ar->arch, NULL, NULL, -1)))
 				return rc;
 			if (nr < 0)
 				continue;

@@ -173,6 +173,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	b.file = r->prof->file;
 	b.stub = stub_wanted(r->prof, opts);
 	b.exact = opts && opts->exact_libseccomp;
+	b.newer = opts && opts->newer_syscalls;
 	b.drops.item_size = sizeof(struct sp_drop);
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
