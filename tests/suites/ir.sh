@@ -66,6 +66,26 @@ is "$("$SECPROF" -q ir builtin --json --arch amd64 --kernel 6.1 --exact-libsecco
 is "$(grep -c '"name": "socket".*"lowWordOnly": true' "$tmp/builtin.json")" 1 \
 	"default: socket's family compared on its low word"
 
+# Every JSON text is written by the library's one writer: a file name with
+# a quote, a backslash, a control character, '<', U+2028 and a byte that is
+# not UTF-8 comes out escaped (Go's encoding/json: the invalid byte as
+# U+FFFD), so python3 reads each output and gets the name back.
+odd=$(printf '%s/q"b\\s\001<\342\200\250\377.json' "$tmp")
+# (an unknown name, so check warns with the file name)
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "nosuchcall"], "action": "SCMP_ACT_ALLOW"}]}' >"$odd"
+want=$(printf '%s' "$odd" | python3 -c 'import sys; print(sys.stdin.buffer.read().decode("utf-8", "replace"))')
+for cmd in "ir --json" "check --json"; do
+	# shellcheck disable=SC2086
+	got=$("$SECPROF" -q $cmd "$odd" --arch amd64 | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(o.get("file") or o["warnings"][0].split(":")[0])' 2>&1)
+	is "$got" "$want" "$cmd: an odd file name escaped, read back by python3"
+done
+echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$odd"
+got=$("$SECPROF" -q check "$odd" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"].split(":")[0])' 2>&1)
+is "$got" "$want" "check --json of an invalid profile: the odd file name escaped"
+
 # errors: unconfined, invalid profile, usage
 echo '{}' >"$tmp/empty.json"
 "$SECPROF" -q ir "$tmp/empty.json" >/dev/null 2>"$tmp/err"; rc=$?
