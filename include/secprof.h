@@ -349,7 +349,8 @@ SECPROF_API void secprof_summary_free(secprof_summary *s);
 	X(REPLACED, "replaced")                   /* a later unconditional rule replaced it */ \
 	X(REDUNDANT, "redundant")                 /* same chain as, or pruned by, another */ \
 	X(CONDITION_DROPPED, "condition-dropped") /* MASKED_EQ with a zero mask */  \
-	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */
+	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */ \
+	X(NO_NAMES, "no-names")                   /* names empty: no syscall named */
 
 enum secprof_reason {
 #define SECPROF_X_(id, name) SECPROF_REASON_##id,

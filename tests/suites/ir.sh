@@ -25,7 +25,7 @@ import json, sys
 ir = json.load(open(sys.argv[1]))
 reasons = {"cap-not-held", "cap-excluded", "arch-not-included", "arch-excluded",
            "min-kernel-not-met", "kernel-excluded", "unknown-name", "equals-default",
-           "shadowed", "replaced", "redundant", "condition-dropped", "beyond-enosys"}
+           "shadowed", "replaced", "redundant", "condition-dropped", "beyond-enosys", "no-names"}
 used = {}
 for a in ir["arches"]:
     for s in a["syscalls"]:
