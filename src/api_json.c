@@ -140,9 +140,9 @@ int secprof_eval_json(uint32_t ret, unsigned steps, const secprof_arch *arch, in
 
 /* SECCOMP_FILTER_FLAG_* by bit (include/uapi/linux/seccomp.h). */
 static const char *const filter_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC",        "SECCOMP_FILTER_FLAG_LOG",
-	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",   "SECCOMP_FILTER_FLAG_NEW_LISTENER",
-	"SECCOMP_FILTER_FLAG_TSYNC_ESRCH",  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	"SECCOMP_FILTER_FLAG_TSYNC",       "SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",  "SECCOMP_FILTER_FLAG_NEW_LISTENER",
+	"SECCOMP_FILTER_FLAG_TSYNC_ESRCH", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 };
 
 /* The key of an object member on a line of its own, `indent` deep. */

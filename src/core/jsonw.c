@@ -42,6 +42,20 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
+/* The two-character escapes Go writes; every other control character is
+ * \u00XX. */
+static const char *short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default: return NULL;
+	}
+}
+
 void sp_buf_json_str(struct sp_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -49,15 +63,13 @@ void sp_buf_json_str(struct sp_buf *b, const char *s)
 
 	sp_buf_add(b, "\"", 1);
 	while (*p) {
+		const char *two;
 		size_t n;
 		char esc[8];
-		switch (*p) {
-		case '"': sp_buf_add(b, "\\\"", 2); p++; continue;
-		case '\\': sp_buf_add(b, "\\\\", 2); p++; continue;
-		case '\n': sp_buf_add(b, "\\n", 2); p++; continue;
-		case '\r': sp_buf_add(b, "\\r", 2); p++; continue;
-		case '\t': sp_buf_add(b, "\\t", 2); p++; continue;
-		default: break;
+		if ((two = short_escape(*p))) {
+			sp_buf_add(b, two, 2);
+			p++;
+			continue;
 		}
 		if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
 			snprintf(esc, sizeof(esc), "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
@@ -69,7 +81,8 @@ void sp_buf_json_str(struct sp_buf *b, const char *s)
 		if (!n) {
 			sp_buf_add(b, "\\ufffd", 6);
 			n = 1;
-		} else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+		} else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+			   (p[2] == 0xa8 || p[2] == 0xa9)) {
 			sp_buf_add(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
 		} else {
 			sp_buf_add(b, (const char *)p, n);
@@ -97,7 +110,8 @@ static void put_nl(struct sp_jw *w)
 		return;
 	sp_buf_add(w->b, "\n", 1);
 	for (int n = w->nl; n > 0; n -= (int)sizeof(spaces) - 1)
-		sp_buf_add(w->b, spaces, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+		sp_buf_add(w->b, spaces,
+			   n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
 	w->nl = -1;
 }
 

@@ -31,7 +31,7 @@
 
 #include "core/util.h"
 
-#define SP_JW_COMPACT 1u     /* "," and ":" as Go's json.Marshal */
+#define SP_JW_COMPACT 1u /* "," and ":" as Go's json.Marshal */
 #define SP_JW_MAX_DEPTH 64
 
 struct sp_jw {
@@ -48,9 +48,9 @@ struct sp_jw {
 
 /* Write into b (appended to what it holds). */
 void sp_jw_init(struct sp_jw *w, struct sp_buf *b, unsigned flags);
-void sp_jw_obj(struct sp_jw *w);   /* { */
-void sp_jw_arr(struct sp_jw *w);   /* [ */
-void sp_jw_end(struct sp_jw *w);   /* } or ], whichever is open */
+void sp_jw_obj(struct sp_jw *w); /* { */
+void sp_jw_arr(struct sp_jw *w); /* [ */
+void sp_jw_end(struct sp_jw *w); /* } or ], whichever is open */
 void sp_jw_key(struct sp_jw *w, const char *key);
 void sp_jw_str(struct sp_jw *w, const char *s); /* NULL: null */
 void sp_jw_u64(struct sp_jw *w, uint64_t v);

@@ -26,9 +26,12 @@ struct mux_call {
 	uint8_t call;
 };
 
+/* clang-format off */
 #define MUX(n, c) { n, sizeof(n) - 1, c }
+/* clang-format on */
 
 /* the SYS_* numbers of include/uapi/linux/net.h and ipc/syscall.c */
+/* clang-format off */
 static const struct mux_call socket_calls[] = {
 	MUX("socket", 1), MUX("bind", 2), MUX("connect", 3), MUX("listen", 4), MUX("accept", 5),
 	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
@@ -36,12 +39,15 @@ static const struct mux_call socket_calls[] = {
 	MUX("setsockopt", 14), MUX("getsockopt", 15), MUX("sendmsg", 16), MUX("recvmsg", 17),
 	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { NULL, 0, 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct mux_call ipc_calls[] = {
 	MUX("semop", 1), MUX("semget", 2), MUX("semctl", 3), MUX("semtimedop", 4), MUX("msgsnd", 11),
 	MUX("msgrcv", 12), MUX("msgget", 13), MUX("msgctl", 14), MUX("shmat", 21), MUX("shmdt", 22),
 	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
 };
+/* clang-format on */
 
 /* The arches whose arch_def has sys_socketcall/sys_ipc and abi_rule_add in
  * libseccomp 2.5.4 (arch-x86.c, arch-ppc.c, arch-ppc64.c, arch-mips.c for

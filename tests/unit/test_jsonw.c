@@ -42,7 +42,8 @@ static void test_escapes(void)
 	is_esc("/", "\"/\"", "solidus not escaped (Go does not)");
 	is_esc("\n\r\t", "\"\\n\\r\\t\"", "\\n \\r \\t short forms");
 	is_esc("\b\f", "\"\\u0008\\u000c\"", "\\b and \\f as \\u00XX, as Go writes them");
-	is_esc("\x01\x1f", "\"\\u0001\\u001f\"", "other control characters as \\u00XX, lower-case hex");
+	is_esc("\x01\x1f", "\"\\u0001\\u001f\"",
+	       "other control characters as \\u00XX, lower-case hex");
 	is_esc("\x1b[0m", "\"\\u001b[0m\"", "ESC of a terminal sequence");
 	is_esc("\x7f", "\"\x7f\"", "DEL as is (Go leaves it)");
 	is_esc("<a>&", "\"\\u003ca\\u003e\\u0026\"", "<, > and & (Go's HTML-safe default)");
@@ -53,7 +54,9 @@ static void test_escapes(void)
 	is_esc("\xef\xbf\xbd", "\"\xef\xbf\xbd\"", "U+FFFD itself as is");
 	is_esc("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "U+10FFFF as is");
 	is_esc("\x80", "\"\\ufffd\"", "lone continuation byte");
-	is_esc("a\xff" "b", "\"a\\ufffdb\"", "0xff");
+	is_esc("a\xff"
+	       "b",
+	       "\"a\\ufffdb\"", "0xff");
 	is_esc("\xc0\xaf", "\"\\ufffd\\ufffd\"", "overlong 2-byte: each byte replaced");
 	is_esc("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"", "overlong 3-byte");
 	is_esc("\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "overlong 4-byte");
@@ -70,11 +73,20 @@ static void test_escapes(void)
 static void test_python(void)
 {
 	static const char *const in[] = {
-		"a\"b\\c", "\n\r\t\b\f\x01\x1f\x7f", "<>&", "\xe2\x80\xa8\xe2\x80\xa9",
-		"\xc3\xa9\xf0\x9f\x98\x80", "\x80\xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", "x\xe2\x82",
+		"a\"b\\c",
+		"\n\r\t\b\f\x01\x1f\x7f",
+		"<>&",
+		"\xe2\x80\xa8\xe2\x80\xa9",
+		"\xc3\xa9\xf0\x9f\x98\x80",
+		"\x80\xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80",
+		"x\xe2\x82",
 	};
 	static const char *const want[] = {
-		"6122625c63", "0a0d09080c011f7f", "3c3e26", "e280a8e280a9", "c3a9f09f9880",
+		"6122625c63",
+		"0a0d09080c011f7f",
+		"3c3e26",
+		"e280a8e280a9",
+		"c3a9f09f9880",
 		"efbfbdefbfbdefbfbdefbfbdefbfbdefbfbdefbfbdefbfbdefbfbdefbfbdefbfbd",
 		"78efbfbdefbfbd",
 	};
@@ -92,7 +104,8 @@ static void test_python(void)
 		all[c - 1] = (char)c;
 	all[255] = 0;
 	for (int c = 1; c < 128; c++)
-		snprintf(want_all + strlen(want_all), sizeof(want_all) - strlen(want_all), "%02x", c);
+		snprintf(want_all + strlen(want_all), sizeof(want_all) - strlen(want_all), "%02x",
+			 c);
 	for (int c = 128; c < 256; c++)
 		strcat(want_all, "efbfbd");
 	sp_jw_init(&w, &b, 0);
@@ -109,7 +122,8 @@ static void test_python(void)
 	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "python3 -c 'import json,sys; [print(s.encode(\"utf-8\").hex()) for s in "
-		 "json.load(open(sys.argv[1], encoding=\"utf-8\"))]' %s 2>&1", path);
+		 "json.load(open(sys.argv[1], encoding=\"utf-8\"))]' %s 2>&1",
+		 path);
 	if (!(f = popen(cmd, "r"))) {
 		tap_ok(0, "python: popen");
 		unlink(path);
@@ -117,10 +131,12 @@ static void test_python(void)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
-		if (n < SP_ARRAY_SIZE(want) && !tap_ok(!strcmp(line, want[n]), "python: string %zu decodes as written", n))
+		if (n < SP_ARRAY_SIZE(want) &&
+		    !tap_ok(!strcmp(line, want[n]), "python: string %zu decodes as written", n))
 			tap_diag("got %s, want %s", line, want[n]);
 		if (n == SP_ARRAY_SIZE(want))
-			tap_ok(!strcmp(line, want_all), "python: bytes 1..127 as is, 128..255 each U+FFFD");
+			tap_ok(!strcmp(line, want_all),
+			       "python: bytes 1..127 as is, 128..255 each U+FFFD");
 		n++;
 	}
 	tap_ok(pclose(f) == 0 && n == SP_ARRAY_SIZE(in) + 1,
@@ -170,8 +186,9 @@ static void test_writer(void)
 	sp_jw_raw(&w, "{\"r\": 1}");
 	sp_jw_end(&w);
 	sp_jw_end(&w);
-	is_text(&w, "{\"s\": \"x\", \"n\": null, \"u\": 18446744073709551615, \"i\": -9223372036854775808, "
-		    "\"t\": true, \"a\": [null, false, {}, [], {\"r\": 1}]}",
+	is_text(&w,
+		"{\"s\": \"x\", \"n\": null, \"u\": 18446744073709551615, \"i\": -9223372036854775808, "
+		"\"t\": true, \"a\": [null, false, {}, [], {\"r\": 1}]}",
 		"default separators, every kind of value");
 
 	sp_jw_init(&w, &b, SP_JW_COMPACT);
@@ -199,7 +216,8 @@ static void test_writer(void)
 	sp_jw_end(&w);
 	sp_jw_nl(&w, 0);
 	sp_jw_end(&w);
-	is_text(&w, "{\n  \"a\": 1,\n  \"l\": [\n    1,\n    2]\n}", "line breaks: after the comma, before the close");
+	is_text(&w, "{\n  \"a\": 1,\n  \"l\": [\n    1,\n    2]\n}",
+		"line breaks: after the comma, before the close");
 
 	sp_jw_init(&w, &b, 0);
 	sp_jw_str(&w, "top");
@@ -277,12 +295,13 @@ static void test_public(void)
 	const char *warn[] = { "w<1>", "w\xff" };
 	secprof_error inval = { .code = SECPROF_E_PROFILE };
 
-	tap_ok(secprof_ir_json(NULL, &out, &e) == -SECPROF_E_USAGE && !out, "secprof_ir_json(NULL)");
+	tap_ok(secprof_ir_json(NULL, &out, &e) == -SECPROF_E_USAGE && !out,
+	       "secprof_ir_json(NULL)");
 	tap_ok(secprof_info_json(NULL, &out, &e) == -SECPROF_E_USAGE, "secprof_info_json(NULL)");
 	snprintf(inval.msg, sizeof(inval.msg), "bad \"x\"\n");
 	if (!tap_ok(secprof_check_error_json(&inval, warn, 2, &out, &e) == 0 && out &&
-		       !strcmp(out, "{\"valid\":false,\"error\":\"bad \\\"x\\\"\\n\","
-				    "\"warnings\":[\"w\\u003c1\\u003e\",\"w\\ufffd\"]}\n"),
+			    !strcmp(out, "{\"valid\":false,\"error\":\"bad \\\"x\\\"\\n\","
+					 "\"warnings\":[\"w\\u003c1\\u003e\",\"w\\ufffd\"]}\n"),
 		    "secprof_check_error_json: message and warnings escaped"))
 		tap_diag("got %s", out ? out : "NULL");
 	free(out);
