@@ -86,6 +86,23 @@ echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$odd"
 got=$("$SECPROF" -q check "$odd" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"].split(":")[0])' 2>&1)
 is "$got" "$want" "check --json of an invalid profile: the odd file name escaped"
 
+# Every socket and SysV IPC call is found for the multiplexers (mux.c's
+# index): on x86 a rule naming all 32 gives socketcall and ipc one chain per
+# call number (arg0 == SYS_*, include/uapi/linux/net.h, ipc/syscall.c).
+names='"socket","bind","connect","listen","accept","getsockname","getpeername","socketpair","send","recv",'
+names+='"sendto","recvfrom","shutdown","setsockopt","getsockopt","sendmsg","recvmsg","accept4","recvmmsg",'
+names+='"sendmmsg","semop","semget","semctl","semtimedop","msgsnd","msgrcv","msgget","msgctl","shmat",'
+names+='"shmdt","shmget","shmctl"'
+echo "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [$names], \"action\": \"SCMP_ACT_ALLOW\"}]}" >"$tmp/mux-all.json"
+got=$("$SECPROF" -q ir "$tmp/mux-all.json" --arch 386 --json | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["arches"]:
+    for s in a["syscalls"]:
+        if s["name"] in ("socketcall", "ipc"):
+            print(s["name"], " ".join(str(v) for v in sorted(c["args"][0]["value"] for c in s.get("chains", []))))' 2>&1)
+is "$got" "socketcall 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20
+ipc 1 2 3 4 11 12 13 14 21 22 23 24" "x86: every socket and IPC call reaches socketcall/ipc"
+
 # errors: unconfined, invalid profile, usage
 echo '{}' >"$tmp/empty.json"
 "$SECPROF" -q ir "$tmp/empty.json" >/dev/null 2>"$tmp/err"; rc=$?
