@@ -187,8 +187,9 @@ bool cli_looks_like_bpf(const char *data, size_t n);
 int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, size_t *ninsns,
 			 char **json, size_t *njson);
 
-/* s as a JSON string to f (null when NULL). */
-void cli_json_str(FILE *f, const char *s);
+/* Print a JSON text a secprof_*_json function made (rc its return) to
+ * stdout and free it; the exit code (the error printed when rc < 0). */
+int cli_put_json(const struct cli *g, int rc, char **json, const secprof_error *err);
 
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */

@@ -66,95 +66,25 @@ static void free_warnings(struct warnings *ws)
 	free(ws->msgs);
 }
 
-/* ---- JSON output ---------------------------------------------------------- */
+/* ---- JSON output: the library writes it ----------------------------------- */
 
-static void json_str(const char *s)
+static int print_json(const struct cli *g, const secprof_summary *s, const struct warnings *ws)
 {
-	cli_json_str(stdout, s);
-}
+	secprof_error err = { 0 };
+	char *text = NULL;
 
-/* The arch names the profile declares: archMap keys, or the legacy list. */
-static void json_declared_arches(const secprof_summary *s)
-{
-	printf(",\"archSource\":\"%s\",\"arches\":[", s->arch_source);
-	for (size_t i = 0; i < s->narches; i++) {
-		if (i)
-			putchar(',');
-		json_str(s->arches[i]);
-	}
-	printf("]");
-}
-
-static void json_actions(const secprof_summary *s)
-{
-	bool first = true;
-
-	printf(",\"actions\":{");
-	for (size_t i = 0; i < s->nactions; i++) {
-		printf("%s\"%s\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
-		       s->actions[i].action, s->actions[i].rules, s->actions[i].names);
-		first = false;
-	}
-	if (s->bad_actions.rules)
-		printf("%s\"invalid\":{\"rules\":%zu,\"names\":%zu}", first ? "" : ",",
-		       s->bad_actions.rules, s->bad_actions.names);
-	printf("}");
-}
-
-static void json_resolved(const secprof_summary *s)
-{
-	printf(",\"resolved\":{\"arch\":");
-	json_str(s->arch);
-	if (s->kernel_set)
-		printf(",\"kernel\":\"%d.%d\"", s->kernel_major, s->kernel_minor);
-	printf(",\"caps\":%u,\"unconfined\":%s", s->ncaps, s->unconfined ? "true" : "false");
-	printf(",\"architectures\":[");
-	for (size_t i = 0; i < s->narchitectures; i++) {
-		if (i)
-			putchar(',');
-		json_str(s->architectures[i]);
-	}
-	printf("],\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu", s->res_rules, s->res_names,
-	       s->res_distinct_names);
-	json_actions(s);
-	printf("}");
-}
-
-static void print_json(const secprof_summary *s, const struct warnings *ws)
-{
-	printf("{\"valid\":true,\"defaultAction\":");
-	json_str(s->default_action ? s->default_action : "");
-	if (s->has_default_errno)
-		printf(",\"defaultErrnoRet\":%" PRIu64, s->default_errno);
-	json_declared_arches(s);
-	printf(",\"profile\":{\"rules\":%zu,\"names\":%zu,\"distinctNames\":%zu,"
-	       "\"rulesWithArgs\":%zu,\"capRules\":%zu,\"archRules\":%zu,\"kernelRules\":%zu}",
-	       s->rules, s->names, s->distinct_names, s->rules_with_args, s->cap_rules,
-	       s->arch_rules, s->kernel_rules);
-	json_resolved(s);
-	printf(",\"warnings\":[");
-	for (size_t i = 0; i < ws->n; i++) {
-		if (i)
-			putchar(',');
-		json_str(ws->msgs[i]);
-	}
-	printf("]}\n");
+	return cli_put_json(g, secprof_summary_json(s, (const char *const *)ws->msgs, ws->n, &text, &err),
+			    &text, &err);
 }
 
 /* An invalid profile under --json: still one JSON object on stdout. */
-static void print_json_invalid(const secprof_error *e, const struct warnings *ws)
+static void print_json_invalid(const struct cli *g, const secprof_error *e, const struct warnings *ws)
 {
-	char buf[1400];
+	secprof_error err = { 0 };
+	char *text = NULL;
 
-	printf("{\"valid\":false,\"error\":");
-	json_str(secprof_error_format(e, buf, sizeof(buf)));
-	printf(",\"warnings\":[");
-	for (size_t i = 0; i < ws->n; i++) {
-		if (i)
-			putchar(',');
-		json_str(ws->msgs[i]);
-	}
-	printf("]}\n");
+	cli_put_json(g, secprof_check_error_json(e, (const char *const *)ws->msgs, ws->n, &text, &err),
+		     &text, &err);
 }
 
 /* ---- text output ---------------------------------------------------------- */
@@ -229,16 +159,18 @@ static int summarize_and_print(struct cli *g, const char *name, const secprof_pr
 		rc = -(err.code ? err.code : SECPROF_E_INTERNAL);
 		cli_print_error(g, &err);
 		if (ws->json && cli_exit_code(rc) == EXIT_PROFILE)
-			print_json_invalid(&err, ws);
+			print_json_invalid(g, &err, ws);
 		return cli_exit_code(rc);
 	}
 	/* every warning, those of the resolution included */
-	if (ws->json)
-		print_json(s, ws);
-	else
+	if (ws->json) {
+		rc = print_json(g, s, ws);
+	} else {
 		print_text(name, s, ws->total);
+		rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+	}
 	secprof_summary_free(s);
-	return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+	return rc;
 }
 
 int cmd_check(struct cli *g, int argc, char **argv)
@@ -259,7 +191,7 @@ int cmd_check(struct cli *g, int argc, char **argv)
 	if (!rc)
 		rc = summarize_and_print(g, a.profile, p, r, &ws);
 	else if (ws.json && rc == EXIT_PROFILE && err.code)
-		print_json_invalid(&err, &ws);
+		print_json_invalid(g, &err, &ws);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);
 	free_warnings(&ws);

@@ -133,15 +133,9 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 	}
 	uint32_t ret = secprof_emulate(insns, len, &d, &steps);
 	if (a.json) {
-		fputs("{\"action\": ", stdout);
-		cli_json_str(stdout, secprof_action_str(ret, buf, sizeof(buf)));
-		printf(", \"ret\": %" PRIu32 ", \"steps\": %u, \"arch\": ", ret, steps);
-		cli_json_str(stdout, secprof_arch_name(arch));
-		printf(", \"nr\": %" PRId32 ", \"syscall\": ", d.nr);
-		cli_json_str(stdout, a.call.syscall);
-		fputs("}\n", stdout);
-		if (fflush(stdout))
-			rc = EXIT_SYSTEM;
+		char *text = NULL;
+		rc = cli_put_json(g, secprof_eval_json(ret, steps, arch, d.nr, a.call.syscall, &text, &err),
+				  &text, &err);
 	} else {
 		printf("%s\nsteps %u\n", secprof_action_str(ret, buf, sizeof(buf)), steps);
 	}

@@ -17,59 +17,6 @@ static const struct {
 	{ 1u << 5, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
 };
 
-static void json_flags(const secprof_info *in)
-{
-	bool first = true;
-
-	printf("  \"filter_flags\": [");
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		if (!(in->flags_ok & flag_names[i].bit))
-			continue;
-		printf("%s\"%s\"", first ? "" : ", ", flag_names[i].name);
-		first = false;
-	}
-	printf("],\n");
-}
-
-static void json_actions(const secprof_info *in)
-{
-	char buf[sizeof(in->actions_avail)];
-	char *save = NULL, *tok;
-	bool first = true;
-
-	snprintf(buf, sizeof(buf), "%s", in->actions_avail);
-	printf("  \"actions_avail\": [");
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		printf("%s\"%s\"", first ? "" : ", ", tok);
-		first = false;
-	}
-	printf("],\n");
-}
-
-static void print_json(const secprof_info *in)
-{
-	printf("{\n");
-	printf("  \"action_cache\": %s,\n", in->action_cache ? "true" : "false");
-	json_actions(in);
-	printf("  \"arch\": {\n    \"compat\": [");
-	for (size_t i = 0; i < in->ncompat; i++)
-		printf("%s\"%s\"", i ? ", " : "", in->compat_arches[i]);
-	printf("],\n    \"native\": \"%s\"\n  },\n", in->native_arch);
-	printf("  \"config\": {\n    \"CONFIG_SECCOMP\": \"%s\",\n    \"CONFIG_SECCOMP_FILTER\": \"%s\",\n"
-	       "    \"source\": \"%s\"\n  },\n",
-	       in->config_seccomp, in->config_seccomp_filter, in->config_source);
-	json_flags(in);
-	printf("  \"kernel\": \"%s\",\n  \"machine\": \"%s\",\n", in->kernel, in->machine);
-	if (in->notif_sizes_ok)
-		printf("  \"notif_sizes\": {\n    \"seccomp_data\": %u,\n    \"seccomp_notif\": %u,\n"
-		       "    \"seccomp_notif_resp\": %u\n  },\n",
-		       in->data_size, in->notif_size, in->resp_size);
-	else
-		printf("  \"notif_sizes\": null,\n");
-	printf("  \"self\": {\n    \"seccomp_filters\": %d,\n    \"seccomp_mode\": %d\n  }\n}\n",
-	       in->seccomp_filters, in->seccomp_mode);
-}
-
 static void print_text(const secprof_info *in)
 {
 	printf("kernel          %s (%s)\n", in->kernel, in->machine);
@@ -119,9 +66,10 @@ int cmd_info(struct cli *g, int argc, char **argv)
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;
 	}
-	if (json)
-		print_json(&in);
-	else
-		print_text(&in);
+	if (json) {
+		char *text = NULL;
+		return cli_put_json(g, secprof_info_json(&in, &text, &err), &text, &err);
+	}
+	print_text(&in);
 	return EXIT_OK;
 }

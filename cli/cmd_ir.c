@@ -33,138 +33,6 @@ const struct cli_spec cli_spec_ir = {
 	.operand = CLI_C_PROFILE,
 };
 
-/* A JSON string (RFC 8259): names come from the profile as written. */
-
-static void json_src(FILE *f, const secprof_ir_src *s)
-{
-	fprintf(f, "{\"index\": %zu, \"path\": \"syscalls[%zu]\", \"line\": %u, \"column\": %u}",
-		s->index, s->index, s->line, s->column);
-}
-
-static void json_action(FILE *f, const char *key, uint32_t ret)
-{
-	char buf[64];
-
-	fprintf(f, "\"%s\": ", key);
-	cli_json_str(f, secprof_action_str(ret, buf, sizeof(buf)));
-}
-
-static void json_chain(FILE *f, const secprof_ir_chain *c)
-{
-	fputs("{", f);
-	json_action(f, "action", c->action);
-	fputs(", \"rule\": ", f);
-	json_src(f, &c->src);
-	if (c->via) {
-		fputs(", \"via\": ", f);
-		cli_json_str(f, c->via);
-	}
-	fputs(", \"args\": [", f);
-	for (size_t k = 0; k < c->nconds; k++) {
-		const secprof_ir_cond *x = &c->conds[k];
-		fprintf(f, "%s{\"index\": %u, \"op\": \"%s\", \"value\": %" PRIu64, k ? ", " : "",
-			x->arg, x->op, x->value);
-		if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
-			fprintf(f, ", \"valueTwo\": %" PRIu64, x->value_two);
-		fprintf(f, ", \"lowWordOnly\": %s}", x->lo_only ? "true" : "false");
-	}
-	fputs("]}", f);
-}
-
-static void json_syscall(FILE *f, const secprof_ir_syscall *s);
-
-/* the 64-bit twin (secprof_ir_syscall.wide), when there is one */
-static void json_wide(FILE *f, const secprof_ir_syscall *s)
-{
-	if (!s->wide)
-		return;
-	fputs(", \"wide\": ", f);
-	json_syscall(f, s->wide);
-}
-
-static void json_syscall(FILE *f, const secprof_ir_syscall *s)
-{
-	fprintf(f, "{\"nr\": %" PRId32 ", \"name\": ", s->nr);
-	cli_json_str(f, s->name);
-	if (!s->conditional) {
-		fputs(", ", f);
-		json_action(f, "action", s->action);
-		fputs(", \"rule\": ", f);
-		json_src(f, &s->src);
-		json_wide(f, s);
-		fputs("}", f);
-		return;
-	}
-	fprintf(f, ", \"wordTree\": %s, \"chains\": [", s->word_tree ? "true" : "false");
-	for (size_t i = 0; i < s->nchains; i++) {
-		fputs(i ? ", " : "", f);
-		json_chain(f, &s->chains[i]);
-	}
-	fputs("]", f);
-	json_wide(f, s);
-	fputs("}", f);
-}
-
-static void json_drop(FILE *f, const secprof_ir_drop *d)
-{
-	fputs("{\"reason\": ", f);
-	cli_json_str(f, secprof_reason_name(d->reason));
-	fputs(", \"rule\": ", f);
-	json_src(f, &d->rule);
-	fputs(", \"name\": ", f);
-	cli_json_str(f, d->name);
-	fputs(", \"arch\": ", f);
-	cli_json_str(f, d->arch);
-	if (d->via) {
-		fputs(", \"via\": ", f);
-		cli_json_str(f, d->via);
-	}
-	if (d->has_by) {
-		fputs(", \"by\": ", f);
-		json_src(f, &d->by);
-	}
-	if (d->cond >= 0)
-		fprintf(f, ", \"arg\": %d, \"argPath\": \"syscalls[%zu].args[%d]\"", d->cond,
-			d->rule.index, d->cond);
-	if (d->detail[0]) {
-		fputs(", \"detail\": ", f);
-		cli_json_str(f, d->detail);
-	}
-	fputs("}", f);
-}
-
-/* One object, one syscall or drop per line, so a diff of two outputs shows
- * what changed. */
-static void print_json(FILE *f, const secprof_ir *ir)
-{
-	size_t ndrops;
-	const secprof_ir_drop *drops = secprof_ir_drops(ir, &ndrops);
-
-	fputs("{\"file\": ", f);
-	cli_json_str(f, secprof_ir_file(ir));
-	fputs(", ", f);
-	json_action(f, "defaultAction", secprof_ir_default_action(ir));
-	fputs(",\n \"arches\": [", f);
-	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
-		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);
-		fprintf(f, "%s\n  {\"arch\": ", i ? "," : "");
-		cli_json_str(f, a->name);
-		fprintf(f, ", \"audit\": \"0x%08" PRIx32 "\", \"enosysMax\": %" PRId64 ", \"syscalls\": [",
-			a->audit, a->enosys_max);
-		for (size_t k = 0; k < a->nsyscalls; k++) {
-			fputs(k ? ",\n   " : "\n   ", f);
-			json_syscall(f, &a->syscalls[k]);
-		}
-		fputs("]}", f);
-	}
-	fputs("],\n \"dropped\": [", f);
-	for (size_t i = 0; i < ndrops; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		json_drop(f, &drops[i]);
-	}
-	fputs("]}\n", f);
-}
-
 static const char *op_sym(const char *op)
 {
 	static const char *const map[][2] = {
@@ -297,11 +165,13 @@ int cmd_ir(struct cli *g, int argc, char **argv)
 		rc = cli_exit_code(-err.code);
 		goto out;
 	}
-	if (json)
-		print_json(stdout, ir);
-	else
+	if (json) {
+		char *text = NULL;
+		rc = cli_put_json(g, secprof_ir_json(ir, &text, &err), &text, &err);
+	} else {
 		print_text(stdout, ir);
-	rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+		rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+	}
 out:
 	secprof_ir_free(ir);
 	secprof_resolved_free(r);

@@ -6,48 +6,6 @@
 
 #include "cli.h"
 
-/* "ok", the errno's name ("EPERM") or the signal that killed the probe. */
-static const char *outcome(const secprof_probe_result *p, char *buf, size_t len)
-{
-	const char *name;
-
-	if (p->signal) {
-		name = sigabbrev_np(p->signal);
-		snprintf(buf, len, "SIG%s", name ? name : "?");
-	} else if (p->err == 0) {
-		snprintf(buf, len, "ok");
-	} else if (p->err < 0) {
-		snprintf(buf, len, "unknown");
-	} else {
-		name = strerrorname_np(p->err);
-		if (name)
-			snprintf(buf, len, "%s", name);
-		else
-			snprintf(buf, len, "errno %d", p->err);
-	}
-	return buf;
-}
-
-static void print_json(const secprof_probe_report *r)
-{
-	char buf[64];
-
-	printf("{\n  \"caps\": {\n");
-	printf("    \"ambient\": \"%016llx\",\n", (unsigned long long)r->cap_amb);
-	printf("    \"bounding\": \"%016llx\",\n", (unsigned long long)r->cap_bnd);
-	printf("    \"effective\": \"%016llx\",\n", (unsigned long long)r->cap_eff);
-	printf("    \"inheritable\": \"%016llx\",\n", (unsigned long long)r->cap_inh);
-	printf("    \"permitted\": \"%016llx\"\n  },\n", (unsigned long long)r->cap_prm);
-	printf("  \"gid\": %u,\n  \"no_new_privs\": %d,\n", (unsigned)r->gid, r->no_new_privs);
-	printf("  \"seccomp\": {\n    \"filters\": %d,\n    \"mode\": %d\n  },\n", r->seccomp_filters,
-	       r->seccomp_mode);
-	printf("  \"syscalls\": {\n");
-	for (size_t i = 0; i < r->nresults; i++)
-		printf("    \"%s\": \"%s\"%s\n", r->results[i].name, outcome(&r->results[i], buf, sizeof(buf)),
-		       i + 1 < r->nresults ? "," : "");
-	printf("  },\n  \"uid\": %u\n}\n", (unsigned)r->uid);
-}
-
 static void print_caps(const char *what, unsigned long long set)
 {
 	printf("%-12s %016llx", what, set);
@@ -73,7 +31,7 @@ static void print_text(const secprof_probe_report *r)
 	print_caps("ambient", r->cap_amb);
 	for (size_t i = 0; i < r->nresults; i++)
 		printf("%-26s %-8s %s\n", r->results[i].name, r->results[i].group,
-		       outcome(&r->results[i], buf, sizeof(buf)));
+		       secprof_probe_outcome(&r->results[i], buf, sizeof(buf)));
 }
 
 static const struct cli_opt probe_opts[] = {
@@ -106,10 +64,13 @@ int cmd_probe(struct cli *g, int argc, char **argv)
 		cli_print_error(g, &err);
 		return EXIT_SYSTEM;
 	}
-	if (json)
-		print_json(&r);
-	else
+	if (json) {
+		char *text = NULL;
+		rc = cli_put_json(g, secprof_probe_json(&r, &text, &err), &text, &err);
+	} else {
 		print_text(&r);
+		rc = EXIT_OK;
+	}
 	secprof_probe_report_free(&r);
-	return EXIT_OK;
+	return rc;
 }

@@ -140,22 +140,16 @@ int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, 
 
 /* RFC 8259 escaping of quotes, backslashes and control characters; the
  * only escaping the JSON secprof prints needs. NULL prints null. */
-void cli_json_str(FILE *f, const char *s)
+int cli_put_json(const struct cli *g, int rc, char **json, const secprof_error *err)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
+	if (rc < 0) {
+		cli_print_error(g, err);
+		return cli_exit_code(rc);
 	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	fputs(*json, stdout);
+	free(*json);
+	*json = NULL;
+	return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
 }
 
 int cli_compile_insns(struct cli *g, const char *name, const secprof_resolved *r,

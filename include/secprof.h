@@ -357,7 +357,8 @@ SECPROF_API void secprof_summary_free(secprof_summary *s);
 	X(REDUNDANT, "redundant")                 /* same chain as, or pruned by, another */ \
 	X(CONDITION_DROPPED, "condition-dropped") /* MASKED_EQ with a zero mask */  \
 	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */ \
-	X(NEWER_THAN_LIBSECCOMP, "newer-than-libseccomp") /* 2.5.4 skips the name */
+	X(NEWER_THAN_LIBSECCOMP, "newer-than-libseccomp") /* 2.5.4 skips the name */ \
+	X(NO_NAMES, "no-names")                   /* names empty: no syscall named */
 
 enum secprof_reason {
 #define SECPROF_X_(id, name) SECPROF_REASON_##id,
@@ -802,6 +803,45 @@ enum secprof_merge_format {
 SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
 			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,
 			      const secprof_compile_opts *co, char **out, secprof_error *err);
+/* ---- JSON output (one writer) ------------------------------------------ */
+
+/* The JSON texts secprof's commands print, written by the library's one
+ * JSON writer so every string is escaped the same way: as Go's
+ * encoding/json does (", \, \n, \r, \t; other control characters as
+ * \u00XX; <, > and & as \u003c, \u003e, \u0026; U+2028 and U+2029 as
+ * \u2028, \u2029; each byte that is not part of valid UTF-8 as \ufffd), so
+ * the text is valid UTF-8 JSON whatever bytes a string held. Each function
+ * sets *out to one JSON object followed by a newline (malloc'ed, freed by
+ * the caller) and returns 0; or NULL in *out and -SECPROF_E_USAGE (a NULL
+ * argument) or -SECPROF_E_SYSTEM (out of memory) with err. */
+
+/* `secprof ir --json` (docs/IR.md): "file", "defaultAction", "arches"
+ * (each with its "syscalls"), "dropped"; one arch, syscall or left-out
+ * entry per line. */
+SECPROF_API int secprof_ir_json(const secprof_ir *ir, char **out, secprof_error *err);
+/* `secprof check --json` of a valid profile: its summary (secprof_check)
+ * and the warnings reported while checking it (the messages as
+ * secprof_error_format writes them; `warnings` may be NULL when
+ * nwarnings is 0). */
+SECPROF_API int secprof_summary_json(const secprof_summary *s, const char *const *warnings,
+				     size_t nwarnings, char **out, secprof_error *err);
+/* `secprof check --json` of an invalid profile: {"valid": false, "error":
+ * the message of e as secprof_error_format writes it, "warnings": [...]}. */
+SECPROF_API int secprof_check_error_json(const secprof_error *e, const char *const *warnings,
+					 size_t nwarnings, char **out, secprof_error *err);
+/* `secprof eval --json`: the action `ret` as secprof_action_str spells it,
+ * ret, the instructions executed, the arch, the number and the syscall as
+ * the caller named it (NULL: null). */
+SECPROF_API int secprof_eval_json(uint32_t ret, unsigned steps, const secprof_arch *arch,
+				  int32_t nr, const char *syscall, char **out, secprof_error *err);
+/* `secprof info --json`. */
+SECPROF_API int secprof_info_json(const secprof_info *in, char **out, secprof_error *err);
+/* `secprof probe --json`: sorted keys, no run-dependent values. */
+SECPROF_API int secprof_probe_json(const secprof_probe_report *r, char **out, secprof_error *err);
+/* What one probe gave, as `secprof probe` prints it: "ok", the errno's
+ * name ("EPERM"), "SIG" and the signal's ("SIGSYS"), or "unknown";
+ * written into buf. Returns buf. */
+SECPROF_API const char *secprof_probe_outcome(const secprof_probe_result *p, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh"
+# clang-format: make check-format (run by make check) holds files to .clang-format
+pkgs="$pkgs clang-format"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/util.h"
 #include "profile/profile.h"
 #include "secprof.h"
@@ -105,38 +106,33 @@ static bool rule_names(const struct sp_rule *rule, const char *name)
 	return false;
 }
 
-/* A JSON string, or null (sp_buf_json_str wants a string). */
-static void put_jstr(struct sp_buf *b, const char *s)
+/* A rule's place: JSON (w) or text (b). */
+static void put_src(struct sp_jw *w, struct sp_buf *b, const char *file, const secprof_ir_src *s)
 {
-	if (s)
-		sp_buf_json_str(b, s);
-	else
-		sp_buf_puts(b, "null");
-}
+	char path[40];
 
-static void put_src(struct sp_buf *b, bool json, const char *file, const secprof_ir_src *s)
-{
-	if (json)
-		sp_buf_printf(b, "{\"index\": %zu, \"path\": \"syscalls[%zu]\", \"line\": %u, \"column\": %u}",
-			      s->index, s->index, s->line, s->column);
-	else
+	if (!w) {
 		sp_buf_printf(b, "syscalls[%zu] (%s%s%u:%u)", s->index, file, *file ? ":" : "",
 			      s->line, s->column);
+		return;
+	}
+	snprintf(path, sizeof(path), "syscalls[%zu]", s->index);
+	sp_jw_obj(w);
+	sp_jw_ku64(w, "index", s->index);
+	sp_jw_kstr(w, "path", path);
+	sp_jw_ku64(w, "line", s->line);
+	sp_jw_ku64(w, "column", s->column);
+	sp_jw_end(w);
 }
 
-/* One "would allow" entry: kind and value, as text or JSON. */
-static void put_would(struct sp_buf *b, bool json, bool *first, const char *kind,
+/* One "would allow" entry: kind and value as JSON (w), or text (b). */
+static void put_would(struct sp_jw *w, struct sp_buf *b, bool *first, const char *kind,
 		      const char *value, const char *text)
 {
-	if (json) {
-		sp_buf_puts(b, *first ? "{" : ", {");
-		sp_buf_json_str(b, kind);
-		sp_buf_puts(b, ": ");
-		if (!strcmp(kind, "profile_patch"))
-			sp_buf_puts(b, value); /* already JSON */
-		else
-			sp_buf_json_str(b, value);
-		sp_buf_puts(b, "}");
+	if (w) {
+		sp_jw_obj(w);
+		sp_jw_kstr(w, kind, value);
+		sp_jw_end(w);
 	} else {
 		sp_buf_printf(b, "%s  %s\n", *first ? "would allow it:\n" : "", text);
 	}
@@ -233,7 +229,7 @@ static const char *by_name(enum secprof_decided_by by)
 
 static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_resolve_opts *ro,
 		   const secprof_compile_opts *co, const secprof_arch *abi, const secprof_data *in,
-		   bool json, struct sp_buf *b, secprof_error *err)
+		   struct sp_jw *w, struct sp_buf *b, secprof_error *err)
 {
 	struct trial t;
 	secprof_ir_decision d = { 0 };
@@ -249,11 +245,21 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		return rc;
 	secprof_arch_get_info(abi, &ai);
 	if (t.unconfined) {
-		if (json)
-			sp_buf_puts(b, "{\"action\": \"ALLOW\", \"ret\": 2147418112, \"by\": \"unconfined\", "
-				       "\"rule\": null, \"conditions\": [], \"not_applied\": [], "
-				       "\"would_allow\": [], \"reason\": null}\n");
-		else
+		if (w) {
+			const char *lists[] = { "conditions", "not_applied", "would_allow" };
+			sp_jw_obj(w);
+			sp_jw_kstr(w, "action", "ALLOW");
+			sp_jw_ku64(w, "ret", RET_ALLOW);
+			sp_jw_kstr(w, "by", "unconfined");
+			sp_jw_kstr(w, "rule", NULL);
+			for (size_t i = 0; i < SP_ARRAY_SIZE(lists); i++) {
+				sp_jw_key(w, lists[i]);
+				sp_jw_arr(w);
+				sp_jw_end(w);
+			}
+			sp_jw_kstr(w, "reason", NULL);
+			sp_jw_end(w);
+		} else
 			sp_buf_puts(b, "ALLOW: the profile is unconfined (no filter at all)\n");
 		trial_free(&t);
 		return 0;
@@ -265,25 +271,25 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	secprof_action_str(d.action, act, sizeof(act));
 
 	/* the action and what decided it */
-	if (json) {
-		sp_buf_puts(b, "{\"syscall\": ");
-		put_jstr(b, name);
-		sp_buf_printf(b, ", \"nr\": %" PRId32 ", \"abi\": ", in->nr);
-		sp_buf_json_str(b, ai.name);
-		sp_buf_puts(b, ", \"action\": ");
-		sp_buf_json_str(b, act);
-		sp_buf_printf(b, ", \"ret\": %" PRIu32 ", \"by\": \"%s\", \"rule\": ", d.action,
-			      by_name(d.by));
+	if (w) {
+		sp_jw_obj(w);
+		sp_jw_kstr(w, "syscall", name);
+		sp_jw_ki64(w, "nr", in->nr);
+		sp_jw_kstr(w, "abi", ai.name);
+		sp_jw_kstr(w, "action", act);
+		sp_jw_ku64(w, "ret", d.action);
+		sp_jw_kstr(w, "by", by_name(d.by));
+		sp_jw_key(w, "rule");
 		if (d.by == SECPROF_BY_RULE)
-			put_src(b, true, file, &d.rule);
+			put_src(w, b, file, &d.rule);
 		else
-			sp_buf_puts(b, "null");
+			sp_jw_null(w);
 	} else {
 		sp_buf_printf(b, "%s (SECCOMP_RET 0x%08" PRIx32 ") for %s (nr %" PRId32 " on %s)\n",
 			      act, d.action, name ? name : "a number with no name", in->nr, ai.name);
 		sp_buf_puts(b, "decided by: ");
 		switch (d.by) {
-		case SECPROF_BY_RULE: put_src(b, false, file, &d.rule); break;
+		case SECPROF_BY_RULE: put_src(NULL, b, file, &d.rule); break;
 		case SECPROF_BY_DEFAULT:
 			sp_buf_puts(b, d.syscall ? "the default action (no conditional rule matched)"
 						 : "the default action (no rule names it)");
@@ -300,16 +306,17 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	/* the side that decided: the rules as the kernel reads them, or their
 	 * 64-bit twin when libseccomp's compares were the stricter */
 	const secprof_ir_syscall *side = d.syscall && d.wide ? d.syscall->wide : d.syscall;
-	if (json)
-		sp_buf_printf(b, ", \"wide\": %s", d.wide ? "true" : "false");
+	if (w)
+		sp_jw_kbool(w, "wide", d.wide);
 	else if (d.wide)
 		sp_buf_puts(b, "compared on all 64 bits, as libseccomp (Docker's filter) compares them: "
 			       "stricter here than the low word the kernel reads, so that decision stands\n");
 
 	/* each chain: which condition failed (secprof_ir_decide's failed[]) */
-	if (json)
-		sp_buf_puts(b, ", \"conditions\": [");
-	else if (side && side->conditional)
+	if (w) {
+		sp_jw_key(w, "conditions");
+		sp_jw_arr(w);
+	} else if (side && side->conditional)
 		sp_buf_puts(b, "conditional rules, in the order the filter tries them:\n");
 	first = true;
 	for (size_t c = 0; side && side->conditional && c < side->nchains; c++) {
@@ -319,23 +326,28 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		char ca[48];
 
 		secprof_action_str(ch->action, ca, sizeof(ca));
-		if (json) {
-			sp_buf_puts(b, first ? "{\"rule\": " : ", {\"rule\": ");
-			put_src(b, true, file, &ch->src);
-			sp_buf_puts(b, ", \"action\": ");
-			sp_buf_json_str(b, ca);
-			sp_buf_puts(b, ", \"via\": ");
-			put_jstr(b, ch->via);
-			if (cd)
-				sp_buf_printf(b, ", \"failed\": {\"arg\": %u, \"op\": \"%s\", \"value\": %" PRIu64
-						 ", \"value_two\": %" PRIu64 ", \"lo_only\": %s}}",
-					      cd->arg, cd->op, cd->value, cd->value_two,
-					      cd->lo_only ? "true" : "false");
-			else
-				sp_buf_puts(b, ", \"failed\": null}");
+		if (w) {
+			sp_jw_obj(w);
+			sp_jw_key(w, "rule");
+			put_src(w, b, file, &ch->src);
+			sp_jw_kstr(w, "action", ca);
+			sp_jw_kstr(w, "via", ch->via);
+			sp_jw_key(w, "failed");
+			if (cd) {
+				sp_jw_obj(w);
+				sp_jw_ku64(w, "arg", cd->arg);
+				sp_jw_kstr(w, "op", cd->op);
+				sp_jw_ku64(w, "value", cd->value);
+				sp_jw_ku64(w, "value_two", cd->value_two);
+				sp_jw_kbool(w, "lo_only", cd->lo_only);
+				sp_jw_end(w);
+			} else {
+				sp_jw_null(w);
+			}
+			sp_jw_end(w);
 		} else {
 			sp_buf_puts(b, "  ");
-			put_src(b, false, file, &ch->src);
+			put_src(NULL, b, file, &ch->src);
 			sp_buf_printf(b, " %s%s%s: ", ca, ch->via ? " via " : "", ch->via ? ch->via : "");
 			if (cd)
 				sp_buf_printf(b, "arg%u %s 0x%" PRIx64 "%s fails (arg%u = 0x%" PRIx64 ")\n",
@@ -346,12 +358,12 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		}
 		first = false;
 	}
-	if (json)
-		sp_buf_puts(b, "]");
-
 	/* the rules naming it that are not in the program, and why */
-	if (json)
-		sp_buf_puts(b, ", \"not_applied\": [");
+	if (w) {
+		sp_jw_end(w);
+		sp_jw_key(w, "not_applied");
+		sp_jw_arr(w);
+	}
 	first = true;
 	size_t ndrops = 0;
 	const secprof_ir_drop *drops = secprof_ir_drops(t.ir, &ndrops);
@@ -362,22 +374,26 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		if (dr->name ? strcmp(dr->name, name)
 			     : !(dr->rule.index < p->nrules && rule_names(&p->rules[dr->rule.index], name)))
 			continue;
-		if (json) {
-			sp_buf_puts(b, first ? "{\"rule\": " : ", {\"rule\": ");
-			put_src(b, true, file, &dr->rule);
-			sp_buf_printf(b, ", \"reason\": \"%s\", \"detail\": ", secprof_reason_name(dr->reason));
-			sp_buf_json_str(b, dr->detail);
-			sp_buf_puts(b, "}");
+		if (w) {
+			sp_jw_obj(w);
+			sp_jw_key(w, "rule");
+			put_src(w, b, file, &dr->rule);
+			sp_jw_kstr(w, "reason", secprof_reason_name(dr->reason));
+			sp_jw_kstr(w, "detail", dr->detail);
+			sp_jw_end(w);
 		} else {
 			sp_buf_puts(b, first ? "rules for it not applied:\n  " : "  ");
-			put_src(b, false, file, &dr->rule);
+			put_src(NULL, b, file, &dr->rule);
 			sp_buf_printf(b, ": %s%s%s\n", secprof_reason_name(dr->reason),
 				      dr->detail[0] ? " " : "", dr->detail);
 		}
 		first = false;
 	}
-	if (json)
-		sp_buf_puts(b, "], \"would_allow\": [");
+	if (w) {
+		sp_jw_end(w);
+		sp_jw_key(w, "would_allow");
+		sp_jw_arr(w);
+	}
 
 	/* what would change the decision, each tried */
 	first = true;
@@ -402,7 +418,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 						continue;
 					snprintf(val, sizeof(val), "%s", secprof_cap_name(cap));
 					snprintf(text, sizeof(text), "--cap-add %s", val);
-					put_would(b, json, &first, "cap_add", val, text);
+					put_would(w, b, &first, "cap_add", val, text);
 				}
 			}
 		}
@@ -439,7 +455,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 					continue;
 				snprintf(val, sizeof(val), "%d.%d", maj, min);
 				snprintf(text, sizeof(text), "--kernel %s", val);
-				put_would(b, json, &first, "kernel", val, text);
+				put_would(w, b, &first, "kernel", val, text);
 			}
 		}
 		const secprof_arch *arch_tried[64];
@@ -470,7 +486,7 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 						continue;
 					snprintf(val, sizeof(val), "%s", oi.go);
 					snprintf(text, sizeof(text), "--arch %s", val);
-					put_would(b, json, &first, "arch", val, text);
+					put_would(w, b, &first, "arch", val, text);
 				}
 			}
 		}
@@ -484,11 +500,14 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 						tested |= d.syscall->chains[c].conds[k].arg == arg;
 				if (tested && allowed_values(t.ir, d.syscall, arg, in, ai.bits, &vals) &&
 				    !vals.oom) {
-					if (json) {
-						sp_buf_printf(b, "%s{\"args\": {\"arg\": %u, \"allowed\": ",
-							      first ? "" : ", ", arg);
-						sp_buf_json_str(b, vals.data);
-						sp_buf_puts(b, "}}");
+					if (w) {
+						sp_jw_obj(w);
+						sp_jw_key(w, "args");
+						sp_jw_obj(w);
+						sp_jw_ku64(w, "arg", arg);
+						sp_jw_kstr(w, "allowed", vals.data);
+						sp_jw_end(w);
+						sp_jw_end(w);
 						first = false;
 					} else {
 						sp_buf_printf(b, "%sarg%u in %s (the other arguments as given)\n",
@@ -516,20 +535,26 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 				q.nrules = p->nrules + 1;
 				if (allows(ctx, &q, ro, co, abi, name, in)) {
 					struct sp_buf pb = { 0 };
-					sp_buf_puts(&pb, "{\"names\": [");
-					sp_buf_json_str(&pb, name);
-					sp_buf_puts(&pb, "], \"action\": \"SCMP_ACT_ALLOW\"}");
-					if (!pb.oom) {
-						if (!json && first)
+					struct sp_jw pw;
+					sp_jw_init(&pw, &pb, 0);
+					sp_jw_obj(&pw);
+					sp_jw_key(&pw, "names");
+					sp_jw_arr(&pw);
+					sp_jw_str(&pw, name);
+					sp_jw_end(&pw);
+					sp_jw_kstr(&pw, "action", "SCMP_ACT_ALLOW");
+					sp_jw_end(&pw);
+					if (!sp_jw_finish(&pw)) {
+						if (!w && first)
 							sp_buf_puts(b, "would allow it:\n");
 						char *txt = malloc(pb.len + 48);
 						if (txt) {
 							snprintf(txt, pb.len + 48, "add to syscalls[]: %s", pb.data);
-							if (json) {
-								sp_buf_puts(b, first ? "" : ", ");
-								sp_buf_puts(b, "{\"profile_patch\": ");
-								sp_buf_puts(b, pb.data);
-								sp_buf_puts(b, "}");
+							if (w) {
+								sp_jw_obj(w);
+								sp_jw_key(w, "profile_patch");
+								sp_jw_raw(w, pb.data);
+								sp_jw_end(w);
 							} else {
 								sp_buf_printf(b, "  %s\n", txt);
 							}
@@ -545,10 +570,10 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	}
 
 	const char *why = d.action != RET_ALLOW ? secprof_deny_reason(name) : NULL;
-	if (json) {
-		sp_buf_puts(b, "], \"reason\": ");
-		put_jstr(b, why);
-		sp_buf_puts(b, "}\n");
+	if (w) {
+		sp_jw_end(w);
+		sp_jw_kstr(w, "reason", why);
+		sp_jw_end(w);
 	} else if (why) {
 		sp_buf_printf(b, "why Docker's default profile denies %s: %s\n", name, why);
 	}
@@ -561,19 +586,24 @@ int secprof_explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_re
 		    unsigned flags, char **out, secprof_error *err)
 {
 	struct sp_buf b = { 0 };
+	struct sp_jw w;
+	bool json = flags & SECPROF_EXPLAIN_JSON;
 	secprof_compile_opts c0 = { 0 };
 	int rc;
 
 	if (!p || !ro || !in || !out || !abi)
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof_explain: NULL argument");
 	*out = NULL;
-	if ((rc = explain(ctx, p, ro, co ? co : &c0, abi, in, flags & SECPROF_EXPLAIN_JSON, &b, err)) < 0) {
+	sp_jw_init(&w, &b, 0);
+	if ((rc = explain(ctx, p, ro, co ? co : &c0, abi, in, json ? &w : NULL, &b, err)) < 0) {
 		sp_buf_free(&b);
 		return rc;
 	}
+	if (json)
+		return sp_jw_take(&w, "\n", out, err);
 	if (b.oom) {
 		sp_buf_free(&b);
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "out of memory");
+		return sp_err_oom(err);
 	}
 	*out = b.data;
 	return 0;

@@ -30,6 +30,7 @@ _Static_assert(SP_NCOLS <= 32, "sp_syscall_scmp_unknown has 32 bits per row");
  * go: Docker's native string (goToNative values, docs/COMPAT.md §2.1), NULL where no
  * GOARCH maps to the arch. runc_ok: runc's arch list (docs/COMPAT.md §4.1.1) has no
  * PARISC, M68K or SH. */
+/* clang-format off */
 static const struct sp_arch arches[] = {
 	/* scmp, name, go, audit, nr_base, bits, big_endian, runc_ok, col */
 	{ "SCMP_ARCH_X86", "x86", "x86", 0x40000003, 0, 32, false, true, SP_COL_X86 },
@@ -73,6 +74,7 @@ static const struct sp_arch arches[] = {
 	{ "SCMP_ARCH_SH", "sh", NULL, 0x4000002A, 0, 32, false, false, SP_COL_SH },
 	{ "SCMP_ARCH_SHEB", "sheb", NULL, 0x0000002A, 0, 32, true, false, SP_COL_SH },
 };
+/* clang-format on */
 
 size_t sp_arch_count(void)
 {

@@ -279,9 +279,11 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 /* Bytes that end a plain run inside a string: the closing quote, an escape,
  * a control character (refused) or the lead byte of a multi-byte UTF-8
  * sequence (checked). Everything else is copied as it is. */
+/* clang-format off */
 static const unsigned char str_stop[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
 };
+/* clang-format on */
 
 /* End of the run of plain string bytes from k: 8 bytes at a time while 8
  * are left (little-endian: the lowest flagged byte is the first one, and

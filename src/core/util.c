@@ -165,37 +165,6 @@ void sp_buf_printf(struct sp_buf *b, const char *fmt, ...)
 	free(big);
 }
 
-void sp_buf_json_str(struct sp_buf *b, const char *s)
-{
-	/* Go's encoding/json escapes <, > and & as \u003c etc. by default,
-	 * and U+2028/U+2029; the rest follows RFC 8259. */
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	sp_buf_add(b, "\"", 1);
-	for (; *p; p++) {
-		char esc[8];
-		switch (*p) {
-		case '"': sp_buf_add(b, "\\\"", 2); continue;
-		case '\\': sp_buf_add(b, "\\\\", 2); continue;
-		case '\n': sp_buf_add(b, "\\n", 2); continue;
-		case '\r': sp_buf_add(b, "\\r", 2); continue;
-		case '\t': sp_buf_add(b, "\\t", 2); continue;
-		default: break;
-		}
-		if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
-			snprintf(esc, sizeof(esc), "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-			sp_buf_add(b, esc, 6);
-		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-			sp_buf_add(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
-			p += 2;
-		} else {
-			sp_buf_add(b, (const char *)p, 1);
-		}
-	}
-	sp_buf_add(b, "\"", 1);
-}
-
 void sp_buf_free(struct sp_buf *b)
 {
 	free(b->data);

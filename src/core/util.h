@@ -76,7 +76,8 @@ struct sp_buf {
 void sp_buf_add(struct sp_buf *b, const char *s, size_t n);
 void sp_buf_puts(struct sp_buf *b, const char *s);
 void sp_buf_printf(struct sp_buf *b, const char *fmt, ...) SP_PRINTF(2, 3);
-/* JSON string literal with Go's encoding/json escaping (incl. <, >, &). */
+/* A JSON string literal, escaped as Go's encoding/json does (core/jsonw.h,
+ * where it is defined with the rest of the JSON writer). */
 void sp_buf_json_str(struct sp_buf *b, const char *s);
 void sp_buf_free(struct sp_buf *b);
 

@@ -9,11 +9,13 @@
  * walk sp_ruleset_decide makes. The public structs are plain copies with
  * pointers into the rule set's arena, made once at build time.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "secprof.h"
+#include "core/jsonw.h"
 #include "ir/ruleset.h"
 
 struct secprof_ir {
@@ -213,4 +215,150 @@ int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_d
 		failed[i] = k == ss->rules[i].nconds ? -1 : (int)k;
 	}
 	return 0;
+}
+
+/* ---- secprof_ir_json: `secprof ir --json` (docs/IR.md) ------------------ */
+
+static void jw_src(struct sp_jw *w, const secprof_ir_src *s)
+{
+	char path[40];
+
+	snprintf(path, sizeof(path), "syscalls[%zu]", s->index);
+	sp_jw_obj(w);
+	sp_jw_ku64(w, "index", s->index);
+	sp_jw_kstr(w, "path", path);
+	sp_jw_ku64(w, "line", s->line);
+	sp_jw_ku64(w, "column", s->column);
+	sp_jw_end(w);
+}
+
+static void jw_action(struct sp_jw *w, const char *key, uint32_t ret)
+{
+	char buf[64];
+
+	sp_jw_kstr(w, key, sp_ret_str(ret, buf, sizeof(buf)));
+}
+
+static void jw_chain(struct sp_jw *w, const secprof_ir_chain *c)
+{
+	sp_jw_obj(w);
+	jw_action(w, "action", c->action);
+	sp_jw_key(w, "rule");
+	jw_src(w, &c->src);
+	if (c->via)
+		sp_jw_kstr(w, "via", c->via);
+	sp_jw_key(w, "args");
+	sp_jw_arr(w);
+	for (size_t k = 0; k < c->nconds; k++) {
+		const secprof_ir_cond *x = &c->conds[k];
+		sp_jw_obj(w);
+		sp_jw_ku64(w, "index", x->arg);
+		sp_jw_kstr(w, "op", x->op);
+		sp_jw_ku64(w, "value", x->value);
+		if (!strcmp(x->op, "SCMP_CMP_MASKED_EQ"))
+			sp_jw_ku64(w, "valueTwo", x->value_two);
+		sp_jw_kbool(w, "lowWordOnly", x->lo_only);
+		sp_jw_end(w);
+	}
+	sp_jw_end(w);
+	sp_jw_end(w);
+}
+
+
+static void jw_syscall(struct sp_jw *w, const secprof_ir_syscall *s)
+{
+	sp_jw_obj(w);
+	sp_jw_ki64(w, "nr", s->nr);
+	sp_jw_kstr(w, "name", s->name);
+	if (!s->conditional) {
+		jw_action(w, "action", s->action);
+		sp_jw_key(w, "rule");
+		jw_src(w, &s->src);
+	} else {
+		sp_jw_kbool(w, "wordTree", s->word_tree);
+		sp_jw_key(w, "chains");
+		sp_jw_arr(w);
+		for (size_t i = 0; i < s->nchains; i++)
+			jw_chain(w, &s->chains[i]);
+		sp_jw_end(w);
+	}
+	if (s->wide) { /* the 64-bit twin (secprof_ir_syscall.wide) */
+		sp_jw_key(w, "wide");
+		jw_syscall(w, s->wide);
+	}
+	sp_jw_end(w);
+}
+
+static void jw_drop(struct sp_jw *w, const secprof_ir_drop *d)
+{
+	sp_jw_obj(w);
+	sp_jw_kstr(w, "reason", secprof_reason_name(d->reason));
+	sp_jw_key(w, "rule");
+	jw_src(w, &d->rule);
+	sp_jw_kstr(w, "name", d->name);
+	sp_jw_kstr(w, "arch", d->arch);
+	if (d->via)
+		sp_jw_kstr(w, "via", d->via);
+	if (d->has_by) {
+		sp_jw_key(w, "by");
+		jw_src(w, &d->by);
+	}
+	if (d->cond >= 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "syscalls[%zu].args[%d]", d->rule.index, d->cond);
+		sp_jw_ki64(w, "arg", d->cond);
+		sp_jw_kstr(w, "argPath", path);
+	}
+	if (d->detail[0])
+		sp_jw_kstr(w, "detail", d->detail);
+	sp_jw_end(w);
+}
+
+/* One object; each arch, syscall and left-out entry on a line of its own,
+ * so a diff of two outputs shows what changed. */
+int secprof_ir_json(const secprof_ir *ir, char **out, secprof_error *err)
+{
+	struct sp_buf b = { 0 };
+	struct sp_jw w;
+
+	if (out)
+		*out = NULL;
+	if (!ir || !out)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof_ir_json: NULL argument");
+	sp_jw_init(&w, &b, 0);
+	sp_jw_obj(&w);
+	sp_jw_kstr(&w, "file", ir->file);
+	jw_action(&w, "defaultAction", ir->rs->default_ret);
+	sp_jw_nl(&w, 1);
+	sp_jw_key(&w, "arches");
+	sp_jw_arr(&w);
+	for (size_t i = 0; i < ir->rs->narches; i++) {
+		const secprof_ir_arch *a = &ir->arches[i];
+		char audit[16];
+		snprintf(audit, sizeof(audit), "0x%08" PRIx32, a->audit);
+		sp_jw_nl(&w, 2);
+		sp_jw_obj(&w);
+		sp_jw_kstr(&w, "arch", a->name);
+		sp_jw_kstr(&w, "audit", audit);
+		sp_jw_ki64(&w, "enosysMax", a->enosys_max);
+		sp_jw_key(&w, "syscalls");
+		sp_jw_arr(&w);
+		for (size_t k = 0; k < a->nsyscalls; k++) {
+			sp_jw_nl(&w, 3);
+			jw_syscall(&w, &a->syscalls[k]);
+		}
+		sp_jw_end(&w);
+		sp_jw_end(&w);
+	}
+	sp_jw_end(&w);
+	sp_jw_nl(&w, 1);
+	sp_jw_key(&w, "dropped");
+	sp_jw_arr(&w);
+	for (size_t i = 0; i < ir->ndrops; i++) {
+		sp_jw_nl(&w, 2);
+		jw_drop(&w, &ir->drops[i]);
+	}
+	sp_jw_end(&w);
+	sp_jw_end(&w);
+	return sp_jw_take(&w, "\n", out, err);
 }

@@ -26,9 +26,12 @@ struct mux_call {
 	uint8_t call;
 };
 
+/* clang-format off */
 #define MUX(n, c) { n, sizeof(n) - 1, c }
+/* clang-format on */
 
 /* the SYS_* numbers of include/uapi/linux/net.h and ipc/syscall.c */
+/* clang-format off */
 static const struct mux_call socket_calls[] = {
 	MUX("socket", 1), MUX("bind", 2), MUX("connect", 3), MUX("listen", 4), MUX("accept", 5),
 	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
@@ -36,12 +39,15 @@ static const struct mux_call socket_calls[] = {
 	MUX("setsockopt", 14), MUX("getsockopt", 15), MUX("sendmsg", 16), MUX("recvmsg", 17),
 	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { NULL, 0, 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct mux_call ipc_calls[] = {
 	MUX("semop", 1), MUX("semget", 2), MUX("semctl", 3), MUX("semtimedop", 4), MUX("msgsnd", 11),
 	MUX("msgrcv", 12), MUX("msgget", 13), MUX("msgctl", 14), MUX("shmat", 21), MUX("shmdt", 22),
 	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
 };
+/* clang-format on */
 
 /* The arches whose arch_def has sys_socketcall/sys_ipc and abi_rule_add in
  * libseccomp 2.5.4 (arch-x86.c, arch-ppc.c, arch-ppc64.c, arch-mips.c for
@@ -58,21 +64,62 @@ bool sp_rs_multiplexes(const struct sp_arch *a)
 	return false;
 }
 
-static int mux_call_of(const struct mux_call *calls, const char *name, size_t len)
-{
-	/* length and first byte before memcmp: most names are neither */
-	for (size_t i = 0; name && calls[i].name; i++)
-		if (calls[i].len == len && calls[i].name[0] == name[0] && !memcmp(calls[i].name, name, len))
-			return calls[i].call;
-	return -1;
-}
-
 const char *const sp_rs_mux_syscall[2] = { "socketcall", "ipc" };
 static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
+
+/* Nearly every name of a profile is neither a socket nor an IPC call, so
+ * the two lists are looked up through a small hash index (length, first
+ * and last byte), built once per rule set, instead of a scan of both lists
+ * per name, which cost about 6% of compiling Docker's default profile. */
+#define MUX_BUCKETS 64
+#define MUX_MAX 40 /* entries of both lists */
+
+struct mux_index {
+	const struct mux_call *call[MUX_MAX];
+	int8_t kind[MUX_MAX];
+	int8_t next[MUX_MAX];
+	int8_t head[MUX_BUCKETS];
+};
+
+_Static_assert(SP_ARRAY_SIZE(socket_calls) - 1 + SP_ARRAY_SIZE(ipc_calls) - 1 <= MUX_MAX,
+	       "struct mux_index holds every socket and IPC call");
+
+static unsigned mux_hash(const char *name, size_t len)
+{
+	return (unsigned)(len * 7 + (unsigned char)name[0] * 3 + (unsigned char)name[len - 1]) %
+	       MUX_BUCKETS;
+}
+
+static void mux_index_build(struct mux_index *x)
+{
+	int n = 0;
+
+	memset(x->head, -1, sizeof(x->head));
+	for (int k = 0; k < 2; k++)
+		for (const struct mux_call *c = mux_calls[k]; c->name; c++, n++) {
+			unsigned h = mux_hash(c->name, c->len);
+			x->call[n] = c;
+			x->kind[n] = (int8_t)k;
+			x->next[n] = x->head[h];
+			x->head[h] = (int8_t)n;
+		}
+}
+
+/* What `name` is to the multiplexers: {kind, call}, or {-1, 0}. */
+static struct mux_name mux_lookup(const struct mux_index *x, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	for (int e = len ? x->head[mux_hash(name, len)] : -1; e >= 0; e = x->next[e])
+		if (x->call[e]->len == len && !memcmp(x->call[e]->name, name, len))
+			return (struct mux_name){ x->kind[e], x->call[e]->call };
+	return (struct mux_name){ -1, 0 };
+}
 
 int sp_rs_mux_names(struct build *b)
 {
 	size_t total = 0, seq = 0;
+	struct mux_index x;
 
 	if (b->muxn)
 		return 0;
@@ -80,17 +127,10 @@ int sp_rs_mux_names(struct build *b)
 		total += b->r->rules[i]->nnames;
 	if (!(b->muxn = malloc((total ? total : 1) * sizeof(*b->muxn))))
 		return sp_err_oom(b->err);
+	mux_index_build(&x);
 	for (size_t i = 0; i < b->r->nrules; i++)
-		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++) {
-			const char *nm = b->r->rules[i]->names[j].s;
-			size_t len = nm ? strlen(nm) : 0;
-			b->muxn[seq] = (struct mux_name){ -1, 0 };
-			for (int k = 0; k < 2; k++) {
-				int call = mux_call_of(mux_calls[k], nm, len);
-				if (call >= 0)
-					b->muxn[seq] = (struct mux_name){ (int8_t)k, (uint8_t)call };
-			}
-		}
+		for (size_t j = 0; j < b->r->rules[i]->nnames; j++, seq++)
+			b->muxn[seq] = mux_lookup(&x, b->r->rules[i]->names[j].s);
 	return 0;
 }
 

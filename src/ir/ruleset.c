@@ -190,6 +190,14 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 		if (sp_rule_is_default(r->prof, r->rules[i]))
 			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
 					    NULL, -1);
+	/* A rule that names no syscall (names [] or absent) gives runc nothing
+	 * to add: specconv's SetupSeccomp makes one rule per entry of Names.
+	 * It is left out with its own reason, so no rule leaves the IR
+	 * without one. */
+	for (size_t i = 0; !rc && i < r->nrules; i++)
+		if (!r->rules[i]->nnames && !sp_rule_is_default(r->prof, r->rules[i]))
+			rc = sp_rs_add_drop(&b, SECPROF_REASON_NO_NAMES, r->rules[i], NULL, NULL, NULL,
+					    NULL, -1);
 	if (!rc)
 		rc = collect_arches(&b);
 	if (!rc)

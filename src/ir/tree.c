@@ -665,27 +665,48 @@ static int too_much_work(struct build *b, const struct sp_rule *at, const char *
  * where its conditional rules have two actions, the tree is kept there to
  * decide (ruleset.h, sp_tnode). `cc` (may be NULL): the chain-level
  * check's candidate, named in the message when the replay refuses too. */
+static int replay_syscall(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
+			  const char *name, const struct entry *e, size_t n,
+			  const struct chain_clash *cc, const struct sp_rule *first, size_t adds);
+
 int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			  const char *name, const struct entry *e, size_t n, const struct chain_clash *cc)
 {
-	struct tree t; /* set up below: most syscalls return before */
-	const struct sp_rule *failed = NULL;
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
-	bool may = true, mixed = false;
-	int rc = 0;
+	uint32_t first_ret = 0;
+	bool mixed = false;
 
-	/* only conditional rules make nodes, and a clash needs two actions */
+	/* only conditional rules make nodes, and a clash needs two actions:
+	 * nearly every syscall returns here, so the replay's large frame is
+	 * set up only past this scan (replay_syscall) */
 	for (size_t i = 0; i < n; i++) {
 		if (!e[i].rule->nargs)
 			continue;
 		adds += e[i].rule->nargs;
-		if (!first)
+		if (!first) {
 			first = e[i].rule;
-		mixed |= sp_rule_ret(e[i].rule) != sp_rule_ret(first);
+			first_ret = sp_rule_ret(first);
+		} else {
+			mixed |= sp_rule_ret(e[i].rule) != first_ret;
+		}
 	}
 	if (adds < 2 || !mixed)
 		return 0;
+	return replay_syscall(b, a, keep, name, e, n, cc, first, adds);
+}
+
+__attribute__((noinline)) static int replay_syscall(struct build *b, const struct sp_arch *a,
+						    struct sp_sysrule *keep, const char *name,
+						    const struct entry *e, size_t n,
+						    const struct chain_clash *cc,
+						    const struct sp_rule *first, size_t adds)
+{
+	struct tree t;
+	const struct sp_rule *failed = NULL;
+	bool may = true;
+	int rc = 0;
+
 	if (keep && keep->uncond)
 		keep = NULL; /* an unconditional rule decides: no tree is left */
 	/* With at most TREE_MAX_CONDS conditions no sibling walk of the model

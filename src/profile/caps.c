@@ -58,12 +58,14 @@ static const char *const cap_names[] = {
 #define CAP_BIT(n) ((secprof_caps)1 << (n))
 
 /* Docker's defaults (docs/COMPAT.md §3.4; moby daemon/pkg/oci/caps/defaults.go). */
+/* clang-format off */
 static const int docker_default_caps[] = {
 	0 /* CHOWN */,		 1 /* DAC_OVERRIDE */,	    4 /* FSETID */,	3 /* FOWNER */,
 	27 /* MKNOD */,		 13 /* NET_RAW */,	    6 /* SETGID */,	7 /* SETUID */,
 	31 /* SETFCAP */,	 8 /* SETPCAP */,	    10 /* NET_BIND_SERVICE */,
 	18 /* SYS_CHROOT */,	 5 /* KILL */,		    29 /* AUDIT_WRITE */,
 };
+/* clang-format on */
 
 secprof_caps secprof_caps_docker_default(void)
 {

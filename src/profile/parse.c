@@ -25,6 +25,7 @@
 
 /* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */
+/* clang-format off */
 static const struct {
 	const char *name;
 	int value;
@@ -54,6 +55,7 @@ static const struct {
 	E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
 #undef E
 };
+/* clang-format on */
 
 /* ---- decoding context, paths and messages ----------------------------- */
 
@@ -249,7 +251,9 @@ struct field {
 	field_fn fn;
 };
 
+/* clang-format off */
 #define FIELD(name, fn) { name, sizeof(name) - 1, fn }
+/* clang-format on */
 
 static const struct field *find_field(const struct field *f, size_t n, const struct sp_jmember *m)
 {
@@ -530,11 +534,13 @@ static int f_min_kernel(struct pc *c, void *t, const struct sp_json *v)
 	return decode_min_kernel(c, t, v);
 }
 
+/* clang-format off */
 static const struct field filter_fields[] = {
 	FIELD("caps", f_caps),
 	FIELD("arches", f_arches),
 	FIELD("minKernel", f_min_kernel),
 };
+/* clang-format on */
 
 /* *Filter: null clears the pointer; an object decodes into the existing one
  * (a duplicate "includes" merges field by field, §1.3). */
@@ -575,12 +581,14 @@ static int a_op(struct pc *c, void *t, const struct sp_json *v)
 	return decode_str(c, &((struct sp_arg *)t)->op_str, v);
 }
 
+/* clang-format off */
 static const struct field arg_fields[] = {
 	FIELD("index", a_index),
 	FIELD("value", a_value),
 	FIELD("valueTwo", a_value_two),
 	FIELD("op", a_op),
 };
+/* clang-format on */
 
 static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
 {
@@ -650,6 +658,7 @@ static int r_errno(struct pc *c, void *t, const struct sp_json *v)
 
 /* The first four are the OCI LinuxSyscall fields (the only ones an OCI
  * config's rules have); the rest are moby's and Podman's additions. */
+/* clang-format off */
 static const struct field rule_fields[] = {
 	FIELD("names", r_names),
 	FIELD("action", r_action),
@@ -661,6 +670,7 @@ static const struct field rule_fields[] = {
 	FIELD("excludes", r_excludes),
 	FIELD("errno", r_errno), /* Podman (docs/COMPAT.md §6) */
 };
+/* clang-format on */
 
 static int decode_rule(struct pc *c, void *slot, const struct sp_json *v)
 {
@@ -690,10 +700,12 @@ static int m_subs(struct pc *c, void *t, const struct sp_json *v)
 	return decode_str_array(c, &m->subs, &m->nsubs, v);
 }
 
+/* clang-format off */
 static const struct field archmap_fields[] = {
 	FIELD("architecture", m_arch),
 	FIELD("subArchitectures", m_subs),
 };
+/* clang-format on */
 
 static int decode_archmap(struct pc *c, void *slot, const struct sp_json *v)
 {
@@ -763,6 +775,7 @@ static int t_default_errno(struct pc *c, void *t, const struct sp_json *v)
 /* The first seven are OCI LinuxSeccomp's; archMap is moby's, defaultErrno
  * Podman's. */
 #define SP_OCI_TOP_FIELDS 7
+/* clang-format off */
 static const struct field top_fields[] = {
 	FIELD("defaultAction", t_default_action),
 	FIELD("defaultErrnoRet", t_default_errno_ret),
@@ -774,6 +787,7 @@ static const struct field top_fields[] = {
 	FIELD("archMap", t_archmap),
 	FIELD("defaultErrno", t_default_errno), /* Podman (docs/COMPAT.md §6) */
 };
+/* clang-format on */
 
 /* ---- Podman's errno names (docs/COMPAT.md §6) ----------------------------------- */
 

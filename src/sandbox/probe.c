@@ -56,6 +56,7 @@
 
 typedef long (*probe_fn)(void);
 
+/* clang-format off */
 static long p_acct(void) { return syscall(SYS_acct, BAD_PTR); }
 /* add_key copies its type string first. */
 static long p_add_key(void) { return syscall(SYS_add_key, BAD_PTR, 0, 0, 0, 0); }
@@ -150,6 +151,7 @@ static long p_seccomp(void) { return syscall(SYS_seccomp, 0xffff, 0, 0); }
 static long p_name_to_handle_at(void) { return syscall(SYS_name_to_handle_at, -1, BAD_PTR, BAD_PTR, BAD_PTR, 0); }
 static long p_pivot_root(void) { return syscall(SYS_pivot_root, BAD_PTR, BAD_PTR); }
 static long p_quotactl(void) { return syscall(SYS_quotactl, 0, BAD_PTR, 0, 0); }
+/* clang-format on */
 static long p_clone_plain(void)
 {
 	/* A plain fork: the child leaves at once. */

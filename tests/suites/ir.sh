@@ -26,7 +26,7 @@ ir = json.load(open(sys.argv[1]))
 reasons = {"cap-not-held", "cap-excluded", "arch-not-included", "arch-excluded",
            "min-kernel-not-met", "kernel-excluded", "unknown-name", "equals-default",
            "shadowed", "replaced", "redundant", "condition-dropped", "beyond-enosys",
-           "newer-than-libseccomp"}
+           "newer-than-libseccomp", "no-names"}
 used = {}
 for a in ir["arches"]:
     for s in a["syscalls"]:
@@ -66,6 +66,43 @@ is "$("$SECPROF" -q ir builtin --json --arch amd64 --kernel 6.1 --exact-libsecco
 	grep -c '"lowWordOnly": true')" 0 "--exact-libseccomp: no low-word-only compare"
 is "$(grep -c '"name": "socket".*"lowWordOnly": true' "$tmp/builtin.json")" 1 \
 	"default: socket's family compared on its low word"
+
+# Every JSON text is written by the library's one writer: a file name with
+# a quote, a backslash, a control character, '<', U+2028 and a byte that is
+# not UTF-8 comes out escaped (Go's encoding/json: the invalid byte as
+# U+FFFD), so python3 reads each output and gets the name back.
+odd=$(printf '%s/q"b\\s\001<\342\200\250\377.json' "$tmp")
+# (an unknown name, so check warns with the file name)
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "nosuchcall"], "action": "SCMP_ACT_ALLOW"}]}' >"$odd"
+want=$(printf '%s' "$odd" | python3 -c 'import sys; print(sys.stdin.buffer.read().decode("utf-8", "replace"))')
+for cmd in "ir --json" "check --json"; do
+	# shellcheck disable=SC2086
+	got=$("$SECPROF" -q $cmd "$odd" --arch amd64 | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(o.get("file") or o["warnings"][0].split(":")[0])' 2>&1)
+	is "$got" "$want" "$cmd: an odd file name escaped, read back by python3"
+done
+echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$odd"
+got=$("$SECPROF" -q check "$odd" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"].split(":")[0])' 2>&1)
+is "$got" "$want" "check --json of an invalid profile: the odd file name escaped"
+
+# Every socket and SysV IPC call is found for the multiplexers (mux.c's
+# index): on x86 a rule naming all 32 gives socketcall and ipc one chain per
+# call number (arg0 == SYS_*, include/uapi/linux/net.h, ipc/syscall.c).
+names='"socket","bind","connect","listen","accept","getsockname","getpeername","socketpair","send","recv",'
+names+='"sendto","recvfrom","shutdown","setsockopt","getsockopt","sendmsg","recvmsg","accept4","recvmmsg",'
+names+='"sendmmsg","semop","semget","semctl","semtimedop","msgsnd","msgrcv","msgget","msgctl","shmat",'
+names+='"shmdt","shmget","shmctl"'
+echo "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [$names], \"action\": \"SCMP_ACT_ALLOW\"}]}" >"$tmp/mux-all.json"
+got=$("$SECPROF" -q ir "$tmp/mux-all.json" --arch 386 --json | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["arches"]:
+    for s in a["syscalls"]:
+        if s["name"] in ("socketcall", "ipc"):
+            print(s["name"], " ".join(str(v) for v in sorted(c["args"][0]["value"] for c in s.get("chains", []))))' 2>&1)
+is "$got" "socketcall 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20
+ipc 1 2 3 4 11 12 13 14 21 22 23 24" "x86: every socket and IPC call reaches socketcall/ipc"
 
 # errors: unconfined, invalid profile, usage
 echo '{}' >"$tmp/empty.json"
