@@ -647,6 +647,33 @@ typedef struct secprof_info {
 
 SECPROF_API int secprof_info_collect(secprof_info *info, secprof_error *err);
 
+/* ---- live inspection: the filters of a running process, run --explain --- */
+
+/* The seccomp filters installed in task `pid` (a thread id; filters are per
+ * thread), read with ptrace(PTRACE_SECCOMP_GET_FILTER) while the task is
+ * held in a ptrace-stop for the duration of the call. (*filters)[0] is the
+ * oldest filter (the first installed) and the last one the newest, as the
+ * kernel numbers them (kernel/seccomp.c get_nth_filter); the kernel runs
+ * every one on each call and takes the action of highest precedence.
+ * Each program's instructions are the kernel's own copy of what was loaded,
+ * in the layout secprof_compile gives (flags and needs_listener are not
+ * known and are 0). A task without filters gives *count 0. Needs
+ * CAP_SYS_ADMIN, ptrace rights over the task, and a caller not itself under
+ * seccomp. 0, or negative with err. Free with secprof_dump_free. */
+SECPROF_API int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error *err);
+SECPROF_API void secprof_dump_free(secprof_prog **filters, size_t count);
+
+/* For a raw program (a dump, a `compile -o` file): the action it takes
+ * for call `in` and the instructions it runs to reach it, each as a line of
+ * secprof_bpf_listing (`abi` names syscalls there; NULL: none). With
+ * SECPROF_EXPLAIN_JSON one object: syscall, nr, arch, action, ret, rule
+ * (always null: a program has no rules) and path (instruction indexes).
+ * *out is malloc'ed; 0, or negative with err (a program the kernel would
+ * refuse fails as secprof_bpf_check). */
+SECPROF_API int secprof_explain_bpf(const secprof_insn *insns, size_t len, const secprof_arch *abi,
+				    const secprof_data *in, unsigned flags, char **out,
+				    secprof_error *err);
+
 #ifdef __cplusplus
 }
 #endif
