@@ -2,6 +2,7 @@
  * security options applied to a command, or to a root filesystem with
  * --rootfs (docs/COMPAT.md §3). Every failure of secprof itself exits 125, as docker
  * run does, and the command is never started without the filter it asked for. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,15 @@ struct run_args {
 	const char *preserve_fds;
 	const char *device_cgroup;
 	bool exact;               /* --exact-libseccomp */
+	bool explain;             /* --explain[=FILE] */
+	const char *explain_file; /* NULL: the report goes to stderr */
 	char **argv;
 };
 
 enum {
 	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
 	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT,
+	OPT_EXPLAIN,
 };
 
 /* docker run's spellings, -h (--hostname) included; --help stays long. */
@@ -65,6 +69,12 @@ static const struct cli_opt run_opts[] = {
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "the filter runc builds: arguments the kernel reads as\n"
 	  "32-bit types compared on all 64 bits, as libseccomp does", CLI_C_NONE, NULL, false },
+	{ "explain", 0, OPT_EXPLAIN, CLI_OPTARG, "FILE",
+	  "report every denied call at exit, once with a count: the\n"
+	  "call decoded, its caller, the rule and what would allow it\n"
+	  "(to stderr, or JSON lines to FILE); the command sees the\n"
+	  "same results (user notification answered with the real\n"
+	  "filter's verdict)", CLI_C_FILE, NULL, false },
 	{ 0 },
 };
 
@@ -167,6 +177,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_PRESERVE_FDS: a->preserve_fds = v; break;
 	case OPT_DEVCG: a->device_cgroup = v; break;
 	case OPT_EXACT: a->exact = true; break;
+	case OPT_EXPLAIN: a->explain = true; a->explain_file = v; break;
 	case OPT_ENV:
 		if (a->nenv >= MAX_ENV)
 			return run_error(g, "too many --env options (%s)", v);
@@ -186,6 +197,119 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
 	a->argv = argv + first;
 	return 0;
+}
+
+/* ---- --explain ------------------------------------------------------------ */
+
+static void print_indented(FILE *f, const char *text, const char *indent)
+{
+	for (const char *s = text; s && *s;) {
+		const char *e = strchrnul(s, '\n');
+		fprintf(f, "%s%.*s\n", indent, (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+}
+
+static void denial_text(FILE *f, const secprof_denial *d)
+{
+	char act[64];
+
+	secprof_action_str(d->ret, act, sizeof(act));
+	fprintf(f, "  %lux %s -> %s%s\n", d->count, d->call, act,
+		d->benign ? " (benign: expected, the program falls back)" : "");
+	fprintf(f, "      pid %d (%s), %s, called from %s\n", d->pid, d->comm, d->arch ? d->arch : "unknown arch",
+		d->caller);
+	if (d->killed)
+		fprintf(f, "      the kernel %s the process for it (from its audit record: no arguments)\n",
+			(d->ret & 0xffff0000u) == 0x00030000u ? "sent SIGSYS to" : "killed");
+	if (d->explain)
+		print_indented(f, d->explain, "      ");
+}
+
+static void denial_json(FILE *f, const secprof_denial *d)
+{
+	char act[64];
+
+	secprof_action_str(d->ret, act, sizeof(act));
+	fprintf(f, "{\"count\": %lu, \"pid\": %d, \"comm\": ", d->count, d->pid);
+	cli_json_str(f, d->comm);
+	fputs(", \"arch\": ", f);
+	cli_json_str(f, d->arch);
+	fprintf(f, ", \"nr\": %d, \"syscall\": ", (int)d->nr);
+	cli_json_str(f, d->name);
+	fputs(", \"call\": ", f);
+	cli_json_str(f, d->call);
+	fputs(", \"args\": [", f);
+	for (int i = 0; i < 6; i++)
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)d->args[i]);
+	fprintf(f, "], \"ip\": %llu, \"caller\": ", (unsigned long long)d->ip);
+	cli_json_str(f, d->caller);
+	fputs(", \"action\": ", f);
+	cli_json_str(f, act);
+	fprintf(f, ", \"ret\": %u, \"benign\": %s, \"killed\": %s, \"explain\": ", (unsigned)d->ret,
+		d->benign ? "true" : "false", d->killed ? "true" : "false");
+	if (d->explain_json) {
+		size_t n = strlen(d->explain_json);
+		while (n && d->explain_json[n - 1] == '\n')
+			n--;
+		fprintf(f, "%.*s", (int)n, d->explain_json);
+	} else {
+		fputs("null", f);
+	}
+	fputs("}\n", f);
+}
+
+/* The report at exit: text to stderr, or JSON lines to FILE (one object
+ * per distinct denial; a note, when there is one, as {"note": ...}). */
+static int print_report(struct cli *g, const struct run_args *a, const secprof_live_report *r)
+{
+	FILE *f = stderr;
+
+	if (!r) {
+		fprintf(stderr, "%s: run --explain: out of memory building the report\n", g->prog);
+		return -1;
+	}
+	if (a->explain_file && !(f = fopen(a->explain_file, "we"))) {
+		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, a->explain_file, strerror(errno));
+		return -1;
+	}
+	if (r->note[0])
+		fprintf(stderr, "%s: %s\n", g->prog, r->note);
+	if (f == stderr) {
+		if (r->served)
+			fprintf(f, "%s: run --explain: %zu distinct denied call%s\n", g->prog, r->ndenials,
+				r->ndenials == 1 ? "" : "s");
+		for (size_t i = 0; i < r->ndenials; i++)
+			denial_text(f, &r->denials[i]);
+		return 0;
+	}
+	if (r->note[0]) {
+		fputs("{\"note\": ", f);
+		cli_json_str(f, r->note);
+		fputs("}\n", f);
+	}
+	for (size_t i = 0; i < r->ndenials; i++)
+		denial_json(f, &r->denials[i]);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog, a->explain_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_explained(struct cli *g, const struct run_args *a, const secprof_container_opts *o)
+{
+	secprof_live_report *r = NULL;
+	secprof_error err = { 0 };
+	int status = secprof_container_run_explain(g->ctx, o, &r, &err);
+
+	if (err.code)
+		cli_print_error(g, &err);
+	/* the command's status is the one to return, even when the report
+	 * cannot be written (that was said on stderr) */
+	print_report(g, a, r);
+	secprof_live_report_free(r);
+	return status;
 }
 
 int cmd_run(struct cli *g, int argc, char **argv)
@@ -228,6 +352,8 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
+	if (a.explain)
+		return run_explained(g, &a, &o);
 	status = secprof_container_run(g->ctx, &o, &err);
 	if (err.code)
 		cli_print_error(g, &err);

@@ -674,6 +674,49 @@ SECPROF_API int secprof_explain_bpf(const secprof_insn *insns, size_t len, const
 				    const secprof_data *in, unsigned flags, char **out,
 				    secprof_error *err);
 
+/* One distinct denial seen by `run --explain`: the calls with the same
+ * arch, number, answer and decoded flag/string arguments, counted; the
+ * rest is the first such call's. */
+typedef struct secprof_denial {
+	unsigned long count;
+	int pid;             /* the caller (first seen) */
+	char comm[17];
+	const char *arch;    /* libseccomp's name (static); NULL if unknown */
+	uint32_t audit;      /* seccomp_data.arch */
+	int32_t nr;
+	const char *name;    /* the syscall's name (static); NULL if none */
+	uint64_t args[6];
+	uint64_t ip;
+	char caller[512];    /* ip as "FILE+0xOFFSET" through /proc/PID/maps */
+	char call[768];      /* the call decoded: flags by name, strings read */
+	uint32_t ret;        /* what the filter answered (SECCOMP_RET_*) */
+	bool benign;         /* expected and harmless (clone3 -> ENOSYS: glibc falls back) */
+	bool killed;         /* a KILL/TRAP action, known from the kernel's audit
+				record after the death: no arguments */
+	char *explain;       /* secprof_explain's text for it; NULL if none */
+	char *explain_json;  /* the same as JSON */
+} secprof_denial;
+
+typedef struct secprof_live_report {
+	secprof_denial *denials; /* in the order first seen */
+	size_t ndenials;
+	bool served;         /* the supervisor ran; false: a plain run, note says why */
+	char note[512];      /* "" or why the report is missing or partial */
+} secprof_live_report;
+
+/* secprof_container_run with a live report of every denied call: the
+ * command runs under a twin of its filter in which every ERRNO answer is
+ * SECCOMP_RET_USER_NOTIF, answered by a supervisor thread of this process
+ * with the real program's verdict (secprof_emulate), so the command sees
+ * exactly what it would see without it; KILL/TRAP actions stay in the
+ * kernel and a death they cause is attributed from the audit record.
+ * Where user notification is unavailable the run goes on without it and
+ * report->note says so. Returns as secprof_container_run; *report (may be
+ * NULL when out of memory) is freed with secprof_live_report_free. */
+SECPROF_API int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts *o,
+					      secprof_live_report **report, secprof_error *err);
+SECPROF_API void secprof_live_report_free(secprof_live_report *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -333,15 +333,42 @@ static void fail_exec(struct sp_child_report *rep, const char *name, int e)
 	sp_child_fail(rep, status, &err);
 }
 
-static void load_or_fail(const secprof_prog *prog, struct sp_child_report *rep)
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	secprof_error err;
-	int rc = secprof_load(prog, &err);
+	int rc = secprof_load(o->live ? o->live->twin : o->prog, &err);
 
 	if (rc < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	/* A listener fd has nobody to serve it here: runc would hand it to
-	 * listenerPath, which secprof run does not offer. */
+	/* run --explain: the twin's listener goes to secprof's supervisor
+	 * (notify.h). Until it has the fd, a call the twin notifies would
+	 * wait for nobody, so no system call is made: post the number in the
+	 * shared page and spin on the answer. */
+	if (rc > 0 && o->live) {
+		int taken;
+
+		__atomic_store_n(&rep->listener_posted, rc + 1, __ATOMIC_SEQ_CST);
+		while (!(taken = __atomic_load_n(&rep->listener_taken, __ATOMIC_SEQ_CST)))
+			cpu_relax();
+		if (taken != 1) {
+			sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			       "run --explain: secprof could not take the filter's listener");
+			sp_child_fail(rep, SP_EXIT_ERROR, &err);
+		}
+	}
+	/* The command must not hold the listener (it could answer its own
+	 * notifications); seccomp(2) made it close-on-exec too. Without
+	 * --explain a listener fd has nobody to serve it: runc would hand it
+	 * to listenerPath, which secprof run does not offer. */
 	if (rc > 0)
 		close(rc);
 }
@@ -364,7 +391,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
 	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
 	if (o->prog && !o->no_new_privs)
-		load_or_fail(o->prog, rep);
+		load_or_fail(o, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {
 		go_strerror(errno, why, sizeof(why));
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
@@ -390,7 +417,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	}
 	/* "as close to execve as possible" (runc standard_init_linux.go). */
 	if (o->prog && o->no_new_privs)
-		load_or_fail(o->prog, rep);
+		load_or_fail(o, rep);
 	rep->stage = SP_STAGE_EXEC;
 	execve(path, o->argv, env);
 	fail_exec(rep, o->argv[0], errno);
