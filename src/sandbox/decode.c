@@ -180,7 +180,10 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 	for (size_t i = 0; name && i < SP_ARRAY_SIZE(shapes); i++)
 		if (!strcmp(shapes[i].name, name))
 			shape = shapes[i].args;
-	sp_buf_printf(text, "%s(", name ? name : "?");
+	if (name)
+		sp_buf_printf(text, "%s(", name);
+	else /* a number with no name: the key already holds it */
+		sp_buf_puts(text, "syscall(");
 	for (size_t i = 0; shape[i] && i < 6; i++) {
 		uint64_t v = is32 ? (uint32_t)args[i] : args[i];
 		size_t before = text->len;
@@ -246,7 +249,11 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 			else
 				sp_buf_printf(text, "%" PRIu32, (uint32_t)v);
 			break;
-		case 'd': sp_buf_printf(text, "%" PRId64, is32 ? (int64_t)(int32_t)v : (int64_t)v); break;
+		case 'd':
+			/* the kernel reads these as int: an int passed through
+			 * a 64-bit register may carry a zero high word */
+			sp_buf_printf(text, "%" PRId64, v <= 0xffffffffu ? (int64_t)(int32_t)v : (int64_t)v);
+			break;
 		default: sp_buf_printf(text, "0x%" PRIx64, v); break;
 		}
 		/* everything but opaque values groups repeated calls */

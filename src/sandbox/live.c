@@ -302,14 +302,15 @@ static bool audit_field(const char *rec, const char *field, unsigned long long *
 }
 
 /* The kernel logs KILL_* and TRAP actions (actions_logged); find the
- * record of the command's death and add it as a denial. */
-static void attribute_death(struct sp_live *lv)
+ * record of the command's death and add it as a denial. Returns whether
+ * it was found. */
+static bool attribute_death_once(struct sp_live *lv)
 {
 	char rec[2048];
 	ssize_t n;
 
 	if (lv->kmsg_fd < 0 || lv->cmd_pid <= 0)
-		return;
+		return true;
 	while ((n = read(lv->kmsg_fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
 		unsigned long long pid, nr, ip, arch, code;
 		const char *p;
@@ -335,7 +336,7 @@ static void attribute_death(struct sp_live *lv)
 			if (lv->ndenials == lv->cap) {
 				size_t cap = lv->cap ? 2 * lv->cap : 16;
 				if (!(grown = realloc(lv->denials, cap * sizeof(*grown))))
-					return;
+					return true;
 				lv->denials = grown;
 				lv->cap = cap;
 			}
@@ -360,7 +361,18 @@ static void attribute_death(struct sp_live *lv)
 			if ((d->key = malloc(64)))
 				snprintf(d->key, 64, "killed:%llu:%llu", nr, arch);
 		}
-		break;
+		return true;
+	}
+	return false;
+}
+
+/* kauditd prints the record from its own thread, so it may reach the log
+ * a little after the parent saw the death: a second at most. */
+static void attribute_death(struct sp_live *lv)
+{
+	for (int i = 0; i < 100 && !attribute_death_once(lv); i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
 	}
 }
 
