@@ -199,6 +199,20 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 	return 0;
 }
 
+/* What run prints of the library's warnings when not --strict: only
+ * what predicts Docker (notes with path "runc": calls runc makes after
+ * the load that the profile denies; "seccomp": a profile that leaves the
+ * container unconfined). */
+static void run_notes(void *data, const secprof_error *w)
+{
+	const struct cli *g = data;
+	char buf[1400];
+
+	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "seccomp")))
+		return;
+	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
+}
+
 /* ---- --explain ------------------------------------------------------------ */
 
 static void print_indented(FILE *f, const char *text, const char *indent)
@@ -350,7 +364,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	/* docker run is silent about names runc skips (a debug log in runc,
 	 * docs/COMPAT.md §4.1.2); `secprof check` is where those warnings belong. */
 	if (!g->strict)
-		secprof_ctx_set_warn(g->ctx, NULL, NULL);
+		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
 	if (a.explain)
 		return run_explained(g, &a, &o);

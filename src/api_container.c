@@ -157,6 +157,31 @@ struct live_req {
 static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
 			 secprof_error *err);
 
+/* What secprof run does not show by itself, as notes (path "runc" or
+ * "seccomp"; `secprof run` prints these even when it silences the
+ * profile's other warnings): a profile that resolves to no filter at all
+ * (neither defaultAction nor syscalls, e.g. a misspelled default_action,
+ * which Docker ignores), and the calls runc makes after loading the filter
+ * that it denies, where docker run would fail and secprof run starts. */
+static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_prog *prog)
+{
+	enum secprof_decision d;
+	secprof_error e = { 0 };
+	char msg[700];
+
+	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0)
+		return;
+	if (!prog) {
+		if (d == SECPROF_DECIDE_CUSTOM)
+			sp_note(ctx, a->seccomp, NULL, "seccomp",
+				"the profile has neither defaultAction nor syscalls: the container runs "
+				"unconfined (no seccomp filter), as Docker runs it");
+		return;
+	}
+	if (secprof_runtime_note(prog->insns, prog->len, NULL, a->no_new_privs, msg, sizeof(msg)))
+		sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL, "runc", "%s", msg);
+}
+
 /* run --explain's twin filter and supervisor, or the reason to fall back
  * to a plain run (the run itself goes on: the command behaves the same
  * either way, only the report is missing). 0, or SECPROF_EXIT_ERROR. */
@@ -217,6 +242,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, stru
 		return SECPROF_EXIT_ERROR;
 	}
 	o.prog = prog;
+	predict_runtime(ctx, a, prog);
 	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0) {
 		secprof_prog_free(prog);
 		return status;
