@@ -297,7 +297,7 @@ cli-api-gap: $(CLI_OBJ)
 FORCE:
 # ---- end of shared library, pkg-config, install -----------------------------
 
-bench: all
+bench: all $(BUILD)/tests/denials
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 
 gen:
