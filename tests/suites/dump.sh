@@ -66,6 +66,9 @@ for prof in builtin "$custom"; do
 		last=$(sed 's/.*"path": \[\(.*\)\]}/\1/' <<<"$j" | tr -d ' ' | tr ',' '\n' | tail -n 1)
 		ret=$("$SECPROF" disasm "$tmp/dump.bpf" | grep "^$(printf %04d "$last"):" | cut -d' ' -f2)
 		is "$ret" "ret" "$name: explain DUMP $call --json: the path ends on a ret"
+		steps=$("$SECPROF" eval "$tmp/dump.bpf" $call | sed -n 's/^steps //p')
+		np=$(sed 's/.*"path": \[\(.*\)\]}/\1/' <<<"$j" | tr ',' '\n' | grep -c .)
+		is "$np" "$steps" "$name: explain DUMP $call: the path has the $steps instructions the emulator runs"
 	done
 	kill "$pid" 2>/dev/null
 done
