@@ -62,6 +62,11 @@ int sp_live_twin(struct sp_live *lv, secprof_error *err)
 	memcpy(t->insns, r->insns, r->len * sizeof(*t->insns));
 	t->len = r->len;
 	t->flags = r->flags;
+	/* The kernel refuses TSYNC with NEW_LISTENER unless TSYNC_ESRCH (5.7)
+	 * says how a thread that cannot sync is reported (seccomp_set_mode_filter);
+	 * the child that loads it has one thread. */
+	if (t->flags & SECCOMP_FILTER_FLAG_TSYNC)
+		t->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 	t->needs_listener = true;
 	for (size_t i = 0; i < t->len; i++) {
 		secprof_insn *f = &t->insns[i];

@@ -117,6 +117,12 @@ else
 	skip "KILL_PROCESS: the death attributed" "no /dev/kmsg or an audit daemon takes the records"
 fi
 
+# A profile asking for TSYNC: the twin adds TSYNC_ESRCH, without which the
+# kernel refuses TSYNC with a listener.
+printf '{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC"],"syscalls":[{"names":["acct"],"action":"SCMP_ACT_ERRNO"}]}\n' >"$tmp/tsync.json"
+"$SECPROF" run --explain="$tmp/t.jsonl" --security-opt seccomp="$tmp/tsync.json" -- "$H" denials >/dev/null 2>&1
+is "$?:$(summary "$tmp/t.jsonl")" "0:1000 acct ERRNO(1) - - rule" "TSYNC profile: runs and reports under --explain"
+
 # Nothing denied: an empty report; unconfined: said so.
 "$SECPROF" run --explain="$tmp/none.jsonl" -- true; is "$?" 0 "nothing denied: exit 0"
 is "$(cat "$tmp/none.jsonl")" "" "nothing denied: an empty report"
