@@ -390,8 +390,16 @@ void sp_live_stop(struct sp_live *lv, int status)
 		pthread_join((pthread_t)lv->thread, NULL);
 		lv->started = false;
 	}
-	if (status == 128 + SIGSYS)
+	if (status == 128 + SIGSYS) {
+		size_t before = lv->ndenials;
+
 		attribute_death(lv);
+		if (lv->ndenials == before && !lv->note[0])
+			snprintf(lv->note, sizeof(lv->note),
+				 "run --explain: the command was killed by SIGSYS, a KILL or TRAP action of "
+				 "the filter, which the kernel applies without asking the supervisor; its "
+				 "audit record (which names the call) was not readable in /dev/kmsg");
+	}
 }
 
 void sp_live_free(struct sp_live *lv)

@@ -9,12 +9,16 @@
  *                      1000 times
  *   kill               a few allowed calls, then syslog(2): the test
  *                      profile's KILL_PROCESS rule
+ *   listener           load a filter of its own with a listener
  *   loop N             N getppid calls (allowed): the benchmark's loop,
  *                      ns per call in thread CPU time
  *   denied-loop N      N acct calls (denied), ns per call, wall clock
  *
  * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +123,26 @@ static int denied_loop(long n)
 	return 0;
 }
 
+/* Load a filter of its own with a listener (allow-all program): under
+ * run --explain the kernel refuses a second listener in the chain with
+ * EBUSY (kernel/seccomp.c init_listener), so the command cannot take over
+ * the answers to its own denied calls. */
+static int listener(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	long rc;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	show("seccomp(NEW_LISTENER)>=0", rc >= 0 ? 1 : rc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "listener"))
+		return listener();
 	if (argc >= 2 && !strcmp(argv[1], "denials"))
 		return denials();
 	if (argc >= 2 && !strcmp(argv[1], "kill"))

@@ -123,6 +123,13 @@ printf '{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC"],
 "$SECPROF" run --explain="$tmp/t.jsonl" --security-opt seccomp="$tmp/tsync.json" -- "$H" denials >/dev/null 2>&1
 is "$?:$(summary "$tmp/t.jsonl")" "0:1000 acct ERRNO(1) - - rule" "TSYNC profile: runs and reports under --explain"
 
+# The one difference a program can see: a filter of its own with a
+# listener is refused (EBUSY, one listener per chain), so it can never
+# answer its own denied calls.
+is "$("$SECPROF" run -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: 1" "without --explain the command may load a listener filter"
+is "$("$SECPROF" run --explain=/dev/null -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: -1 EBUSY" \
+	"with --explain the kernel refuses it (EBUSY): the command cannot take over the answers"
+
 # Nothing denied: an empty report; unconfined: said so.
 "$SECPROF" run --explain="$tmp/none.jsonl" -- true; is "$?" 0 "nothing denied: exit 0"
 is "$(cat "$tmp/none.jsonl")" "" "nothing denied: an empty report"
