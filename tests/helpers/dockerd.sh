@@ -2,7 +2,7 @@
 # (Debian's docker.io) on its own socket, data root and exec root, with the
 # vfs storage driver and no iptables or bridge, started by dockerd_start and
 # stopped (containers, containerd, mounts and files removed) by
-# dockerd_stop. The same set-up as tests/suites/docker-compare.sh.
+# dockerd_stop; used by docker-compare.sh and dump-docker.sh.
 # dockerd_start sets dk (its directory); docker_ runs the client on it.
 # Exits the suite with a SKIP when docker.io is missing or will not start.
 DOCKERD=$(command -v dockerd)
