@@ -87,8 +87,14 @@ $(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libsecprof.a $(wildcard tests/compa
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
 
+# run --explain's test program, static so that it runs inside the test
+# root filesystem too (tests/suites/run-explain.sh).
+$(BUILD)/tests/denials-static: tests/helpers/denials.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 # No static binary under the sanitizers (their runtimes do not link statically).
-STATIC_BIN := $(if $(filter 1,$(SAN)),,$(BUILD)/secprof-static)
+STATIC_BIN := $(if $(filter 1,$(SAN)),,$(BUILD)/secprof-static $(BUILD)/tests/denials-static)
 tests-bin: all $(STATIC_BIN) $(UNIT_BIN) $(HELPER_BIN)
 
 TEST_LDLIBS ?= -lseccomp
@@ -317,7 +323,7 @@ format-all:
 
 .PHONY: check-format format format-all
 
-bench: all
+bench: all $(BUILD)/tests/denials
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 
 gen:

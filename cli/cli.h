@@ -212,6 +212,9 @@ int cmd_explain(struct cli *g, int argc, char **argv);
 extern const struct cli_spec cli_spec_check, cli_spec_resolve, cli_spec_syscalls, cli_spec_compile,
 	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir,
 	cli_spec_explain;
+/* live inspection (cmd_dump.c) */
+int cmd_dump(struct cli *g, int argc, char **argv);
+extern const struct cli_spec cli_spec_dump;
 
 /* lint, diff, merge (cmd_lint.c, cmd_diff.c, cmd_merge.c). */
 int cmd_lint(struct cli *g, int argc, char **argv);

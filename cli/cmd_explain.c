@@ -27,7 +27,7 @@ static const struct cli_opt explain_opts[] = {
 };
 
 const struct cli_spec cli_spec_explain = {
-	.synopsis = "PROFILE|builtin|- SYSCALL [ARG0..ARG5] [OPTIONS]",
+	.synopsis = "PROFILE|builtin|FILE.bpf|- SYSCALL [ARG0..ARG5] [OPTIONS]",
 	.description =
 		"Explain what the filter decides for one syscall: the action, the rule\n"
 		"that decided it (syscalls[N] and line:column) or the default action or\n"
@@ -35,7 +35,9 @@ const struct cli_spec cli_spec_explain = {
 		"the rules for the syscall left out and why, and what would make it\n"
 		"ALLOW, each tried by resolving again: a capability to add, a kernel, an\n"
 		"arch, the argument values allowed, or a rule to add to the profile.\n"
-		"SYSCALL is a name or a number; ARGn are decimal or 0x-hex.",
+		"SYSCALL is a name or a number; ARGn are decimal or 0x-hex. A raw BPF\n"
+		"program (compile -o, secprof dump; told from JSON by its content) has no\n"
+		"rules: its action and the instructions it runs are shown.",
 	.opts = explain_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -60,6 +62,26 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
+}
+
+static int explain_bpf(struct cli *g, const struct explain_args *a, const secprof_arch *arch,
+		       const secprof_data *d, secprof_insn *insns, size_t n)
+{
+	secprof_error err = { 0 };
+	char *out = NULL;
+	int rc = 0;
+
+	if (secprof_explain_bpf(insns, n, arch, d, a->json ? SECPROF_EXPLAIN_JSON : 0, &out, &err) < 0) {
+		cli_print_error(g, &err);
+		rc = cli_exit_code(-err.code);
+	} else {
+		fputs(out, stdout);
+		if (fflush(stdout))
+			rc = EXIT_SYSTEM;
+	}
+	free(out);
+	free(insns);
+	return rc;
 }
 
 int cmd_explain(struct cli *g, int argc, char **argv)
@@ -88,8 +110,25 @@ int cmd_explain(struct cli *g, int argc, char **argv)
 		cli_print_error(g, &err);
 		return cli_exit_code(-err.code);
 	}
-	if ((rc = cli_load_profile(g, a.r.profile, &p)))
+	if (strcmp(a.r.profile, "builtin")) {
+		secprof_insn *insns = NULL;
+		char *json = NULL;
+		size_t n = 0, njson = 0;
+
+		if ((rc = cli_read_bpf_or_json(g, a.r.profile, &insns, &n, &json, &njson)))
+			return rc;
+		if (insns) /* a raw program: its path, no rules */
+			return explain_bpf(g, &a, arch, &d, insns, n);
+		p = secprof_profile_parse(g->ctx, json, njson,
+					  strcmp(a.r.profile, "-") ? a.r.profile : "<stdin>", &err);
+		free(json);
+		if (!p) {
+			cli_print_error(g, &err);
+			return cli_exit_code(-err.code);
+		}
+	} else if ((rc = cli_load_profile(g, a.r.profile, &p))) {
 		return rc;
+	}
 	co.no_enosys = a.no_enosys;
 	co.exact_libseccomp = a.exact;
 	co.newer_syscalls = a.newer;

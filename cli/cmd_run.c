@@ -2,6 +2,7 @@
  * security options applied to a command, or to a root filesystem with
  * --rootfs (docs/COMPAT.md §3). Every failure of secprof itself exits 125, as docker
  * run does, and the command is never started without the filter it asked for. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +28,15 @@ struct run_args {
 	const char *device_cgroup;
 	bool exact;               /* --exact-libseccomp */
 	bool newer;               /* --newer-syscalls */
+	bool explain;             /* --explain[=FILE] */
+	const char *explain_file; /* NULL: the report goes to stderr */
 	char **argv;
 };
 
 enum {
 	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
 	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT, OPT_NEWER,
+	OPT_EXPLAIN,
 };
 
 /* docker run's spellings, -h (--hostname) included; --help stays long. */
@@ -70,6 +74,12 @@ static const struct cli_opt run_opts[] = {
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
 	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
+	{ "explain", 0, OPT_EXPLAIN, CLI_OPTARG, "FILE",
+	  "report every denied call at exit, once with a count: the\n"
+	  "call decoded, its caller, the rule and what would allow it\n"
+	  "(to stderr, or JSON lines to FILE); the command sees the\n"
+	  "same results (user notification answered with the real\n"
+	  "filter's verdict)", CLI_C_FILE, NULL, false },
 	{ 0 },
 };
 
@@ -173,6 +183,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_DEVCG: a->device_cgroup = v; break;
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_NEWER: a->newer = true; break;
+	case OPT_EXPLAIN: a->explain = true; a->explain_file = v; break;
 	case OPT_ENV:
 		if (a->nenv >= MAX_ENV)
 			return run_error(g, "too many --env options (%s)", v);
@@ -192,6 +203,102 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
 	a->argv = argv + first;
 	return 0;
+}
+
+/* What run prints of the library's warnings when not --strict: only
+ * what predicts Docker (notes with path "runc": calls runc makes after
+ * the load that the profile denies; "seccomp": a profile that leaves the
+ * container unconfined). */
+static void run_notes(void *data, const secprof_error *w)
+{
+	const struct cli *g = data;
+	char buf[1400];
+
+	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "seccomp")))
+		return;
+	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
+}
+
+/* ---- --explain ------------------------------------------------------------ */
+
+static void print_indented(FILE *f, const char *text, const char *indent)
+{
+	for (const char *s = text; s && *s;) {
+		const char *e = strchrnul(s, '\n');
+		fprintf(f, "%s%.*s\n", indent, (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+}
+
+static void denial_text(FILE *f, const secprof_denial *d)
+{
+	char act[64];
+
+	secprof_action_str(d->ret, act, sizeof(act));
+	fprintf(f, "  %lux %s -> %s%s\n", d->count, d->call, act,
+		d->benign ? " (benign: expected, the program falls back)" : "");
+	fprintf(f, "      pid %d (%s), %s, called from %s\n", d->pid, d->comm, d->arch ? d->arch : "unknown arch",
+		d->caller);
+	if (d->killed)
+		fprintf(f, "      the kernel %s the process for it (from its audit record: no arguments)\n",
+			(d->ret & 0xffff0000u) == 0x00030000u ? "sent SIGSYS to" : "killed");
+	if (d->explain)
+		print_indented(f, d->explain, "      ");
+}
+
+/* The report at exit: text to stderr, or JSON lines to FILE (one object
+ * per distinct denial; a note, when there is one, as {"note": ...}). */
+static int print_report(struct cli *g, const struct run_args *a, const secprof_live_report *r)
+{
+	FILE *f = stderr;
+
+	if (!r) {
+		fprintf(stderr, "%s: run --explain: out of memory building the report\n", g->prog);
+		return -1;
+	}
+	if (a->explain_file && !(f = fopen(a->explain_file, "we"))) {
+		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, a->explain_file, strerror(errno));
+		return -1;
+	}
+	if (r->note[0])
+		fprintf(stderr, "%s: %s\n", g->prog, r->note);
+	if (f == stderr) {
+		if (r->served)
+			fprintf(f, "%s: run --explain: %zu distinct denied call%s\n", g->prog, r->ndenials,
+				r->ndenials == 1 ? "" : "s");
+		for (size_t i = 0; i < r->ndenials; i++)
+			denial_text(f, &r->denials[i]);
+		return 0;
+	}
+	char *lines = NULL;
+	secprof_error err = { 0 };
+	if (secprof_live_report_json(r, &lines, &err) < 0) {
+		cli_print_error(g, &err);
+		fclose(f);
+		return -1;
+	}
+	fputs(lines, f);
+	free(lines);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog, a->explain_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_explained(struct cli *g, const struct run_args *a, const secprof_container_opts *o)
+{
+	secprof_live_report *r = NULL;
+	secprof_error err = { 0 };
+	int status = secprof_container_run_explain(g->ctx, o, &r, &err);
+
+	if (err.code)
+		cli_print_error(g, &err);
+	/* the command's status is the one to return, even when the report
+	 * cannot be written (that was said on stderr) */
+	print_report(g, a, r);
+	secprof_live_report_free(r);
+	return status;
 }
 
 int cmd_run(struct cli *g, int argc, char **argv)
@@ -233,8 +340,10 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	/* docker run is silent about names runc skips (a debug log in runc,
 	 * docs/COMPAT.md §4.1.2); `secprof check` is where those warnings belong. */
 	if (!g->strict)
-		secprof_ctx_set_warn(g->ctx, NULL, NULL);
+		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
+	if (a.explain)
+		return run_explained(g, &a, &o);
 	status = secprof_container_run(g->ctx, &o, &err);
 	if (err.code)
 		cli_print_error(g, &err);

@@ -24,6 +24,7 @@ const struct cli_command cli_commands[] = {
 	{ "lint", cmd_lint, "audit a profile for real mistakes, with an example call each", &cli_spec_lint },
 	{ "diff", cmd_diff, "compare two profiles or BPF programs by what they decide", &cli_spec_diff },
 	{ "merge", cmd_merge, "combine profiles exactly: --union or --intersect", &cli_spec_merge },
+	{ "dump", cmd_dump, "read the seccomp filters of a running process (raw BPF or a listing)", &cli_spec_dump },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

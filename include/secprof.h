@@ -842,8 +842,109 @@ SECPROF_API int secprof_probe_json(const secprof_probe_report *r, char **out, se
  * name ("EPERM"), "SIG" and the signal's ("SIGSYS"), or "unknown";
  * written into buf. Returns buf. */
 SECPROF_API const char *secprof_probe_outcome(const secprof_probe_result *p, char *buf, size_t len);
+/* ---- live inspection: the filters of a running process, run --explain --- */
+
+/* The seccomp filters installed in task `pid` (a thread id; filters are per
+ * thread), read with ptrace(PTRACE_SECCOMP_GET_FILTER) while the task is
+ * held in a ptrace-stop for the duration of the call. (*filters)[0] is the
+ * oldest filter (the first installed) and the last one the newest, as the
+ * kernel numbers them (kernel/seccomp.c get_nth_filter); the kernel runs
+ * every one on each call and takes the action of highest precedence.
+ * Each program's instructions are the kernel's own copy of what was loaded,
+ * in the layout secprof_compile gives (flags and needs_listener are not
+ * known and are 0). A task without filters gives *count 0. Needs
+ * CAP_SYS_ADMIN, ptrace rights over the task, and a caller not itself under
+ * seccomp. 0, or negative with err. Free with secprof_dump_free. */
+SECPROF_API int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error *err);
+SECPROF_API void secprof_dump_free(secprof_prog **filters, size_t count);
+
+/* For a raw program (a dump, a `compile -o` file): the action it takes
+ * for call `in` and the instructions it runs to reach it, each as a line of
+ * secprof_bpf_listing (`abi` names syscalls there; NULL: none). With
+ * SECPROF_EXPLAIN_JSON one object: syscall, nr, arch, action, ret, rule
+ * (always null: a program has no rules) and path (instruction indexes).
+ * *out is malloc'ed; 0, or negative with err (a program the kernel would
+ * refuse fails as secprof_bpf_check). */
+SECPROF_API int secprof_explain_bpf(const secprof_insn *insns, size_t len, const secprof_arch *abi,
+				    const secprof_data *in, unsigned flags, char **out,
+				    secprof_error *err);
+
+/* One distinct denial seen by `run --explain`: the calls with the same
+ * arch, number, answer and decoded flag/string arguments, counted; the
+ * rest is the first such call's. */
+typedef struct secprof_denial {
+	unsigned long count;
+	int pid;             /* the caller (first seen) */
+	char comm[17];
+	const char *arch;    /* libseccomp's name (static); NULL if unknown */
+	uint32_t audit;      /* seccomp_data.arch */
+	int32_t nr;
+	const char *name;    /* the syscall's name (static); NULL if none */
+	uint64_t args[6];
+	uint64_t ip;
+	char caller[512];    /* ip as "FILE+0xOFFSET" through /proc/PID/maps */
+	char call[768];      /* the call decoded: flags by name, strings read */
+	uint32_t ret;        /* what the filter answered (SECCOMP_RET_*) */
+	bool benign;         /* expected and harmless (clone3 -> ENOSYS: glibc falls back) */
+	bool killed;         /* a KILL/TRAP action, known from the kernel's audit
+				record after the death: no arguments */
+	char *explain;       /* secprof_explain's text for it; NULL if none */
+	char *explain_json;  /* the same as JSON */
+} secprof_denial;
+
+typedef struct secprof_live_report {
+	secprof_denial *denials; /* in the order first seen */
+	size_t ndenials;
+	bool served;         /* the supervisor ran; false: a plain run, note says why */
+	char note[512];      /* "" or why the report is missing or partial */
+} secprof_live_report;
+
+/* secprof_container_run with a live report of every denied call: the
+ * command runs under a twin of its filter in which every ERRNO answer is
+ * SECCOMP_RET_USER_NOTIF, answered by a supervisor thread of this process
+ * with the real program's verdict (secprof_emulate), so the command sees
+ * exactly what it would see without it; KILL/TRAP actions stay in the
+ * kernel and a death they cause is attributed from the audit record.
+ * Where user notification is unavailable the run goes on without it and
+ * report->note says so. Returns as secprof_container_run; *report (may be
+ * NULL when out of memory) is freed with secprof_live_report_free. */
+SECPROF_API int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts *o,
+					      secprof_live_report **report, secprof_error *err);
+SECPROF_API void secprof_live_report_free(secprof_live_report *r);
+
+/* A call the container runtime makes after it has loaded the filter: a
+ * profile that denies it makes `docker run` fail to start. */
+typedef struct secprof_runtime_call {
+	const char *syscall;
+	const char *runtime;  /* "runc 1.1" */
+	const char *step;     /* the runtime function that makes it */
+	bool with_nnp;        /* also after the load with no-new-privileges */
+} secprof_runtime_call;
+
+/* The calls of runc 1.1's init after the filter load (src/analyze/
+ * runtime.c) that program `insns` does not ALLOW (or LOG) on `arch` (NULL:
+ * native) with arguments 0; with no_new_privs only those after its later
+ * load. The first `max` go to out[] (static rows) and rets[] (the
+ * program's answers); either may be NULL. Returns how many there are. */
+SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+					  bool no_new_privs, const secprof_runtime_call **out,
+					  uint32_t *rets, size_t max);
+/* The same as one sentence for a warning ("docker run would fail to start:
+ * the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading
+ * the filter (STEP); and also ..."), into buf. Returns the count (0: buf ""). */
+SECPROF_API size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+					bool no_new_privs, char *buf, size_t buflen);
 
 #ifdef __cplusplus
 }
 #endif
+/* ---- live report as JSON lines (run --explain=FILE) ------------------------ */
+
+/* The report of secprof_container_run_explain as JSON lines: {"note": ...}
+ * first when there is a note, then one object per distinct denial (count,
+ * pid, comm, arch, nr, syscall, call, args, ip, caller, action, ret,
+ * benign, killed, explain: secprof_explain's JSON or null). *out is
+ * malloc'd, "" when there is nothing. Returns 0, or -code. */
+SECPROF_API int secprof_live_report_json(const secprof_live_report *r, char **out, secprof_error *err);
+
 #endif

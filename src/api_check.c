@@ -40,6 +40,21 @@ static const char *str_or_empty(const struct sp_str *s)
 	return s->s ? s->s : "";
 }
 
+/* The calls runc's init makes after loading the filter that the program
+ * denies (src/analyze/runtime.c): docker run would fail to start. Checked
+ * as Docker runs by default, without no-new-privileges (more calls follow
+ * the load then). */
+static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secprof_resolved *r,
+			 const secprof_prog *prog)
+{
+	/* the arch the profile was resolved for: the filter's native one */
+	const secprof_arch *arch = secprof_arch_lookup(r->native->name);
+	char msg[700];
+
+	if (arch && secprof_runtime_note(prog->insns, prog->len, arch, false, msg, sizeof(msg)))
+		sp_note(ctx, p->file, NULL, "runc", "%s", msg);
+}
+
 /* runc's init hands a NOTIFY filter's fd to listenerPath and fails the
  * container without one (libcontainer/process_linux.go, procSeccomp:
  * "seccomp listenerPath is not set"); libseccomp refuses while building
@@ -59,6 +74,7 @@ static int refused_by_compile(secprof_ctx *ctx, const secprof_profile *p, const 
 	if (!prog)
 		return err->code ? -err->code : -SECPROF_E_PROFILE;
 	notify = prog->needs_listener;
+	warn_runtime(ctx, p, r, prog);
 	secprof_prog_free(prog);
 	if (notify && !(p->listener_path.s && *p->listener_path.s))
 		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->loc, "listenerPath",

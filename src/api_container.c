@@ -16,6 +16,7 @@
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
 #include "bpf/bpf.h"
+#include "sandbox/notify.h"
 #include "sandbox/run.h"
 #include "secprof.h"
 #include "core/util.h"
@@ -144,7 +145,79 @@ oom:
 	return NULL;
 }
 
+/* What run --explain adds to a run (secprof_container_run_explain). */
+struct live_req {
+	struct sp_live lv;
+	secprof_caps caps;  /* the container's, for explaining afterwards */
+	bool served;        /* the supervisor ran (else note says why not) */
+	bool unconfined;
+	char note[512];
+};
+
+static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
+			 secprof_error *err);
+
+/* What secprof run does not show by itself, as notes (path "runc" or
+ * "seccomp"; `secprof run` prints these even when it silences the
+ * profile's other warnings): a profile that resolves to no filter at all
+ * (neither defaultAction nor syscalls, e.g. a misspelled default_action,
+ * which Docker ignores), and the calls runc makes after loading the filter
+ * that it denies, where docker run would fail and secprof run starts. */
+static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_prog *prog)
+{
+	enum secprof_decision d;
+	secprof_error e = { 0 };
+	char msg[700];
+
+	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0)
+		return;
+	if (!prog) {
+		if (d == SECPROF_DECIDE_CUSTOM)
+			sp_note(ctx, a->seccomp, NULL, "seccomp",
+				"the profile has neither defaultAction nor syscalls: the container runs "
+				"unconfined (no seccomp filter), as Docker runs it");
+		return;
+	}
+	if (secprof_runtime_note(prog->insns, prog->len, NULL, a->no_new_privs, msg, sizeof(msg)))
+		sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL, "runc", "%s", msg);
+}
+
+/* run --explain's twin filter and supervisor, or the reason to fall back
+ * to a plain run (the run itself goes on: the command behaves the same
+ * either way, only the report is missing). 0, or SECPROF_EXIT_ERROR. */
+static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_caps caps,
+			secprof_error *err)
+{
+	const char *why;
+
+	lr->caps = caps;
+	if (!prog) {
+		lr->unconfined = true;
+		snprintf(lr->note, sizeof(lr->note),
+			 "run --explain: the container is unconfined (no filter): nothing is denied");
+		return 0;
+	}
+	if (!sp_notify_available(&why)) {
+		snprintf(lr->note, sizeof(lr->note),
+			 "run --explain: %s; running without the live report (secprof explain PROFILE "
+			 "SYSCALL still says why a call is denied)",
+			 why);
+		return 0;
+	}
+	lr->lv.real = prog;
+	if (sp_live_twin(&lr->lv, err) < 0)
+		return SECPROF_EXIT_ERROR;
+	lr->served = true;
+	return 0;
+}
+
 int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
+{
+	return container_run(ctx, a, NULL, err);
+}
+
+static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
+			 secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
@@ -170,6 +243,11 @@ int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, sec
 		return SECPROF_EXIT_ERROR;
 	}
 	o.prog = prog;
+	predict_runtime(ctx, a, prog);
+	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0) {
+		secprof_prog_free(prog);
+		return status;
+	}
 	if (a->hostname)
 		snprintf(host, sizeof(host), "%s", a->hostname);
 	else if (!a->rootfs)
@@ -180,8 +258,114 @@ int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, sec
 		return SECPROF_EXIT_ERROR;
 	}
 	o.envp = env;
-	status = secprof_run(&o, err);
+	status = sp_api_run(&o, lr && lr->served ? &lr->lv : NULL, err);
 	free_env(env);
 	secprof_prog_free(prog);
 	return status;
+}
+
+/* ---- run --explain ------------------------------------------------------ */
+
+/* The profile the run used, loaded again to explain each denial with
+ * secprof_explain (the same resolution: this machine's arch and kernel,
+ * the container's capabilities). NULL when there is none to explain. */
+static secprof_profile *explain_profile(secprof_ctx *ctx, const secprof_container_opts *a)
+{
+	enum secprof_decision d;
+	secprof_error e = { 0 };
+
+	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0 || d == SECPROF_DECIDE_UNCONFINED)
+		return NULL;
+	return d == SECPROF_DECIDE_BUILTIN ? secprof_profile_builtin(ctx, &e)
+					   : secprof_profile_load_file(ctx, a->seccomp, &e);
+}
+
+static const secprof_arch *arch_named(const char *name)
+{
+	return name ? secprof_arch_lookup(name) : NULL;
+}
+
+static int fill_report(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
+		       secprof_live_report *out)
+{
+	secprof_resolve_opts ro = { .caps = lr->caps };
+	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp };
+	secprof_profile *p = NULL;
+
+	out->served = lr->served;
+	snprintf(out->note, sizeof(out->note), "%s", lr->lv.note[0] ? lr->lv.note : lr->note);
+	if (!lr->lv.ndenials)
+		return 0;
+	if (!(out->denials = calloc(lr->lv.ndenials, sizeof(*out->denials))))
+		return -1;
+	p = explain_profile(ctx, a);
+	for (size_t i = 0; i < lr->lv.ndenials; i++) {
+		const struct sp_denial *d = &lr->lv.denials[i];
+		secprof_denial *o = &out->denials[out->ndenials++];
+		secprof_data in = { .nr = d->nr, .arch = d->audit, .instruction_pointer = d->ip };
+		secprof_error e = { 0 };
+
+		memcpy(in.args, d->args, sizeof(in.args));
+		o->count = d->count;
+		o->pid = (int)d->pid;
+		snprintf(o->comm, sizeof(o->comm), "%s", d->comm);
+		o->arch = d->arch;
+		o->audit = d->audit;
+		o->nr = d->nr;
+		o->name = d->name;
+		memcpy(o->args, d->args, sizeof(o->args));
+		o->ip = d->ip;
+		snprintf(o->caller, sizeof(o->caller), "%s", d->caller);
+		snprintf(o->call, sizeof(o->call), "%s", d->call);
+		o->ret = d->ret;
+		o->benign = d->benign;
+		o->killed = d->killed;
+		if (p) {
+			const secprof_arch *abi = arch_named(d->arch);
+			if (secprof_explain(ctx, p, &ro, &co, abi, &in, 0, &o->explain, &e) < 0)
+				o->explain = NULL;
+			if (secprof_explain(ctx, p, &ro, &co, abi, &in, SECPROF_EXPLAIN_JSON, &o->explain_json,
+					    &e) < 0)
+				o->explain_json = NULL;
+		}
+	}
+	secprof_profile_free(p);
+	return 0;
+}
+
+int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts *a,
+				  secprof_live_report **report, secprof_error *err)
+{
+	struct live_req *lr = calloc(1, sizeof(*lr));
+	secprof_live_report *out = calloc(1, sizeof(*out));
+	int status;
+
+	*report = NULL;
+	if (!lr || !out) {
+		free(lr);
+		free(out);
+		sp_err_oom(err);
+		return SECPROF_EXIT_ERROR;
+	}
+	status = container_run(ctx, a, lr, err);
+	if (fill_report(ctx, a, lr, out) < 0) {
+		secprof_live_report_free(out);
+		out = NULL;
+	}
+	sp_live_free(&lr->lv);
+	free(lr);
+	*report = out;
+	return status;
+}
+
+void secprof_live_report_free(secprof_live_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ndenials; i++) {
+		free(r->denials[i].explain);
+		free(r->denials[i].explain_json);
+	}
+	free(r->denials);
+	free(r);
 }

@@ -6,6 +6,7 @@
  * by two spaces with sorted keys. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonw.h"
@@ -297,4 +298,82 @@ int secprof_probe_json(const secprof_probe_report *r, char **out, secprof_error 
 	sp_jw_nl(&w, 0);
 	sp_jw_end(&w);
 	return sp_jw_take(&w, "\n", out, err);
+}
+
+/* One object per distinct denial, a line each, after a {"note": ...} line
+ * when the report has a note (secprof_container_run_explain). */
+static void denial_jw(struct sp_jw *w, const secprof_denial *d)
+{
+	char act[64];
+
+	sp_jw_obj(w);
+	sp_jw_ku64(w, "count", d->count);
+	sp_jw_ki64(w, "pid", d->pid);
+	sp_jw_kstr(w, "comm", d->comm);
+	sp_jw_kstr(w, "arch", d->arch);
+	sp_jw_ki64(w, "nr", d->nr);
+	sp_jw_kstr(w, "syscall", d->name);
+	sp_jw_kstr(w, "call", d->call);
+	sp_jw_key(w, "args");
+	sp_jw_arr(w);
+	for (int i = 0; i < 6; i++)
+		sp_jw_u64(w, d->args[i]);
+	sp_jw_end(w);
+	sp_jw_ku64(w, "ip", d->ip);
+	sp_jw_kstr(w, "caller", d->caller);
+	sp_jw_kstr(w, "action", secprof_action_str(d->ret, act, sizeof(act)));
+	sp_jw_ku64(w, "ret", d->ret);
+	sp_jw_kbool(w, "benign", d->benign);
+	sp_jw_kbool(w, "killed", d->killed);
+	sp_jw_key(w, "explain");
+	if (d->explain_json) {
+		/* explain's own JSON object, written by this writer already */
+		size_t n = strlen(d->explain_json);
+		char *copy = strndup(d->explain_json, n);
+		while (copy && n && copy[n - 1] == '\n')
+			copy[--n] = 0;
+		if (copy)
+			sp_jw_raw(w, copy);
+		else
+			sp_jw_null(w);
+		free(copy);
+	} else {
+		sp_jw_null(w);
+	}
+	sp_jw_end(w);
+}
+
+int secprof_live_report_json(const secprof_live_report *r, char **out, secprof_error *err)
+{
+	struct sp_buf b = { 0 };
+	char *line = NULL;
+
+	if (!r || !out)
+		return null_arg(out, err, "secprof_live_report_json");
+	for (size_t i = 0; i <= r->ndenials; i++) {
+		struct sp_buf one = { 0 };
+		struct sp_jw w;
+		if (i == 0 && !r->note[0])
+			continue;
+		sp_jw_init(&w, &one, 0);
+		if (i == 0) {
+			sp_jw_obj(&w);
+			sp_jw_kstr(&w, "note", r->note);
+			sp_jw_end(&w);
+		} else {
+			denial_jw(&w, &r->denials[i - 1]);
+		}
+		if (sp_jw_take(&w, "\n", &line, err) < 0) {
+			sp_buf_free(&b);
+			return -1;
+		}
+		sp_buf_puts(&b, line);
+		free(line);
+	}
+	if (b.oom) {
+		sp_buf_free(&b);
+		return sp_err_oom(err);
+	}
+	*out = b.data ? b.data : strdup("");
+	return *out ? 0 : sp_err_oom(err);
 }

@@ -62,7 +62,7 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 	return rc;
 }
 
-int secprof_run(const secprof_run_opts *o, secprof_error *err)
+int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *err)
 {
 	struct sp_run_opts r = {
 		.prog = o->prog,
@@ -81,9 +81,15 @@ int secprof_run(const secprof_run_opts *o, secprof_error *err)
 		.devcg = o->devcg == SECPROF_DEVCG_V1	? SP_DEVCG_V1
 			 : o->devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2
 							: SP_DEVCG_AUTO,
+		.live = live,
 	};
 
 	return sp_run(&r, err);
+}
+
+int secprof_run(const secprof_run_opts *o, secprof_error *err)
+{
+	return sp_api_run(o, NULL, err);
 }
 
 int secprof_probe(secprof_probe_report *out, secprof_error *err)

@@ -234,6 +234,59 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 	return rc;
 }
 
+/* ---- messages that point at the filter ----------------------------------- */
+
+/* A set-up step between the filter load and execve failed: when the filter
+ * denies one of the calls the step makes, say that instead of the step's
+ * own message ("cannot read capabilities", "executable file not found"),
+ * which would send the user looking everywhere but the profile. Only pure
+ * computation here (the table lookup, secprof_emulate, snprintf): the
+ * filter is loaded and may deny anything. Returns whether it did. */
+static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *const *calls,
+			 secprof_error *err)
+{
+	const secprof_arch *a = secprof_arch_native();
+	secprof_arch_info info;
+
+	if (!o->prog || !loaded || !a)
+		return false;
+	secprof_arch_get_info(a, &info);
+	for (; *calls; calls++) {
+		secprof_data d = { .arch = info.audit };
+		uint32_t ret, action;
+		char act[64];
+
+		if ((d.nr = secprof_syscall_nr(a, *calls)) < 0)
+			continue;
+		ret = secprof_emulate(o->prog->insns, o->prog->len, &d, NULL);
+		action = ret & 0xffff0000u; /* SECCOMP_RET_ACTION_FULL */
+		if (action == 0x7fff0000u || action == 0x7ffc0000u) /* ALLOW, LOG */
+			continue;
+		secprof_action_str(ret, act, sizeof(act));
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "the profile blocks %s (%s), which the container needs to start%s", *calls, act,
+		       strcmp(*calls, "execve") ? " (the runtime calls it after loading the filter, as runc does)"
+						: " (it starts the command)");
+		return true;
+	}
+	return false;
+}
+
+/* The filter is in force from this point of the set-up on: loaded first
+ * without no-new-privileges, just before execve with it. */
+static bool loaded_early(const struct sp_run_opts *o)
+{
+	return o->prog && !o->no_new_privs;
+}
+
+static const char *const calls_chdir[] = { "chdir", NULL };
+static const char *const calls_creds[] = { "capget", "capset", "prctl", "setgroups", "setresgid",
+					   "setresuid", NULL };
+static const char *const calls_user[] = { "openat", "read", "newfstatat", "fstat", NULL };
+static const char *const calls_prctl[] = { "prctl", NULL };
+static const char *const calls_lookup[] = { "newfstatat", "stat", NULL };
+static const char *const calls_exec[] = { "execve", NULL };
+
 /* ---- environment and PATH lookup --------------------------------------- */
 
 static const char *env_get(char *const *envp, const char *key)
@@ -320,7 +373,7 @@ static void go_strerror(int e, char *buf, size_t len)
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 }
 
-static void fail_exec(struct sp_child_report *rep, const char *name, int e)
+static void fail_exec(const struct sp_run_opts *o, struct sp_child_report *rep, const char *name, int e)
 {
 	secprof_error err;
 	char why[128];
@@ -330,18 +383,46 @@ static void fail_exec(struct sp_child_report *rep, const char *name, int e)
 
 	go_strerror(e, why, sizeof(why));
 	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "exec: \"%s\": %s", name, why);
+	blame_filter(o, o->prog != NULL, calls_exec, &err);
 	sp_child_fail(rep, status, &err);
 }
 
-static void load_or_fail(const secprof_prog *prog, struct sp_child_report *rep)
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	secprof_error err;
-	int rc = secprof_load(prog, &err);
+	int rc = secprof_load(o->live ? o->live->twin : o->prog, &err);
 
 	if (rc < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	/* A listener fd has nobody to serve it here: runc would hand it to
-	 * listenerPath, which secprof run does not offer. */
+	/* run --explain: the twin's listener goes to secprof's supervisor
+	 * (notify.h). Until it has the fd, a call the twin notifies would
+	 * wait for nobody, so no system call is made: post the number in the
+	 * shared page and spin on the answer. */
+	if (rc > 0 && o->live) {
+		int taken;
+
+		__atomic_store_n(&rep->listener_posted, rc + 1, __ATOMIC_SEQ_CST);
+		while (!(taken = __atomic_load_n(&rep->listener_taken, __ATOMIC_SEQ_CST)))
+			cpu_relax();
+		if (taken != 1) {
+			sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			       "run --explain: secprof could not take the filter's listener");
+			sp_child_fail(rep, SP_EXIT_ERROR, &err);
+		}
+	}
+	/* The command must not hold the listener (it could answer its own
+	 * notifications); seccomp(2) made it close-on-exec too. Without
+	 * --explain a listener fd has nobody to serve it: runc would hand it
+	 * to listenerPath, which secprof run does not offer. */
 	if (rc > 0)
 		close(rc);
 }
@@ -364,21 +445,29 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
 	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
 	if (o->prog && !o->no_new_privs)
-		load_or_fail(o->prog, rep);
+		load_or_fail(o, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {
 		go_strerror(errno, why, sizeof(why));
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 		       "chdir to cwd (\"%s\") set in config.json failed: %s", o->workdir, why);
+		blame_filter(o, loaded_early(o), calls_chdir, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* Looked up where runc's setupUser does it, in the container's files
 	 * (after pivot_root in container mode). */
-	if (o->user && sp_user_resolve(o->user, &user, &err) < 0)
+	if (o->user && sp_user_resolve(o->user, &user, &err) < 0) {
+		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	if (finalize_credentials(o, &user, &err) < 0)
+	}
+	if (finalize_credentials(o, &user, &err) < 0) {
+		blame_filter(o, loaded_early(o), calls_creds, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot set no_new_privs");
+	}
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		sp_err_errno(&err, NULL, "cannot set no_new_privs");
+		blame_filter(o, loaded_early(o), calls_prctl, &err);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
 	env = env_with_home(o, user.uid, home, sizeof(home));
 	if (!env)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot build the environment");
@@ -386,14 +475,15 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	if (!path) {
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 		       "exec: \"%s\": executable file not found in $PATH", o->argv[0]);
+		blame_filter(o, loaded_early(o), calls_lookup, &err);
 		sp_child_fail(rep, SP_EXIT_NOT_FOUND, &err);
 	}
 	/* "as close to execve as possible" (runc standard_init_linux.go). */
 	if (o->prog && o->no_new_privs)
-		load_or_fail(o->prog, rep);
+		load_or_fail(o, rep);
 	rep->stage = SP_STAGE_EXEC;
 	execve(path, o->argv, env);
-	fail_exec(rep, o->argv[0], errno);
+	fail_exec(o, rep, o->argv[0], errno);
 	_exit(SP_EXIT_CANNOT_EXEC); /* not reached */
 }
 

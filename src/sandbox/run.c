@@ -156,12 +156,18 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 			sp_err_errno(err, NULL, "fork");
 	}
 	close(pfd[1]);
+	/* run --explain: the supervisor takes the listener once the child
+	 * posts it; a supervisor that cannot start leaves the child to fail. */
+	if (pid > 0 && o->live && sp_live_start(o->live, pid, o->rootfs != NULL, rep, err) < 0)
+		__atomic_store_n(&rep->listener_taken, 2, __ATOMIC_SEQ_CST);
 	if (pid < 0) {
 		close(pfd[0]);
 		status = SP_EXIT_ERROR;
 	} else {
 		status = finish(pid, pfd[0], rep, err);
 	}
+	if (o->live)
+		sp_live_stop(o->live, status);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sp_devcg_remove(&cg);
 	munmap(rep, sizeof(*rep));

@@ -42,6 +42,9 @@ struct sp_run_opts {
 	bool privileged;          /* no masked /proc paths, /sys writable */
 	enum sp_net net;
 	enum sp_devcg_mode devcg; /* ignored when privileged (all devices) */
+	/* run --explain: load live->twin instead of prog and hand its
+	 * listener to live's supervisor (live.c); NULL: plain run. */
+	struct sp_live *live;
 };
 
 /* Run o->argv as runc would start a container process and wait for it.
@@ -64,6 +67,10 @@ struct sp_child_report {
 	int pipe_fd;         /* write end of the close-on-exec sync pipe */
 	int pipe_rfd;        /* its read end, the parent's: children close it */
 	secprof_error err;
+	/* run --explain's listener hand-over (notify.h): the child posts
+	 * fd+1, the parent answers 1 (taken) or 2 (it could not). */
+	volatile int listener_posted;
+	volatile int listener_taken;
 };
 enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 
@@ -166,5 +173,73 @@ struct sp_info {
 };
 
 int sp_info_collect(struct sp_info *info, secprof_error *err);
+
+/* ---- run --explain (live.c, decode.c) ---------------------------------- */
+
+/* One distinct denial: the calls with the same arch, number, answer and
+ * decoded flag/string arguments (pointers left out) are counted together;
+ * the rest is the first such call's. */
+struct sp_denial {
+	unsigned long count;
+	pid_t pid;
+	char comm[17];
+	uint32_t audit;
+	const char *arch;   /* libseccomp's name; NULL when no arch of secprof's */
+	int32_t nr;
+	const char *name;   /* NULL when the number has none */
+	uint64_t args[6];
+	uint64_t ip;
+	uint32_t ret;       /* what the real filter answers (SECCOMP_RET_*) */
+	bool benign;        /* an expected denial a program falls back from */
+	bool killed;        /* attributed from the kernel's audit record */
+	char call[768];     /* "mount(\"none\", \"/mnt\", \"tmpfs\", MS_RDONLY, 0x0)" */
+	char caller[512];   /* "/usr/bin/prog+0x1234", or the address */
+	char *key;
+};
+
+/* The supervisor of one `run --explain` (live.c). Fill `real`, call
+ * sp_live_twin, set sp_run_opts.live; sp_run starts and stops it. */
+struct sp_live {
+	const secprof_prog *real; /* the program Docker would load */
+	secprof_prog *twin;       /* real with every ERRNO (and RET A) made USER_NOTIF */
+	struct sp_denial *denials;
+	size_t ndenials, cap;
+	char note[512];           /* why serving stopped early, "" */
+	/* private to live.c */
+	pid_t cmd_pid;
+	int kmsg_fd;
+	int stop_pipe[2];
+	bool started;
+	unsigned long thread;     /* pthread_t */
+	pid_t pid;
+	bool container;
+	struct sp_child_report *rep;
+};
+
+/* Build lv->twin from lv->real. 0, or negative with err. */
+int sp_live_twin(struct sp_live *lv, secprof_error *err);
+/* In the parent, after forking `pid` (the command, or the container's init
+ * whose child is the command): take the listener once the child posts it
+ * and serve it on a thread. */
+int sp_live_start(struct sp_live *lv, pid_t pid, bool container, struct sp_child_report *rep,
+		  secprof_error *err);
+/* After the command ended with `status` (sp_run's): stop serving, and
+ * when it was killed by SIGSYS (a KILL or TRAP action, which the twin
+ * keeps in the kernel) attribute the death from the kernel's audit record. */
+void sp_live_stop(struct sp_live *lv, int status);
+void sp_live_free(struct sp_live *lv);
+
+/* secprof_run with a supervisor (src/api_run.c: where the public options
+ * become sp_run_opts). */
+int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *err);
+
+/* decode.c: the call as text (flags by name, strings read from the
+ * caller) into text, and its grouping key into key; the caller's ip as
+ * file+offset; the task's comm. */
+struct sp_buf;
+void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is32, struct sp_buf *text,
+		    struct sp_buf *key);
+void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len);
+void sp_decode_comm(pid_t pid, char *out, size_t len);
 
 #endif

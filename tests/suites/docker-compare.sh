@@ -13,55 +13,18 @@
 # pulled), and stops it and removes everything on exit.
 source "$TESTS/lib.sh"
 source "$TESTS/helpers/rootfs.sh"
-DOCKERD=$(command -v dockerd)
-DOCKER=/usr/bin/docker # docker.io's client, the one tools/install-deps.sh installs
+source "$TESTS/helpers/dockerd.sh"
 [[ -n $DOCKERD && -x $DOCKER ]] || {
 	echo "1..0 # SKIP docker.io not installed (tools/install-deps.sh)"
 	exit 0
 }
 rootfs_setup
 
-dk=$(mktemp -d /tmp/secprof-dockerd.XXXXXX)
 ns=secprof-cmp-$$
 image=secprof-probe:$$
-dockerd_pid=
-
-docker_() { "$DOCKER" -H "unix://$dk/sock" "$@"; }
-
-stop_dockerd() {
-	local cpid
-	if [[ -n $dockerd_pid ]]; then
-		docker_ ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$dk/sock" rm -f >/dev/null 2>&1
-		kill -TERM "$dockerd_pid" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$dockerd_pid" 2>/dev/null
-		wait "$dockerd_pid" 2>/dev/null
-	fi
-	# The containerd dockerd started for itself, if it outlived dockerd.
-	cpid=$(cat "$dk/exec/containerd/containerd.pid" 2>/dev/null)
-	[[ -n $cpid ]] && kill -TERM "$cpid" 2>/dev/null
-	# Network namespace files and shim mounts, deepest first.
-	grep -o " $dk[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-	rm -rf "$dk"
-}
-cleanup_all() { stop_dockerd; rootfs_cleanup; }
+cleanup_all() { dockerd_stop; rootfs_cleanup; }
 trap cleanup_all EXIT
-
-"$DOCKERD" --data-root "$dk/data" --exec-root "$dk/exec" --pidfile "$dk/dockerd.pid" \
-	-H "unix://$dk/sock" --storage-driver=vfs --iptables=false --ip6tables=false \
-	--ip-masq=false --ip-forward=false --bridge=none --userland-proxy=false \
-	--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
-	>"$dk/dockerd.log" 2>&1 &
-dockerd_pid=$!
-for _ in $(seq 300); do
-	docker_ version >/dev/null 2>&1 && break
-	kill -0 "$dockerd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-if ! docker_ version >/dev/null 2>&1; then
-	echo "1..0 # SKIP dockerd did not start: $(grep -v '^$' "$dk/dockerd.log" | tail -n 1)"
-	exit 0
-fi
+dockerd_start "$ns"
 diag "$(docker_ version --format 'docker {{.Server.Version}}, runc {{range .Server.Components}}{{if eq .Name "runc"}}{{.Version}}{{end}}{{end}}')"
 if ! tar -C "$ROOT" -c . | docker_ import - "$image" >"$dk/import.log" 2>&1; then
 	ok 1 "docker import of the root filesystem: $(tail -n 1 "$dk/import.log")"

@@ -130,7 +130,8 @@ is "$(status_of Seccomp)" 2 "seccomp:PATH (colon form) is accepted"
 printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["capset"],"action":"SCMP_ACT_ERRNO"}]}\n' >"$tmp/nocapset.json"
 run --security-opt "seccomp=$tmp/nocapset.json" -- true
 is "$rc" 125 "filter before caps: a profile denying capset stops the start"
-is "$err" "secprof: cannot set capabilities 0xa80425fb: Operation not permitted" "filter before caps: the reason"
+is "$(grep -v ': warning: ' <<<"$err")" "secprof: the profile blocks capset (ERRNO(1)), which the container needs to start (the runtime calls it after loading the filter, as runc does)" \
+	"filter before caps: the reason names the call the profile blocks"
 run --security-opt "seccomp=$tmp/nocapset.json" --security-opt no-new-privileges -- true
 is "$rc" 0 "no-new-privileges: filter loaded after the caps, the command runs"
 printf '{"defaultAction":"SCMP_ACT_ERRNO"}\n' >"$tmp/deny.json"
@@ -140,8 +141,8 @@ if ldd "$SECPROF" 2>/dev/null | grep -q libasan; then
 else
 	run --security-opt "seccomp=$tmp/deny.json" -- touch "$tmp/ran"
 	is "$rc" 125 "deny-everything profile: 125, not a crash status"
-	is "$err" "secprof: cannot read capabilities: Operation not permitted" \
-		"deny-everything profile: the first refused step is named (runc fails the same way)"
+	is "$(grep -v ': warning: ' <<<"$err")" "secprof: the profile blocks capget (ERRNO(1)), which the container needs to start (the runtime calls it after loading the filter, as runc does)" \
+		"deny-everything profile: the first call the profile blocks is named (runc fails the same way)"
 	[[ ! -e $tmp/ran ]]; ok $? "deny-everything profile: command not run"
 fi
 

@@ -1,0 +1,156 @@
+/* denials.c - the test program of `secprof run --explain` (tests/suites/
+ * run-explain.sh): known calls that Docker's default profile denies, each
+ * between allowed ones, with what each returned printed on stdout, so that
+ * the output under --explain can be compared with the output without it.
+ *
+ *   denials            add_key, mount, unshare(CLONE_NEWUSER),
+ *                      socket(AF_VSOCK), keyctl, number 600 (above x86_64's
+ *                      highest: runc's ENOSYS stub), clone3, and acct
+ *                      1000 times
+ *   kill               a few allowed calls, then syslog(2): the test
+ *                      profile's KILL_PROCESS rule
+ *   listener           load a filter of its own with a listener
+ *   loop N             N getppid calls (allowed): the benchmark's loop,
+ *                      ns per call in thread CPU time
+ *   denied-loop N      N acct calls (denied), ns per call, wall clock
+ *
+ * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/* "name: result" with the errno's symbolic value, one line each. */
+static void show(const char *what, long rc)
+{
+	if (rc < 0)
+		printf("%s: -1 %s\n", what, strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	else
+		printf("%s: %ld\n", what, rc);
+	fflush(stdout);
+}
+
+/* An allowed call between denied ones: its result never changes. */
+static void allowed(void)
+{
+	show("getppid>0", syscall(SYS_getppid) > 0);
+}
+
+static int denials(void)
+{
+	allowed();
+	{
+		/* a key's serial differs from run to run: shown as 1 */
+		long rc = syscall(SYS_add_key, "user", "secprof-explain", "x", 1, -2 /* PROCESS_KEYRING */);
+		show("add_key>0", rc > 0 ? 1 : rc);
+	}
+	allowed();
+	show("mount", syscall(SYS_mount, "none", "/nonexistent-secprof-explain", "tmpfs", 1UL /* MS_RDONLY */,
+			      NULL));
+	allowed();
+	show("unshare", syscall(SYS_unshare, 0x10000000 /* CLONE_NEWUSER */));
+	allowed();
+	show("socket", syscall(SYS_socket, 40 /* AF_VSOCK */, 1 /* SOCK_STREAM */, 0));
+	allowed();
+	show("keyctl", syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -2, 0));
+	allowed();
+#if defined(__x86_64__)
+	show("nr600", syscall(600));
+	allowed();
+#endif
+	show("clone3", syscall(SYS_clone3, NULL, 0));
+	allowed();
+	{
+		long rc = 0;
+		int e = 0;
+		for (int i = 0; i < 1000; i++) {
+			errno = 0;
+			rc = syscall(SYS_acct, NULL);
+			if (i == 0)
+				e = errno;
+			else if (errno != e)
+				break;
+		}
+		show("acct x1000", rc);
+	}
+	allowed();
+	return 0;
+}
+
+static int kill_test(void)
+{
+	allowed();
+	show("write", 0);
+	syscall(SYS_syslog, 3 /* SYSLOG_ACTION_READ_ALL */, NULL, 0);
+	show("after syslog (not reached)", 0);
+	return 0;
+}
+
+/* ns per allowed call, in this thread's CPU time: on a loaded machine
+ * the wall clock mostly measures the other processes. */
+static int loop(long n)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	return 0;
+}
+
+/* ns per denied call, wall clock: the supervisor's side counts too */
+static int denied_loop(long n)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++)
+		syscall(SYS_acct, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	return 0;
+}
+
+/* Load a filter of its own with a listener (allow-all program): under
+ * run --explain the kernel refuses a second listener in the chain with
+ * EBUSY (kernel/seccomp.c init_listener), so the command cannot take over
+ * the answers to its own denied calls. */
+static int listener(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	long rc;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	show("seccomp(NEW_LISTENER)>=0", rc >= 0 ? 1 : rc);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "listener"))
+		return listener();
+	if (argc >= 2 && !strcmp(argv[1], "denials"))
+		return denials();
+	if (argc >= 2 && !strcmp(argv[1], "kill"))
+		return kill_test();
+	if (argc >= 3 && !strcmp(argv[1], "loop"))
+		return loop(atol(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "denied-loop"))
+		return denied_loop(atol(argv[2]));
+	fprintf(stderr, "usage: denials denials|kill|loop N|denied-loop N\n");
+	return 2;
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# run-explain.sh - `secprof run --explain`: a test program (tests/helpers/
+# denials.c) makes known denied calls between allowed ones, in the real
+# kernel. Its output must be the same with and without --explain (each
+# call answered with its rule's own errno, ENOSYS for runc's stub and
+# clone3), and the report must name exactly those calls, with their counts
+# (acct 1000 times: one entry, count 1000), decoded arguments, the deciding
+# rule and the fix; with and without --rootfs; a KILL_PROCESS rule kills
+# the same way and the death is attributed.
+source "$TESTS/lib.sh"
+if [[ $(id -u) != 0 ]]; then
+	echo "1..0 # SKIP secprof run --explain tests need root"
+	exit 0
+fi
+H=$BUILD/tests/denials
+[[ -x $H ]] || { echo "1..0 # SKIP $H missing (make tests-bin builds it)"; exit 0; }
+if [[ ! $(cat /proc/sys/kernel/seccomp/actions_avail 2>/dev/null) == *user_notif* ]]; then
+	echo "1..0 # SKIP this kernel has no SECCOMP_RET_USER_NOTIF"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# summary FILE: one line per JSON object: count syscall action benign killed by
+summary() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if "note" in d:
+        print("note", d["note"]); continue
+    e = d.get("explain") or {}
+    print(d["count"], d["syscall"] if d["syscall"] else "#%d" % d["nr"], d["action"],
+          "benign" if d["benign"] else "-", "killed" if d["killed"] else "-", e.get("by", "?"))
+' "$1"
+}
+# field FILE SYSCALL KEY: one field of the entry for SYSCALL
+field() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d.get("syscall") == sys.argv[2]:
+        v = d
+        for k in sys.argv[3].split("."):
+            v = v[k] if isinstance(v, dict) else v[int(k)]
+        print(json.dumps(v) if not isinstance(v, str) else v)
+' "$1" "$2" "$3"
+}
+
+expected_builtin="1 add_key ERRNO(1) - - default
+1 mount ERRNO(1) - - default
+1 unshare ERRNO(1) - - default
+1 socket ERRNO(1) - - default
+1 keyctl ERRNO(1) - - default
+1 #600 ERRNO(38) - - enosys
+1 clone3 ERRNO(38) benign - rule
+1000 acct ERRNO(1) - - default"
+
+check_builtin() { # LABEL RUN-OPTIONS... -- PROGRAM
+	local label=$1; shift
+	"$SECPROF" run "$@" denials >"$tmp/plain.out" 2>"$tmp/plain.err"; local rc1=$?
+	"$SECPROF" run --explain="$tmp/report.jsonl" "$@" denials >"$tmp/ex.out" 2>"$tmp/ex.err"; local rc2=$?
+	is "$rc2" "$rc1" "$label: the same exit status ($rc1) with --explain"
+	is "$(cat "$tmp/ex.out")" "$(cat "$tmp/plain.out")" "$label: the program prints the same with --explain"
+	is "$(grep -c ': -1 ' "$tmp/plain.out")" 8 "$label: the program saw 8 denied calls"
+	is "$(summary "$tmp/report.jsonl")" "$expected_builtin" \
+		"$label: the report names exactly those calls, with counts and the deciding rule"
+	is "$(field "$tmp/report.jsonl" unshare call)" "unshare(CLONE_NEWUSER)" "$label: unshare's flags by name"
+	is "$(field "$tmp/report.jsonl" socket call)" "socket(AF_VSOCK, SOCK_STREAM, 0)" "$label: socket's family and type by name"
+	is "$(field "$tmp/report.jsonl" mount call)" 'mount("none", "/nonexistent-secprof-explain", "tmpfs", MS_RDONLY, 0x0)' \
+		"$label: mount's strings read from the caller, its flags by name"
+	is "$(field "$tmp/report.jsonl" add_key call | cut -d, -f1-2)" 'add_key("user", "secprof-explain"' \
+		"$label: add_key's type and description read from the caller"
+	is "$(field "$tmp/report.jsonl" mount explain.would_allow.0.cap_add)" "CAP_SYS_ADMIN" \
+		"$label: the fix for mount is --cap-add CAP_SYS_ADMIN (secprof explain's)"
+	is "$(field "$tmp/report.jsonl" clone3 explain.rule.index)" 20 "$label: clone3 is decided by syscalls[20]"
+	[[ $(field "$tmp/report.jsonl" acct caller) == *+0x* ]]
+	ok $? "$label: the caller is mapped to file+offset ($(field "$tmp/report.jsonl" acct caller))"
+	is "$(field "$tmp/report.jsonl" acct comm)" "denials" "$label: comm of the caller"
+}
+
+check_builtin "process" -- "$H"
+
+# The text report on stderr.
+"$SECPROF" run --explain -- "$H" denials >/dev/null 2>"$tmp/text.err"
+grep -q '^secprof: run --explain: 8 distinct denied calls$' "$tmp/text.err"; ok $? "text report: its header counts 8"
+grep -q '^  1000x acct(NULL) -> ERRNO(1)$' "$tmp/text.err"; ok $? "text report: acct once, with count 1000"
+grep -q '^  1x clone3(0x0, 0) -> ERRNO(38) (benign' "$tmp/text.err"; ok $? "text report: clone3 tagged benign"
+grep -q -- '--cap-add CAP_SYS_ADMIN' "$tmp/text.err"; ok $? "text report: the fix"
+
+# A rule's own errno is what the program sees (not a blanket one), and a
+# KILL_PROCESS rule kills the same way, the death attributed.
+cat >"$tmp/kill.json" <<'J'
+{ "defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [
+	{ "names": ["syslog"], "action": "SCMP_ACT_KILL_PROCESS" },
+	{ "names": ["acct"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13 },
+	{ "names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 95 }
+  ] }
+J
+"$SECPROF" run --security-opt seccomp="$tmp/kill.json" -- "$H" denials >"$tmp/plain.out" 2>&1
+"$SECPROF" run --explain="$tmp/k.jsonl" --security-opt seccomp="$tmp/kill.json" -- "$H" denials >"$tmp/ex.out" 2>&1
+is "$(cat "$tmp/ex.out")" "$(cat "$tmp/plain.out")" "custom errnoRet: the same output with --explain"
+grep -q '^acct x1000: -1 EACCES$' "$tmp/ex.out"; ok $? "custom errnoRet: acct fails with the rule's EACCES"
+grep -q '^keyctl: -1 EOPNOTSUPP$' "$tmp/ex.out"; ok $? "custom errnoRet: keyctl fails with the rule's EOPNOTSUPP"
+is "$(summary "$tmp/k.jsonl")" "1 keyctl ERRNO(95) - - rule
+1000 acct ERRNO(13) - - rule" "custom errnoRet: the report has exactly the two denials"
+
+"$SECPROF" run --security-opt seccomp="$tmp/kill.json" -- "$H" kill >"$tmp/plain.out" 2>&1; rc1=$?
+"$SECPROF" run --explain="$tmp/k.jsonl" --security-opt seccomp="$tmp/kill.json" -- "$H" kill >"$tmp/ex.out" 2>&1; rc2=$?
+is "$rc1 $rc2" "159 159" "KILL_PROCESS: killed by SIGSYS (159) with and without --explain"
+is "$(cat "$tmp/ex.out")" "$(cat "$tmp/plain.out")" "KILL_PROCESS: the same output before the death"
+if [[ -r /dev/kmsg ]] && ! pgrep -x auditd >/dev/null; then
+	is "$(summary "$tmp/k.jsonl")" "1 syslog KILL_PROCESS - killed rule" "KILL_PROCESS: the death attributed to syslog"
+else
+	skip "KILL_PROCESS: the death attributed" "no /dev/kmsg or an audit daemon takes the records"
+fi
+
+# A profile asking for TSYNC: the twin adds TSYNC_ESRCH, without which the
+# kernel refuses TSYNC with a listener.
+printf '{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC"],"syscalls":[{"names":["acct"],"action":"SCMP_ACT_ERRNO"}]}\n' >"$tmp/tsync.json"
+"$SECPROF" run --explain="$tmp/t.jsonl" --security-opt seccomp="$tmp/tsync.json" -- "$H" denials >/dev/null 2>&1
+is "$?:$(summary "$tmp/t.jsonl")" "0:1000 acct ERRNO(1) - - rule" "TSYNC profile: runs and reports under --explain"
+
+# The one difference a program can see: a filter of its own with a
+# listener is refused (EBUSY, one listener per chain), so it can never
+# answer its own denied calls.
+is "$("$SECPROF" run -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: 1" "without --explain the command may load a listener filter"
+is "$("$SECPROF" run --explain=/dev/null -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: -1 EBUSY" \
+	"with --explain the kernel refuses it (EBUSY): the command cannot take over the answers"
+
+# Nothing denied: an empty report; unconfined: said so.
+"$SECPROF" run --explain="$tmp/none.jsonl" -- true; is "$?" 0 "nothing denied: exit 0"
+is "$(cat "$tmp/none.jsonl")" "" "nothing denied: an empty report"
+"$SECPROF" run --explain --security-opt seccomp=unconfined -- true 2>"$tmp/err"
+grep -q 'the container is unconfined' "$tmp/err"; ok $? "unconfined: --explain says there is nothing to deny"
+# A profile with NOTIFY rules cannot be run (runc: no listenerPath), with or without --explain.
+cat >"$tmp/notify.json" <<'J'
+{ "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": ["acct"], "action": "SCMP_ACT_NOTIFY" } ] }
+J
+"$SECPROF" run --explain --security-opt seccomp="$tmp/notify.json" -- true 2>"$tmp/err"; rc=$?
+is "$rc" 125 "NOTIFY rules: refused as runc refuses them"
+grep -q 'listenerPath' "$tmp/err"; ok $? "NOTIFY rules: the message names listenerPath"
+
+# Container mode: the same program inside the test root filesystem.
+source "$TESTS/helpers/rootfs.sh"
+if [[ -x $BUILD/secprof-static && -x $BUILD/tests/denials-static ]] &&
+	base=$("$TESTS/../tools/make-rootfs.sh" 2>/dev/null); then
+	rootfs_setup
+	cp "$BUILD/tests/denials-static" "$ROOT/usr/local/bin/denials"
+	check_builtin "rootfs" --rootfs "$ROOT" -- /usr/local/bin/denials
+	[[ $(field "$tmp/report.jsonl" acct caller) == /usr/local/bin/denials+0x* ]]
+	ok $? "rootfs: the caller is the static program inside the container"
+else
+	skip "rootfs: --explain in container mode" "no root filesystem or static helpers (make tests-bin)"
+fi
+done_testing

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# run-messages.sh - messages that point at seccomp: when the profile blocks
+# a call secprof run itself makes between loading the filter and execve
+# (capget, chdir, the PATH lookup's newfstatat, execve), the message names
+# that call instead of the step's own failure; a profile that leaves the
+# container unconfined is warned about; and the calls runc 1.1 makes after
+# loading the filter that a profile denies are named by run and check, so
+# that secprof predicts a docker run that would fail. Real kernel filters.
+source "$TESTS/lib.sh"
+if [[ $(id -u) != 0 ]]; then
+	echo "1..0 # SKIP secprof run tests need root"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+deny() { # FILE CALL... : a profile allowing everything but CALLs (EPERM)
+	local f=$1; shift
+	local names; names=$(printf '"%s",' "$@")
+	printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":[%s],"action":"SCMP_ACT_ERRNO"}]}\n' "${names%,}" >"$f"
+}
+run() { out=$("$SECPROF" run "$@" 2>"$tmp/err"); rc=$?; err=$(grep -v ': warning: ' "$tmp/err"); }
+needs=" which the container needs to start (the runtime calls it after loading the filter, as runc does)"
+
+deny "$tmp/chdir.json" chdir
+run -w /tmp --security-opt seccomp="$tmp/chdir.json" -- true
+is "$rc:$err" "125:secprof: the profile blocks chdir (ERRNO(1)),$needs" "chdir blocked: named, not 'chdir to cwd ... set in config.json failed'"
+run -w /nonexistent-secprof --security-opt seccomp=builtin -- true
+[[ $err == *'chdir to cwd ("/nonexistent-secprof") set in config.json failed: no such file or directory' ]]
+ok $? "a missing working dir under a profile that allows chdir keeps runc's message"
+
+deny "$tmp/capget.json" capget
+run --security-opt seccomp="$tmp/capget.json" -- true
+is "$rc:$err" "125:secprof: the profile blocks capget (ERRNO(1)),$needs" "capget blocked: named, not 'cannot read capabilities'"
+
+deny "$tmp/stat.json" newfstatat stat
+run --security-opt seccomp="$tmp/stat.json" -- true
+is "$rc:$err" "127:secprof: the profile blocks newfstatat (ERRNO(1)),$needs" "the PATH lookup blocked: named, not 'executable file not found'"
+run --security-opt seccomp=builtin -- no-such-command-secprof
+is "$rc:$err" '127:secprof: exec: "no-such-command-secprof": executable file not found in $PATH' "a missing command keeps runc's message"
+
+deny "$tmp/execve.json" execve
+for nnp in "" "--security-opt no-new-privileges"; do
+	run $nnp --security-opt seccomp="$tmp/execve.json" -- true
+	is "$rc:$err" "126:secprof: the profile blocks execve (ERRNO(1)), which the container needs to start (it starts the command)" \
+		"execve blocked${nnp:+ ($nnp)}: named"
+done
+
+# Unconfined by a misspelled key: Docker runs it without a filter; say so.
+echo '{"default_action": "SCMP_ACT_ERRNO"}' >"$tmp/typo.json"
+out=$("$SECPROF" run --security-opt seccomp="$tmp/typo.json" -- grep '^Seccomp:' /proc/self/status 2>"$tmp/err"); rc=$?
+is "$rc:$(cut -f2 <<<"$out")" "0:0" "a profile with neither defaultAction nor syscalls: unconfined, as in Docker"
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/typo.json: seccomp: the profile has neither defaultAction nor syscalls: the container runs unconfined (no seccomp filter), as Docker runs it" \
+	"... and run warns about it"
+"$SECPROF" -q run --security-opt seccomp="$tmp/typo.json" -- true 2>"$tmp/err"
+is "$(cat "$tmp/err")" "" "... not with -q"
+"$SECPROF" run --security-opt seccomp=unconfined -- true 2>"$tmp/err"
+is "$(cat "$tmp/err")" "" "seccomp=unconfined asked for: no warning"
+
+# Calls runc makes after the load: fstatfs (UnsafeCloseFrom) starts under
+# secprof but not under Docker.
+deny "$tmp/fstatfs.json" fstatfs
+run --security-opt seccomp="$tmp/fstatfs.json" -- true
+is "$rc" 0 "fstatfs denied: secprof run starts the command"
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/fstatfs.json: runc: docker run would fail to start: the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading the filter (utils.UnsafeCloseFrom: EnsureProcHandle of /proc/self/fd)" \
+	"... and warns that docker run would not"
+"$SECPROF" check "$tmp/fstatfs.json" >/dev/null 2>"$tmp/err"
+grep -q 'runc: docker run would fail to start: the profile denies fstatfs' "$tmp/err"; ok $? "check warns about it too"
+deny "$tmp/capset.json" capset
+"$SECPROF" run --security-opt no-new-privileges --security-opt seccomp="$tmp/capset.json" -- true 2>"$tmp/err"
+is "$?:$(cat "$tmp/err")" "0:" "capset denied with no-new-privileges: runc loads the filter after it, no warning"
+for p in builtin ${REF:+$REF/moby-default.json}; do
+	"$SECPROF" run --security-opt seccomp="$p" -- true 2>"$tmp/err"
+	is "$(cat "$tmp/err")" "" "$(basename "$p"): no warning (runc starts under Docker's default)"
+	"$SECPROF" check "$p" >/dev/null 2>"$tmp/err"
+	is "$(cat "$tmp/err")" "" "$(basename "$p"): check has no runc note"
+done
+done_testing
