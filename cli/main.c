@@ -21,6 +21,8 @@ const struct cli_command cli_commands[] = {
 	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
 	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },
 	{ "info", cmd_info, "what this kernel offers for seccomp", &cli_spec_info },
+	{ "export", cmd_export, "write the profile for Docker, OCI, SPO, crun, bwrap, C, systemd or a registry", &cli_spec_export },
+	{ "install", cmd_install, "install the profile atomically for the kubelet (Localhost)", &cli_spec_install },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
