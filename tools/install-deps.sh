@@ -13,6 +13,12 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh"
+# Exports and SPO import (src/export/, src/core/yaml.c): libyaml reads the
+# Security Profiles Operator's YAML; bubblewrap and podman run exported
+# profiles in tests/suites/export.sh and export-consumers.sh.
+pkgs="$pkgs libyaml-dev"
+pkgs="$pkgs bubblewrap"
+pkgs="$pkgs podman"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
