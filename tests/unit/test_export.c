@@ -74,6 +74,7 @@ int main(void)
 		       !strcmp(b64("foo"), "Zm9v") && !strcmp(b64("foob"), "Zm9vYg==") &&
 		       !strcmp(b64("fooba"), "Zm9vYmE=") && !strcmp(b64("foobar"), "Zm9vYmFy"),
 	       "base64: RFC 4648's vectors");
+	tap_ok(!strcmp(b64("\xfb\xff"), "+/8="), "base64: the standard alphabet's + and / (not base64url)");
 
 	/* sniff */
 	tap_ok(!sp_yaml_sniff("{\"defaultAction\":1}", 19) && !sp_yaml_sniff("  null", 6) &&
