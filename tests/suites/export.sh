@@ -176,6 +176,10 @@ ok $? "defaultErrnoRet is not in the CRD either: EPERM"
 out=$("$S" -q eval "$T/pruned.yaml" read 16 2>&1)
 [[ $out == ALLOW* ]]
 ok $? "YAML 1.1 scalars as Kubernetes reads them: value 0x10 is 16"
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  Syscalls:\n  - {action: SCMP_ACT_ALLOW, names: [getpid]}\n' >"$T/case.yaml"
+out=$("$S" -q eval "$T/case.yaml" getpid 2>&1)
+[[ $out == "ERRNO(1)"* ]]
+ok $? "the CRD's field names are exact: Syscalls is pruned, as the API server does (Docker's JSON would take it)"
 out=$("$S" check "$T/pruned.yaml" 2>&1)
 [[ $out == *"pruned.yaml:5:3: spec.defaultErrnoRet: unknown key \"defaultErrnoRet\" (the SeccompProfile CRD has no such field"* ]]
 ok $? "and both are warned about, with their line"
