@@ -235,5 +235,9 @@ struct cli_side {
 int cli_side_load(struct cli *g, const struct cli_resolve_args *ra, const char *name,
 		  const secprof_compile_opts *co, bool need_ir, struct cli_side *s);
 void cli_side_free(struct cli_side *s);
+/* exports and installs (cmd_export.c, cmd_install.c) */
+int cmd_export(struct cli *g, int argc, char **argv);
+int cmd_install(struct cli *g, int argc, char **argv);
+extern const struct cli_spec cli_spec_export, cli_spec_install;
 
 #endif

@@ -25,6 +25,8 @@ const struct cli_command cli_commands[] = {
 	{ "diff", cmd_diff, "compare two profiles or BPF programs by what they decide", &cli_spec_diff },
 	{ "merge", cmd_merge, "combine profiles exactly: --union or --intersect", &cli_spec_merge },
 	{ "dump", cmd_dump, "read the seccomp filters of a running process (raw BPF or a listing)", &cli_spec_dump },
+	{ "export", cmd_export, "write the profile for Docker, OCI, SPO, crun, bwrap, C, systemd or a registry", &cli_spec_export },
+	{ "install", cmd_install, "install the profile atomically for the kubelet (Localhost)", &cli_spec_install },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

@@ -934,6 +934,70 @@ SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len,
  * the filter (STEP); and also ..."), into buf. Returns the count (0: buf ""). */
 SECPROF_API size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof_arch *arch,
 					bool no_new_privs, char *buf, size_t buflen);
+/* ---- exports and installs (area: export, src/export/) ------------------ */
+
+/* What `secprof export` writes, all from the rule set (IR) or the program
+ * compiled from it. */
+enum secprof_export_format {
+	SECPROF_EXPORT_DOCKER,       /* a normalized Docker profile (JSON) */
+	SECPROF_EXPORT_OCI,          /* the OCI runtime-spec linux.seccomp object */
+	SECPROF_EXPORT_SPO,          /* a security-profiles-operator.x-k8s.io/v1 SeccompProfile (YAML) */
+	SECPROF_EXPORT_CRUN,         /* {"run.oci.seccomp_bpf_data": base64 of the program} */
+	SECPROF_EXPORT_BWRAP,        /* the raw struct sock_filter array (bwrap --seccomp FD) */
+	SECPROF_EXPORT_C,            /* a struct sock_filter initialiser */
+	SECPROF_EXPORT_SYSTEMD,      /* SystemCallFilter= ... lines for a unit */
+	SECPROF_EXPORT_OCI_ARTIFACT, /* an OCI image layout directory (secprof_export_oci_layout) */
+	SECPROF_EXPORT_BASE64,       /* the program in base64, one line (secprof compile) */
+	SECPROF_EXPORT__COUNT
+};
+
+typedef struct secprof_export_opts {
+	enum secprof_export_format format;
+	/* The program's options (crun, bwrap, c, base64). The profile formats
+	 * are written from the rule set libseccomp builds (exact_libseccomp),
+	 * values as written, so a runtime given them decides as runc decides
+	 * for the original and secprof reads them back to the same rule set. */
+	secprof_compile_opts compile;
+	/* metadata.name (spo) and the artifact's title; NULL: "profile" */
+	const char *name;
+} secprof_export_opts;
+
+/* "docker", "oci", "spo", ... for a format, NULL if out of range; and back
+ * (-SECPROF_E_USAGE for an unknown name). */
+SECPROF_API const char *secprof_export_format_name(enum secprof_export_format f);
+SECPROF_API int secprof_export_format_lookup(const char *name, enum secprof_export_format *out);
+/* Write the resolved profile in o->format into *out (malloc'ed, *len bytes,
+ * NUL-terminated past them). What the format cannot carry is warned about
+ * through the context (strict mode: an error); where it would be lost
+ * the output denies more, never less. An unconfined profile has nothing
+ * to export (-SECPROF_E_PROFILE). OCI_ARTIFACT is not a byte stream:
+ * use secprof_export_oci_layout. */
+SECPROF_API int secprof_export(secprof_ctx *ctx, const secprof_resolved *r,
+			       const secprof_export_opts *o, char **out, size_t *len,
+			       secprof_error *err);
+/* A compiled program in one of the program formats (CRUN, BWRAP, C, BASE64). */
+SECPROF_API int secprof_export_prog(const secprof_prog *prog, enum secprof_export_format f,
+				    char **out, size_t *len, secprof_error *err);
+/* The profile (the OCI form) as an OCI image layout in `dir` (created, or
+ * an empty directory) in KEP-6061's runtime format: a manifest whose
+ * artifactType and config media type are
+ * application/vnd.cncf.seccomp-profile.config.v1+json (config blob "{}"),
+ * with the profile as its one application/json layer titled profile.json,
+ * tagged "latest" in index.json, so skopeo or oras can push it. NOTIFY
+ * rules and listener settings, which runtimes refuse in such an artifact,
+ * are refused. */
+SECPROF_API int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolved *r,
+					  const secprof_export_opts *o, const char *dir,
+					  secprof_error *err);
+/* The kubelet's localhost profile root. */
+#define SECPROF_KUBELET_SECCOMP_ROOT "/var/lib/kubelet/seccomp"
+/* Write data to root/name atomically: a temporary file in the same
+ * directory, written and fsync'ed, renamed over root/name, then the
+ * directory fsync'ed, so a reader sees the old file or the whole new one,
+ * never a part. `name` is relative, without "..", and may have
+ * subdirectories (created 0755). The file gets mode 0644. */
+SECPROF_API int secprof_install_file(const char *root, const char *name, const char *data,
+				     size_t len, secprof_error *err);
 
 #ifdef __cplusplus
 }

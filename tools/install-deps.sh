@@ -15,6 +15,16 @@ pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh"
 # clang-format: make check-format (run by make check) holds files to .clang-format
 pkgs="$pkgs clang-format"
+# Exports and SPO import (src/export/, src/core/yaml.c): libyaml reads the
+# Security Profiles Operator's YAML; bubblewrap and podman run exported
+# profiles in tests/suites/export.sh and export-consumers.sh; skopeo reads
+# the oci-artifact layout; crun runs the run.oci.seccomp_bpf_data annotation
+# where its cgroup setup allows (not on a hybrid cgroup host).
+pkgs="$pkgs libyaml-dev"
+pkgs="$pkgs bubblewrap"
+pkgs="$pkgs podman"
+pkgs="$pkgs skopeo"
+pkgs="$pkgs crun"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -19,6 +19,7 @@
 #include "profile/check.h"
 #include "secprof.h"
 #include "core/json.h"
+#include "core/yaml.h"
 
 /* The closed lists (actions, operators, flags) are profile.h's, looked up
  * and listed by vocab.c. */
@@ -79,6 +80,7 @@ struct pc {
 	size_t depth;
 	size_t base; /* depth of the path of the profile object itself */
 	bool oci;    /* decoding an OCI config's linux.seccomp: runc's keys only */
+	bool spo;    /* decoding a SeccompProfile's spec: the CRD's keys only */
 };
 
 /* Paths are kept as a stack of steps and only written out when a message
@@ -280,10 +282,16 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 		size_t old;
 		int rc;
 
+		/* Kubernetes matches a CRD's fields exactly (its structural
+		 * schema prunes "Syscalls"), unlike Go's encoding/json */
+		if (f && c->spo && strcmp(f->name, m->key))
+			f = NULL;
 		old = path_member(c, m);
 		if (!f)
-			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s ignores it)", m->key,
-				   c->oci ? "an OCI runtime" : "Docker");
+			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s)", m->key,
+				   c->spo ? "the SeccompProfile CRD has no such field: the API "
+					    "server drops it"
+				   : c->oci ? "an OCI runtime ignores it" : "Docker ignores it");
 		else
 			rc = f->fn(c, target, m->val);
 		path_pop(c, old);
@@ -788,6 +796,125 @@ static const struct field top_fields[] = {
 	FIELD("defaultErrno", t_default_errno), /* Podman (docs/COMPAT.md §6) */
 };
 /* clang-format on */
+
+/* ---- the Security Profiles Operator's SeccompProfile (YAML) ------------- */
+
+/* spec.baseProfileName: another SeccompProfile in the cluster (or an
+ * oci:// artifact) the operator unions into this one; secprof cannot see
+ * it, and the profile without it is not the profile that runs. */
+static int s_base_profile(struct pc *c, void *t, const struct sp_json *v)
+{
+	(void)t;
+	if (v->type == SP_JNULL || (v->type == SP_JSTR && !v->len))
+		return 0;
+	if (v->type != SP_JSTR)
+		return type_error(c, v, "a string");
+	return perr(c, &v->loc,
+		    "baseProfileName \"%s\": the operator unions that profile (from the cluster or "
+		    "a registry) into this one, and secprof cannot read it; write the union out "
+		    "(spoc or kubectl get the merged profile) and read that", v->u.s);
+}
+
+static int s_disabled(struct pc *c, void *t, const struct sp_json *v)
+{
+	(void)t;
+	if (v->type == SP_JNULL)
+		return 0;
+	if (v->type != SP_JBOOL)
+		return type_error(c, v, "a boolean");
+	return v->u.b ? pwarn(c, &v->loc, "disabled: true: the operator does not install this "
+					  "profile on the nodes; secprof reads it anyway")
+		      : 0;
+}
+
+/* The CRD's spec (api/seccompprofile/v1 SeccompProfileSpec): the OCI
+ * fields but defaultErrnoRet, with the operator's own two. The API server
+ * prunes every other key, so they are unknown keys here. */
+static const struct field spo_fields[] = {
+	FIELD("defaultAction", t_default_action),
+	FIELD("architectures", t_architectures),
+	FIELD("flags", t_flags),
+	FIELD("listenerPath", t_listener_path),
+	FIELD("listenerMetadata", t_listener_metadata),
+	FIELD("syscalls", t_syscalls),
+	FIELD("baseProfileName", s_base_profile),
+	FIELD("disabled", s_disabled),
+};
+
+/* The last member named exactly `key` (as Kubernetes' schema does), or NULL. */
+static const struct sp_json *member_of(const struct sp_json *obj, const char *key)
+{
+	const struct sp_json *v = NULL;
+
+	for (size_t i = 0; obj && obj->type == SP_JOBJ && i < obj->len; i++)
+		if (!strcmp(obj->u.members[i].key, key))
+			v = obj->u.members[i].val;
+	return v;
+}
+
+static bool str_is(const struct sp_json *v, const char *s)
+{
+	return v && v->type == SP_JSTR && !strcmp(v->u.s, s);
+}
+
+static int validate(struct pc *c, struct secprof_profile *p);
+
+static int parse_spo(struct pc *c, struct secprof_profile *p, const struct sp_json *docs)
+{
+	const struct sp_json *pick = NULL, *spec, *api;
+	char names[160] = "";
+	size_t n = 0;
+	struct sp_loc top = { 1, 1 }, second = top;
+	int rc;
+
+	for (size_t i = 0; i < docs->len; i++) {
+		const struct sp_json *d = docs->u.items[i], *name;
+		if (!str_is(member_of(d, "kind"), "SeccompProfile"))
+			continue;
+		if (n++ == 1)
+			second = d->loc;
+		pick = pick ? pick : d;
+		name = member_of(member_of(d, "metadata"), "name");
+		if (strlen(names) + 40 < sizeof(names))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 n > 1 ? ", " : "", name && name->type == SP_JSTR ? name->u.s : "?");
+	}
+	if (!n)
+		return perr(c, docs->len ? &docs->u.items[0]->loc : &top,
+			    "no SeccompProfile object in this YAML: secprof reads a "
+			    "security-profiles-operator.x-k8s.io SeccompProfile, or a JSON profile");
+	if (n > 1)
+		return perr(c, &second,
+			    "%zu SeccompProfile objects in one file (%s): secprof reads one profile, "
+			    "so keep one per file", n, names);
+	api = member_of(pick, "apiVersion");
+	if (!(api && api->type == SP_JSTR &&
+	      !strncmp(api->u.s, "security-profiles-operator.x-k8s.io/", 36)) &&
+	    (rc = pwarn(c, api ? &api->loc : &pick->loc,
+			"apiVersion is not security-profiles-operator.x-k8s.io/...: read as the "
+			"operator's SeccompProfile anyway")) < 0)
+		return rc;
+	spec = member_of(pick, "spec");
+	path_key(c, "spec");
+	if (!spec || spec->type == SP_JNULL)
+		return perr(c, &pick->loc, "the SeccompProfile has no spec");
+	if (spec->type != SP_JOBJ)
+		return type_error(c, spec, "an object");
+	c->base = c->depth;
+	p->loc = spec->loc;
+	p->form = SP_FORM_SPO;
+	c->oci = true; /* a rule's keys are the OCI ones (names, action, errnoRet, args) */
+	c->spo = true;
+	if ((rc = decode_object(c, spec, spo_fields, SP_ARRAY_SIZE(spo_fields), p)) < 0)
+		return rc;
+	/* unlike Docker's {} (no seccomp), the CRD requires a defaultAction:
+	 * a spec without one is refused, never read as unconfined */
+	if (!p->default_action.s || !*p->default_action.s)
+		return perr(c, &spec->loc, "spec has no defaultAction (the SeccompProfile CRD "
+					   "requires one)");
+	path_pop(c, c->base);
+	return validate(c, p);
+}
 
 /* ---- Podman's errno names (docs/COMPAT.md §6) ----------------------------------- */
 
@@ -1347,13 +1474,22 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 		oom(&c);
 		goto fail;
 	}
+	if (!data)
+		c.data = "";
+	/* YAML: the Security Profiles Operator's SeccompProfile; the tree
+	 * is the JSON reader's, so the same decoders read it */
+	if (data && sp_yaml_sniff(data, len)) {
+		root = sp_yaml_parse(&p->arena, &nodes, data, len, p->file, err);
+		if (!root || parse_spo(&c, p, root) < 0)
+			goto fail;
+		sp_arena_free(&nodes);
+		return p;
+	}
 	/* the tree is only read while decoding: its nodes go in an arena of
 	 * their own, freed before the later stages allocate */
 	root = sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0, p->file, err);
 	if (!root)
 		goto fail;
-	if (!data)
-		c.data = "";
 	if (parse_root(&c, p, root) < 0)
 		goto fail;
 	sp_arena_free(&nodes);

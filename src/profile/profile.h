@@ -133,7 +133,8 @@ struct sp_archmap {
 
 enum sp_form {
 	SP_FORM_DOCKER,           /* Docker/moby profile (archMap or not) */
-	SP_FORM_OCI_CONFIG        /* a whole OCI config.json: its linux.seccomp */
+	SP_FORM_OCI_CONFIG,       /* a whole OCI config.json: its linux.seccomp */
+	SP_FORM_SPO               /* a Security Profiles Operator SeccompProfile (YAML): its spec */
 };
 
 struct secprof_profile {

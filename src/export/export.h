@@ -1,0 +1,19 @@
+/* export.h - the export layer: a resolved profile written for another
+ * consumer (Docker, an OCI runtime, the Security Profiles Operator, crun,
+ * bubblewrap, C, systemd, an OCI registry), read from the rule set (IR)
+ * and the compiled program. Public API: include/secprof.h, "exports". */
+#ifndef SP_EXPORT_H
+#define SP_EXPORT_H
+
+#include "core/util.h"
+
+/* Base64 of n bytes as Go's base64.StdEncoding writes it (padding, no line
+ * breaks): the encoding crun decodes its run.oci.seccomp_bpf_data
+ * annotation from. */
+void sp_base64(struct sp_buf *b, const unsigned char *p, size_t n);
+
+/* SHA-256 of n bytes (FIPS 180-4) into out[32]: the digests of an OCI
+ * image layout's blobs. */
+void sp_sha256(const void *data, size_t n, unsigned char out[32]);
+
+#endif

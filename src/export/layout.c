@@ -1,0 +1,320 @@
+/* layout.c - writing exports to disk: the OCI image layout of a profile
+ * artifact (KEP-6061's runtime format, as CRI-O's seccompociartifact and
+ * the Security Profiles Operator's artifact package read it), and the
+ * atomic install into the kubelet's localhost profile tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "export/export.h"
+#include "profile/resolve.h"
+
+/* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64], v[8];
+
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	memcpy(v, h, sizeof(v));
+	for (int i = 0; i < 64; i++) {
+		uint32_t s1 = ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25);
+		uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+		uint32_t t1 = v[7] + s1 + ch + sha_k[i] + w[i];
+		uint32_t s0 = ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22);
+		uint32_t mj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+		memmove(v + 1, v, 7 * sizeof(*v));
+		v[4] += t1;
+		v[0] = t1 + s0 + mj;
+	}
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
+}
+
+void sp_sha256(const void *data, size_t n, unsigned char out[32])
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	const unsigned char *p = data;
+	unsigned char tail[128] = { 0 };
+	size_t full = n / 64 * 64, rest = n - full, tlen;
+	uint64_t bits = (uint64_t)n * 8;
+
+	for (size_t i = 0; i < full; i += 64)
+		sha_block(h, p + i);
+	if (rest)
+		memcpy(tail, p + full, rest);
+	tail[rest] = 0x80;
+	tlen = rest + 1 + 8 <= 64 ? 64 : 128;
+	for (int i = 0; i < 8; i++)
+		tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
+	for (size_t i = 0; i < tlen; i += 64)
+		sha_block(h, tail + i);
+	for (int i = 0; i < 8; i++) {
+		out[4 * i] = (unsigned char)(h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)h[i];
+	}
+}
+
+/* ---- atomic file writes --------------------------------------------------- */
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* mkdir -p of dirfd-relative `path` up to (not including) its last part. */
+static int make_parents(int dirfd, const char *path, secprof_error *err)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s: name too long", path);
+	memcpy(buf, path, n + 1);
+	for (char *s = buf; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (*buf && mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
+			return sp_err_errno(err, path, "cannot create directory %s", buf);
+		*s = '/';
+	}
+	return 0;
+}
+
+/* The write a kubelet node or a registry tool may read at any moment:
+ * the new bytes go to a temporary name beside the target, are fsync'ed,
+ * renamed over it (rename(2) replaces atomically), and the directory is
+ * fsync'ed so the rename itself survives a crash (as containerd's
+ * atomicfile and the SPO's profile writer do). */
+static int atomic_write(int rootfd, const char *rootname, const char *name, const char *data,
+			size_t len, secprof_error *err)
+{
+	char tmp[4200], dir[4096];
+	const char *slash = strrchr(name, '/');
+	int fd, dfd, rc = 0;
+
+	if (make_parents(rootfd, name, err) < 0)
+		return -SECPROF_E_SYSTEM;
+	snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.%ld", slash ? (int)(slash - name + 1) : 0, name,
+		 slash ? slash + 1 : name, (long)getpid());
+	fd = openat(rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return sp_err_errno(err, rootname, "cannot create %s", tmp);
+	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		rc = sp_err_errno(err, rootname, "cannot write %s", tmp);
+		close(fd);
+		unlinkat(rootfd, tmp, 0);
+		return rc;
+	}
+	if (close(fd) < 0 || renameat(rootfd, tmp, rootfd, name) < 0) {
+		rc = sp_err_errno(err, rootname, "cannot rename %s to %s", tmp, name);
+		unlinkat(rootfd, tmp, 0);
+		return rc;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - name) : 1, slash ? name : ".");
+	dfd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0)
+		rc = sp_err_errno(err, rootname, "cannot sync directory %s", dir);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+static bool safe_name(const char *name)
+{
+	const char *s = name;
+
+	if (!*name || *name == '/')
+		return false;
+	while (*s) {
+		size_t n = strcspn(s, "/");
+		if (!n || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += n;
+		if (*s)
+			s++;
+	}
+	return s[-1] != '/';
+}
+
+int secprof_install_file(const char *root, const char *name, const char *data, size_t len,
+			 secprof_error *err)
+{
+	int rootfd, rc;
+
+	if (!root || !name || (!data && len))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "install: NULL argument");
+	/* the kubelet's localhostProfile must be a descending path */
+	if (!safe_name(name))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "install: '%s' is not a relative path below the root (no '..', "
+			      "'.', empty or absolute parts)", name);
+	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+		/* the root's parents (a kubelet tree not made yet) */
+		char *copy = strdup(root);
+		for (char *s = copy ? copy + 1 : NULL; s && (s = strchr(s, '/')); s++) {
+			*s = 0;
+			if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+				break;
+			*s = '/';
+		}
+		free(copy);
+		if (mkdir(root, 0755) < 0 && errno != EEXIST)
+			return sp_err_errno(err, root, "cannot create directory");
+	}
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return sp_err_errno(err, root, "cannot open directory");
+	rc = atomic_write(rootfd, root, name, data ? data : "", len, err);
+	close(rootfd);
+	return rc;
+}
+
+/* ---- the OCI image layout ----------------------------------------------------- */
+
+#define SECCOMP_MEDIA_TYPE "application/vnd.cncf.seccomp-profile.config.v1+json"
+
+static void digest_hex(const char *data, size_t n, char hex[65])
+{
+	unsigned char d[32];
+
+	sp_sha256(data, n, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static int put_blob(int dfd, const char *dir, const char *data, size_t n, char hex[65],
+		    secprof_error *err)
+{
+	char name[128];
+
+	digest_hex(data, n, hex);
+	snprintf(name, sizeof(name), "blobs/sha256/%s", hex);
+	return atomic_write(dfd, dir, name, data, n, err);
+}
+
+int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolved *r,
+			      const secprof_export_opts *o, const char *dir, secprof_error *err)
+{
+	secprof_export_opts jo = { .format = SECPROF_EXPORT_OCI };
+	struct sp_buf man = { 0 }, idx = { 0 };
+	char cfg_hex[65], prof_hex[65], man_hex[65];
+	char *prof = NULL;
+	size_t nprof = 0;
+	const char *config = "{}";
+	int dfd = -1, rc;
+
+	if (!r || !o || !dir)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "export: NULL argument");
+	if (!r->unconfined) {
+		const struct secprof_profile *p = r->prof;
+		if ((p->listener_path.s && *p->listener_path.s) ||
+		    (p->listener_metadata.s && *p->listener_metadata.s))
+			return sp_err(err, SECPROF_E_PROFILE, p->file, NULL, "listenerPath",
+				      "a seccomp profile artifact cannot carry listener settings "
+				      "(runtimes refuse them in KEP-6061 artifacts)");
+	}
+	if ((rc = secprof_export(ctx, r, &jo, &prof, &nprof, err)) < 0)
+		return rc;
+	if (strstr(prof, "\"SCMP_ACT_NOTIFY\"")) {
+		free(prof);
+		return sp_err(err, SECPROF_E_PROFILE, r->prof->file, NULL, NULL,
+			      "a seccomp profile artifact cannot use SCMP_ACT_NOTIFY (runtimes "
+			      "refuse it in KEP-6061 artifacts)");
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		free(prof);
+		return sp_err_errno(err, dir, "cannot create directory");
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		free(prof);
+		return sp_err_errno(err, dir, "cannot open directory");
+	}
+	rc = put_blob(dfd, dir, config, strlen(config), cfg_hex, err);
+	if (rc == 0)
+		rc = put_blob(dfd, dir, prof, nprof, prof_hex, err);
+	if (rc == 0) {
+		/* image-spec v1.1 manifest.md: artifactType names the
+		 * artifact; the config is the empty JSON object carrying the
+		 * media type runtimes select on (CRI-O seccompociartifact's
+		 * requiredConfigMediaType) */
+		sp_buf_printf(&man,
+			      "{\"schemaVersion\":2,"
+			      "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+			      "\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
+			      "\"config\":{\"mediaType\":\"" SECCOMP_MEDIA_TYPE "\","
+			      "\"digest\":\"sha256:%s\",\"size\":%zu},"
+			      "\"layers\":[{\"mediaType\":\"application/json\","
+			      "\"digest\":\"sha256:%s\",\"size\":%zu,"
+			      "\"annotations\":{\"org.opencontainers.image.title\":\"profile.json\"}}],"
+			      "\"annotations\":{\"org.opencontainers.image.title\":",
+			      cfg_hex, strlen(config), prof_hex, nprof);
+		sp_buf_json_str(&man, o->name ? o->name : "profile");
+		sp_buf_puts(&man, "}}");
+		rc = man.oom ? sp_err_oom(err) : put_blob(dfd, dir, man.data, man.len, man_hex, err);
+	}
+	if (rc == 0) {
+		sp_buf_printf(&idx,
+			      "{\"schemaVersion\":2,"
+			      "\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+			      "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+			      "\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
+			      "\"digest\":\"sha256:%s\",\"size\":%zu,"
+			      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
+			      man_hex, man.len);
+		rc = idx.oom ? sp_err_oom(err)
+			     : atomic_write(dfd, dir, "oci-layout",
+					    "{\"imageLayoutVersion\":\"1.0.0\"}",
+					    strlen("{\"imageLayoutVersion\":\"1.0.0\"}"), err);
+	}
+	/* index.json last: a reader that finds it finds every blob */
+	if (rc == 0)
+		rc = atomic_write(dfd, dir, "index.json", idx.data, idx.len, err);
+	sp_buf_free(&man);
+	sp_buf_free(&idx);
+	free(prof);
+	close(dfd);
+	return rc;
+}

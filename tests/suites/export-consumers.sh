@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# export-consumers.sh - exported and installed profiles run under the real
+# tools, from the same Debian root filesystem, and `secprof probe --json`
+# inside gives the verdicts it gives under `secprof run --rootfs`:
+#  - runc with an OCI bundle whose linux.seccomp is `export --format oci`;
+#  - crun with the run.oci.seccomp_bpf_data annotation of `export --format
+#    crun` (skipped where crun cannot run here, e.g. its cgroup setup);
+#  - `docker run --security-opt seccomp=FILE` (a private dockerd), FILE the
+#    profile `secprof install --kubelet` wrote;
+#  - `podman run --runtime runc` with the docker export.
+# Against the same tool given the original profile the verdicts must be
+# equal, every one; against secprof run, the only differences accepted are
+# probes of syscalls libseccomp 2.5.4 does not know (runc skips their rules
+# and its ENOSYS stub stops below them; tests/suites/runc-compare.sh),
+# except for crun, which loads secprof's own program: no difference at all.
+source "$TESTS/lib.sh"
+source "$TESTS/helpers/rootfs.sh"
+command -v runc >/dev/null || { echo "1..0 # SKIP runc not installed (tools/install-deps.sh)"; exit 0; }
+command -v scmp_sys_resolver >/dev/null || { echo "1..0 # SKIP scmp_sys_resolver (package seccomp) needed"; exit 0; }
+rootfs_setup
+S=$SECPROF
+cid=secprof-exp-$$
+dk= dockerd_pid= pd=
+cleanup_all() {
+	runc delete -f "$cid" >/dev/null 2>&1
+	command -v crun >/dev/null && crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
+	stop_dockerd
+	[[ -n $pd ]] && { podman_ rm -af >/dev/null 2>&1; podman_ rmi -af >/dev/null 2>&1;
+		grep -o " $pd[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf "$pd"; }
+	rootfs_cleanup
+}
+trap cleanup_all EXIT
+
+DOCKER_CAPS=(CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW
+	SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP)
+PROFILES=(builtin "$TESTS/data/run-chown-audit-control.json")
+
+verdicts() { python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+for k, v in sorted(d["syscalls"].items()):
+    print(f"{k}: {v}")
+print("seccomp mode:", d["seccomp"]["mode"])'; }
+libseccomp_knows() {
+	local nr
+	nr=$(scmp_sys_resolver -a x86_64 "${1%%(*}" 2>/dev/null) || return 1
+	[[ $nr -ge 0 ]]
+}
+# same NAME OURS THEIRS [strict]: the verdicts agree (strict: all of them;
+# else but for syscalls libseccomp 2.5.4 does not know)
+same() {
+	local name=$1 a b d bad=() expl=()
+	a=$(verdicts <<<"$2" 2>&1) b=$(verdicts <<<"$3" 2>&1)
+	if [[ $a == "" || $b == "" || $a == *Traceback* || $b == *Traceback* ]]; then
+		ok 1 "$name"; diag "ours: $(tail -n 3 <<<"$2")"; diag "theirs: $(tail -n 3 <<<"$3")"; return
+	fi
+	while IFS= read -r d; do
+		[[ -z $d ]] && continue
+		if [[ ${4:-} != strict && $d != syscall\(* ]] && ! libseccomp_knows "$d"; then
+			expl+=("$d")
+		else
+			bad+=("$d")
+		fi
+	done < <(diff <(echo "$a") <(echo "$b") | sed -n 's/^[<>] //p' | sed 's/: .*//' | sort -u)
+	((${#bad[@]} == 0)); ok $? "$name"
+	((${#bad[@]})) && diff <(echo "$a") <(echo "$b") | sed 's/^/# /'
+	((${#expl[@]})) && diag "unknown to libseccomp 2.5.4, so runc skips them: ${expl[*]}"
+}
+
+ours_probe() { # PROFILE
+	local secopt=()
+	[[ $1 != builtin ]] && secopt=(--security-opt "seccomp=$1")
+	timeout 60 "$S" run --rootfs "$ROOT" "${secopt[@]}" -- secprof probe --json 2>/dev/null
+}
+declare -A OURS
+for p in "${PROFILES[@]}"; do OURS[$p]=$(ours_probe "$p"); done
+
+caps=$("$S" run --security-opt seccomp=unconfined -- cat /proc/self/status | sed -n 's/^CapBnd:\t//p')
+
+# ---- runc, OCI bundle --------------------------------------------------------
+bundle() { # DIR SECCOMP-JSON|none
+	rm -rf "$1" && mkdir -p "$1" && (cd "$1" && runc spec) &&
+		python3 "$TESTS/helpers/oci-config.py" "$1/config.json" --root "$ROOT" --caps "$caps" \
+			${2:+--seccomp "$2"} -- /usr/local/bin/secprof probe --json
+}
+for p in "${PROFILES[@]}"; do
+	pn=$(basename "$p")
+	"$S" -q export "$p" --format oci >"$TMPD/exp.json" && bundle "$TMPD/b1" "$TMPD/exp.json"
+	exp=$(timeout 60 runc run --bundle "$TMPD/b1" "$cid" 2>&1 </dev/null); runc delete -f "$cid" >/dev/null 2>&1
+	"$S" -q resolve "$p" >"$TMPD/orig.json" && bundle "$TMPD/b2" "$TMPD/orig.json"
+	orig=$(timeout 60 runc run --bundle "$TMPD/b2" "$cid" 2>&1 </dev/null); runc delete -f "$cid" >/dev/null 2>&1
+	same "runc, $pn: the oci export decides as the original profile" "$orig" "$exp" strict
+	same "runc, $pn: the oci export agrees with secprof run" "${OURS[$p]}" "$exp"
+done
+
+# ---- crun, the precompiled-program annotation ------------------------------------
+if ! command -v crun >/dev/null; then
+	skip "crun run.oci.seccomp_bpf_data" "crun not installed"
+else
+	for p in "${PROFILES[@]}"; do
+		pn=$(basename "$p")
+		"$S" -q export "$p" --format crun >"$TMPD/crun.json"
+		bundle "$TMPD/b3" "" && python3 - "$TMPD/b3/config.json" "$TMPD/crun.json" <<'EOF'
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+cfg.setdefault("annotations", {}).update(json.load(open(sys.argv[2])))
+# crun loads the annotation's program; linux.seccomp stays unset
+cfg["linux"].pop("seccomp", None)
+json.dump(cfg, open(sys.argv[1], "w"))
+EOF
+		out=$(timeout 60 crun --root "$TMPD/crun" run --bundle "$TMPD/b3" "$cid" 2>&1 </dev/null); rc=$?
+		crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
+		if [[ $rc != 0 && $out == *cgroup* ]]; then
+			skip "crun, $pn" "crun cannot run here: $(tail -n 1 <<<"$out")"
+			continue
+		fi
+		same "crun, $pn: the annotation's program gives secprof run's verdicts, every one" "${OURS[$p]}" "$out" strict
+	done
+fi
+
+# ---- docker run, the profile install --kubelet wrote ---------------------------------
+DOCKERD=$(command -v dockerd)
+DOCKER=/usr/bin/docker
+docker_() { "$DOCKER" -H "unix://$dk/sock" "$@"; }
+stop_dockerd() {
+	local cpid
+	[[ -z $dk ]] && return
+	if [[ -n $dockerd_pid ]]; then
+		docker_ ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$dk/sock" rm -f >/dev/null 2>&1
+		kill -TERM "$dockerd_pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$dockerd_pid" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+	fi
+	cpid=$(cat "$dk/exec/containerd/containerd.pid" 2>/dev/null)
+	[[ -n $cpid ]] && kill -TERM "$cpid" 2>/dev/null
+	grep -o " $dk[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	rm -rf "$dk"
+}
+start_dockerd() {
+	local ns=secprof-exp-$$
+	dk=$(mktemp -d /tmp/secprof-dockerd.XXXXXX)
+	"$DOCKERD" --data-root "$dk/data" --exec-root "$dk/exec" --pidfile "$dk/dockerd.pid" \
+		-H "unix://$dk/sock" --storage-driver=vfs --iptables=false --ip6tables=false \
+		--ip-masq=false --ip-forward=false --bridge=none --userland-proxy=false \
+		--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
+		>"$dk/dockerd.log" 2>&1 &
+	dockerd_pid=$!
+	for _ in $(seq 300); do
+		docker_ version >/dev/null 2>&1 && return 0
+		kill -0 "$dockerd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+if [[ -z $DOCKERD || ! -x $DOCKER ]]; then
+	skip "docker run" "docker.io not installed"
+elif ! start_dockerd; then
+	skip "docker run" "dockerd did not start: $(grep -v '^$' "$dk/dockerd.log" | tail -n 1)"
+elif ! tar -C "$ROOT" -c . | docker_ import - "secprof-export:$$" >"$dk/import.log" 2>&1; then
+	ok 1 "docker import of the root filesystem: $(tail -n 1 "$dk/import.log")"
+else
+	for p in "${PROFILES[@]}"; do
+		pn=$(basename "$p")
+		"$S" -q install "$p" --kubelet "profiles/$pn" --root "$TMPD/kubelet" >/dev/null
+		f=$TMPD/kubelet/profiles/$pn; [[ $f == *.json ]] || f=$f.json
+		exp=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm --network none \
+			--security-opt "seccomp=$f" "secprof-export:$$" /usr/local/bin/secprof probe --json 2>&1)
+		# the original: the file secprof's built-in profile is made from
+		# (this dockerd's own default is an older moby's)
+		orig_file=$p; [[ $p == builtin ]] && orig_file=$REF/moby-default.json
+		origopt=(--security-opt "seccomp=$orig_file")
+		orig=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm --network none "${origopt[@]}" \
+			"secprof-export:$$" /usr/local/bin/secprof probe --json 2>&1)
+		same "docker run, $pn: the installed profile decides as the original" "$orig" "$exp" strict
+		same "docker run, $pn: the installed profile agrees with secprof run" "${OURS[$p]}" "$exp"
+	done
+fi
+stop_dockerd; dk=
+
+# ---- podman run ------------------------------------------------------------------------
+podman_() { podman --root "$pd/root" --runroot "$pd/run" --tmpdir "$pd/tmp" --storage-driver vfs \
+	--cgroup-manager cgroupfs --events-backend file "$@"; }
+if ! command -v podman >/dev/null; then
+	skip "podman run" "podman not installed (tools/install-deps.sh)"
+else
+	pd=$(mktemp -d /tmp/secprof-podman.XXXXXX)
+	if ! tar -C "$ROOT" -c . | podman_ import - "secprof-export:$$" >"$pd/import.log" 2>&1; then
+		skip "podman run" "podman import failed: $(tail -n 1 "$pd/import.log")"
+	else
+		# Docker's 14 capabilities (podman's default set lacks three)
+		capargs=(--cap-drop all); for c in "${DOCKER_CAPS[@]}"; do capargs+=(--cap-add "$c"); done
+		podman_run() {
+			timeout 180 podman --root "$pd/root" --runroot "$pd/run" --tmpdir "$pd/tmp" \
+				--storage-driver vfs --cgroup-manager cgroupfs --events-backend file run --rm \
+				--runtime runc --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+				"${capargs[@]}" "$@" "secprof-export:$$" /usr/local/bin/secprof probe --json 2>&1
+		}
+		for p in "${PROFILES[@]}"; do
+			pn=$(basename "$p")
+			"$S" -q export "$p" --format docker >"$pd/exp.json"
+			orig_file=$p; [[ $p == builtin ]] && orig_file=$REF/moby-default.json
+			exp=$(podman_run --security-opt "seccomp=$pd/exp.json")
+			orig=$(podman_run --security-opt "seccomp=$orig_file")
+			same "podman run, $pn: the docker export decides as the original" "$orig" "$exp" strict
+			same "podman run, $pn: the docker export agrees with secprof run" "${OURS[$p]}" "$exp"
+		done
+	fi
+fi
+
+done_testing

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# export.sh - secprof export, the SPO YAML import and secprof install:
+#  - round trips: the docker export of every reference profile (several
+#    arches and capability sets) reads back to the same rule set and
+#    compiles to the same program, both modes; docker -> spo -> docker gives
+#    the same rule set; the crun annotation decodes to the program
+#    `secprof compile` gives; oci is the docker body;
+#  - the SPO form: the operator's own example files read (or are refused
+#    with file:line:col), the CRD's limits warned about;
+#  - a real consumer without a daemon: bubblewrap's --seccomp FD runs the
+#    bwrap export and the probe agrees with `secprof run`;
+#  - systemd lines; the OCI layout of oci-artifact (digests, media types,
+#    and skopeo reading it when installed);
+#  - install --kubelet: the snippet, and an interrupted install (killed
+#    between its write and its rename) leaves the old file whole, while
+#    readers racing a loop of installs only ever see a whole file.
+# Docker, podman and runc consumers: tests/suites/export-consumers.sh.
+source "$TESTS/lib.sh"
+set -u
+S=$SECPROF
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# The rule set without provenance (rule indexes and lines differ between a
+# profile and its export) nor the list of what is left out.
+irnorm() {
+	python3 -c '
+import json, sys
+def strip(o):
+    if isinstance(o, dict):
+        return {k: strip(v) for k, v in o.items() if k not in ("rule", "file", "dropped")}
+    if isinstance(o, list):
+        return [strip(v) for v in o]
+    return o
+print(json.dumps(strip(json.load(sys.stdin)), sort_keys=True, indent=1))'
+}
+
+# ---- docker round trips ------------------------------------------------------
+profiles=(builtin)
+for f in "$REF"/moby-default.json "$REF"/podman-default.json "$REF"/profiles/*.json \
+	"$REF"/moby-fixtures/*.json "$TESTS"/ir/*.json; do
+	[[ -f $f ]] && profiles+=("$f")
+done
+tried=0 same_prog=0 same_ir=0 bad=()
+for p in "${profiles[@]}"; do
+	specs=("amd64" "386")
+	# every arch and capability set for the built-in profile; two arches
+	# (one with socketcall) for the others, to keep the suite short
+	[[ $p == builtin ]] && specs+=("s390x" "arm64" "ppc64le" "amd64 --cap-add ALL" "amd64 --cap-drop ALL")
+	for spec in "${specs[@]}"; do
+		set -- $spec
+		arch=$1; shift
+		"$S" -q compile "$p" --arch "$arch" "$@" >"$T/a.bpf" 2>/dev/null || continue
+		tried=$((tried + 1))
+		if ! "$S" -q export "$p" --format docker --arch "$arch" "$@" >"$T/d.json" 2>"$T/err"; then
+			bad+=("$p $spec: export failed: $(head -n 1 "$T/err")"); continue
+		fi
+		# the export is resolved: caps no longer matter, the arch does
+		"$S" -q compile "$T/d.json" --arch "$arch" >"$T/b.bpf" 2>"$T/err" &&
+			"$S" -q compile "$p" --arch "$arch" "$@" --exact-libseccomp >"$T/ae.bpf" &&
+			"$S" -q compile "$T/d.json" --arch "$arch" --exact-libseccomp >"$T/be.bpf" &&
+			cmp -s "$T/a.bpf" "$T/b.bpf" && cmp -s "$T/ae.bpf" "$T/be.bpf" &&
+			same_prog=$((same_prog + 1)) || bad+=("$p $spec: program differs")
+		"$S" -q ir "$p" --arch "$arch" "$@" --json | irnorm >"$T/a.ir"
+		"$S" -q ir "$T/d.json" --arch "$arch" --json | irnorm >"$T/b.ir"
+		cmp -s "$T/a.ir" "$T/b.ir" && same_ir=$((same_ir + 1)) || bad+=("$p $spec: rule set differs")
+	done
+done
+[[ $tried -gt 40 && $same_prog == "$tried" && $same_ir == "$tried" ]]
+ok $? "docker export: $same_prog/$tried programs and $same_ir/$tried rule sets the same after the round trip"
+for b in "${bad[@]:0:10}"; do diag "$b"; done
+
+# The cases the round trip needs more than the rule set's entries for.
+"$S" -q export "$TESTS/ir/05-equals-default.json" --format docker >"$T/d.json"
+grep -q '"names": \["umount2"\], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "comment"' "$T/d.json"
+ok $? "a rule equal to the default stays named where it sets runc's ENOSYS boundary (umount2, 166)"
+"$S" -q export "$REF/profiles/jessfraz-chrome.json" --format docker --arch 386 >"$T/d.json"
+grep -q '"names": \["accept"\]' "$T/d.json"
+ok $? "i386: accept, which only socketcall(2) reaches there, is exported for libseccomp's copy"
+
+# oci: the same body; the file reads as an OCI linux.seccomp
+"$S" -q export builtin --format oci >"$T/o.json"
+"$S" -q export builtin --format docker >"$T/d.json"
+cmp -s <("$S" -q compile "$T/o.json") <("$S" -q compile builtin)
+ok $? "oci export compiles to the built-in profile's program"
+! grep -q '"comment"' "$T/o.json"
+ok $? "oci export has no Docker-only key"
+
+# ---- SPO ----------------------------------------------------------------------
+"$S" -q export builtin --format docker >"$T/d.json"
+"$S" -q export "$T/d.json" --format spo --name 'My Profile_1' >"$T/s.yaml"
+"$S" -q export "$T/s.yaml" --format docker >"$T/d2.json"
+cmp -s <("$S" -q ir "$T/d.json" --json | irnorm) <("$S" -q ir "$T/s.yaml" --json | irnorm) &&
+	cmp -s <("$S" -q ir "$T/d.json" --json | irnorm) <("$S" -q ir "$T/d2.json" --json | irnorm)
+ok $? "docker -> spo -> docker: the same rule set at each step"
+grep -q '^  name: my-profile-1$' "$T/s.yaml" && grep -q '^apiVersion: security-profiles-operator.x-k8s.io/v1$' "$T/s.yaml" &&
+	grep -q '^kind: SeccompProfile$' "$T/s.yaml"
+ok $? "spo: apiVersion, kind, and --name made a Kubernetes object name"
+for f in "$REF"/formats/spo/baseprofile-runc.yaml "$REF"/formats/spo/baseprofile-crun.yaml; do
+	[[ -f $f ]] || { skip "$(basename "$f")" "not in $REF"; continue; }
+	want=$(sed -n 's/^        - //p' "$f" | sort)
+	got=$("$S" -q ir "$f" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("\n".join(sorted(s["name"] for s in d["arches"][0]["syscalls"] if s.get("action") == "ALLOW")))')
+	is "$got" "$want" "$(basename "$f"): the operator's base profile allows exactly its names"
+done
+f=$REF/formats/spo/seccompprofile.yaml
+if [[ -f $f ]]; then
+	out=$("$S" check "$f" 2>&1); rc=$?
+	[[ $rc == 1 && $out == *"seccompprofile.yaml:11:1: 4 SeccompProfile objects in one file (profile-block-all, profile-complain-unsafe"* ]]
+	ok $? "several SeccompProfiles in one file: refused, naming them, at the second one's line"
+	diag "$out"
+fi
+f=$REF/formats/spo/profilebinding.yaml
+if [[ -f $f ]]; then
+	out=$("$S" check "$f" 2>&1); rc=$?
+	[[ $rc == 1 && $out == *"profilebinding.yaml:2:1: no SeccompProfile object"* ]]
+	ok $? "a ProfileBinding is not a profile"
+fi
+cat >"$T/bad.yaml" <<'EOF'
+apiVersion: security-profiles-operator.x-k8s.io/v1
+kind: SeccompProfile
+metadata:
+  name: bad
+spec:
+  defaultAction: SCMP_ACT_ERRNO
+  syscalls:
+  - action: SCMP_ACT_ALLOWX
+    names: [read]
+EOF
+out=$("$S" check "$T/bad.yaml" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"bad.yaml:8:13: spec.syscalls[0].action: unknown action \"SCMP_ACT_ALLOWX\""* ]]
+ok $? "an invalid SPO profile: file:line:col and the path under spec"
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: "SCMP_ACT_ERRNO\n' >"$T/syntax.yaml"
+out=$("$S" check "$T/syntax.yaml" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"syntax.yaml:4:1: YAML: found unexpected end of stream"* ]]
+ok $? "a YAML syntax error: libyaml's message at file:line:col"
+printf 'kind: SeccompProfile\nspec: &a\n  defaultAction: SCMP_ACT_ERRNO\nx: *a\n' >"$T/alias.yaml"
+out=$("$S" check "$T/alias.yaml" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"alias.yaml:4:4: YAML: aliases"* ]]
+ok $? "aliases are refused"
+cat >"$T/base.yaml" <<'EOF'
+kind: SeccompProfile
+apiVersion: security-profiles-operator.x-k8s.io/v1
+spec:
+  baseProfileName: runc-v1.2.0
+  defaultAction: SCMP_ACT_ERRNO
+EOF
+out=$("$S" check "$T/base.yaml" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"base.yaml:4:20: spec.baseProfileName: baseProfileName \"runc-v1.2.0\""* ]]
+ok $? "baseProfileName is refused: the profile without its base is not the one that runs"
+cat >"$T/pruned.yaml" <<'EOF'
+kind: SeccompProfile
+apiVersion: security-profiles-operator.x-k8s.io/v1
+spec:
+  defaultAction: SCMP_ACT_ERRNO
+  defaultErrnoRet: 38
+  syscalls:
+  - action: SCMP_ACT_ALLOW
+    names: [mount]
+    includes: {caps: [CAP_SYS_ADMIN]}
+  - action: SCMP_ACT_ALLOW
+    names: [read]
+    args:
+    - index: 0
+      value: 0x10
+      op: SCMP_CMP_EQ
+EOF
+out=$("$S" -q eval "$T/pruned.yaml" mount 2>&1)
+[[ $out == ALLOW* ]]
+ok $? "includes is not in the CRD: the API server drops it, so the rule applies to every container"
+out=$("$S" -q eval "$T/pruned.yaml" getpid 2>&1)
+[[ $out == "ERRNO(1)"* ]]
+ok $? "defaultErrnoRet is not in the CRD either: EPERM"
+out=$("$S" -q eval "$T/pruned.yaml" read 16 2>&1)
+[[ $out == ALLOW* ]]
+ok $? "YAML 1.1 scalars as Kubernetes reads them: value 0x10 is 16"
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  Syscalls:\n  - {action: SCMP_ACT_ALLOW, names: [getpid]}\n' >"$T/case.yaml"
+out=$("$S" -q eval "$T/case.yaml" getpid 2>&1)
+[[ $out == "ERRNO(1)"* ]]
+ok $? "the CRD's field names are exact: Syscalls is pruned, as the API server does (Docker's JSON would take it)"
+out=$("$S" check "$T/pruned.yaml" 2>&1)
+[[ $out == *"pruned.yaml:5:3: spec.defaultErrnoRet: unknown key \"defaultErrnoRet\" (the SeccompProfile CRD has no such field"* ]]
+ok $? "and both are warned about, with their line"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":18446744073709551615,"op":"SCMP_CMP_NE"}]}]}' >"$T/wide.json"
+out=$("$S" export "$T/wide.json" --format spo 2>&1 >/dev/null)
+[[ $out == *"no defaultErrnoRet: denied calls get EPERM instead of errno 38"* && $out == *"up to 2^63-1"* ]]
+ok $? "spo export warns about what the CRD cannot hold"
+"$S" --strict export "$T/wide.json" --format spo >/dev/null 2>&1
+[[ $? == 1 ]]; ok $? "--strict: those warnings refuse the export"
+
+# ---- program forms ------------------------------------------------------------
+"$S" -q compile builtin >"$T/prog.bpf"
+"$S" -q export builtin --format crun >"$T/crun.json"
+python3 -c '
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["run.oci.seccomp_bpf_data"], d.keys()
+sys.stdout.buffer.write(base64.b64decode(d["run.oci.seccomp_bpf_data"], validate=True))' "$T/crun.json" >"$T/crun.bpf"
+cmp -s "$T/crun.bpf" "$T/prog.bpf"
+ok $? "crun: the annotation decodes (base64.StdEncoding) to the program secprof compile gives"
+"$S" -q export builtin --format crun --no-enosys --exact-libseccomp >"$T/crun2.json"
+"$S" -q compile builtin --no-enosys --exact-libseccomp --format base64 >"$T/b64"
+grep -qF "\"$(cat "$T/b64")\"" "$T/crun2.json"
+ok $? "crun: --no-enosys --exact-libseccomp give that program"
+"$S" -q export builtin --format bwrap -o "$T/bw.bpf"
+cmp -s "$T/bw.bpf" "$T/prog.bpf"; ok $? "bwrap: the raw program"
+"$S" -q export builtin --format c >"$T/f.c"
+printf '#include <linux/filter.h>\n#include <stdio.h>\n#include "f.c"\nint main(void) { fwrite(filter, sizeof(filter), 1, stdout); return 0; }\n' >"$T/main.c"
+(cd "$T" && cc -o prog main.c) && "$T/prog" >"$T/c.bpf" && cmp -s "$T/c.bpf" "$T/prog.bpf"
+ok $? "c: the array compiles, and its bytes are the program"
+
+# bubblewrap runs the export: the probe's verdicts are secprof run's.
+docker_caps=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID
+	CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_CHROOT CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP)
+verdicts() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"seccomp": d["seccomp"], "syscalls": d["syscalls"]}, indent=1, sort_keys=True))'; }
+if ! command -v bwrap >/dev/null; then
+	skip "bwrap --seccomp" "bubblewrap not installed (tools/install-deps.sh)"
+elif [[ $(id -u) != 0 || ! -x $BUILD/secprof-static ]]; then
+	skip "bwrap --seccomp" "needs root and $BUILD/secprof-static"
+else
+	for p in builtin "$TESTS/data/run-chown-audit-control.json" "$REF/profiles/jessfraz-chrome.json"; do
+		[[ $p == builtin || -f $p ]] || continue
+		capargs=(--cap-drop ALL); for c in "${docker_caps[@]}"; do capargs+=(--cap-add "$c"); done
+		secopt=(); [[ $p != builtin ]] && secopt=(--security-opt "seccomp=$p")
+		"$S" -q export "$p" --format bwrap -o "$T/bw.bpf"
+		bwrap --dev-bind / / "${capargs[@]}" --seccomp 9 "$BUILD/secprof-static" probe --json \
+			9<"$T/bw.bpf" >"$T/bw.out" 2>"$T/bw.err"
+		"$S" run "${secopt[@]}" -- "$BUILD/secprof-static" probe --json >"$T/sp.out" 2>"$T/sp.err"
+		diff <(verdicts <"$T/sp.out") <(verdicts <"$T/bw.out") >"$T/diff"
+		ok $? "bwrap --seccomp runs the export of $(basename "$p"): the probe agrees with secprof run"
+		[[ -s $T/diff ]] && diag "$(head -n 20 "$T/diff")"
+	done
+fi
+
+# ---- systemd ---------------------------------------------------------------------
+out=$("$S" export builtin --format systemd 2>"$T/err")
+allow=$(sed -n 's/^SystemCallFilter=//p' <<<"$out" | tr ' ' '\n')
+grep -qx read <<<"$allow" && grep -qx execve <<<"$allow" && ! grep -qx mount <<<"$allow" &&
+	! grep -qx socket <<<"$allow" && ! grep -qx personality <<<"$allow"
+ok $? "systemd: an allow list of the unconditional allows only (no mount; socket and personality left out)"
+grep -qx 'SystemCallErrorNumber=EPERM' <<<"$out" && grep -qx 'SystemCallArchitectures=x86-64 x86 x32' <<<"$out"
+ok $? "systemd: EPERM and the filter's arches in systemd's names"
+grep -q 'systemd cannot test arguments: socket is denied for every argument' "$T/err"
+ok $? "systemd: a warning for each argument rule it cannot carry"
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"},{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":40,"op":"SCMP_CMP_EQ"}]}]}' >"$T/deny.json"
+out=$("$S" -q export "$T/deny.json" --format systemd)
+grep -qx 'SystemCallFilter=~mount socket' <<<"$out"
+ok $? "systemd: a deny list denies a conditionally denied call for every argument (never allows more)"
+if command -v systemd-analyze >/dev/null && systemd-analyze --help 2>/dev/null | grep -q verify; then
+	unit=$T/secprof-export-test.service
+	{ printf '[Service]\nExecStart=/bin/true\n'; "$S" -q export builtin --format systemd; } >"$unit"
+	out=$(systemd-analyze verify "$unit" 2>&1)
+	# names newer than this systemd are ignored by it: in an allow list
+	# that denies them, never allows more
+	! grep -iE 'SystemCall|Failed to parse' <<<"$out" | grep -qv 'Failed to parse system call, ignoring'
+	ok $? "systemd-analyze verify takes the lines"
+	[[ -n $out ]] && diag "$(grep -c 'ignoring' <<<"$out") names this systemd does not know are ignored (denied)"
+fi
+
+# ---- oci-artifact --------------------------------------------------------------------
+"$S" -q export builtin --format oci-artifact -o "$T/layout" --name docker-default
+python3 - "$T/layout" <<'EOF'
+import hashlib, json, os, sys
+d = sys.argv[1]
+def blob(desc):
+    algo, hexd = desc["digest"].split(":")
+    data = open(os.path.join(d, "blobs", algo, hexd), "rb").read()
+    assert algo == "sha256" and hashlib.sha256(data).hexdigest() == hexd, desc
+    assert len(data) == desc["size"], desc
+    return data
+assert json.load(open(os.path.join(d, "oci-layout"))) == {"imageLayoutVersion": "1.0.0"}
+idx = json.load(open(os.path.join(d, "index.json")))
+m = idx["manifests"][0]
+assert m["annotations"]["org.opencontainers.image.ref.name"] == "latest"
+man = json.loads(blob(m))
+t = "application/vnd.cncf.seccomp-profile.config.v1+json"
+assert man["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
+assert man["artifactType"] == t and man["config"]["mediaType"] == t
+assert blob(man["config"]) == b"{}"
+assert len(man["layers"]) == 1 and man["layers"][0]["mediaType"] == "application/json"
+open(os.path.join(d, "profile.json"), "wb").write(blob(man["layers"][0]))
+EOF
+ok $? "oci-artifact: an OCI layout, digests and sizes right, KEP-6061 media types, one JSON layer"
+cmp -s <("$S" -q compile "$T/layout/profile.json") <("$S" -q compile builtin)
+ok $? "oci-artifact: its layer is the profile (compiles to the built-in program)"
+if command -v skopeo >/dev/null; then
+	skopeo inspect --raw "oci:$T/layout:latest" >"$T/raw.json" 2>"$T/err" &&
+		grep -q 'application/vnd.cncf.seccomp-profile.config.v1+json' "$T/raw.json" &&
+		skopeo copy "oci:$T/layout:latest" "dir:$T/copied" >/dev/null 2>>"$T/err"
+	ok $? "skopeo reads the layout and copies the artifact (what a push does)"
+	[[ -s $T/err ]] && diag "$(cat "$T/err")"
+else
+	skip "skopeo reads the layout" "skopeo not installed"
+fi
+printf '{"defaultAction":"SCMP_ACT_ERRNO","listenerPath":"/run/agent.sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}' >"$T/notify.json"
+"$S" -q export "$T/notify.json" --format oci-artifact -o "$T/layout2" 2>/dev/null
+[[ $? == 1 && ! -e $T/layout2/index.json ]]; ok $? "oci-artifact refuses listener settings and NOTIFY (runtimes refuse them)"
+
+# ---- install --kubelet -------------------------------------------------------------------
+root=$T/kubelet/seccomp
+out=$("$S" -q install builtin --kubelet profiles/docker-default --root "$root")
+[[ $? == 0 && -f $root/profiles/docker-default.json ]] &&
+	cmp -s "$root/profiles/docker-default.json" <("$S" -q export builtin --format docker)
+ok $? "install: the docker export at ROOT/NAME.json"
+is "$out" $'securityContext:\n  seccompProfile:\n    type: Localhost\n    localhostProfile: profiles/docker-default.json' \
+	"install prints the pod's seccompProfile"
+[[ $(stat -c %a "$root/profiles/docker-default.json") == 644 ]]; ok $? "installed 0644"
+"$S" -q install builtin --kubelet ../escape --root "$root" >/dev/null 2>&1
+[[ $? == 2 && ! -e $T/kubelet/escape.json ]]; ok $? "install refuses a name that leaves the root"
+
+# Interrupted: killed after its temporary file is written and fsync'ed,
+# before the rename (strace holds it at fsync, then SIGKILL).
+"$S" -q export "$TESTS/ir/05-equals-default.json" --format docker >"$T/small.json"
+cp "$root/profiles/docker-default.json" "$T/old.json"
+if command -v strace >/dev/null; then
+	strace -f -o /dev/null -e trace=fsync -e inject=fsync:delay_exit=3000000 \
+		"$S" -q install "$TESTS/ir/05-equals-default.json" --kubelet profiles/docker-default \
+		--root "$root" >/dev/null 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do
+		compgen -G "$root/profiles/.docker-default.json.tmp.*" >/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.3
+	tmpf=$(compgen -G "$root/profiles/.docker-default.json.tmp.*")
+	# the installer itself (its pid names the temporary file), then strace
+	[[ -n $tmpf ]] && kill -KILL "${tmpf##*.}"
+	wait $spid 2>/dev/null
+	[[ -n $tmpf ]] && cmp -s "$root/profiles/docker-default.json" "$T/old.json" && cmp -s "$tmpf" "$T/small.json"
+	ok $? "install killed between write and rename: the old profile is whole, the new one only in its temporary file"
+	rm -f $tmpf
+else
+	skip "interrupted install" "strace not installed"
+fi
+# Readers racing installs of two profiles of different sizes.
+(for _ in $(seq 60); do
+	"$S" -q install "$TESTS/ir/05-equals-default.json" --kubelet profiles/race --root "$root" >/dev/null
+	"$S" -q install builtin --kubelet profiles/race --root "$root" >/dev/null
+done) &
+wpid=$!
+"$S" -q export builtin --format docker >"$T/big.json"
+reads=0 torn=0
+while kill -0 $wpid 2>/dev/null; do
+	if cat "$root/profiles/race.json" >"$T/seen" 2>/dev/null; then
+		reads=$((reads + 1))
+		cmp -s "$T/seen" "$T/small.json" || cmp -s "$T/seen" "$T/big.json" || torn=$((torn + 1))
+	fi
+done
+wait $wpid
+[[ $reads -gt 20 && $torn == 0 ]]
+ok $? "readers racing 120 installs saw $reads whole files, $torn partial ones"
+
+# ---- usage -------------------------------------------------------------------------------
+"$S" -q export builtin >/dev/null 2>&1; [[ $? == 2 ]]; ok $? "export without --format: usage error"
+"$S" -q export builtin --format yaml >/dev/null 2>&1; [[ $? == 2 ]]; ok $? "an unknown format: usage error"
+"$S" -q export builtin --format oci-artifact >/dev/null 2>&1; [[ $? == 2 ]]; ok $? "oci-artifact without -o DIR: usage error"
+printf '{}' >"$T/unconfined.json"
+"$S" -q export "$T/unconfined.json" --format docker >/dev/null 2>&1; [[ $? == 1 ]]
+ok $? "an unconfined profile has nothing to export"
+
+done_testing
