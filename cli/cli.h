@@ -211,5 +211,8 @@ int cmd_explain(struct cli *g, int argc, char **argv);
 extern const struct cli_spec cli_spec_check, cli_spec_resolve, cli_spec_syscalls, cli_spec_compile,
 	cli_spec_eval, cli_spec_disasm, cli_spec_run, cli_spec_probe, cli_spec_info, cli_spec_ir,
 	cli_spec_explain;
+/* secprof record (cmd_record.c) */
+int cmd_record(struct cli *g, int argc, char **argv);
+extern const struct cli_spec cli_spec_record;
 
 #endif

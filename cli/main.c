@@ -21,6 +21,7 @@ const struct cli_command cli_commands[] = {
 	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
 	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },
 	{ "info", cmd_info, "what this kernel offers for seccomp", &cli_spec_info },
+	{ "record", cmd_record, "record what a command calls and write its profile", &cli_spec_record },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

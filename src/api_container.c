@@ -18,6 +18,7 @@
 #include "bpf/bpf.h"
 #include "sandbox/run.h"
 #include "secprof.h"
+#include "api.h"
 #include "core/util.h"
 
 /* Docker takes the privileged set and checks --cap-add against the caps
@@ -146,6 +147,12 @@ oom:
 
 int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
 {
+	return sp_api_container_run(ctx, a, NULL, err);
+}
+
+int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
+			 const struct sp_run_hook *hook, secprof_error *err)
+{
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp };
 	secprof_prog *prog = NULL;
@@ -179,7 +186,7 @@ int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, sec
 		return SECPROF_EXIT_ERROR;
 	}
 	o.envp = env;
-	status = secprof_run(&o, err);
+	status = sp_api_run(&o, hook, err);
 	free_env(env);
 	secprof_prog_free(prog);
 	return status;

@@ -15,6 +15,7 @@
 #include "sandbox/run.h"
 #include "sandbox/run.h"
 #include "secprof.h"
+#include "api.h"
 #include "core/util.h"
 
 _Static_assert((int)SECPROF_EXIT_ERROR == (int)SP_EXIT_ERROR &&
@@ -64,6 +65,11 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 
 int secprof_run(const secprof_run_opts *o, secprof_error *err)
 {
+	return sp_api_run(o, NULL, err);
+}
+
+int sp_api_run(const secprof_run_opts *o, const struct sp_run_hook *hook, secprof_error *err)
+{
 	struct sp_run_opts r = {
 		.prog = o->prog,
 		.caps = o->caps,
@@ -81,6 +87,7 @@ int secprof_run(const secprof_run_opts *o, secprof_error *err)
 		.devcg = o->devcg == SECPROF_DEVCG_V1	? SP_DEVCG_V1
 			 : o->devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2
 							: SP_DEVCG_AUTO,
+		.hook = hook,
 	};
 
 	return sp_run(&r, err);

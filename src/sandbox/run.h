@@ -42,6 +42,26 @@ struct sp_run_opts {
 	bool privileged;          /* no masked /proc paths, /sys writable */
 	enum sp_net net;
 	enum sp_devcg_mode devcg; /* ignored when privileged (all devices) */
+	/* secprof record (src/record/): called where the filter is loaded. */
+	const struct sp_run_hook *hook;
+};
+
+struct sp_child_report;
+
+/* What `secprof record` adds to a run: the command runs exactly as under
+ * `secprof run`, and the recorder starts at the point where the filter
+ * would be loaded, so none of secprof's own set-up before it is seen and
+ * everything the runtime does after it is (runc standard_init_linux.go:
+ * InitSeccomp before finalizeNamespace, or just before execve with
+ * no-new-privileges). */
+struct sp_run_hook {
+	void *data;
+	/* In the command's process at the filter-load point. It may only
+	 * fail through sp_child_fail (the parent then reports it). */
+	void (*at_filter_load)(void *data, struct sp_child_report *rep);
+	/* In the parent, once the first child exists (its pid as forked or
+	 * cloned: in container mode, secprof's init). May be NULL. */
+	void (*started)(void *data, pid_t pid);
 };
 
 /* Run o->argv as runc would start a container process and wait for it.
