@@ -226,8 +226,16 @@ int cmd_record(struct cli *g, int argc, char **argv)
 			return rec_error(g, "%s", "--merge needs recorded profiles: secprof record --merge A B... [-o OUT]");
 		if (!(r = secprof_recording_new()))
 			return rec_error(g, "%s", "out of memory");
-		for (int i = first; i < argc && !rc; i++)
-			rc = merge_file(g, r, argv[i]);
+		/* Options end at the first operand (CMD's own follow it), so
+		 * `--merge A B -o OUT` reads its -o here. */
+		for (int i = first; i < argc && !rc; i++) {
+			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+				a.out = argv[++i];
+			else if (!strncmp(argv[i], "--output=", 9))
+				a.out = argv[i] + 9;
+			else
+				rc = merge_file(g, r, argv[i]);
+		}
 		if (!rc) {
 			report(g, r, true);
 			rc = write_out(g, &a, r);
