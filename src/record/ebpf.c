@@ -71,11 +71,11 @@ static int fill_argsel(struct sprec *skel)
 		static const char *const names[] = { "clone", "personality", "prctl", "socket", "unshare" };
 		for (size_t i = 0; a && i < SP_ARRAY_SIZE(names); i++) {
 			int32_t nr = sp_syscall_nr(a, names[i]);
-			struct sprec_key k = { .abi = abi, .nr = (__u32)(nr - (int32_t)a->nr_base) };
+			__u32 slot = abi * SPREC_DIRECT_NR + (__u32)(nr - (int32_t)a->nr_base);
 			__u32 v = (__u32)sp_rec_arg_of(names[i]) + 1;
-			if (nr < 0)
+			if (nr < 0 || (__u32)(nr - (int32_t)a->nr_base) >= SPREC_DIRECT_NR)
 				continue;
-			if (bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY) < 0)
+			if (bpf_map__update_elem(m, &slot, sizeof(slot), &v, sizeof(v), BPF_ANY) < 0)
 				return -1;
 		}
 	}

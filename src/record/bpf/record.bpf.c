@@ -51,12 +51,14 @@ struct {
 	__type(value, __u64);
 } other SEC(".maps");
 
-/* Which argument of which (ABI, number) to capture, set by user space. */
+/* Which argument of which (ABI, number) to capture, set by user space: a
+ * slot per number as in counts (an array lookup is inlined by the
+ * verifier; a hash lookup on every call is not). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct sprec_key);
-	__type(value, __u32); /* argument index + 1 */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SPREC_NABI * SPREC_DIRECT_NR);
+	__type(key, __u32);
+	__type(value, __u32); /* argument index + 1, 0: none */
 } argsel SEC(".maps");
 
 struct {
@@ -128,7 +130,8 @@ int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *task;
 	struct sprec_key key;
-	__u32 abi, *sel;
+	__u32 abi, slot, *sel;
+	__u64 *v;
 
 	if (target_cgroup) {
 		if (bpf_get_current_cgroup_id() != target_cgroup)
@@ -154,15 +157,15 @@ int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
 		abi = SPREC_ABI_X86_64;
 	key.abi = abi;
 	key.nr = abi == SPREC_ABI_X32 ? (__u32)id & ~SPREC_X32_BIT : (__u32)id;
-	if (id >= 0 && key.nr < SPREC_DIRECT_NR) {
-		__u32 slot = abi * SPREC_DIRECT_NR + key.nr;
-		__u64 *v = bpf_map_lookup_elem(&counts, &slot);
-		if (v)
-			__sync_fetch_and_add(v, 1);
-	} else {
+	if (id < 0 || key.nr >= SPREC_DIRECT_NR) {
 		add_hash(&other, &key, SPREC_LOST_OTHER);
+		return 0;
 	}
-	sel = bpf_map_lookup_elem(&argsel, &key);
+	slot = abi * SPREC_DIRECT_NR + key.nr;
+	v = bpf_map_lookup_elem(&counts, &slot);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	sel = bpf_map_lookup_elem(&argsel, &slot);
 	if (sel && *sel >= 1 && *sel <= 6) {
 		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = *sel - 1 };
 		ak.val = arg_of(regs, abi, ak.idx);
