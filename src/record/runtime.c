@@ -5,7 +5,8 @@
  *
  * runc 1.1 (libcontainer/standard_init_linux.go, linuxStandardInit.Init):
  * after seccomp.InitSeccomp come finalizeNamespace (utils.CloseExecFrom
- * walks /proc/self/fd; capabilities.New reads capget and /proc/self/status;
+ * checks with fstatfs that /proc/self/fd is procfs, then walks it;
+ * capabilities.New reads capget and /proc/self/status;
  * SetKeepCaps, ApplyBoundingSet and ApplyCaps are prctl and capset;
  * setupUser reads /etc/passwd and /etc/group and calls setgroups, setgid,
  * setuid; chdir to the cwd), pdeath.Restore (prctl), unix.Getppid,
@@ -15,7 +16,10 @@
  * /proc/self/fd walk), then system.Exec (execve). The Go runtime runs
  * alongside (futex, nanosleep, sched_yield, epoll_pwait, epoll_ctl,
  * mmap/munmap/madvise, sigaltstack, rt_sigprocmask, rt_sigreturn, tgkill,
- * gettid). With no-new-privileges the filter is loaded after LookPath, so
+ * gettid). fstatfs was found missing by tests/suites/record-container.sh
+ * (runc 1.1.5: "ensure /proc/self/fd is on procfs: operation not
+ * permitted"); openat2 and statx are what securejoin and Go's os.Stat
+ * use on newer releases. With no-new-privileges the filter is loaded after LookPath, so
  * the set is smaller; these are the names of the larger order.
  *
  * crun (src/libcrun/container.c, container_init_setup and
@@ -37,11 +41,11 @@
 
 static const char *const runc_names[] = {
 	"capget", "capset", "chdir", "close", "close_range", "epoll_ctl", "epoll_pwait",
-	"execve", "exit_group", "faccessat", "faccessat2", "fcntl", "fstat", "futex",
-	"getcwd", "getdents64", "getpid", "getppid", "gettid", "madvise", "mmap",
-	"munmap", "nanosleep", "newfstatat", "openat", "prctl", "read", "rt_sigprocmask",
-	"rt_sigreturn", "sched_yield", "setgid", "setgroups", "setuid", "sigaltstack",
-	"tgkill", "write", NULL,
+	"execve", "exit_group", "faccessat", "faccessat2", "fcntl", "fstat", "fstatfs",
+	"futex", "getcwd", "getdents64", "getpid", "getppid", "gettid", "getuid", "madvise",
+	"mmap", "munmap", "nanosleep", "newfstatat", "openat", "openat2", "prctl", "read",
+	"rt_sigprocmask", "rt_sigreturn", "sched_yield", "setgid", "setgroups", "setuid",
+	"sigaltstack", "statx", "tgkill", "write", NULL,
 };
 
 static const char *const crun_names[] = {
