@@ -40,8 +40,9 @@ static const struct cli_opt record_opts[] = {
 	{ "no-args", 0, OPT_NO_ARGS, CLI_NOARG, NULL, "no argument rules: allow each name seen whatever its arguments",
 	  CLI_C_NONE, NULL, false },
 	{ "runtime", 0, OPT_RUNTIME, CLI_ARG, "NAME",
-	  "also allow what runc, crun or secprof call after loading the filter", CLI_C_WORDS,
-	  "runc crun secprof", false },
+	  "also allow what runc, crun or secprof (the default) call\n"
+	  "after loading the filter; none: only what was recorded", CLI_C_WORDS,
+	  "runc crun secprof none", false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
 	  "docker oci spo", false },
@@ -178,7 +179,12 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 
 static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
 {
-	secprof_record_out_opts o = { .no_args = a->no_args, .runtime = a->runtime, .name = a->name };
+	/* secprof by default: the profile is first used with `secprof run`,
+	 * whose own calls after the filter-load point (an allocation, the
+	 * user's files) vary with the allocator's state and the options, so
+	 * one recording need not have seen them all. */
+	secprof_record_out_opts o = { .no_args = a->no_args, .name = a->name,
+				      .runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL };
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;
 	char *text = NULL;
@@ -219,8 +225,9 @@ int cmd_record(struct cli *g, int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") && strcmp(a.runtime, "secprof"))
-		return rec_error(g, "--runtime takes runc, crun or secprof, got '%s'", a.runtime);
+	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") && strcmp(a.runtime, "secprof") &&
+	    strcmp(a.runtime, "none"))
+		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'", a.runtime);
 	if (a.merge) {
 		if (first >= argc)
 			return rec_error(g, "%s", "--merge needs recorded profiles: secprof record --merge A B... [-o OUT]");
