@@ -4,6 +4,7 @@
  * the union of recorded profiles. A client of secprof_record and
  * secprof_recording_write; it only parses arguments and prints. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct record_args {
 	const char *format;
 	const char *name;
 	const char *append;
+	const char *pid, *cgroup, *duration;
 	bool no_args, merge, nnp;
 	struct cli_resolve_args caps;
 	const char *user, *workdir, *rootfs;
@@ -30,6 +32,7 @@ struct record_args {
 enum {
 	OPT_OUT = 1, OPT_BACKEND, OPT_RUNTIME, OPT_FORMAT, OPT_NAME, OPT_NO_ARGS, OPT_MERGE, OPT_APPEND,
 	OPT_NNP, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_ROOTFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
+	OPT_PID, OPT_CGROUP, OPT_DURATION,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -52,6 +55,14 @@ static const struct cli_opt record_opts[] = {
 	  "each call's run count in its comment", CLI_C_NONE, NULL, false },
 	{ "append", 0, OPT_APPEND, CLI_ARG, "FILE",
 	  "merge this recording into FILE (written back unless -o)", CLI_C_FILE, NULL, false },
+	{ "pid", 0, OPT_PID, CLI_ARG, "PID",
+	  "record a running process, its threads and descendants\n"
+	  "(eBPF) until it exits, --duration or SIGINT", CLI_C_NONE, NULL, false },
+	{ "cgroup", 0, OPT_CGROUP, CLI_ARG, "DIR",
+	  "record every task of a cgroup v2 directory (eBPF) until\n"
+	  "it is empty, --duration or SIGINT", CLI_C_DIR, NULL, false },
+	{ "duration", 0, OPT_DURATION, CLI_ARG, "SEC", "stop --pid or --cgroup after SEC seconds", CLI_C_NONE,
+	  NULL, false },
 	{ "security-opt", 0, OPT_NNP, CLI_ARG, "OPT",
 	  "no-new-privileges: record as run with it (the filter is then\n"
 	  "loaded just before execve)", CLI_C_WORDS, "no-new-privileges", false },
@@ -69,7 +80,7 @@ static const struct cli_opt record_opts[] = {
 };
 
 const struct cli_spec cli_spec_record = {
-	.synopsis = "[OPTIONS] [--] CMD [ARG...] | --merge PROFILE... [-o OUT]",
+	.synopsis = "[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
 	.description =
 		"Run CMD as secprof run would (no filter) and write a Docker profile of\n"
 		"every system call it, its threads and its children made from the point\n"
@@ -110,6 +121,9 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_NO_ARGS: a->no_args = true; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_APPEND: a->append = v; break;
+	case OPT_PID: a->pid = v; break;
+	case OPT_CGROUP: a->cgroup = v; break;
+	case OPT_DURATION: a->duration = v; break;
 	case OPT_NNP:
 		if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true"))
 			return rec_error(g, "--security-opt takes only no-new-privileges here, got '%s'", v);
@@ -215,6 +229,51 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	return 0;
 }
 
+static volatile int stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* --pid / --cgroup: what runs already, recorded until it is gone. */
+static int record_running(struct cli *g, struct record_args *a)
+{
+	secprof_record_target t = { .cgroup = a->cgroup, .stop = &stop_requested };
+	secprof_recording *r = NULL;
+	secprof_error err = { 0 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	uint64_t v;
+	int rc;
+
+	if (a->pid) {
+		if (!cli_number(a->pid, 0x7fffffff, &v, NULL) || !v)
+			return rec_error(g, "invalid --pid '%s'", a->pid);
+		t.pid = (int)v;
+	}
+	if (a->duration) {
+		if (!cli_number(a->duration, 86400 * 365, &v, NULL))
+			return rec_error(g, "invalid --duration '%s': seconds", a->duration);
+		t.duration_ms = (unsigned)(v * 1000);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = secprof_record_attach(g->ctx, &t, &r, &err);
+	if (rc < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	if (a->append && (rc = merge_file(g, r, a->append)) != 0) {
+		secprof_recording_free(r);
+		return rc;
+	}
+	report(g, r, false);
+	rc = write_out(g, a, r);
+	secprof_recording_free(r);
+	return rc;
+}
+
 int cmd_record(struct cli *g, int argc, char **argv)
 {
 	struct record_args a = { 0 };
@@ -249,6 +308,13 @@ int cmd_record(struct cli *g, int argc, char **argv)
 		}
 		secprof_recording_free(r);
 		return rc;
+	}
+	if (a.pid || a.cgroup) {
+		if (first < argc || (a.pid && a.cgroup))
+			return rec_error(g, "%s", "--pid and --cgroup take no command, and not both");
+		if (a.backend && strcmp(a.backend, "ebpf") && strcmp(a.backend, "auto"))
+			return rec_error(g, "%s", "--pid and --cgroup need the eBPF backend");
+		return record_running(g, &a);
 	}
 	if (first >= argc)
 		return rec_error(g, "%s", "no command given: secprof record [OPTIONS] [--] CMD [ARG...]");

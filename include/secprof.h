@@ -672,6 +672,20 @@ typedef struct secprof_record_opts {
  * with secprof_recording_free), or negative with err. */
 SECPROF_API int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o,
 			       secprof_recording **out, int *status, secprof_error *err);
+/* What runs already, for secprof_record_attach (eBPF backend): a process
+ * with its threads and descendants (pid), or every task of a cgroup v2
+ * directory (cgroup), recorded until the process exits or the cgroup is
+ * empty, duration_ms (0: no limit) has passed, or *stop becomes non-zero
+ * (set from a signal handler). */
+typedef struct secprof_record_target {
+	int pid;                 /* > 0, or 0 */
+	const char *cgroup;      /* a cgroup v2 directory, or NULL */
+	unsigned duration_ms;
+	const volatile int *stop; /* NULL: none */
+} secprof_record_target;
+
+SECPROF_API int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t,
+				      secprof_recording **out, secprof_error *err);
 SECPROF_API secprof_recording *secprof_recording_new(void);
 SECPROF_API void secprof_recording_free(secprof_recording *r);
 /* "ebpf", "notify", or "" for a recording made by merging only. */

@@ -64,6 +64,25 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	return 0;
 }
 
+int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t,
+			  secprof_recording **out, secprof_error *err)
+{
+	secprof_recording *r = secprof_recording_new();
+
+	(void)ctx;
+	memset(err, 0, sizeof(*err));
+	*out = NULL;
+	if (!r)
+		return sp_err_oom(err);
+	r->runs = 1;
+	if ((!sp_rec_ebpf_available(err) ? -err->code : sp_rec_ebpf_attach(r, t, err)) < 0) {
+		secprof_recording_free(r);
+		return -err->code;
+	}
+	*out = r;
+	return 0;
+}
+
 const char *secprof_recording_backend(const secprof_recording *r)
 {
 	return r->backend;

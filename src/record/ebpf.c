@@ -12,8 +12,13 @@
  * unknown numbers first (kernel/entry/common.c syscall_trace_enter runs
  * seccomp before the tracepoint); the recording then fails instead of
  * coming back empty. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,10 @@
 #include <record.skel.h>
 
 #include "record/bpf/record_abi.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 /* Below __X32_SYSCALL_BIT and far above any syscall table. */
 #define SP_MARKER_NR 0x0badc0deL
@@ -120,55 +129,181 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 	return 0;
 }
 
+/* Open, load and attach the program; cgid non-zero: --cgroup mode. */
+static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, secprof_error *err)
+{
+	struct sprec *skel;
+	int e;
+
+	if (getrandom(st->cookie, sizeof(st->cookie), 0) != (ssize_t)sizeof(st->cookie)) {
+		sp_err_errno(err, NULL, "getrandom");
+		return NULL;
+	}
+	skel = sprec__open();
+	if (!skel) {
+		sp_err_errno(err, NULL, "cannot open the eBPF recorder");
+		return NULL;
+	}
+	skel->rodata->cookie_lo = st->cookie[0];
+	skel->rodata->cookie_hi = st->cookie[1];
+	skel->rodata->marker_nr = SP_MARKER_NR;
+	skel->rodata->target_cgroup = cgid;
+	if ((e = sprec__load(skel)) < 0) {
+		errno = -e;
+		sp_err_errno(err, NULL, "cannot load the eBPF recorder (root and a kernel with BTF are needed)");
+	} else if (fill_argsel(skel) < 0 || (e = sprec__attach(skel)) < 0) {
+		sp_err_errno(err, NULL, "cannot attach the eBPF recorder");
+	} else {
+		return skel;
+	}
+	sprec__destroy(skel);
+	return NULL;
+}
+
+/* Read the maps once the recorded tasks are done. */
+static int finish_recording(struct sprec *skel, struct secprof_recording *r, secprof_error *err)
+{
+	sprec__detach(skel);
+	snprintf(r->backend, sizeof(r->backend), "ebpf");
+	if (read_maps(skel, r) < 0)
+		return sp_err_oom(err);
+	if (!r->n)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "the eBPF recorder saw no call (does a seccomp filter around secprof deny unknown syscall numbers?)");
+	return 0;
+}
+
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		    secprof_error *err)
 {
 	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	struct ebpf_state st;
 	struct sp_run_hook hook = { .data = &st, .at_filter_load = at_filter_load };
-	struct sprec *skel = NULL;
-	int status = SECPROF_EXIT_ERROR, e;
+	struct sprec *skel = open_recorder(&st, 0, err);
+	int status = SECPROF_EXIT_ERROR;
 
-	if (getrandom(st.cookie, sizeof(st.cookie), 0) != (ssize_t)sizeof(st.cookie)) {
-		sp_err_errno(err, NULL, "getrandom");
-		goto out;
+	if (skel) {
+		status = run->run(run->data, &hook, err);
+		if (!err->code && finish_recording(skel, r, err) < 0)
+			status = SECPROF_EXIT_ERROR;
 	}
-	skel = sprec__open();
-	if (!skel) {
-		sp_err_errno(err, NULL, "cannot open the eBPF recorder");
-		goto out;
-	}
-	skel->rodata->cookie_lo = st.cookie[0];
-	skel->rodata->cookie_hi = st.cookie[1];
-	skel->rodata->marker_nr = SP_MARKER_NR;
-	if ((e = sprec__load(skel)) < 0) {
-		errno = -e;
-		sp_err_errno(err, NULL, "cannot load the eBPF recorder (root and a kernel with BTF are needed)");
-		goto out;
-	}
-	if (fill_argsel(skel) < 0 || (e = sprec__attach(skel)) < 0) {
-		sp_err_errno(err, NULL, "cannot attach the eBPF recorder");
-		goto out;
-	}
-	status = run->run(run->data, &hook, err);
-	sprec__detach(skel);
-	if (err->code)
-		goto out;
-	if (read_maps(skel, r) < 0) {
-		status = SECPROF_EXIT_ERROR;
-		sp_err_oom(err);
-		goto out;
-	}
-	if (!r->n) {
-		status = SECPROF_EXIT_ERROR;
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-		       "the eBPF recorder saw no call (does a seccomp filter around secprof deny unknown syscall numbers?)");
-	}
-	snprintf(r->backend, sizeof(r->backend), "ebpf");
-out:
 	sprec__destroy(skel);
 	libbpf_set_print(old);
 	return status;
+}
+
+/* --pid: the process's threads and descendants as they are now; the fork
+ * tracepoint adds every later one. Walked until a pass adds nothing, so a
+ * child forked during the walk is found by the next pass. */
+static int add_tree(struct sprec *skel, pid_t pid, int depth)
+{
+	char path[96];
+	struct dirent *e;
+	int added = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (depth > 64 || !(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		__u32 tid = (__u32)strtoul(e->d_name, NULL, 10);
+		__u8 on = 1, v;
+		char cpath[128], buf[4096];
+		ssize_t n;
+		int fd;
+
+		if (!tid)
+			continue;
+		if (bpf_map__lookup_elem(skel->maps.tasks, &tid, sizeof(tid), &v, sizeof(v), 0) < 0 &&
+		    bpf_map__update_elem(skel->maps.tasks, &tid, sizeof(tid), &on, sizeof(on), BPF_ANY) == 0)
+			added++;
+		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%u/children", (int)pid, tid);
+		fd = open(cpath, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		for (char *p = buf, *end; *p; p = end) {
+			long c = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (c > 0)
+				added += add_tree(skel, (pid_t)c, depth + 1);
+		}
+	}
+	closedir(d);
+	return added;
+}
+
+static bool cgroup_populated(const char *dir)
+{
+	char path[4200], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return !strstr(buf, "populated 0");
+}
+
+int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target *t,
+		       secprof_error *err)
+{
+	libbpf_print_fn_t old;
+	struct ebpf_state st;
+	struct sprec *skel;
+	struct statfs sfs;
+	struct stat sb;
+	struct timespec t0, now;
+	int pidfd = -1, rc = 0;
+
+	if (!!t->cgroup == (t->pid > 0))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "record a pid or a cgroup, one of them");
+	/* A cgroup v2 id is its directory's inode number (kernfs node id,
+	 * include/linux/cgroup.h cgroup_id), what bpf_get_current_cgroup_id
+	 * returns for the tasks in it. */
+	if (t->cgroup && (statfs(t->cgroup, &sfs) < 0 || stat(t->cgroup, &sb) < 0))
+		return sp_err_errno(err, NULL, "%s", t->cgroup);
+	if (t->cgroup && sfs.f_type != 0x63677270 /* CGROUP2_SUPER_MAGIC */)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s is not a cgroup v2 directory", t->cgroup);
+	if (t->pid > 0 && (pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0)
+		return sp_err_errno(err, NULL, "process %d", (int)t->pid);
+	old = libbpf_set_print(quiet);
+	skel = open_recorder(&st, t->cgroup ? (uint64_t)sb.st_ino : 0, err);
+	if (!skel) {
+		rc = -err->code;
+		goto out;
+	}
+	if (t->pid > 0)
+		for (int pass = 0; pass < 8 && add_tree(skel, t->pid, 0) > 0; pass++)
+			;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		long ms;
+
+		if (pidfd >= 0 ? poll(&p, 1, 50) > 0 : (usleep(50000), !cgroup_populated(t->cgroup)))
+			break; /* the process exited, or the cgroup is empty */
+		if (t->stop && *t->stop)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (t->duration_ms && ms >= (long)t->duration_ms)
+			break;
+	}
+	rc = finish_recording(skel, r, err);
+out:
+	sprec__destroy(skel);
+	libbpf_set_print(old);
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
 }
 
 bool sp_rec_ebpf_available(secprof_error *why)
@@ -185,6 +320,14 @@ bool sp_rec_ebpf_available(secprof_error *why)
 }
 
 #else
+
+int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target *t,
+		       secprof_error *err)
+{
+	(void)r;
+	(void)t;
+	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof was built without the eBPF backend");
+}
 
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		    secprof_error *err)

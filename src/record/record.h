@@ -70,6 +70,10 @@ struct sp_rec_runner {
 bool sp_rec_ebpf_available(secprof_error *why);
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		    secprof_error *err);
+/* --pid / --cgroup: record tasks that already run, until they are gone,
+ * the duration ends or *stop is set. */
+int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target *t,
+		       secprof_error *err);
 int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		      secprof_error *err);
 

@@ -171,6 +171,41 @@ grep -qx 'kind: SeccompProfile' "$tmp/spo.yaml" && grep -qx '  name: demo' "$tmp
 	grep -qx '  defaultAction: SCMP_ACT_ERRNO' "$tmp/spo.yaml" && grep -qx '        - execve' "$tmp/spo.yaml"
 ok $? "--format spo: a SeccompProfile with the names"
 
+# ---- --pid and --cgroup: what runs already (eBPF) ----
+if [[ ${backends[0]} == ebpf ]]; then
+	THR='import threading, os, time; t = threading.Thread(target=lambda: os.getpriority(os.PRIO_PROCESS, 0)); t.start(); t.join(); time.sleep(0.2)'
+	# The process waits for the recorder to be attached (the go file).
+	sh -c "while [ ! -e $tmp/go ]; do sleep 0.05; done; python3 -c '$THR'" &
+	pid=$!
+	( sleep 1; touch "$tmp/go" ) &
+	timeout 60 "$SECPROF" record -q --pid "$pid" -o "$tmp/pid.json" 2>"$tmp/err"; rc=$?
+	wait
+	is "$rc" 0 "--pid: recorded until the process exited"
+	names "$tmp/pid.json" | grep -qx getpriority; ok $? "--pid: a call of a thread of a child of the process is recorded"
+	names "$tmp/pid.json" | grep -qx execve; ok $? "--pid: the child's execve is recorded"
+	rm -f "$tmp/go"
+	cg=/sys/fs/cgroup/unified/secprof-record-$$
+	[[ -d /sys/fs/cgroup/unified ]] || cg=/sys/fs/cgroup/secprof-record-$$
+	if mkdir "$cg" 2>/dev/null; then
+		sh -c "echo \$\$ > $cg/cgroup.procs; while [ ! -e $tmp/go ]; do sleep 0.05; done; python3 -c 'import os; os.getpriority(os.PRIO_PROCESS, 0)'" &
+		for _ in $(seq 100); do grep -q 'populated 1' "$cg/cgroup.events" && break; sleep 0.05; done
+		( sleep 1; touch "$tmp/go" ) &
+		timeout 60 "$SECPROF" record -q --cgroup "$cg" -o "$tmp/cg.json" 2>"$tmp/err"; rc=$?
+		wait
+		rmdir "$cg"
+		is "$rc" 0 "--cgroup: recorded until the cgroup was empty"
+		names "$tmp/cg.json" | grep -qx getpriority; ok $? "--cgroup: the calls of a task of the cgroup are recorded"
+		timeout 60 "$SECPROF" record -q --cgroup "$cg" -o "$tmp/cg.json" 2>/dev/null
+		is "$?" 125 "--cgroup of a missing directory: 125"
+	else
+		skip "--cgroup" "cannot make a cgroup v2 directory"
+	fi
+	timeout 10 "$SECPROF" record -q --pid 1 --duration 1 -o "$tmp/init.json" 2>/dev/null
+	is "$?" 0 "--duration ends a --pid recording"
+else
+	skip "--pid and --cgroup" "no eBPF backend"
+fi
+
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
 is "$?" 3 "record exits with the command's status"
