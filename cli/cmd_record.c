@@ -22,7 +22,7 @@ struct record_args {
 	const char *name;
 	const char *append;
 	const char *pid, *cgroup, *duration;
-	bool no_args, merge, nnp;
+	bool no_args, merge, nnp, portable;
 	struct cli_resolve_args caps;
 	const char *user, *workdir, *rootfs;
 	const char *env[MAX_ENV];
@@ -32,7 +32,7 @@ struct record_args {
 enum {
 	OPT_OUT = 1, OPT_BACKEND, OPT_RUNTIME, OPT_FORMAT, OPT_NAME, OPT_NO_ARGS, OPT_MERGE, OPT_APPEND,
 	OPT_NNP, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_ROOTFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
-	OPT_PID, OPT_CGROUP, OPT_DURATION,
+	OPT_PID, OPT_CGROUP, OPT_DURATION, OPT_PORTABLE,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -46,6 +46,9 @@ static const struct cli_opt record_opts[] = {
 	  "also allow what runc, crun or secprof (the default) call\n"
 	  "after loading the filter; none: only what was recorded", CLI_C_WORDS,
 	  "runc crun secprof none", false },
+	{ "portable", 0, OPT_PORTABLE, CLI_NOARG, NULL,
+	  "also allow the equivalents another libc may call (open/openat,\n"
+	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS", CLI_C_NONE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
 	  "docker oci spo", false },
@@ -119,6 +122,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_FORMAT: a->format = v; break;
 	case OPT_NAME: a->name = v; break;
 	case OPT_NO_ARGS: a->no_args = true; break;
+	case OPT_PORTABLE: a->portable = true; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_APPEND: a->append = v; break;
 	case OPT_PID: a->pid = v; break;
@@ -197,7 +201,7 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	 * whose own calls after the filter-load point (an allocation, the
 	 * user's files) vary with the allocator's state and the options, so
 	 * one recording need not have seen them all. */
-	secprof_record_out_opts o = { .no_args = a->no_args, .name = a->name,
+	secprof_record_out_opts o = { .no_args = a->no_args, .name = a->name, .portable = a->portable,
 				      .runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL };
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;

@@ -726,6 +726,7 @@ typedef struct secprof_record_out_opts {
 	bool no_args;        /* no argument rules: the names only */
 	const char *runtime; /* NULL, "runc", "crun" or "secprof": add its own calls */
 	const char *name;    /* SPO metadata.name; NULL: "recorded" */
+	bool portable;       /* also the equivalent calls another libc may make */
 } secprof_record_out_opts;
 
 /* The profile of a recording: defaultAction SCMP_ACT_ERRNO (EPERM), the

@@ -160,7 +160,7 @@ struct out_name {
 	const char *name;
 	unsigned runs;
 	bool any_args;
-	bool base; /* the runtime calls it: allowed whatever the arguments */
+	int base; /* KIND_*: not KIND_SEEN = allowed whatever the arguments */
 	const struct sp_rec_call *calls[3];
 	size_t ncalls;
 };
@@ -172,13 +172,53 @@ static int cmp_name(const void *a, const void *b)
 
 static const char *const abi_order[] = { "x86_64", "x86", "x32" };
 
+/* Why a name is in the profile. */
+enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, NKIND };
+
+/* --portable: calls another libc (or another version of it) makes for
+ * the same thing. One seen, the others are allowed, so a glibc upgrade
+ * (SPO#50: open vs openat) does not break the profile. clone3 is the
+ * exception: its flags are behind a pointer no filter can read, so it is
+ * answered ENOSYS, as in moby's default profile, and glibc falls back to
+ * clone, whose flags the profile checks. */
+static const char *const portable_groups[][8] = {
+	{ "open", "openat", "openat2", "creat" },
+	{ "stat", "lstat", "fstat", "newfstatat", "statx", "stat64", "lstat64", "fstat64" },
+	{ "fstatat64", "newfstatat", "statx" },
+	{ "clone", "clone3", "fork", "vfork" },
+	{ "dup2", "dup3" },
+	{ "poll", "ppoll", "ppoll_time64" },
+	{ "select", "_newselect", "pselect6", "pselect6_time64" },
+	{ "epoll_wait", "epoll_pwait", "epoll_pwait2" },
+	{ "epoll_create", "epoll_create1" },
+	{ "access", "faccessat", "faccessat2" },
+	{ "pipe", "pipe2" },
+	{ "rename", "renameat", "renameat2" },
+	{ "unlink", "rmdir", "unlinkat" },
+	{ "mkdir", "mkdirat" },
+	{ "readlink", "readlinkat" },
+	{ "chmod", "fchmodat", "fchmodat2" },
+	{ "chown", "lchown", "fchownat" },
+	{ "getdents", "getdents64" },
+	{ "wait4", "waitid" },
+	{ "signalfd", "signalfd4" },
+	{ "eventfd", "eventfd2" },
+	{ "inotify_init", "inotify_init1" },
+	{ "accept", "accept4" },
+	{ "utime", "utimes", "utimensat", "futimesat" },
+	{ "getrlimit", "ugetrlimit", "prlimit64" },
+	{ "nanosleep", "clock_nanosleep" },
+	{ "sendfile", "sendfile64" },
+	{ "mmap", "mmap2" },
+};
+
 /* A group of names written in one entry. */
 struct out_entry {
 	unsigned runs;
 	bool has_arg;
 	unsigned idx;
 	uint64_t val;
-	bool base;
+	int base; /* KIND_* */
 	const char *names[512];
 	size_t nnames;
 };
@@ -188,7 +228,7 @@ struct out_doc {
 	size_t n, cap;
 };
 
-static struct out_entry *entry_for(struct out_doc *d, bool base, unsigned runs, bool has_arg,
+static struct out_entry *entry_for(struct out_doc *d, int base, unsigned runs, bool has_arg,
 				   unsigned idx, uint64_t val)
 {
 	for (size_t i = 0; i < d->n; i++) {
@@ -227,14 +267,22 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e, const secpr
 			unsigned total, bool first)
 {
 	bool yaml = o->format == SECPROF_RECORD_SPO;
+	const char *action = e->base == KIND_ENOSYS ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
 	char comment[96];
 
-	if (e->base)
+	if (e->base == KIND_RUNTIME)
 		snprintf(comment, sizeof(comment), "what %s calls after loading the filter", o->runtime);
+	else if (e->base == KIND_PORTABLE)
+		snprintf(comment, sizeof(comment), "equivalent of a call seen (--portable)");
+	else if (e->base == KIND_ENOSYS)
+		snprintf(comment, sizeof(comment), "equivalent of a call seen, answered ENOSYS (--portable)");
 	else
 		snprintf(comment, sizeof(comment), "seen in %u of %u runs", e->runs, total);
 	if (yaml) {
-		sp_buf_puts(b, "    - action: SCMP_ACT_ALLOW\n      names:\n");
+		sp_buf_printf(b, "    - action: %s\n", action);
+		if (e->base == KIND_ENOSYS)
+			sp_buf_puts(b, "      errnoRet: 38\n");
+		sp_buf_puts(b, "      names:\n");
 		yaml_or_json_list(b, true, "        ", e->names, e->nnames);
 		if (e->has_arg)
 			sp_buf_printf(b, "      args:\n        - index: %u\n          value: %llu\n"
@@ -244,7 +292,9 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e, const secpr
 	}
 	sp_buf_puts(b, first ? "\n\t\t{\n\t\t\t\"names\": [" : ",\n\t\t{\n\t\t\t\"names\": [");
 	yaml_or_json_list(b, false, "", e->names, e->nnames);
-	sp_buf_puts(b, "],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\"");
+	sp_buf_printf(b, "],\n\t\t\t\"action\": \"%s\"", action);
+	if (e->base == KIND_ENOSYS)
+		sp_buf_puts(b, ",\n\t\t\t\"errnoRet\": 38"); /* ENOSYS on every Linux ABI */
 	if (e->has_arg)
 		sp_buf_printf(b, ",\n\t\t\t\"args\": [{ \"index\": %u, \"value\": %llu, \"valueTwo\": 0, "
 				 "\"op\": \"SCMP_CMP_EQ\" }]",
@@ -316,7 +366,25 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 			n->name = base[k];
 		}
 		if (n)
-			n->base = true;
+			n->base = KIND_RUNTIME;
+	}
+	for (size_t g = 0; o->portable && g < SP_ARRAY_SIZE(portable_groups); g++) {
+		const char *const *grp = portable_groups[g];
+		bool seen = false;
+		for (size_t k = 0; k < 8 && grp[k]; k++)
+			for (size_t j = 0; j < nnames; j++)
+				seen |= names[j].base == KIND_SEEN && !strcmp(names[j].name, grp[k]);
+		for (size_t k = 0; seen && k < 8 && grp[k]; k++) {
+			bool have = false, exists = false;
+			for (size_t j = 0; j < nnames; j++)
+				have |= !strcmp(names[j].name, grp[k]);
+			for (size_t a = 0; a < narches; a++)
+				exists |= sp_syscall_nr(sp_arch_by_scmp(arches[a]), grp[k]) >= 0;
+			if (have || !exists || nnames >= r->n + 256)
+				continue;
+			names[nnames].name = grp[k];
+			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE : KIND_ENOSYS;
+		}
 	}
 	qsort(names, nnames, sizeof(*names), cmp_name);
 	/* Runtime set first, then the names seen by run count (most first),
@@ -365,14 +433,16 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		yaml_or_json_list(&b, false, "", arches, narches);
 		sp_buf_puts(&b, "],\n\t\"syscalls\": [");
 	}
-	/* Entries in a fixed order: runtime, plain names by runs (most
-	 * first), argument rules by (runs, index, value). */
-	for (int pass = 0; pass < 3; pass++) {
+	/* Entries in a fixed order: runtime, --portable, plain names by runs
+	 * (most first), argument rules by (runs, index, value). */
+	for (int pass = 0; pass < 2 + NKIND; pass++) {
 		for (unsigned runs = total + 1; runs-- > 0;) {
 			for (size_t i = 0; i < doc.n; i++) {
 				struct out_entry *e = &doc.e[i];
-				bool want = pass == 0 ? e->base : pass == 1 ? (!e->base && !e->has_arg) : e->has_arg;
-				if (!want || (pass && e->runs != runs) || (!pass && runs != 0) || !e->nnames)
+				bool want = pass < NKIND ? (pass && e->base == pass && runs == 0)
+					  : pass == NKIND ? (!e->base && !e->has_arg && e->runs == runs)
+							  : (e->has_arg && e->runs == runs);
+				if (!want || !e->nnames)
 					continue;
 				write_entry(&b, e, o, total, b.data && b.data[b.len - 1] == '[');
 			}
@@ -447,8 +517,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			bool has_arg = false, any = false;
 
 			if (cm && cm->type == SP_JSTR) {
-				if (!strncmp(cm->u.s, "what ", 5))
-					continue; /* a runtime's set: written again by --runtime */
+				if (!strncmp(cm->u.s, "what ", 5) || !strncmp(cm->u.s, "equivalent ", 11))
+					continue; /* written again by --runtime, --portable */
 				if (sscanf(cm->u.s, "seen in %u of %u runs", &runs, &of) != 2)
 					runs = of = 1;
 			}

@@ -206,6 +206,17 @@ else
 	skip "--pid and --cgroup" "no eBPF backend"
 fi
 
+# ---- --portable: the equivalents another libc may call ----
+"$SECPROF" record -q --backend "$b" --portable -o "$tmp/port.json" -- tar czf "$tmp/e.tgz" -C "$tmp/src-$b" . 2>/dev/null
+names "$tmp/port.json" | grep -qx openat && names "$tmp/port.json" | grep -qx open && names "$tmp/port.json" | grep -qx creat
+ok $? "--portable: openat seen, open and creat allowed too"
+names "$tmp/tar-$b.json" | grep -qx open; ok $((!$?)) "without --portable, open (not seen) is not allowed"
+is "$("$SECPROF" eval "$tmp/port.json" clone3 2>&1 | head -n 1)" "ERRNO(38)" \
+	"--portable: clone3 answered ENOSYS (glibc falls back to clone, whose flags are checked), as Docker's default"
+out=$("$SECPROF" run --security-opt seccomp="$tmp/port.json" -- tar czf "$tmp/f.tgz" -C "$tmp/src-$b" . 2>&1); rc=$?
+is "$rc" 0 "--portable: the workload still runs under the profile"
+"$SECPROF" check --strict "$tmp/port.json" >/dev/null 2>&1; ok $? "--portable: the profile passes check --strict"
+
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
 is "$?" 3 "record exits with the command's status"

@@ -147,6 +147,24 @@ int main(void)
 	t = write_rec(m, o);
 	tap_ok(t && strstr(t, "\"seen in 4 of 4 runs\""), "run counts add up (4 of 4)");
 	free(t);
+	/* --portable: openat seen, its equivalents added, not counted as seen. */
+	secprof_recording_free(r);
+	r = secprof_recording_new();
+	r->runs = 1;
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "openat"), 1);
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "clone"), 1);
+	o.portable = true;
+	t = write_rec(r, o);
+	tap_ok(t && valid(t) && strstr(t, "[\"creat\", \"fork\", \"open\", \"openat2\", \"vfork\"]"),
+	       "--portable: the equivalents of openat and clone, in one entry");
+	tap_ok(t && strstr(t, "\"names\": [\"clone3\"],\n\t\t\t\"action\": \"SCMP_ACT_ERRNO\",\n\t\t\t\"errnoRet\": 38"),
+	       "--portable: clone3 answered ENOSYS");
+	secprof_recording_free(m);
+	m = secprof_recording_new();
+	tap_ok(t && secprof_recording_merge_profile(m, t, strlen(t), "p", &err) == 0 && secprof_recording_count(m) == 2,
+	       "--merge reads back only what was seen, not the --portable additions");
+	free(t);
+	o.portable = false;
 	tap_ok(secprof_recording_merge_profile(m, "{", 1, "bad", &err) < 0 && err.code == SECPROF_E_PROFILE,
 	       "a broken profile is refused");
 	free(a);
