@@ -16,6 +16,7 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,12 +168,17 @@ static int take_listener(struct state *s)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		sp_err_errno(&s->err, NULL, "pidfd_open of the recorded command");
-		return -1;
+		fd = -1;
+	} else {
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->sh->listener, 0);
+		if (fd < 0)
+			sp_err_errno(&s->err, NULL, "pidfd_getfd of the seccomp listener");
+		close(pidfd);
 	}
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->sh->listener, 0);
+	/* The command holds its listener and waits in its next call for a
+	 * supervisor that will never come: it would wait forever. */
 	if (fd < 0)
-		sp_err_errno(&s->err, NULL, "pidfd_getfd of the seccomp listener");
-	close(pidfd);
+		kill(pid, SIGKILL);
 	return fd;
 }
 
