@@ -177,7 +177,7 @@ enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, NKIND };
 
 /* --portable: calls another libc (or another version of it) makes for
  * the same thing. One seen, the others are allowed, so a glibc upgrade
- * (SPO#50: open vs openat) does not break the profile. clone3 is the
+ * (open where openat was recorded) does not break the profile. clone3 is the
  * exception: its flags are behind a pointer no filter can read, so it is
  * answered ENOSYS, as in moby's default profile, and glibc falls back to
  * clone, whose flags the profile checks. */

@@ -1,7 +1,7 @@
 /* runtime.c - what each runtime calls itself after it has loaded the
  * filter and before the command's execve: a recorded profile must allow
- * these too, or the container never starts (inspektor-gadget#267: a
- * recording that begins at the command misses them).
+ * these too, or the container never starts (a recording that begins at
+ * the command's execve misses them).
  *
  * runc 1.1 (libcontainer/standard_init_linux.go, linuxStandardInit.Init):
  * after seccomp.InitSeccomp come finalizeNamespace (utils.CloseExecFrom
