@@ -76,7 +76,32 @@ completions/_secprof: $(BUILD)/secprof
 # A static secprof, so `secprof probe` runs inside any root filesystem
 # (container tests, runc comparison) without the host's shared libraries.
 $(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
-	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a -lz -lyaml
+	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
+
+# ---- secprof record: the eBPF backend (src/record/) ------------------------
+# The BPF program is compiled at build time with clang -target bpf against a
+# vmlinux.h that bpftool writes from the running kernel's BTF, and bpftool
+# generates its skeleton (all build output, never committed). Without
+# bpftool or kernel BTF, libsecprof is built without the eBPF backend
+# (SECPROF_NO_EBPF) and `secprof record` uses seccomp user notification.
+BPFTOOL   ?= $(shell command -v bpftool || command -v /usr/sbin/bpftool)
+BPF_CLANG ?= clang
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ifeq ($(shell test -n "$(BPFTOOL)" -a -r $(VMLINUX_BTF) && echo y),y)
+REC_SKEL := $(BUILD)/bpf/record.skel.h
+LDLIBS   += -lbpf -lelf
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+$(BUILD)/bpf/record.bpf.o: src/record/bpf/record.bpf.c src/record/bpf/record_abi.h $(BUILD)/bpf/vmlinux.h
+	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc/record/bpf -c $< -o $@
+$(REC_SKEL): $(BUILD)/bpf/record.bpf.o
+	$(BPFTOOL) gen skeleton $< name sprec > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/record/ebpf.o: $(REC_SKEL)
+$(BUILD)/src/record/ebpf.o: CFLAGS += -I$(BUILD)/bpf
+else
+$(BUILD)/src/record/ebpf.o: CFLAGS += -DSECPROF_NO_EBPF
+endif
 
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
@@ -225,7 +250,7 @@ INST_ZSH  := $(wildcard completions/_secprof)
 $(BUILD)/secprof.pc: include/secprof.pc.in FORCE
 	@mkdir -p $(dir $@)
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(SECPROF_VERSION)|g' $< >$@.tmp
+	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(SECPROF_VERSION)|g' -e 's|@LIBS_PRIVATE@|$(strip $(LDLIBS))|g' $< >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; echo "generated $@"; fi
 
 # Everything install puts under $(DESTDIR), so uninstall removes exactly that.
@@ -325,6 +350,7 @@ format-all:
 
 bench: all $(BUILD)/tests/denials
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) record
 
 gen:
 	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv data/libseccomp-2.5.4-unknown.tsv \

@@ -239,5 +239,8 @@ void cli_side_free(struct cli_side *s);
 int cmd_export(struct cli *g, int argc, char **argv);
 int cmd_install(struct cli *g, int argc, char **argv);
 extern const struct cli_spec cli_spec_export, cli_spec_install;
+/* secprof record (cmd_record.c) */
+int cmd_record(struct cli *g, int argc, char **argv);
+extern const struct cli_spec cli_spec_record;
 
 #endif

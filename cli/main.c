@@ -27,6 +27,7 @@ const struct cli_command cli_commands[] = {
 	{ "dump", cmd_dump, "read the seccomp filters of a running process (raw BPF or a listing)", &cli_spec_dump },
 	{ "export", cmd_export, "write the profile for Docker, OCI, SPO, crun, bwrap, C, systemd or a registry", &cli_spec_export },
 	{ "install", cmd_install, "install the profile atomically for the kubelet (Localhost)", &cli_spec_install },
+	{ "record", cmd_record, "record what a command calls and write its profile", &cli_spec_record },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

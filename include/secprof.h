@@ -998,6 +998,94 @@ SECPROF_API int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolv
  * subdirectories (created 0755). The file gets mode 0644. */
 SECPROF_API int secprof_install_file(const char *root, const char *name, const char *data,
 				     size_t len, secprof_error *err);
+/* ---- secprof record: a profile from what a command calls (src/record/) -- */
+
+typedef enum secprof_record_backend {
+	SECPROF_RECORD_AUTO,   /* eBPF when it can be loaded, else NOTIFY */
+	SECPROF_RECORD_EBPF,   /* sys_enter tracepoint program (needs root) */
+	SECPROF_RECORD_NOTIFY, /* a learning seccomp filter, user notification */
+} secprof_record_backend;
+
+/* What a command called: calls per ABI and number, the argument values
+ * captured, how many runs saw each. */
+typedef struct secprof_recording secprof_recording;
+
+typedef struct secprof_record_opts {
+	/* How the command runs, as secprof_container_run runs it; seccomp is
+	 * ignored: recording starts where the filter would be loaded. */
+	secprof_container_opts run;
+	secprof_record_backend backend;
+} secprof_record_opts;
+
+/* Run the command as secprof_container_run would and record every call of
+ * it, its threads and children from the filter-load point on. *status is
+ * the command's exit status (docker run's). Returns 0 with *out set (free
+ * with secprof_recording_free), or negative with err. */
+SECPROF_API int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o,
+			       secprof_recording **out, int *status, secprof_error *err);
+/* What runs already, for secprof_record_attach (eBPF backend): a process
+ * with its threads and descendants (pid), or every task of a cgroup v2
+ * directory (cgroup), recorded until the process exits or the cgroup is
+ * empty, duration_ms (0: no limit) has passed, or *stop becomes non-zero
+ * (set from a signal handler). */
+typedef struct secprof_record_target {
+	int pid;                 /* > 0, or 0 */
+	const char *cgroup;      /* a cgroup v2 directory, or NULL */
+	unsigned duration_ms;
+	const volatile int *stop; /* NULL: none */
+} secprof_record_target;
+
+SECPROF_API int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t,
+				      secprof_recording **out, secprof_error *err);
+SECPROF_API secprof_recording *secprof_recording_new(void);
+SECPROF_API void secprof_recording_free(secprof_recording *r);
+/* "ebpf", "notify", or "" for a recording made by merging only. */
+SECPROF_API const char *secprof_recording_backend(const secprof_recording *r);
+/* Events the recorder could not keep (0 unless a map filled up). */
+SECPROF_API uint64_t secprof_recording_lost(const secprof_recording *r);
+
+typedef struct secprof_recorded_call {
+	const char *arch;   /* "x86_64", "x86", "x32" */
+	int32_t nr;         /* with the arch's nr_base; -1: known by name only */
+	const char *name;   /* NULL when no syscall table knows the number */
+	uint64_t count;     /* calls seen (0 when merged from a profile) */
+	unsigned runs;      /* runs that saw it */
+	size_t nvalues;     /* argument values captured */
+	bool any_args;      /* also seen with arguments not captured */
+} secprof_recorded_call;
+
+SECPROF_API size_t secprof_recording_count(const secprof_recording *r);
+SECPROF_API void secprof_recording_call(const secprof_recording *r, size_t i,
+					secprof_recorded_call *out);
+/* Captured value k (0 <= k < nvalues) of call i: argument index and value. */
+SECPROF_API void secprof_recording_value(const secprof_recording *r, size_t i, size_t k,
+					 unsigned *index, uint64_t *value);
+
+/* Add a profile's ALLOW rules to r (as `secprof record --merge` does): a
+ * profile written by secprof record keeps the run counts of its comments. */
+SECPROF_API int secprof_recording_merge_profile(secprof_recording *r, const char *data,
+						size_t len, const char *file, secprof_error *err);
+
+typedef enum secprof_record_format {
+	SECPROF_RECORD_DOCKER, /* Docker's profile JSON */
+	SECPROF_RECORD_OCI,    /* the OCI runtime spec's linux.seccomp object */
+	SECPROF_RECORD_SPO,    /* Security Profiles Operator's SeccompProfile (YAML) */
+} secprof_record_format;
+
+typedef struct secprof_record_out_opts {
+	secprof_record_format format;
+	bool no_args;        /* no argument rules: the names only */
+	const char *runtime; /* NULL, "runc", "crun" or "secprof": add its own calls */
+	const char *name;    /* SPO metadata.name; NULL: "recorded" */
+	bool portable;       /* also the equivalent calls another libc may make */
+} secprof_record_out_opts;
+
+/* The profile of a recording: defaultAction SCMP_ACT_ERRNO (EPERM), the
+ * names seen sorted in as few entries as the run counts allow, EQ rules for
+ * the arguments captured. *out is malloc'ed and NUL-terminated. */
+SECPROF_API int secprof_recording_write(const secprof_recording *r,
+					const secprof_record_out_opts *o, char **out, size_t *len,
+					secprof_error *err);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 #include "sandbox/notify.h"
 #include "sandbox/run.h"
 #include "secprof.h"
+#include "api.h"
 #include "core/util.h"
 
 /* Docker takes the privileged set and checks --cap-add against the caps
@@ -155,7 +156,7 @@ struct live_req {
 };
 
 static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
-			 secprof_error *err);
+			 const struct sp_run_hook *hook, secprof_error *err);
 
 /* What secprof run does not show by itself, as notes (path "runc" or
  * "seccomp"; `secprof run` prints these even when it silences the
@@ -213,11 +214,18 @@ static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_c
 
 int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
 {
-	return container_run(ctx, a, NULL, err);
+	return container_run(ctx, a, NULL, NULL, err);
 }
 
+int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
+			 const struct sp_run_hook *hook, secprof_error *err)
+{
+	return container_run(ctx, a, NULL, hook, err);
+}
+
+/* lr: run --explain (NULL: a plain run); hook: secprof record (NULL: none) */
 static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
-			 secprof_error *err)
+			 const struct sp_run_hook *hook, secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
@@ -258,7 +266,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, stru
 		return SECPROF_EXIT_ERROR;
 	}
 	o.envp = env;
-	status = sp_api_run(&o, lr && lr->served ? &lr->lv : NULL, err);
+	status = sp_api_run(&o, lr && lr->served ? &lr->lv : NULL, hook, err);
 	free_env(env);
 	secprof_prog_free(prog);
 	return status;
@@ -347,7 +355,7 @@ int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	status = container_run(ctx, a, lr, err);
+	status = container_run(ctx, a, lr, NULL, err);
 	if (fill_report(ctx, a, lr, out) < 0) {
 		secprof_live_report_free(out);
 		out = NULL;

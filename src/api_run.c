@@ -15,6 +15,7 @@
 #include "sandbox/run.h"
 #include "sandbox/run.h"
 #include "secprof.h"
+#include "api.h"
 #include "core/util.h"
 
 _Static_assert((int)SECPROF_EXIT_ERROR == (int)SP_EXIT_ERROR &&
@@ -62,7 +63,8 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 	return rc;
 }
 
-int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *err)
+int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_run_hook *hook,
+	       secprof_error *err)
 {
 	struct sp_run_opts r = {
 		.prog = o->prog,
@@ -82,6 +84,7 @@ int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *e
 			 : o->devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2
 							: SP_DEVCG_AUTO,
 		.live = live,
+		.hook = hook,
 	};
 
 	return sp_run(&r, err);
@@ -89,7 +92,7 @@ int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *e
 
 int secprof_run(const secprof_run_opts *o, secprof_error *err)
 {
-	return sp_api_run(o, NULL, err);
+	return sp_api_run(o, NULL, NULL, err);
 }
 
 int secprof_probe(secprof_probe_report *out, secprof_error *err)

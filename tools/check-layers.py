@@ -3,7 +3,7 @@
 
 The layers of libsecprof, lowest first (docs/ARCHITECTURE.md, "Layers"):
 
-    gen < core < profile < ir < bpf < analyze < export < sandbox < api
+    gen < core < profile < ir < bpf < analyze < export < sandbox < record < api
 
 src/gen/ holds generated tables any layer may include; files directly in src/
 (the public API front, src/api_*.c) are the top. Every `#include "..."` of a
@@ -23,7 +23,7 @@ import os
 import re
 import sys
 
-LAYERS = ["gen", "core", "profile", "ir", "bpf", "analyze", "export", "sandbox", "api"]
+LAYERS = ["gen", "core", "profile", "ir", "bpf", "analyze", "export", "sandbox", "record", "api"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 CLI_ALLOWED = {"include/secprof.h", "cli/cli.h"}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

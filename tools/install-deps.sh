@@ -8,7 +8,10 @@
 # tests/suites/docker-compare.sh, which starts its own dockerd), python3
 # (generators), util-linux, pkg-config (tests/suites/install.sh builds
 # examples/decide.c against the installed library with it), zsh (the
-# zsh completion is run in a real zsh).
+# zsh completion is run in a real zsh). secprof record's eBPF backend is
+# built with libbpf-dev, libelf-dev and bpftool (vmlinux.h and the skeleton
+# at build time, clang -target bpf); gcc-multilib builds the 32-bit static
+# binary tests/suites/record.sh records.
 set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
@@ -25,6 +28,9 @@ pkgs="$pkgs bubblewrap"
 pkgs="$pkgs podman"
 pkgs="$pkgs skopeo"
 pkgs="$pkgs crun"
+      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
+      libbpf-dev bpftool libelf-dev
+      gcc-multilib"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

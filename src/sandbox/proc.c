@@ -427,6 +427,15 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
 		close(rc);
 }
 
+/* Where runc loads the filter: a recorder starts there instead. */
+static void filter_load_point(const struct sp_run_opts *o, struct sp_child_report *rep)
+{
+	if (o->hook)
+		o->hook->at_filter_load(o->hook->data, rep);
+	if (o->prog)
+		load_or_fail(o, rep);
+}
+
 void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	char home[512], found[4096], why[128];
@@ -444,8 +453,8 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, true) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
 	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
-	if (o->prog && !o->no_new_privs)
-		load_or_fail(o, rep);
+	if (!o->no_new_privs)
+		filter_load_point(o, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {
 		go_strerror(errno, why, sizeof(why));
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
@@ -479,8 +488,8 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		sp_child_fail(rep, SP_EXIT_NOT_FOUND, &err);
 	}
 	/* "as close to execve as possible" (runc standard_init_linux.go). */
-	if (o->prog && o->no_new_privs)
-		load_or_fail(o, rep);
+	if (o->no_new_privs)
+		filter_load_point(o, rep);
 	rep->stage = SP_STAGE_EXEC;
 	execve(path, o->argv, env);
 	fail_exec(o, rep, o->argv[0], errno);

@@ -155,6 +155,8 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 		if (pid < 0)
 			sp_err_errno(err, NULL, "fork");
 	}
+	if (pid > 0 && o->hook && o->hook->started)
+		o->hook->started(o->hook->data, pid);
 	close(pfd[1]);
 	/* run --explain: the supervisor takes the listener once the child
 	 * posts it; a supervisor that cannot start leaves the child to fail. */

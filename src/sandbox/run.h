@@ -45,6 +45,26 @@ struct sp_run_opts {
 	/* run --explain: load live->twin instead of prog and hand its
 	 * listener to live's supervisor (live.c); NULL: plain run. */
 	struct sp_live *live;
+	/* secprof record (src/record/): called where the filter is loaded. */
+	const struct sp_run_hook *hook;
+};
+
+struct sp_child_report;
+
+/* What `secprof record` adds to a run: the command runs exactly as under
+ * `secprof run`, and the recorder starts at the point where the filter
+ * would be loaded, so none of secprof's own set-up before it is seen and
+ * everything the runtime does after it is (runc standard_init_linux.go:
+ * InitSeccomp before finalizeNamespace, or just before execve with
+ * no-new-privileges). */
+struct sp_run_hook {
+	void *data;
+	/* In the command's process at the filter-load point. It may only
+	 * fail through sp_child_fail (the parent then reports it). */
+	void (*at_filter_load)(void *data, struct sp_child_report *rep);
+	/* In the parent, once the first child exists (its pid as forked or
+	 * cloned: in container mode, secprof's init). May be NULL. */
+	void (*started)(void *data, pid_t pid);
 };
 
 /* Run o->argv as runc would start a container process and wait for it.
@@ -229,9 +249,6 @@ int sp_live_start(struct sp_live *lv, pid_t pid, bool container, struct sp_child
 void sp_live_stop(struct sp_live *lv, int status);
 void sp_live_free(struct sp_live *lv);
 
-/* secprof_run with a supervisor (src/api_run.c: where the public options
- * become sp_run_opts). */
-int sp_api_run(const secprof_run_opts *o, struct sp_live *live, secprof_error *err);
 
 /* decode.c: the call as text (flags by name, strings read from the
  * caller) into text, and its grouping key into key; the caller's ip as

@@ -1,0 +1,362 @@
+/* cmd_record.c - `secprof record [OPTIONS] [--] CMD [ARG...]`: run CMD as
+ * `secprof run` does and write the profile of what it called (from the
+ * point where run loads the filter on), or `secprof record --merge A B...`:
+ * the union of recorded profiles. A client of secprof_record and
+ * secprof_recording_write; it only parses arguments and prints. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_ENV 256
+
+struct record_args {
+	const char *out;
+	const char *backend;
+	const char *runtime;
+	const char *format;
+	const char *name;
+	const char *append;
+	const char *pid, *cgroup, *duration;
+	bool no_args, merge, nnp, portable;
+	struct cli_resolve_args caps;
+	const char *user, *workdir, *rootfs;
+	const char *env[MAX_ENV];
+	size_t nenv;
+};
+
+enum {
+	OPT_OUT = 1, OPT_BACKEND, OPT_RUNTIME, OPT_FORMAT, OPT_NAME, OPT_NO_ARGS, OPT_MERGE, OPT_APPEND,
+	OPT_NNP, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_ROOTFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
+	OPT_PID, OPT_CGROUP, OPT_DURATION, OPT_PORTABLE,
+};
+
+static const struct cli_opt record_opts[] = {
+	{ "output", 'o', OPT_OUT, CLI_ARG, "FILE", "write the profile here (default: standard output)",
+	  CLI_C_FILE, NULL, false },
+	{ "backend", 0, OPT_BACKEND, CLI_ARG, "NAME",
+	  "auto (eBPF when it loads, else notify), ebpf or notify", CLI_C_WORDS, "auto ebpf notify", false },
+	{ "no-args", 0, OPT_NO_ARGS, CLI_NOARG, NULL, "no argument rules: allow each name seen whatever its arguments",
+	  CLI_C_NONE, NULL, false },
+	{ "runtime", 0, OPT_RUNTIME, CLI_ARG, "NAME",
+	  "also allow what runc, crun or secprof (the default) call\n"
+	  "after loading the filter; none: only what was recorded", CLI_C_WORDS,
+	  "runc crun secprof none", false },
+	{ "portable", 0, OPT_PORTABLE, CLI_NOARG, NULL,
+	  "also allow the equivalents another libc may call (open/openat,\n"
+	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS", CLI_C_NONE, NULL, false },
+	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
+	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
+	  "docker oci spo", false },
+	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "metadata.name of the spo format", CLI_C_NONE, NULL, false },
+	{ "merge", 0, OPT_MERGE, CLI_NOARG, NULL,
+	  "the operands are recorded profiles: write their union,\n"
+	  "each call's run count in its comment", CLI_C_NONE, NULL, false },
+	{ "append", 0, OPT_APPEND, CLI_ARG, "FILE",
+	  "merge this recording into FILE (written back unless -o)", CLI_C_FILE, NULL, false },
+	{ "pid", 0, OPT_PID, CLI_ARG, "PID",
+	  "record a running process, its threads and descendants\n"
+	  "(eBPF) until it exits, --duration or SIGINT", CLI_C_NONE, NULL, false },
+	{ "cgroup", 0, OPT_CGROUP, CLI_ARG, "DIR",
+	  "record every task of a cgroup v2 directory (eBPF) until\n"
+	  "it is empty, --duration or SIGINT", CLI_C_DIR, NULL, false },
+	{ "duration", 0, OPT_DURATION, CLI_ARG, "SEC", "stop --pid or --cgroup after SEC seconds", CLI_C_NONE,
+	  NULL, false },
+	{ "security-opt", 0, OPT_NNP, CLI_ARG, "OPT",
+	  "no-new-privileges: record as run with it (the filter is then\n"
+	  "loaded just before execve)", CLI_C_WORDS, "no-new-privileges", false },
+	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE, NULL, false },
+	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR, NULL, false },
+	{ "env", 'e', OPT_ENV, CLI_ARG, "KEY[=VALUE]", "set a variable (repeatable)", CLI_C_NONE, NULL, false },
+	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem", CLI_C_DIR,
+	  NULL, false },
+	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP, NULL, false },
+	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP, NULL,
+	  false },
+	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL, "every capability, as docker run --privileged",
+	  CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
+const struct cli_spec cli_spec_record = {
+	.synopsis = "[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
+	.description =
+		"Run CMD as secprof run would (no filter) and write a Docker profile of\n"
+		"every system call it, its threads and its children made from the point\n"
+		"where run loads the filter: defaultAction SCMP_ACT_ERRNO (EPERM), the\n"
+		"names seen, and SCMP_CMP_EQ rules for the values of socket's family,\n"
+		"clone's and unshare's flags, personality and prctl's option. Calls are\n"
+		"recorded per ABI (x86_64, i386, x32). The eBPF backend (root) counts in\n"
+		"the kernel; the notify backend is a learning seccomp filter. Exits with\n"
+		"CMD's status (125 when secprof itself fails).",
+	.opts = record_opts,
+	.in_order = true,
+	.usage_exit = SECPROF_EXIT_ERROR,
+	.operand = CLI_C_COMMAND,
+};
+
+__attribute__((format(printf, 2, 3))) static int rec_error(const struct cli *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: record: ", g->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return SECPROF_EXIT_ERROR;
+}
+
+static int take(struct cli *g, void *data, int id, const char *v)
+{
+	struct record_args *a = data;
+
+	switch (id) {
+	case OPT_OUT: a->out = v; break;
+	case OPT_BACKEND: a->backend = v; break;
+	case OPT_RUNTIME: a->runtime = v; break;
+	case OPT_FORMAT: a->format = v; break;
+	case OPT_NAME: a->name = v; break;
+	case OPT_NO_ARGS: a->no_args = true; break;
+	case OPT_PORTABLE: a->portable = true; break;
+	case OPT_MERGE: a->merge = true; break;
+	case OPT_APPEND: a->append = v; break;
+	case OPT_PID: a->pid = v; break;
+	case OPT_CGROUP: a->cgroup = v; break;
+	case OPT_DURATION: a->duration = v; break;
+	case OPT_NNP:
+		if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true"))
+			return rec_error(g, "--security-opt takes only no-new-privileges here, got '%s'", v);
+		a->nnp = true;
+		break;
+	case OPT_USER: a->user = v; break;
+	case OPT_WORKDIR: a->workdir = v; break;
+	case OPT_ROOTFS: a->rootfs = v; break;
+	case OPT_PRIVILEGED: a->caps.privileged = true; break;
+	case OPT_CAP_ADD:
+	case OPT_CAP_DROP: {
+		const char **list = id == OPT_CAP_ADD ? a->caps.cap_add : a->caps.cap_drop;
+		size_t *n = id == OPT_CAP_ADD ? &a->caps.nadd : &a->caps.ndrop;
+		if (*n >= CLI_MAX_CAPS)
+			return rec_error(g, "too many capability options (%s)", v);
+		list[(*n)++] = v;
+		break;
+	}
+	case OPT_ENV:
+		if (a->nenv >= MAX_ENV)
+			return rec_error(g, "too many --env options (%s)", v);
+		a->env[a->nenv++] = v;
+		break;
+	}
+	return 0;
+}
+
+static int merge_file(struct cli *g, secprof_recording *r, const char *path)
+{
+	secprof_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+
+	if (secprof_read_file(path, 64u << 20, "a profile", &data, &len, &err) < 0 ||
+	    secprof_recording_merge_profile(r, data, len, path, &err) < 0) {
+		free(data);
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	free(data);
+	return 0;
+}
+
+/* Numbers no table names cannot be written in a Docker profile: said. */
+static void report(const struct cli *g, const secprof_recording *r, bool merged)
+{
+	size_t n = secprof_recording_count(r), unnamed = 0;
+	uint64_t calls = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		secprof_recorded_call c;
+		secprof_recording_call(r, i, &c);
+		calls += c.count;
+		if (!c.name) {
+			unnamed++;
+			fprintf(stderr, "%s: record: %s call number %d has no name in secprof's table: not in the profile\n",
+				g->prog, c.arch, (int)c.nr);
+		}
+	}
+	if (secprof_recording_lost(r))
+		fprintf(stderr, "%s: record: warning: %llu events could not be kept (a map was full)\n", g->prog,
+			(unsigned long long)secprof_recording_lost(r));
+	if (!g->quiet && !merged)
+		fprintf(stderr, "%s: record: %llu calls, %zu distinct (ABI, number), backend %s\n", g->prog,
+			(unsigned long long)calls, n, secprof_recording_backend(r));
+}
+
+static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
+{
+	/* secprof by default: the profile is first used with `secprof run`,
+	 * whose own calls after the filter-load point (an allocation, the
+	 * user's files) vary with the allocator's state and the options, so
+	 * one recording need not have seen them all. */
+	secprof_record_out_opts o = { .no_args = a->no_args, .name = a->name, .portable = a->portable,
+				      .runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL };
+	secprof_error err = { 0 };
+	const char *path = a->out ? a->out : a->append;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!a->format || !strcmp(a->format, "docker"))
+		o.format = SECPROF_RECORD_DOCKER;
+	else if (!strcmp(a->format, "oci"))
+		o.format = SECPROF_RECORD_OCI;
+	else if (!strcmp(a->format, "spo"))
+		o.format = SECPROF_RECORD_SPO;
+	else
+		return rec_error(g, "--format takes docker, oci or spo, got '%s'", a->format);
+	if (secprof_recording_write(r, &o, &text, &len, &err) < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	f = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f) {
+		free(text);
+		return rec_error(g, "cannot write %s: %s", path, strerror(errno));
+	}
+	fwrite(text, 1, len, f);
+	free(text);
+	if (f != stdout ? fclose(f) != 0 : fflush(f) != 0)
+		return rec_error(g, "cannot write %s: %s", path ? path : "standard output", strerror(errno));
+	return 0;
+}
+
+static volatile int stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* --pid / --cgroup: what runs already, recorded until it is gone. */
+static int record_running(struct cli *g, struct record_args *a)
+{
+	secprof_record_target t = { .cgroup = a->cgroup, .stop = &stop_requested };
+	secprof_recording *r = NULL;
+	secprof_error err = { 0 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	uint64_t v;
+	int rc;
+
+	if (a->pid) {
+		if (!cli_number(a->pid, 0x7fffffff, &v, NULL) || !v)
+			return rec_error(g, "invalid --pid '%s'", a->pid);
+		t.pid = (int)v;
+	}
+	if (a->duration) {
+		if (!cli_number(a->duration, 86400 * 365, &v, NULL))
+			return rec_error(g, "invalid --duration '%s': seconds", a->duration);
+		t.duration_ms = (unsigned)(v * 1000);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = secprof_record_attach(g->ctx, &t, &r, &err);
+	if (rc < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	if (a->append && (rc = merge_file(g, r, a->append)) != 0) {
+		secprof_recording_free(r);
+		return rc;
+	}
+	report(g, r, false);
+	rc = write_out(g, a, r);
+	secprof_recording_free(r);
+	return rc;
+}
+
+int cmd_record(struct cli *g, int argc, char **argv)
+{
+	struct record_args a = { 0 };
+	secprof_record_opts ro = { 0 };
+	secprof_recording *r = NULL;
+	secprof_error err = { 0 };
+	int first, status = 0, rc = cli_parse(g, argc, argv, take, &a, NULL, &first);
+
+	if (rc)
+		return rc == CLI_DONE ? EXIT_OK : rc;
+	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") && strcmp(a.runtime, "secprof") &&
+	    strcmp(a.runtime, "none"))
+		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'", a.runtime);
+	if (a.merge) {
+		if (first >= argc)
+			return rec_error(g, "%s", "--merge needs recorded profiles: secprof record --merge A B... [-o OUT]");
+		if (!(r = secprof_recording_new()))
+			return rec_error(g, "%s", "out of memory");
+		/* Options end at the first operand (CMD's own follow it), so
+		 * `--merge A B -o OUT` reads its -o here. */
+		for (int i = first; i < argc && !rc; i++) {
+			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+				a.out = argv[++i];
+			else if (!strncmp(argv[i], "--output=", 9))
+				a.out = argv[i] + 9;
+			else
+				rc = merge_file(g, r, argv[i]);
+		}
+		if (!rc) {
+			report(g, r, true);
+			rc = write_out(g, &a, r);
+		}
+		secprof_recording_free(r);
+		return rc;
+	}
+	if (a.pid || a.cgroup) {
+		if (first < argc || (a.pid && a.cgroup))
+			return rec_error(g, "%s", "--pid and --cgroup take no command, and not both");
+		if (a.backend && strcmp(a.backend, "ebpf") && strcmp(a.backend, "auto"))
+			return rec_error(g, "%s", "--pid and --cgroup need the eBPF backend");
+		return record_running(g, &a);
+	}
+	if (first >= argc)
+		return rec_error(g, "%s", "no command given: secprof record [OPTIONS] [--] CMD [ARG...]");
+	if (!a.backend || !strcmp(a.backend, "auto"))
+		ro.backend = SECPROF_RECORD_AUTO;
+	else if (!strcmp(a.backend, "ebpf"))
+		ro.backend = SECPROF_RECORD_EBPF;
+	else if (!strcmp(a.backend, "notify"))
+		ro.backend = SECPROF_RECORD_NOTIFY;
+	else
+		return rec_error(g, "--backend takes auto, ebpf or notify, got '%s'", a.backend);
+	ro.run = (secprof_container_opts){
+		.no_new_privs = a.nnp,
+		.cap_add = a.caps.cap_add,
+		.ncap_add = a.caps.nadd,
+		.cap_drop = a.caps.cap_drop,
+		.ncap_drop = a.caps.ndrop,
+		.privileged = a.caps.privileged,
+		.user = a.user,
+		.workdir = a.workdir,
+		.env = a.env,
+		.nenv = a.nenv,
+		.argv = argv + first,
+		.rootfs = a.rootfs,
+	};
+	if (!g->strict)
+		secprof_ctx_set_warn(g->ctx, NULL, NULL);
+	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
+	if (secprof_record(g->ctx, &ro, &r, &status, &err) < 0) {
+		cli_print_error(g, &err);
+		return status ? status : SECPROF_EXIT_ERROR;
+	}
+	if (a.append && (rc = merge_file(g, r, a.append)) != 0) {
+		secprof_recording_free(r);
+		return rc;
+	}
+	report(g, r, false);
+	rc = write_out(g, &a, r);
+	secprof_recording_free(r);
+	return rc ? rc : status;
+}

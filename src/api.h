@@ -1,0 +1,19 @@
+/* api.h - what the public API front files (src/api_*.c) share: the run
+ * and container-run entry points with the hook `secprof record` attaches
+ * (sandbox/run.h, struct sp_run_hook), so that record runs a command
+ * through the very code `secprof run` uses. */
+#ifndef SP_API_H
+#define SP_API_H
+
+#include "secprof.h"
+#include "sandbox/run.h"
+
+/* secprof_run with run --explain's supervisor and secprof record's hook
+ * (both NULL: secprof_run itself). */
+int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_run_hook *hook,
+	       secprof_error *err);
+/* secprof_container_run with a hook (NULL: secprof_container_run itself). */
+int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
+			 const struct sp_run_hook *hook, secprof_error *err);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* record.bpf.c - the eBPF side of `secprof record` (src/record/ebpf.c loads it).
+ *
+ * One tp_btf program on the raw sys_enter tracepoint (no tracefs needed)
+ * counts the system calls of the recorded tasks per (ABI, number) in maps
+ * that user space reads once at the end: nothing is drained per event, so
+ * nothing is lost. The recorded set of tasks starts with the task that
+ * makes the marker call (an invalid syscall number with a per-session
+ * cookie in its first two arguments) at the point where `secprof run`
+ * would load the filter, and grows on sched_process_fork, which the kernel
+ * fires in the parent before the child can run (kernel/fork.c
+ * kernel_clone: trace_sched_process_fork before wake_up_new_task), so no
+ * child or thread escapes. Built with clang -target bpf against a
+ * vmlinux.h made from the running kernel's BTF (CO-RE). */
+#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "record_abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before the program is loaded. */
+const volatile __u64 cookie_lo = 0;
+const volatile __u64 cookie_hi = 0;
+const volatile __s64 marker_nr = 0;
+/* --cgroup: record every task of this cgroup v2 (0: the marker's tree). */
+const volatile __u64 target_cgroup = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SPREC_MAX_TASKS);
+	__type(key, __u32);   /* tid, as the kernel's task->pid */
+	__type(value, __u8);
+} tasks SEC(".maps");
+
+/* Numbers below SPREC_DIRECT_NR, per ABI: a direct slot, no hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SPREC_NABI * SPREC_DIRECT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* Every other number (x32's own range, numbers no table knows) is kept. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SPREC_MAX_OTHER);
+	__type(key, struct sprec_key);
+	__type(value, __u64);
+} other SEC(".maps");
+
+/* Which argument of which (ABI, number) to capture, set by user space: a
+ * slot per number as in counts (an array lookup is inlined by the
+ * verifier; a hash lookup on every call is not). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SPREC_NABI * SPREC_DIRECT_NR);
+	__type(key, __u32);
+	__type(value, __u32); /* argument index + 1, 0: none */
+} argsel SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SPREC_MAX_ARGS);
+	__type(key, struct sprec_argkey);
+	__type(value, __u64);
+} argvals SEC(".maps");
+
+/* What did not fit: reported, never silently dropped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SPREC_NLOST);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+static __always_inline void count_lost(__u32 what)
+{
+	__u64 *v = bpf_map_lookup_elem(&lost, &what);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline void add_hash(void *map, const void *key, __u32 lost_what)
+{
+	__u64 one = 1, *v = bpf_map_lookup_elem(map, key);
+
+	if (v) {
+		__sync_fetch_and_add(v, 1);
+		return;
+	}
+	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(map, key); /* another CPU added it first */
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	else
+		count_lost(lost_what);
+}
+
+/* The argument registers of each ABI (arch/x86/entry: do_syscall_64 and
+ * do_int80_syscall_32 read these; x32 uses x86_64's). */
+static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 abi, __u32 i)
+{
+	if (abi == SPREC_ABI_I386) {
+		switch (i) {
+		case 0: return (__u32)BPF_CORE_READ(regs, bx);
+		case 1: return (__u32)BPF_CORE_READ(regs, cx);
+		case 2: return (__u32)BPF_CORE_READ(regs, dx);
+		case 3: return (__u32)BPF_CORE_READ(regs, si);
+		case 4: return (__u32)BPF_CORE_READ(regs, di);
+		default: return (__u32)BPF_CORE_READ(regs, bp);
+		}
+	}
+	switch (i) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	default: return BPF_CORE_READ(regs, r9);
+	}
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *task;
+	struct sprec_key key;
+	__u32 abi, slot, *sel;
+	__u64 *v;
+
+	if (target_cgroup) {
+		if (bpf_get_current_cgroup_id() != target_cgroup)
+			return 0;
+	} else if (!bpf_map_lookup_elem(&tasks, &tid)) {
+		__u8 on = 1;
+		if (id == marker_nr && BPF_CORE_READ(regs, di) == cookie_lo &&
+		    BPF_CORE_READ(regs, si) == cookie_hi &&
+		    bpf_map_update_elem(&tasks, &tid, &on, BPF_ANY) != 0)
+			count_lost(SPREC_LOST_TASKS);
+		return 0;
+	}
+	/* in_ia32_syscall(): TS_COMPAT in thread_info.status while an i386
+	 * call (int 0x80, sysenter, or syscall from a compat task) runs
+	 * (arch/x86/include/asm/thread_info.h, asm/compat.h). x32 calls carry
+	 * __X32_SYSCALL_BIT in their number (asm/unistd.h). */
+	task = bpf_get_current_task_btf();
+	if (task->thread_info.status & SPREC_TS_COMPAT)
+		abi = SPREC_ABI_I386;
+	else if (id & SPREC_X32_BIT)
+		abi = SPREC_ABI_X32;
+	else
+		abi = SPREC_ABI_X86_64;
+	key.abi = abi;
+	key.nr = abi == SPREC_ABI_X32 ? (__u32)id & ~SPREC_X32_BIT : (__u32)id;
+	if (id < 0 || key.nr >= SPREC_DIRECT_NR) {
+		add_hash(&other, &key, SPREC_LOST_OTHER);
+		return 0;
+	}
+	slot = abi * SPREC_DIRECT_NR + key.nr;
+	v = bpf_map_lookup_elem(&counts, &slot);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	sel = bpf_map_lookup_elem(&argsel, &slot);
+	if (sel && *sel >= 1 && *sel <= 6) {
+		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = *sel - 1 };
+		ak.val = arg_of(regs, abi, ak.idx);
+		add_hash(&argvals, &ak, SPREC_LOST_ARGS);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sprec_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptid = parent->pid, ctid = child->pid;
+	__u8 on = 1;
+
+	if (target_cgroup || !bpf_map_lookup_elem(&tasks, &ptid))
+		return 0;
+	if (bpf_map_update_elem(&tasks, &ctid, &on, BPF_ANY) != 0)
+		count_lost(SPREC_LOST_TASKS);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sprec_exit, struct task_struct *p)
+{
+	__u32 tid = p->pid;
+
+	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
+}

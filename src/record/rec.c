@@ -1,0 +1,578 @@
+/* rec.c - a recording (what a command called, per ABI and number, with the
+ * argument values profiles filter on) and the profile written from it.
+ *
+ * The profile denies by default with EPERM (SCMP_ACT_ERRNO, defaultErrnoRet
+ * 1, as moby's default profile) and allows the names seen, sorted; a call
+ * whose argument was captured is allowed only for the values seen, with
+ * SCMP_CMP_EQ: an allow-list compared for equality on all 64 bits cannot be
+ * passed with other high bits (a MASKED_EQ or GT rule can). Docker
+ * profiles name calls, they do not number them: a number no syscall table
+ * knows cannot be written and is reported instead (secprof_recording_call
+ * gives it with a NULL name). Names are shared by every ABI listed in
+ * "architectures" (moby and runc resolve each name per arch). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/util.h"
+#include "record/record.h"
+
+/* The arguments Docker's default profile and the recorders of the field
+ * filter on (moby profiles/seccomp/default.json: socket's family, clone's
+ * and unshare's flags, personality's persona; prctl's option): the
+ * recorders capture these and nothing else. */
+static const struct {
+	const char *name;
+	int arg;
+} captured[] = {
+	{ "clone", 0 }, { "personality", 0 }, { "prctl", 0 }, { "socket", 0 }, { "unshare", 0 },
+};
+
+int sp_rec_arg_of(const char *name)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(captured); i++)
+		if (!strcmp(captured[i].name, name))
+			return captured[i].arg;
+	return -1;
+}
+
+struct sp_rec_call *sp_rec_call_get(struct secprof_recording *r, const struct sp_arch *arch,
+				    int32_t nr, const char *name)
+{
+	struct sp_rec_call *c;
+
+	for (size_t i = 0; i < r->n; i++) {
+		c = &r->calls[i];
+		if (c->arch != arch)
+			continue;
+		if (name ? !strcmp(c->name, name) : c->nr == nr)
+			return c;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *p = realloc(r->calls, cap * sizeof(*r->calls));
+		if (!p)
+			return NULL;
+		r->calls = p;
+		r->cap = cap;
+	}
+	c = &r->calls[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->arch = arch;
+	c->nr = nr;
+	if (name)
+		snprintf(c->name, sizeof(c->name), "%s", name);
+	return c;
+}
+
+static struct sp_rec_call *call_by_nr(struct secprof_recording *r, const struct sp_arch *arch,
+				      int32_t nr)
+{
+	const char *name = sp_syscall_name(arch, nr);
+	struct sp_rec_call *c = sp_rec_call_get(r, arch, nr, name);
+
+	if (c && c->nr < 0)
+		c->nr = nr;
+	return c;
+}
+
+int sp_rec_add(struct secprof_recording *r, const struct sp_arch *arch, int32_t nr, uint64_t count)
+{
+	struct sp_rec_call *c = call_by_nr(r, arch, nr);
+
+	if (!c)
+		return -1;
+	c->count += count;
+	c->runs = r->runs ? r->runs : 1;
+	return 0;
+}
+
+static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t count, unsigned runs)
+{
+	for (size_t i = 0; i < c->nvals; i++) {
+		if (c->vals[i].idx == idx && c->vals[i].val == val) {
+			c->vals[i].count += count;
+			if (runs > c->vals[i].runs)
+				c->vals[i].runs = runs;
+			return;
+		}
+	}
+	if (c->nvals == SP_REC_MAX_VALS) {
+		c->any_args = true;
+		return;
+	}
+	c->vals[c->nvals++] = (struct sp_rec_val){ .idx = (uint8_t)idx, .val = val, .count = count,
+						   .runs = runs };
+}
+
+int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int32_t nr,
+		   unsigned idx, uint64_t val, uint64_t count)
+{
+	struct sp_rec_call *c = call_by_nr(r, arch, nr);
+
+	if (!c)
+		return -1;
+	add_val(c, idx, val, count, r->runs ? r->runs : 1);
+	return 0;
+}
+
+void sp_rec_free(struct secprof_recording *r)
+{
+	if (!r)
+		return;
+	free(r->calls);
+	free(r);
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct sp_rec_call *s = &src->calls[i];
+		struct sp_rec_call *d = sp_rec_call_get(dst, s->arch, s->nr, s->name[0] ? s->name : NULL);
+		if (!d)
+			return -1;
+		if (d->nr < 0)
+			d->nr = s->nr;
+		d->count += s->count;
+		d->runs += s->runs;
+		d->any_args |= s->any_args;
+		for (size_t k = 0; k < s->nvals; k++)
+			add_val(d, s->vals[k].idx, s->vals[k].val, s->vals[k].count, 0);
+		/* A value's runs add up as the call's do. */
+		for (size_t k = 0; k < d->nvals; k++)
+			for (size_t j = 0; j < s->nvals; j++)
+				if (d->vals[k].idx == s->vals[j].idx && d->vals[k].val == s->vals[j].val)
+					d->vals[k].runs += s->vals[j].runs;
+	}
+	dst->runs += src->runs;
+	dst->lost += src->lost;
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* One name of the profile: every ABI's call of that name folded. */
+struct out_name {
+	const char *name;
+	unsigned runs;
+	bool any_args;
+	int base; /* KIND_*: not KIND_SEEN = allowed whatever the arguments */
+	const struct sp_rec_call *calls[3];
+	size_t ncalls;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct out_name *)a)->name, ((const struct out_name *)b)->name);
+}
+
+static const char *const abi_order[] = { "x86_64", "x86", "x32" };
+
+/* Why a name is in the profile. */
+enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, NKIND };
+
+/* --portable: calls another libc (or another version of it) makes for
+ * the same thing. One seen, the others are allowed, so a glibc upgrade
+ * (open where openat was recorded) does not break the profile. clone3 is the
+ * exception: its flags are behind a pointer no filter can read, so it is
+ * answered ENOSYS, as in moby's default profile, and glibc falls back to
+ * clone, whose flags the profile checks. */
+static const char *const portable_groups[][8] = {
+	{ "open", "openat", "openat2", "creat" },
+	{ "stat", "lstat", "fstat", "newfstatat", "statx", "stat64", "lstat64", "fstat64" },
+	{ "fstatat64", "newfstatat", "statx" },
+	{ "clone", "clone3", "fork", "vfork" },
+	{ "dup2", "dup3" },
+	{ "poll", "ppoll", "ppoll_time64" },
+	{ "select", "_newselect", "pselect6", "pselect6_time64" },
+	{ "epoll_wait", "epoll_pwait", "epoll_pwait2" },
+	{ "epoll_create", "epoll_create1" },
+	{ "access", "faccessat", "faccessat2" },
+	{ "pipe", "pipe2" },
+	{ "rename", "renameat", "renameat2" },
+	{ "unlink", "rmdir", "unlinkat" },
+	{ "mkdir", "mkdirat" },
+	{ "readlink", "readlinkat" },
+	{ "chmod", "fchmodat", "fchmodat2" },
+	{ "chown", "lchown", "fchownat" },
+	{ "getdents", "getdents64" },
+	{ "wait4", "waitid" },
+	{ "signalfd", "signalfd4" },
+	{ "eventfd", "eventfd2" },
+	{ "inotify_init", "inotify_init1" },
+	{ "accept", "accept4" },
+	{ "utime", "utimes", "utimensat", "futimesat" },
+	{ "getrlimit", "ugetrlimit", "prlimit64" },
+	{ "nanosleep", "clock_nanosleep" },
+	{ "sendfile", "sendfile64" },
+	{ "mmap", "mmap2" },
+};
+
+/* A group of names written in one entry. */
+struct out_entry {
+	unsigned runs;
+	bool has_arg;
+	unsigned idx;
+	uint64_t val;
+	int base; /* KIND_* */
+	const char *names[512];
+	size_t nnames;
+};
+
+struct out_doc {
+	struct out_entry *e;
+	size_t n, cap;
+};
+
+static struct out_entry *entry_for(struct out_doc *d, int base, unsigned runs, bool has_arg,
+				   unsigned idx, uint64_t val)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct out_entry *e = &d->e[i];
+		if (e->base == base && e->runs == runs && e->has_arg == has_arg &&
+		    (!has_arg || (e->idx == idx && e->val == val)) && e->nnames < SP_ARRAY_SIZE(e->names))
+			return e;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		void *p = realloc(d->e, cap * sizeof(*d->e));
+		if (!p)
+			return NULL;
+		d->e = p;
+		d->cap = cap;
+	}
+	d->e[d->n] = (struct out_entry){ .runs = runs, .has_arg = has_arg, .idx = idx, .val = val,
+					 .base = base };
+	return &d->e[d->n++];
+}
+
+static void yaml_or_json_list(struct sp_buf *b, bool yaml, const char *ind,
+			      const char *const *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (yaml) {
+			sp_buf_printf(b, "%s- %s\n", ind, items[i]);
+		} else {
+			sp_buf_puts(b, i ? ", " : "");
+			sp_buf_json_str(b, items[i]);
+		}
+	}
+}
+
+static void write_entry(struct sp_buf *b, const struct out_entry *e, const secprof_record_out_opts *o,
+			unsigned total, bool first)
+{
+	bool yaml = o->format == SECPROF_RECORD_SPO;
+	const char *action = e->base == KIND_ENOSYS ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
+	char comment[96];
+
+	if (e->base == KIND_RUNTIME)
+		snprintf(comment, sizeof(comment), "what %s calls after loading the filter", o->runtime);
+	else if (e->base == KIND_PORTABLE)
+		snprintf(comment, sizeof(comment), "equivalent of a call seen (--portable)");
+	else if (e->base == KIND_ENOSYS)
+		snprintf(comment, sizeof(comment), "equivalent of a call seen, answered ENOSYS (--portable)");
+	else
+		snprintf(comment, sizeof(comment), "seen in %u of %u runs", e->runs, total);
+	if (yaml) {
+		sp_buf_printf(b, "    - action: %s\n", action);
+		if (e->base == KIND_ENOSYS)
+			sp_buf_puts(b, "      errnoRet: 38\n");
+		sp_buf_puts(b, "      names:\n");
+		yaml_or_json_list(b, true, "        ", e->names, e->nnames);
+		if (e->has_arg)
+			sp_buf_printf(b, "      args:\n        - index: %u\n          value: %llu\n"
+					 "          op: SCMP_CMP_EQ\n",
+				      e->idx, (unsigned long long)e->val);
+		return;
+	}
+	sp_buf_puts(b, first ? "\n\t\t{\n\t\t\t\"names\": [" : ",\n\t\t{\n\t\t\t\"names\": [");
+	yaml_or_json_list(b, false, "", e->names, e->nnames);
+	sp_buf_printf(b, "],\n\t\t\t\"action\": \"%s\"", action);
+	if (e->base == KIND_ENOSYS)
+		sp_buf_puts(b, ",\n\t\t\t\"errnoRet\": 38"); /* ENOSYS on every Linux ABI */
+	if (e->has_arg)
+		sp_buf_printf(b, ",\n\t\t\t\"args\": [{ \"index\": %u, \"value\": %llu, \"valueTwo\": 0, "
+				 "\"op\": \"SCMP_CMP_EQ\" }]",
+			      e->idx, (unsigned long long)e->val);
+	/* The OCI spec's LinuxSyscall has no comment field. */
+	if (o->format == SECPROF_RECORD_DOCKER) {
+		sp_buf_puts(b, ",\n\t\t\t\"comment\": ");
+		sp_buf_json_str(b, comment);
+	}
+	sp_buf_puts(b, "\n\t\t}");
+}
+
+int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o, char **out,
+		 size_t *len, secprof_error *err)
+{
+	const char *const *base = NULL;
+	struct out_name *names = NULL;
+	struct out_doc doc = { 0 };
+	struct sp_buf b = { 0 };
+	const char *arches[3];
+	size_t nnames = 0, narches = 0;
+	unsigned total = r->runs ? r->runs : 1;
+	bool yaml = o->format == SECPROF_RECORD_SPO;
+	int rc = 0;
+
+	*out = NULL;
+	if (o->runtime && !(base = sp_rec_runtime_names(o->runtime)))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "unknown runtime '%s': runc, crun or secprof", o->runtime);
+	names = calloc(r->n + 256, sizeof(*names));
+	if (!names)
+		return sp_err_oom(err);
+	for (size_t a = 0; a < SP_ARRAY_SIZE(abi_order); a++) {
+		bool seen = false;
+		for (size_t i = 0; i < r->n; i++)
+			seen |= !strcmp(r->calls[i].arch->name, abi_order[a]);
+		if (seen)
+			arches[narches++] = sp_arch_by_name(abi_order[a])->scmp;
+	}
+	if (!narches)
+		arches[narches++] = sp_arch_native()->scmp;
+	/* Fold the ABIs by name. */
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sp_rec_call *c = &r->calls[i];
+		struct out_name *n = NULL;
+		if (!c->name[0])
+			continue;
+		for (size_t k = 0; k < nnames && !n; k++)
+			if (!strcmp(names[k].name, c->name))
+				n = &names[k];
+		if (!n) {
+			n = &names[nnames++];
+			n->name = c->name;
+		}
+		if (c->runs > n->runs)
+			n->runs = c->runs;
+		n->any_args |= c->any_args || (o->no_args && c->nvals) ||
+			       (!c->nvals && sp_rec_arg_of(c->name) >= 0);
+		if (n->ncalls < 3)
+			n->calls[n->ncalls++] = c;
+	}
+	for (size_t k = 0; base && base[k]; k++) {
+		struct out_name *n = NULL;
+		for (size_t j = 0; j < nnames && !n; j++)
+			if (!strcmp(names[j].name, base[k]))
+				n = &names[j];
+		if (!n && nnames < r->n + 256) {
+			n = &names[nnames++];
+			n->name = base[k];
+		}
+		if (n)
+			n->base = KIND_RUNTIME;
+	}
+	for (size_t g = 0; o->portable && g < SP_ARRAY_SIZE(portable_groups); g++) {
+		const char *const *grp = portable_groups[g];
+		bool seen = false;
+		for (size_t k = 0; k < 8 && grp[k]; k++)
+			for (size_t j = 0; j < nnames; j++)
+				seen |= names[j].base == KIND_SEEN && !strcmp(names[j].name, grp[k]);
+		for (size_t k = 0; seen && k < 8 && grp[k]; k++) {
+			bool have = false, exists = false;
+			for (size_t j = 0; j < nnames; j++)
+				have |= !strcmp(names[j].name, grp[k]);
+			for (size_t a = 0; a < narches; a++)
+				exists |= sp_syscall_nr(sp_arch_by_scmp(arches[a]), grp[k]) >= 0;
+			if (have || !exists || nnames >= r->n + 256)
+				continue;
+			names[nnames].name = grp[k];
+			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE : KIND_ENOSYS;
+		}
+	}
+	qsort(names, nnames, sizeof(*names), cmp_name);
+	/* Runtime set first, then the names seen by run count (most first),
+	 * then the argument rules. */
+	for (size_t k = 0; k < nnames; k++) {
+		struct out_name *n = &names[k];
+		struct out_entry *e;
+		size_t nv = 0;
+		for (size_t c = 0; c < n->ncalls; c++)
+			nv += n->calls[c]->nvals;
+		if (n->base || n->any_args || !nv) {
+			e = entry_for(&doc, n->base, n->base ? 0 : n->runs, false, 0, 0);
+			if (!e)
+				goto oom;
+			e->names[e->nnames++] = n->name;
+		}
+	}
+	for (size_t k = 0; k < nnames; k++) {
+		struct out_name *n = &names[k];
+		if (n->base || n->any_args)
+			continue;
+		for (size_t c = 0; c < n->ncalls; c++) {
+			for (size_t v = 0; v < n->calls[c]->nvals; v++) {
+				const struct sp_rec_val *val = &n->calls[c]->vals[v];
+				struct out_entry *e = entry_for(&doc, false, val->runs, true, val->idx, val->val);
+				bool dup = false;
+				if (!e)
+					goto oom;
+				for (size_t j = 0; j < e->nnames; j++)
+					dup |= !strcmp(e->names[j], n->name);
+				if (!dup)
+					e->names[e->nnames++] = n->name;
+			}
+		}
+	}
+	if (yaml) {
+		sp_buf_printf(&b, "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
+				  "kind: SeccompProfile\nmetadata:\n  name: %s\n",
+			      o->name ? o->name : "recorded");
+		sp_buf_puts(&b, "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures:\n");
+		yaml_or_json_list(&b, true, "    ", arches, narches);
+		sp_buf_puts(&b, "  syscalls:\n");
+	} else {
+		sp_buf_puts(&b, "{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"defaultErrnoRet\": 1,\n"
+				"\t\"architectures\": [");
+		yaml_or_json_list(&b, false, "", arches, narches);
+		sp_buf_puts(&b, "],\n\t\"syscalls\": [");
+	}
+	/* Entries in a fixed order: runtime, --portable, plain names by runs
+	 * (most first), argument rules by (runs, index, value). */
+	for (int pass = 0; pass < 2 + NKIND; pass++) {
+		for (unsigned runs = total + 1; runs-- > 0;) {
+			for (size_t i = 0; i < doc.n; i++) {
+				struct out_entry *e = &doc.e[i];
+				bool want = pass < NKIND ? (pass && e->base == pass && runs == 0)
+					  : pass == NKIND ? (!e->base && !e->has_arg && e->runs == runs)
+							  : (e->has_arg && e->runs == runs);
+				if (!want || !e->nnames)
+					continue;
+				write_entry(&b, e, o, total, b.data && b.data[b.len - 1] == '[');
+			}
+		}
+	}
+	if (!yaml)
+		sp_buf_puts(&b, doc.n ? "\n\t]\n}\n" : "]\n}\n");
+	if (b.oom)
+		goto oom;
+	*out = b.data;
+	if (len)
+		*len = b.len;
+	b.data = NULL;
+	goto done;
+oom:
+	rc = sp_err_oom(err);
+done:
+	sp_buf_free(&b);
+	free(doc.e);
+	free(names);
+	return rc;
+}
+
+/* ---- reading a profile back (--merge) ------------------------------------ */
+
+static const struct sp_json *member(const struct sp_json *obj, const char *key)
+{
+	if (!obj || obj->type != SP_JOBJ)
+		return NULL;
+	for (uint32_t i = 0; i < obj->len; i++)
+		if (!strcmp(obj->u.members[i].key, key))
+			return obj->u.members[i].val;
+	return NULL;
+}
+
+static bool json_u64(const struct sp_json *v, uint64_t *out)
+{
+	return v && v->type == SP_JNUM && sp_parse_u64(v->u.s, v->len, out);
+}
+
+int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
+			 const char *file, secprof_error *err)
+{
+	struct sp_arena arena = { 0 };
+	struct secprof_recording *one = calloc(1, sizeof(*one));
+	const struct sp_json *root, *archs, *calls;
+	const struct sp_arch *arch[8];
+	size_t narch = 0;
+	unsigned total = 1;
+	int rc = -SECPROF_E_PROFILE;
+
+	if (!one)
+		return sp_err_oom(err);
+	root = sp_json_parse(&arena, data, len, file, err);
+	if (!root)
+		goto done;
+	archs = member(root, "architectures");
+	for (uint32_t i = 0; archs && archs->type == SP_JARR && i < archs->len && narch < 8; i++)
+		if (archs->u.items[i]->type == SP_JSTR && sp_arch_by_scmp(archs->u.items[i]->u.s))
+			arch[narch++] = sp_arch_by_scmp(archs->u.items[i]->u.s);
+	if (!narch)
+		arch[narch++] = sp_arch_native();
+	calls = member(root, "syscalls");
+	/* The run total is the largest "of N runs" of any entry. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; calls && calls->type == SP_JARR && i < calls->len; i++) {
+			const struct sp_json *e = calls->u.items[i];
+			const struct sp_json *names = member(e, "names"), *act = member(e, "action");
+			const struct sp_json *args = member(e, "args"), *cm = member(e, "comment");
+			unsigned runs = 1, of = 1;
+			uint64_t idx = 0, val = 0;
+			bool has_arg = false, any = false;
+
+			if (cm && cm->type == SP_JSTR) {
+				if (!strncmp(cm->u.s, "what ", 5) || !strncmp(cm->u.s, "equivalent ", 11))
+					continue; /* written again by --runtime, --portable */
+				if (sscanf(cm->u.s, "seen in %u of %u runs", &runs, &of) != 2)
+					runs = of = 1;
+			}
+			if (pass == 0) {
+				if (of > total)
+					total = of;
+				continue;
+			}
+			if (!act || act->type != SP_JSTR || strcmp(act->u.s, "SCMP_ACT_ALLOW") ||
+			    !names || names->type != SP_JARR)
+				continue;
+			if (args && args->type == SP_JARR && args->len) {
+				const struct sp_json *a0 = args->u.items[0], *op = member(a0, "op");
+				/* Only one EQ test is a value seen; anything else
+				 * allows the call whatever the argument. */
+				if (args->len == 1 && op && op->type == SP_JSTR &&
+				    !strcmp(op->u.s, "SCMP_CMP_EQ") && json_u64(member(a0, "index"), &idx) &&
+				    idx < 6 && json_u64(member(a0, "value"), &val))
+					has_arg = true;
+				else
+					any = true;
+			}
+			for (uint32_t k = 0; k < names->len; k++) {
+				const char *name = names->u.items[k]->type == SP_JSTR ? names->u.items[k]->u.s : NULL;
+				for (size_t a = 0; name && a < narch; a++) {
+					int32_t nr = sp_syscall_nr(arch[a], name);
+					struct sp_rec_call *c;
+					if (nr < 0)
+						continue;
+					c = sp_rec_call_get(one, arch[a], nr, name);
+					if (!c)
+						goto oom;
+					c->nr = nr;
+					if (runs > c->runs)
+						c->runs = runs;
+					c->any_args |= any || !has_arg;
+					if (has_arg)
+						add_val(c, (unsigned)idx, val, 0, runs);
+				}
+			}
+		}
+	}
+	/* A call listed both plainly and with values is allowed plainly:
+	 * its values say nothing more. */
+	for (size_t i = 0; i < one->n; i++)
+		if (one->calls[i].any_args)
+			one->calls[i].nvals = 0;
+	one->runs = total;
+	rc = sp_rec_merge(r, one) < 0 ? sp_err_oom(err) : 0;
+	goto done;
+oom:
+	rc = sp_err_oom(err);
+done:
+	sp_rec_free(one);
+	sp_arena_free(&arena);
+	return rc;
+}
