@@ -291,7 +291,7 @@ cli-api-gap: $(CLI_OBJ)
 FORCE:
 # ---- end of shared library, pkg-config, install -----------------------------
 
-bench: all
+bench: all $(STATIC_BIN)
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 
 gen:
