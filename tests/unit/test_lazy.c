@@ -146,7 +146,13 @@ int main(void)
 	const char *ref = getenv("REF");
 	size_t files, random;
 
-	compare_dir("tests/parse");
+	{
+		/* tests/run-tests exports TESTS (this tests/ directory) */
+		const char *tests = getenv("TESTS");
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s/parse", tests ? tests : "tests");
+		compare_dir(dir);
+	}
 	if (ref) {
 		char sub[4096];
 		compare_dir(ref);
