@@ -348,7 +348,7 @@ format-all:
 
 .PHONY: check-format format format-all
 
-bench: all $(BUILD)/tests/denials
+bench: all $(BUILD)/tests/denials $(STATIC_BIN)
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) record
 

@@ -20,15 +20,21 @@
  *    tests/compat/worstprof.h, compiled or refused, median of 3; anything
  *    above 1 s is marked SLOW (compile time must never be a denial of
  *    service).
- * Environment: BENCH_RUNS (default 400) scales the repeat counts; BENCH_FULL=1
+ * Environment: BENCH_ONLY=section,... (see want()); BENCH_RUNS (default 400)
+ * scales the repeat counts; BENCH_FULL=1
  * also times libseccomp on 10,000 argument rules (minutes).
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,6 +82,21 @@ static void ignore_warning(void *data, const secprof_error *w)
 {
 	(void)data;
 	(void)w;
+}
+
+/* BENCH_ONLY=name,name... runs only those sections (all when unset):
+ * moby lengths protocols process memory startup growth worst. */
+static bool want(const char *name)
+{
+	const char *only = getenv("BENCH_ONLY");
+	size_t n = strlen(name);
+
+	if (!only || !*only)
+		return true;
+	for (const char *p = only; (p = strstr(p, name)); p += n)
+		if ((p == only || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return true;
+	return false;
 }
 
 static const char *target(bool met)
@@ -491,6 +512,576 @@ static void bench_growth(secprof_ctx *ctx)
 			printf("  N=%5zu ratio libseccomp / secprof %.1fx\n", sizes[i], tl[i] / ts[i]);
 }
 
+
+/* ---- program length on every reference profile ---------------------------- */
+
+/* One profile: secprof's program against libseccomp's tree as current runc
+ * drives it (OPTIMIZE=2 above 32 rules) and its linear program as Debian 12's
+ * runc 1.1.5 drives it (OPTIMIZE never set), both with runc's ENOSYS stub.
+ * Resolved for amd64, default caps, kernel 6.1. Returns false when secprof's
+ * program is longer than the tree. */
+static bool length_row(secprof_ctx *ctx, const char *label, const char *json, size_t len, size_t *slen,
+		       size_t *tlen)
+{
+	struct pipeline p;
+	secprof_error err;
+	secprof_prog *sp = NULL;
+	struct runc_prog tree, linear;
+	struct runc_opts as_runc = { 0, false, 0 }, as_115 = { 1, false, 0 };
+	char why[1024] = "", sps[32], trs[32], lis[32], ratio[32] = "";
+	int rt, rl;
+	bool ok = true;
+
+	if (front(ctx, json, len, &p, &err)) {
+		printf("  %-44s skipped: %.70s\n", label, err.msg);
+		front_free(&p);
+		return true;
+	}
+	if (secprof_resolved_unconfined(p.res)) {
+		printf("  %-44s skipped: resolves to no seccomp at all\n", label);
+		front_free(&p);
+		return true;
+	}
+	sp = secprof_compile(ctx, p.res, NULL, &err);
+	rt = runc_scmp_build(p.res, &as_runc, &tree, why, sizeof(why));
+	rl = runc_scmp_build(p.res, &as_115, &linear, why, sizeof(why));
+	snprintf(sps, sizeof(sps), sp ? "%zu" : "refused", sp ? sp->len : 0);
+	snprintf(trs, sizeof(trs), rt ? "refused" : "%zu", rt ? 0 : tree.len);
+	snprintf(lis, sizeof(lis), rl ? "refused" : "%zu", rl ? 0 : linear.len);
+	if (sp && !rt)
+		snprintf(ratio, sizeof(ratio), "%.2f", (double)sp->len / (double)tree.len);
+	ok = !rt ? sp && sp->len <= tree.len : true;
+	if (slen)
+		*slen = sp ? sp->len : 0;
+	if (tlen)
+		*tlen = rt ? 0 : tree.len;
+	printf("  %-44s %7s %7s %7s  %6s  %s\n", label, sps, trs, lis, ratio, target(ok));
+	secprof_prog_free(sp);
+	if (!rt)
+		runc_prog_free(&tree);
+	if (!rl)
+		runc_prog_free(&linear);
+	front_free(&p);
+	return ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.json of dir, sorted, through length_row. */
+static bool length_dir(secprof_ctx *ctx, const char *ref, const char *sub)
+{
+	char path[4096], *names[256];
+	size_t n = 0;
+	bool ok = true;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s%s%s", ref, *sub ? "/" : "", sub);
+	d = opendir(path);
+	if (!d)
+		return true;
+	while ((e = readdir(d)) && n < 256) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && !strcmp(e->d_name + l - 5, ".json"))
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char file[4096 + 256], label[300];
+		size_t len;
+		char *json;
+		snprintf(file, sizeof(file), "%s/%s", path, names[i]);
+		snprintf(label, sizeof(label), "%s%s%s", sub, *sub ? "/" : "", names[i]);
+		json = read_all(file, &len);
+		if (json)
+			ok &= length_row(ctx, label, json, len, NULL, NULL);
+		free(json);
+		free(names[i]);
+	}
+	return ok;
+}
+
+/* A profile of n argument rules on narch arches fits the kernel (secprof:
+ * compiles; libseccomp: its tree + runc's stub is at most BPF_MAXINSNS). */
+static bool fits(secprof_ctx *ctx, size_t n, size_t narch, bool libseccomp, size_t *len)
+{
+	char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), narch), why[1024];
+	struct pipeline p;
+	secprof_error err;
+	bool ok = false;
+
+	*len = 0;
+	if (!front(ctx, json, strlen(json), &p, &err)) {
+		if (libseccomp) {
+			struct runc_prog rp;
+			struct runc_opts o = { 0, false, 0 };
+			if (!runc_scmp_build(p.res, &o, &rp, why, sizeof(why))) {
+				*len = rp.len;
+				ok = rp.len <= BPF_MAXINSNS;
+				runc_prog_free(&rp);
+			}
+		} else {
+			secprof_prog *sp = secprof_compile(ctx, p.res, NULL, &err);
+			*len = sp ? sp->len : 0;
+			ok = sp != NULL;
+			secprof_prog_free(sp);
+		}
+	}
+	front_free(&p);
+	free(json);
+	return ok;
+}
+
+/* The largest n that fits. Program length grows with n, about linearly:
+ * from the lengths at n1 < n2, guess where it crosses BPF_MAXINSNS, then
+ * bracket the guess with doubling steps and bisect. A few probes near the
+ * answer (libseccomp takes seconds for each at these sizes). */
+static size_t largest_fit(secprof_ctx *ctx, size_t narch, bool libseccomp, size_t n1, size_t len1, size_t n2,
+			  size_t len2)
+{
+	size_t len, lo, hi, guess, step = 2;
+	double slope = len2 > len1 ? (double)(len2 - len1) / (double)(n2 - n1) : 1;
+
+	guess = n2 + (size_t)(((double)BPF_MAXINSNS - (double)len2) / slope);
+	if (len2 > BPF_MAXINSNS || !len2)
+		guess = n1;
+	if (fits(ctx, guess, narch, libseccomp, &len)) {
+		lo = guess;
+		for (hi = guess + step; fits(ctx, hi, narch, libseccomp, &len); hi = lo + (step *= 2))
+			lo = hi;
+	} else {
+		hi = guess;
+		for (lo = guess > step ? guess - step : 1; lo > 1 && !fits(ctx, lo, narch, libseccomp, &len);
+		     lo = hi > (step *= 2) ? hi - step : 1)
+			hi = lo;
+	}
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fits(ctx, mid, narch, libseccomp, &len))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool bench_lengths(secprof_ctx *ctx, const char *ref)
+{
+	static const size_t ns[] = { 100, 1000, 3500 };
+	size_t slens[2][3] = { { 0 } }, tlens[2][3] = { { 0 } };
+	bool ok = true;
+	char path[4096];
+	struct stat st;
+
+	printf("\nprogram length (instructions), secprof vs libseccomp 2.5.4 + runc's ENOSYS stub; tree: as\n"
+	       "current runc (OPTIMIZE=2 above 32 rules); linear: as Debian 12's runc 1.1.5 (never OPTIMIZE=2);\n"
+	       "amd64, default caps, kernel 6.1; target: secprof never longer than the tree:\n");
+	printf("  %-44s %7s %7s %7s  %6s\n", "profile", "secprof", "tree", "linear", "s/tree");
+	snprintf(path, sizeof(path), "%s", ref);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		printf("  (no reference directory %s: skipped)\n", ref);
+	} else {
+		ok &= length_dir(ctx, ref, "");
+		ok &= length_dir(ctx, ref, "profiles");
+		ok &= length_dir(ctx, ref, "moby-fixtures");
+	}
+	for (size_t a = 1; a <= 3; a += 2)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+			char label[80], *json = randprof_arg_rules_arches(ns[i], pool, sizeof(pool) / sizeof(pool[0]), a);
+			snprintf(label, sizeof(label), "N=%zu argument rules, %zu arch%s", ns[i], a, a > 1 ? "es" : "");
+			ok &= length_row(ctx, label, json, strlen(json), &slens[a / 2][i], &tlens[a / 2][i]);
+			free(json);
+		}
+	printf("  every profile no longer than libseccomp's tree: %s\n", target(ok));
+	printf("\nlargest N argument rules that fit BPF_MAXINSNS (searched; libseccomp: its tree + stub):\n");
+	for (size_t a = 1; a <= 3; a += 2) {
+		size_t s = largest_fit(ctx, a, false, ns[1], slens[a / 2][1], ns[2], slens[a / 2][2]);
+		size_t l = largest_fit(ctx, a, true, ns[1], tlens[a / 2][1], ns[2], tlens[a / 2][2]);
+		printf("  %zu arch%-3s secprof %5zu  libseccomp %5zu  secprof >= libseccomp: %s\n", a, a > 1 ? "es" : "",
+		       s, l, target(s >= l));
+		ok &= s >= l;
+	}
+	return ok;
+}
+
+/* ---- compile time: warm, cold caches, fresh process ------------------------ */
+
+enum protocol { P_WARM, P_EVICT, P_FORK };
+
+/* 32 MiB written between two timed compiles: more than this machine's last
+ * level cache, so the next compile finds neither its code nor its data in
+ * any cache, as a `run` does that compiles once between other work. */
+#define EVICT_BYTES (32u << 20)
+
+static void evict_caches(void)
+{
+	static unsigned char *buf;
+
+	if (!buf)
+		buf = malloc(EVICT_BYTES);
+	if (!buf)
+		return;
+	for (size_t i = 0; i < EVICT_BYTES; i += 64)
+		((volatile unsigned char *)buf)[i]++;
+}
+
+/* One parse+resolve+compile; secprof or libseccomp's tree as runc. µs of
+ * thread CPU time (page faults included), -1 on failure. */
+static double one_compile(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp)
+{
+	struct pipeline p;
+	secprof_error err;
+	char why[1024];
+	double t0 = now_us(), t;
+	bool ok = false;
+
+	if (!front(ctx, json, len, &p, &err)) {
+		if (libseccomp) {
+			struct runc_prog rp;
+			struct runc_opts o = { 0, false, 0 };
+			ok = !runc_scmp_build(p.res, &o, &rp, why, sizeof(why));
+			if (ok)
+				runc_prog_free(&rp);
+		} else {
+			secprof_prog *sp = secprof_compile(ctx, p.res, NULL, &err);
+			ok = sp != NULL;
+			secprof_prog_free(sp);
+		}
+	}
+	front_free(&p);
+	t = now_us() - t0;
+	return ok ? t : -1;
+}
+
+/* Median of runs compiles under a protocol: warm (back to back, caches and
+ * freed pages reused), evict (32 MiB written before each), fork (each in a
+ * fresh child: copy-on-write pages fault in, as in a new process; the child
+ * has never compiled). */
+static double time_protocol(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp, enum protocol pr,
+			    unsigned runs)
+{
+	double *t = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), m;
+
+	if (t == MAP_FAILED)
+		return -1;
+	for (unsigned i = 0; i < runs; i++) {
+		if (pr == P_FORK) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				t[i] = one_compile(ctx, json, len, libseccomp);
+				_exit(0);
+			}
+			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+				t[i] = -1;
+		} else {
+			if (pr == P_EVICT)
+				evict_caches();
+			t[i] = one_compile(ctx, json, len, libseccomp);
+		}
+		if (t[i] < 0) {
+			munmap(t, sizeof(double) * runs);
+			return -1;
+		}
+	}
+	m = median(t, runs);
+	munmap(t, sizeof(double) * runs);
+	return m;
+}
+
+static bool bench_protocols(secprof_ctx *ctx, const char *ref)
+{
+	static const char *const names[] = { "warm, back to back", "cold: 32 MiB written before each",
+					     "cold: each in a fresh forked child" };
+	char path[4096];
+	size_t len;
+	char *json;
+	bool ok = true;
+	unsigned sruns = runs_scaled(400), lruns = runs_scaled(40);
+
+	snprintf(path, sizeof(path), "%s/moby-default.json", ref);
+	json = read_all(path, &len);
+	if (!json) {
+		printf("\ncompile protocols: %s absent, skipped\n", path);
+		return true;
+	}
+	printf("\ncompile time of the moby default by protocol, parse+resolve+compile, thread CPU µs, medians of\n"
+	       "%u (secprof) / %u (libseccomp tree as runc); target >= 100x on the cold ones:\n", sruns, lruns);
+	for (int pr = P_WARM; pr <= P_FORK; pr++) {
+		double s = time_protocol(ctx, json, len, false, (enum protocol)pr, sruns);
+		double l = time_protocol(ctx, json, len, true, (enum protocol)pr, lruns);
+		bool met = s > 0 && l / s >= 100;
+		printf("  %-36s secprof %8.1f  libseccomp %9.1f  ratio %6.1fx%s%s\n", names[pr], s, l,
+		       s > 0 ? l / s : 0, pr == P_WARM ? "" : "  ", pr == P_WARM ? "" : target(met));
+		if (pr != P_WARM)
+			ok &= met;
+	}
+	free(json);
+	return ok;
+}
+
+/* ---- whole process and peak memory ----------------------------------------- */
+
+/* Run argv to completion; wall µs and the child's CPU µs (user + system,
+ * wait4's rusage: that process alone, so other load on the machine adds
+ * little, unlike the wall time). */
+static int spawn_wait(char *const *argv, double *us, double *cpu_us)
+{
+	struct timespec a, b;
+	struct rusage ru;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	if (wait4(pid, &st, 0, &ru) != pid) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	posix_spawn_file_actions_destroy(&fa);
+	*us = (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+	*cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+		  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Median wall µs of runs runs of argv; *cpu gets the median CPU µs. */
+static double median_spawn(char *const *argv, unsigned runs, int *status, double *cpu)
+{
+	double *t = calloc(runs * 2, sizeof(*t)), m;
+
+	*status = 0;
+	for (unsigned i = 0; i < runs; i++) {
+		int rc = spawn_wait(argv, &t[i], &t[runs + i]);
+		if (rc)
+			*status = rc;
+	}
+	m = median(t, runs);
+	*cpu = median(t + runs, runs);
+	free(t);
+	return m;
+}
+
+static char *write_temp(const char *json, char *path, size_t plen)
+{
+	int fd;
+	size_t len = strlen(json);
+
+	snprintf(path, plen, "/tmp/secprof-bench-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, json, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static bool bench_process(const char *ref, const char *secprof_bin, const char *static_bin, const char *scmp_bin)
+{
+	char path[4096];
+	unsigned runs = runs_scaled(100);
+	struct stat st;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/moby-default.json", ref);
+	if (stat(path, &st) || access(secprof_bin, X_OK) || access(scmp_bin, X_OK)) {
+		printf("\nwhole process: %s, %s or %s absent, skipped\n", path, secprof_bin, scmp_bin);
+		return true;
+	}
+	printf("\nwhole process, moby default, exec to exit: the child's CPU time (user + system, wait4) and\n"
+	       "wall time, medians of %u (posix_spawn); libseccomp: bench/scmp-compile (the same\n"
+	       "parse+resolve, then libseccomp as runc); target >= 20x:\n",
+	       runs);
+	{
+		char *sa[] = { (char *)secprof_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
+			       "--kernel", "6.1", "-q", NULL };
+		char *ta[] = { (char *)static_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
+			       "--kernel", "6.1", "-q", NULL };
+		char *la[] = { (char *)scmp_bin, path, "/dev/null", NULL };
+		char *ba[] = { "/bin/true", NULL };
+		int s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+		double cs = 0, ct = 0, cl = 0, cb = 0;
+		double ts = median_spawn(sa, runs, &s1, &cs);
+		double tt = static_bin && !access(static_bin, X_OK) ? median_spawn(ta, runs, &s2, &ct) : -1;
+		double tl = median_spawn(la, runs, &s3, &cl);
+		double tb = median_spawn(ba, runs, &s4, &cb);
+		printf("  %-40s %9s %9s\n", "", "CPU us", "wall us");
+		printf("  %-40s %9.1f %9.1f\n", "/bin/true (spawn cost alone)", cb, tb);
+		printf("  %-40s %9.1f %9.1f%s\n", "secprof compile (libsecprof.so)", cs, ts, s1 ? "  FAILED" : "");
+		if (tt >= 0)
+			printf("  %-40s %9.1f %9.1f%s\n", "secprof-static compile", ct, tt, s2 ? "  FAILED" : "");
+		printf("  %-40s %9.1f %9.1f%s\n", "scmp-compile (libseccomp.so)", cl, tl, s3 ? "  FAILED" : "");
+		printf("  ratio libseccomp / secprof, CPU          %9.1fx  (wall %.1fx)  target >= 20x: %s\n", cl / cs,
+		       tl / ts, target(cl / cs >= 20));
+		if (tt > 0)
+			printf("  ratio libseccomp / secprof-static, CPU   %9.1fx  (wall %.1fx)  target >= 20x: %s\n",
+			       cl / ct, tl / tt, target(cl / ct >= 20));
+		ok &= cl / cs >= 20;
+	}
+	return ok;
+}
+
+/* Start-up of `secprof run -- /bin/true` (default profile: parse, resolve,
+ * compile, attach, then exec) against `unshare -m /bin/true` (the bare
+ * namespace + exec it also does) and against itself unconfined (what the
+ * filter costs). Wall time, medians; needs root. */
+static bool bench_startup(const char *secprof_bin)
+{
+	unsigned runs = runs_scaled(200);
+	char *un[] = { "/usr/bin/unshare", "-m", "/bin/true", NULL };
+	char *sd[] = { (char *)secprof_bin, "run", "--", "/bin/true", NULL };
+	char *su[] = { (char *)secprof_bin, "run", "--security-opt", "seccomp=unconfined", "--", "/bin/true", NULL };
+	int s1, s2, s3;
+	double tu, td, tc, cu, cd, cc;
+
+	if (geteuid() != 0 || access(un[0], X_OK) || access(secprof_bin, X_OK)) {
+		printf("\nstart-up: needs root, %s and %s: skipped\n", un[0], secprof_bin);
+		return true;
+	}
+	printf("\nstart-up, exec to exit: wall time and the child's CPU time (wait4), medians of %u\n"
+	       "(posix_spawn); target: run within 0.3 ms (wall) of unshare -m:\n", runs);
+	tu = median_spawn(un, runs, &s1, &cu);
+	tc = median_spawn(su, runs, &s3, &cc);
+	td = median_spawn(sd, runs, &s2, &cd);
+	printf("  %-40s %9s %9s\n", "", "wall us", "CPU us");
+	printf("  %-40s %9.1f %9.1f%s\n", "unshare -m /bin/true", tu, cu, s1 ? "  FAILED" : "");
+	printf("  %-40s %9.1f %9.1f%s\n", "secprof run, seccomp=unconfined", tc, cc, s3 ? "  FAILED" : "");
+	printf("  %-40s %9.1f %9.1f%s\n", "secprof run (default profile)", td, cd, s2 ? "  FAILED" : "");
+	printf("  run over unshare: wall +%.1f us, CPU +%.1f us; within 0.3 ms: %s\n", td - tu, cd - cu,
+	       target(td - tu <= 300));
+	printf("  the filter's share (default - unconfined): wall %.1f us, CPU %.1f us\n", td - tc, cd - cc);
+	return td - tu <= 300;
+}
+
+/* `secprof-bench --rss PROGRAM ARGS...`: run PROGRAM, print its peak RSS
+ * (KiB), CPU µs (user + system) and exit status. The bench measures peak memory through this fresh,
+ * small process: a child's ru_maxrss starts from the high-water mark of the
+ * address space it was forked from (the kernel's exec_mmap keeps the old
+ * mm's hiwater_rss in signal->maxrss), which in the bench itself would be
+ * the bench's own tens of MB. */
+static int rss_main(char **argv)
+{
+	struct timespec a, b;
+	struct rusage ru;
+	pid_t pid;
+	int st;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &st, 0, &ru) != pid)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	(void)a;
+	(void)b;
+	printf("%ld %.1f %d\n", ru.ru_maxrss,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return 0;
+}
+
+/* Peak RSS (KiB) and CPU µs of one run of the CLI on path, through --rss. */
+static int measure_rss(const char *secprof_bin, const char *path, long *kb, double *us)
+{
+	char self[64], cmd[8192];
+	FILE *f;
+	int rc, status = -1;
+
+	/* this very binary, even if the file was replaced since it started */
+	snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "'%s' --rss '%s' compile '%s' -o /dev/null --arch amd64 --kernel 6.1 -q", self,
+		 secprof_bin, path);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	rc = fscanf(f, "%ld %lf %d", kb, us, &status) == 3 ? 0 : -1;
+	pclose(f);
+	return rc;
+}
+
+/* Peak RSS of `secprof compile` on N argument rules (x86_64): the whole
+ * process's high-water mark (wait4 rusage), its input bytes, and its wall
+ * time (median of 3), against the same process on a tiny profile. The
+ * programs are over BPF_MAXINSNS and refused after the compile: the memory
+ * and time are those of the whole pipeline. */
+static bool bench_memory(const char *secprof_bin)
+{
+	static const size_t ns[] = { 10000, 100000 };
+	double tm[2] = { 0, 0 };
+	double bpb[2] = { 0, 0 };
+	long base_kb = 0;
+	bool ok = true;
+
+	if (access(secprof_bin, X_OK)) {
+		printf("\npeak memory: %s absent, skipped\n", secprof_bin);
+		return true;
+	}
+	printf("\npeak RSS of `secprof compile` (whole process, wait4 ru_maxrss), N argument rules, x86_64;\n"
+	       "target <= 3 bytes of peak RSS per input byte above the tiny profile's, time linear 10k->100k:\n");
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = k == 0 ? 10 : ns[k - 1];
+		char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), 1), path[64];
+		size_t len = strlen(json);
+		double t[3];
+		long rss = 0;
+
+		if (!write_temp(json, path, sizeof(path))) {
+			free(json);
+			printf("  cannot write a temporary file\n");
+			return true;
+		}
+		for (int r = 0; r < 3; r++) {
+			long m = 0;
+			if (measure_rss(secprof_bin, path, &m, &t[r])) {
+				printf("  N=%6zu: could not run %s through --rss\n", n, secprof_bin);
+				unlink(path);
+				free(json);
+				return false;
+			}
+			rss = m > rss ? m : rss;
+		}
+		unlink(path);
+		if (k == 0) {
+			base_kb = rss;
+			printf("  N=%6zu %9.2f MB input  peak %7.1f MB (the baseline)\n", n, (double)len / 1e6,
+			       (double)rss / 1024);
+		} else {
+			double b = (double)(rss - base_kb) * 1024 / (double)len;
+			tm[k - 1] = median(t, 3);
+			bpb[k - 1] = b;
+			printf("  N=%6zu %9.2f MB input  peak %7.1f MB  %5.2f bytes/input byte  %8.1f ms CPU  %s\n", n,
+			       (double)len / 1e6, (double)rss / 1024, b, tm[k - 1] / 1000, target(b <= 3));
+			ok &= b <= 3;
+		}
+		free(json);
+	}
+	if (tm[0] > 0)
+		printf("  time 10k->100k: x%.1f (linear: x10): %s\n", tm[1] / tm[0], target(tm[1] / tm[0] <= 11));
+	(void)bpb;
+	return ok;
+}
+
 /* ---- the worst shapes ------------------------------------------------------ */
 
 static bool bench_worst(secprof_ctx *ctx)
@@ -535,15 +1126,31 @@ int main(int argc, char **argv)
 	secprof_ctx *ctx = secprof_ctx_new();
 	int rc;
 
+	if (argc > 2 && !strcmp(argv[1], "--rss"))
+		return rss_main(argv + 2);
 	if (!ref)
 		ref = "../../shared/reference";
 	secprof_ctx_set_warn(ctx, ignore_warning, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows through a pipe */
 	printf("secprof bench: libseccomp %u.%u.%u, medians of %s time; all figures from this run\n\n",
 	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro,
 	       getenv("BENCH_WALL") ? "wall-clock" : "thread CPU");
-	rc = bench_moby(ctx, ref);
-	bench_growth(ctx);
-	bench_worst(ctx);
+	rc = want("moby") ? bench_moby(ctx, ref) : 0;
+	if (want("lengths"))
+		bench_lengths(ctx, ref);
+	if (want("protocols"))
+		bench_protocols(ctx, ref);
+	if (want("process"))
+		bench_process(ref, argc > 2 ? argv[2] : "../build/secprof", argc > 3 ? argv[3] : NULL,
+			      argc > 4 ? argv[4] : "../build/bench/scmp-compile");
+	if (want("memory"))
+		bench_memory(argc > 2 ? argv[2] : "../build/secprof");
+	if (want("startup"))
+		bench_startup(argc > 2 ? argv[2] : "../build/secprof");
+	if (want("growth"))
+		bench_growth(ctx);
+	if (want("worst"))
+		bench_worst(ctx);
 	secprof_ctx_free(ctx);
 	return rc;
 }

@@ -111,6 +111,8 @@ struct jp {
 	struct sp_json *root;
 	enum expect top_ex;
 	enum expect *ex; /* cur_expect(), cached */
+	bool lazy;         /* objects in arrays become lazy nodes (sp_json_parse_lazy) */
+	size_t depth_base; /* containers open around a lazy object's own scan */
 };
 
 static int fail_at(struct jp *p, size_t off, int code, const char *msg)
@@ -570,7 +572,7 @@ static size_t open_container(struct jp *p, size_t i, enum sp_jtype type)
 
 	/* Go's encoding/json stops at 10000 levels; so do we (a frame per level
 	 * is all it costs, but deeper input is never a real profile). */
-	if (p->frames.len >= SP_JSON_MAX_DEPTH) {
+	if (p->frames.len + p->depth_base >= SP_JSON_MAX_DEPTH) {
 		fail_at(p, i, SECPROF_E_LIMIT, "nesting deeper than 10000 levels");
 		return BAD;
 	}
@@ -620,12 +622,18 @@ static size_t close_container(struct jp *p, size_t i)
 	return i + 1;
 }
 
+static size_t lazy_object(struct jp *p, size_t i);
+static void report_syntax(struct jp *p);
+
 HOT size_t scan_value(struct jp *p, size_t i)
 {
 	if (i >= p->len)
 		return BAD;
 	switch (p->data[i]) {
-	case '{': return open_container(p, i, SP_JOBJ);
+	case '{':
+		if (p->lazy && (*p->ex == EX_VAL_OR_CLOSE || *p->ex == EX_ARR_NEXT))
+			return lazy_object(p, i);
+		return open_container(p, i, SP_JOBJ);
 	case '[': return open_container(p, i, SP_JARR);
 	case '"': return scan_text_value(p, i, SP_JSTR);
 	case 't': return scan_literal(p, i, "true", 4, SP_JBOOL, true);
@@ -696,6 +704,108 @@ static bool scan(struct jp *p)
 		if (i == BAD)
 			return false;
 	}
+}
+
+/* ---- lazy objects ------------------------------------------------------ */
+
+/* Scan the one value starting at i in a parser of its own (q): the offset
+ * after it, or BAD. Whitespace after it is left to the caller. */
+static size_t scan_one(struct jp *q, size_t i)
+{
+	for (;;) {
+		enum expect ex = *q->ex;
+		if (ex == EX_END)
+			return i;
+		i = skip_space(q, i);
+		if (i >= q->len)
+			return BAD;
+		i = scan_step(q, i, ex);
+		if (i == BAD)
+			return BAD;
+	}
+}
+
+/* A parser for the value at `off` of p's input, on line `line` whose first
+ * byte is at line_start, its nodes in node_arena; strings and numbers are
+ * written into the same text copy at the same offsets, so the text is the
+ * same whichever parser wrote it. */
+static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_arena, size_t line,
+		       size_t line_start, size_t depth_base)
+{
+	*q = (struct jp){
+		.data = p->data,
+		.len = p->len,
+		.file = p->file,
+		.err = p->err,
+		.arena = p->arena,
+		.node_arena = node_arena,
+		.text = p->text,
+		.line = line,
+		.line_start = line_start,
+		.frames = { .item_size = sizeof(struct frame) },
+		.scratch = { .item_size = sizeof(struct sp_jmember) },
+		.top_ex = EX_VALUE,
+		.depth_base = depth_base,
+	};
+	q->ex = &q->top_ex;
+}
+
+/* An object that is an element of an array, in a lazy parse: scanned whole
+ * (validated, its strings decoded into the text copy) by a parser of its
+ * own whose nodes are dropped at once; what stays is one node with its
+ * span and place, which sp_json_expand turns into the full object when it
+ * is read. The elements of a profile's syscalls array are most of a large
+ * profile, and their trees were most of its peak memory. */
+static size_t lazy_object(struct jp *p, size_t i)
+{
+	struct sp_arena tmp = { 0 };
+	struct jp q;
+	struct sp_json *v;
+	size_t end;
+
+	sub_parser(&q, p, &tmp, p->line, p->line_start, p->frames.len);
+	end = scan_one(&q, i);
+	/* A syntax error inside: diagnosed from where this scan stopped, in
+	 * the state of the innermost container open there, which is what the
+	 * whole-tree scan would have stopped in (diagnose reads no more). */
+	if (end == BAD && !q.failed)
+		report_syntax(&q);
+	sp_vec_free(&q.frames);
+	sp_vec_free(&q.scratch);
+	sp_arena_free(&tmp);
+	if (end == BAD) {
+		p->failed = true;
+		return BAD;
+	}
+	v = add_value(p, SP_JOBJ, i, end); /* its place: the line before the scan moved it */
+	if (!v)
+		return BAD;
+	v->len = SP_JSON_LAZY;
+	v->u.members = NULL;
+	p->line = q.line;
+	p->line_start = q.line_start;
+	return end;
+}
+
+struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *lazy, const char *data,
+			       size_t len, char *text, const char *file, secprof_error *err)
+{
+	struct jp p = { .data = data, .len = len, .file = file, .err = err, .text = text }, q;
+	size_t end;
+
+	if (!sp_json_is_lazy(lazy))
+		return (struct sp_json *)lazy;
+	/* the column is the byte offset on its line plus one (add_value) */
+	sub_parser(&q, &p, node_arena, lazy->loc.line, lazy->off - (lazy->loc.col - 1), 0);
+	end = scan_one(&q, lazy->off);
+	sp_vec_free(&q.frames);
+	sp_vec_free(&q.scratch);
+	if (end != lazy->end || !q.root) {
+		if (!q.failed) /* not reached: the same bytes scanned before */
+			sp_err(err, SECPROF_E_INTERNAL, file, &lazy->loc, NULL, "a lazy JSON object did not scan again");
+		return NULL;
+	}
+	return q.root;
 }
 
 /* ---- error diagnosis -------------------------------------------------- */
@@ -1014,10 +1124,11 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 	return sp_json_parse_split(arena, arena, data, len, file, err);
 }
 
-struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
-				    const char *data, size_t len, const char *file, secprof_error *err)
+static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data, size_t len,
+			     const char *file, secprof_error *err, bool lazy, char **text)
 {
 	struct jp p = {
+		.lazy = lazy,
 		.data = data ? data : "",
 		.len = data ? len : 0,
 		.file = file,
@@ -1048,5 +1159,19 @@ struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *nod
 		report_syntax(&p);
 	sp_vec_free(&p.frames);
 	sp_vec_free(&p.scratch);
+	if (text)
+		*text = p.text;
 	return p.failed ? NULL : p.root;
+}
+
+struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
+				    const char *data, size_t len, const char *file, secprof_error *err)
+{
+	return parse(arena, node_arena, data, len, file, err, false, NULL);
+}
+
+struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
+				   size_t len, const char *file, secprof_error *err, char **text)
+{
+	return parse(arena, node_arena, data, len, file, err, true, text);
 }

@@ -191,4 +191,11 @@ const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, cons
 
 /* Parse bytes into a profile (parse.c); the public secprof_profile_parse. */
 
+/* secprof_profile_parse with the JSON reader's lazy mode chosen: 1 objects
+ * in arrays are expanded one at a time while decoded (sp_json_parse_lazy),
+ * 0 one whole tree, -1 by the input's size (what secprof_profile_parse
+ * does). The result is the same either way (tests/unit/test_memory.c). */
+secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len, const char *filename,
+				       secprof_error *err, int lazy);
+
 #endif

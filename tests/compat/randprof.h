@@ -201,12 +201,25 @@ static inline char *randprof_json(uint64_t seed, const char **native_go, int mux
 /* A profile of n argument rules for the compile-time bench: ERRNO default,
  * x86_64 only, each rule ALLOWs one of `npool` syscalls when arg0 equals a
  * value no other rule uses (so no compiler can share argument blocks). */
+static inline char *randprof_arg_rules_arches(size_t n, const char *const *pool, size_t npool,
+						size_t narches);
 static inline char *randprof_arg_rules(size_t n, const char *const *pool, size_t npool)
+{
+	return randprof_arg_rules_arches(n, pool, npool, 1);
+}
+
+/* The same on narches architectures: 1 is x86_64 alone, 3 Docker's x86 set
+ * (x86_64, x86, x32: moby's archMap for amd64), where a compiler may share
+ * one argument block between the arches that number a syscall alike. */
+static inline char *randprof_arg_rules_arches(size_t n, const char *const *pool, size_t npool,
+						size_t narches)
 {
 	struct rp_buf b = { 0 };
 
 	rp_printf(&b, "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, "
-		      "\"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": [");
+		      "\"architectures\": [%s], \"syscalls\": [",
+		  narches >= 3 ? "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\""
+			       : "\"SCMP_ARCH_X86_64\"");
 	for (size_t i = 0; i < n; i++)
 		rp_printf(&b, "%s{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
 			      "[{\"index\": 0, \"value\": %zu, \"op\": \"SCMP_CMP_EQ\"}]}",
