@@ -15,7 +15,7 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz
+LDLIBS  += -lz -larchive
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
@@ -75,8 +75,13 @@ completions/_secprof: $(BUILD)/secprof
 
 # A static secprof, so `secprof probe` runs inside any root filesystem
 # (container tests, runc comparison) without the host's shared libraries.
-$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
-	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a -lz
+# tools/archive-stub.c stands in for src/sandbox/archive.c (libarchive):
+# linked first, it keeps archive.o out of the link.
+$(BUILD)/tools/archive-stub.o: tools/archive-stub.c $(wildcard include/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a
+	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a -lz
 
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
