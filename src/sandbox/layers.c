@@ -95,12 +95,18 @@ static int openat2_in_root(int root, const char *path, int flags)
 /* The target opened O_PATH inside the root at root_fd, missing components
  * created (directories; the last one a file when want_file), as moby
  * creates a bind's destination. Every step is resolved from the root
- * again, so no component can lead outside it. */
+ * again, so no component can lead outside it. A dangling symlink on the
+ * way is replaced by its target, read as inside the root, and the walk
+ * starts over (securejoin's MkdirAll, 40 links at most as the kernel). */
 static int open_target(int root_fd, const char *target, bool want_file, secprof_error *err)
 {
-	char partial[4096];
+	char path[4096], partial[4096];
+	int links = 0;
+
+	snprintf(path, sizeof(path), "%s", target);
+restart:;
 	size_t len = 0;
-	const char *p = target;
+	const char *p = path;
 	int fd = -1;
 
 	while (*p) {
@@ -124,14 +130,29 @@ static int open_target(int root_fd, const char *target, bool want_file, secprof_
 		partial[len + 1 + n] = '\0';
 		fd = openat2_in_root(root_fd, partial + 1, O_PATH);
 		if (fd < 0 && errno == ENOENT) {
+			char name[256], link[4096], next[4096];
+			ssize_t ln;
 			int parent;
+
 			partial[len] = '\0';
 			parent = openat2_in_root(root_fd, len ? partial + 1 : ".", O_PATH | O_DIRECTORY);
 			partial[len] = '/';
 			if (parent < 0)
 				return sp_err_errno(err, NULL, "cannot open the parent of mount target %s", target);
-			char name[256];
 			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			ln = readlinkat(parent, name, link, sizeof(link) - 1);
+			if (ln >= 0) {
+				close(parent);
+				link[ln] = '\0';
+				if (++links > 40)
+					return USAGE("mount target %s: too many levels of symbolic links", target);
+				partial[len] = '\0';
+				if (snprintf(next, sizeof(next), "%s/%s%s", link[0] == '/' ? "" : partial, link, p + n) >=
+				    (int)sizeof(next))
+					return USAGE("mount target too long: %s", target);
+				snprintf(path, sizeof(path), "%s", next);
+				goto restart;
+			}
 			if (last && want_file) {
 				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 				if (f >= 0)
