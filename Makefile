@@ -297,7 +297,7 @@ FORCE:
 # ---- end of shared library, pkg-config, install -----------------------------
 
 bench: all
-	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) run image
 
 gen:
 	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv > src/gen/syscalls.inc

@@ -14,7 +14,8 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
       libarchive-dev
-      tmux podman"
+      tmux podman
+      zstd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -100,6 +100,32 @@ is "$rc:$out" "0:x" "an anonymous volume (-v CTR)"
 run --read-only --tmpfs /scratch -- sh -c 'touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmp'
 is "$out" $'ro\ntmp' "--read-only with a --tmpfs"
 
+# ---- hand-made OCI layouts: what Docker's vfs driver never writes ----
+# (tests/helpers/oci-layout.py: an opaque directory, gzip and zstd layers,
+# hostile entries; the base layer is dash and libc from the test root.)
+if command -v zstd >/dev/null; then
+	oci=$TMPD/oci; cache=$TMPD/cache
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$oci" good
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" -- /bin/sh -c \
+		'echo /d/*; [ -e /keep ] && echo keep-present; read l </etc/a; echo $l; read l </etc/b; echo $l; pwd; echo $FROM_IMAGE' 2>&1)
+	is "$out" $'/d/z\nfrom-layer-2\nfrom-layer-3\n/work/dir\nyes' \
+		"OCI layout (gzip, zstd layers): opaque directory, file whiteout, WorkingDir and Env of the config"
+	is "$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" 2>&1)" default-cmd "the config's Cmd"
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/dotdot" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: layer: entry '../escape-DOTDOT' leaves the layer (refused)" \
+		"a layer entry with .. is refused (fail closed)"
+	[[ ! -e $cache/escape-DOTDOT && -z $(ls -A "$cache" | grep -v -E '^[0-9a-f]{64}$') ]]
+	ok $? "... nothing written outside the layer, no temporary directory left in the cache"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/link" link
+	timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/link" -- /bin/sh -c 'echo ran' >/dev/null 2>&1
+	[[ ! -e /tmp/escape-LINK ]]; ok $? "a layer writing through its own symlink (evil -> /tmp, evil/x) never reaches the host"
+else
+	skip "hand-made OCI layouts" "zstd not installed"
+fi
+
 # ---- masks and /sys with the overlay and mounts ----
 run -v "$host:/data" -- sh -c 'head -c1 /proc/kcore | wc -c; touch /sys/x 2>/dev/null || echo sys-ro; ls /proc/acpi 2>/dev/null | wc -l'
 is "$out" $'0\nsys-ro\n0' "masked /proc paths and a read-only /sys still apply with the overlay and volumes"
