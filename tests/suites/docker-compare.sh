@@ -214,8 +214,8 @@ same "-u and -w override the image's User and WorkingDir" \
 same "-t: TERM=xterm in the environment" \
 	-t --entrypoint sh --image "$dk/built.tar" -- -c 'echo $TERM' === -t --entrypoint sh "$built" -c 'echo $TERM'
 same "a read-only volume" \
-	-v "$dk/ctx:/ctx:ro" --entrypoint sh --image "$dk/built.tar" -- -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x' === \
-	-v "$dk/ctx:/ctx:ro" --entrypoint sh "$built" -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x'
+	-v "$dk/ctx:/ctx:ro" --entrypoint sh --image "$dk/built.tar" -- -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x 2>&1' === \
+	-v "$dk/ctx:/ctx:ro" --entrypoint sh "$built" -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x 2>&1'
 same "--tmpfs options as Docker mounts them" \
 	--tmpfs /tt:size=1m --image "$dk/base.tar" -- sh -c 'grep " /tt " /proc/mounts | cut -d" " -f3,4' === \
 	--tmpfs /tt:size=1m "$image" sh -c 'grep " /tt " /proc/mounts | cut -d" " -f3,4'
