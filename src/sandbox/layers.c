@@ -530,9 +530,10 @@ static int tmpfs_options(const char *opts, struct sp_mount *m, secprof_error *er
 			sp_buf_puts(&data, tok);
 			continue;
 		}
+		USAGE("tmpfs option '%s' is not supported by secprof run", tok);
 		free(copy);
 		sp_buf_free(&data);
-		return USAGE("tmpfs option '%s' is not supported by secprof run", tok);
+		return -SECPROF_E_USAGE;
 	}
 	free(copy);
 	if (data.oom) {
