@@ -13,7 +13,7 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential clang libclang-rt-14-dev libyajl-dev zlib1g-dev libseccomp-dev seccomp python3 runc docker.io debootstrap \
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
-      libarchive-dev
+      libarchive-dev nettle-dev
       tmux podman
       zstd"
 missing=""

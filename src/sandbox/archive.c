@@ -11,9 +11,13 @@
  * written below the layer directory only: ".." is refused, symlinks are
  * never followed on the way (ARCHIVE_EXTRACT_SECURE_*), owners are the
  * tar's numeric ids, and xattrs in the overlay namespace are dropped, so a
- * layer cannot forge overlay metadata. */
+ * layer cannot forge overlay metadata. Every byte of the layer is hashed
+ * as it is read (nettle's SHA-256) and a layer whose digest is not the one
+ * the image names is refused, its directory removed by the caller, so no
+ * archive can put content in the cache under another layer's digest. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <nettle/sha2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -236,19 +240,48 @@ static int filter_xattrs(struct archive_entry *e)
 	return 0;
 }
 
+/* The layer's bytes: a member of an outer archive, or a file. */
 struct nested {
-	struct archive *outer;
+	struct archive *outer; /* NULL: read fd */
+	int fd;
+	struct sha256_ctx sha;
 	char buf[1 << 16];
 };
 
 static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
 {
 	struct nested *n = arg;
-	la_ssize_t r = archive_read_data(n->outer, n->buf, sizeof(n->buf));
+	la_ssize_t r = n->outer ? archive_read_data(n->outer, n->buf, sizeof(n->buf))
+				: read(n->fd, n->buf, sizeof(n->buf));
 
 	(void)a;
+	if (r > 0)
+		sha256_update(&n->sha, (size_t)r, (const uint8_t *)n->buf);
 	*out = n->buf;
 	return r;
+}
+
+/* After the tar's end: the rest of the blob (padding) hashed too, then
+ * the digest compared. */
+static int check_digest(struct nested *n, const char *what, const char *expect_hex, secprof_error *err)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	const void *p;
+	la_ssize_t r;
+
+	while ((r = nested_read(NULL, n, &p)) > 0)
+		;
+	if (r < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read layer %s to its end", what);
+	sha256_digest(&n->sha, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if (strcmp(hex, expect_hex))
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "layer %s: its digest is sha256:%s, the image says sha256:%s (refused)", what, hex,
+			      expect_hex);
+	return 0;
 }
 
 static int unpack_entries(struct archive *in, const char *dest, secprof_error *err)
@@ -328,28 +361,39 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 	return rc;
 }
 
-int sp_layer_unpack(const char *path, const char *member, const char *dest, secprof_error *err)
+int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
+		    secprof_error *err)
 {
 	struct archive *outer = NULL, *in = reader();
-	struct nested *nest = NULL;
+	struct nested *nest = malloc(sizeof(*nest));
 	struct archive_entry *e;
 	int rc = 0, r;
 
-	if (!in)
-		return sp_err_oom(err);
+	if (!in || !nest) {
+		rc = sp_err_oom(err);
+		goto out;
+	}
+	nest->outer = NULL;
+	nest->fd = -1;
+	sha256_init(&nest->sha);
 	if (!member) {
-		if (archive_read_open_filename(in, path, 1 << 16) != ARCHIVE_OK)
+		nest->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (nest->fd < 0) {
+			rc = sp_err_errno(err, NULL, "cannot read layer %s", path);
+			goto out;
+		}
+		if (archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
 			rc = arch_err(err, in, "cannot read layer", path);
 		if (!rc)
 			rc = unpack_entries(in, dest, err);
-		archive_read_free(in);
-		return rc;
+		if (!rc)
+			rc = check_digest(nest, path, expect_hex, err);
+		goto out;
 	}
 	/* A member of an image archive, read straight from it: nothing is
 	 * copied out first. */
 	outer = reader();
-	nest = malloc(sizeof(*nest));
-	if (!outer || !nest) {
+	if (!outer) {
 		rc = sp_err_oom(err);
 		goto out;
 	}
@@ -371,10 +415,15 @@ int sp_layer_unpack(const char *path, const char *member, const char *dest, secp
 		goto out;
 	}
 	rc = unpack_entries(in, dest, err);
+	if (!rc)
+		rc = check_digest(nest, member, expect_hex, err);
 out:
-	archive_read_free(in);
+	if (in)
+		archive_read_free(in);
 	if (outer)
 		archive_read_free(outer);
+	if (nest && nest->fd >= 0)
+		close(nest->fd);
 	free(nest);
 	return rc;
 }

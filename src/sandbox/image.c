@@ -10,7 +10,8 @@
  * Cmd, Env, WorkingDir and User are what docker run starts from
  * (image-spec config.md).
  *
- * Each layer is unpacked once into the cache under its diff_id's hex
+ * Each layer's bytes are checked against the digest the image names for
+ * them (archive.c), and it is unpacked once into the cache under its diff_id's hex
  * digest: into a fresh temporary directory, then renamed into place, so
  * two secprof runs unpacking the same layer never see half of one (the
  * loser of the rename drops its copy). */
@@ -256,7 +257,8 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 
 /* ---- the layer cache ---------------------------------------------------------- */
 
-static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file, secprof_error *err)
+static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file, const char *blob_hex,
+		       secprof_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	struct stat st;
@@ -272,9 +274,9 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 	chmod(tmp, 0755);
 	if (s->dir) {
 		snprintf(path, sizeof(path), "%s/%s", s->path, file);
-		rc = sp_layer_unpack(path, NULL, tmp, err);
+		rc = sp_layer_unpack(path, NULL, tmp, blob_hex, err);
 	} else {
-		rc = sp_layer_unpack(s->path, file, tmp, err);
+		rc = sp_layer_unpack(s->path, file, tmp, blob_hex, err);
 	}
 	if (!rc && rename(tmp, final) < 0) {
 		/* Another secprof cached it first: theirs is as good. */
@@ -412,7 +414,11 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
 			break;
 		}
-		rc = cache_layer(&s, img->cache, hex, c.layers[i], err);
+		/* What the layer's bytes must hash to: docker save's layer
+		 * tars are the uncompressed layers (their digest is the
+		 * diff_id); an OCI blob is named by its own digest. */
+		rc = cache_layer(&s, img->cache, hex, c.layers[i], man ? hex : c.layers[i] + strlen("blobs/sha256/"),
+				 err);
 		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
 			rc = sp_err_oom(err);
 	}

@@ -210,8 +210,11 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 void sp_members_free(struct sp_member *m, size_t n);
 /* Unpack a layer (a tar, possibly compressed) into the new directory dest,
  * whiteouts turned into overlayfs's (OCI image-spec layer.md). The layer
- * is the file at path, or its member `member` when member is not NULL. */
-int sp_layer_unpack(const char *path, const char *member, const char *dest, secprof_error *err);
+ * is the file at path, or its member `member` when member is not NULL;
+ * the SHA-256 of its bytes must be expect_hex (64 hex digits), else it is
+ * refused (the caller removes dest). */
+int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
+		    secprof_error *err);
 
 /* ---- probe and info ---------------------------------------------------- */
 

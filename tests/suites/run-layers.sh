@@ -111,6 +111,25 @@ if command -v zstd >/dev/null; then
 	is "$out" $'/d/z\nfrom-layer-2\nfrom-layer-3\n/work/dir\nyes' \
 		"OCI layout (gzip, zstd layers): opaque directory, file whiteout, WorkingDir and Env of the config"
 	is "$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" 2>&1)" default-cmd "the config's Cmd"
+	# A blob whose bytes are not those its digest names (an archive
+	# claiming another layer's digest): refused, nothing cached under it.
+	cp -a "$oci" "$TMPD/tampered"
+	python3 - "$TMPD/tampered" <<'PY'
+import io, json, os, sys, tarfile
+d = sys.argv[1]
+idx = json.load(open(os.path.join(d, "index.json")))
+blob = lambda dg: os.path.join(d, "blobs", "sha256", dg.split(":")[1])
+man = json.load(open(blob(idx["manifests"][0]["digest"])))
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    info = tarfile.TarInfo("etc/b"); data = b"forged\n"; info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+open(blob(man["layers"][2]["digest"]), "wb").write(buf.getvalue())
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache2" --image "oci:$TMPD/tampered:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	[[ $rc == 125 && $out == *"the image says sha256:"*"(refused)" ]]; ok $? "a layer whose bytes do not match its digest is refused ($out)"
+	is "$(ls -A "$TMPD/cache2" | grep -vcE '^[0-9a-f]{64}$')" 0 "... and leaves no temporary directory in the cache"
+	is "$(ls "$TMPD/cache2" | wc -l)" 2 "... only the two good layers below it are cached"
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
