@@ -160,7 +160,7 @@ is "$err" "secprof: Conflict. The container name \"/h13a-$$\" is already in use 
 wait $bg
 run --name h13a-$$ -- true
 is "$rc" 0 "--name free again once the first run is gone"
-rm -f "/run/secprof/names/h13a-$$" # the lock file stays after a run (see README); not this test's
+rm -f "/run/secprof/names/h13a-$$" # secprof leaves lock files in place (unlinking races a second run)
 run --name 'bad/name' -- true
 is "$rc" 125 "an invalid --name is refused"
 run --entrypoint /bin/echo -- hello
