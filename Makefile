@@ -15,7 +15,7 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz -lyaml
+LDLIBS  += -lz -lyaml -larchive -lnettle
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
@@ -75,8 +75,15 @@ completions/_secprof: $(BUILD)/secprof
 
 # A static secprof, so `secprof probe` runs inside any root filesystem
 # (container tests, runc comparison) without the host's shared libraries.
-$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/libsecprof.a
-	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
+# tools/archive-stub.c stands in for src/sandbox/archive.c (libarchive):
+# linked first, it keeps archive.o out of the link.
+$(BUILD)/tools/archive-stub.o: tools/archive-stub.c $(wildcard include/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a
+	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a \
+		$(filter-out -larchive -lnettle,$(LDLIBS))
+
 
 # ---- secprof record: the eBPF backend (src/record/) ------------------------
 # The BPF program is compiled at build time with clang -target bpf against a
@@ -349,8 +356,8 @@ format-all:
 .PHONY: check-format format format-all
 
 bench: all $(BUILD)/tests/denials $(STATIC_BIN)
-	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
-	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) record
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) EXTRA_LIBS="$(LDLIBS)" run image
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) EXTRA_LIBS="$(LDLIBS)" record
 
 gen:
 	python3 tools/gen-syscalls.py ../shared/reference/syscalls.csv data/libseccomp-2.5.4-unknown.tsv \

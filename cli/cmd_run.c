@@ -31,12 +31,17 @@ struct run_args {
 	bool explain;             /* --explain[=FILE] */
 	const char *explain_file; /* NULL: the report goes to stderr */
 	char **argv;
+	/* images, layers, mounts, terminal (secprof_container_ext) */
+	secprof_container_ext x;
+	const char *volumes[MAX_ENV], *mounts[MAX_ENV], *tmpfs[MAX_ENV];
 };
 
 enum {
 	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
 	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT, OPT_NEWER,
-	OPT_EXPLAIN,
+	OPT_EXPLAIN, OPT_IMAGE, OPT_CACHE, OPT_UPPER, OPT_RM, OPT_INTERACTIVE, OPT_TTY, OPT_VOLUME, OPT_MOUNT, OPT_TMPFS,
+	OPT_NAME, OPT_ENTRYPOINT, OPT_INIT, OPT_VOLUME_DIR,
+	OPT_UNSUPPORTED = 500, /* + the row's index among them */
 };
 
 /* docker run's spellings, -h (--hostname) included; --help stays long. */
@@ -80,6 +85,61 @@ static const struct cli_opt run_opts[] = {
 	  "(to stderr, or JSON lines to FILE); the command sees the\n"
 	  "same results (user notification answered with the real\n"
 	  "filter's verdict)", CLI_C_FILE, NULL, false },
+	{ "image", 0, OPT_IMAGE, CLI_ARG, "REF",
+	  "run a container of this image: a docker save archive,\n"
+	  "an OCI layout (oci:PATH[:TAG]) or docker-archive:PATH[:REPO:TAG];\n"
+	  "its Entrypoint, Cmd, Env, WorkingDir and User apply", CLI_C_FILE, NULL, false },
+	{ "cache", 0, OPT_CACHE, CLI_ARG, "DIR", "unpacked layers (default /var/cache/secprof/layers)", CLI_C_DIR,
+	  NULL, false },
+	{ "upper", 0, OPT_UPPER, CLI_ARG, "DIR",
+	  "keep the container's writes in DIR (overlay upper and work);\n"
+	  "without it they are thrown away at exit", CLI_C_DIR, NULL, false },
+	{ "rm", 0, OPT_RM, CLI_NOARG, NULL, "accepted: the writable layer is always removed (see --upper)", CLI_C_NONE,
+	  NULL, false },
+	{ "interactive", 'i', OPT_INTERACTIVE, CLI_NOARG, NULL, "keep stdin open (with -t: copied to the pty)",
+	  CLI_C_NONE, NULL, false },
+	{ "tty", 't', OPT_TTY, CLI_NOARG, NULL, "run the command on a new pseudo-terminal", CLI_C_NONE, NULL, false },
+	{ "volume", 'v', OPT_VOLUME, CLI_ARG, "SPEC", "HOST:CTR[:ro], NAME:CTR[:ro] or CTR (repeatable)", CLI_C_NONE,
+	  NULL, false },
+	{ "mount", 0, OPT_MOUNT, CLI_ARG, "SPEC", "type=bind|volume|tmpfs,target=...,... (repeatable)", CLI_C_NONE,
+	  NULL, false },
+	{ "tmpfs", 0, OPT_TMPFS, CLI_ARG, "CTR[:OPTS]", "a tmpfs at CTR (repeatable)", CLI_C_NONE, NULL, false },
+	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "refuse to start while a run of this name is alive", CLI_C_NONE,
+	  NULL, false },
+	{ "entrypoint", 0, OPT_ENTRYPOINT, CLI_ARG, "CMD", "replace the image's entrypoint (\"\" clears it)",
+	  CLI_C_NONE, NULL, false },
+	{ "init", 0, OPT_INIT, CLI_NOARG, NULL, "accepted: secprof's init is always PID 1", CLI_C_NONE, NULL, false },
+	{ "volume-dir", 0, OPT_VOLUME_DIR, CLI_ARG, "DIR", "named volumes (default /var/lib/secprof/volumes)",
+	  CLI_C_DIR, NULL, false },
+	/* docker run options secprof does not do: named in the error, never
+	 * ignored (hidden from --help). */
+	{ "publish", 'p', OPT_UNSUPPORTED + 0, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "publish-all", 'P', OPT_UNSUPPORTED + 1, CLI_NOARG, NULL, "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "detach", 'd', OPT_UNSUPPORTED + 2, CLI_NOARG, NULL, "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "restart", 0, OPT_UNSUPPORTED + 3, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "memory", 'm', OPT_UNSUPPORTED + 4, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "cpus", 0, OPT_UNSUPPORTED + 5, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "pids-limit", 0, OPT_UNSUPPORTED + 6, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "pid", 0, OPT_UNSUPPORTED + 7, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "ipc", 0, OPT_UNSUPPORTED + 8, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "userns", 0, OPT_UNSUPPORTED + 9, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "device", 0, OPT_UNSUPPORTED + 10, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "volumes-from", 0, OPT_UNSUPPORTED + 11, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "env-file", 0, OPT_UNSUPPORTED + 12, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "ulimit", 0, OPT_UNSUPPORTED + 13, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "sysctl", 0, OPT_UNSUPPORTED + 14, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "runtime", 0, OPT_UNSUPPORTED + 15, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "platform", 0, OPT_UNSUPPORTED + 16, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "gpus", 0, OPT_UNSUPPORTED + 17, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "group-add", 0, OPT_UNSUPPORTED + 18, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "add-host", 0, OPT_UNSUPPORTED + 19, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "dns", 0, OPT_UNSUPPORTED + 20, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "link", 0, OPT_UNSUPPORTED + 21, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "label", 'l', OPT_UNSUPPORTED + 22, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "shm-size", 0, OPT_UNSUPPORTED + 23, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "userns-remap", 0, OPT_UNSUPPORTED + 24, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "attach", 'a', OPT_UNSUPPORTED + 25, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "pull", 0, OPT_UNSUPPORTED + 26, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
 	{ 0 },
 };
 
@@ -89,7 +149,9 @@ const struct cli_spec cli_spec_run = {
 		"Run CMD as docker run would run it in a container: the profile resolved\n"
 		"for its capabilities and compiled as runc does, no_new_privs, user and\n"
 		"capabilities set as runc sets them; with --rootfs, in new namespaces on\n"
-		"that root filesystem. Options end at CMD. The command never starts\n"
+		"that root filesystem, or on an image's layers with --image (CMD is\n"
+		"then optional); the root's writes go to a layer thrown away at exit\n"
+		"(--upper keeps it). Options end at CMD. The command never starts\n"
 		"without the filter it asked for.",
 	.opts = run_opts,
 	.in_order = true,
@@ -151,7 +213,14 @@ static int security_opt(const struct cli *g, struct run_args *a, const char *opt
 			return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
 		return 0;
 	}
-	if (!strcmp(key, "apparmor") || !strcmp(key, "label") || !strcmp(key, "systempaths"))
+	/* Accepted so that docker run lines work as they are, but said:
+	 * secprof confines with seccomp, capabilities and namespaces only. */
+	if (!strcmp(key, "apparmor") || !strcmp(key, "label")) {
+		fprintf(stderr, "%s: warning: --security-opt %s is accepted but not applied: secprof run sets no %s\n",
+			g->prog, opt, !strcmp(key, "apparmor") ? "AppArmor profile" : "SELinux label");
+		return 0;
+	}
+	if (!strcmp(key, "systempaths"))
 		return run_error(g, "--security-opt %s is not supported by secprof run", key);
 	return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
 }
@@ -167,6 +236,11 @@ static int take_cap(const struct cli *g, const char **list, size_t *n, const cha
 static int take(struct cli *g, void *data, int id, const char *v)
 {
 	struct run_args *a = data;
+
+	if (id >= OPT_UNSUPPORTED)
+		for (const struct cli_opt *o = run_opts; o->name; o++)
+			if (o->id == id)
+				return run_error(g, "docker run option --%s is not supported by secprof run", o->name);
 
 	switch (id) {
 	case OPT_SECURITY: return security_opt(g, a, v) ? SECPROF_EXIT_ERROR : 0;
@@ -184,6 +258,25 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_NEWER: a->newer = true; break;
 	case OPT_EXPLAIN: a->explain = true; a->explain_file = v; break;
+	case OPT_IMAGE: a->x.image = v; break;
+	case OPT_CACHE: a->x.cache_dir = v; break;
+	case OPT_UPPER: a->x.upper_dir = v; break;
+	case OPT_VOLUME_DIR: a->x.volume_dir = v; break;
+	case OPT_RM: case OPT_INIT: break;
+	case OPT_INTERACTIVE: a->x.interactive = true; break;
+	case OPT_TTY: a->x.tty = true; break;
+	case OPT_NAME: a->x.name = v; break;
+	case OPT_ENTRYPOINT: a->x.entrypoint = v; a->x.entrypoint_set = true; break;
+	case OPT_VOLUME:
+	case OPT_MOUNT:
+	case OPT_TMPFS: {
+		const char **list = id == OPT_VOLUME ? a->volumes : id == OPT_MOUNT ? a->mounts : a->tmpfs;
+		size_t *n = id == OPT_VOLUME ? &a->x.nvolumes : id == OPT_MOUNT ? &a->x.nmounts : &a->x.ntmpfs;
+		if (*n >= MAX_ENV)
+			return run_error(g, "too many mount options (%s)", v);
+		list[(*n)++] = v;
+		break;
+	}
 	case OPT_ENV:
 		if (a->nenv >= MAX_ENV)
 			return run_error(g, "too many --env options (%s)", v);
@@ -199,9 +292,13 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (first >= argc)
+	/* An image may give the command (its Entrypoint and Cmd). */
+	if (first >= argc && !a->x.image)
 		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
 	a->argv = argv + first;
+	a->x.volumes = a->volumes;
+	a->x.mounts = a->mounts;
+	a->x.tmpfs = a->tmpfs;
 	return 0;
 }
 
@@ -342,9 +439,13 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
+	if (a.explain && (a.x.image || a.x.upper_dir || a.x.nvolumes || a.x.nmounts || a.x.ntmpfs || a.x.tty ||
+			  a.x.interactive || a.x.name || a.x.entrypoint_set))
+		return run_error(g, "--explain cannot be combined with --image, --upper, -v, --mount, --tmpfs, -t, -i, "
+				    "--name or --entrypoint yet");
 	if (a.explain)
 		return run_explained(g, &a, &o);
-	status = secprof_container_run(g->ctx, &o, &err);
+	status = secprof_container_run_ext(g->ctx, &o, &a.x, &err);
 	if (err.code)
 		cli_print_error(g, &err);
 	return status;

@@ -1087,6 +1087,42 @@ SECPROF_API int secprof_recording_write(const secprof_recording *r,
 					const secprof_record_out_opts *o, char **out, size_t *len,
 					secprof_error *err);
 
+/* ---- run: images, throwaway layers, docker run's mounts and terminal --- */
+/* (secprof run --image/-v/--mount/--tmpfs/-t/--name; src/sandbox/layers.c,
+ * image.c, archive.c, tty.c.) */
+
+/* The rest of `docker run`, for secprof_container_run_ext. Zero-initialise,
+ * then set fields; strings are borrowed for the call. With rootfs or
+ * image the container's root is an overlay whose upper layer is thrown
+ * away at exit (docker run --rm), unless upper_dir keeps it. */
+typedef struct secprof_container_ext {
+	/* A `docker save` archive, an OCI layout directory or archive
+	 * (oci:PATH[:TAG]), or docker-archive:PATH[:REPO:TAG]. Its config's
+	 * Entrypoint, Cmd, Env, WorkingDir and User apply as in docker run. */
+	const char *image;
+	const char *cache_dir;    /* unpacked layers; NULL: /var/cache/secprof/layers */
+	const char *volume_dir;   /* named volumes; NULL: /var/lib/secprof/volumes */
+	/* Keep the container's writes: DIR/upper and DIR/work are the
+	 * overlay's upper and work directories, reused by the next run. */
+	const char *upper_dir;
+	const char *entrypoint;   /* --entrypoint (with entrypoint_set; "" clears the image's) */
+	bool entrypoint_set;
+	const char *const *volumes; /* -v HOST:CTR[:MODE], NAME:CTR[:MODE], CTR */
+	size_t nvolumes;
+	const char *const *mounts;  /* --mount type=bind|volume|tmpfs,... */
+	size_t nmounts;
+	const char *const *tmpfs;   /* --tmpfs CTR[:OPTIONS] */
+	size_t ntmpfs;
+	bool tty;                 /* -t: a new pty, the command's controlling terminal */
+	bool interactive;         /* -i: with -t, stdin copied to the pty (raw mode) */
+	const char *name;         /* --name: refused while a run of that name is alive */
+} secprof_container_ext;
+
+/* secprof_container_run with the options above; o->argv may be empty
+ * when the image gives the command. Same return values. */
+SECPROF_API int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *o,
+					  const secprof_container_ext *x, secprof_error *err);
+
 #ifdef __cplusplus
 }
 #endif

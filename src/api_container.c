@@ -4,6 +4,10 @@
  * environment Docker builds), on top of secprof_run. The CLI only parses
  * arguments and prints. */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,11 +64,18 @@ static int validate_cap_names(const char *const *list, size_t n, const char *wha
 
 /* The options moby refuses before anything runs; fills the runc-level
  * options from them. */
-static int check_options(const secprof_container_opts *a, secprof_run_opts *o, secprof_error *err)
+static int check_options(const secprof_container_opts *a, const secprof_container_ext *x, secprof_run_opts *o,
+			 secprof_error *err)
 {
 #define REFUSE(...) return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, __VA_ARGS__)
-	if (!a->argv || !a->argv[0])
+	bool container = a->rootfs || x->image;
+
+	if ((!a->argv || !a->argv[0]) && !x->image && !x->entrypoint_set)
 		REFUSE("no command given");
+	if (a->rootfs && x->image)
+		REFUSE("--rootfs and --image exclude each other");
+	if (!container && (x->nvolumes || x->nmounts || x->ntmpfs || x->upper_dir))
+		REFUSE("-v, --mount, --tmpfs and --upper need --rootfs or --image");
 	if (a->user && !a->user[0])
 		REFUSE("--user needs a name or uid");
 	/* moby's daemon: "the working directory '%s' is invalid, it needs to
@@ -73,8 +84,8 @@ static int check_options(const secprof_container_opts *a, secprof_run_opts *o, s
 		REFUSE("the working directory '%s' is invalid, it needs to be an absolute path", a->workdir);
 	if (a->network && strcmp(a->network, "none") && strcmp(a->network, "host"))
 		REFUSE("--network takes none or host, got '%s'", a->network);
-	if (!a->rootfs && (a->hostname || a->read_only || a->network || a->device_cgroup))
-		REFUSE("--hostname, --read-only, --network and --device-cgroup need --rootfs");
+	if (!container && (a->hostname || a->read_only || a->network || a->device_cgroup))
+		REFUSE("--hostname, --read-only, --network and --device-cgroup need --rootfs or --image");
 	if (a->device_cgroup) {
 		if (!strcmp(a->device_cgroup, "auto"))
 			o->devcg = SECPROF_DEVCG_AUTO;
@@ -106,44 +117,275 @@ static void free_env(char **env)
 	free(env);
 }
 
-/* What Docker puts in a container's environment: PATH (unless given),
- * HOSTNAME, then -e values; runc adds HOME later (run.c). -e KEY takes
- * KEY from this process's environment and is left out when unset there. */
-static char **build_env(const secprof_container_opts *a, const char *hostname)
+static size_t key_len(const char *e)
 {
-	char **env = calloc(a->nenv + 3, sizeof(*env));
+	const char *eq = strchr(e, '=');
+	return eq ? (size_t)(eq - e) : strlen(e);
+}
+
+/* moby's ReplaceOrAppendEnvValues: a KEY already in env is replaced in
+ * place, a new one appended. env has room for one more entry. */
+static int env_set(char **env, size_t *n, char *kv)
+{
+	size_t k = key_len(kv);
+
+	for (size_t i = 0; i < *n; i++)
+		if (key_len(env[i]) == k && !strncmp(env[i], kv, k)) {
+			free(env[i]);
+			env[i] = kv;
+			return 0;
+		}
+	env[(*n)++] = kv;
+	return 0;
+}
+
+/* What Docker puts in a container's environment (moby container
+ * CreateDaemonEnvironment): PATH, HOSTNAME, TERM=xterm with -t, then the
+ * container's Env replacing or appending; the container's Env is the -e
+ * values, then the image's for keys -e did not set (daemon/commit.go
+ * merge). runc adds HOME later (run.c). -e KEY takes KEY from this
+ * process's environment and is left out when unset there. */
+static char **build_env(const secprof_container_opts *a, char *const *img_env, size_t nimg, bool tty,
+			const char *hostname)
+{
+	char **env = calloc(a->nenv + nimg + 4, sizeof(*env)), *kv;
 	size_t n = 0;
-	bool has_path = false;
 
 	if (!env)
 		return NULL;
-	for (size_t i = 0; i < a->nenv; i++)
-		if (!strncmp(a->env[i], "PATH=", 5) || !strcmp(a->env[i], "PATH"))
-			has_path = true;
-	if (!has_path && !(env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
+	if (!(env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
 		goto oom;
 	if (asprintf(&env[n], "HOSTNAME=%s", hostname) < 0) {
 		env[n] = NULL;
 		goto oom;
 	}
 	n++;
+	if (tty && !(env[n++] = strdup("TERM=xterm")))
+		goto oom;
 	for (size_t i = 0; i < a->nenv; i++) {
 		const char *e = a->env[i], *v;
 		if (strchr(e, '=')) {
-			if (!(env[n++] = strdup(e)))
+			if (!(kv = strdup(e)))
 				goto oom;
 		} else if ((v = getenv(e))) {
-			if (asprintf(&env[n], "%s=%s", e, v) < 0) {
-				env[n] = NULL;
+			if (asprintf(&kv, "%s=%s", e, v) < 0)
 				goto oom;
-			}
-			n++;
+		} else {
+			continue;
 		}
+		env_set(env, &n, kv);
+	}
+	for (size_t i = 0; i < nimg; i++) {
+		bool user = false;
+		for (size_t k = 0; k < a->nenv && !user; k++)
+			user = key_len(a->env[k]) == key_len(img_env[i]) &&
+			       !strncmp(a->env[k], img_env[i], key_len(img_env[i]));
+		if (user)
+			continue;
+		if (!(kv = strdup(img_env[i])))
+			goto oom;
+		env_set(env, &n, kv);
 	}
 	return env;
 oom:
 	free_env(env);
 	return NULL;
+}
+
+/* docker run's command (moby daemon/commit.go merge): an --entrypoint
+ * replaces the image's and drops its Cmd; "" clears it and keeps the
+ * image's Cmd unless one is given. argv is malloc'ed (the strings are
+ * borrowed). */
+static char **build_argv(const secprof_container_opts *a, const secprof_container_ext *x,
+			 const struct sp_image *img)
+{
+	char *const *ep = img ? img->entrypoint : NULL, *const *cmd = a->argv;
+	size_t nep = img ? img->nentrypoint : 0, ncmd = 0, n = 0;
+	char *user_ep[1] = { (char *)x->entrypoint };
+	char **argv;
+
+	while (cmd && cmd[ncmd])
+		ncmd++;
+	if (x->entrypoint_set) {
+		ep = user_ep;
+		nep = x->entrypoint && x->entrypoint[0] ? 1 : 0;
+		if (!nep && !ncmd && img)
+			cmd = img->cmd, ncmd = img->ncmd;
+	} else if (!ncmd && img) {
+		cmd = img->cmd, ncmd = img->ncmd;
+	}
+	if (!(argv = calloc(nep + ncmd + 1, sizeof(*argv))))
+		return NULL;
+	for (size_t i = 0; i < nep; i++)
+		argv[n++] = ep[i];
+	for (size_t i = 0; i < ncmd; i++)
+		argv[n++] = cmd[i];
+	return argv;
+}
+
+/* docker's container name rule (daemon/names.go: [a-zA-Z0-9][a-zA-Z0-9_.-]+). */
+static bool valid_name(const char *s)
+{
+	if (!s[0] || !s[1] || !isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *c = s + 1; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
+			return false;
+	return true;
+}
+
+/* --name: one live run per name, as Docker refuses a second container of
+ * a name in use. A lock (flock) held on /run/secprof/names/NAME for the
+ * run's life, released by the kernel however secprof ends. */
+static int name_lock(const char *name, secprof_error *err)
+{
+	char path[512];
+	int fd;
+
+	if (!valid_name(name))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+	mkdir("/run/secprof", 0700);
+	mkdir("/run/secprof/names", 0700);
+	snprintf(path, sizeof(path), "/run/secprof/names/%s", name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return sp_err_errno(err, NULL, "cannot lock the container name %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "Conflict. The container name \"/%s\" is already in use by a running secprof run", name);
+		errno = e;
+		return sp_err_errno(err, NULL, "cannot lock the container name %s", path);
+	}
+	return fd;
+}
+
+/* Everything a container run holds, released in one place. */
+struct ctr {
+	struct sp_image img;
+	bool have_img;
+	char scratch[4096];
+	char root[4096], upper[4096], work[4096];
+	char *rootfs_real;
+	const char *lowers[130];
+	struct sp_mount *mounts;
+	size_t nmounts;
+	int name_fd;
+};
+
+static void ctr_free(struct ctr *c)
+{
+	for (size_t i = 0; i < c->nmounts; i++)
+		sp_mount_free(&c->mounts[i]);
+	free(c->mounts);
+	if (c->have_img)
+		sp_image_free(&c->img);
+	free(c->rootfs_real);
+	/* After the container: its mount namespace, and the overlay with
+	 * it, is gone once its init has been reaped. */
+	if (c->scratch[0])
+		sp_remove_tree(c->scratch);
+	if (c->name_fd >= 0)
+		close(c->name_fd);
+}
+
+static int mkdir_all(const char *path, mode_t mode)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The root: the image's layers or --rootfs DIR as the overlay's lowers,
+ * a fresh upper and work in a scratch directory (or --upper DIR's). */
+static int ctr_root(const secprof_container_opts *a, const secprof_container_ext *x, struct ctr *c,
+		    struct sp_run_opts *r, secprof_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *cache = x->cache_dir ? x->cache_dir : "/var/cache/secprof/layers";
+
+	snprintf(c->scratch, sizeof(c->scratch), "%s/secprof-run.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/var/tmp");
+	if (!mkdtemp(c->scratch)) {
+		c->scratch[0] = '\0';
+		return sp_err_errno(err, NULL, "cannot create a scratch directory");
+	}
+	if (snprintf(c->root, sizeof(c->root), "%s/root", c->scratch) >= (int)sizeof(c->root) ||
+	    snprintf(c->upper, sizeof(c->upper), "%s/upper", x->upper_dir ? x->upper_dir : c->scratch) >=
+		    (int)sizeof(c->upper) ||
+	    snprintf(c->work, sizeof(c->work), "%s/work", x->upper_dir ? x->upper_dir : c->scratch) >=
+		    (int)sizeof(c->work))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "--upper: path too long");
+	if (mkdir(c->root, 0755) < 0 || mkdir_all(c->upper, 0755) < 0 || mkdir_all(c->work, 0700) < 0)
+		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
+	/* The upper's root is the container's /: as open as a root is. */
+	chmod(c->upper, 0755);
+	if (x->image) {
+		if (mkdir_all(cache, 0700) < 0)
+			return sp_err_errno(err, NULL, "cannot create the layer cache %s", cache);
+		if (sp_image_load(x->image, cache, &c->img, err) < 0)
+			return -1;
+		c->have_img = true;
+		if (!c->img.nlayers)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no layers", x->image);
+		/* overlayfs lists the top layer first. */
+		for (size_t i = 0; i < c->img.nlayers; i++)
+			c->lowers[i] = c->img.layers[c->img.nlayers - 1 - i];
+		r->nlowers = c->img.nlayers;
+		r->lower_base = c->img.cache;
+	} else {
+		if (!(c->rootfs_real = realpath(a->rootfs, NULL)))
+			return sp_err_errno(err, NULL, "--rootfs %s", a->rootfs);
+		c->lowers[0] = c->rootfs_real;
+		r->nlowers = 1;
+	}
+	r->lowers = c->lowers;
+	r->upper = c->upper;
+	r->work = c->work;
+	r->rootfs = c->root;
+	return 0;
+}
+
+static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_run_opts *r, secprof_error *err)
+{
+	const char *voldir = x->volume_dir ? x->volume_dir : "/var/lib/secprof/volumes";
+	size_t total = x->nvolumes + x->nmounts + x->ntmpfs;
+	int rc = 0;
+
+	if (!total)
+		return 0;
+	if (!(c->mounts = calloc(total, sizeof(*c->mounts))))
+		return sp_err_oom(err);
+	for (size_t i = 0; !rc && i < x->nvolumes; i++)
+		if (!(rc = sp_mount_parse_volume(x->volumes[i], voldir, c->scratch, &c->mounts[c->nmounts], err)))
+			c->nmounts++;
+	for (size_t i = 0; !rc && i < x->nmounts; i++)
+		if (!(rc = sp_mount_parse_mount(x->mounts[i], voldir, c->scratch, &c->mounts[c->nmounts], err)))
+			c->nmounts++;
+	for (size_t i = 0; !rc && i < x->ntmpfs; i++)
+		if (!(rc = sp_mount_parse_tmpfs(x->tmpfs[i], &c->mounts[c->nmounts], err)))
+			c->nmounts++;
+	/* moby: "Duplicate mount point" (volume/mounts, parseSecurityOpt's
+	 * sibling in daemon/volumes.go registerMountPoints). */
+	for (size_t i = 0; !rc && i < c->nmounts; i++)
+		for (size_t k = 0; !rc && k < i; k++)
+			if (!strcmp(c->mounts[i].target, c->mounts[k].target))
+				rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "Duplicate mount point: %s",
+					    c->mounts[i].target);
+	r->mounts = c->mounts;
+	r->nmounts = c->nmounts;
+	return rc;
 }
 
 /* What run --explain adds to a run (secprof_container_run_explain). */
@@ -155,8 +397,6 @@ struct live_req {
 	char note[512];
 };
 
-static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
-			 const struct sp_run_hook *hook, secprof_error *err);
 
 /* What secprof run does not show by itself, as notes (path "runc" or
  * "seccomp"; `secprof run` prints these even when it silences the
@@ -212,30 +452,22 @@ static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_c
 	return 0;
 }
 
-int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
-{
-	return container_run(ctx, a, NULL, NULL, err);
-}
-
-int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
-			 const struct sp_run_hook *hook, secprof_error *err)
-{
-	return container_run(ctx, a, NULL, hook, err);
-}
-
 /* lr: run --explain (NULL: a plain run); hook: secprof record (NULL: none) */
-static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, struct live_req *lr,
-			 const struct sp_run_hook *hook, secprof_error *err)
+static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_container_ext *x,
+			 struct live_req *lr, const struct sp_run_hook *hook, secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
 				    .newer_syscalls = a->newer_syscalls };
 	secprof_prog *prog = NULL;
+	struct ctr c = { .name_fd = -1 };
+	struct sp_run_opts r = { 0 };
 	char host[256] = "secprof";
-	char **env;
-	int status;
+	char **env = NULL, **argv = NULL;
+	int status = SECPROF_EXIT_ERROR;
 
-	if (check_options(a, &o, err) < 0 ||
+	memset(err, 0, sizeof(*err));
+	if (check_options(a, x, &o, err) < 0 ||
 	    validate_cap_names(a->cap_add, a->ncap_add, "CapAdd", err) < 0 ||
 	    validate_cap_names(a->cap_drop, a->ncap_drop, "CapDrop", err) < 0 ||
 	    secprof_caps_tweak(a->cap_add, a->ncap_add, a->cap_drop, a->ncap_drop, a->privileged,
@@ -245,31 +477,76 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, stru
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
 	 * to start without one (docs/COMPAT.md §4.1.4); there is none to offer. */
 	if (prog && prog->needs_listener) {
-		secprof_prog_free(prog);
 		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 		       "seccomp listenerPath is not set: secprof run cannot serve SCMP_ACT_NOTIFY rules");
-		return SECPROF_EXIT_ERROR;
+		goto out;
 	}
-	o.prog = prog;
 	predict_runtime(ctx, a, prog);
-	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0) {
-		secprof_prog_free(prog);
-		return status;
-	}
+	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0)
+		goto out;
+	status = SECPROF_EXIT_ERROR;
+	if (x->name && (c.name_fd = name_lock(x->name, err)) < 0)
+		goto out;
+	if ((a->rootfs || x->image) && (ctr_root(a, x, &c, &r, err) < 0 || ctr_mounts(x, &c, &r, err) < 0))
+		goto out;
 	if (a->hostname)
 		snprintf(host, sizeof(host), "%s", a->hostname);
-	else if (!a->rootfs)
+	else if (!a->rootfs && !x->image)
 		gethostname(host, sizeof(host) - 1);
-	if (!(env = build_env(a, host))) {
-		secprof_prog_free(prog);
+	if (!(argv = build_argv(a, x, c.have_img ? &c.img : NULL)) ||
+	    !(env = build_env(a, c.have_img ? c.img.env : NULL, c.have_img ? c.img.nenv : 0, x->tty, host))) {
 		sp_err_oom(err);
-		return SECPROF_EXIT_ERROR;
+		goto out;
 	}
-	o.envp = env;
-	status = sp_api_run(&o, lr && lr->served ? &lr->lv : NULL, hook, err);
+	if (!argv[0]) {
+		/* moby's daemon/create.go: "No command specified". */
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "No command specified");
+		goto out;
+	}
+	r.prog = prog;
+	r.caps = o.caps;
+	r.no_new_privs = o.no_new_privs;
+	r.user = o.user ? o.user : c.have_img ? c.img.user : NULL;
+	r.workdir = o.workdir ? o.workdir : c.have_img ? c.img.workdir : NULL;
+	r.argv = argv;
+	r.envp = env;
+	r.preserve_fds = o.preserve_fds;
+	r.hostname = o.hostname;
+	r.read_only = o.read_only;
+	r.privileged = o.privileged;
+	r.net = o.net == SECPROF_NET_HOST ? SP_NET_HOST : SP_NET_NONE;
+	r.devcg = o.devcg == SECPROF_DEVCG_V1 ? SP_DEVCG_V1 : o.devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2 : SP_DEVCG_AUTO;
+	r.tty = x->tty;
+	r.interactive = x->interactive;
+	r.tty_slave = -1;
+	r.live = lr && lr->served ? &lr->lv : NULL;
+	r.hook = hook;
+	status = sp_run(&r, err);
+out:
+	free(argv);
 	free_env(env);
+	ctr_free(&c);
 	secprof_prog_free(prog);
 	return status;
+}
+
+static const secprof_container_ext no_ext;
+
+int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
+{
+	return container_run(ctx, a, &no_ext, NULL, NULL, err);
+}
+
+int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_container_ext *x,
+			      secprof_error *err)
+{
+	return container_run(ctx, a, x, NULL, NULL, err);
+}
+
+int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
+			 const struct sp_run_hook *hook, secprof_error *err)
+{
+	return container_run(ctx, a, &no_ext, NULL, hook, err);
 }
 
 /* ---- run --explain ------------------------------------------------------ */
@@ -355,7 +632,7 @@ int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	status = container_run(ctx, a, lr, NULL, err);
+	status = container_run(ctx, a, &no_ext, lr, NULL, err);
 	if (fill_report(ctx, a, lr, out) < 0) {
 		secprof_live_report_free(out);
 		out = NULL;

@@ -31,6 +31,10 @@ pkgs="$pkgs crun"
       util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
       libbpf-dev bpftool libelf-dev
       gcc-multilib"
+      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
+      libarchive-dev nettle-dev
+      tmux podman
+      zstd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -145,7 +145,7 @@ static unsigned long mount_flags(const char *opts)
  * runc does for a /sys it had to bind (libcontainer/rootfs_linux.go
  * mountToRootfs, "sysfs" case: rbind, then each submount read-only). A
  * top-level remount alone leaves cgroup files and tracefs writable. */
-static int remount_tree_ro(const char *dir, secprof_error *err)
+int sp_remount_tree_ro(const char *dir, secprof_error *err)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	size_t dl = strlen(dir);
@@ -194,7 +194,7 @@ static int setup_sys(bool privileged, secprof_error *err)
 	if (!getcwd(abs, sizeof(abs) - 5))
 		return sys_fail(err, "cannot find", "the root filesystem");
 	strcat(abs, strcmp(abs, "/") ? "/sys" : "sys");
-	return remount_tree_ro(abs, err);
+	return sp_remount_tree_ro(abs, err);
 }
 
 /* Docker's masked and read-only paths: moby daemon/pkg/oci/defaults.go,
@@ -279,16 +279,19 @@ static int loopback_up(secprof_error *err)
 	return rc;
 }
 
-static int enter_root(const char *rootfs, secprof_error *err)
+static int enter_root(const struct sp_run_opts *o, secprof_error *err)
 {
 	/* Nothing mounted below may leak back to the host (runc: rprivate
 	 * unless told otherwise), and pivot_root wants a private parent. */
 	int rc = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err);
 
+	/* The throwaway layer (layers.c), in this namespace only. */
 	if (!rc)
-		rc = do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL, err);
-	if (!rc && chdir(rootfs) < 0)
-		rc = sys_fail(err, "cannot enter", rootfs);
+		rc = sp_overlay_mount(o, err);
+	if (!rc)
+		rc = do_mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL, err);
+	if (!rc && chdir(o->rootfs) < 0)
+		rc = sys_fail(err, "cannot enter", o->rootfs);
 	return rc;
 }
 
@@ -308,7 +311,7 @@ static int switch_root(secprof_error *err)
 static int build_root(const struct sp_run_opts *o, secprof_error *err)
 {
 	const char *host = o->hostname ? o->hostname : "secprof";
-	int rc = enter_root(o->rootfs, err);
+	int rc = enter_root(o, err);
 
 	if (!rc)
 		rc = make_dir("proc", err);
@@ -318,6 +321,10 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 		rc = setup_dev(err);
 	if (!rc)
 		rc = setup_sys(o->privileged, err);
+	/* -v, --mount, --tmpfs after Docker's own mounts and before the
+	 * masks, in the order of runc's spec (moby WithMounts). */
+	if (!rc)
+		rc = sp_mounts_apply(o, err);
 	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
 	if (!rc && !o->privileged)
 		rc = protect_proc(err);
@@ -387,6 +394,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 	 * init outlives the command's execve, so they are closed, not marked
 	 * close-on-exec. Only the sync pipe's write end stays. */
 	close(rep->pipe_rfd);
+	/* -t: the pty is init's stdio too, so that bind_terminal puts it on
+	 * /dev/console and the command inherits it. */
+	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0) {
 		sp_err_errno(&err, NULL, "cannot close inherited file descriptors");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);

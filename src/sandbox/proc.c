@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -447,6 +448,10 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* -t: the pty on fds 0-2 becomes the controlling terminal of a new
+	 * session, as runc's console setup does (setsid, TIOCSCTTY). */
+	if (o->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot make the terminal the controlling one");
 	/* Whatever secprof or the caller still holds above the preserved fds
 	 * is gone at execve; done before the filter is loaded, so a profile
 	 * that denies close_range or fcntl cannot leave one open. */

@@ -50,7 +50,8 @@ static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 	}
 }
 
-static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error *err)
+static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o, int master,
+		  secprof_error *err)
 {
 	int wstatus = 0;
 
@@ -65,7 +66,7 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, secprof_error
 		return rep->status;
 	}
 	if (rep->stage == SP_STAGE_EXEC)
-		return sp_wait_forwarding(pid, false);
+		return o->tty ? sp_tty_relay(pid, master, o->interactive) : sp_wait_forwarding(pid, false);
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the
 	 * same way), e.g. an ERRNO default with no rules. */
@@ -100,8 +101,10 @@ static int pipe_above(int pfd[2], int min_fd)
 	return 0;
 }
 
-int sp_run(const struct sp_run_opts *o, secprof_error *err)
+int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 {
+	struct sp_run_opts ro = *opts, *o = &ro;
+	int master = -1;
 	struct sp_child_report *rep;
 	struct sp_devcg cg = { 0 };
 	sigset_t block, old;
@@ -125,10 +128,21 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 	}
 	rep->pipe_fd = pfd[1];
 	rep->pipe_rfd = pfd[0];
+	o->tty_slave = -1;
+	if (o->tty && sp_tty_open(3 + (int)o->preserve_fds, &master, &o->tty_slave, err) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		munmap(rep, sizeof(*rep));
+		return SP_EXIT_ERROR;
+	}
 	/* Docker's device rules for every container but a privileged one
 	 * (moby WithDevices gives those "a *:* rwm"); refusing to start is the
 	 * only fail-closed answer when no cgroup can enforce them. */
 	if (o->rootfs && !o->privileged && sp_devcg_create(&cg, o->devcg, err) < 0) {
+		if (master >= 0) {
+			close(master);
+			close(o->tty_slave);
+		}
 		close(pfd[0]);
 		close(pfd[1]);
 		munmap(rep, sizeof(*rep));
@@ -145,6 +159,8 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 		pid = fork();
 		if (pid == 0) {
 			close(pfd[0]);
+			if (o->tty && sp_tty_attach(o->tty_slave) < 0)
+				sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
 			/* Closed, not just marked: nothing of the caller's may
 			 * reach the command (runc closes all but stdio and the
 			 * preserved fds before execve, CVE-2024-21626). */
@@ -162,11 +178,19 @@ int sp_run(const struct sp_run_opts *o, secprof_error *err)
 	 * posts it; a supervisor that cannot start leaves the child to fail. */
 	if (pid > 0 && o->live && sp_live_start(o->live, pid, o->rootfs != NULL, rep, err) < 0)
 		__atomic_store_n(&rep->listener_taken, 2, __ATOMIC_SEQ_CST);
+	/* Only the children hold the terminal's slave end: the parent sees
+	 * the pty hang up once they are gone. */
+	if (o->tty)
+		close(o->tty_slave);
 	if (pid < 0) {
 		close(pfd[0]);
 		status = SP_EXIT_ERROR;
+		if (master >= 0)
+			close(master);
 	} else {
-		status = finish(pid, pfd[0], rep, err);
+		status = finish(pid, pfd[0], rep, o, master, err);
+		if (master >= 0 && !(rep->stage == SP_STAGE_EXEC && !rep->status))
+			close(master);
 	}
 	if (o->live)
 		sp_live_stop(o->live, status);

@@ -47,6 +47,23 @@ struct sp_run_opts {
 	struct sp_live *live;
 	/* secprof record (src/record/): called where the filter is loaded. */
 	const struct sp_run_hook *hook;
+	/* The root as an overlay (layers.c), mounted on rootfs (an empty
+	 * directory) inside the container's own mount namespace, so it is
+	 * gone with the container: lowers[] top first, relative to lower_base
+	 * when that is set (the layer cache: shorter mount data), upper and
+	 * work the writable layer. nlowers == 0: rootfs is used as it is. */
+	const char *lower_base;
+	const char *const *lowers;
+	size_t nlowers;
+	const char *upper, *work;
+	/* docker run's -v, --mount and --tmpfs, in that order (layers.c). */
+	const struct sp_mount *mounts;
+	size_t nmounts;
+	/* -t: the command's stdio is a new pty (tty.c); -i: secprof's stdin
+	 * is copied to it. tty_slave is sp_run's, -1 otherwise. */
+	bool tty;
+	bool interactive;
+	int tty_slave;
 };
 
 struct sp_child_report;
@@ -65,6 +82,17 @@ struct sp_run_hook {
 	/* In the parent, once the first child exists (its pid as forked or
 	 * cloned: in container mode, secprof's init). May be NULL. */
 	void (*started)(void *data, pid_t pid);
+};
+
+/* One docker run mount, parsed (layers.c, as moby's volume/mounts parser). */
+enum sp_mount_type { SP_MOUNT_BIND, SP_MOUNT_TMPFS };
+struct sp_mount {
+	enum sp_mount_type type;
+	char *source;        /* bind: an absolute host path */
+	char *target;        /* absolute, in the container */
+	bool readonly;
+	unsigned long flags; /* tmpfs: MS_* */
+	char *data;          /* tmpfs: size=, mode=, ... */
 };
 
 /* Run o->argv as runc would start a container process and wait for it.
@@ -144,6 +172,76 @@ struct sp_user {
 };
 /* Resolve spec against /etc/passwd and /etc/group of the current root. */
 int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err);
+
+/* ---- layers, mounts, terminals (layers.c, image.c, archive.c, tty.c) --- */
+
+/* In init, before anything else of the root is built: the overlay of
+ * o->lowers on o->rootfs (nothing when nlowers is 0). */
+int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err);
+/* In init, cwd = the new root before pivot_root: o->mounts, each target
+ * resolved inside the root (openat2 RESOLVE_IN_ROOT) so a symlink in the
+ * image cannot point a mount at a host path. */
+int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err);
+/* Remount read-only every mount at or below the absolute path dir. */
+int sp_remount_tree_ro(const char *dir, secprof_error *err);
+/* Parse -v SPEC, --mount SPEC, --tmpfs SPEC into *m (malloc'ed strings;
+ * sp_mount_free). Named and anonymous volumes become binds of a
+ * directory under voldir / scratch. */
+int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
+			  secprof_error *err);
+int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
+			 secprof_error *err);
+int sp_mount_parse_tmpfs(const char *spec, struct sp_mount *m, secprof_error *err);
+void sp_mount_free(struct sp_mount *m);
+/* rm -rf of a scratch directory (no symlink followed, no mount crossed). */
+void sp_remove_tree(const char *dir);
+
+/* A pty for -t: *master (close-on-exec) and *slave, both at or above
+ * min_fd; the window size copied from secprof's terminal. */
+int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err);
+/* In a child: slave becomes fds 0, 1 and 2, as runc's console. */
+int sp_tty_attach(int slave);
+/* The parent's loop while the command runs on a pty: the pty's output to
+ * stdout, stdin to the pty (interactive), window size changes, signals
+ * passed on; secprof's terminal raw meanwhile. Returns the exit status. */
+int sp_tty_relay(pid_t pid, int master, bool interactive);
+
+/* An image, read (image.c): its layers unpacked in the cache and its
+ * config. Strings and arrays malloc'ed; sp_image_free. */
+struct sp_image {
+	char **layers;        /* cache directory names (hex digests), bottom first */
+	size_t nlayers;
+	char *cache;          /* the cache directory, absolute */
+	char **entrypoint;    /* NULL: not set */
+	size_t nentrypoint;
+	char **cmd;
+	size_t ncmd;
+	char **env;
+	size_t nenv;
+	char *workdir;        /* NULL or "" : not set */
+	char *user;
+};
+int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secprof_error *err);
+void sp_image_free(struct sp_image *img);
+
+/* archive.c: the only user of libarchive (a static secprof links
+ * tools/archive-stub.c instead). */
+struct sp_member {
+	char *name;
+	char *data;
+	size_t len;
+};
+/* Every regular member of the archive at path no larger than max, in memory. */
+int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *n,
+			     secprof_error *err);
+void sp_members_free(struct sp_member *m, size_t n);
+/* Unpack a layer (a tar, possibly compressed) into the new directory dest,
+ * whiteouts turned into overlayfs's (OCI image-spec layer.md). The layer
+ * is the file at path, or its member `member` when member is not NULL;
+ * the SHA-256 of its bytes must be expect_hex (64 hex digits), else it is
+ * refused (the caller removes dest). */
+int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
+		    secprof_error *err);
 
 /* ---- probe and info ---------------------------------------------------- */
 

@@ -7,8 +7,11 @@ source "$TESTS/helpers/rootfs.sh"
 rootfs_setup
 
 # crun OPTS... -- CMD: sets out, err, rc
+# The runs below build on each other (a user added by one is used by the
+# next): they keep one writable layer with --upper, where a plain
+# `secprof run --rootfs` throws its writes away (tests/suites/run-layers.sh).
 crun() {
-	out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" "$@" 2>"$TMPD/err"); rc=$?
+	out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" "$@" 2>"$TMPD/err"); rc=$?
 	err=$(<"$TMPD/err")
 }
 

@@ -82,12 +82,14 @@ stricter+=("writable mounts under /sys: /sys/fs/cgroup => writable mounts under 
 profile=${REF:-/nonexistent}/moby-default.json
 [[ -f $profile ]] || profile=$TESTS/data/run-chown-audit-control.json
 
+# secprof's side of compare: the root filesystem, or (images below) --image.
+ours_root=(--rootfs "$ROOT")
 compare() { # NAME secprof/docker options...
 	local name=$1; shift
 	local ours theirs rc_ours rc_theirs
 	# The caller's fds that must never reach either container.
 	exec 7</etc/shadow 9</
-	ours=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" "$@" --security-opt "seccomp=$profile" -- sh -c "$probe" 2>&1)
+	ours=$(timeout 60 "$SECPROF" run "${ours_root[@]}" "$@" --security-opt "seccomp=$profile" -- sh -c "$probe" 2>&1)
 	rc_ours=$?
 	theirs=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm "$@" --security-opt "seccomp=$profile" \
 		"$image" sh -c "$probe" 2>&1 </dev/null)
@@ -121,5 +123,106 @@ compare "--network none" --network none
 compare "--network host" --network host
 compare "--network none --cap-drop MKNOD" --network none --cap-drop MKNOD
 compare "--network host --read-only" --network host --read-only
+
+# ---- images: `docker save` archives and OCI layouts (secprof run --image) ----
+# The imported root filesystem, and an image Docker builds on it: layers
+# that delete files (whiteouts) and a config with Entrypoint, Cmd, Env,
+# WorkingDir and User. secprof reads what `docker save` wrote (and what
+# podman converts it to, for OCI layouts) and must start the same command
+# in the same environment.
+cache=$dk/cache
+built=secprof-built:$$
+mkdir -p "$dk/ctx"
+cat >"$dk/ctx/Dockerfile" <<DOCKERFILE
+FROM $image
+RUN rm -rf /usr/share/doc /etc/motd && mkdir -p /opq/sub && touch /opq/a /opq/sub/b
+RUN rm -rf /opq/sub /opq/a && touch /opq/c && useradd -u 1234 -m app
+ENV GREETING=hello PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+WORKDIR /srv/app
+USER app
+ENTRYPOINT ["sh", "-c"]
+CMD ["echo \$GREETING; pwd; id; ls -a /opq; ls /usr/share/doc 2>&1 | head -n 1; cat /etc/motd 2>&1; echo \$HOME"]
+DOCKERFILE
+if ! DOCKER_BUILDKIT=0 docker_ build -q --network none -t "$built" "$dk/ctx" >"$dk/build.log" 2>&1; then
+	diag "$(tail -n 5 "$dk/build.log")"
+	ok 1 "docker build of the test image"
+fi
+docker_ save -o "$dk/base.tar" "$image"; ok $? "docker save of the imported image"
+docker_ save -o "$dk/built.tar" "$built"; ok $? "docker save of the built image"
+
+same() { # NAME secprof-run-args... === docker-run-args...
+	local name=$1; shift
+	local -a mine=() theirs=()
+	while [[ $1 != === ]]; do mine+=("$1"); shift; done; shift
+	theirs=("$@")
+	local a b ra rb
+	a=$(timeout 120 "$SECPROF" run --cache "$cache" "${mine[@]}" 2>&1); ra=$?
+	b=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm "${theirs[@]}" 2>&1 </dev/null); rb=$?
+	is "$ra:$a" "$rb:$b" "$name"
+}
+same "cat /etc/os-release: docker save archive vs docker run" \
+	--image "$dk/base.tar" -- cat /etc/os-release === "$image" cat /etc/os-release
+ls "$cache" | grep -qE '^[0-9a-f]{64}$'; ok $? "the layer is cached under its diff_id"
+same "the image's Entrypoint, Cmd, Env, WorkingDir, User; whiteouts of later layers" \
+	-h h13a --image "$dk/built.tar" === -h h13a "$built"
+# Sorted: this dockerd does not keep one order for -e values across runs.
+same "the environment (PATH from the image, HOSTNAME, HOME, -e over the image's)" \
+	-h h13a -e GREETING=over -e NEW=1 --entrypoint sh --image "$dk/built.tar" -- -c 'env | sort' === \
+	-h h13a -e GREETING=over -e NEW=1 --entrypoint sh "$built" -c 'env | sort'
+same "CMD given on the command line replaces the image's Cmd, keeps its Entrypoint" \
+	--image "$dk/built.tar" -- 'echo args; id -un' === "$built" 'echo args; id -un'
+same "--entrypoint '' clears the image's entrypoint" \
+	--entrypoint '' --image "$dk/built.tar" -- pwd === --entrypoint '' "$built" pwd
+same "-u and -w override the image's User and WorkingDir" \
+	-u 0 -w /tmp/w --image "$dk/built.tar" -- pwd === -u 0 -w /tmp/w "$built" pwd
+same "-t: TERM=xterm in the environment" \
+	-t --entrypoint sh --image "$dk/built.tar" -- -c 'echo $TERM' === -t --entrypoint sh "$built" -c 'echo $TERM'
+same "a read-only volume" \
+	-v "$dk/ctx:/ctx:ro" --entrypoint sh --image "$dk/built.tar" -- -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x 2>&1' === \
+	-v "$dk/ctx:/ctx:ro" --entrypoint sh "$built" -c 'head -n 1 /ctx/Dockerfile; touch /ctx/x 2>&1'
+same "--tmpfs options as Docker mounts them" \
+	--tmpfs /tt:size=1m --image "$dk/base.tar" -- sh -c 'grep " /tt " /proc/mounts | cut -d" " -f3,4' === \
+	--tmpfs /tt:size=1m "$image" sh -c 'grep " /tt " /proc/mounts | cut -d" " -f3,4'
+
+# The probe of the sandbox (masks, /sys, devices, fds) with --image, whose
+# root is the image's layers under an overlay.
+ours_root=(--image "$dk/base.tar" --cache "$cache")
+compare "--image, --network none" --network none
+ours_root=(--rootfs "$ROOT")
+
+# A cold cache filled by two runs at once: each unpacks to its own
+# temporary directory and renames it into place; both succeed.
+cold=$dk/cold
+"$SECPROF" run --cache "$cold" --image "$dk/built.tar" -- 'ls /opq' >"$dk/c1" 2>&1 & p1=$!
+"$SECPROF" run --cache "$cold" --image "$dk/built.tar" -- 'ls /opq' >"$dk/c2" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+is "$r1:$r2:$(cat "$dk/c1"):$(cat "$dk/c2")" "0:0:c:c" "two runs filling a cold cache at once"
+is "$(ls -A "$cold" | grep -vcE '^[0-9a-f]{64}$')" 0 "... leave only complete layers (no temporary directory)"
+
+# OCI layouts: the same image as podman writes it (oci-archive, oci-dir),
+# podman's storage private to the test.
+PODMAN=$(command -v podman)
+if [[ -n $PODMAN ]]; then
+	pm() { "$PODMAN" --root "$dk/podroot" --runroot "$dk/podrun" --storage-driver vfs --events-backend file "$@"; }
+	if pm load -q -i "$dk/built.tar" >"$dk/pm.log" 2>&1 &&
+		pm save -q --format oci-archive -o "$dk/built.oci.tar" "localhost/$built" >>"$dk/pm.log" 2>&1 &&
+		pm save -q --format oci-dir -o "$dk/built.oci" "localhost/$built" >>"$dk/pm.log" 2>&1; then
+		want=$(timeout 60 "$DOCKER" -H "unix://$dk/sock" run --rm -h h13a "$built" 2>&1)
+		is "$("$SECPROF" run --cache "$dk/ocicache" -h h13a --image "oci:$dk/built.oci.tar" 2>&1)" "$want" \
+			"an OCI archive (podman save --format oci-archive) runs as docker runs the image"
+		is "$("$SECPROF" run --cache "$dk/ocicache" -h h13a --image "oci:$dk/built.oci" 2>&1)" "$want" \
+			"an OCI layout directory (podman save --format oci-dir)"
+		pm rmi -a -f >/dev/null 2>&1
+	else
+		diag "$(tail -n 3 "$dk/pm.log")"
+		skip "OCI archive" "podman could not convert the image"; skip "OCI directory"
+	fi
+else
+	skip "OCI layouts" "podman not installed (tools/install-deps.sh)"
+fi
+
+"$SECPROF" run --image "$dk/nonexistent.tar" -- true 2>"$dk/err"
+is "$?:$(cat "$dk/err")" "125:secprof: --image $dk/nonexistent.tar: no such file or directory (secprof pulls nothing: give a docker save archive or an OCI layout, oci:DIR[:TAG])" \
+	"a missing image: 125 and what --image takes"
 
 done_testing

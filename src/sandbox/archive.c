@@ -1,0 +1,429 @@
+/* archive.c - image archives and layers read with libarchive (tar, with
+ * gzip, zstd or no compression), the only file that uses it: a static
+ * secprof links tools/archive-stub.c in its place.
+ *
+ * A layer is unpacked into a directory of its own that becomes one lower
+ * layer of an overlay, so the OCI image spec's whiteouts (image-spec
+ * layer.md, "Whiteouts") become overlayfs's: `.wh.NAME` a 0/0 character
+ * device NAME, `.wh..wh..opq` the trusted.overlay.opaque xattr on its
+ * directory (Documentation/filesystems/overlayfs.rst), as moby's overlay2
+ * driver converts them (pkg/archive archive_linux.go). Entries are
+ * written below the layer directory only: ".." is refused, symlinks are
+ * never followed on the way (ARCHIVE_EXTRACT_SECURE_*), owners are the
+ * tar's numeric ids, and xattrs in the overlay namespace are dropped, so a
+ * layer cannot forge overlay metadata. Every byte of the layer is hashed
+ * as it is read (nettle's SHA-256) and a layer whose digest is not the one
+ * the image names is refused, its directory removed by the caller, so no
+ * archive can put content in the cache under another layer's digest. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <nettle/sha2.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+static struct archive *reader(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (a) {
+		archive_read_support_filter_all(a);
+		archive_read_support_format_tar(a);
+		archive_read_support_format_empty(a);
+	}
+	return a;
+}
+
+static int arch_err(secprof_error *err, struct archive *a, const char *what, const char *path)
+{
+	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
+		      archive_error_string(a) ? archive_error_string(a) : "unknown error");
+}
+
+/* A member's name as docker save and OCI layouts write it, "./" dropped. */
+static const char *member_name(struct archive_entry *e)
+{
+	const char *n = archive_entry_pathname(e);
+
+	while (n && n[0] == '.' && n[1] == '/')
+		n += 2;
+	return n ? n : "";
+}
+
+void sp_members_free(struct sp_member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].name);
+		free(m[i].data);
+	}
+	free(m);
+}
+
+int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *nout,
+			     secprof_error *err)
+{
+	struct archive *a = reader();
+	struct archive_entry *e;
+	struct sp_member *m = NULL;
+	size_t n = 0;
+	int r, rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!a)
+		return sp_err_oom(err);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		rc = arch_err(err, a, "cannot read", path);
+		archive_read_free(a);
+		return rc;
+	}
+	while (!rc && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		la_int64_t size = archive_entry_size(e);
+		struct sp_member *nm;
+
+		if (archive_entry_filetype(e) != AE_IFREG || size < 0 || (size_t)size > max)
+			continue;
+		if (!(nm = realloc(m, (n + 1) * sizeof(*m)))) {
+			rc = sp_err_oom(err);
+			break;
+		}
+		m = nm;
+		m[n].name = strdup(member_name(e));
+		m[n].data = malloc((size_t)size + 1);
+		m[n].len = (size_t)size;
+		n++;
+		if (!m[n - 1].name || !m[n - 1].data) {
+			rc = sp_err_oom(err);
+			break;
+		}
+		if (archive_read_data(a, m[n - 1].data, (size_t)size) != (la_ssize_t)size)
+			rc = arch_err(err, a, "cannot read", path);
+		m[n - 1].data[size] = '\0';
+	}
+	if (!rc && r != ARCHIVE_EOF)
+		rc = arch_err(err, a, "cannot read", path);
+	archive_read_free(a);
+	if (rc) {
+		sp_members_free(m, n);
+		return rc;
+	}
+	*out = m;
+	*nout = n;
+	return 0;
+}
+
+/* ---- unpacking a layer -------------------------------------------------------- */
+
+/* The entry's path relative to the layer: leading "/" and "./" dropped,
+ * "." components skipped, ".." refused (fail closed: the layer is bad). */
+static int clean_path(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	const char *p = in;
+
+	while (*p) {
+		size_t k;
+		while (*p == '/')
+			p++;
+		k = strcspn(p, "/");
+		if (!k)
+			break;
+		if (k == 1 && p[0] == '.') {
+			p += k;
+			continue;
+		}
+		if (k == 2 && p[0] == '.' && p[1] == '.')
+			return -1;
+		if (n + k + 2 >= len)
+			return -1;
+		if (n)
+			out[n++] = '/';
+		memcpy(out + n, p, k);
+		n += k;
+		p += k;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The directory rel (below the layer's fd) opened without following any
+ * symlink, created when missing (a whiteout's parent may come without
+ * its own entry). */
+static int open_dir_beneath(int layer, const char *rel)
+{
+	char buf[4096], *s = buf, *tok;
+	int fd = dup(layer);
+
+	snprintf(buf, sizeof(buf), "%s", rel);
+	while (fd >= 0 && (tok = strsep(&s, "/"))) {
+		int nfd;
+		if (!*tok)
+			continue;
+		nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && errno == ENOENT && mkdirat(fd, tok, 0755) == 0)
+			nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+	}
+	return fd;
+}
+
+static int whiteout(int layer, const char *rel, secprof_error *err)
+{
+	char dir[4096];
+	const char *base = strrchr(rel, '/');
+	int dfd, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s", base ? (int)(base - rel) : 0, rel);
+	base = base ? base + 1 : rel;
+	dfd = open_dir_beneath(layer, dir);
+	if (dfd < 0)
+		return sp_err_errno(err, NULL, "layer: cannot open directory '%s' for whiteout %s", dir, base);
+	if (!strcmp(base, ".wh..wh..opq")) {
+		if (fsetxattr(dfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+			rc = sp_err_errno(err, NULL, "layer: cannot mark '%s' opaque", dir);
+	} else if (!strncmp(base, ".wh..wh.", 8)) {
+		/* AUFS's own metadata (.wh..wh.plnk, ...): nothing to apply. */
+	} else if (mknodat(dfd, base + 4, S_IFCHR | 0, makedev(0, 0)) < 0 && errno != EEXIST) {
+		rc = sp_err_errno(err, NULL, "layer: cannot write whiteout %s/%s", dir, base + 4);
+	}
+	close(dfd);
+	return rc;
+}
+
+/* Drop xattrs a layer may not set: the overlay's own (they would steer
+ * this overlay: opaque, redirect, origin). */
+static int filter_xattrs(struct archive_entry *e)
+{
+	struct { char *name; void *val; size_t len; } keep[64];
+	const char *name;
+	const void *val;
+	size_t len, n = 0;
+	bool dropped = false;
+
+	if (archive_entry_xattr_reset(e) == 0)
+		return 0;
+	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13)) {
+			dropped = true;
+			continue;
+		}
+		if (n == SP_ARRAY_SIZE(keep))
+			return -1;
+		keep[n].name = strdup(name);
+		keep[n].val = malloc(len ? len : 1);
+		if (!keep[n].name || !keep[n].val)
+			return -1;
+		memcpy(keep[n].val, val, len);
+		keep[n].len = len;
+		n++;
+	}
+	if (dropped) {
+		archive_entry_xattr_clear(e);
+		for (size_t i = 0; i < n; i++)
+			archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].len);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(keep[i].name);
+		free(keep[i].val);
+	}
+	return 0;
+}
+
+/* The layer's bytes: a member of an outer archive, or a file. */
+struct nested {
+	struct archive *outer; /* NULL: read fd */
+	int fd;
+	struct sha256_ctx sha;
+	char buf[1 << 16];
+};
+
+static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
+{
+	struct nested *n = arg;
+	la_ssize_t r = n->outer ? archive_read_data(n->outer, n->buf, sizeof(n->buf))
+				: read(n->fd, n->buf, sizeof(n->buf));
+
+	(void)a;
+	if (r > 0)
+		sha256_update(&n->sha, (size_t)r, (const uint8_t *)n->buf);
+	*out = n->buf;
+	return r;
+}
+
+/* After the tar's end: the rest of the blob (padding) hashed too, then
+ * the digest compared. */
+static int check_digest(struct nested *n, const char *what, const char *expect_hex, secprof_error *err)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	const void *p;
+	la_ssize_t r;
+
+	while ((r = nested_read(NULL, n, &p)) > 0)
+		;
+	if (r < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read layer %s to its end", what);
+	sha256_digest(&n->sha, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if (strcmp(hex, expect_hex))
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "layer %s: its digest is sha256:%s, the image says sha256:%s (refused)", what, hex,
+			      expect_hex);
+	return 0;
+}
+
+static int unpack_entries(struct archive *in, const char *dest, secprof_error *err)
+{
+	struct archive *out = archive_write_disk_new();
+	struct archive_entry *e;
+	char rel[4096], full[8192];
+	int layer, r, rc = 0;
+
+	if (!out)
+		return sp_err_oom(err);
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
+	layer = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (layer < 0) {
+		archive_write_free(out);
+		return sp_err_errno(err, NULL, "cannot open %s", dest);
+	}
+	while (!rc && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		const char *base, *hl = archive_entry_hardlink(e);
+
+		if (clean_path(archive_entry_pathname(e), rel, sizeof(rel)) < 0) {
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				    "layer: entry '%s' leaves the layer (refused)", archive_entry_pathname(e));
+			break;
+		}
+		if (!rel[0])
+			continue; /* "./": the layer's root, secprof's own directory */
+		base = strrchr(rel, '/');
+		base = base ? base + 1 : rel;
+		if (!strncmp(base, ".wh.", 4)) {
+			rc = whiteout(layer, rel, err);
+			continue;
+		}
+		snprintf(full, sizeof(full), "%s/%s", dest, rel);
+		archive_entry_set_pathname(e, full);
+		if (hl) {
+			char hrel[4096];
+			if (clean_path(hl, hrel, sizeof(hrel)) < 0 || !hrel[0]) {
+				rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+					    "layer: hard link '%s' leaves the layer (refused)", hl);
+				break;
+			}
+			snprintf(full, sizeof(full), "%s/%s", dest, hrel);
+			archive_entry_set_hardlink(e, full);
+		}
+		if (filter_xattrs(e) < 0) {
+			rc = sp_err_oom(err);
+			break;
+		}
+		r = archive_write_header(out, e);
+		if (r == ARCHIVE_OK && archive_entry_size(e) > 0) {
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+			int d;
+			while ((d = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
+				if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
+					d = ARCHIVE_FATAL;
+					break;
+				}
+			if (d != ARCHIVE_EOF)
+				r = ARCHIVE_FATAL;
+		}
+		if (r >= ARCHIVE_WARN)
+			r = archive_write_finish_entry(out);
+		if (r < ARCHIVE_WARN)
+			rc = arch_err(err, archive_error_string(out) ? out : in, "layer: cannot unpack", rel);
+	}
+	if (!rc && r != ARCHIVE_EOF)
+		rc = arch_err(err, in, "layer: cannot read", dest);
+	if (!rc && archive_write_close(out) != ARCHIVE_OK)
+		rc = arch_err(err, out, "layer: cannot finish", dest);
+	archive_write_free(out);
+	close(layer);
+	return rc;
+}
+
+int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
+		    secprof_error *err)
+{
+	struct archive *outer = NULL, *in = reader();
+	struct nested *nest = malloc(sizeof(*nest));
+	struct archive_entry *e;
+	int rc = 0, r;
+
+	if (!in || !nest) {
+		rc = sp_err_oom(err);
+		goto out;
+	}
+	nest->outer = NULL;
+	nest->fd = -1;
+	sha256_init(&nest->sha);
+	if (!member) {
+		nest->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (nest->fd < 0) {
+			rc = sp_err_errno(err, NULL, "cannot read layer %s", path);
+			goto out;
+		}
+		if (archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
+			rc = arch_err(err, in, "cannot read layer", path);
+		if (!rc)
+			rc = unpack_entries(in, dest, err);
+		if (!rc)
+			rc = check_digest(nest, path, expect_hex, err);
+		goto out;
+	}
+	/* A member of an image archive, read straight from it: nothing is
+	 * copied out first. */
+	outer = reader();
+	if (!outer) {
+		rc = sp_err_oom(err);
+		goto out;
+	}
+	if (archive_read_open_filename(outer, path, 1 << 16) != ARCHIVE_OK) {
+		rc = arch_err(err, outer, "cannot read", path);
+		goto out;
+	}
+	while ((r = archive_read_next_header(outer, &e)) == ARCHIVE_OK)
+		if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), member))
+			break;
+	if (r != ARCHIVE_OK) {
+		rc = r == ARCHIVE_EOF ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s has no member %s", path, member)
+				      : arch_err(err, outer, "cannot read", path);
+		goto out;
+	}
+	nest->outer = outer;
+	if (archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK) {
+		rc = arch_err(err, in, "cannot read layer", member);
+		goto out;
+	}
+	rc = unpack_entries(in, dest, err);
+	if (!rc)
+		rc = check_digest(nest, member, expect_hex, err);
+out:
+	if (in)
+		archive_read_free(in);
+	if (outer)
+		archive_read_free(outer);
+	if (nest && nest->fd >= 0)
+		close(nest->fd);
+	free(nest);
+	return rc;
+}

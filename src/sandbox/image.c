@@ -1,0 +1,433 @@
+/* image.c - `secprof run --image REF`: an image from a `docker save`
+ * archive or an OCI image layout (directory or tar), nothing pulled.
+ *
+ * docker save (moby image/tarexport): manifest.json lists, per image, its
+ * config file and its layer tars bottom first; the config's
+ * rootfs.diff_ids name the layers by the digest of their uncompressed
+ * tar. An OCI layout (image-spec image-layout.md): index.json points at
+ * manifests (org.opencontainers.image.ref.name is the tag), each at a
+ * config and layer blobs under blobs/ALG/HEX. The config's Entrypoint,
+ * Cmd, Env, WorkingDir and User are what docker run starts from
+ * (image-spec config.md).
+ *
+ * Each layer's bytes are checked against the digest the image names for
+ * them (archive.c), and it is unpacked once into the cache under its diff_id's hex
+ * digest: into a fresh temporary directory, then renamed into place, so
+ * two secprof runs unpacking the same layer never see half of one (the
+ * loser of the rename drops its copy). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secprof.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "sandbox/run.h"
+
+#define META_MAX (4u << 20) /* manifests and configs are small */
+
+struct source {
+	char *path;            /* the archive or the layout directory */
+	bool dir;
+	struct sp_member *m;   /* archive: its small members */
+	size_t n;
+	struct sp_arena arena; /* JSON trees and file copies */
+};
+
+static int bad(secprof_error *err, const char *ref, const char *what)
+{
+	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s: %s", ref, what);
+}
+
+/* A file of the image, in the arena (NULL when absent). */
+static const char *src_read(struct source *s, const char *name, size_t *len, secprof_error *err)
+{
+	if (!s->dir) {
+		for (size_t i = 0; i < s->n; i++)
+			if (!strcmp(s->m[i].name, name)) {
+				*len = s->m[i].len;
+				return s->m[i].data;
+			}
+		return NULL;
+	} else {
+		char path[PATH_MAX], *data, *copy;
+		size_t n;
+		snprintf(path, sizeof(path), "%s/%s", s->path, name);
+		if (access(path, F_OK) < 0)
+			return NULL;
+		if (sp_read_file_as(path, META_MAX, "an image file", &data, &n, err) < 0)
+			return NULL;
+		copy = sp_arena_strndup(&s->arena, data, n);
+		free(data);
+		*len = n;
+		if (!copy)
+			sp_err_oom(err);
+		return copy;
+	}
+}
+
+static const struct sp_json *src_json(struct source *s, const char *name, secprof_error *err)
+{
+	size_t len = 0;
+	const char *data = src_read(s, name, &len, err);
+
+	if (!data) {
+		if (!err->code)
+			sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no %s", s->path, name);
+		return NULL;
+	}
+	return sp_json_parse(&s->arena, data, len, name, err);
+}
+
+static const struct sp_json *get(const struct sp_json *o, const char *key)
+{
+	const struct sp_json *v = NULL;
+
+	if (!o || o->type != SP_JOBJ)
+		return NULL;
+	for (uint32_t i = 0; i < o->len; i++)
+		if (!strcmp(o->u.members[i].key, key))
+			v = o->u.members[i].val; /* the last one, as Go's decoder */
+	return v;
+}
+
+static const char *get_str(const struct sp_json *o, const char *key)
+{
+	const struct sp_json *v = get(o, key);
+	return v && v->type == SP_JSTR ? v->u.s : NULL;
+}
+
+/* A JSON array of strings copied out; null or absent: *out NULL. */
+static int str_array(const struct sp_json *v, char ***out, size_t *n, const char *what, secprof_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!v || v->type == SP_JNULL)
+		return 0;
+	if (v->type != SP_JARR)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image config: %s is not a list", what);
+	if (!(*out = calloc(v->len + 1, sizeof(char *))))
+		return sp_err_oom(err);
+	for (uint32_t i = 0; i < v->len; i++) {
+		if (v->u.items[i]->type != SP_JSTR)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image config: %s[%u] is not a string",
+				      what, i);
+		if (!((*out)[i] = strdup(v->u.items[i]->u.s)))
+			return sp_err_oom(err);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* "sha256:<64 hex>" -> the hex part, or NULL: the name of a cache entry
+ * and of a blob, so nothing else may pass. */
+static const char *digest_hex(const char *d)
+{
+	if (!d || strncmp(d, "sha256:", 7) || strlen(d + 7) != 64)
+		return NULL;
+	for (const char *c = d + 7; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return NULL;
+	return d + 7;
+}
+
+/* ---- choosing the image ------------------------------------------------------- */
+
+struct chosen {
+	const char *config;       /* file name of the config in the source */
+	const char *layers[128];  /* file names of the layer tars, bottom first */
+	size_t nlayers;
+};
+
+static int choose_docker(struct source *s, const struct sp_json *man, const char *tag, struct chosen *c,
+			 secprof_error *err)
+{
+	const struct sp_json *pick = NULL, *layers;
+
+	if (man->type != SP_JARR || !man->len)
+		return bad(err, s->path, "manifest.json lists no image");
+	for (uint32_t i = 0; i < man->len && !pick; i++) {
+		const struct sp_json *tags = get(man->u.items[i], "RepoTags");
+		if (!tag) {
+			if (man->len > 1)
+				return bad(err, s->path, "holds several images: name one as docker-archive:PATH:REPO:TAG");
+			pick = man->u.items[i];
+		}
+		for (uint32_t k = 0; tag && tags && tags->type == SP_JARR && k < tags->len; k++)
+			if (tags->u.items[k]->type == SP_JSTR && !strcmp(tags->u.items[k]->u.s, tag))
+				pick = man->u.items[i];
+	}
+	if (!pick)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s holds no image tagged %s", s->path, tag);
+	c->config = get_str(pick, "Config");
+	layers = get(pick, "Layers");
+	if (!c->config || !layers || layers->type != SP_JARR)
+		return bad(err, s->path, "manifest.json names no Config or Layers");
+	if (layers->len > SP_ARRAY_SIZE(c->layers))
+		return bad(err, s->path, "more than 128 layers");
+	for (uint32_t i = 0; i < layers->len; i++) {
+		if (layers->u.items[i]->type != SP_JSTR)
+			return bad(err, s->path, "manifest.json: a layer is not a file name");
+		c->layers[c->nlayers++] = layers->u.items[i]->u.s;
+	}
+	return 0;
+}
+
+static const char *blob_name(struct source *s, const char *digest)
+{
+	const char *hex = digest_hex(digest);
+	char name[128];
+
+	if (!hex)
+		return NULL;
+	snprintf(name, sizeof(name), "blobs/sha256/%s", hex);
+	return sp_arena_strndup(&s->arena, name, strlen(name));
+}
+
+static bool is_index(const struct sp_json *d)
+{
+	const char *mt = get_str(d, "mediaType");
+	return mt && (!strcmp(mt, "application/vnd.oci.image.index.v1+json") ||
+		      !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json"));
+}
+
+/* In an index: the manifest for this machine (linux/amd64 and the like:
+ * Go's GOARCH names), as a runtime picks one. */
+static const struct sp_json *for_platform(const struct sp_json *ms)
+{
+#if defined(__x86_64__)
+	const char *arch = "amd64";
+#elif defined(__aarch64__)
+	const char *arch = "arm64";
+#else
+	const char *arch = "";
+#endif
+	for (uint32_t i = 0; ms && ms->type == SP_JARR && i < ms->len; i++) {
+		const struct sp_json *p = get(ms->u.items[i], "platform");
+		const char *os = get_str(p, "os"), *a = get_str(p, "architecture");
+		if (os && a && !strcmp(os, "linux") && !strcmp(a, arch))
+			return ms->u.items[i];
+	}
+	return NULL;
+}
+
+static int choose_oci(struct source *s, const char *tag, struct chosen *c, secprof_error *err)
+{
+	const struct sp_json *index = src_json(s, "index.json", err), *ms, *pick = NULL, *man, *layers;
+	const char *name;
+
+	if (!index)
+		return -1;
+	ms = get(index, "manifests");
+	if (!ms || ms->type != SP_JARR || !ms->len)
+		return bad(err, s->path, "index.json lists no manifest");
+	for (uint32_t i = 0; i < ms->len; i++) {
+		const char *ref = get_str(get(ms->u.items[i], "annotations"), "org.opencontainers.image.ref.name");
+		if (tag ? ref && !strcmp(ref, tag) : ms->len == 1)
+			pick = ms->u.items[i];
+	}
+	if (!pick)
+		return tag ? sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no manifest tagged %s", s->path, tag)
+			   : bad(err, s->path, "index.json lists several manifests: name one as oci:DIR:TAG");
+	for (int depth = 0; depth < 2 && is_index(pick); depth++) {
+		const struct sp_json *sub;
+		if (!(name = blob_name(s, get_str(pick, "digest"))) || !(sub = src_json(s, name, err)))
+			return err->code ? -1 : bad(err, s->path, "bad index digest");
+		if (!(pick = for_platform(get(sub, "manifests"))))
+			return bad(err, s->path, "no manifest for this machine's platform");
+	}
+	if (!(name = blob_name(s, get_str(pick, "digest"))) || !(man = src_json(s, name, err)))
+		return err->code ? -1 : bad(err, s->path, "bad manifest digest");
+	if (!(c->config = blob_name(s, get_str(get(man, "config"), "digest"))))
+		return bad(err, s->path, "the manifest names no config");
+	layers = get(man, "layers");
+	if (!layers || layers->type != SP_JARR)
+		return bad(err, s->path, "the manifest lists no layers");
+	if (layers->len > SP_ARRAY_SIZE(c->layers))
+		return bad(err, s->path, "more than 128 layers");
+	for (uint32_t i = 0; i < layers->len; i++)
+		if (!(c->layers[c->nlayers++] = blob_name(s, get_str(layers->u.items[i], "digest"))))
+			return bad(err, s->path, "a layer has no sha256 digest");
+	return 0;
+}
+
+/* ---- the layer cache ---------------------------------------------------------- */
+
+static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file, const char *blob_hex,
+		       secprof_error *err)
+{
+	char final[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	snprintf(final, sizeof(final), "%s/%s", cache, hex);
+	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%.12s-XXXXXX", cache, hex);
+	if (!mkdtemp(tmp))
+		return sp_err_errno(err, NULL, "cannot create a directory in the layer cache %s", cache);
+	/* The layer's root is a directory anyone may enter, as in Docker. */
+	chmod(tmp, 0755);
+	if (s->dir) {
+		snprintf(path, sizeof(path), "%s/%s", s->path, file);
+		rc = sp_layer_unpack(path, NULL, tmp, blob_hex, err);
+	} else {
+		rc = sp_layer_unpack(s->path, file, tmp, blob_hex, err);
+	}
+	if (!rc && rename(tmp, final) < 0) {
+		/* Another secprof cached it first: theirs is as good. */
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			rc = sp_err_errno(err, NULL, "cannot store layer %s in the cache", hex);
+		sp_remove_tree(tmp);
+	}
+	if (rc)
+		sp_remove_tree(tmp);
+	return rc;
+}
+
+/* ---- the whole image ------------------------------------------------------------- */
+
+void sp_image_free(struct sp_image *img)
+{
+	char **lists[] = { img->layers, img->entrypoint, img->cmd, img->env };
+	size_t ns[] = { img->nlayers, img->nentrypoint, img->ncmd, img->nenv };
+
+	for (size_t l = 0; l < 4; l++) {
+		for (size_t i = 0; lists[l] && i < ns[l]; i++)
+			free(lists[l][i]);
+		free(lists[l]);
+	}
+	free(img->cache);
+	free(img->workdir);
+	free(img->user);
+	memset(img, 0, sizeof(*img));
+}
+
+/* REF: oci:PATH[:TAG], docker-archive:PATH[:REPO:TAG], or a plain PATH
+ * (a layout directory, or an archive: docker save's when it has a
+ * manifest.json, else an OCI layout's). */
+static int parse_ref(const char *ref, char **path, char **tag, bool *oci, secprof_error *err)
+{
+	const char *p = ref;
+	struct stat st;
+
+	*oci = false;
+	*tag = NULL;
+	if (!strncmp(ref, "oci:", 4)) {
+		const char *colon, *slash;
+		p = ref + 4;
+		*oci = true;
+		colon = strrchr(p, ':');
+		slash = strrchr(p, '/');
+		if (colon && (!slash || colon > slash) && stat(p, &st) < 0) {
+			*path = strndup(p, (size_t)(colon - p));
+			*tag = strdup(colon + 1);
+			return *path && *tag ? 0 : sp_err_oom(err);
+		}
+	} else if (!strncmp(ref, "docker-archive:", 15)) {
+		const char *colon;
+		p = ref + 15;
+		if (stat(p, &st) < 0 && (colon = strchr(p, ':'))) {
+			*path = strndup(p, (size_t)(colon - p));
+			*tag = strdup(colon + 1);
+			return *path && *tag ? 0 : sp_err_oom(err);
+		}
+	} else if (stat(ref, &st) < 0) {
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "--image %s: no such file or directory (secprof pulls nothing: give a docker save archive or an OCI layout, oci:DIR[:TAG])",
+			      ref);
+	}
+	*path = strdup(p);
+	return *path ? 0 : sp_err_oom(err);
+}
+
+static int read_config(struct source *s, const char *name, struct sp_image *img, const struct sp_json **diff_ids,
+		       secprof_error *err)
+{
+	const struct sp_json *cfg = src_json(s, name, err), *c;
+	const char *v;
+
+	if (!cfg)
+		return -1;
+	c = get(cfg, "config");
+	if (str_array(get(c, "Entrypoint"), &img->entrypoint, &img->nentrypoint, "Entrypoint", err) < 0 ||
+	    str_array(get(c, "Cmd"), &img->cmd, &img->ncmd, "Cmd", err) < 0 ||
+	    str_array(get(c, "Env"), &img->env, &img->nenv, "Env", err) < 0)
+		return -1;
+	if ((v = get_str(c, "WorkingDir")) && v[0] && !(img->workdir = strdup(v)))
+		return sp_err_oom(err);
+	if ((v = get_str(c, "User")) && v[0] && !(img->user = strdup(v)))
+		return sp_err_oom(err);
+	*diff_ids = get(get(cfg, "rootfs"), "diff_ids");
+	if (!*diff_ids || (*diff_ids)->type != SP_JARR)
+		return bad(err, s->path, "the config has no rootfs.diff_ids");
+	return 0;
+}
+
+int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secprof_error *err)
+{
+	struct source s = { 0 };
+	struct chosen c = { 0 };
+	const struct sp_json *diff_ids = NULL, *man = NULL;
+	char *tag = NULL;
+	struct stat st;
+	bool oci;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	memset(err, 0, sizeof(*err));
+	if ((rc = parse_ref(ref, &s.path, &tag, &oci, err)) < 0)
+		goto out;
+	if (stat(s.path, &st) < 0) {
+		rc = sp_err_errno(err, NULL, "--image %s", s.path);
+		goto out;
+	}
+	s.dir = S_ISDIR(st.st_mode);
+	if (!s.dir && (rc = sp_archive_small_members(s.path, META_MAX, &s.m, &s.n, err)) < 0)
+		goto out;
+	if (!oci) {
+		size_t len;
+		if (src_read(&s, "manifest.json", &len, err))
+			man = src_json(&s, "manifest.json", err);
+		if (err->code) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = man ? choose_docker(&s, man, tag, &c, err) : choose_oci(&s, tag, &c, err);
+	if (!rc)
+		rc = read_config(&s, c.config, img, &diff_ids, err);
+	if (!rc && diff_ids->len != c.nlayers)
+		rc = bad(err, s.path, "the config's rootfs.diff_ids and the manifest's layers differ in number");
+	if (!rc && !(img->cache = realpath(cache, NULL)))
+		rc = sp_err_errno(err, NULL, "layer cache %s", cache);
+	if (!rc && !(img->layers = calloc(c.nlayers + 1, sizeof(char *))))
+		rc = sp_err_oom(err);
+	for (size_t i = 0; !rc && i < c.nlayers; i++) {
+		const struct sp_json *d = diff_ids->u.items[i];
+		const char *hex = d->type == SP_JSTR ? digest_hex(d->u.s) : NULL;
+		if (!hex) {
+			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
+			break;
+		}
+		/* What the layer's bytes must hash to: docker save's layer
+		 * tars are the uncompressed layers (their digest is the
+		 * diff_id); an OCI blob is named by its own digest. */
+		rc = cache_layer(&s, img->cache, hex, c.layers[i], man ? hex : c.layers[i] + strlen("blobs/sha256/"),
+				 err);
+		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
+			rc = sp_err_oom(err);
+	}
+out:
+	if (rc)
+		sp_image_free(img);
+	sp_members_free(s.m, s.n);
+	sp_arena_free(&s.arena);
+	free(s.path);
+	free(tag);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""oci-layout.py ROOTFS OUT KIND - write a small OCI image layout by hand,
+for what Docker's vfs driver never produces: an opaque directory
+(.wh..wh..opq), gzip and zstd layers, and hostile layers.
+
+The base layer is dash (as /bin/sh) with the libraries it needs, taken from
+ROOTFS (the tests' Debian root). KIND:
+  good   base, then a gzip layer (files, a symlink), then a zstd layer with
+         `.wh.keep` (file whiteout), `d/.wh..wh..opq` (opaque dir) and new files;
+         tagged "v1" in index.json (org.opencontainers.image.ref.name)
+  dotdot a layer with an entry "../escape-DOTDOT"
+  link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
+Layer digests are the sha256 of the blobs, diff_ids those of the tars
+(image-spec config.md).
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+
+def tar_bytes(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for e in entries:
+            kind, name = e[0], e[1]
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if kind == "dir":
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                t.addfile(info)
+            elif kind == "file":
+                data = e[2]
+                info.size, info.mode = len(data), e[3] if len(e) > 3 else 0o644
+                t.addfile(info, io.BytesIO(data))
+            elif kind == "link":
+                info.type, info.linkname = tarfile.SYMTYPE, e[2]
+                t.addfile(info)
+    return buf.getvalue()
+
+
+def base_layer(rootfs):
+    def read(p):
+        with open(os.path.join(rootfs, p.lstrip("/")), "rb") as f:
+            return f.read()
+    libs = ["lib/x86_64-linux-gnu/libc.so.6", "lib64/ld-linux-x86-64.so.2"]
+    entries = [("dir", "bin"), ("dir", "lib"), ("dir", "lib/x86_64-linux-gnu"), ("dir", "lib64"),
+               ("dir", "etc"), ("dir", "tmp"), ("dir", "proc"), ("dir", "sys"), ("dir", "dev"),
+               ("file", "bin/sh", read("usr/bin/dash"), 0o755)]
+    for lib in libs:
+        real = os.path.realpath(os.path.join(rootfs, "usr", lib)) if not os.path.exists(
+            os.path.join(rootfs, lib)) else os.path.join(rootfs, lib)
+        with open(real, "rb") as f:
+            entries.append(("file", lib, f.read(), 0o755))
+    entries.append(("file", "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"))
+    entries.append(("file", "etc/group", b"root:x:0:\n"))
+    return tar_bytes(entries)
+
+
+def write_layout(out, layers, tag):
+    os.makedirs(os.path.join(out, "blobs", "sha256"), exist_ok=True)
+
+    def blob(data):
+        d = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(out, "blobs", "sha256", d), "wb") as f:
+            f.write(data)
+        return "sha256:" + d, len(data)
+
+    descs, diff_ids = [], []
+    for raw, comp in layers:
+        diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+        if comp == "gzip":
+            data, mt = gzip.compress(raw, mtime=0), "application/vnd.oci.image.layer.v1.tar+gzip"
+        elif comp == "zstd":
+            data = subprocess.run(["zstd", "-q", "-c"], input=raw, stdout=subprocess.PIPE, check=True).stdout
+            mt = "application/vnd.oci.image.layer.v1.tar+zstd"
+        else:
+            data, mt = raw, "application/vnd.oci.image.layer.v1.tar"
+        d, n = blob(data)
+        descs.append({"mediaType": mt, "digest": d, "size": n})
+    config = {"architecture": "amd64", "os": "linux",
+              "config": {"Env": ["PATH=/bin", "FROM_IMAGE=yes"], "Cmd": ["/bin/sh", "-c", "echo default-cmd"],
+                         "WorkingDir": "/work/dir"},
+              "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    cd, cn = blob(json.dumps(config).encode())
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cn},
+                "layers": descs}
+    md, mn = blob(json.dumps(manifest).encode())
+    index = {"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": mn,
+         "annotations": {"org.opencontainers.image.ref.name": tag}}]}
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump(index, f)
+    with open(os.path.join(out, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
+def main():
+    rootfs, out, kind = sys.argv[1:4]
+    base = base_layer(rootfs)
+    if kind == "good":
+        l2 = tar_bytes([("file", "keep", b"keep\n"), ("dir", "d"), ("file", "d/x", b"x\n"),
+                        ("file", "d/y", b"y\n"), ("dir", "d/sub"), ("file", "d/sub/s", b"s\n"),
+                        ("file", "etc/a", b"from-layer-2\n"), ("link", "etc/alink", "a")])
+        l3 = tar_bytes([("file", ".wh.keep", b""), ("dir", "d"), ("file", "d/.wh..wh..opq", b""),
+                        ("file", "d/z", b"z\n"), ("file", "etc/b", b"from-layer-3\n")])
+        write_layout(out, [(base, None), (l2, "gzip"), (l3, "zstd")], "v1")
+    elif kind == "dotdot":
+        write_layout(out, [(base, None), (tar_bytes([("file", "../escape-DOTDOT", b"x")]), None)], "v1")
+    elif kind == "link":
+        bad = tar_bytes([("link", "evil", "/tmp"), ("file", "evil/escape-LINK", b"x")])
+        write_layout(out, [(base, None), (bad, None)], "v1")
+
+
+main()

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# run-layers.sh - `secprof run --rootfs` as `docker run --rm` treats a
+# container's root: writes go to a throwaway overlay layer (DIR stays
+# byte-for-byte the same), --upper keeps them; docker run's -v, --mount,
+# --tmpfs (targets resolved inside the root, never through a symlink to a
+# host path), --name, --entrypoint, -t/-i on a real pty (under script and
+# tmux), accepted and refused options. Images are tested against real
+# Docker in docker-compare.sh.
+source "$TESTS/lib.sh"
+source "$TESTS/helpers/rootfs.sh"
+rootfs_setup
+
+run() { # secprof run options...
+	out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" "$@" 2>"$TMPD/err"); rc=$?
+	err=$(<"$TMPD/err")
+}
+# Every name, mode, owner, size, link target and file content of a tree.
+tree_sum() {
+	(cd "$1" && find . -xdev -printf '%p %m %U:%G %s %l\n' | LC_ALL=C sort &&
+		find . -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 cat) | sha256sum | cut -d' ' -f1
+}
+
+# ---- the throwaway layer ----
+before=$(tree_sum "$ROOT")
+run -- sh -c 'useradd x && touch /f && mkdir -p /new/dir && rm -rf /usr/share/doc && echo changed >/etc/motd && id -u x'
+is "$rc:$out" "0:1000" "useradd, touch, rm -rf, overwrite inside the container succeed"
+is "$(tree_sum "$ROOT")" "$before" "--rootfs DIR is byte-for-byte unchanged afterwards (tree checksum)"
+run -w /nonexist/deeper -- pwd
+is "$rc:$out" "0:/nonexist/deeper" "-w creates a missing working directory in the container"
+[[ ! -e $ROOT/nonexist ]]; ok $? "... and leaves nothing behind in DIR"
+run -- sh -c 'grep -c "^x:" /etc/passwd; test -e /f && echo f'
+is "$out" "0" "the next run sees none of the previous run's writes"
+leftover=$(find "${TMPDIR:-/var/tmp}" -maxdepth 1 -name 'secprof-run.*' -newer "$TMPD/err" 2>/dev/null | wc -l)
+is "$leftover" 0 "the scratch directory (upper, work, anonymous volumes) is removed at exit"
+
+run --rm --init -- true
+is "$rc" 0 "--rm and --init are accepted"
+
+up=$TMPD/keep
+run --upper "$up" -- sh -c 'useradd kept && touch /kept'
+run --upper "$up" -- sh -c 'id -u kept && ls /kept'
+is "$out" $'1000\n/kept' "--upper DIR keeps the writes for the next run"
+[[ -e $up/upper/kept ]]; ok $? "... in DIR/upper"
+is "$(tree_sum "$ROOT")" "$before" "--upper: DIR is still unchanged"
+
+# ---- -v, --mount, --tmpfs ----
+host=$TMPD/host; mkdir -p "$host"; echo from-host >"$host/in"
+run -v "$host:/data" -- sh -c 'cat /data/in && echo from-ctr >/data/out'
+is "$rc:$out" "0:from-host" "-v HOST:CTR: the host file is read"
+is "$(cat "$host/out" 2>/dev/null)" "from-ctr" "-v HOST:CTR: the container's write reaches the host"
+run -v "$host:/data:ro" -- sh -c 'echo x >/data/ro 2>&1; echo $?'
+[[ $out != 0 && ! -e $host/ro ]]; ok $? "-v HOST:CTR:ro: writes refused ($out)"
+run -v "$TMPD/created/sub:/c" -- true
+[[ -d $TMPD/created/sub ]]; ok $? "-v creates a missing host directory, as docker run -v"
+run --mount "type=bind,source=$TMPD/nonexist,target=/x" -- true
+is "$rc" 125 "--mount type=bind of a missing source: 125"
+is "$err" "secprof: invalid mount config for type \"bind\": bind source path does not exist: $TMPD/nonexist" \
+	"--mount type=bind of a missing source: docker's message"
+run --mount "type=bind,src=$host,dst=/m,readonly" -- sh -c 'cat /m/in; touch /m/t 2>/dev/null || echo refused'
+is "$out" $'from-host\nrefused' "--mount type=bind,readonly"
+run -v "$host:/d1" -v "$host:/d1" -- true
+is "$rc:$err" "125:secprof: Duplicate mount point: /d1" "duplicate mount points are refused"
+run -v "$host:/proc/x" -- true
+is "$rc" 125 "a mount over /proc is refused"
+
+# A read-only bind is read-only all the way down: a mount below the source
+# does not stay writable.
+mkdir -p "$host/sub" && mount -t tmpfs tmpfs "$host/sub"
+run -v "$host:/r:ro" -- sh -c 'touch /r/sub/x 2>/dev/null && echo writable || echo refused'
+umount "$host/sub"
+is "$out" refused "-v :ro is recursive (a submount of the source is read-only too)"
+
+# A symlink in the image must not send a mount to a host path: the
+# target is resolved inside the root (openat2 RESOLVE_IN_ROOT).
+escape=$TMPD/escape-target
+run --upper "$up" -- ln -s "$escape" /link
+run --upper "$up" -v "$host:/link/sub" -- sh -c "cat $escape/sub/in"
+is "$rc:$out" "0:from-host" "a symlinked mount target is followed inside the root"
+[[ ! -e $escape ]]; ok $? "... and nothing was created or mounted at the host path it names"
+run --upper "$up" -- ln -s ../../../../../../../etc /dotdot
+run --upper "$up" --tmpfs /dotdot/x -- sh -c 'grep " /etc/x " /proc/mounts | cut -d" " -f3'
+is "$out" tmpfs "a ../ symlink cannot climb out of the root either (the tmpfs lands on the root's /etc/x)"
+[[ ! -e /etc/x ]]; ok $? "... the host's /etc is untouched"
+
+run --tmpfs /t --tmpfs "/u:exec,size=1m,mode=1777" -- sh -c \
+	'grep -E " /(t|u) " /proc/mounts | cut -d" " -f2,3,4; stat -c %a /u'
+tline=$(grep '^/t ' <<<"$out"); uline=$(grep '^/u ' <<<"$out")
+[[ $tline == "/t tmpfs "* && $tline == *nosuid* && $tline == *nodev* && $tline == *noexec* ]]
+ok $? "--tmpfs: noexec,nosuid,nodev by default, as Docker ($tline)"
+[[ $uline == *size=1024k* && $uline != *noexec* ]]; ok $? "--tmpfs options: exec and size= ($uline)"
+is "$(tail -n 1 <<<"$out")" 1777 "--tmpfs mode="
+run --mount type=tmpfs,target=/mt,tmpfs-size=2m -- sh -c 'grep " /mt " /proc/mounts | cut -d" " -f4'
+[[ $out == *size=2048k* ]]; ok $? "--mount type=tmpfs,tmpfs-size ($out)"
+vols=$TMPD/volumes
+run --volume-dir "$vols" -v myvol:/vol -- sh -c 'echo persisted >/vol/f'
+run --volume-dir "$vols" --mount type=volume,src=myvol,dst=/again -- cat /again/f
+is "$out" persisted "a named volume outlives the run (-v NAME:CTR, then --mount type=volume)"
+run -v /anon -- sh -c 'touch /anon/x && ls /anon'
+is "$rc:$out" "0:x" "an anonymous volume (-v CTR)"
+run --read-only --tmpfs /scratch -- sh -c 'touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmp'
+is "$out" $'ro\ntmp' "--read-only with a --tmpfs"
+
+# ---- hand-made OCI layouts: what Docker's vfs driver never writes ----
+# (tests/helpers/oci-layout.py: an opaque directory, gzip and zstd layers,
+# hostile entries; the base layer is dash and libc from the test root.)
+if command -v zstd >/dev/null; then
+	oci=$TMPD/oci; cache=$TMPD/cache
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$oci" good
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" -- /bin/sh -c \
+		'echo /d/*; [ -e /keep ] && echo keep-present; read l </etc/a; echo $l; read l </etc/b; echo $l; pwd; echo $FROM_IMAGE' 2>&1)
+	is "$out" $'/d/z\nfrom-layer-2\nfrom-layer-3\n/work/dir\nyes' \
+		"OCI layout (gzip, zstd layers): opaque directory, file whiteout, WorkingDir and Env of the config"
+	is "$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" 2>&1)" default-cmd "the config's Cmd"
+	# A blob whose bytes are not those its digest names (an archive
+	# claiming another layer's digest): refused, nothing cached under it.
+	cp -a "$oci" "$TMPD/tampered"
+	python3 - "$TMPD/tampered" <<'PY'
+import io, json, os, sys, tarfile
+d = sys.argv[1]
+idx = json.load(open(os.path.join(d, "index.json")))
+blob = lambda dg: os.path.join(d, "blobs", "sha256", dg.split(":")[1])
+man = json.load(open(blob(idx["manifests"][0]["digest"])))
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    info = tarfile.TarInfo("etc/b"); data = b"forged\n"; info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+open(blob(man["layers"][2]["digest"]), "wb").write(buf.getvalue())
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache2" --image "oci:$TMPD/tampered:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	[[ $rc == 125 && $out == *"the image says sha256:"*"(refused)" ]]; ok $? "a layer whose bytes do not match its digest is refused ($out)"
+	is "$(ls -A "$TMPD/cache2" | grep -vcE '^[0-9a-f]{64}$')" 0 "... and leaves no temporary directory in the cache"
+	is "$(ls "$TMPD/cache2" | wc -l)" 2 "... only the two good layers below it are cached"
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/dotdot" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: layer: entry '../escape-DOTDOT' leaves the layer (refused)" \
+		"a layer entry with .. is refused (fail closed)"
+	[[ ! -e $cache/escape-DOTDOT && -z $(ls -A "$cache" | grep -v -E '^[0-9a-f]{64}$') ]]
+	ok $? "... nothing written outside the layer, no temporary directory left in the cache"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/link" link
+	timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/link" -- /bin/sh -c 'echo ran' >/dev/null 2>&1
+	[[ ! -e /tmp/escape-LINK ]]; ok $? "a layer writing through its own symlink (evil -> /tmp, evil/x) never reaches the host"
+else
+	skip "hand-made OCI layouts" "zstd not installed"
+fi
+
+# ---- masks and /sys with the overlay and mounts ----
+run -v "$host:/data" -- sh -c 'head -c1 /proc/kcore | wc -c; touch /sys/x 2>/dev/null || echo sys-ro; ls /proc/acpi 2>/dev/null | wc -l'
+is "$out" $'0\nsys-ro\n0' "masked /proc paths and a read-only /sys still apply with the overlay and volumes"
+
+# ---- names, entrypoint, options ----
+"$SECPROF" run --rootfs "$ROOT" --name h13a-$$ -- sleep 3 &
+bg=$!
+sleep 0.5
+run --name h13a-$$ -- true
+is "$rc" 125 "--name in use: 125"
+is "$err" "secprof: Conflict. The container name \"/h13a-$$\" is already in use by a running secprof run" \
+	"--name in use: docker's Conflict message"
+wait $bg
+run --name h13a-$$ -- true
+is "$rc" 0 "--name free again once the first run is gone"
+rm -f "/run/secprof/names/h13a-$$" # secprof leaves lock files in place (unlinking races a second run)
+run --name 'bad/name' -- true
+is "$rc" 125 "an invalid --name is refused"
+run --entrypoint /bin/echo -- hello
+is "$out" hello "--entrypoint with CMD as its arguments"
+run -p 80:80 -- true
+is "$rc:$err" "125:secprof: docker run option --publish is not supported by secprof run" \
+	"an unsupported docker run option is refused by name"
+run -d -- true
+is "$err" "secprof: docker run option --detach is not supported by secprof run" "-d is refused by name"
+run --security-opt apparmor=unconfined --security-opt label=disable -- echo ran
+is "$rc:$out" "0:ran" "--security-opt apparmor=/label= are accepted"
+[[ $err == *"apparmor=unconfined is accepted but not applied"* && $err == *"label=disable is accepted but not applied"* ]]
+ok $? "... with a warning that secprof does not apply them"
+run -v "$host:/z:Z" -- true
+is "$rc" 125 "-v with SELinux relabelling is refused, not ignored"
+
+# ---- -t: a real pty ----
+if command -v script >/dev/null; then
+	out=$(script -qec "stty cols 91 rows 17; $SECPROF run -t --rootfs $ROOT -- sh -c 'tty; stty size; echo \$TERM; exit 3'" /dev/null </dev/null)
+	rc=$?
+	out=${out//$'\r'/}
+	is "$out" $'/dev/console\n17 91\nxterm' "-t under script: a pty on /dev/console, its window size, TERM=xterm"
+	is "$rc" 3 "-t: the command's exit status"
+	out=$(script -qec "$SECPROF run -t -- sh -c 'ps -o sid=,pid= -p \$\$; tty'" /dev/null </dev/null)
+	out=${out//$'\r'/}
+	read -r sid pid <<<"$out"
+	[[ -n $sid && $sid == "$pid" && $out == *"/dev/pts/"* ]]; ok $? "-t without --rootfs: the command leads its own session on a new pty"
+else
+	skip "-t under script" "script not installed"; skip "-t exit status"; skip "-t without --rootfs"
+fi
+
+if command -v tmux >/dev/null; then
+	sock=$TMPD/tmux.sock
+	tm() { tmux -S "$sock" "$@"; }
+	wait_for() { # TEXT: until the pane shows it (10 s at most)
+		for _ in $(seq 100); do tm capture-pane -p -t t | grep -qF -- "$1" && return 0; sleep 0.1; done
+		return 1
+	}
+	tm new-session -d -s t -x 100 -y 30 \
+		"PS1='ctr\$ ' $SECPROF run -it -e PS1 --rootfs $ROOT -- sh; echo EXIT=\$? >$TMPD/tmux.rc; sleep 30"
+	wait_for 'ctr$'; ok $? "-it under tmux: the shell's prompt"
+	tm send-keys -t t 'stty size' Enter
+	wait_for '30 100'; ok $? "-it: the window size of tmux's pane"
+	tm send-keys -t t 'sleep 60; echo not-interrupted' Enter
+	sleep 0.5
+	tm send-keys -t t C-c
+	tm send-keys -t t 'echo after-$((6*7))' Enter
+	wait_for 'after-42'; ok $? "-it: Ctrl-C stops the foreground job, the shell stays"
+	! tm capture-pane -p -t t | grep -q '^not-interrupted'; ok $? "... and the job was interrupted"
+	tm send-keys -t t 'sleep 60 &' Enter 'jobs' Enter
+	wait_for 'Running'; ok $? "-it: job control (a background job is listed by jobs)"
+	tm send-keys -t t 'kill %1; exit 7' Enter
+	for _ in $(seq 100); do [[ -s $TMPD/tmux.rc ]] && break; sleep 0.1; done
+	is "$(cat "$TMPD/tmux.rc" 2>/dev/null)" "EXIT=7" "-it: the shell's exit status"
+	tm kill-server 2>/dev/null
+else
+	skip "tmux" "tmux not installed (tools/install-deps.sh)"
+fi
+
+done_testing
