@@ -35,6 +35,15 @@ struct merge {
 	/* names of the native arch and compat arches kept */
 	const char *arch_names[8];
 	size_t narches;
+	/* per kept arch: the highest number below runc's ENOSYS stub in the
+	 * result (the highest of the inputs'), -1 without a stub */
+	int64_t enosys_max[8];
+	/* per name written from its primary arch: one action on every region
+	 * of it, or several (struct nameact) */
+	struct sp_vec names;
+	/* per input word: the mask bits the inputs' programs test (the
+	 * regions' patterns), which the result's masks may use too */
+	uint32_t maskbits[SP_SPACE_WORDS];
 	/* verification */
 	bool verify;
 	char why[256];
@@ -68,7 +77,22 @@ static uint32_t combine(const struct merge *m, const uint32_t *ret)
  * that argument with the bit left out of the mask: merged until none are
  * left (the first step of Quine-McCluskey), so 127 mask patterns or 30
  * interval blocks become a few rules. */
-static bool mergeable(const struct mrule *x, const struct mrule *y, unsigned *arg, uint64_t *bit)
+/* Whether a word mask keeps the result's regions as few as the inputs':
+ * space.c reads a run of leading ones as intervals and enumerates the
+ * patterns of the other bits, so a merge may not add bits the inputs'
+ * masks do not have (Docker's personality values 0, 8, 0x20000, 0x20008
+ * would become one MASKED_EQ with 15 enumerated bits). */
+static bool mask_ok(const struct merge *m, unsigned w, uint32_t h)
+{
+	uint32_t p = h >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~h))) - 1) : 0;
+
+	if (h == UINT32_MAX)
+		return true;
+	return !(h & ~p & ~m->maskbits[w]);
+}
+
+static bool mergeable(const struct merge *m, const struct mrule *x, const struct mrule *y,
+		      unsigned *arg, uint64_t *bit)
 {
 	unsigned diff = 0;
 
@@ -86,7 +110,12 @@ static bool mergeable(const struct mrule *x, const struct mrule *y, unsigned *ar
 		*arg = a;
 		*bit = d;
 	}
-	return diff == 1;
+	if (diff == 1) {
+		uint64_t nm = x->mask[*arg] & ~*bit;
+		return mask_ok(m, sp_space_arg_word(*arg, false), (uint32_t)nm) &&
+		       mask_ok(m, sp_space_arg_word(*arg, true), (uint32_t)(nm >> 32));
+	}
+	return false;
 }
 
 static void merge_rules(struct merge *m)
@@ -100,7 +129,7 @@ static void merge_rules(struct merge *m)
 			for (size_t j = i + 1; j < m->rules.len; j++) {
 				unsigned a;
 				uint64_t bit;
-				if (!mergeable(&r[i], &r[j], &a, &bit))
+				if (!mergeable(m, &r[i], &r[j], &a, &bit))
 					continue;
 				r[i].mask[a] &= ~bit;
 				r[i].val[a] &= ~bit;
@@ -184,16 +213,16 @@ static size_t word_blocks(const struct sp_wregion *r, uint32_t *mask, uint32_t *
 static int add_rules(struct merge *m, const char *name, uint32_t ret, const struct sp_leaf *l,
 		     bool bits32)
 {
-	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32),
-	 * so there a high word of 0 means the same as any, and keeps the rule
-	 * from allowing high words on the 64-bit arch that shares the name */
-	const struct sp_wregion zero = { 0, 0, 0, 0, 0 };
+	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32):
+	 * there the high words are left out of the rule (a name whose rules
+	 * come from such an arch has none on a 64-bit arch kept: primary_arch) */
+	const struct sp_wregion any = { 0, UINT32_MAX, 0, 0, 0 };
 
 	uint32_t hm[6][66], hv[6][66], lm[6][66], lv[6][66];
 	size_t nh[6], nl[6], idx[6] = { 0 }, total = 1;
 
 	for (unsigned a = 0; a < 6; a++) {
-		nh[a] = word_blocks(bits32 ? &zero : &l->r[sp_space_arg_word(a, true)], hm[a], hv[a], 66);
+		nh[a] = word_blocks(bits32 ? &any : &l->r[sp_space_arg_word(a, true)], hm[a], hv[a], 66);
 		nl[a] = word_blocks(&l->r[sp_space_arg_word(a, false)], lm[a], lv[a], 66);
 		if (nh[a] == (size_t)-1 || nl[a] == (size_t)-1)
 			return sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
@@ -256,6 +285,105 @@ static bool kept_arch(const struct merge *m, const secprof_arch *a)
 	return false;
 }
 
+static size_t arch_index(const struct merge *m, const secprof_arch *a)
+{
+	for (size_t i = 0; a && i < m->narches; i++)
+		if (!strcmp(m->arch_names[i], secprof_arch_name(a)))
+			return i;
+	return (size_t)-1;
+}
+
+/* The arch whose regions a name's rules are written from: the first kept
+ * arch (the native one first) that has the name below its ENOSYS stub. A
+ * Docker profile names syscalls, not numbers: one rule applies on every
+ * arch that has the name (libseccomp resolves it per arch), so the rules
+ * come from one arch and the verification checks them on the others. */
+static bool primary_arch(const struct merge *m, const char *name, size_t ai)
+{
+	for (size_t i = 0; i < m->narches; i++) {
+		int32_t nr = secprof_syscall_nr(secprof_arch_lookup(m->arch_names[i]), name);
+		if (nr < 0 || (m->enosys_max[i] >= 0 && nr > m->enosys_max[i]))
+			continue;
+		return i == ai;
+	}
+	return false;
+}
+
+/* Where the inputs tie (one precedence, different data: EPERM against
+ * ENOSYS) on a number no syscall of that arch has, the result may give
+ * either: the kernel answers ENOSYS to such a number whatever the filter
+ * lets through, and no rule can name it (a Docker profile names
+ * syscalls), so only the default action or runc's stub can decide it. */
+static bool tie_ok(const struct merge *m, const struct sp_leaf *l, uint32_t got)
+{
+	const secprof_arch *arch = sp_arch_of_input(&l->in);
+	bool tied = false;
+
+	if (arch && secprof_syscall_name(arch, l->in.nr))
+		return false;
+	for (size_t i = 0; i < m->n; i++)
+		if (sp_action_rank(l->ret[i]) == sp_action_rank(got) && l->ret[i] == got)
+			tied = true;
+	return tied && sp_action_rank(got) == sp_action_rank(combine(m, l->ret));
+}
+
+struct nameact {
+	const char *name;
+	uint32_t ret;
+	bool mixed;
+};
+
+/* Record the combined action of one region of a name; a name whose
+ * regions all get one action (other than the default) is written as one
+ * unconditional rule (uniform_names), not as a rule per region. */
+static int note_name(struct merge *m, const char *name, uint32_t ret)
+{
+	struct nameact *n = m->names.items;
+
+	for (size_t i = m->names.len; i-- > 0;)
+		if (n[i].name == name || !strcmp(n[i].name, name)) {
+			n[i].mixed |= n[i].ret != ret;
+			return 0;
+		}
+	if (!(n = sp_vec_push(&m->names)))
+		return sp_err_oom(m->err);
+	n->name = name;
+	n->ret = ret;
+	return 0;
+}
+
+static void uniform_names(struct merge *m)
+{
+	struct mrule *r = m->rules.items;
+	const struct nameact *n = m->names.items;
+
+	for (size_t i = 0; i < m->names.len; i++) {
+		bool first = true;
+		if (n[i].mixed || n[i].ret == m->def)
+			continue;
+		for (size_t k = 0; k < m->rules.len; k++) {
+			if (strcmp(r[k].name, n[i].name))
+				continue;
+			/* the first stays, as an unconditional rule; the others
+			 * are the same rule again */
+			memset(r[k].mask, 0, sizeof(r[k].mask));
+			memset(r[k].val, 0, sizeof(r[k].val));
+			r[k].cond = false;
+			r[k].muxed = NULL;
+			if (!first)
+				r[k].name = "";
+			first = false;
+		}
+	}
+	{
+		size_t w = 0;
+		for (size_t k = 0; k < m->rules.len; k++)
+			if (r[k].name[0])
+				r[w++] = r[k];
+		m->rules.len = w;
+	}
+}
+
 static int on_leaf(void *data, const struct sp_leaf *l)
 {
 	struct merge *m = data;
@@ -263,9 +391,10 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	const secprof_arch *arch;
 	secprof_arch_info info;
 	const char *name;
+	size_t ai;
 
 	if (m->verify) {
-		if (l->ret[m->n] != want && !m->why[0]) {
+		if (l->ret[m->n] != want && !tie_ok(m, l, l->ret[m->n]) && !m->why[0]) {
 			char a[32], b[32], region[192];
 			struct sp_buf call = { 0 };
 			arch = sp_arch_of_input(&l->in);
@@ -279,11 +408,12 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 		}
 		return 0;
 	}
-	if (want == m->def)
-		return 0;
 	arch = sp_arch_of_input(&l->in);
 	if (!kept_arch(m, arch))
 		return 0;
+	ai = arch_index(m, arch);
+	for (unsigned w = 0; w < SP_SPACE_WORDS; w++)
+		m->maskbits[w] |= l->r[w].mask;
 	secprof_arch_get_info(arch, &info);
 	/* every named number of the region (the compiler tests runs of
 	 * numbers that decide alike as one range); numbers without a name are
@@ -293,7 +423,14 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 		int rc;
 		if (nr < 0 || (uint32_t)nr < l->r[SP_W_NR].lo || !sp_wregion_has(&l->r[SP_W_NR], (uint32_t)nr))
 			continue;
-		if ((rc = add_rules(m, name, want, l, info.bits == 32)))
+		/* above the stub the result's own stub answers (its names end
+		 * where the inputs' end, below); elsewhere the name's rules come
+		 * from one arch */
+		if ((m->enosys_max[ai] >= 0 && nr > m->enosys_max[ai]) || !primary_arch(m, name, ai))
+			continue;
+		if ((rc = note_name(m, name, want)))
+			return rc;
+		if (want != m->def && (rc = add_rules(m, name, want, l, info.bits == 32)))
 			return rc;
 	}
 	return 0;
@@ -468,6 +605,57 @@ out:
 	return rc;
 }
 
+/* runc puts its ENOSYS stub above the highest number, per arch, of any
+ * name of any rule, default-equal ones included (patchbpf/enosys_linux.go
+ * findLastSyscalls; docs/COMPAT.md 4.1.3). Above the highest of the
+ * inputs' stubs every input answers ENOSYS, so the result's stub starts
+ * there: no rule is written above it (on_leaf), and the name at it is
+ * listed (boundary_names). No stub where the result's default lets calls
+ * through (isAllowAction) or without one (--no-enosys: crun). */
+static void enosys_bounds(struct merge *m, const secprof_side *in, const secprof_compile_opts *co)
+{
+	uint32_t act = m->def & 0xffff0000u;
+	bool stub = !co->no_enosys && act != 0x7fff0000u && act != 0x7ffc0000u && act != 0x7ff00000u;
+
+	for (size_t k = 0; k < m->narches; k++) {
+		m->enosys_max[k] = -1;
+		for (size_t i = 0; stub && i < m->n; i++)
+			for (size_t a = 0; a < secprof_ir_arch_count(in[i].ir); a++) {
+				const secprof_ir_arch *ia = secprof_ir_arch_at(in[i].ir, a);
+				if (!strcmp(ia->name, m->arch_names[k]) && ia->enosys_max > m->enosys_max[k])
+					m->enosys_max[k] = ia->enosys_max;
+			}
+	}
+}
+
+/* The name at each arch's stub boundary, listed with the default action
+ * where no rule names it: runc leaves such a rule out of the filter
+ * (matchCall skips an action equal to the default) but counts its names
+ * for the stub. */
+static int boundary_names(struct merge *m)
+{
+	for (size_t k = 0; k < m->narches; k++) {
+		const char *name;
+		struct mrule *r;
+		bool have = false;
+
+		if (m->enosys_max[k] < 0 ||
+		    !(name = secprof_syscall_name(secprof_arch_lookup(m->arch_names[k]),
+						  (int32_t)m->enosys_max[k])))
+			continue;
+		for (size_t i = 0; i < m->rules.len && !have; i++)
+			have = !strcmp(((struct mrule *)m->rules.items)[i].name, name);
+		if (have)
+			continue;
+		if (!(r = sp_vec_push(&m->rules)))
+			return sp_err_oom(m->err);
+		memset(r, 0, sizeof(*r));
+		r->name = name;
+		r->ret = m->def;
+	}
+	return 0;
+}
+
 int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secprof_merge_mode mode,
 		  enum secprof_merge_format fmt, const secprof_compile_opts *co, char **out,
 		  secprof_error *err)
@@ -501,6 +689,7 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	}
 	m.def = combine(&m, defs);
 	m.rules.item_size = sizeof(struct mrule);
+	m.names.item_size = sizeof(struct nameact);
 	/* the arches of the filter: any input's (union) or every input's
 	 * (intersect), the native one first */
 	for (size_t k = 0; k < n; k++)
@@ -520,6 +709,7 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 		}
 	if (!m.narches)
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL, "the inputs share no arch");
+	enosys_bounds(&m, in, co);
 	if (!action_name(m.def, &(bool){ false }))
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			      "the combined default action has no Docker name");
@@ -533,8 +723,11 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 			goto out;
 		}
 	}
+	uniform_names(&m);
 	drop_muxed(&m);
 	merge_rules(&m);
+	if ((rc = boundary_names(&m)))
+		goto out;
 	if ((rc = write_profile(&m, SECPROF_MERGE_DOCKER, &docker)) ||
 	    (rc = verify(ctx, &m, in, docker, co)))
 		goto out;
@@ -547,5 +740,6 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 out:
 	free(docker);
 	sp_vec_free(&m.rules);
+	sp_vec_free(&m.names);
 	return rc;
 }

@@ -111,9 +111,20 @@ static int record(struct cons *c, uint16_t op, uint32_t m, uint32_t k)
 		return 0;
 	}
 	if ((~m & (~m + 1)) != 0) {
-		/* not a prefix mask: its bits are enumerated */
-		c->mm |= m;
-		return 0;
+		/* not a prefix mask. An equality splits: (x & m) == k holds
+		 * exactly where x & P == k & P (P the run of ones m starts
+		 * with: an interval of x, a MASKED_EQ block) and x & R == k & R
+		 * (R the other bits, enumerated), so only R's bits count; other
+		 * tests enumerate all of m's */
+		uint32_t p = m >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~m))) - 1) : 0;
+		if (op != BPF_JEQ || !p) {
+			c->mm |= m;
+			return 0;
+		}
+		if (k & ~m)
+			return 0; /* never equal */
+		c->mm |= m & ~p;
+		return record(c, op, p, k & p);
 	}
 	if (m != UINT32_MAX) {
 		/* a prefix mask ~(2^s - 1) (or 0): x & m grows with x, so the
