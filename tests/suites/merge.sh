@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# merge.sh - `secprof merge` on real profiles, each result proven with
+# `secprof diff` (which compares the compiled programs on every region of
+# input): a profile merged with itself decides as it does; Docker's and
+# Podman's defaults merge both ways, each input is a subset of their union
+# and their intersection a subset of each; the intersection of Docker's
+# default with that union gives Docker's default back, up to the errno tie
+# (ENOSYS where one input gives ENOSYS and the other EPERM); merging is
+# idempotent; the SPO form is JSON.
+source "$TESTS/lib.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/secprof-merge.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+S() { "$SECPROF" -q "$@" --arch amd64 --kernel 6.1; }
+
+for mode in union intersect; do
+	S merge --$mode builtin builtin -o "$T/bb-$mode.json"; is $? 0 "merge --$mode builtin builtin: written"
+	S diff builtin "$T/bb-$mode.json" >/dev/null; is $? 0 "merge --$mode builtin builtin: diff finds it identical to builtin"
+done
+
+P=$REF/podman-default.json
+if [[ ! -f $P ]]; then
+	skip "Podman's default profile" "no $P"
+	done_testing; exit
+fi
+S merge --union builtin "$P" -o "$T/u.json"; is $? 0 "merge --union builtin podman: written"
+S merge --intersect builtin "$P" -o "$T/i.json"; is $? 0 "merge --intersect builtin podman: written"
+S diff builtin "$T/u.json" --subset >/dev/null; is $? 0 "builtin allows nothing the union denies"
+S diff "$P" "$T/u.json" --subset >/dev/null; is $? 0 "podman allows nothing the union denies"
+S diff "$T/i.json" builtin --subset >/dev/null; is $? 0 "the intersection allows nothing builtin denies"
+S diff "$T/i.json" "$P" --subset >/dev/null; is $? 0 "the intersection allows nothing podman denies"
+S diff builtin "$P" --subset >/dev/null; is $? 1 "(builtin and podman differ: the subset checks can fail)"
+S diff "$T/u.json" builtin --subset >/dev/null; is $? 1 "the union allows more than builtin"
+S merge --intersect builtin "$T/u.json" -o "$T/iu.json"; is $? 0 "merge --intersect builtin union: written"
+S diff builtin "$T/iu.json" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+bad = [e for e in d["differences"] if not (e["a"].startswith("ERRNO") and e["b"].startswith("ERRNO"))]
+print(len(bad))' >"$T/bad" 2>&1
+is "$(cat "$T/bad")" 0 "builtin ∩ (builtin ∪ podman) decides as builtin, but for EPERM/ENOSYS ties"
+S merge --union "$P" "$T/u.json" -o "$T/uu.json"; is $? 0 "merge --union podman union: written"
+S diff "$T/u.json" "$T/uu.json" >/dev/null; is $? 0 "podman ∪ (builtin ∪ podman) is the union again"
+S merge --union builtin "$P" --format spo | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["kind"] == "SeccompProfile" and d["spec"]["syscalls"]'
+is $? 0 "--format spo: a SeccompProfile"
+done_testing
