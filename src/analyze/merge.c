@@ -84,10 +84,11 @@ static uint32_t combine(const struct merge *m, const uint32_t *ret)
  * would become one MASKED_EQ with 15 enumerated bits). */
 static bool mask_ok(const struct merge *m, unsigned w, uint32_t h)
 {
-	uint32_t p = h >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~h))) - 1) : 0;
+	uint32_t p;
 
 	if (h == UINT32_MAX)
 		return true;
+	p = h >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~h))) - 1) : 0;
 	return !(h & ~p & ~m->maskbits[w]);
 }
 
@@ -483,7 +484,8 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 	secprof_arch_info info;
 	bool first = true;
 
-	qsort(rules, n, sizeof(*rules), cmp_rule);
+	if (n) /* qsort may not be given NULL, even for no items */
+		qsort(rules, n, sizeof(*rules), cmp_rule);
 	/* the same rule from two arches (a name with one meaning on both) */
 	for (size_t k = 0, w = 0; k < n; k++) {
 		if (w && rules[k].cond == rules[w - 1].cond && rules[k].ret == rules[w - 1].ret &&
