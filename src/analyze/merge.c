@@ -630,30 +630,52 @@ static void enosys_bounds(struct merge *m, const secprof_side *in, const secprof
 	}
 }
 
-/* The name at each arch's stub boundary, listed with the default action
- * where no rule names it: runc leaves such a rule out of the filter
+/* List a name with the default action unless a rule names it. */
+static int list_name(struct merge *m, const char *name)
+{
+	struct mrule *r = m->rules.items;
+
+	for (size_t i = 0; i < m->rules.len; i++)
+		if (!strcmp(r[i].name, name))
+			return 0;
+	if (!(r = sp_vec_push(&m->rules)))
+		return sp_err_oom(m->err);
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->ret = m->def;
+	return 0;
+}
+
+/* The names that place the inputs' stubs, listed with the default action
+ * where no rule names them: runc leaves such a rule out of the filter
  * (matchCall skips an action equal to the default) but counts its names
- * for the stub. */
-static int boundary_names(struct merge *m)
+ * for the stub. The name at each arch's boundary, and every name an input
+ * decides below it: runc counts only the names its libseccomp resolves,
+ * and with the inputs' own names the result's stub is where the inputs'
+ * are under an older libseccomp too (2.5.4 has no mseal, whose number is
+ * the boundary in secprof's table for Docker's default). */
+static int boundary_names(struct merge *m, const secprof_side *in)
 {
 	for (size_t k = 0; k < m->narches; k++) {
 		const char *name;
-		struct mrule *r;
-		bool have = false;
+		int rc;
 
-		if (m->enosys_max[k] < 0 ||
-		    !(name = secprof_syscall_name(secprof_arch_lookup(m->arch_names[k]),
-						  (int32_t)m->enosys_max[k])))
+		if (m->enosys_max[k] < 0)
 			continue;
-		for (size_t i = 0; i < m->rules.len && !have; i++)
-			have = !strcmp(((struct mrule *)m->rules.items)[i].name, name);
-		if (have)
-			continue;
-		if (!(r = sp_vec_push(&m->rules)))
-			return sp_err_oom(m->err);
-		memset(r, 0, sizeof(*r));
-		r->name = name;
-		r->ret = m->def;
+		if ((name = secprof_syscall_name(secprof_arch_lookup(m->arch_names[k]),
+						 (int32_t)m->enosys_max[k])) &&
+		    (rc = list_name(m, name)))
+			return rc;
+		for (size_t i = 0; i < m->n; i++)
+			for (size_t a = 0; a < secprof_ir_arch_count(in[i].ir); a++) {
+				const secprof_ir_arch *ia = secprof_ir_arch_at(in[i].ir, a);
+				if (strcmp(ia->name, m->arch_names[k]))
+					continue;
+				for (size_t s = 0; s < ia->nsyscalls; s++)
+					if (ia->syscalls[s].nr <= m->enosys_max[k] && ia->syscalls[s].name &&
+					    (rc = list_name(m, ia->syscalls[s].name)))
+						return rc;
+			}
 	}
 	return 0;
 }
@@ -728,7 +750,7 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	uniform_names(&m);
 	drop_muxed(&m);
 	merge_rules(&m);
-	if ((rc = boundary_names(&m)))
+	if ((rc = boundary_names(&m, in)))
 		goto out;
 	if ((rc = write_profile(&m, SECPROF_MERGE_DOCKER, &docker)) ||
 	    (rc = verify(ctx, &m, in, docker, co)))

@@ -286,6 +286,52 @@ int main(void)
 			check_merge(ctx, &progs[i], &progs[j], SECPROF_MERGE_INTERSECT, &merged);
 			tried += 2;
 		}
+	/* the reference profiles (Docker's, Podman's and the public ones of
+	 * REF/profiles), every pair: diff against brute force, and both
+	 * merges, whose rate is reported */
+	if (ref) {
+		static struct prog rp[16];
+		size_t nr = 0, rmerged = 0, rtried = 0;
+		char path[1024];
+		DIR *dir;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "%s/moby-default.json", ref);
+		nr += build(ctx, path, &rp[nr]);
+		snprintf(path, sizeof(path), "%s/podman-default.json", ref);
+		nr += build(ctx, path, &rp[nr]);
+		snprintf(refprof, sizeof(refprof), "%s/profiles", ref);
+		dir = opendir(refprof);
+		while (dir && (de = readdir(dir)) && nr < 16) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", refprof, de->d_name);
+			nr += build(ctx, path, &rp[nr]);
+		}
+		if (dir)
+			closedir(dir);
+		if (nr)
+			tap_ok(nr >= 4, "%zu reference profiles built", nr);
+		else
+			tap_diag("no reference profiles under %s: their pairs are skipped", ref);
+		for (size_t i = 0; i < nr; i++)
+			for (size_t j = i + 1; j < nr; j++) {
+				check_diff(&rp[i], &rp[j]);
+				check_merge(ctx, &rp[i], &rp[j], SECPROF_MERGE_UNION, &rmerged);
+				check_merge(ctx, &rp[i], &rp[j], SECPROF_MERGE_INTERSECT, &rmerged);
+				rtried += 2;
+			}
+		tap_diag("reference pairs: %zu of %zu merges written and checked", rmerged, rtried);
+		for (size_t i = 0; i < nr; i++) {
+			secprof_ir_free(rp[i].ir);
+			secprof_prog_free(rp[i].prog);
+			secprof_resolved_free(rp[i].r);
+			secprof_profile_free(rp[i].p);
+		}
+	} else {
+		tap_diag("REF not set: the reference profiles' pairs are skipped");
+	}
 	/* the rate is pinned from below (4 of 98 before merge wrote rules
 	 * per name from one arch and placed runc's stub) */
 	tap_ok(merged * 5 >= tried * 2, "%zu of %zu merges written and checked (at least 40%%)",
