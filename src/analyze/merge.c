@@ -44,6 +44,10 @@ struct merge {
 	/* per input word: the mask bits the inputs' programs test (the
 	 * regions' patterns), which the result's masks may use too */
 	uint32_t maskbits[SP_SPACE_WORDS];
+	/* the walks: 0 collects the actions each name must have somewhere
+	 * (struct forced), 1 writes the rules, verify compares */
+	int phase;
+	struct sp_vec forced;
 	/* verification */
 	bool verify;
 	char why[256];
@@ -311,21 +315,77 @@ static bool primary_arch(const struct merge *m, const char *name, size_t ai)
 }
 
 /* Where the inputs tie (one precedence, different data: EPERM against
- * ENOSYS) on a number no syscall of that arch has, the result may give
- * either: the kernel answers ENOSYS to such a number whatever the filter
- * lets through, and no rule can name it (a Docker profile names
- * syscalls), so only the default action or runc's stub can decide it. */
+ * ENOSYS) the result may give any of the tied values: the kernel's
+ * stacked filters would give one of them too (the most recent filter's).
+ * combine() picks ENOSYS, but a name that gets EPERM on another arch where
+ * nothing ties (one input's stub ends lower on x86_64 than on x32, say)
+ * gets EPERM on every arch (tie_pick), since a rule names the syscall on
+ * all of them; and a number no syscall has can only get the default. */
 static bool tie_ok(const struct merge *m, const struct sp_leaf *l, uint32_t got)
 {
-	const secprof_arch *arch = sp_arch_of_input(&l->in);
-	bool tied = false;
+	uint32_t want = combine(m, l->ret);
 
-	if (arch && secprof_syscall_name(arch, l->in.nr))
+	if (sp_action_rank(got) != sp_action_rank(want))
 		return false;
 	for (size_t i = 0; i < m->n; i++)
-		if (sp_action_rank(l->ret[i]) == sp_action_rank(got) && l->ret[i] == got)
-			tied = true;
-	return tied && sp_action_rank(got) == sp_action_rank(combine(m, l->ret));
+		if (l->ret[i] == got)
+			return true;
+	return false;
+}
+
+/* Whether the inputs tie on this region (see tie_ok). */
+static bool tied(const struct merge *m, const uint32_t *ret, uint32_t want)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (ret[i] != want && sp_action_rank(ret[i]) == sp_action_rank(want))
+			return true;
+	return false;
+}
+
+struct forced {
+	const char *name;
+	uint32_t v[4];
+	size_t n;
+};
+
+static struct forced *forced_of(struct merge *m, const char *name)
+{
+	struct forced *f = m->forced.items;
+
+	for (size_t i = m->forced.len; i-- > 0;)
+		if (f[i].name == name || !strcmp(f[i].name, name))
+			return &f[i];
+	return NULL;
+}
+
+static int add_forced(struct merge *m, const char *name, uint32_t v)
+{
+	struct forced *f = forced_of(m, name);
+
+	if (!f) {
+		if (!(f = sp_vec_push(&m->forced)))
+			return sp_err_oom(m->err);
+		f->name = name;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i] == v)
+			return 0;
+	if (f->n < 4)
+		f->v[f->n++] = v;
+	return 0;
+}
+
+/* The value a tie gives on one name: a tied value the name must have
+ * elsewhere (where nothing ties), else combine()'s. */
+static uint32_t tie_pick(struct merge *m, const char *name, const uint32_t *ret, uint32_t want)
+{
+	const struct forced *f = forced_of(m, name);
+
+	for (size_t k = 0; f && k < f->n; k++)
+		for (size_t i = 0; i < m->n; i++)
+			if (ret[i] == f->v[k] && sp_action_rank(ret[i]) == sp_action_rank(want))
+				return f->v[k];
+	return want;
 }
 
 struct nameact {
@@ -392,6 +452,7 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	const secprof_arch *arch;
 	secprof_arch_info info;
 	const char *name;
+	uint32_t pick;
 	size_t ai;
 
 	if (m->verify) {
@@ -427,11 +488,19 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 		/* above the stub the result's own stub answers (its names end
 		 * where the inputs' end, below); elsewhere the name's rules come
 		 * from one arch */
-		if ((m->enosys_max[ai] >= 0 && nr > m->enosys_max[ai]) || !primary_arch(m, name, ai))
+		if (m->enosys_max[ai] >= 0 && nr > m->enosys_max[ai])
 			continue;
-		if ((rc = note_name(m, name, want)))
+		if (m->phase == 0) {
+			if (!tied(m, l->ret, want) && (rc = add_forced(m, name, want)))
+				return rc;
+			continue;
+		}
+		if (!primary_arch(m, name, ai))
+			continue;
+		pick = tied(m, l->ret, want) ? tie_pick(m, name, l->ret, want) : want;
+		if ((rc = note_name(m, name, pick)))
 			return rc;
-		if (want != m->def && (rc = add_rules(m, name, want, l, info.bits == 32)))
+		if (pick != m->def && (rc = add_rules(m, name, pick, l, info.bits == 32)))
 			return rc;
 	}
 	return 0;
@@ -714,6 +783,7 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	m.def = combine(&m, defs);
 	m.rules.item_size = sizeof(struct mrule);
 	m.names.item_size = sizeof(struct nameact);
+	m.forced.item_size = sizeof(struct forced);
 	/* the arches of the filter: any input's (union) or every input's
 	 * (intersect), the native one first */
 	for (size_t k = 0; k < n; k++)
@@ -737,6 +807,9 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	if (!action_name(m.def, &(bool){ false }))
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			      "the combined default action has no Docker name");
+	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
+		goto out;
+	m.phase = 1;
 	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
 		goto out;
 	for (size_t i = 0; i < m.rules.len; i++) {
@@ -765,5 +838,6 @@ out:
 	free(docker);
 	sp_vec_free(&m.rules);
 	sp_vec_free(&m.names);
+	sp_vec_free(&m.forced);
 	return rc;
 }

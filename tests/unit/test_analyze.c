@@ -322,7 +322,12 @@ int main(void)
 				check_merge(ctx, &rp[i], &rp[j], SECPROF_MERGE_INTERSECT, &rmerged);
 				rtried += 2;
 			}
-		tap_diag("reference pairs: %zu of %zu merges written and checked", rmerged, rtried);
+		/* pinned from below: 32 of 56 (27 before an EPERM/ENOSYS tie
+		 * took the errno a name has on another arch) */
+		if (nr)
+			tap_ok(rmerged * 2 >= rtried,
+			       "reference pairs: %zu of %zu merges written and checked (at least half)",
+			       rmerged, rtried);
 		for (size_t i = 0; i < nr; i++) {
 			secprof_ir_free(rp[i].ir);
 			secprof_prog_free(rp[i].prog);
