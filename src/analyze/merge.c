@@ -22,8 +22,11 @@ struct mrule {
 	const char *muxed; /* socketcall/ipc with arg0 == this call's number */
 	uint32_t ret;
 	uint64_t mask[6], val[6];
+	uint8_t op[6]; /* OP_MASKED: MASKED_EQ (or EQ; mask 0: none); OP_LE, OP_GE: val */
 	bool cond;
 };
+
+enum { OP_MASKED, OP_LE, OP_GE };
 
 struct merge {
 	size_t n;
@@ -101,7 +104,8 @@ static bool mergeable(const struct merge *m, const struct mrule *x, const struct
 {
 	unsigned diff = 0;
 
-	if (x->ret != y->ret || !x->cond || !y->cond || strcmp(x->name, y->name))
+	if (x->ret != y->ret || !x->cond || !y->cond || strcmp(x->name, y->name) ||
+	    memcmp(x->op, y->op, sizeof(x->op)))
 		return false;
 	for (unsigned a = 0; a < 6; a++) {
 		uint64_t d;
@@ -109,6 +113,8 @@ static bool mergeable(const struct merge *m, const struct mrule *x, const struct
 			return false;
 		if (x->val[a] == y->val[a])
 			continue;
+		if (x->op[a] != OP_MASKED)
+			return false;
 		d = x->val[a] ^ y->val[a];
 		if (diff++ || (d & (d - 1)) || !(d & x->mask[a]))
 			return false;
@@ -146,7 +152,7 @@ static void merge_rules(struct merge *m)
 	for (size_t i = 0; i < m->rules.len; i++) {
 		r[i].cond = false;
 		for (unsigned a = 0; a < 6; a++)
-			r[i].cond |= r[i].mask[a] != 0;
+			r[i].cond |= r[i].mask[a] != 0 || r[i].op[a] != OP_MASKED;
 	}
 }
 
@@ -215,55 +221,125 @@ static size_t word_blocks(const struct sp_wregion *r, uint32_t *mask, uint32_t *
 	return n;
 }
 
+/* One argument's condition in a rule. */
+struct acond {
+	uint8_t op;
+	uint64_t mask, val;
+};
+
+#define MAX_ACONDS (66 * 66)
+
+/* The conditions, one per rule, whose union is one argument's region
+ * (high word region hr, low word lr): where it is a 64-bit interval from 0
+ * or to the top, one SCMP_CMP_LE or SCMP_CMP_GE (they compare all 64
+ * bits, libseccomp's _db_rule_gen_64); else MASKED_EQ blocks, the high
+ * word's times the low word's. */
+static size_t arg_conds(const struct sp_wregion *hr, const struct sp_wregion *lr, struct acond *out)
+{
+	uint32_t hm[66], hv[66], lm[66], lv[66];
+	size_t nh, nl, n = 0;
+	bool lfull = !lr->mask && lr->lo == 0 && lr->hi == UINT32_MAX;
+
+	if (!hr->mask && !lr->mask) {
+		if (lfull && hr->lo == 0 && hr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_MASKED, 0, 0 };
+			return 1;
+		}
+		if (lfull && hr->lo == 0) {
+			out[0] = (struct acond){ OP_LE, 0, (uint64_t)hr->hi << 32 | UINT32_MAX };
+			return 1;
+		}
+		if (lfull && hr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_GE, 0, (uint64_t)hr->lo << 32 };
+			return 1;
+		}
+		if (hr->lo == hr->hi && hr->lo == 0 && lr->lo == 0) {
+			out[0] = (struct acond){ OP_LE, 0, lr->hi };
+			return 1;
+		}
+		if (hr->lo == hr->hi && hr->lo == UINT32_MAX && lr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_GE, 0, (uint64_t)UINT32_MAX << 32 | lr->lo };
+			return 1;
+		}
+	}
+	nh = word_blocks(hr, hm, hv, 66);
+	nl = word_blocks(lr, lm, lv, 66);
+	if (nh == (size_t)-1 || nl == (size_t)-1)
+		return (size_t)-1;
+	for (size_t h = 0; h < nh; h++)
+		for (size_t k = 0; k < nl; k++)
+			out[n++] = (struct acond){ OP_MASKED, (uint64_t)hm[h] << 32 | lm[k],
+						   (uint64_t)hv[h] << 32 | lv[k] };
+	return n;
+}
+
 static int add_rules(struct merge *m, const char *name, uint32_t ret, const struct sp_leaf *l,
 		     bool bits32)
 {
 	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32):
 	 * there the high words are left out of the rule (a name whose rules
-	 * come from such an arch has none on a 64-bit arch kept: primary_arch) */
-	const struct sp_wregion any = { 0, UINT32_MAX, 0, 0, 0 };
-
-	uint32_t hm[6][66], hv[6][66], lm[6][66], lv[6][66];
-	size_t nh[6], nl[6], idx[6] = { 0 }, total = 1;
+	 * come from such an arch has none on a 64-bit arch kept: primary_arch);
+	 * a range there is written from a high word of 0 */
+	const struct sp_wregion any = { 0, UINT32_MAX, 0, 0, 0 }, zero = { 0, 0, 0, 0, 0 };
+	struct acond *c[6] = { NULL };
+	size_t nc[6], idx[6] = { 0 }, total = 1;
+	int rc = 0;
 
 	for (unsigned a = 0; a < 6; a++) {
-		nh[a] = word_blocks(bits32 ? &any : &l->r[sp_space_arg_word(a, true)], hm[a], hv[a], 66);
-		nl[a] = word_blocks(&l->r[sp_space_arg_word(a, false)], lm[a], lv[a], 66);
-		if (nh[a] == (size_t)-1 || nl[a] == (size_t)-1)
-			return sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
-		if (!nh[a] || !nl[a])
-			return 0; /* an empty region: nothing to say */
-		total *= nh[a] * nl[a];
-		if (total > MAX_RULES)
-			break;
+		const struct sp_wregion *lr = &l->r[sp_space_arg_word(a, false)];
+		const struct sp_wregion *hr = &l->r[sp_space_arg_word(a, true)];
+		if (bits32)
+			hr = !lr->mask && lr->lo == 0 && lr->hi != UINT32_MAX ? &zero : &any;
+		if (!(c[a] = malloc(MAX_ACONDS * sizeof(*c[a])))) {
+			rc = sp_err_oom(m->err);
+			goto out;
+		}
+		nc[a] = arg_conds(hr, lr, c[a]);
+		if (nc[a] == (size_t)-1) {
+			rc = sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
+			goto out;
+		}
+		if (!nc[a])
+			goto out; /* an empty region: nothing to say */
+		if (total <= MAX_RULES)
+			total *= nc[a];
 	}
-	if (total + m->rules.len > MAX_RULES)
-		return sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
-			      "%s: the combination needs more than %d rules", name, MAX_RULES);
+	if (total + m->rules.len > MAX_RULES) {
+		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			    "%s: the combination needs more than %d rules", name, MAX_RULES);
+		goto out;
+	}
 	for (;;) {
 		struct mrule *r = sp_vec_push(&m->rules);
 		unsigned a;
 
-		if (!r)
-			return sp_err_oom(m->err);
+		if (!r) {
+			rc = sp_err_oom(m->err);
+			goto out;
+		}
 		r->name = name;
 		r->muxed = muxed_call(name, l);
 		r->ret = ret;
 		for (a = 0; a < 6; a++) {
-			size_t h = idx[a] / nl[a], lo = idx[a] % nl[a];
-			r->mask[a] = (uint64_t)hm[a][h] << 32 | lm[a][lo];
-			r->val[a] = (uint64_t)hv[a][h] << 32 | lv[a][lo];
-			r->cond |= r->mask[a] != 0;
+			const struct acond *x = &c[a][idx[a]];
+			r->op[a] = x->op;
+			r->mask[a] = x->mask;
+			r->val[a] = x->val;
+			r->cond |= x->op != OP_MASKED || x->mask != 0;
 		}
 		/* next combination */
 		for (a = 0; a < 6; a++) {
-			if (++idx[a] < nh[a] * nl[a])
+			if (++idx[a] < nc[a])
 				break;
 			idx[a] = 0;
 		}
 		if (a == 6)
-			return 0;
+			break;
 	}
+out:
+	for (unsigned a = 0; a < 6; a++)
+		free(c[a]);
+	return rc;
 }
 
 /* Leave out the multiplexer rules that the direct call's rules make. */
@@ -429,6 +505,7 @@ static void uniform_names(struct merge *m)
 			 * are the same rule again */
 			memset(r[k].mask, 0, sizeof(r[k].mask));
 			memset(r[k].val, 0, sizeof(r[k].val));
+			memset(r[k].op, 0, sizeof(r[k].op));
 			r[k].cond = false;
 			r[k].muxed = NULL;
 			if (!first)
@@ -532,7 +609,9 @@ static int cmp_rule(const void *x, const void *y)
 		return a->ret < b->ret ? -1 : 1;
 	if ((c = strcmp(a->name, b->name)))
 		return c;
-	return memcmp(a->mask, b->mask, sizeof(a->mask) + sizeof(a->val)) < 0 ? -1 : 1;
+	if ((c = memcmp(a->mask, b->mask, sizeof(a->mask))) || (c = memcmp(a->val, b->val, sizeof(a->val))))
+		return c;
+	return memcmp(a->op, b->op, sizeof(a->op));
 }
 
 static void put_action(struct sp_buf *b, uint32_t ret, const char *key, const char *errkey)
@@ -560,7 +639,8 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 		if (w && rules[k].cond == rules[w - 1].cond && rules[k].ret == rules[w - 1].ret &&
 		    !strcmp(rules[k].name, rules[w - 1].name) &&
 		    !memcmp(rules[k].mask, rules[w - 1].mask, sizeof(rules[k].mask)) &&
-		    !memcmp(rules[k].val, rules[w - 1].val, sizeof(rules[k].val)))
+		    !memcmp(rules[k].val, rules[w - 1].val, sizeof(rules[k].val)) &&
+		    !memcmp(rules[k].op, rules[w - 1].op, sizeof(rules[k].op)))
 			continue;
 		rules[w++] = rules[k];
 		m->rules.len = w;
@@ -608,9 +688,13 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 			bool f2 = true;
 			sp_buf_puts(&b, ", \"args\": [");
 			for (unsigned a = 0; a < 6; a++) {
-				if (!rules[i].mask[a])
+				if (rules[i].op[a] != OP_MASKED)
+					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"%s\"}",
+						      f2 ? "" : ", ", a, rules[i].val[a],
+						      rules[i].op[a] == OP_LE ? "SCMP_CMP_LE" : "SCMP_CMP_GE");
+				else if (!rules[i].mask[a])
 					continue;
-				if (rules[i].mask[a] == UINT64_MAX)
+				else if (rules[i].mask[a] == UINT64_MAX)
 					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}",
 						      f2 ? "" : ", ", a, rules[i].val[a]);
 				else

@@ -61,8 +61,22 @@ struct vstate {
 	struct st s;
 };
 
-static const unsigned order[SP_SPACE_WORDS] = { SP_W_ARCH, SP_W_NR, 4, 5, 6, 7, 8, 9, 10, 11,
-						  12, 13, 14, 15, 2, 3 };
+
+/* The word fixed at each depth: arch, number, then each argument's high
+ * word before its low word, so a 64-bit range test cuts the high word
+ * first and its low word only where the high word is the boundary's (a
+ * region then is a 64-bit interval where the test makes one, which merge
+ * writes as one SCMP_CMP_LE/GE); the instruction pointer last. */
+static unsigned word_at(unsigned depth)
+{
+	if (depth == 0)
+		return SP_W_ARCH;
+	if (depth == 1)
+		return SP_W_NR;
+	if (depth < 14)
+		return sp_space_arg_word((depth - 2) / 2, depth % 2 == 0);
+	return depth - 12; /* instruction_pointer: words 2, 3 */
+}
 
 unsigned sp_space_arg_word(unsigned arg, bool high)
 {
@@ -386,13 +400,13 @@ static int walk_from(struct walk *w, unsigned depth)
 
 	if (depth == SP_SPACE_WORDS)
 		return leaf(w);
-	t = order[depth];
+	t = word_at(depth);
 	if ((rc = collect(w, t, &c)) < 0)
 		goto out;
 	if (!c.read) {
 		/* no path left open reads any word not yet fixed */
 		for (unsigned d = depth; d < SP_SPACE_WORDS; d++) {
-			unsigned u = order[d];
+			unsigned u = word_at(d);
 			w->words[u] = 0;
 			w->leaf.r[u] = (struct sp_wregion){ 0, UINT32_MAX, 0, 0, 0 };
 		}

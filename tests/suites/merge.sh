@@ -34,6 +34,20 @@ S eval "$T/aa.json" 400 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "merge 
 S merge --union "$T/a.json" "$T/b.json" -o "$T/ab.json"; is $? 0 "merge --union (personality == 8) (personality != 8): written"
 grep -c '"personality"' "$T/ab.json" >"$T/c"; is "$(cat "$T/c")" 1 "... as one rule"
 grep -q '"args"' "$T/ab.json"; is $? 1 "... without conditions"
+# lseek offset <= 4096 in one, >= 2^40 in the other: the union as two
+# range rules (SCMP_CMP_LE, SCMP_CMP_GE), not MASKED_EQ blocks
+cat >"$T/r1.json" <<'J'
+{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+ "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+  {"names": ["lseek"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 4096, "op": "SCMP_CMP_LE"}]}]}
+J
+sed 's/"value": 4096, "op": "SCMP_CMP_LE"/"value": 1099511627776, "op": "SCMP_CMP_GE"/' "$T/r1.json" >"$T/r2.json"
+S merge --union "$T/r1.json" "$T/r2.json" -o "$T/r.json"; is $? 0 "merge --union (lseek offset <= 4096) (>= 2^40): written"
+grep -o '"op": "SCMP_CMP_[A-Z_]*"' "$T/r.json" | sort | tr '\n' ' ' >"$T/ops"
+is "$(cat "$T/ops")" '"op": "SCMP_CMP_GE" "op": "SCMP_CMP_LE" ' "... as one SCMP_CMP_LE and one SCMP_CMP_GE rule"
+S diff "$T/r1.json" "$T/r.json" --subset >/dev/null; is $? 0 "... which allows what the first allows"
+S diff "$T/r2.json" "$T/r.json" --subset >/dev/null; is $? 0 "... and what the second allows"
+S eval "$T/r.json" lseek 0 4097 0 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "... and not lseek(0, 4097, 0)"
 
 P=$REF/podman-default.json
 if [[ ! -f $P ]]; then
