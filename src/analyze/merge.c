@@ -51,6 +51,9 @@ struct merge {
 	 * (struct forced), 1 writes the rules, verify compares */
 	int phase;
 	struct sp_vec forced;
+	/* write 64-bit intervals as SCMP_CMP_LE/GE (else MASKED_EQ blocks
+	 * only, which merge_rules can join across regions) */
+	bool ranges;
 	/* verification */
 	bool verify;
 	char why[256];
@@ -234,13 +237,18 @@ struct acond {
  * or to the top, one SCMP_CMP_LE or SCMP_CMP_GE (they compare all 64
  * bits, libseccomp's _db_rule_gen_64); else MASKED_EQ blocks, the high
  * word's times the low word's. */
-static size_t arg_conds(const struct sp_wregion *hr, const struct sp_wregion *lr, struct acond *out)
+static size_t arg_conds(const struct sp_wregion *hr, const struct sp_wregion *lr, bool ranges,
+			struct acond *out)
 {
 	uint32_t hm[66], hv[66], lm[66], lv[66];
 	size_t nh, nl, n = 0;
 	bool lfull = !lr->mask && lr->lo == 0 && lr->hi == UINT32_MAX;
 
-	if (!hr->mask && !lr->mask) {
+	if (lfull && !hr->mask && hr->lo == 0 && hr->hi == UINT32_MAX) {
+		out[0] = (struct acond){ OP_MASKED, 0, 0 };
+		return 1;
+	}
+	if (ranges && !hr->mask && !lr->mask) {
 		if (lfull && hr->lo == 0 && hr->hi == UINT32_MAX) {
 			out[0] = (struct acond){ OP_MASKED, 0, 0 };
 			return 1;
@@ -294,7 +302,7 @@ static int add_rules(struct merge *m, const char *name, uint32_t ret, const stru
 			rc = sp_err_oom(m->err);
 			goto out;
 		}
-		nc[a] = arg_conds(hr, lr, c[a]);
+		nc[a] = arg_conds(hr, lr, m->ranges, c[a]);
 		if (nc[a] == (size_t)-1) {
 			rc = sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
 			goto out;
@@ -833,6 +841,45 @@ static int boundary_names(struct merge *m, const secprof_side *in)
 	return 0;
 }
 
+/* The rules of the combination from one walk order, written and verified;
+ * 0 and the Docker text in *docker, or the error. */
+static int attempt(secprof_ctx *ctx, struct merge *m, const secprof_side *in,
+		   const secprof_insn *const *progs, const size_t *lens,
+		   const secprof_compile_opts *co, bool high_first, char **docker)
+{
+	int rc;
+
+	m->rules.len = m->names.len = m->forced.len = 0;
+	memset(m->maskbits, 0, sizeof(m->maskbits));
+	m->phase = 0;
+	m->ranges = high_first;
+	m->verify = false;
+	m->why[0] = 0;
+	*docker = NULL;
+	if ((rc = sp_space_walk_order(progs, lens, m->n, on_leaf, m, high_first, m->err)))
+		return rc;
+	m->phase = 1;
+	if ((rc = sp_space_walk_order(progs, lens, m->n, on_leaf, m, high_first, m->err)))
+		return rc;
+	for (size_t i = 0; i < m->rules.len; i++) {
+		bool e;
+		if (!action_name(((struct mrule *)m->rules.items)[i].ret, &e))
+			return sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+				      "%s: a combined action (SCMP_ACT_NOTIFY) needs a listener",
+				      ((struct mrule *)m->rules.items)[i].name);
+	}
+	uniform_names(m);
+	drop_muxed(m);
+	merge_rules(m);
+	if ((rc = boundary_names(m, in)) || (rc = write_profile(m, SECPROF_MERGE_DOCKER, docker)))
+		return rc;
+	if ((rc = verify(ctx, m, in, *docker, co))) {
+		free(*docker);
+		*docker = NULL;
+	}
+	return rc;
+}
+
 int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secprof_merge_mode mode,
 		  enum secprof_merge_format fmt, const secprof_compile_opts *co, char **out,
 		  secprof_error *err)
@@ -891,27 +938,36 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	if (!action_name(m.def, &(bool){ false }))
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			      "the combined default action has no Docker name");
-	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
-		goto out;
-	m.phase = 1;
-	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
-		goto out;
-	for (size_t i = 0; i < m.rules.len; i++) {
-		bool e;
-		if (!action_name(((struct mrule *)m.rules.items)[i].ret, &e)) {
-			rc = sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
-				    "%s: a combined action (SCMP_ACT_NOTIFY) needs a listener", ((struct mrule *)m.rules.items)[i].name);
-			goto out;
+	/* two ways to write the rules: regions cut with each argument's high
+	 * word first, a 64-bit range as one SCMP_CMP_LE/GE; or low word first
+	 * and MASKED_EQ blocks only, which merge_rules joins across regions
+	 * (Docker's socket rules over Podman's: 33 rules, against 129). Both
+	 * are tried, each verified, the shorter text kept. */
+	{
+		secprof_error first = { 0 };
+		char *other = NULL;
+		size_t nlow = 0;
+		int rlow = attempt(ctx, &m, in, progs, lens, co, false, &other);
+
+		if (!rlow)
+			nlow = strlen(other);
+		else if (err)
+			first = *err;
+		rc = attempt(ctx, &m, in, progs, lens, co, true, &docker);
+		if (!rlow && (rc || nlow < strlen(docker))) {
+			free(docker);
+			docker = other;
+			other = NULL;
+			/* the rules again, for the SPO form */
+			rc = fmt == SECPROF_MERGE_SPO ? attempt(ctx, &m, in, progs, lens, co, false, &other)
+						      : 0;
+		} else if (rc && rlow && err) {
+			*err = first; /* the first refusal, as before the second order */
 		}
+		free(other);
+		if (rc)
+			goto out;
 	}
-	uniform_names(&m);
-	drop_muxed(&m);
-	merge_rules(&m);
-	if ((rc = boundary_names(&m, in)))
-		goto out;
-	if ((rc = write_profile(&m, SECPROF_MERGE_DOCKER, &docker)) ||
-	    (rc = verify(ctx, &m, in, docker, co)))
-		goto out;
 	if (fmt == SECPROF_MERGE_SPO) {
 		rc = write_profile(&m, SECPROF_MERGE_SPO, out);
 		goto out;

@@ -40,6 +40,7 @@ struct cons {
 };
 
 struct walk {
+	bool high_first; /* each argument's high word before its low word */
 	const secprof_insn *const *progs;
 	const size_t *lens;
 	size_t n;
@@ -67,14 +68,14 @@ struct vstate {
  * first and its low word only where the high word is the boundary's (a
  * region then is a 64-bit interval where the test makes one, which merge
  * writes as one SCMP_CMP_LE/GE); the instruction pointer last. */
-static unsigned word_at(unsigned depth)
+static unsigned word_at(bool high_first, unsigned depth)
 {
 	if (depth == 0)
 		return SP_W_ARCH;
 	if (depth == 1)
 		return SP_W_NR;
 	if (depth < 14)
-		return sp_space_arg_word((depth - 2) / 2, depth % 2 == 0);
+		return sp_space_arg_word((depth - 2) / 2, (depth % 2 == 0) == high_first);
 	return depth - 12; /* instruction_pointer: words 2, 3 */
 }
 
@@ -400,13 +401,13 @@ static int walk_from(struct walk *w, unsigned depth)
 
 	if (depth == SP_SPACE_WORDS)
 		return leaf(w);
-	t = word_at(depth);
+	t = word_at(w->high_first, depth);
 	if ((rc = collect(w, t, &c)) < 0)
 		goto out;
 	if (!c.read) {
 		/* no path left open reads any word not yet fixed */
 		for (unsigned d = depth; d < SP_SPACE_WORDS; d++) {
-			unsigned u = word_at(d);
+			unsigned u = word_at(w->high_first, d);
 			w->words[u] = 0;
 			w->leaf.r[u] = (struct sp_wregion){ 0, UINT32_MAX, 0, 0, 0 };
 		}
@@ -466,7 +467,14 @@ out:
 int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n, sp_leaf_fn fn,
 		  void *data, secprof_error *err)
 {
-	struct walk w = { .progs = progs, .lens = lens, .n = n, .fn = fn, .data = data, .err = err };
+	return sp_space_walk_order(progs, lens, n, fn, data, true, err);
+}
+
+int sp_space_walk_order(const secprof_insn *const *progs, const size_t *lens, size_t n,
+			sp_leaf_fn fn, void *data, bool high_first, secprof_error *err)
+{
+	struct walk w = { .progs = progs, .lens = lens, .n = n, .fn = fn, .data = data, .err = err,
+			  .high_first = high_first };
 	int rc;
 
 	if (n > SP_SPACE_MAXPROGS)
