@@ -89,6 +89,17 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", " ", text)
 
 
+# Types that are user-space addresses in disguise (a typedef of a pointer).
+POINTER_TYPES = {"cap_user_header_t", "cap_user_data_t", "__sighandler_t"}
+
+
+def is_pointer(param):
+    """Whether one parameter declaration is a user-space address."""
+    p = " ".join(param.replace("__user", " ").replace("__force", " ").split())
+    words = re.sub(r"\bconst\b", " ", p).split()
+    return "*" in p or "[" in p or any(w in POINTER_TYPES for w in words)
+
+
 def classify(param, where):
     """'32' or '64' for one parameter declaration."""
     p = " ".join(param.replace("__user", " ").replace("__force", " ").split())
@@ -116,7 +127,8 @@ def read_prototypes(path):
     for m in re.finditer(r"asmlinkage\s+long\s+sys_(\w+)\s*\(([^;]*?)\)\s*;", text, re.S):
         name, params = m.group(1), " ".join(m.group(2).split())
         args = [] if params in ("", "void") else [
-            classify(x.strip(), "sys_" + name) for x in params.split(",")]
+            classify(x.strip(), "sys_" + name) + ("p" if is_pointer(x) else "")
+            for x in params.split(",")]
         if len(args) > 6:
             die("sys_%s has %d arguments" % (name, len(args)))
         protos.setdefault(name, []).append(args)
@@ -134,7 +146,19 @@ def mask_of(name, protos):
     for i in range(6):
         if all(i < len(v) and v[i] == "32" for v in variants) and (name, i) not in ARCH_64:
             mask |= 1 << i
-    return mask, variants
+    return mask, [[a.rstrip("p") for a in v] for v in variants]
+
+
+def pointer_mask_of(name, protos):
+    """Bit i: argument i is a user-space address in every prototype."""
+    variants = []
+    for fn in ENTRY.get(name, [name]):
+        variants += protos.get(fn, [])
+    mask = 0
+    for i in range(6):
+        if variants and all(i < len(v) and v[i].endswith("p") for v in variants):
+            mask |= 1 << i
+    return mask
 
 
 def main():
@@ -161,6 +185,15 @@ def main():
         if wide:
             how += "; arg %s wider on a 64-bit ABI" % ", ".join(wide)
         w("\t0x%02x, /* %s: %s */" % (mask, n, how))
+    w("};")
+    w("")
+    w("/* Bit i: argument i is a user-space address (a pointer, or a typedef of")
+    w(" * one) in every prototype of the name: the process chooses its value")
+    w(" * (mmap with MAP_FIXED), so a range test on it restricts nothing. Same")
+    w(" * rows; 0 where there is no prototype. */")
+    w("static const uint8_t sp_syscall_argptr[%d] = {" % len(names))
+    for n in names:
+        w("\t0x%02x, /* %s */" % (pointer_mask_of(n, protos), n))
     w("};")
     sys.stdout.write("\n".join(out) + "\n")
 

@@ -16,6 +16,7 @@
 /* X(ID, name, short description for SARIF's rule list) */
 #define SP_LINT_RULES(X)                                                                     \
 	X(SP101, "arg-high-word", "range or != test on an argument the kernel reads as 32 bits, passed by a call with a high word") \
+	X(SP102, "arg-pointer-range", "range or != test on a pointer argument: the process picks its addresses") \
 	X(SP103, "condition-dropped", "MASKED_EQ with a zero mask: libseccomp drops the condition") \
 	X(SP104, "value-too-wide", "a value that does not fit the argument's 32-bit type")      \
 	X(SP201, "dangerous-allow", "a dangerous call is allowed")                                \
@@ -230,6 +231,60 @@ static void check_arg32(struct lint *l)
 				add(l, L_SP101, SECPROF_SEV_ERROR, path, &g->loc, ex,
 				    "%s reads argument %" PRIu64 " as 32 bits, but libseccomp (runc, Docker) compares all 64: a call with a high word passes this %s test and the kernel sees the low word %#" PRIx32,
 				    rule->names[n].s, g->index, sp_op_str(g->op), (uint32_t)args[g->index]);
+			}
+		}
+	}
+}
+
+/* ---- SP102: pointer arguments ------------------------------------------ */
+
+/* A range or != test on an argument the kernel takes as a user-space
+ * address, in a rule that allows more than the default: the process
+ * chooses its addresses (mmap with MAP_FIXED anywhere below the top of
+ * user space), so the test restricts nothing; seccomp cannot read what the
+ * pointer points at (kernel/seccomp.c only hands struct seccomp_data to the
+ * filter). The example call passes the test, checked on the rule set. */
+static void check_argptr(struct lint *l)
+{
+	uint32_t def = secprof_ir_default_action(l->ir);
+
+	for (size_t i = 0; i < l->r->nrules; i++) {
+		const struct sp_rule *rule = l->r->rules[i];
+		bool looser = rule->action_ok && sp_action_rank(sp_rule_ret(rule)) > sp_action_rank(def);
+
+		for (size_t n = 0; looser && n < rule->nnames; n++) {
+			uint8_t ptr = rule->names[n].s ? sp_syscall_argptr_of(rule->names[n].s) : 0;
+			for (size_t k = 0; k < rule->nargs; k++) {
+				const struct sp_arg *g = &rule->args[k];
+				char path[SP_RULE_PATH_MAX], ex[128];
+				uint64_t args[6] = { 0 };
+				secprof_ir_decision d;
+
+				if (g->index >= 6 || !(ptr >> g->index & 1) ||
+				    (g->op != SP_OP_LT && g->op != SP_OP_LE && g->op != SP_OP_GT &&
+				     g->op != SP_OP_GE && g->op != SP_OP_NE) ||
+				    (g->op == SP_OP_LT && !g->value) || (g->op == SP_OP_GT && g->value == UINT64_MAX))
+					continue;
+				/* an address that passes the test */
+				args[g->index] = g->op == SP_OP_LT ? g->value - 1
+					       : g->op == SP_OP_GT || g->op == SP_OP_NE ? g->value + 1
+					       : g->value;
+				for (size_t o = 0; o < rule->nargs; o++)
+					if (o != k && rule->args[o].index < 6 && rule->args[o].index != g->index) {
+						const struct sp_arg *h = &rule->args[o];
+						args[h->index] = h->op == SP_OP_EQ ? h->value
+							       : h->op == SP_OP_GT ? h->value + 1
+							       : h->op == SP_OP_LT && h->value ? h->value - 1
+							       : h->op == SP_OP_MASKED_EQ ? h->value_two : h->value;
+					}
+				if (!decide(l->ir, l->native, rule->names[n].s, args, &d) ||
+				    !sp_action_allows(d.action) || d.by != SECPROF_BY_RULE)
+					continue;
+				sp_rule_path(path, sizeof(path), rule, "args", k, NULL);
+				call_text(rule->names[n].s, args, ex, sizeof(ex));
+				add(l, L_SP102, SECPROF_SEV_WARNING, path, &g->loc, ex,
+				    "argument %" PRIu64 " of %s is a pointer: the process picks its addresses (mmap with MAP_FIXED), so this %s test restricts nothing, and seccomp cannot read what it points at",
+				    g->index, rule->names[n].s, sp_op_str(g->op));
 			}
 		}
 	}
@@ -768,6 +823,7 @@ secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
 	l.native_audit = info.audit;
 	check_drops(&l);
 	check_arg32(&l);
+	check_argptr(&l);
 	check_dangers(&l);
 	check_groups(&l);
 	check_newer(&l);

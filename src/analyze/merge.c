@@ -22,8 +22,11 @@ struct mrule {
 	const char *muxed; /* socketcall/ipc with arg0 == this call's number */
 	uint32_t ret;
 	uint64_t mask[6], val[6];
+	uint8_t op[6]; /* OP_MASKED: MASKED_EQ (or EQ; mask 0: none); OP_LE, OP_GE: val */
 	bool cond;
 };
+
+enum { OP_MASKED, OP_LE, OP_GE };
 
 struct merge {
 	size_t n;
@@ -35,6 +38,22 @@ struct merge {
 	/* names of the native arch and compat arches kept */
 	const char *arch_names[8];
 	size_t narches;
+	/* per kept arch: the highest number below runc's ENOSYS stub in the
+	 * result (the highest of the inputs'), -1 without a stub */
+	int64_t enosys_max[8];
+	/* per name written from its primary arch: one action on every region
+	 * of it, or several (struct nameact) */
+	struct sp_vec names;
+	/* per input word: the mask bits the inputs' programs test (the
+	 * regions' patterns), which the result's masks may use too */
+	uint32_t maskbits[SP_SPACE_WORDS];
+	/* the walks: 0 collects the actions each name must have somewhere
+	 * (struct forced), 1 writes the rules, verify compares */
+	int phase;
+	struct sp_vec forced;
+	/* write 64-bit intervals as SCMP_CMP_LE/GE (else MASKED_EQ blocks
+	 * only, which merge_rules can join across regions) */
+	bool ranges;
 	/* verification */
 	bool verify;
 	char why[256];
@@ -68,11 +87,28 @@ static uint32_t combine(const struct merge *m, const uint32_t *ret)
  * that argument with the bit left out of the mask: merged until none are
  * left (the first step of Quine-McCluskey), so 127 mask patterns or 30
  * interval blocks become a few rules. */
-static bool mergeable(const struct mrule *x, const struct mrule *y, unsigned *arg, uint64_t *bit)
+/* Whether a word mask keeps the result's regions as few as the inputs':
+ * space.c reads a run of leading ones as intervals and enumerates the
+ * patterns of the other bits, so a merge may not add bits the inputs'
+ * masks do not have (Docker's personality values 0, 8, 0x20000, 0x20008
+ * would become one MASKED_EQ with 15 enumerated bits). */
+static bool mask_ok(const struct merge *m, unsigned w, uint32_t h)
+{
+	uint32_t p;
+
+	if (h == UINT32_MAX)
+		return true;
+	p = h >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~h))) - 1) : 0;
+	return !(h & ~p & ~m->maskbits[w]);
+}
+
+static bool mergeable(const struct merge *m, const struct mrule *x, const struct mrule *y,
+		      unsigned *arg, uint64_t *bit)
 {
 	unsigned diff = 0;
 
-	if (x->ret != y->ret || !x->cond || !y->cond || strcmp(x->name, y->name))
+	if (x->ret != y->ret || !x->cond || !y->cond || strcmp(x->name, y->name) ||
+	    memcmp(x->op, y->op, sizeof(x->op)))
 		return false;
 	for (unsigned a = 0; a < 6; a++) {
 		uint64_t d;
@@ -80,13 +116,20 @@ static bool mergeable(const struct mrule *x, const struct mrule *y, unsigned *ar
 			return false;
 		if (x->val[a] == y->val[a])
 			continue;
+		if (x->op[a] != OP_MASKED)
+			return false;
 		d = x->val[a] ^ y->val[a];
 		if (diff++ || (d & (d - 1)) || !(d & x->mask[a]))
 			return false;
 		*arg = a;
 		*bit = d;
 	}
-	return diff == 1;
+	if (diff == 1) {
+		uint64_t nm = x->mask[*arg] & ~*bit;
+		return mask_ok(m, sp_space_arg_word(*arg, false), (uint32_t)nm) &&
+		       mask_ok(m, sp_space_arg_word(*arg, true), (uint32_t)(nm >> 32));
+	}
+	return false;
 }
 
 static void merge_rules(struct merge *m)
@@ -100,7 +143,7 @@ static void merge_rules(struct merge *m)
 			for (size_t j = i + 1; j < m->rules.len; j++) {
 				unsigned a;
 				uint64_t bit;
-				if (!mergeable(&r[i], &r[j], &a, &bit))
+				if (!mergeable(m, &r[i], &r[j], &a, &bit))
 					continue;
 				r[i].mask[a] &= ~bit;
 				r[i].val[a] &= ~bit;
@@ -112,7 +155,7 @@ static void merge_rules(struct merge *m)
 	for (size_t i = 0; i < m->rules.len; i++) {
 		r[i].cond = false;
 		for (unsigned a = 0; a < 6; a++)
-			r[i].cond |= r[i].mask[a] != 0;
+			r[i].cond |= r[i].mask[a] != 0 || r[i].op[a] != OP_MASKED;
 	}
 }
 
@@ -181,55 +224,130 @@ static size_t word_blocks(const struct sp_wregion *r, uint32_t *mask, uint32_t *
 	return n;
 }
 
+/* One argument's condition in a rule. */
+struct acond {
+	uint8_t op;
+	uint64_t mask, val;
+};
+
+#define MAX_ACONDS (66 * 66)
+
+/* The conditions, one per rule, whose union is one argument's region
+ * (high word region hr, low word lr): where it is a 64-bit interval from 0
+ * or to the top, one SCMP_CMP_LE or SCMP_CMP_GE (they compare all 64
+ * bits, libseccomp's _db_rule_gen_64); else MASKED_EQ blocks, the high
+ * word's times the low word's. */
+static size_t arg_conds(const struct sp_wregion *hr, const struct sp_wregion *lr, bool ranges,
+			struct acond *out)
+{
+	uint32_t hm[66], hv[66], lm[66], lv[66];
+	size_t nh, nl, n = 0;
+	bool lfull = !lr->mask && lr->lo == 0 && lr->hi == UINT32_MAX;
+
+	if (lfull && !hr->mask && hr->lo == 0 && hr->hi == UINT32_MAX) {
+		out[0] = (struct acond){ OP_MASKED, 0, 0 };
+		return 1;
+	}
+	if (ranges && !hr->mask && !lr->mask) {
+		if (lfull && hr->lo == 0 && hr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_MASKED, 0, 0 };
+			return 1;
+		}
+		if (lfull && hr->lo == 0) {
+			out[0] = (struct acond){ OP_LE, 0, (uint64_t)hr->hi << 32 | UINT32_MAX };
+			return 1;
+		}
+		if (lfull && hr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_GE, 0, (uint64_t)hr->lo << 32 };
+			return 1;
+		}
+		if (hr->lo == hr->hi && hr->lo == 0 && lr->lo == 0) {
+			out[0] = (struct acond){ OP_LE, 0, lr->hi };
+			return 1;
+		}
+		if (hr->lo == hr->hi && hr->lo == UINT32_MAX && lr->hi == UINT32_MAX) {
+			out[0] = (struct acond){ OP_GE, 0, (uint64_t)UINT32_MAX << 32 | lr->lo };
+			return 1;
+		}
+	}
+	nh = word_blocks(hr, hm, hv, 66);
+	nl = word_blocks(lr, lm, lv, 66);
+	if (nh == (size_t)-1 || nl == (size_t)-1)
+		return (size_t)-1;
+	for (size_t h = 0; h < nh; h++)
+		for (size_t k = 0; k < nl; k++)
+			out[n++] = (struct acond){ OP_MASKED, (uint64_t)hm[h] << 32 | lm[k],
+						   (uint64_t)hv[h] << 32 | lv[k] };
+	return n;
+}
+
 static int add_rules(struct merge *m, const char *name, uint32_t ret, const struct sp_leaf *l,
 		     bool bits32)
 {
-	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32),
-	 * so there a high word of 0 means the same as any, and keeps the rule
-	 * from allowing high words on the 64-bit arch that shares the name */
-	const struct sp_wregion zero = { 0, 0, 0, 0, 0 };
-
-	uint32_t hm[6][66], hv[6][66], lm[6][66], lv[6][66];
-	size_t nh[6], nl[6], idx[6] = { 0 }, total = 1;
+	/* libseccomp compares only low words on 32-bit ABIs (_db_rule_gen_32):
+	 * there the high words are left out of the rule (a name whose rules
+	 * come from such an arch has none on a 64-bit arch kept: primary_arch);
+	 * a range there is written from a high word of 0 */
+	const struct sp_wregion any = { 0, UINT32_MAX, 0, 0, 0 }, zero = { 0, 0, 0, 0, 0 };
+	struct acond *c[6] = { NULL };
+	size_t nc[6], idx[6] = { 0 }, total = 1;
+	int rc = 0;
 
 	for (unsigned a = 0; a < 6; a++) {
-		nh[a] = word_blocks(bits32 ? &zero : &l->r[sp_space_arg_word(a, true)], hm[a], hv[a], 66);
-		nl[a] = word_blocks(&l->r[sp_space_arg_word(a, false)], lm[a], lv[a], 66);
-		if (nh[a] == (size_t)-1 || nl[a] == (size_t)-1)
-			return sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
-		if (!nh[a] || !nl[a])
-			return 0; /* an empty region: nothing to say */
-		total *= nh[a] * nl[a];
-		if (total > MAX_RULES)
-			break;
+		const struct sp_wregion *lr = &l->r[sp_space_arg_word(a, false)];
+		const struct sp_wregion *hr = &l->r[sp_space_arg_word(a, true)];
+		if (bits32)
+			hr = !lr->mask && lr->lo == 0 && lr->hi != UINT32_MAX ? &zero : &any;
+		if (!(c[a] = malloc(MAX_ACONDS * sizeof(*c[a])))) {
+			rc = sp_err_oom(m->err);
+			goto out;
+		}
+		nc[a] = arg_conds(hr, lr, m->ranges, c[a]);
+		if (nc[a] == (size_t)-1) {
+			rc = sp_err(m->err, SECPROF_E_INTERNAL, NULL, NULL, NULL, "bad region");
+			goto out;
+		}
+		if (!nc[a])
+			goto out; /* an empty region: nothing to say */
+		if (total <= MAX_RULES)
+			total *= nc[a];
 	}
-	if (total + m->rules.len > MAX_RULES)
-		return sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
-			      "%s: the combination needs more than %d rules", name, MAX_RULES);
+	if (total + m->rules.len > MAX_RULES) {
+		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			    "%s: the combination needs more than %d rules", name, MAX_RULES);
+		goto out;
+	}
 	for (;;) {
 		struct mrule *r = sp_vec_push(&m->rules);
 		unsigned a;
 
-		if (!r)
-			return sp_err_oom(m->err);
+		if (!r) {
+			rc = sp_err_oom(m->err);
+			goto out;
+		}
 		r->name = name;
 		r->muxed = muxed_call(name, l);
 		r->ret = ret;
 		for (a = 0; a < 6; a++) {
-			size_t h = idx[a] / nl[a], lo = idx[a] % nl[a];
-			r->mask[a] = (uint64_t)hm[a][h] << 32 | lm[a][lo];
-			r->val[a] = (uint64_t)hv[a][h] << 32 | lv[a][lo];
-			r->cond |= r->mask[a] != 0;
+			const struct acond *x = &c[a][idx[a]];
+			r->op[a] = x->op;
+			r->mask[a] = x->mask;
+			r->val[a] = x->val;
+			r->cond |= x->op != OP_MASKED || x->mask != 0;
 		}
 		/* next combination */
 		for (a = 0; a < 6; a++) {
-			if (++idx[a] < nh[a] * nl[a])
+			if (++idx[a] < nc[a])
 				break;
 			idx[a] = 0;
 		}
 		if (a == 6)
-			return 0;
+			break;
 	}
+out:
+	for (unsigned a = 0; a < 6; a++)
+		free(c[a]);
+	return rc;
 }
 
 /* Leave out the multiplexer rules that the direct call's rules make. */
@@ -256,6 +374,162 @@ static bool kept_arch(const struct merge *m, const secprof_arch *a)
 	return false;
 }
 
+static size_t arch_index(const struct merge *m, const secprof_arch *a)
+{
+	for (size_t i = 0; a && i < m->narches; i++)
+		if (!strcmp(m->arch_names[i], secprof_arch_name(a)))
+			return i;
+	return (size_t)-1;
+}
+
+/* The arch whose regions a name's rules are written from: the first kept
+ * arch (the native one first) that has the name below its ENOSYS stub. A
+ * Docker profile names syscalls, not numbers: one rule applies on every
+ * arch that has the name (libseccomp resolves it per arch), so the rules
+ * come from one arch and the verification checks them on the others. */
+static bool primary_arch(const struct merge *m, const char *name, size_t ai)
+{
+	for (size_t i = 0; i < m->narches; i++) {
+		int32_t nr = secprof_syscall_nr(secprof_arch_lookup(m->arch_names[i]), name);
+		if (nr < 0 || (m->enosys_max[i] >= 0 && nr > m->enosys_max[i]))
+			continue;
+		return i == ai;
+	}
+	return false;
+}
+
+/* Where the inputs tie (one precedence, different data: EPERM against
+ * ENOSYS) the result may give any of the tied values: the kernel's
+ * stacked filters would give one of them too (the most recent filter's).
+ * combine() picks ENOSYS, but a name that gets EPERM on another arch where
+ * nothing ties (one input's stub ends lower on x86_64 than on x32, say)
+ * gets EPERM on every arch (tie_pick), since a rule names the syscall on
+ * all of them; and a number no syscall has can only get the default. */
+static bool tie_ok(const struct merge *m, const struct sp_leaf *l, uint32_t got)
+{
+	uint32_t want = combine(m, l->ret);
+
+	if (sp_action_rank(got) != sp_action_rank(want))
+		return false;
+	for (size_t i = 0; i < m->n; i++)
+		if (l->ret[i] == got)
+			return true;
+	return false;
+}
+
+/* Whether the inputs tie on this region (see tie_ok). */
+static bool tied(const struct merge *m, const uint32_t *ret, uint32_t want)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (ret[i] != want && sp_action_rank(ret[i]) == sp_action_rank(want))
+			return true;
+	return false;
+}
+
+struct forced {
+	const char *name;
+	uint32_t v[4];
+	size_t n;
+};
+
+static struct forced *forced_of(struct merge *m, const char *name)
+{
+	struct forced *f = m->forced.items;
+
+	for (size_t i = m->forced.len; i-- > 0;)
+		if (f[i].name == name || !strcmp(f[i].name, name))
+			return &f[i];
+	return NULL;
+}
+
+static int add_forced(struct merge *m, const char *name, uint32_t v)
+{
+	struct forced *f = forced_of(m, name);
+
+	if (!f) {
+		if (!(f = sp_vec_push(&m->forced)))
+			return sp_err_oom(m->err);
+		f->name = name;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i] == v)
+			return 0;
+	if (f->n < 4)
+		f->v[f->n++] = v;
+	return 0;
+}
+
+/* The value a tie gives on one name: a tied value the name must have
+ * elsewhere (where nothing ties), else combine()'s. */
+static uint32_t tie_pick(struct merge *m, const char *name, const uint32_t *ret, uint32_t want)
+{
+	const struct forced *f = forced_of(m, name);
+
+	for (size_t k = 0; f && k < f->n; k++)
+		for (size_t i = 0; i < m->n; i++)
+			if (ret[i] == f->v[k] && sp_action_rank(ret[i]) == sp_action_rank(want))
+				return f->v[k];
+	return want;
+}
+
+struct nameact {
+	const char *name;
+	uint32_t ret;
+	bool mixed;
+};
+
+/* Record the combined action of one region of a name; a name whose
+ * regions all get one action (other than the default) is written as one
+ * unconditional rule (uniform_names), not as a rule per region. */
+static int note_name(struct merge *m, const char *name, uint32_t ret)
+{
+	struct nameact *n = m->names.items;
+
+	for (size_t i = m->names.len; i-- > 0;)
+		if (n[i].name == name || !strcmp(n[i].name, name)) {
+			n[i].mixed |= n[i].ret != ret;
+			return 0;
+		}
+	if (!(n = sp_vec_push(&m->names)))
+		return sp_err_oom(m->err);
+	n->name = name;
+	n->ret = ret;
+	return 0;
+}
+
+static void uniform_names(struct merge *m)
+{
+	struct mrule *r = m->rules.items;
+	const struct nameact *n = m->names.items;
+
+	for (size_t i = 0; i < m->names.len; i++) {
+		bool first = true;
+		if (n[i].mixed || n[i].ret == m->def)
+			continue;
+		for (size_t k = 0; k < m->rules.len; k++) {
+			if (strcmp(r[k].name, n[i].name))
+				continue;
+			/* the first stays, as an unconditional rule; the others
+			 * are the same rule again */
+			memset(r[k].mask, 0, sizeof(r[k].mask));
+			memset(r[k].val, 0, sizeof(r[k].val));
+			memset(r[k].op, 0, sizeof(r[k].op));
+			r[k].cond = false;
+			r[k].muxed = NULL;
+			if (!first)
+				r[k].name = "";
+			first = false;
+		}
+	}
+	{
+		size_t w = 0;
+		for (size_t k = 0; k < m->rules.len; k++)
+			if (r[k].name[0])
+				r[w++] = r[k];
+		m->rules.len = w;
+	}
+}
+
 static int on_leaf(void *data, const struct sp_leaf *l)
 {
 	struct merge *m = data;
@@ -263,9 +537,11 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	const secprof_arch *arch;
 	secprof_arch_info info;
 	const char *name;
+	uint32_t pick;
+	size_t ai;
 
 	if (m->verify) {
-		if (l->ret[m->n] != want && !m->why[0]) {
+		if (l->ret[m->n] != want && !tie_ok(m, l, l->ret[m->n]) && !m->why[0]) {
 			char a[32], b[32], region[192];
 			struct sp_buf call = { 0 };
 			arch = sp_arch_of_input(&l->in);
@@ -279,11 +555,12 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 		}
 		return 0;
 	}
-	if (want == m->def)
-		return 0;
 	arch = sp_arch_of_input(&l->in);
 	if (!kept_arch(m, arch))
 		return 0;
+	ai = arch_index(m, arch);
+	for (unsigned w = 0; w < SP_SPACE_WORDS; w++)
+		m->maskbits[w] |= l->r[w].mask;
 	secprof_arch_get_info(arch, &info);
 	/* every named number of the region (the compiler tests runs of
 	 * numbers that decide alike as one range); numbers without a name are
@@ -293,7 +570,22 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 		int rc;
 		if (nr < 0 || (uint32_t)nr < l->r[SP_W_NR].lo || !sp_wregion_has(&l->r[SP_W_NR], (uint32_t)nr))
 			continue;
-		if ((rc = add_rules(m, name, want, l, info.bits == 32)))
+		/* above the stub the result's own stub answers (its names end
+		 * where the inputs' end, below); elsewhere the name's rules come
+		 * from one arch */
+		if (m->enosys_max[ai] >= 0 && nr > m->enosys_max[ai])
+			continue;
+		if (m->phase == 0) {
+			if (!tied(m, l->ret, want) && (rc = add_forced(m, name, want)))
+				return rc;
+			continue;
+		}
+		if (!primary_arch(m, name, ai))
+			continue;
+		pick = tied(m, l->ret, want) ? tie_pick(m, name, l->ret, want) : want;
+		if ((rc = note_name(m, name, pick)))
+			return rc;
+		if (pick != m->def && (rc = add_rules(m, name, pick, l, info.bits == 32)))
 			return rc;
 	}
 	return 0;
@@ -325,7 +617,9 @@ static int cmp_rule(const void *x, const void *y)
 		return a->ret < b->ret ? -1 : 1;
 	if ((c = strcmp(a->name, b->name)))
 		return c;
-	return memcmp(a->mask, b->mask, sizeof(a->mask) + sizeof(a->val)) < 0 ? -1 : 1;
+	if ((c = memcmp(a->mask, b->mask, sizeof(a->mask))) || (c = memcmp(a->val, b->val, sizeof(a->val))))
+		return c;
+	return memcmp(a->op, b->op, sizeof(a->op));
 }
 
 static void put_action(struct sp_buf *b, uint32_t ret, const char *key, const char *errkey)
@@ -346,13 +640,15 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 	secprof_arch_info info;
 	bool first = true;
 
-	qsort(rules, n, sizeof(*rules), cmp_rule);
+	if (n) /* qsort may not be given NULL, even for no items */
+		qsort(rules, n, sizeof(*rules), cmp_rule);
 	/* the same rule from two arches (a name with one meaning on both) */
 	for (size_t k = 0, w = 0; k < n; k++) {
 		if (w && rules[k].cond == rules[w - 1].cond && rules[k].ret == rules[w - 1].ret &&
 		    !strcmp(rules[k].name, rules[w - 1].name) &&
 		    !memcmp(rules[k].mask, rules[w - 1].mask, sizeof(rules[k].mask)) &&
-		    !memcmp(rules[k].val, rules[w - 1].val, sizeof(rules[k].val)))
+		    !memcmp(rules[k].val, rules[w - 1].val, sizeof(rules[k].val)) &&
+		    !memcmp(rules[k].op, rules[w - 1].op, sizeof(rules[k].op)))
 			continue;
 		rules[w++] = rules[k];
 		m->rules.len = w;
@@ -400,9 +696,13 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 			bool f2 = true;
 			sp_buf_puts(&b, ", \"args\": [");
 			for (unsigned a = 0; a < 6; a++) {
-				if (!rules[i].mask[a])
+				if (rules[i].op[a] != OP_MASKED)
+					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"%s\"}",
+						      f2 ? "" : ", ", a, rules[i].val[a],
+						      rules[i].op[a] == OP_LE ? "SCMP_CMP_LE" : "SCMP_CMP_GE");
+				else if (!rules[i].mask[a])
 					continue;
-				if (rules[i].mask[a] == UINT64_MAX)
+				else if (rules[i].mask[a] == UINT64_MAX)
 					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}",
 						      f2 ? "" : ", ", a, rules[i].val[a]);
 				else
@@ -468,6 +768,118 @@ out:
 	return rc;
 }
 
+/* runc puts its ENOSYS stub above the highest number, per arch, of any
+ * name of any rule, default-equal ones included (patchbpf/enosys_linux.go
+ * findLastSyscalls; docs/COMPAT.md 4.1.3). Above the highest of the
+ * inputs' stubs every input answers ENOSYS, so the result's stub starts
+ * there: no rule is written above it (on_leaf), and the name at it is
+ * listed (boundary_names). No stub where the result's default lets calls
+ * through (isAllowAction) or without one (--no-enosys: crun). */
+static void enosys_bounds(struct merge *m, const secprof_side *in, const secprof_compile_opts *co)
+{
+	uint32_t act = m->def & 0xffff0000u;
+	bool stub = !co->no_enosys && act != 0x7fff0000u && act != 0x7ffc0000u && act != 0x7ff00000u;
+
+	for (size_t k = 0; k < m->narches; k++) {
+		m->enosys_max[k] = -1;
+		for (size_t i = 0; stub && i < m->n; i++)
+			for (size_t a = 0; a < secprof_ir_arch_count(in[i].ir); a++) {
+				const secprof_ir_arch *ia = secprof_ir_arch_at(in[i].ir, a);
+				if (!strcmp(ia->name, m->arch_names[k]) && ia->enosys_max > m->enosys_max[k])
+					m->enosys_max[k] = ia->enosys_max;
+			}
+	}
+}
+
+/* List a name with the default action unless a rule names it. */
+static int list_name(struct merge *m, const char *name)
+{
+	struct mrule *r = m->rules.items;
+
+	for (size_t i = 0; i < m->rules.len; i++)
+		if (!strcmp(r[i].name, name))
+			return 0;
+	if (!(r = sp_vec_push(&m->rules)))
+		return sp_err_oom(m->err);
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->ret = m->def;
+	return 0;
+}
+
+/* The names that place the inputs' stubs, listed with the default action
+ * where no rule names them: runc leaves such a rule out of the filter
+ * (matchCall skips an action equal to the default) but counts its names
+ * for the stub. The name at each arch's boundary, and every name an input
+ * decides below it: runc counts only the names its libseccomp resolves,
+ * and with the inputs' own names the result's stub is where the inputs'
+ * are under an older libseccomp too (2.5.4 has no mseal, whose number is
+ * the boundary in secprof's table for Docker's default). */
+static int boundary_names(struct merge *m, const secprof_side *in)
+{
+	for (size_t k = 0; k < m->narches; k++) {
+		const char *name;
+		int rc;
+
+		if (m->enosys_max[k] < 0)
+			continue;
+		if ((name = secprof_syscall_name(secprof_arch_lookup(m->arch_names[k]),
+						 (int32_t)m->enosys_max[k])) &&
+		    (rc = list_name(m, name)))
+			return rc;
+		for (size_t i = 0; i < m->n; i++)
+			for (size_t a = 0; a < secprof_ir_arch_count(in[i].ir); a++) {
+				const secprof_ir_arch *ia = secprof_ir_arch_at(in[i].ir, a);
+				if (strcmp(ia->name, m->arch_names[k]))
+					continue;
+				for (size_t s = 0; s < ia->nsyscalls; s++)
+					if (ia->syscalls[s].nr <= m->enosys_max[k] && ia->syscalls[s].name &&
+					    (rc = list_name(m, ia->syscalls[s].name)))
+						return rc;
+			}
+	}
+	return 0;
+}
+
+/* The rules of the combination from one walk order, written and verified;
+ * 0 and the Docker text in *docker, or the error. */
+static int attempt(secprof_ctx *ctx, struct merge *m, const secprof_side *in,
+		   const secprof_insn *const *progs, const size_t *lens,
+		   const secprof_compile_opts *co, bool high_first, char **docker)
+{
+	int rc;
+
+	m->rules.len = m->names.len = m->forced.len = 0;
+	memset(m->maskbits, 0, sizeof(m->maskbits));
+	m->phase = 0;
+	m->ranges = high_first;
+	m->verify = false;
+	m->why[0] = 0;
+	*docker = NULL;
+	if ((rc = sp_space_walk_order(progs, lens, m->n, on_leaf, m, high_first, m->err)))
+		return rc;
+	m->phase = 1;
+	if ((rc = sp_space_walk_order(progs, lens, m->n, on_leaf, m, high_first, m->err)))
+		return rc;
+	for (size_t i = 0; i < m->rules.len; i++) {
+		bool e;
+		if (!action_name(((struct mrule *)m->rules.items)[i].ret, &e))
+			return sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+				      "%s: a combined action (SCMP_ACT_NOTIFY) needs a listener",
+				      ((struct mrule *)m->rules.items)[i].name);
+	}
+	uniform_names(m);
+	drop_muxed(m);
+	merge_rules(m);
+	if ((rc = boundary_names(m, in)) || (rc = write_profile(m, SECPROF_MERGE_DOCKER, docker)))
+		return rc;
+	if ((rc = verify(ctx, m, in, *docker, co))) {
+		free(*docker);
+		*docker = NULL;
+	}
+	return rc;
+}
+
 int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secprof_merge_mode mode,
 		  enum secprof_merge_format fmt, const secprof_compile_opts *co, char **out,
 		  secprof_error *err)
@@ -501,6 +913,8 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 	}
 	m.def = combine(&m, defs);
 	m.rules.item_size = sizeof(struct mrule);
+	m.names.item_size = sizeof(struct nameact);
+	m.forced.item_size = sizeof(struct forced);
 	/* the arches of the filter: any input's (union) or every input's
 	 * (intersect), the native one first */
 	for (size_t k = 0; k < n; k++)
@@ -520,24 +934,40 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 		}
 	if (!m.narches)
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL, "the inputs share no arch");
+	enosys_bounds(&m, in, co);
 	if (!action_name(m.def, &(bool){ false }))
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			      "the combined default action has no Docker name");
-	if ((rc = sp_space_walk(progs, lens, n, on_leaf, &m, err)))
-		goto out;
-	for (size_t i = 0; i < m.rules.len; i++) {
-		bool e;
-		if (!action_name(((struct mrule *)m.rules.items)[i].ret, &e)) {
-			rc = sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,
-				    "%s: a combined action (SCMP_ACT_NOTIFY) needs a listener", ((struct mrule *)m.rules.items)[i].name);
-			goto out;
+	/* two ways to write the rules: regions cut with each argument's high
+	 * word first, a 64-bit range as one SCMP_CMP_LE/GE; or low word first
+	 * and MASKED_EQ blocks only, which merge_rules joins across regions
+	 * (Docker's socket rules over Podman's: 33 rules, against 129). Both
+	 * are tried, each verified, the shorter text kept. */
+	{
+		secprof_error first = { 0 };
+		char *other = NULL;
+		size_t nlow = 0;
+		int rlow = attempt(ctx, &m, in, progs, lens, co, false, &other);
+
+		if (!rlow)
+			nlow = strlen(other);
+		else if (err)
+			first = *err;
+		rc = attempt(ctx, &m, in, progs, lens, co, true, &docker);
+		if (!rlow && (rc || nlow < strlen(docker))) {
+			free(docker);
+			docker = other;
+			other = NULL;
+			/* the rules again, for the SPO form */
+			rc = fmt == SECPROF_MERGE_SPO ? attempt(ctx, &m, in, progs, lens, co, false, &other)
+						      : 0;
+		} else if (rc && rlow && err) {
+			*err = first; /* the first refusal, as before the second order */
 		}
+		free(other);
+		if (rc)
+			goto out;
 	}
-	drop_muxed(&m);
-	merge_rules(&m);
-	if ((rc = write_profile(&m, SECPROF_MERGE_DOCKER, &docker)) ||
-	    (rc = verify(ctx, &m, in, docker, co)))
-		goto out;
 	if (fmt == SECPROF_MERGE_SPO) {
 		rc = write_profile(&m, SECPROF_MERGE_SPO, out);
 		goto out;
@@ -547,5 +977,7 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 out:
 	free(docker);
 	sp_vec_free(&m.rules);
+	sp_vec_free(&m.names);
+	sp_vec_free(&m.forced);
 	return rc;
 }

@@ -40,6 +40,7 @@ struct cons {
 };
 
 struct walk {
+	bool high_first; /* each argument's high word before its low word */
 	const secprof_insn *const *progs;
 	const size_t *lens;
 	size_t n;
@@ -61,8 +62,22 @@ struct vstate {
 	struct st s;
 };
 
-static const unsigned order[SP_SPACE_WORDS] = { SP_W_ARCH, SP_W_NR, 4, 5, 6, 7, 8, 9, 10, 11,
-						  12, 13, 14, 15, 2, 3 };
+
+/* The word fixed at each depth: arch, number, then each argument's high
+ * word before its low word, so a 64-bit range test cuts the high word
+ * first and its low word only where the high word is the boundary's (a
+ * region then is a 64-bit interval where the test makes one, which merge
+ * writes as one SCMP_CMP_LE/GE); the instruction pointer last. */
+static unsigned word_at(bool high_first, unsigned depth)
+{
+	if (depth == 0)
+		return SP_W_ARCH;
+	if (depth == 1)
+		return SP_W_NR;
+	if (depth < 14)
+		return sp_space_arg_word((depth - 2) / 2, (depth % 2 == 0) == high_first);
+	return depth - 12; /* instruction_pointer: words 2, 3 */
+}
 
 unsigned sp_space_arg_word(unsigned arg, bool high)
 {
@@ -111,9 +126,20 @@ static int record(struct cons *c, uint16_t op, uint32_t m, uint32_t k)
 		return 0;
 	}
 	if ((~m & (~m + 1)) != 0) {
-		/* not a prefix mask: its bits are enumerated */
-		c->mm |= m;
-		return 0;
+		/* not a prefix mask. An equality splits: (x & m) == k holds
+		 * exactly where x & P == k & P (P the run of ones m starts
+		 * with: an interval of x, a MASKED_EQ block) and x & R == k & R
+		 * (R the other bits, enumerated), so only R's bits count; other
+		 * tests enumerate all of m's */
+		uint32_t p = m >> 31 ? ~(uint32_t)((1ull << (32 - __builtin_clz(~m))) - 1) : 0;
+		if (op != BPF_JEQ || !p) {
+			c->mm |= m;
+			return 0;
+		}
+		if (k & ~m)
+			return 0; /* never equal */
+		c->mm |= m & ~p;
+		return record(c, op, p, k & p);
 	}
 	if (m != UINT32_MAX) {
 		/* a prefix mask ~(2^s - 1) (or 0): x & m grows with x, so the
@@ -375,13 +401,13 @@ static int walk_from(struct walk *w, unsigned depth)
 
 	if (depth == SP_SPACE_WORDS)
 		return leaf(w);
-	t = order[depth];
+	t = word_at(w->high_first, depth);
 	if ((rc = collect(w, t, &c)) < 0)
 		goto out;
 	if (!c.read) {
 		/* no path left open reads any word not yet fixed */
 		for (unsigned d = depth; d < SP_SPACE_WORDS; d++) {
-			unsigned u = order[d];
+			unsigned u = word_at(w->high_first, d);
 			w->words[u] = 0;
 			w->leaf.r[u] = (struct sp_wregion){ 0, UINT32_MAX, 0, 0, 0 };
 		}
@@ -441,7 +467,14 @@ out:
 int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n, sp_leaf_fn fn,
 		  void *data, secprof_error *err)
 {
-	struct walk w = { .progs = progs, .lens = lens, .n = n, .fn = fn, .data = data, .err = err };
+	return sp_space_walk_order(progs, lens, n, fn, data, true, err);
+}
+
+int sp_space_walk_order(const secprof_insn *const *progs, const size_t *lens, size_t n,
+			sp_leaf_fn fn, void *data, bool high_first, secprof_error *err)
+{
+	struct walk w = { .progs = progs, .lens = lens, .n = n, .fn = fn, .data = data, .err = err,
+			  .high_first = high_first };
 	int rc;
 
 	if (n > SP_SPACE_MAXPROGS)

@@ -49,6 +49,12 @@ typedef int (*sp_leaf_fn)(void *data, const struct sp_leaf *leaf);
 int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n, sp_leaf_fn fn,
 		  void *data, secprof_error *err);
 
+/* sp_space_walk with each argument's low word fixed before its high word
+ * (high_first false): other regions, the same decisions (merge writes
+ * rules from both orders and keeps the shorter profile). */
+int sp_space_walk_order(const secprof_insn *const *progs, const size_t *lens, size_t n,
+			sp_leaf_fn fn, void *data, bool high_first, secprof_error *err);
+
 /* Word index of argument i's low / high half on this machine (the words
  * of a u64 in memory order). */
 unsigned sp_space_arg_word(unsigned arg, bool high);

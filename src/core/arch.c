@@ -318,6 +318,16 @@ uint8_t sp_syscall_arg32_of(const char *name)
 	return row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
 }
 
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_argptr) == SP_ARRAY_SIZE(sp_syscall_rows),
+	       "gen/argtypes.inc's pointer table has other rows: run make gen");
+
+uint8_t sp_syscall_argptr_of(const char *name)
+{
+	const struct sp_syscall_row *row = row_by_name(name);
+
+	return row ? sp_syscall_argptr[row - sp_syscall_rows] : 0;
+}
+
 bool sp_syscall_known(const char *name)
 {
 	return row_by_name(name) != NULL;

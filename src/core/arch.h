@@ -61,6 +61,9 @@ bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t
  * (gen/argtypes.inc, from the kernel's prototypes). 0 for unknown names and
  * for syscalls without a generic prototype: all arguments 64-bit. */
 uint8_t sp_syscall_arg32_of(const char *name);
+/* Bit i set: argument i of `name` is a user-space address in every
+ * prototype (gen/argtypes.inc); 0 for unknown names and no prototype. */
+uint8_t sp_syscall_argptr_of(const char *name);
 /* true if `name` exists on at least one arch of the table. */
 bool sp_syscall_known(const char *name);
 /* Row `index` (sp_syscall_lookup's) exists on `arch` in the kernel's table,

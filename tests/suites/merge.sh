@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# merge.sh - `secprof merge` on real profiles, each result proven with
+# `secprof diff` (which compares the compiled programs on every region of
+# input): a profile merged with itself decides as it does; Docker's and
+# Podman's defaults merge both ways, each input is a subset of their union
+# and their intersection a subset of each; the intersection of Docker's
+# default with that union gives Docker's default back, up to the errno tie
+# (ENOSYS where one input gives ENOSYS and the other EPERM); merging is
+# idempotent; the SPO form is JSON.
+source "$TESTS/lib.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/secprof-merge.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+S() { "$SECPROF" -q "$@" --arch amd64 --kernel 6.1; }
+
+for mode in union intersect; do
+	S merge --$mode builtin builtin -o "$T/bb-$mode.json"; is $? 0 "merge --$mode builtin builtin: written"
+	S diff builtin "$T/bb-$mode.json" >/dev/null; is $? 0 "merge --$mode builtin builtin: diff finds it identical to builtin"
+done
+
+# a profile whose highest name has the default action: runc counts it for
+# its ENOSYS stub, so the result must list it too (or every call above
+# write(2) would get ENOSYS instead of EPERM)
+cat >"$T/a.json" <<'J'
+{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+ "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+  {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+  {"names": ["futex_waitv"], "action": "SCMP_ACT_ERRNO"}]}
+J
+sed 's/SCMP_CMP_EQ/SCMP_CMP_NE/' "$T/a.json" >"$T/b.json"
+S merge --union "$T/a.json" "$T/a.json" -o "$T/aa.json"; is $? 0 "merge --union A A, A's highest name default-equal: written"
+S diff "$T/a.json" "$T/aa.json" >/dev/null; is $? 0 "merge --union A A: identical to A (the stub where A's is)"
+S eval "$T/aa.json" 400 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "merge --union A A: syscall 400 gets EPERM, below the stub"
+# personality == 8 in one, != 8 in the other: allowed whatever its argument
+S merge --union "$T/a.json" "$T/b.json" -o "$T/ab.json"; is $? 0 "merge --union (personality == 8) (personality != 8): written"
+grep -c '"personality"' "$T/ab.json" >"$T/c"; is "$(cat "$T/c")" 1 "... as one rule"
+grep -q '"args"' "$T/ab.json"; is $? 1 "... without conditions"
+# lseek offset <= 4096 in one, >= 2^40 in the other: the union as two
+# range rules (SCMP_CMP_LE, SCMP_CMP_GE), not MASKED_EQ blocks
+cat >"$T/r1.json" <<'J'
+{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+ "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+  {"names": ["lseek"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 1, "value": 4096, "op": "SCMP_CMP_LE"}]}]}
+J
+sed 's/"value": 4096, "op": "SCMP_CMP_LE"/"value": 1099511627776, "op": "SCMP_CMP_GE"/' "$T/r1.json" >"$T/r2.json"
+S merge --union "$T/r1.json" "$T/r2.json" -o "$T/r.json"; is $? 0 "merge --union (lseek offset <= 4096) (>= 2^40): written"
+grep -o '"op": "SCMP_CMP_[A-Z_]*"' "$T/r.json" | sort | tr '\n' ' ' >"$T/ops"
+is "$(cat "$T/ops")" '"op": "SCMP_CMP_GE" "op": "SCMP_CMP_LE" ' "... as one SCMP_CMP_LE and one SCMP_CMP_GE rule"
+S diff "$T/r1.json" "$T/r.json" --subset >/dev/null; is $? 0 "... which allows what the first allows"
+S diff "$T/r2.json" "$T/r.json" --subset >/dev/null; is $? 0 "... and what the second allows"
+S eval "$T/r.json" lseek 0 4097 0 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "... and not lseek(0, 4097, 0)"
+
+P=$REF/podman-default.json
+if [[ ! -f $P ]]; then
+	skip "Podman's default profile" "no $P"
+	done_testing; exit
+fi
+S merge --union builtin "$P" -o "$T/u.json"; is $? 0 "merge --union builtin podman: written"
+S merge --intersect builtin "$P" -o "$T/i.json"; is $? 0 "merge --intersect builtin podman: written"
+ne=$(grep -c '"names"' "$T/u.json"); [[ $ne -le 60 ]]; ok $? "the union in $ne entries (at most 60: socket's blocks joined, not one rule per region)"
+S diff builtin "$T/u.json" --subset >/dev/null; is $? 0 "builtin allows nothing the union denies"
+S diff "$P" "$T/u.json" --subset >/dev/null; is $? 0 "podman allows nothing the union denies"
+S diff "$T/i.json" builtin --subset >/dev/null; is $? 0 "the intersection allows nothing builtin denies"
+S diff "$T/i.json" "$P" --subset >/dev/null; is $? 0 "the intersection allows nothing podman denies"
+S diff builtin "$P" --subset >/dev/null; is $? 1 "(builtin and podman differ: the subset checks can fail)"
+S diff "$T/u.json" builtin --subset >/dev/null; is $? 1 "the union allows more than builtin"
+S merge --intersect builtin "$T/u.json" -o "$T/iu.json"; is $? 0 "merge --intersect builtin union: written"
+S diff builtin "$T/iu.json" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+bad = [e for e in d["differences"] if not (e["a"].startswith("ERRNO") and e["b"].startswith("ERRNO"))]
+print(len(bad))' >"$T/bad" 2>&1
+is "$(cat "$T/bad")" 0 "builtin ∩ (builtin ∪ podman) decides as builtin, but for EPERM/ENOSYS ties"
+S merge --union "$P" "$T/u.json" -o "$T/uu.json"; is $? 0 "merge --union podman union: written"
+S diff "$T/u.json" "$T/uu.json" >/dev/null; is $? 0 "podman ∪ (builtin ∪ podman) is the union again"
+S merge --union builtin "$P" --format spo | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["kind"] == "SeccompProfile" and d["spec"]["syscalls"]'
+is $? 0 "--format spo: a SeccompProfile"
+done_testing
