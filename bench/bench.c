@@ -111,9 +111,12 @@ struct pipeline {
 	secprof_resolved *res;
 };
 
-static int front(secprof_ctx *ctx, const char *json, size_t len, struct pipeline *p, secprof_error *err)
+static int front(secprof_ctx *ctx, const char *json, size_t len, struct pipeline *p,
+		 secprof_error *err)
 {
-	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
 				   .caps = secprof_caps_docker_default() };
 
 	p->res = NULL;
@@ -136,8 +139,8 @@ struct stage_times {
 
 /* Median µs of parse+resolve+compile; *out keeps the last program (NULL when
  * refused). A refusal at the kernel's size limit is still a timed result. */
-static double time_secprof(secprof_ctx *ctx, const char *json, size_t len, unsigned runs, secprof_prog **out,
-			   struct stage_times *st, char *why, size_t whylen)
+static double time_secprof(secprof_ctx *ctx, const char *json, size_t len, unsigned runs,
+			   secprof_prog **out, struct stage_times *st, char *why, size_t whylen)
 {
 	double *t = calloc(runs * 4, sizeof(*t)), m;
 	secprof_error err;
@@ -147,7 +150,9 @@ static double time_secprof(secprof_ctx *ctx, const char *json, size_t len, unsig
 	for (unsigned i = 0; i < runs; i++) {
 		struct pipeline p;
 		double t0 = now_us(), t1, t2, t3;
-		secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+		secprof_resolve_opts o = { .arch = "amd64",
+					   .kernel_major = 6,
+					   .kernel_minor = 1,
 					   .caps = secprof_caps_docker_default() };
 		secprof_prog *prog = NULL;
 		p.prof = secprof_profile_parse(ctx, json, len, "bench.json", &err);
@@ -183,8 +188,9 @@ static double time_secprof(secprof_ctx *ctx, const char *json, size_t len, unsig
 }
 
 /* Median µs of parse+resolve+runc build (total) and of the runc part alone. */
-static double time_libseccomp(secprof_ctx *ctx, const char *json, size_t len, unsigned runs, int optimize,
-			      struct runc_prog *out, double *rules_part, char *why, size_t whylen)
+static double time_libseccomp(secprof_ctx *ctx, const char *json, size_t len, unsigned runs,
+			      int optimize, struct runc_prog *out, double *rules_part, char *why,
+			      size_t whylen)
 {
 	double *t = calloc(runs, sizeof(*t)), *u = calloc(runs, sizeof(*u)), m;
 	struct runc_opts o = { optimize, false, 0 };
@@ -219,8 +225,9 @@ static double time_libseccomp(secprof_ctx *ctx, const char *json, size_t len, un
 	return m;
 }
 
-static int runc_scmp_build_front(secprof_ctx *ctx, const char *json, size_t len, const struct runc_opts *o,
-				 struct runc_prog *out, char *why, size_t whylen)
+static int runc_scmp_build_front(secprof_ctx *ctx, const char *json, size_t len,
+				 const struct runc_opts *o, struct runc_prog *out, char *why,
+				 size_t whylen)
 {
 	struct pipeline p;
 	secprof_error err;
@@ -241,9 +248,11 @@ struct quality {
 };
 
 /* Is nr's verdict the same whatever the args? (probe a few vectors) */
-static bool arg_free(const secprof_insn *p, size_t len, uint32_t arch, int32_t nr, uint32_t *verdict)
+static bool arg_free(const secprof_insn *p, size_t len, uint32_t arch, int32_t nr,
+		     uint32_t *verdict)
 {
-	static const uint64_t vals[] = { 0, 1, 38, 40, 0x7E020000, 0xffffffff, 0x20008, 0xffffffffffffffffULL };
+	static const uint64_t vals[] = { 0,          1,          38,      40,
+					 0x7E020000, 0xffffffff, 0x20008, 0xffffffffffffffffULL };
 	secprof_data d = { .nr = nr, .arch = arch };
 	uint32_t first = be_run(p, len, &d, NULL);
 
@@ -291,13 +300,16 @@ static void print_quality(const char *who, const secprof_insn *p, size_t len)
 		const char *name;
 		uint32_t arch;
 		int32_t base;
-	} abis[] = { { "x86_64", 0xC000003E, 0 }, { "i386", 0x40000003, 0 }, { "x32", 0xC000003E, 0x40000000 } };
+	} abis[] = { { "x86_64", 0xC000003E, 0 },
+		     { "i386", 0x40000003, 0 },
+		     { "x32", 0xC000003E, 0x40000000 } };
 
 	for (size_t i = 0; i < 3; i++) {
 		struct quality q = measure(p, len, abis[i].arch, abis[i].base);
 		printf("  %-24s %-6s steps mean %6.2f max %3u (nrs 0..460) | arg-free: mean %6.2f max %3u | "
 		       "cacheable allows %u/%u\n",
-		       who, abis[i].name, q.mean_all, q.max_all, q.mean_free, q.max_free, q.cacheable, q.allow_free);
+		       who, abis[i].name, q.mean_all, q.max_all, q.mean_free, q.max_free,
+		       q.cacheable, q.allow_free);
 	}
 }
 
@@ -305,7 +317,8 @@ static void print_quality(const char *who, const secprof_insn *p, size_t len)
 
 static double attach_us(const secprof_insn *p, size_t len, unsigned runs)
 {
-	double *shared = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double *shared = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	double m;
 
 	if (shared == MAP_FAILED)
@@ -313,9 +326,11 @@ static double attach_us(const secprof_insn *p, size_t len, unsigned runs)
 	for (unsigned i = 0; i < runs; i++) {
 		pid_t pid = fork();
 		if (pid == 0) {
-			struct sock_fprog prog = { (unsigned short)len, (struct sock_filter *)(uintptr_t)p };
+			struct sock_fprog prog = { (unsigned short)len,
+						   (struct sock_filter *)(uintptr_t)p };
 			double t0;
-			long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); /* needed without CAP_SYS_ADMIN */
+			long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0,
+					0); /* needed without CAP_SYS_ADMIN */
 			t0 = now_us();
 			rc = rc ? rc : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 			shared[i] = rc ? -1 : now_us() - t0;
@@ -389,8 +404,10 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 	if (ts >= 0)
 		printf("  secprof parse+resolve+compile          %9.1f us  (parse %.1f, resolve %.1f, compile %.1f)\n",
 		       ts, stages.parse, stages.resolve, stages.compile);
-	printf("  libseccomp tree (as runc), total        %9.1f us  (rules->BPF %9.1f us)\n", tt, rt);
-	printf("  libseccomp linear (as crun), total      %9.1f us  (rules->BPF %9.1f us)\n", tl, rl);
+	printf("  libseccomp tree (as runc), total        %9.1f us  (rules->BPF %9.1f us)\n", tt,
+	       rt);
+	printf("  libseccomp linear (as crun), total      %9.1f us  (rules->BPF %9.1f us)\n", tl,
+	       rl);
 	if (ts > 0)
 		printf("  ratio libseccomp tree / secprof        %9.1fx   target >= 75x: %s\n"
 		       "  ratio libseccomp linear / secprof      %9.1fx\n",
@@ -400,9 +417,12 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 	printf("\nprogram length (instructions):\n");
 	if (sp)
 		printf("  secprof                                 %6zu\n", sp->len);
-	printf("  libseccomp tree + runc stub             %6zu  (stub %zu)\n", tree.len, tree.stub_len);
-	printf("  libseccomp linear + runc stub           %6zu  (stub %zu)\n", linear.len, linear.stub_len);
-	printf("  libseccomp tree alone (no stub)         %6zu  (docs/KERNEL.md §1.6: 1,246)\n", bare.len);
+	printf("  libseccomp tree + runc stub             %6zu  (stub %zu)\n", tree.len,
+	       tree.stub_len);
+	printf("  libseccomp linear + runc stub           %6zu  (stub %zu)\n", linear.len,
+	       linear.stub_len);
+	printf("  libseccomp tree alone (no stub)         %6zu  (docs/KERNEL.md §1.6: 1,246)\n",
+	       bare.len);
 	if (sp)
 		printf("  secprof shorter than libseccomp tree: %s\n", target(sp->len < tree.len));
 	printf("\ninstructions executed per syscall (zero args), cacheability (kernel action cache walk):\n");
@@ -415,8 +435,8 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 	if (sp) {
 		struct quality q = measure(sp->insns, sp->len, 0xC000003E, 0);
 		printf("  targets x86_64 arg-free: mean %.2f <= 11: %s, max %u <= 14: %s, all %u allows cacheable: %s\n",
-		       q.mean_free, target(q.mean_free <= 11), q.max_free, target(q.max_free <= 14), q.allow_free,
-		       target(q.cacheable == q.allow_free));
+		       q.mean_free, target(q.mean_free <= 11), q.max_free, target(q.max_free <= 14),
+		       q.allow_free, target(q.cacheable == q.allow_free));
 	}
 	printf("\nkernel attach, seccomp(2) in a fresh child, median of %u:\n", aruns);
 	as = sp ? attach_us(sp->insns, sp->len, aruns) : -1;
@@ -439,11 +459,14 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 /* ---- growth with argument rules -------------------------------------------- */
 
 static const char *const pool[] = {
-	"read", "write", "open", "close", "lseek", "mmap", "mprotect", "munmap", "brk", "ioctl",
-	"readv", "writev", "access", "pipe", "sched_yield", "mremap", "msync", "mincore", "madvise", "dup",
-	"dup2", "pause", "nanosleep", "getitimer", "alarm", "setitimer", "getpid", "kill", "uname", "fcntl",
-	"flock", "fsync", "fdatasync", "truncate", "ftruncate", "getcwd", "chdir", "fchdir", "rename", "mkdir",
-	"rmdir", "creat", "link", "unlink", "symlink", "readlink", "chmod", "fchmod", "umask", "gettimeofday",
+	"read",         "write",     "open",      "close",    "lseek",     "mmap",     "mprotect",
+	"munmap",       "brk",       "ioctl",     "readv",    "writev",    "access",   "pipe",
+	"sched_yield",  "mremap",    "msync",     "mincore",  "madvise",   "dup",      "dup2",
+	"pause",        "nanosleep", "getitimer", "alarm",    "setitimer", "getpid",   "kill",
+	"uname",        "fcntl",     "flock",     "fsync",    "fdatasync", "truncate", "ftruncate",
+	"getcwd",       "chdir",     "fchdir",    "rename",   "mkdir",     "rmdir",    "creat",
+	"link",         "unlink",    "symlink",   "readlink", "chmod",     "fchmod",   "umask",
+	"gettimeofday",
 };
 
 static void bench_growth(secprof_ctx *ctx)
@@ -455,9 +478,12 @@ static void bench_growth(secprof_ctx *ctx)
 	       "uses; x86_64 only; libseccomp 10,000: one run):\n",
 	       sizeof(pool) / sizeof(pool[0]));
 	for (size_t i = 0; i < 3; i++) {
-		char *json = randprof_arg_rules(sizes[i], pool, sizeof(pool) / sizeof(pool[0])), why[1024] = "";
+		char *json = randprof_arg_rules(sizes[i], pool, sizeof(pool) / sizeof(pool[0])),
+		     why[1024] = "";
 		size_t len = strlen(json);
-		unsigned runs = sizes[i] >= 10000 ? runs_scaled(12) : sizes[i] >= 1000 ? runs_scaled(40) : runs_scaled(200);
+		unsigned runs = sizes[i] >= 10000  ? runs_scaled(12)
+				: sizes[i] >= 1000 ? runs_scaled(40)
+						   : runs_scaled(200);
 		secprof_prog *sp = NULL;
 		struct runc_prog rp;
 		double rules;
@@ -470,26 +496,31 @@ static void bench_growth(secprof_ctx *ctx)
 		if (ts[i] < 0)
 			printf("  N=%5zu secprof: failed: %s\n", sizes[i], why);
 		else if (!sp)
-			printf("  N=%5zu secprof    %10.1f us  (rules->BPF %.1f us) to refuse it: %s\n", sizes[i], ts[i],
-			       tc[i], why);
+			printf("  N=%5zu secprof    %10.1f us  (rules->BPF %.1f us) to refuse it: %s\n",
+			       sizes[i], ts[i], tc[i], why);
 		else
-			printf("  N=%5zu secprof    %10.1f us  (rules->BPF %.1f us, %zu insns)\n", sizes[i], ts[i], tc[i],
-			       sp->len);
+			printf("  N=%5zu secprof    %10.1f us  (rules->BPF %.1f us, %zu insns)\n",
+			       sizes[i], ts[i], tc[i], sp->len);
 		if (sizes[i] >= 10000 && !getenv("BENCH_FULL")) {
 			/* one run took 280 s on the 2-vCPU test VM (quadratic): opt in */
-			printf("  N=%5zu libseccomp: not run (minutes; set BENCH_FULL=1)\n", sizes[i]);
+			printf("  N=%5zu libseccomp: not run (minutes; set BENCH_FULL=1)\n",
+			       sizes[i]);
 			tl[i] = -1;
 			secprof_prog_free(sp);
 			free(json);
 			continue;
 		}
-		tl[i] = time_libseccomp(ctx, json, len, sizes[i] >= 10000 ? 1 : sizes[i] >= 1000 ? runs_scaled(10) : runs, 0, &rp, &rules, why,
-					sizeof(why));
+		tl[i] = time_libseccomp(ctx, json, len,
+					sizes[i] >= 10000  ? 1
+					: sizes[i] >= 1000 ? runs_scaled(10)
+							   : runs,
+					0, &rp, &rules, why, sizeof(why));
 		if (tl[i] < 0)
 			printf("  N=%5zu libseccomp: refused: %s\n", sizes[i], why);
 		else
-			printf("  N=%5zu libseccomp %10.1f us  (rules->BPF %.1f us, %zu insns)%s\n", sizes[i], tl[i], rules,
-			       rp.len, rp.len > 4096 ? " > BPF_MAXINSNS, the kernel would refuse it" : "");
+			printf("  N=%5zu libseccomp %10.1f us  (rules->BPF %.1f us, %zu insns)%s\n",
+			       sizes[i], tl[i], rules, rp.len,
+			       rp.len > 4096 ? " > BPF_MAXINSNS, the kernel would refuse it" : "");
 		secprof_prog_free(sp);
 		runc_prog_free(&rp);
 		free(json);
@@ -497,8 +528,8 @@ static void bench_growth(secprof_ctx *ctx)
 	if (ts[0] > 0 && ts[1] > 0 && ts[2] > 0) {
 		printf("  secprof rules->BPF growth: x%.1f (100->1,000), x%.1f (1,000->10,000); n log n would be x15, x13.3\n",
 		       tc[1] / tc[0], tc[2] / tc[1]);
-		printf("  secprof whole-pipeline growth: x%.1f, x%.1f (parsing the JSON included)\n", ts[1] / ts[0],
-		       ts[2] / ts[1]);
+		printf("  secprof whole-pipeline growth: x%.1f, x%.1f (parsing the JSON included)\n",
+		       ts[1] / ts[0], ts[2] / ts[1]);
 		printf("  10,000 rules: rules->BPF %.2f ms, target <= 10 ms: %s; whole pipeline %.2f ms: %s\n",
 		       tc[2] / 1000, target(tc[2] <= 10000), ts[2] / 1000, target(ts[2] <= 10000));
 	}
@@ -509,9 +540,9 @@ static void bench_growth(secprof_ctx *ctx)
 	printf("\n");
 	for (size_t i = 0; i < 3; i++)
 		if (ts[i] > 0 && tl[i] > 0)
-			printf("  N=%5zu ratio libseccomp / secprof %.1fx\n", sizes[i], tl[i] / ts[i]);
+			printf("  N=%5zu ratio libseccomp / secprof %.1fx\n", sizes[i],
+			       tl[i] / ts[i]);
 }
-
 
 /* ---- program length on every reference profile ---------------------------- */
 
@@ -520,8 +551,8 @@ static void bench_growth(secprof_ctx *ctx)
  * runc 1.1.5 drives it (OPTIMIZE never set), both with runc's ENOSYS stub.
  * Resolved for amd64, default caps, kernel 6.1. Returns false when secprof's
  * program is longer than the tree. */
-static bool length_row(secprof_ctx *ctx, const char *label, const char *json, size_t len, size_t *slen,
-		       size_t *tlen)
+static bool length_row(secprof_ctx *ctx, const char *label, const char *json, size_t len,
+		       size_t *slen, size_t *tlen)
 {
 	struct pipeline p;
 	secprof_error err;
@@ -609,7 +640,8 @@ static bool length_dir(secprof_ctx *ctx, const char *ref, const char *sub)
  * compiles; libseccomp: its tree + runc's stub is at most BPF_MAXINSNS). */
 static bool fits(secprof_ctx *ctx, size_t n, size_t narch, bool libseccomp, size_t *len)
 {
-	char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), narch), why[1024];
+	char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), narch),
+	     why[1024];
 	struct pipeline p;
 	secprof_error err;
 	bool ok = false;
@@ -640,8 +672,8 @@ static bool fits(secprof_ctx *ctx, size_t n, size_t narch, bool libseccomp, size
  * from the lengths at n1 < n2, guess where it crosses BPF_MAXINSNS, then
  * bracket the guess with doubling steps and bisect. A few probes near the
  * answer (libseccomp takes seconds for each at these sizes). */
-static size_t largest_fit(secprof_ctx *ctx, size_t narch, bool libseccomp, size_t n1, size_t len1, size_t n2,
-			  size_t len2)
+static size_t largest_fit(secprof_ctx *ctx, size_t narch, bool libseccomp, size_t n1, size_t len1,
+			  size_t n2, size_t len2)
 {
 	size_t len, lo, hi, guess, step = 2;
 	double slope = len2 > len1 ? (double)(len2 - len1) / (double)(n2 - n1) : 1;
@@ -651,11 +683,13 @@ static size_t largest_fit(secprof_ctx *ctx, size_t narch, bool libseccomp, size_
 		guess = n1;
 	if (fits(ctx, guess, narch, libseccomp, &len)) {
 		lo = guess;
-		for (hi = guess + step; fits(ctx, hi, narch, libseccomp, &len); hi = lo + (step *= 2))
+		for (hi = guess + step; fits(ctx, hi, narch, libseccomp, &len);
+		     hi = lo + (step *= 2))
 			lo = hi;
 	} else {
 		hi = guess;
-		for (lo = guess > step ? guess - step : 1; lo > 1 && !fits(ctx, lo, narch, libseccomp, &len);
+		for (lo = guess > step ? guess - step : 1;
+		     lo > 1 && !fits(ctx, lo, narch, libseccomp, &len);
 		     lo = hi > (step *= 2) ? hi - step : 1)
 			hi = lo;
 	}
@@ -691,18 +725,23 @@ static bool bench_lengths(secprof_ctx *ctx, const char *ref)
 	}
 	for (size_t a = 1; a <= 3; a += 2)
 		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-			char label[80], *json = randprof_arg_rules_arches(ns[i], pool, sizeof(pool) / sizeof(pool[0]), a);
-			snprintf(label, sizeof(label), "N=%zu argument rules, %zu arch%s", ns[i], a, a > 1 ? "es" : "");
-			ok &= length_row(ctx, label, json, strlen(json), &slens[a / 2][i], &tlens[a / 2][i]);
+			char label[80], *json = randprof_arg_rules_arches(
+						ns[i], pool, sizeof(pool) / sizeof(pool[0]), a);
+			snprintf(label, sizeof(label), "N=%zu argument rules, %zu arch%s", ns[i], a,
+				 a > 1 ? "es" : "");
+			ok &= length_row(ctx, label, json, strlen(json), &slens[a / 2][i],
+					 &tlens[a / 2][i]);
 			free(json);
 		}
 	printf("  every profile no longer than libseccomp's tree: %s\n", target(ok));
 	printf("\nlargest N argument rules that fit BPF_MAXINSNS (searched; libseccomp: its tree + stub):\n");
 	for (size_t a = 1; a <= 3; a += 2) {
-		size_t s = largest_fit(ctx, a, false, ns[1], slens[a / 2][1], ns[2], slens[a / 2][2]);
-		size_t l = largest_fit(ctx, a, true, ns[1], tlens[a / 2][1], ns[2], tlens[a / 2][2]);
-		printf("  %zu arch%-3s secprof %5zu  libseccomp %5zu  secprof >= libseccomp: %s\n", a, a > 1 ? "es" : "",
-		       s, l, target(s >= l));
+		size_t s =
+			largest_fit(ctx, a, false, ns[1], slens[a / 2][1], ns[2], slens[a / 2][2]);
+		size_t l =
+			largest_fit(ctx, a, true, ns[1], tlens[a / 2][1], ns[2], tlens[a / 2][2]);
+		printf("  %zu arch%-3s secprof %5zu  libseccomp %5zu  secprof >= libseccomp: %s\n",
+		       a, a > 1 ? "es" : "", s, l, target(s >= l));
 		ok &= s >= l;
 	}
 	return ok;
@@ -761,10 +800,12 @@ static double one_compile(secprof_ctx *ctx, const char *json, size_t len, bool l
  * freed pages reused), evict (32 MiB written before each), fork (each in a
  * fresh child: copy-on-write pages fault in, as in a new process; the child
  * has never compiled). */
-static double time_protocol(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp, enum protocol pr,
-			    unsigned runs)
+static double time_protocol(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp,
+			    enum protocol pr, unsigned runs)
 {
-	double *t = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), m;
+	double *t = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+	       m;
 
 	if (t == MAP_FAILED)
 		return -1;
@@ -794,7 +835,8 @@ static double time_protocol(secprof_ctx *ctx, const char *json, size_t len, bool
 
 static bool bench_protocols(secprof_ctx *ctx, const char *ref)
 {
-	static const char *const names[] = { "warm, back to back", "cold: 32 MiB written before each",
+	static const char *const names[] = { "warm, back to back",
+					     "cold: 32 MiB written before each",
 					     "cold: each in a fresh forked child" };
 	char path[4096];
 	size_t len;
@@ -809,13 +851,15 @@ static bool bench_protocols(secprof_ctx *ctx, const char *ref)
 		return true;
 	}
 	printf("\ncompile time of the moby default by protocol, parse+resolve+compile, thread CPU µs, medians of\n"
-	       "%u (secprof) / %u (libseccomp tree as runc); target >= 100x on the cold ones:\n", sruns, lruns);
+	       "%u (secprof) / %u (libseccomp tree as runc); target >= 100x on the cold ones:\n",
+	       sruns, lruns);
 	for (int pr = P_WARM; pr <= P_FORK; pr++) {
 		double s = time_protocol(ctx, json, len, false, (enum protocol)pr, sruns);
 		double l = time_protocol(ctx, json, len, true, (enum protocol)pr, lruns);
 		bool met = s > 0 && l / s >= 100;
-		printf("  %-36s secprof %8.1f  libseccomp %9.1f  ratio %6.1fx%s%s\n", names[pr], s, l,
-		       s > 0 ? l / s : 0, pr == P_WARM ? "" : "  ", pr == P_WARM ? "" : target(met));
+		printf("  %-36s secprof %8.1f  libseccomp %9.1f  ratio %6.1fx%s%s\n", names[pr], s,
+		       l, s > 0 ? l / s : 0, pr == P_WARM ? "" : "  ",
+		       pr == P_WARM ? "" : target(met));
 		if (pr != P_WARM)
 			ok &= met;
 	}
@@ -890,7 +934,8 @@ static char *write_temp(const char *json, char *path, size_t plen)
 	return path;
 }
 
-static bool bench_process(const char *ref, const char *secprof_bin, const char *static_bin, const char *scmp_bin)
+static bool bench_process(const char *ref, const char *secprof_bin, const char *static_bin,
+			  const char *scmp_bin)
 {
 	char path[4096];
 	unsigned runs = runs_scaled(100);
@@ -899,7 +944,8 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
 
 	snprintf(path, sizeof(path), "%s/moby-default.json", ref);
 	if (stat(path, &st) || access(secprof_bin, X_OK) || access(scmp_bin, X_OK)) {
-		printf("\nwhole process: %s, %s or %s absent, skipped\n", path, secprof_bin, scmp_bin);
+		printf("\nwhole process: %s, %s or %s absent, skipped\n", path, secprof_bin,
+		       scmp_bin);
 		return true;
 	}
 	printf("\nwhole process, moby default, exec to exit: the child's CPU time (user + system, wait4) and\n"
@@ -907,26 +953,35 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
 	       "parse+resolve, then libseccomp as runc); target >= 20x:\n",
 	       runs);
 	{
-		char *sa[] = { (char *)secprof_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
-			       "--kernel", "6.1", "-q", NULL };
-		char *ta[] = { (char *)static_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
-			       "--kernel", "6.1", "-q", NULL };
+		char *sa[] = {
+			(char *)secprof_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
+			"--kernel",          "6.1",     "-q", NULL
+		};
+		char *ta[] = {
+			(char *)static_bin, "compile", path, "-o", "/dev/null", "--arch", "amd64",
+			"--kernel",         "6.1",     "-q", NULL
+		};
 		char *la[] = { (char *)scmp_bin, path, "/dev/null", NULL };
 		char *ba[] = { "/bin/true", NULL };
 		int s1 = 0, s2 = 0, s3 = 0, s4 = 0;
 		double cs = 0, ct = 0, cl = 0, cb = 0;
 		double ts = median_spawn(sa, runs, &s1, &cs);
-		double tt = static_bin && !access(static_bin, X_OK) ? median_spawn(ta, runs, &s2, &ct) : -1;
+		double tt = static_bin && !access(static_bin, X_OK)
+				    ? median_spawn(ta, runs, &s2, &ct)
+				    : -1;
 		double tl = median_spawn(la, runs, &s3, &cl);
 		double tb = median_spawn(ba, runs, &s4, &cb);
 		printf("  %-40s %9s %9s\n", "", "CPU us", "wall us");
 		printf("  %-40s %9.1f %9.1f\n", "/bin/true (spawn cost alone)", cb, tb);
-		printf("  %-40s %9.1f %9.1f%s\n", "secprof compile (libsecprof.so)", cs, ts, s1 ? "  FAILED" : "");
+		printf("  %-40s %9.1f %9.1f%s\n", "secprof compile (libsecprof.so)", cs, ts,
+		       s1 ? "  FAILED" : "");
 		if (tt >= 0)
-			printf("  %-40s %9.1f %9.1f%s\n", "secprof-static compile", ct, tt, s2 ? "  FAILED" : "");
-		printf("  %-40s %9.1f %9.1f%s\n", "scmp-compile (libseccomp.so)", cl, tl, s3 ? "  FAILED" : "");
-		printf("  ratio libseccomp / secprof, CPU          %9.1fx  (wall %.1fx)  target >= 20x: %s\n", cl / cs,
-		       tl / ts, target(cl / cs >= 20));
+			printf("  %-40s %9.1f %9.1f%s\n", "secprof-static compile", ct, tt,
+			       s2 ? "  FAILED" : "");
+		printf("  %-40s %9.1f %9.1f%s\n", "scmp-compile (libseccomp.so)", cl, tl,
+		       s3 ? "  FAILED" : "");
+		printf("  ratio libseccomp / secprof, CPU          %9.1fx  (wall %.1fx)  target >= 20x: %s\n",
+		       cl / cs, tl / ts, target(cl / cs >= 20));
 		if (tt > 0)
 			printf("  ratio libseccomp / secprof-static, CPU   %9.1fx  (wall %.1fx)  target >= 20x: %s\n",
 			       cl / ct, tl / tt, target(cl / ct >= 20));
@@ -944,7 +999,8 @@ static bool bench_startup(const char *secprof_bin)
 	unsigned runs = runs_scaled(200);
 	char *un[] = { "/usr/bin/unshare", "-m", "/bin/true", NULL };
 	char *sd[] = { (char *)secprof_bin, "run", "--", "/bin/true", NULL };
-	char *su[] = { (char *)secprof_bin, "run", "--security-opt", "seccomp=unconfined", "--", "/bin/true", NULL };
+	char *su[] = { (char *)secprof_bin, "run", "--security-opt", "seccomp=unconfined", "--",
+		       "/bin/true",         NULL };
 	int s1, s2, s3;
 	double tu, td, tc, cu, cd, cc;
 
@@ -953,17 +1009,21 @@ static bool bench_startup(const char *secprof_bin)
 		return true;
 	}
 	printf("\nstart-up, exec to exit: wall time and the child's CPU time (wait4), medians of %u\n"
-	       "(posix_spawn); target: run within 0.3 ms (wall) of unshare -m:\n", runs);
+	       "(posix_spawn); target: run within 0.3 ms (wall) of unshare -m:\n",
+	       runs);
 	tu = median_spawn(un, runs, &s1, &cu);
 	tc = median_spawn(su, runs, &s3, &cc);
 	td = median_spawn(sd, runs, &s2, &cd);
 	printf("  %-40s %9s %9s\n", "", "wall us", "CPU us");
 	printf("  %-40s %9.1f %9.1f%s\n", "unshare -m /bin/true", tu, cu, s1 ? "  FAILED" : "");
-	printf("  %-40s %9.1f %9.1f%s\n", "secprof run, seccomp=unconfined", tc, cc, s3 ? "  FAILED" : "");
-	printf("  %-40s %9.1f %9.1f%s\n", "secprof run (default profile)", td, cd, s2 ? "  FAILED" : "");
-	printf("  run over unshare: wall +%.1f us, CPU +%.1f us; within 0.3 ms: %s\n", td - tu, cd - cu,
-	       target(td - tu <= 300));
-	printf("  the filter's share (default - unconfined): wall %.1f us, CPU %.1f us\n", td - tc, cd - cc);
+	printf("  %-40s %9.1f %9.1f%s\n", "secprof run, seccomp=unconfined", tc, cc,
+	       s3 ? "  FAILED" : "");
+	printf("  %-40s %9.1f %9.1f%s\n", "secprof run (default profile)", td, cd,
+	       s2 ? "  FAILED" : "");
+	printf("  run over unshare: wall +%.1f us, CPU +%.1f us; within 0.3 ms: %s\n", td - tu,
+	       cd - cu, target(td - tu <= 300));
+	printf("  the filter's share (default - unconfined): wall %.1f us, CPU %.1f us\n", td - tc,
+	       cd - cc);
 	return td - tu <= 300;
 }
 
@@ -1010,7 +1070,8 @@ static int measure_rss(const char *secprof_bin, const char *path, long *kb, doub
 
 	/* this very binary, even if the file was replaced since it started */
 	snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "'%s' --rss '%s' compile '%s' -o /dev/null --arch amd64 --kernel 6.1 -q", self,
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' --rss '%s' compile '%s' -o /dev/null --arch amd64 --kernel 6.1 -q", self,
 		 secprof_bin, path);
 	f = popen(cmd, "r");
 	if (!f)
@@ -1041,7 +1102,8 @@ static bool bench_memory(const char *secprof_bin)
 	       "target <= 3 bytes of peak RSS per input byte above the tiny profile's, time linear 10k->100k:\n");
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = k == 0 ? 10 : ns[k - 1];
-		char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), 1), path[64];
+		char *json = randprof_arg_rules_arches(n, pool, sizeof(pool) / sizeof(pool[0]), 1),
+		     path[64];
 		size_t len = strlen(json);
 		double t[3];
 		long rss = 0;
@@ -1054,7 +1116,8 @@ static bool bench_memory(const char *secprof_bin)
 		for (int r = 0; r < 3; r++) {
 			long m = 0;
 			if (measure_rss(secprof_bin, path, &m, &t[r])) {
-				printf("  N=%6zu: could not run %s through --rss\n", n, secprof_bin);
+				printf("  N=%6zu: could not run %s through --rss\n", n,
+				       secprof_bin);
 				unlink(path);
 				free(json);
 				return false;
@@ -1064,20 +1127,22 @@ static bool bench_memory(const char *secprof_bin)
 		unlink(path);
 		if (k == 0) {
 			base_kb = rss;
-			printf("  N=%6zu %9.2f MB input  peak %7.1f MB (the baseline)\n", n, (double)len / 1e6,
-			       (double)rss / 1024);
+			printf("  N=%6zu %9.2f MB input  peak %7.1f MB (the baseline)\n", n,
+			       (double)len / 1e6, (double)rss / 1024);
 		} else {
 			double b = (double)(rss - base_kb) * 1024 / (double)len;
 			tm[k - 1] = median(t, 3);
 			bpb[k - 1] = b;
-			printf("  N=%6zu %9.2f MB input  peak %7.1f MB  %5.2f bytes/input byte  %8.1f ms CPU  %s\n", n,
-			       (double)len / 1e6, (double)rss / 1024, b, tm[k - 1] / 1000, target(b <= 3));
+			printf("  N=%6zu %9.2f MB input  peak %7.1f MB  %5.2f bytes/input byte  %8.1f ms CPU  %s\n",
+			       n, (double)len / 1e6, (double)rss / 1024, b, tm[k - 1] / 1000,
+			       target(b <= 3));
 			ok &= b <= 3;
 		}
 		free(json);
 	}
 	if (tm[0] > 0)
-		printf("  time 10k->100k: x%.1f (linear: x10): %s\n", tm[1] / tm[0], target(tm[1] / tm[0] <= 11));
+		printf("  time 10k->100k: x%.1f (linear: x10): %s\n", tm[1] / tm[0],
+		       target(tm[1] / tm[0] <= 11));
 	(void)bpb;
 	return ok;
 }
@@ -1111,8 +1176,8 @@ static bool bench_worst(secprof_ctx *ctx)
 			front_free(&p);
 		}
 		double m = median(t, 3);
-		printf("  %-20s %9.1f ms  %-9s %6.2f MB  %s\n", w->name, m / 1000, m > 1e6 ? "SLOW" : "ok",
-		       (double)len / 1e6, what);
+		printf("  %-20s %9.1f ms  %-9s %6.2f MB  %s\n", w->name, m / 1000,
+		       m > 1e6 ? "SLOW" : "ok", (double)len / 1e6, what);
 		all_ok &= m <= 1e6;
 		free(json);
 	}
@@ -1141,7 +1206,8 @@ int main(int argc, char **argv)
 	if (want("protocols"))
 		bench_protocols(ctx, ref);
 	if (want("process"))
-		bench_process(ref, argc > 2 ? argv[2] : "../build/secprof", argc > 3 ? argv[3] : NULL,
+		bench_process(ref, argc > 2 ? argv[2] : "../build/secprof",
+			      argc > 3 ? argv[3] : NULL,
 			      argc > 4 ? argv[4] : "../build/bench/scmp-compile");
 	if (want("memory"))
 		bench_memory(argc > 2 ? argv[2] : "../build/secprof");

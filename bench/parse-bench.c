@@ -71,7 +71,9 @@ int main(int argc, char **argv)
 	const char *runs_env = getenv("BENCH_RUNS"), *only = getenv("PARSE_ONLY");
 	size_t runs = runs_env ? strtoul(runs_env, NULL, 10) : 2000, len;
 	secprof_ctx *ctx = secprof_ctx_new();
-	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
 				   .caps = secprof_caps_docker_default() };
 	secprof_error err;
 	const char *data;
@@ -89,7 +91,8 @@ int main(int argc, char **argv)
 	}
 	if (only) {
 		for (unsigned long i = strtoul(only, NULL, 10); i; i--) {
-			secprof_profile *p = secprof_profile_parse(ctx, data, len, "bench.json", &err);
+			secprof_profile *p =
+				secprof_profile_parse(ctx, data, len, "bench.json", &err);
 			if (!p)
 				die(&err);
 			secprof_profile_free(p);

@@ -14,7 +14,9 @@
 
 int main(int argc, char **argv)
 {
-	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
 				   .caps = secprof_caps_docker_default() };
 	secprof_ctx *ctx;
 	secprof_profile *p;
@@ -39,7 +41,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "scmp-compile: %s\n", why);
 	} else {
 		out = fopen(argv[2], "wb");
-		if (out && fwrite(prog.insns, sizeof(*prog.insns), prog.len, out) == prog.len && !fclose(out))
+		if (out && fwrite(prog.insns, sizeof(*prog.insns), prog.len, out) == prog.len &&
+		    !fclose(out))
 			rc = 0;
 		else
 			fprintf(stderr, "scmp-compile: cannot write %s\n", argv[2]);

@@ -17,7 +17,7 @@ struct cli {
 	bool strict;
 	bool quiet;
 	const char *prog;
-	secprof_error *last_error; /* if set, cli_print_error also copies here */
+	secprof_error *last_error;     /* if set, cli_print_error also copies here */
 	const struct cli_command *cmd; /* the command running (NULL: secprof itself) */
 };
 
@@ -41,30 +41,37 @@ enum cli_complete {
 enum cli_argkind { CLI_NOARG, CLI_ARG, CLI_OPTARG };
 
 struct cli_opt {
-	const char *name;       /* long name without "--"; NULL ends a table */
-	char shortopt;          /* 0: long only */
-	int id;                 /* handed to the command's take() */
+	const char *name; /* long name without "--"; NULL ends a table */
+	char shortopt;    /* 0: long only */
+	int id;           /* handed to the command's take() */
 	enum cli_argkind arg;
-	const char *meta;       /* the value's name in --help: "FILE" */
-	const char *help;       /* '\n' starts an indented continuation line */
+	const char *meta; /* the value's name in --help: "FILE" */
+	const char *help; /* '\n' starts an indented continuation line */
 	enum cli_complete complete;
-	const char *words;      /* CLI_C_WORDS: space-separated */
-	bool hidden;            /* an alias left out of --help (run's --net) */
+	const char *words; /* CLI_C_WORDS: space-separated */
+	bool hidden;       /* an alias left out of --help (run's --net) */
 };
 
 /* Ids the shared handlers take; a command's own ids stay below them. */
 enum {
-	CLI_ID_ARCH = 900, CLI_ID_KERNEL, CLI_ID_CAP_ADD, CLI_ID_CAP_DROP, CLI_ID_PRIVILEGED,
-	CLI_ID_QUIET = 950, CLI_ID_STRICT, CLI_ID_HELP, CLI_ID_VERSION,
+	CLI_ID_ARCH = 900,
+	CLI_ID_KERNEL,
+	CLI_ID_CAP_ADD,
+	CLI_ID_CAP_DROP,
+	CLI_ID_PRIVILEGED,
+	CLI_ID_QUIET = 950,
+	CLI_ID_STRICT,
+	CLI_ID_HELP,
+	CLI_ID_VERSION,
 };
 
 struct cli_spec {
-	const char *synopsis;     /* after "secprof NAME ": operands and [OPTIONS] */
-	const char *description;  /* paragraphs for --help and the man page, or NULL */
+	const char *synopsis;    /* after "secprof NAME ": operands and [OPTIONS] */
+	const char *description; /* paragraphs for --help and the man page, or NULL */
 	const struct cli_opt *opts;
-	bool resolve;             /* also takes the resolve options (--arch, --kernel, ...) */
-	bool in_order;            /* options end at the first operand (run: CMD's own) */
-	int usage_exit;           /* exit status of a usage error; 0 means EXIT_USAGE */
+	bool resolve;   /* also takes the resolve options (--arch, --kernel, ...) */
+	bool in_order;  /* options end at the first operand (run: CMD's own) */
+	int usage_exit; /* exit status of a usage error; 0 means EXIT_USAGE */
 	enum cli_complete operand;
 };
 
@@ -73,7 +80,7 @@ struct cli_spec {
 struct cli_command {
 	const char *name;
 	int (*fn)(struct cli *g, int argc, char **argv);
-	const char *help;         /* one line: what the command does */
+	const char *help; /* one line: what the command does */
 	const struct cli_spec *spec;
 };
 
@@ -82,9 +89,9 @@ struct cli_command {
  * --privileged. */
 #define CLI_MAX_CAPS 64
 struct cli_resolve_args {
-	const char *profile;           /* path, "builtin" or "-" (stdin) */
-	const char *arch;              /* moby's native string ("amd64"), NULL = native */
-	const secprof_arch *arch_p;    /* the same arch, NULL = native */
+	const char *profile;        /* path, "builtin" or "-" (stdin) */
+	const char *arch;           /* moby's native string ("amd64"), NULL = native */
+	const secprof_arch *arch_p; /* the same arch, NULL = native */
 	int kernel_major, kernel_minor;
 	const char *cap_add[CLI_MAX_CAPS];
 	size_t nadd;
@@ -194,7 +201,8 @@ int cli_put_json(const struct cli *g, int rc, char **json, const secprof_error *
 void cli_print_error(const struct cli *g, const secprof_error *e);
 /* Map a library return code to an exit code. */
 int cli_exit_code(int rc);
-void cli_usage_error(const struct cli *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_usage_error(const struct cli *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Commands: each parses its arguments with cli_parse (argv[0] is the verb)
  * and has its option table in a cli_spec next to it. */

@@ -9,8 +9,8 @@
 #include "cli.h"
 
 static const struct cli_opt check_opts[] = {
-	{ "json", 0, 1, CLI_NOARG, NULL, "one JSON object, warnings and errors included", CLI_C_NONE, NULL,
-	  false },
+	{ "json", 0, 1, CLI_NOARG, NULL, "one JSON object, warnings and errors included",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -30,7 +30,7 @@ struct warnings {
 	const struct cli *g;
 	bool json;
 	char **msgs;
-	size_t total;  /* every warning, printed or collected */
+	size_t total; /* every warning, printed or collected */
 	size_t n;
 	size_t cap;
 };
@@ -73,17 +73,20 @@ static int print_json(const struct cli *g, const secprof_summary *s, const struc
 	secprof_error err = { 0 };
 	char *text = NULL;
 
-	return cli_put_json(g, secprof_summary_json(s, (const char *const *)ws->msgs, ws->n, &text, &err),
-			    &text, &err);
+	return cli_put_json(
+		g, secprof_summary_json(s, (const char *const *)ws->msgs, ws->n, &text, &err),
+		&text, &err);
 }
 
 /* An invalid profile under --json: still one JSON object on stdout. */
-static void print_json_invalid(const struct cli *g, const secprof_error *e, const struct warnings *ws)
+static void print_json_invalid(const struct cli *g, const secprof_error *e,
+			       const struct warnings *ws)
 {
 	secprof_error err = { 0 };
 	char *text = NULL;
 
-	cli_put_json(g, secprof_check_error_json(e, (const char *const *)ws->msgs, ws->n, &text, &err),
+	cli_put_json(g,
+		     secprof_check_error_json(e, (const char *const *)ws->msgs, ws->n, &text, &err),
 		     &text, &err);
 }
 

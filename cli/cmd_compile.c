@@ -13,24 +13,27 @@
 enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_TIMING };
 
 static const struct cli_opt compile_opts[] = {
-	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE", "output file ('-' or absent: standard output)", CLI_C_FILE,
-	  NULL, false },
+	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE",
+	  "output file ('-' or absent: standard output)", CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
 	  "raw: struct sock_filter array, native endian (bwrap --seccomp FD)\n"
 	  "base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
-	  "c: a struct sock_filter initialiser; text: a listing", CLI_C_WORDS, "raw base64 c text", false },
+	  "c: a struct sock_filter initialiser; text: a listing",
+	  CLI_C_WORDS, "raw base64 c text", false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
 	  "no ENOSYS for numbers above the profile's highest (crun)", CLI_C_NONE, NULL, false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "the program libseccomp (runc, Docker) builds: all 64 bits\n"
-	  "of arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	  "of arguments the kernel reads as 32-bit types compared too",
+	  CLI_C_NONE, NULL, false },
 	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
 	{ "timing", 0, OPT_TIMING, CLI_OPTARG, "N",
-	  "compile N times (default 1000) from memory and print the\nmedian to stderr", CLI_C_NONE, NULL,
-	  false },
+	  "compile N times (default 1000) from memory and print the\nmedian to stderr", CLI_C_NONE,
+	  NULL, false },
 	{ 0 },
 };
 
@@ -61,8 +64,10 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	switch (id) {
 	case OPT_OUTPUT: a->out = v; break;
 	case OPT_FORMAT:
-		if (strcmp(v, "raw") && strcmp(v, "base64") && strcmp(v, "c") && strcmp(v, "text")) {
-			cli_usage_error(g, "compile: --format is raw, base64, c or text (got '%s')", v);
+		if (strcmp(v, "raw") && strcmp(v, "base64") && strcmp(v, "c") &&
+		    strcmp(v, "text")) {
+			cli_usage_error(g, "compile: --format is raw, base64, c or text (got '%s')",
+					v);
 			return EXIT_USAGE;
 		}
 		a->format = v;
@@ -72,7 +77,10 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_NEWER: a->newer = true; break;
 	case OPT_TIMING:
 		if (v && (!cli_number(v, 10000000, &n, NULL) || n < 1)) {
-			cli_usage_error(g, "compile: --timing=N takes a count from 1 to 10000000 (got '%s')", v);
+			cli_usage_error(
+				g,
+				"compile: --timing=N takes a count from 1 to 10000000 (got '%s')",
+				v);
 			return EXIT_USAGE;
 		}
 		a->timing = v ? (long)n : 1000;
@@ -87,8 +95,7 @@ static const secprof_arch *native_of(const struct compile_args *a)
 }
 
 /* Render the program in the chosen format into b. */
-static int render(struct cli *g, const struct compile_args *a, const secprof_prog *p,
-		  FILE *b)
+static int render(struct cli *g, const struct compile_args *a, const secprof_prog *p, FILE *b)
 {
 	secprof_error err = { 0 };
 	char *text;
@@ -97,9 +104,11 @@ static int render(struct cli *g, const struct compile_args *a, const secprof_pro
 		/* raw, base64 and c are written by the export layer, the one
 		 * owner of program encodings (secprof export) */
 		size_t n = 0;
-		if (secprof_export_prog(p, !strcmp(a->format, "raw") ? SECPROF_EXPORT_BWRAP
-					  : !strcmp(a->format, "base64") ? SECPROF_EXPORT_BASE64
-					  : SECPROF_EXPORT_C, &text, &n, &err) < 0) {
+		if (secprof_export_prog(p,
+					!strcmp(a->format, "raw")      ? SECPROF_EXPORT_BWRAP
+					: !strcmp(a->format, "base64") ? SECPROF_EXPORT_BASE64
+								       : SECPROF_EXPORT_C,
+					&text, &n, &err) < 0) {
 			cli_print_error(g, &err);
 			return EXIT_SYSTEM;
 		}
@@ -193,7 +202,8 @@ static int run_timing(struct cli *g, const struct compile_args *a)
 	secprof_resolve_opts o = { .arch = a->r.arch,
 				   .kernel_major = a->r.kernel_major,
 				   .kernel_minor = a->r.kernel_minor };
-	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact,
+	secprof_compile_opts co = { .no_enosys = a->no_enosys,
+				    .exact_libseccomp = a->exact,
 				    .newer_syscalls = a->newer };
 	secprof_ctx *quiet = secprof_ctx_new(); /* warnings were shown once already */
 	double *t = calloc((size_t)a->timing, sizeof(*t));
@@ -241,7 +251,8 @@ int cmd_compile(struct cli *g, int argc, char **argv)
 	if ((rc = cli_resolve(g, &a.r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {
-		fprintf(stderr, "%s: %s: the profile is unconfined: there is no filter to compile\n",
+		fprintf(stderr,
+			"%s: %s: the profile is unconfined: there is no filter to compile\n",
 			g->prog, a.r.profile);
 		rc = EXIT_PROFILE;
 	} else if (!(prog = secprof_compile(g->ctx, r, &co, &err))) {

@@ -13,9 +13,11 @@ static const struct cli_opt diff_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: verdict, subset, regions, differences[]", CLI_C_NONE, NULL, false },
 	{ "subset", 0, OPT_SUBSET, CLI_NOARG, NULL,
-	  "only answer whether A allows nothing B denies (exit 0 yes, 1 no)", CLI_C_NONE, NULL, false },
+	  "only answer whether A allows nothing B denies (exit 0 yes, 1 no)", CLI_C_NONE, NULL,
+	  false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile profiles without ENOSYS for numbers above the highest", CLI_C_NONE, NULL, false },
+	  "compile profiles without ENOSYS for numbers above the highest", CLI_C_NONE, NULL,
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "compile profiles comparing all 64 bits of arguments, as libseccomp", CLI_C_NONE, NULL,
 	  false },
@@ -24,16 +26,15 @@ static const struct cli_opt diff_opts[] = {
 
 const struct cli_spec cli_spec_diff = {
 	.synopsis = "A B [OPTIONS]",
-	.description =
-		"Compare two filters by what they decide, not by their text. A and B are\n"
-		"profiles (any form, or builtin) or raw BPF programs (secprof compile,\n"
-		"secprof dump). Every input is covered: each 32-bit word of the input is\n"
-		"cut into regions by the constants the programs compare it with, and both\n"
-		"programs are run on one call per region. Each difference is printed as\n"
-		"ARCH SYSCALL REGION: ACTION-A -> ACTION-B with an example call and the\n"
-		"rule (or default) that decided on each side, then a verdict: identical,\n"
-		"A stricter, B stricter or neither. Exit 0 identical (--subset: A allows\n"
-		"nothing B denies), 1 different, 2 usage.",
+	.description = "Compare two filters by what they decide, not by their text. A and B are\n"
+		       "profiles (any form, or builtin) or raw BPF programs (secprof compile,\n"
+		       "secprof dump). Every input is covered: each 32-bit word of the input is\n"
+		       "cut into regions by the constants the programs compare it with, and both\n"
+		       "programs are run on one call per region. Each difference is printed as\n"
+		       "ARCH SYSCALL REGION: ACTION-A -> ACTION-B with an example call and the\n"
+		       "rule (or default) that decided on each side, then a verdict: identical,\n"
+		       "A stricter, B stricter or neither. Exit 0 identical (--subset: A allows\n"
+		       "nothing B denies), 1 different, 2 usage.",
 	.opts = diff_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -87,15 +88,16 @@ int cli_side_load(struct cli *g, const struct cli_resolve_args *ra, const char *
 			return rc;
 		if (!json) {
 			if (need_ir) {
-				fprintf(stderr, "%s: %s: a BPF program has no rules to merge; give a profile\n",
+				fprintf(stderr,
+					"%s: %s: a BPF program has no rules to merge; give a profile\n",
 					g->prog, name);
 				cli_side_free(s);
 				return EXIT_USAGE;
 			}
 			goto done;
 		}
-		s->p = secprof_profile_parse(g->ctx, json, njson, strcmp(name, "-") ? name : "<stdin>",
-					     &e);
+		s->p = secprof_profile_parse(g->ctx, json, njson,
+					     strcmp(name, "-") ? name : "<stdin>", &e);
 		free(json);
 		if (!s->p) {
 			cli_print_error(g, &e);
@@ -144,9 +146,9 @@ int cmd_diff(struct cli *g, int argc, char **argv)
 		return rc;
 	}
 	if (!(d = secprof_diff_compute(&sa.side, &sb.side, &err)) ||
-	    secprof_diff_format(d, (a.json ? SECPROF_DIFF_JSON : 0u) |
-					   (a.subset ? SECPROF_DIFF_SUBSET : 0u),
-				&out, &err) < 0) {
+	    secprof_diff_format(
+		    d, (a.json ? SECPROF_DIFF_JSON : 0u) | (a.subset ? SECPROF_DIFF_SUBSET : 0u),
+		    &out, &err) < 0) {
 		cli_print_error(g, &err);
 		rc = cli_exit_code(-err.code);
 	} else {

@@ -13,20 +13,20 @@ static const struct cli_opt disasm_opts[] = {
 	{ "arch", 0, OPT_ARCH, CLI_ARG, "ARCH",
 	  "name syscalls on ARCH where the program does not say (any\n"
 	  "spelling, x32 too; default: this machine); for a profile, the\n"
-	  "container's architecture", CLI_C_ARCH, NULL, false },
-	{ "dot", 0, OPT_DOT, CLI_NOARG, NULL, "a Graphviz digraph instead of a listing", CLI_C_NONE, NULL,
-	  false },
+	  "container's architecture",
+	  CLI_C_ARCH, NULL, false },
+	{ "dot", 0, OPT_DOT, CLI_NOARG, NULL, "a Graphviz digraph instead of a listing", CLI_C_NONE,
+	  NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_disasm = {
 	.synopsis = "BPF-FILE|PROFILE|builtin|- [OPTIONS]",
-	.description =
-		"List a raw BPF program (struct sock_filter bytes, as compile --format raw\n"
-		"writes them) with syscall names, or draw it for Graphviz. A profile is\n"
-		"compiled first, as compile does for the default container. Which of the\n"
-		"two a file holds is told by its content: a NUL byte among the first 8\n"
-		"bytes makes it a program (see eval).",
+	.description = "List a raw BPF program (struct sock_filter bytes, as compile --format raw\n"
+		       "writes them) with syscall names, or draw it for Graphviz. A profile is\n"
+		       "compiled first, as compile does for the default container. Which of the\n"
+		       "two a file holds is told by its content: a NUL byte among the first 8\n"
+		       "bytes makes it a program (see eval).",
 	.opts = disasm_opts,
 	.operand = CLI_C_PROFILE,
 };
@@ -64,13 +64,15 @@ static int compile_profile(struct cli *g, const char *name, char *json, size_t n
 	if (arch)
 		secprof_arch_get_info(arch, &info);
 	if (arch && !(ra.arch = info.go)) {
-		cli_usage_error(g, "disasm: arch '%s' has no GOARCH: Docker runs no container as it",
+		cli_usage_error(g,
+				"disasm: arch '%s' has no GOARCH: Docker runs no container as it",
 				info.name);
 		free(json);
 		return EXIT_USAGE;
 	}
 	if (json) {
-		p = secprof_profile_parse(g->ctx, json, njson, strcmp(name, "-") ? name : "<stdin>", &err);
+		p = secprof_profile_parse(g->ctx, json, njson, strcmp(name, "-") ? name : "<stdin>",
+					  &err);
 		free(json);
 		if (!p) {
 			cli_print_error(g, &err);

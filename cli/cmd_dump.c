@@ -12,27 +12,28 @@
 enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_INDEX };
 
 static const struct cli_opt dump_opts[] = {
-	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE", "output file ('-' or absent: standard output)", CLI_C_FILE,
-	  NULL, false },
+	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE",
+	  "output file ('-' or absent: standard output)", CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
 	  "raw (struct sock_filter bytes, as compile -o) or text\n"
-	  "(a listing); default: raw with -o FILE, else text", CLI_C_WORDS, "raw text", false },
+	  "(a listing); default: raw with -o FILE, else text",
+	  CLI_C_WORDS, "raw text", false },
 	{ "index", 0, OPT_INDEX, CLI_ARG, "N",
 	  "only filter N of the stack (0: the oldest, the first\n"
 	  "installed); raw output "
-	  "of a stack of several filters needs it", CLI_C_NONE, NULL, false },
+	  "of a stack of several filters needs it",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_dump = {
 	.synopsis = "PID [-o FILE] [--format raw|text] [--index N]",
-	.description =
-		"Read the seccomp filters installed in process PID, as the kernel keeps\n"
-		"them (ptrace PTRACE_SECCOMP_GET_FILTER; needs CAP_SYS_ADMIN and ptrace\n"
-		"rights; the process is stopped for the time of the read). Every filter\n"
-		"of the stack is read, the oldest (0) first: the kernel runs them all and\n"
-		"takes the strictest action. Raw output is what `secprof compile -o`\n"
-		"writes, which `secprof explain`, `eval` and `disasm` read.",
+	.description = "Read the seccomp filters installed in process PID, as the kernel keeps\n"
+		       "them (ptrace PTRACE_SECCOMP_GET_FILTER; needs CAP_SYS_ADMIN and ptrace\n"
+		       "rights; the process is stopped for the time of the read). Every filter\n"
+		       "of the stack is read, the oldest (0) first: the kernel runs them all and\n"
+		       "takes the strictest action. Raw output is what `secprof compile -o`\n"
+		       "writes, which `secprof explain`, `eval` and `disasm` read.",
 	.opts = dump_opts,
 	.operand = CLI_C_NONE,
 };
@@ -56,7 +57,8 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	return 0;
 }
 
-static int render(struct cli *g, bool raw, secprof_prog **f, size_t n, size_t from, size_t to, FILE *out)
+static int render(struct cli *g, bool raw, secprof_prog **f, size_t n, size_t from, size_t to,
+		  FILE *out)
 {
 	secprof_error err = { 0 };
 
@@ -67,12 +69,18 @@ static int render(struct cli *g, bool raw, secprof_prog **f, size_t n, size_t fr
 			fwrite(f[i]->insns, sizeof(*f[i]->insns), f[i]->len, out);
 			continue;
 		}
-		if (secprof_bpf_listing(f[i]->insns, f[i]->len, secprof_arch_native(), &text, &err) < 0) {
+		if (secprof_bpf_listing(f[i]->insns, f[i]->len, secprof_arch_native(), &text,
+					&err) < 0) {
 			cli_print_error(g, &err);
 			return EXIT_SYSTEM;
 		}
-		fprintf(out, "%sfilter %zu of %zu%s: %zu instructions\n", i > from ? "\n" : "", i, n,
-			n == 1 ? "" : i == 0 ? " (oldest)" : i + 1 == n ? " (newest)" : "", f[i]->len);
+		fprintf(out, "%sfilter %zu of %zu%s: %zu instructions\n", i > from ? "\n" : "", i,
+			n,
+			n == 1       ? ""
+			: i == 0     ? " (oldest)"
+			: i + 1 == n ? " (newest)"
+				     : "",
+			f[i]->len);
 		fputs(text, out);
 		free(text);
 	}
@@ -110,16 +118,17 @@ int cmd_dump(struct cli *g, int argc, char **argv)
 		return EXIT_PROFILE;
 	}
 	if (a.index && idx >= n) {
-		fprintf(stderr, "%s: process %d has %zu filter%s; --index %s is past the oldest\n", g->prog,
-			(int)pid, n, n == 1 ? "" : "s", a.index);
+		fprintf(stderr, "%s: process %d has %zu filter%s; --index %s is past the oldest\n",
+			g->prog, (int)pid, n, n == 1 ? "" : "s", a.index);
 		secprof_dump_free(f, n);
 		return EXIT_USAGE;
 	}
 	/* Raw programs have no framing: two of them in one file would read
 	 * back as one program that never reaches the second. */
 	if (raw && n > 1 && !a.index) {
-		fprintf(stderr, "%s: process %d has %zu filters (the kernel runs them all); choose one with "
-				"--index N (0: the oldest) for raw output, or use --format text\n",
+		fprintf(stderr,
+			"%s: process %d has %zu filters (the kernel runs them all); choose one with "
+			"--index N (0: the oldest) for raw output, or use --format text\n",
 			g->prog, (int)pid, n);
 		secprof_dump_free(f, n);
 		return EXIT_USAGE;
@@ -134,8 +143,8 @@ int cmd_dump(struct cli *g, int argc, char **argv)
 	}
 	rc = render(g, raw, f, n, from, to, out);
 	if ((out == stdout ? fflush(out) : fclose(out)) != 0 && !rc) {
-		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog, a.output ? a.output : "<stdout>",
-			strerror(errno));
+		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog,
+			a.output ? a.output : "<stdout>", strerror(errno));
 		rc = EXIT_SYSTEM;
 	}
 	secprof_dump_free(f, n);

@@ -13,32 +13,35 @@ enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
 
 static const struct cli_opt eval_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
-	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL, false },
+	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL,
+	  false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL, false },
+	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL,
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "compile as libseccomp (runc, Docker) does: all 64 bits of\n"
-	  "arguments the kernel reads as 32-bit types compared too", CLI_C_NONE, NULL, false },
+	  "arguments the kernel reads as 32-bit types compared too",
+	  CLI_C_NONE, NULL, false },
 	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
-	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "one JSON object: action, ret, steps, arch, nr", CLI_C_NONE,
-	  NULL, false },
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
+	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "one JSON object: action, ret, steps, arch, nr",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_eval = {
 	.synopsis = "PROFILE|builtin|BPF-FILE|- SYSCALL [ARG0..ARG5] [OPTIONS]",
-	.description =
-		"Run one syscall through the program in secprof's BPF emulator: a raw\n"
-		"program (as compile --format raw writes it) as it is, or a profile\n"
-		"compiled as compile does. Which of the two a file holds is told by its\n"
-		"content, not its name: a NUL byte among the first 8 bytes makes it a\n"
-		"program (every BPF opcode's high byte is 0; JSON has no NUL bytes).\n"
-		"SYSCALL is a name or a number (decimal or 0x-hex, as seccomp_data.nr);\n"
-		"ARGn are decimal or 0x-hex 64-bit values (missing ones are 0).\n"
-		"Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".",
+	.description = "Run one syscall through the program in secprof's BPF emulator: a raw\n"
+		       "program (as compile --format raw writes it) as it is, or a profile\n"
+		       "compiled as compile does. Which of the two a file holds is told by its\n"
+		       "content, not its name: a NUL byte among the first 8 bytes makes it a\n"
+		       "program (every BPF opcode's high byte is 0; JSON has no NUL bytes).\n"
+		       "SYSCALL is a name or a number (decimal or 0x-hex, as seccomp_data.nr);\n"
+		       "ARGn are decimal or 0x-hex 64-bit values (missing ones are 0).\n"
+		       "Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".",
 	.opts = eval_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -76,10 +79,10 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 }
 
 /* The program to run: a raw file as is, or a profile compiled now. */
-static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns,
-		       size_t *len)
+static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns, size_t *len)
 {
-	secprof_compile_opts co = { .no_enosys = a->no_enosys, .exact_libseccomp = a->exact,
+	secprof_compile_opts co = { .no_enosys = a->no_enosys,
+				    .exact_libseccomp = a->exact,
 				    .newer_syscalls = a->newer };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
@@ -89,7 +92,8 @@ static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **
 
 	if (!strcmp(a->r.profile, "builtin")) {
 		rc = cli_load_profile(g, a->r.profile, &p);
-	} else if (!(rc = cli_read_bpf_or_json(g, a->r.profile, insns, len, &json, &njson)) && json) {
+	} else if (!(rc = cli_read_bpf_or_json(g, a->r.profile, insns, len, &json, &njson)) &&
+		   json) {
 		secprof_error e = { 0 };
 		p = secprof_profile_parse(g->ctx, json, njson,
 					  strcmp(a->r.profile, "-") ? a->r.profile : "<stdin>", &e);
@@ -134,8 +138,9 @@ int cmd_eval(struct cli *g, int argc, char **argv)
 	uint32_t ret = secprof_emulate(insns, len, &d, &steps);
 	if (a.json) {
 		char *text = NULL;
-		rc = cli_put_json(g, secprof_eval_json(ret, steps, arch, d.nr, a.call.syscall, &text, &err),
-				  &text, &err);
+		rc = cli_put_json(
+			g, secprof_eval_json(ret, steps, arch, d.nr, a.call.syscall, &text, &err),
+			&text, &err);
 	} else {
 		printf("%s\nsteps %u\n", secprof_action_str(ret, buf, sizeof(buf)), steps);
 	}

@@ -11,33 +11,36 @@ enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
 
 static const struct cli_opt explain_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
-	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL, false },
+	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL,
+	  false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL, false },
+	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL,
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "compare all 64 bits of arguments, as libseccomp does", CLI_C_NONE, NULL, false },
 	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: action, ret, rule, conditions, not_applied,\n"
-	  "would_allow, reason", CLI_C_NONE, NULL, false },
+	  "would_allow, reason",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_explain = {
 	.synopsis = "PROFILE|builtin|FILE.bpf|- SYSCALL [ARG0..ARG5] [OPTIONS]",
-	.description =
-		"Explain what the filter decides for one syscall: the action, the rule\n"
-		"that decided it (syscalls[N] and line:column) or the default action or\n"
-		"runc's ENOSYS stub, for each conditional rule the condition that failed,\n"
-		"the rules for the syscall left out and why, and what would make it\n"
-		"ALLOW, each tried by resolving again: a capability to add, a kernel, an\n"
-		"arch, the argument values allowed, or a rule to add to the profile.\n"
-		"SYSCALL is a name or a number; ARGn are decimal or 0x-hex. A raw BPF\n"
-		"program (compile -o, secprof dump; told from JSON by its content) has no\n"
-		"rules: its action and the instructions it runs are shown.",
+	.description = "Explain what the filter decides for one syscall: the action, the rule\n"
+		       "that decided it (syscalls[N] and line:column) or the default action or\n"
+		       "runc's ENOSYS stub, for each conditional rule the condition that failed,\n"
+		       "the rules for the syscall left out and why, and what would make it\n"
+		       "ALLOW, each tried by resolving again: a capability to add, a kernel, an\n"
+		       "arch, the argument values allowed, or a rule to add to the profile.\n"
+		       "SYSCALL is a name or a number; ARGn are decimal or 0x-hex. A raw BPF\n"
+		       "program (compile -o, secprof dump; told from JSON by its content) has no\n"
+		       "rules: its action and the instructions it runs are shown.",
 	.opts = explain_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -71,7 +74,8 @@ static int explain_bpf(struct cli *g, const struct explain_args *a, const secpro
 	char *out = NULL;
 	int rc = 0;
 
-	if (secprof_explain_bpf(insns, n, arch, d, a->json ? SECPROF_EXPLAIN_JSON : 0, &out, &err) < 0) {
+	if (secprof_explain_bpf(insns, n, arch, d, a->json ? SECPROF_EXPLAIN_JSON : 0, &out, &err) <
+	    0) {
 		cli_print_error(g, &err);
 		rc = cli_exit_code(-err.code);
 	} else {

@@ -21,13 +21,14 @@ static const struct cli_opt export_opts[] = {
 	  "directory (-o DIR) with the seccomp profile media type (KEP-6061)",
 	  CLI_C_WORDS, FORMATS, false },
 	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE",
-	  "output file ('-' or absent: standard output); a directory\nfor oci-artifact",
-	  CLI_C_FILE, NULL, false },
+	  "output file ('-' or absent: standard output); a directory\nfor oci-artifact", CLI_C_FILE,
+	  NULL, false },
 	{ "name", 0, OPT_NAME, CLI_ARG, "NAME",
 	  "metadata.name of the SeccompProfile, title of the artifact\n(default: the profile's file name)",
 	  CLI_C_NONE, NULL, false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "program formats: no ENOSYS stub above the highest number (crun)", CLI_C_NONE, NULL, false },
+	  "program formats: no ENOSYS stub above the highest number (crun)", CLI_C_NONE, NULL,
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "program formats: libseccomp's program (all 64 bits of 32-bit\narguments compared)",
 	  CLI_C_NONE, NULL, false },
@@ -127,7 +128,8 @@ int cmd_export(struct cli *g, int argc, char **argv)
 		return cli_bad_usage(g, "--format is needed (one of " FORMATS ")");
 	secprof_export_format_lookup(a.format, &o.format);
 	if (o.format == SECPROF_EXPORT_OCI_ARTIFACT && (!a.out || !strcmp(a.out, "-")))
-		return cli_bad_usage(g, "--format oci-artifact writes a directory: give it with -o DIR");
+		return cli_bad_usage(
+			g, "--format oci-artifact writes a directory: give it with -o DIR");
 	o.compile.no_enosys = a.no_enosys;
 	o.compile.exact_libseccomp = a.exact;
 	name = a.name ? strdup(a.name) : default_name(a.r.profile);

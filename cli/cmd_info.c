@@ -33,9 +33,10 @@ static void print_text(const secprof_info *in)
 		printf(" %s", in->compat_arches[i]);
 	printf("\naction cache    %s\n", in->action_cache ? "yes (>= 5.11)" : "no");
 	if (in->notif_sizes_ok)
-		printf("notif sizes     notif %u, resp %u, data %u\n", in->notif_size, in->resp_size,
-		       in->data_size);
-	printf("this process    seccomp mode %d, %d filter(s)\n", in->seccomp_mode, in->seccomp_filters);
+		printf("notif sizes     notif %u, resp %u, data %u\n", in->notif_size,
+		       in->resp_size, in->data_size);
+	printf("this process    seccomp mode %d, %d filter(s)\n", in->seccomp_mode,
+	       in->seccomp_filters);
 }
 
 static const struct cli_opt info_opts[] = {
@@ -45,8 +46,9 @@ static const struct cli_opt info_opts[] = {
 
 const struct cli_spec cli_spec_info = {
 	.synopsis = "[OPTIONS]",
-	.description = "Report what this kernel offers for seccomp (actions, filter flags, arches,\n"
-		       "the action cache) and the seccomp state secprof itself runs in.",
+	.description =
+		"Report what this kernel offers for seccomp (actions, filter flags, arches,\n"
+		"the action cache) and the seccomp state secprof itself runs in.",
 	.opts = info_opts,
 };
 

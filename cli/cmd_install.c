@@ -23,12 +23,11 @@ static const struct cli_opt install_opts[] = {
 
 const struct cli_spec cli_spec_install = {
 	.synopsis = "PROFILE|builtin|- --kubelet NAME [--root DIR] [OPTIONS]",
-	.description =
-		"Install the profile, resolved for the container, where the kubelet reads\n"
-		"Localhost seccomp profiles: written to a temporary file, fsync'ed and\n"
-		"renamed into place (then the directory fsync'ed), so a container starting\n"
-		"meanwhile reads the old profile or the new one, never a part. Prints the\n"
-		"pod securityContext.seccompProfile that selects it.",
+	.description = "Install the profile, resolved for the container, where the kubelet reads\n"
+		       "Localhost seccomp profiles: written to a temporary file, fsync'ed and\n"
+		       "renamed into place (then the directory fsync'ed), so a container starting\n"
+		       "meanwhile reads the old profile or the new one, never a part. Prints the\n"
+		       "pod securityContext.seccompProfile that selects it.",
 	.opts = install_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -83,7 +82,8 @@ int cmd_install(struct cli *g, int argc, char **argv)
 	if (!g->quiet)
 		fprintf(stderr, "%s: installed %s/%s\n", g->prog, a.root, name);
 	printf("securityContext:\n  seccompProfile:\n    type: Localhost\n"
-	       "    localhostProfile: %s\n", name);
+	       "    localhostProfile: %s\n",
+	       name);
 	rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
 out:
 	free(out);

@@ -12,22 +12,25 @@
 enum { OPT_JSON = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER };
 static const struct cli_opt ir_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL, "no ENOSYS stub above the highest known number (crun)",
-	  CLI_C_NONE, NULL, false },
+	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
+	  "no ENOSYS stub above the highest known number (crun)", CLI_C_NONE, NULL, false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "libseccomp's 64-bit compares for arguments the kernel reads as 32 bits", CLI_C_NONE, NULL, false },
+	  "libseccomp's 64-bit compares for arguments the kernel reads as 32 bits", CLI_C_NONE,
+	  NULL, false },
 	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_ir = {
 	.synopsis = "PROFILE|builtin|- [OPTIONS]",
-	.description = "Print the rule set the compiler emits (docs/IR.md): per arch of the filter and\n"
-		       "syscall number, the decision and the rule it came from (syscalls[N] line:col),\n"
-		       "then every rule, name or condition left out of the program with its reason.",
+	.description =
+		"Print the rule set the compiler emits (docs/IR.md): per arch of the filter and\n"
+		"syscall number, the decision and the rule it came from (syscalls[N] line:col),\n"
+		"then every rule, name or condition left out of the program with its reason.",
 	.opts = ir_opts,
 	.resolve = true,
 	.operand = CLI_C_PROFILE,
@@ -84,7 +87,8 @@ static void text_syscall(FILE *f, const secprof_ir_syscall *s, uint32_t def)
 			fprintf(f, " via %s", ch->via);
 		fputc('\n', f);
 	}
-	fprintf(f, "        %-12s otherwise (default)\n", secprof_action_str(def, buf, sizeof(buf)));
+	fprintf(f, "        %-12s otherwise (default)\n",
+		secprof_action_str(def, buf, sizeof(buf)));
 }
 
 static void print_text(FILE *f, const secprof_ir *ir)
@@ -108,8 +112,10 @@ static void print_text(FILE *f, const secprof_ir *ir)
 			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
 			text_syscall(f, s, def);
 			if (s->wide) {
-				fprintf(f, "        and, compared on all 64 bits as libseccomp does (the stricter decision wins):\n"
-					   "        %-22s ", "");
+				fprintf(f,
+					"        and, compared on all 64 bits as libseccomp does (the stricter decision wins):\n"
+					"        %-22s ",
+					"");
 				text_syscall(f, s->wide, def);
 			}
 		}
@@ -155,7 +161,8 @@ int cmd_ir(struct cli *g, int argc, char **argv)
 	if ((rc = cli_resolve(g, &a, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {
-		fprintf(stderr, "%s: the profile disables seccomp (unconfined): there is no rule set\n",
+		fprintf(stderr,
+			"%s: the profile disables seccomp (unconfined): there is no rule set\n",
 			g->prog);
 		rc = EXIT_PROFILE;
 		goto out;

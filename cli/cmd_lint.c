@@ -9,14 +9,16 @@
 enum { OPT_JSON = 1, OPT_SARIF, OPT_SEVERITY, OPT_NO_ENOSYS, OPT_EXACT };
 
 static const struct cli_opt lint_opts[] = {
-	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "a JSON array of findings", CLI_C_NONE, NULL, false },
+	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "a JSON array of findings", CLI_C_NONE, NULL,
+	  false },
 	{ "sarif", 0, OPT_SARIF, CLI_NOARG, NULL, "a SARIF 2.1.0 log, for CI systems", CLI_C_NONE,
 	  NULL, false },
 	{ "severity", 0, OPT_SEVERITY, CLI_ARG, "LEVEL",
 	  "show and fail on findings of at least LEVEL: note, warning, error\n(default: note)",
 	  CLI_C_WORDS, "note warning error", false },
 	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "build the rule set without ENOSYS for numbers above the highest", CLI_C_NONE, NULL, false },
+	  "build the rule set without ENOSYS for numbers above the highest", CLI_C_NONE, NULL,
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "build the rule set comparing all 64 bits of arguments, as libseccomp", CLI_C_NONE, NULL,
 	  false },
@@ -60,7 +62,8 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_SEVERITY:
 		if ((a->severity = secprof_severity_from_name(v)) < 0)
-			return cli_bad_usage(g, "--severity takes note, warning or error, not '%s'", v);
+			return cli_bad_usage(g, "--severity takes note, warning or error, not '%s'",
+					     v);
 		break;
 	}
 	return 0;

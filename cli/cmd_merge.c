@@ -100,7 +100,8 @@ int cmd_merge(struct cli *g, int argc, char **argv)
 	}
 	if (secprof_merge(g->ctx, in, n,
 			  a.mode == OPT_UNION ? SECPROF_MERGE_UNION : SECPROF_MERGE_INTERSECT,
-			  a.format && !strcmp(a.format, "spo") ? SECPROF_MERGE_SPO : SECPROF_MERGE_DOCKER,
+			  a.format && !strcmp(a.format, "spo") ? SECPROF_MERGE_SPO
+							       : SECPROF_MERGE_DOCKER,
 			  &co, &out, &err) < 0) {
 		cli_print_error(g, &err);
 		rc = cli_exit_code(-err.code);

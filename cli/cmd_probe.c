@@ -23,7 +23,8 @@ static void print_text(const secprof_probe_report *r)
 	printf("seccomp      %s, %d filter(s)\n",
 	       r->seccomp_mode >= 0 && r->seccomp_mode <= 2 ? modes[r->seccomp_mode] : "unknown",
 	       r->seccomp_filters);
-	printf("no_new_privs %d\nuser         %u:%u\n", r->no_new_privs, (unsigned)r->uid, (unsigned)r->gid);
+	printf("no_new_privs %d\nuser         %u:%u\n", r->no_new_privs, (unsigned)r->uid,
+	       (unsigned)r->gid);
 	print_caps("bounding", r->cap_bnd);
 	print_caps("effective", r->cap_eff);
 	print_caps("permitted", r->cap_prm);

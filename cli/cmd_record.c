@@ -30,76 +30,106 @@ struct record_args {
 };
 
 enum {
-	OPT_OUT = 1, OPT_BACKEND, OPT_RUNTIME, OPT_FORMAT, OPT_NAME, OPT_NO_ARGS, OPT_MERGE, OPT_APPEND,
-	OPT_NNP, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_ROOTFS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED,
-	OPT_PID, OPT_CGROUP, OPT_DURATION, OPT_PORTABLE,
+	OPT_OUT = 1,
+	OPT_BACKEND,
+	OPT_RUNTIME,
+	OPT_FORMAT,
+	OPT_NAME,
+	OPT_NO_ARGS,
+	OPT_MERGE,
+	OPT_APPEND,
+	OPT_NNP,
+	OPT_USER,
+	OPT_WORKDIR,
+	OPT_ENV,
+	OPT_ROOTFS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_PID,
+	OPT_CGROUP,
+	OPT_DURATION,
+	OPT_PORTABLE,
 };
 
 static const struct cli_opt record_opts[] = {
-	{ "output", 'o', OPT_OUT, CLI_ARG, "FILE", "write the profile here (default: standard output)",
-	  CLI_C_FILE, NULL, false },
+	{ "output", 'o', OPT_OUT, CLI_ARG, "FILE",
+	  "write the profile here (default: standard output)", CLI_C_FILE, NULL, false },
 	{ "backend", 0, OPT_BACKEND, CLI_ARG, "NAME",
-	  "auto (eBPF when it loads, else notify), ebpf or notify", CLI_C_WORDS, "auto ebpf notify", false },
-	{ "no-args", 0, OPT_NO_ARGS, CLI_NOARG, NULL, "no argument rules: allow each name seen whatever its arguments",
-	  CLI_C_NONE, NULL, false },
+	  "auto (eBPF when it loads, else notify), ebpf or notify", CLI_C_WORDS, "auto ebpf notify",
+	  false },
+	{ "no-args", 0, OPT_NO_ARGS, CLI_NOARG, NULL,
+	  "no argument rules: allow each name seen whatever its arguments", CLI_C_NONE, NULL,
+	  false },
 	{ "runtime", 0, OPT_RUNTIME, CLI_ARG, "NAME",
 	  "also allow what runc, crun or secprof (the default) call\n"
-	  "after loading the filter; none: only what was recorded", CLI_C_WORDS,
-	  "runc crun secprof none", false },
+	  "after loading the filter; none: only what was recorded",
+	  CLI_C_WORDS, "runc crun secprof none", false },
 	{ "portable", 0, OPT_PORTABLE, CLI_NOARG, NULL,
 	  "also allow the equivalents another libc may call (open/openat,\n"
-	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS", CLI_C_NONE, NULL, false },
+	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS",
+	  CLI_C_NONE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
 	  "docker oci spo", false },
-	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "metadata.name of the spo format", CLI_C_NONE, NULL, false },
+	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "metadata.name of the spo format", CLI_C_NONE, NULL,
+	  false },
 	{ "merge", 0, OPT_MERGE, CLI_NOARG, NULL,
 	  "the operands are recorded profiles: write their union,\n"
-	  "each call's run count in its comment", CLI_C_NONE, NULL, false },
+	  "each call's run count in its comment",
+	  CLI_C_NONE, NULL, false },
 	{ "append", 0, OPT_APPEND, CLI_ARG, "FILE",
 	  "merge this recording into FILE (written back unless -o)", CLI_C_FILE, NULL, false },
 	{ "pid", 0, OPT_PID, CLI_ARG, "PID",
 	  "record a running process, its threads and descendants\n"
-	  "(eBPF) until it exits, --duration or SIGINT", CLI_C_NONE, NULL, false },
+	  "(eBPF) until it exits, --duration or SIGINT",
+	  CLI_C_NONE, NULL, false },
 	{ "cgroup", 0, OPT_CGROUP, CLI_ARG, "DIR",
 	  "record every task of a cgroup v2 directory (eBPF) until\n"
-	  "it is empty, --duration or SIGINT", CLI_C_DIR, NULL, false },
-	{ "duration", 0, OPT_DURATION, CLI_ARG, "SEC", "stop --pid or --cgroup after SEC seconds", CLI_C_NONE,
-	  NULL, false },
+	  "it is empty, --duration or SIGINT",
+	  CLI_C_DIR, NULL, false },
+	{ "duration", 0, OPT_DURATION, CLI_ARG, "SEC", "stop --pid or --cgroup after SEC seconds",
+	  CLI_C_NONE, NULL, false },
 	{ "security-opt", 0, OPT_NNP, CLI_ARG, "OPT",
 	  "no-new-privileges: record as run with it (the filter is then\n"
-	  "loaded just before execve)", CLI_C_WORDS, "no-new-privileges", false },
-	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE, NULL, false },
-	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR, NULL, false },
-	{ "env", 'e', OPT_ENV, CLI_ARG, "KEY[=VALUE]", "set a variable (repeatable)", CLI_C_NONE, NULL, false },
-	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem", CLI_C_DIR,
+	  "loaded just before execve)",
+	  CLI_C_WORDS, "no-new-privileges", false },
+	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE,
 	  NULL, false },
-	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP, NULL, false },
-	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP, NULL,
-	  false },
-	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL, "every capability, as docker run --privileged",
-	  CLI_C_NONE, NULL, false },
+	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR,
+	  NULL, false },
+	{ "env", 'e', OPT_ENV, CLI_ARG, "KEY[=VALUE]", "set a variable (repeatable)", CLI_C_NONE,
+	  NULL, false },
+	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem",
+	  CLI_C_DIR, NULL, false },
+	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP,
+	  NULL, false },
+	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP,
+	  NULL, false },
+	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL,
+	  "every capability, as docker run --privileged", CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_record = {
-	.synopsis = "[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
-	.description =
-		"Run CMD as secprof run would (no filter) and write a Docker profile of\n"
-		"every system call it, its threads and its children made from the point\n"
-		"where run loads the filter: defaultAction SCMP_ACT_ERRNO (EPERM), the\n"
-		"names seen, and SCMP_CMP_EQ rules for the values of socket's family,\n"
-		"clone's and unshare's flags, personality and prctl's option. Calls are\n"
-		"recorded per ABI (x86_64, i386, x32). The eBPF backend (root) counts in\n"
-		"the kernel; the notify backend is a learning seccomp filter. Exits with\n"
-		"CMD's status (125 when secprof itself fails).",
+	.synopsis =
+		"[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
+	.description = "Run CMD as secprof run would (no filter) and write a Docker profile of\n"
+		       "every system call it, its threads and its children made from the point\n"
+		       "where run loads the filter: defaultAction SCMP_ACT_ERRNO (EPERM), the\n"
+		       "names seen, and SCMP_CMP_EQ rules for the values of socket's family,\n"
+		       "clone's and unshare's flags, personality and prctl's option. Calls are\n"
+		       "recorded per ABI (x86_64, i386, x32). The eBPF backend (root) counts in\n"
+		       "the kernel; the notify backend is a learning seccomp filter. Exits with\n"
+		       "CMD's status (125 when secprof itself fails).",
 	.opts = record_opts,
 	.in_order = true,
 	.usage_exit = SECPROF_EXIT_ERROR,
 	.operand = CLI_C_COMMAND,
 };
 
-__attribute__((format(printf, 2, 3))) static int rec_error(const struct cli *g, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int rec_error(const struct cli *g, const char *fmt,
+							   ...)
 {
 	va_list ap;
 
@@ -130,7 +160,8 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_DURATION: a->duration = v; break;
 	case OPT_NNP:
 		if (strcmp(v, "no-new-privileges") && strcmp(v, "no-new-privileges=true"))
-			return rec_error(g, "--security-opt takes only no-new-privileges here, got '%s'", v);
+			return rec_error(
+				g, "--security-opt takes only no-new-privileges here, got '%s'", v);
 		a->nnp = true;
 		break;
 	case OPT_USER: a->user = v; break;
@@ -183,16 +214,18 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 		calls += c.count;
 		if (!c.name) {
 			unnamed++;
-			fprintf(stderr, "%s: record: %s call number %d has no name in secprof's table: not in the profile\n",
+			fprintf(stderr,
+				"%s: record: %s call number %d has no name in secprof's table: not in the profile\n",
 				g->prog, c.arch, (int)c.nr);
 		}
 	}
 	if (secprof_recording_lost(r))
-		fprintf(stderr, "%s: record: warning: %llu events could not be kept (a map was full)\n", g->prog,
-			(unsigned long long)secprof_recording_lost(r));
+		fprintf(stderr,
+			"%s: record: warning: %llu events could not be kept (a map was full)\n",
+			g->prog, (unsigned long long)secprof_recording_lost(r));
 	if (!g->quiet && !merged)
-		fprintf(stderr, "%s: record: %llu calls, %zu distinct (ABI, number), backend %s\n", g->prog,
-			(unsigned long long)calls, n, secprof_recording_backend(r));
+		fprintf(stderr, "%s: record: %llu calls, %zu distinct (ABI, number), backend %s\n",
+			g->prog, (unsigned long long)calls, n, secprof_recording_backend(r));
 }
 
 static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
@@ -201,8 +234,12 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	 * whose own calls after the filter-load point (an allocation, the
 	 * user's files) vary with the allocator's state and the options, so
 	 * one recording need not have seen them all. */
-	secprof_record_out_opts o = { .no_args = a->no_args, .name = a->name, .portable = a->portable,
-				      .runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL };
+	secprof_record_out_opts o = { .no_args = a->no_args,
+				      .name = a->name,
+				      .portable = a->portable,
+				      .runtime = !a->runtime                  ? "secprof"
+						 : strcmp(a->runtime, "none") ? a->runtime
+									      : NULL };
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;
 	char *text = NULL;
@@ -229,7 +266,8 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	fwrite(text, 1, len, f);
 	free(text);
 	if (f != stdout ? fclose(f) != 0 : fflush(f) != 0)
-		return rec_error(g, "cannot write %s: %s", path ? path : "standard output", strerror(errno));
+		return rec_error(g, "cannot write %s: %s", path ? path : "standard output",
+				 strerror(errno));
 	return 0;
 }
 
@@ -288,18 +326,22 @@ int cmd_record(struct cli *g, int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") && strcmp(a.runtime, "secprof") &&
-	    strcmp(a.runtime, "none"))
-		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'", a.runtime);
+	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") &&
+	    strcmp(a.runtime, "secprof") && strcmp(a.runtime, "none"))
+		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'",
+				 a.runtime);
 	if (a.merge) {
 		if (first >= argc)
-			return rec_error(g, "%s", "--merge needs recorded profiles: secprof record --merge A B... [-o OUT]");
+			return rec_error(
+				g, "%s",
+				"--merge needs recorded profiles: secprof record --merge A B... [-o OUT]");
 		if (!(r = secprof_recording_new()))
 			return rec_error(g, "%s", "out of memory");
 		/* Options end at the first operand (CMD's own follow it), so
 		 * `--merge A B -o OUT` reads its -o here. */
 		for (int i = first; i < argc && !rc; i++) {
-			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
+			    i + 1 < argc)
 				a.out = argv[++i];
 			else if (!strncmp(argv[i], "--output=", 9))
 				a.out = argv[i] + 9;
@@ -315,13 +357,15 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	}
 	if (a.pid || a.cgroup) {
 		if (first < argc || (a.pid && a.cgroup))
-			return rec_error(g, "%s", "--pid and --cgroup take no command, and not both");
+			return rec_error(g, "%s",
+					 "--pid and --cgroup take no command, and not both");
 		if (a.backend && strcmp(a.backend, "ebpf") && strcmp(a.backend, "auto"))
 			return rec_error(g, "%s", "--pid and --cgroup need the eBPF backend");
 		return record_running(g, &a);
 	}
 	if (first >= argc)
-		return rec_error(g, "%s", "no command given: secprof record [OPTIONS] [--] CMD [ARG...]");
+		return rec_error(g, "%s",
+				 "no command given: secprof record [OPTIONS] [--] CMD [ARG...]");
 	if (!a.backend || !strcmp(a.backend, "auto"))
 		ro.backend = SECPROF_RECORD_AUTO;
 	else if (!strcmp(a.backend, "ebpf"))

@@ -11,7 +11,8 @@
 #include "cli.h"
 
 static const struct cli_opt resolve_opts[] = {
-	{ "pretty", 0, 1, CLI_NOARG, NULL, "indented as Go's json.MarshalIndent", CLI_C_NONE, NULL, false },
+	{ "pretty", 0, 1, CLI_NOARG, NULL, "indented as Go's json.MarshalIndent", CLI_C_NONE, NULL,
+	  false },
 	{ 0 },
 };
 
@@ -49,7 +50,10 @@ static void print_indented(FILE *f, const char *s)
 			continue;
 		}
 		switch (c) {
-		case '"': in_str = true; fputc(c, f); break;
+		case '"':
+			in_str = true;
+			fputc(c, f);
+			break;
 		case '{':
 		case '[':
 			fputc(c, f);
@@ -60,8 +64,14 @@ static void print_indented(FILE *f, const char *s)
 			newline_indent(f, ++depth);
 			break;
 		case '}':
-		case ']': newline_indent(f, --depth); fputc(c, f); break;
-		case ',': fputc(c, f); newline_indent(f, depth); break;
+		case ']':
+			newline_indent(f, --depth);
+			fputc(c, f);
+			break;
+		case ',':
+			fputc(c, f);
+			newline_indent(f, depth);
+			break;
 		case ':': fputs(": ", f); break;
 		default: fputc(c, f); break;
 		}
@@ -88,8 +98,10 @@ int cmd_resolve(struct cli *g, int argc, char **argv)
 		goto out;
 	}
 	if (secprof_resolved_unconfined(r) && !g->quiet)
-		fprintf(stderr, "%s: note: the profile disables seccomp (unconfined); "
-				"moby sets no linux.seccomp\n", g->prog);
+		fprintf(stderr,
+			"%s: note: the profile disables seccomp (unconfined); "
+			"moby sets no linux.seccomp\n",
+			g->prog);
 	if (pretty)
 		print_indented(stdout, json);
 	else

@@ -13,7 +13,7 @@
 #define MAX_ENV 256
 
 struct run_args {
-	const char *seccomp;     /* NULL: not set */
+	const char *seccomp; /* NULL: not set */
 	bool nnp;
 	struct cli_resolve_args caps; /* cap_add, cap_drop, privileged */
 	const char *user;
@@ -37,10 +37,35 @@ struct run_args {
 };
 
 enum {
-	OPT_SECURITY = 1, OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_USER, OPT_WORKDIR, OPT_ENV,
-	OPT_ROOTFS, OPT_HOSTNAME, OPT_READ_ONLY, OPT_NETWORK, OPT_PRESERVE_FDS, OPT_DEVCG, OPT_EXACT, OPT_NEWER,
-	OPT_EXPLAIN, OPT_IMAGE, OPT_CACHE, OPT_UPPER, OPT_RM, OPT_INTERACTIVE, OPT_TTY, OPT_VOLUME, OPT_MOUNT, OPT_TMPFS,
-	OPT_NAME, OPT_ENTRYPOINT, OPT_INIT, OPT_VOLUME_DIR,
+	OPT_SECURITY = 1,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_USER,
+	OPT_WORKDIR,
+	OPT_ENV,
+	OPT_ROOTFS,
+	OPT_HOSTNAME,
+	OPT_READ_ONLY,
+	OPT_NETWORK,
+	OPT_PRESERVE_FDS,
+	OPT_DEVCG,
+	OPT_EXACT,
+	OPT_NEWER,
+	OPT_EXPLAIN,
+	OPT_IMAGE,
+	OPT_CACHE,
+	OPT_UPPER,
+	OPT_RM,
+	OPT_INTERACTIVE,
+	OPT_TTY,
+	OPT_VOLUME,
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_NAME,
+	OPT_ENTRYPOINT,
+	OPT_INIT,
+	OPT_VOLUME_DIR,
 	OPT_UNSUPPORTED = 500, /* + the row's index among them */
 };
 
@@ -48,118 +73,159 @@ enum {
 static const struct cli_opt run_opts[] = {
 	{ "security-opt", 0, OPT_SECURITY, CLI_ARG, "OPT",
 	  "seccomp=PATH|unconfined|builtin (also seccomp:PATH), or\n"
-	  "no-new-privileges[=true|false] (repeatable)", CLI_C_WORDS,
-	  "seccomp=builtin seccomp=unconfined no-new-privileges", false },
-	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP, NULL, false },
-	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP, NULL,
-	  false },
-	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL, "every capability, as docker run --privileged",
-	  CLI_C_NONE, NULL, false },
-	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE, NULL, false },
-	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR, NULL, false },
+	  "no-new-privileges[=true|false] (repeatable)",
+	  CLI_C_WORDS, "seccomp=builtin seccomp=unconfined no-new-privileges", false },
+	{ "cap-add", 0, OPT_CAP_ADD, CLI_ARG, "CAP", "add a capability (repeatable)", CLI_C_CAP,
+	  NULL, false },
+	{ "cap-drop", 0, OPT_CAP_DROP, CLI_ARG, "CAP", "drop a capability (repeatable)", CLI_C_CAP,
+	  NULL, false },
+	{ "privileged", 0, OPT_PRIVILEGED, CLI_NOARG, NULL,
+	  "every capability, as docker run --privileged", CLI_C_NONE, NULL, false },
+	{ "user", 'u', OPT_USER, CLI_ARG, "USER", "NAME|UID[:GROUP|GID] to run as", CLI_C_NONE,
+	  NULL, false },
+	{ "workdir", 'w', OPT_WORKDIR, CLI_ARG, "DIR", "working directory (absolute)", CLI_C_DIR,
+	  NULL, false },
 	{ "env", 'e', OPT_ENV, CLI_ARG, "KEY[=VALUE]",
 	  "set a variable; KEY alone takes secprof's value (repeatable)", CLI_C_NONE, NULL, false },
-	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem", CLI_C_DIR,
-	  NULL, false },
-	{ "hostname", 'h', OPT_HOSTNAME, CLI_ARG, "NAME", "the container's hostname (needs --rootfs)",
-	  CLI_C_NONE, NULL, false },
-	{ "read-only", 0, OPT_READ_ONLY, CLI_NOARG, NULL, "mount the root filesystem read-only (needs --rootfs)",
-	  CLI_C_NONE, NULL, false },
-	{ "network", 0, OPT_NETWORK, CLI_ARG, "MODE", "none or host (needs --rootfs)", CLI_C_WORDS, "none host",
-	  false },
-	{ "net", 0, OPT_NETWORK, CLI_ARG, "MODE", "alias of --network", CLI_C_WORDS, "none host", true },
+	{ "rootfs", 0, OPT_ROOTFS, CLI_ARG, "DIR", "run in a container on this root filesystem",
+	  CLI_C_DIR, NULL, false },
+	{ "hostname", 'h', OPT_HOSTNAME, CLI_ARG, "NAME",
+	  "the container's hostname (needs --rootfs)", CLI_C_NONE, NULL, false },
+	{ "read-only", 0, OPT_READ_ONLY, CLI_NOARG, NULL,
+	  "mount the root filesystem read-only (needs --rootfs)", CLI_C_NONE, NULL, false },
+	{ "network", 0, OPT_NETWORK, CLI_ARG, "MODE", "none or host (needs --rootfs)", CLI_C_WORDS,
+	  "none host", false },
+	{ "net", 0, OPT_NETWORK, CLI_ARG, "MODE", "alias of --network", CLI_C_WORDS, "none host",
+	  true },
 	{ "preserve-fds", 0, OPT_PRESERVE_FDS, CLI_ARG, "N",
-	  "pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed", CLI_C_NONE, NULL, false },
-	{ "device-cgroup", 0, OPT_DEVCG, CLI_ARG, "MODE", "auto, v1 or v2: how --rootfs enforces Docker's device rules",
-	  CLI_C_WORDS, "auto v1 v2", false },
+	  "pass fds 3..3+N-1 on (as runc); every other fd above 2 is closed", CLI_C_NONE, NULL,
+	  false },
+	{ "device-cgroup", 0, OPT_DEVCG, CLI_ARG, "MODE",
+	  "auto, v1 or v2: how --rootfs enforces Docker's device rules", CLI_C_WORDS, "auto v1 v2",
+	  false },
 	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
 	  "the filter runc builds: arguments the kernel reads as\n"
-	  "32-bit types compared on all 64 bits, as libseccomp does", CLI_C_NONE, NULL, false },
+	  "32-bit types compared on all 64 bits, as libseccomp does",
+	  CLI_C_NONE, NULL, false },
 	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
 	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
 	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them", CLI_C_NONE, NULL, false },
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
 	{ "explain", 0, OPT_EXPLAIN, CLI_OPTARG, "FILE",
 	  "report every denied call at exit, once with a count: the\n"
 	  "call decoded, its caller, the rule and what would allow it\n"
 	  "(to stderr, or JSON lines to FILE); the command sees the\n"
 	  "same results (user notification answered with the real\n"
-	  "filter's verdict)", CLI_C_FILE, NULL, false },
+	  "filter's verdict)",
+	  CLI_C_FILE, NULL, false },
 	{ "image", 0, OPT_IMAGE, CLI_ARG, "REF",
 	  "run a container of this image: a docker save archive,\n"
 	  "an OCI layout (oci:PATH[:TAG]) or docker-archive:PATH[:REPO:TAG];\n"
-	  "its Entrypoint, Cmd, Env, WorkingDir and User apply", CLI_C_FILE, NULL, false },
-	{ "cache", 0, OPT_CACHE, CLI_ARG, "DIR", "unpacked layers (default /var/cache/secprof/layers)", CLI_C_DIR,
-	  NULL, false },
+	  "its Entrypoint, Cmd, Env, WorkingDir and User apply",
+	  CLI_C_FILE, NULL, false },
+	{ "cache", 0, OPT_CACHE, CLI_ARG, "DIR",
+	  "unpacked layers (default /var/cache/secprof/layers)", CLI_C_DIR, NULL, false },
 	{ "upper", 0, OPT_UPPER, CLI_ARG, "DIR",
 	  "keep the container's writes in DIR (overlay upper and work);\n"
-	  "without it they are thrown away at exit", CLI_C_DIR, NULL, false },
-	{ "rm", 0, OPT_RM, CLI_NOARG, NULL, "accepted: the writable layer is always removed (see --upper)", CLI_C_NONE,
-	  NULL, false },
-	{ "interactive", 'i', OPT_INTERACTIVE, CLI_NOARG, NULL, "keep stdin open (with -t: copied to the pty)",
-	  CLI_C_NONE, NULL, false },
-	{ "tty", 't', OPT_TTY, CLI_NOARG, NULL, "run the command on a new pseudo-terminal", CLI_C_NONE, NULL, false },
-	{ "volume", 'v', OPT_VOLUME, CLI_ARG, "SPEC", "HOST:CTR[:ro], NAME:CTR[:ro] or CTR (repeatable)", CLI_C_NONE,
-	  NULL, false },
-	{ "mount", 0, OPT_MOUNT, CLI_ARG, "SPEC", "type=bind|volume|tmpfs,target=...,... (repeatable)", CLI_C_NONE,
-	  NULL, false },
-	{ "tmpfs", 0, OPT_TMPFS, CLI_ARG, "CTR[:OPTS]", "a tmpfs at CTR (repeatable)", CLI_C_NONE, NULL, false },
-	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "refuse to start while a run of this name is alive", CLI_C_NONE,
-	  NULL, false },
-	{ "entrypoint", 0, OPT_ENTRYPOINT, CLI_ARG, "CMD", "replace the image's entrypoint (\"\" clears it)",
-	  CLI_C_NONE, NULL, false },
-	{ "init", 0, OPT_INIT, CLI_NOARG, NULL, "accepted: secprof's init is always PID 1", CLI_C_NONE, NULL, false },
-	{ "volume-dir", 0, OPT_VOLUME_DIR, CLI_ARG, "DIR", "named volumes (default /var/lib/secprof/volumes)",
+	  "without it they are thrown away at exit",
 	  CLI_C_DIR, NULL, false },
+	{ "rm", 0, OPT_RM, CLI_NOARG, NULL,
+	  "accepted: the writable layer is always removed (see --upper)", CLI_C_NONE, NULL, false },
+	{ "interactive", 'i', OPT_INTERACTIVE, CLI_NOARG, NULL,
+	  "keep stdin open (with -t: copied to the pty)", CLI_C_NONE, NULL, false },
+	{ "tty", 't', OPT_TTY, CLI_NOARG, NULL, "run the command on a new pseudo-terminal",
+	  CLI_C_NONE, NULL, false },
+	{ "volume", 'v', OPT_VOLUME, CLI_ARG, "SPEC",
+	  "HOST:CTR[:ro], NAME:CTR[:ro] or CTR (repeatable)", CLI_C_NONE, NULL, false },
+	{ "mount", 0, OPT_MOUNT, CLI_ARG, "SPEC",
+	  "type=bind|volume|tmpfs,target=...,... (repeatable)", CLI_C_NONE, NULL, false },
+	{ "tmpfs", 0, OPT_TMPFS, CLI_ARG, "CTR[:OPTS]", "a tmpfs at CTR (repeatable)", CLI_C_NONE,
+	  NULL, false },
+	{ "name", 0, OPT_NAME, CLI_ARG, "NAME", "refuse to start while a run of this name is alive",
+	  CLI_C_NONE, NULL, false },
+	{ "entrypoint", 0, OPT_ENTRYPOINT, CLI_ARG, "CMD",
+	  "replace the image's entrypoint (\"\" clears it)", CLI_C_NONE, NULL, false },
+	{ "init", 0, OPT_INIT, CLI_NOARG, NULL, "accepted: secprof's init is always PID 1",
+	  CLI_C_NONE, NULL, false },
+	{ "volume-dir", 0, OPT_VOLUME_DIR, CLI_ARG, "DIR",
+	  "named volumes (default /var/lib/secprof/volumes)", CLI_C_DIR, NULL, false },
 	/* docker run options secprof does not do: named in the error, never
 	 * ignored (hidden from --help). */
-	{ "publish", 'p', OPT_UNSUPPORTED + 0, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "publish-all", 'P', OPT_UNSUPPORTED + 1, CLI_NOARG, NULL, "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "detach", 'd', OPT_UNSUPPORTED + 2, CLI_NOARG, NULL, "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "restart", 0, OPT_UNSUPPORTED + 3, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "memory", 'm', OPT_UNSUPPORTED + 4, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "cpus", 0, OPT_UNSUPPORTED + 5, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "pids-limit", 0, OPT_UNSUPPORTED + 6, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "pid", 0, OPT_UNSUPPORTED + 7, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "ipc", 0, OPT_UNSUPPORTED + 8, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "userns", 0, OPT_UNSUPPORTED + 9, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "device", 0, OPT_UNSUPPORTED + 10, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "volumes-from", 0, OPT_UNSUPPORTED + 11, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "env-file", 0, OPT_UNSUPPORTED + 12, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "ulimit", 0, OPT_UNSUPPORTED + 13, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "sysctl", 0, OPT_UNSUPPORTED + 14, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "runtime", 0, OPT_UNSUPPORTED + 15, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "platform", 0, OPT_UNSUPPORTED + 16, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "gpus", 0, OPT_UNSUPPORTED + 17, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "group-add", 0, OPT_UNSUPPORTED + 18, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "add-host", 0, OPT_UNSUPPORTED + 19, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "dns", 0, OPT_UNSUPPORTED + 20, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "link", 0, OPT_UNSUPPORTED + 21, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "label", 'l', OPT_UNSUPPORTED + 22, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "shm-size", 0, OPT_UNSUPPORTED + 23, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "userns-remap", 0, OPT_UNSUPPORTED + 24, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "attach", 'a', OPT_UNSUPPORTED + 25, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
-	{ "pull", 0, OPT_UNSUPPORTED + 26, CLI_ARG, "X", "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "publish", 'p', OPT_UNSUPPORTED + 0, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "publish-all", 'P', OPT_UNSUPPORTED + 1, CLI_NOARG, NULL,
+	  "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "detach", 'd', OPT_UNSUPPORTED + 2, CLI_NOARG, NULL, "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "restart", 0, OPT_UNSUPPORTED + 3, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "memory", 'm', OPT_UNSUPPORTED + 4, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "cpus", 0, OPT_UNSUPPORTED + 5, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "pids-limit", 0, OPT_UNSUPPORTED + 6, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "pid", 0, OPT_UNSUPPORTED + 7, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "ipc", 0, OPT_UNSUPPORTED + 8, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "userns", 0, OPT_UNSUPPORTED + 9, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "device", 0, OPT_UNSUPPORTED + 10, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "volumes-from", 0, OPT_UNSUPPORTED + 11, CLI_ARG, "X",
+	  "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "env-file", 0, OPT_UNSUPPORTED + 12, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "ulimit", 0, OPT_UNSUPPORTED + 13, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "sysctl", 0, OPT_UNSUPPORTED + 14, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "runtime", 0, OPT_UNSUPPORTED + 15, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "platform", 0, OPT_UNSUPPORTED + 16, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "gpus", 0, OPT_UNSUPPORTED + 17, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "group-add", 0, OPT_UNSUPPORTED + 18, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "add-host", 0, OPT_UNSUPPORTED + 19, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "dns", 0, OPT_UNSUPPORTED + 20, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "link", 0, OPT_UNSUPPORTED + 21, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "label", 'l', OPT_UNSUPPORTED + 22, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "shm-size", 0, OPT_UNSUPPORTED + 23, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "userns-remap", 0, OPT_UNSUPPORTED + 24, CLI_ARG, "X",
+	  "not supported (an error naming it)", CLI_C_NONE, NULL, true },
+	{ "attach", 'a', OPT_UNSUPPORTED + 25, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
+	{ "pull", 0, OPT_UNSUPPORTED + 26, CLI_ARG, "X", "not supported (an error naming it)",
+	  CLI_C_NONE, NULL, true },
 	{ 0 },
 };
 
 const struct cli_spec cli_spec_run = {
 	.synopsis = "[OPTIONS] [--] CMD [ARG...]",
-	.description =
-		"Run CMD as docker run would run it in a container: the profile resolved\n"
-		"for its capabilities and compiled as runc does, no_new_privs, user and\n"
-		"capabilities set as runc sets them; with --rootfs, in new namespaces on\n"
-		"that root filesystem, or on an image's layers with --image (CMD is\n"
-		"then optional); the root's writes go to a layer thrown away at exit\n"
-		"(--upper keeps it). Options end at CMD. The command never starts\n"
-		"without the filter it asked for.",
+	.description = "Run CMD as docker run would run it in a container: the profile resolved\n"
+		       "for its capabilities and compiled as runc does, no_new_privs, user and\n"
+		       "capabilities set as runc sets them; with --rootfs, in new namespaces on\n"
+		       "that root filesystem, or on an image's layers with --image (CMD is\n"
+		       "then optional); the root's writes go to a layer thrown away at exit\n"
+		       "(--upper keeps it). Options end at CMD. The command never starts\n"
+		       "without the filter it asked for.",
 	.opts = run_opts,
 	.in_order = true,
 	.usage_exit = SECPROF_EXIT_ERROR,
 	.operand = CLI_C_COMMAND,
 };
 
-__attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt,
+							   ...)
 {
 	va_list ap;
 
@@ -216,8 +282,10 @@ static int security_opt(const struct cli *g, struct run_args *a, const char *opt
 	/* Accepted so that docker run lines work as they are, but said:
 	 * secprof confines with seccomp, capabilities and namespaces only. */
 	if (!strcmp(key, "apparmor") || !strcmp(key, "label")) {
-		fprintf(stderr, "%s: warning: --security-opt %s is accepted but not applied: secprof run sets no %s\n",
-			g->prog, opt, !strcmp(key, "apparmor") ? "AppArmor profile" : "SELinux label");
+		fprintf(stderr,
+			"%s: warning: --security-opt %s is accepted but not applied: secprof run sets no %s\n",
+			g->prog, opt,
+			!strcmp(key, "apparmor") ? "AppArmor profile" : "SELinux label");
 		return 0;
 	}
 	if (!strcmp(key, "systempaths"))
@@ -240,7 +308,9 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	if (id >= OPT_UNSUPPORTED)
 		for (const struct cli_opt *o = run_opts; o->name; o++)
 			if (o->id == id)
-				return run_error(g, "docker run option --%s is not supported by secprof run", o->name);
+				return run_error(
+					g, "docker run option --%s is not supported by secprof run",
+					o->name);
 
 	switch (id) {
 	case OPT_SECURITY: return security_opt(g, a, v) ? SECPROF_EXIT_ERROR : 0;
@@ -257,21 +327,32 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_DEVCG: a->device_cgroup = v; break;
 	case OPT_EXACT: a->exact = true; break;
 	case OPT_NEWER: a->newer = true; break;
-	case OPT_EXPLAIN: a->explain = true; a->explain_file = v; break;
+	case OPT_EXPLAIN:
+		a->explain = true;
+		a->explain_file = v;
+		break;
 	case OPT_IMAGE: a->x.image = v; break;
 	case OPT_CACHE: a->x.cache_dir = v; break;
 	case OPT_UPPER: a->x.upper_dir = v; break;
 	case OPT_VOLUME_DIR: a->x.volume_dir = v; break;
-	case OPT_RM: case OPT_INIT: break;
+	case OPT_RM:
+	case OPT_INIT: break;
 	case OPT_INTERACTIVE: a->x.interactive = true; break;
 	case OPT_TTY: a->x.tty = true; break;
 	case OPT_NAME: a->x.name = v; break;
-	case OPT_ENTRYPOINT: a->x.entrypoint = v; a->x.entrypoint_set = true; break;
+	case OPT_ENTRYPOINT:
+		a->x.entrypoint = v;
+		a->x.entrypoint_set = true;
+		break;
 	case OPT_VOLUME:
 	case OPT_MOUNT:
 	case OPT_TMPFS: {
-		const char **list = id == OPT_VOLUME ? a->volumes : id == OPT_MOUNT ? a->mounts : a->tmpfs;
-		size_t *n = id == OPT_VOLUME ? &a->x.nvolumes : id == OPT_MOUNT ? &a->x.nmounts : &a->x.ntmpfs;
+		const char **list = id == OPT_VOLUME  ? a->volumes
+				    : id == OPT_MOUNT ? a->mounts
+						      : a->tmpfs;
+		size_t *n = id == OPT_VOLUME  ? &a->x.nvolumes
+			    : id == OPT_MOUNT ? &a->x.nmounts
+					      : &a->x.ntmpfs;
 		if (*n >= MAX_ENV)
 			return run_error(g, "too many mount options (%s)", v);
 		list[(*n)++] = v;
@@ -294,7 +375,8 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 		return rc;
 	/* An image may give the command (its Entrypoint and Cmd). */
 	if (first >= argc && !a->x.image)
-		return run_error(g, "%s", "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
+		return run_error(g, "%s",
+				 "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
 	a->argv = argv + first;
 	a->x.volumes = a->volumes;
 	a->x.mounts = a->mounts;
@@ -334,10 +416,11 @@ static void denial_text(FILE *f, const secprof_denial *d)
 	secprof_action_str(d->ret, act, sizeof(act));
 	fprintf(f, "  %lux %s -> %s%s\n", d->count, d->call, act,
 		d->benign ? " (benign: expected, the program falls back)" : "");
-	fprintf(f, "      pid %d (%s), %s, called from %s\n", d->pid, d->comm, d->arch ? d->arch : "unknown arch",
-		d->caller);
+	fprintf(f, "      pid %d (%s), %s, called from %s\n", d->pid, d->comm,
+		d->arch ? d->arch : "unknown arch", d->caller);
 	if (d->killed)
-		fprintf(f, "      the kernel %s the process for it (from its audit record: no arguments)\n",
+		fprintf(f,
+			"      the kernel %s the process for it (from its audit record: no arguments)\n",
 			(d->ret & 0xffff0000u) == 0x00030000u ? "sent SIGSYS to" : "killed");
 	if (d->explain)
 		print_indented(f, d->explain, "      ");
@@ -354,15 +437,16 @@ static int print_report(struct cli *g, const struct run_args *a, const secprof_l
 		return -1;
 	}
 	if (a->explain_file && !(f = fopen(a->explain_file, "we"))) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, a->explain_file, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, a->explain_file,
+			strerror(errno));
 		return -1;
 	}
 	if (r->note[0])
 		fprintf(stderr, "%s: %s\n", g->prog, r->note);
 	if (f == stderr) {
 		if (r->served)
-			fprintf(f, "%s: run --explain: %zu distinct denied call%s\n", g->prog, r->ndenials,
-				r->ndenials == 1 ? "" : "s");
+			fprintf(f, "%s: run --explain: %zu distinct denied call%s\n", g->prog,
+				r->ndenials, r->ndenials == 1 ? "" : "s");
 		for (size_t i = 0; i < r->ndenials; i++)
 			denial_text(f, &r->denials[i]);
 		return 0;
@@ -377,7 +461,8 @@ static int print_report(struct cli *g, const struct run_args *a, const secprof_l
 	fputs(lines, f);
 	free(lines);
 	if (fclose(f) != 0) {
-		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog, a->explain_file, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot write: %s\n", g->prog, a->explain_file,
+			strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -430,7 +515,8 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (a.preserve_fds) {
 		uint64_t n;
 		if (!cli_number(a.preserve_fds, 65536, &n, NULL))
-			return run_error(g, "invalid --preserve-fds '%s': a number of fds is needed",
+			return run_error(g,
+					 "invalid --preserve-fds '%s': a number of fds is needed",
 					 a.preserve_fds);
 		o.preserve_fds = (unsigned)n;
 	}
@@ -439,10 +525,12 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
-	if (a.explain && (a.x.image || a.x.upper_dir || a.x.nvolumes || a.x.nmounts || a.x.ntmpfs || a.x.tty ||
-			  a.x.interactive || a.x.name || a.x.entrypoint_set))
-		return run_error(g, "--explain cannot be combined with --image, --upper, -v, --mount, --tmpfs, -t, -i, "
-				    "--name or --entrypoint yet");
+	if (a.explain && (a.x.image || a.x.upper_dir || a.x.nvolumes || a.x.nmounts || a.x.ntmpfs ||
+			  a.x.tty || a.x.interactive || a.x.name || a.x.entrypoint_set))
+		return run_error(
+			g,
+			"--explain cannot be combined with --image, --upper, -v, --mount, --tmpfs, -t, -i, "
+			"--name or --entrypoint yet");
 	if (a.explain)
 		return run_explained(g, &a, &o);
 	status = secprof_container_run_ext(g->ctx, &o, &a.x, &err);

@@ -12,10 +12,10 @@
 enum { OPT_ARCH = 1, OPT_ARCHES };
 
 static const struct cli_opt syscalls_opts[] = {
-	{ "arch", 'a', OPT_ARCH, CLI_ARG, "ARCH", "one arch (any spelling) instead of the table of all",
-	  CLI_C_ARCH, NULL, false },
-	{ "arches", 0, OPT_ARCHES, CLI_NOARG, NULL, "list the arches secprof knows", CLI_C_NONE, NULL,
-	  false },
+	{ "arch", 'a', OPT_ARCH, CLI_ARG, "ARCH",
+	  "one arch (any spelling) instead of the table of all", CLI_C_ARCH, NULL, false },
+	{ "arches", 0, OPT_ARCHES, CLI_NOARG, NULL, "list the arches secprof knows", CLI_C_NONE,
+	  NULL, false },
 	{ 0 },
 };
 
@@ -178,10 +178,9 @@ static int list_arches(void)
 	for (size_t i = 0; i < secprof_arch_count(); i++) {
 		secprof_arch_info a;
 		secprof_arch_get_info(secprof_arch_at(i), &a);
-		printf("%s\t%s\t%s\t0x%08lx\t%lu\t%u\t%s\t%s\n", a.name, a.scmp,
-		       a.go ? a.go : "-", (unsigned long)a.audit, (unsigned long)a.nr_base,
-		       (unsigned)a.bits, a.big_endian ? "be" : "le",
-		       a.runc_ok ? "runc" : "-");
+		printf("%s\t%s\t%s\t0x%08lx\t%lu\t%u\t%s\t%s\n", a.name, a.scmp, a.go ? a.go : "-",
+		       (unsigned long)a.audit, (unsigned long)a.nr_base, (unsigned)a.bits,
+		       a.big_endian ? "be" : "le", a.runc_ok ? "runc" : "-");
 	}
 	return EXIT_OK;
 }

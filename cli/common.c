@@ -113,7 +113,8 @@ int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, 
 
 	*insns = NULL;
 	*json = NULL;
-	if (secprof_read_file(path, SECPROF_MAX_PROFILE_SIZE, "a profile or BPF program", &data, &n, &err) < 0) {
+	if (secprof_read_file(path, SECPROF_MAX_PROFILE_SIZE, "a profile or BPF program", &data, &n,
+			      &err) < 0) {
 		cli_print_error(g, &err);
 		return cli_exit_code(-err.code);
 	}
@@ -124,8 +125,10 @@ int cli_read_bpf_or_json(struct cli *g, const char *path, secprof_insn **insns, 
 	}
 	/* the messages cli_read_bpf (secprof_read_file) gives */
 	if (n > 4096 * sizeof(**insns))
-		fprintf(stderr, "%s: %s: file is %zu bytes, larger than the %zu-byte limit for a BPF "
-				"program (4096 instructions)\n", g->prog, path, n, 4096 * sizeof(**insns));
+		fprintf(stderr,
+			"%s: %s: file is %zu bytes, larger than the %zu-byte limit for a BPF "
+			"program (4096 instructions)\n",
+			g->prog, path, n, 4096 * sizeof(**insns));
 	else if (n % sizeof(**insns))
 		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of 8-byte instructions\n",
 			g->prog, path, n);
@@ -201,7 +204,8 @@ int cli_call_data(struct cli *g, const char *cmd, const struct cli_resolve_args 
 	d->arch = info.audit;
 	if (isdigit((unsigned char)c->syscall[0])) {
 		if (!cli_number(c->syscall, UINT32_MAX, &v, NULL)) {
-			cli_usage_error(g, "%s: syscall number %s is out of range", cmd, c->syscall);
+			cli_usage_error(g, "%s: syscall number %s is out of range", cmd,
+					c->syscall);
 			return EXIT_USAGE;
 		}
 		d->nr = (int32_t)(uint32_t)v;
@@ -211,7 +215,8 @@ int cli_call_data(struct cli *g, const char *cmd, const struct cli_resolve_args 
 	}
 	for (int i = 0; i < c->nargs; i++) {
 		if (!cli_number(c->args[i], UINT64_MAX, &d->args[i], NULL)) {
-			cli_usage_error(g, "%s: argument %d: '%s' is not a number", cmd, i, c->args[i]);
+			cli_usage_error(g, "%s: argument %d: '%s' is not a number", cmd, i,
+					c->args[i]);
 			return EXIT_USAGE;
 		}
 	}

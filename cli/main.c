@@ -11,23 +11,36 @@
  * (cli.h struct cli_spec; NULL for a command that parses its own). */
 const struct cli_command cli_commands[] = {
 	{ "check", cmd_check, "validate and summarise a profile", &cli_spec_check },
-	{ "resolve", cmd_resolve, "print the OCI linux.seccomp Docker would pass to runc", &cli_spec_resolve },
+	{ "resolve", cmd_resolve, "print the OCI linux.seccomp Docker would pass to runc",
+	  &cli_spec_resolve },
 	{ "syscalls", cmd_syscalls, "resolve syscall names and numbers", &cli_spec_syscalls },
-	{ "compile", cmd_compile, "compile a profile to BPF (raw, base64, C or a listing)", &cli_spec_compile },
-	{ "ir", cmd_ir, "the rule set: each decision's rule, what is left out and why", &cli_spec_ir },
-	{ "eval", cmd_eval, "evaluate one syscall against a profile or a BPF program", &cli_spec_eval },
-	{ "explain", cmd_explain, "which rule decided one syscall, and what would allow it", &cli_spec_explain },
-	{ "disasm", cmd_disasm, "list a BPF program (or a profile's) with syscall names", &cli_spec_disasm },
+	{ "compile", cmd_compile, "compile a profile to BPF (raw, base64, C or a listing)",
+	  &cli_spec_compile },
+	{ "ir", cmd_ir, "the rule set: each decision's rule, what is left out and why",
+	  &cli_spec_ir },
+	{ "eval", cmd_eval, "evaluate one syscall against a profile or a BPF program",
+	  &cli_spec_eval },
+	{ "explain", cmd_explain, "which rule decided one syscall, and what would allow it",
+	  &cli_spec_explain },
+	{ "disasm", cmd_disasm, "list a BPF program (or a profile's) with syscall names",
+	  &cli_spec_disasm },
 	{ "run", cmd_run, "run a command under a profile, like docker run", &cli_spec_run },
 	{ "probe", cmd_probe, "report what the current sandbox allows", &cli_spec_probe },
 	{ "info", cmd_info, "what this kernel offers for seccomp", &cli_spec_info },
-	{ "lint", cmd_lint, "audit a profile for real mistakes, with an example call each", &cli_spec_lint },
-	{ "diff", cmd_diff, "compare two profiles or BPF programs by what they decide", &cli_spec_diff },
+	{ "lint", cmd_lint, "audit a profile for real mistakes, with an example call each",
+	  &cli_spec_lint },
+	{ "diff", cmd_diff, "compare two profiles or BPF programs by what they decide",
+	  &cli_spec_diff },
 	{ "merge", cmd_merge, "combine profiles exactly: --union or --intersect", &cli_spec_merge },
-	{ "dump", cmd_dump, "read the seccomp filters of a running process (raw BPF or a listing)", &cli_spec_dump },
-	{ "export", cmd_export, "write the profile for Docker, OCI, SPO, crun, bwrap, C, systemd or a registry", &cli_spec_export },
-	{ "install", cmd_install, "install the profile atomically for the kubelet (Localhost)", &cli_spec_install },
-	{ "record", cmd_record, "record what a command calls and write its profile", &cli_spec_record },
+	{ "dump", cmd_dump, "read the seccomp filters of a running process (raw BPF or a listing)",
+	  &cli_spec_dump },
+	{ "export", cmd_export,
+	  "write the profile for Docker, OCI, SPO, crun, bwrap, C, systemd or a registry",
+	  &cli_spec_export },
+	{ "install", cmd_install, "install the profile atomically for the kubelet (Localhost)",
+	  &cli_spec_install },
+	{ "record", cmd_record, "record what a command calls and write its profile",
+	  &cli_spec_record },
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
@@ -59,10 +72,11 @@ static int unknown_command(const struct cli *g, const char *name)
 		words[n++] = cli_commands[i].name;
 	words[n++] = "help";
 	if ((near = cli_nearest(name, words, n)))
-		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (see '%s --help')\n", g->prog,
-			name, near, g->prog);
+		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (see '%s --help')\n",
+			g->prog, name, near, g->prog);
 	else
-		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", g->prog, name, g->prog);
+		fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", g->prog, name,
+			g->prog);
 	return EXIT_USAGE;
 }
 

@@ -27,26 +27,30 @@ static const struct cli_opt resolve_opts[] = {
 	{ "arch", 0, CLI_ID_ARCH, CLI_ARG, "ARCH",
 	  "the container's architecture, any spelling: amd64,\n"
 	  "x86_64, SCMP_ARCH_X86_64, 386, i686, arm64, aarch64,\n"
-	  "armv7l, ... (default: this machine)", CLI_C_ARCH, NULL, false },
+	  "armv7l, ... (default: this machine)",
+	  CLI_C_ARCH, NULL, false },
 	{ "kernel", 0, CLI_ID_KERNEL, CLI_ARG, "RELEASE",
 	  "the host kernel for minKernel, as uname -r prints it:\n"
-	  "6.1, 5.15.0-91-generic (default: the running kernel)", CLI_C_NONE, NULL, false },
-	{ "cap-add", 0, CLI_ID_CAP_ADD, CLI_ARG, "CAP", "add a capability, as docker run --cap-add (repeatable)",
-	  CLI_C_CAP, NULL, false },
-	{ "cap-drop", 0, CLI_ID_CAP_DROP, CLI_ARG, "CAP", "drop a capability, as docker run --cap-drop (repeatable)",
-	  CLI_C_CAP, NULL, false },
-	{ "privileged", 0, CLI_ID_PRIVILEGED, CLI_NOARG, NULL, "every capability, as docker run --privileged",
+	  "6.1, 5.15.0-91-generic (default: the running kernel)",
 	  CLI_C_NONE, NULL, false },
+	{ "cap-add", 0, CLI_ID_CAP_ADD, CLI_ARG, "CAP",
+	  "add a capability, as docker run --cap-add (repeatable)", CLI_C_CAP, NULL, false },
+	{ "cap-drop", 0, CLI_ID_CAP_DROP, CLI_ARG, "CAP",
+	  "drop a capability, as docker run --cap-drop (repeatable)", CLI_C_CAP, NULL, false },
+	{ "privileged", 0, CLI_ID_PRIVILEGED, CLI_NOARG, NULL,
+	  "every capability, as docker run --privileged", CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
 static const struct cli_opt global_opts[] = {
-	{ "quiet", 'q', CLI_ID_QUIET, CLI_NOARG, NULL, "no warnings on stderr", CLI_C_NONE, NULL, false },
-	{ "strict", 0, CLI_ID_STRICT, CLI_NOARG, NULL, "treat warnings as errors (exit 1)", CLI_C_NONE, NULL,
+	{ "quiet", 'q', CLI_ID_QUIET, CLI_NOARG, NULL, "no warnings on stderr", CLI_C_NONE, NULL,
 	  false },
-	{ "help", 'h', CLI_ID_HELP, CLI_NOARG, NULL, "print this help and exit", CLI_C_NONE, NULL, false },
-	{ "version", 0, CLI_ID_VERSION, CLI_NOARG, NULL, "print the version and exit", CLI_C_NONE, NULL,
+	{ "strict", 0, CLI_ID_STRICT, CLI_NOARG, NULL, "treat warnings as errors (exit 1)",
+	  CLI_C_NONE, NULL, false },
+	{ "help", 'h', CLI_ID_HELP, CLI_NOARG, NULL, "print this help and exit", CLI_C_NONE, NULL,
 	  false },
+	{ "version", 0, CLI_ID_VERSION, CLI_NOARG, NULL, "print the version and exit", CLI_C_NONE,
+	  NULL, false },
 	{ 0 },
 };
 
@@ -91,7 +95,8 @@ static const char *cmd_name(const struct cli *g)
 
 int cli_usage_exit(const struct cli *g)
 {
-	return g->cmd && g->cmd->spec && g->cmd->spec->usage_exit ? g->cmd->spec->usage_exit : EXIT_USAGE;
+	return g->cmd && g->cmd->spec && g->cmd->spec->usage_exit ? g->cmd->spec->usage_exit
+								  : EXIT_USAGE;
 }
 
 int cli_bad_usage(const struct cli *g, const char *fmt, ...)
@@ -124,7 +129,8 @@ static size_t edit_distance(const char *a, const char *b)
 		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			int ca = tolower((unsigned char)a[i - 1]),
+			    cb = tolower((unsigned char)b[j - 1]);
 			size_t v = d[i - 1][j - 1] + (ca != cb);
 			if (d[i - 1][j] + 1 < v)
 				v = d[i - 1][j] + 1;
@@ -177,8 +183,9 @@ const secprof_arch *cli_arch(const struct cli *g, const char *s)
 		return a;
 	near = cli_nearest(s, words, arch_spellings(words, 128));
 	if (near)
-		cli_usage_error(g, "unknown arch '%s'; did you mean '%s'? (see '%s syscalls --arches')", s,
-				near, g->prog);
+		cli_usage_error(
+			g, "unknown arch '%s'; did you mean '%s'? (see '%s syscalls --arches')", s,
+			near, g->prog);
 	else
 		cli_usage_error(g, "unknown arch '%s' (see '%s syscalls --arches')", s, g->prog);
 	return NULL;
@@ -234,9 +241,7 @@ bool cli_kernel(const char *s, int *major, int *minor)
 static int take_resolve(struct cli *g, struct cli_resolve_args *a, int id, const char *v)
 {
 	switch (id) {
-	case CLI_ID_PRIVILEGED:
-		a->privileged = true;
-		return 0;
+	case CLI_ID_PRIVILEGED: a->privileged = true; return 0;
 	case CLI_ID_ARCH: {
 		secprof_arch_info info;
 		if (!(a->arch_p = cli_arch(g, v)))
@@ -245,8 +250,9 @@ static int take_resolve(struct cli *g, struct cli_resolve_args *a, int id, const
 		/* secprof_resolve takes moby's native string; arches without one
 		 * (x32, big-endian mips, parisc, m68k, sh) are no container's. */
 		if (!info.go) {
-			cli_usage_error(g, "arch '%s' (%s) has no GOARCH: Docker runs no container as it",
-					v, info.name);
+			cli_usage_error(
+				g, "arch '%s' (%s) has no GOARCH: Docker runs no container as it",
+				v, info.name);
 			return cli_usage_exit(g);
 		}
 		a->arch = info.go;
@@ -254,8 +260,11 @@ static int take_resolve(struct cli *g, struct cli_resolve_args *a, int id, const
 	}
 	case CLI_ID_KERNEL:
 		if (!cli_kernel(v, &a->kernel_major, &a->kernel_minor)) {
-			cli_usage_error(g, "--kernel takes a release as uname -r prints it, e.g. 6.1 or "
-					   "5.15.0-91-generic (got '%s')", v);
+			cli_usage_error(
+				g,
+				"--kernel takes a release as uname -r prints it, e.g. 6.1 or "
+				"5.15.0-91-generic (got '%s')",
+				v);
 			return cli_usage_exit(g);
 		}
 		return 0;
@@ -295,7 +304,8 @@ static int unknown_option(struct cli *g, const struct optset *s, const char *arg
 			if (!s->o[i]->hidden)
 				words[n++] = s->o[i]->name;
 		if ((near = cli_nearest(name, words, n)))
-			return cli_bad_usage(g, "unknown option '%s'; did you mean '--%s'?", arg, near);
+			return cli_bad_usage(g, "unknown option '%s'; did you mean '--%s'?", arg,
+					     near);
 	}
 	return cli_bad_usage(g, "unknown option '%s'", arg);
 }
@@ -319,8 +329,9 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 	for (size_t i = 0; i < s.n; i++) {
 		const struct cli_opt *o = s.o[i];
 		lo[i] = (struct option){ o->name,
-					 o->arg == CLI_ARG ? required_argument
-					 : o->arg == CLI_OPTARG ? optional_argument : no_argument,
+					 o->arg == CLI_ARG      ? required_argument
+					 : o->arg == CLI_OPTARG ? optional_argument
+								: no_argument,
 					 NULL, 256 + (int)i };
 		if (s.shortopt[i]) {
 			so[k++] = s.shortopt[i];
@@ -339,7 +350,9 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 		const struct cli_opt *o;
 		if (c == '?' || c == ':') {
 			const char *arg = argv[optind - 1];
-			o = optopt >= 256 ? s.o[optopt - 256] : optopt ? by_short(&s, optopt) : NULL;
+			o = optopt >= 256 ? s.o[optopt - 256]
+			    : optopt      ? by_short(&s, optopt)
+					  : NULL;
 			if (c == ':' && o)
 				return cli_bad_usage(g, "option '%s' needs a value", arg);
 			if (o && o->arg == CLI_NOARG && optopt >= 256)
@@ -366,20 +379,14 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 				return unknown_option(g, &s, word);
 		}
 		switch (o->id) {
-		case CLI_ID_QUIET:
-			g->quiet = true;
-			break;
+		case CLI_ID_QUIET: g->quiet = true; break;
 		case CLI_ID_STRICT:
 			g->strict = true;
 			if (g->ctx)
 				secprof_ctx_set_strict(g->ctx, true);
 			break;
-		case CLI_ID_HELP:
-			cli_print_help(stdout, g->cmd);
-			return CLI_DONE;
-		case CLI_ID_VERSION:
-			printf("secprof %s\n", SECPROF_VERSION);
-			return CLI_DONE;
+		case CLI_ID_HELP: cli_print_help(stdout, g->cmd); return CLI_DONE;
+		case CLI_ID_VERSION: printf("secprof %s\n", SECPROF_VERSION); return CLI_DONE;
 		case CLI_ID_ARCH:
 		case CLI_ID_KERNEL:
 		case CLI_ID_CAP_ADD:
@@ -408,8 +415,10 @@ static void opt_label(char *buf, size_t len, const struct cli_opt *o, char short
 	if (shortopt)
 		snprintf(sh, sizeof(sh), "-%c, ", shortopt);
 	snprintf(buf, len, "%s--%s%s%s%s", sh, o->name,
-		 o->arg == CLI_OPTARG ? "[=" : o->arg == CLI_ARG ? " " : "", o->meta ? o->meta : "",
-		 o->arg == CLI_OPTARG ? "]" : "");
+		 o->arg == CLI_OPTARG ? "[="
+		 : o->arg == CLI_ARG  ? " "
+				      : "",
+		 o->meta ? o->meta : "", o->arg == CLI_OPTARG ? "]" : "");
 }
 
 static void help_block(FILE *f, const char *title, const struct optset *s, const struct cli_opt *t)
@@ -447,10 +456,11 @@ void cli_print_help(FILE *f, const struct cli_command *c)
 	struct optset s;
 
 	if (!c) {
-		fprintf(f, "usage: secprof [OPTIONS] COMMAND [ARGS]\n"
-			   "       secprof help COMMAND | secprof COMMAND --help\n\n"
-			   "Read Docker seccomp profiles, resolve them as moby does, compile them to\n"
-			   "the BPF program runc loads, and run commands under them.\n\ncommands:\n");
+		fprintf(f,
+			"usage: secprof [OPTIONS] COMMAND [ARGS]\n"
+			"       secprof help COMMAND | secprof COMMAND --help\n\n"
+			"Read Docker seccomp profiles, resolve them as moby does, compile them to\n"
+			"the BPF program runc loads, and run commands under them.\n\ncommands:\n");
 		for (size_t i = 0; i < cli_ncommands; i++)
 			fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].help);
 		collect(&s, NULL);
@@ -568,14 +578,16 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 	char up[64];
 
 	if (!c) {
-		fprintf(f, ".TH SECPROF 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n", SECPROF_VERSION);
+		fprintf(f, ".TH SECPROF 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n",
+			SECPROF_VERSION);
 		fputs(".SH NAME\nsecprof \\- Docker seccomp profiles: resolve, compile to BPF, run under them\n"
 		      ".SH SYNOPSIS\n\\fBsecprof\\fR [\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n.br\n"
 		      "\\fBsecprof help\\fR \\fICOMMAND\\fR\n"
 		      ".SH DESCRIPTION\nsecprof reads Docker seccomp profiles, resolves them for a container "
 		      "as moby does, compiles them to the classic BPF program runc and libseccomp load, "
 		      "and runs commands under them as docker run would.\n"
-		      "Options may come before or after the command.\n.SH COMMANDS\n", f);
+		      "Options may come before or after the command.\n.SH COMMANDS\n",
+		      f);
 		for (size_t i = 0; i < cli_ncommands; i++) {
 			fprintf(f, ".TP\n\\fB%s\\fR\n", cli_commands[i].name);
 			roff(f, cli_commands[i].help);
@@ -586,9 +598,11 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 		fputs(".SH ARCHITECTURES\nWherever an architecture is taken, any of its spellings is: "
 		      "libseccomp's name (x86_64, x86, x32, aarch64), SCMP_ARCH_*, Docker's GOARCH "
 		      "(amd64, 386, arm64, mips64le), or uname \\-m / Debian names (i686, armv7l, ppc64el). "
-		      "\\fBsecprof syscalls \\-\\-arches\\fR lists them.\n", f);
+		      "\\fBsecprof syscalls \\-\\-arches\\fR lists them.\n",
+		      f);
 		fprintf(f, ".SH \"EXIT STATUS\"\n%s", exit_status);
-		fputs(".B secprof run\nexits with the command's status, and 125 when secprof itself fails.\n", f);
+		fputs(".B secprof run\nexits with the command's status, and 125 when secprof itself fails.\n",
+		      f);
 		fputs(".SH \"SEE ALSO\"\n", f);
 		for (size_t i = 0; i < cli_ncommands; i++)
 			fprintf(f, "\\fBsecprof\\-%s\\fR(1)%s\n", cli_commands[i].name,
@@ -597,7 +611,8 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 	}
 	upper(up, sizeof(up), c->name);
 	/* .nh: no hyphens inside option and page names */
-	fprintf(f, ".TH SECPROF\\-%s 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n", up, SECPROF_VERSION);
+	fprintf(f, ".TH SECPROF\\-%s 1 \"\" \"secprof %s\" \"User Commands\"\n.nh\n", up,
+		SECPROF_VERSION);
 	fprintf(f, ".SH NAME\nsecprof\\-%s \\- ", c->name);
 	roff(f, c->help);
 	fputs("\n.SH SYNOPSIS\n", f);
@@ -622,8 +637,10 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 		man_block(f, "RESOLVE OPTIONS", &s, resolve_opts);
 	man_block(f, "GLOBAL OPTIONS", &s, global_opts);
 	if (c->spec->usage_exit && c->spec->usage_exit != EXIT_USAGE)
-		fprintf(f, ".SH \"EXIT STATUS\"\nThe command's own status; %d when secprof fails "
-			   "(a usage error included), as docker run.\n", c->spec->usage_exit);
+		fprintf(f,
+			".SH \"EXIT STATUS\"\nThe command's own status; %d when secprof fails "
+			"(a usage error included), as docker run.\n",
+			c->spec->usage_exit);
 	else
 		fprintf(f, ".SH \"EXIT STATUS\"\n%s", exit_status);
 	fputs(".SH \"SEE ALSO\"\n\\fBsecprof\\fR(1)\n", f);
@@ -657,7 +674,8 @@ static void bash_value(FILE *f, enum cli_complete what, const char *words)
 	case CLI_C_FILE: fputs("COMPREPLY=($(compgen -f -- \"$cur\"))", f); break;
 	case CLI_C_DIR: fputs("COMPREPLY=($(compgen -d -- \"$cur\"))", f); break;
 	case CLI_C_PROFILE:
-		fputs("COMPREPLY=($(compgen -W 'builtin' -- \"$cur\") $(compgen -f -- \"$cur\"))", f);
+		fputs("COMPREPLY=($(compgen -W 'builtin' -- \"$cur\") $(compgen -f -- \"$cur\"))",
+		      f);
 		break;
 	case CLI_C_ARCH:
 	case CLI_C_CAP:
@@ -714,10 +732,12 @@ static void completion_bash(FILE *f)
 			bash_value(f, o->complete, o->words);
 			fputs("; return ;;\n", f);
 		}
-		fputs("\t\tesac\n\t\tif [[ $cur == -* ]]; then\n\t\t\tCOMPREPLY=($(compgen -W '", f);
+		fputs("\t\tesac\n\t\tif [[ $cur == -* ]]; then\n\t\t\tCOMPREPLY=($(compgen -W '",
+		      f);
 		for (size_t i = 0; i < s.n; i++) {
 			const struct cli_opt *o = s.o[i];
-			fprintf(f, "%s--%s%s", i ? " " : "", o->name, o->arg == CLI_OPTARG ? "=" : "");
+			fprintf(f, "%s--%s%s", i ? " " : "", o->name,
+				o->arg == CLI_OPTARG ? "=" : "");
 			if (s.shortopt[i])
 				fprintf(f, " -%c", s.shortopt[i]);
 		}
@@ -775,7 +795,8 @@ static void completion_zsh(FILE *f)
 	for (const struct cli_opt *o = global_opts; o->name; o++) {
 		fputs("\t\t'", f);
 		if (o->shortopt)
-			fprintf(f, "(-%c --%s)'{-%c,--%s}'", o->shortopt, o->name, o->shortopt, o->name);
+			fprintf(f, "(-%c --%s)'{-%c,--%s}'", o->shortopt, o->name, o->shortopt,
+				o->name);
 		else
 			fprintf(f, "--%s", o->name);
 		fputs("[", f);
@@ -841,7 +862,8 @@ int cli_parse_profile(struct cli *g, int argc, char **argv, cli_take_fn take, vo
 	if (first >= argc)
 		return cli_bad_usage(g, "no profile given");
 	if (first + 1 < argc)
-		return cli_bad_usage(g, "only one profile, got '%s' and '%s'", argv[first], argv[first + 1]);
+		return cli_bad_usage(g, "only one profile, got '%s' and '%s'", argv[first],
+				     argv[first + 1]);
 	r->profile = argv[first];
 	return 0;
 }

@@ -86,11 +86,11 @@ static void warn(void *data, const secprof_error *w)
 
 int main(int argc, char **argv)
 {
-	secprof_error err = {0};
-	secprof_data in = {0};
+	secprof_error err = { 0 };
+	secprof_data in = { 0 };
 	/* NULL arch and kernel 0.0: this machine and its running kernel. */
-	secprof_resolve_opts ropts = {.caps = secprof_caps_docker_default()};
-	secprof_compile_opts copts = {0}; /* runc's program: ENOSYS stub included */
+	secprof_resolve_opts ropts = { .caps = secprof_caps_docker_default() };
+	secprof_compile_opts copts = { 0 }; /* runc's program: ENOSYS stub included */
 	secprof_ctx *ctx = NULL;
 	secprof_profile *profile = NULL;
 	secprof_resolved *resolved = NULL;

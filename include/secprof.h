@@ -128,16 +128,16 @@ typedef struct secprof_arch secprof_arch;
 
 /* What the table says about one arch. The strings are static. */
 typedef struct secprof_arch_info {
-	const char *name;  /* libseccomp's name: "x86_64" */
-	const char *scmp;  /* "SCMP_ARCH_X86_64" */
-	const char *go;    /* moby's native string matched by includes.arches
+	const char *name; /* libseccomp's name: "x86_64" */
+	const char *scmp; /* "SCMP_ARCH_X86_64" */
+	const char *go;   /* moby's native string matched by includes.arches
 			      ("amd64"); NULL when no GOARCH maps to it */
-	uint32_t audit;    /* AUDIT_ARCH_*, seccomp_data.arch */
-	uint32_t nr_base;  /* added to table numbers: 0x40000000 for x32,
+	uint32_t audit;   /* AUDIT_ARCH_*, seccomp_data.arch */
+	uint32_t nr_base; /* added to table numbers: 0x40000000 for x32,
 			      4000/5000/6000 for MIPS o32/n64/n32 */
-	unsigned bits;     /* 32 or 64: argument width as libseccomp compares */
+	unsigned bits;    /* 32 or 64: argument width as libseccomp compares */
 	bool big_endian;
-	bool runc_ok;      /* in runc's list of seccomp arches */
+	bool runc_ok; /* in runc's list of seccomp arches */
 } secprof_arch_info;
 
 /* Iterate over every arch, in the table's order; NULL when i >= count. */
@@ -172,15 +172,14 @@ SECPROF_API const char *secprof_syscall_name_at(size_t i);
 SECPROF_API size_t secprof_arch_syscall_count(const secprof_arch *a);
 SECPROF_API int32_t secprof_arch_syscall_at(const secprof_arch *a, size_t k, const char **name);
 
-
 /* ---- resolution ------------------------------------------------------- */
 
 /* What a container is resolved for. Zero-initialise, then set fields. */
 typedef struct secprof_resolve_opts {
-	const char *arch;    /* Go name ("amd64", "arm64", ...); NULL = this machine */
-	int kernel_major;    /* kernel for minKernel; both 0 = the running kernel */
+	const char *arch; /* Go name ("amd64", "arm64", ...); NULL = this machine */
+	int kernel_major; /* kernel for minKernel; both 0 = the running kernel */
 	int kernel_minor;
-	secprof_caps caps;   /* the container's bounding set */
+	secprof_caps caps; /* the container's bounding set */
 } secprof_resolve_opts;
 
 typedef struct secprof_resolved secprof_resolved;
@@ -206,8 +205,8 @@ enum secprof_decision {
 /* seccomp_opt: NULL or "" (not set), "unconfined", "builtin" or a profile.
  * Privileged + not set = unconfined; privileged + custom = the custom
  * profile (Docker >= 27); privileged + "builtin" fails as in moby. */
-SECPROF_API int secprof_decide(const char *seccomp_opt, bool privileged,
-			       enum secprof_decision *out, secprof_error *err);
+SECPROF_API int secprof_decide(const char *seccomp_opt, bool privileged, enum secprof_decision *out,
+			       secprof_error *err);
 
 /* ---- BPF programs ----------------------------------------------------- */
 
@@ -293,31 +292,31 @@ typedef struct secprof_summary {
 	const char *default_action; /* NULL when absent */
 	bool has_default_errno;
 	uint64_t default_errno;
-	const char *arch_source;    /* "archMap", "architectures" or "none" */
-	const char **arches;        /* archMap keys or the legacy list ("" if not a string) */
+	const char *arch_source; /* "archMap", "architectures" or "none" */
+	const char **arches;     /* archMap keys or the legacy list ("" if not a string) */
 	size_t narches;
-	size_t rules;               /* syscalls[] entries */
-	size_t names;               /* name entries over all rules */
+	size_t rules; /* syscalls[] entries */
+	size_t names; /* name entries over all rules */
 	size_t distinct_names;
 	size_t rules_with_args;
-	size_t cap_rules;           /* includes/excludes.caps */
-	size_t arch_rules;          /* includes/excludes.arches */
-	size_t kernel_rules;        /* includes/excludes.minKernel */
+	size_t cap_rules;    /* includes/excludes.caps */
+	size_t arch_rules;   /* includes/excludes.arches */
+	size_t kernel_rules; /* includes/excludes.minKernel */
 	/* The resolution. */
-	const char *arch;           /* resolved for: moby's native string, else libseccomp's name */
-	bool kernel_set;            /* a kernel was given or a minKernel evaluated */
+	const char *arch; /* resolved for: moby's native string, else libseccomp's name */
+	bool kernel_set;  /* a kernel was given or a minKernel evaluated */
 	int kernel_major, kernel_minor;
-	unsigned ncaps;             /* capabilities in the bounding set */
+	unsigned ncaps; /* capabilities in the bounding set */
 	bool unconfined;
 	const char **architectures; /* the OCI architectures (SCMP_ARCH_*) */
 	size_t narchitectures;
-	size_t res_rules;           /* the OCI rules */
+	size_t res_rules; /* the OCI rules */
 	size_t res_names;
 	size_t res_distinct_names;
 	const secprof_action_count *actions; /* actions with rules, in a fixed order */
 	size_t nactions;
-	secprof_action_count bad_actions;    /* action strings runc rejects */
-	size_t warnings;            /* warnings secprof_check reported */
+	secprof_action_count bad_actions; /* action strings runc rejects */
+	size_t warnings;                  /* warnings secprof_check reported */
 } secprof_summary;
 
 /* Check a profile as `docker run` would take it, and summarise it: warn
@@ -333,7 +332,6 @@ SECPROF_API secprof_summary *secprof_check(secprof_ctx *ctx, const secprof_profi
 					   const secprof_resolved *r, secprof_error *err);
 SECPROF_API void secprof_summary_free(secprof_summary *s);
 
-
 /* ---- the rule set (IR) ------------------------------------------------ */
 
 /* The resolved rule set the compiler emits, with where each decision came
@@ -343,28 +341,28 @@ SECPROF_API void secprof_summary_free(secprof_summary *s);
 /* Why a rule (or one name of it, on one arch; or one condition of it) is not
  * in the program. Stable: the string names are part of `secprof ir --json`.
  * X(ID, name) */
-#define SECPROF_REASONS(X)                                                      \
-	X(CAP_NOT_HELD, "cap-not-held")           /* includes.caps: one not held */ \
-	X(CAP_EXCLUDED, "cap-excluded")           /* excludes.caps: one held */     \
-	X(ARCH_NOT_INCLUDED, "arch-not-included") /* includes.arches lacks it */    \
-	X(ARCH_EXCLUDED, "arch-excluded")         /* excludes.arches has it */      \
-	X(MIN_KERNEL_NOT_MET, "min-kernel-not-met") /* includes.minKernel */        \
-	X(KERNEL_EXCLUDED, "kernel-excluded")     /* excludes.minKernel is met */   \
-	X(UNKNOWN_NAME, "unknown-name")           /* no such syscall on the arch */ \
-	X(EQUALS_DEFAULT, "equals-default")       /* runc skips the rule */         \
-	X(SHADOWED, "shadowed")                   /* an earlier unconditional rule decides */ \
-	X(REPLACED, "replaced")                   /* a later unconditional rule replaced it */ \
-	X(REDUNDANT, "redundant")                 /* same chain as, or pruned by, another */ \
-	X(CONDITION_DROPPED, "condition-dropped") /* MASKED_EQ with a zero mask */  \
-	X(BEYOND_ENOSYS, "beyond-enosys")         /* runc's stub answers first */ \
-	X(NEWER_THAN_LIBSECCOMP, "newer-than-libseccomp") /* 2.5.4 skips the name */ \
-	X(NO_NAMES, "no-names")                   /* names empty: no syscall named */
+#define SECPROF_REASONS(X)                                                                       \
+	X(CAP_NOT_HELD, "cap-not-held")             /* includes.caps: one not held */            \
+	X(CAP_EXCLUDED, "cap-excluded")             /* excludes.caps: one held */                \
+	X(ARCH_NOT_INCLUDED, "arch-not-included")   /* includes.arches lacks it */               \
+	X(ARCH_EXCLUDED, "arch-excluded")           /* excludes.arches has it */                 \
+	X(MIN_KERNEL_NOT_MET, "min-kernel-not-met") /* includes.minKernel */                     \
+	X(KERNEL_EXCLUDED, "kernel-excluded")       /* excludes.minKernel is met */              \
+	X(UNKNOWN_NAME, "unknown-name")             /* no such syscall on the arch */            \
+	X(EQUALS_DEFAULT, "equals-default")         /* runc skips the rule */                    \
+	X(SHADOWED, "shadowed")                     /* an earlier unconditional rule decides */  \
+	X(REPLACED, "replaced")                     /* a later unconditional rule replaced it */ \
+	X(REDUNDANT, "redundant")                   /* same chain as, or pruned by, another */   \
+	X(CONDITION_DROPPED, "condition-dropped")   /* MASKED_EQ with a zero mask */             \
+	X(BEYOND_ENOSYS, "beyond-enosys")           /* runc's stub answers first */              \
+	X(NEWER_THAN_LIBSECCOMP, "newer-than-libseccomp") /* 2.5.4 skips the name */             \
+	X(NO_NAMES, "no-names")                           /* names empty: no syscall named */
 
 enum secprof_reason {
 #define SECPROF_X_(id, name) SECPROF_REASON_##id,
 	SECPROF_REASONS(SECPROF_X_)
 #undef SECPROF_X_
-	SECPROF_REASON__COUNT
+		SECPROF_REASON__COUNT
 };
 
 /* "cap-not-held" for SECPROF_REASON_CAP_NOT_HELD; NULL if out of range. */
@@ -386,7 +384,7 @@ typedef struct secprof_ir_src {
  * argument as 32 bits, so only its low word is compared (README). */
 typedef struct secprof_ir_cond {
 	unsigned arg;
-	const char *op;     /* "SCMP_CMP_EQ", ... */
+	const char *op; /* "SCMP_CMP_EQ", ... */
 	uint64_t value;
 	uint64_t value_two; /* MASKED_EQ: already & value, else 0 */
 	bool lo_only;
@@ -394,7 +392,7 @@ typedef struct secprof_ir_cond {
 
 /* A conditional rule: all conditions AND-ed. */
 typedef struct secprof_ir_chain {
-	uint32_t action;    /* SECCOMP_RET_* */
+	uint32_t action; /* SECCOMP_RET_* */
 	const secprof_ir_cond *conds;
 	size_t nconds;
 	secprof_ir_src src;
@@ -405,7 +403,7 @@ typedef struct secprof_ir_chain {
 
 /* What one syscall number decides on one arch. */
 typedef struct secprof_ir_syscall {
-	int32_t nr;         /* with the arch's number base (x32: | 0x40000000) */
+	int32_t nr; /* with the arch's number base (x32: | 0x40000000) */
 	const char *name;
 	bool conditional;
 	uint32_t action;    /* !conditional: the action */
@@ -428,9 +426,9 @@ typedef struct secprof_ir_syscall {
 } secprof_ir_syscall;
 
 typedef struct secprof_ir_arch {
-	const char *name;   /* libseccomp's: "x86_64", "x32", "x86" */
-	uint32_t audit;     /* AUDIT_ARCH_* */
-	int64_t enosys_max; /* numbers above get runc's ENOSYS stub; -1: no stub */
+	const char *name;                   /* libseccomp's: "x86_64", "x32", "x86" */
+	uint32_t audit;                     /* AUDIT_ARCH_* */
+	int64_t enosys_max;                 /* numbers above get runc's ENOSYS stub; -1: no stub */
 	const secprof_ir_syscall *syscalls; /* sorted by nr */
 	size_t nsyscalls;
 } secprof_ir_arch;
@@ -440,13 +438,13 @@ typedef struct secprof_ir_arch {
 typedef struct secprof_ir_drop {
 	enum secprof_reason reason;
 	secprof_ir_src rule;
-	const char *name;   /* the syscall name; NULL: the whole rule */
-	const char *arch;   /* libseccomp arch name; NULL: on every arch */
-	const char *via;    /* "socketcall"/"ipc": libseccomp's copy of the rule */
-	bool has_by;        /* shadowed/replaced/redundant: the rule that decides */
+	const char *name; /* the syscall name; NULL: the whole rule */
+	const char *arch; /* libseccomp arch name; NULL: on every arch */
+	const char *via;  /* "socketcall"/"ipc": libseccomp's copy of the rule */
+	bool has_by;      /* shadowed/replaced/redundant: the rule that decides */
 	secprof_ir_src by;
-	int cond;           /* condition-dropped: the index in args[]; else -1 */
-	char detail[32];    /* the capability, arch or kernel that decided; "" */
+	int cond;        /* condition-dropped: the index in args[]; else -1 */
+	char detail[32]; /* the capability, arch or kernel that decided; "" */
 } secprof_ir_drop;
 
 typedef struct secprof_ir secprof_ir;
@@ -555,9 +553,9 @@ typedef struct secprof_run_opts {
 	/* Container mode when rootfs is set: new namespaces and a root built
 	 * from rootfs as runc builds a container's. */
 	const char *rootfs;
-	const char *hostname;     /* NULL: "secprof" */
+	const char *hostname; /* NULL: "secprof" */
 	bool read_only;
-	bool privileged;          /* no masked /proc paths, /sys writable, all devices */
+	bool privileged; /* no masked /proc paths, /sys writable, all devices */
 	enum secprof_net net;
 	enum secprof_devcg devcg;
 } secprof_run_opts;
@@ -585,30 +583,30 @@ SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
  * runc's side of docker run (docs/COMPAT.md §3). Zero-initialise, then set
  * fields; the strings are borrowed for the call. */
 typedef struct secprof_container_opts {
-	const char *seccomp;      /* --security-opt seccomp=: NULL (not set),
+	const char *seccomp;        /* --security-opt seccomp=: NULL (not set),
 				     "unconfined", "builtin" or a profile's path */
-	bool no_new_privs;        /* --security-opt no-new-privileges */
+	bool no_new_privs;          /* --security-opt no-new-privileges */
 	const char *const *cap_add; /* --cap-add, any case, "CAP_" optional, "ALL" */
 	size_t ncap_add;
 	const char *const *cap_drop;
 	size_t ncap_drop;
 	bool privileged;
-	const char *user;         /* --user; NULL = root, "" is refused */
-	const char *workdir;      /* absolute; NULL: stay (process) or "/" (container) */
+	const char *user;    /* --user; NULL = root, "" is refused */
+	const char *workdir; /* absolute; NULL: stay (process) or "/" (container) */
 	/* -e KEY=VALUE, or KEY: this process's value, left out when unset.
 	 * The environment is Docker's: PATH (unless given), HOSTNAME, then these. */
 	const char *const *env;
 	size_t nenv;
-	char *const *argv;        /* the command; argv[0] looked up in PATH */
-	unsigned preserve_fds;    /* runc --preserve-fds */
+	char *const *argv;     /* the command; argv[0] looked up in PATH */
+	unsigned preserve_fds; /* runc --preserve-fds */
 	/* Container mode (new namespaces on rootfs); the options below need it. */
 	const char *rootfs;
-	const char *hostname;     /* NULL: "secprof" */
+	const char *hostname; /* NULL: "secprof" */
 	bool read_only;
-	const char *network;      /* NULL, "none" or "host" (HostConfig.NetworkMode) */
+	const char *network;       /* NULL, "none" or "host" (HostConfig.NetworkMode) */
 	const char *device_cgroup; /* NULL, "auto", "v1" or "v2" */
-	bool exact_libseccomp;    /* the filter exactly as runc builds it */
-	bool newer_syscalls;      /* secprof_compile_opts.newer_syscalls */
+	bool exact_libseccomp;     /* the filter exactly as runc builds it */
+	bool newer_syscalls;       /* secprof_compile_opts.newer_syscalls */
 } secprof_container_opts;
 
 /* Run a command as `docker run` with these options would: the options
@@ -649,20 +647,20 @@ SECPROF_API void secprof_probe_report_free(secprof_probe_report *r);
 
 /* What this kernel offers for seccomp, and this process's seccomp state. */
 typedef struct secprof_info {
-	char config_seccomp[16];        /* "y", "n", "unknown" */
+	char config_seccomp[16]; /* "y", "n", "unknown" */
 	char config_seccomp_filter[16];
-	char config_source[256];        /* "/proc/config.gz", ... or "" */
-	char kernel[128];               /* uname release */
+	char config_source[256]; /* "/proc/config.gz", ... or "" */
+	char kernel[128];        /* uname release */
 	char machine[72];
 	int seccomp_mode;
 	int seccomp_filters;
-	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */
-	uint32_t flags_ok;              /* SECCOMP_FILTER_FLAG_* the kernel takes */
+	char actions_avail[256]; /* /proc/sys/kernel/seccomp/actions_avail */
+	uint32_t flags_ok;       /* SECCOMP_FILTER_FLAG_* the kernel takes */
 	uint32_t flags_tried;
-	bool action_cache;              /* kernel >= 5.11 */
+	bool action_cache; /* kernel >= 5.11 */
 	bool notif_sizes_ok;
 	unsigned notif_size, resp_size, data_size;
-	const char *native_arch;        /* libseccomp name of this build */
+	const char *native_arch; /* libseccomp name of this build */
 	const char *compat_arches[4];
 	size_t ncompat;
 } secprof_info;
@@ -685,13 +683,13 @@ SECPROF_API int secprof_severity_from_name(const char *name);
 
 /* One finding of secprof_lint. Strings are owned by the report. */
 typedef struct secprof_finding {
-	const char *id;       /* stable: "SP101" */
-	const char *name;     /* stable: "arg-high-word" */
+	const char *id;   /* stable: "SP101" */
+	const char *name; /* stable: "arg-high-word" */
 	enum secprof_severity severity;
-	const char *path;     /* JSON path: "syscalls[12].args[0]", "" for the whole profile */
+	const char *path;      /* JSON path: "syscalls[12].args[0]", "" for the whole profile */
 	unsigned line, column; /* of that value in the file; 0 when unknown */
-	const char *message;  /* one sentence */
-	const char *example;  /* a call that shows it ("socket(0x100000028, 1, 0)"), or NULL */
+	const char *message;   /* one sentence */
+	const char *example;   /* a call that shows it ("socket(0x100000028, 1, 0)"), or NULL */
 } secprof_finding;
 
 typedef struct secprof_lint_report secprof_lint_report;
@@ -721,8 +719,8 @@ SECPROF_API int secprof_lint_format(const secprof_lint_report *r, const char *fi
 typedef struct secprof_side {
 	const secprof_insn *insns;
 	size_t len;
-	const secprof_ir *ir;  /* NULL for a raw BPF program */
-	const char *label;     /* file name for messages */
+	const secprof_ir *ir; /* NULL for a raw BPF program */
+	const char *label;    /* file name for messages */
 } secprof_side;
 
 /* The values x of one 32-bit word of struct seccomp_data in [lo, hi] with
@@ -735,14 +733,14 @@ typedef struct secprof_word_region {
  * struct seccomp_data: word 0 nr, 1 arch, 2-3 instruction pointer, then
  * each argument's two halves in memory order) and an example call in it. */
 typedef struct secprof_diff_entry {
-	const char *arch;       /* libseccomp's name; NULL: an arch neither filter has */
+	const char *arch; /* libseccomp's name; NULL: an arch neither filter has */
 	uint32_t audit;
-	uint32_t nr_lo, nr_hi;  /* the syscall numbers (several when merged) */
-	const char *syscall;    /* nr_lo's name on arch, or NULL */
+	uint32_t nr_lo, nr_hi; /* the syscall numbers (several when merged) */
+	const char *syscall;   /* nr_lo's name on arch, or NULL */
 	secprof_word_region words[16];
 	secprof_data example;
-	uint32_t a, b;          /* what each side returns on the whole region */
-	char region[192];       /* "arg0==38", "arg0 high word 1-0xffffffff", "" */
+	uint32_t a, b;           /* what each side returns on the whole region */
+	char region[192];        /* "arg0==38", "arg0 high word 1-0xffffffff", "" */
 	char a_by[64], b_by[64]; /* "syscalls[3] (12:5)", "default", "enosys", "arch", "" */
 } secprof_diff_entry;
 
@@ -874,29 +872,29 @@ SECPROF_API int secprof_explain_bpf(const secprof_insn *insns, size_t len, const
  * rest is the first such call's. */
 typedef struct secprof_denial {
 	unsigned long count;
-	int pid;             /* the caller (first seen) */
+	int pid; /* the caller (first seen) */
 	char comm[17];
-	const char *arch;    /* libseccomp's name (static); NULL if unknown */
-	uint32_t audit;      /* seccomp_data.arch */
+	const char *arch; /* libseccomp's name (static); NULL if unknown */
+	uint32_t audit;   /* seccomp_data.arch */
 	int32_t nr;
-	const char *name;    /* the syscall's name (static); NULL if none */
+	const char *name; /* the syscall's name (static); NULL if none */
 	uint64_t args[6];
 	uint64_t ip;
-	char caller[512];    /* ip as "FILE+0xOFFSET" through /proc/PID/maps */
-	char call[768];      /* the call decoded: flags by name, strings read */
-	uint32_t ret;        /* what the filter answered (SECCOMP_RET_*) */
-	bool benign;         /* expected and harmless (clone3 -> ENOSYS: glibc falls back) */
-	bool killed;         /* a KILL/TRAP action, known from the kernel's audit
+	char caller[512];   /* ip as "FILE+0xOFFSET" through /proc/PID/maps */
+	char call[768];     /* the call decoded: flags by name, strings read */
+	uint32_t ret;       /* what the filter answered (SECCOMP_RET_*) */
+	bool benign;        /* expected and harmless (clone3 -> ENOSYS: glibc falls back) */
+	bool killed;        /* a KILL/TRAP action, known from the kernel's audit
 				record after the death: no arguments */
-	char *explain;       /* secprof_explain's text for it; NULL if none */
-	char *explain_json;  /* the same as JSON */
+	char *explain;      /* secprof_explain's text for it; NULL if none */
+	char *explain_json; /* the same as JSON */
 } secprof_denial;
 
 typedef struct secprof_live_report {
 	secprof_denial *denials; /* in the order first seen */
 	size_t ndenials;
-	bool served;         /* the supervisor ran; false: a plain run, note says why */
-	char note[512];      /* "" or why the report is missing or partial */
+	bool served;    /* the supervisor ran; false: a plain run, note says why */
+	char note[512]; /* "" or why the report is missing or partial */
 } secprof_live_report;
 
 /* secprof_container_run with a live report of every denied call: the
@@ -916,9 +914,9 @@ SECPROF_API void secprof_live_report_free(secprof_live_report *r);
  * profile that denies it makes `docker run` fail to start. */
 typedef struct secprof_runtime_call {
 	const char *syscall;
-	const char *runtime;  /* "runc 1.1" */
-	const char *step;     /* the runtime function that makes it */
-	bool with_nnp;        /* also after the load with no-new-privileges */
+	const char *runtime; /* "runc 1.1" */
+	const char *step;    /* the runtime function that makes it */
+	bool with_nnp;       /* also after the load with no-new-privileges */
 } secprof_runtime_call;
 
 /* The calls of runc 1.1's init after the filter load (src/analyze/
@@ -926,26 +924,28 @@ typedef struct secprof_runtime_call {
  * native) with arguments 0; with no_new_privs only those after its later
  * load. The first `max` go to out[] (static rows) and rets[] (the
  * program's answers); either may be NULL. Returns how many there are. */
-SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secprof_arch *arch,
-					  bool no_new_privs, const secprof_runtime_call **out,
-					  uint32_t *rets, size_t max);
+SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len,
+					  const secprof_arch *arch, bool no_new_privs,
+					  const secprof_runtime_call **out, uint32_t *rets,
+					  size_t max);
 /* The same as one sentence for a warning ("docker run would fail to start:
  * the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading
  * the filter (STEP); and also ..."), into buf. Returns the count (0: buf ""). */
-SECPROF_API size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof_arch *arch,
-					bool no_new_privs, char *buf, size_t buflen);
+SECPROF_API size_t secprof_runtime_note(const secprof_insn *insns, size_t len,
+					const secprof_arch *arch, bool no_new_privs, char *buf,
+					size_t buflen);
 /* ---- exports and installs (area: export, src/export/) ------------------ */
 
 /* What `secprof export` writes, all from the rule set (IR) or the program
  * compiled from it. */
 enum secprof_export_format {
-	SECPROF_EXPORT_DOCKER,       /* a normalized Docker profile (JSON) */
-	SECPROF_EXPORT_OCI,          /* the OCI runtime-spec linux.seccomp object */
-	SECPROF_EXPORT_SPO,          /* a security-profiles-operator.x-k8s.io/v1 SeccompProfile (YAML) */
-	SECPROF_EXPORT_CRUN,         /* {"run.oci.seccomp_bpf_data": base64 of the program} */
-	SECPROF_EXPORT_BWRAP,        /* the raw struct sock_filter array (bwrap --seccomp FD) */
-	SECPROF_EXPORT_C,            /* a struct sock_filter initialiser */
-	SECPROF_EXPORT_SYSTEMD,      /* SystemCallFilter= ... lines for a unit */
+	SECPROF_EXPORT_DOCKER,  /* a normalized Docker profile (JSON) */
+	SECPROF_EXPORT_OCI,     /* the OCI runtime-spec linux.seccomp object */
+	SECPROF_EXPORT_SPO,     /* a security-profiles-operator.x-k8s.io/v1 SeccompProfile (YAML) */
+	SECPROF_EXPORT_CRUN,    /* {"run.oci.seccomp_bpf_data": base64 of the program} */
+	SECPROF_EXPORT_BWRAP,   /* the raw struct sock_filter array (bwrap --seccomp FD) */
+	SECPROF_EXPORT_C,       /* a struct sock_filter initialiser */
+	SECPROF_EXPORT_SYSTEMD, /* SystemCallFilter= ... lines for a unit */
 	SECPROF_EXPORT_OCI_ARTIFACT, /* an OCI image layout directory (secprof_export_oci_layout) */
 	SECPROF_EXPORT_BASE64,       /* the program in base64, one line (secprof compile) */
 	SECPROF_EXPORT__COUNT
@@ -1029,8 +1029,8 @@ SECPROF_API int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o,
  * empty, duration_ms (0: no limit) has passed, or *stop becomes non-zero
  * (set from a signal handler). */
 typedef struct secprof_record_target {
-	int pid;                 /* > 0, or 0 */
-	const char *cgroup;      /* a cgroup v2 directory, or NULL */
+	int pid;            /* > 0, or 0 */
+	const char *cgroup; /* a cgroup v2 directory, or NULL */
 	unsigned duration_ms;
 	const volatile int *stop; /* NULL: none */
 } secprof_record_target;
@@ -1045,13 +1045,13 @@ SECPROF_API const char *secprof_recording_backend(const secprof_recording *r);
 SECPROF_API uint64_t secprof_recording_lost(const secprof_recording *r);
 
 typedef struct secprof_recorded_call {
-	const char *arch;   /* "x86_64", "x86", "x32" */
-	int32_t nr;         /* with the arch's nr_base; -1: known by name only */
-	const char *name;   /* NULL when no syscall table knows the number */
-	uint64_t count;     /* calls seen (0 when merged from a profile) */
-	unsigned runs;      /* runs that saw it */
-	size_t nvalues;     /* argument values captured */
-	bool any_args;      /* also seen with arguments not captured */
+	const char *arch; /* "x86_64", "x86", "x32" */
+	int32_t nr;       /* with the arch's nr_base; -1: known by name only */
+	const char *name; /* NULL when no syscall table knows the number */
+	uint64_t count;   /* calls seen (0 when merged from a profile) */
+	unsigned runs;    /* runs that saw it */
+	size_t nvalues;   /* argument values captured */
+	bool any_args;    /* also seen with arguments not captured */
 } secprof_recorded_call;
 
 SECPROF_API size_t secprof_recording_count(const secprof_recording *r);
@@ -1063,8 +1063,8 @@ SECPROF_API void secprof_recording_value(const secprof_recording *r, size_t i, s
 
 /* Add a profile's ALLOW rules to r (as `secprof record --merge` does): a
  * profile written by secprof record keeps the run counts of its comments. */
-SECPROF_API int secprof_recording_merge_profile(secprof_recording *r, const char *data,
-						size_t len, const char *file, secprof_error *err);
+SECPROF_API int secprof_recording_merge_profile(secprof_recording *r, const char *data, size_t len,
+						const char *file, secprof_error *err);
 
 typedef enum secprof_record_format {
 	SECPROF_RECORD_DOCKER, /* Docker's profile JSON */
@@ -1100,22 +1100,22 @@ typedef struct secprof_container_ext {
 	 * (oci:PATH[:TAG]), or docker-archive:PATH[:REPO:TAG]. Its config's
 	 * Entrypoint, Cmd, Env, WorkingDir and User apply as in docker run. */
 	const char *image;
-	const char *cache_dir;    /* unpacked layers; NULL: /var/cache/secprof/layers */
-	const char *volume_dir;   /* named volumes; NULL: /var/lib/secprof/volumes */
+	const char *cache_dir;  /* unpacked layers; NULL: /var/cache/secprof/layers */
+	const char *volume_dir; /* named volumes; NULL: /var/lib/secprof/volumes */
 	/* Keep the container's writes: DIR/upper and DIR/work are the
 	 * overlay's upper and work directories, reused by the next run. */
 	const char *upper_dir;
-	const char *entrypoint;   /* --entrypoint (with entrypoint_set; "" clears the image's) */
+	const char *entrypoint; /* --entrypoint (with entrypoint_set; "" clears the image's) */
 	bool entrypoint_set;
 	const char *const *volumes; /* -v HOST:CTR[:MODE], NAME:CTR[:MODE], CTR */
 	size_t nvolumes;
-	const char *const *mounts;  /* --mount type=bind|volume|tmpfs,... */
+	const char *const *mounts; /* --mount type=bind|volume|tmpfs,... */
 	size_t nmounts;
-	const char *const *tmpfs;   /* --tmpfs CTR[:OPTIONS] */
+	const char *const *tmpfs; /* --tmpfs CTR[:OPTIONS] */
 	size_t ntmpfs;
-	bool tty;                 /* -t: a new pty, the command's controlling terminal */
-	bool interactive;         /* -i: with -t, stdin copied to the pty (raw mode) */
-	const char *name;         /* --name: refused while a run of that name is alive */
+	bool tty;         /* -t: a new pty, the command's controlling terminal */
+	bool interactive; /* -i: with -t, stdin copied to the pty (raw mode) */
+	const char *name; /* --name: refused while a run of that name is alive */
 } secprof_container_ext;
 
 /* secprof_container_run with the options above; o->argv may be empty
@@ -1133,6 +1133,7 @@ SECPROF_API int secprof_container_run_ext(secprof_ctx *ctx, const secprof_contai
  * pid, comm, arch, nr, syscall, call, args, ip, caller, action, ret,
  * benign, killed, explain: secprof_explain's JSON or null). *out is
  * malloc'd, "" when there is nothing. Returns 0, or -code. */
-SECPROF_API int secprof_live_report_json(const secprof_live_report *r, char **out, secprof_error *err);
+SECPROF_API int secprof_live_report_json(const secprof_live_report *r, char **out,
+					 secprof_error *err);
 
 #endif

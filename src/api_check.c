@@ -142,8 +142,8 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	return 0;
 }
 
-secprof_summary *secprof_check(secprof_ctx *ctx, const secprof_profile *p, const secprof_resolved *r,
-			       secprof_error *err)
+secprof_summary *secprof_check(secprof_ctx *ctx, const secprof_profile *p,
+			       const secprof_resolved *r, secprof_error *err)
 {
 	struct sp_summary s;
 	struct summary_box *b;

@@ -56,16 +56,16 @@ static int validate_cap_names(const char *const *list, size_t n, const char *wha
 		for (const char *c = list[i]; *c && k + 1 < sizeof(norm); c++)
 			norm[k++] = (char)toupper((unsigned char)*c);
 		norm[k] = '\0';
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid %s: unknown capability: \"%s\"",
-			      what, norm);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "invalid %s: unknown capability: \"%s\"", what, norm);
 	}
 	return 0;
 }
 
 /* The options moby refuses before anything runs; fills the runc-level
  * options from them. */
-static int check_options(const secprof_container_opts *a, const secprof_container_ext *x, secprof_run_opts *o,
-			 secprof_error *err)
+static int check_options(const secprof_container_opts *a, const secprof_container_ext *x,
+			 secprof_run_opts *o, secprof_error *err)
 {
 #define REFUSE(...) return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, __VA_ARGS__)
 	bool container = a->rootfs || x->image;
@@ -81,7 +81,8 @@ static int check_options(const secprof_container_opts *a, const secprof_containe
 	/* moby's daemon: "the working directory '%s' is invalid, it needs to
 	 * be an absolute path" (daemon/create.go verifyContainerSettings) */
 	if (a->workdir && a->workdir[0] != '/')
-		REFUSE("the working directory '%s' is invalid, it needs to be an absolute path", a->workdir);
+		REFUSE("the working directory '%s' is invalid, it needs to be an absolute path",
+		       a->workdir);
 	if (a->network && strcmp(a->network, "none") && strcmp(a->network, "host"))
 		REFUSE("--network takes none or host, got '%s'", a->network);
 	if (!container && (a->hostname || a->read_only || a->network || a->device_cgroup))
@@ -145,15 +146,16 @@ static int env_set(char **env, size_t *n, char *kv)
  * values, then the image's for keys -e did not set (daemon/commit.go
  * merge). runc adds HOME later (run.c). -e KEY takes KEY from this
  * process's environment and is left out when unset there. */
-static char **build_env(const secprof_container_opts *a, char *const *img_env, size_t nimg, bool tty,
-			const char *hostname)
+static char **build_env(const secprof_container_opts *a, char *const *img_env, size_t nimg,
+			bool tty, const char *hostname)
 {
 	char **env = calloc(a->nenv + nimg + 4, sizeof(*env)), *kv;
 	size_t n = 0;
 
 	if (!env)
 		return NULL;
-	if (!(env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
+	if (!(env[n++] =
+		      strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
 		goto oom;
 	if (asprintf(&env[n], "HOSTNAME=%s", hostname) < 0) {
 		env[n] = NULL;
@@ -243,8 +245,10 @@ static int name_lock(const char *name, secprof_error *err)
 	int fd;
 
 	if (!valid_name(name))
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			name);
 	mkdir("/run/secprof", 0700);
 	mkdir("/run/secprof/names", 0700);
 	snprintf(path, sizeof(path), "/run/secprof/names/%s", name);
@@ -255,8 +259,10 @@ static int name_lock(const char *name, secprof_error *err)
 		int e = errno;
 		close(fd);
 		if (e == EWOULDBLOCK)
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-				      "Conflict. The container name \"/%s\" is already in use by a running secprof run", name);
+			return sp_err(
+				err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				"Conflict. The container name \"/%s\" is already in use by a running secprof run",
+				name);
 		errno = e;
 		return sp_err_errno(err, NULL, "cannot lock the container name %s", path);
 	}
@@ -316,18 +322,20 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	const char *tmp = getenv("TMPDIR");
 	const char *cache = x->cache_dir ? x->cache_dir : "/var/cache/secprof/layers";
 
-	snprintf(c->scratch, sizeof(c->scratch), "%s/secprof-run.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/var/tmp");
+	snprintf(c->scratch, sizeof(c->scratch), "%s/secprof-run.XXXXXX",
+		 tmp && tmp[0] == '/' ? tmp : "/var/tmp");
 	if (!mkdtemp(c->scratch)) {
 		c->scratch[0] = '\0';
 		return sp_err_errno(err, NULL, "cannot create a scratch directory");
 	}
 	if (snprintf(c->root, sizeof(c->root), "%s/root", c->scratch) >= (int)sizeof(c->root) ||
-	    snprintf(c->upper, sizeof(c->upper), "%s/upper", x->upper_dir ? x->upper_dir : c->scratch) >=
-		    (int)sizeof(c->upper) ||
-	    snprintf(c->work, sizeof(c->work), "%s/work", x->upper_dir ? x->upper_dir : c->scratch) >=
-		    (int)sizeof(c->work))
+	    snprintf(c->upper, sizeof(c->upper), "%s/upper",
+		     x->upper_dir ? x->upper_dir : c->scratch) >= (int)sizeof(c->upper) ||
+	    snprintf(c->work, sizeof(c->work), "%s/work",
+		     x->upper_dir ? x->upper_dir : c->scratch) >= (int)sizeof(c->work))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "--upper: path too long");
-	if (mkdir(c->root, 0755) < 0 || mkdir_all(c->upper, 0755) < 0 || mkdir_all(c->work, 0700) < 0)
+	if (mkdir(c->root, 0755) < 0 || mkdir_all(c->upper, 0755) < 0 ||
+	    mkdir_all(c->work, 0700) < 0)
 		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
 	/* The upper's root is the container's /: as open as a root is. */
 	chmod(c->upper, 0755);
@@ -338,7 +346,8 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 			return -1;
 		c->have_img = true;
 		if (!c->img.nlayers)
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no layers", x->image);
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "image %s has no layers", x->image);
 		/* overlayfs lists the top layer first. */
 		for (size_t i = 0; i < c->img.nlayers; i++)
 			c->lowers[i] = c->img.layers[c->img.nlayers - 1 - i];
@@ -357,7 +366,8 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	return 0;
 }
 
-static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_run_opts *r, secprof_error *err)
+static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_run_opts *r,
+		      secprof_error *err)
 {
 	const char *voldir = x->volume_dir ? x->volume_dir : "/var/lib/secprof/volumes";
 	size_t total = x->nvolumes + x->nmounts + x->ntmpfs;
@@ -368,10 +378,12 @@ static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_r
 	if (!(c->mounts = calloc(total, sizeof(*c->mounts))))
 		return sp_err_oom(err);
 	for (size_t i = 0; !rc && i < x->nvolumes; i++)
-		if (!(rc = sp_mount_parse_volume(x->volumes[i], voldir, c->scratch, &c->mounts[c->nmounts], err)))
+		if (!(rc = sp_mount_parse_volume(x->volumes[i], voldir, c->scratch,
+						 &c->mounts[c->nmounts], err)))
 			c->nmounts++;
 	for (size_t i = 0; !rc && i < x->nmounts; i++)
-		if (!(rc = sp_mount_parse_mount(x->mounts[i], voldir, c->scratch, &c->mounts[c->nmounts], err)))
+		if (!(rc = sp_mount_parse_mount(x->mounts[i], voldir, c->scratch,
+						&c->mounts[c->nmounts], err)))
 			c->nmounts++;
 	for (size_t i = 0; !rc && i < x->ntmpfs; i++)
 		if (!(rc = sp_mount_parse_tmpfs(x->tmpfs[i], &c->mounts[c->nmounts], err)))
@@ -381,8 +393,8 @@ static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_r
 	for (size_t i = 0; !rc && i < c->nmounts; i++)
 		for (size_t k = 0; !rc && k < i; k++)
 			if (!strcmp(c->mounts[i].target, c->mounts[k].target))
-				rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "Duplicate mount point: %s",
-					    c->mounts[i].target);
+				rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+					    "Duplicate mount point: %s", c->mounts[i].target);
 	r->mounts = c->mounts;
 	r->nmounts = c->nmounts;
 	return rc;
@@ -391,12 +403,11 @@ static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_r
 /* What run --explain adds to a run (secprof_container_run_explain). */
 struct live_req {
 	struct sp_live lv;
-	secprof_caps caps;  /* the container's, for explaining afterwards */
-	bool served;        /* the supervisor ran (else note says why not) */
+	secprof_caps caps; /* the container's, for explaining afterwards */
+	bool served;       /* the supervisor ran (else note says why not) */
 	bool unconfined;
 	char note[512];
 };
-
 
 /* What secprof run does not show by itself, as notes (path "runc" or
  * "seccomp"; `secprof run` prints these even when it silences the
@@ -404,7 +415,8 @@ struct live_req {
  * (neither defaultAction nor syscalls, e.g. a misspelled default_action,
  * which Docker ignores), and the calls runc makes after loading the filter
  * that it denies, where docker run would fail and secprof run starts. */
-static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_prog *prog)
+static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
+			    const secprof_prog *prog)
 {
 	enum secprof_decision d;
 	secprof_error e = { 0 };
@@ -420,7 +432,8 @@ static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a, c
 		return;
 	}
 	if (secprof_runtime_note(prog->insns, prog->len, NULL, a->no_new_privs, msg, sizeof(msg)))
-		sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL, "runc", "%s", msg);
+		sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL, "runc", "%s",
+			msg);
 }
 
 /* run --explain's twin filter and supervisor, or the reason to fall back
@@ -434,15 +447,17 @@ static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_c
 	lr->caps = caps;
 	if (!prog) {
 		lr->unconfined = true;
-		snprintf(lr->note, sizeof(lr->note),
-			 "run --explain: the container is unconfined (no filter): nothing is denied");
+		snprintf(
+			lr->note, sizeof(lr->note),
+			"run --explain: the container is unconfined (no filter): nothing is denied");
 		return 0;
 	}
 	if (!sp_notify_available(&why)) {
-		snprintf(lr->note, sizeof(lr->note),
-			 "run --explain: %s; running without the live report (secprof explain PROFILE "
-			 "SYSCALL still says why a call is denied)",
-			 why);
+		snprintf(
+			lr->note, sizeof(lr->note),
+			"run --explain: %s; running without the live report (secprof explain PROFILE "
+			"SYSCALL still says why a call is denied)",
+			why);
 		return 0;
 	}
 	lr->lv.real = prog;
@@ -453,8 +468,9 @@ static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_c
 }
 
 /* lr: run --explain (NULL: a plain run); hook: secprof record (NULL: none) */
-static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_container_ext *x,
-			 struct live_req *lr, const struct sp_run_hook *hook, secprof_error *err)
+static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
+			 const secprof_container_ext *x, struct live_req *lr,
+			 const struct sp_run_hook *hook, secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
@@ -487,14 +503,16 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, cons
 	status = SECPROF_EXIT_ERROR;
 	if (x->name && (c.name_fd = name_lock(x->name, err)) < 0)
 		goto out;
-	if ((a->rootfs || x->image) && (ctr_root(a, x, &c, &r, err) < 0 || ctr_mounts(x, &c, &r, err) < 0))
+	if ((a->rootfs || x->image) &&
+	    (ctr_root(a, x, &c, &r, err) < 0 || ctr_mounts(x, &c, &r, err) < 0))
 		goto out;
 	if (a->hostname)
 		snprintf(host, sizeof(host), "%s", a->hostname);
 	else if (!a->rootfs && !x->image)
 		gethostname(host, sizeof(host) - 1);
 	if (!(argv = build_argv(a, x, c.have_img ? &c.img : NULL)) ||
-	    !(env = build_env(a, c.have_img ? c.img.env : NULL, c.have_img ? c.img.nenv : 0, x->tty, host))) {
+	    !(env = build_env(a, c.have_img ? c.img.env : NULL, c.have_img ? c.img.nenv : 0, x->tty,
+			      host))) {
 		sp_err_oom(err);
 		goto out;
 	}
@@ -515,7 +533,9 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a, cons
 	r.read_only = o.read_only;
 	r.privileged = o.privileged;
 	r.net = o.net == SECPROF_NET_HOST ? SP_NET_HOST : SP_NET_NONE;
-	r.devcg = o.devcg == SECPROF_DEVCG_V1 ? SP_DEVCG_V1 : o.devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2 : SP_DEVCG_AUTO;
+	r.devcg = o.devcg == SECPROF_DEVCG_V1   ? SP_DEVCG_V1
+		  : o.devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2
+						: SP_DEVCG_AUTO;
 	r.tty = x->tty;
 	r.interactive = x->interactive;
 	r.tty_slave = -1;
@@ -537,8 +557,8 @@ int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, sec
 	return container_run(ctx, a, &no_ext, NULL, NULL, err);
 }
 
-int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *a, const secprof_container_ext *x,
-			      secprof_error *err)
+int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *a,
+			      const secprof_container_ext *x, secprof_error *err)
 {
 	return container_run(ctx, a, x, NULL, NULL, err);
 }
@@ -609,8 +629,8 @@ static int fill_report(secprof_ctx *ctx, const secprof_container_opts *a, struct
 			const secprof_arch *abi = arch_named(d->arch);
 			if (secprof_explain(ctx, p, &ro, &co, abi, &in, 0, &o->explain, &e) < 0)
 				o->explain = NULL;
-			if (secprof_explain(ctx, p, &ro, &co, abi, &in, SECPROF_EXPLAIN_JSON, &o->explain_json,
-					    &e) < 0)
+			if (secprof_explain(ctx, p, &ro, &co, abi, &in, SECPROF_EXPLAIN_JSON,
+					    &o->explain_json, &e) < 0)
 				o->explain_json = NULL;
 		}
 	}

@@ -35,7 +35,9 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 		   int *status, secprof_error *err)
 {
 	struct runner_data d = { .ctx = ctx, .opts = o->run };
-	struct sp_rec_runner run = { .run = run_container, .data = &d, .container = o->run.rootfs != NULL };
+	struct sp_rec_runner run = { .run = run_container,
+				     .data = &d,
+				     .container = o->run.rootfs != NULL };
 	secprof_recording *r = secprof_recording_new();
 	secprof_error why = { 0 };
 	secprof_record_backend b = o->backend;
@@ -55,7 +57,8 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 		secprof_recording_free(r);
 		return -err->code;
 	}
-	*status = b == SECPROF_RECORD_EBPF ? sp_rec_ebpf_run(r, &run, err) : sp_rec_notify_run(r, &run, err);
+	*status = b == SECPROF_RECORD_EBPF ? sp_rec_ebpf_run(r, &run, err)
+					   : sp_rec_notify_run(r, &run, err);
 	if (err->code) {
 		secprof_recording_free(r);
 		return -err->code;
@@ -64,8 +67,8 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	return 0;
 }
 
-int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t,
-			  secprof_recording **out, secprof_error *err)
+int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t, secprof_recording **out,
+			  secprof_error *err)
 {
 	secprof_recording *r = secprof_recording_new();
 

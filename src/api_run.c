@@ -23,8 +23,9 @@ _Static_assert((int)SECPROF_EXIT_ERROR == (int)SP_EXIT_ERROR &&
 		       (int)SECPROF_EXIT_NOT_FOUND == (int)SP_EXIT_NOT_FOUND,
 	       "docker run's exit statuses");
 
-int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
-		       const secprof_compile_opts *copts, secprof_prog **prog, secprof_error *err)
+int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged,
+		       secprof_caps caps, const secprof_compile_opts *copts, secprof_prog **prog,
+		       secprof_error *err)
 {
 	enum secprof_decision d;
 	secprof_resolve_opts ro = { .caps = caps };
@@ -80,7 +81,7 @@ int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_
 		.read_only = o->read_only,
 		.privileged = o->privileged,
 		.net = o->net == SECPROF_NET_HOST ? SP_NET_HOST : SP_NET_NONE,
-		.devcg = o->devcg == SECPROF_DEVCG_V1	? SP_DEVCG_V1
+		.devcg = o->devcg == SECPROF_DEVCG_V1   ? SP_DEVCG_V1
 			 : o->devcg == SECPROF_DEVCG_V2 ? SP_DEVCG_V2
 							: SP_DEVCG_AUTO,
 		.live = live,
@@ -151,7 +152,8 @@ int secprof_info_collect(secprof_info *out, secprof_error *err)
 			       sizeof(out->machine) == sizeof(in.machine) &&
 			       sizeof(out->actions_avail) == sizeof(in.actions_avail) &&
 			       sizeof(out->config_seccomp) == sizeof(in.config_seccomp) &&
-			       sizeof(out->config_seccomp_filter) == sizeof(in.config_seccomp_filter) &&
+			       sizeof(out->config_seccomp_filter) ==
+				       sizeof(in.config_seccomp_filter) &&
 			       sizeof(out->compat_arches) == sizeof(in.compat_arches),
 		       "secprof_info mirrors struct sp_info");
 	COPY_STR(config_seccomp);

@@ -43,8 +43,8 @@ SECPROF_API const secprof_arch *secprof_arch_native(void)
 /* GOARCH values moby's goToNative maps (pkg/seccomp/seccomp_linux.go);
  * sp_arch_by_goarch turns each into the arch it runs as. */
 static const char *const goarches[] = {
-	"386", "amd64", "arm", "arm64", "loong64", "mips64", "mips64le", "mips64p32", "mips64p32le",
-	"mipsle", "ppc", "ppc64", "ppc64le", "riscv64", "s390x",
+	"386",         "amd64",  "arm", "arm64", "loong64", "mips64",  "mips64le", "mips64p32",
+	"mips64p32le", "mipsle", "ppc", "ppc64", "ppc64le", "riscv64", "s390x",
 };
 
 /* uname -m and Debian architecture names -> libseccomp's name. x86_64,
@@ -53,9 +53,10 @@ static const char *const goarches[] = {
 static const struct {
 	const char *alias, *name;
 } uname_names[] = {
-	{ "i386", "x86" },    { "i486", "x86" },     { "i586", "x86" },     { "i686", "x86" },
-	{ "x86-64", "x86_64" }, { "armv6l", "arm" }, { "armv7l", "arm" },   { "armv8l", "arm" },
-	{ "armhf", "arm" },   { "armel", "arm" },    { "ppc64el", "ppc64le" }, { "mips64el", "mipsel64" },
+	{ "i386", "x86" },    { "i486", "x86" },        { "i586", "x86" },
+	{ "i686", "x86" },    { "x86-64", "x86_64" },   { "armv6l", "arm" },
+	{ "armv7l", "arm" },  { "armv8l", "arm" },      { "armhf", "arm" },
+	{ "armel", "arm" },   { "ppc64el", "ppc64le" }, { "mips64el", "mipsel64" },
 	{ "s390x", "s390x" },
 };
 
@@ -67,7 +68,8 @@ SECPROF_API const secprof_arch *secprof_arch_lookup(const char *s)
 		return NULL;
 	for (size_t i = 0; i < sp_arch_count(); i++) {
 		const struct sp_arch *a = sp_arch_at(i);
-		if (!strcasecmp(a->scmp, s) || !strcasecmp(a->name, s) || (a->go && !strcasecmp(a->go, s)))
+		if (!strcasecmp(a->scmp, s) || !strcasecmp(a->name, s) ||
+		    (a->go && !strcasecmp(a->go, s)))
 			return out(a);
 	}
 	for (size_t i = 0; i < NELEM(goarches); i++)

@@ -138,7 +138,8 @@ void sp_by_text(const secprof_side *s, const secprof_data *in, char *out, size_t
 		return;
 	switch (d.by) {
 	case SECPROF_BY_RULE:
-		snprintf(out, len, "syscalls[%zu] (%u:%u)", d.rule.index, d.rule.line, d.rule.column);
+		snprintf(out, len, "syscalls[%zu] (%u:%u)", d.rule.index, d.rule.line,
+			 d.rule.column);
 		break;
 	case SECPROF_BY_DEFAULT: snprintf(out, len, "default"); break;
 	case SECPROF_BY_ENOSYS: snprintf(out, len, "enosys"); break;
@@ -180,8 +181,9 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	 * argument in play and not decided by a rule, make one entry */
 	prev = d->entries.len ? (secprof_diff_entry *)d->entries.items + d->entries.len - 1 : NULL;
 	if (prev && args_full(l) && prev->audit == l->in.arch && prev->a == a && prev->b == b &&
-	    !prev->region[0] && prev->nr_hi + 1 == l->r[SP_W_NR].lo && strncmp(aby, "syscalls", 8) &&
-	    strncmp(bby, "syscalls", 8) && !strcmp(aby, prev->a_by) && !strcmp(bby, prev->b_by) &&
+	    !prev->region[0] && prev->nr_hi + 1 == l->r[SP_W_NR].lo &&
+	    strncmp(aby, "syscalls", 8) && strncmp(bby, "syscalls", 8) &&
+	    !strcmp(aby, prev->a_by) && !strcmp(bby, prev->b_by) &&
 	    arch == sp_arch_of_input(&prev->example)) {
 		prev->nr_hi = l->r[SP_W_NR].hi;
 		for (unsigned w = 0; w < 16; w++)
@@ -199,7 +201,8 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	 * region's other numbers have no name */
 	e->syscall = arch ? secprof_syscall_name(arch, (int32_t)l->in.nr) : NULL;
 	for (unsigned w = 0; w < 16; w++)
-		e->words[w] = (secprof_word_region){ l->r[w].lo, l->r[w].hi, l->r[w].mask, l->r[w].pat };
+		e->words[w] =
+			(secprof_word_region){ l->r[w].lo, l->r[w].hi, l->r[w].mask, l->r[w].pat };
 	e->example = l->in;
 	e->a = a;
 	e->b = b;
@@ -303,7 +306,8 @@ static bool same_way(const secprof_diff_entry *x, const secprof_diff_entry *y)
 {
 	return x->audit == y->audit && x->nr_lo == y->nr_lo && x->nr_hi == y->nr_hi &&
 	       x->a == y->a && x->b == y->b && !strcmp(x->a_by, y->a_by) &&
-	       !strcmp(x->b_by, y->b_by) && sp_arch_of_input(&x->example) == sp_arch_of_input(&y->example);
+	       !strcmp(x->b_by, y->b_by) &&
+	       sp_arch_of_input(&x->example) == sp_arch_of_input(&y->example);
 }
 
 int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secprof_error *err)
@@ -318,9 +322,11 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 		sp_buf_json_str(&b, d->a.label ? d->a.label : "");
 		sp_buf_puts(&b, ", \"b\": ");
 		sp_buf_json_str(&b, d->b.label ? d->b.label : "");
-		sp_buf_printf(&b, ", \"verdict\": \"%s\", \"subset\": %s, \"regions\": %zu, \"differences\": [",
-			      secprof_diff_verdict_name(v), secprof_diff_subset(d) ? "true" : "false",
-			      d->regions);
+		sp_buf_printf(
+			&b,
+			", \"verdict\": \"%s\", \"subset\": %s, \"regions\": %zu, \"differences\": [",
+			secprof_diff_verdict_name(v), secprof_diff_subset(d) ? "true" : "false",
+			d->regions);
 	}
 	for (size_t i = 0; i < d->entries.len; i++) {
 		const secprof_diff_entry *e = entry_at(d, i);
@@ -336,7 +342,9 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 			continue;
 		}
 		if (!json && similar) {
-			sp_buf_printf(&b, "  ... and %zu more regions of it that differ the same way\n", similar);
+			sp_buf_printf(&b,
+				      "  ... and %zu more regions of it that differ the same way\n",
+				      similar);
 			similar = 0;
 		}
 		secprof_action_str(e->a, as, sizeof(as));
@@ -349,7 +357,9 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 				sp_buf_json_str(&b, e->arch);
 			else
 				sp_buf_printf(&b, "\"%#" PRIx32 "\"", e->audit);
-			sp_buf_printf(&b, ", \"nr\": %" PRIu32 ", \"nrLast\": %" PRIu32 ", \"syscall\": ",
+			sp_buf_printf(&b,
+				      ", \"nr\": %" PRIu32 ", \"nrLast\": %" PRIu32
+				      ", \"syscall\": ",
 				      e->nr_lo, e->nr_hi);
 			if (e->syscall && e->nr_lo == e->nr_hi)
 				sp_buf_json_str(&b, e->syscall);
@@ -361,7 +371,9 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 			sp_buf_json_str(&b, e->a_by);
 			sp_buf_puts(&b, ", \"bBy\": ");
 			sp_buf_json_str(&b, e->b_by);
-			sp_buf_printf(&b, ", \"example\": {\"nr\": %" PRId32 ", \"arch\": %" PRIu32 ", \"args\": [",
+			sp_buf_printf(&b,
+				      ", \"example\": {\"nr\": %" PRId32 ", \"arch\": %" PRIu32
+				      ", \"args\": [",
 				      e->example.nr, e->example.arch);
 			for (int k = 0; k < 6; k++)
 				sp_buf_printf(&b, "%s%" PRIu64, k ? ", " : "", e->example.args[k]);
@@ -375,7 +387,8 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 			put_where(&b, e);
 			if (e->region[0])
 				sp_buf_printf(&b, " %s", e->region);
-			sp_buf_printf(&b, ": %s \xe2\x86\x92 %s  e.g. %s", as, bs, call.data ? call.data : "");
+			sp_buf_printf(&b, ": %s \xe2\x86\x92 %s  e.g. %s", as, bs,
+				      call.data ? call.data : "");
 			if (e->a_by[0] || e->b_by[0])
 				sp_buf_printf(&b, "  [A: %s, B: %s]", e->a_by[0] ? e->a_by : "-",
 					      e->b_by[0] ? e->b_by : "-");
@@ -385,13 +398,15 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 		shown++;
 	}
 	if (similar)
-		sp_buf_printf(&b, "  ... and %zu more regions of it that differ the same way\n", similar);
+		sp_buf_printf(&b, "  ... and %zu more regions of it that differ the same way\n",
+			      similar);
 	if (json)
 		sp_buf_puts(&b, shown ? "\n]}\n" : "]}\n");
 	else if (subset)
 		sp_buf_printf(&b, "%s: A %s (%zu regions where A allows and B does not, of %zu)\n",
 			      secprof_diff_subset(d) ? "subset" : "not a subset",
-			      secprof_diff_subset(d) ? "allows nothing B denies" : "allows what B denies",
+			      secprof_diff_subset(d) ? "allows nothing B denies"
+						     : "allows what B denies",
 			      shown, d->regions);
 	else
 		sp_buf_printf(&b, "verdict: %s (%zu differences over %zu regions)\n",

@@ -92,7 +92,8 @@ static bool allows(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	x.arch = info.audit;
 	if (name && (x.nr = secprof_syscall_nr(abi, name)) < 0)
 		goto out;
-	ok = t.unconfined || (secprof_ir_decide(t.ir, &x, &d, NULL, 0) == 0 && d.action == RET_ALLOW);
+	ok = t.unconfined ||
+	     (secprof_ir_decide(t.ir, &x, &d, NULL, 0) == 0 && d.action == RET_ALLOW);
 out:
 	trial_free(&t);
 	return ok;
@@ -286,19 +287,25 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			sp_jw_null(w);
 	} else {
 		sp_buf_printf(b, "%s (SECCOMP_RET 0x%08" PRIx32 ") for %s (nr %" PRId32 " on %s)\n",
-			      act, d.action, name ? name : "a number with no name", in->nr, ai.name);
+			      act, d.action, name ? name : "a number with no name", in->nr,
+			      ai.name);
 		sp_buf_puts(b, "decided by: ");
 		switch (d.by) {
 		case SECPROF_BY_RULE: put_src(NULL, b, file, &d.rule); break;
 		case SECPROF_BY_DEFAULT:
-			sp_buf_puts(b, d.syscall ? "the default action (no conditional rule matched)"
-						 : "the default action (no rule names it)");
+			sp_buf_puts(b, d.syscall
+					       ? "the default action (no conditional rule matched)"
+					       : "the default action (no rule names it)");
 			break;
 		case SECPROF_BY_ENOSYS:
-			sp_buf_printf(b, "runc's ENOSYS stub (number above %" PRId64
-					 ", the highest the profile names)", d.arch ? d.arch->enosys_max : -1);
+			sp_buf_printf(b,
+				      "runc's ENOSYS stub (number above %" PRId64
+				      ", the highest the profile names)",
+				      d.arch ? d.arch->enosys_max : -1);
 			break;
-		case SECPROF_BY_ARCH: sp_buf_puts(b, "not an arch of the filter: the process is killed"); break;
+		case SECPROF_BY_ARCH:
+			sp_buf_puts(b, "not an arch of the filter: the process is killed");
+			break;
 		}
 		sp_buf_puts(b, "\n");
 	}
@@ -309,8 +316,10 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	if (w)
 		sp_jw_kbool(w, "wide", d.wide);
 	else if (d.wide)
-		sp_buf_puts(b, "compared on all 64 bits, as libseccomp (Docker's filter) compares them: "
-			       "stricter here than the low word the kernel reads, so that decision stands\n");
+		sp_buf_puts(
+			b,
+			"compared on all 64 bits, as libseccomp (Docker's filter) compares them: "
+			"stricter here than the low word the kernel reads, so that decision stands\n");
 
 	/* each chain: which condition failed (secprof_ir_decide's failed[]) */
 	if (w) {
@@ -348,11 +357,15 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		} else {
 			sp_buf_puts(b, "  ");
 			put_src(NULL, b, file, &ch->src);
-			sp_buf_printf(b, " %s%s%s: ", ca, ch->via ? " via " : "", ch->via ? ch->via : "");
+			sp_buf_printf(b, " %s%s%s: ", ca, ch->via ? " via " : "",
+				      ch->via ? ch->via : "");
 			if (cd)
-				sp_buf_printf(b, "arg%u %s 0x%" PRIx64 "%s fails (arg%u = 0x%" PRIx64 ")\n",
-					      cd->arg, cd->op, cd->value, cd->lo_only ? " (low word)" : "",
-					      cd->arg, in->args[cd->arg]);
+				sp_buf_printf(b,
+					      "arg%u %s 0x%" PRIx64 "%s fails (arg%u = 0x%" PRIx64
+					      ")\n",
+					      cd->arg, cd->op, cd->value,
+					      cd->lo_only ? " (low word)" : "", cd->arg,
+					      in->args[cd->arg]);
 			else
 				sp_buf_puts(b, "all conditions hold\n");
 		}
@@ -372,7 +385,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		if (dr->arch && strcmp(dr->arch, ai.name))
 			continue;
 		if (dr->name ? strcmp(dr->name, name)
-			     : !(dr->rule.index < p->nrules && rule_names(&p->rules[dr->rule.index], name)))
+			     : !(dr->rule.index < p->nrules &&
+				 rule_names(&p->rules[dr->rule.index], name)))
 			continue;
 		if (w) {
 			sp_jw_obj(w);
@@ -406,9 +420,12 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 2; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes : &rule->includes;
+				const struct sp_filter *fl = pass ? &rule->excludes
+								  : &rule->includes;
 				for (size_t k = 0; k < fl->ncaps; k++) {
-					int cap = fl->caps[k].s ? secprof_cap_from_name(fl->caps[k].s) : -1;
+					int cap = fl->caps[k].s
+							  ? secprof_cap_from_name(fl->caps[k].s)
+							  : -1;
 					secprof_resolve_opts o = *ro;
 					if (cap < 0 || cap > 63 || (tried >> cap & 1))
 						continue;
@@ -430,7 +447,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 3; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes : &rule->includes;
+				const struct sp_filter *fl = pass ? &rule->excludes
+								  : &rule->includes;
 				int maj, min;
 				if (!fl->has_min_kernel || !fl->min_kernel[0])
 					continue;
@@ -466,10 +484,13 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 2; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes : &rule->includes;
+				const struct sp_filter *fl = pass ? &rule->excludes
+								  : &rule->includes;
 				for (size_t k = 0; k < fl->narches; k++) {
-					const secprof_arch *a = fl->arches[k].s ? secprof_arch_lookup(fl->arches[k].s)
-										: NULL;
+					const secprof_arch *a =
+						fl->arches[k].s
+							? secprof_arch_lookup(fl->arches[k].s)
+							: NULL;
 					secprof_resolve_opts o = *ro;
 					secprof_arch_info oi;
 					bool seen = !a || a == abi || narch == 64;
@@ -498,7 +519,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 				for (size_t c = 0; c < d.syscall->nchains; c++)
 					for (size_t k = 0; k < d.syscall->chains[c].nconds; k++)
 						tested |= d.syscall->chains[c].conds[k].arg == arg;
-				if (tested && allowed_values(t.ir, d.syscall, arg, in, ai.bits, &vals) &&
+				if (tested &&
+				    allowed_values(t.ir, d.syscall, arg, in, ai.bits, &vals) &&
 				    !vals.oom) {
 					if (w) {
 						sp_jw_obj(w);
@@ -510,8 +532,11 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 						sp_jw_end(w);
 						first = false;
 					} else {
-						sp_buf_printf(b, "%sarg%u in %s (the other arguments as given)\n",
-							      first ? "would allow it:\n  " : "  ", arg, vals.data);
+						sp_buf_printf(
+							b,
+							"%sarg%u in %s (the other arguments as given)\n",
+							first ? "would allow it:\n  " : "  ", arg,
+							vals.data);
 						first = false;
 					}
 				}
@@ -549,7 +574,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 							sp_buf_puts(b, "would allow it:\n");
 						char *txt = malloc(pb.len + 48);
 						if (txt) {
-							snprintf(txt, pb.len + 48, "add to syscalls[]: %s", pb.data);
+							snprintf(txt, pb.len + 48,
+								 "add to syscalls[]: %s", pb.data);
 							if (w) {
 								sp_jw_obj(w);
 								sp_jw_key(w, "profile_patch");
@@ -592,7 +618,8 @@ int secprof_explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_re
 	int rc;
 
 	if (!p || !ro || !in || !out || !abi)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof_explain: NULL argument");
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "secprof_explain: NULL argument");
 	*out = NULL;
 	sp_jw_init(&w, &b, 0);
 	if ((rc = explain(ctx, p, ro, co ? co : &c0, abi, in, json ? &w : NULL, &b, err)) < 0) {

@@ -78,7 +78,8 @@ int secprof_explain_bpf(const secprof_insn *insns, size_t len, const secprof_arc
 
 	*out = NULL;
 	if (!insns || !len || !in)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no program or no call to explain");
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "no program or no call to explain");
 	if ((rc = secprof_bpf_check(insns, len, err)) < 0)
 		return rc;
 	if ((rc = secprof_bpf_listing(insns, len, abi, &listing, err)) < 0)
@@ -96,18 +97,22 @@ int secprof_explain_bpf(const secprof_insn *insns, size_t len, const secprof_arc
 			sp_buf_json_str(&b, name);
 		else
 			sp_buf_puts(&b, "null");
-		sp_buf_printf(&b, ", \"nr\": %" PRId32 ", \"arch\": %" PRIu32 ", \"action\": ", in->nr, in->arch);
+		sp_buf_printf(&b,
+			      ", \"nr\": %" PRId32 ", \"arch\": %" PRIu32 ", \"action\": ", in->nr,
+			      in->arch);
 		sp_buf_json_str(&b, act);
 		sp_buf_printf(&b, ", \"ret\": %" PRIu32 ", \"rule\": null, \"path\": [", ret);
 		for (size_t i = 0; i < npath; i++)
 			sp_buf_printf(&b, "%s%zu", i ? ", " : "", path[i]);
 		sp_buf_puts(&b, "]}\n");
 	} else {
-		sp_buf_printf(&b, "%s (SECCOMP_RET 0x%08" PRIx32 ") for %s (nr %" PRId32 ", arch 0x%08" PRIx32
-				  ")\n",
+		sp_buf_printf(&b,
+			      "%s (SECCOMP_RET 0x%08" PRIx32 ") for %s (nr %" PRId32
+			      ", arch 0x%08" PRIx32 ")\n",
 			      act, ret, name ? name : "syscall", in->nr, in->arch);
-		sp_buf_printf(&b, "decided by: a raw program (no profile, so no rule to name); the %zu "
-				  "instructions it runs:\n",
+		sp_buf_printf(&b,
+			      "decided by: a raw program (no profile, so no rule to name); the %zu "
+			      "instructions it runs:\n",
 			      npath);
 		for (size_t i = 0; i < npath; i++) {
 			size_t n = 0;

@@ -14,27 +14,34 @@
 #include "profile/resolve.h"
 
 /* X(ID, name, short description for SARIF's rule list) */
-#define SP_LINT_RULES(X)                                                                     \
-	X(SP101, "arg-high-word", "range or != test on an argument the kernel reads as 32 bits, passed by a call with a high word") \
-	X(SP102, "arg-pointer-range", "range or != test on a pointer argument: the process picks its addresses") \
-	X(SP103, "condition-dropped", "MASKED_EQ with a zero mask: libseccomp drops the condition") \
-	X(SP104, "value-too-wide", "a value that does not fit the argument's 32-bit type")      \
-	X(SP201, "dangerous-allow", "a dangerous call is allowed")                                \
-	X(SP301, "deny-list-gap", "a call is denied but an equivalent call is allowed")          \
-	X(SP302, "newer-call-eperm", "a newer call fails with EPERM, so the C library does not fall back") \
-	X(SP401, "shadowed-rule", "a rule never decides: an earlier or later rule does")          \
-	X(SP402, "rule-equals-default", "a rule whose action is the default action: runc skips it") \
-	X(SP403, "overlap-tree-order", "rules of different actions match one call: libseccomp's tree order picks the winner") \
-	X(SP501, "unknown-name", "a name that is a syscall on no arch")                            \
-	X(SP502, "non-go-arch", "includes/excludes.arches names no arch moby matches")             \
-	X(SP503, "missing-compat-arch", "a compat arch of the native one is missing: its binaries are killed") \
+#define SP_LINT_RULES(X)                                                                                    \
+	X(SP101, "arg-high-word",                                                                           \
+	  "range or != test on an argument the kernel reads as 32 bits, passed by a call with a high word") \
+	X(SP102, "arg-pointer-range",                                                                       \
+	  "range or != test on a pointer argument: the process picks its addresses")                        \
+	X(SP103, "condition-dropped",                                                                       \
+	  "MASKED_EQ with a zero mask: libseccomp drops the condition")                                     \
+	X(SP104, "value-too-wide", "a value that does not fit the argument's 32-bit type")                  \
+	X(SP201, "dangerous-allow", "a dangerous call is allowed")                                          \
+	X(SP301, "deny-list-gap", "a call is denied but an equivalent call is allowed")                     \
+	X(SP302, "newer-call-eperm",                                                                        \
+	  "a newer call fails with EPERM, so the C library does not fall back")                             \
+	X(SP401, "shadowed-rule", "a rule never decides: an earlier or later rule does")                    \
+	X(SP402, "rule-equals-default",                                                                     \
+	  "a rule whose action is the default action: runc skips it")                                       \
+	X(SP403, "overlap-tree-order",                                                                      \
+	  "rules of different actions match one call: libseccomp's tree order picks the winner")            \
+	X(SP501, "unknown-name", "a name that is a syscall on no arch")                                     \
+	X(SP502, "non-go-arch", "includes/excludes.arches names no arch moby matches")                      \
+	X(SP503, "missing-compat-arch",                                                                     \
+	  "a compat arch of the native one is missing: its binaries are killed")                            \
 	X(SP601, "runtime-start-denied", "a call runc makes after loading the filter is denied")
 
 enum lint_id {
 #define X_(id, name, desc) L_##id,
 	SP_LINT_RULES(X_)
 #undef X_
-	L__COUNT
+		L__COUNT
 };
 
 static const struct {
@@ -56,8 +63,8 @@ struct lint {
 	const secprof_profile *p;
 	const secprof_resolve_opts *ro;
 	secprof_resolved *r;
-	secprof_ir *ir;      /* as compiled (co) */
-	secprof_ir *exact;   /* libseccomp's: what runc loads */
+	secprof_ir *ir;    /* as compiled (co) */
+	secprof_ir *exact; /* libseccomp's: what runc loads */
 	const secprof_arch *native;
 	uint32_t native_audit;
 	struct secprof_lint_report *rep;
@@ -173,7 +180,8 @@ static void where(const struct lint *l, const secprof_ir_decision *d, const char
 	const struct sp_rule *rule;
 
 	if (d->by == SECPROF_BY_RULE && (rule = rule_at(l, d->rule.index))) {
-		snprintf(path, len, "syscalls[%zu].names[%zu]", rule->index, name_index(rule, name));
+		snprintf(path, len, "syscalls[%zu].names[%zu]", rule->index,
+			 name_index(rule, name));
 		*loc = rule->nnames ? rule->names[name_index(rule, name)].loc : rule->loc;
 		return;
 	}
@@ -189,7 +197,8 @@ static void check_arg32(struct lint *l)
 
 	for (size_t i = 0; i < l->r->nrules; i++) {
 		const struct sp_rule *rule = l->r->rules[i];
-		bool looser = rule->action_ok && sp_action_rank(sp_rule_ret(rule)) > sp_action_rank(def);
+		bool looser = rule->action_ok &&
+			      sp_action_rank(sp_rule_ret(rule)) > sp_action_rank(def);
 
 		for (size_t n = 0; n < rule->nnames; n++) {
 			uint8_t a32 = rule->names[n].s ? sp_syscall_arg32_of(rule->names[n].s) : 0;
@@ -202,11 +211,15 @@ static void check_arg32(struct lint *l)
 				if (g->index >= 6 || !(a32 >> g->index & 1))
 					continue;
 				sp_rule_path(path, sizeof(path), rule, "args", k, NULL);
-				if (hi && !(hi == 0xffffffffu && (g->value & 0x80000000u)) && n == 0)
+				if (hi && !(hi == 0xffffffffu && (g->value & 0x80000000u)) &&
+				    n == 0)
 					add(l, L_SP104, SECPROF_SEV_WARNING, path, &g->loc, NULL,
-					    "%s's argument %" PRIu64 " is read by the kernel as 32 bits, but the value %#" PRIx64 " has high word %#" PRIx64 ": no call carries it",
+					    "%s's argument %" PRIu64
+					    " is read by the kernel as 32 bits, but the value %#" PRIx64
+					    " has high word %#" PRIx64 ": no call carries it",
 					    rule->names[n].s, g->index, g->value, hi);
-				if (!looser || (g->op != SP_OP_GT && g->op != SP_OP_GE && g->op != SP_OP_NE))
+				if (!looser ||
+				    (g->op != SP_OP_GT && g->op != SP_OP_GE && g->op != SP_OP_NE))
 					continue;
 				/* a call whose low word fails the test as the kernel
 				 * reads it, passed by libseccomp's 64-bit compare */
@@ -216,21 +229,27 @@ static void check_arg32(struct lint *l)
 				args[g->index] = (1ull << 32) | (g->op == SP_OP_GE ? lo - 1 : lo);
 				/* the other conditions of the rule: their value where EQ */
 				for (size_t o = 0; o < rule->nargs; o++)
-					if (o != k && rule->args[o].index < 6 && rule->args[o].index != g->index) {
+					if (o != k && rule->args[o].index < 6 &&
+					    rule->args[o].index != g->index) {
 						const struct sp_arg *h = &rule->args[o];
-						args[h->index] = h->op == SP_OP_EQ ? h->value
-							       : h->op == SP_OP_GT ? h->value + 1
-							       : h->op == SP_OP_LT && h->value ? h->value - 1
-							       : h->op == SP_OP_MASKED_EQ ? h->value_two : h->value;
+						args[h->index] = h->op == SP_OP_EQ   ? h->value
+								 : h->op == SP_OP_GT ? h->value + 1
+								 : h->op == SP_OP_LT && h->value
+									 ? h->value - 1
+								 : h->op == SP_OP_MASKED_EQ
+									 ? h->value_two
+									 : h->value;
 					}
-				if (!l->exact || !decide(l->exact, l->native, rule->names[n].s, args, &d) ||
-				    !sp_action_allows(d.action) ||
-				    d.by != SECPROF_BY_RULE)
+				if (!l->exact ||
+				    !decide(l->exact, l->native, rule->names[n].s, args, &d) ||
+				    !sp_action_allows(d.action) || d.by != SECPROF_BY_RULE)
 					continue;
 				call_text(rule->names[n].s, args, ex, sizeof(ex));
 				add(l, L_SP101, SECPROF_SEV_ERROR, path, &g->loc, ex,
-				    "%s reads argument %" PRIu64 " as 32 bits, but libseccomp (runc, Docker) compares all 64: a call with a high word passes this %s test and the kernel sees the low word %#" PRIx32,
-				    rule->names[n].s, g->index, sp_op_str(g->op), (uint32_t)args[g->index]);
+				    "%s reads argument %" PRIu64
+				    " as 32 bits, but libseccomp (runc, Docker) compares all 64: a call with a high word passes this %s test and the kernel sees the low word %#" PRIx32,
+				    rule->names[n].s, g->index, sp_op_str(g->op),
+				    (uint32_t)args[g->index]);
 			}
 		}
 	}
@@ -250,7 +269,8 @@ static void check_argptr(struct lint *l)
 
 	for (size_t i = 0; i < l->r->nrules; i++) {
 		const struct sp_rule *rule = l->r->rules[i];
-		bool looser = rule->action_ok && sp_action_rank(sp_rule_ret(rule)) > sp_action_rank(def);
+		bool looser = rule->action_ok &&
+			      sp_action_rank(sp_rule_ret(rule)) > sp_action_rank(def);
 
 		for (size_t n = 0; looser && n < rule->nnames; n++) {
 			uint8_t ptr = rule->names[n].s ? sp_syscall_argptr_of(rule->names[n].s) : 0;
@@ -263,19 +283,25 @@ static void check_argptr(struct lint *l)
 				if (g->index >= 6 || !(ptr >> g->index & 1) ||
 				    (g->op != SP_OP_LT && g->op != SP_OP_LE && g->op != SP_OP_GT &&
 				     g->op != SP_OP_GE && g->op != SP_OP_NE) ||
-				    (g->op == SP_OP_LT && !g->value) || (g->op == SP_OP_GT && g->value == UINT64_MAX))
+				    (g->op == SP_OP_LT && !g->value) ||
+				    (g->op == SP_OP_GT && g->value == UINT64_MAX))
 					continue;
 				/* an address that passes the test */
 				args[g->index] = g->op == SP_OP_LT ? g->value - 1
-					       : g->op == SP_OP_GT || g->op == SP_OP_NE ? g->value + 1
-					       : g->value;
+						 : g->op == SP_OP_GT || g->op == SP_OP_NE
+							 ? g->value + 1
+							 : g->value;
 				for (size_t o = 0; o < rule->nargs; o++)
-					if (o != k && rule->args[o].index < 6 && rule->args[o].index != g->index) {
+					if (o != k && rule->args[o].index < 6 &&
+					    rule->args[o].index != g->index) {
 						const struct sp_arg *h = &rule->args[o];
-						args[h->index] = h->op == SP_OP_EQ ? h->value
-							       : h->op == SP_OP_GT ? h->value + 1
-							       : h->op == SP_OP_LT && h->value ? h->value - 1
-							       : h->op == SP_OP_MASKED_EQ ? h->value_two : h->value;
+						args[h->index] = h->op == SP_OP_EQ   ? h->value
+								 : h->op == SP_OP_GT ? h->value + 1
+								 : h->op == SP_OP_LT && h->value
+									 ? h->value - 1
+								 : h->op == SP_OP_MASKED_EQ
+									 ? h->value_two
+									 : h->value;
 					}
 				if (!decide(l->ir, l->native, rule->names[n].s, args, &d) ||
 				    !sp_action_allows(d.action) || d.by != SECPROF_BY_RULE)
@@ -283,7 +309,8 @@ static void check_argptr(struct lint *l)
 				sp_rule_path(path, sizeof(path), rule, "args", k, NULL);
 				call_text(rule->names[n].s, args, ex, sizeof(ex));
 				add(l, L_SP102, SECPROF_SEV_WARNING, path, &g->loc, ex,
-				    "argument %" PRIu64 " of %s is a pointer: the process picks its addresses (mmap with MAP_FIXED), so this %s test restricts nothing, and seccomp cannot read what it points at",
+				    "argument %" PRIu64
+				    " of %s is a pointer: the process picks its addresses (mmap with MAP_FIXED), so this %s test restricts nothing, and seccomp cannot read what it points at",
 				    g->index, rule->names[n].s, sp_op_str(g->op));
 			}
 		}
@@ -309,8 +336,9 @@ static void check_drops(struct lint *l)
 			continue;
 		/* one finding per rule and name, not one per arch */
 		for (size_t j = 0; j < i && !again; j++)
-			again = drops[j].reason == x->reason && drops[j].rule.index == x->rule.index &&
-				drops[j].cond == x->cond && !drops[j].via == !x->via &&
+			again = drops[j].reason == x->reason &&
+				drops[j].rule.index == x->rule.index && drops[j].cond == x->cond &&
+				!drops[j].via == !x->via &&
 				((!drops[j].name && !x->name) ||
 				 (drops[j].name && x->name && !strcmp(drops[j].name, x->name)));
 		if (again || x->via)
@@ -332,14 +360,18 @@ static void check_drops(struct lint *l)
 			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index,
 				 name_index(rule, x->name));
 			if (x->has_by)
-				add(l, L_SP401, SECPROF_SEV_WARNING, path, &rule->names[name_index(rule, x->name)].loc, NULL,
-				    "this rule never decides %s: syscalls[%zu] (line %u) %s", x->name,
-				    x->by.index, x->by.line,
-				    x->reason == SECPROF_REASON_SHADOWED ? "comes first and has no conditions"
-				    : x->reason == SECPROF_REASON_REPLACED ? "comes later without conditions and replaces it"
-				    : "has the same conditions and action");
+				add(l, L_SP401, SECPROF_SEV_WARNING, path,
+				    &rule->names[name_index(rule, x->name)].loc, NULL,
+				    "this rule never decides %s: syscalls[%zu] (line %u) %s",
+				    x->name, x->by.index, x->by.line,
+				    x->reason == SECPROF_REASON_SHADOWED
+					    ? "comes first and has no conditions"
+				    : x->reason == SECPROF_REASON_REPLACED
+					    ? "comes later without conditions and replaces it"
+					    : "has the same conditions and action");
 			else
-				add(l, L_SP401, SECPROF_SEV_NOTE, path, &rule->names[name_index(rule, x->name)].loc, NULL,
+				add(l, L_SP401, SECPROF_SEV_NOTE, path,
+				    &rule->names[name_index(rule, x->name)].loc, NULL,
 				    "this rule never decides %s: libseccomp prunes it as covered by another rule of the same action",
 				    x->name);
 			break;
@@ -354,15 +386,17 @@ static void check_drops(struct lint *l)
 			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index,
 				 name_index(rule, x->name));
 			if (nearest_name(x->name, near, sizeof(near)))
-				add(l, L_SP501, SECPROF_SEV_ERROR, path, &rule->names[name_index(rule, x->name)].loc, NULL,
+				add(l, L_SP501, SECPROF_SEV_ERROR, path,
+				    &rule->names[name_index(rule, x->name)].loc, NULL,
 				    "\"%s\" is a syscall on no arch, so the rule does nothing for it; did you mean \"%s\"?",
 				    x->name, near);
 			else
-				add(l, L_SP501, SECPROF_SEV_ERROR, path, &rule->names[name_index(rule, x->name)].loc, NULL,
-				    "\"%s\" is a syscall on no arch, so the rule does nothing for it", x->name);
+				add(l, L_SP501, SECPROF_SEV_ERROR, path,
+				    &rule->names[name_index(rule, x->name)].loc, NULL,
+				    "\"%s\" is a syscall on no arch, so the rule does nothing for it",
+				    x->name);
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -416,7 +450,7 @@ static size_t nearest_name(const char *s, char *out, size_t len)
 
 struct danger {
 	const char *name;
-	int cap, cap2;          /* a capability that makes it work (-1: none needed) */
+	int cap, cap2; /* a capability that makes it work (-1: none needed) */
 	uint64_t args[6];
 	const char *why;
 };
@@ -437,20 +471,48 @@ static const struct danger dangers[] = {
 	{ "move_mount", CAP_SYS_ADMIN, -1, { 0 }, "the new mount API" },
 	{ "open_tree", CAP_SYS_ADMIN, -1, { 0 }, "the new mount API" },
 	{ "pivot_root", CAP_SYS_ADMIN, -1, { 0 }, "changes the root filesystem" },
-	{ "unshare", -1, -1, { 0x10000000 }, "CLONE_NEWUSER: a new user namespace with every capability in it, and the kernel attack surface behind it" },
-	{ "clone", -1, -1, { 0x10000000 | 17 }, "CLONE_NEWUSER: a new user namespace with every capability in it" },
+	{ "unshare",
+	  -1,
+	  -1,
+	  { 0x10000000 },
+	  "CLONE_NEWUSER: a new user namespace with every capability in it, and the kernel attack surface behind it" },
+	{ "clone",
+	  -1,
+	  -1,
+	  { 0x10000000 | 17 },
+	  "CLONE_NEWUSER: a new user namespace with every capability in it" },
 	{ "setns", CAP_SYS_ADMIN, -1, { 0 }, "joins another namespace" },
 	{ "bpf", CAP_SYS_ADMIN, CAP_BPF, { 0 }, "loads BPF programs into the kernel" },
-	{ "userfaultfd", -1, -1, { 0 }, "stalls kernel page faults at will, a common exploit primitive" },
-	{ "perf_event_open", CAP_PERFMON, CAP_SYS_ADMIN, { 0 }, "reads performance counters and kernel addresses" },
+	{ "userfaultfd",
+	  -1,
+	  -1,
+	  { 0 },
+	  "stalls kernel page faults at will, a common exploit primitive" },
+	{ "perf_event_open",
+	  CAP_PERFMON,
+	  CAP_SYS_ADMIN,
+	  { 0 },
+	  "reads performance counters and kernel addresses" },
 	{ "keyctl", -1, -1, { 0 }, "the kernel keyring, not namespaced" },
 	{ "add_key", -1, -1, { 0 }, "the kernel keyring, not namespaced" },
 	{ "request_key", -1, -1, { 0 }, "the kernel keyring, not namespaced" },
-	{ "ptrace", CAP_SYS_PTRACE, -1, { 0 }, "reads and writes other processes (of the same user without the capability)" },
+	{ "ptrace",
+	  CAP_SYS_PTRACE,
+	  -1,
+	  { 0 },
+	  "reads and writes other processes (of the same user without the capability)" },
 	{ "process_vm_readv", CAP_SYS_PTRACE, -1, { 0 }, "reads other processes' memory" },
 	{ "process_vm_writev", CAP_SYS_PTRACE, -1, { 0 }, "writes other processes' memory" },
-	{ "io_uring_setup", -1, -1, { 0 }, "io_uring, a large attack surface that bypasses later seccomp checks" },
-	{ "open_by_handle_at", CAP_DAC_READ_SEARCH, -1, { 0 }, "opens host files by handle (the shocker escape)" },
+	{ "io_uring_setup",
+	  -1,
+	  -1,
+	  { 0 },
+	  "io_uring, a large attack surface that bypasses later seccomp checks" },
+	{ "open_by_handle_at",
+	  CAP_DAC_READ_SEARCH,
+	  -1,
+	  { 0 },
+	  "opens host files by handle (the shocker escape)" },
 	{ "kexec_load", CAP_SYS_BOOT, -1, { 0 }, "loads a new kernel" },
 	{ "kexec_file_load", CAP_SYS_BOOT, -1, { 0 }, "loads a new kernel" },
 	{ "init_module", CAP_SYS_MODULE, -1, { 0 }, "loads kernel modules" },
@@ -478,15 +540,17 @@ static void check_dangers(struct lint *l)
 		if (!decide(l->ir, l->native, x->name, x->args, &d) || !sp_action_allows(d.action))
 			continue;
 		granted = x->cap < 0 || has_cap(l, x->cap) || has_cap(l, x->cap2);
-		sev = x->cap < 0 ? SECPROF_SEV_WARNING : granted ? SECPROF_SEV_ERROR : SECPROF_SEV_NOTE;
+		sev = x->cap < 0 ? SECPROF_SEV_WARNING
+		      : granted  ? SECPROF_SEV_ERROR
+				 : SECPROF_SEV_NOTE;
 		where(l, &d, x->name, path, sizeof(path), &loc);
 		call_text(x->name, x->args, ex, sizeof(ex));
 		if (x->cap < 0)
-			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed: %s; no capability is needed",
-			    x->name, x->why);
+			add(l, L_SP201, sev, path, &loc, ex,
+			    "%s is allowed: %s; no capability is needed", x->name, x->why);
 		else
-			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed: %s; %s",
-			    x->name, x->why,
+			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed: %s; %s", x->name,
+			    x->why,
 			    granted ? "the container holds the capability it needs"
 				    : "the container lacks the capability it needs, so only the kernel's check stands");
 	}
@@ -513,9 +577,10 @@ static const struct {
 	const char *name, *mux;
 	uint64_t call;
 } muxed[] = {
-	{ "socket", "socketcall", 1 }, { "bind", "socketcall", 2 }, { "connect", "socketcall", 3 },
-	{ "listen", "socketcall", 4 }, { "accept", "socketcall", 5 }, { "semget", "ipc", 2 },
-	{ "msgget", "ipc", 13 }, { "shmget", "ipc", 23 },
+	{ "socket", "socketcall", 1 },  { "bind", "socketcall", 2 },
+	{ "connect", "socketcall", 3 }, { "listen", "socketcall", 4 },
+	{ "accept", "socketcall", 5 },  { "semget", "ipc", 2 },
+	{ "msgget", "ipc", 13 },        { "shmget", "ipc", 23 },
 };
 
 static bool denied_by_rule(const secprof_ir_decision *d)
@@ -552,23 +617,26 @@ static void check_groups(struct lint *l)
 				call_text(allow, NULL, ex, sizeof(ex));
 				add(l, L_SP301, SECPROF_SEV_ERROR, path, &loc, ex,
 				    "%s is denied (%s) but %s, which does the same, is allowed on %s",
-				    deny, secprof_action_str(dd.action, act, sizeof(act)), allow, ia->name);
+				    deny, secprof_action_str(dd.action, act, sizeof(act)), allow,
+				    ia->name);
 			}
 		}
 		for (size_t m = 0; m < sizeof(muxed) / sizeof(muxed[0]); m++) {
 			secprof_ir_decision d, dm;
 			uint64_t args[6] = { muxed[m].call };
 			if (!decide(l->ir, arch, muxed[m].name, NULL, &d) || !denied_by_rule(&d) ||
-			    !decide(l->ir, arch, muxed[m].mux, args, &dm) || !sp_action_allows(dm.action))
+			    !decide(l->ir, arch, muxed[m].mux, args, &dm) ||
+			    !sp_action_allows(dm.action))
 				continue;
 			char path[96], ex[64], act[32];
 			struct sp_loc loc;
 			where(l, &d, muxed[m].name, path, sizeof(path), &loc);
 			call_text(muxed[m].mux, args, ex, sizeof(ex));
 			add(l, L_SP301, SECPROF_SEV_ERROR, path, &loc, ex,
-			    "%s is denied (%s) but %s(%" PRIu64 ", ...), which makes the same call, is allowed on %s",
-			    muxed[m].name, secprof_action_str(d.action, act, sizeof(act)), muxed[m].mux,
-			    muxed[m].call, ia->name);
+			    "%s is denied (%s) but %s(%" PRIu64
+			    ", ...), which makes the same call, is allowed on %s",
+			    muxed[m].name, secprof_action_str(d.action, act, sizeof(act)),
+			    muxed[m].mux, muxed[m].call, ia->name);
 		}
 	}
 }
@@ -578,9 +646,9 @@ static void check_groups(struct lint *l)
 /* Calls the C library (glibc) or Go tries first and replaces with the
  * older one only when the kernel answers ENOSYS. */
 static const char *const newer[][2] = {
-	{ "clone3", "clone" },         { "openat2", "openat" },   { "faccessat2", "faccessat" },
-	{ "close_range", "close" },    { "statx", "newfstatat" }, { "fchmodat2", "fchmodat" },
-	{ "preadv2", "preadv" },       { "pwritev2", "pwritev" },
+	{ "clone3", "clone" },      { "openat2", "openat" },   { "faccessat2", "faccessat" },
+	{ "close_range", "close" }, { "statx", "newfstatat" }, { "fchmodat2", "fchmodat" },
+	{ "preadv2", "preadv" },    { "pwritev2", "pwritev" },
 };
 
 static void check_newer(struct lint *l)
@@ -607,7 +675,8 @@ static void check_newer(struct lint *l)
 
 static void check_overlap(struct lint *l)
 {
-	const secprof_ir_arch *ia = secprof_ir_arch_count(l->ir) ? secprof_ir_arch_at(l->ir, 0) : NULL;
+	const secprof_ir_arch *ia = secprof_ir_arch_count(l->ir) ? secprof_ir_arch_at(l->ir, 0)
+								 : NULL;
 
 	for (size_t s = 0; ia && s < ia->nsyscalls; s++) {
 		const secprof_ir_syscall *sc = &ia->syscalls[s];
@@ -628,7 +697,8 @@ static void check_overlap(struct lint *l)
 				 * stepped into its range */
 				for (int pass = 0; pass < 2; pass++)
 					for (size_t k = 0; k < (pass ? y : x)->nconds; k++) {
-						const secprof_ir_cond *c = &(pass ? y : x)->conds[k];
+						const secprof_ir_cond *c =
+							&(pass ? y : x)->conds[k];
 						uint64_t v = c->value;
 						if (!strcmp(c->op, "SCMP_CMP_GT"))
 							v++;
@@ -637,7 +707,8 @@ static void check_overlap(struct lint *l)
 						else if (!strcmp(c->op, "SCMP_CMP_NE"))
 							v = ~v;
 						else if (!strcmp(c->op, "SCMP_CMP_MASKED_EQ"))
-							v = c->value_two | (in.args[c->arg] & ~c->value);
+							v = c->value_two |
+							    (in.args[c->arg] & ~c->value);
 						in.args[c->arg] = v;
 					}
 				if (secprof_ir_decide(l->ir, &in, &d, failed, 64) < 0 ||
@@ -653,10 +724,12 @@ static void check_overlap(struct lint *l)
 					sp_call_text(&in, sc->name, &b);
 					snprintf(ex, sizeof(ex), "%s", b.data ? b.data : "");
 					sp_buf_free(&b);
-					sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
+					sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX,
+						     NULL);
 					add(l, L_SP403, SECPROF_SEV_WARNING, path, &rule->loc, ex,
 					    "this rule (%s) and syscalls[%zu] (%s) both match one %s call: libseccomp's argument tree, not the order in the file, decides it is %s",
-					    secprof_action_str(y->action, a1, sizeof(a1)), x->src.index,
+					    secprof_action_str(y->action, a1, sizeof(a1)),
+					    x->src.index,
 					    secprof_action_str(x->action, a2, sizeof(a2)), sc->name,
 					    secprof_action_str(d.action, a1, sizeof(a1)));
 				}
@@ -697,19 +770,24 @@ static void check_arch_filter(struct lint *l, const struct sp_rule *rule, const 
 		if (a)
 			secprof_arch_get_info(a, &info);
 		if (a && info.go)
-			add(l, L_SP502, any_ok ? SECPROF_SEV_WARNING : SECPROF_SEV_ERROR, path, &f->arches[k].loc, NULL,
-			    "moby matches arches against Go's names: \"%s\" never matches; did you mean \"%s\"?", s, info.go);
+			add(l, L_SP502, any_ok ? SECPROF_SEV_WARNING : SECPROF_SEV_ERROR, path,
+			    &f->arches[k].loc, NULL,
+			    "moby matches arches against Go's names: \"%s\" never matches; did you mean \"%s\"?",
+			    s, info.go);
 		else
-			add(l, L_SP502, any_ok ? SECPROF_SEV_NOTE : SECPROF_SEV_ERROR, path, &f->arches[k].loc, NULL,
-			    "moby matches arches against Go's names: \"%s\" is none, so it never matches", s);
+			add(l, L_SP502, any_ok ? SECPROF_SEV_NOTE : SECPROF_SEV_ERROR, path,
+			    &f->arches[k].loc, NULL,
+			    "moby matches arches against Go's names: \"%s\" is none, so it never matches",
+			    s);
 	}
 }
 
 static void check_arches(struct lint *l)
 {
 	static const char *const compat[][3] = {
-		{ "x86_64", "x86", "x32" }, { "aarch64", "arm", NULL }, { "s390x", "s390", NULL },
-		{ "mips64", "mips64n32", NULL }, { "mipsel64", "mipsel64n32", NULL },
+		{ "x86_64", "x86", "x32" },          { "aarch64", "arm", NULL },
+		{ "s390x", "s390", NULL },           { "mips64", "mips64n32", NULL },
+		{ "mipsel64", "mipsel64n32", NULL },
 	};
 
 	for (size_t i = 0; i < l->p->nrules; i++) {
@@ -725,7 +803,8 @@ static void check_arches(struct lint *l)
 				have |= !strcmp(secprof_ir_arch_at(l->ir, ai)->name, compat[c][k]);
 			if (have)
 				continue;
-			add(l, L_SP503, SECPROF_SEV_WARNING, l->p->narchmap ? "archMap" : "architectures",
+			add(l, L_SP503, SECPROF_SEV_WARNING,
+			    l->p->narchmap ? "archMap" : "architectures",
 			    l->p->narchmap ? &l->p->archmap_loc : &l->p->loc, NULL,
 			    "the filter has no %s arch: every %s binary is killed at its first system call (add it as a subArchitecture of %s)",
 			    compat[c][k], compat[c][k], compat[c][0]);
@@ -740,10 +819,10 @@ static void check_arches(struct lint *l)
  * no_new_privileges asks for it just before execve; its Go runtime runs
  * throughout. A deny of any of these stops every container. */
 static const char *const runtime_calls[] = {
-	"execve", "futex", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
-	"sigaltstack", "close", "read", "write", "capget", "capset", "prctl", "setgroups",
-	"setresuid", "setresgid", "getpid", "gettid", "tgkill", "mmap", "munmap", "sched_yield",
-	"nanosleep",
+	"execve",      "futex",     "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
+	"sigaltstack", "close",     "read",       "write",        "capget",         "capset",
+	"prctl",       "setgroups", "setresuid",  "setresgid",    "getpid",         "gettid",
+	"tgkill",      "mmap",      "munmap",     "sched_yield",  "nanosleep",
 };
 
 static void check_runtime(struct lint *l)
@@ -757,14 +836,15 @@ static void check_runtime(struct lint *l)
 	for (size_t i = 0; i < sizeof(runtime_calls) / sizeof(runtime_calls[0]); i++) {
 		secprof_ir_decision d;
 
-		if (!decide(l->ir, l->native, runtime_calls[i], NULL, &d) || sp_action_allows(d.action))
+		if (!decide(l->ir, l->native, runtime_calls[i], NULL, &d) ||
+		    sp_action_allows(d.action))
 			continue;
 		if (!n++) {
 			first = d;
 			first_name = runtime_calls[i];
 		}
-		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", n > 1 ? ", " : "",
-			 runtime_calls[i]);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 n > 1 ? ", " : "", runtime_calls[i]);
 	}
 	if (!n)
 		return;
@@ -815,8 +895,9 @@ secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
 	exact = *co;
 	exact.exact_libseccomp = true;
 	l.exact = secprof_ir_build(ctx, l.r, &exact, err); /* same refusals: cannot fail here */
-	l.native = secprof_ir_arch_count(l.ir) ? secprof_arch_lookup(secprof_ir_arch_at(l.ir, 0)->name)
-					       : NULL;
+	l.native = secprof_ir_arch_count(l.ir)
+			   ? secprof_arch_lookup(secprof_ir_arch_at(l.ir, 0)->name)
+			   : NULL;
 	if (!l.native)
 		l.native = secprof_arch_native();
 	secprof_arch_get_info(l.native, &info);
@@ -872,8 +953,9 @@ static const char *sarif_level(enum secprof_severity s)
 	return s == SECPROF_SEV_ERROR ? "error" : s == SECPROF_SEV_WARNING ? "warning" : "note";
 }
 
-int secprof_lint_format(const secprof_lint_report *r, const char *file, enum secprof_lint_format fmt,
-			enum secprof_severity min, char **out, secprof_error *err)
+int secprof_lint_format(const secprof_lint_report *r, const char *file,
+			enum secprof_lint_format fmt, enum secprof_severity min, char **out,
+			secprof_error *err)
 {
 	struct sp_buf b = { 0 };
 	size_t shown = 0;
@@ -881,11 +963,14 @@ int secprof_lint_format(const secprof_lint_report *r, const char *file, enum sec
 	if (!file)
 		file = "";
 	if (fmt == SECPROF_LINT_SARIF) {
-		sp_buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-				"  \"version\": \"2.1.0\",\n  \"runs\": [{\n    \"tool\": {\"driver\": {"
-				"\"name\": \"secprof\", \"rules\": [");
+		sp_buf_puts(
+			&b,
+			"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+			"  \"version\": \"2.1.0\",\n  \"runs\": [{\n    \"tool\": {\"driver\": {"
+			"\"name\": \"secprof\", \"rules\": [");
 		for (size_t i = 0; i < L__COUNT; i++) {
-			sp_buf_printf(&b, "%s\n      {\"id\": \"%s\", \"name\": ", i ? "," : "", lint_rules[i].id);
+			sp_buf_printf(&b, "%s\n      {\"id\": \"%s\", \"name\": ", i ? "," : "",
+				      lint_rules[i].id);
 			sp_buf_json_str(&b, lint_rules[i].name);
 			sp_buf_puts(&b, ", \"shortDescription\": {\"text\": ");
 			sp_buf_json_str(&b, lint_rules[i].desc);
@@ -905,19 +990,23 @@ int secprof_lint_format(const secprof_lint_report *r, const char *file, enum sec
 			if (!strcmp(lint_rules[k].id, f->id))
 				rule_index = k;
 		if (fmt == SECPROF_LINT_TEXT) {
-			sp_buf_printf(&b, "%s%s%u:%u: %s %s %s: %s", file, *file ? ":" : "", f->line,
-				      f->column, secprof_severity_name(f->severity), f->id,
+			sp_buf_printf(&b, "%s%s%u:%u: %s %s %s: %s", file, *file ? ":" : "",
+				      f->line, f->column, secprof_severity_name(f->severity), f->id,
 				      *f->path ? f->path : "(profile)", f->message);
 			if (f->example)
 				sp_buf_printf(&b, "  e.g. %s", f->example);
 			sp_buf_puts(&b, "\n");
 		} else if (fmt == SECPROF_LINT_JSON) {
-			sp_buf_printf(&b, "%s\n  {\"id\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", \"path\": ",
-				      shown ? "," : "", f->id, f->name, secprof_severity_name(f->severity));
+			sp_buf_printf(
+				&b,
+				"%s\n  {\"id\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", \"path\": ",
+				shown ? "," : "", f->id, f->name,
+				secprof_severity_name(f->severity));
 			sp_buf_json_str(&b, f->path);
 			sp_buf_puts(&b, ", \"file\": ");
 			sp_buf_json_str(&b, file);
-			sp_buf_printf(&b, ", \"line\": %u, \"column\": %u, \"message\": ", f->line, f->column);
+			sp_buf_printf(&b, ", \"line\": %u, \"column\": %u, \"message\": ", f->line,
+				      f->column);
 			sp_buf_json_str(&b, f->message);
 			sp_buf_puts(&b, ", \"example\": ");
 			if (f->example)
@@ -929,15 +1018,21 @@ int secprof_lint_format(const secprof_lint_report *r, const char *file, enum sec
 			char msg[768];
 			snprintf(msg, sizeof(msg), "%s%s%s", f->message, f->example ? " e.g. " : "",
 				 f->example ? f->example : "");
-			sp_buf_printf(&b, "%s\n      {\"ruleId\": \"%s\", \"ruleIndex\": %zu, \"level\": \"%s\", \"message\": {\"text\": ",
-				      shown ? "," : "", f->id, rule_index, sarif_level(f->severity));
+			sp_buf_printf(
+				&b,
+				"%s\n      {\"ruleId\": \"%s\", \"ruleIndex\": %zu, \"level\": \"%s\", \"message\": {\"text\": ",
+				shown ? "," : "", f->id, rule_index, sarif_level(f->severity));
 			sp_buf_json_str(&b, msg);
-			sp_buf_puts(&b, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+			sp_buf_puts(
+				&b,
+				"}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
 			sp_buf_json_str(&b, file);
 			sp_buf_puts(&b, "}");
 			if (f->line)
-				sp_buf_printf(&b, ", \"region\": {\"startLine\": %u, \"startColumn\": %u}",
-					      f->line, f->column ? f->column : 1);
+				sp_buf_printf(
+					&b,
+					", \"region\": {\"startLine\": %u, \"startColumn\": %u}",
+					f->line, f->column ? f->column : 1);
 			sp_buf_puts(&b, "}, \"logicalLocations\": [{\"fullyQualifiedName\": ");
 			sp_buf_json_str(&b, *f->path ? f->path : "$");
 			sp_buf_puts(&b, ", \"kind\": \"member\"}]}]}");

@@ -164,14 +164,14 @@ static void merge_rules(struct merge *m)
  * rule for one of them onto the multiplexer with arg0 == its number
  * (abi_rule_add), so the multiplexer's own rule for that arg0 would clash. */
 static const char *const socketcalls[] = {
-	NULL, "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername",
-	"socketpair", "send", "sendto", "recv", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-	"sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
+	NULL,          "socket",     "bind",    "connect", "listen",  "accept",   "getsockname",
+	"getpeername", "socketpair", "send",    "sendto",  "recv",    "recvfrom", "shutdown",
+	"setsockopt",  "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
 };
 static const char *const ipccalls[] = {
-	NULL, "semop", "semget", "semctl", "semtimedop", NULL, NULL, NULL, NULL, NULL, NULL,
-	"msgsnd", "msgrcv", "msgget", "msgctl", NULL, NULL, NULL, NULL, NULL, NULL,
-	"shmat", "shmdt", "shmget", "shmctl",
+	NULL, "semop", "semget", "semctl", "semtimedop", NULL,     NULL,     NULL, NULL,
+	NULL, NULL,    "msgsnd", "msgrcv", "msgget",     "msgctl", NULL,     NULL, NULL,
+	NULL, NULL,    NULL,     "shmat",  "shmdt",      "shmget", "shmctl",
 };
 
 static const char *muxed_call(const char *name, const struct sp_leaf *l)
@@ -198,7 +198,7 @@ static size_t blocks(uint32_t lo, uint32_t hi, uint32_t *mask, uint32_t *val, si
 		/* the largest aligned block at x that stays within hi */
 		while (size < (1ull << 32) && !(x & size) && x + 2 * size - 1 <= hi)
 			size <<= 1;
-		mask[n] = (uint32_t)~(size - 1);
+		mask[n] = (uint32_t) ~(size - 1);
 		val[n] = (uint32_t)x;
 		n++;
 		x += size;
@@ -546,10 +546,13 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 			struct sp_buf call = { 0 };
 			arch = sp_arch_of_input(&l->in);
 			sp_region_text(l->r, region, sizeof(region));
-			sp_call_text(&l->in, arch ? secprof_syscall_name(arch, l->in.nr) : NULL, &call);
-			snprintf(m->why, sizeof(m->why), "%s %s%s%s: the merged profile gives %s, the combination %s",
-				 arch ? secprof_arch_name(arch) : "other-arch", call.data ? call.data : "",
-				 region[0] ? " " : "", region, secprof_action_str(l->ret[m->n], a, sizeof(a)),
+			sp_call_text(&l->in, arch ? secprof_syscall_name(arch, l->in.nr) : NULL,
+				     &call);
+			snprintf(m->why, sizeof(m->why),
+				 "%s %s%s%s: the merged profile gives %s, the combination %s",
+				 arch ? secprof_arch_name(arch) : "other-arch",
+				 call.data ? call.data : "", region[0] ? " " : "", region,
+				 secprof_action_str(l->ret[m->n], a, sizeof(a)),
 				 secprof_action_str(want, b, sizeof(b)));
 			sp_buf_free(&call);
 		}
@@ -568,7 +571,8 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	for (size_t k = 0; k < secprof_arch_syscall_count(arch); k++) {
 		int32_t nr = secprof_arch_syscall_at(arch, k, &name);
 		int rc;
-		if (nr < 0 || (uint32_t)nr < l->r[SP_W_NR].lo || !sp_wregion_has(&l->r[SP_W_NR], (uint32_t)nr))
+		if (nr < 0 || (uint32_t)nr < l->r[SP_W_NR].lo ||
+		    !sp_wregion_has(&l->r[SP_W_NR], (uint32_t)nr))
 			continue;
 		/* above the stub the result's own stub answers (its names end
 		 * where the inputs' end, below); elsewhere the name's rules come
@@ -617,7 +621,8 @@ static int cmp_rule(const void *x, const void *y)
 		return a->ret < b->ret ? -1 : 1;
 	if ((c = strcmp(a->name, b->name)))
 		return c;
-	if ((c = memcmp(a->mask, b->mask, sizeof(a->mask))) || (c = memcmp(a->val, b->val, sizeof(a->val))))
+	if ((c = memcmp(a->mask, b->mask, sizeof(a->mask))) ||
+	    (c = memcmp(a->val, b->val, sizeof(a->val))))
 		return c;
 	return memcmp(a->op, b->op, sizeof(a->op));
 }
@@ -655,9 +660,11 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 	}
 	n = m->rules.len;
 	if (fmt == SECPROF_MERGE_SPO) {
-		sp_buf_puts(&b, "{\n  \"apiVersion\": \"security-profiles-operator.x-k8s.io/v1beta1\",\n"
-				"  \"kind\": \"SeccompProfile\",\n  \"metadata\": {\"name\": \"merged\"},\n"
-				"  \"spec\": {\n  ");
+		sp_buf_puts(
+			&b,
+			"{\n  \"apiVersion\": \"security-profiles-operator.x-k8s.io/v1beta1\",\n"
+			"  \"kind\": \"SeccompProfile\",\n  \"metadata\": {\"name\": \"merged\"},\n"
+			"  \"spec\": {\n  ");
 		put_action(&b, m->def, "defaultAction", "errnoRet");
 		sp_buf_puts(&b, ",\n  \"architectures\": [");
 		for (size_t k = 0; k < m->narches; k++) {
@@ -669,8 +676,9 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 		sp_buf_puts(&b, "{\n  ");
 		put_action(&b, m->def, "defaultAction", "defaultErrnoRet");
 		secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
-		sp_buf_printf(&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
-			      info.scmp);
+		sp_buf_printf(
+			&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
+			info.scmp);
 		for (size_t k = 1; k < m->narches; k++) {
 			secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
 			sp_buf_printf(&b, "%s\"%s\"", k > 1 ? ", " : "", info.scmp);
@@ -697,17 +705,26 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 			sp_buf_puts(&b, ", \"args\": [");
 			for (unsigned a = 0; a < 6; a++) {
 				if (rules[i].op[a] != OP_MASKED)
-					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"%s\"}",
+					sp_buf_printf(&b,
+						      "%s{\"index\": %u, \"value\": %" PRIu64
+						      ", \"valueTwo\": 0, \"op\": \"%s\"}",
 						      f2 ? "" : ", ", a, rules[i].val[a],
-						      rules[i].op[a] == OP_LE ? "SCMP_CMP_LE" : "SCMP_CMP_GE");
+						      rules[i].op[a] == OP_LE ? "SCMP_CMP_LE"
+									      : "SCMP_CMP_GE");
 				else if (!rules[i].mask[a])
 					continue;
 				else if (rules[i].mask[a] == UINT64_MAX)
-					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}",
+					sp_buf_printf(&b,
+						      "%s{\"index\": %u, \"value\": %" PRIu64
+						      ", \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}",
 						      f2 ? "" : ", ", a, rules[i].val[a]);
 				else
-					sp_buf_printf(&b, "%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64 ", \"op\": \"SCMP_CMP_MASKED_EQ\"}",
-						      f2 ? "" : ", ", a, rules[i].mask[a], rules[i].val[a]);
+					sp_buf_printf(&b,
+						      "%s{\"index\": %u, \"value\": %" PRIu64
+						      ", \"valueTwo\": %" PRIu64
+						      ", \"op\": \"SCMP_CMP_MASKED_EQ\"}",
+						      f2 ? "" : ", ", a, rules[i].mask[a],
+						      rules[i].val[a]);
 				f2 = false;
 			}
 			sp_buf_puts(&b, "]");
@@ -744,7 +761,8 @@ static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, con
 	ro.kernel_minor = 1;
 	ro.caps = secprof_caps_all();
 	if (!(p = secprof_profile_parse(ctx, docker, strlen(docker), "<merged>", m->err)) ||
-	    !(r = secprof_resolve(ctx, p, &ro, m->err)) || !(prog = secprof_compile(ctx, r, co, m->err))) {
+	    !(r = secprof_resolve(ctx, p, &ro, m->err)) ||
+	    !(prog = secprof_compile(ctx, r, co, m->err))) {
 		rc = -m->err->code;
 		sp_err_wrap(m->err, "the merged profile");
 		goto out;
@@ -778,14 +796,16 @@ out:
 static void enosys_bounds(struct merge *m, const secprof_side *in, const secprof_compile_opts *co)
 {
 	uint32_t act = m->def & 0xffff0000u;
-	bool stub = !co->no_enosys && act != 0x7fff0000u && act != 0x7ffc0000u && act != 0x7ff00000u;
+	bool stub = !co->no_enosys && act != 0x7fff0000u && act != 0x7ffc0000u &&
+		    act != 0x7ff00000u;
 
 	for (size_t k = 0; k < m->narches; k++) {
 		m->enosys_max[k] = -1;
 		for (size_t i = 0; stub && i < m->n; i++)
 			for (size_t a = 0; a < secprof_ir_arch_count(in[i].ir); a++) {
 				const secprof_ir_arch *ia = secprof_ir_arch_at(in[i].ir, a);
-				if (!strcmp(ia->name, m->arch_names[k]) && ia->enosys_max > m->enosys_max[k])
+				if (!strcmp(ia->name, m->arch_names[k]) &&
+				    ia->enosys_max > m->enosys_max[k])
 					m->enosys_max[k] = ia->enosys_max;
 			}
 	}
@@ -833,7 +853,8 @@ static int boundary_names(struct merge *m, const secprof_side *in)
 				if (strcmp(ia->name, m->arch_names[k]))
 					continue;
 				for (size_t s = 0; s < ia->nsyscalls; s++)
-					if (ia->syscalls[s].nr <= m->enosys_max[k] && ia->syscalls[s].name &&
+					if (ia->syscalls[s].nr <= m->enosys_max[k] &&
+					    ia->syscalls[s].name &&
 					    (rc = list_name(m, ia->syscalls[s].name)))
 						return rc;
 			}
@@ -899,13 +920,15 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 		co = &none;
 	for (size_t i = 0; i < n; i++) {
 		if (!in[i].ir || !in[i].insns)
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-				      "%s: a merge input needs its rule set (a profile, not a BPF program)",
-				      in[i].label ? in[i].label : "input");
+			return sp_err(
+				err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				"%s: a merge input needs its rule set (a profile, not a BPF program)",
+				in[i].label ? in[i].label : "input");
 		progs[i] = in[i].insns;
 		lens[i] = in[i].len;
 		defs[i] = secprof_ir_default_action(in[i].ir);
-		if (i && strcmp(secprof_ir_arch_at(in[i].ir, 0)->name, secprof_ir_arch_at(in[0].ir, 0)->name))
+		if (i && strcmp(secprof_ir_arch_at(in[i].ir, 0)->name,
+				secprof_ir_arch_at(in[0].ir, 0)->name))
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "the inputs are resolved for different arches (%s, %s)",
 				      secprof_ir_arch_at(in[0].ir, 0)->name,
@@ -924,7 +947,8 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 			for (size_t j = 0; j < n; j++) {
 				bool in_j = false;
 				for (size_t b = 0; b < secprof_ir_arch_count(in[j].ir); b++)
-					in_j |= !strcmp(secprof_ir_arch_at(in[j].ir, b)->name, name);
+					in_j |= !strcmp(secprof_ir_arch_at(in[j].ir, b)->name,
+							name);
 				everywhere &= in_j;
 			}
 			for (size_t j = 0; j < m.narches; j++)
@@ -959,8 +983,9 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 			docker = other;
 			other = NULL;
 			/* the rules again, for the SPO form */
-			rc = fmt == SECPROF_MERGE_SPO ? attempt(ctx, &m, in, progs, lens, co, false, &other)
-						      : 0;
+			rc = fmt == SECPROF_MERGE_SPO
+				     ? attempt(ctx, &m, in, progs, lens, co, false, &other)
+				     : 0;
 		} else if (rc && rlow && err) {
 			*err = first; /* the first refusal, as before the second order */
 		}

@@ -19,7 +19,8 @@
 
 static const secprof_runtime_call calls[] = {
 	/* after the load without no-new-privileges only */
-	{ "capget", "runc 1.1", "finalizeNamespace: capabilities.New reads the current sets", false },
+	{ "capget", "runc 1.1", "finalizeNamespace: capabilities.New reads the current sets",
+	  false },
 	{ "prctl", "runc 1.1",
 	  "finalizeNamespace: ApplyBoundingSet (PR_CAPBSET_DROP), system.SetKeepCaps/ClearKeepCaps; pdeath.Restore",
 	  false },
@@ -30,11 +31,13 @@ static const secprof_runtime_call calls[] = {
 	{ "capset", "runc 1.1", "finalizeNamespace: capabilities ApplyCaps", false },
 	{ "getppid", "runc 1.1", "linuxStandardInit.Init: the parent-pid check", false },
 	{ "newfstatat", "runc 1.1", "linuxStandardInit.Init: exec.LookPath of the command", false },
-	{ "faccessat2", "runc 1.1", "linuxStandardInit.Init: eaccess (unix.Faccessat with AT_EACCESS)", false },
+	{ "faccessat2", "runc 1.1",
+	  "linuxStandardInit.Init: eaccess (unix.Faccessat with AT_EACCESS)", false },
 	/* after the load in both cases */
-	{ "close", "runc 1.1", "linuxStandardInit.Init: closing the init pipe and the log pipe", true },
-	{ "openat", "runc 1.1", "linuxStandardInit.Init: the exec fifo; UnsafeCloseFrom opens /proc/self/fd",
+	{ "close", "runc 1.1", "linuxStandardInit.Init: closing the init pipe and the log pipe",
 	  true },
+	{ "openat", "runc 1.1",
+	  "linuxStandardInit.Init: the exec fifo; UnsafeCloseFrom opens /proc/self/fd", true },
 	{ "write", "runc 1.1", "linuxStandardInit.Init: writing the exec fifo", true },
 	{ "fstatfs", "runc 1.1", "utils.UnsafeCloseFrom: EnsureProcHandle of /proc/self/fd", true },
 	{ "getdents64", "runc 1.1", "utils.UnsafeCloseFrom: Readdirnames of /proc/self/fd", true },
@@ -64,7 +67,7 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 		if ((d.nr = secprof_syscall_nr(arch, calls[i].syscall)) < 0)
 			continue;
 		ret = secprof_emulate(insns, len, &d, NULL);
-		action = ret & 0xffff0000u; /* SECCOMP_RET_ACTION_FULL */
+		action = ret & 0xffff0000u;                         /* SECCOMP_RET_ACTION_FULL */
 		if (action == 0x7fff0000u || action == 0x7ffc0000u) /* ALLOW, LOG */
 			continue;
 		if (n < max) {
@@ -93,13 +96,15 @@ size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof
 	if (!n)
 		return 0;
 	secprof_action_str(rets[0], act, sizeof(act));
-	w = snprintf(buf, buflen,
-		     "docker run would fail to start: the profile denies %s (%s), which %s calls after "
-		     "loading the filter (%s)",
-		     rows[0]->syscall, act, rows[0]->runtime, rows[0]->step);
+	w = snprintf(
+		buf, buflen,
+		"docker run would fail to start: the profile denies %s (%s), which %s calls after "
+		"loading the filter (%s)",
+		rows[0]->syscall, act, rows[0]->runtime, rows[0]->step);
 	at = w < 0 ? 0 : (size_t)w < buflen ? (size_t)w : buflen - 1;
 	for (size_t i = 1; i < n && i < 64 && at + 1 < buflen; i++) {
-		w = snprintf(buf + at, buflen - at, "%s%s", i == 1 ? "; and also " : ", ", rows[i]->syscall);
+		w = snprintf(buf + at, buflen - at, "%s%s", i == 1 ? "; and also " : ", ",
+			     rows[i]->syscall);
 		at = w < 0 ? at : at + (size_t)w < buflen ? at + (size_t)w : buflen - 1;
 	}
 	return n;

@@ -62,7 +62,6 @@ struct vstate {
 	struct st s;
 };
 
-
 /* The word fixed at each depth: arch, number, then each argument's high
  * word before its low word, so a 64-bit range test cuts the high word
  * first and its low word only where the high word is the boundary's (a
@@ -165,10 +164,8 @@ static int record(struct cons *c, uint16_t op, uint32_t m, uint32_t k)
 		if (add_pt(c, k) < 0)
 			return -1;
 		return k == UINT32_MAX ? 0 : add_pt(c, k + 1);
-	case BPF_JGT:
-		return k == UINT32_MAX ? 0 : add_pt(c, k + 1);
-	case BPF_JGE:
-		return add_pt(c, k);
+	case BPF_JGT: return k == UINT32_MAX ? 0 : add_pt(c, k + 1);
+	case BPF_JGE: return add_pt(c, k);
 	}
 	return 0;
 }
@@ -185,8 +182,14 @@ static uint32_t alu_const(uint16_t op, uint32_t a, uint32_t v, bool *ok)
 	case BPF_ADD: return a + v;
 	case BPF_SUB: return a - v;
 	case BPF_MUL: return a * v;
-	case BPF_DIV: if (!v) *ok = false; return v ? a / v : 0;
-	case BPF_MOD: if (!v) *ok = false; return v ? a % v : 0;
+	case BPF_DIV:
+		if (!v)
+			*ok = false;
+		return v ? a / v : 0;
+	case BPF_MOD:
+		if (!v)
+			*ok = false;
+		return v ? a % v : 0;
 	case BPF_AND: return a & v;
 	case BPF_OR: return a | v;
 	case BPF_XOR: return a ^ v;
@@ -234,7 +237,7 @@ static int explore(struct walk *w, const secprof_insn *p, size_t len, size_t pc,
 		if (cls == BPF_JMP) {
 			uint16_t op = BPF_OP(f->code);
 			struct val v = BPF_SRC(f->code) == BPF_X ? s.x
-							       : (struct val){ V_CONST, f->k };
+								 : (struct val){ V_CONST, f->k };
 			size_t t, e;
 			int rc;
 
@@ -295,7 +298,9 @@ static int explore(struct walk *w, const secprof_insn *p, size_t len, size_t pc,
 			if (cls == BPF_ALU) {
 				uint16_t op = BPF_OP(f->code);
 				struct val v = op == BPF_NEG ? (struct val){ V_CONST, 0 }
-				    : BPF_SRC(f->code) == BPF_X ? s.x : (struct val){ V_CONST, f->k };
+					       : BPF_SRC(f->code) == BPF_X
+						       ? s.x
+						       : (struct val){ V_CONST, f->k };
 				bool ok;
 				if (s.a.k == V_CONST && v.k == V_CONST) {
 					s.a.m = alu_const(op, s.a.m, v.m, &ok);
@@ -386,9 +391,10 @@ static int collect(struct walk *w, unsigned target, struct cons *c)
 		if (rc == -1)
 			return sp_err_oom(w->err);
 		if (rc == -2)
-			return sp_err(w->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
-				      "program %zu computes on word %u of the input before comparing it: its regions cannot be derived",
-				      i + 1, target);
+			return sp_err(
+				w->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+				"program %zu computes on word %u of the input before comparing it: its regions cannot be derived",
+				i + 1, target);
 	}
 	return 0;
 }
@@ -473,7 +479,12 @@ int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n
 int sp_space_walk_order(const secprof_insn *const *progs, const size_t *lens, size_t n,
 			sp_leaf_fn fn, void *data, bool high_first, secprof_error *err)
 {
-	struct walk w = { .progs = progs, .lens = lens, .n = n, .fn = fn, .data = data, .err = err,
+	struct walk w = { .progs = progs,
+			  .lens = lens,
+			  .n = n,
+			  .fn = fn,
+			  .data = data,
+			  .err = err,
 			  .high_first = high_first };
 	int rc;
 

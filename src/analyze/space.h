@@ -19,7 +19,7 @@
 
 #include "secprof.h"
 
-#define SP_SPACE_WORDS 16  /* sizeof(struct seccomp_data) / 4 */
+#define SP_SPACE_WORDS 16 /* sizeof(struct seccomp_data) / 4 */
 #define SP_SPACE_MAXPROGS 8
 #define SP_W_NR 0
 #define SP_W_ARCH 1

@@ -22,8 +22,8 @@ int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err);
 /* Listing and Graphviz text (disasm.c). `arch` names syscalls when the
  * program does not say which arch a section is for (may be NULL). *out is
  * malloc'ed and NUL-terminated. */
-int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch,
-		   char **out, secprof_error *err);
+int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch, char **out,
+		   secprof_error *err);
 int sp_bpf_dot(const secprof_insn *insns, size_t len, const struct sp_arch *arch, char **out,
 	       secprof_error *err);
 

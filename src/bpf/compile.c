@@ -48,11 +48,11 @@ enum leaf_mode { LEAF_RET, LEAF_RANK, LEAF_MIN, LEAF_CONST };
 
 struct leaves {
 	enum leaf_mode mode;
-	uint32_t *ranked;  /* the low rules' distinct returns, least strict first */
+	uint32_t *ranked; /* the low rules' distinct returns, least strict first */
 	size_t nranked, cap;
-	size_t wide_pos;   /* RANK: the twin's first instruction */
-	size_t dispatch;   /* MIN: returns ranked[X] (A = X there) */
-	uint32_t with;     /* CONST: the twin's action */
+	size_t wide_pos; /* RANK: the twin's first instruction */
+	size_t dispatch; /* MIN: returns ranked[X] (A = X there) */
+	uint32_t with;   /* CONST: the twin's action */
 	struct {
 		uint32_t ret;
 		size_t pos;
@@ -94,7 +94,7 @@ struct gen {
 	struct member *members; /* scratch for one group of equality rules */
 	size_t members_cap;
 	struct leaves leaf;
-	struct cons *cons;      /* emitted instructions by what they do (cons_find) */
+	struct cons *cons; /* emitted instructions by what they do (cons_find) */
 	size_t ncons, cons_cap;
 	/* the second try of a program over the kernel's limit: fewest
 	 * instructions, not fewest steps (sp_bpf_generate) */
@@ -275,7 +275,8 @@ static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct 
 		return pos_target((size_t)have);
 	while (bring_near(g, &t) || bring_near(g, &f))
 		;
-	pos = emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1), (uint8_t)(g->len - f.pos - 1), k);
+	pos = emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1),
+		   (uint8_t)(g->len - f.pos - 1), k);
 	cons_put(g, c, pos);
 	return pos_target(pos);
 }
@@ -340,7 +341,8 @@ static struct target masked32(struct gen *g, uint32_t off, uint32_t mask, uint32
 	else if (!(mask & (mask - 1)))
 		j = emit_jump(g, BPF_JSET, mask, skip_reload(g, off, p), skip_reload(g, off, f));
 	else
-		j = emit_before(g, BPF_ALU | BPF_AND | BPF_K, mask, emit_jump(g, BPF_JEQ, want, p, f));
+		j = emit_before(g, BPF_ALU | BPF_AND | BPF_K, mask,
+				emit_jump(g, BPF_JEQ, want, p, f));
 	return emit_load(g, off, j);
 }
 
@@ -415,7 +417,8 @@ static struct hi_test hi_test_of(const struct sp_arch *a, const struct sp_cond *
 	struct hi_test h = { .arg = c->arg };
 	bool masked = c->op == SP_OP_MASKED_EQ;
 
-	if (a->bits == 32 || c->lo_only || !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
+	if (a->bits == 32 || c->lo_only ||
+	    !(c->op == SP_OP_EQ || masked || (ne_ok && c->op == SP_OP_NE)))
 		return h;
 	h.mask = masked ? (uint32_t)(c->value >> 32) : UINT32_MAX;
 	h.want = (uint32_t)((masked ? c->value_two : c->value) >> 32);
@@ -648,8 +651,10 @@ static size_t *distinct_values(struct gen *g, size_t n, size_t *nvals)
 /* The high-word test a group starts with (none on 32-bit ABIs). */
 static struct hi_test group_hi_test(const struct sp_arch *a, const struct group *gr)
 {
-	return (struct hi_test){ .valid = a->bits != 32 && !gr->lo_only, .arg = gr->arg,
-				 .mask = UINT32_MAX, .want = gr->hi };
+	return (struct hi_test){ .valid = a->bits != 32 && !gr->lo_only,
+				 .arg = gr->arg,
+				 .mask = UINT32_MAX,
+				 .want = gr->hi };
 }
 
 /* A group: LD hi; JEQ hi -> on, else f_hi; on: LD lo; dispatch (misses
@@ -725,10 +730,12 @@ static struct target emit_level(struct gen *g, const struct sp_arch *a, const st
 	while (n->next)
 		n = n->next;
 	for (; n; n = n->prev) {
-		struct target t = n->t ? emit_level(g, a, n->t, cur)
-				 : n->has_t ? ret_target(n->act_t) : cur;
-		struct target f = n->f ? emit_level(g, a, n->f, cur)
-				 : n->has_f ? ret_target(n->act_f) : cur;
+		struct target t = n->t       ? emit_level(g, a, n->t, cur)
+				  : n->has_t ? ret_target(n->act_t)
+					     : cur;
+		struct target f = n->f       ? emit_level(g, a, n->f, cur)
+				  : n->has_f ? ret_target(n->act_f)
+					     : cur;
 		cur = emit_tnode(g, a, n, t, f);
 	}
 	return cur;
@@ -803,7 +810,8 @@ static size_t leaf_pos(struct gen *g, uint32_t ret)
 	if (l->mode == LEAF_RANK) {
 		/* X = the rank; then the twin */
 		pos = emit_before(g, BPF_LDX | BPF_IMM, (uint32_t)rank_of(l, ret),
-				  pos_target(l->wide_pos)).pos;
+				  pos_target(l->wide_pos))
+			      .pos;
 	} else if ((r = rank_above(l, ret)) == l->nranked) {
 		return real_ret(g, ret); /* no low verdict is stricter */
 	} else {
@@ -1045,7 +1053,8 @@ static size_t singles(const struct run *runs, size_t n, size_t lo, size_t hi, ui
 	}
 	/* a single of the background action is background too: keep it simple */
 	for (size_t i = lo; have_bg && i < hi; i++)
-		if (!runs[i].sys && runs[i].ret == *bg && i + 1 < n && runs[i + 1].start - runs[i].start == 1)
+		if (!runs[i].sys && runs[i].ret == *bg && i + 1 < n &&
+		    runs[i + 1].start - runs[i].start == 1)
 			return 0;
 	return have_bg && count <= JEQ_CHAIN_MAX && count + 1 < hi - lo ? count : 0;
 }
@@ -1063,7 +1072,8 @@ static struct target emit_tree(struct gen *g, const struct run *runs, size_t n, 
 		struct target next = ret_target(bg);
 		for (size_t i = hi; i-- > lo;)
 			if (runs[i].sys || runs[i].ret != bg)
-				next = emit_jump(g, BPF_JEQ, runs[i].start, emit_leaf(g, &runs[i]), next);
+				next = emit_jump(g, BPF_JEQ, runs[i].start, emit_leaf(g, &runs[i]),
+						 next);
 		return next;
 	}
 	right = emit_tree(g, runs, n, w, mid, hi, 0);

@@ -112,8 +112,8 @@ static const char *jump_name(uint16_t code)
 
 static const char *alu_name(uint16_t code)
 {
-	static const char *const names[16] = { "add", "sub", "mul", "div", "or", "and", "lsh",
-					       "rsh", "neg", "mod", "xor" };
+	static const char *const names[16] = { "add", "sub", "mul", "div", "or", "and",
+					       "lsh", "rsh", "neg", "mod", "xor" };
 	const char *n = names[BPF_OP(code) >> 4];
 	return n ? n : "alu?";
 }
@@ -182,7 +182,8 @@ static void insn_text(struct sp_buf *b, const secprof_insn *f, size_t pc)
 		if (BPF_OP(c) == BPF_JA)
 			sp_buf_printf(b, "ja   %zu", pc + 1 + f->k);
 		else if (BPF_SRC(c) == BPF_X)
-			sp_buf_printf(b, "%-4s x, %zu, %zu", jump_name(c), pc + 1 + f->jt, pc + 1 + f->jf);
+			sp_buf_printf(b, "%-4s x, %zu, %zu", jump_name(c), pc + 1 + f->jt,
+				      pc + 1 + f->jf);
 		else
 			sp_buf_printf(b, "%-4s #0x%x, %zu, %zu", jump_name(c), f->k, pc + 1 + f->jt,
 				      pc + 1 + f->jf);
@@ -209,8 +210,8 @@ static int finish(struct sp_buf *b, struct state *st, char **out, secprof_error 
 	return 0;
 }
 
-int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch,
-		   char **out, secprof_error *err)
+int sp_bpf_listing(const secprof_insn *insns, size_t len, const struct sp_arch *arch, char **out,
+		   secprof_error *err)
 {
 	struct sp_buf b = { 0 };
 	struct state *st;
@@ -262,8 +263,10 @@ int sp_bpf_dot(const secprof_insn *insns, size_t len, const struct sp_arch *arch
 		if (f->code == (BPF_JMP | BPF_JA))
 			sp_buf_printf(&b, "\tn%zu -> n%zu;\n", pc, pc + 1 + f->k);
 		else if (BPF_CLASS(f->code) == BPF_JMP)
-			sp_buf_printf(&b, "\tn%zu -> n%zu [label=T];\n\tn%zu -> n%zu [label=F style=dashed];\n",
-				      pc, pc + 1 + f->jt, pc, pc + 1 + f->jf);
+			sp_buf_printf(
+				&b,
+				"\tn%zu -> n%zu [label=T];\n\tn%zu -> n%zu [label=F style=dashed];\n",
+				pc, pc + 1 + f->jt, pc, pc + 1 + f->jf);
 		else
 			sp_buf_printf(&b, "\tn%zu -> n%zu;\n", pc, pc + 1);
 	}

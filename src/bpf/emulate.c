@@ -33,16 +33,26 @@ static bool seccomp_opcode_ok(uint16_t code)
 	case BPF_LDX | BPF_W | BPF_LEN:
 	case BPF_RET | BPF_K:
 	case BPF_RET | BPF_A:
-	case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K: case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_K: case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_MOD | BPF_K: case BPF_ALU | BPF_MOD | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K: case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_K: case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_K: case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_MOD | BPF_K:
+	case BPF_ALU | BPF_MOD | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_X:
 	case BPF_ALU | BPF_NEG:
 	case BPF_LD | BPF_IMM:
 	case BPF_LDX | BPF_IMM:
@@ -53,13 +63,15 @@ static bool seccomp_opcode_ok(uint16_t code)
 	case BPF_ST:
 	case BPF_STX:
 	case BPF_JMP | BPF_JA:
-	case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
-		return true;
-	default:
-		return false;
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_X: return true;
+	default: return false;
 	}
 }
 
@@ -130,7 +142,8 @@ int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err)
 
 	if (len == 0 || len > MAX_INSNS)
 		return sp_err(err, SECPROF_E_PROFILE, NULL, NULL, NULL,
-			      "a filter has 1 to %u instructions, this one has %zu", MAX_INSNS, len);
+			      "a filter has 1 to %u instructions, this one has %zu", MAX_INSNS,
+			      len);
 	for (size_t pc = 0; pc < len; pc++)
 		if ((rc = check_insn(&insns[pc], pc, len, err)))
 			return rc;
@@ -164,8 +177,16 @@ static bool alu(struct vm *m, uint16_t code, uint32_t k)
 	case BPF_ADD: m->a += v; break;
 	case BPF_SUB: m->a -= v; break;
 	case BPF_MUL: m->a *= v; break;
-	case BPF_DIV: if (!v) return false; m->a /= v; break;
-	case BPF_MOD: if (!v) return false; m->a %= v; break;
+	case BPF_DIV:
+		if (!v)
+			return false;
+		m->a /= v;
+		break;
+	case BPF_MOD:
+		if (!v)
+			return false;
+		m->a %= v;
+		break;
 	case BPF_AND: m->a &= v; break;
 	case BPF_OR: m->a |= v; break;
 	case BPF_XOR: m->a ^= v; break;

@@ -335,8 +335,8 @@ bool sp_syscall_known(const char *name)
 
 bool sp_syscall_newer(const struct sp_arch *arch, int32_t index)
 {
-	return index >= 0 && (size_t)index < SP_ARRAY_SIZE(sp_syscall_scmp_unknown) && valid_arch(arch) &&
-	       (sp_syscall_scmp_unknown[index] >> arch->col & 1u);
+	return index >= 0 && (size_t)index < SP_ARRAY_SIZE(sp_syscall_scmp_unknown) &&
+	       valid_arch(arch) && (sp_syscall_scmp_unknown[index] >> arch->col & 1u);
 }
 
 size_t sp_syscall_arch_count(const struct sp_arch *arch)

@@ -9,18 +9,18 @@
 /* One architecture secprof knows: libseccomp's names, Docker's Go name and
  * the kernel's AUDIT_ARCH_* token seen in seccomp_data.arch. */
 struct sp_arch {
-	const char *scmp;   /* "SCMP_ARCH_X86_64" */
-	const char *name;   /* libseccomp / syscalls.csv name: "x86_64" */
-	const char *go;     /* Docker's native string matched by includes.arches
+	const char *scmp; /* "SCMP_ARCH_X86_64" */
+	const char *name; /* libseccomp / syscalls.csv name: "x86_64" */
+	const char *go;   /* Docker's native string matched by includes.arches
 			       ("amd64"); NULL when no GOARCH maps to it (docs/COMPAT.md §2.1) */
-	uint32_t audit;     /* AUDIT_ARCH_* */
-	uint32_t nr_base;   /* added to table numbers: 0x40000000 for x32, 4000,
+	uint32_t audit;   /* AUDIT_ARCH_* */
+	uint32_t nr_base; /* added to table numbers: 0x40000000 for x32, 4000,
 			       5000, 6000 for MIPS o32, n64, n32 */
-	uint8_t bits;       /* 32 or 64: width of syscall arguments as libseccomp
+	uint8_t bits;     /* 32 or 64: width of syscall arguments as libseccomp
 			       compares them (32 for x32 and MIPS n32) */
 	bool big_endian;
-	bool runc_ok;       /* accepted by runc's arch list (docs/COMPAT.md §4.1.1) */
-	int col;            /* column in the generated syscall table */
+	bool runc_ok; /* accepted by runc's arch list (docs/COMPAT.md §4.1.1) */
+	int col;      /* column in the generated syscall table */
 };
 
 size_t sp_arch_count(void);

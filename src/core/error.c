@@ -123,10 +123,10 @@ char *secprof_error_format(const secprof_error *err, char *buf, size_t len)
 {
 	size_t n = 0;
 
-#define ADD(...)                                                  \
-	do {                                                      \
-		int r_ = snprintf(buf + n, len - n, __VA_ARGS__); \
-		if (r_ > 0)                                       \
+#define ADD(...)                                                              \
+	do {                                                                  \
+		int r_ = snprintf(buf + n, len - n, __VA_ARGS__);             \
+		if (r_ > 0)                                                   \
 			n += (size_t)r_ < len - n ? (size_t)r_ : len - n - 1; \
 	} while (0)
 	if (!len)

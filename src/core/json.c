@@ -97,20 +97,20 @@ struct jp {
 	size_t len;
 	const char *file;
 	secprof_error *err;
-	struct sp_arena *arena;       /* the text copy: strings point into it */
-	struct sp_arena *node_arena;  /* value nodes, member and item arrays */
-	char *text;        /* copy of data: strings and numbers end in place */
-	size_t line;       /* line of the scan position (1-based) */
-	size_t line_start; /* offset of its first byte */
-	size_t prev_end;   /* end of the last complete token */
-	bool failed;       /* err is filled */
-	struct sp_vec frames;  /* struct frame */
-	struct sp_vec scratch; /* struct sp_jmember of open containers */
-	struct sp_json *nodes; /* free part of the current block */
+	struct sp_arena *arena;      /* the text copy: strings point into it */
+	struct sp_arena *node_arena; /* value nodes, member and item arrays */
+	char *text;                  /* copy of data: strings and numbers end in place */
+	size_t line;                 /* line of the scan position (1-based) */
+	size_t line_start;           /* offset of its first byte */
+	size_t prev_end;             /* end of the last complete token */
+	bool failed;                 /* err is filled */
+	struct sp_vec frames;        /* struct frame */
+	struct sp_vec scratch;       /* struct sp_jmember of open containers */
+	struct sp_json *nodes;       /* free part of the current block */
 	size_t nodes_left;
 	struct sp_json *root;
 	enum expect top_ex;
-	enum expect *ex; /* cur_expect(), cached */
+	enum expect *ex;   /* cur_expect(), cached */
 	bool lazy;         /* objects in arrays become lazy nodes (sp_json_parse_lazy) */
 	size_t depth_base; /* containers open around a lazy object's own scan */
 };
@@ -349,17 +349,21 @@ HOT size_t lex_string(const struct jp *p, size_t i, bool *escaped)
 			if (++k >= p->len)
 				return BAD;
 			switch (s[k]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				k++;
-				continue;
+			case '"':
+			case '\\':
+			case '/':
+			case 'b':
+			case 'f':
+			case 'n':
+			case 'r':
+			case 't': k++; continue;
 			case 'u':
 				if (p->len - k < 5 || !is_hex(s[k + 1]) || !is_hex(s[k + 2]) ||
 				    !is_hex(s[k + 3]) || !is_hex(s[k + 4]))
 					return BAD;
 				k += 5;
 				continue;
-			default:
-				return BAD;
+			default: return BAD;
 			}
 		}
 		if (s[k] < 0x80) /* a raw control character */
@@ -504,8 +508,8 @@ HOT size_t lex_number(const struct jp *p, size_t i)
 	return k;
 }
 
-HOT size_t scan_literal(struct jp *p, size_t i, const char *lit, size_t n,
-			   enum sp_jtype type, bool b)
+HOT size_t scan_literal(struct jp *p, size_t i, const char *lit, size_t n, enum sp_jtype type,
+			bool b)
 {
 	struct sp_json *v;
 
@@ -639,9 +643,17 @@ HOT size_t scan_value(struct jp *p, size_t i)
 	case 't': return scan_literal(p, i, "true", 4, SP_JBOOL, true);
 	case 'f': return scan_literal(p, i, "false", 5, SP_JBOOL, false);
 	case 'n': return scan_literal(p, i, "null", 4, SP_JNULL, false);
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return scan_text_value(p, i, SP_JNUM);
+	case '-':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9': return scan_text_value(p, i, SP_JNUM);
 	default: return BAD;
 	}
 }
@@ -654,8 +666,7 @@ HOT size_t scan_step(struct jp *p, size_t i, enum expect ex)
 	char c = p->data[i];
 
 	switch (ex) {
-	case EX_END:
-		return BAD;
+	case EX_END: return BAD;
 	case EX_COLON:
 		if (c != ':')
 			return BAD;
@@ -683,8 +694,7 @@ HOT size_t scan_step(struct jp *p, size_t i, enum expect ex)
 			i = skip_space(p, i + 1);
 		}
 		return scan_value(p, i);
-	case EX_VALUE:
-		break;
+	case EX_VALUE: break;
 	}
 	return scan_value(p, i);
 }
@@ -787,8 +797,9 @@ static size_t lazy_object(struct jp *p, size_t i)
 	return end;
 }
 
-struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *lazy, const char *data,
-			       size_t len, char *text, const char *file, secprof_error *err)
+struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *lazy,
+			       const char *data, size_t len, char *text, const char *file,
+			       secprof_error *err)
 {
 	struct jp p = { .data = data, .len = len, .file = file, .err = err, .text = text }, q;
 	size_t end;
@@ -802,7 +813,8 @@ struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json
 	sp_vec_free(&q.scratch);
 	if (end != lazy->end || !q.root) {
 		if (!q.failed) /* not reached: the same bytes scanned before */
-			sp_err(err, SECPROF_E_INTERNAL, file, &lazy->loc, NULL, "a lazy JSON object did not scan again");
+			sp_err(err, SECPROF_E_INTERNAL, file, &lazy->loc, NULL,
+			       "a lazy JSON object did not scan again");
 		return NULL;
 	}
 	return q.root;
@@ -949,18 +961,18 @@ static bool diag_number(const struct jp *p, size_t *i, struct diag *d)
 {
 	size_t k = *i;
 
-#define NEED_DIGIT(w)                                  \
-	do {                                           \
-		if (k >= p->len) {                     \
-			d->off = p->len;               \
+#define NEED_DIGIT(w)                                       \
+	do {                                                \
+		if (k >= p->len) {                          \
+			d->off = p->len;                    \
 			d->msg = "unexpected end of input"; \
-			return true;                   \
-		}                                      \
-		if (!is_digit(p->data[k])) {           \
-			d->off = k;                    \
-			d->what = w;                   \
-			return true;                   \
-		}                                      \
+			return true;                        \
+		}                                           \
+		if (!is_digit(p->data[k])) {                \
+			d->off = k;                         \
+			d->what = w;                        \
+			return true;                        \
+		}                                           \
 	} while (0)
 	if (p->data[k] == '-')
 		k++;
@@ -1000,7 +1012,7 @@ static bool diag_literal(const struct jp *p, size_t *i, struct diag *d)
 		}
 		if (p->data[k] != lit[j]) {
 			d->off = k;
-			d->what = lit[0] == 't'	  ? "in literal true"
+			d->what = lit[0] == 't'   ? "in literal true"
 				  : lit[0] == 'f' ? "in literal false"
 						  : "in literal null";
 			return true;
@@ -1036,9 +1048,7 @@ static bool diagnose(const struct jp *p, struct diag *d)
 			return true;
 		char c = p->data[i];
 		switch (ex) {
-		case EX_END:
-			d->what = "after top-level value";
-			return true;
+		case EX_END: d->what = "after top-level value"; return true;
 		case EX_COLON:
 			if (c != ':') {
 				d->what = "after object key";
@@ -1124,8 +1134,9 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 	return sp_json_parse_split(arena, arena, data, len, file, err);
 }
 
-static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data, size_t len,
-			     const char *file, secprof_error *err, bool lazy, char **text)
+static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
+			     size_t len, const char *file, secprof_error *err, bool lazy,
+			     char **text)
 {
 	struct jp p = {
 		.lazy = lazy,
@@ -1165,13 +1176,15 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 }
 
 struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
-				    const char *data, size_t len, const char *file, secprof_error *err)
+				    const char *data, size_t len, const char *file,
+				    secprof_error *err)
 {
 	return parse(arena, node_arena, data, len, file, err, false, NULL);
 }
 
-struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
-				   size_t len, const char *file, secprof_error *err, char **text)
+struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena,
+				   const char *data, size_t len, const char *file,
+				   secprof_error *err, char **text)
 {
 	return parse(arena, node_arena, data, len, file, err, true, text);
 }

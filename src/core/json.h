@@ -28,9 +28,9 @@ struct sp_json {
 	uint32_t len;      /* SP_JSTR/SP_JNUM: bytes of s; SP_JARR, SP_JOBJ: count */
 	union {
 		bool b;
-		const char *s;                /* SP_JSTR: decoded text; SP_JNUM: raw number text */
-		struct sp_json **items;       /* SP_JARR */
-		struct sp_jmember *members;   /* SP_JOBJ: in document order, duplicates kept */
+		const char *s;              /* SP_JSTR: decoded text; SP_JNUM: raw number text */
+		struct sp_json **items;     /* SP_JARR */
+		struct sp_jmember *members; /* SP_JOBJ: in document order, duplicates kept */
 	} u;
 };
 
@@ -44,7 +44,8 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 /* The same with the tree's nodes and arrays in node_arena, which can be
  * freed once the tree is read: strings (in `arena`) stay valid. */
 struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *node_arena,
-				    const char *data, size_t len, const char *file, secprof_error *err);
+				    const char *data, size_t len, const char *file,
+				    secprof_error *err);
 
 /* The same where every object that is an element of an array is scanned
  * (validated, its strings decoded) but left as a lazy node: type SP_JOBJ,
@@ -53,8 +54,9 @@ struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *nod
  * all in memory as nodes at once. *text gets the copy of the input the
  * strings live in, which sp_json_expand needs. */
 #define SP_JSON_LAZY UINT32_MAX
-struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
-				   size_t len, const char *file, secprof_error *err, char **text);
+struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena,
+				   const char *data, size_t len, const char *file,
+				   secprof_error *err, char **text);
 static inline bool sp_json_is_lazy(const struct sp_json *v)
 {
 	return v->type == SP_JOBJ && v->len == SP_JSON_LAZY && !v->u.members;
@@ -62,7 +64,8 @@ static inline bool sp_json_is_lazy(const struct sp_json *v)
 /* The tree of a lazy node (its nodes in node_arena), or v itself when it is
  * not lazy. data/len: the input given to sp_json_parse_lazy, text: its
  * *text. NULL with err filled on ENOMEM. */
-struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *v, const char *data,
-			       size_t len, char *text, const char *file, secprof_error *err);
+struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *v,
+			       const char *data, size_t len, char *text, const char *file,
+			       secprof_error *err);
 
 #endif

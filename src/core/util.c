@@ -188,10 +188,12 @@ static const char *file_kind(mode_t m)
 
 static int not_regular(const char *path, mode_t m, secprof_error *err)
 {
-	return sp_err(err, SECPROF_E_PROFILE, path, NULL, NULL, "not a regular file (%s)", file_kind(m));
+	return sp_err(err, SECPROF_E_PROFILE, path, NULL, NULL, "not a regular file (%s)",
+		      file_kind(m));
 }
 
-static int too_big(const char *path, uint64_t size, size_t max, const char *what, secprof_error *err)
+static int too_big(const char *path, uint64_t size, size_t max, const char *what,
+		   secprof_error *err)
 {
 	if (size == UINT64_MAX)
 		return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,

@@ -51,7 +51,7 @@ struct sp_arena_chunk;
 struct sp_arena {
 	struct sp_arena_chunk *head;
 };
-void *sp_arena_alloc(struct sp_arena *a, size_t size); /* zeroed; NULL on ENOMEM */
+void *sp_arena_alloc(struct sp_arena *a, size_t size);     /* zeroed; NULL on ENOMEM */
 void *sp_arena_alloc_raw(struct sp_arena *a, size_t size); /* not zeroed: caller fills it */
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n);
 void sp_arena_free(struct sp_arena *a);

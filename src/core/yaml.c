@@ -25,8 +25,8 @@ bool sp_yaml_sniff(const char *data, size_t len)
 	for (;;) {
 		size_t eol;
 
-		while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' ||
-				   data[i] == '\n'))
+		while (i < len &&
+		       (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
 			i++;
 		if (i >= len)
 			return false;
@@ -65,10 +65,10 @@ static bool in(const char *s, const char *const *list)
 }
 
 /* go-yaml v2 resolve.go's YAML 1.1 words. */
-static const char *const yes_words[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
-					 "on", "On", "ON", NULL };
-static const char *const no_words[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE",
-					"off", "Off", "OFF", NULL };
+static const char *const yes_words[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
+					 "True", "TRUE", "on",  "On",  "ON",  NULL };
+static const char *const no_words[] = { "n",     "N",     "no",  "No",  "NO",  "false",
+					"False", "FALSE", "off", "Off", "OFF", NULL };
 static const char *const null_words[] = { "", "~", "null", "Null", "NULL", NULL };
 
 /* A YAML 1.1 integer (sign, 0b / 0x / 0 octal / decimal, '_' between
@@ -142,7 +142,7 @@ static bool json_number(const char *s)
 /* An open mapping or sequence: its items so far (malloc'ed). */
 struct open_node {
 	struct sp_json *node;
-	struct sp_json **items;    /* sequence items, or mapping keys and values */
+	struct sp_json **items; /* sequence items, or mapping keys and values */
 	size_t n, cap;
 };
 
@@ -152,7 +152,7 @@ struct yb {
 	secprof_error *err;
 	struct open_node *stack;
 	size_t depth, cap;
-	struct sp_json *docs;      /* the stream: an array of document roots */
+	struct sp_json *docs; /* the stream: an array of document roots */
 	struct sp_json **doc_items;
 	size_t ndocs, docs_cap;
 };
@@ -204,7 +204,8 @@ static int add_value(struct yb *b, struct sp_json *j)
 	struct open_node *o;
 
 	if (!b->depth)
-		return push_item(&b->doc_items, &b->ndocs, &b->docs_cap, j) ? 0 : sp_err_oom(b->err);
+		return push_item(&b->doc_items, &b->ndocs, &b->docs_cap, j) ? 0
+									    : sp_err_oom(b->err);
 	o = &b->stack[b->depth - 1];
 	return push_item(&o->items, &o->n, &o->cap, j) ? 0 : sp_err_oom(b->err);
 }
@@ -214,7 +215,8 @@ static struct sp_json *scalar(struct yb *b, const yaml_event_t *e)
 	const char *v = (const char *)e->data.scalar.value;
 	size_t n = e->data.scalar.length;
 	const char *tag = (const char *)e->data.scalar.tag;
-	bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && e->data.scalar.plain_implicit;
+	bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		     e->data.scalar.plain_implicit;
 	char num[96];
 	struct sp_json *j;
 
@@ -294,9 +296,11 @@ static int close_container(struct yb *b, const yaml_event_t *e)
 			}
 			/* a key is text: true/1 read as the words written */
 			j->u.members[i].key = k->type == SP_JBOOL
-				? sp_arena_strndup(b->arena, b->data + k->off, k->end - k->off)
-				: k->u.s;
-			j->u.members[i].key_len = j->u.members[i].key ? strlen(j->u.members[i].key) : 0;
+						      ? sp_arena_strndup(b->arena, b->data + k->off,
+									 k->end - k->off)
+						      : k->u.s;
+			j->u.members[i].key_len = j->u.members[i].key ? strlen(j->u.members[i].key)
+								      : 0;
 			j->u.members[i].loc = k->loc;
 			j->u.members[i].val = o.items[2 * i + 1];
 			if (!j->u.members[i].key)
@@ -328,10 +332,12 @@ static int handle(struct yb *b, const yaml_event_t *e)
 	}
 }
 
-struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_arena,
-			      const char *data, size_t len, const char *file, secprof_error *err)
+struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
+			      size_t len, const char *file, secprof_error *err)
 {
-	struct yb b = { .arena = arena, .nodes = node_arena, .data = data, .file = file, .err = err };
+	struct yb b = {
+		.arena = arena, .nodes = node_arena, .data = data, .file = file, .err = err
+	};
 	yaml_parser_t parser;
 	yaml_event_t e;
 	bool done = false;
@@ -344,8 +350,8 @@ struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_aren
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&parser, &e)) {
-			rc = yerr(&b, parser.problem_mark, parser.problem ? parser.problem : "syntax error",
-				  parser.context);
+			rc = yerr(&b, parser.problem_mark,
+				  parser.problem ? parser.problem : "syntax error", parser.context);
 			break;
 		}
 		done = e.type == YAML_STREAM_END_EVENT;
@@ -361,11 +367,13 @@ struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_aren
 		b.docs = new_node(&b, SP_JARR, m, m);
 		if (b.docs) {
 			b.docs->len = (uint32_t)b.ndocs;
-			b.docs->u.items = b.ndocs ? sp_arena_alloc_raw(node_arena, b.ndocs *
-									 sizeof(*b.docs->u.items))
-						  : NULL;
+			b.docs->u.items =
+				b.ndocs ? sp_arena_alloc_raw(node_arena,
+							     b.ndocs * sizeof(*b.docs->u.items))
+					: NULL;
 			if (b.ndocs && b.docs->u.items)
-				memcpy(b.docs->u.items, b.doc_items, b.ndocs * sizeof(*b.doc_items));
+				memcpy(b.docs->u.items, b.doc_items,
+				       b.ndocs * sizeof(*b.doc_items));
 			else if (b.ndocs)
 				b.docs = NULL;
 		}

@@ -22,7 +22,7 @@ bool sp_yaml_sniff(const char *data, size_t len);
  * yes/no/on/off booleans, null/~/empty null, anything quoted a string.
  * Aliases are refused (a small file must not expand into a large tree).
  * On error returns NULL with file:line:col in err. */
-struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_arena,
-			      const char *data, size_t len, const char *file, secprof_error *err);
+struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
+			      size_t len, const char *file, secprof_error *err);
 
 #endif

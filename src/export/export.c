@@ -51,7 +51,8 @@ int secprof_export_format_lookup(const char *name, enum secprof_export_format *o
 
 void sp_base64(struct sp_buf *b, const unsigned char *p, size_t n)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16;
@@ -127,12 +128,12 @@ struct xrule {
 	uint32_t ret;
 	const char **names; /* malloc'ed */
 	size_t nnames, cap_names;
-	bool cond;                     /* conditional: one rule per chain */
-	const secprof_ir_cond *conds;  /* its conditions */
+	bool cond;                    /* conditional: one rule per chain */
+	const secprof_ir_cond *conds; /* its conditions */
 	size_t nconds;
-	secprof_ir_cond *own;          /* conds made here (malloc'ed), or NULL */
-	bool own_rule;                 /* a profile rule as written (beyond_rules) */
-	size_t src, seq;               /* profile order of the rule it came from */
+	secprof_ir_cond *own; /* conds made here (malloc'ed), or NULL */
+	bool own_rule;        /* a profile rule as written (beyond_rules) */
+	size_t src, seq;      /* profile order of the rule it came from */
 };
 
 struct xprof {
@@ -293,9 +294,11 @@ static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xp
 		}
 		if (!fits) {
 			rc = sp_warn(ctx, err, r->prof->file, NULL, "syscalls",
-				     "runc's ENOSYS boundary on %s (%s, %" PRId64 ") cannot be kept "
+				     "runc's ENOSYS boundary on %s (%s, %" PRId64
+				     ") cannot be kept "
 				     "without moving another arch's: numbers up to it get the "
-				     "default action", ar->name, name, ar->enosys_max);
+				     "default action",
+				     ar->name, name, ar->enosys_max);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -398,14 +401,14 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 			 * the rules are the profile's, per name */
 			if (!s->name || !has_own || seen(x, s->name))
 				continue;
-			if ((s->conditional ? add_chains(x, s) : add_unconditional(x, s, seq++)) < 0)
+			if ((s->conditional ? add_chains(x, s) : add_unconditional(x, s, seq++)) <
+			    0)
 				return sp_err_oom(err);
 		}
 		/* names are marked after the arch, so one arch's aliases stay */
 		for (size_t i = 0; i < ar->nsyscalls; i++) {
 			const char *n = ar->syscalls[i].name;
-			if (n && !seen(x, n) &&
-			    !push_name(&x->seen, &x->nseen, &x->seen_cap, n))
+			if (n && !seen(x, n) && !push_name(&x->seen, &x->nseen, &x->seen_cap, n))
 				return sp_err_oom(err);
 		}
 	}
@@ -509,8 +512,8 @@ static void json_profile(struct sp_buf *b, const struct xprof *x, const secprof_
 			sp_buf_puts(b, ", \"args\": [");
 			for (size_t k = 0; k < xr->nconds; k++) {
 				const secprof_ir_cond *c = &xr->conds[k];
-				sp_buf_printf(b, "%s{\"index\": %u, \"value\": %" PRIu64, k ? ", " : "",
-					      c->arg, c->value);
+				sp_buf_printf(b, "%s{\"index\": %u, \"value\": %" PRIu64,
+					      k ? ", " : "", c->arg, c->value);
 				if (c->value_two)
 					sp_buf_printf(b, ", \"valueTwo\": %" PRIu64, c->value_two);
 				sp_buf_printf(b, ", \"op\": \"%s\"}", c->op);
@@ -528,8 +531,9 @@ static void json_profile(struct sp_buf *b, const struct xprof *x, const secprof_
 		if (takes)
 			sp_buf_printf(b, ", \"errnoRet\": %u", x->default_ret & 0xffffu);
 		if (docker)
-			sp_buf_puts(b, ", \"comment\": \"the default action: runc skips this rule but "
-				       "counts its names for its ENOSYS boundary\"");
+			sp_buf_puts(b,
+				    ", \"comment\": \"the default action: runc skips this rule but "
+				    "counts its names for its ENOSYS boundary\"");
 		sp_buf_puts(b, "}");
 	}
 	sp_buf_puts(b, x->nrules || x->nbound ? "\n  ]\n}\n" : "]\n}\n");
@@ -575,11 +579,13 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 	if (takes && (x->default_ret & 0xffffu) != EPERM &&
 	    (rc = sp_warn(ctx, err, file, NULL, "defaultErrnoRet",
 			  "the SeccompProfile CRD has no defaultErrnoRet: denied calls get EPERM "
-			  "instead of errno %u", x->default_ret & 0xffffu)) < 0)
+			  "instead of errno %u",
+			  x->default_ret & 0xffffu)) < 0)
 		return rc;
 	if (!strcmp(act ? act : "", "SCMP_ACT_NOTIFY"))
-		return sp_err(err, SECPROF_E_PROFILE, file, NULL, "defaultAction",
-			      "the SeccompProfile CRD refuses SCMP_ACT_NOTIFY as the default action");
+		return sp_err(
+			err, SECPROF_E_PROFILE, file, NULL, "defaultAction",
+			"the SeccompProfile CRD refuses SCMP_ACT_NOTIFY as the default action");
 	sp_buf_puts(b, "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
 		       "kind: SeccompProfile\nmetadata:\n  name: ");
 	k8s_name(b, name ? name : "profile");
@@ -619,7 +625,8 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 		if (takes && !(xr->ret & 0xffffu) &&
 		    (rc = sp_warn(ctx, err, file, NULL, "syscalls",
 				  "the SeccompProfile CRD reads errnoRet 0 as unset: %s gets EPERM "
-				  "instead of 0", xr->names[0])) < 0)
+				  "instead of 0",
+				  xr->names[0])) < 0)
 			return rc;
 		if (takes && (xr->ret & 0xffffu))
 			sp_buf_printf(b, "    errnoRet: %u\n", xr->ret & 0xffffu);
@@ -665,13 +672,26 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 static const char *systemd_arch(const char *name)
 {
 	static const char *const map[][2] = {
-		{ "x86_64", "x86-64" },     { "x86", "x86" },           { "x32", "x32" },
-		{ "aarch64", "arm64" },     { "arm", "arm" },           { "ppc", "ppc" },
-		{ "ppc64", "ppc64" },       { "ppc64le", "ppc64-le" },  { "s390", "s390" },
-		{ "s390x", "s390x" },       { "mips", "mips" },         { "mipsel", "mips-le" },
-		{ "mips64", "mips64" },     { "mipsel64", "mips64-le" }, { "mips64n32", "mips64-n32" },
-		{ "mipsel64n32", "mips64-le-n32" }, { "riscv64", "riscv64" },
-		{ "loongarch64", "loongarch64" }, { "parisc", "parisc" }, { "parisc64", "parisc64" },
+		{ "x86_64", "x86-64" },
+		{ "x86", "x86" },
+		{ "x32", "x32" },
+		{ "aarch64", "arm64" },
+		{ "arm", "arm" },
+		{ "ppc", "ppc" },
+		{ "ppc64", "ppc64" },
+		{ "ppc64le", "ppc64-le" },
+		{ "s390", "s390" },
+		{ "s390x", "s390x" },
+		{ "mips", "mips" },
+		{ "mipsel", "mips-le" },
+		{ "mips64", "mips64" },
+		{ "mipsel64", "mips64-le" },
+		{ "mips64n32", "mips64-n32" },
+		{ "mipsel64n32", "mips64-le-n32" },
+		{ "riscv64", "riscv64" },
+		{ "loongarch64", "loongarch64" },
+		{ "parisc", "parisc" },
+		{ "parisc64", "parisc64" },
 	};
 	for (size_t i = 0; i < SP_ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i][0], name))
@@ -684,8 +704,9 @@ static const char *errno_name(unsigned e)
 	static const struct {
 		unsigned v;
 		const char *n;
-	} t[] = { { EPERM, "EPERM" },   { ENOENT, "ENOENT" }, { EACCES, "EACCES" },
-		  { ENOSYS, "ENOSYS" }, { EINVAL, "EINVAL" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	} t[] = { { EPERM, "EPERM" },     { ENOENT, "ENOENT" },
+		  { EACCES, "EACCES" },   { ENOSYS, "ENOSYS" },
+		  { EINVAL, "EINVAL" },   { EOPNOTSUPP, "EOPNOTSUPP" },
 		  { ENOTSUP, "ENOTSUP" }, { EAFNOSUPPORT, "EAFNOSUPPORT" } };
 	for (size_t i = 0; i < SP_ARRAY_SIZE(t); i++)
 		if (t[i].v == e)
@@ -740,23 +761,27 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 				listed = !allow_list && !allows;
 				if (!allow_list && allows)
 					continue;
-				rc = sp_warn(ctx, err, file, NULL, "syscalls",
-					     "systemd cannot test arguments: %s is denied for every "
-					     "argument", n);
+				rc = sp_warn(
+					ctx, err, file, NULL, "syscalls",
+					"systemd cannot test arguments: %s is denied for every "
+					"argument",
+					n);
 			} else if (allow_list) {
 				listed = allows;
 				if (!allows && xr->ret != def)
-					rc = sp_warn(ctx, err, file, NULL, "syscalls",
-						     "systemd has one errno for every denied call: %s "
-						     "gets the default's instead of %s", n,
-						     secprof_action_str(xr->ret, buf, sizeof(buf)));
+					rc = sp_warn(
+						ctx, err, file, NULL, "syscalls",
+						"systemd has one errno for every denied call: %s "
+						"gets the default's instead of %s",
+						n, secprof_action_str(xr->ret, buf, sizeof(buf)));
 			} else {
 				listed = !allows;
 				if (listed && (xr->ret & 0xffff0000u) != 0x00050000u)
-					rc = sp_warn(ctx, err, file, NULL, "syscalls",
-						     "systemd has one action for denied calls: %s is "
-						     "denied with errno instead of %s", n,
-						     secprof_action_str(xr->ret, buf, sizeof(buf)));
+					rc = sp_warn(
+						ctx, err, file, NULL, "syscalls",
+						"systemd has one action for denied calls: %s is "
+						"denied with errno instead of %s",
+						n, secprof_action_str(xr->ret, buf, sizeof(buf)));
 			}
 			if (rc < 0) {
 				sp_buf_free(&names);
@@ -825,8 +850,7 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 	case SECPROF_EXPORT_DOCKER:
 	case SECPROF_EXPORT_OCI:
 	case SECPROF_EXPORT_SPO:
-	case SECPROF_EXPORT_SYSTEMD:
-		break;
+	case SECPROF_EXPORT_SYSTEMD: break;
 	default:
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "export: unknown format %d",
 			      (int)o->format);

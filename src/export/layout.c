@@ -190,7 +190,8 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 	if (!safe_name(name))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "install: '%s' is not a relative path below the root (no '..', "
-			      "'.', empty or absolute parts)", name);
+			      "'.', empty or absolute parts)",
+			      name);
 	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
 		/* the root's parents (a kubelet tree not made yet) */
 		char *copy = strdup(root);
@@ -280,30 +281,33 @@ int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolved *r,
 		 * artifact; the config is the empty JSON object carrying the
 		 * media type runtimes select on (CRI-O seccompociartifact's
 		 * requiredConfigMediaType) */
-		sp_buf_printf(&man,
-			      "{\"schemaVersion\":2,"
-			      "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-			      "\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
-			      "\"config\":{\"mediaType\":\"" SECCOMP_MEDIA_TYPE "\","
-			      "\"digest\":\"sha256:%s\",\"size\":%zu},"
-			      "\"layers\":[{\"mediaType\":\"application/json\","
-			      "\"digest\":\"sha256:%s\",\"size\":%zu,"
-			      "\"annotations\":{\"org.opencontainers.image.title\":\"profile.json\"}}],"
-			      "\"annotations\":{\"org.opencontainers.image.title\":",
-			      cfg_hex, strlen(config), prof_hex, nprof);
+		sp_buf_printf(
+			&man,
+			"{\"schemaVersion\":2,"
+			"\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+			"\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
+			"\"config\":{\"mediaType\":\"" SECCOMP_MEDIA_TYPE "\","
+			"\"digest\":\"sha256:%s\",\"size\":%zu},"
+			"\"layers\":[{\"mediaType\":\"application/json\","
+			"\"digest\":\"sha256:%s\",\"size\":%zu,"
+			"\"annotations\":{\"org.opencontainers.image.title\":\"profile.json\"}}],"
+			"\"annotations\":{\"org.opencontainers.image.title\":",
+			cfg_hex, strlen(config), prof_hex, nprof);
 		sp_buf_json_str(&man, o->name ? o->name : "profile");
 		sp_buf_puts(&man, "}}");
-		rc = man.oom ? sp_err_oom(err) : put_blob(dfd, dir, man.data, man.len, man_hex, err);
+		rc = man.oom ? sp_err_oom(err)
+			     : put_blob(dfd, dir, man.data, man.len, man_hex, err);
 	}
 	if (rc == 0) {
-		sp_buf_printf(&idx,
-			      "{\"schemaVersion\":2,"
-			      "\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-			      "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-			      "\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
-			      "\"digest\":\"sha256:%s\",\"size\":%zu,"
-			      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
-			      man_hex, man.len);
+		sp_buf_printf(
+			&idx,
+			"{\"schemaVersion\":2,"
+			"\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+			"\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+			"\"artifactType\":\"" SECCOMP_MEDIA_TYPE "\","
+			"\"digest\":\"sha256:%s\",\"size\":%zu,"
+			"\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
+			man_hex, man.len);
 		rc = idx.oom ? sp_err_oom(err)
 			     : atomic_write(dfd, dir, "oci-layout",
 					    "{\"imageLayoutVersion\":\"1.0.0\"}",

@@ -55,7 +55,8 @@ struct a32_state {
 	uint8_t have, mixed;
 };
 
-static void a32_note(struct a32_state *st, const struct sp_rule *rule, uint8_t arg32, bool masked_pass)
+static void a32_note(struct a32_state *st, const struct sp_rule *rule, uint8_t arg32,
+		     bool masked_pass)
 {
 	for (size_t k = 0; k < rule->nargs; k++) {
 		const struct sp_arg *x = &rule->args[k];

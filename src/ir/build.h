@@ -56,17 +56,17 @@ struct build {
 	secprof_error *err;
 	const char *file;
 	bool stub;
-	int32_t *nrs; /* [name seq][arch]: every name looked up once per arch */
+	int32_t *nrs;          /* [name seq][arch]: every name looked up once per arch */
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
-	bool *known;  /* [name seq]: sp_syscall_known, from the same lookup */
-	size_t steps; /* replay work left for the whole profile (SP_REPLAY_STEPS) */
-	uint8_t *arg32; /* [name seq]: sp_syscall_arg32_of, from the same lookup */
-	int32_t *row;   /* [name seq]: the name's index in the syscall table */
-	bool exact;   /* secprof_compile_opts.exact_libseccomp */
-	bool newer;   /* secprof_compile_opts.newer_syscalls */
-	const char **names; /* [name seq]: the name as written */
-	struct sp_vec drops; /* struct sp_drop: what the program leaves out */
-	bool record;  /* keep drops (sp_ruleset_build_ir); the compiler needs none */
+	bool *known;           /* [name seq]: sp_syscall_known, from the same lookup */
+	size_t steps;          /* replay work left for the whole profile (SP_REPLAY_STEPS) */
+	uint8_t *arg32;        /* [name seq]: sp_syscall_arg32_of, from the same lookup */
+	int32_t *row;          /* [name seq]: the name's index in the syscall table */
+	bool exact;            /* secprof_compile_opts.exact_libseccomp */
+	bool newer;            /* secprof_compile_opts.newer_syscalls */
+	const char **names;    /* [name seq]: the name as written */
+	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
+	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */
 };
 
 /* A refusal the chain-level check found: rule y meets the earlier rule x
@@ -112,7 +112,8 @@ int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rul
 
 /* tree.c */
 int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
-			  const char *name, const struct entry *e, size_t n, const struct chain_clash *cc);
+			  const char *name, const struct entry *e, size_t n,
+			  const struct chain_clash *cc);
 bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
 
 #endif

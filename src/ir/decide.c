@@ -126,7 +126,8 @@ static uint32_t sysrule_walk(const struct sp_sysrule *s, const struct sp_arch *a
  * match (compile.c), and the tests compare the two. */
 static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch *arch,
 			       const secprof_data *in, uint32_t default_ret,
-			       const struct sp_rule **rule, const struct sp_crule **crule, bool *wide)
+			       const struct sp_rule **rule, const struct sp_crule **crule,
+			       bool *wide)
 {
 	uint32_t lo = sysrule_walk(s, arch, in, default_ret, rule, crule), full;
 	const struct sp_rule *wrule;
@@ -191,20 +192,21 @@ uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, str
 		 * kill default reads as "default" there */
 		if (!t)
 			return why_set(w, z[i].ret,
-				       z[i].ret == SP_RET_ENOSYS	 ? SECPROF_BY_ENOSYS
+				       z[i].ret == SP_RET_ENOSYS     ? SECPROF_BY_ENOSYS
 				       : z[i].ret == rs->default_ret ? SECPROF_BY_DEFAULT
 								     : SECPROF_BY_ARCH);
 		w->table = t;
 		if ((w->sys = find_nr(t, nr))) {
-			uint32_t ret = sysrule_decide(w->sys, t->arch, in, rs->default_ret, &w->rule,
-						      &w->crule, &w->wide);
+			uint32_t ret = sysrule_decide(w->sys, t->arch, in, rs->default_ret,
+						      &w->rule, &w->crule, &w->wide);
 			return why_set(w, ret, w->rule ? SECPROF_BY_RULE : SECPROF_BY_DEFAULT);
 		}
 		if (t->enosys_max > 0 && nr > (uint32_t)t->enosys_max)
 			return why_set(w, SP_RET_ENOSYS, SECPROF_BY_ENOSYS);
 		return why_set(w, rs->default_ret, SECPROF_BY_DEFAULT);
 	}
-	return why_set(w, SP_RET_KILL_THREAD, SECPROF_BY_ARCH); /* act_badarch (docs/COMPAT.md §4.3) */
+	return why_set(w, SP_RET_KILL_THREAD,
+		       SECPROF_BY_ARCH); /* act_badarch (docs/COMPAT.md §4.3) */
 }
 
 uint32_t sp_ruleset_decide(const struct sp_ruleset *rs, const secprof_data *in)

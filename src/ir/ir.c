@@ -20,10 +20,10 @@
 
 struct secprof_ir {
 	struct sp_ruleset *rs;
-	secprof_ir_arch *arches;    /* [rs->narches], in the arena */
-	secprof_ir_drop *drops;     /* [rs->ndrops] */
+	secprof_ir_arch *arches; /* [rs->narches], in the arena */
+	secprof_ir_drop *drops;  /* [rs->ndrops] */
 	size_t ndrops;
-	const char *file;           /* the profile's, borrowed */
+	const char *file; /* the profile's, borrowed */
 };
 
 static const char *const reason_names[] = {
@@ -91,10 +91,15 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 	if (s->wide && (!(wide = sp_arena_alloc(arena, sizeof(*wide))) ||
 			fill_syscall(arena, p, s->wide, wide) < 0))
 		return -1;
-	*out = (secprof_ir_syscall){ .nr = s->nr, .name = s->name, .conditional = !s->uncond,
-				     .action = s->uncond ? s->ret : 0, .src = src_of(s->src),
-				     .chains = ch, .nchains = s->nrules,
-				     .word_tree = s->tree != NULL, .wide = wide };
+	*out = (secprof_ir_syscall){ .nr = s->nr,
+				     .name = s->name,
+				     .conditional = !s->uncond,
+				     .action = s->uncond ? s->ret : 0,
+				     .src = src_of(s->src),
+				     .chains = ch,
+				     .nchains = s->nrules,
+				     .word_tree = s->tree != NULL,
+				     .wide = wide };
 	return 0;
 }
 
@@ -114,9 +119,14 @@ static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
 
 static void fill_drop(const struct sp_drop *d, secprof_ir_drop *out)
 {
-	*out = (secprof_ir_drop){ .reason = d->reason, .rule = src_of(d->rule), .name = d->name,
-				  .arch = d->arch ? d->arch->name : NULL, .via = d->via,
-				  .has_by = d->by != NULL, .by = src_of(d->by), .cond = d->cond };
+	*out = (secprof_ir_drop){ .reason = d->reason,
+				  .rule = src_of(d->rule),
+				  .name = d->name,
+				  .arch = d->arch ? d->arch->name : NULL,
+				  .via = d->via,
+				  .has_by = d->by != NULL,
+				  .by = src_of(d->by),
+				  .cond = d->cond };
 	memcpy(out->detail, d->detail, sizeof(out->detail));
 }
 
@@ -202,8 +212,12 @@ int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_d
 		a = &ir->arches[w.table - ir->rs->arches];
 	if (a && w.sys)
 		sys = &a->syscalls[w.sys - w.table->sys];
-	*out = (secprof_ir_decision){ .action = w.ret, .by = w.by, .arch = a, .syscall = sys,
-				      .rule = src_of(w.rule), .wide = w.wide };
+	*out = (secprof_ir_decision){ .action = w.ret,
+				      .by = w.by,
+				      .arch = a,
+				      .syscall = sys,
+				      .rule = src_of(w.rule),
+				      .wide = w.wide };
 	/* the side that decided: the rules, or their 64-bit twin */
 	const struct sp_sysrule *ss = w.sys && w.wide ? w.sys->wide : w.sys;
 	const secprof_ir_syscall *side = sys && w.wide ? sys->wide : sys;
@@ -264,7 +278,6 @@ static void jw_chain(struct sp_jw *w, const secprof_ir_chain *c)
 	sp_jw_end(w);
 }
 
-
 static void jw_syscall(struct sp_jw *w, const secprof_ir_syscall *s)
 {
 	sp_jw_obj(w);
@@ -324,7 +337,8 @@ int secprof_ir_json(const secprof_ir *ir, char **out, secprof_error *err)
 	if (out)
 		*out = NULL;
 	if (!ir || !out)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof_ir_json: NULL argument");
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "secprof_ir_json: NULL argument");
 	sp_jw_init(&w, &b, 0);
 	sp_jw_obj(&w);
 	sp_jw_kstr(&w, "file", ir->file);

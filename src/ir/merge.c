@@ -87,7 +87,9 @@ static struct sp_cond make_cond(const struct sp_arch *a, const struct sp_arg *or
 {
 	struct sp_arg narrow = sp_rs_narrow_arg(orig, arg32);
 	const struct sp_arg *arg = &narrow;
-	struct sp_cond c = { .arg = (uint8_t)arg->index, .op = arg->op, .value = arg->value,
+	struct sp_cond c = { .arg = (uint8_t)arg->index,
+			     .op = arg->op,
+			     .value = arg->value,
 			     .lo_only = arg->index < 6 && (arg32 >> arg->index & 1) };
 
 	/* libseccomp stores a MASKED_EQ datum already masked, so it means
@@ -130,7 +132,8 @@ static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg, uint
 
 /* Whether runc's rules for `rule` reach libseccomp as an unconditional rule:
  * no args; all args no-ops when AND-ed; any no-op when OR-ed (split). */
-static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule, uint8_t arg32)
+static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule *rule,
+				  uint8_t arg32)
 {
 	bool split = sp_rs_index_repeats(rule), all = true, any = false;
 
@@ -187,10 +190,12 @@ int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rul
 	bool mux = s->name && (!strcmp(s->name, "socketcall") || !strcmp(s->name, "ipc"));
 
 	sp_rule_path(path, sizeof(path), y, NULL, SP_NO_INDEX, NULL);
-	return sp_err(b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
-		      "rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
-		      s->name, how, x->index, x->loc.line,
-		      mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" : "");
+	return sp_err(
+		b->err, SECPROF_E_PROFILE, b->file, &y->loc, path,
+		"rule for syscall \"%s\" has %s syscalls[%zu] (line %u) with a different action: libseccomp refuses it (EEXIST)%s",
+		s->name, how, x->index, x->loc.line,
+		mux ? " (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)"
+		    : "");
 }
 
 /* libseccomp's db_rule_add fails with -EEXIST, and runc aborts (spec
@@ -209,14 +214,16 @@ static void check_clashes(const struct sp_crule *v, size_t n, struct chain_clash
 		/* ties sort by profile order: v[i] is the first rule with this chain */
 		for (e = i + 1; e < n && !cmp_chain(&v[i], &v[e]); e++)
 			if (v[e].ret != v[i].ret) {
-				*cc = (struct chain_clash){ v[i].src, v[e].src, "the same conditions as" };
+				*cc = (struct chain_clash){ v[i].src, v[e].src,
+							    "the same conditions as" };
 				return;
 			}
 		/* a longer chain added before the first short one; each chain
 		 * extends at most 5 shorter ones, so the scans are O(n) in all */
 		for (size_t j = e; j < n && is_proper_prefix(&v[i], &v[j]); j++)
 			if (v[j].ret != v[i].ret && v[j].src->index < v[i].src->index) {
-				*cc = (struct chain_clash){ v[j].src, v[i].src, "conditions that begin those of" };
+				*cc = (struct chain_clash){ v[j].src, v[i].src,
+							    "conditions that begin those of" };
 				return;
 			}
 	}
@@ -289,8 +296,8 @@ int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			/* a name libseccomp 2.5.4 does not know at all is never added */
-			if (dropped || b->nrs[seq * na + ai] >= 0 || b->nrs[seq * na + ai] == SP_NR_NEWER ||
-			    !b->known[seq])
+			if (dropped || b->nrs[seq * na + ai] >= 0 ||
+			    b->nrs[seq * na + ai] == SP_NR_NEWER || !b->known[seq])
 				continue;
 			if (!(e = sp_vec_push(&v))) {
 				rc = sp_err_oom(b->err);
@@ -376,7 +383,8 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 		 * the rule's own conditions, which are recorded on its entry */
 		for (size_t k = 0; b->record && !entry_is_mux(&e[i]) && k < rule->nargs; k++)
 			if (cond_is_noop(a, &rule->args[k], arg32) &&
-			    (rc = sp_rs_drop_entry(b, SECPROF_REASON_CONDITION_DROPPED, a, &e[i], NULL, (int)k)))
+			    (rc = sp_rs_drop_entry(b, SECPROF_REASON_CONDITION_DROPPED, a, &e[i],
+						   NULL, (int)k)))
 				return rc;
 		if (rule->nargs == 0 || rule_is_unconditional(a, rule, arg32)) {
 			s->uncond = true;
@@ -390,8 +398,9 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 	/* db_rule_add: an unconditional rule replaces the conditional rules
 	 * added before it, and every rule after it finds the syscall decided */
 	for (size_t k = 0; b->record && s->uncond && k < n; k++)
-		if (k != i && (rc = sp_rs_drop_entry(b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
-						     a, &e[k], s->src, -1)))
+		if (k != i && (rc = sp_rs_drop_entry(
+				       b, k < i ? SECPROF_REASON_REPLACED : SECPROF_REASON_SHADOWED,
+				       a, &e[k], s->src, -1)))
 			return rc;
 	struct chain_clash cc = { 0 };
 	rc = merge_chains(b, a, s, tmp->items, tmp->len, e, n, &cc);
@@ -527,7 +536,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	int rc;
 
 	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
-	if (v == A32_WIDE) { /* libseccomp's compares alone, as with exact_libseccomp */
+	if (v == A32_WIDE) {           /* libseccomp's compares alone, as with exact_libseccomp */
 		b->exact = true;
 		rc = merge_one(b, a, s, e, n, tmp);
 		b->exact = false;
@@ -562,9 +571,12 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 				return rc;
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
-			if (nr < 0 && !dropped && !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
-			    (rc = sp_rs_add_drop(b, nr == SP_NR_NEWER ? SECPROF_REASON_NEWER_THAN_LIBSECCOMP
-								      : SECPROF_REASON_UNKNOWN_NAME,
+			if (nr < 0 && !dropped &&
+			    !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
+			    (rc = sp_rs_add_drop(b,
+						 nr == SP_NR_NEWER
+							 ? SECPROF_REASON_NEWER_THAN_LIBSECCOMP
+							 : SECPROF_REASON_UNKNOWN_NAME,
 						 rule, rule->names[j].s, ar->arch, NULL, NULL, -1)))
 				return rc;
 			if (nr < 0)
@@ -649,7 +661,8 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
 			b->drops.len = mark;
 			for (size_t k = i; !rc && k < j; k++)
-				rc = sp_rs_drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch, &e[k], NULL, -1);
+				rc = sp_rs_drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch,
+						      &e[k], NULL, -1);
 		}
 		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
 		 * program runs, so a rule there is never reached: the direct

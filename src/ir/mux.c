@@ -54,9 +54,10 @@ static const struct mux_call ipc_calls[] = {
  * o32 only, arch-s390.c, arch-s390x.c). */
 bool sp_rs_multiplexes(const struct sp_arch *a)
 {
-	static const char *const scmp[] = { "SCMP_ARCH_X86", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-					    "SCMP_ARCH_PPC64LE", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL",
-					    "SCMP_ARCH_S390", "SCMP_ARCH_S390X" };
+	static const char *const scmp[] = { "SCMP_ARCH_X86",   "SCMP_ARCH_PPC",
+					    "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
+					    "SCMP_ARCH_MIPS",  "SCMP_ARCH_MIPSEL",
+					    "SCMP_ARCH_S390",  "SCMP_ARCH_S390X" };
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(scmp); i++)
 		if (!strcmp(a->scmp, scmp[i]))
@@ -174,7 +175,8 @@ int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		if (!e)
 			return sp_err_oom(b->err);
 		/* the parts follow each other as runc adds them */
-		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m, sp_rs_mux_syscall[mn->kind] };
+		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m,
+				     sp_rs_mux_syscall[mn->kind] };
 	}
 	return 0;
 }

@@ -38,15 +38,17 @@ int sp_rs_lookup_names(struct build *b)
 			b->names[seq] = rule->names[j].s;
 			b->arg32[seq] = 0;
 			b->row[seq] = -1;
-			b->known[seq] = sp_syscall_lookup(rule->names[j].s, arches, na, &b->nrs[seq * na],
-							  args ? &b->arg32[seq] : NULL, &b->row[seq]);
+			b->known[seq] =
+				sp_syscall_lookup(rule->names[j].s, arches, na, &b->nrs[seq * na],
+						  args ? &b->arg32[seq] : NULL, &b->row[seq]);
 			/* runc asks its libseccomp for the number: 2.5.4 (Debian
 			 * 12's) has none for names newer than itself, and runc
 			 * skips them (seccomp_syscall_resolve_name_arch gives
 			 * __NR_SCMP_ERROR): the default action, or the ENOSYS
 			 * stub above the highest number it knows */
 			for (size_t a = 0; !b->newer && a < na; a++)
-				if (b->nrs[seq * na + a] >= 0 && sp_syscall_newer(arches[a], b->row[seq]))
+				if (b->nrs[seq * na + a] >= 0 &&
+				    sp_syscall_newer(arches[a], b->row[seq]))
 					b->nrs[seq * na + a] = SP_NR_NEWER;
 		}
 	}
@@ -57,7 +59,8 @@ int sp_rs_lookup_names(struct build *b)
 static bool known_on_filter(const struct build *b, size_t seq)
 {
 	for (size_t a = 0; a < b->rs->narches; a++)
-		if (b->nrs[seq * b->rs->narches + a] >= 0 || b->nrs[seq * b->rs->narches + a] == SP_NR_NEWER)
+		if (b->nrs[seq * b->rs->narches + a] >= 0 ||
+		    b->nrs[seq * b->rs->narches + a] == SP_NR_NEWER)
 			return true; /* newer names: the IR's drops say so */
 	return false;
 }
@@ -130,7 +133,8 @@ int sp_rs_warn_unknown(struct build *b)
 		sp_rule_path(path, sizeof(path), u[i].rule, "names", u[i].j, NULL);
 		sp_note(b->ctx, b->file, &u[i].rule->names[u[i].j].loc, path,
 			"syscall \"%s\" does not exist on %s%s: ignored in this filter", u[i].name,
-			b->rs->arches[0].arch->name, b->rs->narches > 1 ? " or the other arches" : "");
+			b->rs->arches[0].arch->name,
+			b->rs->narches > 1 ? " or the other arches" : "");
 	}
 	sp_vec_free(&v);
 	return rc;

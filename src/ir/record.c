@@ -20,8 +20,13 @@ int sp_rs_add_drop(struct build *b, enum secprof_reason reason, const struct sp_
 		return 0;
 	if (!(d = sp_vec_push(&b->drops)))
 		return sp_err_oom(b->err);
-	*d = (struct sp_drop){ .reason = reason, .rule = rule, .name = name, .arch = a, .via = via,
-			       .by = by, .cond = cond };
+	*d = (struct sp_drop){ .reason = reason,
+			       .rule = rule,
+			       .name = name,
+			       .arch = a,
+			       .via = via,
+			       .by = by,
+			       .cond = cond };
 	return 0;
 }
 

@@ -83,9 +83,10 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 			if (!sp_syscall_known(rule->names[j].s))
 				continue;
 			sp_rule_path(path, sizeof(path), rule, "errnoRet", SP_NO_INDEX, NULL);
-			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
-				      "error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
-				      rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);
+			return sp_err(
+				b->err, SECPROF_E_PROFILE, b->file, &rule->errno_loc, path,
+				"error adding seccomp filter rule for syscall %s: invalid argument (errno %u: libseccomp takes 0 to 4094)",
+				rule->names[j].s, sp_rule_ret(rule) & SP_RET_DATA);
 		}
 	}
 	return 0;
@@ -113,8 +114,8 @@ static int collect_arches(struct build *b)
 	const secprof_resolved *r = b->r;
 	const struct sp_arch *native = r->native ? r->native : sp_arch_native();
 
-	b->rs->arches = sp_arena_alloc(&b->rs->arena,
-				       (r->narchitectures + 1) * sizeof(*b->rs->arches));
+	b->rs->arches =
+		sp_arena_alloc(&b->rs->arena, (r->narchitectures + 1) * sizeof(*b->rs->arches));
 	if (!b->rs->arches)
 		return sp_err_oom(b->err);
 	if (!native)
@@ -126,13 +127,15 @@ static int collect_arches(struct build *b)
 		const struct sp_arch *a = sp_arch_by_scmp(s->s ? s->s : "");
 		if (!a)
 			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
-				      "string %s is not a valid arch for seccomp", s->s ? s->s : "");
+				      "string %s is not a valid arch for seccomp",
+				      s->s ? s->s : "");
 		/* libseccomp's seccomp_arch_add fails with -EDOM when the
 		 * endianness differs from the filter's (the native arch's) */
 		if (a->big_endian != native->big_endian)
-			return sp_err(b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
-				      "error adding architecture to seccomp filter: numerical argument out of domain (%s is %s-endian, %s is not)",
-				      s->s, a->big_endian ? "big" : "little", native->scmp);
+			return sp_err(
+				b->err, SECPROF_E_PROFILE, b->file, &s->loc, "architectures",
+				"error adding architecture to seccomp filter: numerical argument out of domain (%s is %s-endian, %s is not)",
+				s->s, a->big_endian ? "big" : "little", native->scmp);
 		add_arch(b, a);
 	}
 	return 0;
@@ -153,11 +156,13 @@ static void set_flags(struct build *b)
 }
 
 static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
-					const secprof_compile_opts *opts, bool record, secprof_error *err)
+					const secprof_compile_opts *opts, bool record,
+					secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
-	struct build b = { .ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS,
-			   .record = record };
+	struct build b = {
+		.ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS, .record = record
+	};
 	int rc = 0;
 
 	if (!rs) {
@@ -188,16 +193,16 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	/* runc's "equal to the default action" skip (docs/COMPAT.md §4.1.2 step 5) */
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		if (sp_rule_is_default(r->prof, r->rules[i]))
-			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL, NULL, NULL,
-					    NULL, -1);
+			rc = sp_rs_add_drop(&b, SECPROF_REASON_EQUALS_DEFAULT, r->rules[i], NULL,
+					    NULL, NULL, NULL, -1);
 	/* A rule that names no syscall (names [] or absent) gives runc nothing
 	 * to add: specconv's SetupSeccomp makes one rule per entry of Names.
 	 * It is left out with its own reason, so no rule leaves the IR
 	 * without one. */
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		if (!r->rules[i]->nnames && !sp_rule_is_default(r->prof, r->rules[i]))
-			rc = sp_rs_add_drop(&b, SECPROF_REASON_NO_NAMES, r->rules[i], NULL, NULL, NULL,
-					    NULL, -1);
+			rc = sp_rs_add_drop(&b, SECPROF_REASON_NO_NAMES, r->rules[i], NULL, NULL,
+					    NULL, NULL, -1);
 	if (!rc)
 		rc = collect_arches(&b);
 	if (!rc)

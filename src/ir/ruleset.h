@@ -51,18 +51,18 @@ struct sp_crule {
  * through goes on where its parent would have gone next, and the top level
  * falls through to the default action. */
 struct sp_tnode {
-	uint8_t level;           /* arg * 2 + 1 for the high word, arg * 2 for the low */
-	enum sp_op op;           /* the word test: EQ, GT, GE or MASKED_EQ */
-	enum sp_op op_orig;      /* the rule's operator: sibling order */
-	uint32_t mask, datum;    /* (word & mask) op datum; datum already & mask */
+	uint8_t level;        /* arg * 2 + 1 for the high word, arg * 2 for the low */
+	enum sp_op op;        /* the word test: EQ, GT, GE or MASKED_EQ */
+	enum sp_op op_orig;   /* the rule's operator: sibling order */
+	uint32_t mask, datum; /* (word & mask) op datum; datum already & mask */
 	uint64_t datum_full;
-	struct sp_tnode *t, *f;  /* next level when the test is true / false */
+	struct sp_tnode *t, *f;       /* next level when the test is true / false */
 	struct sp_tnode *prev, *next; /* siblings, libseccomp's order */
-	bool has_t, has_f;       /* an action ends the chain on that side */
+	bool has_t, has_f;            /* an action ends the chain on that side */
 	uint32_t act_t, act_f;
 	const struct sp_rule *src_t, *src_f;
-	uint32_t ret;            /* the action of the rule that made the node */
-	bool lo_only;            /* the argument is read as 32 bits (sp_cond):
+	uint32_t ret; /* the action of the rule that made the node */
+	bool lo_only; /* the argument is read as 32 bits (sp_cond):
 				    a high-word test sees 0, never the input */
 };
 
@@ -71,14 +71,14 @@ struct sp_sysrule {
 	int32_t nr;
 	const char *name;
 	bool uncond;
-	uint32_t ret;               /* when uncond */
-	struct sp_crule *rules;     /* when !uncond: first match wins, in this order */
+	uint32_t ret;           /* when uncond */
+	struct sp_crule *rules; /* when !uncond: first match wins, in this order */
 	size_t nrules;
 	/* when the conditional rules have two or more actions: libseccomp's
 	 * word tree, which then decides instead of the rules' order (the
 	 * rules stay for explanations); NULL otherwise */
 	const struct sp_tnode *tree;
-	const struct sp_rule *src;  /* the rule that decided (first one) */
+	const struct sp_rule *src; /* the rule that decided (first one) */
 	/* Rules that test arguments the kernel reads as 32 bits (lo_only)
 	 * also get this twin: the same rules compared on all 64 bits, as
 	 * libseccomp compares them (Docker's verdict). The call gets the
@@ -107,9 +107,9 @@ static inline bool sp_ret_stricter(uint32_t a, uint32_t b)
 
 struct sp_arch_rules {
 	const struct sp_arch *arch;
-	struct sp_sysrule *sys;     /* sorted by nr, one per nr */
+	struct sp_sysrule *sys; /* sorted by nr, one per nr */
 	size_t nsys;
-	int64_t enosys_max;         /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
+	int64_t enosys_max; /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
 };
 
 /* The work all replays of libseccomp's argument tree (tree.c) may do
@@ -129,9 +129,9 @@ struct sp_ruleset {
 	uint32_t default_ret;
 	struct sp_arch_rules *arches; /* the native arch first */
 	size_t narches;
-	uint32_t flags;             /* SECCOMP_FILTER_FLAG_* */
+	uint32_t flags; /* SECCOMP_FILTER_FLAG_* */
 	bool needs_listener;
-	size_t replay_steps;        /* work the word-tree replays did (SP_REPLAY_STEPS) */
+	size_t replay_steps; /* work the word-tree replays did (SP_REPLAY_STEPS) */
 	/* sp_ruleset_build_ir only (NULL otherwise): what the program
 	 * leaves out and why (docs/IR.md): resolve's drops
 	 * (secprof_resolved.drops, copied) in profile order, then the rule

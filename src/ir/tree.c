@@ -52,31 +52,31 @@ static bool step(size_t *steps)
  * makes the work linear in the tree and leaves every answer as it was. */
 struct pmemo_ent {
 	const struct sp_tnode *x, *n;
-	uint32_t gen;      /* the prune the entry belongs to; older ones are free */
-	uint16_t in, out;  /* the state before and after */
+	uint32_t gen;     /* the prune the entry belongs to; older ones are free */
+	uint16_t in, out; /* the state before and after */
 	uint8_t depth;
 };
 
 struct pmemo {
 	struct pmemo_ent *v;
-	size_t cap, used;  /* cap: 0 or a power of two */
+	size_t cap, used; /* cap: 0 or a power of two */
 	uint32_t gen;
 };
 
 struct tree {
 	struct sp_tnode *pool;
 	size_t used, cap;
-	struct sp_tnode *root;      /* NULL: no conditional rule yet */
-	bool uncond;             /* an unconditional rule: later ones are dropped */
-	bool dry;                /* only generate the chains (may_clash) */
-	uint8_t arg32;           /* arguments read as 32 bits: lo_only nodes */
+	struct sp_tnode *root;       /* NULL: no conditional rule yet */
+	bool uncond;                 /* an unconditional rule: later ones are dropped */
+	bool dry;                    /* only generate the chains (may_clash) */
+	uint8_t arg32;               /* arguments read as 32 bits: lo_only nodes */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
-	size_t steps;            /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
-	struct pmemo memo;       /* prune_scan's answers, for one prune */
+	size_t steps;                /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
+	struct pmemo memo;           /* prune_scan's answers, for one prune */
 };
 
 static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
-			       enum sp_op orig, uint32_t mask, uint32_t datum, uint64_t full)
+				  enum sp_op orig, uint32_t mask, uint32_t datum, uint64_t full)
 {
 	struct sp_tnode *n = &t->pool[t->used++];
 
@@ -105,7 +105,8 @@ static void tlink(struct sp_tnode **ends, bool tf, struct sp_tnode *n)
 
 /* The word tests of one 64-bit condition (the diagrams of libseccomp's
  * _db_rule_gen_arg_64): ends/tf say where the chain goes on from here. */
-static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends, bool *tf)
+static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends,
+				    bool *tf)
 {
 	uint64_t mask = a->op == SP_OP_MASKED_EQ ? a->value : UINT64_MAX;
 	uint64_t datum = a->op == SP_OP_MASKED_EQ ? a->value_two : a->value;
@@ -144,12 +145,15 @@ static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, stru
 
 /* One 32-bit word per condition (_db_rule_gen_32): NE, LT and LE are
  * tested as EQ, GE and GT with the chain going on when false. */
-static struct sp_tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends, bool *tf)
+static struct sp_tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, struct sp_tnode **ends,
+				    bool *tf)
 {
 	uint32_t mask = a->op == SP_OP_MASKED_EQ ? (uint32_t)a->value : UINT32_MAX;
 	uint32_t datum = (uint32_t)(a->op == SP_OP_MASKED_EQ ? a->value_two : a->value);
-	enum sp_op w = a->op == SP_OP_NE ? SP_OP_EQ : a->op == SP_OP_LT ? SP_OP_GE
-		     : a->op == SP_OP_LE ? SP_OP_GT : a->op;
+	enum sp_op w = a->op == SP_OP_NE   ? SP_OP_EQ
+		       : a->op == SP_OP_LT ? SP_OP_GE
+		       : a->op == SP_OP_LE ? SP_OP_GT
+					   : a->op;
 	struct sp_tnode *c;
 
 	if (a->op == SP_OP_MASKED_EQ && !mask)
@@ -163,8 +167,9 @@ static struct sp_tnode *gen_cond_32(struct tree *t, const struct sp_arg *a, stru
 }
 
 /* The chain of one rule as runc adds it (conditions by argument number). */
-static struct sp_tnode *gen_chain(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
-			       size_t n, uint32_t ret, const struct sp_rule *src)
+static struct sp_tnode *gen_chain(struct tree *t, const struct sp_arch *arch,
+				  const struct sp_arg *const *args, size_t n, uint32_t ret,
+				  const struct sp_rule *src)
 {
 	struct sp_tnode *ends[4] = { NULL }, *head = NULL, *c;
 	size_t first = t->used;
@@ -354,7 +359,7 @@ enum {
 
 struct prune {
 	uint32_t ret;
-	bool removes;      /* the new chain would cut an old subtree instead */
+	bool removes; /* the new chain would cut an old subtree instead */
 	size_t *steps;
 	struct pmemo *memo;
 };
@@ -404,7 +409,8 @@ static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp
 		m->gen = 1;
 		for (size_t i = 0; i < old.cap; i++)
 			if (old.v[i].gen == old.gen) {
-				e = &m->v[pmemo_slot(m, old.v[i].x, old.v[i].n, old.v[i].in, old.v[i].depth)];
+				e = &m->v[pmemo_slot(m, old.v[i].x, old.v[i].n, old.v[i].in,
+						     old.v[i].depth)];
 				*e = old.v[i];
 				e->gen = m->gen;
 				m->used++;
@@ -427,8 +433,8 @@ static void pmemo_reset(struct pmemo *m)
 	}
 }
 
-static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
-		       unsigned depth);
+static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
+		       unsigned *state, unsigned depth);
 
 /* Go on one level down, in the old tree (xnext) or the new one (nnext). */
 static bool prune_down(struct prune *p, const struct sp_tnode *xnext, const struct sp_tnode *nnext,
@@ -444,18 +450,20 @@ static bool prune_down(struct prune *p, const struct sp_tnode *xnext, const stru
 	return (nx & P_MATCH) != 0;
 }
 
-static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned from,
-		     unsigned *st, unsigned depth)
+static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
+		     unsigned from, unsigned *st, unsigned depth)
 {
 	*st |= P_MATCH | P_ONCE;
 	if (tleaf(n))
 		*st |= P_NFIN;
 	if (tleaf(x))
 		*st |= P_XFIN;
-	if (((x->has_t || x->t) && !(n->has_t || n->t)) || ((x->has_f || x->f) && !(n->has_f || n->f)))
+	if (((x->has_t || x->t) && !(n->has_t || n->t)) ||
+	    ((x->has_f || x->f) && !(n->has_f || n->f)))
 		return false;
 	if ((*st & P_NFIN) && (*st & P_XFIN) &&
-	    (n->has_t != x->has_t || n->act_t != x->act_t || n->has_f != x->has_f || n->act_f != x->act_f))
+	    (n->has_t != x->has_t || n->act_t != x->act_t || n->has_f != x->has_f ||
+	     n->act_f != x->act_f))
 		return false;
 	if (n->t)
 		prune_down(p, x->t, n->t, from, P_MATCH | P_ONCE, st, depth);
@@ -470,8 +478,8 @@ static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_
 	return true;
 }
 
-static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n, unsigned *state,
-		       unsigned depth)
+static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
+		       unsigned *state, unsigned depth)
 {
 	unsigned st = *state, in = *state;
 	bool done = false;
@@ -535,8 +543,9 @@ static bool tree_redundant(struct tree *t, const struct sp_tnode *head, uint32_t
 }
 
 /* db_rule_add for one rule as runc adds it. False: libseccomp's -EEXIST. */
-static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const struct sp_arg *const *args,
-			  size_t n, uint32_t ret, const struct sp_rule *src)
+static bool tree_rule_add(struct tree *t, const struct sp_arch *arch,
+			  const struct sp_arg *const *args, size_t n, uint32_t ret,
+			  const struct sp_rule *src)
 {
 	struct sp_tnode *head;
 
@@ -561,7 +570,8 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch, const stru
 
 static int cmp_tnode_key(const void *x, const void *y)
 {
-	const struct sp_tnode *a = *(const struct sp_tnode *const *)x, *b = *(const struct sp_tnode *const *)y;
+	const struct sp_tnode *a = *(const struct sp_tnode *const *)x,
+			      *b = *(const struct sp_tnode *const *)y;
 
 	if (a->level != b->level)
 		return a->level < b->level ? -1 : 1;
@@ -655,9 +665,10 @@ static bool tree_walk_bounded(const struct sp_tnode *n, unsigned depth, size_t *
  * refuse rather than decide from it (fail closed). */
 static int too_much_work(struct build *b, const struct sp_rule *at, const char *name)
 {
-	return sp_err(b->err, SECPROF_E_LIMIT, b->file, at ? &at->loc : NULL, NULL,
-		      "syscall \"%s\": replaying libseccomp's argument tree for rules of different actions takes more than %u steps in this profile, secprof's limit",
-		      name, SP_REPLAY_STEPS);
+	return sp_err(
+		b->err, SECPROF_E_LIMIT, b->file, at ? &at->loc : NULL, NULL,
+		"syscall \"%s\": replaying libseccomp's argument tree for rules of different actions takes more than %u steps in this profile, secprof's limit",
+		name, SP_REPLAY_STEPS);
 }
 
 /* Replay one syscall's rules into libseccomp's word tree and refuse what
@@ -670,7 +681,8 @@ static int replay_syscall(struct build *b, const struct sp_arch *a, struct sp_sy
 			  const struct chain_clash *cc, const struct sp_rule *first, size_t adds);
 
 int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
-			  const char *name, const struct entry *e, size_t n, const struct chain_clash *cc)
+			  const char *name, const struct entry *e, size_t n,
+			  const struct chain_clash *cc)
 {
 	size_t adds = 0;
 	const struct sp_rule *first = NULL;
@@ -714,10 +726,13 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 	 * bound, so the kept tree is libseccomp's whole; past it, refuse
 	 * rather than decide from a cut tree. */
 	if (keep && adds > TREE_MAX_CONDS)
-		return sp_err(b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
-			      "syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
-			      name, adds, TREE_MAX_CONDS);
-	t = (struct tree){ .dry = true, .cap = adds * 3 * 6, .arg32 = sp_rs_entries_arg32(b, a, e, n) };
+		return sp_err(
+			b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
+			"syscall \"%s\" has %zu argument conditions in rules of different actions: secprof reproduces libseccomp's order for at most %u",
+			name, adds, TREE_MAX_CONDS);
+	t = (struct tree){ .dry = true,
+			   .cap = adds * 3 * 6,
+			   .arg32 = sp_rs_entries_arg32(b, a, e, n) };
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
 		      : malloc(t.cap * sizeof(*t.pool));
 	if (!t.pool)
@@ -729,9 +744,11 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps, .arg32 = t.arg32 };
 	if (may && !replay_entries(&t, a, e, n, &failed) && t.steps) {
 		struct sp_sysrule s = { .name = name };
-		rc = cc && cc->x ? sp_rs_clash(b, &s, cc->x, cc->y, cc->how)
-				 : sp_rs_clash(b, &s, t.clash, failed,
-					       "a test of a 32-bit half of an argument that libseccomp shares with");
+		rc = cc && cc->x
+			     ? sp_rs_clash(b, &s, cc->x, cc->y, cc->how)
+			     : sp_rs_clash(
+				       b, &s, t.clash, failed,
+				       "a test of a 32-bit half of an argument that libseccomp shares with");
 	}
 	b->steps = t.steps;
 	if (!rc && !t.steps)
@@ -739,9 +756,10 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 	if (!rc && keep) {
 		size_t budget = 4 * t.used + 64;
 		if (!tree_walk_bounded(t.root, 0, &budget))
-			rc = sp_err(b->err, SECPROF_E_PROFILE, b->file, &first->loc, NULL,
-				    "the argument rules for syscall \"%s\" make a tree libseccomp cannot generate code for",
-				    name);
+			rc = sp_err(
+				b->err, SECPROF_E_PROFILE, b->file, &first->loc, NULL,
+				"the argument rules for syscall \"%s\" make a tree libseccomp cannot generate code for",
+				name);
 		keep->tree = t.root;
 	}
 	if (!keep)

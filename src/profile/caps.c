@@ -173,16 +173,18 @@ static int normalize_list(const char *const *names, size_t n, secprof_caps avail
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "unknown capability: %s", quoted);
 		if (!(available & CAP_BIT(cap)))
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-				      "capability not supported by your kernel or not available in the current environment: %s",
-				      quoted);
+			return sp_err(
+				err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				"capability not supported by your kernel or not available in the current environment: %s",
+				quoted);
 		out->set |= CAP_BIT(cap);
 	}
 	return 0;
 }
 
 int secprof_caps_tweak(const char *const *add, size_t nadd, const char *const *drop, size_t ndrop,
-		       bool privileged, secprof_caps available, secprof_caps *out, secprof_error *err)
+		       bool privileged, secprof_caps available, secprof_caps *out,
+		       secprof_error *err)
 {
 	struct cap_list adds, drops;
 	int rc;

@@ -26,9 +26,10 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 		else
 			sp_rule_path(path, sizeof(path), rule, "names", j, NULL);
 		/* runc skips names libseccomp does not know (docs/COMPAT.md §4.1.2). */
-		rc = sp_warn(ctx, err, p->file, &n->loc, path,
-			     "unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
-			     n->s ? n->s : "");
+		rc = sp_warn(
+			ctx, err, p->file, &n->loc, path,
+			"unknown syscall \"%s\": not a syscall on any architecture, runc ignores it",
+			n->s ? n->s : "");
 		(*nwarn)++;
 		if (rc < 0)
 			return rc;
@@ -75,8 +76,8 @@ static bool fits_32(uint64_t v)
  * 64 bits, so the rule means something else to each; neither 64-bit meaning
  * is one the syscall can see. Reported once per argument, for the first
  * name that reads it as 32 bits. */
-static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
-		      const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
+static int check_args(secprof_ctx *ctx, const struct secprof_profile *p, const struct sp_rule *rule,
+		      size_t *nwarn, secprof_error *err)
 {
 	for (size_t k = 0; k < rule->nargs; k++) {
 		const struct sp_arg *a = &rule->args[k];
@@ -89,7 +90,8 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 		if (a->index > 5 || (fits_32(v) && (!masked || fits_32(v2))))
 			continue;
 		for (size_t j = 0; j < rule->nnames && !name; j++)
-			if (rule->names[j].s && (sp_syscall_arg32_of(rule->names[j].s) >> a->index & 1))
+			if (rule->names[j].s &&
+			    (sp_syscall_arg32_of(rule->names[j].s) >> a->index & 1))
 				name = rule->names[j].s;
 		if (!name)
 			continue;
@@ -98,10 +100,11 @@ static int check_args(secprof_ctx *ctx, const struct secprof_profile *p,
 			field = "valueTwo";
 		}
 		sp_rule_path(path, sizeof(path), rule, "args", k, field);
-		rc = sp_warn(ctx, err, p->file, &a->loc, path,
-			     "%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
-			     name, (unsigned long long)a->index, (unsigned long long)v,
-			     (unsigned long long)(v & 0xffffffffu));
+		rc = sp_warn(
+			ctx, err, p->file, &a->loc, path,
+			"%s reads argument %llu as 32 bits, so the high bits of 0x%llx never reach it: secprof compares the low word 0x%llx, libseccomp (and so runc, or secprof --exact-libseccomp) all 64 bits",
+			name, (unsigned long long)a->index, (unsigned long long)v,
+			(unsigned long long)(v & 0xffffffffu));
 		(*nwarn)++;
 		if (rc < 0)
 			return rc;
@@ -156,9 +159,10 @@ static int check_mixed(secprof_ctx *ctx, const struct secprof_profile *p, size_t
 					continue;
 				f->warned |= (uint8_t)(1u << x);
 				sp_rule_path(path, sizeof(path), rule, "args", k, "value");
-				rc = sp_warn(ctx, err, p->file, &a->loc, path,
-					     "%s's argument %u is tested with values of high word 0x%x here and 0x%x in syscalls[%zu]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests",
-					     rule->names[j].s, x, hi, f->hi[x], f->rule[x]->index);
+				rc = sp_warn(
+					ctx, err, p->file, &a->loc, path,
+					"%s's argument %u is tested with values of high word 0x%x here and 0x%x in syscalls[%zu]: no one high word fits both, so it keeps libseccomp's 64-bit compares, and a high word the kernel never reads can pass its range and != tests",
+					rule->names[j].s, x, hi, f->hi[x], f->rule[x]->index);
 				(*nwarn)++;
 			}
 		}
@@ -230,7 +234,8 @@ static void count_resolved(const struct secprof_resolved *r, struct sp_summary *
 {
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		struct sp_action_count *c = rule->action_ok ? &s->actions[rule->act] : &s->bad_actions;
+		struct sp_action_count *c = rule->action_ok ? &s->actions[rule->act]
+							    : &s->bad_actions;
 
 		c->rules++;
 		c->names += rule->nnames;

@@ -21,20 +21,20 @@ struct sp_action_count {
 
 struct sp_summary {
 	/* The profile as written. */
-	size_t rules;              /* syscalls[] entries */
-	size_t names;              /* name entries over all rules */
+	size_t rules; /* syscalls[] entries */
+	size_t names; /* name entries over all rules */
 	size_t distinct_names;
 	size_t rules_with_args;
-	size_t cap_rules;          /* includes.caps or excludes.caps */
-	size_t arch_rules;         /* includes.arches or excludes.arches */
-	size_t kernel_rules;       /* includes.minKernel or excludes.minKernel */
+	size_t cap_rules;    /* includes.caps or excludes.caps */
+	size_t arch_rules;   /* includes.arches or excludes.arches */
+	size_t kernel_rules; /* includes.minKernel or excludes.minKernel */
 	/* The OCI linux.seccomp it resolves to. */
 	size_t res_rules;
 	size_t res_names;
 	size_t res_distinct_names;
 	struct sp_action_count actions[SP_ACT__COUNT];
 	struct sp_action_count bad_actions; /* action strings runc rejects */
-	size_t warnings;           /* warnings reported by sp_check_profile */
+	size_t warnings;                    /* warnings reported by sp_check_profile */
 };
 
 /* Report through the context's warning callback what Docker accepts but

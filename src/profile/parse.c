@@ -291,9 +291,10 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 		old = path_member(c, m);
 		if (!f)
 			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s)", m->key,
-				   c->spo ? "the SeccompProfile CRD has no such field: the API "
-					    "server drops it"
-				   : c->oci ? "an OCI runtime ignores it" : "Docker ignores it");
+				   c->spo   ? "the SeccompProfile CRD has no such field: the API "
+					      "server drops it"
+				   : c->oci ? "an OCI runtime ignores it"
+					    : "Docker ignores it");
 		else
 			rc = f->fn(c, target, m->val);
 		path_pop(c, old);
@@ -446,7 +447,8 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		int rc;
 
 		if (sp_json_is_lazy(item)) {
-			item = sp_json_expand(&nodes, item, c->data, c->len, c->text, c->p->file, c->err);
+			item = sp_json_expand(&nodes, item, c->data, c->len, c->text, c->p->file,
+					      c->err);
 			if (!item) {
 				sp_arena_free(&nodes);
 				return -1;
@@ -484,7 +486,8 @@ static const char *parse_u8(const char *s, size_t n, uint8_t *out, char *buf, si
 		}
 	}
 	if (range) {
-		snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s);
+		snprintf(buf, blen, "strconv.ParseUint: parsing \"%.*s\": value out of range",
+			 (int)n, s);
 		return buf;
 	}
 	*out = (uint8_t)v;
@@ -511,8 +514,9 @@ static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_
 		return 0;
 	}
 	if (v->type != SP_JSTR) {
-		static const char *const go_type[] = { [SP_JBOOL] = "bool", [SP_JNUM] = "number",
-						       [SP_JARR] = "array", [SP_JOBJ] = "object" };
+		static const char *const go_type[] = {
+			[SP_JBOOL] = "bool", [SP_JNUM] = "number", [SP_JARR] = "array", [SP_JOBJ] = "object"
+		};
 		return perr(c, &v->loc,
 			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": json: "
 			    "cannot unmarshal %s into Go value of type string",
@@ -525,11 +529,13 @@ static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_
 		return 0;
 	dot = strchr(s, '.');
 	if (!dot || strchr(dot + 1, '.'))
-		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\"",
-			    rawlen, raw);
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\"", rawlen,
+			    raw);
 	if ((e = parse_u8(s, (size_t)(dot - s), &k, why, sizeof(why))) ||
 	    (e = parse_u8(dot + 1, strlen(dot + 1), &m, why, sizeof(why))))
-		return perr(c, &v->loc, "invalid kernel version: %.*s, expected \"<kernel>.<major>\": %s",
+		return perr(c, &v->loc,
+			    "invalid kernel version: %.*s, expected \"<kernel>.<major>\": %s",
 			    rawlen, raw, e);
 	if (k == 0 && m == 0)
 		return perr(c, &v->loc,
@@ -830,7 +836,8 @@ static int s_base_profile(struct pc *c, void *t, const struct sp_json *v)
 	return perr(c, &v->loc,
 		    "baseProfileName \"%s\": the operator unions that profile (from the cluster or "
 		    "a registry) into this one, and secprof cannot read it; write the union out "
-		    "(spoc or kubectl get the merged profile) and read that", v->u.s);
+		    "(spoc or kubectl get the merged profile) and read that",
+		    v->u.s);
 }
 
 static int s_disabled(struct pc *c, void *t, const struct sp_json *v)
@@ -840,8 +847,9 @@ static int s_disabled(struct pc *c, void *t, const struct sp_json *v)
 		return 0;
 	if (v->type != SP_JBOOL)
 		return type_error(c, v, "a boolean");
-	return v->u.b ? pwarn(c, &v->loc, "disabled: true: the operator does not install this "
-					  "profile on the nodes; secprof reads it anyway")
+	return v->u.b ? pwarn(c, &v->loc,
+			      "disabled: true: the operator does not install this "
+			      "profile on the nodes; secprof reads it anyway")
 		      : 0;
 }
 
@@ -895,16 +903,20 @@ static int parse_spo(struct pc *c, struct secprof_profile *p, const struct sp_js
 		name = member_of(member_of(d, "metadata"), "name");
 		if (strlen(names) + 40 < sizeof(names))
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 n > 1 ? ", " : "", name && name->type == SP_JSTR ? name->u.s : "?");
+				 n > 1 ? ", " : "",
+				 name && name->type == SP_JSTR ? name->u.s : "?");
 	}
 	if (!n)
-		return perr(c, docs->len ? &docs->u.items[0]->loc : &top,
-			    "no SeccompProfile object in this YAML: secprof reads a "
-			    "security-profiles-operator.x-k8s.io SeccompProfile, or a JSON profile");
+		return perr(
+			c, docs->len ? &docs->u.items[0]->loc : &top,
+			"no SeccompProfile object in this YAML: secprof reads a "
+			"security-profiles-operator.x-k8s.io SeccompProfile, or a JSON profile");
 	if (n > 1)
-		return perr(c, &second,
-			    "%zu SeccompProfile objects in one file (%s): secprof reads one profile, "
-			    "so keep one per file", n, names);
+		return perr(
+			c, &second,
+			"%zu SeccompProfile objects in one file (%s): secprof reads one profile, "
+			"so keep one per file",
+			n, names);
 	api = member_of(pick, "apiVersion");
 	if (!(api && api->type == SP_JSTR &&
 	      !strncmp(api->u.s, "security-profiles-operator.x-k8s.io/", 36)) &&
@@ -928,8 +940,9 @@ static int parse_spo(struct pc *c, struct secprof_profile *p, const struct sp_js
 	/* unlike Docker's {} (no seccomp), the CRD requires a defaultAction:
 	 * a spec without one is refused, never read as unconfined */
 	if (!p->default_action.s || !*p->default_action.s)
-		return perr(c, &spec->loc, "spec has no defaultAction (the SeccompProfile CRD "
-					   "requires one)");
+		return perr(c, &spec->loc,
+			    "spec has no defaultAction (the SeccompProfile CRD "
+			    "requires one)");
 	path_pop(c, c->base);
 	return validate(c, p);
 }
@@ -959,18 +972,21 @@ static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has
 		return 0;
 	old = path_key(c, key);
 	if (errno_from_name(name->s, &e) < 0) {
-		rc = perr(c, &name->loc, "unknown errno \"%s\" (expected a name such as EPERM or a number)",
+		rc = perr(c, &name->loc,
+			  "unknown errno \"%s\" (expected a name such as EPERM or a number)",
 			  name->s);
 	} else if (!*has || *val != e) {
 		char docker[64];
 		if (*has)
-			snprintf(docker, sizeof(docker), "%s %llu", docker_key, (unsigned long long)*val);
+			snprintf(docker, sizeof(docker), "%s %llu", docker_key,
+				 (unsigned long long)*val);
 		else
 			snprintf(docker, sizeof(docker), "EPERM (no %s)", docker_key);
-		rc = pwarn(c, &name->loc,
-			   "\"%s\" is Podman's field: secprof applies %s (%llu), Docker ignores it and "
-			   "would use %s",
-			   key, name->s, (unsigned long long)e, docker);
+		rc = pwarn(
+			c, &name->loc,
+			"\"%s\" is Podman's field: secprof applies %s (%llu), Docker ignores it and "
+			"would use %s",
+			key, name->s, (unsigned long long)e, docker);
 	}
 	if (rc == 0) {
 		*has = true;
@@ -1012,8 +1028,8 @@ static int check_action(struct pc *c, const struct sp_str *a, const struct sp_lo
 	}
 	list_names(list, sizeof(list), sp_action_name_at);
 	if (!a->s || !*a->s)
-		return perr(c, a->s ? &a->loc : owner, "missing or empty action (expected one of %s)",
-			    list);
+		return perr(c, a->s ? &a->loc : owner,
+			    "missing or empty action (expected one of %s)", list);
 	return perr(c, &a->loc, "unknown action \"%s\" (expected one of %s)", a->s, list);
 }
 
@@ -1078,9 +1094,10 @@ static int check_archmap(struct pc *c, const struct secprof_profile *p)
 		path_index(c, i);
 		if (have_arch_table() && !(m->arch.s && sp_arch_by_scmp(m->arch.s))) {
 			path_key(c, "architecture");
-			rc = pwarn(c, m->arch.s ? &m->arch.loc : &p->archmap_loc,
-				   "architecture \"%s\" matches no host, so Docker never uses this entry",
-				   m->arch.s ? m->arch.s : "");
+			rc = pwarn(
+				c, m->arch.s ? &m->arch.loc : &p->archmap_loc,
+				"architecture \"%s\" matches no host, so Docker never uses this entry",
+				m->arch.s ? m->arch.s : "");
 		} else {
 			rc = check_arch_list(c, "subArchitectures", m->subs, m->nsubs);
 		}
@@ -1123,7 +1140,8 @@ static int check_caps(struct pc *c, const char *key, const struct sp_filter *f)
 		path_index(c, i);
 		want = cap >= 0 ? secprof_cap_name(cap) : NULL;
 		if (!want)
-			rc = pwarn(c, &f->caps[i].loc, "unknown capability \"%s\": it never matches", s);
+			rc = pwarn(c, &f->caps[i].loc,
+				   "unknown capability \"%s\": it never matches", s);
 		else if (strcmp(want, s))
 			rc = pwarn(c, &f->caps[i].loc,
 				   "capability \"%s\" never matches: Docker compares names exactly "
@@ -1189,8 +1207,9 @@ static int check_rule_names(struct pc *c, struct sp_rule *r)
 		if (!*n->s)
 			rc = perr(c, &n->loc, "empty syscall name");
 		else if (r->action_ok && r->act == SP_ACT_NOTIFY && !strcmp(n->s, "write"))
-			rc = perr(c, &n->loc, "SCMP_ACT_NOTIFY cannot be used for the write syscall "
-					      "(runc refuses it)");
+			rc = perr(c, &n->loc,
+				  "SCMP_ACT_NOTIFY cannot be used for the write syscall "
+				  "(runc refuses it)");
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;
@@ -1273,8 +1292,9 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 	if (rc < 0)
 		return rc;
 	if (p->has_default_errno && !sp_action_takes_errno(p->default_act)) {
-		path_key(c, p->default_errno_name.s && *p->default_errno_name.s ? "defaultErrno"
-										 : "defaultErrnoRet");
+		path_key(c, p->default_errno_name.s && *p->default_errno_name.s
+				    ? "defaultErrno"
+				    : "defaultErrnoRet");
 		rc = pwarn(c, &p->default_errno_loc,
 			   "defaultErrnoRet is ignored with %s (runc ignores it, crun fails)",
 			   p->default_action.s);
@@ -1310,9 +1330,8 @@ static int validate(struct pc *c, struct secprof_profile *p)
 		return 0;
 	if ((rc = check_moby(c, p)) < 0)
 		return rc;
-	rc = apply_podman_errno(c, &p->default_errno_name, &p->has_default_errno,
-				&p->default_errno, &p->default_errno_loc, "defaultErrno",
-				"defaultErrnoRet");
+	rc = apply_podman_errno(c, &p->default_errno_name, &p->has_default_errno, &p->default_errno,
+				&p->default_errno_loc, "defaultErrno", "defaultErrnoRet");
 	if (rc < 0)
 		return rc;
 	if ((rc = check_runc(c, p)) < 0)
@@ -1361,8 +1380,8 @@ static void reset_profile(struct secprof_profile *p)
  * as "seccomp" (exact or case-folded), in document order, decoded into the
  * same profile as runc's Spec.Linux.Seccomp pointer: a later object merges
  * into what an earlier one set, null resets it. */
-static int decode_oci_linux(struct pc *c, struct secprof_profile *p, const struct sp_json *linux_obj,
-			    bool *have)
+static int decode_oci_linux(struct pc *c, struct secprof_profile *p,
+			    const struct sp_json *linux_obj, bool *have)
 {
 	for (size_t i = 0; i < linux_obj->len; i++) {
 		const struct sp_jmember *m = &linux_obj->u.members[i];
@@ -1443,10 +1462,12 @@ static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_j
 
 	p->loc = root->loc;
 	if (root->type == SP_JNULL) /* Go: null into a struct changes nothing */
-		return pwarn(c, &root->loc, "the profile is null, which Docker reads as {} (no "
-					    "seccomp at all)");
+		return pwarn(c, &root->loc,
+			     "the profile is null, which Docker reads as {} (no "
+			     "seccomp at all)");
 	if (root->type != SP_JOBJ)
-		return perr(c, &root->loc, "a profile must be a JSON object, got %s", type_name(root));
+		return perr(c, &root->loc, "a profile must be a JSON object, got %s",
+			    type_name(root));
 	if (has_exact(root, "ociVersionMin") || has_exact(root, "ociVersionMax"))
 		return perr(c, &root->loc,
 			    "this is an OCI runtime features document, not a seccomp profile "
@@ -1479,8 +1500,8 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	return sp_profile_parse_lazy(ctx, data, len, filename, err, -1);
 }
 
-secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len, const char *filename,
-				       secprof_error *err, int lazy)
+secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
+				       const char *filename, secprof_error *err, int lazy)
 {
 	struct secprof_profile *p = calloc(1, sizeof(*p));
 	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data, .len = data ? len : 0 };
@@ -1520,9 +1541,10 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 	 * their own, freed before the later stages allocate */
 	if (lazy < 0)
 		lazy = len >= SP_LAZY_MIN;
-	root = lazy ? sp_json_parse_lazy(&p->arena, &nodes, data ? data : "", data ? len : 0, p->file, err,
-					 &c.text)
-		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0, p->file, err);
+	root = lazy ? sp_json_parse_lazy(&p->arena, &nodes, data ? data : "", data ? len : 0,
+					 p->file, err, &c.text)
+		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0,
+					  p->file, err);
 	if (!root)
 		goto fail;
 	if (parse_root(&c, p, root) < 0)

@@ -12,44 +12,44 @@
 
 /* Actions as runc spells them (docs/COMPAT.md §4.1.1), and the kernel value of each
  * (the low 16 bits, errno/trace data, are added by the compiler). */
-#define SP_ACTIONS(X)                                       \
-	X(KILL, "SCMP_ACT_KILL", 0x00000000u)               \
-	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000u) \
+#define SP_ACTIONS(X)                                         \
+	X(KILL, "SCMP_ACT_KILL", 0x00000000u)                 \
+	X(KILL_THREAD, "SCMP_ACT_KILL_THREAD", 0x00000000u)   \
 	X(KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", 0x80000000u) \
-	X(TRAP, "SCMP_ACT_TRAP", 0x00030000u)               \
-	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000u)             \
-	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000u)             \
-	X(ALLOW, "SCMP_ACT_ALLOW", 0x7fff0000u)             \
-	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000u)                 \
+	X(TRAP, "SCMP_ACT_TRAP", 0x00030000u)                 \
+	X(ERRNO, "SCMP_ACT_ERRNO", 0x00050000u)               \
+	X(TRACE, "SCMP_ACT_TRACE", 0x7ff00000u)               \
+	X(ALLOW, "SCMP_ACT_ALLOW", 0x7fff0000u)               \
+	X(LOG, "SCMP_ACT_LOG", 0x7ffc0000u)                   \
 	X(NOTIFY, "SCMP_ACT_NOTIFY", 0x7fc00000u)
 
 enum sp_action {
 #define X(id, str, ret) SP_ACT_##id,
 	SP_ACTIONS(X)
 #undef X
-	SP_ACT__COUNT
+		SP_ACT__COUNT
 };
 
-#define SP_OPS(X)                      \
-	X(NE, "SCMP_CMP_NE")           \
-	X(LT, "SCMP_CMP_LT")           \
-	X(LE, "SCMP_CMP_LE")           \
-	X(EQ, "SCMP_CMP_EQ")           \
-	X(GE, "SCMP_CMP_GE")           \
-	X(GT, "SCMP_CMP_GT")           \
+#define SP_OPS(X)            \
+	X(NE, "SCMP_CMP_NE") \
+	X(LT, "SCMP_CMP_LT") \
+	X(LE, "SCMP_CMP_LE") \
+	X(EQ, "SCMP_CMP_EQ") \
+	X(GE, "SCMP_CMP_GE") \
+	X(GT, "SCMP_CMP_GT") \
 	X(MASKED_EQ, "SCMP_CMP_MASKED_EQ")
 
 enum sp_op {
 #define X(id, str) SP_OP_##id,
 	SP_OPS(X)
 #undef X
-	SP_OP__COUNT
+		SP_OP__COUNT
 };
 
-#define SP_FLAGS(X)                                                   \
-	X(TSYNC, "SECCOMP_FILTER_FLAG_TSYNC", 1u)                       \
-	X(LOG, "SECCOMP_FILTER_FLAG_LOG", 2u)                           \
-	X(SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4u)             \
+#define SP_FLAGS(X)                                         \
+	X(TSYNC, "SECCOMP_FILTER_FLAG_TSYNC", 1u)           \
+	X(LOG, "SECCOMP_FILTER_FLAG_LOG", 2u)               \
+	X(SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4u) \
 	X(WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32u)
 
 /* SECCOMP_RET_* values (include/uapi/linux/seccomp.h) used by the compiler. */
@@ -84,13 +84,13 @@ struct sp_str {
 
 /* includes / excludes (docs/COMPAT.md §1.2, §2.3). */
 struct sp_filter {
-	bool present;             /* the object was given and not null */
+	bool present; /* the object was given and not null */
 	struct sp_str *caps;
 	size_t ncaps;
 	struct sp_str *arches;
 	size_t narches;
-	bool has_min_kernel;      /* minKernel given (even "") */
-	uint8_t min_kernel[2];    /* {kernel, major} (docs/COMPAT.md §1.4) */
+	bool has_min_kernel;   /* minKernel given (even "") */
+	uint8_t min_kernel[2]; /* {kernel, major} (docs/COMPAT.md §1.4) */
 	struct sp_loc min_kernel_loc;
 	struct sp_loc loc;
 };
@@ -99,25 +99,25 @@ struct sp_arg {
 	uint64_t index;
 	uint64_t value;
 	uint64_t value_two;
-	struct sp_str op_str;     /* as written */
+	struct sp_str op_str; /* as written */
 	enum sp_op op;
 	struct sp_loc loc;
 };
 
 struct sp_rule {
-	size_t index;             /* position in syscalls[] */
+	size_t index; /* position in syscalls[] */
 	struct sp_loc loc;
-	struct sp_str *names;     /* legacy "name" already folded in (docs/COMPAT.md §1.2) */
+	struct sp_str *names; /* legacy "name" already folded in (docs/COMPAT.md §1.2) */
 	size_t nnames;
-	struct sp_str action;     /* as written ("" allowed by moby) */
-	enum sp_action act;       /* valid only when action_ok */
+	struct sp_str action; /* as written ("" allowed by moby) */
+	enum sp_action act;   /* valid only when action_ok */
 	bool action_ok;
-	bool has_errno;           /* errnoRet given (or Podman's errno) */
+	bool has_errno; /* errnoRet given (or Podman's errno) */
 	uint64_t errno_ret;
 	struct sp_loc errno_loc;
 	struct sp_arg *args;
 	size_t nargs;
-	bool args_present;        /* args given as an array, even [] */
+	bool args_present; /* args given as an array, even [] */
 	struct sp_filter includes;
 	struct sp_filter excludes;
 	struct sp_str name;       /* legacy "name" as written (already in names) */
@@ -128,20 +128,20 @@ struct sp_archmap {
 	struct sp_str arch;
 	struct sp_str *subs;
 	size_t nsubs;
-	bool subs_null;           /* "subArchitectures": null */
+	bool subs_null; /* "subArchitectures": null */
 };
 
 enum sp_form {
-	SP_FORM_DOCKER,           /* Docker/moby profile (archMap or not) */
-	SP_FORM_OCI_CONFIG,       /* a whole OCI config.json: its linux.seccomp */
-	SP_FORM_SPO               /* a Security Profiles Operator SeccompProfile (YAML): its spec */
+	SP_FORM_DOCKER,     /* Docker/moby profile (archMap or not) */
+	SP_FORM_OCI_CONFIG, /* a whole OCI config.json: its linux.seccomp */
+	SP_FORM_SPO         /* a Security Profiles Operator SeccompProfile (YAML): its spec */
 };
 
 struct secprof_profile {
 	struct sp_arena arena;
-	const char *file;         /* for messages; "" when none */
+	const char *file; /* for messages; "" when none */
 	enum sp_form form;
-	bool no_seccomp;          /* OCI config without linux.seccomp */
+	bool no_seccomp; /* OCI config without linux.seccomp */
 	struct sp_str default_action;
 	enum sp_action default_act;
 	bool default_action_ok;
@@ -152,7 +152,7 @@ struct secprof_profile {
 	size_t narchitectures;
 	struct sp_str *flags;
 	size_t nflags;
-	bool flags_present;       /* non-empty list given; absent/[] = runc's nil */
+	bool flags_present; /* non-empty list given; absent/[] = runc's nil */
 	struct sp_str listener_path;
 	struct sp_str listener_metadata;
 	struct sp_archmap *archmap;
@@ -195,7 +195,7 @@ const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, cons
  * in arrays are expanded one at a time while decoded (sp_json_parse_lazy),
  * 0 one whole tree, -1 by the input's size (what secprof_profile_parse
  * does). The result is the same either way (tests/unit/test_memory.c). */
-secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len, const char *filename,
-				       secprof_error *err, int lazy);
+secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
+				       const char *filename, secprof_error *err, int lazy);
 
 #endif

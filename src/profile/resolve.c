@@ -109,7 +109,7 @@ static int kernel_at_least(struct kernel *k, const struct secprof_profile *p,
 
 struct resolve_state {
 	const struct secprof_profile *prof;
-	const char *native;   /* Docker's native string, NULL when none (x32) */
+	const char *native; /* Docker's native string, NULL when none (x32) */
 	secprof_caps caps;
 	struct kernel kernel;
 	bool kernel_used;
@@ -135,8 +135,8 @@ static bool cap_held(const struct sp_str *c, secprof_caps caps)
  * written (verdict_detail) for the rules left out: resolving runs once per
  * container, and formatting every verdict showed in its time. */
 struct verdict {
-	int reason;       /* enum secprof_reason, or -1: kept */
-	const char *what; /* the cap or arch named (outlives the verdict) */
+	int reason;                     /* enum secprof_reason, or -1: kept */
+	const char *what;               /* the cap or arch named (outlives the verdict) */
 	const struct sp_filter *kernel; /* the filter whose minKernel decided */
 };
 
@@ -262,8 +262,7 @@ static void push_arch(secprof_resolved *r, const struct sp_str *a, size_t cap)
  * entry for the native arch gives [arch, subArchitectures...] (docs/COMPAT.md §2.2).
  * Docker looks the entry up by nativeToSeccomp, which has no key for
  * loong64 and mipsle hosts, so those never expand (docs/COMPAT.md §2.1). */
-static int expand_arches(secprof_resolved *r, const struct secprof_profile *p,
-			 secprof_error *err)
+static int expand_arches(secprof_resolved *r, const struct secprof_profile *p, secprof_error *err)
 {
 	const char *key = r->native->go ? sp_arch_go_to_seccomp(r->native->go) : NULL;
 	const struct sp_archmap *m = NULL;
@@ -306,9 +305,10 @@ static int pick_arch(const secprof_resolve_opts *opts, const struct sp_arch **ou
 		if (!*out)
 			*out = sp_arch_by_go(opts->arch);
 		if (!*out)
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-				      "unknown architecture \"%s\" (expected a Go name such as amd64 or arm64)",
-				      opts->arch);
+			return sp_err(
+				err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				"unknown architecture \"%s\" (expected a Go name such as amd64 or arm64)",
+				opts->arch);
 		return 0;
 	}
 	*out = sp_arch_native();
@@ -338,7 +338,8 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 			continue;
 		}
 		r->drops[r->ndrops] = (struct sp_drop){ .reason = (enum secprof_reason)v.reason,
-							.rule = &p->rules[i], .cond = -1 };
+							.rule = &p->rules[i],
+							.cond = -1 };
 		verdict_detail(&v, r->drops[r->ndrops].detail, sizeof(r->drops[r->ndrops].detail));
 		r->ndrops++;
 	}
@@ -375,8 +376,9 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 	}
 	/* Checked after the early exit, as moby does (docs/COMPAT.md §1.5). */
 	if (p->narchitectures && p->narchmap)
-		return sp_err(err, SECPROF_E_PROFILE, p->file, &p->archmap_loc, "archMap",
-			      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
+		return sp_err(
+			err, SECPROF_E_PROFILE, p->file, &p->archmap_loc, "archMap",
+			"both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
 	if ((rc = expand_arches(r, p, err)) < 0)
 		return rc;
 	rc = keep_rules(r, &st, err);
@@ -444,8 +446,9 @@ int secprof_decide(const char *seccomp_opt, bool privileged, enum secprof_decisi
 		/* moby hands the word "builtin" to LoadProfile for privileged
 		 * containers, which fails to decode it (docs/COMPAT.md §3.3, derived). */
 		if (privileged)
-			return sp_err(err, SECPROF_E_PROFILE, NULL, NULL, NULL,
-				      "Decoding seccomp profile failed: invalid character 'b' looking for beginning of value");
+			return sp_err(
+				err, SECPROF_E_PROFILE, NULL, NULL, NULL,
+				"Decoding seccomp profile failed: invalid character 'b' looking for beginning of value");
 		*out = SECPROF_DECIDE_BUILTIN;
 		return 0;
 	}

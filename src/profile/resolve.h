@@ -14,28 +14,28 @@
 struct sp_drop {
 	enum secprof_reason reason;
 	const struct sp_rule *rule;
-	const char *name;            /* NULL: the whole rule */
-	const struct sp_arch *arch;  /* NULL: every arch */
-	const char *via;             /* "socketcall"/"ipc": libseccomp's copy */
-	const struct sp_rule *by;    /* the rule that decides instead, or NULL */
-	int cond;                    /* CONDITION_DROPPED: args[cond]; else -1 */
-	char detail[32];             /* capability, arch or kernel; "" */
+	const char *name;           /* NULL: the whole rule */
+	const struct sp_arch *arch; /* NULL: every arch */
+	const char *via;            /* "socketcall"/"ipc": libseccomp's copy */
+	const struct sp_rule *by;   /* the rule that decides instead, or NULL */
+	int cond;                   /* CONDITION_DROPPED: args[cond]; else -1 */
+	char detail[32];            /* capability, arch or kernel; "" */
 };
 
 /* The OCI linux.seccomp moby would hand to runc. Borrows strings and rules
  * from the profile: the profile must outlive it. */
 struct secprof_resolved {
 	const struct secprof_profile *prof;
-	bool unconfined;               /* {} or OCI config without seccomp */
-	const struct sp_arch *native;  /* the arch resolved for */
+	bool unconfined;              /* {} or OCI config without seccomp */
+	const struct sp_arch *native; /* the arch resolved for */
 	secprof_caps caps;
 	int kernel_major, kernel_minor;
 	const struct sp_str **architectures; /* OCI "architectures" (SCMP_ARCH_*) */
 	size_t narchitectures;
-	const struct sp_rule **rules;  /* rules kept, in profile order */
+	const struct sp_rule **rules; /* rules kept, in profile order */
 	size_t nrules;
-	bool kernel_used;              /* a minKernel condition was evaluated */
-	struct sp_drop *drops;         /* the rules moby left out, in profile order */
+	bool kernel_used;      /* a minKernel condition was evaluated */
+	struct sp_drop *drops; /* the rules moby left out, in profile order */
 	size_t ndrops;
 };
 

@@ -113,7 +113,6 @@ uint32_t sp_flag_from_str(const char *s)
 	return 0;
 }
 
-
 bool sp_action_takes_errno(enum sp_action act)
 {
 	return act == SP_ACT_ERRNO || act == SP_ACT_TRACE;

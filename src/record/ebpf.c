@@ -77,14 +77,16 @@ static int fill_argsel(struct sprec *skel)
 
 	for (__u32 abi = 0; abi < SPREC_NABI; abi++) {
 		const struct sp_arch *a = sp_arch_by_name(abi_arch[abi]);
-		static const char *const names[] = { "clone", "personality", "prctl", "socket", "unshare" };
+		static const char *const names[] = { "clone", "personality", "prctl", "socket",
+						     "unshare" };
 		for (size_t i = 0; a && i < SP_ARRAY_SIZE(names); i++) {
 			int32_t nr = sp_syscall_nr(a, names[i]);
 			__u32 slot = abi * SPREC_DIRECT_NR + (__u32)(nr - (int32_t)a->nr_base);
 			__u32 v = (__u32)sp_rec_arg_of(names[i]) + 1;
 			if (nr < 0 || (__u32)(nr - (int32_t)a->nr_base) >= SPREC_DIRECT_NR)
 				continue;
-			if (bpf_map__update_elem(m, &slot, sizeof(slot), &v, sizeof(v), BPF_ANY) < 0)
+			if (bpf_map__update_elem(m, &slot, sizeof(slot), &v, sizeof(v), BPF_ANY) <
+			    0)
 				return -1;
 		}
 	}
@@ -108,7 +110,8 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 			return -1;
 	}
 	while (bpf_map__get_next_key(om, prev, &k, sizeof(k)) == 0) {
-		const struct sp_arch *a = k.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[k.abi]) : NULL;
+		const struct sp_arch *a = k.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[k.abi])
+							     : NULL;
 		cur = k;
 		prev = &cur;
 		if (a && bpf_map__lookup_elem(om, &k, sizeof(k), &v, sizeof(v), 0) == 0 &&
@@ -116,7 +119,8 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 			return -1;
 	}
 	while (bpf_map__get_next_key(am, aprev, &ak, sizeof(ak)) == 0) {
-		const struct sp_arch *a = ak.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[ak.abi]) : NULL;
+		const struct sp_arch *a = ak.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[ak.abi])
+							      : NULL;
 		acur = ak;
 		aprev = &acur;
 		if (a && bpf_map__lookup_elem(am, &ak, sizeof(ak), &v, sizeof(v), 0) == 0 &&
@@ -150,7 +154,9 @@ static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, secprof
 	skel->rodata->target_cgroup = cgid;
 	if ((e = sprec__load(skel)) < 0) {
 		errno = -e;
-		sp_err_errno(err, NULL, "cannot load the eBPF recorder (root and a kernel with BTF are needed)");
+		sp_err_errno(
+			err, NULL,
+			"cannot load the eBPF recorder (root and a kernel with BTF are needed)");
 	} else if (fill_argsel(skel) < 0 || (e = sprec__attach(skel)) < 0) {
 		sp_err_errno(err, NULL, "cannot attach the eBPF recorder");
 	} else {
@@ -168,8 +174,9 @@ static int finish_recording(struct sprec *skel, struct secprof_recording *r, sec
 	if (read_maps(skel, r) < 0)
 		return sp_err_oom(err);
 	if (!r->n)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "the eBPF recorder saw no call (does a seccomp filter around secprof deny unknown syscall numbers?)");
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"the eBPF recorder saw no call (does a seccomp filter around secprof deny unknown syscall numbers?)");
 	return 0;
 }
 
@@ -214,8 +221,10 @@ static int add_tree(struct sprec *skel, pid_t pid, int depth)
 
 		if (!tid)
 			continue;
-		if (bpf_map__lookup_elem(skel->maps.tasks, &tid, sizeof(tid), &v, sizeof(v), 0) < 0 &&
-		    bpf_map__update_elem(skel->maps.tasks, &tid, sizeof(tid), &on, sizeof(on), BPF_ANY) == 0)
+		if (bpf_map__lookup_elem(skel->maps.tasks, &tid, sizeof(tid), &v, sizeof(v), 0) <
+			    0 &&
+		    bpf_map__update_elem(skel->maps.tasks, &tid, sizeof(tid), &on, sizeof(on),
+					 BPF_ANY) == 0)
 			added++;
 		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%u/children", (int)pid, tid);
 		fd = open(cpath, O_RDONLY | O_CLOEXEC);
@@ -264,14 +273,16 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 	int pidfd = -1, rc = 0;
 
 	if (!!t->cgroup == (t->pid > 0))
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "record a pid or a cgroup, one of them");
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "record a pid or a cgroup, one of them");
 	/* A cgroup v2 id is its directory's inode number (kernfs node id,
 	 * include/linux/cgroup.h cgroup_id), what bpf_get_current_cgroup_id
 	 * returns for the tasks in it. */
 	if (t->cgroup && (statfs(t->cgroup, &sfs) < 0 || stat(t->cgroup, &sb) < 0))
 		return sp_err_errno(err, NULL, "%s", t->cgroup);
 	if (t->cgroup && sfs.f_type != 0x63677270 /* CGROUP2_SUPER_MAGIC */)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s is not a cgroup v2 directory", t->cgroup);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "%s is not a cgroup v2 directory", t->cgroup);
 	if (t->pid > 0 && (pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0)
 		return sp_err_errno(err, NULL, "process %d", (int)t->pid);
 	old = libbpf_set_print(quiet);
@@ -288,7 +299,8 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 		long ms;
 
-		if (pidfd >= 0 ? poll(&p, 1, 50) > 0 : (usleep(50000), !cgroup_populated(t->cgroup)))
+		if (pidfd >= 0 ? poll(&p, 1, 50) > 0
+			       : (usleep(50000), !cgroup_populated(t->cgroup)))
 			break; /* the process exited, or the cgroup is empty */
 		if (t->stop && *t->stop)
 			break;
@@ -313,7 +325,8 @@ bool sp_rec_ebpf_available(secprof_error *why)
 		return false;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
-		sp_err(why, SECPROF_E_USAGE, NULL, NULL, NULL, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		sp_err(why, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
 		return false;
 	}
 	return true;
@@ -326,7 +339,8 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 {
 	(void)r;
 	(void)t;
-	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof was built without the eBPF backend");
+	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		      "secprof was built without the eBPF backend");
 }
 
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
@@ -334,13 +348,15 @@ int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run
 {
 	(void)r;
 	(void)run;
-	sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof was built without the eBPF backend");
+	sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+	       "secprof was built without the eBPF backend");
 	return SECPROF_EXIT_ERROR;
 }
 
 bool sp_rec_ebpf_available(secprof_error *why)
 {
-	sp_err(why, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof was built without the eBPF backend");
+	sp_err(why, SECPROF_E_USAGE, NULL, NULL, NULL,
+	       "secprof was built without the eBPF backend");
 	return false;
 }
 

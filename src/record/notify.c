@@ -50,9 +50,9 @@ struct shared {
 
 struct state {
 	struct shared *sh;
-	volatile pid_t top;    /* the first child, from the started hook */
-	volatile int stop;     /* the command is done */
-	bool container;        /* the command is the child of secprof's init */
+	volatile pid_t top; /* the first child, from the started hook */
+	volatile int stop;  /* the command is done */
+	bool container;     /* the command is the child of secprof's init */
 	struct secprof_recording *r;
 	secprof_error err;
 	/* Counts by ABI and number below DIRECT_NR, so the hot path does
@@ -234,7 +234,8 @@ int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *r
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		     0);
 	if (s->sh == MAP_FAILED) {
 		free(s);
 		sp_err_errno(err, NULL, "mmap");
@@ -261,13 +262,15 @@ int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *r
 	for (int a = 0; a < 3; a++)
 		for (int nr = 0; s->arches[a] && nr < DIRECT_NR; nr++)
 			if (s->direct[a][nr] &&
-			    sp_rec_add(r, s->arches[a], nr + (int32_t)s->arches[a]->nr_base, s->direct[a][nr]) < 0)
+			    sp_rec_add(r, s->arches[a], nr + (int32_t)s->arches[a]->nr_base,
+				       s->direct[a][nr]) < 0)
 				r->lost++;
 	if (!err->code && s->err.code) {
 		*err = s->err;
 		status = SECPROF_EXIT_ERROR;
 	} else if (!err->code && !s->notified) {
-		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "the notification recorder saw no call");
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "the notification recorder saw no call");
 		status = SECPROF_EXIT_ERROR;
 	}
 	snprintf(r->backend, sizeof(r->backend), "notify");

@@ -89,7 +89,8 @@ int sp_rec_add(struct secprof_recording *r, const struct sp_arch *arch, int32_t 
 	return 0;
 }
 
-static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t count, unsigned runs)
+static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t count,
+		    unsigned runs)
 {
 	for (size_t i = 0; i < c->nvals; i++) {
 		if (c->vals[i].idx == idx && c->vals[i].val == val) {
@@ -103,8 +104,9 @@ static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t 
 		c->any_args = true;
 		return;
 	}
-	c->vals[c->nvals++] = (struct sp_rec_val){ .idx = (uint8_t)idx, .val = val, .count = count,
-						   .runs = runs };
+	c->vals[c->nvals++] = (struct sp_rec_val){
+		.idx = (uint8_t)idx, .val = val, .count = count, .runs = runs
+	};
 }
 
 int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int32_t nr,
@@ -132,7 +134,8 @@ int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *
 {
 	for (size_t i = 0; i < src->n; i++) {
 		const struct sp_rec_call *s = &src->calls[i];
-		struct sp_rec_call *d = sp_rec_call_get(dst, s->arch, s->nr, s->name[0] ? s->name : NULL);
+		struct sp_rec_call *d =
+			sp_rec_call_get(dst, s->arch, s->nr, s->name[0] ? s->name : NULL);
 		if (!d)
 			return -1;
 		if (d->nr < 0)
@@ -145,7 +148,8 @@ int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *
 		/* A value's runs add up as the call's do. */
 		for (size_t k = 0; k < d->nvals; k++)
 			for (size_t j = 0; j < s->nvals; j++)
-				if (d->vals[k].idx == s->vals[j].idx && d->vals[k].val == s->vals[j].val)
+				if (d->vals[k].idx == s->vals[j].idx &&
+				    d->vals[k].val == s->vals[j].val)
 					d->vals[k].runs += s->vals[j].runs;
 	}
 	dst->runs += src->runs;
@@ -234,7 +238,8 @@ static struct out_entry *entry_for(struct out_doc *d, int base, unsigned runs, b
 	for (size_t i = 0; i < d->n; i++) {
 		struct out_entry *e = &d->e[i];
 		if (e->base == base && e->runs == runs && e->has_arg == has_arg &&
-		    (!has_arg || (e->idx == idx && e->val == val)) && e->nnames < SP_ARRAY_SIZE(e->names))
+		    (!has_arg || (e->idx == idx && e->val == val)) &&
+		    e->nnames < SP_ARRAY_SIZE(e->names))
 			return e;
 	}
 	if (d->n == d->cap) {
@@ -245,8 +250,9 @@ static struct out_entry *entry_for(struct out_doc *d, int base, unsigned runs, b
 		d->e = p;
 		d->cap = cap;
 	}
-	d->e[d->n] = (struct out_entry){ .runs = runs, .has_arg = has_arg, .idx = idx, .val = val,
-					 .base = base };
+	d->e[d->n] = (struct out_entry){
+		.runs = runs, .has_arg = has_arg, .idx = idx, .val = val, .base = base
+	};
 	return &d->e[d->n++];
 }
 
@@ -263,19 +269,21 @@ static void yaml_or_json_list(struct sp_buf *b, bool yaml, const char *ind,
 	}
 }
 
-static void write_entry(struct sp_buf *b, const struct out_entry *e, const secprof_record_out_opts *o,
-			unsigned total, bool first)
+static void write_entry(struct sp_buf *b, const struct out_entry *e,
+			const secprof_record_out_opts *o, unsigned total, bool first)
 {
 	bool yaml = o->format == SECPROF_RECORD_SPO;
 	const char *action = e->base == KIND_ENOSYS ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
 	char comment[96];
 
 	if (e->base == KIND_RUNTIME)
-		snprintf(comment, sizeof(comment), "what %s calls after loading the filter", o->runtime);
+		snprintf(comment, sizeof(comment), "what %s calls after loading the filter",
+			 o->runtime);
 	else if (e->base == KIND_PORTABLE)
 		snprintf(comment, sizeof(comment), "equivalent of a call seen (--portable)");
 	else if (e->base == KIND_ENOSYS)
-		snprintf(comment, sizeof(comment), "equivalent of a call seen, answered ENOSYS (--portable)");
+		snprintf(comment, sizeof(comment),
+			 "equivalent of a call seen, answered ENOSYS (--portable)");
 	else
 		snprintf(comment, sizeof(comment), "seen in %u of %u runs", e->runs, total);
 	if (yaml) {
@@ -285,8 +293,9 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e, const secpr
 		sp_buf_puts(b, "      names:\n");
 		yaml_or_json_list(b, true, "        ", e->names, e->nnames);
 		if (e->has_arg)
-			sp_buf_printf(b, "      args:\n        - index: %u\n          value: %llu\n"
-					 "          op: SCMP_CMP_EQ\n",
+			sp_buf_printf(b,
+				      "      args:\n        - index: %u\n          value: %llu\n"
+				      "          op: SCMP_CMP_EQ\n",
 				      e->idx, (unsigned long long)e->val);
 		return;
 	}
@@ -296,9 +305,11 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e, const secpr
 	if (e->base == KIND_ENOSYS)
 		sp_buf_puts(b, ",\n\t\t\t\"errnoRet\": 38"); /* ENOSYS on every Linux ABI */
 	if (e->has_arg)
-		sp_buf_printf(b, ",\n\t\t\t\"args\": [{ \"index\": %u, \"value\": %llu, \"valueTwo\": 0, "
-				 "\"op\": \"SCMP_CMP_EQ\" }]",
-			      e->idx, (unsigned long long)e->val);
+		sp_buf_printf(
+			b,
+			",\n\t\t\t\"args\": [{ \"index\": %u, \"value\": %llu, \"valueTwo\": 0, "
+			"\"op\": \"SCMP_CMP_EQ\" }]",
+			e->idx, (unsigned long long)e->val);
 	/* The OCI spec's LinuxSyscall has no comment field. */
 	if (o->format == SECPROF_RECORD_DOCKER) {
 		sp_buf_puts(b, ",\n\t\t\t\"comment\": ");
@@ -373,7 +384,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		bool seen = false;
 		for (size_t k = 0; k < 8 && grp[k]; k++)
 			for (size_t j = 0; j < nnames; j++)
-				seen |= names[j].base == KIND_SEEN && !strcmp(names[j].name, grp[k]);
+				seen |= names[j].base == KIND_SEEN &&
+					!strcmp(names[j].name, grp[k]);
 		for (size_t k = 0; seen && k < 8 && grp[k]; k++) {
 			bool have = false, exists = false;
 			for (size_t j = 0; j < nnames; j++)
@@ -383,7 +395,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 			if (have || !exists || nnames >= r->n + 256)
 				continue;
 			names[nnames].name = grp[k];
-			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE : KIND_ENOSYS;
+			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE
+									: KIND_ENOSYS;
 		}
 	}
 	qsort(names, nnames, sizeof(*names), cmp_name);
@@ -409,7 +422,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		for (size_t c = 0; c < n->ncalls; c++) {
 			for (size_t v = 0; v < n->calls[c]->nvals; v++) {
 				const struct sp_rec_val *val = &n->calls[c]->vals[v];
-				struct out_entry *e = entry_for(&doc, false, val->runs, true, val->idx, val->val);
+				struct out_entry *e =
+					entry_for(&doc, false, val->runs, true, val->idx, val->val);
 				bool dup = false;
 				if (!e)
 					goto oom;
@@ -421,15 +435,18 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		}
 	}
 	if (yaml) {
-		sp_buf_printf(&b, "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
-				  "kind: SeccompProfile\nmetadata:\n  name: %s\n",
+		sp_buf_printf(&b,
+			      "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
+			      "kind: SeccompProfile\nmetadata:\n  name: %s\n",
 			      o->name ? o->name : "recorded");
 		sp_buf_puts(&b, "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures:\n");
 		yaml_or_json_list(&b, true, "    ", arches, narches);
 		sp_buf_puts(&b, "  syscalls:\n");
 	} else {
-		sp_buf_puts(&b, "{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"defaultErrnoRet\": 1,\n"
-				"\t\"architectures\": [");
+		sp_buf_puts(
+			&b,
+			"{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"defaultErrnoRet\": 1,\n"
+			"\t\"architectures\": [");
 		yaml_or_json_list(&b, false, "", arches, narches);
 		sp_buf_puts(&b, "],\n\t\"syscalls\": [");
 	}
@@ -440,8 +457,9 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 			for (size_t i = 0; i < doc.n; i++) {
 				struct out_entry *e = &doc.e[i];
 				bool want = pass < NKIND ? (pass && e->base == pass && runs == 0)
-					  : pass == NKIND ? (!e->base && !e->has_arg && e->runs == runs)
-							  : (e->has_arg && e->runs == runs);
+					    : pass == NKIND
+						    ? (!e->base && !e->has_arg && e->runs == runs)
+						    : (e->has_arg && e->runs == runs);
 				if (!want || !e->nnames)
 					continue;
 				write_entry(&b, e, o, total, b.data && b.data[b.len - 1] == '[');
@@ -510,14 +528,16 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; calls && calls->type == SP_JARR && i < calls->len; i++) {
 			const struct sp_json *e = calls->u.items[i];
-			const struct sp_json *names = member(e, "names"), *act = member(e, "action");
+			const struct sp_json *names = member(e, "names"),
+					     *act = member(e, "action");
 			const struct sp_json *args = member(e, "args"), *cm = member(e, "comment");
 			unsigned runs = 1, of = 1;
 			uint64_t idx = 0, val = 0;
 			bool has_arg = false, any = false;
 
 			if (cm && cm->type == SP_JSTR) {
-				if (!strncmp(cm->u.s, "what ", 5) || !strncmp(cm->u.s, "equivalent ", 11))
+				if (!strncmp(cm->u.s, "what ", 5) ||
+				    !strncmp(cm->u.s, "equivalent ", 11))
 					continue; /* written again by --runtime, --portable */
 				if (sscanf(cm->u.s, "seen in %u of %u runs", &runs, &of) != 2)
 					runs = of = 1;
@@ -535,14 +555,17 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 				/* Only one EQ test is a value seen; anything else
 				 * allows the call whatever the argument. */
 				if (args->len == 1 && op && op->type == SP_JSTR &&
-				    !strcmp(op->u.s, "SCMP_CMP_EQ") && json_u64(member(a0, "index"), &idx) &&
-				    idx < 6 && json_u64(member(a0, "value"), &val))
+				    !strcmp(op->u.s, "SCMP_CMP_EQ") &&
+				    json_u64(member(a0, "index"), &idx) && idx < 6 &&
+				    json_u64(member(a0, "value"), &val))
 					has_arg = true;
 				else
 					any = true;
 			}
 			for (uint32_t k = 0; k < names->len; k++) {
-				const char *name = names->u.items[k]->type == SP_JSTR ? names->u.items[k]->u.s : NULL;
+				const char *name = names->u.items[k]->type == SP_JSTR
+							   ? names->u.items[k]->u.s
+							   : NULL;
 				for (size_t a = 0; name && a < narch; a++) {
 					int32_t nr = sp_syscall_nr(arch[a], name);
 					struct sp_rec_call *c;

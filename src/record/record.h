@@ -30,7 +30,7 @@ struct sp_rec_call {
 	char name[48];              /* "" when no table knows the number */
 	uint64_t count;
 	unsigned runs;
-	bool any_args;              /* seen with an argument not captured */
+	bool any_args; /* seen with an argument not captured */
 	struct sp_rec_val vals[SP_REC_MAX_VALS];
 	size_t nvals;
 };
@@ -38,8 +38,8 @@ struct sp_rec_call {
 struct secprof_recording {
 	struct sp_rec_call *calls;
 	size_t n, cap;
-	unsigned runs;       /* how many recordings were merged into this one */
-	uint64_t lost;       /* events the recorder could not keep (none expected) */
+	unsigned runs; /* how many recordings were merged into this one */
+	uint64_t lost; /* events the recorder could not keep (none expected) */
 	char backend[16];
 };
 
@@ -76,7 +76,6 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 		       secprof_error *err);
 int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		      secprof_error *err);
-
 
 /* The profile text of a recording (docker, oci or spo format). */
 int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o, char **out,

@@ -40,24 +40,25 @@
 #include "record/record.h"
 
 static const char *const runc_names[] = {
-	"capget", "capset", "chdir", "close", "close_range", "epoll_ctl", "epoll_pwait",
-	"execve", "exit_group", "faccessat", "faccessat2", "fcntl", "fstat", "fstatfs",
-	"futex", "getcwd", "getdents64", "getpid", "getppid", "gettid", "getuid", "madvise",
-	"mmap", "munmap", "nanosleep", "newfstatat", "openat", "openat2", "prctl", "read",
-	"rt_sigprocmask", "rt_sigreturn", "sched_yield", "setgid", "setgroups", "setuid",
-	"sigaltstack", "statx", "tgkill", "write", NULL,
+	"capget",         "capset",       "chdir",       "close",     "close_range", "epoll_ctl",
+	"epoll_pwait",    "execve",       "exit_group",  "faccessat", "faccessat2",  "fcntl",
+	"fstat",          "fstatfs",      "futex",       "getcwd",    "getdents64",  "getpid",
+	"getppid",        "gettid",       "getuid",      "madvise",   "mmap",        "munmap",
+	"nanosleep",      "newfstatat",   "openat",      "openat2",   "prctl",       "read",
+	"rt_sigprocmask", "rt_sigreturn", "sched_yield", "setgid",    "setgroups",   "setuid",
+	"sigaltstack",    "statx",        "tgkill",      "write",     NULL,
 };
 
 static const char *const crun_names[] = {
-	"access", "capget", "capset", "chdir", "close", "close_range", "execve",
-	"exit_group", "faccessat", "faccessat2", "newfstatat", "prctl", "setgroups",
-	"setresgid", "setresuid", NULL,
+	"access",    "capget",     "capset",    "chdir",      "close",      "close_range",
+	"execve",    "exit_group", "faccessat", "faccessat2", "newfstatat", "prctl",
+	"setgroups", "setresgid",  "setresuid", NULL,
 };
 
 static const char *const secprof_names[] = {
-	"brk", "capget", "capset", "chdir", "close", "execve", "exit_group", "fstat",
-	"lseek", "mmap", "newfstatat", "openat", "prctl", "read", "setgroups",
-	"setresgid", "setresuid", NULL,
+	"brk",        "capget", "capset",    "chdir",     "close",      "execve",
+	"exit_group", "fstat",  "lseek",     "mmap",      "newfstatat", "openat",
+	"prctl",      "read",   "setgroups", "setresgid", "setresuid",  NULL,
 };
 
 const char *const *sp_rec_runtime_names(const char *runtime)

@@ -188,7 +188,8 @@ static int whiteout(int layer, const char *rel, secprof_error *err)
 	base = base ? base + 1 : rel;
 	dfd = open_dir_beneath(layer, dir);
 	if (dfd < 0)
-		return sp_err_errno(err, NULL, "layer: cannot open directory '%s' for whiteout %s", dir, base);
+		return sp_err_errno(err, NULL, "layer: cannot open directory '%s' for whiteout %s",
+				    dir, base);
 	if (!strcmp(base, ".wh..wh..opq")) {
 		if (fsetxattr(dfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
 			rc = sp_err_errno(err, NULL, "layer: cannot mark '%s' opaque", dir);
@@ -205,7 +206,11 @@ static int whiteout(int layer, const char *rel, secprof_error *err)
  * this overlay: opaque, redirect, origin). */
 static int filter_xattrs(struct archive_entry *e)
 {
-	struct { char *name; void *val; size_t len; } keep[64];
+	struct {
+		char *name;
+		void *val;
+		size_t len;
+	} keep[64];
 	const char *name;
 	const void *val;
 	size_t len, n = 0;
@@ -263,7 +268,8 @@ static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
 
 /* After the tar's end: the rest of the blob (padding) hashed too, then
  * the digest compared. */
-static int check_digest(struct nested *n, const char *what, const char *expect_hex, secprof_error *err)
+static int check_digest(struct nested *n, const char *what, const char *expect_hex,
+			secprof_error *err)
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
@@ -273,14 +279,16 @@ static int check_digest(struct nested *n, const char *what, const char *expect_h
 	while ((r = nested_read(NULL, n, &p)) > 0)
 		;
 	if (r < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot read layer %s to its end", what);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot read layer %s to its end", what);
 	sha256_digest(&n->sha, sizeof(d), d);
 	for (size_t i = 0; i < sizeof(d); i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	if (strcmp(hex, expect_hex))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "layer %s: its digest is sha256:%s, the image says sha256:%s (refused)", what, hex,
-			      expect_hex);
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"layer %s: its digest is sha256:%s, the image says sha256:%s (refused)",
+			what, hex, expect_hex);
 	return 0;
 }
 
@@ -293,9 +301,10 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 
 	if (!out)
 		return sp_err_oom(err);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
+	archive_write_disk_set_options(
+		out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+			     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+			     ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
 	layer = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layer < 0) {
 		archive_write_free(out);
@@ -306,7 +315,8 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 
 		if (clean_path(archive_entry_pathname(e), rel, sizeof(rel)) < 0) {
 			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-				    "layer: entry '%s' leaves the layer (refused)", archive_entry_pathname(e));
+				    "layer: entry '%s' leaves the layer (refused)",
+				    archive_entry_pathname(e));
 			break;
 		}
 		if (!rel[0])
@@ -350,7 +360,8 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 		if (r >= ARCHIVE_WARN)
 			r = archive_write_finish_entry(out);
 		if (r < ARCHIVE_WARN)
-			rc = arch_err(err, archive_error_string(out) ? out : in, "layer: cannot unpack", rel);
+			rc = arch_err(err, archive_error_string(out) ? out : in,
+				      "layer: cannot unpack", rel);
 	}
 	if (!rc && r != ARCHIVE_EOF)
 		rc = arch_err(err, in, "layer: cannot read", dest);
@@ -405,7 +416,8 @@ int sp_layer_unpack(const char *path, const char *member, const char *dest, cons
 		if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), member))
 			break;
 	if (r != ARCHIVE_OK) {
-		rc = r == ARCHIVE_EOF ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s has no member %s", path, member)
+		rc = r == ARCHIVE_EOF ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+					       "%s has no member %s", path, member)
 				      : arch_err(err, outer, "cannot read", path);
 		goto out;
 	}

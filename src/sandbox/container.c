@@ -29,7 +29,6 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
-
 static int sys_fail(secprof_error *err, const char *what, const char *path)
 {
 	return sp_err_errno(err, NULL, "%s %s", what, path);
@@ -91,14 +90,15 @@ static int setup_dev(secprof_error *err)
 {
 	static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "dev/fd" },     { "/proc/self/fd/0", "dev/stdin" },
+		{ "/proc/self/fd", "dev/fd" },       { "/proc/self/fd/0", "dev/stdin" },
 		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
 		{ "pts/ptmx", "dev/ptmx" },
 	};
 	int rc = make_dir("dev", err);
 
 	if (!rc)
-		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err);
+		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+			      "mode=755,size=65536k", err);
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(devices); i++)
 		rc = bind_device(devices[i], err);
 	if (!rc)
@@ -114,7 +114,8 @@ static int setup_dev(secprof_error *err)
 	if (!rc)
 		rc = make_dir("dev/mqueue", err);
 	if (!rc)
-		rc = do_mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+		rc = do_mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			      NULL, err);
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(links); i++)
 		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
 			rc = sys_fail(err, "cannot create", links[i][1]);
@@ -126,9 +127,13 @@ static int setup_dev(secprof_error *err)
 /* Per-mount flags of a mountinfo options field ("rw,nosuid,nodev"). */
 static unsigned long mount_flags(const char *opts)
 {
-	static const struct { const char *name; unsigned long flag; } known[] = {
-		{ "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
-		{ "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} known[] = {
+		{ "nosuid", MS_NOSUID },         { "nodev", MS_NODEV },
+		{ "noexec", MS_NOEXEC },         { "noatime", MS_NOATIME },
+		{ "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
 	};
 	unsigned long flags = 0;
 	char buf[256], *s = buf, *tok;
@@ -162,8 +167,8 @@ int sp_remount_tree_ro(const char *dir, secprof_error *err)
 			n++;
 		if (n < 6 || strncmp(field[4], dir, dl) || (field[4][dl] && field[4][dl] != '/'))
 			continue;
-		if (mount(NULL, field[4], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(field[5]),
-			  NULL) < 0)
+		if (mount(NULL, field[4], NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(field[5]), NULL) < 0)
 			rc = sys_fail(err, "cannot make read-only", field[4]);
 	}
 	fclose(f);
@@ -203,9 +208,18 @@ static int setup_sys(bool privileged, secprof_error *err)
  * glob pattern, every match masked) and ReadonlyPaths. Relative to the
  * new root; paths missing there are skipped, as runc skips them. */
 static const char *const masked_paths[] = {
-	"proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
-	"proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list",
-	"proc/timer_stats", "sys/devices/virtual/powercap", "sys/firmware",
+	"proc/acpi",
+	"proc/asound",
+	"proc/interrupts",
+	"proc/kcore",
+	"proc/keys",
+	"proc/latency_stats",
+	"proc/sched_debug",
+	"proc/scsi",
+	"proc/timer_list",
+	"proc/timer_stats",
+	"sys/devices/virtual/powercap",
+	"sys/firmware",
 	"sys/devices/system/cpu/cpu*/thermal_throttle",
 };
 static const char *const readonly_paths[] = {
@@ -252,7 +266,8 @@ static int protect_proc(secprof_error *err)
 		if (stat(p, &st) < 0)
 			continue;
 		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    mount(NULL, p, NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) < 0)
 			rc = sys_fail(err, "cannot make read-only", p);
 	}
@@ -380,8 +395,8 @@ static void ignore_signal(int sig)
 /* PID 1 of the new PID namespace: a PID-namespace init only receives
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
-__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, struct sp_child_report *rep,
-						 const struct sp_devcg *cg)
+__attribute__((noreturn)) static void
+init_main(const struct sp_run_opts *o, struct sp_child_report *rep, const struct sp_devcg *cg)
 {
 	struct sp_run_opts cmd = *o;
 	struct sigaction sa;
@@ -437,7 +452,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o, str
 }
 
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
-			  const struct sp_devcg *cg, secprof_error *err)
+			 const struct sp_devcg *cg, secprof_error *err)
 {
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	pid_t pid;

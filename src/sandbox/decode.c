@@ -22,69 +22,130 @@ struct bit {
 };
 
 static const struct bit clone_bits[] = {
-	{ 0x100, "CLONE_VM" }, { 0x200, "CLONE_FS" }, { 0x400, "CLONE_FILES" },
-	{ 0x800, "CLONE_SIGHAND" }, { 0x1000, "CLONE_PIDFD" }, { 0x2000, "CLONE_PTRACE" },
-	{ 0x4000, "CLONE_VFORK" }, { 0x8000, "CLONE_PARENT" }, { 0x10000, "CLONE_THREAD" },
-	{ 0x20000, "CLONE_NEWNS" }, { 0x40000, "CLONE_SYSVSEM" }, { 0x80000, "CLONE_SETTLS" },
-	{ 0x100000, "CLONE_PARENT_SETTID" }, { 0x200000, "CLONE_CHILD_CLEARTID" },
-	{ 0x400000, "CLONE_DETACHED" }, { 0x800000, "CLONE_UNTRACED" },
-	{ 0x1000000, "CLONE_CHILD_SETTID" }, { 0x2000000, "CLONE_NEWCGROUP" },
-	{ 0x4000000, "CLONE_NEWUTS" }, { 0x8000000, "CLONE_NEWIPC" }, { 0x10000000, "CLONE_NEWUSER" },
-	{ 0x20000000, "CLONE_NEWPID" }, { 0x40000000, "CLONE_NEWNET" }, { 0x80000000, "CLONE_IO" },
+	{ 0x100, "CLONE_VM" },
+	{ 0x200, "CLONE_FS" },
+	{ 0x400, "CLONE_FILES" },
+	{ 0x800, "CLONE_SIGHAND" },
+	{ 0x1000, "CLONE_PIDFD" },
+	{ 0x2000, "CLONE_PTRACE" },
+	{ 0x4000, "CLONE_VFORK" },
+	{ 0x8000, "CLONE_PARENT" },
+	{ 0x10000, "CLONE_THREAD" },
+	{ 0x20000, "CLONE_NEWNS" },
+	{ 0x40000, "CLONE_SYSVSEM" },
+	{ 0x80000, "CLONE_SETTLS" },
+	{ 0x100000, "CLONE_PARENT_SETTID" },
+	{ 0x200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x400000, "CLONE_DETACHED" },
+	{ 0x800000, "CLONE_UNTRACED" },
+	{ 0x1000000, "CLONE_CHILD_SETTID" },
+	{ 0x2000000, "CLONE_NEWCGROUP" },
+	{ 0x4000000, "CLONE_NEWUTS" },
+	{ 0x8000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" },
+	{ 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },
+	{ 0x80000000, "CLONE_IO" },
 	{ 0, NULL },
 };
 /* unshare(2) and setns(2) take CLONE_NEWTIME (0x80), which clone(2) reads
  * as part of the exit signal. */
 static const struct bit unshare_bits[] = {
-	{ 0x80, "CLONE_NEWTIME" }, { 0x200, "CLONE_FS" }, { 0x400, "CLONE_FILES" },
-	{ 0x20000, "CLONE_NEWNS" }, { 0x40000, "CLONE_SYSVSEM" }, { 0x2000000, "CLONE_NEWCGROUP" },
-	{ 0x4000000, "CLONE_NEWUTS" }, { 0x8000000, "CLONE_NEWIPC" }, { 0x10000000, "CLONE_NEWUSER" },
-	{ 0x20000000, "CLONE_NEWPID" }, { 0x40000000, "CLONE_NEWNET" }, { 0, NULL },
+	{ 0x80, "CLONE_NEWTIME" },       { 0x200, "CLONE_FS" },
+	{ 0x400, "CLONE_FILES" },        { 0x20000, "CLONE_NEWNS" },
+	{ 0x40000, "CLONE_SYSVSEM" },    { 0x2000000, "CLONE_NEWCGROUP" },
+	{ 0x4000000, "CLONE_NEWUTS" },   { 0x8000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },  { 0, NULL },
 };
 static const struct bit mount_bits[] = {
-	{ 1, "MS_RDONLY" }, { 2, "MS_NOSUID" }, { 4, "MS_NODEV" }, { 8, "MS_NOEXEC" },
-	{ 16, "MS_SYNCHRONOUS" }, { 32, "MS_REMOUNT" }, { 64, "MS_MANDLOCK" }, { 128, "MS_DIRSYNC" },
-	{ 256, "MS_NOSYMFOLLOW" }, { 1024, "MS_NOATIME" }, { 2048, "MS_NODIRATIME" },
-	{ 4096, "MS_BIND" }, { 8192, "MS_MOVE" }, { 16384, "MS_REC" }, { 32768, "MS_SILENT" },
-	{ 1 << 16, "MS_POSIXACL" }, { 1 << 17, "MS_UNBINDABLE" }, { 1 << 18, "MS_PRIVATE" },
-	{ 1 << 19, "MS_SLAVE" }, { 1 << 20, "MS_SHARED" }, { 1 << 21, "MS_RELATIME" },
-	{ 1 << 22, "MS_KERNMOUNT" }, { 1 << 23, "MS_I_VERSION" }, { 1 << 24, "MS_STRICTATIME" },
-	{ 1 << 25, "MS_LAZYTIME" }, { 0, NULL },
+	{ 1, "MS_RDONLY" },
+	{ 2, "MS_NOSUID" },
+	{ 4, "MS_NODEV" },
+	{ 8, "MS_NOEXEC" },
+	{ 16, "MS_SYNCHRONOUS" },
+	{ 32, "MS_REMOUNT" },
+	{ 64, "MS_MANDLOCK" },
+	{ 128, "MS_DIRSYNC" },
+	{ 256, "MS_NOSYMFOLLOW" },
+	{ 1024, "MS_NOATIME" },
+	{ 2048, "MS_NODIRATIME" },
+	{ 4096, "MS_BIND" },
+	{ 8192, "MS_MOVE" },
+	{ 16384, "MS_REC" },
+	{ 32768, "MS_SILENT" },
+	{ 1 << 16, "MS_POSIXACL" },
+	{ 1 << 17, "MS_UNBINDABLE" },
+	{ 1 << 18, "MS_PRIVATE" },
+	{ 1 << 19, "MS_SLAVE" },
+	{ 1 << 20, "MS_SHARED" },
+	{ 1 << 21, "MS_RELATIME" },
+	{ 1 << 22, "MS_KERNMOUNT" },
+	{ 1 << 23, "MS_I_VERSION" },
+	{ 1 << 24, "MS_STRICTATIME" },
+	{ 1 << 25, "MS_LAZYTIME" },
+	{ 0, NULL },
 };
 static const struct bit sock_type_bits[] = {
-	{ 0x800, "SOCK_NONBLOCK" }, { 0x80000, "SOCK_CLOEXEC" }, { 0, NULL },
+	{ 0x800, "SOCK_NONBLOCK" },
+	{ 0x80000, "SOCK_CLOEXEC" },
+	{ 0, NULL },
 };
 static const struct bit persona_bits[] = {
-	{ 0x0020000, "UNAME26" }, { 0x0040000, "ADDR_NO_RANDOMIZE" }, { 0x0080000, "FDPIC_FUNCPTRS" },
-	{ 0x0100000, "MMAP_PAGE_ZERO" }, { 0x0200000, "ADDR_COMPAT_LAYOUT" },
-	{ 0x0400000, "READ_IMPLIES_EXEC" }, { 0x0800000, "ADDR_LIMIT_32BIT" },
-	{ 0x1000000, "SHORT_INODE" }, { 0x2000000, "WHOLE_SECONDS" }, { 0x4000000, "STICKY_TIMEOUTS" },
-	{ 0x8000000, "ADDR_LIMIT_3GB" }, { 0, NULL },
+	{ 0x0020000, "UNAME26" },
+	{ 0x0040000, "ADDR_NO_RANDOMIZE" },
+	{ 0x0080000, "FDPIC_FUNCPTRS" },
+	{ 0x0100000, "MMAP_PAGE_ZERO" },
+	{ 0x0200000, "ADDR_COMPAT_LAYOUT" },
+	{ 0x0400000, "READ_IMPLIES_EXEC" },
+	{ 0x0800000, "ADDR_LIMIT_32BIT" },
+	{ 0x1000000, "SHORT_INODE" },
+	{ 0x2000000, "WHOLE_SECONDS" },
+	{ 0x4000000, "STICKY_TIMEOUTS" },
+	{ 0x8000000, "ADDR_LIMIT_3GB" },
+	{ 0, NULL },
 };
 
 static const char *const families[] = {
-	"AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_AX25", "AF_IPX", "AF_APPLETALK", "AF_NETROM",
-	"AF_BRIDGE", "AF_ATMPVC", "AF_X25", "AF_INET6", "AF_ROSE", "AF_DECnet", "AF_NETBEUI",
-	"AF_SECURITY", "AF_KEY", "AF_NETLINK", "AF_PACKET", "AF_ASH", "AF_ECONET", "AF_ATMSVC",
-	"AF_RDS", "AF_SNA", "AF_IRDA", "AF_PPPOX", "AF_WANPIPE", "AF_LLC", "AF_IB", "AF_MPLS",
-	"AF_CAN", "AF_TIPC", "AF_BLUETOOTH", "AF_IUCV", "AF_RXRPC", "AF_ISDN", "AF_PHONET",
-	"AF_IEEE802154", "AF_CAIF", "AF_ALG", "AF_NFC", "AF_VSOCK", "AF_KCM", "AF_QIPCRTR",
-	"AF_SMC", "AF_XDP", "AF_MCTP",
+	"AF_UNSPEC",     "AF_UNIX",      "AF_INET",     "AF_AX25",  "AF_IPX",     "AF_APPLETALK",
+	"AF_NETROM",     "AF_BRIDGE",    "AF_ATMPVC",   "AF_X25",   "AF_INET6",   "AF_ROSE",
+	"AF_DECnet",     "AF_NETBEUI",   "AF_SECURITY", "AF_KEY",   "AF_NETLINK", "AF_PACKET",
+	"AF_ASH",        "AF_ECONET",    "AF_ATMSVC",   "AF_RDS",   "AF_SNA",     "AF_IRDA",
+	"AF_PPPOX",      "AF_WANPIPE",   "AF_LLC",      "AF_IB",    "AF_MPLS",    "AF_CAN",
+	"AF_TIPC",       "AF_BLUETOOTH", "AF_IUCV",     "AF_RXRPC", "AF_ISDN",    "AF_PHONET",
+	"AF_IEEE802154", "AF_CAIF",      "AF_ALG",      "AF_NFC",   "AF_VSOCK",   "AF_KCM",
+	"AF_QIPCRTR",    "AF_SMC",       "AF_XDP",      "AF_MCTP",
 };
 static const char *const sock_types[] = {
-	NULL, "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP",
-	NULL, NULL, NULL, "SOCK_PACKET",
+	NULL,        "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM",    "SOCK_SEQPACKET",
+	"SOCK_DCCP", NULL,          NULL,         NULL,       "SOCK_PACKET",
 };
 
 static const struct bit prctl_options[] = {
-	{ 1, "PR_SET_PDEATHSIG" }, { 2, "PR_GET_PDEATHSIG" }, { 3, "PR_GET_DUMPABLE" },
-	{ 4, "PR_SET_DUMPABLE" }, { 7, "PR_GET_KEEPCAPS" }, { 8, "PR_SET_KEEPCAPS" },
-	{ 15, "PR_SET_NAME" }, { 16, "PR_GET_NAME" }, { 21, "PR_GET_SECCOMP" },
-	{ 22, "PR_SET_SECCOMP" }, { 23, "PR_CAPBSET_READ" }, { 24, "PR_CAPBSET_DROP" },
-	{ 27, "PR_GET_SECUREBITS" }, { 28, "PR_SET_SECUREBITS" }, { 29, "PR_SET_TIMERSLACK" },
-	{ 35, "PR_SET_MM" }, { 36, "PR_SET_CHILD_SUBREAPER" }, { 37, "PR_GET_CHILD_SUBREAPER" },
-	{ 38, "PR_SET_NO_NEW_PRIVS" }, { 39, "PR_GET_NO_NEW_PRIVS" }, { 41, "PR_SET_THP_DISABLE" },
-	{ 47, "PR_CAP_AMBIENT" }, { 0x53564d41, "PR_SET_VMA" }, { 0x59616d61, "PR_SET_PTRACER" },
+	{ 1, "PR_SET_PDEATHSIG" },
+	{ 2, "PR_GET_PDEATHSIG" },
+	{ 3, "PR_GET_DUMPABLE" },
+	{ 4, "PR_SET_DUMPABLE" },
+	{ 7, "PR_GET_KEEPCAPS" },
+	{ 8, "PR_SET_KEEPCAPS" },
+	{ 15, "PR_SET_NAME" },
+	{ 16, "PR_GET_NAME" },
+	{ 21, "PR_GET_SECCOMP" },
+	{ 22, "PR_SET_SECCOMP" },
+	{ 23, "PR_CAPBSET_READ" },
+	{ 24, "PR_CAPBSET_DROP" },
+	{ 27, "PR_GET_SECUREBITS" },
+	{ 28, "PR_SET_SECUREBITS" },
+	{ 29, "PR_SET_TIMERSLACK" },
+	{ 35, "PR_SET_MM" },
+	{ 36, "PR_SET_CHILD_SUBREAPER" },
+	{ 37, "PR_GET_CHILD_SUBREAPER" },
+	{ 38, "PR_SET_NO_NEW_PRIVS" },
+	{ 39, "PR_GET_NO_NEW_PRIVS" },
+	{ 41, "PR_SET_THP_DISABLE" },
+	{ 47, "PR_CAP_AMBIENT" },
+	{ 0x53564d41, "PR_SET_VMA" },
+	{ 0x59616d61, "PR_SET_PTRACER" },
 	{ 0, NULL },
 };
 
@@ -98,18 +159,52 @@ struct shape {
 	const char *args;
 };
 static const struct shape shapes[] = {
-	{ "acct", "s" }, { "add_key", "ssxdd" }, { "bpf", "dxd" }, { "chroot", "s" },
-	{ "clone", "cxxxx" }, { "clone3", "xd" }, { "delete_module", "sx" }, { "execve", "sxx" },
-	{ "execveat", "dsxxx" }, { "fsconfig", "ddssd" }, { "fsmount", "dxx" }, { "fsopen", "sx" },
-	{ "fspick", "dsx" }, { "init_module", "xds" }, { "finit_module", "dsx" }, { "ioperm", "xxd" },
-	{ "iopl", "d" }, { "kexec_load", "xdxx" }, { "keyctl", "dxxxx" }, { "mkdir", "sx" },
-	{ "mkdirat", "dsx" }, { "mount", "sssMx" }, { "mount_setattr", "dsxxd" },
-	{ "move_mount", "dsdsx" }, { "open", "sxx" }, { "open_tree", "dsx" }, { "openat", "dsxx" },
-	{ "perf_event_open", "xddd" }, { "personality", "P" }, { "pivot_root", "ss" },
-	{ "prctl", "Oxxxx" }, { "ptrace", "ddxx" }, { "quotactl", "xsdx" }, { "reboot", "xxxx" },
-	{ "request_key", "sssd" }, { "setns", "du" }, { "socket", "FTd" }, { "socketpair", "FTdx" },
-	{ "swapoff", "s" }, { "swapon", "sx" }, { "umount", "s" }, { "umount2", "sx" },
-	{ "unlink", "s" }, { "unlinkat", "dsx" }, { "unshare", "u" }, { "userfaultfd", "x" },
+	{ "acct", "s" },
+	{ "add_key", "ssxdd" },
+	{ "bpf", "dxd" },
+	{ "chroot", "s" },
+	{ "clone", "cxxxx" },
+	{ "clone3", "xd" },
+	{ "delete_module", "sx" },
+	{ "execve", "sxx" },
+	{ "execveat", "dsxxx" },
+	{ "fsconfig", "ddssd" },
+	{ "fsmount", "dxx" },
+	{ "fsopen", "sx" },
+	{ "fspick", "dsx" },
+	{ "init_module", "xds" },
+	{ "finit_module", "dsx" },
+	{ "ioperm", "xxd" },
+	{ "iopl", "d" },
+	{ "kexec_load", "xdxx" },
+	{ "keyctl", "dxxxx" },
+	{ "mkdir", "sx" },
+	{ "mkdirat", "dsx" },
+	{ "mount", "sssMx" },
+	{ "mount_setattr", "dsxxd" },
+	{ "move_mount", "dsdsx" },
+	{ "open", "sxx" },
+	{ "open_tree", "dsx" },
+	{ "openat", "dsxx" },
+	{ "perf_event_open", "xddd" },
+	{ "personality", "P" },
+	{ "pivot_root", "ss" },
+	{ "prctl", "Oxxxx" },
+	{ "ptrace", "ddxx" },
+	{ "quotactl", "xsdx" },
+	{ "reboot", "xxxx" },
+	{ "request_key", "sssd" },
+	{ "setns", "du" },
+	{ "socket", "FTd" },
+	{ "socketpair", "FTdx" },
+	{ "swapoff", "s" },
+	{ "swapon", "sx" },
+	{ "umount", "s" },
+	{ "umount2", "sx" },
+	{ "unlink", "s" },
+	{ "unlinkat", "dsx" },
+	{ "unshare", "u" },
+	{ "userfaultfd", "x" },
 };
 
 static void put_bits(struct sp_buf *b, uint64_t v, const struct bit *bits)
@@ -172,8 +267,8 @@ static void put_str(struct sp_buf *b, const char *s, bool truncated)
 	sp_buf_puts(b, truncated ? "\"..." : "\"");
 }
 
-void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is32, struct sp_buf *text,
-		    struct sp_buf *key)
+void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is32,
+		    struct sp_buf *text, struct sp_buf *key)
 {
 	const char *shape = "xxxxxx";
 
@@ -235,7 +330,9 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 				sp_buf_puts(text, "0xffffffff (query)");
 				break;
 			}
-			sp_buf_puts(text, (v & 0xff) == 0 ? "PER_LINUX" : (v & 0xff) == 8 ? "PER_LINUX32" : "");
+			sp_buf_puts(text, (v & 0xff) == 0   ? "PER_LINUX"
+					  : (v & 0xff) == 8 ? "PER_LINUX32"
+							    : "");
 			if ((v & 0xff) != 0 && (v & 0xff) != 8)
 				sp_buf_printf(text, "0x%" PRIx64, v & 0xff);
 			if (v & ~(uint64_t)0xff) {
@@ -252,7 +349,8 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 		case 'd':
 			/* the kernel reads these as int: an int passed through
 			 * a 64-bit register may carry a zero high word */
-			sp_buf_printf(text, "%" PRId64, v <= 0xffffffffu ? (int64_t)(int32_t)v : (int64_t)v);
+			sp_buf_printf(text, "%" PRId64,
+				      v <= 0xffffffffu ? (int64_t)(int32_t)v : (int64_t)v);
 			break;
 		default: sp_buf_printf(text, "0x%" PRIx64, v); break;
 		}
@@ -284,7 +382,8 @@ void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		if (name_at > 0 && line[name_at])
-			snprintf(out, len, "%s+0x%llx", line + name_at, (unsigned long long)(ip - lo + off));
+			snprintf(out, len, "%s+0x%llx", line + name_at,
+				 (unsigned long long)(ip - lo + off));
 		break;
 	}
 	fclose(f);

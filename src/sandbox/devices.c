@@ -41,9 +41,9 @@ struct dev_rule {
 };
 
 static const struct dev_rule allowed_devices[] = {
-	{ 'c', 1, 3, "null" },        { 'c', 1, 5, "zero" },    { 'c', 1, 7, "full" },
-	{ 'c', 1, 8, "random" },      { 'c', 1, 9, "urandom" }, { 'c', 5, 0, "tty" },
-	{ 'c', 5, 1, "console" },     { 'c', 5, 2, "ptmx" },    { 'c', 136, -1, "pts" },
+	{ 'c', 1, 3, "null" },       { 'c', 1, 5, "zero" },    { 'c', 1, 7, "full" },
+	{ 'c', 1, 8, "random" },     { 'c', 1, 9, "urandom" }, { 'c', 5, 0, "tty" },
+	{ 'c', 5, 1, "console" },    { 'c', 5, 2, "ptmx" },    { 'c', 136, -1, "pts" },
 	{ 'c', 10, 200, "net/tun" },
 };
 
@@ -82,8 +82,9 @@ static int write_file(const char *dir, const char *name, const char *text, bool 
 		return 0;
 	}
 	if (n != (ssize_t)len) {
-		int rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot write \"%s\" to %s: %s",
-				text, path, n < 0 ? strerror(errno) : "short write");
+		int rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				"cannot write \"%s\" to %s: %s", text, path,
+				n < 0 ? strerror(errno) : "short write");
 		close(fd);
 		return rc;
 	}
@@ -214,7 +215,8 @@ static int setup_v1(struct sp_devcg *cg, const char *name, secprof_error *err)
 
 /* ---- cgroup v2: a BPF_PROG_TYPE_CGROUP_DEVICE program --------------------- */
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* The program the kernel runs for every mknod and open of a device node
  * (struct bpf_cgroup_dev_ctx: access_type = access << 16 | type, major,
@@ -232,10 +234,12 @@ static size_t device_program(struct bpf_insn *p, size_t cap)
 	p[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_5, BPF_REG_1, 8, 0);
 	/* c *:* m and b *:* m: a request for nothing but mknod. */
 	size_t mknod_jump = n;
-	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_2, 0, 0, BPF_DEVCG_ACC_MKNOD); /* to allow */
+	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_2, 0, 0,
+		      BPF_DEVCG_ACC_MKNOD); /* to allow */
 	for (size_t i = 0; i < SP_ARRAY_SIZE(allowed_devices) && n + 5 < cap; i++) {
 		const struct dev_rule *d = &allowed_devices[i];
-		int tests = d->minor < 0 ? 2 : 3, type = d->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
+		int tests = d->minor < 0 ? 2 : 3,
+		    type = d->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
 		/* Each test jumps past the rest of this rule when it fails. */
 		p[n] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_3, 0, (short)(tests), type);
 		n++;
@@ -267,7 +271,8 @@ static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 	int prog, dir, rc = 0;
 
 	if (cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path)) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "no cgroup2 hierarchy is mounted");
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "no cgroup2 hierarchy is mounted");
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	attr.insns = (uint64_t)(uintptr_t)insns;

@@ -83,10 +83,11 @@ static int read_filters(pid_t pid, secprof_prog ***out, size_t *count, secprof_e
 				       (int)pid);
 			else if (errno == EMEDIUMTYPE)
 				sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-				       "filter %lu of %d has no classic BPF form the kernel can return", i,
-				       (int)pid);
+				       "filter %lu of %d has no classic BPF form the kernel can return",
+				       i, (int)pid);
 			else
-				sp_err_errno(err, NULL, "PTRACE_SECCOMP_GET_FILTER %lu of %d", i, (int)pid);
+				sp_err_errno(err, NULL, "PTRACE_SECCOMP_GET_FILTER %lu of %d", i,
+					     (int)pid);
 			free_filters(f, n);
 			return -SECPROF_E_SYSTEM;
 		}
@@ -103,7 +104,8 @@ static int read_filters(pid_t pid, secprof_prog ***out, size_t *count, secprof_e
 		}
 		f[n++] = p;
 		p->len = (size_t)len;
-		_Static_assert(sizeof(secprof_insn) == sizeof(struct sock_filter), "sock_filter layout");
+		_Static_assert(sizeof(secprof_insn) == sizeof(struct sock_filter),
+			       "sock_filter layout");
 		if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)i, p->insns) != len) {
 			sp_err_errno(err, NULL, "PTRACE_SECCOMP_GET_FILTER %lu of %d", i, (int)pid);
 			free_filters(f, n);
@@ -128,7 +130,8 @@ int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error 
 			      "a process cannot read its own filters (the kernel needs a tracer)");
 	if (ptrace(PTRACE_SEIZE, (pid_t)pid, NULL, NULL) < 0) {
 		if (errno == ESRCH)
-			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "no such process: %d", pid);
+			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				      "no such process: %d", pid);
 		return sp_err_errno(err, NULL, "cannot attach to %d (ptrace)", pid);
 	}
 	if (ptrace(PTRACE_INTERRUPT, (pid_t)pid, NULL, NULL) < 0 || (sig = wait_stop(pid)) < 0) {

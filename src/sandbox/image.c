@@ -31,9 +31,9 @@
 #define META_MAX (4u << 20) /* manifests and configs are small */
 
 struct source {
-	char *path;            /* the archive or the layout directory */
+	char *path; /* the archive or the layout directory */
 	bool dir;
-	struct sp_member *m;   /* archive: its small members */
+	struct sp_member *m; /* archive: its small members */
 	size_t n;
 	struct sp_arena arena; /* JSON trees and file copies */
 };
@@ -77,7 +77,8 @@ static const struct sp_json *src_json(struct source *s, const char *name, secpro
 
 	if (!data) {
 		if (!err->code)
-			sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no %s", s->path, name);
+			sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no %s",
+			       s->path, name);
 		return NULL;
 	}
 	return sp_json_parse(&s->arena, data, len, name, err);
@@ -102,20 +103,22 @@ static const char *get_str(const struct sp_json *o, const char *key)
 }
 
 /* A JSON array of strings copied out; null or absent: *out NULL. */
-static int str_array(const struct sp_json *v, char ***out, size_t *n, const char *what, secprof_error *err)
+static int str_array(const struct sp_json *v, char ***out, size_t *n, const char *what,
+		     secprof_error *err)
 {
 	*out = NULL;
 	*n = 0;
 	if (!v || v->type == SP_JNULL)
 		return 0;
 	if (v->type != SP_JARR)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image config: %s is not a list", what);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "image config: %s is not a list", what);
 	if (!(*out = calloc(v->len + 1, sizeof(char *))))
 		return sp_err_oom(err);
 	for (uint32_t i = 0; i < v->len; i++) {
 		if (v->u.items[i]->type != SP_JSTR)
-			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image config: %s[%u] is not a string",
-				      what, i);
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "image config: %s[%u] is not a string", what, i);
 		if (!((*out)[i] = strdup(v->u.items[i]->u.s)))
 			return sp_err_oom(err);
 		(*n)++;
@@ -138,13 +141,13 @@ static const char *digest_hex(const char *d)
 /* ---- choosing the image ------------------------------------------------------- */
 
 struct chosen {
-	const char *config;       /* file name of the config in the source */
-	const char *layers[128];  /* file names of the layer tars, bottom first */
+	const char *config;      /* file name of the config in the source */
+	const char *layers[128]; /* file names of the layer tars, bottom first */
 	size_t nlayers;
 };
 
-static int choose_docker(struct source *s, const struct sp_json *man, const char *tag, struct chosen *c,
-			 secprof_error *err)
+static int choose_docker(struct source *s, const struct sp_json *man, const char *tag,
+			 struct chosen *c, secprof_error *err)
 {
 	const struct sp_json *pick = NULL, *layers;
 
@@ -154,15 +157,19 @@ static int choose_docker(struct source *s, const struct sp_json *man, const char
 		const struct sp_json *tags = get(man->u.items[i], "RepoTags");
 		if (!tag) {
 			if (man->len > 1)
-				return bad(err, s->path, "holds several images: name one as docker-archive:PATH:REPO:TAG");
+				return bad(
+					err, s->path,
+					"holds several images: name one as docker-archive:PATH:REPO:TAG");
 			pick = man->u.items[i];
 		}
 		for (uint32_t k = 0; tag && tags && tags->type == SP_JARR && k < tags->len; k++)
-			if (tags->u.items[k]->type == SP_JSTR && !strcmp(tags->u.items[k]->u.s, tag))
+			if (tags->u.items[k]->type == SP_JSTR &&
+			    !strcmp(tags->u.items[k]->u.s, tag))
 				pick = man->u.items[i];
 	}
 	if (!pick)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s holds no image tagged %s", s->path, tag);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "image %s holds no image tagged %s", s->path, tag);
 	c->config = get_str(pick, "Config");
 	layers = get(pick, "Layers");
 	if (!c->config || !layers || layers->type != SP_JARR)
@@ -217,7 +224,8 @@ static const struct sp_json *for_platform(const struct sp_json *ms)
 
 static int choose_oci(struct source *s, const char *tag, struct chosen *c, secprof_error *err)
 {
-	const struct sp_json *index = src_json(s, "index.json", err), *ms, *pick = NULL, *man, *layers;
+	const struct sp_json *index = src_json(s, "index.json", err), *ms, *pick = NULL, *man,
+			     *layers;
 	const char *name;
 
 	if (!index)
@@ -226,16 +234,20 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 	if (!ms || ms->type != SP_JARR || !ms->len)
 		return bad(err, s->path, "index.json lists no manifest");
 	for (uint32_t i = 0; i < ms->len; i++) {
-		const char *ref = get_str(get(ms->u.items[i], "annotations"), "org.opencontainers.image.ref.name");
+		const char *ref = get_str(get(ms->u.items[i], "annotations"),
+					  "org.opencontainers.image.ref.name");
 		if (tag ? ref && !strcmp(ref, tag) : ms->len == 1)
 			pick = ms->u.items[i];
 	}
 	if (!pick)
-		return tag ? sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no manifest tagged %s", s->path, tag)
-			   : bad(err, s->path, "index.json lists several manifests: name one as oci:DIR:TAG");
+		return tag ? sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				    "image %s has no manifest tagged %s", s->path, tag)
+			   : bad(err, s->path,
+				 "index.json lists several manifests: name one as oci:DIR:TAG");
 	for (int depth = 0; depth < 2 && is_index(pick); depth++) {
 		const struct sp_json *sub;
-		if (!(name = blob_name(s, get_str(pick, "digest"))) || !(sub = src_json(s, name, err)))
+		if (!(name = blob_name(s, get_str(pick, "digest"))) ||
+		    !(sub = src_json(s, name, err)))
 			return err->code ? -1 : bad(err, s->path, "bad index digest");
 		if (!(pick = for_platform(get(sub, "manifests"))))
 			return bad(err, s->path, "no manifest for this machine's platform");
@@ -250,15 +262,16 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 	if (layers->len > SP_ARRAY_SIZE(c->layers))
 		return bad(err, s->path, "more than 128 layers");
 	for (uint32_t i = 0; i < layers->len; i++)
-		if (!(c->layers[c->nlayers++] = blob_name(s, get_str(layers->u.items[i], "digest"))))
+		if (!(c->layers[c->nlayers++] =
+			      blob_name(s, get_str(layers->u.items[i], "digest"))))
 			return bad(err, s->path, "a layer has no sha256 digest");
 	return 0;
 }
 
 /* ---- the layer cache ---------------------------------------------------------- */
 
-static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file, const char *blob_hex,
-		       secprof_error *err)
+static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file,
+		       const char *blob_hex, secprof_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	struct stat st;
@@ -269,7 +282,8 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%.12s-XXXXXX", cache, hex);
 	if (!mkdtemp(tmp))
-		return sp_err_errno(err, NULL, "cannot create a directory in the layer cache %s", cache);
+		return sp_err_errno(err, NULL, "cannot create a directory in the layer cache %s",
+				    cache);
 	/* The layer's root is a directory anyone may enter, as in Docker. */
 	chmod(tmp, 0755);
 	if (s->dir) {
@@ -337,16 +351,17 @@ static int parse_ref(const char *ref, char **path, char **tag, bool *oci, secpro
 			return *path && *tag ? 0 : sp_err_oom(err);
 		}
 	} else if (stat(ref, &st) < 0) {
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "--image %s: no such file or directory (secprof pulls nothing: give a docker save archive or an OCI layout, oci:DIR[:TAG])",
-			      ref);
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"--image %s: no such file or directory (secprof pulls nothing: give a docker save archive or an OCI layout, oci:DIR[:TAG])",
+			ref);
 	}
 	*path = strdup(p);
 	return *path ? 0 : sp_err_oom(err);
 }
 
-static int read_config(struct source *s, const char *name, struct sp_image *img, const struct sp_json **diff_ids,
-		       secprof_error *err)
+static int read_config(struct source *s, const char *name, struct sp_image *img,
+		       const struct sp_json **diff_ids, secprof_error *err)
 {
 	const struct sp_json *cfg = src_json(s, name, err), *c;
 	const char *v;
@@ -354,7 +369,8 @@ static int read_config(struct source *s, const char *name, struct sp_image *img,
 	if (!cfg)
 		return -1;
 	c = get(cfg, "config");
-	if (str_array(get(c, "Entrypoint"), &img->entrypoint, &img->nentrypoint, "Entrypoint", err) < 0 ||
+	if (str_array(get(c, "Entrypoint"), &img->entrypoint, &img->nentrypoint, "Entrypoint",
+		      err) < 0 ||
 	    str_array(get(c, "Cmd"), &img->cmd, &img->ncmd, "Cmd", err) < 0 ||
 	    str_array(get(c, "Env"), &img->env, &img->nenv, "Env", err) < 0)
 		return -1;
@@ -402,7 +418,8 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 	if (!rc)
 		rc = read_config(&s, c.config, img, &diff_ids, err);
 	if (!rc && diff_ids->len != c.nlayers)
-		rc = bad(err, s.path, "the config's rootfs.diff_ids and the manifest's layers differ in number");
+		rc = bad(err, s.path,
+			 "the config's rootfs.diff_ids and the manifest's layers differ in number");
 	if (!rc && !(img->cache = realpath(cache, NULL)))
 		rc = sp_err_errno(err, NULL, "layer cache %s", cache);
 	if (!rc && !(img->layers = calloc(c.nlayers + 1, sizeof(char *))))
@@ -417,8 +434,8 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 		/* What the layer's bytes must hash to: docker save's layer
 		 * tars are the uncompressed layers (their digest is the
 		 * diff_id); an OCI blob is named by its own digest. */
-		rc = cache_layer(&s, img->cache, hex, c.layers[i], man ? hex : c.layers[i] + strlen("blobs/sha256/"),
-				 err);
+		rc = cache_layer(&s, img->cache, hex, c.layers[i],
+				 man ? hex : c.layers[i] + strlen("blobs/sha256/"), err);
 		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
 			rc = sp_err_oom(err);
 	}

@@ -75,7 +75,8 @@ static char *read_gz(const char *path, size_t max)
 	buf = malloc(max + 2);
 	if (buf) {
 		buf[0] = '\n'; /* so the first line also starts after a newline */
-		while (got < (int)max && (n = gzread(f, buf + 1 + got, (unsigned)(max - (size_t)got))) > 0)
+		while (got < (int)max &&
+		       (n = gzread(f, buf + 1 + got, (unsigned)(max - (size_t)got))) > 0)
 			got += n;
 		buf[1 + got] = '\0';
 	}
@@ -132,10 +133,14 @@ static void read_actions_avail(struct sp_info *in)
 		uint32_t action;
 		const char *name;
 	} actions[] = {
-		{ SECCOMP_RET_KILL_PROCESS, "kill_process" }, { SECCOMP_RET_KILL_THREAD, "kill_thread" },
-		{ SECCOMP_RET_TRAP, "trap" },                 { SECCOMP_RET_ERRNO, "errno" },
-		{ SECCOMP_RET_USER_NOTIF, "user_notif" },     { SECCOMP_RET_TRACE, "trace" },
-		{ SECCOMP_RET_LOG, "log" },                   { SECCOMP_RET_ALLOW, "allow" },
+		{ SECCOMP_RET_KILL_PROCESS, "kill_process" },
+		{ SECCOMP_RET_KILL_THREAD, "kill_thread" },
+		{ SECCOMP_RET_TRAP, "trap" },
+		{ SECCOMP_RET_ERRNO, "errno" },
+		{ SECCOMP_RET_USER_NOTIF, "user_notif" },
+		{ SECCOMP_RET_TRACE, "trace" },
+		{ SECCOMP_RET_LOG, "log" },
+		{ SECCOMP_RET_ALLOW, "allow" },
 	};
 	char *text = read_plain("/proc/sys/kernel/seccomp/actions_avail", 4096);
 
@@ -150,8 +155,8 @@ static void read_actions_avail(struct sp_info *in)
 		uint32_t a = actions[i].action;
 		if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &a) == 0) {
 			size_t n = strlen(in->actions_avail);
-			snprintf(in->actions_avail + n, sizeof(in->actions_avail) - n, "%s%s", n ? " " : "",
-				 actions[i].name);
+			snprintf(in->actions_avail + n, sizeof(in->actions_avail) - n, "%s%s",
+				 n ? " " : "", actions[i].name);
 		}
 	}
 }
@@ -164,9 +169,9 @@ static bool flag_known(uint32_t flags)
 static void probe_flags(struct sp_info *in)
 {
 	static const uint32_t flags[] = {
-		SECCOMP_FILTER_FLAG_TSYNC,        SECCOMP_FILTER_FLAG_LOG,
-		SECCOMP_FILTER_FLAG_SPEC_ALLOW,   SECCOMP_FILTER_FLAG_NEW_LISTENER,
-		SECCOMP_FILTER_FLAG_TSYNC_ESRCH,  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+		SECCOMP_FILTER_FLAG_TSYNC,       SECCOMP_FILTER_FLAG_LOG,
+		SECCOMP_FILTER_FLAG_SPEC_ALLOW,  SECCOMP_FILTER_FLAG_NEW_LISTENER,
+		SECCOMP_FILTER_FLAG_TSYNC_ESRCH, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
 	};
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(flags); i++) {

@@ -57,7 +57,8 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 	for (size_t i = 0; i < o->nlowers; i++) {
 		if (!overlay_safe(o->lowers[i])) {
 			sp_buf_free(&data);
-			return USAGE("overlay: the layer path '%s' contains ':', ',' or '\\'", o->lowers[i]);
+			return USAGE("overlay: the layer path '%s' contains ':', ',' or '\\'",
+				     o->lowers[i]);
 		}
 		if (i)
 			sp_buf_puts(&data, ":");
@@ -75,8 +76,8 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 	if (o->lower_base && chdir(o->lower_base) < 0)
 		rc = sp_err_errno(err, NULL, "cannot enter the layer cache %s", o->lower_base);
 	if (!rc && mount("overlay", o->rootfs, "overlay", 0, data.data) < 0)
-		rc = sp_err_errno(err, NULL, "cannot mount the overlay root on %s (%zu layers)", o->rootfs,
-				  o->nlowers);
+		rc = sp_err_errno(err, NULL, "cannot mount the overlay root on %s (%zu layers)",
+				  o->rootfs, o->nlowers);
 	sp_buf_free(&data);
 	return rc;
 }
@@ -135,26 +136,34 @@ restart:;
 			int parent;
 
 			partial[len] = '\0';
-			parent = openat2_in_root(root_fd, len ? partial + 1 : ".", O_PATH | O_DIRECTORY);
+			parent = openat2_in_root(root_fd, len ? partial + 1 : ".",
+						 O_PATH | O_DIRECTORY);
 			partial[len] = '/';
 			if (parent < 0)
-				return sp_err_errno(err, NULL, "cannot open the parent of mount target %s", target);
+				return sp_err_errno(err, NULL,
+						    "cannot open the parent of mount target %s",
+						    target);
 			snprintf(name, sizeof(name), "%.*s", (int)n, p);
 			ln = readlinkat(parent, name, link, sizeof(link) - 1);
 			if (ln >= 0) {
 				close(parent);
 				link[ln] = '\0';
 				if (++links > 40)
-					return USAGE("mount target %s: too many levels of symbolic links", target);
+					return USAGE(
+						"mount target %s: too many levels of symbolic links",
+						target);
 				partial[len] = '\0';
-				if (snprintf(next, sizeof(next), "%s/%s%s", link[0] == '/' ? "" : partial, link, p + n) >=
-				    (int)sizeof(next))
+				if (snprintf(next, sizeof(next), "%s/%s%s",
+					     link[0] == '/' ? "" : partial, link,
+					     p + n) >= (int)sizeof(next))
 					return USAGE("mount target too long: %s", target);
 				snprintf(path, sizeof(path), "%s", next);
 				goto restart;
 			}
 			if (last && want_file) {
-				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+				int f = openat(parent, name,
+					       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+					       0644);
 				if (f >= 0)
 					close(f);
 			} else {
@@ -175,7 +184,8 @@ restart:;
 
 static int attach(int mfd, int target_fd, const char *target, secprof_error *err)
 {
-	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return sp_err_errno(err, NULL, "cannot mount on %s", target);
 	return 0;
 }
@@ -184,7 +194,8 @@ static int bind_mount(const struct sp_mount *m, int target_fd, secprof_error *er
 {
 	/* moby's default for a bind: rbind, rprivate (the clone of a mount
 	 * of this private namespace is private). */
-	int mfd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	int mfd =
+		open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	int rc = 0;
 
 	if (mfd < 0)
@@ -260,7 +271,8 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 	for (size_t i = 0; !rc && i < o->nmounts; i++) {
 		const struct sp_mount *m = &o->mounts[i];
 		struct stat st;
-		bool file = m->type == SP_MOUNT_BIND && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+		bool file = m->type == SP_MOUNT_BIND && stat(m->source, &st) == 0 &&
+			    !S_ISDIR(st.st_mode);
 		int fd = open_target(root_fd, m->target, file, err);
 
 		if (fd < 0) {
@@ -294,7 +306,9 @@ static int clean_target(const char *in, const char *spec, char **out, secprof_er
 	const char *p = in;
 
 	if (in[0] != '/')
-		return USAGE("invalid mount config: invalid mount path: '%s' mount path must be absolute", in);
+		return USAGE(
+			"invalid mount config: invalid mount path: '%s' mount path must be absolute",
+			in);
 	while (*p) {
 		size_t k;
 		while (*p == '/')
@@ -307,7 +321,8 @@ static int clean_target(const char *in, const char *spec, char **out, secprof_er
 			continue;
 		}
 		if (k == 2 && p[0] == '.' && p[1] == '.')
-			return USAGE("invalid mount path '%s' in '%s': '..' is not allowed", in, spec);
+			return USAGE("invalid mount path '%s' in '%s': '..' is not allowed", in,
+				     spec);
 		if (n + k + 2 >= sizeof(buf))
 			return USAGE("mount path too long: %s", in);
 		buf[n++] = '/';
@@ -320,7 +335,9 @@ static int clean_target(const char *in, const char *spec, char **out, secprof_er
 		return USAGE("invalid mount config: destination can't be '/' (%s)", spec);
 	if (!strcmp(buf, "/proc") || !strncmp(buf, "/proc/", 6) || !strcmp(buf, "/sys") ||
 	    !strncmp(buf, "/sys/", 5))
-		return USAGE("secprof run does not mount over %s (runc's checkProcMount, Docker's masked paths)", buf);
+		return USAGE(
+			"secprof run does not mount over %s (runc's checkProcMount, Docker's masked paths)",
+			buf);
 	if (!(*out = strdup(buf)))
 		return sp_err_oom(err);
 	return 0;
@@ -329,11 +346,13 @@ static int clean_target(const char *in, const char *spec, char **out, secprof_er
 /* moby's volume name rule (volume/local validateName: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$). */
 static bool valid_volume_name(const char *s)
 {
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')) || !s[1])
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	      (s[0] >= '0' && s[0] <= '9')) ||
+	    !s[1])
 		return false;
 	for (const char *c = s + 1; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '_' || *c == '.' || *c == '-'))
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
 			return false;
 	return true;
 }
@@ -365,7 +384,9 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 
 	if (name) {
 		if (!valid_volume_name(name))
-			return USAGE("invalid volume name \"%s\": must match [a-zA-Z0-9][a-zA-Z0-9_.-]+", name);
+			return USAGE(
+				"invalid volume name \"%s\": must match [a-zA-Z0-9][a-zA-Z0-9_.-]+",
+				name);
 		snprintf(path, sizeof(path), "%s/%s/_data", voldir, name);
 	} else {
 		if (!scratch)
@@ -392,14 +413,19 @@ static int volume_mode(const char *mode, const char *spec, bool *ro, secprof_err
 			if (rw_seen++)
 				return USAGE("invalid mode: %s", mode);
 			*ro = tok[1] == 'o';
-		} else if (!strcmp(tok, "private") || !strcmp(tok, "rprivate") || !strcmp(tok, "nocopy")) {
+		} else if (!strcmp(tok, "private") || !strcmp(tok, "rprivate") ||
+			   !strcmp(tok, "nocopy")) {
 			/* rprivate is what secprof does; nocopy: secprof never
 			 * copies image content into a volume. */
 		} else if (!strcmp(tok, "z") || !strcmp(tok, "Z")) {
-			return USAGE("-v %s: SELinux relabelling ('%s') is not supported by secprof run", spec, tok);
-		} else if (!strcmp(tok, "shared") || !strcmp(tok, "rshared") || !strcmp(tok, "slave") ||
-			   !strcmp(tok, "rslave")) {
-			return USAGE("-v %s: propagation '%s' is not supported by secprof run (rprivate only)", spec, tok);
+			return USAGE(
+				"-v %s: SELinux relabelling ('%s') is not supported by secprof run",
+				spec, tok);
+		} else if (!strcmp(tok, "shared") || !strcmp(tok, "rshared") ||
+			   !strcmp(tok, "slave") || !strcmp(tok, "rslave")) {
+			return USAGE(
+				"-v %s: propagation '%s' is not supported by secprof run (rprivate only)",
+				spec, tok);
 		} else {
 			return USAGE("invalid mode: %s", mode);
 		}
@@ -414,8 +440,8 @@ static bool looks_like_mode(const char *s)
 	return volume_mode(s, s, &ro, &e) == 0;
 }
 
-int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
-			  secprof_error *err)
+int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scratch,
+			  struct sp_mount *m, secprof_error *err)
 {
 	char *parts[4] = { 0 }, *copy = strdup(spec), *s = copy;
 	const char *src = NULL, *dst = NULL, *mode = NULL;
@@ -482,9 +508,18 @@ static bool ram_bytes(const char *v, unsigned long long *out)
 	if (errno || end == v)
 		return false;
 	switch (*end | 0x20) {
-	case 'k': n <<= 10; end++; break;
-	case 'm': n <<= 20; end++; break;
-	case 'g': n <<= 30; end++; break;
+	case 'k':
+		n <<= 10;
+		end++;
+		break;
+	case 'm':
+		n <<= 20;
+		end++;
+		break;
+	case 'g':
+		n <<= 30;
+		end++;
+		break;
 	default: break;
 	}
 	if (*end == 'i' || *end == 'I')
@@ -499,12 +534,17 @@ static bool ram_bytes(const char *v, unsigned long long *out)
  * later flag wins (moby daemon/oci_linux.go, pkg/mount MergeTmpfsOptions). */
 static int tmpfs_options(const char *opts, struct sp_mount *m, secprof_error *err)
 {
-	static const struct { const char *name; unsigned long set, clear; } flags[] = {
-		{ "ro", MS_RDONLY, 0 },      { "rw", 0, MS_RDONLY },   { "noexec", MS_NOEXEC, 0 },
-		{ "exec", 0, MS_NOEXEC },    { "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
-		{ "nodev", MS_NODEV, 0 },    { "dev", 0, MS_NODEV },   { "noatime", MS_NOATIME, 0 },
-		{ "atime", 0, MS_NOATIME },  { "relatime", 0, 0 },     { "strictatime", 0, 0 },
-		{ "private", 0, 0 },         { "rprivate", 0, 0 },
+	static const struct {
+		const char *name;
+		unsigned long set, clear;
+	} flags[] = {
+		{ "ro", MS_RDONLY, 0 },       { "rw", 0, MS_RDONLY },
+		{ "noexec", MS_NOEXEC, 0 },   { "exec", 0, MS_NOEXEC },
+		{ "nosuid", MS_NOSUID, 0 },   { "suid", 0, MS_NOSUID },
+		{ "nodev", MS_NODEV, 0 },     { "dev", 0, MS_NODEV },
+		{ "noatime", MS_NOATIME, 0 }, { "atime", 0, MS_NOATIME },
+		{ "relatime", 0, 0 },         { "strictatime", 0, 0 },
+		{ "private", 0, 0 },          { "rprivate", 0, 0 },
 	};
 	struct sp_buf data = { 0 };
 	char *copy = strdup(opts ? opts : ""), *s = copy, *tok;
@@ -523,8 +563,9 @@ static int tmpfs_options(const char *opts, struct sp_mount *m, secprof_error *er
 			m->flags = (m->flags | flags[i].set) & ~flags[i].clear;
 			continue;
 		}
-		if (!strncmp(tok, "size=", 5) || !strncmp(tok, "mode=", 5) || !strncmp(tok, "uid=", 4) ||
-		    !strncmp(tok, "gid=", 4) || !strncmp(tok, "nr_inodes=", 10) || !strncmp(tok, "nr_blocks=", 10)) {
+		if (!strncmp(tok, "size=", 5) || !strncmp(tok, "mode=", 5) ||
+		    !strncmp(tok, "uid=", 4) || !strncmp(tok, "gid=", 4) ||
+		    !strncmp(tok, "nr_inodes=", 10) || !strncmp(tok, "nr_blocks=", 10)) {
 			if (data.len)
 				sp_buf_puts(&data, ",");
 			sp_buf_puts(&data, tok);
@@ -552,7 +593,8 @@ int sp_mount_parse_tmpfs(const char *spec, struct sp_mount *m, secprof_error *er
 
 	memset(m, 0, sizeof(*m));
 	m->type = SP_MOUNT_TMPFS;
-	snprintf(target, sizeof(target), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	snprintf(target, sizeof(target), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec),
+		 spec);
 	rc = clean_target(target, spec, &m->target, err);
 	if (!rc)
 		rc = tmpfs_options(colon ? colon + 1 : NULL, m, err);
@@ -564,8 +606,8 @@ int sp_mount_parse_tmpfs(const char *spec, struct sp_mount *m, secprof_error *er
 }
 
 /* docker/cli opts/mount.go MountOpt.Set: comma-separated key=value. */
-int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
-			 secprof_error *err)
+int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scratch,
+			 struct sp_mount *m, secprof_error *err)
 {
 	char *copy = strdup(spec), *s = copy, *tok;
 	const char *type = "volume", *src = NULL, *dst = NULL;
@@ -584,15 +626,18 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 			type = v;
 		else if ((!strcmp(tok, "source") || !strcmp(tok, "src")) && v)
 			src = v;
-		else if ((!strcmp(tok, "target") || !strcmp(tok, "destination") || !strcmp(tok, "dst")) && v)
+		else if ((!strcmp(tok, "target") || !strcmp(tok, "destination") ||
+			  !strcmp(tok, "dst")) &&
+			 v)
 			dst = v;
 		else if (!strcmp(tok, "readonly") || !strcmp(tok, "ro")) {
 			if (!go_bool(v, &ro))
 				rc = USAGE("invalid value for %s: %s", tok, v);
 		} else if (!strcmp(tok, "bind-propagation") && v) {
 			if (strcmp(v, "rprivate") && strcmp(v, "private"))
-				rc = USAGE("--mount %s: bind-propagation=%s is not supported by secprof run (rprivate only)",
-					   spec, v);
+				rc = USAGE(
+					"--mount %s: bind-propagation=%s is not supported by secprof run (rprivate only)",
+					spec, v);
 		} else if (!strcmp(tok, "volume-nocopy") || !strcmp(tok, "consistency")) {
 			/* nothing to do: secprof never copies into volumes;
 			 * consistency is for Docker Desktop only */
@@ -609,18 +654,20 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 				rc = USAGE("invalid value for tmpfs-mode: %s", v);
 			else
 				sp_buf_printf(&topts, ",mode=%lo", mode);
-		} else if (!strcmp(tok, "volume-driver") || !strcmp(tok, "volume-opt") || !strcmp(tok, "volume-label") ||
-			   !strcmp(tok, "bind-nonrecursive")) {
+		} else if (!strcmp(tok, "volume-driver") || !strcmp(tok, "volume-opt") ||
+			   !strcmp(tok, "volume-label") || !strcmp(tok, "bind-nonrecursive")) {
 			rc = USAGE("--mount %s: '%s' is not supported by secprof run", spec, tok);
 		} else {
 			rc = USAGE("unexpected key '%s' in '%s'", tok, spec);
 		}
 	}
 	if (!rc && !dst)
-		rc = USAGE("invalid argument \"%s\" for \"--mount\" flag: target is required", spec);
+		rc = USAGE("invalid argument \"%s\" for \"--mount\" flag: target is required",
+			   spec);
 	if (!rc && !strcmp(type, "tmpfs")) {
 		if (src)
-			rc = USAGE("invalid mount config for type \"tmpfs\": field Source must not be specified");
+			rc = USAGE(
+				"invalid mount config for type \"tmpfs\": field Source must not be specified");
 		else if (topts.oom)
 			rc = sp_err_oom(err);
 		else if (!(rc = clean_target(dst, spec, &m->target, err)))
@@ -634,14 +681,18 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 		m->type = SP_MOUNT_BIND;
 		m->readonly = ro;
 		if (!src)
-			rc = USAGE("invalid mount config for type \"bind\": field Source must not be empty");
+			rc = USAGE(
+				"invalid mount config for type \"bind\": field Source must not be empty");
 		else if (src[0] != '/')
-			rc = USAGE("invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute",
-				   src);
+			rc = USAGE(
+				"invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute",
+				src);
 		/* --mount never creates the host path (moby: "bind source
 		 * path does not exist"). */
 		else if (stat(src, &st) < 0)
-			rc = USAGE("invalid mount config for type \"bind\": bind source path does not exist: %s", src);
+			rc = USAGE(
+				"invalid mount config for type \"bind\": bind source path does not exist: %s",
+				src);
 		else if (!(m->source = realpath(src, NULL)))
 			rc = sp_err_errno(err, NULL, "invalid bind source %s", src);
 		if (!rc)
@@ -653,7 +704,9 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 		if (!rc)
 			rc = volume_source(src, voldir, scratch, &m->source, err);
 	} else if (!rc) {
-		rc = USAGE("--mount type=%s is not supported by secprof run (bind, volume or tmpfs)", type);
+		rc = USAGE(
+			"--mount type=%s is not supported by secprof run (bind, volume or tmpfs)",
+			type);
 	}
 	sp_buf_free(&topts);
 	free(copy);

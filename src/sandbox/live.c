@@ -54,7 +54,8 @@ int sp_live_twin(struct sp_live *lv, secprof_error *err)
 	secprof_prog *t;
 
 	if (!r || !r->len)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "run --explain: no filter to explain");
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "run --explain: no filter to explain");
 	if (!(t = calloc(1, sizeof(*t))) || !(t->insns = malloc(r->len * sizeof(*t->insns)))) {
 		free(t);
 		return sp_err_oom(err);
@@ -113,8 +114,10 @@ static void record(struct sp_live *lv, int listener, const struct seccomp_notif 
 
 	if (a)
 		secprof_arch_get_info(a, &info);
-	sp_buf_printf(&key, "%08" PRIx32 ":%" PRId32 ":%08" PRIx32 ":", req->data.arch, req->data.nr, ret);
-	sp_decode_call((pid_t)req->pid, name, (const uint64_t *)req->data.args, info.bits == 32, &text, &key);
+	sp_buf_printf(&key, "%08" PRIx32 ":%" PRId32 ":%08" PRIx32 ":", req->data.arch,
+		      req->data.nr, ret);
+	sp_decode_call((pid_t)req->pid, name, (const uint64_t *)req->data.args, info.bits == 32,
+		       &text, &key);
 	/* What was read from the task's memory is only its own if the task
 	 * is still the one waiting (notify.h). */
 	if (text.oom || key.oom || !sp_notify_id_valid(listener, req->id))
@@ -245,17 +248,19 @@ static void *serve(void *arg)
 	if (cmd > 0)
 		fd = sp_notify_take_fd(cmd, posted - 1, &err);
 	else
-		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cannot find the container's command process");
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "cannot find the container's command process");
 	if (fd < 0) {
-		snprintf(lv->note, sizeof(lv->note), "run --explain: cannot take the seccomp listener: %.400s",
-			 err.msg);
+		snprintf(lv->note, sizeof(lv->note),
+			 "run --explain: cannot take the seccomp listener: %.400s", err.msg);
 		__atomic_store_n(&rep->listener_taken, 2, __ATOMIC_SEQ_CST);
 		return NULL;
 	}
 	lv->cmd_pid = cmd;
 	__atomic_store_n(&rep->listener_taken, 1, __ATOMIC_SEQ_CST);
 	if (sp_notify_serve(fd, lv->stop_pipe[0], on_notification, lv, &err) < 0)
-		snprintf(lv->note, sizeof(lv->note), "run --explain: the supervisor stopped: %.400s", err.msg);
+		snprintf(lv->note, sizeof(lv->note),
+			 "run --explain: the supervisor stopped: %.400s", err.msg);
 	close(fd);
 	return NULL;
 }
@@ -359,7 +364,8 @@ static bool attribute_death_once(struct sp_live *lv)
 			d->ret = (uint32_t)code;
 			d->killed = true;
 			if ((p = strstr(rec, " comm=\""))) {
-				snprintf(d->comm, sizeof(d->comm), "%.*s", (int)strcspn(p + 7, "\""), p + 7);
+				snprintf(d->comm, sizeof(d->comm), "%.*s",
+					 (int)strcspn(p + 7, "\""), p + 7);
 			}
 			snprintf(d->call, sizeof(d->call), "%s(...)", name ? name : "?");
 			snprintf(d->caller, sizeof(d->caller), "0x%llx", ip);
@@ -395,10 +401,11 @@ void sp_live_stop(struct sp_live *lv, int status)
 
 		attribute_death(lv);
 		if (lv->ndenials == before && !lv->note[0])
-			snprintf(lv->note, sizeof(lv->note),
-				 "run --explain: the command was killed by SIGSYS, a KILL or TRAP action of "
-				 "the filter, which the kernel applies without asking the supervisor; its "
-				 "audit record (which names the call) was not readable in /dev/kmsg");
+			snprintf(
+				lv->note, sizeof(lv->note),
+				"run --explain: the command was killed by SIGSYS, a KILL or TRAP action of "
+				"the filter, which the kernel applies without asking the supervisor; its "
+				"audit record (which names the call) was not readable in /dev/kmsg");
 	}
 }
 

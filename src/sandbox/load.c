@@ -88,7 +88,8 @@ int secprof_load(const secprof_prog *prog, secprof_error *err)
 		return sp_err_errno(err, NULL, "cannot set no_new_privs");
 	rc = install_dropping_unknown_flags(&fprog, flags);
 	if (rc < 0)
-		return sp_err_errno(err, NULL, "cannot load seccomp filter (%zu instructions, flags 0x%x)",
-			      prog->len, flags);
+		return sp_err_errno(err, NULL,
+				    "cannot load seccomp filter (%zu instructions, flags 0x%x)",
+				    prog->len, flags);
 	return prog->needs_listener ? (int)rc : 0;
 }

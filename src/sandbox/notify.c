@@ -73,16 +73,20 @@ int sp_notify_serve(int listener, int stop_fd, sp_notify_fn fn, void *data, secp
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return sp_err_errno(err, NULL, "SECCOMP_GET_NOTIF_SIZES");
 	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
-	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp : sizeof(*resp));
+	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
+								  : sizeof(*resp));
 	if (!req || !resp) {
 		free(req);
 		free(resp);
 		return sp_err_oom(err);
 	}
 	for (;;) {
-		struct pollfd p[2] = { { .fd = listener, .events = POLLIN }, { .fd = stop_fd, .events = POLLIN } };
-		size_t rsz = sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req);
-		size_t ssz = sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp : sizeof(*resp);
+		struct pollfd p[2] = { { .fd = listener, .events = POLLIN },
+				       { .fd = stop_fd, .events = POLLIN } };
+		size_t rsz = sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif
+								: sizeof(*req);
+		size_t ssz = sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
+								      : sizeof(*resp);
 
 		if (poll(p, stop_fd >= 0 ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
@@ -110,7 +114,8 @@ int sp_notify_serve(int listener, int stop_fd, sp_notify_fn fn, void *data, secp
 		resp->id = req->id;
 		fn(data, listener, req, resp);
 		resp->id = req->id;
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT && errno != EINTR) {
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT &&
+		    errno != EINTR) {
 			rc = sp_err_errno(err, NULL, "SECCOMP_IOCTL_NOTIF_SEND");
 			break;
 		}

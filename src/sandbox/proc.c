@@ -73,7 +73,8 @@ static int close_fds_proc(int from, int keep, bool cloexec)
 		while ((e = readdir(d))) {
 			char *end;
 			long fd = strtol(e->d_name, &end, 10);
-			if (*end || e->d_name[0] == '.' || fd < from || fd == keep || fd == dirfd(d))
+			if (*end || e->d_name[0] == '.' || fd < from || fd == keep ||
+			    fd == dirfd(d))
 				continue;
 			if (cloexec) {
 				int fl = fcntl((int)fd, F_GETFD);
@@ -103,7 +104,9 @@ int sp_close_fds_from(int from, int keep, bool cloexec)
 
 	if (keep >= from)
 		rc = close_range_one((unsigned)from, (unsigned)keep - 1, cloexec) < 0 ||
-		     close_range_one((unsigned)keep + 1, ~0U, cloexec) < 0 ? -1 : 0;
+				     close_range_one((unsigned)keep + 1, ~0U, cloexec) < 0
+			     ? -1
+			     : 0;
 	else
 		rc = close_range_one((unsigned)from, ~0U, cloexec);
 	if (rc < 0 && (errno == ENOSYS || errno == EINVAL))
@@ -159,7 +162,8 @@ static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return sp_err_errno(err, NULL, "cannot drop %s from the bounding set",
-				      secprof_cap_name(c) ? secprof_cap_name(c) : "a capability");
+					    secprof_cap_name(c) ? secprof_cap_name(c)
+								: "a capability");
 	}
 	return 0;
 }
@@ -184,7 +188,8 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 		data[i].permitted = (uint32_t)(caps >> (32 * i));
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		return sp_err_errno(err, NULL, "cannot set capabilities 0x%llx", (unsigned long long)caps);
+		return sp_err_errno(err, NULL, "cannot set capabilities 0x%llx",
+				    (unsigned long long)caps);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return sp_err_errno(err, NULL, "cannot clear the ambient capabilities");
 	return 0;
@@ -207,8 +212,8 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
 	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
 	if (what)
-		return sp_err_errno(err, NULL, "cannot change to user %u:%u (%s)",
-			      (unsigned)u->uid, (unsigned)u->gid, what);
+		return sp_err_errno(err, NULL, "cannot change to user %u:%u (%s)", (unsigned)u->uid,
+				    (unsigned)u->gid, what);
 	return 0;
 }
 
@@ -260,14 +265,16 @@ static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *c
 		if ((d.nr = secprof_syscall_nr(a, *calls)) < 0)
 			continue;
 		ret = secprof_emulate(o->prog->insns, o->prog->len, &d, NULL);
-		action = ret & 0xffff0000u; /* SECCOMP_RET_ACTION_FULL */
+		action = ret & 0xffff0000u;                         /* SECCOMP_RET_ACTION_FULL */
 		if (action == 0x7fff0000u || action == 0x7ffc0000u) /* ALLOW, LOG */
 			continue;
 		secprof_action_str(ret, act, sizeof(act));
 		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-		       "the profile blocks %s (%s), which the container needs to start%s", *calls, act,
-		       strcmp(*calls, "execve") ? " (the runtime calls it after loading the filter, as runc does)"
-						: " (it starts the command)");
+		       "the profile blocks %s (%s), which the container needs to start%s", *calls,
+		       act,
+		       strcmp(*calls, "execve")
+			       ? " (the runtime calls it after loading the filter, as runc does)"
+			       : " (it starts the command)");
 		return true;
 	}
 	return false;
@@ -281,8 +288,8 @@ static bool loaded_early(const struct sp_run_opts *o)
 }
 
 static const char *const calls_chdir[] = { "chdir", NULL };
-static const char *const calls_creds[] = { "capget", "capset", "prctl", "setgroups", "setresgid",
-					   "setresuid", NULL };
+static const char *const calls_creds[] = { "capget",    "capset",    "prctl", "setgroups",
+					   "setresgid", "setresuid", NULL };
 static const char *const calls_user[] = { "openat", "read", "newfstatat", "fstat", NULL };
 static const char *const calls_prctl[] = { "prctl", NULL };
 static const char *const calls_lookup[] = { "newfstatat", "stat", NULL };
@@ -374,7 +381,8 @@ static void go_strerror(int e, char *buf, size_t len)
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 }
 
-static void fail_exec(const struct sp_run_opts *o, struct sp_child_report *rep, const char *name, int e)
+static void fail_exec(const struct sp_run_opts *o, struct sp_child_report *rep, const char *name,
+		      int e)
 {
 	secprof_error err;
 	char why[128];
@@ -451,7 +459,8 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	/* -t: the pty on fds 0-2 becomes the controlling terminal of a new
 	 * session, as runc's console setup does (setsid, TIOCSCTTY). */
 	if (o->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
-		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot make the terminal the controlling one");
+		sp_child_fail_errno(rep, SP_EXIT_ERROR,
+				    "cannot make the terminal the controlling one");
 	/* Whatever secprof or the caller still holds above the preserved fds
 	 * is gone at execve; done before the filter is loaded, so a profile
 	 * that denies close_range or fcntl cannot leave one open. */
@@ -505,7 +514,8 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 
 void sp_forward_sigset(sigset_t *set)
 {
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
+	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
 
 	sigemptyset(set);
 	for (size_t i = 0; i < SP_ARRAY_SIZE(sigs); i++)

@@ -50,8 +50,8 @@ static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 	}
 }
 
-static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o, int master,
-		  secprof_error *err)
+static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
+		  int master, secprof_error *err)
 {
 	int wstatus = 0;
 
@@ -66,7 +66,8 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 		return rep->status;
 	}
 	if (rep->stage == SP_STAGE_EXEC)
-		return o->tty ? sp_tty_relay(pid, master, o->interactive) : sp_wait_forwarding(pid, false);
+		return o->tty ? sp_tty_relay(pid, master, o->interactive)
+			      : sp_wait_forwarding(pid, false);
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the
 	 * same way), e.g. an ERRNO default with no rules. */
@@ -160,12 +161,14 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 		if (pid == 0) {
 			close(pfd[0]);
 			if (o->tty && sp_tty_attach(o->tty_slave) < 0)
-				sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
+				sp_child_fail_errno(rep, SP_EXIT_ERROR,
+						    "cannot attach the terminal");
 			/* Closed, not just marked: nothing of the caller's may
 			 * reach the command (runc closes all but stdio and the
 			 * preserved fds before execve, CVE-2024-21626). */
 			if (sp_close_fds_from(3 + (int)o->preserve_fds, pfd[1], false) < 0)
-				sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+				sp_child_fail_errno(rep, SP_EXIT_ERROR,
+						    "cannot close inherited file descriptors");
 			sp_exec_command(o, rep);
 		}
 		if (pid < 0)

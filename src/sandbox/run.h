@@ -37,9 +37,9 @@ struct sp_run_opts {
 	unsigned preserve_fds;
 	/* Container mode when rootfs is set. */
 	const char *rootfs;
-	const char *hostname;     /* NULL: "secprof" */
+	const char *hostname; /* NULL: "secprof" */
 	bool read_only;
-	bool privileged;          /* no masked /proc paths, /sys writable */
+	bool privileged; /* no masked /proc paths, /sys writable */
 	enum sp_net net;
 	enum sp_devcg_mode devcg; /* ignored when privileged (all devices) */
 	/* run --explain: load live->twin instead of prog and hand its
@@ -88,8 +88,8 @@ struct sp_run_hook {
 enum sp_mount_type { SP_MOUNT_BIND, SP_MOUNT_TMPFS };
 struct sp_mount {
 	enum sp_mount_type type;
-	char *source;        /* bind: an absolute host path */
-	char *target;        /* absolute, in the container */
+	char *source; /* bind: an absolute host path */
+	char *target; /* absolute, in the container */
 	bool readonly;
 	unsigned long flags; /* tmpfs: MS_* */
 	char *data;          /* tmpfs: size=, mode=, ... */
@@ -141,7 +141,7 @@ int sp_wait_forwarding(pid_t pid, bool reap_all);
 /* Container mode: clone into new namespaces, build the root and start the
  * command under secprof's init. Returns the init's pid or -1 with err. */
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
-			  const struct sp_devcg *cg, secprof_error *err);
+			 const struct sp_devcg *cg, secprof_error *err);
 
 /* Close (or, with cloexec, mark close-on-exec) every fd >= from except
  * keep (-1: none). close_range(2), or /proc/self/fd where the kernel has
@@ -187,10 +187,10 @@ int sp_remount_tree_ro(const char *dir, secprof_error *err);
 /* Parse -v SPEC, --mount SPEC, --tmpfs SPEC into *m (malloc'ed strings;
  * sp_mount_free). Named and anonymous volumes become binds of a
  * directory under voldir / scratch. */
-int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
-			  secprof_error *err);
-int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scratch, struct sp_mount *m,
-			 secprof_error *err);
+int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scratch,
+			  struct sp_mount *m, secprof_error *err);
+int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scratch,
+			 struct sp_mount *m, secprof_error *err);
 int sp_mount_parse_tmpfs(const char *spec, struct sp_mount *m, secprof_error *err);
 void sp_mount_free(struct sp_mount *m);
 /* rm -rf of a scratch directory (no symlink followed, no mount crossed). */
@@ -209,16 +209,16 @@ int sp_tty_relay(pid_t pid, int master, bool interactive);
 /* An image, read (image.c): its layers unpacked in the cache and its
  * config. Strings and arrays malloc'ed; sp_image_free. */
 struct sp_image {
-	char **layers;        /* cache directory names (hex digests), bottom first */
+	char **layers; /* cache directory names (hex digests), bottom first */
 	size_t nlayers;
-	char *cache;          /* the cache directory, absolute */
-	char **entrypoint;    /* NULL: not set */
+	char *cache;       /* the cache directory, absolute */
+	char **entrypoint; /* NULL: not set */
 	size_t nentrypoint;
 	char **cmd;
 	size_t ncmd;
 	char **env;
 	size_t nenv;
-	char *workdir;        /* NULL or "" : not set */
+	char *workdir; /* NULL or "" : not set */
 	char *user;
 };
 int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secprof_error *err);
@@ -256,8 +256,8 @@ struct sp_probe_result {
 struct sp_probe_report {
 	struct sp_probe_result *results; /* malloc'ed, sorted by name */
 	size_t nresults;
-	int seccomp_mode;      /* Seccomp: of /proc/self/status, -1 unknown */
-	int seccomp_filters;   /* Seccomp_filters:, -1 unknown (< 5.9) */
+	int seccomp_mode;    /* Seccomp: of /proc/self/status, -1 unknown */
+	int seccomp_filters; /* Seccomp_filters:, -1 unknown (< 5.9) */
 	int no_new_privs;
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
 	uid_t uid;
@@ -272,20 +272,20 @@ int sp_probe(struct sp_probe_report *r, secprof_error *err);
 void sp_probe_report_free(struct sp_probe_report *r);
 
 struct sp_info {
-	char config_seccomp[16];        /* "y", "n", "unknown" */
+	char config_seccomp[16]; /* "y", "n", "unknown" */
 	char config_seccomp_filter[16];
-	char config_source[256];        /* "/proc/config.gz", ... or "" */
-	char kernel[128];               /* uname release */
+	char config_source[256]; /* "/proc/config.gz", ... or "" */
+	char kernel[128];        /* uname release */
 	char machine[72];
 	int seccomp_mode;
 	int seccomp_filters;
-	char actions_avail[256];        /* /proc/sys/kernel/seccomp/actions_avail */
-	uint32_t flags_ok;              /* SECCOMP_FILTER_FLAG_* the kernel takes */
+	char actions_avail[256]; /* /proc/sys/kernel/seccomp/actions_avail */
+	uint32_t flags_ok;       /* SECCOMP_FILTER_FLAG_* the kernel takes */
 	uint32_t flags_tried;
-	bool action_cache;              /* kernel >= 5.11 (SECCOMP_ARCH_NATIVE bitmap) */
+	bool action_cache; /* kernel >= 5.11 (SECCOMP_ARCH_NATIVE bitmap) */
 	bool notif_sizes_ok;
 	unsigned notif_size, resp_size, data_size;
-	const char *native_arch;        /* libseccomp name of this build */
+	const char *native_arch; /* libseccomp name of this build */
 	const char *compat_arches[4];
 	size_t ncompat;
 };
@@ -302,16 +302,16 @@ struct sp_denial {
 	pid_t pid;
 	char comm[17];
 	uint32_t audit;
-	const char *arch;   /* libseccomp's name; NULL when no arch of secprof's */
+	const char *arch; /* libseccomp's name; NULL when no arch of secprof's */
 	int32_t nr;
-	const char *name;   /* NULL when the number has none */
+	const char *name; /* NULL when the number has none */
 	uint64_t args[6];
 	uint64_t ip;
-	uint32_t ret;       /* what the real filter answers (SECCOMP_RET_*) */
-	bool benign;        /* an expected denial a program falls back from */
-	bool killed;        /* attributed from the kernel's audit record */
-	char call[768];     /* "mount(\"none\", \"/mnt\", \"tmpfs\", MS_RDONLY, 0x0)" */
-	char caller[512];   /* "/usr/bin/prog+0x1234", or the address */
+	uint32_t ret;     /* what the real filter answers (SECCOMP_RET_*) */
+	bool benign;      /* an expected denial a program falls back from */
+	bool killed;      /* attributed from the kernel's audit record */
+	char call[768];   /* "mount(\"none\", \"/mnt\", \"tmpfs\", MS_RDONLY, 0x0)" */
+	char caller[512]; /* "/usr/bin/prog+0x1234", or the address */
 	char *key;
 };
 
@@ -322,13 +322,13 @@ struct sp_live {
 	secprof_prog *twin;       /* real with every ERRNO (and RET A) made USER_NOTIF */
 	struct sp_denial *denials;
 	size_t ndenials, cap;
-	char note[512];           /* why serving stopped early, "" */
+	char note[512]; /* why serving stopped early, "" */
 	/* private to live.c */
 	pid_t cmd_pid;
 	int kmsg_fd;
 	int stop_pipe[2];
 	bool started;
-	unsigned long thread;     /* pthread_t */
+	unsigned long thread; /* pthread_t */
 	pid_t pid;
 	bool container;
 	struct sp_child_report *rep;
@@ -347,13 +347,12 @@ int sp_live_start(struct sp_live *lv, pid_t pid, bool container, struct sp_child
 void sp_live_stop(struct sp_live *lv, int status);
 void sp_live_free(struct sp_live *lv);
 
-
 /* decode.c: the call as text (flags by name, strings read from the
  * caller) into text, and its grouping key into key; the caller's ip as
  * file+offset; the task's comm. */
 struct sp_buf;
-void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is32, struct sp_buf *text,
-		    struct sp_buf *key);
+void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is32,
+		    struct sp_buf *text, struct sp_buf *key);
 void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len);
 void sp_decode_comm(pid_t pid, char *out, size_t len);
 

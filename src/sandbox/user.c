@@ -92,7 +92,8 @@ static int resolve_group(const char *spec, struct sp_user *u, secprof_error *err
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "unable to find group %s: no matching entries in group file", spec);
 	if (!parse_id(field[2], &id))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "bad gid for group %s in /etc/group", spec);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "bad gid for group %s in /etc/group", spec);
 	u->gid = (gid_t)id;
 	return 0;
 }

@@ -37,8 +37,16 @@ static inline bool be_alu(uint16_t op, uint32_t *a, uint32_t v)
 	case BPF_ADD: *a += v; return true;
 	case BPF_SUB: *a -= v; return true;
 	case BPF_MUL: *a *= v; return true;
-	case BPF_DIV: if (!v) return false; *a /= v; return true;
-	case BPF_MOD: if (!v) return false; *a %= v; return true;
+	case BPF_DIV:
+		if (!v)
+			return false;
+		*a /= v;
+		return true;
+	case BPF_MOD:
+		if (!v)
+			return false;
+		*a %= v;
+		return true;
 	case BPF_OR: *a |= v; return true;
 	case BPF_AND: *a &= v; return true;
 	case BPF_XOR: *a ^= v; return true;
@@ -82,11 +90,16 @@ static inline uint32_t be_run(const secprof_insn *p, size_t len, const secprof_d
 			uint32_t *dst = cls == BPF_LD ? &a : &x;
 			switch (BPF_MODE(i->code)) {
 			case BPF_ABS:
-				if (cls != BPF_LD || BPF_SIZE(i->code) != BPF_W || !be_load_word(in, i->k, dst))
+				if (cls != BPF_LD || BPF_SIZE(i->code) != BPF_W ||
+				    !be_load_word(in, i->k, dst))
 					goto bad;
 				break;
 			case BPF_IMM: *dst = i->k; break;
-			case BPF_MEM: if (i->k >= 16) goto bad; *dst = mem[i->k]; break;
+			case BPF_MEM:
+				if (i->k >= 16)
+					goto bad;
+				*dst = mem[i->k];
+				break;
 			case BPF_LEN: *dst = BE_DATA_SIZE; break;
 			default: goto bad;
 			}
@@ -125,8 +138,7 @@ static inline uint32_t be_run(const secprof_insn *p, size_t len, const secprof_d
 			else
 				a = x;
 			break;
-		default:
-			goto bad;
+		default: goto bad;
 		}
 	}
 bad:
@@ -157,9 +169,7 @@ static inline bool be_const_allow(const secprof_insn *p, size_t len, uint32_t ar
 			else
 				return false;
 			break;
-		case BPF_JMP | BPF_JA:
-			pc += i->k;
-			break;
+		case BPF_JMP | BPF_JA: pc += i->k; break;
 		case BPF_JMP | BPF_JEQ | BPF_K:
 		case BPF_JMP | BPF_JGE | BPF_K:
 		case BPF_JMP | BPF_JGT | BPF_K:
@@ -167,13 +177,9 @@ static inline bool be_const_allow(const secprof_insn *p, size_t len, uint32_t ar
 			be_cond(BPF_OP(i->code), reg, i->k, &taken);
 			pc += taken ? i->jt : i->jf;
 			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			reg &= i->k;
-			break;
-		case BPF_RET | BPF_K:
-			return i->k == BE_RET_ALLOW;
-		default:
-			return false;
+		case BPF_ALU | BPF_AND | BPF_K: reg &= i->k; break;
+		case BPF_RET | BPF_K: return i->k == BE_RET_ALLOW;
+		default: return false;
 		}
 	}
 	return false;

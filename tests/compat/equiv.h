@@ -24,15 +24,15 @@ struct eq_stats {
 	uint64_t cat_overlap;    /* ... with several conditional rules of different
 				    actions, or range tests OR-ed on one argument */
 	uint64_t cat_other;
-	uint64_t emu_mismatch;   /* secprof_emulate != the independent evaluator */
-	uint64_t profiles;       /* compared profiles */
-	uint64_t both_error;     /* both refused the profile */
-	uint64_t error_mismatch; /* only one refused it */
-	uint64_t names_dropped;  /* names restricted away (tables disagree) */
-	uint64_t narrowed;       /* inputs whose input' differs (default mode) */
+	uint64_t emu_mismatch;     /* secprof_emulate != the independent evaluator */
+	uint64_t profiles;         /* compared profiles */
+	uint64_t both_error;       /* both refused the profile */
+	uint64_t error_mismatch;   /* only one refused it */
+	uint64_t names_dropped;    /* names restricted away (tables disagree) */
+	uint64_t narrowed;         /* inputs whose input' differs (default mode) */
 	uint64_t combine_mismatch; /* default mode: secprof's program is not the
 				      stricter of its own two exact ones */
-	unsigned printed;        /* disagreements printed in full (per section) */
+	unsigned printed;          /* disagreements printed in full (per section) */
 	unsigned emu_printed;
 	unsigned refusal_printed;
 };
@@ -44,7 +44,7 @@ struct eq_restricted {
 	const struct sp_rule **rules;
 	struct sp_rule *copies;
 	struct sp_str *names;
-	struct sp_arg *args;  /* eq_restrict_to_audit's multiplexer rules, eq_narrow's cut values */
+	struct sp_arg *args; /* eq_restrict_to_audit's multiplexer rules, eq_narrow's cut values */
 };
 
 static inline void eq_restricted_free(struct eq_restricted *x)
@@ -56,12 +56,14 @@ static inline void eq_restricted_free(struct eq_restricted *x)
 }
 
 /* The arches of the filter: OCI list + native (as both compilers use). */
-static inline size_t eq_filter_arches(const secprof_resolved *r, const struct sp_arch **out, size_t max)
+static inline size_t eq_filter_arches(const secprof_resolved *r, const struct sp_arch **out,
+				      size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->narchitectures && n < max; i++) {
-		const struct sp_arch *a = r->architectures[i]->s ? sp_arch_by_scmp(r->architectures[i]->s) : NULL;
+		const struct sp_arch *a =
+			r->architectures[i]->s ? sp_arch_by_scmp(r->architectures[i]->s) : NULL;
 		if (a)
 			out[n++] = a;
 	}
@@ -168,7 +170,8 @@ static inline size_t eq_restrict(const secprof_resolved *r, struct eq_restricted
  * socketcall/ipc, with "arg0 == call" in place of the rule's arg0 test (one
  * rule per condition where runc adds them one by one), as abi_rule_add
  * writes rule_a. */
-static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audit, struct eq_restricted *x)
+static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audit,
+					struct eq_restricted *x)
 {
 	static const struct sp_str mux_names[2] = { { .s = "socketcall" }, { .s = "ipc" } };
 	const struct sp_arch *arches[40];
@@ -224,8 +227,11 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
 				*m = *rule;
 				m->names = (struct sp_str *)&mux_names[kind];
 				m->nnames = 1;
-				a[n++] = (struct sp_arg){ .index = 0, .op = SP_OP_EQ, .value = (uint64_t)call };
-				for (size_t k = split ? part : 0; k < (split ? part + 1 : rule->nargs); k++)
+				a[n++] = (struct sp_arg){ .index = 0,
+							  .op = SP_OP_EQ,
+							  .value = (uint64_t)call };
+				for (size_t k = split ? part : 0;
+				     k < (split ? part + 1 : rule->nargs); k++)
 					if (rule->args[k].index != 0)
 						a[n++] = rule->args[k];
 				m->args = a;
@@ -255,7 +261,8 @@ static inline void eq_restrict_to_audit(const secprof_resolved *r, uint32_t audi
  * stay: README). */
 static inline uint8_t eq_cut_args(const secprof_resolved *r, const char *name)
 {
-	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
+	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno,
+				   r->prof->default_errno);
 	uint8_t m = sp_syscall_arg32_of(name), keep = m;
 
 	for (int i = 0; i < 6; i++) {
@@ -268,25 +275,29 @@ static inline uint8_t eq_cut_args(const secprof_resolved *r, const char *name)
 				const struct sp_rule *rule = r->rules[k];
 				bool named = false;
 				for (size_t j = 0; j < rule->nnames; j++)
-					named |= rule->names[j].s && !strcmp(rule->names[j].s, name);
-				if (!named || runc_action(rule->act, rule->has_errno, rule->errno_ret) == def)
+					named |= rule->names[j].s &&
+						 !strcmp(rule->names[j].s, name);
+				if (!named ||
+				    runc_action(rule->act, rule->has_errno, rule->errno_ret) == def)
 					continue;
 				for (size_t j = 0; j < rule->nargs; j++) {
 					const struct sp_arg *a = &rule->args[j];
 					uint32_t vh = (uint32_t)(a->value >> 32);
-					if ((int)a->index != i || (a->op == SP_OP_MASKED_EQ) != masked)
+					if ((int)a->index != i ||
+					    (a->op == SP_OP_MASKED_EQ) != masked)
 						continue;
 					if (!masked) {
 						ok &= !have || vh == h;
 						h = vh;
 						have = true;
 					} else {
-						ok &= (h & vh) == (uint32_t)((a->value_two & a->value) >> 32);
+						ok &= (h & vh) ==
+						      (uint32_t)((a->value_two & a->value) >> 32);
 					}
 				}
 			}
 		if (!ok)
-			keep &= (uint8_t)~(1u << i);
+			keep &= (uint8_t) ~(1u << i);
 	}
 	return keep;
 }
@@ -365,8 +376,8 @@ static inline secprof_data eq_narrow_input(const secprof_resolved *r, const secp
  * (multi-arch, pseudo syscalls) from secprof's mistakes. Each program is
  * freed with runc_prog_free (an arch with no rule or a refusal leaves an
  * empty one). */
-static inline size_t eq_per_arch_programs(const secprof_resolved *r, struct runc_prog *per, uint32_t *audits,
-					  size_t max)
+static inline size_t eq_per_arch_programs(const secprof_resolved *r, struct runc_prog *per,
+					  uint32_t *audits, size_t max)
 {
 	const struct sp_arch *arches[40];
 	size_t n = eq_filter_arches(r, arches, 40), k = 0;
@@ -392,15 +403,15 @@ static inline size_t eq_per_arch_programs(const secprof_resolved *r, struct runc
 /* ---- inputs -------------------------------------------------------------- */
 
 struct eq_case {
-	const char *label;      /* for messages */
-	const char *json;       /* the profile text, printed on disagreement (may be NULL) */
-	const secprof_insn *a;  /* secprof */
+	const char *label;     /* for messages */
+	const char *json;      /* the profile text, printed on disagreement (may be NULL) */
+	const secprof_insn *a; /* secprof */
 	size_t alen;
-	const secprof_insn *b;  /* libseccomp like runc */
+	const secprof_insn *b; /* libseccomp like runc */
 	size_t blen;
 	struct eq_stats *st;
-	unsigned *shown;        /* disagreements shown for this profile */
-	secprof_data *first;    /* the first disagreeing input (when *shown) */
+	unsigned *shown;     /* disagreements shown for this profile */
+	secprof_data *first; /* the first disagreeing input (when *shown) */
 	const secprof_resolved *r;
 	const struct runc_prog *per_arch; /* libseccomp with one arch token each */
 	const uint32_t *per_audit;
@@ -427,7 +438,8 @@ static inline const char *eq_input_name(const struct eq_case *c, const secprof_d
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name;
-		if (arches[i]->audit != d->arch || ((uint32_t)d->nr >= 0x40000000u) != (arches[i]->nr_base == 0x40000000u))
+		if (arches[i]->audit != d->arch ||
+		    ((uint32_t)d->nr >= 0x40000000u) != (arches[i]->nr_base == 0x40000000u))
 			continue;
 		if ((name = sp_syscall_name(arches[i], d->nr)))
 			return name;
@@ -456,7 +468,8 @@ static inline void eq_classify(const struct eq_case *c, const secprof_data *d)
 				  (rule->args[j].value_two & ~rule->args[j].value) != 0;
 		if (runc_index_repeats(rule))
 			overlap = true;
-		if (conditional++ && runc_action(rule->act, rule->has_errno, rule->errno_ret) != first_act)
+		if (conditional++ &&
+		    runc_action(rule->act, rule->has_errno, rule->errno_ret) != first_act)
 			overlap = true;
 		if (conditional == 1)
 			first_act = runc_action(rule->act, rule->has_errno, rule->errno_ret);
@@ -494,7 +507,8 @@ static inline const char *eq_ret_str(uint32_t ret, char *buf, size_t len)
 	return buf;
 }
 
-static inline void eq_report(const struct eq_case *c, const secprof_data *d, uint32_t va, uint32_t vb)
+static inline void eq_report(const struct eq_case *c, const secprof_data *d, uint32_t va,
+			     uint32_t vb)
 {
 	char sa[32], sb[32];
 
@@ -506,12 +520,13 @@ static inline void eq_report(const struct eq_case *c, const secprof_data *d, uin
 	printf("# DISAGREEMENT in %s\n", c->label);
 	if (c->json && *c->shown == 1)
 		printf("# profile: %s\n", c->json);
-	printf("# input: arch 0x%08x nr %d (0x%x) args 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", d->arch,
-	       d->nr, (unsigned)d->nr, (unsigned long long)d->args[0], (unsigned long long)d->args[1],
-	       (unsigned long long)d->args[2], (unsigned long long)d->args[3],
-	       (unsigned long long)d->args[4], (unsigned long long)d->args[5]);
-	printf("# secprof: %s (0x%08x)   libseccomp/runc: %s (0x%08x)\n", eq_ret_str(va, sa, sizeof(sa)), va,
-	       eq_ret_str(vb, sb, sizeof(sb)), vb);
+	printf("# input: arch 0x%08x nr %d (0x%x) args 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n",
+	       d->arch, d->nr, (unsigned)d->nr, (unsigned long long)d->args[0],
+	       (unsigned long long)d->args[1], (unsigned long long)d->args[2],
+	       (unsigned long long)d->args[3], (unsigned long long)d->args[4],
+	       (unsigned long long)d->args[5]);
+	printf("# secprof: %s (0x%08x)   libseccomp/runc: %s (0x%08x)\n",
+	       eq_ret_str(va, sa, sizeof(sa)), va, eq_ret_str(vb, sb, sizeof(sb)), vb);
 }
 
 /* ---- libseccomp's merge bug: an accumulator of two meanings ------------- */
@@ -532,9 +547,11 @@ static inline void eq_acc_sources(const secprof_insn *p, size_t len, uint32_t *i
 		uint32_t out = in[i];
 		if (code == (BPF_LD | BPF_W | BPF_ABS))
 			out = p[i].k < 64 ? 1u << (p[i].k / 4) : EQ_ACC_OTHER;
-		else if (BPF_CLASS(code) == BPF_ALU && BPF_OP(code) == BPF_AND && BPF_SRC(code) == BPF_K)
+		else if (BPF_CLASS(code) == BPF_ALU && BPF_OP(code) == BPF_AND &&
+			 BPF_SRC(code) == BPF_K)
 			out = in[i];
-		else if (BPF_CLASS(code) == BPF_LD || BPF_CLASS(code) == BPF_ALU || code == (BPF_MISC | BPF_TXA))
+		else if (BPF_CLASS(code) == BPF_LD || BPF_CLASS(code) == BPF_ALU ||
+			 code == (BPF_MISC | BPF_TXA))
 			out = EQ_ACC_OTHER;
 		if (BPF_CLASS(code) == BPF_RET)
 			continue;
@@ -626,12 +643,13 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 /* eq_scmp_unmerged over the rules r (d's arch only); tok: d's arch token,
  * for the family names libseccomp also puts on `name` when it is that
  * arch's socketcall/ipc (0: none). */
-static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_data *d, const char *name,
-				       uint32_t tok, uint32_t *verdict)
+static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_data *d,
+				       const char *name, uint32_t tok, uint32_t *verdict)
 {
 	int mux_kind = !strcmp(name, "socketcall") ? 0 : !strcmp(name, "ipc") ? 1 : -1;
 
-	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno, r->prof->default_errno);
+	uint32_t def = runc_action(r->prof->default_act, r->prof->has_default_errno,
+				   r->prof->default_errno);
 	uint32_t act = 0, miss = 0;
 	bool have_act = false, matched = false, ok = true, built = false;
 
@@ -652,7 +670,8 @@ static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_
 			act = ra;
 			bool split = runc_index_repeats(rule);
 			for (size_t k = 0; k < (split ? rule->nargs : 1) && ok; k++) {
-				uint32_t v = eq_scmp_one_rule(r, rule, nm, split ? &rule->args[k] : rule->args,
+				uint32_t v = eq_scmp_one_rule(r, rule, nm,
+							      split ? &rule->args[k] : rule->args,
 							      split ? 1 : rule->nargs, d, &ok);
 				matched |= v == act;
 				if (v != act)
@@ -678,8 +697,8 @@ static inline bool eq_scmp_unmerged_in(const secprof_resolved *r, const secprof_
  * listed exception 2).
  * Returns false when that reference does not exist (no such syscall, an
  * unconditional rule, different actions, a build failure). */
-static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d, const char *name,
-				    uint32_t *verdict)
+static inline bool eq_scmp_unmerged(const struct eq_case *c, const secprof_data *d,
+				    const char *name, uint32_t *verdict)
 {
 	struct eq_restricted only;
 	bool ok;
@@ -743,14 +762,16 @@ static inline bool eq_scmp_merge_bug(const struct eq_case *c, const secprof_data
 /* secprof's word tree for d's syscall on d's arch, built from the same
  * resolved profile (NULL if the syscall has none). *rs must be freed. */
 static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const secprof_data *d,
-						  struct sp_ruleset **rs, const struct sp_arch **arch)
+						  struct sp_ruleset **rs,
+						  const struct sp_arch **arch)
 {
 	struct sp_zone z[SP_MAX_ZONES];
 	secprof_error err;
 	size_t nz;
 
 	/* libseccomp's own word tree: the exact rule set */
-	*rs = sp_ruleset_build(NULL, c->r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+	*rs = sp_ruleset_build(NULL, c->r, &(secprof_compile_opts){ .exact_libseccomp = true },
+			       &err);
 	if (!*rs)
 		return NULL;
 	nz = sp_ruleset_zones(*rs, d->arch, z);
@@ -758,7 +779,8 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 		if ((uint32_t)d->nr < z[i].lo || (uint32_t)d->nr > z[i].hi || !z[i].table)
 			continue;
 		for (size_t k = 0; k < z[i].table->nsys; k++)
-			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr && z[i].table->sys[k].tree) {
+			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr &&
+			    z[i].table->sys[k].tree) {
 				*arch = z[i].table->arch;
 				return &z[i].table->sys[k];
 			}
@@ -768,14 +790,16 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 
 /* The nodes a fresh-load walk of the tree visits for d, in order
  * (src/ir/decide.c tree_eval's order); false if more than max. */
-static inline bool eq_tree_trace(const struct sp_tnode *n, const secprof_data *d, const struct sp_tnode **seq,
-				 size_t *nseq, size_t max, bool *ended)
+static inline bool eq_tree_trace(const struct sp_tnode *n, const secprof_data *d,
+				 const struct sp_tnode **seq, size_t *nseq, size_t max, bool *ended)
 {
 	while (n->prev)
 		n = n->prev;
 	for (; n; n = n->next) {
 		uint32_t w = sp_tnode_word(n, d) & n->mask;
-		bool t = n->op == SP_OP_GT ? w > n->datum : n->op == SP_OP_GE ? w >= n->datum : w == n->datum;
+		bool t = n->op == SP_OP_GT   ? w > n->datum
+			 : n->op == SP_OP_GE ? w >= n->datum
+					     : w == n->datum;
 		const struct sp_tnode *down = t ? n->t : n->f;
 		if (*nseq >= max)
 			return false;
@@ -832,11 +856,16 @@ static inline bool eq_scmp_tree_walk(const secprof_insn *p, size_t len, const se
 			   be_cond(BPF_OP(code), a, ins->k, &taken)) {
 			if (in_tree) {
 				const struct sp_tnode *n = k < nseq ? seq[k++] : NULL;
-				uint16_t want = !n ? 0 : n->op == SP_OP_GT ? BPF_JGT : n->op == SP_OP_GE ? BPF_JGE : BPF_JEQ;
+				uint16_t want = !n                  ? 0
+						: n->op == SP_OP_GT ? BPF_JGT
+						: n->op == SP_OP_GE ? BPF_JGE
+								    : BPF_JEQ;
 				if (!n || BPF_OP(code) != want || ins->k != n->datum)
 					break;
 				uint32_t w = sp_tnode_word(n, d) & n->mask;
-				bool t = want == BPF_JGT ? w > n->datum : want == BPF_JGE ? w >= n->datum : w == n->datum;
+				bool t = want == BPF_JGT   ? w > n->datum
+					 : want == BPF_JGE ? w >= n->datum
+							   : w == n->datum;
 				if (t != taken && !diverged) {
 					diverged = true;
 					*footprint = __builtin_popcount(in[pc] & ~EQ_ACC_OTHER) > 1;
@@ -921,9 +950,16 @@ static inline bool eq_path_loads_arg(const secprof_insn *p, size_t len, const se
  * exception 4: where the multi-arch program's run never loads an argument
  * (its dropped `ld nr` sent the call past its rules), that program's
  * verdict is explained against va instead. */
-enum eq_why { EQ_UNEXPLAINED, EQ_SCMP_MULTIARCH, EQ_SCMP_MERGE, EQ_SCMP_TREE_ACC, EQ_SCMP_MULTIARCH_ACC };
+enum eq_why {
+	EQ_UNEXPLAINED,
+	EQ_SCMP_MULTIARCH,
+	EQ_SCMP_MERGE,
+	EQ_SCMP_TREE_ACC,
+	EQ_SCMP_MULTIARCH_ACC
+};
 
-static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data *d, uint32_t va, uint32_t vb)
+static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data *d, uint32_t va,
+				     uint32_t vb)
 {
 	const struct runc_prog *one = eq_per_arch(c, d->arch);
 	uint32_t vc = one && one->insns ? secprof_emulate(one->insns, one->len, d, NULL) : va;
@@ -935,7 +971,8 @@ static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data
 	if (eq_scmp_tree_acc_bug(c, c->b, c->blen, d, va, vb))
 		return EQ_SCMP_TREE_ACC;
 	if (vc != va && !eq_path_loads_arg(c->b, c->blen, d) &&
-	    (eq_scmp_merge_bug(c, d, va, vc) || eq_scmp_tree_acc_bug(c, one->insns, one->len, d, va, vc)))
+	    (eq_scmp_merge_bug(c, d, va, vc) ||
+	     eq_scmp_tree_acc_bug(c, one->insns, one->len, d, va, vc)))
 		return EQ_SCMP_MULTIARCH_ACC;
 	return EQ_UNEXPLAINED;
 }
@@ -943,9 +980,12 @@ static inline enum eq_why eq_explain(const struct eq_case *c, const secprof_data
 static inline const char *eq_why_str(enum eq_why w)
 {
 	switch (w) {
-	case EQ_SCMP_MULTIARCH: return "libseccomp code generation bug (dropped nr load), listed exception 2";
-	case EQ_SCMP_MERGE: return "libseccomp merge bug (OR-ed tests of one argument), listed exception 4";
-	case EQ_SCMP_TREE_ACC: return "libseccomp accumulator bug on its word tree, listed exception 4";
+	case EQ_SCMP_MULTIARCH:
+		return "libseccomp code generation bug (dropped nr load), listed exception 2";
+	case EQ_SCMP_MERGE:
+		return "libseccomp merge bug (OR-ed tests of one argument), listed exception 4";
+	case EQ_SCMP_TREE_ACC:
+		return "libseccomp accumulator bug on its word tree, listed exception 4";
 	case EQ_SCMP_MULTIARCH_ACC:
 		return "libseccomp's single-arch program has its merge or accumulator bug (listed exception 4), "
 		       "its multi-arch program never reaches the rules (dropped nr load, listed exception 2)";
@@ -1026,28 +1066,25 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	c->st->evals++;
 	c->st->narrowed += memcmp(d->args, da->args, sizeof(d->args)) != 0;
 	if (c->narrow)
-		eq_check_combined(c, da, mux64 ? secprof_emulate(c->wide, c->widelen, da, NULL) : va);
+		eq_check_combined(c, da,
+				  mux64 ? secprof_emulate(c->wide, c->widelen, da, NULL) : va);
 	if (va != be_run(ap, alen, c->narrow ? d : da, NULL) || vb != be_run(bp, blen, d, NULL)) {
 		c->st->emu_mismatch++;
 		if (c->st->emu_printed++ < 3)
 			printf("# EMULATOR MISMATCH in %s: arch 0x%08x nr %d: secprof_emulate 0x%08x/0x%08x, "
 			       "bpf_eval 0x%08x/0x%08x (secprof/libseccomp program)\n",
-			       c->label, d->arch, d->nr, va, vb, be_run(ap, alen, c->narrow ? d : da, NULL),
+			       c->label, d->arch, d->nr, va, vb,
+			       be_run(ap, alen, c->narrow ? d : da, NULL),
 			       be_run(bp, blen, d, NULL));
 	}
 	if (va == vb)
 		return;
 	switch (eq_explain(c, d, va, vb)) {
 	case EQ_SCMP_MULTIARCH:
-	case EQ_SCMP_MULTIARCH_ACC:
-		c->st->scmp_multiarch++;
-		return;
+	case EQ_SCMP_MULTIARCH_ACC: c->st->scmp_multiarch++; return;
 	case EQ_SCMP_MERGE:
-	case EQ_SCMP_TREE_ACC:
-		c->st->scmp_merge++;
-		return;
-	case EQ_UNEXPLAINED:
-		break;
+	case EQ_SCMP_TREE_ACC: c->st->scmp_merge++; return;
+	case EQ_UNEXPLAINED: break;
 	}
 	c->st->disagree++;
 	eq_classify(c, d);
@@ -1057,8 +1094,13 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 /* Constants of the profile (and their neighbours) are the interesting args. */
 static inline size_t eq_constants(const secprof_resolved *r, uint64_t *out, size_t max)
 {
-	static const uint64_t edges[] = { 0, 1, 0x80000000ULL, 0xffffffffULL, 0x100000000ULL,
-					  0x8000000000000000ULL, 0xffffffffffffffffULL };
+	static const uint64_t edges[] = { 0,
+					  1,
+					  0x80000000ULL,
+					  0xffffffffULL,
+					  0x100000000ULL,
+					  0x8000000000000000ULL,
+					  0xffffffffffffffffULL };
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) && n < max; i++)
@@ -1066,8 +1108,13 @@ static inline size_t eq_constants(const secprof_resolved *r, uint64_t *out, size
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i]->nargs; j++) {
 			const struct sp_arg *a = &r->rules[i]->args[j];
-			uint64_t v[] = { a->value, a->value - 1, a->value + 1, a->value_two,
-					 a->value_two - 1, a->value_two + 1, a->value_two | ~a->value };
+			uint64_t v[] = { a->value,
+					 a->value - 1,
+					 a->value + 1,
+					 a->value_two,
+					 a->value_two - 1,
+					 a->value_two + 1,
+					 a->value_two | ~a->value };
 			for (size_t k = 0; k < sizeof(v) / sizeof(v[0]) && n < max; k++)
 				out[n++] = v[k];
 		}
@@ -1076,12 +1123,15 @@ static inline size_t eq_constants(const secprof_resolved *r, uint64_t *out, size
 
 /* Arg vectors for a syscall the profile names: each index drawn from the
  * constants, plus one-hot vectors. */
-static inline void eq_args_sweep(const struct eq_case *c, secprof_data *d, const uint64_t *k, size_t nk,
-				 struct rp_rng *rng, unsigned vectors)
+static inline void eq_args_sweep(const struct eq_case *c, secprof_data *d, const uint64_t *k,
+				 size_t nk, struct rp_rng *rng, unsigned vectors)
 {
 	for (unsigned v = 0; v < vectors; v++) {
 		for (int i = 0; i < 6; i++)
-			d->args[i] = (v & 1) ? k[rp_below(rng, nk)] : (rp_below(rng, 6) == (uint64_t)i ? k[rp_below(rng, nk)] : 0);
+			d->args[i] = (v & 1) ? k[rp_below(rng, nk)]
+					     : (rp_below(rng, 6) == (uint64_t)i
+							? k[rp_below(rng, nk)]
+							: 0);
 		eq_eval(c, d);
 	}
 	memset(d->args, 0, sizeof(d->args));
@@ -1105,9 +1155,9 @@ static inline bool eq_named(const secprof_resolved *r, const struct sp_arch *a, 
  * family names the profile has: each such call gets `vectors` arg vectors
  * with arg0 = the call (and its neighbours once), the other args drawn as
  * eq_args_sweep draws them. */
-static inline void eq_mux_sweep(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
-				secprof_data *d, const uint64_t *k, size_t nk, struct rp_rng *rng,
-				unsigned vectors)
+static inline void eq_mux_sweep(const struct eq_case *c, const secprof_resolved *r,
+				const struct sp_arch *a, secprof_data *d, const uint64_t *k,
+				size_t nk, struct rp_rng *rng, unsigned vectors)
 {
 	uint32_t tok = runc_arch_token(a->scmp);
 	int kind;
@@ -1127,7 +1177,9 @@ static inline void eq_mux_sweep(const struct eq_case *c, const secprof_resolved 
 			}
 			for (unsigned v = 0; v < vectors; v++) {
 				for (int x = 1; x < 6; x++)
-					d->args[x] = (v & 1) || rp_below(rng, 5) == (uint64_t)x ? k[rp_below(rng, nk)] : 0;
+					d->args[x] = (v & 1) || rp_below(rng, 5) == (uint64_t)x
+							     ? k[rp_below(rng, nk)]
+							     : 0;
 				d->args[0] = (uint64_t)call | (v % 4 == 3 ? 0x100000000ULL : 0);
 				eq_eval(c, d);
 			}
@@ -1135,8 +1187,9 @@ static inline void eq_mux_sweep(const struct eq_case *c, const secprof_resolved 
 	memset(d->args, 0, sizeof(d->args));
 }
 
-static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
-			      int32_t nr, const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
+static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r,
+			      const struct sp_arch *a, int32_t nr, const uint64_t *k, size_t nk,
+			      struct rp_rng *rng, unsigned vectors)
 {
 	secprof_data d = { .nr = nr, .arch = a->audit };
 
@@ -1151,8 +1204,9 @@ static inline void eq_eval_nr(const struct eq_case *c, const secprof_resolved *r
  * args, where max is the highest number of the dense table (ARM's private
  * 0xf0000+ calls are visited one by one, with their neighbours, instead);
  * numbers with argument rules also get `vectors` arg vectors. */
-static inline void eq_sweep_arch(const struct eq_case *c, const secprof_resolved *r, const struct sp_arch *a,
-				 const uint64_t *k, size_t nk, struct rp_rng *rng, unsigned vectors)
+static inline void eq_sweep_arch(const struct eq_case *c, const secprof_resolved *r,
+				 const struct sp_arch *a, const uint64_t *k, size_t nk,
+				 struct rp_rng *rng, unsigned vectors)
 {
 	int32_t max = sp_syscall_max(a), base = (int32_t)a->nr_base;
 	int32_t lo = base >= 20 ? base - 20 : 0;
@@ -1172,14 +1226,20 @@ static inline void eq_sweep_arch(const struct eq_case *c, const secprof_resolved
 }
 
 /* Edge numbers and foreign arch tokens. */
-static inline void eq_sweep_edges(const struct eq_case *c, const struct sp_arch *const *arches, size_t n,
-				  struct rp_rng *rng)
+static inline void eq_sweep_edges(const struct eq_case *c, const struct sp_arch *const *arches,
+				  size_t n, struct rp_rng *rng)
 {
-	static const uint32_t foreign[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
-					    AUDIT_ARCH_ARM, AUDIT_ARCH_S390X, AUDIT_ARCH_RISCV64,
-					    0, 0xffffffffu, 0x4000003eu };
-	static const int32_t nrs[] = { -1, INT32_MIN, INT32_MAX, 0x3fffffff, 0x40000000, 0x4000ffff,
-				       0x7fffffff, 1000, 4096, 65535 };
+	static const uint32_t foreign[] = { AUDIT_ARCH_X86_64,
+					    AUDIT_ARCH_I386,
+					    AUDIT_ARCH_AARCH64,
+					    AUDIT_ARCH_ARM,
+					    AUDIT_ARCH_S390X,
+					    AUDIT_ARCH_RISCV64,
+					    0,
+					    0xffffffffu,
+					    0x4000003eu };
+	static const int32_t nrs[] = { -1,         INT32_MIN,  INT32_MAX, 0x3fffffff, 0x40000000,
+				       0x4000ffff, 0x7fffffff, 1000,      4096,       65535 };
 	secprof_data d = { 0 };
 
 	for (size_t i = 0; i < n + sizeof(foreign) / sizeof(foreign[0]); i++) {
@@ -1199,8 +1259,8 @@ static inline void eq_sweep_edges(const struct eq_case *c, const struct sp_arch 
 
 /* Compare both programs for one resolved profile over the whole input space
  * described in test_equiv.c. */
-static inline void eq_compare_programs(const struct eq_case *c, const secprof_resolved *r, uint64_t seed,
-				       unsigned vectors)
+static inline void eq_compare_programs(const struct eq_case *c, const secprof_resolved *r,
+				       uint64_t seed, unsigned vectors)
 {
 	const struct sp_arch *arches[40];
 	size_t n = eq_filter_arches(r, arches, 40);

@@ -31,10 +31,10 @@ enum kp_kind { KP_RETURNED, KP_TRAPPED, KP_KILLED, KP_LOAD_FAILED, KP_HUNG };
 
 struct kp_result {
 	enum kp_kind kind;
-	bool failed;  /* returned -1 */
-	int err;      /* errno when failed */
-	int sig;      /* KP_KILLED */
-	int trap_nr;  /* KP_TRAPPED: si_syscall */
+	bool failed;   /* returned -1 */
+	int err;       /* errno when failed */
+	int sig;       /* KP_KILLED */
+	int trap_nr;   /* KP_TRAPPED: si_syscall */
 	int trap_data; /* KP_TRAPPED: si_errno = the RET data */
 };
 
@@ -66,15 +66,15 @@ static inline long kp_int80(long nr, const uint64_t *a)
 
 	__asm__ volatile("int $0x80"
 			 : "+a"(ret)
-			 : "b"((uint32_t)a[0]), "c"((uint32_t)a[1]), "d"((uint32_t)a[2]), "S"((uint32_t)a[3]),
-			   "D"((uint32_t)a[4])
+			 : "b"((uint32_t)a[0]), "c"((uint32_t)a[1]), "d"((uint32_t)a[2]),
+			   "S"((uint32_t)a[3]), "D"((uint32_t)a[4])
 			 : "memory", "r8", "r9", "r10", "r11");
 	return (int32_t)ret;
 }
 #endif
 
 static inline __attribute__((noreturn)) void kp_child(const secprof_insn *p, size_t len, long nr,
-						       const uint64_t *a, bool compat)
+						      const uint64_t *a, bool compat)
 {
 	struct sigaction sa;
 	struct sock_fprog prog = { (unsigned short)len, (struct sock_filter *)(uintptr_t)p };
@@ -149,12 +149,14 @@ static inline struct kp_result kp_collect(pid_t pid)
 
 /* Run syscall nr(a) in a child under program p (NULL = no filter); compat:
  * as an i386 call (x86_64 only). */
-static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr, const uint64_t *a, bool compat)
+static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr, const uint64_t *a,
+				      bool compat)
 {
 	pid_t pid;
 
 	if (!kp_page) {
-		kp_page = mmap(NULL, sizeof(*kp_page), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		kp_page = mmap(NULL, sizeof(*kp_page), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (kp_page == MAP_FAILED)
 			abort();
 	}
@@ -170,28 +172,30 @@ static inline struct kp_result kp_run(const secprof_insn *p, size_t len, long nr
 
 /* What the kernel should do for emulator verdict `ret`, given the outcome of
  * the same call without a filter. */
-static inline bool kp_matches(uint32_t ret, const struct kp_result *nat, const struct kp_result *got, long nr)
+static inline bool kp_matches(uint32_t ret, const struct kp_result *nat,
+			      const struct kp_result *got, long nr)
 {
 	uint32_t data = ret & 0xffffu;
 
 	switch (ret & 0xffff0000u) {
 	case 0x7fff0000u: /* ALLOW */
 	case 0x7ffc0000u: /* LOG */
-		return got->kind == KP_RETURNED && got->failed == nat->failed && got->err == nat->err;
+		return got->kind == KP_RETURNED && got->failed == nat->failed &&
+		       got->err == nat->err;
 	case 0x00050000u: /* ERRNO: the kernel caps the data at MAX_ERRNO (docs/COMPAT.md §4.3) */
 		if (data == 0)
 			return got->kind == KP_RETURNED && !got->failed;
-		return got->kind == KP_RETURNED && got->failed && got->err == (int)(data > 4095 ? 4095 : data);
+		return got->kind == KP_RETURNED && got->failed &&
+		       got->err == (int)(data > 4095 ? 4095 : data);
 	case 0x7ff00000u: /* TRACE without a tracer */
 	case 0x7fc00000u: /* NOTIFY without a listener */
 		return got->kind == KP_RETURNED && got->failed && got->err == ENOSYS;
 	case 0x00030000u: /* TRAP: SIGSYS with the call and the data */
-		return got->kind == KP_TRAPPED && got->trap_nr == (int)nr && got->trap_data == (int)data;
+		return got->kind == KP_TRAPPED && got->trap_nr == (int)nr &&
+		       got->trap_data == (int)data;
 	case 0x00000000u: /* KILL_THREAD: the only thread, so the process */
-	case 0x80000000u:
-		return got->kind == KP_KILLED && got->sig == SIGSYS;
-	default:
-		return false;
+	case 0x80000000u: return got->kind == KP_KILLED && got->sig == SIGSYS;
+	default: return false;
 	}
 }
 

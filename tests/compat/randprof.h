@@ -50,7 +50,8 @@ struct rp_buf {
 	size_t len, cap;
 };
 
-__attribute__((format(printf, 2, 3))) static inline void rp_printf(struct rp_buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void rp_printf(struct rp_buf *b,
+								   const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -72,43 +73,90 @@ __attribute__((format(printf, 2, 3))) static inline void rp_printf(struct rp_buf
 }
 
 static const char *const rp_actions[] = {
-	"SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
-	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
+	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
+	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
 };
 
 static const char *const rp_ops[] = {
-	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
 	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 };
 
 /* Little-endian arches: libseccomp refuses to mix endianness (-EDOM). */
 static const char *const rp_le_arches[] = {
-	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",  "SCMP_ARCH_X32",      "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
 	"SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
 };
-static const char *const rp_be_arches[] = { "SCMP_ARCH_S390X", "SCMP_ARCH_PPC64", "SCMP_ARCH_MIPS" };
+static const char *const rp_be_arches[] = { "SCMP_ARCH_S390X", "SCMP_ARCH_PPC64",
+					    "SCMP_ARCH_MIPS" };
 
 /* Names that matter: numbers differ per arch, some exist on few arches, a few
  * are newer than libseccomp 2.5.4 or unknown everywhere. The socketcall/ipc
  * families are kept apart: libseccomp multiplexes them on x86/s390 (see
  * test_equiv.c), so the generator only uses them when asked. */
 static const char *const rp_names[] = {
-	"read", "write", "open", "openat", "close", "getppid", "getpid", "personality", "clone",
-	"mmap", "mmap2", "ioctl", "futex", "ptrace", "kill", "chdir", "fchmodat2", "mseal",
-	"arch_prctl", "modify_ldt", "_llseek", "time", "set_tls", "cacheflush", "uname",
-	"exit_group", "clone3", "mount", "umask", "dup3", "process_vm_readv", "prctl",
-	"riscv_flush_icache", "breakpoint", "lsm_get_self_attr", "no_such_syscall_x", "",
+	"read",
+	"write",
+	"open",
+	"openat",
+	"close",
+	"getppid",
+	"getpid",
+	"personality",
+	"clone",
+	"mmap",
+	"mmap2",
+	"ioctl",
+	"futex",
+	"ptrace",
+	"kill",
+	"chdir",
+	"fchmodat2",
+	"mseal",
+	"arch_prctl",
+	"modify_ldt",
+	"_llseek",
+	"time",
+	"set_tls",
+	"cacheflush",
+	"uname",
+	"exit_group",
+	"clone3",
+	"mount",
+	"umask",
+	"dup3",
+	"process_vm_readv",
+	"prctl",
+	"riscv_flush_icache",
+	"breakpoint",
+	"lsm_get_self_attr",
+	"no_such_syscall_x",
+	"",
 };
 static const char *const rp_mux_names[] = {
-	"socket", "connect", "accept", "sendmsg", "recvmsg", "socketcall",
-	"msgget", "semop", "shmat", "ipc",
+	"socket",     "connect", "accept", "sendmsg", "recvmsg",
+	"socketcall", "msgget",  "semop",  "shmat",   "ipc",
 };
 
 static const uint64_t rp_edges[] = {
-	0, 1, 2, 38, 40, 0x7fffffffULL, 0x80000000ULL, 0xffffffffULL, 0x100000000ULL,
-	0x100000001ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL, 0xffffffffffffffffULL,
-	0xffffffff00000000ULL, 0x7E020000ULL, 0xF00ULL,
+	0,
+	1,
+	2,
+	38,
+	40,
+	0x7fffffffULL,
+	0x80000000ULL,
+	0xffffffffULL,
+	0x100000000ULL,
+	0x100000001ULL,
+	0x7fffffffffffffffULL,
+	0x8000000000000000ULL,
+	0xffffffffffffffffULL,
+	0xffffffff00000000ULL,
+	0x7E020000ULL,
+	0xF00ULL,
 };
 
 static inline uint64_t rp_value(struct rp_rng *r)
@@ -116,14 +164,15 @@ static inline uint64_t rp_value(struct rp_rng *r)
 	switch (rp_below(r, 4)) {
 	case 0: return rp_edges[rp_below(r, sizeof(rp_edges) / sizeof(rp_edges[0]))];
 	case 1: return rp_below(r, 16);
-	case 2: return rp_next(r);                     /* high bits set */
+	case 2: return rp_next(r); /* high bits set */
 	default: return rp_next(r) & 0xffffffffULL;
 	}
 }
 
 static inline void rp_errno(struct rp_buf *b, struct rp_rng *r, const char *key)
 {
-	static const uint64_t errnos[] = { 0, 1, 2, 13, 38, 4095, 4096, 12345, 32767, 32768,
+	static const uint64_t errnos[] = { 0,     1,     2,     13,      38,
+					   4095,  4096,  12345, 32767,   32768,
 					   65535, 65536, 65537, 0x18001, 0x100000001ULL };
 	rp_printf(b, ", \"%s\": %llu", key,
 		  (unsigned long long)errnos[rp_below(r, sizeof(errnos) / sizeof(errnos[0]))]);
@@ -133,7 +182,8 @@ static inline const char *rp_name(struct rp_rng *r, int mux)
 {
 	if (mux && rp_below(r, 4) == 0)
 		return rp_mux_names[rp_below(r, sizeof(rp_mux_names) / sizeof(rp_mux_names[0]))];
-	return rp_names[rp_below(r, sizeof(rp_names) / sizeof(rp_names[0]) - (rp_below(r, 20) ? 1 : 0))];
+	return rp_names[rp_below(r, sizeof(rp_names) / sizeof(rp_names[0]) -
+					    (rp_below(r, 20) ? 1 : 0))];
 }
 
 static inline void rp_args(struct rp_buf *b, struct rp_rng *r)
@@ -148,7 +198,8 @@ static inline void rp_args(struct rp_buf *b, struct rp_rng *r)
 		unsigned long long value = rp_value(r);
 		unsigned long long value_two = rp_value(r);
 		const char *op = rp_ops[rp_below(r, 7)];
-		rp_printf(b, "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
+		rp_printf(b,
+			  "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
 			  i ? ", " : "", idx, value, value_two, op);
 	}
 	rp_printf(b, "]");
@@ -177,7 +228,8 @@ static inline char *randprof_json(uint64_t seed, const char **native_go, int mux
 	narch = rp_below(&r, 4);
 	rp_printf(&b, ", \"architectures\": [");
 	for (size_t i = 0; i < narch; i++) {
-		const char *a = rp_below(&r, 40) ? rp_le_arches[rp_below(&r, 10)] : rp_be_arches[rp_below(&r, 3)];
+		const char *a = rp_below(&r, 40) ? rp_le_arches[rp_below(&r, 10)]
+						 : rp_be_arches[rp_below(&r, 3)];
 		rp_printf(&b, "%s\"%s\"", i ? ", " : "", a);
 	}
 	rp_printf(&b, "], \"syscalls\": [");
@@ -202,7 +254,7 @@ static inline char *randprof_json(uint64_t seed, const char **native_go, int mux
  * x86_64 only, each rule ALLOWs one of `npool` syscalls when arg0 equals a
  * value no other rule uses (so no compiler can share argument blocks). */
 static inline char *randprof_arg_rules_arches(size_t n, const char *const *pool, size_t npool,
-						size_t narches);
+					      size_t narches);
 static inline char *randprof_arg_rules(size_t n, const char *const *pool, size_t npool)
 {
 	return randprof_arg_rules_arches(n, pool, npool, 1);
@@ -212,17 +264,19 @@ static inline char *randprof_arg_rules(size_t n, const char *const *pool, size_t
  * (x86_64, x86, x32: moby's archMap for amd64), where a compiler may share
  * one argument block between the arches that number a syscall alike. */
 static inline char *randprof_arg_rules_arches(size_t n, const char *const *pool, size_t npool,
-						size_t narches)
+					      size_t narches)
 {
 	struct rp_buf b = { 0 };
 
-	rp_printf(&b, "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, "
-		      "\"architectures\": [%s], \"syscalls\": [",
+	rp_printf(&b,
+		  "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, "
+		  "\"architectures\": [%s], \"syscalls\": [",
 		  narches >= 3 ? "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\""
 			       : "\"SCMP_ARCH_X86_64\"");
 	for (size_t i = 0; i < n; i++)
-		rp_printf(&b, "%s{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-			      "[{\"index\": 0, \"value\": %zu, \"op\": \"SCMP_CMP_EQ\"}]}",
+		rp_printf(&b,
+			  "%s{\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+			  "[{\"index\": 0, \"value\": %zu, \"op\": \"SCMP_CMP_EQ\"}]}",
 			  i ? ", " : "", pool[i % npool], i + 1);
 	rp_printf(&b, "]}");
 	return b.s;

@@ -39,8 +39,8 @@
 #define RUNC_X32_BIT 0x40000000u
 
 struct runc_opts {
-	int optimize;  /* 0: as runc (2 above 32 internal rules, else 1); 1 or 2 forced */
-	bool no_stub;  /* leave out the ENOSYS stub (crun's behaviour) */
+	int optimize;        /* 0: as runc (2 above 32 internal rules, else 1); 1 or 2 forced */
+	bool no_stub;        /* leave out the ENOSYS stub (crun's behaviour) */
 	uint32_t only_audit; /* test aid: keep only the arches seen as this
 				AUDIT_ARCH_* token (0 = all, as runc) */
 };
@@ -49,7 +49,7 @@ struct runc_prog {
 	secprof_insn *insns; /* malloc'ed: stub + libseccomp's program */
 	size_t len;
 	size_t stub_len;
-	int optimize;        /* the level used */
+	int optimize; /* the level used */
 	size_t internal_rules;
 };
 
@@ -60,7 +60,7 @@ static inline void runc_prog_free(struct runc_prog *p)
 }
 
 __attribute__((format(printf, 3, 4))) static inline int runc_fail(char *err, size_t len,
-								 const char *fmt, ...)
+								  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -160,16 +160,19 @@ static inline int runc_add_name(scmp_filter_ctx ctx, const struct sp_rule *rule,
 	if (act == def)
 		return 0; /* redundant: libseccomp would refuse it with -EACCES */
 	if (act == SCMP_ACT_NOTIFY && !strcmp(name, "write"))
-		return runc_fail(err, errlen, "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+		return runc_fail(err, errlen,
+				 "SCMP_ACT_NOTIFY cannot be used for the write syscall");
 	for (size_t i = 0; i < rule->nargs; i++)
 		if (rule->args[i].index > 5)
-			return runc_fail(err, errlen, "syscalls only have up to 6 arguments (%llu given)",
+			return runc_fail(err, errlen,
+					 "syscalls only have up to 6 arguments (%llu given)",
 					 (unsigned long long)rule->args[i].index);
 	if (!runc_index_repeats(rule)) {
 		/* distinct indexes (so at most 6): one rule, conditions AND-ed */
 		for (size_t i = 0; i < rule->nargs; i++)
 			conds[i] = runc_cond(&rule->args[i]);
-		rc = seccomp_rule_add_array(ctx, act, nr, (unsigned)rule->nargs, rule->nargs ? conds : NULL);
+		rc = seccomp_rule_add_array(ctx, act, nr, (unsigned)rule->nargs,
+					    rule->nargs ? conds : NULL);
 	} else {
 		/* a repeated index: every condition its own rule, OR-ed */
 		for (size_t i = 0; i < rule->nargs && !rc; i++) {
@@ -178,8 +181,8 @@ static inline int runc_add_name(scmp_filter_ctx ctx, const struct sp_rule *rule,
 		}
 	}
 	if (rc)
-		return runc_fail(err, errlen, "error adding seccomp filter rule for syscall %s: %s", name,
-				 strerror(-rc));
+		return runc_fail(err, errlen, "error adding seccomp filter rule for syscall %s: %s",
+				 name, strerror(-rc));
 	return 0;
 }
 
@@ -220,7 +223,8 @@ static inline uint32_t runc_arch_max(const struct secprof_resolved *r, uint32_t 
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i]->nnames; j++) {
 			const char *name = r->rules[i]->names[j].s;
-			int nr = name ? seccomp_syscall_resolve_name_arch(token, name) : __NR_SCMP_ERROR;
+			int nr = name ? seccomp_syscall_resolve_name_arch(token, name)
+				      : __NR_SCMP_ERROR;
 			if (nr > max)
 				max = nr; /* pseudo numbers (< 0) never count */
 		}
@@ -232,7 +236,8 @@ struct runc_asm {
 	size_t len;
 };
 
-static inline size_t runc_emit(struct runc_asm *a, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+static inline size_t runc_emit(struct runc_asm *a, uint16_t code, uint8_t jt, uint8_t jf,
+			       uint32_t k)
 {
 	if (a->p)
 		a->p[a->len] = (secprof_insn){ code, jt, jf, k };
@@ -253,7 +258,8 @@ static inline void runc_emit_tail(struct runc_asm *a, uint32_t max, bool s390, s
 
 /* The x86_64 audit token covers x86_64 and x32, told apart by bit 30 (§4.1.3):
  * a side that is not in the filter goes straight to libseccomp's program. */
-static inline void runc_emit_amd64(struct runc_asm *a, uint32_t max64, uint32_t max32, size_t prog_at)
+static inline void runc_emit_amd64(struct runc_asm *a, uint32_t max64, uint32_t max32,
+				   size_t prog_at)
 {
 	if (max64 && max32) {
 		runc_emit(a, BPF_JMP | BPF_JSET | BPF_K, 0, 3, RUNC_X32_BIT);
@@ -310,8 +316,8 @@ static inline size_t runc_section_len(const struct runc_group *g)
  *   ld arch; per token: jeq tok,0,1; ja section; ...; ja prog; sections.
  * Only tokens with a known syscall get a section (§4.1.3). Returns its size;
  * with a->p == NULL it only counts (the sizes do not depend on prog_at). */
-static inline size_t runc_stub(struct runc_asm *a, const uint32_t *tokens, size_t ntok, const uint32_t *max,
-			       size_t prog_at)
+static inline size_t runc_stub(struct runc_asm *a, const uint32_t *tokens, size_t ntok,
+			       const uint32_t *max, size_t prog_at)
 {
 	struct runc_group g[32];
 	size_t ng = 0, start = a->len, sect;
@@ -390,8 +396,8 @@ static inline bool runc_is_allow_like(enum sp_action a)
 }
 
 /* Add every rule; the filter's arches must already be set. */
-static inline int runc_add_rules(scmp_filter_ctx ctx, const struct secprof_resolved *r, uint32_t def,
-				 char *err, size_t errlen)
+static inline int runc_add_rules(scmp_filter_ctx ctx, const struct secprof_resolved *r,
+				 uint32_t def, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
@@ -401,8 +407,8 @@ static inline int runc_add_rules(scmp_filter_ctx ctx, const struct secprof_resol
 					 rule->action.s ? rule->action.s : "");
 		act = runc_action(rule->act, rule->has_errno, rule->errno_ret);
 		for (size_t j = 0; j < rule->nnames; j++)
-			if (runc_add_name(ctx, rule, rule->names[j].s ? rule->names[j].s : "", act, def, err,
-					  errlen))
+			if (runc_add_name(ctx, rule, rule->names[j].s ? rule->names[j].s : "", act,
+					  def, err, errlen))
 				return -1;
 	}
 	return 0;
@@ -417,7 +423,8 @@ static inline int runc_setup(scmp_filter_ctx *pctx, const struct secprof_resolve
 	int rc;
 
 	if (!p->default_action_ok)
-		return runc_fail(err, errlen, "error initializing seccomp - invalid default action");
+		return runc_fail(err, errlen,
+				 "error initializing seccomp - invalid default action");
 	if (p->default_act == SP_ACT_NOTIFY)
 		return runc_fail(err, errlen, "SCMP_ACT_NOTIFY cannot be used as default action");
 	*def = runc_action(p->default_act, p->has_default_errno, p->default_errno);
@@ -430,7 +437,8 @@ static inline int runc_setup(scmp_filter_ctx *pctx, const struct secprof_resolve
 			if (runc_audit_of(tokens[i]) == o->only_audit)
 				tokens[kept++] = tokens[i];
 		if (!kept)
-			return runc_fail(err, errlen, "no arch of token 0x%08x in the filter", o->only_audit);
+			return runc_fail(err, errlen, "no arch of token 0x%08x in the filter",
+					 o->only_audit);
 		*ntok = kept;
 	}
 	*pctx = ctx = seccomp_init(*def);
@@ -448,7 +456,8 @@ static inline int runc_setup(scmp_filter_ctx *pctx, const struct secprof_resolve
 	for (size_t i = 0; i < *ntok; i++) {
 		rc = seccomp_arch_add(ctx, tokens[i]);
 		if (rc && rc != -EEXIST)
-			return runc_fail(err, errlen, "error adding architecture to seccomp filter: %s",
+			return runc_fail(err, errlen,
+					 "error adding architecture to seccomp filter: %s",
 					 strerror(-rc));
 	}
 	out->internal_rules = 0;
@@ -475,7 +484,8 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 
 	memset(out, 0, sizeof(*out));
 	if (runc_setup(&ctx, r, o, out, tokens, &ntok, &def, err, errlen) ||
-	    runc_add_rules(ctx, r, def, err, errlen) || runc_export(ctx, &bpf, &bpf_len, err, errlen)) {
+	    runc_add_rules(ctx, r, def, err, errlen) ||
+	    runc_export(ctx, &bpf, &bpf_len, err, errlen)) {
 		if (ctx)
 			seccomp_release(ctx);
 		free(bpf);

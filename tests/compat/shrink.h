@@ -60,7 +60,8 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 	struct runc_prog rp;
 	secprof_error err;
 	char rerr[256];
-	secprof_prog *sp = secprof_compile(ctx, &s->r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+	secprof_prog *sp = secprof_compile(
+		ctx, &s->r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	bool differs = false;
 
 	if (sp && !runc_scmp_build(&s->r, NULL, &rp, rerr, sizeof(rerr))) {
@@ -70,8 +71,10 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 			struct runc_prog per[8];
 			uint32_t audits[8];
 			size_t nper = eq_per_arch_programs(&s->r, per, audits, 8);
-			struct eq_case c = { "shrink", NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
-					     &s->r, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
+			struct eq_case c = { "shrink", NULL,  sp->insns, sp->len, rp.insns, rp.len,
+					     NULL,     NULL,  NULL,      &s->r,   per,      audits,
+					     nper,     false, NULL,      NULL,    0,        NULL,
+					     0,        NULL,  0 };
 			differs = eq_explain(&c, d, va, vb) == EQ_UNEXPLAINED;
 			for (size_t i = 0; i < nper; i++)
 				runc_prog_free(&per[i]);
@@ -84,11 +87,12 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 
 /* Try dropping item i of an array of n items of size sz; keep it dropped if
  * the disagreement survives. Returns true when dropped. */
-static inline bool sh_try_drop(secprof_ctx *ctx, struct sh_prof *s, const secprof_data *d, void *arr, size_t *n,
-			       size_t sz, size_t i)
+static inline bool sh_try_drop(secprof_ctx *ctx, struct sh_prof *s, const secprof_data *d,
+			       void *arr, size_t *n, size_t sz, size_t i)
 {
-	unsigned char *a = arr, saved[sizeof(struct sp_rule) > sizeof(struct sp_arg) ? sizeof(struct sp_rule)
-											 : sizeof(struct sp_arg)];
+	unsigned char *a = arr,
+		      saved[sizeof(struct sp_rule) > sizeof(struct sp_arg) ? sizeof(struct sp_rule)
+									   : sizeof(struct sp_arg)];
 
 	if (sz > sizeof(saved) || (*n == 1 && arr != (void *)s->r.rules))
 		return false;
@@ -110,11 +114,13 @@ static inline void sh_minimize(secprof_ctx *ctx, struct sh_prof *s, const secpro
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < s->r.nrules && !changed; i++)
-			changed = sh_try_drop(ctx, s, d, (void *)s->r.rules, &s->r.nrules, sizeof(*s->r.rules), i);
+			changed = sh_try_drop(ctx, s, d, (void *)s->r.rules, &s->r.nrules,
+					      sizeof(*s->r.rules), i);
 		for (size_t i = 0; i < s->r.nrules && !changed; i++) {
 			struct sp_rule *rule = (struct sp_rule *)s->r.rules[i];
 			for (size_t j = 0; j < rule->nnames && !changed; j++)
-				changed = sh_try_drop(ctx, s, d, rule->names, &rule->nnames, sizeof(*rule->names), j);
+				changed = sh_try_drop(ctx, s, d, rule->names, &rule->nnames,
+						      sizeof(*rule->names), j);
 			for (size_t j = 0; j < rule->nargs && !changed; j++) {
 				size_t n = rule->nargs;
 				if (n == 1) {
@@ -123,7 +129,8 @@ static inline void sh_minimize(secprof_ctx *ctx, struct sh_prof *s, const secpro
 					if (!changed)
 						rule->nargs = 1;
 				} else {
-					changed = sh_try_drop(ctx, s, d, rule->args, &rule->nargs, sizeof(*rule->args), j);
+					changed = sh_try_drop(ctx, s, d, rule->args, &rule->nargs,
+							      sizeof(*rule->args), j);
 				}
 			}
 		}
@@ -134,12 +141,14 @@ static inline void sh_print(const secprof_resolved *r)
 {
 	const struct secprof_profile *p = r->prof;
 
-	printf("# minimal: {\"defaultAction\": \"%s\"", p->default_action.s ? p->default_action.s : "");
+	printf("# minimal: {\"defaultAction\": \"%s\"",
+	       p->default_action.s ? p->default_action.s : "");
 	if (p->has_default_errno)
 		printf(", \"defaultErrnoRet\": %llu", (unsigned long long)p->default_errno);
 	printf(", \"architectures\": [");
 	for (size_t i = 0; i < r->narchitectures; i++)
-		printf("%s\"%s\"", i ? ", " : "", r->architectures[i]->s ? r->architectures[i]->s : "");
+		printf("%s\"%s\"", i ? ", " : "",
+		       r->architectures[i]->s ? r->architectures[i]->s : "");
 	printf("], \"syscalls\": [");
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
@@ -152,9 +161,11 @@ static inline void sh_print(const secprof_resolved *r)
 		if (rule->nargs)
 			printf(", \"args\": [");
 		for (size_t j = 0; j < rule->nargs; j++)
-			printf("%s{\"index\": %llu, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}", j ? ", " : "",
-			       (unsigned long long)rule->args[j].index, (unsigned long long)rule->args[j].value,
-			       (unsigned long long)rule->args[j].value_two, sp_op_str(rule->args[j].op));
+			printf("%s{\"index\": %llu, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
+			       j ? ", " : "", (unsigned long long)rule->args[j].index,
+			       (unsigned long long)rule->args[j].value,
+			       (unsigned long long)rule->args[j].value_two,
+			       sp_op_str(rule->args[j].op));
 		printf("%s}", rule->nargs ? "]" : "");
 	}
 	printf("]}\n");

@@ -18,10 +18,10 @@
 #include "randprof.h"
 
 enum wp_expect {
-	WP_COMPILES,  /* a filter comes out */
-	WP_TOO_LONG,  /* refused: more than BPF_MAXINSNS instructions */
-	WP_TOO_MUCH,  /* refused: the replay's work budget (SP_REPLAY_STEPS) */
-	WP_TOO_MANY,  /* refused: more conditions than the tree model takes */
+	WP_COMPILES, /* a filter comes out */
+	WP_TOO_LONG, /* refused: more than BPF_MAXINSNS instructions */
+	WP_TOO_MUCH, /* refused: the replay's work budget (SP_REPLAY_STEPS) */
+	WP_TOO_MANY, /* refused: more conditions than the tree model takes */
 };
 
 struct wp_shape {
@@ -53,9 +53,10 @@ static inline char *wp_mixed(size_t n, const char *names, const char *arches, un
 		for (unsigned k = 0; k < nargs; k++) {
 			uint64_t v = rp_next(&r) & 0xffffffffu;
 			/* distinct indexes in one rule (AND), as in runc's matchCall */
-			unsigned idx = nargs == 1 ? (unsigned)rp_below(&r, argspan) : k * (6 / nargs);
-			rp_printf(&b, "%s{\"index\":%u,\"value\":%llu,\"op\":\"%s\"}", k ? "," : "", idx,
-				  (unsigned long long)(v << 32 | v), wp_ops[rp_below(&r, 3)]);
+			unsigned idx = nargs == 1 ? (unsigned)rp_below(&r, argspan)
+						  : k * (6 / nargs);
+			rp_printf(&b, "%s{\"index\":%u,\"value\":%llu,\"op\":\"%s\"}", k ? "," : "",
+				  idx, (unsigned long long)(v << 32 | v), wp_ops[rp_below(&r, 3)]);
 		}
 		rp_printf(&b, "]}");
 	}
@@ -105,17 +106,20 @@ static inline char *wp_every_syscall(void)
 
 static inline char *wp_every_arch(void)
 {
-	return wp_mixed(1000, "[\"dup3\",\"read\",\"write\"]",
-			"[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\","
-			"\"SCMP_ARCH_ARM\",\"SCMP_ARCH_RISCV64\",\"SCMP_ARCH_PPC64LE\",\"SCMP_ARCH_MIPSEL\","
-			"\"SCMP_ARCH_MIPSEL64\",\"SCMP_ARCH_MIPSEL64N32\"]",
-			1, 6);
+	return wp_mixed(
+		1000, "[\"dup3\",\"read\",\"write\"]",
+		"[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\","
+		"\"SCMP_ARCH_ARM\",\"SCMP_ARCH_RISCV64\",\"SCMP_ARCH_PPC64LE\",\"SCMP_ARCH_MIPSEL\","
+		"\"SCMP_ARCH_MIPSEL64\",\"SCMP_ARCH_MIPSEL64N32\"]",
+		1, 6);
 }
 
 static inline char *wp_multiplexer(void)
 {
-	return wp_mixed(1000, "[\"socket\",\"bind\",\"connect\",\"accept4\",\"recvmsg\",\"semop\",\"shmat\"]",
-			"[\"SCMP_ARCH_X86\"]", 1, 6);
+	return wp_mixed(
+		1000,
+		"[\"socket\",\"bind\",\"connect\",\"accept4\",\"recvmsg\",\"semop\",\"shmat\"]",
+		"[\"SCMP_ARCH_X86\"]", 1, 6);
 }
 
 static inline char *wp_absent(void)
@@ -154,8 +158,10 @@ static inline char *wp_rules_x_names(size_t n, bool args)
 		rp_printf(&b, "%s{\"names\":%s,\"action\":\"SCMP_ACT_%s\"", i ? "," : "", names,
 			  args ? "ALLOW" : acts[i % 3]);
 		if (args)
-			rp_printf(&b, ",\"args\":[{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}]",
-				  i % 6, i);
+			rp_printf(
+				&b,
+				",\"args\":[{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}]",
+				i % 6, i);
 		rp_printf(&b, "}");
 	}
 	rp_printf(&b, "]}");
@@ -183,11 +189,12 @@ static inline char *wp_many_args(void)
 	rp_seed(&r, 2);
 	rp_printf(&b, "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[");
 	for (size_t i = 0; i < 200; i++) {
-		rp_printf(&b, "%s{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_%s\",\"args\":[", i ? "," : "",
-			  i % 2 ? "ERRNO" : "ALLOW");
+		rp_printf(&b, "%s{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_%s\",\"args\":[",
+			  i ? "," : "", i % 2 ? "ERRNO" : "ALLOW");
 		for (unsigned k = 0; k < 6; k++)
-			rp_printf(&b, "%s{\"index\":%u,\"value\":%llu,\"op\":\"SCMP_CMP_NE\"}", k ? "," : "",
-				  (unsigned)rp_below(&r, 6), (unsigned long long)rp_next(&r));
+			rp_printf(&b, "%s{\"index\":%u,\"value\":%llu,\"op\":\"SCMP_CMP_NE\"}",
+				  k ? "," : "", (unsigned)rp_below(&r, 6),
+				  (unsigned long long)rp_next(&r));
 		rp_printf(&b, "]}");
 	}
 	rp_printf(&b, "]}");
@@ -203,10 +210,11 @@ static inline char *wp_prefix_chains(void)
 	rp_printf(&b, "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[");
 	for (size_t i = 0; i < 48 * 6; i++) {
 		size_t j = i / 6, k = 6 - i % 6;
-		rp_printf(&b, "%s{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_%s\",\"args\":[", i ? "," : "",
-			  j % 2 ? "ERRNO" : "ALLOW");
+		rp_printf(&b, "%s{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_%s\",\"args\":[",
+			  i ? "," : "", j % 2 ? "ERRNO" : "ALLOW");
 		for (size_t a = 0; a < k; a++)
-			rp_printf(&b, "%s{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}", a ? "," : "", a, j);
+			rp_printf(&b, "%s{\"index\":%zu,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}",
+				  a ? "," : "", a, j);
 		rp_printf(&b, "]}");
 	}
 	rp_printf(&b, "]}");
@@ -235,17 +243,22 @@ static inline char *wp_looping_tree(void)
 }
 
 static const struct wp_shape wp_shapes[] = {
-	{ "one-syscall-600", "600 one-condition rules of 2 actions on dup3", WP_COMPILES, wp_one_syscall_600 },
-	{ "one-syscall-1024", "1,024 such rules (the model's limit)", WP_TOO_LONG, wp_one_syscall_1024 },
+	{ "one-syscall-600", "600 one-condition rules of 2 actions on dup3", WP_COMPILES,
+	  wp_one_syscall_600 },
+	{ "one-syscall-1024", "1,024 such rules (the model's limit)", WP_TOO_LONG,
+	  wp_one_syscall_1024 },
 	{ "one-arg-700", "700 such rules, all on arg0", WP_COMPILES, wp_one_arg_700 },
-	{ "three-args", "341 rules of 3 conditions, 2 actions, on dup3", WP_TOO_LONG, wp_three_args },
+	{ "three-args", "341 rules of 3 conditions, 2 actions, on dup3", WP_TOO_LONG,
+	  wp_three_args },
 	{ "every-syscall", "200 such rules naming every syscall", WP_TOO_MUCH, wp_every_syscall },
 	{ "every-arch", "1,000 such rules on 3 syscalls, 10 arches", WP_TOO_MUCH, wp_every_arch },
 	{ "multiplexer", "1,000 such rules on socket/ipc calls, x86", WP_TOO_MUCH, wp_multiplexer },
 	{ "absent-names", "1,000 such rules on names amd64 lacks", WP_COMPILES, wp_absent },
 	{ "names-100k", "one rule with 100,000 names", WP_COMPILES, wp_names_100k },
-	{ "rules-x-names", "1,000 rules naming every syscall, 3 actions", WP_COMPILES, wp_rules_x_names_plain },
-	{ "rules-x-names-args", "2,300 one-condition rules naming every syscall (one shared block)", WP_COMPILES, wp_rules_x_names_args },
+	{ "rules-x-names", "1,000 rules naming every syscall, 3 actions", WP_COMPILES,
+	  wp_rules_x_names_plain },
+	{ "rules-x-names-args", "2,300 one-condition rules naming every syscall (one shared block)",
+	  WP_COMPILES, wp_rules_x_names_args },
 	{ "many-args", "200 rules of 6 NE tests, repeated indexes", WP_TOO_MANY, wp_many_args },
 	{ "prefix-chains", "288 prefix chains of 1..6 conditions", WP_COMPILES, wp_prefix_chains },
 	{ "looping-tree", "3 rules whose word tree loops", WP_TOO_MUCH, wp_looping_tree },

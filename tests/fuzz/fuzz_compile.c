@@ -24,25 +24,38 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint64_t values[] = { 0, 1, 2, 38, 40, 0x7fffffff, 0x80000000, 0xffffffff,
-				   0x100000000ull, 0x1234000000000000ull, UINT64_MAX };
+static const uint64_t values[] = { 0,
+				   1,
+				   2,
+				   38,
+				   40,
+				   0x7fffffff,
+				   0x80000000,
+				   0xffffffff,
+				   0x100000000ull,
+				   0x1234000000000000ull,
+				   UINT64_MAX };
 
 /* Numbers around everything the filter names, plus the edges. */
 static void check_arch(const secprof_prog *prog, const struct sp_ruleset *rs, uint32_t audit,
 		       const struct sp_arch_rules *t)
 {
-	static const uint32_t edges[] = { 0, 1, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000,
-					  0xbfffffff, 0xc0000000, UINT32_MAX - 1, UINT32_MAX };
+	static const uint32_t edges[] = { 0,          1,          0x3fffffff,
+					  0x40000000, 0x7fffffff, 0x80000000,
+					  0xbfffffff, 0xc0000000, UINT32_MAX - 1,
+					  UINT32_MAX };
 	for (size_t i = 0; i < t->nsys + SP_ARRAY_SIZE(edges); i++) {
 		uint32_t nr = i < t->nsys ? (uint32_t)t->sys[i].nr : edges[i - t->nsys];
 		for (size_t v = 0; v < SP_ARRAY_SIZE(values); v++) {
 			secprof_data d = { .nr = (int32_t)nr, .arch = audit };
 			for (int a = 0; a < 6; a++)
 				d.args[a] = values[(v + (size_t)a) % SP_ARRAY_SIZE(values)];
-			if (secprof_emulate(prog->insns, prog->len, &d, NULL) != sp_ruleset_decide(rs, &d))
+			if (secprof_emulate(prog->insns, prog->len, &d, NULL) !=
+			    sp_ruleset_decide(rs, &d))
 				abort();
 			d.nr = (int32_t)(nr + 1);
-			if (secprof_emulate(prog->insns, prog->len, &d, NULL) != sp_ruleset_decide(rs, &d))
+			if (secprof_emulate(prog->insns, prog->len, &d, NULL) !=
+			    sp_ruleset_decide(rs, &d))
 				abort();
 		}
 	}
@@ -53,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	secprof_ctx *ctx = secprof_ctx_new();
 	secprof_error err;
 	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1 };
-	secprof_profile *p = ctx ? secprof_profile_parse(ctx, (const char *)data, size, "f", &err) : NULL;
+	secprof_profile *p = ctx ? secprof_profile_parse(ctx, (const char *)data, size, "f", &err)
+				 : NULL;
 	secprof_resolved *r = p ? secprof_resolve(ctx, p, &o, &err) : NULL;
 	secprof_prog *prog = r && !r->unconfined ? secprof_compile(ctx, r, NULL, &err) : NULL;
 	struct sp_ruleset *rs = prog ? sp_ruleset_build_ir(ctx, r, NULL, &err) : NULL;

@@ -72,7 +72,8 @@ static struct sp_loc loc_of(size_t off)
 		else
 			hi = mid;
 	}
-	return (struct sp_loc){ .line = (uint32_t)(lo + 1), .col = (uint32_t)(off - line_starts[lo] + 1) };
+	return (struct sp_loc){ .line = (uint32_t)(lo + 1),
+				.col = (uint32_t)(off - line_starts[lo] + 1) };
 }
 
 static size_t off_of(uint32_t line, uint32_t col)
@@ -111,7 +112,7 @@ static void same_text(const char *s, size_t n, const struct oev *e, const char *
 
 static const enum oev_type ev_of[] = {
 	[SP_JNULL] = OEV_NULL, [SP_JBOOL] = OEV_BOOL, [SP_JNUM] = OEV_NUM,
-	[SP_JSTR] = OEV_STR, [SP_JARR] = OEV_ARR, [SP_JOBJ] = OEV_OBJ,
+	[SP_JSTR] = OEV_STR,   [SP_JARR] = OEV_ARR,   [SP_JOBJ] = OEV_OBJ,
 };
 
 static void same_tree(const struct sp_json *v)
@@ -122,18 +123,13 @@ static void same_tree(const struct sp_json *v)
 		differ("start of value", e->start);
 	same_loc(v->loc, e->start, "line:column of value");
 	switch (v->type) {
-	case SP_JNULL:
-		break;
+	case SP_JNULL: break;
 	case SP_JBOOL:
 		if (v->u.b != e->b)
 			differ("boolean", e->start);
 		break;
-	case SP_JNUM:
-		same_text(v->u.s, v->len, e, "number text");
-		break;
-	case SP_JSTR:
-		same_text(v->u.s, v->len, e, "decoded string");
-		break;
+	case SP_JNUM: same_text(v->u.s, v->len, e, "number text"); break;
+	case SP_JSTR: same_text(v->u.s, v->len, e, "decoded string"); break;
 	case SP_JARR:
 		for (size_t i = 0; i < v->len; i++)
 			same_tree(v->u.items[i]);
@@ -185,8 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sp_loc want = loc_of(r.off);
 		/* the oracle against yajl's own bounds */
 		if (r.err == ORACLE_SYNTAX && (r.off < r.lower || r.off > r.upper)) {
-			fprintf(stderr, "fuzz_json_diff: oracle offset %zu outside [%zu, %zu]\n", r.off,
-				r.lower, r.upper);
+			fprintf(stderr, "fuzz_json_diff: oracle offset %zu outside [%zu, %zu]\n",
+				r.off, r.lower, r.upper);
 			abort();
 		}
 		if (err.code != want_code || got != r.off || strcmp(err.file, "f.json")) {
@@ -194,7 +190,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				"fuzz_json_diff: error differs: secprof %d at %u:%u (offset %zu) %s;"
 				" oracle %s %d at %u:%u (offset %zu; yajl's bounds %zu..%zu)\n",
 				err.code, err.line, err.column, got, err.msg,
-				r.err == ORACLE_UTF8 ? "bad UTF-8" : r.err == ORACLE_DEPTH ? "too deep" : "syntax",
+				r.err == ORACLE_UTF8    ? "bad UTF-8"
+				: r.err == ORACLE_DEPTH ? "too deep"
+							: "syntax",
 				want_code, want.line, want.col, r.off, r.lower, r.upper);
 			abort();
 		}

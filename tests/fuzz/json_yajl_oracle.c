@@ -95,8 +95,8 @@ struct oyp {
 	yajl_handle h;
 	const unsigned char *buf;
 	size_t len;
-	size_t base;     /* offset of the chunk yajl is parsing */
-	bool finishing;  /* inside yajl_complete_parse */
+	size_t base;    /* offset of the chunk yajl is parsing */
+	bool finishing; /* inside yajl_complete_parse */
 	bool keep_text;
 	bool oom;
 	size_t level;    /* containers open */
@@ -318,8 +318,8 @@ static bool oracle_yajl(struct oyp *p, const unsigned char *buf, size_t len, boo
  * of a string, of an escape, of a \u escape with 0-3 hex digits given, a
  * digit after '-', '.', 'e' or a sign, the rest of true, false or null)... */
 static const char *const oracle_tok_tails[] = {
-	"", "\"", "n\"", "0000\"", "000\"", "00\"", "0\"", "0",
-	"rue", "ue", "e", "alse", "lse", "se", "ull", "ll", "l",
+	"",   "\"", "n\"",  "0000\"", "000\"", "00\"", "0\"", "0", "rue",
+	"ue", "e",  "alse", "lse",    "se",    "ull",  "ll",  "l",
 };
 /* ...then what the parser may still need before the containers can close:
  * nothing, a value (top level, after ':' or an array's ','), a key's ':'
@@ -338,8 +338,10 @@ struct oracle_prefix {
 static bool oracle_valid_prefix(const struct oracle_prefix *op, size_t k, struct oyp *witness)
 {
 	for (size_t t = 0; t < sizeof(oracle_tok_tails) / sizeof(*oracle_tok_tails); t++)
-		for (size_t s = 0; s < sizeof(oracle_state_tails) / sizeof(*oracle_state_tails); s++) {
-			size_t n = k, lt = strlen(oracle_tok_tails[t]), ls = strlen(oracle_state_tails[s]);
+		for (size_t s = 0; s < sizeof(oracle_state_tails) / sizeof(*oracle_state_tails);
+		     s++) {
+			size_t n = k, lt = strlen(oracle_tok_tails[t]),
+			       ls = strlen(oracle_state_tails[s]);
 			struct oyp p;
 			bool ok;
 
@@ -415,7 +417,8 @@ static size_t oracle_first_bad_utf8(const unsigned char *data, size_t len, const
 static size_t oracle_first_too_deep(const struct oev *ev, size_t nev, size_t limit)
 {
 	for (size_t j = 0; j < nev && ev[j].start < limit; j++)
-		if ((ev[j].type == OEV_ARR || ev[j].type == OEV_OBJ) && ev[j].level > ORACLE_MAX_DEPTH)
+		if ((ev[j].type == OEV_ARR || ev[j].type == OEV_OBJ) &&
+		    ev[j].level > ORACLE_MAX_DEPTH)
 			return ev[j].start;
 	return SIZE_MAX;
 }
@@ -450,7 +453,8 @@ static void oracle_go_surrogates(unsigned char *t, const struct oev *ev, size_t 
 				i += 6;
 				continue;
 			}
-			if (cp < 0xdc00 && i + 12 < ev[j].end && t[i + 6] == '\\' && t[i + 7] == 'u') {
+			if (cp < 0xdc00 && i + 12 < ev[j].end && t[i + 6] == '\\' &&
+			    t[i + 7] == 'u') {
 				unsigned lo = oracle_hex4(t + i + 8);
 				if (lo >= 0xdc00 && lo < 0xe000) {
 					i += 12;

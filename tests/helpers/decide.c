@@ -151,7 +151,8 @@ static bool parse_row(char *line, struct row *row)
 		else if (!parse_range(tok[2 + i], &row->args[i]))
 			return false;
 	}
-	snprintf(row->want, sizeof(row->want), "%s", !strcmp(tok[arrow + 1], "KILL") ? "KILL_THREAD" : tok[arrow + 1]);
+	snprintf(row->want, sizeof(row->want), "%s",
+		 !strcmp(tok[arrow + 1], "KILL") ? "KILL_THREAD" : tok[arrow + 1]);
 	snprintf(row->scmp_want, sizeof(row->scmp_want), "%s", row->want);
 	for (int i = arrow + 2; i < n; i++) {
 		if (!strncmp(tok[i], "scmp=", 5)) {
@@ -215,8 +216,9 @@ static long call_native(const struct sp_arch *a, uint32_t nr, const uint64_t *x)
 		long ret;
 		__asm__ volatile("push %%rbp\n\tmov %7, %%ebp\n\tint $0x80\n\tpop %%rbp"
 				 : "=a"(ret)
-				 : "a"(nr), "b"((uint32_t)x[0]), "c"((uint32_t)x[1]), "d"((uint32_t)x[2]),
-				   "S"((uint32_t)x[3]), "D"((uint32_t)x[4]), "g"((uint32_t)x[5])
+				 : "a"(nr), "b"((uint32_t)x[0]), "c"((uint32_t)x[1]),
+				   "d"((uint32_t)x[2]), "S"((uint32_t)x[3]), "D"((uint32_t)x[4]),
+				   "g"((uint32_t)x[5])
 				 : "memory");
 		if (ret < 0 && ret > -4096) {
 			errno = (int)-ret;
@@ -252,7 +254,8 @@ static void child(const secprof_prog *prog, struct call *c, bool mt)
 	pthread_t th;
 
 	sigaction(SIGSYS, &sa, NULL);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp))
 		_exit(4);
 	if (mt) {
 		c->r.kind = 2;
@@ -317,7 +320,8 @@ static void live_expect(const struct row *row, uint32_t nr, const char *want, ch
 	else if (!strcmp(want, "TRAP"))
 		snprintf(out, n, "TRAP(si_syscall=%d)", (int32_t)nr);
 	else if (!strcmp(want, "ALLOW"))
-		snprintf(out, n, !strcmp(row->live_arg, "0") ? "returned" : "errno %s", row->live_arg);
+		snprintf(out, n, !strcmp(row->live_arg, "0") ? "returned" : "errno %s",
+			 row->live_arg);
 	else if (!strncmp(want, "KILL", 4) && strcmp(row->live_arg, "mt"))
 		snprintf(out, n, "SIGSYS"); /* one thread: both kills end the process */
 	else
@@ -452,18 +456,20 @@ static int run_file(const char *profile, const char *tests)
 		if (line[0] == '#' || !line[strspn(line, " \t")])
 			continue;
 		if (!prog) {
-			if (secprof_caps_tweak(o.add, o.nadd, o.drop, o.ndrop, false, secprof_caps_all(),
-					       &o.ro.caps, &err) < 0 ||
+			if (secprof_caps_tweak(o.add, o.nadd, o.drop, o.ndrop, false,
+					       secprof_caps_all(), &o.ro.caps, &err) < 0 ||
 			    !(p = load_profile(ctx, profile, &err)) ||
 			    !(r = secprof_resolve(ctx, p, &o.ro, &err)) ||
 			    !(rs = sp_ruleset_build(ctx, r, &o.co, &err)) ||
 			    !(prog = secprof_compile(ctx, r, &o.co, &err))) {
-				printf("Bail out! %s\n", secprof_error_format(&err, msg, sizeof(msg)));
+				printf("Bail out! %s\n",
+				       secprof_error_format(&err, msg, sizeof(msg)));
 				return 1;
 			}
 			struct runc_opts ropts = { .no_stub = o.co.no_enosys };
 			if (runc_scmp_build(r, &ropts, &scmp, msg, sizeof(msg))) {
-				printf("Bail out! libseccomp (as runc) cannot build the profile: %s\n", msg);
+				printf("Bail out! libseccomp (as runc) cannot build the profile: %s\n",
+				       msg);
 				return 1;
 			}
 		}

@@ -51,12 +51,13 @@ static int denials(void)
 	allowed();
 	{
 		/* a key's serial differs from run to run: shown as 1 */
-		long rc = syscall(SYS_add_key, "user", "secprof-explain", "x", 1, -2 /* PROCESS_KEYRING */);
+		long rc = syscall(SYS_add_key, "user", "secprof-explain", "x", 1,
+				  -2 /* PROCESS_KEYRING */);
 		show("add_key>0", rc > 0 ? 1 : rc);
 	}
 	allowed();
-	show("mount", syscall(SYS_mount, "none", "/nonexistent-secprof-explain", "tmpfs", 1UL /* MS_RDONLY */,
-			      NULL));
+	show("mount", syscall(SYS_mount, "none", "/nonexistent-secprof-explain", "tmpfs",
+			      1UL /* MS_RDONLY */, NULL));
 	allowed();
 	show("unshare", syscall(SYS_unshare, 0x10000000 /* CLONE_NEWUSER */));
 	allowed();
@@ -106,7 +107,8 @@ static int loop(long n)
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	printf("%.1f\n",
+	       ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
 	return 0;
 }
 
@@ -119,7 +121,8 @@ static int denied_loop(long n)
 	for (long i = 0; i < n; i++)
 		syscall(SYS_acct, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%.1f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
+	printf("%.1f\n",
+	       ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n);
 	return 0;
 }
 

@@ -82,8 +82,8 @@ static void dump(const struct secprof_profile *p)
 		dump_strs("", r->names, r->nnames);
 		for (size_t j = 0; j < r->nargs; j++)
 			printf("  arg %" PRIu64 " %s %" PRIu64 " %" PRIu64 "\n", r->args[j].index,
-			       r->args[j].op_str.s ? r->args[j].op_str.s : "(none)", r->args[j].value,
-			       r->args[j].value_two);
+			       r->args[j].op_str.s ? r->args[j].op_str.s : "(none)",
+			       r->args[j].value, r->args[j].value_two);
 		dump_filter("includes", &r->includes);
 		dump_filter("excludes", &r->excludes);
 	}

@@ -36,14 +36,17 @@ static void dump(const char *who, const secprof_insn *p, size_t len)
 {
 	printf("%s: %zu insns\n", who, len);
 	for (size_t i = 0; i < len; i++)
-		printf("%4zu: code 0x%04x jt %3u jf %3u k 0x%08x\n", i, p[i].code, p[i].jt, p[i].jf, p[i].k);
+		printf("%4zu: code 0x%04x jt %3u jf %3u k 0x%08x\n", i, p[i].code, p[i].jt, p[i].jf,
+		       p[i].k);
 }
 
 int main(int argc, char **argv)
 {
 	const char *go = "amd64";
 	secprof_ctx *ctx = secprof_ctx_new();
-	secprof_resolve_opts o = { .kernel_major = 6, .kernel_minor = 1, .caps = secprof_caps_docker_default() };
+	secprof_resolve_opts o = { .kernel_major = 6,
+				   .kernel_minor = 1,
+				   .caps = secprof_caps_docker_default() };
 	secprof_error err;
 	secprof_profile *p;
 	secprof_resolved *r;
@@ -55,7 +58,8 @@ int main(int argc, char **argv)
 	uint32_t token = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: scmp_eval PROFILE.json|- [--arch GOARCH] NR|NAME [ARGS...] | --dump\n");
+		fprintf(stderr,
+			"usage: scmp_eval PROFILE.json|- [--arch GOARCH] NR|NAME [ARGS...] | --dump\n");
 		return 2;
 	}
 	if (argc > 4 && !strcmp(argv[2], "--arch")) {
@@ -78,7 +82,8 @@ int main(int argc, char **argv)
 	sp = secprof_compile(ctx, r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 	rc = runc_scmp_build(r, NULL, &rp, rerr, sizeof(rerr));
 	if (!sp || rc) {
-		printf("secprof: %s\nlibseccomp/runc: %s\n", sp ? "compiled" : err.msg, rc ? rerr : "compiled");
+		printf("secprof: %s\nlibseccomp/runc: %s\n", sp ? "compiled" : err.msg,
+		       rc ? rerr : "compiled");
 		return 1;
 	}
 	if (!strcmp(argv[a], "--dump")) {
@@ -103,15 +108,17 @@ int main(int argc, char **argv)
 	d.nr = (int32_t)(*end ? sp_syscall_nr(r->native, argv[a]) : nr);
 	for (int i = 0; i < 6 && a + 1 + i < argc; i++)
 		d.args[i] = strtoull(argv[a + 1 + i], NULL, 0);
-	uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL), vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
+	uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL),
+		 vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 	printf("nr %d: secprof %s, libseccomp/runc %s%s\n", d.nr, eq_ret_str(va, sa, sizeof(sa)),
 	       eq_ret_str(vb, sb, sizeof(sb)), va == vb ? "" : "  DIFFERENT");
 	if (va != vb) {
 		struct runc_prog per[8];
 		uint32_t audits[8];
 		size_t nper = eq_per_arch_programs(r, per, audits, 8);
-		struct eq_case c = { argv[1], NULL, sp->insns, sp->len, rp.insns, rp.len, NULL, NULL, NULL,
-				     r, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
+		struct eq_case c = { argv[1], NULL, sp->insns, sp->len, rp.insns, rp.len, NULL,
+				     NULL,    NULL, r,         per,     audits,   nper,   false,
+				     NULL,    NULL, 0,         NULL,    0,        NULL,   0 };
 		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);

@@ -39,18 +39,19 @@ __attribute__((unused)) static int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
-#define TAP_EQ_STR(got, want, name)                                                       \
-	do {                                                                              \
-		const char *g_ = (got), *w_ = (want);                                     \
-		if (!tap_ok(g_ && w_ && !strcmp(g_, w_), "%s", name))                     \
-			tap_diag("got  '%s'\n# want '%s'", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+#define TAP_EQ_STR(got, want, name)                                            \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		if (!tap_ok(g_ && w_ && !strcmp(g_, w_), "%s", name))          \
+			tap_diag("got  '%s'\n# want '%s'", g_ ? g_ : "(null)", \
+				 w_ ? w_ : "(null)");                          \
 	} while (0)
 
-#define TAP_EQ_INT(got, want, name)                                                       \
-	do {                                                                              \
-		long long g_ = (long long)(got), w_ = (long long)(want);                  \
-		if (!tap_ok(g_ == w_, "%s", name))                                        \
-			tap_diag("got %lld, want %lld", g_, w_);                          \
+#define TAP_EQ_INT(got, want, name)                                      \
+	do {                                                             \
+		long long g_ = (long long)(got), w_ = (long long)(want); \
+		if (!tap_ok(g_ == w_, "%s", name))                       \
+			tap_diag("got %lld, want %lld", g_, w_);         \
 	} while (0)
 
 #endif

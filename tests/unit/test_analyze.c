@@ -28,16 +28,20 @@ struct prog {
 static bool build(secprof_ctx *ctx, const char *path, struct prog *out)
 {
 	secprof_error e = { 0 };
-	secprof_resolve_opts ro = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts ro = { .arch = "amd64",
+				    .kernel_major = 6,
+				    .kernel_minor = 1,
 				    .caps = secprof_caps_docker_default() };
 	secprof_compile_opts co = { 0 };
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	snprintf(out->name, sizeof(out->name), "%s",
+		 strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	out->p = !strcmp(path, "builtin") ? secprof_profile_builtin(ctx, &e)
 					  : secprof_profile_load_file(ctx, path, &e);
 	if (!out->p || !(out->r = secprof_resolve(ctx, out->p, &ro, &e)) ||
-	    secprof_resolved_unconfined(out->r) || !(out->prog = secprof_compile(ctx, out->r, &co, &e)) ||
+	    secprof_resolved_unconfined(out->r) ||
+	    !(out->prog = secprof_compile(ctx, out->r, &co, &e)) ||
 	    !(out->ir = secprof_ir_build(ctx, out->r, &co, &e))) {
 		secprof_ir_free(out->ir);
 		secprof_prog_free(out->prog);
@@ -80,9 +84,26 @@ static uint64_t rnd(void)
 	return rng;
 }
 
-static const uint64_t edges[] = { 0, 1, 2, 3, 10, 11, 19, 20, 38, 39, 40, 41, 0x20000, 0x10000000,
-				  0x7e020000, 0x80000000ull, 0xffffffffull, 0x100000000ull,
-				  0x100000028ull, 0xffffffffffffffffull };
+static const uint64_t edges[] = { 0,
+				  1,
+				  2,
+				  3,
+				  10,
+				  11,
+				  19,
+				  20,
+				  38,
+				  39,
+				  40,
+				  41,
+				  0x20000,
+				  0x10000000,
+				  0x7e020000,
+				  0x80000000ull,
+				  0xffffffffull,
+				  0x100000000ull,
+				  0x100000028ull,
+				  0xffffffffffffffffull };
 
 /* The sweep: arches (x86_64, i386, x32 numbers, a foreign one), numbers up
  * to past every table, arguments from the edges and at random. */
@@ -136,9 +157,11 @@ static void check_diff(const struct prog *a, const struct prog *b)
 				 (unsigned long long)in.args[0], (unsigned long long)in.args[1],
 				 (unsigned long long)in.args[2]);
 	}
-	tap_ok(!missed, "diff %s %s: the sweep finds no difference outside the reported regions (%zu inputs differ)",
+	tap_ok(!missed,
+	       "diff %s %s: the sweep finds no difference outside the reported regions (%zu inputs differ)",
 	       a->name, b->name, differ);
-	tap_ok((secprof_diff_verdict_of(d) == SECPROF_DIFF_IDENTICAL) == (secprof_diff_count(d) == 0),
+	tap_ok((secprof_diff_verdict_of(d) == SECPROF_DIFF_IDENTICAL) ==
+		       (secprof_diff_count(d) == 0),
 	       "diff %s %s: verdict %s", a->name, b->name,
 	       secprof_diff_verdict_name(secprof_diff_verdict_of(d)));
 	secprof_diff_free(d);
@@ -168,7 +191,8 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 	if (secprof_merge(ctx, in, 2, mode, SECPROF_MERGE_DOCKER, &co, &out, &e) < 0) {
 		/* refused, never approximated: only as a limit */
 		tap_ok(e.code == SECPROF_E_LIMIT || e.code == SECPROF_E_PROFILE,
-		       "merge --%s %s %s: refused with a reason (%s)", what, a->name, b->name, e.msg);
+		       "merge --%s %s %s: refused with a reason (%s)", what, a->name, b->name,
+		       e.msg);
 		return;
 	}
 	(*done)++;
@@ -188,7 +212,8 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 		if (rank(ra) == rank(rb) && ra != rb)
 			continue; /* same action, different data: the tie rule decides */
 		if (run(&m, &d) != want && wrong++ < 3)
-			tap_diag("arch %#x nr %d: merged %#x, want %#x", d.arch, d.nr, run(&m, &d), want);
+			tap_diag("arch %#x nr %d: merged %#x, want %#x", d.arch, d.nr, run(&m, &d),
+				 want);
 	}
 	tap_ok(!wrong, "merge --%s %s %s: the merged program decides the %s on every swept input",
 	       what, a->name, b->name, what);
@@ -205,8 +230,8 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 		bool built = runc_scmp_build(m.r, NULL, &rp, rerr, sizeof(rerr)) == 0;
 		bool inputs = runc_scmp_build(a->r, NULL, &pa, rerr + 128, 128) == 0 &&
 			      runc_scmp_build(b->r, NULL, &pb, rerr + 128, 128) == 0;
-		tap_ok(built, "merge --%s %s %s: libseccomp, driven as runc, builds the output", what,
-		       a->name, b->name);
+		tap_ok(built, "merge --%s %s %s: libseccomp, driven as runc, builds the output",
+		       what, a->name, b->name);
 		if (!built)
 			tap_diag("%s", rerr);
 		for (size_t i = 0; built && inputs && next_input(i, &d); i++) {
@@ -221,10 +246,12 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 				continue;
 			got = secprof_emulate(rp.insns, rp.len, &d, NULL);
 			if (got != want && wrong2++ < 3)
-				tap_diag("libseccomp: arch %#x nr %d: %#x, want %#x", d.arch, d.nr, got, want);
+				tap_diag("libseccomp: arch %#x nr %d: %#x, want %#x", d.arch, d.nr,
+					 got, want);
 		}
 		if (built && inputs)
-			tap_ok(!wrong2, "merge --%s %s %s: libseccomp's program decides the %s on every swept input with 32-bit arguments",
+			tap_ok(!wrong2,
+			       "merge --%s %s %s: libseccomp's program decides the %s on every swept input with 32-bit arguments",
 			       what, a->name, b->name, what);
 		runc_prog_free(&rp);
 		runc_prog_free(&pa);

@@ -46,26 +46,33 @@ static void test_arches(void)
 		       strcmp(secprof_arch_name(a), in.name) || !in.audit ||
 		       (in.bits != 32 && in.bits != 64);
 	}
-	TAP_EQ_INT(bad, 0, "every arch is found by its name (any case), SCMP_ARCH_* and moby string");
+	TAP_EQ_INT(bad, 0,
+		   "every arch is found by its name (any case), SCMP_ARCH_* and moby string");
 	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("amd64")), "x86_64", "amd64 -> x86_64");
 	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("AMD64")), "x86_64", "AMD64 -> x86_64");
 	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("386")), "x86", "GOARCH 386 -> x86");
 	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("i686")), "x86", "uname i686 -> x86");
 	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("armv7l")), "arm", "uname armv7l -> arm");
-	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("ppc64el")), "ppc64le", "Debian ppc64el -> ppc64le");
-	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("mips64le")), "mipsel64", "GOARCH mips64le -> mipsel64");
-	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("scmp_arch_x32")), "x32", "scmp_arch_x32 -> x32");
-	tap_ok(!secprof_arch_lookup("amd6") && !secprof_arch_lookup("") && !secprof_arch_lookup(NULL),
+	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("ppc64el")), "ppc64le",
+		   "Debian ppc64el -> ppc64le");
+	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("mips64le")), "mipsel64",
+		   "GOARCH mips64le -> mipsel64");
+	TAP_EQ_STR(secprof_arch_name(secprof_arch_lookup("scmp_arch_x32")), "x32",
+		   "scmp_arch_x32 -> x32");
+	tap_ok(!secprof_arch_lookup("amd6") && !secprof_arch_lookup("") &&
+		       !secprof_arch_lookup(NULL),
 	       "unknown spellings, \"\" and NULL: NULL");
-	tap_ok(native && secprof_arch_lookup(secprof_arch_name(native)) == native, "native arch: %s",
-	       native ? secprof_arch_name(native) : "(none)");
+	tap_ok(native && secprof_arch_lookup(secprof_arch_name(native)) == native,
+	       "native arch: %s", native ? secprof_arch_name(native) : "(none)");
 
 	/* the spelling list: unique, all accepted, holding each kind */
 	const char *words[256], *few[3] = { NULL, NULL, NULL };
 	size_t total = secprof_arch_spellings(words, 256), ns, dups = 0, unknown = 0;
 	bool i686 = false, scmp = false, amd64 = false;
-	tap_ok(total <= 256 && secprof_arch_spellings(NULL, 0) == total, "the count does not depend on max");
-	tap_ok(secprof_arch_spellings(few, 2) == total && few[0] == words[0] && few[1] == words[1] && !few[2],
+	tap_ok(total <= 256 && secprof_arch_spellings(NULL, 0) == total,
+	       "the count does not depend on max");
+	tap_ok(secprof_arch_spellings(few, 2) == total && few[0] == words[0] &&
+		       few[1] == words[1] && !few[2],
 	       "at most max written, the same first ones");
 	for (ns = 0; ns < total && ns < 256; ns++) {
 		const char *w = words[ns];
@@ -85,7 +92,8 @@ static void test_arches(void)
 static void test_syscalls(void)
 {
 	size_t bad = 0, unsorted = 0, total = 0;
-	const secprof_arch *x86_64 = secprof_arch_lookup("x86_64"), *x32 = secprof_arch_lookup("x32");
+	const secprof_arch *x86_64 = secprof_arch_lookup("x86_64"),
+			   *x32 = secprof_arch_lookup("x32");
 
 	for (size_t i = 0; i < secprof_arch_count(); i++) {
 		const secprof_arch *a = secprof_arch_at(i);
@@ -115,7 +123,8 @@ static void test_syscalls(void)
 	       "secprof_syscall_known");
 	size_t n = secprof_syscall_count(), unsorted_names = 0;
 	for (size_t i = 1; i < n; i++)
-		unsorted_names += strcmp(secprof_syscall_name_at(i - 1), secprof_syscall_name_at(i)) >= 0;
+		unsorted_names +=
+			strcmp(secprof_syscall_name_at(i - 1), secprof_syscall_name_at(i)) >= 0;
 	tap_ok(n > 400 && !unsorted_names && !secprof_syscall_name_at(n), "%zu names, sorted", n);
 }
 
@@ -124,7 +133,8 @@ static secprof_prog *builtin_prog(secprof_ctx *ctx)
 	secprof_error err = { 0 };
 	secprof_prog *prog = NULL;
 
-	if (secprof_run_filter(ctx, NULL, false, secprof_caps_docker_default(), NULL, &prog, &err) < 0)
+	if (secprof_run_filter(ctx, NULL, false, secprof_caps_docker_default(), NULL, &prog, &err) <
+	    0)
 		tap_diag("%s", err.msg);
 	return prog;
 }
@@ -138,14 +148,20 @@ static void test_bpf(secprof_ctx *ctx)
 	if (!tap_ok(prog != NULL, "Docker's default compiles"))
 		return;
 	TAP_EQ_INT(secprof_bpf_check(prog->insns, prog->len, &err), 0, "the kernel's checks pass");
-	secprof_insn bad_jump[] = { { 0x15, 5, 0, 0 }, { 0x06, 0, 0, 0x7fff0000 } }; /* jeq out of range */
-	secprof_insn no_ret[] = { { 0x20, 0, 0, 0 } };                              /* ld [0], no ret */
-	secprof_insn bad_ld[] = { { 0x20, 0, 0, 2 }, { 0x06, 0, 0, 0x7fff0000 } };  /* misaligned load */
-	TAP_EQ_INT(secprof_bpf_check(bad_jump, 2, &err), -SECPROF_E_PROFILE, "a jump out of the program");
-	TAP_EQ_INT(secprof_bpf_check(no_ret, 1, &err), -SECPROF_E_PROFILE, "a program not ending in ret");
-	TAP_EQ_INT(secprof_bpf_check(bad_ld, 2, &err), -SECPROF_E_PROFILE, "a misaligned seccomp_data load");
+	secprof_insn bad_jump[] = { { 0x15, 5, 0, 0 },
+				    { 0x06, 0, 0, 0x7fff0000 } }; /* jeq out of range */
+	secprof_insn no_ret[] = { { 0x20, 0, 0, 0 } };            /* ld [0], no ret */
+	secprof_insn bad_ld[] = { { 0x20, 0, 0, 2 },
+				  { 0x06, 0, 0, 0x7fff0000 } }; /* misaligned load */
+	TAP_EQ_INT(secprof_bpf_check(bad_jump, 2, &err), -SECPROF_E_PROFILE,
+		   "a jump out of the program");
+	TAP_EQ_INT(secprof_bpf_check(no_ret, 1, &err), -SECPROF_E_PROFILE,
+		   "a program not ending in ret");
+	TAP_EQ_INT(secprof_bpf_check(bad_ld, 2, &err), -SECPROF_E_PROFILE,
+		   "a misaligned seccomp_data load");
 	TAP_EQ_INT(secprof_bpf_check(NULL, 0, &err), -SECPROF_E_PROFILE, "an empty program");
-	tap_ok(secprof_bpf_listing(prog->insns, prog->len, secprof_arch_native(), &text, &err) == 0 &&
+	tap_ok(secprof_bpf_listing(prog->insns, prog->len, secprof_arch_native(), &text, &err) ==
+			       0 &&
 		       text && strstr(text, " socket\n"),
 	       "the listing names syscalls");
 	free(text);
@@ -200,7 +216,8 @@ static void test_check(secprof_ctx *ctx)
 	TAP_EQ_STR(s->default_action, "SCMP_ACT_ERRNO", "default action as written");
 	tap_ok(s->has_default_errno && s->default_errno == 1, "defaultErrnoRet 1");
 	TAP_EQ_STR(s->arch_source, "archMap", "arches from archMap");
-	tap_ok(s->narches >= 3 && !strcmp(s->arches[0], "SCMP_ARCH_X86_64"), "archMap keys, x86_64 first");
+	tap_ok(s->narches >= 3 && !strcmp(s->arches[0], "SCMP_ARCH_X86_64"),
+	       "archMap keys, x86_64 first");
 	TAP_EQ_STR(s->arch, "amd64", "resolved for amd64");
 	TAP_EQ_INT(s->ncaps, 14, "Docker's 14 capabilities");
 	tap_ok(!s->unconfined && s->narchitectures == 3 &&
@@ -213,34 +230,46 @@ static void test_check(secprof_ctx *ctx)
 	size_t sum = 0;
 	for (size_t i = 0; i < s->nactions; i++)
 		sum += s->actions[i].rules;
-	TAP_EQ_INT(sum + s->bad_actions.rules, s->res_rules, "per-action counts add up to the resolved rules");
+	TAP_EQ_INT(sum + s->bad_actions.rules, s->res_rules,
+		   "per-action counts add up to the resolved rules");
 	size_t unnamed = 0;
 	for (size_t i = 0; i < s->nactions; i++)
-		unnamed += strncmp(s->actions[i].action, "SCMP_ACT_", 9) != 0 || !s->actions[i].rules;
+		unnamed += strncmp(s->actions[i].action, "SCMP_ACT_", 9) != 0 ||
+			   !s->actions[i].rules;
 	tap_ok(s->nactions >= 2 && !unnamed, "%zu actions, each named and with rules", s->nactions);
 	secprof_summary_free(s);
 
 	secprof_ctx_set_warn(ctx, count_warn, &ws);
-	s = check_json(ctx, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"nosuch\",\"getpid\"],"
-			    "\"action\":\"SCMP_ACT_ALLOW\"}]}", &err);
+	s = check_json(
+		ctx,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"nosuch\",\"getpid\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		&err);
 	tap_ok(s && s->warnings == 1 && ws.n == 1 && strstr(ws.last, "nosuch"),
 	       "a name unknown on every arch: one warning (%s)", ws.last);
 	TAP_EQ_INT(ws.runc, 1, "a profile denying what runc calls after the load: one runc note");
 	secprof_summary_free(s);
 	secprof_ctx_set_strict(ctx, true);
-	s = check_json(ctx, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"nosuch\"],"
-			    "\"action\":\"SCMP_ACT_ALLOW\"}]}", &err);
+	s = check_json(
+		ctx,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"nosuch\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		&err);
 	tap_ok(!s && err.code == SECPROF_E_PROFILE, "strict: the warning is an error");
 	secprof_summary_free(s);
 	secprof_ctx_set_strict(ctx, false);
 	secprof_ctx_set_warn(ctx, NULL, NULL);
 	memset(&err, 0, sizeof(err));
-	s = check_json(ctx, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getpid\"],"
-			    "\"action\":\"SCMP_ACT_NOTIFY\"}]}", &err);
+	s = check_json(
+		ctx,
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getpid\"],"
+		"\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		&err);
 	tap_ok(!s && err.code == SECPROF_E_PROFILE && strstr(err.msg, "listenerPath"),
 	       "NOTIFY without listenerPath is refused, as runc does: %s", err.msg);
 	secprof_summary_free(s);
-	tap_ok(!secprof_check(ctx, NULL, NULL, &err) && err.code == SECPROF_E_USAGE, "NULL arguments");
+	tap_ok(!secprof_check(ctx, NULL, NULL, &err) && err.code == SECPROF_E_USAGE,
+	       "NULL arguments");
 }
 
 static void test_run(secprof_ctx *ctx)
@@ -250,21 +279,24 @@ static void test_run(secprof_ctx *ctx)
 	char path[] = "/tmp/test_api_XXXXXX";
 	int fd;
 
-	TAP_EQ_INT(secprof_run_filter(ctx, "unconfined", false, 0, NULL, &prog, &err), 0, "unconfined");
+	TAP_EQ_INT(secprof_run_filter(ctx, "unconfined", false, 0, NULL, &prog, &err), 0,
+		   "unconfined");
 	tap_ok(prog == NULL, "unconfined: no program");
 	tap_ok(secprof_run_filter(ctx, "builtin", true, 0, NULL, &prog, &err) < 0 && !prog,
 	       "privileged + builtin fails as in moby");
 	memset(&err, 0, sizeof(err));
 	TAP_EQ_INT(secprof_run_filter(ctx, "/nonexistent/p.json", false, 0, NULL, &prog, &err),
 		   -SECPROF_E_SYSTEM, "a profile that cannot be opened");
-	TAP_EQ_STR(err.msg,
-		   "opening seccomp profile (/nonexistent/p.json) failed: open /nonexistent/p.json: "
-		   "No such file or directory",
-		   "docker/cli's wording");
+	TAP_EQ_STR(
+		err.msg,
+		"opening seccomp profile (/nonexistent/p.json) failed: open /nonexistent/p.json: "
+		"No such file or directory",
+		"docker/cli's wording");
 
 	/* a real command under a real filter: uname(2) kills the process */
-	const char *json = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"uname\"],"
-			   "\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
+	const char *json =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"uname\"],"
+		"\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
 	fd = mkstemp(path);
 	if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json)) {
 		tap_ok(0, "temp profile");
@@ -272,16 +304,20 @@ static void test_run(secprof_ctx *ctx)
 	}
 	close(fd);
 	memset(&err, 0, sizeof(err));
-	int rc = secprof_run_filter(ctx, path, false, secprof_caps_docker_default(), NULL, &prog, &err);
+	int rc = secprof_run_filter(ctx, path, false, secprof_caps_docker_default(), NULL, &prog,
+				    &err);
 	unlink(path);
 	if (!tap_ok(rc == 0 && prog, "the profile compiles: %s", err.msg))
 		return;
 	char *uname_argv[] = { "uname", "-s", NULL }, *sh_argv[] = { "sh", "-c", "exit 7", NULL };
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
-	secprof_run_opts o = { .prog = prog, .caps = secprof_caps_docker_default(), .argv = uname_argv,
+	secprof_run_opts o = { .prog = prog,
+			       .caps = secprof_caps_docker_default(),
+			       .argv = uname_argv,
 			       .envp = envp };
 	fflush(NULL);
-	TAP_EQ_INT(secprof_run(&o, &err), 128 + 31, "uname under the filter: killed by SIGSYS (128+31)");
+	TAP_EQ_INT(secprof_run(&o, &err), 128 + 31,
+		   "uname under the filter: killed by SIGSYS (128+31)");
 	o.argv = sh_argv;
 	TAP_EQ_INT(secprof_run(&o, &err), 7, "sh -c 'exit 7' under the filter: its status");
 	char *none_argv[] = { "/nonexistent-cmd", NULL };
@@ -297,37 +333,46 @@ static void test_container_run(secprof_ctx *ctx)
 	secprof_error err = { 0 };
 	const char *foo[] = { "foo" }, *env[] = { "A=1" };
 	char *true_argv[] = { "true", NULL };
-	char *env_argv[] = { "sh", "-c", "test \"$A\" = 1 && test -n \"$PATH\" && test -n \"$HOSTNAME\" && exit 5",
-			     NULL };
+	char *env_argv[] = {
+		"sh", "-c",
+		"test \"$A\" = 1 && test -n \"$PATH\" && test -n \"$HOSTNAME\" && exit 5", NULL
+	};
 	char *nnp_argv[] = { "sh", "-c", "grep -q 'NoNewPrivs:.1' /proc/self/status", NULL };
 	char *uname_argv[] = { "sh", "-c", "exec uname >/dev/null", NULL };
 	char path[] = "/tmp/test_api_XXXXXX";
 	secprof_container_opts o = { .argv = true_argv, .cap_add = foo, .ncap_add = 1 };
 
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "an unknown --cap-add: 125");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR,
+		   "an unknown --cap-add: 125");
 	TAP_EQ_STR(err.msg, "invalid CapAdd: unknown capability: \"CAP_FOO\"", "moby's wording");
 	o = (secprof_container_opts){ .argv = true_argv, .cap_drop = foo, .ncap_drop = 1 };
 	memset(&err, 0, sizeof(err));
 	secprof_container_run(ctx, &o, &err);
-	TAP_EQ_STR(err.msg, "invalid CapDrop: unknown capability: \"CAP_FOO\"", "and for --cap-drop");
+	TAP_EQ_STR(err.msg, "invalid CapDrop: unknown capability: \"CAP_FOO\"",
+		   "and for --cap-drop");
 	o = (secprof_container_opts){ .argv = true_argv, .workdir = "rel" };
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "a relative workdir: 125");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR,
+		   "a relative workdir: 125");
 	o = (secprof_container_opts){ .argv = true_argv, .network = "host" };
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "--network without rootfs: 125");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR,
+		   "--network without rootfs: 125");
 	o = (secprof_container_opts){ .argv = true_argv, .user = "" };
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "an empty --user: 125");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR,
+		   "an empty --user: 125");
 	o = (secprof_container_opts){ 0 };
 	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), SECPROF_EXIT_ERROR, "no command: 125");
 
 	memset(&err, 0, sizeof(err));
 	o = (secprof_container_opts){ .argv = env_argv, .env = env, .nenv = 1 };
 	fflush(NULL);
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 5, "Docker's environment: PATH, HOSTNAME, -e A=1");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 5,
+		   "Docker's environment: PATH, HOSTNAME, -e A=1");
 	o = (secprof_container_opts){ .argv = nnp_argv, .no_new_privs = true };
 	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 0, "no-new-privileges is set");
 
-	const char *json = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"uname\"],"
-			   "\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
+	const char *json =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"uname\"],"
+		"\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
 	int fd = mkstemp(path);
 	if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json)) {
 		tap_ok(0, "temp profile");
@@ -335,7 +380,8 @@ static void test_container_run(secprof_ctx *ctx)
 	}
 	close(fd);
 	o = (secprof_container_opts){ .argv = uname_argv, .seccomp = path };
-	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 128 + 31, "seccomp=PATH: uname is killed (SIGSYS)");
+	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 128 + 31,
+		   "seccomp=PATH: uname is killed (SIGSYS)");
 	o.seccomp = "unconfined";
 	TAP_EQ_INT(secprof_container_run(ctx, &o, &err), 0, "seccomp=unconfined: uname runs");
 	unlink(path);
@@ -349,19 +395,20 @@ static void test_info_probe(void)
 
 	TAP_EQ_INT(secprof_info_collect(&in, &err), 0, "info");
 	TAP_EQ_STR(in.native_arch, secprof_arch_name(secprof_arch_native()), "info: native arch");
-	tap_ok(in.kernel[0] && in.machine[0] && in.seccomp_mode >= 0, "info: kernel %s (%s), mode %d",
-	       in.kernel, in.machine, in.seccomp_mode);
+	tap_ok(in.kernel[0] && in.machine[0] && in.seccomp_mode >= 0,
+	       "info: kernel %s (%s), mode %d", in.kernel, in.machine, in.seccomp_mode);
 	TAP_EQ_INT(secprof_probe(&r, &err), 0, "probe");
 	size_t unsorted = 0, named = 0;
 	for (size_t i = 0; i < r.nresults; i++) {
 		named += r.results[i].name && r.results[i].group;
 		unsorted += i && strcmp(r.results[i - 1].name, r.results[i].name) >= 0;
 	}
-	tap_ok(r.nresults > 10 && named == r.nresults && !unsorted, "probe: %zu results, named, sorted",
-	       r.nresults);
+	tap_ok(r.nresults > 10 && named == r.nresults && !unsorted,
+	       "probe: %zu results, named, sorted", r.nresults);
 	TAP_EQ_INT(r.uid, getuid(), "probe: uid");
 	secprof_probe_report_free(&r);
-	tap_ok(r.results == NULL && r.nresults == 0, "secprof_probe_report_free empties the report");
+	tap_ok(r.results == NULL && r.nresults == 0,
+	       "secprof_probe_report_free empties the report");
 }
 
 int main(void)

@@ -25,8 +25,8 @@
 
 struct outcome {
 	bool compiled;
-	size_t steps;   /* the replays' work, when compiled */
-	size_t len;     /* instructions, when compiled */
+	size_t steps; /* the replays' work, when compiled */
+	size_t len;   /* instructions, when compiled */
 	double secs;
 	char msg[1400];
 };
@@ -103,11 +103,12 @@ static void test_shapes(void)
 		if (!want) {
 			if (!tap_ok(o.compiled, "%s (%s): compiled", s->name, s->what))
 				tap_diag("%s", o.msg);
-			tap_ok(o.steps <= SP_REPLAY_STEPS, "... within the replay budget (%zu steps, %zu insns)",
-			       o.steps, o.len);
+			tap_ok(o.steps <= SP_REPLAY_STEPS,
+			       "... within the replay budget (%zu steps, %zu insns)", o.steps,
+			       o.len);
 		} else {
-			if (!tap_ok(!o.compiled && strstr(o.msg, want), "%s (%s): refused (%s)", s->name, s->what,
-				    want))
+			if (!tap_ok(!o.compiled && strstr(o.msg, want), "%s (%s): refused (%s)",
+				    s->name, s->what, want))
 				tap_diag("%s", o.compiled ? "it compiled" : o.msg);
 		}
 		tap_ok(o.secs < WALL_LIMIT_S, "... in %.3f s", o.secs);
@@ -142,9 +143,10 @@ static void test_budget_message(void)
 
 	compile_json(json, &o);
 	tap_ok(!o.compiled, "200 mixed rules on every syscall are refused");
-	snprintf(want, sizeof(want),
-		 "t.json:1:54: syscall \"%s\": replaying libseccomp's argument tree for rules of different actions takes more than %u steps in this profile, secprof's limit",
-		 "pivot_root", SP_REPLAY_STEPS);
+	snprintf(
+		want, sizeof(want),
+		"t.json:1:54: syscall \"%s\": replaying libseccomp's argument tree for rules of different actions takes more than %u steps in this profile, secprof's limit",
+		"pivot_root", SP_REPLAY_STEPS);
 	TAP_EQ_STR(o.msg, want, "... with this message");
 	free(json);
 }

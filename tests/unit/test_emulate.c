@@ -58,8 +58,10 @@ static void test_alu(void)
 
 	/* divide by X == 0: the kernel's converted program returns 0 */
 	secprof_insn p[] = {
-		I(BPF_LD | BPF_IMM, 0, 0, 9), I(BPF_LDX | BPF_IMM, 0, 0, 0),
-		I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW),
+		I(BPF_LD | BPF_IMM, 0, 0, 9),
+		I(BPF_LDX | BPF_IMM, 0, 0, 0),
+		I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW),
 	};
 	secprof_data d = { 0 };
 	unsigned steps;
@@ -69,7 +71,9 @@ static void test_alu(void)
 
 static void test_loads(void)
 {
-	secprof_data d = { .nr = 59, .arch = 0xc000003e, .instruction_pointer = 0x1122334455667788ull,
+	secprof_data d = { .nr = 59,
+			   .arch = 0xc000003e,
+			   .instruction_pointer = 0x1122334455667788ull,
 			   .args = { 0x0000000a0000000bull, 0, 0, 0, 0, 0xdeadbeefcafef00dull } };
 	secprof_insn p[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0), I(BPF_RET | BPF_A, 0, 0, 0) };
 	unsigned steps;
@@ -79,7 +83,8 @@ static void test_loads(void)
 	p[0].k = 4;
 	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0xc000003e, "ld [4] is arch");
 	p[0].k = 8;
-	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0x55667788, "ld [8] is the low word of ip (little endian)");
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0x55667788,
+		   "ld [8] is the low word of ip (little endian)");
 	p[0].k = 16;
 	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0xb, "ld [16] is the low word of args[0]");
 	p[0].k = 20;
@@ -90,10 +95,11 @@ static void test_loads(void)
 	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 64, "ld #len is sizeof(struct seccomp_data)");
 
 	secprof_insn q[] = {
-		I(BPF_LD | BPF_IMM, 0, 0, 5), I(BPF_ST, 0, 0, 3), I(BPF_LDX | BPF_MEM, 0, 0, 3),
-		I(BPF_LD | BPF_IMM, 0, 0, 1), I(BPF_MISC | BPF_TXA, 0, 0, 0),
-		I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, 1), I(BPF_MISC | BPF_TAX, 0, 0, 0),
-		I(BPF_STX, 0, 0, 15), I(BPF_LD | BPF_MEM, 0, 0, 15), I(BPF_RET | BPF_A, 0, 0, 0),
+		I(BPF_LD | BPF_IMM, 0, 0, 5),   I(BPF_ST, 0, 0, 3),
+		I(BPF_LDX | BPF_MEM, 0, 0, 3),  I(BPF_LD | BPF_IMM, 0, 0, 1),
+		I(BPF_MISC | BPF_TXA, 0, 0, 0), I(BPF_ALU | BPF_ADD | BPF_K, 0, 0, 1),
+		I(BPF_MISC | BPF_TAX, 0, 0, 0), I(BPF_STX, 0, 0, 15),
+		I(BPF_LD | BPF_MEM, 0, 0, 15),  I(BPF_RET | BPF_A, 0, 0, 0),
 	};
 	TAP_EQ_INT(run(q, LEN(q), &d, &steps), 6, "st/ldx/txa/tax/stx/ld mem move values");
 	TAP_EQ_INT(steps, 10, "ten steps");
@@ -108,9 +114,9 @@ static void test_jumps(void)
 		uint32_t k;
 		bool taken;
 	} cases[] = {
-		{ BPF_JEQ, 10, true }, { BPF_JEQ, 11, false }, { BPF_JGT, 9, true },
-		{ BPF_JGT, 10, false }, { BPF_JGE, 10, true }, { BPF_JGE, 11, false },
-		{ BPF_JSET, 2, true }, { BPF_JSET, 5, false },
+		{ BPF_JEQ, 10, true },  { BPF_JEQ, 11, false }, { BPF_JGT, 9, true },
+		{ BPF_JGT, 10, false }, { BPF_JGE, 10, true },  { BPF_JGE, 11, false },
+		{ BPF_JSET, 2, true },  { BPF_JSET, 5, false },
 	};
 	for (size_t i = 0; i < LEN(cases); i++) {
 		for (int x = 0; x < 2; x++) {
@@ -118,7 +124,8 @@ static void test_jumps(void)
 				I(BPF_LDX | BPF_IMM, 0, 0, cases[i].k),
 				I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0),
 				I(BPF_JMP | cases[i].op | (x ? BPF_X : BPF_K), 1, 0, cases[i].k),
-				I(BPF_RET | BPF_K, 0, 0, 111), I(BPF_RET | BPF_K, 0, 0, 222),
+				I(BPF_RET | BPF_K, 0, 0, 111),
+				I(BPF_RET | BPF_K, 0, 0, 222),
 			};
 			TAP_EQ_INT(run(p, LEN(p), &d, NULL), cases[i].taken ? 222 : 111,
 				   "conditional jump picks its branch");
@@ -171,17 +178,24 @@ static void test_kernel_accepts(void)
 {
 	/* every path must end in ALLOW: the child still has to exit */
 	secprof_insn ok1[] = {
-		I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 60), I(BPF_ST, 0, 0, 15),
-		I(BPF_LDX | BPF_IMM, 0, 0, 3), I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
-		I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 31), I(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 0),
-		I(BPF_LDX | BPF_MEM, 0, 0, 15), I(BPF_ALU | BPF_AND | BPF_K, 0, 0, 0),
-		I(BPF_ALU | BPF_OR | BPF_K, 0, 0, SP_RET_ALLOW), I(BPF_RET | BPF_A, 0, 0, 0),
+		I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 60),
+		I(BPF_ST, 0, 0, 15),
+		I(BPF_LDX | BPF_IMM, 0, 0, 3),
+		I(BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0),
+		I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 31),
+		I(BPF_JMP | BPF_JSET | BPF_X, 0, 1, 0),
+		I(BPF_LDX | BPF_MEM, 0, 0, 15),
+		I(BPF_ALU | BPF_AND | BPF_K, 0, 0, 0),
+		I(BPF_ALU | BPF_OR | BPF_K, 0, 0, SP_RET_ALLOW),
+		I(BPF_RET | BPF_A, 0, 0, 0),
 	};
 	secprof_data d = { .args = { [5] = 0x1234567800000000ull } };
 	TAP_EQ_INT(run(ok1, LEN(ok1), &d, NULL), SP_RET_ALLOW, "it returns ALLOW from A");
 	secprof_insn ok2[] = { I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0), I(BPF_MISC | BPF_TAX, 0, 0, 0),
-			       I(BPF_JMP | BPF_JA, 0, 0, 0), I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW) };
-	TAP_EQ_INT(sp_bpf_check(ok1, LEN(ok1), NULL), 0, "scratch, ALU and X jumps pass the checker");
+			       I(BPF_JMP | BPF_JA, 0, 0, 0),
+			       I(BPF_RET | BPF_K, 0, 0, SP_RET_ALLOW) };
+	TAP_EQ_INT(sp_bpf_check(ok1, LEN(ok1), NULL), 0,
+		   "scratch, ALU and X jumps pass the checker");
 	TAP_EQ_INT(kernel_load(ok1, LEN(ok1)), 0, "... and load in the kernel");
 	TAP_EQ_INT(sp_bpf_check(ok2, LEN(ok2), NULL), 0, "len, tax and ja 0 pass the checker");
 	TAP_EQ_INT(kernel_load(ok2, LEN(ok2)), 0, "... and load in the kernel");
@@ -189,26 +203,36 @@ static void test_kernel_accepts(void)
 
 static void test_refusals(void)
 {
-	secprof_insn misaligned[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 2), I(BPF_RET | BPF_A, 0, 0, 0) };
-	secprof_insn outside[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 64), I(BPF_RET | BPF_A, 0, 0, 0) };
-	secprof_insn byte_load[] = { I(BPF_LD | BPF_B | BPF_ABS, 0, 0, 0), I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn misaligned[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 2),
+				      I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn outside[] = { I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 64),
+				   I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn byte_load[] = { I(BPF_LD | BPF_B | BPF_ABS, 0, 0, 0),
+				     I(BPF_RET | BPF_A, 0, 0, 0) };
 	secprof_insn far[] = { I(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0), I(BPF_RET | BPF_K, 0, 0, 0) };
-	secprof_insn far_ja[] = { I(BPF_JMP | BPF_JA, 0, 0, 0xffffffff), I(BPF_RET | BPF_K, 0, 0, 0) };
+	secprof_insn far_ja[] = { I(BPF_JMP | BPF_JA, 0, 0, 0xffffffff),
+				  I(BPF_RET | BPF_K, 0, 0, 0) };
 	secprof_insn no_ret[] = { I(BPF_LD | BPF_IMM, 0, 0, 1) };
 	secprof_insn unset_mem[] = { I(BPF_LD | BPF_MEM, 0, 0, 1), I(BPF_RET | BPF_A, 0, 0, 0) };
 	secprof_insn half_set[] = {
-		I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), I(BPF_ST, 0, 0, 2),
-		I(BPF_LD | BPF_MEM, 0, 0, 2), I(BPF_RET | BPF_A, 0, 0, 0),
+		I(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		I(BPF_ST, 0, 0, 2),
+		I(BPF_LD | BPF_MEM, 0, 0, 2),
+		I(BPF_RET | BPF_A, 0, 0, 0),
 	};
 	secprof_insn slot[] = { I(BPF_ST, 0, 0, 16), I(BPF_RET | BPF_A, 0, 0, 0) };
-	secprof_insn lsh32[] = { I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 32), I(BPF_RET | BPF_A, 0, 0, 0) };
-	secprof_insn div0[] = { I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn lsh32[] = { I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 32),
+				 I(BPF_RET | BPF_A, 0, 0, 0) };
+	secprof_insn div0[] = { I(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0),
+				I(BPF_RET | BPF_A, 0, 0, 0) };
 	secprof_insn ret_x[] = { I(BPF_RET | BPF_X, 0, 0, 0) };
 
 	refused(misaligned, LEN(misaligned),
-		"insn[0]: load outside struct seccomp_data or not 4-byte aligned", "misaligned load");
+		"insn[0]: load outside struct seccomp_data or not 4-byte aligned",
+		"misaligned load");
 	refused(outside, LEN(outside),
-		"insn[0]: load outside struct seccomp_data or not 4-byte aligned", "load past the end");
+		"insn[0]: load outside struct seccomp_data or not 4-byte aligned",
+		"load past the end");
 	refused(byte_load, LEN(byte_load), "insn[0]: opcode not allowed in a seccomp filter",
 		"byte loads are not seccomp's");
 	refused(far, LEN(far), "insn[0]: jump out of range", "jt past the end");

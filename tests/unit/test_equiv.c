@@ -68,10 +68,13 @@ static void loaded_free(struct loaded *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int load_bytes(secprof_ctx *ctx, const char *json, size_t len, const char *file, const char *go,
-		      secprof_caps caps, int kmaj, int kmin, struct loaded *out, secprof_error *err)
+static int load_bytes(secprof_ctx *ctx, const char *json, size_t len, const char *file,
+		      const char *go, secprof_caps caps, int kmaj, int kmin, struct loaded *out,
+		      secprof_error *err)
 {
-	secprof_resolve_opts o = { .arch = go, .kernel_major = kmaj, .kernel_minor = kmin, .caps = caps };
+	secprof_resolve_opts o = {
+		.arch = go, .kernel_major = kmaj, .kernel_minor = kmin, .caps = caps
+	};
 
 	memset(out, 0, sizeof(*out));
 	out->prof = json ? secprof_profile_parse(ctx, json, len, file, err)
@@ -87,8 +90,8 @@ static int load_bytes(secprof_ctx *ctx, const char *json, size_t len, const char
 }
 
 /* A NUL-terminated profile, or the built-in one when json is NULL. */
-static int load_json(secprof_ctx *ctx, const char *json, const char *file, const char *go, secprof_caps caps,
-		     int kmaj, int kmin, struct loaded *out, secprof_error *err)
+static int load_json(secprof_ctx *ctx, const char *json, const char *file, const char *go,
+		     secprof_caps caps, int kmaj, int kmin, struct loaded *out, secprof_error *err)
 {
 	return load_bytes(ctx, json, json ? strlen(json) : 0, file, go, caps, kmaj, kmin, out, err);
 }
@@ -98,21 +101,22 @@ static int load_json(secprof_ctx *ctx, const char *json, const char *file, const
  * eq_narrow). Its own counts; compare_one fills them. */
 static struct eq_stats st_narrow;
 
-static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
-			 uint64_t seed, struct eq_stats *st, bool narrow);
+static void compare_mode(secprof_ctx *ctx, const char *label, const char *json,
+			 const secprof_resolved *r, uint64_t seed, struct eq_stats *st,
+			 bool narrow);
 
 /* Both compilers on one resolved profile; compare refusals, then verdicts:
  * secprof's exact program with libseccomp's, then secprof's default
  * program with libseccomp's for profile' (into st_narrow). */
-static void compare_one(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
-			uint64_t seed, struct eq_stats *st)
+static void compare_one(secprof_ctx *ctx, const char *label, const char *json,
+			const secprof_resolved *r, uint64_t seed, struct eq_stats *st)
 {
 	compare_mode(ctx, label, json, r, seed, st, false);
 	compare_mode(ctx, label, json, r, seed, &st_narrow, true);
 }
 
-static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, const secprof_resolved *r,
-			 uint64_t seed, struct eq_stats *st, bool narrow)
+static void compare_mode(secprof_ctx *ctx, const char *label, const char *json,
+			 const secprof_resolved *r, uint64_t seed, struct eq_stats *st, bool narrow)
 {
 	struct eq_restricted x, n = { 0 };
 	const secprof_resolved *scmp_r; /* what libseccomp compiles */
@@ -130,12 +134,15 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 	scmp_r = narrow ? &n.r : &x.r;
 	rc = runc_scmp_build(scmp_r, NULL, &rp, rerr, sizeof(rerr));
 	memset(&err, 0, sizeof(err));
-	sp = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = !narrow }, &err);
+	sp = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = !narrow },
+			     &err);
 	/* default mode: secprof's exact programs for profile' and the profile */
 	secprof_prog *sp_lo = NULL, *sp_wide = NULL;
 	if (narrow && sp) {
-		sp_lo = secprof_compile(ctx, &n.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
-		sp_wide = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+		sp_lo = secprof_compile(ctx, &n.r,
+					&(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+		sp_wide = secprof_compile(
+			ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 		if (!sp_lo || !sp_wide) {
 			secprof_prog_free(sp);
 			sp = NULL;
@@ -148,10 +155,11 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 		} else {
 			st->error_mismatch++;
 			if (st->refusal_printed++ < 5 || getenv("EQUIV_EACH")) {
-				printf("# REFUSAL MISMATCH in %s%s\n# profile: %s\n", narrow ? "(default mode) " : "",
-				       label, json ? json : "(builtin)");
-				printf("# secprof: %s\n# libseccomp/runc: %s\n", sp ? "compiled" : err.msg,
-				       rc ? rerr : "compiled");
+				printf("# REFUSAL MISMATCH in %s%s\n# profile: %s\n",
+				       narrow ? "(default mode) " : "", label,
+				       json ? json : "(builtin)");
+				printf("# secprof: %s\n# libseccomp/runc: %s\n",
+				       sp ? "compiled" : err.msg, rc ? rerr : "compiled");
 			}
 		}
 	} else {
@@ -165,10 +173,27 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 		struct runc_prog exact = { 0 };
 		if (narrow && runc_scmp_build(&x.r, NULL, &exact, rerr, sizeof(rerr)))
 			exact = (struct runc_prog){ 0 };
-		struct eq_case c = { nlabel, json, narrow ? sp_lo->insns : sp->insns, narrow ? sp_lo->len : sp->len,
-				     rp.insns, rp.len, st, &shown, &first,
-				     scmp_r, per, audits, nper, narrow, &x.r, exact.insns, exact.len,
-				     sp->insns, sp->len, narrow ? sp_wide->insns : NULL, narrow ? sp_wide->len : 0 };
+		struct eq_case c = { nlabel,
+				     json,
+				     narrow ? sp_lo->insns : sp->insns,
+				     narrow ? sp_lo->len : sp->len,
+				     rp.insns,
+				     rp.len,
+				     st,
+				     &shown,
+				     &first,
+				     scmp_r,
+				     per,
+				     audits,
+				     nper,
+				     narrow,
+				     &x.r,
+				     exact.insns,
+				     exact.len,
+				     sp->insns,
+				     sp->len,
+				     narrow ? sp_wide->insns : NULL,
+				     narrow ? sp_wide->len : 0 };
 		unsigned before = st->printed;
 
 		if (getenv("EQUIV_EACH"))
@@ -176,7 +201,8 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json, 
 		/* the original profile's constants: high words included */
 		eq_compare_programs(&c, &x.r, seed, env_uint("EQUIV_VECTORS", 24));
 		if (st->printed > before && !narrow)
-			sh_report(ctx, &x.r, &first); /* the same disagreement, on a minimal profile */
+			sh_report(ctx, &x.r,
+				  &first); /* the same disagreement, on a minimal profile */
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);
 		runc_prog_free(&exact);
@@ -217,14 +243,16 @@ static void builtin_variants(secprof_ctx *ctx, struct eq_stats *st)
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
 		st->printed = 0;
-		secprof_caps caps = v[i].privileged ? secprof_caps_all() : secprof_caps_docker_default();
+		secprof_caps caps = v[i].privileged ? secprof_caps_all()
+						    : secprof_caps_docker_default();
 		struct loaded l;
 		secprof_error err;
 		uint64_t before = st->disagree, mism = st->error_mismatch;
 
 		if (v[i].add)
 			caps |= 1ULL << secprof_cap_from_name(v[i].add);
-		if (load_json(ctx, NULL, "builtin", v[i].go, caps, v[i].kmaj, v[i].kmin, &l, &err)) {
+		if (load_json(ctx, NULL, "builtin", v[i].go, caps, v[i].kmaj, v[i].kmin, &l,
+			      &err)) {
 			tap_ok(0, "%s: loads (%s)", v[i].label, err.msg);
 			continue;
 		}
@@ -237,7 +265,8 @@ static void builtin_variants(secprof_ctx *ctx, struct eq_stats *st)
 
 /* ---- 2. every reference profile that parses ------------------------------ */
 
-static void ref_file(secprof_ctx *ctx, const char *path, struct eq_stats *st, unsigned *n, unsigned *skipped)
+static void ref_file(secprof_ctx *ctx, const char *path, struct eq_stats *st, unsigned *n,
+		     unsigned *skipped)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -248,7 +277,8 @@ static void ref_file(secprof_ctx *ctx, const char *path, struct eq_stats *st, un
 		(*skipped)++;
 		return;
 	}
-	if (load_bytes(ctx, data, len, path, "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+	if (load_bytes(ctx, data, len, path, "amd64", secprof_caps_docker_default(), 6, 1, &l,
+		       &err)) {
 		(*skipped)++;
 		if (getenv("EQUIV_VERBOSE"))
 			printf("# skipped %s: %s\n", path, err.msg);
@@ -262,7 +292,8 @@ static void ref_file(secprof_ctx *ctx, const char *path, struct eq_stats *st, un
 	free(data);
 }
 
-static void ref_dir(secprof_ctx *ctx, const char *dir, struct eq_stats *st, unsigned *n, unsigned *skipped)
+static void ref_dir(secprof_ctx *ctx, const char *dir, struct eq_stats *st, unsigned *n,
+		    unsigned *skipped)
 {
 	struct dirent **ents;
 	int count = scandir(dir, &ents, NULL, alphasort);
@@ -297,9 +328,11 @@ static void reference_profiles(secprof_ctx *ctx, struct eq_stats *st)
 	}
 	st->printed = 0;
 	ref_dir(ctx, ref, st, &n, &skipped);
-	tap_ok(n >= 8, "reference profiles: %u compared (%u do not parse or resolve as Docker profiles)", n,
+	tap_ok(n >= 8,
+	       "reference profiles: %u compared (%u do not parse or resolve as Docker profiles)", n,
 	       skipped);
-	tap_ok(st->error_mismatch == mism, "reference profiles: refused by both or by neither (%llu by one only)",
+	tap_ok(st->error_mismatch == mism,
+	       "reference profiles: refused by both or by neither (%llu by one only)",
 	       (unsigned long long)(st->error_mismatch - mism));
 	check_stats("reference profiles", st, before);
 }
@@ -313,8 +346,10 @@ static void reference_profiles(secprof_ctx *ctx, struct eq_stats *st)
  * ABIs), and hit the high bit. */
 static void many_value_rules(secprof_ctx *ctx, struct eq_stats *st)
 {
-	static const char *const arches[] = { "[\"SCMP_ARCH_X86_64\"]",
-					      "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]" };
+	static const char *const arches[] = {
+		"[\"SCMP_ARCH_X86_64\"]",
+		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]"
+	};
 	uint64_t before = st->disagree, prof = st->profiles, both = st->both_error;
 
 	st->printed = 0;
@@ -323,21 +358,27 @@ static void many_value_rules(secprof_ctx *ctx, struct eq_stats *st)
 		struct loaded l;
 		secprof_error err;
 
-		sp_buf_printf(&j, "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": %s, \"syscalls\": [",
-			      arches[a]);
+		sp_buf_printf(
+			&j,
+			"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": %s, \"syscalls\": [",
+			arches[a]);
 		for (unsigned i = 0; i < 150; i++) {
 			/* with x86 (a = 1), rules 2k and 2k+1 share a low word and
 			 * differ in the high one: one chain on the 32-bit ABI, so
 			 * their action follows the low word */
 			unsigned k = a == 1 ? i / 2 : i;
-			uint64_t v = (uint64_t)(i % 3) << 32 | (k * 0x01010101u) | (i % 7 == 0 ? 1ull << 63 : 0);
-			sp_buf_printf(&j, "%s{\"names\": [\"read\", \"dup3\"], \"action\": \"SCMP_ACT_%s\", "
-					  "\"errnoRet\": %u, \"args\": [{\"index\": %u, \"value\": %llu, \"op\": \"SCMP_CMP_EQ\"}]}",
-				      i ? ", " : "", k % 11 == 0 ? "TRAP" : "ERRNO", 2 + k % 5, 1 + (unsigned)a,
-				      (unsigned long long)v);
+			uint64_t v = (uint64_t)(i % 3) << 32 | (k * 0x01010101u) |
+				     (i % 7 == 0 ? 1ull << 63 : 0);
+			sp_buf_printf(
+				&j,
+				"%s{\"names\": [\"read\", \"dup3\"], \"action\": \"SCMP_ACT_%s\", "
+				"\"errnoRet\": %u, \"args\": [{\"index\": %u, \"value\": %llu, \"op\": \"SCMP_CMP_EQ\"}]}",
+				i ? ", " : "", k % 11 == 0 ? "TRAP" : "ERRNO", 2 + k % 5,
+				1 + (unsigned)a, (unsigned long long)v);
 		}
 		sp_buf_puts(&j, "]}");
-		if (!tap_ok(!load_json(ctx, j.data, "many.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err),
+		if (!tap_ok(!load_json(ctx, j.data, "many.json", "amd64",
+				       secprof_caps_docker_default(), 6, 1, &l, &err),
 			    "150 single-value rules of several actions load (%s)", arches[a]))
 			tap_diag("%s", err.msg);
 		else {
@@ -346,7 +387,8 @@ static void many_value_rules(secprof_ctx *ctx, struct eq_stats *st)
 		}
 		free(j.data);
 	}
-	tap_ok(st->profiles == prof + 2 && st->both_error == both, "many single-value rules: both compiled both profiles");
+	tap_ok(st->profiles == prof + 2 && st->both_error == both,
+	       "many single-value rules: both compiled both profiles");
 	check_stats("many single-value rules", st, before);
 }
 
@@ -366,8 +408,10 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 		struct loaded l;
 		secprof_error err;
 
-		snprintf(label, sizeof(label), "random profile seed %llu (%s)", (unsigned long long)(base + i), go);
-		if (load_json(ctx, json, "random.json", go, secprof_caps_docker_default(), 6, 1, &l, &err)) {
+		snprintf(label, sizeof(label), "random profile seed %llu (%s)",
+			 (unsigned long long)(base + i), go);
+		if (load_json(ctx, json, "random.json", go, secprof_caps_docker_default(), 6, 1, &l,
+			      &err)) {
 			/* refusals runc makes too (§4.1.2): NOTIFY as default, "" as a name */
 			if (strstr(err.msg, "NOTIFY") || strstr(err.msg, "empty"))
 				st->both_error++;
@@ -381,8 +425,10 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 		free(json);
 	}
 	tap_ok(bad == 0, "random profiles: %u generated, %u do not load", want, bad);
-	tap_ok(st->error_mismatch == mism, "random profiles: %llu compared, %llu refused by both, %llu by one only",
-	       (unsigned long long)(st->profiles - prof), (unsigned long long)(st->both_error - both),
+	tap_ok(st->error_mismatch == mism,
+	       "random profiles: %llu compared, %llu refused by both, %llu by one only",
+	       (unsigned long long)(st->profiles - prof),
+	       (unsigned long long)(st->both_error - both),
 	       (unsigned long long)(st->error_mismatch - mism));
 	check_stats("random profiles", st, before);
 }
@@ -398,13 +444,16 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
  * per rule). */
 static char *arg32_profile(uint64_t seed)
 {
-	static const char *const names[] = { "socket", "dup3", "kill", "fchmod", "setns", "read",
-					     "mmap", "ioctl", "openat", "prctl" };
-	static const char *const arches[] = { "", "\"SCMP_ARCH_X86_64\"",
-					      "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"",
-					      "\"SCMP_ARCH_AARCH64\"", "\"SCMP_ARCH_RISCV64\", \"SCMP_ARCH_PPC64LE\"" };
-	static const uint64_t odd[] = { 0x100000000ull, 0x100000028ull, 0xffffffffffffffffull,
-					0xffffffff80000000ull, 0x7fffffffull, 0xffffffffull };
+	static const char *const names[] = { "socket", "dup3", "kill",  "fchmod", "setns",
+					     "read",   "mmap", "ioctl", "openat", "prctl" };
+	static const char *const arches[] = {
+		"", "\"SCMP_ARCH_X86_64\"",
+		"\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"",
+		"\"SCMP_ARCH_AARCH64\"", "\"SCMP_ARCH_RISCV64\", \"SCMP_ARCH_PPC64LE\""
+	};
+	static const uint64_t odd[] = { 0x100000000ull,        0x100000028ull,
+					0xffffffffffffffffull, 0xffffffff80000000ull,
+					0x7fffffffull,         0xffffffffull };
 	struct rp_rng r;
 	struct rp_buf b = { 0 };
 	size_t nrules;
@@ -418,20 +467,24 @@ static char *arg32_profile(uint64_t seed)
 	for (size_t i = 0; i < nrules; i++) {
 		size_t nargs = 1 + rp_below(&r, 3);
 		const char *name = names[rp_below(&r, SP_ARRAY_SIZE(names))];
-		rp_printf(&b, "%s{\"names\": [\"%s\"], \"action\": \"%s\", \"args\": [", i ? ", " : "",
-			  name, rp_action(&r, 0));
+		rp_printf(&b, "%s{\"names\": [\"%s\"], \"action\": \"%s\", \"args\": [",
+			  i ? ", " : "", name, rp_action(&r, 0));
 		unsigned first = (unsigned)rp_below(&r, 3);
 		for (size_t k = 0; k < nargs; k++) {
 			/* distinct indexes: runc's OR-split of a repeated index
 			 * is the random profiles' business */
 			unsigned idx = (first + (unsigned)k) % 3;
-			uint64_t v = mixed && rp_below(&r, 3) == 0 ? odd[rp_below(&r, SP_ARRAY_SIZE(odd))]
-								   : rp_below(&r, 2) ? rp_below(&r, 48)
-										     : rp_next(&r) & 0xffffffffu;
+			uint64_t v = mixed && rp_below(&r, 3) == 0
+					     ? odd[rp_below(&r, SP_ARRAY_SIZE(odd))]
+				     : rp_below(&r, 2) ? rp_below(&r, 48)
+						       : rp_next(&r) & 0xffffffffu;
 			uint64_t v2 = rp_below(&r, 2) ? rp_below(&r, 48) : rp_next(&r);
 			const char *op = rp_ops[rp_below(&r, 7)];
-			rp_printf(&b, "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
-				  k ? ", " : "", idx, (unsigned long long)v, (unsigned long long)v2, op);
+			rp_printf(
+				&b,
+				"%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
+				k ? ", " : "", idx, (unsigned long long)v, (unsigned long long)v2,
+				op);
 		}
 		rp_printf(&b, "]}");
 	}
@@ -452,7 +505,8 @@ static void arg32_profiles(secprof_ctx *ctx, struct eq_stats *st)
 		secprof_error err;
 
 		snprintf(label, sizeof(label), "32-bit argument profile seed %u", 5000 + i);
-		if (!load_json(ctx, json, "arg32.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+		if (!load_json(ctx, json, "arg32.json", "amd64", secprof_caps_docker_default(), 6,
+			       1, &l, &err)) {
 			loaded++;
 			compare_one(ctx, label, json, l.res, 5000 + i, st);
 			loaded_free(&l);
@@ -463,7 +517,8 @@ static void arg32_profiles(secprof_ctx *ctx, struct eq_stats *st)
 	check_stats("32-bit argument profiles (exact)", st, before);
 	tap_ok(st_narrow.disagree == nb && st_narrow.error_mismatch == nm,
 	       "32-bit argument profiles (default mode): %llu disagreements, %llu refused by one only",
-	       (unsigned long long)(st_narrow.disagree - nb), (unsigned long long)(st_narrow.error_mismatch - nm));
+	       (unsigned long long)(st_narrow.disagree - nb),
+	       (unsigned long long)(st_narrow.error_mismatch - nm));
 }
 
 /* ---- 3b. refusals pinned: libseccomp's word tree ------------------------- */
@@ -524,23 +579,26 @@ static void pinned_refusals(secprof_ctx *ctx)
 		char rerr[256], msg[512];
 		int rc;
 
-		if (load_json(ctx, v[i].json, "t.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+		if (load_json(ctx, v[i].json, "t.json", "amd64", secprof_caps_docker_default(), 6,
+			      1, &l, &err)) {
 			tap_ok(0, "refusal %zu loads (%s)", i, err.msg);
 			continue;
 		}
 		memset(&err, 0, sizeof(err));
-		sp = secprof_compile(ctx, l.res, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
+		sp = secprof_compile(ctx, l.res,
+				     &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 		rc = runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr));
 		if (!rc)
 			runc_prog_free(&rp);
 		if (v[i].msg) {
-			tap_ok(rc && strstr(rerr, "File exists"), "%s: libseccomp refuses it (%s)", v[i].what,
-			       rc ? rerr : "compiled");
-			tap_ok(!sp && !strcmp(secprof_error_format(&err, msg, sizeof(msg)), v[i].msg),
+			tap_ok(rc && strstr(rerr, "File exists"), "%s: libseccomp refuses it (%s)",
+			       v[i].what, rc ? rerr : "compiled");
+			tap_ok(!sp && !strcmp(secprof_error_format(&err, msg, sizeof(msg)),
+					      v[i].msg),
 			       "%s: secprof refuses it: %s", v[i].what, sp ? "compiled" : msg);
 		} else {
-			tap_ok(!rc && sp, "%s: both compile (libseccomp: %s, secprof: %s)", v[i].what,
-			       rc ? rerr : "ok", sp ? "ok" : err.msg);
+			tap_ok(!rc && sp, "%s: both compile (libseccomp: %s, secprof: %s)",
+			       v[i].what, rc ? rerr : "ok", sp ? "ok" : err.msg);
 		}
 		secprof_prog_free(sp);
 		loaded_free(&l);
@@ -565,7 +623,9 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":1,\"value\":10101702317709523548,\"op\":\"SCMP_CMP_LE\"}]}";
 	static const char *const third =
 		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_KILL_THREAD\",\"args\":[{\"index\":2,\"value\":4022368113,\"op\":\"SCMP_CMP_GE\"},{\"index\":1,\"value\":3730597196,\"op\":\"SCMP_CMP_NE\"}]},";
-	const secprof_data d = { .nr = 41, .arch = 0xc000003e, .args = { 0, 0xc14d4809, 0x7fffffff } };
+	const secprof_data d = { .nr = 41,
+				 .arch = 0xc000003e,
+				 .args = { 0, 0xc14d4809, 0x7fffffff } };
 	uint64_t before = st->disagree, merge = st->scmp_merge;
 
 	st->printed = 0;
@@ -577,15 +637,19 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		uint32_t audits[8];
 		char rerr[256];
 
-		snprintf(json, sizeof(json), "{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[%s%s]}", v ? third : "",
+		snprintf(json, sizeof(json),
+			 "{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[%s%s]}", v ? third : "",
 			 rules);
-		if (!tap_ok(!load_json(ctx, json, "acc.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err),
+		if (!tap_ok(!load_json(ctx, json, "acc.json", "amd64",
+				       secprof_caps_docker_default(), 6, 1, &l, &err),
 			    "word-tree accumulator profile %d loads", v)) {
 			tap_diag("%s", err.msg);
 			continue;
 		}
-		compare_one(ctx, v ? "word-tree accumulator, three rules" : "word-tree accumulator, two rules", json,
-			    l.res, 500 + (uint64_t)v, st);
+		compare_one(ctx,
+			    v ? "word-tree accumulator, three rules"
+			      : "word-tree accumulator, two rules",
+			    json, l.res, 500 + (uint64_t)v, st);
 
 		secprof_prog *sp = secprof_compile(ctx, l.res, NULL, &err);
 		if (!sp || runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
@@ -595,47 +659,55 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 			continue;
 		}
 		size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
-		struct eq_case c = { "acc", json, sp->insns, sp->len, rp.insns, rp.len, st, NULL, NULL,
-				     l.res, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
+		struct eq_case c = { "acc", json, sp->insns, sp->len, rp.insns, rp.len, st,
+				     NULL,  NULL, l.res,     per,     audits,   nper,   false,
+				     NULL,  NULL, 0,         NULL,    0,        NULL,   0 };
 		uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL);
 		uint32_t vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 		tap_ok(va == SECCOMP_RET_KILL_THREAD && vb == SECCOMP_RET_LOG &&
 			       eq_explain(&c, &d, va, vb) == EQ_SCMP_TREE_ACC,
-		       "profile %d, socket(0, 0xc14d4809): secprof 0x%08x, libseccomp 0x%08x: %s", v, va, vb,
-		       eq_why_str(eq_explain(&c, &d, va, vb)));
+		       "profile %d, socket(0, 0xc14d4809): secprof 0x%08x, libseccomp 0x%08x: %s",
+		       v, va, vb, eq_why_str(eq_explain(&c, &d, va, vb)));
 		tap_ok(eq_explain(&c, &d, SECCOMP_RET_ALLOW, vb) == EQ_UNEXPLAINED,
 		       "profile %d: a verdict other than the tree's is not excused", v);
 		/* the compare libseccomp makes on the wrong word, given another
 		 * constant: no longer the tree's node */
 		size_t hit = 0;
 		for (size_t i = 0; i < rp.len; i++)
-			if (rp.insns[i].code == (BPF_JMP | BPF_JGT | BPF_K) && rp.insns[i].k == 0x8c3074bc)
+			if (rp.insns[i].code == (BPF_JMP | BPF_JGT | BPF_K) &&
+			    rp.insns[i].k == 0x8c3074bc)
 				hit = i + 1;
 		if (hit)
 			rp.insns[hit - 1].k = 0x8c3074bb;
-		tap_ok(hit && eq_explain(&c, &d, va, secprof_emulate(rp.insns, rp.len, &d, NULL)) == EQ_UNEXPLAINED,
-		       "profile %d: a program whose compare is not the tree's node is not excused", v);
+		tap_ok(hit && eq_explain(&c, &d, va, secprof_emulate(rp.insns, rp.len, &d, NULL)) ==
+				       EQ_UNEXPLAINED,
+		       "profile %d: a program whose compare is not the tree's node is not excused",
+		       v);
 		/* the tree's path, but a program whose KILL_THREAD block returns
 		 * another action */
 		if (hit)
 			rp.insns[hit - 1].k = 0x8c3074bc;
 		size_t kill = 0;
 		for (size_t i = 0; i < rp.len; i++)
-			if (rp.insns[i].code == (BPF_RET | BPF_K) && rp.insns[i].k == SECCOMP_RET_KILL_THREAD)
+			if (rp.insns[i].code == (BPF_RET | BPF_K) &&
+			    rp.insns[i].k == SECCOMP_RET_KILL_THREAD)
 				kill = i + 1;
 		if (kill)
 			rp.insns[kill - 1].k = SECCOMP_RET_TRAP;
 		tap_ok(kill && secprof_emulate(rp.insns, rp.len, &d, NULL) == vb &&
 			       eq_explain(&c, &d, va, vb) == EQ_UNEXPLAINED,
-		       "profile %d: a program that ends the tree's path on another action is not excused", v);
+		       "profile %d: a program that ends the tree's path on another action is not excused",
+		       v);
 		if (kill)
 			rp.insns[kill - 1].k = SECCOMP_RET_KILL_THREAD;
 		/* a compare that loads a wrong word on every path (lo(a2) for
 		 * lo(a1) before "> 7"): a different bug, no ambiguous accumulator */
 		hit = 0;
 		for (size_t i = 0; i + 1 < rp.len; i++)
-			if (rp.insns[i].code == (BPF_LD | BPF_W | BPF_ABS) && rp.insns[i].k == 0x18 &&
-			    rp.insns[i + 1].code == (BPF_JMP | BPF_JGT | BPF_K) && rp.insns[i + 1].k == 7)
+			if (rp.insns[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+			    rp.insns[i].k == 0x18 &&
+			    rp.insns[i + 1].code == (BPF_JMP | BPF_JGT | BPF_K) &&
+			    rp.insns[i + 1].k == 7)
 				hit = i + 1;
 		if (hit)
 			rp.insns[hit - 1].k = 0x20;
@@ -644,15 +716,16 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		va = secprof_emulate(sp->insns, sp->len, &d2, NULL);
 		vb = secprof_emulate(rp.insns, rp.len, &d2, NULL);
 		tap_ok(hit && va != vb && eq_explain(&c, &d2, va, vb) == EQ_UNEXPLAINED,
-		       "profile %d: a compare of a wrong but unambiguous word is not excused (0x%08x, 0x%08x)", v, va,
-		       vb);
+		       "profile %d: a compare of a wrong but unambiguous word is not excused (0x%08x, 0x%08x)",
+		       v, va, vb);
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);
 		runc_prog_free(&rp);
 		secprof_prog_free(sp);
 		loaded_free(&l);
 	}
-	tap_ok(st->scmp_merge > merge, "word-tree accumulator: %llu inputs explained as libseccomp's accumulator bug",
+	tap_ok(st->scmp_merge > merge,
+	       "word-tree accumulator: %llu inputs explained as libseccomp's accumulator bug",
 	       (unsigned long long)(st->scmp_merge - merge));
 
 	/* Both bugs at once (random profile seed 35201): on an ARM-only
@@ -665,10 +738,13 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_KILL_THREAD\",\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_NE\"},{\"index\":1,\"value\":6,\"op\":\"SCMP_CMP_LE\"}]},"
 		"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":0,\"value\":10271407456530092373,\"op\":\"SCMP_CMP_GE\"}]},"
 		"{\"names\":[\"riscv_flush_icache\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
-	const secprof_data da = { .nr = 172, .arch = 0x40000028, .args = { 0xe8368252ff819c83, 0x78281579495633c5 } };
+	const secprof_data da = { .nr = 172,
+				  .arch = 0x40000028,
+				  .args = { 0xe8368252ff819c83, 0x78281579495633c5 } };
 	struct loaded l;
 	secprof_error err;
-	if (tap_ok(!load_json(ctx, arm, "arm.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err),
+	if (tap_ok(!load_json(ctx, arm, "arm.json", "amd64", secprof_caps_docker_default(), 6, 1,
+			      &l, &err),
 		   "ARM accumulator profile loads")) {
 		struct runc_prog rp, per[8];
 		uint32_t audits[8];
@@ -678,13 +754,17 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 		compare_one(ctx, "ARM accumulator and dropped nr load", arm, l.res, 502, st);
 		if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
 			size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
-			struct eq_case c = { "arm", arm, sp->insns, sp->len, rp.insns, rp.len, st, NULL, NULL,
-					     l.res, per, audits, nper, false, NULL, NULL, 0, NULL, 0, NULL, 0 };
+			struct eq_case c = { "arm", arm,   sp->insns, sp->len, rp.insns, rp.len,
+					     st,    NULL,  NULL,      l.res,   per,      audits,
+					     nper,  false, NULL,      NULL,    0,        NULL,
+					     0,     NULL,  0 };
 			uint32_t va = secprof_emulate(sp->insns, sp->len, &da, NULL);
 			uint32_t vb = secprof_emulate(rp.insns, rp.len, &da, NULL);
 			enum eq_why w = eq_explain(&c, &da, va, vb);
-			tap_ok(va == SECCOMP_RET_TRAP && vb == SECCOMP_RET_LOG && w == EQ_SCMP_MULTIARCH_ACC,
-			       "ARM prctl: secprof 0x%08x, libseccomp 0x%08x: %s", va, vb, eq_why_str(w));
+			tap_ok(va == SECCOMP_RET_TRAP && vb == SECCOMP_RET_LOG &&
+				       w == EQ_SCMP_MULTIARCH_ACC,
+			       "ARM prctl: secprof 0x%08x, libseccomp 0x%08x: %s", va, vb,
+			       eq_why_str(w));
 			tap_ok(eq_explain(&c, &da, SECCOMP_RET_ALLOW, vb) == EQ_UNEXPLAINED,
 			       "ARM prctl: a verdict other than the tree's is not excused");
 			for (size_t i = 0; i < nper; i++)
@@ -743,7 +823,8 @@ static void mux_references(secprof_ctx *ctx, struct eq_stats *st)
 		struct loaded l;
 		secprof_error err;
 
-		if (!tap_ok(!load_json(ctx, v[i].json, "mux.json", v[i].go, secprof_caps_docker_default(), 6, 1, &l, &err),
+		if (!tap_ok(!load_json(ctx, v[i].json, "mux.json", v[i].go,
+				       secprof_caps_docker_default(), 6, 1, &l, &err),
 			    "multiplexer reference profile %zu loads", i)) {
 			tap_diag("%s", err.msg);
 			continue;
@@ -751,33 +832,38 @@ static void mux_references(secprof_ctx *ctx, struct eq_stats *st)
 		compare_one(ctx, "multiplexer references", v[i].json, l.res, 600 + i, st);
 		loaded_free(&l);
 	}
-	tap_ok(st->profiles == prof + SP_ARRAY_SIZE(v), "multiplexer references: both compilers accept every profile");
+	tap_ok(st->profiles == prof + SP_ARRAY_SIZE(v),
+	       "multiplexer references: both compilers accept every profile");
 	check_stats("multiplexer references", st, before);
 }
 
 /* ---- 4. the kernel agrees with the emulator -------------------------------- */
 
 #if defined(__x86_64__)
-static const char *const probe_names[] = { "getppid", "getuid", "getgid", "geteuid", "getegid",
-					   "sched_yield", "getpgrp", "gettid" };
+static const char *const probe_names[] = { "getppid", "getuid",      "getgid",  "geteuid",
+					   "getegid", "sched_yield", "getpgrp", "gettid" };
 
 /* A random profile over syscalls that ignore their arguments, so the kernel
  * can run any argument vector the filter looks at. */
 static char *probe_profile(uint64_t seed)
 {
-	static const char *const defaults[] = { "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_TRAP",
-						"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
+	static const char *const defaults[] = { "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+						"SCMP_ACT_TRAP",  "SCMP_ACT_KILL_PROCESS",
+						"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
 						"SCMP_ACT_TRACE" };
 	struct rp_rng r;
 	struct rp_buf b = { 0 };
 	size_t nrules;
 
 	rp_seed(&r, seed);
-	rp_printf(&b, "{\"defaultAction\": \"%s\"", defaults[rp_below(&r, SP_ARRAY_SIZE(defaults))]);
+	rp_printf(&b, "{\"defaultAction\": \"%s\"",
+		  defaults[rp_below(&r, SP_ARRAY_SIZE(defaults))]);
 	if (rp_below(&r, 2))
 		rp_errno(&b, &r, "defaultErrnoRet");
-	rp_printf(&b, ", \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"%s], \"syscalls\": [",
-		  rp_below(&r, 2) ? ", \"SCMP_ARCH_X32\"" : "");
+	rp_printf(
+		&b,
+		", \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"%s], \"syscalls\": [",
+		rp_below(&r, 2) ? ", \"SCMP_ARCH_X32\"" : "");
 	nrules = 2 + rp_below(&r, 6);
 	for (size_t i = 0; i < nrules; i++) {
 		rp_printf(&b, "%s{\"names\": [\"%s\", \"%s\"], \"action\": \"%s\"", i ? ", " : "",
@@ -798,21 +884,22 @@ struct kcheck {
 	bool compat_ok; /* the kernel runs i386 calls (IA32 emulation) */
 };
 
-static void kernel_probe_abi(const secprof_insn *p, size_t len, long nr, const uint64_t *a, bool compat,
-			     const char *who, const char *label, struct kcheck *k);
+static void kernel_probe_abi(const secprof_insn *p, size_t len, long nr, const uint64_t *a,
+			     bool compat, const char *who, const char *label, struct kcheck *k);
 
-static void kernel_probe(const secprof_insn *p, size_t len, long nr, const uint64_t *a, const char *who,
-			 const char *label, struct kcheck *k)
+static void kernel_probe(const secprof_insn *p, size_t len, long nr, const uint64_t *a,
+			 const char *who, const char *label, struct kcheck *k)
 {
 	kernel_probe_abi(p, len, nr, a, false, who, label, k);
 }
 
 /* compat: an i386 call through int $0x80, whose arguments the kernel hands
  * the filter as 32-bit values (only five are passed, see kprobe.h). */
-static void kernel_probe_abi(const secprof_insn *p, size_t len, long nr, const uint64_t *a, bool compat,
-			     const char *who, const char *label, struct kcheck *k)
+static void kernel_probe_abi(const secprof_insn *p, size_t len, long nr, const uint64_t *a,
+			     bool compat, const char *who, const char *label, struct kcheck *k)
 {
-	secprof_data d = { .nr = (int32_t)nr, .arch = compat ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64 };
+	secprof_data d = { .nr = (int32_t)nr,
+			   .arch = compat ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64 };
 	struct kp_result nat, got;
 	uint64_t a32[6] = { 0 };
 	uint32_t v;
@@ -834,17 +921,19 @@ static void kernel_probe_abi(const secprof_insn *p, size_t len, long nr, const u
 	if (k->bad++ < 5)
 		printf("# KERNEL MISMATCH %s (%s%s) nr %ld args 0x%llx 0x%llx: emulator %s, kernel kind %d failed %d "
 		       "errno %d sig %d trap %d/%d\n",
-		       label, who, compat ? ", i386" : "", nr, (unsigned long long)a[0], (unsigned long long)a[1], eq_ret_str(v, s, sizeof(s)),
-		       got.kind, got.failed, got.err, got.sig, got.trap_nr, got.trap_data);
+		       label, who, compat ? ", i386" : "", nr, (unsigned long long)a[0],
+		       (unsigned long long)a[1], eq_ret_str(v, s, sizeof(s)), got.kind, got.failed,
+		       got.err, got.sig, got.trap_nr, got.trap_data);
 }
 
 /* Probe calls for one program: each probe name with arg vectors from the
  * profile's constants, plus numbers the kernel lacks (gap, above max, x32). */
-static void kernel_probes(const secprof_insn *p, size_t len, const secprof_resolved *r, const char *who,
-			  const char *label, struct kcheck *k, struct rp_rng *rng)
+static void kernel_probes(const secprof_insn *p, size_t len, const secprof_resolved *r,
+			  const char *who, const char *label, struct kcheck *k, struct rp_rng *rng)
 {
 	static const long extra[] = { 380, 1000, 0x40000000 + 110, -1 };
-	const struct sp_arch *x64 = sp_arch_by_scmp("SCMP_ARCH_X86_64"), *x86 = sp_arch_by_scmp("SCMP_ARCH_X86");
+	const struct sp_arch *x64 = sp_arch_by_scmp("SCMP_ARCH_X86_64"),
+			     *x86 = sp_arch_by_scmp("SCMP_ARCH_X86");
 	uint64_t kc[256];
 	size_t nk = eq_constants(r, kc, 256);
 
@@ -863,7 +952,8 @@ static void kernel_probes(const secprof_insn *p, size_t len, const secprof_resol
 		uint64_t a[6] = { 0 };
 		for (int j = 0; j < 5; j++)
 			a[j] = kc[rp_below(rng, nk)];
-		kernel_probe_abi(p, len, sp_syscall_nr(x86, probe_names[i]), a, true, who, label, k);
+		kernel_probe_abi(p, len, sp_syscall_nr(x86, probe_names[i]), a, true, who, label,
+				 k);
 	}
 }
 
@@ -879,19 +969,31 @@ static void kernel_builtin(secprof_ctx *ctx, struct kcheck *k)
 		const char *name;
 		uint64_t a[6];
 	} calls[] = {
-		{ "socket", { 38, 1, 0 } }, { "socket", { 40, 1, 0 } }, { "socket", { 0xffff, 1, 0 } },
+		{ "socket", { 38, 1, 0 } },
+		{ "socket", { 40, 1, 0 } },
+		{ "socket", { 0xffff, 1, 0 } },
 		/* AF_VSOCK and AF_ALG with a high word: denied by secprof (the
 		 * kernel reads int family), allowed by libseccomp's program */
-		{ "socket", { 0x100000028ull, 1, 0 } }, { "socket", { 0x100000026ull, 1, 0 } },
-		{ "personality", { 0xffffffff } }, { "personality", { 0x0400000 } }, { "clone3", { 0, 0 } },
-		{ "getppid", { 0 } }, { "acct", { 0 } },
+		{ "socket", { 0x100000028ull, 1, 0 } },
+		{ "socket", { 0x100000026ull, 1, 0 } },
+		{ "personality", { 0xffffffff } },
+		{ "personality", { 0x0400000 } },
+		{ "clone3", { 0, 0 } },
+		{ "getppid", { 0 } },
+		{ "acct", { 0 } },
 	};
 	static const struct {
 		long nr;
 		uint64_t a[6];
 	} i386_calls[] = {
-		{ 102, { 1, 0 } }, { 102, { 2, 0 } }, { 102, { 0x100000001ULL, 0 } }, { 117, { 23, 0, 0, 0 } },
-		{ 117, { 22, 0, 0, 0, 0 } }, { 359, { 38, 1, 0 } }, { 395, { 0, 0, 0 } }, { 1000, { 0 } },
+		{ 102, { 1, 0 } },
+		{ 102, { 2, 0 } },
+		{ 102, { 0x100000001ULL, 0 } },
+		{ 117, { 23, 0, 0, 0 } },
+		{ 117, { 22, 0, 0, 0, 0 } },
+		{ 359, { 38, 1, 0 } },
+		{ 395, { 0, 0, 0 } },
+		{ 1000, { 0 } },
 	};
 	static const char *const profiles[] = {
 		NULL,
@@ -917,14 +1019,16 @@ static void kernel_builtin(secprof_ctx *ctx, struct kcheck *k)
 		if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
 			for (size_t i = 0; !profiles[p] && i < SP_ARRAY_SIZE(calls); i++) {
 				long nr = sp_syscall_nr(x64, calls[i].name);
-				kernel_probe(sp->insns, sp->len, nr, calls[i].a, "secprof", label, k);
-				kernel_probe(rp.insns, rp.len, nr, calls[i].a, "libseccomp", label, k);
+				kernel_probe(sp->insns, sp->len, nr, calls[i].a, "secprof", label,
+					     k);
+				kernel_probe(rp.insns, rp.len, nr, calls[i].a, "libseccomp", label,
+					     k);
 			}
 			for (size_t i = 0; k->compat_ok && i < SP_ARRAY_SIZE(i386_calls); i++) {
-				kernel_probe_abi(sp->insns, sp->len, i386_calls[i].nr, i386_calls[i].a, true, "secprof",
-						 label, k);
-				kernel_probe_abi(rp.insns, rp.len, i386_calls[i].nr, i386_calls[i].a, true,
-						 "libseccomp", label, k);
+				kernel_probe_abi(sp->insns, sp->len, i386_calls[i].nr,
+						 i386_calls[i].a, true, "secprof", label, k);
+				kernel_probe_abi(rp.insns, rp.len, i386_calls[i].nr,
+						 i386_calls[i].a, true, "libseccomp", label, k);
 			}
 			runc_prog_free(&rp);
 		}
@@ -943,7 +1047,8 @@ static void kernel_check(secprof_ctx *ctx)
 
 	k.compat_ok = ppid.kind == KP_RETURNED && !ppid.failed;
 	if (!k.compat_ok)
-		tap_diag("this kernel does not run i386 calls: the x86 part is checked by emulation only");
+		tap_diag(
+			"this kernel does not run i386 calls: the x86 part is checked by emulation only");
 
 	rp_seed(&rng, 42);
 	kernel_builtin(ctx, &k);
@@ -956,11 +1061,14 @@ static void kernel_check(secprof_ctx *ctx)
 		secprof_prog *sp = NULL;
 
 		snprintf(label, sizeof(label), "probe profile %u", 1000 + i);
-		if (!load_json(ctx, json, "probe.json", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+		if (!load_json(ctx, json, "probe.json", "amd64", secprof_caps_docker_default(), 6,
+			       1, &l, &err)) {
 			sp = secprof_compile(ctx, l.res, NULL, &err);
 			if (sp && !runc_scmp_build(l.res, NULL, &rp, rerr, sizeof(rerr))) {
-				kernel_probes(sp->insns, sp->len, l.res, "secprof", label, &k, &rng);
-				kernel_probes(rp.insns, rp.len, l.res, "libseccomp", label, &k, &rng);
+				kernel_probes(sp->insns, sp->len, l.res, "secprof", label, &k,
+					      &rng);
+				kernel_probes(rp.insns, rp.len, l.res, "libseccomp", label, &k,
+					      &rng);
 				runc_prog_free(&rp);
 			}
 			secprof_prog_free(sp);
@@ -988,7 +1096,8 @@ int main(void)
 
 	memset(&st, 0, sizeof(st));
 	secprof_ctx_set_warn(ctx, ignore_warning, NULL);
-	if (load_json(ctx, NULL, "builtin", "amd64", secprof_caps_docker_default(), 6, 1, &l, &err)) {
+	if (load_json(ctx, NULL, "builtin", "amd64", secprof_caps_docker_default(), 6, 1, &l,
+		      &err)) {
 		if (!strcmp(err.msg, "not implemented")) {
 			printf("1..0 # SKIP the parser is still a stub\n");
 			return 0;
@@ -1014,30 +1123,33 @@ int main(void)
 	       "%llu evaluations over %llu profiles, %llu disagreements (%llu libseccomp "
 	       "code generation bugs (dropped nr load), %llu libseccomp merge bugs (ambiguous accumulator), "
 	       "%llu names restricted)",
-	       (unsigned long long)st.evals, (unsigned long long)st.profiles, (unsigned long long)st.disagree,
-	       (unsigned long long)st.scmp_multiarch,
+	       (unsigned long long)st.evals, (unsigned long long)st.profiles,
+	       (unsigned long long)st.disagree, (unsigned long long)st.scmp_multiarch,
 	       (unsigned long long)st.scmp_merge, (unsigned long long)st.names_dropped);
 	if (st.disagree)
-		tap_diag("disagreements by likely cause: %llu MASKED_EQ datum outside the mask, %llu overlapping "
-			 "conditional rules, %llu other (tests/compat/README.md)",
-			 (unsigned long long)st.cat_masked, (unsigned long long)st.cat_overlap,
-			 (unsigned long long)st.cat_other);
-	printf("# equivalence: %llu evaluations, %llu disagreements\n", (unsigned long long)st.evals,
-	       (unsigned long long)st.disagree);
-	tap_ok(st.emu_mismatch == 0, "secprof_emulate agrees with the independent evaluator (%llu differences)",
+		tap_diag(
+			"disagreements by likely cause: %llu MASKED_EQ datum outside the mask, %llu overlapping "
+			"conditional rules, %llu other (tests/compat/README.md)",
+			(unsigned long long)st.cat_masked, (unsigned long long)st.cat_overlap,
+			(unsigned long long)st.cat_other);
+	printf("# equivalence: %llu evaluations, %llu disagreements\n",
+	       (unsigned long long)st.evals, (unsigned long long)st.disagree);
+	tap_ok(st.emu_mismatch == 0,
+	       "secprof_emulate agrees with the independent evaluator (%llu differences)",
 	       (unsigned long long)st.emu_mismatch);
 	/* the same profiles and inputs, secprof's default program against
 	 * libseccomp's for profile' on input' (equiv.h eq_narrow) */
-	tap_ok(st_narrow.evals >= min_evals && st_narrow.disagree == 0 && st_narrow.error_mismatch == 0 &&
-		       st_narrow.emu_mismatch == 0 && st_narrow.narrowed >= st_narrow.evals / 100,
+	tap_ok(st_narrow.evals >= min_evals && st_narrow.disagree == 0 &&
+		       st_narrow.error_mismatch == 0 && st_narrow.emu_mismatch == 0 &&
+		       st_narrow.narrowed >= st_narrow.evals / 100,
 	       "default mode: %llu evaluations (%llu with high words cleared) over %llu profiles, "
 	       "secprof exact(profile', input') == "
 	       "libseccomp(profile' with 32-bit arguments' values cut, input' with their high words "
 	       "cleared): %llu disagreements, %llu refused by one only (%llu "
 	       "libseccomp code generation bugs, %llu merge bugs)",
 	       (unsigned long long)st_narrow.evals, (unsigned long long)st_narrow.narrowed,
-	       (unsigned long long)st_narrow.profiles,
-	       (unsigned long long)st_narrow.disagree, (unsigned long long)st_narrow.error_mismatch,
+	       (unsigned long long)st_narrow.profiles, (unsigned long long)st_narrow.disagree,
+	       (unsigned long long)st_narrow.error_mismatch,
 	       (unsigned long long)st_narrow.scmp_multiarch,
 	       (unsigned long long)st_narrow.scmp_merge);
 	tap_ok(st_narrow.evals >= min_evals && st_narrow.combine_mismatch == 0,

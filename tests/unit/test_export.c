@@ -56,7 +56,8 @@ int main(void)
 	tap_ok(!strcmp(sha("abc", 3),
 		       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
 	       "sha256(abc)");
-	tap_ok(!strcmp(sha("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+	tap_ok(!strcmp(sha("", 0),
+		       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
 	       "sha256 of nothing");
 	tap_ok(!strcmp(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56),
 		       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
@@ -74,20 +75,23 @@ int main(void)
 		       !strcmp(b64("foo"), "Zm9v") && !strcmp(b64("foob"), "Zm9vYg==") &&
 		       !strcmp(b64("fooba"), "Zm9vYmE=") && !strcmp(b64("foobar"), "Zm9vYmFy"),
 	       "base64: RFC 4648's vectors");
-	tap_ok(!strcmp(b64("\xfb\xff"), "+/8="), "base64: the standard alphabet's + and / (not base64url)");
+	tap_ok(!strcmp(b64("\xfb\xff"), "+/8="),
+	       "base64: the standard alphabet's + and / (not base64url)");
 
 	/* sniff */
 	tap_ok(!sp_yaml_sniff("{\"defaultAction\":1}", 19) && !sp_yaml_sniff("  null", 6) &&
 		       !sp_yaml_sniff("", 0) && !sp_yaml_sniff("[1]", 3),
 	       "sniff: JSON texts are not YAML");
 	tap_ok(sp_yaml_sniff("---\nkind: x\n", 12) && sp_yaml_sniff("# c\n{}", 6) &&
-		       sp_yaml_sniff("apiVersion: v1\n", 15) && sp_yaml_sniff("\xef\xbb\xbfkind: x", 10),
+		       sp_yaml_sniff("apiVersion: v1\n", 15) &&
+		       sp_yaml_sniff("\xef\xbb\xbfkind: x", 10),
 	       "sniff: a marker, a comment or a block key is YAML");
 
 	/* scalars as sigs.k8s.io/yaml reads them */
 	{
-		static const char y[] = "a: 0x10\nb: 010\nc: 1_000\nd: yes\ne: \"yes\"\nf: ~\ng: -3\n"
-					"h: 1.5\ni: SCMP_ACT_ALLOW\nj: '42'\nk: 18446744073709551615\n";
+		static const char y[] =
+			"a: 0x10\nb: 010\nc: 1_000\nd: yes\ne: \"yes\"\nf: ~\ng: -3\n"
+			"h: 1.5\ni: SCMP_ACT_ALLOW\nj: '42'\nk: 18446744073709551615\n";
 		struct sp_arena ar = { 0 }, nodes = { 0 };
 		secprof_error err = { 0 };
 		struct sp_json *docs = sp_yaml_parse(&ar, &nodes, y, sizeof(y) - 1, "t.yaml", &err);
@@ -97,7 +101,8 @@ int main(void)
 		v = first_doc_member(docs, "a");
 		tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "16"), "0x10 is the number 16");
 		v = first_doc_member(docs, "b");
-		tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "8"), "010 is octal 8 (YAML 1.1)");
+		tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "8"),
+		       "010 is octal 8 (YAML 1.1)");
 		v = first_doc_member(docs, "c");
 		tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "1000"), "1_000 is 1000");
 		v = first_doc_member(docs, "d");
@@ -125,8 +130,10 @@ int main(void)
 		static const char y[] = "a: [1\n";
 		struct sp_arena ar = { 0 }, nodes = { 0 };
 		secprof_error err = { 0 };
-		const struct sp_json *docs = sp_yaml_parse(&ar, &nodes, y, sizeof(y) - 1, "t.yaml", &err);
-		tap_ok(!docs && err.code == SECPROF_E_PROFILE && err.line == 2 && !strcmp(err.file, "t.yaml"),
+		const struct sp_json *docs =
+			sp_yaml_parse(&ar, &nodes, y, sizeof(y) - 1, "t.yaml", &err);
+		tap_ok(!docs && err.code == SECPROF_E_PROFILE && err.line == 2 &&
+			       !strcmp(err.file, "t.yaml"),
 		       "a syntax error: a profile error with file and line (%u:%u %s)", err.line,
 		       err.column, err.msg);
 		sp_arena_free(&nodes);
@@ -137,7 +144,9 @@ int main(void)
 	{
 		secprof_ctx *ctx = secprof_ctx_new();
 		secprof_error err = { 0 };
-		secprof_resolve_opts ro = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+		secprof_resolve_opts ro = { .arch = "amd64",
+					    .kernel_major = 6,
+					    .kernel_minor = 1,
 					    .caps = secprof_caps_docker_default() };
 		secprof_compile_opts co = { 0 };
 		secprof_export_opts eo = { .format = SECPROF_EXPORT_SPO, .name = "t" };
@@ -147,13 +156,17 @@ int main(void)
 		char *out = NULL;
 		size_t len = 0;
 		int rc = r ? secprof_export(ctx, r, &eo, &out, &len, &err) : -1;
-		secprof_profile *p2 = rc == 0 ? secprof_profile_parse(ctx, out, len, "t.yaml", &err) : NULL;
+		secprof_profile *p2 = rc == 0 ? secprof_profile_parse(ctx, out, len, "t.yaml", &err)
+					      : NULL;
 		secprof_resolved *r2 = p2 ? secprof_resolve(ctx, p2, &ro, &err) : NULL;
 		secprof_prog *b = r2 ? secprof_compile(ctx, r2, &co, &err) : NULL;
 
-		tap_ok(a && b && a->len == b->len && !memcmp(a->insns, b->insns, a->len * sizeof(*a->insns)),
-		       "the spo export of the built-in profile reads back to its program (%s)", err.msg);
-		tap_ok(len == strlen(out ? out : ""), "the export is NUL-terminated past its length");
+		tap_ok(a && b && a->len == b->len &&
+			       !memcmp(a->insns, b->insns, a->len * sizeof(*a->insns)),
+		       "the spo export of the built-in profile reads back to its program (%s)",
+		       err.msg);
+		tap_ok(len == strlen(out ? out : ""),
+		       "the export is NUL-terminated past its length");
 		tap_ok(secprof_export_format_lookup("oci-artifact", &eo.format) == 0 &&
 			       eo.format == SECPROF_EXPORT_OCI_ARTIFACT &&
 			       secprof_export_format_lookup("yaml", &eo.format) == -SECPROF_E_USAGE,

@@ -88,14 +88,17 @@ static void run_case(const char *name, bool fallback, bool cloexec, int nfds)
 		_exit(scenario(fallback, cloexec, nfds));
 	waitpid(pid, &status, 0);
 	if (!tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", name))
-		tap_diag("child status 0x%x (1: fd below from touched, 2: kept fd touched, 4: fd above "
-			 "from left, 32: call failed, 64: setup)", status);
+		tap_diag(
+			"child status 0x%x (1: fd below from touched, 2: kept fd touched, 4: fd above "
+			"from left, 32: call failed, 64: setup)",
+			status);
 }
 
 int main(void)
 {
 	run_case("close_range: every fd from 10 up closed but the kept one", false, false, 40);
-	run_case("close_range: every fd from 10 up marked close-on-exec but the kept one", false, true, 40);
+	run_case("close_range: every fd from 10 up marked close-on-exec but the kept one", false,
+		 true, 40);
 	run_case("/proc/self/fd walk (close_range ENOSYS): closed", true, false, 40);
 	run_case("/proc/self/fd walk: marked close-on-exec", true, true, 40);
 	run_case("/proc/self/fd walk: 3000 fds, more than one pass", true, false, 3000);

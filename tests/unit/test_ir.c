@@ -63,8 +63,8 @@ static void check_input(const secprof_ir *ir, const secprof_prog *prog, const se
 	st->inputs++;
 	if (secprof_ir_decide(ir, d, &dec, failed, 256) < 0 || dec.action != want) {
 		if (st->mismatches++ < 5)
-			tap_diag("%s: arch 0x%x nr %d args %llx %llx: query %08x, program %08x", what,
-				 d->arch, d->nr, (unsigned long long)d->args[0],
+			tap_diag("%s: arch 0x%x nr %d args %llx %llx: query %08x, program %08x",
+				 what, d->arch, d->nr, (unsigned long long)d->args[0],
 				 (unsigned long long)d->args[1], dec.action, want);
 		return;
 	}
@@ -77,7 +77,8 @@ static void check_input(const secprof_ir *ir, const secprof_prog *prog, const se
 	if (dec.by == SECPROF_BY_RULE) {
 		ok = s != NULL;
 		if (ok && !s->conditional)
-			ok = !dec.chain && s->action == dec.action && s->src.index == dec.rule.index;
+			ok = !dec.chain && s->action == dec.action &&
+			     s->src.index == dec.rule.index;
 		else if (ok)
 			ok = dec.chain && dec.chain->action == dec.action &&
 			     dec.chain->src.index == dec.rule.index &&
@@ -85,7 +86,9 @@ static void check_input(const secprof_ir *ir, const secprof_prog *prog, const se
 			     failed[dec.chain - s->chains] == -1;
 		/* first match: every chain before it fails, where no word
 		 * tree reorders them */
-		for (size_t i = 0; ok && s->conditional && !s->word_tree && i < (size_t)(dec.chain - s->chains); i++)
+		for (size_t i = 0;
+		     ok && s->conditional && !s->word_tree && i < (size_t)(dec.chain - s->chains);
+		     i++)
 			ok = failed[i] >= 0;
 	}
 	if (dec.by == SECPROF_BY_DEFAULT && s && s->conditional && !s->word_tree)
@@ -98,9 +101,21 @@ static void check_input(const secprof_ir *ir, const secprof_prog *prog, const se
 			 d->arch, d->nr, dec.by, dec.rule.index);
 }
 
-static const uint64_t edges[] = { 0, 1, 2, 38, 39, 40, 41, 0x7fffffffULL, 0x80000000ULL,
-				  0xffffffffULL, 0x100000000ULL, 0x100000028ULL,
-				  0x7E020000ULL, 0x7E020000ULL | 0x10ULL, 0x8000000000000000ULL,
+static const uint64_t edges[] = { 0,
+				  1,
+				  2,
+				  38,
+				  39,
+				  40,
+				  41,
+				  0x7fffffffULL,
+				  0x80000000ULL,
+				  0xffffffffULL,
+				  0x100000000ULL,
+				  0x100000028ULL,
+				  0x7E020000ULL,
+				  0x7E020000ULL | 0x10ULL,
+				  0x8000000000000000ULL,
 				  0xffffffffffffffffULL };
 
 /* Arguments around what the chains compare: each value, +-1, with the
@@ -120,8 +135,12 @@ static void check_syscall(const secprof_ir *ir, const secprof_prog *prog, uint32
 	for (size_t c = 0; c < s->nchains; c++) {
 		for (size_t k = 0; k < s->chains[c].nconds; k++) {
 			const secprof_ir_cond *x = &s->chains[c].conds[k];
-			uint64_t vs[] = { x->value, x->value + 1, x->value - 1, x->value_two,
-					  x->value ^ 0xffffffff00000000ULL, x->value_two | ~x->value };
+			uint64_t vs[] = { x->value,
+					  x->value + 1,
+					  x->value - 1,
+					  x->value_two,
+					  x->value ^ 0xffffffff00000000ULL,
+					  x->value_two | ~x->value };
 			for (size_t v = 0; v < sizeof(vs) / sizeof(vs[0]); v++) {
 				memset(d.args, 0, sizeof(d.args));
 				/* the chain's other conditions at their own values,
@@ -133,7 +152,8 @@ static void check_syscall(const secprof_ir *ir, const secprof_prog *prog, uint32
 							: s->chains[c].conds[j].value;
 				d.args[x->arg] = vs[v];
 				check_input(ir, prog, &d, st, what);
-				d.args[(x->arg + 1) % 6] = edges[e++ % (sizeof(edges) / sizeof(edges[0]))];
+				d.args[(x->arg + 1) % 6] =
+					edges[e++ % (sizeof(edges) / sizeof(edges[0]))];
 				check_input(ir, prog, &d, st, what);
 			}
 		}
@@ -143,7 +163,8 @@ static void check_syscall(const secprof_ir *ir, const secprof_prog *prog, uint32
 static void check_all_inputs(const secprof_ir *ir, const secprof_prog *prog, struct stats *st,
 			     const char *what)
 {
-	static const uint32_t audits[] = { 0xc000003eu, 0x40000003u, 0xc00000b7u, 0x40000028u, 0xdeadu };
+	static const uint32_t audits[] = { 0xc000003eu, 0x40000003u, 0xc00000b7u, 0x40000028u,
+					   0xdeadu };
 
 	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
 		const secprof_ir_arch *a = secprof_ir_arch_at(ir, i);
@@ -159,8 +180,8 @@ static void check_all_inputs(const secprof_ir *ir, const secprof_prog *prog, str
 			secprof_data d = { .nr = (int32_t)(a->enosys_max + off), .arch = a->audit };
 			check_input(ir, prog, &d, st, what);
 		}
-		uint32_t odd[] = { 0x40000000u, 0x40000001u, 0x7fffffffu, 0x80000000u, 0xbfffffffu,
-				   0xc0000000u, 0xffffffffu, 0xfffffffeu };
+		uint32_t odd[] = { 0x40000000u, 0x40000001u, 0x7fffffffu, 0x80000000u,
+				   0xbfffffffu, 0xc0000000u, 0xffffffffu, 0xfffffffeu };
 		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
 			secprof_data d = { .nr = (int32_t)odd[k], .arch = a->audit };
 			check_input(ir, prog, &d, st, what);
@@ -212,8 +233,8 @@ static const secprof_ir_syscall *find_sys(const secprof_ir_arch *a, int32_t nr)
 
 /* Every (rule, name, arch) is in the program, or left out with a reason;
  * every rule resolve dropped has one. */
-static size_t check_complete(const secprof_ir *ir, const secprof_profile *p, const secprof_resolved *r,
-			     const char *what)
+static size_t check_complete(const secprof_ir *ir, const secprof_profile *p,
+			     const secprof_resolved *r, const char *what)
 {
 	size_t bad = 0;
 
@@ -224,7 +245,8 @@ static size_t check_complete(const secprof_ir *ir, const secprof_profile *p, con
 			kept |= r->rules[k] == rule;
 		if (!kept) {
 			if (!drop_of(ir, rule->index, NULL, NULL, false) && bad++ < 5)
-				tap_diag("%s: syscalls[%zu] left out by resolve without a reason", what, i);
+				tap_diag("%s: syscalls[%zu] left out by resolve without a reason",
+					 what, i);
 			continue;
 		}
 		for (size_t j = 0; j < rule->nnames; j++) {
@@ -243,8 +265,9 @@ static size_t check_complete(const secprof_ir *ir, const secprof_profile *p, con
 				if (here || (nr < 0 && via))
 					continue;
 				if (bad++ < 5)
-					tap_diag("%s: syscalls[%zu] \"%s\" on %s: not in the program and no reason",
-						 what, i, name, a->name);
+					tap_diag(
+						"%s: syscalls[%zu] \"%s\" on %s: not in the program and no reason",
+						what, i, name, a->name);
 			}
 		}
 	}
@@ -292,7 +315,9 @@ static void run_case(secprof_ctx *ctx, const char *json, const secprof_resolve_o
  * condition of each chain fails. */
 static void known_answers(secprof_ctx *ctx)
 {
-	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
 				   .caps = secprof_caps_docker_default() };
 	secprof_profile *p;
 	secprof_resolved *r;
@@ -317,8 +342,8 @@ static void known_answers(secprof_ctx *ctx)
 	d.args[0] = 40;
 	secprof_ir_decide(ir, &d, &dec, failed, 8);
 	tap_ok(dec.by == SECPROF_BY_DEFAULT && dec.action == 0x50001u && !dec.chain &&
-		       dec.syscall && dec.syscall->nchains == 3 && failed[0] == 0 && failed[1] == 0 &&
-		       failed[2] == 0,
+		       dec.syscall && dec.syscall->nchains == 3 && failed[0] == 0 &&
+		       failed[1] == 0 && failed[2] == 0,
 	       "socket(AF_VSOCK): no chain holds, ERRNO(1) by default");
 	/* read: unconditional, syscalls[0] */
 	d = (secprof_data){ .nr = 0, .arch = 0xc000003eu };
@@ -339,8 +364,10 @@ static void known_answers(secprof_ctx *ctx)
 	/* an arch the filter does not have */
 	d.arch = 0xc00000b7u;
 	secprof_ir_decide(ir, &d, &dec, NULL, 0);
-	tap_ok(dec.by == SECPROF_BY_ARCH && dec.action == 0 && !dec.arch, "aarch64 input: bad arch, killed");
-	TAP_EQ_INT(secprof_ir_decide(ir, NULL, &dec, NULL, 0), -SECPROF_E_USAGE, "NULL input refused");
+	tap_ok(dec.by == SECPROF_BY_ARCH && dec.action == 0 && !dec.arch,
+	       "aarch64 input: bad arch, killed");
+	TAP_EQ_INT(secprof_ir_decide(ir, NULL, &dec, NULL, 0), -SECPROF_E_USAGE,
+		   "NULL input refused");
 	ir_unbuild(p, r, prog, ir);
 }
 
@@ -350,13 +377,14 @@ int main(int argc, char **argv)
 	struct stats st = { 0 };
 	const char *tests = argc > 1 ? argv[1] : getenv("TESTS") ? getenv("TESTS") : "tests";
 	secprof_caps def = secprof_caps_docker_default();
-	static const char *const goarches[] = { "amd64", "386", "arm64", "arm", "ppc64le",
-						"riscv64", "mips64le", "loong64" };
+	static const char *const goarches[] = { "amd64",   "386",     "arm64",    "arm",
+						"ppc64le", "riscv64", "mips64le", "loong64" };
 	size_t random_built = 0;
 
 	/* names of the reason codes: stable, as the JSON output uses them */
 	TAP_EQ_STR(secprof_reason_name(SECPROF_REASON_CAP_NOT_HELD), "cap-not-held", "reason name");
-	TAP_EQ_STR(secprof_reason_name(SECPROF_REASON_BEYOND_ENOSYS), "beyond-enosys", "last reason name");
+	TAP_EQ_STR(secprof_reason_name(SECPROF_REASON_BEYOND_ENOSYS), "beyond-enosys",
+		   "last reason name");
 	tap_ok(secprof_reason_name(SECPROF_REASON__COUNT) == NULL, "no name past the list");
 	known_answers(ctx);
 
@@ -364,9 +392,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(goarches) / sizeof(goarches[0]); i++) {
 		for (int caps = 0; caps < 2; caps++) {
 			for (int exact = 0; exact < 2; exact++) {
-				secprof_resolve_opts o = { .arch = goarches[i], .kernel_major = caps ? 4 : 6,
+				secprof_resolve_opts o = { .arch = goarches[i],
+							   .kernel_major = caps ? 4 : 6,
 							   .kernel_minor = caps ? 14 : 1,
-							   .caps = caps ? secprof_caps_all() : def };
+							   .caps = caps ? secprof_caps_all()
+									: def };
 				secprof_compile_opts co = { .exact_libseccomp = exact };
 				char what[96];
 				struct stats one = { 0 };
@@ -383,8 +413,9 @@ int main(int argc, char **argv)
 	}
 
 	/* the decide suite's profiles */
-	static const char *const files[] = { "10-actions", "11-word-tree", "12-mux-deny-socket",
-					     "13-mux-allow-socket", "14-x32-boundary", "15-mux-merge",
+	static const char *const files[] = { "10-actions",         "11-word-tree",
+					     "12-mux-deny-socket", "13-mux-allow-socket",
+					     "14-x32-boundary",    "15-mux-merge",
 					     "16-enosys-errnoret" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[512], what[96];
@@ -396,14 +427,15 @@ int main(int argc, char **argv)
 		}
 		for (size_t g = 0; g < 3; g++) {
 			static const char *const ga[] = { "amd64", "386", "arm64" };
-			secprof_resolve_opts o = { .arch = ga[g], .kernel_major = 6, .kernel_minor = 1,
-						   .caps = def };
+			secprof_resolve_opts o = {
+				.arch = ga[g], .kernel_major = 6, .kernel_minor = 1, .caps = def
+			};
 			struct stats one = { 0 };
 			snprintf(what, sizeof(what), "%s %s", files[i], ga[g]);
 			run_case(ctx, json, &o, &(secprof_compile_opts){ 0 }, what, &one, false);
 			tap_ok(!one.mismatches && !one.provenance && !one.incomplete,
-			       "%s: %zu inputs, query = program, provenance and reasons complete", what,
-			       one.inputs);
+			       "%s: %zu inputs, query = program, provenance and reasons complete",
+			       what, one.inputs);
 		}
 		free(json);
 	}
@@ -414,19 +446,23 @@ int main(int argc, char **argv)
 	for (uint64_t seed = 1; seed <= 400; seed++) {
 		const char *go;
 		char *json = randprof_json(seed, &go, (int)(seed & 1));
-		secprof_resolve_opts o = { .arch = go, .kernel_major = 6, .kernel_minor = 1, .caps = def };
+		secprof_resolve_opts o = {
+			.arch = go, .kernel_major = 6, .kernel_minor = 1, .caps = def
+		};
 		char what[64];
 		size_t before = rnd.inputs;
 		snprintf(what, sizeof(what), "random seed %llu", (unsigned long long)seed);
-		run_case(quiet, json, &o, &(secprof_compile_opts){ .exact_libseccomp = seed % 3 == 0 },
-			 what, &rnd, false);
+		run_case(quiet, json, &o,
+			 &(secprof_compile_opts){ .exact_libseccomp = seed % 3 == 0 }, what, &rnd,
+			 false);
 		random_built += rnd.inputs > before;
 		free(json);
 	}
 	tap_ok(!rnd.mismatches && !rnd.provenance && !rnd.incomplete && random_built > 100,
 	       "%zu random profiles built, %zu inputs: query = program, provenance and reasons complete",
 	       random_built, rnd.inputs);
-	tap_ok(rnd.wide > 100, "... %zu of them decided by the 64-bit twin of low-word rules", rnd.wide);
+	tap_ok(rnd.wide > 100, "... %zu of them decided by the 64-bit twin of low-word rules",
+	       rnd.wide);
 	secprof_ctx_free(quiet);
 	secprof_ctx_free(ctx);
 	return tap_done();

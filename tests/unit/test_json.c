@@ -42,8 +42,9 @@ static void test_tree(void)
 {
 	struct sp_arena a = { 0 };
 	secprof_error e;
-	const char *s = "{\n  \"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\"],\r\n\t\"b\": {\"c\": null, "
-			"\"c\": true},\n  \"d\": 18446744073709551617\n}";
+	const char *s =
+		"{\n  \"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\"],\r\n\t\"b\": {\"c\": null, "
+		"\"c\": true},\n  \"d\": 18446744073709551617\n}";
 	struct sp_json *v = parse(&a, s, &e), *arr, *b;
 
 	if (!tap_ok(v && v->type == SP_JOBJ, "object parsed")) {
@@ -85,8 +86,7 @@ static void test_scalars(void)
 	struct sp_json *v;
 
 	v = parse(&a, "  42 ", &e);
-	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "42") && v->loc.col == 3 &&
-		       v->end == 4,
+	tap_ok(v && v->type == SP_JNUM && !strcmp(v->u.s, "42") && v->loc.col == 3 && v->end == 4,
 	       "top-level number: text, column and end");
 	v = parse(&a, "7", &e);
 	tap_ok(v && v->end == 1, "top-level number at the very end (yajl_complete_parse)");
@@ -116,7 +116,8 @@ static void test_error_helpers(void)
 	TAP_EQ_INT(sp_err_errno(&err, "p.json", "cannot open %s", "it"), -SECPROF_E_SYSTEM,
 		   "sp_err_errno is a system error");
 	snprintf(buf, sizeof(buf), "cannot open it: %s", strerror(ENOENT));
-	TAP_EQ_STR(err.msg, buf, "sp_err_errno: the text, then strerror of errno as it was on entry");
+	TAP_EQ_STR(err.msg, buf,
+		   "sp_err_errno: the text, then strerror of errno as it was on entry");
 	TAP_EQ_STR(err.file, "p.json", "sp_err_errno keeps the file");
 	e = errno;
 	TAP_EQ_INT(e, ENOENT, "sp_err_errno leaves errno alone");
@@ -125,8 +126,8 @@ static void test_error_helpers(void)
 		   "sp_rule_path: the rule");
 	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "errnoRet", SP_NO_INDEX, NULL),
 		   "syscalls[3].errnoRet", "sp_rule_path: a field");
-	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "names", 12, NULL), "syscalls[3].names[12]",
-		   "sp_rule_path: an element");
+	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "names", 12, NULL),
+		   "syscalls[3].names[12]", "sp_rule_path: an element");
 	TAP_EQ_STR(sp_rule_path(path, sizeof(path), &rule, "args", 5, "valueTwo"),
 		   "syscalls[3].args[5].valueTwo", "sp_rule_path: a field of an element");
 	TAP_EQ_STR(sp_rule_path(path, 12, &rule, "args", 5, "valueTwo"), "syscalls[3]",
@@ -141,19 +142,23 @@ static void test_errors(void)
 	} cases[] = {
 		{ "", "t.json:1:1: unexpected end of input" },
 		{ "   \n ", "t.json:2:2: unexpected end of input" },
-		{ "{\"a\":1,}", "t.json:1:8: invalid character '}' looking for beginning of object key string" },
+		{ "{\"a\":1,}",
+		  "t.json:1:8: invalid character '}' looking for beginning of object key string" },
 		{ "{\"a\" 1}", "t.json:1:6: invalid character '1' after object key" },
-		{ "{\"a\":1 \"b\":2}", "t.json:1:8: invalid character '\"' after object key:value pair" },
+		{ "{\"a\":1 \"b\":2}",
+		  "t.json:1:8: invalid character '\"' after object key:value pair" },
 		{ "[1 2]", "t.json:1:4: invalid character '2' after array element" },
 		{ "[1,]", "t.json:1:4: invalid character ']' looking for beginning of value" },
 		{ "{}{}", "t.json:1:3: invalid character '{' after top-level value" },
 		{ "[01]", "t.json:1:3: invalid character '1' after array element" },
 		{ "[-]", "t.json:1:3: invalid character ']' in numeric literal" },
-		{ "[1.]", "t.json:1:4: invalid character ']' after decimal point in numeric literal" },
+		{ "[1.]",
+		  "t.json:1:4: invalid character ']' after decimal point in numeric literal" },
 		{ "[1e+]", "t.json:1:5: invalid character ']' in exponent of numeric literal" },
 		{ "[nul]", "t.json:1:5: invalid character ']' in literal null" },
 		{ "[\"\\a\"]", "t.json:1:4: invalid character 'a' in string escape code" },
-		{ "[\"\\u12x4\"]", "t.json:1:7: invalid character 'x' in \\u hexadecimal character escape" },
+		{ "[\"\\u12x4\"]",
+		  "t.json:1:7: invalid character 'x' in \\u hexadecimal character escape" },
 		{ "[\"a\nb\"]", "t.json:1:4: invalid character '\\n' in string literal" },
 		{ "[\f]", "t.json:1:2: invalid character '\\f' looking for beginning of value" },
 		{ "/**/[]", "t.json:1:1: invalid character '/' looking for beginning of value" },
@@ -161,7 +166,8 @@ static void test_errors(void)
 		{ "[\"\xe2\x82\"]", "t.json:1:3: invalid UTF-8 in string" },
 		{ "[\"\xf4\x90\x80\x80\"]", "t.json:1:3: invalid UTF-8 in string" },
 		{ "[\"\xe0\x80\xaf\"]", "t.json:1:3: invalid UTF-8 in string" },
-		{ "[\xc3\xa9]", "t.json:1:2: invalid character '\xc3\xa9' (U+00E9) looking for beginning of value" },
+		{ "[\xc3\xa9]",
+		  "t.json:1:2: invalid character '\xc3\xa9' (U+00E9) looking for beginning of value" },
 		{ "{\"k\":\n\n   tru", "t.json:3:7: unexpected end of input" },
 	};
 
@@ -173,7 +179,8 @@ static void test_errors(void)
 	TAP_EQ_STR(err_of("[1,\0 2]", 7), "t.json:1:4: NUL byte in input", "NUL byte");
 	TAP_EQ_STR(err_of("[\"a\0\"]", 6), "t.json:1:4: NUL byte in input", "NUL byte in a string");
 	/* the first problem in the text wins: a syntax error before a bad byte */
-	TAP_EQ_STR(err_of("[1 2, \"\xff\"]", 10), "t.json:1:4: invalid character '2' after array element",
+	TAP_EQ_STR(err_of("[1 2, \"\xff\"]", 10),
+		   "t.json:1:4: invalid character '2' after array element",
 		   "syntax error before a bad byte is reported first");
 }
 
@@ -243,8 +250,8 @@ static void test_speed(void)
 		secprof_profile_free(p);
 	}
 	prof_us = (now_us() - t0) / n;
-	tap_ok(ok, "builtin (%zu bytes): JSON tree %.1f us, profile %.1f us per parse", len, json_us,
-	       prof_us);
+	tap_ok(ok, "builtin (%zu bytes): JSON tree %.1f us, profile %.1f us per parse", len,
+	       json_us, prof_us);
 }
 
 /* The embedded default is moby's file byte for byte (tools/gen-default.py). */
@@ -308,7 +315,8 @@ static void test_api(void)
 	tap_ok(p != NULL, "no context, no file name: {} parses");
 	secprof_profile_free(p);
 	p = secprof_profile_parse(NULL, "{\"defaultAction\": 1}", 20, NULL, &e);
-	tap_ok(!p && e.line == 1 && e.column == 19 && !strcmp(e.path, "defaultAction") && !e.file[0],
+	tap_ok(!p && e.line == 1 && e.column == 19 && !strcmp(e.path, "defaultAction") &&
+		       !e.file[0],
 	       "no file name: position and path still filled");
 	if (huge) {
 		p = secprof_profile_parse(NULL, huge, big, "huge", &e);
@@ -320,10 +328,12 @@ static void test_api(void)
 	/* only a regular file is read: a directory, a FIFO (open() would wait
 	 * for a writer) or a device is invalid input, refused at once */
 	p = secprof_profile_load_file(NULL, "/", &e);
-	tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (directory)"),
+	tap_ok(!p && e.code == SECPROF_E_PROFILE &&
+		       !strcmp(e.msg, "not a regular file (directory)"),
 	       "a directory: invalid input (%s)", e.msg);
 	p = secprof_profile_load_file(NULL, "/dev/zero", &e);
-	tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (character device)"),
+	tap_ok(!p && e.code == SECPROF_E_PROFILE &&
+		       !strcmp(e.msg, "not a regular file (character device)"),
 	       "/dev/zero: invalid input (%s)", e.msg);
 	{
 		char dir[] = "/tmp/secprof-fifo-XXXXXX", fifo[64];
@@ -335,7 +345,8 @@ static void test_api(void)
 				alarm(10);
 				p = secprof_profile_load_file(NULL, fifo, &e);
 				alarm(0);
-				tap_ok(!p && e.code == SECPROF_E_PROFILE && !strcmp(e.msg, "not a regular file (fifo)") &&
+				tap_ok(!p && e.code == SECPROF_E_PROFILE &&
+					       !strcmp(e.msg, "not a regular file (fifo)") &&
 					       !strcmp(e.file, fifo),
 				       "a FIFO: invalid input, at once (%s: %s)", e.file, e.msg);
 				unlink(fifo);

@@ -44,13 +44,16 @@ static void test_surrogates(void)
 	/* Go's encoding/json: a valid pair joins, any other surrogate is U+FFFD
 	 * (ef bf bd) and the escape after it is decoded on its own. */
 	TAP_EQ_STR(decoded("\"\\ud800\""), "ef bf bd", "lone high surrogate: U+FFFD");
-	TAP_EQ_STR(decoded("\"\\ud800x\""), "ef bf bd 78", "lone high surrogate: the next character is kept");
-	TAP_EQ_STR(decoded("\"\\ud800\\\\\""), "ef bf bd 5c", "lone high surrogate before an escaped backslash");
+	TAP_EQ_STR(decoded("\"\\ud800x\""), "ef bf bd 78",
+		   "lone high surrogate: the next character is kept");
+	TAP_EQ_STR(decoded("\"\\ud800\\\\\""), "ef bf bd 5c",
+		   "lone high surrogate before an escaped backslash");
 	TAP_EQ_STR(decoded("\"\\ud800\\n\""), "ef bf bd 0a", "lone high surrogate before \\n");
 	TAP_EQ_STR(decoded("\"a\\ud800\\u0041b\""), "61 ef bf bd 41 62",
 		   "a high surrogate before a non-surrogate escape: U+FFFD, then the escape");
 	TAP_EQ_STR(decoded("\"\\ud83d\\ude00\""), "f0 9f 98 80", "a pair joins (U+1F600)");
-	TAP_EQ_STR(decoded("\"\\uDBFF\\uDFFF\""), "f4 8f bf bf", "the highest pair, upper-case hex");
+	TAP_EQ_STR(decoded("\"\\uDBFF\\uDFFF\""), "f4 8f bf bf",
+		   "the highest pair, upper-case hex");
 	TAP_EQ_STR(decoded("\"\\udc00\""), "ef bf bd", "lone low surrogate: U+FFFD");
 	TAP_EQ_STR(decoded("\"\\ud800\\ud800\\udc00\""), "ef bf bd f0 90 80 80",
 		   "high, then a pair: U+FFFD and U+10000");
@@ -99,7 +102,8 @@ static void test_trailing_string(void)
 	tap_ok(!v, "an unterminated string after the top-level value is an error");
 	if (!v)
 		TAP_EQ_STR(secprof_error_format(&e, buf, sizeof(buf)),
-			   "t.json:1:5: invalid character '\"' after top-level value", "Go's message");
+			   "t.json:1:5: invalid character '\"' after top-level value",
+			   "Go's message");
 	sp_arena_free(&a);
 }
 

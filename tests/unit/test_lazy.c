@@ -42,7 +42,9 @@ static void collect(void *data, const secprof_error *w)
 static void run(const char *data, size_t len, int lazy, struct outcome *o)
 {
 	secprof_ctx *ctx = secprof_ctx_new();
-	secprof_resolve_opts ro = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts ro = { .arch = "amd64",
+				    .kernel_major = 6,
+				    .kernel_minor = 1,
 				    .caps = secprof_caps_docker_default() };
 	secprof_profile *p;
 
@@ -81,8 +83,9 @@ static bool same(const struct outcome *a, const struct outcome *b)
 	if (a->ok != b->ok || a->wlen != b->wlen || memcmp(a->warnings, b->warnings, a->wlen))
 		return false;
 	if (!a->ok)
-		return a->err.code == b->err.code && a->err.line == b->err.line && a->err.column == b->err.column &&
-		       !strcmp(a->err.path, b->err.path) && !strcmp(a->err.msg, b->err.msg);
+		return a->err.code == b->err.code && a->err.line == b->err.line &&
+		       a->err.column == b->err.column && !strcmp(a->err.path, b->err.path) &&
+		       !strcmp(a->err.msg, b->err.msg);
 	if ((a->oci == NULL) != (b->oci == NULL) || (a->oci && strcmp(a->oci, b->oci)))
 		return false;
 	if (strcmp(a->prog_err, b->prog_err) || a->prog_len != b->prog_len)
@@ -108,11 +111,12 @@ static void compare(const char *label, const char *data, size_t len)
 	checked++;
 	lazy_errors += !lazy.ok;
 	if (!same(&whole, &lazy) && ++differ <= 5) {
-		tap_diag("%s: whole tree %s \"%s\" %u:%u, lazy %s \"%s\" %u:%u", label, whole.ok ? "ok" : "error",
-			 whole.err.msg, whole.err.line, whole.err.column, lazy.ok ? "ok" : "error", lazy.err.msg,
-			 lazy.err.line, lazy.err.column);
+		tap_diag("%s: whole tree %s \"%s\" %u:%u, lazy %s \"%s\" %u:%u", label,
+			 whole.ok ? "ok" : "error", whole.err.msg, whole.err.line, whole.err.column,
+			 lazy.ok ? "ok" : "error", lazy.err.msg, lazy.err.line, lazy.err.column);
 		if (whole.wlen != lazy.wlen || memcmp(whole.warnings, lazy.warnings, whole.wlen))
-			tap_diag("warnings differ:\n# %s\n# vs\n# %s", whole.warnings, lazy.warnings);
+			tap_diag("warnings differ:\n# %s\n# vs\n# %s", whole.warnings,
+				 lazy.warnings);
 	}
 	release(&whole);
 	release(&lazy);
@@ -162,8 +166,10 @@ int main(void)
 		compare_dir(sub);
 	}
 	files = checked;
-	tap_ok(files >= 100 && differ == 0, "%zu corpus and reference files: lazy and whole-tree decoding agree "
-					     "(%zu differ)", files, differ);
+	tap_ok(files >= 100 && differ == 0,
+	       "%zu corpus and reference files: lazy and whole-tree decoding agree "
+	       "(%zu differ)",
+	       files, differ);
 	for (uint64_t seed = 1; seed <= 400; seed++) {
 		const char *go;
 		char *json = randprof_json(seed, &go, seed % 3 == 0), label[64];
@@ -186,7 +192,8 @@ int main(void)
 		snprintf(label, sizeof(label), "randprof seed %llu", (unsigned long long)seed);
 		compare(label, json, len);
 		for (size_t cut = 1; cut < len; cut += 7) {
-			snprintf(label, sizeof(label), "randprof seed %llu cut at %zu", (unsigned long long)seed, cut);
+			snprintf(label, sizeof(label), "randprof seed %llu cut at %zu",
+				 (unsigned long long)seed, cut);
 			compare(label, json, cut);
 		}
 		for (size_t k = 0; k < 8; k++) {
@@ -194,14 +201,16 @@ int main(void)
 			size_t at = (size_t)((seed * 7919 + k * 104729) % len);
 			char keep = json[at];
 			json[at] = bytes[(seed + k) % (sizeof(bytes) - 1)];
-			snprintf(label, sizeof(label), "randprof seed %llu byte %zu", (unsigned long long)seed, at);
+			snprintf(label, sizeof(label), "randprof seed %llu byte %zu",
+				 (unsigned long long)seed, at);
 			compare(label, json, len);
 			json[at] = keep;
 		}
 		free(json);
 	}
 	random = checked - files;
-	tap_ok(differ == 0, "%zu random profiles, prefixes and corruptions agree (%zu differ)", random, differ);
+	tap_ok(differ == 0, "%zu random profiles, prefixes and corruptions agree (%zu differ)",
+	       random, differ);
 	/* the test exercises the error paths of the lazy reader, not only its successes */
 	tap_ok(lazy_errors > random / 4, "%zu of the inputs are errors", lazy_errors);
 	{
@@ -224,7 +233,8 @@ int main(void)
 			free(b.s);
 		}
 		tap_ok(differ == before && deep_errors > 0 && deep_errors < 5,
-		       "nesting at the limit inside a lazy object: the same errors (%zu of 5 too deep)", deep_errors);
+		       "nesting at the limit inside a lazy object: the same errors (%zu of 5 too deep)",
+		       deep_errors);
 	}
 	{
 		static const char *const pool[] = { "read", "write", "open", "close", "ioctl" };
@@ -232,7 +242,8 @@ int main(void)
 		size_t n = strlen(big);
 		size_t before = differ;
 		compare("3,000 argument rules, 3 arches", big, n);
-		tap_ok(differ == before, "a %zu-byte profile decoded lazily compiles to the same program", n);
+		tap_ok(differ == before,
+		       "a %zu-byte profile decoded lazily compiles to the same program", n);
 		free(big);
 	}
 	return tap_done();

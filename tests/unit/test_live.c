@@ -29,14 +29,25 @@ static void test_twin_rets(void)
 		{ BPF_RET | BPF_K, 0, 0, SECCOMP_RET_TRACE | 7 },
 		{ BPF_RET | BPF_K, 0, 0, SECCOMP_RET_LOG },
 		{ BPF_RET | BPF_A, 0, 0, 0 },
-		{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, SECCOMP_RET_ERRNO | 1 }, /* a value, not a return */
+		{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0,
+		  SECCOMP_RET_ERRNO | 1 }, /* a value, not a return */
 	};
 	const uint32_t want[] = {
-		0, SECCOMP_RET_ALLOW, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_USER_NOTIF,
-		SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP | 3,
-		SECCOMP_RET_TRACE | 7, SECCOMP_RET_LOG, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | 1,
+		0,
+		SECCOMP_RET_ALLOW,
+		SECCOMP_RET_USER_NOTIF,
+		SECCOMP_RET_USER_NOTIF,
+		SECCOMP_RET_KILL_PROCESS,
+		SECCOMP_RET_KILL_THREAD,
+		SECCOMP_RET_TRAP | 3,
+		SECCOMP_RET_TRACE | 7,
+		SECCOMP_RET_LOG,
+		SECCOMP_RET_USER_NOTIF,
+		SECCOMP_RET_ERRNO | 1,
 	};
-	secprof_prog real = { .len = SP_ARRAY_SIZE(insns), .insns = insns, .flags = SECCOMP_FILTER_FLAG_TSYNC };
+	secprof_prog real = { .len = SP_ARRAY_SIZE(insns),
+			      .insns = insns,
+			      .flags = SECCOMP_FILTER_FLAG_TSYNC };
 	struct sp_live lv = { .real = &real };
 	secprof_error err = { 0 };
 
@@ -46,8 +57,10 @@ static void test_twin_rets(void)
 	TAP_EQ_INT(lv.twin->len, real.len, "same length: every jump stays where it was");
 	for (size_t i = 0; i < real.len; i++) {
 		bool is_ret = (lv.twin->insns[i].code & 0x07) == BPF_RET;
-		tap_ok(lv.twin->insns[i].k == want[i] && (is_ret || lv.twin->insns[i].code == insns[i].code) &&
-			       lv.twin->insns[i].jt == insns[i].jt && lv.twin->insns[i].jf == insns[i].jf,
+		tap_ok(lv.twin->insns[i].k == want[i] &&
+			       (is_ret || lv.twin->insns[i].code == insns[i].code) &&
+			       lv.twin->insns[i].jt == insns[i].jt &&
+			       lv.twin->insns[i].jf == insns[i].jf,
 		       "insn %zu: k 0x%08x (want 0x%08x)", i, lv.twin->insns[i].k, want[i]);
 	}
 	TAP_EQ_INT(lv.twin->insns[9].code, BPF_RET | BPF_K, "ret A became ret #USER_NOTIF");
@@ -79,12 +92,15 @@ static void test_twin_builtin(void)
 			secprof_data d = { .nr = nr, .arch = 0xc000003e, .args = { a0 } };
 			uint32_t real = secprof_emulate(prog->insns, prog->len, &d, NULL);
 			uint32_t twin = secprof_emulate(lv.twin->insns, lv.twin->len, &d, NULL);
-			uint32_t want = (real & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO ? SECCOMP_RET_USER_NOTIF : real;
+			uint32_t want = (real & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
+						? SECCOMP_RET_USER_NOTIF
+						: real;
 			bad += twin != want;
 			notif += twin == SECCOMP_RET_USER_NOTIF;
 		}
 	}
-	TAP_EQ_INT(bad, 0, "built-in profile: the twin answers as the real program, ERRNO made USER_NOTIF");
+	TAP_EQ_INT(bad, 0,
+		   "built-in profile: the twin answers as the real program, ERRNO made USER_NOTIF");
 	tap_ok(notif > 100, "built-in profile: %zu inputs notified", notif);
 	sp_live_free(&lv);
 	secprof_prog_free(prog);
@@ -93,8 +109,8 @@ static void test_twin_builtin(void)
 	secprof_ctx_free(ctx);
 }
 
-static void decode_is(const char *name, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, const char *want,
-		      const char *want_key)
+static void decode_is(const char *name, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		      const char *want, const char *want_key)
 {
 	uint64_t args[6] = { a0, a1, a2, a3, 0, 0 };
 	struct sp_buf text = { 0 }, key = { 0 };
@@ -113,18 +129,23 @@ static void test_decode(void)
 	char *page_end;
 	char caller[600];
 
-	decode_is("unshare", 0x10000000 | 0x20000, 0, 0, 0, "unshare(CLONE_NEWNS|CLONE_NEWUSER)", NULL);
+	decode_is("unshare", 0x10000000 | 0x20000, 0, 0, 0, "unshare(CLONE_NEWNS|CLONE_NEWUSER)",
+		  NULL);
 	decode_is("unshare", 0x80, 0, 0, 0, "unshare(CLONE_NEWTIME)", NULL);
 	decode_is("clone", 0x01200000 | 17, 0x1234, 0, 0,
 		  "clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, 0x1234, 0x0, 0x0, 0x0)",
 		  "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD,");
-	decode_is("socket", 40, 1 | 0x80000, 0, 0, "socket(AF_VSOCK, SOCK_STREAM|SOCK_CLOEXEC, 0)", NULL);
+	decode_is("socket", 40, 1 | 0x80000, 0, 0, "socket(AF_VSOCK, SOCK_STREAM|SOCK_CLOEXEC, 0)",
+		  NULL);
 	decode_is("socket", 99, 10, 0, 0, "socket(99, SOCK_PACKET, 0)", NULL);
 	decode_is("personality", 0xffffffff, 0, 0, 0, "personality(0xffffffff (query))", NULL);
-	decode_is("personality", 0x0040008, 0, 0, 0, "personality(PER_LINUX32|ADDR_NO_RANDOMIZE)", NULL);
+	decode_is("personality", 0x0040008, 0, 0, 0, "personality(PER_LINUX32|ADDR_NO_RANDOMIZE)",
+		  NULL);
 	decode_is("prctl", 38, 1, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS, 0x1, 0x0, 0x0, 0x0)", NULL);
-	decode_is("mount", (uintptr_t)src, (uintptr_t)dst, (uintptr_t)fs, 0xc0ed0000 | 1 | 4096,
-		  "mount(\"none\", \"/mnt/\\\"x\\\"\", \"tmpfs\", MS_MGC_VAL|MS_RDONLY|MS_BIND, 0x0)", NULL);
+	decode_is(
+		"mount", (uintptr_t)src, (uintptr_t)dst, (uintptr_t)fs, 0xc0ed0000 | 1 | 4096,
+		"mount(\"none\", \"/mnt/\\\"x\\\"\", \"tmpfs\", MS_MGC_VAL|MS_RDONLY|MS_BIND, 0x0)",
+		NULL);
 	decode_is("add_key", 0, 0, 0, 0xfffffffe, "add_key(NULL, NULL, 0x0, -2, 0)", NULL);
 	decode_is(NULL, 1, 2, 3, 4, "syscall(0x1, 0x2, 0x3, 0x4, 0x0, 0x0)", NULL);
 	/* a string that ends just before an unmapped page still reads */
@@ -132,7 +153,8 @@ static void test_decode(void)
 	if (page_end != MAP_FAILED) {
 		munmap(page_end + 4096, 4096);
 		memcpy(page_end + 4096 - 4, "abc", 4);
-		decode_is("chroot", (uintptr_t)(page_end + 4096 - 4), 0, 0, 0, "chroot(\"abc\")", NULL);
+		decode_is("chroot", (uintptr_t)(page_end + 4096 - 4), 0, 0, 0, "chroot(\"abc\")",
+			  NULL);
 		char unmapped[64];
 		snprintf(unmapped, sizeof(unmapped), "chroot(%p)", (void *)(page_end + 4096));
 		decode_is("chroot", (uintptr_t)(page_end + 4096), 0, 0, 0, unmapped, NULL);

@@ -92,12 +92,15 @@ int main(void)
 	TAP_EQ_INT(secprof_load(&empty, &err), -SECPROF_E_USAGE, "an empty program is refused");
 	TAP_EQ_STR(err.msg, "cannot load an empty seccomp program", "empty program message");
 	memset(big, 0, sizeof(big));
-	TAP_EQ_INT(secprof_load(&huge, &err), -SECPROF_E_LIMIT, "more than BPF_MAXINSNS is refused");
+	TAP_EQ_INT(secprof_load(&huge, &err), -SECPROF_E_LIMIT,
+		   "more than BPF_MAXINSNS is refused");
 	TAP_EQ_STR(err.msg, "seccomp program has 4097 instructions, the kernel takes at most 4096",
 		   "too-long program message");
 
-	TAP_EQ_INT(in_child(0, false, 0), 0, "flags 0 (prctl): filter works, no_new_privs untouched with CAP_SYS_ADMIN");
-	TAP_EQ_INT(in_child(0, true, 1), 0, "without CAP_SYS_ADMIN: no_new_privs set first, filter works");
+	TAP_EQ_INT(in_child(0, false, 0), 0,
+		   "flags 0 (prctl): filter works, no_new_privs untouched with CAP_SYS_ADMIN");
+	TAP_EQ_INT(in_child(0, true, 1), 0,
+		   "without CAP_SYS_ADMIN: no_new_privs set first, filter works");
 	TAP_EQ_INT(in_child(SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_LOG, false, 0), 0,
 		   "seccomp(2) with SPEC_ALLOW|LOG");
 
@@ -105,7 +108,8 @@ int main(void)
 	if (pid == 0)
 		_exit(listener_child());
 	waitpid(pid, &status, 0);
-	TAP_EQ_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "NEW_LISTENER: a listener fd is returned");
+	TAP_EQ_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+		   "NEW_LISTENER: a listener fd is returned");
 
 	/* A flag no kernel knows is not one of the droppable ones: the load
 	 * fails (in a child, in case it did not). */
@@ -113,9 +117,13 @@ int main(void)
 	if (pid == 0) {
 		int rc = secprof_load(&unknown, &err);
 		_exit(rc == -SECPROF_E_SYSTEM &&
-		      !strcmp(err.msg, "cannot load seccomp filter (4 instructions, flags 0x40000000): Invalid argument") ? 0 : 1);
+				      !strcmp(err.msg,
+					      "cannot load seccomp filter (4 instructions, flags 0x40000000): Invalid argument")
+			      ? 0
+			      : 1);
 	}
 	waitpid(pid, &status, 0);
-	TAP_EQ_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "an unknown flag fails with EINVAL and says so");
+	TAP_EQ_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+		   "an unknown flag fails with EINVAL and says so");
 	return tap_done();
 }

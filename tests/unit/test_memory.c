@@ -38,8 +38,8 @@
  * 9.2-9.6) or anything else of a byte per input byte alive at the compile. */
 #define PEAK_PER_BYTE 8.75
 
-static const char *const pool[] = { "read", "write", "open", "close", "lseek", "mmap", "mprotect",
-				    "munmap", "brk", "ioctl" };
+static const char *const pool[] = { "read", "write",    "open",   "close", "lseek",
+				    "mmap", "mprotect", "munmap", "brk",   "ioctl" };
 
 static long status_kb(const char *field)
 {
@@ -75,7 +75,9 @@ static double peak_per_byte(secprof_ctx *ctx, size_t nrules, size_t *insns_neede
 {
 	char *json = randprof_arg_rules(nrules, pool, sizeof(pool) / sizeof(pool[0]));
 	size_t len = strlen(json);
-	secprof_resolve_opts o = { .arch = "amd64", .kernel_major = 6, .kernel_minor = 1,
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
 				   .caps = secprof_caps_docker_default() };
 	secprof_error err;
 	secprof_profile *p;
@@ -127,12 +129,12 @@ int main(void)
 	tap_diag("peak RSS per input byte: 10k rules %.2f, 100k rules %.2f (goal 3)", small, big);
 	tap_ok(ran_small && ran_big, "both profiles went through parse, resolve and compile "
 				     "(refused at BPF_MAXINSNS)");
-	tap_ok(small > 0 && small <= PEAK_PER_BYTE, "10k rules: %.2f bytes of peak per input byte <= %.2f", small,
-	       PEAK_PER_BYTE);
-	tap_ok(big > 0 && big <= PEAK_PER_BYTE, "100k rules: %.2f bytes of peak per input byte <= %.2f", big,
-	       PEAK_PER_BYTE);
-	tap_ok(small > 0 && big <= small * 1.25, "memory linear in the input: 100k's %.2f <= 1.25 x 10k's %.2f",
-	       big, small);
+	tap_ok(small > 0 && small <= PEAK_PER_BYTE,
+	       "10k rules: %.2f bytes of peak per input byte <= %.2f", small, PEAK_PER_BYTE);
+	tap_ok(big > 0 && big <= PEAK_PER_BYTE,
+	       "100k rules: %.2f bytes of peak per input byte <= %.2f", big, PEAK_PER_BYTE);
+	tap_ok(small > 0 && big <= small * 1.25,
+	       "memory linear in the input: 100k's %.2f <= 1.25 x 10k's %.2f", big, small);
 	secprof_ctx_free(ctx);
 	return tap_done();
 }

@@ -51,9 +51,10 @@ static void mount_case(const char *spec, int want_rc, const char *want)
 	int rc = sp_mount_parse_mount(spec, voldir, scratch, &m, &err);
 
 	if (rc == 0) {
-		snprintf(got, sizeof(got), "%s %s %s%s%s%s", m.type == SP_MOUNT_BIND ? "bind" : "tmpfs", m.target,
-			 m.readonly ? "ro" : "rw", m.flags & MS_NOEXEC ? ",noexec" : "", m.data ? "," : "",
-			 m.data ? m.data : "");
+		snprintf(got, sizeof(got), "%s %s %s%s%s%s",
+			 m.type == SP_MOUNT_BIND ? "bind" : "tmpfs", m.target,
+			 m.readonly ? "ro" : "rw", m.flags & MS_NOEXEC ? ",noexec" : "",
+			 m.data ? "," : "", m.data ? m.data : "");
 		sp_mount_free(&m);
 	} else {
 		snprintf(got, sizeof(got), "%s", err.msg);
@@ -128,7 +129,8 @@ int main(void)
 	mount_case(path, -1, "bind source path does not exist");
 	mount_case("type=bind,src=rel,dst=/t", -1, "must be absolute");
 	mount_case("type=bind,dst=/t", -1, "field Source must not be empty");
-	mount_case("type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770", 0, "tmpfs /t rw,noexec,size=67108864,mode=1770");
+	mount_case("type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770", 0,
+		   "tmpfs /t rw,noexec,size=67108864,mode=1770");
 	mount_case("type=tmpfs,src=x,dst=/t", -1, "field Source must not be specified");
 	mount_case("type=tmpfs,dst=/t,tmpfs-size=lots", -1, "invalid value for tmpfs-size");
 	mount_case("type=volume,src=v2,dst=/t", 0, "bind /t rw");
@@ -142,13 +144,16 @@ int main(void)
 	/* Docker's tmpfs defaults and MergeTmpfsOptions (later flags win). */
 	tmpfs_case("/run", MS_NOEXEC | MS_NOSUID | MS_NODEV, "");
 	tmpfs_case("/run:exec,size=1m", MS_NOSUID | MS_NODEV, "size=1m");
-	tmpfs_case("/run:ro,mode=700,uid=5", MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=700,uid=5");
+	tmpfs_case("/run:ro,mode=700,uid=5", MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY,
+		   "mode=700,uid=5");
 	tmpfs_case("/run:noexec,exec,suid,nosuid", MS_NOSUID | MS_NODEV, "");
 	{
 		struct sp_mount m;
-		tap_ok(sp_mount_parse_tmpfs("/run:tmpcopyup", &m, &err) < 0 && strstr(err.msg, "tmpcopyup"),
+		tap_ok(sp_mount_parse_tmpfs("/run:tmpcopyup", &m, &err) < 0 &&
+			       strstr(err.msg, "tmpcopyup"),
 		       "--tmpfs with an option secprof does not do is refused (%s)", err.msg);
-		tap_ok(sp_mount_parse_tmpfs("run", &m, &err) < 0, "--tmpfs with a relative path is refused");
+		tap_ok(sp_mount_parse_tmpfs("run", &m, &err) < 0,
+		       "--tmpfs with a relative path is refused");
 	}
 
 	/* Images that name nothing usable. */
@@ -162,12 +167,14 @@ int main(void)
 	f = fopen(idx, "w");
 	fputs("{\"schemaVersion\":2,\"manifests\":[]}", f);
 	fclose(f);
-	tap_ok(sp_image_load(layout, scratch, &img, &err) < 0 && strstr(err.msg, "lists no manifest"),
+	tap_ok(sp_image_load(layout, scratch, &img, &err) < 0 &&
+		       strstr(err.msg, "lists no manifest"),
 	       "an OCI layout without manifests: %s", err.msg);
 	f = fopen(idx, "w");
 	fputs("{\"manifests\":[{\"digest\":\"sha256:../../etc/passwd\"}]}", f);
 	fclose(f);
-	tap_ok(sp_image_load(layout, scratch, &img, &err) < 0 && strstr(err.msg, "bad manifest digest"),
+	tap_ok(sp_image_load(layout, scratch, &img, &err) < 0 &&
+		       strstr(err.msg, "bad manifest digest"),
 	       "a digest that is not sha256:<64 hex> never becomes a path: %s", err.msg);
 
 	sp_remove_tree(scratch);

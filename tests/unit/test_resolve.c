@@ -42,16 +42,17 @@ static void test_cap_names(void)
 	TAP_EQ_INT(secprof_cap_from_name(""), -1, "empty name");
 	TAP_EQ_STR(secprof_cap_name(21), "CAP_SYS_ADMIN", "name of 21");
 	TAP_EQ_STR(secprof_cap_name(34), "CAP_SYSLOG", "name of 34");
-	tap_ok(secprof_cap_name(41) == NULL && secprof_cap_name(-1) == NULL, "no name out of range");
+	tap_ok(secprof_cap_name(41) == NULL && secprof_cap_name(-1) == NULL,
+	       "no name out of range");
 	TAP_EQ_INT(__builtin_popcountll(secprof_caps_all()), 41, "41 known caps");
 	TAP_EQ_INT(secprof_caps_all(), (1ull << 41) - 1, "all = caps 0..40");
 }
 
 static const char *const docker_defaults[] = {
-	"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",		  "CAP_FOWNER",
-	"CAP_MKNOD",  "CAP_NET_RAW",	  "CAP_SETGID",		  "CAP_SETUID",
-	"CAP_SETFCAP", "CAP_SETPCAP",	  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",   "CAP_AUDIT_WRITE",
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+	"CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",    "CAP_AUDIT_WRITE",
 };
 
 static int tweak(const char *const *add, size_t nadd, const char *const *drop, size_t ndrop,
@@ -73,7 +74,8 @@ static void test_caps_tweak(void)
 
 	TAP_EQ_INT(secprof_caps_docker_default(), def, "Docker's 14 default caps");
 	TAP_EQ_INT(__builtin_popcountll(def), 14, "14 of them");
-	tap_ok(tweak(NULL, 0, NULL, 0, false, all, &c, &err) == 0 && c == def, "no tweak: defaults");
+	tap_ok(tweak(NULL, 0, NULL, 0, false, all, &c, &err) == 0 && c == def,
+	       "no tweak: defaults");
 	tap_ok(tweak(bogus, 1, bogus2, 1, true, all, &c, &err) == 0 && c == all,
 	       "privileged: everything available, add/drop ignored unchecked");
 	tap_ok(tweak(NULL, 0, NULL, 0, true, def | bit(21), &c, &err) == 0 && c == (def | bit(21)),
@@ -107,9 +109,10 @@ static void test_caps_tweak(void)
 	TAP_EQ_STR(err.msg, "unknown capability: \"CAP_A\\\"B\\\\C\"", "name quoted as Go's %q");
 	TAP_EQ_INT(tweak(sysadmin, 1, NULL, 0, false, def, &c, &err), -SECPROF_E_USAGE,
 		   "known but unavailable cap is refused");
-	TAP_EQ_STR(err.msg,
-		   "capability not supported by your kernel or not available in the current environment: \"CAP_SYS_ADMIN\"",
-		   "unavailable cap message");
+	TAP_EQ_STR(
+		err.msg,
+		"capability not supported by your kernel or not available in the current environment: \"CAP_SYS_ADMIN\"",
+		"unavailable cap message");
 }
 
 /* ---- a profile built by hand -------------------------------------------- */
@@ -186,8 +189,9 @@ static void kernel_filter(struct sp_filter *f, uint8_t a, uint8_t b)
 
 static secprof_resolve_opts opts_for(const char *arch, int kmaj, int kmin, secprof_caps caps)
 {
-	secprof_resolve_opts o = { .arch = arch, .kernel_major = kmaj, .kernel_minor = kmin,
-				   .caps = caps };
+	secprof_resolve_opts o = {
+		.arch = arch, .kernel_major = kmaj, .kernel_minor = kmin, .caps = caps
+	};
 	return o;
 }
 
@@ -256,8 +260,9 @@ static void test_caps_conditions(void)
 	r = rule(p, "emptylist", "SCMP_ACT_ALLOW");
 	r->includes.present = true;
 	r->excludes.present = true;
-	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, bit(34))), "chmod,syslog,ptrace,emptylist",
-		   "one of two included caps: dropped; one of two excluded: dropped; lower case never matches");
+	TAP_EQ_STR(
+		kept(p, opts_for("amd64", 6, 1, bit(34))), "chmod,syslog,ptrace,emptylist",
+		"one of two included caps: dropped; one of two excluded: dropped; lower case never matches");
 	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, bit(34) | bit(39))),
 		   "chmod,syslog,ptrace,both,emptylist", "both included caps held: kept");
 	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, 0)), "chmod,ptrace,either,emptylist",
@@ -292,9 +297,10 @@ static void test_arch_conditions(void)
 	TAP_EQ_STR(kept(p, opts_for("386", 6, 1, 0)), "not_amd64,x86",
 		   "GOARCH 386 matches the native string x86");
 	TAP_EQ_STR(kept(p, opts_for("x86", 6, 1, 0)), "not_amd64,x86", "--arch x86 = 386");
-	TAP_EQ_STR(kept(p, opts_for("sparc", 6, 1, 0)),
-		   "error: unknown architecture \"sparc\" (expected a Go name such as amd64 or arm64)",
-		   "unknown arch");
+	TAP_EQ_STR(
+		kept(p, opts_for("sparc", 6, 1, 0)),
+		"error: unknown architecture \"sparc\" (expected a Go name such as amd64 or arm64)",
+		"unknown arch");
 	{
 		secprof_error err = { 0 };
 		secprof_resolve_opts o = opts_for("x86_64", 6, 1, 0);
@@ -383,17 +389,20 @@ static void test_early_exit(void)
 	free(json);
 	p->default_action = str(p, "SCMP_ACT_ALLOW");
 	json = oci(p, o);
-	TAP_EQ_STR(json,
-		   "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'",
-		   "architectures+archMap error");
+	TAP_EQ_STR(
+		json,
+		"both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'",
+		"architectures+archMap error");
 	free(json);
 	free_profile(p);
 
 	p = profile("");
 	rule(p, "read", "SCMP_ACT_ALLOW");
 	json = oci(p, o);
-	TAP_EQ_STR(json, "{\"defaultAction\":\"\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-		   "no defaultAction but rules: resolved, defaultAction \"\"");
+	TAP_EQ_STR(
+		json,
+		"{\"defaultAction\":\"\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		"no defaultAction but rules: resolved, defaultAction \"\"");
 	free(json);
 	free_profile(p);
 
@@ -426,14 +435,16 @@ static void test_archmap(void)
 	add_archmap(p, "SCMP_ARCH_MIPSEL", NULL, NULL);
 	add_archmap(p, "SCMP_ARCH_X86", "SCMP_ARCH_BOGUS", NULL);
 	json = oci(p, opts_for("amd64", 6, 1, 0));
-	TAP_EQ_STR(json,
-		   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_X86\"]}",
-		   "amd64: first matching entry only, subArchitectures in order");
+	TAP_EQ_STR(
+		json,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_X86\"]}",
+		"amd64: first matching entry only, subArchitectures in order");
 	free(json);
 	json = oci(p, opts_for("386", 6, 1, 0));
-	TAP_EQ_STR(json,
-		   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_BOGUS\"]}",
-		   "386: unknown sub-architecture copied verbatim");
+	TAP_EQ_STR(
+		json,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_BOGUS\"]}",
+		"386: unknown sub-architecture copied verbatim");
 	free(json);
 	json = oci(p, opts_for("loong64", 6, 1, 0));
 	TAP_EQ_STR(json, "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}",
@@ -453,9 +464,10 @@ static void test_archmap(void)
 	p->architectures = strs(p, &p->narchitectures, "SCMP_ARCH_AARCH64", "SCMP_ARCH_BOGUS",
 				"SCMP_ARCH_AARCH64", NULL);
 	json = oci(p, opts_for("amd64", 6, 1, 0));
-	TAP_EQ_STR(json,
-		   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_AARCH64\",\"SCMP_ARCH_BOGUS\",\"SCMP_ARCH_AARCH64\"]}",
-		   "legacy architectures: verbatim, not filtered by host");
+	TAP_EQ_STR(
+		json,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_AARCH64\",\"SCMP_ARCH_BOGUS\",\"SCMP_ARCH_AARCH64\"]}",
+		"legacy architectures: verbatim, not filtered by host");
 	free(json);
 	free_profile(p);
 }
@@ -476,9 +488,13 @@ static void test_oci_json(void)
 	r->args = sp_arena_alloc(&p->arena, 2 * sizeof(*r->args));
 	r->nargs = 2;
 	r->args_present = true;
-	r->args[0] = (struct sp_arg){ .index = 0, .value = 2114060288, .value_two = 0,
+	r->args[0] = (struct sp_arg){ .index = 0,
+				      .value = 2114060288,
+				      .value_two = 0,
 				      .op_str = str(p, "SCMP_CMP_MASKED_EQ") };
-	r->args[1] = (struct sp_arg){ .index = 5, .value = UINT64_MAX, .value_two = 7,
+	r->args[1] = (struct sp_arg){ .index = 5,
+				      .value = UINT64_MAX,
+				      .value_two = 7,
 				      .op_str = str(p, "SCMP_CMP_MASKED_EQ") };
 	r = rule(p, "x", "SCMP_ACT_ERRNO");
 	r->names = NULL;
@@ -491,17 +507,18 @@ static void test_oci_json(void)
 	r = rule(p, "z", "SCMP_ACT_KILL");
 	r->names[0].s = NULL;
 	json = oci(p, opts_for("amd64", 6, 1, 0));
-	TAP_EQ_STR(json,
-		   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0,"
-		   "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"listenerPath\":\"/run/l.sock\","
-		   "\"listenerMetadata\":\"a\\u003cb\\u003e\\u0026c\\\"\\\\\\n\",\"syscalls\":["
-		   "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		   "{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
-		   "{\"index\":5,\"value\":18446744073709551615,\"valueTwo\":7,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
-		   "{\"names\":null,\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0},"
-		   "{\"names\":[],\"action\":\"\"},"
-		   "{\"names\":[\"\"],\"action\":\"SCMP_ACT_KILL\"}]}",
-		   "OCI JSON: Go field order, omitempty, set-but-zero errno kept, Go escaping");
+	TAP_EQ_STR(
+		json,
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0,"
+		"\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"listenerPath\":\"/run/l.sock\","
+		"\"listenerMetadata\":\"a\\u003cb\\u003e\\u0026c\\\"\\\\\\n\",\"syscalls\":["
+		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		"{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
+		"{\"index\":5,\"value\":18446744073709551615,\"valueTwo\":7,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+		"{\"names\":null,\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0},"
+		"{\"names\":[],\"action\":\"\"},"
+		"{\"names\":[\"\"],\"action\":\"SCMP_ACT_KILL\"}]}",
+		"OCI JSON: Go field order, omitempty, set-but-zero errno kept, Go escaping");
 	free(json);
 	free_profile(p);
 }
@@ -530,9 +547,10 @@ static void test_decide(void)
 		int rc = secprof_decide(rows[i].opt, rows[i].priv, &d, &err);
 		TAP_EQ_INT(rc < 0 ? -1 : (int)d, rows[i].want, "decide");
 		if (rc < 0)
-			TAP_EQ_STR(err.msg,
-				   "Decoding seccomp profile failed: invalid character 'b' looking for beginning of value",
-				   "privileged + builtin fails as in moby");
+			TAP_EQ_STR(
+				err.msg,
+				"Decoding seccomp profile failed: invalid character 'b' looking for beginning of value",
+				"privileged + builtin fails as in moby");
 	}
 }
 
@@ -584,24 +602,27 @@ static void test_check_warnings(void)
 	size_t n = 0;
 
 	secprof_ctx_set_warn(ctx, remember, &seen);
-	rule(p, "read", "SCMP_ACT_KILL");            /* KILL is KILL_THREAD in runc */
-	r = rule(p, "write", "SCMP_ACT_TRACE");      /* TRACE takes an errno: fine */
+	rule(p, "read", "SCMP_ACT_KILL");       /* KILL is KILL_THREAD in runc */
+	r = rule(p, "write", "SCMP_ACT_TRACE"); /* TRACE takes an errno: fine */
 	r->has_errno = true;
 	r->errno_ret = 3;
-	r = rule(p, "open", "SCMP_ACT_ALLOW");       /* errnoRet ignored */
+	r = rule(p, "open", "SCMP_ACT_ALLOW"); /* errnoRet ignored */
 	r->has_errno = true;
-	rule(p, "bogus_call", "SCMP_ACT_ALLOW");     /* unknown everywhere */
+	rule(p, "bogus_call", "SCMP_ACT_ALLOW"); /* unknown everywhere */
 	TAP_EQ_INT(sp_check_profile(ctx, p, &n, &err), 0, "warnings are not errors");
 	TAP_EQ_INT(n, 3, "three warnings");
-	TAP_EQ_STR(seen.msgs[0],
-		   "syscalls[0].action: the rule's action equals the default action, so runc skips the rule",
-		   "KILL under a KILL_THREAD default is skipped by runc");
-	TAP_EQ_STR(seen.msgs[1],
-		   "syscalls[2].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)",
-		   "errnoRet on ALLOW");
-	TAP_EQ_STR(seen.msgs[2],
-		   "syscalls[3].names[0]: unknown syscall \"bogus_call\": not a syscall on any architecture, runc ignores it",
-		   "unknown name");
+	TAP_EQ_STR(
+		seen.msgs[0],
+		"syscalls[0].action: the rule's action equals the default action, so runc skips the rule",
+		"KILL under a KILL_THREAD default is skipped by runc");
+	TAP_EQ_STR(
+		seen.msgs[1],
+		"syscalls[2].errnoRet: errnoRet is ignored with SCMP_ACT_ALLOW (runc ignores it, crun fails)",
+		"errnoRet on ALLOW");
+	TAP_EQ_STR(
+		seen.msgs[2],
+		"syscalls[3].names[0]: unknown syscall \"bogus_call\": not a syscall on any architecture, runc ignores it",
+		"unknown name");
 	free_profile(p);
 
 	/* errno data is masked to 16 bits; unset means EPERM (docs/COMPAT.md §4.1.2). */
@@ -617,10 +638,12 @@ static void test_check_warnings(void)
 	r->errno_ret = 2;
 	seen.n = n = 0;
 	sp_check_profile(ctx, p, &n, &err);
-	TAP_EQ_INT(n, 2, "ERRNO(65537) and ERRNO(unset) equal a default ERRNO(1); ERRNO(2) does not");
-	TAP_EQ_STR(seen.msgs[1],
-		   "syscalls[1].action: the rule's action equals the default action, so runc skips the rule",
-		   "unset errno is EPERM");
+	TAP_EQ_INT(n, 2,
+		   "ERRNO(65537) and ERRNO(unset) equal a default ERRNO(1); ERRNO(2) does not");
+	TAP_EQ_STR(
+		seen.msgs[1],
+		"syscalls[1].action: the rule's action equals the default action, so runc skips the rule",
+		"unset errno is EPERM");
 
 	secprof_ctx_set_strict(ctx, true);
 	seen.n = n = 0;
@@ -676,16 +699,16 @@ static void test_builtin_equals_reference(void)
 				char *y = resolve_json(builtin, arch->go, kernels[k], caps);
 				combos++;
 				if ((!x || !y || strcmp(x, y)) && !diffs++)
-					tap_diag("first difference: %s cap %d kernel %d.%d", arch->go,
-						 c, kernels[k][0], kernels[k][1]);
+					tap_diag("first difference: %s cap %d kernel %d.%d",
+						 arch->go, c, kernels[k][0], kernels[k][1]);
 				free(x);
 				free(y);
 			}
 		}
 	}
 	tap_ok(combos >= 8 * 43 * 2 && diffs == 0,
-	       "builtin resolves byte-equal to moby-default.json: %zu combinations, %zu differ", combos,
-	       diffs);
+	       "builtin resolves byte-equal to moby-default.json: %zu combinations, %zu differ",
+	       combos, diffs);
 out:
 	secprof_profile_free(file);
 	secprof_profile_free(builtin);
@@ -697,10 +720,15 @@ out:
 static void test_oci_round_trip(void)
 {
 	static const char *const files[] = {
-		"moby-default.json", "podman-default.json", "moby-fixtures/example.json",
-		"moby-fixtures/conditional_include.json", "moby-fixtures/default-old-format.json",
-		"profiles/jessfraz-chrome.json", "profiles/redpwn-jail.json",
-		"profiles/runc-syscall-test1.json", "profiles/runc-syscall-test2.json",
+		"moby-default.json",
+		"podman-default.json",
+		"moby-fixtures/example.json",
+		"moby-fixtures/conditional_include.json",
+		"moby-fixtures/default-old-format.json",
+		"profiles/jessfraz-chrome.json",
+		"profiles/redpwn-jail.json",
+		"profiles/runc-syscall-test1.json",
+		"profiles/runc-syscall-test2.json",
 		"profiles/docker-labs-default-no-chmod.json",
 	};
 	static const char *const arches[] = { "amd64", "arm64", "386", "s390x", "ppc64le" };
@@ -721,10 +749,11 @@ static void test_oci_round_trip(void)
 		}
 		for (size_t a = 0; a < SP_ARRAY_SIZE(arches); a++) {
 			for (int c = 0; c < 2; c++) {
-				secprof_caps caps = c ? secprof_caps_all() : secprof_caps_docker_default();
+				secprof_caps caps = c ? secprof_caps_all()
+						      : secprof_caps_docker_default();
 				char *once = oci(p, opts_for(arches[a], 6, 1, caps)), *twice = NULL;
-				secprof_profile *q = secprof_profile_parse(ctx, once, strlen(once), "oci",
-									   &err);
+				secprof_profile *q =
+					secprof_profile_parse(ctx, once, strlen(once), "oci", &err);
 				if (q)
 					twice = oci(q, opts_for(arches[a], 6, 1, caps));
 				runs++;

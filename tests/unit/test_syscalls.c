@@ -30,22 +30,38 @@ static void test_known_numbers(void)
 		const char *arch, *name;
 		int32_t nr;
 	} known[] = {
-		{ "x86_64", "read", 0 },	  { "x86_64", "write", 1 },
-		{ "x86_64", "openat", 257 },	  { "x86", "read", 3 },
-		{ "x86", "openat", 295 },	  { "x86", "socketcall", 102 },
-		{ "arm", "openat", 322 },	  { "aarch64", "read", 63 },
-		{ "aarch64", "openat", 56 },	  { "riscv64", "write", 64 },
-		{ "s390x", "openat", 288 },	  { "ppc64le", "openat", 286 },
-		{ "loongarch64", "openat", 56 }, { "m68k", "openat", 288 },
-		{ "sh", "openat", 295 },	  { "parisc", "openat", 275 },
-		{ "x32", "read", 0x40000000 },	  { "x32", "openat", 0x40000000 + 257 },
-		{ "mips", "read", 4003 },	  { "mipsel", "write", 4004 },
-		{ "mips64", "read", 5000 },	  { "mipsel64", "openat", 5247 },
-		{ "mips64n32", "read", 6000 },	  { "mipsel64n32", "openat", 6251 },
-		{ "x86_64", "fchmodat2", 452 },  { "x86_64", "listmount", 458 },
-		{ "x86_64", "lsm_get_self_attr", 459 }, { "x86_64", "mseal", 462 },
-		{ "x86_64", "socketcall", -1 },  { "aarch64", "open", -1 },
-		{ "arm", "set_tls", 0x0f0005 },  { "x86_64", "no_such_call", -1 },
+		{ "x86_64", "read", 0 },
+		{ "x86_64", "write", 1 },
+		{ "x86_64", "openat", 257 },
+		{ "x86", "read", 3 },
+		{ "x86", "openat", 295 },
+		{ "x86", "socketcall", 102 },
+		{ "arm", "openat", 322 },
+		{ "aarch64", "read", 63 },
+		{ "aarch64", "openat", 56 },
+		{ "riscv64", "write", 64 },
+		{ "s390x", "openat", 288 },
+		{ "ppc64le", "openat", 286 },
+		{ "loongarch64", "openat", 56 },
+		{ "m68k", "openat", 288 },
+		{ "sh", "openat", 295 },
+		{ "parisc", "openat", 275 },
+		{ "x32", "read", 0x40000000 },
+		{ "x32", "openat", 0x40000000 + 257 },
+		{ "mips", "read", 4003 },
+		{ "mipsel", "write", 4004 },
+		{ "mips64", "read", 5000 },
+		{ "mipsel64", "openat", 5247 },
+		{ "mips64n32", "read", 6000 },
+		{ "mipsel64n32", "openat", 6251 },
+		{ "x86_64", "fchmodat2", 452 },
+		{ "x86_64", "listmount", 458 },
+		{ "x86_64", "lsm_get_self_attr", 459 },
+		{ "x86_64", "mseal", 462 },
+		{ "x86_64", "socketcall", -1 },
+		{ "aarch64", "open", -1 },
+		{ "arm", "set_tls", 0x0f0005 },
+		{ "x86_64", "no_such_call", -1 },
 	};
 	for (size_t i = 0; i < SP_ARRAY_SIZE(known); i++) {
 		char what[96];
@@ -53,7 +69,8 @@ static void test_known_numbers(void)
 			 (long)known[i].nr);
 		TAP_EQ_INT(sp_syscall_nr(arch(known[i].arch), known[i].name), known[i].nr, what);
 	}
-	TAP_EQ_STR(sp_syscall_name(arch("x32"), 0x40000000 + 1), "write", "x32 number with the bit");
+	TAP_EQ_STR(sp_syscall_name(arch("x32"), 0x40000000 + 1), "write",
+		   "x32 number with the bit");
 	tap_ok(!sp_syscall_name(arch("x32"), 1), "x32 number without the bit is not x32's");
 	tap_ok(!sp_syscall_name(arch("mips"), 3), "MIPS o32 number below 4000 is nothing");
 	TAP_EQ_STR(sp_syscall_name(arch("mips64"), 5000), "read", "mips64 5000 is read");
@@ -111,21 +128,23 @@ static void test_audit_values(void)
 		 * MIPS n32 have 64-bit tokens but 32-bit arguments in libseccomp. */
 		if (a)
 			tap_ok(a->big_endian == !(a->audit & __AUDIT_ARCH_LE) &&
-				       (a->bits == 64) == (!!(a->audit & __AUDIT_ARCH_64BIT) &&
-							   !strstr(a->name, "n32") &&
-							   strcmp(a->name, "x32")),
+				       (a->bits == 64) ==
+					       (!!(a->audit & __AUDIT_ARCH_64BIT) &&
+						!strstr(a->name, "n32") && strcmp(a->name, "x32")),
 			       "%s bits and endianness match its audit arch", want[i].scmp);
 	}
 }
 
 static void test_arch_lookup(void)
 {
-	TAP_EQ_STR(sp_arch_by_name("X86_64")->scmp, "SCMP_ARCH_X86_64", "names are case-insensitive");
+	TAP_EQ_STR(sp_arch_by_name("X86_64")->scmp, "SCMP_ARCH_X86_64",
+		   "names are case-insensitive");
 	tap_ok(!sp_arch_by_scmp("scmp_arch_x86_64"), "SCMP_ARCH_* is exact, as runc");
 	TAP_EQ_STR(sp_arch_by_go("amd64")->name, "x86_64", "go amd64");
 	TAP_EQ_STR(sp_arch_by_go("x86")->name, "x86", "go x86 (GOARCH 386)");
 	TAP_EQ_STR(sp_arch_by_go("mips3l64n32")->name, "mipsel64n32", "go mips3l64n32 [sic]");
-	tap_ok(!sp_arch_by_go("386") && !sp_arch_by_go("x86_64"), "by_go takes native strings only");
+	tap_ok(!sp_arch_by_go("386") && !sp_arch_by_go("x86_64"),
+	       "by_go takes native strings only");
 	tap_ok(!sp_arch_by_name("x32")->go && !sp_arch_by_name("mips")->go,
 	       "x32 and big-endian o32 MIPS have no Go name (docs/COMPAT.md §2.1)");
 	TAP_EQ_STR(sp_arch_by_goarch("386")->name, "x86", "GOARCH 386");
@@ -394,7 +413,8 @@ static void test_arg32(void)
 		{ "kill", 0x03, "pid_t, int" },
 		{ "timer_delete", 0x01, "timer_t is an int" },
 		{ "umount2", 0x02, "sys_umount(char *, int flags) on 64-bit tables" },
-		{ "fanotify_mark", 0x0b, "the split-mask variant of 32-bit ABIs keeps arg 2 and 4 wide" },
+		{ "fanotify_mark", 0x0b,
+		  "the split-mask variant of 32-bit ABIs keeps arg 2 and 4 wide" },
 		{ "landlock_add_rule", 0x0b, "an enum is int-sized" },
 		{ "mmap", 0x00, "arch-specific, no generic prototype: 64-bit" },
 		{ "clone", 0x00, "CLONE_BACKWARDS3's int stack_size is a pointer elsewhere" },
@@ -407,7 +427,8 @@ static void test_arg32(void)
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
 		uint8_t got = sp_syscall_arg32_of(v[i].name);
-		if (!tap_ok(got == v[i].mask, "%s: 32-bit arguments %#04x (%s)", v[i].name, v[i].mask, v[i].why))
+		if (!tap_ok(got == v[i].mask, "%s: 32-bit arguments %#04x (%s)", v[i].name,
+			    v[i].mask, v[i].why))
 			tap_diag("got %#04x", got);
 	}
 	/* every name of the table has its byte: the lookup agrees with the
@@ -418,9 +439,11 @@ static void test_arg32(void)
 		int32_t nr, row;
 		uint8_t m = 0xff;
 		sp_syscall_lookup(sp_syscall_name_at(i), &x, 1, &nr, &m, &row);
-		bad += row != (int32_t)i || m != sp_syscall_arg32_of(sp_syscall_name_at(i)) || (m & 0xc0);
+		bad += row != (int32_t)i || m != sp_syscall_arg32_of(sp_syscall_name_at(i)) ||
+		       (m & 0xc0);
 	}
-	TAP_EQ_INT(bad, 0, "every table name's mask and index come with its lookup (6 arguments at most)");
+	TAP_EQ_INT(bad, 0,
+		   "every table name's mask and index come with its lookup (6 arguments at most)");
 }
 
 int main(void)
