@@ -20,11 +20,13 @@ command -v scmp_sys_resolver >/dev/null || { echo "1..0 # SKIP scmp_sys_resolver
 rootfs_setup
 S=$SECPROF
 cid=secprof-exp-$$
-dk= dockerd_pid= pd=
+# a private dockerd (dockerd_start, docker_, dockerd_stop)
+source "$TESTS/helpers/dockerd.sh"
+pd=
 cleanup_all() {
 	runc delete -f "$cid" >/dev/null 2>&1
 	command -v crun >/dev/null && crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
-	stop_dockerd
+	dockerd_stop
 	[[ -n $pd ]] && { podman_ rm -af >/dev/null 2>&1; podman_ rmi -af >/dev/null 2>&1;
 		grep -o " $pd[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf "$pd"; }
 	rootfs_cleanup
@@ -119,44 +121,8 @@ EOF
 fi
 
 # ---- docker run, the profile install --kubelet wrote ---------------------------------
-DOCKERD=$(command -v dockerd)
-DOCKER=/usr/bin/docker
-docker_() { "$DOCKER" -H "unix://$dk/sock" "$@"; }
-stop_dockerd() {
-	local cpid
-	[[ -z $dk ]] && return
-	if [[ -n $dockerd_pid ]]; then
-		docker_ ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$dk/sock" rm -f >/dev/null 2>&1
-		kill -TERM "$dockerd_pid" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$dockerd_pid" 2>/dev/null
-		wait "$dockerd_pid" 2>/dev/null
-	fi
-	cpid=$(cat "$dk/exec/containerd/containerd.pid" 2>/dev/null)
-	[[ -n $cpid ]] && kill -TERM "$cpid" 2>/dev/null
-	grep -o " $dk[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-	rm -rf "$dk"
-}
-start_dockerd() {
-	local ns=secprof-exp-$$
-	dk=$(mktemp -d /tmp/secprof-dockerd.XXXXXX)
-	"$DOCKERD" --data-root "$dk/data" --exec-root "$dk/exec" --pidfile "$dk/dockerd.pid" \
-		-H "unix://$dk/sock" --storage-driver=vfs --iptables=false --ip6tables=false \
-		--ip-masq=false --ip-forward=false --bridge=none --userland-proxy=false \
-		--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
-		>"$dk/dockerd.log" 2>&1 &
-	dockerd_pid=$!
-	for _ in $(seq 300); do
-		docker_ version >/dev/null 2>&1 && return 0
-		kill -0 "$dockerd_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-if [[ -z $DOCKERD || ! -x $DOCKER ]]; then
-	skip "docker run" "docker.io not installed"
-elif ! start_dockerd; then
-	skip "docker run" "dockerd did not start: $(grep -v '^$' "$dk/dockerd.log" | tail -n 1)"
+if ! DOCKERD_SOFT=1 dockerd_start "secprof-exp-$$"; then
+	skip "docker run" "$dockerd_why"
 elif ! tar -C "$ROOT" -c . | docker_ import - "secprof-export:$$" >"$dk/import.log" 2>&1; then
 	ok 1 "docker import of the root filesystem: $(tail -n 1 "$dk/import.log")"
 else
@@ -176,7 +142,7 @@ else
 		same "docker run, $pn: the installed profile agrees with secprof run" "${OURS[$p]}" "$exp"
 	done
 fi
-stop_dockerd; dk=
+dockerd_stop
 
 # ---- podman run ------------------------------------------------------------------------
 podman_() { podman --root "$pd/root" --runroot "$pd/run" --tmpdir "$pd/tmp" --storage-driver vfs \
