@@ -28,13 +28,14 @@ pkgs="$pkgs bubblewrap"
 pkgs="$pkgs podman"
 pkgs="$pkgs skopeo"
 pkgs="$pkgs crun"
-      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
-      libbpf-dev bpftool libelf-dev
-      gcc-multilib"
-      util-linux procps passwd ca-certificates gdb strace hyperfine pkg-config zsh
-      libarchive-dev nettle-dev
-      tmux podman
-      zstd"
+# secprof record's eBPF backend (src/record/bpf/, skeleton built with bpftool
+# and clang -target bpf); gcc-multilib for the 32-bit workloads it records
+pkgs="$pkgs libbpf-dev bpftool libelf-dev"
+pkgs="$pkgs gcc-multilib"
+# run --image (src/sandbox/archive.c: libarchive unpacks layers, nettle checks
+# their SHA-256); tmux and zstd for the image and terminal tests
+pkgs="$pkgs libarchive-dev nettle-dev"
+pkgs="$pkgs tmux zstd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
