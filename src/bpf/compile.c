@@ -70,7 +70,11 @@ struct cons {
 	uint16_t code;
 	uint32_t k;
 	uint64_t t, f;
-	uint32_t pos; /* 0: empty slot; else index in rev + 1 */
+};
+
+struct cons_slot {
+	uint32_t pos1; /* 0: empty; else index in rev + 1 */
+	uint32_t tag;  /* the high half of the key's hash */
 };
 
 /* Where a jump goes: a return of some value, or an emitted position. */
@@ -94,7 +98,7 @@ struct gen {
 	struct member *members; /* scratch for one group of equality rules */
 	size_t members_cap;
 	struct leaves leaf;
-	struct cons *cons; /* emitted instructions by what they do (cons_find) */
+	struct cons_slot *cons; /* emitted instructions by what they do (cons_find) */
 	size_t ncons, cons_cap;
 	/* the second try of a program over the kernel's limit: fewest
 	 * instructions, not fewest steps (sp_bpf_generate) */
@@ -157,25 +161,52 @@ static uint64_t cons_hash(const struct cons *c)
 	return h ^ (h >> 29);
 }
 
-/* The position of an instruction that does what `c` says, or -1. */
+/* What the instruction at `pos` does, as cons_find keys it: a jump by
+ * where its two sides go, anything else by the instruction after it (a
+ * JA there is followed, as the key of a bridged load was made). */
+static struct cons key_at(const struct gen *g, size_t pos)
+{
+	const secprof_insn *f = &g->rev[pos];
+	struct cons c = { .code = f->code, .k = f->k };
+
+	if (BPF_CLASS(f->code) == BPF_JMP && f->code != (BPF_JMP | BPF_JA)) {
+		c.t = canon(g, pos - 1 - f->jt);
+		c.f = canon(g, pos - 1 - f->jf);
+	} else {
+		c.t = canon(g, pos - 1);
+	}
+	return c;
+}
+
+/* The position of an instruction that does what `c` says, or -1. The
+ * table holds positions and a hash tag only (8 bytes a slot: a compile of
+ * Docker's default allocates 8 KiB for it, not 32), the key being read
+ * back from the instruction itself. */
 static long cons_find(const struct gen *g, const struct cons *c)
 {
+	uint64_t h;
+
 	if (!g->cons_cap)
 		return -1;
-	for (size_t i = cons_hash(c) & (g->cons_cap - 1);; i = (i + 1) & (g->cons_cap - 1)) {
-		const struct cons *e = &g->cons[i];
-		if (!e->pos)
+	h = cons_hash(c);
+	for (size_t i = h & (g->cons_cap - 1);; i = (i + 1) & (g->cons_cap - 1)) {
+		const struct cons_slot *e = &g->cons[i];
+		struct cons k;
+		if (!e->pos1)
 			return -1;
-		if (e->code == c->code && e->k == c->k && e->t == c->t && e->f == c->f)
-			return (long)e->pos - 1;
+		if (e->tag != (uint32_t)(h >> 32))
+			continue;
+		k = key_at(g, e->pos1 - 1);
+		if (k.code == c->code && k.k == c->k && k.t == c->t && k.f == c->f)
+			return (long)e->pos1 - 1;
 	}
 }
 
-static void cons_put(struct gen *g, struct cons c, size_t pos);
+static void cons_put(struct gen *g, uint64_t h, size_t pos);
 
 static void cons_grow(struct gen *g)
 {
-	struct cons *old = g->cons;
+	struct cons_slot *old = g->cons;
 	size_t n = g->cons_cap, cap = n ? n * 2 : 1024;
 
 	g->cons = calloc(cap, sizeof(*g->cons));
@@ -186,12 +217,14 @@ static void cons_grow(struct gen *g)
 	g->cons_cap = cap;
 	g->ncons = 0;
 	for (size_t i = 0; i < n; i++)
-		if (old[i].pos)
-			cons_put(g, old[i], old[i].pos - 1);
+		if (old[i].pos1) {
+			struct cons k = key_at(g, old[i].pos1 - 1);
+			cons_put(g, cons_hash(&k), old[i].pos1 - 1);
+		}
 	free(old);
 }
 
-static void cons_put(struct gen *g, struct cons c, size_t pos)
+static void cons_put(struct gen *g, uint64_t h, size_t pos)
 {
 	size_t i;
 
@@ -199,10 +232,9 @@ static void cons_put(struct gen *g, struct cons c, size_t pos)
 		cons_grow(g);
 	if ((g->ncons + 1) * 2 > g->cons_cap)
 		return;
-	for (i = cons_hash(&c) & (g->cons_cap - 1); g->cons[i].pos; i = (i + 1) & (g->cons_cap - 1))
+	for (i = h & (g->cons_cap - 1); g->cons[i].pos1; i = (i + 1) & (g->cons_cap - 1))
 		;
-	c.pos = (uint32_t)pos + 1;
-	g->cons[i] = c;
+	g->cons[i] = (struct cons_slot){ (uint32_t)pos + 1, (uint32_t)(h >> 32) };
 	g->ncons++;
 }
 
@@ -277,7 +309,7 @@ static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct 
 		;
 	pos = emit(g, BPF_JMP | code | BPF_K, (uint8_t)(g->len - t.pos - 1),
 		   (uint8_t)(g->len - f.pos - 1), k);
-	cons_put(g, c, pos);
+	cons_put(g, cons_hash(&c), pos);
 	return pos_target(pos);
 }
 
@@ -301,7 +333,7 @@ static struct target emit_before(struct gen *g, uint16_t code, uint32_t k, struc
 	if (next.pos != g->len - 1)
 		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
 	pos = emit(g, code, 0, 0, k);
-	cons_put(g, c, pos);
+	cons_put(g, cons_hash(&c), pos);
 	return pos_target(pos);
 }
 
