@@ -949,7 +949,7 @@ static void leaf_mode(struct gen *g, enum leaf_mode mode)
  * laid out after a shared return could be refused. */
 static struct target emit_wide(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
 {
-	const struct sp_sysrule *w = s->wide;
+	const struct sp_sysrule *w = s->wide ? &s->wide->rules : NULL;
 	struct target fast, slow, next;
 
 	if (!w)
@@ -973,15 +973,15 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		place(g, &slow);
 	}
 	leaf_mode(g, LEAF_RET);
-	if (!s->wide_args || g->compact)
+	if (!s->wide->args || g->compact)
 		return slow;
 	fast = emit_sys(g, a, s);
 	next = fast;
 	for (unsigned i = 6; i-- > 0;) {
 		uint32_t hi = OFF_ARGS + 8u * i + (a->big_endian ? 0u : 4u);
-		if (!(s->wide_args >> i & 1))
+		if (!(s->wide->args >> i & 1))
 			continue;
-		next = emit_jump(g, BPF_JEQ, s->wide_hi[i], next, slow);
+		next = emit_jump(g, BPF_JEQ, s->wide->hi[i], next, slow);
 		next = emit_load(g, hi, next);
 	}
 	return next;

@@ -136,7 +136,7 @@ static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch 
 	*wide = false;
 	if (!s->wide)
 		return lo;
-	full = sysrule_walk(s->wide, arch, in, default_ret, &wrule, &wcrule);
+	full = sysrule_walk(&s->wide->rules, arch, in, default_ret, &wrule, &wcrule);
 	if (full == lo || sp_ret_stricter(lo, full))
 		return lo;
 	*wide = true;

@@ -89,7 +89,7 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 		if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
 			return -1;
 	if (s->wide && (!(wide = sp_arena_alloc(arena, sizeof(*wide))) ||
-			fill_syscall(arena, p, s->wide, wide) < 0))
+			fill_syscall(arena, p, &s->wide->rules, wide) < 0))
 		return -1;
 	*out = (secprof_ir_syscall){ .nr = s->nr,
 				     .name = s->name,
@@ -219,7 +219,7 @@ int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_d
 				      .rule = src_of(w.rule),
 				      .wide = w.wide };
 	/* the side that decided: the rules, or their 64-bit twin */
-	const struct sp_sysrule *ss = w.sys && w.wide ? w.sys->wide : w.sys;
+	const struct sp_sysrule *ss = w.sys && w.wide ? &w.sys->wide->rules : w.sys;
 	const secprof_ir_syscall *side = sys && w.wide ? sys->wide : sys;
 	if (side && w.crule)
 		out->chain = &side->chains[w.crule - ss->rules];

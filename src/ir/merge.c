@@ -434,18 +434,18 @@ static uint8_t tested_arg32(const struct entry *e, size_t n, uint8_t arg32)
  * otherwise), 0 when only MASKED_EQ tests it (settle then requires the
  * masked high word to be 0). With that high word, every 64-bit compare
  * decides as its low-word cut does. */
-static void set_wide_hi(struct sp_sysrule *s, const struct entry *e, size_t n, uint8_t args)
+static void set_wide_hi(struct sp_wide *s, const struct entry *e, size_t n, uint8_t args)
 {
 	uint8_t have = 0;
 
-	s->wide_args = args;
+	s->args = args;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < e[i].rule->nargs; k++) {
 			const struct sp_arg *x = &e[i].rule->args[k];
 			unsigned bit = x->index < 6 ? 1u << x->index : 0;
 			if (!(args & bit) || (have & bit) || x->op == SP_OP_MASKED_EQ)
 				continue;
-			s->wide_hi[x->index] = (uint32_t)(x->value >> 32);
+			s->hi[x->index] = (uint32_t)(x->value >> 32);
 			have |= (uint8_t)bit;
 		}
 }
@@ -457,7 +457,8 @@ static void set_wide_hi(struct sp_sysrule *s, const struct entry *e, size_t n, u
 static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		      const struct entry *e, size_t n, struct sp_vec *tmp, uint8_t args)
 {
-	struct sp_sysrule *w = sp_arena_alloc(&b->rs->arena, sizeof(*w));
+	struct sp_wide *twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin));
+	struct sp_sysrule *w = twin ? &twin->rules : NULL;
 	bool record = b->record;
 	int rc;
 
@@ -472,14 +473,14 @@ static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrul
 		return rc;
 	if (s->uncond && w->uncond && s->ret == w->ret)
 		return 0; /* one action whatever the arguments: no twin needed */
-	s->wide = w;
+	s->wide = twin;
 	/* Without a word tree, each side's rules have one action and the
 	 * verdict is whether any chain holds; chain for chain, the compares
 	 * agree when the high words are the rules' own. A tree's shape follows
 	 * the values, and a rule the cut made unconditional replaces the rules
 	 * before it (db_rule_add): no such shortcut there. */
 	if (!s->tree && !w->tree && s->uncond == w->uncond)
-		set_wide_hi(s, e, n, args);
+		set_wide_hi(twin, e, n, args);
 	return 0;
 }
 

@@ -86,15 +86,21 @@ struct sp_sysrule {
 	 * so secprof never allows what Docker's filter denies, nor what the
 	 * low word alone denies (ir/arg32.c). NULL when no rule tests such an
 	 * argument. */
-	const struct sp_sysrule *wide;
-	/* With a twin: the arguments whose high word the program checks
-	 * first, and the high word each must have; when every one matches,
-	 * both verdicts are equal and the low-word rules alone decide.
-	 * 0 when that is not known to hold (a word tree on either side, whose
-	 * shape follows the values; or the cut made a rule unconditional): the
-	 * program then always takes both. */
-	uint8_t wide_args;
-	uint32_t wide_hi[6];
+	const struct sp_wide *wide;
+};
+
+/* A 64-bit twin (sp_sysrule.wide), and what the program's fast path needs
+ * (kept out of sp_sysrule: every number of every arch has one of those, a
+ * twin only a few). */
+struct sp_wide {
+	struct sp_sysrule rules;
+	/* the arguments whose high word the program checks first, and the high
+	 * word each must have; when every one matches, both verdicts are equal
+	 * and the low-word rules alone decide. 0 when that is not known to hold
+	 * (a word tree on either side, whose shape follows the values; or the
+	 * cut made a rule unconditional): the program then always takes both */
+	uint8_t args;
+	uint32_t hi[6];
 };
 
 /* The kernel's order of actions (kernel/seccomp.c seccomp_run_filters:
