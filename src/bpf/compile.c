@@ -204,6 +204,16 @@ static long cons_find(const struct gen *g, const struct cons *c)
 
 static void cons_put(struct gen *g, uint64_t h, size_t pos);
 
+/* Is `canon` the instruction emitted last? Nothing emitted before it can
+ * jump or fall to it (rev grows backward: every instruction goes to an
+ * older one), so no instruction that does the same exists yet and the
+ * table need not be searched (most of a tree's jumps fall through to the
+ * subtree emitted just before them). */
+static bool is_newest(const struct gen *g, uint64_t canon)
+{
+	return canon == g->len - 1;
+}
+
 static void cons_grow(struct gen *g)
 {
 	struct cons_slot *old = g->cons;
@@ -303,7 +313,7 @@ static struct target emit_jump(struct gen *g, uint16_t code, uint32_t k, struct 
 	c.f = canon(g, f.pos);
 	if (c.t == c.f)
 		return t; /* both ways to the same place: nothing to test */
-	if ((have = cons_find(g, &c)) >= 0)
+	if (!is_newest(g, c.t) && !is_newest(g, c.f) && (have = cons_find(g, &c)) >= 0)
 		return pos_target((size_t)have);
 	while (bring_near(g, &t) || bring_near(g, &f))
 		;
@@ -327,7 +337,7 @@ static struct target emit_before(struct gen *g, uint16_t code, uint32_t k, struc
 	c.t = canon(g, next.pos);
 	/* a copy that reaches next through a JA costs a step at run time: when
 	 * next is at hand, a fresh instruction is worth its slot */
-	if ((have = cons_find(g, &c)) >= 0 &&
+	if (!is_newest(g, c.t) && (have = cons_find(g, &c)) >= 0 &&
 	    !(next.pos == g->len - 1 && have > 0 && g->rev[have - 1].code == (BPF_JMP | BPF_JA)))
 		return pos_target((size_t)have);
 	if (next.pos != g->len - 1)
@@ -1072,6 +1082,11 @@ static size_t singles(const struct run *runs, size_t n, size_t lo, size_t hi, ui
 	size_t count = 0;
 	bool have_bg = false;
 
+	/* at most JEQ_CHAIN_MAX singles with a background run around each:
+	 * a longer stretch is never one (and the scan would make the tree
+	 * quadratic in the runs) */
+	if (hi - lo > 2 * JEQ_CHAIN_MAX + 1)
+		return 0;
 	for (size_t i = lo; i < hi; i++) {
 		uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
 		if (!runs[i].sys && (!have_bg || runs[i].ret == *bg) && end - runs[i].start > 1) {

@@ -339,6 +339,12 @@ bool sp_syscall_newer(const struct sp_arch *arch, int32_t index)
 	       valid_arch(arch) && (sp_syscall_scmp_unknown[index] >> arch->col & 1u);
 }
 
+bool sp_syscall_newer_anywhere(int32_t index)
+{
+	return index >= 0 && (size_t)index < SP_ARRAY_SIZE(sp_syscall_scmp_unknown) &&
+	       sp_syscall_scmp_unknown[index] != 0;
+}
+
 size_t sp_syscall_arch_count(const struct sp_arch *arch)
 {
 	return valid_arch(arch) ? sp_syscall_by_nr[arch->col].len : 0;

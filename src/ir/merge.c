@@ -532,12 +532,25 @@ static enum a32_verdict arg32_verdict(const struct build *b, const struct sp_arc
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
 {
-	uint8_t args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
-	enum a32_verdict v = args ? arg32_verdict(b, a, e, n, args) : A32_LOW;
+	uint8_t args;
+	enum a32_verdict v;
 	int rc;
 
 	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
-	if (v == A32_WIDE) {           /* libseccomp's compares alone, as with exact_libseccomp */
+	if (n == 1 && !e[0].rule->nargs && !entry_is_mux(&e[0])) {
+		/* one rule without conditions (most of a real profile): its action
+		 * decides, with nothing to merge, drop or replay (merge_one would
+		 * come to the same after walking every step) */
+		*s = (struct sp_sysrule){ .nr = e[0].nr,
+					  .name = e[0].name,
+					  .uncond = true,
+					  .ret = sp_rule_ret(e[0].rule),
+					  .src = e[0].rule };
+		return 0;
+	}
+	args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
+	v = args ? arg32_verdict(b, a, e, n, args) : A32_LOW;
+	if (v == A32_WIDE) { /* libseccomp's compares alone, as with exact_libseccomp */
 		b->exact = true;
 		rc = merge_one(b, a, s, e, n, tmp);
 		b->exact = false;

@@ -46,7 +46,9 @@ int sp_rs_lookup_names(struct build *b)
 			 * skips them (seccomp_syscall_resolve_name_arch gives
 			 * __NR_SCMP_ERROR): the default action, or the ENOSYS
 			 * stub above the highest number it knows */
-			for (size_t a = 0; !b->newer && a < na; a++)
+			if (b->newer || !sp_syscall_newer_anywhere(b->row[seq]))
+				continue;
+			for (size_t a = 0; a < na; a++)
 				if (b->nrs[seq * na + a] >= 0 &&
 				    sp_syscall_newer(arches[a], b->row[seq]))
 					b->nrs[seq * na + a] = SP_NR_NEWER;
