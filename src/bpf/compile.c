@@ -74,7 +74,7 @@ struct cons {
 
 struct cons_slot {
 	uint32_t pos1; /* 0: empty; else index in rev + 1 */
-	uint32_t tag;  /* the high half of the key's hash */
+	uint32_t tag;  /* the key's hash (cons_hash), which also gives its slot */
 };
 
 /* Where a jump goes: a return of some value, or an emitted position. */
@@ -152,13 +152,16 @@ static uint64_t canon(const struct gen *g, size_t pos)
 	return pos;
 }
 
-static uint64_t cons_hash(const struct cons *c)
+/* The key's hash, 32 bits: its slot in the table and the tag kept there,
+ * so growing the table needs no key read back. */
+static uint32_t cons_hash(const struct cons *c)
 {
 	uint64_t h = ((uint64_t)c->code << 32 | c->k) * 0x9e3779b97f4a7c15ull;
 
 	h ^= (c->t + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
 	h ^= (c->f + 0x2545f4914f6cdd1dull) * 0x94d049bb133111ebull;
-	return h ^ (h >> 29);
+	h ^= h >> 29;
+	return (uint32_t)(h >> 32);
 }
 
 /* What the instruction at `pos` does, as cons_find keys it: a jump by
@@ -184,7 +187,7 @@ static struct cons key_at(const struct gen *g, size_t pos)
  * back from the instruction itself. */
 static long cons_find(const struct gen *g, const struct cons *c)
 {
-	uint64_t h;
+	uint32_t h;
 
 	if (!g->cons_cap)
 		return -1;
@@ -194,7 +197,7 @@ static long cons_find(const struct gen *g, const struct cons *c)
 		struct cons k;
 		if (!e->pos1)
 			return -1;
-		if (e->tag != (uint32_t)(h >> 32))
+		if (e->tag != h)
 			continue;
 		k = key_at(g, e->pos1 - 1);
 		if (k.code == c->code && k.k == c->k && k.t == c->t && k.f == c->f)
@@ -202,7 +205,7 @@ static long cons_find(const struct gen *g, const struct cons *c)
 	}
 }
 
-static void cons_put(struct gen *g, uint64_t h, size_t pos);
+static void cons_put(struct gen *g, uint32_t h, size_t pos);
 
 /* Is `canon` the instruction emitted last? Nothing emitted before it can
  * jump or fall to it (rev grows backward: every instruction goes to an
@@ -227,14 +230,12 @@ static void cons_grow(struct gen *g)
 	g->cons_cap = cap;
 	g->ncons = 0;
 	for (size_t i = 0; i < n; i++)
-		if (old[i].pos1) {
-			struct cons k = key_at(g, old[i].pos1 - 1);
-			cons_put(g, cons_hash(&k), old[i].pos1 - 1);
-		}
+		if (old[i].pos1)
+			cons_put(g, old[i].tag, old[i].pos1 - 1);
 	free(old);
 }
 
-static void cons_put(struct gen *g, uint64_t h, size_t pos)
+static void cons_put(struct gen *g, uint32_t h, size_t pos)
 {
 	size_t i;
 
@@ -244,7 +245,7 @@ static void cons_put(struct gen *g, uint64_t h, size_t pos)
 		return;
 	for (i = h & (g->cons_cap - 1); g->cons[i].pos1; i = (i + 1) & (g->cons_cap - 1))
 		;
-	g->cons[i] = (struct cons_slot){ (uint32_t)pos + 1, (uint32_t)(h >> 32) };
+	g->cons[i] = (struct cons_slot){ (uint32_t)pos + 1, h };
 	g->ncons++;
 }
 
@@ -1201,6 +1202,28 @@ static void reverse_into(const struct gen *g, secprof_insn *out)
 		out[i] = g->rev[g->len - 1 - i];
 }
 
+/* Room for about every instruction the program may have (a compare per
+ * condition and a few loads per syscall with argument rules; numbers with
+ * one action share runs, a few hundred dispatch steps), so the instruction
+ * table is sized once instead of grown and refilled a few times on large
+ * profiles; a bad guess costs only a regrowth. */
+static void cons_presize(struct gen *g)
+{
+	size_t want = 256, cap = 1024;
+
+	for (size_t a = 0; a < g->rs->narches; a++)
+		for (size_t i = 0; i < g->rs->arches[a].nsys; i++) {
+			const struct sp_sysrule *s = &g->rs->arches[a].sys[i];
+			want += s->nrules ? 3 : 0;
+			for (size_t r = 0; r < s->nrules; r++)
+				want += s->rules[r].nconds;
+		}
+	while (cap < 2 * want && cap < (1u << 20))
+		cap *= 2;
+	if ((g->cons = calloc(cap, sizeof(*g->cons))))
+		g->cons_cap = cap;
+}
+
 static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **out, size_t *len,
 		    secprof_error *err)
 {
@@ -1211,6 +1234,7 @@ static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **ou
 
 	/* sections of the other arches, then the chain of arch checks */
 	struct target sect[32];
+	cons_presize(&g);
 	for (size_t i = na; i-- > 1;)
 		sect[i] = emit_section(&g, audits[i]);
 	for (size_t i = na; i-- > 1;)

@@ -16,42 +16,33 @@
 
 bool sp_yaml_sniff(const char *data, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	if (!data)
 		return false;
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		i = 3;
-	for (;;) {
-		size_t eol;
-
-		while (i < len &&
-		       (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-			i++;
-		if (i >= len)
-			return false;
-		for (eol = i; eol < len && data[eol] != '\n'; eol++)
-			;
-		/* a comment, a directive or a document marker: no JSON text
-		 * has one */
-		if (data[i] == '#' || data[i] == '%' ||
-		    (len - i >= 3 && !memcmp(data + i, "---", 3) &&
-		     (i + 3 == len || data[i + 3] == '\n' || data[i + 3] == ' ' ||
-		      data[i + 3] == '\r')))
-			return true;
-		/* a block mapping key: a plain word, then ':' and a blank */
-		{
-			size_t k = i;
-			while (k < eol && (data[k] == '_' || data[k] == '-' || data[k] == '.' ||
-					   (data[k] >= 'a' && data[k] <= 'z') ||
-					   (data[k] >= 'A' && data[k] <= 'Z') ||
-					   (data[k] >= '0' && data[k] <= '9')))
-				k++;
-			return k > i && k < len && data[k] == ':' &&
-			       (k + 1 == len || data[k + 1] == ' ' || data[k + 1] == '\n' ||
-				data[k + 1] == '\r' || data[k + 1] == '\t');
-		}
-	}
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i >= len)
+		return false;
+	/* a comment, a directive or a document marker: no JSON text has one */
+	if (data[i] == '#' || data[i] == '%' ||
+	    (len - i >= 3 && !memcmp(data + i, "---", 3) &&
+	     (i + 3 == len || data[i + 3] == '\n' || data[i + 3] == ' ' || data[i + 3] == '\r')))
+		return true;
+	/* a block mapping key: a plain word, then ':' and a blank (the word
+	 * stops at the end of the line: a JSON text of one long line is not
+	 * read past its first character) */
+	for (k = i;
+	     k < len && (data[k] == '_' || data[k] == '-' || data[k] == '.' ||
+			 (data[k] >= 'a' && data[k] <= 'z') || (data[k] >= 'A' && data[k] <= 'Z') ||
+			 (data[k] >= '0' && data[k] <= '9'));
+	     k++)
+		;
+	return k > i && k < len && data[k] == ':' &&
+	       (k + 1 == len || data[k + 1] == ' ' || data[k + 1] == '\n' || data[k + 1] == '\r' ||
+		data[k + 1] == '\t');
 }
 
 /* ---- scalars ---------------------------------------------------------------- */
