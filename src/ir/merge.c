@@ -121,10 +121,11 @@ bool sp_rs_index_repeats(const struct sp_rule *rule)
  * only of such tests is unconditional there (_db_rule_gen_64/_32). */
 static bool cond_is_noop(const struct sp_arch *a, const struct sp_arg *arg, uint8_t arg32)
 {
-	uint64_t mask = sp_rs_narrow_arg(arg, arg32).value;
+	uint64_t mask;
 
 	if (arg->op != SP_OP_MASKED_EQ)
 		return false;
+	mask = sp_rs_narrow_arg(arg, arg32).value;
 	if (a->bits == 32)
 		mask &= 0xffffffffu;
 	return mask == 0;
