@@ -7,6 +7,9 @@
 # Exits the suite with a SKIP when docker.io is missing or will not start;
 # with DOCKERD_SOFT=1 it returns 1 instead, the reason in dockerd_why (for a
 # suite that has run tests before). After a start DK=$dk and DOCKER_OK=1.
+# DOCKERD_STORAGE picks another storage driver (bench/image-startup.sh times
+# overlay2, what a real host runs; vfs copies each layer) and DOCKERD_TMP
+# the directory the private one is made in (default /tmp).
 DOCKERD=$(command -v dockerd)
 DOCKER=/usr/bin/docker # docker.io's client, the one tools/install-deps.sh installs
 dockerd_pid=
@@ -39,9 +42,9 @@ dockerd_start() { # NAMESPACE
 		[[ -n ${DOCKERD_SOFT:-} ]] && return 1
 		echo "1..0 # SKIP $dockerd_why"; exit 0
 	fi
-	dk=$(mktemp -d /tmp/secprof-dockerd.XXXXXX)
+	dk=$(mktemp -d "${DOCKERD_TMP:-/tmp}/secprof-dockerd.XXXXXX")
 	"$DOCKERD" --data-root "$dk/data" --exec-root "$dk/exec" --pidfile "$dk/dockerd.pid" \
-		-H "unix://$dk/sock" --storage-driver=vfs --iptables=false --ip6tables=false \
+		-H "unix://$dk/sock" --storage-driver="${DOCKERD_STORAGE:-vfs}" --iptables=false --ip6tables=false \
 		--ip-masq=false --ip-forward=false --bridge=none --userland-proxy=false \
 		--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
 		>"$dk/dockerd.log" 2>&1 &
