@@ -59,6 +59,9 @@ enum {
 	CLI_ID_CAP_ADD,
 	CLI_ID_CAP_DROP,
 	CLI_ID_PRIVILEGED,
+	CLI_ID_NO_ENOSYS,
+	CLI_ID_EXACT,
+	CLI_ID_NEWER,
 	CLI_ID_QUIET = 950,
 	CLI_ID_STRICT,
 	CLI_ID_HELP,
@@ -70,6 +73,7 @@ struct cli_spec {
 	const char *description; /* paragraphs for --help and the man page, or NULL */
 	const struct cli_opt *opts;
 	bool resolve;   /* also takes the resolve options (--arch, --kernel, ...) */
+	bool compile;   /* and the compile options (--no-enosys, --exact-libseccomp, ...) */
 	bool in_order;  /* options end at the first operand (run: CMD's own) */
 	int usage_exit; /* exit status of a usage error; 0 means EXIT_USAGE */
 	enum cli_complete operand;
@@ -98,6 +102,8 @@ struct cli_resolve_args {
 	const char *cap_drop[CLI_MAX_CAPS];
 	size_t ndrop;
 	bool privileged;
+	/* the compile options, for a command whose spec says compile */
+	secprof_compile_opts compile;
 };
 
 /* A command's handler for its own options: 0 or an exit code (after

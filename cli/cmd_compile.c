@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_TIMING };
+enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_TIMING };
 
 static const struct cli_opt compile_opts[] = {
 	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE",
@@ -20,17 +20,6 @@ static const struct cli_opt compile_opts[] = {
 	  "base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
 	  "c: a struct sock_filter initialiser; text: a listing",
 	  CLI_C_WORDS, "raw base64 c text", false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "no ENOSYS for numbers above the profile's highest (crun)", CLI_C_NONE, NULL, false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "the program libseccomp (runc, Docker) builds: all 64 bits\n"
-	  "of arguments the kernel reads as 32-bit types compared too",
-	  CLI_C_NONE, NULL, false },
-	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
-	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
-	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them",
-	  CLI_C_NONE, NULL, false },
 	{ "timing", 0, OPT_TIMING, CLI_OPTARG, "N",
 	  "compile N times (default 1000) from memory and print the\nmedian to stderr", CLI_C_NONE,
 	  NULL, false },
@@ -43,6 +32,7 @@ const struct cli_spec cli_spec_compile = {
 		       "would load, and write it raw, in base64, as C or as a listing.",
 	.opts = compile_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
@@ -50,9 +40,6 @@ struct compile_args {
 	struct cli_resolve_args r;
 	const char *out;
 	const char *format;
-	bool no_enosys;
-	bool exact;
-	bool newer; /* --newer-syscalls */
 	long timing;
 };
 
@@ -72,9 +59,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 		}
 		a->format = v;
 		break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
-	case OPT_NEWER: a->newer = true; break;
 	case OPT_TIMING:
 		if (v && (!cli_number(v, 10000000, &n, NULL) || n < 1)) {
 			cli_usage_error(
@@ -202,9 +186,7 @@ static int run_timing(struct cli *g, const struct compile_args *a)
 	secprof_resolve_opts o = { .arch = a->r.arch,
 				   .kernel_major = a->r.kernel_major,
 				   .kernel_minor = a->r.kernel_minor };
-	secprof_compile_opts co = { .no_enosys = a->no_enosys,
-				    .exact_libseccomp = a->exact,
-				    .newer_syscalls = a->newer };
+	secprof_compile_opts co = a->r.compile;
 	secprof_ctx *quiet = secprof_ctx_new(); /* warnings were shown once already */
 	double *t = calloc((size_t)a->timing, sizeof(*t));
 	char *data = NULL;
@@ -245,9 +227,7 @@ int cmd_compile(struct cli *g, int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	co.no_enosys = a.no_enosys;
-	co.exact_libseccomp = a.exact;
-	co.newer_syscalls = a.newer;
+	co = a.r.compile;
 	if ((rc = cli_resolve(g, &a.r, &p, &r)))
 		return rc;
 	if (secprof_resolved_unconfined(r)) {

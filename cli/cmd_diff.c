@@ -7,19 +7,13 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 1, OPT_SUBSET, OPT_NO_ENOSYS, OPT_EXACT };
+enum { OPT_JSON = 1, OPT_SUBSET };
 
 static const struct cli_opt diff_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: verdict, subset, regions, differences[]", CLI_C_NONE, NULL, false },
 	{ "subset", 0, OPT_SUBSET, CLI_NOARG, NULL,
 	  "only answer whether A allows nothing B denies (exit 0 yes, 1 no)", CLI_C_NONE, NULL,
-	  false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile profiles without ENOSYS for numbers above the highest", CLI_C_NONE, NULL,
-	  false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "compile profiles comparing all 64 bits of arguments, as libseccomp", CLI_C_NONE, NULL,
 	  false },
 	{ 0 },
 };
@@ -37,12 +31,13 @@ const struct cli_spec cli_spec_diff = {
 		       "nothing B denies), 1 different, 2 usage.",
 	.opts = diff_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
 struct diff_args {
 	struct cli_resolve_args r;
-	bool json, subset, no_enosys, exact;
+	bool json, subset;
 };
 
 static int take(struct cli *g, void *data, int id, const char *v)
@@ -54,8 +49,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	switch (id) {
 	case OPT_JSON: a->json = true; break;
 	case OPT_SUBSET: a->subset = true; break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
 	}
 	return 0;
 }
@@ -137,8 +130,7 @@ int cmd_diff(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (argc - first != 2)
 		return cli_bad_usage(g, "two inputs are needed: A B");
-	co.no_enosys = a.no_enosys;
-	co.exact_libseccomp = a.exact;
+	co = a.r.compile;
 	if ((rc = cli_side_load(g, &a.r, argv[first], &co, false, &sa)))
 		return rc;
 	if ((rc = cli_side_load(g, &a.r, argv[first + 1], &co, false, &sb))) {

@@ -9,24 +9,12 @@
 
 #include "cli.h"
 
-enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
+enum { OPT_ABI = 1, OPT_JSON };
 
 static const struct cli_opt eval_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
 	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL,
 	  false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL,
-	  false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "compile as libseccomp (runc, Docker) does: all 64 bits of\n"
-	  "arguments the kernel reads as 32-bit types compared too",
-	  CLI_C_NONE, NULL, false },
-	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
-	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
-	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them",
-	  CLI_C_NONE, NULL, false },
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "one JSON object: action, ret, steps, arch, nr",
 	  CLI_C_NONE, NULL, false },
 	{ 0 },
@@ -44,15 +32,13 @@ const struct cli_spec cli_spec_eval = {
 		       "Prints the action (ALLOW, ERRNO(1), KILL_THREAD, ...) and \"steps N\".",
 	.opts = eval_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
 struct eval_args {
 	struct cli_resolve_args r;
 	struct cli_call call;
-	bool no_enosys;
-	bool exact;
-	bool newer; /* --newer-syscalls */
 	bool json;
 };
 
@@ -63,9 +49,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	(void)g;
 	switch (id) {
 	case OPT_ABI: a->call.abi = v; break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
-	case OPT_NEWER: a->newer = true; break;
 	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
@@ -81,9 +64,7 @@ static int parse_args(struct cli *g, int argc, char **argv, struct eval_args *a)
 /* The program to run: a raw file as is, or a profile compiled now. */
 static int get_program(struct cli *g, const struct eval_args *a, secprof_insn **insns, size_t *len)
 {
-	secprof_compile_opts co = { .no_enosys = a->no_enosys,
-				    .exact_libseccomp = a->exact,
-				    .newer_syscalls = a->newer };
+	secprof_compile_opts co = a->r.compile;
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	char *json = NULL;

@@ -7,22 +7,12 @@
 
 #include "cli.h"
 
-enum { OPT_ABI = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER, OPT_JSON };
+enum { OPT_ABI = 1, OPT_JSON };
 
 static const struct cli_opt explain_opts[] = {
 	{ "abi", 0, OPT_ABI, CLI_ARG, "ARCH",
 	  "the syscall's ABI, e.g. x86 or x32 on amd64 (default: --arch)", CLI_C_ARCH, NULL,
 	  false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile without ENOSYS for numbers above the profile's highest", CLI_C_NONE, NULL,
-	  false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "compare all 64 bits of arguments, as libseccomp does", CLI_C_NONE, NULL, false },
-	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
-	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
-	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them",
-	  CLI_C_NONE, NULL, false },
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: action, ret, rule, conditions, not_applied,\n"
 	  "would_allow, reason",
@@ -43,13 +33,14 @@ const struct cli_spec cli_spec_explain = {
 		       "rules: its action and the instructions it runs are shown.",
 	.opts = explain_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
 struct explain_args {
 	struct cli_resolve_args r;
 	struct cli_call call;
-	bool no_enosys, exact, newer, json;
+	bool json;
 };
 
 static int take(struct cli *g, void *data, int id, const char *v)
@@ -59,9 +50,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	(void)g;
 	switch (id) {
 	case OPT_ABI: a->call.abi = v; break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
-	case OPT_NEWER: a->newer = true; break;
 	case OPT_JSON: a->json = true; break;
 	}
 	return 0;
@@ -133,9 +121,7 @@ int cmd_explain(struct cli *g, int argc, char **argv)
 	} else if ((rc = cli_load_profile(g, a.r.profile, &p))) {
 		return rc;
 	}
-	co.no_enosys = a.no_enosys;
-	co.exact_libseccomp = a.exact;
-	co.newer_syscalls = a.newer;
+	co = a.r.compile;
 	if (secprof_explain(g->ctx, p, &ro, &co, arch, &d, a.json ? SECPROF_EXPLAIN_JSON : 0, &out,
 			    &err) < 0) {
 		cli_print_error(g, &err);

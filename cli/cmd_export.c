@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NAME, OPT_NO_ENOSYS, OPT_EXACT };
+enum { OPT_OUTPUT = 1, OPT_FORMAT, OPT_NAME };
 
 #define FORMATS "docker oci spo crun bwrap c systemd oci-artifact"
 
@@ -26,12 +26,6 @@ static const struct cli_opt export_opts[] = {
 	{ "name", 0, OPT_NAME, CLI_ARG, "NAME",
 	  "metadata.name of the SeccompProfile, title of the artifact\n(default: the profile's file name)",
 	  CLI_C_NONE, NULL, false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "program formats: no ENOSYS stub above the highest number (crun)", CLI_C_NONE, NULL,
-	  false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "program formats: libseccomp's program (all 64 bits of 32-bit\narguments compared)",
-	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -45,6 +39,7 @@ const struct cli_spec cli_spec_export = {
 		"form cannot carry is warned about, and left denied rather than allowed.",
 	.opts = export_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
@@ -53,7 +48,6 @@ struct export_args {
 	const char *out;
 	const char *format;
 	const char *name;
-	bool no_enosys, exact;
 };
 
 static int take(struct cli *g, void *data, int id, const char *v)
@@ -71,8 +65,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 		a->format = v;
 		break;
 	case OPT_NAME: a->name = v; break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
 	}
 	return 0;
 }
@@ -130,8 +122,7 @@ int cmd_export(struct cli *g, int argc, char **argv)
 	if (o.format == SECPROF_EXPORT_OCI_ARTIFACT && (!a.out || !strcmp(a.out, "-")))
 		return cli_bad_usage(
 			g, "--format oci-artifact writes a directory: give it with -o DIR");
-	o.compile.no_enosys = a.no_enosys;
-	o.compile.exact_libseccomp = a.exact;
+	o.compile = a.r.compile;
 	name = a.name ? strdup(a.name) : default_name(a.r.profile);
 	o.name = name;
 	if ((rc = cli_resolve(g, &a.r, &p, &r))) {

@@ -9,19 +9,9 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 1, OPT_NO_ENOSYS, OPT_EXACT, OPT_NEWER };
+enum { OPT_JSON = 1 };
 static const struct cli_opt ir_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "JSON instead of text", CLI_C_NONE, NULL, false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "no ENOSYS stub above the highest known number (crun)", CLI_C_NONE, NULL, false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "libseccomp's 64-bit compares for arguments the kernel reads as 32 bits", CLI_C_NONE,
-	  NULL, false },
-	{ "newer-syscalls", 0, OPT_NEWER, CLI_NOARG, NULL,
-	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
-	  "know (mseal, listmount...) as the profile says; by default\n"
-	  "they are skipped, as that runc skips them",
-	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -33,6 +23,7 @@ const struct cli_spec cli_spec_ir = {
 		"then every rule, name or condition left out of the program with its reason.",
 	.opts = ir_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
@@ -147,14 +138,13 @@ static void print_text(FILE *f, const secprof_ir *ir)
 int cmd_ir(struct cli *g, int argc, char **argv)
 {
 	struct cli_resolve_args a = { 0 };
-	secprof_compile_opts co = { 0 };
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	secprof_error err = { 0 };
 	secprof_ir *ir = NULL;
 	bool json = false;
 	int rc;
-	bool *flags[] = { &json, &co.no_enosys, &co.exact_libseccomp, &co.newer_syscalls };
+	bool *flags[] = { &json };
 
 	if ((rc = cli_parse_profile(g, argc, argv, cli_take_flags, flags, &a)))
 		return rc == CLI_DONE ? EXIT_OK : rc;
@@ -167,7 +157,7 @@ int cmd_ir(struct cli *g, int argc, char **argv)
 		rc = EXIT_PROFILE;
 		goto out;
 	}
-	if (!(ir = secprof_ir_build(g->ctx, r, &co, &err))) {
+	if (!(ir = secprof_ir_build(g->ctx, r, &a.compile, &err))) {
 		cli_print_error(g, &err);
 		rc = cli_exit_code(-err.code);
 		goto out;

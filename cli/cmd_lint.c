@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-enum { OPT_JSON = 1, OPT_SARIF, OPT_SEVERITY, OPT_NO_ENOSYS, OPT_EXACT };
+enum { OPT_JSON = 1, OPT_SARIF, OPT_SEVERITY };
 
 static const struct cli_opt lint_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL, "a JSON array of findings", CLI_C_NONE, NULL,
@@ -16,12 +16,6 @@ static const struct cli_opt lint_opts[] = {
 	{ "severity", 0, OPT_SEVERITY, CLI_ARG, "LEVEL",
 	  "show and fail on findings of at least LEVEL: note, warning, error\n(default: note)",
 	  CLI_C_WORDS, "note warning error", false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "build the rule set without ENOSYS for numbers above the highest", CLI_C_NONE, NULL,
-	  false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "build the rule set comparing all 64 bits of arguments, as libseccomp", CLI_C_NONE, NULL,
-	  false },
 	{ 0 },
 };
 
@@ -42,12 +36,13 @@ const struct cli_spec cli_spec_lint = {
 		"above --severity, 2 usage.",
 	.opts = lint_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
 struct lint_args {
 	struct cli_resolve_args r;
-	bool json, sarif, no_enosys, exact;
+	bool json, sarif;
 	int severity;
 };
 
@@ -58,8 +53,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	switch (id) {
 	case OPT_JSON: a->json = true; break;
 	case OPT_SARIF: a->sarif = true; break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
 	case OPT_SEVERITY:
 		if ((a->severity = secprof_severity_from_name(v)) < 0)
 			return cli_bad_usage(g, "--severity takes note, warning or error, not '%s'",
@@ -96,8 +89,7 @@ int cmd_lint(struct cli *g, int argc, char **argv)
 	}
 	if ((rc = cli_load_profile(g, a.r.profile, &p)))
 		return rc;
-	co.no_enosys = a.no_enosys;
-	co.exact_libseccomp = a.exact;
+	co = a.r.compile;
 	if (!(rep = secprof_lint(g->ctx, p, &ro, &co, &err)) ||
 	    secprof_lint_format(rep, a.r.profile, fmt, (enum secprof_severity)a.severity, &out,
 				&err) < 0) {

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-enum { OPT_UNION = 1, OPT_INTERSECT, OPT_OUT, OPT_FORMAT, OPT_NO_ENOSYS, OPT_EXACT };
+enum { OPT_UNION = 1, OPT_INTERSECT, OPT_OUT, OPT_FORMAT };
 
 static const struct cli_opt merge_opts[] = {
 	{ "union", 0, OPT_UNION, CLI_NOARG, NULL, "allow what any input allows", CLI_C_NONE, NULL,
@@ -19,10 +19,6 @@ static const struct cli_opt merge_opts[] = {
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
 	  "docker (a Docker profile, default) or spo (a security-profiles-operator\nSeccompProfile)",
 	  CLI_C_WORDS, "docker spo", false },
-	{ "no-enosys", 0, OPT_NO_ENOSYS, CLI_NOARG, NULL,
-	  "compile without ENOSYS for numbers above the highest", CLI_C_NONE, NULL, false },
-	{ "exact-libseccomp", 0, OPT_EXACT, CLI_NOARG, NULL,
-	  "compile comparing all 64 bits of arguments, as libseccomp", CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 
@@ -40,6 +36,7 @@ const struct cli_spec cli_spec_merge = {
 		"is refused, never approximated. Exit 0, 1 invalid input or refused, 2 usage.",
 	.opts = merge_opts,
 	.resolve = true,
+	.compile = true,
 	.operand = CLI_C_PROFILE,
 };
 
@@ -47,7 +44,6 @@ struct merge_args {
 	struct cli_resolve_args r;
 	int mode; /* 0 unset, 1 union, 2 intersect */
 	const char *out, *format;
-	bool no_enosys, exact;
 };
 
 static int take(struct cli *g, void *data, int id, const char *v)
@@ -67,8 +63,6 @@ static int take(struct cli *g, void *data, int id, const char *v)
 			return cli_bad_usage(g, "--format takes docker or spo, not '%s'", v);
 		a->format = v;
 		break;
-	case OPT_NO_ENOSYS: a->no_enosys = true; break;
-	case OPT_EXACT: a->exact = true; break;
 	}
 	return 0;
 }
@@ -90,8 +84,7 @@ int cmd_merge(struct cli *g, int argc, char **argv)
 		return cli_bad_usage(g, "--union or --intersect is needed");
 	if (argc - first < 1 || argc - first > 7)
 		return cli_bad_usage(g, "one to seven profiles are needed");
-	co.no_enosys = a.no_enosys;
-	co.exact_libseccomp = a.exact;
+	co = a.r.compile;
 	for (int i = first; i < argc; i++) {
 		if ((rc = cli_side_load(g, &a.r, argv[i], &co, true, &sides[n])))
 			goto out;

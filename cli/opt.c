@@ -42,6 +42,25 @@ static const struct cli_opt resolve_opts[] = {
 	{ 0 },
 };
 
+/* How the program is compiled, the same rows for every command that
+ * compiles one (secprof_compile_opts). */
+static const struct cli_opt compile_opts[] = {
+	{ "no-enosys", 0, CLI_ID_NO_ENOSYS, CLI_NOARG, NULL,
+	  "compile without ENOSYS for numbers above the profile's\n"
+	  "highest (crun's filter)",
+	  CLI_C_NONE, NULL, false },
+	{ "exact-libseccomp", 0, CLI_ID_EXACT, CLI_NOARG, NULL,
+	  "compile as libseccomp (runc, Docker) does: all 64 bits of\n"
+	  "arguments the kernel reads as 32-bit types compared too",
+	  CLI_C_NONE, NULL, false },
+	{ "newer-syscalls", 0, CLI_ID_NEWER, CLI_NOARG, NULL,
+	  "compile names libseccomp 2.5.4 (Debian 12's runc) does not\n"
+	  "know (mseal, listmount...) as the profile says; by default\n"
+	  "they are skipped, as that runc skips them",
+	  CLI_C_NONE, NULL, false },
+	{ 0 },
+};
+
 static const struct cli_opt global_opts[] = {
 	{ "quiet", 'q', CLI_ID_QUIET, CLI_NOARG, NULL, "no warnings on stderr", CLI_C_NONE, NULL,
 	  false },
@@ -82,6 +101,8 @@ static void collect(struct optset *s, const struct cli_spec *spec)
 		add_opts(s, spec->opts);
 		if (spec->resolve)
 			add_opts(s, resolve_opts);
+		if (spec->compile)
+			add_opts(s, compile_opts);
 	}
 	add_opts(s, global_opts);
 }
@@ -242,6 +263,9 @@ static int take_resolve(struct cli *g, struct cli_resolve_args *a, int id, const
 {
 	switch (id) {
 	case CLI_ID_PRIVILEGED: a->privileged = true; return 0;
+	case CLI_ID_NO_ENOSYS: a->compile.no_enosys = true; return 0;
+	case CLI_ID_EXACT: a->compile.exact_libseccomp = true; return 0;
+	case CLI_ID_NEWER: a->compile.newer_syscalls = true; return 0;
 	case CLI_ID_ARCH: {
 		secprof_arch_info info;
 		if (!(a->arch_p = cli_arch(g, v)))
@@ -392,6 +416,9 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 		case CLI_ID_CAP_ADD:
 		case CLI_ID_CAP_DROP:
 		case CLI_ID_PRIVILEGED:
+		case CLI_ID_NO_ENOSYS:
+		case CLI_ID_EXACT:
+		case CLI_ID_NEWER:
 			if (r && (rc = take_resolve(g, r, o->id, optarg)))
 				return rc;
 			break;
@@ -480,6 +507,8 @@ void cli_print_help(FILE *f, const struct cli_command *c)
 	help_block(f, "options", &s, c->spec->opts);
 	if (c->spec->resolve)
 		help_block(f, "resolve options", &s, resolve_opts);
+	if (c->spec->compile)
+		help_block(f, "compile options", &s, compile_opts);
 	help_block(f, "global options", &s, global_opts);
 }
 
@@ -635,6 +664,8 @@ void cli_print_man(FILE *f, const struct cli_command *c)
 	man_block(f, "OPTIONS", &s, c->spec->opts);
 	if (c->spec->resolve)
 		man_block(f, "RESOLVE OPTIONS", &s, resolve_opts);
+	if (c->spec->compile)
+		man_block(f, "COMPILE OPTIONS", &s, compile_opts);
 	man_block(f, "GLOBAL OPTIONS", &s, global_opts);
 	if (c->spec->usage_exit && c->spec->usage_exit != EXIT_USAGE)
 		fprintf(f,

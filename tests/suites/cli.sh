@@ -44,7 +44,7 @@ is "$("$SECPROF" syscalls --arch=x86_64 read)" "read 0" "syscalls --arch=x86_64"
 is "$("$SECPROF" eval builtin --abi=x32 --arch=amd64 write | head -1)" \
 	"$("$SECPROF" eval builtin --abi x32 --arch amd64 write | head -1)" "eval --abi=x32"
 is "$("$SECPROF" disasm --arch=x86_64 builtin | head -2 | tail -1)" \
-	"0001: jeq  #0xc000003e, 2, 179        ; x86_64" "disasm --arch=x86_64"
+	"0001: jeq  #0xc000003e, 2, 180        ; x86_64" "disasm --arch=x86_64"
 is "$("$SECPROF" run --env=SECPROF_T=1 --security-opt=seccomp=unconfined -- sh -c 'echo $SECPROF_T')" 1 \
 	"run --env=K=V --security-opt=seccomp=..."
 printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","nosuchcall_x"],"action":"SCMP_ACT_ALLOW"}]}' \
@@ -232,4 +232,19 @@ if command -v zsh >/dev/null && [[ -f $root/completions/_secprof ]]; then
 else
 	skip "zsh completion" "zsh not installed"
 fi
+# ---- the compile options: one table (cli/opt.c compile_opts) for every
+# command that builds a program or a rule set ----
+for c in compile eval explain ir lint diff merge export; do
+	h=$("$SECPROF" "$c" --help)
+	n=0
+	for o in --no-enosys --exact-libseccomp --newer-syscalls; do
+		grep -q -- "^ *$o " <<<"$h" && n=$((n + 1))
+	done
+	is "$n:$(grep -c '^compile options:' <<<"$h")" "3:1" "$c --help: the three compile options, in their own block"
+done
+is "$("$SECPROF" -q explain builtin mseal --newer-syscalls --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["action"])')" \
+	"ALLOW" "explain --newer-syscalls: mseal compiled as the profile says"
+"$SECPROF" -q lint builtin >/dev/null; a=$?
+"$SECPROF" -q lint builtin --newer-syscalls >/dev/null; b=$?
+is "$b" "$a" "lint takes --newer-syscalls too, no usage error (it had none before the shared table)"
 done_testing
