@@ -22,6 +22,10 @@ struct record_args {
 	const char *name;
 	const char *append;
 	const char *pid, *cgroup, *duration;
+	const char *base, *kernel;
+	/* read before recording, so a bad --base or --kernel fails first */
+	secprof_record_out_opts wopts;
+	char *base_data;
 	bool no_args, merge, nnp, portable;
 	struct cli_resolve_args caps;
 	const char *user, *workdir, *rootfs;
@@ -50,6 +54,8 @@ enum {
 	OPT_CGROUP,
 	OPT_DURATION,
 	OPT_PORTABLE,
+	OPT_BASE,
+	OPT_KERNEL,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -67,8 +73,21 @@ static const struct cli_opt record_opts[] = {
 	  CLI_C_WORDS, "runc crun secprof none", false },
 	{ "portable", 0, OPT_PORTABLE, CLI_NOARG, NULL,
 	  "also allow the equivalents another libc may call (open/openat,\n"
-	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS",
+	  "the stat family, dup2/dup3, ...); clone3 and the calls newer\n"
+	  "than the kernel (--kernel) the profile does not allow answer\n"
+	  "ENOSYS, so a newer libc falls back",
 	  CLI_C_NONE, NULL, false },
+	{ "kernel", 0, OPT_KERNEL, CLI_ARG, "RELEASE",
+	  "the kernel the profile is for (--portable, the base's\n"
+	  "minKernel); default: the one recorded on (uname -r)",
+	  CLI_C_NONE, NULL, false },
+	{ "base", 0, OPT_BASE, CLI_ARG, "builtin|PROFILE",
+	  "write BASE plus what it does not allow: its rules kept as\n"
+	  "they are, an ALLOW entry for each call recorded that falls to\n"
+	  "its default action (decided as the compiled filter does, for\n"
+	  "--cap-add/--cap-drop); a call one of its rules answers keeps\n"
+	  "that answer (a note says so)",
+	  CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
 	  "docker oci spo", false },
@@ -153,6 +172,8 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_NAME: a->name = v; break;
 	case OPT_NO_ARGS: a->no_args = true; break;
 	case OPT_PORTABLE: a->portable = true; break;
+	case OPT_BASE: a->base = v; break;
+	case OPT_KERNEL: a->kernel = v; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_APPEND: a->append = v; break;
 	case OPT_PID: a->pid = v; break;
@@ -228,23 +249,76 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 			g->prog, (unsigned long long)calls, n, secprof_recording_backend(r));
 }
 
+static void print_note(void *data, const secprof_error *w)
+{
+	const struct cli *g = data;
+	char buf[1400];
+
+	if (!g->quiet)
+		fprintf(stderr, "%s: record: note: %s\n", g->prog,
+			secprof_error_format(w, buf, sizeof(buf)));
+}
+
+/* --base and --kernel, checked before anything is recorded: the base's
+ * text and the container it is decided for. */
+static int load_base(struct cli *g, struct record_args *a)
+{
+	secprof_record_out_opts *o = &a->wopts;
+	secprof_error err = { 0 };
+	size_t len = 0;
+	const char *builtin;
+
+	if (a->kernel && !cli_kernel(a->kernel, &o->kernel_major, &o->kernel_minor))
+		return rec_error(g, "invalid --kernel '%s': a release as uname -r prints it",
+				 a->kernel);
+	if (!a->base)
+		return 0;
+	if (a->format && strcmp(a->format, "docker"))
+		return rec_error(g, "%s", "--base writes a Docker profile: --format docker only");
+
+	if (!strcmp(a->base, "builtin")) {
+		builtin = secprof_builtin_json(&len);
+		o->base_file = "builtin";
+	} else {
+		if (secprof_read_file(a->base, 64u << 20, "a profile", &a->base_data, &len, &err) <
+		    0) {
+			cli_print_error(g, &err);
+			return SECPROF_EXIT_ERROR;
+		}
+		builtin = a->base_data;
+		o->base_file = a->base;
+	}
+	o->base = builtin;
+	o->base_len = len;
+	if (secprof_caps_tweak(a->caps.cap_add, a->caps.nadd, a->caps.cap_drop, a->caps.ndrop,
+			       a->caps.privileged, secprof_caps_all(), &o->base_resolve.caps,
+			       &err) < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	o->ctx = g->ctx;
+	return 0;
+}
+
 static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
 {
 	/* secprof by default: the profile is first used with `secprof run`,
 	 * whose own calls after the filter-load point (an allocation, the
 	 * user's files) vary with the allocator's state and the options, so
 	 * one recording need not have seen them all. */
-	secprof_record_out_opts o = { .no_args = a->no_args,
-				      .name = a->name,
-				      .portable = a->portable,
-				      .runtime = !a->runtime                  ? "secprof"
-						 : strcmp(a->runtime, "none") ? a->runtime
-									      : NULL };
+	secprof_record_out_opts o = a->wopts;
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
+
+	o.no_args = a->no_args;
+	o.name = a->name;
+	o.portable = a->portable;
+	o.runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL;
+	if (o.base) /* what the base keeps answering its own way */
+		secprof_ctx_set_warn(g->ctx, print_note, g);
 
 	if (!a->format || !strcmp(a->format, "docker"))
 		o.format = SECPROF_RECORD_DOCKER;
@@ -316,7 +390,7 @@ static int record_running(struct cli *g, struct record_args *a)
 	return rc;
 }
 
-int cmd_record(struct cli *g, int argc, char **argv)
+static int record_main(struct cli *g, int argc, char **argv, struct record_args *ap)
 {
 	struct record_args a = { 0 };
 	secprof_record_opts ro = { 0 };
@@ -330,6 +404,10 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	    strcmp(a.runtime, "secprof") && strcmp(a.runtime, "none"))
 		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'",
 				 a.runtime);
+	rc = load_base(g, &a);
+	ap->base_data = a.base_data; /* freed by cmd_record */
+	if (rc)
+		return rc;
 	if (a.merge) {
 		if (first >= argc)
 			return rec_error(
@@ -403,4 +481,13 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	rc = write_out(g, &a, r);
 	secprof_recording_free(r);
 	return rc ? rc : status;
+}
+
+int cmd_record(struct cli *g, int argc, char **argv)
+{
+	struct record_args a = { 0 };
+	int rc = record_main(g, argc, argv, &a);
+
+	free(a.base_data);
+	return rc;
 }
