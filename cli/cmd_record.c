@@ -22,7 +22,7 @@ struct record_args {
 	const char *name;
 	const char *append;
 	const char *pid, *cgroup, *duration;
-	const char *base, *kernel;
+	const char *base, *kernel, *heal;
 	/* read before recording, so a bad --base or --kernel fails first */
 	secprof_record_out_opts wopts;
 	char *base_data;
@@ -56,6 +56,7 @@ enum {
 	OPT_PORTABLE,
 	OPT_BASE,
 	OPT_KERNEL,
+	OPT_HEAL,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -97,6 +98,11 @@ static const struct cli_opt record_opts[] = {
 	  "the operands are recorded profiles: write their union,\n"
 	  "each call's run count in its comment",
 	  CLI_C_NONE, NULL, false },
+	{ "heal", 0, OPT_HEAL, CLI_ARG, "REPORT",
+	  "the operand is the profile a `run --explain=REPORT` used: write\n"
+	  "it plus an ALLOW entry for each call REPORT says it denied\n"
+	  "(as --base does; back to the profile unless -o)",
+	  CLI_C_FILE, NULL, false },
 	{ "append", 0, OPT_APPEND, CLI_ARG, "FILE",
 	  "merge this recording into FILE (written back unless -o)", CLI_C_FILE, NULL, false },
 	{ "pid", 0, OPT_PID, CLI_ARG, "PID",
@@ -174,6 +180,7 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_PORTABLE: a->portable = true; break;
 	case OPT_BASE: a->base = v; break;
 	case OPT_KERNEL: a->kernel = v; break;
+	case OPT_HEAL: a->heal = v; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_APPEND: a->append = v; break;
 	case OPT_PID: a->pid = v; break;
@@ -309,6 +316,9 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	secprof_record_out_opts o = a->wopts;
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;
+
+	if (!path && a->heal && strcmp(a->base, "builtin"))
+		path = a->base; /* healed in place */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -316,7 +326,10 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	o.no_args = a->no_args;
 	o.name = a->name;
 	o.portable = a->portable;
-	o.runtime = !a->runtime ? "secprof" : strcmp(a->runtime, "none") ? a->runtime : NULL;
+	/* secprof's own calls by default; --heal adds only what was denied */
+	o.runtime = !a->runtime                  ? (a->heal ? NULL : "secprof")
+		    : strcmp(a->runtime, "none") ? a->runtime
+						 : NULL;
 	if (o.base) /* what the base keeps answering its own way */
 		secprof_ctx_set_warn(g->ctx, print_note, g);
 
@@ -343,6 +356,29 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 		return rec_error(g, "cannot write %s: %s", path ? path : "standard output",
 				 strerror(errno));
 	return 0;
+}
+
+/* --heal: the profile (the base) plus what the report says it denied. */
+static int heal(struct cli *g, struct record_args *a)
+{
+	secprof_recording *r = secprof_recording_new();
+	secprof_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!r)
+		return rec_error(g, "%s", "out of memory");
+	if (secprof_read_file(a->heal, 64u << 20, "a report", &data, &len, &err) < 0 ||
+	    secprof_recording_add_report(r, data, len, a->heal, &err) < 0) {
+		cli_print_error(g, &err);
+		rc = SECPROF_EXIT_ERROR;
+	} else {
+		rc = write_out(g, a, r);
+	}
+	free(data);
+	secprof_recording_free(r);
+	return rc;
 }
 
 static volatile int stop_requested;
@@ -404,10 +440,29 @@ static int record_main(struct cli *g, int argc, char **argv, struct record_args 
 	    strcmp(a.runtime, "secprof") && strcmp(a.runtime, "none"))
 		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'",
 				 a.runtime);
+	if (a.heal) {
+		/* `--heal REPORT PROFILE [-o OUT]`: options end at the operand */
+		for (int i = first + 1; i < argc; i++) {
+			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
+			    i + 1 < argc)
+				a.out = argv[++i];
+			else if (!strncmp(argv[i], "--output=", 9))
+				a.out = argv[i] + 9;
+			else
+				first = argc; /* a second operand */
+		}
+		if (first >= argc || a.base || a.merge || a.pid || a.cgroup)
+			return rec_error(g, "%s",
+					 "--heal takes one profile: secprof record --heal REPORT "
+					 "builtin|PROFILE [-o OUT]");
+		a.base = argv[first];
+	}
 	rc = load_base(g, &a);
 	ap->base_data = a.base_data; /* freed by cmd_record */
 	if (rc)
 		return rc;
+	if (a.heal)
+		return heal(g, &a);
 	if (a.merge) {
 		if (first >= argc)
 			return rec_error(

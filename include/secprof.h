@@ -1066,6 +1066,17 @@ SECPROF_API void secprof_recording_value(const secprof_recording *r, size_t i, s
 SECPROF_API int secprof_recording_merge_profile(secprof_recording *r, const char *data, size_t len,
 						const char *file, secprof_error *err);
 
+/* Add the calls a `secprof run --explain=FILE` report denied (the JSON
+ * lines of secprof_live_report_json: arch, nr, args, count) to r as one
+ * run, the argument values profiles filter on captured as a recorder
+ * captures them; lines with a "note" and benign denials (clone3 -> ENOSYS:
+ * the C library falls back) are skipped. Written with a base (the profile
+ * the run used), it gives that profile plus what it denied: `secprof
+ * record --heal`. 0, or -SECPROF_E_PROFILE (a line that is not such an
+ * object, an ABI secprof does not record) or -ENOMEM with err. */
+SECPROF_API int secprof_recording_add_report(secprof_recording *r, const char *data, size_t len,
+					     const char *file, secprof_error *err);
+
 typedef enum secprof_record_format {
 	SECPROF_RECORD_DOCKER, /* Docker's profile JSON */
 	SECPROF_RECORD_OCI,    /* the OCI runtime spec's linux.seccomp object */

@@ -260,6 +260,13 @@ static void base_kept(void *data, const char *name, const char *why)
 	sp_note(b->ctx, b->file, NULL, NULL, "--base: %s keeps the base's answer: %s", name, why);
 }
 
+int secprof_recording_add_report(secprof_recording *r, const char *data, size_t len,
+				 const char *file, secprof_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	return sp_rec_add_report(r, data, len, file, err);
+}
+
 int secprof_recording_write(const secprof_recording *r, const secprof_record_out_opts *o,
 			    char **out, size_t *len, secprof_error *err)
 {

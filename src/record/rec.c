@@ -807,3 +807,98 @@ done:
 	sp_arena_free(&arena);
 	return rc;
 }
+
+/* ---- a run --explain report (--heal) -------------------------------------- */
+
+static bool json_bool(const struct sp_json *v)
+{
+	return v && v->type == SP_JBOOL && v->u.b;
+}
+
+/* One line of the report: a denial (arch, nr, args, count), or a note. */
+static int report_line(struct secprof_recording *one, const char *line, size_t n, const char *file,
+		       unsigned lineno, secprof_error *err)
+{
+	struct sp_arena arena = { 0 };
+	const struct sp_json *d = sp_json_parse(&arena, line, n, file, err);
+	const struct sp_json *arch, *args;
+	const struct sp_arch *a = NULL;
+	uint64_t nr = 0, count = 1, val = 0;
+	int idx, rc = 0;
+
+	if (!d) {
+		rc = -err->code;
+		err->line = lineno; /* parsed alone: its line in the file */
+		goto done;
+	}
+	if (d->type == SP_JOBJ && member(d, "note") && !member(d, "syscall"))
+		goto done;
+	arch = member(d, "arch");
+	args = member(d, "args");
+	if (arch && arch->type == SP_JSTR)
+		a = sp_arch_by_name(arch->u.s);
+	if (d->type != SP_JOBJ || !json_u64(member(d, "nr"), &nr) || nr > INT32_MAX || !a ||
+	    !args || args->type != SP_JARR || args->len != 6) {
+		rc = sp_err(err, SECPROF_E_PROFILE, file, &(struct sp_loc){ lineno, 1 }, NULL,
+			    "not a denial of secprof run --explain (arch, nr, args)");
+		goto done;
+	}
+	if (strcmp(a->name, "x86_64") && strcmp(a->name, "x86") && strcmp(a->name, "x32")) {
+		rc = sp_err(err, SECPROF_E_PROFILE, file, &(struct sp_loc){ lineno, 1 }, NULL,
+			    "a denial on %s: secprof record writes x86_64, x86 and x32 only",
+			    a->name);
+		goto done;
+	}
+	if (json_bool(member(d, "benign")))
+		goto done; /* the C library falls back: nothing to add */
+	if (!json_u64(member(d, "count"), &count) || !count)
+		count = 1;
+	if (sp_rec_add(one, a, (int32_t)nr, count) < 0)
+		goto oom;
+	idx = sp_syscall_name(a, (int32_t)nr) ? sp_rec_arg_of(sp_syscall_name(a, (int32_t)nr)) : -1;
+	/* A killed call has no arguments (known from the audit record). */
+	if (idx >= 0 && !json_bool(member(d, "killed")) && json_u64(args->u.items[idx], &val) &&
+	    sp_rec_add_val(one, a, (int32_t)nr, (unsigned)idx, val, count) < 0)
+		goto oom;
+	if (idx >= 0 && json_bool(member(d, "killed"))) {
+		struct sp_rec_call *c =
+			sp_rec_call_get(one, a, (int32_t)nr, sp_syscall_name(a, (int32_t)nr));
+		if (!c)
+			goto oom;
+		c->any_args = true;
+	}
+	goto done;
+oom:
+	rc = sp_err_oom(err);
+done:
+	sp_arena_free(&arena);
+	return rc;
+}
+
+int sp_rec_add_report(struct secprof_recording *r, const char *data, size_t len, const char *file,
+		      secprof_error *err)
+{
+	struct secprof_recording *one = calloc(1, sizeof(*one));
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (!one)
+		return sp_err_oom(err);
+	one->runs = 1;
+	for (size_t at = 0; at < len && rc == 0;) {
+		const char *nl = memchr(data + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (data + at)) : len - at;
+		bool blank = true;
+		lineno++;
+		for (size_t k = 0; k < n; k++)
+			blank &= data[at + k] == ' ' || data[at + k] == '\t' ||
+				 data[at + k] == '\r';
+		if (!blank)
+			rc = report_line(one, data + at, n, file, lineno, err);
+		at += n + 1;
+	}
+	if (rc == 0 && sp_rec_merge(r, one) < 0)
+		rc = sp_err_oom(err);
+	sp_rec_free(one);
+	return rc;
+}

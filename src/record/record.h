@@ -116,6 +116,9 @@ bool sp_rec_syscall_kernel(const char *name, int *major, int *minor);
 int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
 			 const char *file, secprof_error *err);
 int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *src);
+/* The denials of a run --explain report (JSON lines) as one run. */
+int sp_rec_add_report(struct secprof_recording *r, const char *data, size_t len, const char *file,
+		      secprof_error *err);
 void sp_rec_free(struct secprof_recording *r);
 
 #endif
