@@ -1,8 +1,10 @@
 /* cmd_record.c - `secprof record [OPTIONS] [--] CMD [ARG...]`: run CMD as
  * `secprof run` does and write the profile of what it called (from the
  * point where run loads the filter on), or `secprof record --merge A B...`:
- * the union of recorded profiles. A client of secprof_record and
- * secprof_recording_write; it only parses arguments and prints. */
+ * the union of recorded profiles, or `secprof record --heal REPORT PROFILE`:
+ * PROFILE plus what a run --explain report says it denied. A client of
+ * secprof_record, secprof_recording_add_report and secprof_recording_write;
+ * it only parses arguments and prints. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -82,12 +84,12 @@ static const struct cli_opt record_opts[] = {
 	  "the kernel the profile is for (--portable, the base's\n"
 	  "minKernel); default: the one recorded on (uname -r)",
 	  CLI_C_NONE, NULL, false },
-	{ "base", 0, OPT_BASE, CLI_ARG, "builtin|PROFILE",
-	  "write BASE plus what it does not allow: its rules kept as\n"
-	  "they are, an ALLOW entry for each call recorded that falls to\n"
-	  "its default action (decided as the compiled filter does, for\n"
-	  "--cap-add/--cap-drop); a call one of its rules answers keeps\n"
-	  "that answer (a note says so)",
+	{ "base", 0, OPT_BASE, CLI_ARG, "BASE",
+	  "builtin or a profile: write BASE as it is plus an ALLOW\n"
+	  "entry for each call recorded that falls to its default\n"
+	  "action (decided as its compiled filter, for --cap-add/\n"
+	  "--cap-drop); a call one of its rules answers keeps that\n"
+	  "answer (a note says so)",
 	  CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
@@ -138,15 +140,18 @@ static const struct cli_opt record_opts[] = {
 
 const struct cli_spec cli_spec_record = {
 	.synopsis =
-		"[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
+		"[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT] | "
+		"--heal REPORT PROFILE [-o OUT]",
 	.description = "Run CMD as secprof run would (no filter) and write a Docker profile of\n"
 		       "every system call it, its threads and its children made from the point\n"
 		       "where run loads the filter: defaultAction SCMP_ACT_ERRNO (EPERM), the\n"
 		       "names seen, and SCMP_CMP_EQ rules for the values of socket's family,\n"
 		       "clone's and unshare's flags, personality and prctl's option. Calls are\n"
 		       "recorded per ABI (x86_64, i386, x32). The eBPF backend (root) counts in\n"
-		       "the kernel; the notify backend is a learning seccomp filter. Exits with\n"
-		       "CMD's status (125 when secprof itself fails).",
+		       "the kernel; the notify backend is a learning seccomp filter. With\n"
+		       "--base, the base profile as it is plus what it does not allow. --heal\n"
+		       "adds what a `secprof run --explain=REPORT` run denied to the profile it\n"
+		       "ran under. Exits with CMD's status (125 when secprof itself fails).",
 	.opts = record_opts,
 	.in_order = true,
 	.usage_exit = SECPROF_EXIT_ERROR,

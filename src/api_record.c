@@ -179,7 +179,7 @@ static void chains_of(const secprof_ir_syscall *sc, int idx, bool *deny, bool *o
  * (or runc's ENOSYS stub) decides, and its own rules for the name answer
  * nothing else the added entry could meet (in libseccomp, a catch-all
  * replaces a name's conditional rules, and two rules on different
- * arguments meet in its word tree: docs/COMPAT.md). */
+ * arguments meet in its word tree: docs/COMPAT.md §4.3). */
 static enum sp_rec_verdict decide_one(const struct base_rules *b, const secprof_ir_arch *ia,
 				      int32_t nr, int idx, uint64_t val, char *why, size_t whylen)
 {

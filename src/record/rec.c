@@ -9,7 +9,11 @@
  * profiles name calls, they do not number them: a number no syscall table
  * knows cannot be written and is reported instead (secprof_recording_call
  * gives it with a NULL name). Names are shared by every ABI listed in
- * "architectures" (moby and runc resolve each name per arch). */
+ * "architectures" (moby and runc resolve each name per arch). With a base
+ * (--base, --heal) the base's text is written as it is and only the
+ * entries it lacks are added, each call decided through struct
+ * sp_rec_base (api_record.c). A run --explain report is read back as a
+ * recording of the calls it denied (--heal). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,7 +424,7 @@ static int base_filter(const struct sp_rec_base *base, struct out_name *n, secpr
 /* The names the profile does not allow that are newer than the kernel it
  * is for (--portable): ENOSYS, so the C library falls back, as moby's
  * default profile answers clone3 and runc's stub answers numbers beyond
- * the profile's (docs/COMPAT.md). */
+ * the profile's (docs/COMPAT.md §4.1.3). */
 static int add_newer(struct out_name *names, size_t *nnames, size_t cap, const char *const *arches,
 		     size_t narches, int kmajor, int kminor, const struct sp_rec_base *base,
 		     secprof_error *err)
