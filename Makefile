@@ -366,6 +366,7 @@ gen:
 		../shared/reference/kernel/syscalls-6.1.h > src/gen/argtypes.inc
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
 	python3 tools/gen-reasons.py data/reasons.tsv src/gen/reasons.inc
+	python3 tools/gen-syscall-kernel.py inc data/syscall-kernel.tsv src/gen/syscall_kernel.inc
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz doc/man completions

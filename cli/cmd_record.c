@@ -1,8 +1,10 @@
 /* cmd_record.c - `secprof record [OPTIONS] [--] CMD [ARG...]`: run CMD as
  * `secprof run` does and write the profile of what it called (from the
  * point where run loads the filter on), or `secprof record --merge A B...`:
- * the union of recorded profiles. A client of secprof_record and
- * secprof_recording_write; it only parses arguments and prints. */
+ * the union of recorded profiles, or `secprof record --heal REPORT PROFILE`:
+ * PROFILE plus what a run --explain report says it denied. A client of
+ * secprof_record, secprof_recording_add_report and secprof_recording_write;
+ * it only parses arguments and prints. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +24,10 @@ struct record_args {
 	const char *name;
 	const char *append;
 	const char *pid, *cgroup, *duration;
+	const char *base, *kernel, *heal;
+	/* read before recording, so a bad --base or --kernel fails first */
+	secprof_record_out_opts wopts;
+	char *base_data;
 	bool no_args, merge, nnp, portable;
 	struct cli_resolve_args caps;
 	const char *user, *workdir, *rootfs;
@@ -50,6 +56,9 @@ enum {
 	OPT_CGROUP,
 	OPT_DURATION,
 	OPT_PORTABLE,
+	OPT_BASE,
+	OPT_KERNEL,
+	OPT_HEAL,
 };
 
 static const struct cli_opt record_opts[] = {
@@ -67,8 +76,21 @@ static const struct cli_opt record_opts[] = {
 	  CLI_C_WORDS, "runc crun secprof none", false },
 	{ "portable", 0, OPT_PORTABLE, CLI_NOARG, NULL,
 	  "also allow the equivalents another libc may call (open/openat,\n"
-	  "the stat family, dup2/dup3, ...); clone3 answers ENOSYS",
+	  "the stat family, dup2/dup3, ...); clone3 and the calls newer\n"
+	  "than the kernel (--kernel) the profile does not allow answer\n"
+	  "ENOSYS, so a newer libc falls back",
 	  CLI_C_NONE, NULL, false },
+	{ "kernel", 0, OPT_KERNEL, CLI_ARG, "RELEASE",
+	  "the kernel the profile is for (--portable, the base's\n"
+	  "minKernel); default: the one recorded on (uname -r)",
+	  CLI_C_NONE, NULL, false },
+	{ "base", 0, OPT_BASE, CLI_ARG, "BASE",
+	  "builtin or a profile: write BASE as it is plus an ALLOW\n"
+	  "entry for each call recorded that falls to its default\n"
+	  "action (decided as its compiled filter, for --cap-add/\n"
+	  "--cap-drop); a call one of its rules answers keeps that\n"
+	  "answer (a note says so)",
+	  CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FMT",
 	  "docker (profile JSON), oci (linux.seccomp) or spo (SeccompProfile YAML)", CLI_C_WORDS,
 	  "docker oci spo", false },
@@ -78,6 +100,11 @@ static const struct cli_opt record_opts[] = {
 	  "the operands are recorded profiles: write their union,\n"
 	  "each call's run count in its comment",
 	  CLI_C_NONE, NULL, false },
+	{ "heal", 0, OPT_HEAL, CLI_ARG, "REPORT",
+	  "the operand is the profile a `run --explain=REPORT` used: write\n"
+	  "it plus an ALLOW entry for each call REPORT says it denied\n"
+	  "(as --base does; back to the profile unless -o)",
+	  CLI_C_FILE, NULL, false },
 	{ "append", 0, OPT_APPEND, CLI_ARG, "FILE",
 	  "merge this recording into FILE (written back unless -o)", CLI_C_FILE, NULL, false },
 	{ "pid", 0, OPT_PID, CLI_ARG, "PID",
@@ -113,15 +140,18 @@ static const struct cli_opt record_opts[] = {
 
 const struct cli_spec cli_spec_record = {
 	.synopsis =
-		"[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT]",
+		"[OPTIONS] [--] CMD [ARG...] | --pid PID | --cgroup DIR | --merge PROFILE... [-o OUT] | "
+		"--heal REPORT PROFILE [-o OUT]",
 	.description = "Run CMD as secprof run would (no filter) and write a Docker profile of\n"
 		       "every system call it, its threads and its children made from the point\n"
 		       "where run loads the filter: defaultAction SCMP_ACT_ERRNO (EPERM), the\n"
 		       "names seen, and SCMP_CMP_EQ rules for the values of socket's family,\n"
 		       "clone's and unshare's flags, personality and prctl's option. Calls are\n"
 		       "recorded per ABI (x86_64, i386, x32). The eBPF backend (root) counts in\n"
-		       "the kernel; the notify backend is a learning seccomp filter. Exits with\n"
-		       "CMD's status (125 when secprof itself fails).",
+		       "the kernel; the notify backend is a learning seccomp filter. With\n"
+		       "--base, the base profile as it is plus what it does not allow. --heal\n"
+		       "adds what a `secprof run --explain=REPORT` run denied to the profile it\n"
+		       "ran under. Exits with CMD's status (125 when secprof itself fails).",
 	.opts = record_opts,
 	.in_order = true,
 	.usage_exit = SECPROF_EXIT_ERROR,
@@ -153,6 +183,9 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_NAME: a->name = v; break;
 	case OPT_NO_ARGS: a->no_args = true; break;
 	case OPT_PORTABLE: a->portable = true; break;
+	case OPT_BASE: a->base = v; break;
+	case OPT_KERNEL: a->kernel = v; break;
+	case OPT_HEAL: a->heal = v; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_APPEND: a->append = v; break;
 	case OPT_PID: a->pid = v; break;
@@ -228,23 +261,82 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 			g->prog, (unsigned long long)calls, n, secprof_recording_backend(r));
 }
 
+static void print_note(void *data, const secprof_error *w)
+{
+	const struct cli *g = data;
+	char buf[1400];
+
+	if (!g->quiet)
+		fprintf(stderr, "%s: record: note: %s\n", g->prog,
+			secprof_error_format(w, buf, sizeof(buf)));
+}
+
+/* --base and --kernel, checked before anything is recorded: the base's
+ * text and the container it is decided for. */
+static int load_base(struct cli *g, struct record_args *a)
+{
+	secprof_record_out_opts *o = &a->wopts;
+	secprof_error err = { 0 };
+	size_t len = 0;
+	const char *builtin;
+
+	if (a->kernel && !cli_kernel(a->kernel, &o->kernel_major, &o->kernel_minor))
+		return rec_error(g, "invalid --kernel '%s': a release as uname -r prints it",
+				 a->kernel);
+	if (!a->base)
+		return 0;
+	if (a->format && strcmp(a->format, "docker"))
+		return rec_error(g, "%s", "--base writes a Docker profile: --format docker only");
+
+	if (!strcmp(a->base, "builtin")) {
+		builtin = secprof_builtin_json(&len);
+		o->base_file = "builtin";
+	} else {
+		if (secprof_read_file(a->base, 64u << 20, "a profile", &a->base_data, &len, &err) <
+		    0) {
+			cli_print_error(g, &err);
+			return SECPROF_EXIT_ERROR;
+		}
+		builtin = a->base_data;
+		o->base_file = a->base;
+	}
+	o->base = builtin;
+	o->base_len = len;
+	if (secprof_caps_tweak(a->caps.cap_add, a->caps.nadd, a->caps.cap_drop, a->caps.ndrop,
+			       a->caps.privileged, secprof_caps_all(), &o->base_resolve.caps,
+			       &err) < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	o->ctx = g->ctx;
+	return 0;
+}
+
 static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
 {
 	/* secprof by default: the profile is first used with `secprof run`,
 	 * whose own calls after the filter-load point (an allocation, the
 	 * user's files) vary with the allocator's state and the options, so
 	 * one recording need not have seen them all. */
-	secprof_record_out_opts o = { .no_args = a->no_args,
-				      .name = a->name,
-				      .portable = a->portable,
-				      .runtime = !a->runtime                  ? "secprof"
-						 : strcmp(a->runtime, "none") ? a->runtime
-									      : NULL };
+	secprof_record_out_opts o = a->wopts;
 	secprof_error err = { 0 };
 	const char *path = a->out ? a->out : a->append;
+
+	if (!path && a->heal && strcmp(a->base, "builtin"))
+		path = a->base; /* healed in place */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
+
+	o.no_args = a->no_args;
+	o.name = a->name;
+	o.portable = a->portable;
+	/* secprof's own calls by default; --heal adds only what was denied */
+	o.runtime = !a->runtime                  ? (a->heal ? NULL : "secprof")
+		    : strcmp(a->runtime, "none") ? a->runtime
+						 : NULL;
+	if (o.base) /* what the base keeps answering its own way */
+		secprof_ctx_set_warn(g->ctx, print_note, g);
 
 	if (!a->format || !strcmp(a->format, "docker"))
 		o.format = SECPROF_RECORD_DOCKER;
@@ -269,6 +361,29 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 		return rec_error(g, "cannot write %s: %s", path ? path : "standard output",
 				 strerror(errno));
 	return 0;
+}
+
+/* --heal: the profile (the base) plus what the report says it denied. */
+static int heal(struct cli *g, struct record_args *a)
+{
+	secprof_recording *r = secprof_recording_new();
+	secprof_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!r)
+		return rec_error(g, "%s", "out of memory");
+	if (secprof_read_file(a->heal, 64u << 20, "a report", &data, &len, &err) < 0 ||
+	    secprof_recording_add_report(r, data, len, a->heal, &err) < 0) {
+		cli_print_error(g, &err);
+		rc = SECPROF_EXIT_ERROR;
+	} else {
+		rc = write_out(g, a, r);
+	}
+	free(data);
+	secprof_recording_free(r);
+	return rc;
 }
 
 static volatile int stop_requested;
@@ -316,7 +431,7 @@ static int record_running(struct cli *g, struct record_args *a)
 	return rc;
 }
 
-int cmd_record(struct cli *g, int argc, char **argv)
+static int record_main(struct cli *g, int argc, char **argv, struct record_args *ap)
 {
 	struct record_args a = { 0 };
 	secprof_record_opts ro = { 0 };
@@ -330,6 +445,29 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	    strcmp(a.runtime, "secprof") && strcmp(a.runtime, "none"))
 		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'",
 				 a.runtime);
+	if (a.heal) {
+		/* `--heal REPORT PROFILE [-o OUT]`: options end at the operand */
+		for (int i = first + 1; i < argc; i++) {
+			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
+			    i + 1 < argc)
+				a.out = argv[++i];
+			else if (!strncmp(argv[i], "--output=", 9))
+				a.out = argv[i] + 9;
+			else
+				first = argc; /* a second operand */
+		}
+		if (first >= argc || a.base || a.merge || a.pid || a.cgroup)
+			return rec_error(g, "%s",
+					 "--heal takes one profile: secprof record --heal REPORT "
+					 "builtin|PROFILE [-o OUT]");
+		a.base = argv[first];
+	}
+	rc = load_base(g, &a);
+	ap->base_data = a.base_data; /* freed by cmd_record */
+	if (rc)
+		return rc;
+	if (a.heal)
+		return heal(g, &a);
 	if (a.merge) {
 		if (first >= argc)
 			return rec_error(
@@ -403,4 +541,13 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	rc = write_out(g, &a, r);
 	secprof_recording_free(r);
 	return rc ? rc : status;
+}
+
+int cmd_record(struct cli *g, int argc, char **argv)
+{
+	struct record_args a = { 0 };
+	int rc = record_main(g, argc, argv, &a);
+
+	free(a.base_data);
+	return rc;
 }

@@ -1066,6 +1066,17 @@ SECPROF_API void secprof_recording_value(const secprof_recording *r, size_t i, s
 SECPROF_API int secprof_recording_merge_profile(secprof_recording *r, const char *data, size_t len,
 						const char *file, secprof_error *err);
 
+/* Add the calls a `secprof run --explain=FILE` report denied (the JSON
+ * lines of secprof_live_report_json: arch, nr, args, count) to r as one
+ * run, the argument values profiles filter on captured as a recorder
+ * captures them; lines with a "note" and benign denials (clone3 -> ENOSYS:
+ * the C library falls back) are skipped. Written with a base (the profile
+ * the run used), it gives that profile plus what it denied: `secprof
+ * record --heal`. 0, or -SECPROF_E_PROFILE (a line that is not such an
+ * object, an ABI secprof does not record) or -ENOMEM with err. */
+SECPROF_API int secprof_recording_add_report(secprof_recording *r, const char *data, size_t len,
+					     const char *file, secprof_error *err);
+
 typedef enum secprof_record_format {
 	SECPROF_RECORD_DOCKER, /* Docker's profile JSON */
 	SECPROF_RECORD_OCI,    /* the OCI runtime spec's linux.seccomp object */
@@ -1077,12 +1088,38 @@ typedef struct secprof_record_out_opts {
 	bool no_args;        /* no argument rules: the names only */
 	const char *runtime; /* NULL, "runc", "crun" or "secprof": add its own calls */
 	const char *name;    /* SPO metadata.name; NULL: "recorded" */
-	bool portable;       /* also the equivalent calls another libc may make */
+	/* Also the equivalent calls another libc may make, and ENOSYS for the
+	 * calls newer than the kernel (below) that the profile does not allow,
+	 * so a newer libc falls back to the calls it allows. */
+	bool portable;
+	/* The kernel the profile is for: --portable's "newer" and the base's
+	 * minKernel. Both 0: the kernel the recording was made on, or the
+	 * running kernel for a recording made by merging only. */
+	int kernel_major, kernel_minor;
+	/* Base ∪ recorded (secprof record --base): `base` is a Docker profile's
+	 * JSON text (base_len bytes; base_file names it in errors), written as
+	 * it is, its defaultAction and rules kept, followed by ALLOW entries
+	 * for what it does not allow: each recorded call (and --runtime,
+	 * --portable call) is decided by the base's rule set (secprof_ir_decide,
+	 * resolved with base_resolve: caps, arch; its kernel is the one above),
+	 * and only a call the base falls to its default action for is added. A
+	 * call one of the base's own rules answers (Docker's clone3 -> ENOSYS)
+	 * keeps that answer and is reported through ctx's warning callback.
+	 * Docker format only. NULL: no base. */
+	const char *base;
+	size_t base_len;
+	const char *base_file;
+	secprof_resolve_opts base_resolve;
+	secprof_ctx *ctx; /* for the base: parse, warnings; NULL: a default context */
 } secprof_record_out_opts;
 
 /* The profile of a recording: defaultAction SCMP_ACT_ERRNO (EPERM), the
  * names seen sorted in as few entries as the run counts allow, EQ rules for
- * the arguments captured. *out is malloc'ed and NUL-terminated. */
+ * the arguments captured (with a base: the base's text plus the entries it
+ * lacks, see above). *out is malloc'ed and NUL-terminated. Returns 0, or
+ * -SECPROF_E_USAGE (unknown runtime, a base with another format),
+ * -SECPROF_E_PROFILE (a base that is not a valid Docker profile, or that
+ * leaves out an ABI recorded), or -ENOMEM, with err. */
 SECPROF_API int secprof_recording_write(const secprof_recording *r,
 					const secprof_record_out_opts *o, char **out, size_t *len,
 					secprof_error *err);

@@ -2,8 +2,11 @@
  * command through secprof_container_run's own code (sp_api_container_run)
  * with the recorder's hook at the filter-load point, and the recording is
  * read, merged and written through the functions below. */
+#include <linux/seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "api.h"
 #include "core/util.h"
@@ -14,6 +17,16 @@ struct runner_data {
 	secprof_ctx *ctx;
 	secprof_container_opts opts;
 };
+
+/* The kernel recorded on, as moby's kernel_linux.go parseRelease reads
+ * uname: "%d.%d" (secprof record --portable answers ENOSYS past it). */
+static void note_kernel(secprof_recording *r)
+{
+	struct utsname u;
+
+	if (!uname(&u) && sscanf(u.release, "%d.%d", &r->kernel_major, &r->kernel_minor) < 1)
+		r->kernel_major = r->kernel_minor = 0;
+}
 
 static int run_container(void *data, const struct sp_run_hook *hook, secprof_error *err)
 {
@@ -48,6 +61,7 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	if (!r)
 		return sp_err_oom(err);
 	r->runs = 1;
+	note_kernel(r);
 	/* Recording starts where the filter would be loaded: the command
 	 * itself runs without one. */
 	d.opts.seccomp = "unconfined";
@@ -78,6 +92,7 @@ int secprof_record_attach(secprof_ctx *ctx, const secprof_record_target *t, secp
 	if (!r)
 		return sp_err_oom(err);
 	r->runs = 1;
+	note_kernel(r);
 	if ((!sp_rec_ebpf_available(err) ? -err->code : sp_rec_ebpf_attach(r, t, err)) < 0) {
 		secprof_recording_free(r);
 		return -err->code;
@@ -129,8 +144,174 @@ int secprof_recording_merge_profile(secprof_recording *r, const char *data, size
 	return sp_rec_merge_profile(r, data, len, file, err);
 }
 
+/* ---- base ∪ recorded (secprof record --base) ------------------------------ */
+
+/* The base resolved and built as runc would load it: its rule set decides
+ * each call the way the compiled program does (secprof_ir_decide). */
+struct base_rules {
+	secprof_ctx *ctx;
+	const char *file;
+	secprof_resolved *rs;
+	secprof_ir *ir;
+	bool unconfined;
+};
+
+static bool allows(uint32_t action)
+{
+	return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
+}
+
+/* A conditional entry: whether a chain answers other than ALLOW, and
+ * whether one tests an argument other than idx. */
+static void chains_of(const secprof_ir_syscall *sc, int idx, bool *deny, bool *other)
+{
+	for (; sc; sc = sc->wide) {
+		for (size_t c = 0; c < sc->nchains; c++) {
+			*deny |= !allows(sc->chains[c].action);
+			for (size_t k = 0; k < sc->chains[c].nconds; k++)
+				*other |= (int)sc->chains[c].conds[k].arg != idx;
+		}
+	}
+}
+
+/* The verdict on one ABI. An ALLOW entry is added only where it changes
+ * the answer for the recorded call alone: where the base's default action
+ * (or runc's ENOSYS stub) decides, and its own rules for the name answer
+ * nothing else the added entry could meet (in libseccomp, a catch-all
+ * replaces a name's conditional rules, and two rules on different
+ * arguments meet in its word tree: docs/COMPAT.md §4.3). */
+static enum sp_rec_verdict decide_one(const struct base_rules *b, const secprof_ir_arch *ia,
+				      int32_t nr, int idx, uint64_t val, char *why, size_t whylen)
+{
+	secprof_data in = { .nr = nr, .arch = ia->audit };
+	secprof_ir_decision d;
+	bool deny = false, other = false;
+	char act[64];
+
+	if (idx >= 0 && idx < 6)
+		in.args[idx] = val;
+	secprof_ir_decide(b->ir, &in, &d, NULL, 0);
+	secprof_action_str(d.action, act, sizeof(act));
+	if (d.by == SECPROF_BY_RULE && !allows(d.action))
+		snprintf(why, whylen, "syscalls[%zu] (line %u) answers %s", d.rule.index,
+			 d.rule.line, act);
+	if (!d.syscall || !d.syscall->conditional) {
+		if (allows(d.action))
+			return SP_REC_ALLOWED;
+		return d.by == SECPROF_BY_RULE ? SP_REC_KEEP : SP_REC_ADD;
+	}
+	chains_of(d.syscall, idx, &deny, &other);
+	if (idx < 0) {
+		if (deny)
+			snprintf(why, whylen, "its rules from syscalls[%zu] (line %u) answer %s",
+				 d.syscall->src.index, d.syscall->src.line,
+				 "other than ALLOW for some arguments");
+		return deny ? SP_REC_KEEP : SP_REC_ADD;
+	}
+	if (allows(d.action) && !other)
+		return SP_REC_ALLOWED;
+	if (d.by == SECPROF_BY_RULE && !allows(d.action))
+		return SP_REC_KEEP;
+	if (deny && other) {
+		snprintf(why, whylen, "its rules from syscalls[%zu] (line %u) test other arguments",
+			 d.syscall->src.index, d.syscall->src.line);
+		return SP_REC_KEEP;
+	}
+	return SP_REC_ADD;
+}
+
+static int base_decide(void *data, const char *name, const struct sp_arch *arch, int idx,
+		       uint64_t val, enum sp_rec_verdict *out, char *why, size_t whylen,
+		       secprof_error *err)
+{
+	const struct base_rules *b = data;
+	bool arch_found = false;
+
+	*out = SP_REC_ALLOWED;
+	if (b->unconfined)
+		return 0;
+	for (size_t i = 0; i < secprof_ir_arch_count(b->ir); i++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(b->ir, i);
+		const struct sp_arch *sa = sp_arch_by_name(ia->name);
+		enum sp_rec_verdict v;
+		int32_t nr;
+
+		if (!sa || (arch && sa != arch))
+			continue;
+		arch_found = true;
+		if ((nr = sp_syscall_nr(sa, name)) < 0)
+			continue;
+		v = decide_one(b, ia, nr, idx, val, why, whylen);
+		if (v > *out)
+			*out = v; /* KEEP over ADD over ALLOWED */
+	}
+	if (arch && !arch_found)
+		return sp_err(err, SECPROF_E_PROFILE, b->file, NULL, NULL,
+			      "--base: the base's filter has no %s ABI, which the recording has "
+			      "(add %s to its architectures)",
+			      arch->name, arch->scmp);
+	return 0;
+}
+
+static void base_kept(void *data, const char *name, const char *why)
+{
+	const struct base_rules *b = data;
+
+	sp_note(b->ctx, b->file, NULL, NULL, "--base: %s keeps the base's answer: %s", name, why);
+}
+
+int secprof_recording_add_report(secprof_recording *r, const char *data, size_t len,
+				 const char *file, secprof_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	return sp_rec_add_report(r, data, len, file, err);
+}
+
 int secprof_recording_write(const secprof_recording *r, const secprof_record_out_opts *o,
 			    char **out, size_t *len, secprof_error *err)
 {
-	return sp_rec_write(r, o, out, len, err);
+	struct base_rules b = { .ctx = o->ctx, .file = o->base_file ? o->base_file : "base" };
+	struct sp_rec_base base = {
+		.text = o->base,
+		.len = o->base_len,
+		.file = b.file,
+		.decide = base_decide,
+		.kept = base_kept,
+		.data = &b,
+	};
+	secprof_resolve_opts ro = o->base_resolve;
+	secprof_profile *p = NULL;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	*out = NULL;
+	if (!o->base)
+		return sp_rec_write(r, o, NULL, out, len, err);
+	if (!b.ctx && !(b.ctx = secprof_ctx_new()))
+		return sp_err_oom(err);
+	/* The base is decided for the kernel the profile is for. */
+	if (o->kernel_major || o->kernel_minor) {
+		ro.kernel_major = o->kernel_major;
+		ro.kernel_minor = o->kernel_minor;
+	} else if (r->kernel_major || r->kernel_minor) {
+		ro.kernel_major = r->kernel_major;
+		ro.kernel_minor = r->kernel_minor;
+	}
+	rc = -SECPROF_E_PROFILE;
+	if (!(p = secprof_profile_parse(b.ctx, o->base, o->base_len, b.file, err)) ||
+	    !(b.rs = secprof_resolve(b.ctx, p, &ro, err)))
+		goto done;
+	b.unconfined = secprof_resolved_unconfined(b.rs);
+	if (!b.unconfined && !(b.ir = secprof_ir_build(b.ctx, b.rs, NULL, err)))
+		goto done;
+	rc = sp_rec_write(r, o, &base, out, len, err);
+done:
+	if (rc < 0 && err->code)
+		rc = -err->code;
+	secprof_ir_free(b.ir);
+	secprof_resolved_free(b.rs);
+	secprof_profile_free(p);
+	if (b.ctx != o->ctx)
+		secprof_ctx_free(b.ctx);
+	return rc;
 }

@@ -9,11 +9,16 @@
  * profiles name calls, they do not number them: a number no syscall table
  * knows cannot be written and is reported instead (secprof_recording_call
  * gives it with a NULL name). Names are shared by every ABI listed in
- * "architectures" (moby and runc resolve each name per arch). */
+ * "architectures" (moby and runc resolve each name per arch). With a base
+ * (--base, --heal) the base's text is written as it is and only the
+ * entries it lacks are added, each call decided through struct
+ * sp_rec_base (api_record.c). A run --explain report is read back as a
+ * recording of the calls it denied (--heal). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "core/json.h"
 #include "core/util.h"
@@ -167,6 +172,8 @@ struct out_name {
 	int base; /* KIND_*: not KIND_SEEN = allowed whatever the arguments */
 	const struct sp_rec_call *calls[3];
 	size_t ncalls;
+	bool dropped;      /* --base: the base decides it already */
+	uint32_t dropv[3]; /* --base: per call, a bit per value the base decides */
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -177,7 +184,7 @@ static int cmp_name(const void *a, const void *b)
 static const char *const abi_order[] = { "x86_64", "x86", "x32" };
 
 /* Why a name is in the profile. */
-enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, NKIND };
+enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, NKIND };
 
 /* --portable: calls another libc (or another version of it) makes for
  * the same thing. One seen, the others are allowed, so a glibc upgrade
@@ -270,10 +277,12 @@ static void yaml_or_json_list(struct sp_buf *b, bool yaml, const char *ind,
 }
 
 static void write_entry(struct sp_buf *b, const struct out_entry *e,
-			const secprof_record_out_opts *o, unsigned total, bool first)
+			const secprof_record_out_opts *o, unsigned total, const char *kernel,
+			bool first)
 {
 	bool yaml = o->format == SECPROF_RECORD_SPO;
-	const char *action = e->base == KIND_ENOSYS ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
+	bool enosys = e->base == KIND_ENOSYS || e->base == KIND_NEWER;
+	const char *action = enosys ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
 	char comment[96];
 
 	if (e->base == KIND_RUNTIME)
@@ -284,11 +293,14 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 	else if (e->base == KIND_ENOSYS)
 		snprintf(comment, sizeof(comment),
 			 "equivalent of a call seen, answered ENOSYS (--portable)");
+	else if (e->base == KIND_NEWER)
+		snprintf(comment, sizeof(comment),
+			 "newer than Linux %s, answered ENOSYS (--portable)", kernel);
 	else
 		snprintf(comment, sizeof(comment), "seen in %u of %u runs", e->runs, total);
 	if (yaml) {
 		sp_buf_printf(b, "    - action: %s\n", action);
-		if (e->base == KIND_ENOSYS)
+		if (enosys)
 			sp_buf_puts(b, "      errnoRet: 38\n");
 		sp_buf_puts(b, "      names:\n");
 		yaml_or_json_list(b, true, "        ", e->names, e->nnames);
@@ -302,7 +314,7 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 	sp_buf_puts(b, first ? "\n\t\t{\n\t\t\t\"names\": [" : ",\n\t\t{\n\t\t\t\"names\": [");
 	yaml_or_json_list(b, false, "", e->names, e->nnames);
 	sp_buf_printf(b, "],\n\t\t\t\"action\": \"%s\"", action);
-	if (e->base == KIND_ENOSYS)
+	if (enosys)
 		sp_buf_puts(b, ",\n\t\t\t\"errnoRet\": 38"); /* ENOSYS on every Linux ABI */
 	if (e->has_arg)
 		sp_buf_printf(
@@ -318,24 +330,215 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 	sp_buf_puts(b, "\n\t\t}");
 }
 
-int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o, char **out,
-		 size_t *len, secprof_error *err)
+#include "gen/syscall_kernel.inc"
+
+static int cmp_kernel_row(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct sp_syscall_kernel *)row)->name);
+}
+
+bool sp_rec_syscall_kernel(const char *name, int *major, int *minor)
+{
+	const struct sp_syscall_kernel *k = bsearch(name, sp_syscall_kernel,
+						    SP_ARRAY_SIZE(sp_syscall_kernel),
+						    sizeof(sp_syscall_kernel[0]), cmp_kernel_row);
+
+	if (!k)
+		return false;
+	*major = k->major;
+	*minor = k->minor;
+	return true;
+}
+
+/* The kernel the profile is for: the caller's, the recording's, or the
+ * running one (as moby's kernel_linux.go reads uname: "%d.%d"). */
+static void profile_kernel(const struct secprof_recording *r, const secprof_record_out_opts *o,
+			   int *major, int *minor)
+{
+	struct utsname u;
+
+	*major = o->kernel_major;
+	*minor = o->kernel_minor;
+	if (*major || *minor)
+		return;
+	*major = r->kernel_major;
+	*minor = r->kernel_minor;
+	if ((*major || *minor) || uname(&u) || sscanf(u.release, "%d.%d", major, minor) < 1)
+		return;
+}
+
+/* --base: what the base already decides is left out (n->dropped, dropv);
+ * a call one of its rules answers otherwise is reported. */
+static int base_filter(const struct sp_rec_base *base, struct out_name *n, secprof_error *err)
+{
+	enum sp_rec_verdict v;
+	char why[160];
+	bool add = false, keep = false;
+	size_t nv = 0;
+	int rc;
+
+	for (size_t c = 0; c < n->ncalls; c++)
+		nv += n->calls[c]->nvals;
+	if (n->base || n->any_args || !nv) {
+		/* whatever the arguments: on each ABI seen, or on every ABI of
+		 * the base for a name added by --runtime or --portable */
+		for (size_t c = 0; c < (n->ncalls ? n->ncalls : 1); c++) {
+			why[0] = '\0';
+			rc = base->decide(base->data, n->name, n->ncalls ? n->calls[c]->arch : NULL,
+					  -1, 0, &v, why, sizeof(why), err);
+			if (rc < 0)
+				return rc;
+			add |= v == SP_REC_ADD;
+			if (v == SP_REC_KEEP && !keep) {
+				keep = true;
+				if (n->base != KIND_ENOSYS && base->kept)
+					base->kept(base->data, n->name, why);
+			}
+		}
+		/* Adding the name would change the base's own answer on an
+		 * ABI where one of its rules decides: that answer stays. */
+		n->dropped = keep || !add;
+		return 0;
+	}
+	for (size_t c = 0; c < n->ncalls; c++) {
+		const struct sp_rec_call *call = n->calls[c];
+		for (size_t k = 0; k < call->nvals; k++) {
+			why[0] = '\0';
+			rc = base->decide(base->data, n->name, call->arch, call->vals[k].idx,
+					  call->vals[k].val, &v, why, sizeof(why), err);
+			if (rc < 0)
+				return rc;
+			if (v != SP_REC_ADD)
+				n->dropv[c] |= 1u << k;
+			if (v == SP_REC_KEEP && base->kept) {
+				char what[96];
+				snprintf(what, sizeof(what), "%s (arg%u == %llu)", n->name,
+					 call->vals[k].idx, (unsigned long long)call->vals[k].val);
+				base->kept(base->data, what, why);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The names the profile does not allow that are newer than the kernel it
+ * is for (--portable): ENOSYS, so the C library falls back, as moby's
+ * default profile answers clone3 and runc's stub answers numbers beyond
+ * the profile's (docs/COMPAT.md §4.1.3). */
+static int add_newer(struct out_name *names, size_t *nnames, size_t cap, const char *const *arches,
+		     size_t narches, int kmajor, int kminor, const struct sp_rec_base *base,
+		     secprof_error *err)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(sp_syscall_kernel); i++) {
+		const struct sp_syscall_kernel *k = &sp_syscall_kernel[i];
+		bool have = false, exists = false;
+		enum sp_rec_verdict v = SP_REC_ADD;
+		char why[160];
+
+		if (k->major < kmajor || (k->major == kmajor && k->minor <= kminor))
+			continue;
+		for (size_t j = 0; j < *nnames; j++)
+			have |= !strcmp(names[j].name, k->name);
+		for (size_t a = 0; a < narches; a++)
+			exists |= sp_syscall_nr(sp_arch_by_scmp(arches[a]), k->name) >= 0;
+		if (have || (!exists && !base) || *nnames >= cap)
+			continue;
+		if (base) {
+			int rc = base->decide(base->data, k->name, NULL, -1, 0, &v, why,
+					      sizeof(why), err);
+			if (rc < 0)
+				return rc;
+		}
+		if (v != SP_REC_ADD)
+			continue;
+		names[*nnames].name = k->name;
+		names[(*nnames)++].base = KIND_NEWER;
+	}
+	return 0;
+}
+
+/* The member `key` of a JSON object, or NULL. */
+static const struct sp_json *member(const struct sp_json *obj, const char *key)
+{
+	if (!obj || obj->type != SP_JOBJ)
+		return NULL;
+	for (uint32_t i = 0; i < obj->len; i++)
+		if (!strcmp(obj->u.members[i].key, key))
+			return obj->u.members[i].val;
+	return NULL;
+}
+
+/* base ∪ entries: the base's text with the entries put at the end of its
+ * "syscalls" array (or a "syscalls" member added), nothing else changed. */
+static int splice_base(struct sp_buf *b, const struct sp_rec_base *base,
+		       const struct sp_buf *entries, size_t nentries, secprof_error *err)
+{
+	struct sp_arena arena = { 0 };
+	const struct sp_json *root = sp_json_parse(&arena, base->text, base->len, base->file, err);
+	const struct sp_json *calls;
+	int rc = 0;
+
+	if (!root) {
+		rc = -err->code;
+		goto done;
+	}
+	calls = member(root, "syscalls");
+	if (root->type != SP_JOBJ || (calls && calls->type != SP_JARR)) {
+		rc = sp_err(err, SECPROF_E_PROFILE, base->file, &root->loc, NULL,
+			    "--base: not a Docker profile (an object with a syscalls array)");
+		goto done;
+	}
+	if (!nentries) {
+		sp_buf_add(b, base->text, base->len);
+	} else if (calls && calls->len) {
+		/* the entries come with a leading comma: right after the
+		 * array's last element */
+		size_t at = calls->u.items[calls->len - 1]->end;
+		sp_buf_add(b, base->text, at);
+		sp_buf_add(b, entries->data, entries->len);
+		sp_buf_add(b, base->text + at, base->len - at);
+	} else if (calls) {
+		sp_buf_add(b, base->text, calls->end - 1);
+		sp_buf_add(b, entries->data + 1, entries->len - 1);
+		sp_buf_puts(b, "\n\t");
+		sp_buf_add(b, base->text + calls->end - 1, base->len - (calls->end - 1));
+	} else {
+		sp_buf_add(b, base->text, root->end - 1);
+		sp_buf_puts(b, root->len ? ",\n\t\"syscalls\": [" : "\n\t\"syscalls\": [");
+		sp_buf_add(b, entries->data + 1, entries->len - 1);
+		sp_buf_puts(b, "\n\t]\n");
+		sp_buf_add(b, base->text + root->end - 1, base->len - (root->end - 1));
+	}
+done:
+	sp_arena_free(&arena);
+	return rc;
+}
+
+int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o,
+		 const struct sp_rec_base *bp, char **out, size_t *len, secprof_error *err)
 {
 	const char *const *base = NULL;
 	struct out_name *names = NULL;
 	struct out_doc doc = { 0 };
-	struct sp_buf b = { 0 };
+	struct sp_buf b = { 0 }, eb = { 0 };
 	const char *arches[3];
-	size_t nnames = 0, narches = 0;
+	size_t nnames = 0, narches = 0, nentries = 0;
+	size_t cap = r->n + 256 + SP_ARRAY_SIZE(sp_syscall_kernel);
 	unsigned total = r->runs ? r->runs : 1;
 	bool yaml = o->format == SECPROF_RECORD_SPO;
-	int rc = 0;
+	int kmajor = 0, kminor = 0, rc = 0;
+	char kernel[24];
 
 	*out = NULL;
 	if (o->runtime && !(base = sp_rec_runtime_names(o->runtime)))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "unknown runtime '%s': runc, crun or secprof", o->runtime);
-	names = calloc(r->n + 256, sizeof(*names));
+	if (bp && o->format != SECPROF_RECORD_DOCKER)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "--base writes a Docker profile: use --format docker");
+	profile_kernel(r, o, &kmajor, &kminor);
+	snprintf(kernel, sizeof(kernel), "%d.%d", kmajor, kminor);
+	names = calloc(cap, sizeof(*names));
 	if (!names)
 		return sp_err_oom(err);
 	for (size_t a = 0; a < SP_ARRAY_SIZE(abi_order); a++) {
@@ -372,7 +575,7 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		for (size_t j = 0; j < nnames && !n; j++)
 			if (!strcmp(names[j].name, base[k]))
 				n = &names[j];
-		if (!n && nnames < r->n + 256) {
+		if (!n && nnames < cap) {
 			n = &names[nnames++];
 			n->name = base[k];
 		}
@@ -392,13 +595,21 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 				have |= !strcmp(names[j].name, grp[k]);
 			for (size_t a = 0; a < narches; a++)
 				exists |= sp_syscall_nr(sp_arch_by_scmp(arches[a]), grp[k]) >= 0;
-			if (have || !exists || nnames >= r->n + 256)
+			if (have || !exists || nnames >= cap)
 				continue;
 			names[nnames].name = grp[k];
 			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE
 									: KIND_ENOSYS;
 		}
 	}
+	for (size_t k = 0; bp && k < nnames; k++)
+		if ((rc = base_filter(bp, &names[k], err)) < 0)
+			goto done;
+	/* Every name listed so far is answered by the profile (a dropped one
+	 * by the base): --portable's ENOSYS is for the others. */
+	if (o->portable &&
+	    (rc = add_newer(names, &nnames, cap, arches, narches, kmajor, kminor, bp, err)) < 0)
+		goto done;
 	qsort(names, nnames, sizeof(*names), cmp_name);
 	/* Runtime set first, then the names seen by run count (most first),
 	 * then the argument rules. */
@@ -406,6 +617,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		struct out_name *n = &names[k];
 		struct out_entry *e;
 		size_t nv = 0;
+		if (n->dropped)
+			continue;
 		for (size_t c = 0; c < n->ncalls; c++)
 			nv += n->calls[c]->nvals;
 		if (n->base || n->any_args || !nv) {
@@ -417,14 +630,16 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 	}
 	for (size_t k = 0; k < nnames; k++) {
 		struct out_name *n = &names[k];
-		if (n->base || n->any_args)
+		if (n->base || n->any_args || n->dropped)
 			continue;
 		for (size_t c = 0; c < n->ncalls; c++) {
 			for (size_t v = 0; v < n->calls[c]->nvals; v++) {
 				const struct sp_rec_val *val = &n->calls[c]->vals[v];
-				struct out_entry *e =
-					entry_for(&doc, false, val->runs, true, val->idx, val->val);
+				struct out_entry *e;
 				bool dup = false;
+				if (n->dropv[c] & (1u << v))
+					continue;
+				e = entry_for(&doc, false, val->runs, true, val->idx, val->val);
 				if (!e)
 					goto oom;
 				for (size_t j = 0; j < e->nnames; j++)
@@ -433,22 +648,6 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 					e->names[e->nnames++] = n->name;
 			}
 		}
-	}
-	if (yaml) {
-		sp_buf_printf(&b,
-			      "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
-			      "kind: SeccompProfile\nmetadata:\n  name: %s\n",
-			      o->name ? o->name : "recorded");
-		sp_buf_puts(&b, "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures:\n");
-		yaml_or_json_list(&b, true, "    ", arches, narches);
-		sp_buf_puts(&b, "  syscalls:\n");
-	} else {
-		sp_buf_puts(
-			&b,
-			"{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"defaultErrnoRet\": 1,\n"
-			"\t\"architectures\": [");
-		yaml_or_json_list(&b, false, "", arches, narches);
-		sp_buf_puts(&b, "],\n\t\"syscalls\": [");
 	}
 	/* Entries in a fixed order: runtime, --portable, plain names by runs
 	 * (most first), argument rules by (runs, index, value). */
@@ -462,13 +661,34 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 						    : (e->has_arg && e->runs == runs);
 				if (!want || !e->nnames)
 					continue;
-				write_entry(&b, e, o, total, b.data && b.data[b.len - 1] == '[');
+				/* A base's array goes on after its own entries. */
+				write_entry(&eb, e, o, total, kernel, !nentries++ && !bp);
 			}
 		}
 	}
-	if (!yaml)
-		sp_buf_puts(&b, doc.n ? "\n\t]\n}\n" : "]\n}\n");
-	if (b.oom)
+	if (bp) {
+		if ((rc = splice_base(&b, bp, &eb, nentries, err)) < 0)
+			goto done;
+	} else if (yaml) {
+		sp_buf_printf(&b,
+			      "---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
+			      "kind: SeccompProfile\nmetadata:\n  name: %s\n",
+			      o->name ? o->name : "recorded");
+		sp_buf_puts(&b, "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures:\n");
+		yaml_or_json_list(&b, true, "    ", arches, narches);
+		sp_buf_puts(&b, "  syscalls:\n");
+		sp_buf_add(&b, eb.data ? eb.data : "", eb.len);
+	} else {
+		sp_buf_puts(
+			&b,
+			"{\n\t\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"defaultErrnoRet\": 1,\n"
+			"\t\"architectures\": [");
+		yaml_or_json_list(&b, false, "", arches, narches);
+		sp_buf_puts(&b, "],\n\t\"syscalls\": [");
+		sp_buf_add(&b, eb.data ? eb.data : "", eb.len);
+		sp_buf_puts(&b, nentries ? "\n\t]\n}\n" : "]\n}\n");
+	}
+	if (b.oom || eb.oom)
 		goto oom;
 	*out = b.data;
 	if (len)
@@ -479,22 +699,13 @@ oom:
 	rc = sp_err_oom(err);
 done:
 	sp_buf_free(&b);
+	sp_buf_free(&eb);
 	free(doc.e);
 	free(names);
 	return rc;
 }
 
 /* ---- reading a profile back (--merge) ------------------------------------ */
-
-static const struct sp_json *member(const struct sp_json *obj, const char *key)
-{
-	if (!obj || obj->type != SP_JOBJ)
-		return NULL;
-	for (uint32_t i = 0; i < obj->len; i++)
-		if (!strcmp(obj->u.members[i].key, key))
-			return obj->u.members[i].val;
-	return NULL;
-}
 
 static bool json_u64(const struct sp_json *v, uint64_t *out)
 {
@@ -537,7 +748,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 
 			if (cm && cm->type == SP_JSTR) {
 				if (!strncmp(cm->u.s, "what ", 5) ||
-				    !strncmp(cm->u.s, "equivalent ", 11))
+				    !strncmp(cm->u.s, "equivalent ", 11) ||
+				    !strncmp(cm->u.s, "newer ", 6))
 					continue; /* written again by --runtime, --portable */
 				if (sscanf(cm->u.s, "seen in %u of %u runs", &runs, &of) != 2)
 					runs = of = 1;
@@ -597,5 +809,100 @@ oom:
 done:
 	sp_rec_free(one);
 	sp_arena_free(&arena);
+	return rc;
+}
+
+/* ---- a run --explain report (--heal) -------------------------------------- */
+
+static bool json_bool(const struct sp_json *v)
+{
+	return v && v->type == SP_JBOOL && v->u.b;
+}
+
+/* One line of the report: a denial (arch, nr, args, count), or a note. */
+static int report_line(struct secprof_recording *one, const char *line, size_t n, const char *file,
+		       unsigned lineno, secprof_error *err)
+{
+	struct sp_arena arena = { 0 };
+	const struct sp_json *d = sp_json_parse(&arena, line, n, file, err);
+	const struct sp_json *arch, *args;
+	const struct sp_arch *a = NULL;
+	uint64_t nr = 0, count = 1, val = 0;
+	int idx, rc = 0;
+
+	if (!d) {
+		rc = -err->code;
+		err->line = lineno; /* parsed alone: its line in the file */
+		goto done;
+	}
+	if (d->type == SP_JOBJ && member(d, "note") && !member(d, "syscall"))
+		goto done;
+	arch = member(d, "arch");
+	args = member(d, "args");
+	if (arch && arch->type == SP_JSTR)
+		a = sp_arch_by_name(arch->u.s);
+	if (d->type != SP_JOBJ || !json_u64(member(d, "nr"), &nr) || nr > INT32_MAX || !a ||
+	    !args || args->type != SP_JARR || args->len != 6) {
+		rc = sp_err(err, SECPROF_E_PROFILE, file, &(struct sp_loc){ lineno, 1 }, NULL,
+			    "not a denial of secprof run --explain (arch, nr, args)");
+		goto done;
+	}
+	if (strcmp(a->name, "x86_64") && strcmp(a->name, "x86") && strcmp(a->name, "x32")) {
+		rc = sp_err(err, SECPROF_E_PROFILE, file, &(struct sp_loc){ lineno, 1 }, NULL,
+			    "a denial on %s: secprof record writes x86_64, x86 and x32 only",
+			    a->name);
+		goto done;
+	}
+	if (json_bool(member(d, "benign")))
+		goto done; /* the C library falls back: nothing to add */
+	if (!json_u64(member(d, "count"), &count) || !count)
+		count = 1;
+	if (sp_rec_add(one, a, (int32_t)nr, count) < 0)
+		goto oom;
+	idx = sp_syscall_name(a, (int32_t)nr) ? sp_rec_arg_of(sp_syscall_name(a, (int32_t)nr)) : -1;
+	/* A killed call has no arguments (known from the audit record). */
+	if (idx >= 0 && !json_bool(member(d, "killed")) && json_u64(args->u.items[idx], &val) &&
+	    sp_rec_add_val(one, a, (int32_t)nr, (unsigned)idx, val, count) < 0)
+		goto oom;
+	if (idx >= 0 && json_bool(member(d, "killed"))) {
+		struct sp_rec_call *c =
+			sp_rec_call_get(one, a, (int32_t)nr, sp_syscall_name(a, (int32_t)nr));
+		if (!c)
+			goto oom;
+		c->any_args = true;
+	}
+	goto done;
+oom:
+	rc = sp_err_oom(err);
+done:
+	sp_arena_free(&arena);
+	return rc;
+}
+
+int sp_rec_add_report(struct secprof_recording *r, const char *data, size_t len, const char *file,
+		      secprof_error *err)
+{
+	struct secprof_recording *one = calloc(1, sizeof(*one));
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (!one)
+		return sp_err_oom(err);
+	one->runs = 1;
+	for (size_t at = 0; at < len && rc == 0;) {
+		const char *nl = memchr(data + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (data + at)) : len - at;
+		bool blank = true;
+		lineno++;
+		for (size_t k = 0; k < n; k++)
+			blank &= data[at + k] == ' ' || data[at + k] == '\t' ||
+				 data[at + k] == '\r';
+		if (!blank)
+			rc = report_line(one, data + at, n, file, lineno, err);
+		at += n + 1;
+	}
+	if (rc == 0 && sp_rec_merge(r, one) < 0)
+		rc = sp_err_oom(err);
+	sp_rec_free(one);
 	return rc;
 }

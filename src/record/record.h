@@ -41,6 +41,33 @@ struct secprof_recording {
 	unsigned runs; /* how many recordings were merged into this one */
 	uint64_t lost; /* events the recorder could not keep (none expected) */
 	char backend[16];
+	int kernel_major, kernel_minor; /* uname -r where it was recorded; 0: unknown */
+};
+
+/* What a base profile (secprof record --base) decides for a call. */
+enum sp_rec_verdict {
+	SP_REC_ALLOWED, /* the base allows it (ALLOW or LOG): nothing to add */
+	SP_REC_ADD,     /* the base's default action decides: an ALLOW entry is added */
+	SP_REC_KEEP,    /* one of the base's own rules answers it: kept as it is */
+};
+
+/* The base of a union (api_record.c fills it from the public rule set, so
+ * this layer needs nothing above it). */
+struct sp_rec_base {
+	const char *text; /* the base profile's JSON, written as it is */
+	size_t len;
+	const char *file;
+	/* The verdict for `name` on `arch` (NULL: on every ABI of the base's
+	 * filter that numbers it) with argument idx == val, or whatever its
+	 * arguments (idx < 0). *why gets the base's rule ("syscalls[20]
+	 * ERRNO(38)") for KEEP. A recorded ABI that is not in the base's filter
+	 * fails: -SECPROF_E_PROFILE with err. */
+	int (*decide)(void *data, const char *name, const struct sp_arch *arch, int idx,
+		      uint64_t val, enum sp_rec_verdict *out, char *why, size_t whylen,
+		      secprof_error *err);
+	/* A recorded or added call the base keeps answering its own way. */
+	void (*kept)(void *data, const char *name, const char *why);
+	void *data;
 };
 
 /* Find or add (arch, nr or name). NULL on ENOMEM. */
@@ -77,14 +104,21 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		      secprof_error *err);
 
-/* The profile text of a recording (docker, oci or spo format). */
-int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o, char **out,
-		 size_t *len, secprof_error *err);
+/* The profile text of a recording (docker, oci or spo format); with a
+ * base (NULL: none), the base's text plus what it does not allow. */
+int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o,
+		 const struct sp_rec_base *base, char **out, size_t *len, secprof_error *err);
+/* The Linux release `name` first appeared in (gen/syscall_kernel.inc);
+ * false when the table does not date it. */
+bool sp_rec_syscall_kernel(const char *name, int *major, int *minor);
 /* Add the ALLOW rules of a profile (one written by sp_rec_write, or any
  * Docker profile) to r, with the run counts of its comments. */
 int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
 			 const char *file, secprof_error *err);
 int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *src);
+/* The denials of a run --explain report (JSON lines) as one run. */
+int sp_rec_add_report(struct secprof_recording *r, const char *data, size_t len, const char *file,
+		      secprof_error *err);
 void sp_rec_free(struct secprof_recording *r);
 
 #endif

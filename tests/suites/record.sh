@@ -150,6 +150,18 @@ grep -q '"seen in 3 of 3 runs"' "$tmp/merged3.json"; ok $? "--merge of a merged 
 "$SECPROF" record -q --backend "$b" -o "$tmp/both.json" -- sh -c "python3 -c '$PY' >/dev/null; tar czf $tmp/c.tgz -C $tmp/src-$b ." 2>/dev/null
 extra=$(comm -23 <(names "$tmp/merged.json") <(names "$tmp/both.json"))
 is "$extra" "" "--merge: the union is within a recording of both workloads in one run"
+# Equal, not only within: each workload run the way the both-run runs it
+# (sh forks it, waits, then runs the builtin ':'), so sh's own calls are
+# the same in all three recordings.
+for bk in "${backends[@]}"; do
+	"$SECPROF" record -q --backend "$bk" -o "$tmp/eq-a.json" -- sh -c "python3 -c '$PY' >/dev/null; :" 2>/dev/null
+	"$SECPROF" record -q --backend "$bk" -o "$tmp/eq-b.json" -- sh -c "tar czf $tmp/c.tgz -C $tmp/src-$b .; :" 2>/dev/null
+	"$SECPROF" record -q --backend "$bk" -o "$tmp/eq-ab.json" -- sh -c "python3 -c '$PY' >/dev/null; tar czf $tmp/c.tgz -C $tmp/src-$b .; :" 2>/dev/null
+	"$SECPROF" record --merge "$tmp/eq-a.json" "$tmp/eq-b.json" -o "$tmp/eq-m.json" 2>/dev/null
+	[[ $(names "$tmp/eq-a.json") != "$(names "$tmp/eq-b.json")" ]]; ok $? "$bk: the two workloads call different sets"
+	is "$(names "$tmp/eq-m.json")" "$(names "$tmp/eq-ab.json")" \
+		"$bk: --merge of a recording of each workload equals a recording of both (names and argument values)"
+done
 cp "$tmp/py-$b.json" "$tmp/app.json"
 "$SECPROF" record -q --backend "$b" --append "$tmp/app.json" -- tar czf "$tmp/d.tgz" -C "$tmp/src-$b" . 2>/dev/null
 is "$(names "$tmp/app.json" | tr '\n' ' ')" "$(cat <(names "$tmp/py-$b.json") <(names "$tmp/tar-$b.json") | sort -u | tr '\n' ' ')" \
@@ -216,6 +228,130 @@ is "$("$SECPROF" eval "$tmp/port.json" clone3 2>&1 | head -n 1)" "ERRNO(38)" \
 out=$("$SECPROF" -q run --security-opt seccomp="$tmp/port.json" -- tar czf "$tmp/f.tgz" -C "$tmp/src-$b" . 2>&1); rc=$?
 is "$rc" 0 "--portable: the workload still runs under the profile"
 "$SECPROF" check --strict "$tmp/port.json" >/dev/null 2>&1; ok $? "--portable: the profile passes check --strict"
+
+# ---- --portable: ENOSYS for the calls newer than the kernel ----
+# newer_than RELEASE PROFILE: the names data/syscall-kernel.tsv dates after
+# RELEASE that x86_64 numbers and PROFILE names in no other entry, sorted:
+# what its ENOSYS entry must hold.
+"$SECPROF" syscalls --arch x86_64 2>/dev/null | awk '{print $1}' | sort -u >"$tmp/x64-names"
+newer_than() {
+	python3 - "$TESTS/../data/syscall-kernel.tsv" "$1" "$2" "$tmp/x64-names" <<'PY'
+import json, sys
+rel = tuple(int(x) for x in sys.argv[2].split(".")[:2])
+p = json.load(open(sys.argv[3]))
+x64 = set(open(sys.argv[4]).read().split())
+named = {n for e in p["syscalls"] if not e["comment"].startswith("newer") for n in e["names"]}
+out = []
+for line in open(sys.argv[1]):
+    if line.startswith("#"):
+        continue
+    name, ver, _ = line.rstrip("\n").split("\t")
+    if tuple(int(x) for x in ver.split(".")) > rel and name not in named and name in x64:
+        out.append(name)
+print(" ".join(sorted(out)))
+PY
+}
+# newer_entry PROFILE RELEASE: the names of its ENOSYS entry for RELEASE
+newer_entry() {
+	python3 -c 'import json,sys; print(" ".join(sorted(n for e in json.load(open(sys.argv[1]))["syscalls"] if e["comment"].startswith("newer than Linux " + sys.argv[2] + ",") and e["action"] == "SCMP_ACT_ERRNO" and e["errnoRet"] == 38 for n in e["names"])))' "$1" "$2"
+}
+CT='import ctypes; l = ctypes.CDLL(None, use_errno=True)'
+"$SECPROF" record -q --backend "$b" --portable --kernel 3.10 -o "$tmp/old.json" -- python3 -c "$CT; print(1)" 2>/dev/null
+"$SECPROF" record -q --backend "$b" -o "$tmp/plain.json" -- python3 -c "$CT; print(1)" 2>/dev/null
+want=$(newer_than 3.10 "$tmp/old.json")
+[[ -n $want ]]; ok $? "--kernel 3.10: there are calls newer than 3.10 not recorded"
+is "$(newer_entry "$tmp/old.json" 3.10)" "$want" "--portable --kernel 3.10: one ENOSYS entry with every x86_64 call newer than 3.10 the profile does not allow"
+is "$("$SECPROF" eval "$tmp/old.json" bpf | head -1)/$("$SECPROF" eval "$tmp/old.json" ptrace | head -1)/$("$SECPROF" eval "$tmp/old.json" rseq | head -1)" \
+	"ERRNO(38)/ERRNO(1)/ALLOW" "--kernel 3.10: bpf (3.18) ENOSYS, ptrace (1.0) EPERM, rseq (4.18, seen) allowed"
+is "$("$SECPROF" eval "$tmp/plain.json" bpf | head -1)" "ERRNO(1)" "without --portable bpf is EPERM"
+out=$("$SECPROF" -q run --security-opt seccomp="$tmp/old.json" -- python3 -c "$CT; print(l.syscall(321, 0, 0, 0), ctypes.get_errno())" 2>&1)
+is "$out" "-1 38" "the real kernel answers bpf(2) ENOSYS under the --kernel 3.10 profile"
+out=$("$SECPROF" -q run --security-opt seccomp="$tmp/plain.json" -- python3 -c "$CT; print(l.syscall(321, 0, 0, 0), ctypes.get_errno())" 2>&1)
+is "$out" "-1 1" "and EPERM under the profile recorded without --portable"
+"$SECPROF" check --strict "$tmp/old.json" >/dev/null 2>&1; ok $? "--kernel 3.10: passes check --strict"
+kr=$(uname -r | grep -oE '^[0-9]+\.[0-9]+')
+"$SECPROF" record -q --backend "$b" --portable -o "$tmp/now.json" -- true 2>/dev/null
+is "$(newer_entry "$tmp/now.json" "$kr")" "$(newer_than "$kr" "$tmp/now.json")" \
+	"--portable: by default the calls newer than the kernel recorded on ($kr)"
+"$SECPROF" record -q --backend "$b" --portable --kernel 6.x -- true 2>"$tmp/err"
+is "$?:$(<"$tmp/err")" "125:secprof: record: invalid --kernel '6.x': a release as uname -r prints it" "--kernel 6.x refused before recording"
+
+# ---- --base: base ∪ recorded ----
+"$SECPROF" record -q --backend "$b" --base builtin -o "$tmp/base.json" -- unshare --user true 2>"$tmp/err"; rc=$?
+is "$rc" 0 "--base builtin: unshare --user true recorded (no filter while recording)"
+"$SECPROF" check --strict "$tmp/base.json" >/dev/null 2>&1; ok $? "--base builtin: the union passes check --strict"
+if [[ -r $REF/moby-default.json ]]; then
+	python3 - "$tmp/base.json" "$REF/moby-default.json" <<'PY'; ok $? "--base builtin: Docker's default profile kept as it is, the added entries after its rules"
+import json, sys
+o, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+added = o["syscalls"][len(b["syscalls"]):]
+o["syscalls"] = o["syscalls"][:len(b["syscalls"])]
+sys.exit(0 if o == b and added and all(e["comment"].startswith("seen in") for e in added) else 1)
+PY
+else
+	skip "--base builtin: Docker's default kept as it is" "no reference moby-default.json"
+fi
+python3 -c 'import json,sys; print("\n".join("%s/%d=%d" % (n, a["index"], a["value"]) if e.get("args") else n for e in json.load(open(sys.argv[1]))["syscalls"] if e.get("comment", "").startswith("seen in") for n in e["names"] for a in (e.get("args") or [None])))' "$tmp/base.json" >"$tmp/added"
+is "$(tr '\n' ' ' <"$tmp/added")" "unshare/0=268435456 " "--base builtin: only unshare(CLONE_NEWUSER) added (the default allows every other call recorded)"
+"$SECPROF" diff builtin "$tmp/base.json" >"$tmp/diff" 2>/dev/null
+is "$(grep -c 'unshare arg0.*: ERRNO(1) → ALLOW' "$tmp/diff"):$(grep -vc 'unshare arg0.*: ERRNO(1) → ALLOW' "$tmp/diff")" "3:1" \
+	"--base builtin: secprof diff: only unshare(CLONE_NEWUSER) is allowed more (x86_64, x86, x32), the rest decides as the default"
+for row in "unshare 0x10000000:ALLOW" "unshare 0x20000000:ERRNO(1)" "clone3:ERRNO(38)" "mount:ERRNO(1)" "read:ALLOW" "socket 40:ERRNO(1)"; do
+	is "$("$SECPROF" eval "$tmp/base.json" ${row%%:*} | head -1)" "${row#*:}" "--base builtin: eval ${row%%:*} -> ${row#*:}"
+done
+out=$("$SECPROF" -q run --security-opt seccomp="$tmp/base.json" -- unshare --user true 2>&1); rc=$?
+is "$rc:$out" "0:" "--base builtin: unshare --user true runs under the union"
+"$SECPROF" -q run --security-opt seccomp=builtin -- unshare --user true >/dev/null 2>&1
+is "$?" 1 "and fails under Docker's default alone"
+"$SECPROF" record --backend "$b" --base builtin -o "$tmp/base-thr.json" -- python3 -c 'import threading; t = threading.Thread(target=print); t.start(); t.join()' 2>"$tmp/err" >/dev/null
+grep -qxF "secprof: record: note: builtin: --base: clone3 keeps the base's answer: syscalls[20] (line 716) answers ERRNO(38)" "$tmp/err"
+ok $? "--base builtin: clone3 (a thread) keeps Docker's ENOSYS, and a note says so"
+is "$("$SECPROF" eval "$tmp/base-thr.json" clone3 | head -1)" "ERRNO(38)" "clone3 still ENOSYS in the union"
+"$SECPROF" record -q --backend "$b" --base builtin --format oci -- true 2>"$tmp/err"
+is "$?:$(<"$tmp/err")" "125:secprof: record: --base writes a Docker profile: --format docker only" "--base with --format oci refused before recording"
+if [[ -x $tmp/sock32 ]]; then
+	# the filter has the native arch whatever "architectures" says; i386 not
+	printf '{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": []}' >"$tmp/b64.json"
+	"$SECPROF" record -q --backend "$b" --base "$tmp/b64.json" -o "$tmp/x.json" -- "$tmp/sock32" 2>"$tmp/err" >/dev/null
+	is "$?:$(<"$tmp/err")" "125:secprof: $tmp/b64.json: --base: the base's filter has no x86 ABI, which the recording has (add SCMP_ARCH_X86 to its architectures)" \
+		"--base whose filter lacks a recorded ABI (i386): refused, and why"
+else
+	skip "--base whose filter lacks a recorded ABI" "no 32-bit binary"
+fi
+
+# ---- --heal: record, run another workload with --explain, heal, run again ----
+printf '%s\n' 'import os, socket' 'def tryit(name, f):' '    try:' '        f()' '        print(name, "ok")' \
+	'    except OSError as e:' '        print(name, "denied", e.errno)' \
+	'tryit("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close())' \
+	'tryit("prio", lambda: os.getpriority(os.PRIO_PROCESS, 0))' \
+	'tryit("pipe", lambda: [os.close(fd) for fd in os.pipe()])' \
+	'tryit("uname", lambda: os.uname())' >"$tmp/heal.py"
+want=$(python3 "$tmp/heal.py")
+"$SECPROF" record -q --backend "$b" -o "$tmp/heal.json" -- python3 -c 'print(1)' 2>/dev/null
+cp "$tmp/heal.json" "$tmp/heal0.json"
+out=$("$SECPROF" -q run --security-opt seccomp="$tmp/heal.json" --explain="$tmp/r1.jsonl" -- python3 "$tmp/heal.py" 2>&1)
+[[ $out == *"udp denied 1"* && -s $tmp/r1.jsonl ]]; ok $? "--heal: another workload is denied under the recorded profile, and run --explain reports it"
+"$SECPROF" record --heal "$tmp/r1.jsonl" "$tmp/heal.json" 2>"$tmp/err"; rc=$?
+is "$rc:$(<"$tmp/err")" "0:" "--heal REPORT PROFILE: healed in place"
+out=$("$SECPROF" -q run --security-opt seccomp="$tmp/heal.json" --explain="$tmp/r2.jsonl" -- python3 "$tmp/heal.py" 2>&1); rc=$?
+is "$rc:$out" "0:$want" "--heal: the workload runs under the healed profile with its output without a filter"
+is "$(wc -c <"$tmp/r2.jsonl")" 0 "--heal: run --explain then reports nothing"
+"$SECPROF" check --strict "$tmp/heal.json" >/dev/null 2>&1; ok $? "--heal: the healed profile passes check --strict"
+python3 - "$tmp/heal0.json" "$tmp/heal.json" <<'PY'; ok $? "--heal: the profile's own entries kept as they were, the denied calls after them"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+n = len(a["syscalls"])
+sys.exit(0 if b["syscalls"][:n] == a["syscalls"] and len(b["syscalls"]) > n else 1)
+PY
+names "$tmp/heal.json" | grep -E '^socket' | tr '\n' ' ' >"$tmp/s"
+is "$(<"$tmp/s")" "socket/0=2 " "--heal: socket added for the family denied (AF_INET) only"
+"$SECPROF" record --heal "$tmp/r1.jsonl" builtin -o "$tmp/hb.json" 2>/dev/null
+: >"$tmp/empty.jsonl"
+"$SECPROF" record --heal "$tmp/empty.jsonl" builtin -o "$tmp/b0.json" 2>/dev/null
+cmp -s "$tmp/hb.json" "$tmp/b0.json"; ok $? "--heal REPORT builtin: Docker's default as it is, nothing added (it allows every call the report has)"
+grep -q '"seen in' "$tmp/b0.json"; ok $((!$?)) "--heal of an empty report adds nothing"
+"$SECPROF" record --heal "$tmp/r1.jsonl" 2>"$tmp/err"
+is "$?:$(<"$tmp/err")" "125:secprof: record: --heal takes one profile: secprof record --heal REPORT builtin|PROFILE [-o OUT]" "--heal without a profile: usage"
 
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null

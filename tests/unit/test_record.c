@@ -39,6 +39,219 @@ static int valid(const char *text)
 	return ok;
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* The text of the one entry whose comment starts with `comment`, from its
+ * "names" on ("" when there is none). */
+static const char *entry_with(const char *t, const char *comment)
+{
+	const char *c = t ? strstr(t, comment) : NULL, *n = NULL;
+
+	for (const char *p = t; c && (p = strstr(p, "\"names\"")) && p < c; p++)
+		n = p;
+	return n ? n : "";
+}
+
+/* --portable: ENOSYS for what the kernel the profile is for does not have. */
+/* Whether `name` (quoted) is among the names of that entry. */
+static bool in_entry(const char *t, const char *comment, const char *name)
+{
+	const char *e = entry_with(t, comment), *c = t ? strstr(t, comment) : NULL;
+	const char *n = strstr(e, name);
+
+	return c && n && n < c;
+}
+
+static void test_newer(void)
+{
+	const struct sp_arch *x64 = sp_arch_by_name("x86_64");
+	struct secprof_recording *r = secprof_recording_new();
+	secprof_record_out_opts o = { .portable = true, .kernel_major = 6, .kernel_minor = 6 };
+	int major = 0, minor = 0;
+	char *t;
+
+	tap_ok(sp_rec_syscall_kernel("clone3", &major, &minor) && major == 5 && minor == 3,
+	       "clone3 first appeared in Linux 5.3 (man-pages syscalls(2))");
+	tap_ok(sp_rec_syscall_kernel("membarrier", &major, &minor) && major == 4 && minor == 3,
+	       "membarrier in 4.3: the hand list corrects syscalls(2)'s 3.17");
+	tap_ok(sp_rec_syscall_kernel("listns", &major, &minor) && major == 6 && minor == 19,
+	       "listns in 6.19, a name man-pages does not date yet");
+	tap_ok(!sp_rec_syscall_kernel("no_such_call", &major, &minor), "an unknown name: none");
+	r->runs = 1;
+	r->kernel_major = 6;
+	r->kernel_minor = 1;
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "read"), 1);
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "futex_wait"), 1); /* 6.7, but seen */
+	t = write_rec(r, o);
+	tap_ok(t && valid(t) && in_entry(t, "\"newer than Linux 6.6,", "\"mseal\"") &&
+		       !in_entry(t, "\"newer than Linux 6.6,", "\"cachestat\""),
+	       "--kernel 6.6: mseal (6.10) answered ENOSYS, cachestat (6.5) not");
+	tap_ok(t && starts(entry_with(t, "\"newer than Linux 6.6, answered ENOSYS"),
+			   "\"names\": [\"file_getattr\", \"file_setattr\", \"futex_requeue\", "
+			   "\"futex_wake\", \"getxattrat\", \"listmount\", \"listns\", "),
+	       "--kernel 6.6: the later calls not allowed in one ENOSYS entry, futex_wait "
+	       "(seen) left out");
+	tap_ok(t && strstr(t, "\"errnoRet\": 38,\n\t\t\t\"comment\": \"newer than Linux 6.6"),
+	       "with errnoRet 38");
+	free(t);
+	o.kernel_major = o.kernel_minor = 0;
+	t = write_rec(r, o);
+	tap_ok(t && strstr(t, "\"newer than Linux 6.1, answered ENOSYS") &&
+		       in_entry(t, "\"newer than Linux 6.1,", "\"cachestat\""),
+	       "by default the kernel recorded on (6.1): cachestat (6.5) answered ENOSYS");
+	free(t);
+	secprof_recording_free(r);
+}
+
+static char *write_base(const struct secprof_recording *r, const char *base, secprof_error *err)
+{
+	secprof_record_out_opts o = { .base = base,
+				      .base_len = strlen(base),
+				      .base_file = "b.json" };
+	char *out = NULL;
+
+	o.base_resolve.caps = secprof_caps_docker_default();
+	if (secprof_recording_write(r, &o, &out, NULL, err) < 0)
+		return NULL;
+	return out;
+}
+
+struct notes {
+	char text[1024];
+};
+
+static void collect(void *data, const secprof_error *w)
+{
+	struct notes *n = data;
+	size_t len = strlen(n->text);
+	char buf[512];
+
+	snprintf(n->text + len, sizeof(n->text) - len, "%s\n",
+		 secprof_error_format(w, buf, sizeof(buf)));
+}
+
+/* --base: base ∪ recorded, each call decided by the base's rule set. */
+static void test_base(void)
+{
+	const struct sp_arch *x64 = sp_arch_by_name("x86_64"), *x86 = sp_arch_by_name("x86");
+	struct secprof_recording *r = secprof_recording_new();
+	secprof_ctx *ctx = secprof_ctx_new();
+	struct notes notes = { "" };
+	secprof_error err = { 0 };
+	const char *base =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],\n"
+		"\t\"syscalls\": [\n"
+		"\t\t{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+		"\t\t{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38},\n"
+		"\t\t{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+		"\t\t \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+		"\t\t{\"names\": [\"prctl\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 22,\n"
+		"\t\t \"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]}\n"
+		"\t]\n}\n";
+	secprof_record_out_opts o = { .base = base,
+				      .base_len = strlen(base),
+				      .base_file = "b.json" };
+	char *t;
+
+	r->runs = 1;
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "read"), 1);             /* the base allows it */
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "write"), 1);            /* default: added */
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "clone3"), 1);           /* its own rule: kept */
+	sp_rec_add_val(r, x64, sp_syscall_nr(x64, "socket"), 0, 1, 1); /* allowed */
+	sp_rec_add_val(r, x64, sp_syscall_nr(x64, "socket"), 0, 2, 1); /* added */
+	sp_rec_add_val(r, x64, sp_syscall_nr(x64, "prctl"), 0, 15, 1); /* meets arg1's rule */
+	secprof_ctx_set_warn(ctx, collect, &notes);
+	o.ctx = ctx;
+	o.base_resolve.caps = secprof_caps_docker_default();
+	t = NULL;
+	tap_ok(secprof_recording_write(r, &o, &t, NULL, &err) == 0 && t && valid(t),
+	       "base ∪ recorded is a valid profile");
+	/* after the base's last rule, before its "\n\t]\n}\n" */
+	tap_ok(t && !strncmp(t, base, strlen(base) - 6) &&
+		       starts(t + strlen(base) - 6,
+			      ",\n\t\t{\n\t\t\t\"names\": [\"write\"],\n\t\t\t\"action\": "
+			      "\"SCMP_ACT_ALLOW\",\n\t\t\t\"comment\": \"seen in 1 of 1 runs\"\n\t\t},") &&
+		       !strcmp(t + strlen(t) - 6, "\n\t]\n}\n"),
+	       "the base's text as it is, then the entries after its last rule");
+	tap_ok(t && strstr(t, "\"value\": 2, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\" }]") &&
+		       !strstr(t, "\"value\": 1, \"valueTwo\""),
+	       "socket: AF_INET (default) added, AF_UNIX (allowed) not");
+	tap_ok(t && !strstr(t + strlen(base) - 6, "\"read\"") &&
+		       !strstr(t + strlen(base) - 6, "\"clone3\"") &&
+		       !strstr(t + strlen(base) - 6, "\"prctl\""),
+	       "read (allowed), clone3 (its rule) and prctl (its rule on arg1) not added");
+	TAP_EQ_STR(notes.text,
+		   "b.json: --base: clone3 keeps the base's answer: syscalls[1] (line 4) answers "
+		   "ERRNO(38)\n"
+		   "b.json: --base: prctl (arg0 == 15) keeps the base's answer: its rules from "
+		   "syscalls[3] (line 7) test other arguments\n",
+		   "what the base keeps answering is noted, with its rule");
+	free(t);
+
+	/* A base without "syscalls" gets one; an ABI it lacks fails. */
+	t = write_base(r, "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}", &err);
+	tap_ok(t && valid(t) &&
+		       starts(t,
+			      "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\t\"syscalls\": [\n\t\t{\n"),
+	       "a base without syscalls gets the member");
+	free(t);
+	sp_rec_add(r, x86, sp_syscall_nr(x86, "socketcall"), 1);
+	t = write_base(r, base, &err);
+	tap_ok(!t && err.code == SECPROF_E_PROFILE, "a recorded ABI the base leaves out fails");
+	TAP_EQ_STR(err.msg,
+		   "--base: the base's filter has no x86 ABI, which the recording has (add "
+		   "SCMP_ARCH_X86 to its architectures)",
+		   "and says which");
+	o.format = SECPROF_RECORD_OCI;
+	o.ctx = NULL;
+	tap_ok(secprof_recording_write(r, &o, &t, NULL, &err) == -SECPROF_E_USAGE,
+	       "a base with --format oci is refused");
+	TAP_EQ_STR(err.msg, "--base writes a Docker profile: use --format docker", "with why");
+	secprof_recording_free(r);
+	secprof_ctx_free(ctx);
+}
+
+/* --heal: the denials of a run --explain report as a recording. */
+static void test_report(void)
+{
+	struct secprof_recording *r = secprof_recording_new();
+	secprof_recorded_call c;
+	secprof_error err = { 0 };
+	unsigned idx = 9;
+	uint64_t val = 0;
+	const char *rep =
+		"{\"note\": \"partial\"}\n"
+		"{\"count\": 2, \"arch\": \"x86_64\", \"nr\": 41, \"syscall\": \"socket\", "
+		"\"args\": [2, 1, 0, 0, 0, 0], \"benign\": false, \"killed\": false}\n"
+		"\n"
+		"{\"count\": 1, \"arch\": \"x86_64\", \"nr\": 435, \"syscall\": \"clone3\", "
+		"\"args\": [0, 0, 0, 0, 0, 0], \"benign\": true, \"killed\": false}\n";
+
+	tap_ok(secprof_recording_add_report(r, rep, strlen(rep), "r.jsonl", &err) == 0 &&
+		       secprof_recording_count(r) == 1,
+	       "a report: the note and the benign clone3 skipped");
+	secprof_recording_call(r, 0, &c);
+	if (c.nvalues)
+		secprof_recording_value(r, 0, 0, &idx, &val);
+	tap_ok(!strcmp(c.name, "socket") && c.count == 2 && c.runs == 1 && c.nvalues == 1 &&
+		       idx == 0 && val == 2,
+	       "socket denied twice, its family (AF_INET) captured");
+	rep = "{\"count\": 1}\n{\"arch\": \"x86_64\", \"nr\": 1, \"args\": []}\n";
+	tap_ok(secprof_recording_add_report(r, rep, strlen(rep), "r.jsonl", &err) ==
+		       -SECPROF_E_PROFILE,
+	       "a line that is not a denial is refused");
+	TAP_EQ_STR(err.msg, "not a denial of secprof run --explain (arch, nr, args)", "with why");
+	tap_ok(err.line == 1, "and its line");
+	rep = "{\"arch\": \"x86_64\"\n";
+	tap_ok(secprof_recording_add_report(r, rep, strlen(rep), "r.jsonl", &err) < 0 &&
+		       err.line == 1,
+	       "broken JSON is refused at its line");
+	secprof_recording_free(r);
+}
+
 int main(void)
 {
 	const struct sp_arch *x64 = sp_arch_by_name("x86_64"), *x86 = sp_arch_by_name("x86");
@@ -193,5 +406,9 @@ int main(void)
 	free(b);
 	secprof_recording_free(m);
 	secprof_recording_free(r);
+
+	test_newer();
+	test_base();
+	test_report();
 	return tap_done();
 }
