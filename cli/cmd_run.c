@@ -385,15 +385,16 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 }
 
 /* What run prints of the library's warnings when not --strict: only
- * what predicts Docker (notes with path "runc": calls runc makes after
- * the load that the profile denies; "seccomp": a profile that leaves the
- * container unconfined). */
+ * what predicts Docker and Podman (notes with path "runc" or "crun":
+ * calls that runtime makes after the load that the profile denies;
+ * "seccomp": a profile that leaves the container unconfined). */
 static void run_notes(void *data, const secprof_error *w)
 {
 	const struct cli *g = data;
 	char buf[1400];
 
-	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "seccomp")))
+	if (g->quiet ||
+	    (strcmp(w->path, "runc") && strcmp(w->path, "crun") && strcmp(w->path, "seccomp")))
 		return;
 	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
 }
