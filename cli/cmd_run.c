@@ -473,7 +473,7 @@ static int run_explained(struct cli *g, const struct run_args *a, const secprof_
 {
 	secprof_live_report *r = NULL;
 	secprof_error err = { 0 };
-	int status = secprof_container_run_explain(g->ctx, o, &r, &err);
+	int status = secprof_container_run_explain_ext(g->ctx, o, &a->x, &r, &err);
 
 	if (err.code)
 		cli_print_error(g, &err);
@@ -526,12 +526,6 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
-	if (a.explain && (a.x.image || a.x.upper_dir || a.x.nvolumes || a.x.nmounts || a.x.ntmpfs ||
-			  a.x.tty || a.x.interactive || a.x.name || a.x.entrypoint_set))
-		return run_error(
-			g,
-			"--explain cannot be combined with --image, --upper, -v, --mount, --tmpfs, -t, -i, "
-			"--name or --entrypoint yet");
 	if (a.explain)
 		return run_explained(g, &a, &o);
 	status = secprof_container_run_ext(g->ctx, &o, &a.x, &err);

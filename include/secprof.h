@@ -1128,6 +1128,12 @@ typedef struct secprof_container_ext {
  * when the image gives the command. Same return values. */
 SECPROF_API int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *o,
 					  const secprof_container_ext *x, secprof_error *err);
+/* secprof_container_run_explain with the options above (x NULL: none):
+ * the live report of an image's container, with mounts, a terminal or a
+ * name, as secprof_container_run_ext runs it. Same return values. */
+SECPROF_API int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_opts *o,
+						  const secprof_container_ext *x,
+						  secprof_live_report **report, secprof_error *err);
 
 #ifdef __cplusplus
 }

@@ -647,6 +647,13 @@ static int fill_report(secprof_ctx *ctx, const secprof_container_opts *a, struct
 int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts *a,
 				  secprof_live_report **report, secprof_error *err)
 {
+	return secprof_container_run_explain_ext(ctx, a, &no_ext, report, err);
+}
+
+int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_opts *a,
+				      const secprof_container_ext *x, secprof_live_report **report,
+				      secprof_error *err)
+{
 	struct live_req *lr = calloc(1, sizeof(*lr));
 	secprof_live_report *out = calloc(1, sizeof(*out));
 	int status;
@@ -658,7 +665,7 @@ int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	status = container_run(ctx, a, &no_ext, lr, NULL, err);
+	status = container_run(ctx, a, x ? x : &no_ext, lr, NULL, err);
 	if (fill_report(ctx, a, lr, out) < 0) {
 		secprof_live_report_free(out);
 		out = NULL;
