@@ -106,7 +106,7 @@ c["linux"]["seccomp"] = json.load(open(sys.argv[2]))
 json.dump(c, open(sys.argv[1], "w"))
 EOF
 }
-starts() { [[ $1 =~ ^[0-9.]+$ ]] && echo starts || echo fails; }
+starts() { [[ $1 =~ ^[0-9.]+\ [0-9.]+$ ]] && echo starts || echo fails; }
 id=secprof-msg-$$
 for c in "setresuid 0" "fstatfs 0" "capset 0" "rt_sigaction 0" "capset 1" "execve 1"; do
 	set -- $c
