@@ -385,15 +385,16 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 }
 
 /* What run prints of the library's warnings when not --strict: only
- * what predicts Docker (notes with path "runc": calls runc makes after
- * the load that the profile denies; "seccomp": a profile that leaves the
- * container unconfined). */
+ * what predicts Docker and Podman (notes with path "runc" or "crun":
+ * calls that runtime makes after the load that the profile denies;
+ * "seccomp": a profile that leaves the container unconfined). */
 static void run_notes(void *data, const secprof_error *w)
 {
 	const struct cli *g = data;
 	char buf[1400];
 
-	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "seccomp")))
+	if (g->quiet ||
+	    (strcmp(w->path, "runc") && strcmp(w->path, "crun") && strcmp(w->path, "seccomp")))
 		return;
 	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
 }
@@ -472,7 +473,7 @@ static int run_explained(struct cli *g, const struct run_args *a, const secprof_
 {
 	secprof_live_report *r = NULL;
 	secprof_error err = { 0 };
-	int status = secprof_container_run_explain(g->ctx, o, &r, &err);
+	int status = secprof_container_run_explain_ext(g->ctx, o, &a->x, &r, &err);
 
 	if (err.code)
 		cli_print_error(g, &err);
@@ -525,12 +526,6 @@ int cmd_run(struct cli *g, int argc, char **argv)
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, run_notes, g);
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
-	if (a.explain && (a.x.image || a.x.upper_dir || a.x.nvolumes || a.x.nmounts || a.x.ntmpfs ||
-			  a.x.tty || a.x.interactive || a.x.name || a.x.entrypoint_set))
-		return run_error(
-			g,
-			"--explain cannot be combined with --image, --upper, -v, --mount, --tmpfs, -t, -i, "
-			"--name or --entrypoint yet");
 	if (a.explain)
 		return run_explained(g, &a, &o);
 	status = secprof_container_run_ext(g->ctx, &o, &a.x, &err);

@@ -910,30 +910,36 @@ SECPROF_API int secprof_container_run_explain(secprof_ctx *ctx, const secprof_co
 					      secprof_live_report **report, secprof_error *err);
 SECPROF_API void secprof_live_report_free(secprof_live_report *r);
 
-/* A call the container runtime makes after it has loaded the filter: a
- * profile that denies it makes `docker run` fail to start. */
+/* A call a container runtime makes after it has loaded the filter and
+ * before the command's execve (src/analyze/runtime.c, one table for runc,
+ * crun and secprof itself, observed with strace on Debian 12's runc 1.1.5
+ * and crun 1.8.1). Rows are static. */
 typedef struct secprof_runtime_call {
 	const char *syscall;
-	const char *runtime; /* "runc 1.1" */
+	const char *runtime; /* "runc 1.1", "crun 1.8" or "secprof" */
 	const char *step;    /* the runtime function that makes it */
 	bool with_nnp;       /* also after the load with no-new-privileges */
+	bool fatal;          /* denied (ERRNO), the runtime fails to start the container */
 } secprof_runtime_call;
 
-/* The calls of runc 1.1's init after the filter load (src/analyze/
- * runtime.c) that program `insns` does not ALLOW (or LOG) on `arch` (NULL:
- * native) with arguments 0; with no_new_privs only those after its later
- * load. The first `max` go to out[] (static rows) and rets[] (the
- * program's answers); either may be NULL. Returns how many there are. */
+/* The fatal calls runtime `runtime` ("runc", "crun"; NULL: both) makes
+ * after its filter load that program `insns` does not ALLOW (or LOG) on
+ * `arch` (NULL: native) with arguments 0; with no_new_privs only those
+ * after its later load. The first `max` go to out[] (static rows) and
+ * rets[] (the program's answers); either may be NULL. Returns how many
+ * there are. */
 SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len,
-					  const secprof_arch *arch, bool no_new_privs,
-					  const secprof_runtime_call **out, uint32_t *rets,
-					  size_t max);
-/* The same as one sentence for a warning ("docker run would fail to start:
- * the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading
- * the filter (STEP); and also ..."), into buf. Returns the count (0: buf ""). */
+					  const secprof_arch *arch, const char *runtime,
+					  bool no_new_privs, const secprof_runtime_call **out,
+					  uint32_t *rets, size_t max);
+/* The same for one runtime ("runc" or "crun") as one sentence for a
+ * warning ("docker run would fail to start: the profile denies fstatfs
+ * (ERRNO(1)), which runc 1.1 calls after loading the filter (STEP); and
+ * also ..."; for crun "podman run would fail to start: ..."), into buf.
+ * Returns the count (0: buf ""). */
 SECPROF_API size_t secprof_runtime_note(const secprof_insn *insns, size_t len,
-					const secprof_arch *arch, bool no_new_privs, char *buf,
-					size_t buflen);
+					const secprof_arch *arch, const char *runtime,
+					bool no_new_privs, char *buf, size_t buflen);
 /* ---- exports and installs (area: export, src/export/) ------------------ */
 
 /* What `secprof export` writes, all from the rule set (IR) or the program
@@ -1159,6 +1165,12 @@ typedef struct secprof_container_ext {
  * when the image gives the command. Same return values. */
 SECPROF_API int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *o,
 					  const secprof_container_ext *x, secprof_error *err);
+/* secprof_container_run_explain with the options above (x NULL: none):
+ * the live report of an image's container, with mounts, a terminal or a
+ * name, as secprof_container_run_ext runs it. Same return values. */
+SECPROF_API int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_opts *o,
+						  const secprof_container_ext *x,
+						  secprof_live_report **report, secprof_error *err);
 
 #ifdef __cplusplus
 }

@@ -40,10 +40,12 @@ static const char *str_or_empty(const struct sp_str *s)
 	return s->s ? s->s : "";
 }
 
-/* The calls runc's init makes after loading the filter that the program
- * denies (src/analyze/runtime.c): docker run would fail to start. Checked
- * as Docker runs by default, without no-new-privileges (more calls follow
- * the load then). */
+/* The calls runc's and crun's init make after loading the filter that
+ * the program denies (src/analyze/runtime.c): docker run (runc) or podman
+ * run (crun) would fail to start. Both runtimes are checked, since one
+ * profile commonly serves Docker, Podman and Kubernetes alike; checked as
+ * they run by default, without no-new-privileges (more calls follow the
+ * load then). */
 static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secprof_resolved *r,
 			 const secprof_prog *prog)
 {
@@ -51,8 +53,12 @@ static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secpr
 	const secprof_arch *arch = secprof_arch_lookup(r->native->name);
 	char msg[700];
 
-	if (arch && secprof_runtime_note(prog->insns, prog->len, arch, false, msg, sizeof(msg)))
-		sp_note(ctx, p->file, NULL, "runc", "%s", msg);
+	static const char *const runtimes[] = { "runc", "crun" };
+
+	for (size_t i = 0; arch && i < SP_ARRAY_SIZE(runtimes); i++)
+		if (secprof_runtime_note(prog->insns, prog->len, arch, runtimes[i], false, msg,
+					 sizeof(msg)))
+			sp_note(ctx, p->file, NULL, runtimes[i], "%s", msg);
 }
 
 /* runc's init hands a NOTIFY filter's fd to listenerPath and fails the

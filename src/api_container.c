@@ -409,15 +409,19 @@ struct live_req {
 	char note[512];
 };
 
-/* What secprof run does not show by itself, as notes (path "runc" or
+/* What secprof run does not show by itself, as notes (path "runc", "crun" or
  * "seccomp"; `secprof run` prints these even when it silences the
  * profile's other warnings): a profile that resolves to no filter at all
  * (neither defaultAction nor syscalls, e.g. a misspelled default_action,
- * which Docker ignores), and the calls runc makes after loading the filter
- * that it denies, where docker run would fail and secprof run starts. */
+ * which Docker ignores), and the calls runc and crun make after loading
+ * the filter that it denies, where docker run or podman run would fail and
+ * secprof run starts. */
 static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
 			    const secprof_prog *prog)
 {
+	/* runc for docker run, crun for podman run: one profile commonly
+	 * serves both (src/analyze/runtime.c) */
+	static const char *const runtimes[] = { "runc", "crun" };
 	enum secprof_decision d;
 	secprof_error e = { 0 };
 	char msg[700];
@@ -431,9 +435,11 @@ static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
 				"unconfined (no seccomp filter), as Docker runs it");
 		return;
 	}
-	if (secprof_runtime_note(prog->insns, prog->len, NULL, a->no_new_privs, msg, sizeof(msg)))
-		sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL, "runc", "%s",
-			msg);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(runtimes); i++)
+		if (secprof_runtime_note(prog->insns, prog->len, NULL, runtimes[i], a->no_new_privs,
+					 msg, sizeof(msg)))
+			sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL,
+				runtimes[i], "%s", msg);
 }
 
 /* run --explain's twin filter and supervisor, or the reason to fall back
@@ -641,6 +647,13 @@ static int fill_report(secprof_ctx *ctx, const secprof_container_opts *a, struct
 int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts *a,
 				  secprof_live_report **report, secprof_error *err)
 {
+	return secprof_container_run_explain_ext(ctx, a, &no_ext, report, err);
+}
+
+int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_opts *a,
+				      const secprof_container_ext *x, secprof_live_report **report,
+				      secprof_error *err)
+{
 	struct live_req *lr = calloc(1, sizeof(*lr));
 	secprof_live_report *out = calloc(1, sizeof(*out));
 	int status;
@@ -652,7 +665,7 @@ int secprof_container_run_explain(secprof_ctx *ctx, const secprof_container_opts
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	status = container_run(ctx, a, &no_ext, lr, NULL, err);
+	status = container_run(ctx, a, x ? x : &no_ext, lr, NULL, err);
 	if (fill_report(ctx, a, lr, out) < 0) {
 		secprof_live_report_free(out);
 		out = NULL;

@@ -1,5 +1,6 @@
-/* analyze.h - helpers shared by lint.c, diff.c and merge.c (the analyze
- * layer's own; the public API is in include/secprof.h). */
+/* analyze.h - helpers shared by lint.c, diff.c and merge.c, and the
+ * runtimes' post-load table that record reads (the analyze layer's own;
+ * the public API is in include/secprof.h). */
 #ifndef SP_ANALYZE_H
 #define SP_ANALYZE_H
 
@@ -26,5 +27,10 @@ void sp_call_text(const secprof_data *in, const char *name, struct sp_buf *b);
 /* What decided side s on `in`: "syscalls[N] (line:col)", "default",
  * "enosys", "arch"; "" without a rule set. */
 void sp_by_text(const secprof_side *s, const secprof_data *in, char *out, size_t len);
+
+/* Row i of the runtimes' post-load table (runtime.c), NULL past the end. */
+const secprof_runtime_call *sp_runtime_row_at(size_t i);
+/* Whether row c is runtime `runtime` ("runc", "crun", "secprof"). */
+bool sp_runtime_is(const secprof_runtime_call *c, const char *runtime);
 
 #endif

@@ -814,44 +814,54 @@ static void check_arches(struct lint *l)
 
 /* ---- SP601: what runc needs after loading the filter --------------------- */
 
-/* runc loads the filter in libcontainer's standard_init_linux.go before
- * finalizeNamespace (setgroups, setresgid/uid, capset) unless
- * no_new_privileges asks for it just before execve; its Go runtime runs
- * throughout. A deny of any of these stops every container. */
-static const char *const runtime_calls[] = {
-	"execve",      "futex",     "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
-	"sigaltstack", "close",     "read",       "write",        "capget",         "capset",
-	"prctl",       "setgroups", "setresuid",  "setresgid",    "getpid",         "gettid",
-	"tgkill",      "mmap",      "munmap",     "sched_yield",  "nanosleep",
-};
+/* The calls runc or crun cannot do without after loading the filter, as
+ * Docker and Podman run them by default (without no-new-privileges): the
+ * fatal rows of the runtimes' table (src/analyze/runtime.c). A deny of
+ * any of these stops every such container. */
+static bool runtime_needs(size_t i, const char **name)
+{
+	const secprof_runtime_call *c = sp_runtime_row_at(i);
+
+	*name = NULL;
+	if (!c || !c->fatal || sp_runtime_is(c, "secprof"))
+		return c != NULL;
+	/* once per name, at its first row */
+	for (size_t k = 0; k < i; k++) {
+		const secprof_runtime_call *e = sp_runtime_row_at(k);
+		if (e->fatal && !sp_runtime_is(e, "secprof") && !strcmp(e->syscall, c->syscall))
+			return true;
+	}
+	*name = c->syscall;
+	return true;
+}
 
 static void check_runtime(struct lint *l)
 {
 	secprof_ir_decision first = { 0 };
-	const char *first_name = NULL;
+	const char *first_name = NULL, *name;
 	char names[512] = "", path[96], ex[64], act[32];
 	struct sp_loc loc;
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(runtime_calls) / sizeof(runtime_calls[0]); i++) {
+	for (size_t i = 0; runtime_needs(i, &name); i++) {
 		secprof_ir_decision d;
 
-		if (!decide(l->ir, l->native, runtime_calls[i], NULL, &d) ||
+		if (!name || !decide(l->ir, l->native, name, NULL, &d) ||
 		    sp_action_allows(d.action))
 			continue;
 		if (!n++) {
 			first = d;
-			first_name = runtime_calls[i];
+			first_name = name;
 		}
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-			 n > 1 ? ", " : "", runtime_calls[i]);
+			 n > 1 ? ", " : "", name);
 	}
 	if (!n)
 		return;
 	where(l, &first, first_name, path, sizeof(path), &loc);
 	call_text(first_name, NULL, ex, sizeof(ex));
 	add(l, L_SP601, SECPROF_SEV_ERROR, path, &loc, ex,
-	    "%s %s denied (%s first), but runc (and crun) call %s after loading the filter: no container starts under this profile",
+	    "%s %s denied (%s first), but runc or crun call %s after loading the filter: docker run and podman run start no container under this profile",
 	    names, n > 1 ? "are" : "is", secprof_action_str(first.action, act, sizeof(act)),
 	    n > 1 ? "them" : "it");
 }

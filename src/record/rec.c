@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "analyze/analyze.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "record/record.h"
@@ -517,7 +518,6 @@ done:
 int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opts *o,
 		 const struct sp_rec_base *bp, char **out, size_t *len, secprof_error *err)
 {
-	const char *const *base = NULL;
 	struct out_name *names = NULL;
 	struct out_doc doc = { 0 };
 	struct sp_buf b = { 0 }, eb = { 0 };
@@ -530,7 +530,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 	char kernel[24];
 
 	*out = NULL;
-	if (o->runtime && !(base = sp_rec_runtime_names(o->runtime)))
+	if (o->runtime && strcmp(o->runtime, "runc") && strcmp(o->runtime, "crun") &&
+	    strcmp(o->runtime, "secprof"))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "unknown runtime '%s': runc, crun or secprof", o->runtime);
 	if (bp && o->format != SECPROF_RECORD_DOCKER)
@@ -570,14 +571,19 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		if (n->ncalls < 3)
 			n->calls[n->ncalls++] = c;
 	}
-	for (size_t k = 0; base && base[k]; k++) {
+	/* Every row of the runtime's post-load table (src/analyze/runtime.c),
+	 * fatal or not: the recorded profile should let it run as recorded. */
+	for (size_t k = 0; o->runtime && sp_runtime_row_at(k); k++) {
+		const secprof_runtime_call *c = sp_runtime_row_at(k);
 		struct out_name *n = NULL;
+		if (!sp_runtime_is(c, o->runtime))
+			continue;
 		for (size_t j = 0; j < nnames && !n; j++)
-			if (!strcmp(names[j].name, base[k]))
+			if (!strcmp(names[j].name, c->syscall))
 				n = &names[j];
 		if (!n && nnames < cap) {
 			n = &names[nnames++];
-			n->name = base[k];
+			n->name = c->syscall;
 		}
 		if (n)
 			n->base = KIND_RUNTIME;

@@ -1,7 +1,7 @@
 /* record.h - `secprof record`: what a command called, per ABI (rec.c), how
- * it is recorded (ebpf.c, notify.c), the runtimes' own calls (runtime.c)
- * and the profile written from it (rec.c). Internal to libsecprof; the
- * public face is api_record.c. */
+ * it is recorded (ebpf.c, notify.c) and the profile written from it
+ * (rec.c), with the runtimes' own calls (src/analyze/runtime.c).
+ * Internal to libsecprof; the public face is api_record.c. */
 #ifndef SP_RECORD_H
 #define SP_RECORD_H
 
@@ -80,10 +80,6 @@ int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int3
 		   unsigned idx, uint64_t val, uint64_t count);
 /* The argument captured for `name` (profiles filter on it), -1 if none. */
 int sp_rec_arg_of(const char *name);
-
-/* The names a runtime calls after loading the filter (runtime.c); NULL
- * for an unknown runtime. The list ends with NULL. */
-const char *const *sp_rec_runtime_names(const char *runtime);
 
 /* The recorders: run o with the recorder attached, fill r. Return the
  * command's exit status (docker run's), or SECPROF_EXIT_ERROR with err. */

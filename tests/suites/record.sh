@@ -174,6 +174,12 @@ for n in setuid setgid getppid capset fcntl epoll_pwait; do
 	ok 0 "--runtime runc adds $n (runc's standard_init after InitSeccomp)"
 done
 names "$tmp/runc.json" | grep -q '^prctl/'; ok $((!$?)) "--runtime runc: prctl allowed whatever its option (runc's own prctls)"
+"$SECPROF" record -q --backend "$b" --runtime crun -o "$tmp/crun.json" -- true 2>/dev/null
+for n in setresuid setresgid capset rt_sigaction pselect6; do
+	names "$tmp/crun.json" | grep -qx "$n" || { ok 1 "--runtime crun adds $n"; continue; }
+	ok 0 "--runtime crun adds $n (crun's container_init after libcrun_apply_seccomp)"
+done
+names "$tmp/crun.json" | grep -qx "getppid"; ok $((!$?)) "--runtime crun: not runc's own calls (getppid)"
 "$SECPROF" record -q --backend "$b" --runtime nope -o "$tmp/x.json" -- true 2>/dev/null
 is "$?" 125 "--runtime nope refused (125)"
 "$SECPROF" record -q --backend "$b" --format oci -o "$tmp/oci.json" -- true 2>/dev/null

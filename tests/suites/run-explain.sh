@@ -5,8 +5,9 @@
 # call answered with its rule's own errno, ENOSYS for runc's stub and
 # clone3), and the report must name exactly those calls, with their counts
 # (acct 1000 times: one entry, count 1000), decoded arguments, the deciding
-# rule and the fix; with and without --rootfs; a KILL_PROCESS rule kills
-# the same way and the death is attributed.
+# rule and the fix; with and without --rootfs, with an image, -v, --mount,
+# --tmpfs, --name, --entrypoint and -t (under tmux); a KILL_PROCESS rule
+# kills the same way and the death is attributed.
 source "$TESTS/lib.sh"
 if [[ $(id -u) != 0 ]]; then
 	echo "1..0 # SKIP secprof run --explain tests need root"
@@ -142,6 +143,66 @@ J
 "$SECPROF" run --explain --security-opt seccomp="$tmp/notify.json" -- true 2>"$tmp/err"; rc=$?
 is "$rc" 125 "NOTIFY rules: refused as runc refuses them"
 grep -q 'listenerPath' "$tmp/err"; ok $? "NOTIFY rules: the message names listenerPath"
+
+# Container mode with docker run's other options: an image (a `docker save`
+# archive of the static program alone), -v, --mount, --tmpfs, --name,
+# --entrypoint and -t, each with the same output and report as without
+# --explain.
+if [[ -x $BUILD/tests/denials-static ]]; then
+	python3 - "$BUILD/tests/denials-static" "$tmp/img.tar" <<'EOF'
+import hashlib, io, json, sys, tarfile
+# docker save's layout: manifest.json, the config, one layer.tar
+lb = io.BytesIO()
+with tarfile.open(fileobj=lb, mode="w") as t:
+    for d in ("bin", "proc", "dev", "sys", "tmp", "etc"):
+        ti = tarfile.TarInfo(d); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+    t.add(sys.argv[1], arcname="bin/denials")
+layer = lb.getvalue()
+lid = hashlib.sha256(layer).hexdigest()
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                  "config": {"Entrypoint": ["/bin/denials"], "Cmd": ["denials"], "Env": ["PATH=/bin"]},
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + lid]}}).encode()
+cid = hashlib.sha256(cfg).hexdigest()
+with tarfile.open(sys.argv[2], "w") as t:
+    def add(name, data):
+        ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    add(lid + "/layer.tar", layer)
+    add(cid + ".json", cfg)
+    add("manifest.json", json.dumps([{"Config": cid + ".json", "RepoTags": ["denials:test"],
+                                      "Layers": [lid + "/layer.tar"]}]).encode())
+EOF
+	cache=(--cache "$tmp/layers")
+	check_builtin "image" "${cache[@]}" --image "$tmp/img.tar" --
+	[[ $(field "$tmp/report.jsonl" acct caller) == /bin/denials+0x* ]]
+	ok $? "image: the caller is the image's program ($(field "$tmp/report.jsonl" acct caller))"
+	mkdir -p "$tmp/host" && cp "$BUILD/tests/denials-static" "$tmp/host/denials"
+	check_builtin "image, -v, --mount, --tmpfs, --name, --entrypoint" "${cache[@]}" --image "$tmp/img.tar" \
+		-v "$tmp/host:/h:ro" --mount "type=tmpfs,target=/scratch" --tmpfs /run --name "secprof-explain-$$" \
+		--entrypoint /h/denials --
+	[[ $(field "$tmp/report.jsonl" acct caller) == /h/denials+0x* ]]
+	ok $? "-v: the caller is the program on the bind mount ($(field "$tmp/report.jsonl" acct caller))"
+	if command -v tmux >/dev/null; then
+		sock=$tmp/tmux.sock
+		tm() { tmux -S "$sock" "$@"; }
+		for x in plain ex; do
+			opt=(); [[ $x == ex ]] && opt=(--explain="$tmp/tty.jsonl")
+			rm -f "$tmp/tty.rc"
+			tm new-session -d -s "t$x" -x 100 -y 50 \
+				"$SECPROF run -t ${opt[*]} ${cache[*]} --image $tmp/img.tar >$tmp/tty-$x.out; echo \$? >$tmp/tty.rc"
+			for _ in $(seq 200); do [[ -s $tmp/tty.rc ]] && break; sleep 0.1; done
+			eval "rc_$x=\$(cat \"\$tmp/tty.rc\" 2>/dev/null)"
+		done
+		tm kill-server 2>/dev/null
+		is "$rc_ex" "$rc_plain" "-t under tmux: the same exit status ($rc_plain) with --explain"
+		is "$(tr -d '\r' <"$tmp/tty-ex.out")" "$(tr -d '\r' <"$tmp/tty-plain.out")" "-t under tmux: the program prints the same with --explain"
+		grep -q '^acct x1000: -1 EPERM' "$tmp/tty-ex.out"; ok $? "-t under tmux: the program's output came through the pty"
+		is "$(summary "$tmp/tty.jsonl")" "$expected_builtin" "-t under tmux: the report names exactly those calls"
+	else
+		skip "-t under tmux" "tmux not installed (tools/install-deps.sh)"
+	fi
+else
+	skip "image, -v, -t: --explain in container mode" "no static helper (make tests-bin)"
+fi
 
 # Container mode: the same program inside the test root filesystem.
 source "$TESTS/helpers/rootfs.sh"

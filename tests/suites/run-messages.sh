@@ -61,10 +61,18 @@ is "$(cat "$tmp/err")" "" "seccomp=unconfined asked for: no warning"
 deny "$tmp/fstatfs.json" fstatfs
 run --security-opt seccomp="$tmp/fstatfs.json" -- true
 is "$rc" 0 "fstatfs denied: secprof run starts the command"
-is "$(cat "$tmp/err")" "secprof: warning: $tmp/fstatfs.json: runc: docker run would fail to start: the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading the filter (utils.UnsafeCloseFrom: EnsureProcHandle of /proc/self/fd)" \
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/fstatfs.json: runc: docker run would fail to start: the profile denies fstatfs (ERRNO(1)), which runc 1.1 calls after loading the filter (utils.CloseExecFrom and UnsafeCloseFrom: EnsureProcHandle of /proc/self/fd (\"error closing exec fds\"))" \
 	"... and warns that docker run would not"
 "$SECPROF" check "$tmp/fstatfs.json" >/dev/null 2>"$tmp/err"
 grep -q 'runc: docker run would fail to start: the profile denies fstatfs' "$tmp/err"; ok $? "check warns about it too"
+# crun calls setresuid after its load (libcrun_set_caps), runc setuid.
+deny "$tmp/setresuid.json" setresuid
+run --security-opt seccomp="$tmp/setresuid.json" -- true
+is "$rc:$(cat "$tmp/err")" "0:secprof: warning: $tmp/setresuid.json: crun: podman run would fail to start: the profile denies setresuid (ERRNO(1)), which crun 1.8 calls after loading the filter (libcrun_set_caps: setresuid to the process user)" \
+	"setresuid denied: the crun warning alone (runc calls setuid)"
+"$SECPROF" check "$tmp/setresuid.json" >/dev/null 2>"$tmp/err"
+is "$(cat "$tmp/err")" "secprof: warning: $tmp/setresuid.json: crun: podman run would fail to start: the profile denies setresuid (ERRNO(1)), which crun 1.8 calls after loading the filter (libcrun_set_caps: setresuid to the process user)" \
+	"check warns about it too"
 deny "$tmp/capset.json" capset
 "$SECPROF" run --security-opt no-new-privileges --security-opt seccomp="$tmp/capset.json" -- true 2>"$tmp/err"
 is "$?:$(cat "$tmp/err")" "0:" "capset denied with no-new-privileges: runc loads the filter after it, no warning"
@@ -73,5 +81,56 @@ for p in builtin ${REF:+$REF/moby-default.json}; do
 	is "$(cat "$tmp/err")" "" "$(basename "$p"): no warning (runc starts under Docker's default)"
 	"$SECPROF" check "$p" >/dev/null 2>"$tmp/err"
 	is "$(cat "$tmp/err")" "" "$(basename "$p"): check has no runc note"
+done
+
+# The warnings predict the real runtimes: Debian's runc and crun start (or
+# fail to start) a bundle under each profile exactly when run warns for
+# them. crun refuses hybrid cgroups, so it runs in a mount namespace of its
+# own with a cgroup2 root and --cgroup-manager=disabled.
+if ! command -v runc >/dev/null || ! command -v crun >/dev/null || [[ ! -x $BUILD/tests/denials-static ]]; then
+	skip "runc and crun follow the warnings" "runc, crun or $BUILD/tests/denials-static missing"
+	done_testing
+	exit
+fi
+bundle() { # DIR PROFILE NNP: a bundle running denials-static loop 1 under PROFILE
+	rm -rf "$1" && mkdir -p "$1/rootfs/bin" && cp "$BUILD/tests/denials-static" "$1/rootfs/bin/" &&
+		(cd "$1" && runc spec) && python3 - "$1/config.json" "$2" "$3" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"].update(args=["/bin/denials-static", "loop", "1"], terminal=False,
+                    noNewPrivileges=sys.argv[3] == "1", cwd="/bin")
+c["process"]["user"]["additionalGids"] = [1]
+c["root"]["readonly"] = True
+c["linux"].pop("resources", None)
+c["linux"]["seccomp"] = json.load(open(sys.argv[2]))
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+}
+starts() { [[ $1 =~ ^[0-9.]+\ [0-9.]+$ ]] && echo starts || echo fails; }
+id=secprof-msg-$$
+for c in "setresuid 0" "fstatfs 0" "capset 0" "rt_sigaction 0" "capset 1" "execve 1"; do
+	set -- $c
+	deny "$tmp/rt.json" "$1"
+	bundle "$tmp/b" "$tmp/rt.json" "$2" || { ok 1 "bundle for $1"; continue; }
+	nnp=(); [[ $2 == 1 ]] && nnp=(--security-opt no-new-privileges)
+	"$SECPROF" run "${nnp[@]}" --security-opt seccomp="$tmp/rt.json" -- true 2>"$tmp/err" >/dev/null
+	for rt in runc crun; do
+		grep -q ": $rt: [a-z]* run would fail to start" "$tmp/err" && want=fails || want=starts
+		if [[ $rt == runc ]]; then
+			out=$(cd "$tmp/b" && timeout 60 runc --root "$tmp/runc" run "$id" 2>&1 </dev/null)
+			runc --root "$tmp/runc" delete -f "$id" >/dev/null 2>&1
+		else
+			out=$(cd "$tmp/b" && timeout 60 unshare -m --propagation private sh -c \
+				'umount -R /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 none /sys/fs/cgroup && exec crun --root "$1" --cgroup-manager=disabled run "$2"' \
+				sh "$tmp/crun" "$id" 2>&1 </dev/null)
+			crun --root "$tmp/crun" delete -f "$id" >/dev/null 2>&1
+			if [[ $out == *cgroup* ]]; then
+				skip "$rt, $1 denied (nnp=$2)" "crun cannot run here: $(tail -n 1 <<<"$out")"
+				continue
+			fi
+		fi
+		is "$(starts "$out")" "$want" "$1 denied (no-new-privileges=$2): $rt $want, as run's warning says"
+		[[ $(starts "$out") != "$want" ]] && diag "$rt: $(tail -n 1 <<<"$out")"
+	done
 done
 done_testing

@@ -176,16 +176,16 @@ static void test_bpf(secprof_ctx *ctx)
 struct warns {
 	size_t n;
 	char last[768];
-	size_t runc;
+	size_t runc, crun;
 };
 
 static void count_warn(void *data, const secprof_error *w)
 {
 	struct warns *ws = data;
-	/* the note about calls runc makes after the load (path "runc") is
-	 * checked on its own below */
-	if (!strcmp(w->path, "runc")) {
-		ws->runc++;
+	/* the notes about calls runc and crun make after the load (paths
+	 * "runc", "crun") are checked on their own below */
+	if (!strcmp(w->path, "runc") || !strcmp(w->path, "crun")) {
+		++*(!strcmp(w->path, "runc") ? &ws->runc : &ws->crun);
 		return;
 	}
 	ws->n++;
@@ -248,6 +248,7 @@ static void test_check(secprof_ctx *ctx)
 	tap_ok(s && s->warnings == 1 && ws.n == 1 && strstr(ws.last, "nosuch"),
 	       "a name unknown on every arch: one warning (%s)", ws.last);
 	TAP_EQ_INT(ws.runc, 1, "a profile denying what runc calls after the load: one runc note");
+	TAP_EQ_INT(ws.crun, 1, "... and what crun calls after its load: one crun note");
 	secprof_summary_free(s);
 	secprof_ctx_set_strict(ctx, true);
 	s = check_json(
