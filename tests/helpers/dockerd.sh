@@ -18,6 +18,14 @@ DK= DOCKER_OK= dockerd_why=
 
 docker_() { "$DOCKER" -H "unix://$dk/sock" "$@"; }
 
+# docker run's own warning when the host does not forward IPv4
+# (net.ipv4.ip_forward = 0; the private dockerd runs with --ip-forward=false
+# so as not to change it): it says nothing about the container, so it is
+# taken out of captured output before comparing. Reads stdin.
+docker_drop_host_warnings() {
+	sed '/^WARNING: IPv4 forwarding is disabled\. Networking will not work\.$/d'
+}
+
 dockerd_stop() {
 	local cpid
 	[[ -n $dk ]] || return 0

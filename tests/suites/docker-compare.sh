@@ -94,6 +94,7 @@ compare() { # NAME secprof/docker options...
 	theirs=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm "$@" --security-opt "seccomp=$profile" \
 		"$image" sh -c "$probe" 2>&1 </dev/null)
 	rc_theirs=$?
+	theirs=$(docker_drop_host_warnings <<<"$theirs")
 	exec 7<&- 9<&-
 	is "$rc_ours" "$rc_theirs" "$name: same exit status ($rc_ours)"
 	local -a a b
@@ -158,6 +159,7 @@ same() { # NAME secprof-run-args... === docker-run-args...
 	local a b ra rb
 	a=$(timeout 120 "$SECPROF" run --cache "$cache" "${mine[@]}" 2>&1); ra=$?
 	b=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm "${theirs[@]}" 2>&1 </dev/null); rb=$?
+	b=$(docker_drop_host_warnings <<<"$b")
 	is "$ra:$a" "$rb:$b" "$name"
 }
 same "cat /etc/os-release: docker save archive vs docker run" \
@@ -207,7 +209,7 @@ if [[ -n $PODMAN ]]; then
 	if pm load -q -i "$dk/built.tar" >"$dk/pm.log" 2>&1 &&
 		pm save -q --format oci-archive -o "$dk/built.oci.tar" "localhost/$built" >>"$dk/pm.log" 2>&1 &&
 		pm save -q --format oci-dir -o "$dk/built.oci" "localhost/$built" >>"$dk/pm.log" 2>&1; then
-		want=$(timeout 60 "$DOCKER" -H "unix://$dk/sock" run --rm -h h13a "$built" 2>&1)
+		want=$(timeout 60 "$DOCKER" -H "unix://$dk/sock" run --rm -h h13a "$built" 2>&1 | docker_drop_host_warnings)
 		is "$("$SECPROF" run --cache "$dk/ocicache" -h h13a --image "oci:$dk/built.oci.tar" 2>&1)" "$want" \
 			"an OCI archive (podman save --format oci-archive) runs as docker runs the image"
 		is "$("$SECPROF" run --cache "$dk/ocicache" -h h13a --image "oci:$dk/built.oci" 2>&1)" "$want" \

@@ -54,6 +54,7 @@ if ! tar -C "$ROOT" -c . | docker_ import - "$image" >"$DK/import.log" 2>&1; the
 	exit 1
 fi
 out=$(timeout 120 "$DOCKER" -H "unix://$DK/sock" run --rm --security-opt seccomp="$TMPD/runc.json" "$image" sh -c "$W" 2>&1 </dev/null); rc=$?
+out=$(docker_drop_host_warnings <<<"$out")
 is "$rc:$out" "0:$want" "--runtime runc: the recorded profile starts the workload under docker run"
 out=$(timeout 120 "$DOCKER" -H "unix://$DK/sock" run --rm --security-opt seccomp="$TMPD/ct-$b.json" "$image" sh -c "$W" 2>&1 </dev/null); rc=$?
 diag "without --runtime runc, docker run: exit $rc: $(tail -n 1 <<<"$out")"
