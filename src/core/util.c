@@ -28,30 +28,30 @@ void *sp_arena_alloc(struct sp_arena *a, size_t size)
 	return p;
 }
 
-void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+/* A block of size bytes at a multiple of align (a power of two, at most
+ * max_align_t's) from the start of a chunk's data. */
+static void *arena_take(struct sp_arena *a, size_t size, size_t align)
 {
 	struct sp_arena_chunk *c = a->head;
-	size_t align = sizeof(max_align_t);
-	size_t need = (size + align - 1) / align * align;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	bool fits = c && at <= c->size && c->size - at >= size;
 	void *p;
 
-	if (size == 0)
-		need = align;
-	if (c && c->size - c->used < need && need > SP_ARENA_CHUNK / 4) {
+	if (c && !fits && size > SP_ARENA_CHUNK / 4) {
 		/* a large block gets a chunk of its own behind the current one,
 		 * which goes on serving small blocks: replacing it would leave
 		 * up to a quarter of each chunk unused (rules of 200 chains per
 		 * syscall wasted half the ruleset's memory that way) */
-		struct sp_arena_chunk *own = malloc(sizeof(*own) + need);
+		struct sp_arena_chunk *own = malloc(sizeof(*own) + size);
 		if (!own)
 			return NULL;
-		own->size = own->used = need;
+		own->size = own->used = size;
 		own->next = c->next;
 		c->next = own;
 		return own->data;
 	}
-	if (!c || c->size - c->used < need) {
-		size_t csize = need > SP_ARENA_CHUNK ? need : SP_ARENA_CHUNK;
+	if (!fits) {
+		size_t csize = size > SP_ARENA_CHUNK ? size : SP_ARENA_CHUNK;
 		c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;
@@ -59,15 +59,26 @@ void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	p = (char *)c->data + c->used;
-	c->used += need;
+	p = (char *)c->data + at;
+	c->used = at + size;
 	return p;
+}
+
+void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+{
+	return arena_take(a, size ? size : 1, sizeof(max_align_t));
+}
+
+void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size)
+{
+	return arena_take(a, size ? size : 1, 1);
 }
 
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n)
 {
-	char *p = sp_arena_alloc(a, n + 1);
+	char *p = sp_arena_alloc_bytes(a, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';

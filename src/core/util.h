@@ -53,6 +53,8 @@ struct sp_arena {
 };
 void *sp_arena_alloc(struct sp_arena *a, size_t size);     /* zeroed; NULL on ENOMEM */
 void *sp_arena_alloc_raw(struct sp_arena *a, size_t size); /* not zeroed: caller fills it */
+/* Not zeroed and not aligned: for text, which then costs its bytes alone. */
+void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size);
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n);
 void sp_arena_free(struct sp_arena *a);
 

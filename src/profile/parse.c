@@ -71,13 +71,25 @@ struct path_seg {
  * [i].includes.caps[j] is 7); steps beyond it are counted, not shown. */
 #define PATH_MAX_SEGS 32
 
+/* The strings a lazy parse keeps, each once (intern). */
+struct intern_slot {
+	const char *s; /* in the profile's arena; NULL: free slot */
+	uint32_t len, hash;
+};
+
 struct pc {
 	secprof_ctx *ctx;
 	secprof_error *err;
 	struct secprof_profile *p;
 	const char *data; /* the input, for raw value text */
 	size_t len;       /* its length */
-	char *text;       /* the JSON reader's copy of it (sp_json_expand) */
+	/* a lazy parse: the reader's strings live only as long as the tree
+	 * of their element, so the profile keeps a copy of each it holds,
+	 * one per distinct text (a large profile says the same names,
+	 * actions and operators over and over) */
+	bool intern;
+	struct intern_slot *slots;
+	size_t nslots, nused; /* nslots: 0 or a power of two */
 	struct path_seg path[PATH_MAX_SEGS];
 	size_t depth;
 	size_t base; /* depth of the path of the profile object itself */
@@ -306,8 +318,46 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 
 /* ---- scalar decoders -------------------------------------------------- */
 
-/* string field: null leaves it unchanged (Go). */
-static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+/* The profile's copy of the n bytes at s (NUL-free), shared by every
+ * string with that text; NULL on ENOMEM. */
+static const char *intern(struct pc *c, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+	char *copy;
+
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	if (c->nused * 2 >= c->nslots) { /* at most half full */
+		size_t cap = c->nslots ? c->nslots * 2 : 256;
+		struct intern_slot *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return NULL;
+		for (size_t k = 0; k < c->nslots; k++) {
+			if (!c->slots[k].s)
+				continue;
+			for (i = c->slots[k].hash & (cap - 1); t[i].s; i = (i + 1) & (cap - 1))
+				;
+			t[i] = c->slots[k];
+		}
+		free(c->slots);
+		c->slots = t;
+		c->nslots = cap;
+	}
+	for (i = h & (c->nslots - 1); c->slots[i].s; i = (i + 1) & (c->nslots - 1))
+		if (c->slots[i].hash == h && c->slots[i].len == n && !memcmp(c->slots[i].s, s, n))
+			return c->slots[i].s;
+	/* inputs are at most SECPROF_MAX_PROFILE_SIZE: a length fits 32 bits */
+	if (!(copy = sp_arena_strndup(&c->p->arena, s, n)))
+		return NULL;
+	c->slots[i] = (struct intern_slot){ copy, (uint32_t)n, h };
+	c->nused++;
+	return copy;
+}
+
+/* string field: null leaves it unchanged (Go). keep: the profile holds the
+ * string (else it is only checked). */
+static int decode_str_as(struct pc *c, struct sp_str *dst, const struct sp_json *v, bool keep)
 {
 	if (v->type == SP_JNULL)
 		return 0;
@@ -320,9 +370,16 @@ static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
 	 * none. */
 	if (v->len != v->end - v->off - 2 && memchr(v->u.s, '\0', v->len))
 		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
-	dst->s = v->u.s;
+	dst->s = keep && c->intern ? intern(c, v->u.s, v->len) : v->u.s;
+	if (!dst->s)
+		return oom(c);
 	dst->loc = v->loc;
 	return 0;
+}
+
+static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+{
+	return decode_str_as(c, dst, v, true);
 }
 
 /* Exact unsigned integer, as Go decodes into uint/uint64 (§1.3): the raw
@@ -447,8 +504,7 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		int rc;
 
 		if (sp_json_is_lazy(item)) {
-			item = sp_json_expand(&nodes, item, c->data, c->len, c->text, c->p->file,
-					      c->err);
+			item = sp_json_expand(&nodes, item, c->data, c->len, c->p->file, c->err);
 			if (!item) {
 				sp_arena_free(&nodes);
 				return -1;
@@ -670,7 +726,7 @@ static int r_comment(struct pc *c, void *t, const struct sp_json *v)
 {
 	struct sp_str ignored = { 0 };
 	(void)t;
-	return decode_str(c, &ignored, v); /* accepted and dropped (§1.2) */
+	return decode_str_as(c, &ignored, v, false); /* accepted and dropped (§1.2) */
 }
 
 static int r_includes(struct pc *c, void *t, const struct sp_json *v)
@@ -1538,11 +1594,13 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 		return p;
 	}
 	/* the tree is only read while decoding: its nodes go in an arena of
-	 * their own, freed before the later stages allocate */
+	 * their own, freed before the later stages allocate; so does a lazy
+	 * parse's text, of which the profile keeps what it holds (intern) */
 	if (lazy < 0)
 		lazy = len >= SP_LAZY_MIN;
-	root = lazy ? sp_json_parse_lazy(&p->arena, &nodes, data ? data : "", data ? len : 0,
-					 p->file, err, &c.text)
+	c.intern = lazy;
+	root = lazy ? sp_json_parse_lazy(&nodes, &nodes, data ? data : "", data ? len : 0, p->file,
+					 err)
 		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0,
 					  p->file, err);
 	if (!root)
@@ -1550,9 +1608,11 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 	if (parse_root(&c, p, root) < 0)
 		goto fail;
 	sp_arena_free(&nodes);
+	free(c.slots);
 	return p;
 fail:
 	sp_arena_free(&nodes);
+	free(c.slots);
 	secprof_profile_free(p);
 	return NULL;
 }
