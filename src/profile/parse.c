@@ -690,6 +690,14 @@ static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
 
 /* ---- syscalls[] ------------------------------------------------------- */
 
+/* The rule's own sp_rule_extra, made when it first says one of them. */
+static struct sp_rule_extra *rule_extra(struct pc *c, struct sp_rule *r)
+{
+	if (!r->extra)
+		r->extra = sp_arena_alloc(&c->p->arena, sizeof(*r->extra));
+	return r->extra;
+}
+
 static int r_names(struct pc *c, void *t, const struct sp_json *v)
 {
 	struct sp_rule *r = t;
@@ -698,7 +706,8 @@ static int r_names(struct pc *c, void *t, const struct sp_json *v)
 
 static int r_name(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_str(c, &((struct sp_rule *)t)->name, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_str(c, &x->name, v) : oom(c);
 }
 
 static int r_action(struct pc *c, void *t, const struct sp_json *v)
@@ -731,17 +740,20 @@ static int r_comment(struct pc *c, void *t, const struct sp_json *v)
 
 static int r_includes(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_filter(c, &((struct sp_rule *)t)->includes, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_filter(c, &x->includes, v) : oom(c);
 }
 
 static int r_excludes(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_filter(c, &((struct sp_rule *)t)->excludes, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_filter(c, &x->excludes, v) : oom(c);
 }
 
 static int r_errno(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_str(c, &((struct sp_rule *)t)->errno_name, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_str(c, &x->errno_name, v) : oom(c);
 }
 
 /* The first four are the OCI LinuxSyscall fields (the only ones an OCI
@@ -1253,12 +1265,14 @@ static int check_arg(struct pc *c, struct sp_arg *a)
 
 static int check_rule_names(struct pc *c, struct sp_rule *r)
 {
+	const struct sp_str *name = &sp_rule_x(r)->name;
+
 	for (size_t i = 0; i < r->nnames; i++) {
 		const struct sp_str *n = &r->names[i];
-		size_t old = path_key(c, r->name.s && *r->name.s ? "name" : "names");
+		size_t old = path_key(c, name->s && *name->s ? "name" : "names");
 		int rc = 0;
 
-		if (!(r->name.s && *r->name.s))
+		if (!(name->s && *name->s))
 			path_index(c, i);
 		if (!*n->s)
 			rc = perr(c, &n->loc, "empty syscall name");
@@ -1293,9 +1307,9 @@ static int check_rule(struct pc *c, struct sp_rule *r)
 		if (rc < 0)
 			return rc;
 	}
-	if ((rc = check_caps(c, "includes", &r->includes)) < 0)
+	if ((rc = check_caps(c, "includes", &sp_rule_x(r)->includes)) < 0)
 		return rc;
-	return check_caps(c, "excludes", &r->excludes);
+	return check_caps(c, "excludes", &sp_rule_x(r)->excludes);
 }
 
 /* moby's own checks, in its order, with its exact texts (§1.5). */
@@ -1309,19 +1323,20 @@ static int check_moby(struct pc *c, struct secprof_profile *p)
 	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct sp_rule *r = &p->rules[i];
+		const struct sp_str *name = &sp_rule_x(r)->name;
 		r->index = i;
-		if (r->name.s && *r->name.s && r->nnames) {
+		if (name->s && *name->s && r->nnames) {
 			path_key(c, "syscalls");
 			path_index(c, i);
 			return perr(c, &r->loc,
 				    "both 'name' and 'names' are specified in the seccomp profile, "
 				    "use either 'name' or 'names'");
 		}
-		if (r->name.s && *r->name.s) { /* legacy form: names = [name] */
+		if (name->s && *name->s) { /* legacy form: names = [name] */
 			r->names = sp_arena_alloc(&p->arena, sizeof(*r->names));
 			if (!r->names)
 				return oom(c);
-			r->names[0] = r->name;
+			r->names[0] = *name;
 			r->nnames = 1;
 		}
 	}
@@ -1365,7 +1380,7 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 		struct sp_rule *r = &p->rules[i];
 		path_key(c, "syscalls");
 		path_index(c, i);
-		rc = apply_podman_errno(c, &r->errno_name, &r->has_errno, &r->errno_ret,
+		rc = apply_podman_errno(c, &sp_rule_x(r)->errno_name, &r->has_errno, &r->errno_ret,
 					&r->errno_loc, "errno", "errnoRet");
 		if (rc == 0)
 			rc = check_rule(c, r);

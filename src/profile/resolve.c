@@ -245,9 +245,9 @@ static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, struc
 	int rc;
 
 	*v = (struct verdict){ -1, NULL, NULL };
-	if ((rc = excluded(st, &rule->excludes, v, err)) < 0 || v->reason >= 0)
+	if ((rc = excluded(st, &sp_rule_x(rule)->excludes, v, err)) < 0 || v->reason >= 0)
 		return rc;
-	return included(st, &rule->includes, v, err);
+	return included(st, &sp_rule_x(rule)->includes, v, err);
 }
 
 /* ---- architectures -------------------------------------------------------- */
