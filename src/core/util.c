@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,18 @@ void *sp_arena_alloc(struct sp_arena *a, size_t size)
 		memset(p, 0, size);
 	return p;
 }
+
+/* What an arena holds needs no more than the alignment of its widest
+ * scalars (integers, pointers, doubles; no long double, no vector types):
+ * max_align_t's 16 bytes on x86_64 made every 56-byte struct sp_arg of a
+ * large profile 64. */
+#define SP_ARENA_ALIGN           \
+	_Alignof(union {         \
+		uint64_t u;      \
+		void *p;         \
+		double d;        \
+		void (*f)(void); \
+	})
 
 /* A block of size bytes at a multiple of align (a power of two, at most
  * max_align_t's) from the start of a chunk's data. */
@@ -68,7 +81,7 @@ static void *arena_take(struct sp_arena *a, size_t size, size_t align)
 
 void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
 {
-	return arena_take(a, size ? size : 1, sizeof(max_align_t));
+	return arena_take(a, size ? size : 1, SP_ARENA_ALIGN);
 }
 
 void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size)
@@ -212,6 +225,16 @@ static int too_big(const char *path, uint64_t size, size_t max, const char *what
 	return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
 		      "file is %llu bytes, larger than the %zu-byte limit for %s",
 		      (unsigned long long)size, max, what);
+}
+
+void sp_drop_pages(char *p, size_t n)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)p + pg - 1) & ~(pg - 1), hi = ((uintptr_t)p + n) & ~(pg - 1);
+
+	/* advice only: if the kernel declines, the pages just stay */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /* Everything from fd, refusing more than max bytes. */

@@ -83,6 +83,11 @@ struct pc {
 	struct secprof_profile *p;
 	const char *data; /* the input, for raw value text */
 	size_t len;       /* its length */
+	/* the input when it is ours (secprof_profile_load_file's buffer) and
+	 * read lazily: the text of the elements of an array of objects is
+	 * read only while each is decoded, so what is done with goes back to
+	 * the kernel as the decoding goes on (decode_struct_array) */
+	char *own;
 	/* a lazy parse: the reader's strings live only as long as the tree
 	 * of their element, so the profile keeps a copy of each it holds,
 	 * one per distinct text (a large profile says the same names,
@@ -494,16 +499,24 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		if (*arr)
 			memcpy(out, *arr, (len < *n ? len : *n) * size);
 	}
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0, done = len ? v->u.items[0]->off : 0; i < len; i++) {
 		/* an element left lazy by the reader (a large input) gets its
-		 * tree for as long as it is decoded: nothing decoded points into
-		 * the nodes, only into the text */
+		 * tree for as long as it is decoded: what is decoded keeps no
+		 * pointer into it (decode_str keeps copies) */
 		struct sp_arena nodes = { 0 };
 		const struct sp_json *item = v->u.items[i];
+		bool lazy = sp_json_is_lazy(item);
 		size_t old;
 		int rc;
 
-		if (sp_json_is_lazy(item)) {
+		/* the text of the elements before this one, and what stands
+		 * between them, a MiB at a time: nothing reads it again (an
+		 * error met later points at its own element) */
+		if (lazy && c->own && item->off - done >= (1u << 20)) {
+			sp_drop_pages(c->own + done, item->off - done);
+			done = item->off;
+		}
+		if (lazy) {
 			item = sp_json_expand(&nodes, item, c->data, c->len, c->p->file, c->err);
 			if (!item) {
 				sp_arena_free(&nodes);
@@ -516,6 +529,8 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		sp_arena_free(&nodes);
 		if (rc < 0)
 			return rc;
+		if (lazy && c->own && i + 1 == len)
+			sp_drop_pages(c->own + done, v->u.items[i]->end - done);
 	}
 	*arr = out;
 	*n = len;
@@ -1571,8 +1586,10 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	return sp_profile_parse_lazy(ctx, data, len, filename, err, -1);
 }
 
-secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
-				       const char *filename, secprof_error *err, int lazy)
+/* own: data itself when the caller gives it up (its pages may be dropped
+ * while it is read lazily, struct pc), else NULL. */
+static secprof_profile *parse_bytes(secprof_ctx *ctx, const char *data, size_t len,
+				    const char *filename, secprof_error *err, int lazy, char *own)
 {
 	struct secprof_profile *p = calloc(1, sizeof(*p));
 	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data, .len = data ? len : 0 };
@@ -1614,6 +1631,7 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 	if (lazy < 0)
 		lazy = len >= SP_LAZY_MIN;
 	c.intern = lazy;
+	c.own = lazy ? own : NULL;
 	root = lazy ? sp_json_parse_lazy(&nodes, &nodes, data ? data : "", data ? len : 0, p->file,
 					 err)
 		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0,
@@ -1632,6 +1650,12 @@ fail:
 	return NULL;
 }
 
+secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
+				       const char *filename, secprof_error *err, int lazy)
+{
+	return parse_bytes(ctx, data, len, filename, err, lazy, NULL);
+}
+
 secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, secprof_error *err)
 {
 	char *data = NULL;
@@ -1640,7 +1664,9 @@ secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, s
 
 	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, err) < 0)
 		return NULL;
-	p = secprof_profile_parse(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err);
+	/* the buffer is ours, and freed once parsed: a large one is given
+	 * back as it is read */
+	p = parse_bytes(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err, -1, data);
 	free(data);
 	return p;
 }
