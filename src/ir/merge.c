@@ -179,8 +179,8 @@ static int expand_rule(struct sp_vec *out, struct sp_vec *conds, const struct sp
 	return 0;
 }
 
-/* Room for n conditions in v, allocated before any chain points into it. */
-static bool reserve_conds(struct sp_vec *v, size_t n)
+/* Room for n items in v (the conditions: before any chain points into them). */
+static bool vec_reserve(struct sp_vec *v, size_t n)
 {
 	void *items;
 
@@ -404,7 +404,7 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 		nargs += e[k].rule->nargs;
 	tmp->len = 0;
 	b->conds.len = 0;
-	if (!reserve_conds(&b->conds, nargs))
+	if (!vec_reserve(&b->conds, nargs))
 		return sp_err_oom(b->err);
 	s->nr = e[0].nr;
 	s->name = e[0].name;
@@ -593,6 +593,14 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 	int32_t mux_nr[2] = { -1, -1 };
 	uint32_t seq = 0;
 
+	size_t names = 0;
+
+	/* an entry per name, as a rule of a large profile has one: sized once
+	 * rather than doubled (the multiplexers' copies may still grow it) */
+	for (size_t i = 0; i < b->r->nrules; i++)
+		names += b->r->rules[i]->nnames;
+	if (!vec_reserve(v, names))
+		return sp_err_oom(b->err);
 	for (int k = 0; mux && k < 2; k++)
 		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules; i++) {
