@@ -420,8 +420,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 2; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes
-								  : &rule->includes;
+				const struct sp_filter *fl = pass ? &sp_rule_x(rule)->excludes
+								  : &sp_rule_x(rule)->includes;
 				for (size_t k = 0; k < fl->ncaps; k++) {
 					int cap = fl->caps[k].s
 							  ? secprof_cap_from_name(fl->caps[k].s)
@@ -447,8 +447,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 3; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes
-								  : &rule->includes;
+				const struct sp_filter *fl = pass ? &sp_rule_x(rule)->excludes
+								  : &sp_rule_x(rule)->includes;
 				int maj, min;
 				if (!fl->has_min_kernel || !fl->min_kernel[0])
 					continue;
@@ -484,8 +484,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			if (!rule_names(rule, name))
 				continue;
 			for (int pass = 0; pass < 2; pass++) {
-				const struct sp_filter *fl = pass ? &rule->excludes
-								  : &rule->includes;
+				const struct sp_filter *fl = pass ? &sp_rule_x(rule)->excludes
+								  : &sp_rule_x(rule)->includes;
 				for (size_t k = 0; k < fl->narches; k++) {
 					const secprof_arch *a =
 						fl->arches[k].s

@@ -791,8 +791,10 @@ static void check_arches(struct lint *l)
 	};
 
 	for (size_t i = 0; i < l->p->nrules; i++) {
-		check_arch_filter(l, &l->p->rules[i], &l->p->rules[i].includes, "includes");
-		check_arch_filter(l, &l->p->rules[i], &l->p->rules[i].excludes, "excludes");
+		check_arch_filter(l, &l->p->rules[i], &sp_rule_x(&l->p->rules[i])->includes,
+				  "includes");
+		check_arch_filter(l, &l->p->rules[i], &sp_rule_x(&l->p->rules[i])->excludes,
+				  "excludes");
 	}
 	for (size_t c = 0; c < sizeof(compat) / sizeof(compat[0]); c++) {
 		if (strcmp(secprof_arch_name(l->native), compat[c][0]))

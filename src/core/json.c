@@ -8,7 +8,8 @@
  * Cost: the reader is built so that parsing the default profile is cheap:
  *  - the input is copied once into the arena and every string and number
  *    text is NUL-terminated (and unescaped) in place in that copy: no
- *    allocation per string;
+ *    allocation per string (a lazy parse, for large inputs, makes no copy:
+ *    each token read gets a block of its own, see sp_json_parse_lazy);
  *  - line/column come for free: newlines can only stand in whitespace, so
  *    the whitespace skipper counts them;
  *  - nodes are carved from blocks, members gathered on one scratch stack
@@ -100,6 +101,8 @@ struct jp {
 	struct sp_arena *arena;      /* the text copy: strings point into it */
 	struct sp_arena *node_arena; /* value nodes, member and item arrays */
 	char *text;                  /* copy of data: strings and numbers end in place */
+	struct sp_arena *str_arena;  /* no copy (lazy): each token's text is a block here;
+					NULL as well: only validate (token_room) */
 	size_t line;                 /* line of the scan position (1-based) */
 	size_t line_start;           /* offset of its first byte */
 	size_t prev_end;             /* end of the last complete token */
@@ -452,19 +455,46 @@ static size_t unescape(const char *s, size_t n, char *out)
 	return w + n - beg;
 }
 
-/* The string token at i: its decoded text, NUL-terminated in the copy of
- * the input; returns the offset after the closing quote, or BAD. */
+/* Where the text of a token of n bytes at offset off goes, with room for
+ * its NUL: in place in the copy of the input; in a lazy parse, which makes
+ * no copy, a block of its own in str_arena. NULL when the scan only
+ * validates (a lazy object's first scan: its nodes are dropped) or, with
+ * p->failed set, on ENOMEM. */
+HOT char *token_room(struct jp *p, size_t off, size_t n)
+{
+	char *t;
+
+	if (p->text)
+		return p->text + off;
+	if (!p->str_arena)
+		return NULL;
+	t = sp_arena_alloc_bytes(p->str_arena, n + 1);
+	if (!t)
+		oom(p);
+	return t;
+}
+
+/* The string token at i: its decoded text, NUL-terminated (token_room);
+ * returns the offset after the closing quote, or BAD. */
 HOT size_t scan_string(struct jp *p, size_t i, const char **out, size_t *outlen)
 {
 	bool escaped = false;
 	size_t close = lex_string(p, i, &escaped), n;
-	char *dst = p->text + i + 1;
+	char *dst;
 
 	if (close == BAD)
 		return BAD;
 	n = close - i - 1;
+	dst = token_room(p, i + 1, n);
+	if (!dst) {
+		*out = "";
+		*outlen = 0;
+		return p->failed ? BAD : close + 1;
+	}
 	if (escaped) /* the decoded text is never longer: it fits in place */
 		n = unescape(p->data + i + 1, n, dst);
+	else if (!p->text)
+		memcpy(dst, p->data + i + 1, n);
 	dst[n] = '\0';
 	*out = dst;
 	*outlen = n;
@@ -530,15 +560,18 @@ HOT size_t scan_text_value(struct jp *p, size_t i, enum sp_jtype type)
 
 	if (type == SP_JSTR) {
 		end = scan_string(p, i, &s, &n);
-	} else {
-		end = lex_number(p, i);
-		s = p->text + i;
-		n = end - i;
+	} else if ((end = lex_number(p, i)) != BAD) {
+		char *t = token_room(p, i, n = end - i);
+		if (!t && p->failed)
+			return BAD;
+		if (t && !p->text)
+			memcpy(t, p->data + i, n);
+		if (t)
+			t[n] = '\0'; /* the byte after it is read from data */
+		s = t ? t : "";
 	}
 	if (end == BAD)
 		return BAD;
-	if (type == SP_JNUM)
-		p->text[end] = '\0'; /* the byte after it is read from data */
 	v = add_value(p, type, i, end);
 	if (!v)
 		return BAD;
@@ -736,11 +769,11 @@ static size_t scan_one(struct jp *q, size_t i)
 }
 
 /* A parser for the value at `off` of p's input, on line `line` whose first
- * byte is at line_start, its nodes in node_arena; strings and numbers are
- * written into the same text copy at the same offsets, so the text is the
- * same whichever parser wrote it. */
-static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_arena, size_t line,
-		       size_t line_start, size_t depth_base)
+ * byte is at line_start, its nodes in node_arena and the text of its tokens
+ * in str_arena (NULL: only validated). */
+static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_arena,
+		       struct sp_arena *str_arena, size_t line, size_t line_start,
+		       size_t depth_base)
 {
 	*q = (struct jp){
 		.data = p->data,
@@ -749,7 +782,7 @@ static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_a
 		.err = p->err,
 		.arena = p->arena,
 		.node_arena = node_arena,
-		.text = p->text,
+		.str_arena = str_arena,
 		.line = line,
 		.line_start = line_start,
 		.frames = { .item_size = sizeof(struct frame) },
@@ -761,11 +794,11 @@ static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_a
 }
 
 /* An object that is an element of an array, in a lazy parse: scanned whole
- * (validated, its strings decoded into the text copy) by a parser of its
- * own whose nodes are dropped at once; what stays is one node with its
- * span and place, which sp_json_expand turns into the full object when it
- * is read. The elements of a profile's syscalls array are most of a large
- * profile, and their trees were most of its peak memory. */
+ * (validated only: no text kept) by a parser of its own whose nodes are
+ * dropped at once; what stays is one node with its span and place, which
+ * sp_json_expand turns into the full object when it is read. The elements
+ * of a profile's syscalls array are most of a large profile, and their
+ * trees (and a copy of their text) were most of its peak memory. */
 static size_t lazy_object(struct jp *p, size_t i)
 {
 	struct sp_arena tmp = { 0 };
@@ -773,7 +806,7 @@ static size_t lazy_object(struct jp *p, size_t i)
 	struct sp_json *v;
 	size_t end;
 
-	sub_parser(&q, p, &tmp, p->line, p->line_start, p->frames.len);
+	sub_parser(&q, p, &tmp, NULL, p->line, p->line_start, p->frames.len);
 	end = scan_one(&q, i);
 	/* A syntax error inside: diagnosed from where this scan stopped, in
 	 * the state of the innermost container open there, which is what the
@@ -798,16 +831,16 @@ static size_t lazy_object(struct jp *p, size_t i)
 }
 
 struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *lazy,
-			       const char *data, size_t len, char *text, const char *file,
-			       secprof_error *err)
+			       const char *data, size_t len, const char *file, secprof_error *err)
 {
-	struct jp p = { .data = data, .len = len, .file = file, .err = err, .text = text }, q;
+	struct jp p = { .data = data, .len = len, .file = file, .err = err }, q;
 	size_t end;
 
 	if (!sp_json_is_lazy(lazy))
 		return (struct sp_json *)lazy;
 	/* the column is the byte offset on its line plus one (add_value) */
-	sub_parser(&q, &p, node_arena, lazy->loc.line, lazy->off - (lazy->loc.col - 1), 0);
+	sub_parser(&q, &p, node_arena, node_arena, lazy->loc.line, lazy->off - (lazy->loc.col - 1),
+		   0);
 	end = scan_one(&q, lazy->off);
 	sp_vec_free(&q.frames);
 	sp_vec_free(&q.scratch);
@@ -1135,8 +1168,7 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 }
 
 static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
-			     size_t len, const char *file, secprof_error *err, bool lazy,
-			     char **text)
+			     size_t len, const char *file, secprof_error *err, bool lazy)
 {
 	struct jp p = {
 		.lazy = lazy,
@@ -1158,20 +1190,24 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		       SECPROF_MAX_PROFILE_SIZE);
 		return NULL;
 	}
-	/* +1: a number ending the input is NUL-terminated in the copy too */
-	p.text = sp_arena_alloc_raw(arena, p.len + 1);
-	if (!p.text) {
-		sp_err_oom_in(err, file);
-		return NULL;
+	/* +1: a number ending the input is NUL-terminated in the copy too.
+	 * A lazy parse makes no copy: the few tokens outside lazy objects get
+	 * a block each (token_room), those inside when they are expanded. */
+	if (lazy) {
+		p.str_arena = arena;
+	} else {
+		p.text = sp_arena_alloc_raw(arena, p.len + 1);
+		if (!p.text) {
+			sp_err_oom_in(err, file);
+			return NULL;
+		}
+		memcpy(p.text, p.data, p.len);
 	}
-	memcpy(p.text, p.data, p.len);
 	p.ex = &p.top_ex;
 	if (!scan(&p) && !p.failed)
 		report_syntax(&p);
 	sp_vec_free(&p.frames);
 	sp_vec_free(&p.scratch);
-	if (text)
-		*text = p.text;
 	return p.failed ? NULL : p.root;
 }
 
@@ -1179,12 +1215,12 @@ struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *nod
 				    const char *data, size_t len, const char *file,
 				    secprof_error *err)
 {
-	return parse(arena, node_arena, data, len, file, err, false, NULL);
+	return parse(arena, node_arena, data, len, file, err, false);
 }
 
 struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena,
 				   const char *data, size_t len, const char *file,
-				   secprof_error *err, char **text)
+				   secprof_error *err)
 {
-	return parse(arena, node_arena, data, len, file, err, true, text);
+	return parse(arena, node_arena, data, len, file, err, true);
 }

@@ -48,24 +48,24 @@ struct sp_json *sp_json_parse_split(struct sp_arena *arena, struct sp_arena *nod
 				    secprof_error *err);
 
 /* The same where every object that is an element of an array is scanned
- * (validated, its strings decoded) but left as a lazy node: type SP_JOBJ,
- * its span, place and len == SP_JSON_LAZY, no members. sp_json_expand
- * builds its tree when it is read, so a large array of objects is never
- * all in memory as nodes at once. *text gets the copy of the input the
- * strings live in, which sp_json_expand needs. */
+ * (validated) but left as a lazy node: type SP_JOBJ, its span, place and
+ * len == SP_JSON_LAZY, no members. sp_json_expand builds its tree when it
+ * is read, so a large array of objects is never all in memory as nodes at
+ * once. No copy of the input is made: the text of each string and number
+ * outside lazy objects is a block of its own in `arena`, and data must
+ * stay as it is until every lazy node that is needed has been expanded. */
 #define SP_JSON_LAZY UINT32_MAX
 struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node_arena,
 				   const char *data, size_t len, const char *file,
-				   secprof_error *err, char **text);
+				   secprof_error *err);
 static inline bool sp_json_is_lazy(const struct sp_json *v)
 {
 	return v->type == SP_JOBJ && v->len == SP_JSON_LAZY && !v->u.members;
 }
-/* The tree of a lazy node (its nodes in node_arena), or v itself when it is
- * not lazy. data/len: the input given to sp_json_parse_lazy, text: its
- * *text. NULL with err filled on ENOMEM. */
+/* The tree of a lazy node (its nodes and the text of its strings and
+ * numbers in node_arena), or v itself when it is not lazy. data/len: the
+ * input given to sp_json_parse_lazy. NULL with err filled on ENOMEM. */
 struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *v,
-			       const char *data, size_t len, char *text, const char *file,
-			       secprof_error *err);
+			       const char *data, size_t len, const char *file, secprof_error *err);
 
 #endif

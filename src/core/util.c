@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,30 +29,42 @@ void *sp_arena_alloc(struct sp_arena *a, size_t size)
 	return p;
 }
 
-void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+/* What an arena holds needs no more than the alignment of its widest
+ * scalars (integers, pointers, doubles; no long double, no vector types):
+ * max_align_t's 16 bytes on x86_64 made every 56-byte struct sp_arg of a
+ * large profile 64. */
+#define SP_ARENA_ALIGN           \
+	_Alignof(union {         \
+		uint64_t u;      \
+		void *p;         \
+		double d;        \
+		void (*f)(void); \
+	})
+
+/* A block of size bytes at a multiple of align (a power of two, at most
+ * max_align_t's) from the start of a chunk's data. */
+static void *arena_take(struct sp_arena *a, size_t size, size_t align)
 {
 	struct sp_arena_chunk *c = a->head;
-	size_t align = sizeof(max_align_t);
-	size_t need = (size + align - 1) / align * align;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	bool fits = c && at <= c->size && c->size - at >= size;
 	void *p;
 
-	if (size == 0)
-		need = align;
-	if (c && c->size - c->used < need && need > SP_ARENA_CHUNK / 4) {
+	if (c && !fits && size > SP_ARENA_CHUNK / 4) {
 		/* a large block gets a chunk of its own behind the current one,
 		 * which goes on serving small blocks: replacing it would leave
 		 * up to a quarter of each chunk unused (rules of 200 chains per
 		 * syscall wasted half the ruleset's memory that way) */
-		struct sp_arena_chunk *own = malloc(sizeof(*own) + need);
+		struct sp_arena_chunk *own = malloc(sizeof(*own) + size);
 		if (!own)
 			return NULL;
-		own->size = own->used = need;
+		own->size = own->used = size;
 		own->next = c->next;
 		c->next = own;
 		return own->data;
 	}
-	if (!c || c->size - c->used < need) {
-		size_t csize = need > SP_ARENA_CHUNK ? need : SP_ARENA_CHUNK;
+	if (!fits) {
+		size_t csize = size > SP_ARENA_CHUNK ? size : SP_ARENA_CHUNK;
 		c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;
@@ -59,15 +72,26 @@ void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	p = (char *)c->data + c->used;
-	c->used += need;
+	p = (char *)c->data + at;
+	c->used = at + size;
 	return p;
+}
+
+void *sp_arena_alloc_raw(struct sp_arena *a, size_t size)
+{
+	return arena_take(a, size ? size : 1, SP_ARENA_ALIGN);
+}
+
+void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size)
+{
+	return arena_take(a, size ? size : 1, 1);
 }
 
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n)
 {
-	char *p = sp_arena_alloc(a, n + 1);
+	char *p = sp_arena_alloc_bytes(a, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';
@@ -201,6 +225,16 @@ static int too_big(const char *path, uint64_t size, size_t max, const char *what
 	return sp_err(err, SECPROF_E_LIMIT, path, NULL, NULL,
 		      "file is %llu bytes, larger than the %zu-byte limit for %s",
 		      (unsigned long long)size, max, what);
+}
+
+void sp_drop_pages(char *p, size_t n)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)p + pg - 1) & ~(pg - 1), hi = ((uintptr_t)p + n) & ~(pg - 1);
+
+	/* advice only: if the kernel declines, the pages just stay */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /* Everything from fd, refusing more than max bytes. */

@@ -46,13 +46,16 @@ void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const
 	     const char *fmt, ...) SP_PRINTF(5, 6);
 
 /* Bump allocator: everything a profile holds lives in one arena and is freed
- * at once, so deep or large inputs never need recursive frees. */
+ * at once, so deep or large inputs never need recursive frees. Blocks are
+ * aligned for integers, pointers and doubles (not max_align_t). */
 struct sp_arena_chunk;
 struct sp_arena {
 	struct sp_arena_chunk *head;
 };
 void *sp_arena_alloc(struct sp_arena *a, size_t size);     /* zeroed; NULL on ENOMEM */
 void *sp_arena_alloc_raw(struct sp_arena *a, size_t size); /* not zeroed: caller fills it */
+/* Not zeroed and not aligned: for text, which then costs its bytes alone. */
+void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size);
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n);
 void sp_arena_free(struct sp_arena *a);
 
@@ -88,6 +91,10 @@ void sp_buf_free(struct sp_buf *b);
 int sp_read_file_as(const char *path, size_t max, const char *what, char **out, size_t *len,
 		    secprof_error *err);
 int sp_read_file(const char *path, size_t max, char **out, size_t *len, secprof_error *err);
+/* Give the pages wholly inside [p, p + n) of a buffer one owns back to the
+ * kernel (MADV_DONTNEED): they read as zeros afterwards. For a large input
+ * whose parts are done with while the rest is still read. */
+void sp_drop_pages(char *p, size_t n);
 
 /* Parse a decimal uint64 exactly ("0".."18446744073709551615", no sign, no
  * leading '+'); returns false on overflow or a bad character. */

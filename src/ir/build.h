@@ -66,6 +66,7 @@ struct build {
 	bool newer;            /* secprof_compile_opts.newer_syscalls */
 	const char **names;    /* [name seq]: the name as written */
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
+	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */
 	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */
 };
 

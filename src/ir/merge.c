@@ -147,31 +147,51 @@ static bool rule_is_unconditional(const struct sp_arch *a, const struct sp_rule 
 }
 
 /* runc's matchCall: distinct indexes are one AND-ed rule; any repeated index
- * makes every condition its own rule, so the set is OR-ed (docs/COMPAT.md §4.1.2). */
-static int expand_rule(struct sp_vec *out, const struct sp_arch *a, const struct sp_rule *rule,
-		       uint32_t ret, uint8_t arg32)
+ * makes every condition its own rule, so the set is OR-ed (docs/COMPAT.md §4.1.2).
+ * The conditions go in `conds`, which has room for all of them (merge_one
+ * reserves it: the chains point into it). */
+static int expand_rule(struct sp_vec *out, struct sp_vec *conds, const struct sp_arch *a,
+		       const struct sp_rule *rule, uint32_t ret, uint8_t arg32)
 {
 	bool split = sp_rs_index_repeats(rule);
 	size_t n = split ? rule->nargs : 1;
 
 	for (size_t i = 0; i < n; i++) {
 		struct sp_crule *cr = sp_vec_push(out);
+		struct sp_cond *c = (struct sp_cond *)conds->items + conds->len;
 		if (!cr)
 			return -1;
 		cr->ret = ret;
 		cr->src = rule;
+		cr->conds = c;
 		if (split) {
-			cr->conds[0] = make_cond(a, &rule->args[i], arg32);
+			c[0] = make_cond(a, &rule->args[i], arg32);
 			cr->nconds = 1;
+			conds->len++;
 			continue;
 		}
 		cr->nconds = 0;
 		for (size_t k = 0; k < rule->nargs; k++)
 			if (!cond_is_noop(a, &rule->args[k], arg32))
-				cr->conds[cr->nconds++] = make_cond(a, &rule->args[k], arg32);
-		qsort(cr->conds, cr->nconds, sizeof(cr->conds[0]), cmp_cond_arg);
+				c[cr->nconds++] = make_cond(a, &rule->args[k], arg32);
+		qsort(c, cr->nconds, sizeof(*c), cmp_cond_arg);
+		conds->len += cr->nconds;
 	}
 	return 0;
+}
+
+/* Room for n items in v (the conditions: before any chain points into them). */
+static bool vec_reserve(struct sp_vec *v, size_t n)
+{
+	void *items;
+
+	if (v->cap >= n)
+		return true;
+	if (!(items = realloc(v->items, n * v->item_size)))
+		return false;
+	v->items = items;
+	v->cap = n;
+	return true;
 }
 
 static bool is_proper_prefix(const struct sp_crule *a, const struct sp_crule *b)
@@ -265,10 +285,21 @@ static int merge_chains(struct build *b, const struct sp_arch *a, struct sp_sysr
 		    (rc = sp_rs_drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, v[kept - 1].src, -1)))
 			return rc;
 	}
-	s->rules = sp_arena_alloc(&b->rs->arena, kept * sizeof(*v));
-	if (!s->rules)
+	/* the kept chains and their conditions move to the arena, the
+	 * conditions in one array */
+	size_t nconds = 0;
+	struct sp_cond *c;
+	for (size_t i = 0; i < kept; i++)
+		nconds += v[i].nconds;
+	s->rules = sp_arena_alloc_raw(&b->rs->arena, kept * sizeof(*v));
+	c = sp_arena_alloc_raw(&b->rs->arena, nconds * sizeof(*c));
+	if (!s->rules || !c)
 		return sp_err_oom(b->err);
-	memcpy(s->rules, v, kept * sizeof(*v));
+	for (size_t i = 0; i < kept; i++) {
+		s->rules[i] = v[i];
+		s->rules[i].conds = memcpy(c, v[i].conds, v[i].nconds * sizeof(*c));
+		c += v[i].nconds;
+	}
 	s->nrules = kept;
 	return 0;
 }
@@ -368,8 +399,14 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 		     const struct entry *e, size_t n, struct sp_vec *tmp)
 {
 	uint8_t arg32 = sp_rs_entries_arg32(b, a, e, n);
+	size_t nargs = 0;
 
+	for (size_t k = 0; k < n; k++)
+		nargs += e[k].rule->nargs;
 	tmp->len = 0;
+	b->conds.len = 0;
+	if (!vec_reserve(&b->conds, nargs))
+		return sp_err_oom(b->err);
 	s->nr = e[0].nr;
 	s->name = e[0].name;
 	s->src = e[0].rule;
@@ -393,7 +430,7 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 			s->src = rule;
 			break;
 		}
-		if (expand_rule(tmp, a, rule, ret, arg32) < 0)
+		if (expand_rule(tmp, &b->conds, a, rule, ret, arg32) < 0)
 			return sp_err_oom(b->err);
 	}
 	/* db_rule_add: an unconditional rule replaces the conditional rules
@@ -570,6 +607,14 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 	int32_t mux_nr[2] = { -1, -1 };
 	uint32_t seq = 0;
 
+	size_t names = 0;
+
+	/* an entry per name, as a rule of a large profile has one: sized once
+	 * rather than doubled (the multiplexers' copies may still grow it) */
+	for (size_t i = 0; i < b->r->nrules; i++)
+		names += b->r->rules[i]->nnames;
+	if (!vec_reserve(v, names))
+		return sp_err_oom(b->err);
 	for (int k = 0; mux && k < 2; k++)
 		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules; i++) {
@@ -690,6 +735,7 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		i = j;
 	}
 	sp_vec_free(&tmp);
+	sp_vec_free(&b->conds);
 	sp_vec_free(&v);
 	return rc;
 }

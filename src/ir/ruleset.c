@@ -180,6 +180,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	b.exact = opts && opts->exact_libseccomp;
 	b.newer = opts && opts->newer_syscalls;
 	b.drops.item_size = sizeof(struct sp_drop);
+	b.conds.item_size = sizeof(struct sp_cond);
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);

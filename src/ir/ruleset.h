@@ -34,11 +34,14 @@ struct sp_cond {
 	uint64_t value_two; /* MASKED_EQ only, already & value (libseccomp), else 0 */
 };
 
-/* A conditional rule: all conditions AND-ed. */
+/* A conditional rule: all conditions AND-ed. The conditions are an array
+ * of their own in the ruleset's arena, nconds long (at most 6): most
+ * chains test one argument, and a chain per rule is most of the ruleset
+ * of a large profile. */
 struct sp_crule {
 	uint32_t ret;
-	struct sp_cond conds[6];
 	uint8_t nconds;
+	const struct sp_cond *conds;
 	const struct sp_rule *src;
 };
 

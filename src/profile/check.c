@@ -21,7 +21,7 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 		if (n->s && sp_syscall_known(n->s))
 			continue;
 		/* A legacy "name" was folded into names[0] by the parser. */
-		if (rule->name.s && rule->name.s[0])
+		if (sp_rule_x(rule)->name.s && sp_rule_x(rule)->name.s[0])
 			sp_rule_path(path, sizeof(path), rule, "name", SP_NO_INDEX, NULL);
 		else
 			sp_rule_path(path, sizeof(path), rule, "names", j, NULL);
@@ -218,7 +218,7 @@ static long count_distinct(const struct sp_rule *const *rules, size_t nrules, si
 
 static void count_conditions(const struct sp_rule *rule, struct sp_summary *s)
 {
-	const struct sp_filter *in = &rule->includes, *ex = &rule->excludes;
+	const struct sp_filter *in = &sp_rule_x(rule)->includes, *ex = &sp_rule_x(rule)->excludes;
 
 	if (rule->nargs)
 		s->rules_with_args++;

@@ -71,13 +71,30 @@ struct path_seg {
  * [i].includes.caps[j] is 7); steps beyond it are counted, not shown. */
 #define PATH_MAX_SEGS 32
 
+/* The strings a lazy parse keeps, each once (intern). */
+struct intern_slot {
+	const char *s; /* in the profile's arena; NULL: free slot */
+	uint32_t len, hash;
+};
+
 struct pc {
 	secprof_ctx *ctx;
 	secprof_error *err;
 	struct secprof_profile *p;
 	const char *data; /* the input, for raw value text */
 	size_t len;       /* its length */
-	char *text;       /* the JSON reader's copy of it (sp_json_expand) */
+	/* the input when it is ours (secprof_profile_load_file's buffer) and
+	 * read lazily: the text of the elements of an array of objects is
+	 * read only while each is decoded, so what is done with goes back to
+	 * the kernel as the decoding goes on (decode_struct_array) */
+	char *own;
+	/* a lazy parse: the reader's strings live only as long as the tree
+	 * of their element, so the profile keeps a copy of each it holds,
+	 * one per distinct text (a large profile says the same names,
+	 * actions and operators over and over) */
+	bool intern;
+	struct intern_slot *slots;
+	size_t nslots, nused; /* nslots: 0 or a power of two */
 	struct path_seg path[PATH_MAX_SEGS];
 	size_t depth;
 	size_t base; /* depth of the path of the profile object itself */
@@ -306,8 +323,46 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
 
 /* ---- scalar decoders -------------------------------------------------- */
 
-/* string field: null leaves it unchanged (Go). */
-static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+/* The profile's copy of the n bytes at s (NUL-free), shared by every
+ * string with that text; NULL on ENOMEM. */
+static const char *intern(struct pc *c, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+	char *copy;
+
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	if (c->nused * 2 >= c->nslots) { /* at most half full */
+		size_t cap = c->nslots ? c->nslots * 2 : 256;
+		struct intern_slot *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return NULL;
+		for (size_t k = 0; k < c->nslots; k++) {
+			if (!c->slots[k].s)
+				continue;
+			for (i = c->slots[k].hash & (cap - 1); t[i].s; i = (i + 1) & (cap - 1))
+				;
+			t[i] = c->slots[k];
+		}
+		free(c->slots);
+		c->slots = t;
+		c->nslots = cap;
+	}
+	for (i = h & (c->nslots - 1); c->slots[i].s; i = (i + 1) & (c->nslots - 1))
+		if (c->slots[i].hash == h && c->slots[i].len == n && !memcmp(c->slots[i].s, s, n))
+			return c->slots[i].s;
+	/* inputs are at most SECPROF_MAX_PROFILE_SIZE: a length fits 32 bits */
+	if (!(copy = sp_arena_strndup(&c->p->arena, s, n)))
+		return NULL;
+	c->slots[i] = (struct intern_slot){ copy, (uint32_t)n, h };
+	c->nused++;
+	return copy;
+}
+
+/* string field: null leaves it unchanged (Go). keep: the profile holds the
+ * string (else it is only checked). */
+static int decode_str_as(struct pc *c, struct sp_str *dst, const struct sp_json *v, bool keep)
 {
 	if (v->type == SP_JNULL)
 		return 0;
@@ -320,9 +375,16 @@ static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
 	 * none. */
 	if (v->len != v->end - v->off - 2 && memchr(v->u.s, '\0', v->len))
 		return perr(c, &v->loc, "string contains a NUL character (\\u0000)");
-	dst->s = v->u.s;
+	dst->s = keep && c->intern ? intern(c, v->u.s, v->len) : v->u.s;
+	if (!dst->s)
+		return oom(c);
 	dst->loc = v->loc;
 	return 0;
+}
+
+static int decode_str(struct pc *c, struct sp_str *dst, const struct sp_json *v)
+{
+	return decode_str_as(c, dst, v, true);
 }
 
 /* Exact unsigned integer, as Go decodes into uint/uint64 (§1.3): the raw
@@ -437,18 +499,25 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		if (*arr)
 			memcpy(out, *arr, (len < *n ? len : *n) * size);
 	}
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0, done = len ? v->u.items[0]->off : 0; i < len; i++) {
 		/* an element left lazy by the reader (a large input) gets its
-		 * tree for as long as it is decoded: nothing decoded points into
-		 * the nodes, only into the text */
+		 * tree for as long as it is decoded: what is decoded keeps no
+		 * pointer into it (decode_str keeps copies) */
 		struct sp_arena nodes = { 0 };
 		const struct sp_json *item = v->u.items[i];
+		bool lazy = sp_json_is_lazy(item);
 		size_t old;
 		int rc;
 
-		if (sp_json_is_lazy(item)) {
-			item = sp_json_expand(&nodes, item, c->data, c->len, c->text, c->p->file,
-					      c->err);
+		/* the text of the elements before this one, and what stands
+		 * between them, a MiB at a time: nothing reads it again (an
+		 * error met later points at its own element) */
+		if (lazy && c->own && item->off - done >= (1u << 20)) {
+			sp_drop_pages(c->own + done, item->off - done);
+			done = item->off;
+		}
+		if (lazy) {
+			item = sp_json_expand(&nodes, item, c->data, c->len, c->p->file, c->err);
 			if (!item) {
 				sp_arena_free(&nodes);
 				return -1;
@@ -460,6 +529,8 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		sp_arena_free(&nodes);
 		if (rc < 0)
 			return rc;
+		if (lazy && c->own && i + 1 == len)
+			sp_drop_pages(c->own + done, v->u.items[i]->end - done);
 	}
 	*arr = out;
 	*n = len;
@@ -634,6 +705,14 @@ static int decode_arg(struct pc *c, void *slot, const struct sp_json *v)
 
 /* ---- syscalls[] ------------------------------------------------------- */
 
+/* The rule's own sp_rule_extra, made when it first says one of them. */
+static struct sp_rule_extra *rule_extra(struct pc *c, struct sp_rule *r)
+{
+	if (!r->extra)
+		r->extra = sp_arena_alloc(&c->p->arena, sizeof(*r->extra));
+	return r->extra;
+}
+
 static int r_names(struct pc *c, void *t, const struct sp_json *v)
 {
 	struct sp_rule *r = t;
@@ -642,7 +721,8 @@ static int r_names(struct pc *c, void *t, const struct sp_json *v)
 
 static int r_name(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_str(c, &((struct sp_rule *)t)->name, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_str(c, &x->name, v) : oom(c);
 }
 
 static int r_action(struct pc *c, void *t, const struct sp_json *v)
@@ -670,22 +750,25 @@ static int r_comment(struct pc *c, void *t, const struct sp_json *v)
 {
 	struct sp_str ignored = { 0 };
 	(void)t;
-	return decode_str(c, &ignored, v); /* accepted and dropped (§1.2) */
+	return decode_str_as(c, &ignored, v, false); /* accepted and dropped (§1.2) */
 }
 
 static int r_includes(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_filter(c, &((struct sp_rule *)t)->includes, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_filter(c, &x->includes, v) : oom(c);
 }
 
 static int r_excludes(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_filter(c, &((struct sp_rule *)t)->excludes, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_filter(c, &x->excludes, v) : oom(c);
 }
 
 static int r_errno(struct pc *c, void *t, const struct sp_json *v)
 {
-	return decode_str(c, &((struct sp_rule *)t)->errno_name, v);
+	struct sp_rule_extra *x = rule_extra(c, t);
+	return x ? decode_str(c, &x->errno_name, v) : oom(c);
 }
 
 /* The first four are the OCI LinuxSyscall fields (the only ones an OCI
@@ -1197,12 +1280,14 @@ static int check_arg(struct pc *c, struct sp_arg *a)
 
 static int check_rule_names(struct pc *c, struct sp_rule *r)
 {
+	const struct sp_str *name = &sp_rule_x(r)->name;
+
 	for (size_t i = 0; i < r->nnames; i++) {
 		const struct sp_str *n = &r->names[i];
-		size_t old = path_key(c, r->name.s && *r->name.s ? "name" : "names");
+		size_t old = path_key(c, name->s && *name->s ? "name" : "names");
 		int rc = 0;
 
-		if (!(r->name.s && *r->name.s))
+		if (!(name->s && *name->s))
 			path_index(c, i);
 		if (!*n->s)
 			rc = perr(c, &n->loc, "empty syscall name");
@@ -1237,9 +1322,9 @@ static int check_rule(struct pc *c, struct sp_rule *r)
 		if (rc < 0)
 			return rc;
 	}
-	if ((rc = check_caps(c, "includes", &r->includes)) < 0)
+	if ((rc = check_caps(c, "includes", &sp_rule_x(r)->includes)) < 0)
 		return rc;
-	return check_caps(c, "excludes", &r->excludes);
+	return check_caps(c, "excludes", &sp_rule_x(r)->excludes);
 }
 
 /* moby's own checks, in its order, with its exact texts (§1.5). */
@@ -1253,19 +1338,20 @@ static int check_moby(struct pc *c, struct secprof_profile *p)
 	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct sp_rule *r = &p->rules[i];
+		const struct sp_str *name = &sp_rule_x(r)->name;
 		r->index = i;
-		if (r->name.s && *r->name.s && r->nnames) {
+		if (name->s && *name->s && r->nnames) {
 			path_key(c, "syscalls");
 			path_index(c, i);
 			return perr(c, &r->loc,
 				    "both 'name' and 'names' are specified in the seccomp profile, "
 				    "use either 'name' or 'names'");
 		}
-		if (r->name.s && *r->name.s) { /* legacy form: names = [name] */
+		if (name->s && *name->s) { /* legacy form: names = [name] */
 			r->names = sp_arena_alloc(&p->arena, sizeof(*r->names));
 			if (!r->names)
 				return oom(c);
-			r->names[0] = r->name;
+			r->names[0] = *name;
 			r->nnames = 1;
 		}
 	}
@@ -1309,7 +1395,7 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 		struct sp_rule *r = &p->rules[i];
 		path_key(c, "syscalls");
 		path_index(c, i);
-		rc = apply_podman_errno(c, &r->errno_name, &r->has_errno, &r->errno_ret,
+		rc = apply_podman_errno(c, &sp_rule_x(r)->errno_name, &r->has_errno, &r->errno_ret,
 					&r->errno_loc, "errno", "errnoRet");
 		if (rc == 0)
 			rc = check_rule(c, r);
@@ -1488,10 +1574,11 @@ static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_j
 /* ---- public ------------------------------------------------------------ */
 
 /* From this size on, the objects of arrays (a profile's syscalls) are read
- * lazily (sp_json_parse_lazy): each element's tree exists only while it is
- * decoded: the whole tree was 4.7 bytes per input byte of a 100k-rule
- * profile, and the parse its peak (9.2; now 7.7, at the compile). Below
- * it, one tree is faster (a lazy element is scanned twice) and small. */
+ * lazily (sp_json_parse_lazy): each element's tree and text exist only
+ * while it is decoded (the whole tree was 4.7 bytes per input byte of a
+ * 100k-rule profile, the copy of the text 1.0), and the profile keeps its
+ * own copy of the strings it holds (intern). Below it, one tree is faster
+ * (a lazy element is scanned twice, its strings copied) and small. */
 #define SP_LAZY_MIN (256u * 1024u)
 
 secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_t len,
@@ -1500,8 +1587,10 @@ secprof_profile *secprof_profile_parse(secprof_ctx *ctx, const char *data, size_
 	return sp_profile_parse_lazy(ctx, data, len, filename, err, -1);
 }
 
-secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
-				       const char *filename, secprof_error *err, int lazy)
+/* own: data itself when the caller gives it up (its pages may be dropped
+ * while it is read lazily, struct pc), else NULL. */
+static secprof_profile *parse_bytes(secprof_ctx *ctx, const char *data, size_t len,
+				    const char *filename, secprof_error *err, int lazy, char *own)
 {
 	struct secprof_profile *p = calloc(1, sizeof(*p));
 	struct pc c = { .ctx = ctx, .err = err, .p = p, .data = data, .len = data ? len : 0 };
@@ -1538,11 +1627,14 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 		return p;
 	}
 	/* the tree is only read while decoding: its nodes go in an arena of
-	 * their own, freed before the later stages allocate */
+	 * their own, freed before the later stages allocate; so does a lazy
+	 * parse's text, of which the profile keeps what it holds (intern) */
 	if (lazy < 0)
 		lazy = len >= SP_LAZY_MIN;
-	root = lazy ? sp_json_parse_lazy(&p->arena, &nodes, data ? data : "", data ? len : 0,
-					 p->file, err, &c.text)
+	c.intern = lazy;
+	c.own = lazy ? own : NULL;
+	root = lazy ? sp_json_parse_lazy(&nodes, &nodes, data ? data : "", data ? len : 0, p->file,
+					 err)
 		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0,
 					  p->file, err);
 	if (!root)
@@ -1550,11 +1642,19 @@ secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_
 	if (parse_root(&c, p, root) < 0)
 		goto fail;
 	sp_arena_free(&nodes);
+	free(c.slots);
 	return p;
 fail:
 	sp_arena_free(&nodes);
+	free(c.slots);
 	secprof_profile_free(p);
 	return NULL;
+}
+
+secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
+				       const char *filename, secprof_error *err, int lazy)
+{
+	return parse_bytes(ctx, data, len, filename, err, lazy, NULL);
 }
 
 secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, secprof_error *err)
@@ -1565,7 +1665,9 @@ secprof_profile *secprof_profile_load_file(secprof_ctx *ctx, const char *path, s
 
 	if (sp_read_file(path, SECPROF_MAX_PROFILE_SIZE, &data, &len, err) < 0)
 		return NULL;
-	p = secprof_profile_parse(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err);
+	/* the buffer is ours, and freed once parsed: a large one is given
+	 * back as it is read */
+	p = parse_bytes(ctx, data, len, strcmp(path, "-") ? path : "<stdin>", err, -1, data);
 	free(data);
 	return p;
 }

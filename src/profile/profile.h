@@ -104,25 +104,40 @@ struct sp_arg {
 	struct sp_loc loc;
 };
 
+/* What few rules say: moby's conditions, the legacy "name" and Podman's
+ * "errno". Kept out of struct sp_rule, which a large profile has by the
+ * hundred thousand (sp_rule_extra). */
+struct sp_rule_extra {
+	struct sp_filter includes;
+	struct sp_filter excludes;
+	struct sp_str name;       /* legacy "name" as written (already in names) */
+	struct sp_str errno_name; /* Podman's "errno" as written (applied to errno_ret) */
+};
+
 struct sp_rule {
 	size_t index; /* position in syscalls[] */
 	struct sp_loc loc;
 	struct sp_str *names; /* legacy "name" already folded in (docs/COMPAT.md §1.2) */
 	size_t nnames;
 	struct sp_str action; /* as written ("" allowed by moby) */
-	enum sp_action act;   /* valid only when action_ok */
-	bool action_ok;
-	bool has_errno; /* errnoRet given (or Podman's errno) */
 	uint64_t errno_ret;
 	struct sp_loc errno_loc;
 	struct sp_arg *args;
 	size_t nargs;
+	struct sp_rule_extra *extra; /* NULL when the rule says none of it */
+	enum sp_action act;          /* valid only when action_ok */
+	bool action_ok;
+	bool has_errno;    /* errnoRet given (or Podman's errno) */
 	bool args_present; /* args given as an array, even [] */
-	struct sp_filter includes;
-	struct sp_filter excludes;
-	struct sp_str name;       /* legacy "name" as written (already in names) */
-	struct sp_str errno_name; /* Podman's "errno" as written (applied to errno_ret) */
 };
+
+/* A rule's includes, excludes, legacy name and Podman errno: its own, or
+ * all absent (vocab.c). */
+extern const struct sp_rule_extra sp_rule_no_extra;
+static inline const struct sp_rule_extra *sp_rule_x(const struct sp_rule *rule)
+{
+	return rule->extra ? rule->extra : &sp_rule_no_extra;
+}
 
 struct sp_archmap {
 	struct sp_str arch;

@@ -245,9 +245,9 @@ static int rule_kept(struct resolve_state *st, const struct sp_rule *rule, struc
 	int rc;
 
 	*v = (struct verdict){ -1, NULL, NULL };
-	if ((rc = excluded(st, &rule->excludes, v, err)) < 0 || v->reason >= 0)
+	if ((rc = excluded(st, &sp_rule_x(rule)->excludes, v, err)) < 0 || v->reason >= 0)
 		return rc;
-	return included(st, &rule->includes, v, err);
+	return included(st, &sp_rule_x(rule)->includes, v, err);
 }
 
 /* ---- architectures -------------------------------------------------------- */
@@ -325,10 +325,9 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 	if (!p->nrules)
 		return 0;
 	r->rules = calloc(p->nrules, sizeof(*r->rules));
-	r->drops = calloc(p->nrules, sizeof(*r->drops));
-	if (!r->rules || !r->drops)
+	if (!r->rules)
 		return sp_err_oom(err);
-	for (size_t i = 0; i < p->nrules; i++) {
+	for (size_t i = 0, cap = 0; i < p->nrules; i++) {
 		struct verdict v;
 		int rc = rule_kept(st, &p->rules[i], &v, err);
 		if (rc < 0)
@@ -336,6 +335,15 @@ static int keep_rules(secprof_resolved *r, struct resolve_state *st, secprof_err
 		if (v.reason < 0) {
 			r->rules[r->nrules++] = &p->rules[i];
 			continue;
+		}
+		/* grown as drops come: a slot per rule would be 88 bytes for each
+		 * rule of a large profile that keeps them all */
+		if (r->ndrops == cap) {
+			struct sp_drop *d;
+			cap = cap ? cap * 2 : 16;
+			if (!(d = realloc(r->drops, cap * sizeof(*d))))
+				return sp_err_oom(err);
+			r->drops = d;
 		}
 		r->drops[r->ndrops] = (struct sp_drop){ .reason = (enum secprof_reason)v.reason,
 							.rule = &p->rules[i],

@@ -140,6 +140,8 @@ bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *r
 	return sp_rule_ret(rule) == sp_default_ret(p);
 }
 
+const struct sp_rule_extra sp_rule_no_extra;
+
 const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, const char *field,
 			 size_t i, const char *sub)
 {

@@ -84,8 +84,8 @@ static void dump(const struct secprof_profile *p)
 			printf("  arg %" PRIu64 " %s %" PRIu64 " %" PRIu64 "\n", r->args[j].index,
 			       r->args[j].op_str.s ? r->args[j].op_str.s : "(none)",
 			       r->args[j].value, r->args[j].value_two);
-		dump_filter("includes", &r->includes);
-		dump_filter("excludes", &r->excludes);
+		dump_filter("includes", &sp_rule_x(r)->includes);
+		dump_filter("excludes", &sp_rule_x(r)->excludes);
 	}
 }
 

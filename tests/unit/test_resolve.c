@@ -179,6 +179,14 @@ static struct sp_rule *rule(struct secprof_profile *p, const char *name, const c
 	return r;
 }
 
+/* The rule's includes/excludes, made as parse.c makes them. */
+static struct sp_rule_extra *extra(struct secprof_profile *p, struct sp_rule *r)
+{
+	if (!r->extra)
+		r->extra = sp_arena_alloc(&p->arena, sizeof(*r->extra));
+	return r->extra;
+}
+
 static void kernel_filter(struct sp_filter *f, uint8_t a, uint8_t b)
 {
 	f->present = true;
@@ -233,15 +241,18 @@ static void test_caps_conditions(void)
 	/* The moby fixture conditional_include.json, by hand (docs/COMPAT.md §2.3). */
 	struct secprof_profile *p = profile("SCMP_ACT_ERRNO");
 	struct sp_rule *r;
+	struct sp_rule_extra *x;
 	const secprof_caps none = 0;
 
 	rule(p, "chmod", "SCMP_ACT_ALLOW");
 	r = rule(p, "syslog", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.caps = strs(p, &r->includes.ncaps, "CAP_SYSLOG", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.caps = strs(p, &x->includes.ncaps, "CAP_SYSLOG", NULL);
 	r = rule(p, "ptrace", "SCMP_ACT_ALLOW");
-	r->excludes.present = true;
-	r->excludes.caps = strs(p, &r->excludes.ncaps, "CAP_SYS_ADMIN", NULL);
+	x = extra(p, r);
+	x->excludes.present = true;
+	x->excludes.caps = strs(p, &x->excludes.ncaps, "CAP_SYS_ADMIN", NULL);
 	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, none)), "chmod,ptrace", "caps {}");
 	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, bit(34))), "chmod,syslog,ptrace",
 		   "caps {CAP_SYSLOG}");
@@ -249,17 +260,21 @@ static void test_caps_conditions(void)
 
 	/* includes.caps is AND'ed, excludes.caps OR'ed; matching is exact. */
 	r = rule(p, "both", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.caps = strs(p, &r->includes.ncaps, "CAP_SYSLOG", "CAP_BPF", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.caps = strs(p, &x->includes.ncaps, "CAP_SYSLOG", "CAP_BPF", NULL);
 	r = rule(p, "either", "SCMP_ACT_ALLOW");
-	r->excludes.present = true;
-	r->excludes.caps = strs(p, &r->excludes.ncaps, "CAP_SYSLOG", "CAP_BPF", NULL);
+	x = extra(p, r);
+	x->excludes.present = true;
+	x->excludes.caps = strs(p, &x->excludes.ncaps, "CAP_SYSLOG", "CAP_BPF", NULL);
 	r = rule(p, "lower", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.caps = strs(p, &r->includes.ncaps, "cap_syslog", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.caps = strs(p, &x->includes.ncaps, "cap_syslog", NULL);
 	r = rule(p, "emptylist", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->excludes.present = true;
+	x = extra(p, r);
+	x->includes.present = true;
+	x->excludes.present = true;
 	TAP_EQ_STR(
 		kept(p, opts_for("amd64", 6, 1, bit(34))), "chmod,syslog,ptrace,emptylist",
 		"one of two included caps: dropped; one of two excluded: dropped; lower case never matches");
@@ -274,22 +289,28 @@ static void test_arch_conditions(void)
 {
 	struct secprof_profile *p = profile("SCMP_ACT_ERRNO");
 	struct sp_rule *r;
+	struct sp_rule_extra *x;
 
 	r = rule(p, "only_arm64", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.arches = strs(p, &r->includes.narches, "arm64", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.arches = strs(p, &x->includes.narches, "arm64", NULL);
 	r = rule(p, "amd64_or_arm64", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.arches = strs(p, &r->includes.narches, "amd64", "arm64", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.arches = strs(p, &x->includes.narches, "amd64", "arm64", NULL);
 	r = rule(p, "not_amd64", "SCMP_ACT_ALLOW");
-	r->excludes.present = true;
-	r->excludes.arches = strs(p, &r->excludes.narches, "amd64", NULL);
+	x = extra(p, r);
+	x->excludes.present = true;
+	x->excludes.arches = strs(p, &x->excludes.narches, "amd64", NULL);
 	r = rule(p, "x86_64_name", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.arches = strs(p, &r->includes.narches, "x86_64", "x32", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.arches = strs(p, &x->includes.narches, "x86_64", "x32", NULL);
 	r = rule(p, "x86", "SCMP_ACT_ALLOW");
-	r->includes.present = true;
-	r->includes.arches = strs(p, &r->includes.narches, "x86", NULL);
+	x = extra(p, r);
+	x->includes.present = true;
+	x->includes.arches = strs(p, &x->includes.narches, "x86", NULL);
 	TAP_EQ_STR(kept(p, opts_for("amd64", 6, 1, 0)), "amd64_or_arm64",
 		   "amd64: arches matched on Go names only");
 	TAP_EQ_STR(kept(p, opts_for("arm64", 6, 1, 0)), "only_arm64,amd64_or_arm64,not_amd64",
@@ -323,11 +344,11 @@ static void test_kernel_conditions(void)
 	tap_ok(res && !res->kernel_used, "kernel not consulted without minKernel");
 	secprof_resolved_free(res);
 
-	kernel_filter(&rule(p, "inc48", "SCMP_ACT_ALLOW")->includes, 4, 8);
-	kernel_filter(&rule(p, "exc48", "SCMP_ACT_ALLOW")->excludes, 4, 8);
-	kernel_filter(&rule(p, "inc_empty", "SCMP_ACT_ALLOW")->includes, 0, 0);
-	kernel_filter(&rule(p, "exc_empty", "SCMP_ACT_ALLOW")->excludes, 0, 0);
-	kernel_filter(&rule(p, "inc5_10", "SCMP_ACT_ALLOW")->includes, 5, 10);
+	kernel_filter(&extra(p, rule(p, "inc48", "SCMP_ACT_ALLOW"))->includes, 4, 8);
+	kernel_filter(&extra(p, rule(p, "exc48", "SCMP_ACT_ALLOW"))->excludes, 4, 8);
+	kernel_filter(&extra(p, rule(p, "inc_empty", "SCMP_ACT_ALLOW"))->includes, 0, 0);
+	kernel_filter(&extra(p, rule(p, "exc_empty", "SCMP_ACT_ALLOW"))->excludes, 0, 0);
+	kernel_filter(&extra(p, rule(p, "inc5_10", "SCMP_ACT_ALLOW"))->includes, 5, 10);
 	TAP_EQ_STR(kept(p, opts_for("amd64", 4, 7, 0)), "plain,exc48,inc_empty", "kernel 4.7");
 	TAP_EQ_STR(kept(p, opts_for("amd64", 4, 8, 0)), "plain,inc48,inc_empty", "kernel 4.8");
 	TAP_EQ_STR(kept(p, opts_for("amd64", 5, 9, 0)), "plain,inc48,inc_empty",
