@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # record-overhead.sh [BUILD] - what `secprof record` costs a syscall-heavy
 # program (issue targets: eBPF <= 1.5x the unrecorded loop, both backends
-# far below strace). Two loops of bench/syscall-loop.c, timed inside the
+# far below strace). Loops of bench/syscall-loop.c, timed inside the
 # program: `getppid` (the cheapest real call: the worst ratio a recorder
 # can have) and `mix` (ten calls a file-serving program makes: openat,
 # fstat, read, pread64, lseek, close, write, getppid, futex, getrandom).
-# Each runs unrecorded under `secprof run --security-opt
-# seccomp=unconfined` (plain), recorded with the eBPF backend, recorded
-# with the notify backend, and under `strace -f -c`.
+# `getppid-2t` is the getppid loop in two threads at once (on a machine
+# with two CPUs or more): the same call counted on two CPUs. Each runs
+# unrecorded under `secprof run --security-opt seccomp=unconfined`
+# (plain), recorded with the eBPF backend, recorded with the notify
+# backend, and under `strace -f -c`.
 #
 # Protocol: ROUNDS rounds (default 7), each running every (loop, way) once
 # in the same order, so a slow spell of the shared machine hits every way
@@ -27,17 +29,21 @@ trap 'rm -rf "$tmp"' EXIT
 
 ways=(plain ebpf notify)
 command -v strace >/dev/null && ways+=(strace)
+loops=(getppid mix)
+(($(nproc) >= 2)) && loops+=(getppid-2t)
 # run WAY LOOP: one run, prints "cpu wall" ns per call (the loop's last line)
 run() {
+	local l=${2%-2t} t=1
+	[[ $2 == *-2t ]] && t=2
 	case $1 in
-	plain) "$secprof" run --security-opt seccomp=unconfined -- "$loop" "$2" "$n" ;;
-	ebpf) "$secprof" record -q --backend ebpf -o /dev/null -- "$loop" "$2" "$n" ;;
-	notify) "$secprof" record -q --backend notify -o /dev/null -- "$loop" "$2" "$n_slow" ;;
-	strace) strace -f -c -o /dev/null "$loop" "$2" "$n_slow" ;;
+	plain) "$secprof" run --security-opt seccomp=unconfined -- "$loop" "$l" "$n" "$t" ;;
+	ebpf) "$secprof" record -q --backend ebpf -o /dev/null -- "$loop" "$l" "$n" "$t" ;;
+	notify) "$secprof" record -q --backend notify -o /dev/null -- "$loop" "$l" "$n_slow" "$t" ;;
+	strace) strace -f -c -o /dev/null "$loop" "$l" "$n_slow" "$t" ;;
 	esac 2>/dev/null | tail -n 1
 }
 for _ in $(seq "$rounds"); do
-	for l in getppid mix; do
+	for l in "${loops[@]}"; do
 		for w in "${ways[@]}"; do
 			run "$w" "$l" >>"$tmp/$l-$w"
 		done
@@ -46,12 +52,12 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 echo "record-overhead: median of $rounds interleaved rounds; ns per call timed inside bench/syscall-loop.c"
 echo "($n calls plain and eBPF, $n_slow notify and strace); ratio against plain of the same loop"
-printf '%-8s %-7s %9s %7s %10s %7s\n' loop way "cpu ns" ratio "wall ns" ratio
-for l in getppid mix; do
+printf '%-10s %-7s %9s %7s %10s %7s\n' loop way "cpu ns" ratio "wall ns" ratio
+for l in "${loops[@]}"; do
 	cpu0=$(cut -d' ' -f1 "$tmp/$l-plain" | median) wall0=$(cut -d' ' -f2 "$tmp/$l-plain" | median)
 	for w in "${ways[@]}"; do
 		cpu=$(cut -d' ' -f1 "$tmp/$l-$w" | median) wall=$(cut -d' ' -f2 "$tmp/$l-$w" | median)
 		awk -v l="$l" -v w="$w" -v c="$cpu" -v c0="$cpu0" -v t="$wall" -v t0="$wall0" \
-			'BEGIN {printf "%-8s %-7s %9.1f %6.2fx %10.1f %6.2fx\n", l, w, c, c / c0, t, t / t0}'
+			'BEGIN {printf "%-10s %-7s %9.1f %6.2fx %10.1f %6.2fx\n", l, w, c, c / c0, t, t / t0}'
 	done
 done
