@@ -161,7 +161,7 @@ static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, bool se
 	skel->rodata->cookie_hi = st->cookie[1];
 	skel->rodata->marker_nr = SP_MARKER_NR;
 	skel->rodata->target_cgroup = cgid;
-	skel->rodata->seeded = seeded;
+	skel->bss->use_seed = seeded;
 	fill_argsel(skel);
 	if ((e = sprec__load(skel)) < 0) {
 		errno = -e;

@@ -27,8 +27,6 @@ const volatile __u64 cookie_hi = 0;
 const volatile __s64 marker_nr = 0;
 /* --cgroup: record every task of this cgroup v2 (0: the marker's tree). */
 const volatile __u64 target_cgroup = 0;
-/* --pid: user space seeds the tids of a running tree in `seed`. */
-const volatile __u8 seeded = 0;
 /* Which argument of which (ABI, number) to capture: index + 1, 0: none.
  * Read-only data, so the program reads it with a plain load. */
 const volatile __u8 argsel[SPREC_NSLOT] = {};
@@ -45,8 +43,15 @@ struct {
 	__type(value, __u8);
 } rec SEC(".maps");
 
-/* --pid: the tids found in /proc when recording starts; a seeded task is
- * marked at its first call or fork. */
+/* Tasks recorded by tid: --pid's tasks found in /proc when recording
+ * starts, and any task whose mark could not be made (the kernel refuses
+ * to create task storage while another task-storage operation on the
+ * same CPU is under way: kernel/bpf/bpf_task_storage.c,
+ * bpf_task_storage_trylock). A task found here is marked at its next call
+ * or fork. Read only once something was put in it: use_seed is set by
+ * user space for --pid, by mark() otherwise. */
+__u32 use_seed = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SPREC_MAX_TASKS);
@@ -114,9 +119,14 @@ static __always_inline void add_hash(void *map, const void *key, __u32 lost_what
 
 static __always_inline void mark(struct task_struct *task)
 {
+	__u32 tid = task->pid;
 	__u8 on = 1;
 
-	if (!bpf_task_storage_get(&rec, task, &on, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	if (bpf_task_storage_get(&rec, task, &on, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		return;
+	if (bpf_map_update_elem(&seed, &tid, &on, BPF_ANY) == 0)
+		use_seed = 1;
+	else
 		count_lost(SPREC_LOST_TASKS);
 }
 
@@ -124,7 +134,7 @@ static __always_inline bool is_seed(struct task_struct *task)
 {
 	__u32 tid = task->pid;
 
-	return seeded && bpf_map_lookup_elem(&seed, &tid);
+	return use_seed && bpf_map_lookup_elem(&seed, &tid);
 }
 
 /* The argument registers of each ABI (arch/x86/entry: do_syscall_64 and
@@ -221,14 +231,14 @@ int BPF_PROG(sprec_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* --pid: a seeded tid is forgotten when its task exits, before another
- * task can be given the number. */
+/* A tid in seed is forgotten when its task exits, before another task can
+ * be given the number. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sprec_exit, struct task_struct *p)
 {
 	__u32 tid = p->pid;
 
-	if (seeded)
+	if (use_seed)
 		bpf_map_delete_elem(&seed, &tid);
 	return 0;
 }
