@@ -71,26 +71,22 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static int fill_argsel(struct sprec *skel)
+/* Before the load: argsel is read-only data of the program. */
+static void fill_argsel(struct sprec *skel)
 {
-	struct bpf_map *m = skel->maps.argsel;
-
 	for (__u32 abi = 0; abi < SPREC_NABI; abi++) {
 		const struct sp_arch *a = sp_arch_by_name(abi_arch[abi]);
 		static const char *const names[] = { "clone", "personality", "prctl", "socket",
 						     "unshare" };
 		for (size_t i = 0; a && i < SP_ARRAY_SIZE(names); i++) {
 			int32_t nr = sp_syscall_nr(a, names[i]);
-			__u32 slot = abi * SPREC_DIRECT_NR + (__u32)(nr - (int32_t)a->nr_base);
-			__u32 v = (__u32)sp_rec_arg_of(names[i]) + 1;
 			if (nr < 0 || (__u32)(nr - (int32_t)a->nr_base) >= SPREC_DIRECT_NR)
 				continue;
-			if (bpf_map__update_elem(m, &slot, sizeof(slot), &v, sizeof(v), BPF_ANY) <
-			    0)
-				return -1;
+			skel->rodata->argsel[abi * SPREC_DIRECT_NR +
+					     (__u32)(nr - (int32_t)a->nr_base)] =
+				(__u8)(sp_rec_arg_of(names[i]) + 1);
 		}
 	}
-	return 0;
 }
 
 static int read_maps(struct sprec *skel, struct secprof_recording *r)
@@ -100,15 +96,26 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 	struct bpf_map *am = skel->maps.argvals, *lm = skel->maps.lost;
 	struct sprec_key k, cur, *prev = NULL;
 	struct sprec_argkey ak, acur, *aprev = NULL;
-	__u64 v;
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 v, *per_cpu;
 
-	for (__u32 slot = 0; slot < SPREC_NABI * SPREC_DIRECT_NR; slot++) {
+	/* counts is per CPU: a lookup gives every CPU's counter. */
+	if (ncpu <= 0 || !(per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu))))
+		return -1;
+	for (__u32 slot = 0; slot < SPREC_NSLOT; slot++) {
 		const struct sp_arch *a = sp_arch_by_name(abi_arch[slot / SPREC_DIRECT_NR]);
-		if (bpf_map__lookup_elem(cm, &slot, sizeof(slot), &v, sizeof(v), 0) < 0 || !v)
+		if (bpf_map__lookup_elem(cm, &slot, sizeof(slot), per_cpu,
+					 (size_t)ncpu * sizeof(*per_cpu), 0) < 0)
 			continue;
-		if (sp_rec_add(r, a, (int32_t)(slot % SPREC_DIRECT_NR + a->nr_base), v) < 0)
+		v = 0;
+		for (int c = 0; c < ncpu; c++)
+			v += per_cpu[c];
+		if (v && sp_rec_add(r, a, (int32_t)(slot % SPREC_DIRECT_NR + a->nr_base), v) < 0) {
+			free(per_cpu);
 			return -1;
+		}
 	}
+	free(per_cpu);
 	while (bpf_map__get_next_key(om, prev, &k, sizeof(k)) == 0) {
 		const struct sp_arch *a = k.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[k.abi])
 							     : NULL;
@@ -133,8 +140,10 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 	return 0;
 }
 
-/* Open, load and attach the program; cgid non-zero: --cgroup mode. */
-static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, secprof_error *err)
+/* Open, load and attach the program; cgid non-zero: --cgroup mode;
+ * seeded: --pid mode (add_tree fills the seed map). */
+static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, bool seeded,
+				   secprof_error *err)
 {
 	struct sprec *skel;
 	int e;
@@ -152,12 +161,14 @@ static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, secprof
 	skel->rodata->cookie_hi = st->cookie[1];
 	skel->rodata->marker_nr = SP_MARKER_NR;
 	skel->rodata->target_cgroup = cgid;
+	skel->bss->use_seed = seeded;
+	fill_argsel(skel);
 	if ((e = sprec__load(skel)) < 0) {
 		errno = -e;
 		sp_err_errno(
 			err, NULL,
 			"cannot load the eBPF recorder (root and a kernel with BTF are needed)");
-	} else if (fill_argsel(skel) < 0 || (e = sprec__attach(skel)) < 0) {
+	} else if ((e = sprec__attach(skel)) < 0) {
 		sp_err_errno(err, NULL, "cannot attach the eBPF recorder");
 	} else {
 		return skel;
@@ -186,7 +197,7 @@ int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run
 	libbpf_print_fn_t old = libbpf_set_print(quiet);
 	struct ebpf_state st;
 	struct sp_run_hook hook = { .data = &st, .at_filter_load = at_filter_load };
-	struct sprec *skel = open_recorder(&st, 0, err);
+	struct sprec *skel = open_recorder(&st, 0, false, err);
 	int status = SECPROF_EXIT_ERROR;
 
 	if (skel) {
@@ -221,9 +232,9 @@ static int add_tree(struct sprec *skel, pid_t pid, int depth)
 
 		if (!tid)
 			continue;
-		if (bpf_map__lookup_elem(skel->maps.tasks, &tid, sizeof(tid), &v, sizeof(v), 0) <
+		if (bpf_map__lookup_elem(skel->maps.seed, &tid, sizeof(tid), &v, sizeof(v), 0) <
 			    0 &&
-		    bpf_map__update_elem(skel->maps.tasks, &tid, sizeof(tid), &on, sizeof(on),
+		    bpf_map__update_elem(skel->maps.seed, &tid, sizeof(tid), &on, sizeof(on),
 					 BPF_ANY) == 0)
 			added++;
 		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%u/children", (int)pid, tid);
@@ -286,7 +297,7 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 	if (t->pid > 0 && (pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0)
 		return sp_err_errno(err, NULL, "process %d", (int)t->pid);
 	old = libbpf_set_print(quiet);
-	skel = open_recorder(&st, t->cgroup ? (uint64_t)sb.st_ino : 0, err);
+	skel = open_recorder(&st, t->cgroup ? (uint64_t)sb.st_ino : 0, t->pid > 0, err);
 	if (!skel) {
 		rc = -err->code;
 		goto out;

@@ -27,18 +27,45 @@ const volatile __u64 cookie_hi = 0;
 const volatile __s64 marker_nr = 0;
 /* --cgroup: record every task of this cgroup v2 (0: the marker's tree). */
 const volatile __u64 target_cgroup = 0;
+/* Which argument of which (ABI, number) to capture: index + 1, 0: none.
+ * Read-only data, so the program reads it with a plain load. */
+const volatile __u8 argsel[SPREC_NSLOT] = {};
+
+/* The recorded tasks: a mark in each one's BPF task storage
+ * (kernel/bpf/bpf_task_storage.c). Looking it up is a few loads from the
+ * task (NULL at once for a task no BPF program stored anything on), where
+ * a hash keyed by tid costs a hash computation on every call of every
+ * task; it is freed with the task, so no exit hook is needed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} rec SEC(".maps");
+
+/* Tasks recorded by tid: --pid's tasks found in /proc when recording
+ * starts, and any task whose mark could not be made (the kernel refuses
+ * to create task storage while another task-storage operation on the
+ * same CPU is under way: kernel/bpf/bpf_task_storage.c,
+ * bpf_task_storage_trylock). A task found here is marked at its next call
+ * or fork. Read only once something was put in it: use_seed is set by
+ * user space for --pid, by mark() otherwise. */
+__u32 use_seed = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SPREC_MAX_TASKS);
-	__type(key, __u32);   /* tid, as the kernel's task->pid */
+	__type(key, __u32); /* tid, as the kernel's task->pid */
 	__type(value, __u8);
-} tasks SEC(".maps");
+} seed SEC(".maps");
 
-/* Numbers below SPREC_DIRECT_NR, per ABI: a direct slot, no hashing. */
+/* Numbers below SPREC_DIRECT_NR, per ABI: a direct slot, no hashing. One
+ * counter per CPU: the increment stays in the CPU's own cache line, where
+ * one shared counter would move between the CPUs of a multi-threaded
+ * program on every call. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SPREC_NABI * SPREC_DIRECT_NR);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SPREC_NSLOT);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -50,16 +77,6 @@ struct {
 	__type(key, struct sprec_key);
 	__type(value, __u64);
 } other SEC(".maps");
-
-/* Which argument of which (ABI, number) to capture, set by user space: a
- * slot per number as in counts (an array lookup is inlined by the
- * verifier; a hash lookup on every call is not). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SPREC_NABI * SPREC_DIRECT_NR);
-	__type(key, __u32);
-	__type(value, __u32); /* argument index + 1, 0: none */
-} argsel SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -100,55 +117,78 @@ static __always_inline void add_hash(void *map, const void *key, __u32 lost_what
 		count_lost(lost_what);
 }
 
+static __always_inline void mark(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	__u8 on = 1;
+
+	if (bpf_task_storage_get(&rec, task, &on, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		return;
+	if (bpf_map_update_elem(&seed, &tid, &on, BPF_ANY) == 0)
+		use_seed = 1;
+	else
+		count_lost(SPREC_LOST_TASKS);
+}
+
+static __always_inline bool is_seed(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+
+	return use_seed && bpf_map_lookup_elem(&seed, &tid);
+}
+
 /* The argument registers of each ABI (arch/x86/entry: do_syscall_64 and
- * do_int80_syscall_32 read these; x32 uses x86_64's). */
+ * do_int80_syscall_32 read these; x32 uses x86_64's). regs is a pointer
+ * the verifier trusts (tp_btf), read with plain loads. */
 static __always_inline __u64 arg_of(struct pt_regs *regs, __u32 abi, __u32 i)
 {
 	if (abi == SPREC_ABI_I386) {
 		switch (i) {
-		case 0: return (__u32)BPF_CORE_READ(regs, bx);
-		case 1: return (__u32)BPF_CORE_READ(regs, cx);
-		case 2: return (__u32)BPF_CORE_READ(regs, dx);
-		case 3: return (__u32)BPF_CORE_READ(regs, si);
-		case 4: return (__u32)BPF_CORE_READ(regs, di);
-		default: return (__u32)BPF_CORE_READ(regs, bp);
+		case 0: return (__u32)regs->bx;
+		case 1: return (__u32)regs->cx;
+		case 2: return (__u32)regs->dx;
+		case 3: return (__u32)regs->si;
+		case 4: return (__u32)regs->di;
+		default: return (__u32)regs->bp;
 		}
 	}
 	switch (i) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
 	}
 }
 
+/* Runs on every system call of every task while recording, so it makes
+ * two helper calls (the task, its storage) and no hash lookup on the
+ * common path (docs/KERNEL.md §7: the costs measured part by part). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_struct *task;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct sprec_key key;
-	__u32 abi, slot, *sel;
+	__u32 abi, slot, sel;
 	__u64 *v;
 
 	if (target_cgroup) {
 		if (bpf_get_current_cgroup_id() != target_cgroup)
 			return 0;
-	} else if (!bpf_map_lookup_elem(&tasks, &tid)) {
-		__u8 on = 1;
-		if (id == marker_nr && BPF_CORE_READ(regs, di) == cookie_lo &&
-		    BPF_CORE_READ(regs, si) == cookie_hi &&
-		    bpf_map_update_elem(&tasks, &tid, &on, BPF_ANY) != 0)
-			count_lost(SPREC_LOST_TASKS);
-		return 0;
+	} else if (!bpf_task_storage_get(&rec, task, 0, 0)) {
+		if (id == marker_nr && regs->di == cookie_lo && regs->si == cookie_hi) {
+			mark(task);
+			return 0;
+		}
+		if (!is_seed(task))
+			return 0;
+		mark(task);
 	}
 	/* in_ia32_syscall(): TS_COMPAT in thread_info.status while an i386
 	 * call (int 0x80, sysenter, or syscall from a compat task) runs
 	 * (arch/x86/include/asm/thread_info.h, asm/compat.h). x32 calls carry
 	 * __X32_SYSCALL_BIT in their number (asm/unistd.h). */
-	task = bpf_get_current_task_btf();
 	if (task->thread_info.status & SPREC_TS_COMPAT)
 		abi = SPREC_ABI_I386;
 	else if (id & SPREC_X32_BIT)
@@ -162,36 +202,43 @@ int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	slot = abi * SPREC_DIRECT_NR + key.nr;
-	v = bpf_map_lookup_elem(&counts, &slot);
+	v = bpf_map_lookup_elem(&counts, &(__u32){ slot });
 	if (v)
 		__sync_fetch_and_add(v, 1);
-	sel = bpf_map_lookup_elem(&argsel, &slot);
-	if (sel && *sel >= 1 && *sel <= 6) {
-		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = *sel - 1 };
+	/* Never true, but the verifier wants the bound of slot where it
+	 * indexes argsel, and the compiler would drop the test it can prove. */
+	barrier_var(slot);
+	if (slot >= SPREC_NSLOT)
+		return 0;
+	sel = argsel[slot];
+	if (sel >= 1 && sel <= 6) {
+		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = sel - 1 };
 		ak.val = arg_of(regs, abi, ak.idx);
 		add_hash(&argvals, &ak, SPREC_LOST_ARGS);
 	}
 	return 0;
 }
 
+/* Fires in the parent before the child can run; current is the parent. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sprec_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptid = parent->pid, ctid = child->pid;
-	__u8 on = 1;
-
-	if (target_cgroup || !bpf_map_lookup_elem(&tasks, &ptid))
+	if (target_cgroup)
 		return 0;
-	if (bpf_map_update_elem(&tasks, &ctid, &on, BPF_ANY) != 0)
-		count_lost(SPREC_LOST_TASKS);
+	if (!bpf_task_storage_get(&rec, parent, 0, 0) && !is_seed(parent))
+		return 0;
+	mark(child);
 	return 0;
 }
 
+/* A tid in seed is forgotten when its task exits, before another task can
+ * be given the number. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sprec_exit, struct task_struct *p)
 {
 	__u32 tid = p->pid;
 
-	bpf_map_delete_elem(&tasks, &tid);
+	if (use_seed)
+		bpf_map_delete_elem(&seed, &tid);
 	return 0;
 }

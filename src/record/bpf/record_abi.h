@@ -7,6 +7,8 @@
 enum { SPREC_ABI_X86_64 = 0, SPREC_ABI_I386 = 1, SPREC_ABI_X32 = 2, SPREC_NABI = 3 };
 
 #define SPREC_DIRECT_NR 1024u
+/* The counting slots: one per (ABI, number below SPREC_DIRECT_NR). */
+#define SPREC_NSLOT (SPREC_NABI * SPREC_DIRECT_NR)
 #define SPREC_MAX_TASKS 65536
 #define SPREC_MAX_OTHER 4096
 #define SPREC_MAX_ARGS 4096
