@@ -15,7 +15,7 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz -lyaml -larchive -lnettle
+LDLIBS  += -lz -lyaml -lnettle
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
@@ -82,7 +82,7 @@ $(BUILD)/tools/archive-stub.o: tools/archive-stub.c $(wildcard include/*.h src/*
 	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a
 	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a \
-		$(filter-out -larchive -lnettle,$(LDLIBS))
+		$(LDLIBS)
 
 
 # ---- secprof record: the eBPF backend (src/record/) ------------------------
