@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "secprof.h"
+#include "bpf/bpf.h"
 
 static const secprof_runtime_call calls[] = {
 	/* after the load without no-new-privileges only */
@@ -52,9 +53,14 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 {
 	secprof_arch_info info;
 	size_t n = 0;
+	/* checked once for all the calls (secprof_emulate would check it for
+	 * each: most of `secprof run`'s own time); a program the kernel would
+	 * refuse decides 0 (KILL), as secprof_emulate says for it */
+	bool loadable;
 
 	if (!insns || !len)
 		return 0;
+	loadable = sp_bpf_check(insns, len, NULL) == 0;
 	if (!arch)
 		arch = secprof_arch_native();
 	secprof_arch_get_info(arch, &info);
@@ -66,7 +72,7 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 			continue;
 		if ((d.nr = secprof_syscall_nr(arch, calls[i].syscall)) < 0)
 			continue;
-		ret = secprof_emulate(insns, len, &d, NULL);
+		ret = loadable ? sp_emulate_checked(insns, &d, NULL) : 0;
 		action = ret & 0xffff0000u;                         /* SECCOMP_RET_ACTION_FULL */
 		if (action == 0x7fff0000u || action == 0x7ffc0000u) /* ALLOW, LOG */
 			continue;
