@@ -36,10 +36,7 @@ static void warn_tee(void *data, const secprof_error *w)
 {
 	struct warn_tee *t = data;
 
-	if (t->log->n < SP_PROGCACHE_MAX_WARN)
-		t->log->w[t->log->n++] = *w;
-	else
-		t->log->overflow = true;
+	sp_warnlog_add(t->log, w);
 	if (t->fwd)
 		t->fwd(t->fwd_data, w);
 }
@@ -107,7 +104,7 @@ int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, se
 	enum secprof_decision d;
 	secprof_resolve_opts ro = { .caps = caps };
 	secprof_compile_opts co = { 0 };
-	struct sp_warnlog *log = NULL;
+	struct sp_warnlog log = { 0 };
 	struct sp_progkey key;
 	const char *name, *data;
 	char *file = NULL;
@@ -141,29 +138,29 @@ int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, se
 	/* --strict turns the first warning into an error: that compile runs
 	 * every time, as the cache keeps warnings, not their verdict. */
 	if (cache_dir && !ctx->strict && filter_key(&key, name, data, len, &ro, &co) == 0 &&
-	    (log = calloc(1, sizeof(*log))) && (dirfd = sp_progcache_open(ctx, cache_dir)) >= 0 &&
-	    (*prog = sp_progcache_get(dirfd, &key, log))) {
-		for (size_t i = 0; i < log->n; i++)
+	    (dirfd = sp_progcache_open(ctx, cache_dir)) >= 0 &&
+	    (*prog = sp_progcache_get(dirfd, &key, &log))) {
+		for (size_t i = 0; i < log.n; i++)
 			if (ctx->warn)
-				ctx->warn(ctx->warn_data, &log->w[i]);
+				ctx->warn(ctx->warn_data, &log.w[i]);
 		rc = 0;
 		goto out;
 	}
 	if (dirfd >= 0) {
-		struct warn_tee t = { .log = log, .fwd = ctx->warn, .fwd_data = ctx->warn_data };
-		memset(log, 0, sizeof(*log));
+		struct warn_tee t = { .log = &log, .fwd = ctx->warn, .fwd_data = ctx->warn_data };
+		sp_warnlog_free(&log);
 		secprof_ctx_set_warn(ctx, warn_tee, &t);
 		rc = compile_bytes(ctx, name, data, len, &ro, &co, prog, err);
 		secprof_ctx_set_warn(ctx, t.fwd, t.fwd_data);
 		if (rc == 0 && *prog)
-			sp_progcache_put(dirfd, &key, *prog, log);
+			sp_progcache_put(dirfd, &key, *prog, &log);
 	} else {
 		rc = compile_bytes(ctx, name, data, len, &ro, &co, prog, err);
 	}
 out:
 	if (dirfd >= 0)
 		close(dirfd);
-	free(log);
+	sp_warnlog_free(&log);
 	free(file);
 	return rc;
 }

@@ -167,6 +167,25 @@ int sp_progcache_open(secprof_ctx *ctx, const char *dir)
 
 /* ---- entries --------------------------------------------------------------- */
 
+void sp_warnlog_add(struct sp_warnlog *log, const secprof_error *w)
+{
+	secprof_error *nw;
+
+	if (log->n == SP_PROGCACHE_MAX_WARN ||
+	    !(nw = realloc(log->w, (log->n + 1) * sizeof(*log->w)))) {
+		log->overflow = true;
+		return;
+	}
+	log->w = nw;
+	log->w[log->n++] = *w;
+}
+
+void sp_warnlog_free(struct sp_warnlog *log)
+{
+	free(log->w);
+	*log = (struct sp_warnlog){ 0 };
+}
+
 struct entry_head {
 	char magic[8];
 	uint8_t key[32];
@@ -187,24 +206,25 @@ static bool take_str(const uint8_t **p, const uint8_t *end, char *out, size_t si
 /* The warnings of an entry, checked whole before any is given. */
 static bool read_warnings(const uint8_t *p, const uint8_t *end, uint32_t n, struct sp_warnlog *log)
 {
-	log->n = 0;
+	sp_warnlog_free(log);
 	for (uint32_t i = 0; i < n; i++) {
-		secprof_error *w = &log->w[log->n];
+		secprof_error w = { 0 };
 		int32_t code;
 
-		if (log->n == SP_PROGCACHE_MAX_WARN || end - p < 12)
+		if (end - p < 12)
 			return false;
-		memset(w, 0, sizeof(*w));
 		memcpy(&code, p, 4);
-		memcpy(&w->line, p + 4, 4);
-		memcpy(&w->column, p + 8, 4);
-		w->code = code;
+		memcpy(&w.line, p + 4, 4);
+		memcpy(&w.column, p + 8, 4);
+		w.code = code;
 		p += 12;
-		if (!take_str(&p, end, w->file, sizeof(w->file)) ||
-		    !take_str(&p, end, w->path, sizeof(w->path)) ||
-		    !take_str(&p, end, w->msg, sizeof(w->msg)))
+		if (!take_str(&p, end, w.file, sizeof(w.file)) ||
+		    !take_str(&p, end, w.path, sizeof(w.path)) ||
+		    !take_str(&p, end, w.msg, sizeof(w.msg)))
 			return false;
-		log->n++;
+		sp_warnlog_add(log, &w);
+		if (log->overflow)
+			return false;
 	}
 	return p == end;
 }
@@ -237,8 +257,10 @@ secprof_prog *sp_progcache_get(int dirfd, const struct sp_progkey *k, struct sp_
 	    h.warn_bytes > body - sizeof(h) ||
 	    body != sizeof(h) + h.warn_bytes + (size_t)h.len * sizeof(secprof_insn))
 		goto out;
-	if (!read_warnings(buf + sizeof(h), buf + sizeof(h) + h.warn_bytes, h.nwarn, log))
+	if (!read_warnings(buf + sizeof(h), buf + sizeof(h) + h.warn_bytes, h.nwarn, log)) {
+		sp_warnlog_free(log);
 		goto out;
+	}
 	if (!(prog = calloc(1, sizeof(*prog))) ||
 	    !(prog->insns = malloc((size_t)h.len * sizeof(secprof_insn)))) {
 		free(prog);

@@ -372,13 +372,16 @@ void sp_progkey_add(struct sp_progkey *k, const void *data, size_t len);
 void sp_progkey_add_str(struct sp_progkey *k, const char *s); /* NULL and "" differ */
 void sp_progkey_done(struct sp_progkey *k);
 
-/* The warnings a compile gave, kept with its program. */
+/* The warnings a compile gave, kept with its program (at most
+ * SP_PROGCACHE_MAX_WARN: a compile with more is not stored). */
 #define SP_PROGCACHE_MAX_WARN 64
 struct sp_warnlog {
-	secprof_error w[SP_PROGCACHE_MAX_WARN];
+	secprof_error *w; /* malloc'ed: sp_warnlog_free */
 	size_t n;
-	bool overflow; /* more than fit: the program is not cached */
+	bool overflow; /* more than fit, or no memory: the program is not stored */
 };
+void sp_warnlog_add(struct sp_warnlog *log, const secprof_error *w);
+void sp_warnlog_free(struct sp_warnlog *log);
 
 /* The cache directory, created 0700 when missing: a descriptor, or -1
  * (a note with path "filter-cache" says why) when it cannot be opened or
