@@ -96,7 +96,6 @@ BPF_CLANG ?= clang
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ifeq ($(shell test -n "$(BPFTOOL)" -a -r $(VMLINUX_BTF) && echo y),y)
 REC_SKEL := $(BUILD)/bpf/record.skel.h
-LDLIBS   += -lbpf -lelf
 $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
