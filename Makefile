@@ -15,7 +15,7 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz -lyaml
+LDLIBS  += -lz
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0

@@ -275,7 +275,7 @@ static int finish_recording(const struct lb *L, struct sprec *skel, struct secpr
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		    secprof_error *err)
 {
-	struct lb L;
+	struct lb L = { 0 };
 	libbpf_print_fn_t old;
 	struct ebpf_state st;
 	struct sp_run_hook hook = { .data = &st, .at_filter_load = at_filter_load };
@@ -364,7 +364,7 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 	libbpf_print_fn_t old;
 	struct ebpf_state st;
 	struct sprec *skel;
-	struct lb L;
+	struct lb L = { 0 };
 	struct statfs sfs;
 	struct stat sb;
 	struct timespec t0, now;
@@ -434,7 +434,7 @@ bool sp_rec_ebpf_available(secprof_error *why)
 		return false;
 	}
 	{
-		struct lb L;
+		struct lb L = { 0 };
 		if (lb_open(&L, why) < 0)
 			return false;
 		dlclose(L.dl);

@@ -549,7 +549,7 @@ out:
 int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *nout,
 			     secprof_error *err)
 {
-	struct la L;
+	struct la L = { 0 };
 	int rc;
 
 	*out = NULL;
@@ -564,7 +564,7 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
 		    secprof_error *err)
 {
-	struct la L;
+	struct la L = { 0 };
 	int rc;
 
 	if ((rc = la_open(&L, err)) < 0)
