@@ -15,7 +15,12 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz
+# libsecprof links libc alone: libarchive and nettle (run --image), libbpf
+# (record's eBPF backend), libyaml (YAML profiles) and zlib (info's
+# /proc/config.gz) are opened with dlopen where they are used, so that no
+# process pays for loading them up front (docs/ARCHITECTURE.md, "Optional
+# libraries"); their -dev packages are still needed for the headers.
+LDLIBS  +=
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
