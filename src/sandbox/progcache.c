@@ -326,9 +326,12 @@ void sp_progcache_put(int dirfd, const struct sp_progkey *k, const secprof_prog 
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
-	if ((write(fd, b.data, b.len) != (ssize_t)b.len) | (close(fd) < 0) ||
-	    renameat(dirfd, tmp, dirfd, k->hex) < 0)
-		unlinkat(dirfd, tmp, 0);
+	{
+		bool ok = write(fd, b.data, b.len) == (ssize_t)b.len;
+		ok &= close(fd) == 0; /* closed either way */
+		if (!ok || renameat(dirfd, tmp, dirfd, k->hex) < 0)
+			unlinkat(dirfd, tmp, 0);
+	}
 out:
 	free(b.data);
 }
