@@ -47,13 +47,22 @@ is "$(entries "$cache")" 1 "one entry stored"
 entry=$(the_entry)
 is "$(stat -c '%a %u' "$entry")" "600 0" "the entry is 0600, owned by root"
 i1=$(ino "$entry")
-strace -f -o "$tmp/trace" -e trace=openat,open,rename,renameat,renameat2 \
-	"$SECPROF" run --filter-cache "$cache" -- true 2>/dev/null
-is "$?" 0 "second run (under strace)"
-is "$(ino "$entry")" "$i1" "a hit leaves the entry as it is"
-grep -q "${entry##*/}\", O_RDONLY" "$tmp/trace"; ok $? "a hit reads the entry"
-! grep -qE 'O_CREAT|rename' <(grep -F "$cache" "$tmp/trace"); ok $? "a hit writes nothing in the cache"
-! grep -qE '\.json' "$tmp/trace"; ok $? "the built-in profile: no profile file is opened"
+if command -v strace >/dev/null; then
+	# (LeakSanitizer cannot run under ptrace: off for this one run of an ASan build)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -o "$tmp/trace" -e trace=openat,open,rename,renameat,renameat2 \
+		"$SECPROF" run --filter-cache "$cache" -- true 2>/dev/null
+	is "$?" 0 "second run (under strace)"
+	is "$(ino "$entry")" "$i1" "a hit leaves the entry as it is"
+	grep -q "${entry##*/}\", O_RDONLY" "$tmp/trace"; ok $? "a hit reads the entry"
+	# a miss would write ".<entry>.<pid>" (O_CREAT) and rename it over <entry>
+	! grep -qE "${entry##*/}.*O_CREAT|rename" "$tmp/trace"; ok $? "a hit writes nothing in the cache"
+	! grep -qE '\.json' "$tmp/trace"; ok $? "the built-in profile: no profile file is opened"
+else
+	for what in "second run" "a hit leaves the entry" "a hit reads the entry" "a hit writes nothing" "no profile file"; do
+		skip "$what" "strace not installed"
+	done
+fi
 
 # ---- what changes the program misses ------------------------------------------
 k=1
