@@ -993,9 +993,9 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
 /* Start-up of `secprof run -- /bin/true` against `unshare -m /bin/true`
  * (the bare namespace + exec it also does), and of `run --rootfs` against
  * `unshare -mpf --fork` + chroot on the same root (tools/make-rootfs.sh's,
- * or $BENCH_ROOTFS). Interleaved: every round runs each command once, the
- * order turned by one each round, so that load from elsewhere falls on all
- * of them alike; wall time and the child's CPU time (wait4), medians.
+ * or $BENCH_ROOTFS). Interleaved: every round runs each command once, in
+ * a new random order, so that load from elsewhere falls on all of them
+ * alike; wall time and the child's CPU time (wait4), medians.
  * secprof runs with its filter cache (a fresh directory, filled by one run
  * first) and with --no-filter-cache (parse, resolve and compile every time,
  * what every run did before the cache). Needs root. */
@@ -1015,13 +1015,32 @@ static void startup_rounds(struct startup_cmd *c, size_t n, unsigned runs)
 		c[i].cpu = calloc(runs, sizeof(double));
 		c[i].status = 0;
 	}
-	for (unsigned r = 0; r < runs; r++)
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	for (unsigned r = 0; r < runs; r++) {
+		size_t order[STARTUP_MAX];
+		/* a new order every round (Fisher-Yates, xorshift64): a kernel
+		 * clean-up one command leaves behind (namespaces, cgroups) falls
+		 * on a different next command each time */
+		for (size_t k = 0; k < n; k++)
+			order[k] = k;
+		for (size_t k = n; k > 1; k--) {
+			size_t j, t;
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			j = (size_t)(seed % k);
+			t = order[k - 1];
+			order[k - 1] = order[j];
+			order[j] = t;
+		}
 		for (size_t k = 0; k < n; k++) {
-			struct startup_cmd *x = &c[(k + r) % n];
+			struct startup_cmd *x = &c[order[k]];
 			int rc = spawn_wait(x->argv, &x->wall[r], &x->cpu[r]);
 			if (rc)
 				x->status = rc;
 		}
+	}
 }
 
 static bool bench_startup(const char *secprof_bin, const char *static_bin)
@@ -1075,7 +1094,7 @@ static bool bench_startup(const char *secprof_bin, const char *static_bin)
 							rtrue, "--", "/bin/true", NULL } };
 	}
 	printf("\nstart-up, exec to exit: wall time and the child's CPU time (wait4), medians of %u\n"
-	       "interleaved rounds (posix_spawn); target: run within 0.3 ms (wall) of unshare -m,\n"
+	       "interleaved rounds, each in a new random order (posix_spawn); target: run within 0.3 ms (wall) of unshare -m,\n"
 	       "run --rootfs within 0.3 ms of unshare -mpf --fork + chroot%s:\n",
 	       runs, have_root ? "" : " (no root filesystem: run tools/make-rootfs.sh)");
 	/* one run fills the cache (the image's layer cache is as warm) */
