@@ -15,7 +15,12 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS  += -lz -lyaml -larchive -lnettle
+# libsecprof links libc alone: libarchive and nettle (run --image), libbpf
+# (record's eBPF backend), libyaml (YAML profiles) and zlib (info's
+# /proc/config.gz) are opened with dlopen where they are used, so that no
+# process pays for loading them up front (docs/ARCHITECTURE.md, "Optional
+# libraries"); their -dev packages are still needed for the headers.
+LDLIBS  +=
 REF_DIR ?= ../shared/reference
 # The one definition of secprof's version (secprof --version, the man pages).
 VERSION := 0.1.0
@@ -82,7 +87,7 @@ $(BUILD)/tools/archive-stub.o: tools/archive-stub.c $(wildcard include/*.h src/*
 	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a
 	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a \
-		$(filter-out -larchive -lnettle,$(LDLIBS))
+		$(LDLIBS)
 
 
 # ---- secprof record: the eBPF backend (src/record/) ------------------------
@@ -96,7 +101,6 @@ BPF_CLANG ?= clang
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ifeq ($(shell test -n "$(BPFTOOL)" -a -r $(VMLINUX_BTF) && echo y),y)
 REC_SKEL := $(BUILD)/bpf/record.skel.h
-LDLIBS   += -lbpf -lelf
 $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,6 +31,8 @@ struct run_args {
 	bool newer;               /* --newer-syscalls */
 	bool explain;             /* --explain[=FILE] */
 	const char *explain_file; /* NULL: the report goes to stderr */
+	const char *filter_cache; /* --filter-cache DIR */
+	bool no_filter_cache;     /* --no-filter-cache */
 	char **argv;
 	/* images, layers, mounts, terminal (secprof_container_ext) */
 	secprof_container_ext x;
@@ -66,6 +69,8 @@ enum {
 	OPT_ENTRYPOINT,
 	OPT_INIT,
 	OPT_VOLUME_DIR,
+	OPT_FILTER_CACHE,
+	OPT_NO_FILTER_CACHE,
 	OPT_UNSUPPORTED = 500, /* + the row's index among them */
 };
 
@@ -150,6 +155,14 @@ static const struct cli_opt run_opts[] = {
 	  CLI_C_NONE, NULL, false },
 	{ "volume-dir", 0, OPT_VOLUME_DIR, CLI_ARG, "DIR",
 	  "named volumes (default /var/lib/secprof/volumes)", CLI_C_DIR, NULL, false },
+	{ "filter-cache", 0, OPT_FILTER_CACHE, CLI_ARG, "DIR",
+	  "compiled filters reused across runs (default\n"
+	  "/var/cache/secprof/filters as root, else\n"
+	  "$XDG_CACHE_HOME/secprof/filters)",
+	  CLI_C_DIR, NULL, false },
+	{ "no-filter-cache", 0, OPT_NO_FILTER_CACHE, CLI_NOARG, NULL,
+	  "compile the filter every time (also SECPROF_NO_FILTER_CACHE=1)", CLI_C_NONE, NULL,
+	  false },
 	/* docker run options secprof does not do: named in the error, never
 	 * ignored (hidden from --help). */
 	{ "publish", 'p', OPT_UNSUPPORTED + 0, CLI_ARG, "X", "not supported (an error naming it)",
@@ -335,6 +348,8 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	case OPT_CACHE: a->x.cache_dir = v; break;
 	case OPT_UPPER: a->x.upper_dir = v; break;
 	case OPT_VOLUME_DIR: a->x.volume_dir = v; break;
+	case OPT_FILTER_CACHE: a->filter_cache = v; break;
+	case OPT_NO_FILTER_CACHE: a->no_filter_cache = true; break;
 	case OPT_RM:
 	case OPT_INIT: break;
 	case OPT_INTERACTIVE: a->x.interactive = true; break;
@@ -387,14 +402,15 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 /* What run prints of the library's warnings when not --strict: only
  * what predicts Docker and Podman (notes with path "runc" or "crun":
  * calls that runtime makes after the load that the profile denies;
- * "seccomp": a profile that leaves the container unconfined). */
+ * "seccomp": a profile that leaves the container unconfined) and a filter
+ * cache that is not used. */
 static void run_notes(void *data, const secprof_error *w)
 {
 	const struct cli *g = data;
 	char buf[1400];
 
-	if (g->quiet ||
-	    (strcmp(w->path, "runc") && strcmp(w->path, "crun") && strcmp(w->path, "seccomp")))
+	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "crun") &&
+			 strcmp(w->path, "seccomp") && strcmp(w->path, "filter-cache")))
 		return;
 	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
 }
@@ -484,8 +500,31 @@ static int run_explained(struct cli *g, const struct run_args *a, const secprof_
 	return status;
 }
 
+/* The filter cache's directory (README "The filter cache"): root's in
+ * /var/cache like the layer cache, a user's in the XDG cache directory;
+ * NULL (none) when turned off or there is no home to put it in. */
+static const char *filter_cache_dir(const struct run_args *a, char *buf, size_t len)
+{
+	const char *off = getenv("SECPROF_NO_FILTER_CACHE"), *xdg, *home;
+
+	if (a->no_filter_cache || (off && *off && strcmp(off, "0")))
+		return NULL;
+	if (a->filter_cache)
+		return a->filter_cache;
+	if (geteuid() == 0)
+		return "/var/cache/secprof/filters";
+	if ((xdg = getenv("XDG_CACHE_HOME")) && xdg[0] == '/')
+		snprintf(buf, len, "%s/secprof/filters", xdg);
+	else if ((home = getenv("HOME")) && home[0] == '/')
+		snprintf(buf, len, "%s/.cache/secprof/filters", home);
+	else
+		return NULL;
+	return buf;
+}
+
 int cmd_run(struct cli *g, int argc, char **argv)
 {
+	char cache_buf[4096];
 	struct run_args a = { 0 };
 	secprof_error err = { 0 };
 	int status, rc = parse_args(g, &a, argc, argv);
@@ -509,6 +548,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 		.device_cgroup = a.device_cgroup,
 		.exact_libseccomp = a.exact,
 		.newer_syscalls = a.newer,
+		.filter_cache = filter_cache_dir(&a, cache_buf, sizeof(cache_buf)),
 	};
 
 	if (rc)

@@ -607,6 +607,11 @@ typedef struct secprof_container_opts {
 	const char *device_cgroup; /* NULL, "auto", "v1" or "v2" */
 	bool exact_libseccomp;     /* the filter exactly as runc builds it */
 	bool newer_syscalls;       /* secprof_compile_opts.newer_syscalls */
+	/* A directory of compiled programs reused across runs (README "The
+	 * filter cache"): created 0700 when missing, ignored (a warning
+	 * through the context's callback, path "filter-cache") unless owned
+	 * by the effective uid and writable by it alone. NULL: no cache. */
+	const char *filter_cache;
 } secprof_container_opts;
 
 /* Run a command as `docker run` with these options would: the options

@@ -16,4 +16,10 @@ int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_
 int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 			 const struct sp_run_hook *hook, secprof_error *err);
 
+/* secprof_run_filter with the filter cache in cache_dir (NULL: none;
+ * sandbox/progcache.c, README "The filter cache"). */
+int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
+		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
+		  secprof_error *err);
+
 #endif

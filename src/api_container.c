@@ -494,7 +494,8 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 	    validate_cap_names(a->cap_drop, a->ncap_drop, "CapDrop", err) < 0 ||
 	    secprof_caps_tweak(a->cap_add, a->ncap_add, a->cap_drop, a->ncap_drop, a->privileged,
 			       own_effective_caps(), &o.caps, err) < 0 ||
-	    secprof_run_filter(ctx, a->seccomp, a->privileged, o.caps, &co, &prog, err) < 0)
+	    sp_run_filter(ctx, a->seccomp, a->privileged, o.caps, &co, a->filter_cache, &prog,
+			  err) < 0)
 		return SECPROF_EXIT_ERROR;
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
 	 * to start without one (docs/COMPAT.md §4.1.4); there is none to offer. */

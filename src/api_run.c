@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "profile/profile.h"
@@ -23,16 +24,92 @@ _Static_assert((int)SECPROF_EXIT_ERROR == (int)SP_EXIT_ERROR &&
 		       (int)SECPROF_EXIT_NOT_FOUND == (int)SP_EXIT_NOT_FOUND,
 	       "docker run's exit statuses");
 
-int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged,
-		       secprof_caps caps, const secprof_compile_opts *copts, secprof_prog **prog,
-		       secprof_error *err)
+/* A compile that also records its warnings for the cache (sp_warnlog),
+ * passing each on to the caller's callback as it comes. */
+struct warn_tee {
+	struct sp_warnlog *log;
+	secprof_warn_fn fwd;
+	void *fwd_data;
+};
+
+static void warn_tee(void *data, const secprof_error *w)
+{
+	struct warn_tee *t = data;
+
+	sp_warnlog_add(t->log, w);
+	if (t->fwd)
+		t->fwd(t->fwd_data, w);
+}
+
+/* Everything the program is a function of: the profile's bytes and the
+ * name its warnings carry, the container's capabilities, the arch and
+ * kernel it is resolved for (the running ones: uname's release as moby
+ * reads it), the compile options; the build ID covers the code, the
+ * syscall tables and the built-in profile (sp_progkey_init). */
+static int filter_key(struct sp_progkey *k, const char *name, const char *data, size_t len,
+		      const secprof_resolve_opts *ro, const secprof_compile_opts *co)
+{
+	const secprof_arch *native = secprof_arch_native();
+	secprof_arch_info ai = { 0 };
+	struct utsname u;
+	uint8_t opts[3] = { co->no_enosys, co->exact_libseccomp, co->newer_syscalls };
+	int32_t kernel[2] = { ro->kernel_major, ro->kernel_minor };
+
+	if (!native || uname(&u) < 0 || sp_progkey_init(k) < 0)
+		return -1;
+	secprof_arch_get_info(native, &ai);
+	sp_progkey_add_str(k, name);
+	/* the built-in profile is part of the build: its ID stands for its
+	 * bytes, which are not hashed again on every run */
+	if (data == secprof_builtin_json(NULL))
+		sp_progkey_add_str(k, "(built in)");
+	else
+		sp_progkey_add(k, data, len);
+	sp_progkey_add(k, &ro->caps, sizeof(ro->caps));
+	sp_progkey_add_str(k, ro->arch ? ro->arch : ai.name);
+	sp_progkey_add(k, kernel, sizeof(kernel));
+	sp_progkey_add_str(k, ro->kernel_major || ro->kernel_minor ? "" : u.release);
+	sp_progkey_add(k, opts, sizeof(opts));
+	sp_progkey_done(k);
+	return 0;
+}
+
+/* parse, resolve, compile: 0 with *prog (NULL: the profile resolves to
+ * no filter), or a negative class. */
+static int compile_bytes(secprof_ctx *ctx, const char *name, const char *data, size_t len,
+			 const secprof_resolve_opts *ro, const secprof_compile_opts *co,
+			 secprof_prog **prog, secprof_error *err)
+{
+	secprof_profile *p = secprof_profile_parse(ctx, data, len, name, err);
+	secprof_resolved *r = NULL;
+	int rc = -SECPROF_E_PROFILE;
+
+	if (p)
+		r = secprof_resolve(ctx, p, ro, err);
+	if (r && !secprof_resolved_unconfined(r))
+		*prog = secprof_compile(ctx, r, co, err);
+	if (r && (secprof_resolved_unconfined(r) || *prog))
+		rc = 0;
+	else if (err->code)
+		rc = -err->code;
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return rc;
+}
+
+int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
+		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
+		  secprof_error *err)
 {
 	enum secprof_decision d;
 	secprof_resolve_opts ro = { .caps = caps };
 	secprof_compile_opts co = { 0 };
-	secprof_profile *p = NULL;
-	secprof_resolved *r = NULL;
-	int rc;
+	struct sp_warnlog log = { 0 };
+	struct sp_progkey key;
+	const char *name, *data;
+	char *file = NULL;
+	size_t len;
+	int rc, dirfd = -1;
 
 	*prog = NULL;
 	if (copts)
@@ -41,27 +118,58 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 		return rc;
 	if (d == SECPROF_DECIDE_UNCONFINED)
 		return 0;
-	if (d == SECPROF_DECIDE_BUILTIN)
-		p = secprof_profile_builtin(ctx, err);
-	else if (access(seccomp_opt, R_OK) < 0)
+	if (d == SECPROF_DECIDE_BUILTIN) {
+		/* compiled in: no file is read, hit or miss */
+		name = "builtin";
+		data = secprof_builtin_json(&len);
+	} else if (access(seccomp_opt, R_OK) < 0) {
 		/* docker/cli's wording: it reads the file before the daemon
 		 * sees it (cli/command/container/opts.go parseSecurityOpts). */
 		return sp_err_errno(err, NULL, "opening seccomp profile (%s) failed: open %s",
 				    seccomp_opt, seccomp_opt);
-	else
-		p = secprof_profile_load_file(ctx, seccomp_opt, err);
-	rc = -SECPROF_E_PROFILE;
-	if (p)
-		r = secprof_resolve(ctx, p, &ro, err);
-	if (r && !secprof_resolved_unconfined(r))
-		*prog = secprof_compile(ctx, r, &co, err);
-	if (r && (secprof_resolved_unconfined(r) || *prog))
+	} else {
+		/* as secprof_profile_load_file reads it */
+		if ((rc = sp_read_file(seccomp_opt, SECPROF_MAX_PROFILE_SIZE, &file, &len, err)) <
+		    0)
+			return rc;
+		name = strcmp(seccomp_opt, "-") ? seccomp_opt : "<stdin>";
+		data = file;
+	}
+	/* --strict turns the first warning into an error: that compile runs
+	 * every time, as the cache keeps warnings, not their verdict. */
+	if (cache_dir && !ctx->strict && filter_key(&key, name, data, len, &ro, &co) == 0 &&
+	    (dirfd = sp_progcache_open(ctx, cache_dir)) >= 0 &&
+	    (*prog = sp_progcache_get(dirfd, &key, &log))) {
+		for (size_t i = 0; i < log.n; i++)
+			if (ctx->warn)
+				ctx->warn(ctx->warn_data, &log.w[i]);
 		rc = 0;
-	else if (err->code)
-		rc = -err->code;
-	secprof_resolved_free(r);
-	secprof_profile_free(p);
+		goto out;
+	}
+	if (dirfd >= 0) {
+		struct warn_tee t = { .log = &log, .fwd = ctx->warn, .fwd_data = ctx->warn_data };
+		sp_warnlog_free(&log);
+		secprof_ctx_set_warn(ctx, warn_tee, &t);
+		rc = compile_bytes(ctx, name, data, len, &ro, &co, prog, err);
+		secprof_ctx_set_warn(ctx, t.fwd, t.fwd_data);
+		if (rc == 0 && *prog)
+			sp_progcache_put(dirfd, &key, *prog, &log);
+	} else {
+		rc = compile_bytes(ctx, name, data, len, &ro, &co, prog, err);
+	}
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	sp_warnlog_free(&log);
+	free(file);
 	return rc;
+}
+
+int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged,
+		       secprof_caps caps, const secprof_compile_opts *copts, secprof_prog **prog,
+		       secprof_error *err)
+{
+	return sp_run_filter(ctx, seccomp_opt, privileged, caps, copts, NULL, prog, err);
 }
 
 int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_run_hook *hook,

@@ -41,6 +41,7 @@
 
 #include "analyze/analyze.h"
 #include "secprof.h"
+#include "bpf/bpf.h"
 
 #define RUNC "runc 1.1"
 #define CRUN "crun 1.8"
@@ -182,9 +183,14 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 {
 	secprof_arch_info info;
 	size_t n = 0;
+	/* checked once for all the calls (secprof_emulate would check it for
+	 * each: most of `secprof run`'s own time); a program the kernel would
+	 * refuse decides 0 (KILL), as secprof_emulate says for it */
+	bool loadable;
 
 	if (!insns || !len)
 		return 0;
+	loadable = sp_bpf_check(insns, len, NULL) == 0;
 	if (!arch)
 		arch = secprof_arch_native();
 	secprof_arch_get_info(arch, &info);
@@ -199,7 +205,7 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 			continue;
 		if ((d.nr = secprof_syscall_nr(arch, calls[i].syscall)) < 0)
 			continue;
-		ret = secprof_emulate(insns, len, &d, NULL);
+		ret = loadable ? sp_emulate_checked(insns, &d, NULL) : 0;
 		if (sp_action_allows(ret))
 			continue;
 		if (n < max) {

@@ -19,6 +19,11 @@ int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len
  * and the instruction index in err->path ("insn[12]"). */
 int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err);
 
+/* secprof_emulate of a program that already passed sp_bpf_check: for a
+ * caller that runs many inputs through one program (the check walks the
+ * whole program, the run only its path). */
+uint32_t sp_emulate_checked(const secprof_insn *insns, const secprof_data *in, unsigned *steps);
+
 /* Listing and Graphviz text (disasm.c). `arch` names syscalls when the
  * program does not say which arch a section is for (may be NULL). *out is
  * malloc'ed and NUL-terminated. */

@@ -235,14 +235,21 @@ static bool step(struct vm *m, const secprof_insn *f)
 uint32_t secprof_emulate(const secprof_insn *insns, size_t len, const secprof_data *in,
 			 unsigned *steps)
 {
+	if (steps)
+		*steps = 0;
+	if (!insns || !in || sp_bpf_check(insns, len, NULL) < 0)
+		return 0;
+	return sp_emulate_checked(insns, in, steps);
+}
+
+uint32_t sp_emulate_checked(const secprof_insn *insns, const secprof_data *in, unsigned *steps)
+{
 	struct vm m = { .data = (const uint8_t *)in };
 	unsigned n = 0;
 	size_t pc = 0;
 
 	if (steps)
 		*steps = 0;
-	if (!insns || !in || sp_bpf_check(insns, len, NULL) < 0)
-		return 0;
 	/* the check guarantees every path ends at a RET within the program */
 	for (;;) {
 		const secprof_insn *f = &insns[pc];

@@ -45,6 +45,18 @@ int sp_warn(secprof_ctx *ctx, secprof_error *err, const char *file, const struct
 void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const char *path,
 	     const char *fmt, ...) SP_PRINTF(5, 6);
 
+/* SHA-256 (core/sha256.c). */
+#define SP_SHA256_SIZE 32
+struct sp_sha256 {
+	uint32_t h[8];
+	uint64_t total;
+	uint8_t buf[64];
+	size_t fill;
+};
+void sp_sha256_init(struct sp_sha256 *s);
+void sp_sha256_update(struct sp_sha256 *s, const void *data, size_t len);
+void sp_sha256_final(struct sp_sha256 *s, uint8_t out[SP_SHA256_SIZE]);
+
 /* Bump allocator: everything a profile holds lives in one arena and is freed
  * at once, so deep or large inputs never need recursive frees. Blocks are
  * aligned for integers, pointers and doubles (not max_align_t). */

@@ -3,6 +3,7 @@
  * and the API server reads them as sigs.k8s.io/yaml does (go-yaml's YAML
  * 1.1 scalars, then encoding/json), so the scalars resolve the same way
  * here before the profile decoder (profile/parse.c) sees them. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -323,6 +324,47 @@ static int handle(struct yb *b, const yaml_event_t *e)
 	}
 }
 
+/* libyaml is opened with dlopen when a YAML profile is read, not linked: as
+ * a dependency of libsecprof.so it would be loaded at the start of every
+ * secprof process (~25 us of each `secprof run`), for the few inputs that
+ * are YAML. Its functions keep their names and types (yaml.h). */
+/* the soname of libyaml 0.2.x, the API of yaml.h since 0.1 */
+#define YAML_SONAME "libyaml-0.so.2"
+#define LY_FUNCS(X)                     \
+	X(yaml_parser_initialize)       \
+	X(yaml_parser_set_input_string) \
+	X(yaml_parser_parse)            \
+	X(yaml_event_delete)            \
+	X(yaml_parser_delete)
+
+struct ly {
+	void *dl;
+#define LY_FIELD(f) __typeof__(&f) f;
+	LY_FUNCS(LY_FIELD)
+#undef LY_FIELD
+};
+
+static int ly_open(struct ly *L, const char *file, secprof_error *err)
+{
+	const char *missing = NULL;
+
+	if (!(L->dl = dlopen(YAML_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL,
+			      "cannot load %s, which reading a YAML profile needs: %s", YAML_SONAME,
+			      dlerror());
+#define LY_SYM(f)                                              \
+	if (!missing && !(*(void **)&L->f = dlsym(L->dl, #f))) \
+		missing = #f;
+	LY_FUNCS(LY_SYM)
+#undef LY_SYM
+	if (missing) {
+		dlclose(L->dl);
+		return sp_err(err, SECPROF_E_SYSTEM, file, NULL, NULL, "%s has no %s", YAML_SONAME,
+			      missing);
+	}
+	return 0;
+}
+
 struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
 			      size_t len, const char *file, secprof_error *err)
 {
@@ -332,24 +374,29 @@ struct sp_json *sp_yaml_parse(struct sp_arena *arena, struct sp_arena *node_aren
 	yaml_parser_t parser;
 	yaml_event_t e;
 	bool done = false;
+	struct ly L = { 0 };
 	int rc = 0;
 
-	if (!yaml_parser_initialize(&parser)) {
+	if (ly_open(&L, file, err) < 0)
+		return NULL;
+	if (!L.yaml_parser_initialize(&parser)) {
+		dlclose(L.dl);
 		sp_err_oom(err);
 		return NULL;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	L.yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	while (!done && rc == 0) {
-		if (!yaml_parser_parse(&parser, &e)) {
+		if (!L.yaml_parser_parse(&parser, &e)) {
 			rc = yerr(&b, parser.problem_mark,
 				  parser.problem ? parser.problem : "syntax error", parser.context);
 			break;
 		}
 		done = e.type == YAML_STREAM_END_EVENT;
 		rc = handle(&b, &e);
-		yaml_event_delete(&e);
+		L.yaml_event_delete(&e);
 	}
-	yaml_parser_delete(&parser);
+	L.yaml_parser_delete(&parser);
+	dlclose(L.dl);
 	while (b.depth)
 		free(b.stack[--b.depth].items);
 	free(b.stack);

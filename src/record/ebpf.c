@@ -34,10 +34,87 @@
 #endif
 
 #ifndef SECPROF_NO_EBPF
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
+#include <bpf/libbpf_version.h>
+
+/* libbpf is opened with dlopen when a recording starts, not linked: as a
+ * dependency of libsecprof.so it (and libelf) would be loaded and
+ * relocated at the start of every secprof process (~80 us of each `secprof
+ * run`). The skeleton's own calls into libbpf are therefore cut off here:
+ * only its pure parts are used (struct sprec, sprec__create_skeleton, which
+ * frees its half-built skeleton with skel_free below), and the object is
+ * opened, loaded, attached and destroyed through struct lb. */
+static void skel_free(struct bpf_object_skeleton *s)
+{
+	/* libbpf's bpf_object__destroy_skeleton on a skeleton that was never
+	 * opened: no object to close, no link to detach */
+	if (s) {
+		free(s->maps);
+		free(s->progs);
+		free(s);
+	}
+}
+#define bpf_object__open_skeleton(s, o) ((void)(s), (void)(o), -ENOSYS)
+#define bpf_object__load_skeleton(s) ((void)(s), -ENOSYS)
+#define bpf_object__attach_skeleton(s) ((void)(s), -ENOSYS)
+#define bpf_object__detach_skeleton(s) ((void)(s))
+#define bpf_object__destroy_skeleton(s) skel_free(s)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #include <record.skel.h>
+#pragma GCC diagnostic pop
+#undef bpf_object__open_skeleton
+#undef bpf_object__load_skeleton
+#undef bpf_object__attach_skeleton
+#undef bpf_object__detach_skeleton
+#undef bpf_object__destroy_skeleton
+
+#define LB_SONAME "libbpf.so.1"
+_Static_assert(LIBBPF_MAJOR_VERSION == 1, "libbpf 1.x (soname libbpf.so.1)");
+
+#define LB_FUNCS(X)                     \
+	X(bpf_object__open_skeleton)    \
+	X(bpf_object__load_skeleton)    \
+	X(bpf_object__attach_skeleton)  \
+	X(bpf_object__detach_skeleton)  \
+	X(bpf_object__destroy_skeleton) \
+	X(bpf_map__lookup_elem)         \
+	X(bpf_map__update_elem)         \
+	X(bpf_map__get_next_key)        \
+	X(libbpf_set_print)             \
+	X(libbpf_num_possible_cpus)
+
+/* libbpf's functions (libbpf.h's names and types), for one recording. */
+struct lb {
+	void *dl;
+#define LB_FIELD(f) __typeof__(&f) f;
+	LB_FUNCS(LB_FIELD)
+#undef LB_FIELD
+};
+
+static int lb_open(struct lb *L, secprof_error *err)
+{
+	const char *missing = NULL;
+
+	if (!(L->dl = dlopen(LB_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot load %s, which the eBPF recorder needs: %s", LB_SONAME,
+			      dlerror());
+#define LB_SYM(f)                                              \
+	if (!missing && !(*(void **)&L->f = dlsym(L->dl, #f))) \
+		missing = #f;
+	LB_FUNCS(LB_SYM)
+#undef LB_SYM
+	if (missing) {
+		dlclose(L->dl);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s has no %s", LB_SONAME,
+			      missing);
+	}
+	return 0;
+}
 
 #include "record/bpf/record_abi.h"
 
@@ -89,14 +166,15 @@ static void fill_argsel(struct sprec *skel)
 	}
 }
 
-static int read_maps(struct sprec *skel, struct secprof_recording *r)
+static int read_maps(const struct lb *L, struct sprec *skel, struct secprof_recording *r)
 {
-	/* libbpf's bpf_map__* calls: <bpf/bpf.h> is shadowed by src/bpf/bpf.h. */
+	/* libbpf's bpf_map__* calls (through L): <bpf/bpf.h> is shadowed by
+	 * src/bpf/bpf.h. */
 	struct bpf_map *cm = skel->maps.counts, *om = skel->maps.other;
 	struct bpf_map *am = skel->maps.argvals, *lm = skel->maps.lost;
 	struct sprec_key k, cur, *prev = NULL;
 	struct sprec_argkey ak, acur, *aprev = NULL;
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = L->libbpf_num_possible_cpus();
 	__u64 v, *per_cpu;
 
 	/* counts is per CPU: a lookup gives every CPU's counter. */
@@ -104,8 +182,8 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 		return -1;
 	for (__u32 slot = 0; slot < SPREC_NSLOT; slot++) {
 		const struct sp_arch *a = sp_arch_by_name(abi_arch[slot / SPREC_DIRECT_NR]);
-		if (bpf_map__lookup_elem(cm, &slot, sizeof(slot), per_cpu,
-					 (size_t)ncpu * sizeof(*per_cpu), 0) < 0)
+		if (L->bpf_map__lookup_elem(cm, &slot, sizeof(slot), per_cpu,
+					    (size_t)ncpu * sizeof(*per_cpu), 0) < 0)
 			continue;
 		v = 0;
 		for (int c = 0; c < ncpu; c++)
@@ -116,34 +194,45 @@ static int read_maps(struct sprec *skel, struct secprof_recording *r)
 		}
 	}
 	free(per_cpu);
-	while (bpf_map__get_next_key(om, prev, &k, sizeof(k)) == 0) {
+	while (L->bpf_map__get_next_key(om, prev, &k, sizeof(k)) == 0) {
 		const struct sp_arch *a = k.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[k.abi])
 							     : NULL;
 		cur = k;
 		prev = &cur;
-		if (a && bpf_map__lookup_elem(om, &k, sizeof(k), &v, sizeof(v), 0) == 0 &&
+		if (a && L->bpf_map__lookup_elem(om, &k, sizeof(k), &v, sizeof(v), 0) == 0 &&
 		    sp_rec_add(r, a, (int32_t)(k.nr + a->nr_base), v) < 0)
 			return -1;
 	}
-	while (bpf_map__get_next_key(am, aprev, &ak, sizeof(ak)) == 0) {
+	while (L->bpf_map__get_next_key(am, aprev, &ak, sizeof(ak)) == 0) {
 		const struct sp_arch *a = ak.abi < SPREC_NABI ? sp_arch_by_name(abi_arch[ak.abi])
 							      : NULL;
 		acur = ak;
 		aprev = &acur;
-		if (a && bpf_map__lookup_elem(am, &ak, sizeof(ak), &v, sizeof(v), 0) == 0 &&
+		if (a && L->bpf_map__lookup_elem(am, &ak, sizeof(ak), &v, sizeof(v), 0) == 0 &&
 		    sp_rec_add_val(r, a, (int32_t)(ak.nr + a->nr_base), ak.idx, ak.val, v) < 0)
 			return -1;
 	}
 	for (__u32 i = 0; i < SPREC_NLOST; i++)
-		if (bpf_map__lookup_elem(lm, &i, sizeof(i), &v, sizeof(v), 0) == 0)
+		if (L->bpf_map__lookup_elem(lm, &i, sizeof(i), &v, sizeof(v), 0) == 0)
 			r->lost += v;
 	return 0;
 }
 
-/* Open, load and attach the program; cgid non-zero: --cgroup mode;
- * seeded: --pid mode (add_tree fills the seed map). */
-static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, bool seeded,
-				   secprof_error *err)
+/* sprec__destroy, through L. */
+static void recorder_free(const struct lb *L, struct sprec *skel)
+{
+	if (!skel)
+		return;
+	if (skel->skeleton)
+		L->bpf_object__destroy_skeleton(skel->skeleton);
+	free(skel);
+}
+
+/* Open, load and attach the program (sprec__open, __load, __attach, through
+ * L); cgid non-zero: --cgroup mode; seeded: --pid mode (add_tree fills the
+ * seed map). */
+static struct sprec *open_recorder(const struct lb *L, struct ebpf_state *st, uint64_t cgid,
+				   bool seeded, secprof_error *err)
 {
 	struct sprec *skel;
 	int e;
@@ -152,9 +241,10 @@ static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, bool se
 		sp_err_errno(err, NULL, "getrandom");
 		return NULL;
 	}
-	skel = sprec__open();
-	if (!skel) {
+	if (!(skel = calloc(1, sizeof(*skel))) || (e = sprec__create_skeleton(skel)) < 0 ||
+	    (e = L->bpf_object__open_skeleton(skel->skeleton, NULL)) < 0) {
 		sp_err_errno(err, NULL, "cannot open the eBPF recorder");
+		recorder_free(L, skel);
 		return NULL;
 	}
 	skel->rodata->cookie_lo = st->cookie[0];
@@ -163,26 +253,27 @@ static struct sprec *open_recorder(struct ebpf_state *st, uint64_t cgid, bool se
 	skel->rodata->target_cgroup = cgid;
 	skel->bss->use_seed = seeded;
 	fill_argsel(skel);
-	if ((e = sprec__load(skel)) < 0) {
+	if ((e = L->bpf_object__load_skeleton(skel->skeleton)) < 0) {
 		errno = -e;
 		sp_err_errno(
 			err, NULL,
 			"cannot load the eBPF recorder (root and a kernel with BTF are needed)");
-	} else if ((e = sprec__attach(skel)) < 0) {
+	} else if ((e = L->bpf_object__attach_skeleton(skel->skeleton)) < 0) {
 		sp_err_errno(err, NULL, "cannot attach the eBPF recorder");
 	} else {
 		return skel;
 	}
-	sprec__destroy(skel);
+	recorder_free(L, skel);
 	return NULL;
 }
 
 /* Read the maps once the recorded tasks are done. */
-static int finish_recording(struct sprec *skel, struct secprof_recording *r, secprof_error *err)
+static int finish_recording(const struct lb *L, struct sprec *skel, struct secprof_recording *r,
+			    secprof_error *err)
 {
-	sprec__detach(skel);
+	L->bpf_object__detach_skeleton(skel->skeleton);
 	snprintf(r->backend, sizeof(r->backend), "ebpf");
-	if (read_maps(skel, r) < 0)
+	if (read_maps(L, skel, r) < 0)
 		return sp_err_oom(err);
 	if (!r->n)
 		return sp_err(
@@ -194,26 +285,31 @@ static int finish_recording(struct sprec *skel, struct secprof_recording *r, sec
 int sp_rec_ebpf_run(struct secprof_recording *r, const struct sp_rec_runner *run,
 		    secprof_error *err)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	struct lb L = { 0 };
+	libbpf_print_fn_t old;
 	struct ebpf_state st;
 	struct sp_run_hook hook = { .data = &st, .at_filter_load = at_filter_load };
-	struct sprec *skel = open_recorder(&st, 0, false, err);
+	struct sprec *skel;
 	int status = SECPROF_EXIT_ERROR;
 
-	if (skel) {
+	if (lb_open(&L, err) < 0)
+		return status;
+	old = L.libbpf_set_print(quiet);
+	if ((skel = open_recorder(&L, &st, 0, false, err))) {
 		status = run->run(run->data, &hook, err);
-		if (!err->code && finish_recording(skel, r, err) < 0)
+		if (!err->code && finish_recording(&L, skel, r, err) < 0)
 			status = SECPROF_EXIT_ERROR;
 	}
-	sprec__destroy(skel);
-	libbpf_set_print(old);
+	recorder_free(&L, skel);
+	L.libbpf_set_print(old);
+	dlclose(L.dl);
 	return status;
 }
 
 /* --pid: the process's threads and descendants as they are now; the fork
  * tracepoint adds every later one. Walked until a pass adds nothing, so a
  * child forked during the walk is found by the next pass. */
-static int add_tree(struct sprec *skel, pid_t pid, int depth)
+static int add_tree(const struct lb *L, struct sprec *skel, pid_t pid, int depth)
 {
 	char path[96];
 	struct dirent *e;
@@ -232,10 +328,10 @@ static int add_tree(struct sprec *skel, pid_t pid, int depth)
 
 		if (!tid)
 			continue;
-		if (bpf_map__lookup_elem(skel->maps.seed, &tid, sizeof(tid), &v, sizeof(v), 0) <
+		if (L->bpf_map__lookup_elem(skel->maps.seed, &tid, sizeof(tid), &v, sizeof(v), 0) <
 			    0 &&
-		    bpf_map__update_elem(skel->maps.seed, &tid, sizeof(tid), &on, sizeof(on),
-					 BPF_ANY) == 0)
+		    L->bpf_map__update_elem(skel->maps.seed, &tid, sizeof(tid), &on, sizeof(on),
+					    BPF_ANY) == 0)
 			added++;
 		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%u/children", (int)pid, tid);
 		fd = open(cpath, O_RDONLY | O_CLOEXEC);
@@ -249,7 +345,7 @@ static int add_tree(struct sprec *skel, pid_t pid, int depth)
 			if (end == p)
 				break;
 			if (c > 0)
-				added += add_tree(skel, (pid_t)c, depth + 1);
+				added += add_tree(L, skel, (pid_t)c, depth + 1);
 		}
 	}
 	closedir(d);
@@ -278,6 +374,7 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 	libbpf_print_fn_t old;
 	struct ebpf_state st;
 	struct sprec *skel;
+	struct lb L = { 0 };
 	struct statfs sfs;
 	struct stat sb;
 	struct timespec t0, now;
@@ -296,14 +393,19 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 			      "%s is not a cgroup v2 directory", t->cgroup);
 	if (t->pid > 0 && (pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0)
 		return sp_err_errno(err, NULL, "process %d", (int)t->pid);
-	old = libbpf_set_print(quiet);
-	skel = open_recorder(&st, t->cgroup ? (uint64_t)sb.st_ino : 0, t->pid > 0, err);
+	if ((rc = lb_open(&L, err)) < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return rc;
+	}
+	old = L.libbpf_set_print(quiet);
+	skel = open_recorder(&L, &st, t->cgroup ? (uint64_t)sb.st_ino : 0, t->pid > 0, err);
 	if (!skel) {
 		rc = -err->code;
 		goto out;
 	}
 	if (t->pid > 0)
-		for (int pass = 0; pass < 8 && add_tree(skel, t->pid, 0) > 0; pass++)
+		for (int pass = 0; pass < 8 && add_tree(&L, skel, t->pid, 0) > 0; pass++)
 			;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -320,10 +422,11 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 		if (t->duration_ms && ms >= (long)t->duration_ms)
 			break;
 	}
-	rc = finish_recording(skel, r, err);
+	rc = finish_recording(&L, skel, r, err);
 out:
-	sprec__destroy(skel);
-	libbpf_set_print(old);
+	recorder_free(&L, skel);
+	L.libbpf_set_print(old);
+	dlclose(L.dl);
 	if (pidfd >= 0)
 		close(pidfd);
 	return rc;
@@ -339,6 +442,12 @@ bool sp_rec_ebpf_available(secprof_error *why)
 		sp_err(why, SECPROF_E_USAGE, NULL, NULL, NULL,
 		       "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
 		return false;
+	}
+	{
+		struct lb L = { 0 };
+		if (lb_open(&L, why) < 0)
+			return false;
+		dlclose(L.dl);
 	}
 	return true;
 }

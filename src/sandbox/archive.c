@@ -1,6 +1,7 @@
 /* archive.c - image archives and layers read with libarchive (tar, with
- * gzip, zstd or no compression), the only file that uses it: a static
- * secprof links tools/archive-stub.c in its place.
+ * gzip, zstd or no compression, loaded with dlopen when first needed: see
+ * la_open), the only file that uses it: a static secprof links
+ * tools/archive-stub.c in its place.
  *
  * A layer is unpacked into a directory of its own that becomes one lower
  * layer of an overlay, so the OCI image spec's whiteouts (image-spec
@@ -18,6 +19,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <nettle/sha2.h>
+#include <nettle/version.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,28 +35,127 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
-static struct archive *reader(void)
+/* libarchive is opened with dlopen when an archive is read, not linked:
+ * as a dependency of libsecprof.so it would be mapped and relocated, with
+ * libxml2, ICU and libstdc++ behind it, at the start of every secprof
+ * process (about 1 ms, most of `secprof run`'s start-up), while only
+ * `run --image` reads archives. The table is filled for each call and
+ * closed after it (no process-wide state); the functions keep
+ * libarchive's names and types (archive.h), called through L. */
+#define LA_FUNCS(X)                          \
+	X(archive_entry_filetype)            \
+	X(archive_entry_hardlink)            \
+	X(archive_entry_pathname)            \
+	X(archive_entry_set_hardlink)        \
+	X(archive_entry_set_pathname)        \
+	X(archive_entry_size)                \
+	X(archive_entry_xattr_add_entry)     \
+	X(archive_entry_xattr_clear)         \
+	X(archive_entry_xattr_next)          \
+	X(archive_entry_xattr_reset)         \
+	X(archive_error_string)              \
+	X(archive_read_data)                 \
+	X(archive_read_data_block)           \
+	X(archive_read_free)                 \
+	X(archive_read_new)                  \
+	X(archive_read_next_header)          \
+	X(archive_read_open)                 \
+	X(archive_read_open_filename)        \
+	X(archive_read_support_filter_all)   \
+	X(archive_read_support_format_empty) \
+	X(archive_read_support_format_tar)   \
+	X(archive_write_close)               \
+	X(archive_write_data_block)          \
+	X(archive_write_disk_new)            \
+	X(archive_write_disk_set_options)    \
+	X(archive_write_finish_entry)        \
+	X(archive_write_free)                \
+	X(archive_write_header)
+
+/* nettle's SHA-256 checks each layer's digest as it is read; opened with
+ * libarchive for the same reason (libnettle costs every process ~80 us). */
+#define NETTLE_FUNCS(X)         \
+	X(nettle_sha256_init)   \
+	X(nettle_sha256_update) \
+	X(nettle_sha256_digest)
+
+/* The sonames of libarchive 3.x and nettle 3.x, whose headers this file is
+ * built with. */
+#define LA_SONAME "libarchive.so.13"
+#define NETTLE_SONAME "libnettle.so.8"
+_Static_assert(NETTLE_VERSION_MAJOR == 3, "nettle 3 (soname libnettle.so.8)");
+_Static_assert(ARCHIVE_VERSION_NUMBER >= 3000000 && ARCHIVE_VERSION_NUMBER < 4000000,
+	       "libarchive 3 (soname libarchive.so.13)");
+
+struct la {
+	void *dl, *dl_nettle;
+#define LA_FIELD(f) __typeof__(&f) f;
+	LA_FUNCS(LA_FIELD)
+	NETTLE_FUNCS(LA_FIELD)
+#undef LA_FIELD
+};
+
+static void la_close(struct la *L)
 {
-	struct archive *a = archive_read_new();
+	dlclose(L->dl_nettle);
+	dlclose(L->dl);
+}
+
+static int la_open(struct la *L, secprof_error *err)
+{
+	const char *missing = NULL, *lib = LA_SONAME;
+
+	L->dl = dlopen(LA_SONAME, RTLD_NOW | RTLD_LOCAL);
+	L->dl_nettle = L->dl ? dlopen(NETTLE_SONAME, RTLD_NOW | RTLD_LOCAL) : NULL;
+	if (!L->dl || !L->dl_nettle) {
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "cannot load %s, which reading an image archive needs: %s",
+		       L->dl ? NETTLE_SONAME : LA_SONAME, dlerror());
+		if (L->dl)
+			dlclose(L->dl);
+		return -SECPROF_E_SYSTEM;
+	}
+#define LA_SYM(f)                                              \
+	if (!missing && !(*(void **)&L->f = dlsym(L->dl, #f))) \
+		missing = #f;
+#define NETTLE_SYM(f)                                                 \
+	if (!missing && !(*(void **)&L->f = dlsym(L->dl_nettle, #f))) \
+		missing = #f, lib = NETTLE_SONAME;
+	LA_FUNCS(LA_SYM)
+	NETTLE_FUNCS(NETTLE_SYM)
+#undef LA_SYM
+#undef NETTLE_SYM
+	if (missing) {
+		la_close(L);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s has no %s", lib,
+			      missing);
+	}
+	return 0;
+}
+
+static struct archive *reader(const struct la *L)
+{
+	struct archive *a = L->archive_read_new();
 
 	if (a) {
-		archive_read_support_filter_all(a);
-		archive_read_support_format_tar(a);
-		archive_read_support_format_empty(a);
+		L->archive_read_support_filter_all(a);
+		L->archive_read_support_format_tar(a);
+		L->archive_read_support_format_empty(a);
 	}
 	return a;
 }
 
-static int arch_err(secprof_error *err, struct archive *a, const char *what, const char *path)
+static int arch_err(const struct la *L, secprof_error *err, struct archive *a, const char *what,
+		    const char *path)
 {
 	return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s %s: %s", what, path,
-		      archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		      L->archive_error_string(a) ? L->archive_error_string(a) : "unknown error");
 }
 
 /* A member's name as docker save and OCI layouts write it, "./" dropped. */
-static const char *member_name(struct archive_entry *e)
+static const char *member_name(const struct la *L, struct archive_entry *e)
 {
-	const char *n = archive_entry_pathname(e);
+	const char *n = L->archive_entry_pathname(e);
 
 	while (n && n[0] == '.' && n[1] == '/')
 		n += 2;
@@ -69,10 +171,10 @@ void sp_members_free(struct sp_member *m, size_t n)
 	free(m);
 }
 
-int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *nout,
-			     secprof_error *err)
+static int small_members(const struct la *L, const char *path, size_t max, struct sp_member **out,
+			 size_t *nout, secprof_error *err)
 {
-	struct archive *a = reader();
+	struct archive *a = reader(L);
 	struct archive_entry *e;
 	struct sp_member *m = NULL;
 	size_t n = 0;
@@ -82,23 +184,23 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 	*nout = 0;
 	if (!a)
 		return sp_err_oom(err);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		rc = arch_err(err, a, "cannot read", path);
-		archive_read_free(a);
+	if (L->archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		rc = arch_err(L, err, a, "cannot read", path);
+		L->archive_read_free(a);
 		return rc;
 	}
-	while (!rc && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		la_int64_t size = archive_entry_size(e);
+	while (!rc && (r = L->archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		la_int64_t size = L->archive_entry_size(e);
 		struct sp_member *nm;
 
-		if (archive_entry_filetype(e) != AE_IFREG || size < 0 || (size_t)size > max)
+		if (L->archive_entry_filetype(e) != AE_IFREG || size < 0 || (size_t)size > max)
 			continue;
 		if (!(nm = realloc(m, (n + 1) * sizeof(*m)))) {
 			rc = sp_err_oom(err);
 			break;
 		}
 		m = nm;
-		m[n].name = strdup(member_name(e));
+		m[n].name = strdup(member_name(L, e));
 		m[n].data = malloc((size_t)size + 1);
 		m[n].len = (size_t)size;
 		n++;
@@ -106,13 +208,13 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 			rc = sp_err_oom(err);
 			break;
 		}
-		if (archive_read_data(a, m[n - 1].data, (size_t)size) != (la_ssize_t)size)
-			rc = arch_err(err, a, "cannot read", path);
+		if (L->archive_read_data(a, m[n - 1].data, (size_t)size) != (la_ssize_t)size)
+			rc = arch_err(L, err, a, "cannot read", path);
 		m[n - 1].data[size] = '\0';
 	}
 	if (!rc && r != ARCHIVE_EOF)
-		rc = arch_err(err, a, "cannot read", path);
-	archive_read_free(a);
+		rc = arch_err(L, err, a, "cannot read", path);
+	L->archive_read_free(a);
 	if (rc) {
 		sp_members_free(m, n);
 		return rc;
@@ -204,7 +306,7 @@ static int whiteout(int layer, const char *rel, secprof_error *err)
 
 /* Drop xattrs a layer may not set: the overlay's own (they would steer
  * this overlay: opaque, redirect, origin). */
-static int filter_xattrs(struct archive_entry *e)
+static int filter_xattrs(const struct la *L, struct archive_entry *e)
 {
 	struct {
 		char *name;
@@ -216,9 +318,9 @@ static int filter_xattrs(struct archive_entry *e)
 	size_t len, n = 0;
 	bool dropped = false;
 
-	if (archive_entry_xattr_reset(e) == 0)
+	if (L->archive_entry_xattr_reset(e) == 0)
 		return 0;
-	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+	while (L->archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
 		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13)) {
 			dropped = true;
 			continue;
@@ -234,9 +336,9 @@ static int filter_xattrs(struct archive_entry *e)
 		n++;
 	}
 	if (dropped) {
-		archive_entry_xattr_clear(e);
+		L->archive_entry_xattr_clear(e);
 		for (size_t i = 0; i < n; i++)
-			archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].len);
+			L->archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].len);
 	}
 	for (size_t i = 0; i < n; i++) {
 		free(keep[i].name);
@@ -247,6 +349,7 @@ static int filter_xattrs(struct archive_entry *e)
 
 /* The layer's bytes: a member of an outer archive, or a file. */
 struct nested {
+	const struct la *L;
 	struct archive *outer; /* NULL: read fd */
 	int fd;
 	struct sha256_ctx sha;
@@ -256,12 +359,12 @@ struct nested {
 static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
 {
 	struct nested *n = arg;
-	la_ssize_t r = n->outer ? archive_read_data(n->outer, n->buf, sizeof(n->buf))
+	la_ssize_t r = n->outer ? n->L->archive_read_data(n->outer, n->buf, sizeof(n->buf))
 				: read(n->fd, n->buf, sizeof(n->buf));
 
 	(void)a;
 	if (r > 0)
-		sha256_update(&n->sha, (size_t)r, (const uint8_t *)n->buf);
+		n->L->nettle_sha256_update(&n->sha, (size_t)r, (const uint8_t *)n->buf);
 	*out = n->buf;
 	return r;
 }
@@ -281,7 +384,7 @@ static int check_digest(struct nested *n, const char *what, const char *expect_h
 	if (r < 0)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "cannot read layer %s to its end", what);
-	sha256_digest(&n->sha, sizeof(d), d);
+	n->L->nettle_sha256_digest(&n->sha, sizeof(d), d);
 	for (size_t i = 0; i < sizeof(d); i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	if (strcmp(hex, expect_hex))
@@ -292,31 +395,32 @@ static int check_digest(struct nested *n, const char *what, const char *expect_h
 	return 0;
 }
 
-static int unpack_entries(struct archive *in, const char *dest, secprof_error *err)
+static int unpack_entries(const struct la *L, struct archive *in, const char *dest,
+			  secprof_error *err)
 {
-	struct archive *out = archive_write_disk_new();
+	struct archive *out = L->archive_write_disk_new();
 	struct archive_entry *e;
 	char rel[4096], full[8192];
 	int layer, r, rc = 0;
 
 	if (!out)
 		return sp_err_oom(err);
-	archive_write_disk_set_options(
+	L->archive_write_disk_set_options(
 		out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 			     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 			     ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
 	layer = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layer < 0) {
-		archive_write_free(out);
+		L->archive_write_free(out);
 		return sp_err_errno(err, NULL, "cannot open %s", dest);
 	}
-	while (!rc && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		const char *base, *hl = archive_entry_hardlink(e);
+	while (!rc && (r = L->archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		const char *base, *hl = L->archive_entry_hardlink(e);
 
-		if (clean_path(archive_entry_pathname(e), rel, sizeof(rel)) < 0) {
+		if (clean_path(L->archive_entry_pathname(e), rel, sizeof(rel)) < 0) {
 			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 				    "layer: entry '%s' leaves the layer (refused)",
-				    archive_entry_pathname(e));
+				    L->archive_entry_pathname(e));
 			break;
 		}
 		if (!rel[0])
@@ -328,7 +432,7 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 			continue;
 		}
 		snprintf(full, sizeof(full), "%s/%s", dest, rel);
-		archive_entry_set_pathname(e, full);
+		L->archive_entry_set_pathname(e, full);
 		if (hl) {
 			char hrel[4096];
 			if (clean_path(hl, hrel, sizeof(hrel)) < 0 || !hrel[0]) {
@@ -337,20 +441,21 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 				break;
 			}
 			snprintf(full, sizeof(full), "%s/%s", dest, hrel);
-			archive_entry_set_hardlink(e, full);
+			L->archive_entry_set_hardlink(e, full);
 		}
-		if (filter_xattrs(e) < 0) {
+		if (filter_xattrs(L, e) < 0) {
 			rc = sp_err_oom(err);
 			break;
 		}
-		r = archive_write_header(out, e);
-		if (r == ARCHIVE_OK && archive_entry_size(e) > 0) {
+		r = L->archive_write_header(out, e);
+		if (r == ARCHIVE_OK && L->archive_entry_size(e) > 0) {
 			const void *buf;
 			size_t size;
 			la_int64_t off;
 			int d;
-			while ((d = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
+			while ((d = L->archive_read_data_block(in, &buf, &size, &off)) ==
+			       ARCHIVE_OK)
+				if (L->archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
 					d = ARCHIVE_FATAL;
 					break;
 				}
@@ -358,24 +463,24 @@ static int unpack_entries(struct archive *in, const char *dest, secprof_error *e
 				r = ARCHIVE_FATAL;
 		}
 		if (r >= ARCHIVE_WARN)
-			r = archive_write_finish_entry(out);
+			r = L->archive_write_finish_entry(out);
 		if (r < ARCHIVE_WARN)
-			rc = arch_err(err, archive_error_string(out) ? out : in,
+			rc = arch_err(L, err, L->archive_error_string(out) ? out : in,
 				      "layer: cannot unpack", rel);
 	}
 	if (!rc && r != ARCHIVE_EOF)
-		rc = arch_err(err, in, "layer: cannot read", dest);
-	if (!rc && archive_write_close(out) != ARCHIVE_OK)
-		rc = arch_err(err, out, "layer: cannot finish", dest);
-	archive_write_free(out);
+		rc = arch_err(L, err, in, "layer: cannot read", dest);
+	if (!rc && L->archive_write_close(out) != ARCHIVE_OK)
+		rc = arch_err(L, err, out, "layer: cannot finish", dest);
+	L->archive_write_free(out);
 	close(layer);
 	return rc;
 }
 
-int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
-		    secprof_error *err)
+static int layer_unpack(const struct la *L, const char *path, const char *member, const char *dest,
+			const char *expect_hex, secprof_error *err)
 {
-	struct archive *outer = NULL, *in = reader();
+	struct archive *outer = NULL, *in = reader(L);
 	struct nested *nest = malloc(sizeof(*nest));
 	struct archive_entry *e;
 	int rc = 0, r;
@@ -384,58 +489,87 @@ int sp_layer_unpack(const char *path, const char *member, const char *dest, cons
 		rc = sp_err_oom(err);
 		goto out;
 	}
+	nest->L = L;
 	nest->outer = NULL;
 	nest->fd = -1;
-	sha256_init(&nest->sha);
+	L->nettle_sha256_init(&nest->sha);
 	if (!member) {
 		nest->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (nest->fd < 0) {
 			rc = sp_err_errno(err, NULL, "cannot read layer %s", path);
 			goto out;
 		}
-		if (archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
-			rc = arch_err(err, in, "cannot read layer", path);
+		if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
+			rc = arch_err(L, err, in, "cannot read layer", path);
 		if (!rc)
-			rc = unpack_entries(in, dest, err);
+			rc = unpack_entries(L, in, dest, err);
 		if (!rc)
 			rc = check_digest(nest, path, expect_hex, err);
 		goto out;
 	}
 	/* A member of an image archive, read straight from it: nothing is
 	 * copied out first. */
-	outer = reader();
+	outer = reader(L);
 	if (!outer) {
 		rc = sp_err_oom(err);
 		goto out;
 	}
-	if (archive_read_open_filename(outer, path, 1 << 16) != ARCHIVE_OK) {
-		rc = arch_err(err, outer, "cannot read", path);
+	if (L->archive_read_open_filename(outer, path, 1 << 16) != ARCHIVE_OK) {
+		rc = arch_err(L, err, outer, "cannot read", path);
 		goto out;
 	}
-	while ((r = archive_read_next_header(outer, &e)) == ARCHIVE_OK)
-		if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), member))
+	while ((r = L->archive_read_next_header(outer, &e)) == ARCHIVE_OK)
+		if (L->archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(L, e), member))
 			break;
 	if (r != ARCHIVE_OK) {
 		rc = r == ARCHIVE_EOF ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 					       "%s has no member %s", path, member)
-				      : arch_err(err, outer, "cannot read", path);
+				      : arch_err(L, err, outer, "cannot read", path);
 		goto out;
 	}
 	nest->outer = outer;
-	if (archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK) {
-		rc = arch_err(err, in, "cannot read layer", member);
+	if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK) {
+		rc = arch_err(L, err, in, "cannot read layer", member);
 		goto out;
 	}
-	rc = unpack_entries(in, dest, err);
+	rc = unpack_entries(L, in, dest, err);
 	if (!rc)
 		rc = check_digest(nest, member, expect_hex, err);
 out:
 	if (in)
-		archive_read_free(in);
+		L->archive_read_free(in);
 	if (outer)
-		archive_read_free(outer);
+		L->archive_read_free(outer);
 	if (nest && nest->fd >= 0)
 		close(nest->fd);
 	free(nest);
+	return rc;
+}
+
+int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *nout,
+			     secprof_error *err)
+{
+	struct la L = { 0 };
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	if ((rc = la_open(&L, err)) < 0)
+		return rc;
+	rc = small_members(&L, path, max, out, nout, err);
+	la_close(&L);
+	return rc;
+}
+
+int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
+		    secprof_error *err)
+{
+	struct la L = { 0 };
+	int rc;
+
+	if ((rc = la_open(&L, err)) < 0)
+		return rc;
+	rc = layer_unpack(&L, path, member, dest, expect_hex, err);
+	la_close(&L);
 	return rc;
 }

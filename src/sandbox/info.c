@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <dlfcn.h>
 #include <zlib.h>
 
 #include "secprof.h"
@@ -64,23 +65,41 @@ static void config_value(const char *text, const char *name, char *out, size_t l
 	}
 }
 
+/* zlib is opened with dlopen here, its one use, not linked: as a
+ * dependency of libsecprof.so it would be loaded at the start of every
+ * secprof process. Without it, /boot's plain config is read instead. */
+#define ZLIB_SONAME "libz.so.1"
+_Static_assert(ZLIB_VER_MAJOR == 1, "zlib 1.x (soname libz.so.1)");
+
 static char *read_gz(const char *path, size_t max)
 {
-	gzFile f = gzopen(path, "rb");
+	void *dl = dlopen(ZLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
+	__typeof__(&gzopen) z_open = NULL;
+	__typeof__(&gzread) z_read = NULL;
+	__typeof__(&gzclose) z_close = NULL;
+	gzFile f;
 	char *buf;
 	int n, got = 0;
 
-	if (!f)
+	if (!dl)
 		return NULL;
+	*(void **)&z_open = dlsym(dl, "gzopen");
+	*(void **)&z_read = dlsym(dl, "gzread");
+	*(void **)&z_close = dlsym(dl, "gzclose");
+	if (!z_open || !z_read || !z_close || !(f = z_open(path, "rb"))) {
+		dlclose(dl);
+		return NULL;
+	}
 	buf = malloc(max + 2);
 	if (buf) {
 		buf[0] = '\n'; /* so the first line also starts after a newline */
 		while (got < (int)max &&
-		       (n = gzread(f, buf + 1 + got, (unsigned)(max - (size_t)got))) > 0)
+		       (n = z_read(f, buf + 1 + got, (unsigned)(max - (size_t)got))) > 0)
 			got += n;
 		buf[1 + got] = '\0';
 	}
-	gzclose(f);
+	z_close(f);
+	dlclose(dl);
 	return buf;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "secprof.h"
+#include "core/util.h"
 
 /* docker run's own exit statuses (docker run reference, "Exit status"). */
 enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
@@ -355,5 +356,43 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 		    struct sp_buf *text, struct sp_buf *key);
 void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len);
 void sp_decode_comm(pid_t pid, char *out, size_t len);
+
+/* ---- the filter cache (progcache.c) -------------------------------------- */
+
+/* The key of a compiled program: SHA-256 over this build's ID and every
+ * input the caller adds (profile bytes, options), each length-prefixed. */
+struct sp_progkey {
+	struct sp_sha256 sha;
+	uint8_t digest[32];
+	char hex[2 * 32 + 1]; /* the entry's file name */
+};
+/* -1 when this build has no build ID (no cache then). */
+int sp_progkey_init(struct sp_progkey *k);
+void sp_progkey_add(struct sp_progkey *k, const void *data, size_t len);
+void sp_progkey_add_str(struct sp_progkey *k, const char *s); /* NULL and "" differ */
+void sp_progkey_done(struct sp_progkey *k);
+
+/* The warnings a compile gave, kept with its program (at most
+ * SP_PROGCACHE_MAX_WARN: a compile with more is not stored). */
+#define SP_PROGCACHE_MAX_WARN 64
+struct sp_warnlog {
+	secprof_error *w; /* malloc'ed: sp_warnlog_free */
+	size_t n;
+	bool overflow; /* more than fit, or no memory: the program is not stored */
+};
+void sp_warnlog_add(struct sp_warnlog *log, const secprof_error *w);
+void sp_warnlog_free(struct sp_warnlog *log);
+
+/* The cache directory, created 0700 when missing: a descriptor, or -1
+ * (a note with path "filter-cache" says why) when it cannot be opened or
+ * is not owned by the effective uid alone (owner, no group/other write). */
+int sp_progcache_open(secprof_ctx *ctx, const char *dir);
+/* The program stored under k, with its warnings in *log, or NULL (a miss:
+ * absent, or failing any check). The caller frees it. */
+secprof_prog *sp_progcache_get(int dirfd, const struct sp_progkey *k, struct sp_warnlog *log);
+/* Store prog under k (atomically; errors are ignored: a cache that cannot
+ * be written is a cache that misses). */
+void sp_progcache_put(int dirfd, const struct sp_progkey *k, const secprof_prog *prog,
+		      const struct sp_warnlog *log);
 
 #endif
