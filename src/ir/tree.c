@@ -782,3 +782,52 @@ bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule)
 			return true;
 	return false;
 }
+
+/* The nodes of libseccomp's tree for one syscall's entries after they are
+ * all added (db.c keeps that count as node_cnt, and _sys_priority_sort in
+ * gen_bpf.c orders the syscalls by it). The profile's own values: runc
+ * adds them uncut. SIZE_MAX when the replay refuses or runs out of steps. */
+size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n)
+{
+	size_t adds = 0, count = 0, top = 0;
+	const struct sp_rule *failed = NULL;
+	struct sp_tnode **stack;
+	struct tree t;
+	bool *seen;
+
+	for (size_t i = 0; i < n; i++)
+		adds += e[i].rule->nargs;
+	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
+	t.pool = malloc(t.cap * sizeof(*t.pool));
+	seen = calloc(t.cap, sizeof(*seen));
+	stack = malloc(t.cap * sizeof(*stack));
+	if (!t.pool || !seen || !stack || !replay_entries(&t, a, e, n, &failed) || !t.steps)
+		count = SIZE_MAX;
+	b->steps = t.steps;
+	/* every node once: siblings and both sides, shared ones too */
+	if (count != SIZE_MAX && t.root)
+		stack[top++] = t.root;
+	while (top) {
+		struct sp_tnode *x = stack[--top];
+		/* bounded: links libseccomp shares can loop (TREE_WIDTH) */
+		for (size_t w = 0; x->prev && w < t.used; w++)
+			x = x->prev;
+		for (; x; x = x->next) {
+			size_t i = (size_t)(x - t.pool);
+			if (seen[i])
+				break; /* its level was walked from its first node */
+			seen[i] = true;
+			count++;
+			if (x->t && top < t.cap)
+				stack[top++] = x->t;
+			if (x->f && top < t.cap)
+				stack[top++] = x->f;
+		}
+	}
+	free(stack);
+	free(seen);
+	free(t.pool);
+	free(t.memo.v);
+	return count;
+}

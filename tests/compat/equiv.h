@@ -19,9 +19,13 @@ struct eq_stats {
 				    several actions) its own word tree run with the
 				    accumulator it assumes, on a path that compares
 				    an ambiguous accumulator (README) */
-	uint64_t cat_masked;     /* disagreements on a syscall with a MASKED_EQ whose
+	/* of those, where libseccomp's verdict is the stricter one (the
+	   kernel's order of actions): runc denies what secprof allows */
+	uint64_t scmp_multiarch_lib;
+	uint64_t scmp_merge_lib;
+	uint64_t cat_masked;  /* disagreements on a syscall with a MASKED_EQ whose
 				    valueTwo has bits outside the mask */
-	uint64_t cat_overlap;    /* ... with several conditional rules of different
+	uint64_t cat_overlap; /* ... with several conditional rules of different
 				    actions, or range tests OR-ed on one argument */
 	uint64_t cat_other;
 	uint64_t emu_mismatch;     /* secprof_emulate != the independent evaluator */
@@ -1081,9 +1085,15 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 		return;
 	switch (eq_explain(c, d, va, vb)) {
 	case EQ_SCMP_MULTIARCH:
-	case EQ_SCMP_MULTIARCH_ACC: c->st->scmp_multiarch++; return;
+	case EQ_SCMP_MULTIARCH_ACC:
+		c->st->scmp_multiarch++;
+		c->st->scmp_multiarch_lib += sp_ret_stricter(vb, va);
+		return;
 	case EQ_SCMP_MERGE:
-	case EQ_SCMP_TREE_ACC: c->st->scmp_merge++; return;
+	case EQ_SCMP_TREE_ACC:
+		c->st->scmp_merge++;
+		c->st->scmp_merge_lib += sp_ret_stricter(vb, va);
+		return;
 	case EQ_UNEXPLAINED: break;
 	}
 	c->st->disagree++;
