@@ -119,11 +119,17 @@ bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
  * SIZE_MAX when the replay refuses or runs out of steps. */
 size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
 			     size_t n);
+/* Does libseccomp's program for these entries have a node it emits without
+ * a load that a path reaches with another word in the accumulator
+ * (docs/COMPAT.md §4.4, the stale accumulator)? Whether the layout adds a
+ * load there is not modelled: "may". *rule: a rule ending on that node. */
+bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
+			   size_t n, const struct sp_rule **rule);
 
 /* scmpbug.c */
 /* Where libseccomp 2.5.4's program never loads the syscall number on an
  * arch (docs/COMPAT.md §4.4), give every verdict there the stricter of it
  * and the default action, as runc's filter does; a note where it may. */
-int sp_rs_dropped_nr_load(struct build *b);
+int sp_rs_libseccomp_bugs(struct build *b);
 
 #endif

@@ -46,10 +46,53 @@ static int cmp_group(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* The stale accumulator (docs/COMPAT.md §4.4) is not modelled: where its
+ * trigger is in libseccomp's tree for a syscall, say so once per name. */
+static int note_stale(struct build *b, const struct sp_arch *a, const struct entry *e, size_t n,
+		      struct sp_vec *noted)
+{
+	const struct sp_rule *rule = NULL;
+	const char **seen = noted->items, **slot;
+	size_t adds = 0;
+	bool mixed = false;
+	char path[SP_RULE_PATH_MAX];
+
+	/* siblings need two rules on the syscall, or one split rule; and the
+	 * differential test (tests/compat/README.md, exception 4) sees the
+	 * verdict change only where the rules have two actions or a rule is
+	 * split (OR-ed tests of one argument), so only those are named: a
+	 * layout that adds the load (_gen_bpf_build_bpf) is not modelled, and
+	 * Docker's own socket rules would be named for nothing */
+	for (size_t i = 0; i < n; i++) {
+		/* a multiplexer's part of a split rule (sp_rs_push_mux) follows
+		 * its other parts, with the same name seq */
+		bool split = sp_rs_index_repeats(e[i].rule) ||
+			     (i && entry_is_mux(&e[i]) && e[i].seq >> 32 == e[i - 1].seq >> 32);
+		adds += e[i].rule->nargs ? 1 + split : 0;
+		mixed |= split || sp_rule_ret(e[i].rule) != sp_rule_ret(e[0].rule);
+	}
+	if (adds < 2 || !mixed)
+		return 0;
+	for (size_t i = 0; i < noted->len; i++)
+		if (!strcmp(seen[i], e->name))
+			return 0;
+	if (!sp_rs_word_tree_stale(b, a, e, n, &rule))
+		return 0;
+	if (!(slot = sp_vec_push(noted)))
+		return sp_err_oom(b->err);
+	*slot = e->name;
+	rule = rule ? rule : e->rule;
+	sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
+	sp_note(b->ctx, b->file, &rule->loc, path,
+		"syscall \"%s\" on %s: libseccomp 2.5.4's program may compare a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter can decide otherwise than these rules, more or less strictly; secprof follows the profile",
+		e->name, a->scmp);
+	return 0;
+}
+
 /* The db runc's rules make for one arch (db_rule_add via
  * arch_filter_rule_add): real numbers, the multiplexer's rules, and
  * pseudo numbers where libseccomp keeps them. */
-static int scan_arch(struct build *b, size_t ai, struct sect *s)
+static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, struct sp_vec *noted)
 {
 	const struct sp_arch *a = b->rs->arches[ai].arch;
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
@@ -97,6 +140,10 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s)
 					     &(struct entry){ e[j].nr, 0, NULL, e[j].name });
 		     j++)
 			;
+		if (e[i].nr >= 0 && (rc = note_stale(b, a, e + i, j - i, noted)))
+			break;
+		if (!counts)
+			continue;
 		nodes = sp_rs_word_tree_nodes(b, a, e + i, j - i);
 		if (nodes == SIZE_MAX) {
 			s->unknown = true;
@@ -156,9 +203,11 @@ static int find_arch(const struct sp_ruleset *rs, uint32_t audit, uint32_t base)
 	return -1;
 }
 
-int sp_rs_dropped_nr_load(struct build *b)
+int sp_rs_libseccomp_bugs(struct build *b)
 {
+	struct sp_vec noted = { .item_size = sizeof(const char *) };
 	size_t internal = 0;
+	int rc = 0;
 	int x64 = find_arch(b->rs, AUDIT_X86_64, 0),
 	    x32 = find_arch(b->rs, AUDIT_X86_64, SP_X32_BIT);
 
@@ -166,24 +215,27 @@ int sp_rs_dropped_nr_load(struct build *b)
 	 * docs/COMPAT.md §4.1.2): the binary tree loads the number itself */
 	for (size_t i = 0; i < b->r->nrules; i++)
 		internal += b->r->rules[i]->nnames;
-	if (internal > 32)
-		return 0;
-	for (size_t i = 0; i < b->rs->narches; i++) {
+	for (size_t i = 0; i < b->rs->narches && !rc; i++) {
 		struct sect p, q = { SIZE_MAX, SIZE_MAX, NULL, false };
 		const char *first;
-		int other = -1, rc;
+		int other = -1;
+		bool counts = internal <= 32;
 		size_t m;
 		if ((int)i == x64 || (int)i == x32) {
 			other = (int)i == x64 ? x32 : x64;
 			/* alone, the ABI check loads the number; together the
 			 * first in the collection is the primary filter, which
 			 * carries the section (_gen_bpf_build_bpf) */
-			if (other < 0 || other < (int)i)
+			if (other < 0)
+				counts = false;
+			else if (other < (int)i)
 				continue;
 		}
-		if ((rc = scan_arch(b, i, &p)) ||
-		    (other >= 0 && (rc = scan_arch(b, (size_t)other, &q))))
-			return rc;
+		if ((rc = scan_arch(b, i, &p, counts, &noted)) ||
+		    (other >= 0 && (rc = scan_arch(b, (size_t)other, &q, counts, &noted))))
+			break;
+		if (!counts)
+			continue;
 		if (p.min_real == SIZE_MAX && q.min_real == SIZE_MAX)
 			continue; /* no real number: the default everywhere already */
 		/* the first entry of the sorted list: fewest nodes, then the
@@ -215,5 +267,6 @@ int sp_rs_dropped_nr_load(struct build *b)
 				sysrule_apply(&ar->sys[j], b->rs->default_ret);
 		}
 	}
-	return 0;
+	sp_vec_free(&noted);
+	return rc;
 }

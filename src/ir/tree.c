@@ -831,3 +831,71 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 	free(t.memo.v);
 	return count;
 }
+
+/* The words (level, mask) the accumulator can hold when every node of the
+ * level starting at n falls through (gen_bpf.c: the level's last node
+ * decides where it goes, so its word, or that of a level below it that
+ * falls through too, is what the next block receives). */
+static bool stale_after(const struct sp_tnode *n, uint8_t level, uint32_t mask, unsigned depth)
+{
+	size_t w = 0;
+
+	if (!n || depth > 64)
+		return false;
+	while (n->next && w++ < TREE_WIDTH)
+		n = n->next;
+	for (int side = 0; side < 2; side++) {
+		const struct sp_tnode *down = side ? n->t : n->f;
+		bool act = side ? n->has_t : n->has_f;
+		if (down ? stale_after(down, level, mask, depth + 1)
+			 : !act && (n->level != level || n->mask != mask))
+			return true;
+	}
+	return false;
+}
+
+/* A node gen_bpf.c emits without a load (its predecessor in the level
+ * tests the same word, _gen_bpf_node) that the predecessor's child level
+ * reaches by falling through with another word in the accumulator
+ * (_gen_bpf_chain_lvl_res): the first such node, or NULL. */
+static const struct sp_tnode *stale_node(const struct sp_tnode *n, unsigned depth)
+{
+	const struct sp_tnode *x;
+	size_t w = 0;
+
+	if (!n || depth > 64)
+		return NULL;
+	while (n->prev && w++ < TREE_WIDTH)
+		n = n->prev;
+	for (w = 0; n && w < TREE_WIDTH; n = n->next, w++) {
+		const struct sp_tnode *p = n->prev;
+		if (p && n->level == p->level && (n->mask & p->mask) == n->mask &&
+		    (stale_after(p->t, p->level, p->mask, depth + 1) ||
+		     stale_after(p->f, p->level, p->mask, depth + 1)))
+			return n;
+		if ((x = stale_node(n->t, depth + 1)) || (x = stale_node(n->f, depth + 1)))
+			return x;
+	}
+	return NULL;
+}
+
+bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
+			   size_t n, const struct sp_rule **rule)
+{
+	size_t adds = 0;
+	const struct sp_rule *failed = NULL;
+	const struct sp_tnode *x = NULL;
+	struct tree t;
+
+	for (size_t i = 0; i < n; i++)
+		adds += e[i].rule->nargs;
+	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
+	t.pool = malloc(t.cap * sizeof(*t.pool));
+	if (t.pool && replay_entries(&t, a, e, n, &failed) && t.steps)
+		x = stale_node(t.root, 0);
+	b->steps = t.steps;
+	*rule = x ? (x->has_t ? x->src_t : x->has_f ? x->src_f : NULL) : NULL;
+	free(t.pool);
+	free(t.memo.v);
+	return x != NULL;
+}
