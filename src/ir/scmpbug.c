@@ -1,8 +1,10 @@
-/* scmpbug.c - libseccomp 2.5.4's dropped syscall-number load (listed
- * exception 2 of the differential test, docs/COMPAT.md §4.4): where it
- * certainly strikes, every call on that arch gets the stricter of the
- * profile's verdict and the default action, which is what runc's filter
- * returns there, so secprof is never less strict than docker run. */
+/* scmpbug.c - libseccomp 2.5.4's code-generation bugs (docs/COMPAT.md
+ * §4.4; listed exceptions 2 and 4 of tests/compat/README.md). The dropped
+ * syscall-number load is found from the profile and applied: every call on
+ * such an arch gets the stricter of the profile's verdict and the default
+ * action, which is what runc's filter returns there, so secprof is never
+ * less strict than docker run on it. The stale accumulator is not
+ * modelled: a note names the syscalls where it may strike. */
 #include <stdlib.h>
 #include <string.h>
 
