@@ -122,9 +122,11 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 /* Does libseccomp's program for these entries have a node it emits without
  * a load that a path reaches with another word in the accumulator
  * (docs/COMPAT.md §4.4, the stale accumulator)? Whether the layout adds a
- * load there is not modelled: "may". *rule: a rule ending on that node. */
+ * load there is not modelled: "may". `kept`: the syscall's tree if the
+ * rule set keeps it (else a replay, of small rule sets only). *rule: a
+ * rule ending on that node. */
 bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
-			   size_t n, const struct sp_rule **rule);
+			   size_t n, const struct sp_tnode *kept, const struct sp_rule **rule);
 
 /* scmpbug.c */
 /* Where libseccomp 2.5.4's program never loads the syscall number on an

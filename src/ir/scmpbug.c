@@ -50,9 +50,30 @@ static int cmp_group(const void *x, const void *y)
 
 /* The stale accumulator (docs/COMPAT.md §4.4) is not modelled: where its
  * trigger is in libseccomp's tree for a syscall, say so once per name. */
-static int note_stale(struct build *b, const struct sp_arch *a, const struct entry *e, size_t n,
+/* The rule set's entry for nr on arch ai (sorted by nr), or NULL. */
+static const struct sp_sysrule *find_sys(const struct sp_arch_rules *ar, int32_t nr)
+{
+	size_t lo = 0, hi = ar->nsys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ar->sys[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ar->nsys && ar->sys[lo].nr == nr ? &ar->sys[lo] : NULL;
+}
+
+static int note_stale(struct build *b, size_t ai, const struct entry *e, size_t n,
 		      struct sp_vec *noted)
 {
+	const struct sp_arch *a = b->rs->arches[ai].arch;
+	const struct sp_sysrule *s = find_sys(&b->rs->arches[ai], e->nr);
+	/* the tree libseccomp builds: the twin's where values were cut */
+	const struct sp_tnode *kept = !s ? NULL
+				      : s->wide && s->wide->rules.tree ? s->wide->rules.tree
+								       : s->tree;
 	const struct sp_rule *rule = NULL;
 	const char **seen = noted->items, **slot;
 	size_t adds = 0;
@@ -78,7 +99,7 @@ static int note_stale(struct build *b, const struct sp_arch *a, const struct ent
 	for (size_t i = 0; i < noted->len; i++)
 		if (!strcmp(seen[i], e->name))
 			return 0;
-	if (!sp_rs_word_tree_stale(b, a, e, n, &rule))
+	if (!sp_rs_word_tree_stale(b, a, e, n, kept, &rule))
 		return 0;
 	if (!(slot = sp_vec_push(noted)))
 		return sp_err_oom(b->err);
@@ -142,7 +163,7 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, st
 					     &(struct entry){ e[j].nr, 0, NULL, e[j].name });
 		     j++)
 			;
-		if (e[i].nr >= 0 && (rc = note_stale(b, a, e + i, j - i, noted)))
+		if (e[i].nr >= 0 && (rc = note_stale(b, ai, e + i, j - i, noted)))
 			break;
 		if (!counts)
 			continue;

@@ -832,6 +832,11 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 	return count;
 }
 
+/* A replay only for the stale-accumulator note is quadratic in the rules
+ * of a level, as libseccomp's _db_tree_add: past this many conditions
+ * without a kept tree it is not made (a note is not worth a slow compile). */
+#define STALE_MAX_CONDS 64u
+
 /* The words (level, mask) the accumulator can hold when every node of the
  * level starting at n falls through (gen_bpf.c: the level's last node
  * decides where it goes, so its word, or that of a level below it that
@@ -880,20 +885,24 @@ static const struct sp_tnode *stale_node(const struct sp_tnode *n, unsigned dept
 }
 
 bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
-			   size_t n, const struct sp_rule **rule)
+			   size_t n, const struct sp_tnode *kept, const struct sp_rule **rule)
 {
 	size_t adds = 0;
 	const struct sp_rule *failed = NULL;
 	const struct sp_tnode *x = NULL;
-	struct tree t;
+	struct tree t = { 0 };
 
 	for (size_t i = 0; i < n; i++)
 		adds += e[i].rule->nargs;
-	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
-	t.pool = malloc(t.cap * sizeof(*t.pool));
-	if (t.pool && replay_entries(&t, a, e, n, &failed) && t.steps)
-		x = stale_node(t.root, 0);
-	b->steps = t.steps;
+	if (kept) {
+		x = stale_node(kept, 0);
+	} else if (adds <= STALE_MAX_CONDS) {
+		t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
+		t.pool = malloc(t.cap * sizeof(*t.pool));
+		if (t.pool && replay_entries(&t, a, e, n, &failed) && t.steps)
+			x = stale_node(t.root, 0);
+		b->steps = t.steps;
+	}
 	*rule = x ? (x->has_t ? x->src_t : x->has_f ? x->src_f : NULL) : NULL;
 	free(t.pool);
 	free(t.memo.v);
