@@ -50,6 +50,9 @@ static int cmp_group(const void *x, const void *y)
 
 /* The stale accumulator (docs/COMPAT.md §4.4) is not modelled: where its
  * trigger is in libseccomp's tree for a syscall, say so once per name. */
+#define STALE_NOTE                                                                                 \
+	"syscall \"%s\" on %s: libseccomp 2.5.4's program may compare a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter can decide otherwise than these rules, more or less strictly; secprof follows the profile"
+
 /* The rule set's entry for nr on arch ai (sorted by nr), or NULL. */
 static const struct sp_sysrule *find_sys(const struct sp_arch_rules *ar, int32_t nr)
 {
@@ -106,9 +109,36 @@ static int note_stale(struct build *b, size_t ai, const struct entry *e, size_t 
 	*slot = e->name;
 	rule = rule ? rule : e->rule;
 	sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
-	sp_note(b->ctx, b->file, &rule->loc, path,
-		"syscall \"%s\" on %s: libseccomp 2.5.4's program may compare a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter can decide otherwise than these rules, more or less strictly; secprof follows the profile",
-		e->name, a->scmp);
+	sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, e->name, a->scmp);
+	return 0;
+}
+
+/* note_stale on the tree the rule set keeps for s (rules of two actions),
+ * without listing the arch's db: what a profile above 32 names without
+ * OR-ed tests needs, at the cost of a walk of those trees. */
+static int note_kept(struct build *b, size_t ai, const struct sp_sysrule *s, struct sp_vec *noted)
+{
+	const struct sp_tnode *kept = s->wide && s->wide->rules.tree ? s->wide->rules.tree : s->tree;
+	const struct sp_rule *rule = NULL;
+	const char **seen = noted->items, **slot;
+	char path[SP_RULE_PATH_MAX];
+
+	if (!kept || !s->name)
+		return 0;
+	for (size_t i = 0; i < noted->len; i++)
+		if (!strcmp(seen[i], s->name))
+			return 0;
+	if (!sp_rs_word_tree_stale(b, b->rs->arches[ai].arch, NULL, 0, kept, &rule))
+		return 0;
+	if (!(slot = sp_vec_push(noted)))
+		return sp_err_oom(b->err);
+	*slot = s->name;
+	rule = rule ? rule : s->src;
+	if (!rule)
+		return 0;
+	sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
+	sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, s->name,
+		b->rs->arches[ai].arch->scmp);
 	return 0;
 }
 
@@ -230,14 +260,26 @@ int sp_rs_libseccomp_bugs(struct build *b)
 {
 	struct sp_vec noted = { .item_size = sizeof(const char *) };
 	size_t internal = 0;
+	bool split = false;
 	int rc = 0;
 	int x64 = find_arch(b->rs, AUDIT_X86_64, 0),
 	    x32 = find_arch(b->rs, AUDIT_X86_64, SP_X32_BIT);
 
 	/* runc sets OPTIMIZE=2 above 32 internal rules (one per name,
 	 * docs/COMPAT.md §4.1.2): the binary tree loads the number itself */
-	for (size_t i = 0; i < b->r->nrules; i++)
+	for (size_t i = 0; i < b->r->nrules; i++) {
 		internal += b->r->rules[i]->nnames;
+		split |= sp_rs_index_repeats(b->r->rules[i]);
+	}
+	/* Docker's default and most large profiles: no db to list (the notes
+	 * read the kept trees), so a compile pays only a walk of those */
+	if (internal > 32 && !split) {
+		for (size_t i = 0; i < b->rs->narches && !rc; i++)
+			for (size_t j = 0; j < b->rs->arches[i].nsys && !rc; j++)
+				rc = note_kept(b, i, &b->rs->arches[i].sys[j], &noted);
+		sp_vec_free(&noted);
+		return rc;
+	}
 	for (size_t i = 0; i < b->rs->narches && !rc; i++) {
 		struct sect p, q = { SIZE_MAX, SIZE_MAX, NULL, false };
 		const char *first;
