@@ -116,5 +116,23 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 			  const char *name, const struct entry *e, size_t n,
 			  const struct chain_clash *cc);
 bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
+/* The nodes libseccomp's tree for these entries holds (db.c node_cnt);
+ * SIZE_MAX when the replay refuses or runs out of steps. */
+size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n);
+/* Does libseccomp's program for these entries have a node it emits without
+ * a load that a path reaches with another word in the accumulator
+ * (docs/COMPAT.md §4.4, the stale accumulator)? Whether the layout adds a
+ * load there is not modelled: "may". `kept`: the syscall's tree if the
+ * rule set keeps it (else a replay, of small rule sets only). *rule: a
+ * rule ending on that node. */
+bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
+			   size_t n, const struct sp_tnode *kept, const struct sp_rule **rule);
+
+/* scmpbug.c */
+/* Where libseccomp 2.5.4's program never loads the syscall number on an
+ * arch (docs/COMPAT.md §4.4), give every verdict there the stricter of it
+ * and the default action, as runc's filter does; a note where it may. */
+int sp_rs_libseccomp_bugs(struct build *b);
 
 #endif

@@ -219,6 +219,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 		rc = sp_rs_build_arch(&b, &rs->arches[i]);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = sp_rs_check_absent(&b, &rs->arches[i]);
+	if (!rc)
+		rc = sp_rs_libseccomp_bugs(&b);
 	free(b.nrs);
 	free(b.known);
 	free(b.muxn);

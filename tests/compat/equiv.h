@@ -19,9 +19,18 @@ struct eq_stats {
 				    several actions) its own word tree run with the
 				    accumulator it assumes, on a path that compares
 				    an ambiguous accumulator (README) */
-	uint64_t cat_masked;     /* disagreements on a syscall with a MASKED_EQ whose
+	/* of those, where libseccomp's verdict is the stricter one (the
+	   kernel's order of actions): runc denies what secprof allows */
+	uint64_t scmp_multiarch_lib;
+	uint64_t scmp_merge_lib;
+	uint64_t scmp_merge_unnamed;        /* exception 4 on a syscall no note of
+					secprof's names (src/ir/scmpbug.c),
+					whose rules have two actions or OR-ed
+					tests (the note's scope) */
+	uint64_t scmp_merge_unnamed_single; /* the same, rules of one action */
+	uint64_t cat_masked;                /* disagreements on a syscall with a MASKED_EQ whose
 				    valueTwo has bits outside the mask */
-	uint64_t cat_overlap;    /* ... with several conditional rules of different
+	uint64_t cat_overlap;               /* ... with several conditional rules of different
 				    actions, or range tests OR-ed on one argument */
 	uint64_t cat_other;
 	uint64_t emu_mismatch;     /* secprof_emulate != the independent evaluator */
@@ -429,6 +438,7 @@ struct eq_case {
 	size_t deflen;
 	const secprof_insn *wide;
 	size_t widelen;
+	const char *notes; /* what secprof noted compiling it (may be NULL) */
 };
 
 static inline const char *eq_input_name(const struct eq_case *c, const secprof_data *d)
@@ -445,6 +455,31 @@ static inline const char *eq_input_name(const struct eq_case *c, const secprof_d
 			return name;
 	}
 	return NULL;
+}
+
+/* Do the conditional rules naming `name` have two actions, or OR-ed tests
+ * of one argument (a repeated index)? */
+static inline bool eq_rules_overlap(const struct eq_case *c, const char *name)
+{
+	uint32_t first = 0;
+	int conditional = 0;
+
+	for (size_t i = 0; name && i < c->r->nrules; i++) {
+		const struct sp_rule *rule = c->r->rules[i];
+		bool named = false;
+		uint32_t act;
+		for (size_t j = 0; j < rule->nnames; j++)
+			named |= rule->names[j].s && !strcmp(rule->names[j].s, name);
+		if (!named || !rule->nargs)
+			continue;
+		if (runc_index_repeats(rule))
+			return true;
+		act = runc_action(rule->act, rule->has_errno, rule->errno_ret);
+		if (conditional++ && act != first)
+			return true;
+		first = act;
+	}
+	return false;
 }
 
 /* Which known libseccomp behaviour a disagreement most likely comes from
@@ -1081,9 +1116,26 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 		return;
 	switch (eq_explain(c, d, va, vb)) {
 	case EQ_SCMP_MULTIARCH:
-	case EQ_SCMP_MULTIARCH_ACC: c->st->scmp_multiarch++; return;
+	case EQ_SCMP_MULTIARCH_ACC:
+		c->st->scmp_multiarch++;
+		c->st->scmp_multiarch_lib += sp_ret_stricter(vb, va);
+		return;
 	case EQ_SCMP_MERGE:
-	case EQ_SCMP_TREE_ACC: c->st->scmp_merge++; return;
+	case EQ_SCMP_TREE_ACC:
+		c->st->scmp_merge++;
+		c->st->scmp_merge_lib += sp_ret_stricter(vb, va);
+		if (c->notes) {
+			char want[96];
+			const char *name = eq_input_name(c, d);
+			snprintf(want, sizeof(want), "syscall \"%s\" on ", name ? name : "?");
+			if (!strstr(c->notes, want)) {
+				if (eq_rules_overlap(c, name))
+					c->st->scmp_merge_unnamed++;
+				else
+					c->st->scmp_merge_unnamed_single++;
+			}
+		}
+		return;
 	case EQ_UNEXPLAINED: break;
 	}
 	c->st->disagree++;

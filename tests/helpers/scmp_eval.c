@@ -116,9 +116,10 @@ int main(int argc, char **argv)
 		struct runc_prog per[8];
 		uint32_t audits[8];
 		size_t nper = eq_per_arch_programs(r, per, audits, 8);
-		struct eq_case c = { argv[1], NULL, sp->insns, sp->len, rp.insns, rp.len, NULL,
-				     NULL,    NULL, r,         per,     audits,   nper,   false,
-				     NULL,    NULL, 0,         NULL,    0,        NULL,   0 };
+		struct eq_case c = { argv[1], NULL,  sp->insns, sp->len, rp.insns, rp.len,
+				     NULL,    NULL,  NULL,      r,       per,      audits,
+				     nper,    false, NULL,      NULL,    0,        NULL,
+				     0,       NULL,  0,         NULL };
 		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);

@@ -3,7 +3,8 @@
 # NN-name.tests runs through secprof's BPF in the emulator, against the ruleset
 # oracle, and (rows marked `live`, native arch) in the kernel.
 # The profile is NN-name.json next to it, or the "#@ profile PATH" line
-# ($REF and builtin allowed).
+# ($REF, $TESTS and builtin allowed; tests/data holds profiles kept out of
+# tests/decide/*.json, which test_analyze samples for its merges).
 here=$(cd "$(dirname "$0")/.." && pwd)
 helper=$BUILD/tests/decide
 [[ -x $helper ]] || { echo "1..0 # SKIP $helper not built"; exit 0; }
@@ -15,6 +16,7 @@ for t in "$here"/decide/*.tests; do
 	if [[ ! -f $json ]]; then
 		json=$(sed -n 's/^#@ profile //p' "$t" | head -1)
 		json=${json//\$REF/$REF}
+		json=${json//\$TESTS/$here}
 	fi
 	if [[ $json == "$REF"* && ! -d $REF ]]; then
 		n=$((n + 1)); echo "ok $n - $(basename "$t") # SKIP no reference data"; continue

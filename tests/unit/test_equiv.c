@@ -50,10 +50,19 @@ static unsigned env_uint(const char *name, unsigned dflt)
 	return s && *s ? (unsigned)strtoul(s, NULL, 10) : dflt;
 }
 
-static void ignore_warning(void *data, const secprof_error *w)
+/* The notes secprof gave while compiling the profile being compared: the
+ * stale accumulator's (src/ir/scmpbug.c) must name every syscall where
+ * listed exception 4 shows (equiv.h scmp_merge_unnamed). */
+static char compile_notes[1 << 16];
+static size_t compile_notes_len;
+
+static void keep_warning(void *data, const secprof_error *w)
 {
 	(void)data;
-	(void)w;
+	if (compile_notes_len + strlen(w->msg) + 2 < sizeof(compile_notes))
+		compile_notes_len += (size_t)snprintf(compile_notes + compile_notes_len,
+						      sizeof(compile_notes) - compile_notes_len,
+						      "%s\n", w->msg);
 }
 
 struct loaded {
@@ -134,6 +143,8 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json,
 	scmp_r = narrow ? &n.r : &x.r;
 	rc = runc_scmp_build(scmp_r, NULL, &rp, rerr, sizeof(rerr));
 	memset(&err, 0, sizeof(err));
+	compile_notes_len = 0;
+	compile_notes[0] = 0;
 	sp = secprof_compile(ctx, &x.r, &(secprof_compile_opts){ .exact_libseccomp = !narrow },
 			     &err);
 	/* default mode: secprof's exact programs for profile' and the profile */
@@ -193,7 +204,8 @@ static void compare_mode(secprof_ctx *ctx, const char *label, const char *json,
 				     sp->insns,
 				     sp->len,
 				     narrow ? sp_wide->insns : NULL,
-				     narrow ? sp_wide->len : 0 };
+				     narrow ? sp_wide->len : 0,
+				     compile_notes };
 		unsigned before = st->printed;
 
 		if (getenv("EQUIV_EACH"))
@@ -659,9 +671,9 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 			continue;
 		}
 		size_t nper = eq_per_arch_programs(l.res, per, audits, 8);
-		struct eq_case c = { "acc", json, sp->insns, sp->len, rp.insns, rp.len, st,
-				     NULL,  NULL, l.res,     per,     audits,   nper,   false,
-				     NULL,  NULL, 0,         NULL,    0,        NULL,   0 };
+		struct eq_case c = { "acc", json,  sp->insns, sp->len, rp.insns, rp.len, st,   NULL,
+				     NULL,  l.res, per,       audits,  nper,     false,  NULL, NULL,
+				     0,     NULL,  0,         NULL,    0,        NULL };
 		uint32_t va = secprof_emulate(sp->insns, sp->len, &d, NULL);
 		uint32_t vb = secprof_emulate(rp.insns, rp.len, &d, NULL);
 		tap_ok(va == SECCOMP_RET_KILL_THREAD && vb == SECCOMP_RET_LOG &&
@@ -757,7 +769,7 @@ static void tree_acc_pinned(secprof_ctx *ctx, struct eq_stats *st)
 			struct eq_case c = { "arm", arm,   sp->insns, sp->len, rp.insns, rp.len,
 					     st,    NULL,  NULL,      l.res,   per,      audits,
 					     nper,  false, NULL,      NULL,    0,        NULL,
-					     0,     NULL,  0 };
+					     0,     NULL,  0,         NULL };
 			uint32_t va = secprof_emulate(sp->insns, sp->len, &da, NULL);
 			uint32_t vb = secprof_emulate(rp.insns, rp.len, &da, NULL);
 			enum eq_why w = eq_explain(&c, &da, va, vb);
@@ -1095,7 +1107,7 @@ int main(void)
 	secprof_prog *probe;
 
 	memset(&st, 0, sizeof(st));
-	secprof_ctx_set_warn(ctx, ignore_warning, NULL);
+	secprof_ctx_set_warn(ctx, keep_warning, NULL);
 	if (load_json(ctx, NULL, "builtin", "amd64", secprof_caps_docker_default(), 6, 1, &l,
 		      &err)) {
 		if (!strcmp(err.msg, "not implemented")) {
@@ -1156,6 +1168,39 @@ int main(void)
 	       "default mode: secprof(profile, input) is the stricter of secprof exact(profile', input') "
 	       "and secprof exact(profile, input) on all %llu evaluations (%llu mismatches)",
 	       (unsigned long long)st_narrow.evals, (unsigned long long)st_narrow.combine_mismatch);
+	/* listed exceptions 2 and 4 split by which side is the stricter: where
+	 * libseccomp's is, runc denies what secprof allows (docs/COMPAT.md
+	 * §4.5). Exception 2 is applied where it certainly strikes
+	 * (src/ir/scmpbug.c), so none may be left; exception 4 is not
+	 * modelled yet and is reported. */
+	tap_ok(st.scmp_multiarch_lib == 0 && st_narrow.scmp_multiarch_lib == 0,
+	       "dropped nr load (exception 2): %llu/%llu (exact/default mode) where secprof is the "
+	       "stricter, %llu/%llu where libseccomp is",
+	       (unsigned long long)(st.scmp_multiarch - st.scmp_multiarch_lib),
+	       (unsigned long long)(st_narrow.scmp_multiarch - st_narrow.scmp_multiarch_lib),
+	       (unsigned long long)st.scmp_multiarch_lib,
+	       (unsigned long long)st_narrow.scmp_multiarch_lib);
+	printf("# stale accumulator (exception 4, not modelled): %llu/%llu (exact/default mode) where "
+	       "secprof is the stricter, %llu/%llu where libseccomp is\n",
+	       (unsigned long long)(st.scmp_merge - st.scmp_merge_lib),
+	       (unsigned long long)(st_narrow.scmp_merge - st_narrow.scmp_merge_lib),
+	       (unsigned long long)st.scmp_merge_lib, (unsigned long long)st_narrow.scmp_merge_lib);
+	/* the note (src/ir/scmpbug.c note_stale) is a structural "may": it
+	 * names syscalls whose rules have two actions or OR-ed tests and whose
+	 * word tree has the trigger, not modelling the layout that may add the
+	 * load nor trees libseccomp shares between levels; how many of the
+	 * differences above fall on a syscall it names: */
+	printf("# stale accumulator: the note names the syscall of %llu/%llu of them (exact/default "
+	       "mode); not named: %llu/%llu with rules of two actions or OR-ed tests, %llu/%llu "
+	       "with rules of one action\n",
+	       (unsigned long long)(st.scmp_merge - st.scmp_merge_unnamed -
+				    st.scmp_merge_unnamed_single),
+	       (unsigned long long)(st_narrow.scmp_merge - st_narrow.scmp_merge_unnamed -
+				    st_narrow.scmp_merge_unnamed_single),
+	       (unsigned long long)st.scmp_merge_unnamed,
+	       (unsigned long long)st_narrow.scmp_merge_unnamed,
+	       (unsigned long long)st.scmp_merge_unnamed_single,
+	       (unsigned long long)st_narrow.scmp_merge_unnamed_single);
 #if defined(__x86_64__)
 	kernel_check(ctx);
 #endif
