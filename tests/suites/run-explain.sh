@@ -114,9 +114,9 @@ is "$rc1 $rc2" "159 159" "KILL_PROCESS: killed by SIGSYS (159) with and without 
 is "$(cat "$tmp/ex.out")" "$(cat "$tmp/plain.out")" "KILL_PROCESS: the same output before the death"
 if [[ -r /dev/kmsg ]] && ! pgrep -x auditd >/dev/null; then
 	# The audit record reaches /dev/kmsg through printk, whose rate limit
-	# (printk_ratelimit: a burst of 10 in 5 s, kernel/audit.c
-	# kauditd_printk_skb) other
-	# suites' SIGSYS deaths may have used up: try again after the window.
+	# (kernel/audit.c kauditd_printk_skb: printk_ratelimit, a burst of 10
+	# in 5 s) other suites' SIGSYS deaths may have used up: try again
+	# after the window.
 	for try in 1 2; do
 		[[ $(summary "$tmp/k.jsonl") == "1 syslog KILL_PROCESS - killed rule" ]] && break
 		sleep 6
