@@ -110,3 +110,12 @@ void sp_sha256_final(struct sp_sha256 *s, uint8_t out[SP_SHA256_SIZE])
 		out[4 * i + 3] = (uint8_t)s->h[i];
 	}
 }
+
+void sp_sha256(const void *data, size_t n, uint8_t out[SP_SHA256_SIZE])
+{
+	struct sp_sha256 s;
+
+	sp_sha256_init(&s);
+	sp_sha256_update(&s, data, n);
+	sp_sha256_final(&s, out);
+}

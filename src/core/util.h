@@ -56,6 +56,8 @@ struct sp_sha256 {
 void sp_sha256_init(struct sp_sha256 *s);
 void sp_sha256_update(struct sp_sha256 *s, const void *data, size_t len);
 void sp_sha256_final(struct sp_sha256 *s, uint8_t out[SP_SHA256_SIZE]);
+/* The digest of one buffer (an OCI layout's blobs, the filter cache's keys). */
+void sp_sha256(const void *data, size_t n, uint8_t out[SP_SHA256_SIZE]);
 
 /* Bump allocator: everything a profile holds lives in one arena and is freed
  * at once, so deep or large inputs never need recursive frees. Blocks are

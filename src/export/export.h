@@ -12,8 +12,4 @@
  * annotation from. */
 void sp_base64(struct sp_buf *b, const unsigned char *p, size_t n);
 
-/* SHA-256 of n bytes (FIPS 180-4) into out[32]: the digests of an OCI
- * image layout's blobs. */
-void sp_sha256(const void *data, size_t n, unsigned char out[32]);
-
 #endif
