@@ -298,22 +298,6 @@ static void ctr_free(struct ctr *c)
 		close(c->name_fd);
 }
 
-static int mkdir_all(const char *path, mode_t mode)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* The root: the image's layers or --rootfs DIR as the overlay's lowers,
  * a fresh upper and work in a scratch directory (or --upper DIR's). */
 static int ctr_root(const secprof_container_opts *a, const secprof_container_ext *x, struct ctr *c,
@@ -334,13 +318,13 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	    snprintf(c->work, sizeof(c->work), "%s/work",
 		     x->upper_dir ? x->upper_dir : c->scratch) >= (int)sizeof(c->work))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "--upper: path too long");
-	if (mkdir(c->root, 0755) < 0 || mkdir_all(c->upper, 0755) < 0 ||
-	    mkdir_all(c->work, 0700) < 0)
+	if (mkdir(c->root, 0755) < 0 || sp_mkdir_p(c->upper, 0755) < 0 ||
+	    sp_mkdir_p(c->work, 0700) < 0)
 		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
 	/* The upper's root is the container's /: as open as a root is. */
 	chmod(c->upper, 0755);
 	if (x->image) {
-		if (mkdir_all(cache, 0700) < 0)
+		if (sp_mkdir_p(cache, 0700) < 0)
 			return sp_err_errno(err, NULL, "cannot create the layer cache %s", cache);
 		if (sp_image_load(x->image, cache, &c->img, err) < 0)
 			return -1;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "secprof.h"
@@ -44,6 +45,9 @@ int sp_warn(secprof_ctx *ctx, secprof_error *err, const char *file, const struct
 /* A warning that never becomes an error. */
 void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const char *path,
 	     const char *fmt, ...) SP_PRINTF(5, 6);
+
+/* mkdir -p: path and every missing parent with mode; 0 or -1 with errno. */
+int sp_mkdir_p(const char *path, mode_t mode);
 
 /* SHA-256 (core/sha256.c). */
 #define SP_SHA256_SIZE 32

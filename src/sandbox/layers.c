@@ -357,22 +357,6 @@ static bool valid_volume_name(const char *s)
 	return true;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* A volume is a directory of secprof's: named ones under voldir
  * (NAME/_data, as /var/lib/docker/volumes), anonymous ones in the run's
  * scratch directory, gone with it (docker run --rm removes them). */
@@ -393,7 +377,7 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 			return USAGE("an anonymous volume needs a scratch directory");
 		snprintf(path, sizeof(path), "%s/volumes/%u", scratch, anon++);
 	}
-	if (mkdir_p(path, 0755) < 0)
+	if (sp_mkdir_p(path, 0755) < 0)
 		return sp_err_errno(err, NULL, "cannot create volume directory %s", path);
 	if (!(*out = strdup(path)))
 		return sp_err_oom(err);
@@ -474,7 +458,7 @@ int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scra
 	if (!rc && src && src[0] == '/') {
 		/* -v creates a missing host directory (moby: "bind mounts
 		 * with -v are created on the host if missing"). */
-		if (mkdir_p(src, 0755) < 0)
+		if (sp_mkdir_p(src, 0755) < 0)
 			rc = sp_err_errno(err, NULL, "cannot create host directory %s for -v", src);
 		else if (!(m->source = realpath(src, NULL)))
 			rc = sp_err_errno(err, NULL, "invalid -v source %s", src);

@@ -123,29 +123,12 @@ void sp_progkey_done(struct sp_progkey *k)
 
 /* ---- the directory ------------------------------------------------------- */
 
-static int mkdir_parents(const char *path)
-{
-	char buf[4096];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -1;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 int sp_progcache_open(secprof_ctx *ctx, const char *dir)
 {
 	struct stat st;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT && mkdir_parents(dir) == 0)
+	if (fd < 0 && errno == ENOENT && sp_mkdir_p(dir, 0700) == 0)
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		sp_note(ctx, dir, NULL, "filter-cache", "not used: cannot open it: %s",
