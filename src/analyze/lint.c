@@ -191,6 +191,23 @@ static void where(const struct lint *l, const secprof_ir_decision *d, const char
 
 /* ---- SP101, SP104: 32-bit arguments ------------------------------------ */
 
+/* The rule's conditions other than args[k] (and other than its index),
+ * each given a value that passes it: an example call shows the rule
+ * matching on every test but the one a finding is about. */
+static void pass_others(const struct sp_rule *rule, size_t k, uint64_t *args)
+{
+	for (size_t o = 0; o < rule->nargs; o++) {
+		const struct sp_arg *h = &rule->args[o];
+		if (o == k || h->index >= 6 || h->index == rule->args[k].index)
+			continue;
+		args[h->index] = h->op == SP_OP_EQ               ? h->value
+				 : h->op == SP_OP_GT             ? h->value + 1
+				 : h->op == SP_OP_LT && h->value ? h->value - 1
+				 : h->op == SP_OP_MASKED_EQ      ? h->value_two
+								 : h->value;
+	}
+}
+
 static void check_arg32(struct lint *l)
 {
 	uint32_t def = secprof_ir_default_action(l->ir);
@@ -228,18 +245,7 @@ static void check_arg32(struct lint *l)
 					continue;
 				args[g->index] = (1ull << 32) | (g->op == SP_OP_GE ? lo - 1 : lo);
 				/* the other conditions of the rule: their value where EQ */
-				for (size_t o = 0; o < rule->nargs; o++)
-					if (o != k && rule->args[o].index < 6 &&
-					    rule->args[o].index != g->index) {
-						const struct sp_arg *h = &rule->args[o];
-						args[h->index] = h->op == SP_OP_EQ   ? h->value
-								 : h->op == SP_OP_GT ? h->value + 1
-								 : h->op == SP_OP_LT && h->value
-									 ? h->value - 1
-								 : h->op == SP_OP_MASKED_EQ
-									 ? h->value_two
-									 : h->value;
-					}
+				pass_others(rule, k, args);
 				if (!l->exact ||
 				    !decide(l->exact, l->native, rule->names[n].s, args, &d) ||
 				    !sp_action_allows(d.action) || d.by != SECPROF_BY_RULE)
@@ -291,18 +297,7 @@ static void check_argptr(struct lint *l)
 						 : g->op == SP_OP_GT || g->op == SP_OP_NE
 							 ? g->value + 1
 							 : g->value;
-				for (size_t o = 0; o < rule->nargs; o++)
-					if (o != k && rule->args[o].index < 6 &&
-					    rule->args[o].index != g->index) {
-						const struct sp_arg *h = &rule->args[o];
-						args[h->index] = h->op == SP_OP_EQ   ? h->value
-								 : h->op == SP_OP_GT ? h->value + 1
-								 : h->op == SP_OP_LT && h->value
-									 ? h->value - 1
-								 : h->op == SP_OP_MASKED_EQ
-									 ? h->value_two
-									 : h->value;
-					}
+				pass_others(rule, k, args);
 				if (!decide(l->ir, l->native, rule->names[n].s, args, &d) ||
 				    !sp_action_allows(d.action) || d.by != SECPROF_BY_RULE)
 					continue;
