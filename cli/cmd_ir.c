@@ -102,7 +102,13 @@ static void print_text(FILE *f, const secprof_ir *ir)
 			const secprof_ir_syscall *s = &a->syscalls[k];
 			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
 			text_syscall(f, s, def);
-			if (s->wide) {
+			if (s->wide && s->wide->stale_accumulator) {
+				fprintf(f,
+					"        and, as runc's filter decides them (libseccomp 2.5.4 compares a word another test left in its accumulator; the stricter decision wins):\n"
+					"        %-22s ",
+					"");
+				text_syscall(f, s->wide, def);
+			} else if (s->wide) {
 				fprintf(f,
 					"        and, compared on all 64 bits as libseccomp does (the stricter decision wins):\n"
 					"        %-22s ",

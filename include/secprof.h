@@ -423,6 +423,11 @@ typedef struct secprof_ir_syscall {
 	 * so it is never allowed where Docker's filter denies it (README
 	 * "Arguments the kernel reads as 32 bits"). NULL otherwise. */
 	const struct secprof_ir_syscall *wide;
+	/* on a `wide`: it is runc's program as libseccomp 2.5.4 generates it,
+	 * which compares a word another test left in the accumulator, run
+	 * against the same chains (README "libseccomp 2.5.4's code-generation
+	 * bugs"): the stricter of that and the chains decides there */
+	bool stale_accumulator;
 } secprof_ir_syscall;
 
 typedef struct secprof_ir_arch {

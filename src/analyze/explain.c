@@ -313,8 +313,17 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	/* the side that decided: the rules as the kernel reads them, or their
 	 * 64-bit twin when libseccomp's compares were the stricter */
 	const secprof_ir_syscall *side = d.syscall && d.wide ? d.syscall->wide : d.syscall;
+	bool stale = d.wide && side && side->stale_accumulator;
+	if (w && stale)
+		sp_jw_kbool(w, "staleAccumulator", true);
 	if (w)
 		sp_jw_kbool(w, "wide", d.wide);
+	else if (stale)
+		sp_buf_puts(
+			b,
+			"decided as runc's filter decides: libseccomp 2.5.4 generates code that compares a "
+			"word another test left in its accumulator, stricter here than these rules, so "
+			"that decision stands\n");
 	else if (d.wide)
 		sp_buf_puts(
 			b,

@@ -758,6 +758,13 @@ static struct target emit_tnode(struct gen *g, const struct sp_arch *a, const st
 		return sp_tnode_test(n, 0) ? t : f;
 	if (n->op == SP_OP_MASKED_EQ)
 		return masked32(g, off, n->mask, n->datum, t, f);
+	if (n->mask != UINT32_MAX) /* a range test of a masked word: only
+				      libseccomp's stale accumulator makes one
+				      (ir/scmpacc.c) */
+		return emit_load(g, off,
+				 emit_before(g, BPF_ALU | BPF_AND | BPF_K, n->mask,
+					     emit_jump(g, n->op == SP_OP_GT ? BPF_JGT : BPF_JGE,
+						       n->datum, t, f)));
 	return test32(g, off, n->op, n->datum, 0, t, f);
 }
 
@@ -782,6 +789,45 @@ static struct target emit_level(struct gen *g, const struct sp_arch *a, const st
 		cur = emit_tnode(g, a, n, t, f);
 	}
 	return cur;
+}
+
+/* The twin of a syscall where libseccomp's program compares a stale
+ * accumulator (ruleset.h, sp_wide.dag): a DAG whose nodes several paths
+ * share, so each is emitted once and jumped to from every path. */
+struct dag_emit {
+	const struct sp_wide *w;
+	struct target *at;
+	bool *done;
+};
+
+static struct target emit_dag_node(struct gen *g, const struct sp_arch *a, struct dag_emit *d,
+				   const struct sp_tnode *n)
+{
+	size_t i = (size_t)(n - d->w->dag);
+	struct target t, f;
+
+	if (d->done[i])
+		return d->at[i];
+	t = n->t ? emit_dag_node(g, a, d, n->t) : ret_target(n->act_t);
+	f = n->f ? emit_dag_node(g, a, d, n->f) : ret_target(n->act_f);
+	d->at[i] = emit_tnode(g, a, n, t, f);
+	place(g, &d->at[i]);
+	d->done[i] = true;
+	return d->at[i];
+}
+
+static struct target emit_dag(struct gen *g, const struct sp_arch *a, const struct sp_wide *w)
+{
+	struct dag_emit d = { w, calloc(w->ndag, sizeof(*d.at)), calloc(w->ndag, sizeof(*d.done)) };
+	struct target root = ret_target(0);
+
+	if (d.at && d.done)
+		root = emit_dag_node(g, a, &d, w->rules.tree);
+	else
+		g->oom = true;
+	free(d.at);
+	free(d.done);
+	return root;
 }
 
 /* A syscall's conditional rules: first match wins, else the default.
@@ -976,7 +1022,7 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		leaf_mode(g, LEAF_RET);
 		g->leaf.dispatch = emit_dispatch(g);
 		leaf_mode(g, LEAF_MIN);
-		wide = emit_sys(g, a, w);
+		wide = s->wide->dag ? emit_dag(g, a, s->wide) : emit_sys(g, a, w);
 		place(g, &wide);
 		g->leaf.wide_pos = wide.pos;
 		leaf_mode(g, LEAF_RANK);

@@ -120,19 +120,33 @@ bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
  * SIZE_MAX when the replay refuses or runs out of steps. */
 size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
 			     size_t n);
-/* Does libseccomp's program for these entries have a node it emits without
- * a load that a path reaches with another word in the accumulator
- * (docs/COMPAT.md §4.4, the stale accumulator)? Whether the layout adds a
- * load there is not modelled: "may". `kept`: the syscall's tree if the
- * rule set keeps it (else a replay, of small rule sets only). *rule: a
- * rule ending on that node. */
-bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
-			   size_t n, const struct sp_tnode *kept, const struct sp_rule **rule);
-
+/* libseccomp's word tree for one syscall's entries, replayed with the
+ * profile's values (runc adds them uncut), and its node count. */
+struct sp_word_tree {
+	struct sp_tnode *pool; /* the caller frees it */
+	const struct sp_tnode *root;
+	size_t nodes;
+};
+bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const struct entry *e,
+			    size_t n, struct sp_word_tree *w);
 /* scmpbug.c */
 /* Where libseccomp 2.5.4's program never loads the syscall number on an
  * arch (docs/COMPAT.md §4.4), give every verdict there the stricter of it
  * and the default action, as runc's filter does; a note where it may. */
 int sp_rs_libseccomp_bugs(struct build *b);
+/* The db runc's rules make for arch ai (db_rule_add via
+ * arch_filter_rule_add): real numbers, the multiplexer's rules, and pseudo
+ * numbers where libseccomp keeps them; one number's entries together, in
+ * runc's order. want (may be NULL): only the numbers it wants. */
+int sp_rs_list_db(struct build *b, size_t ai, struct sp_vec *v,
+		  bool (*want)(const void *data, int32_t nr), const void *data);
+
+/* scmpacc.c */
+/* Where libseccomp 2.5.4's program compares a stale accumulator
+ * (docs/COMPAT.md §4.4), give the syscall a twin deciding the stricter of
+ * the rules and that program (sp_wide.dag). skip[ai]: arches whose
+ * program never reaches the rules; optimize2: runc may lay the program out
+ * at OPTIMIZE 2 too (above 32 rules). */
+int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2);
 
 #endif

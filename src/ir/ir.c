@@ -100,6 +100,8 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 				     .nchains = s->nrules,
 				     .word_tree = s->tree != NULL,
 				     .wide = wide };
+	if (wide)
+		wide->stale_accumulator = s->wide->dag != NULL;
 	return 0;
 }
 
@@ -295,7 +297,9 @@ static void jw_syscall(struct sp_jw *w, const secprof_ir_syscall *s)
 			jw_chain(w, &s->chains[i]);
 		sp_jw_end(w);
 	}
-	if (s->wide) { /* the 64-bit twin (secprof_ir_syscall.wide) */
+	if (s->stale_accumulator)
+		sp_jw_kbool(w, "staleAccumulator", true);
+	if (s->wide) { /* the 64-bit twin, or runc's program run (secprof_ir_syscall.wide) */
 		sp_jw_key(w, "wide");
 		jw_syscall(w, s->wide);
 	}

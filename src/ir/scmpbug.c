@@ -3,8 +3,8 @@
  * syscall-number load is found from the profile and applied: every call on
  * such an arch gets the stricter of the profile's verdict and the default
  * action, which is what runc's filter returns there, so secprof is never
- * less strict than docker run on it. The stale accumulator is not
- * modelled: a note names the syscalls where it may strike. */
+ * less strict than docker run on it. The stale accumulator is modelled in
+ * scmpacc.c, on the arches whose program reaches the rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,107 +48,10 @@ static int cmp_group(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* The stale accumulator (docs/COMPAT.md §4.4) is not modelled: where its
- * trigger is in libseccomp's tree for a syscall, say so once per name. */
-#define STALE_NOTE                                                                                 \
-	"syscall \"%s\" on %s: libseccomp 2.5.4's program may compare a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter can decide otherwise than these rules, more or less strictly; secprof follows the profile"
-
-/* The rule set's entry for nr on arch ai (sorted by nr), or NULL. */
-static const struct sp_sysrule *find_sys(const struct sp_arch_rules *ar, int32_t nr)
-{
-	size_t lo = 0, hi = ar->nsys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ar->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ar->nsys && ar->sys[lo].nr == nr ? &ar->sys[lo] : NULL;
-}
-
-static int note_stale(struct build *b, size_t ai, const struct entry *e, size_t n,
-		      struct sp_vec *noted)
+int sp_rs_list_db(struct build *b, size_t ai, struct sp_vec *v,
+		  bool (*want)(const void *data, int32_t nr), const void *data)
 {
 	const struct sp_arch *a = b->rs->arches[ai].arch;
-	const struct sp_sysrule *s = find_sys(&b->rs->arches[ai], e->nr);
-	/* the tree libseccomp builds: the twin's where values were cut */
-	const struct sp_tnode *kept = !s ? NULL
-				      : s->wide && s->wide->rules.tree ? s->wide->rules.tree
-								       : s->tree;
-	const struct sp_rule *rule = NULL;
-	const char **seen = noted->items, **slot;
-	size_t adds = 0;
-	bool mixed = false;
-	char path[SP_RULE_PATH_MAX];
-
-	/* siblings need two rules on the syscall, or one split rule; and the
-	 * differential test (tests/compat/README.md, exception 4) sees the
-	 * verdict change only where the rules have two actions or a rule is
-	 * split (OR-ed tests of one argument), so only those are named: a
-	 * layout that adds the load (_gen_bpf_build_bpf) is not modelled, and
-	 * Docker's own socket rules would be named for nothing */
-	for (size_t i = 0; i < n; i++) {
-		/* a multiplexer's part of a split rule (sp_rs_push_mux) follows
-		 * its other parts, with the same name seq */
-		bool split = sp_rs_index_repeats(e[i].rule) ||
-			     (i && entry_is_mux(&e[i]) && e[i].seq >> 32 == e[i - 1].seq >> 32);
-		adds += e[i].rule->nargs ? 1 + split : 0;
-		mixed |= split || sp_rule_ret(e[i].rule) != sp_rule_ret(e[0].rule);
-	}
-	if (adds < 2 || !mixed)
-		return 0;
-	for (size_t i = 0; i < noted->len; i++)
-		if (!strcmp(seen[i], e->name))
-			return 0;
-	if (!sp_rs_word_tree_stale(b, a, e, n, kept, &rule))
-		return 0;
-	if (!(slot = sp_vec_push(noted)))
-		return sp_err_oom(b->err);
-	*slot = e->name;
-	rule = rule ? rule : e->rule;
-	sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
-	sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, e->name, a->scmp);
-	return 0;
-}
-
-/* note_stale on the tree the rule set keeps for s (rules of two actions),
- * without listing the arch's db: what a profile above 32 names without
- * OR-ed tests needs, at the cost of a walk of those trees. */
-static int note_kept(struct build *b, size_t ai, const struct sp_sysrule *s, struct sp_vec *noted)
-{
-	const struct sp_tnode *kept = s->wide && s->wide->rules.tree ? s->wide->rules.tree : s->tree;
-	const struct sp_rule *rule = NULL;
-	const char **seen = noted->items, **slot;
-	char path[SP_RULE_PATH_MAX];
-
-	if (!kept || !s->name)
-		return 0;
-	for (size_t i = 0; i < noted->len; i++)
-		if (!strcmp(seen[i], s->name))
-			return 0;
-	if (!sp_rs_word_tree_stale(b, b->rs->arches[ai].arch, NULL, 0, kept, &rule))
-		return 0;
-	if (!(slot = sp_vec_push(noted)))
-		return sp_err_oom(b->err);
-	*slot = s->name;
-	rule = rule ? rule : s->src;
-	if (!rule)
-		return 0;
-	sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
-	sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, s->name,
-		b->rs->arches[ai].arch->scmp);
-	return 0;
-}
-
-/* The db runc's rules make for one arch (db_rule_add via
- * arch_filter_rule_add): real numbers, the multiplexer's rules, and
- * pseudo numbers where libseccomp keeps them. */
-static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, struct sp_vec *noted)
-{
-	const struct sp_arch *a = b->rs->arches[ai].arch;
-	struct sp_vec v = { .item_size = sizeof(struct entry) };
 	size_t na = b->rs->narches;
 	bool mux = sp_rs_multiplexes(a);
 	int32_t mux_nr[2] = { -1, -1 };
@@ -156,7 +59,6 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, st
 	struct entry *e;
 	int rc = 0;
 
-	*s = (struct sect){ SIZE_MAX, SIZE_MAX, NULL, false };
 	for (int k = 0; mux && k < 2; k++)
 		mux_nr[k] = sp_syscall_nr(a, sp_rs_mux_syscall[k]);
 	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
@@ -169,13 +71,14 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, st
 			if (dropped || !b->known[seq] || nr == SP_NR_NEWER)
 				continue;
 			if (family && mux_nr[mn->kind] >= 0 &&
-			    (rc = sp_rs_push_mux(b, &v, mux_nr[mn->kind], seq, rule, mn)))
+			    (!want || want(data, mux_nr[mn->kind])) &&
+			    (rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
 				break;
 			/* abi_rule_add (the multiplexing arches) keeps a pseudo
 			 * number only for a socket/IPC call without a direct one */
-			if (nr < 0 && mux && !family)
+			if ((nr < 0 && mux && !family) || (want && !want(data, nr)))
 				continue;
-			if (!(e = sp_vec_push(&v))) {
+			if (!(e = sp_vec_push(v))) {
 				rc = sp_err_oom(b->err);
 				break;
 			}
@@ -183,9 +86,22 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, st
 					     rule->names[j].s };
 		}
 	}
+	if (!rc && v->len > 1)
+		qsort(v->items, v->len, sizeof(struct entry), cmp_group);
+	return rc;
+}
+
+/* The fewest tree nodes of the real and the pseudo-numbered entries of
+ * arch ai's db (the order _sys_priority_sort gives). */
+static int scan_arch(struct build *b, size_t ai, struct sect *s)
+{
+	const struct sp_arch *a = b->rs->arches[ai].arch;
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	struct entry *e;
+	int rc = sp_rs_list_db(b, ai, &v, NULL, NULL);
+
+	*s = (struct sect){ SIZE_MAX, SIZE_MAX, NULL, false };
 	e = v.items;
-	if (!rc && v.len > 1)
-		qsort(e, v.len, sizeof(*e), cmp_group);
 	for (size_t i = 0, j; !rc && i < v.len; i = j) {
 		size_t nodes;
 		for (j = i + 1;
@@ -193,10 +109,6 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s, bool counts, st
 					     &(struct entry){ e[j].nr, 0, NULL, e[j].name });
 		     j++)
 			;
-		if (e[i].nr >= 0 && (rc = note_stale(b, ai, e + i, j - i, noted)))
-			break;
-		if (!counts)
-			continue;
 		nodes = sp_rs_word_tree_nodes(b, a, e + i, j - i);
 		if (nodes == SIZE_MAX) {
 			s->unknown = true;
@@ -244,8 +156,15 @@ static void sysrule_apply(struct sp_sysrule *s, uint32_t def)
 	/* the tree and the twin live in the rule set's arena, built for
 	 * this rule set alone: they are the rule set's to change */
 	tree_apply((struct sp_tnode *)s->tree, def, 0);
-	if (s->wide)
+	if (s->wide && s->wide->dag) { /* a DAG (scmpacc.c): each node once */
+		struct sp_tnode *v = (struct sp_tnode *)s->wide->dag;
+		for (size_t i = 0; i < s->wide->ndag; i++) {
+			v[i].act_t = v[i].has_t ? stricter(v[i].act_t, def) : v[i].act_t;
+			v[i].act_f = v[i].has_f ? stricter(v[i].act_f, def) : v[i].act_f;
+		}
+	} else if (s->wide) {
 		sysrule_apply((struct sp_sysrule *)&s->wide->rules, def);
+	}
 }
 
 static int find_arch(const struct sp_ruleset *rs, uint32_t audit, uint32_t base)
@@ -256,82 +175,80 @@ static int find_arch(const struct sp_ruleset *rs, uint32_t audit, uint32_t base)
 	return -1;
 }
 
+/* Where the load is dropped on arch i (and on the other filter of its
+ * section): true in dropped[], with a note. */
+static int find_dropped(struct build *b, size_t i, int other, bool *dropped)
+{
+	struct sect p, q = { SIZE_MAX, SIZE_MAX, NULL, false };
+	const char *first;
+	size_t m;
+	int rc;
+
+	if ((rc = scan_arch(b, i, &p)) || (other >= 0 && (rc = scan_arch(b, (size_t)other, &q))))
+		return rc;
+	if (p.min_real == SIZE_MAX && q.min_real == SIZE_MAX)
+		return 0; /* no real number: the default everywhere already */
+	/* the first entry of the sorted list: fewest nodes, then the primary
+	 * filter's before the secondary's, then real numbers before pseudo
+	 * ones */
+	m = p.min_real < p.min_pseudo ? p.min_real : p.min_pseudo;
+	m = q.min_real < m ? q.min_real : q.min_pseudo < m ? q.min_pseudo : m;
+	first = p.min_real == m     ? NULL
+		: p.min_pseudo == m ? p.pseudo_name
+		: q.min_real == m   ? NULL
+				    : q.pseudo_name;
+	if (p.unknown || q.unknown) {
+		sp_note(b->ctx, b->file, NULL, NULL,
+			"%s: libseccomp 2.5.4 may drop its load of the syscall number on this arch, secprof could not tell (docs/COMPAT.md §4.4)",
+			b->rs->arches[i].arch->scmp);
+		return 0;
+	}
+	if (!first)
+		return 0;
+	sp_note(b->ctx, b->file, NULL, NULL,
+		"%s: libseccomp 2.5.4 drops its load of the syscall number on this arch (\"%s\", which has no number here, sorts first), so runc's filter gives every call on it the default action; secprof returns the stricter of that and the profile's verdict (docs/COMPAT.md §4.4)",
+		b->rs->arches[i].arch->scmp, first);
+	dropped[i] = true;
+	if (other >= 0)
+		dropped[other] = true;
+	return 0;
+}
+
 int sp_rs_libseccomp_bugs(struct build *b)
 {
-	struct sp_vec noted = { .item_size = sizeof(const char *) };
-	size_t internal = 0;
-	bool split = false;
+	size_t internal = 0, na = b->rs->narches;
+	bool *dropped = calloc(na ? na : 1, sizeof(*dropped));
 	int rc = 0;
 	int x64 = find_arch(b->rs, AUDIT_X86_64, 0),
 	    x32 = find_arch(b->rs, AUDIT_X86_64, SP_X32_BIT);
 
+	if (!dropped)
+		return sp_err_oom(b->err);
 	/* runc sets OPTIMIZE=2 above 32 internal rules (one per name,
 	 * docs/COMPAT.md §4.1.2): the binary tree loads the number itself */
-	for (size_t i = 0; i < b->r->nrules; i++) {
+	for (size_t i = 0; i < b->r->nrules; i++)
 		internal += b->r->rules[i]->nnames;
-		split |= sp_rs_index_repeats(b->r->rules[i]);
-	}
-	/* Docker's default and most large profiles: no db to list (the notes
-	 * read the kept trees), so a compile pays only a walk of those */
-	if (internal > 32 && !split) {
-		for (size_t i = 0; i < b->rs->narches && !rc; i++)
-			for (size_t j = 0; j < b->rs->arches[i].nsys && !rc; j++)
-				rc = note_kept(b, i, &b->rs->arches[i].sys[j], &noted);
-		sp_vec_free(&noted);
-		return rc;
-	}
-	for (size_t i = 0; i < b->rs->narches && !rc; i++) {
-		struct sect p, q = { SIZE_MAX, SIZE_MAX, NULL, false };
-		const char *first;
+	for (size_t i = 0; i < na && !rc && internal <= 32; i++) {
 		int other = -1;
-		bool counts = internal <= 32;
-		size_t m;
 		if ((int)i == x64 || (int)i == x32) {
 			other = (int)i == x64 ? x32 : x64;
 			/* alone, the ABI check loads the number; together the
 			 * first in the collection is the primary filter, which
 			 * carries the section (_gen_bpf_build_bpf) */
-			if (other < 0)
-				counts = false;
-			else if (other < (int)i)
+			if (other < 0 || other < (int)i)
 				continue;
 		}
-		if ((rc = scan_arch(b, i, &p, counts, &noted)) ||
-		    (other >= 0 && (rc = scan_arch(b, (size_t)other, &q, counts, &noted))))
-			break;
-		if (!counts)
-			continue;
-		if (p.min_real == SIZE_MAX && q.min_real == SIZE_MAX)
-			continue; /* no real number: the default everywhere already */
-		/* the first entry of the sorted list: fewest nodes, then the
-		 * primary filter's before the secondary's, then real numbers
-		 * before pseudo ones */
-		m = p.min_real < p.min_pseudo ? p.min_real : p.min_pseudo;
-		m = q.min_real < m ? q.min_real : q.min_pseudo < m ? q.min_pseudo : m;
-		first = p.min_real == m     ? NULL
-			: p.min_pseudo == m ? p.pseudo_name
-			: q.min_real == m   ? NULL
-					    : q.pseudo_name;
-		if (p.unknown || q.unknown) {
-			sp_note(b->ctx, b->file, NULL, NULL,
-				"%s: libseccomp 2.5.4 may drop its load of the syscall number on this arch, secprof could not tell (docs/COMPAT.md §4.4)",
-				b->rs->arches[i].arch->scmp);
-			continue;
-		}
-		if (!first)
-			continue;
-		sp_note(b->ctx, b->file, NULL, NULL,
-			"%s: libseccomp 2.5.4 drops its load of the syscall number on this arch (\"%s\", which has no number here, sorts first), so runc's filter gives every call on it the default action; secprof returns the stricter of that and the profile's verdict (docs/COMPAT.md §4.4)",
-			b->rs->arches[i].arch->scmp, first);
-		for (int k = 0; k < 2; k++) {
-			int ai = k ? other : (int)i;
-			if (ai < 0)
-				continue;
-			struct sp_arch_rules *ar = &b->rs->arches[ai];
-			for (size_t j = 0; j < ar->nsys; j++)
-				sysrule_apply(&ar->sys[j], b->rs->default_ret);
-		}
+		rc = find_dropped(b, i, other, dropped);
 	}
-	sp_vec_free(&noted);
+	/* Debian 12's runc 1.1.5 never sets OPTIMIZE; a current runc does
+	 * above 32 rules: both layouts are modelled there */
+	if (!rc)
+		rc = sp_rs_model_stale(b, dropped, internal > 32);
+	for (size_t i = 0; i < na && !rc; i++) {
+		struct sp_arch_rules *ar = &b->rs->arches[i];
+		for (size_t j = 0; dropped[i] && j < ar->nsys; j++)
+			sysrule_apply(&ar->sys[j], b->rs->default_ret);
+	}
+	free(dropped);
 	return rc;
 }

@@ -783,128 +783,77 @@ bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule)
 	return false;
 }
 
-/* The nodes of libseccomp's tree for one syscall's entries after they are
- * all added (db.c keeps that count as node_cnt, and _sys_priority_sort in
- * gen_bpf.c orders the syscalls by it). The profile's own values: runc
- * adds them uncut. SIZE_MAX when the replay refuses or runs out of steps. */
-size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
-			     size_t n)
+/* The nodes of a replayed tree (db.c keeps that count as node_cnt, and
+ * _sys_priority_sort in gen_bpf.c orders the syscalls by it): every node
+ * once, siblings and both sides, shared ones too. */
+static size_t count_nodes(const struct sp_tnode *pool, size_t used, const struct sp_tnode *root)
 {
-	size_t adds = 0, count = 0, top = 0;
-	const struct sp_rule *failed = NULL;
-	struct sp_tnode **stack;
-	struct tree t;
-	bool *seen;
+	const struct sp_tnode **stack = malloc((used + 1) * sizeof(*stack));
+	bool *seen = calloc(used + 1, sizeof(*seen));
+	size_t count = 0, top = 0;
 
-	for (size_t i = 0; i < n; i++)
-		adds += e[i].rule->nargs;
-	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
-	t.pool = malloc(t.cap * sizeof(*t.pool));
-	seen = calloc(t.cap, sizeof(*seen));
-	stack = malloc(t.cap * sizeof(*stack));
-	if (!t.pool || !seen || !stack || !replay_entries(&t, a, e, n, &failed) || !t.steps)
+	if (!stack || !seen) {
 		count = SIZE_MAX;
-	b->steps = t.steps;
-	/* every node once: siblings and both sides, shared ones too */
-	if (count != SIZE_MAX && t.root)
-		stack[top++] = t.root;
+		root = NULL;
+	}
+	if (root)
+		stack[top++] = root;
 	while (top) {
-		struct sp_tnode *x = stack[--top];
+		const struct sp_tnode *x = stack[--top];
 		/* bounded: links libseccomp shares can loop (TREE_WIDTH) */
-		for (size_t w = 0; x->prev && w < t.used; w++)
+		for (size_t w = 0; x->prev && w < used; w++)
 			x = x->prev;
 		for (; x; x = x->next) {
-			size_t i = (size_t)(x - t.pool);
+			size_t i = (size_t)(x - pool);
 			if (seen[i])
 				break; /* its level was walked from its first node */
 			seen[i] = true;
 			count++;
-			if (x->t && top < t.cap)
+			if (x->t && top < used)
 				stack[top++] = x->t;
-			if (x->f && top < t.cap)
+			if (x->f && top < used)
 				stack[top++] = x->f;
 		}
 	}
 	free(stack);
 	free(seen);
-	free(t.pool);
-	free(t.memo.v);
 	return count;
 }
 
-/* A replay only for the stale-accumulator note is quadratic in the rules
- * of a level, as libseccomp's _db_tree_add: past this many conditions
- * without a kept tree it is not made (a note is not worth a slow compile). */
-#define STALE_MAX_CONDS 64u
-
-/* The words (level, mask) the accumulator can hold when every node of the
- * level starting at n falls through (gen_bpf.c: the level's last node
- * decides where it goes, so its word, or that of a level below it that
- * falls through too, is what the next block receives). */
-static bool stale_after(const struct sp_tnode *n, uint8_t level, uint32_t mask, unsigned depth)
-{
-	size_t w = 0;
-
-	if (!n || depth > 64)
-		return false;
-	while (n->next && w++ < TREE_WIDTH)
-		n = n->next;
-	for (int side = 0; side < 2; side++) {
-		const struct sp_tnode *down = side ? n->t : n->f;
-		bool act = side ? n->has_t : n->has_f;
-		if (down ? stale_after(down, level, mask, depth + 1)
-			 : !act && (n->level != level || n->mask != mask))
-			return true;
-	}
-	return false;
-}
-
-/* A node gen_bpf.c emits without a load (its predecessor in the level
- * tests the same word, _gen_bpf_node) that the predecessor's child level
- * reaches by falling through with another word in the accumulator
- * (_gen_bpf_chain_lvl_res): the first such node, or NULL. */
-static const struct sp_tnode *stale_node(const struct sp_tnode *n, unsigned depth)
-{
-	const struct sp_tnode *x;
-	size_t w = 0;
-
-	if (!n || depth > 64)
-		return NULL;
-	while (n->prev && w++ < TREE_WIDTH)
-		n = n->prev;
-	for (w = 0; n && w < TREE_WIDTH; n = n->next, w++) {
-		const struct sp_tnode *p = n->prev;
-		if (p && n->level == p->level && (n->mask & p->mask) == n->mask &&
-		    (stale_after(p->t, p->level, p->mask, depth + 1) ||
-		     stale_after(p->f, p->level, p->mask, depth + 1)))
-			return n;
-		if ((x = stale_node(n->t, depth + 1)) || (x = stale_node(n->f, depth + 1)))
-			return x;
-	}
-	return NULL;
-}
-
-bool sp_rs_word_tree_stale(struct build *b, const struct sp_arch *a, const struct entry *e,
-			   size_t n, const struct sp_tnode *kept, const struct sp_rule **rule)
+/* libseccomp's word tree for one syscall's entries as runc adds them (the
+ * profile's own values: runc adds them uncut). w->pool is the caller's to
+ * free; w->root stays NULL when no conditional chain is left (none, or an
+ * unconditional rule replaced them). False when the replay refuses or runs
+ * out of steps. */
+bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const struct entry *e,
+			    size_t n, struct sp_word_tree *w)
 {
 	size_t adds = 0;
 	const struct sp_rule *failed = NULL;
-	const struct sp_tnode *x = NULL;
-	struct tree t = { 0 };
+	struct tree t;
+	bool ok;
 
 	for (size_t i = 0; i < n; i++)
 		adds += e[i].rule->nargs;
-	if (kept) {
-		x = stale_node(kept, 0);
-	} else if (adds <= STALE_MAX_CONDS) {
-		t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
-		t.pool = malloc(t.cap * sizeof(*t.pool));
-		if (t.pool && replay_entries(&t, a, e, n, &failed) && t.steps)
-			x = stale_node(t.root, 0);
-		b->steps = t.steps;
-	}
-	*rule = x ? (x->has_t ? x->src_t : x->has_f ? x->src_f : NULL) : NULL;
-	free(t.pool);
+	*w = (struct sp_word_tree){ 0 };
+	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
+	t.pool = w->pool = malloc(t.cap * sizeof(*t.pool));
+	ok = t.pool && replay_entries(&t, a, e, n, &failed) && t.steps;
+	b->steps = t.steps;
 	free(t.memo.v);
-	return x != NULL;
+	if (ok && !t.uncond && t.root) {
+		w->root = t.root;
+		w->nodes = count_nodes(t.pool, t.used, t.root);
+	}
+	return ok && w->nodes != SIZE_MAX;
+}
+
+size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
+			     size_t n)
+{
+	struct sp_word_tree w;
+	size_t count = sp_rs_word_tree_replay(b, a, e, n, &w) ? w.nodes : SIZE_MAX;
+
+	free(w.pool);
+	return count;
 }

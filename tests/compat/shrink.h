@@ -74,7 +74,7 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 			struct eq_case c = { "shrink", NULL,  sp->insns, sp->len, rp.insns, rp.len,
 					     NULL,     NULL,  NULL,      &s->r,   per,      audits,
 					     nper,     false, NULL,      NULL,    0,        NULL,
-					     0,        NULL,  0,         NULL };
+					     0,        NULL,  0,         NULL,    NULL,     0 };
 			differs = eq_explain(&c, d, va, vb) == EQ_UNEXPLAINED;
 			for (size_t i = 0; i < nper; i++)
 				runc_prog_free(&per[i]);

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 		struct eq_case c = { argv[1], NULL,  sp->insns, sp->len, rp.insns, rp.len,
 				     NULL,    NULL,  NULL,      r,       per,      audits,
 				     nper,    false, NULL,      NULL,    0,        NULL,
-				     0,       NULL,  0,         NULL };
+				     0,       NULL,  0,         NULL,    NULL,     0 };
 		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);

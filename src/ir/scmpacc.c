@@ -1,0 +1,853 @@
+/* scmpacc.c - libseccomp 2.5.4's stale accumulator (docs/COMPAT.md §4.4,
+ * listed exception 4 of tests/compat/README.md), modelled.
+ *
+ * libseccomp's generator (gen_bpf.c) leaves out a load where it believes
+ * the accumulator already holds the word a node tests, and that belief can
+ * be wrong: a node is also reached when the level below the node before it
+ * falls through, holding another word. Whether a load is put back depends
+ * on where the block lands in the program (_gen_bpf_build_bpf). So runc's
+ * filter can compare a word the rules never named, and decide otherwise
+ * than the profile, in either direction.
+ *
+ * This file builds libseccomp's blocks for every syscall with conditional
+ * rules the way gen_bpf.c does (_gen_bpf_node, _gen_bpf_chain,
+ * _gen_bpf_chain_lvl_res: equal blocks are one, as _hsh_add makes them),
+ * lays them out as _gen_bpf_build_bpf does (each block after the first
+ * block found jumping to it, a load prepended when that block ends with
+ * another word), and runs the result: for each syscall, the decisions of
+ * runc's program become a decision DAG whose nodes test the word the
+ * accumulator really holds. Where one of them tests another word than its
+ * rule's, the syscall gets a twin (sp_sysrule.wide) deciding the stricter
+ * of libseccomp's rules as written and that program, so the call gets the
+ * stricter of the profile's verdict and runc's: never less strict than
+ * docker run.
+ *
+ * The layout depends on the order in which libseccomp visits the syscall
+ * blocks, which differs between OPTIMIZE 1 (Debian 12's runc 1.1.5, always;
+ * current runc up to 32 rules) and 2 (current runc above 32 rules, the
+ * binary tree): both are laid out where both can be runc's, and the twin
+ * takes the stricter of all. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/build.h"
+
+#define ACC_UNDEF 0xffu
+#define ACC_NR 0xfeu
+#define MASK_ALL 0xffffffffu
+/* work bounds: blocks of the whole profile, nodes of one syscall's DAG */
+#define MODEL_MAX_BLOCKS (1u << 18)
+#define MODEL_MAX_NODES (1u << 16)
+#define LEVEL_MAX 4096u
+
+/* What gen_bpf.c believes the accumulator holds (struct acc_state): a
+ * word (tree level: arg * 2 + high) and the mask ANDed into it. */
+struct acc {
+	uint8_t word;
+	uint32_t mask;
+};
+
+static bool acc_eq(struct acc a, struct acc b)
+{
+	return a.word == b.word && a.mask == b.mask;
+}
+
+/* A jump: a return of some action, or a block. */
+struct tgt {
+	bool blk;
+	uint32_t v;
+};
+
+/* One block of _gen_bpf_node: [ld word] [and mask] jXX datum, jt, jf. */
+struct mblk {
+	/* what _hsh_add compares: the instructions and both states */
+	bool ld, and_;
+	uint8_t word;
+	uint32_t mask; /* the node's own mask (the AND's when and_) */
+	enum sp_op op;
+	uint32_t datum;
+	struct tgt jt, jf;
+	struct acc start, end;
+	/* not compared */
+	const struct sp_tnode *node; /* the first node that made it */
+	bool found[2], prepend[2];   /* the layout, per visiting order */
+};
+
+/* A syscall with conditional rules, as the model sees it. */
+struct msys {
+	size_t ai;
+	struct sp_sysrule *s;
+	uint32_t nr;                 /* as libseccomp numbers it (x32 with its bit) */
+	size_t nodes;                /* db.c node_cnt: OPTIMIZE 1 sorts by it */
+	size_t section;              /* x86_64 and x32 together are one */
+	bool secondary;              /* the second filter of that section */
+	const struct sp_tnode *root; /* libseccomp's word tree (a replay) */
+	struct tgt head;             /* its first block */
+	bool may_stale;
+};
+
+struct model {
+	struct build *b;
+	struct sp_vec blks; /* struct mblk */
+	uint32_t *tab;      /* open addressing: block index + 1 */
+	size_t tab_cap;
+	struct sp_vec sys; /* struct msys */
+	bool full;         /* a bound was reached */
+};
+
+static struct mblk *blk_at(struct model *m, uint32_t i)
+{
+	return (struct mblk *)m->blks.items + i;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xbf58476d1ce4e5b9ull;
+}
+
+static uint64_t blk_hash(const struct mblk *x)
+{
+	uint64_t h = mix(0, (uint64_t)x->ld << 1 | x->and_);
+	h = mix(h, (uint64_t)x->word << 40 | (uint64_t)x->op << 32 | x->mask);
+	h = mix(h, x->datum);
+	h = mix(h, (uint64_t)x->jt.blk << 32 | x->jt.v);
+	h = mix(h, (uint64_t)x->jf.blk << 32 | x->jf.v);
+	h = mix(h, (uint64_t)x->start.word << 32 | x->start.mask);
+	return mix(h, (uint64_t)x->end.word << 32 | x->end.mask);
+}
+
+static bool blk_same(const struct mblk *x, const struct mblk *y)
+{
+	return x->ld == y->ld && x->and_ == y->and_ && x->word == y->word && x->mask == y->mask &&
+	       x->op == y->op && x->datum == y->datum && x->jt.blk == y->jt.blk &&
+	       x->jt.v == y->jt.v && x->jf.blk == y->jf.blk && x->jf.v == y->jf.v &&
+	       acc_eq(x->start, y->start) && acc_eq(x->end, y->end);
+}
+
+static bool tab_grow(struct model *m)
+{
+	size_t cap = m->tab_cap ? m->tab_cap * 2 : 1024;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return false;
+	for (uint32_t i = 0; i < m->blks.len; i++) {
+		size_t k = blk_hash(blk_at(m, i)) & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = i + 1;
+	}
+	free(m->tab);
+	m->tab = tab;
+	m->tab_cap = cap;
+	return true;
+}
+
+/* The block equal to x (_hsh_add: one block per content), added if new. */
+static bool cons(struct model *m, const struct mblk *x, struct tgt *out)
+{
+	size_t k;
+	struct mblk *slot;
+
+	if ((m->blks.len + 1) * 2 > m->tab_cap && !tab_grow(m))
+		return false;
+	for (k = blk_hash(x) & (m->tab_cap - 1); m->tab[k]; k = (k + 1) & (m->tab_cap - 1))
+		if (blk_same(blk_at(m, m->tab[k] - 1), x)) {
+			*out = (struct tgt){ true, m->tab[k] - 1 };
+			return true;
+		}
+	if (m->blks.len >= MODEL_MAX_BLOCKS) {
+		m->full = true;
+		return false;
+	}
+	if (!(slot = sp_vec_push(&m->blks)))
+		return false;
+	*slot = *x;
+	m->tab[k] = (uint32_t)m->blks.len;
+	*out = (struct tgt){ true, (uint32_t)m->blks.len - 1 };
+	return true;
+}
+
+/* _gen_bpf_node: the block of one node, given what the generator believes
+ * A holds (*acc, updated as the block leaves it). */
+static void gen_node(const struct sp_tnode *n, struct acc *acc, struct mblk *x)
+{
+	*x = (struct mblk){ .word = n->level,
+			    .mask = n->mask,
+			    .op = n->op,
+			    .datum = n->datum,
+			    .node = n,
+			    .start = *acc };
+	if (n->level != acc->word || (n->mask & acc->mask) != n->mask) {
+		x->ld = true;
+		x->start = (struct acc){ ACC_UNDEF, MASK_ALL };
+		*acc = (struct acc){ n->level, MASK_ALL };
+	}
+	if (n->mask != acc->mask) {
+		x->and_ = true;
+		acc->mask = n->mask;
+	}
+	x->end = *acc;
+}
+
+static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt, struct acc acc,
+		      struct tgt *out);
+
+/* Where one side of a node goes: down a level (its fall-through is the
+ * node's next, _gen_bpf_chain_lvl_res), to an action, or on. */
+static bool gen_side(struct model *m, const struct sp_tnode *down, bool has, uint32_t act,
+		     struct tgt nx, struct acc end, struct tgt *out)
+{
+	if (down)
+		return gen_level(m, down, nx, end, out);
+	*out = has ? (struct tgt){ false, act } : nx;
+	return true;
+}
+
+/* _gen_bpf_chain: the blocks of one level, the accumulator state threaded
+ * through the siblings; resolved from the last, each node's "next" being
+ * the block after it (or the level's nxt). */
+static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt, struct acc acc,
+		      struct tgt *out)
+{
+	const struct sp_tnode *first = n;
+	struct mblk *lv;
+	size_t k = 0;
+	bool ok = true;
+
+	for (size_t w = 0; first->prev; w++) {
+		if (w >= LEVEL_MAX)
+			return !(m->full = true);
+		first = first->prev;
+	}
+	for (n = first; n; n = n->next)
+		if (++k > LEVEL_MAX)
+			return !(m->full = true);
+	if (!(lv = malloc(k * sizeof(*lv))))
+		return false;
+	n = first;
+	for (size_t i = 0; i < k; i++, n = n->next)
+		gen_node(n, &acc, &lv[i]);
+	for (size_t i = k; ok && i-- > 0;) {
+		struct tgt nx = i + 1 == k ? nxt : *out;
+		n = lv[i].node;
+		ok = gen_side(m, n->t, n->has_t, n->act_t, nx, lv[i].end, &lv[i].jt) &&
+		     gen_side(m, n->f, n->has_f, n->act_f, nx, lv[i].end, &lv[i].jf) &&
+		     cons(m, &lv[i], out);
+	}
+	free(lv);
+	return ok;
+}
+
+/* ---- the layout (_gen_bpf_build_bpf) ----------------------------------------
+ *
+ * From the end of the block list back, the first block with a jump to a
+ * block not yet placed gets that block right after it (its jumps from the
+ * last instruction back, jt before jf), and the scan starts again from the
+ * end: a depth-first walk, each block placed after the first block found
+ * jumping to it. A block that trusts the accumulator (acc_start defined)
+ * gets a load in front when the block it follows ends with another state. */
+
+struct frame {
+	uint32_t blk;
+	uint8_t side;
+};
+
+static void pull(struct model *m, int order, struct acc from, struct tgt t, struct sp_vec *stack)
+{
+	struct mblk *x;
+	struct frame *f;
+
+	if (!t.blk || (x = blk_at(m, t.v))->found[order])
+		return;
+	x->found[order] = true;
+	x->prepend[order] = x->start.word != ACC_UNDEF && !acc_eq(from, x->start);
+	if ((f = sp_vec_push(stack)))
+		*f = (struct frame){ t.v, 0 };
+	else
+		m->full = true;
+}
+
+static void lay_out(struct model *m, int order, struct tgt head, struct sp_vec *stack)
+{
+	pull(m, order, (struct acc){ ACC_NR, MASK_ALL }, head, stack);
+	while (stack->len) {
+		struct frame *f = (struct frame *)stack->items + stack->len - 1;
+		struct mblk *x = blk_at(m, f->blk);
+		struct acc end = x->end;
+		if (f->side == 2) {
+			stack->len--;
+			continue;
+		}
+		pull(m, order, end, f->side++ ? x->jf : x->jt, stack);
+	}
+}
+
+/* The order libseccomp visits the syscall blocks in: sections from the
+ * last, each section's list from its end. OPTIMIZE 1 lists a section by
+ * priority (_sys_priority_sort: fewest nodes first, ties in the db's order,
+ * the primary filter's before the secondary's); OPTIMIZE 2 by number,
+ * highest first (_sys_num_sort). */
+static int cmp_visit1(const void *x, const void *y)
+{
+	const struct msys *a = x, *b = y;
+
+	if (a->section != b->section)
+		return a->section > b->section ? -1 : 1;
+	if (a->nodes != b->nodes)
+		return a->nodes > b->nodes ? -1 : 1;
+	if (a->secondary != b->secondary)
+		return a->secondary ? -1 : 1;
+	return (a->nr < b->nr) - (a->nr > b->nr);
+}
+
+static int cmp_visit2(const void *x, const void *y)
+{
+	const struct msys *a = x, *b = y;
+
+	if (a->section != b->section)
+		return a->section > b->section ? -1 : 1;
+	return (a->nr > b->nr) - (a->nr < b->nr);
+}
+
+/* ---- runc's program, run: the decision DAG ----------------------------------
+ *
+ * Phase 0 runs the blocks with every node loading its own word: the rules
+ * as libseccomp means them. Each further phase runs them as one layout
+ * left them, the accumulator carried along the path. A phase's return
+ * goes on to the next phase from the syscall's first block, carrying the
+ * stricter verdict so far, and the last returns it: one DAG deciding the
+ * stricter of all. A node per (block, phase, what A holds, verdict so
+ * far), so it stays the size of the blocks times a few. */
+
+struct rkey {
+	uint32_t blk;
+	uint8_t phase;
+	bool has_carry;
+	struct acc a;
+	uint32_t carry;                  /* the stricter of the earlier phases' verdicts */
+	const struct sp_rule *carry_src; /* the rule it came from (NULL: the default) */
+};
+
+/* A side of a DAG node: node index + 1, or 0 and the action with the
+ * rule it came from (NULL: the default). */
+struct dside {
+	uint32_t node1;
+	uint32_t act;
+	const struct sp_rule *src;
+};
+
+struct dnode {
+	struct sp_tnode n;
+	struct dside t, f;
+};
+
+struct dag {
+	struct model *m;
+	struct tgt head;
+	int orders[2];
+	size_t norders;
+	struct sp_vec nodes; /* struct dnode */
+	struct sp_vec keys;  /* struct rkey, one per node */
+	uint32_t *tab;
+	size_t tab_cap;
+	bool stale; /* a node tests another word than its rule's */
+	bool bad;   /* a test the DAG cannot hold, or too many nodes */
+};
+
+static uint64_t key_hash(const struct rkey *k)
+{
+	uint64_t h = mix(k->blk, (uint64_t)k->phase << 40 | (uint64_t)k->a.word << 32 | k->a.mask);
+	h = mix(h, (uint64_t)(uintptr_t)k->carry_src);
+	return mix(h, (uint64_t)k->has_carry << 32 | k->carry);
+}
+
+static bool key_same(const struct rkey *x, const struct rkey *y)
+{
+	return x->blk == y->blk && x->phase == y->phase && acc_eq(x->a, y->a) &&
+	       x->has_carry == y->has_carry && x->carry == y->carry && x->carry_src == y->carry_src;
+}
+
+static bool dag_tab_grow(struct dag *d)
+{
+	size_t cap = d->tab_cap ? d->tab_cap * 2 : 256;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+	const struct rkey *keys = d->keys.items;
+
+	if (!tab)
+		return false;
+	for (uint32_t i = 0; i < d->keys.len; i++) {
+		size_t k = key_hash(&keys[i]) & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = i + 1;
+	}
+	free(d->tab);
+	d->tab = tab;
+	d->tab_cap = cap;
+	return true;
+}
+
+/* The node of `key`, or the slot where it goes (*slot). */
+static uint32_t dag_find(struct dag *d, const struct rkey *key, size_t *slot)
+{
+	const struct rkey *keys = d->keys.items;
+	size_t k = key_hash(key) & (d->tab_cap - 1);
+
+	for (; d->tab[k]; k = (k + 1) & (d->tab_cap - 1))
+		if (key_same(&keys[d->tab[k] - 1], key))
+			return d->tab[k];
+	*slot = k;
+	return 0;
+}
+
+/* Where a phase has got to: its verdict so far and its rule. */
+struct carry {
+	bool has;
+	uint32_t act;
+	const struct sp_rule *src;
+};
+
+static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_rule *src,
+		   struct acc a, struct carry c, struct dside *out);
+
+/* A return of `phase` (src: its rule): the stricter verdict so far (a tie
+ * keeps the earlier phase's, the rules as written first), then the next
+ * phase from the syscall's first block (A holds the number there). */
+static bool dag_ret(struct dag *d, uint8_t phase, uint32_t act, const struct sp_rule *src,
+		    struct carry c, struct dside *out)
+{
+	if (!c.has || sp_ret_stricter(act, c.act))
+		c = (struct carry){ true, act, src };
+	if (phase >= d->norders) {
+		*out = (struct dside){ 0, c.act, c.src };
+		return true;
+	}
+	return dag_at(d, (uint8_t)(phase + 1), d->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, c,
+		      out);
+}
+
+/* What A holds when x compares, in `phase`, arriving with `a`. */
+static struct acc acc_run(const struct dag *d, uint8_t phase, const struct mblk *x, struct acc a)
+{
+	int order = phase ? d->orders[phase - 1] : 0;
+
+	if (!phase)
+		return (struct acc){ x->word, x->mask }; /* its own word, as the rule says */
+	if (x->ld)
+		a = (struct acc){ x->word, MASK_ALL };
+	else if (x->prepend[order]) /* ld start, then AND its mask */
+		a = x->start;
+	if (x->and_)
+		a.mask &= x->mask;
+	return a;
+}
+
+static bool dag_node(struct dag *d, uint8_t phase, const struct mblk *x, struct acc run,
+		     const struct rkey *key, size_t slot, struct dside *out)
+{
+	uint32_t idx = (uint32_t)d->nodes.len;
+	struct dnode *dn;
+	struct rkey *k;
+	struct dside t, f;
+	enum sp_op op = x->op;
+
+	if (run.word >= 12 || idx >= MODEL_MAX_NODES)
+		return !(d->bad = true);
+	if (run.mask != MASK_ALL && op == SP_OP_EQ)
+		op = SP_OP_MASKED_EQ; /* (A & mask) == datum; a range test keeps
+					 its op and the mask (compile.c emit_tnode) */
+	d->stale |= phase && (run.word != x->word || run.mask != x->mask);
+	if (!(dn = sp_vec_push(&d->nodes)) || !(k = sp_vec_push(&d->keys)))
+		return false;
+	*k = *key;
+	d->tab[slot] = idx + 1;
+	if ((d->keys.len + 1) * 2 > d->tab_cap && !dag_tab_grow(d))
+		return false;
+	struct carry c = { key->has_carry, key->carry, key->carry_src };
+	/* a return is the node's own action, or the level falling through to
+	 * the default */
+	if (!dag_at(d, phase, x->jt, x->node->has_t ? x->node->src_t : NULL, run, c, &t) ||
+	    !dag_at(d, phase, x->jf, x->node->has_f ? x->node->src_f : NULL, run, c, &f))
+		return false;
+	dn = (struct dnode *)d->nodes.items + idx;
+	dn->n = (struct sp_tnode){ .level = run.word,
+				   .op = op,
+				   .op_orig = x->node->op_orig,
+				   .mask = run.mask,
+				   .datum = x->datum,
+				   .datum_full = x->node->datum_full,
+				   .src_t = t.src,
+				   .src_f = f.src,
+				   .ret = x->node->ret };
+	dn->t = t;
+	dn->f = f;
+	*out = (struct dside){ idx + 1, 0, NULL };
+	return true;
+}
+
+static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_rule *src,
+		   struct acc a, struct carry c, struct dside *out)
+{
+	const struct mblk *x;
+	struct rkey key;
+	struct acc run;
+	size_t slot = 0;
+	uint32_t have;
+
+	if (d->bad)
+		return false;
+	if (!t.blk)
+		return dag_ret(d, phase, t.v, src, c, out);
+	x = blk_at(d->m, t.v);
+	if (phase && !x->found[d->orders[phase - 1]])
+		return !(d->bad = true); /* not laid out: cannot be */
+	run = acc_run(d, phase, x, a);
+	/* what A held matters only to a block that does not load */
+	key = (struct rkey){ t.v,
+			     phase,
+			     c.has,
+			     !phase || x->ld || x->prepend[phase ? d->orders[phase - 1] : 0]
+				     ? (struct acc){ ACC_UNDEF, MASK_ALL }
+				     : a,
+			     c.has ? c.act : 0,
+			     c.has ? c.src : NULL };
+	if ((have = dag_find(d, &key, &slot))) {
+		*out = (struct dside){ have, 0, NULL };
+		return true;
+	}
+	return dag_node(d, phase, x, run, &key, slot, out);
+}
+
+static void dag_free(struct dag *d)
+{
+	sp_vec_free(&d->nodes);
+	sp_vec_free(&d->keys);
+	free(d->tab);
+}
+
+/* The DAG as sp_tnodes in the rule set's arena: links from indexes. */
+static struct sp_tnode *dag_settle(struct build *b, const struct dag *d)
+{
+	const struct dnode *dn = d->nodes.items;
+	size_t n = d->nodes.len;
+	struct sp_tnode *v = sp_arena_alloc_raw(&b->rs->arena, n * sizeof(*v));
+
+	for (size_t i = 0; v && i < n; i++) {
+		v[i] = dn[i].n;
+		v[i].t = dn[i].t.node1 ? &v[dn[i].t.node1 - 1] : NULL;
+		v[i].f = dn[i].f.node1 ? &v[dn[i].f.node1 - 1] : NULL;
+		v[i].has_t = !dn[i].t.node1;
+		v[i].has_f = !dn[i].f.node1;
+		v[i].act_t = dn[i].t.act;
+		v[i].act_f = dn[i].f.act;
+	}
+	return v;
+}
+
+#define STALE_NOTE \
+	"syscall \"%s\" on %s: libseccomp 2.5.4's program compares a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter decides otherwise than these rules for some arguments; secprof returns the stricter of the two verdicts"
+
+/* The twin of s: runc's program for it, run (ruleset.h, sp_wide.dag). It
+ * takes the place of a 64-bit twin, whose rules phase 0 decides as they
+ * were written (the same rules, libseccomp's values: merge.c merge_wide). */
+static int attach(struct build *b, const struct msys *ms, const struct dag *d, uint32_t root1)
+{
+	struct sp_wide *twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin));
+	struct sp_tnode *v = twin ? dag_settle(b, d) : NULL;
+	const struct sp_sysrule *from = ms->s->wide ? &ms->s->wide->rules : ms->s;
+	const struct sp_rule *rule = from->src      ? from->src
+				     : from->nrules ? from->rules[0].src
+						    : NULL;
+	char path[SP_RULE_PATH_MAX];
+
+	if (!v)
+		return sp_err_oom(b->err);
+	twin->rules = (struct sp_sysrule){ .nr = from->nr,
+					   .name = from->name,
+					   .rules = from->rules,
+					   .nrules = from->nrules,
+					   .src = from->src,
+					   .tree = &v[root1 - 1] };
+	twin->dag = v;
+	twin->ndag = d->nodes.len;
+	ms->s->wide = twin;
+	if (rule) {
+		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
+		sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, ms->s->name,
+			b->rs->arches[ms->ai].arch->scmp);
+	}
+	return 0;
+}
+
+/* Build the DAG of one syscall and give it a twin where runc's program
+ * tests another word than the rules. */
+static int model_syscall(struct model *m, const struct msys *ms, const int *orders, size_t norders)
+{
+	struct dag d = { .m = m, .head = ms->head, .norders = norders };
+	struct dside root;
+	int rc = 0;
+
+	d.nodes.item_size = sizeof(struct dnode);
+	d.keys.item_size = sizeof(struct rkey);
+	memcpy(d.orders, orders, norders * sizeof(*orders));
+	if (!dag_tab_grow(&d))
+		return sp_err_oom(m->b->err);
+	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 },
+		    &root)) {
+		if (!d.bad)
+			rc = sp_err_oom(m->b->err);
+		else
+			rc = sp_err(
+				m->b->err, SECPROF_E_LIMIT, m->b->file,
+				ms->s->src ? &ms->s->src->loc : NULL, NULL,
+				"syscall \"%s\" on %s: secprof cannot model the code libseccomp 2.5.4 generates for these rules (more than %u decisions), so it cannot tell whether runc's filter is stricter",
+				ms->s->name, m->b->rs->arches[ms->ai].arch->scmp, MODEL_MAX_NODES);
+	} else if (d.stale && root.node1) {
+		rc = attach(m->b, ms, &d, root.node1);
+	}
+	dag_free(&d);
+	return rc;
+}
+
+/* ---- the syscalls, their trees and blocks ----------------------------------- */
+
+/* A level node whose predecessor has a level below it: only there can a
+ * level below fall through into a node that trusts the accumulator. */
+static bool may_stale(const struct sp_tnode *n, unsigned depth)
+{
+	if (!n || depth > 64)
+		return false;
+	while (n->prev)
+		n = n->prev;
+	for (; n; n = n->next) {
+		if (n->prev && (n->prev->t || n->prev->f))
+			return true;
+		if (may_stale(n->t, depth + 1) || may_stale(n->f, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* Can libseccomp's tree for these entries hold a node that reaches the
+ * next one in its level on one side (the rule failing there) and a level
+ * below on the other, with that side tried second (_gen_bpf_build_bpf
+ * looks at jt before jf)? Only then is the next node placed right after
+ * it, with no load, and reached from the level below holding another word.
+ * The rules' word tests (tree.c gen_cond_64/gen_cond_32) make that shape
+ * for LT and LE (hi > V fails to the next node when true, goes on to
+ * hi == V when false), and for NE (and LT/LE on 32 bits) when a condition
+ * follows it; EQ, MASKED_EQ, GT and GE go down a level when true, which
+ * the layout visits first, so a load is put back. A syscall whose rules
+ * cannot make it is modelled only for the layout, and only when it is
+ * small (LAYOUT_MAX_CONDS: its blocks can be shared with another's):
+ * replaying libseccomp's tree is quadratic in the rules of a level. */
+#define LAYOUT_MAX_CONDS 64u
+
+static bool may_trigger(const struct entry *e, size_t n, size_t *conds)
+{
+	size_t adds = 0;
+	bool shape = false;
+
+	*conds = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_rule *r = e[i].rule;
+		bool split = sp_rs_index_repeats(r);
+		adds += r->nargs ? (split ? r->nargs : 1) : 0;
+		*conds += r->nargs;
+		for (size_t k = 0; k < r->nargs; k++) {
+			enum sp_op op = r->args[k].op;
+			shape |= op == SP_OP_LT || op == SP_OP_LE ||
+				 (op == SP_OP_NE && !split && r->nargs > 1);
+		}
+	}
+	return shape && adds >= 2;
+}
+
+/* The section of each arch: x86_64 and x32 in one filter share the first
+ * one's (_gen_bpf_build_bpf's secondary filter). */
+static size_t section_of(const struct sp_ruleset *rs, size_t ai, bool *secondary)
+{
+	*secondary = false;
+	for (size_t i = 0; i < ai; i++)
+		if (rs->arches[i].arch->audit == rs->arches[ai].arch->audit) {
+			*secondary = true; /* x32 after x86_64, or the reverse */
+			return i;
+		}
+	return ai;
+}
+
+/* The rule set's entry for nr on ar (sorted by nr), or NULL. */
+static struct sp_sysrule *find_sys(const struct sp_arch_rules *ar, int32_t nr)
+{
+	size_t lo = 0, hi = ar->nsys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ar->sys[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ar->nsys && ar->sys[lo].nr == nr ? &ar->sys[lo] : NULL;
+}
+
+/* The numbers of arch ar whose rules test arguments on either side (only
+ * they have blocks past their number's: an unconditional syscall's is a
+ * return), ascending. */
+struct wanted {
+	int32_t *nr;
+	size_t n;
+};
+
+static bool is_wanted(const void *data, int32_t nr)
+{
+	const struct wanted *w = data;
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->nr[mid] < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n && w->nr[lo] == nr;
+}
+
+static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wanted *w)
+{
+	w->n = 0;
+	w->nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr));
+	if (!w->nr)
+		return sp_err_oom(b->err);
+	for (size_t i = 0; i < ar->nsys; i++) {
+		const struct sp_sysrule *s = &ar->sys[i];
+		if (!s->uncond || (s->wide && !s->wide->rules.uncond))
+			w->nr[w->n++] = s->nr;
+	}
+	return 0;
+}
+
+struct collect {
+	struct sp_vec sys;   /* struct msys */
+	struct sp_vec pools; /* struct sp_tnode *: the replays' */
+	bool any;            /* a syscall whose tree may be stale */
+};
+
+/* One syscall's entries on arch ai: its tree, if it has one. */
+static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n,
+		       struct collect *c)
+{
+	struct sp_arch_rules *ar = &b->rs->arches[ai];
+	struct sp_sysrule *s = find_sys(ar, e->nr);
+	struct sp_word_tree w;
+	struct sp_tnode **pool;
+	struct msys *ms;
+	size_t conds;
+	bool secondary;
+	bool ok;
+
+	if (!s)
+		return 0; /* a multiplexer the profile does not name: exception 10 */
+	if (!may_trigger(e, n, &conds) && conds > LAYOUT_MAX_CONDS)
+		return 0; /* see may_trigger */
+	ok = sp_rs_word_tree_replay(b, ar->arch, e, n, &w);
+	if (!(pool = sp_vec_push(&c->pools))) {
+		free(w.pool);
+		return sp_err_oom(b->err);
+	}
+	*pool = w.pool;
+	if (!ok && !b->steps)
+		return sp_err(
+			b->err, SECPROF_E_LIMIT, b->file, &e->rule->loc, NULL,
+			"syscall \"%s\": replaying libseccomp's argument tree takes more than %u steps in this profile, secprof's limit",
+			e->name, SP_REPLAY_STEPS);
+	if (!ok || !w.root)
+		return 0; /* refused (the build said so already), or no chain */
+	if (!(ms = sp_vec_push(&c->sys)))
+		return sp_err_oom(b->err);
+	*ms = (struct msys){ .ai = ai,
+			     .s = s,
+			     .nr = (uint32_t)e->nr,
+			     .nodes = w.nodes,
+			     .section = section_of(b->rs, ai, &secondary),
+			     .root = w.root,
+			     .may_stale = may_trigger(e, n, &conds) && may_stale(w.root, 0) };
+	ms->secondary = secondary;
+	c->any |= ms->may_stale;
+	return 0;
+}
+
+static int collect_arch(struct build *b, size_t ai, struct collect *c)
+{
+	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	const struct entry *e;
+	struct wanted w;
+	int rc = wanted_of(b, &b->rs->arches[ai], &w);
+
+	if (!rc && w.n)
+		rc = sp_rs_list_db(b, ai, &v, is_wanted, &w);
+	e = v.items;
+	for (size_t i = 0, j; !rc && i < v.len; i = j) {
+		for (j = i + 1; j < v.len && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
+			;
+		if (e[i].nr >= 0) /* pseudo numbers get no block (_skip_syscall) */
+			rc = collect_one(b, ai, e + i, j - i, c);
+	}
+	free(w.nr);
+	sp_vec_free(&v);
+	return rc;
+}
+
+static int lay_out_all(struct model *m, struct collect *c, int order)
+{
+	struct sp_vec stack = { .item_size = sizeof(struct frame) };
+	struct msys *v = malloc(c->sys.len * sizeof(*v));
+
+	if (!v)
+		return sp_err_oom(m->b->err);
+	memcpy(v, c->sys.items, c->sys.len * sizeof(*v));
+	qsort(v, c->sys.len, sizeof(*v), order ? cmp_visit2 : cmp_visit1);
+	for (size_t i = 0; i < c->sys.len; i++)
+		lay_out(m, order, v[i].head, &stack);
+	free(v);
+	sp_vec_free(&stack);
+	return m->full ? sp_err_oom(m->b->err) : 0;
+}
+
+int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
+{
+	struct collect c = { .sys.item_size = sizeof(struct msys),
+			     .pools.item_size = sizeof(struct sp_tnode *) };
+	struct model m = { .b = b, .blks.item_size = sizeof(struct mblk) };
+	const int orders[2] = { 0, 1 };
+	struct msys *ms;
+	int rc = 0;
+
+	for (size_t ai = 0; ai < b->rs->narches && !rc; ai++)
+		if (!skip[ai])
+			rc = collect_arch(b, ai, &c);
+	ms = c.sys.items;
+	/* every syscall's blocks: where one lands depends on them all */
+	for (size_t i = 0; !rc && c.any && i < c.sys.len; i++)
+		if (!gen_level(&m, ms[i].root, (struct tgt){ false, b->rs->default_ret },
+			       (struct acc){ ACC_UNDEF, MASK_ALL }, &ms[i].head))
+			rc = m.full ? sp_err(b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
+					     "libseccomp 2.5.4 would generate more than %u blocks for this profile's argument rules: secprof cannot model them",
+					     MODEL_MAX_BLOCKS)
+				    : sp_err_oom(b->err);
+	for (int o = 0; !rc && c.any && o < 1 + optimize2; o++)
+		rc = lay_out_all(&m, &c, o);
+	for (size_t i = 0; !rc && c.any && i < c.sys.len; i++)
+		if (ms[i].may_stale)
+			rc = model_syscall(&m, &ms[i], orders, 1 + (size_t)optimize2);
+	for (size_t i = 0; i < c.pools.len; i++)
+		free(((struct sp_tnode **)c.pools.items)[i]);
+	sp_vec_free(&c.pools);
+	sp_vec_free(&c.sys);
+	sp_vec_free(&m.blks);
+	free(m.tab);
+	return rc;
+}
