@@ -93,6 +93,8 @@ struct model {
 	size_t tab_cap;
 	struct sp_vec sys; /* struct msys */
 	bool full;         /* a bound was reached */
+	uint32_t *seen;    /* per block: the stamp of the last walk (layouts_agree) */
+	uint32_t stamp;
 };
 
 static struct mblk *blk_at(struct model *m, uint32_t i)
@@ -173,9 +175,11 @@ static bool cons(struct model *m, const struct mblk *x, struct tgt *out)
  * A holds (*acc, updated as the block leaves it). */
 static void gen_node(const struct sp_tnode *n, struct acc *acc, struct mblk *x)
 {
+	/* a masked == is a JEQ like ==, its mask an AND only where A is not
+	 * masked so already: _hsh_add merges the two when they match */
 	*x = (struct mblk){ .word = n->level,
 			    .mask = n->mask,
-			    .op = n->op,
+			    .op = n->op == SP_OP_MASKED_EQ ? SP_OP_EQ : n->op,
 			    .datum = n->datum,
 			    .node = n,
 			    .start = *acc };
@@ -313,21 +317,25 @@ static int cmp_visit2(const void *x, const void *y)
 
 /* ---- runc's program, run: the decision DAG ----------------------------------
  *
- * Phase 0 runs the blocks with every node loading its own word: the rules
- * as libseccomp means them. Each further phase runs them as one layout
- * left them, the accumulator carried along the path. A phase's return
- * goes on to the next phase from the syscall's first block, carrying the
- * stricter verdict so far, and the last returns it: one DAG deciding the
- * stricter of all. A node per (block, phase, what A holds, verdict so
- * far), so it stays the size of the blocks times a few. */
+ * Each phase runs the syscall's blocks once: PHASE_AS_WRITTEN with every
+ * node loading its own word (the rules as libseccomp means them: needed
+ * where this twin takes the place of a 64-bit one), the others as one
+ * layout left them, the accumulator carried along the path. A phase's
+ * return goes on to the next phase from the syscall's first block,
+ * carrying the stricter verdict so far, and the last returns it: one DAG
+ * deciding the stricter of all. A node per (block, phase, what A holds,
+ * verdict so far): the blocks times a few, and most syscalls need one
+ * phase (the layouts agree on their blocks), so nothing is carried. */
+
+#define PHASE_AS_WRITTEN (-1)
+#define DAG_MAX_DEPTH 2048u /* the walk, and compile.c's emission, recurse */
 
 struct rkey {
 	uint32_t blk;
 	uint8_t phase;
 	bool has_carry;
 	struct acc a;
-	uint32_t carry;                  /* the stricter of the earlier phases' verdicts */
-	const struct sp_rule *carry_src; /* the rule it came from (NULL: the default) */
+	uint32_t carry; /* the stricter of the earlier phases' verdicts */
 };
 
 /* A side of a DAG node: node index + 1, or 0 and the action with the
@@ -343,30 +351,31 @@ struct dnode {
 	struct dside t, f;
 };
 
+enum dag_fault { DAG_OK, DAG_TOO_BIG, DAG_TOO_DEEP, DAG_UNPLACED };
+
 struct dag {
 	struct model *m;
 	struct tgt head;
-	int orders[2];
-	size_t norders;
+	int phases[3]; /* PHASE_AS_WRITTEN or a layout's order */
+	size_t nphases;
 	struct sp_vec nodes; /* struct dnode */
 	struct sp_vec keys;  /* struct rkey, one per node */
 	uint32_t *tab;
 	size_t tab_cap;
 	bool stale; /* a node tests another word than its rule's */
-	bool bad;   /* a test the DAG cannot hold, or too many nodes */
+	enum dag_fault fault;
 };
 
 static uint64_t key_hash(const struct rkey *k)
 {
 	uint64_t h = mix(k->blk, (uint64_t)k->phase << 40 | (uint64_t)k->a.word << 32 | k->a.mask);
-	h = mix(h, (uint64_t)(uintptr_t)k->carry_src);
 	return mix(h, (uint64_t)k->has_carry << 32 | k->carry);
 }
 
 static bool key_same(const struct rkey *x, const struct rkey *y)
 {
 	return x->blk == y->blk && x->phase == y->phase && acc_eq(x->a, y->a) &&
-	       x->has_carry == y->has_carry && x->carry == y->carry && x->carry_src == y->carry_src;
+	       x->has_carry == y->has_carry && x->carry == y->carry;
 }
 
 static bool dag_tab_grow(struct dag *d)
@@ -402,7 +411,9 @@ static uint32_t dag_find(struct dag *d, const struct rkey *key, size_t *slot)
 	return 0;
 }
 
-/* Where a phase has got to: its verdict so far and its rule. */
+/* Where the phases have got to: the stricter verdict so far and its rule
+ * (the rule is for explanations: nodes are shared whatever rule brought
+ * the verdict, so it is the first path's). */
 struct carry {
 	bool has;
 	uint32_t act;
@@ -410,30 +421,45 @@ struct carry {
 };
 
 static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_rule *src,
-		   struct acc a, struct carry c, struct dside *out);
+		   struct acc a, struct carry c, unsigned depth, struct dside *out);
 
-/* A return of `phase` (src: its rule): the stricter verdict so far (a tie
- * keeps the earlier phase's, the rules as written first), then the next
- * phase from the syscall's first block (A holds the number there). */
-static bool dag_ret(struct dag *d, uint8_t phase, uint32_t act, const struct sp_rule *src,
-		    struct carry c, struct dside *out)
+static bool dag_fail(struct dag *d, enum dag_fault f)
 {
-	if (!c.has || sp_ret_stricter(act, c.act))
+	d->fault = f;
+	return false;
+}
+
+/* A return of `phase` (src: its rule): the stricter verdict so far (on a
+ * tie, as between two errnos, the later phase's: runc's program, Debian's
+ * layout last), then the next phase from the syscall's first block (A
+ * holds the number there). */
+static bool dag_ret(struct dag *d, uint8_t phase, uint32_t act, const struct sp_rule *src,
+		    struct carry c, unsigned depth, struct dside *out)
+{
+	if (!c.has || !sp_ret_stricter(c.act, act))
 		c = (struct carry){ true, act, src };
-	if (phase >= d->norders) {
+	if ((size_t)phase + 1 >= d->nphases) {
 		*out = (struct dside){ 0, c.act, c.src };
 		return true;
 	}
 	return dag_at(d, (uint8_t)(phase + 1), d->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, c,
-		      out);
+		      depth + 1, out);
+}
+
+/* Does x load in `phase` (its own load, or one the layout put back)? */
+static bool loads(const struct dag *d, uint8_t phase, const struct mblk *x)
+{
+	int order = d->phases[phase];
+
+	return order == PHASE_AS_WRITTEN || x->ld || x->prepend[order];
 }
 
 /* What A holds when x compares, in `phase`, arriving with `a`. */
 static struct acc acc_run(const struct dag *d, uint8_t phase, const struct mblk *x, struct acc a)
 {
-	int order = phase ? d->orders[phase - 1] : 0;
+	int order = d->phases[phase];
 
-	if (!phase)
+	if (order == PHASE_AS_WRITTEN)
 		return (struct acc){ x->word, x->mask }; /* its own word, as the rule says */
 	if (x->ld)
 		a = (struct acc){ x->word, MASK_ALL };
@@ -445,7 +471,8 @@ static struct acc acc_run(const struct dag *d, uint8_t phase, const struct mblk 
 }
 
 static bool dag_node(struct dag *d, uint8_t phase, const struct mblk *x, struct acc run,
-		     const struct rkey *key, size_t slot, struct dside *out)
+		     const struct rkey *key, struct carry c, size_t slot, unsigned depth,
+		     struct dside *out)
 {
 	uint32_t idx = (uint32_t)d->nodes.len;
 	struct dnode *dn;
@@ -453,23 +480,25 @@ static bool dag_node(struct dag *d, uint8_t phase, const struct mblk *x, struct 
 	struct dside t, f;
 	enum sp_op op = x->op;
 
-	if (run.word >= 12 || idx >= MODEL_MAX_NODES)
-		return !(d->bad = true);
+	if (idx >= MODEL_MAX_NODES)
+		return dag_fail(d, DAG_TOO_BIG);
+	if (run.word >= 12) /* A holds no argument: the layout cannot be */
+		return dag_fail(d, DAG_UNPLACED);
 	if (run.mask != MASK_ALL && op == SP_OP_EQ)
 		op = SP_OP_MASKED_EQ; /* (A & mask) == datum; a range test keeps
 					 its op and the mask (compile.c emit_tnode) */
-	d->stale |= phase && (run.word != x->word || run.mask != x->mask);
+	d->stale |= run.word != x->word || run.mask != x->mask;
 	if (!(dn = sp_vec_push(&d->nodes)) || !(k = sp_vec_push(&d->keys)))
 		return false;
 	*k = *key;
 	d->tab[slot] = idx + 1;
 	if ((d->keys.len + 1) * 2 > d->tab_cap && !dag_tab_grow(d))
 		return false;
-	struct carry c = { key->has_carry, key->carry, key->carry_src };
 	/* a return is the node's own action, or the level falling through to
 	 * the default */
-	if (!dag_at(d, phase, x->jt, x->node->has_t ? x->node->src_t : NULL, run, c, &t) ||
-	    !dag_at(d, phase, x->jf, x->node->has_f ? x->node->src_f : NULL, run, c, &f))
+	if (!dag_at(d, phase, x->jt, x->node->has_t ? x->node->src_t : NULL, run, c, depth + 1,
+		    &t) ||
+	    !dag_at(d, phase, x->jf, x->node->has_f ? x->node->src_f : NULL, run, c, depth + 1, &f))
 		return false;
 	dn = (struct dnode *)d->nodes.items + idx;
 	dn->n = (struct sp_tnode){ .level = run.word,
@@ -488,36 +517,31 @@ static bool dag_node(struct dag *d, uint8_t phase, const struct mblk *x, struct 
 }
 
 static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_rule *src,
-		   struct acc a, struct carry c, struct dside *out)
+		   struct acc a, struct carry c, unsigned depth, struct dside *out)
 {
 	const struct mblk *x;
 	struct rkey key;
-	struct acc run;
 	size_t slot = 0;
 	uint32_t have;
 
-	if (d->bad)
+	if (d->fault)
 		return false;
+	if (depth > DAG_MAX_DEPTH)
+		return dag_fail(d, DAG_TOO_DEEP);
 	if (!t.blk)
-		return dag_ret(d, phase, t.v, src, c, out);
+		return dag_ret(d, phase, t.v, src, c, depth, out);
 	x = blk_at(d->m, t.v);
-	if (phase && !x->found[d->orders[phase - 1]])
-		return !(d->bad = true); /* not laid out: cannot be */
-	run = acc_run(d, phase, x, a);
+	if (d->phases[phase] != PHASE_AS_WRITTEN && !x->found[d->phases[phase]])
+		return dag_fail(d, DAG_UNPLACED); /* not laid out: cannot be */
 	/* what A held matters only to a block that does not load */
-	key = (struct rkey){ t.v,
-			     phase,
-			     c.has,
-			     !phase || x->ld || x->prepend[phase ? d->orders[phase - 1] : 0]
-				     ? (struct acc){ ACC_UNDEF, MASK_ALL }
-				     : a,
-			     c.has ? c.act : 0,
-			     c.has ? c.src : NULL };
+	key = (struct rkey){ t.v, phase, c.has,
+			     loads(d, phase, x) ? (struct acc){ ACC_UNDEF, MASK_ALL } : a,
+			     c.has ? c.act : 0 };
 	if ((have = dag_find(d, &key, &slot))) {
 		*out = (struct dside){ have, 0, NULL };
 		return true;
 	}
-	return dag_node(d, phase, x, run, &key, slot, out);
+	return dag_node(d, phase, x, acc_run(d, phase, x, a), &key, c, slot, depth, out);
 }
 
 static void dag_free(struct dag *d)
@@ -581,32 +605,84 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 	return 0;
 }
 
-/* Build the DAG of one syscall and give it a twin where runc's program
- * tests another word than the rules. */
-static int model_syscall(struct model *m, const struct msys *ms, const int *orders, size_t norders)
+/* Do the two layouts treat every block the syscall reaches alike? Then
+ * one phase runs both. A walk of its blocks, marked with this walk's
+ * stamp. */
+static bool layouts_agree(struct model *m, struct tgt head)
 {
-	struct dag d = { .m = m, .head = ms->head, .norders = norders };
+	struct sp_vec stack = { .item_size = sizeof(uint32_t) };
+	bool agree = true;
+	uint32_t *top;
+
+	if (++m->stamp == 0) { /* wrapped: old marks could read as this walk's */
+		memset(m->seen, 0, m->blks.len * sizeof(*m->seen));
+		m->stamp = 1;
+	}
+	if (!head.blk)
+		return true;
+	if (!(top = sp_vec_push(&stack)))
+		return false;
+	*top = head.v;
+	m->seen[head.v] = m->stamp;
+	while (agree && stack.len) {
+		const struct mblk *x = blk_at(m, ((uint32_t *)stack.items)[--stack.len]);
+		agree = x->found[0] == x->found[1] && x->prepend[0] == x->prepend[1];
+		for (int side = 0; agree && side < 2; side++) {
+			struct tgt t = side ? x->jf : x->jt;
+			if (!t.blk || m->seen[t.v] == m->stamp)
+				continue;
+			m->seen[t.v] = m->stamp;
+			if (!(top = sp_vec_push(&stack)))
+				agree = false; /* out of memory: both phases, stricter */
+			else
+				*top = t.v;
+		}
+	}
+	sp_vec_free(&stack);
+	return agree;
+}
+
+static int dag_error(struct model *m, const struct msys *ms, enum dag_fault f)
+{
+	static const char *const why[] = {
+		[DAG_TOO_BIG] = "more decisions than secprof's limit",
+		[DAG_TOO_DEEP] = "decisions nested deeper than secprof's limit",
+		[DAG_UNPLACED] = "a block the model could not place",
+	};
+
+	if (f == DAG_OK)
+		return sp_err_oom(m->b->err);
+	return sp_err(
+		m->b->err, SECPROF_E_LIMIT, m->b->file, ms->s->src ? &ms->s->src->loc : NULL, NULL,
+		"syscall \"%s\" on %s: secprof cannot model the code libseccomp 2.5.4 generates for these rules (%s), so it cannot tell whether runc's filter is stricter",
+		ms->s->name, m->b->rs->arches[ms->ai].arch->scmp, why[f]);
+}
+
+/* Build the DAG of one syscall and give it a twin where runc's program
+ * tests another word than the rules. The phases: the rules as written
+ * where the twin replaces a 64-bit twin (whose decisions they are), and
+ * each layout runc may use whose program differs here, Debian 12's
+ * (OPTIMIZE 1) last, so that its errno is the one a tie returns. */
+static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
+{
+	struct dag d = { .m = m, .head = ms->head };
 	struct dside root;
 	int rc = 0;
 
 	d.nodes.item_size = sizeof(struct dnode);
 	d.keys.item_size = sizeof(struct rkey);
-	memcpy(d.orders, orders, norders * sizeof(*orders));
+	if (ms->s->wide)
+		d.phases[d.nphases++] = PHASE_AS_WRITTEN;
+	if (optimize2 && !layouts_agree(m, ms->head))
+		d.phases[d.nphases++] = 1;
+	d.phases[d.nphases++] = 0;
 	if (!dag_tab_grow(&d))
 		return sp_err_oom(m->b->err);
-	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 },
-		    &root)) {
-		if (!d.bad)
-			rc = sp_err_oom(m->b->err);
-		else
-			rc = sp_err(
-				m->b->err, SECPROF_E_LIMIT, m->b->file,
-				ms->s->src ? &ms->s->src->loc : NULL, NULL,
-				"syscall \"%s\" on %s: secprof cannot model the code libseccomp 2.5.4 generates for these rules (more than %u decisions), so it cannot tell whether runc's filter is stricter",
-				ms->s->name, m->b->rs->arches[ms->ai].arch->scmp, MODEL_MAX_NODES);
-	} else if (d.stale && root.node1) {
+	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 }, 0,
+		    &root))
+		rc = dag_error(m, ms, d.fault);
+	else if (d.stale && root.node1)
 		rc = attach(m->b, ms, &d, root.node1);
-	}
 	dag_free(&d);
 	return rc;
 }
@@ -630,31 +706,32 @@ static bool may_stale(const struct sp_tnode *n, unsigned depth)
 	return false;
 }
 
-/* Can libseccomp's tree for these entries hold a node that reaches the
- * next one in its level on one side (the rule failing there) and a level
- * below on the other, with that side tried second (_gen_bpf_build_bpf
- * looks at jt before jf)? Only then is the next node placed right after
- * it, with no load, and reached from the level below holding another word.
- * The rules' word tests (tree.c gen_cond_64/gen_cond_32) make that shape
- * for LT and LE (hi > V fails to the next node when true, goes on to
- * hi == V when false), and for NE (and LT/LE on 32 bits) when a condition
- * follows it; EQ, MASKED_EQ, GT and GE go down a level when true, which
- * the layout visits first, so a load is put back. A syscall whose rules
- * cannot make it is modelled only for the layout, and only when it is
- * small (LAYOUT_MAX_CONDS: its blocks can be shared with another's):
- * replaying libseccomp's tree is quadratic in the rules of a level. */
-#define LAYOUT_MAX_CONDS 64u
+/* Can these rules make, in libseccomp's tree, a node that reaches the
+ * next one in its level on its true side (the rule failing there) and a
+ * level below on its false side? _gen_bpf_build_bpf visits jt first, so
+ * that next node is placed right after it, with no load, and the level
+ * below falls through into it holding another word. The word tests
+ * (tree.c gen_cond_64/gen_cond_32) make that shape for LT and LE (hi > V
+ * fails to the next node when true and goes on to hi == V when false),
+ * and for NE when a condition follows it; EQ, MASKED_EQ, GT and GE go
+ * down a level on their true side, which the walk visits first, so a
+ * load is put back there. A block another syscall placed can still bring
+ * the stale compare to rules without the shape (blocks are shared by
+ * content), so every syscall is modelled; this only says which large ones
+ * must be: replaying libseccomp's tree is quadratic in the rules of a
+ * level, and one with more than LAYOUT_MAX_CONDS conditions and no such
+ * rule is left out (docs/COMPAT.md §4.4). */
+#define LAYOUT_MAX_CONDS 256u
 
-static bool may_trigger(const struct entry *e, size_t n, size_t *conds)
+static bool has_shape(const struct entry *e, size_t n, size_t *conds, size_t *adds)
 {
-	size_t adds = 0;
 	bool shape = false;
 
-	*conds = 0;
+	*conds = *adds = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sp_rule *r = e[i].rule;
 		bool split = sp_rs_index_repeats(r);
-		adds += r->nargs ? (split ? r->nargs : 1) : 0;
+		*adds += r->nargs ? (split ? r->nargs : 1) : 0;
 		*conds += r->nargs;
 		for (size_t k = 0; k < r->nargs; k++) {
 			enum sp_op op = r->args[k].op;
@@ -662,7 +739,7 @@ static bool may_trigger(const struct entry *e, size_t n, size_t *conds)
 				 (op == SP_OP_NE && !split && r->nargs > 1);
 		}
 	}
-	return shape && adds >= 2;
+	return shape;
 }
 
 /* The section of each arch: x86_64 and x32 in one filter share the first
@@ -737,7 +814,7 @@ struct collect {
 };
 
 /* One syscall's entries on arch ai: its tree, if it has one. */
-static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n,
+static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n, bool skip,
 		       struct collect *c)
 {
 	struct sp_arch_rules *ar = &b->rs->arches[ai];
@@ -745,14 +822,14 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	struct sp_word_tree w;
 	struct sp_tnode **pool;
 	struct msys *ms;
-	size_t conds;
+	size_t conds, adds;
 	bool secondary;
 	bool ok;
 
 	if (!s)
 		return 0; /* a multiplexer the profile does not name: exception 10 */
-	if (!may_trigger(e, n, &conds) && conds > LAYOUT_MAX_CONDS)
-		return 0; /* see may_trigger */
+	if (!has_shape(e, n, &conds, &adds) && conds > LAYOUT_MAX_CONDS)
+		return 0; /* see has_shape */
 	ok = sp_rs_word_tree_replay(b, ar->arch, e, n, &w);
 	if (!(pool = sp_vec_push(&c->pools))) {
 		free(w.pool);
@@ -774,30 +851,51 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .nodes = w.nodes,
 			     .section = section_of(b->rs, ai, &secondary),
 			     .root = w.root,
-			     .may_stale = may_trigger(e, n, &conds) && may_stale(w.root, 0) };
+			     /* an arch whose program never reaches its rules
+			      * (scmpbug.c) is laid out, but needs no twin */
+			     .may_stale = !skip && may_stale(w.root, 0) };
 	ms->secondary = secondary;
 	c->any |= ms->may_stale;
 	return 0;
 }
 
-static int collect_arch(struct build *b, size_t ai, struct collect *c)
+/* Could any syscall of arch ai meet a stale accumulator: two chains, so a
+ * level with two nodes? (No replay: most profiles stop here.) */
+static bool arch_may_stale(const struct entry *e, size_t len)
 {
-	struct sp_vec v = { .item_size = sizeof(struct entry) };
-	const struct entry *e;
+	for (size_t i = 0, j; i < len; i = j) {
+		size_t conds, adds;
+		for (j = i + 1; j < len && e[j].nr == e[i].nr; j++)
+			;
+		if (e[i].nr >= 0 && (has_shape(e + i, j - i, &conds, &adds) || adds >= 2))
+			return true;
+	}
+	return false;
+}
+
+static int list_arch(struct build *b, size_t ai, struct sp_vec *v)
+{
 	struct wanted w;
 	int rc = wanted_of(b, &b->rs->arches[ai], &w);
 
 	if (!rc && w.n)
-		rc = sp_rs_list_db(b, ai, &v, is_wanted, &w);
-	e = v.items;
-	for (size_t i = 0, j; !rc && i < v.len; i = j) {
-		for (j = i + 1; j < v.len && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
+		rc = sp_rs_list_db(b, ai, v, is_wanted, &w);
+	free(w.nr);
+	return rc;
+}
+
+static int collect_arch(struct build *b, size_t ai, const struct sp_vec *v, bool skip,
+			struct collect *c)
+{
+	const struct entry *e = v->items;
+	int rc = 0;
+
+	for (size_t i = 0, j; !rc && i < v->len; i = j) {
+		for (j = i + 1; j < v->len && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
 			;
 		if (e[i].nr >= 0) /* pseudo numbers get no block (_skip_syscall) */
-			rc = collect_one(b, ai, e + i, j - i, c);
+			rc = collect_one(b, ai, e + i, j - i, skip, c);
 	}
-	free(w.nr);
-	sp_vec_free(&v);
 	return rc;
 }
 
@@ -817,37 +915,61 @@ static int lay_out_all(struct model *m, struct collect *c, int order)
 	return m->full ? sp_err_oom(m->b->err) : 0;
 }
 
-int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
+static int model_all(struct build *b, struct collect *c, bool optimize2)
 {
-	struct collect c = { .sys.item_size = sizeof(struct msys),
-			     .pools.item_size = sizeof(struct sp_tnode *) };
 	struct model m = { .b = b, .blks.item_size = sizeof(struct mblk) };
-	const int orders[2] = { 0, 1 };
-	struct msys *ms;
+	struct msys *ms = c->sys.items;
 	int rc = 0;
 
-	for (size_t ai = 0; ai < b->rs->narches && !rc; ai++)
-		if (!skip[ai])
-			rc = collect_arch(b, ai, &c);
-	ms = c.sys.items;
 	/* every syscall's blocks: where one lands depends on them all */
-	for (size_t i = 0; !rc && c.any && i < c.sys.len; i++)
+	for (size_t i = 0; !rc && i < c->sys.len; i++)
 		if (!gen_level(&m, ms[i].root, (struct tgt){ false, b->rs->default_ret },
 			       (struct acc){ ACC_UNDEF, MASK_ALL }, &ms[i].head))
 			rc = m.full ? sp_err(b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
 					     "libseccomp 2.5.4 would generate more than %u blocks for this profile's argument rules: secprof cannot model them",
 					     MODEL_MAX_BLOCKS)
 				    : sp_err_oom(b->err);
-	for (int o = 0; !rc && c.any && o < 1 + optimize2; o++)
-		rc = lay_out_all(&m, &c, o);
-	for (size_t i = 0; !rc && c.any && i < c.sys.len; i++)
+	for (int o = 0; !rc && o < 1 + optimize2; o++)
+		rc = lay_out_all(&m, c, o);
+	if (!rc && !(m.seen = calloc(m.blks.len + 1, sizeof(*m.seen))))
+		rc = sp_err_oom(b->err);
+	for (size_t i = 0; !rc && i < c->sys.len; i++)
 		if (ms[i].may_stale)
-			rc = model_syscall(&m, &ms[i], orders, 1 + (size_t)optimize2);
+			rc = model_syscall(&m, &ms[i], optimize2);
+	free(m.seen);
+	sp_vec_free(&m.blks);
+	free(m.tab);
+	return rc;
+}
+
+int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
+{
+	struct collect c = { .sys.item_size = sizeof(struct msys),
+			     .pools.item_size = sizeof(struct sp_tnode *) };
+	size_t na = b->rs->narches;
+	struct sp_vec *dbs = calloc(na ? na : 1, sizeof(*dbs));
+	bool any = false;
+	int rc = 0;
+
+	if (!dbs)
+		return sp_err_oom(b->err);
+	for (size_t ai = 0; ai < na && !rc; ai++) {
+		dbs[ai].item_size = sizeof(struct entry);
+		rc = list_arch(b, ai, &dbs[ai]);
+		any |= !rc && !skip[ai] && arch_may_stale(dbs[ai].items, dbs[ai].len);
+	}
+	/* the arches whose program never reaches the rules are laid out too:
+	 * their blocks can pull a shared block first */
+	for (size_t ai = 0; ai < na && !rc && any; ai++)
+		rc = collect_arch(b, ai, &dbs[ai], skip[ai], &c);
+	if (!rc && c.any)
+		rc = model_all(b, &c, optimize2);
+	for (size_t ai = 0; ai < na; ai++)
+		sp_vec_free(&dbs[ai]);
+	free(dbs);
 	for (size_t i = 0; i < c.pools.len; i++)
 		free(((struct sp_tnode **)c.pools.items)[i]);
 	sp_vec_free(&c.pools);
 	sp_vec_free(&c.sys);
-	sp_vec_free(&m.blks);
-	free(m.tab);
 	return rc;
 }
