@@ -56,6 +56,11 @@ is "$(awk '$2 != "A" && $3 !~ /@@SECPROF_/ { print $3 }' <<<"$dyn")" "" \
 hidden=$(nm --defined-only -g "$BUILD/libsecprof.a" 2>/dev/null | awk '$2 == "T" && $3 ~ /^sp_/' | wc -l)
 ok $((hidden > 0 ? 0 : 1)) "libsecprof.a has $hidden internal sp_* functions, none exported above"
 
+# The library's own calls to its exports bind inside it (-Bsymbolic-functions,
+# Makefile): no PLT or GOT slot the loader would look up against secprof_*.
+is "$(readelf -rW "$so" | awk '$3 ~ /JUMP_SLOT|GLOB_DAT/ && $5 ~ /^secprof_/ { print $5 }')" "" \
+	"no relocation of libsecprof.so against its own exports (they bind at link time)"
+
 soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 is "$soname" "libsecprof.so.0" "soname"
 is "$(readlink "$so")" "$soname" "libsecprof.so -> the soname"
