@@ -172,7 +172,9 @@ static struct cons key_at(const struct gen *g, size_t pos)
 	const secprof_insn *f = &g->rev[pos];
 	struct cons c = { .code = f->code, .k = f->k };
 
-	if (BPF_CLASS(f->code) == BPF_JMP && f->code != (BPF_JMP | BPF_JA)) {
+	if (f->code == (BPF_JMP | BPF_JA))
+		return (struct cons){ .code = f->code, .t = canon(g, pos) };
+	if (BPF_CLASS(f->code) == BPF_JMP) {
 		c.t = canon(g, pos - 1 - f->jt);
 		c.f = canon(g, pos - 1 - f->jf);
 	} else {
@@ -185,24 +187,31 @@ static struct cons key_at(const struct gen *g, size_t pos)
  * table holds positions and a hash tag only (8 bytes a slot: a compile of
  * Docker's default allocates 8 KiB for it, not 32), the key being read
  * back from the instruction itself. */
-static long cons_find(const struct gen *g, const struct cons *c)
+static struct cons_slot *cons_slot_of(const struct gen *g, const struct cons *c)
 {
 	uint32_t h;
 
 	if (!g->cons_cap)
-		return -1;
+		return NULL;
 	h = cons_hash(c);
 	for (size_t i = h & (g->cons_cap - 1);; i = (i + 1) & (g->cons_cap - 1)) {
-		const struct cons_slot *e = &g->cons[i];
+		struct cons_slot *e = &g->cons[i];
 		struct cons k;
 		if (!e->pos1)
-			return -1;
+			return NULL;
 		if (e->tag != h)
 			continue;
 		k = key_at(g, e->pos1 - 1);
 		if (k.code == c->code && k.k == c->k && k.t == c->t && k.f == c->f)
-			return (long)e->pos1 - 1;
+			return e;
 	}
+}
+
+static long cons_find(const struct gen *g, const struct cons *c)
+{
+	const struct cons_slot *e = cons_slot_of(g, c);
+
+	return e ? (long)e->pos1 - 1 : -1;
 }
 
 static void cons_put(struct gen *g, uint32_t h, size_t pos);
@@ -286,6 +295,38 @@ static void place(struct gen *g, struct target *t)
 	t->pos = g->leaf.mode == LEAF_RET ? real_ret(g, t->ret) : leaf_pos(g, t->ret);
 }
 
+/* Keep the JA just emitted at `pos` as the trampoline to where it lands:
+ * it replaces an older one to the same place, being nearer to all that is
+ * emitted after it (rev grows backward). */
+static void ja_remember(struct gen *g, size_t pos)
+{
+	struct cons c = key_at(g, pos);
+	struct cons_slot *e = cons_slot_of(g, &c);
+
+	if (e)
+		e->pos1 = (uint32_t)pos + 1;
+	else
+		cons_put(g, cons_hash(&c), pos);
+}
+
+/* A JA to `target`: one already emitted within reach when there is one.
+ * The blocks of two arches often go on to one shared tail (an x86_64
+ * block's low-word test is the same i386 block, and x32's numbers reach
+ * it too), so one trampoline serves every far jump to that tail, as
+ * libseccomp's x32 entries reuse the x86_64 block's jump to it. */
+static size_t trampoline(struct gen *g, size_t target)
+{
+	struct cons c = { .code = BPF_JMP | BPF_JA, .t = canon(g, target) };
+	long have = cons_find(g, &c);
+	size_t pos;
+
+	if (have >= 0 && g->len - (size_t)have - 1 <= MAX_JUMP)
+		return (size_t)have;
+	pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - target - 1));
+	ja_remember(g, pos);
+	return pos;
+}
+
 /* Bring a target within reach of a jump emitted next: a copy of a return
  * costs nothing at run time, a JA one step. */
 static bool bring_near(struct gen *g, struct target *t)
@@ -295,7 +336,7 @@ static bool bring_near(struct gen *g, struct target *t)
 	if (t->is_ret && g->leaf.mode == LEAF_RET)
 		t->pos = emit_ret(g, t->ret);
 	else
-		t->pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - t->pos - 1));
+		t->pos = trampoline(g, t->pos);
 	return true;
 }
 
@@ -342,7 +383,7 @@ static struct target emit_before(struct gen *g, uint16_t code, uint32_t k, struc
 	    !(next.pos == g->len - 1 && have > 0 && g->rev[have - 1].code == (BPF_JMP | BPF_JA)))
 		return pos_target((size_t)have);
 	if (next.pos != g->len - 1)
-		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
+		ja_remember(g, emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1)));
 	pos = emit(g, code, 0, 0, k);
 	cons_put(g, cons_hash(&c), pos);
 	return pos_target(pos);

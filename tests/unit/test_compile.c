@@ -673,6 +673,34 @@ static char *three_arch_json(unsigned n)
 	return j.data;
 }
 
+/* Where a JA lands, past any JA it lands on. */
+static size_t ja_dest(const secprof_prog *p, size_t i)
+{
+	while (p->insns[i].code == (BPF_JMP | BPF_JA))
+		i += 1 + p->insns[i].k;
+	return i;
+}
+
+/* Pairs of trampolines (a JA right after a conditional jump, as opposed
+ * to one bridging a load to its next instruction) that land on one place
+ * and are within a jump's reach of each other: the second is not needed,
+ * a jump that reaches it reaches the first. */
+static unsigned twin_trampolines(const secprof_prog *p)
+{
+	unsigned twins = 0;
+
+	for (size_t i = 1; i < p->len; i++) {
+		if (p->insns[i].code != (BPF_JMP | BPF_JA) ||
+		    BPF_CLASS(p->insns[i - 1].code) != BPF_JMP)
+			continue;
+		for (size_t k = i + 1; k < p->len && k - i <= 255; k++)
+			twins += p->insns[k].code == (BPF_JMP | BPF_JA) &&
+				 BPF_CLASS(p->insns[k - 1].code) == BPF_JMP &&
+				 ja_dest(p, k) == ja_dest(p, i);
+	}
+	return twins;
+}
+
 static void test_shared_blocks(secprof_ctx *ctx)
 {
 	static const struct {
@@ -691,6 +719,11 @@ static void test_shared_blocks(secprof_ctx *ctx)
 			    "%u argument rules on three arches: %zu instructions (<= %zu)", v[i].n,
 			    ok ? b.prog->len : 0, v[i].max))
 			tap_diag("%s", b.msg);
+		/* an x86_64 block and the x32 number of the same syscall both go
+		 * on to the shared i386 block: through one JA (compile.c trampoline) */
+		if (ok)
+			TAP_EQ_INT(twin_trampolines(b.prog), 0,
+				   "... one trampoline serves each far place");
 		for (unsigned t = 0; ok && t < 20000; t++) {
 			uint64_t args[6] = { rnd(&seed) % (v[i].n + 2) |
 					     (rnd(&seed) % 8 == 0 ? 1ull << 32 : 0) };
