@@ -12,9 +12,9 @@
  * kernel's action cache can prove it (docs/KERNEL.md §2.1).
  * A block tries the syscall's rules in the ruleset's order; rules that
  * follow each other and all test one argument for equality (with one high
- * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain, or a JGE
- * tree of chains, over the low words, about one instruction per rule
- * where each rule alone would need four (LD hi, JEQ, LD lo, JEQ).
+ * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain over the
+ * low words, one instruction per rule where each rule alone would need
+ * four (LD hi, JEQ, LD lo, JEQ).
  * A syscall whose rules have several actions is compiled from libseccomp's
  * word tree instead (ruleset.h, sp_tnode): its order decides there.
  *
@@ -581,13 +581,6 @@ struct member {
 	uint8_t key;   /* index of the key condition in the rule */
 };
 
-/* Up to LEAF_VALUES values are a chain of JEQs, one instruction each;
- * more are split by a balanced JGE tree over the sorted values, one more
- * instruction per split for log2 steps instead of a linear walk. 16 keeps
- * bench.c's 20 values per syscall within 1,300 instructions for 1,000
- * rules (one split each) where libseccomp's chains need 1,243. */
-#define LEAF_VALUES 16u
-
 /* The key condition of a rule for (arg, hi): the first arg == V with
  * V's high word hi (32-bit ABIs compare the low word only, so any V). */
 static int key_of(const struct sp_arch *a, const struct sp_crule *cr, uint8_t arg, uint32_t hi)
@@ -692,19 +685,19 @@ static struct target emit_value(struct gen *g, const struct sp_arch *a, const st
 }
 
 /* Dispatch on A (the key's low word) over the distinct values vals[lo, hi)
- * (indexes into g->members, one per value; vals[hi] ends the last one). */
+ * (indexes into g->members, one per value; vals[hi] ends the last one):
+ * a chain of JEQs, one instruction a value, as libseccomp's. A JGE tree
+ * over the sorted values would take about log2 n steps instead of n, but
+ * each split is an instruction more and no JEQ less, and the program is
+ * to be no longer than libseccomp's on any profile: bench.c's 1,000 rules
+ * (20 values on each of 50 syscalls) leave about ten instructions to
+ * spare, not one a syscall. */
 static struct target emit_values(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
 				 uint32_t off, const size_t *vals, size_t lo, size_t hi,
 				 struct target miss)
 {
 	struct target cur = miss;
 
-	if (hi - lo > LEAF_VALUES && !g->compact) {
-		size_t mid = lo + (hi - lo) / 2;
-		struct target right = emit_values(g, a, s, off, vals, mid, hi, miss);
-		struct target left = emit_values(g, a, s, off, vals, lo, mid, miss);
-		return emit_jump(g, BPF_JGE, g->members[vals[mid]].lo, right, left);
-	}
 	for (size_t v = hi; v-- > lo;) {
 		struct target t = emit_value(g, a, s, vals[v], vals[v + 1], miss);
 		/* A holds the low word: a rest starting with its load skips it */
@@ -1302,11 +1295,9 @@ static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **ou
 	return 0;
 }
 
-/* A program is built for speed (balanced trees over many values, a fast
- * path where 32-bit arguments have their rules' high words); one that
- * would pass the kernel's limit is built again for size, with the same
- * decisions (libseccomp makes linear chains: the second try fits where
- * libseccomp's program does). */
+/* A program is built for speed (a fast path where 32-bit arguments have
+ * their rules' high words, emit_wide); one that would pass the kernel's
+ * limit is built again without it, with the same decisions. */
 int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
 		    secprof_error *err)
 {
