@@ -327,16 +327,22 @@ static size_t trampoline(struct gen *g, size_t target)
 	return pos;
 }
 
-/* Bring a target within reach of a jump emitted next: a copy of a return
- * costs nothing at run time, a JA one step. */
-static bool bring_near(struct gen *g, struct target *t)
+/* A target out of reach, brought near: a copy of a return costs nothing
+ * at run time, a JA one step. */
+static size_t near_copy(struct gen *g, const struct target *t)
+{
+	if (t->is_ret && g->leaf.mode == LEAF_RET)
+		return emit_ret(g, t->ret);
+	return trampoline(g, t->pos);
+}
+
+/* Bring a target within reach of a jump emitted next (inline: nearly
+ * every jump is in reach already). */
+static inline bool bring_near(struct gen *g, struct target *t)
 {
 	if (g->len - t->pos - 1 <= MAX_JUMP)
 		return false;
-	if (t->is_ret && g->leaf.mode == LEAF_RET)
-		t->pos = emit_ret(g, t->ret);
-	else
-		t->pos = trampoline(g, t->pos);
+	t->pos = near_copy(g, t);
 	return true;
 }
 
