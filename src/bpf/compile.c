@@ -12,9 +12,9 @@
  * kernel's action cache can prove it (docs/KERNEL.md §2.1).
  * A block tries the syscall's rules in the ruleset's order; rules that
  * follow each other and all test one argument for equality (with one high
- * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain, or a JGE
- * tree of chains, over the low words, about one instruction per rule
- * where each rule alone would need four (LD hi, JEQ, LD lo, JEQ).
+ * word) form a group: LD hi; JEQ hi; LD lo; then a JEQ chain over the
+ * low words, one instruction per rule where each rule alone would need
+ * four (LD hi, JEQ, LD lo, JEQ).
  * A syscall whose rules have several actions is compiled from libseccomp's
  * word tree instead (ruleset.h, sp_tnode): its order decides there.
  *
@@ -172,7 +172,9 @@ static struct cons key_at(const struct gen *g, size_t pos)
 	const secprof_insn *f = &g->rev[pos];
 	struct cons c = { .code = f->code, .k = f->k };
 
-	if (BPF_CLASS(f->code) == BPF_JMP && f->code != (BPF_JMP | BPF_JA)) {
+	if (f->code == (BPF_JMP | BPF_JA))
+		return (struct cons){ .code = f->code, .t = canon(g, pos) };
+	if (BPF_CLASS(f->code) == BPF_JMP) {
 		c.t = canon(g, pos - 1 - f->jt);
 		c.f = canon(g, pos - 1 - f->jf);
 	} else {
@@ -185,24 +187,31 @@ static struct cons key_at(const struct gen *g, size_t pos)
  * table holds positions and a hash tag only (8 bytes a slot: a compile of
  * Docker's default allocates 8 KiB for it, not 32), the key being read
  * back from the instruction itself. */
-static long cons_find(const struct gen *g, const struct cons *c)
+static struct cons_slot *cons_slot_of(const struct gen *g, const struct cons *c)
 {
 	uint32_t h;
 
 	if (!g->cons_cap)
-		return -1;
+		return NULL;
 	h = cons_hash(c);
 	for (size_t i = h & (g->cons_cap - 1);; i = (i + 1) & (g->cons_cap - 1)) {
-		const struct cons_slot *e = &g->cons[i];
+		struct cons_slot *e = &g->cons[i];
 		struct cons k;
 		if (!e->pos1)
-			return -1;
+			return NULL;
 		if (e->tag != h)
 			continue;
 		k = key_at(g, e->pos1 - 1);
 		if (k.code == c->code && k.k == c->k && k.t == c->t && k.f == c->f)
-			return (long)e->pos1 - 1;
+			return e;
 	}
+}
+
+static long cons_find(const struct gen *g, const struct cons *c)
+{
+	const struct cons_slot *e = cons_slot_of(g, c);
+
+	return e ? (long)e->pos1 - 1 : -1;
 }
 
 static void cons_put(struct gen *g, uint32_t h, size_t pos);
@@ -286,16 +295,54 @@ static void place(struct gen *g, struct target *t)
 	t->pos = g->leaf.mode == LEAF_RET ? real_ret(g, t->ret) : leaf_pos(g, t->ret);
 }
 
-/* Bring a target within reach of a jump emitted next: a copy of a return
- * costs nothing at run time, a JA one step. */
-static bool bring_near(struct gen *g, struct target *t)
+/* Keep the JA just emitted at `pos` as the trampoline to where it lands:
+ * it replaces an older one to the same place, being nearer to all that is
+ * emitted after it (rev grows backward). */
+static void ja_remember(struct gen *g, size_t pos)
+{
+	struct cons c = key_at(g, pos);
+	struct cons_slot *e = cons_slot_of(g, &c);
+
+	if (e)
+		e->pos1 = (uint32_t)pos + 1;
+	else
+		cons_put(g, cons_hash(&c), pos);
+}
+
+/* A JA to `target`: one already emitted within reach when there is one.
+ * The blocks of two arches often go on to one shared tail (an x86_64
+ * block's low-word test is the same i386 block, and x32's numbers reach
+ * it too), so one trampoline serves every far jump to that tail, as
+ * libseccomp's x32 entries reuse the x86_64 block's jump to it. */
+static size_t trampoline(struct gen *g, size_t target)
+{
+	struct cons c = { .code = BPF_JMP | BPF_JA, .t = canon(g, target) };
+	long have = cons_find(g, &c);
+	size_t pos;
+
+	if (have >= 0 && g->len - (size_t)have - 1 <= MAX_JUMP)
+		return (size_t)have;
+	pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - target - 1));
+	ja_remember(g, pos);
+	return pos;
+}
+
+/* A target out of reach, brought near: a copy of a return costs nothing
+ * at run time, a JA one step. */
+static size_t near_copy(struct gen *g, const struct target *t)
+{
+	if (t->is_ret && g->leaf.mode == LEAF_RET)
+		return emit_ret(g, t->ret);
+	return trampoline(g, t->pos);
+}
+
+/* Bring a target within reach of a jump emitted next (inline: nearly
+ * every jump is in reach already). */
+static inline bool bring_near(struct gen *g, struct target *t)
 {
 	if (g->len - t->pos - 1 <= MAX_JUMP)
 		return false;
-	if (t->is_ret && g->leaf.mode == LEAF_RET)
-		t->pos = emit_ret(g, t->ret);
-	else
-		t->pos = emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - t->pos - 1));
+	t->pos = near_copy(g, t);
 	return true;
 }
 
@@ -342,7 +389,7 @@ static struct target emit_before(struct gen *g, uint16_t code, uint32_t k, struc
 	    !(next.pos == g->len - 1 && have > 0 && g->rev[have - 1].code == (BPF_JMP | BPF_JA)))
 		return pos_target((size_t)have);
 	if (next.pos != g->len - 1)
-		emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1));
+		ja_remember(g, emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)(g->len - next.pos - 1)));
 	pos = emit(g, code, 0, 0, k);
 	cons_put(g, cons_hash(&c), pos);
 	return pos_target(pos);
@@ -540,13 +587,6 @@ struct member {
 	uint8_t key;   /* index of the key condition in the rule */
 };
 
-/* Up to LEAF_VALUES values are a chain of JEQs, one instruction each;
- * more are split by a balanced JGE tree over the sorted values, one more
- * instruction per split for log2 steps instead of a linear walk. 16 keeps
- * bench.c's 20 values per syscall within 1,300 instructions for 1,000
- * rules (one split each) where libseccomp's chains need 1,243. */
-#define LEAF_VALUES 16u
-
 /* The key condition of a rule for (arg, hi): the first arg == V with
  * V's high word hi (32-bit ABIs compare the low word only, so any V). */
 static int key_of(const struct sp_arch *a, const struct sp_crule *cr, uint8_t arg, uint32_t hi)
@@ -651,19 +691,19 @@ static struct target emit_value(struct gen *g, const struct sp_arch *a, const st
 }
 
 /* Dispatch on A (the key's low word) over the distinct values vals[lo, hi)
- * (indexes into g->members, one per value; vals[hi] ends the last one). */
+ * (indexes into g->members, one per value; vals[hi] ends the last one):
+ * a chain of JEQs, one instruction a value, as libseccomp's. A JGE tree
+ * over the sorted values would take about log2 n steps instead of n, but
+ * each split is an instruction more and no JEQ less, and the program is
+ * to be no longer than libseccomp's on any profile: bench.c's 1,000 rules
+ * (20 values on each of 50 syscalls) leave about ten instructions to
+ * spare, not one a syscall. */
 static struct target emit_values(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s,
 				 uint32_t off, const size_t *vals, size_t lo, size_t hi,
 				 struct target miss)
 {
 	struct target cur = miss;
 
-	if (hi - lo > LEAF_VALUES && !g->compact) {
-		size_t mid = lo + (hi - lo) / 2;
-		struct target right = emit_values(g, a, s, off, vals, mid, hi, miss);
-		struct target left = emit_values(g, a, s, off, vals, lo, mid, miss);
-		return emit_jump(g, BPF_JGE, g->members[vals[mid]].lo, right, left);
-	}
 	for (size_t v = hi; v-- > lo;) {
 		struct target t = emit_value(g, a, s, vals[v], vals[v + 1], miss);
 		/* A holds the low word: a rest starting with its load skips it */
@@ -1307,11 +1347,9 @@ static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **ou
 	return 0;
 }
 
-/* A program is built for speed (balanced trees over many values, a fast
- * path where 32-bit arguments have their rules' high words); one that
- * would pass the kernel's limit is built again for size, with the same
- * decisions (libseccomp makes linear chains: the second try fits where
- * libseccomp's program does). */
+/* A program is built for speed (a fast path where 32-bit arguments have
+ * their rules' high words, emit_wide); one that would pass the kernel's
+ * limit is built again without it, with the same decisions. */
 int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
 		    secprof_error *err)
 {
