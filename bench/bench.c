@@ -585,27 +585,65 @@ static size_t run_of(const struct bench_run *r, size_t n, uint32_t nr)
 	return lo;
 }
 
-/* Least sum of weight x compares of a tree of range compares over runs
- * [lo, hi): the optimal alphabetic tree, by the O(n^3) interval DP (fine for
- * a bench; Knuth 1971, "Optimum binary search trees"). */
-static uint64_t optimal_tree(const struct bench_run *r, size_t lo, size_t hi)
+/* Cost of a JEQ chain over runs [i, j) of r, UINT64_MAX if it cannot be
+ * one: one or two runs of one number each (tested in order) on a background
+ * of two or more longer runs with one leaf (reached after every test), the
+ * shape compile.c's singles() takes. */
+static uint64_t chain_cost(const struct bench_run *r, size_t n, size_t i, size_t j)
 {
-	size_t n = hi - lo;
-	uint64_t *c = calloc((n + 1) * (n + 1), sizeof(*c)), *w = calloc(n + 1, sizeof(*w));
+	size_t bg = SIZE_MAX, singles = 0, longer = 0;
+	uint64_t cost = 0;
+
+	if (j - i > 5)
+		return UINT64_MAX;
+	for (size_t k = i; k < j; k++) {
+		uint64_t end = k + 1 < n ? r[k + 1].start : (uint64_t)UINT32_MAX + 1;
+		if (end - r[k].start == 1) {
+			singles++;
+			continue;
+		}
+		if (bg != SIZE_MAX && r[k].leaf != bg)
+			return UINT64_MAX;
+		bg = r[k].leaf;
+		longer++;
+	}
+	if (!singles || singles > 2 || longer < 2)
+		return UINT64_MAX;
+	for (size_t k = i, at = 0; k < j; k++) {
+		uint64_t end = k + 1 < n ? r[k + 1].start : (uint64_t)UINT32_MAX + 1;
+		bool single = end - r[k].start == 1;
+		if (single && r[k].leaf == bg)
+			return UINT64_MAX;
+		at += single;
+		cost += r[k].weight * (single ? at : singles);
+	}
+	return cost;
+}
+
+/* Least sum of weight x compares over runs [lo, hi) of n for a tree of
+ * range compares (JGE) with compile.c's short JEQ chains: the interval
+ * dynamic program for optimal alphabetic trees (Knuth 1971, "Optimum
+ * binary search trees"), O(n^3), fine for a bench. */
+static uint64_t optimal_tree(const struct bench_run *r, size_t n, size_t lo, size_t hi)
+{
+	size_t m = hi - lo;
+	uint64_t *c = calloc((m + 1) * (m + 1), sizeof(*c)), *w = calloc(m + 1, sizeof(*w));
 	uint64_t best;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < m; i++)
 		w[i + 1] = w[i] + r[lo + i].weight;
-	for (size_t d = 2; d <= n; d++)
-		for (size_t i = 0; i + d <= n; i++) {
-			uint64_t m = UINT64_MAX;
+	for (size_t d = 2; d <= m; d++)
+		for (size_t i = 0; i + d <= m; i++) {
+			uint64_t best_split = UINT64_MAX,
+				 chain = chain_cost(r, n, lo + i, lo + i + d);
 			for (size_t k = i + 1; k < i + d; k++) {
-				uint64_t v = c[i * (n + 1) + k] + c[k * (n + 1) + i + d];
-				m = v < m ? v : m;
+				uint64_t v = c[i * (m + 1) + k] + c[k * (m + 1) + i + d];
+				best_split = v < best_split ? v : best_split;
 			}
-			c[i * (n + 1) + i + d] = m + w[i + d] - w[i];
+			best_split += w[i + d] - w[i];
+			c[i * (m + 1) + i + d] = chain < best_split ? chain : best_split;
 		}
-	best = c[n];
+	best = c[m];
 	free(c);
 	free(w);
 	return best;
@@ -645,8 +683,8 @@ static struct mix_figures mix_measure(const secprof_insn *p, size_t len, const s
 	for (size_t i = 0; i < n; i++)
 		if (r[i].start == X32_BIT)
 			x32 = i;
-	opt = x32 < n ? wun + optimal_tree(r, 0, x32) + optimal_tree(r, x32, n)
-		      : optimal_tree(r, 0, n);
+	opt = x32 < n ? wun + optimal_tree(r, n, 0, x32) + optimal_tree(r, n, x32, n)
+		      : optimal_tree(r, n, 0, n);
 	f.all /= (double)(wall ? wall : 1);
 	f.uncached /= (double)(wun ? wun : 1);
 	f.disp /= (double)(wun ? wun : 1);
