@@ -377,6 +377,8 @@ gen:
 	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
 	python3 tools/gen-reasons.py data/reasons.tsv src/gen/reasons.inc
 	python3 tools/gen-syscall-kernel.py inc data/syscall-kernel.tsv src/gen/syscall_kernel.inc
+	python3 tools/gen-syscall-mix.py data/syscall-mix.tsv ../shared/reference/syscalls.csv \
+		> src/gen/syscall_mix.inc
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz doc/man completions

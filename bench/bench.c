@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "bpf_eval.h"
+#include "core/arch.h"
 #include "randprof.h"
 #include "runc_scmp.h"
 #include "worstprof.h"
@@ -85,7 +86,7 @@ static void ignore_warning(void *data, const secprof_error *w)
 }
 
 /* BENCH_ONLY=name,name... runs only those sections (all when unset):
- * moby lengths protocols process memory startup growth worst. */
+ * moby mix lengths protocols process memory startup growth worst. */
 static bool want(const char *name)
 {
 	const char *only = getenv("BENCH_ONLY");
@@ -454,6 +455,304 @@ static int bench_moby(secprof_ctx *ctx, const char *ref)
 	runc_prog_free(&bare);
 	free(json);
 	return 0;
+}
+
+/* ---- weighted by a recorded syscall mix ------------------------------------ */
+
+/* The calls of data/syscall-mix.tsv (x86_64 workloads, tools/record-syscall-mix.sh),
+ * each on its number and weight (src/gen/syscall_mix.inc), run with zero
+ * arguments through a program. "Uncached": the kernel's action cache cannot
+ * answer it (kernel/seccomp.c, seccomp_cache_check_allow): the verdict depends
+ * on the arguments or is not ALLOW, or the call is x32 (its number is past
+ * the native bitmap); every other call never runs the filter. */
+
+#define X86_64_AUDIT 0xC000003Eu
+#define X32_BIT 0x40000000u
+
+struct mix_call {
+	uint32_t nr;
+	uint64_t weight;
+};
+
+static size_t mix_calls(const char *arch_name, struct mix_call *out, size_t cap)
+{
+	const struct sp_arch *a = sp_arch_by_name(arch_name);
+	size_t n = 0;
+	uint32_t w;
+	int32_t nr;
+
+	for (size_t k = 0; n < cap && (w = sp_syscall_mix_at(a, k, &nr, NULL)); k++)
+		if (nr >= 0)
+			out[n++] = (struct mix_call){ (uint32_t)nr, w };
+	return n;
+}
+
+static bool uncached(const secprof_insn *p, size_t len, uint32_t nr)
+{
+	uint32_t v;
+
+	if (nr >= X32_BIT)
+		return true;
+	return !arg_free(p, len, X86_64_AUDIT, (int32_t)nr, &v) || v != BE_RET_ALLOW ||
+	       !be_const_allow(p, len, X86_64_AUDIT, (int32_t)nr);
+}
+
+/* Where dispatch on the number ends for nr: the first instruction that is
+ * not a jump (or a load of nr or arch), and how many jumps ran after nr was
+ * loaded (the range compares, JA trampolines included). */
+static size_t dispatch_end(const secprof_insn *p, size_t len, uint32_t nr, unsigned *jumps)
+{
+	uint32_t a = 0;
+	bool a_is_nr = false;
+	size_t pc = 0;
+
+	*jumps = 0;
+	while (pc < len) {
+		const secprof_insn *i = &p[pc];
+		bool taken = false;
+		if (i->code == (BPF_LD | BPF_W | BPF_ABS) && (i->k == 0 || i->k == 4)) {
+			a = i->k ? X86_64_AUDIT : nr;
+			a_is_nr = i->k == 0;
+			pc++;
+			continue;
+		}
+		if (BPF_CLASS(i->code) != BPF_JMP || BPF_SRC(i->code) != BPF_K)
+			return pc;
+		*jumps += a_is_nr;
+		if (BPF_OP(i->code) == BPF_JA) {
+			pc += 1 + i->k;
+			continue;
+		}
+		if (!be_cond(BPF_OP(i->code), a, i->k, &taken))
+			return pc;
+		pc += 1 + (taken ? i->jt : i->jf);
+	}
+	return pc;
+}
+
+/* The program's runs on x86_64's audit arch: maximal ranges of numbers whose
+ * dispatch ends at the same instruction. Every boundary is a jump's
+ * constant k or k + 1, so those (and 0) are the only starts to try. */
+struct bench_run {
+	uint32_t start;
+	size_t leaf;
+	uint64_t weight;
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t program_runs(const secprof_insn *p, size_t len, struct bench_run **out)
+{
+	uint32_t *cut = malloc((2 * len + 1) * sizeof(*cut));
+	struct bench_run *r = malloc((2 * len + 1) * sizeof(*r));
+	size_t nc = 0, n = 0;
+	unsigned j;
+
+	cut[nc++] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (BPF_CLASS(p[i].code) == BPF_JMP && BPF_OP(p[i].code) != BPF_JA) {
+			cut[nc++] = p[i].k;
+			if (p[i].k != UINT32_MAX)
+				cut[nc++] = p[i].k + 1;
+		}
+	qsort(cut, nc, sizeof(*cut), cmp_u32);
+	for (size_t i = 0; i < nc; i++) {
+		size_t leaf = dispatch_end(p, len, cut[i], &j);
+		if ((i && cut[i] == cut[i - 1]) || (n && r[n - 1].leaf == leaf))
+			continue;
+		r[n++] = (struct bench_run){ cut[i], leaf, 0 };
+	}
+	free(cut);
+	*out = r;
+	return n;
+}
+
+static size_t run_of(const struct bench_run *r, size_t n, uint32_t nr)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].start <= nr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Cost of a JEQ chain over runs [i, j) of r, UINT64_MAX if it cannot be
+ * one: one or two runs of one number each (tested in order) on a background
+ * of two or more longer runs with one leaf (reached after every test), the
+ * shape compile.c's singles() takes. */
+static uint64_t chain_cost(const struct bench_run *r, size_t n, size_t i, size_t j)
+{
+	size_t bg = SIZE_MAX, singles = 0, longer = 0;
+	uint64_t cost = 0;
+
+	if (j - i > 5)
+		return UINT64_MAX;
+	for (size_t k = i; k < j; k++) {
+		uint64_t end = k + 1 < n ? r[k + 1].start : (uint64_t)UINT32_MAX + 1;
+		if (end - r[k].start == 1) {
+			singles++;
+			continue;
+		}
+		if (bg != SIZE_MAX && r[k].leaf != bg)
+			return UINT64_MAX;
+		bg = r[k].leaf;
+		longer++;
+	}
+	if (!singles || singles > 2 || longer < 2)
+		return UINT64_MAX;
+	for (size_t k = i, at = 0; k < j; k++) {
+		uint64_t end = k + 1 < n ? r[k + 1].start : (uint64_t)UINT32_MAX + 1;
+		bool single = end - r[k].start == 1;
+		if (single && r[k].leaf == bg)
+			return UINT64_MAX;
+		at += single;
+		cost += r[k].weight * (single ? at : singles);
+	}
+	return cost;
+}
+
+/* Least sum of weight x compares over runs [lo, hi) of n for a tree of
+ * range compares (JGE) with compile.c's short JEQ chains: the interval
+ * dynamic program for optimal alphabetic trees (Knuth 1971, "Optimum
+ * binary search trees"), O(n^3), fine for a bench. */
+static uint64_t optimal_tree(const struct bench_run *r, size_t n, size_t lo, size_t hi)
+{
+	size_t m = hi - lo;
+	uint64_t *c = calloc((m + 1) * (m + 1), sizeof(*c)), *w = calloc(m + 1, sizeof(*w));
+	uint64_t best;
+
+	for (size_t i = 0; i < m; i++)
+		w[i + 1] = w[i] + r[lo + i].weight;
+	for (size_t d = 2; d <= m; d++)
+		for (size_t i = 0; i + d <= m; i++) {
+			uint64_t best_split = UINT64_MAX,
+				 chain = chain_cost(r, n, lo + i, lo + i + d);
+			for (size_t k = i + 1; k < i + d; k++) {
+				uint64_t v = c[i * (m + 1) + k] + c[k * (m + 1) + i + d];
+				best_split = v < best_split ? v : best_split;
+			}
+			best_split += w[i + d] - w[i];
+			c[i * (m + 1) + i + d] = chain < best_split ? chain : best_split;
+		}
+	best = c[m];
+	free(c);
+	free(w);
+	return best;
+}
+
+struct mix_figures {
+	double all, uncached; /* mean instructions per call */
+	double share;         /* uncached share of the calls */
+	double disp, opt;     /* uncached calls: mean compares, and the optimum's */
+	size_t runs;
+};
+
+static struct mix_figures mix_measure(const secprof_insn *p, size_t len, const struct mix_call *c,
+				      size_t nc)
+{
+	struct mix_figures f = { 0 };
+	uint64_t wall = 0, wun = 0, opt;
+	struct bench_run *r;
+	size_t n = program_runs(p, len, &r), x32 = n;
+	unsigned steps, jumps;
+
+	for (size_t i = 0; i < nc; i++) {
+		secprof_data d = { .nr = (int)c[i].nr, .arch = X86_64_AUDIT };
+		be_run(p, len, &d, &steps);
+		wall += c[i].weight;
+		f.all += (double)c[i].weight * steps;
+		if (!uncached(p, len, c[i].nr))
+			continue;
+		wun += c[i].weight;
+		f.uncached += (double)c[i].weight * steps;
+		dispatch_end(p, len, c[i].nr, &jumps);
+		f.disp += (double)c[i].weight * jumps;
+		r[run_of(r, n, c[i].nr)].weight += c[i].weight;
+	}
+	/* the x32 guard stays the root (docs/KERNEL.md §2.6): one compare for
+	 * every call, then the best tree on each side */
+	for (size_t i = 0; i < n; i++)
+		if (r[i].start == X32_BIT)
+			x32 = i;
+	opt = x32 < n ? wun + optimal_tree(r, n, 0, x32) + optimal_tree(r, n, x32, n)
+		      : optimal_tree(r, n, 0, n);
+	f.all /= (double)(wall ? wall : 1);
+	f.uncached /= (double)(wun ? wun : 1);
+	f.disp /= (double)(wun ? wun : 1);
+	f.opt = (double)opt / (double)(wun ? wun : 1);
+	f.share = (double)wun / (double)(wall ? wall : 1);
+	f.runs = n;
+	free(r);
+	return f;
+}
+
+static void mix_row(const char *who, const char *abi, const secprof_insn *p, size_t len,
+		    const struct mix_call *c, size_t nc, bool dispatch)
+{
+	struct mix_figures f = mix_measure(p, len, c, nc);
+
+	printf("  %-18s %-6s per call %6.2f | uncached (%5.1f%% of calls) %6.2f", who, abi, f.all,
+	       100 * f.share, f.uncached);
+	if (dispatch)
+		printf(" | dispatch %5.2f, optimum %5.2f over %zu runs: %.2fx", f.disp, f.opt,
+		       f.runs, f.opt > 0 ? f.disp / f.opt : 0);
+	printf("\n");
+}
+
+static void mix_profile(secprof_ctx *ctx, const char *ref, const char *file)
+{
+	struct runc_opts tree_o = { 0, false, 0 }, linear_o = { 1, false, 0 };
+	struct runc_prog tree, linear;
+	struct mix_call c64[256], c32[256];
+	size_t n64 = mix_calls("x86_64", c64, 256), n32 = mix_calls("x32", c32, 256), len = 0;
+	char path[4096], why[1024] = "";
+	secprof_prog *sp = NULL;
+	char *json;
+
+	snprintf(path, sizeof(path), "%s/%s", ref, file);
+	if (!(json = read_all(path, &len))) {
+		printf("  %s: cannot read %s\n", file, path);
+		return;
+	}
+	if (time_secprof(ctx, json, len, 1, &sp, NULL, why, sizeof(why)) < 0 || !sp ||
+	    runc_scmp_build_front(ctx, json, len, &tree_o, &tree, why, sizeof(why)) ||
+	    runc_scmp_build_front(ctx, json, len, &linear_o, &linear, why, sizeof(why))) {
+		printf("  %s: FAILED: %s\n", file, why);
+		secprof_prog_free(sp);
+		free(json);
+		return;
+	}
+	printf(" %s (%zu instructions; libseccomp tree %zu, linear %zu):\n", file, sp->len,
+	       tree.len, linear.len);
+	mix_row("secprof", "x86_64", sp->insns, sp->len, c64, n64, true);
+	mix_row("libseccomp tree", "x86_64", tree.insns, tree.len, c64, n64, false);
+	mix_row("libseccomp linear", "x86_64", linear.insns, linear.len, c64, n64, false);
+	mix_row("secprof", "x32", sp->insns, sp->len, c32, n32, true);
+	mix_row("libseccomp tree", "x32", tree.insns, tree.len, c32, n32, false);
+	mix_row("libseccomp linear", "x32", linear.insns, linear.len, c32, n32, false);
+	secprof_prog_free(sp);
+	runc_prog_free(&tree);
+	runc_prog_free(&linear);
+	free(json);
+}
+
+static void bench_mix(secprof_ctx *ctx, const char *ref)
+{
+	printf("\ninstructions per call weighted by the recorded syscall mix (data/syscall-mix.tsv, "
+	       "zero args), over all calls and over the calls the kernel's cache cannot answer; "
+	       "dispatch: compares after LD nr, against the optimal tree over the same runs "
+	       "(x32 guard at the root):\n");
+	mix_profile(ctx, ref, "moby-default.json");
+	mix_profile(ctx, ref, "podman-default.json");
 }
 
 /* ---- growth with argument rules -------------------------------------------- */
@@ -1301,6 +1600,8 @@ int main(int argc, char **argv)
 	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro,
 	       getenv("BENCH_WALL") ? "wall-clock" : "thread CPU");
 	rc = want("moby") ? bench_moby(ctx, ref) : 0;
+	if (want("mix"))
+		bench_mix(ctx, ref);
 	if (want("lengths"))
 		bench_lengths(ctx, ref);
 	if (want("protocols"))

@@ -2,8 +2,9 @@
  *
  * Layout (docs/KERNEL.md §2.6, §6):
  *   LD arch; JEQ native -> native section; JEQ other -> ...; RET KILL (bad arch)
- *   section: LD nr; weight-balanced JGE range tree over runs of equal
- *            decision (on x86_64 its root is the x32 guard); RET
+ *   section: LD nr; JGE range tree over runs of equal decision, weighted
+ *            by the numbers they hold and the recorded calls that run the
+ *            filter (on x86_64 its root is the x32 guard); RET
  * A "run" is a stretch of syscall numbers with the same outcome: gaps join
  * the default runs, numbers above the ENOSYS boundary form the ENOSYS run
  * (runc's stub, docs/COMPAT.md §4.1.3, merged into the tree), and every syscall with
@@ -1153,11 +1154,6 @@ static size_t weighted_mid(const uint64_t *w, size_t lo, size_t hi)
 	return a;
 }
 
-/* Weight-balanced tree of JGE over runs [lo, hi): a run weighs the syscall
- * numbers it holds up to the arch's highest (at least 1), so real syscalls
- * sit higher in the tree than the long ENOSYS or bad-arch stretches: the
- * expected depth stays within 2 of the entropy bound (docs/KERNEL.md §6). The
- * higher half is emitted first so the lower half falls through (jf == 0). */
 /* Runs [lo, hi) that are one number each on a background of one constant
  * action (gaps between the syscalls a profile names): a JEQ per number, half
  * the JGE tree's instructions (libseccomp's dispatch is JEQs too). The
@@ -1197,51 +1193,277 @@ static size_t singles(const struct run *runs, size_t n, size_t lo, size_t hi, ui
 	return have_bg && count <= JEQ_CHAIN_MAX && count + 1 < hi - lo ? count : 0;
 }
 
+static struct target emit_singles(struct gen *g, const struct run *runs, size_t lo, size_t hi,
+				  uint32_t bg)
+{
+	struct target next = ret_target(bg);
+
+	for (size_t i = hi; i-- > lo;)
+		if (runs[i].sys || runs[i].ret != bg)
+			next = emit_jump(g, BPF_JEQ, runs[i].start, emit_leaf(g, &runs[i]), next);
+	return next;
+}
+
+/* ---- the dispatch plan: an optimal alphabetic tree ------------------------- */
+
+/* Weight-balanced splits (weighted_mid) cut the runs down to stretches of
+ * at most PLAN_MAX, and the tree over each stretch is the best one for the
+ * runs' weights (run_weights), found by the interval dynamic program for
+ * optimal alphabetic trees with Knuth's bound on the root (the best root of
+ * [i, j) lies between those of [i, j - 1) and [i + 1, j); Knuth 1971,
+ * "Optimum binary search trees"). An interval a JEQ chain can cover
+ * (singles) is always that chain, as before, and costs what the chain
+ * costs. The splits keep the expected depth within 2 of the entropy bound;
+ * the plans take up most of the rest (docs/KERNEL.md §6). 16 runs: on
+ * Docker's and Podman's defaults, 8 leaves the numbers' mean above the
+ * weight-balanced tree's, 32 and more gain little for twice the time
+ * (m^2/2 intervals per stretch, held on the stack). */
+#define PLAN_MAX 16u
+
+struct plan {
+	const struct run *runs;
+	size_t n, lo, m; /* the plan covers runs [lo, lo + m) of n */
+	const uint64_t *w;
+	/* per interval [i, j), stored by length then start (at(), a
+	 * triangle): the sweep over i for one length reads each row front
+	 * to back */
+	uint64_t *cost; /* least weighted depth */
+	uint8_t *root;  /* its first run on the right; 0: a JEQ chain */
+	uint32_t *row;  /* row[d]: where the intervals of d runs start */
+	uint8_t *ones;  /* ones[i]: how many of the first i runs hold one number */
+};
+
+static size_t at(const struct plan *p, size_t i, size_t j)
+{
+	return p->row[j - i] + i;
+}
+
+static uint64_t chain_cost(const struct plan *p, size_t i, size_t j, uint32_t bg)
+{
+	const struct run *r = p->runs + p->lo;
+	uint64_t cost = 0, pos = 0, count = 0;
+
+	for (size_t k = i; k < j; k++)
+		count += r[k].sys || r[k].ret != bg;
+	for (size_t k = i; k < j; k++) {
+		uint64_t w = p->w[p->lo + k + 1] - p->w[p->lo + k];
+		bool single = r[k].sys || r[k].ret != bg;
+		pos += single;
+		cost += w * (single ? pos : count);
+	}
+	return cost;
+}
+
+/* Every interval of d runs, from the shorter ones already planned. */
+static void plan_length(struct plan *p, size_t d)
+{
+	const uint32_t *row = p->row;
+	const uint64_t *w = p->w + p->lo;
+	uint64_t *cost = p->cost;
+	uint8_t *root = p->root;
+	size_t here = row[d], shorter = row[d - 1];
+
+	for (size_t i = 0, j = d; j <= p->m; i++, j++) {
+		size_t a = i + 1, b = j - 1, best_k = a;
+		uint64_t best = UINT64_MAX;
+		uint32_t bg = 0;
+		size_t nsingle = (size_t)(p->ones[j] - p->ones[i]);
+		/* a chain has one to JEQ_CHAIN_MAX numbers alone and two or
+		 * more longer runs around them (singles): count first */
+		if (nsingle && nsingle <= JEQ_CHAIN_MAX && nsingle + 1 < d &&
+		    singles(p->runs, p->n, p->lo + i, p->lo + j, &bg)) {
+			cost[here + i] = chain_cost(p, i, j, bg);
+			root[here + i] = 0;
+			continue;
+		}
+		/* Knuth's bound, where both neighbours have a root */
+		if (d > 2 && root[shorter + i] && root[shorter + i + 1] &&
+		    root[shorter + i] <= root[shorter + i + 1]) {
+			a = root[shorter + i] > a ? root[shorter + i] : a;
+			b = root[shorter + i + 1] < b ? root[shorter + i + 1] : b;
+		}
+		for (size_t k = a; k <= b; k++) {
+			uint64_t c = cost[row[k - i] + i] + cost[row[j - k] + k];
+			if (c < best) {
+				best = c;
+				best_k = k;
+			}
+		}
+		cost[here + i] = best + w[j] - w[i];
+		root[here + i] = (uint8_t)best_k;
+	}
+}
+
+static struct target emit_plan(struct gen *g, const struct plan *p, size_t i, size_t j)
+{
+	size_t k = j - i > 1 ? p->root[at(p, i, j)] : 0;
+	struct target left, right;
+	uint32_t bg = 0;
+
+	if (j - i == 1)
+		return emit_leaf(g, &p->runs[p->lo + i]);
+	if (!k) {
+		singles(p->runs, p->n, p->lo + i, p->lo + j, &bg);
+		return emit_singles(g, p->runs, p->lo + i, p->lo + j, bg);
+	}
+	right = emit_plan(g, p, k, j);
+	left = emit_plan(g, p, i, k);
+	return emit_jump(g, BPF_JGE, p->runs[p->lo + k].start, right, left);
+}
+
+static struct target emit_planned(struct gen *g, const struct run *runs, size_t n,
+				  const uint64_t *w, size_t lo, size_t hi)
+{
+	uint64_t cost[PLAN_MAX * (PLAN_MAX + 1) / 2];
+	uint8_t root[PLAN_MAX * (PLAN_MAX + 1) / 2], ones[PLAN_MAX + 1];
+	uint32_t row[PLAN_MAX + 1];
+	struct plan p = { runs, n, lo, hi - lo, w, cost, root, row, ones };
+
+	row[1] = 0;
+	for (size_t d = 2; d <= p.m; d++)
+		row[d] = row[d - 1] + (uint32_t)(p.m - d + 2);
+	ones[0] = 0;
+	for (size_t i = 0; i < p.m; i++) {
+		uint64_t end = lo + i + 1 < n ? runs[lo + i + 1].start : (uint64_t)UINT32_MAX + 1;
+		ones[i + 1] = (uint8_t)(ones[i] + (end - runs[lo + i].start == 1));
+		cost[at(&p, i, i + 1)] = 0;
+		root[at(&p, i, i + 1)] = 0;
+	}
+	for (size_t d = 2; d <= p.m; d++)
+		plan_length(&p, d);
+	return emit_plan(g, &p, 0, p.m);
+}
+
+/* The tree of compares over runs [lo, hi) (split, when not 0, is its root):
+ * the higher half is emitted first so the lower half falls through
+ * (jf == 0). */
 static struct target emit_tree(struct gen *g, const struct run *runs, size_t n, const uint64_t *w,
 			       size_t lo, size_t hi, size_t split)
 {
 	struct target left, right;
-	size_t mid = split ? split : weighted_mid(w, lo, hi);
 	uint32_t bg = 0;
+	size_t mid;
 
 	if (hi - lo == 1)
 		return emit_leaf(g, &runs[lo]);
-	if (!split && singles(runs, n, lo, hi, &bg)) {
-		struct target next = ret_target(bg);
-		for (size_t i = hi; i-- > lo;)
-			if (runs[i].sys || runs[i].ret != bg)
-				next = emit_jump(g, BPF_JEQ, runs[i].start, emit_leaf(g, &runs[i]),
-						 next);
-		return next;
-	}
+	if (!split && hi - lo <= PLAN_MAX)
+		return emit_planned(g, runs, n, w, lo, hi);
+	if (!split && singles(runs, n, lo, hi, &bg))
+		return emit_singles(g, runs, lo, hi, bg);
+	mid = split ? split : weighted_mid(w, lo, hi);
 	right = emit_tree(g, runs, n, w, mid, hi, 0);
 	left = emit_tree(g, runs, n, w, lo, mid, 0);
 	return emit_jump(g, BPF_JGE, runs[mid].start, right, left);
 }
 
-/* Prefix sums of run weights; w has n + 1 entries. */
+/* The run holding number nr: the last one starting at or below it. */
+static size_t run_at(const struct run *runs, size_t n, uint32_t nr)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (runs[mid].start <= nr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does the kernel's action cache leave a call of this run of zone z to the
+ * filter? It answers, without running it, only a native or compat number
+ * whose verdict is ALLOW whatever the arguments (kernel/seccomp.c,
+ * seccomp_cache_check_allow; docs/KERNEL.md §2.1); an x32 number lies past
+ * the native bitmap. */
+static bool runs_filter(const struct run *r, const struct sp_zone *z)
+{
+	return r->sys || r->ret != SP_RET_ALLOW || z->table->arch->nr_base == SP_X32_BIT;
+}
+
+/* How many syscall numbers run i holds across the zones, up to each arch's
+ * highest (top[k], one past it; at least 1). */
+static uint64_t numbers_held(const struct run *runs, size_t n, size_t i, const struct sp_zone *z,
+			     const uint64_t *top, size_t nz)
+{
+	uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
+	uint64_t weight = 0;
+
+	for (size_t k = 0; k < nz; k++) {
+		uint64_t lo, hi;
+		if (!z[k].table)
+			continue;
+		lo = runs[i].start > z[k].lo ? runs[i].start : z[k].lo;
+		hi = end - 1 < top[k] ? end - 1 : top[k];
+		hi = hi < z[k].hi ? hi : z[k].hi;
+		weight += hi >= lo ? hi - lo + 1 : 0;
+	}
+	return weight ? weight : 1;
+}
+
+/* Add to mix[r + 1] the share (in parts of 2^20) of zone z's recorded
+ * calls that run the filter (sp_syscall_mix_at, runs_filter) falling in run
+ * r: a distribution over the runs, whatever the share of such calls. The
+ * first MIX_SEEN such names, most frequent first, are enough for that. */
+#define MIX_SEEN 128u
+
+static void mix_weights(const struct run *runs, size_t n, const struct sp_zone *z, uint64_t *mix)
+{
+	struct {
+		size_t run;
+		uint32_t weight;
+	} seen[MIX_SEEN];
+	size_t nseen = 0;
+	uint64_t total = 0;
+	uint32_t weight;
+	int32_t nr;
+
+	for (size_t k = 0;
+	     nseen < MIX_SEEN && (weight = sp_syscall_mix_at(z->table->arch, k, &nr, NULL)); k++) {
+		size_t r;
+		if (nr < 0 || (uint32_t)nr < z->lo || (uint32_t)nr > z->hi)
+			continue;
+		r = run_at(runs, n, (uint32_t)nr);
+		if (!runs_filter(&runs[r], z))
+			continue;
+		seen[nseen].run = r;
+		seen[nseen++].weight = weight;
+		total += weight;
+	}
+	for (size_t k = 0; k < nseen; k++)
+		mix[seen[k].run + 1] += ((uint64_t)seen[k].weight << 20) / total;
+}
+
+/* Prefix sums of run weights; w has n + 1 entries. A run weighs the
+ * syscall numbers it holds (numbers_held) times 2^UNIFORM_SHIFT plus its
+ * share of the recorded calls that run the filter (mix_weights, 2^20 per
+ * zone): a blend of two models of the calls a filter sees, any number
+ * alike (a kernel without the action cache, a workload unlike the
+ * recorded one) and the calls people make that the cache cannot answer
+ * (clone, socket, clone3 and every x32 call under Docker's default).
+ * Numbers keep the real syscalls above the long ENOSYS or bad-arch
+ * stretches; the mix lifts the calls that run the filter. 2^14 per number
+ * (a zone's ~460 numbers then weigh 7 times its mix) is the lightest
+ * number weight that keeps the numbers' mean steps below the
+ * weight-balanced tree's on Docker's default for x86_64, i386 and x32
+ * (2^13 raised i386's; `make bench`, docs/KERNEL.md §6). Sums stay far
+ * below 2^64: a few thousand numbers times 2^14, times a depth below 64. */
+#define UNIFORM_SHIFT 14
+
 static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_zone *z, size_t nz)
 {
-	uint64_t *w = malloc((n + 1) * sizeof(*w));
+	uint64_t *w = calloc(n + 1, sizeof(*w)), top[SP_MAX_ZONES] = { 0 };
 
 	if (!w)
 		return NULL;
-	w[0] = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t end = i + 1 < n ? runs[i + 1].start : (uint64_t)UINT32_MAX + 1;
-		uint64_t weight = 0;
-		for (size_t k = 0; k < nz; k++) {
-			uint64_t top, lo, hi;
-			if (!z[k].table)
-				continue;
-			top = (uint64_t)(uint32_t)sp_syscall_max(z[k].table->arch) + 1;
-			lo = runs[i].start > z[k].lo ? runs[i].start : z[k].lo;
-			hi = end - 1 < top ? end - 1 : top;
-			hi = hi < z[k].hi ? hi : z[k].hi;
-			weight += hi >= lo ? hi - lo + 1 : 0;
+	for (size_t k = 0; k < nz; k++)
+		if (z[k].table) {
+			top[k] = (uint64_t)(uint32_t)sp_syscall_max(z[k].table->arch) + 1;
+			mix_weights(runs, n, &z[k], w);
 		}
-		w[i + 1] = w[i] + (weight ? weight : 1);
-	}
+	for (size_t i = 0; i < n; i++)
+		w[i + 1] =
+			w[i] + (numbers_held(runs, n, i, z, top, nz) << UNIFORM_SHIFT) + w[i + 1];
 	return w;
 }
 

@@ -13,6 +13,7 @@
 #include "core/arch.h"
 #include "gen/syscalls.inc"
 #include "gen/argtypes.inc"
+#include "gen/syscall_mix.inc"
 
 /* tools/gen-argtypes.py writes one byte per row of the syscall table */
 _Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_ARRAY_SIZE(sp_syscall_rows),
@@ -398,4 +399,19 @@ size_t sp_syscall_count(void)
 const char *sp_syscall_name_at(size_t i)
 {
 	return i < SP_ARRAY_SIZE(sp_syscall_rows) ? sp_syscall_rows[i].name : NULL;
+}
+
+uint32_t sp_syscall_mix_at(const struct sp_arch *arch, size_t k, int32_t *nr, const char **name)
+{
+	const struct sp_mix_row *m;
+
+	*nr = -1;
+	if (k >= SP_ARRAY_SIZE(sp_syscall_mix))
+		return 0;
+	m = &sp_syscall_mix[k];
+	if (name)
+		*name = m->name;
+	if (valid_arch(arch))
+		*nr = row_nr(arch, &sp_syscall_rows[m->row]);
+	return m->weight;
 }

@@ -86,5 +86,11 @@ const char *sp_syscall_name_at(size_t i);
  * is out of range. */
 size_t sp_syscall_arch_count(const struct sp_arch *arch);
 int32_t sp_syscall_nth(const struct sp_arch *arch, size_t k, const char **name);
+/* The recorded syscall mix (data/syscall-mix.tsv: how often x86_64 workloads
+ * make each call; docs/KERNEL.md §6), most frequent first: the weight of its
+ * k-th name (its share of the calls in parts of 2^20, at least 1; 0 past the
+ * end), that name's number on `arch` (with nr_base, -1 if it has none there)
+ * in *nr and, where non-NULL, the name in *name. */
+uint32_t sp_syscall_mix_at(const struct sp_arch *arch, size_t k, int32_t *nr, const char **name);
 
 #endif

@@ -28,9 +28,9 @@ is "$(grep -c -- '->' "$tmp/g.dot")" "$(awk '$2 ~ /^j(eq|ge|gt|set)$/ {c += 2; n
 
 # eval: profiles and raw files give the same verdicts
 is "$(sp eval builtin socket 40)" "ERRNO(1)
-steps 16" "eval builtin socket AF_VSOCK: denied on its low word (the high-word guard, a JA to the block shared with i386)"
+steps 15" "eval builtin socket AF_VSOCK: denied on its low word (the high-word guard, a JA to the block shared with i386)"
 is "$(sp eval builtin socket 40 --exact-libseccomp)" "ERRNO(1)
-steps 21" "... libseccomp's program also loads and tests its high word"
+steps 20" "... libseccomp's program also loads and tests its high word"
 is "$(sp eval builtin socket 0x100000028 | head -1)" "ERRNO(1)" "a high word does not make AF_VSOCK pass"
 is "$(sp eval builtin socket 0x100000028 --exact-libseccomp | head -1)" "ALLOW" \
 	"... it does in libseccomp's program (--exact-libseccomp)"

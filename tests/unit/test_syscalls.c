@@ -446,6 +446,32 @@ static void test_arg32(void)
 		   "every table name's mask and index come with its lookup (6 arguments at most)");
 }
 
+/* The recorded mix (gen/syscall_mix.inc) names rows of the syscall table by
+ * index: each index must be the row of its name, on every arch, or the
+ * compiler would weight the wrong numbers. */
+static void test_mix(void)
+{
+	const struct sp_arch *x = arch("x86_64"), *x32 = arch("x32");
+	size_t k, bad = 0;
+	uint64_t total = 0;
+	uint32_t w, last = UINT32_MAX;
+	const char *name;
+	int32_t nr, nr32;
+
+	for (k = 0; (w = sp_syscall_mix_at(x, k, &nr, &name)); k++) {
+		sp_syscall_mix_at(x32, k, &nr32, NULL);
+		bad += nr != sp_syscall_nr(x, name) || nr32 != sp_syscall_nr(x32, name) || w > last;
+		total += w;
+		last = w;
+	}
+	TAP_EQ_INT(bad, 0, "each mix entry's numbers are its name's, most frequent first");
+	tap_ok(k > 40 && total > 1040000 && total < 1060000,
+	       "the mix has %zu names, weights summing to about 2^20 (%llu)", k,
+	       (unsigned long long)total);
+	TAP_EQ_INT(sp_syscall_mix_at(x, k, &nr, NULL) == 0 && nr == -1, 1,
+		   "past the end: weight 0, no number");
+}
+
 int main(void)
 {
 	test_known_numbers();
@@ -454,5 +480,6 @@ int main(void)
 	test_consistency();
 	test_native_headers();
 	test_arg32();
+	test_mix();
 	return tap_done();
 }
