@@ -12,11 +12,12 @@
  * AllowedDevices, runc 1.1: c *:* m, b *:* m, c 1:3, 1:8, 1:7, 5:0, 1:5,
  * 1:9, 136:*, 5:2 and 10:200 rwm). The sum is the table below.
  *
- * With a cgroup v1 devices controller (runc cgroups/fs devices.go) the
- * rules are written to devices.deny / devices.allow; on a cgroup2-only host
- * they become a BPF_PROG_TYPE_CGROUP_DEVICE program attached with
- * BPF_F_ALLOW_MULTI (runc cgroups/devices/devicefilter.go, crun
- * ebpf_bpf.c), so programs of ancestor cgroups still apply. */
+ * Where a cgroup2 hierarchy is mounted (a hybrid host's unified one
+ * too) the rules become a BPF_PROG_TYPE_CGROUP_DEVICE program attached
+ * with BPF_F_ALLOW_MULTI (runc cgroups/devices/devicefilter.go, crun
+ * ebpf_bpf.c), so programs of ancestor cgroups still apply; else, with a
+ * cgroup v1 devices controller (runc cgroups/fs devices.go), they are
+ * written to devices.deny / devices.allow. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -319,27 +320,40 @@ static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 
 int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err)
 {
-	char name[64], first[sizeof(err->msg)] = "";
+	char name[64], why_v2[sizeof(err->msg)] = "";
 	int rc = -SECPROF_E_SYSTEM;
 
 	memset(cg, 0, sizeof(*cg));
 	snprintf(name, sizeof(name), "secprof-%d-%ld", (int)getpid(), (long)time(NULL));
-	/* v1 first where the controller is mounted: on a hybrid host that is
-	 * what runc (cgroups/fs) uses too. */
-	if (mode != SP_DEVCG_V2) {
-		rc = setup_v1(cg, name, err);
+	/* cgroup2 first wherever it is mounted, a hybrid host's unified
+	 * hierarchy included: the container's init is then created inside its
+	 * cgroup (clone3 CLONE_INTO_CGROUP, container.c), where moving it
+	 * into a v1 cgroup afterwards waits for an RCU grace period
+	 * (cgroup_procs_write_start takes cgroup_threadgroup_rwsem for
+	 * writing: 0.1 to 25 ms). The program allows exactly the table the v1
+	 * rules list, and the kernel checks both kinds
+	 * (devcgroup_check_permission runs the cgroup's BPF programs, then
+	 * the v1 controller), so a v1 device cgroup secprof itself runs in
+	 * still applies on top. */
+	if (mode != SP_DEVCG_V1) {
+		rc = setup_v2(cg, name, err);
 		if (rc < 0) {
-			snprintf(first, sizeof(first), "%s", err->msg);
+			snprintf(why_v2, sizeof(why_v2), "%s", err->msg);
 			sp_devcg_remove(cg);
 		}
 	}
-	if (rc < 0 && mode != SP_DEVCG_V1) {
-		rc = setup_v2(cg, name, err);
+	if (rc < 0 && mode != SP_DEVCG_V2) {
+		rc = setup_v1(cg, name, err);
 		if (rc < 0)
 			sp_devcg_remove(cg);
 	}
-	if (rc < 0 && first[0] && mode == SP_DEVCG_AUTO)
-		sp_err_wrap(err, "cgroup v1: %s; cgroup2", first);
+	if (rc < 0 && mode == SP_DEVCG_AUTO) {
+		char why_v1[sizeof(err->msg)];
+
+		snprintf(why_v1, sizeof(why_v1), "%s", err->msg);
+		sp_err(err, err->code ? err->code : SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "cgroup v1: %.300s; cgroup2: %.300s", why_v1, why_v2);
+	}
 	if (rc < 0)
 		sp_err_wrap(err, "cannot confine the container's devices as Docker does");
 	return rc;

@@ -57,6 +57,7 @@ struct sp_run_opts {
 	const char *const *lowers;
 	size_t nlowers;
 	const char *upper, *work;
+	bool volatile_upper; /* upper is thrown away after: never synced */
 	/* docker run's -v, --mount and --tmpfs, in that order (layers.c). */
 	const struct sp_mount *mounts;
 	size_t nmounts;
