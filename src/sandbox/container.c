@@ -397,8 +397,8 @@ static void ignore_signal(int sig)
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
 __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
-						 struct sp_child_report *rep,
-						 const struct sp_devcg *cg, bool born_in_cg)
+						struct sp_child_report *rep,
+						const struct sp_devcg *cg, bool born_in_cg)
 {
 	struct sp_run_opts cmd = *o;
 	struct sigaction sa;
