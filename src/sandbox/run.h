@@ -66,6 +66,9 @@ struct sp_run_opts {
 	bool tty;
 	bool interactive;
 	int tty_slave;
+	/* sp_env_slots(envp) entries for the command's environment, made by
+	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */
+	char **env_slots;
 };
 
 struct sp_child_report;
@@ -134,6 +137,9 @@ __attribute__((noreturn)) void sp_child_fail_errno(struct sp_child_report *rep, 
  * (docs/COMPAT.md §4.1.4). Never returns: execs or reports through rep. */
 __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
 					       struct sp_child_report *rep);
+/* How many entries the command's environment takes: envp's, HOME and the
+ * terminating NULL. */
+size_t sp_env_slots(char *const *envp);
 /* The signals secprof forwards to the command (and blocks while it waits). */
 void sp_forward_sigset(sigset_t *set);
 /* Wait for pid, forwarding signals sent by other processes (not those the
