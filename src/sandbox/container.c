@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <linux/futex.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
 #include <net/if.h>
@@ -388,6 +390,26 @@ static void drop_init_privileges(void)
 	syscall(SYS_capset, &hdr, none);
 }
 
+/* The parent attaches the device program while init builds the root
+ * (devices.c sp_devcg_arm), and the command starts only once it is in
+ * force; building the root opens no device node (mounts only, and
+ * regular files on the fresh /dev tmpfs). Waits on the shared page; gives
+ * up when the parent is gone (its end of the sync pipe closed). */
+static bool devices_armed(struct sp_child_report *rep)
+{
+	int v;
+
+	while (!(v = __atomic_load_n(&rep->devices, __ATOMIC_SEQ_CST))) {
+		struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+		struct pollfd p = { .fd = rep->pipe_fd };
+
+		syscall(SYS_futex, &rep->devices, FUTEX_WAIT, 0, &tick, NULL, 0);
+		if (poll(&p, 1, 0) > 0 && (p.revents & POLLERR))
+			return false;
+	}
+	return v == 1;
+}
+
 static void ignore_signal(int sig)
 {
 	(void)sig;
@@ -428,6 +450,9 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	cmd.workdir = o->workdir ? o->workdir : "/";
 	if (o->workdir && make_workdir(o->workdir, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* The parent said why (it set rep's status). */
+	if (!devices_armed(rep))
+		_exit(SP_EXIT_ERROR);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ignore_signal;
 	sp_forward_sigset(&set);

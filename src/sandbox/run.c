@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,19 @@ static int pipe_above(int pfd[2], int min_fd)
 		pfd[i] = fd;
 	}
 	return 0;
+}
+
+/* Tell the container's init whether its device rules are in force
+ * (container.c waits for it before it starts the command); when not, the
+ * report carries why, and finish() stops the container. */
+static void post_devices(struct sp_child_report *rep, int rc, const secprof_error *err)
+{
+	if (rc < 0) {
+		rep->err = *err;
+		__atomic_store_n(&rep->status, SP_EXIT_ERROR, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&rep->devices, rc < 0 ? 2 : 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &rep->devices, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 /* ---- the command's process (without --rootfs) ---------------------------- */
@@ -238,6 +252,8 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (o->rootfs) {
 		pid = sp_container_start(o, rep, &cg, err);
+		if (pid > 0)
+			post_devices(rep, sp_devcg_arm(&cg, pid, err), err);
 	} else {
 		o->env_slots = calloc(sp_env_slots(o->envp), sizeof(char *));
 		pid = o->env_slots ? start_plain(o, rep) : -1;
