@@ -171,6 +171,20 @@ static int plain_child_main(void *data)
  * recorder): those fork. */
 #define PLAIN_CHILD_STACK (1u << 20)
 
+/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
+ * stack of its own looks to it like a corrupt stack (each _exit there
+ * warns, google/sanitizers issue 189), so a sanitizer build forks. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_ASAN 1
+#endif
+#endif
+#ifndef SP_ASAN
+#define SP_ASAN 0
+#endif
+
 static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	struct plain_child c = { .o = o, .rep = rep };
@@ -178,7 +192,7 @@ static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *re
 	void *stack;
 	pid_t pid;
 
-	if (o->live || o->hook) {
+	if (o->live || o->hook || SP_ASAN) {
 		pid = fork();
 		if (pid == 0)
 			plain_child_main(&c);
