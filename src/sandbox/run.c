@@ -161,19 +161,10 @@ static int plain_child_main(void *data)
 	sp_exec_command(o, rep);
 }
 
-/* The child shares secprof's memory until it execs or dies, and secprof
- * waits meanwhile (clone CLONE_VM | CLONE_VFORK on a stack of its own,
- * as posix_spawn): no page table is copied and no page copied on write,
- * in either process, and the exec frees nothing. The child allocates
- * nothing (o->env_slots) and sets its ids for itself alone (proc.c
- * switch_user). Not for run --explain or record, whose parent must be
- * running while the child starts (it takes the listener, or starts the
- * recorder): those fork. */
-#define PLAIN_CHILD_STACK (1u << 20)
-
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
- * stack of its own looks to it like a corrupt stack (each _exit there
- * warns, google/sanitizers issue 189), so a sanitizer build forks. */
+ * stack of its own looks to it like a corrupt stack (at each _exit there
+ * it warns that it ignores __asan_handle_no_return), so a sanitizer
+ * build forks. */
 #if defined(__SANITIZE_ADDRESS__)
 #define SP_ASAN 1
 #elif defined(__has_feature)
@@ -184,6 +175,16 @@ static int plain_child_main(void *data)
 #ifndef SP_ASAN
 #define SP_ASAN 0
 #endif
+
+/* The child shares secprof's memory until it execs or dies, and secprof
+ * waits meanwhile (clone CLONE_VM | CLONE_VFORK on a stack of its own,
+ * as posix_spawn): no page table is copied and no page copied on write,
+ * in either process, and the exec frees nothing. The child allocates
+ * nothing (o->env_slots) and sets its ids for itself alone (proc.c
+ * switch_user). Not for run --explain or record, whose parent must be
+ * running while the child starts (it takes the listener, or starts the
+ * recorder): those fork. */
+#define PLAIN_CHILD_STACK (1u << 20)
 
 static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
