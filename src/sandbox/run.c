@@ -186,6 +186,13 @@ static int plain_child_main(void *data)
  * recorder): those fork. */
 #define PLAIN_CHILD_STACK (1u << 20)
 
+/* Whether the command's process (or the container's init) is a fork of
+ * secprof, with memory of its own. */
+static bool forks_child(const struct sp_run_opts *o)
+{
+	return o->rootfs || o->live || o->hook || SP_ASAN;
+}
+
 static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	struct plain_child c = { .o = o, .rep = rep };
@@ -193,7 +200,7 @@ static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *re
 	void *stack;
 	pid_t pid;
 
-	if (o->live || o->hook || SP_ASAN) {
+	if (forks_child(o)) {
 		pid = fork();
 		if (pid == 0)
 			plain_child_main(&c);
@@ -228,7 +235,10 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no command given");
 		return SP_EXIT_ERROR;
 	}
-	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* Shared with a forked child; a CLONE_VM one shares all memory, and
+	 * a private page spares the shmem inode a shared one costs. */
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   (forks_child(o) ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED) {
 		sp_err_errno(err, NULL, "mmap");
 		return SP_EXIT_ERROR;
