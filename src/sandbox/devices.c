@@ -410,8 +410,10 @@ int sp_devcg_arm(struct sp_devcg *cg, pid_t pid, secprof_error *err)
 	if (rc < 0 && cg->mode == SP_DEVCG_AUTO)
 		rc = arm_v1_instead(cg, pid, err);
 	if (rc < 0)
-		sp_err_wrap(err, "cannot confine the container's devices as Docker does");
-	return rc;
+		return sp_err_wrap(err, "cannot confine the container's devices as Docker does");
+	/* the cgroup2 failure is no error once v1 holds the rules */
+	memset(err, 0, sizeof(*err));
+	return 0;
 }
 
 int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err)

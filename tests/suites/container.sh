@@ -113,6 +113,22 @@ else
 	skip "under a device cgroup denying net/tun" "no cgroup v1 devices hierarchy"
 fi
 
+# cgroup2 takes no device program (a filter of secprof's own denies bpf):
+# AUTO falls back to v1 rules, the same verdicts and no message; v2 alone
+# refuses to start.
+if [[ -d /sys/fs/cgroup/devices ]] && awk '$3 == "cgroup2" {f = 1} END {exit !f}' /proc/mounts; then
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["bpf"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}\n' >"$TMPD/nobpf.json"
+	out=$(timeout 60 "$SECPROF" run --privileged --security-opt "seccomp=$TMPD/nobpf.json" -- \
+		"$SECPROF" run --rootfs "$ROOT" -- sh -c "$devprobe" 2>&1); rc=$?
+	is "$rc:$out" "0:$want_dev" "cgroup2 refusing the program: v1 rules instead, the same verdicts"
+	out=$(timeout 60 "$SECPROF" run --privileged --security-opt "seccomp=$TMPD/nobpf.json" -- \
+		"$SECPROF" run --device-cgroup v2 --rootfs "$ROOT" -- echo ran 2>&1); rc=$?
+	is "$rc:${out%%:*}" "125:secprof" "--device-cgroup v2 and cgroup2 refusing the program: 125, nothing ran"
+	diag "$out"
+else
+	skip "cgroup2 refusing the program" "needs cgroup2 and a v1 devices hierarchy"
+fi
+
 # No cgroup can enforce the rules (an empty tmpfs over /sys/fs/cgroup):
 # secprof refuses to start the container rather than run it without them.
 out=$(unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/fs/cgroup &&
