@@ -346,6 +346,7 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	r->lowers = c->lowers;
 	r->upper = c->upper;
 	r->work = c->work;
+	r->volatile_upper = !x->upper_dir;
 	r->rootfs = c->root;
 	return 0;
 }

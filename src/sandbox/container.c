@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <linux/sched.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
@@ -387,6 +390,26 @@ static void drop_init_privileges(void)
 	syscall(SYS_capset, &hdr, none);
 }
 
+/* The parent attaches the device program while init builds the root
+ * (devices.c sp_devcg_arm), and the command starts only once it is in
+ * force; building the root opens no device node (mounts only, and
+ * regular files on the fresh /dev tmpfs). Waits on the shared page; gives
+ * up when the parent is gone (its end of the sync pipe closed). */
+static bool devices_armed(struct sp_child_report *rep)
+{
+	int v;
+
+	while (!(v = __atomic_load_n(&rep->devices, __ATOMIC_SEQ_CST))) {
+		struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+		struct pollfd p = { .fd = rep->pipe_fd };
+
+		syscall(SYS_futex, &rep->devices, FUTEX_WAIT, 0, &tick, NULL, 0);
+		if (poll(&p, 1, 0) > 0 && (p.revents & POLLERR))
+			return false;
+	}
+	return v == 1;
+}
+
 static void ignore_signal(int sig)
 {
 	(void)sig;
@@ -395,8 +418,9 @@ static void ignore_signal(int sig)
 /* PID 1 of the new PID namespace: a PID-namespace init only receives
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
-__attribute__((noreturn)) static void
-init_main(const struct sp_run_opts *o, struct sp_child_report *rep, const struct sp_devcg *cg)
+__attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
+						struct sp_child_report *rep,
+						const struct sp_devcg *cg, bool born_in_cg)
 {
 	struct sp_run_opts cmd = *o;
 	struct sigaction sa;
@@ -418,14 +442,17 @@ init_main(const struct sp_run_opts *o, struct sp_child_report *rep, const struct
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* Joined before anything else, so no process of the container ever
-	 * runs outside the device rules. */
-	if (sp_devcg_join(cg, &err) < 0)
+	 * runs outside the device rules (unless created inside the cgroup). */
+	if (!born_in_cg && sp_devcg_join(cg, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (build_root(o, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	cmd.workdir = o->workdir ? o->workdir : "/";
 	if (o->workdir && make_workdir(o->workdir, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* The parent said why (it set rep's status). */
+	if (!devices_armed(rep))
+		_exit(SP_EXIT_ERROR);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ignore_signal;
 	sp_forward_sigset(&set);
@@ -451,22 +478,54 @@ init_main(const struct sp_run_opts *o, struct sp_child_report *rep, const struct
 	_exit(sp_wait_forwarding(pid, true));
 }
 
+/* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in
+ * its cgroup2 device cgroup, so nothing has to move it there. Without a
+ * stack it returns twice, like fork(). -1 with errno when the kernel (or
+ * a seccomp filter secprof runs under) refuses clone3 itself. */
+static pid_t clone_into_cgroup(unsigned long flags, const struct sp_devcg *cg)
+{
+	struct clone_args args;
+	pid_t pid;
+	int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	memset(&args, 0, sizeof(args));
+	args.flags = (flags & ~(unsigned long)CSIGNAL) | CLONE_INTO_CGROUP;
+	args.exit_signal = flags & CSIGNAL;
+	args.cgroup = (uint64_t)fd;
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return pid;
+}
+
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
 			 const struct sp_devcg *cg, secprof_error *err)
 {
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	pid_t pid;
+	bool born_in_cg = false;
+	pid_t pid = -1;
 
 	if (o->net == SP_NET_NONE)
 		flags |= CLONE_NEWNET;
+	if (cg && cg->version == 2) {
+		pid = clone_into_cgroup(flags, cg);
+		born_in_cg = pid >= 0;
+	}
 	/* Raw clone without a new stack behaves like fork(), in new namespaces;
-	 * the child is PID 1 of its PID namespace. */
-	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	 * the child is PID 1 of its PID namespace. Where clone3 is missing
+	 * (ENOSYS) or refused, the init joins its cgroup first thing. */
+	if (!born_in_cg)
+		pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		sp_err_errno(err, NULL, "cannot create namespaces");
 		return -1;
 	}
 	if (pid == 0)
-		init_main(o, rep, cg);
+		init_main(o, rep, cg, born_in_cg);
 	return pid;
 }

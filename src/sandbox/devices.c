@@ -12,11 +12,12 @@
  * AllowedDevices, runc 1.1: c *:* m, b *:* m, c 1:3, 1:8, 1:7, 5:0, 1:5,
  * 1:9, 136:*, 5:2 and 10:200 rwm). The sum is the table below.
  *
- * With a cgroup v1 devices controller (runc cgroups/fs devices.go) the
- * rules are written to devices.deny / devices.allow; on a cgroup2-only host
- * they become a BPF_PROG_TYPE_CGROUP_DEVICE program attached with
- * BPF_F_ALLOW_MULTI (runc cgroups/devices/devicefilter.go, crun
- * ebpf_bpf.c), so programs of ancestor cgroups still apply. */
+ * Where a cgroup2 hierarchy is mounted (a hybrid host's unified one
+ * too) the rules become a BPF_PROG_TYPE_CGROUP_DEVICE program attached
+ * with BPF_F_ALLOW_MULTI (runc cgroups/devices/devicefilter.go, crun
+ * ebpf_bpf.c), so programs of ancestor cgroups still apply; else, with a
+ * cgroup v1 devices controller (runc cgroups/fs devices.go), they are
+ * written to devices.deny / devices.allow. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -181,34 +182,37 @@ static int cgroup_dir(const char *fstype, const char *controller, const char *na
 
 /* ---- cgroup v1: devices.deny / devices.allow ------------------------------ */
 
-static int setup_v1(struct sp_devcg *cg, const char *name, secprof_error *err)
+/* A v1 devices cgroup NAME at path (set even when mkdir fails). */
+static int setup_v1(char *path, size_t len, const char *name, secprof_error *err)
 {
 	char rule[64];
 	int rc;
 
-	if (cgroup_dir("cgroup", "devices", name, cg->path, sizeof(cg->path)) < 0)
+	if (cgroup_dir("cgroup", "devices", name, path, len) < 0)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "no cgroup v1 devices hierarchy is mounted");
-	if (mkdir(cg->path, 0755) < 0)
-		return sys_fail(err, "cannot create the device cgroup", cg->path);
-	cg->version = 1;
+	if (mkdir(path, 0755) < 0) {
+		rc = sys_fail(err, "cannot create the device cgroup", path);
+		path[0] = '\0';
+		return rc;
+	}
 	/* "a" empties the list and denies everything (runc devices.go
 	 * setV1: deny all first, then each allow rule). */
-	rc = write_file(cg->path, "devices.deny", "a", false, err);
+	rc = write_file(path, "devices.deny", "a", false, err);
 	/* A v1 cgroup cannot allow what its parent denies (EPERM): when
 	 * secprof itself runs confined, such a rule is left out, which only
 	 * makes the container stricter. */
 	if (!rc)
-		rc = write_file(cg->path, "devices.allow", "c *:* m", true, err);
+		rc = write_file(path, "devices.allow", "c *:* m", true, err);
 	if (!rc)
-		rc = write_file(cg->path, "devices.allow", "b *:* m", true, err);
+		rc = write_file(path, "devices.allow", "b *:* m", true, err);
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(allowed_devices); i++) {
 		const struct dev_rule *d = &allowed_devices[i];
 		if (d->minor < 0)
 			snprintf(rule, sizeof(rule), "%c %d:* rwm", d->type, d->major);
 		else
 			snprintf(rule, sizeof(rule), "%c %d:%d rwm", d->type, d->major, d->minor);
-		rc = write_file(cg->path, "devices.allow", rule, true, err);
+		rc = write_file(path, "devices.allow", rule, true, err);
 	}
 	return rc;
 }
@@ -263,16 +267,14 @@ static size_t device_program(struct bpf_insn *p, size_t cap)
 	return n;
 }
 
-static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
+/* The program loaded and attached to the cgroup at path. */
+static int attach_program(const char *path, secprof_error *err)
 {
 	struct bpf_insn insns[96];
 	char log[4096] = "";
 	union bpf_attr attr;
 	int prog, dir, rc = 0;
 
-	if (cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path)) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "no cgroup2 hierarchy is mounted");
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	attr.insns = (uint64_t)(uintptr_t)insns;
@@ -291,15 +293,9 @@ static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "cannot load the device cgroup program: %s%s%.200s", strerror(errno),
 			      log[0] ? ": " : "", log);
-	if (mkdir(cg->path, 0755) < 0) {
-		rc = sys_fail(err, "cannot create the device cgroup", cg->path);
-		close(prog);
-		return rc;
-	}
-	cg->version = 2;
-	dir = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
-		rc = sys_fail(err, "cannot open", cg->path);
+		rc = sys_fail(err, "cannot open", path);
 	} else {
 		memset(&attr, 0, sizeof(attr));
 		attr.target_fd = (uint32_t)dir;
@@ -307,7 +303,7 @@ static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 		attr.attach_type = BPF_CGROUP_DEVICE;
 		attr.attach_flags = BPF_F_ALLOW_MULTI;
 		if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
-			rc = sys_fail(err, "cannot attach the device program to", cg->path);
+			rc = sys_fail(err, "cannot attach the device program to", path);
 		close(dir);
 	}
 	/* The attachment holds the program; the cgroup's removal frees it. */
@@ -315,34 +311,109 @@ static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 	return rc;
 }
 
+/* The cgroup alone: its program comes with sp_devcg_arm. */
+static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
+{
+	if (cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path)) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "no cgroup2 hierarchy is mounted");
+	if (mkdir(cg->path, 0755) < 0)
+		return sys_fail(err, "cannot create the device cgroup", cg->path);
+	cg->version = 2;
+	return 0;
+}
+
 /* ---- the interface run.c uses --------------------------------------------- */
+
+static void devcg_name(char *name, size_t len)
+{
+	snprintf(name, len, "secprof-%d-%ld", (int)getpid(), (long)time(NULL));
+}
+
+/* err's message as "cgroup v1: ...; cgroup2: WHY_V2" (AUTO tried both). */
+static void both_failed(secprof_error *err, const char *why_v2)
+{
+	char why_v1[sizeof(err->msg)];
+
+	snprintf(why_v1, sizeof(why_v1), "%s", err->msg);
+	sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "cgroup v1: %.300s; cgroup2: %.300s",
+	       why_v1, why_v2);
+}
 
 int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err)
 {
-	char name[64], first[sizeof(err->msg)] = "";
+	char name[64], why_v2[sizeof(err->msg)] = "";
 	int rc = -SECPROF_E_SYSTEM;
 
 	memset(cg, 0, sizeof(*cg));
-	snprintf(name, sizeof(name), "secprof-%d-%ld", (int)getpid(), (long)time(NULL));
-	/* v1 first where the controller is mounted: on a hybrid host that is
-	 * what runc (cgroups/fs) uses too. */
-	if (mode != SP_DEVCG_V2) {
-		rc = setup_v1(cg, name, err);
+	cg->mode = mode;
+	devcg_name(name, sizeof(name));
+	/* cgroup2 first wherever it is mounted, a hybrid host's unified
+	 * hierarchy included: the container's init is then created inside its
+	 * cgroup (clone3 CLONE_INTO_CGROUP, container.c), where moving it
+	 * into a v1 cgroup afterwards waits for an RCU grace period
+	 * (cgroup_procs_write_start takes cgroup_threadgroup_rwsem for
+	 * writing: 0.1 to 25 ms). The program allows exactly the table the v1
+	 * rules list, and the kernel checks both kinds
+	 * (devcgroup_check_permission runs the cgroup's BPF programs, then
+	 * the v1 controller), so a v1 device cgroup secprof itself runs in
+	 * still applies on top. The program is attached by sp_devcg_arm. */
+	if (mode != SP_DEVCG_V1) {
+		rc = setup_v2(cg, name, err);
 		if (rc < 0) {
-			snprintf(first, sizeof(first), "%s", err->msg);
+			snprintf(why_v2, sizeof(why_v2), "%s", err->msg);
 			sp_devcg_remove(cg);
 		}
 	}
-	if (rc < 0 && mode != SP_DEVCG_V1) {
-		rc = setup_v2(cg, name, err);
-		if (rc < 0)
+	if (rc < 0 && mode != SP_DEVCG_V2) {
+		rc = setup_v1(cg->path, sizeof(cg->path), name, err);
+		if (cg->path[0])
+			cg->version = 1;
+		if (rc < 0) {
 			sp_devcg_remove(cg);
+			if (mode == SP_DEVCG_AUTO)
+				both_failed(err, why_v2);
+		}
 	}
-	if (rc < 0 && first[0] && mode == SP_DEVCG_AUTO)
-		sp_err_wrap(err, "cgroup v1: %s; cgroup2", first);
 	if (rc < 0)
 		sp_err_wrap(err, "cannot confine the container's devices as Docker does");
 	return rc;
+}
+
+/* AUTO, when the cgroup2 one took no program: the v1 rules, and the init
+ * moved there by its pid (it opens no device before sp_devcg_arm
+ * returns, container.c). */
+static int arm_v1_instead(struct sp_devcg *cg, pid_t pid, secprof_error *err)
+{
+	char name[64], why_v2[sizeof(err->msg)], text[32];
+	int rc;
+
+	snprintf(why_v2, sizeof(why_v2), "%s", err->msg);
+	devcg_name(name, sizeof(name));
+	rc = setup_v1(cg->v1_path, sizeof(cg->v1_path), name, err);
+	if (!rc) {
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		rc = write_file(cg->v1_path, "cgroup.procs", text, false, err);
+	}
+	if (rc < 0)
+		both_failed(err, why_v2);
+	return rc;
+}
+
+int sp_devcg_arm(struct sp_devcg *cg, pid_t pid, secprof_error *err)
+{
+	int rc;
+
+	if (cg->version != 2)
+		return 0;
+	rc = attach_program(cg->path, err);
+	if (rc < 0 && cg->mode == SP_DEVCG_AUTO)
+		rc = arm_v1_instead(cg, pid, err);
+	if (rc < 0)
+		return sp_err_wrap(err, "cannot confine the container's devices as Docker does");
+	/* the cgroup2 failure is no error once v1 holds the rules */
+	memset(err, 0, sizeof(*err));
+	return 0;
 }
 
 int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err)
@@ -352,16 +423,24 @@ int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err)
 	return write_file(cg->path, "cgroup.procs", "0", false, err);
 }
 
-void sp_devcg_remove(struct sp_devcg *cg)
+static void remove_cgroup(const char *path)
 {
 	/* The container's processes leave the cgroup as they exit; the last
 	 * ones may still be on their way out when init has been reaped. */
-	for (int i = 0; cg->version && i < 200; i++) {
-		if (rmdir(cg->path) == 0 || errno == ENOENT)
+	for (int i = 0; path[0] && i < 200; i++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
 			break;
 		if (errno != EBUSY)
 			break;
 		usleep(5000);
 	}
+}
+
+void sp_devcg_remove(struct sp_devcg *cg)
+{
+	if (cg->version)
+		remove_cgroup(cg->path);
+	remove_cgroup(cg->v1_path);
 	cg->version = 0;
+	cg->v1_path[0] = '\0';
 }

@@ -195,19 +195,33 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 	return 0;
 }
 
+/* The 32-bit id calls where an arch also has 16-bit ones (i386). */
+#ifdef SYS_setresuid32
+#define SP_SYS_SETRESUID SYS_setresuid32
+#define SP_SYS_SETRESGID SYS_setresgid32
+#define SP_SYS_SETGROUPS SYS_setgroups32
+#else
+#define SP_SYS_SETRESUID SYS_setresuid
+#define SP_SYS_SETRESGID SYS_setresgid
+#define SP_SYS_SETGROUPS SYS_setgroups
+#endif
+
 /* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
- * writes the capability sets afterwards (setupUser, ApplyCaps). */
+ * writes the capability sets afterwards (setupUser, ApplyCaps). The ids
+ * are set with raw system calls, for this task alone: glibc's wrappers
+ * change every thread of what they take for the process (nptl setxid),
+ * and a CLONE_VM child (run.c) shares the caller's idea of its threads. */
 static int switch_user(const struct sp_user *u, secprof_error *err)
 {
 	const char *what = NULL;
 
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
-	else if (setgroups(u->ngroups, u->groups) < 0)
+	else if (syscall(SP_SYS_SETGROUPS, u->ngroups, u->groups) < 0)
 		what = "setgroups";
-	else if (setresgid(u->gid, u->gid, u->gid) < 0)
+	else if (syscall(SP_SYS_SETRESGID, u->gid, u->gid, u->gid) < 0)
 		what = "setgid";
-	else if (setresuid(u->uid, u->uid, u->uid) < 0)
+	else if (syscall(SP_SYS_SETRESUID, u->uid, u->uid, u->uid) < 0)
 		what = "setuid";
 	else if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		what = "PR_SET_KEEPCAPS";
@@ -331,16 +345,25 @@ static void home_of(uid_t uid, char *out, size_t len)
 	fclose(f);
 }
 
-static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_buf, size_t len)
+size_t sp_env_slots(char *const *envp)
 {
 	size_t n = 0;
-	char **env;
 
-	while (o->envp && o->envp[n])
+	while (envp && envp[n])
 		n++;
-	env = calloc(n + 2, sizeof(*env));
+	return n + 2;
+}
+
+/* In o->env_slots when the caller made them (a CLONE_VM child allocates
+ * nothing: the memory would be the parent's, never freed). */
+static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_buf, size_t len)
+{
+	size_t n = sp_env_slots(o->envp) - 2;
+	char **env = o->env_slots ? o->env_slots : calloc(n + 2, sizeof(*env));
+
 	if (!env)
 		return NULL;
+	env[n] = env[n + 1] = NULL;
 	for (size_t i = 0; i < n; i++)
 		env[i] = o->envp[i];
 	if (!env_get(o->envp, "HOME")) {

@@ -10,6 +10,8 @@
  * reason in a shared page; the parent learns that the children are done
  * (execve or death) from the end of file of a close-on-exec pipe. */
 #include <ctype.h>
+#include <sched.h>
+#include <signal.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <poll.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +105,121 @@ static int pipe_above(int pfd[2], int min_fd)
 	return 0;
 }
 
+/* Tell the container's init whether its device rules are in force
+ * (container.c waits for it before it starts the command); when not, the
+ * report carries why, and finish() stops the container. */
+static void post_devices(struct sp_child_report *rep, int rc, const secprof_error *err)
+{
+	if (rc < 0) {
+		rep->err = *err;
+		__atomic_store_n(&rep->status, SP_EXIT_ERROR, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&rep->devices, rc < 0 ? 2 : 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &rep->devices, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* ---- the command's process (without --rootfs) ---------------------------- */
+
+struct plain_child {
+	const struct sp_run_opts *o;
+	struct sp_child_report *rep;
+};
+
+/* A signal handler of the caller's must not run in a child that shares
+ * its memory: each one is set back to the default before the child
+ * unblocks signals (glibc's posix_spawn does the same, spawni.c).
+ * Ignored signals stay ignored, as across any execve. */
+static void default_handlers(void)
+{
+	for (int s = 1; s < NSIG; s++) {
+		struct sigaction sa;
+
+		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
+		    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigaction(s, &sa, NULL);
+	}
+}
+
+static int plain_child_main(void *data)
+{
+	struct plain_child *c = data;
+	const struct sp_run_opts *o = c->o;
+	struct sp_child_report *rep = c->rep;
+
+	default_handlers();
+	close(rep->pipe_rfd);
+	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
+	/* Closed, not just marked: nothing of the caller's may reach the
+	 * command (runc closes all but stdio and the preserved fds before
+	 * execve, CVE-2024-21626). */
+	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+	sp_exec_command(o, rep);
+}
+
+/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
+ * stack of its own looks to it like a corrupt stack (at each _exit there
+ * it warns that it ignores __asan_handle_no_return), so a sanitizer
+ * build forks. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_ASAN 1
+#endif
+#endif
+#ifndef SP_ASAN
+#define SP_ASAN 0
+#endif
+
+/* The child shares secprof's memory until it execs or dies, and secprof
+ * waits meanwhile (clone CLONE_VM | CLONE_VFORK on a stack of its own,
+ * as posix_spawn): no page table is copied and no page copied on write,
+ * in either process, and the exec frees nothing. The child allocates
+ * nothing (o->env_slots) and sets its ids for itself alone (proc.c
+ * switch_user). Not for run --explain or record, whose parent must be
+ * running while the child starts (it takes the listener, or starts the
+ * recorder): those fork. */
+#define PLAIN_CHILD_STACK (1u << 20)
+
+/* Whether the command's process (or the container's init) is a fork of
+ * secprof, with memory of its own. */
+static bool forks_child(const struct sp_run_opts *o)
+{
+	return o->rootfs || o->live || o->hook || SP_ASAN;
+}
+
+static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
+{
+	struct plain_child c = { .o = o, .rep = rep };
+	sigset_t all, old;
+	void *stack;
+	pid_t pid;
+
+	if (forks_child(o)) {
+		pid = fork();
+		if (pid == 0)
+			plain_child_main(&c);
+		return pid;
+	}
+	stack = mmap(NULL, PLAIN_CHILD_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	/* No signal handler may run in the child before default_handlers. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(plain_child_main, (char *)stack + PLAIN_CHILD_STACK,
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, PLAIN_CHILD_STACK);
+	return pid;
+}
+
 int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 {
 	struct sp_run_opts ro = *opts, *o = &ro;
@@ -117,7 +235,10 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "no command given");
 		return SP_EXIT_ERROR;
 	}
-	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* Shared with a forked child; a CLONE_VM one shares all memory, and
+	 * a private page spares the shmem inode a shared one costs. */
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   (forks_child(o) ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 	if (rep == MAP_FAILED) {
 		sp_err_errno(err, NULL, "mmap");
 		return SP_EXIT_ERROR;
@@ -156,23 +277,15 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (o->rootfs) {
 		pid = sp_container_start(o, rep, &cg, err);
+		if (pid > 0)
+			post_devices(rep, sp_devcg_arm(&cg, pid, err), err);
 	} else {
-		pid = fork();
-		if (pid == 0) {
-			close(pfd[0]);
-			if (o->tty && sp_tty_attach(o->tty_slave) < 0)
-				sp_child_fail_errno(rep, SP_EXIT_ERROR,
-						    "cannot attach the terminal");
-			/* Closed, not just marked: nothing of the caller's may
-			 * reach the command (runc closes all but stdio and the
-			 * preserved fds before execve, CVE-2024-21626). */
-			if (sp_close_fds_from(3 + (int)o->preserve_fds, pfd[1], false) < 0)
-				sp_child_fail_errno(rep, SP_EXIT_ERROR,
-						    "cannot close inherited file descriptors");
-			sp_exec_command(o, rep);
-		}
+		o->env_slots = calloc(sp_env_slots(o->envp), sizeof(char *));
+		pid = o->env_slots ? start_plain(o, rep) : -1;
 		if (pid < 0)
 			sp_err_errno(err, NULL, "fork");
+		free(o->env_slots);
+		o->env_slots = NULL;
 	}
 	if (pid > 0 && o->hook && o->hook->started)
 		o->hook->started(o->hook->data, pid);

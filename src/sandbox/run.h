@@ -57,6 +57,7 @@ struct sp_run_opts {
 	const char *const *lowers;
 	size_t nlowers;
 	const char *upper, *work;
+	bool volatile_upper; /* upper is thrown away after: never synced */
 	/* docker run's -v, --mount and --tmpfs, in that order (layers.c). */
 	const struct sp_mount *mounts;
 	size_t nmounts;
@@ -65,6 +66,9 @@ struct sp_run_opts {
 	bool tty;
 	bool interactive;
 	int tty_slave;
+	/* sp_env_slots(envp) entries for the command's environment, made by
+	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */
+	char **env_slots;
 };
 
 struct sp_child_report;
@@ -120,6 +124,10 @@ struct sp_child_report {
 	 * fd+1, the parent answers 1 (taken) or 2 (it could not). */
 	volatile int listener_posted;
 	volatile int listener_taken;
+	/* container mode: the parent posts 1 once the device rules are in
+	 * force (sp_devcg_arm), 2 when they could not be: the init waits
+	 * for it before it starts the command (a futex). */
+	int devices;
 };
 enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 
@@ -133,6 +141,9 @@ __attribute__((noreturn)) void sp_child_fail_errno(struct sp_child_report *rep, 
  * (docs/COMPAT.md §4.1.4). Never returns: execs or reports through rep. */
 __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
 					       struct sp_child_report *rep);
+/* How many entries the command's environment takes: envp's, HOME and the
+ * terminating NULL. */
+size_t sp_env_slots(char *const *envp);
 /* The signals secprof forwards to the command (and blocks while it waits). */
 void sp_forward_sigset(sigset_t *set);
 /* Wait for pid, forwarding signals sent by other processes (not those the
@@ -152,14 +163,23 @@ int sp_close_fds_from(int from, int keep, bool cloexec);
 /* The container's device cgroup (devices.c). */
 struct sp_devcg {
 	int version; /* 1, 2, or 0 when none was made */
+	enum sp_devcg_mode mode;
 	char path[4096];
+	char v1_path[4096]; /* AUTO's v1 cgroup when path's took no program */
 };
 /* Make a cgroup beside secprof's own that allows the devices a Docker
- * container may open and the mknod of any; v1 devices controller or a
- * cgroup2 BPF program as mode says (AUTO: v1 when mounted, else v2).
- * Returns 0, or negative with err when neither could be set up. */
+ * container may open and the mknod of any; a cgroup2 BPF program or the
+ * v1 devices controller as mode says (AUTO: cgroup2 when mounted, else
+ * v1). A v1 cgroup has its rules; a cgroup2 one gets its program from
+ * sp_devcg_arm. Returns 0, or negative with err when none could be made. */
 int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err);
-/* In the container's init: move the calling process into cg. */
+/* In the parent, once the init (pid) exists, while it builds the root:
+ * the cgroup2 program attached (AUTO: when that fails, the v1 rules and
+ * pid moved there). The init starts the command only after this
+ * returned 0 (sp_child_report.devices). */
+int sp_devcg_arm(struct sp_devcg *cg, pid_t pid, secprof_error *err);
+/* In the container's init: move the calling process into cg (where it
+ * was not created inside it). */
 int sp_devcg_join(const struct sp_devcg *cg, secprof_error *err);
 /* Remove the cgroup once the container is gone. */
 void sp_devcg_remove(struct sp_devcg *cg);

@@ -87,8 +87,12 @@ done
 crun -- sh -c "$devprobe"
 is "$out" "$want_dev" "devices (default cgroup choice)"
 # The cgroup the container ran in, as the host names it, is gone after it.
+# (cgroup2 where it is mounted, a hybrid host's unified hierarchy included;
+# else the v1 devices controller)
 crun -- sh -c 'grep -E "^[0-9]+:devices:|^0::" /proc/self/cgroup'
-cgdirs=$(sed -n 's|^[0-9]*:devices:\(/.*secprof-.*\)|/sys/fs/cgroup/devices\1|p' <<<"$out")
+cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+cgdirs=$(sed -n -e 's|^[0-9]*:devices:\(/.*secprof-.*\)|/sys/fs/cgroup/devices\1|p' \
+	-e "s|^0::\\(/.*secprof-.*\\)|$cg2\\1|p" <<<"$out")
 [[ -n $cgdirs ]]; ok $? "the container runs in a device cgroup of its own ($(tr '\n' ' ' <<<"$out"))"
 [[ ! -e $cgdirs ]]; ok $? "that cgroup is removed when the container exits"
 crun --privileged -- sh -c 'mknod /tmp/lc c 10 237 && (exec 3</tmp/lc) && echo open'
@@ -107,6 +111,22 @@ null ok" "under a device cgroup denying net/tun: the container starts, and tun s
 	for _ in $(seq 50); do rmdir "$parent" 2>/dev/null && break; sleep 0.1; done
 else
 	skip "under a device cgroup denying net/tun" "no cgroup v1 devices hierarchy"
+fi
+
+# cgroup2 takes no device program (a filter of secprof's own denies bpf):
+# AUTO falls back to v1 rules, the same verdicts and no message; v2 alone
+# refuses to start.
+if [[ -d /sys/fs/cgroup/devices ]] && awk '$3 == "cgroup2" {f = 1} END {exit !f}' /proc/mounts; then
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["bpf"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}\n' >"$TMPD/nobpf.json"
+	out=$(timeout 60 "$SECPROF" run --privileged --security-opt "seccomp=$TMPD/nobpf.json" -- \
+		"$SECPROF" run --rootfs "$ROOT" -- sh -c "$devprobe" 2>&1); rc=$?
+	is "$rc:$out" "0:$want_dev" "cgroup2 refusing the program: v1 rules instead, the same verdicts"
+	out=$(timeout 60 "$SECPROF" run --privileged --security-opt "seccomp=$TMPD/nobpf.json" -- \
+		"$SECPROF" run --device-cgroup v2 --rootfs "$ROOT" -- echo ran 2>&1); rc=$?
+	is "$rc:${out%%:*}" "125:secprof" "--device-cgroup v2 and cgroup2 refusing the program: 125, nothing ran"
+	diag "$out"
+else
+	skip "cgroup2 refusing the program" "needs cgroup2 and a v1 devices hierarchy"
 fi
 
 # No cgroup can enforce the rules (an empty tmpfs over /sys/fs/cgroup):
