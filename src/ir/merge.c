@@ -516,8 +516,10 @@ static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrul
 	 * verdict is whether any chain holds; chain for chain, the compares
 	 * agree when the high words are the rules' own. A tree's shape follows
 	 * the values, and a rule the cut made unconditional replaces the rules
-	 * before it (db_rule_add): no such shortcut there. */
-	if (!s->tree && !w->tree && s->uncond == w->uncond)
+	 * before it (db_rule_add): no such shortcut there, nor where both
+	 * sides are unconditional (they differ, or there would be no twin:
+	 * the cut made a later rule of another action take over). */
+	if (!s->tree && !w->tree && !s->uncond && !w->uncond)
 		set_wide_hi(twin, e, n, args);
 	return 0;
 }
