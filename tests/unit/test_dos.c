@@ -66,14 +66,15 @@ static void compile_json(const char *json, struct outcome *o)
 		prog = secprof_compile(ctx, r, NULL, &err);
 	o->secs = now_s() - t0;
 	o->compiled = prog != NULL;
-	if (prog) {
+	if (r) { /* the replays' work, whether or not the program fits */
 		struct sp_ruleset *rs = sp_ruleset_build(ctx, r, NULL, NULL);
 		o->steps = rs ? rs->replay_steps : 0;
-		o->len = prog->len;
 		sp_ruleset_free(rs);
-	} else {
-		secprof_error_format(&err, o->msg, sizeof(o->msg));
 	}
+	if (prog)
+		o->len = prog->len;
+	else
+		secprof_error_format(&err, o->msg, sizeof(o->msg));
 	secprof_prog_free(prog);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);
@@ -87,6 +88,7 @@ static const char *expect_text(enum wp_expect e)
 	case WP_TOO_LONG: return "more than the kernel's limit of 4096 (BPF_MAXINSNS)";
 	case WP_TOO_MUCH: return "steps in this profile, secprof's limit";
 	case WP_TOO_MANY: return "secprof reproduces libseccomp's order for at most 1024";
+	case WP_NO_MODEL: return "secprof cannot model the code libseccomp 2.5.4 generates";
 	}
 	return NULL;
 }
@@ -125,8 +127,9 @@ static void test_linear_work(void)
 
 	compile_json(json, &a);
 	compile_json(json, &b);
-	tap_ok(a.compiled && a.steps > 100000 && a.steps < 2000000,
-	       "600 mixed-action rules on one syscall: %zu steps (about 900,000; billions without the memo)",
+	tap_ok(a.steps > 100000 && a.steps < 4000000,
+	       "600 mixed-action rules on one syscall: %zu steps (about 900,000 a replay, two with the "
+	       "stale-accumulator model's; billions without the memo)",
 	       a.steps);
 	TAP_EQ_INT(a.steps, b.steps, "the count is the same on every run");
 	free(json);
