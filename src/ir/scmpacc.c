@@ -91,9 +91,8 @@ struct model {
 	struct sp_vec blks; /* struct mblk */
 	uint32_t *tab;      /* open addressing: block index + 1 */
 	size_t tab_cap;
-	struct sp_vec sys; /* struct msys */
-	bool full;         /* a bound was reached */
-	uint32_t *seen;    /* per block: the stamp of the last walk (layouts_agree) */
+	bool full;      /* a bound was reached */
+	uint32_t *seen; /* per block: the stamp of the last walk (layouts_agree) */
 	uint32_t stamp;
 };
 
