@@ -1263,6 +1263,19 @@ static void startup_rounds(struct startup_cmd *c, size_t n, unsigned runs)
 	}
 }
 
+/* Each command's medians over the rounds (wall and CPU µs); the rounds'
+ * buffers are freed. */
+static void startup_medians(struct startup_cmd *c, size_t n, unsigned runs, double *wall,
+			    double *cpu)
+{
+	for (size_t i = 0; i < n; i++) {
+		wall[i] = median(c[i].wall, runs);
+		cpu[i] = median(c[i].cpu, runs);
+		free(c[i].wall);
+		free(c[i].cpu);
+	}
+}
+
 static bool bench_process(const char *ref, const char *secprof_bin, const char *static_bin,
 			  const char *scmp_bin)
 {
@@ -1297,15 +1310,11 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
 	       "(the same parse+resolve, then libseccomp as runc); target >= 20x:\n",
 	       runs);
 	startup_rounds(c, n, runs);
+	startup_medians(c, n, runs, wall, cpu);
 	printf("  %-40s %9s %9s\n", "", "CPU us", "wall us");
-	for (size_t i = 0; i < n; i++) {
-		wall[i] = median(c[i].wall, runs);
-		cpu[i] = median(c[i].cpu, runs);
+	for (size_t i = 0; i < n; i++)
 		printf("  %-40s %9.1f %9.1f%s\n", c[i].label, cpu[i], wall[i],
 		       c[i].status ? "  FAILED" : "");
-		free(c[i].wall);
-		free(c[i].cpu);
-	}
 	printf("  ratio libseccomp / secprof, CPU          %9.1fx  (wall %.1fx)  target >= 20x: %s\n",
 	       cpu[P_SCMP] / cpu[P_SHARED], wall[P_SCMP] / wall[P_SHARED],
 	       target(cpu[P_SCMP] / cpu[P_SHARED] >= 20));
@@ -1406,15 +1415,11 @@ static bool bench_startup(const char *secprof_bin, const char *static_bin)
 		spawn_wait(c[1].argv, &w, &u);
 	}
 	startup_rounds(c, n, runs);
+	startup_medians(c, n, runs, m, cm);
 	printf("  %-44s %9s %9s\n", "", "wall us", "CPU us");
-	for (size_t i = 0; i < n; i++) {
-		m[i] = median(c[i].wall, runs);
-		cm[i] = median(c[i].cpu, runs);
+	for (size_t i = 0; i < n; i++)
 		printf("  %-44s %9.1f %9.1f%s\n", c[i].label, m[i], cm[i],
 		       c[i].status ? "  FAILED" : "");
-		free(c[i].wall);
-		free(c[i].cpu);
-	}
 	printf("  run over unshare -m: wall +%.1f us (no cache +%.1f us), CPU +%.1f us; within 0.3 ms: %s\n",
 	       m[1] - m[0], m[2] - m[0], cm[1] - cm[0], target(m[1] - m[0] <= 300));
 	printf("  the filter's share (cached - unconfined): wall %.1f us; compiling (no cache - cached): wall %.1f us\n",

@@ -155,7 +155,7 @@ uint32_t sp_sysrule_eval(const struct sp_sysrule *s, const struct sp_arch *arch,
 	return sysrule_decide(s, arch, in, default_ret, &rule, &crule, &wide);
 }
 
-static const struct sp_sysrule *find_nr(const struct sp_arch_rules *t, uint32_t nr)
+struct sp_sysrule *sp_arch_rules_find(const struct sp_arch_rules *t, uint32_t nr)
 {
 	size_t lo = 0, hi = t->nsys;
 
@@ -196,7 +196,7 @@ uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, str
 				       : z[i].ret == rs->default_ret ? SECPROF_BY_DEFAULT
 								     : SECPROF_BY_ARCH);
 		w->table = t;
-		if ((w->sys = find_nr(t, nr))) {
+		if ((w->sys = sp_arch_rules_find(t, nr))) {
 			uint32_t ret = sysrule_decide(w->sys, t->arch, in, rs->default_ret,
 						      &w->rule, &w->crule, &w->wide);
 			return why_set(w, ret, w->rule ? SECPROF_BY_RULE : SECPROF_BY_DEFAULT);

@@ -213,5 +213,8 @@ struct sp_why {
 	bool wide;                         /* decided by sys->wide (64-bit compares) */
 };
 uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, struct sp_why *why);
+/* The entry for number nr (with the arch's number base) of an arch's table
+ * (sorted by number), or NULL. */
+struct sp_sysrule *sp_arch_rules_find(const struct sp_arch_rules *t, uint32_t nr);
 
 #endif

@@ -40,6 +40,56 @@
 #define MODEL_MAX_NODES (1u << 16)
 #define LEVEL_MAX 4096u
 
+/* An index over a vector's items by content (the blocks, the DAG's
+ * keys): open addressing, each slot an item's index + 1, at most half full. */
+struct vindex {
+	uint32_t *tab;
+	size_t cap;
+	uint64_t (*hash)(const void *item);
+	bool (*same)(const void *a, const void *b);
+};
+
+static const void *vec_at(const struct sp_vec *v, size_t i)
+{
+	return (const char *)v->items + i * v->item_size;
+}
+
+/* Room for one more item of v: the table doubled and v's items put back. */
+static bool vindex_reserve(struct vindex *x, const struct sp_vec *v)
+{
+	size_t cap = x->cap ? x->cap * 2 : 256;
+	uint32_t *tab;
+
+	if ((v->len + 1) * 2 <= x->cap)
+		return true;
+	if (!(tab = calloc(cap, sizeof(*tab))))
+		return false;
+	for (uint32_t i = 0; i < v->len; i++) {
+		size_t k = x->hash(vec_at(v, i)) & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = i + 1;
+	}
+	free(x->tab);
+	x->tab = tab;
+	x->cap = cap;
+	return true;
+}
+
+/* The index + 1 of v's item equal to key, or 0 and *slot where it goes
+ * (after vindex_reserve). */
+static uint32_t vindex_find(const struct vindex *x, const struct sp_vec *v, const void *key,
+			    size_t *slot)
+{
+	size_t k = x->hash(key) & (x->cap - 1);
+
+	for (; x->tab[k]; k = (k + 1) & (x->cap - 1))
+		if (x->same(vec_at(v, x->tab[k] - 1), key))
+			return x->tab[k];
+	*slot = k;
+	return 0;
+}
+
 /* What gen_bpf.c believes the accumulator holds (struct acc_state): a
  * word (tree level: arg * 2 + high) and the mask ANDed into it. */
 struct acc {
@@ -88,11 +138,10 @@ struct msys {
 
 struct model {
 	struct build *b;
-	struct sp_vec blks; /* struct mblk */
-	uint32_t *tab;      /* open addressing: block index + 1 */
-	size_t tab_cap;
-	bool full;      /* a bound was reached */
-	uint32_t *seen; /* per block: the stamp of the last walk (layouts_agree) */
+	struct sp_vec blks;       /* struct mblk */
+	struct vindex by_content; /* blks, by what _hsh_add compares */
+	bool full;                /* a bound was reached */
+	uint32_t *seen;           /* per block: the stamp of the last walk (layouts_agree) */
 	uint32_t stamp;
 };
 
@@ -107,8 +156,9 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h * 0xbf58476d1ce4e5b9ull;
 }
 
-static uint64_t blk_hash(const struct mblk *x)
+static uint64_t blk_hash(const void *item)
 {
+	const struct mblk *x = item;
 	uint64_t h = mix(0, (uint64_t)x->ld << 1 | x->and_);
 	h = mix(h, (uint64_t)x->word << 40 | (uint64_t)x->op << 32 | x->mask);
 	h = mix(h, x->datum);
@@ -118,54 +168,36 @@ static uint64_t blk_hash(const struct mblk *x)
 	return mix(h, (uint64_t)x->end.word << 32 | x->end.mask);
 }
 
-static bool blk_same(const struct mblk *x, const struct mblk *y)
+static bool blk_same(const void *a, const void *b)
 {
+	const struct mblk *x = a, *y = b;
 	return x->ld == y->ld && x->and_ == y->and_ && x->word == y->word && x->mask == y->mask &&
 	       x->op == y->op && x->datum == y->datum && x->jt.blk == y->jt.blk &&
 	       x->jt.v == y->jt.v && x->jf.blk == y->jf.blk && x->jf.v == y->jf.v &&
 	       acc_eq(x->start, y->start) && acc_eq(x->end, y->end);
 }
 
-static bool tab_grow(struct model *m)
-{
-	size_t cap = m->tab_cap ? m->tab_cap * 2 : 1024;
-	uint32_t *tab = calloc(cap, sizeof(*tab));
-
-	if (!tab)
-		return false;
-	for (uint32_t i = 0; i < m->blks.len; i++) {
-		size_t k = blk_hash(blk_at(m, i)) & (cap - 1);
-		while (tab[k])
-			k = (k + 1) & (cap - 1);
-		tab[k] = i + 1;
-	}
-	free(m->tab);
-	m->tab = tab;
-	m->tab_cap = cap;
-	return true;
-}
-
 /* The block equal to x (_hsh_add: one block per content), added if new. */
 static bool cons(struct model *m, const struct mblk *x, struct tgt *out)
 {
-	size_t k;
-	struct mblk *slot;
+	size_t slot;
+	uint32_t have;
+	struct mblk *item;
 
-	if ((m->blks.len + 1) * 2 > m->tab_cap && !tab_grow(m))
+	if (!vindex_reserve(&m->by_content, &m->blks))
 		return false;
-	for (k = blk_hash(x) & (m->tab_cap - 1); m->tab[k]; k = (k + 1) & (m->tab_cap - 1))
-		if (blk_same(blk_at(m, m->tab[k] - 1), x)) {
-			*out = (struct tgt){ true, m->tab[k] - 1 };
-			return true;
-		}
+	if ((have = vindex_find(&m->by_content, &m->blks, x, &slot))) {
+		*out = (struct tgt){ true, have - 1 };
+		return true;
+	}
 	if (m->blks.len >= MODEL_MAX_BLOCKS) {
 		m->full = true;
 		return false;
 	}
-	if (!(slot = sp_vec_push(&m->blks)))
+	if (!(item = sp_vec_push(&m->blks)))
 		return false;
-	*slot = *x;
-	m->tab[k] = (uint32_t)m->blks.len;
+	*item = *x;
+	m->by_content.tab[slot] = (uint32_t)m->blks.len;
 	*out = (struct tgt){ true, (uint32_t)m->blks.len - 1 };
 	return true;
 }
@@ -359,55 +391,23 @@ struct dag {
 	size_t nphases;
 	struct sp_vec nodes; /* struct dnode */
 	struct sp_vec keys;  /* struct rkey, one per node */
-	uint32_t *tab;
-	size_t tab_cap;
+	struct vindex by_key;
 	bool stale; /* a node tests another word than its rule's */
 	enum dag_fault fault;
 };
 
-static uint64_t key_hash(const struct rkey *k)
+static uint64_t key_hash(const void *item)
 {
+	const struct rkey *k = item;
 	uint64_t h = mix(k->blk, (uint64_t)k->phase << 40 | (uint64_t)k->a.word << 32 | k->a.mask);
 	return mix(h, (uint64_t)k->has_carry << 32 | k->carry);
 }
 
-static bool key_same(const struct rkey *x, const struct rkey *y)
+static bool key_same(const void *a, const void *b)
 {
+	const struct rkey *x = a, *y = b;
 	return x->blk == y->blk && x->phase == y->phase && acc_eq(x->a, y->a) &&
 	       x->has_carry == y->has_carry && x->carry == y->carry;
-}
-
-static bool dag_tab_grow(struct dag *d)
-{
-	size_t cap = d->tab_cap ? d->tab_cap * 2 : 256;
-	uint32_t *tab = calloc(cap, sizeof(*tab));
-	const struct rkey *keys = d->keys.items;
-
-	if (!tab)
-		return false;
-	for (uint32_t i = 0; i < d->keys.len; i++) {
-		size_t k = key_hash(&keys[i]) & (cap - 1);
-		while (tab[k])
-			k = (k + 1) & (cap - 1);
-		tab[k] = i + 1;
-	}
-	free(d->tab);
-	d->tab = tab;
-	d->tab_cap = cap;
-	return true;
-}
-
-/* The node of `key`, or the slot where it goes (*slot). */
-static uint32_t dag_find(struct dag *d, const struct rkey *key, size_t *slot)
-{
-	const struct rkey *keys = d->keys.items;
-	size_t k = key_hash(key) & (d->tab_cap - 1);
-
-	for (; d->tab[k]; k = (k + 1) & (d->tab_cap - 1))
-		if (key_same(&keys[d->tab[k] - 1], key))
-			return d->tab[k];
-	*slot = k;
-	return 0;
 }
 
 /* Where the phases have got to: the stricter verdict so far and its rule
@@ -490,9 +490,7 @@ static bool dag_node(struct dag *d, uint8_t phase, const struct mblk *x, struct 
 	if (!(dn = sp_vec_push(&d->nodes)) || !(k = sp_vec_push(&d->keys)))
 		return false;
 	*k = *key;
-	d->tab[slot] = idx + 1;
-	if ((d->keys.len + 1) * 2 > d->tab_cap && !dag_tab_grow(d))
-		return false;
+	d->by_key.tab[slot] = idx + 1;
 	/* a return is the node's own action, or the level falling through to
 	 * the default */
 	if (!dag_at(d, phase, x->jt, x->node->has_t ? x->node->src_t : NULL, run, c, depth + 1,
@@ -536,7 +534,9 @@ static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_r
 	key = (struct rkey){ t.v, phase, c.has,
 			     loads(d, phase, x) ? (struct acc){ ACC_UNDEF, MASK_ALL } : a,
 			     c.has ? c.act : 0 };
-	if ((have = dag_find(d, &key, &slot))) {
+	if (!vindex_reserve(&d->by_key, &d->keys))
+		return false;
+	if ((have = vindex_find(&d->by_key, &d->keys, &key, &slot))) {
 		*out = (struct dside){ have, 0, NULL };
 		return true;
 	}
@@ -547,7 +547,7 @@ static void dag_free(struct dag *d)
 {
 	sp_vec_free(&d->nodes);
 	sp_vec_free(&d->keys);
-	free(d->tab);
+	free(d->by_key.tab);
 }
 
 /* The DAG as sp_tnodes in the rule set's arena: links from indexes. */
@@ -675,8 +675,7 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 	if (optimize2 && !layouts_agree(m, ms->head))
 		d.phases[d.nphases++] = 1;
 	d.phases[d.nphases++] = 0;
-	if (!dag_tab_grow(&d))
-		return sp_err_oom(m->b->err);
+	d.by_key = (struct vindex){ .hash = key_hash, .same = key_same };
 	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 }, 0,
 		    &root))
 		rc = dag_error(m, ms, d.fault);
@@ -754,21 +753,6 @@ static size_t section_of(const struct sp_ruleset *rs, size_t ai, bool *secondary
 	return ai;
 }
 
-/* The rule set's entry for nr on ar (sorted by nr), or NULL. */
-static struct sp_sysrule *find_sys(const struct sp_arch_rules *ar, int32_t nr)
-{
-	size_t lo = 0, hi = ar->nsys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ar->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ar->nsys && ar->sys[lo].nr == nr ? &ar->sys[lo] : NULL;
-}
-
 /* The numbers of arch ar whose rules test arguments on either side (only
  * they have blocks past their number's: an unconditional syscall's is a
  * return), ascending. */
@@ -817,7 +801,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 		       struct collect *c)
 {
 	struct sp_arch_rules *ar = &b->rs->arches[ai];
-	struct sp_sysrule *s = find_sys(ar, e->nr);
+	struct sp_sysrule *s = sp_arch_rules_find(ar, (uint32_t)e->nr);
 	struct sp_word_tree w;
 	struct sp_tnode **pool;
 	struct msys *ms;
@@ -916,7 +900,9 @@ static int lay_out_all(struct model *m, struct collect *c, int order)
 
 static int model_all(struct build *b, struct collect *c, bool optimize2)
 {
-	struct model m = { .b = b, .blks.item_size = sizeof(struct mblk) };
+	struct model m = { .b = b,
+			   .blks.item_size = sizeof(struct mblk),
+			   .by_content = { .hash = blk_hash, .same = blk_same } };
 	struct msys *ms = c->sys.items;
 	int rc = 0;
 
@@ -937,7 +923,7 @@ static int model_all(struct build *b, struct collect *c, bool optimize2)
 			rc = model_syscall(&m, &ms[i], optimize2);
 	free(m.seen);
 	sp_vec_free(&m.blks);
-	free(m.tab);
+	free(m.by_content.tab);
 	return rc;
 }
 
