@@ -67,6 +67,10 @@ struct sp_tnode {
 	uint32_t ret; /* the action of the rule that made the node */
 	bool lo_only; /* the argument is read as 32 bits (sp_cond):
 				    a high-word test sees 0, never the input */
+	/* the replay only (tree.c): libseccomp's reference count, and whether
+	 * libseccomp would have freed the node */
+	bool dead;
+	uint32_t refs;
 };
 
 /* What one syscall number decides on one arch. */

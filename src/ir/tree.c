@@ -42,10 +42,11 @@ static bool step(size_t *steps)
 	return true;
 }
 
-/* prune_scan's answers. Within one prune (_db_tree_prune) the scan is a
- * pure function of (the first node of x's level, n, the state it starts
- * with, the depth): it only reads the two trees, and `removes` only ever
- * goes from false to true. libseccomp's walk rescans a level with the same
+/* prune_scan's answers. Within one prune (_db_tree_prune), until it
+ * removes an old chain, the scan is a pure function of (the first node of
+ * x's level, n, the state it starts with, the depth): it only reads the two
+ * trees (the counts it takes it gives back). After a removal nothing is
+ * looked up or kept. libseccomp's walk rescans a level with the same
  * rest of the new chain once for every sibling that sorts after it, and
  * again below, which grows as a power of the level's width (1,024 rules on
  * one syscall: minutes); remembering each answer for the span of one prune
@@ -75,6 +76,132 @@ struct tree {
 	struct pmemo memo;           /* prune_scan's answers, for one prune */
 };
 
+/* ---- libseccomp's reference counts (db.c _db_node_get, _db_node_put) ---
+ *
+ * libseccomp counts every link to a node: from the level above, from each
+ * sibling, from the syscall's root and, while a prune walks it, from the
+ * walk. A node whose count falls to zero is freed, which unlinks it from its
+ * level; _db_tree_remove unlinks a node without giving back its siblings'
+ * counts, so such a node lingers. The tree a prune leaves, and whether
+ * libseccomp then treats the new rule as redundant (it looks at the number
+ * of nodes freed, not at what was unlinked), follow from those counts, so
+ * the replay keeps them exactly and never frees: a freed node is marked
+ * dead and left out of every walk. */
+
+static struct sp_tnode *tref(struct sp_tnode *n)
+{
+	if (n)
+		n->refs++;
+	return n;
+}
+
+static size_t tree_put(struct sp_tnode **np);
+
+/* _db_node_put: drop one count; at zero the node's level closes over it
+ * and its subtrees lose a count each. *np becomes a sibling or NULL when
+ * the node goes. Returns the nodes freed. */
+static size_t tunref(struct sp_tnode **np)
+{
+	struct sp_tnode *n = *np, *lp, *ln, *nt, *nf;
+	size_t freed = 1;
+
+	if (!n || !n->refs || --n->refs)
+		return 0;
+	lp = n->prev;
+	ln = n->next;
+	nt = n->t;
+	nf = n->f;
+	if (lp)
+		lp->next = NULL;
+	if (ln)
+		ln->prev = NULL;
+	freed += tunref(&lp) + tunref(&ln);
+	if (lp)
+		lp->next = tref(ln);
+	if (ln)
+		ln->prev = tref(lp);
+	*np = lp ? lp : ln;
+	*n = (struct sp_tnode){ .dead = true };
+	return freed + tree_put(&nt) + tree_put(&nf);
+}
+
+/* _db_level_clean: a level that nothing but its own sibling links holds
+ * is freed whole. */
+static size_t level_clean(struct sp_tnode *n)
+{
+	struct sp_tnode *start;
+	size_t freed = 0;
+	unsigned guard = 0;
+
+	while (n->prev && guard++ < TREE_WIDTH)
+		n = n->prev;
+	start = n;
+	for (guard = 0; n && guard < TREE_WIDTH; n = n->next, guard++)
+		if (n->refs > (unsigned)(n->prev != NULL) + (n->next != NULL))
+			return 0;
+	for (n = start, guard = 0; n && !n->dead && guard < TREE_WIDTH; guard++) {
+		size_t one = tunref(&n);
+		if (!one)
+			break; /* held after all: libseccomp would loop here */
+		freed += one;
+	}
+	return freed;
+}
+
+/* _db_tree_put */
+static size_t tree_put(struct sp_tnode **np)
+{
+	size_t freed = tunref(np);
+
+	if (*np && !(*np)->dead)
+		freed += level_clean(*np);
+	return freed;
+}
+
+static bool tzombie(const struct sp_tnode *n)
+{
+	return !n->t && !n->f && !n->has_t && !n->has_f;
+}
+
+/* _db_tree_remove: find `node` below *tree (depth first, each level from
+ * its first node) and unlink it, and any node on the way that is left with
+ * neither a next level nor an action. Returns the nodes freed: 0 when the
+ * node was only unlinked, which libseccomp counts as no change. */
+static size_t tree_remove(struct tree *t, struct sp_tnode **tree, struct sp_tnode *node,
+			  unsigned depth)
+{
+	struct sp_tnode *c;
+	size_t freed = 0;
+	unsigned guard = 0;
+
+	if (!tree || !*tree || !node || depth > 64)
+		return 0;
+	for (c = *tree; c->prev && guard++ < TREE_WIDTH;)
+		c = c->prev;
+	for (guard = 0; c && guard < TREE_WIDTH; c = c->next, guard++) {
+		if (!step(&t->steps))
+			return freed;
+		if (c == node)
+			break;
+		freed += tree_remove(t, &c->t, node, depth + 1);
+		freed += tree_remove(t, &c->f, node, depth + 1);
+		if (tzombie(c))
+			break;
+		if (freed)
+			return freed;
+	}
+	if (!c || guard >= TREE_WIDTH)
+		return freed;
+	if (c == *tree)
+		*tree = c->prev ? c->prev : c->next;
+	if (c->prev)
+		c->prev->next = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	return freed + tunref(&c);
+}
+
 static struct sp_tnode *tnode_new(struct tree *t, unsigned arg, bool hi, enum sp_op op,
 				  enum sp_op orig, uint32_t mask, uint32_t datum, uint64_t full)
 {
@@ -96,9 +223,9 @@ static void tlink(struct sp_tnode **ends, bool tf, struct sp_tnode *n)
 {
 	for (size_t i = 0; ends[i]; i++) {
 		if (tf)
-			ends[i]->t = n;
+			ends[i]->t = tref(n);
 		else
-			ends[i]->f = n;
+			ends[i]->f = tref(n);
 	}
 	memset(ends, 0, 4 * sizeof(*ends));
 }
@@ -122,7 +249,7 @@ static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, stru
 		c0 = tnode_new(t, arg, true, w, a->op, mh, dh, datum);
 		c1 = tnode_new(t, arg, false, w, a->op, ml, dl, datum);
 		tlink(ends, *tf, c0);
-		c0->t = c1;
+		c0->t = tref(c1);
 		ends[0] = a->op == SP_OP_NE ? c0 : c1;
 		ends[1] = a->op == SP_OP_NE ? c1 : NULL;
 		*tf = a->op != SP_OP_NE;
@@ -133,8 +260,8 @@ static struct sp_tnode *gen_cond_64(struct tree *t, const struct sp_arg *a, stru
 	c2 = tnode_new(t, arg, false, a->op == SP_OP_GT || a->op == SP_OP_LE ? SP_OP_GT : SP_OP_GE,
 		       a->op, ml, dl, datum);
 	tlink(ends, *tf, c0);
-	c0->f = c1;
-	c1->t = c2;
+	c0->f = tref(c1);
+	c1->t = tref(c2);
 	/* GT/GE go on from "hi >" and the low test when true; LT/LE from
 	 * "hi ==" and the low test when false */
 	*tf = a->op == SP_OP_GT || a->op == SP_OP_GE;
@@ -186,6 +313,7 @@ static struct sp_tnode *gen_chain(struct tree *t, const struct sp_arch *arch,
 		}
 	for (size_t i = first; i < t->used; i++)
 		t->pool[i].ret = ret;
+	tref(head); /* the new rule's own root (s_new->chains) */
 	for (size_t i = 0; head && ends[i]; i++) {
 		if (tf) {
 			ends[i]->has_t = true;
@@ -265,6 +393,7 @@ static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode
 		/* the new chain ends where the old one goes on */
 		if ((t->clash = other_action(*xnext, nact, 0, &t->steps)))
 			return false;
+		tunref(xnext);
 		*xnext = NULL;
 		*xact = nact;
 		if (side) {
@@ -310,7 +439,7 @@ static bool tree_add(struct tree *t, struct sp_tnode **where, struct sp_tnode *n
 					if (!tree_add(t, &x->t, n->t, depth + 1))
 						return false;
 				} else if (!x->has_t) {
-					x->t = n->t;
+					x->t = tref(n->t);
 				} else {
 					return true; /* the old chain is shorter */
 				}
@@ -319,23 +448,28 @@ static bool tree_add(struct tree *t, struct sp_tnode **where, struct sp_tnode *n
 				if (x->f)
 					return tree_add(t, &x->f, n->f, depth + 1);
 				if (!x->has_f)
-					x->f = n->f;
+					x->f = tref(n->f);
 			}
 			return true;
 		}
 		if (tnode_lt(x, n)) {
+			/* the links the neighbours held on each other pass to
+			 * n; a first node gains two */
+			bool first = !x->prev;
 			n->prev = x->prev;
-			n->next = x;
+			n->next = first ? tref(x) : x;
 			if (x->prev)
-				x->prev->next = n;
-			x->prev = n;
-			if (*where == x)
-				*where = n;
+				x->prev->next = tref(n);
+			x->prev = tref(n);
+			if (*where == x) {
+				*where = tref(n);
+				tunref(&x);
+			}
 			return true;
 		}
 		if (!x->next) {
-			x->next = n;
-			n->prev = x;
+			x->next = tref(n);
+			n->prev = tref(x);
 			return true;
 		}
 		x = x->next;
@@ -358,11 +492,16 @@ enum {
 };
 
 struct prune {
+	struct tree *t;
 	uint32_t ret;
-	bool removes; /* the new chain would cut an old subtree instead */
-	size_t *steps;
+	size_t freed; /* nodes freed: what _db_tree_prune returns */
+	bool changed; /* a removal reshaped the tree: no answer is kept */
 	struct pmemo *memo;
 };
+
+/* Where the walk of a level goes after one node: on to the next, or
+ * back to the level above (prune_return). */
+enum pnext { P_NEXT, P_DONE };
 
 static size_t pmemo_slot(const struct pmemo *m, const struct sp_tnode *x, const struct sp_tnode *n,
 			 unsigned in, unsigned depth)
@@ -433,26 +572,31 @@ static void pmemo_reset(struct pmemo *m)
 	}
 }
 
-static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
-		       unsigned *state, unsigned depth);
+static void prune_scan(struct prune *p, struct sp_tnode *x, struct sp_tnode *n, unsigned *state,
+		       unsigned depth);
 
-/* Go on one level down, in the old tree (xnext) or the new one (nnext). */
-static bool prune_down(struct prune *p, const struct sp_tnode *xnext, const struct sp_tnode *nnext,
-		       unsigned from, unsigned set, unsigned *st, unsigned depth)
+/* One level down, the walk holding x as _db_tree_prune does (a count taken
+ * around the call): when x is freed meanwhile, *xp becomes what
+ * _db_node_put leaves, a sibling or NULL. Returns the state from below. */
+static unsigned prune_down(struct prune *p, struct sp_tnode **xp, struct sp_tnode *xnext,
+			   struct sp_tnode *nnext, unsigned in, unsigned depth)
 {
-	unsigned nx = (from & ~(unsigned)P_MATCH) | set;
+	struct sp_tnode *hold = tref(*xp);
 
-	if (set == (P_MATCH | P_ONCE))
-		nx = from | set;
-	prune_scan(p, xnext, nnext, &nx, depth + 1);
-	if (nx & P_MATCH)
-		*st |= nx;
-	return (nx & P_MATCH) != 0;
+	prune_scan(p, xnext, nnext, &in, depth + 1);
+	p->freed += tunref(&hold);
+	*xp = hold;
+	return in;
 }
 
-static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
-		     unsigned from, unsigned *st, unsigned depth)
+/* x tests what n tests: look on below both, then remove x where the new
+ * chain is the shorter one. */
+static enum pnext prune_match(struct prune *p, struct sp_tnode **xp, struct sp_tnode *n,
+			      unsigned in, unsigned *st, unsigned depth)
 {
+	struct sp_tnode *x = *xp;
+	unsigned below;
+
 	*st |= P_MATCH | P_ONCE;
 	if (tleaf(n))
 		*st |= P_NFIN;
@@ -460,94 +604,146 @@ static bool prune_eq(struct prune *p, const struct sp_tnode *x, const struct sp_
 		*st |= P_XFIN;
 	if (((x->has_t || x->t) && !(n->has_t || n->t)) ||
 	    ((x->has_f || x->f) && !(n->has_f || n->f)))
-		return false;
+		return P_DONE;
 	if ((*st & P_NFIN) && (*st & P_XFIN) &&
 	    (n->has_t != x->has_t || n->act_t != x->act_t || n->has_f != x->has_f ||
 	     n->act_f != x->act_f))
-		return false;
-	if (n->t)
-		prune_down(p, x->t, n->t, from, P_MATCH | P_ONCE, st, depth);
-	if (n->f)
-		prune_down(p, x->f, n->f, from, P_MATCH | P_ONCE, st, depth);
-	if (other_action(x, p->ret, 0, p->steps) || !(*st & P_MATCH))
-		return true;
-	if ((*st & P_NFIN) && (*st & P_XPRE))
-		p->removes = true;
-	else if ((*st & P_XFIN) && (*st & P_NPRE))
-		return false; /* the new chain is longer: done */
-	return true;
+		return P_DONE;
+	if (n->t) {
+		below = prune_down(p, xp, (*xp)->t, n->t, in | P_MATCH | P_ONCE, depth);
+		if (below & P_MATCH)
+			*st |= below;
+		if (!*xp)
+			return P_NEXT;
+	}
+	if (n->f) {
+		below = prune_down(p, xp, (*xp)->f, n->f, in | P_MATCH | P_ONCE, depth);
+		if (below & P_MATCH)
+			*st |= below;
+		if (!*xp)
+			return P_NEXT;
+	}
+	x = *xp;
+	if (!(*st & P_MATCH) || other_action(x, p->ret, 0, &p->t->steps))
+		return P_NEXT;
+	if ((*st & P_NFIN) && (*st & P_XPRE)) {
+		/* the new chain is shorter: the old one goes */
+		p->changed = true;
+		p->freed += tree_remove(p->t, &p->t->root, x, 0);
+		return p->t->root ? P_NEXT : P_DONE;
+	}
+	return (*st & P_XFIN) && (*st & P_NPRE) ? P_DONE : P_NEXT; /* longer: done */
 }
 
-static void prune_scan(struct prune *p, const struct sp_tnode *x, const struct sp_tnode *n,
-		       unsigned *state, unsigned depth)
+/* x sorts before n: the old chain may test more first (a prefix in x). */
+static enum pnext prune_xprefix(struct prune *p, struct sp_tnode **xp, struct sp_tnode *n,
+				unsigned in, unsigned *st, unsigned depth)
+{
+	unsigned from = (in & ~(unsigned)P_MATCH) | P_XPRE, below;
+
+	if (in & P_NPRE)
+		return P_DONE;
+	for (int side = 1; side >= 0; side--) {
+		struct sp_tnode *down = side ? (*xp)->t : (*xp)->f;
+		if (!down)
+			continue;
+		below = prune_down(p, xp, down, n, from, depth);
+		if (below & P_MATCH) {
+			*st |= below;
+			return P_DONE;
+		}
+		if (!*xp)
+			return P_NEXT;
+	}
+	return P_NEXT;
+}
+
+/* n sorts before x: the new chain may test more first (a prefix in n);
+ * the level is walked again from lvl, its first node. */
+static enum pnext prune_nprefix(struct prune *p, struct sp_tnode **xp, struct sp_tnode *lvl,
+				struct sp_tnode *n, unsigned in, unsigned *st, unsigned depth)
+{
+	unsigned from = (in & ~(unsigned)P_MATCH) | P_NPRE, below;
+
+	if (in & P_XPRE)
+		return P_DONE;
+	for (int side = 1; side >= 0; side--) {
+		struct sp_tnode *down = side ? n->t : n->f;
+		if (!down)
+			continue;
+		below = prune_down(p, xp, lvl, down, from, depth);
+		if (below & P_MATCH) {
+			*st |= below;
+			return P_DONE;
+		}
+		if (!*xp)
+			return P_NEXT;
+		if ((*xp)->level != lvl->level || lvl->dead)
+			lvl = *xp;
+	}
+	return P_NEXT;
+}
+
+static void prune_scan(struct prune *p, struct sp_tnode *x, struct sp_tnode *n, unsigned *state,
+		       unsigned depth)
 {
 	unsigned st = *state, in = *state;
-	bool done = false;
+	enum pnext next = P_NEXT;
 	const struct pmemo_ent *m;
 	unsigned guard = 0;
-	bool scanned = false; /* the answer for (first, n, in, depth) is kept */
-	const struct sp_tnode *first = NULL;
+	bool remember = false; /* keep the answer for (first, n, in, depth) */
+	struct sp_tnode *first = NULL, *xnext;
 
 	if (!n || !x || depth > 64 || (*state & (P_MATCH | P_ONCE)) == P_ONCE)
 		goto out;
-	while (x->prev && guard++ < TREE_WIDTH && step(p->steps))
+	while (x->prev && guard++ < TREE_WIDTH && step(&p->t->steps))
 		x = x->prev;
-	if (!step(p->steps))
+	if (!step(&p->t->steps))
 		goto out;
-	if ((m = pmemo_get(p->memo, x, n, in, depth))) {
+	if (!p->changed && (m = pmemo_get(p->memo, x, n, in, depth))) {
 		*state = m->out;
 		return;
 	}
-	scanned = true;
+	remember = !p->changed;
 	first = x;
-	for (guard = 0; x && !done && guard < TREE_WIDTH; x = x->next, guard++) {
-		if (!step(p->steps))
+	for (guard = 0; x && next == P_NEXT && guard < TREE_WIDTH; x = xnext, guard++) {
+		if (!step(&p->t->steps))
 			goto out;
+		xnext = x->next; /* before x can be removed */
 		if (tnode_eq(x, n)) {
-			done = !prune_eq(p, x, n, *state, &st, depth);
+			next = prune_match(p, &x, n, in, &st, depth);
 		} else if (tnode_lt(x, n)) {
-			if (*state & P_NPRE)
-				goto out;
-			done = (x->t && prune_down(p, x->t, n, *state, P_XPRE, &st, depth)) ||
-			       (x->f && prune_down(p, x->f, n, *state, P_XPRE, &st, depth));
+			next = prune_xprefix(p, &x, n, in, &st, depth);
 		} else {
-			if (*state & P_XPRE)
-				goto out;
-			/* the same level again: from its first node, which the
-			 * scan below would rewind to (unless the level loops) */
-			const struct sp_tnode *lvl = first->prev ? x : first;
-			done = (n->t && prune_down(p, lvl, n->t, *state, P_NPRE, &st, depth)) ||
-			       (n->f && prune_down(p, lvl, n->f, *state, P_NPRE, &st, depth));
+			/* from the level's first node, which the scan below
+			 * would rewind to (unless the level loops or a
+			 * removal changed it) */
+			struct sp_tnode *lvl = first->prev || p->changed ? x : first;
+			next = prune_nprefix(p, &x, lvl, n, in, &st, depth);
 		}
+		if (xnext && xnext->dead)
+			xnext = NULL; /* freed under the walk: libseccomp reads freed memory */
 	}
-	if (!done)
+	if (next == P_NEXT)
 		st &= ~(unsigned)P_MATCH;
 out:
 	if (st & P_MATCH)
 		*state |= st;
 	else
 		*state &= ~(unsigned)P_MATCH;
-	if (scanned)
+	if (remember && !p->changed)
 		pmemo_put(p->memo, first, n, in, depth, *state);
 }
 
-/* Is the new chain made redundant by the tree (and so dropped)? */
-static bool tree_redundant(struct tree *t, const struct sp_tnode *head, uint32_t ret)
-{
-	struct prune p = { ret, false, &t->steps, &t->memo };
-	unsigned state = 0;
-
-	pmemo_reset(&t->memo);
-	prune_scan(&p, t->root, head, &state, 0);
-	return !p.removes && (state & P_REDUNDANT) == P_REDUNDANT;
-}
-
-/* db_rule_add for one rule as runc adds it. False: libseccomp's -EEXIST. */
+/* db.c db_rule_add for one rule as runc adds it: prune, then add or drop. False: libseccomp's -EEXIST. */
 static bool tree_rule_add(struct tree *t, const struct sp_arch *arch,
 			  const struct sp_arg *const *args, size_t n, uint32_t ret,
 			  const struct sp_rule *src)
 {
 	struct sp_tnode *head;
+	struct prune p = { .t = t, .ret = ret, .memo = &t->memo };
+	unsigned state = 0;
+	bool added;
 
 	if (t->uncond)
 		return true; /* the syscall is decided: libseccomp drops the rule */
@@ -563,9 +759,21 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch,
 		t->root = head;
 		return true;
 	}
-	if (tree_redundant(t, head, ret))
+	pmemo_reset(&t->memo);
+	prune_scan(&p, t->root, head, &state, 0);
+	if (!t->root) {
+		/* the prune took every old chain: the new one is the tree (with
+		 * nothing freed libseccomp would go on to add into an empty
+		 * tree and crash; it cannot happen, as a first-level node is
+		 * held by the root alone) */
+		t->root = head;
 		return true;
-	return tree_add(t, &t->root, head, 0);
+	}
+	if (!p.freed && (state & P_REDUNDANT) == P_REDUNDANT)
+		return true; /* an old chain is shorter: the new one is dropped */
+	added = tree_add(t, &t->root, head, 0);
+	tree_put(&head);
+	return added;
 }
 
 static int cmp_tnode_key(const void *x, const void *y)
