@@ -119,14 +119,17 @@ static size_t tunref(struct sp_tnode **np)
 		lp->next = NULL;
 	if (ln)
 		ln->prev = NULL;
-	freed += tunref(&lp) + tunref(&ln);
+	/* one at a time, as libseccomp (the operands of + are unsequenced) */
+	freed += tunref(&lp);
+	freed += tunref(&ln);
 	if (lp)
 		lp->next = tref(ln);
 	if (ln)
 		ln->prev = tref(lp);
 	*np = lp ? lp : ln;
 	*n = (struct sp_tnode){ .dead = true };
-	return freed + tree_put(&nt) + tree_put(&nf);
+	freed += tree_put(&nt);
+	return freed + tree_put(&nf);
 }
 
 /* _db_level_clean: a level that nothing but its own sibling links holds
@@ -143,12 +146,10 @@ static size_t level_clean(struct sp_tnode *n)
 	for (guard = 0; n && guard < TREE_WIDTH; n = n->next, guard++)
 		if (n->refs > (unsigned)(n->prev != NULL) + (n->next != NULL))
 			return 0;
-	for (n = start, guard = 0; n && !n->dead && guard < TREE_WIDTH; guard++) {
-		size_t one = tunref(&n);
-		if (!one)
-			break; /* held after all: libseccomp would loop here */
-		freed += one;
-	}
+	/* a put that frees nothing leaves n where it is, and libseccomp puts
+	 * it again: each put drops one count until it goes */
+	for (n = start, guard = 0; n && !n->dead && guard < TREE_WIDTH; guard++)
+		freed += tunref(&n);
 	return freed;
 }
 
