@@ -280,15 +280,16 @@ int main(void)
 		snprintf(refprof, sizeof(refprof), "%s/profiles", ref);
 		dirs[2] = refprof;
 	}
-	/* in name order: readdir's order depends on the file system, and the
-	 * first 24 profiles found are the ones paired */
+	/* every profile there (at most 64), in name order: with the first 24
+	 * in readdir's order, which is the file system's, each new test
+	 * profile changed the pairs and the merge rate below */
 	for (size_t k = 0; dirs[k]; k++) {
 		struct dirent **de = NULL;
 		int nde = scandir(dirs[k], &de, NULL, alphasort);
 		char path[1024];
 		for (int d = 0; d < nde; d++) {
 			size_t l = strlen(de[d]->d_name);
-			if (n < 24 && l >= 6 && !strcmp(de[d]->d_name + l - 5, ".json")) {
+			if (n < 64 && l >= 6 && !strcmp(de[d]->d_name + l - 5, ".json")) {
 				snprintf(path, sizeof(path), "%s/%s", dirs[k], de[d]->d_name);
 				if (build(ctx, path, &progs[n]))
 					n++;
