@@ -116,7 +116,7 @@ int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sy
 			  const char *name, const struct entry *e, size_t n,
 			  const struct chain_clash *cc);
 bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule);
-/* The nodes libseccomp's tree for these entries holds (db.c node_cnt);
+/* libseccomp's node count for these entries (db.c node_cnt: not freed, linked or not);
  * SIZE_MAX when the replay refuses or runs out of steps. */
 size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const struct entry *e,
 			     size_t n);

@@ -192,7 +192,8 @@ static int find_dropped(struct build *b, size_t i, int other, bool *dropped)
 	 * filter's before the secondary's, then real numbers before pseudo
 	 * ones */
 	m = p.min_real < p.min_pseudo ? p.min_real : p.min_pseudo;
-	m = q.min_real < m ? q.min_real : q.min_pseudo < m ? q.min_pseudo : m;
+	m = q.min_real < m ? q.min_real : m;
+	m = q.min_pseudo < m ? q.min_pseudo : m; /* may be fewer than q.min_real */
 	first = p.min_real == m     ? NULL
 		: p.min_pseudo == m ? p.pseudo_name
 		: q.min_real == m   ? NULL

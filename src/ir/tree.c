@@ -74,6 +74,10 @@ struct tree {
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 	size_t steps;                /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
 	struct pmemo memo;           /* prune_scan's answers, for one prune */
+	/* db.c node_cnt: the nodes of every chain added, less those freed.
+	 * Not the nodes left in the tree: a node that _db_tree_remove or a
+	 * new action unlinks while a sibling still counts it stays counted. */
+	size_t node_cnt;
 };
 
 /* ---- libseccomp's reference counts (db.c _db_node_get, _db_node_put) ---
@@ -115,14 +119,17 @@ static size_t tunref(struct sp_tnode **np)
 		lp->next = NULL;
 	if (ln)
 		ln->prev = NULL;
-	freed += tunref(&lp) + tunref(&ln);
+	/* one at a time, as libseccomp (the operands of + are unsequenced) */
+	freed += tunref(&lp);
+	freed += tunref(&ln);
 	if (lp)
 		lp->next = tref(ln);
 	if (ln)
 		ln->prev = tref(lp);
 	*np = lp ? lp : ln;
 	*n = (struct sp_tnode){ .dead = true };
-	return freed + tree_put(&nt) + tree_put(&nf);
+	freed += tree_put(&nt);
+	return freed + tree_put(&nf);
 }
 
 /* _db_level_clean: a level that nothing but its own sibling links holds
@@ -139,12 +146,10 @@ static size_t level_clean(struct sp_tnode *n)
 	for (guard = 0; n && guard < TREE_WIDTH; n = n->next, guard++)
 		if (n->refs > (unsigned)(n->prev != NULL) + (n->next != NULL))
 			return 0;
-	for (n = start, guard = 0; n && !n->dead && guard < TREE_WIDTH; guard++) {
-		size_t one = tunref(&n);
-		if (!one)
-			break; /* held after all: libseccomp would loop here */
-		freed += one;
-	}
+	/* a put that frees nothing leaves n where it is, and libseccomp puts
+	 * it again: each put drops one count until it goes */
+	for (n = start, guard = 0; n && !n->dead && guard < TREE_WIDTH; guard++)
+		freed += tunref(&n);
 	return freed;
 }
 
@@ -393,7 +398,7 @@ static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode
 		/* the new chain ends where the old one goes on */
 		if ((t->clash = other_action(*xnext, nact, 0, &t->steps)))
 			return false;
-		tunref(xnext);
+		t->node_cnt -= tunref(xnext);
 		*xnext = NULL;
 		*xact = nact;
 		if (side) {
@@ -743,36 +748,43 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch,
 	struct sp_tnode *head;
 	struct prune p = { .t = t, .ret = ret, .memo = &t->memo };
 	unsigned state = 0;
+	size_t made = t->used; /* s_new->node_cnt: the nodes gen_chain makes */
 	bool added;
 
 	if (t->uncond)
 		return true; /* the syscall is decided: libseccomp drops the rule */
 	head = n ? gen_chain(t, arch, args, n, ret, src) : NULL;
+	made = t->used - made;
 	if (t->dry)
 		return true;
 	if (!head) {
 		t->uncond = true; /* no conditions left: replaces the tree */
 		t->root = NULL;
+		t->node_cnt = 0;
 		return true;
 	}
 	if (!t->root) {
 		t->root = head;
+		t->node_cnt = made;
 		return true;
 	}
 	pmemo_reset(&t->memo);
 	prune_scan(&p, t->root, head, &state, 0);
+	t->node_cnt -= p.freed;
 	if (!t->root) {
 		/* the prune took every old chain: the new one is the tree (with
 		 * nothing freed libseccomp would go on to add into an empty
 		 * tree and crash; it cannot happen, as a first-level node is
 		 * held by the root alone) */
 		t->root = head;
+		t->node_cnt = made;
 		return true;
 	}
 	if (!p.freed && (state & P_REDUNDANT) == P_REDUNDANT)
 		return true; /* an old chain is shorter: the new one is dropped */
+	t->node_cnt += made;
 	added = tree_add(t, &t->root, head, 0);
-	tree_put(&head);
+	t->node_cnt -= tree_put(&head);
 	return added;
 }
 
@@ -991,43 +1003,6 @@ bool sp_rs_tree_has_src(const struct sp_tnode *n, const struct sp_rule *rule)
 	return false;
 }
 
-/* The nodes of a replayed tree (db.c keeps that count as node_cnt, and
- * _sys_priority_sort in gen_bpf.c orders the syscalls by it): every node
- * once, siblings and both sides, shared ones too. */
-static size_t count_nodes(const struct sp_tnode *pool, size_t used, const struct sp_tnode *root)
-{
-	const struct sp_tnode **stack = malloc((used + 1) * sizeof(*stack));
-	bool *seen = calloc(used + 1, sizeof(*seen));
-	size_t count = 0, top = 0;
-
-	if (!stack || !seen) {
-		count = SIZE_MAX;
-		root = NULL;
-	}
-	if (root)
-		stack[top++] = root;
-	while (top) {
-		const struct sp_tnode *x = stack[--top];
-		/* bounded: links libseccomp shares can loop (TREE_WIDTH) */
-		for (size_t w = 0; x->prev && w < used; w++)
-			x = x->prev;
-		for (; x; x = x->next) {
-			size_t i = (size_t)(x - pool);
-			if (seen[i])
-				break; /* its level was walked from its first node */
-			seen[i] = true;
-			count++;
-			if (x->t && top < used)
-				stack[top++] = x->t;
-			if (x->f && top < used)
-				stack[top++] = x->f;
-		}
-	}
-	free(stack);
-	free(seen);
-	return count;
-}
-
 /* libseccomp's word tree for one syscall's entries as runc adds them (the
  * profile's own values: runc adds them uncut). w->pool is the caller's to
  * free; w->root stays NULL when no conditional chain is left (none, or an
@@ -1051,7 +1026,7 @@ bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const stru
 	free(t.memo.v);
 	if (ok && !t.uncond && t.root) {
 		w->root = t.root;
-		w->nodes = count_nodes(t.pool, t.used, t.root);
+		w->nodes = t.node_cnt; /* _sys_priority_sort (gen_bpf.c) orders by it */
 	}
 	return ok && w->nodes != SIZE_MAX;
 }

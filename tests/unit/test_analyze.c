@@ -280,20 +280,23 @@ int main(void)
 		snprintf(refprof, sizeof(refprof), "%s/profiles", ref);
 		dirs[2] = refprof;
 	}
+	/* every profile there (at most 32), in name order: with the first 24
+	 * in readdir's order, which is the file system's, each new test
+	 * profile changed the pairs and the merge rate below */
 	for (size_t k = 0; dirs[k]; k++) {
-		DIR *dir = opendir(dirs[k]);
-		struct dirent *de;
+		struct dirent **de = NULL;
+		int nde = scandir(dirs[k], &de, NULL, alphasort);
 		char path[1024];
-		while (dir && (de = readdir(dir)) && n < 24) {
-			size_t l = strlen(de->d_name);
-			if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dirs[k], de->d_name);
-			if (build(ctx, path, &progs[n]))
-				n++;
+		for (int d = 0; d < nde; d++) {
+			size_t l = strlen(de[d]->d_name);
+			if (n < 32 && l >= 6 && !strcmp(de[d]->d_name + l - 5, ".json")) {
+				snprintf(path, sizeof(path), "%s/%s", dirs[k], de[d]->d_name);
+				if (build(ctx, path, &progs[n]))
+					n++;
+			}
+			free(de[d]);
 		}
-		if (dir)
-			closedir(dir);
+		free(de);
 	}
 	if (ref) {
 		snprintf(refprof, sizeof(refprof), "%s/podman-default.json", ref);
