@@ -161,43 +161,18 @@ static int plain_child_main(void *data)
 	sp_exec_command(o, rep);
 }
 
-/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
- * stack of its own looks to it like a corrupt stack (at each _exit there
- * it warns that it ignores __asan_handle_no_return), so a sanitizer
- * build forks. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SP_ASAN 1
-#endif
-#endif
-#ifndef SP_ASAN
-#define SP_ASAN 0
-#endif
-
-/* The child shares secprof's memory until it execs or dies, and secprof
- * waits meanwhile (clone CLONE_VM | CLONE_VFORK on a stack of its own,
- * as posix_spawn): no page table is copied and no page copied on write,
- * in either process, and the exec frees nothing. The child allocates
- * nothing (o->env_slots) and sets its ids for itself alone (proc.c
- * switch_user). Not for run --explain or record, whose parent must be
- * running while the child starts (it takes the listener, or starts the
- * recorder): those fork. */
-#define PLAIN_CHILD_STACK (1u << 20)
-
 /* Whether the command's process (or the container's init) is a fork of
- * secprof, with memory of its own. */
+ * secprof, with memory of its own. Not for run --explain or record, whose
+ * parent must be running while the child starts (it takes the listener,
+ * or starts the recorder). */
 static bool forks_child(const struct sp_run_opts *o)
 {
-	return o->rootfs || o->live || o->hook || SP_ASAN;
+	return o->rootfs || o->live || o->hook || !SP_SPAWN_SHARES_MEMORY;
 }
 
 static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	struct plain_child c = { .o = o, .rep = rep };
-	sigset_t all, old;
-	void *stack;
 	pid_t pid;
 
 	if (forks_child(o)) {
@@ -206,18 +181,7 @@ static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *re
 			plain_child_main(&c);
 		return pid;
 	}
-	stack = mmap(NULL, PLAIN_CHILD_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
-	/* No signal handler may run in the child before default_handlers. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(plain_child_main, (char *)stack + PLAIN_CHILD_STACK,
-		    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	munmap(stack, PLAIN_CHILD_STACK);
-	return pid;
+	return sp_spawn_shared(plain_child_main, &c);
 }
 
 int sp_run(const struct sp_run_opts *opts, secprof_error *err)

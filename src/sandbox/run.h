@@ -150,6 +150,26 @@ void sp_forward_sigset(sigset_t *set);
  * terminal sends to the whole foreground group, which the command gets
  * itself). Returns the exit status as a shell reports it (128+N). */
 int sp_wait_forwarding(pid_t pid, bool reap_all);
+/* Start fn(arg) in a child that shares this process's memory until it
+ * execs or dies, this process waiting meanwhile (proc.c). fn allocates
+ * nothing (sp_run_opts.env_slots) and must reset any signal handler of
+ * the caller's before it unblocks signals. Returns the pid or -1. A fork
+ * where SP_SPAWN_SHARES_MEMORY is 0. */
+pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
+/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
+ * stack of its own looks to it like a corrupt stack (at each _exit there
+ * it warns that it ignores __asan_handle_no_return), so a sanitizer
+ * build forks. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_SPAWN_SHARES_MEMORY 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_SPAWN_SHARES_MEMORY 0
+#endif
+#endif
+#ifndef SP_SPAWN_SHARES_MEMORY
+#define SP_SPAWN_SHARES_MEMORY 1
+#endif
 /* Container mode: clone into new namespaces, build the root and start the
  * command under secprof's init. Returns the init's pid or -1 with err. */
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
