@@ -53,6 +53,18 @@ static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 	}
 }
 
+/* The command has exec'd, so the container's init is past pivot_root and
+ * its lazy detach of the old root: the mount point is no mount point any
+ * more, in any namespace, and its removal cannot touch the container's
+ * root (which holds the overlay, not the directory). Done while the
+ * command runs instead of after it. A directory that is not empty (one
+ * that holds anonymous volumes, in use) stays for the caller. */
+static void remove_unused_dirs(const char *const *dirs)
+{
+	for (; dirs && *dirs; dirs++)
+		rmdir(*dirs);
+}
+
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
 		  int master, secprof_error *err)
 {
@@ -68,9 +80,11 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 			err->code = SECPROF_E_SYSTEM;
 		return rep->status;
 	}
-	if (rep->stage == SP_STAGE_EXEC)
+	if (rep->stage == SP_STAGE_EXEC) {
+		remove_unused_dirs(o->rmdir_at_exec);
 		return o->tty ? sp_tty_relay(pid, master, o->interactive)
 			      : sp_wait_forwarding(pid, false);
+	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the
 	 * same way), e.g. an ERRNO default with no rules. */

@@ -57,7 +57,13 @@ struct sp_run_opts {
 	const char *const *lowers;
 	size_t nlowers;
 	const char *upper, *work;
-	bool volatile_upper; /* upper is thrown away after: never synced */
+	/* upper and work are thrown away after: the init makes them on a
+	 * tmpfs it mounts on rootfs first (layers.c) */
+	bool tmpfs_upper;
+	/* Directories sp_run removes (rmdir, so only when empty) once the
+	 * command runs, while it runs: the root's mount point and its scratch
+	 * parent, which nothing uses after pivot_root. NULL-terminated or NULL. */
+	const char *const *rmdir_at_exec;
 	/* docker run's -v, --mount and --tmpfs, in that order (layers.c). */
 	const struct sp_mount *mounts;
 	size_t nmounts;
