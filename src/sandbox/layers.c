@@ -48,13 +48,12 @@ static bool overlay_safe(const char *p)
  * overlay's own mount point, in the container's mount namespace: nothing
  * of the layer ever reaches the disk, so nothing is synced when the
  * namespace dies (ovl_sync_fs on ext4: a writeback, a journal commit and a
- * disk cache flush, ~10 ms) and nothing is left to delete but the empty
- * mount point (on a disk mounted "discard" each rmdir waits for a discard,
- * 0.15 to 0.3 ms, and the layer had seven). The overlay then covers the
- * tmpfs: it keeps its own private clone of the upper's mount
- * (fs/overlayfs/super.c ovl_get_upper, clone_private_mount), and the
- * tmpfs goes with the old root at pivot_root. Not nosuid or nodev, as the
- * disk it replaces: the upper's mount flags would reach copied-up files. */
+ * disk cache flush, ~10 ms) and nothing is left to delete (on a disk
+ * mounted "discard" each rmdir waits for a discard, 0.15 to 0.3 ms). The
+ * overlay then covers the tmpfs: it keeps its own private clone of the
+ * upper's mount (fs/overlayfs/super.c ovl_get_upper, clone_private_mount),
+ * and the tmpfs goes with the old root at pivot_root. Neither nosuid nor
+ * nodev, as a directory on the host's disk would not be. */
 static int mount_upper_tmpfs(const struct sp_run_opts *o, secprof_error *err)
 {
 	if (mount("tmpfs", o->rootfs, "tmpfs", 0, "mode=755") < 0)
