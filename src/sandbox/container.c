@@ -415,6 +415,28 @@ static void ignore_signal(int sig)
 	(void)sig;
 }
 
+struct command_child {
+	const struct sp_run_opts *o;
+	struct sp_child_report *rep;
+};
+
+/* The command's process, sharing init's memory until it execs: init's
+ * no-op handlers go back to the default first (signals are blocked). */
+static int command_main(void *data)
+{
+	const struct command_child *c = data;
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sp_forward_sigset(&set);
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&set, s))
+			sigaction(s, &sa, NULL);
+	sp_exec_command(c->o, c->rep);
+}
+
 /* PID 1 of the new PID namespace: a PID-namespace init only receives
  * signals it has a handler for, so every forwarded one gets a no-op
  * handler; they stay blocked and are taken with sigwaitinfo. */
@@ -423,6 +445,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 						const struct sp_devcg *cg, bool born_in_cg)
 {
 	struct sp_run_opts cmd = *o;
+	struct command_child child = { .o = &cmd, .rep = rep };
 	struct sigaction sa;
 	secprof_error err;
 	sigset_t set;
@@ -459,17 +482,13 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	for (int s = 1; s < NSIG; s++)
 		if (sigismember(&set, s))
 			sigaction(s, &sa, NULL);
-	pid = fork();
+	/* The command's environment is made in init's memory: the command
+	 * shares it and allocates nothing (sp_spawn_shared). */
+	cmd.env_slots = calloc(sp_env_slots(cmd.envp), sizeof(char *));
+	pid = cmd.env_slots ? sp_spawn_shared(command_main, &child) : -1;
 	if (pid < 0) {
 		sp_err_errno(&err, NULL, "fork");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	}
-	if (pid == 0) {
-		sa.sa_handler = SIG_DFL;
-		for (int s = 1; s < NSIG; s++)
-			if (sigismember(&set, s))
-				sigaction(s, &sa, NULL);
-		sp_exec_command(&cmd, rep);
 	}
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */

@@ -53,6 +53,18 @@ static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 	}
 }
 
+/* The command has exec'd, so the container's init is past pivot_root and
+ * its lazy detach of the old root: the mount point is no mount point any
+ * more, in any namespace, and its removal cannot touch the container's
+ * root (which holds the overlay, not the directory). Done while the
+ * command runs instead of after it. A directory that is not empty (one
+ * that holds anonymous volumes, in use) stays for the caller. */
+static void remove_unused_dirs(const char *const *dirs)
+{
+	for (; dirs && *dirs; dirs++)
+		rmdir(*dirs);
+}
+
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
 		  int master, secprof_error *err)
 {
@@ -68,9 +80,11 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 			err->code = SECPROF_E_SYSTEM;
 		return rep->status;
 	}
-	if (rep->stage == SP_STAGE_EXEC)
+	if (rep->stage == SP_STAGE_EXEC) {
+		remove_unused_dirs(o->rmdir_at_exec);
 		return o->tty ? sp_tty_relay(pid, master, o->interactive)
 			      : sp_wait_forwarding(pid, false);
+	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the
 	 * same way), e.g. an ERRNO default with no rules. */
@@ -161,43 +175,18 @@ static int plain_child_main(void *data)
 	sp_exec_command(o, rep);
 }
 
-/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
- * stack of its own looks to it like a corrupt stack (at each _exit there
- * it warns that it ignores __asan_handle_no_return), so a sanitizer
- * build forks. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SP_ASAN 1
-#endif
-#endif
-#ifndef SP_ASAN
-#define SP_ASAN 0
-#endif
-
-/* The child shares secprof's memory until it execs or dies, and secprof
- * waits meanwhile (clone CLONE_VM | CLONE_VFORK on a stack of its own,
- * as posix_spawn): no page table is copied and no page copied on write,
- * in either process, and the exec frees nothing. The child allocates
- * nothing (o->env_slots) and sets its ids for itself alone (proc.c
- * switch_user). Not for run --explain or record, whose parent must be
- * running while the child starts (it takes the listener, or starts the
- * recorder): those fork. */
-#define PLAIN_CHILD_STACK (1u << 20)
-
 /* Whether the command's process (or the container's init) is a fork of
- * secprof, with memory of its own. */
+ * secprof, with memory of its own. Not for run --explain or record, whose
+ * parent must be running while the child starts (it takes the listener,
+ * or starts the recorder). */
 static bool forks_child(const struct sp_run_opts *o)
 {
-	return o->rootfs || o->live || o->hook || SP_ASAN;
+	return o->rootfs || o->live || o->hook || !SP_SPAWN_SHARES_MEMORY;
 }
 
 static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	struct plain_child c = { .o = o, .rep = rep };
-	sigset_t all, old;
-	void *stack;
 	pid_t pid;
 
 	if (forks_child(o)) {
@@ -206,18 +195,7 @@ static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *re
 			plain_child_main(&c);
 		return pid;
 	}
-	stack = mmap(NULL, PLAIN_CHILD_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
-	/* No signal handler may run in the child before default_handlers. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(plain_child_main, (char *)stack + PLAIN_CHILD_STACK,
-		    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	munmap(stack, PLAIN_CHILD_STACK);
-	return pid;
+	return sp_spawn_shared(plain_child_main, &c);
 }
 
 int sp_run(const struct sp_run_opts *opts, secprof_error *err)

@@ -57,7 +57,13 @@ struct sp_run_opts {
 	const char *const *lowers;
 	size_t nlowers;
 	const char *upper, *work;
-	bool volatile_upper; /* upper is thrown away after: never synced */
+	/* upper and work are thrown away after: the init makes them on a
+	 * tmpfs it mounts on rootfs first (layers.c) */
+	bool tmpfs_upper;
+	/* Directories sp_run removes (rmdir, so only when empty) once the
+	 * command runs, while it runs: the root's mount point and its scratch
+	 * parent, which nothing uses after pivot_root. NULL-terminated or NULL. */
+	const char *const *rmdir_at_exec;
 	/* docker run's -v, --mount and --tmpfs, in that order (layers.c). */
 	const struct sp_mount *mounts;
 	size_t nmounts;
@@ -150,6 +156,26 @@ void sp_forward_sigset(sigset_t *set);
  * terminal sends to the whole foreground group, which the command gets
  * itself). Returns the exit status as a shell reports it (128+N). */
 int sp_wait_forwarding(pid_t pid, bool reap_all);
+/* Start fn(arg) in a child that shares this process's memory until it
+ * execs or dies, this process waiting meanwhile (proc.c). fn allocates
+ * nothing (sp_run_opts.env_slots) and must reset any signal handler of
+ * the caller's before it unblocks signals. Returns the pid or -1. A fork
+ * where SP_SPAWN_SHARES_MEMORY is 0. */
+pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
+/* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
+ * stack of its own looks to it like a corrupt stack (at each _exit there
+ * it warns that it ignores __asan_handle_no_return), so a sanitizer
+ * build forks. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_SPAWN_SHARES_MEMORY 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_SPAWN_SHARES_MEMORY 0
+#endif
+#endif
+#ifndef SP_SPAWN_SHARES_MEMORY
+#define SP_SPAWN_SHARES_MEMORY 1
+#endif
 /* Container mode: clone into new namespaces, build the root and start the
  * command under secprof's init. Returns the init's pid or -1 with err. */
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,

@@ -33,6 +33,52 @@ is "$out" "0" "the next run sees none of the previous run's writes"
 leftover=$(find "${TMPDIR:-/var/tmp}" -maxdepth 1 -name 'secprof-run.*' -newer "$TMPD/err" 2>/dev/null | wc -l)
 is "$leftover" 0 "the scratch directory (upper, work, anonymous volumes) is removed at exit"
 
+# The throwaway layer is a tmpfs the init mounts in the container's own
+# mount namespace, on a mount point every run shares: after runs that end
+# every way (exit 0, an exit status, a signal, a command not found, an
+# anonymous volume), the host has no mount there, nothing in it, no
+# scratch directory and none of the runs' device cgroups.
+mp=/run/secprof/root
+touch "$TMPD/stamp"
+cgpids=()
+for round in 1 2 3 4 5; do
+	for cmd in true 'echo x >/f; exit 3' 'kill -KILL $$' /nonexistent; do
+		cgpids+=("$(sh -c 'echo $$; exec "$@" >/dev/null 2>&1' sh \
+			timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c "$cmd")")
+	done
+	cgpids+=("$(sh -c 'echo $$; exec "$@" >/dev/null 2>&1' sh \
+		timeout 60 "$SECPROF" run --rootfs "$ROOT" -v /anon -- sh -c 'echo x >/anon/f')")
+done
+[[ -d $mp ]] && ! grep -q " $mp " /proc/self/mountinfo && [[ -z $(ls -A "$mp") ]]
+ok $? "25 runs: the shared mount point $mp is empty and no mount point on the host"
+leftover=$(find "${TMPDIR:-/var/tmp}" -maxdepth 1 -name 'secprof-run.*' -newer "$TMPD/stamp" 2>/dev/null | wc -l)
+is "$leftover" 0 "25 runs: no scratch directory left (the anonymous volumes' included)"
+cgleft=0
+for pid in "${cgpids[@]}"; do
+	for hier in $(awk '$3 == "cgroup2" || ($3 == "cgroup" && $4 ~ /(^|,)devices(,|$)/) {print $2}' /proc/mounts); do
+		cgleft=$((cgleft + $(find "$hier" -maxdepth 4 -type d -name "secprof-$pid-*" 2>/dev/null | wc -l)))
+	done
+done
+is "${#cgpids[@]}:$cgleft" "25:0" "25 runs: none of their device cgroups is left"
+
+# Two containers at once on the shared mount point: each sees its own layer.
+timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo a >/who; sleep 1; cat /who' >"$TMPD/a" 2>&1 &
+timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'sleep 0.3; echo b >/who; sleep 1; cat /who' >"$TMPD/b" 2>&1 &
+wait
+is "$(<"$TMPD/a") $(<"$TMPD/b")" "a b" "two containers at once: each writes and reads only its own layer"
+
+# Where the shared mount point could be swapped by someone else (here
+# /run/secprof is nobody's), a mount point in a fresh scratch directory
+# instead, removed at exit.
+out=$(unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /run &&
+	mkdir -m 0777 /run/secprof && chown nobody /run/secprof && exec "$@"' sh \
+	timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo x >/f && grep "^overlay / " /proc/mounts' 2>&1)
+rc=$?
+[[ $rc == 0 && $out == *"upperdir=${TMPDIR:-/var/tmp}/secprof-run."*"/root/upper,"* ]]
+ok $? "/run/secprof not root's alone: the root is built on a scratch mount point ($rc: ${out:0:160})"
+leftover=$(find "${TMPDIR:-/var/tmp}" -maxdepth 1 -name 'secprof-run.*' -newer "$TMPD/stamp" 2>/dev/null | wc -l)
+is "$leftover" 0 "... removed at exit"
+
 run --rm --init -- true
 is "$rc" 0 "--rm and --init are accepted"
 
