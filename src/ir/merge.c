@@ -652,7 +652,10 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 				ar->enosys_max = nr;
 			if (dropped)
 				continue;
-			if (!(e = sp_vec_push(v)))
+			/* reserved above, unless the multiplexers took the room:
+			 * no zeroing of a slot that is then written whole */
+			e = v->len < v->cap ? (struct entry *)v->items + v->len++ : sp_vec_push(v);
+			if (!e)
 				return sp_err_oom(b->err);
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
@@ -661,9 +664,12 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 }
 
 /* Stable sort by nr: entries arrive in rule order, so a counting sort over
- * the (small) span of numbers keeps ties in profile order in O(n + span). */
-static bool sort_entries(struct entry *e, size_t n)
+ * the (small) span of numbers keeps ties in profile order in O(n + span).
+ * The sorted entries go to a new buffer that replaces v's (no copy back). */
+static bool sort_entries(struct sp_vec *v)
 {
+	struct entry *e = v->items;
+	size_t n = v->len;
 	int32_t lo = INT32_MAX, hi = INT32_MIN;
 	uint32_t *start;
 	struct entry *out;
@@ -691,9 +697,10 @@ static bool sort_entries(struct entry *e, size_t n)
 		start[k] += start[k - 1];
 	for (size_t i = 0; i < n; i++)
 		out[start[e[i].nr - lo]++] = e[i];
-	memcpy(e, out, n * sizeof(*e));
 	free(start);
-	free(out);
+	free(v->items);
+	v->items = out;
+	v->cap = n;
 	return true;
 }
 
@@ -705,12 +712,14 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 	size_t groups = 0;
 	int rc = push_entries(b, ar, &v);
 
-	e = v.items;
-	if (!rc && !sort_entries(e, v.len))
+	if (!rc && !sort_entries(&v))
 		rc = sp_err_oom(b->err);
+	e = v.items;
 	for (size_t i = 0; !rc && i < v.len; i++)
 		groups += i == 0 || e[i].nr != e[i - 1].nr;
-	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
+	/* not zeroed: merge_nr fills each slot it hands out, and only the
+	 * first nsys are read */
+	ar->sys = sp_arena_alloc_raw(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
 	if (!rc && !ar->sys)
 		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len;) {
