@@ -1269,8 +1269,10 @@ static void plan_length(struct plan *p, size_t d)
 		uint32_t bg = 0;
 		size_t nsingle = (size_t)(p->ones[j] - p->ones[i]);
 		/* a chain has one to JEQ_CHAIN_MAX numbers alone and two or
-		 * more longer runs around them (singles): count first */
+		 * more longer runs around them, in at most 2 * JEQ_CHAIN_MAX + 1
+		 * runs (singles): count first */
 		if (nsingle && nsingle <= JEQ_CHAIN_MAX && nsingle + 1 < d &&
+		    d <= 2 * JEQ_CHAIN_MAX + 1 &&
 		    singles(p->runs, p->n, p->lo + i, p->lo + j, &bg)) {
 			cost[here + i] = chain_cost(p, i, j, bg);
 			root[here + i] = 0;
