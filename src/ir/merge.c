@@ -611,10 +611,17 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 
 	size_t names = 0;
 
-	/* an entry per name, as a rule of a large profile has one: sized once
-	 * rather than doubled (the multiplexers' copies may still grow it) */
-	for (size_t i = 0; i < b->r->nrules; i++)
-		names += b->r->rules[i]->nnames;
+	/* an entry per name, as a rule of a large profile has one, and on a
+	 * multiplexing arch one per part of each family name's rule
+	 * (sp_rs_push_mux): sized once rather than doubled and copied */
+	for (size_t i = 0, at = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		size_t parts = sp_rs_index_repeats(rule) ? rule->nargs : 1;
+		names += rule->nnames;
+		for (size_t j = 0; mux && j < rule->nnames; j++)
+			names += b->muxn[at + j].kind >= 0 ? parts : 0;
+		at += rule->nnames;
+	}
 	if (!vec_reserve(v, names))
 		return sp_err_oom(b->err);
 	for (int k = 0; mux && k < 2; k++)
@@ -628,9 +635,14 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			bool family = mn && mn->kind >= 0;
 			struct entry *e;
 			int rc;
-			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0 &&
-			    (rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
-				return rc;
+			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0) {
+				/* sp_rs_list_db leaves this one out: the model
+				 * lists the db itself */
+				if (nr == SP_NR_NEWER && b->model_db)
+					b->model_db[ai].ok = false;
+				if ((rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
+					return rc;
+			}
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
 			if (nr < 0 && !dropped &&
@@ -704,8 +716,47 @@ static bool sort_entries(struct sp_vec *v)
 	return true;
 }
 
+bool sp_rs_tests_args(const struct sp_sysrule *s)
+{
+	return !s->uncond || (s->wide && !s->wide->rules.uncond);
+}
+
+/* Move entries [i, j) of one number whose rules test arguments down to
+ * e[at], behind the ones kept before (at <= i: merged already), for the
+ * stale model. sp_rs_list_db orders a number's entries by seq, the order
+ * push_entries made them in unless a part of a multiplexer rule came
+ * before its own name's entry: then the model lists the db itself. */
+static size_t model_take(struct build *b, size_t ai, struct entry *e, size_t at, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++) {
+		if (k > i && e[k].seq < e[k - 1].seq)
+			b->model_db[ai].ok = false;
+	}
+	memmove(e + at, e + i, (j - i) * sizeof(*e));
+	return at + (j - i);
+}
+
+/* Keep what the stale model lists (struct build.model_db) in the rule
+ * set's arena: a few entries, where heap blocks would come between the
+ * arches' large ones. */
+static int keep_for_model(struct build *b, size_t ai, const struct entry *e, size_t n)
+{
+	struct model_db *db = &b->model_db[ai];
+	struct entry *to = sp_arena_alloc_raw(&b->rs->arena, (n ? n : 1) * sizeof(*to));
+
+	if (!to)
+		return sp_err_oom(b->err);
+	if (n)
+		memcpy(to, e, n * sizeof(*to));
+	db->e = to;
+	db->n = n;
+	db->kept = true;
+	return 0;
+}
+
 int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 {
+	size_t ai = (size_t)(ar - b->rs->arches), nmodel = 0;
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
 	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
 	struct entry *e;
@@ -741,10 +792,15 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		 * whose maximum does not count them (push_entries). libseccomp
 		 * still merged it, so it still refuses what it refuses. */
 		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules) &&
-		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max))
+		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max)) {
+			if (b->model_db && sp_rs_tests_args(&ar->sys[ar->nsys]))
+				nmodel = model_take(b, ai, e, nmodel, i, j);
 			ar->nsys++;
+		}
 		i = j;
 	}
+	if (!rc && b->model_db)
+		rc = keep_for_model(b, ai, e, nmodel);
 	sp_vec_free(&tmp);
 	sp_vec_free(&b->conds);
 	sp_vec_free(&v);

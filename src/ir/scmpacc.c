@@ -793,7 +793,7 @@ static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wan
 		return sp_err_oom(b->err);
 	for (size_t i = 0; i < ar->nsys; i++) {
 		const struct sp_sysrule *s = &ar->sys[i];
-		if (!s->uncond || (s->wide && !s->wide->rules.uncond))
+		if (sp_rs_tests_args(s))
 			w->nr[w->n++] = s->nr;
 	}
 	if (!w->n || (int64_t)w->nr[w->n - 1] - w->nr[0] >= WANTED_SPAN_MAX)
@@ -874,11 +874,23 @@ static bool arch_may_stale(const struct entry *e, size_t len)
 	return false;
 }
 
+/* The db entries of arch ai's numbers with argument rules: those
+ * sp_rs_build_arch kept (a copy: the caller frees v), or listed again. */
 static int list_arch(struct build *b, size_t ai, struct sp_vec *v)
 {
+	const struct model_db *db = b->model_db ? &b->model_db[ai] : NULL;
 	struct wanted w;
-	int rc = wanted_of(b, &b->rs->arches[ai], &w);
+	int rc;
 
+	if (db && db->kept && db->ok) {
+		if (db->n && !(v->items = malloc(db->n * sizeof(struct entry))))
+			return sp_err_oom(b->err);
+		if (db->n)
+			memcpy(v->items, db->e, db->n * sizeof(struct entry));
+		v->len = v->cap = db->n;
+		return 0;
+	}
+	rc = wanted_of(b, &b->rs->arches[ai], &w);
 	if (!rc && w.n)
 		rc = sp_rs_list_db(b, ai, v, is_wanted, &w);
 	free(w.nr);
