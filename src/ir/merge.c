@@ -576,7 +576,6 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	enum a32_verdict v;
 	int rc;
 
-	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
 	if (n == 1 && !e[0].rule->nargs && !entry_is_mux(&e[0])) {
 		/* one rule without conditions (most of a real profile): its action
 		 * decides, with nothing to merge, drop or replay (merge_one would
@@ -588,6 +587,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 					  .src = e[0].rule };
 		return 0;
 	}
+	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
 	args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
 	v = args ? arg32_verdict(b, a, e, n, args) : A32_LOW;
 	if (v == A32_WIDE) { /* libseccomp's compares alone, as with exact_libseccomp */
