@@ -9,7 +9,7 @@ runs: for an `int` or `unsigned int` argument the high 32 bits of the
 register never reach the kernel. libseccomp compares all 64 bits on 64-bit
 ABIs, so `arg0 < 38` is true for 0x100000028 and the kernel then reads 40.
 
-Output: sp_syscall_arg32[], one byte per row of sp_syscall_rows
+Output: sp_syscall_arg32[], one byte per row of gen/syscalls.inc
 (gen/syscalls.inc, same order: the csv's names sorted as bytes), bit i set
 when argument i is read as 32 bits (or fewer). Conservative by design:
  - a name with no prototype (arch-specific calls such as mmap, arch_prctl)
@@ -174,7 +174,7 @@ def main():
     w(" * (include/linux/syscalls.h), sha256 %s," % digest)
     w(" * for the names of %s." % os.path.basename(sys.argv[1]))
     w(" * Bit i: the kernel reads argument i as a 32-bit (or narrower) type; one")
-    w(" * byte per row of sp_syscall_rows, in the same order. Names without a")
+    w(" * byte per row of gen/syscalls.inc, in the same order. Names without a")
     w(" * prototype (arch-specific calls) are 0: all arguments 64-bit. */")
     w("")
     w("static const uint8_t sp_syscall_arg32[%d] = {" % len(names))

@@ -4,7 +4,7 @@
 Turn the recorded syscall mix (data/syscall-mix.tsv, NAME<TAB>CALLS lines
 written by tools/record-syscall-mix.sh) into a C table for src/core/arch.c:
 one `{ "name", row, weight }` per name, most frequent first, where row is
-the name's index in gen/syscalls.inc's sp_syscall_rows (libseccomp's
+the name's row in gen/syscalls.inc (libseccomp's
 syscalls.csv, CSV, sorted by name as tools/gen-syscalls.py sorts it) and
 weight the name's share of all recorded calls in parts of 2^20 (at least 1,
 so a call seen once still counts). A name the csv does not know is an
@@ -52,7 +52,7 @@ def main():
            " * do not edit (run `make gen`). %d names, %d calls recorded; weight = "
            "share of" % (len(mix), total),
            " * the calls in parts of 2^20 (at least 1); row = index in "
-           "sp_syscall_rows. */",
+           "gen/syscalls.inc. */",
            "static const struct sp_mix_row {",
            "\tconst char *name;",
            "\tuint16_t row;",

@@ -4,9 +4,11 @@
 Turn libseccomp's syscalls.csv (one row per syscall name; per arch a number
 or PNR, then a kernel-version column we do not use) into a C table:
 
-  - sp_syscall_rows[]: one row per name, sorted by name (strcmp order, so
-    arch.c can binary-search), the number of the syscall per column,
-    -1 when the syscall does not exist on that arch;
+  - rows: one per name, sorted by name (strcmp order), each an index into
+    sp_syscall_name_off[] (where its name starts in sp_syscall_pool, the
+    names NUL-terminated one after the other) and sp_syscall_col[][] (the
+    number of the syscall per column, -1 when the syscall does not exist
+    on that arch);
   - sp_syscall_by_nr_<col>[]: per column, row indexes sorted by number, for
     number -> name lookups by binary search;
   - SP_COL_<ARCH>: the column indexes arch.c refers to.
@@ -131,16 +133,38 @@ def emit(src, version, arches, table, digest, unknown):
     w("};")
     w("")
     w("#define SP_SYSCALL_NAME_MAX %d" % max(len(n) for n in names))
+    w("#define SP_SYSCALL_ROWS %d" % len(names))
     w("")
-    w("struct sp_syscall_row {")
-    w("\tchar name[SP_SYSCALL_NAME_MAX + 1];")
-    w("\tint32_t nr[SP_NCOLS];")
+    # a row is an index: its name in one pool, its numbers by column, so a
+    # lookup touches a few KB rather than rows of a fixed width (52 KB)
+    w("/* The names of the rows, each NUL-terminated, one after the other. */")
+    w("static const char sp_syscall_pool[] =")
+    offsets, at = [], 0
+    for n in names:
+        offsets.append(at)
+        at += len(n) + 1
+    if at > 65535:
+        die("the names take %d bytes: more than 16-bit offsets reach" % at)
+    line = "\t"
+    for n in names:
+        item = '"%s\\0" ' % n
+        if len(line) + len(item) > 80:
+            w(line.rstrip())
+            line = "\t"
+        line += item
+    w(line.rstrip() + ";")
+    w("")
+    w("/* Where each row's name starts in sp_syscall_pool. */")
+    w("static const uint16_t sp_syscall_name_off[SP_SYSCALL_ROWS] = {")
+    emit_numbers(w, offsets)
     w("};")
     w("")
-    w("/* Columns: %s. */" % " ".join(arches))
-    w("static const struct sp_syscall_row sp_syscall_rows[%d] = {" % len(names))
-    for n in names:
-        w('\t{ "%s", { %s } },' % (n, ", ".join(str(x) for x in table[n])))
+    w("/* The rows' numbers, one column per arch (%s). */" % " ".join(arches))
+    w("static const int32_t sp_syscall_col[SP_NCOLS][SP_SYSCALL_ROWS] = {")
+    for c, a in enumerate(arches):
+        w("\t[SP_COL_%s] = {" % a.upper())
+        emit_numbers(w, [table[n][c] for n in names])
+        w("\t},")
     w("};")
     w("")
     w("/* Per row, bit c set: libseccomp 2.5.4 (Debian 12's runc) does not know")
@@ -157,7 +181,7 @@ def emit(src, version, arches, table, digest, unknown):
     w("};")
     w("")
     w("struct sp_syscall_index {")
-    w("\tconst uint16_t *rows; /* into sp_syscall_rows, by ascending number */")
+    w("\tconst uint16_t *rows; /* rows, by ascending number */")
     w("\tuint16_t len;")
     w("};")
     for c, a in enumerate(arches):

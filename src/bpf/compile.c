@@ -1095,7 +1095,10 @@ static void push_run(struct sp_vec *runs, uint32_t start, const struct sp_sysrul
 
 	if (last && !s && !last->sys && last->ret == ret)
 		return; /* same constant outcome: the run just grows */
-	if ((r = sp_vec_push(runs)))
+	/* emit_section reserved room for every run: no zeroed slot to write
+	 * over, no growth to copy */
+	r = runs->len < runs->cap ? (struct run *)runs->items + runs->len++ : sp_vec_push(runs);
+	if (r)
 		*r = (struct run){ start, s, a, ret };
 }
 
@@ -1269,8 +1272,10 @@ static void plan_length(struct plan *p, size_t d)
 		uint32_t bg = 0;
 		size_t nsingle = (size_t)(p->ones[j] - p->ones[i]);
 		/* a chain has one to JEQ_CHAIN_MAX numbers alone and two or
-		 * more longer runs around them (singles): count first */
+		 * more longer runs around them, in at most 2 * JEQ_CHAIN_MAX + 1
+		 * runs (singles): count first */
 		if (nsingle && nsingle <= JEQ_CHAIN_MAX && nsingle + 1 < d &&
+		    d <= 2 * JEQ_CHAIN_MAX + 1 &&
 		    singles(p->runs, p->n, p->lo + i, p->lo + j, &bg)) {
 			cost[here + i] = chain_cost(p, i, j, bg);
 			root[here + i] = 0;
@@ -1473,9 +1478,15 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 {
 	struct sp_zone z[SP_MAX_ZONES];
 	struct sp_vec v = { .item_size = sizeof(struct run) };
-	size_t n = sp_ruleset_zones(g->rs, audit, z), split = 0;
+	size_t n = sp_ruleset_zones(g->rs, audit, z), split = 0, most = 0;
 	struct target root;
 
+	/* at most a gap and a number per syscall, and a gap and the ENOSYS
+	 * stretch after the last (table_runs), or one run for a zone */
+	for (size_t i = 0; i < n; i++)
+		most += z[i].table ? 2 * z[i].table->nsys + 2 : 1;
+	if ((v.items = malloc(most * sizeof(struct run))))
+		v.cap = most;
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].table)
 			table_runs(&v, &z[i], g->rs->default_ret);

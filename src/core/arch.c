@@ -16,9 +16,9 @@
 #include "gen/syscall_mix.inc"
 
 /* tools/gen-argtypes.py writes one byte per row of the syscall table */
-_Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_ARRAY_SIZE(sp_syscall_rows),
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_arg32) == SP_SYSCALL_ROWS,
 	       "gen/argtypes.inc and gen/syscalls.inc list different names: run make gen");
-_Static_assert(SP_ARRAY_SIZE(sp_syscall_scmp_unknown) == SP_ARRAY_SIZE(sp_syscall_rows),
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_scmp_unknown) == SP_SYSCALL_ROWS,
 	       "gen/syscalls.inc: one sp_syscall_scmp_unknown entry per row");
 _Static_assert(SP_NCOLS <= 32, "sp_syscall_scmp_unknown has 32 bits per row");
 
@@ -252,22 +252,28 @@ static uint32_t fnv1a(const char *s, size_t *len)
 	return h;
 }
 
-static const struct sp_syscall_row *row_by_name(const char *name)
+static const char *row_name(int row)
+{
+	return sp_syscall_pool + sp_syscall_name_off[row];
+}
+
+/* The row of a name (an index into the generated tables), or -1. */
+static int row_by_name(const char *name)
 {
 	size_t len;
 	uint32_t h;
 
 	if (!name)
-		return NULL;
+		return -1;
 	h = fnv1a(name, &len);
 	if (len > SP_SYSCALL_NAME_MAX)
-		return NULL;
+		return -1;
 	for (;; h++) {
 		unsigned slot = sp_syscall_by_name[h & (SP_SYSCALL_HASH_SIZE - 1)];
 		if (!slot)
-			return NULL;
-		if (!memcmp(sp_syscall_rows[slot - 1].name, name, len + 1))
-			return &sp_syscall_rows[slot - 1];
+			return -1;
+		if (!strcmp(row_name((int)slot - 1), name))
+			return (int)slot - 1;
 	}
 }
 
@@ -277,61 +283,61 @@ static bool valid_arch(const struct sp_arch *arch)
 }
 
 /* Number of row `row` on `arch` as the kernel sees it, or -1. */
-static int32_t row_nr(const struct sp_arch *arch, const struct sp_syscall_row *row)
+static int32_t row_nr(const struct sp_arch *arch, int row)
 {
-	int32_t nr = row->nr[arch->col];
+	int32_t nr = sp_syscall_col[arch->col][row];
 	return nr < 0 ? -1 : (int32_t)((uint32_t)nr + arch->nr_base);
 }
 
 int32_t sp_syscall_nr(const struct sp_arch *arch, const char *name)
 {
-	const struct sp_syscall_row *row = row_by_name(name);
-	return row && valid_arch(arch) ? row_nr(arch, row) : -1;
+	int row = row_by_name(name);
+	return row >= 0 && valid_arch(arch) ? row_nr(arch, row) : -1;
 }
 
 bool sp_syscall_nrs(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs)
 {
-	const struct sp_syscall_row *row = row_by_name(name);
+	int row = row_by_name(name);
 
 	for (size_t i = 0; i < n; i++)
-		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
-	return row != NULL;
+		nrs[i] = row >= 0 && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
+	return row >= 0;
 }
 
 bool sp_syscall_lookup(const char *name, const struct sp_arch *const *of, size_t n, int32_t *nrs,
 		       uint8_t *arg32, int32_t *index)
 {
-	const struct sp_syscall_row *row = row_by_name(name);
+	int row = row_by_name(name);
 
 	for (size_t i = 0; i < n; i++)
-		nrs[i] = row && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
+		nrs[i] = row >= 0 && valid_arch(of[i]) ? row_nr(of[i], row) : -1;
 	if (arg32)
-		*arg32 = row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
+		*arg32 = row >= 0 ? sp_syscall_arg32[row] : 0;
 	if (index)
-		*index = row ? (int32_t)(row - sp_syscall_rows) : -1;
-	return row != NULL;
+		*index = row;
+	return row >= 0;
 }
 
 uint8_t sp_syscall_arg32_of(const char *name)
 {
-	const struct sp_syscall_row *row = row_by_name(name);
+	int row = row_by_name(name);
 
-	return row ? sp_syscall_arg32[row - sp_syscall_rows] : 0;
+	return row >= 0 ? sp_syscall_arg32[row] : 0;
 }
 
-_Static_assert(SP_ARRAY_SIZE(sp_syscall_argptr) == SP_ARRAY_SIZE(sp_syscall_rows),
+_Static_assert(SP_ARRAY_SIZE(sp_syscall_argptr) == SP_SYSCALL_ROWS,
 	       "gen/argtypes.inc's pointer table has other rows: run make gen");
 
 uint8_t sp_syscall_argptr_of(const char *name)
 {
-	const struct sp_syscall_row *row = row_by_name(name);
+	int row = row_by_name(name);
 
-	return row ? sp_syscall_argptr[row - sp_syscall_rows] : 0;
+	return row >= 0 ? sp_syscall_argptr[row] : 0;
 }
 
 bool sp_syscall_known(const char *name)
 {
-	return row_by_name(name) != NULL;
+	return row_by_name(name) >= 0;
 }
 
 bool sp_syscall_newer(const struct sp_arch *arch, int32_t index)
@@ -353,13 +359,13 @@ size_t sp_syscall_arch_count(const struct sp_arch *arch)
 
 int32_t sp_syscall_nth(const struct sp_arch *arch, size_t k, const char **name)
 {
-	const struct sp_syscall_row *row;
+	int row;
 
 	if (k >= sp_syscall_arch_count(arch))
 		return -1;
-	row = &sp_syscall_rows[sp_syscall_by_nr[arch->col].rows[k]];
+	row = sp_syscall_by_nr[arch->col].rows[k];
 	if (name)
-		*name = row->name;
+		*name = row_name(row);
 	return row_nr(arch, row);
 }
 
@@ -393,12 +399,12 @@ int32_t sp_syscall_max(const struct sp_arch *arch)
 
 size_t sp_syscall_count(void)
 {
-	return SP_ARRAY_SIZE(sp_syscall_rows);
+	return SP_SYSCALL_ROWS;
 }
 
 const char *sp_syscall_name_at(size_t i)
 {
-	return i < SP_ARRAY_SIZE(sp_syscall_rows) ? sp_syscall_rows[i].name : NULL;
+	return i < SP_SYSCALL_ROWS ? row_name((int)i) : NULL;
 }
 
 uint32_t sp_syscall_mix_at(const struct sp_arch *arch, size_t k, int32_t *nr, const char **name)
@@ -412,6 +418,6 @@ uint32_t sp_syscall_mix_at(const struct sp_arch *arch, size_t k, int32_t *nr, co
 	if (name)
 		*name = m->name;
 	if (valid_arch(arch))
-		*nr = row_nr(arch, &sp_syscall_rows[m->row]);
+		*nr = row_nr(arch, m->row);
 	return m->weight;
 }

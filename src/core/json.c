@@ -1167,6 +1167,13 @@ struct sp_json *sp_json_parse(struct sp_arena *arena, const char *data, size_t l
 	return sp_json_parse_split(arena, arena, data, len, file, err);
 }
 
+static size_t scratch_cap(size_t len)
+{
+	size_t cap = len / 32;
+
+	return cap < 16 ? 16 : cap > 1024 ? 1024 : cap;
+}
+
 static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena, const char *data,
 			     size_t len, const char *file, secprof_error *err, bool lazy)
 {
@@ -1203,6 +1210,11 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		}
 		memcpy(p.text, p.data, p.len);
 	}
+	/* room for the members of the open containers, from the input's size
+	 * (a member takes at least 4 bytes, most far more): a profile's long
+	 * name lists would otherwise grow the stack and copy it a few times */
+	p.scratch.items = malloc(scratch_cap(p.len) * sizeof(struct sp_jmember));
+	p.scratch.cap = p.scratch.items ? scratch_cap(p.len) : 0;
 	p.ex = &p.top_ex;
 	if (!scan(&p) && !p.failed)
 		report_syntax(&p);

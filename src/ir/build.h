@@ -68,6 +68,17 @@ struct build {
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */
 	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */
+	/* [arch]: the entries of the numbers with argument rules, kept by
+	 * sp_rs_build_arch for the stale accumulator's model (scmpacc.c), as
+	 * sp_rs_list_db would list them; where NULL, or an arch's are not
+	 * .kept or not .ok (they may differ), the model lists them itself */
+	struct model_db *model_db;
+};
+
+struct model_db {
+	const struct entry *e; /* in the rule set's arena */
+	size_t n;
+	bool kept, ok;
 };
 
 /* A refusal the chain-level check found: rule y meets the earlier rule x
@@ -107,6 +118,9 @@ int sp_rs_mux_names(struct build *b);
 /* merge.c */
 bool sp_rs_index_repeats(const struct sp_rule *rule);
 int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar);
+/* Does sysrule s have blocks past its number in libseccomp's program (an
+ * argument rule on either side)? The numbers the stale model lists. */
+bool sp_rs_tests_args(const struct sp_sysrule *s);
 int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar);
 int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
 		const struct sp_rule *y, const char *how);

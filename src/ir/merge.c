@@ -576,7 +576,6 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	enum a32_verdict v;
 	int rc;
 
-	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
 	if (n == 1 && !e[0].rule->nargs && !entry_is_mux(&e[0])) {
 		/* one rule without conditions (most of a real profile): its action
 		 * decides, with nothing to merge, drop or replay (merge_one would
@@ -588,6 +587,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 					  .src = e[0].rule };
 		return 0;
 	}
+	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
 	args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
 	v = args ? arg32_verdict(b, a, e, n, args) : A32_LOW;
 	if (v == A32_WIDE) { /* libseccomp's compares alone, as with exact_libseccomp */
@@ -611,10 +611,17 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 
 	size_t names = 0;
 
-	/* an entry per name, as a rule of a large profile has one: sized once
-	 * rather than doubled (the multiplexers' copies may still grow it) */
-	for (size_t i = 0; i < b->r->nrules; i++)
-		names += b->r->rules[i]->nnames;
+	/* an entry per name, as a rule of a large profile has one, and on a
+	 * multiplexing arch one per part of each family name's rule
+	 * (sp_rs_push_mux): sized once rather than doubled and copied */
+	for (size_t i = 0, at = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		size_t parts = sp_rs_index_repeats(rule) ? rule->nargs : 1;
+		names += rule->nnames;
+		for (size_t j = 0; mux && j < rule->nnames; j++)
+			names += b->muxn[at + j].kind >= 0 ? parts : 0;
+		at += rule->nnames;
+	}
 	if (!vec_reserve(v, names))
 		return sp_err_oom(b->err);
 	for (int k = 0; mux && k < 2; k++)
@@ -628,9 +635,14 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			bool family = mn && mn->kind >= 0;
 			struct entry *e;
 			int rc;
-			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0 &&
-			    (rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
-				return rc;
+			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0) {
+				/* sp_rs_list_db leaves this one out: the model
+				 * lists the db itself */
+				if (nr == SP_NR_NEWER && b->model_db)
+					b->model_db[ai].ok = false;
+				if ((rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
+					return rc;
+			}
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
 			if (nr < 0 && !dropped &&
@@ -652,7 +664,10 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 				ar->enosys_max = nr;
 			if (dropped)
 				continue;
-			if (!(e = sp_vec_push(v)))
+			/* reserved above, unless the multiplexers took the room:
+			 * no zeroing of a slot that is then written whole */
+			e = v->len < v->cap ? (struct entry *)v->items + v->len++ : sp_vec_push(v);
+			if (!e)
 				return sp_err_oom(b->err);
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
@@ -661,9 +676,12 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 }
 
 /* Stable sort by nr: entries arrive in rule order, so a counting sort over
- * the (small) span of numbers keeps ties in profile order in O(n + span). */
-static bool sort_entries(struct entry *e, size_t n)
+ * the (small) span of numbers keeps ties in profile order in O(n + span).
+ * The sorted entries go to a new buffer that replaces v's (no copy back). */
+static bool sort_entries(struct sp_vec *v)
 {
+	struct entry *e = v->items;
+	size_t n = v->len;
 	int32_t lo = INT32_MAX, hi = INT32_MIN;
 	uint32_t *start;
 	struct entry *out;
@@ -691,26 +709,68 @@ static bool sort_entries(struct entry *e, size_t n)
 		start[k] += start[k - 1];
 	for (size_t i = 0; i < n; i++)
 		out[start[e[i].nr - lo]++] = e[i];
-	memcpy(e, out, n * sizeof(*e));
 	free(start);
-	free(out);
+	free(v->items);
+	v->items = out;
+	v->cap = n;
 	return true;
+}
+
+bool sp_rs_tests_args(const struct sp_sysrule *s)
+{
+	return !s->uncond || (s->wide && !s->wide->rules.uncond);
+}
+
+/* Move entries [i, j) of one number whose rules test arguments down to
+ * e[at], behind the ones kept before (at <= i: merged already), for the
+ * stale model. sp_rs_list_db orders a number's entries by seq, the order
+ * push_entries made them in unless a part of a multiplexer rule came
+ * before its own name's entry: then the model lists the db itself. */
+static size_t model_take(struct build *b, size_t ai, struct entry *e, size_t at, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++) {
+		if (k > i && e[k].seq < e[k - 1].seq)
+			b->model_db[ai].ok = false;
+	}
+	memmove(e + at, e + i, (j - i) * sizeof(*e));
+	return at + (j - i);
+}
+
+/* Keep what the stale model lists (struct build.model_db) in the rule
+ * set's arena: a few entries, where heap blocks would come between the
+ * arches' large ones. */
+static int keep_for_model(struct build *b, size_t ai, const struct entry *e, size_t n)
+{
+	struct model_db *db = &b->model_db[ai];
+	struct entry *to = sp_arena_alloc_raw(&b->rs->arena, (n ? n : 1) * sizeof(*to));
+
+	if (!to)
+		return sp_err_oom(b->err);
+	if (n)
+		memcpy(to, e, n * sizeof(*to));
+	db->e = to;
+	db->n = n;
+	db->kept = true;
+	return 0;
 }
 
 int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 {
+	size_t ai = (size_t)(ar - b->rs->arches), nmodel = 0;
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
 	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
 	struct entry *e;
 	size_t groups = 0;
 	int rc = push_entries(b, ar, &v);
 
-	e = v.items;
-	if (!rc && !sort_entries(e, v.len))
+	if (!rc && !sort_entries(&v))
 		rc = sp_err_oom(b->err);
+	e = v.items;
 	for (size_t i = 0; !rc && i < v.len; i++)
 		groups += i == 0 || e[i].nr != e[i - 1].nr;
-	ar->sys = sp_arena_alloc(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
+	/* not zeroed: merge_nr fills each slot it hands out, and only the
+	 * first nsys are read */
+	ar->sys = sp_arena_alloc_raw(&b->rs->arena, (groups ? groups : 1) * sizeof(*ar->sys));
 	if (!rc && !ar->sys)
 		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < v.len;) {
@@ -732,10 +792,15 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		 * whose maximum does not count them (push_entries). libseccomp
 		 * still merged it, so it still refuses what it refuses. */
 		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules) &&
-		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max))
+		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max)) {
+			if (b->model_db && sp_rs_tests_args(&ar->sys[ar->nsys]))
+				nmodel = model_take(b, ai, e, nmodel, i, j);
 			ar->nsys++;
+		}
 		i = j;
 	}
+	if (!rc && b->model_db)
+		rc = keep_for_model(b, ai, e, nmodel);
 	sp_vec_free(&tmp);
 	sp_vec_free(&b->conds);
 	sp_vec_free(&v);

@@ -141,6 +141,20 @@ static int collect_arches(struct build *b)
 	return 0;
 }
 
+/* Room for the entries the stale model needs, kept while the arches are
+ * built (struct build.model_db): listing the db again costs a walk over
+ * every name of the profile per arch. */
+static int keep_model_db(struct build *b)
+{
+	size_t na = b->rs->narches;
+
+	if (!(b->model_db = calloc(na ? na : 1, sizeof(*b->model_db))))
+		return sp_err_oom(b->err);
+	for (size_t i = 0; i < na; i++)
+		b->model_db[i].ok = true;
+	return 0;
+}
+
 static void set_flags(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
@@ -215,6 +229,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		if (sp_rs_multiplexes(rs->arches[i].arch))
 			rc = sp_rs_mux_names(&b);
+	if (!rc)
+		rc = keep_model_db(&b);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = sp_rs_build_arch(&b, &rs->arches[i]);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
@@ -224,6 +240,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	free(b.nrs);
 	free(b.known);
 	free(b.muxn);
+	free(b.model_db);
 	if (!rc && b.drops.len) {
 		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
 		if (!rs->drops)

@@ -755,10 +755,16 @@ static size_t section_of(const struct sp_ruleset *rs, size_t ai, bool *secondary
 
 /* The numbers of arch ar whose rules test arguments on either side (only
  * they have blocks past their number's: an unconditional syscall's is a
- * return), ascending. */
+ * return), ascending, and as bits over [lo, lo + span): sp_rs_list_db asks
+ * for every name of the profile, a few of which are wanted. */
+#define WANTED_SPAN_MAX 65536u
+
 struct wanted {
 	int32_t *nr;
 	size_t n;
+	int32_t lo;
+	uint32_t span;  /* 0: no bits, search nr */
+	uint64_t *bits; /* bit nr - lo */
 };
 
 static bool is_wanted(const void *data, int32_t nr)
@@ -766,6 +772,10 @@ static bool is_wanted(const void *data, int32_t nr)
 	const struct wanted *w = data;
 	size_t lo = 0, hi = w->n;
 
+	if (w->span) {
+		uint32_t k = (uint32_t)nr - (uint32_t)w->lo;
+		return nr >= w->lo && k < w->span && (w->bits[k / 64] >> (k % 64) & 1u);
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (w->nr[mid] < nr)
@@ -778,15 +788,23 @@ static bool is_wanted(const void *data, int32_t nr)
 
 static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wanted *w)
 {
-	w->n = 0;
-	w->nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr));
+	*w = (struct wanted){ .nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr)) };
 	if (!w->nr)
 		return sp_err_oom(b->err);
 	for (size_t i = 0; i < ar->nsys; i++) {
 		const struct sp_sysrule *s = &ar->sys[i];
-		if (!s->uncond || (s->wide && !s->wide->rules.uncond))
+		if (sp_rs_tests_args(s))
 			w->nr[w->n++] = s->nr;
 	}
+	if (!w->n || (int64_t)w->nr[w->n - 1] - w->nr[0] >= WANTED_SPAN_MAX)
+		return 0; /* none, or too far apart: the search */
+	w->lo = w->nr[0];
+	if (!(w->bits = calloc(((size_t)(w->nr[w->n - 1] - w->lo) + 64) / 64, sizeof(*w->bits))))
+		return sp_err_oom(b->err);
+	w->span = (uint32_t)(w->nr[w->n - 1] - w->lo) + 1;
+	for (size_t i = 0; i < w->n; i++)
+		w->bits[(uint32_t)(w->nr[i] - w->lo) / 64] |=
+			1ull << ((uint32_t)(w->nr[i] - w->lo) % 64);
 	return 0;
 }
 
@@ -856,14 +874,27 @@ static bool arch_may_stale(const struct entry *e, size_t len)
 	return false;
 }
 
+/* The db entries of arch ai's numbers with argument rules: those
+ * sp_rs_build_arch kept (a copy: the caller frees v), or listed again. */
 static int list_arch(struct build *b, size_t ai, struct sp_vec *v)
 {
+	const struct model_db *db = b->model_db ? &b->model_db[ai] : NULL;
 	struct wanted w;
-	int rc = wanted_of(b, &b->rs->arches[ai], &w);
+	int rc;
 
+	if (db && db->kept && db->ok) {
+		if (db->n && !(v->items = malloc(db->n * sizeof(struct entry))))
+			return sp_err_oom(b->err);
+		if (db->n)
+			memcpy(v->items, db->e, db->n * sizeof(struct entry));
+		v->len = v->cap = db->n;
+		return 0;
+	}
+	rc = wanted_of(b, &b->rs->arches[ai], &w);
 	if (!rc && w.n)
 		rc = sp_rs_list_db(b, ai, v, is_wanted, &w);
 	free(w.nr);
+	free(w.bits);
 	return rc;
 }
 
