@@ -312,24 +312,67 @@ static int cmp_entry_name(const void *x, const void *y)
 	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* A name of a rule libseccomp adds on arch ai under a pseudo number: one the
+ * arch lacks but libseccomp 2.5.4 knows (a name it does not know at all is
+ * never added), in a rule that is not the default action's. */
+static bool absent_entry(const struct build *b, bool dropped, uint32_t seq, size_t ai)
+{
+	int nr = b->nrs[seq * b->rs->narches + ai];
+
+	return !dropped && nr < 0 && nr != SP_NR_NEWER && b->known[seq];
+}
+
+/* sp_rs_check_word_tree acts on a name only where its conditional rules
+ * add two conditions or more and have two actions; both hold for a name
+ * only if they hold for all the absent names' conditional rules together.
+ * Nearly always they do not (Docker's default: never), and the grouping
+ * by name (a sort of every absent name on every arch) is skipped. */
+static bool absent_may_clash(const struct build *b, size_t ai)
+{
+	const struct sp_rule *first = NULL;
+	uint32_t seq = 0, first_ret = 0;
+	size_t adds = 0;
+	bool mixed = false;
+
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		if (!rule->nargs || sp_rule_is_default(b->r->prof, rule)) {
+			seq += (uint32_t)rule->nnames;
+			continue;
+		}
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			if (!absent_entry(b, false, seq, ai))
+				continue;
+			adds += rule->nargs;
+			if (!first) {
+				first = rule;
+				first_ret = sp_rule_ret(rule);
+			} else {
+				mixed |= sp_rule_ret(rule) != first_ret;
+			}
+		}
+	}
+	return adds >= 2 && mixed;
+}
+
 /* libseccomp numbers a name that does not exist on an arch with a negative
  * pseudo number and still builds its tree there (it never matches a real
  * call, but it refuses like any other): replay those trees too, per name. */
 int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 {
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
-	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
+	size_t ai = (size_t)(ar - b->rs->arches);
 	uint32_t seq = 0;
 	struct entry *e;
 	int rc = 0;
 
+	if (!absent_may_clash(b, ai))
+		return 0;
 	for (size_t i = 0; i < b->r->nrules && !rc; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			/* a name libseccomp 2.5.4 does not know at all is never added */
-			if (dropped || b->nrs[seq * na + ai] >= 0 ||
-			    b->nrs[seq * na + ai] == SP_NR_NEWER || !b->known[seq])
+			if (!absent_entry(b, dropped, seq, ai))
 				continue;
 			if (!(e = sp_vec_push(&v))) {
 				rc = sp_err_oom(b->err);

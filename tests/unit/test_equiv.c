@@ -564,6 +564,18 @@ static void pinned_refusals(secprof_ctx *ctx)
 		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":3146179648,\"op\":\"SCMP_CMP_NE\"},{\"index\":3,\"value\":5,\"op\":\"SCMP_CMP_NE\"}]},\n"
 		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}",
 		  NULL },
+		{ "the first on a name x86_64 lacks: libseccomp builds its tree under a pseudo number",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[\n"
+		  "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},\n"
+		  "{\"names\":[\"cacheflush\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":3146179648,\"op\":\"SCMP_CMP_NE\"},{\"index\":3,\"value\":5,\"op\":\"SCMP_CMP_NE\"}]},\n"
+		  "{\"names\":[\"cacheflush\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}",
+		  "t.json:4:1: syscalls[2]: rule for syscall \"cacheflush\" has a test of a 32-bit half of an argument that libseccomp shares with syscalls[1] (line 3) with a different action: libseccomp refuses it (EEXIST)" },
+		{ "the same name with one action, another name with another",
+		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[\n"
+		  "{\"names\":[\"set_tls\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},\n"
+		  "{\"names\":[\"cacheflush\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":3146179648,\"op\":\"SCMP_CMP_NE\"},{\"index\":3,\"value\":5,\"op\":\"SCMP_CMP_NE\"}]},\n"
+		  "{\"names\":[\"cacheflush\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":[{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}",
+		  NULL },
 		{ "!= then == sharing the high word, neither ending there",
 		  "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n"
 		  "{\"names\":[\"dup3\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":4294967297,\"op\":\"SCMP_CMP_NE\"}]},\n"
