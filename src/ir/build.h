@@ -126,6 +126,22 @@ int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rul
 		const struct sp_rule *y, const char *how);
 
 /* tree.c */
+/* What decides whether a syscall's rules can make libseccomp's word tree
+ * refuse: its conditional rules add two conditions or more and have two
+ * actions (nothing else replays). Fed one rule at a time, per name by
+ * sp_rs_check_word_tree, over many names at once by a caller that wants to
+ * know that no name of them can. */
+struct clash_scan {
+	const struct sp_rule *first; /* the first conditional rule */
+	uint32_t first_ret;
+	size_t adds; /* conditions of the conditional rules */
+	bool mixed;  /* a conditional rule with another action than first's */
+};
+void sp_rs_clash_scan_add(struct clash_scan *s, const struct sp_rule *rule);
+static inline bool sp_rs_clash_scan_may(const struct clash_scan *s)
+{
+	return s->adds >= 2 && s->mixed;
+}
 int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			  const char *name, const struct entry *e, size_t n,
 			  const struct chain_clash *cc);

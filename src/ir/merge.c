@@ -322,17 +322,15 @@ static bool absent_entry(const struct build *b, bool dropped, uint32_t seq, size
 	return !dropped && nr < 0 && nr != SP_NR_NEWER && b->known[seq];
 }
 
-/* sp_rs_check_word_tree acts on a name only where its conditional rules
- * add two conditions or more and have two actions; both hold for a name
- * only if they hold for all the absent names' conditional rules together.
- * Nearly always they do not (Docker's default: never), and the grouping
- * by name (a sort of every absent name on every arch) is skipped. */
+/* sp_rs_check_word_tree replays a name only where its rules pass the clash
+ * scan (build.h); a name's rules pass it only if all the absent names'
+ * rules together do. Nearly always they do not (Docker's default: never),
+ * and the grouping by name (a sort of every absent name on every arch) is
+ * skipped. */
 static bool absent_may_clash(const struct build *b, size_t ai)
 {
-	const struct sp_rule *first = NULL;
-	uint32_t seq = 0, first_ret = 0;
-	size_t adds = 0;
-	bool mixed = false;
+	struct clash_scan s = { 0 };
+	uint32_t seq = 0;
 
 	for (size_t i = 0; i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
@@ -340,19 +338,11 @@ static bool absent_may_clash(const struct build *b, size_t ai)
 			seq += (uint32_t)rule->nnames;
 			continue;
 		}
-		for (size_t j = 0; j < rule->nnames; j++, seq++) {
-			if (!absent_entry(b, false, seq, ai))
-				continue;
-			adds += rule->nargs;
-			if (!first) {
-				first = rule;
-				first_ret = sp_rule_ret(rule);
-			} else {
-				mixed |= sp_rule_ret(rule) != first_ret;
-			}
-		}
+		for (size_t j = 0; j < rule->nnames; j++, seq++)
+			if (absent_entry(b, false, seq, ai))
+				sp_rs_clash_scan_add(&s, rule);
 	}
-	return adds >= 2 && mixed;
+	return sp_rs_clash_scan_may(&s);
 }
 
 /* libseccomp numbers a name that does not exist on an arch with a negative

@@ -900,32 +900,33 @@ static int replay_syscall(struct build *b, const struct sp_arch *a, struct sp_sy
 			  const char *name, const struct entry *e, size_t n,
 			  const struct chain_clash *cc, const struct sp_rule *first, size_t adds);
 
+void sp_rs_clash_scan_add(struct clash_scan *s, const struct sp_rule *rule)
+{
+	if (!rule->nargs)
+		return;
+	s->adds += rule->nargs;
+	if (!s->first) {
+		s->first = rule;
+		s->first_ret = sp_rule_ret(rule);
+	} else {
+		s->mixed |= sp_rule_ret(rule) != s->first_ret;
+	}
+}
+
 int sp_rs_check_word_tree(struct build *b, const struct sp_arch *a, struct sp_sysrule *keep,
 			  const char *name, const struct entry *e, size_t n,
 			  const struct chain_clash *cc)
 {
-	size_t adds = 0;
-	const struct sp_rule *first = NULL;
-	uint32_t first_ret = 0;
-	bool mixed = false;
+	struct clash_scan s = { 0 };
 
 	/* only conditional rules make nodes, and a clash needs two actions:
 	 * nearly every syscall returns here, so the replay's large frame is
 	 * set up only past this scan (replay_syscall) */
-	for (size_t i = 0; i < n; i++) {
-		if (!e[i].rule->nargs)
-			continue;
-		adds += e[i].rule->nargs;
-		if (!first) {
-			first = e[i].rule;
-			first_ret = sp_rule_ret(first);
-		} else {
-			mixed |= sp_rule_ret(e[i].rule) != first_ret;
-		}
-	}
-	if (adds < 2 || !mixed)
+	for (size_t i = 0; i < n; i++)
+		sp_rs_clash_scan_add(&s, e[i].rule);
+	if (!sp_rs_clash_scan_may(&s))
 		return 0;
-	return replay_syscall(b, a, keep, name, e, n, cc, first, adds);
+	return replay_syscall(b, a, keep, name, e, n, cc, s.first, s.adds);
 }
 
 __attribute__((noinline)) static int replay_syscall(struct build *b, const struct sp_arch *a,
