@@ -56,6 +56,7 @@ struct sp_sha256 {
 	uint64_t total;
 	uint8_t buf[64];
 	size_t fill;
+	bool ni; /* blocks through the CPU's SHA extensions (set by init) */
 };
 void sp_sha256_init(struct sp_sha256 *s);
 void sp_sha256_update(struct sp_sha256 *s, const void *data, size_t len);

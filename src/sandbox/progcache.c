@@ -116,9 +116,14 @@ void sp_progkey_add_str(struct sp_progkey *k, const char *s)
 
 void sp_progkey_done(struct sp_progkey *k)
 {
+	static const char digits[] = "0123456789abcdef";
+
 	sp_sha256_final(&k->sha, k->digest);
-	for (size_t i = 0; i < sizeof(k->digest); i++)
-		snprintf(k->hex + 2 * i, 3, "%02x", k->digest[i]);
+	for (size_t i = 0; i < sizeof(k->digest); i++) {
+		k->hex[2 * i] = digits[k->digest[i] >> 4];
+		k->hex[2 * i + 1] = digits[k->digest[i] & 15];
+	}
+	k->hex[2 * sizeof(k->digest)] = '\0';
 }
 
 /* ---- the directory ------------------------------------------------------- */

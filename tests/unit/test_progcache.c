@@ -24,12 +24,16 @@ static void hex(const uint8_t *d, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void sha_hex(const void *data, size_t len, size_t step, char *out)
+/* portable: the rounds in C even where the CPU has the SHA extensions
+ * (sp_sha256_init chose them), so both ways are checked on such a CPU */
+static void sha_hex(const void *data, size_t len, size_t step, bool portable, char *out)
 {
 	struct sp_sha256 s;
 	uint8_t d[32];
 
 	sp_sha256_init(&s);
+	if (portable)
+		s.ni = false;
 	for (size_t i = 0; i < len; i += step)
 		sp_sha256_update(&s, (const uint8_t *)data + i, len - i < step ? len - i : step);
 	sp_sha256_final(&s, d);
@@ -48,10 +52,12 @@ static void test_sha256(void)
 	uint8_t buf[4099];
 	int fd;
 
-	for (size_t i = 0; i < 3; i++) {
-		sha_hex(fips[i][0], strlen(fips[i][0]), 1000, got);
-		tap_ok(!strcmp(got, fips[i][1]), "sha256 FIPS 180-4 example %zu", i);
-	}
+	for (size_t i = 0; i < 3; i++)
+		for (int portable = 0; portable < 2; portable++) {
+			sha_hex(fips[i][0], strlen(fips[i][0]), 1000, portable, got);
+			tap_ok(!strcmp(got, fips[i][1]), "sha256 FIPS 180-4 example %zu%s", i,
+			       portable ? " (portable rounds)" : "");
+		}
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 131 + (i >> 7));
 	fd = mkstemp(path);
@@ -79,14 +85,28 @@ static void test_sha256(void)
 		}
 		pclose(p);
 		want[strcspn(want, "\n")] = '\0';
-		for (size_t k = 0; k < 4; k++) {
-			sha_hex(buf, lens[i], steps[k], got);
+		for (size_t k = 0; k < 8; k++) {
+			sha_hex(buf, lens[i], steps[k / 2], k % 2, got);
 			same &= !strcmp(got, want);
 		}
-		tap_ok(same, "sha256 of %zu bytes, fed whole and in pieces, equals hashlib's",
+		tap_ok(same, "sha256 of %zu bytes, fed whole and in pieces, both ways, equals hashlib's",
 		       lens[i]);
 	}
 	unlink(path);
+	/* where /proc/cpuinfo lists sha_ni, the extensions are used */
+	{
+		FILE *c = fopen("/proc/cpuinfo", "r");
+		char line[4096];
+		bool listed = false;
+		struct sp_sha256 s;
+		while (c && fgets(line, sizeof(line), c))
+			listed |= !strncmp(line, "flags", 5) && strstr(line, " sha_ni");
+		if (c)
+			fclose(c);
+		sp_sha256_init(&s);
+		tap_ok(s.ni == listed, "the SHA extensions used where the CPU has them (%s)",
+		       listed ? "sha_ni listed" : "sha_ni not listed");
+	}
 }
 
 /* ---- sp_run_filter with a cache ------------------------------------------ */
