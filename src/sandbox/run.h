@@ -199,6 +199,10 @@ struct sp_devcg {
  * v1). A v1 cgroup has its rules; a cgroup2 one gets its program from
  * sp_devcg_arm. Returns 0, or negative with err when none could be made. */
 int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err);
+/* The cgroup2 device program (BPF_PROG_TYPE_CGROUP_DEVICE) into p: its
+ * length, 0 when cap is too small. */
+struct bpf_insn;
+size_t sp_devcg_program(struct bpf_insn *p, size_t cap);
 /* In the parent, once the init (pid) exists, while it builds the root:
  * the cgroup2 program attached (AUTO: when that fails, the v1 rules and
  * pid moved there). The init starts the command only after this
