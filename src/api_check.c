@@ -8,6 +8,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "analyze/analyze.h"
 #include "bpf/bpf.h"
 #include "sandbox/run.h"
 #include "profile/resolve.h"
@@ -55,9 +56,12 @@ static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secpr
 
 	static const char *const runtimes[] = { "runc", "crun" };
 
+	/* the program checked once for both runtimes */
+	bool loadable = sp_bpf_check(prog->insns, prog->len, NULL) == 0;
+
 	for (size_t i = 0; arch && i < SP_ARRAY_SIZE(runtimes); i++)
-		if (secprof_runtime_note(prog->insns, prog->len, arch, runtimes[i], false, msg,
-					 sizeof(msg)))
+		if (sp_runtime_note_checked(prog->insns, prog->len, loadable, arch, runtimes[i],
+					    false, msg, sizeof(msg)))
 			sp_note(ctx, p->file, NULL, runtimes[i], "%s", msg);
 }
 

@@ -19,6 +19,7 @@
 #include "profile/profile.h"
 #include "profile/resolve.h"
 #include "ir/ruleset.h"
+#include "analyze/analyze.h"
 #include "bpf/bpf.h"
 #include "sandbox/notify.h"
 #include "sandbox/run.h"
@@ -465,6 +466,7 @@ static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
 	enum secprof_decision d;
 	secprof_error e = { 0 };
 	char msg[700];
+	bool loadable;
 
 	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0)
 		return;
@@ -475,9 +477,11 @@ static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
 				"unconfined (no seccomp filter), as Docker runs it");
 		return;
 	}
+	/* the program checked once for both runtimes */
+	loadable = sp_bpf_check(prog->insns, prog->len, NULL) == 0;
 	for (size_t i = 0; i < SP_ARRAY_SIZE(runtimes); i++)
-		if (secprof_runtime_note(prog->insns, prog->len, NULL, runtimes[i], a->no_new_privs,
-					 msg, sizeof(msg)))
+		if (sp_runtime_note_checked(prog->insns, prog->len, loadable, NULL, runtimes[i],
+					    a->no_new_privs, msg, sizeof(msg)))
 			sp_note(ctx, d == SECPROF_DECIDE_CUSTOM ? a->seccomp : NULL, NULL,
 				runtimes[i], "%s", msg);
 }

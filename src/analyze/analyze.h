@@ -32,5 +32,11 @@ void sp_by_text(const secprof_side *s, const secprof_data *in, char *out, size_t
 const secprof_runtime_call *sp_runtime_row_at(size_t i);
 /* Whether row c is runtime `runtime` ("runc", "crun", "secprof"). */
 bool sp_runtime_is(const secprof_runtime_call *c, const char *runtime);
+/* secprof_runtime_note for a program whose sp_bpf_check the caller made
+ * (is_loadable: it passed), so that a note for each runtime checks it
+ * once. */
+size_t sp_runtime_note_checked(const secprof_insn *insns, size_t len, bool is_loadable,
+			       const secprof_arch *arch, const char *runtime, bool no_new_privs,
+			       char *buf, size_t buflen);
 
 #endif

@@ -177,20 +177,18 @@ bool sp_runtime_is(const secprof_runtime_call *c, const char *runtime)
 	return !strncmp(c->runtime, runtime, n) && (c->runtime[n] == ' ' || !c->runtime[n]);
 }
 
-size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secprof_arch *arch,
-			      const char *runtime, bool no_new_privs,
-			      const secprof_runtime_call **out, uint32_t *rets, size_t max)
+/* secprof_runtime_denied with the program's check done by the caller: a
+ * program the kernel would refuse (!is_loadable) decides 0 (KILL), as
+ * secprof_emulate says for it. */
+static size_t runtime_denied(const secprof_insn *insns, size_t len, bool is_loadable,
+			     const secprof_arch *arch, const char *runtime, bool no_new_privs,
+			     const secprof_runtime_call **out, uint32_t *rets, size_t max)
 {
 	secprof_arch_info info;
 	size_t n = 0;
-	/* checked once for all the calls (secprof_emulate would check it for
-	 * each: most of `secprof run`'s own time); a program the kernel would
-	 * refuse decides 0 (KILL), as secprof_emulate says for it */
-	bool loadable;
 
 	if (!insns || !len)
 		return 0;
-	loadable = sp_bpf_check(insns, len, NULL) == 0;
 	if (!arch)
 		arch = secprof_arch_native();
 	secprof_arch_get_info(arch, &info);
@@ -205,7 +203,7 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 			continue;
 		if ((d.nr = secprof_syscall_nr(arch, calls[i].syscall)) < 0)
 			continue;
-		ret = loadable ? sp_emulate_checked(insns, &d, NULL) : 0;
+		ret = is_loadable ? sp_emulate_checked(insns, &d, NULL) : 0;
 		if (sp_action_allows(ret))
 			continue;
 		if (n < max) {
@@ -219,12 +217,29 @@ size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secpr
 	return n;
 }
 
-size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof_arch *arch,
-			    const char *runtime, bool no_new_privs, char *buf, size_t buflen)
+/* Checked once for all the calls (secprof_emulate would check it for
+ * each: most of `secprof run`'s own time). */
+static bool loadable(const secprof_insn *insns, size_t len)
+{
+	return insns && len && sp_bpf_check(insns, len, NULL) == 0;
+}
+
+size_t secprof_runtime_denied(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+			      const char *runtime, bool no_new_privs,
+			      const secprof_runtime_call **out, uint32_t *rets, size_t max)
+{
+	return runtime_denied(insns, len, loadable(insns, len), arch, runtime, no_new_privs, out,
+			      rets, max);
+}
+
+size_t sp_runtime_note_checked(const secprof_insn *insns, size_t len, bool is_loadable,
+			       const secprof_arch *arch, const char *runtime, bool no_new_privs,
+			       char *buf, size_t buflen)
 {
 	const secprof_runtime_call *rows[64];
 	uint32_t rets[64];
-	size_t n = secprof_runtime_denied(insns, len, arch, runtime, no_new_privs, rows, rets, 64),
+	size_t n = runtime_denied(insns, len, is_loadable, arch, runtime, no_new_privs, rows, rets,
+				  64),
 	       at;
 	/* the command a user of each runtime starts containers with */
 	const char *front = runtime && !strcmp(runtime, "crun") ? "podman run" : "docker run";
@@ -248,4 +263,11 @@ size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof
 		at = w < 0 ? at : at + (size_t)w < buflen ? at + (size_t)w : buflen - 1;
 	}
 	return n;
+}
+
+size_t secprof_runtime_note(const secprof_insn *insns, size_t len, const secprof_arch *arch,
+			    const char *runtime, bool no_new_privs, char *buf, size_t buflen)
+{
+	return sp_runtime_note_checked(insns, len, loadable(insns, len), arch, runtime,
+				       no_new_privs, buf, buflen);
 }

@@ -87,8 +87,7 @@ static bool cpu_has_sha_ni(void)
  * two rounds, turning CDGH into the next ABEF. The message schedule is
  * computed four words at a time: W[t..t+3] = MSG2(MSG1(W[t-16..], W[t-12..])
  * + W[t-7..t-4], W[t-4..t-1]). */
-__attribute__((target("sha,sse4.1,ssse3"))) static void block_ni(uint32_t h[8],
-								  const uint8_t *p)
+__attribute__((target("sha,sse4.1,ssse3"))) static void block_ni(uint32_t h[8], const uint8_t *p)
 {
 	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
 	__m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);

@@ -89,7 +89,8 @@ static void test_sha256(void)
 			sha_hex(buf, lens[i], steps[k / 2], k % 2, got);
 			same &= !strcmp(got, want);
 		}
-		tap_ok(same, "sha256 of %zu bytes, fed whole and in pieces, both ways, equals hashlib's",
+		tap_ok(same,
+		       "sha256 of %zu bytes, fed whole and in pieces, both ways, equals hashlib's",
 		       lens[i]);
 	}
 	unlink(path);
