@@ -73,9 +73,10 @@ static void block(uint32_t h[8], const uint8_t *p)
 
 #if defined(__x86_64__)
 /* The SHA extensions with the SSSE3 and SSE4.1 the shuffles and blends
- * below need, as glibc read them at start-up (<sys/platform/x86.h>, glibc
- * 2.33 and later). Not CPUID here: under a hypervisor each CPUID exits to
- * it (14 us on the bench machine, more than the rounds it would save). */
+ * below need, as glibc read them at start-up (<sys/platform/x86.h>,
+ * CPU_FEATURE_ACTIVE: glibc 2.34 and later). Not CPUID here: under a
+ * hypervisor each CPUID exits to it (7-14 us on the bench machine, more
+ * than the rounds it would save). */
 static bool cpu_has_sha_ni(void)
 {
 	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);

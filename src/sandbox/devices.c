@@ -238,15 +238,20 @@ static int setup_v1(char *path, size_t len, const char *name, secprof_error *err
  * decisions against the list). */
 #define DEV_BITMAP_MINORS 32
 
+/* Jumps to one place not yet placed: at most one per rule and per type,
+ * and the mknod one; more (full) and no program is made at all. */
 struct dev_jumps {
-	size_t at[SP_ARRAY_SIZE(allowed_devices) * 2 + 4];
+	size_t at[SP_ARRAY_SIZE(allowed_devices) + 4];
 	size_t n;
+	bool full;
 };
 
 static void dev_jump(struct dev_jumps *j, size_t at)
 {
 	if (j->n < SP_ARRAY_SIZE(j->at))
 		j->at[j->n++] = at;
+	else
+		j->full = true;
 }
 
 static void dev_land(struct bpf_insn *p, const struct dev_jumps *j, size_t to)
@@ -318,10 +323,12 @@ size_t sp_devcg_program(struct bpf_insn *p, size_t cap)
 {
 	static const char types[] = { 'c', 'b' };
 	struct dev_jumps allow = { .n = 0 }, deny = { .n = 0 };
+	bool full = false;
 	size_t n = 0;
 
-	/* 6 + 2 per type + at most 7 per rule + 4 */
-	if (cap < 10 + 2 * SP_ARRAY_SIZE(types) + 7 * SP_ARRAY_SIZE(allowed_devices))
+	/* 7 first, 2 per type, at most 6 per rule (a bitmap: 6 for one or
+	 * more; a list: 2 and 1 per rule), 4 last */
+	if (cap < 11 + 2 * SP_ARRAY_SIZE(types) + 6 * SP_ARRAY_SIZE(allowed_devices))
 		return 0;
 	/* r2 = access, r3 = type, r4 = major, r5 = minor */
 	p[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_2, BPF_REG_1, 0, 0);
@@ -350,6 +357,7 @@ size_t sp_devcg_program(struct bpf_insn *p, size_t cap)
 		dev_jump(&deny, n);
 		p[n++] = INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0);
 		dev_land(p, &other, n);
+		full |= other.full;
 	}
 	dev_land(p, &deny, n);
 	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
@@ -357,7 +365,9 @@ size_t sp_devcg_program(struct bpf_insn *p, size_t cap)
 	dev_land(p, &allow, n);
 	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
 	p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	return n;
+	/* a jump left unplaced would fall through: no program (the load
+	 * fails, and the run with it) rather than one that may allow more */
+	return full || allow.full || deny.full ? 0 : n;
 }
 
 /* The program loaded and attached to the cgroup at path. */
