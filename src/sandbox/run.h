@@ -200,7 +200,8 @@ struct sp_devcg {
  * sp_devcg_arm. Returns 0, or negative with err when none could be made. */
 int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error *err);
 /* The cgroup2 device program (BPF_PROG_TYPE_CGROUP_DEVICE) into p: its
- * length, 0 when cap is too small. */
+ * length, or 0 (no program: its load fails) when it does not fit in cap
+ * or in the generator's own jump lists. */
 struct bpf_insn;
 size_t sp_devcg_program(struct bpf_insn *p, size_t cap);
 /* In the parent, once the init (pid) exists, while it builds the root:
