@@ -26,6 +26,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <spawn.h>
@@ -41,6 +42,7 @@
 
 #include "bpf_eval.h"
 #include "core/arch.h"
+#include "sandbox/run.h"
 #include "randprof.h"
 #include "runc_scmp.h"
 #include "worstprof.h"
@@ -86,7 +88,7 @@ static void ignore_warning(void *data, const secprof_error *w)
 }
 
 /* BENCH_ONLY=name,name... runs only those sections (all when unset):
- * moby mix lengths protocols process memory startup growth worst. */
+ * moby mix lengths protocols process memory devices startup growth worst. */
 static bool want(const char *name)
 {
 	const char *only = getenv("BENCH_ONLY");
@@ -1337,6 +1339,136 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
 	return cpu[P_SCMP] / cpu[P_SHARED] >= 20 && !c[P_SHARED].status && !c[P_SCMP].status;
 }
 
+/* ---- the device program ---------------------------------------------- */
+
+#define DEV_INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+/* runc's program for the same list, block for block as runc 1.1 and current
+ * runc generate it (libcontainer/cgroups/devices/devicefilter.go,
+ * deviceFilter and appendRule; from crun's ebpf.c): type, access unless
+ * rwm, major and minor unless a wildcard, each jumping to the next block,
+ * then allow; deny at the end. The rules are what runc's emulator keeps of
+ * Docker's list in allow-list mode (the deny of c 10:229 goes). */
+static size_t runc_device_program(struct bpf_insn *p)
+{
+	static const struct {
+		uint32_t type, access;
+		int64_t major, minor;
+	} rules[] = {
+		{ BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_MKNOD, -1, -1 },
+		{ BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_MKNOD, -1, -1 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 1, 3 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 1, 5 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 1, 7 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 1, 8 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 1, 9 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 5, 0 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 5, 1 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 5, 2 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 136, -1 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 10, 200 },
+	};
+	size_t n = 0;
+
+	p[n++] = DEV_INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_2, BPF_REG_1, 0, 0);
+	p[n++] = DEV_INSN(BPF_ALU | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff);
+	p[n++] = DEV_INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_3, BPF_REG_1, 0, 0);
+	p[n++] = DEV_INSN(BPF_ALU | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16);
+	p[n++] = DEV_INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_4, BPF_REG_1, 4, 0);
+	p[n++] = DEV_INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_5, BPF_REG_1, 8, 0);
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		size_t at = n, tests;
+		bool access = rules[r].access != 7;
+		/* the tests jump over the rest of the block: 2 for the allow */
+		tests = 1 + (access ? 3 : 0) + (rules[r].major >= 0) + (rules[r].minor >= 0);
+		p[n++] = DEV_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, 0,
+				  (int32_t)rules[r].type);
+		if (access) {
+			p[n++] = DEV_INSN(BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
+			p[n++] = DEV_INSN(BPF_ALU | BPF_AND | BPF_K, BPF_REG_1, 0, 0,
+					  (int32_t)rules[r].access);
+			p[n++] = DEV_INSN(BPF_JMP | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
+		}
+		if (rules[r].major >= 0)
+			p[n++] = DEV_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, 0,
+					  (int32_t)rules[r].major);
+		if (rules[r].minor >= 0)
+			p[n++] = DEV_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, 0,
+					  (int32_t)rules[r].minor);
+		for (size_t k = at; k < at + tests; k++)
+			if (BPF_CLASS(p[k].code) == BPF_JMP)
+				p[k].off = (int16_t)(at + tests + 2 - k - 1);
+		p[n++] = DEV_INSN(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
+		p[n++] = DEV_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	p[n++] = DEV_INSN(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+	p[n++] = DEV_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return n;
+}
+
+/* Wall time of one load of program p (BPF_PROG_LOAD, what every container
+ * start on a cgroup2 host pays), or -1 when the kernel refuses it; with
+ * processed, how many instructions the verifier went through. */
+static double device_load_us(const struct bpf_insn *p, size_t n, unsigned *processed)
+{
+	static char log[16384];
+	union bpf_attr attr;
+	struct timespec a, b;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insns = (uint64_t)(uintptr_t)p;
+	attr.insn_cnt = (uint32_t)n;
+	attr.license = (uint64_t)(uintptr_t) "GPL";
+	if (processed) {
+		attr.log_buf = (uint64_t)(uintptr_t)log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		*processed = 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (processed && strstr(log, "processed "))
+		*processed = (unsigned)strtoul(strstr(log, "processed ") + 10, NULL, 10);
+	return (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+}
+
+/* The device program of `run --rootfs` against runc's for the same list,
+ * loaded alternately so that the machine's state falls on both alike. */
+static void bench_devices(void)
+{
+	struct bpf_insn mine[96], runc[128];
+	size_t nm = sp_devcg_program(mine, 96), nr = runc_device_program(runc);
+	unsigned runs = runs_scaled(400), pm, pr;
+	double *tm = calloc(runs, sizeof(*tm)), *tr = calloc(runs, sizeof(*tr));
+	bool ok = tm && tr && device_load_us(mine, nm, &pm) >= 0 &&
+		  device_load_us(runc, nr, &pr) >= 0;
+
+	for (unsigned r = 0; ok && r < runs; r++) {
+		tm[r] = device_load_us(mine, nm, NULL);
+		tr[r] = device_load_us(runc, nr, NULL);
+		ok = tm[r] >= 0 && tr[r] >= 0;
+	}
+	if (!ok) {
+		printf("\ndevice program: BPF_PROG_LOAD refused (needs root and bpf(2)): skipped\n");
+	} else {
+		double m = median(tm, runs), q = median(tr, runs);
+		printf("\ndevice program of run --rootfs (cgroup2), BPF_PROG_LOAD wall time, medians of %u\n"
+		       "alternate loads:\n"
+		       "  secprof  %3zu instructions, verifier processed %4u  %7.1f us\n"
+		       "  runc     %3zu instructions, verifier processed %4u  %7.1f us   ratio %.1fx\n",
+		       runs, nm, pm, m, nr, pr, q, q / m);
+	}
+	free(tm);
+	free(tr);
+}
+
 /* Start-up of `secprof run -- /bin/true` against `unshare -m /bin/true`
  * (the bare namespace + exec it also does), and of `run --rootfs` against
  * `unshare -mpf --fork` + chroot on the same root (tools/make-rootfs.sh's,
@@ -1628,6 +1760,8 @@ int main(int argc, char **argv)
 			      argc > 4 ? argv[4] : "../build/bench/scmp-compile");
 	if (want("memory"))
 		bench_memory(argc > 2 ? argv[2] : "../build/secprof");
+	if (want("devices"))
+		bench_devices();
 	if (want("startup"))
 		bench_startup(argc > 2 ? argv[2] : "../build/secprof", argc > 3 ? argv[3] : NULL);
 	if (want("growth"))
