@@ -1413,29 +1413,19 @@ static size_t runc_device_program(struct bpf_insn *p)
 static double device_load_us(const struct bpf_insn *p, size_t n, unsigned *processed)
 {
 	static char log[16384];
-	union bpf_attr attr;
 	struct timespec a, b;
 	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	attr.insns = (uint64_t)(uintptr_t)p;
-	attr.insn_cnt = (uint32_t)n;
-	attr.license = (uint64_t)(uintptr_t) "GPL";
-	if (processed) {
-		attr.log_buf = (uint64_t)(uintptr_t)log;
-		attr.log_size = sizeof(log);
-		attr.log_level = 1;
-		*processed = 0;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = sp_devcg_load(p, n, processed ? log : NULL, sizeof(log));
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	if (fd < 0)
 		return -1;
 	close(fd);
-	if (processed && strstr(log, "processed "))
-		*processed = (unsigned)strtoul(strstr(log, "processed ") + 10, NULL, 10);
+	if (processed)
+		*processed = strstr(log, "processed ")
+				     ? (unsigned)strtoul(strstr(log, "processed ") + 10, NULL, 10)
+				     : 0;
 	return (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
 }
 

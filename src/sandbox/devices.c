@@ -371,25 +371,36 @@ size_t sp_devcg_program(struct bpf_insn *p, size_t cap)
 }
 
 /* The program loaded and attached to the cgroup at path. */
+int sp_devcg_load(const struct bpf_insn *p, size_t n, char *log, size_t log_size)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insns = (uint64_t)(uintptr_t)p;
+	attr.insn_cnt = (uint32_t)n;
+	attr.license = (uint64_t)(uintptr_t) "GPL";
+	if (log && log_size) {
+		log[0] = '\0';
+		attr.log_buf = (uint64_t)(uintptr_t)log;
+		attr.log_size = (uint32_t)log_size;
+		attr.log_level = 1;
+	}
+	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
 static int attach_program(const char *path, secprof_error *err)
 {
 	struct bpf_insn insns[96];
+	size_t n = sp_devcg_program(insns, SP_ARRAY_SIZE(insns));
 	char log[4096] = "";
 	union bpf_attr attr;
 	int prog, dir, rc = 0;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	attr.insns = (uint64_t)(uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)sp_devcg_program(insns, SP_ARRAY_SIZE(insns));
-	attr.license = (uint64_t)(uintptr_t) "GPL";
-	prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	prog = sp_devcg_load(insns, n, NULL, 0);
 	if (prog < 0 && errno == EINVAL) {
 		/* Again with the verifier's log, only to say why. */
-		attr.log_buf = (uint64_t)(uintptr_t)log;
-		attr.log_size = sizeof(log);
-		attr.log_level = 1;
-		prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+		prog = sp_devcg_load(insns, n, log, sizeof(log));
 		errno = EINVAL;
 	}
 	if (prog < 0)

@@ -204,6 +204,9 @@ int sp_devcg_create(struct sp_devcg *cg, enum sp_devcg_mode mode, secprof_error 
  * or in the generator's own jump lists. */
 struct bpf_insn;
 size_t sp_devcg_program(struct bpf_insn *p, size_t cap);
+/* BPF_PROG_LOAD of a device program of n instructions: its fd, or -1 with
+ * errno. With log, the verifier's log (level 1) is written there. */
+int sp_devcg_load(const struct bpf_insn *p, size_t n, char *log, size_t log_size);
 /* In the parent, once the init (pid) exists, while it builds the root:
  * the cgroup2 program attached (AUTO: when that fails, the v1 rules and
  * pid moved there). The init starts the command only after this

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/run.h"
@@ -19,7 +18,7 @@
 /* char devices a container may open: c 136:* (pts) and these */
 static const struct {
 	uint32_t major, minor;
-} docker_char[] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 },
+} docker_char[] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 },   { 1, 9 },
 		    { 5, 0 }, { 5, 1 }, { 5, 2 }, { 10, 200 } };
 
 static bool docker_allows(uint32_t access, uint32_t type, uint32_t major, uint32_t minor)
@@ -72,12 +71,15 @@ static int run(const struct bpf_insn *p, size_t n, const uint32_t ctx[3])
 
 static void test_decisions(const struct bpf_insn *p, size_t n)
 {
-	static const uint32_t accesses[] = { BPF_DEVCG_ACC_MKNOD, BPF_DEVCG_ACC_READ,
+	static const uint32_t accesses[] = { BPF_DEVCG_ACC_MKNOD,
+					     BPF_DEVCG_ACC_READ,
 					     BPF_DEVCG_ACC_WRITE,
 					     BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE,
-					     BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ, 0 };
+					     BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ,
+					     0 };
 	static const uint32_t types[] = { BPF_DEVCG_DEV_CHAR, BPF_DEVCG_DEV_BLOCK, 0, 3 };
-	static const uint32_t far[] = { 31, 32, 33, 63, 64, 199, 200, 201, 255, 256, 1000, 65535,
+	static const uint32_t far[] = { 31,       32,          33,          63,         64,   199,
+					200,      201,         255,         256,        1000, 65535,
 					1u << 20, 0x7fffffffu, 0x80000000u, 0xffffffffu };
 	size_t cases = 0, wrong = 0;
 	uint32_t vals[48];
@@ -101,24 +103,18 @@ static void test_decisions(const struct bpf_insn *p, size_t n)
 								  vals[mi]);
 					cases++;
 					if (got != (int)want && wrong++ < 5)
-						tap_diag("access %u type %u %u:%u: program %d, Docker %d",
-							 accesses[a], types[t], vals[ma], vals[mi], got,
-							 want);
+						tap_diag(
+							"access %u type %u %u:%u: program %d, Docker %d",
+							accesses[a], types[t], vals[ma], vals[mi],
+							got, want);
 				}
 	tap_ok(!wrong, "the program decides as Docker's device list over %zu requests", cases);
 }
 
 static void test_kernel_accepts(const struct bpf_insn *p, size_t n)
 {
-	union bpf_attr attr;
-	int fd;
+	int fd = sp_devcg_load(p, n, NULL, 0);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	attr.insns = (uint64_t)(uintptr_t)p;
-	attr.insn_cnt = (uint32_t)n;
-	attr.license = (uint64_t)(uintptr_t) "GPL";
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd < 0 && (errno == EPERM || errno == ENOSYS)) {
 		printf("ok %d - # SKIP the kernel's verifier: bpf(2) not allowed here\n", ++tap_n);
 		return;
