@@ -1349,15 +1349,17 @@ static bool bench_process(const char *ref, const char *secprof_bin, const char *
  * deviceFilter and appendRule; from crun's ebpf.c): type, access unless
  * rwm, major and minor unless a wildcard, each jumping to the next block,
  * then allow; deny at the end. The rules are what runc's emulator keeps of
- * Docker's list in allow-list mode (the deny of c 10:229 goes). */
+ * Docker's list in allow-list mode (the deny of c 10:229 goes), in its
+ * order (devices_emulator.go, orderedEntries: by major, minor, type; a
+ * wildcard is -1). */
 static size_t runc_device_program(struct bpf_insn *p)
 {
 	static const struct {
 		uint32_t type, access;
 		int64_t major, minor;
 	} rules[] = {
-		{ BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_MKNOD, -1, -1 },
 		{ BPF_DEVCG_DEV_BLOCK, BPF_DEVCG_ACC_MKNOD, -1, -1 },
+		{ BPF_DEVCG_DEV_CHAR, BPF_DEVCG_ACC_MKNOD, -1, -1 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 1, 3 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 1, 5 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 1, 7 },
@@ -1366,8 +1368,8 @@ static size_t runc_device_program(struct bpf_insn *p)
 		{ BPF_DEVCG_DEV_CHAR, 7, 5, 0 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 5, 1 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 5, 2 },
-		{ BPF_DEVCG_DEV_CHAR, 7, 136, -1 },
 		{ BPF_DEVCG_DEV_CHAR, 7, 10, 200 },
+		{ BPF_DEVCG_DEV_CHAR, 7, 136, -1 },
 	};
 	size_t n = 0;
 
