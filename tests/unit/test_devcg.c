@@ -23,7 +23,10 @@ static const struct {
 
 static bool docker_allows(uint32_t access, uint32_t type, uint32_t major, uint32_t minor)
 {
-	if (access == BPF_DEVCG_ACC_MKNOD) /* c *:* m, b *:* m */
+	/* c *:* m, b *:* m: the kernel runs the program for char and block
+	 * nodes only (security/device_cgroup.c, devcgroup_inode_mknod and
+	 * devcgroup_check_permission), so any type stands for those two */
+	if (access == BPF_DEVCG_ACC_MKNOD)
 		return true;
 	if (type != BPF_DEVCG_DEV_CHAR)
 		return false;
