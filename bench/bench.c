@@ -1097,41 +1097,62 @@ static double one_compile(secprof_ctx *ctx, const char *json, size_t len, bool l
 	return ok ? t : -1;
 }
 
-/* Median of runs compiles under a protocol: warm (back to back, caches and
- * freed pages reused), evict (32 MiB written before each), fork (each in a
- * fresh child: copy-on-write pages fault in, as in a new process; the child
- * has never compiled). */
-static double time_protocol(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp,
-			    enum protocol pr, unsigned runs)
+/* One timed compile under a protocol: warm (right after an untimed one of
+ * the same kind: caches and freed pages reused), evict (32 MiB written
+ * before it), fork (in a fresh child: copy-on-write pages fault in, as in
+ * a new process; the child has never compiled). `shared`: a page the child
+ * writes its time to. -1 on failure. */
+static double one_sample(secprof_ctx *ctx, const char *json, size_t len, bool libseccomp,
+			 enum protocol pr, double *shared)
 {
-	double *t = mmap(NULL, sizeof(double) * runs, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-	       m;
+	pid_t pid;
 
-	if (t == MAP_FAILED)
+	if (pr == P_WARM && one_compile(ctx, json, len, libseccomp) < 0)
 		return -1;
-	for (unsigned i = 0; i < runs; i++) {
-		if (pr == P_FORK) {
-			pid_t pid = fork();
-			if (pid == 0) {
-				t[i] = one_compile(ctx, json, len, libseccomp);
-				_exit(0);
-			}
-			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
-				t[i] = -1;
-		} else {
-			if (pr == P_EVICT)
-				evict_caches();
-			t[i] = one_compile(ctx, json, len, libseccomp);
-		}
-		if (t[i] < 0) {
-			munmap(t, sizeof(double) * runs);
-			return -1;
-		}
+	if (pr == P_EVICT)
+		evict_caches();
+	if (pr != P_FORK)
+		return one_compile(ctx, json, len, libseccomp);
+	*shared = -1;
+	pid = fork();
+	if (pid == 0) {
+		*shared = one_compile(ctx, json, len, libseccomp);
+		_exit(0);
 	}
-	m = median(t, runs);
-	munmap(t, sizeof(double) * runs);
-	return m;
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+		return -1;
+	return *shared;
+}
+
+/* Medians of sruns secprof and lruns libseccomp compiles under one
+ * protocol, interleaved (a libseccomp compile after every sruns / lruns
+ * secprof ones), so that both meet the same load: this machine's speed
+ * drifts by half within a minute, and a ratio of two medians taken a
+ * minute apart drifted with it. */
+static bool time_protocol(secprof_ctx *ctx, const char *json, size_t len, enum protocol pr,
+			  unsigned sruns, unsigned lruns, double *s, double *l)
+{
+	double *ts = calloc(sruns, sizeof(*ts)), *tl = calloc(lruns, sizeof(*tl));
+	double *shared = mmap(NULL, sizeof(double), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned nl = 0;
+	bool ok = ts && tl && shared != MAP_FAILED;
+
+	for (unsigned i = 0; ok && i < sruns; i++) {
+		ok = (ts[i] = one_sample(ctx, json, len, false, pr, shared)) >= 0;
+		if (ok && nl < lruns &&
+		    (unsigned long)(i + 1) * lruns >= (unsigned long)(nl + 1) * sruns)
+			ok = (tl[nl++] = one_sample(ctx, json, len, true, pr, shared)) >= 0;
+	}
+	if (ok) {
+		*s = median(ts, sruns);
+		*l = median(tl, nl);
+	}
+	free(ts);
+	free(tl);
+	if (shared != MAP_FAILED)
+		munmap(shared, sizeof(double));
+	return ok;
 }
 
 static bool bench_protocols(secprof_ctx *ctx, const char *ref)
@@ -1152,12 +1173,14 @@ static bool bench_protocols(secprof_ctx *ctx, const char *ref)
 		return true;
 	}
 	printf("\ncompile time of the moby default by protocol, parse+resolve+compile, thread CPU µs, medians of\n"
-	       "%u (secprof) / %u (libseccomp tree as runc); target >= 100x on the cold ones:\n",
+	       "%u (secprof) / %u (libseccomp tree as runc), interleaved; target >= 100x on the cold ones:\n",
 	       sruns, lruns);
 	for (int pr = P_WARM; pr <= P_FORK; pr++) {
-		double s = time_protocol(ctx, json, len, false, (enum protocol)pr, sruns);
-		double l = time_protocol(ctx, json, len, true, (enum protocol)pr, lruns);
-		bool met = s > 0 && l / s >= 100;
+		double s = -1, l = 0;
+		bool met;
+		if (!time_protocol(ctx, json, len, (enum protocol)pr, sruns, lruns, &s, &l))
+			s = -1;
+		met = s > 0 && l / s >= 100;
 		printf("  %-36s secprof %8.1f  libseccomp %9.1f  ratio %6.1fx%s%s\n", names[pr], s,
 		       l, s > 0 ? l / s : 0, pr == P_WARM ? "" : "  ",
 		       pr == P_WARM ? "" : target(met));
