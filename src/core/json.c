@@ -37,6 +37,7 @@
 
 #include "secprof.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 /* Returned by the scanning functions instead of an offset: stop here. */
 #define BAD SIZE_MAX
@@ -241,44 +242,6 @@ HOT struct sp_json *add_value(struct jp *p, enum sp_jtype type, size_t start, si
 	return v;
 }
 
-/* ---- UTF-8 ------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned c = s[0];
-	size_t n;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f; /* > U+10FFFF */
-	if (avail < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* ---- strings ------------------------------------------------------------ */
 
 /* Bytes that end a plain run inside a string: the closing quote, an escape,
@@ -371,7 +334,7 @@ HOT size_t lex_string(const struct jp *p, size_t i, bool *escaped)
 		}
 		if (s[k] < 0x80) /* a raw control character */
 			return BAD;
-		n = utf8_len(s + k, p->len - k);
+		n = sp_utf8_len(s + k, p->len - k);
 		if (!n)
 			return BAD;
 		k += n;
@@ -885,7 +848,7 @@ static void quote_char(const struct jp *p, size_t i, char *buf, size_t len)
 	 * invisible between quotes */
 	const unsigned char *u = (const unsigned char *)p->data + i;
 	unsigned cp;
-	n = utf8_len(u, p->len - i);
+	n = sp_utf8_len(u, p->len - i);
 	if (!n) { /* not reached: bad_anywhere() reports these first */
 		snprintf(buf, len, "byte 0x%02x", c);
 		return;
@@ -924,7 +887,7 @@ static bool bad_anywhere(const struct jp *p, size_t i, struct diag *d)
 		d->msg = "NUL byte in input";
 		return true;
 	}
-	if (c >= 0x80 && !utf8_len((const unsigned char *)p->data + i, p->len - i)) {
+	if (c >= 0x80 && !sp_utf8_len((const unsigned char *)p->data + i, p->len - i)) {
 		d->msg = "invalid UTF-8 in input";
 		return true;
 	}
@@ -954,7 +917,7 @@ static bool diag_string(const struct jp *p, size_t *at, struct diag *d)
 			return true;
 		}
 		if (c >= 0x80) {
-			size_t n = utf8_len((const unsigned char *)p->data + i, p->len - i);
+			size_t n = sp_utf8_len((const unsigned char *)p->data + i, p->len - i);
 			if (!n) {
 				d->msg = "invalid UTF-8 in string";
 				return true;

@@ -6,41 +6,7 @@
 #include <string.h>
 
 #include "core/jsonw.h"
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629, table 3-7 of the
- * Unicode standard: no overlong forms, no surrogates, at most U+10FFFF), 0
- * if s does not start one. s is NUL-terminated, and a NUL is never a
- * continuation byte, so no read goes past it. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong below U+0800 */
-	else if (c == 0xed)
-		hi = 0x9f; /* U+D800..U+DFFF: surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong below U+10000 */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
+#include "core/utf8.h"
 
 /* The two-character escapes Go writes; every other control character is
  * \u00XX. */
@@ -77,7 +43,7 @@ void sp_buf_json_str(struct sp_buf *b, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_seq(p);
+		n = sp_utf8_len(p, SIZE_MAX); /* p is NUL-terminated */
 		if (!n) {
 			sp_buf_add(b, "\\ufffd", 6);
 			n = 1;
