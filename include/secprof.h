@@ -428,6 +428,10 @@ typedef struct secprof_ir_syscall {
 	 * against the same chains (README "libseccomp 2.5.4's code-generation
 	 * bugs"): the stricter of that and the chains decides there */
 	bool stale_accumulator;
+	/* on a `wide`: the same, runc's program run, where it differs from the
+	 * chains because libseccomp's tree shares a level between two rules'
+	 * tests (one rule's remaining tests are reached from another's) */
+	bool shared_level;
 } secprof_ir_syscall;
 
 typedef struct secprof_ir_arch {

@@ -134,6 +134,7 @@ struct msys {
 	const struct sp_tnode *root; /* libseccomp's word tree (a replay) */
 	struct tgt head;             /* its first block */
 	bool may_stale;
+	bool shared; /* a level with two parents and two nodes (shared_level) */
 };
 
 struct model {
@@ -571,11 +572,14 @@ static struct sp_tnode *dag_settle(struct build *b, const struct dag *d)
 
 #define STALE_NOTE \
 	"syscall \"%s\" on %s: libseccomp 2.5.4's program compares a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter decides otherwise than these rules for some arguments; secprof returns the stricter of the two verdicts"
+#define SHARED_NOTE \
+	"syscall \"%s\" on %s: libseccomp 2.5.4's tree puts one rule's remaining tests where another rule's tests lead too (docs/COMPAT.md §4.4), so runc's filter may decide otherwise than these rules for some arguments; secprof returns the stricter of the two verdicts"
 
 /* The twin of s: runc's program for it, run (ruleset.h, sp_wide.dag). It
  * takes the place of a 64-bit twin, whose rules phase 0 decides as they
  * were written (the same rules, libseccomp's values: merge.c merge_wide). */
-static int attach(struct build *b, const struct msys *ms, const struct dag *d, uint32_t root1)
+static int attach(struct build *b, const struct msys *ms, const struct dag *d, uint32_t root1,
+		  bool stale)
 {
 	struct sp_wide *twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin));
 	struct sp_tnode *v = twin ? dag_settle(b, d) : NULL;
@@ -595,11 +599,12 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 					   .tree = &v[root1 - 1] };
 	twin->dag = v;
 	twin->ndag = d->nodes.len;
+	twin->shared = !stale;
 	ms->s->wide = twin;
 	if (rule) {
 		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
-		sp_note(b->ctx, b->file, &rule->loc, path, STALE_NOTE, ms->s->name,
-			b->rs->arches[ms->ai].arch->scmp);
+		sp_note(b->ctx, b->file, &rule->loc, path, stale ? STALE_NOTE : SHARED_NOTE,
+			ms->s->name, b->rs->arches[ms->ai].arch->scmp);
 	}
 	return 0;
 }
@@ -658,7 +663,9 @@ static int dag_error(struct model *m, const struct msys *ms, enum dag_fault f)
 }
 
 /* Build the DAG of one syscall and give it a twin where runc's program
- * tests another word than the rules. The phases: the rules as written
+ * tests another word than the rules, or where its tree shares a level
+ * (shared_level): there runc's program can decide otherwise than the rules
+ * with every word loaded afresh, and the DAG is that program. The phases: the rules as written
  * where the twin replaces a 64-bit twin (whose decisions they are), and
  * each layout runc may use whose program differs here, Debian 12's
  * (OPTIMIZE 1) last, so that its errno is the one a tie returns. */
@@ -679,8 +686,8 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 }, 0,
 		    &root))
 		rc = dag_error(m, ms, d.fault);
-	else if (d.stale && root.node1)
-		rc = attach(m->b, ms, &d, root.node1);
+	else if ((d.stale || ms->shared) && root.node1)
+		rc = attach(m->b, ms, &d, root.node1, d.stale);
 	dag_free(&d);
 	return rc;
 }
@@ -814,6 +821,75 @@ struct collect {
 	bool any;            /* a syscall whose tree may be stale */
 };
 
+/* Does libseccomp's tree give a level of two or more nodes two or more
+ * links from the level above? _db_rule_gen_64 points two tests of one
+ * condition at the same next node (GT and GE: "hi > V" and the low test;
+ * LT and LE: "hi == V" and the low test, on their false sides; NE: both
+ * tests, when a condition follows), and _db_tree_add, merging a later
+ * rule's chain through one of them, puts that rule's remaining tests
+ * beside the node (tree.c merge_side). Reached through the other test,
+ * they decide for arguments that rule does not match: two ERRNO rules on
+ * write, `arg0 >= 3840 && arg5 >= X` and `arg0 >= 0x9303091d && arg2 >
+ * Y`, make runc return ERRNO for arg0 = 0x745ee47d with arg2 > Y alone.
+ * Where every level has one link from above, the tree decides as the OR
+ * of the rules. A true answer can be more than needed (the twin then
+ * equals the rules), never less. `nodes`: the pool's nodes (every node of
+ * the tree is one); loops in the sibling links (tree.c) answer true. */
+static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
+{
+	uint32_t *head =
+		calloc(nodes ? nodes : 1, sizeof(*head)); /* index + 1 of its level's first */
+	uint32_t *links = calloc(nodes ? nodes : 1, sizeof(*links));
+	uint32_t *size = calloc(nodes ? nodes : 1, sizeof(*size));
+	uint32_t *stack = malloc((nodes ? nodes : 1) * sizeof(*stack));
+	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
+	size_t top = 0;
+	bool shared = !head || !links || !size || !stack || !seen; /* no memory: twin */
+
+	if (!shared && root) {
+		stack[top++] = (uint32_t)(root - pool);
+		seen[root - pool] = true;
+	}
+	while (!shared && top) { /* every node reachable: levels and both sides */
+		const struct sp_tnode *n = &pool[stack[--top]];
+		const struct sp_tnode *next[4] = { n->t, n->f, n->prev, n->next };
+		for (int k = 0; k < 4; k++)
+			if (next[k] && !seen[next[k] - pool]) {
+				seen[next[k] - pool] = true;
+				stack[top++] = (uint32_t)(next[k] - pool);
+			}
+	}
+	for (size_t i = 0; !shared && i < nodes; i++) { /* each level from its first */
+		if (!seen[i] || pool[i].prev)
+			continue;
+		for (const struct sp_tnode *n = &pool[i]; !shared && n; n = n->next) {
+			shared = head[n - pool] != 0; /* a loop */
+			head[n - pool] = (uint32_t)i + 1;
+			size[i]++;
+		}
+	}
+	for (size_t i = 0; !shared && i < nodes; i++) {
+		const struct sp_tnode *side[2] = { pool[i].t, pool[i].f };
+		for (int k = 0; seen[i] && k < 2; k++) {
+			if (!side[k])
+				continue;
+			if (!head[side[k] - pool]) {
+				shared = true; /* a level without a first: a loop */
+				break;
+			}
+			links[head[side[k] - pool] - 1]++;
+		}
+	}
+	for (size_t i = 0; !shared && i < nodes; i++)
+		shared = size[i] >= 2 && links[i] >= 2;
+	free(head);
+	free(links);
+	free(size);
+	free(stack);
+	free(seen);
+	return shared;
+}
+
 /* One syscall's entries on arch ai: its tree, if it has one. */
 static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n, bool skip,
 		       struct collect *c)
@@ -856,7 +932,9 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			      * (scmpbug.c) is laid out, but needs no twin */
 			     .may_stale = !skip && may_stale(w.root, 0) };
 	ms->secondary = secondary;
-	c->any |= ms->may_stale;
+	/* a word tree in the rules already decides as libseccomp's */
+	ms->shared = !skip && !s->tree && shared_level(w.pool, w.used, w.root);
+	c->any |= ms->may_stale || ms->shared;
 	return 0;
 }
 
@@ -950,7 +1028,7 @@ static int model_all(struct build *b, struct collect *c, bool optimize2)
 	if (!rc && !(m.seen = calloc(m.blks.len + 1, sizeof(*m.seen))))
 		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < c->sys.len; i++)
-		if (ms[i].may_stale)
+		if (ms[i].may_stale || ms[i].shared)
 			rc = model_syscall(&m, &ms[i], optimize2);
 	free(m.seen);
 	sp_vec_free(&m.blks);

@@ -1028,6 +1028,7 @@ bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const stru
 	if (ok && !t.uncond && t.root) {
 		w->root = t.root;
 		w->nodes = t.node_cnt; /* _sys_priority_sort (gen_bpf.c) orders by it */
+		w->used = t.used;
 	}
 	return ok && w->nodes != SIZE_MAX;
 }
