@@ -293,7 +293,16 @@ static void place(struct gen *g, struct target *t)
 	if (t->placed)
 		return;
 	t->placed = true;
-	t->pos = g->leaf.mode == LEAF_RET ? real_ret(g, t->ret) : leaf_pos(g, t->ret);
+	if (g->leaf.mode == LEAF_RET) {
+		t->pos = real_ret(g, t->ret);
+		return;
+	}
+	/* a leaf of a twin's side: pos is the code that combines t->ret with
+	 * the other side (leaf_pos), not a return of t->ret, so from here on
+	 * the target is that place; left a return, a jump out of reach copied
+	 * t->ret (near_copy) and skipped the twin */
+	t->pos = leaf_pos(g, t->ret);
+	t->is_ret = false;
 }
 
 /* Keep the JA just emitted at `pos` as the trampoline to where it lands:
