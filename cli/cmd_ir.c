@@ -102,13 +102,13 @@ static void print_text(FILE *f, const secprof_ir *ir)
 			const secprof_ir_syscall *s = &a->syscalls[k];
 			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
 			text_syscall(f, s, def);
-			if (s->wide && (s->wide->stale_accumulator || s->wide->shared_level)) {
+			if (s->wide && (s->wide->stale_accumulator || s->wide->tree_merge)) {
 				fprintf(f,
 					"        and, as runc's filter decides them (libseccomp 2.5.4 %s; the stricter decision wins):\n"
 					"        %-22s ",
 					s->wide->stale_accumulator
 						? "compares a word another test left in its accumulator"
-						: "reaches one rule's remaining tests from another rule's",
+						: "merges these rules' tests into one tree that decides otherwise than they read",
 					"");
 				text_syscall(f, s->wide, def);
 			} else if (s->wide) {

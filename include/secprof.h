@@ -429,9 +429,10 @@ typedef struct secprof_ir_syscall {
 	 * bugs"): the stricter of that and the chains decides there */
 	bool stale_accumulator;
 	/* on a `wide`: the same, runc's program run, where it differs from the
-	 * chains because libseccomp's tree shares a level between two rules'
-	 * tests (one rule's remaining tests are reached from another's) */
-	bool shared_level;
+	 * chains because libseccomp's tree merges them otherwise than they
+	 * read (one rule's tests reached from another's, or a part of a rule
+	 * lost; docs/COMPAT.md §4.4) */
+	bool tree_merge;
 } secprof_ir_syscall;
 
 typedef struct secprof_ir_arch {

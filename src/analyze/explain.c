@@ -314,11 +314,11 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 	 * 64-bit twin when libseccomp's compares were the stricter */
 	const secprof_ir_syscall *side = d.syscall && d.wide ? d.syscall->wide : d.syscall;
 	bool stale = d.wide && side && side->stale_accumulator;
-	bool shared = d.wide && side && side->shared_level;
+	bool merged = d.wide && side && side->tree_merge;
 	if (w && stale)
 		sp_jw_kbool(w, "staleAccumulator", true);
-	if (w && shared)
-		sp_jw_kbool(w, "sharedLevel", true);
+	if (w && merged)
+		sp_jw_kbool(w, "treeMerge", true);
 	if (w)
 		sp_jw_kbool(w, "wide", d.wide);
 	else if (stale)
@@ -327,11 +327,11 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			"decided as runc's filter decides: libseccomp 2.5.4 generates code that compares a "
 			"word another test left in its accumulator, stricter here than these rules, so "
 			"that decision stands\n");
-	else if (shared)
+	else if (merged)
 		sp_buf_puts(
 			b,
-			"decided as runc's filter decides: libseccomp 2.5.4's tree reaches one rule's "
-			"remaining tests from another rule's, stricter here than these rules, so that "
+			"decided as runc's filter decides: libseccomp 2.5.4 merges these rules' tests "
+			"into one tree that decides otherwise than they read, stricter here, so that "
 			"decision stands\n");
 	else if (d.wide)
 		sp_buf_puts(

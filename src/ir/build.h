@@ -155,8 +155,9 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 struct sp_word_tree {
 	struct sp_tnode *pool; /* the caller frees it */
 	const struct sp_tnode *root;
-	size_t nodes; /* libseccomp's count (db.c node_cnt), not the pool's */
-	size_t used;  /* the pool's nodes, freed ones too */
+	size_t nodes;  /* libseccomp's count (db.c node_cnt), not the pool's */
+	size_t used;   /* the pool's nodes, freed ones too */
+	bool narrowed; /* a merge lost part of a rule (tree.c tree_add) */
 };
 bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const struct entry *e,
 			    size_t n, struct sp_word_tree *w);

@@ -101,8 +101,8 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 				     .word_tree = s->tree != NULL,
 				     .wide = wide };
 	if (wide) {
-		wide->stale_accumulator = s->wide->dag && !s->wide->shared;
-		wide->shared_level = s->wide->dag && s->wide->shared;
+		wide->stale_accumulator = s->wide->dag && !s->wide->merged;
+		wide->tree_merge = s->wide->dag && s->wide->merged;
 	}
 	return 0;
 }
@@ -301,8 +301,8 @@ static void jw_syscall(struct sp_jw *w, const secprof_ir_syscall *s)
 	}
 	if (s->stale_accumulator)
 		sp_jw_kbool(w, "staleAccumulator", true);
-	if (s->shared_level)
-		sp_jw_kbool(w, "sharedLevel", true);
+	if (s->tree_merge)
+		sp_jw_kbool(w, "treeMerge", true);
 	if (s->wide) { /* the 64-bit twin, or runc's program run (secprof_ir_syscall.wide) */
 		sp_jw_key(w, "wide");
 		jw_syscall(w, s->wide);

@@ -113,17 +113,17 @@ struct sp_wide {
 	uint8_t args;
 	uint32_t hi[6];
 	/* Set where libseccomp 2.5.4's program, as runc lays it out, compares a
-	 * word another test left in the accumulator, or where its tree shares a
-	 * level between two rules' tests (ir/scmpacc.c): the twin's
+	 * word another test left in the accumulator, or where its tree merges
+	 * the rules otherwise than they read (ir/scmpacc.c): the twin's
 	 * tree is then a DAG of these ndag nodes (each side a node or an
 	 * action, no siblings) deciding the stricter of the rules as written
 	 * and that program, and args is 0. NULL for a 64-bit twin. */
 	const struct sp_tnode *dag;
 	size_t ndag;
 	/* with dag: runc's program differs from the rules not through a stale
-	 * accumulator but because libseccomp's tree shares a level between
-	 * two rules' tests (scmpacc.c shared_level) */
-	bool shared;
+	 * accumulator but because libseccomp's tree merges them otherwise than
+	 * they read (a shared level, a rule partly lost: scmpacc.c) */
+	bool merged;
 };
 
 /* The kernel's order of actions (kernel/seccomp.c seccomp_run_filters:

@@ -134,7 +134,10 @@ struct msys {
 	const struct sp_tnode *root; /* libseccomp's word tree (a replay) */
 	struct tgt head;             /* its first block */
 	bool may_stale;
-	bool shared; /* a level with two parents and two nodes (shared_level) */
+	/* libseccomp's tree may decide otherwise than the chains: a level
+	 * with two parents and two nodes (shared_level), or a rule a merge
+	 * lost a part of (tree.c tree_add) */
+	bool merged;
 };
 
 struct model {
@@ -572,8 +575,8 @@ static struct sp_tnode *dag_settle(struct build *b, const struct dag *d)
 
 #define STALE_NOTE \
 	"syscall \"%s\" on %s: libseccomp 2.5.4's program compares a word another test left in the accumulator (docs/COMPAT.md §4.4), so runc's filter decides otherwise than these rules for some arguments; secprof returns the stricter of the two verdicts"
-#define SHARED_NOTE \
-	"syscall \"%s\" on %s: libseccomp 2.5.4's tree puts one rule's remaining tests where another rule's tests lead too (docs/COMPAT.md §4.4), so runc's filter may decide otherwise than these rules for some arguments; secprof returns the stricter of the two verdicts"
+#define MERGE_NOTE \
+	"syscall \"%s\" on %s: libseccomp 2.5.4 merges these rules' tests into one tree that can decide otherwise than they read (docs/COMPAT.md §4.4), so runc's filter may decide otherwise for some arguments; secprof returns the stricter of the two verdicts"
 
 /* The twin of s: runc's program for it, run (ruleset.h, sp_wide.dag). It
  * takes the place of a 64-bit twin, whose rules phase 0 decides as they
@@ -599,11 +602,11 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 					   .tree = &v[root1 - 1] };
 	twin->dag = v;
 	twin->ndag = d->nodes.len;
-	twin->shared = !stale;
+	twin->merged = !stale;
 	ms->s->wide = twin;
 	if (rule) {
 		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
-		sp_note(b->ctx, b->file, &rule->loc, path, stale ? STALE_NOTE : SHARED_NOTE,
+		sp_note(b->ctx, b->file, &rule->loc, path, stale ? STALE_NOTE : MERGE_NOTE,
 			ms->s->name, b->rs->arches[ms->ai].arch->scmp);
 	}
 	return 0;
@@ -663,9 +666,9 @@ static int dag_error(struct model *m, const struct msys *ms, enum dag_fault f)
 }
 
 /* Build the DAG of one syscall and give it a twin where runc's program
- * tests another word than the rules, or where its tree shares a level
- * (shared_level): there runc's program can decide otherwise than the rules
- * with every word loaded afresh, and the DAG is that program. The phases: the rules as written
+ * tests another word than the rules, or where its tree may decide
+ * otherwise than them (msys.merged): there runc's program can differ with
+ * every word loaded afresh, and the DAG is that program. The phases: the rules as written
  * where the twin replaces a 64-bit twin (whose decisions they are), and
  * each layout runc may use whose program differs here, Debian 12's
  * (OPTIMIZE 1) last, so that its errno is the one a tie returns. */
@@ -686,7 +689,7 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 }, 0,
 		    &root))
 		rc = dag_error(m, ms, d.fault);
-	else if ((d.stale || ms->shared) && root.node1)
+	else if ((d.stale || ms->merged) && root.node1)
 		rc = attach(m->b, ms, &d, root.node1, d.stale);
 	dag_free(&d);
 	return rc;
@@ -933,8 +936,8 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .may_stale = !skip && may_stale(w.root, 0) };
 	ms->secondary = secondary;
 	/* a word tree in the rules already decides as libseccomp's */
-	ms->shared = !skip && !s->tree && shared_level(w.pool, w.used, w.root);
-	c->any |= ms->may_stale || ms->shared;
+	ms->merged = !skip && !s->tree && (w.narrowed || shared_level(w.pool, w.used, w.root));
+	c->any |= ms->may_stale || ms->merged;
 	return 0;
 }
 
@@ -1028,7 +1031,7 @@ static int model_all(struct build *b, struct collect *c, bool optimize2)
 	if (!rc && !(m.seen = calloc(m.blks.len + 1, sizeof(*m.seen))))
 		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < c->sys.len; i++)
-		if (ms[i].may_stale || ms[i].shared)
+		if (ms[i].may_stale || ms[i].merged)
 			rc = model_syscall(&m, &ms[i], optimize2);
 	free(m.seen);
 	sp_vec_free(&m.blks);

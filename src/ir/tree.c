@@ -73,7 +73,10 @@ struct tree {
 	uint8_t arg32;               /* arguments read as 32 bits: lo_only nodes */
 	const struct sp_rule *clash; /* the earlier rule libseccomp refused against */
 	size_t steps;                /* work left (SP_REPLAY_STEPS); 0: the replay was cut */
-	struct pmemo memo;           /* prune_scan's answers, for one prune */
+	/* a merge left out the false side of a new chain (tree_add): the
+	 * tree no longer holds every path of its rule */
+	bool narrowed;
+	struct pmemo memo; /* prune_scan's answers, for one prune */
 	/* db.c node_cnt: the nodes of every chain added, less those freed.
 	 * Not the nodes left in the tree: a node that _db_tree_remove or a
 	 * new action unlinks while a sibling still counts it stays counted. */
@@ -446,7 +449,12 @@ static bool tree_add(struct tree *t, struct sp_tnode **where, struct sp_tnode *n
 				} else if (!x->has_t) {
 					x->t = tref(n->t);
 				} else {
-					return true; /* the old chain is shorter */
+					/* the old chain is shorter: _db_tree_add
+					 * returns before the new chain's false side,
+					 * which is lost (its hi == V and low test,
+					 * for GE/GT) */
+					t->narrowed |= n->f != NULL;
+					return true;
 				}
 			}
 			if (n->f) {
@@ -1033,6 +1041,7 @@ bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const stru
 		w->root = t.root;
 		w->nodes = t.node_cnt; /* _sys_priority_sort (gen_bpf.c) orders by it */
 		w->used = t.used;
+		w->narrowed = t.narrowed;
 	}
 	return ok && w->nodes != SIZE_MAX;
 }

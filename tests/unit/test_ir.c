@@ -25,7 +25,7 @@
 struct stats {
 	size_t inputs, mismatches, provenance, incomplete;
 	size_t wide;  /* decided by a 64-bit twin (secprof_ir_syscall.wide) */
-	size_t stale; /* of those, by runc's program run (stale_accumulator, shared_level) */
+	size_t stale; /* of those, by runc's program run (stale_accumulator, tree_merge) */
 };
 
 static int ir_build(secprof_ctx *ctx, const char *json, const secprof_resolve_opts *o,
@@ -75,7 +75,7 @@ static void check_input(const secprof_ir *ir, const secprof_prog *prog, const se
 		tap_diag("%s: decided by a 64-bit twin the IR does not show", what);
 	if (dec.by == SECPROF_BY_DEFAULT)
 		ok = dec.action == secprof_ir_default_action(ir);
-	if (dec.wide && s && (s->stale_accumulator || s->shared_level)) {
+	if (dec.wide && s && (s->stale_accumulator || s->tree_merge)) {
 		/* runc's program decided (src/ir/scmpacc.c): its compares are
 		 * not the chains', so only the rule and its action are checked */
 		bool found = dec.by == SECPROF_BY_DEFAULT;
