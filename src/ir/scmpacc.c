@@ -834,9 +834,8 @@ struct collect {
  * they decide for arguments that rule does not match: two ERRNO rules on
  * write, `arg0 >= 3840 && arg5 >= X` and `arg0 >= 0x9303091d && arg2 >
  * Y`, make runc return ERRNO for arg0 = 0x745ee47d with arg2 > Y alone.
- * Where every level has one link from above, the tree decides as the OR
- * of the rules. A true answer can be more than needed (the twin then
- * equals the rules), never less. `nodes`: the pool's nodes (every node of
+ * Not the whole story: a merge through such a node can also end, extend or
+ * prune what both parents reach (merge_shape, which decides first). `nodes`: the pool's nodes (every node of
  * the tree is one); loops in the sibling links (tree.c) answer true. */
 static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
 {
@@ -893,6 +892,46 @@ static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct
 	return shared;
 }
 
+/* Can libseccomp's merge of these rules' chains decide otherwise than
+ * their OR, on a 64-bit arch? _db_rule_gen_64 points two tests of a range
+ * or `!=` condition at the next condition's first node, so a chain with
+ * such a condition followed by another has a node with two parents, and a
+ * second chain merged into the tree through one of them changes what the
+ * other reaches: siblings added (shared_level), a side ended by an action
+ * or given the new chain's tail, a node pruned from under both
+ * (tests/data/shared-level-stricter.json, merge-drops-part.json;
+ * an adversarial review found the last three, which no test of the final
+ * tree's shape sees). So: two or more chains, one of them with that
+ * shape. A chain of a rule whose index repeats is one condition (runc adds
+ * each alone) and goes on nowhere. Conservative: the twin then equals the
+ * rules where the merge changed nothing. */
+static bool merge_shape(const struct entry *e, size_t n, const struct sp_arch *arch)
+{
+	size_t chains = 0;
+	bool shape = false;
+
+	if (arch->bits != 64)
+		return false; /* _db_rule_gen_32: one next side per test */
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_rule *r = e[i].rule;
+		bool split = sp_rs_index_repeats(r);
+		unsigned last = 0;
+		chains += r->nargs ? (split ? r->nargs : 1) : 0;
+		if (split || r->nargs < 2)
+			continue;
+		for (size_t k = 0; k < r->nargs; k++)
+			last = r->args[k].index > last ? r->args[k].index : last;
+		/* conditions are chained by argument number: one is followed
+		 * unless it tests the last argument */
+		for (size_t k = 0; k < r->nargs; k++) {
+			enum sp_op op = r->args[k].op;
+			shape |= r->args[k].index != last && op != SP_OP_EQ &&
+				 op != SP_OP_MASKED_EQ;
+		}
+	}
+	return chains >= 2 && shape;
+}
+
 /* One syscall's entries on arch ai: its tree, if it has one. */
 static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n, bool skip,
 		       struct collect *c)
@@ -908,8 +947,12 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 
 	if (!s)
 		return 0; /* a multiplexer the profile does not name: exception 10 */
-	if (!has_shape(e, n, &conds, &adds) && conds > LAYOUT_MAX_CONDS)
-		return 0; /* see has_shape */
+	bool mshape = !skip && !s->tree && merge_shape(e, n, ar->arch);
+
+	/* see has_shape; a merge that may differ is replayed whatever its size
+	 * (its step budget refuses what is too large: fail closed) */
+	if (!has_shape(e, n, &conds, &adds) && !mshape && conds > LAYOUT_MAX_CONDS)
+		return 0;
 	ok = sp_rs_word_tree_replay(b, ar->arch, e, n, &w);
 	if (!(pool = sp_vec_push(&c->pools))) {
 		free(w.pool);
@@ -936,7 +979,8 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .may_stale = !skip && may_stale(w.root, 0) };
 	ms->secondary = secondary;
 	/* a word tree in the rules already decides as libseccomp's */
-	ms->merged = !skip && !s->tree && (w.narrowed || shared_level(w.pool, w.used, w.root));
+	ms->merged = mshape ||
+		     (!skip && !s->tree && (w.narrowed || shared_level(w.pool, w.used, w.root)));
 	c->any |= ms->may_stale || ms->merged;
 	return 0;
 }
