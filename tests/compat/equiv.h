@@ -1069,7 +1069,7 @@ static inline const char *eq_why_str(enum eq_why w)
 	case EQ_SCMP_MULTIARCH:
 		return "libseccomp code generation bug (dropped nr load), listed exception 2";
 	case EQ_SCMP_MERGE:
-		return "libseccomp merge bug (OR-ed tests of one argument), listed exception 4";
+		return "libseccomp merge bug (its word tree or accumulator), listed exception 4";
 	case EQ_SCMP_TREE_ACC:
 		return "libseccomp accumulator bug on its word tree, listed exception 4";
 	case EQ_SCMP_MULTIARCH_ACC:
