@@ -68,6 +68,7 @@ struct build {
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */
 	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */
+	bool as_written;       /* no libseccomp bug modelled (sp_ruleset_build_as_written) */
 	/* [arch]: the entries of the numbers with argument rules, kept by
 	 * sp_rs_build_arch for the stale accumulator's model (scmpacc.c), as
 	 * sp_rs_list_db would list them; where NULL, or an arch's are not

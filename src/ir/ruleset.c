@@ -169,14 +169,21 @@ static void set_flags(struct build *b)
 			b->rs->needs_listener = true;
 }
 
+enum build_kind { BUILD_COMPILER, BUILD_IR, BUILD_AS_WRITTEN };
+
 static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
-					const secprof_compile_opts *opts, bool record,
+					const secprof_compile_opts *opts, enum build_kind kind,
 					secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
-	struct build b = {
-		.ctx = ctx, .r = r, .rs = rs, .err = err, .steps = SP_REPLAY_STEPS, .record = record
-	};
+	bool record = kind == BUILD_IR;
+	struct build b = { .ctx = ctx,
+			   .r = r,
+			   .rs = rs,
+			   .err = err,
+			   .steps = SP_REPLAY_STEPS,
+			   .record = record,
+			   .as_written = kind == BUILD_AS_WRITTEN };
 	int rc = 0;
 
 	if (!rs) {
@@ -235,7 +242,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 		rc = sp_rs_build_arch(&b, &rs->arches[i]);
 	for (size_t i = 0; !rc && i < rs->narches; i++)
 		rc = sp_rs_check_absent(&b, &rs->arches[i]);
-	if (!rc)
+	if (!rc && !b.as_written)
 		rc = sp_rs_libseccomp_bugs(&b);
 	free(b.nrs);
 	free(b.known);
@@ -262,13 +269,19 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 				    const secprof_compile_opts *opts, secprof_error *err)
 {
-	return build_ruleset(ctx, r, opts, false, err);
+	return build_ruleset(ctx, r, opts, BUILD_COMPILER, err);
 }
 
 struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
 				       const secprof_compile_opts *opts, secprof_error *err)
 {
-	return build_ruleset(ctx, r, opts, true, err);
+	return build_ruleset(ctx, r, opts, BUILD_IR, err);
+}
+
+struct sp_ruleset *sp_ruleset_build_as_written(secprof_ctx *ctx, const secprof_resolved *r,
+					       const secprof_compile_opts *opts, secprof_error *err)
+{
+	return build_ruleset(ctx, r, opts, BUILD_AS_WRITTEN, err);
 }
 
 void sp_ruleset_free(struct sp_ruleset *rs)

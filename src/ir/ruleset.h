@@ -189,6 +189,15 @@ struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
  * a compile of Docker's default). */
 struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
 				       const secprof_compile_opts *opts, secprof_error *err);
+/* The same build without libseccomp 2.5.4's code-generation bugs
+ * (scmpbug.c, scmpacc.c: the dropped number load, the stale accumulator):
+ * what the rules say, where runc's program for them may decide otherwise.
+ * The default mode's low-word rules decide this way: runc never compiles
+ * the profile with its 32-bit values cut, so what libseccomp would make
+ * of that profile is nobody's filter (tests/compat/equiv.h, test 67). */
+struct sp_ruleset *sp_ruleset_build_as_written(secprof_ctx *ctx, const secprof_resolved *r,
+					       const secprof_compile_opts *opts,
+					       secprof_error *err);
 void sp_ruleset_free(struct sp_ruleset *rs);
 /* The arch rules whose arch has this audit token and nr_base (NULL if none). */
 const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);

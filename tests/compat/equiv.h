@@ -447,23 +447,20 @@ struct eq_case {
 	size_t plainlen;
 };
 
-/* secprof's exact program for r with the twins src/ir/scmpacc.c adds
- * (sp_wide.dag) dropped: the rules as written. The default mode's low-word
- * rules decide that way (runc never sees profile', so its program for
- * profile' is nobody's); malloc'ed, NULL on error. */
+/* secprof's exact program for r without any of libseccomp's code-generation
+ * bugs modelled (sp_ruleset_build_as_written: no stale-accumulator or
+ * tree-merge twin, no dropped number load): the rules as written. The
+ * default mode's low-word rules decide that way (runc never sees profile',
+ * so its program for profile' is nobody's); malloc'ed, NULL on error. */
 static inline secprof_insn *eq_compile_plain(const secprof_resolved *r, size_t *len)
 {
 	secprof_error err;
 	secprof_insn *insns = NULL;
-	struct sp_ruleset *rs = sp_ruleset_build(
+	struct sp_ruleset *rs = sp_ruleset_build_as_written(
 		NULL, r, &(secprof_compile_opts){ .exact_libseccomp = true }, &err);
 
 	if (!rs)
 		return NULL;
-	for (size_t i = 0; i < rs->narches; i++)
-		for (size_t k = 0; k < rs->arches[i].nsys; k++)
-			if (rs->arches[i].sys[k].wide && rs->arches[i].sys[k].wide->dag)
-				rs->arches[i].sys[k].wide = NULL;
 	if (sp_bpf_generate(rs, &insns, len, &err))
 		insns = NULL;
 	sp_ruleset_free(rs);
