@@ -824,12 +824,16 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		 * number of a family name, or the multiplexer itself, on an arch
 		 * whose maximum does not count them (push_entries). libseccomp
 		 * still merged it, so it still refuses what it refuses. */
-		if (!rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules) &&
-		    !(ar->enosys_max > 0 && e[i].nr > ar->enosys_max)) {
-			if (b->model_db && sp_rs_tests_args(&ar->sys[ar->nsys]))
-				nmodel = model_take(b, ai, e, nmodel, i, j);
+		bool beyond = ar->enosys_max > 0 && e[i].nr > ar->enosys_max;
+		bool decides = !rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules);
+		/* the model lays out a number beyond the boundary too: runc's
+		 * stub keeps calls from its blocks, but libseccomp generated
+		 * them, and where a block shared with another number lands
+		 * depends on every number that jumps to it (scmpacc.c) */
+		if (decides && b->model_db && sp_rs_tests_args(&ar->sys[ar->nsys]))
+			nmodel = model_take(b, ai, e, nmodel, i, j);
+		if (decides && !beyond)
 			ar->nsys++;
-		}
 		i = j;
 	}
 	if (!rc && b->model_db)

@@ -765,13 +765,16 @@ static size_t section_of(const struct sp_ruleset *rs, size_t ai, bool *secondary
 
 /* The numbers of arch ar whose rules test arguments on either side (only
  * they have blocks past their number's: an unconditional syscall's is a
- * return), ascending, and as bits over [lo, lo + span): sp_rs_list_db asks
- * for every name of the profile, a few of which are wanted. */
+ * return), ascending, and as bits over [lo, lo + span), and every number
+ * beyond runc's ENOSYS boundary (no rule of the rule set's, but blocks in
+ * libseccomp's program: collect_one): sp_rs_list_db asks for every name
+ * of the profile, a few of which are wanted. */
 #define WANTED_SPAN_MAX 65536u
 
 struct wanted {
 	int32_t *nr;
 	size_t n;
+	int32_t beyond; /* runc's ENOSYS boundary: every number above it too */
 	int32_t lo;
 	uint32_t span;  /* 0: no bits, search nr */
 	uint64_t *bits; /* bit nr - lo */
@@ -782,6 +785,8 @@ static bool is_wanted(const void *data, int32_t nr)
 	const struct wanted *w = data;
 	size_t lo = 0, hi = w->n;
 
+	if (nr > w->beyond)
+		return true;
 	if (w->span) {
 		uint32_t k = (uint32_t)nr - (uint32_t)w->lo;
 		return nr >= w->lo && k < w->span && (w->bits[k / 64] >> (k % 64) & 1u);
@@ -798,7 +803,8 @@ static bool is_wanted(const void *data, int32_t nr)
 
 static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wanted *w)
 {
-	*w = (struct wanted){ .nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr)) };
+	*w = (struct wanted){ .nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr)),
+			      .beyond = ar->enosys_max > 0 ? (int32_t)ar->enosys_max : INT32_MAX };
 	if (!w->nr)
 		return sp_err_oom(b->err);
 	for (size_t i = 0; i < ar->nsys; i++) {
@@ -945,9 +951,12 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	bool secondary;
 	bool ok;
 
-	if (!s)
-		return 0; /* a multiplexer the profile does not name: exception 10 */
-	bool mshape = !skip && !s->tree && merge_shape(e, n, ar->arch);
+	/* no rule of its own: a number beyond runc's ENOSYS boundary
+	 * (sp_rs_build_arch keeps it for the layout), or a multiplexer the
+	 * profile does not name (exception 10). libseccomp still generates
+	 * its blocks, which can pull a shared block first: laid out, no twin */
+	bool layout_only = skip || !s;
+	bool mshape = !layout_only && !s->tree && merge_shape(e, n, ar->arch);
 
 	/* see has_shape; a merge that may differ is replayed whatever its size
 	 * (its step budget refuses what is too large: fail closed) */
@@ -976,11 +985,11 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .root = w.root,
 			     /* an arch whose program never reaches its rules
 			      * (scmpbug.c) is laid out, but needs no twin */
-			     .may_stale = !skip && may_stale(w.root, 0) };
+			     .may_stale = !layout_only && may_stale(w.root, 0) };
 	ms->secondary = secondary;
 	/* a word tree in the rules already decides as libseccomp's */
-	ms->merged = mshape ||
-		     (!skip && !s->tree && (w.narrowed || shared_level(w.pool, w.used, w.root)));
+	ms->merged = mshape || (!layout_only && !s->tree &&
+				(w.narrowed || shared_level(w.pool, w.used, w.root)));
 	c->any |= ms->may_stale || ms->merged;
 	return 0;
 }
@@ -1016,7 +1025,7 @@ static int list_arch(struct build *b, size_t ai, struct sp_vec *v)
 		return 0;
 	}
 	rc = wanted_of(b, &b->rs->arches[ai], &w);
-	if (!rc && w.n)
+	if (!rc && (w.n || w.beyond < INT32_MAX))
 		rc = sp_rs_list_db(b, ai, v, is_wanted, &w);
 	free(w.nr);
 	free(w.bits);
