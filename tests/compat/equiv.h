@@ -440,11 +440,17 @@ struct eq_case {
 	const secprof_insn *wide;
 	size_t widelen;
 	const char *notes; /* what secprof noted compiling it (may be NULL) */
-	/* narrow: secprof's exact program for profile' without the model of
-	   libseccomp's stale accumulator (eq_compile_plain): the low-word side
-	   of def, which models it for the profile itself only */
+	/* narrow: secprof's program for profile' as written, none of
+	   libseccomp's bugs modelled (eq_compile_plain): the low-word side of
+	   def, which models them for the profile itself only */
 	const secprof_insn *plain;
 	size_t plainlen;
+	/* narrow: libseccomp once per arch token for `orig` (eq_mux_keeps_64's
+	   inputs are explained on the profile as written; nper_exact 0 when
+	   no arch of the filter keeps them) */
+	const struct runc_prog *per_arch_exact;
+	const uint32_t *per_audit_exact;
+	size_t nper_exact;
 };
 
 /* secprof's exact program for r without any of libseccomp's code-generation
@@ -1112,6 +1118,20 @@ static inline bool eq_mux_keeps_64(const struct eq_case *c, const secprof_data *
 	return false;
 }
 
+/* Can eq_mux_keeps_64 apply to r: a 64-bit arch of its filter with
+ * socketcall(2) or ipc(2)? */
+static inline bool eq_has_mux64(const secprof_resolved *r)
+{
+	const struct sp_arch *arches[40];
+	size_t n = eq_filter_arches(r, arches, 40);
+
+	for (size_t i = 0; i < n; i++)
+		if (arches[i]->bits == 64 && (sp_syscall_nr(arches[i], "socketcall") >= 0 ||
+					      sp_syscall_nr(arches[i], "ipc") >= 0))
+			return true;
+	return false;
+}
+
 /* Default mode: secprof's program returns the stricter (the kernel's
  * order of actions; a tie goes to the 64-bit verdict) of its exact
  * program for profile' on input' (`lo`) and its exact program for the
@@ -1163,7 +1183,18 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	}
 	if (va == vb)
 		return;
-	switch (eq_explain(c, d, va, vb)) {
+	/* eq_mux_keeps_64: both sides are the profile as written, so are the
+	   references a listed bug is told by */
+	struct eq_case as_written = *c;
+	if (mux64) {
+		as_written.r = c->orig;
+		as_written.b = c->b_exact;
+		as_written.blen = c->blen_exact;
+		as_written.per_arch = c->per_arch_exact;
+		as_written.per_audit = c->per_audit_exact;
+		as_written.nper = c->nper_exact;
+	}
+	switch (eq_explain(&as_written, d, va, vb)) {
 	case EQ_SCMP_MULTIARCH:
 	case EQ_SCMP_MULTIARCH_ACC:
 		c->st->scmp_multiarch++;

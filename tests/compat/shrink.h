@@ -71,10 +71,15 @@ static inline bool sh_differs(secprof_ctx *ctx, const struct sh_prof *s, const s
 			struct runc_prog per[8];
 			uint32_t audits[8];
 			size_t nper = eq_per_arch_programs(&s->r, per, audits, 8);
-			struct eq_case c = { "shrink", NULL,  sp->insns, sp->len, rp.insns, rp.len,
-					     NULL,     NULL,  NULL,      &s->r,   per,      audits,
-					     nper,     false, NULL,      NULL,    0,        NULL,
-					     0,        NULL,  0,         NULL,    NULL,     0 };
+			struct eq_case c = { .label = "shrink",
+					     .a = sp->insns,
+					     .alen = sp->len,
+					     .b = rp.insns,
+					     .blen = rp.len,
+					     .r = &s->r,
+					     .per_arch = per,
+					     .per_audit = audits,
+					     .nper = nper };
 			differs = eq_explain(&c, d, va, vb) == EQ_UNEXPLAINED;
 			for (size_t i = 0; i < nper; i++)
 				runc_prog_free(&per[i]);

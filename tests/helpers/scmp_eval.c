@@ -116,10 +116,15 @@ int main(int argc, char **argv)
 		struct runc_prog per[8];
 		uint32_t audits[8];
 		size_t nper = eq_per_arch_programs(r, per, audits, 8);
-		struct eq_case c = { argv[1], NULL,  sp->insns, sp->len, rp.insns, rp.len,
-				     NULL,    NULL,  NULL,      r,       per,      audits,
-				     nper,    false, NULL,      NULL,    0,        NULL,
-				     0,       NULL,  0,         NULL,    NULL,     0 };
+		struct eq_case c = { .label = argv[1],
+				     .a = sp->insns,
+				     .alen = sp->len,
+				     .b = rp.insns,
+				     .blen = rp.len,
+				     .r = r,
+				     .per_arch = per,
+				     .per_audit = audits,
+				     .nper = nper };
 		printf("why: %s\n", eq_why_str(eq_explain(&c, &d, va, vb)));
 		for (size_t i = 0; i < nper; i++)
 			runc_prog_free(&per[i]);
