@@ -145,6 +145,7 @@ struct model {
 	struct sp_vec blks;       /* struct mblk */
 	struct vindex by_content; /* blks, by what _hsh_add compares */
 	bool full;                /* a bound was reached */
+	bool long_level;          /* of them: a level of more than LEVEL_MAX nodes, or a loop */
 	uint32_t *seen;           /* per block: the stamp of the last walk (layouts_agree) */
 	uint32_t stamp;
 };
@@ -257,12 +258,12 @@ static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt,
 
 	for (size_t w = 0; first->prev; w++) {
 		if (w >= LEVEL_MAX)
-			return !(m->full = true);
+			return !(m->full = m->long_level = true);
 		first = first->prev;
 	}
 	for (n = first; n; n = n->next)
 		if (++k > LEVEL_MAX)
-			return !(m->full = true);
+			return !(m->full = m->long_level = true);
 	if (!(lv = malloc(k * sizeof(*lv))))
 		return false;
 	n = first;
@@ -698,20 +699,36 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 /* ---- the syscalls, their trees and blocks ----------------------------------- */
 
 /* A level node whose predecessor has a level below it: only there can a
- * level below fall through into a node that trusts the accumulator. */
-static bool may_stale(const struct sp_tnode *n, unsigned depth)
+ * level below fall through into a node that trusts the accumulator. Each
+ * node of the pool once, along every link: the replay's tree can give a
+ * level two parents, and a merge can leave sibling links in a loop
+ * (shared_level), so a walk by paths takes exponential time or never ends
+ * (an adversarial review's two shutdown rules of four conditions hung the
+ * compile here). No memory: true, the model decides. */
+static bool may_stale(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
 {
-	if (!n || depth > 64)
-		return false;
-	while (n->prev)
-		n = n->prev;
-	for (; n; n = n->next) {
-		if (n->prev && (n->prev->t || n->prev->f))
-			return true;
-		if (may_stale(n->t, depth + 1) || may_stale(n->f, depth + 1))
-			return true;
+	uint32_t *stack = malloc((nodes ? nodes : 1) * sizeof(*stack));
+	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
+	size_t top = 0;
+	bool may = !stack || !seen;
+
+	if (!may && root) {
+		stack[top++] = (uint32_t)(root - pool);
+		seen[root - pool] = true;
 	}
-	return false;
+	while (!may && top) {
+		const struct sp_tnode *n = &pool[stack[--top]];
+		const struct sp_tnode *next[4] = { n->t, n->f, n->prev, n->next };
+		may = n->prev && (n->prev->t || n->prev->f);
+		for (int k = 0; k < 4; k++)
+			if (next[k] && !seen[next[k] - pool]) {
+				seen[next[k] - pool] = true;
+				stack[top++] = (uint32_t)(next[k] - pool);
+			}
+	}
+	free(stack);
+	free(seen);
+	return may;
 }
 
 /* Can these rules make, in libseccomp's tree, a node that reaches the
@@ -985,7 +1002,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .root = w.root,
 			     /* an arch whose program never reaches its rules
 			      * (scmpbug.c) is laid out, but needs no twin */
-			     .may_stale = !layout_only && may_stale(w.root, 0) };
+			     .may_stale = !layout_only && may_stale(w.pool, w.used, w.root) };
 	ms->secondary = secondary;
 	/* a word tree in the rules already decides as libseccomp's */
 	ms->merged = mshape || (!layout_only && !s->tree &&
@@ -1063,6 +1080,28 @@ static int lay_out_all(struct model *m, struct collect *c, int order)
 	return m->full ? sp_err_oom(m->b->err) : 0;
 }
 
+/* The bound gen_level reached. A merge can link a level of libseccomp's
+ * tree into a loop: its own seccomp_rule_add then never returns (two
+ * shutdown rules of an adversarial review), and runc never loads the
+ * profile either. */
+static int model_limit(struct model *m, const struct msys *ms)
+{
+	struct build *b = m->b;
+	const char *name = sp_syscall_name(b->rs->arches[ms->ai].arch, (int32_t)ms->nr);
+
+	if (!m->full)
+		return sp_err_oom(b->err);
+	if (m->long_level)
+		return sp_err(
+			b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
+			"syscall \"%s\" on %s: libseccomp 2.5.4's tree for its argument rules has a level of more than %u tests, or one linked into a loop (where libseccomp never finishes adding the rules): secprof cannot model it",
+			name ? name : "?", b->rs->arches[ms->ai].arch->scmp, LEVEL_MAX);
+	return sp_err(
+		b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
+		"libseccomp 2.5.4 would generate more than %u blocks for this profile's argument rules: secprof cannot model them",
+		MODEL_MAX_BLOCKS);
+}
+
 static int model_all(struct build *b, struct collect *c, bool optimize2)
 {
 	struct model m = { .b = b,
@@ -1075,10 +1114,7 @@ static int model_all(struct build *b, struct collect *c, bool optimize2)
 	for (size_t i = 0; !rc && i < c->sys.len; i++)
 		if (!gen_level(&m, ms[i].root, (struct tgt){ false, b->rs->default_ret },
 			       (struct acc){ ACC_UNDEF, MASK_ALL }, &ms[i].head))
-			rc = m.full ? sp_err(b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
-					     "libseccomp 2.5.4 would generate more than %u blocks for this profile's argument rules: secprof cannot model them",
-					     MODEL_MAX_BLOCKS)
-				    : sp_err_oom(b->err);
+			rc = model_limit(&m, &ms[i]);
 	for (int o = 0; !rc && o < 1 + optimize2; o++)
 		rc = lay_out_all(&m, c, o);
 	if (!rc && !(m.seen = calloc(m.blks.len + 1, sizeof(*m.seen))))

@@ -23,6 +23,7 @@ enum wp_expect {
 	WP_NO_MODEL, /* refused: runc's program (src/ir/scmpacc.c) too deep to model */
 	WP_TOO_MUCH, /* refused: the replay's work budget (SP_REPLAY_STEPS) */
 	WP_TOO_MANY, /* refused: more conditions than the tree model takes */
+	WP_LOOP,     /* refused: a level of libseccomp's tree loops (libseccomp hangs) */
 };
 
 struct wp_shape {
@@ -243,6 +244,28 @@ static inline char *wp_looping_tree(void)
 	return strdup(json);
 }
 
+/* Two rules whose merge links a level of libseccomp's tree into a loop:
+ * libseccomp's own second seccomp_rule_add never returns, and secprof's
+ * test for a stale accumulator (scmpacc.c may_stale), which followed
+ * paths, never did either (an adversarial review's generator; on ppc64le
+ * the rules were on shutdown's direct number, beyond runc's ENOSYS
+ * boundary). */
+static inline char *wp_looping_level(void)
+{
+	static const char json[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"syscalls\":["
+		"{\"names\":[\"shutdown\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":["
+		"{\"index\":3,\"value\":1311768464867721217,\"op\":\"SCMP_CMP_GT\"},"
+		"{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_LE\"},"
+		"{\"index\":2,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"},"
+		"{\"index\":1,\"value\":47,\"op\":\"SCMP_CMP_GT\"}]},"
+		"{\"names\":[\"shutdown\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":["
+		"{\"index\":3,\"value\":1311768464867721217,\"op\":\"SCMP_CMP_GT\"},"
+		"{\"index\":0,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_LE\"}]}]}";
+
+	return strdup(json);
+}
+
 static const struct wp_shape wp_shapes[] = {
 	/* with runc's program modelled as a twin (src/ir/scmpacc.c), these no
 	 * longer fit: secprof refuses rather than allow what runc's denies */
@@ -265,6 +288,7 @@ static const struct wp_shape wp_shapes[] = {
 	{ "many-args", "200 rules of 6 NE tests, repeated indexes", WP_TOO_MANY, wp_many_args },
 	{ "prefix-chains", "288 prefix chains of 1..6 conditions", WP_COMPILES, wp_prefix_chains },
 	{ "looping-tree", "3 rules whose word tree loops", WP_TOO_MUCH, wp_looping_tree },
+	{ "looping-level", "2 rules whose merge loops a level", WP_LOOP, wp_looping_level },
 };
 
 #endif
