@@ -39,6 +39,10 @@
 #define MODEL_MAX_BLOCKS (1u << 18)
 #define MODEL_MAX_NODES (1u << 16)
 #define LEVEL_MAX 4096u
+/* levels below one another: a chain has at most three per condition
+ * (hi >, hi ==, lo) and seven conditions (a multiplexer's arg0 test and
+ * six), so more is a loop through the true or false sides */
+#define DEPTH_MAX 64u
 
 /* An index over a vector's items by content (the blocks, the DAG's
  * keys): open addressing, each slot an item's index + 1, at most half full. */
@@ -146,6 +150,7 @@ struct model {
 	struct vindex by_content; /* blks, by what _hsh_add compares */
 	bool full;                /* a bound was reached */
 	bool long_level;          /* of them: a level of more than LEVEL_MAX nodes, or a loop */
+	unsigned depth;           /* gen_level's recursion */
 	uint32_t *seen;           /* per block: the stamp of the last walk (layouts_agree) */
 	uint32_t stamp;
 };
@@ -248,8 +253,8 @@ static bool gen_side(struct model *m, const struct sp_tnode *down, bool has, uin
 /* _gen_bpf_chain: the blocks of one level, the accumulator state threaded
  * through the siblings; resolved from the last, each node's "next" being
  * the block after it (or the level's nxt). */
-static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt, struct acc acc,
-		      struct tgt *out)
+static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt nxt, struct acc acc,
+			 struct tgt *out)
 {
 	const struct sp_tnode *first = n;
 	struct mblk *lv;
@@ -277,6 +282,19 @@ static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt,
 		     cons(m, &lv[i], out);
 	}
 	free(lv);
+	return ok;
+}
+
+static bool gen_level(struct model *m, const struct sp_tnode *n, struct tgt nxt, struct acc acc,
+		      struct tgt *out)
+{
+	bool ok;
+
+	if (m->depth >= DEPTH_MAX)
+		return !(m->full = m->long_level = true);
+	m->depth++;
+	ok = gen_level_at(m, n, nxt, acc, out);
+	m->depth--;
 	return ok;
 }
 
@@ -1094,7 +1112,7 @@ static int model_limit(struct model *m, const struct msys *ms)
 	if (m->long_level)
 		return sp_err(
 			b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,
-			"syscall \"%s\" on %s: libseccomp 2.5.4's tree for its argument rules has a level of more than %u tests, or one linked into a loop (where libseccomp never finishes adding the rules): secprof cannot model it",
+			"syscall \"%s\" on %s: libseccomp 2.5.4's tree for its argument rules has a level of more than %u tests, or levels linked into a loop (where libseccomp never finishes adding the rules): secprof cannot model it",
 			name ? name : "?", b->rs->arches[ms->ai].arch->scmp, LEVEL_MAX);
 	return sp_err(
 		b->err, SECPROF_E_LIMIT, b->file, NULL, NULL,

@@ -91,7 +91,7 @@ static const char *expect_text(enum wp_expect e)
 	case WP_NO_MODEL: return "secprof cannot model the code libseccomp 2.5.4 generates";
 	case WP_LOOP:
 		return "t.json: syscall \"shutdown\" on SCMP_ARCH_X86_64: libseccomp 2.5.4's tree for "
-		       "its argument rules has a level of more than 4096 tests, or one linked into a "
+		       "its argument rules has a level of more than 4096 tests, or levels linked into a "
 		       "loop (where libseccomp never finishes adding the rules): secprof cannot model it";
 	}
 	return NULL;
