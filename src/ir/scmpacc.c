@@ -716,28 +716,27 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 
 /* ---- the syscalls, their trees and blocks ----------------------------------- */
 
-/* A level node whose predecessor has a level below it: only there can a
- * level below fall through into a node that trusts the accumulator. Each
- * node of the pool once, along every link: the replay's tree can give a
- * level two parents, and a merge can leave sibling links in a loop
- * (shared_level), so a walk by paths takes exponential time or never ends
- * (an adversarial review's two shutdown rules of four conditions hung the
- * compile here). No memory: true, the model decides. */
-static bool may_stale(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
+/* The pool nodes reachable from root along every link (both sides and
+ * both siblings), in seen[] (nodes entries, zeroed by the caller). Each
+ * node once: the replay's tree can give a level two parents, and a merge
+ * can leave sibling links in a loop, so a walk by paths takes exponential
+ * time or never ends (an adversarial review's two shutdown rules of four
+ * conditions hung the compile that way). False without memory. */
+static bool reachable(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root,
+		      bool *seen)
 {
 	uint32_t *stack = malloc((nodes ? nodes : 1) * sizeof(*stack));
-	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
 	size_t top = 0;
-	bool may = !stack || !seen;
 
-	if (!may && root) {
+	if (!stack)
+		return false;
+	if (root) {
 		stack[top++] = (uint32_t)(root - pool);
 		seen[root - pool] = true;
 	}
-	while (!may && top) {
+	while (top) {
 		const struct sp_tnode *n = &pool[stack[--top]];
 		const struct sp_tnode *next[4] = { n->t, n->f, n->prev, n->next };
-		may = n->prev && (n->prev->t || n->prev->f);
 		for (int k = 0; k < 4; k++)
 			if (next[k] && !seen[next[k] - pool]) {
 				seen[next[k] - pool] = true;
@@ -745,6 +744,19 @@ static bool may_stale(const struct sp_tnode *pool, size_t nodes, const struct sp
 			}
 	}
 	free(stack);
+	return true;
+}
+
+/* A level node whose predecessor has a level below it: only there can a
+ * level below fall through into a node that trusts the accumulator.
+ * No memory: true, the model decides. */
+static bool may_stale(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
+{
+	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
+	bool may = !seen || !reachable(pool, nodes, root, seen);
+
+	for (size_t i = 0; !may && i < nodes; i++)
+		may = seen[i] && pool[i].prev && (pool[i].prev->t || pool[i].prev->f);
 	free(seen);
 	return may;
 }
@@ -884,24 +896,10 @@ static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct
 		calloc(nodes ? nodes : 1, sizeof(*head)); /* index + 1 of its level's first */
 	uint32_t *links = calloc(nodes ? nodes : 1, sizeof(*links));
 	uint32_t *size = calloc(nodes ? nodes : 1, sizeof(*size));
-	uint32_t *stack = malloc((nodes ? nodes : 1) * sizeof(*stack));
 	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
-	size_t top = 0;
-	bool shared = !head || !links || !size || !stack || !seen; /* no memory: twin */
+	/* no memory: twin */
+	bool shared = !head || !links || !size || !seen || !reachable(pool, nodes, root, seen);
 
-	if (!shared && root) {
-		stack[top++] = (uint32_t)(root - pool);
-		seen[root - pool] = true;
-	}
-	while (!shared && top) { /* every node reachable: levels and both sides */
-		const struct sp_tnode *n = &pool[stack[--top]];
-		const struct sp_tnode *next[4] = { n->t, n->f, n->prev, n->next };
-		for (int k = 0; k < 4; k++)
-			if (next[k] && !seen[next[k] - pool]) {
-				seen[next[k] - pool] = true;
-				stack[top++] = (uint32_t)(next[k] - pool);
-			}
-	}
 	for (size_t i = 0; !shared && i < nodes; i++) { /* each level from its first */
 		if (!seen[i] || pool[i].prev)
 			continue;
@@ -928,7 +926,6 @@ static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct
 	free(head);
 	free(links);
 	free(size);
-	free(stack);
 	free(seen);
 	return shared;
 }
