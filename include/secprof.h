@@ -553,10 +553,14 @@ typedef struct secprof_run_opts {
 	const secprof_prog *prog; /* NULL: unconfined */
 	secprof_caps caps;        /* bounding = effective = permitted */
 	bool no_new_privs;        /* --security-opt no-new-privileges */
-	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
-	const char *workdir;      /* NULL: stay (process) or "/" (container) */
-	char *const *argv;        /* argv[0] is looked up in the env's PATH */
-	char *const *envp;        /* the command's whole environment */
+	/* --user name|uid[:group|gid], looked up as Docker does (groups: the
+	 * gid, then the groups listing the user when no group is named); NULL:
+	 * a container runs as uid 0 of its own /etc/passwd with root's groups
+	 * there, a process keeps the caller's ids and groups. */
+	const char *user;
+	const char *workdir; /* NULL: stay (process) or "/" (container) */
+	char *const *argv;   /* argv[0] is looked up in the env's PATH */
+	char *const *envp;   /* the command's whole environment */
 	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
 	 * every other fd above 2 is closed first (CVE-2024-21626). */
 	unsigned preserve_fds;
@@ -601,7 +605,7 @@ typedef struct secprof_container_opts {
 	const char *const *cap_drop;
 	size_t ncap_drop;
 	bool privileged;
-	const char *user;    /* --user; NULL = root, "" is refused */
+	const char *user;    /* --user; NULL = root (see secprof_run_opts), "" is refused */
 	const char *workdir; /* absolute; NULL: stay (process) or "/" (container) */
 	/* -e KEY=VALUE, or KEY: this process's value, left out when unset.
 	 * The environment is Docker's: PATH (unless given), HOSTNAME, then these. */

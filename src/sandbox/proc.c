@@ -207,6 +207,16 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 #define SP_SYS_SETGROUPS SYS_setgroups
 #endif
 
+/* The user the command runs as. A container without --user runs as uid 0
+ * looked up in its own /etc/passwd and /etc/group, as Docker's getUser
+ * looks up an empty user (GetExecUser matches uid 0): it gets the groups
+ * that root has in that root, never those of whoever started secprof. A
+ * process (no rootfs) without --user keeps the caller's ids and groups. */
+static const char *user_spec(const struct sp_run_opts *o)
+{
+	return o->user ? o->user : o->rootfs ? "0" : NULL;
+}
+
 /* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
  * writes the capability sets afterwards (setupUser, ApplyCaps). The ids
  * are set with raw system calls, for this task alone: glibc's wrappers
@@ -248,7 +258,7 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 		rc = drop_bounding_set(o->caps, last, err);
 	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rc = sp_err_errno(err, NULL, "cannot set no_new_privs");
-	if (!rc && o->user)
+	if (!rc && user_spec(o))
 		rc = switch_user(u, err);
 	if (!rc)
 		rc = set_cap_sets(o->caps, last, err);
@@ -502,7 +512,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	}
 	/* Looked up where runc's setupUser does it, in the container's files
 	 * (after pivot_root in container mode). */
-	if (o->user && sp_user_resolve(o->user, &user, &err) < 0) {
+	if (user_spec(o) && sp_user_resolve(user_spec(o), &user, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}

@@ -28,10 +28,12 @@ struct sp_run_opts {
 	const secprof_prog *prog; /* NULL: unconfined (docs/COMPAT.md §3.3) */
 	secprof_caps caps;        /* bounding = effective = permitted (§3.4) */
 	bool no_new_privs;        /* --security-opt no-new-privileges */
-	const char *user;         /* --user name|uid[:group|gid]; NULL = root */
-	const char *workdir;      /* NULL: stay (process) or "/" (container) */
-	char *const *argv;        /* argv[0] is looked up in the env's PATH */
-	char *const *envp;        /* the command's whole environment */
+	/* --user name|uid[:group|gid]; NULL = root: in container mode looked up
+	 * as "0" (Docker's default user), in process mode the caller's ids. */
+	const char *user;
+	const char *workdir; /* NULL: stay (process) or "/" (container) */
+	char *const *argv;   /* argv[0] is looked up in the env's PATH */
+	char *const *envp;   /* the command's whole environment */
 	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
 	 * every other fd above 2 is closed before anything the command
 	 * controls runs (runc UnsafeCloseFrom, CVE-2024-21626). */
@@ -222,7 +224,7 @@ void sp_devcg_remove(struct sp_devcg *cg);
 struct sp_user {
 	uid_t uid;
 	gid_t gid;
-	gid_t groups[64]; /* supplementary: the groups listing the user */
+	gid_t groups[64]; /* supplementary: the gid, then the groups listing the user */
 	size_t ngroups;
 };
 /* Resolve spec against /etc/passwd and /etc/group of the current root. */

@@ -2,7 +2,15 @@
  * does (moby/sys/user GetExecUser, used by runc): against the /etc/passwd and
  * /etc/group of the root the command runs in, called after pivot_root. A
  * numeric user without a passwd entry is fine (gid 0); a name must exist.
- * Supplementary groups are the groups that list the user as a member. */
+ *
+ * Supplementary groups as Docker sets them (moby daemon/oci_linux.go,
+ * getUser, since 20.10.18): the primary gid first, then, only when the spec
+ * names no group, the groups that list the user as a member
+ * (GetExecUser's "implicit form"). The primary gid among them is the fix
+ * for CVE-2022-36109 (GHSA-rc4r-wh2q-q6c4): without it a process that
+ * changes its gid (a setgid program) leaves the primary group behind, and
+ * with it a file mode that denies that group. Duplicates are dropped: the
+ * kernel keeps them, runc's lookup does not (docs/COMPAT.md §3.5). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +65,15 @@ static bool find_entry(const char *file, const char *name, unsigned long id, cha
 	return found;
 }
 
+static void add_group(struct sp_user *u, gid_t gid)
+{
+	for (size_t i = 0; i < u->ngroups; i++)
+		if (u->groups[i] == gid)
+			return;
+	if (u->ngroups < SP_ARRAY_SIZE(u->groups))
+		u->groups[u->ngroups++] = gid;
+}
+
 static void add_member_groups(const char *user, struct sp_user *u)
 {
 	FILE *f = fopen("/etc/group", "re");
@@ -72,7 +89,7 @@ static void add_member_groups(const char *user, struct sp_user *u)
 		members = field[3];
 		while ((m = strsep(&members, ",")))
 			if (!strcmp(m, user)) {
-				u->groups[u->ngroups++] = (gid_t)gid;
+				add_group(u, (gid_t)gid);
 				break;
 			}
 	}
@@ -124,7 +141,11 @@ int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
 				      "bad uid or gid for user %s in /etc/passwd", copy);
 		u->uid = (uid_t)id;
 		u->gid = (gid_t)gid;
-		add_member_groups(field[0], u);
 	}
-	return group ? resolve_group(group, u, err) : 0;
+	if (group && resolve_group(group, u, err) < 0)
+		return -1;
+	add_group(u, u->gid);
+	if (found && !group)
+		add_member_groups(field[0], u);
+	return 0;
 }

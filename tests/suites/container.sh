@@ -174,6 +174,19 @@ crun -- sh -c 'useradd alice && usermod -a -G audio,video alice'
 crun --user alice -- id
 is "$out" "uid=1000(alice) gid=1000(alice) groups=1000(alice),29(audio),44(video)" \
 	"--user NAME: supplementary groups from /etc/group"
+# The kernel's list of supplementary groups (sorted in /proc), as Docker
+# sets it (docs/COMPAT.md §3.5): the primary gid first (CVE-2022-36109),
+# member groups only when no group is named, root's own without --user.
+groups_of() { crun "$@" -- sed -n 's/^Groups:\t*//p' /proc/self/status; echo "${out% }"; }
+is "$(groups_of --user alice)" "29 44 1000" "--user NAME: the primary gid is a supplementary group too"
+is "$(groups_of --user alice:audio)" 29 "--user NAME:GROUP: that group only, not alice's member groups"
+is "$(groups_of --user 4242)" 0 "--user UID without a passwd entry: supplementary group 0"
+crun -- sh -c 'usermod -a -G staff root'
+is "$(groups_of)" "0 50" "no --user: root's groups in the container's /etc/group"
+out=$(setpriv --groups 4,24 -- "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" -- \
+	sed -n 's/^Groups:\t*//p' /proc/self/status 2>&1)
+is "${out% }" "0 50" "no --user: none of the groups of whoever started secprof"
+is "$(groups_of --user 0:0)" 0 "--user 0:0: gid 0 only"
 
 # ---- exit statuses through init ----
 crun -- true

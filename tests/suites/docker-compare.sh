@@ -20,6 +20,11 @@ source "$TESTS/helpers/dockerd.sh"
 }
 rootfs_setup
 
+# A user for the --user rows below: uid 1500, primary group staff (50),
+# listed as a member of staff and users (100); root is a member of users.
+echo "grp:x:1500:50::/home/grp:/bin/sh" >>"$ROOT/etc/passwd"
+sed -i 's/^staff:x:50:.*/staff:x:50:grp/; s/^users:x:100:.*/users:x:100:grp,root/' "$ROOT/etc/group"
+
 ns=secprof-cmp-$$
 image=secprof-probe:$$
 cleanup_all() { dockerd_stop; rootfs_cleanup; }
@@ -124,6 +129,16 @@ compare "--network none" --network none
 compare "--network host" --network host
 compare "--network none --cap-drop MKNOD" --network none --cap-drop MKNOD
 compare "--network host --read-only" --network host --read-only
+
+# The user and its supplementary groups (docs/COMPAT.md §3.5): the primary
+# gid first, member groups only without an explicit group, root's own
+# groups without --user.
+ids='grep -E "^(Uid|Gid|Groups)" /proc/self/status; id'
+for u in "" "-u grp" "-u grp:users" "-u grp:50" "-u 1500" "-u 1600" "-u 1600:7" "-u 0:0"; do
+	theirs=$("$DOCKER" -H "unix://$dk/sock" run --rm --network none $u "$image" sh -c "$ids" 2>&1 </dev/null)
+	ours=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" --network none $u -- sh -c "$ids" 2>&1)
+	is "$ours" "$theirs" "user '${u:-(none)}': uid, gid and supplementary groups as docker run"
+done
 
 # ---- images: `docker save` archives and OCI layouts (secprof run --image) ----
 # The imported root filesystem, and an image Docker builds on it: layers
