@@ -402,15 +402,20 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 /* What run prints of the library's warnings when not --strict: only
  * what predicts Docker and Podman (notes with path "runc" or "crun":
  * calls that runtime makes after the load that the profile denies;
- * "seccomp": a profile that leaves the container unconfined) and a filter
- * cache that is not used. */
+ * "seccomp": a profile that leaves the container unconfined; "apparmor":
+ * a host where Docker would add an AppArmor profile) and a filter cache
+ * that is not used. */
 static void run_notes(void *data, const secprof_error *w)
 {
+	static const char *const shown[] = { "runc", "crun", "seccomp", "apparmor",
+					     "filter-cache" };
 	const struct cli *g = data;
 	char buf[1400];
+	bool show = false;
 
-	if (g->quiet || (strcmp(w->path, "runc") && strcmp(w->path, "crun") &&
-			 strcmp(w->path, "seccomp") && strcmp(w->path, "filter-cache")))
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		show = show || !strcmp(w->path, shown[i]);
+	if (g->quiet || !show)
 		return;
 	fprintf(stderr, "%s: warning: %s\n", g->prog, secprof_error_format(w, buf, sizeof(buf)));
 }

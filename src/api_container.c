@@ -549,6 +549,13 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 		goto out;
 	}
 	predict_runtime(ctx, a, prog);
+	/* A gap, said at every run where it applies (README "Running a
+	 * command like docker run"): on such a host docker run confines the
+	 * container with AppArmor as well, secprof run does not. */
+	if ((a->rootfs || x->image) && !a->privileged && sp_host_apparmor())
+		sp_note(ctx, NULL, NULL, "apparmor",
+			"this host runs AppArmor: docker run would also confine the container "
+			"with the docker-default AppArmor profile; secprof run applies none");
 	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0)
 		goto out;
 	status = SECPROF_EXIT_ERROR;

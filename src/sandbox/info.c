@@ -297,3 +297,20 @@ int sp_info_collect(struct sp_info *in, secprof_error *err)
 	in->action_cache = major > 5 || (major == 5 && minor >= 11);
 	return 0;
 }
+
+/* Whether the host runs AppArmor, as moby decides it before giving every
+ * container that is not privileged its docker-default profile
+ * (pkg/apparmor HostSupports, daemon/apparmor_default.go): the module's
+ * "enabled" parameter reads Y. secprof applies no AppArmor profile. */
+bool sp_host_apparmor(void)
+{
+	char c = 0;
+	int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y';
+}

@@ -348,6 +348,8 @@ struct sp_info {
 };
 
 int sp_info_collect(struct sp_info *info, secprof_error *err);
+/* The host runs AppArmor (Docker would confine a container with it). */
+bool sp_host_apparmor(void);
 
 /* ---- run --explain (live.c, decode.c) ---------------------------------- */
 

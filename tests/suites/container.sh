@@ -188,6 +188,20 @@ out=$(setpriv --groups 4,24 -- "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/ke
 is "${out% }" "0 50" "no --user: none of the groups of whoever started secprof"
 is "$(groups_of --user 0:0)" 0 "--user 0:0: gid 0 only"
 
+# ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
+# The module's parameter as an AppArmor host shows it, in a private mount
+# namespace (this kernel has no AppArmor); the note names the gap.
+apparmor_run() {
+	unshare -m sh -c 'mount -t tmpfs none /sys/module && mkdir -p /sys/module/apparmor/parameters &&
+		echo Y >/sys/module/apparmor/parameters/enabled && "$@"' sh \
+		"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" "$@" -- true 2>&1
+}
+is "$(apparmor_run)" "secprof: warning: apparmor: this host runs AppArmor: docker run would also confine the container with the docker-default AppArmor profile; secprof run applies none" \
+	"AppArmor host: run says that docker run would confine with docker-default and it does not"
+is "$(apparmor_run --privileged)" "" "AppArmor host, --privileged: no note (Docker applies no profile either)"
+crun -- true
+is "$err" "" "a host without AppArmor: no note"
+
 # ---- exit statuses through init ----
 crun -- true
 is "$rc" 0 "exit 0"
