@@ -24,7 +24,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,26 +54,68 @@ static int make_dir(const char *path, secprof_error *err)
 	return 0;
 }
 
-/* Host device nodes bound into a tmpfs /dev: works whether or not mknod is
- * allowed where secprof runs, and gives the same nodes runc creates. */
-static int bind_device(const char *name, secprof_error *err)
+/* Make a bind mount at path read-only, keeping the flags the kernel locks
+ * on a mount from a more privileged namespace (or EPERM). */
+static int bind_read_only(const char *path, secprof_error *err)
+{
+	static const struct {
+		unsigned long st, ms;
+	} keep[] = {
+		{ ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+		{ ST_NOEXEC, MS_NOEXEC },         { ST_NOATIME, MS_NOATIME },
+		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	struct statvfs sv;
+
+	if (statvfs(path, &sv) < 0)
+		return sys_fail(err, "cannot read the mount flags of", path);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(keep); i++)
+		if (sv.f_flag & keep[i].st)
+			flags |= keep[i].ms;
+	return do_mount(NULL, path, NULL, flags, NULL, err);
+}
+
+/* The nodes runc creates in a container's /dev (libcontainer/rootfs_linux.go
+ * createDevices, mknodDevice; specconv AllowedDevices), each made on the
+ * container's own tmpfs with mode 0666 whatever the umask, so a chmod,
+ * chown or touch in the container changes the container's node only, as
+ * under Docker. Where mknod is refused (secprof itself in a user namespace
+ * or without CAP_MKNOD) runc binds the host's node (bindMountDeviceNode);
+ * secprof binds it read-only, so the container can still read and write
+ * the device but never change the host's inode (EROFS). *host_nodes says
+ * which happened. */
+static int make_device(const char *name, unsigned major, unsigned minor, bool *host_nodes,
+		       secprof_error *err)
 {
 	char host[64], inside[64];
 	int fd;
 
 	snprintf(host, sizeof(host), "/dev/%s", name);
 	snprintf(inside, sizeof(inside), "dev/%s", name);
+	if (mknod(inside, S_IFCHR | 0666, makedev(major, minor)) == 0) {
+		if (chmod(inside, 0666) < 0)
+			return sys_fail(err, "cannot set the mode of", inside);
+		return 0;
+	}
+	if (errno != EPERM)
+		return sys_fail(err, "cannot create", inside);
+	*host_nodes = true;
 	fd = open(inside, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return sys_fail(err, "cannot create", inside);
 	close(fd);
-	return do_mount(host, inside, NULL, MS_BIND, NULL, err);
+	if (do_mount(host, inside, NULL, MS_BIND, NULL, err) < 0)
+		return -1;
+	return bind_read_only(inside, err);
 }
 
 /* The terminal secprof runs on stays the command's stdio, but its node
  * lives in the host's devpts, which the new root cannot reach. Bound on
  * /dev/console (where runc puts a container's terminal), ttyname() finds it
- * again by device number and `tty`, job control and stty keep working. */
+ * again by device number and `tty`, job control and stty keep working.
+ * Read-only: the node is the host's (the caller's terminal), whose mode
+ * and owner the container must not change. */
 static int bind_terminal(secprof_error *err)
 {
 	char path[256];
@@ -84,14 +128,22 @@ static int bind_terminal(secprof_error *err)
 		if (fd < 0)
 			return sys_fail(err, "cannot create", "dev/console");
 		close(fd);
-		return do_mount(path, "dev/console", NULL, MS_BIND, NULL, err);
+		if (do_mount(path, "dev/console", NULL, MS_BIND, NULL, err) < 0)
+			return -1;
+		return bind_read_only("dev/console", err);
 	}
 	return 0;
 }
 
-static int setup_dev(secprof_error *err)
+static int setup_dev(bool *host_nodes, secprof_error *err)
 {
-	static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const struct {
+		const char *name;
+		unsigned major, minor;
+	} devices[] = {
+		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+	};
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "dev/fd" },       { "/proc/self/fd/0", "dev/stdin" },
 		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
@@ -103,7 +155,8 @@ static int setup_dev(secprof_error *err)
 		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
 			      "mode=755,size=65536k", err);
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(devices); i++)
-		rc = bind_device(devices[i], err);
+		rc = make_device(devices[i].name, devices[i].major, devices[i].minor, host_nodes,
+				 err);
 	if (!rc)
 		rc = make_dir("dev/pts", err);
 	if (!rc)
@@ -229,8 +282,12 @@ static const char *const readonly_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
-/* runc maskPath: a read-only tmpfs over a directory, /dev/null over a file. */
-static int mask_path(const char *p, secprof_error *err)
+/* runc maskPath: a read-only tmpfs over a directory, the container's
+ * /dev/null over a file (runc runs it after pivot_root; here, before it,
+ * "dev/null" is the new root's). When that node is the host's, bound
+ * (make_device), each mask is made read-only too: a new bind does not
+ * inherit the read-only flag of the one it copies. */
+static int mask_path(const char *p, bool host_nodes, secprof_error *err)
 {
 	struct stat st;
 	int r;
@@ -240,13 +297,15 @@ static int mask_path(const char *p, secprof_error *err)
 	if (S_ISDIR(st.st_mode))
 		r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
 	else
-		r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+		r = mount("dev/null", p, NULL, MS_BIND, NULL);
 	if (r < 0 && errno != ENOENT)
 		return sys_fail(err, "cannot mask", p);
+	if (r == 0 && host_nodes && !S_ISDIR(st.st_mode))
+		return bind_read_only(p, err);
 	return 0;
 }
 
-static int protect_proc(secprof_error *err)
+static int protect_proc(bool host_nodes, secprof_error *err)
 {
 	struct stat st;
 	int rc = 0;
@@ -256,12 +315,12 @@ static int protect_proc(secprof_error *err)
 		glob_t g = { 0 };
 
 		if (!strchr(p, '*')) {
-			rc = mask_path(p, err);
+			rc = mask_path(p, host_nodes, err);
 			continue;
 		}
 		if (glob(p, GLOB_NOSORT, NULL, &g) == 0)
 			for (size_t k = 0; !rc && k < g.gl_pathc; k++)
-				rc = mask_path(g.gl_pathv[k], err);
+				rc = mask_path(g.gl_pathv[k], host_nodes, err);
 		globfree(&g);
 	}
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++) {
@@ -329,6 +388,7 @@ static int switch_root(secprof_error *err)
 static int build_root(const struct sp_run_opts *o, secprof_error *err)
 {
 	const char *host = o->hostname ? o->hostname : "secprof";
+	bool host_nodes = false;
 	int rc = enter_root(o, err);
 
 	if (!rc)
@@ -336,7 +396,7 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 	if (!rc)
 		rc = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (!rc)
-		rc = setup_dev(err);
+		rc = setup_dev(&host_nodes, err);
 	if (!rc)
 		rc = setup_sys(o->privileged, err);
 	/* -v, --mount, --tmpfs after Docker's own mounts and before the
@@ -345,7 +405,7 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 		rc = sp_mounts_apply(o, err);
 	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
 	if (!rc && !o->privileged)
-		rc = protect_proc(err);
+		rc = protect_proc(host_nodes, err);
 	if (!rc && sethostname(host, strlen(host)) < 0)
 		rc = sys_fail(err, "cannot set hostname", host);
 	if (!rc && o->net == SP_NET_NONE)

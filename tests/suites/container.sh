@@ -188,6 +188,31 @@ out=$(setpriv --groups 4,24 -- "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/ke
 is "${out% }" "0 50" "no --user: none of the groups of whoever started secprof"
 is "$(groups_of --user 0:0)" 0 "--user 0:0: gid 0 only"
 
+# ---- /dev nodes are the container's own: changing them never reaches the host ----
+# Docker's /dev nodes are made with mknod on the container's tmpfs (runc
+# createDevices): chmod in the container changes its node only. Masked
+# files are binds of that /dev/null. Where secprof cannot mknod, it binds
+# the host's nodes read-only (chmod fails with EROFS). The host's /dev/full
+# and /dev/null must keep their mode and ctime either way; a build that
+# changed them puts the mode back afterwards.
+host_nodes() { stat -c '%a %Z' /dev/full /dev/null | tr '\n' ' '; }
+before=$(host_nodes)
+crun -- sh -c 'chmod 0600 /dev/full /proc/timer_list && stat -c %a /dev/full /dev/null | tr "\n" " "
+	head -c 2 /dev/zero | wc -c; grep -c " /dev/null .* - devtmpfs " /proc/self/mountinfo'
+after=$(host_nodes)
+[[ $after == "$before" ]] || chmod 0666 /dev/full /dev/null
+is "$(tr '\n' '|' <<<"$out")" "600 600 2|0|" \
+	"chmod in the container changes its own /dev/full and /dev/null (masks bind it), not the host's"
+is "$after" "$before" "the host's /dev/full and /dev/null keep their mode and ctime"
+before=$(host_nodes)
+out=$(setpriv --bounding-set -mknod -- "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" -- sh -c \
+	'chmod 0600 /dev/full 2>&1; chmod 0600 /proc/timer_list 2>&1; head -c 2 /dev/zero | wc -c' 2>&1)
+after=$(host_nodes)
+[[ $after == "$before" ]] || chmod 0666 /dev/full /dev/null
+is "$(tr '\n' '|' <<<"$out")" "chmod: changing permissions of '/dev/full': Read-only file system|chmod: changing permissions of '/proc/timer_list': Read-only file system|2|" \
+	"without CAP_MKNOD: the host's nodes, bound read-only, still work but cannot be changed"
+is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null keep their mode and ctime"
+
 # ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
 # The module's parameter as an AppArmor host shows it, in a private mount
 # namespace (this kernel has no AppArmor); the note names the gap.
