@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -475,6 +476,33 @@ static void ignore_signal(int sig)
 	(void)sig;
 }
 
+/* runc gives every container a session keyring of its own
+ * (libcontainer/standard_init_linux.go Init: keys.JoinSessionKeyring, then
+ * ModKeyringPerm adding the user's search right). The kernel's keyrings are
+ * not namespaced: without this the container shares the session keyring,
+ * and so the keys, of whoever started secprof. Anonymous here: runc names
+ * it "_ses.<container id>" so that `runc exec` can join it; secprof has no
+ * exec, and no other process can join an anonymous keyring by name. A
+ * kernel without keyrings (ENOSYS) is fine, as it is for runc. */
+#define SP_KEY_USR_SEARCH 0x00080000u /* include/uapi/linux/keyctl.h's KEY_USR_SEARCH */
+static int new_session_keyring(secprof_error *err)
+{
+	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+	char desc[256] = "";
+	unsigned long perm;
+
+	if (id < 0)
+		return errno == ENOSYS ? 0
+				       : sp_err_errno(err, NULL, "unable to join session keyring");
+	/* "type;uid;gid;perm;description", perm in hex (KEYCTL_DESCRIBE) */
+	if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1) < 0 ||
+	    sscanf(desc, "%*[^;];%*[^;];%*[^;];%lx", &perm) != 1)
+		return sp_err_errno(err, NULL, "cannot read the session keyring's permissions");
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | SP_KEY_USR_SEARCH) < 0)
+		return sp_err_errno(err, NULL, "unable to mod keyring permissions");
+	return 0;
+}
+
 struct command_child {
 	const struct sp_run_opts *o;
 	struct sp_child_report *rep;
@@ -527,6 +555,9 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* Joined before anything else, so no process of the container ever
 	 * runs outside the device rules (unless created inside the cgroup). */
 	if (!born_in_cg && sp_devcg_join(cg, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* The command inherits it from init at fork. */
+	if (new_session_keyring(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (build_root(o, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);

@@ -14,10 +14,13 @@
  *                      ns per call in thread CPU time (fastest of 16
  *                      chunks, then the whole loop)
  *   denied-loop N      N acct calls (denied), ns per call, wall clock
+ *   session-keyring    the session keyring's serial and description
+ *                      (tests/suites/container.sh: a container's own)
  *
  * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <stdio.h>
@@ -159,6 +162,20 @@ static int listener(void)
 	return 0;
 }
 
+/* "serial type;uid;gid;perm;description" of the session keyring. */
+static int session_keyring(void)
+{
+	char desc[256] = "";
+	long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+
+	if (id < 0 || syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1) < 0) {
+		perror("keyctl");
+		return 1;
+	}
+	printf("%ld %s\n", id, desc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
@@ -171,6 +188,8 @@ int main(int argc, char **argv)
 		return loop(atol(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "denied-loop"))
 		return denied_loop(atol(argv[2]));
-	fprintf(stderr, "usage: denials denials|kill|loop N|denied-loop N\n");
+	if (argc >= 2 && !strcmp(argv[1], "session-keyring"))
+		return session_keyring();
+	fprintf(stderr, "usage: denials denials|kill|loop N|denied-loop N|session-keyring\n");
 	return 2;
 }

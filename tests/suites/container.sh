@@ -213,6 +213,24 @@ is "$(tr '\n' '|' <<<"$out")" "chmod: changing permissions of '/dev/full': Read-
 	"without CAP_MKNOD: the host's nodes, bound read-only, still work but cannot be changed"
 is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null keep their mode and ctime"
 
+# ---- a session keyring of its own, as runc gives each container ----
+# The kernel's keyrings are not namespaced: a container that shared the
+# caller's session keyring could read its keys where a profile allows
+# keyctl. Each container joins a new anonymous one, searchable by its user.
+if [[ -x $BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/kr" && cp "$BUILD/tests/denials-static" "$TMPD/kr/denials"
+	host_ring=$("$BUILD/tests/denials-static" session-keyring)
+	kr() { "$SECPROF" run --security-opt seccomp=unconfined --rootfs "$ROOT" --upper "$TMPD/keep" \
+		-v "$TMPD/kr:/kr:ro" "$@" -- /kr/denials session-keyring 2>&1; }
+	one=$(kr) two=$(kr -u 1000)
+	is "${one#* }" "keyring;0;0;3f0b0000;_ses" \
+		"a container's session keyring: new, anonymous, the user may search it (runc's 0x80000)"
+	ok $([[ ${one%% *} != "${host_ring%% *}" && ${two%% *} != "${one%% *}" ]]; echo $?) \
+		"not the caller's session keyring ($host_ring), and not another container's"
+else
+	skip "session keyring" "$BUILD/tests/denials-static missing (make tests-bin)"
+fi
+
 # ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
 # The module's parameter as an AppArmor host shows it, in a private mount
 # namespace (this kernel has no AppArmor); the note names the gap.
