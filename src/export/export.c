@@ -6,9 +6,11 @@
  * set libseccomp builds (exact_libseccomp: values as written, 64-bit
  * compares), per syscall name: a name decided by one unconditional rule is
  * listed under that action, a name with argument chains gets one rule per
- * chain, in the order of the profile rules they came from (the order in
- * which runc hands them to libseccomp's seccomp_rule_add, which decides
- * its argument tree). libseccomp's own socketcall/ipc copies (`via`) are
+ * chain, in the order in which runc hands them to libseccomp's
+ * seccomp_rule_add (profile rule, then name, then condition of a rule that
+ * tests an argument twice), which decides its argument tree; a name's
+ * chains come from a 64-bit arch of the filter where it has one, whose
+ * values are not cut to 32 bits. libseccomp's own socketcall/ipc copies (`via`) are
  * left out: libseccomp adds them again. So Docker, runc or crun given the
  * export decide as they do for the original profile in this container,
  * and secprof reads the export back to the same rule set.
@@ -22,6 +24,7 @@
 
 #include "secprof.h"
 #include "export/export.h"
+#include "ir/ruleset.h"
 #include "profile/resolve.h"
 
 static const char *const format_names[] = {
@@ -134,6 +137,9 @@ struct xrule {
 	secprof_ir_cond *own; /* conds made here (malloc'ed), or NULL */
 	bool own_rule;        /* a profile rule as written (beyond_rules) */
 	size_t src, seq;      /* profile order of the rule it came from */
+	/* runc's order within that rule (matchCall): name by name, and for a
+	 * rule that tests an argument twice, condition by condition */
+	size_t name_pos, cond_pos;
 };
 
 struct xprof {
@@ -193,6 +199,10 @@ static int cmp_rule(const void *a, const void *b)
 		return p->cond ? 1 : -1;
 	if (p->src != q->src)
 		return p->src < q->src ? -1 : 1;
+	if (p->name_pos != q->name_pos)
+		return p->name_pos < q->name_pos ? -1 : 1;
+	if (p->cond_pos != q->cond_pos)
+		return p->cond_pos < q->cond_pos ? -1 : 1;
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
@@ -214,7 +224,37 @@ static int add_unconditional(struct xprof *x, const secprof_ir_syscall *s, size_
 	return push_name(&r->names, &r->nnames, &r->cap_names, s->name) ? 0 : -1;
 }
 
-static int add_chains(struct xprof *x, const secprof_ir_syscall *s)
+/* Where runc adds chain c among the rules it makes of its profile rule:
+ * libseccomp builds its argument tree in the order of seccomp_rule_add, so
+ * the export keeps it. runc's matchCall adds a rule name by name; a rule
+ * that tests one argument twice it adds condition by condition, one rule
+ * each (the chains of such a rule have one condition each). Positions not
+ * found (a name or condition the rule set rewrote) sort last. */
+static void runc_position(const struct secprof_profile *p, const char *name,
+			  const secprof_ir_chain *c, struct xrule *r)
+{
+	const struct sp_rule *rule = c->src.index < p->nrules ? &p->rules[c->src.index] : NULL;
+
+	r->name_pos = r->cond_pos = SIZE_MAX;
+	if (!rule)
+		return;
+	for (size_t j = 0; j < rule->nnames && r->name_pos == SIZE_MAX; j++)
+		if (rule->names[j].s && !strcmp(rule->names[j].s, name))
+			r->name_pos = j;
+	if (c->nconds != 1) {
+		r->cond_pos = 0;
+		return;
+	}
+	for (size_t k = 0; k < rule->nargs && r->cond_pos == SIZE_MAX; k++) {
+		const struct sp_arg *a = &rule->args[k];
+		if (a->index == c->conds[0].arg && !strcmp(sp_op_str(a->op), c->conds[0].op) &&
+		    (a->value == c->conds[0].value ||
+		     (a->value & 0xffffffffu) == c->conds[0].value))
+			r->cond_pos = k;
+	}
+}
+
+static int add_chains(struct xprof *x, const struct secprof_profile *p, const secprof_ir_syscall *s)
 {
 	for (size_t i = 0; i < s->nchains; i++) {
 		const secprof_ir_chain *c = &s->chains[i];
@@ -230,6 +270,7 @@ static int add_chains(struct xprof *x, const secprof_ir_syscall *s)
 		r->nconds = c->nconds;
 		r->src = c->src.index;
 		r->seq = i;
+		runc_position(p, s->name, c, r);
 		if (!push_name(&r->names, &r->nnames, &r->cap_names, s->name))
 			return -1;
 	}
@@ -248,12 +289,59 @@ static void xprof_free(struct xprof *x)
 	secprof_ir_free(x->ir);
 }
 
+static unsigned arch_bits(const secprof_ir_arch *ar)
+{
+	const struct sp_arch *a = sp_arch_by_name(ar->name);
+	return a ? a->bits : 64;
+}
+
+/* Whether libseccomp gets an entry's rules from the profile (not only
+ * its own socketcall/ipc copies). */
+static bool has_own_rules(const secprof_ir_syscall *s)
+{
+	bool own = !s->conditional;
+
+	for (size_t k = 0; !own && k < s->nchains; k++)
+		own = !s->chains[k].via;
+	return own;
+}
+
+/* Whether the export names the syscall at nr on this arch in a rule of its
+ * own: an entry with only libseccomp's socketcall/ipc copies (`via`) is
+ * not named, and runc's boundary counts names, not copies. */
 static bool arch_has_nr(const secprof_ir_arch *ar, int64_t nr)
 {
 	for (size_t i = 0; i < ar->nsyscalls; i++)
 		if (ar->syscalls[i].nr == nr)
-			return true;
+			return has_own_rules(&ar->syscalls[i]);
 	return false;
+}
+
+/* The entry of a name to export from. A 32-bit arch's entry holds the
+ * values libseccomp cut to their low word there (_db_rule_gen_32), and a
+ * condition the cut makes always true leaves it unconditional, where a
+ * 64-bit arch of the same filter compares the values in full: exported
+ * from the 32-bit arch, the rule would decide the cut way on the 64-bit
+ * arch too. A 64-bit arch's entry, written as it is, gives the 32-bit arch
+ * the same cut values again. */
+static const secprof_ir_syscall *widest_view(const secprof_ir *ir, const secprof_ir_syscall *s,
+					     const secprof_ir_arch *of)
+{
+	size_t narch = secprof_ir_arch_count(ir);
+
+	if (arch_bits(of) == 64)
+		return s;
+	for (size_t a = 0; a < narch; a++) {
+		const secprof_ir_arch *ar = secprof_ir_arch_at(ir, a);
+		if (arch_bits(ar) != 64)
+			continue;
+		for (size_t i = 0; i < ar->nsyscalls; i++) {
+			const secprof_ir_syscall *o = &ar->syscalls[i];
+			if (o->name && !strcmp(o->name, s->name) && has_own_rules(o))
+				return o;
+		}
+	}
+	return s;
 }
 
 /* runc's ENOSYS stub answers the numbers above the highest one the
@@ -261,9 +349,11 @@ static bool arch_has_nr(const secprof_ir_arch *ar, int64_t nr)
  * counting names whose rule it then skips as equal to the default action.
  * Where that highest name has no rule of its own in the export, it is
  * named in one rule with the default action, which runc skips again but
- * counts, so the boundary stays where it was; only when that name would
- * raise another arch's boundary is it left out, with a warning (numbers
- * between then get the default action instead of ENOSYS). */
+ * counts, so the boundary stays where it was. Should that name count
+ * higher on another arch than its boundary there (a name the profile spelt
+ * as an alias), it is named all the same, with a warning: that arch's
+ * numbers in between then get the default action instead of ENOSYS, never
+ * the other way round (the stub exists only for a default that denies). */
 static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xprof *x,
 			  secprof_error *err)
 {
@@ -273,7 +363,6 @@ static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xp
 		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
 		const secprof_arch *arch = secprof_arch_lookup(ar->name);
 		const char *name;
-		bool fits = true;
 		int rc;
 
 		if (ar->enosys_max < 0 || !arch || arch_has_nr(ar, ar->enosys_max))
@@ -286,22 +375,23 @@ static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xp
 				name = NULL;
 		if (!name)
 			continue;
-		for (size_t b = 0; fits && b < narch; b++) {
+		/* counted as runc counts it on each arch: a socket call's
+		 * direct number on ppc64le never counts there */
+		for (size_t b = 0; b < narch; b++) {
 			const secprof_ir_arch *o = secprof_ir_arch_at(x->ir, b);
-			const secprof_arch *oa = secprof_arch_lookup(o->name);
-			int32_t nr = oa ? secprof_syscall_nr(oa, name) : -1;
-			fits = nr < 0 || o->enosys_max < 0 || nr <= o->enosys_max;
-		}
-		if (!fits) {
+			const struct sp_arch *oa = sp_arch_by_name(o->name);
+			int32_t nr = oa ? sp_rs_stub_nr(oa, name, false) : -1;
+
+			if (nr < 0 || o->enosys_max < 0 || nr <= o->enosys_max)
+				continue;
 			rc = sp_warn(ctx, err, r->prof->file, NULL, "syscalls",
-				     "runc's ENOSYS boundary on %s (%s, %" PRId64
-				     ") cannot be kept "
-				     "without moving another arch's: numbers up to it get the "
-				     "default action",
-				     ar->name, name, ar->enosys_max);
+				     "keeping runc's ENOSYS boundary on %s (%s, %" PRId64
+				     ") moves %s's from %" PRId64 " to %" PRId32
+				     ": numbers in between get the default action there "
+				     "instead of ENOSYS",
+				     ar->name, name, ar->enosys_max, o->name, o->enosys_max, nr);
 			if (rc < 0)
 				return rc;
-			continue;
 		}
 		if (!push_name(&x->bound, &x->nbound, &x->bound_cap, name))
 			return sp_err_oom(err);
@@ -393,16 +483,14 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 
 		for (size_t i = 0; i < ar->nsyscalls; i++) {
 			const secprof_ir_syscall *s = &ar->syscalls[i];
-			bool has_own = !s->conditional;
 
-			for (size_t k = 0; !has_own && k < s->nchains; k++)
-				has_own = !s->chains[k].via;
 			/* a name another arch listed decides the same there:
 			 * the rules are the profile's, per name */
-			if (!s->name || !has_own || seen(x, s->name))
+			if (!s->name || !has_own_rules(s) || seen(x, s->name))
 				continue;
-			if ((s->conditional ? add_chains(x, s) : add_unconditional(x, s, seq++)) <
-			    0)
+			s = widest_view(x->ir, s, ar);
+			if ((s->conditional ? add_chains(x, r->prof, s)
+					    : add_unconditional(x, s, seq++)) < 0)
 				return sp_err_oom(err);
 		}
 		/* names are marked after the arch, so one arch's aliases stay */

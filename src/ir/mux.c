@@ -66,6 +66,35 @@ bool sp_rs_multiplexes(const struct sp_arch *a)
 }
 
 const char *const sp_rs_mux_syscall[2] = { "socketcall", "ipc" };
+
+static bool in_family(const struct mux_call *c, const char *name)
+{
+	for (; c->name; c++)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
+/* The number runc's ENOSYS stub counts for `name` on `arch`, as
+ * sp_rs_build_arch counts it: findLastSyscalls asks libseccomp for the
+ * number by name, which has none for a name 2.5.4 does not know there
+ * (unless `newer`) and gives a pseudo number for a socket or IPC call on an
+ * arch that multiplexes them, so neither counts; nor does 0. -1 when the
+ * name does not count. */
+int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer)
+{
+	const struct sp_arch *one[1] = { arch };
+	int32_t nr = -1, row = -1;
+
+	if (!sp_syscall_lookup(name, one, 1, &nr, NULL, &row) || nr <= 0)
+		return -1;
+	if (!newer && sp_syscall_newer(arch, row))
+		return -1;
+	if (sp_rs_multiplexes(arch) &&
+	    (in_family(socket_calls, name) || in_family(ipc_calls, name)))
+		return -1;
+	return nr;
+}
 static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
 
 /* Nearly every name of a profile is neither a socket nor an IPC call, so

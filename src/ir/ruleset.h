@@ -199,6 +199,10 @@ struct sp_ruleset *sp_ruleset_build_as_written(secprof_ctx *ctx, const secprof_r
 					       const secprof_compile_opts *opts,
 					       secprof_error *err);
 void sp_ruleset_free(struct sp_ruleset *rs);
+/* The number runc's ENOSYS stub counts for `name` on `arch` (a socket or
+ * IPC call on a multiplexing arch, a name libseccomp 2.5.4 does not know
+ * unless `newer`, and 0 count for nothing), or -1 (mux.c). */
+int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer);
 /* The arch rules whose arch has this audit token and nr_base (NULL if none). */
 const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
 /* The audit tokens of the filter, in dispatch order (native first). */

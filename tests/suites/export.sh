@@ -70,6 +70,28 @@ done
 ok $? "docker export: $same_prog/$tried programs and $same_ir/$tried rule sets the same after the round trip"
 for b in "${bad[@]:0:10}"; do diag "$b"; done
 
+# Profiles whose docker export decided otherwise than they do under runc
+# (NAME.ARCH.json), each now the same program after the round trip:
+# - enosys-family-name: runc's ENOSYS boundary on riscv64 is getsockname
+#   (204), which on ppc64le libseccomp resolves to a pseudo number, so it
+#   never counts there: the export must keep naming it;
+# - 32bit-arch-first, 32bit-arch-uncond: i386 listed before ppc64le; the
+#   i386 rule set holds values cut to 32 bits (and a rule the cut makes
+#   always true), which ppc64le compares in full;
+# - mux-copy-boundary: socketcall (102) sets ppc64le's boundary only by a
+#   rule equal to the default; libseccomp's socketcall copies of other
+#   rules are no names, so the export must still name it;
+# - split-rule-order: a rule testing one argument twice, which runc adds
+#   condition by condition; libseccomp's tree (and its stale-accumulator
+#   bug) depends on that order.
+for f in "$TESTS"/data/export-*.json; do
+	arch=${f%.json}; arch=${arch##*.}; name=$(basename "${f%.*.json}")
+	"$S" -q export "$f" --format docker --arch "$arch" >"$T/d.json" &&
+		cmp -s <("$S" -q compile "$f" --arch "$arch") <("$S" -q compile "$T/d.json" --arch "$arch") &&
+		"$S" -q diff "$f" "$T/d.json" --arch "$arch" >/dev/null
+	ok $? "$name ($arch): the docker export compiles to the same program and decides the same"
+done
+
 # The cases the round trip needs more than the rule set's entries for.
 "$S" -q export "$TESTS/ir/05-equals-default.json" --format docker >"$T/d.json"
 grep -q '"names": \["umount2"\], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "comment"' "$T/d.json"
