@@ -13,7 +13,9 @@
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,6 +34,7 @@
 #include <unistd.h>
 
 #include "secprof.h"
+#include "core/arch.h"
 #include "core/util.h"
 #include "sandbox/run.h"
 
@@ -441,14 +444,101 @@ static int make_workdir(const char *dir, secprof_error *err)
  * it needs none to wait and forward signals. Dropping them all and turning
  * off dumpability keeps the command (same uid 0) from reaching init's
  * memory or descriptors through /proc/1. */
-static void drop_init_privileges(void)
+/* Zero the argument and environment strings of this process: the kernel
+ * shows them to every process of the container as /proc/1/cmdline (and,
+ * to a tracer, /proc/1/environ), and they are secprof's command line and
+ * the caller's environment, host paths and secrets. Only once the command
+ * has exec'd: it was started from them (sp_spawn_shared shares memory). */
+static void wipe_args_and_env(void)
+{
+	unsigned long start[2], end[2];
+	char buf[2048], *p;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	int field = 3;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* after "pid (comm) ", whose comm may hold spaces: fields 48 to 51
+	 * are arg_start, arg_end, env_start, env_end (proc(5)) */
+	if (!(p = strrchr(buf, ')')))
+		return;
+	for (p += 2; *p && field < 48; p++)
+		field += *p == ' ';
+	if (sscanf(p, "%lu %lu %lu %lu", &start[0], &end[0], &start[1], &end[1]) != 4)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (start[i] && end[i] > start[i])
+			memset((void *)start[i], 0, end[i] - start[i]);
+}
+
+/* What init calls once the command runs (sp_wait_forwarding): waitpid,
+ * sigwaitinfo, kill, _exit; a handler's return and a restarted call. */
+static const int init_calls[] = {
+	SYS_wait4,
+	SYS_rt_sigtimedwait,
+	SYS_kill,
+	SYS_exit,
+	SYS_exit_group,
+	SYS_rt_sigreturn,
+	SYS_restart_syscall,
+#ifdef SYS_rt_sigtimedwait_time64
+	SYS_rt_sigtimedwait_time64,
+#endif
+#ifdef SYS_waitpid
+	SYS_waitpid,
+#endif
+};
+
+/* init's own filter: those calls on this arch, and death for anything
+ * else (the whole container goes with PID 1). */
+static int load_init_filter(void)
+{
+	enum { N = SP_ARRAY_SIZE(init_calls) };
+	struct sock_filter f[N + 6];
+	struct sock_fprog prog = { .len = N + 6, .filter = f };
+	size_t k = 0;
+
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, sp_arch_native()->audit, 1,
+					      0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
+	for (size_t i = 0; i < N; i++)
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      (uint32_t)init_calls[i], (uint8_t)(N - i), 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	/* every JEQ above lands here, N - i forward */
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -1 : 0;
+}
+
+/* PID 1 outlives the command's execve and is secprof's own process: a
+ * container with CAP_SYS_PTRACE (--cap-add SYS_PTRACE) may trace it and
+ * make it run any call, and a root execve from it would get its whole
+ * bounding set, outside the container's filter. Docker's PID 1 is the
+ * command (or tini with --init), under the container's filter and
+ * capabilities. So once the command runs, init keeps nothing worth
+ * taking: no bounding set, no capability, not dumpable, no_new_privs, a
+ * filter that allows only its waiting, and no trace of the caller's
+ * command line or environment. Any failure ends the container. */
+static int lock_down_init(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct none[2];
 
+	wipe_args_and_env();
+	for (int c = 0; c < 64; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
+			break;
 	memset(none, 0, sizeof(none));
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	syscall(SYS_capset, &hdr, none);
+	if (syscall(SYS_capset, &hdr, none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0)
+		return -1;
+	return load_init_filter();
 }
 
 /* The parent attaches the device program while init builds the root
@@ -584,7 +674,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */
 	close(rep->pipe_fd);
-	drop_init_privileges();
+	if (lock_down_init() < 0) {
+		kill(pid, SIGKILL);
+		_exit(SP_EXIT_ERROR);
+	}
 	_exit(sp_wait_forwarding(pid, true));
 }
 

@@ -16,6 +16,9 @@
  *   denied-loop N      N acct calls (denied), ns per call, wall clock
  *   session-keyring    the session keyring's serial and description
  *                      (tests/suites/container.sh: a container's own)
+ *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
+ *                      execve /bin/sh -c CMD: what a container with
+ *                      CAP_SYS_PTRACE could do to secprof's init
  *
  * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
 #include <errno.h>
@@ -23,6 +26,9 @@
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +182,54 @@ static int session_keyring(void)
 	return 0;
 }
 
+#ifdef __x86_64__
+/* Write n bytes at addr in the tracee, a word at a time. */
+static int poke(pid_t pid, unsigned long addr, const void *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i += sizeof(long)) {
+		unsigned long w = 0;
+		memcpy(&w, (const char *)buf + i, n - i < sizeof(w) ? n - i : sizeof(w));
+		if (ptrace(PTRACE_POKEDATA, pid, addr + i, w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Stop PID 1, write "/bin/sh -c CMD" below its stack pointer, point its
+ * next instruction at a syscall instruction with execve's number and
+ * arguments, and let it go. */
+static int inject_init(const char *cmd)
+{
+	struct user_regs_struct r;
+	char text[1024] = { 0 };
+	unsigned long sp, av[4], code;
+	int st;
+
+	if (ptrace(PTRACE_ATTACH, 1, 0, 0) < 0) {
+		printf("attach: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	waitpid(1, &st, __WALL);
+	ptrace(PTRACE_GETREGS, 1, 0, &r);
+	sp = (r.rsp - 4096) & ~15UL;
+	snprintf(text, sizeof(text), "%s", cmd);
+	av[0] = sp, av[1] = sp + 16, av[2] = sp + 32, av[3] = 0;
+	if (poke(1, sp, "/bin/sh\0", 8) || poke(1, sp + 16, "-c\0", 3) ||
+	    poke(1, sp + 32, text, strlen(text) + 1) || poke(1, sp + 2048, av, sizeof(av))) {
+		printf("poke: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	code = (unsigned long)ptrace(PTRACE_PEEKTEXT, 1, r.rip, 0);
+	ptrace(PTRACE_POKETEXT, 1, r.rip, (code & ~0xffffUL) | 0x050f); /* syscall */
+	r.rax = SYS_execve, r.orig_rax = (unsigned long)-1;
+	r.rdi = sp, r.rsi = sp + 2048, r.rdx = 0, r.rsp = sp - 64;
+	ptrace(PTRACE_SETREGS, 1, 0, &r);
+	ptrace(PTRACE_DETACH, 1, 0, 0);
+	printf("injected\n");
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
@@ -190,6 +244,10 @@ int main(int argc, char **argv)
 		return denied_loop(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "session-keyring"))
 		return session_keyring();
+#ifdef __x86_64__
+	if (argc >= 3 && !strcmp(argv[1], "inject-init"))
+		return inject_init(argv[2]);
+#endif
 	fprintf(stderr, "usage: denials denials|kill|loop N|denied-loop N|session-keyring\n");
 	return 2;
 }

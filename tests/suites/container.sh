@@ -20,9 +20,10 @@ crun -- sh -c 'cat /etc/debian_version; hostname; echo $$; readlink /proc/1/exe'
 is "$(sed -n 1p <<<"$out" | cut -d. -f1)" 12 "runs inside the Debian 12 rootfs"
 is "$(sed -n 2p <<<"$out")" secprof "default hostname"
 is "$(sed -n 3p <<<"$out")" 2 "the command is PID 2, secprof's init PID 1"
-crun -- sh -c 'grep -E "^Cap(Eff|Prm|Bnd)" /proc/1/status | cut -f2 | tr "\n" " "; cat /proc/1/environ >/dev/null 2>&1 || echo sealed'
-is "$out" "0000000000000000 0000000000000000 $(sed -n 's/^CapBnd:\t//p' /proc/self/status) sealed" \
-	"init keeps no capabilities and is not dumpable"
+crun -- sh -c 'sleep 0.1; grep -E "^(Cap(Eff|Prm|Bnd)|NoNewPrivs|Seccomp):" /proc/1/status | cut -f2 | tr "\n" " "
+	cat /proc/1/environ >/dev/null 2>&1 || echo sealed; tr -d "\0" </proc/1/cmdline | wc -c'
+is "$out" "0000000000000000 0000000000000000 0000000000000000 1 2 sealed
+0" "init keeps no capability nor bounding set, no_new_privs, its own filter, not dumpable, no command line"
 crun --hostname box1 -- hostname
 is "$out" box1 "--hostname"
 crun -- sh -c 'ls /dev | tr "\n" " "'
@@ -212,6 +213,23 @@ after=$(host_nodes)
 is "$(tr '\n' '|' <<<"$out")" "chmod: changing permissions of '/dev/full': Read-only file system|chmod: changing permissions of '/proc/timer_list': Read-only file system|2|" \
 	"without CAP_MKNOD: the host's nodes, bound read-only, still work but cannot be changed"
 is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null keep their mode and ctime"
+
+# ---- PID 1 is no way out: traced, it can only wait ----
+# With CAP_SYS_PTRACE the container may trace secprof's init (Docker's
+# PID 1 is the command itself, under the container's filter). Made to
+# execve a shell, init dies by its own filter, and the container with it:
+# no capability, no mount, no user namespace outside the container's rules.
+if [[ $(uname -m) == x86_64 && -x $BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/inj" && cp "$BUILD/tests/denials-static" "$TMPD/inj/denials"
+	out=$(HOST_SECRET=s3cret timeout 30 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" \
+		--cap-add SYS_PTRACE -v "$TMPD/inj:/inj:ro" -- sh -c \
+		'tr "\0" "\n" </proc/1/environ | grep -c s3cret; /inj/denials inject-init "grep ^CapEff /proc/self/status; mount -t tmpfs x /mnt && echo mounted; unshare -U true && echo userns"; sleep 2; echo survived' 2>&1)
+	rc=$?
+	is "$rc:$out" "159:0
+injected" "--cap-add SYS_PTRACE: init made to execve is killed by its filter (SIGSYS), the container with it"
+else
+	skip "PID 1 under ptrace" "x86_64 and $BUILD/tests/denials-static only"
+fi
 
 # ---- a session keyring of its own, as runc gives each container ----
 # The kernel's keyrings are not namespaced: a container that shared the

@@ -48,6 +48,9 @@ for d in "tty0 c 4 0" "mem c 1 1" "kmsg c 1 11" "loop-control c 10 237" "cpu_dma
 	r=$(mknod /tmp/node $2 $3 $4 2>&1) || { echo "mknod $1: ${r##*: }"; continue; }
 	r=$( (exec 3</tmp/node) 2>&1) && echo "open $1: ok" || echo "open $1: ${r##*: }"
 done
+# Capabilities, no_new_privs, the seccomp mode and the resource limits.
+grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr '\t' ' '
+ulimit -a | sed 's/  */ /g'
 # The /dev nodes are the container's own (a chmod changes only them).
 echo "chmod /dev/full: $(chmod 0600 /dev/full 2>&1 && stat -c %a /dev/full)"
 echo "/dev mounts: $(awk '$5 ~ /^\/dev\// { print $5 }' /proc/self/mountinfo | grep -vx /dev/console | sort | tr '\n' ' ')"
