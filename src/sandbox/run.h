@@ -224,8 +224,9 @@ void sp_devcg_remove(struct sp_devcg *cg);
 struct sp_user {
 	uid_t uid;
 	gid_t gid;
-	gid_t groups[64]; /* supplementary: the gid, then the groups listing the user */
+	gid_t groups[1024]; /* supplementary: the gid, then the groups listing the user */
 	size_t ngroups;
+	bool too_many; /* more groups than groups[] holds: refused (user.c) */
 };
 /* Resolve spec against /etc/passwd and /etc/group of the current root. */
 int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err);

@@ -72,6 +72,8 @@ static void add_group(struct sp_user *u, gid_t gid)
 			return;
 	if (u->ngroups < SP_ARRAY_SIZE(u->groups))
 		u->groups[u->ngroups++] = gid;
+	else
+		u->too_many = true;
 }
 
 static void add_member_groups(const char *user, struct sp_user *u)
@@ -82,7 +84,7 @@ static void add_member_groups(const char *user, struct sp_user *u)
 
 	if (!f)
 		return;
-	while (u->ngroups < SP_ARRAY_SIZE(u->groups) && fgets(line, sizeof(line), f)) {
+	while (!u->too_many && fgets(line, sizeof(line), f)) {
 		char *members, *m;
 		if (split_fields(line, field, 4) < 4 || !parse_id(field[2], &gid))
 			continue;
@@ -147,5 +149,11 @@ int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
 	add_group(u, u->gid);
 	if (found && !group)
 		add_member_groups(field[0], u);
+	/* Fewer groups than Docker sets would let a file through whose mode
+	 * denies one of the others: refuse rather than cut the list. */
+	if (u->too_many)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "user %s is in more than %zu groups: secprof cannot set them all",
+			      copy, SP_ARRAY_SIZE(u->groups));
 	return 0;
 }

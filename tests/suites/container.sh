@@ -188,6 +188,16 @@ out=$(setpriv --groups 4,24 -- "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/ke
 	sed -n 's/^Groups:\t*//p' /proc/self/status 2>&1)
 is "${out% }" "0 50" "no --user: none of the groups of whoever started secprof"
 is "$(groups_of --user 0:0)" 0 "--user 0:0: gid 0 only"
+# Every group, or no run: a shorter list would let a file through whose
+# mode denies a group left out.
+crun -- sh -c 'for i in $(seq 70); do echo "m$i:x:$((20000 + i)):alice"; done >>/etc/group'
+crun --user alice -- sh -c 'id -G | wc -w'
+is "$out" 73 "--user NAME in 72 groups: all of them, and the gid"
+crun -- sh -c 'for i in $(seq 71 1100); do echo "m$i:x:$((20000 + i)):alice"; done >>/etc/group'
+crun --user alice -- true
+is "$rc:$err" "125:secprof: user alice is in more than 1024 groups: secprof cannot set them all" \
+	"--user NAME in more groups than secprof holds: refused, not cut short"
+crun -- sed -i '/^m[0-9]*:x:2/d' /etc/group
 
 # ---- /dev nodes are the container's own: changing them never reaches the host ----
 # Docker's /dev nodes are made with mknod on the container's tmpfs (runc
