@@ -371,8 +371,12 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 		return sp_err_errno(err, NULL, "cannot create the container's mount point");
 	/* A kept upper is on the disk; a throwaway one the init makes on a
 	 * tmpfs over the mount point (layers.c), which the paths name. */
-	if (x->upper_dir && (sp_mkdir_p(c->upper, 0755) < 0 || sp_mkdir_p(c->work, 0700) < 0 ||
-			     chmod(c->upper, 0755) < 0))
+	/* --upper DIR, when secprof creates it, only root may enter: the
+	 * container's root may leave setuid-root files in the layer (DIR/upper
+	 * is the container's /, 0755 as a root is). */
+	if (x->upper_dir &&
+	    (sp_mkdir_p(x->upper_dir, 0700) < 0 || sp_mkdir_p(c->upper, 0755) < 0 ||
+	     sp_mkdir_p(c->work, 0700) < 0 || chmod(c->upper, 0755) < 0))
 		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
 	if (x->image) {
 		if (sp_mkdir_p(cache, 0700) < 0)

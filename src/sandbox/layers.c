@@ -395,6 +395,12 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 			return USAGE(
 				"invalid volume name \"%s\": must match [a-zA-Z0-9][a-zA-Z0-9_.-]+",
 				name);
+		/* Only root may enter the volumes' directory (Docker's data
+		 * root is 0710, its volumes 0701): a container's root may leave
+		 * a setuid-root file in a volume, which no host user may reach.
+		 * A directory that exists keeps its mode. */
+		if (sp_mkdir_p(voldir, 0700) < 0)
+			return sp_err_errno(err, NULL, "cannot create volume directory %s", voldir);
 		snprintf(path, sizeof(path), "%s/%s/_data", voldir, name);
 	} else {
 		if (!scratch)

@@ -224,6 +224,15 @@ is "$(tr '\n' '|' <<<"$out")" "chmod: changing permissions of '/dev/full': Read-
 	"without CAP_MKNOD: the host's nodes, bound read-only, still work but cannot be changed"
 is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null keep their mode and ctime"
 
+# ---- what a container writes to the host's disk, no host user can reach ----
+# A container's root may leave a setuid-root program in a named volume or
+# in a kept layer: the directories secprof creates for them are root's
+# alone (0700), as Docker's data root is (0710).
+"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/newup/l" --volume-dir "$TMPD/vols/v" \
+	-v named:/data -- true >/dev/null 2>&1
+is "$(stat -c %a "$TMPD/newup" "$TMPD/newup/l" "$TMPD/vols" "$TMPD/vols/v" | tr '\n' ' ')" "700 700 700 700 " \
+	"--upper and --volume-dir: the directories secprof creates are root's alone"
+
 # ---- PID 1 is no way out: traced, it can only wait ----
 # With CAP_SYS_PTRACE the container may trace secprof's init (Docker's
 # PID 1 is the command itself, under the container's filter). Made to
