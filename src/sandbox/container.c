@@ -286,30 +286,41 @@ static const char *const readonly_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
+/* The node every masked file is bound from: the container's /dev/null as
+ * setup_dev made it, held open from before the -v, --mount and --tmpfs
+ * mounts, which could hide it (--tmpfs /dev: the masks would be skipped)
+ * or put a symlink in its place that the host's root resolves. */
+struct null_src {
+	int fd;    /* O_PATH */
+	bool host; /* the host's node, bound read-only (make_device) */
+};
+
 /* runc maskPath: a read-only tmpfs over a directory, the container's
- * /dev/null over a file (runc runs it after pivot_root; here, before it,
- * "dev/null" is the new root's). When that node is the host's, bound
- * (make_device), each mask is made read-only too: a new bind does not
- * inherit the read-only flag of the one it copies. */
-static int mask_path(const char *p, bool host_nodes, secprof_error *err)
+ * /dev/null over a file (bound through /proc/self/fd, so by the node, not
+ * by a path). When that node is the host's, each mask is made read-only
+ * too: a new bind does not inherit the read-only flag of the one it
+ * copies. */
+static int mask_path(const char *p, const struct null_src *null, secprof_error *err)
 {
+	char src[64];
 	struct stat st;
 	int r;
 
 	if (stat(p, &st) < 0)
 		return 0;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", null->fd);
 	if (S_ISDIR(st.st_mode))
 		r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
 	else
-		r = mount("dev/null", p, NULL, MS_BIND, NULL);
+		r = mount(src, p, NULL, MS_BIND, NULL);
 	if (r < 0 && errno != ENOENT)
 		return sys_fail(err, "cannot mask", p);
-	if (r == 0 && host_nodes && !S_ISDIR(st.st_mode))
+	if (r == 0 && null->host && !S_ISDIR(st.st_mode))
 		return bind_read_only(p, err);
 	return 0;
 }
 
-static int protect_proc(bool host_nodes, secprof_error *err)
+static int protect_proc(const struct null_src *null, secprof_error *err)
 {
 	struct stat st;
 	int rc = 0;
@@ -319,12 +330,12 @@ static int protect_proc(bool host_nodes, secprof_error *err)
 		glob_t g = { 0 };
 
 		if (!strchr(p, '*')) {
-			rc = mask_path(p, host_nodes, err);
+			rc = mask_path(p, null, err);
 			continue;
 		}
 		if (glob(p, GLOB_NOSORT, NULL, &g) == 0)
 			for (size_t k = 0; !rc && k < g.gl_pathc; k++)
-				rc = mask_path(g.gl_pathv[k], host_nodes, err);
+				rc = mask_path(g.gl_pathv[k], null, err);
 		globfree(&g);
 	}
 	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++) {
@@ -392,7 +403,7 @@ static int switch_root(secprof_error *err)
 static int build_root(const struct sp_run_opts *o, secprof_error *err)
 {
 	const char *host = o->hostname ? o->hostname : "secprof";
-	bool host_nodes = false;
+	struct null_src null = { -1, false };
 	int rc = enter_root(o, err);
 
 	if (!rc)
@@ -400,7 +411,9 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 	if (!rc)
 		rc = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (!rc)
-		rc = setup_dev(&host_nodes, err);
+		rc = setup_dev(&null.host, err);
+	if (!rc && (null.fd = open("dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		rc = sys_fail(err, "cannot open", "dev/null");
 	if (!rc)
 		rc = setup_sys(o->privileged, err);
 	/* -v, --mount, --tmpfs after Docker's own mounts and before the
@@ -409,7 +422,9 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 		rc = sp_mounts_apply(o, err);
 	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
 	if (!rc && !o->privileged)
-		rc = protect_proc(host_nodes, err);
+		rc = protect_proc(&null, err);
+	if (null.fd >= 0)
+		close(null.fd);
 	if (!rc && sethostname(host, strlen(host)) < 0)
 		rc = sys_fail(err, "cannot set hostname", host);
 	if (!rc && o->net == SP_NET_NONE)

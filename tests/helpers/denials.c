@@ -224,8 +224,10 @@ static int inject_init(const char *cmd)
 	r.rax = SYS_execve, r.orig_rax = (unsigned long)-1;
 	r.rdi = sp, r.rsi = sp + 2048, r.rdx = 0, r.rsp = sp - 64;
 	ptrace(PTRACE_SETREGS, 1, 0, &r);
-	ptrace(PTRACE_DETACH, 1, 0, 0);
+	/* said before init runs again: if it dies, the container goes too */
 	printf("injected\n");
+	fflush(stdout);
+	ptrace(PTRACE_DETACH, 1, 0, 0);
 	return 0;
 }
 #endif

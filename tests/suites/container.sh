@@ -233,6 +233,13 @@ is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null kee
 is "$(stat -c %a "$TMPD/newup" "$TMPD/newup/l" "$TMPD/vols" "$TMPD/vols/v" | tr '\n' ' ')" "700 700 700 700 " \
 	"--upper and --volume-dir: the directories secprof creates are root's alone"
 
+# ---- masks never depend on what the user mounts on /dev ----
+# The masked files are bound from the /dev/null secprof made, by its node:
+# a --tmpfs /dev (or a volume there, with a symlink for null) neither
+# unmasks them nor points them at a host file.
+crun --tmpfs /dev -- sh -c 'head -c 1 /proc/timer_list | wc -c; test -e /dev/null || echo no-null'
+is "$(tr '\n' ' ' <<<"$out")" "0 no-null " "--tmpfs /dev: /proc/timer_list stays masked"
+
 # ---- PID 1 is no way out: traced, it can only wait ----
 # With CAP_SYS_PTRACE the container may trace secprof's init (Docker's
 # PID 1 is the command itself, under the container's filter). Made to
