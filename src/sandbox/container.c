@@ -649,6 +649,15 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * init outlives the command's execve, so they are closed, not marked
 	 * close-on-exec. Only the sync pipe's write end stays. */
 	close(rep->pipe_rfd);
+	/* A session of its own, without a controlling terminal: the caller's
+	 * terminal, which the container may hold as stdio (and on
+	 * /dev/console), is not the container's /dev/tty, so TIOCSTI cannot
+	 * type into the caller's shell (it needs the controlling terminal or
+	 * CAP_SYS_ADMIN), nor do its job-control signals reach the container
+	 * but through secprof (sp_wait_forwarding). Docker's container has no
+	 * session with the client's terminal either. */
+	if (setsid() < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot start a session");
 	/* -t: the pty is init's stdio too, so that bind_terminal puts it on
 	 * /dev/console and the command inherits it. */
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
@@ -693,7 +702,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		kill(pid, SIGKILL);
 		_exit(SP_EXIT_ERROR);
 	}
-	_exit(sp_wait_forwarding(pid, true));
+	_exit(sp_wait_forwarding(pid, true, false));
 }
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in

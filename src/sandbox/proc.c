@@ -598,7 +598,7 @@ static int shell_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
-int sp_wait_forwarding(pid_t pid, bool reap_all)
+int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals)
 {
 	sigset_t set;
 	int wstatus;
@@ -618,8 +618,9 @@ int sp_wait_forwarding(pid_t pid, bool reap_all)
 			continue;
 		/* The terminal signals the whole foreground process group, the
 		 * command included (si_code SI_KERNEL): passing those on would
-		 * deliver them twice. */
-		if (si.si_code != SI_KERNEL)
+		 * deliver them twice; but a container runs in a session of its
+		 * own (container.c init_main), where they reach only secprof. */
+		if (si.si_code != SI_KERNEL || terminal_signals)
 			kill(pid, si.si_signo);
 	}
 }

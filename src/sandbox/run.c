@@ -83,7 +83,7 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 	if (rep->stage == SP_STAGE_EXEC) {
 		remove_unused_dirs(o->rmdir_at_exec);
 		return o->tty ? sp_tty_relay(pid, master, o->interactive)
-			      : sp_wait_forwarding(pid, false);
+			      : sp_wait_forwarding(pid, false, o->rootfs != NULL);
 	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the

@@ -157,7 +157,7 @@ void sp_forward_sigset(sigset_t *set);
 /* Wait for pid, forwarding signals sent by other processes (not those the
  * terminal sends to the whole foreground group, which the command gets
  * itself). Returns the exit status as a shell reports it (128+N). */
-int sp_wait_forwarding(pid_t pid, bool reap_all);
+int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals);
 /* Start fn(arg) in a child that shares this process's memory until it
  * execs or dies, this process waiting meanwhile (proc.c). fn allocates
  * nothing (sp_run_opts.env_slots) and must reset any signal handler of

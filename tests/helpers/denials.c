@@ -16,15 +16,19 @@
  *   denied-loop N      N acct calls (denied), ns per call, wall clock
  *   session-keyring    the session keyring's serial and description
  *                      (tests/suites/container.sh: a container's own)
+ *   tiocsti [PATH]     push a byte into the input of the terminal on fd 0
+ *                      (or PATH): what could type into the caller's shell
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
  *                      CAP_SYS_PTRACE could do to secprof's init
  *
  * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -182,6 +186,19 @@ static int session_keyring(void)
 	return 0;
 }
 
+/* TIOCSTI of one space: "tiocsti: ok" or the errno's name. */
+static int tiocsti(const char *path)
+{
+	int fd = path ? open(path, O_RDWR | O_NOCTTY) : 0;
+	char c = ' ';
+
+	if (fd < 0 || ioctl(fd, TIOCSTI, &c) < 0)
+		printf("tiocsti: %s\n", strerrorname_np(errno));
+	else
+		printf("tiocsti: ok\n");
+	return 0;
+}
+
 #ifdef __x86_64__
 /* Write n bytes at addr in the tracee, a word at a time. */
 static int poke(pid_t pid, unsigned long addr, const void *buf, size_t n)
@@ -246,6 +263,8 @@ int main(int argc, char **argv)
 		return denied_loop(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "session-keyring"))
 		return session_keyring();
+	if (argc >= 2 && !strcmp(argv[1], "tiocsti"))
+		return tiocsti(argc >= 3 ? argv[2] : NULL);
 #ifdef __x86_64__
 	if (argc >= 3 && !strcmp(argv[1], "inject-init"))
 		return inject_init(argv[2]);

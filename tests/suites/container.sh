@@ -257,6 +257,26 @@ else
 	skip "PID 1 under ptrace" "x86_64 and $BUILD/tests/denials-static only"
 fi
 
+# ---- the caller's terminal: the container cannot type into it ----
+# Run on a terminal (script's), the container holds it as stdio but in a
+# session of its own: TIOCSTI, which needs the controlling terminal (or
+# CAP_SYS_ADMIN), fails, and /dev/tty opens nothing; Ctrl-C still reaches
+# the command, through secprof.
+if [[ -x $BUILD/tests/denials-static ]] && command -v script >/dev/null; then
+	mkdir -p "$TMPD/tt" && cp "$BUILD/tests/denials-static" "$TMPD/tt/denials"
+	out=$(timeout 30 script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/tt:/tt:ro -- \
+		sh -c '/tt/denials tiocsti; /tt/denials tiocsti /dev/tty; /tt/denials tiocsti /dev/console'" \
+		/dev/null </dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "tiocsti: EPERM|tiocsti: ENXIO|tiocsti: EPERM|" \
+		"on the caller's terminal: no TIOCSTI on stdin or /dev/console, no /dev/tty"
+	out=$( (sleep 1.5; printf '\003'; sleep 2) | timeout 30 script -qfc "$SECPROF run --rootfs $ROOT \
+		--upper $TMPD/keep -- sh -c 'trap \"echo INT; exit 7\" INT; sleep 5 & wait'; echo rc=\$?" \
+		/dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command"
+else
+	skip "the caller's terminal" "needs $BUILD/tests/denials-static and script(1)"
+fi
+
 # ---- a session keyring of its own, as runc gives each container ----
 # The kernel's keyrings are not namespaced: a container that shared the
 # caller's session keyring could read its keys where a profile allows
