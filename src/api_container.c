@@ -374,9 +374,8 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	/* --upper DIR, when secprof creates it, only root may enter: the
 	 * container's root may leave setuid-root files in the layer (DIR/upper
 	 * is the container's /, 0755 as a root is). */
-	if (x->upper_dir &&
-	    (sp_mkdir_p(x->upper_dir, 0700) < 0 || sp_mkdir_p(c->upper, 0755) < 0 ||
-	     sp_mkdir_p(c->work, 0700) < 0 || chmod(c->upper, 0755) < 0))
+	if (x->upper_dir && (sp_mkdir_p(x->upper_dir, 0700) < 0 || sp_mkdir_p(c->upper, 0755) < 0 ||
+			     sp_mkdir_p(c->work, 0700) < 0 || chmod(c->upper, 0755) < 0))
 		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
 	if (x->image) {
 		if (sp_mkdir_p(cache, 0700) < 0)
