@@ -414,6 +414,10 @@ static int own_rule(struct xprof *x, const struct sp_rule *rule, const char *nam
 	xr->cond = true; /* a rule of its own, in profile order */
 	xr->own_rule = true;
 	xr->src = rule->index;
+	xr->name_pos = SIZE_MAX;
+	for (size_t j = 0; j < rule->nnames && xr->name_pos == SIZE_MAX; j++)
+		if (rule->names[j].s && !strcmp(rule->names[j].s, name))
+			xr->name_pos = j;
 	if (!push_name(&xr->names, &xr->nnames, &xr->cap_names, name))
 		return -1;
 	if (rule->nargs && !(xr->own = calloc(rule->nargs, sizeof(*xr->own))))
@@ -465,11 +469,52 @@ static int beyond_rules(const secprof_resolved *r, struct xprof *x)
 	return 0;
 }
 
+/* A name only 32-bit arches of a filter with a 64-bit one have: runc still
+ * hands its rules to libseccomp for every arch, and on the 64-bit arch
+ * libseccomp keeps them under a pseudo number, in blocks that shape the
+ * program around them (docs/COMPAT.md §4.4), with the values as written.
+ * The 32-bit rule set holds them cut to 32 bits, so such a name's rules
+ * with conditions are exported as the profile wrote them, in runc's order
+ * (rules equal to the default are skipped, as runc skips them). Returns
+ * how many, or -1. */
+static int rules_as_written(struct xprof *x, const struct secprof_profile *p, const char *name)
+{
+	bool has_args = false;
+	int n = 0;
+
+	for (size_t i = 0; i < p->nrules && !has_args; i++)
+		for (size_t j = 0; j < p->rules[i].nnames && !has_args; j++)
+			has_args = p->rules[i].nargs && p->rules[i].names[j].s &&
+				   !strcmp(p->rules[i].names[j].s, name);
+	for (size_t i = 0; has_args && i < p->nrules; i++) {
+		const struct sp_rule *rule = &p->rules[i];
+		bool named = false;
+
+		for (size_t j = 0; j < rule->nnames && !named; j++)
+			named = rule->names[j].s && !strcmp(rule->names[j].s, name);
+		if (!named || sp_rule_is_default(p, rule))
+			continue;
+		if (own_rule(x, rule, name) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static bool has_64bit_arch(const secprof_ir *ir)
+{
+	for (size_t a = 0; a < secprof_ir_arch_count(ir); a++)
+		if (arch_bits(secprof_ir_arch_at(ir, a)) == 64)
+			return true;
+	return false;
+}
+
 static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof *x,
 		       secprof_error *err)
 {
 	secprof_compile_opts co = { .exact_libseccomp = true };
 	size_t seq = 0;
+	bool wide_filter;
 
 	memset(x, 0, sizeof(*x));
 	if (r->unconfined)
@@ -478,6 +523,7 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 	if (!(x->ir = secprof_ir_build(ctx, r, &co, err)))
 		return err->code ? -err->code : -SECPROF_E_INTERNAL;
 	x->default_ret = secprof_ir_default_action(x->ir);
+	wide_filter = has_64bit_arch(x->ir);
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
 		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
 
@@ -488,9 +534,16 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 			 * the rules are the profile's, per name */
 			if (!s->name || !has_own_rules(s) || seen(x, s->name))
 				continue;
-			s = widest_view(x->ir, s, ar);
-			if ((s->conditional ? add_chains(x, r->prof, s)
-					    : add_unconditional(x, s, seq++)) < 0)
+			const secprof_ir_syscall *v = widest_view(x->ir, s, ar);
+			int n = 0;
+
+			if (v == s && arch_bits(ar) != 64 && wide_filter &&
+			    (n = rules_as_written(x, r->prof, s->name)) < 0)
+				return sp_err_oom(err);
+			if (n)
+				continue;
+			if ((v->conditional ? add_chains(x, r->prof, v)
+					    : add_unconditional(x, v, seq++)) < 0)
 				return sp_err_oom(err);
 		}
 		/* names are marked after the arch, so one arch's aliases stay */
