@@ -370,7 +370,7 @@ static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xp
 		name = secprof_syscall_name(arch, (int32_t)ar->enosys_max);
 		if (!name)
 			continue;
-		for (size_t i = 0; i < x->nbound; i++)
+		for (size_t i = 0; name && i < x->nbound; i++)
 			if (!strcmp(x->bound[i], name))
 				name = NULL;
 		if (!name)
