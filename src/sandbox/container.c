@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
@@ -455,19 +456,23 @@ static int make_workdir(const char *dir, secprof_error *err)
 	return 0;
 }
 
-/* Init outlives the command's setup with every capability the parent had;
- * it needs none to wait and forward signals. Dropping them all and turning
- * off dumpability keeps the command (same uid 0) from reaching init's
- * memory or descriptors through /proc/1. */
-/* Zero the argument and environment strings of this process: the kernel
- * shows them to every process of the container as /proc/1/cmdline (and,
- * to a tracer, /proc/1/environ), and they are secprof's command line and
- * the caller's environment, host paths and secrets. Only once the command
- * has exec'd: it was started from them (sp_spawn_shared shares memory). */
-static void wipe_args_and_env(void)
+/* The kernel shows this process's argument and environment strings to
+ * every process of the container as /proc/1/cmdline and, to a tracer,
+ * /proc/1/environ and /proc/1/mem: secprof's command line and the
+ * caller's environment, host paths and secrets. The memory map's fields
+ * as /proc/self/stat shows them (proc(5): startcode, endcode,
+ * startstack, then start_data to env_end, fields 45 to 51), in the form
+ * PR_SET_MM_MAP takes them; all zero when unknown. */
+struct init_strings {
+	struct prctl_mm_map map;
+	unsigned long start[2], end[2]; /* [0] the arguments, [1] the environment */
+};
+enum { INIT_ARGS, INIT_ENV };
+
+static int read_memory_map(struct init_strings *is)
 {
-	unsigned long start[2], end[2];
-	char buf[2048], *p;
+	unsigned long v[52] = { 0 };
+	char buf[2048], *p, *save = NULL;
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	int field = 3;
@@ -475,23 +480,64 @@ static void wipe_args_and_env(void)
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
-		return;
+		return -1;
 	buf[n] = '\0';
-	/* after "pid (comm) ", whose comm may hold spaces: fields 48 to 51
-	 * are arg_start, arg_end, env_start, env_end (proc(5)) */
+	/* after "pid (comm) ", whose comm may hold spaces */
 	if (!(p = strrchr(buf, ')')))
-		return;
-	for (p += 2; *p && field < 48; p++)
-		field += *p == ' ';
-	if (sscanf(p, "%lu %lu %lu %lu", &start[0], &end[0], &start[1], &end[1]) != 4)
-		return;
-	for (int i = 0; i < 2; i++)
-		if (start[i] && end[i] > start[i])
-			memset((void *)start[i], 0, end[i] - start[i]);
+		return -1;
+	for (p = strtok_r(p + 1, " ", &save); p && field < 52; p = strtok_r(NULL, " ", &save))
+		v[field++] = strtoul(p, NULL, 10);
+	if (field < 52)
+		return -1;
+	is->map = (struct prctl_mm_map){
+		.start_code = v[26],
+		.end_code = v[27],
+		.start_stack = v[28],
+		.start_data = v[45],
+		.end_data = v[46],
+		.start_brk = v[47],
+		.brk = (uint64_t)syscall(SYS_brk, 0),
+		.arg_start = v[48],
+		.arg_end = v[49],
+		.env_start = v[50],
+		.env_end = v[51],
+		.exe_fd = (uint32_t)-1,
+	};
+	is->start[INIT_ARGS] = v[48], is->end[INIT_ARGS] = v[49];
+	is->start[INIT_ENV] = v[50], is->end[INIT_ENV] = v[51];
+	return 0;
 }
 
-/* What init calls once the command runs (sp_wait_forwarding): waitpid,
- * sigwaitinfo, kill, _exit; a handler's return and a restarted call. */
+static void wipe_strings(const struct init_strings *is, int which)
+{
+	if (is->start[which] && is->end[which] > is->start[which])
+		memset((void *)is->start[which], 0, is->end[which] - is->start[which]);
+}
+
+/* /proc/PID/cmdline and environ read the strings through the map's four
+ * pointers (fs/proc/base.c get_mm_cmdline, environ_read): pointed at an
+ * empty string they show nothing from the command's first instruction
+ * on, while the arguments themselves are still needed (the command's
+ * argv is among them until it execs; they are wiped then). PR_SET_MM_MAP
+ * sets the whole map at once, the rest as it is, and needs no capability
+ * unless it changes the executable (kernel/sys.c prctl_set_mm_map), where
+ * the single-field PR_SET_MM_ARG_START needs CAP_SYS_RESOURCE. A kernel
+ * without CONFIG_CHECKPOINT_RESTORE refuses it: there the arguments show
+ * until the command has exec'd, and only they (secprof's command line,
+ * host paths; the caller's environment is wiped before the command runs). */
+static void hide_args_and_env(const struct init_strings *is)
+{
+	static const char empty[1];
+	struct prctl_mm_map map = is->map;
+
+	map.arg_start = map.arg_end = map.env_start = map.env_end = (uint64_t)(uintptr_t)empty;
+	if (map.start_code)
+		prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0);
+}
+
+/* What init calls once the command may run: futex (sp_held_release,
+ * sp_held_wait_exec), then waitpid, sigwaitinfo, kill, _exit
+ * (sp_wait_forwarding); a handler's return and a restarted call. */
 static const int init_calls[] = {
 	SYS_wait4,
 	SYS_rt_sigtimedwait,
@@ -500,6 +546,7 @@ static const int init_calls[] = {
 	SYS_exit_group,
 	SYS_rt_sigreturn,
 	SYS_restart_syscall,
+	SYS_futex,
 #ifdef SYS_rt_sigtimedwait_time64
 	SYS_rt_sigtimedwait_time64,
 #endif
@@ -536,16 +583,14 @@ static int load_init_filter(void)
  * make it run any call, and a root execve from it would get its whole
  * bounding set, outside the container's filter. Docker's PID 1 is the
  * command (or tini with --init), under the container's filter and
- * capabilities. So once the command runs, init keeps nothing worth
- * taking: no bounding set, no capability, not dumpable, no_new_privs, a
- * filter that allows only its waiting, and no trace of the caller's
- * command line or environment. Any failure ends the container. */
+ * capabilities. So before the command runs, init keeps nothing worth
+ * taking: no bounding set, no capability, not dumpable, no_new_privs, and
+ * a filter that allows only its waiting. Any failure ends the container. */
 static int lock_down_init(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct none[2];
 
-	wipe_args_and_env();
 	for (int c = 0; c < 64; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
 			break;
@@ -639,6 +684,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 {
 	struct sp_run_opts cmd = *o;
 	struct command_child child = { .o = &cmd, .rep = rep };
+	struct init_strings strings;
+	struct sp_held *held;
 	struct sigaction sa;
 	secprof_error err;
 	sigset_t set;
@@ -688,20 +735,34 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		if (sigismember(&set, s))
 			sigaction(s, &sa, NULL);
 	/* The command's environment is made in init's memory: the command
-	 * shares it and allocates nothing (sp_spawn_shared). */
+	 * shares it and allocates nothing (sp_spawn_held). */
+	if (read_memory_map(&strings) < 0) {
+		sp_err_errno(&err, NULL, "cannot read /proc/self/stat");
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	}
 	cmd.env_slots = calloc(sp_env_slots(cmd.envp), sizeof(char *));
-	pid = cmd.env_slots ? sp_spawn_shared(command_main, &child) : -1;
-	if (pid < 0) {
+	held = cmd.env_slots ? sp_spawn_held(command_main, &child, &pid) : NULL;
+	if (!held) {
 		sp_err_errno(&err, NULL, "fork");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */
 	close(rep->pipe_fd);
+	/* All before the command may run an instruction of its own: with
+	 * CAP_SYS_PTRACE its first one could attach to init. The container's
+	 * environment is a copy (api_container.c build_env), so the caller's
+	 * may go now; the command's arguments are among secprof's, wiped once
+	 * it has exec'd. */
+	wipe_strings(&strings, INIT_ENV);
+	hide_args_and_env(&strings);
 	if (lock_down_init() < 0) {
 		kill(pid, SIGKILL);
 		_exit(SP_EXIT_ERROR);
 	}
+	sp_held_release(held);
+	sp_held_wait_exec(held);
+	wipe_strings(&strings, INIT_ARGS);
 	_exit(sp_wait_forwarding(pid, true, false));
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -577,6 +578,88 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	munmap(stack, SHARED_CHILD_STACK);
 	return pid;
+}
+
+/* ---- a command started held ---------------------------------------------- */
+
+/* A process that must not run a single instruction of its own before its
+ * parent has finished something (container.c: init locks itself down
+ * before the command can trace it). CLONE_VM as sp_spawn_shared, without
+ * CLONE_VFORK so that the parent runs meanwhile; the child waits on gate.
+ * tid is the kernel's CLONE_CHILD_CLEARTID word: zeroed, with a futex
+ * wake, when the child's memory stops being the parent's, at its execve
+ * or its exit (kernel/fork.c mm_release). The page is MAP_SHARED so that
+ * the gate works across the fork of a sanitizer build too. */
+struct sp_held {
+	uint32_t gate;
+	pid_t tid;
+	int (*fn)(void *);
+	void *arg;
+};
+
+static int held_main(void *data)
+{
+	struct sp_held *h = data;
+
+	while (!__atomic_load_n(&h->gate, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &h->gate, FUTEX_WAIT, 0, NULL, NULL, 0);
+	return h->fn(h->arg);
+}
+
+struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid)
+{
+	struct sp_held *h =
+		mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sigset_t all, old;
+	void *stack = NULL;
+
+	if (h == MAP_FAILED)
+		return NULL;
+	h->fn = fn;
+	h->arg = arg;
+	if (SP_SPAWN_SHARES_MEMORY) {
+		stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED) {
+			munmap(h, sizeof(*h));
+			return NULL;
+		}
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if (!SP_SPAWN_SHARES_MEMORY) {
+		*pid = fork();
+		if (*pid == 0)
+			_exit(held_main(h));
+	} else {
+		/* the stack stays mapped: the child runs on it until it execs */
+		*pid = clone(held_main, (char *)stack + SHARED_CHILD_STACK,
+			     CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, h,
+			     &h->tid, NULL, &h->tid);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (*pid < 0) {
+		if (stack)
+			munmap(stack, SHARED_CHILD_STACK);
+		munmap(h, sizeof(*h));
+		return NULL;
+	}
+	return h;
+}
+
+void sp_held_release(struct sp_held *h)
+{
+	__atomic_store_n(&h->gate, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &h->gate, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* After a fork tid stays 0: the child never shared this memory. */
+void sp_held_wait_exec(struct sp_held *h)
+{
+	pid_t t;
+
+	while ((t = __atomic_load_n(&h->tid, __ATOMIC_ACQUIRE)))
+		syscall(SYS_futex, &h->tid, FUTEX_WAIT, t, NULL, NULL, 0);
 }
 
 /* ---- the parent side ---------------------------------------------------- */

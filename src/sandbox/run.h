@@ -164,6 +164,17 @@ int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals);
  * the caller's before it unblocks signals. Returns the pid or -1. A fork
  * where SP_SPAWN_SHARES_MEMORY is 0. */
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
+/* Start fn(arg) in a child that shares this process's memory until it
+ * execs or dies, as sp_spawn_shared, but held: it runs fn only once
+ * sp_held_release is called, and this process runs meanwhile. The
+ * returned handle (and the child's stack) stay mapped for good: the
+ * caller may be unable to unmap them by then (container.c's init).
+ * sp_held_wait_exec returns once the child's memory is its own (execve)
+ * or gone. NULL with errno when no child could be started. */
+struct sp_held;
+struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid);
+void sp_held_release(struct sp_held *h);
+void sp_held_wait_exec(struct sp_held *h);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer

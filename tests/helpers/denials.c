@@ -18,6 +18,11 @@
  *                      (tests/suites/container.sh: a container's own)
  *   tiocsti [PATH]     push a byte into the input of the terminal on fd 0
  *                      (or PATH): what could type into the caller's shell
+ *   init-state SECRET  first thing: PID 1's Seccomp, NoNewPrivs, CapBnd
+ *                      and CapEff from /proc/1/status, the bytes of
+ *                      /proc/1/cmdline, and whether SECRET shows in
+ *                      /proc/1/environ: what secprof's init exposes when
+ *                      the command starts
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
  *                      CAP_SYS_PTRACE could do to secprof's init
@@ -33,6 +38,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +205,44 @@ static int tiocsti(const char *path)
 	return 0;
 }
 
+/* Read all of path into buf (NUL-terminated); its length, or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < (ssize_t)size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static int init_state(const char *secret)
+{
+	static const char *const keys[] = { "Seccomp:", "NoNewPrivs:", "CapBnd:", "CapEff:" };
+	static char status[8192], cmdline[8192], env[65536];
+	ssize_t nc = slurp("/proc/1/cmdline", cmdline, sizeof(cmdline));
+	ssize_t ne = slurp("/proc/1/environ", env, sizeof(env));
+	bool found = false;
+
+	/* the files first: they are what a race would show */
+	if (slurp("/proc/1/status", status, sizeof(status)) < 0)
+		return 1;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *line = strstr(status, keys[k]);
+		if (line)
+			printf("%.*s\n", (int)strcspn(line, "\n"), line);
+	}
+	for (ssize_t i = 0; i < ne && !found; i += (ssize_t)strlen(env + i) + 1)
+		found = strstr(env + i, secret) != NULL;
+	printf("cmdline: %zd bytes\n", nc);
+	printf("environ: %s\n", ne < 0 ? strerrorname_np(errno) : found ? "secret" : "no secret");
+	return 0;
+}
+
 #ifdef __x86_64__
 /* Write n bytes at addr in the tracee, a word at a time. */
 static int poke(pid_t pid, unsigned long addr, const void *buf, size_t n)
@@ -263,6 +307,8 @@ int main(int argc, char **argv)
 		return denied_loop(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "session-keyring"))
 		return session_keyring();
+	if (argc >= 3 && !strcmp(argv[1], "init-state"))
+		return init_state(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "tiocsti"))
 		return tiocsti(argc >= 3 ? argv[2] : NULL);
 #ifdef __x86_64__

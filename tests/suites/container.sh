@@ -256,6 +256,17 @@ injected" "--cap-add SYS_PTRACE: init made to execve is killed by its filter (SI
 else
 	skip "PID 1 under ptrace" "x86_64 and $BUILD/tests/denials-static only"
 fi
+# Locked down before the command runs an instruction of its own: the
+# command (static, exec'd directly) reads PID 1's state first thing.
+if [[ -x $BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/ist" && cp "$BUILD/tests/denials-static" "$TMPD/ist/denials"
+	out=$(HOST_SECRET=s3cret timeout 30 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" \
+		--cap-add SYS_PTRACE -v "$TMPD/ist:/ist:ro" -- /ist/denials init-state s3cret 2>&1)
+	is "$(tr '\n\t' '| ' <<<"$out")" "Seccomp: 2|NoNewPrivs: 1|CapBnd: 0000000000000000|CapEff: 0000000000000000|cmdline: 0 bytes|environ: no secret|" \
+		"PID 1 at the command's first instruction: filtered, no capability, no command line or caller's environment"
+else
+	skip "PID 1 at the command's start" "$BUILD/tests/denials-static missing (make tests-bin)"
+fi
 
 # ---- the caller's terminal: the container cannot type into it ----
 # Run on a terminal (script's), the container holds it as stdio but in a
@@ -269,9 +280,15 @@ if [[ -x $BUILD/tests/denials-static ]] && command -v script >/dev/null; then
 		/dev/null </dev/null | tr -d '\r')
 	is "$(tr '\n' '|' <<<"$out")" "tiocsti: EPERM|tiocsti: ENXIO|tiocsti: EPERM|" \
 		"on the caller's terminal: no TIOCSTI on stdin or /dev/console, no /dev/tty"
-	out=$( (sleep 1.5; printf '\003'; sleep 2) | timeout 30 script -qfc "$SECPROF run --rootfs $ROOT \
-		--upper $TMPD/keep -- sh -c 'trap \"echo INT; exit 7\" INT; sleep 5 & wait'; echo rc=\$?" \
-		/dev/null | tr -d '\r')
+	# The keys go in once the trap is set, and stdin stays open until the
+	# caller has printed the exit status: script(1) ends the session when its
+	# input ends, so fixed sleeps lose on a loaded machine.
+	mkdir -p "$TMPD/cc" && rm -f "$TMPD/cc/ready" "$TMPD/cc/done"
+	wait_for() { local i; for i in $(seq 300); do [[ -e $1 ]] && return; sleep 0.1; done; }
+	out=$( (wait_for "$TMPD/cc/ready"; printf '\003'; wait_for "$TMPD/cc/done") | timeout 60 \
+		script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/cc:/cc -- \
+		sh -c 'trap \"echo INT; exit 7\" INT; touch /cc/ready; sleep 20 & wait'; echo rc=\$?; \
+		touch $TMPD/cc/done" /dev/null | tr -d '\r')
 	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command"
 else
 	skip "the caller's terminal" "needs $BUILD/tests/denials-static and script(1)"
