@@ -138,7 +138,7 @@ static const struct cli_opt run_opts[] = {
 	{ "rm", 0, OPT_RM, CLI_NOARG, NULL,
 	  "accepted: the writable layer is always removed (see --upper)", CLI_C_NONE, NULL, false },
 	{ "interactive", 'i', OPT_INTERACTIVE, CLI_NOARG, NULL,
-	  "keep stdin open (with -t: copied to the pty)", CLI_C_NONE, NULL, false },
+	  "copy stdin to the container (without: /dev/null)", CLI_C_NONE, NULL, false },
 	{ "tty", 't', OPT_TTY, CLI_NOARG, NULL, "run the command on a new pseudo-terminal",
 	  CLI_C_NONE, NULL, false },
 	{ "volume", 'v', OPT_VOLUME, CLI_ARG, "SPEC",

@@ -709,6 +709,11 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * /dev/console and the command inherits it. */
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
+	/* Without -t the pipes secprof relays (stdio.c): nothing of the
+	 * caller's stdio reaches the container, and with no terminal there
+	 * bind_terminal binds none on /dev/console. */
+	if (o->stdio && sp_stdio_attach(o->stdio) < 0)
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the container's stdio");
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0) {
 		sp_err_errno(&err, NULL, "cannot close inherited file descriptors");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
@@ -763,7 +768,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	sp_held_release(held);
 	sp_held_wait_exec(held);
 	wipe_strings(&strings, INIT_ARGS);
-	_exit(sp_wait_forwarding(pid, true, false));
+	/* The raw call: the sanitizers' _exit interceptor runs the leak
+	 * check first, whose calls (sigaltstack, clone) init's filter kills. */
+	syscall(SYS_exit_group, sp_wait_forwarding(pid, true, false));
+	__builtin_unreachable();
 }
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in

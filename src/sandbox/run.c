@@ -66,7 +66,7 @@ static void remove_unused_dirs(const char *const *dirs)
 }
 
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
-		  int master, secprof_error *err)
+		  int master, struct sp_stdio *stdio, secprof_error *err)
 {
 	int wstatus = 0;
 
@@ -82,8 +82,10 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 	}
 	if (rep->stage == SP_STAGE_EXEC) {
 		remove_unused_dirs(o->rmdir_at_exec);
-		return o->tty ? sp_tty_relay(pid, master, o->interactive)
-			      : sp_wait_forwarding(pid, false, o->rootfs != NULL);
+		if (o->tty)
+			return sp_tty_relay(pid, master, o->interactive);
+		return o->stdio ? sp_stdio_relay(pid, stdio)
+				: sp_wait_forwarding(pid, false, o->rootfs != NULL);
 	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the
@@ -204,6 +206,7 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	int master = -1;
 	struct sp_child_report *rep;
 	struct sp_devcg cg = { 0 };
+	struct sp_stdio pipes = { .child = { -1, -1, -1 }, .in_w = -1, .out_r = -1, .err_r = -1 };
 	sigset_t block, old;
 	int pfd[2], status;
 	pid_t pid;
@@ -235,6 +238,15 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 		munmap(rep, sizeof(*rep));
 		return SP_EXIT_ERROR;
 	}
+	if (o->rootfs && !o->tty) {
+		if (sp_stdio_open(&pipes, o->interactive, 3 + (int)o->preserve_fds, err) < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			munmap(rep, sizeof(*rep));
+			return SP_EXIT_ERROR;
+		}
+		o->stdio = &pipes;
+	}
 	/* Docker's device rules for every container but a privileged one
 	 * (moby WithDevices gives those "a *:* rwm"); refusing to start is the
 	 * only fail-closed answer when no cgroup can enforce them. */
@@ -243,6 +255,7 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 			close(master);
 			close(o->tty_slave);
 		}
+		sp_stdio_close(&pipes);
 		close(pfd[0]);
 		close(pfd[1]);
 		munmap(rep, sizeof(*rep));
@@ -276,18 +289,20 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	 * the pty hang up once they are gone. */
 	if (o->tty)
 		close(o->tty_slave);
+	sp_stdio_parent_side(&pipes);
 	if (pid < 0) {
 		close(pfd[0]);
 		status = SP_EXIT_ERROR;
 		if (master >= 0)
 			close(master);
 	} else {
-		status = finish(pid, pfd[0], rep, o, master, err);
+		status = finish(pid, pfd[0], rep, o, master, &pipes, err);
 		if (master >= 0 && !(rep->stage == SP_STAGE_EXEC && !rep->status))
 			close(master);
 	}
 	if (o->live)
 		sp_live_stop(o->live, status);
+	sp_stdio_close(&pipes);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sp_devcg_remove(&cg);
 	munmap(rep, sizeof(*rep));

@@ -74,6 +74,9 @@ struct sp_run_opts {
 	bool tty;
 	bool interactive;
 	int tty_slave;
+	/* Container mode without -t: the pipes and /dev/null that are the
+	 * container's stdio (stdio.c), sp_run's; NULL: secprof's own. */
+	const struct sp_stdio *stdio;
 	/* sp_env_slots(envp) entries for the command's environment, made by
 	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */
 	char **env_slots;
@@ -274,6 +277,26 @@ int sp_tty_attach(int slave);
  * stdout, stdin to the pty (interactive), window size changes, signals
  * passed on; secprof's terminal raw meanwhile. Returns the exit status. */
 int sp_tty_relay(pid_t pid, int master, bool interactive);
+
+/* A container's stdio without -t, as docker run's (stdio.c): child[] are
+ * the container's fds 0-2 (/dev/null, or with -i a pipe; one pipe for 1
+ * and 2 when secprof's own are one file), the rest the parent's ends, -1
+ * where unused. All close-on-exec and at or above min_fd. */
+struct sp_stdio {
+	int child[3];
+	int in_w, out_r, err_r;
+};
+int sp_stdio_open(struct sp_stdio *s, bool interactive, int min_fd, secprof_error *err);
+/* In the container's init: child[] become fds 0, 1 and 2. */
+int sp_stdio_attach(const struct sp_stdio *s);
+/* In the parent once the container holds child[]: closes its copies. */
+void sp_stdio_parent_side(struct sp_stdio *s);
+/* The parent's loop while the container runs: its output to secprof's
+ * stdout and stderr, secprof's stdin to it (-i), signals passed on;
+ * returns the exit status once the container is gone and its output
+ * read. Closes everything. */
+int sp_stdio_relay(pid_t pid, struct sp_stdio *s);
+void sp_stdio_close(struct sp_stdio *s);
 
 /* An image, read (image.c): its layers unpacked in the cache and its
  * config. Strings and arrays malloc'ed; sp_image_free. */

@@ -269,17 +269,17 @@ else
 fi
 
 # ---- the caller's terminal: the container cannot type into it ----
-# Run on a terminal (script's), the container holds it as stdio but in a
-# session of its own: TIOCSTI, which needs the controlling terminal (or
-# CAP_SYS_ADMIN), fails, and /dev/tty opens nothing; Ctrl-C still reaches
-# the command, through secprof.
+# Run on a terminal (script's) without -t, the container holds none of it
+# (its stdio is pipes, stdio.c) and is in a session of its own: TIOCSTI,
+# which CAP_SYS_ADMIN allows on any terminal, finds none, and /dev/tty
+# opens nothing; Ctrl-C still reaches the command, through secprof.
 if [[ -x $BUILD/tests/denials-static ]] && command -v script >/dev/null; then
 	mkdir -p "$TMPD/tt" && cp "$BUILD/tests/denials-static" "$TMPD/tt/denials"
-	out=$(timeout 30 script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/tt:/tt:ro -- \
-		sh -c '/tt/denials tiocsti; /tt/denials tiocsti /dev/tty; /tt/denials tiocsti /dev/console'" \
-		/dev/null </dev/null | tr -d '\r')
-	is "$(tr '\n' '|' <<<"$out")" "tiocsti: EPERM|tiocsti: ENXIO|tiocsti: EPERM|" \
-		"on the caller's terminal: no TIOCSTI on stdin or /dev/console, no /dev/tty"
+	out=$(timeout 30 script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/tt:/tt:ro \
+		--cap-add SYS_ADMIN -- sh -c '/tt/denials tiocsti; /tt/denials tiocsti /dev/tty;
+		/tt/denials tiocsti /dev/console'" /dev/null </dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "tiocsti: ENOTTY|tiocsti: ENXIO|tiocsti: ENOENT|" \
+		"on the caller's terminal, even with CAP_SYS_ADMIN: no terminal on stdin, /dev/tty or /dev/console"
 	# The keys go in once the trap is set, and stdin stays open until the
 	# caller has printed the exit status: script(1) ends the session when its
 	# input ends, so fixed sleeps lose on a loaded machine.
@@ -363,12 +363,30 @@ crun -- sh -c '(sleep 0.2 &); sleep 1; cat /proc/[0-9]*/stat 2>/dev/null | cut -
 [[ $out != *Z* ]]; ok $? "orphaned zombies are reaped by init"
 diag "process states: $out"
 
-# ---- terminal: stdio passes through ----
-out=$(printf 'abc\n' | timeout 60 "$SECPROF" run --rootfs "$ROOT" -- cat)
-is "$out" abc "stdin passes through"
+# ---- stdio: pipes and /dev/null, as docker run gives them ----
+# Never one of the caller's descriptors: without -i stdin is /dev/null, and
+# output goes through a pipe secprof copies, so a file the caller
+# redirected to can be neither reopened (/proc/self/fd/1) nor truncated.
+printf 'host data\n' >"$TMPD/log"
+printf 'abc\n' | timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'cat; readlink /proc/self/fd/0;
+	test -f /proc/self/fd/1 || echo not-a-file; : >/proc/self/fd/1; echo err >&2; echo done' \
+	>>"$TMPD/log" 2>&1
+is "$(tr '\n' '|' <"$TMPD/log")" "host data|/dev/null|not-a-file|err|done|" \
+	"without -i no stdin; output through a pipe: the caller's file is not reopened or truncated"
+out=$(printf 'abc\n' | timeout 60 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; readlink /proc/self/fd/0 | cut -d: -f1')
+is "$(tr '\n' '|' <<<"$out")" "abc|pipe|" "-i: stdin through a pipe, to its end"
+out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo out; echo err >&2' 2>"$TMPD/err")
+is "$out|$(cat "$TMPD/err")" "out|err" "stdout and stderr kept apart when the caller's are"
+out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'seq 100000' 2>/dev/null | head -1
+	echo ":${PIPESTATUS[0]}")
+is "$(tr -d '\n' <<<"$out")" "1:141" "a reader that goes away: the command gets SIGPIPE, as on the caller's pipe"
 if command -v script >/dev/null; then
-	out=$(script -qec "timeout 60 $SECPROF run --rootfs $ROOT -- sh -c 'tty; test -t 0 && echo interactive'" /dev/null | tr -d '\r')
-	is "$(tr '\n' ' ' <<<"$out")" "/dev/console interactive " "a terminal passes through and is found again as /dev/console"
+	out=$(script -qec "timeout 60 $SECPROF run --rootfs $ROOT -- sh -c 'tty; test -t 1 || echo out-no-tty;
+		test -e /dev/console || echo no-console'" /dev/null | tr -d '\r')
+	is "$(tr '\n' ' ' <<<"$out")" "not a tty out-no-tty no-console " \
+		"on a terminal without -t: no terminal in the container, none on /dev/console"
+	out=$(script -qec "timeout 60 $SECPROF run -t --rootfs $ROOT -- sh -c 'tty; test -t 0 && echo interactive'" /dev/null | tr -d '\r')
+	is "$(tr '\n' ' ' <<<"$out")" "/dev/console interactive " "-t: the container's own terminal, found again as /dev/console"
 else
 	skip "terminal pass-through" "script(1) not installed"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docker-compare.sh - the sandbox of `secprof run --rootfs` against real
-# Docker: one probe script (inherited fds, mknod + open of host devices,
+# Docker: one probe script (inherited fds, stdio, mknod + open of host devices,
 # writes under /sys, masked and read-only paths) runs under `docker run`
 # and under `secprof run` with the same options and the same seccomp
 # profile, from the same Debian root filesystem, and the outputs must be
@@ -41,6 +41,10 @@ fi
 # (the part after the last ": " of the shell's message) or ok/refused.
 probe=$(cat <<'EOF'
 l=; for n in $(seq 0 300); do [ -L /proc/self/fd/$n ] && l="$l $n"; done; echo "fds:$l"
+# stdio: what the container was given, never the caller's own.
+for n in 0 1 2; do t=$(readlink /proc/self/fd/$n); echo "fd $n: ${t%%:*}"; done
+{ [ -t 0 ] || [ -t 1 ] || [ -t 2 ]; } && echo "stdio terminal: yes" || echo "stdio terminal: no"
+[ -e /dev/console ] && echo "/dev/console: present" || echo "/dev/console: absent"
 for d in "tty0 c 4 0" "mem c 1 1" "kmsg c 1 11" "loop-control c 10 237" "cpu_dma_latency c 10 62" \
 	"fuse c 10 229" "loop0 b 7 0" "vda b 253 0" "null c 1 3" "zero c 1 5" "full c 1 7" "random c 1 8" \
 	"urandom c 1 9" "tty c 5 0" "console c 5 1" "ptmx c 5 2" "pts c 136 0" "tun c 10 200"; do
