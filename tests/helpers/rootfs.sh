@@ -9,8 +9,8 @@ rootfs_setup() {
 		echo "1..0 # SKIP container tests need root (namespaces, mounts)"
 		exit 0
 	fi
-	if [[ ! -x $BUILD/secprof-static ]]; then
-		echo "1..0 # SKIP $BUILD/secprof-static missing (make tests-bin builds it)"
+	if [[ ! -x $STATIC_BUILD/secprof-static ]]; then
+		echo "1..0 # SKIP $STATIC_BUILD/secprof-static missing (make tests-bin builds it)"
 		exit 0
 	fi
 	if ! base=$("$TESTS/../tools/make-rootfs.sh" 2>"${TMPDIR:-/tmp}/secprof-rootfs.log"); then
@@ -25,7 +25,7 @@ rootfs_setup() {
 		exit 0
 	fi
 	trap rootfs_cleanup EXIT
-	cp "$BUILD/secprof-static" "$TMPD/root/usr/local/bin/secprof"
+	cp "$STATIC_BUILD/secprof-static" "$TMPD/root/usr/local/bin/secprof"
 	ROOT=$TMPD/root
 }
 

@@ -88,8 +88,8 @@ is "$(nm --defined-only "$cli" | awk '$3 ~ /^(sp_|secprof_)/ { print $3 }')" "" 
 undef=$(nm -D --undefined-only "$cli" | awk '$2 ~ /^secprof_/ { print $2 }')
 ok $(($(grep -c . <<<"$undef") >= 30 ? 0 : 1)) "secprof calls $(grep -c . <<<"$undef") API functions"
 is "$(grep -v '@SECPROF_' <<<"$undef")" "" "each one a versioned export of libsecprof.so"
-if [[ -x $BUILD/secprof-static ]]; then
-	readelf -d "$BUILD/secprof-static" 2>/dev/null | grep -q NEEDED
+if [[ -x $STATIC_BUILD/secprof-static ]]; then
+	readelf -d "$STATIC_BUILD/secprof-static" 2>/dev/null | grep -q NEEDED
 	ok $((!$?)) "secprof-static needs no shared library (it runs in any rootfs)"
 fi
 done_testing

@@ -245,17 +245,17 @@ docker_caps=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGI
 verdicts() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps({"seccomp": d["seccomp"], "syscalls": d["syscalls"]}, indent=1, sort_keys=True))'; }
 if ! command -v bwrap >/dev/null; then
 	skip "bwrap --seccomp" "bubblewrap not installed (tools/install-deps.sh)"
-elif [[ $(id -u) != 0 || ! -x $BUILD/secprof-static ]]; then
-	skip "bwrap --seccomp" "needs root and $BUILD/secprof-static"
+elif [[ $(id -u) != 0 || ! -x $STATIC_BUILD/secprof-static ]]; then
+	skip "bwrap --seccomp" "needs root and $STATIC_BUILD/secprof-static"
 else
 	for p in builtin "$TESTS/data/run-chown-audit-control.json" "$REF/profiles/jessfraz-chrome.json"; do
 		[[ $p == builtin || -f $p ]] || continue
 		capargs=(--cap-drop ALL); for c in "${docker_caps[@]}"; do capargs+=(--cap-add "$c"); done
 		secopt=(); [[ $p != builtin ]] && secopt=(--security-opt "seccomp=$p")
 		"$S" -q export "$p" --format bwrap -o "$T/bw.bpf"
-		bwrap --dev-bind / / "${capargs[@]}" --seccomp 9 "$BUILD/secprof-static" probe --json \
+		bwrap --dev-bind / / "${capargs[@]}" --seccomp 9 "$STATIC_BUILD/secprof-static" probe --json \
 			9<"$T/bw.bpf" >"$T/bw.out" 2>"$T/bw.err"
-		"$S" run "${secopt[@]}" -- "$BUILD/secprof-static" probe --json >"$T/sp.out" 2>"$T/sp.err"
+		"$S" run "${secopt[@]}" -- "$STATIC_BUILD/secprof-static" probe --json >"$T/sp.out" 2>"$T/sp.err"
 		diff <(verdicts <"$T/sp.out") <(verdicts <"$T/bw.out") >"$T/diff"
 		ok $? "bwrap --seccomp runs the export of $(basename "$p"): the probe agrees with secprof run"
 		[[ -s $T/diff ]] && diag "$(head -n 20 "$T/diff")"

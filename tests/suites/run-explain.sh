@@ -157,8 +157,8 @@ grep -q 'listenerPath' "$tmp/err"; ok $? "NOTIFY rules: the message names listen
 # archive of the static program alone), -v, --mount, --tmpfs, --name,
 # --entrypoint and -t, each with the same output and report as without
 # --explain.
-if [[ -x $BUILD/tests/denials-static ]]; then
-	python3 - "$BUILD/tests/denials-static" "$tmp/img.tar" <<'EOF'
+if [[ -x $STATIC_BUILD/tests/denials-static ]]; then
+	python3 - "$STATIC_BUILD/tests/denials-static" "$tmp/img.tar" <<'EOF'
 import hashlib, io, json, sys, tarfile
 # docker save's layout: manifest.json, the config, one layer.tar
 lb = io.BytesIO()
@@ -184,7 +184,7 @@ EOF
 	check_builtin "image" "${cache[@]}" --image "$tmp/img.tar" --
 	[[ $(field "$tmp/report.jsonl" acct caller) == /bin/denials+0x* ]]
 	ok $? "image: the caller is the image's program ($(field "$tmp/report.jsonl" acct caller))"
-	mkdir -p "$tmp/host" && cp "$BUILD/tests/denials-static" "$tmp/host/denials"
+	mkdir -p "$tmp/host" && cp "$STATIC_BUILD/tests/denials-static" "$tmp/host/denials"
 	check_builtin "image, -v, --mount, --tmpfs, --name, --entrypoint" "${cache[@]}" --image "$tmp/img.tar" \
 		-v "$tmp/host:/h:ro" --mount "type=tmpfs,target=/scratch" --tmpfs /run --name "secprof-explain-$$" \
 		--entrypoint /h/denials --
@@ -215,10 +215,10 @@ fi
 
 # Container mode: the same program inside the test root filesystem.
 source "$TESTS/helpers/rootfs.sh"
-if [[ -x $BUILD/secprof-static && -x $BUILD/tests/denials-static ]] &&
+if [[ -x $STATIC_BUILD/secprof-static && -x $STATIC_BUILD/tests/denials-static ]] &&
 	base=$("$TESTS/../tools/make-rootfs.sh" 2>/dev/null); then
 	rootfs_setup
-	cp "$BUILD/tests/denials-static" "$ROOT/usr/local/bin/denials"
+	cp "$STATIC_BUILD/tests/denials-static" "$ROOT/usr/local/bin/denials"
 	check_builtin "rootfs" --rootfs "$ROOT" -- /usr/local/bin/denials
 	[[ $(field "$tmp/report.jsonl" acct caller) == /usr/local/bin/denials+0x* ]]
 	ok $? "rootfs: the caller is the static program inside the container"

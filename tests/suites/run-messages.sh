@@ -87,13 +87,13 @@ done
 # fail to start) a bundle under each profile exactly when run warns for
 # them. crun refuses hybrid cgroups, so it runs in a mount namespace of its
 # own with a cgroup2 root and --cgroup-manager=disabled.
-if ! command -v runc >/dev/null || ! command -v crun >/dev/null || [[ ! -x $BUILD/tests/denials-static ]]; then
-	skip "runc and crun follow the warnings" "runc, crun or $BUILD/tests/denials-static missing"
+if ! command -v runc >/dev/null || ! command -v crun >/dev/null || [[ ! -x $STATIC_BUILD/tests/denials-static ]]; then
+	skip "runc and crun follow the warnings" "runc, crun or $STATIC_BUILD/tests/denials-static missing"
 	done_testing
 	exit
 fi
 bundle() { # DIR PROFILE NNP: a bundle running denials-static loop 1 under PROFILE
-	rm -rf "$1" && mkdir -p "$1/rootfs/bin" && cp "$BUILD/tests/denials-static" "$1/rootfs/bin/" &&
+	rm -rf "$1" && mkdir -p "$1/rootfs/bin" && cp "$STATIC_BUILD/tests/denials-static" "$1/rootfs/bin/" &&
 		(cd "$1" && runc spec) && python3 - "$1/config.json" "$2" "$3" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
