@@ -4,8 +4,10 @@
  * container's root. secprof's init is PID 1: it forwards signals to the
  * command and reaps every zombie, like `docker run --init`.
  *
- * The filter is loaded by the command's process, never by init (docs/COMPAT.md §4.1.4
- * order, in run.c); init keeps no capability the command could reach. */
+ * The profile's filter is loaded by the command's process (docs/COMPAT.md
+ * §4.1.4 order, in run.c); init, before the command runs, drops every
+ * capability and loads a filter of its own that allows only its waiting
+ * (lock_down_init). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -115,12 +117,13 @@ static int make_device(const char *name, unsigned major, unsigned minor, bool *h
 	return bind_read_only(inside, err);
 }
 
-/* The terminal secprof runs on stays the command's stdio, but its node
- * lives in the host's devpts, which the new root cannot reach. Bound on
- * /dev/console (where runc puts a container's terminal), ttyname() finds it
- * again by device number and `tty`, job control and stty keep working.
- * Read-only: the node is the host's (the caller's terminal), whose mode
- * and owner the container must not change. */
+/* With -t the command's stdio is the pty secprof made (tty.c), whose
+ * node lives in the host's devpts, which the new root cannot reach. Bound
+ * on /dev/console (where runc puts a container's terminal), ttyname()
+ * finds it again by device number and `tty`, job control and stty keep
+ * working. Read-only: the node is the host's, whose mode and owner the
+ * container must not change. Without -t the stdio is pipes (stdio.c) and
+ * nothing is bound. */
 static int bind_terminal(secprof_error *err)
 {
 	char path[256];
@@ -462,14 +465,8 @@ static int make_workdir(const char *dir, secprof_error *err)
  * caller's environment, host paths and secrets. The memory map's fields
  * as /proc/self/stat shows them (proc(5): startcode, endcode,
  * startstack, then start_data to env_end, fields 45 to 51), in the form
- * PR_SET_MM_MAP takes them; all zero when unknown. */
-struct init_strings {
-	struct prctl_mm_map map;
-	unsigned long start[2], end[2]; /* [0] the arguments, [1] the environment */
-};
-enum { INIT_ARGS, INIT_ENV };
-
-static int read_memory_map(struct init_strings *is)
+ * PR_SET_MM_MAP takes them. */
+static int read_memory_map(struct prctl_mm_map *map)
 {
 	unsigned long v[52] = { 0 };
 	char buf[2048], *p, *save = NULL;
@@ -487,9 +484,9 @@ static int read_memory_map(struct init_strings *is)
 		return -1;
 	for (p = strtok_r(p + 1, " ", &save); p && field < 52; p = strtok_r(NULL, " ", &save))
 		v[field++] = strtoul(p, NULL, 10);
-	if (field < 52)
+	if (field < 52 || !v[48] || v[49] < v[48] || !v[50] || v[51] < v[50])
 		return -1;
-	is->map = (struct prctl_mm_map){
+	*map = (struct prctl_mm_map){
 		.start_code = v[26],
 		.end_code = v[27],
 		.start_stack = v[28],
@@ -503,41 +500,35 @@ static int read_memory_map(struct init_strings *is)
 		.env_end = v[51],
 		.exe_fd = (uint32_t)-1,
 	};
-	is->start[INIT_ARGS] = v[48], is->end[INIT_ARGS] = v[49];
-	is->start[INIT_ENV] = v[50], is->end[INIT_ENV] = v[51];
 	return 0;
 }
 
-static void wipe_strings(const struct init_strings *is, int which)
-{
-	if (is->start[which] && is->end[which] > is->start[which])
-		memset((void *)is->start[which], 0, is->end[which] - is->start[which]);
-}
-
-/* /proc/PID/cmdline and environ read the strings through the map's four
- * pointers (fs/proc/base.c get_mm_cmdline, environ_read): pointed at an
- * empty string they show nothing from the command's first instruction
- * on, while the arguments themselves are still needed (the command's
- * argv is among them until it execs; they are wiped then). PR_SET_MM_MAP
- * sets the whole map at once, the rest as it is, and needs no capability
- * unless it changes the executable (kernel/sys.c prctl_set_mm_map), where
- * the single-field PR_SET_MM_ARG_START needs CAP_SYS_RESOURCE. A kernel
- * without CONFIG_CHECKPOINT_RESTORE refuses it: there the arguments show
- * until the command has exec'd, and only they (secprof's command line,
- * host paths; the caller's environment is wiped before the command runs). */
-static void hide_args_and_env(const struct init_strings *is)
+/* Zero the strings, then point /proc/1/cmdline and environ (which read
+ * through the map's four pointers, fs/proc/base.c get_mm_cmdline,
+ * environ_read) at an empty one, so they show nothing rather than a run
+ * of zeros. PR_SET_MM_MAP sets the whole map at once, the rest as it is,
+ * and needs no capability unless it changes the executable (kernel/sys.c
+ * prctl_set_mm_map; the single-field PR_SET_MM_ARG_START needs
+ * CAP_SYS_RESOURCE). A kernel without CONFIG_CHECKPOINT_RESTORE refuses
+ * it: the zeros show there. Only the command, a fork with its own copy,
+ * still needed them. */
+static int wipe_args_and_env(void)
 {
 	static const char empty[1];
-	struct prctl_mm_map map = is->map;
+	struct prctl_mm_map map;
 
+	if (read_memory_map(&map) < 0)
+		return -1;
+	memset((void *)(uintptr_t)map.arg_start, 0, map.arg_end - map.arg_start);
+	memset((void *)(uintptr_t)map.env_start, 0, map.env_end - map.env_start);
 	map.arg_start = map.arg_end = map.env_start = map.env_end = (uint64_t)(uintptr_t)empty;
-	if (map.start_code)
-		prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0);
+	prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0);
+	return 0;
 }
 
-/* What init calls once the command may run: futex (sp_held_release,
- * sp_held_wait_exec), then waitpid, sigwaitinfo, kill, _exit
- * (sp_wait_forwarding); a handler's return and a restarted call. */
+/* What init calls once the command may run: futex (sp_held_release),
+ * then waitpid, sigwaitinfo, kill (sp_wait_forwarding) and exit_group
+ * (sp_exit_now); a handler's return and a restarted call. */
 static const int init_calls[] = {
 	SYS_wait4,
 	SYS_rt_sigtimedwait,
@@ -601,6 +592,45 @@ static int lock_down_init(void)
 	return load_init_filter();
 }
 
+/* Any of fds 0-2 that is a null device (stdin without -i) is opened
+ * again through the container's /dev: through /proc/self/fd the
+ * container's root could otherwise chmod or chown the host's node, on
+ * the host's mount (runc does the same, libcontainer/rootfs_linux.go
+ * reOpenDevNull). Where the container's node is the host's bound
+ * read-only (no CAP_MKNOD), the new fd carries that read-only mount. */
+/* Where the container has no /dev/null (--tmpfs /dev): a pipe whose
+ * write end is closed reads as empty, as /dev/null does. */
+static int empty_pipe(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	close(p[1]);
+	return p[0];
+}
+
+static int reopen_dev_null(secprof_error *err)
+{
+	struct stat host;
+	int fd = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (fstat(i, &host) < 0 || !S_ISCHR(host.st_mode) || host.st_rdev != makedev(1, 3))
+			continue;
+		if (fd < 0 && (fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 &&
+		    (fd = empty_pipe()) < 0)
+			return sys_fail(err, "cannot open", "/dev/null");
+		if (dup2(fd, i) < 0) {
+			close(fd);
+			return sys_fail(err, "cannot reopen", "/dev/null");
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
 /* The parent attaches the device program while init builds the root
  * (devices.c sp_devcg_arm), and the command starts only once it is in
  * force; building the root opens no device node (mounts only, and
@@ -658,8 +688,8 @@ struct command_child {
 	struct sp_child_report *rep;
 };
 
-/* The command's process, sharing init's memory until it execs: init's
- * no-op handlers go back to the default first (signals are blocked). */
+/* The command's process, a fork of init: init's no-op handlers go back
+ * to the default first (signals are blocked). */
 static int command_main(void *data)
 {
 	const struct command_child *c = data;
@@ -684,7 +714,6 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 {
 	struct sp_run_opts cmd = *o;
 	struct command_child child = { .o = &cmd, .rep = rep };
-	struct init_strings strings;
 	struct sp_held *held;
 	struct sigaction sa;
 	secprof_error err;
@@ -696,13 +725,11 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * init outlives the command's execve, so they are closed, not marked
 	 * close-on-exec. Only the sync pipe's write end stays. */
 	close(rep->pipe_rfd);
-	/* A session of its own, without a controlling terminal: the caller's
-	 * terminal, which the container may hold as stdio (and on
-	 * /dev/console), is not the container's /dev/tty, so TIOCSTI cannot
-	 * type into the caller's shell (it needs the controlling terminal or
-	 * CAP_SYS_ADMIN), nor do its job-control signals reach the container
-	 * but through secprof (sp_wait_forwarding). Docker's container has no
-	 * session with the client's terminal either. */
+	/* A session of its own, without a controlling terminal: the
+	 * caller's terminal is not the container's /dev/tty, and its
+	 * job-control signals reach the container only through secprof
+	 * (stdio.c, tty.c). Docker's container has no session with the
+	 * client's terminal either. */
 	if (setsid() < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot start a session");
 	/* -t: the pty is init's stdio too, so that bind_terminal puts it on
@@ -732,19 +759,15 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* The parent said why (it set rep's status). */
 	if (!devices_armed(rep))
-		_exit(SP_EXIT_ERROR);
+		sp_exit_now(SP_EXIT_ERROR);
+	if (reopen_dev_null(&err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ignore_signal;
 	sp_forward_sigset(&set);
 	for (int s = 1; s < NSIG; s++)
 		if (sigismember(&set, s))
 			sigaction(s, &sa, NULL);
-	/* The command's environment is made in init's memory: the command
-	 * shares it and allocates nothing (sp_spawn_held). */
-	if (read_memory_map(&strings) < 0) {
-		sp_err_errno(&err, NULL, "cannot read /proc/self/stat");
-		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	}
 	cmd.env_slots = calloc(sp_env_slots(cmd.envp), sizeof(char *));
 	held = cmd.env_slots ? sp_spawn_held(command_main, &child, &pid) : NULL;
 	if (!held) {
@@ -755,23 +778,13 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * of file when the command execs. */
 	close(rep->pipe_fd);
 	/* All before the command may run an instruction of its own: with
-	 * CAP_SYS_PTRACE its first one could attach to init. The container's
-	 * environment is a copy (api_container.c build_env), so the caller's
-	 * may go now; the command's arguments are among secprof's, wiped once
-	 * it has exec'd. */
-	wipe_strings(&strings, INIT_ENV);
-	hide_args_and_env(&strings);
-	if (lock_down_init() < 0) {
+	 * CAP_SYS_PTRACE its first one could attach to init. */
+	if (wipe_args_and_env() < 0 || lock_down_init() < 0) {
 		kill(pid, SIGKILL);
-		_exit(SP_EXIT_ERROR);
+		sp_exit_now(SP_EXIT_ERROR);
 	}
 	sp_held_release(held);
-	sp_held_wait_exec(held);
-	wipe_strings(&strings, INIT_ARGS);
-	/* The raw call: the sanitizers' _exit interceptor runs the leak
-	 * check first, whose calls (sigaltstack, clone) init's filter kills. */
-	syscall(SYS_exit_group, sp_wait_forwarding(pid, true, false));
-	__builtin_unreachable();
+	sp_exit_now(sp_wait_forwarding(pid, true, false));
 }
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in

@@ -33,12 +33,21 @@
 /* Docker's PATH when the image sets none (moby oci/defaults.go, DefaultPathEnv). */
 #define DOCKER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+void sp_exit_now(int status)
+{
+	/* A filter may refuse both (an ERRNO default with no rules): then a
+	 * fault ends the process, as glibc's _exit does. */
+	syscall(SYS_exit_group, status);
+	syscall(SYS_exit, status);
+	__builtin_trap();
+}
+
 void sp_child_fail(struct sp_child_report *rep, int status, const secprof_error *err)
 {
-	/* Only memory writes before _exit: the filter may deny everything. */
+	/* Only memory writes before exiting: the filter may deny everything. */
 	rep->err = *err;
 	__atomic_store_n(&rep->status, status, __ATOMIC_SEQ_CST);
-	_exit(status);
+	sp_exit_now(status);
 }
 
 void sp_child_fail_errno(struct sp_child_report *rep, int status, const char *what)
@@ -542,7 +551,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	rep->stage = SP_STAGE_EXEC;
 	execve(path, o->argv, env);
 	fail_exec(o, rep, o->argv[0], errno);
-	_exit(SP_EXIT_CANNOT_EXEC); /* not reached */
+	sp_exit_now(SP_EXIT_CANNOT_EXEC); /* not reached */
 }
 
 /* ---- starting the command's process ------------------------------------ */
@@ -563,7 +572,7 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 	if (!SP_SPAWN_SHARES_MEMORY) {
 		pid = fork();
 		if (pid == 0)
-			_exit(fn(arg));
+			sp_exit_now(fn(arg));
 		return pid;
 	}
 	stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
@@ -584,63 +593,29 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 
 /* A process that must not run a single instruction of its own before its
  * parent has finished something (container.c: init locks itself down
- * before the command can trace it). CLONE_VM as sp_spawn_shared, without
- * CLONE_VFORK so that the parent runs meanwhile; the child waits on gate.
- * tid is the kernel's CLONE_CHILD_CLEARTID word: zeroed, with a futex
- * wake, when the child's memory stops being the parent's, at its execve
- * or its exit (kernel/fork.c mm_release). The page is MAP_SHARED so that
- * the gate works across the fork of a sanitizer build too. */
+ * before the command can trace it). A fork, not a CLONE_VM child: the
+ * parent then changes its own memory (wipes strings) and the memory's
+ * flags (PR_SET_DUMPABLE is the memory's, not the thread's) without
+ * touching the child's. The child waits on gate, in a MAP_SHARED page. */
 struct sp_held {
 	uint32_t gate;
-	pid_t tid;
-	int (*fn)(void *);
-	void *arg;
 };
-
-static int held_main(void *data)
-{
-	struct sp_held *h = data;
-
-	while (!__atomic_load_n(&h->gate, __ATOMIC_ACQUIRE))
-		syscall(SYS_futex, &h->gate, FUTEX_WAIT, 0, NULL, NULL, 0);
-	return h->fn(h->arg);
-}
 
 struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid)
 {
 	struct sp_held *h =
 		mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	sigset_t all, old;
-	void *stack = NULL;
 
 	if (h == MAP_FAILED)
 		return NULL;
-	h->fn = fn;
-	h->arg = arg;
-	if (SP_SPAWN_SHARES_MEMORY) {
-		stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-		if (stack == MAP_FAILED) {
-			munmap(h, sizeof(*h));
-			return NULL;
-		}
+	*pid = fork();
+	if (*pid == 0) {
+		while (!__atomic_load_n(&h->gate, __ATOMIC_ACQUIRE))
+			syscall(SYS_futex, &h->gate, FUTEX_WAIT, 0, NULL, NULL, 0);
+		munmap(h, sizeof(*h));
+		sp_exit_now(fn(arg));
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	if (!SP_SPAWN_SHARES_MEMORY) {
-		*pid = fork();
-		if (*pid == 0)
-			_exit(held_main(h));
-	} else {
-		/* the stack stays mapped: the child runs on it until it execs */
-		*pid = clone(held_main, (char *)stack + SHARED_CHILD_STACK,
-			     CLONE_VM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, h,
-			     &h->tid, NULL, &h->tid);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (*pid < 0) {
-		if (stack)
-			munmap(stack, SHARED_CHILD_STACK);
 		munmap(h, sizeof(*h));
 		return NULL;
 	}
@@ -651,15 +626,6 @@ void sp_held_release(struct sp_held *h)
 {
 	__atomic_store_n(&h->gate, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &h->gate, FUTEX_WAKE, 1, NULL, NULL, 0);
-}
-
-/* After a fork tid stays 0: the child never shared this memory. */
-void sp_held_wait_exec(struct sp_held *h)
-{
-	pid_t t;
-
-	while ((t = __atomic_load_n(&h->tid, __ATOMIC_ACQUIRE)))
-		syscall(SYS_futex, &h->tid, FUTEX_WAIT, t, NULL, NULL, 0);
 }
 
 /* ---- the parent side ---------------------------------------------------- */

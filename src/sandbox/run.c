@@ -34,22 +34,51 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
+/* A signal that ends secprof (from timeout(1), Ctrl-C, a supervisor)
+ * while the children are still setting up: they cannot get it yet (the
+ * command unblocks signals only once it is set up, init forwards only to
+ * a command), and a setup that never finishes (a profile denying what the
+ * runtime needs, under a sanitizer whose fault handler then spins) would
+ * hold secprof for ever. Other forwarded signals stay pending for the
+ * command. Returns the signal taken, or 0. */
+static int stop_signal_pending(void)
+{
+	static const int stops[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+	struct timespec now = { 0 };
+	sigset_t pending, set;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	sigemptyset(&set);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(stops); i++)
+		if (sigismember(&pending, stops[i]))
+			sigaddset(&set, stops[i]);
+	return sigisemptyset(&set) ? 0 : sigtimedwait(&set, NULL, &now);
+}
+
 /* Wait until the children are done with setup: the sync pipe's end of
  * file (execve closed it, or they died), or a report in the shared page. A
  * child that reported cannot always die by itself (a filter may deny
- * exit_group, and a sanitizer's fault handler then spins), so it is killed. */
-static void wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
+ * exit_group, and a sanitizer's fault handler then spins), so it is
+ * killed; so is one still in setup when secprof is told to stop. Returns
+ * that signal, or 0. */
+static int wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char c;
+	int sig;
 
 	for (;;) {
 		if (__atomic_load_n(&rep->status, __ATOMIC_SEQ_CST)) {
 			kill(pid, SIGKILL);
-			return;
+			return 0;
+		}
+		if ((sig = stop_signal_pending()) > 0) {
+			kill(pid, SIGKILL);
+			return sig;
 		}
 		if (poll(&p, 1, 20) > 0 && read(fd, &c, 1) == 0)
-			return;
+			return 0;
 	}
 }
 
@@ -68,10 +97,16 @@ static void remove_unused_dirs(const char *const *dirs)
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
 		  int master, struct sp_stdio *stdio, secprof_error *err)
 {
-	int wstatus = 0;
+	int wstatus = 0, sig = wait_for_children(rfd, pid, rep);
 
-	wait_for_children(rfd, pid, rep);
 	close(rfd);
+	if (sig > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "stopped by signal %d before the command started", sig);
+		return 128 + sig;
+	}
 	if (rep->status) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;

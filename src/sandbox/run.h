@@ -143,6 +143,11 @@ struct sp_child_report {
 enum { SP_STAGE_SETUP, SP_STAGE_EXEC };
 
 /* In a forked child: fill the report and _exit(status) (proc.c). */
+/* _exit as the bare exit_group call, for a child that may be under a
+ * filter: the sanitizers' _exit interceptor runs the leak check first,
+ * whose calls (sigaltstack, clone) such a filter kills or refuses, and
+ * where refused it spins for ever. */
+__attribute__((noreturn)) void sp_exit_now(int status);
 __attribute__((noreturn)) void sp_child_fail(struct sp_child_report *rep, int status,
 					     const secprof_error *err);
 /* The same with errno's text after `what`. */
@@ -167,17 +172,13 @@ int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals);
  * the caller's before it unblocks signals. Returns the pid or -1. A fork
  * where SP_SPAWN_SHARES_MEMORY is 0. */
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
-/* Start fn(arg) in a child that shares this process's memory until it
- * execs or dies, as sp_spawn_shared, but held: it runs fn only once
- * sp_held_release is called, and this process runs meanwhile. The
- * returned handle (and the child's stack) stay mapped for good: the
- * caller may be unable to unmap them by then (container.c's init).
- * sp_held_wait_exec returns once the child's memory is its own (execve)
- * or gone. NULL with errno when no child could be started. */
+/* Start fn(arg) in a forked child that runs fn only once
+ * sp_held_release is called; this process runs meanwhile. The handle
+ * stays mapped in the parent for good: it may be unable to unmap it by
+ * then (container.c's init). NULL with errno when no child could start. */
 struct sp_held;
 struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid);
 void sp_held_release(struct sp_held *h);
-void sp_held_wait_exec(struct sp_held *h);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer
@@ -285,6 +286,7 @@ int sp_tty_relay(pid_t pid, int master, bool interactive);
 struct sp_stdio {
 	int child[3];
 	int in_w, out_r, err_r;
+	bool caller_open[3]; /* secprof's fds 0-2 were open at sp_stdio_open */
 };
 int sp_stdio_open(struct sp_stdio *s, bool interactive, int min_fd, secprof_error *err);
 /* In the container's init: child[] become fds 0, 1 and 2. */

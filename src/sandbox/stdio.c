@@ -8,6 +8,7 @@
  * or truncation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -67,21 +68,26 @@ void sp_stdio_close(struct sp_stdio *s)
 {
 	int *fds[] = { &s->child[0], &s->child[1], &s->child[2], &s->in_w, &s->out_r, &s->err_r };
 
+	if (s->child[2] == s->child[1]) /* one pipe for both */
+		s->child[2] = -1;
 	for (size_t i = 0; i < SP_ARRAY_SIZE(fds); i++) {
-		/* child[2] may be child[1] */
-		if (*fds[i] >= 0 && !(i == 2 && s->child[2] == s->child[1]))
+		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
-	s->child[2] = -1;
 }
 
 int sp_stdio_open(struct sp_stdio *s, bool interactive, int min_fd, secprof_error *err)
 {
 	int p[2];
 
-	for (int i = 0; i < 3; i++)
+	/* Before anything here can take one of their numbers: a closed fd 1
+	 * or 2 drops the container's output (it wrote to a closed fd before),
+	 * a closed stdin is an empty one. */
+	for (int i = 0; i < 3; i++) {
 		s->child[i] = -1;
+		s->caller_open[i] = fcntl(i, F_GETFD) >= 0;
+	}
 	s->in_w = s->out_r = s->err_r = -1;
 	if (interactive) {
 		if (pipe_at_or_above(min_fd, p) < 0)
@@ -127,56 +133,79 @@ void sp_stdio_parent_side(struct sp_stdio *s)
 	s->child[0] = s->child[1] = s->child[2] = -1;
 }
 
-static bool write_all(int fd, const char *p, size_t n)
+/* One direction of the relay: bytes read from `from` wait in buf until
+ * `to` takes them. The loop only reads into an empty buffer and only
+ * writes where poll said it may, at most PIPE_BUF bytes at a time (what
+ * a pipe that polls writable always takes whole), so it never blocks in
+ * a read or a write: a stalled reader of secprof's output, or a command
+ * that writes more than it reads, holds up only its own direction, and
+ * signals are passed on meanwhile. */
+struct channel {
+	int from, to;
+	bool drop;      /* `to` was closed when secprof started: discard */
+	bool from_kept; /* `from` is the caller's stdin: never closed here */
+	size_t off, len;
+	char buf[PIPE_BUF];
+};
+
+static void channel_close_from(struct channel *c)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
+	if (c->from >= 0 && !c->from_kept)
+		close(c->from);
+	c->from = -1;
 }
 
-/* One read from *from to `to`. At end of file, or when `to` takes no
- * more (the caller's reader is gone: EPIPE), *from is closed, and the
- * container's next write fails as it would have on the caller's pipe. */
-static void copy_once(int *from, int to)
+/* Whether the channel still has work: something to read or to write. */
+static bool channel_live(const struct channel *c)
 {
-	char buf[16384];
-	ssize_t r = read(*from, buf, sizeof(buf));
+	return c->from >= 0 || c->len > 0;
+}
 
-	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+static void channel_poll(const struct channel *c, struct pollfd *p)
+{
+	*p = (struct pollfd){ .fd = -1 };
+	if (c->len > 0)
+		*p = (struct pollfd){ .fd = c->to, .events = POLLOUT };
+	else if (c->from >= 0)
+		*p = (struct pollfd){ .fd = c->from, .events = POLLIN };
+}
+
+/* The reader of `to` is gone (EPIPE) or `to` fails for good: the rest is
+ * dropped and `from` closed, so the container's next write fails as it
+ * would have on the caller's own pipe (SIGPIPE). */
+static void channel_step(struct channel *c, short revents)
+{
+	ssize_t n;
+
+	if (!revents)
 		return;
-	if (r <= 0 || !write_all(to, buf, (size_t)r)) {
-		close(*from);
-		*from = -1;
+	if (c->len == 0) {
+		n = read(c->from, c->buf, sizeof(c->buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n <= 0) {
+			channel_close_from(c);
+			return;
+		}
+		c->off = 0;
+		c->len = c->drop ? 0 : (size_t)n;
+		return;
 	}
+	n = write(c->to, c->buf + c->off, c->len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		c->len = 0;
+		channel_close_from(c);
+		return;
+	}
+	c->off += (size_t)n;
+	c->len -= (size_t)n;
 }
 
 static int shell_status(int wstatus)
 {
 	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
-}
-
-/* The caller's stdin, to the container's (-i). It stops at end of file
- * (the container's stdin ends too, as docker run -i closes it) or when
- * the container no longer reads it. */
-static void copy_stdin(struct sp_stdio *s, bool *in_open)
-{
-	char buf[16384];
-	ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
-
-	if (r < 0 && errno == EINTR)
-		return;
-	if (r <= 0 || !write_all(s->in_w, buf, (size_t)r)) {
-		*in_open = false;
-		close(s->in_w);
-		s->in_w = -1;
-	}
 }
 
 /* A SIGPIPE for a write to the caller's closed pipe stays pending while
@@ -194,12 +223,34 @@ static void drop_new_sigpipe(bool was_pending)
 		;
 }
 
+/* The container is in a session of its own (container.c init_main): the
+ * terminal's signals reach only secprof, and are passed on as any other. */
+static void forward_signal(int sfd, pid_t pid)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo != SIGCHLD)
+		kill(pid, (int)si.ssi_signo);
+}
+
 int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 {
+	struct channel ch[3] = {
+		{ .from = s->out_r, .to = STDOUT_FILENO, .drop = !s->caller_open[1] },
+		{ .from = s->err_r, .to = STDERR_FILENO, .drop = !s->caller_open[2] },
+		{ .from = s->caller_open[0] ? STDIN_FILENO : -1, .to = s->in_w, .from_kept = true },
+	};
 	sigset_t set, pipe_only, old, pending;
 	int sfd, status = SP_EXIT_ERROR, wstatus;
-	bool exited = false, in_open = s->in_w >= 0, had_sigpipe;
+	bool exited = false, had_sigpipe;
 
+	/* The relay owns these now; the container's stdin is non-blocking on
+	 * this side only (the caller's descriptors keep their flags). */
+	s->out_r = s->err_r = s->in_w = -1;
+	if (ch[2].to < 0)
+		ch[2].from = -1;
+	else
+		fcntl(ch[2].to, F_SETFL, fcntl(ch[2].to, F_GETFL) | O_NONBLOCK);
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -209,41 +260,35 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	had_sigpipe = sigismember(&pending, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_only, &old);
 	for (;;) {
-		struct pollfd p[4] = {
-			{ .fd = s->out_r, .events = POLLIN },
-			{ .fd = s->err_r, .events = POLLIN },
-			{ .fd = exited ? -1 : sfd, .events = POLLIN },
-			{ .fd = in_open && !exited ? STDIN_FILENO : -1, .events = POLLIN },
-		};
+		struct pollfd p[4];
 		int n;
 
 		if (!exited && waitpid(pid, &wstatus, WNOHANG) == pid) {
 			exited = true;
 			status = shell_status(wstatus);
-			continue;
 		}
-		if (exited && s->out_r < 0 && s->err_r < 0)
+		/* The container's stdin ends with the caller's, once copied. */
+		if (ch[2].to >= 0 && !channel_live(&ch[2])) {
+			close(ch[2].to);
+			ch[2].to = -1;
+		}
+		if (exited && !channel_live(&ch[0]) && !channel_live(&ch[1]))
 			break;
+		for (int i = 0; i < 3; i++)
+			channel_poll(&ch[i], &p[i]);
+		if (exited) /* its stdin and signals have no one to go to */
+			p[2].fd = -1;
+		p[3] = (struct pollfd){ .fd = exited ? -1 : sfd, .events = POLLIN };
 		n = poll(p, 4, exited ? SP_STDIO_LINGER_MS : sfd < 0 ? 100 : -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && exited)
 			break;
-		if (p[0].revents)
-			copy_once(&s->out_r, STDOUT_FILENO);
-		if (p[1].revents)
-			copy_once(&s->err_r, STDERR_FILENO);
-		if (p[2].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			/* The container is in a session of its own (container.c
-			 * init_main): the terminal's signals reach only secprof,
-			 * and are passed on as any other. */
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
-			    si.ssi_signo != SIGCHLD)
-				kill(pid, (int)si.ssi_signo);
-		}
-		if (p[3].revents)
-			copy_stdin(s, &in_open);
+		for (int i = 0; i < 3; i++)
+			if (p[i].fd >= 0)
+				channel_step(&ch[i], p[i].revents);
+		if (p[3].revents & POLLIN)
+			forward_signal(sfd, pid);
 	}
 	drop_new_sigpipe(had_sigpipe);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -251,6 +296,10 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		close(sfd);
 	if (!exited && waitpid(pid, &wstatus, 0) == pid)
 		status = shell_status(wstatus);
+	for (int i = 0; i < 2; i++)
+		channel_close_from(&ch[i]);
+	if (ch[2].to >= 0)
+		close(ch[2].to);
 	sp_stdio_close(s);
 	return status;
 }

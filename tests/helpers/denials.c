@@ -21,8 +21,8 @@
  *   init-state SECRET  first thing: PID 1's Seccomp, NoNewPrivs, CapBnd
  *                      and CapEff from /proc/1/status, the bytes of
  *                      /proc/1/cmdline, and whether SECRET shows in
- *                      /proc/1/environ: what secprof's init exposes when
- *                      the command starts
+ *                      /proc/1/environ or in its stack (/proc/1/mem):
+ *                      what secprof's init exposes when the command starts
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
  *                      CAP_SYS_PTRACE could do to secprof's init
@@ -220,6 +220,33 @@ static ssize_t slurp(const char *path, char *buf, size_t size)
 	return got;
 }
 
+/* Whether secret shows in PID 1's stack, read through /proc/1/mem
+ * (needs CAP_SYS_PTRACE): where the kernel put its argument and
+ * environment strings. */
+static const char *stack_has(const char *secret)
+{
+	static char maps[65536], *line;
+	unsigned long lo, hi;
+	size_t len = strlen(secret);
+	bool found = false;
+	int fd;
+
+	if (slurp("/proc/1/maps", maps, sizeof(maps)) < 0 || !(line = strstr(maps, "[stack]")))
+		return strerrorname_np(errno);
+	while (line > maps && line[-1] != '\n')
+		line--;
+	if (sscanf(line, "%lx-%lx", &lo, &hi) != 2 || (fd = open("/proc/1/mem", O_RDONLY)) < 0)
+		return strerrorname_np(errno);
+	for (unsigned long a = lo; a < hi && !found; a += 4096) {
+		static char page[4096 + 256];
+		ssize_t n = pread(fd, page, sizeof(page), (off_t)a);
+		for (ssize_t i = 0; n > 0 && i + (ssize_t)len <= n && !found; i++)
+			found = !memcmp(page + i, secret, len);
+	}
+	close(fd);
+	return found ? "secret" : "no secret";
+}
+
 static int init_state(const char *secret)
 {
 	static const char *const keys[] = { "Seccomp:", "NoNewPrivs:", "CapBnd:", "CapEff:" };
@@ -240,6 +267,7 @@ static int init_state(const char *secret)
 		found = strstr(env + i, secret) != NULL;
 	printf("cmdline: %zd bytes\n", nc);
 	printf("environ: %s\n", ne < 0 ? strerrorname_np(errno) : found ? "secret" : "no secret");
+	printf("stack: %s\n", stack_has(secret));
 	return 0;
 }
 

@@ -245,8 +245,8 @@ is "$(tr '\n' ' ' <<<"$out")" "0 no-null " "--tmpfs /dev: /proc/timer_list stays
 # PID 1 is the command itself, under the container's filter). Made to
 # execve a shell, init dies by its own filter, and the container with it:
 # no capability, no mount, no user namespace outside the container's rules.
-if [[ $(uname -m) == x86_64 && -x $BUILD/tests/denials-static ]]; then
-	mkdir -p "$TMPD/inj" && cp "$BUILD/tests/denials-static" "$TMPD/inj/denials"
+if [[ $(uname -m) == x86_64 && -x $STATIC_BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/inj" && cp "$STATIC_BUILD/tests/denials-static" "$TMPD/inj/denials"
 	out=$(HOST_SECRET=s3cret timeout 30 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" \
 		--cap-add SYS_PTRACE -v "$TMPD/inj:/inj:ro" -- sh -c \
 		'tr "\0" "\n" </proc/1/environ | grep -c s3cret; /inj/denials inject-init "grep ^CapEff /proc/self/status; mount -t tmpfs x /mnt && echo mounted; unshare -U true && echo userns"; sleep 2; echo survived' 2>&1)
@@ -254,18 +254,22 @@ if [[ $(uname -m) == x86_64 && -x $BUILD/tests/denials-static ]]; then
 	is "$rc:$out" "159:0
 injected" "--cap-add SYS_PTRACE: init made to execve is killed by its filter (SIGSYS), the container with it"
 else
-	skip "PID 1 under ptrace" "x86_64 and $BUILD/tests/denials-static only"
+	skip "PID 1 under ptrace" "x86_64 and $STATIC_BUILD/tests/denials-static only"
 fi
 # Locked down before the command runs an instruction of its own: the
 # command (static, exec'd directly) reads PID 1's state first thing.
-if [[ -x $BUILD/tests/denials-static ]]; then
-	mkdir -p "$TMPD/ist" && cp "$BUILD/tests/denials-static" "$TMPD/ist/denials"
+if [[ -x $STATIC_BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/ist" && cp "$STATIC_BUILD/tests/denials-static" "$TMPD/ist/denials"
+	# secprof's own arguments (the profile's path) and the caller's
+	# environment are the caller's business, not the container's.
+	"$SECPROF" export builtin --format docker -o "$TMPD/ist/s3cret-profile.json"
 	out=$(HOST_SECRET=s3cret timeout 30 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" \
-		--cap-add SYS_PTRACE -v "$TMPD/ist:/ist:ro" -- /ist/denials init-state s3cret 2>&1)
-	is "$(tr '\n\t' '| ' <<<"$out")" "Seccomp: 2|NoNewPrivs: 1|CapBnd: 0000000000000000|CapEff: 0000000000000000|cmdline: 0 bytes|environ: no secret|" \
+		--security-opt seccomp="$TMPD/ist/s3cret-profile.json" --cap-add SYS_PTRACE \
+		-v "$TMPD/ist:/ist:ro" -- /ist/denials init-state s3cret 2>&1)
+	is "$(tr '\n\t' '| ' <<<"$out")" "Seccomp: 2|NoNewPrivs: 1|CapBnd: 0000000000000000|CapEff: 0000000000000000|cmdline: 0 bytes|environ: no secret|stack: no secret|" \
 		"PID 1 at the command's first instruction: filtered, no capability, no command line or caller's environment"
 else
-	skip "PID 1 at the command's start" "$BUILD/tests/denials-static missing (make tests-bin)"
+	skip "PID 1 at the command's start" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
 fi
 
 # ---- the caller's terminal: the container cannot type into it ----
@@ -273,8 +277,8 @@ fi
 # (its stdio is pipes, stdio.c) and is in a session of its own: TIOCSTI,
 # which CAP_SYS_ADMIN allows on any terminal, finds none, and /dev/tty
 # opens nothing; Ctrl-C still reaches the command, through secprof.
-if [[ -x $BUILD/tests/denials-static ]] && command -v script >/dev/null; then
-	mkdir -p "$TMPD/tt" && cp "$BUILD/tests/denials-static" "$TMPD/tt/denials"
+if [[ -x $STATIC_BUILD/tests/denials-static ]] && command -v script >/dev/null; then
+	mkdir -p "$TMPD/tt" && cp "$STATIC_BUILD/tests/denials-static" "$TMPD/tt/denials"
 	out=$(timeout 30 script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/tt:/tt:ro \
 		--cap-add SYS_ADMIN -- sh -c '/tt/denials tiocsti; /tt/denials tiocsti /dev/tty;
 		/tt/denials tiocsti /dev/console'" /dev/null </dev/null | tr -d '\r')
@@ -291,16 +295,16 @@ if [[ -x $BUILD/tests/denials-static ]] && command -v script >/dev/null; then
 		touch $TMPD/cc/done" /dev/null | tr -d '\r')
 	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command"
 else
-	skip "the caller's terminal" "needs $BUILD/tests/denials-static and script(1)"
+	skip "the caller's terminal" "needs $STATIC_BUILD/tests/denials-static and script(1)"
 fi
 
 # ---- a session keyring of its own, as runc gives each container ----
 # The kernel's keyrings are not namespaced: a container that shared the
 # caller's session keyring could read its keys where a profile allows
 # keyctl. Each container joins a new anonymous one, searchable by its user.
-if [[ -x $BUILD/tests/denials-static ]]; then
-	mkdir -p "$TMPD/kr" && cp "$BUILD/tests/denials-static" "$TMPD/kr/denials"
-	host_ring=$("$BUILD/tests/denials-static" session-keyring)
+if [[ -x $STATIC_BUILD/tests/denials-static ]]; then
+	mkdir -p "$TMPD/kr" && cp "$STATIC_BUILD/tests/denials-static" "$TMPD/kr/denials"
+	host_ring=$("$STATIC_BUILD/tests/denials-static" session-keyring)
 	kr() { "$SECPROF" run --security-opt seccomp=unconfined --rootfs "$ROOT" --upper "$TMPD/keep" \
 		-v "$TMPD/kr:/kr:ro" "$@" -- /kr/denials session-keyring 2>&1; }
 	one=$(kr) two=$(kr -u 1000)
@@ -309,7 +313,7 @@ if [[ -x $BUILD/tests/denials-static ]]; then
 	ok $([[ ${one%% *} != "${host_ring%% *}" && ${two%% *} != "${one%% *}" ]]; echo $?) \
 		"not the caller's session keyring ($host_ring), and not another container's"
 else
-	skip "session keyring" "$BUILD/tests/denials-static missing (make tests-bin)"
+	skip "session keyring" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
 fi
 
 # ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
@@ -380,6 +384,36 @@ is "$out|$(cat "$TMPD/err")" "out|err" "stdout and stderr kept apart when the ca
 out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'seq 100000' 2>/dev/null | head -1
 	echo ":${PIPESTATUS[0]}")
 is "$(tr -d '\n' <<<"$out")" "1:141" "a reader that goes away: the command gets SIGPIPE, as on the caller's pipe"
+# The container's stdin without -i is its own /dev/null, not the host's
+# node: a chmod or chown through /proc/self/fd/0 reaches no host file
+# (a stand-in node on the host's /dev/null, in a private mount namespace).
+mknod -m 666 "$TMPD/fakenull" c 1 3
+out=$(unshare -m --propagation private sh -c "mount --bind $TMPD/fakenull /dev/null &&
+	timeout 60 $SECPROF run --rootfs $ROOT -- sh -c 'chmod 600 /proc/self/fd/0 && chown 1000 /proc/self/fd/0 && echo changed'" 2>&1)
+is "$out|$(stat -c '%a %u' "$TMPD/fakenull")" "changed|666 0" \
+	"stdin without -i: a chmod or chown of /proc/self/fd/0 changes the container's /dev/null, not the host's"
+# -i: input and output both larger than a pipe, at the same time.
+head -c 2000000 /dev/urandom >"$TMPD/big"
+out=$(timeout -k 5 60 "$SECPROF" run -i --rootfs "$ROOT" -- od -An -tx1 -v <"$TMPD/big" | wc -c)
+is "$out" 6125000 "-i: a command that writes more than it reads gets all its input, all its output comes out"
+# Closed stdio: output to a closed fd is dropped, as the command's own
+# write would have failed; a closed stdin with -i is an empty one.
+out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo w1 >&2; sleep .2; echo w2 >&2; echo ok' 2>&-)
+is "$?:$out" "0:ok" "stderr closed: the command runs on, its stderr dropped"
+out=$(timeout -k 5 20 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; echo done' <&-)
+is "$?:$out" "0:done" "-i with stdin closed: empty input"
+# A reader that stalls: secprof still passes signals on.
+rm -f "$TMPD/stall"
+{ timeout -k 10 --preserve-status -s TERM 1 "$SECPROF" run --rootfs "$ROOT" -- seq 100000000; echo "rc=$?" >"$TMPD/stall"; } | sleep 8 &
+stall=$!
+sleep 5
+is "$(cat "$TMPD/stall" 2>/dev/null)" "rc=143" "stdout stalled: SIGTERM still reaches the command"
+wait $stall
+# The held command is a fork, not a sharer of init's memory, whose
+# dumpable flag init clears: secprof's parent still takes the command's
+# listener (pidfd_getfd) without CAP_SYS_PTRACE.
+out=$(setpriv --bounding-set -sys_ptrace timeout -k 5 60 "$SECPROF" run --explain --rootfs "$ROOT" -- sh -c 'echo ran' 2>"$TMPD/err")
+is "$?:$out" "0:ran" "run --explain --rootfs without CAP_SYS_PTRACE"
 if command -v script >/dev/null; then
 	out=$(script -qec "timeout 60 $SECPROF run --rootfs $ROOT -- sh -c 'tty; test -t 1 || echo out-no-tty;
 		test -e /dev/console || echo no-console'" /dev/null | tr -d '\r')
