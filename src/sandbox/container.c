@@ -780,8 +780,9 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* All before the command may run an instruction of its own: with
 	 * CAP_SYS_PTRACE its first one could attach to init. */
 	if (wipe_args_and_env() < 0 || lock_down_init() < 0) {
+		sp_err_errno(&err, NULL, "cannot lock down the container's init");
 		kill(pid, SIGKILL);
-		sp_exit_now(SP_EXIT_ERROR);
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	sp_held_release(held);
 	sp_exit_now(sp_wait_forwarding(pid, true, false));

@@ -74,6 +74,13 @@ static int wait_for_children(int fd, pid_t pid, struct sp_child_report *rep)
 			return 0;
 		}
 		if ((sig = stop_signal_pending()) > 0) {
+			/* Already past execve (a CLONE_VFORK child always is by
+			 * now): the signal is the command's, pending again for
+			 * the loop that forwards it. */
+			if (poll(&p, 1, 0) > 0 && read(fd, &c, 1) == 0) {
+				raise(sig);
+				return 0;
+			}
 			kill(pid, SIGKILL);
 			return sig;
 		}

@@ -21,11 +21,13 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
-/* How long the relay still reads once the container is gone: its
- * processes are all dead by then (the PID namespace's init waits for
- * them, kernel/pid_namespace.c zap_pid_ns_processes), so only a pipe end
- * passed out of the container (SCM_RIGHTS over a mounted socket) can
- * keep one open. */
+/* How long the relay still waits for the container's pipes once it is
+ * gone: its processes are all dead by then (the PID namespace's init
+ * waits for them, kernel/pid_namespace.c zap_pid_ns_processes), so only
+ * a pipe end passed out of the container (SCM_RIGHTS over a mounted
+ * socket) can keep one open. Output already read waits for the caller's
+ * reader as long as it takes, as the command's own write would have,
+ * unless secprof is told to stop. */
 #define SP_STDIO_LINGER_MS 1000
 
 static int move_above(int fd, int min_fd)
@@ -224,13 +226,35 @@ static void drop_new_sigpipe(bool was_pending)
 }
 
 /* The container is in a session of its own (container.c init_main): the
- * terminal's signals reach only secprof, and are passed on as any other. */
-static void forward_signal(int sfd, pid_t pid)
+ * terminal's signals reach only secprof, and are passed on as any other
+ * while it runs (pid 0 once it is reaped: its number may be reused).
+ * Returns the signal read, or 0. */
+static int forward_signal(int sfd, pid_t pid)
 {
 	struct signalfd_siginfo si;
 
-	if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo != SIGCHLD)
+	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si) || si.ssi_signo == SIGCHLD)
+		return 0;
+	if (pid > 0)
 		kill(pid, (int)si.ssi_signo);
+	return (int)si.ssi_signo;
+}
+
+static bool stops_secprof(int sig)
+{
+	return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGTERM;
+}
+
+/* poll's timeout: none while the container runs (every wake-up is an
+ * event), nor once it is gone while output waits for the caller's
+ * reader; the linger while only its pipes might still bring something,
+ * or once secprof was told to stop (SIGTERM, Ctrl-C): then a reader that
+ * takes nothing for that long is not waited for. */
+static int wait_ms(bool exited, bool stop, const struct channel *ch, int sfd)
+{
+	if (!exited)
+		return sfd < 0 ? 100 : -1;
+	return (ch[0].len > 0 || ch[1].len > 0) && !stop ? -1 : SP_STDIO_LINGER_MS;
 }
 
 int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
@@ -242,7 +266,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	};
 	sigset_t set, pipe_only, old, pending;
 	int sfd, status = SP_EXIT_ERROR, wstatus;
-	bool exited = false, had_sigpipe;
+	bool exited = false, stop = false, had_sigpipe;
 
 	/* The relay owns these now; the container's stdin is non-blocking on
 	 * this side only (the caller's descriptors keep their flags). */
@@ -276,10 +300,10 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			break;
 		for (int i = 0; i < 3; i++)
 			channel_poll(&ch[i], &p[i]);
-		if (exited) /* its stdin and signals have no one to go to */
+		if (exited) /* its stdin has no one to go to */
 			p[2].fd = -1;
-		p[3] = (struct pollfd){ .fd = exited ? -1 : sfd, .events = POLLIN };
-		n = poll(p, 4, exited ? SP_STDIO_LINGER_MS : sfd < 0 ? 100 : -1);
+		p[3] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		n = poll(p, 4, wait_ms(exited, stop, ch, sfd));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && exited)
@@ -288,18 +312,20 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			if (p[i].fd >= 0)
 				channel_step(&ch[i], p[i].revents);
 		if (p[3].revents & POLLIN)
-			forward_signal(sfd, pid);
+			stop |= stops_secprof(forward_signal(sfd, exited ? 0 : pid));
 	}
 	drop_new_sigpipe(had_sigpipe);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (sfd >= 0)
 		close(sfd);
-	if (!exited && waitpid(pid, &wstatus, 0) == pid)
-		status = shell_status(wstatus);
+	/* Closed first: a container blocked writing to a full pipe gets
+	 * EPIPE instead of holding the wait below for ever. */
 	for (int i = 0; i < 2; i++)
 		channel_close_from(&ch[i]);
 	if (ch[2].to >= 0)
 		close(ch[2].to);
+	if (!exited && waitpid(pid, &wstatus, 0) == pid)
+		status = shell_status(wstatus);
 	sp_stdio_close(s);
 	return status;
 }

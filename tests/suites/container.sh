@@ -402,6 +402,9 @@ out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo w1 >&2; sle
 is "$?:$out" "0:ok" "stderr closed: the command runs on, its stderr dropped"
 out=$(timeout -k 5 20 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; echo done' <&-)
 is "$?:$out" "0:done" "-i with stdin closed: empty input"
+# A reader that pauses after the container is gone still gets all of it.
+out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- seq 20000 | (sleep 2.5; wc -l))
+is "$out" 20000 "a reader that pauses after the container exits: no output lost"
 # A reader that stalls: secprof still passes signals on.
 rm -f "$TMPD/stall"
 { timeout -k 10 --preserve-status -s TERM 1 "$SECPROF" run --rootfs "$ROOT" -- seq 100000000; echo "rc=$?" >"$TMPD/stall"; } | sleep 8 &
