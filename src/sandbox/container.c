@@ -528,7 +528,8 @@ static int wipe_args_and_env(void)
 
 /* What init calls once the command may run: futex (sp_held_release),
  * then waitpid, sigwaitinfo, kill (sp_wait_forwarding) and exit_group
- * (sp_exit_now); a handler's return and a restarted call. */
+ * (sp_exit_now); a handler's return, a restarted call, and what a
+ * sanitizer build adds. */
 static const int init_calls[] = {
 	SYS_wait4,
 	SYS_rt_sigtimedwait,
@@ -538,6 +539,9 @@ static const int init_calls[] = {
 	SYS_rt_sigreturn,
 	SYS_restart_syscall,
 	SYS_futex,
+	/* asked, not changed, by the sanitizers before every noreturn call
+	 * (__asan_handle_no_return); it touches only init's own signal stack */
+	SYS_sigaltstack,
 #ifdef SYS_rt_sigtimedwait_time64
 	SYS_rt_sigtimedwait_time64,
 #endif
