@@ -269,6 +269,11 @@ void sp_mount_free(struct sp_mount *m);
 /* rm -rf of a scratch directory (no symlink followed, no mount crossed). */
 void sp_remove_tree(const char *dir);
 
+/* fd moved to the lowest free number at or above min_fd (close-on-exec),
+ * so that it neither hides nor stands in for one of fds 0 to min_fd - 1
+ * (stdio, --preserve-fds); fd itself when already there, -1 when fd is
+ * -1 or cannot be moved (then closed). */
+int sp_fd_above(int fd, int min_fd);
 /* A pty for -t: *master (close-on-exec) and *slave, both at or above
  * min_fd; the window size copied from secprof's terminal. */
 int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err);

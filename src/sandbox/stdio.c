@@ -30,23 +30,12 @@
  * unless secprof is told to stop. */
 #define SP_STDIO_LINGER_MS 1000
 
-static int move_above(int fd, int min_fd)
-{
-	int nfd;
-
-	if (fd < 0 || fd >= min_fd)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-	close(fd);
-	return nfd;
-}
-
 static int pipe_at_or_above(int min_fd, int p[2])
 {
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	p[0] = move_above(p[0], min_fd);
-	p[1] = move_above(p[1], min_fd);
+	p[0] = sp_fd_above(p[0], min_fd);
+	p[1] = sp_fd_above(p[1], min_fd);
 	if (p[0] >= 0 && p[1] >= 0)
 		return 0;
 	if (p[0] >= 0)
@@ -95,7 +84,7 @@ int sp_stdio_open(struct sp_stdio *s, bool interactive, int min_fd, secprof_erro
 		if (pipe_at_or_above(min_fd, p) < 0)
 			goto fail;
 		s->child[0] = p[0], s->in_w = p[1];
-	} else if ((s->child[0] = move_above(open("/dev/null", O_RDONLY | O_CLOEXEC), min_fd)) <
+	} else if ((s->child[0] = sp_fd_above(open("/dev/null", O_RDONLY | O_CLOEXEC), min_fd)) <
 		   0) {
 		goto fail;
 	}

@@ -21,7 +21,7 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
-static int fd_above(int fd, int min_fd)
+int sp_fd_above(int fd, int min_fd)
 {
 	int nfd;
 
@@ -59,8 +59,8 @@ int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err)
 		close(m);
 		return sp_err_errno(err, NULL, "cannot open %s", name);
 	}
-	m = fd_above(m, min_fd);
-	s = fd_above(s, min_fd);
+	m = sp_fd_above(m, min_fd);
+	s = sp_fd_above(s, min_fd);
 	if (m < 0 || s < 0) {
 		if (m >= 0)
 			close(m);
