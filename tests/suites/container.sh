@@ -286,11 +286,14 @@ if [[ -x $STATIC_BUILD/tests/denials-static ]] && command -v script >/dev/null; 
 		"on the caller's terminal, even with CAP_SYS_ADMIN: no terminal on stdin, /dev/tty or /dev/console"
 	# The keys go in once the trap is set, and stdin stays open until the
 	# caller has printed the exit status: script(1) ends the session when its
-	# input ends, so fixed sleeps lose on a loaded machine.
+	# input ends, so fixed sleeps lose on a loaded machine. script(1) runs
+	# the line with $SHELL: bash, as an interactive user's would be, waits for
+	# secprof and prints its status; dash (CI's SHELL may be unset, then
+	# /bin/sh) dies of the same Ctrl-C before it can.
 	mkdir -p "$TMPD/cc" && rm -f "$TMPD/cc/ready" "$TMPD/cc/done"
 	wait_for() { local i; for i in $(seq 300); do [[ -e $1 ]] && return; sleep 0.1; done; }
-	out=$( (wait_for "$TMPD/cc/ready"; printf '\003'; wait_for "$TMPD/cc/done") | timeout 60 \
-		script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/cc:/cc -- \
+	out=$( (wait_for "$TMPD/cc/ready"; printf '\003'; wait_for "$TMPD/cc/done") | SHELL=/bin/bash \
+		timeout 60 script -qfc "$SECPROF run --rootfs $ROOT --upper $TMPD/keep -v $TMPD/cc:/cc -- \
 		sh -c 'trap \"echo INT; exit 7\" INT; touch /cc/ready; sleep 20 & wait'; echo rc=\$?; \
 		touch $TMPD/cc/done" /dev/null | tr -d '\r')
 	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command"
