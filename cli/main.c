@@ -1,5 +1,6 @@
 /* main.c - secprof's entry point: global options, the command table, and
  * the one place where errors become messages and exit codes. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +128,26 @@ static int help(struct cli *g, int argc, char **argv)
 	return c->fn(g, 2, args);
 }
 
+/* A caller that closes stdin, stdout or stderr (`>&-`) leaves their
+ * numbers to the next open(): the profile, `-o`'s file or run's name lock
+ * would become fd 1, and what secprof or the container prints would be
+ * written into it. /dev/null in their place first, as OpenSSH's
+ * sanitise_stdfd() does: nothing read, nothing written, as with the closed
+ * fd, and no file of secprof's ever takes those numbers. */
+static void keep_std_fds_taken(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			exit(EXIT_SYSTEM);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli g = { .prog = "secprof" };
 	const struct cli_command *c;
 	int first = 1, rc;
 
+	keep_std_fds_taken();
 	if (argc > 1 && (!strcmp(argv[1], "--man") || !strcmp(argv[1], "--completion") ||
 			 !strcmp(argv[1], "--list-commands")))
 		return generator(&g, argc, argv);

@@ -635,7 +635,11 @@ typedef struct secprof_container_opts {
  * secprof_run_filter, Docker's environment, then secprof_run. Returns
  * docker run's exit status: the command's, or SECPROF_EXIT_* with err set
  * when the command could not be started. The command never runs without
- * the filter it asked for. */
+ * the filter it asked for. In container mode, as docker run, the command's
+ * stdout and stderr are pipes copied to this process's fds 1 and 2, its
+ * stdin /dev/null (or, interactive, a pipe from fd 0): keep fds 0-2 open
+ * (on /dev/null if need be) while files are opened, or one of them may
+ * take the number and receive the output (the CLI does, in main). */
 SECPROF_API int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *o,
 				      secprof_error *err);
 

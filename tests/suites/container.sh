@@ -405,6 +405,18 @@ out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo w1 >&2; sle
 is "$?:$out" "0:ok" "stderr closed: the command runs on, its stderr dropped"
 out=$(timeout -k 5 20 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; echo done' <&-)
 is "$?:$out" "0:done" "-i with stdin closed: empty input"
+# A closed fd 1 or 2 is no free number for secprof's own files: --name's
+# lock is opened before the pipes, and took fd 1 (or 2) and the output.
+lock=/run/secprof/names/closed-$$
+rm -f "$lock"
+out=$(timeout -k 5 60 "$SECPROF" run --name "closed-$$" --rootfs "$ROOT" -- \
+	sh -c 'echo to-1; echo to-2 >&2' 2>&1 >&-)
+is "$?:$out:$(cat "$lock")" "0:to-2:" "--name, stdout closed: stderr comes out, nothing goes into the name's lock"
+rm -f "$lock"
+out=$(timeout -k 5 60 "$SECPROF" run --name "closed-$$" --rootfs "$ROOT" -- \
+	sh -c 'echo to-1; echo to-2 >&2' 2>&-)
+is "$?:$out:$(cat "$lock")" "0:to-1:" "--name, stderr closed: stdout comes out, nothing goes into the name's lock"
+rm -f "$lock"
 # A reader that pauses after the container is gone still gets all of it.
 out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- seq 20000 | (sleep 2.5; wc -l))
 is "$out" 20000 "a reader that pauses after the container exits: no output lost"
