@@ -640,7 +640,7 @@ void sp_forward_sigset(sigset_t *set)
 		sigaddset(set, sigs[i]);
 }
 
-static int shell_status(int wstatus)
+int sp_shell_status(int wstatus)
 {
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
@@ -660,7 +660,7 @@ int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals)
 
 		while ((got = waitpid(reap_all ? -1 : pid, &wstatus, WNOHANG)) > 0)
 			if (got == pid)
-				return shell_status(wstatus);
+				return sp_shell_status(wstatus);
 		if (got < 0 && errno == ECHILD)
 			return SP_EXIT_ERROR;
 		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)

@@ -162,6 +162,8 @@ __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
 size_t sp_env_slots(char *const *envp);
 /* The signals secprof forwards to the command (and blocks while it waits). */
 void sp_forward_sigset(sigset_t *set);
+/* A wait status as a shell reports it: the exit code, or 128 + the signal. */
+int sp_shell_status(int wstatus);
 /* Wait for pid, forwarding signals sent by other processes (not those the
  * terminal sends to the whole foreground group, which the command gets
  * itself). Returns the exit status as a shell reports it (128+N). */

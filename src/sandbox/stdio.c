@@ -194,11 +194,6 @@ static void channel_step(struct channel *c, short revents)
 	c->len -= (size_t)n;
 }
 
-static int shell_status(int wstatus)
-{
-	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
-}
-
 /* A SIGPIPE for a write to the caller's closed pipe stays pending while
  * it is blocked; taken here unless it was pending before. */
 static void drop_new_sigpipe(bool was_pending)
@@ -278,7 +273,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 
 		if (!exited && waitpid(pid, &wstatus, WNOHANG) == pid) {
 			exited = true;
-			status = shell_status(wstatus);
+			status = sp_shell_status(wstatus);
 		}
 		/* The container's stdin ends with the caller's, once copied. */
 		if (ch[2].to >= 0 && !channel_live(&ch[2])) {
@@ -314,7 +309,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	if (ch[2].to >= 0)
 		close(ch[2].to);
 	if (!exited && waitpid(pid, &wstatus, 0) == pid)
-		status = shell_status(wstatus);
+		status = sp_shell_status(wstatus);
 	sp_stdio_close(s);
 	return status;
 }

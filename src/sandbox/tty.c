@@ -109,11 +109,6 @@ static void drain(int master)
 			break;
 }
 
-static int shell_status(int wstatus)
-{
-	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
-}
-
 int sp_tty_relay(pid_t pid, int master, bool interactive)
 {
 	struct termios saved, raw;
@@ -143,7 +138,7 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 		pid_t got = waitpid(pid, &wstatus, WNOHANG);
 
 		if (got == pid) {
-			status = shell_status(wstatus);
+			status = sp_shell_status(wstatus);
 			break;
 		}
 		if (got < 0 && errno != EINTR)
@@ -159,7 +154,7 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 			 * wait for it without spinning on the master. */
 			p[0].fd = -1;
 			if (waitpid(pid, &wstatus, 0) == pid)
-				status = shell_status(wstatus);
+				status = sp_shell_status(wstatus);
 			break;
 		}
 		if (p[1].revents & POLLIN) {
