@@ -272,6 +272,18 @@ else
 	skip "PID 1 at the command's start" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
 fi
 
+# A library caller passes its own environ to secprof_run: init wipes the
+# strings it started with, which are those, in its own copy only (with the
+# command sharing init's memory, the command's environment came out empty).
+if [[ -x $BUILD/tests/api-run ]]; then
+	out=$(SECPROF_T_A=one SECPROF_T_B=two timeout 30 "$BUILD/tests/api-run" "$ROOT" \
+		sh -c 'echo "cmd: $SECPROF_T_A $SECPROF_T_B"' 2>&1)
+	is "$?|$(tr '\n' '|' <<<"$out")" "0|cmd: one two|caller: SECPROF_T_A=one|caller: SECPROF_T_B=two|" \
+		"library run with the caller's environ: the command gets it, the caller keeps it"
+else
+	skip "library run with environ" "$BUILD/tests/api-run missing (make tests-bin)"
+fi
+
 # ---- the caller's terminal: the container cannot type into it ----
 # Run on a terminal (script's) without -t, the container holds none of it
 # (its stdio is pipes, stdio.c) and is in a session of its own: TIOCSTI,

@@ -1,0 +1,44 @@
+/* api-run.c - a library caller's container run (secprof_run with a
+ * rootfs), as a runtime embedding libsecprof would make one: the command's
+ * environment is this process's own `environ` (its strings, not copies),
+ * and the process goes on after the run.
+ *
+ * usage: api-run ROOTFS CMD [ARG...]
+ * stdout: the command's output, then "caller: VAR=VALUE" for each
+ *         variable of this process's environment whose name starts with
+ *         SECPROF_T_, read again after the run.
+ * exit: the run's status (the command's, or 125 with the error on stderr).
+ *
+ * Pins that secprof's init, which wipes the environment strings it was
+ * started with before the command runs (sandbox/container.c), wipes its
+ * own copy: with the command sharing init's memory (CLONE_VM, 6347685),
+ * the command's envp, which are those strings, came out empty. */
+#include <stdio.h>
+#include <string.h>
+
+#include "secprof.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	secprof_error err = { 0 };
+	int rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: api-run ROOTFS CMD [ARG...]\n");
+		return 2;
+	}
+	secprof_run_opts o = { .caps = secprof_caps_docker_default(),
+			       .rootfs = argv[1],
+			       .argv = argv + 2,
+			       .envp = environ };
+	fflush(NULL);
+	rc = secprof_run(&o, &err);
+	if (err.code)
+		fprintf(stderr, "api-run: %s\n", err.msg);
+	for (char **e = environ; *e; e++)
+		if (!strncmp(*e, "SECPROF_T_", 10))
+			printf("caller: %s\n", *e);
+	return rc;
+}
