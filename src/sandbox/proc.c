@@ -596,7 +596,11 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
  * before the command can trace it). A fork, not a CLONE_VM child: the
  * parent then changes its own memory (wipes strings) and the memory's
  * flags (PR_SET_DUMPABLE is the memory's, not the thread's) without
- * touching the child's. The child waits on gate, in a MAP_SHARED page. */
+ * touching the child's. The child waits on gate, in a MAP_SHARED page.
+ * _Fork, not fork: the caller of a library run may have registered
+ * pthread_atfork handlers (its own, or its libraries'), which ran once
+ * when init was forked from it and have no business in init's child;
+ * init has one thread, so no lock of libc's is held across it. */
 struct sp_held {
 	uint32_t gate;
 };
@@ -608,7 +612,7 @@ struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid)
 
 	if (h == MAP_FAILED)
 		return NULL;
-	*pid = fork();
+	*pid = _Fork();
 	if (*pid == 0) {
 		while (!__atomic_load_n(&h->gate, __ATOMIC_ACQUIRE))
 			syscall(SYS_futex, &h->gate, FUTEX_WAIT, 0, NULL, NULL, 0);

@@ -7,18 +7,31 @@
  * stdout: the command's output, then "caller: VAR=VALUE" for each
  *         variable of this process's environment whose name starts with
  *         SECPROF_T_, read again after the run.
+ * stderr: "atfork: child" each time a pthread_atfork child handler of
+ *         this process runs: a library's fork of its own runs them, but
+ *         the container's processes are no fork of this process's making.
  * exit: the run's status (the command's, or 125 with the error on stderr).
  *
  * Pins that secprof's init, which wipes the environment strings it was
  * started with before the command runs (sandbox/container.c), wipes its
  * own copy: with the command sharing init's memory (CLONE_VM, 6347685),
  * the command's envp, which are those strings, came out empty. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "secprof.h"
 
 extern char **environ;
+
+static void atfork_child(void)
+{
+	static const char msg[] = "atfork: child\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(99);
+}
 
 int main(int argc, char **argv)
 {
@@ -33,6 +46,7 @@ int main(int argc, char **argv)
 			       .rootfs = argv[1],
 			       .argv = argv + 2,
 			       .envp = environ };
+	pthread_atfork(NULL, NULL, atfork_child);
 	fflush(NULL);
 	rc = secprof_run(&o, &err);
 	if (err.code)

@@ -275,11 +275,13 @@ fi
 # A library caller passes its own environ to secprof_run: init wipes the
 # strings it started with, which are those, in its own copy only (with the
 # command sharing init's memory, the command's environment came out empty).
+# The caller's pthread_atfork handlers never run in the container's
+# processes (init forked the command with fork(), which ran them there).
 if [[ -x $BUILD/tests/api-run ]]; then
 	out=$(SECPROF_T_A=one SECPROF_T_B=two timeout 30 "$BUILD/tests/api-run" "$ROOT" \
 		sh -c 'echo "cmd: $SECPROF_T_A $SECPROF_T_B"' 2>&1)
 	is "$?|$(tr '\n' '|' <<<"$out")" "0|cmd: one two|caller: SECPROF_T_A=one|caller: SECPROF_T_B=two|" \
-		"library run with the caller's environ: the command gets it, the caller keeps it"
+		"library run with the caller's environ: the command gets it, the caller keeps it; no atfork handler of the caller's runs"
 else
 	skip "library run with environ" "$BUILD/tests/api-run missing (make tests-bin)"
 fi
