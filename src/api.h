@@ -12,9 +12,13 @@
  * (both NULL: secprof_run itself). */
 int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_run_hook *hook,
 	       secprof_error *err);
-/* secprof_container_run with a hook (NULL: secprof_container_run itself). */
+/* secprof_container_run with a hook (NULL: secprof_container_run itself),
+ * and the caller's fds among those a->preserve_fds passes, sampled (with
+ * sp_fds_sample) at the API's entry, before secprof opened anything
+ * (NULL: sampled at this call). */
 int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
-			 const struct sp_run_hook *hook, secprof_error *err);
+			 const struct sp_run_hook *hook, const uint64_t *caller_fds,
+			 secprof_error *err);
 
 /* secprof_run_filter with the filter cache in cache_dir (NULL: none;
  * sandbox/progcache.c, README "The filter cache"). */

@@ -523,7 +523,8 @@ static int live_prepare(struct live_req *lr, const secprof_prog *prog, secprof_c
 /* lr: run --explain (NULL: a plain run); hook: secprof record (NULL: none) */
 static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 			 const secprof_container_ext *x, struct live_req *lr,
-			 const struct sp_run_hook *hook, secprof_error *err)
+			 const struct sp_run_hook *hook, const uint64_t *caller_fds,
+			 secprof_error *err)
 {
 	secprof_run_opts o = { 0 };
 	secprof_compile_opts co = { .exact_libseccomp = a->exact_libseccomp,
@@ -533,9 +534,16 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 	struct sp_run_opts r = { 0 };
 	char host[256] = "secprof";
 	char **env = NULL, **argv = NULL;
+	uint64_t *sampled = NULL;
 	int status = SECPROF_EXIT_ERROR;
 
 	memset(err, 0, sizeof(*err));
+	/* Before secprof opens a file (the profile, the name lock, the
+	 * image): which of the preserved fds are the caller's. */
+	if (!caller_fds && sp_fds_sample(a->preserve_fds, &sampled, err) < 0)
+		return SECPROF_EXIT_ERROR;
+	if (sampled)
+		caller_fds = sampled;
 	if (check_options(a, x, &o, err) < 0 ||
 	    validate_cap_names(a->cap_add, a->ncap_add, "CapAdd", err) < 0 ||
 	    validate_cap_names(a->cap_drop, a->ncap_drop, "CapDrop", err) < 0 ||
@@ -543,7 +551,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 			       own_effective_caps(), &o.caps, err) < 0 ||
 	    sp_run_filter(ctx, a->seccomp, a->privileged, o.caps, &co, a->filter_cache, &prog,
 			  err) < 0)
-		return SECPROF_EXIT_ERROR;
+		goto out;
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
 	 * to start without one (docs/COMPAT.md §4.1.4); there is none to offer. */
 	if (prog && prog->needs_listener) {
@@ -590,6 +598,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 	r.argv = argv;
 	r.envp = env;
 	r.preserve_fds = o.preserve_fds;
+	r.preserved_open = caller_fds;
 	r.hostname = o.hostname;
 	r.read_only = o.read_only;
 	r.privileged = o.privileged;
@@ -608,6 +617,7 @@ out:
 	free_env(env);
 	ctr_free(&c);
 	secprof_prog_free(prog);
+	free(sampled);
 	return status;
 }
 
@@ -615,19 +625,20 @@ static const secprof_container_ext no_ext;
 
 int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *a, secprof_error *err)
 {
-	return container_run(ctx, a, &no_ext, NULL, NULL, err);
+	return container_run(ctx, a, &no_ext, NULL, NULL, NULL, err);
 }
 
 int secprof_container_run_ext(secprof_ctx *ctx, const secprof_container_opts *a,
 			      const secprof_container_ext *x, secprof_error *err)
 {
-	return container_run(ctx, a, x, NULL, NULL, err);
+	return container_run(ctx, a, x, NULL, NULL, NULL, err);
 }
 
 int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
-			 const struct sp_run_hook *hook, secprof_error *err)
+			 const struct sp_run_hook *hook, const uint64_t *caller_fds,
+			 secprof_error *err)
 {
-	return container_run(ctx, a, &no_ext, NULL, hook, err);
+	return container_run(ctx, a, &no_ext, NULL, hook, caller_fds, err);
 }
 
 /* ---- run --explain ------------------------------------------------------ */
@@ -720,7 +731,7 @@ int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_
 		sp_err_oom(err);
 		return SECPROF_EXIT_ERROR;
 	}
-	status = container_run(ctx, a, x ? x : &no_ext, lr, NULL, err);
+	status = container_run(ctx, a, x ? x : &no_ext, lr, NULL, NULL, err);
 	if (fill_report(ctx, a, lr, out) < 0) {
 		secprof_live_report_free(out);
 		out = NULL;

@@ -16,6 +16,7 @@
 struct runner_data {
 	secprof_ctx *ctx;
 	secprof_container_opts opts;
+	const uint64_t *caller_fds; /* sp_api_container_run's */
 };
 
 /* The kernel recorded on, as moby's kernel_linux.go parseRelease reads
@@ -31,7 +32,7 @@ static void note_kernel(secprof_recording *r)
 static int run_container(void *data, const struct sp_run_hook *hook, secprof_error *err)
 {
 	struct runner_data *d = data;
-	return sp_api_container_run(d->ctx, &d->opts, hook, err);
+	return sp_api_container_run(d->ctx, &d->opts, hook, d->caller_fds, err);
 }
 
 secprof_recording *secprof_recording_new(void)
@@ -48,6 +49,7 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 		   int *status, secprof_error *err)
 {
 	struct runner_data d = { .ctx = ctx, .opts = o->run };
+	uint64_t *caller_fds;
 	struct sp_rec_runner run = { .run = run_container,
 				     .data = &d,
 				     .container = o->run.rootfs != NULL };
@@ -60,6 +62,13 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	*status = SECPROF_EXIT_ERROR;
 	if (!r)
 		return sp_err_oom(err);
+	/* Before a backend opens anything (eBPF programs and maps, the
+	 * listener): which of the preserved fds are the caller's. */
+	if (sp_fds_sample(o->run.preserve_fds, &caller_fds, err) < 0) {
+		secprof_recording_free(r);
+		return -err->code;
+	}
+	d.caller_fds = caller_fds;
 	r->runs = 1;
 	note_kernel(r);
 	/* Recording starts where the filter would be loaded: the command
@@ -68,11 +77,13 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	if (b == SECPROF_RECORD_AUTO)
 		b = sp_rec_ebpf_available(&why) ? SECPROF_RECORD_EBPF : SECPROF_RECORD_NOTIFY;
 	if (b == SECPROF_RECORD_EBPF && !sp_rec_ebpf_available(err)) {
+		free(caller_fds);
 		secprof_recording_free(r);
 		return -err->code;
 	}
 	*status = b == SECPROF_RECORD_EBPF ? sp_rec_ebpf_run(r, &run, err)
 					   : sp_rec_notify_run(r, &run, err);
+	free(caller_fds);
 	if (err->code) {
 		secprof_recording_free(r);
 		return -err->code;

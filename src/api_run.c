@@ -195,8 +195,16 @@ int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_
 		.live = live,
 		.hook = hook,
 	};
+	uint64_t *caller_fds;
+	int status;
 
-	return sp_run(&r, err);
+	/* First thing: which of the preserved fds are the caller's. */
+	if (sp_fds_sample(o->preserve_fds, &caller_fds, err) < 0)
+		return SECPROF_EXIT_ERROR;
+	r.preserved_open = caller_fds;
+	status = sp_run(&r, err);
+	free(caller_fds);
+	return status;
 }
 
 int secprof_run(const secprof_run_opts *o, secprof_error *err)

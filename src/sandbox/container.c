@@ -749,6 +749,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_err_errno(&err, NULL, "cannot close inherited file descriptors");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
+	sp_close_unpreserved(o, rep->pipe_fd);
 	/* Joined before anything else, so no process of the container ever
 	 * runs outside the device rules (unless created inside the cgroup). */
 	if (!born_in_cg && sp_devcg_join(cg, &err) < 0)

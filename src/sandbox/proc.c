@@ -125,13 +125,41 @@ int sp_close_fds_from(int from, int keep, bool cloexec)
 	return rc;
 }
 
-/* The fds passed on purpose are handed over as runc hands ExtraFiles to
- * its init: open across execve whatever flag the caller left on them. */
-static void pass_preserved_fds(unsigned n, int keep_closing)
+int sp_fds_sample(unsigned n, uint64_t **bits, secprof_error *err)
 {
-	for (unsigned i = 0; i < n; i++) {
+	*bits = NULL;
+	if (!n)
+		return 0;
+	if (!(*bits = calloc((n + 63) / 64, sizeof(**bits))))
+		return sp_err_oom(err);
+	for (unsigned i = 0; i < n; i++)
+		if (fcntl(3 + (int)i, F_GETFD) >= 0)
+			(*bits)[i / 64] |= (uint64_t)1 << (i % 64);
+	return 0;
+}
+
+static bool preserved(const struct sp_run_opts *o, unsigned i)
+{
+	return o->preserved_open && (o->preserved_open[i / 64] >> (i % 64) & 1);
+}
+
+void sp_close_unpreserved(const struct sp_run_opts *o, int keep)
+{
+	for (unsigned i = 0; i < o->preserve_fds; i++)
+		if (3 + (int)i != keep && !preserved(o, i))
+			close(3 + (int)i);
+}
+
+/* The fds passed on purpose are handed over as runc hands ExtraFiles to
+ * its init: open across execve whatever flag the caller left on them.
+ * Only the caller's: whatever else holds one of their numbers now is
+ * secprof's (sp_run_opts.preserved_open) and is closed. */
+static void pass_preserved_fds(const struct sp_run_opts *o, int keep_closing)
+{
+	sp_close_unpreserved(o, keep_closing);
+	for (unsigned i = 0; i < o->preserve_fds; i++) {
 		int fd = 3 + (int)i;
-		if (fd != keep_closing)
+		if (fd != keep_closing && preserved(o, i))
 			fcntl(fd, F_SETFD, 0);
 	}
 }
@@ -510,7 +538,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	 * that denies close_range or fcntl cannot leave one open. */
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, true) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
-	pass_preserved_fds(o->preserve_fds, rep->pipe_fd);
+	pass_preserved_fds(o, rep->pipe_fd);
 	if (!o->no_new_privs)
 		filter_load_point(o, rep);
 	if (o->workdir && chdir(o->workdir) < 0) {

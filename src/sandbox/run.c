@@ -216,6 +216,7 @@ static int plain_child_main(void *data)
 	 * execve, CVE-2024-21626). */
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
+	sp_close_unpreserved(o, rep->pipe_fd);
 	sp_exec_command(o, rep);
 }
 

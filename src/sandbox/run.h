@@ -38,6 +38,12 @@ struct sp_run_opts {
 	 * every other fd above 2 is closed before anything the command
 	 * controls runs (runc UnsafeCloseFrom, CVE-2024-21626). */
 	unsigned preserve_fds;
+	/* Bit i: fd 3+i was open when the API was called (sp_fds_sample),
+	 * before secprof opened a file of its own. Only those are passed: a
+	 * number the caller left closed may since hold one of secprof's
+	 * (the name lock, the device cgroup's directory), which must not
+	 * reach the container. NULL: none is the caller's. */
+	const uint64_t *preserved_open;
 	/* Container mode when rootfs is set. */
 	const char *rootfs;
 	const char *hostname; /* NULL: "secprof" */
@@ -164,6 +170,13 @@ size_t sp_env_slots(char *const *envp);
 void sp_forward_sigset(sigset_t *set);
 /* A wait status as a shell reports it: the exit code, or 128 + the signal. */
 int sp_shell_status(int wstatus);
+/* Which of fds 3 .. 3+n-1 are open now, as sp_run_opts.preserved_open
+ * wants it: *bits malloc'ed (NULL when n is 0). -1 (out of memory, err
+ * set) or 0. */
+int sp_fds_sample(unsigned n, uint64_t **bits, secprof_error *err);
+/* Close the fds of 3 .. 3+preserve_fds-1 that were not the caller's
+ * (preserved_open), keep excepted. */
+void sp_close_unpreserved(const struct sp_run_opts *o, int keep);
 /* Wait for pid, forwarding signals sent by other processes (not those the
  * terminal sends to the whole foreground group, which the command gets
  * itself). Returns the exit status as a shell reports it (128+N). */

@@ -60,6 +60,15 @@ is "$out" "fds: 0 1 2
 0 1 2 " "container: only stdio reaches the command, and init keeps no inherited fd"
 out=$(exec 3</etc/hostname 9</; timeout 60 "$SECPROF" run --rootfs "$ROOT" --preserve-fds 1 -- sh -c "head -c 100 <&3 >/dev/null && $fdlist")
 is "$out" "fds: 0 1 2 3" "container: --preserve-fds 1 passes fd 3 only"
+# The numbers of the preserved range the caller left closed are no way in:
+# secprof's own fds opened there (--name's lock, the device cgroup's
+# directory, through which the container could leave its device rules)
+# reach neither the command nor init.
+out=$(exec 3</etc/hostname; timeout 60 "$SECPROF" run --rootfs "$ROOT" --name "pf-$$" --preserve-fds 6 \
+	-- sh -c "$fdlist; ls /proc/1/fd 2>/dev/null | tr '\n' ' '")
+is "$out" "fds: 0 1 2 3
+0 1 2 3 " "container: --preserve-fds 6 with fds 4-8 closed: only the caller's fd 3 passes, to init too"
+rm -f "/run/secprof/names/pf-$$"
 
 # ---- devices: Docker's rules (moby DefaultLinuxSpec + runc AllowedDevices) ----
 # mknod of anything is allowed (CAP_MKNOD), opening only the listed devices.

@@ -179,6 +179,11 @@ out=$(exec 3<"$tmp/secret" 4</ 9</; "$SECPROF" run --preserve-fds 1 -- sh -c "he
 is "$(tr '\n' '|' <<<"$out")" "secret-of-the-caller|fds: 0 1 2 3|" "--preserve-fds 1: fd 3 passes, 4 and 9 do not"
 out=$(exec 3<"$tmp/secret" 4<"$tmp/secret"; "$SECPROF" run --preserve-fds 2 --security-opt no-new-privileges -- sh -c "$fdlist")
 is "$out" "fds: 0 1 2 3 4" "--preserve-fds 2 (filter loaded last): fds 3 and 4"
+# A closed number of the range may hold one of secprof's own fds (here
+# --name's lock) by the time the command starts: not passed.
+out=$(exec 3<"$tmp/secret"; "$SECPROF" run --name "pf-$$" --preserve-fds 5 -- sh -c "$fdlist")
+is "$out" "fds: 0 1 2 3" "--preserve-fds 5 with fds 4-7 closed: only the caller's fd 3 passes, not --name's lock"
+rm -f "/run/secprof/names/pf-$$"
 run --preserve-fds x -- true
 is "$rc:$err" "125:secprof: invalid --preserve-fds 'x': a number of fds is needed" "--preserve-fds needs a number"
 
