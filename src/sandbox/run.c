@@ -201,6 +201,25 @@ static void default_handlers(void)
 	}
 }
 
+/* A caller that ignores SIGCHLD (or sets SA_NOCLDWAIT) has its children
+ * reaped by the kernel: secprof could not wait for the command's status,
+ * and the pid it forwards signals to could be another process's by then
+ * (POSIX, "Signal Actions": SIG_IGN for SIGCHLD). For the run (SIGCHLD
+ * is blocked), the default; *old is put back at the end. The children
+ * inherit the default, as a container's process never sees the docker
+ * client's dispositions. */
+static bool reap_own_children(struct sigaction *old)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, NULL, old) < 0 ||
+	    (old->sa_handler != SIG_IGN && !(old->sa_flags & SA_NOCLDWAIT)))
+		return false;
+	return sigaction(SIGCHLD, &dfl, NULL) == 0;
+}
+
 static int plain_child_main(void *data)
 {
 	struct plain_child *c = data;
@@ -251,6 +270,8 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	struct sp_devcg cg = { 0 };
 	struct sp_stdio pipes = { .child = { -1, -1, -1 }, .in_w = -1, .out_r = -1, .err_r = -1 };
 	sigset_t block, old;
+	struct sigaction old_chld;
+	bool chld_changed;
 	int pfd[2], status;
 	pid_t pid;
 
@@ -309,6 +330,7 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	sp_forward_sigset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	chld_changed = reap_own_children(&old_chld);
 	if (o->rootfs) {
 		pid = sp_container_start(o, rep, &cg, err);
 		if (pid > 0)
@@ -346,6 +368,8 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	if (o->live)
 		sp_live_stop(o->live, status);
 	sp_stdio_close(&pipes);
+	if (chld_changed)
+		sigaction(SIGCHLD, &old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sp_devcg_remove(&cg);
 	munmap(rep, sizeof(*rep));

@@ -271,9 +271,13 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		struct pollfd p[4];
 		int n;
 
-		if (!exited && waitpid(pid, &wstatus, WNOHANG) == pid) {
-			exited = true;
-			status = sp_shell_status(wstatus);
+		if (!exited) {
+			pid_t got = waitpid(pid, &wstatus, WNOHANG);
+			/* ECHILD: reaped by someone else (a thread of a
+			 * library caller's); its status is lost, and its pid
+			 * no longer its own to signal. */
+			exited = got == pid || (got < 0 && errno == ECHILD);
+			status = got == pid ? sp_shell_status(wstatus) : status;
 		}
 		/* The container's stdin ends with the caller's, once copied. */
 		if (ch[2].to >= 0 && !channel_live(&ch[2])) {

@@ -428,6 +428,19 @@ out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo w1 >&2; sle
 is "$?:$out" "0:ok" "stderr closed: the command runs on, its stderr dropped"
 out=$(timeout -k 5 20 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; echo done' <&-)
 is "$?:$out" "0:done" "-i with stdin closed: empty input"
+# A caller that ignores SIGCHLD would have the kernel reap init: secprof
+# waited for ever (SIGTERM did not end it) and then signalled whatever
+# process got init's pid. The status comes back, with and without -t.
+out=$(timeout -s KILL 20 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' \
+	"$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo out; exit 3' 2>&1)
+is "$?:$out" "3:out" "SIGCHLD ignored by the caller: the container's output and status come back"
+if command -v script >/dev/null; then
+	printf '%s\n' '#!/usr/bin/perl' '$SIG{CHLD} = "IGNORE"; exec @ARGV or die;' >"$TMPD/nochld"
+	chmod +x "$TMPD/nochld"
+	out=$(SHELL=/bin/bash timeout -s KILL 20 script -qec "$TMPD/nochld $SECPROF run -t --rootfs $ROOT \
+		-- sh -c 'echo out; exit 5'; echo rc=\$?" /dev/null </dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "out|rc=5|" "SIGCHLD ignored by the caller, -t: output and status come back"
+fi
 # A closed fd 1 or 2 is no free number for secprof's own files: --name's
 # lock is opened before the pipes, and took fd 1 (or 2) and the output.
 lock=/run/secprof/names/closed-$$

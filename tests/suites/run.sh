@@ -179,6 +179,9 @@ out=$(exec 3<"$tmp/secret" 4</ 9</; "$SECPROF" run --preserve-fds 1 -- sh -c "he
 is "$(tr '\n' '|' <<<"$out")" "secret-of-the-caller|fds: 0 1 2 3|" "--preserve-fds 1: fd 3 passes, 4 and 9 do not"
 out=$(exec 3<"$tmp/secret" 4<"$tmp/secret"; "$SECPROF" run --preserve-fds 2 --security-opt no-new-privileges -- sh -c "$fdlist")
 is "$out" "fds: 0 1 2 3 4" "--preserve-fds 2 (filter loaded last): fds 3 and 4"
+out=$(timeout -s KILL 20 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' \
+	"$SECPROF" run -- sh -c 'echo out; exit 4' 2>&1)
+is "$?:$out" "4:out" "SIGCHLD ignored by the caller: the command's status comes back"
 # A closed number of the range may hold one of secprof's own fds (here
 # --name's lock) by the time the command starts: not passed.
 out=$(exec 3<"$tmp/secret"; "$SECPROF" run --name "pf-$$" --preserve-fds 5 -- sh -c "$fdlist")
