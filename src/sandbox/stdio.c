@@ -259,6 +259,11 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		ch[2].from = -1;
 	else
 		fcntl(ch[2].to, F_SETFL, fcntl(ch[2].to, F_GETFL) | O_NONBLOCK);
+	/* The container can open its end again for reading (through
+	 * /proc/self/fd/1) and take what poll announced: a read must not wait. */
+	for (int i = 0; i < 2; i++)
+		if (ch[i].from >= 0)
+			fcntl(ch[i].from, F_SETFL, fcntl(ch[i].from, F_GETFL) | O_NONBLOCK);
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);

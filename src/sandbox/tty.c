@@ -82,10 +82,19 @@ int sp_tty_attach(int slave)
 	return 0;
 }
 
+/* A caller's stdout may be non-blocking (a flag of the open file, which
+ * another process set): EAGAIN waits until it takes more, as a blocking
+ * write would, rather than dropping the rest. */
 static bool write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd out = { .fd = fd, .events = POLLOUT };
+			if (poll(&out, 1, -1) < 0 && errno != EINTR)
+				return false;
+			continue;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)

@@ -478,6 +478,17 @@ if command -v script >/dev/null; then
 else
 	skip "terminal pass-through" "script(1) not installed"
 fi
+# A caller's stdout another process made non-blocking, read slowly: the
+# terminal's output waits for it, as with -t's absence (stdio.c), and none
+# is lost (a write that met EAGAIN dropped the rest of its chunk).
+nonblock='import fcntl, os, sys
+fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)
+os.execv(sys.argv[1], sys.argv[1:])'
+for t in -t ""; do
+	out=$(timeout -s KILL 60 python3 -c "$nonblock" "$SECPROF" run $t --rootfs "$ROOT" -- seq 300000 \
+		</dev/null | (sleep 1; wc -l))
+	is "$out" 300000 "run ${t:-without -t} to a non-blocking stdout read slowly: no output lost"
+done
 
 # ---- filters inside the container ----
 crun -- secprof probe --json
