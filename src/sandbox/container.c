@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -526,11 +527,12 @@ static int wipe_args_and_env(void)
 	return 0;
 }
 
-/* What init calls once the command may run: futex (sp_held_release),
- * then waitpid, sigwaitinfo, kill (sp_wait_forwarding) and exit_group
- * (sp_exit_now); a handler's return, a restarted call, and what a
- * sanitizer build adds. */
+/* What init calls once locked down: munmap (the report page), futex
+ * (sp_held_release), then waitpid, sigwaitinfo, kill (sp_wait_forwarding)
+ * and exit_group (sp_exit_now); a handler's return, a restarted call, and
+ * what a sanitizer build adds. */
 static const int init_calls[] = {
+	SYS_munmap,
 	SYS_wait4,
 	SYS_rt_sigtimedwait,
 	SYS_kill,
@@ -789,6 +791,11 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		kill(pid, SIGKILL);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
+	/* The report page is shared with secprof on the host, which reads it
+	 * until the command has exec'd (run.c): the command has its own
+	 * mapping, init has nothing more to say, and a container that may
+	 * trace init (CAP_SYS_PTRACE) would find it in /proc/1/mem. */
+	munmap(rep, sizeof(*rep));
 	sp_held_release(held);
 	sp_exit_now(sp_wait_forwarding(pid, true, false));
 }

@@ -658,6 +658,10 @@ void sp_held_release(struct sp_held *h)
 {
 	__atomic_store_n(&h->gate, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &h->gate, FUTEX_WAKE, 1, NULL, NULL, 0);
+	/* The child waits on its own mapping of the page (a shared futex is
+	 * keyed by the page, not by this address): nothing of it is left
+	 * here for the child to reach once it runs its own code. */
+	munmap(h, sizeof(*h));
 }
 
 /* ---- the parent side ---------------------------------------------------- */

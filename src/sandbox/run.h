@@ -188,9 +188,9 @@ int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals);
  * where SP_SPAWN_SHARES_MEMORY is 0. */
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
 /* Start fn(arg) in a forked child that runs fn only once
- * sp_held_release is called; this process runs meanwhile. The handle
- * stays mapped in the parent for good: it may be unable to unmap it by
- * then (container.c's init). NULL with errno when no child could start. */
+ * sp_held_release is called (which unmaps the handle, a page shared with
+ * the child); this process runs meanwhile. NULL with errno when no child
+ * could start. */
 struct sp_held;
 struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid);
 void sp_held_release(struct sp_held *h);
