@@ -560,7 +560,7 @@ int cmd_run(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (a.preserve_fds) {
 		uint64_t n;
-		if (!cli_number(a.preserve_fds, 65536, &n, NULL))
+		if (!cli_number(a.preserve_fds, SECPROF_PRESERVE_FDS_MAX, &n, NULL))
 			return run_error(g,
 					 "invalid --preserve-fds '%s': a number of fds is needed",
 					 a.preserve_fds);

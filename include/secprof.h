@@ -548,6 +548,9 @@ enum secprof_net { SECPROF_NET_NONE, SECPROF_NET_HOST };
  * devices controller is mounted, else a cgroup2 BPF program). */
 enum secprof_devcg { SECPROF_DEVCG_AUTO, SECPROF_DEVCG_V1, SECPROF_DEVCG_V2 };
 
+/* The most fds --preserve-fds may pass. */
+#define SECPROF_PRESERVE_FDS_MAX 65536u
+
 /* How to run a command. Zero-initialise, then set fields. */
 typedef struct secprof_run_opts {
 	const secprof_prog *prog; /* NULL: unconfined */
@@ -561,8 +564,10 @@ typedef struct secprof_run_opts {
 	const char *workdir; /* NULL: stay (process) or "/" (container) */
 	char *const *argv;   /* argv[0] is looked up in the env's PATH */
 	char *const *envp;   /* the command's whole environment */
-	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds);
-	 * every other fd above 2 is closed first (CVE-2024-21626). */
+	/* fds 3 .. 3+preserve_fds-1 reach the command (runc --preserve-fds),
+	 * those of them open when secprof_run was called (at most
+	 * SECPROF_PRESERVE_FDS_MAX); every other fd above 2 is closed first
+	 * (CVE-2024-21626). */
 	unsigned preserve_fds;
 	/* Container mode when rootfs is set: new namespaces and a root built
 	 * from rootfs as runc builds a container's. */
@@ -590,7 +595,12 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * Returns docker run's exit status: the command's, 128+N when it was
  * killed by signal N, or SECPROF_EXIT_* when it could not be started; in
  * that case err->code is non-zero. The command never runs when the filter
- * could not be loaded. The calling process forks; only children exit. */
+ * could not be loaded. The calling process forks; only children exit.
+ * SIGCHLD must not be ignored while secprof waits for its children: when
+ * the caller ignores it (or sets SA_NOCLDWAIT), it is set to the default
+ * for the run and put back after, for the whole process; so a process
+ * that ignores SIGCHLD makes its runs one at a time. The same holds for
+ * the secprof_container_run and secprof_record functions. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
 /* What `docker run` is given, for secprof_container_run: the daemon's and
@@ -612,7 +622,7 @@ typedef struct secprof_container_opts {
 	const char *const *env;
 	size_t nenv;
 	char *const *argv;     /* the command; argv[0] looked up in PATH */
-	unsigned preserve_fds; /* runc --preserve-fds */
+	unsigned preserve_fds; /* runc --preserve-fds, as secprof_run_opts' */
 	/* Container mode (new namespaces on rootfs); the options below need it. */
 	const char *rootfs;
 	const char *hostname; /* NULL: "secprof" */

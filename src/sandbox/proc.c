@@ -130,6 +130,10 @@ int sp_fds_sample(unsigned n, uint64_t **bits, secprof_error *err)
 	*bits = NULL;
 	if (!n)
 		return 0;
+	if (n > SECPROF_PRESERVE_FDS_MAX)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "preserve_fds %u: at most %u fds can be passed", n,
+			      SECPROF_PRESERVE_FDS_MAX);
 	if (!(*bits = calloc((n + 63) / 64, sizeof(**bits))))
 		return sp_err_oom(err);
 	for (unsigned i = 0; i < n; i++)

@@ -16,6 +16,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,14 @@ static void test_run(secprof_ctx *ctx)
 		   "uname under the filter: killed by SIGSYS (128+31)");
 	o.argv = sh_argv;
 	TAP_EQ_INT(secprof_run(&o, &err), 7, "sh -c 'exit 7' under the filter: its status");
+	/* More than can be passed: refused before anything is sampled (the
+	 * bitmap's size would wrap around). */
+	o.preserve_fds = UINT_MAX;
+	memset(&err, 0, sizeof(err));
+	TAP_EQ_INT(secprof_run(&o, &err), SECPROF_EXIT_ERROR, "preserve_fds UINT_MAX: 125");
+	TAP_EQ_STR(err.msg, "preserve_fds 4294967295: at most 65536 fds can be passed",
+		   "and says the limit");
+	o.preserve_fds = 0;
 	char *none_argv[] = { "/nonexistent-cmd", NULL };
 	o.argv = none_argv;
 	memset(&err, 0, sizeof(err));
