@@ -796,6 +796,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * mapping, init has nothing more to say, and a container that may
 	 * trace init (CAP_SYS_PTRACE) would find it in /proc/1/mem. */
 	munmap(rep, sizeof(*rep));
+	if (o->hook && o->hook->shared)
+		munmap(o->hook->shared, o->hook->shared_len);
 	sp_held_release(held);
 	sp_exit_now(sp_wait_forwarding(pid, true, false));
 }

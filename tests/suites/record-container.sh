@@ -34,6 +34,12 @@ for b in "${backends[@]}"; do
 	names "$TMPD/ct-$b.json" | grep -qxE 'pivot_root|mount|sethostname'; ok $((!$?)) \
 		"$b: nothing of the container's set-up (mount, pivot_root, sethostname) is recorded"
 done
+# The notify recorder's page, shared with secprof on the host, is the
+# command's alone: init unmaps it as it does its report page, so a
+# container that may trace init (CAP_SYS_PTRACE) cannot write it.
+out=$(timeout 60 "$SECPROF" record -q --backend notify --rootfs "$ROOT" --cap-add SYS_PTRACE \
+	-o "$TMPD/maps.json" -- sh -c 'sleep 0.2; grep -c " rw-s .*/dev/zero" /proc/1/maps' 2>&1)
+is "$out" 0 "notify, --cap-add SYS_PTRACE: init shares no memory with the host's secprof"
 if [[ ${#backends[@]} == 2 ]]; then
 	is "$(names "$TMPD/ct-ebpf.json" | tr '\n' ' ')" "$(names "$TMPD/ct-notify.json" | tr '\n' ' ')" \
 		"eBPF and notify record the same set in a container"
