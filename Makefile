@@ -114,6 +114,24 @@ else
 $(BUILD)/src/record/ebpf.o: CFLAGS += -DSECPROF_NO_EBPF
 endif
 
+# ---- secprof-init: the container's PID 1 (init/secprof-init.c) --------------
+# A program of its own that init execs before the command runs, so that no
+# memory of the process that called secprof stays in the container
+# (src/sandbox/container.c). Built static against musl (package musl-tools):
+# ~40 KB with no loader to find; libsecprof embeds it
+# (src/sandbox/initimage.c) and execs it from a sealed memfd. musl ships no
+# kernel headers: linux/ and asm/ come from the system's, searched after
+# musl's own headers. Not under the sanitizers: their runtimes need glibc.
+MUSL_CC   ?= musl-gcc
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+INIT_BIN  := $(BUILD)/init/secprof-init
+$(INIT_BIN): init/secprof-init.c src/sandbox/pid1.h
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -std=gnu11 -Os -static $(WARN) -D_GNU_SOURCE -Isrc -idirafter /usr/include \
+		$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -s -o $@ $<
+$(BUILD)/src/sandbox/initimage.o: $(INIT_BIN)
+$(BUILD)/src/sandbox/initimage.o: CFLAGS += -DSP_INIT_IMAGE_PATH='"$(abspath $(INIT_BIN))"'
+
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
 	@mkdir -p $(dir $@)
@@ -172,7 +190,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -D_GNU_SOURCE -DSECPROF_BUILDING -Iinclude -Isrc
 FUZZ_LIB := build-fuzz/lib/libsecprof.a
 
 ifneq ($(SAN),fuzz) # the sub-make below builds $(FUZZ_LIB) with the generic rule
-$(FUZZ_LIB): $(LIB_SRC) $(wildcard src/*.h src/*/*.h include/*.h src/gen/*.inc)
+$(FUZZ_LIB): $(LIB_SRC) init/secprof-init.c $(wildcard src/*.h src/*/*.h include/*.h src/gen/*.inc)
 	$(MAKE) CC=clang BUILD=build-fuzz/lib SAN=fuzz OPT=-O1 $(FUZZ_LIB)
 endif
 
@@ -350,7 +368,7 @@ FORCE:
 # from then on. A table that is data is fenced with clang-format off/on.
 CLANG_FORMAT ?= clang-format
 FORMAT_FILES = $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' tools/format-files)
-FORMAT_ALL = $(sort $(wildcard src/*.c src/*/*.c src/*/*.h cli/*.c cli/*.h include/*.h \
+FORMAT_ALL = $(sort $(wildcard src/*.c src/*/*.c src/*/*.h cli/*.c cli/*.h include/*.h init/*.c \
 	tests/*/*.c tests/*/*.h examples/*.c bench/*.c))
 
 check-format:

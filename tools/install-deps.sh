@@ -35,6 +35,9 @@ pkgs="$pkgs gcc-multilib"
 # run --image (src/sandbox/archive.c: libarchive unpacks layers, nettle checks
 # their SHA-256); tmux and zstd for the image and terminal tests
 pkgs="$pkgs libarchive-dev nettle-dev"
+# secprof-init, the container's PID 1 (init/secprof-init.c), is a static
+# program built against musl and embedded in libsecprof
+pkgs="$pkgs musl-tools"
 pkgs="$pkgs tmux zstd"
 missing=""
 for p in $pkgs; do

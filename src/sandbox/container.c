@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
@@ -460,130 +459,19 @@ static int make_workdir(const char *dir, secprof_error *err)
 	return 0;
 }
 
-/* The kernel shows this process's argument and environment strings to
- * every process of the container as /proc/1/cmdline and, to a tracer,
- * /proc/1/environ and /proc/1/mem: secprof's command line and the
- * caller's environment, host paths and secrets. The memory map's fields
- * as /proc/self/stat shows them (proc(5): startcode, endcode,
- * startstack, then start_data to env_end, fields 45 to 51), in the form
- * PR_SET_MM_MAP takes them. */
-static int read_memory_map(struct prctl_mm_map *map)
-{
-	unsigned long v[52] = { 0 };
-	char buf[2048], *p, *save = NULL;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	int field = 3;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* after "pid (comm) ", whose comm may hold spaces */
-	if (!(p = strrchr(buf, ')')))
-		return -1;
-	for (p = strtok_r(p + 1, " ", &save); p && field < 52; p = strtok_r(NULL, " ", &save))
-		v[field++] = strtoul(p, NULL, 10);
-	if (field < 52 || !v[48] || v[49] < v[48] || !v[50] || v[51] < v[50])
-		return -1;
-	*map = (struct prctl_mm_map){
-		.start_code = v[26],
-		.end_code = v[27],
-		.start_stack = v[28],
-		.start_data = v[45],
-		.end_data = v[46],
-		.start_brk = v[47],
-		.brk = (uint64_t)syscall(SYS_brk, 0),
-		.arg_start = v[48],
-		.arg_end = v[49],
-		.env_start = v[50],
-		.env_end = v[51],
-		.exe_fd = (uint32_t)-1,
-	};
-	return 0;
-}
-
-/* Zero the strings, then point /proc/1/cmdline and environ (which read
- * through the map's four pointers, fs/proc/base.c get_mm_cmdline,
- * environ_read) at an empty one, so they show nothing rather than a run
- * of zeros. PR_SET_MM_MAP sets the whole map at once, the rest as it is,
- * and needs no capability unless it changes the executable (kernel/sys.c
- * prctl_set_mm_map; the single-field PR_SET_MM_ARG_START needs
- * CAP_SYS_RESOURCE). A kernel without CONFIG_CHECKPOINT_RESTORE refuses
- * it: the zeros show there. Only the command, a fork with its own copy,
- * still needed them. */
-static int wipe_args_and_env(void)
-{
-	static const char empty[1];
-	struct prctl_mm_map map;
-
-	if (read_memory_map(&map) < 0)
-		return -1;
-	memset((void *)(uintptr_t)map.arg_start, 0, map.arg_end - map.arg_start);
-	memset((void *)(uintptr_t)map.env_start, 0, map.env_end - map.env_start);
-	map.arg_start = map.arg_end = map.env_start = map.env_end = (uint64_t)(uintptr_t)empty;
-	prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map), 0);
-	return 0;
-}
-
-/* What init calls once locked down: munmap (the report page), futex
- * (sp_held_release), then waitpid, sigwaitinfo, kill (sp_wait_forwarding)
- * and exit_group (sp_exit_now); a handler's return, a restarted call, and
- * what a sanitizer build adds. */
-static const int init_calls[] = {
-	SYS_munmap,
-	SYS_wait4,
-	SYS_rt_sigtimedwait,
-	SYS_kill,
-	SYS_exit,
-	SYS_exit_group,
-	SYS_rt_sigreturn,
-	SYS_restart_syscall,
-	SYS_futex,
-	/* asked, not changed, by the sanitizers before every noreturn call
-	 * (__asan_handle_no_return); it touches only init's own signal stack */
-	SYS_sigaltstack,
-#ifdef SYS_rt_sigtimedwait_time64
-	SYS_rt_sigtimedwait_time64,
-#endif
-#ifdef SYS_waitpid
-	SYS_waitpid,
-#endif
-};
-
-/* init's own filter: those calls on this arch, and death for anything
- * else (the whole container goes with PID 1). */
-static int load_init_filter(void)
-{
-	enum { N = SP_ARRAY_SIZE(init_calls) };
-	struct sock_filter f[N + 6];
-	struct sock_fprog prog = { .len = N + 6, .filter = f };
-	size_t k = 0;
-
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, sp_arch_native()->audit, 1,
-					      0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
-	for (size_t i = 0; i < N; i++)
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						      (uint32_t)init_calls[i], (uint8_t)(N - i), 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	/* every JEQ above lands here, N - i forward */
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -1 : 0;
-}
-
-/* PID 1 outlives the command's execve and is secprof's own process: a
- * container with CAP_SYS_PTRACE (--cap-add SYS_PTRACE) may trace it and
- * make it run any call, and a root execve from it would get its whole
- * bounding set, outside the container's filter. Docker's PID 1 is the
- * command (or tini with --init), under the container's filter and
- * capabilities. So before the command runs, init keeps nothing worth
- * taking: no bounding set, no capability, not dumpable, no_new_privs, and
- * a filter that allows only its waiting. Any failure ends the container. */
-static int lock_down_init(void)
+/* PID 1 outlives the command's execve, and this process is a copy of the
+ * one that called secprof: the run's settings with their host paths, and
+ * for a program linking libsecprof anything else it holds. A container
+ * with CAP_SYS_PTRACE (--cap-add SYS_PTRACE) may read and trace it. Docker's
+ * PID 1 is a fresh program under the container's filter and capabilities
+ * (the command, or docker-init with --init). So before the command runs,
+ * init becomes secprof-init (init/secprof-init.c), a fresh program
+ * embedded in libsecprof, which keeps nothing worth taking: no bounding
+ * set, no capability, not dumpable, no_new_privs, and a filter that allows
+ * only its waiting. The bounding set and capabilities go before the
+ * execve, so that the kernel gives root none back
+ * (security/commoncap.c cap_bprm_creds_from_file); secprof-init checks. */
+static int drop_privileges(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct none[2];
@@ -595,7 +483,60 @@ static int lock_down_init(void)
 	if (syscall(SYS_capset, &hdr, none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0)
 		return -1;
-	return load_init_filter();
+	return 0;
+}
+
+/* memfd_create's MFD_EXEC (include/uapi/linux/memfd.h, Linux 6.3): an
+ * executable memfd where vm.memfd_noexec would make it non-executable. */
+#define SP_MFD_EXEC 0x0010U
+
+/* secprof-init's image in a memfd, sealed so that no one (a container
+ * that may open /proc/1/exe) can change it (runc seals its own copy the
+ * same way against CVE-2019-5736: libcontainer/dmz/cloned_binary_linux.go).
+ * -1 with errno. */
+static int init_image_fd(void)
+{
+	size_t len = (size_t)(sp_init_image_end - sp_init_image), done = 0;
+	int fd = (int)syscall(SYS_memfd_create, "secprof-init",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING | SP_MFD_EXEC);
+
+	/* kernels before 6.3 know no MFD_EXEC (their memfds are executable) */
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_memfd_create, "secprof-init",
+				  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	while (fd >= 0 && done < len) {
+		ssize_t n = write(fd, sp_init_image + done, len - done);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (fd >= 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Become secprof-init (pid1.h has its command line); returns only on
+ * failure, with errno. The memfd is close-on-exec: execveat closes it. */
+static void exec_init(pid_t command, int gate_fd)
+{
+	char spid[16], sgate[16], sarch[16];
+	char *argv[SP_INIT_ARGC + 1] = { "secprof-init", spid, sgate, sarch, NULL };
+	char *envp[] = { NULL };
+	int fd;
+
+	snprintf(spid, sizeof(spid), "%d", (int)command);
+	snprintf(sgate, sizeof(sgate), "%d", gate_fd);
+	snprintf(sarch, sizeof(sarch), "%x", sp_arch_native()->audit);
+	/* the gate is close-on-exec (sp_spawn_held): kept for secprof-init */
+	if (fcntl(gate_fd, F_SETFD, 0) < 0 || drop_privileges() < 0 || (fd = init_image_fd()) < 0)
+		return;
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	close(fd);
 }
 
 /* Any of fds 0-2 that is a null device (stdin without -i) is opened
@@ -657,11 +598,6 @@ static bool devices_armed(struct sp_child_report *rep)
 	return v == 1;
 }
 
-static void ignore_signal(int sig)
-{
-	(void)sig;
-}
-
 /* runc gives every container a session keyring of its own
  * (libcontainer/standard_init_linux.go Init: keys.JoinSessionKeyring, then
  * ModKeyringPerm adding the user's search right). The kernel's keyrings are
@@ -694,36 +630,33 @@ struct command_child {
 	struct sp_child_report *rep;
 };
 
-/* The command's process, a fork of init: init's no-op handlers go back
- * to the default first (signals are blocked). */
-static int command_main(void *data)
+/* The command's process, a fork of init, held until secprof-init has
+ * locked itself down (released), or told it could not. init is a copy of
+ * the caller: the caller's signal handlers go back to the default before
+ * the command unblocks signals (sp_exec_command). */
+static int command_main(void *data, bool released)
 {
 	const struct command_child *c = data;
-	struct sigaction sa;
-	sigset_t set;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sp_forward_sigset(&set);
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(&set, s))
-			sigaction(s, &sa, NULL);
+	if (!released) {
+		secprof_error err;
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "the container's init (secprof-init) could not lock itself down");
+		sp_child_fail(c->rep, SP_EXIT_ERROR, &err);
+	}
+	sp_default_handlers();
 	sp_exec_command(c->o, c->rep);
 }
 
-/* PID 1 of the new PID namespace: a PID-namespace init only receives
- * signals it has a handler for, so every forwarded one gets a no-op
- * handler; they stay blocked and are taken with sigwaitinfo. */
+/* PID 1 of the new PID namespace, until it becomes secprof-init. */
 __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 						struct sp_child_report *rep,
 						const struct sp_devcg *cg, bool born_in_cg)
 {
 	struct sp_run_opts cmd = *o;
 	struct command_child child = { .o = &cmd, .rep = rep };
-	struct sp_held *held;
-	struct sigaction sa;
 	secprof_error err;
-	sigset_t set;
+	int gate_fd = -1;
 	pid_t pid;
 
 	/* Before the root is built: an inherited directory fd would survive
@@ -769,37 +702,24 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_exit_now(SP_EXIT_ERROR);
 	if (reopen_dev_null(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ignore_signal;
-	sp_forward_sigset(&set);
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(&set, s))
-			sigaction(s, &sa, NULL);
 	cmd.env_slots = calloc(sp_env_slots(cmd.envp), sizeof(char *));
-	held = cmd.env_slots ? sp_spawn_held(command_main, &child, &pid) : NULL;
-	if (!held) {
+	pid = cmd.env_slots ? sp_spawn_held(command_main, &child, &gate_fd) : -1;
+	if (pid < 0) {
 		sp_err_errno(&err, NULL, "fork");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* The command holds the report pipe now; the parent must see its end
 	 * of file when the command execs. */
 	close(rep->pipe_fd);
-	/* All before the command may run an instruction of its own: with
-	 * CAP_SYS_PTRACE its first one could attach to init. */
-	if (wipe_args_and_env() < 0 || lock_down_init() < 0) {
-		sp_err_errno(&err, NULL, "cannot lock down the container's init");
-		kill(pid, SIGKILL);
-		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	}
-	/* The report page is shared with secprof on the host, which reads it
-	 * until the command has exec'd (run.c): the command has its own
-	 * mapping, init has nothing more to say, and a container that may
-	 * trace init (CAP_SYS_PTRACE) would find it in /proc/1/mem. */
-	munmap(rep, sizeof(*rep));
-	if (o->hook && o->hook->shared)
-		munmap(o->hook->shared, o->hook->shared_len);
-	sp_held_release(held);
-	sp_exit_now(sp_wait_forwarding(pid, true, false));
+	/* Signals stay blocked across the execve (run.c blocked them), and
+	 * a blocked signal is queued even for a PID-namespace init without a
+	 * handler (kernel/signal.c sig_ignored): none is lost meanwhile. The
+	 * pages this process shares with secprof on the host (rep, the
+	 * record hook's) go with the rest of its memory. */
+	exec_init(pid, gate_fd);
+	sp_err_errno(&err, NULL, "cannot start the container's init (secprof-init)");
+	kill(pid, SIGKILL);
+	sp_child_fail(rep, SP_EXIT_ERROR, &err);
 }
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in

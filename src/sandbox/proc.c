@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -621,95 +620,63 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 	return pid;
 }
 
+/* ---- the child side ------------------------------------------------------ */
+
+/* A signal handler of the caller's must not run in a child that shares
+ * its memory, or that is a copy of it: each one is set back to the
+ * default before the child unblocks signals (glibc's posix_spawn does the
+ * same, spawni.c). Ignored signals stay ignored, as across any execve. */
+void sp_default_handlers(void)
+{
+	for (int s = 1; s < NSIG; s++) {
+		struct sigaction sa;
+
+		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
+		    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigaction(s, &sa, NULL);
+	}
+}
+
 /* ---- a command started held ---------------------------------------------- */
 
 /* A process that must not run a single instruction of its own before its
  * parent has finished something (container.c: init locks itself down
  * before the command can trace it). A fork, not a CLONE_VM child: the
- * parent then changes its own memory (wipes strings) and the memory's
+ * parent then changes its memory (it execs secprof-init) and the memory's
  * flags (PR_SET_DUMPABLE is the memory's, not the thread's) without
- * touching the child's. The child waits on gate, in a MAP_SHARED page.
+ * touching the child's. The child blocks reading a pipe, which outlives
+ * the parent's execve (a page shared for a futex would not).
  * _Fork, not fork: the caller of a library run may have registered
  * pthread_atfork handlers (its own, or its libraries'), which ran once
  * when init was forked from it and have no business in init's child;
  * init has one thread, so no lock of libc's is held across it. */
-struct sp_held {
-	uint32_t gate;
-};
-
-struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid)
+pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd)
 {
-	struct sp_held *h =
-		mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int gate[2];
+	pid_t pid;
 
-	if (h == MAP_FAILED)
-		return NULL;
-	*pid = _Fork();
-	if (*pid == 0) {
-		while (!__atomic_load_n(&h->gate, __ATOMIC_ACQUIRE))
-			syscall(SYS_futex, &h->gate, FUTEX_WAIT, 0, NULL, NULL, 0);
-		munmap(h, sizeof(*h));
-		sp_exit_now(fn(arg));
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return -1;
+	pid = _Fork();
+	if (pid == 0) {
+		char byte;
+		ssize_t n;
+
+		close(gate[1]);
+		while ((n = read(gate[0], &byte, 1)) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
+		/* End of file (the parent closed its end or died) is no release. */
+		sp_exit_now(fn(arg, n == 1));
 	}
-	if (*pid < 0) {
-		munmap(h, sizeof(*h));
-		return NULL;
+	close(gate[0]);
+	if (pid < 0) {
+		close(gate[1]);
+		return -1;
 	}
-	return h;
-}
-
-void sp_held_release(struct sp_held *h)
-{
-	__atomic_store_n(&h->gate, 1, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &h->gate, FUTEX_WAKE, 1, NULL, NULL, 0);
-	/* The child waits on its own mapping of the page (a shared futex is
-	 * keyed by the page, not by this address): nothing of it is left
-	 * here for the child to reach once it runs its own code. */
-	munmap(h, sizeof(*h));
-}
-
-/* ---- the parent side ---------------------------------------------------- */
-
-void sp_forward_sigset(sigset_t *set)
-{
-	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
-
-	sigemptyset(set);
-	for (size_t i = 0; i < SP_ARRAY_SIZE(sigs); i++)
-		sigaddset(set, sigs[i]);
-}
-
-int sp_shell_status(int wstatus)
-{
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return WEXITSTATUS(wstatus);
-}
-
-int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals)
-{
-	sigset_t set;
-	int wstatus;
-
-	sp_forward_sigset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (;;) {
-		siginfo_t si;
-		pid_t got;
-
-		while ((got = waitpid(reap_all ? -1 : pid, &wstatus, WNOHANG)) > 0)
-			if (got == pid)
-				return sp_shell_status(wstatus);
-		if (got < 0 && errno == ECHILD)
-			return SP_EXIT_ERROR;
-		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
-			continue;
-		/* The terminal signals the whole foreground process group, the
-		 * command included (si_code SI_KERNEL): passing those on would
-		 * deliver them twice; but a container runs in a session of its
-		 * own (container.c init_main), where they reach only secprof. */
-		if (si.si_code != SI_KERNEL || terminal_signals)
-			kill(pid, si.si_signo);
-	}
+	*gate_fd = gate[1];
+	return pid;
 }

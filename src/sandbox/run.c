@@ -183,24 +183,6 @@ struct plain_child {
 	struct sp_child_report *rep;
 };
 
-/* A signal handler of the caller's must not run in a child that shares
- * its memory: each one is set back to the default before the child
- * unblocks signals (glibc's posix_spawn does the same, spawni.c).
- * Ignored signals stay ignored, as across any execve. */
-static void default_handlers(void)
-{
-	for (int s = 1; s < NSIG; s++) {
-		struct sigaction sa;
-
-		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
-		    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN)
-			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigaction(s, &sa, NULL);
-	}
-}
-
 /* A caller that ignores SIGCHLD (or sets SA_NOCLDWAIT) has its children
  * reaped by the kernel: secprof could not wait for the command's status,
  * and the pid it forwards signals to could be another process's by then
@@ -226,7 +208,7 @@ static int plain_child_main(void *data)
 	const struct sp_run_opts *o = c->o;
 	struct sp_child_report *rep = c->rep;
 
-	default_handlers();
+	sp_default_handlers();
 	close(rep->pipe_rfd);
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");

@@ -15,9 +15,7 @@
 
 #include "secprof.h"
 #include "core/util.h"
-
-/* docker run's own exit statuses (docker run reference, "Exit status"). */
-enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
+#include "sandbox/pid1.h" /* SP_EXIT_*, sp_wait_forwarding */
 
 enum sp_net { SP_NET_NONE, SP_NET_HOST };
 
@@ -171,10 +169,6 @@ __attribute__((noreturn)) void sp_exec_command(const struct sp_run_opts *o,
 /* How many entries the command's environment takes: envp's, HOME and the
  * terminating NULL. */
 size_t sp_env_slots(char *const *envp);
-/* The signals secprof forwards to the command (and blocks while it waits). */
-void sp_forward_sigset(sigset_t *set);
-/* A wait status as a shell reports it: the exit code, or 128 + the signal. */
-int sp_shell_status(int wstatus);
 /* Which of fds 3 .. 3+n-1 are open now, as sp_run_opts.preserved_open
  * wants it: *bits malloc'ed (NULL when n is 0). -1 (out of memory, err
  * set) or 0. */
@@ -182,23 +176,24 @@ int sp_fds_sample(unsigned n, uint64_t **bits, secprof_error *err);
 /* Close the fds of 3 .. 3+preserve_fds-1 that were not the caller's
  * (preserved_open), keep excepted. */
 void sp_close_unpreserved(const struct sp_run_opts *o, int keep);
-/* Wait for pid, forwarding signals sent by other processes (not those the
- * terminal sends to the whole foreground group, which the command gets
- * itself). Returns the exit status as a shell reports it (128+N). */
-int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals);
 /* Start fn(arg) in a child that shares this process's memory until it
  * execs or dies, this process waiting meanwhile (proc.c). fn allocates
  * nothing (sp_run_opts.env_slots) and must reset any signal handler of
  * the caller's before it unblocks signals. Returns the pid or -1. A fork
  * where SP_SPAWN_SHARES_MEMORY is 0. */
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
-/* Start fn(arg) in a forked child that runs fn only once
- * sp_held_release is called (which unmaps the handle, a page shared with
- * the child); this process runs meanwhile. NULL with errno when no child
- * could start. */
-struct sp_held;
-struct sp_held *sp_spawn_held(int (*fn)(void *), void *arg, pid_t *pid);
-void sp_held_release(struct sp_held *h);
+/* secprof-init's executable, the container's PID 1 once the command is
+ * about to run (init/secprof-init.c; initimage.c embeds it). */
+extern const unsigned char sp_init_image[], sp_init_image_end[];
+/* Every signal handler back to the default, the ignored signals left
+ * ignored: in a child before it unblocks signals (proc.c). */
+void sp_default_handlers(void);
+/* Start fn(arg, released) in a forked child that waits until one byte is
+ * written to *gate_fd (then released is true) or the end of the pipe is
+ * closed without one (false); this process runs meanwhile and owns
+ * *gate_fd (close-on-exec). Returns the pid, or -1 with errno when no
+ * child could start. */
+pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer

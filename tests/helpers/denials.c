@@ -19,9 +19,10 @@
  *   tiocsti [PATH]     push a byte into the input of the terminal on fd 0
  *                      (or PATH): what could type into the caller's shell
  *   init-state SECRET  first thing: PID 1's Seccomp, NoNewPrivs, CapBnd
- *                      and CapEff from /proc/1/status, the bytes of
- *                      /proc/1/cmdline, and whether SECRET shows in
- *                      /proc/1/environ or in its stack (/proc/1/mem):
+ *                      and CapEff from /proc/1/status, its argv[0]
+ *                      (/proc/1/cmdline), and whether SECRET shows in
+ *                      /proc/1/environ or anywhere in its memory
+ *                      (/proc/1/mem):
  *                      what secprof's init exposes when the command starts
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
@@ -220,28 +221,33 @@ static ssize_t slurp(const char *path, char *buf, size_t size)
 	return got;
 }
 
-/* Whether secret shows in PID 1's stack, read through /proc/1/mem
- * (needs CAP_SYS_PTRACE): where the kernel put its argument and
- * environment strings. */
-static const char *stack_has(const char *secret)
+/* Whether secret shows anywhere in PID 1's memory that it can read: every
+ * readable mapping of /proc/1/maps, read through /proc/1/mem (needs
+ * CAP_SYS_PTRACE). Where the kernel put its argument and environment
+ * strings, its heap, its data: what a container given that capability can
+ * read of its init. */
+static const char *memory_has(const char *secret)
 {
-	static char maps[65536], *line;
-	unsigned long lo, hi;
+	static char maps[65536], page[4096 + 256];
 	size_t len = strlen(secret);
 	bool found = false;
 	int fd;
 
-	if (slurp("/proc/1/maps", maps, sizeof(maps)) < 0 || !(line = strstr(maps, "[stack]")))
+	if (slurp("/proc/1/maps", maps, sizeof(maps)) < 0 ||
+	    (fd = open("/proc/1/mem", O_RDONLY)) < 0)
 		return strerrorname_np(errno);
-	while (line > maps && line[-1] != '\n')
-		line--;
-	if (sscanf(line, "%lx-%lx", &lo, &hi) != 2 || (fd = open("/proc/1/mem", O_RDONLY)) < 0)
-		return strerrorname_np(errno);
-	for (unsigned long a = lo; a < hi && !found; a += 4096) {
-		static char page[4096 + 256];
-		ssize_t n = pread(fd, page, sizeof(page), (off_t)a);
-		for (ssize_t i = 0; n > 0 && i + (ssize_t)len <= n && !found; i++)
-			found = !memcmp(page + i, secret, len);
+	for (char *line = maps; *line && !found;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		unsigned long lo, hi;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3 || perms[0] != 'r')
+			continue;
+		for (unsigned long a = lo; a < hi && !found; a += 4096) {
+			ssize_t n = pread(fd, page, sizeof(page), (off_t)a);
+			for (ssize_t i = 0; n > 0 && i + (ssize_t)len <= n && !found; i++)
+				found = !memcmp(page + i, secret, len);
+		}
 	}
 	close(fd);
 	return found ? "secret" : "no secret";
@@ -265,9 +271,9 @@ static int init_state(const char *secret)
 	}
 	for (ssize_t i = 0; i < ne && !found; i += (ssize_t)strlen(env + i) + 1)
 		found = strstr(env + i, secret) != NULL;
-	printf("cmdline: %zd bytes\n", nc);
+	printf("cmdline: %s\n", nc > 0 ? cmdline : "(none)");
 	printf("environ: %s\n", ne < 0 ? strerrorname_np(errno) : found ? "secret" : "no secret");
-	printf("stack: %s\n", stack_has(secret));
+	printf("memory: %s\n", memory_has(secret));
 	return 0;
 }
 

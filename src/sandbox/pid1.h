@@ -1,0 +1,80 @@
+/* pid1.h - how a waiting parent forwards signals and reaps: shared by
+ * libsecprof (proc.c: `secprof run` without a root waits this way) and by
+ * secprof-init (init/secprof-init.c), the separate program a container's
+ * PID 1 becomes before the command runs (container.c). secprof-init is
+ * built against musl, so this header uses POSIX calls alone and includes
+ * nothing of libsecprof's. */
+#ifndef SP_PID1_H
+#define SP_PID1_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+/* docker run's own exit statuses (docker run reference, "Exit status"). */
+enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
+
+/* The signals secprof forwards to the command (and blocks while it waits). */
+static inline void sp_forward_sigset(sigset_t *set)
+{
+	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
+
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(set, sigs[i]);
+}
+
+/* A wait status as a shell reports it: the exit code, or 128 + the signal. */
+static inline int sp_shell_status(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return WEXITSTATUS(wstatus);
+}
+
+/* Wait for pid, forwarding signals sent by other processes (not those the
+ * terminal sends to the whole foreground process group, which the command
+ * gets itself), with the forwarded signals and SIGCHLD blocked. reap_all
+ * reaps every child (a PID 1). Returns the exit status as a shell reports
+ * it (128+N), SP_EXIT_ERROR when pid is no child (anymore). The calls it
+ * makes: wait4, rt_sigtimedwait, kill (secprof-init's filter allows those). */
+static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals)
+{
+	sigset_t set;
+	int wstatus;
+
+	sp_forward_sigset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		siginfo_t si;
+		pid_t got;
+
+		while ((got = waitpid(reap_all ? -1 : pid, &wstatus, WNOHANG)) > 0)
+			if (got == pid)
+				return sp_shell_status(wstatus);
+		if (got < 0 && errno == ECHILD)
+			return SP_EXIT_ERROR;
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		/* The terminal signals the whole foreground process group, the
+		 * command included (si_code SI_KERNEL): passing those on would
+		 * deliver them twice; but a container runs in a session of its
+		 * own (container.c init_main), where they reach only secprof. */
+		if (si.si_code != SI_KERNEL || terminal_signals)
+			kill(pid, si.si_signo);
+	}
+}
+
+/* secprof-init's command line, as container.c builds it:
+ *   secprof-init PID GATE_FD AUDIT_ARCH
+ * PID: the command's process, held until one byte is written to GATE_FD
+ * (the write end of a pipe it reads); AUDIT_ARCH (hexadecimal): the
+ * native arch's AUDIT_ARCH_* value, the only one init's filter lets
+ * through. Closing GATE_FD without writing tells the command that init
+ * could not lock itself down: it then reports that and exits. */
+enum { SP_INIT_ARGC = 4 };
+
+#endif
