@@ -209,6 +209,9 @@ void cli_print_error(const struct cli *g, const secprof_error *e);
 int cli_exit_code(int rc);
 void cli_usage_error(const struct cli *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* "secprof: [CMD: ]message" on stderr (cmd NULL: none); returns status. */
+int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Commands: each parses its arguments with cli_parse (argv[0] is the verb)
  * and has its option table in a cli_spec next to it. */

@@ -158,18 +158,7 @@ const struct cli_spec cli_spec_record = {
 	.operand = CLI_C_COMMAND,
 };
 
-__attribute__((format(printf, 2, 3))) static int rec_error(const struct cli *g, const char *fmt,
-							   ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: record: ", g->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return SECPROF_EXIT_ERROR;
-}
+#define rec_error(g, ...) cli_fail(g, SECPROF_EXIT_ERROR, "record", __VA_ARGS__)
 
 static int take(struct cli *g, void *data, int id, const char *v)
 {

@@ -237,18 +237,7 @@ const struct cli_spec cli_spec_run = {
 	.operand = CLI_C_COMMAND,
 };
 
-__attribute__((format(printf, 2, 3))) static int run_error(const struct cli *g, const char *fmt,
-							   ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", g->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return SECPROF_EXIT_ERROR;
-}
+#define run_error(g, ...) cli_fail(g, SECPROF_EXIT_ERROR, NULL, __VA_ARGS__)
 
 /* strconv.ParseBool, which moby uses for no-new-privileges. */
 static int parse_go_bool(const char *s, bool *out)

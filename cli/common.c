@@ -17,14 +17,30 @@ void cli_print_error(const struct cli *g, const secprof_error *e)
 		*g->last_error = *e;
 }
 
+static void verror(const struct cli *g, const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", g->prog);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_usage_error(const struct cli *g, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", g->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(g, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror(g, cmd, fmt, ap);
+	va_end(ap);
+	return status;
 }
 
 int cli_exit_code(int rc)
