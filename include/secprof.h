@@ -600,7 +600,15 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * the caller ignores it (or sets SA_NOCLDWAIT), it is set to the default
  * for the run and put back after, for the whole process; so a process
  * that ignores SIGCHLD makes its runs one at a time. The same holds for
- * the secprof_container_run and secprof_record functions. */
+ * the secprof_container_run and secprof_record functions.
+ * With a root filesystem, the container's init is a copy of the calling
+ * thread made with clone(2) itself (its namespaces need the flags), not
+ * with fork(): glibc's own preparation, which makes malloc and stdio
+ * usable in the child of a multi-threaded process, does not run, and init
+ * reads files with them before it becomes secprof-init. So in a process
+ * with other threads, call it while none of them can be inside malloc or
+ * stdio, or from a single-threaded helper process; otherwise the
+ * container's start may hang. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
 /* What `docker run` is given, for secprof_container_run: the daemon's and
