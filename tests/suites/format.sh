@@ -18,7 +18,7 @@ n=$(grep -cvE '^[[:space:]]*(#|$)' "$root/tools/format-files")
 ((n > 0)); ok $? "tools/format-files lists $n files"
 
 # a copy of what the targets read
-cp -r "$root/src" "$root/cli" "$root/include" "$root/tests" "$root/examples" "$root/bench" \
+cp -r "$root/src" "$root/cli" "$root/include" "$root/init" "$root/tests" "$root/examples" "$root/bench" \
 	"$root/tools" "$root/Makefile" "$root/.clang-format" "$tmp/"
 first=$(grep -vE '^[[:space:]]*(#|$)' "$tmp/tools/format-files" | head -n 1)
 sed -i '0,/^{$/s//{  /' "$tmp/$first" 2>/dev/null
@@ -31,7 +31,7 @@ grep -q '^int planted_misformat;$' "$tmp/$first"; ok $? "(the planted line forma
 
 out=$(make -s -C "$tmp" format-all 2>&1); rc=$?
 ok $rc "format-all runs"
-want=$(cd "$tmp" && ls src/*.c src/*/*.c src/*/*.h cli/*.c cli/*.h include/*.h tests/*/*.c \
+want=$(cd "$tmp" && ls src/*.c src/*/*.c src/*/*.h cli/*.c cli/*.h include/*.h init/*.c tests/*/*.c \
 	tests/*/*.h examples/*.c bench/*.c 2>/dev/null | LC_ALL=C sort)
 got=$(grep -vE '^[[:space:]]*(#|$)' "$tmp/tools/format-files" | LC_ALL=C sort)
 is "$got" "$want" "format-all lists every C file of the tree"
