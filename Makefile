@@ -118,7 +118,7 @@ endif
 # A program of its own that init execs before the command runs, so that no
 # memory of the process that called secprof stays in the container
 # (src/sandbox/container.c). Built static against musl (package musl-tools):
-# ~40 KB with no loader to find; libsecprof embeds it
+# ~20 KB with no loader to find; libsecprof embeds it
 # (src/sandbox/initimage.c) and execs it from a sealed memfd. musl ships no
 # kernel headers: linux/ and asm/ come from the system's, searched after
 # musl's own headers. Not under the sanitizers: their runtimes need glibc.

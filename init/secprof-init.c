@@ -12,7 +12,7 @@
  * locks itself down, releases the command and waits: it forwards signals
  * and reaps zombies, as before.
  *
- * Built static against musl (Makefile, "secprof-init"): a few kilobytes,
+ * Built static against musl (Makefile, "secprof-init"): ~20 KB,
  * embedded in libsecprof (src/sandbox/initimage.c), so that no file on the
  * host has to be found from inside the container's root.
  *
@@ -23,7 +23,6 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -157,19 +156,38 @@ static int parse_int(const char *s, int base, unsigned long max, unsigned long *
 	return errno || end == s || *end || *out > max ? -1 : 0;
 }
 
-/* The command is told (the gate closed without a byte), and reports the
- * failure to secprof through its own channel; init waits for it, so that
- * its report is written before PID 1's exit kills it. */
-__attribute__((noreturn)) static void fail(const char *what, pid_t pid, int gate_fd)
-{
-	int e = errno;
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* one number on every arch (Linux 5.9) */
+#endif
 
-	fprintf(stderr, "secprof-init: %s: %s\n", what, strerror(e));
-	if (gate_fd >= 0)
-		close(gate_fd);
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
+/* The fds --preserve-fds passed are the command's: init keeps only its
+ * stdio and the gate, so that the command closing its copy is the end of
+ * file the other side waits for, as with runc, whose PID 1 is the command.
+ * A kernel before 5.9 (ENOSYS) closes them one by one. */
+static void close_others(int gate)
+{
+	long max;
+
+	if ((gate == 3 || syscall(SYS_close_range, 3, gate - 1, 0) == 0) &&
+	    syscall(SYS_close_range, gate + 1, ~0U, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	for (long fd = 3; fd < max; fd++)
+		if (fd != gate)
+			close((int)fd);
+}
+
+/* The command is told why (pid1.h sp_gate), and reports it to secprof
+ * through its own channel; init waits for it, so that its report is
+ * written before PID 1's exit kills it. */
+__attribute__((noreturn)) static void fail(enum sp_gate why, pid_t pid, int gate)
+{
+	unsigned char b = (unsigned char)why;
+
+	(void)!write(gate, &b, 1);
+	close(gate);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	_exit(SP_EXIT_ERROR);
 }
 
@@ -177,29 +195,32 @@ int main(int argc, char **argv)
 {
 	unsigned long pid, gate, arch;
 
-	/* First: the execve made the process dumpable again (fs/exec.c
+	/* Only container.c starts it; with no gate to say why, the command
+	 * reads the end of file and reports that init stopped. */
+	if (argc != SP_INIT_ARGC || parse_int(argv[1], 10, 0x7fffffff, &pid) < 0 ||
+	    parse_int(argv[2], 10, 0x7fffffff, &gate) < 0 ||
+	    parse_int(argv[3], 16, 0xffffffff, &arch) < 0)
+		_exit(SP_EXIT_ERROR);
+	/* The execve made the process dumpable again (fs/exec.c
 	 * begin_new_exec), and until this call a process that may trace it
 	 * could attach. None can: the only other process of the container
 	 * is the command, still held. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		fail("cannot become non-dumpable", -1, -1);
-	if (argc != SP_INIT_ARGC || parse_int(argv[1], 10, 0x7fffffff, &pid) < 0 ||
-	    parse_int(argv[2], 10, 0x7fffffff, &gate) < 0 ||
-	    parse_int(argv[3], 16, 0xffffffff, &arch) < 0) {
-		errno = EINVAL;
-		fail("usage: secprof-init PID GATE_FD AUDIT_ARCH (secprof starts it)", -1, -1);
-	}
-	if (!holds_nothing()) {
-		errno = EPERM;
-		fail("capabilities or privileges survived", (pid_t)pid, (int)gate);
-	}
+		fail(SP_GATE_DUMPABLE, (pid_t)pid, (int)gate);
+	/* /proc/1/comm: its name, not the memfd's */
+	prctl(PR_SET_NAME, "secprof-init", 0, 0, 0);
+	close_others((int)gate);
+	if (!holds_nothing())
+		fail(SP_GATE_PRIVILEGES, (pid_t)pid, (int)gate);
 	if (catch_forwarded() < 0)
-		fail("cannot set up signal forwarding", (pid_t)pid, (int)gate);
+		fail(SP_GATE_SIGNALS, (pid_t)pid, (int)gate);
 	if (load_filter((unsigned)arch, (int)gate) < 0)
-		fail("cannot load init's own filter", (pid_t)pid, (int)gate);
-	/* Locked down: the command may run. */
-	if (write((int)gate, "", 1) != 1)
-		fail("cannot release the command", (pid_t)pid, -1);
+		fail(SP_GATE_FILTER, (pid_t)pid, (int)gate);
+	/* Locked down: the command may run. The write fails only when the
+	 * command is gone already (EPIPE; SIGPIPE is ignored by a PID-namespace
+	 * init without a handler): its status is then what the wait returns.
+	 * Anything else would leave it reading the end of file: no release. */
+	(void)!write((int)gate, &(unsigned char){ SP_GATE_GO }, 1);
 	close((int)gate);
 	syscall(SYS_exit_group, sp_wait_forwarding((pid_t)pid, true, false));
 	return SP_EXIT_ERROR;

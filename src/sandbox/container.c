@@ -6,8 +6,9 @@
  *
  * The profile's filter is loaded by the command's process (docs/COMPAT.md
  * §4.1.4 order, in run.c); init, before the command runs, drops every
- * capability and loads a filter of its own that allows only its waiting
- * (lock_down_init). */
+ * capability and becomes secprof-init (init/secprof-init.c), a fresh
+ * program with a filter of its own that allows only its waiting
+ * (exec_init). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -490,13 +491,25 @@ static int drop_privileges(void)
  * executable memfd where vm.memfd_noexec would make it non-executable. */
 #define SP_MFD_EXEC 0x0010U
 
+static int write_image(int fd)
+{
+	size_t len = (size_t)(sp_init_image_end - sp_init_image), done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, sp_init_image + done, len - done);
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 /* secprof-init's image in a memfd, sealed so that no one (a container
  * that may open /proc/1/exe) can change it (runc seals its own copy the
  * same way against CVE-2019-5736: libcontainer/dmz/cloned_binary_linux.go).
  * -1 with errno. */
-static int init_image_fd(void)
+static int image_memfd(void)
 {
-	size_t len = (size_t)(sp_init_image_end - sp_init_image), done = 0;
 	int fd = (int)syscall(SYS_memfd_create, "secprof-init",
 			      MFD_CLOEXEC | MFD_ALLOW_SEALING | SP_MFD_EXEC);
 
@@ -504,39 +517,76 @@ static int init_image_fd(void)
 	if (fd < 0 && errno == EINVAL)
 		fd = (int)syscall(SYS_memfd_create, "secprof-init",
 				  MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	while (fd >= 0 && done < len) {
-		ssize_t n = write(fd, sp_init_image + done, len - done);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	if (fd >= 0 &&
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+	if (fd >= 0 && (write_image(fd) < 0 ||
+			fcntl(fd, F_ADD_SEALS,
+			      F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)) {
+		int e = errno;
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	return fd;
 }
 
-/* Become secprof-init (pid1.h has its command line); returns only on
- * failure, with errno. The memfd is close-on-exec: execveat closes it. */
-static void exec_init(pid_t command, int gate_fd)
+/* Where vm.memfd_noexec=2 refuses an executable memfd (EACCES), the image
+ * goes to a file that has no name (O_TMPFILE, never linked: it goes when
+ * init exits) on the host's /dev/shm or /tmp, where that mount allows
+ * exec, as runc falls back (cloned_binary_linux.go). Mode 0511, and what
+ * is executed is a read-only reopening through /proc: a file someone has
+ * open for writing cannot be executed (ETXTBSY), and once it runs nothing
+ * can open it for writing (ETXTBSY the other way). Only before the root
+ * is built, while those directories are the host's. */
+static int image_tmpfile(void)
+{
+	static const char *const dirs[] = { "/dev/shm", "/tmp" };
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(dirs); i++) {
+		int w = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0700), r = -1;
+		struct statvfs sv;
+		char path[64];
+
+		if (w < 0)
+			continue;
+		if (fstatvfs(w, &sv) == 0 && !(sv.f_flag & ST_NOEXEC) && write_image(w) == 0 &&
+		    fchmod(w, 0511) == 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", w);
+			r = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		close(w);
+		if (r >= 0)
+			return r;
+	}
+	return -1;
+}
+
+static int init_image_fd(secprof_error *err)
+{
+	int fd = image_memfd();
+
+	if (fd < 0 && errno == EACCES && (fd = image_tmpfile()) < 0)
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"cannot write the container's init (secprof-init): executable memfds are refused (vm.memfd_noexec=2), and neither /dev/shm nor /tmp allows exec");
+	if (fd < 0)
+		return sp_err_errno(err, NULL, "cannot write the container's init (secprof-init)");
+	return fd;
+}
+
+/* Become secprof-init (pid1.h has its command line) from image, a
+ * close-on-exec fd (init_image_fd); returns only on failure, with errno. */
+static void exec_init(int image, pid_t command, int gate_fd)
 {
 	char spid[16], sgate[16], sarch[16];
 	char *argv[SP_INIT_ARGC + 1] = { "secprof-init", spid, sgate, sarch, NULL };
 	char *envp[] = { NULL };
-	int fd;
 
 	snprintf(spid, sizeof(spid), "%d", (int)command);
 	snprintf(sgate, sizeof(sgate), "%d", gate_fd);
 	snprintf(sarch, sizeof(sarch), "%x", sp_arch_native()->audit);
 	/* the gate is close-on-exec (sp_spawn_held): kept for secprof-init */
-	if (fcntl(gate_fd, F_SETFD, 0) < 0 || drop_privileges() < 0 || (fd = init_image_fd()) < 0)
+	if (fcntl(gate_fd, F_SETFD, 0) < 0 || drop_privileges() < 0)
 		return;
-	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-	close(fd);
+	syscall(SYS_execveat, image, "", argv, envp, AT_EMPTY_PATH);
 }
 
 /* Any of fds 0-2 that is a null device (stdin without -i) is opened
@@ -631,20 +681,24 @@ struct command_child {
 };
 
 /* The command's process, a fork of init, held until secprof-init has
- * locked itself down (released), or told it could not. init is a copy of
- * the caller: the caller's signal handlers go back to the default before
- * the command unblocks signals (sp_exec_command). */
-static int command_main(void *data, bool released)
+ * locked itself down (gate SP_GATE_GO), or told it could not. init is a copy of
+ * the caller: every signal the caller handled or ignored goes back to the
+ * default before the command unblocks signals (sp_exec_command). A
+ * container never sees the caller's dispositions: a forwarded SIGTERM
+ * must not find the command ignoring it because the shell that started
+ * secprof in the background did (`trap '' TERM`, `nohup`, `cmd &`). */
+static int command_main(void *data, int gate)
 {
 	const struct command_child *c = data;
 
-	if (!released) {
+	if (gate != SP_GATE_GO) {
 		secprof_error err;
 		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-		       "the container's init (secprof-init) could not lock itself down");
+		       "the container's init (secprof-init) could not lock itself down: %s",
+		       sp_gate_reason(gate));
 		sp_child_fail(c->rep, SP_EXIT_ERROR, &err);
 	}
-	sp_default_handlers();
+	sp_default_handlers(true);
 	sp_exec_command(c->o, c->rep);
 }
 
@@ -656,7 +710,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	struct sp_run_opts cmd = *o;
 	struct command_child child = { .o = &cmd, .rep = rep };
 	secprof_error err;
-	int gate_fd = -1;
+	int gate_fd = -1, image;
 	pid_t pid;
 
 	/* Before the root is built: an inherited directory fd would survive
@@ -692,6 +746,9 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* The command inherits it from init at fork. */
 	if (new_session_keyring(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* Before the root is built: the fallback needs the host's /tmp. */
+	if ((image = init_image_fd(&err)) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (build_root(o, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	cmd.workdir = o->workdir ? o->workdir : "/";
@@ -716,7 +773,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * handler (kernel/signal.c sig_ignored): none is lost meanwhile. The
 	 * pages this process shares with secprof on the host (rep, the
 	 * record hook's) go with the rest of its memory. */
-	exec_init(pid, gate_fd);
+	exec_init(image, pid, gate_fd);
 	sp_err_errno(&err, NULL, "cannot start the container's init (secprof-init)");
 	kill(pid, SIGKILL);
 	sp_child_fail(rep, SP_EXIT_ERROR, &err);

@@ -70,11 +70,34 @@ static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_sig
 
 /* secprof-init's command line, as container.c builds it:
  *   secprof-init PID GATE_FD AUDIT_ARCH
- * PID: the command's process, held until one byte is written to GATE_FD
+ * PID: the command's process, held until a byte is written to GATE_FD
  * (the write end of a pipe it reads); AUDIT_ARCH (hexadecimal): the
  * native arch's AUDIT_ARCH_* value, the only one init's filter lets
- * through. Closing GATE_FD without writing tells the command that init
- * could not lock itself down: it then reports that and exits. */
+ * through. */
 enum { SP_INIT_ARGC = 4 };
+
+/* The byte on the gate: SP_GATE_GO releases the command; any other is
+ * why init could not lock itself down, which the command reports to
+ * secprof before it exits; so does the end of file without a byte. */
+enum sp_gate {
+	SP_GATE_GO,
+	SP_GATE_DUMPABLE,
+	SP_GATE_PRIVILEGES,
+	SP_GATE_SIGNALS,
+	SP_GATE_FILTER,
+	SP_GATE_N
+};
+
+static inline const char *sp_gate_reason(int gate)
+{
+	static const char *const why[SP_GATE_N] = {
+		[SP_GATE_DUMPABLE] = "cannot make itself non-dumpable",
+		[SP_GATE_PRIVILEGES] = "a capability or privilege survived its execve",
+		[SP_GATE_SIGNALS] = "cannot set up signal forwarding",
+		[SP_GATE_FILTER] = "cannot load its own filter",
+	};
+
+	return gate > 0 && gate < SP_GATE_N ? why[gate] : "it stopped before it said why";
+}
 
 #endif

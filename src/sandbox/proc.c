@@ -625,14 +625,15 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 /* A signal handler of the caller's must not run in a child that shares
  * its memory, or that is a copy of it: each one is set back to the
  * default before the child unblocks signals (glibc's posix_spawn does the
- * same, spawni.c). Ignored signals stay ignored, as across any execve. */
-void sp_default_handlers(void)
+ * same, spawni.c). Ignored signals stay ignored, as across any execve,
+ * unless ignored_too. */
+void sp_default_handlers(bool ignored_too)
 {
 	for (int s = 1; s < NSIG; s++) {
 		struct sigaction sa;
 
 		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
-		    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN)
+		    sa.sa_handler == SIG_DFL || (sa.sa_handler == SIG_IGN && !ignored_too))
 			continue;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
@@ -653,7 +654,7 @@ void sp_default_handlers(void)
  * pthread_atfork handlers (its own, or its libraries'), which ran once
  * when init was forked from it and have no business in init's child;
  * init has one thread, so no lock of libc's is held across it. */
-pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd)
+pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
 {
 	int gate[2];
 	pid_t pid;
@@ -662,7 +663,7 @@ pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd)
 		return -1;
 	pid = _Fork();
 	if (pid == 0) {
-		char byte;
+		unsigned char byte;
 		ssize_t n;
 
 		close(gate[1]);
@@ -670,7 +671,7 @@ pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd)
 			;
 		close(gate[0]);
 		/* End of file (the parent closed its end or died) is no release. */
-		sp_exit_now(fn(arg, n == 1));
+		sp_exit_now(fn(arg, n == 1 ? byte : -1));
 	}
 	close(gate[0]);
 	if (pid < 0) {

@@ -208,7 +208,7 @@ static int plain_child_main(void *data)
 	const struct sp_run_opts *o = c->o;
 	struct sp_child_report *rep = c->rep;
 
-	sp_default_handlers();
+	sp_default_handlers(false);
 	close(rep->pipe_rfd);
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");

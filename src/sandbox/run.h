@@ -185,15 +185,15 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
 /* secprof-init's executable, the container's PID 1 once the command is
  * about to run (init/secprof-init.c; initimage.c embeds it). */
 extern const unsigned char sp_init_image[], sp_init_image_end[];
-/* Every signal handler back to the default, the ignored signals left
- * ignored: in a child before it unblocks signals (proc.c). */
-void sp_default_handlers(void);
-/* Start fn(arg, released) in a forked child that waits until one byte is
- * written to *gate_fd (then released is true) or the end of the pipe is
- * closed without one (false); this process runs meanwhile and owns
- * *gate_fd (close-on-exec). Returns the pid, or -1 with errno when no
- * child could start. */
-pid_t sp_spawn_held(int (*fn)(void *, bool released), void *arg, int *gate_fd);
+/* Every signal handler back to the default, and the ignored signals too
+ * when ignored_too: in a child before it unblocks signals (proc.c). */
+void sp_default_handlers(bool ignored_too);
+/* Start fn(arg, gate) in a forked child that waits until a byte is
+ * written to *gate_fd (gate is that byte) or the end of the pipe is closed
+ * without one (gate is -1); this process runs meanwhile and owns *gate_fd
+ * (close-on-exec). Returns the pid, or -1 with errno when no child could
+ * start. */
+pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer

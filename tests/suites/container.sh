@@ -24,6 +24,12 @@ crun -- sh -c 'sleep 0.1; grep -E "^(Cap(Eff|Prm|Bnd)|NoNewPrivs|Seccomp):" /pro
 	cat /proc/1/environ >/dev/null 2>&1 || echo sealed; tr "\0" " " </proc/1/cmdline | cut -d" " -f1'
 is "$out" "0000000000000000 0000000000000000 0000000000000000 1 2 sealed
 secprof-init" "init is secprof-init: no capability nor bounding set, no_new_privs, its own filter, not dumpable"
+# The caller's ignored signals are not the container's (Docker's never
+# inherits the client's): a shell that started secprof with `trap '' TERM`
+# (nohup, a background job) must not leave the forwarded SIGTERM ignored.
+out=$(trap '' INT QUIT HUP TERM USR1; timeout 60 "$SECPROF" run --rootfs "$ROOT" -- \
+	sh -c 'grep SigIgn /proc/self/status | cut -f2' 2>&1)
+is "$out" 0000000000000000 "the caller's ignored signals: none ignored in the container"
 crun --hostname box1 -- hostname
 is "$out" box1 "--hostname"
 crun -- sh -c 'ls /dev | tr "\n" " "'
@@ -63,11 +69,12 @@ is "$out" "fds: 0 1 2 3" "container: --preserve-fds 1 passes fd 3 only"
 # The numbers of the preserved range the caller left closed are no way in:
 # secprof's own fds opened there (--name's lock, the device cgroup's
 # directory, through which the container could leave its device rules)
-# reach neither the command nor init.
+# reach neither the command nor init; init (secprof-init) keeps its stdio
+# alone, the preserved fds are the command's.
 out=$(exec 3</etc/hostname; timeout 60 "$SECPROF" run --rootfs "$ROOT" --name "pf-$$" --preserve-fds 6 \
 	-- sh -c "$fdlist; ls /proc/1/fd 2>/dev/null | tr '\n' ' '")
 is "$out" "fds: 0 1 2 3
-0 1 2 3 " "container: --preserve-fds 6 with fds 4-8 closed: only the caller's fd 3 passes, to init too"
+0 1 2 " "container: --preserve-fds 6 with fds 4-8 closed: only the caller's fd 3 passes, to the command alone"
 rm -f "/run/secprof/names/pf-$$"
 
 # ---- devices: Docker's rules (moby DefaultLinuxSpec + runc AllowedDevices) ----
@@ -282,6 +289,18 @@ if [[ -x $STATIC_BUILD/tests/denials-static ]]; then
 		"PID 1 at the command's first instruction: secprof-init, filtered, no capability, nothing of the caller's in its memory"
 else
 	skip "PID 1 at the command's start" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
+fi
+# Where vm.memfd_noexec=2 (per PID namespace, Linux 6.3) refuses an
+# executable memfd, secprof-init runs from an unnamed file of the host's
+# /dev/shm or /tmp instead, which the container cannot write either.
+if [[ -w /proc/sys/vm/memfd_noexec ]]; then
+	out=$(unshare -pf --mount-proc sh -c 'echo 2 >/proc/sys/vm/memfd_noexec &&
+		exec timeout 30 "$0" run --rootfs "$1" --cap-add SYS_PTRACE -- \
+		sh -c "cat /proc/1/comm; echo x >>/proc/1/exe || echo refused"' "$SECPROF" "$ROOT" 2>&1)
+	is "$?:$(tr '\n' '|' <<<"$out")" "0:secprof-init|sh: 1: cannot create /proc/1/exe: Text file busy|refused|" \
+		"vm.memfd_noexec=2: init runs from a file, read-only to the container"
+else
+	skip "vm.memfd_noexec=2" "no /proc/sys/vm/memfd_noexec (Linux < 6.3)"
 fi
 # Nor does init keep the page it reports through to secprof on the host:
 # a container that may trace it could have written that page.
