@@ -119,7 +119,8 @@ endif
 # memory of the process that called secprof stays in the container
 # (src/sandbox/container.c). Built static against musl (package musl-tools):
 # ~20 KB with no loader to find; libsecprof embeds it
-# (src/sandbox/initimage.c) and execs it from a sealed memfd. musl ships no
+# (src/sandbox/initimage.c) and execs it from a sealed memfd (or, where
+# vm.memfd_noexec=2, an unnamed file of /dev/shm or /tmp). musl ships no
 # kernel headers: linux/ and asm/ come from the system's, searched after
 # musl's own headers. Not under the sanitizers: their runtimes need glibc.
 MUSL_CC   ?= musl-gcc

@@ -8,7 +8,7 @@
  * command, or docker-init with --init), so init becomes one too: once the
  * root is built and the command forked (held), it drops its bounding set
  * and capabilities, sets no_new_privs and execs this program from a sealed
- * memfd. Nothing of the old memory survives an execve. This program then
+ * memfd (or an unnamed file, where vm.memfd_noexec=2). Nothing of the old memory survives an execve. This program then
  * locks itself down, releases the command and waits: it forwards signals
  * and reaps zombies, as before.
  *
@@ -157,7 +157,7 @@ static int parse_int(const char *s, int base, unsigned long max, unsigned long *
 }
 
 #ifndef SYS_close_range
-#define SYS_close_range 436 /* one number on every arch (Linux 5.9) */
+#define SYS_close_range 436 /* Linux 5.9; the number of the common arches */
 #endif
 
 /* The fds --preserve-fds passed are the command's: init keeps only its
@@ -195,8 +195,9 @@ int main(int argc, char **argv)
 {
 	unsigned long pid, gate, arch;
 
-	/* Only container.c starts it; with no gate to say why, the command
-	 * reads the end of file and reports that init stopped. */
+	/* Only container.c starts it, so this is a build mismatch. With no
+	 * gate to say why, PID 1's exit ends the container, the command with
+	 * it, and secprof reports that it died before the command started. */
 	if (argc != SP_INIT_ARGC || parse_int(argv[1], 10, 0x7fffffff, &pid) < 0 ||
 	    parse_int(argv[2], 10, 0x7fffffff, &gate) < 0 ||
 	    parse_int(argv[3], 16, 0xffffffff, &arch) < 0)

@@ -497,8 +497,11 @@ static int write_image(int fd)
 
 	while (done < len) {
 		ssize_t n = write(fd, sp_init_image + done, len - done);
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
 			return -1;
+		}
 		done += (size_t)n;
 	}
 	return 0;
@@ -528,20 +531,33 @@ static int image_memfd(void)
 	return fd;
 }
 
+/* The read-only reopening of w is w's file, and that file has no name. */
+static bool same_unnamed_file(int w, int r)
+{
+	struct stat a, b;
+
+	return fstat(w, &a) == 0 && fstat(r, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino && b.st_nlink == 0;
+}
+
 /* Where vm.memfd_noexec=2 refuses an executable memfd (EACCES), the image
- * goes to a file that has no name (O_TMPFILE, never linked: it goes when
- * init exits) on the host's /dev/shm or /tmp, where that mount allows
- * exec, as runc falls back (cloned_binary_linux.go). Mode 0511, and what
- * is executed is a read-only reopening through /proc: a file someone has
- * open for writing cannot be executed (ETXTBSY), and once it runs nothing
- * can open it for writing (ETXTBSY the other way). Only before the root
- * is built, while those directories are the host's. */
+ * goes to a file that has no name and never gets one (O_TMPFILE | O_EXCL:
+ * it goes when init exits) on the host's /dev/shm or /tmp, where that
+ * mount allows exec, as runc falls back (libcontainer/exeseal/
+ * cloned_binary_linux.go, otmpfile). What is executed is a read-only
+ * reopening through /proc, checked to be that file: a file open for
+ * writing cannot be executed (ETXTBSY). While it runs, the kernel refuses
+ * to open it for writing (deny_write_access, fs/exec.c); the mode (0511)
+ * does not stop the container's root, which has CAP_DAC_OVERRIDE, and
+ * only a container that may trace init (CAP_SYS_PTRACE) can open
+ * /proc/1/exe at all. Only before the root is built, while those
+ * directories are the host's. */
 static int image_tmpfile(void)
 {
 	static const char *const dirs[] = { "/dev/shm", "/tmp" };
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(dirs); i++) {
-		int w = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0700), r = -1;
+		int w = open(dirs[i], O_TMPFILE | O_EXCL | O_RDWR | O_CLOEXEC, 0700), r = -1;
 		struct statvfs sv;
 		char path[64];
 
@@ -551,6 +567,10 @@ static int image_tmpfile(void)
 		    fchmod(w, 0511) == 0) {
 			snprintf(path, sizeof(path), "/proc/self/fd/%d", w);
 			r = open(path, O_RDONLY | O_CLOEXEC);
+			if (r >= 0 && !same_unnamed_file(w, r)) {
+				close(r);
+				r = -1;
+			}
 		}
 		close(w);
 		if (r >= 0)
@@ -566,7 +586,7 @@ static int init_image_fd(secprof_error *err)
 	if (fd < 0 && errno == EACCES && (fd = image_tmpfile()) < 0)
 		return sp_err(
 			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			"cannot write the container's init (secprof-init): executable memfds are refused (vm.memfd_noexec=2), and neither /dev/shm nor /tmp allows exec");
+			"cannot write the container's init (secprof-init): executable memfds are refused (vm.memfd_noexec=2), and no unnamed file of /dev/shm or /tmp could be made executable");
 	if (fd < 0)
 		return sp_err_errno(err, NULL, "cannot write the container's init (secprof-init)");
 	return fd;
@@ -774,9 +794,13 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * pages this process shares with secprof on the host (rep, the
 	 * record hook's) go with the rest of its memory. */
 	exec_init(image, pid, gate_fd);
+	/* The report first: the command holds the report pipe, and its death
+	 * is the end of file after which secprof reads it. */
 	sp_err_errno(&err, NULL, "cannot start the container's init (secprof-init)");
+	rep->err = err;
+	__atomic_store_n(&rep->status, SP_EXIT_ERROR, __ATOMIC_SEQ_CST);
 	kill(pid, SIGKILL);
-	sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	sp_exit_now(SP_EXIT_ERROR);
 }
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the init starts its life in

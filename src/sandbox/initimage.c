@@ -1,5 +1,6 @@
 /* initimage.c - secprof-init's executable (init/secprof-init.c), embedded
- * in libsecprof: container.c writes it to a sealed memfd and execs it as
+ * in libsecprof: container.c writes it to a sealed memfd (or an unnamed
+ * file, where vm.memfd_noexec=2) and execs it as
  * the container's PID 1, so that no file on the host has to be found, or
  * trusted, from inside the container's root. The Makefile builds the
  * program first and passes its path as SP_INIT_IMAGE_PATH; the assembler

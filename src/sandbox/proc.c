@@ -622,6 +622,20 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 
 /* ---- the child side ------------------------------------------------------ */
 
+/* The signals glibc keeps for itself (SIGCANCEL, SIGSETXID: 32 and 33 on
+ * Linux), which its sigaction refuses (EINVAL), set to the default with
+ * the kernel's call: an all-zero kernel sigaction is SIG_DFL, no flags and
+ * an empty mask on every arch's layout. A process that started secprof
+ * may have left them ignored, and an ignored signal stays ignored across
+ * execve. Its handler, where glibc set one, only ever runs on a thread
+ * of a multi-threaded process; this child is about to execve. */
+static void default_libc_signal(int s)
+{
+	unsigned long zero[8] = { 0 }; /* larger than any arch's struct */
+
+	syscall(SYS_rt_sigaction, s, zero, NULL, (size_t)(_NSIG / 8));
+}
+
 /* A signal handler of the caller's must not run in a child that shares
  * its memory, or that is a copy of it: each one is set back to the
  * default before the child unblocks signals (glibc's posix_spawn does the
@@ -632,8 +646,14 @@ void sp_default_handlers(bool ignored_too)
 	for (int s = 1; s < NSIG; s++) {
 		struct sigaction sa;
 
-		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
-		    sa.sa_handler == SIG_DFL || (sa.sa_handler == SIG_IGN && !ignored_too))
+		if (s == SIGKILL || s == SIGSTOP)
+			continue;
+		if (sigaction(s, NULL, &sa) < 0) {
+			if (errno == EINVAL && ignored_too)
+				default_libc_signal(s);
+			continue;
+		}
+		if (sa.sa_handler == SIG_DFL || (sa.sa_handler == SIG_IGN && !ignored_too))
 			continue;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
