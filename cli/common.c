@@ -17,7 +17,8 @@ void cli_print_error(const struct cli *g, const secprof_error *e)
 		*g->last_error = *e;
 }
 
-static void verror(const struct cli *g, const char *cmd, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void verror(const struct cli *g, const char *cmd,
+							 const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", g->prog);
 	if (cmd)
