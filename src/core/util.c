@@ -352,6 +352,25 @@ bool sp_parse_u64(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
+int sp_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int sp_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];

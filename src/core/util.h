@@ -48,6 +48,9 @@ void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const
 
 /* mkdir -p: path and every missing parent with mode; 0 or -1 with errno. */
 int sp_mkdir_p(const char *path, mode_t mode);
+/* Write all len bytes of data to a blocking fd, again after EINTR. 0, or
+ * -1 with errno (ENOSPC when the fd takes no more). */
+int sp_write_all(int fd, const void *data, size_t len);
 
 /* SHA-256 (core/sha256.c). */
 #define SP_SHA256_SIZE 32

@@ -17,20 +17,6 @@
 
 /* ---- atomic file writes --------------------------------------------------- */
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* mkdir -p of dirfd-relative `path` up to (not including) its last part. */
 static int make_parents(int dirfd, const char *path, secprof_error *err)
 {
@@ -68,7 +54,7 @@ static int atomic_write(int rootfd, const char *rootname, const char *name, cons
 	fd = openat(rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return sp_err_errno(err, rootname, "cannot create %s", tmp);
-	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || sp_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		rc = sp_err_errno(err, rootname, "cannot write %s", tmp);
 		close(fd);
 		unlinkat(rootfd, tmp, 0);

@@ -493,18 +493,7 @@ static int drop_privileges(void)
 
 static int write_image(int fd)
 {
-	size_t len = (size_t)(sp_init_image_end - sp_init_image), done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, sp_init_image + done, len - done);
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	return sp_write_all(fd, sp_init_image, (size_t)(sp_init_image_end - sp_init_image));
 }
 
 /* secprof-init's image in a memfd, sealed so that no one (a container

@@ -671,9 +671,10 @@ void sp_default_handlers(bool ignored_too)
  * touching the child's. The child blocks reading a pipe, which outlives
  * the parent's execve (a page shared for a futex would not).
  * _Fork, not fork: the caller of a library run may have registered
- * pthread_atfork handlers (its own, or its libraries'), which ran once
- * when init was forked from it and have no business in init's child;
- * init has one thread, so no lock of libc's is held across it. */
+ * pthread_atfork handlers (its own, or its libraries'), which have no
+ * business in the container's processes. init has one thread, so
+ * _Fork's child is as safe as fork's would be (for a multi-threaded
+ * caller, see secprof.h, secprof_run). */
 pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
 {
 	int gate[2];
