@@ -249,8 +249,6 @@ int sp_rec_notify_run(struct secprof_recording *r, const struct sp_rec_runner *r
 	if (strcmp(s->arches[0]->name, "x86_64"))
 		s->arches[1] = s->arches[2] = NULL;
 	hook.data = s;
-	hook.shared = s->sh;
-	hook.shared_len = sizeof(*s->sh);
 	if ((rc = pthread_create(&thr, NULL, supervise, s)) != 0) {
 		errno = rc;
 		sp_err_errno(err, NULL, "cannot start the notification supervisor");

@@ -102,11 +102,9 @@ struct sp_run_hook {
 	/* In the parent, once the first child exists (its pid as forked or
 	 * cloned: in container mode, secprof's init). May be NULL. */
 	void (*started)(void *data, pid_t pid);
-	/* A page shared with the host that only the command's process
-	 * needs: a container's init unmaps it once the command has its own
-	 * mapping, as it does its report page (container.c). May be NULL. */
-	void *shared;
-	size_t shared_len;
+	/* Pages the hook shares with the host need no care in container
+	 * mode: init's execve of secprof-init drops every mapping of the
+	 * caller's (container.c exec_init). */
 };
 
 /* One docker run mount, parsed (layers.c, as moby's volume/mounts parser). */
