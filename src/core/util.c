@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "secprof.h"
@@ -369,6 +370,17 @@ int sp_write_all(int fd, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+#ifndef SYS_pidfd_open
+/* The same on every arch since Linux 5.1 numbered new calls alike
+ * (include/uapi/asm-generic/unistd.h; alpha apart). */
+#define SYS_pidfd_open 434
+#endif
+
+int sp_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 int sp_mkdir_p(const char *path, mode_t mode)

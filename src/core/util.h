@@ -51,6 +51,9 @@ int sp_mkdir_p(const char *path, mode_t mode);
 /* Write all len bytes of data to a blocking fd, again after EINTR. 0, or
  * -1 with errno (ENOSPC when the fd takes no more). */
 int sp_write_all(int fd, const void *data, size_t len);
+/* pidfd_open(pid, 0) (Linux 5.3): an fd that polls readable once the
+ * process has exited; -1 with errno (ENOSYS on older kernels). */
+int sp_pidfd_open(pid_t pid);
 
 /* SHA-256 (core/sha256.c). */
 #define SP_SHA256_SIZE 32

@@ -118,10 +118,6 @@ static int lb_open(struct lb *L, secprof_error *err)
 
 #include "record/bpf/record_abi.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 /* Below __X32_SYSCALL_BIT and far above any syscall table. */
 #define SP_MARKER_NR 0x0badc0deL
 
@@ -391,7 +387,7 @@ int sp_rec_ebpf_attach(struct secprof_recording *r, const secprof_record_target 
 	if (t->cgroup && sfs.f_type != 0x63677270 /* CGROUP2_SUPER_MAGIC */)
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "%s is not a cgroup v2 directory", t->cgroup);
-	if (t->pid > 0 && (pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0)
+	if (t->pid > 0 && (pidfd = sp_pidfd_open(t->pid)) < 0)
 		return sp_err_errno(err, NULL, "process %d", (int)t->pid);
 	if ((rc = lb_open(&L, err)) < 0) {
 		if (pidfd >= 0)

@@ -10,9 +10,6 @@
 #include "core/util.h"
 #include "sandbox/notify.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
@@ -24,7 +21,7 @@ bool sp_notify_id_valid(int listener, uint64_t id)
 
 int sp_notify_take_fd(pid_t pid, int fd, secprof_error *err)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = sp_pidfd_open(pid);
 	int got;
 
 	if (pidfd < 0)
@@ -47,7 +44,7 @@ bool sp_notify_available(const char **why)
 	}
 	/* pidfd_getfd on our own pidfd and stdin's number: ENOSYS is the
 	 * only answer that means the call is missing. */
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	pidfd = sp_pidfd_open(getpid());
 	if (pidfd < 0) {
 		*why = "this kernel has no pidfd_open (Linux 5.3)";
 		return false;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -101,6 +102,48 @@ static void remove_unused_dirs(const char *const *dirs)
 		rmdir(*dirs);
 }
 
+/* Without a relay: the command's end, passing signals on meanwhile. The
+ * end is seen on a pidfd (Linux 5.3), not through SIGCHLD alone: in a
+ * library caller with other threads, a thread that does not block
+ * SIGCHLD may be the one it is delivered to (kernel/signal.c,
+ * complete_signal), which discards it, and a wait for it would never end.
+ * The stdio and tty relays wait the same way. Without a pidfd, waitpid is
+ * tried again every 100 ms; without a signalfd, as secprof-init waits. */
+static int wait_forwarding(pid_t pid, bool terminal_signals)
+{
+	int sfd, xfd, wstatus, status = SP_EXIT_ERROR;
+	sigset_t set;
+
+	sp_forward_sigset(&set);
+	sigaddset(&set, SIGCHLD);
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		return sp_wait_forwarding(pid, false, terminal_signals);
+	xfd = sp_pidfd_open(pid);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = xfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		pid_t got = waitpid(pid, &wstatus, WNOHANG);
+
+		if (got == pid)
+			status = sp_shell_status(wstatus);
+		if (got == pid || (got < 0 && errno != EINTR))
+			break;
+		if (poll(p, 2, xfd < 0 ? 100 : -1) < 0 && errno != EINTR)
+			break;
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		/* As sp_wait_forwarding: the terminal's own signals reach the
+		 * command of a process (not a container) directly. */
+		if (si.ssi_signo != SIGCHLD && (si.ssi_code != SI_KERNEL || terminal_signals))
+			kill(pid, (int)si.ssi_signo);
+	}
+	close(sfd);
+	if (xfd >= 0)
+		close(xfd);
+	return status;
+}
+
 static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct sp_run_opts *o,
 		  int master, struct sp_stdio *stdio, secprof_error *err)
 {
@@ -127,7 +170,7 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 		if (o->tty)
 			return sp_tty_relay(pid, master, o->interactive);
 		return o->stdio ? sp_stdio_relay(pid, stdio)
-				: sp_wait_forwarding(pid, false, o->rootfs != NULL);
+				: wait_forwarding(pid, o->rootfs != NULL);
 	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the

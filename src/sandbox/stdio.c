@@ -234,10 +234,10 @@ static bool stops_secprof(int sig)
  * reader; the linger while only its pipes might still bring something,
  * or once secprof was told to stop (SIGTERM, Ctrl-C): then a reader that
  * takes nothing for that long is not waited for. */
-static int wait_ms(bool exited, bool stop, const struct channel *ch, int sfd)
+static int wait_ms(bool exited, bool stop, const struct channel *ch, int sfd, int xfd)
 {
 	if (!exited)
-		return sfd < 0 ? 100 : -1;
+		return sfd < 0 || xfd < 0 ? 100 : -1;
 	return (ch[0].len > 0 || ch[1].len > 0) && !stop ? -1 : SP_STDIO_LINGER_MS;
 }
 
@@ -249,7 +249,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		{ .from = s->caller_open[0] ? STDIN_FILENO : -1, .to = s->in_w, .from_kept = true },
 	};
 	sigset_t set, pipe_only, old, pending;
-	int sfd, status = SP_EXIT_ERROR, wstatus;
+	int sfd, xfd, status = SP_EXIT_ERROR, wstatus;
 	bool exited = false, stop = false, had_sigpipe;
 
 	/* The relay owns these now; the container's stdin is non-blocking on
@@ -267,13 +267,14 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	xfd = sp_pidfd_open(pid); /* not SIGCHLD alone: run.c, wait_forwarding */
 	sigemptyset(&pipe_only);
 	sigaddset(&pipe_only, SIGPIPE);
 	sigpending(&pending);
 	had_sigpipe = sigismember(&pending, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_only, &old);
 	for (;;) {
-		struct pollfd p[4];
+		struct pollfd p[5];
 		int n;
 
 		if (!exited) {
@@ -296,7 +297,8 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		if (exited) /* its stdin has no one to go to */
 			p[2].fd = -1;
 		p[3] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		n = poll(p, 4, wait_ms(exited, stop, ch, sfd));
+		p[4] = (struct pollfd){ .fd = exited ? -1 : xfd, .events = POLLIN };
+		n = poll(p, 5, wait_ms(exited, stop, ch, sfd, xfd));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && exited)
@@ -311,6 +313,8 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (sfd >= 0)
 		close(sfd);
+	if (xfd >= 0)
+		close(xfd);
 	/* Closed first: a container blocked writing to a full pipe gets
 	 * EPIPE instead of holding the wait below for ever. */
 	for (int i = 0; i < 2; i++)

@@ -123,11 +123,12 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 	struct termios saved, raw;
 	bool restore = false, in_open = interactive;
 	sigset_t set;
-	int sfd, status = SP_EXIT_ERROR, wstatus;
+	int sfd, xfd, status = SP_EXIT_ERROR, wstatus;
 
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	xfd = sp_pidfd_open(pid); /* not SIGCHLD alone: run.c, wait_forwarding */
 	/* The docker client puts its terminal in raw mode for -it: every key,
 	 * Ctrl-C included, goes to the container's pty, whose line
 	 * discipline turns it into the signal for the foreground job there. */
@@ -137,10 +138,11 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 		restore = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 	}
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = master, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
+			{ .fd = xfd, .events = POLLIN },
 		};
 		char buf[4096];
 		ssize_t r;
@@ -152,7 +154,7 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 		}
 		if (got < 0 && errno != EINTR)
 			break;
-		if (poll(p, 3, sfd < 0 ? 100 : -1) < 0 && errno != EINTR)
+		if (poll(p, 4, sfd < 0 || xfd < 0 ? 100 : -1) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN) {
 			r = read(master, buf, sizeof(buf));
@@ -188,6 +190,8 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	if (sfd >= 0)
 		close(sfd);
+	if (xfd >= 0)
+		close(xfd);
 	close(master);
 	return status;
 }
