@@ -601,14 +601,17 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * for the run and put back after, for the whole process; so a process
  * that ignores SIGCHLD makes its runs one at a time. The same holds for
  * the secprof_container_run and secprof_record functions.
- * With a root filesystem, the container's init is a copy of the calling
- * thread made with clone(2) itself (its namespaces need the flags), not
- * with fork(): glibc's own preparation, which makes malloc and stdio
- * usable in the child of a multi-threaded process, does not run, and init
- * reads files with them before it becomes secprof-init. So in a process
- * with other threads, call it while none of them can be inside malloc or
- * stdio, or from a single-threaded helper process; otherwise the
- * container's start may hang. */
+ * The calling thread keeps HUP, INT, QUIT, TERM, USR1, USR2, WINCH and
+ * ALRM blocked during the run and passes on those it receives; in a
+ * process with other threads, only the signals that reach this thread
+ * (those the others block) are passed on. The command's end is seen on a
+ * pidfd (Linux 5.3), so another thread taking SIGCHLD does not hold the
+ * run up (before 5.3, it is checked for every 100 ms).
+ * With a root filesystem, the container's init is made with clone(2)
+ * itself (its namespaces need the flags); in a process with other
+ * threads, from a fork() of the caller, which makes malloc and stdio
+ * usable in the copy: so the caller's pthread_atfork handlers run once
+ * there, in a process that only makes init and exits. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
 /* What `docker run` is given, for secprof_container_run: the daemon's and

@@ -806,7 +806,9 @@ static pid_t clone_into_cgroup(unsigned long flags, const struct sp_devcg *cg)
 		return -1;
 	memset(&args, 0, sizeof(args));
 	args.flags = (flags & ~(unsigned long)CSIGNAL) | CLONE_INTO_CGROUP;
-	args.exit_signal = flags & CSIGNAL;
+	/* A sibling's exit signal is its creator's (kernel/fork.c), and
+	 * clone3 refuses to be given one with CLONE_PARENT. */
+	args.exit_signal = flags & CLONE_PARENT ? 0 : flags & CSIGNAL;
 	args.cgroup = (uint64_t)fd;
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid != 0) {
@@ -817,24 +819,96 @@ static pid_t clone_into_cgroup(unsigned long flags, const struct sp_devcg *cg)
 	return pid;
 }
 
-pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
-			 const struct sp_devcg *cg, secprof_error *err)
+/* init's process, in new namespaces and (clone3) its device cgroup:
+ * returns twice, like fork(); -1 with errno. */
+static pid_t clone_init(unsigned long flags, const struct sp_devcg *cg, bool *born_in_cg)
 {
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	bool born_in_cg = false;
 	pid_t pid = -1;
 
-	if (o->net == SP_NET_NONE)
-		flags |= CLONE_NEWNET;
+	*born_in_cg = false;
 	if (cg && cg->version == 2) {
 		pid = clone_into_cgroup(flags, cg);
-		born_in_cg = pid >= 0;
+		*born_in_cg = pid >= 0;
 	}
 	/* Raw clone without a new stack behaves like fork(), in new namespaces;
 	 * the child is PID 1 of its PID namespace. Where clone3 is missing
 	 * (ENOSYS) or refused, the init joins its cgroup first thing. */
-	if (!born_in_cg)
+	if (!*born_in_cg)
 		pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	return pid;
+}
+
+/* Whether the calling process has other threads: procfs counts a link
+ * of /proc/self/task per thread, above the directory's own two
+ * (fs/proc/base.c, proc_task_getattr). Without /proc, assume so. */
+static bool caller_has_threads(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/task", &st) < 0 || st.st_nlink != 3;
+}
+
+/* What the single-threaded copy below tells the caller. */
+struct init_started {
+	pid_t pid;
+	int error;
+	bool born_in_cg;
+};
+
+/* A raw clone copies the caller's memory as it is, glibc's locks with it;
+ * only fork() makes malloc and stdio usable again in the child (it takes
+ * their locks around the copy). With one thread, nothing else can hold
+ * them. With others, one may hold the lock of malloc's arena or of stdio's
+ * list of files at that moment, and init, or the command it forks, then
+ * waits for it for ever (fopen of mountinfo, /etc/passwd; calloc). So
+ * init is cloned from a fork() of the caller instead, a sibling of it
+ * (CLONE_PARENT), so that the caller still waits for init itself. Costs
+ * one more process, and runs the caller's pthread_atfork handlers in that
+ * copy, as any fork of a multi-threaded program must. Returns 0 in init. */
+static pid_t clone_init_from_fork(unsigned long flags, const struct sp_devcg *cg, bool *born_in_cg)
+{
+	struct init_started got = { .pid = -1, .error = EIO };
+	int p[2], wstatus;
+	pid_t copy;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	copy = fork();
+	if (copy == 0) {
+		close(p[0]);
+		got.pid = clone_init(flags | CLONE_PARENT, cg, &got.born_in_cg);
+		if (got.pid == 0) {
+			close(p[1]);
+			*born_in_cg = got.born_in_cg;
+			return 0;
+		}
+		got.error = errno;
+		sp_exit_now(sp_write_all(p[1], &got, sizeof(got)) < 0);
+	}
+	close(p[1]);
+	if (copy > 0) {
+		if (read(p[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
+			got = (struct init_started){ .pid = -1, .error = EIO };
+		while (waitpid(copy, &wstatus, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(p[0]);
+	*born_in_cg = got.born_in_cg;
+	errno = copy < 0 ? errno : got.error;
+	return copy < 0 ? -1 : got.pid;
+}
+
+pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,
+			 const struct sp_devcg *cg, secprof_error *err)
+{
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	bool born_in_cg;
+	pid_t pid;
+
+	if (o->net == SP_NET_NONE)
+		flags |= CLONE_NEWNET;
+	pid = caller_has_threads() ? clone_init_from_fork(flags, cg, &born_in_cg)
+				   : clone_init(flags, cg, &born_in_cg);
 	if (pid < 0) {
 		sp_err_errno(err, NULL, "cannot create namespaces");
 		return -1;

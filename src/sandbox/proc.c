@@ -672,9 +672,9 @@ void sp_default_handlers(bool ignored_too)
  * the parent's execve (a page shared for a futex would not).
  * _Fork, not fork: the caller of a library run may have registered
  * pthread_atfork handlers (its own, or its libraries'), which have no
- * business in the container's processes. init has one thread, so
- * _Fork's child is as safe as fork's would be (for a multi-threaded
- * caller, see secprof.h, secprof_run). */
+ * business in the container's processes. init has one thread, and was
+ * made from a fork() where the caller had more (container.c,
+ * clone_init_from_fork), so _Fork's child is as safe as fork's would be. */
 pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
 {
 	int gate[2];
