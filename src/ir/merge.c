@@ -602,6 +602,13 @@ static enum a32_verdict arg32_verdict(const struct build *b, const struct sp_arc
 	return A32_BOTH;
 }
 
+/* One number's slot s from its entries e[0..n). 1 when the slot decides
+ * something (an unconditional action, or rules left), 0 when every rule
+ * was left out, -1 on error. The caller takes that answer rather than
+ * reading s back: s was just written in pieces, and the one wide load
+ * the compiler makes of uncond and nrules together cannot be forwarded
+ * from those stores (a stall on every number of every arch, ~4% of
+ * the moby default's compile). */
 static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
 		    const struct entry *e, size_t n, struct sp_vec *tmp)
 {
@@ -618,7 +625,7 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 					  .uncond = true,
 					  .ret = sp_rule_ret(e[0].rule),
 					  .src = e[0].rule };
-		return 0;
+		return 1;
 	}
 	*s = (struct sp_sysrule){ 0 }; /* the slot of a number left out may be reused */
 	args = tested_arg32(e, n, sp_rs_entries_arg32(b, a, e, n));
@@ -627,12 +634,12 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		b->exact = true;
 		rc = merge_one(b, a, s, e, n, tmp);
 		b->exact = false;
-		return rc;
+	} else {
+		rc = merge_one(b, a, s, e, n, tmp);
+		if (!rc && v == A32_BOTH)
+			rc = merge_wide(b, a, s, e, n, tmp, args);
 	}
-	rc = merge_one(b, a, s, e, n, tmp);
-	if (rc || v == A32_LOW)
-		return rc;
-	return merge_wide(b, a, s, e, n, tmp, args);
+	return rc < 0 ? rc : s->uncond || s->nrules;
 }
 
 static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
@@ -810,7 +817,9 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		size_t j = i + 1, mark = b->drops.len;
 		while (j < v.len && e[j].nr == e[i].nr)
 			j++;
-		rc = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
+		int slot = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
+
+		rc = slot < 0 ? slot : 0;
 		/* above the boundary every rule of the number is unreached,
 		 * whatever libseccomp made of it */
 		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
@@ -825,7 +834,7 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		 * whose maximum does not count them (push_entries). libseccomp
 		 * still merged it, so it still refuses what it refuses. */
 		bool beyond = ar->enosys_max > 0 && e[i].nr > ar->enosys_max;
-		bool decides = !rc && (ar->sys[ar->nsys].uncond || ar->sys[ar->nsys].nrules);
+		bool decides = !rc && slot > 0;
 		/* the model lays out a number beyond the boundary too: runc's
 		 * stub keeps calls from its blocks, but libseccomp generated
 		 * them, and where a block shared with another number lands
