@@ -108,15 +108,17 @@ static void remove_unused_dirs(const char *const *dirs)
  * SIGCHLD may be the one it is delivered to (kernel/signal.c,
  * complete_signal), which discards it, and a wait for it would never end.
  * The stdio and tty relays wait the same way. Without a pidfd, waitpid is
- * tried again every 100 ms; without a signalfd, as secprof-init waits. */
+ * tried again every 100 ms; without a signalfd, as secprof-init waits.
+ * The signalfd does not block: such a thread may also take a signal
+ * between poll's announcing it and the read. */
 static int wait_forwarding(pid_t pid, bool terminal_signals)
 {
-	int sfd, xfd, wstatus, status = SP_EXIT_ERROR;
+	int sfd, xfd, wstatus, status = SP_STATUS_LOST;
 	sigset_t set;
 
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
-	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return sp_wait_forwarding(pid, false, terminal_signals);
 	xfd = sp_pidfd_open(pid);
 	for (;;) {
@@ -166,11 +168,20 @@ static int finish(pid_t pid, int rfd, struct sp_child_report *rep, const struct 
 		return rep->status;
 	}
 	if (rep->stage == SP_STAGE_EXEC) {
+		int status;
+
 		remove_unused_dirs(o->rmdir_at_exec);
 		if (o->tty)
-			return sp_tty_relay(pid, master, o->interactive);
-		return o->stdio ? sp_stdio_relay(pid, stdio)
-				: wait_forwarding(pid, o->rootfs != NULL);
+			status = sp_tty_relay(pid, master, o->interactive);
+		else
+			status = o->stdio ? sp_stdio_relay(pid, stdio)
+					  : wait_forwarding(pid, o->rootfs != NULL);
+		if (status != SP_STATUS_LOST)
+			return status;
+		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "the command's exit status is lost: process %d was reaped by another waiter of this process (a thread waiting for any child?)",
+		       (int)pid);
+		return SP_EXIT_ERROR;
 	}
 	/* Gone before execve without a word: typically a profile that denies
 	 * a call the runtime itself needs after loading it (runc fails the

@@ -287,6 +287,11 @@ void sp_remove_tree(const char *dir);
  * (stdio, --preserve-fds); fd itself when already there, -1 when fd is
  * -1 or cannot be moved (then closed). */
 int sp_fd_above(int fd, int min_fd);
+/* What the relays and waits below return when the command's exit status
+ * is gone: another waiter of this process (a thread of a library caller
+ * waiting for any child) reaped it first, or waiting failed. */
+#define SP_STATUS_LOST (-1)
+
 /* A pty for -t: *master (close-on-exec) and *slave, both at or above
  * min_fd; the window size copied from secprof's terminal. */
 int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err);
@@ -294,7 +299,8 @@ int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err);
 int sp_tty_attach(int slave);
 /* The parent's loop while the command runs on a pty: the pty's output to
  * stdout, stdin to the pty (interactive), window size changes, signals
- * passed on; secprof's terminal raw meanwhile. Returns the exit status. */
+ * passed on; secprof's terminal raw meanwhile. Returns the exit status,
+ * or SP_STATUS_LOST. */
 int sp_tty_relay(pid_t pid, int master, bool interactive);
 
 /* A container's stdio without -t, as docker run's (stdio.c): child[] are
@@ -313,8 +319,8 @@ int sp_stdio_attach(const struct sp_stdio *s);
 void sp_stdio_parent_side(struct sp_stdio *s);
 /* The parent's loop while the container runs: its output to secprof's
  * stdout and stderr, secprof's stdin to it (-i), signals passed on;
- * returns the exit status once the container is gone and its output
- * read. Closes everything. */
+ * returns the exit status (or SP_STATUS_LOST) once the container is gone
+ * and its output read. Closes everything. */
 int sp_stdio_relay(pid_t pid, struct sp_stdio *s);
 void sp_stdio_close(struct sp_stdio *s);
 

@@ -249,7 +249,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 		{ .from = s->caller_open[0] ? STDIN_FILENO : -1, .to = s->in_w, .from_kept = true },
 	};
 	sigset_t set, pipe_only, old, pending;
-	int sfd, xfd, status = SP_EXIT_ERROR, wstatus;
+	int sfd, xfd, status = SP_STATUS_LOST, wstatus;
 	bool exited = false, stop = false, had_sigpipe;
 
 	/* The relay owns these now; the container's stdin is non-blocking on
@@ -266,7 +266,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			fcntl(ch[i].from, F_SETFL, fcntl(ch[i].from, F_GETFL) | O_NONBLOCK);
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	xfd = sp_pidfd_open(pid); /* not SIGCHLD alone: run.c, wait_forwarding */
 	sigemptyset(&pipe_only);
 	sigaddset(&pipe_only, SIGPIPE);

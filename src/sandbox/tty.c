@@ -123,11 +123,11 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 	struct termios saved, raw;
 	bool restore = false, in_open = interactive;
 	sigset_t set;
-	int sfd, xfd, status = SP_EXIT_ERROR, wstatus;
+	int sfd, xfd, status = SP_STATUS_LOST, wstatus;
 
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	xfd = sp_pidfd_open(pid); /* not SIGCHLD alone: run.c, wait_forwarding */
 	/* The docker client puts its terminal in raw mode for -it: every key,
 	 * Ctrl-C included, goes to the container's pty, whose line

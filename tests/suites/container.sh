@@ -341,6 +341,14 @@ if [[ -x $BUILD/tests/api-threads ]]; then
 	is "$?|$out" "0|runs: 200 ok" "library caller with a thread busy in stdio and malloc: 200 container runs end"
 	out=$(timeout 120 "$BUILD/tests/api-threads" - 200 /bin/true 2>&1)
 	is "$?|$out" "0|runs: 200 ok" "the same without a root filesystem"
+	# The thread also reaps any child it finds: a run whose command it
+	# reaped says the status is lost (125 and a message; before, 125 and
+	# no message), and none hangs on a signal the thread took between
+	# poll and read (the signalfd blocked, and did).
+	for mode in "$ROOT" -; do
+		out=$(timeout 120 "$BUILD/tests/api-threads" "$mode" 200 --reap /bin/true 2>"$TMPD/reap.err")
+		is "$?|$out" "0|runs: 200 ok" "a thread reaping any child: every run ends, a lost status said ($(cat "$TMPD/reap.err"), rootfs $mode)"
+	done
 else
 	skip "library caller with threads" "$BUILD/tests/api-threads missing (make tests-bin)"
 fi
