@@ -606,7 +606,9 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * process with other threads, only the signals that reach this thread
  * (those the others block) are passed on. The command's end is seen on a
  * pidfd (Linux 5.3), so another thread taking SIGCHLD does not hold the
- * run up (before 5.3, it is checked for every 100 ms).
+ * run up (before 5.3, it is checked for every 100 ms). A thread that
+ * reaps any child (waitpid(-1)) may take the command's status: the run
+ * then returns SECPROF_EXIT_ERROR with an error that says so.
  * With a root filesystem, the container's init is made with clone(2)
  * itself (its namespaces need the flags); in a process with other
  * threads, from a fork() of the caller, which makes malloc and stdio
