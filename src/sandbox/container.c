@@ -19,6 +19,7 @@
 #include <linux/keyctl.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
+#include <linux/securebits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,7 +29,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -657,6 +660,74 @@ static bool devices_armed(struct sp_child_report *rep)
 	return v == 1;
 }
 
+/* ---- what the caller's process would have handed down ------------------ */
+
+/* A Docker container's first process descends from containerd's shim, not
+ * from the docker client: none of the client's scheduling, OOM or
+ * personality settings reach it, and runc's init sets umask 0022 and
+ * writes the spec's oom_score_adj, 0 unless asked (runc
+ * libcontainer/standard_init_linux.go, process_linux.go). secprof's init is
+ * a copy of its caller, so it undoes what would give the container more
+ * than Docker's would have and what the container could not take for
+ * itself: a real-time scheduling or I/O class, a negative nice or
+ * oom_score_adj (those need CAP_SYS_NICE, CAP_SYS_ADMIN,
+ * CAP_SYS_RESOURCE), personality flags Docker's profile refuses to set
+ * (ADDR_NO_RANDOMIZE: no ASLR), and the securebit that keeps a root
+ * process's capabilities across setuid (no-setuid-fixup). What is less
+ * favourable than Docker's (a positive nice, a batch or idle class) stays,
+ * as the caller meant it: the container cannot lift it either. */
+#define SP_IOPRIO_WHO_PROCESS 1 /* include/uapi/linux/ioprio.h */
+#define SP_IOPRIO_CLASS_RT 1
+#define SP_IOPRIO_CLASS_SHIFT 13
+
+static int drop_scheduling(secprof_error *err)
+{
+	struct sched_param none = { 0 };
+	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	long io = syscall(SYS_ioprio_get, SP_IOPRIO_WHO_PROCESS, 0);
+
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) < 0 && !errno && setpriority(PRIO_PROCESS, 0, 0) < 0)
+		return sp_err_errno(err, NULL, "cannot undo the caller's negative nice value");
+	if ((policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_DEADLINE) &&
+	    sched_setscheduler(0, SCHED_OTHER, &none) < 0)
+		return sp_err_errno(err, NULL, "cannot undo the caller's real-time scheduling");
+	if (io >= 0 && io >> SP_IOPRIO_CLASS_SHIFT == SP_IOPRIO_CLASS_RT &&
+	    syscall(SYS_ioprio_set, SP_IOPRIO_WHO_PROCESS, 0, 0) < 0)
+		return sp_err_errno(err, NULL, "cannot undo the caller's real-time I/O class");
+	return 0;
+}
+
+static int drop_oom_protection(secprof_error *err)
+{
+	char buf[16] = { 0 };
+	int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	int rc = 0;
+
+	if (n > 0 && buf[0] == '-' && pwrite(fd, "0", 1, 0) != 1)
+		rc = sp_err_errno(err, NULL, "cannot undo the caller's oom_score_adj %.*s", (int)n - 1,
+				  buf);
+	if (fd >= 0)
+		close(fd);
+	return n < 0 ? sp_err_errno(err, NULL, "cannot read /proc/self/oom_score_adj") : rc;
+}
+
+static int drop_caller_settings(secprof_error *err)
+{
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+
+	umask(022);
+	if (personality(0xffffffff) != PER_LINUX && personality(PER_LINUX) < 0)
+		return sp_err_errno(err, NULL, "cannot undo the caller's personality");
+	if (bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP) &&
+	    prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
+		return sp_err_errno(err, NULL, "cannot undo the caller's no-setuid-fixup securebit");
+	if (drop_scheduling(err) < 0)
+		return -1;
+	return drop_oom_protection(err);
+}
+
 /* runc gives every container a session keyring of its own
  * (libcontainer/standard_init_linux.go Init: keys.JoinSessionKeyring, then
  * ModKeyringPerm adding the user's search right). The kernel's keyrings are
@@ -734,6 +805,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * client's terminal either. */
 	if (setsid() < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot start a session");
+	if (drop_caller_settings(&err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* -t: the pty is init's stdio too, so that bind_terminal puts it on
 	 * /dev/console and the command inherits it. */
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
@@ -874,6 +947,8 @@ static pid_t clone_init_from_fork(unsigned long flags, const struct sp_devcg *cg
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	copy = fork();
+	if (copy < 0)
+		got.error = errno;
 	if (copy == 0) {
 		close(p[0]);
 		got.pid = clone_init(flags | CLONE_PARENT, cg, &got.born_in_cg);
@@ -894,8 +969,8 @@ static pid_t clone_init_from_fork(unsigned long flags, const struct sp_devcg *cg
 	}
 	close(p[0]);
 	*born_in_cg = got.born_in_cg;
-	errno = copy < 0 ? errno : got.error;
-	return copy < 0 ? -1 : got.pid;
+	errno = got.error;
+	return got.pid;
 }
 
 pid_t sp_container_start(const struct sp_run_opts *o, struct sp_child_report *rep,

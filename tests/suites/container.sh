@@ -400,6 +400,26 @@ else
 	skip "session keyring" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
 fi
 
+# ---- nothing of the caller's scheduling, OOM or personality favours ----
+# Docker's container descends from containerd's shim, not from the client:
+# a caller's real-time class, negative nice, real-time I/O class, no-ASLR
+# personality, umask 000 or no-setuid-fixup securebit never reach it, and a
+# container cannot take them itself. e420e78 and before: nice -10, SCHED_RR
+# 5, "realtime: prio 2", personality 00040000, umask 0000; and a root
+# process's setuid to 65534 kept every capability.
+attrs='echo nice=$(nice) umask=$(umask) pers=$(cat /proc/self/personality); chrt -p $$ | tail -1; ionice -p $$'
+out=$(sh -c 'umask 000; exec "$@"' sh nice -n -10 chrt -r 5 ionice -c1 -n2 setarch -R \
+	"$SECPROF" run --rootfs "$ROOT" -- sh -c "$attrs" 2>&1)
+is "$out" "nice=0 umask=0022 pers=00000000
+pid 2's current scheduling priority: 0
+none: prio 0" "a caller's real-time, nice -10, I/O class, no-ASLR personality and umask 000 are undone"
+out=$(nice -n 7 chrt -b 0 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo nice=$(nice); chrt -p $$ | head -1' 2>&1)
+is "$out" "nice=7
+pid 2's current scheduling policy: SCHED_BATCH" "a less favourable nice and class stay, as the caller meant"
+out=$(setpriv --securebits +no_setuid_fixup -- "$SECPROF" run --rootfs "$ROOT" -- perl -e \
+	'$< = $> = 65534; open F, "/proc/self/status"; print grep /^CapEff/, <F>' 2>&1)
+is "$out" "CapEff:	0000000000000000" "a caller's no-setuid-fixup securebit is undone: setuid drops the capabilities"
+
 # ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
 # The module's parameter as an AppArmor host shows it, in a private mount
 # namespace (this kernel has no AppArmor); the note names the gap.
