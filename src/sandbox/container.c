@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -728,6 +729,25 @@ static int drop_caller_settings(secprof_error *err)
 	return drop_oom_protection(err);
 }
 
+/* Docker gives a container a cgroup namespace of its own where the host
+ * runs cgroup v2 alone, and shares the host's where it mounts v1 (moby:
+ * the daemon's default-cgroupns-mode, "private" on cgroup v2); runc
+ * unshares it once the init is in its cgroup, so that the container's
+ * cgroup is its root (libcontainer/process_linux.go). Without it,
+ * /proc/self/cgroup names the container's cgroup by its host path. */
+#define SP_CGROUP2_SUPER_MAGIC 0x63677270 /* include/uapi/linux/magic.h */
+
+static int cgroup_namespace(secprof_error *err)
+{
+	struct statfs fs;
+
+	if (statfs("/sys/fs/cgroup", &fs) < 0 || fs.f_type != SP_CGROUP2_SUPER_MAGIC)
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return sp_err_errno(err, NULL, "cannot create the container's cgroup namespace");
+	return 0;
+}
+
 /* runc gives every container a session keyring of its own
  * (libcontainer/standard_init_linux.go Init: keys.JoinSessionKeyring, then
  * ModKeyringPerm adding the user's search right). The kernel's keyrings are
@@ -824,6 +844,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* Joined before anything else, so no process of the container ever
 	 * runs outside the device rules (unless created inside the cgroup). */
 	if (!born_in_cg && sp_devcg_join(cg, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (cgroup_namespace(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* The command inherits it from init at fork. */
 	if (new_session_keyring(&err) < 0)

@@ -420,6 +420,20 @@ out=$(setpriv --securebits +no_setuid_fixup -- "$SECPROF" run --rootfs "$ROOT" -
 	'$< = $> = 65534; open F, "/proc/self/status"; print grep /^CapEff/, <F>' 2>&1)
 is "$out" "CapEff:	0000000000000000" "a caller's no-setuid-fixup securebit is undone: setuid drops the capabilities"
 
+# ---- a cgroup namespace of its own where the host runs cgroup v2 alone ----
+# As Docker's default there ("private"); on this hybrid host Docker shares
+# the host's, and so does secprof. The unified hierarchy is moved onto
+# /sys/fs/cgroup in a private mount namespace to show a v2-only host.
+out=$("$SECPROF" run --rootfs "$ROOT" -- cat /proc/self/cgroup 2>&1 | grep '^0::')
+ok $([[ $out == 0::/?* ]]; echo $?) "hybrid host: the host's cgroup namespace, as Docker's ($out)"
+if [[ -d /sys/fs/cgroup/unified ]]; then
+	out=$(unshare -m sh -c 'mkdir -p "$1" && mount --bind /sys/fs/cgroup/unified "$1" &&
+		umount -l /sys/fs/cgroup/unified && mount --bind "$1" /sys/fs/cgroup && shift &&
+		"$@"' sh "$TMPD/unified" "$SECPROF" run --rootfs "$ROOT" -- cat /proc/self/cgroup 2>&1 |
+		grep '^0::')
+	is "$out" "0::/" "cgroup v2 alone: a cgroup namespace of its own, rooted at the container's cgroup"
+fi
+
 # ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
 # The module's parameter as an AppArmor host shows it, in a private mount
 # namespace (this kernel has no AppArmor); the note names the gap.
