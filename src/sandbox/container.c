@@ -707,8 +707,8 @@ static int drop_oom_protection(secprof_error *err)
 	int rc = 0;
 
 	if (n > 0 && buf[0] == '-' && pwrite(fd, "0", 1, 0) != 1)
-		rc = sp_err_errno(err, NULL, "cannot undo the caller's oom_score_adj %.*s", (int)n - 1,
-				  buf);
+		rc = sp_err_errno(err, NULL, "cannot undo the caller's oom_score_adj %.*s",
+				  (int)n - 1, buf);
 	if (fd >= 0)
 		close(fd);
 	return n < 0 ? sp_err_errno(err, NULL, "cannot read /proc/self/oom_score_adj") : rc;
@@ -723,7 +723,8 @@ static int drop_caller_settings(secprof_error *err)
 		return sp_err_errno(err, NULL, "cannot undo the caller's personality");
 	if (bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP) &&
 	    prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
-		return sp_err_errno(err, NULL, "cannot undo the caller's no-setuid-fixup securebit");
+		return sp_err_errno(err, NULL,
+				    "cannot undo the caller's no-setuid-fixup securebit");
 	if (drop_scheduling(err) < 0)
 		return -1;
 	return drop_oom_protection(err);
