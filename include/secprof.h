@@ -612,8 +612,11 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * With a root filesystem, the container's init is made with clone(2)
  * itself (its namespaces need the flags); in a process with other
  * threads, from a fork() of the caller, which makes malloc and stdio
- * usable in the copy: so the caller's pthread_atfork handlers run once
- * there, in a process that only makes init and exits. */
+ * usable in the copy: so the caller's pthread_atfork handlers run (the
+ * prepare ones in the calling thread: do not call it holding a lock they
+ * take), that fork costs what any fork of the process costs, and a
+ * thread reaping any child may see that copy, which only makes init and
+ * exits with status 0. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
 /* What `docker run` is given, for secprof_container_run: the daemon's and

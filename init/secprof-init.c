@@ -223,6 +223,6 @@ int main(int argc, char **argv)
 	 * Anything else would leave it reading the end of file: no release. */
 	(void)!write((int)gate, &(unsigned char){ SP_GATE_GO }, 1);
 	close((int)gate);
-	syscall(SYS_exit_group, sp_wait_forwarding((pid_t)pid, true, false));
+	syscall(SYS_exit_group, sp_wait_forwarding((pid_t)pid, true, false, NULL));
 	return SP_EXIT_ERROR;
 }

@@ -985,7 +985,13 @@ static pid_t clone_init_from_fork(unsigned long flags, const struct sp_devcg *cg
 	}
 	close(p[1]);
 	if (copy > 0) {
-		if (read(p[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
+		ssize_t n;
+
+		/* again after a handler of the caller's (one for a signal
+		 * secprof does not block) interrupted it: init may exist */
+		while ((n = read(p[0], &got, sizeof(got))) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof(got))
 			got = (struct init_started){ .pid = -1, .error = EIO };
 		while (waitpid(copy, &wstatus, 0) < 0 && errno == EINTR)
 			;

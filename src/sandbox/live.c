@@ -283,7 +283,7 @@ int sp_live_start(struct sp_live *lv, pid_t pid, bool container, struct sp_child
 	if (lv->kmsg_fd >= 0)
 		lseek(lv->kmsg_fd, 0, SEEK_END);
 	/* The thread takes no signal: secprof's main thread waits for the
-	 * forwarded ones with sigwaitinfo (proc.c sp_wait_forwarding). */
+	 * forwarded ones (run.c wait_forwarding, stdio.c, tty.c). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&t, NULL, serve, lv);

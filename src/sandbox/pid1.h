@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 
 /* docker run's own exit statuses (docker run reference, "Exit status"). */
 enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
@@ -38,10 +39,13 @@ static inline int sp_shell_status(int wstatus)
 /* Wait for pid, forwarding signals sent by other processes (not those the
  * terminal sends to the whole foreground process group, which the command
  * gets itself), with the forwarded signals and SIGCHLD blocked. reap_all
- * reaps every child (a PID 1). Returns the exit status as a shell reports
- * it (128+N), SP_EXIT_ERROR when pid is no child (anymore). The calls it
+ * reaps every child (a PID 1). tick: NULL, or how long to wait for a
+ * signal before trying waitpid again (where another thread of the process
+ * may take SIGCHLD). Returns the exit status as a shell reports it
+ * (128+N), SP_EXIT_ERROR when pid is no child (anymore). The calls it
  * makes: wait4, rt_sigtimedwait, kill (secprof-init's filter allows those). */
-static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals)
+static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_signals,
+				     const struct timespec *tick)
 {
 	sigset_t set;
 	int wstatus;
@@ -57,7 +61,7 @@ static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_sig
 				return sp_shell_status(wstatus);
 		if (got < 0 && errno == ECHILD)
 			return SP_EXIT_ERROR;
-		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+		if (sigtimedwait(&set, &si, tick) < 0 || si.si_signo == SIGCHLD)
 			continue;
 		/* The terminal signals the whole foreground process group, the
 		 * command included (si_code SI_KERNEL): passing those on would

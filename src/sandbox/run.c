@@ -113,13 +113,15 @@ static void remove_unused_dirs(const char *const *dirs)
  * between poll's announcing it and the read. */
 static int wait_forwarding(pid_t pid, bool terminal_signals)
 {
+	static const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
 	int sfd, xfd, wstatus, status = SP_STATUS_LOST;
+	bool fired = false;
 	sigset_t set;
 
 	sp_forward_sigset(&set);
 	sigaddset(&set, SIGCHLD);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		return sp_wait_forwarding(pid, false, terminal_signals);
+		return sp_wait_forwarding(pid, false, terminal_signals, &tick);
 	xfd = sp_pidfd_open(pid);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
@@ -131,8 +133,11 @@ static int wait_forwarding(pid_t pid, bool terminal_signals)
 			status = sp_shell_status(wstatus);
 		if (got == pid || (got < 0 && errno != EINTR))
 			break;
+		if (got == 0)
+			sp_exit_fd_settle(&xfd, &fired);
 		if (poll(p, 2, xfd < 0 ? 100 : -1) < 0 && errno != EINTR)
 			break;
+		fired = p[1].revents & POLLIN;
 		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 			continue;
 		/* As sp_wait_forwarding: the terminal's own signals reach the

@@ -292,6 +292,21 @@ int sp_fd_above(int fd, int min_fd);
  * waiting for any child) reaped it first, or waiting failed. */
 #define SP_STATUS_LOST (-1)
 
+/* The waits below poll the command's pidfd (sp_pidfd_open) for its exit.
+ * It stays readable from then on, but while a tracer holds the zombie,
+ * the parent's waitpid still finds nothing (the tracer is told first):
+ * once it fired and waitpid found nothing, it is dropped, and waitpid is
+ * tried every 100 ms instead, lest the wait spin. Call when waitpid
+ * returned 0; *fired is whether the last poll found it readable. */
+static inline void sp_exit_fd_settle(int *xfd, bool *fired)
+{
+	if (*fired && *xfd >= 0) {
+		close(*xfd);
+		*xfd = -1;
+	}
+	*fired = false;
+}
+
 /* A pty for -t: *master (close-on-exec) and *slave, both at or above
  * min_fd; the window size copied from secprof's terminal. */
 int sp_tty_open(int min_fd, int *master, int *slave, secprof_error *err);

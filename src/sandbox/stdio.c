@@ -250,7 +250,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 	};
 	sigset_t set, pipe_only, old, pending;
 	int sfd, xfd, status = SP_STATUS_LOST, wstatus;
-	bool exited = false, stop = false, had_sigpipe;
+	bool exited = false, stop = false, had_sigpipe, fired = false;
 
 	/* The relay owns these now; the container's stdin is non-blocking on
 	 * this side only (the caller's descriptors keep their flags). */
@@ -284,6 +284,8 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			 * no longer its own to signal. */
 			exited = got == pid || (got < 0 && errno == ECHILD);
 			status = got == pid ? sp_shell_status(wstatus) : status;
+			if (got == 0)
+				sp_exit_fd_settle(&xfd, &fired);
 		}
 		/* The container's stdin ends with the caller's, once copied. */
 		if (ch[2].to >= 0 && !channel_live(&ch[2])) {
@@ -303,6 +305,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			break;
 		if (n == 0 && exited)
 			break;
+		fired = p[4].revents & POLLIN;
 		for (int i = 0; i < 3; i++)
 			if (p[i].fd >= 0)
 				channel_step(&ch[i], p[i].revents);

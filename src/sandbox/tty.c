@@ -121,7 +121,7 @@ static void drain(int master)
 int sp_tty_relay(pid_t pid, int master, bool interactive)
 {
 	struct termios saved, raw;
-	bool restore = false, in_open = interactive;
+	bool restore = false, in_open = interactive, fired = false;
 	sigset_t set;
 	int sfd, xfd, status = SP_STATUS_LOST, wstatus;
 
@@ -154,8 +154,12 @@ int sp_tty_relay(pid_t pid, int master, bool interactive)
 		}
 		if (got < 0 && errno != EINTR)
 			break;
+		if (got == 0)
+			sp_exit_fd_settle(&xfd, &fired);
+		p[3].fd = xfd;
 		if (poll(p, 4, sfd < 0 || xfd < 0 ? 100 : -1) < 0 && errno != EINTR)
 			break;
+		fired = p[3].revents & POLLIN;
 		if (p[0].revents & POLLIN) {
 			r = read(master, buf, sizeof(buf));
 			if (r > 0)

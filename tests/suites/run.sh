@@ -154,6 +154,30 @@ kill -TERM $pid
 wait $pid
 is "$?" 42 "SIGTERM sent to secprof run is forwarded to the command"
 
+# A tracer that never waits holds the command's zombie: its pidfd polls
+# readable while secprof's waitpid finds nothing. The wait must not spin
+# on it (8340621 used a whole CPU until the tracer left).
+if [[ -x $BUILD/tests/seize ]]; then
+	"$SECPROF" run -- sleep 0.3 &
+	pid=$!
+	for _ in $(seq 100); do
+		cmd=$(cat /proc/$pid/task/$pid/children 2>/dev/null)
+		cmd=${cmd%% *}
+		[[ -n $cmd && $(cat /proc/$cmd/comm 2>/dev/null) == sleep ]] && break
+		sleep 0.02
+	done
+	"$BUILD/tests/seize" "$cmd" 2 &
+	tracer=$!
+	sleep 1.5
+	ticks=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	wait $tracer
+	wait $pid
+	is "$?" 0 "a tracer holding the command's zombie: the run ends once it leaves"
+	ok $((ticks < 20 ? 0 : 1)) "meanwhile secprof waits without spinning ($ticks ticks of CPU in 1.5 s)"
+else
+	skip "a tracer holding the zombie" "$BUILD/tests/seize missing (make tests-bin)"
+fi
+
 # ---- an unprivileged caller ----
 if command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps=-all \
