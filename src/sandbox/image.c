@@ -11,10 +11,15 @@
  * (image-spec config.md).
  *
  * Each layer's bytes are checked against the digest the image names for
- * them (archive.c), and it is unpacked once into the cache under its diff_id's hex
- * digest: into a fresh temporary directory, then renamed into place, so
- * two secprof runs unpacking the same layer never see half of one (the
- * loser of the rename drops its copy). */
+ * them (archive.c), and it is unpacked once into the cache under that
+ * digest, the one its bytes were checked against: docker save's diff_id,
+ * an OCI blob's own digest. Not under an OCI config's diff_id, which
+ * nothing checks here (Docker recomputes it and refuses a mismatch): an
+ * image naming another image's diff_id for a layer of its own would have
+ * put its files into that other image's runs. Into a fresh temporary
+ * directory, then renamed into place, so two secprof runs unpacking the
+ * same layer never see half of one (the loser of the rename drops its
+ * copy). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -146,6 +151,21 @@ struct chosen {
 	size_t nlayers;
 };
 
+/* A name manifest.json gives: a file of the image, never one beside it or
+ * anywhere else (moby confines them the same way, image/tarexport
+ * safePath). Absolute names and ".." components are refused. */
+static bool names_inside(const char *name)
+{
+	if (!*name || *name == '/')
+		return false;
+	for (const char *p = name;; p++) { /* p: the start of a component */
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return false;
+		if (!(p = strchr(p, '/')))
+			return true;
+	}
+}
+
 static int choose_docker(struct source *s, const struct sp_json *man, const char *tag,
 			 struct chosen *c, secprof_error *err)
 {
@@ -174,11 +194,14 @@ static int choose_docker(struct source *s, const struct sp_json *man, const char
 	layers = get(pick, "Layers");
 	if (!c->config || !layers || layers->type != SP_JARR)
 		return bad(err, s->path, "manifest.json names no Config or Layers");
+	if (!names_inside(c->config))
+		return bad(err, s->path, "manifest.json: the Config is not a file of the image");
 	if (layers->len > SP_ARRAY_SIZE(c->layers))
 		return bad(err, s->path, "more than 128 layers");
 	for (uint32_t i = 0; i < layers->len; i++) {
-		if (layers->u.items[i]->type != SP_JSTR)
-			return bad(err, s->path, "manifest.json: a layer is not a file name");
+		if (layers->u.items[i]->type != SP_JSTR || !names_inside(layers->u.items[i]->u.s))
+			return bad(err, s->path,
+				   "manifest.json: a layer is not a file of the image");
 		c->layers[c->nlayers++] = layers->u.items[i]->u.s;
 	}
 	return 0;
@@ -431,12 +454,14 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
 			break;
 		}
-		/* What the layer's bytes must hash to: docker save's layer
-		 * tars are the uncompressed layers (their digest is the
-		 * diff_id); an OCI blob is named by its own digest. */
-		rc = cache_layer(&s, img->cache, hex, c.layers[i],
-				 man ? hex : c.layers[i] + strlen("blobs/sha256/"), err);
-		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
+		/* What the layer's bytes must hash to, and its name in the
+		 * cache: docker save's layer tars are the uncompressed layers
+		 * (their digest is the diff_id); an OCI blob is named by its
+		 * own digest. */
+		const char *checked = man ? hex : c.layers[i] + strlen("blobs/sha256/");
+
+		rc = cache_layer(&s, img->cache, checked, c.layers[i], checked, err);
+		if (!rc && !(img->layers[img->nlayers++] = strdup(checked)))
 			rc = sp_err_oom(err);
 	}
 out:

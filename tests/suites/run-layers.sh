@@ -176,6 +176,60 @@ PY
 	[[ $rc == 125 && $out == *"the image says sha256:"*"(refused)" ]]; ok $? "a layer whose bytes do not match its digest is refused ($out)"
 	is "$(ls -A "$TMPD/cache2" | grep -vcE '^[0-9a-f]{64}$')" 0 "... and leaves no temporary directory in the cache"
 	is "$(ls "$TMPD/cache2" | wc -l)" 2 "... only the two good layers below it are cached"
+	# An image whose own, correctly digested, layer claims the good
+	# image's diff_id in its config: it runs with its own files, and
+	# never puts them into the good image's runs through the cache
+	# (7d24c2a cached OCI layers under the unchecked diff_id).
+	cp -a "$oci" "$TMPD/poison"
+	python3 - "$TMPD/poison" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+d = sys.argv[1]
+path = lambda dg: os.path.join(d, "blobs", "sha256", dg.split(":")[1])
+def put(data):
+    dg = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(path(dg), "wb").write(data)
+    return dg, len(data)
+idx = json.load(open(os.path.join(d, "index.json")))
+man = json.load(open(path(idx["manifests"][0]["digest"])))
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    info = tarfile.TarInfo("etc/b"); data = b"POISONED\n"; info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+man["layers"][2] = {"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": put(buf.getvalue())[0], "size": len(buf.getvalue())}
+idx["manifests"][0]["digest"], idx["manifests"][0]["size"] = put(json.dumps(man).encode())
+json.dump(idx, open(os.path.join(d, "index.json"), "w"))
+PY
+	poison=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache3" --image "oci:$TMPD/poison:v1" -- /bin/sh -c 'read l </etc/b; echo $l' 2>&1)
+	victim=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache3" --image "oci:$oci:v1" -- /bin/sh -c 'read l </etc/b; echo $l' 2>&1)
+	is "$poison|$victim" "POISONED|from-layer-3" \
+		"a layer claiming another image's diff_id: its own files in its runs, never in the other image's"
+	# docker save's manifest.json naming files beside the image: refused,
+	# as moby's safePath confines them (7d24c2a unpacked ../outside.tar).
+	mkdir -p "$TMPD/dsave"
+	python3 - "$oci" "$TMPD/dsave" "$TMPD/outside.tar" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+oci, out, outside = sys.argv[1:4]
+path = lambda dg: os.path.join(oci, "blobs", "sha256", dg.split(":")[1])
+idx = json.load(open(os.path.join(oci, "index.json")))
+man = json.load(open(path(idx["manifests"][0]["digest"])))
+base = open(path(man["layers"][0]["digest"]), "rb").read()  # the uncompressed base layer
+lb = io.BytesIO()
+with tarfile.open(fileobj=lb, mode="w") as t:
+    info = tarfile.TarInfo("outside"); data = b"from-outside\n"; info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+open(outside, "wb").write(lb.getvalue())
+open(os.path.join(out, "base.tar"), "wb").write(base)
+ids = ["sha256:" + hashlib.sha256(x).hexdigest() for x in (base, lb.getvalue())]
+cfg = {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]},
+       "rootfs": {"type": "layers", "diff_ids": ids}}
+json.dump(cfg, open(os.path.join(out, "c.json"), "w"))
+json.dump([{"Config": "c.json", "RepoTags": ["x:1"], "Layers": ["base.tar", "../outside.tar"]}],
+          open(os.path.join(out, "manifest.json"), "w"))
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dsave" -- /bin/sh -c 'read l </outside; echo $l' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/dsave: manifest.json: a layer is not a file of the image" \
+		"docker save's manifest naming a layer beside the image (../outside.tar) is refused"
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
