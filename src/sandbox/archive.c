@@ -15,7 +15,8 @@
  * layer cannot forge overlay metadata. Every byte of the layer is hashed
  * as it is read (nettle's SHA-256) and a layer whose digest is not the one
  * the image names is refused, its directory removed by the caller, so no
- * archive can put content in the cache under another layer's digest. */
+ * archive can put content in the cache under another layer's digest; so
+ * is one whose uncompressed tar is not the diff_id the config names. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <nettle/sha2.h>
@@ -63,6 +64,7 @@
 	X(archive_read_open_filename)        \
 	X(archive_read_support_filter_all)   \
 	X(archive_read_support_format_empty) \
+	X(archive_read_support_format_raw)   \
 	X(archive_read_support_format_tar)   \
 	X(archive_write_close)               \
 	X(archive_write_data_block)          \
@@ -347,13 +349,19 @@ static int filter_xattrs(const struct la *L, struct archive_entry *e)
 	return 0;
 }
 
-/* The layer's bytes: a member of an outer archive, or a file. */
+/* The layer's bytes: a member of an outer archive, or a file; hashed as
+ * they are read (sha). With dec, they are decompressed by it first and
+ * the tar reader reads its output, hashed too (plain_sha): the diff_id an
+ * OCI config names is the digest of the uncompressed tar. */
 struct nested {
 	const struct la *L;
 	struct archive *outer; /* NULL: read fd */
 	int fd;
 	struct sha256_ctx sha;
+	struct archive *dec; /* NULL: the tar reader decompresses itself */
+	struct sha256_ctx plain_sha;
 	char buf[1 << 16];
+	char plain[1 << 16];
 };
 
 static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
@@ -369,29 +377,84 @@ static la_ssize_t nested_read(struct archive *a, void *arg, const void **out)
 	return r;
 }
 
-/* After the tar's end: the rest of the blob (padding) hashed too, then
- * the digest compared. */
-static int check_digest(struct nested *n, const char *what, const char *expect_hex,
-			secprof_error *err)
+static la_ssize_t plain_read(struct archive *a, void *arg, const void **out)
+{
+	struct nested *n = arg;
+	la_ssize_t r = n->L->archive_read_data(n->dec, n->plain, sizeof(n->plain));
+
+	(void)a;
+	if (r > 0)
+		n->L->nettle_sha256_update(&n->plain_sha, (size_t)r, (const uint8_t *)n->plain);
+	*out = n->plain;
+	return r;
+}
+
+static void hex_digest(const struct la *L, struct sha256_ctx *sha, char hex[65])
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
+
+	L->nettle_sha256_digest(sha, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* After the tar's end: the rest of the blob (padding) hashed too, then
+ * the digests compared: the blob's, and with dec the uncompressed tar's
+ * (plain_hex: the config's diff_id, which Docker checks the same way). */
+static int check_digest(struct nested *n, const char *what, const char *expect_hex,
+			const char *plain_hex, secprof_error *err)
+{
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	const void *p;
-	la_ssize_t r;
+	la_ssize_t r = 0;
 
-	while ((r = nested_read(NULL, n, &p)) > 0)
+	while (n->dec && (r = plain_read(NULL, n, &p)) > 0)
+		;
+	while (r >= 0 && (r = nested_read(NULL, n, &p)) > 0)
 		;
 	if (r < 0)
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "cannot read layer %s to its end", what);
-	n->L->nettle_sha256_digest(&n->sha, sizeof(d), d);
-	for (size_t i = 0; i < sizeof(d); i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	hex_digest(n->L, &n->sha, hex);
 	if (strcmp(hex, expect_hex))
 		return sp_err(
 			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			"layer %s: its digest is sha256:%s, the image says sha256:%s (refused)",
 			what, hex, expect_hex);
+	if (!n->dec)
+		return 0;
+	hex_digest(n->L, &n->plain_sha, hex);
+	if (strcmp(hex, plain_hex))
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"layer %s: its uncompressed digest is sha256:%s, the image's config says sha256:%s (refused)",
+			what, hex, plain_hex);
+	return 0;
+}
+
+/* Open the tar reader `in` on the layer's bytes, through a decompressing
+ * raw reader when the uncompressed digest is to be checked too. */
+static int open_layer(const struct la *L, struct archive *in, struct nested *nest,
+		      const char *plain_hex, const char *what, secprof_error *err)
+{
+	struct archive_entry *e;
+
+	if (!plain_hex) {
+		if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
+			return arch_err(L, err, in, "cannot read layer", what);
+		return 0;
+	}
+	nest->dec = L->archive_read_new();
+	if (!nest->dec)
+		return sp_err_oom(err);
+	L->nettle_sha256_init(&nest->plain_sha);
+	L->archive_read_support_filter_all(nest->dec);
+	L->archive_read_support_format_raw(nest->dec);
+	if (L->archive_read_open(nest->dec, nest, NULL, nested_read, NULL) != ARCHIVE_OK ||
+	    L->archive_read_next_header(nest->dec, &e) != ARCHIVE_OK)
+		return arch_err(L, err, nest->dec, "cannot read layer", what);
+	if (L->archive_read_open(in, nest, NULL, plain_read, NULL) != ARCHIVE_OK)
+		return arch_err(L, err, in, "cannot read layer", what);
 	return 0;
 }
 
@@ -478,7 +541,7 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 }
 
 static int layer_unpack(const struct la *L, const char *path, const char *member, const char *dest,
-			const char *expect_hex, secprof_error *err)
+			const char *expect_hex, const char *plain_hex, secprof_error *err)
 {
 	struct archive *outer = NULL, *in = reader(L);
 	struct nested *nest = malloc(sizeof(*nest));
@@ -492,6 +555,7 @@ static int layer_unpack(const struct la *L, const char *path, const char *member
 	nest->L = L;
 	nest->outer = NULL;
 	nest->fd = -1;
+	nest->dec = NULL;
 	L->nettle_sha256_init(&nest->sha);
 	if (!member) {
 		nest->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -499,12 +563,11 @@ static int layer_unpack(const struct la *L, const char *path, const char *member
 			rc = sp_err_errno(err, NULL, "cannot read layer %s", path);
 			goto out;
 		}
-		if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
-			rc = arch_err(L, err, in, "cannot read layer", path);
+		rc = open_layer(L, in, nest, plain_hex, path, err);
 		if (!rc)
 			rc = unpack_entries(L, in, dest, err);
 		if (!rc)
-			rc = check_digest(nest, path, expect_hex, err);
+			rc = check_digest(nest, path, expect_hex, plain_hex, err);
 		goto out;
 	}
 	/* A member of an image archive, read straight from it: nothing is
@@ -528,16 +591,16 @@ static int layer_unpack(const struct la *L, const char *path, const char *member
 		goto out;
 	}
 	nest->outer = outer;
-	if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK) {
-		rc = arch_err(L, err, in, "cannot read layer", member);
+	if ((rc = open_layer(L, in, nest, plain_hex, member, err)) < 0)
 		goto out;
-	}
 	rc = unpack_entries(L, in, dest, err);
 	if (!rc)
-		rc = check_digest(nest, member, expect_hex, err);
+		rc = check_digest(nest, member, expect_hex, plain_hex, err);
 out:
 	if (in)
 		L->archive_read_free(in);
+	if (nest && nest->dec)
+		L->archive_read_free(nest->dec);
 	if (outer)
 		L->archive_read_free(outer);
 	if (nest && nest->fd >= 0)
@@ -562,14 +625,14 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 }
 
 int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
-		    secprof_error *err)
+		    const char *plain_hex, secprof_error *err)
 {
 	struct la L = { 0 };
 	int rc;
 
 	if ((rc = la_open(&L, err)) < 0)
 		return rc;
-	rc = layer_unpack(&L, path, member, dest, expect_hex, err);
+	rc = layer_unpack(&L, path, member, dest, expect_hex, plain_hex, err);
 	la_close(&L);
 	return rc;
 }

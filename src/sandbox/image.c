@@ -11,15 +11,14 @@
  * (image-spec config.md).
  *
  * Each layer's bytes are checked against the digest the image names for
- * them (archive.c), and it is unpacked once into the cache under that
- * digest, the one its bytes were checked against: docker save's diff_id,
- * an OCI blob's own digest. Not under an OCI config's diff_id, which
- * nothing checks here (Docker recomputes it and refuses a mismatch): an
- * image naming another image's diff_id for a layer of its own would have
- * put its files into that other image's runs. Into a fresh temporary
- * directory, then renamed into place, so two secprof runs unpacking the
- * same layer never see half of one (the loser of the rename drops its
- * copy). */
+ * them (archive.c), an OCI layer's uncompressed tar also against the
+ * config's diff_id (as Docker recomputes it and refuses a mismatch), and
+ * it is unpacked once into the cache under its diff_id's hex digest, a
+ * name its content was checked against: an image that named another
+ * image's diff_id for a layer of its own would otherwise put its files
+ * into that other image's runs. Into a fresh temporary directory, then
+ * renamed into place, so two secprof runs unpacking the same layer never
+ * see half of one (the loser of the rename drops its copy). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -294,7 +293,7 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 /* ---- the layer cache ---------------------------------------------------------- */
 
 static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file,
-		       const char *blob_hex, secprof_error *err)
+		       const char *blob_hex, const char *plain_hex, secprof_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	struct stat st;
@@ -311,9 +310,9 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 	chmod(tmp, 0755);
 	if (s->dir) {
 		snprintf(path, sizeof(path), "%s/%s", s->path, file);
-		rc = sp_layer_unpack(path, NULL, tmp, blob_hex, err);
+		rc = sp_layer_unpack(path, NULL, tmp, blob_hex, plain_hex, err);
 	} else {
-		rc = sp_layer_unpack(s->path, file, tmp, blob_hex, err);
+		rc = sp_layer_unpack(s->path, file, tmp, blob_hex, plain_hex, err);
 	}
 	if (!rc && rename(tmp, final) < 0) {
 		/* Another secprof cached it first: theirs is as good. */
@@ -454,14 +453,15 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
 			break;
 		}
-		/* What the layer's bytes must hash to, and its name in the
-		 * cache: docker save's layer tars are the uncompressed layers
-		 * (their digest is the diff_id); an OCI blob is named by its
-		 * own digest. */
-		const char *checked = man ? hex : c.layers[i] + strlen("blobs/sha256/");
-
-		rc = cache_layer(&s, img->cache, checked, c.layers[i], checked, err);
-		if (!rc && !(img->layers[img->nlayers++] = strdup(checked)))
+		/* What the layer's bytes must hash to: docker save's layer
+		 * tars are the uncompressed layers (their digest is the
+		 * diff_id); an OCI blob is named by its own digest, and its
+		 * uncompressed tar must hash to the diff_id, as Docker
+		 * checks: the cache's name for it is then a checked one. */
+		rc = cache_layer(&s, img->cache, hex, c.layers[i],
+				 man ? hex : c.layers[i] + strlen("blobs/sha256/"),
+				 man ? NULL : hex, err);
+		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
 			rc = sp_err_oom(err);
 	}
 out:
