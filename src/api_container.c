@@ -347,6 +347,42 @@ static int make_scratch(struct ctr *c, secprof_error *err)
 	return 0;
 }
 
+/* --upper DIR keeps the container's writes: DIR/upper is its root, and
+ * the overlay follows a symlink there, so no one but secprof's user may be
+ * able to put one in its place (DIR/upper -> /etc would make the host's
+ * /etc the container's root; chmod would follow it too). DIR must not be
+ * writable by others unless sticky (where they cannot rename what is not
+ * theirs), and DIR/upper and DIR/work must be directories of secprof's
+ * user, not symlinks. A DIR secprof creates only root may enter: the
+ * container's root may leave setuid-root files in the layer (DIR/upper is
+ * the container's /, 0755 as a root is). */
+static int prepare_upper(const char *dir, const struct ctr *c, secprof_error *err)
+{
+	const char *subs[] = { c->upper, c->work };
+	struct stat st;
+
+	if (sp_mkdir_p(dir, 0700) < 0 || stat(dir, &st) < 0)
+		return sp_err_errno(err, NULL, "--upper %s", dir);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"--upper %s: others may write in it, and so replace its upper directory (refused)",
+			dir);
+	for (size_t i = 0; i < SP_ARRAY_SIZE(subs); i++) {
+		if (mkdir(subs[i], i ? 0700 : 0755) < 0 && errno != EEXIST)
+			return sp_err_errno(err, NULL, "cannot create %s", subs[i]);
+		if (lstat(subs[i], &st) < 0)
+			return sp_err_errno(err, NULL, "--upper: %s", subs[i]);
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "--upper: %s is not a directory of secprof's user (refused)",
+				      subs[i]);
+	}
+	if (chmod(c->upper, 0755) < 0)
+		return sp_err_errno(err, NULL, "cannot set the mode of %s", c->upper);
+	return 0;
+}
+
 /* The root: the image's layers or --rootfs DIR as the overlay's lowers,
  * a fresh upper and work on a tmpfs (or --upper DIR's), mounted on the
  * shared mount point, or where that cannot be used on a mount point in a
@@ -371,12 +407,8 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 		return sp_err_errno(err, NULL, "cannot create the container's mount point");
 	/* A kept upper is on the disk; a throwaway one the init makes on a
 	 * tmpfs over the mount point (layers.c), which the paths name. */
-	/* --upper DIR, when secprof creates it, only root may enter: the
-	 * container's root may leave setuid-root files in the layer (DIR/upper
-	 * is the container's /, 0755 as a root is). */
-	if (x->upper_dir && (sp_mkdir_p(x->upper_dir, 0700) < 0 || sp_mkdir_p(c->upper, 0755) < 0 ||
-			     sp_mkdir_p(c->work, 0700) < 0 || chmod(c->upper, 0755) < 0))
-		return sp_err_errno(err, NULL, "cannot create the container's layer directories");
+	if (x->upper_dir && prepare_upper(x->upper_dir, c, err) < 0)
+		return -1;
 	if (x->image) {
 		if (sp_mkdir_p(cache, 0700) < 0)
 			return sp_err_errno(err, NULL, "cannot create the layer cache %s", cache);

@@ -257,6 +257,22 @@ is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null kee
 	-v named:/data -- true >/dev/null 2>&1
 is "$(stat -c %a "$TMPD/newup" "$TMPD/newup/l" "$TMPD/vols" "$TMPD/vols/v" | tr '\n' ' ')" "700 700 700 700 " \
 	"--upper and --volume-dir: the directories secprof creates are root's alone"
+# --upper DIR/upper is the container's root, and the overlay follows a
+# symlink there: one planted by another user in a DIR open to all would
+# put the container's writes anywhere on the host (863667b wrote /f into
+# the symlink's target). A sticky DIR keeps others from replacing what is
+# secprof's; a DIR others may write without the sticky bit is refused.
+mkdir -p "$TMPD/canary" && mkdir -m 1777 "$TMPD/up1777" && ln -s "$TMPD/canary" "$TMPD/up1777/upper"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo x >/f' 2>&1); rc=$?
+is "$rc:$out|$(ls -A "$TMPD/canary")" "125:secprof: --upper: $TMPD/up1777/upper is not a directory of secprof's user (refused)|" \
+	"--upper DIR whose upper is a symlink planted in it: refused, nothing written through it"
+mkdir -m 0777 "$TMPD/up0777"; chmod 0777 "$TMPD/up0777"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up0777" -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: --upper $TMPD/up0777: others may write in it, and so replace its upper directory (refused)" \
+	"--upper DIR that others may write without the sticky bit: refused"
+rm -f "$TMPD/up1777/upper"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo kept >/f' 2>&1); rc=$?
+is "$rc:$out:$(cat "$TMPD/up1777/upper/f" 2>&1)" "0::kept" "--upper in a sticky DIR: the layer is made there, and kept"
 
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
