@@ -31,9 +31,10 @@ void sp_members_free(struct sp_member *m, size_t n)
 }
 
 int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
-		    secprof_error *err)
+		    const char *plain_hex, secprof_error *err)
 {
 	(void)expect_hex;
+	(void)plain_hex;
 	(void)path;
 	(void)member;
 	(void)dest;
