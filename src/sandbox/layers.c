@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -283,6 +284,26 @@ static int tmpfs_mount(const struct sp_mount *m, int target_fd, secprof_error *e
 	return rc;
 }
 
+/* A target named inside /proc is refused before the run starts (runc's
+ * checkProcMount; secprof allows none of its exceptions); one that only
+ * resolves there, through a symlink of the image (/pr -> /proc), is
+ * refused here, by the filesystem it landed on: a mount there would
+ * cover what procfs shows, and Docker starts no such container. */
+#define SP_PROC_SUPER_MAGIC 0x9fa0 /* include/uapi/linux/magic.h */
+
+static int refuse_in_proc(int target_fd, const char *target, secprof_error *err)
+{
+	struct statfs fs;
+
+	if (fstatfs(target_fd, &fs) < 0)
+		return sp_err_errno(err, NULL, "mount target %s", target);
+	if (fs.f_type == SP_PROC_SUPER_MAGIC)
+		return USAGE(
+			"secprof run does not mount over %s: it resolves into /proc (runc's checkProcMount)",
+			target);
+	return 0;
+}
+
 int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 {
 	int root_fd, rc = 0;
@@ -303,7 +324,10 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 			rc = fd;
 			break;
 		}
-		rc = m->type == SP_MOUNT_BIND ? bind_mount(m, fd, err) : tmpfs_mount(m, fd, err);
+		rc = refuse_in_proc(fd, m->target, err);
+		if (!rc)
+			rc = m->type == SP_MOUNT_BIND ? bind_mount(m, fd, err)
+						      : tmpfs_mount(m, fd, err);
 		close(fd);
 	}
 	close(root_fd);

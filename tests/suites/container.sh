@@ -274,6 +274,17 @@ rm -f "$TMPD/up1777/upper"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo kept >/f' 2>&1); rc=$?
 is "$rc:$out:$(cat "$TMPD/up1777/upper/f" 2>&1)" "0::kept" "--upper in a sticky DIR: the layer is made there, and kept"
 
+# ---- no mount lands in /proc, not even through a symlink of the root ----
+# runc refuses any destination inside /proc (checkProcMount); a target
+# named there is refused up front, one that resolves there through the
+# image's /pr -> /proc where it landed (b6ce3b2 covered /proc/sys with it).
+"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/prlink" -- ln -s /proc /pr >/dev/null 2>&1
+for m in "-v $TMPD:/pr/sys/kernel" "--tmpfs /pr/sys"; do
+	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/prlink" $m -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: secprof run does not mount over ${m##*[ :]}: it resolves into /proc (runc's checkProcMount)" \
+		"a mount target reaching /proc through a symlink is refused ($m)"
+done
+
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
 # a --tmpfs /dev (or a volume there, with a symlink for null) neither
