@@ -356,18 +356,53 @@ static int make_scratch(struct ctr *c, secprof_error *err)
  * user, not symlinks. A DIR secprof creates only root may enter: the
  * container's root may leave setuid-root files in the layer (DIR/upper is
  * the container's /, 0755 as a root is). */
+/* Whether only root and secprof's user can rename or replace anything on
+ * the way to real (a resolved path): every directory on it is theirs, and
+ * one others may write is sticky, with the next step theirs (a sticky
+ * directory lets no one rename what is not theirs). */
+static bool path_is_ours(char *real)
+{
+	struct stat st, next = { 0 };
+	bool has_next = false;
+
+	for (char *cut = real + strlen(real);;) {
+		char keep = *cut;
+
+		*cut = '\0';
+		if (stat(*real ? real : "/", &st) < 0) {
+			*cut = keep;
+			return false;
+		}
+		*cut = keep;
+		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+		    ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		     (!(st.st_mode & S_ISVTX) ||
+		      (has_next && next.st_uid != 0 && next.st_uid != geteuid()))))
+			return false;
+		if (cut == real)
+			return true;
+		next = st;
+		has_next = true;
+		while (cut > real && *--cut != '/')
+			;
+	}
+}
+
 static int prepare_upper(const char *dir, const struct ctr *c, secprof_error *err)
 {
 	const char *subs[] = { c->upper, c->work };
 	struct stat st;
+	char *real;
+	bool ours;
 
-	if (sp_mkdir_p(dir, 0700) < 0 || stat(dir, &st) < 0)
+	if (sp_mkdir_p(dir, 0700) < 0 || !(real = realpath(dir, NULL)))
 		return sp_err_errno(err, NULL, "--upper %s", dir);
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-		return sp_err(
-			err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			"--upper %s: others may write in it, and so replace its upper directory (refused)",
-			dir);
+	ours = path_is_ours(real);
+	free(real);
+	if (!ours)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "--upper %s: another user may replace it or what is in it (refused)",
+			      dir);
 	for (size_t i = 0; i < SP_ARRAY_SIZE(subs); i++) {
 		if (mkdir(subs[i], i ? 0700 : 0755) < 0 && errno != EEXIST)
 			return sp_err_errno(err, NULL, "cannot create %s", subs[i]);

@@ -268,8 +268,17 @@ is "$rc:$out|$(ls -A "$TMPD/canary")" "125:secprof: --upper: $TMPD/up1777/upper 
 	"--upper DIR whose upper is a symlink planted in it: refused, nothing written through it"
 mkdir -m 0777 "$TMPD/up0777"; chmod 0777 "$TMPD/up0777"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up0777" -- true 2>&1); rc=$?
-is "$rc:$out" "125:secprof: --upper $TMPD/up0777: others may write in it, and so replace its upper directory (refused)" \
+is "$rc:$out" "125:secprof: --upper $TMPD/up0777: another user may replace it or what is in it (refused)" \
 	"--upper DIR that others may write without the sticky bit: refused"
+# ... and so is a DIR below such a directory, or below another user's,
+# who could rename it away and put a symlink in its place.
+mkdir -m 0777 "$TMPD/open"; chmod 0777 "$TMPD/open"
+mkdir "$TMPD/theirs" && chown 65534 "$TMPD/theirs"
+for d in "$TMPD/open/up" "$TMPD/theirs/up"; do
+	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$d" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: --upper $d: another user may replace it or what is in it (refused)" \
+		"--upper DIR with a parent others may write or own: refused (${d#"$TMPD"/})"
+done
 rm -f "$TMPD/up1777/upper"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo kept >/f' 2>&1); rc=$?
 is "$rc:$out:$(cat "$TMPD/up1777/upper/f" 2>&1)" "0::kept" "--upper in a sticky DIR: the layer is made there, and kept"
