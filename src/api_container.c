@@ -350,59 +350,23 @@ static int make_scratch(struct ctr *c, secprof_error *err)
 /* --upper DIR keeps the container's writes: DIR/upper is its root, and
  * the overlay follows a symlink there, so no one but secprof's user may be
  * able to put one in its place (DIR/upper -> /etc would make the host's
- * /etc the container's root; chmod would follow it too). DIR must not be
- * writable by others unless sticky (where they cannot rename what is not
- * theirs), and DIR/upper and DIR/work must be directories of secprof's
- * user, not symlinks. A DIR secprof creates only root may enter: the
- * container's root may leave setuid-root files in the layer (DIR/upper is
- * the container's /, 0755 as a root is). */
-/* Whether only root and secprof's user can rename or replace anything on
- * the way to real (a resolved path): every directory on it is theirs, and
- * one others may write is sticky, with the next step theirs (a sticky
- * directory lets no one rename what is not theirs). */
-static bool path_is_ours(char *real)
+ * /etc the container's root; chmod would follow it too): the way to DIR is
+ * checked step by step and then used as checked (sp_trusted_dir), and
+ * DIR/upper and DIR/work must be directories of secprof's user, not
+ * symlinks. A DIR secprof creates only root may enter: the container's
+ * root may leave setuid-root files in the layer (DIR/upper is the
+ * container's /, 0755 as a root is). */
+static int prepare_upper(const char *dir, struct ctr *c, secprof_error *err)
 {
-	struct stat st, next = { 0 };
-	bool has_next = false;
-
-	for (char *cut = real + strlen(real);;) {
-		char keep = *cut;
-
-		*cut = '\0';
-		if (stat(*real ? real : "/", &st) < 0) {
-			*cut = keep;
-			return false;
-		}
-		*cut = keep;
-		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-		    ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
-		     (!(st.st_mode & S_ISVTX) ||
-		      (has_next && next.st_uid != 0 && next.st_uid != geteuid()))))
-			return false;
-		if (cut == real)
-			return true;
-		next = st;
-		has_next = true;
-		while (cut > real && *--cut != '/')
-			;
-	}
-}
-
-static int prepare_upper(const char *dir, const struct ctr *c, secprof_error *err)
-{
+	char real[4096];
 	const char *subs[] = { c->upper, c->work };
 	struct stat st;
-	char *real;
-	bool ours;
 
-	if (sp_mkdir_p(dir, 0700) < 0 || !(real = realpath(dir, NULL)))
-		return sp_err_errno(err, NULL, "--upper %s", dir);
-	ours = path_is_ours(real);
-	free(real);
-	if (!ours)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "--upper %s: another user may replace it or what is in it (refused)",
-			      dir);
+	if (sp_trusted_dir(dir, 0700, "--upper", real, sizeof(real), err) < 0)
+		return -1;
+	if (snprintf(c->upper, sizeof(c->upper), "%s/upper", real) >= (int)sizeof(c->upper) ||
+	    snprintf(c->work, sizeof(c->work), "%s/work", real) >= (int)sizeof(c->work))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "--upper: path too long");
 	for (size_t i = 0; i < SP_ARRAY_SIZE(subs); i++) {
 		if (mkdir(subs[i], i ? 0700 : 0755) < 0 && errno != EEXIST)
 			return sp_err_errno(err, NULL, "cannot create %s", subs[i]);
@@ -432,21 +396,21 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 	if ((!shared || x->nvolumes || x->nmounts) && make_scratch(c, err) < 0)
 		return -1;
 	if (snprintf(c->root, sizeof(c->root), "%s%s", shared ? SHARED_MOUNT_POINT : c->scratch,
-		     shared ? "" : "/root") >= (int)sizeof(c->root) ||
-	    snprintf(c->upper, sizeof(c->upper), "%s/upper",
-		     x->upper_dir ? x->upper_dir : c->root) >= (int)sizeof(c->upper) ||
-	    snprintf(c->work, sizeof(c->work), "%s/work", x->upper_dir ? x->upper_dir : c->root) >=
-		    (int)sizeof(c->work))
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "--upper: path too long");
+		     shared ? "" : "/root") >= (int)sizeof(c->root))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "scratch path too long");
 	if (!shared && mkdir(c->root, 0755) < 0)
 		return sp_err_errno(err, NULL, "cannot create the container's mount point");
 	/* A kept upper is on the disk; a throwaway one the init makes on a
 	 * tmpfs over the mount point (layers.c), which the paths name. */
-	if (x->upper_dir && prepare_upper(x->upper_dir, c, err) < 0)
-		return -1;
+	if (x->upper_dir) {
+		if (prepare_upper(x->upper_dir, c, err) < 0)
+			return -1;
+	} else if (snprintf(c->upper, sizeof(c->upper), "%s/upper", c->root) >=
+			   (int)sizeof(c->upper) ||
+		   snprintf(c->work, sizeof(c->work), "%s/work", c->root) >= (int)sizeof(c->work)) {
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "scratch path too long");
+	}
 	if (x->image) {
-		if (sp_mkdir_p(cache, 0700) < 0)
-			return sp_err_errno(err, NULL, "cannot create the layer cache %s", cache);
 		if (sp_image_load(x->image, cache, &c->img, err) < 0)
 			return -1;
 		c->have_img = true;

@@ -401,3 +401,99 @@ int sp_mkdir_p(const char *path, mode_t mode)
 	}
 	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
+
+/* path absolute, without empty, "." or ".." steps: "a/../b" is "b" read
+ * as text, which is what the caller then uses (a symlink "a" is never
+ * followed, so this is what the kernel resolves too). */
+static bool absolute_path(const char *path, char *out, size_t size)
+{
+	char cwd[4096];
+	size_t len = 0;
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return false;
+		if (!absolute_path(cwd, out, size))
+			return false;
+		len = strcmp(out, "/") ? strlen(out) : 0;
+	}
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && !memcmp(p, "..", 2)) {
+			while (len && out[--len] != '/')
+				;
+		} else if (n && !(n == 1 && *p == '.')) {
+			if (len + 1 + n >= size) {
+				errno = ENAMETOOLONG;
+				return false;
+			}
+			out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p += n + (p[n] == '/');
+	}
+	if (!len)
+		out[len++] = '/';
+	out[len] = '\0';
+	return true;
+}
+
+/* One step of sp_trusted_dir: the directory out names, created if
+ * missing (its parent is checked already), must be root's or secprof's
+ * user's, and others may write it only if it is sticky: then they can
+ * rename nothing in it that is not theirs (the rule behind /tmp), and
+ * the next step must be root's or ours. */
+static int trusted_step(const char *out, const char *what, const char *path, mode_t mode,
+			secprof_error *err)
+{
+	struct stat st;
+
+	if (lstat(out, &st) < 0 &&
+	    (errno != ENOENT || (mkdir(out, mode) < 0 && errno != EEXIST) || lstat(out, &st) < 0))
+		return sp_err_errno(err, NULL, "%s %s: %s", what, path, out);
+	if (S_ISLNK(st.st_mode))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "%s %s: %s is a symlink, which its owner may point elsewhere "
+			      "(refused: give the path it resolves to)",
+			      what, path, out);
+	if (!S_ISDIR(st.st_mode))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "%s %s: %s is not a directory", what, path, out);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"%s %s: %s belongs to uid %u, who may replace what is in it (refused)",
+			what, path, out, (unsigned)st.st_uid);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "%s %s: others may write %s and replace what is in it (refused)",
+			      what, path, out);
+	return 0;
+}
+
+int sp_trusted_dir(const char *path, mode_t mode, const char *what, char *out, size_t size,
+		   secprof_error *err)
+{
+	if (!absolute_path(path, out, size))
+		return sp_err_errno(err, NULL, "%s %s", what, path);
+	if (trusted_step("/", what, path, mode, err) < 0)
+		return -1;
+	/* From the top down, so that nothing is created in a directory before
+	 * it is known that no one else controls it. */
+	for (char *p = out + 1; *p;) {
+		char *slash = strchr(p, '/');
+		int rc;
+
+		if (slash)
+			*slash = '\0';
+		rc = trusted_step(out, what, path, mode, err);
+		if (slash)
+			*slash = '/';
+		if (rc < 0 || !slash)
+			return rc;
+		p = slash + 1;
+	}
+	return 0;
+}

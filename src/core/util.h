@@ -48,6 +48,15 @@ void sp_note(secprof_ctx *ctx, const char *file, const struct sp_loc *loc, const
 
 /* mkdir -p: path and every missing parent with mode; 0 or -1 with errno. */
 int sp_mkdir_p(const char *path, mode_t mode);
+/* A directory root may keep state in that no other user can swap: path
+ * made absolute ("." and ".." taken lexically), each missing step created
+ * with mode, and refused (SECPROF_E_USAGE, "WHAT PATH: ...") when a step
+ * is a symlink or another user can rename or replace a step (a directory
+ * not root's or ours, or one others may write that is not sticky or whose
+ * next step is not root's or ours). The absolute path goes to out, which
+ * is what the caller must use from then on. */
+int sp_trusted_dir(const char *path, mode_t mode, const char *what, char *out, size_t size,
+		   secprof_error *err);
 /* Write all len bytes of data to a blocking fd, again after EINTR. 0, or
  * -1 with errno (ENOSPC when the fd takes no more). */
 int sp_write_all(int fd, const void *data, size_t len);

@@ -292,6 +292,32 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 
 /* ---- the layer cache ---------------------------------------------------------- */
 
+/* The cache's layers are the roots of containers, used as they are found:
+ * no one but secprof's user may be able to plant one (a directory, or a
+ * symlink to the host's /, named by an image's public diff_id) or swap
+ * the way to them, and no one else may enter it, for the layers hold the
+ * images' setuid-root files (Docker's /var/lib/docker is 0710 for the
+ * same reason). */
+static int open_cache(const char *cache, struct sp_image *img, secprof_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (sp_trusted_dir(cache, 0700, "layer cache", real, sizeof(real), err) < 0)
+		return -1;
+	if (stat(real, &st) < 0)
+		return sp_err_errno(err, NULL, "layer cache %s", real);
+	if (st.st_uid != geteuid() || (st.st_mode & 077))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "layer cache %s: owner uid %u, mode %04o: it must be uid %u's alone "
+			      "(0700), for its layers hold the images' setuid files (refused)",
+			      cache, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			      (unsigned)geteuid());
+	if (!(img->cache = strdup(real)))
+		return sp_err_oom(err);
+	return 0;
+}
+
 static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file,
 		       const char *blob_hex, const char *plain_hex, secprof_error *err)
 {
@@ -300,8 +326,12 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 	int rc;
 
 	snprintf(final, sizeof(final), "%s/%s", cache, hex);
-	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
+	if (lstat(final, &st) == 0) {
+		if (S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			return 0;
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "layer cache: %s is not a directory secprof made (refused)", final);
+	}
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%.12s-XXXXXX", cache, hex);
 	if (!mkdtemp(tmp))
 		return sp_err_errno(err, NULL, "cannot create a directory in the layer cache %s",
@@ -442,8 +472,8 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 	if (!rc && diff_ids->len != c.nlayers)
 		rc = bad(err, s.path,
 			 "the config's rootfs.diff_ids and the manifest's layers differ in number");
-	if (!rc && !(img->cache = realpath(cache, NULL)))
-		rc = sp_err_errno(err, NULL, "layer cache %s", cache);
+	if (!rc)
+		rc = open_cache(cache, img, err);
 	if (!rc && !(img->layers = calloc(c.nlayers + 1, sizeof(char *))))
 		rc = sp_err_oom(err);
 	for (size_t i = 0; !rc && i < c.nlayers; i++) {

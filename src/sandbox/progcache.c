@@ -225,7 +225,9 @@ secprof_prog *sp_progcache_get(int dirfd, const struct sp_progkey *k, struct sp_
 	secprof_prog *prog = NULL;
 	struct stat st;
 	size_t size, body;
-	int fd = openat(dirfd, k->hex, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in an entry's place must not hang the run
+	 * before fstat refuses it. */
+	int fd = openat(dirfd, k->hex, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;

@@ -268,17 +268,33 @@ is "$rc:$out|$(ls -A "$TMPD/canary")" "125:secprof: --upper: $TMPD/up1777/upper 
 	"--upper DIR whose upper is a symlink planted in it: refused, nothing written through it"
 mkdir -m 0777 "$TMPD/up0777"; chmod 0777 "$TMPD/up0777"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up0777" -- true 2>&1); rc=$?
-is "$rc:$out" "125:secprof: --upper $TMPD/up0777: another user may replace it or what is in it (refused)" \
+is "$rc:$out" "125:secprof: --upper $TMPD/up0777: others may write $TMPD/up0777 and replace what is in it (refused)" \
 	"--upper DIR that others may write without the sticky bit: refused"
 # ... and so is a DIR below such a directory, or below another user's,
 # who could rename it away and put a symlink in its place.
 mkdir -m 0777 "$TMPD/open"; chmod 0777 "$TMPD/open"
 mkdir "$TMPD/theirs" && chown 65534 "$TMPD/theirs"
-for d in "$TMPD/open/up" "$TMPD/theirs/up"; do
-	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$d" -- true 2>&1); rc=$?
-	is "$rc:$out" "125:secprof: --upper $d: another user may replace it or what is in it (refused)" \
-		"--upper DIR with a parent others may write or own: refused (${d#"$TMPD"/})"
+for d in open theirs; do
+	case $d in
+	open) why="others may write $TMPD/open and replace what is in it" ;;
+	theirs) why="$TMPD/theirs belongs to uid 65534, who may replace what is in it" ;;
+	esac
+	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/$d/up" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: --upper $TMPD/$d/up: $why (refused)" \
+		"--upper DIR with a parent others may write or own: refused ($d)"
 done
+# A symlink on the way to DIR is never followed: its owner could point it
+# elsewhere between the check and the mount (602fea3 checked the path it
+# resolved to, then mounted the one given: another user's /tmp/up ->
+# /tmp/good, swapped to -> /tmp/ev after the check, put the container's
+# writes into ev/upper -> the host's /etc).
+mkdir "$TMPD/good" && ln -s "$TMPD/good" "$TMPD/uplink"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/uplink/sub" -- true 2>&1); rc=$?
+is "$rc:$out|$(ls -A "$TMPD/good")" \
+	"125:secprof: --upper $TMPD/uplink/sub: $TMPD/uplink is a symlink, which its owner may point elsewhere (refused: give the path it resolves to)|" \
+	"--upper through a symlink: refused, nothing created where it points"
+out=$(cd "$TMPD/good" && "$SECPROF" run --rootfs "$ROOT" --upper ./x/../rel -- sh -c 'echo rel >/f' 2>&1); rc=$?
+is "$rc:$out:$(cat "$TMPD/good/rel/upper/f" 2>&1)" "0::rel" "--upper with a relative path and .. steps: made where the text says"
 rm -f "$TMPD/up1777/upper"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo kept >/f' 2>&1); rc=$?
 is "$rc:$out:$(cat "$TMPD/up1777/upper/f" 2>&1)" "0::kept" "--upper in a sticky DIR: the layer is made there, and kept"

@@ -157,6 +157,23 @@ if command -v zstd >/dev/null; then
 	is "$out" $'/d/z\nfrom-layer-2\nfrom-layer-3\n/work/dir\nyes' \
 		"OCI layout (gzip, zstd layers): opaque directory, file whiteout, WorkingDir and Env of the config"
 	is "$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v1" 2>&1)" default-cmd "the config's Cmd"
+	# The cached layers are containers' roots, used as found, and hold the
+	# images' setuid files: a cache others may enter, one reached through
+	# a symlink, and an entry secprof did not make are refused (602fea3
+	# took a symlink DIR/<diff_id> -> / as the layer: the host's root).
+	mkdir -m 0755 "$TMPD/c755"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/c755" --image "oci:$oci:v1" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: layer cache $TMPD/c755: owner uid 0, mode 0755: it must be uid 0's alone (0700), for its layers hold the images' setuid files (refused)" \
+		"a layer cache others may enter is refused"
+	ln -s "$cache" "$TMPD/clink"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/clink" --image "oci:$oci:v1" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: layer cache $TMPD/clink: $TMPD/clink is a symlink, which its owner may point elsewhere (refused: give the path it resolves to)" \
+		"a layer cache reached through a symlink is refused"
+	mkdir -m 0700 "$TMPD/cplant"
+	for h in $(ls "$cache"); do ln -s / "$TMPD/cplant/$h"; done
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cplant" --image "oci:$oci:v1" -- ls /work 2>&1); rc=$?
+	[[ $rc == 125 && $out == "secprof: layer cache: $TMPD/cplant/"*" is not a directory secprof made (refused)" ]]
+	ok $? "a layer planted in the cache as a symlink (to the host's /) is refused ($rc: $out)"
 	# A blob whose bytes are not those its digest names (an archive
 	# claiming another layer's digest): refused, nothing cached under it.
 	cp -a "$oci" "$TMPD/tampered"
