@@ -209,6 +209,16 @@ void cli_print_error(const struct cli *g, const secprof_error *e);
 int cli_exit_code(int rc);
 void cli_usage_error(const struct cli *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The file a command that runs something writes when it is done (run
+ * --explain=FILE, record -o), opened before the command starts: a file the
+ * command can reach (in a volume, or anywhere in process mode) may be a
+ * symlink by the end, and secprof, as root, would write where it points.
+ * O_NOFOLLOW refuses a symlink already there; the fd is what is written.
+ * It lands at fd 3 + `above` or higher, out of the fds --preserve-fds
+ * passes (close-on-exec too); truncated now or, when not, by the caller
+ * when it writes. "-" or NULL is stdout. NULL, with errno, when it cannot
+ * be opened. */
+FILE *cli_open_output(const char *path, unsigned above, bool truncate);
 /* "secprof: [CMD: ]message" on stderr (cmd NULL: none); returns status. */
 int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -28,6 +28,12 @@ struct record_args {
 	/* read before recording, so a bad --base or --kernel fails first */
 	secprof_record_out_opts wopts;
 	char *base_data;
+	/* -o's file, opened before the command runs (cli_open_output), and
+	 * --append's profile, read before it runs: both may be within the
+	 * command's reach */
+	FILE *outf;
+	char *append_data;
+	size_t append_len;
 	bool no_args, merge, nnp, portable;
 	struct cli_resolve_args caps;
 	const char *user, *workdir, *rootfs;
@@ -208,20 +214,39 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	return 0;
 }
 
-static int merge_file(struct cli *g, secprof_recording *r, const char *path)
+static int read_profile(struct cli *g, const char *path, char **data, size_t *len)
 {
 	secprof_error err = { 0 };
-	char *data = NULL;
-	size_t len = 0;
 
-	if (secprof_read_file(path, 64u << 20, "a profile", &data, &len, &err) < 0 ||
-	    secprof_recording_merge_profile(r, data, len, path, &err) < 0) {
-		free(data);
+	if (secprof_read_file(path, 64u << 20, "a profile", data, len, &err) < 0) {
 		cli_print_error(g, &err);
 		return SECPROF_EXIT_ERROR;
 	}
-	free(data);
 	return 0;
+}
+
+static int merge_data(struct cli *g, secprof_recording *r, const char *data, size_t len,
+		      const char *path)
+{
+	secprof_error err = { 0 };
+
+	if (secprof_recording_merge_profile(r, data, len, path, &err) < 0) {
+		cli_print_error(g, &err);
+		return SECPROF_EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int merge_file(struct cli *g, secprof_recording *r, const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_profile(g, path, &data, &len);
+
+	if (!rc)
+		rc = merge_data(g, r, data, len, path);
+	free(data);
+	return rc;
 }
 
 /* Numbers no table names cannot be written in a Docker profile: said. */
@@ -301,7 +326,28 @@ static int load_base(struct cli *g, struct record_args *a)
 	return 0;
 }
 
-static int write_out(struct cli *g, const struct record_args *a, const secprof_recording *r)
+static const char *out_path(const struct record_args *a)
+{
+	const char *path = a->out ? a->out : a->append;
+
+	if (!path && a->heal && strcmp(a->base, "builtin"))
+		path = a->base; /* healed in place */
+	return path;
+}
+
+/* The output, opened once: before the command runs where there is one.
+ * Not truncated until the profile is written, so that a failed recording
+ * leaves the last one (and --append's) in place. */
+static int open_out(struct cli *g, struct record_args *a)
+{
+	const char *path = out_path(a);
+
+	if (!a->outf && !(a->outf = cli_open_output(path, 0, false)))
+		return rec_error(g, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int write_out(struct cli *g, struct record_args *a, const secprof_recording *r)
 {
 	/* secprof by default: the profile is first used with `secprof run`,
 	 * whose own calls after the filter-load point (an allocation, the
@@ -309,13 +355,11 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 	 * one recording need not have seen them all. */
 	secprof_record_out_opts o = a->wopts;
 	secprof_error err = { 0 };
-	const char *path = a->out ? a->out : a->append;
-
-	if (!path && a->heal && strcmp(a->base, "builtin"))
-		path = a->base; /* healed in place */
+	const char *path = out_path(a);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
+	int rc;
 
 	o.no_args = a->no_args;
 	o.name = a->name;
@@ -339,9 +383,15 @@ static int write_out(struct cli *g, const struct record_args *a, const secprof_r
 		cli_print_error(g, &err);
 		return SECPROF_EXIT_ERROR;
 	}
-	f = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
-	if (!f) {
+	if ((rc = open_out(g, a)) != 0) {
 		free(text);
+		return rc;
+	}
+	f = a->outf;
+	a->outf = NULL;
+	if (f != stdout && ftruncate(fileno(f), 0) < 0) {
+		free(text);
+		fclose(f);
 		return rec_error(g, "cannot write %s: %s", path, strerror(errno));
 	}
 	fwrite(text, 1, len, f);
@@ -383,6 +433,17 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+/* What the recorded processes may reach is read and opened first:
+ * --append's profile, and the output (open_out). */
+static int before_recording(struct cli *g, struct record_args *a)
+{
+	int rc;
+
+	if (a->append && (rc = read_profile(g, a->append, &a->append_data, &a->append_len)) != 0)
+		return rc;
+	return open_out(g, a);
+}
+
 /* --pid / --cgroup: what runs already, recorded until it is gone. */
 static int record_running(struct cli *g, struct record_args *a)
 {
@@ -403,6 +464,8 @@ static int record_running(struct cli *g, struct record_args *a)
 			return rec_error(g, "invalid --duration '%s': seconds", a->duration);
 		t.duration_ms = (unsigned)(v * 1000);
 	}
+	if ((rc = before_recording(g, a)) != 0)
+		return rc;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = secprof_record_attach(g->ctx, &t, &r, &err);
@@ -410,7 +473,7 @@ static int record_running(struct cli *g, struct record_args *a)
 		cli_print_error(g, &err);
 		return SECPROF_EXIT_ERROR;
 	}
-	if (a->append && (rc = merge_file(g, r, a->append)) != 0) {
+	if (a->append && (rc = merge_data(g, r, a->append_data, a->append_len, a->append)) != 0) {
 		secprof_recording_free(r);
 		return rc;
 	}
@@ -488,7 +551,9 @@ static int record_main(struct cli *g, int argc, char **argv, struct record_args 
 					 "--pid and --cgroup take no command, and not both");
 		if (a.backend && strcmp(a.backend, "ebpf") && strcmp(a.backend, "auto"))
 			return rec_error(g, "%s", "--pid and --cgroup need the eBPF backend");
-		return record_running(g, &a);
+		rc = record_running(g, &a);
+		ap->append_data = a.append_data; /* freed by cmd_record */
+		return rc;
 	}
 	if (first >= argc)
 		return rec_error(g, "%s",
@@ -517,12 +582,16 @@ static int record_main(struct cli *g, int argc, char **argv, struct record_args 
 	};
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
+	rc = before_recording(g, &a);
+	ap->append_data = a.append_data; /* freed by cmd_record */
+	if (rc)
+		return rc;
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
 	if (secprof_record(g->ctx, &ro, &r, &status, &err) < 0) {
 		cli_print_error(g, &err);
 		return status ? status : SECPROF_EXIT_ERROR;
 	}
-	if (a.append && (rc = merge_file(g, r, a.append)) != 0) {
+	if (a.append && (rc = merge_data(g, r, a.append_data, a.append_len, a.append)) != 0) {
 		secprof_recording_free(r);
 		return rc;
 	}
@@ -538,5 +607,6 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	int rc = record_main(g, argc, argv, &a);
 
 	free(a.base_data);
+	free(a.append_data);
 	return rc;
 }

@@ -439,17 +439,13 @@ static void denial_text(FILE *f, const secprof_denial *d)
 
 /* The report at exit: text to stderr, or JSON lines to FILE (one object
  * per distinct denial; a note, when there is one, as {"note": ...}). */
-static int print_report(struct cli *g, const struct run_args *a, const secprof_live_report *r)
+static int print_report(struct cli *g, const struct run_args *a, const secprof_live_report *r,
+			FILE *f)
 {
-	FILE *f = stderr;
-
 	if (!r) {
 		fprintf(stderr, "%s: run --explain: out of memory building the report\n", g->prog);
-		return -1;
-	}
-	if (a->explain_file && !(f = fopen(a->explain_file, "we"))) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", g->prog, a->explain_file,
-			strerror(errno));
+		if (f != stderr)
+			fclose(f);
 		return -1;
 	}
 	if (r->note[0])
@@ -483,13 +479,18 @@ static int run_explained(struct cli *g, const struct run_args *a, const secprof_
 {
 	secprof_live_report *r = NULL;
 	secprof_error err = { 0 };
-	int status = secprof_container_run_explain_ext(g->ctx, o, &a->x, &r, &err);
+	FILE *f = a->explain_file ? cli_open_output(a->explain_file, o->preserve_fds, true)
+				  : stderr;
+	int status;
 
+	if (!f)
+		return run_error(g, "%s: cannot open: %s", a->explain_file, strerror(errno));
+	status = secprof_container_run_explain_ext(g->ctx, o, &a->x, &r, &err);
 	if (err.code)
 		cli_print_error(g, &err);
 	/* the command's status is the one to return, even when the report
 	 * cannot be written (that was said on stderr) */
-	print_report(g, a, r);
+	print_report(g, a, r, f);
 	secprof_live_report_free(r);
 	return status;
 }

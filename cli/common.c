@@ -1,5 +1,6 @@
 /* common.c - loading, resolving and error printing shared by the commands. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -42,6 +43,32 @@ int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, 
 	verror(g, cmd, fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+FILE *cli_open_output(const char *path, unsigned above, bool truncate)
+{
+	int fd, high, saved;
+	FILE *f;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0),
+		  0666);
+	if (fd >= 0 && (unsigned)fd < 3 + above) {
+		high = fcntl(fd, F_DUPFD_CLOEXEC, (int)(3 + above));
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = high;
+	}
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return NULL;
+	}
+	return f;
 }
 
 int cli_exit_code(int rc)

@@ -140,6 +140,20 @@ is "$("$SECPROF" run -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: 1" "without -
 is "$("$SECPROF" run --explain=/dev/null -- "$H" listener)" "seccomp(NEW_LISTENER)>=0: -1 EBUSY" \
 	"with --explain the kernel refuses it (EBUSY): the command cannot take over the answers"
 
+# The report is opened before the command runs and written through that
+# fd: a command that replaces FILE with a symlink (here in process mode; a
+# volume gives a container the same reach) has the report written nowhere
+# but the file it unlinked (4a0ee25 opened FILE at the end and wrote the
+# report into whatever the symlink named, as root: /etc/ld.so.preload).
+echo canary >"$tmp/victim"
+"$SECPROF" run --explain="$tmp/swap.jsonl" -- sh -c \
+	"rm -f '$tmp/swap.jsonl'; ln -s '$tmp/victim' '$tmp/swap.jsonl'; unshare -U true" >/dev/null 2>&1
+is "$(cat "$tmp/victim")" canary "--explain=FILE replaced by a symlink while the command runs: its target is untouched"
+ln -sf "$tmp/victim" "$tmp/link.jsonl"
+out=$("$SECPROF" run --explain="$tmp/link.jsonl" -- true 2>&1); rc=$?
+is "$rc:$out:$(cat "$tmp/victim")" "125:secprof: $tmp/link.jsonl: cannot open: Too many levels of symbolic links:canary" \
+	"--explain=FILE that is a symlink already: refused before the command runs"
+
 # Nothing denied: an empty report; unconfined: said so.
 "$SECPROF" run --explain="$tmp/none.jsonl" -- true; is "$?" 0 "nothing denied: exit 0"
 is "$(cat "$tmp/none.jsonl")" "" "nothing denied: an empty report"
