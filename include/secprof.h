@@ -609,6 +609,9 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * run up (before 5.3, it is checked for every 100 ms). A thread that
  * reaps any child (waitpid(-1)) may take the command's status: the run
  * then returns SECPROF_EXIT_ERROR with an error that says so.
+ * The command gets this process's fds 0-2 as they are, as runc run's
+ * pass-through gives them: a terminal among them is the command's too
+ * (TIOCSTI types into it); secprof_container_run relays them instead.
  * With a root filesystem, the container's init is made with clone(2)
  * itself (its namespaces need the flags); in a process with other
  * threads, from a fork() of the caller, which makes malloc and stdio
@@ -661,9 +664,11 @@ typedef struct secprof_container_opts {
  * secprof_run_filter, Docker's environment, then secprof_run. Returns
  * docker run's exit status: the command's, or SECPROF_EXIT_* with err set
  * when the command could not be started. The command never runs without
- * the filter it asked for. In container mode, as docker run, the command's
- * stdout and stderr are pipes copied to this process's fds 1 and 2, its
- * stdin /dev/null (or, interactive, a pipe from fd 0): keep fds 0-2 open
+ * the filter it asked for. As docker run, with or without a root
+ * filesystem, the command's stdout and stderr are pipes copied to this
+ * process's fds 1 and 2, its stdin /dev/null, and it leads a session of
+ * its own (never the caller's terminal; secprof_run instead passes fds 0-2
+ * on as runc's pass-through does): keep fds 0-2 open
  * (on /dev/null if need be) while files are opened, or one of them may
  * take the number and receive the output (the CLI does, in main). */
 SECPROF_API int secprof_container_run(secprof_ctx *ctx, const secprof_container_opts *o,

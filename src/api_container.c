@@ -639,6 +639,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 						: SP_DEVCG_AUTO;
 	r.tty = x->tty;
 	r.interactive = x->interactive;
+	r.relay_stdio = true;
 	r.tty_slave = -1;
 	r.live = lr && lr->served ? &lr->lv : NULL;
 	r.hook = hook;

@@ -271,6 +271,13 @@ static int plain_child_main(void *data)
 	close(rep->pipe_rfd);
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
+	/* Docker's pipes, and a session without a controlling terminal: the
+	 * caller's stays out of reach, /dev/tty included (TIOCSTI needs no
+	 * capability on one's own controlling terminal, drivers/tty/tty_io.c
+	 * tiocsti). Signals from the terminal reach secprof, which passes
+	 * them on (stdio.c). */
+	if (o->stdio && (sp_stdio_attach(o->stdio) < 0 || setsid() < 0))
+		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the command's stdio");
 	/* Closed, not just marked: nothing of the caller's may reach the
 	 * command (runc closes all but stdio and the preserved fds before
 	 * execve, CVE-2024-21626). */
@@ -343,7 +350,7 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 		munmap(rep, sizeof(*rep));
 		return SP_EXIT_ERROR;
 	}
-	if (o->rootfs && !o->tty) {
+	if ((o->rootfs || o->relay_stdio) && !o->tty) {
 		if (sp_stdio_open(&pipes, o->interactive, 3 + (int)o->preserve_fds, err) < 0) {
 			close(pfd[0]);
 			close(pfd[1]);

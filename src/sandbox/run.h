@@ -78,8 +78,15 @@ struct sp_run_opts {
 	bool tty;
 	bool interactive;
 	int tty_slave;
-	/* Container mode without -t: the pipes and /dev/null that are the
-	 * container's stdio (stdio.c), sp_run's; NULL: secprof's own. */
+	/* docker run's stdio for a command without --rootfs too (the CLI's
+	 * run and record, through container_run): pipes and /dev/null (stdio.c)
+	 * and a session of its own, so the command never holds the caller's
+	 * terminal (TIOCSTI into the caller's shell). secprof_run leaves it
+	 * unset: runc's pass-through, the caller's fds as they are. */
+	bool relay_stdio;
+	/* Container mode, or relay_stdio, without -t: the pipes and /dev/null
+	 * that are the command's stdio (stdio.c), sp_run's; NULL: secprof's
+	 * own. */
 	const struct sp_stdio *stdio;
 	/* sp_env_slots(envp) entries for the command's environment, made by
 	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */

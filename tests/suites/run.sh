@@ -188,6 +188,31 @@ else
 	skip "unprivileged caller" "setpriv(1) not installed"
 fi
 
+# ---- the caller's terminal and stdin, without --rootfs too ----
+# docker run's stdio: pipes secprof copies, stdin /dev/null without -i,
+# and a session of the command's own. 4a0ee25 handed a process-mode
+# command the caller's fds 0-2: under --user 65534 --cap-drop ALL it typed
+# into the caller's shell with TIOCSTI (no capability needed on one's own
+# controlling terminal) and read stdin without -i.
+is "$(echo secret | "$SECPROF" run -- cat)" "" "without -i the command's stdin is /dev/null"
+is "$(echo secret | "$SECPROF" run -i -- cat)" secret "-i: the caller's stdin reaches it, copied"
+if [[ -x $STATIC_BUILD/tests/denials-static ]] && command -v script >/dev/null; then
+	D=$STATIC_BUILD/tests/denials-static
+	out=$(timeout 30 script -qfc "$SECPROF run --user 65534 --cap-drop ALL -- sh -c '$D tiocsti; $D tiocsti /dev/tty'" \
+		/dev/null </dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "tiocsti: ENOTTY|tiocsti: ENXIO|" \
+		"on the caller's terminal: no terminal on stdin, no controlling one (/dev/tty)"
+	mkdir -p "$tmp/cc" && rm -f "$tmp/cc/ready" "$tmp/cc/done"
+	wait_for() { local i; for i in $(seq 300); do [[ -e $1 ]] && return; sleep 0.1; done; }
+	out=$( (wait_for "$tmp/cc/ready"; printf '\003'; wait_for "$tmp/cc/done") | SHELL=/bin/bash \
+		timeout 60 script -qfc "$SECPROF run -- \
+		sh -c 'trap \"echo INT; exit 7\" INT; touch $tmp/cc/ready; sleep 20 & wait'; echo rc=\$?; \
+		touch $tmp/cc/done" /dev/null | tr -d '\r')
+	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command, through secprof"
+else
+	skip "the caller's terminal" "needs $STATIC_BUILD/tests/denials-static and script(1)"
+fi
+
 # ---- inherited file descriptors (runc closes all but stdio, CVE-2024-21626) ----
 echo secret-of-the-caller >"$tmp/secret"
 chmod 600 "$tmp/secret"
