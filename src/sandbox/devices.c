@@ -157,11 +157,56 @@ static int find_mount(const char *fstype, const char *controller, char *mnt, siz
 	return found;
 }
 
-/* Directory of a new cgroup NAME beside this process's own cgroup. */
+/* Whether only root can move a process into or out of the cgroups below
+ * the directory dir: a process moves between two cgroups only for whoever
+ * may write cgroup.procs of their nearest common ancestor (cgroup v2,
+ * kernel/cgroup/cgroup.c cgroup_procs_write_permission; v1 asks the
+ * process's uid or root instead, which the check costs nothing to keep),
+ * and new cgroups come from whoever may write the directory. */
+static bool only_root_moves(const char *dir)
+{
+	char procs[PATH_MAX];
+	struct stat d, p;
+
+	if ((size_t)snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= sizeof(procs))
+		return false;
+	return lstat(dir, &d) == 0 && S_ISDIR(d.st_mode) && d.st_uid == 0 && !(d.st_mode & 022) &&
+	       stat(procs, &p) == 0 && p.st_uid == 0 && !(p.st_mode & 022);
+}
+
+/* Whether dir and every cgroup above it, up to the mount mnt, are only
+ * root's to move processes in (only_root_moves). */
+static bool ancestors_root_only(char *dir, size_t mlen)
+{
+	size_t len = strlen(dir);
+	bool ok = true;
+
+	while (ok) {
+		char keep = dir[len];
+
+		dir[len] = '\0';
+		ok = only_root_moves(dir);
+		dir[len] = keep;
+		if (len <= mlen)
+			break;
+		while (len > mlen && dir[--len] != '/')
+			;
+	}
+	return ok;
+}
+
+/* Directory of a new cgroup NAME (-1: no such hierarchy is mounted; -2:
+ * none of its cgroups that could hold it is root's alone): beside this process's own cgroup, so
+ * that what limits secprof limits the container too, unless a user other
+ * than root may move processes among the cgroups there (a subtree
+ * delegated to a user, e.g. systemd's user@UID.service, where `sudo` from
+ * that user's terminal runs): that user could move the container out of
+ * its device rules. Then, as Docker puts every container under a parent
+ * of its own, in "secprof" at the hierarchy's root. */
 static int cgroup_dir(const char *fstype, const char *controller, const char *name, char *out,
 		      size_t len)
 {
-	char mnt[PATH_MAX], root[PATH_MAX], own[PATH_MAX];
+	char mnt[PATH_MAX], root[PATH_MAX], own[PATH_MAX], parent[PATH_MAX];
 	const char *rel;
 	size_t rl;
 
@@ -175,10 +220,23 @@ static int cgroup_dir(const char *fstype, const char *controller, const char *na
 		rel = own + rl;
 	while (*rel == '/')
 		rel++;
-	if ((size_t)snprintf(out, len, "%s%s%s/%s", mnt, *rel ? "/" : "", rel, name) >= len)
+	if ((size_t)snprintf(parent, sizeof(parent), "%s%s%s", mnt, *rel ? "/" : "", rel) >=
+	    sizeof(parent))
+		return -1;
+	if (!ancestors_root_only(parent, strlen(mnt))) {
+		if ((size_t)snprintf(parent, sizeof(parent), "%s/secprof", mnt) >= sizeof(parent) ||
+		    (mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+		    !ancestors_root_only(parent, strlen(mnt)))
+			return -2;
+	}
+	if ((size_t)snprintf(out, len, "%s/%s", parent, name) >= len)
 		return -1;
 	return 0;
 }
+
+#define NOT_ROOTS                                                                     \
+	"other users may move processes among the cgroups around secprof's, and the " \
+	"hierarchy's secprof cgroup cannot be used instead"
 
 /* ---- cgroup v1: devices.deny / devices.allow ------------------------------ */
 
@@ -188,9 +246,9 @@ static int setup_v1(char *path, size_t len, const char *name, secprof_error *err
 	char rule[64];
 	int rc;
 
-	if (cgroup_dir("cgroup", "devices", name, path, len) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "no cgroup v1 devices hierarchy is mounted");
+	if ((rc = cgroup_dir("cgroup", "devices", name, path, len)) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s",
+			      rc == -1 ? "no cgroup v1 devices hierarchy is mounted" : NOT_ROOTS);
 	if (mkdir(path, 0755) < 0) {
 		rc = sys_fail(err, "cannot create the device cgroup", path);
 		path[0] = '\0';
@@ -428,9 +486,11 @@ static int attach_program(const char *path, secprof_error *err)
 /* The cgroup alone: its program comes with sp_devcg_arm. */
 static int setup_v2(struct sp_devcg *cg, const char *name, secprof_error *err)
 {
-	if (cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path)) < 0)
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "no cgroup2 hierarchy is mounted");
+	int rc = cgroup_dir("cgroup2", NULL, name, cg->path, sizeof(cg->path));
+
+	if (rc < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL, "%s",
+			      rc == -1 ? "no cgroup2 hierarchy is mounted" : NOT_ROOTS);
 	if (mkdir(cg->path, 0755) < 0)
 		return sys_fail(err, "cannot create the device cgroup", cg->path);
 	cg->version = 2;

@@ -165,6 +165,38 @@ ok $? "no device cgroup possible: the message says why, for both kinds"
 diag "$out"
 [[ ! -e $ROOT/ran ]]; ok $? "no device cgroup possible: the command did not run"
 
+# ---- no other user can move the container out of its device rules ----
+# Run from a cgroup delegated to a user (systemd's user@UID.service, where
+# `sudo` from that user's terminal lands), the device cgroup beside it
+# could be left: cgroup v2 lets whoever writes the common ancestor's
+# cgroup.procs move processes, and the container (CAP_MKNOD) then opened
+# /dev/kvm and loop0 (e6bc3d0). It goes into the hierarchy's root-owned
+# "secprof" cgroup instead, as Docker's containers go under its own.
+M=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [[ -n $M ]] && command -v setpriv >/dev/null; then
+	C=$M/secprof-test-deleg-$$
+	mkdir -p "$C/leaf/evil" && chown -R 65534 "$C"
+	sh -c 'echo $$ >"$1/leaf/cgroup.procs"; exec "$2" run --device-cgroup v2 --rootfs "$3" -- sh -c \
+		"grep ^0:: /proc/self/cgroup; sleep 3"' sh "$C" "$SECPROF" "$ROOT" >"$TMPD/cg.out" 2>&1 &
+	bg=$!
+	for i in $(seq 100); do grep -q . "$TMPD/cg.out" && break; sleep 0.1; done
+	pids=$(cat "$C"/leaf/secprof-*/cgroup.procs "$M"/secprof/secprof-*/cgroup.procs 2>/dev/null)
+	moved=
+	for p in $pids; do
+		setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "echo $p >'$C/leaf/evil/cgroup.procs'" \
+			2>/dev/null && moved="$moved $p"
+	done
+	wait $bg
+	[[ -n $pids && -z $moved && $(cat "$TMPD/cg.out") == "0::/secprof/secprof-"* ]]
+	ok $? "from a cgroup uid 65534 controls: the container is out of that user's reach (pids:$pids; moved:$moved; $(cat "$TMPD/cg.out"))"
+	for p in $(cat "$C/leaf/evil/cgroup.procs" "$C/leaf/cgroup.procs" 2>/dev/null); do
+		echo "$p" >"$M/cgroup.procs" 2>/dev/null
+	done
+	rmdir "$C/leaf/evil" "$C/leaf" "$C" 2>/dev/null
+else
+	skip "a delegated cgroup" "needs cgroup2 and setpriv(1)"
+fi
+
 # ---- /sys: every mount under it read-only, in every network mode ----
 for net in none host; do
 	crun --network $net -- sh -c 'awk "\$5 ~ /^\/sys(\/|$)/ && \$6 !~ /^ro/ {print \$5}" /proc/self/mountinfo; v=$(cat /sys/class/net/lo/mtu); echo "$v" >/sys/class/net/lo/mtu'
