@@ -30,7 +30,7 @@
  * it, the exec fifo; with it, just before execv.
  *
  * secprof (src/sandbox/proc.c, sp_exec_command after filter_load_point):
- * chdir, sp_user_resolve and home_of (/etc/passwd and /etc/group),
+ * chdir, sp_user_resolve and sp_user_home (/etc/passwd and /etc/group),
  * finalize_credentials (cap_last_cap, capget, prctl, setgroups,
  * setresgid, setresuid, capset), env_with_home, look_path, execve. run
  * names a denial of these itself (the profile blocks X, which the
@@ -146,12 +146,12 @@ static const secprof_runtime_call calls[] = {
 
 	/* secprof run: named by run itself when denied (src/sandbox/proc.c) */
 	{ "chdir", SELF, "sp_exec_command: chdir to the working directory", false, true },
-	{ "openat", SELF, "sp_user_resolve, home_of: /etc/passwd, /etc/group; cap_last_cap", false,
-	  true },
-	{ "read", SELF, "sp_user_resolve, home_of; cap_last_cap", false, true },
+	{ "openat", SELF, "sp_user_resolve, sp_user_home: /etc/passwd, /etc/group; cap_last_cap",
+	  false, true },
+	{ "read", SELF, "sp_user_resolve, sp_user_home; cap_last_cap", false, true },
 	{ "fstat", SELF, "sp_user_resolve: reading /etc/passwd", false, true },
 	{ "lseek", SELF, "sp_user_resolve: reading /etc/passwd", false, true },
-	{ "close", SELF, "sp_user_resolve, home_of", false, true },
+	{ "close", SELF, "sp_user_resolve, sp_user_home", false, true },
 	{ "capget", SELF, "finalize_credentials", false, true },
 	{ "prctl", SELF, "finalize_credentials: bounding set, keep caps, ambient", false, true },
 	{ "setgroups", SELF, "finalize_credentials", false, true },

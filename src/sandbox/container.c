@@ -409,7 +409,9 @@ static int switch_root(secprof_error *err)
 	return 0;
 }
 
-static int build_root(const struct sp_run_opts *o, secprof_error *err)
+/* db: the user database as the root had it before -v, --mount and
+ * --tmpfs, filled only when there are any (sp_userdb). */
+static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof_error *err)
 {
 	const char *host = o->hostname ? o->hostname : "secprof";
 	struct null_src null = { -1, false };
@@ -425,6 +427,8 @@ static int build_root(const struct sp_run_opts *o, secprof_error *err)
 		rc = sys_fail(err, "cannot open", "dev/null");
 	if (!rc)
 		rc = setup_sys(o->privileged, err);
+	if (!rc && o->nmounts)
+		rc = sp_userdb_capture(db, err);
 	/* -v, --mount, --tmpfs after Docker's own mounts and before the
 	 * masks, in the order of runc's spec (moby WithMounts). */
 	if (!rc)
@@ -810,6 +814,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 {
 	struct sp_run_opts cmd = *o;
 	struct command_child child = { .o = &cmd, .rep = rep };
+	struct sp_userdb userdb = { 0 };
 	secprof_error err;
 	int gate_fd = -1, image;
 	pid_t pid;
@@ -854,8 +859,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	/* Before the root is built: the fallback needs the host's /tmp. */
 	if ((image = init_image_fd(&err)) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	if (build_root(o, &err) < 0)
+	if (build_root(o, &userdb, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	if (o->nmounts)
+		cmd.userdb = &userdb;
 	cmd.workdir = o->workdir ? o->workdir : "/";
 	if (o->workdir && make_workdir(o->workdir, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);

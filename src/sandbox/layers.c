@@ -109,7 +109,7 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 
 /* ---- mounts inside the root --------------------------------------------------- */
 
-static int openat2_in_root(int root, const char *path, int flags)
+int sp_open_in_root(int root, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
@@ -154,14 +154,14 @@ restart:;
 		partial[len] = '/';
 		memcpy(partial + len + 1, p, n);
 		partial[len + 1 + n] = '\0';
-		fd = openat2_in_root(root_fd, partial + 1, O_PATH);
+		fd = sp_open_in_root(root_fd, partial + 1, O_PATH);
 		if (fd < 0 && errno == ENOENT) {
 			char name[256], link[4096], next[4096];
 			ssize_t ln;
 			int parent;
 
 			partial[len] = '\0';
-			parent = openat2_in_root(root_fd, len ? partial + 1 : ".",
+			parent = sp_open_in_root(root_fd, len ? partial + 1 : ".",
 						 O_PATH | O_DIRECTORY);
 			partial[len] = '/';
 			if (parent < 0)
@@ -195,7 +195,7 @@ restart:;
 				mkdirat(parent, name, 0755);
 			}
 			close(parent);
-			fd = openat2_in_root(root_fd, partial + 1, O_PATH);
+			fd = sp_open_in_root(root_fd, partial + 1, O_PATH);
 		}
 		if (fd < 0)
 			return sp_err_errno(err, NULL, "cannot create mount target %s", target);

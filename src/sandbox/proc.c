@@ -5,8 +5,8 @@
  * signals. Its own file so that run.c and container.c each use it without
  * using each other (container.c only needs this; run.c starts a container).
  */
-#include <ctype.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -372,31 +372,6 @@ static const char *env_get(char *const *envp, const char *key)
 	return NULL;
 }
 
-/* runc sets HOME from the user's passwd entry when the env has none ("/"
- * when there is no entry). Called after pivot_root, so this is the
- * container's /etc/passwd in container mode. */
-static void home_of(uid_t uid, char *out, size_t len)
-{
-	FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-
-	snprintf(out, len, "/");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *field[7] = { 0 }, *s = line;
-		int n = 0;
-		while (n < 7 && (field[n] = strsep(&s, ":")))
-			n++;
-		if (n >= 6 && field[2][0] && strtoul(field[2], NULL, 10) == uid &&
-		    isdigit((unsigned char)field[2][0])) {
-			snprintf(out, len, "%s", field[5]);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 size_t sp_env_slots(char *const *envp)
 {
 	size_t n = 0;
@@ -420,7 +395,7 @@ static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_b
 		env[i] = o->envp[i];
 	if (!env_get(o->envp, "HOME")) {
 		memcpy(home_buf, "HOME=", 5);
-		home_of(uid, home_buf + 5, len - 5);
+		sp_user_home(o->userdb, uid, home_buf + 5, len - 5);
 		env[n] = home_buf;
 	}
 	return env;
@@ -552,8 +527,9 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* Looked up where runc's setupUser does it, in the container's files
-	 * (after pivot_root in container mode). */
-	if (user_spec(o) && sp_user_resolve(user_spec(o), &user, &err) < 0) {
+	 * (after pivot_root in container mode), as they were before any
+	 * volume covered them (o->userdb, container.c). */
+	if (user_spec(o) && sp_user_resolve(user_spec(o), o->userdb, &user, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}

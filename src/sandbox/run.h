@@ -88,6 +88,9 @@ struct sp_run_opts {
 	 * that are the command's stdio (stdio.c), sp_run's; NULL: secprof's
 	 * own. */
 	const struct sp_stdio *stdio;
+	/* Container mode with mounts: the user database as it was before
+	 * them (init fills it in its copy); NULL: the files of the root. */
+	const struct sp_userdb *userdb;
 	/* sp_env_slots(envp) entries for the command's environment, made by
 	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */
 	char **env_slots;
@@ -263,8 +266,28 @@ struct sp_user {
 	size_t ngroups;
 	bool too_many; /* more groups than groups[] holds: refused (user.c) */
 };
-/* Resolve spec against /etc/passwd and /etc/group of the current root. */
-int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err);
+/* The root's /etc/passwd and /etc/group as they were before -v, --mount
+ * and --tmpfs covered anything: Docker's daemon looks the user up in the
+ * container's own layers (moby daemon/oci_linux.go getUser, on BaseFS),
+ * never in a volume, and hands runc numbers. NULL: a file that is missing
+ * (or not a regular file). */
+struct sp_userdb {
+	char *passwd, *group;
+	size_t passwd_len, group_len;
+};
+/* Read both, resolved inside the root that is the current directory
+ * (RESOLVE_IN_ROOT), at most 16 MiB each. */
+int sp_userdb_capture(struct sp_userdb *db, secprof_error *err);
+/* Resolve spec against db, or (db NULL) /etc/passwd and /etc/group of the
+ * current root. */
+int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user *u,
+		    secprof_error *err);
+/* runc sets HOME from the user's passwd entry when the env has none ("/"
+ * when there is no entry). */
+void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len);
+/* openat2(root, path, flags | O_CLOEXEC) resolved inside root
+ * (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; layers.c). */
+int sp_open_in_root(int root, const char *path, int flags);
 
 /* ---- layers, mounts, terminals (layers.c, image.c, archive.c, tty.c) --- */
 

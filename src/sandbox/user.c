@@ -12,9 +12,12 @@
  * with it a file mode that denies that group. Duplicates are dropped: the
  * kernel keeps them, runc's lookup does not (docs/COMPAT.md §3.5). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "secprof.h"
 #include "core/util.h"
@@ -28,6 +31,8 @@ static int split_fields(char *line, char **field, int max)
 	line[strcspn(line, "\n")] = '\0';
 	while (n < max && (field[n] = strsep(&line, ":")))
 		n++;
+	for (int i = n; i < max; i++)
+		field[i] = NULL;
 	return n;
 }
 
@@ -42,12 +47,58 @@ static bool parse_id(const char *s, unsigned long *out)
 	return !*end && !errno && *out <= 0xfffffffeUL;
 }
 
+#define USERDB_MAX (16u << 20)
+
+static int capture_file(const char *path, char **out, size_t *len, secprof_error *err)
+{
+	struct stat st;
+	ssize_t got;
+	int fd = sp_open_in_root(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* as a missing file: no entries */
+	}
+	if (st.st_size > (off_t)USERDB_MAX || !(*out = malloc((size_t)st.st_size))) {
+		close(fd);
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot read the container's %s (%lld bytes)", path,
+			      (long long)st.st_size);
+	}
+	while ((got = read(fd, *out + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)got;
+	close(fd);
+	return 0;
+}
+
+int sp_userdb_capture(struct sp_userdb *db, secprof_error *err)
+{
+	if (capture_file("etc/passwd", &db->passwd, &db->passwd_len, err) < 0 ||
+	    capture_file("etc/group", &db->group, &db->group_len, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* One of the two files: the captured copy, or the root's own. */
+static FILE *open_db(const struct sp_userdb *db, bool group)
+{
+	const char *buf = !db ? NULL : group ? db->group : db->passwd;
+	size_t len = !db ? 0 : group ? db->group_len : db->passwd_len;
+
+	if (!db)
+		return fopen(group ? "/etc/group" : "/etc/passwd", "re");
+	return buf && len ? fmemopen((void *)buf, len, "r") : NULL;
+}
+
 /* Find name (or id, when name is NULL) in a passwd/group style file; on a
  * match copy the line's fields into buf/field and return true. */
-static bool find_entry(const char *file, const char *name, unsigned long id, char *buf, size_t len,
-		       char **field, int nfields)
+static bool find_entry(const struct sp_userdb *db, bool group, const char *name, unsigned long id,
+		       char *buf, size_t len, char **field, int nfields)
 {
-	FILE *f = fopen(file, "re");
+	FILE *f = open_db(db, group);
 	bool found = false;
 
 	if (!f)
@@ -76,9 +127,9 @@ static void add_group(struct sp_user *u, gid_t gid)
 		u->too_many = true;
 }
 
-static void add_member_groups(const char *user, struct sp_user *u)
+static void add_member_groups(const struct sp_userdb *db, const char *user, struct sp_user *u)
 {
-	FILE *f = fopen("/etc/group", "re");
+	FILE *f = open_db(db, true);
 	char line[4096], *field[4];
 	unsigned long gid;
 
@@ -98,7 +149,8 @@ static void add_member_groups(const char *user, struct sp_user *u)
 	fclose(f);
 }
 
-static int resolve_group(const char *spec, struct sp_user *u, secprof_error *err)
+static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp_user *u,
+			 secprof_error *err)
 {
 	char line[4096], *field[4];
 	unsigned long id;
@@ -107,7 +159,7 @@ static int resolve_group(const char *spec, struct sp_user *u, secprof_error *err
 		u->gid = (gid_t)id;
 		return 0;
 	}
-	if (!find_entry("/etc/group", spec, 0, line, sizeof(line), field, 4))
+	if (!find_entry(db, true, spec, 0, line, sizeof(line), field, 4))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "unable to find group %s: no matching entries in group file", spec);
 	if (!parse_id(field[2], &id))
@@ -117,7 +169,8 @@ static int resolve_group(const char *spec, struct sp_user *u, secprof_error *err
 	return 0;
 }
 
-int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
+int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user *u,
+		    secprof_error *err)
 {
 	char copy[256], line[4096], *field[7], *group;
 	unsigned long id = 0;
@@ -131,7 +184,7 @@ int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
 	numeric = parse_id(copy, &id);
 	if (!numeric && !copy[0])
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid user: \"%s\"", spec);
-	found = find_entry("/etc/passwd", numeric ? NULL : copy, id, line, sizeof(line), field, 7);
+	found = find_entry(db, false, numeric ? NULL : copy, id, line, sizeof(line), field, 7);
 	if (!found && !numeric)
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "unable to find user %s: no matching entries in passwd file", copy);
@@ -144,11 +197,11 @@ int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
 		u->uid = (uid_t)id;
 		u->gid = (gid_t)gid;
 	}
-	if (group && resolve_group(group, u, err) < 0)
+	if (group && resolve_group(db, group, u, err) < 0)
 		return -1;
 	add_group(u, u->gid);
 	if (found && !group)
-		add_member_groups(field[0], u);
+		add_member_groups(db, field[0], u);
 	/* Fewer groups than Docker sets would let a file through whose mode
 	 * denies one of the others: refuse rather than cut the list. */
 	if (u->too_many)
@@ -156,4 +209,13 @@ int sp_user_resolve(const char *spec, struct sp_user *u, secprof_error *err)
 			      "user %s is in more than %zu groups: secprof cannot set them all",
 			      copy, SP_ARRAY_SIZE(u->groups));
 	return 0;
+}
+
+void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
+{
+	char line[4096], *field[7];
+
+	snprintf(out, len, "/");
+	if (find_entry(db, false, NULL, uid, line, sizeof(line), field, 7) && field[5])
+		snprintf(out, len, "%s", field[5]);
 }

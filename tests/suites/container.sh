@@ -256,6 +256,19 @@ is "$rc:$err" "125:secprof: user alice is in more than 1024 groups: secprof cann
 	"--user NAME in more groups than secprof holds: refused, not cut short"
 crun -- sed -i '/^m[0-9]*:x:2/d' /etc/group
 
+# The user is the root's own, never a volume's: Docker's daemon looks it up
+# in the container's layers before runc mounts anything (moby getUser on
+# BaseFS). 7f7ac5e read the passwd a volume put over /etc/passwd, where
+# "nobody" was uid 0: root with Docker's capabilities.
+printf 'nobody:x:0:0::/root:/bin/sh\n' >"$TMPD/passwd-uid0"
+printf 'nogroup:x:0:\n' >"$TMPD/group-gid0"
+out=$("$SECPROF" run --rootfs "$ROOT" -v "$TMPD/passwd-uid0:/etc/passwd:ro" -v "$TMPD/group-gid0:/etc/group:ro" \
+	-u nobody:nogroup -- sh -c 'id -u; id -g; echo $HOME' 2>&1)
+is "$(tr '\n' '|' <<<"$out")" "65534|65534|/nonexistent|" \
+	"-u NAME:GROUP with volumes over /etc/passwd and /etc/group: the root's own entries, as Docker"
+out=$("$SECPROF" run --rootfs "$ROOT" --tmpfs /etc -u nobody -- id -u 2>&1)
+is "$out" 65534 "-u NAME with a tmpfs over /etc: the root's own entry"
+
 # ---- /dev nodes are the container's own: changing them never reaches the host ----
 # Docker's /dev nodes are made with mknod on the container's tmpfs (runc
 # createDevices): chmod in the container changes its node only. Masked
