@@ -265,6 +265,14 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 				"%s: record: %s call number %d has no name in secprof's table: not in the profile\n",
 				g->prog, c.arch, (int)c.nr);
 		}
+		/* More distinct values than one entry lists (32): the profile
+		 * allows the call whatever the argument, which is said. */
+		if (!merged && c.name && c.any_args)
+			fprintf(stderr,
+				"%s: record: warning: %s (%s) was called with %zu or more distinct "
+				"values of the argument profiles check: the profile allows it "
+				"whatever that argument\n",
+				g->prog, c.name, c.arch, c.nvalues);
 	}
 	if (secprof_recording_lost(r))
 		fprintf(stderr,

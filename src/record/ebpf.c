@@ -159,6 +159,10 @@ static void fill_argsel(struct sprec *skel)
 					     (__u32)(nr - (int32_t)a->nr_base)] =
 				(__u8)(sp_rec_arg_of(names[i]) + 1);
 		}
+		int32_t nr = a ? sp_syscall_nr(a, "clone3") : -1;
+		if (nr >= 0 && (__u32)(nr - (int32_t)a->nr_base) < SPREC_DIRECT_NR)
+			skel->rodata->argsel[abi * SPREC_DIRECT_NR +
+					     (__u32)(nr - (int32_t)a->nr_base)] = SPREC_ARG_CLONE3;
 	}
 }
 

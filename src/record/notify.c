@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,7 +110,21 @@ static pid_t command_pid(struct state *s)
 	return buf[0] ? (pid_t)atoi(buf) : -1;
 }
 
-static void record(struct state *s, const struct seccomp_data *d)
+/* clone3's struct clone_args, read from the caller's memory as the eBPF
+ * recorder reads it (record_abi.h, SPREC_ARG_CLONE3): what clone(2) would
+ * be given for the same call. The task waits in the filter meanwhile. */
+static bool clone3_flags(pid_t pid, uint64_t addr, uint64_t *val)
+{
+	uint64_t ca[5];
+	struct iovec local = { ca, sizeof(ca) }, remote = { (void *)(uintptr_t)addr, sizeof(ca) };
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(ca))
+		return false;
+	*val = ca[0] | (ca[4] & 0xff);
+	return true;
+}
+
+static void record(struct state *s, const struct seccomp_data *d, pid_t pid)
 {
 	const struct sp_arch *a = NULL;
 	int slot = -1;
@@ -141,7 +156,11 @@ static void record(struct state *s, const struct seccomp_data *d)
 		}
 	}
 	name = sp_syscall_name(a, nr);
-	if (name && (arg = sp_rec_arg_of(name)) >= 0) {
+	if (name && !strcmp(name, "clone3")) {
+		uint64_t v;
+		if (!clone3_flags(pid, d->args[0], &v) || sp_rec_add_val(s->r, a, nr, 0, v, 1) < 0)
+			s->r->lost++;
+	} else if (name && (arg = sp_rec_arg_of(name)) >= 0) {
 		uint64_t v = d->args[arg];
 		if (a->bits == 32 && a->nr_base == 0)
 			v = (uint32_t)v; /* as the eBPF recorder reads an i386 register */
@@ -211,7 +230,7 @@ static void *supervise(void *data)
 		memset(&req, 0, sizeof(req));
 		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 			continue; /* ENOENT: the task died meanwhile */
-		record(s, &req.data);
+		record(s, &req.data, (pid_t)req.pid);
 		s->notified++;
 		memset(&resp, 0, sizeof(resp));
 		resp.id = req.id;

@@ -118,11 +118,24 @@ static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t 
 int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int32_t nr,
 		   unsigned idx, uint64_t val, uint64_t count)
 {
-	struct sp_rec_call *c = call_by_nr(r, arch, nr);
+	const char *name = sp_syscall_name(arch, nr);
+	struct sp_rec_call *c;
 
-	if (!c)
+	/* clone3's flags are behind a pointer no filter can read: the
+	 * profile answers clone3 ENOSYS, as moby's default does, and glibc
+	 * falls back to clone with flags | exit_signal (__clone_internal),
+	 * which the recorders read from its struct clone_args. That is the
+	 * value clone is allowed for. */
+	if (name && !strcmp(name, "clone3")) {
+		if ((nr = sp_syscall_nr(arch, "clone")) < 0)
+			return 0;
+		val = (uint32_t)val; /* glibc passes them to clone as an int */
+	}
+	if (!(c = call_by_nr(r, arch, nr)))
 		return -1;
 	add_val(c, idx, val, count, r->runs ? r->runs : 1);
+	if (!c->runs)
+		c->runs = r->runs ? r->runs : 1;
 	return 0;
 }
 
@@ -185,14 +198,14 @@ static int cmp_name(const void *a, const void *b)
 static const char *const abi_order[] = { "x86_64", "x86", "x32" };
 
 /* Why a name is in the profile. */
-enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, NKIND };
+enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, KIND_CLONE3, NKIND };
 
 /* --portable: calls another libc (or another version of it) makes for
  * the same thing. One seen, the others are allowed, so a glibc upgrade
- * (open where openat was recorded) does not break the profile. clone3 is the
- * exception: its flags are behind a pointer no filter can read, so it is
- * answered ENOSYS, as in moby's default profile, and glibc falls back to
- * clone, whose flags the profile checks. */
+ * (open where openat was recorded) does not break the profile. clone and
+ * clone3 are the exceptions: clone3's flags are behind a pointer no filter
+ * can read, so it is answered ENOSYS, as in moby's default profile, and
+ * glibc falls back to clone, which is allowed only for the flags seen. */
 static const char *const portable_groups[][8] = {
 	{ "open", "openat", "openat2", "creat" },
 	{ "stat", "lstat", "fstat", "newfstatat", "statx", "stat64", "lstat64", "fstat64" },
@@ -282,7 +295,7 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 			bool first)
 {
 	bool yaml = o->format == SECPROF_RECORD_SPO;
-	bool enosys = e->base == KIND_ENOSYS || e->base == KIND_NEWER;
+	bool enosys = e->base == KIND_ENOSYS || e->base == KIND_NEWER || e->base == KIND_CLONE3;
 	const char *action = enosys ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
 	char comment[96];
 
@@ -294,6 +307,9 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 	else if (e->base == KIND_ENOSYS)
 		snprintf(comment, sizeof(comment),
 			 "equivalent of a call seen, answered ENOSYS (--portable)");
+	else if (e->base == KIND_CLONE3)
+		snprintf(comment, sizeof(comment),
+			 "seen; answered ENOSYS, so glibc calls clone, whose flags are checked");
 	else if (e->base == KIND_NEWER)
 		snprintf(comment, sizeof(comment),
 			 "newer than Linux %s, answered ENOSYS (--portable)", kernel);
@@ -571,6 +587,14 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		if (n->ncalls < 3)
 			n->calls[n->ncalls++] = c;
 	}
+	/* clone3 seen: its flags are behind a pointer no filter can read, so
+	 * it is answered ENOSYS, as by moby's default profile, and the flags
+	 * it was called with are allowed on clone, glibc's fallback
+	 * (sp_rec_add_val): an unconditional clone3 would let the command
+	 * make any namespace. */
+	for (size_t k = 0; k < nnames; k++)
+		if (!strcmp(names[k].name, "clone3"))
+			names[k].base = KIND_CLONE3;
 	/* Every row of the runtime's post-load table (src/analyze/runtime.c),
 	 * fatal or not: the recorded profile should let it run as recorded. */
 	for (size_t k = 0; o->runtime && sp_runtime_row_at(k); k++) {
@@ -601,7 +625,9 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 				have |= !strcmp(names[j].name, grp[k]);
 			for (size_t a = 0; a < narches; a++)
 				exists |= sp_syscall_nr(sp_arch_by_scmp(arches[a]), grp[k]) >= 0;
-			if (have || !exists || nnames >= cap)
+			/* clone is allowed only for the flags seen (on clone
+			 * or clone3), never for any as an equivalent */
+			if (have || !exists || nnames >= cap || !strcmp(grp[k], "clone"))
 				continue;
 			names[nnames].name = grp[k];
 			names[nnames++].base = strcmp(grp[k], "clone3") ? KIND_PORTABLE

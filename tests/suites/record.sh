@@ -174,6 +174,27 @@ echo canary >"$tmp/victim"
 	"rm -f '$tmp/swap.json'; ln -s '$tmp/victim' '$tmp/swap.json'" 2>/dev/null
 is "$(cat "$tmp/victim")" canary "-o FILE replaced by a symlink during the recording: its target is untouched ($b)"
 
+# clone3's flags are behind a pointer no filter reads: a recorded profile
+# answers it ENOSYS (as moby's default) and allows clone, glibc's fallback,
+# for the flags the recorder read from struct clone_args. e3eabba allowed
+# clone3 whatever its flags, and --portable added clone whatever its flags:
+# both made a user namespace under the profile of a program that never did.
+for bk in "${backends[@]}"; do
+	for p in "" --portable; do
+		"$SECPROF" record -q $p --backend "$bk" -o "$tmp/c3.json" -- python3 "$TESTS/data/record/clone3.py" >/dev/null 2>&1
+		out=$("$SECPROF" run -q --security-opt "seccomp=$tmp/c3.json" -- python3 "$TESTS/data/record/clone3.py" x 2>&1)
+		is "$(tr '\n' '|' <<<"$out")" "clone3 Function not implemented|clone Operation not permitted|done|" \
+			"recorded threads (clone3): clone3 ENOSYS, clone only for the flags seen; the thread still starts ($bk${p:+ $p})"
+	done
+done
+
+# More distinct values than an entry lists: allowed whatever the argument,
+# and said (e3eabba was silent).
+out=$("$SECPROF" record --backend "$b" -o "$tmp/many.json" -- python3 -c \
+	'import ctypes; l = ctypes.CDLL(None); [l.prctl(1000 + i, 0, 0, 0, 0) for i in range(40)]' 2>&1 >/dev/null)
+[[ $out == *"warning: prctl (x86_64) was called with 32 or more distinct values of the argument profiles check: the profile allows it whatever that argument"* ]]
+ok $? "40 distinct prctl options: the widening is said ($b)"
+
 # ---- runtime sets and formats ----
 "$SECPROF" record -q --backend "$b" --runtime runc -o "$tmp/runc.json" -- true 2>/dev/null
 for nm in setuid setgid getppid capset fcntl epoll_pwait; do

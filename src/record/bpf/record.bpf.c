@@ -215,6 +215,18 @@ int BPF_PROG(sprec_sys_enter, struct pt_regs *regs, long id)
 		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = sel - 1 };
 		ak.val = arg_of(regs, abi, ak.idx);
 		add_hash(&argvals, &ak, SPREC_LOST_ARGS);
+	} else if (sel == SPREC_ARG_CLONE3) {
+		struct sprec_argkey ak = { .abi = key.abi, .nr = key.nr, .idx = 0 };
+		__u64 ca[SPREC_CLONE_ARGS_WORDS] = {};
+
+		/* Not faulted in (rarely: glibc wrote it just before): lost,
+		 * and said so, rather than a guess. */
+		if (bpf_probe_read_user(ca, sizeof(ca), (void *)arg_of(regs, abi, 0)) < 0) {
+			count_lost(SPREC_LOST_ARGS);
+			return 0;
+		}
+		ak.val = ca[0] | (ca[4] & 0xff);
+		add_hash(&argvals, &ak, SPREC_LOST_ARGS);
 	}
 	return 0;
 }

@@ -19,6 +19,13 @@ enum { SPREC_ABI_X86_64 = 0, SPREC_ABI_I386 = 1, SPREC_ABI_X32 = 2, SPREC_NABI =
 
 enum { SPREC_LOST_TASKS, SPREC_LOST_OTHER, SPREC_LOST_ARGS, SPREC_NLOST };
 
+/* argsel's value for clone3: the argument recorded is not a register but
+ * what clone(2) would be given for the same call, flags | exit_signal,
+ * read from its struct clone_args (include/uapi/linux/sched.h: flags at
+ * offset 0, exit_signal at 32). 1..6 name a register (index + 1). */
+#define SPREC_ARG_CLONE3 7u
+#define SPREC_CLONE_ARGS_WORDS 5u
+
 struct sprec_key {
 	__u32 abi;
 	__u32 nr;
