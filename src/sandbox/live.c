@@ -128,6 +128,17 @@ static void record(struct sp_live *lv, int listener, const struct seccomp_notif 
 			goto out;
 		}
 	}
+	/* The command chooses how many distinct calls it makes (a mount of a
+	 * new string each time): secprof's memory and the search above stay
+	 * bounded, and the report says it is cut. */
+	if (lv->ndenials >= SP_LIVE_MAX_DENIALS) {
+		if (!lv->note[0])
+			snprintf(lv->note, sizeof(lv->note),
+				 "run --explain: more than %u distinct denied calls; the report "
+				 "lists the first %u",
+				 SP_LIVE_MAX_DENIALS, SP_LIVE_MAX_DENIALS);
+		goto out;
+	}
 	if (lv->ndenials == lv->cap) {
 		size_t cap = lv->cap ? 2 * lv->cap : 16;
 		struct sp_denial *n = realloc(lv->denials, cap * sizeof(*n));

@@ -483,6 +483,9 @@ struct sp_denial {
 
 /* The supervisor of one `run --explain` (live.c). Fill `real`, call
  * sp_live_twin, set sp_run_opts.live; sp_run starts and stops it. */
+/* run --explain lists at most this many distinct denials (live.c). */
+#define SP_LIVE_MAX_DENIALS 4096u
+
 struct sp_live {
 	const secprof_prog *real; /* the program Docker would load */
 	secprof_prog *twin;       /* real with every ERRNO (and RET A) made USER_NOTIF */
