@@ -410,6 +410,23 @@ static int write_out(struct cli *g, struct record_args *a, const secprof_recordi
 	return 0;
 }
 
+/* What a report asks for that Docker's default profile denies is said:
+ * --heal allows whatever was denied, kexec_load as well as openat. */
+static void warn_dangerous(const struct cli *g, const secprof_recording *r)
+{
+	for (size_t i = 0; !g->quiet && i < secprof_recording_count(r); i++) {
+		secprof_recorded_call c;
+		const char *why;
+
+		secprof_recording_call(r, i, &c);
+		if (c.name && (why = secprof_deny_reason(c.name)))
+			fprintf(stderr,
+				"%s: record --heal: warning: allowing %s (%s), which Docker's default "
+				"profile denies: %s\n",
+				g->prog, c.name, c.arch, why);
+	}
+}
+
 /* --heal: the profile (the base) plus what the report says it denied. */
 static int heal(struct cli *g, struct record_args *a)
 {
@@ -426,6 +443,7 @@ static int heal(struct cli *g, struct record_args *a)
 		cli_print_error(g, &err);
 		rc = SECPROF_EXIT_ERROR;
 	} else {
+		warn_dangerous(g, r);
 		rc = write_out(g, a, r);
 	}
 	free(data);

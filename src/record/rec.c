@@ -869,6 +869,11 @@ static int report_line(struct secprof_recording *one, const char *line, size_t n
 	}
 	if (d->type == SP_JOBJ && member(d, "note") && !member(d, "syscall"))
 		goto done;
+	/* A negative number is no system call (syscall(-1), a probe): no
+	 * name to allow. */
+	if (d->type == SP_JOBJ && member(d, "nr") && member(d, "nr")->type == SP_JNUM &&
+	    member(d, "nr")->u.s[0] == '-')
+		goto done;
 	arch = member(d, "arch");
 	args = member(d, "args");
 	if (arch && arch->type == SP_JSTR)

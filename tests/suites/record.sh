@@ -386,6 +386,15 @@ cmp -s "$tmp/hb.json" "$tmp/b0.json"; ok $? "--heal REPORT builtin: Docker's def
 grep -q '"seen in' "$tmp/b0.json"; ok $((!$?)) "--heal of an empty report adds nothing"
 "$SECPROF" record --heal "$tmp/r1.jsonl" 2>"$tmp/err"
 is "$?:$(<"$tmp/err")" "125:secprof: record: --heal takes one profile: secprof record --heal REPORT builtin|PROFILE [-o OUT]" "--heal without a profile: usage"
+# What --heal allows that Docker's default denies is said; a number that is
+# no system call (syscall(-1)) has no name to allow and is passed over
+# (5b13b89 refused the whole report for it).
+printf '%s\n' '{"count": 1, "pid": 1, "comm": "x", "arch": "x86_64", "nr": 246, "syscall": "kexec_load", "call": "?", "args": [0,0,0,0,0,0], "action": "ERRNO(1)", "ret": 327681, "benign": false, "killed": false}' \
+	'{"count": 1, "pid": 1, "comm": "x", "arch": "x86_64", "nr": -1, "syscall": null, "call": "?", "args": [0,0,0,0,0,0], "action": "ERRNO(38)", "ret": 327718, "benign": false, "killed": false}' >"$tmp/kx.jsonl"
+"$SECPROF" record --heal "$tmp/kx.jsonl" builtin -o "$tmp/kx.json" 2>"$tmp/err"
+is "$?:$(<"$tmp/err"):$(names "$tmp/kx.json" | grep -c kexec_load)" \
+	"0:secprof: record --heal: warning: allowing kexec_load (x86_64), which Docker's default profile denies: boots a new kernel in place of the host's:1" \
+	"--heal: kexec_load added with a warning; nr -1 passed over"
 
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
