@@ -213,12 +213,15 @@ void cli_usage_error(const struct cli *g, const char *fmt, ...)
  * --explain=FILE, record -o), opened before the command starts: a file the
  * command can reach (in a volume, or anywhere in process mode) may be a
  * symlink by the end, and secprof, as root, would write where it points.
- * O_NOFOLLOW refuses a symlink already there; the fd is what is written.
- * It lands at fd 3 + `above` or higher, out of the fds --preserve-fds
- * passes (close-on-exec too); truncated now or, when not, by the caller
- * when it writes. "-" or NULL is stdout. NULL, with errno, when it cannot
- * be opened. */
-FILE *cli_open_output(const char *path, unsigned above, bool truncate);
+ * O_NOFOLLOW refuses a symlink already there, and anything but a regular
+ * file or /dev/null is refused before it is written or waited on (a node
+ * the command made, a FIFO); the fd is what is written. It lands at fd
+ * 3 + `above` or higher, out of the fds --preserve-fds passes
+ * (close-on-exec too). Not truncated: cli_output_truncate does that when
+ * the output is written, so a run that fails keeps the last one. "-" or
+ * NULL is stdout. NULL, with *why, when it cannot be used. */
+FILE *cli_open_output(const char *path, unsigned above, const char **why);
+int cli_output_truncate(FILE *f);
 /* "secprof: [CMD: ]message" on stderr (cmd NULL: none); returns status. */
 int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

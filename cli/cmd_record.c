@@ -267,9 +267,9 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 		}
 		/* More distinct values than one entry lists (32): the profile
 		 * allows the call whatever the argument, which is said. */
-		if (!merged && c.name && c.any_args)
+		if (!merged && c.name && c.any_args && c.nvalues >= 32)
 			fprintf(stderr,
-				"%s: record: warning: %s (%s) was called with %zu or more distinct "
+				"%s: record: warning: %s (%s) was called with more than %zu distinct "
 				"values of the argument profiles check: the profile allows it "
 				"whatever that argument\n",
 				g->prog, c.name, c.arch, c.nvalues);
@@ -348,10 +348,10 @@ static const char *out_path(const struct record_args *a)
  * leaves the last one (and --append's) in place. */
 static int open_out(struct cli *g, struct record_args *a)
 {
-	const char *path = out_path(a);
+	const char *path = out_path(a), *why = NULL;
 
-	if (!a->outf && !(a->outf = cli_open_output(path, 0, false)))
-		return rec_error(g, "cannot write %s: %s", path, strerror(errno));
+	if (!a->outf && !(a->outf = cli_open_output(path, 0, &why)))
+		return rec_error(g, "cannot write %s: %s", path, why);
 	return 0;
 }
 
@@ -397,7 +397,7 @@ static int write_out(struct cli *g, struct record_args *a, const secprof_recordi
 	}
 	f = a->outf;
 	a->outf = NULL;
-	if (f != stdout && ftruncate(fileno(f), 0) < 0) {
+	if (cli_output_truncate(f) < 0) {
 		free(text);
 		fclose(f);
 		return rec_error(g, "cannot write %s: %s", path, strerror(errno));
@@ -419,10 +419,17 @@ static void warn_dangerous(const struct cli *g, const secprof_recording *r)
 		const char *why;
 
 		secprof_recording_call(r, i, &c);
-		if (c.name && (why = secprof_deny_reason(c.name)))
+		if (!c.name || !(why = secprof_deny_reason(c.name)))
+			continue;
+		if (c.nvalues && !c.any_args)
 			fprintf(stderr,
-				"%s: record --heal: warning: allowing %s (%s), which Docker's default "
-				"profile denies: %s\n",
+				"%s: record --heal: note: allowing %s (%s) for the argument values "
+				"the report shows; Docker's default profile denies it for some: %s\n",
+				g->prog, c.name, c.arch, why);
+		else
+			fprintf(stderr,
+				"%s: record --heal: warning: allowing %s (%s) whatever its arguments, "
+				"which Docker's default profile denies: %s\n",
 				g->prog, c.name, c.arch, why);
 	}
 }

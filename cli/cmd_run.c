@@ -460,7 +460,7 @@ static int print_report(struct cli *g, const struct run_args *a, const secprof_l
 	}
 	char *lines = NULL;
 	secprof_error err = { 0 };
-	if (secprof_live_report_json(r, &lines, &err) < 0) {
+	if (cli_output_truncate(f) < 0 || secprof_live_report_json(r, &lines, &err) < 0) {
 		cli_print_error(g, &err);
 		fclose(f);
 		return -1;
@@ -479,12 +479,13 @@ static int run_explained(struct cli *g, const struct run_args *a, const secprof_
 {
 	secprof_live_report *r = NULL;
 	secprof_error err = { 0 };
-	FILE *f = a->explain_file ? cli_open_output(a->explain_file, o->preserve_fds, true)
+	const char *why = NULL;
+	FILE *f = a->explain_file ? cli_open_output(a->explain_file, o->preserve_fds, &why)
 				  : stderr;
 	int status;
 
 	if (!f)
-		return run_error(g, "%s: cannot open: %s", a->explain_file, strerror(errno));
+		return run_error(g, "%s: cannot write the report there: %s", a->explain_file, why);
 	status = secprof_container_run_explain_ext(g->ctx, o, &a->x, &r, &err);
 	if (err.code)
 		cli_print_error(g, &err);

@@ -1,6 +1,8 @@
 /* common.c - loading, resolving and error printing shared by the commands. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdarg.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -45,30 +47,58 @@ int cli_fail(const struct cli *g, int status, const char *cmd, const char *fmt, 
 	return status;
 }
 
-FILE *cli_open_output(const char *path, unsigned above, bool truncate)
+/* A regular file, or /dev/null (1:3): a node the command made in a volume
+ * (it keeps CAP_MKNOD) must not take the output, a block device would be
+ * written, and a FIFO would hold secprof before the command starts. */
+static bool output_kind_ok(int fd)
 {
-	int fd, high, saved;
+	struct stat st;
+
+	return fstat(fd, &st) == 0 &&
+	       (S_ISREG(st.st_mode) ||
+		(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3));
+}
+
+FILE *cli_open_output(const char *path, unsigned above, const char **why)
+{
+	int fd, high;
 	FILE *f;
 
 	if (!path || !strcmp(path, "-"))
 		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0),
-		  0666);
-	if (fd >= 0 && (unsigned)fd < 3 + above) {
-		high = fcntl(fd, F_DUPFD_CLOEXEC, (int)(3 + above));
-		saved = errno;
-		close(fd);
-		errno = saved;
-		fd = high;
-	}
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		saved = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = saved;
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		/* ENXIO: a FIFO no one reads (open(2)) */
+		*why = errno == ENXIO ? "not a regular file" : strerror(errno);
 		return NULL;
 	}
+	if (!output_kind_ok(fd)) {
+		*why = "not a regular file";
+		close(fd);
+		return NULL;
+	}
+	*why = "cannot move it above the fds --preserve-fds passes";
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    ((unsigned)fd < 3 + above &&
+	     (high = fcntl(fd, F_DUPFD_CLOEXEC, (int)(3 + above))) < 0)) {
+		close(fd);
+		return NULL;
+	}
+	if ((unsigned)fd < 3 + above) {
+		close(fd);
+		fd = high;
+	}
+	if (!(f = fdopen(fd, "w"))) {
+		*why = strerror(errno);
+		close(fd);
+	}
 	return f;
+}
+
+int cli_output_truncate(FILE *f)
+{
+	/* /dev/null has no length to cut */
+	return f == stdout || ftruncate(fileno(f), 0) == 0 || errno == EINVAL ? 0 : -1;
 }
 
 int cli_exit_code(int rc)

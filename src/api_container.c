@@ -334,12 +334,25 @@ static bool shared_mount_point(void)
 	return own_private_dir("/run/secprof") && own_private_dir(SHARED_MOUNT_POINT);
 }
 
+/* The run's own directory (anonymous volumes, a mount point), in $TMPDIR
+ * or /var/tmp: a new one, secprof's, in a directory where no other user
+ * can rename it away (sp_trusted_dir: a sticky /tmp is fine). */
 static int make_scratch(struct ctr *c, secprof_error *err)
 {
 	const char *tmp = getenv("TMPDIR");
+	char base[4096];
+	struct stat st;
 
-	snprintf(c->scratch, sizeof(c->scratch), "%s/secprof-run.XXXXXX",
-		 tmp && tmp[0] == '/' ? tmp : "/var/tmp");
+	tmp = tmp && tmp[0] == '/' ? tmp : "/var/tmp";
+	if (stat(tmp, &st) < 0) /* not made here: a TMPDIR that is not there is a mistake */
+		return sp_err_errno(err, NULL, "TMPDIR %s", tmp);
+	if (sp_trusted_dir(tmp, 0700, "TMPDIR", base, sizeof(base), err) < 0)
+		return -1;
+	if (snprintf(c->scratch, sizeof(c->scratch), "%s/secprof-run.XXXXXX", base) >=
+	    (int)sizeof(c->scratch)) {
+		c->scratch[0] = '\0';
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "TMPDIR %s: too long", tmp);
+	}
 	if (!mkdtemp(c->scratch)) {
 		c->scratch[0] = '\0';
 		return sp_err_errno(err, NULL, "cannot create a scratch directory");
@@ -351,18 +364,18 @@ static int make_scratch(struct ctr *c, secprof_error *err)
  * the overlay follows a symlink there, so no one but secprof's user may be
  * able to put one in its place (DIR/upper -> /etc would make the host's
  * /etc the container's root; chmod would follow it too): the way to DIR is
- * checked step by step and then used as checked (sp_trusted_dir), and
- * DIR/upper and DIR/work must be directories of secprof's user, not
- * symlinks. A DIR secprof creates only root may enter: the container's
- * root may leave setuid-root files in the layer (DIR/upper is the
- * container's /, 0755 as a root is). */
+ * checked step by step and then used as checked, and DIR/upper and
+ * DIR/work must be directories of secprof's user, not symlinks. DIR is
+ * secprof's user's alone (sp_private_dir): the container's root may leave
+ * setuid-root files in the layer (DIR/upper is the container's /, 0755 as
+ * a root is). */
 static int prepare_upper(const char *dir, struct ctr *c, secprof_error *err)
 {
 	char real[4096];
 	const char *subs[] = { c->upper, c->work };
 	struct stat st;
 
-	if (sp_trusted_dir(dir, 0700, "--upper", real, sizeof(real), err) < 0)
+	if (sp_private_dir(dir, "--upper", real, sizeof(real), err) < 0)
 		return -1;
 	if (snprintf(c->upper, sizeof(c->upper), "%s/upper", real) >= (int)sizeof(c->upper) ||
 	    snprintf(c->work, sizeof(c->work), "%s/work", real) >= (int)sizeof(c->work))
@@ -639,7 +652,9 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 						: SP_DEVCG_AUTO;
 	r.tty = x->tty;
 	r.interactive = x->interactive;
-	r.relay_stdio = true;
+	/* record runs the command as it is, without a filter: with the
+	 * caller's stdio too, when it is not a container */
+	r.relay_stdio = !hook;
 	r.tty_slave = -1;
 	r.live = lr && lr->served ? &lr->lv : NULL;
 	r.hook = hook;

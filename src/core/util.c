@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -445,10 +446,13 @@ static bool absolute_path(const char *path, char *out, size_t size)
  * user's, and others may write it only if it is sticky: then they can
  * rename nothing in it that is not theirs (the rule behind /tmp), and
  * the next step must be root's or ours. */
+#define SP_FUSE_SUPER_MAGIC 0x65735546 /* include/uapi/linux/magic.h */
+
 static int trusted_step(const char *out, const char *what, const char *path, mode_t mode,
 			secprof_error *err)
 {
 	struct stat st;
+	struct statfs fs;
 
 	if (lstat(out, &st) < 0 &&
 	    (errno != ENOENT || (mkdir(out, mode) < 0 && errno != EEXIST) || lstat(out, &st) < 0))
@@ -461,6 +465,13 @@ static int trusted_step(const char *out, const char *what, const char *path, mod
 	if (!S_ISDIR(st.st_mode))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "%s %s: %s is not a directory", what, path, out);
+	/* FUSE reports whatever owner and mode its server (any user's, with
+	 * allow_other) says (fs/fuse/inode.c fuse_fill_attr). */
+	if (statfs(out, &fs) == 0 && fs.f_type == SP_FUSE_SUPER_MAGIC)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "%s %s: %s is on a FUSE filesystem, whose server says who owns it "
+			      "(refused)",
+			      what, path, out);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return sp_err(
 			err, SECPROF_E_USAGE, NULL, NULL, NULL,
@@ -476,6 +487,8 @@ static int trusted_step(const char *out, const char *what, const char *path, mod
 int sp_trusted_dir(const char *path, mode_t mode, const char *what, char *out, size_t size,
 		   secprof_error *err)
 {
+	if (!*path)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s: an empty path", what);
 	if (!absolute_path(path, out, size))
 		return sp_err_errno(err, NULL, "%s %s", what, path);
 	if (trusted_step("/", what, path, mode, err) < 0)
@@ -495,5 +508,23 @@ int sp_trusted_dir(const char *path, mode_t mode, const char *what, char *out, s
 			return rc;
 		p = slash + 1;
 	}
+	return 0;
+}
+
+int sp_private_dir(const char *path, const char *what, char *out, size_t size, secprof_error *err)
+{
+	struct stat st;
+
+	if (sp_trusted_dir(path, 0700, what, out, size, err) < 0)
+		return -1;
+	if (stat(out, &st) < 0)
+		return sp_err_errno(err, NULL, "%s %s", what, path);
+	if (st.st_uid != geteuid() || (st.st_mode & 077))
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"%s %s: owner uid %u, mode %04o: it must be uid %u's alone (0700), for "
+			"it holds the containers' setuid files (refused)",
+			what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			(unsigned)geteuid());
 	return 0;
 }

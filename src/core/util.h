@@ -57,6 +57,13 @@ int sp_mkdir_p(const char *path, mode_t mode);
  * is what the caller must use from then on. */
 int sp_trusted_dir(const char *path, mode_t mode, const char *what, char *out, size_t size,
 		   secprof_error *err);
+/* sp_trusted_dir, and the directory itself secprof's user's alone (mode
+ * 0700 or less, created so): where a container's root may leave setuid-root
+ * files (a kept layer, a volume, the layer cache), as Docker's data root is
+ * closed to others (0710). Refused otherwise: "WHAT PATH: owner uid U, mode
+ * M: it must be uid E's alone (0700), for it holds the containers'
+ * setuid files (refused)". */
+int sp_private_dir(const char *path, const char *what, char *out, size_t size, secprof_error *err);
 /* Write all len bytes of data to a blocking fd, again after EINTR. 0, or
  * -1 with errno (ENOSPC when the fd takes no more). */
 int sp_write_all(int fd, const void *data, size_t len);

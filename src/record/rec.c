@@ -308,8 +308,10 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 		snprintf(comment, sizeof(comment),
 			 "equivalent of a call seen, answered ENOSYS (--portable)");
 	else if (e->base == KIND_CLONE3)
-		snprintf(comment, sizeof(comment),
-			 "seen; answered ENOSYS, so glibc calls clone, whose flags are checked");
+		snprintf(
+			comment, sizeof(comment),
+			"seen in %u of %u runs; ENOSYS: glibc calls clone, whose flags are checked",
+			e->runs, total);
 	else if (e->base == KIND_NEWER)
 		snprintf(comment, sizeof(comment),
 			 "newer than Linux %s, answered ENOSYS (--portable)", kernel);
@@ -791,8 +793,28 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 					total = of;
 				continue;
 			}
-			if (!act || act->type != SP_JSTR || strcmp(act->u.s, "SCMP_ACT_ALLOW") ||
-			    !names || names->type != SP_JARR)
+			if (!act || act->type != SP_JSTR || !names || names->type != SP_JARR)
+				continue;
+			/* The ENOSYS a recording gives clone3 it saw (sp_rec_write):
+			 * kept as a clone3 seen, which writes it again. */
+			if (!strcmp(act->u.s, "SCMP_ACT_ERRNO") && names->len == 1 &&
+			    names->u.items[0]->type == SP_JSTR &&
+			    !strcmp(names->u.items[0]->u.s, "clone3") && cm &&
+			    cm->type == SP_JSTR && !strncmp(cm->u.s, "seen in ", 8)) {
+				for (size_t a = 0; a < narch; a++) {
+					int32_t nr = sp_syscall_nr(arch[a], "clone3");
+					struct sp_rec_call *c =
+						nr < 0 ? NULL
+						       : sp_rec_call_get(one, arch[a], nr,
+									 "clone3");
+					if (nr >= 0 && !c)
+						goto oom;
+					if (c && runs > c->runs)
+						c->runs = runs;
+				}
+				continue;
+			}
+			if (strcmp(act->u.s, "SCMP_ACT_ALLOW"))
 				continue;
 			if (args && args->type == SP_JARR && args->len) {
 				const struct sp_json *a0 = args->u.items[0], *op = member(a0, "op");

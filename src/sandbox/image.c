@@ -301,18 +301,9 @@ static int choose_oci(struct source *s, const char *tag, struct chosen *c, secpr
 static int open_cache(const char *cache, struct sp_image *img, secprof_error *err)
 {
 	char real[PATH_MAX];
-	struct stat st;
 
-	if (sp_trusted_dir(cache, 0700, "layer cache", real, sizeof(real), err) < 0)
+	if (sp_private_dir(cache, "layer cache", real, sizeof(real), err) < 0)
 		return -1;
-	if (stat(real, &st) < 0)
-		return sp_err_errno(err, NULL, "layer cache %s", real);
-	if (st.st_uid != geteuid() || (st.st_mode & 077))
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "layer cache %s: owner uid %u, mode %04o: it must be uid %u's alone "
-			      "(0700), for its layers hold the images' setuid files (refused)",
-			      cache, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			      (unsigned)geteuid());
 	if (!(img->cache = strdup(real)))
 		return sp_err_oom(err);
 	return 0;

@@ -412,7 +412,7 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 			 secprof_error *err)
 {
 	static unsigned anon;
-	char path[4096];
+	char base[4096], sub[300], path[4096], real[4096];
 
 	if (name) {
 		if (!valid_volume_name(name))
@@ -422,18 +422,23 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 		/* Only root may enter the volumes' directory (Docker's data
 		 * root is 0710, its volumes 0701): a container's root may leave
 		 * a setuid-root file in a volume, which no host user may reach.
-		 * A directory that exists keeps its mode. */
-		if (sp_mkdir_p(voldir, 0700) < 0)
-			return sp_err_errno(err, NULL, "cannot create volume directory %s", voldir);
-		snprintf(path, sizeof(path), "%s/%s/_data", voldir, name);
+		 * And no one else may plant or swap a step on the way to the
+		 * volume (a symlink NAME/_data -> /etc), which is bound by its
+		 * path: the way is checked step by step, then used as checked. */
+		if (sp_private_dir(voldir, "--volume-dir", base, sizeof(base), err) < 0)
+			return -1;
+		snprintf(sub, sizeof(sub), "%s/_data", name);
 	} else {
 		if (!scratch)
 			return USAGE("an anonymous volume needs a scratch directory");
-		snprintf(path, sizeof(path), "%s/volumes/%u", scratch, anon++);
+		snprintf(base, sizeof(base), "%s", scratch);
+		snprintf(sub, sizeof(sub), "volumes/%u", anon++);
 	}
-	if (sp_mkdir_p(path, 0755) < 0)
-		return sp_err_errno(err, NULL, "cannot create volume directory %s", path);
-	if (!(*out = strdup(path)))
+	if (snprintf(path, sizeof(path), "%s/%s", base, sub) >= (int)sizeof(path))
+		return USAGE("volume path too long: %s", base);
+	if (sp_trusted_dir(path, 0755, "volume", real, sizeof(real), err) < 0)
+		return -1;
+	if (!(*out = strdup(real)))
 		return sp_err_oom(err);
 	return 0;
 }

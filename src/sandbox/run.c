@@ -357,6 +357,7 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 			munmap(rep, sizeof(*rep));
 			return SP_EXIT_ERROR;
 		}
+		pipes.signal_group = !o->rootfs;
 		o->stdio = &pipes;
 	}
 	/* Docker's device rules for every container but a privileged one

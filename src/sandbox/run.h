@@ -356,6 +356,11 @@ struct sp_stdio {
 	int child[3];
 	int in_w, out_r, err_r;
 	bool caller_open[3]; /* secprof's fds 0-2 were open at sp_stdio_open */
+	/* Without --rootfs: the command leads a process group of its own
+	 * (run.c), and a signal from the caller's terminal goes to all of
+	 * it, as the terminal would have sent it; a container's go to its
+	 * init, as Docker's signal proxy sends them. */
+	bool signal_group;
 };
 int sp_stdio_open(struct sp_stdio *s, bool interactive, int min_fd, secprof_error *err);
 /* In the container's init: child[] become fds 0, 1 and 2. */

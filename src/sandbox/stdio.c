@@ -213,13 +213,14 @@ static void drop_new_sigpipe(bool was_pending)
  * terminal's signals reach only secprof, and are passed on as any other
  * while it runs (pid 0 once it is reaped: its number may be reused).
  * Returns the signal read, or 0. */
-static int forward_signal(int sfd, pid_t pid)
+static int forward_signal(int sfd, pid_t pid, bool group)
 {
 	struct signalfd_siginfo si;
 
 	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si) || si.ssi_signo == SIGCHLD)
 		return 0;
-	if (pid > 0)
+	/* ESRCH: the group is not made yet (the child has not called setsid) */
+	if (pid > 0 && (!group || si.ssi_code != SI_KERNEL || kill(-pid, (int)si.ssi_signo) < 0))
 		kill(pid, (int)si.ssi_signo);
 	return (int)si.ssi_signo;
 }
@@ -310,7 +311,7 @@ int sp_stdio_relay(pid_t pid, struct sp_stdio *s)
 			if (p[i].fd >= 0)
 				channel_step(&ch[i], p[i].revents);
 		if (p[3].revents & POLLIN)
-			stop |= stops_secprof(forward_signal(sfd, exited ? 0 : pid));
+			stop |= stops_secprof(forward_signal(sfd, exited ? 0 : pid, s->signal_group));
 	}
 	drop_new_sigpipe(had_sigpipe);
 	sigprocmask(SIG_SETMASK, &old, NULL);

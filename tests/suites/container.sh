@@ -303,14 +303,13 @@ is "$after" "$before" "without CAP_MKNOD: the host's /dev/full and /dev/null kee
 is "$(stat -c %a "$TMPD/newup" "$TMPD/newup/l" "$TMPD/vols" "$TMPD/vols/v" | tr '\n' ' ')" "700 700 700 700 " \
 	"--upper and --volume-dir: the directories secprof creates are root's alone"
 # --upper DIR/upper is the container's root, and the overlay follows a
-# symlink there: one planted by another user in a DIR open to all would
-# put the container's writes anywhere on the host (863667b wrote /f into
-# the symlink's target). A sticky DIR keeps others from replacing what is
-# secprof's; a DIR others may write without the sticky bit is refused.
-mkdir -p "$TMPD/canary" && mkdir -m 1777 "$TMPD/up1777" && ln -s "$TMPD/canary" "$TMPD/up1777/upper"
-out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo x >/f' 2>&1); rc=$?
-is "$rc:$out|$(ls -A "$TMPD/canary")" "125:secprof: --upper: $TMPD/up1777/upper is not a directory of secprof's user (refused)|" \
-	"--upper DIR whose upper is a symlink planted in it: refused, nothing written through it"
+# symlink there: one planted in DIR would put the container's writes
+# anywhere on the host (863667b wrote /f into the symlink's target).
+# DIR must be root's alone, and a DIR others may write is refused.
+mkdir -p "$TMPD/canary" && mkdir -m 0700 "$TMPD/up700" && ln -s "$TMPD/canary" "$TMPD/up700/upper"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up700" -- sh -c 'echo x >/f' 2>&1); rc=$?
+is "$rc:$out|$(ls -A "$TMPD/canary")" "125:secprof: --upper: $TMPD/up700/upper is not a directory of secprof's user (refused)|" \
+	"--upper DIR whose upper is a symlink: refused, nothing written through it"
 mkdir -m 0777 "$TMPD/up0777"; chmod 0777 "$TMPD/up0777"
 out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up0777" -- true 2>&1); rc=$?
 is "$rc:$out" "125:secprof: --upper $TMPD/up0777: others may write $TMPD/up0777 and replace what is in it (refused)" \
@@ -340,9 +339,35 @@ is "$rc:$out|$(ls -A "$TMPD/good")" \
 	"--upper through a symlink: refused, nothing created where it points"
 out=$(cd "$TMPD/good" && "$SECPROF" run --rootfs "$ROOT" --upper ./x/../rel -- sh -c 'echo rel >/f' 2>&1); rc=$?
 is "$rc:$out:$(cat "$TMPD/good/rel/upper/f" 2>&1)" "0::rel" "--upper with a relative path and .. steps: made where the text says"
-rm -f "$TMPD/up1777/upper"
-out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- sh -c 'echo kept >/f' 2>&1); rc=$?
-is "$rc:$out:$(cat "$TMPD/up1777/upper/f" 2>&1)" "0::kept" "--upper in a sticky DIR: the layer is made there, and kept"
+rm -f "$TMPD/up700/upper"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up700" -- sh -c 'echo kept >/f' 2>&1); rc=$?
+is "$rc:$out:$(cat "$TMPD/up700/upper/f" 2>&1)" "0::kept" "--upper in a DIR of root's alone: the layer is made there, and kept"
+# A DIR others may enter would hand them the layer's setuid-root files
+# (4a0ee25 took a sticky 1777 DIR: a host user ran the container's
+# chmod 4755 copy of bash as root).
+mkdir -m 1777 "$TMPD/up1777" && chmod 1777 "$TMPD/up1777"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/up1777" -- true 2>&1); rc=$?
+is "$rc:$out|$(ls -A "$TMPD/up1777")" \
+	"125:secprof: --upper $TMPD/up1777: owner uid 0, mode 1777: it must be uid 0's alone (0700), for it holds the containers' setuid files (refused)|" \
+	"--upper DIR others may enter (sticky 1777): refused, nothing made in it"
+out=$("$SECPROF" run --rootfs "$ROOT" --upper "" -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: --upper: an empty path" "--upper '': refused, not the current directory"
+# Named volumes: --volume-dir is root's alone, and no step on the way to
+# NAME/_data is another user's or a symlink (4a0ee25 bound a volume
+# through another user's NAME/_data -> /tmp/victim, as root).
+mkdir -m 0700 "$TMPD/vd" && mkdir "$TMPD/vd/evil" && chown 65534 "$TMPD/vd/evil"
+out=$("$SECPROF" run --rootfs "$ROOT" --volume-dir "$TMPD/vd" -v evil:/d -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: volume $TMPD/vd/evil/_data: $TMPD/vd/evil belongs to uid 65534, who may replace what is in it (refused)" \
+	"a named volume in another user's directory: refused"
+mkdir -m 0755 "$TMPD/vd755"
+out=$("$SECPROF" run --rootfs "$ROOT" --volume-dir "$TMPD/vd755" -v vol:/d -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: --volume-dir $TMPD/vd755: owner uid 0, mode 0755: it must be uid 0's alone (0700), for it holds the containers' setuid files (refused)" \
+	"a --volume-dir others may enter: refused"
+# Anonymous volumes live in a scratch directory in TMPDIR, where no one
+# else may rename it away.
+out=$(TMPDIR=$TMPD/open "$SECPROF" run --rootfs "$ROOT" -v /anon -- true 2>&1); rc=$?
+is "$rc:$out" "125:secprof: TMPDIR $TMPD/open: others may write $TMPD/open and replace what is in it (refused)" \
+	"an anonymous volume with a TMPDIR others may write: refused"
 
 # ---- no mount lands in /proc, not even through a symlink of the root ----
 # runc refuses any destination inside /proc (checkProcMount); a target

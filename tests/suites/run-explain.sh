@@ -151,8 +151,17 @@ echo canary >"$tmp/victim"
 is "$(cat "$tmp/victim")" canary "--explain=FILE replaced by a symlink while the command runs: its target is untouched"
 ln -sf "$tmp/victim" "$tmp/link.jsonl"
 out=$("$SECPROF" run --explain="$tmp/link.jsonl" -- true 2>&1); rc=$?
-is "$rc:$out:$(cat "$tmp/victim")" "125:secprof: $tmp/link.jsonl: cannot open: Too many levels of symbolic links:canary" \
+is "$rc:$out:$(cat "$tmp/victim")" "125:secprof: $tmp/link.jsonl: cannot write the report there: Too many levels of symbolic links:canary" \
 	"--explain=FILE that is a symlink already: refused before the command runs"
+# ... and so is anything but a regular file or /dev/null: a device node a
+# container made in a volume (it keeps CAP_MKNOD) would take the report as
+# root (e6bc3d0 wrote it onto a loop device), a FIFO held secprof for ever.
+mkfifo "$tmp/fifo.jsonl"; mknod "$tmp/zero.jsonl" c 1 5
+for f in fifo zero; do
+	out=$(timeout 20 "$SECPROF" run --explain="$tmp/$f.jsonl" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: $tmp/$f.jsonl: cannot write the report there: not a regular file" \
+		"--explain=FILE that is a ${f/zero/character device}: refused at once"
+done
 
 # The command chooses how many distinct calls it is denied: the report
 # keeps the first 4096 and says so (ac9e41b grew without bound: 137 MB

@@ -209,6 +209,19 @@ if [[ -x $STATIC_BUILD/tests/denials-static ]] && command -v script >/dev/null; 
 		sh -c 'trap \"echo INT; exit 7\" INT; touch $tmp/cc/ready; sleep 20 & wait'; echo rc=\$?; \
 		touch $tmp/cc/done" /dev/null | tr -d '\r')
 	is "$(tr '\n' '|' <<<"$out")" "^CINT|rc=7|" "Ctrl-C on the caller's terminal reaches the command, through secprof"
+	# ... and the whole of its process group, as the terminal itself
+	# would send it: the shell's foreground sleep ends too (e9d87e8 sent
+	# it to bash alone, which runs its trap only once the sleep is over).
+	rm -f "$tmp/cc/done"
+	sleeping() { local i; for i in $(seq 300); do pgrep -f "^sleep 29.$$" >/dev/null && return; sleep 0.1; done; }
+	start=$SECONDS
+	out=$( (sleeping; printf '\003'; wait_for "$tmp/cc/done") | SHELL=/bin/bash \
+		timeout 60 script -qfc "$SECPROF run -- bash -c 'trap \"echo INT; exit 7\" INT; sleep 29.$$; echo after'; \
+		echo rc=\$?; touch $tmp/cc/done" /dev/null | tr -d '\r')
+	left=$(pgrep -f "^sleep 29.$$")
+	[[ -n $left ]] && kill $left
+	is "$(tr '\n' '|' <<<"$out"):$left:$((SECONDS - start < 20))" "^CINT|rc=7|::1" \
+		"Ctrl-C reaches every process of the command's group: bash's foreground sleep ends at once"
 else
 	skip "the caller's terminal" "needs $STATIC_BUILD/tests/denials-static and script(1)"
 fi
