@@ -176,8 +176,10 @@ static int find_arch(const struct sp_ruleset *rs, uint32_t audit, uint32_t base)
 }
 
 /* Where the load is dropped on arch i (and on the other filter of its
- * section): true in dropped[], with a note. */
-static int find_dropped(struct build *b, size_t i, int other, bool *dropped)
+ * section): true in dropped[], with a note. linear_only: above 32 rules,
+ * where only Debian 12's runc 1.1.5 builds the linear program that drops
+ * it (a current runc's tree loads the number). */
+static int find_dropped(struct build *b, size_t i, int other, bool linear_only, bool *dropped)
 {
 	struct sect p, q = { SIZE_MAX, SIZE_MAX, NULL, false };
 	const char *first;
@@ -207,8 +209,10 @@ static int find_dropped(struct build *b, size_t i, int other, bool *dropped)
 	if (!first)
 		return 0;
 	sp_note(b->ctx, b->file, NULL, NULL,
-		"%s: libseccomp 2.5.4 drops its load of the syscall number on this arch (\"%s\", which has no number here, sorts first), so runc's filter gives every call on it the default action; secprof returns the stricter of that and the profile's verdict (docs/COMPAT.md §4.4)",
-		b->rs->arches[i].arch->scmp, first);
+		"%s: libseccomp 2.5.4 drops its load of the syscall number on this arch (\"%s\", which has no number here, sorts first), so %s gives every call on it the default action; secprof returns the stricter of that and the profile's verdict (docs/COMPAT.md §4.4)",
+		b->rs->arches[i].arch->scmp, first,
+		linear_only ? "the linear filter of Debian 12's runc 1.1.5 (more than 32 rules)"
+			    : "runc's filter");
 	dropped[i] = true;
 	if (other >= 0)
 		dropped[other] = true;
@@ -218,18 +222,22 @@ static int find_dropped(struct build *b, size_t i, int other, bool *dropped)
 int sp_rs_libseccomp_bugs(struct build *b)
 {
 	size_t internal = 0, na = b->rs->narches;
-	bool *dropped = calloc(na ? na : 1, sizeof(*dropped));
+	bool *dropped = calloc(2 * (na ? na : 1), sizeof(*dropped));
+	bool *dropped_linear = dropped + (na ? na : 1);
 	int rc = 0;
 	int x64 = find_arch(b->rs, AUDIT_X86_64, 0),
 	    x32 = find_arch(b->rs, AUDIT_X86_64, SP_X32_BIT);
 
 	if (!dropped)
 		return sp_err_oom(b->err);
-	/* runc sets OPTIMIZE=2 above 32 internal rules (one per name,
-	 * docs/COMPAT.md §4.1.2): the binary tree loads the number itself */
+	/* A current runc sets OPTIMIZE=2 above 32 internal rules (one per
+	 * name, docs/COMPAT.md §4.1.2), whose binary tree loads the number
+	 * itself; Debian 12's runc 1.1.5 never does, and its linear program
+	 * drops the load there too. Both are docker run's: the stricter
+	 * answer counts. */
 	for (size_t i = 0; i < b->r->nrules; i++)
 		internal += b->r->rules[i]->nnames;
-	for (size_t i = 0; i < na && !rc && internal <= 32; i++) {
+	for (size_t i = 0; i < na && !rc; i++) {
 		int other = -1;
 		if ((int)i == x64 || (int)i == x32) {
 			other = (int)i == x64 ? x32 : x64;
@@ -239,15 +247,17 @@ int sp_rs_libseccomp_bugs(struct build *b)
 			if (other < 0 || other < (int)i)
 				continue;
 		}
-		rc = find_dropped(b, i, other, dropped);
+		rc = find_dropped(b, i, other, internal > 32,
+				  internal > 32 ? dropped_linear : dropped);
 	}
-	/* Debian 12's runc 1.1.5 never sets OPTIMIZE; a current runc does
-	 * above 32 rules: both layouts are modelled there */
+	/* The stale accumulator is modelled for both layouts above 32 rules;
+	 * on an arch whose linear program drops the load, the default then
+	 * applies over whatever the model said. */
 	if (!rc)
 		rc = sp_rs_model_stale(b, dropped, internal > 32);
 	for (size_t i = 0; i < na && !rc; i++) {
 		struct sp_arch_rules *ar = &b->rs->arches[i];
-		for (size_t j = 0; dropped[i] && j < ar->nsys; j++)
+		for (size_t j = 0; (dropped[i] || dropped_linear[i]) && j < ar->nsys; j++)
 			sysrule_apply(&ar->sys[j], b->rs->default_ret);
 	}
 	free(dropped);
