@@ -123,9 +123,12 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s)
 	return rc;
 }
 
+/* Where runc's program gives the default: the default, unless the
+ * profile's verdict is strictly stricter. A tie of kind (ERRNO(1) against
+ * a default ERRNO(38)) the kernel ranks equal, and runc returns its own. */
 static uint32_t stricter(uint32_t ret, uint32_t def)
 {
-	return sp_ret_stricter(def, ret) ? def : ret;
+	return sp_ret_stricter(ret, def) ? ret : def;
 }
 
 static void tree_apply(struct sp_tnode *n, uint32_t def, unsigned depth)

@@ -167,6 +167,24 @@ out=$("$SECPROF" eval --abi x86 "$tmp/ld36.json" getpid 0 2>"$tmp/ld36.err" | he
 is "$out:$(grep -c "the linear filter of Debian 12's runc 1.1.5 (more than 32 rules)" "$tmp/ld36.err")" "ERRNO(1):1" \
 	"dropped ld nr above 32 names (Debian's runc): i386 getpid gets the default, with the note"
 is "$("$SECPROF" -q eval "$tmp/ld36.json" getpid 0 2>/dev/null | head -1)" ALLOW "... x86_64 keeps the profile's verdict"
+# Where the load is dropped runc's program returns the default: a rule of
+# the same kind (ERRNO(1) against a default ERRNO(38)) gives way to it
+# (e444d82 returned the rule's errno).
+python3 - "$tmp/tie.json" <<'PY'
+import json, sys
+names = ["read", "write", "close", "fstat", "lseek", "mmap", "mprotect", "munmap", "brk", "ioctl",
+         "pread64", "pwrite64", "readv", "writev", "access", "pipe", "select", "sched_yield", "mremap",
+         "msync", "mincore", "madvise", "dup", "dup2", "pause", "nanosleep", "getitimer", "alarm"]
+cond = [{"index": 5, "value": 12345, "op": "SCMP_CMP_NE"}]
+json.dump({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+           "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+           "syscalls": [{"names": ["accept"], "action": "SCMP_ACT_ALLOW"},
+                        {"names": names, "action": "SCMP_ACT_ALLOW", "args": cond},
+                        {"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": cond}]},
+          open(sys.argv[1], "w"))
+PY
+is "$("$SECPROF" -q eval --abi x86 "$tmp/tie.json" getpid 0 2>/dev/null | head -1)" "ERRNO(38)" \
+	"dropped ld nr: a rule of the default's kind gives way to the default, as runc's program answers"
 printf '%s\n' '#include <stdio.h>' 'int main(void) { long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L));' \
 	'printf("%s\n", r > 0 ? "pid" : "refused"); return 0; }' >"$tmp/g32.c"
 if gcc -m32 -static -O2 -o "$tmp/g32" "$tmp/g32.c" 2>/dev/null; then
