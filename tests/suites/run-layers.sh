@@ -163,7 +163,7 @@ if command -v zstd >/dev/null; then
 	# took a symlink DIR/<diff_id> -> / as the layer: the host's root).
 	mkdir -m 0755 "$TMPD/c755"
 	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/c755" --image "oci:$oci:v1" -- true 2>&1); rc=$?
-	is "$rc:$out" "125:secprof: layer cache $TMPD/c755: owner uid 0, mode 0755: it must be uid 0's alone (0700), for its layers hold the images' setuid files (refused)" \
+	is "$rc:$out" "125:secprof: layer cache $TMPD/c755: owner uid 0, mode 0755: it must be uid 0's alone (0700), for it holds the containers' setuid files (refused)" \
 		"a layer cache others may enter is refused"
 	ln -s "$cache" "$TMPD/clink"
 	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/clink" --image "oci:$oci:v1" -- true 2>&1); rc=$?
