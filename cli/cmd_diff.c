@@ -27,8 +27,10 @@ const struct cli_spec cli_spec_diff = {
 		       "programs are run on one call per region. Each difference is printed as\n"
 		       "ARCH SYSCALL REGION: ACTION-A -> ACTION-B with an example call and the\n"
 		       "rule (or default) that decided on each side, then a verdict: identical,\n"
-		       "A stricter, B stricter or neither. Exit 0 identical (--subset: A allows\n"
-		       "nothing B denies), 1 different, 2 usage.",
+		       "A stricter, B stricter or neither. A program that computes on a word of\n"
+		       "the input before comparing it, or returns a value taken from the call\n"
+		       "(ret A), is refused (exit 1): no set of regions covers it. Exit 0\n"
+		       "identical (--subset: A allows nothing B denies), 1 different, 2 usage.",
 	.opts = diff_opts,
 	.resolve = true,
 	.compile = true,

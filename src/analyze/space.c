@@ -218,7 +218,8 @@ static bool seen_before(struct walk *w, size_t pc, const struct st *s)
 
 /* Depth-first over the program's paths from (pc, s), with the fixed words
  * as constants, collecting what the target word is compared with. 0, -1
- * out of memory, -2 the target is computed on (not a plain comparison). */
+ * out of memory, -2 the target is computed on (not a plain comparison), -3
+ * the target (or a value computed from it) is returned. */
 static int explore(struct walk *w, const secprof_insn *p, size_t len, size_t pc, struct st s,
 		   unsigned target, struct cons *c)
 {
@@ -232,8 +233,14 @@ static int explore(struct walk *w, const secprof_insn *p, size_t len, size_t pc,
 			return 0;
 		f = &p[pc];
 		cls = BPF_CLASS(f->code);
-		if (cls == BPF_RET)
+		if (cls == BPF_RET) {
+			/* RET A hands the kernel a value read from the input:
+			 * each value of the word may be another action or
+			 * errno, which no set of regions captures */
+			if (BPF_RVAL(f->code) == BPF_A && involves(&s.a))
+				return -3;
 			return 0;
+		}
 		if (cls == BPF_JMP) {
 			uint16_t op = BPF_OP(f->code);
 			struct val v = BPF_SRC(f->code) == BPF_X ? s.x
@@ -394,6 +401,11 @@ static int collect(struct walk *w, unsigned target, struct cons *c)
 			return sp_err(
 				w->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 				"program %zu computes on word %u of the input before comparing it: its regions cannot be derived",
+				i + 1, target);
+		if (rc == -3)
+			return sp_err(
+				w->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+				"program %zu returns a value computed from word %u of the input (ret A): its decisions cannot be compared",
 				i + 1, target);
 	}
 	return 0;

@@ -43,9 +43,9 @@ typedef int (*sp_leaf_fn)(void *data, const struct sp_leaf *leaf);
 
 /* Walk the regions of progs[0..n) (n <= SP_SPACE_MAXPROGS, each checked
  * with secprof_bpf_check first). 0, the callback's non-zero value, or
- * -SECPROF_E_LIMIT (too many regions, or a program that computes on an
- * input word before comparing it) / -SECPROF_E_PROFILE (a bad program)
- * with err. */
+ * -SECPROF_E_LIMIT (too many regions, a program that computes on an input
+ * word before comparing it, or one that returns a value computed from an
+ * input word) / -SECPROF_E_PROFILE (a bad program) with err. */
 int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n, sp_leaf_fn fn,
 		  void *data, secprof_error *err);
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# diff.sh - `secprof diff` on raw BPF programs written here instruction by
+# instruction: a program that returns a value read from the call (`ret A`)
+# is refused, never compared on a representative input.
+source "$TESTS/lib.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/secprof-diff.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+S() { "$SECPROF" -q "$@"; }
+
+# prog FILE CODE:JT:JF:K ... - a raw program (struct sock_filter, host order)
+prog() {
+	local f=$1
+	shift
+	python3 -c '
+import struct, sys
+out = b""
+for i in sys.argv[2:]:
+    c, jt, jf, k = (int(x, 0) for x in i.split(":"))
+    out += struct.pack("=HBBI", c, jt, jf, k)
+open(sys.argv[1], "wb").write(out)' "$f" "$@"
+}
+LD_ABS=0x20 LD_IMM=0x00 LD_MEM=0x60 ST=0x02 ADD_K=0x04 JEQ_K=0x15 RET_K=0x06 RET_A=0x16
+ALLOW=0x7fff0000
+
+# ---- ret A with A from the call: refused, as computing on a word is ----
+prog "$T/kill.bpf" $RET_K:0:0:0
+# ld [16] (arg0); ret A: KILL_THREAD on getppid(0) as ret 0 is, but ALLOW
+# on getppid(0x7fff0000)
+prog "$T/reta.bpf" $LD_ABS:0:0:16 $RET_A:0:0:0
+prog "$T/retnr.bpf" $LD_ABS:0:0:0 $RET_A:0:0:0                   # ld [0] (nr); ret A
+prog "$T/retmem.bpf" $LD_ABS:0:0:16 $ST:0:0:3 $LD_IMM:0:0:0 $LD_MEM:0:0:3 $RET_A:0:0:0
+prog "$T/retalu.bpf" $LD_ABS:0:0:16 $ADD_K:0:0:1 $RET_A:0:0:0
+w4=$(python3 -c 'import sys; print(4 if sys.byteorder == "little" else 5)')
+for p in reta retmem retalu; do
+	out=$(S diff "$T/$p.bpf" "$T/kill.bpf" 2>&1); rc=$?
+	is "$rc:$out" "1:secprof: program 1 returns a value computed from word $w4 of the input (ret A): its decisions cannot be compared" \
+		"diff $p ret-0: refused, not identical"
+	out=$(S diff "$T/$p.bpf" "$T/kill.bpf" --subset 2>&1); rc=$?
+	is "$rc" 1 "diff $p ret-0 --subset: refused, not a subset"
+done
+out=$(S diff "$T/kill.bpf" "$T/retnr.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: program 2 returns a value computed from word 0 of the input (ret A): its decisions cannot be compared" \
+	"diff ret-0 (ld nr; ret A): refused, naming program 2 and the word"
+out=$(S diff "$T/reta.bpf" "$T/kill.bpf" --json 2>&1); rc=$?
+[[ $rc == 1 && $out != *'"verdict"'* ]]; ok $? "--json: refused too, no verdict"
+# only a value from the call is refused: ret A of a constant loaded after
+# comparing the word is compared as ret K is
+prog "$T/imm.bpf" $LD_ABS:0:0:16 $JEQ_K:0:2:5 $LD_IMM:0:0:$ALLOW $RET_A:0:0:0 $RET_K:0:0:0
+prog "$T/k5.bpf" $LD_ABS:0:0:16 $JEQ_K:0:1:5 $RET_K:0:0:$ALLOW $RET_K:0:0:0
+S diff "$T/reta.bpf" "$T/kill.bpf" >/dev/null 2>&1; r1=$?
+out=$(S diff "$T/imm.bpf" "$T/k5.bpf" 2>&1); rc=$?
+is "$r1/$rc:$out" "1/0:verdict: identical (0 differences over 3 regions)" \
+	"ret A from the call refused, ret A of a constant compared (identical to ret K)"
+done_testing
