@@ -27,10 +27,13 @@ const struct cli_spec cli_spec_diff = {
 		       "programs are run on one call per region. Each difference is printed as\n"
 		       "ARCH SYSCALL REGION: ACTION-A -> ACTION-B with an example call and the\n"
 		       "rule (or default) that decided on each side, then a verdict: identical,\n"
-		       "A stricter, B stricter or neither. A program that computes on a word of\n"
-		       "the input before comparing it, or returns a value taken from the call\n"
-		       "(ret A), is refused (exit 1): no set of regions covers it. Exit 0\n"
-		       "identical (--subset: A allows nothing B denies), 1 different, 2 usage.",
+		       "A stricter, B stricter or neither. Actions are compared as the kernel\n"
+		       "applies them: ERRNO data above 4095 is 4095, an action it does not\n"
+		       "know kills the process as KILL_PROCESS does. A program that computes\n"
+		       "on a word of the input before comparing it, or returns a value taken\n"
+		       "from the call (ret A), is refused (exit 1): no set of regions covers\n"
+		       "it. Exit 0 identical (--subset: A allows nothing B denies), 1\n"
+		       "different, 2 usage.",
 	.opts = diff_opts,
 	.resolve = true,
 	.compile = true,

@@ -15,6 +15,9 @@
 /* The precedence of a return value's action as the kernel weighs stacked
  * filters: lower is stricter (kernel/seccomp.c, ACTION_ONLY as s32). */
 int sp_action_rank(uint32_t ret);
+/* ret as the kernel applies it: ERRNO data capped at 4095, an unknown
+ * action as KILL_PROCESS (kernel/seccomp.c __seccomp_filter). */
+uint32_t sp_action_effect(uint32_t ret);
 /* ALLOW or LOG: the call runs. */
 bool sp_action_allows(uint32_t ret);
 /* The arch of an input (x32 told from x86_64 by the number's x32 bit);

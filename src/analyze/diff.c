@@ -1,6 +1,7 @@
 /* diff.c - secprof_diff_compute: two programs compared by what they decide
  * on every input (space.c regions, secprof_emulate), not by their text. */
 #include <inttypes.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,28 @@ static const secprof_diff_entry *entry_at(const struct secprof_diff *d, size_t i
 int sp_action_rank(uint32_t ret)
 {
 	return (int32_t)(ret & 0xffff0000u);
+}
+
+/* What the kernel does with a filter's return value (kernel/seccomp.c
+ * __seccomp_filter): ERRNO data is capped at MAX_ERRNO (4095), and an
+ * action it does not know falls to the default case, which kills the
+ * process as KILL_PROCESS does (the data only reaches the core dump's
+ * siginfo, as KILL_PROCESS's does). Other values are kept as they are. */
+uint32_t sp_action_effect(uint32_t ret)
+{
+	uint32_t act = ret & SECCOMP_RET_ACTION_FULL, data = ret & SECCOMP_RET_DATA;
+
+	switch (act) {
+	case SECCOMP_RET_ERRNO: return data > 4095 ? act | 4095 : ret;
+	case SECCOMP_RET_KILL_PROCESS:
+	case SECCOMP_RET_KILL_THREAD:
+	case SECCOMP_RET_TRAP:
+	case SECCOMP_RET_USER_NOTIF:
+	case SECCOMP_RET_TRACE:
+	case SECCOMP_RET_LOG:
+	case SECCOMP_RET_ALLOW: return ret;
+	}
+	return SECCOMP_RET_KILL_PROCESS | data;
 }
 
 bool sp_action_allows(uint32_t ret)
@@ -159,18 +182,21 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 {
 	struct secprof_diff *d = data;
 	uint32_t a = l->ret[0], b = l->ret[1];
+	uint32_t ea = sp_action_effect(a), eb = sp_action_effect(b);
 	const secprof_arch *arch;
 	secprof_diff_entry *e, *prev;
 	char aby[64], bby[64];
 
 	d->regions++;
-	if (a == b)
+	/* compared by what the kernel does: ERRNO(5000) is ERRNO(4095), an
+	 * unknown action KILL_PROCESS; the entry keeps the values returned */
+	if (ea == eb)
 		return 0;
-	if (sp_action_allows(a) && !sp_action_allows(b))
+	if (sp_action_allows(ea) && !sp_action_allows(eb))
 		d->not_subset = true;
-	if (sp_action_rank(a) < sp_action_rank(b))
+	if (sp_action_rank(ea) < sp_action_rank(eb))
 		d->a_stricter_somewhere = true;
-	else if (sp_action_rank(b) < sp_action_rank(a))
+	else if (sp_action_rank(eb) < sp_action_rank(ea))
 		d->b_stricter_somewhere = true;
 	else
 		d->same_action_somewhere = true;
@@ -310,6 +336,22 @@ static bool same_way(const secprof_diff_entry *x, const secprof_diff_entry *y)
 	       sp_arch_of_input(&x->example) == sp_arch_of_input(&y->example);
 }
 
+/* The action ret names; with `effect`, and what the kernel does with it
+ * where that differs ("0x12340000 (as KILL_PROCESS)"). */
+static void action_text(uint32_t ret, bool effect, char *out, size_t len)
+{
+	char as[32], es[32];
+	uint32_t e = sp_action_effect(ret);
+
+	secprof_action_str(ret, as, sizeof(as));
+	if (!effect || e == ret) {
+		snprintf(out, len, "%s", as);
+		return;
+	}
+	secprof_action_str(e, es, sizeof(es));
+	snprintf(out, len, "%s (as %s)", as, es);
+}
+
 int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secprof_error *err)
 {
 	struct sp_buf b = { 0 };
@@ -330,7 +372,7 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 	}
 	for (size_t i = 0; i < d->entries.len; i++) {
 		const secprof_diff_entry *e = entry_at(d, i);
-		char as[32], bs[32];
+		char as[80], bs[80];
 		struct sp_buf call = { 0 };
 
 		if (subset && !(sp_action_allows(e->a) && !sp_action_allows(e->b)))
@@ -347,8 +389,8 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 				      similar);
 			similar = 0;
 		}
-		secprof_action_str(e->a, as, sizeof(as));
-		secprof_action_str(e->b, bs, sizeof(bs));
+		action_text(e->a, !json, as, sizeof(as));
+		action_text(e->b, !json, bs, sizeof(bs));
 		sp_call_text(&e->example, e->syscall, &call);
 		if (json) {
 			sp_buf_puts(&b, shown ? ",\n  {" : "\n  {");

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # diff.sh - `secprof diff` on raw BPF programs written here instruction by
 # instruction: a program that returns a value read from the call (`ret A`)
-# is refused, never compared on a representative input.
+# is refused, never compared on a representative input; actions are
+# compared as the kernel applies them (kernel/seccomp.c __seccomp_filter:
+# ERRNO data capped at 4095, an unknown action kills the process).
 source "$TESTS/lib.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/secprof-diff.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -51,4 +53,27 @@ S diff "$T/reta.bpf" "$T/kill.bpf" >/dev/null 2>&1; r1=$?
 out=$(S diff "$T/imm.bpf" "$T/k5.bpf" 2>&1); rc=$?
 is "$r1/$rc:$out" "1/0:verdict: identical (0 differences over 3 regions)" \
 	"ret A from the call refused, ret A of a constant compared (identical to ret K)"
+
+# ---- actions as the kernel applies them ----
+prog "$T/unk1.bpf" $RET_K:0:0:0x12340000
+prog "$T/unk2.bpf" $RET_K:0:0:0x7ffe0000
+prog "$T/killp.bpf" $RET_K:0:0:0x80000000
+prog "$T/e5000.bpf" $RET_K:0:0:$((0x50000 + 5000))
+prog "$T/e4095.bpf" $RET_K:0:0:$((0x50000 + 4095))
+prog "$T/e1.bpf" $RET_K:0:0:0x50001
+for u in unk1 unk2; do
+	out=$(S diff "$T/$u.bpf" "$T/kill.bpf" 2>&1); rc=$?
+	is "$rc:${out##*$'\n'}" "1:verdict: A stricter (1 differences over 1 regions)" \
+		"diff $u KILL_THREAD: the unknown action kills the process, so A is stricter"
+	out=$(S diff "$T/$u.bpf" "$T/killp.bpf" 2>&1); rc=$?
+	is "$rc:$out" "0:verdict: identical (0 differences over 1 regions)" "diff $u KILL_PROCESS: identical"
+done
+out=$(S diff "$T/unk1.bpf" "$T/kill.bpf" 2>&1)
+is "${out%%$'\n'*}" "other-arch (audit 0) nr 0-4294967295: 0x12340000 (as KILL_PROCESS) → KILL_THREAD  e.g. syscall(0, 0)" \
+	"the entry names the value returned and what the kernel does with it"
+out=$(S diff "$T/e5000.bpf" "$T/e4095.bpf" 2>&1); rc=$?
+is "$rc:$out" "0:verdict: identical (0 differences over 1 regions)" "ERRNO(5000) and ERRNO(4095): identical (capped at MAX_ERRNO)"
+out=$(S diff "$T/e5000.bpf" "$T/e1.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:other-arch (audit 0) nr 0-4294967295: ERRNO(5000) (as ERRNO(4095)) → ERRNO(1)  e.g. syscall(0, 0)
+verdict: neither (1 differences over 1 regions)" "ERRNO(5000) and ERRNO(1): they differ"
 done_testing
