@@ -1045,7 +1045,7 @@ SECPROF_API int secprof_export_prog(const secprof_prog *prog, enum secprof_expor
  * with the profile as its one application/json layer titled profile.json,
  * tagged "latest" in index.json, so skopeo or oras can push it. NOTIFY
  * rules and listener settings, which runtimes refuse in such an artifact,
- * are refused. */
+ * are refused, and so is a symbolic link below `dir` (not followed). */
 SECPROF_API int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolved *r,
 					  const secprof_export_opts *o, const char *dir,
 					  secprof_error *err);
@@ -1055,7 +1055,9 @@ SECPROF_API int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolv
  * directory, written and fsync'ed, renamed over root/name, then the
  * directory fsync'ed, so a reader sees the old file or the whole new one,
  * never a part. `name` is relative, without "..", and may have
- * subdirectories (created 0755). The file gets mode 0644. */
+ * subdirectories (created 0755), each opened with O_NOFOLLOW from the one
+ * above it: a symbolic link below root is refused (SECPROF_E_SYSTEM), not
+ * followed. The file gets mode 0644. */
 SECPROF_API int secprof_install_file(const char *root, const char *name, const char *data,
 				     size_t len, secprof_error *err);
 /* ---- secprof record: a profile from what a command calls (src/record/) -- */

@@ -17,60 +17,101 @@
 
 /* ---- atomic file writes --------------------------------------------------- */
 
-/* mkdir -p of dirfd-relative `path` up to (not including) its last part. */
-static int make_parents(int dirfd, const char *path, secprof_error *err)
+/* The directory holding dirfd-relative `path` (its parts up to, not
+ * including, the last), walked one part at a time from dirfd: each part is
+ * created (0755) when missing and opened with O_NOFOLLOW, so a symbolic
+ * link on the way (ROOT/profiles -> /elsewhere) is refused, never followed,
+ * as mkdirat, openat and renameat on the whole path would follow it. An fd
+ * (O_CLOEXEC) or a negative code with err. */
+static int open_parent(int dirfd, const char *dirname, const char *path, secprof_error *err)
 {
 	char buf[4096];
 	size_t n = strlen(path);
+	int dfd;
 
 	if (n >= sizeof(buf))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s: name too long", path);
 	memcpy(buf, path, n + 1);
-	for (char *s = buf; (s = strchr(s, '/')); s++) {
+	if ((dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return sp_err_errno(err, dirname, "cannot open directory");
+	for (char *part = buf, *s; (s = strchr(part, '/')); part = s + 1) {
+		struct stat st;
+		int next, rc;
+
 		*s = 0;
-		if (*buf && mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
-			return sp_err_errno(err, path, "cannot create directory %s", buf);
+		if (!*part) {
+			*s = '/';
+			continue;
+		}
+		if (mkdirat(dfd, part, 0755) < 0 && errno != EEXIST) {
+			rc = sp_err_errno(err, dirname, "cannot create directory %s", buf);
+			close(dfd);
+			return rc;
+		}
+		next = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int e = errno;
+			bool link = !fstatat(dfd, part, &st, AT_SYMLINK_NOFOLLOW) &&
+				    S_ISLNK(st.st_mode);
+
+			errno = e;
+			if (link)
+				rc = sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
+					    "%s is a symbolic link: refused, links below the "
+					    "directory are not followed",
+					    buf);
+			else
+				rc = sp_err_errno(err, dirname, "cannot open directory %s", buf);
+			close(dfd);
+			return rc;
+		}
+		close(dfd);
+		dfd = next;
 		*s = '/';
 	}
-	return 0;
+	return dfd;
 }
 
 /* The write a kubelet node or a registry tool may read at any moment:
  * the new bytes go to a temporary name beside the target, are fsync'ed,
  * renamed over it (rename(2) replaces atomically), and the directory is
  * fsync'ed so the rename itself survives a crash (as containerd's
- * atomicfile and the SPO's profile writer do). */
+ * atomicfile and the SPO's profile writer do). Every step is relative to
+ * the target's directory, opened by open_parent. */
 static int atomic_write(int rootfd, const char *rootname, const char *name, const char *data,
 			size_t len, secprof_error *err)
 {
 	char tmp[4200], dir[4096];
 	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name, *tbase;
 	int fd, dfd, rc = 0;
 
-	if (make_parents(rootfd, name, err) < 0)
-		return -SECPROF_E_SYSTEM;
-	snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.%ld", slash ? (int)(slash - name + 1) : 0, name,
-		 slash ? slash + 1 : name, (long)getpid());
-	fd = openat(rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return sp_err_errno(err, rootname, "cannot create %s", tmp);
+	if ((dfd = open_parent(rootfd, rootname, name, err)) < 0)
+		return dfd;
+	snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.%ld", (int)(base - name), name, base,
+		 (long)getpid());
+	tbase = tmp + (base - name);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - name) : 1, slash ? name : ".");
+	fd = openat(dfd, tbase, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		rc = sp_err_errno(err, rootname, "cannot create %s", tmp);
+		goto out;
+	}
 	if (fchmod(fd, 0644) < 0 || sp_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		rc = sp_err_errno(err, rootname, "cannot write %s", tmp);
 		close(fd);
-		unlinkat(rootfd, tmp, 0);
-		return rc;
+		unlinkat(dfd, tbase, 0);
+		goto out;
 	}
-	if (close(fd) < 0 || renameat(rootfd, tmp, rootfd, name) < 0) {
+	if (close(fd) < 0 || renameat(dfd, tbase, dfd, base) < 0) {
 		rc = sp_err_errno(err, rootname, "cannot rename %s to %s", tmp, name);
-		unlinkat(rootfd, tmp, 0);
-		return rc;
+		unlinkat(dfd, tbase, 0);
+		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - name) : 1, slash ? name : ".");
-	dfd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0)
+	if (fsync(dfd) < 0)
 		rc = sp_err_errno(err, rootname, "cannot sync directory %s", dir);
-	if (dfd >= 0)
-		close(dfd);
+out:
+	close(dfd);
 	return rc;
 }
 

@@ -337,6 +337,23 @@ is "$out" $'securityContext:\n  seccompProfile:\n    type: Localhost\n    localh
 [[ $(stat -c %a "$root/profiles/docker-default.json") == 644 ]]; ok $? "installed 0644"
 "$S" -q install builtin --kubelet ../escape --root "$root" >/dev/null 2>&1
 [[ $? == 2 && ! -e $T/kubelet/escape.json ]]; ok $? "install refuses a name that leaves the root"
+# A symbolic link on the way below the root is refused, not followed: each
+# directory is opened with O_NOFOLLOW from the one before it.
+mkdir -p "$T/elsewhere" "$T/kroot/a"
+ln -s "$T/elsewhere" "$T/kroot/profiles"
+ln -s "$T/elsewhere" "$T/kroot/a/b"
+out=$("$S" -q install builtin --kubelet profiles/app --root "$T/kroot" 2>&1); rc=$?
+is "$rc:$out:$(ls -A "$T/elsewhere")" \
+	"3:secprof: $T/kroot: profiles is a symbolic link: refused, links below the directory are not followed:" \
+	"install refuses ROOT/profiles -> elsewhere and writes nothing there"
+out=$("$S" -q install builtin --kubelet a/b/c/app --root "$T/kroot" 2>&1); rc=$?
+is "$rc:$out:$(ls -A "$T/elsewhere")" \
+	"3:secprof: $T/kroot: a/b is a symbolic link: refused, links below the directory are not followed:" \
+	"install refuses a link deeper down (ROOT/a/b -> elsewhere), creating nothing through it"
+mkdir -p "$T/layout3"
+ln -s "$T/elsewhere" "$T/layout3/blobs"
+"$S" -q export builtin --format oci-artifact -o "$T/layout3" >/dev/null 2>&1; rc=$?
+is "$rc:$(ls -A "$T/elsewhere")" "3:" "oci-artifact refuses DIR/blobs -> elsewhere too"
 
 # Interrupted: killed after its temporary file is written and fsync'ed,
 # before the rename (strace holds it at fsync, then SIGKILL).
