@@ -151,6 +151,10 @@ struct xprof {
 	size_t nseen, seen_cap;
 	const char **bound; /* names kept for runc's ENOSYS boundary only */
 	size_t nbound, bound_cap;
+	/* names to export as the profile wrote them (rules_as_written),
+	 * borrowed from the caller */
+	const char *const *written;
+	size_t nwritten;
 };
 
 static struct xrule *xrule_new(struct xprof *x)
@@ -475,30 +479,42 @@ static int beyond_rules(const secprof_resolved *r, struct xprof *x)
  * program around them (docs/COMPAT.md §4.4), with the values as written.
  * The 32-bit rule set holds them cut to 32 bits, so such a name's rules
  * with conditions are exported as the profile wrote them, in runc's order
- * (rules equal to the default are skipped, as runc skips them). Returns
- * how many, or -1. */
-static int rules_as_written(struct xprof *x, const struct secprof_profile *p, const char *name)
+ * (rules equal to the default are skipped, as runc skips them). So is any
+ * name in x->written (`all`): one the export decided otherwise than the
+ * profile on some arch (self_check). The rules are those the container
+ * keeps (r->rules: includes, excludes and minKernel applied), never every
+ * rule of the file: a rule moby left out is no rule of this container.
+ * Returns how many, or -1. */
+static int rules_as_written(struct xprof *x, const secprof_resolved *r, const char *name, bool all)
 {
-	bool has_args = false;
+	bool has_args = all;
 	int n = 0;
 
-	for (size_t i = 0; i < p->nrules && !has_args; i++)
-		for (size_t j = 0; j < p->rules[i].nnames && !has_args; j++)
-			has_args = p->rules[i].nargs && p->rules[i].names[j].s &&
-				   !strcmp(p->rules[i].names[j].s, name);
-	for (size_t i = 0; has_args && i < p->nrules; i++) {
-		const struct sp_rule *rule = &p->rules[i];
+	for (size_t i = 0; i < r->nrules && !has_args; i++)
+		for (size_t j = 0; j < r->rules[i]->nnames && !has_args; j++)
+			has_args = r->rules[i]->nargs && r->rules[i]->names[j].s &&
+				   !strcmp(r->rules[i]->names[j].s, name);
+	for (size_t i = 0; has_args && i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
 		bool named = false;
 
 		for (size_t j = 0; j < rule->nnames && !named; j++)
 			named = rule->names[j].s && !strcmp(rule->names[j].s, name);
-		if (!named || sp_rule_is_default(p, rule))
+		if (!named || sp_rule_is_default(r->prof, rule))
 			continue;
 		if (own_rule(x, rule, name) < 0)
 			return -1;
 		n++;
 	}
 	return n;
+}
+
+static bool listed(const char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return true;
+	return false;
 }
 
 static bool has_64bit_arch(const secprof_ir *ir)
@@ -510,13 +526,15 @@ static bool has_64bit_arch(const secprof_ir *ir)
 }
 
 static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof *x,
-		       secprof_error *err)
+		       const char *const *written, size_t nwritten, secprof_error *err)
 {
 	secprof_compile_opts co = { .exact_libseccomp = true };
 	size_t seq = 0;
 	bool wide_filter;
 
 	memset(x, 0, sizeof(*x));
+	x->written = written;
+	x->nwritten = nwritten;
 	if (r->unconfined)
 		return sp_err(err, SECPROF_E_PROFILE, r->prof->file, NULL, NULL,
 			      "the profile is unconfined: there is no filter to export");
@@ -537,8 +555,10 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 			const secprof_ir_syscall *v = widest_view(x->ir, s, ar);
 			int n = 0;
 
-			if (v == s && arch_bits(ar) != 64 && wide_filter &&
-			    (n = rules_as_written(x, r->prof, s->name)) < 0)
+			bool all = listed(x->written, x->nwritten, s->name);
+
+			if ((all || (v == s && arch_bits(ar) != 64 && wide_filter)) &&
+			    (n = rules_as_written(x, r, s->name, all)) < 0)
 				return sp_err_oom(err);
 			if (n)
 				continue;
@@ -996,7 +1016,7 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "export: unknown format %d",
 			      (int)o->format);
 	}
-	if ((rc = xprof_build(ctx, r, &x, err)) < 0) {
+	if ((rc = xprof_build(ctx, r, &x, NULL, 0, err)) < 0) {
 		xprof_free(&x);
 		return rc;
 	}

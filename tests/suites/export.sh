@@ -90,12 +90,17 @@ for b in "${bad[@]:0:10}"; do diag "$b"; done
 # - split-rule-order: a rule testing one argument twice, which runc adds
 #   condition by condition; libseccomp's tree (and its stale-accumulator
 #   bug) depends on that order.
+# - 32bit-name-caps: socketcall, a name only i386 has, with an argument
+#   rule and an unconditional one that includes CAP_SYS_ADMIN (not in
+#   Docker's default set): exported as written, the rule moby left out
+#   came back and allowed every socketcall;
 for f in "$TESTS"/data/export-*.json; do
 	arch=${f%.json}; arch=${arch##*.}; name=$(basename "${f%.*.json}")
 	"$S" -q export "$f" --format docker --arch "$arch" >"$T/d.json" &&
 		cmp -s <("$S" -q compile "$f" --arch "$arch") <("$S" -q compile "$T/d.json" --arch "$arch") &&
-		"$S" -q diff "$f" "$T/d.json" --arch "$arch" >/dev/null
-	ok $? "$name ($arch): the docker export compiles to the same program and decides the same"
+		"$S" -q diff "$f" "$T/d.json" --arch "$arch" >/dev/null &&
+		"$S" -q diff "$f" "$T/d.json" --arch "$arch" --exact-libseccomp >/dev/null
+	ok $? "$name ($arch): the docker export compiles to the same program and decides the same (both modes)"
 done
 
 # The cases the round trip needs more than the rule set's entries for.
