@@ -19,6 +19,7 @@
  * gives, which secprof's tests load and compare with libseccomp's. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,7 @@ struct xprof {
 	 * borrowed from the caller */
 	const char *const *written;
 	size_t nwritten;
+	bool all_written; /* every name so */
 };
 
 static struct xrule *xrule_new(struct xprof *x)
@@ -526,7 +528,7 @@ static bool has_64bit_arch(const secprof_ir *ir)
 }
 
 static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof *x,
-		       const char *const *written, size_t nwritten, secprof_error *err)
+		       const char *const *written, size_t nwritten, bool every, secprof_error *err)
 {
 	secprof_compile_opts co = { .exact_libseccomp = true };
 	size_t seq = 0;
@@ -535,6 +537,7 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 	memset(x, 0, sizeof(*x));
 	x->written = written;
 	x->nwritten = nwritten;
+	x->all_written = every;
 	if (r->unconfined)
 		return sp_err(err, SECPROF_E_PROFILE, r->prof->file, NULL, NULL,
 			      "the profile is unconfined: there is no filter to export");
@@ -542,6 +545,19 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 		return err->code ? -err->code : -SECPROF_E_INTERNAL;
 	x->default_ret = secprof_ir_default_action(x->ir);
 	wide_filter = has_64bit_arch(x->ir);
+	if (every) {
+		/* the rules runc gets for this container, name by name in
+		 * its order, those equal to the default too (it skips them,
+		 * but counts them for its ENOSYS boundary) */
+		for (size_t i = 0; i < r->nrules; i++)
+			for (size_t j = 0; j < r->rules[i]->nnames; j++)
+				if (r->rules[i]->names[j].s &&
+				    own_rule(x, r->rules[i], r->rules[i]->names[j].s) < 0)
+					return sp_err_oom(err);
+		if (x->nrules)
+			qsort(x->rules, x->nrules, sizeof(*x->rules), cmp_rule);
+		return 0;
+	}
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
 		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
 
@@ -979,6 +995,103 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 	return 0;
 }
 
+/* ---- the self-check --------------------------------------------------------------- */
+
+/* Names with a number in [lo, hi] on `arch` (at most 4096 numbers looked
+ * at); false when a number has none, or the range is wider. */
+static bool range_names(const secprof_arch *arch, uint32_t lo, uint32_t hi, const char ***v,
+			size_t *n, size_t *cap, bool *oom)
+{
+	if (!arch || hi < lo || hi - lo >= 4096)
+		return false;
+	for (uint64_t nr = lo; nr <= hi; nr++) {
+		const char *name = secprof_syscall_name(arch, (int32_t)nr);
+		if (!name)
+			return false;
+		if (!listed(*v, *n, name) && !push_name(v, n, cap, name))
+			*oom = true;
+	}
+	return true;
+}
+
+/* Whether the export `text` (the Docker form of x) decides as the profile
+ * on every input of every arch of the filter, compiled both ways (as
+ * libseccomp builds it, which runc and Docker load, and as secprof does):
+ * the export is read back, resolved for the same container and compared
+ * by decision over every region (secprof_diff_compute), as merge checks
+ * its result. The names of the syscalls where it does not are added to
+ * *v and the first difference described in *first; 1 where one has no
+ * name (numbers with no syscall, a range too wide), 0 else; or the error
+ * (-SECPROF_E_LIMIT: too many regions to compare). */
+static int self_check(const secprof_resolved *r, const secprof_export_opts *o, const char *text,
+		      const char ***v, size_t *n, size_t *cap, struct sp_buf *first,
+		      secprof_error *err)
+{
+	secprof_ctx quiet = { 0 }; /* the export's warnings were given */
+	secprof_profile *p = NULL;
+	secprof_resolved *back = NULL;
+	secprof_resolve_opts ro = { 0 };
+	secprof_arch_info info;
+	int rc = 0;
+
+	secprof_arch_get_info(secprof_arch_lookup(r->native->name), &info);
+	ro.arch = info.go;
+	ro.kernel_major = r->kernel_major ? r->kernel_major : 6; /* no minKernel is left */
+	ro.kernel_minor = r->kernel_major ? r->kernel_minor : 1;
+	ro.caps = secprof_caps_all(); /* nor includes */
+	if (!(p = secprof_profile_parse(&quiet, text, strlen(text), "<export>", err)) ||
+	    !(back = secprof_resolve(&quiet, p, &ro, err))) {
+		rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
+		goto out;
+	}
+	for (int exact = 1; exact >= 0 && rc >= 0; exact--) {
+		secprof_compile_opts co = o->compile;
+		secprof_prog *pa = NULL, *pb = NULL;
+		secprof_diff *d = NULL;
+		bool oom = false;
+
+		co.exact_libseccomp = exact || o->compile.exact_libseccomp;
+		if (!exact && o->compile.exact_libseccomp)
+			break;
+		if (!(pa = secprof_compile(&quiet, r, &co, err)) ||
+		    !(pb = secprof_compile(&quiet, back, &co, err)) ||
+		    !(d = secprof_diff_compute(
+			      &(secprof_side){ pa->insns, pa->len, NULL, "profile" },
+			      &(secprof_side){ pb->insns, pb->len, NULL, "export" }, err)))
+			rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
+		for (size_t i = 0; d && i < secprof_diff_count(d); i++) {
+			const secprof_diff_entry *e = secprof_diff_at(d, i);
+			const secprof_arch *arch = e->arch ? secprof_arch_lookup(e->arch) : NULL;
+			bool named = range_names(arch, e->nr_lo, e->nr_hi, v, n, cap, &oom);
+			char ba[32], bb[32];
+
+			/* the first difference, or the first no name can mend */
+			if (!first->len || (!named && rc != 1)) {
+				first->len = 0;
+				sp_buf_printf(
+					first, "%s %s%s%s: %s in the profile, %s in the export%s",
+					e->arch ? e->arch : "(no arch)",
+					e->syscall ? e->syscall : "(no syscall)",
+					e->region[0] ? " " : "", e->region,
+					secprof_action_str(e->a, ba, sizeof(ba)),
+					secprof_action_str(e->b, bb, sizeof(bb)),
+					exact ? "" : " (arguments read as the kernel reads them)");
+			}
+			if (oom)
+				rc = sp_err_oom(err);
+			else if (!named)
+				rc = 1;
+		}
+		secprof_diff_free(d);
+		secprof_prog_free(pa);
+		secprof_prog_free(pb);
+	}
+out:
+	secprof_resolved_free(back);
+	secprof_profile_free(p);
+	return rc;
+}
+
 /* ---- public ------------------------------------------------------------------- */
 
 int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_export_opts *o,
@@ -986,6 +1099,8 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 {
 	struct sp_buf b = { 0 };
 	struct xprof x;
+	const char **written = NULL;
+	size_t nwritten = 0, written_cap = 0;
 	int rc;
 
 	if (!r || !o || !out || !len)
@@ -1016,9 +1131,72 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "export: unknown format %d",
 			      (int)o->format);
 	}
-	if ((rc = xprof_build(ctx, r, &x, NULL, 0, err)) < 0) {
+	/* The Docker form is read back and compared with the profile
+	 * (self_check). A name it decides otherwise on some arch (one rule
+	 * set entry cannot say what libseccomp makes of the rules on x86 and
+	 * on x86_64) is exported again as the container's rules wrote it,
+	 * which runc hands to libseccomp as it did the original; should that
+	 * not do (libseccomp's program shaped by other names' blocks), every
+	 * name is; what still differs is refused, never written. */
+	for (int stage = 0;; stage++) {
+		secprof_ctx quiet = { 0 }; /* warnings once, from the first build */
+		size_t had = nwritten;
+		struct sp_buf first = { 0 };
+		char why[sizeof(err->msg)];
+
+		if ((rc = xprof_build(stage ? &quiet : ctx, r, &x, written, nwritten, stage == 2,
+				      err)) < 0)
+			goto fail;
+		if (o->format == SECPROF_EXPORT_SYSTEMD)
+			break;
+		json_profile(&b, &x, r, true);
+		sp_buf_add(&b, "", 0);
+		if (b.oom) {
+			rc = sp_err_oom(err);
+			goto fail;
+		}
+		rc = self_check(r, o, b.data, &written, &nwritten, &written_cap, &first, err);
+		sp_buf_free(&b);
+		sp_buf_add(&first, "", 0);
+		if (rc >= 0 && first.oom)
+			rc = sp_err_oom(err);
+		if (rc == -SECPROF_E_LIMIT) {
+			/* too many regions to compare (secprof diff refuses
+			 * them too): written as built, with a warning */
+			snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+			if (err)
+				memset(err, 0, sizeof(*err));
+			sp_buf_free(&first);
+			rc = sp_warn(ctx, err, r->prof->file, NULL, NULL,
+				     "the %s export could not be compared with the profile (%s): "
+				     "it is written unchecked",
+				     secprof_export_format_name(o->format), why);
+			if (rc < 0)
+				goto fail;
+			break;
+		}
+		if (rc < 0) {
+			sp_buf_free(&first);
+			sp_err_wrap(err, "checking the %s export",
+				    secprof_export_format_name(o->format));
+			goto fail;
+		}
+		if (first.len <= 1) {
+			sp_buf_free(&first);
+			break;
+		}
+		if (stage == 2) {
+			rc = sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+				    "the %s export would decide otherwise than the profile: %s; "
+				    "refused",
+				    secprof_export_format_name(o->format), first.data);
+			sp_buf_free(&first);
+			goto fail;
+		}
+		sp_buf_free(&first);
+		if (stage == 0 && (rc == 1 || nwritten == had))
+			stage = 1; /* no name to mend it by: every name next */
 		xprof_free(&x);
-		return rc;
 	}
 	if (o->format == SECPROF_EXPORT_SPO)
 		rc = spo_profile(ctx, &b, &x, r, o->name, err);
@@ -1027,9 +1205,15 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 	else
 		json_profile(&b, &x, r, o->format == SECPROF_EXPORT_DOCKER);
 	xprof_free(&x);
+	free(written);
 	if (rc < 0) {
 		sp_buf_free(&b);
 		return rc;
 	}
 	return finish(&b, out, len, err);
+fail:
+	xprof_free(&x);
+	free(written);
+	sp_buf_free(&b);
+	return rc;
 }

@@ -95,6 +95,51 @@ for p in "${PROFILES[@]}"; do
 	same "runc, $pn: the oci export agrees with secprof run" "${OURS[$p]}" "$exp"
 done
 
+# i386 calls (int $0x80 from a 64-bit program: AUDIT_ARCH_I386) under runc,
+# the oci export against the original: the kernel's verdicts, the same.
+# export-32bit-name-caps: socketcall(connect) is denied by the original
+# (its unconditional ALLOW needs CAP_SYS_ADMIN); export-x86-mask-high-word:
+# personality(0xffffffff) is killed on i386.
+setargs() { python3 -c '
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+cfg["process"]["args"] = ["/usr/local/bin/i386call"] + sys.argv[2:]
+json.dump(cfg, open(sys.argv[1], "w"))' "$@"; }
+if cc -static -O2 -o "$ROOT/usr/local/bin/i386call" "$TESTS/helpers/i386call.c" 2>"$TMPD/cc.err"; then
+	for c in "export-32bit-name-caps 102 3 0" "export-x86-mask-high-word 136 0xffffffff"; do
+		set -- $c; f=$TMPD/$1.json
+		# the profile, and what runc and a static program need on x86_64
+		python3 - "$TESTS/data/$1.amd64.json" "$f" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["syscalls"].insert(0, {"names": """execve execveat brk arch_prctl mmap munmap mprotect
+    write read exit_group exit uname readlink set_tid_address set_robust_list rseq
+    prlimit64 getrandom fstat newfstatat futex rt_sigaction rt_sigprocmask rt_sigreturn
+    close close_range fcntl getppid getpid gettid tgkill nanosleep capget capset prctl
+    setgroups setuid setgid setresuid setresgid getuid geteuid getgid getegid openat
+    ioctl access faccessat2 dup3 fchdir chdir statx getcwd sigaltstack madvise
+    sched_yield epoll_pwait epoll_ctl fstatfs statfs getdents64 lseek openat2 faccessat
+    pselect6 dup dup2 pipe2""".split(), "action": "SCMP_ACT_ALLOW",
+    "includes": {"arches": ["amd64"]}})
+json.dump(p, open(sys.argv[2], "w"))
+PY
+		shift
+		"$S" -q export "$f" --format oci >"$TMPD/exp.json" && bundle "$TMPD/b1" "$TMPD/exp.json" &&
+			setargs "$TMPD/b1/config.json" "$@"
+		exp=$(timeout 60 runc run --bundle "$TMPD/b1" "$cid" 2>&1 </dev/null; echo "status=$?")
+		runc delete -f "$cid" >/dev/null 2>&1
+		"$S" -q resolve "$f" >"$TMPD/orig.json" && bundle "$TMPD/b2" "$TMPD/orig.json" &&
+			setargs "$TMPD/b2/config.json" "$@"
+		orig=$(timeout 60 runc run --bundle "$TMPD/b2" "$cid" 2>&1 </dev/null; echo "status=$?")
+		runc delete -f "$cid" >/dev/null 2>&1
+		[[ $orig == "$exp" && ($orig == *errno=1* || $orig == *status=159*) ]]
+		ok $? "runc, $(basename "$f" .json): i386 call $* gets the original's verdict from the oci export"
+		diag "original: $(tr '\n' ' ' <<<"$orig")"; diag "export: $(tr '\n' ' ' <<<"$exp")"
+	done
+else
+	skip "runc, i386 calls" "cc -static failed: $(tail -n 1 "$TMPD/cc.err")"
+fi
+
 # ---- crun, the precompiled-program annotation ------------------------------------
 if ! command -v crun >/dev/null; then
 	skip "crun run.oci.seccomp_bpf_data" "crun not installed"
