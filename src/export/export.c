@@ -627,6 +627,17 @@ static const char *arch_scmp(const char *libseccomp_name)
 	return info.scmp;
 }
 
+/* runc leaves its ENOSYS stub out when defaultErrnoRet is the whole
+ * action value SCMP_ACT_ERRNO(ENOSYS) (generatePatch; docs/COMPAT.md
+ * 4.1.3), which with a default that takes no errno it otherwise ignores:
+ * the export keeps the value so that the stub stays off. */
+#define RUNC_STUB_OFF 0x50026u
+
+static bool stub_off(const struct secprof_profile *p)
+{
+	return p->has_default_errno && p->default_errno == RUNC_STUB_OFF;
+}
+
 /* ---- docker / oci (JSON) ---------------------------------------------------- */
 
 static void json_names(struct sp_buf *b, const char **names, size_t n)
@@ -651,6 +662,8 @@ static void json_profile(struct sp_buf *b, const struct xprof *x, const secprof_
 	sp_buf_json_str(b, act ? act : "");
 	if (takes)
 		sp_buf_printf(b, ",\n  \"defaultErrnoRet\": %u", x->default_ret & 0xffffu);
+	else if (stub_off(p))
+		sp_buf_printf(b, ",\n  \"defaultErrnoRet\": %u", RUNC_STUB_OFF);
 	sp_buf_puts(b, ",\n  \"architectures\": [");
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
 		const char *s = arch_scmp(secprof_ir_arch_at(x->ir, a)->name);
@@ -758,6 +771,13 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 			  "the SeccompProfile CRD has no defaultErrnoRet: denied calls get EPERM "
 			  "instead of errno %u",
 			  x->default_ret & 0xffffu)) < 0)
+		return rc;
+	if (!takes && stub_off(p) &&
+	    (rc = sp_warn(ctx, err, file, NULL, "defaultErrnoRet",
+			  "the SeccompProfile CRD has no defaultErrnoRet: runc's ENOSYS stub, which "
+			  "defaultErrnoRet %u leaves out, answers the numbers above the profile's "
+			  "highest with ENOSYS instead of the default action",
+			  RUNC_STUB_OFF)) < 0)
 		return rc;
 	if (!strcmp(act ? act : "", "SCMP_ACT_NOTIFY"))
 		return sp_err(
