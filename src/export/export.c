@@ -911,20 +911,157 @@ static const char *errno_name(unsigned e)
 	return NULL;
 }
 
+/* What systemd allows in every unit whose SystemCallFilter= is an allow
+ * list: config_parse_syscall_filter adds the @default set first
+ * (systemd-analyze syscall-filter @default, systemd 252.38, Debian 12). */
+static const char *const systemd_default_set[] = {
+	"arch_prctl",
+	"brk",
+	"cacheflush",
+	"clock_getres",
+	"clock_getres_time64",
+	"clock_gettime",
+	"clock_gettime64",
+	"clock_nanosleep",
+	"clock_nanosleep_time64",
+	"execve",
+	"exit",
+	"exit_group",
+	"futex",
+	"futex_time64",
+	"futex_waitv",
+	"get_robust_list",
+	"get_thread_area",
+	"getegid",
+	"getegid32",
+	"geteuid",
+	"geteuid32",
+	"getgid",
+	"getgid32",
+	"getgroups",
+	"getgroups32",
+	"getpgid",
+	"getpgrp",
+	"getpid",
+	"getppid",
+	"getrandom",
+	"getresgid",
+	"getresgid32",
+	"getresuid",
+	"getresuid32",
+	"getrlimit",
+	"getsid",
+	"gettid",
+	"gettimeofday",
+	"getuid",
+	"getuid32",
+	"membarrier",
+	"mmap",
+	"mmap2",
+	"mprotect",
+	"munmap",
+	"nanosleep",
+	"pause",
+	"prlimit64",
+	"restart_syscall",
+	"riscv_flush_icache",
+	"riscv_hwprobe",
+	"rseq",
+	"rt_sigreturn",
+	"sched_getaffinity",
+	"sched_yield",
+	"set_robust_list",
+	"set_thread_area",
+	"set_tid_address",
+	"set_tls",
+	"sigreturn",
+	"time",
+	"ugetrlimit",
+	"uretprobe",
+};
+
+/* What the profile decides for one name over every arch of the filter
+ * that has it: whether some input is allowed, some denied, whether that
+ * depends on arguments, and the denying action (mixed: more than one). */
+struct sd_view {
+	bool allow, deny, cond, mixed;
+	uint32_t deny_ret;
+};
+
+static void sd_note(struct sd_view *v, uint32_t ret)
+{
+	uint32_t k = ret & 0xffff0000u;
+
+	if (k == 0x7fff0000u || k == 0x7ffc0000u) {
+		v->allow = true;
+		return;
+	}
+	if (v->deny && v->deny_ret != ret)
+		v->mixed = true;
+	if (!v->deny)
+		v->deny_ret = ret;
+	v->deny = true;
+}
+
+static struct sd_view sd_name_view(const struct xprof *x, const char *name)
+{
+	struct sd_view v = { 0 };
+
+	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
+		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
+		const secprof_arch *arch = secprof_arch_lookup(ar->name);
+		const secprof_ir_syscall *e = NULL;
+
+		if (!arch || secprof_syscall_nr(arch, name) < 0)
+			continue;
+		for (size_t i = 0; i < ar->nsyscalls && !e; i++)
+			if (ar->syscalls[i].name && !strcmp(ar->syscalls[i].name, name))
+				e = &ar->syscalls[i];
+		if (!e) {
+			sd_note(&v, x->default_ret);
+			continue;
+		}
+		if (!e->conditional) {
+			sd_note(&v, e->action);
+			continue;
+		}
+		v.cond = true;
+		for (size_t k = 0; k < e->nchains; k++)
+			sd_note(&v, e->chains[k].action);
+		sd_note(&v, x->default_ret); /* no chain matching */
+	}
+	return v;
+}
+
+static bool in_default_set(const char *name)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(systemd_default_set); i++)
+		if (!strcmp(systemd_default_set[i], name))
+			return true;
+	return false;
+}
+
 /* SystemCallFilter= holds names only: one list, allowed (the default
  * denies) or denied ("~", the default allows), and one errno for all
- * (SystemCallErrorNumber=; without it systemd kills). What a name's
- * argument rules or own action would decide cannot be written: such a
- * name is left out of an allow list and put in a deny list, so the unit
- * denies at least what the profile denies, with a warning each. */
+ * (SystemCallErrorNumber=; without it systemd kills); it applies on every
+ * arch of SystemCallArchitectures=. Each name is decided from its entries
+ * on every arch of the filter (not one arch's): what its argument rules,
+ * its arches or its own action decide that cannot be written leaves it
+ * out of an allow list and puts it in a deny list, so the unit denies at
+ * least what the profile denies, with a warning each; except that an
+ * allow list always allows systemd's @default set, which is warned about
+ * wherever the profile denies some of it. */
 static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x,
 			   const secprof_resolved *r, secprof_error *err)
 {
 	const char *file = r->prof->file;
 	uint32_t def = x->default_ret, kind = def & 0xffff0000u;
 	bool allow_list = kind != 0x7fff0000u && kind != 0x7ffc0000u;
-	struct sp_buf names = { 0 };
-	const char *last = "";
+	struct sp_buf names = { 0 }, denied = { 0 }, partly = { 0 };
+	const char **all = NULL;
+	size_t nall = 0, cap = 0;
+	uint32_t deny_ret = 0;
+	bool deny_set = false;
 	int rc = 0;
 
 	if (kind == 0x7ffc0000u &&
@@ -939,56 +1076,103 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 		if (rc < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < x->nrules; i++) {
-		const struct xrule *xr = &x->rules[i];
-		uint32_t k = xr->ret & 0xffff0000u;
-		bool allows = k == 0x7fff0000u || k == 0x7ffc0000u;
+	/* every name of the filter: in the order of the Docker form's rules,
+	 * then arch by arch; then @default's */
+	for (size_t i = 0; i < x->nrules; i++)
+		for (size_t j = 0; j < x->rules[i].nnames; j++)
+			if (!listed(all, nall, x->rules[i].names[j]) &&
+			    !push_name(&all, &nall, &cap, x->rules[i].names[j]))
+				goto oom;
+	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
+		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
+		for (size_t i = 0; i < ar->nsyscalls; i++) {
+			const char *n = ar->syscalls[i].name;
+			if (n && !listed(all, nall, n) && !push_name(&all, &nall, &cap, n))
+				goto oom;
+		}
+	}
+	for (size_t i = 0; allow_list && i < SP_ARRAY_SIZE(systemd_default_set); i++)
+		if (!listed(all, nall, systemd_default_set[i]) &&
+		    !push_name(&all, &nall, &cap, systemd_default_set[i]))
+			goto oom;
+	/* a deny list's one errno: the denying rules', when they agree */
+	for (size_t i = 0; !allow_list && i < nall; i++) {
+		struct sd_view v = sd_name_view(x, all[i]);
+		if (!v.deny || (v.deny_ret & 0xffff0000u) != 0x00050000u)
+			continue;
+		if (!deny_set)
+			deny_ret = v.deny_ret;
+		else if (deny_ret != v.deny_ret || v.mixed)
+			deny_ret = 0x00050000u | EPERM;
+		deny_set = true;
+	}
+	if (!deny_set)
+		deny_ret = 0x00050000u | EPERM;
+	for (size_t i = 0; i < nall && rc >= 0; i++) {
+		const char *n = all[i];
+		struct sd_view v = sd_name_view(x, n);
 		char buf[32];
+		bool list;
 
-		for (size_t j = 0; j < xr->nnames; j++) {
-			const char *n = xr->names[j];
-			bool listed;
-
-			if (xr->cond) {
-				if (!strcmp(n, last)) /* one warning per name */
-					continue;
-				last = n;
-				/* allow list: left out (denied); deny list: denied
-				 * whatever the arguments, unless every chain allows */
-				listed = !allow_list && !allows;
-				if (!allow_list && allows)
-					continue;
-				rc = sp_warn(
-					ctx, err, file, NULL, "syscalls",
-					"systemd cannot test arguments: %s is denied for every "
-					"argument",
-					n);
-			} else if (allow_list) {
-				listed = allows;
-				if (!allows && xr->ret != def)
-					rc = sp_warn(
-						ctx, err, file, NULL, "syscalls",
-						"systemd has one errno for every denied call: %s "
-						"gets the default's instead of %s",
-						n, secprof_action_str(xr->ret, buf, sizeof(buf)));
-			} else {
-				listed = !allows;
-				if (listed && (xr->ret & 0xffff0000u) != 0x00050000u)
-					rc = sp_warn(
-						ctx, err, file, NULL, "syscalls",
-						"systemd has one action for denied calls: %s is "
-						"denied with errno instead of %s",
-						n, secprof_action_str(xr->ret, buf, sizeof(buf)));
-			}
-			if (rc < 0) {
-				sp_buf_free(&names);
-				return rc;
-			}
-			if (listed) {
-				sp_buf_puts(&names, " ");
-				sp_buf_puts(&names, n);
+		if (allow_list && in_default_set(n)) {
+			/* systemd allows it whatever the list says */
+			if (v.deny) {
+				sp_buf_printf(v.allow ? &partly : &denied, " %s", n);
+				continue;
 			}
 		}
+		if (allow_list) {
+			list = v.allow && !v.deny;
+			if (v.allow && v.deny)
+				rc = sp_warn(ctx, err, file, NULL, "syscalls",
+					     v.cond ? "systemd cannot test arguments: %s is denied "
+						      "for every argument"
+						    : "systemd cannot tell arches apart: %s is "
+						      "denied on every arch",
+					     n);
+			else if (v.deny && !v.mixed && v.deny_ret != def)
+				rc = sp_warn(ctx, err, file, NULL, "syscalls",
+					     "systemd has one errno for every denied call: %s "
+					     "gets the default's instead of %s",
+					     n, secprof_action_str(v.deny_ret, buf, sizeof(buf)));
+		} else {
+			list = v.deny;
+			if (v.deny && v.allow)
+				rc = sp_warn(ctx, err, file, NULL, "syscalls",
+					     v.cond ? "systemd cannot test arguments: %s is denied "
+						      "for every argument"
+						    : "systemd cannot tell arches apart: %s is "
+						      "denied on every arch",
+					     n);
+			if (rc >= 0 && v.deny && (v.mixed || v.deny_ret != deny_ret))
+				rc = sp_warn(ctx, err, file, NULL, "syscalls",
+					     "systemd has one action for denied calls: %s is "
+					     "denied with errno %u instead of %s",
+					     n, deny_ret & 0xffffu,
+					     secprof_action_str(v.deny_ret, buf, sizeof(buf)));
+		}
+		if (list) {
+			sp_buf_puts(&names, " ");
+			sp_buf_puts(&names, n);
+		}
+	}
+	free(all);
+	sp_buf_add(&denied, "", 0);
+	sp_buf_add(&partly, "", 0);
+	if (rc >= 0 && (denied.len > 1 || partly.len > 1))
+		rc = sp_warn(ctx, err, file, NULL, "syscalls",
+			     "systemd allows its @default set in every unit with an allow list, "
+			     "so the unit allows what the profile denies: %s%s%s%s%s",
+			     denied.len > 1 ? "denied always:" : "",
+			     denied.len > 1 ? denied.data : "",
+			     denied.len > 1 && partly.len > 1 ? "; " : "",
+			     partly.len > 1 ? "denied for some arguments or arches:" : "",
+			     partly.len > 1 ? partly.data : "");
+	sp_buf_free(&denied);
+	sp_buf_free(&partly);
+	if (rc < 0) {
+		sp_buf_free(&names);
+		return rc;
 	}
 	sp_buf_puts(b, "# generated by secprof export --format systemd\n");
 	sp_buf_puts(b, allow_list ? "SystemCallFilter=" : "SystemCallFilter=~");
@@ -997,7 +1181,7 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 	sp_buf_free(&names);
 	sp_buf_puts(b, "\n");
 	if (kind == 0x00050000u || !allow_list) {
-		unsigned e = allow_list ? def & 0xffffu : EPERM;
+		unsigned e = (allow_list ? def : deny_ret) & 0xffffu;
 		const char *en = errno_name(e);
 		if (en)
 			sp_buf_printf(b, "SystemCallErrorNumber=%s\n", en);
@@ -1008,11 +1192,18 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 	}
 	sp_buf_puts(b, "SystemCallArchitectures=");
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
-		const char *s = systemd_arch(secprof_ir_arch_at(x->ir, a)->name);
-		sp_buf_printf(b, "%s%s", a ? " " : "", s ? s : secprof_ir_arch_at(x->ir, a)->name);
+		const char *sa = systemd_arch(secprof_ir_arch_at(x->ir, a)->name);
+		sp_buf_printf(b, "%s%s", a ? " " : "",
+			      sa ? sa : secprof_ir_arch_at(x->ir, a)->name);
 	}
 	sp_buf_puts(b, "\n");
 	return 0;
+oom:
+	free(all);
+	sp_buf_free(&names);
+	sp_buf_free(&denied);
+	sp_buf_free(&partly);
+	return sp_err_oom(err);
 }
 
 /* ---- the self-check --------------------------------------------------------------- */

@@ -306,6 +306,31 @@ printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action
 out=$("$S" -q export "$T/deny.json" --format systemd)
 grep -qx 'SystemCallFilter=~mount socket' <<<"$out"
 ok $? "systemd: a deny list denies a conditionally denied call for every argument (never allows more)"
+# a deny list: a name whose first rule allows (or logs) is denied all the
+# same when a later rule denies it for some arguments
+printf '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["socket"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]},{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":17,"op":"SCMP_CMP_EQ"}]}]}' >"$T/logfirst.json"
+out=$("$S" export "$T/logfirst.json" --format systemd 2>"$T/err")
+grep -qx 'SystemCallFilter=~socket' <<<"$out" && grep -q 'systemd cannot test arguments: socket is denied for every argument' "$T/err"
+ok $? "systemd: a deny list denies a name whose first rule logs and a later one denies"
+# one errno: the deny rules' when they agree; else EPERM, said
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount","umount2"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}' >"$T/enosys.json"
+out=$("$S" -q export "$T/enosys.json" --format systemd)
+grep -qx 'SystemCallErrorNumber=ENOSYS' <<<"$out"
+ok $? "systemd: a deny list whose rules all give ENOSYS gets SystemCallErrorNumber=ENOSYS"
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38},{"names":["umount2"],"action":"SCMP_ACT_ERRNO"}]}' >"$T/mixed.json"
+out=$("$S" export "$T/mixed.json" --format systemd 2>"$T/err")
+grep -qx 'SystemCallErrorNumber=EPERM' <<<"$out" && grep -q 'mount is denied with errno 1 instead of ERRNO(38)' "$T/err"
+ok $? "systemd: errnos that differ: EPERM, and a warning for the others"
+# every arch's decision: personality, killed on x86 and x32 only, is not allowed
+out=$("$S" export "$TESTS/data/export-x86-mask-high-word.amd64.json" --format systemd 2>"$T/err")
+! sed -n 's/^SystemCallFilter=//p' <<<"$out" | tr ' ' '\n' | grep -qx personality &&
+	grep -q 'personality is denied on every arch' "$T/err"
+ok $? "systemd: a name the profile denies on some arch only is left out of the allow list"
+# systemd's @default set, which an allow list always allows
+out=$("$S" export "$TESTS/data/systemd-default-set.json" --format systemd 2>&1 >/dev/null)
+[[ $out == *"systemd allows its @default set in every unit with an allow list, so the unit allows what the profile denies: denied always: arch_prctl brk"*" getpid "*"; denied for some arguments or arches: mprotect"* &&
+	$out != *"mprotect is denied for every argument"* ]]
+ok $? "systemd: the @default calls the unit allows and the profile denies are named, mprotect among the partly denied"
 if command -v systemd-analyze >/dev/null && systemd-analyze --help 2>/dev/null | grep -q verify; then
 	unit=$T/secprof-export-test.service
 	{ printf '[Service]\nExecStart=/bin/true\n'; "$S" -q export builtin --format systemd; } >"$unit"
