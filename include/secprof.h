@@ -1029,7 +1029,10 @@ SECPROF_API int secprof_export_format_lookup(const char *name, enum secprof_expo
 /* Write the resolved profile in o->format into *out (malloc'ed, *len bytes,
  * NUL-terminated past them). What the format cannot carry is warned about
  * through the context (strict mode: an error); where it would be lost
- * the output denies more, never less. An unconfined profile has nothing
+ * the output denies more, never less. DOCKER, OCI and SPO are read back
+ * and compared by decision with the profile on every arch before they
+ * are returned; one that would decide otherwise is refused
+ * (-SECPROF_E_LIMIT, naming the arch, syscall and actions). An unconfined profile has nothing
  * to export (-SECPROF_E_PROFILE). OCI_ARTIFACT is not a byte stream:
  * use secprof_export_oci_layout. */
 SECPROF_API int secprof_export(secprof_ctx *ctx, const secprof_resolved *r,

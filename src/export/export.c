@@ -13,7 +13,11 @@
  * values are not cut to 32 bits. libseccomp's own socketcall/ipc copies (`via`) are
  * left out: libseccomp adds them again. So Docker, runc or crun given the
  * export decide as they do for the original profile in this container,
- * and secprof reads the export back to the same rule set.
+ * and secprof reads the export back to the same rule set. Before it is
+ * written the Docker form is read back and compared with the profile by
+ * decision on every arch (self_check): a name one arch's entry cannot
+ * speak for is exported as the container's rules wrote it, and what
+ * still differs is refused.
  *
  * The program forms (crun, bwrap, c, base64) are the bytes secprof_compile
  * gives, which secprof's tests load and compare with libseccomp's. */
