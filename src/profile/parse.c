@@ -1377,13 +1377,20 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 	path_pop(c, c->base);
 	if (rc < 0)
 		return rc;
+	/* 327718 (SCMP_ACT_ERRNO(ENOSYS) as a whole action value) is not
+	 * ignored: runc then leaves its ENOSYS stub out (ruleset.c). */
 	if (p->has_default_errno && !sp_action_takes_errno(p->default_act)) {
 		path_key(c, p->default_errno_name.s && *p->default_errno_name.s
 				    ? "defaultErrno"
 				    : "defaultErrnoRet");
-		rc = pwarn(c, &p->default_errno_loc,
-			   "defaultErrnoRet is ignored with %s (runc ignores it, crun fails)",
-			   p->default_action.s);
+		rc = p->default_errno == 0x50026u
+			     ? pwarn(c, &p->default_errno_loc,
+				     "defaultErrnoRet 327718 with %s: runc leaves its ENOSYS stub out, "
+				     "so newer syscalls get the default action (crun fails)",
+				     p->default_action.s)
+			     : pwarn(c, &p->default_errno_loc,
+				     "defaultErrnoRet is ignored with %s (runc ignores it, crun fails)",
+				     p->default_action.s);
 		path_pop(c, c->base);
 		if (rc < 0)
 			return rc;

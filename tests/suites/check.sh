@@ -147,6 +147,16 @@ is "$("$SECPROF" -q eval "$tmp/nr.json" ioctl 0 0 5 2>/dev/null | head -1)" "ERR
 printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32"],"syscalls":[{"names":["ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":13,"op":"SCMP_CMP_NE"}]},{"names":["mmap2"],"action":"SCMP_ACT_ALLOW"},{"names":["getpid"],"action":"SCMP_ACT_ALLOW"}]}' >"$tmp/nr2.json"
 "$SECPROF" check "$tmp/nr2.json" >/dev/null 2>"$tmp/nr2.err"
 is "$(grep -c 'libseccomp 2.5.4' "$tmp/nr2.err"):$("$SECPROF" -q eval "$tmp/nr2.json" ioctl 0 0 5 2>/dev/null | head -1)" "0:ALLOW" "an unconditional real syscall sorts first: no note, the profile's verdict"
+# defaultErrnoRet with an action that takes none: ignored by runc, but for
+# 327718, SCMP_ACT_ERRNO(ENOSYS) as a whole value, which turns runc's
+# ENOSYS stub off (the warning called it ignored until 68aba85).
+for v in 5 327718; do
+	printf '{"defaultAction":"SCMP_ACT_KILL_PROCESS","defaultErrnoRet":%s,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}' "$v" >"$tmp/de$v.json"
+done
+is "$("$SECPROF" check "$tmp/de5.json" 2>&1 | grep -c 'defaultErrnoRet: defaultErrnoRet is ignored with SCMP_ACT_KILL_PROCESS (runc ignores it, crun fails)')" 1 \
+	"defaultErrnoRet 5 with a KILL default: runc ignores it, said"
+is "$("$SECPROF" check "$tmp/de327718.json" 2>&1 | grep -c 'defaultErrnoRet 327718 with SCMP_ACT_KILL_PROCESS: runc leaves its ENOSYS stub out, so newer syscalls get the default action (crun fails)')" 1 \
+	"defaultErrnoRet 327718 with a KILL default: the stub is off, said"
 # Above 32 names a current runc's tree loads the number, but Debian 12's
 # runc 1.1.5 builds the linear program there too, which drops it the same
 # way: 3f2bd31 looked only up to 32 names and let i386 calls through that
