@@ -411,7 +411,6 @@ static bool valid_volume_name(const char *s)
 static int volume_source(const char *name, const char *voldir, const char *scratch, char **out,
 			 secprof_error *err)
 {
-	static unsigned anon;
 	char base[4096], sub[300], path[4096], real[4096];
 
 	if (name) {
@@ -432,12 +431,17 @@ static int volume_source(const char *name, const char *voldir, const char *scrat
 		if (!scratch)
 			return USAGE("an anonymous volume needs a scratch directory");
 		snprintf(base, sizeof(base), "%s", scratch);
-		snprintf(sub, sizeof(sub), "volumes/%u", anon++);
+		snprintf(sub, sizeof(sub), "volumes");
 	}
 	if (snprintf(path, sizeof(path), "%s/%s", base, sub) >= (int)sizeof(path))
 		return USAGE("volume path too long: %s", base);
 	if (sp_trusted_dir(path, 0755, "volume", real, sizeof(real), err) < 0)
 		return -1;
+	/* An anonymous one: a name of its own in the run's scratch directory
+	 * (mkdtemp, no counter kept between calls), 0755 as Docker's _data. */
+	if (!name && (strlen(real) + sizeof("/anon-XXXXXX") > sizeof(real) ||
+		      !mkdtemp(strcat(real, "/anon-XXXXXX")) || chmod(real, 0755) < 0))
+		return sp_err_errno(err, NULL, "cannot create an anonymous volume in %s", path);
 	if (!(*out = strdup(real)))
 		return sp_err_oom(err);
 	return 0;
