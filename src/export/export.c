@@ -1125,29 +1125,24 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 				continue;
 			}
 		}
+		/* allowed somewhere and denied elsewhere: denied everywhere, the
+		 * stricter of the two, in an allow list as in a deny list */
+		if (v.allow && v.deny)
+			rc = sp_warn(ctx, err, file, NULL, "syscalls",
+				     v.cond ? "systemd cannot test arguments: %s is denied "
+					      "for every argument"
+					    : "systemd cannot tell arches apart: %s is "
+					      "denied on every arch",
+				     n);
 		if (allow_list) {
 			list = v.allow && !v.deny;
-			if (v.allow && v.deny)
-				rc = sp_warn(ctx, err, file, NULL, "syscalls",
-					     v.cond ? "systemd cannot test arguments: %s is denied "
-						      "for every argument"
-						    : "systemd cannot tell arches apart: %s is "
-						      "denied on every arch",
-					     n);
-			else if (v.deny && !v.mixed && v.deny_ret != def)
+			if (!v.allow && v.deny && !v.mixed && v.deny_ret != def)
 				rc = sp_warn(ctx, err, file, NULL, "syscalls",
 					     "systemd has one errno for every denied call: %s "
 					     "gets the default's instead of %s",
 					     n, secprof_action_str(v.deny_ret, buf, sizeof(buf)));
 		} else {
 			list = v.deny;
-			if (v.deny && v.allow)
-				rc = sp_warn(ctx, err, file, NULL, "syscalls",
-					     v.cond ? "systemd cannot test arguments: %s is denied "
-						      "for every argument"
-						    : "systemd cannot tell arches apart: %s is "
-						      "denied on every arch",
-					     n);
 			if (rc >= 0 && v.deny && (v.mixed || v.deny_ret != deny_ret))
 				rc = sp_warn(ctx, err, file, NULL, "syscalls",
 					     "systemd has one action for denied calls: %s is "
