@@ -1372,18 +1372,15 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 			rc = sp_err_oom(err);
 		if (rc == -SECPROF_E_LIMIT) {
 			/* too many regions to compare (secprof diff refuses
-			 * them too): written as built, with a warning */
+			 * them too): an export not known to decide as the
+			 * profile is not written (fail closed) */
 			snprintf(why, sizeof(why), "%s", err ? err->msg : "");
-			if (err)
-				memset(err, 0, sizeof(*err));
 			sp_buf_free(&first);
-			rc = sp_warn(ctx, err, r->prof->file, NULL, NULL,
-				     "the %s export could not be compared with the profile (%s): "
-				     "it is written unchecked",
-				     secprof_export_format_name(o->format), why);
-			if (rc < 0)
-				goto fail;
-			break;
+			rc = sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+				    "the %s export could not be compared with the profile (%s): "
+				    "refused, since nothing shows it decides as the profile does",
+				    secprof_export_format_name(o->format), why);
+			goto fail;
 		}
 		if (rc < 0) {
 			sp_buf_free(&first);
