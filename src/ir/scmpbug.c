@@ -48,8 +48,9 @@ static int cmp_group(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-int sp_rs_list_db(struct build *b, size_t ai, struct sp_vec *v,
-		  bool (*want)(const void *data, int32_t nr), const void *data)
+/* sp_rs_list_db without its sort. */
+static int list_unsorted(struct build *b, size_t ai, struct sp_vec *v,
+			 bool (*want)(const void *data, int32_t nr), const void *data)
 {
 	const struct sp_arch *a = b->rs->arches[ai].arch;
 	size_t na = b->rs->narches;
@@ -86,9 +87,44 @@ int sp_rs_list_db(struct build *b, size_t ai, struct sp_vec *v,
 					     rule->names[j].s };
 		}
 	}
+	return rc;
+}
+
+int sp_rs_list_db(struct build *b, size_t ai, struct sp_vec *v,
+		  bool (*want)(const void *data, int32_t nr), const void *data)
+{
+	int rc = list_unsorted(b, ai, v, want, data);
+
 	if (!rc && v->len > 1)
 		qsort(v->items, v->len, sizeof(struct entry), cmp_group);
 	return rc;
+}
+
+/* Is there a real number all of whose entries test no argument? Its tree
+ * has no node, the fewest there can be, and a real number sorts before
+ * every pseudo one of its filter and before the other filter's entries, so
+ * it is first whatever the other trees hold: nothing to sort or replay.
+ * (A multiplexed call's entries carry the call test as an argument.) */
+static bool plain_real_first(const struct entry *e, size_t n)
+{
+	int32_t lo = INT32_MAX, hi = -1;
+	unsigned char *seen; /* 1: entries without arguments only, 2: with */
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].nr >= 0) {
+			lo = e[i].nr < lo ? e[i].nr : lo;
+			hi = e[i].nr > hi ? e[i].nr : hi;
+		}
+	if (hi < 0 || (uint32_t)(hi - lo) > 1u << 16 || !(seen = calloc((size_t)(hi - lo) + 1, 1)))
+		return false; /* the full scan answers */
+	for (size_t i = 0; i < n; i++)
+		if (e[i].nr >= 0)
+			seen[e[i].nr - lo] |= e[i].rule->nargs ? 2 : 1;
+	for (int32_t k = 0; k <= hi - lo && !found; k++)
+		found = seen[k] == 1;
+	free(seen);
+	return found;
 }
 
 /* The fewest tree nodes of the real and the pseudo-numbered entries of
@@ -98,9 +134,16 @@ static int scan_arch(struct build *b, size_t ai, struct sect *s)
 	const struct sp_arch *a = b->rs->arches[ai].arch;
 	struct sp_vec v = { .item_size = sizeof(struct entry) };
 	struct entry *e;
-	int rc = sp_rs_list_db(b, ai, &v, NULL, NULL);
+	int rc = list_unsorted(b, ai, &v, NULL, NULL);
 
 	*s = (struct sect){ SIZE_MAX, SIZE_MAX, NULL, false };
+	if (!rc && plain_real_first(v.items, v.len)) {
+		s->min_real = 0;
+		sp_vec_free(&v);
+		return 0;
+	}
+	if (!rc && v.len > 1)
+		qsort(v.items, v.len, sizeof(struct entry), cmp_group);
 	e = v.items;
 	for (size_t i = 0, j; !rc && i < v.len; i = j) {
 		size_t nodes;
@@ -189,7 +232,11 @@ static int find_dropped(struct build *b, size_t i, int other, bool linear_only, 
 	size_t m;
 	int rc;
 
-	if ((rc = scan_arch(b, i, &p)) || (other >= 0 && (rc = scan_arch(b, (size_t)other, &q))))
+	if ((rc = scan_arch(b, i, &p)))
+		return rc;
+	if (p.min_real == 0)
+		return 0; /* a real number of the primary filter is first */
+	if (other >= 0 && (rc = scan_arch(b, (size_t)other, &q)))
 		return rc;
 	if (p.min_real == SIZE_MAX && q.min_real == SIZE_MAX)
 		return 0; /* no real number: the default everywhere already */
