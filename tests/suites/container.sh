@@ -636,6 +636,15 @@ is "$out|$(stat -c '%a %u' "$TMPD/fakenull")" "changed|666 0" \
 head -c 2000000 /dev/urandom >"$TMPD/big"
 out=$(timeout -k 5 60 "$SECPROF" run -i --rootfs "$ROOT" -- od -An -tx1 -v <"$TMPD/big" | wc -c)
 is "$out" 6125000 "-i: a command that writes more than it reads gets all its input, all its output comes out"
+# Files the caller redirected: stdin from one with -i, stdout to one, to
+# one opened O_APPEND (>>, which splice(2) refuses: the relay reads and
+# writes instead) and stdout and stderr to one file: every byte, in order.
+timeout -k 5 60 "$SECPROF" run -i --rootfs "$ROOT" -- cat <"$TMPD/big" >"$TMPD/copy"
+is "$?:$(cmp "$TMPD/big" "$TMPD/copy" 2>&1)" "0:" "-i: a file on stdin comes out byte for byte into a file on stdout"
+printf 'head\n' >"$TMPD/appended"
+timeout -k 5 60 "$SECPROF" run -i --rootfs "$ROOT" -- sh -c 'cat; echo tail >&2' <"$TMPD/big" >>"$TMPD/appended" 2>&1
+is "$?:$(cat <(printf 'head\n') "$TMPD/big" <(printf 'tail\n') | cmp - "$TMPD/appended" 2>&1)" "0:" \
+	"stdout and stderr appended to one file (>>): every byte, in order"
 # Closed stdio: output to a closed fd is dropped, as the command's own
 # write would have failed; a closed stdin with -i is an empty one.
 out=$(timeout -k 5 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c 'echo w1 >&2; sleep .2; echo w2 >&2; echo ok' 2>&-)
