@@ -564,7 +564,9 @@ int sp_progcache_open(secprof_ctx *ctx, const char *dir);
  * absent, or failing any check). The caller frees it. */
 secprof_prog *sp_progcache_get(int dirfd, const struct sp_progkey *k, struct sp_warnlog *log);
 /* Store prog under k (atomically; errors are ignored: a cache that cannot
- * be written is a cache that misses). */
+ * be written is a cache that misses), keeping the directory within
+ * SP_PROGCACHE_MAX entries. */
+#define SP_PROGCACHE_MAX 1024
 void sp_progcache_put(int dirfd, const struct sp_progkey *k, const secprof_prog *prog,
 		      const struct sp_warnlog *log);
 

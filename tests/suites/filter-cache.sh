@@ -144,6 +144,35 @@ allow_all "$d/${entry##*/}" rehash
 mkdir_verdict "$d"
 is "$v" allowed "control: the forgery in a root-only directory is loaded"
 
+# ---- the bound: at most 1024 entries, the oldest go ------------------------------
+# 1,100 entries written two days ago (the bound reads names and times
+# alone), one of them refreshed now, and temporary files of a writer that
+# died: one two days old, one just made. Then 80 new profiles: one put in
+# eight, drawn by its key, prunes (80 puts without one: (7/8)^80 = 2e-5).
+d=$tmp/bound
+mkdir -m 0700 "$d"
+for ((i = 0; i < 1100; i++)); do printf '%s/%064x\0' "$d" "$i"; done | xargs -0 touch -d '2 days ago'
+recent=$(printf '%064x' 7)
+touch "$d/$recent"
+stale=.$(printf '%064x' 9000).42 fresh=.$(printf '%064x' 9001).43
+touch -d '2 days ago' "$d/$stale"
+touch "$d/$fresh"
+for ((i = 1; i <= 80; i++)); do
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d}]}\n' "$i" >"$tmp/p$i.json"
+	"$SECPROF" run --filter-cache "$d" --security-opt "seccomp=$tmp/p$i.json" -- true || echo "run $i failed"
+done >"$tmp/bound.out" 2>&1
+is "$(<"$tmp/bound.out")" "" "80 runs of new profiles with a cache of 1,100 entries"
+old=$(find "$d" -maxdepth 1 -type f ! -name '.*' ! -newermt '1 day ago' | wc -l)
+new=$(find "$d" -maxdepth 1 -type f ! -name '.*' -newermt '1 day ago' | wc -l)
+total=$((old + new))
+((total <= 1024 + 80 && old <= 1100 - 300)); ok $? "the cache was pruned below its bound, oldest first ($old old, $new new)"
+is "$new" 81 "every entry written or refreshed today is kept"
+[[ -f $d/$recent && ! -e $d/$stale && -f $d/$fresh ]]; ok $? "a dead writer's temporary file goes after an hour, not before"
+e1=$(ls -t "$d" | head -n 1)
+touch -d '2 days ago' "$d/$e1"
+"$SECPROF" run --filter-cache "$d" --security-opt "seccomp=$tmp/p80.json" -- true
+[[ -n $(find "$d/$e1" -newermt '1 day ago') ]]; ok $? "a hit refreshes an entry older than an hour"
+
 # ---- turning it off ---------------------------------------------------------------
 run --filter-cache "$tmp/off1" --no-filter-cache -- true
 [[ $rc == 0 && ! -e $tmp/off1 ]]; ok $? "--no-filter-cache: no cache directory"
