@@ -498,6 +498,19 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 		L->archive_entry_set_pathname(e, full);
 		if (hl) {
 			char hrel[4096];
+			/* A pax hard link may carry data; libarchive then takes
+			 * it for a regular file, links it, and sets its mode with
+			 * chmod() on the new name (archive_write_disk_posix.c
+			 * set_mode): when the link is to a symlink of the layer,
+			 * that chmod follows the symlink to any host file. Go's
+			 * archive/tar, which Docker unpacks layers with, reads
+			 * no data for a link (reader.go handleRegularFile:
+			 * isHeaderOnlyType), so such a layer is refused. */
+			if (L->archive_entry_size(e) > 0) {
+				rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+					    "layer: hard link '%s' carries data (refused)", rel);
+				break;
+			}
 			if (clean_path(hl, hrel, sizeof(hrel)) < 0 || !hrel[0]) {
 				rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 					    "layer: hard link '%s' leaves the layer (refused)", hl);

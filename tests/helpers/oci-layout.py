@@ -10,6 +10,9 @@ ROOTFS (the tests' Debian root). KIND:
          tagged "v1" in index.json (org.opencontainers.image.ref.name)
   dotdot a layer with an entry "../escape-DOTDOT"
   link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
+  hardlink-data VICTIM
+         a layer with a symlink "s" -> VICTIM, then a pax hard link "h" -> "s"
+         that carries data, mode 06777 (libarchive chmods through the link)
 Layer digests are the sha256 of the blobs, diff_ids those of the tars
 (image-spec config.md).
 """
@@ -40,6 +43,22 @@ def tar_bytes(entries):
             elif kind == "link":
                 info.type, info.linkname = tarfile.SYMTYPE, e[2]
                 t.addfile(info)
+            elif kind == "hardlink-data":
+                # tarfile writes no data for a hard link: written as a
+                # file with a pax record, then its header block patched
+                # into a hard link (type '1', linkname, checksum).
+                data = e[3]
+                info.size, info.mode, info.pax_headers = len(data), 0o6777, {"comment": "x"}
+                t.addfile(info, io.BytesIO(data))
+                view = buf.getbuffer()
+                at = len(view) - 512 * ((len(data) + 511) // 512) - 512
+                blk = bytearray(view[at:at + 512])
+                blk[156:157] = b"1"
+                blk[157:257] = e[2].encode().ljust(100, b"\0")
+                blk[148:156] = b" " * 8
+                blk[148:156] = b"%06o\0 " % sum(blk)
+                view[at:at + 512] = bytes(blk)
+                del view
     return buf.getvalue()
 
 
@@ -114,6 +133,9 @@ def main():
         write_layout(out, [(base, None), (tar_bytes([("file", "../escape-DOTDOT", b"x")]), None)], "v1")
     elif kind == "link":
         bad = tar_bytes([("link", "evil", "/tmp"), ("file", "evil/escape-LINK", b"x")])
+        write_layout(out, [(base, None), (bad, None)], "v1")
+    elif kind == "hardlink-data":
+        bad = tar_bytes([("link", "s", sys.argv[4]), ("hardlink-data", "h", "s", b"data\n")])
         write_layout(out, [(base, None), (bad, None)], "v1")
 
 

@@ -259,6 +259,15 @@ PY
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/link" link
 	timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/link" -- /bin/sh -c 'echo ran' >/dev/null 2>&1
 	[[ ! -e /tmp/escape-LINK ]]; ok $? "a layer writing through its own symlink (evil -> /tmp, evil/x) never reaches the host"
+	# A pax hard link carrying data, to a symlink of the layer pointing at
+	# a host file: libarchive took it for a regular file and chmod()ed
+	# the link's name, following the symlink: the host file became
+	# 06777. Docker's tar reader reads no data for a link: refused.
+	echo victim >"$TMPD/victim" && chmod 0600 "$TMPD/victim"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/hldata" hardlink-data "$TMPD/victim"
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/hldata" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out:$(stat -c %a "$TMPD/victim")" "125:secprof: layer: hard link 'h' carries data (refused):600" \
+		"a hard link carrying data, to a symlink to a host file: refused, the host file's mode unchanged"
 else
 	skip "hand-made OCI layouts" "zstd not installed"
 fi
