@@ -1199,3 +1199,30 @@ struct sp_json *sp_json_parse_lazy(struct sp_arena *arena, struct sp_arena *node
 {
 	return parse(arena, node_arena, data, len, file, err, true);
 }
+
+bool sp_json_key_fold_eq(const char *key, size_t klen, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	size_t i = 0;
+
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name, lc = c | 0x20;
+		bool letter = lc >= 'a' && lc <= 'z';
+
+		if (i >= klen)
+			return false;
+		if (letter && (k[i] | 0x20) == lc) {
+			i++;
+		} else if (!letter && k[i] == c) {
+			i++;
+		} else if (lc == 's' && i + 1 < klen && k[i] == 0xc5 && k[i + 1] == 0xbf) {
+			i += 2;
+		} else if (lc == 'k' && i + 2 < klen && k[i] == 0xe2 && k[i + 1] == 0x84 &&
+			   k[i + 2] == 0xaa) {
+			i += 3;
+		} else {
+			return false;
+		}
+	}
+	return i == klen;
+}

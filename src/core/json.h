@@ -68,4 +68,11 @@ static inline bool sp_json_is_lazy(const struct sp_json *v)
 struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *v,
 			       const char *data, size_t len, const char *file, secprof_error *err);
 
+/* Whether a member's key (klen bytes) names the field `name` (ASCII) as Go's
+ * encoding/json matches a key to a struct field when none has it exactly:
+ * bytes.EqualFold, which for an ASCII name is ASCII case folding plus two
+ * non-ASCII letters whose fold orbit holds an ASCII one, U+017F LATIN SMALL
+ * LETTER LONG S ~ 's' and U+212A KELVIN SIGN ~ 'k'. */
+bool sp_json_key_fold_eq(const char *key, size_t klen, const char *name);
+
 #endif

@@ -232,38 +232,6 @@ static int type_error(struct pc *c, const struct sp_json *v, const char *want)
 
 /* ---- key matching ----------------------------------------------------- */
 
-/* Go matches a key to a field exactly first, then with its case folding
- * (EqualFold). For the ASCII field names used here that is ASCII case
- * folding plus two non-ASCII letters whose fold orbit holds an ASCII one:
- * U+017F LATIN SMALL LETTER LONG S ~ 's' and U+212A KELVIN SIGN ~ 'k'. */
-static bool fold_eq(const char *key, size_t klen, const char *name)
-{
-	size_t i = 0;
-
-	for (; *name; name++) {
-		char want = (char)(*name | 0x20);
-		if (i >= klen)
-			return false;
-		if (want == 's' && i + 1 < klen && (unsigned char)key[i] == 0xc5 &&
-		    (unsigned char)key[i + 1] == 0xbf) {
-			i += 2;
-			continue;
-		}
-		if (want == 'k' && i + 2 < klen && (unsigned char)key[i] == 0xe2 &&
-		    (unsigned char)key[i + 1] == 0x84 && (unsigned char)key[i + 2] == 0xaa) {
-			i += 3;
-			continue;
-		}
-		char k = key[i];
-		if (k >= 'A' && k <= 'Z')
-			k = (char)(k | 0x20);
-		if (k != want && !(want == *name && k == *name))
-			return false;
-		i++;
-	}
-	return i == klen;
-}
-
 typedef int (*field_fn)(struct pc *c, void *target, const struct sp_json *v);
 
 struct field {
@@ -283,7 +251,7 @@ static const struct field *find_field(const struct field *f, size_t n, const str
 		    !memcmp(f[i].name, m->key, m->key_len))
 			return &f[i];
 	for (size_t i = 0; i < n; i++)
-		if (fold_eq(m->key, m->key_len, f[i].name))
+		if (sp_json_key_fold_eq(m->key, m->key_len, f[i].name))
 			return &f[i];
 	return NULL;
 }
@@ -1481,7 +1449,7 @@ static int decode_oci_linux(struct pc *c, struct secprof_profile *p,
 		size_t old;
 		int rc;
 
-		if (!fold_eq(m->key, m->key_len, "seccomp"))
+		if (!sp_json_key_fold_eq(m->key, m->key_len, "seccomp"))
 			continue;
 		if (m->val->type == SP_JNULL) {
 			reset_profile(p);
@@ -1522,7 +1490,7 @@ static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struc
 		size_t old;
 		int rc;
 
-		if (!fold_eq(m->key, m->key_len, "linux"))
+		if (!sp_json_key_fold_eq(m->key, m->key_len, "linux"))
 			continue;
 		if (m->val->type == SP_JNULL) {
 			reset_profile(p);

@@ -88,6 +88,11 @@ static const struct sp_json *src_json(struct source *s, const char *name, secpro
 	return sp_json_parse(&s->arena, data, len, name, err);
 }
 
+/* The member Go's decoder leaves in the field named key (moby's
+ * image.Image and container.Config, image/tarexport's manifestItem, the
+ * image-spec structs): each member whose key names it, exactly or
+ * case-folded (encoding/json; no struct here has two fields that fold
+ * alike), is decoded into it in document order, so the last one wins. */
 static const struct sp_json *get(const struct sp_json *o, const char *key)
 {
 	const struct sp_json *v = NULL;
@@ -95,25 +100,83 @@ static const struct sp_json *get(const struct sp_json *o, const char *key)
 	if (!o || o->type != SP_JOBJ)
 		return NULL;
 	for (uint32_t i = 0; i < o->len; i++)
-		if (!strcmp(o->u.members[i].key, key))
-			v = o->u.members[i].val; /* the last one, as Go's decoder */
+		if (sp_json_key_fold_eq(o->u.members[i].key, o->u.members[i].key_len, key))
+			v = o->u.members[i].val;
 	return v;
 }
 
+/* A string field: a null member leaves it as it was (encoding/json: null
+ * has no effect on a string), so the last string member is its value. */
 static const char *get_str(const struct sp_json *o, const char *key)
 {
-	const struct sp_json *v = get(o, key);
-	return v && v->type == SP_JSTR ? v->u.s : NULL;
+	const char *v = NULL;
+
+	if (!o || o->type != SP_JOBJ)
+		return NULL;
+	for (uint32_t i = 0; i < o->len; i++) {
+		const struct sp_json *m = o->u.members[i].val;
+		if (sp_json_key_fold_eq(o->u.members[i].key, o->u.members[i].key_len, key) &&
+		    m->type == SP_JSTR)
+			v = m->u.s;
+	}
+	return v;
 }
 
-/* A JSON array of strings copied out; null or absent: *out NULL. */
-static int str_array(const struct sp_json *v, char ***out, size_t *n, const char *what,
+/* A string of the config that the command is run with: one with a NUL
+ * byte could only be cut short here, where Go keeps it whole and the run
+ * then fails (no user, no such file, execve's EINVAL). */
+static int config_string(const struct sp_json *v, const char *what, secprof_error *err)
+{
+	if (strlen(v->u.s) != v->len)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "image config: %s holds a NUL character", what);
+	return 0;
+}
+
+/* A string field of the config, copied out (NULL when absent, null or
+ * ""). A member of another type fails Go's decoding, and docker load with
+ * it ("cannot unmarshal number into Go struct field Config.config.User"):
+ * refused, not skipped, for a User skipped would run the image as root. */
+static int config_str(const struct sp_json *c, const char *key, char **out, secprof_error *err)
+{
+	const char *v = NULL;
+
+	*out = NULL;
+	for (uint32_t i = 0; c && i < c->len; i++) {
+		const struct sp_json *m = c->u.members[i].val;
+		if (!sp_json_key_fold_eq(c->u.members[i].key, c->u.members[i].key_len, key) ||
+		    m->type == SP_JNULL)
+			continue;
+		if (m->type != SP_JSTR)
+			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "image config: %s is not a string", key);
+		if (config_string(m, key, err) < 0)
+			return -1;
+		v = m->u.s;
+	}
+	if (v && v[0] && !(*out = strdup(v)))
+		return sp_err_oom(err);
+	return 0;
+}
+
+/* A list of strings of the config copied out; null or absent: *out NULL.
+ * Entrypoint and Cmd are moby's strslice.StrSlice, which takes a single
+ * string as a list of one (one_ok). */
+static int str_array(const struct sp_json *v, bool one_ok, char ***out, size_t *n, const char *what,
 		     secprof_error *err)
 {
 	*out = NULL;
 	*n = 0;
 	if (!v || v->type == SP_JNULL)
 		return 0;
+	if (one_ok && v->type == SP_JSTR) {
+		if (config_string(v, what, err) < 0)
+			return -1;
+		if (!(*out = calloc(2, sizeof(char *))) || !((*out)[0] = strdup(v->u.s)))
+			return sp_err_oom(err);
+		*n = 1;
+		return 0;
+	}
 	if (v->type != SP_JARR)
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "image config: %s is not a list", what);
@@ -123,6 +186,8 @@ static int str_array(const struct sp_json *v, char ***out, size_t *n, const char
 		if (v->u.items[i]->type != SP_JSTR)
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "image config: %s[%u] is not a string", what, i);
+		if (config_string(v->u.items[i], what, err) < 0)
+			return -1;
 		if (!((*out)[i] = strdup(v->u.items[i]->u.s)))
 			return sp_err_oom(err);
 		(*n)++;
@@ -407,20 +472,21 @@ static int read_config(struct source *s, const char *name, struct sp_image *img,
 		       const struct sp_json **diff_ids, secprof_error *err)
 {
 	const struct sp_json *cfg = src_json(s, name, err), *c;
-	const char *v;
 
 	if (!cfg)
 		return -1;
+	if (cfg->type != SP_JOBJ)
+		return bad(err, s->path, "the config is not a JSON object");
 	c = get(cfg, "config");
-	if (str_array(get(c, "Entrypoint"), &img->entrypoint, &img->nentrypoint, "Entrypoint",
+	if (c && c->type != SP_JOBJ && c->type != SP_JNULL)
+		return bad(err, s->path, "the config's config is not a JSON object");
+	if (str_array(get(c, "Entrypoint"), true, &img->entrypoint, &img->nentrypoint, "Entrypoint",
 		      err) < 0 ||
-	    str_array(get(c, "Cmd"), &img->cmd, &img->ncmd, "Cmd", err) < 0 ||
-	    str_array(get(c, "Env"), &img->env, &img->nenv, "Env", err) < 0)
+	    str_array(get(c, "Cmd"), true, &img->cmd, &img->ncmd, "Cmd", err) < 0 ||
+	    str_array(get(c, "Env"), false, &img->env, &img->nenv, "Env", err) < 0 ||
+	    config_str(c, "WorkingDir", &img->workdir, err) < 0 ||
+	    config_str(c, "User", &img->user, err) < 0)
 		return -1;
-	if ((v = get_str(c, "WorkingDir")) && v[0] && !(img->workdir = strdup(v)))
-		return sp_err_oom(err);
-	if ((v = get_str(c, "User")) && v[0] && !(img->user = strdup(v)))
-		return sp_err_oom(err);
 	*diff_ids = get(get(cfg, "rootfs"), "diff_ids");
 	if (!*diff_ids || (*diff_ids)->type != SP_JARR)
 		return bad(err, s->path, "the config has no rootfs.diff_ids");

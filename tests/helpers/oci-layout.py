@@ -10,6 +10,9 @@ ROOTFS (the tests' Debian root). KIND:
          tagged "v1" in index.json (org.opencontainers.image.ref.name)
   dotdot a layer with an entry "../escape-DOTDOT"
   link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
+  config CONFIG
+         the base layer alone, with CONFIG (JSON text, written as given: keys
+         in any case, duplicates) as the image config's "config"
   hardlink-data VICTIM
          a layer with a symlink "s" -> VICTIM, then a pax hard link "h" -> "s"
          that carries data, mode 06777 (libarchive chmods through the link)
@@ -80,7 +83,7 @@ def base_layer(rootfs):
     return tar_bytes(entries)
 
 
-def write_layout(out, layers, tag):
+def write_layout(out, layers, tag, config_raw=None):
     os.makedirs(os.path.join(out, "blobs", "sha256"), exist_ok=True)
 
     def blob(data):
@@ -105,7 +108,11 @@ def write_layout(out, layers, tag):
               "config": {"Env": ["PATH=/bin", "FROM_IMAGE=yes"], "Cmd": ["/bin/sh", "-c", "echo default-cmd"],
                          "WorkingDir": "/work/dir"},
               "rootfs": {"type": "layers", "diff_ids": diff_ids}}
-    cd, cn = blob(json.dumps(config).encode())
+    text = json.dumps(config)
+    if config_raw is not None:
+        config["config"] = "@CONFIG@"
+        text = json.dumps(config).replace('"@CONFIG@"', config_raw)
+    cd, cn = blob(text.encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cn},
                 "layers": descs}
@@ -134,6 +141,8 @@ def main():
     elif kind == "link":
         bad = tar_bytes([("link", "evil", "/tmp"), ("file", "evil/escape-LINK", b"x")])
         write_layout(out, [(base, None), (bad, None)], "v1")
+    elif kind == "config":
+        write_layout(out, [(base, None)], "v1", sys.argv[4])
     elif kind == "hardlink-data":
         bad = tar_bytes([("link", "s", sys.argv[4]), ("hardlink-data", "h", "s", b"data\n")])
         write_layout(out, [(base, None), (bad, None)], "v1")

@@ -268,6 +268,27 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/hldata" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
 	is "$rc:$out:$(stat -c %a "$TMPD/victim")" "125:secprof: layer: hard link 'h' carries data (refused):600" \
 		"a hard link carrying data, to a symlink to a host file: refused, the host file's mode unchanged"
+	# The image config read as Docker reads it (Go's encoding/json into
+	# moby's container.Config): keys match fields case-folded (ſ for s,
+	# K for k too), the last wins, a null leaves a string as it was, a
+	# wrong type or a NUL is no run. Each line: the config's "config",
+	# then what the run prints (its uid and working directory) or says;
+	# the wants are what docker load + docker run give (docker.io 20.10).
+	# Matched exactly only, "USER": "1000" ran the image as root.
+	while IFS='|' read -r cfg want; do
+		python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/cfg" config "$cfg"
+		out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/cfg" -- /bin/sh -c \
+			'while read k v r; do [ "$k" = Uid: ] && echo "uid $v"; done </proc/self/status; pwd' 2>&1)
+		is "${out//$'\n'/ }" "$want" "image config $cfg"
+		rm -rf "$TMPD/cfg"
+	done <<'EOF'
+{"USER": "1000"}|uid 1000 /
+{"User": "0", "user": "1000", "workingdir": "/tmp"}|uid 1000 /tmp
+{"U\u017fer": "1000", "Wor\u212aingDir": "/tmp"}|uid 1000 /tmp
+{"user": "1000", "User": null}|uid 1000 /
+{"User": 1000}|secprof: image config: User is not a string
+{"User": "0\u0000"}|secprof: image config: User holds a NUL character
+EOF
 else
 	skip "hand-made OCI layouts" "zstd not installed"
 fi
