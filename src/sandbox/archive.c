@@ -173,13 +173,33 @@ void sp_members_free(struct sp_member *m, size_t n)
 	free(m);
 }
 
+/* Whether a member's bytes can be JSON: its first byte past white space
+ * opens an object or an array (a tar, gzip or zstd layer cannot). */
+static bool json_like(const char *d, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
+		i++;
+	return i < n && (d[i] == '{' || d[i] == '[');
+}
+
+/* The archive's members that may be its metadata (manifest.json, index.json,
+ * configs and manifests: JSON of at most max bytes each), in memory. Only
+ * those are kept, and at most SP_META_TOTAL bytes of them: a few kilobytes
+ * of gzip can hold thousands of 4 MiB members, every one of which was kept
+ * (a gigabyte of memory per megabyte of archive), where docker load writes
+ * them to disk. */
+#define SP_META_TOTAL (64u << 20)
+
 static int small_members(const struct la *L, const char *path, size_t max, struct sp_member **out,
 			 size_t *nout, secprof_error *err)
 {
 	struct archive *a = reader(L);
 	struct archive_entry *e;
 	struct sp_member *m = NULL;
-	size_t n = 0;
+	size_t n = 0, total = 0;
+	char *data = NULL;
 	int r, rc = 0;
 
 	*out = NULL;
@@ -197,23 +217,38 @@ static int small_members(const struct la *L, const char *path, size_t max, struc
 
 		if (L->archive_entry_filetype(e) != AE_IFREG || size < 0 || (size_t)size > max)
 			continue;
+		if (!(data = malloc((size_t)size + 1))) {
+			rc = sp_err_oom(err);
+			break;
+		}
+		if (L->archive_read_data(a, data, (size_t)size) != (la_ssize_t)size) {
+			rc = arch_err(L, err, a, "cannot read", path);
+			break;
+		}
+		data[size] = '\0';
+		if (!json_like(data, (size_t)size)) {
+			free(data);
+			data = NULL;
+			continue;
+		}
+		if ((total += (size_t)size) > SP_META_TOTAL) {
+			rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				    "image %s: more than %u MiB of JSON files (refused)", path,
+				    SP_META_TOTAL >> 20);
+			break;
+		}
 		if (!(nm = realloc(m, (n + 1) * sizeof(*m)))) {
 			rc = sp_err_oom(err);
 			break;
 		}
 		m = nm;
-		m[n].name = strdup(member_name(L, e));
-		m[n].data = malloc((size_t)size + 1);
+		m[n].data = data;
 		m[n].len = (size_t)size;
-		n++;
-		if (!m[n - 1].name || !m[n - 1].data) {
+		data = NULL;
+		if (!(m[n++].name = strdup(member_name(L, e))))
 			rc = sp_err_oom(err);
-			break;
-		}
-		if (L->archive_read_data(a, m[n - 1].data, (size_t)size) != (la_ssize_t)size)
-			rc = arch_err(L, err, a, "cannot read", path);
-		m[n - 1].data[size] = '\0';
 	}
+	free(data);
 	if (!rc && r != ARCHIVE_EOF)
 		rc = arch_err(L, err, a, "cannot read", path);
 	L->archive_read_free(a);

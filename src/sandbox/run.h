@@ -399,7 +399,8 @@ struct sp_member {
 	char *data;
 	size_t len;
 };
-/* Every regular member of the archive at path no larger than max, in memory. */
+/* The regular members of the archive at path that look like JSON (its
+ * metadata), each no larger than max, in memory. */
 int sp_archive_small_members(const char *path, size_t max, struct sp_member **out, size_t *n,
 			     secprof_error *err);
 void sp_members_free(struct sp_member *m, size_t n);

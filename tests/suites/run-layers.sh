@@ -289,6 +289,22 @@ PY
 {"User": 1000}|secprof: image config: User is not a string
 {"User": "0\u0000"}|secprof: image config: User holds a NUL character
 EOF
+	# A gzip archive of 80 members of 4 MiB of zeros (330 KB on disk): each
+	# was kept in memory; only members that look like JSON are now, so a
+	# run under a 200 MB address-space limit reaches the manifest.
+	python3 - "$TMPD/bomb.tar.gz" <<'PY'
+import gzip, io, sys, tarfile
+with gzip.open(sys.argv[1], "wb") as g, tarfile.open(fileobj=g, mode="w") as t:
+    z = b"\0" * (4 << 20)
+    for i in range(80):
+        info = tarfile.TarInfo("pad%d" % i); info.size = len(z)
+        t.addfile(info, io.BytesIO(z))
+    info = tarfile.TarInfo("manifest.json"); info.size = 2
+    t.addfile(info, io.BytesIO(b"[]"))
+PY
+	out=$( (ulimit -v 200000; timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/bomb.tar.gz" -- true) 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/bomb.tar.gz: manifest.json lists no image" \
+		"an archive of many 4 MiB members is not read into memory (80 of them under ulimit -v 200000)"
 else
 	skip "hand-made OCI layouts" "zstd not installed"
 fi
