@@ -74,6 +74,23 @@ static const char *src_read(struct source *s, const char *name, size_t *len, sec
 	}
 }
 
+/* A blob (blobs/sha256/HEX, image-spec image-layout.md) is named by the
+ * digest of its bytes, and the index, the manifests and the config are
+ * bound to one another by those names: a manifest or a config swapped
+ * behind the digests the index names would run, where containerd's and
+ * containers/image's importers refuse it ("digest ... does not match
+ * expected"). Layers are checked as they are unpacked (archive.c). */
+static bool blob_matches(const char *data, size_t len, const char *hex)
+{
+	uint8_t d[SP_SHA256_SIZE];
+	char got[2 * SP_SHA256_SIZE + 1];
+
+	sp_sha256(data, len, d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	return !strcmp(got, hex);
+}
+
 static const struct sp_json *src_json(struct source *s, const char *name, secprof_error *err)
 {
 	size_t len = 0;
@@ -83,6 +100,11 @@ static const struct sp_json *src_json(struct source *s, const char *name, secpro
 		if (!err->code)
 			sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no %s",
 			       s->path, name);
+		return NULL;
+	}
+	if (!strncmp(name, "blobs/sha256/", 13) && !blob_matches(data, len, name + 13)) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "image %s: %s: its bytes do not hash to its name (refused)", s->path, name);
 		return NULL;
 	}
 	return sp_json_parse(&s->arena, data, len, name, err);

@@ -222,6 +222,23 @@ PY
 	victim=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache3" --image "oci:$oci:v1" -- /bin/sh -c 'read l </etc/b; echo $l' 2>&1)
 	[[ $poison == *": its uncompressed digest is sha256:"*", the image's config says sha256:"*" (refused)" && $victim == from-layer-3 ]]
 	ok $? "a layer whose uncompressed tar is not its config's diff_id is refused; the other image keeps its files ($poison | $victim)"
+	# A config blob whose bytes are not those its name (the digest the
+	# manifest names) says, here a User added: refused, as podman's and
+	# containerd's importers refuse it; it ran, as root.
+	cp -a "$oci" "$TMPD/swapped"
+	python3 - "$TMPD/swapped" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+path = lambda dg: os.path.join(d, "blobs", "sha256", dg.split(":")[1])
+idx = json.load(open(os.path.join(d, "index.json")))
+cfg = json.load(open(path(json.load(open(path(idx["manifests"][0]["digest"])))["config"]["digest"])))
+man = json.load(open(path(idx["manifests"][0]["digest"])))
+cfg["config"]["User"] = "0"
+json.dump(cfg, open(path(man["config"]["digest"]), "w"))
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/swapped:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	[[ $rc == 125 && $out == "secprof: image $TMPD/swapped: blobs/sha256/"*": its bytes do not hash to its name (refused)" ]]
+	ok $? "a config blob whose bytes do not hash to its name is refused ($rc: $out)"
 	# docker save's manifest.json naming files beside the image: refused,
 	# as moby's safePath confines them (7d24c2a unpacked ../outside.tar).
 	mkdir -p "$TMPD/dsave"
