@@ -642,6 +642,18 @@ static bool stub_off(const struct secprof_profile *p)
 	return p->has_default_errno && p->default_errno == RUNC_STUB_OFF;
 }
 
+/* Whether the export lists the IR's arch `name`: all of them, but the
+ * native arch where the profile leaves it out under a default that kills
+ * or traps. Listed, it would get runc's ENOSYS stub, which the profile's
+ * filter does not give it there (sp_rs_stub_skips_native); left out, runc
+ * still filters it, as the native arch. */
+static bool arch_listed(const secprof_resolved *r, const char *name)
+{
+	const struct sp_arch *native = r->native ? r->native : sp_arch_native();
+
+	return !native || sp_arch_by_name(name) != native || !sp_rs_stub_skips_native(r, native);
+}
+
 /* ---- docker / oci (JSON) ---------------------------------------------------- */
 
 static void json_names(struct sp_buf *b, const char **names, size_t n)
@@ -669,9 +681,12 @@ static void json_profile(struct sp_buf *b, const struct xprof *x, const secprof_
 	else if (stub_off(p))
 		sp_buf_printf(b, ",\n  \"defaultErrnoRet\": %u", RUNC_STUB_OFF);
 	sp_buf_puts(b, ",\n  \"architectures\": [");
-	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
-		const char *s = arch_scmp(secprof_ir_arch_at(x->ir, a)->name);
-		sp_buf_puts(b, a ? ", " : "");
+	for (size_t a = 0, n = 0; a < secprof_ir_arch_count(x->ir); a++) {
+		const char *name = secprof_ir_arch_at(x->ir, a)->name;
+		const char *s = arch_scmp(name);
+		if (!arch_listed(r, name))
+			continue;
+		sp_buf_puts(b, n++ ? ", " : "");
 		sp_buf_json_str(b, s ? s : "");
 	}
 	sp_buf_puts(b, "]");
@@ -792,8 +807,10 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 	k8s_name(b, name ? name : "profile");
 	sp_buf_printf(b, "\nspec:\n  defaultAction: %s\n  architectures:\n", act ? act : "\"\"");
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
-		const char *s = arch_scmp(secprof_ir_arch_at(x->ir, a)->name);
-		sp_buf_printf(b, "  - %s\n", s ? s : "\"\"");
+		const char *an = secprof_ir_arch_at(x->ir, a)->name;
+		const char *s = arch_scmp(an);
+		if (arch_listed(r, an))
+			sp_buf_printf(b, "  - %s\n", s ? s : "\"\"");
 	}
 	if (p->nflags) {
 		sp_buf_puts(b, "  flags:\n");

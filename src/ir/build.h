@@ -56,6 +56,10 @@ struct build {
 	secprof_error *err;
 	const char *file;
 	bool stub;
+	/* The native arch, where the profile does not list it and the stub
+	 * would answer ENOSYS where Debian 12's runc 1.1.5 gives the default
+	 * KILL or TRAP: no stub section for it (ruleset.c collect_arches). */
+	const struct sp_arch *stubless;
 	int32_t *nrs;          /* [name seq][arch]: every name looked up once per arch */
 	struct mux_name *muxn; /* [name seq]: what it is to the multiplexers */
 	bool *known;           /* [name seq]: sp_syscall_known, from the same lookup */

@@ -700,7 +700,8 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			 * libseccomp for the number by name, which gives the
 			 * family's pseudo numbers on a multiplexing arch, so their
 			 * direct numbers (i386 socket 359) never count. */
-			if (b->stub && nr > 0 && nr > ar->enosys_max && !family)
+			if (b->stub && ar->arch != b->stubless && nr > 0 && nr > ar->enosys_max &&
+			    !family)
 				ar->enosys_max = nr;
 			if (dropped)
 				continue;

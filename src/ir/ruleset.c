@@ -138,7 +138,30 @@ static int collect_arches(struct build *b)
 				s->s, a->big_endian ? "big" : "little", native->scmp);
 		add_arch(b, a);
 	}
+	if (b->stub && sp_rs_stub_skips_native(r, native))
+		b->stubless = native;
 	return 0;
+}
+
+/* runc 1.1.5 (Debian 12's) builds its ENOSYS stub for the arches of
+ * `architectures` alone (patchbpf/enosys_linux.go findLastSyscalls, tag
+ * v1.1.5); a current runc adds the native arch. Unlisted, the native calls
+ * above the profile's highest number get the default action there. Where
+ * that is KILL, KILL_PROCESS or TRAP it is the stricter of the two runcs,
+ * so the native arch gets no stub; under an ERRNO default both deny with
+ * an errno and the current runc's ENOSYS is kept (docs/COMPAT.md §4.1.3,
+ * §9). */
+bool sp_rs_stub_skips_native(const secprof_resolved *r, const struct sp_arch *native)
+{
+	enum sp_action d = r->prof->default_act;
+
+	if (d != SP_ACT_KILL && d != SP_ACT_KILL_THREAD && d != SP_ACT_KILL_PROCESS &&
+	    d != SP_ACT_TRAP)
+		return false;
+	for (size_t i = 0; i < r->narchitectures; i++)
+		if (sp_arch_by_scmp(r->architectures[i]->s ? r->architectures[i]->s : "") == native)
+			return false;
+	return true;
 }
 
 /* Room for the entries the stale model needs, kept while the arches are

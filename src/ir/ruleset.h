@@ -203,6 +203,11 @@ void sp_ruleset_free(struct sp_ruleset *rs);
  * IPC call on a multiplexing arch, a name libseccomp 2.5.4 does not know
  * unless `newer`, and 0 count for nothing), or -1 (mux.c). */
 int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer);
+/* The native arch `native` gets no ENOSYS stub section: the profile does
+ * not list it and its default kills or traps, where Debian 12's runc 1.1.5
+ * (the stricter there) builds the stub for the listed arches alone
+ * (docs/COMPAT.md §4.1.3). */
+bool sp_rs_stub_skips_native(const secprof_resolved *r, const struct sp_arch *native);
 /* The arch rules whose arch has this audit token and nr_base (NULL if none). */
 const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
 /* The audit tokens of the filter, in dispatch order (native first). */

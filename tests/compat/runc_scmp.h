@@ -498,6 +498,22 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 	if (!(o && o->no_stub) && !enosys_ret && !runc_is_allow_like(r->prof->default_act)) {
 		for (size_t i = 0; i < ntok; i++)
 			max[i] = runc_arch_max(r, tokens[i]);
+		/* runc 1.1.5 (Debian 12's) builds the stub for the listed
+		 * arches alone, a current runc adds the native one
+		 * (runc_arches): under a KILL or TRAP default the older runc
+		 * is the stricter there, and it is the one modelled
+		 * (docs/COMPAT.md §4.1.3); a max of 0 is no section. */
+		uint32_t native = r->native ? runc_arch_token(r->native->scmp)
+					    : seccomp_arch_native();
+		bool native_listed = false;
+		for (size_t i = 0; i < r->narchitectures; i++)
+			native_listed |= runc_arch_token(r->architectures[i]->s
+								 ? r->architectures[i]->s
+								 : "") == native;
+		for (size_t i = 0; i < ntok; i++)
+			if (tokens[i] == native && !native_listed &&
+			    r->prof->default_act != SP_ACT_ERRNO)
+				max[i] = 0;
 		out->stub_len = runc_stub(&sizing, tokens, ntok, max, 0);
 	}
 	out->len = out->stub_len + bpf_len;

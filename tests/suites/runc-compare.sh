@@ -68,7 +68,7 @@ compare() {
 		[[ -z $d ]] && continue
 		if [[ $stub == no && $(verdict "$d" "$ours") == ENOSYS ]]; then
 			explained+=("$d")
-			why+=("no architectures in the profile: runc 1.1.5 builds its ENOSYS stub only for config.Architectures; newer runc and secprof add the native arch (docs/COMPAT.md §4.1.3)")
+			why+=("no architectures in the profile: runc 1.1.5 builds its ENOSYS stub only for config.Architectures; newer runc and secprof add the native arch under an ERRNO default (docs/COMPAT.md §4.1.3)")
 		elif [[ $d != syscall\(* ]] && ! libseccomp_knows "$(base_name "$d")"; then
 			explained+=("$d")
 			why+=("libseccomp 2.5.4 does not know $(base_name "$d"): runc skips its rule and its ENOSYS stub stops below it (docs/COMPAT.md §4.1.2, §4.1.3)")
