@@ -182,9 +182,12 @@ static void set_flags(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
 
-	/* runc sets SPEC_ALLOW when flags are absent (docs/COMPAT.md §4.1.1). */
-	if (!p->flags_present)
-		b->rs->flags = 4u;
+	/* A current runc adds SPEC_ALLOW when flags are absent; Debian 12's
+	 * runc 1.1.5 never does, so its containers keep the kernel's
+	 * speculative-store-bypass mitigation where the kernel ties it to
+	 * seccomp (kernel/seccomp.c seccomp_assign_mode). The stricter of
+	 * the two: only a profile that lists the flag gets it
+	 * (docs/COMPAT.md §4.1.1, §9). */
 	for (size_t i = 0; i < p->nflags; i++)
 		b->rs->flags |= sp_flag_from_str(p->flags[i].s ? p->flags[i].s : "");
 	for (size_t i = 0; i < b->r->nrules; i++)

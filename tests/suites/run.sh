@@ -324,4 +324,21 @@ else
 	skip "unconfined: unshare --user" "user namespaces unavailable here: $err"
 fi
 
+# ---- the flags the filter is loaded with ----
+# Debian 12's runc 1.1.5 never passes SPEC_ALLOW, so the kernel keeps its
+# speculative-store-bypass mitigation where it ties it to seccomp; a
+# current runc passes it when the profile names no flags. secprof takes the
+# stricter (docs/COMPAT.md §9 item 24), and passes it when it is listed.
+if command -v strace >/dev/null; then
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"], "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}\n' >"$tmp/spec.json"
+	for p in builtin "$tmp/spec.json"; do
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -o "$tmp/trace" -e trace=seccomp \
+			"$SECPROF" run --no-filter-cache --security-opt "seccomp=$p" -- true 2>/dev/null
+		grep -o 'seccomp(SECCOMP_SET_MODE_FILTER, [A-Z_|0-9]*' "$tmp/trace" | grep -o 'SPEC_ALLOW' | sort -u
+	done >"$tmp/flags"
+	is "$(tr '\n' ' ' <"$tmp/flags")" "SPEC_ALLOW " "a profile without flags is loaded without SPEC_ALLOW, one that lists it with it"
+else
+	skip "the filter's flags" "strace not installed"
+fi
+
 done_testing
