@@ -16,7 +16,6 @@
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
-#include <linux/keyctl.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
@@ -753,33 +752,6 @@ static int cgroup_namespace(secprof_error *err)
 	return 0;
 }
 
-/* runc gives every container a session keyring of its own
- * (libcontainer/standard_init_linux.go Init: keys.JoinSessionKeyring, then
- * ModKeyringPerm adding the user's search right). The kernel's keyrings are
- * not namespaced: without this the container shares the session keyring,
- * and so the keys, of whoever started secprof. Anonymous here: runc names
- * it "_ses.<container id>" so that `runc exec` can join it; secprof has no
- * exec, and no other process can join an anonymous keyring by name. A
- * kernel without keyrings (ENOSYS) is fine, as it is for runc. */
-#define SP_KEY_USR_SEARCH 0x00080000u /* include/uapi/linux/keyctl.h's KEY_USR_SEARCH */
-static int new_session_keyring(secprof_error *err)
-{
-	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
-	char desc[256] = "";
-	unsigned long perm;
-
-	if (id < 0)
-		return errno == ENOSYS ? 0
-				       : sp_err_errno(err, NULL, "unable to join session keyring");
-	/* "type;uid;gid;perm;description", perm in hex (KEYCTL_DESCRIBE) */
-	if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1) < 0 ||
-	    sscanf(desc, "%*[^;];%*[^;];%*[^;];%lx", &perm) != 1)
-		return sp_err_errno(err, NULL, "cannot read the session keyring's permissions");
-	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | SP_KEY_USR_SEARCH) < 0)
-		return sp_err_errno(err, NULL, "unable to mod keyring permissions");
-	return 0;
-}
-
 struct command_child {
 	const struct sp_run_opts *o;
 	struct sp_child_report *rep;
@@ -853,8 +825,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	if (cgroup_namespace(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	/* The command inherits it from init at fork. */
-	if (new_session_keyring(&err) < 0)
+	/* The command inherits it from init at fork (proc.c). */
+	if (sp_new_session_keyring(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* Before the root is built: the fallback needs the host's /tmp. */
 	if ((image = init_image_fd(&err)) < 0)

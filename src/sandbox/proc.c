@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,55 @@ static void pass_preserved_fds(const struct sp_run_opts *o, int keep_closing)
 		if (fd != keep_closing && preserved(o, i))
 			fcntl(fd, F_SETFD, 0);
 	}
+}
+
+/* ---- the session keyring (runc standard_init_linux.go Init) ------------ */
+
+/* runc gives every container a session keyring of its own, whatever its
+ * namespaces (libcontainer/standard_init_linux.go Init:
+ * keys.JoinSessionKeyring, then ModKeyringPerm adding the user's search
+ * right). The kernel's keyrings are not namespaced: without this the
+ * command shares the session keyring, and so the keys, of whoever started
+ * secprof, and possesses them (so the possessor's rights apply) even as
+ * the other user --user names. Anonymous here: runc names it
+ * "_ses.<container id>" so that `runc exec` can join it; secprof has no
+ * exec, and no other process can join an anonymous keyring by name. A
+ * kernel without keyrings (ENOSYS) is fine, as it is for runc, and so is a
+ * keyctl refused altogether (keyctl_refused). Only stack
+ * memory: a CLONE_VM child (sp_spawn_shared) calls it too. */
+#define SP_KEY_USR_SEARCH 0x00080000u /* include/uapi/linux/keyctl.h's KEY_USR_SEARCH */
+
+/* Whether keyctl is refused to this process altogether, as a filter that
+ * secprof itself runs under does (Docker's default profile answers EPERM
+ * to every keyctl: `secprof run` inside a container). The command inherits
+ * that filter under its own, so no keyring it holds is reachable through
+ * keyctl: joining none is then no leak, where runc would fail the start.
+ * Checked with the call that asks the least (the session keyring's id,
+ * created by nothing): a filter that refuses only the join fails the run. */
+static bool keyctl_refused(void)
+{
+	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) < 0 &&
+	       (errno == EPERM || errno == EACCES || errno == ENOSYS);
+}
+
+int sp_new_session_keyring(secprof_error *err)
+{
+	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+	char desc[256] = "";
+	unsigned long perm;
+
+	if (id < 0 && errno != ENOSYS && keyctl_refused())
+		return 0;
+	if (id < 0)
+		return errno == ENOSYS ? 0
+				       : sp_err_errno(err, NULL, "unable to join session keyring");
+	/* "type;uid;gid;perm;description", perm in hex (KEYCTL_DESCRIBE) */
+	if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1) < 0 ||
+	    sscanf(desc, "%*[^;];%*[^;];%*[^;];%lx", &perm) != 1)
+		return sp_err_errno(err, NULL, "cannot read the session keyring's permissions");
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | SP_KEY_USR_SEARCH) < 0)
+		return sp_err_errno(err, NULL, "unable to mod keyring permissions");
+	return 0;
 }
 
 /* ---- capabilities and user (runc finalizeNamespace) -------------------- */

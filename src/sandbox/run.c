@@ -266,6 +266,7 @@ static int plain_child_main(void *data)
 	struct plain_child *c = data;
 	const struct sp_run_opts *o = c->o;
 	struct sp_child_report *rep = c->rep;
+	secprof_error err;
 
 	sp_default_handlers(false);
 	close(rep->pipe_rfd);
@@ -284,6 +285,11 @@ static int plain_child_main(void *data)
 	if (sp_close_fds_from(3 + (int)o->preserve_fds, rep->pipe_fd, false) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot close inherited file descriptors");
 	sp_close_unpreserved(o, rep->pipe_fd);
+	/* Not the caller's session keyring (and its keys), even with no
+	 * namespace at all: runc's init joins a new one for every container,
+	 * before the user is switched, as container.c does for init. */
+	if (sp_new_session_keyring(&err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	sp_exec_command(o, rep);
 }
 

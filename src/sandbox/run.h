@@ -181,6 +181,9 @@ size_t sp_env_slots(char *const *envp);
  * wants it: *bits malloc'ed (NULL when n is 0). -1 (out of memory, err
  * set) or 0. */
 int sp_fds_sample(unsigned n, uint64_t **bits, secprof_error *err);
+/* Join a new anonymous session keyring, searchable by its user, as runc's
+ * init does for every container (proc.c). -1 (err set) or 0. */
+int sp_new_session_keyring(secprof_error *err);
 /* Close the fds of 3 .. 3+preserve_fds-1 that were not the caller's
  * (preserved_open), keep excepted. */
 void sp_close_unpreserved(const struct sp_run_opts *o, int keep);

@@ -226,6 +226,31 @@ else
 	skip "the caller's terminal" "needs $STATIC_BUILD/tests/denials-static and script(1)"
 fi
 
+# ---- a session keyring of its own, without --rootfs too ----
+# runc's init joins a new session keyring for every container, whatever
+# its namespaces; the kernel's keyrings are not namespaced. Earlier builds
+# left a process-mode command in the caller's, possessing its keys: under
+# a profile that allows keyctl (podman's default, unconfined) even a
+# --user 1000 command read a key root had added there.
+if [[ -x $STATIC_BUILD/tests/denials-static ]]; then
+	D=$STATIC_BUILD/tests/denials-static
+	host_ring=$("$D" session-keyring)
+	one=$("$SECPROF" run --security-opt seccomp=unconfined -- "$D" session-keyring 2>&1)
+	two=$("$SECPROF" run --security-opt seccomp=unconfined -u 1000 -- "$D" session-keyring 2>&1)
+	is "${one#* }:${two#* }" "keyring;0;0;3f0b0000;_ses:keyring;0;0;3f0b0000;_ses" \
+		"a new anonymous session keyring that its user may search, as runc's, as root and as --user 1000"
+	ok $([[ ${one%% *} != "${host_ring%% *}" && ${two%% *} != "${host_ring%% *}" &&
+		${two%% *} != "${one%% *}" ]]; echo $?) \
+		"not the caller's session keyring ($host_ring), and not another run's"
+	# Under a filter that refuses keyctl (Docker's default answers EPERM:
+	# secprof run inside a container) no keyring is reachable, and the run
+	# goes on without a new one, its command under that filter too.
+	run -- "$SECPROF" run --security-opt seccomp=unconfined -- sh -c 'echo inner'
+	is "$rc:$out" "0:inner" "inside the default profile, which refuses keyctl: the run still starts"
+else
+	skip "session keyring" "$STATIC_BUILD/tests/denials-static missing (make tests-bin)"
+fi
+
 # ---- inherited file descriptors (runc closes all but stdio, CVE-2024-21626) ----
 echo secret-of-the-caller >"$tmp/secret"
 chmod 600 "$tmp/secret"
