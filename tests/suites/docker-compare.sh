@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docker-compare.sh - the sandbox of `secprof run --rootfs` against real
 # Docker: one probe script (inherited fds, stdio, mknod + open of host devices,
+# capability sets and securebits, umask and OOM score, new namespaces,
 # writes under /sys, masked and read-only paths) runs under `docker run`
 # and under `secprof run` with the same options and the same seccomp
 # profile, from the same Debian root filesystem, and the outputs must be
@@ -55,6 +56,17 @@ done
 # Capabilities, no_new_privs, the seccomp mode and the resource limits.
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr '\t' ' '
 ulimit -a | sed 's/  */ /g'
+# What /proc/self/status leaves out (setpriv: the securebits, the inheritable
+# and ambient sets as names), and what runc's init sets or the caller must
+# not hand down: umask, OOM score, personality, nice.
+setpriv --dump | grep -E '^(Securebits|Inheritable|Ambient|no_new_privs|Parent death)'
+echo "umask $(umask), oom_score_adj $(cat /proc/self/oom_score_adj), personality $(cat /proc/self/personality), nice $(nice)"
+# New namespaces of each kind (unshare -U: a user namespace, which the
+# default profile refuses without CAP_SYS_ADMIN), and a mount.
+for n in -U -m -n -i -u -p -C -T; do
+	r=$(unshare $n true 2>&1) && echo "unshare $n: ok" || echo "unshare $n: ${r##*: }"
+done
+r=$(mount -t tmpfs none /mnt 2>&1) && echo "mount tmpfs: ok" || echo "mount tmpfs: refused"
 # The /dev nodes are the container's own (a chmod changes only them).
 echo "chmod /dev/full: $(chmod 0600 /dev/full 2>&1 && stat -c %a /dev/full)"
 echo "/dev mounts: $(awk '$5 ~ /^\/dev\// { print $5 }' /proc/self/mountinfo | grep -vx /dev/console | sort | tr '\n' ' ')"
@@ -139,6 +151,11 @@ compare "--network none" --network none
 compare "--network host" --network host
 compare "--network none --cap-drop MKNOD" --network none --cap-drop MKNOD
 compare "--network host --read-only" --network host --read-only
+# Capabilities given and taken, a user other than root (who keeps none of
+# them across execve, only the bounding set), no-new-privileges.
+compare "--cap-drop ALL --cap-add CHOWN" --network none --cap-drop ALL --cap-add CHOWN
+compare "--cap-add SYS_ADMIN -u 1500" --network none --cap-add SYS_ADMIN -u 1500
+compare "no-new-privileges" --network none --security-opt no-new-privileges
 
 # The user and its supplementary groups (docs/COMPAT.md §3.5): the primary
 # gid first, member groups only without an explicit group, root's own
