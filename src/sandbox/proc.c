@@ -193,21 +193,27 @@ static void pass_preserved_fds(const struct sp_run_opts *o, int keep_closing)
  * created by nothing): a filter that refuses only the join fails the run. */
 static bool keyctl_refused(void)
 {
+	/* EPERM only: that call never answers it itself (security/keys/
+	 * keyctl.c keyctl_get_keyring_ID: EACCES or ENOKEY when a keyring is
+	 * out of reach), so it is the filter's; an EACCES says nothing about
+	 * the other keyrings the command could still reach. */
 	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) < 0 &&
-	       (errno == EPERM || errno == EACCES || errno == ENOSYS);
+	       errno == EPERM;
 }
 
 int sp_new_session_keyring(secprof_error *err)
 {
 	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+	int join_errno = errno;
 	char desc[256] = "";
 	unsigned long perm;
 
-	if (id < 0 && errno != ENOSYS && keyctl_refused())
+	if (id < 0 && (join_errno == ENOSYS || keyctl_refused()))
 		return 0;
-	if (id < 0)
-		return errno == ENOSYS ? 0
-				       : sp_err_errno(err, NULL, "unable to join session keyring");
+	if (id < 0) {
+		errno = join_errno;
+		return sp_err_errno(err, NULL, "unable to join session keyring");
+	}
 	/* "type;uid;gid;perm;description", perm in hex (KEYCTL_DESCRIBE) */
 	if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1) < 0 ||
 	    sscanf(desc, "%*[^;];%*[^;];%*[^;];%lx", &perm) != 1)
