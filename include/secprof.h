@@ -115,7 +115,8 @@ SECPROF_API int secprof_cap_from_name(const char *name);
 /* "CAP_SYS_ADMIN" for 21; NULL if unknown. */
 SECPROF_API const char *secprof_cap_name(int cap);
 /* Docker's TweakCapabilities (docs/COMPAT.md §3.4): defaults adjusted by --cap-add /
- * --cap-drop ("ALL" allowed), or `available` when privileged. */
+ * --cap-drop ("ALL" allowed), or `available` when privileged. As Debian 12's
+ * Docker, caps above CAP_AUDIT_READ are unknown names and never granted. */
 SECPROF_API int secprof_caps_tweak(const char *const *add, size_t nadd, const char *const *drop,
 				   size_t ndrop, bool privileged, secprof_caps available,
 				   secprof_caps *out, secprof_error *err);

@@ -50,7 +50,8 @@ static int validate_cap_names(const char *const *list, size_t n, const char *wha
 		char norm[64];
 		size_t k = 0;
 
-		if (!strcasecmp(list[i], "ALL") || secprof_cap_from_name(list[i]) >= 0)
+		if (!strcasecmp(list[i], "ALL") ||
+		    sp_cap_docker_grantable(secprof_cap_from_name(list[i])))
 			continue;
 		if (strncasecmp(list[i], "CAP_", 4))
 			k = (size_t)snprintf(norm, sizeof(norm), "CAP_");

@@ -13,6 +13,7 @@
 #include "core/jsonw.h"
 #include "core/util.h"
 #include "profile/profile.h"
+#include "profile/resolve.h"
 #include "secprof.h"
 
 struct reason_row {
@@ -445,7 +446,8 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 							  ? secprof_cap_from_name(fl->caps[k].s)
 							  : -1;
 					secprof_resolve_opts o = *ro;
-					if (cap < 0 || cap > 63 || (tried >> cap & 1))
+					/* only what docker run --cap-add accepts */
+					if (!sp_cap_docker_grantable(cap) || (tried >> cap & 1))
 						continue;
 					tried |= (secprof_caps)1 << cap;
 					o.caps |= (secprof_caps)1 << cap;

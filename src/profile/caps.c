@@ -57,6 +57,21 @@ static const char *const cap_names[] = {
 #define CAP_COUNT ((int)SP_ARRAY_SIZE(cap_names))
 #define CAP_BIT(n) ((secprof_caps)1 << (n))
 
+/* The last capability Debian 12's Docker (docker.io 20.10.24) knows: its
+ * list (moby daemon/caps GetAllCapabilities, over the vendored
+ * syndtr/gocapability) ends at CAP_AUDIT_READ. That daemon refuses
+ * --cap-add/--cap-drop PERFMON, BPF and CHECKPOINT_RESTORE with
+ * `invalid CapAdd: unknown capability: "CAP_BPF"` and leaves them out of
+ * --privileged and --cap-add ALL, so its containers never hold them and a
+ * profile's rules on them never apply (docs/COMPAT.md §3.4). A current moby
+ * takes every cap the daemon holds; secprof keeps to the stricter. */
+#define DOCKER_LAST_CAP 37
+
+bool sp_cap_docker_grantable(int cap)
+{
+	return cap >= 0 && cap <= DOCKER_LAST_CAP;
+}
+
 /* Docker's defaults (docs/COMPAT.md §3.4; moby daemon/pkg/oci/caps/defaults.go). */
 /* clang-format off */
 static const int docker_default_caps[] = {
@@ -169,7 +184,7 @@ static int normalize_list(const char *const *names, size_t n, secprof_caps avail
 		}
 		cap = sp_cap_from_exact_name(norm);
 		go_quote(norm, quoted, sizeof(quoted));
-		if (cap < 0)
+		if (!sp_cap_docker_grantable(cap))
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "unknown capability: %s", quoted);
 		if (!(available & CAP_BIT(cap)))
@@ -189,6 +204,8 @@ int secprof_caps_tweak(const char *const *add, size_t nadd, const char *const *d
 	struct cap_list adds, drops;
 	int rc;
 
+	/* none Debian 12's Docker cannot name, even with ALL or --privileged */
+	available &= CAP_BIT(DOCKER_LAST_CAP + 1) - 1;
 	/* Privileged: every cap the daemon holds; add/drop are ignored. */
 	if (privileged) {
 		*out = available;

@@ -43,6 +43,10 @@ struct secprof_resolved {
  * the bounding set (docs/COMPAT.md §2.3); -1 when the name is not a capability. */
 int sp_cap_from_exact_name(const char *name);
 
+/* Whether Debian 12's Docker can give a container this capability (it
+ * knows CAP_CHOWN .. CAP_AUDIT_READ only: src/profile/caps.c). */
+bool sp_cap_docker_grantable(int cap);
+
 /* Parse a uname release like Go's Sscanf(release, "%d.%d") (docs/COMPAT.md §2.3).
  * On failure returns false and puts Go's error text ("unexpected EOF",
  * "expected integer", ...) in why. */

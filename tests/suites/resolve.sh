@@ -60,6 +60,14 @@ ok $? "builtin resolves like moby-default.json"
 cmp -s <("$SECPROF" resolve builtin --privileged --arch amd64 --kernel 6.1) \
 	<("$SECPROF" resolve builtin --cap-add ALL --cap-drop ALL --arch amd64 --kernel 6.1)
 ok $? "--cap-add ALL --cap-drop ALL = privileged (all caps)"
+# Debian 12's Docker has no CAP_BPF or CAP_PERFMON (docs/COMPAT.md §3.4):
+# --cap-add ALL never meets the default profile's rules for them.
+is "$("$SECPROF" resolve builtin --cap-add ALL --cap-drop SYS_ADMIN --arch amd64 --kernel 6.1 |
+	python3 -c 'import json,sys; print([r["names"] for r in json.load(sys.stdin)["syscalls"]
+	if {"bpf", "perf_event_open"} & set(r["names"])])')" "[]" \
+	"--cap-add ALL --cap-drop SYS_ADMIN: no rule for bpf or perf_event_open"
+"$SECPROF" resolve builtin --cap-add BPF >/dev/null 2>"$tmp/err"; rc=$?
+is "$rc:$(cat "$tmp/err")" '2:secprof: unknown capability: "CAP_BPF"' "--cap-add BPF: unknown, as to Debian 12's Docker"
 
 # --- Podman's default: errno names, defaultErrnoRet 38 ---
 pod=$("$SECPROF" resolve "$REF/podman-default.json" --arch amd64 --kernel 6.1)
