@@ -470,10 +470,21 @@ static void on_stop(int sig)
  * --append's profile, and the output (open_out). */
 static int before_recording(struct cli *g, struct record_args *a)
 {
+	secprof_recording *check;
 	int rc;
 
 	if (a->append && (rc = read_profile(g, a->append, &a->append_data, &a->append_len)) != 0)
 		return rc;
+	/* A profile no recording can hold (secprof_recording_merge_profile)
+	 * is refused before the command runs, not after. */
+	if (a->append) {
+		if (!(check = secprof_recording_new()))
+			return rec_error(g, "out of memory");
+		rc = merge_data(g, check, a->append_data, a->append_len, a->append);
+		secprof_recording_free(check);
+		if (rc != 0)
+			return rc;
+	}
 	return open_out(g, a);
 }
 

@@ -476,15 +476,18 @@ static int add_newer(struct out_name *names, size_t *nnames, size_t cap, const c
 	return 0;
 }
 
-/* The member `key` of a JSON object, or NULL. */
+/* The member `key` of a JSON object as moby reads it (Go's encoding/json:
+ * keys match case-folded, and of duplicates the last one wins), or NULL. */
 static const struct sp_json *member(const struct sp_json *obj, const char *key)
 {
+	const struct sp_json *v = NULL;
+
 	if (!obj || obj->type != SP_JOBJ)
 		return NULL;
 	for (uint32_t i = 0; i < obj->len; i++)
-		if (!strcmp(obj->u.members[i].key, key))
-			return obj->u.members[i].val;
-	return NULL;
+		if (sp_json_key_fold_eq(obj->u.members[i].key, obj->u.members[i].key_len, key))
+			v = obj->u.members[i].val;
+	return v;
 }
 
 /* base ∪ entries: the base's text with the entries put at the end of its
@@ -746,6 +749,84 @@ static bool json_u64(const struct sp_json *v, uint64_t *out)
 	return v && v->type == SP_JNUM && sp_parse_u64(v->u.s, v->len, out);
 }
 
+/* includes / excludes that select nothing: absent, null, {} or members
+ * that are all null, [] or "". */
+static bool filter_empty(const struct sp_json *v)
+{
+	if (!v || v->type == SP_JNULL)
+		return true;
+	if (v->type != SP_JOBJ)
+		return false;
+	for (uint32_t i = 0; i < v->len; i++) {
+		const struct sp_json *m = v->u.members[i].val;
+		if (!(m->type == SP_JNULL ||
+		      ((m->type == SP_JARR || m->type == SP_JSTR) && !m->len)))
+			return false;
+	}
+	return true;
+}
+
+/* The one argument test a recording holds: args null, [] or [one
+ * SCMP_CMP_EQ]. *has says whether there is the test. */
+static bool args_recorded(const struct sp_json *args, bool *has, uint64_t *idx, uint64_t *val)
+{
+	const struct sp_json *a0, *op;
+
+	*has = false;
+	if (!args || args->type == SP_JNULL || (args->type == SP_JARR && !args->len))
+		return true;
+	if (args->type != SP_JARR || args->len != 1)
+		return false;
+	a0 = args->u.items[0];
+	op = member(a0, "op");
+	if (!op || op->type != SP_JSTR || strcmp(op->u.s, "SCMP_CMP_EQ") ||
+	    !json_u64(member(a0, "index"), idx) || *idx >= 6 || !json_u64(member(a0, "value"), val))
+		return false;
+	*has = true;
+	return true;
+}
+
+/* Whether an ALLOW entry of `calls` names `name`. */
+static bool allow_names(const struct sp_json *calls, const char *name)
+{
+	for (uint32_t i = 0; i < calls->len; i++) {
+		const struct sp_json *act = member(calls->u.items[i], "action"),
+				     *names = member(calls->u.items[i], "names");
+		if (!act || act->type != SP_JSTR || strcmp(act->u.s, "SCMP_ACT_ALLOW") || !names ||
+		    names->type != SP_JARR)
+			continue;
+		for (uint32_t k = 0; k < names->len; k++)
+			if (names->u.items[k]->type == SP_JSTR &&
+			    !strcmp(names->u.items[k]->u.s, name))
+				return true;
+	}
+	return false;
+}
+
+/* An entry a recording cannot hold as it decides, or NULL. Read as a
+ * recording, it would allow more than the profile did: a capability
+ * condition dropped (moby's mount, bpf, unshare under CAP_SYS_ADMIN), a
+ * MASKED_EQ or a second test taken as "any value" (moby's clone without
+ * namespace flags), or a deny on a name it also allows forgotten. */
+static const char *unrecorded_entry(const struct sp_json *calls, const struct sp_json *e,
+				    const struct sp_json *act, const struct sp_json *names)
+{
+	uint64_t idx, val;
+	bool has;
+
+	if (!filter_empty(member(e, "includes")) || !filter_empty(member(e, "excludes")))
+		return "it applies under includes/excludes conditions";
+	if (!strcmp(act->u.s, "SCMP_ACT_ALLOW"))
+		return args_recorded(member(e, "args"), &has, &idx, &val)
+			       ? NULL
+			       : "its argument tests are not one SCMP_CMP_EQ";
+	for (uint32_t k = 0; k < names->len; k++)
+		if (names->u.items[k]->type == SP_JSTR &&
+		    allow_names(calls, names->u.items[k]->u.s))
+			return "it answers otherwise a name that an ALLOW entry lists";
+	return NULL;
+}
+
 int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
 			 const char *file, secprof_error *err)
 {
@@ -778,7 +859,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			const struct sp_json *args = member(e, "args"), *cm = member(e, "comment");
 			unsigned runs = 1, of = 1;
 			uint64_t idx = 0, val = 0;
-			bool has_arg = false, any = false;
+			bool has_arg = false;
+			const char *why;
 
 			if (cm && cm->type == SP_JSTR) {
 				if (!strncmp(cm->u.s, "what ", 5) ||
@@ -795,6 +877,16 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			}
 			if (!act || act->type != SP_JSTR || !names || names->type != SP_JARR)
 				continue;
+			if ((why = unrecorded_entry(calls, e, act, names))) {
+				char path[32];
+				snprintf(path, sizeof(path), "syscalls[%u]", i);
+				sp_err(err, SECPROF_E_PROFILE, file, &e->loc, path,
+				       "not an entry secprof record writes: %s, which a recording "
+				       "cannot hold without allowing more (secprof merge --union "
+				       "combines any profiles)",
+				       why);
+				goto done;
+			}
 			/* The ENOSYS a recording gives clone3 it saw (sp_rec_write):
 			 * kept as a clone3 seen, which writes it again. */
 			if (!strcmp(act->u.s, "SCMP_ACT_ERRNO") && names->len == 1 &&
@@ -816,18 +908,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			}
 			if (strcmp(act->u.s, "SCMP_ACT_ALLOW"))
 				continue;
-			if (args && args->type == SP_JARR && args->len) {
-				const struct sp_json *a0 = args->u.items[0], *op = member(a0, "op");
-				/* Only one EQ test is a value seen; anything else
-				 * allows the call whatever the argument. */
-				if (args->len == 1 && op && op->type == SP_JSTR &&
-				    !strcmp(op->u.s, "SCMP_CMP_EQ") &&
-				    json_u64(member(a0, "index"), &idx) && idx < 6 &&
-				    json_u64(member(a0, "value"), &val))
-					has_arg = true;
-				else
-					any = true;
-			}
+			/* one EQ test (unrecorded_entry refused any other) */
+			args_recorded(args, &has_arg, &idx, &val);
 			for (uint32_t k = 0; k < names->len; k++) {
 				const char *name = names->u.items[k]->type == SP_JSTR
 							   ? names->u.items[k]->u.s
@@ -843,7 +925,7 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 					c->nr = nr;
 					if (runs > c->runs)
 						c->runs = runs;
-					c->any_args |= any || !has_arg;
+					c->any_args |= !has_arg;
 					if (has_arg)
 						add_val(c, (unsigned)idx, val, 0, runs);
 				}

@@ -162,6 +162,24 @@ for bk in "${backends[@]}"; do
 	is "$(names "$tmp/eq-m.json")" "$(names "$tmp/eq-ab.json")" \
 		"$bk: --merge of a recording of each workload equals a recording of both (names and argument values)"
 done
+# --merge and --append read recordings: an entry a recording cannot hold
+# (a MASKED_EQ, a second test, includes/excludes, a deny on a name it also
+# allows) is refused. 8ea82b3 read a MASKED_EQ rule as "any value" and
+# dropped includes: the union of moby's clone rule (no namespace flags)
+# allowed clone(CLONE_NEWUSER), and --append onto a --base builtin profile
+# allowed mount, bpf and unshare, gated on CAP_SYS_ADMIN in the base.
+out=$("$SECPROF" record --merge "$TESTS/data/record/not-a-recording.json" "$tmp/py-$b.json" -o "$tmp/nar.json" 2>&1); rc=$?
+is "$rc" 125 "--merge of a profile with a MASKED_EQ rule: refused"
+[[ $out == *"syscalls[1]: not an entry secprof record writes: its argument tests are not one SCMP_CMP_EQ"* ]]
+ok $? "--merge: the refusal names the entry and why"
+[[ ! -s $tmp/nar.json ]] || [[ $("$SECPROF" -q eval "$tmp/nar.json" clone 0x10000011 | head -1) != ALLOW ]]
+ok $? "--merge: no profile allowing clone(CLONE_NEWUSER) written"
+"$SECPROF" record -q --backend "$b" --base builtin -o "$tmp/base.json" -- true 2>/dev/null
+cp "$tmp/base.json" "$tmp/base2.json"
+"$SECPROF" record -q --backend "$b" --append "$tmp/base2.json" -- touch "$tmp/ran" 2>/dev/null; rc=$?
+is "$rc:$([[ -e $tmp/ran ]] && echo ran)" "125:" "--append onto a --base builtin profile: refused before the command runs"
+cmp -s "$tmp/base.json" "$tmp/base2.json"; ok $? "--append refused: the profile is left as it was"
+is "$("$SECPROF" -q eval "$tmp/base2.json" mount | head -1)" "ERRNO(1)" "--append refused: mount still denied (CAP_SYS_ADMIN in the base)"
 cp "$tmp/py-$b.json" "$tmp/app.json"
 "$SECPROF" record -q --backend "$b" --append "$tmp/app.json" -- tar czf "$tmp/d.tgz" -C "$tmp/src-$b" . 2>/dev/null
 is "$(names "$tmp/app.json" | tr '\n' ' ')" "$(cat <(names "$tmp/py-$b.json") <(names "$tmp/tar-$b.json") | sort -u | tr '\n' ' ')" \
