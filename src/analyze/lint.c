@@ -513,6 +513,12 @@ static const struct danger dangers[] = {
 	{ "init_module", CAP_SYS_MODULE, -1, { 0 }, "loads kernel modules" },
 	{ "finit_module", CAP_SYS_MODULE, -1, { 0 }, "loads kernel modules" },
 	{ "delete_module", CAP_SYS_MODULE, -1, { 0 }, "unloads kernel modules" },
+	{ "clone3",
+	  -1,
+	  -1,
+	  { 0 },
+	  "its flags (CLONE_NEWUSER: a new user namespace with every capability in it) sit in memory "
+	  "no filter can read, which is why moby's default answers it ENOSYS" },
 	{ "socket", -1, -1, { 38 }, "AF_ALG: the kernel crypto API, a frequent source of exploits" },
 	{ "socket", -1, -1, { 40 }, "AF_VSOCK: talks to the hypervisor" },
 };
@@ -522,18 +528,49 @@ static bool has_cap(const struct lint *l, int cap)
 	return cap >= 0 && (l->ro->caps >> cap & 1);
 }
 
+/* The first arch of the filter (the native one first) on which the
+ * program secprof compiles, or the one runc loads (libseccomp's), allows
+ * the call: a compat arch is as reachable as the native one (int 0x80 from
+ * any x86_64 process), and its rules may differ (libseccomp compares only
+ * low words there). NULL when none does. */
+static const secprof_arch *danger_arch(const struct lint *l, const struct danger *x,
+				       secprof_ir_decision *d)
+{
+	const secprof_ir *irs[2] = { l->ir, l->exact };
+
+	for (size_t ai = 0; ai <= secprof_ir_arch_count(l->ir); ai++) {
+		const secprof_arch *arch =
+			ai ? secprof_arch_lookup(secprof_ir_arch_at(l->ir, ai - 1)->name)
+			   : l->native;
+
+		if (!arch || (ai && arch == l->native))
+			continue;
+		for (size_t k = 0; k < 2; k++)
+			if (irs[k] && decide(irs[k], arch, x->name, x->args, d) &&
+			    sp_action_allows(d->action))
+				return arch;
+	}
+	return NULL;
+}
+
 static void check_dangers(struct lint *l)
 {
 	for (size_t i = 0; i < sizeof(dangers) / sizeof(dangers[0]); i++) {
 		const struct danger *x = &dangers[i];
+		const secprof_arch *arch;
+		secprof_arch_info info;
 		secprof_ir_decision d;
-		char path[96], ex[128];
+		char path[96], ex[128], on[48] = "";
 		struct sp_loc loc;
 		enum secprof_severity sev;
 		bool granted;
 
-		if (!decide(l->ir, l->native, x->name, x->args, &d) || !sp_action_allows(d.action))
+		if (!(arch = danger_arch(l, x, &d)))
 			continue;
+		if (arch != l->native) {
+			secprof_arch_get_info(arch, &info);
+			snprintf(on, sizeof(on), " on %s", info.name);
+		}
 		granted = x->cap < 0 || has_cap(l, x->cap) || has_cap(l, x->cap2);
 		sev = x->cap < 0 ? SECPROF_SEV_WARNING
 		      : granted  ? SECPROF_SEV_ERROR
@@ -542,9 +579,9 @@ static void check_dangers(struct lint *l)
 		call_text(x->name, x->args, ex, sizeof(ex));
 		if (x->cap < 0)
 			add(l, L_SP201, sev, path, &loc, ex,
-			    "%s is allowed: %s; no capability is needed", x->name, x->why);
+			    "%s is allowed%s: %s; no capability is needed", x->name, on, x->why);
 		else
-			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed: %s; %s", x->name,
+			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed%s: %s; %s", x->name, on,
 			    x->why,
 			    granted ? "the container holds the capability it needs"
 				    : "the container lacks the capability it needs, so only the kernel's check stands");

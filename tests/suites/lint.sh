@@ -31,6 +31,19 @@ while read -r id sev path lc eg call; do
 	is "$a/$b" "ALLOW/ERRNO(1)" "SP101 example $call: runc's filter allows it, secprof's does not"
 done < "$L/builtin-amd64-6.1.expected"
 
+# SP201 looks at every arch of the filter and at clone3: the call each of
+# these pins is really allowed by runc's filter (libseccomp's program), on
+# the arch lint names. Before, lint was silent on both (i386 unshare
+# through a high-word test libseccomp drops on 32-bit arches; clone3,
+# whose CLONE_NEWUSER no filter can see).
+is "$("$SECPROF" -q eval "$L/SP201-compat-arch.json" unshare 0x10000000 --arch amd64 --abi x86 --kernel 6.1 --exact-libseccomp | head -1)" \
+	ALLOW "SP201 on x86: runc's filter allows i386 unshare(CLONE_NEWUSER)"
+is "$("$SECPROF" -q eval "$L/SP201-compat-arch.json" unshare 0x10000000 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	"ERRNO(1)" "SP201 on x86: ... and denies it on x86_64, the only arch lint looked at"
+lint "$L/SP201-compat-arch.json" | grep -q 'unshare is allowed on x86:'; ok $? "SP201 names the arch it found the call allowed on"
+is "$("$SECPROF" -q eval "$L/SP201-clone3.json" clone3 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	ALLOW "SP201 clone3: runc's filter allows clone3 under the deny-list that lint now flags"
+
 lint "$L/SP402-rule-equals-default.json" >/dev/null; is $? 1 "exit 1 with a finding at or above note"
 lint "$L/SP402-rule-equals-default.json" --severity warning >/dev/null; is $? 0 "exit 0 when --severity warning hides the only note"
 lint "$L/SP101-arg-high-word.json" --severity error >/dev/null; is $? 1 "exit 1 with an error at --severity error"
