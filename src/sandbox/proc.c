@@ -535,10 +535,14 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
 		}
 	}
 	/* The command must not hold the listener (it could answer its own
-	 * notifications); seccomp(2) made it close-on-exec too. Without
-	 * --explain a listener fd has nobody to serve it: runc would hand it
-	 * to listenerPath, which secprof run does not offer. */
-	if (rc > 0)
+	 * notifications): seccomp(2) made it close-on-exec (kernel/seccomp.c
+	 * init_listener), so execve drops it. It is not closed here: under
+	 * the twin that close is itself a call the real filter may deny, a
+	 * denial the report would give the command although a run without
+	 * --explain never makes it. Without --explain no filter asks for a
+	 * listener (runc would hand it to listenerPath, which secprof run does
+	 * not offer; NOTIFY profiles are refused). */
+	if (rc > 0 && !o->live)
 		close(rc);
 }
 
