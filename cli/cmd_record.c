@@ -276,7 +276,8 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 	}
 	if (secprof_recording_lost(r))
 		fprintf(stderr,
-			"%s: record: warning: %llu events could not be kept (a map was full)\n",
+			"%s: record: warning: %llu events could not be kept (a map was full); a "
+			"call whose argument values were all lost is left out of the profile\n",
 			g->prog, (unsigned long long)secprof_recording_lost(r));
 	if (!g->quiet && !merged)
 		fprintf(stderr, "%s: record: %llu calls, %zu distinct (ABI, number), backend %s\n",

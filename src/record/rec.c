@@ -187,6 +187,7 @@ struct out_name {
 	const struct sp_rec_call *calls[3];
 	size_t ncalls;
 	bool dropped;      /* --base: the base decides it already */
+	bool lost_vals;    /* a call of it has no argument value kept */
 	uint32_t dropv[3]; /* --base: per call, a bit per value the base decides */
 };
 
@@ -587,8 +588,12 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 		}
 		if (c->runs > n->runs)
 			n->runs = c->runs;
-		n->any_args |= c->any_args || (o->no_args && c->nvals) ||
-			       (!c->nvals && sp_rec_arg_of(c->name) >= 0);
+		n->any_args |= c->any_args || (o->no_args && c->nvals);
+		/* A call whose argument profiles check was seen with no value
+		 * kept (the eBPF recorder's map was full: recording->lost) is
+		 * left out, not allowed whatever the argument: a recording of
+		 * socket(AF_INET) must not allow AF_VSOCK. */
+		n->lost_vals |= !c->nvals && !c->any_args && sp_rec_arg_of(c->name) >= 0;
 		if (n->ncalls < 3)
 			n->calls[n->ncalls++] = c;
 	}
@@ -639,8 +644,11 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 									: KIND_ENOSYS;
 		}
 	}
+	for (size_t k = 0; k < nnames; k++)
+		if (names[k].lost_vals && !names[k].base && !names[k].any_args)
+			names[k].dropped = true;
 	for (size_t k = 0; bp && k < nnames; k++)
-		if ((rc = base_filter(bp, &names[k], err)) < 0)
+		if (!names[k].dropped && (rc = base_filter(bp, &names[k], err)) < 0)
 			goto done;
 	/* Every name listed so far is answered by the profile (a dropped one
 	 * by the base): --portable's ENOSYS is for the others. */

@@ -384,6 +384,8 @@ int main(void)
 	r->runs = 1;
 	sp_rec_add(r, x64, sp_syscall_nr(x64, "openat"), 1);
 	sp_rec_add(r, x64, sp_syscall_nr(x64, "clone"), 1);
+	/* a clone with no flags kept would be left out (its values lost) */
+	sp_rec_add_val(r, x64, sp_syscall_nr(x64, "clone"), 0, 0x3d0f00, 1);
 	o.portable = true;
 	t = write_rec(r, o);
 	tap_ok(t && valid(t) &&
@@ -399,6 +401,17 @@ int main(void)
 	       "--merge reads back only what was seen, not the --portable additions");
 	free(t);
 	o.portable = false;
+	/* socket seen, its family lost (the eBPF map full): left out, not
+	 * allowed whatever the family. */
+	secprof_recording_free(r);
+	r = secprof_recording_new();
+	r->runs = 1;
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "socket"), 1);
+	sp_rec_add(r, x64, sp_syscall_nr(x64, "read"), 1);
+	t = write_rec(r, o);
+	tap_ok(t && valid(t) && strstr(t, "\"read\"") && !strstr(t, "\"socket\""),
+	       "a call whose argument values were all lost is left out of the profile");
+	free(t);
 	tap_ok(secprof_recording_merge_profile(m, "{", 1, "bad", &err) < 0 &&
 		       err.code == SECPROF_E_PROFILE,
 	       "a broken profile is refused");
