@@ -396,7 +396,8 @@ gen:
 		> src/gen/syscalls.inc
 	python3 tools/gen-argtypes.py ../shared/reference/syscalls.csv \
 		../shared/reference/kernel/syscalls-6.1.h > src/gen/argtypes.inc
-	python3 tools/gen-default.py ../shared/reference/moby-default.json > src/gen/default_profile.inc
+	python3 tools/gen-default.py ../shared/reference/moby-default.json data/default-floor.tsv \
+		> src/gen/default_profile.inc
 	python3 tools/gen-reasons.py data/reasons.tsv src/gen/reasons.inc
 	python3 tools/gen-syscall-kernel.py inc data/syscall-kernel.tsv src/gen/syscall_kernel.inc
 	python3 tools/gen-syscall-mix.py data/syscall-mix.tsv ../shared/reference/syscalls.csv \

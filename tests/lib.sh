@@ -6,3 +6,11 @@ diag() { sed 's/^/# /' <<<"$*"; }
 # is GOT WANT NAME
 is() { if [[ "$1" == "$2" ]]; then ok 0 "$3"; else ok 1 "$3"; diag "got:  $1"; diag "want: $2"; fi; }
 done_testing() { echo "1..$n"; [[ $failed == 0 ]]; }
+# builtin_source FILE: the JSON secprof holds as `builtin` (moby's default
+# held to data/default-floor.tsv by tools/gen-default.py), made from $REF;
+# fails when $REF has no moby-default.json.
+builtin_source() {
+	[[ -f $REF/moby-default.json ]] &&
+		python3 "$TESTS/../tools/gen-default.py" --json "$REF/moby-default.json" \
+			"$TESTS/../data/default-floor.tsv" >"$1"
+}

@@ -14,12 +14,14 @@ print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1"; }
 out=$("$SECPROF" check builtin --arch amd64 --kernel 6.1 2>"$tmp/err"); rc=$?
 is "$rc" 0 "builtin is valid"
 is "$(grep '^default action:' <<<"$out")" "default action: SCMP_ACT_ERRNO (errno 1)" "text: default action and errno"
-is "$(grep '^rules:' <<<"$out")" "rules:          33 (442 name entries, 426 distinct names)" \
-	"text: 33 rules, 442 name entries, 426 distinct names"
+# (moby's file has 442 and 426: data/default-floor.tsv takes 13 names out
+# of its rules and puts one in another)
+is "$(grep '^rules:' <<<"$out")" "rules:          33 (429 name entries, 415 distinct names)" \
+	"text: 33 rules, 429 name entries, 415 distinct names"
 is "$(grep '  conditional:' <<<"$out")" "  conditional:  17 on caps, 8 on arch, 1 on kernel" \
 	"text: conditional rules"
 is "$(grep '  with args:' <<<"$out")" "  with args:    10" "text: 10 rules with args"
-is "$(grep '^  rules:' <<<"$out")" "  rules:        15 (377 name entries, 371 distinct names)" \
+is "$(grep '^  rules:' <<<"$out")" "  rules:        15 (365 name entries, 359 distinct names)" \
 	"text: resolved for amd64 6.1"
 is "$(grep '^  SCMP_ACT_ERRNO ' <<<"$out" | tr -s ' ')" " SCMP_ACT_ERRNO 1 rules, 1 names" "text: one ERRNO rule (clone3)"
 is "$(grep '^warnings:' <<<"$out")" "warnings:       0" "text: no warnings for the default profile"
@@ -27,9 +29,9 @@ is "$(cat "$tmp/err")" "" "nothing on stderr"
 
 j=$("$SECPROF" check builtin --json --arch arm64 --kernel 6.1); rc=$?
 is "$rc" 0 "--json exit 0"
-is "$(jget profile <<<"$j")" '{"rules": 33, "names": 442, "distinctNames": 426, "rulesWithArgs": 10, "capRules": 17, "archRules": 8, "kernelRules": 1}' "--json profile counts"
+is "$(jget profile <<<"$j")" '{"rules": 33, "names": 429, "distinctNames": 415, "rulesWithArgs": 10, "capRules": 17, "archRules": 8, "kernelRules": 1}' "--json profile counts"
 is "$(jget resolved.rules <<<"$j") $(jget resolved.names <<<"$j") $(jget resolved.distinctNames <<<"$j")" \
-	"14 381 375" "--json resolved for arm64 6.1: 14/381/375"
+	"14 369 363" "--json resolved for arm64 6.1: 14/369/363"
 is "$(jget resolved.architectures <<<"$j")" '["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]' "--json resolved architectures"
 is "$(jget arches <<<"$j" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') $(jget archSource <<<"$j")" \
 	"9 archMap" "--json: 9 archMap entries"

@@ -44,7 +44,9 @@ is "$("$SECPROF" syscalls --arch=x86_64 read)" "read 0" "syscalls --arch=x86_64"
 is "$("$SECPROF" eval builtin --abi=x32 --arch=amd64 write | head -1)" \
 	"$("$SECPROF" eval builtin --abi x32 --arch amd64 write | head -1)" "eval --abi=x32"
 is "$("$SECPROF" disasm --arch=x86_64 builtin | head -2 | tail -1)" \
-	"0001: jeq  #0xc000003e, 2, 171        ; x86_64" "disasm --arch=x86_64"
+	"$("$SECPROF" disasm --arch x86_64 builtin | head -2 | tail -1)" "disasm --arch=x86_64"
+[[ $("$SECPROF" disasm --arch=x86_64 builtin | head -2 | tail -1) == "0001: jeq  #0xc000003e, "* ]]
+ok $? "disasm --arch=x86_64: the x86_64 check first"
 is "$("$SECPROF" run --env=SECPROF_T=1 --security-opt=seccomp=unconfined -- sh -c 'echo $SECPROF_T')" 1 \
 	"run --env=K=V --security-opt=seccomp=..."
 printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","nosuchcall_x"],"action":"SCMP_ACT_ALLOW"}]}' \

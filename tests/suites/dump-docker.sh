@@ -64,4 +64,27 @@ for opt in "seccomp=$profile" ""; do
 	fi
 	docker_ rm -f "$cid" >/dev/null 2>&1
 done
+
+# The built-in profile is Docker's current default held to this daemon's
+# own (data/default-floor.tsv): for the default capabilities and each
+# --cap-add that a rule of either default turns on, secprof's filter
+# allows nothing the filter runc loaded denies, on every arch of both,
+# every region of every argument (diff --subset). Before the floor the
+# current default let process_vm_readv, name_to_handle_at, pkey_* and
+# cachestat .. futex_requeue through where this Docker denies them.
+for cap in "" SYS_PTRACE SYS_ADMIN SYS_NICE SYS_TIME DAC_READ_SEARCH; do
+	label="builtin${cap:+ --cap-add $cap}"
+	cid=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run -d ${cap:+--cap-add "$cap"} "$image" sleep 60 2>"$dk/run.err")
+	pid=$(docker_ inspect -f '{{.State.Pid}}' "$cid" 2>/dev/null)
+	if [[ -z $pid || $pid == 0 ]]; then
+		ok 1 "$label: docker run started ($(tail -n 1 "$dk/run.err"))"
+		continue
+	fi
+	"$SECPROF" dump "$pid" -o "$dk/dump.bpf" &&
+		"$SECPROF" -q compile builtin ${cap:+--cap-add "$cap"} -o "$dk/builtin.bpf"
+	out=$("$SECPROF" diff --subset "$dk/builtin.bpf" "$dk/dump.bpf" 2>&1); rc=$?
+	is "$rc" 0 "$label: allows nothing Docker's own default denies"
+	((rc == 0)) || diag "$("$SECPROF" diff "$dk/builtin.bpf" "$dk/dump.bpf" 2>&1 | grep -v '^  ' | head -n 20)"
+	docker_ rm -f "$cid" >/dev/null 2>&1
+done
 done_testing

@@ -179,7 +179,7 @@ else
 			--security-opt "seccomp=$f" "secprof-export:$$" /usr/local/bin/secprof probe --json 2>&1)
 		# the original: the file secprof's built-in profile is made from
 		# (this dockerd's own default is an older moby's)
-		orig_file=$p; [[ $p == builtin ]] && orig_file=$REF/moby-default.json
+		orig_file=$p; [[ $p == builtin ]] && builtin_source "$TMPD/builtin-source.json" && orig_file=$TMPD/builtin-source.json
 		origopt=(--security-opt "seccomp=$orig_file")
 		orig=$(timeout 120 "$DOCKER" -H "unix://$dk/sock" run --rm --network none "${origopt[@]}" \
 			"secprof-export:$$" /usr/local/bin/secprof probe --json 2>&1)
@@ -210,7 +210,7 @@ else
 		for p in "${PROFILES[@]}"; do
 			pn=$(basename "$p")
 			"$S" -q export "$p" --format docker >"$pd/exp.json"
-			orig_file=$p; [[ $p == builtin ]] && orig_file=$REF/moby-default.json
+			orig_file=$p; [[ $p == builtin ]] && builtin_source "$TMPD/builtin-source.json" && orig_file=$TMPD/builtin-source.json
 			exp=$(podman_run --security-opt "seccomp=$pd/exp.json")
 			orig=$(podman_run --security-opt "seccomp=$orig_file")
 			same "podman run, $pn: the docker export decides as the original" "$orig" "$exp" strict

@@ -38,14 +38,24 @@ first=$(grep -o '"syscalls":\[{[^}]*}' <<<"$old")
 is "$first" '"syscalls":[{"names":["accept"],"action":"SCMP_ACT_ALLOW"}' \
 	"default-old-format: first is {names:[accept], ALLOW}, empty args left out"
 
-# --- the default profile resolved (docs/COMPAT.md §5 table) ---
-row() { "$SECPROF" resolve builtin "$@" | counts; }
-is "$(row --arch amd64 --kernel 6.1)" "15 377 371" "builtin amd64 kernel 6.1: 15 entries, 377 names, 371 distinct"
-is "$(row --arch amd64 --kernel 4.7)" "14 374 368" "builtin amd64 kernel 4.7: 14/374/368"
-is "$(row --arch arm64 --kernel 6.1)" "14 381 375" "builtin arm64 kernel 6.1: 14/381/375"
+# --- moby's default resolved (docs/COMPAT.md §5 table) ---
+row() { "$SECPROF" resolve "$REF/moby-default.json" "$@" | counts; }
+is "$(row --arch amd64 --kernel 6.1)" "15 377 371" "moby default amd64 kernel 6.1: 15 entries, 377 names, 371 distinct"
+is "$(row --arch amd64 --kernel 4.7)" "14 374 368" "moby default amd64 kernel 4.7: 14/374/368"
+is "$(row --arch arm64 --kernel 6.1)" "14 381 375" "moby default arm64 kernel 6.1: 14/381/375"
 is "$(row --arch amd64 --kernel 6.1 --cap-add CAP_SYS_ADMIN)" "14 401 395" \
-	"builtin amd64 + CAP_SYS_ADMIN: 14/401/395"
+	"moby default amd64 + CAP_SYS_ADMIN: 14/401/395"
 is "$(row --arch amd64 --kernel 4.8)" "15 377 371" "kernel 4.8 meets minKernel 4.8"
+# The built-in profile: that file held to Debian 12's Docker default
+# (data/default-floor.tsv): 12 names fewer for the default capabilities
+# (pkey_* 3, name_to_handle_at, cachestat .. futex_requeue 6, and
+# process_vm_readv/writev but with CAP_SYS_PTRACE), 11 with CAP_SYS_ADMIN.
+row() { "$SECPROF" resolve builtin "$@" | counts; }
+is "$(row --arch amd64 --kernel 6.1)" "15 365 359" "builtin amd64 kernel 6.1: 15/365/359"
+is "$(row --arch amd64 --kernel 4.7)" "14 364 358" "builtin amd64 kernel 4.7: 14/364/358"
+is "$(row --arch arm64 --kernel 6.1)" "14 369 363" "builtin arm64 kernel 6.1: 14/369/363"
+is "$(row --arch amd64 --kernel 6.1 --cap-add CAP_SYS_ADMIN)" "14 390 384" \
+	"builtin amd64 + CAP_SYS_ADMIN: 14/390/384"
 arches=$("$SECPROF" resolve builtin --arch amd64 --kernel 6.1 | grep -o '"architectures":\[[^]]*\]')
 is "$arches" '"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' "builtin amd64 architectures"
 arches=$("$SECPROF" resolve builtin --arch arm64 --kernel 6.1 | grep -o '"architectures":\[[^]]*\]')
@@ -54,9 +64,10 @@ out=$("$SECPROF" resolve builtin --arch ppc64le --kernel 6.1)
 ok $(grep -q architectures <<<"$out"; echo $((! $?))) "builtin ppc64le: no archMap entry, architectures left out"
 out=$("$SECPROF" resolve builtin --arch loong64 --kernel 6.1)
 ok $(grep -q architectures <<<"$out"; echo $((! $?))) "builtin loong64: nativeToSeccomp key mismatch, not expanded"
+builtin_source "$tmp/builtin-source.json"
 cmp -s <("$SECPROF" resolve builtin --arch amd64 --kernel 6.1) \
-	<("$SECPROF" resolve "$REF/moby-default.json" --arch amd64 --kernel 6.1)
-ok $? "builtin resolves like moby-default.json"
+	<("$SECPROF" resolve "$tmp/builtin-source.json" --arch amd64 --kernel 6.1)
+ok $? "builtin resolves like moby-default.json held to the floor (tools/gen-default.py --json)"
 cmp -s <("$SECPROF" resolve builtin --privileged --arch amd64 --kernel 6.1) \
 	<("$SECPROF" resolve builtin --cap-add ALL --cap-drop ALL --arch amd64 --kernel 6.1)
 ok $? "--cap-add ALL --cap-drop ALL = privileged (all caps)"
