@@ -250,6 +250,12 @@ static bool gen_side(struct model *m, const struct sp_tnode *down, bool has, uin
 	return true;
 }
 
+/* A level of at most this many nodes keeps its blocks on the stack (a
+ * real profile's levels have a few: a malloc each was a tenth of the
+ * model's work on Docker's default); gen_level's recursion is bounded by
+ * DEPTH_MAX, so the frames stay within 64 times this. */
+#define SMALL_LEVEL 8u
+
 /* _gen_bpf_chain: the blocks of one level, the accumulator state threaded
  * through the siblings; resolved from the last, each node's "next" being
  * the block after it (or the level's nxt). */
@@ -257,7 +263,7 @@ static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt n
 			 struct tgt *out)
 {
 	const struct sp_tnode *first = n;
-	struct mblk *lv;
+	struct mblk small[SMALL_LEVEL], *lv;
 	size_t k = 0;
 	bool ok = true;
 
@@ -269,7 +275,7 @@ static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt n
 	for (n = first; n; n = n->next)
 		if (++k > LEVEL_MAX)
 			return !(m->full = m->long_level = true);
-	if (!(lv = malloc(k * sizeof(*lv))))
+	if (!(lv = k <= SMALL_LEVEL ? small : malloc(k * sizeof(*lv))))
 		return false;
 	n = first;
 	for (size_t i = 0; i < k; i++, n = n->next)
@@ -281,7 +287,8 @@ static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt n
 		     gen_side(m, n->f, n->has_f, n->act_f, nx, lv[i].end, &lv[i].jf) &&
 		     cons(m, &lv[i], out);
 	}
-	free(lv);
+	if (lv != small)
+		free(lv);
 	return ok;
 }
 
@@ -668,6 +675,60 @@ static bool layouts_agree(struct model *m, struct tgt head)
 	return agree;
 }
 
+/* Does every block the syscall reaches compare the word its rule names, in
+ * every layout runc may use? Then its DAG finds nothing stale and no
+ * fault, and is not built (Docker's default: socket on x86_64, whose
+ * `a0 < 38` rule makes the shape may_stale looks for, and whose layout
+ * puts the load back; the DAG was a sixth of the model's work). A block
+ * that loads (its own `ld` or one the layout prepends) holds its word
+ * whatever A was; one that does not holds what it arrives with, and if
+ * every block jumping to it (among the reached) ends in the state it
+ * starts from, that is its word, by induction from the first block, which
+ * loads (gen_level starts from an undefined state). The bound keeps the
+ * DAG of such a syscall under DAG_MAX_DEPTH and MODEL_MAX_NODES (at most
+ * 3 phases of FRESH_MAX blocks, each with at most 2 * FRESH_MAX + 1
+ * verdicts carried), so skipping it cannot hide a fault. False: the DAG
+ * decides. */
+#define FRESH_MAX 64u
+
+static bool surely_fresh(struct model *m, struct tgt head, bool optimize2)
+{
+	uint32_t stack[FRESH_MAX];
+	size_t top = 0, reached = 1;
+	bool fresh = true;
+
+	if (!head.blk)
+		return true;   /* no block: no compare */
+	if (++m->stamp == 0) { /* wrapped: old marks could read as this walk's */
+		memset(m->seen, 0, m->blks.len * sizeof(*m->seen));
+		m->stamp = 1;
+	}
+	for (int o = 0; o < 1 + optimize2; o++)
+		fresh &= blk_at(m, head.v)->found[o] && blk_at(m, head.v)->ld;
+	stack[top++] = head.v;
+	m->seen[head.v] = m->stamp;
+	while (fresh && top) {
+		const struct mblk *x = blk_at(m, stack[--top]);
+		for (int side = 0; fresh && side < 2; side++) {
+			struct tgt t = side ? x->jf : x->jt;
+			const struct mblk *y;
+			if (!t.blk)
+				continue;
+			y = blk_at(m, t.v);
+			for (int o = 0; o < 1 + optimize2; o++)
+				fresh &= y->found[o] &&
+					 (y->ld || y->prepend[o] || acc_eq(x->end, y->start));
+			if (!fresh || m->seen[t.v] == m->stamp)
+				continue;
+			if (reached++ == FRESH_MAX)
+				return false;
+			m->seen[t.v] = m->stamp;
+			stack[top++] = t.v;
+		}
+	}
+	return fresh;
+}
+
 static int dag_error(struct model *m, const struct msys *ms, enum dag_fault f)
 {
 	static const char *const why[] = {
@@ -697,6 +758,8 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 	struct dside root;
 	int rc = 0;
 
+	if (!ms->merged && surely_fresh(m, ms->head, optimize2))
+		return 0;
 	d.nodes.item_size = sizeof(struct dnode);
 	d.keys.item_size = sizeof(struct rkey);
 	if (ms->s->wide)
@@ -717,19 +780,17 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 /* ---- the syscalls, their trees and blocks ----------------------------------- */
 
 /* The pool nodes reachable from root along every link (both sides and
- * both siblings), in seen[] (nodes entries, zeroed by the caller). Each
- * node once: the replay's tree can give a level two parents, and a merge
- * can leave sibling links in a loop, so a walk by paths takes exponential
- * time or never ends (an adversarial review's two shutdown rules of four
- * conditions hung the compile that way). False without memory. */
-static bool reachable(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root,
-		      bool *seen)
+ * both siblings), in seen[] (nodes entries, zeroed by the caller; stack:
+ * room for nodes indexes). Each node once: the replay's tree can give a
+ * level two parents, and a merge can leave sibling links in a loop, so a
+ * walk by paths takes exponential time or never ends (an adversarial
+ * review's two shutdown rules of four conditions hung the compile that
+ * way). */
+static void reachable(const struct sp_tnode *pool, const struct sp_tnode *root, bool *seen,
+		      uint32_t *stack)
 {
-	uint32_t *stack = malloc((nodes ? nodes : 1) * sizeof(*stack));
 	size_t top = 0;
 
-	if (!stack)
-		return false;
 	if (root) {
 		stack[top++] = (uint32_t)(root - pool);
 		seen[root - pool] = true;
@@ -743,21 +804,16 @@ static bool reachable(const struct sp_tnode *pool, size_t nodes, const struct sp
 				stack[top++] = (uint32_t)(next[k] - pool);
 			}
 	}
-	free(stack);
-	return true;
 }
 
 /* A level node whose predecessor has a level below it: only there can a
- * level below fall through into a node that trusts the accumulator.
- * No memory: true, the model decides. */
-static bool may_stale(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
+ * level below fall through into a node that trusts the accumulator. */
+static bool may_stale(const struct sp_tnode *pool, size_t nodes, const bool *seen)
 {
-	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
-	bool may = !seen || !reachable(pool, nodes, root, seen);
+	bool may = false;
 
 	for (size_t i = 0; !may && i < nodes; i++)
 		may = seen[i] && pool[i].prev && (pool[i].prev->t || pool[i].prev->f);
-	free(seen);
 	return may;
 }
 
@@ -890,16 +946,12 @@ struct collect {
  * Not the whole story: a merge through such a node can also end, extend or
  * prune what both parents reach (merge_shape, which decides first). `nodes`: the pool's nodes (every node of
  * the tree is one); loops in the sibling links (tree.c) answer true. */
-static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root)
+static bool shared_level(const struct sp_tnode *pool, size_t nodes, const bool *seen,
+			 uint32_t *head, uint32_t *links, uint32_t *size)
 {
-	uint32_t *head =
-		calloc(nodes ? nodes : 1, sizeof(*head)); /* index + 1 of its level's first */
-	uint32_t *links = calloc(nodes ? nodes : 1, sizeof(*links));
-	uint32_t *size = calloc(nodes ? nodes : 1, sizeof(*size));
-	bool *seen = calloc(nodes ? nodes : 1, sizeof(*seen));
-	/* no memory: twin */
-	bool shared = !head || !links || !size || !seen || !reachable(pool, nodes, root, seen);
+	bool shared = false;
 
+	/* head: index + 1 of a node's level's first (all three zeroed) */
 	for (size_t i = 0; !shared && i < nodes; i++) { /* each level from its first */
 		if (!seen[i] || pool[i].prev)
 			continue;
@@ -923,11 +975,45 @@ static bool shared_level(const struct sp_tnode *pool, size_t nodes, const struct
 	}
 	for (size_t i = 0; !shared && i < nodes; i++)
 		shared = size[i] >= 2 && links[i] >= 2;
-	free(head);
-	free(links);
-	free(size);
-	free(seen);
 	return shared;
+}
+
+/* The two questions above of one replayed tree, from one walk of it, in
+ * scratch on the stack for the few nodes of a real profile's syscall
+ * (Docker's default: at most 6; a calloc and a walk each were a sixth of
+ * the model's work there), else on the heap. shared: NULL when not
+ * wanted. No memory: both true (the model decides, the twin is kept). */
+#define SMALL_TREE 64u
+
+static void tree_questions(const struct sp_tnode *pool, size_t nodes, const struct sp_tnode *root,
+			   bool *may, bool *shared)
+{
+	uint32_t small_u32[4 * SMALL_TREE];
+	bool small_seen[SMALL_TREE];
+	size_t n = nodes ? nodes : 1;
+	bool big = n > SMALL_TREE;
+	uint32_t *u32 = big ? calloc(4 * n, sizeof(*u32)) : small_u32;
+	bool *seen = big ? calloc(n, sizeof(*seen)) : small_seen;
+
+	if (!u32 || !seen) {
+		*may = true;
+		if (shared)
+			*shared = true;
+	} else {
+		/* u32: the walk's stack, then head, links, size */
+		memset(seen, 0, n * sizeof(*seen));
+		if (shared)
+			memset(u32 + n, 0, 3 * n * sizeof(*u32));
+		reachable(pool, root, seen, u32);
+		*may = may_stale(pool, nodes, seen);
+		if (shared)
+			*shared =
+				shared_level(pool, nodes, seen, u32 + n, u32 + 2 * n, u32 + 3 * n);
+	}
+	if (big) {
+		free(u32);
+		free(seen);
+	}
 }
 
 /* Can libseccomp's merge of these rules' chains decide otherwise than
@@ -980,7 +1066,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	struct sp_tnode **pool;
 	struct msys *ms;
 	size_t conds, adds;
-	bool secondary;
+	bool secondary, may = false, shared = false;
 	bool ok;
 
 	/* no rule of its own: a number beyond runc's ENOSYS boundary
@@ -1009,19 +1095,21 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 		return 0; /* refused (the build said so already), or no chain */
 	if (!(ms = sp_vec_push(&c->sys)))
 		return sp_err_oom(b->err);
+	/* an arch whose program never reaches its rules (scmpbug.c) is laid
+	 * out, but needs no twin; a word tree in the rules already decides as
+	 * libseccomp's */
+	if (!layout_only)
+		tree_questions(w.pool, w.used, w.root, &may,
+			       !s->tree && !mshape && !w.narrowed ? &shared : NULL);
 	*ms = (struct msys){ .ai = ai,
 			     .s = s,
 			     .nr = (uint32_t)e->nr,
 			     .nodes = w.nodes,
 			     .section = section_of(b->rs, ai, &secondary),
 			     .root = w.root,
-			     /* an arch whose program never reaches its rules
-			      * (scmpbug.c) is laid out, but needs no twin */
-			     .may_stale = !layout_only && may_stale(w.pool, w.used, w.root) };
+			     .may_stale = may };
 	ms->secondary = secondary;
-	/* a word tree in the rules already decides as libseccomp's */
-	ms->merged = mshape || (!layout_only && !s->tree &&
-				(w.narrowed || shared_level(w.pool, w.used, w.root)));
+	ms->merged = mshape || (!layout_only && !s->tree && (w.narrowed || shared));
 	c->any |= ms->may_stale || ms->merged;
 	return 0;
 }
@@ -1041,37 +1129,44 @@ static bool arch_may_stale(const struct entry *e, size_t len)
 }
 
 /* The db entries of arch ai's numbers with argument rules: those
- * sp_rs_build_arch kept (a copy: the caller frees v), or listed again. */
-static int list_arch(struct build *b, size_t ai, struct sp_vec *v)
+ * sp_rs_build_arch kept (read in place, in the rule set's arena), or
+ * listed again into own (the caller frees it). */
+struct db_entries {
+	const struct entry *e;
+	size_t n;
+	struct sp_vec own;
+};
+
+static int list_arch(struct build *b, size_t ai, struct db_entries *d)
 {
 	const struct model_db *db = b->model_db ? &b->model_db[ai] : NULL;
 	struct wanted w;
 	int rc;
 
+	d->own = (struct sp_vec){ .item_size = sizeof(struct entry) };
 	if (db && db->kept && db->ok) {
-		if (db->n && !(v->items = malloc(db->n * sizeof(struct entry))))
-			return sp_err_oom(b->err);
-		if (db->n)
-			memcpy(v->items, db->e, db->n * sizeof(struct entry));
-		v->len = v->cap = db->n;
+		d->e = db->e;
+		d->n = db->n;
 		return 0;
 	}
 	rc = wanted_of(b, &b->rs->arches[ai], &w);
 	if (!rc && (w.n || w.beyond < INT32_MAX))
-		rc = sp_rs_list_db(b, ai, v, is_wanted, &w);
+		rc = sp_rs_list_db(b, ai, &d->own, is_wanted, &w);
 	free(w.nr);
 	free(w.bits);
+	d->e = d->own.items;
+	d->n = d->own.len;
 	return rc;
 }
 
-static int collect_arch(struct build *b, size_t ai, const struct sp_vec *v, bool skip,
+static int collect_arch(struct build *b, size_t ai, const struct db_entries *d, bool skip,
 			struct collect *c)
 {
-	const struct entry *e = v->items;
+	const struct entry *e = d->e;
 	int rc = 0;
 
-	for (size_t i = 0, j; !rc && i < v->len; i = j) {
-		for (j = i + 1; j < v->len && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
+	for (size_t i = 0, j; !rc && i < d->n; i = j) {
+		for (j = i + 1; j < d->n && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
 			;
 		if (e[i].nr >= 0) /* pseudo numbers get no block (_skip_syscall) */
 			rc = collect_one(b, ai, e + i, j - i, skip, c);
@@ -1148,16 +1243,15 @@ int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 	struct collect c = { .sys.item_size = sizeof(struct msys),
 			     .pools.item_size = sizeof(struct sp_tnode *) };
 	size_t na = b->rs->narches;
-	struct sp_vec *dbs = calloc(na ? na : 1, sizeof(*dbs));
+	struct db_entries *dbs = calloc(na ? na : 1, sizeof(*dbs));
 	bool any = false;
 	int rc = 0;
 
 	if (!dbs)
 		return sp_err_oom(b->err);
 	for (size_t ai = 0; ai < na && !rc; ai++) {
-		dbs[ai].item_size = sizeof(struct entry);
 		rc = list_arch(b, ai, &dbs[ai]);
-		any |= !rc && !skip[ai] && arch_may_stale(dbs[ai].items, dbs[ai].len);
+		any |= !rc && !skip[ai] && arch_may_stale(dbs[ai].e, dbs[ai].n);
 	}
 	/* the arches whose program never reaches the rules are laid out too:
 	 * their blocks can pull a shared block first */
@@ -1166,7 +1260,7 @@ int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 	if (!rc && c.any)
 		rc = model_all(b, &c, optimize2);
 	for (size_t ai = 0; ai < na; ai++)
-		sp_vec_free(&dbs[ai]);
+		sp_vec_free(&dbs[ai].own);
 	free(dbs);
 	for (size_t i = 0; i < c.pools.len; i++)
 		free(((struct sp_tnode **)c.pools.items)[i]);

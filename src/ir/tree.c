@@ -58,6 +58,12 @@ struct pmemo_ent {
 	uint8_t depth;
 };
 
+/* The table's first size: a syscall of real profiles has a few rules and
+ * its prunes remember a handful of answers, and 64 entries (2 KiB) were
+ * most of the stale model's replay of Docker's default in calloc's zeroing
+ * (docs/COMPAT.md §4.4); the table doubles as it fills, and only caches. */
+#define PMEMO_FIRST_CAP 8u
+
 struct pmemo {
 	struct pmemo_ent *v;
 	size_t cap, used; /* cap: 0 or a power of two */
@@ -551,7 +557,7 @@ static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp
 
 	if ((m->used + 1) * 2 > m->cap) {
 		struct pmemo old = *m;
-		size_t cap = old.cap ? old.cap * 2 : 64;
+		size_t cap = old.cap ? old.cap * 2 : PMEMO_FIRST_CAP;
 		if (!(m->v = calloc(cap, sizeof(*m->v)))) {
 			*m = old;
 			return; /* the table stays at most half full */
