@@ -78,6 +78,9 @@ struct build {
 	 * sp_rs_list_db would list them; where NULL, or an arch's are not
 	 * .kept or not .ok (they may differ), the model lists them itself */
 	struct model_db *model_db;
+	/* merge_nr: the last unconditional rule whose action it worked out */
+	const struct sp_rule *ret_of;
+	uint32_t ret;
 };
 
 struct model_db {
@@ -118,6 +121,10 @@ extern const char *const sp_rs_mux_syscall[2]; /* "socketcall", "ipc" */
 bool sp_rs_multiplexes(const struct sp_arch *a);
 int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		   const struct sp_rule *rule, const struct mux_name *mn);
+/* The entries sp_rs_push_mux pushes, written to out[0..sp_rs_mux_parts). */
+size_t sp_rs_mux_parts(const struct sp_rule *rule);
+int sp_rs_mux_entries(struct build *b, struct entry *out, int32_t nr, uint32_t seq,
+		      const struct sp_rule *rule, const struct mux_name *mn);
 int sp_rs_mux_names(struct build *b);
 
 /* merge.c */

@@ -619,11 +619,17 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	if (n == 1 && !e[0].rule->nargs && !entry_is_mux(&e[0])) {
 		/* one rule without conditions (most of a real profile): its action
 		 * decides, with nothing to merge, drop or replay (merge_one would
-		 * come to the same after walking every step) */
+		 * come to the same after walking every step). Most such numbers
+		 * come from one rule of many names: its action is worked out once
+		 * (sp_rule_ret was 1 % of a compile of Docker's default) */
+		if (b->ret_of != e[0].rule) {
+			b->ret_of = e[0].rule;
+			b->ret = sp_rule_ret(e[0].rule);
+		}
 		*s = (struct sp_sysrule){ .nr = e[0].nr,
 					  .name = e[0].name,
 					  .uncond = true,
-					  .ret = sp_rule_ret(e[0].rule),
+					  .ret = b->ret,
 					  .src = e[0].rule };
 		return 1;
 	}
@@ -642,19 +648,91 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 	return rc < 0 ? rc : s->uncond || s->nrules;
 }
 
-static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v)
+/* Where each number's entries go when push_entries writes them in number
+ * order: place[nr - lo] is the next slot of nr. Counted from the rules
+ * first, as the pushes below make them; only where the arch's numbers in
+ * the syscall table span less than PLACE_SPAN (every arch but arm, whose
+ * private calls sit near 0xf0000): the entries are then written once,
+ * where a list in rule order and a counting sort wrote them twice (10 KiB
+ * an arch on Docker's default, and the copy). Ties stay in push order,
+ * as the stable sort keeps them. */
+#define PLACE_SPAN 8192
+
+struct placing {
+	uint32_t *place;
+	int32_t lo;
+	size_t total;
+};
+
+static int count_entries(struct build *b, const struct sp_arch_rules *ar, const int32_t *mux_nr,
+			 struct placing *pl)
+{
+	const struct sp_arch *a = ar->arch;
+	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches, rows;
+	int32_t lo, hi;
+	uint32_t seq = 0, sum = 0;
+
+	*pl = (struct placing){ NULL, 0, 0 };
+	rows = sp_syscall_arch_count(a);
+	if (!rows)
+		return 0;
+	lo = sp_syscall_nth(a, 0, NULL);
+	hi = sp_syscall_max(a);
+	for (int k = 0; k < 2; k++)
+		if (mux_nr[k] >= 0 && (mux_nr[k] < lo || mux_nr[k] > hi))
+			return 0; /* not from this column: the sort */
+	if (lo < 0 || (int64_t)hi - lo >= PLACE_SPAN)
+		return 0;
+	if (!(pl->place = calloc((size_t)(hi - lo) + 1, sizeof(*pl->place))))
+		return sp_err_oom(b->err);
+	pl->lo = lo;
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		if (sp_rule_is_default(b->r->prof, rule)) {
+			seq += (uint32_t)rule->nnames;
+			continue;
+		}
+		for (size_t j = 0; j < rule->nnames; j++, seq++) {
+			int32_t nr = b->nrs[seq * na + ai];
+			const struct mux_name *mn = mux_nr[0] >= 0 || mux_nr[1] >= 0 ? &b->muxn[seq]
+										     : NULL;
+			if (mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0)
+				pl->place[mux_nr[mn->kind] - lo] += (uint32_t)sp_rs_mux_parts(rule);
+			if (nr >= 0)
+				pl->place[nr - lo]++;
+		}
+	}
+	for (int64_t k = 0; k <= (int64_t)hi - lo; k++) {
+		uint32_t c = pl->place[k];
+		pl->place[k] = sum;
+		sum += c;
+	}
+	pl->total = sum;
+	return 0;
+}
+
+/* The entries of arch ar's db in v: in number order (*sorted) where
+ * count_entries could place them, else in rule order. */
+static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec *v, bool *sorted)
 {
 	size_t ai = (size_t)(ar - b->rs->arches), na = b->rs->narches;
 	bool mux = sp_rs_multiplexes(ar->arch);
 	int32_t mux_nr[2] = { -1, -1 };
 	uint32_t seq = 0;
+	struct placing pl;
+	int rc;
 
 	size_t names = 0;
 
+	for (int k = 0; mux && k < 2; k++)
+		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
+	if ((rc = count_entries(b, ar, mux_nr, &pl)))
+		return rc;
+	*sorted = pl.place != NULL;
 	/* an entry per name, as a rule of a large profile has one, and on a
 	 * multiplexing arch one per part of each family name's rule
 	 * (sp_rs_push_mux): sized once rather than doubled and copied */
-	for (size_t i = 0, at = 0; i < b->r->nrules; i++) {
+	for (size_t i = 0, at = 0; !pl.place && i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		size_t parts = sp_rs_index_repeats(rule) ? rule->nargs : 1;
 		names += rule->nnames;
@@ -662,11 +740,13 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			names += b->muxn[at + j].kind >= 0 ? parts : 0;
 		at += rule->nnames;
 	}
-	if (!vec_reserve(v, names))
+	if (!vec_reserve(v, pl.place ? pl.total : names)) {
+		free(pl.place);
 		return sp_err_oom(b->err);
-	for (int k = 0; mux && k < 2; k++)
-		mux_nr[k] = sp_syscall_nr(ar->arch, sp_rs_mux_syscall[k]);
-	for (size_t i = 0; i < b->r->nrules; i++) {
+	}
+	if (pl.place)
+		v->len = pl.total; /* every slot is written below */
+	for (size_t i = 0; !rc && i < b->r->nrules; i++) {
 		const struct sp_rule *rule = b->r->rules[i];
 		bool dropped = sp_rule_is_default(b->r->prof, rule);
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
@@ -674,14 +754,21 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
 			bool family = mn && mn->kind >= 0;
 			struct entry *e;
-			int rc;
 			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0) {
 				/* sp_rs_list_db leaves this one out: the model
 				 * lists the db itself */
 				if (nr == SP_NR_NEWER && b->model_db)
 					b->model_db[ai].ok = false;
-				if ((rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn)))
-					return rc;
+				if (!pl.place) {
+					rc = sp_rs_push_mux(b, v, mux_nr[mn->kind], seq, rule, mn);
+				} else {
+					uint32_t *at = &pl.place[mux_nr[mn->kind] - pl.lo];
+					rc = sp_rs_mux_entries(b, (struct entry *)v->items + *at,
+							       mux_nr[mn->kind], seq, rule, mn);
+					*at += (uint32_t)sp_rs_mux_parts(rule);
+				}
+				if (rc)
+					break;
 			}
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
@@ -692,7 +779,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 							 ? SECPROF_REASON_NEWER_THAN_LIBSECCOMP
 							 : SECPROF_REASON_UNKNOWN_NAME,
 						 rule, rule->names[j].s, ar->arch, NULL, NULL, -1)))
-				return rc;
+				break;
 			if (nr < 0)
 				continue;
 			/* runc's stub counts every rule, dropped ones too (§4.1.3);
@@ -707,13 +794,20 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 				continue;
 			/* reserved above, unless the multiplexers took the room:
 			 * no zeroing of a slot that is then written whole */
-			e = v->len < v->cap ? (struct entry *)v->items + v->len++ : sp_vec_push(v);
-			if (!e)
-				return sp_err_oom(b->err);
+			if (pl.place)
+				e = (struct entry *)v->items + pl.place[nr - pl.lo]++;
+			else
+				e = v->len < v->cap ? (struct entry *)v->items + v->len++
+						    : sp_vec_push(v);
+			if (!e) {
+				rc = sp_err_oom(b->err);
+				break;
+			}
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
-	return 0;
+	free(pl.place);
+	return rc;
 }
 
 /* Stable sort by nr: entries arrive in rule order, so a counting sort over
@@ -802,9 +896,10 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
 	struct entry *e;
 	size_t groups = 0;
-	int rc = push_entries(b, ar, &v);
+	bool sorted = false;
+	int rc = push_entries(b, ar, &v, &sorted);
 
-	if (!rc && !sort_entries(&v))
+	if (!rc && !sorted && !sort_entries(&v))
 		rc = sp_err_oom(b->err);
 	e = v.items;
 	for (size_t i = 0; !rc && i < v.len; i++)

@@ -192,20 +192,36 @@ static const struct sp_rule *mux_rule(struct build *b, const struct sp_rule *rul
 }
 
 /* The entries libseccomp's multiplexer gets from one name of `rule` on a
- * multiplexing arch (mux_rule): one per rule runc adds for it. */
-int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
-		   const struct sp_rule *rule, const struct mux_name *mn)
+ * multiplexing arch (mux_rule): one per rule runc adds for it, written to
+ * out[0..parts) (sp_rs_mux_parts). */
+size_t sp_rs_mux_parts(const struct sp_rule *rule)
 {
-	size_t parts = sp_rs_index_repeats(rule) ? rule->nargs : 1;
+	return sp_rs_index_repeats(rule) ? rule->nargs : 1;
+}
+
+int sp_rs_mux_entries(struct build *b, struct entry *out, int32_t nr, uint32_t seq,
+		      const struct sp_rule *rule, const struct mux_name *mn)
+{
+	size_t parts = sp_rs_mux_parts(rule);
 
 	for (size_t k = 0; k < parts; k++) {
 		const struct sp_rule *m = mux_rule(b, rule, mn->call, k);
-		struct entry *e = m ? sp_vec_push(v) : NULL;
-		if (!e)
+		if (!m)
 			return sp_err_oom(b->err);
 		/* the parts follow each other as runc adds them */
-		*e = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m,
-				     sp_rs_mux_syscall[mn->kind] };
+		out[k] = (struct entry){ nr, (uint64_t)seq << 32 | (k + 1), m,
+					 sp_rs_mux_syscall[mn->kind] };
 	}
 	return 0;
+}
+
+int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
+		   const struct sp_rule *rule, const struct mux_name *mn)
+{
+	size_t parts = sp_rs_mux_parts(rule);
+
+	for (size_t k = 0; k < parts; k++)
+		if (!sp_vec_push(v))
+			return sp_err_oom(b->err);
+	return sp_rs_mux_entries(b, (struct entry *)v->items + v->len - parts, nr, seq, rule, mn);
 }
