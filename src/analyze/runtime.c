@@ -35,7 +35,10 @@
  * setresgid, setresuid, capset), env_with_home, look_path, execve. run
  * names a denial of these itself (the profile blocks X, which the
  * container needs to start), so they are not warned about here. */
+#include <errno.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,8 +73,8 @@ static const secprof_runtime_call calls[] = {
 	  "setupUser: fixStdioPermissions (stat /dev/null); linuxStandardInit.Init: exec.LookPath",
 	  false, true },
 	{ "faccessat2", RUNC,
-	  "linuxStandardInit.Init: eaccess (Go falls back to fstatat when it fails)", false,
-	  false },
+	  "linuxStandardInit.Init: exec.LookPath's eaccess (Go falls back to fstatat on EPERM or ENOSYS alone)",
+	  false, false },
 	{ "fcntl", RUNC, "finalizeNamespace: utils.CloseExecFrom (CloseOnExec ignores errors)",
 	  false, false },
 	/* runc, after the load in both cases */
@@ -177,6 +180,28 @@ bool sp_runtime_is(const secprof_runtime_call *c, const char *runtime)
 	return !strncmp(c->runtime, runtime, n) && (c->runtime[n] == ' ' || !c->runtime[n]);
 }
 
+/* Whether the runtime fails when the program answers `ret` to row c. A
+ * row marked fatal fails on every denial. The others were found
+ * harmless under ERRNO(EPERM), and stay so under any errno (TRACE without
+ * a tracer and USER_NOTIF without a listener answer ENOSYS, seccomp's
+ * __seccomp_filter), but for faccessat2, which Go's syscall.Faccessat
+ * retries with fstatat on EPERM or ENOSYS alone: under runc 1.1.5 a
+ * defaultErrnoRet of 99 fails exec.LookPath ("cannot assign requested
+ * address"). A KILL or TRAP answer kills any runtime's init. */
+static bool fails_on(const secprof_runtime_call *c, uint32_t ret)
+{
+	uint32_t act = ret & SECCOMP_RET_ACTION_FULL, data = ret & SECCOMP_RET_DATA;
+
+	/* stricter than ERRNO in the kernel's order (the lowest action as
+	 * s32 wins, kernel/seccomp.c): KILL_PROCESS, KILL_THREAD, TRAP */
+	if (c->fatal || (int32_t)act < (int32_t)SECCOMP_RET_ERRNO)
+		return true;
+	if (act != SECCOMP_RET_ERRNO || !sp_runtime_is(c, "runc") ||
+	    strcmp(c->syscall, "faccessat2"))
+		return false;
+	return data != EPERM && data != ENOSYS;
+}
+
 /* secprof_runtime_denied with the program's check done by the caller: a
  * program the kernel would refuse (!is_loadable) decides 0 (KILL), as
  * secprof_emulate says for it. */
@@ -196,7 +221,7 @@ static size_t runtime_denied(const secprof_insn *insns, size_t len, bool is_load
 		secprof_data d = { .arch = info.audit };
 		uint32_t ret;
 
-		if (!calls[i].fatal || (no_new_privs && !calls[i].with_nnp))
+		if (no_new_privs && !calls[i].with_nnp)
 			continue;
 		if (runtime ? !sp_runtime_is(&calls[i], runtime)
 			    : sp_runtime_is(&calls[i], "secprof"))
@@ -204,7 +229,7 @@ static size_t runtime_denied(const secprof_insn *insns, size_t len, bool is_load
 		if ((d.nr = secprof_syscall_nr(arch, calls[i].syscall)) < 0)
 			continue;
 		ret = is_loadable ? sp_emulate_checked(insns, &d, NULL) : 0;
-		if (sp_action_allows(ret))
+		if (sp_action_allows(ret) || !fails_on(&calls[i], ret))
 			continue;
 		if (n < max) {
 			if (out)

@@ -13,10 +13,11 @@ if [[ $(id -u) != 0 ]]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-deny() { # FILE CALL... : a profile allowing everything but CALLs (EPERM)
+deny() { # FILE CALL... : a profile allowing everything but CALLs (EPERM, or $ERRNO)
 	local f=$1; shift
 	local names; names=$(printf '"%s",' "$@")
-	printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":[%s],"action":"SCMP_ACT_ERRNO"}]}\n' "${names%,}" >"$f"
+	printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":[%s],"action":"SCMP_ACT_ERRNO","errnoRet":%d}]}\n' \
+		"${names%,}" "${ERRNO:-1}" >"$f"
 }
 run() { out=$("$SECPROF" run "$@" 2>"$tmp/err"); rc=$?; err=$(grep -v ': warning: ' "$tmp/err"); }
 needs=" which the container needs to start (the runtime calls it after loading the filter, as runc does)"
@@ -108,9 +109,12 @@ EOF
 }
 starts() { [[ $1 =~ ^[0-9.]+\ [0-9.]+$ ]] && echo starts || echo fails; }
 id=secprof-msg-$$
-for c in "setresuid 0" "fstatfs 0" "capset 0" "rt_sigaction 0" "capset 1" "execve 1"; do
+# faccessat2 (exec.LookPath in runc's init): Go retries with fstatat on
+# EPERM or ENOSYS alone, so runc fails under another errno (99 here).
+for c in "setresuid 0" "fstatfs 0" "capset 0" "rt_sigaction 0" "capset 1" "execve 1" \
+	"faccessat2 0 1" "faccessat2 0 99"; do
 	set -- $c
-	deny "$tmp/rt.json" "$1"
+	ERRNO=${3:-1} deny "$tmp/rt.json" "$1"
 	bundle "$tmp/b" "$tmp/rt.json" "$2" || { ok 1 "bundle for $1"; continue; }
 	nnp=(); [[ $2 == 1 ]] && nnp=(--security-opt no-new-privileges)
 	"$SECPROF" run "${nnp[@]}" --security-opt seccomp="$tmp/rt.json" -- true 2>"$tmp/err" >/dev/null
@@ -129,7 +133,7 @@ for c in "setresuid 0" "fstatfs 0" "capset 0" "rt_sigaction 0" "capset 1" "execv
 				continue
 			fi
 		fi
-		is "$(starts "$out")" "$want" "$1 denied (no-new-privileges=$2): $rt $want, as run's warning says"
+		is "$(starts "$out")" "$want" "$1 denied (ERRNO(${3:-1}), no-new-privileges=$2): $rt $want, as run's warning says"
 		[[ $(starts "$out") != "$want" ]] && diag "$rt: $(tail -n 1 <<<"$out")"
 	done
 done
