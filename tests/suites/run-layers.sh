@@ -319,9 +319,14 @@ with gzip.open(sys.argv[1], "wb") as g, tarfile.open(fileobj=g, mode="w") as t:
     info = tarfile.TarInfo("manifest.json"); info.size = 2
     t.addfile(info, io.BytesIO(b"[]"))
 PY
-	out=$( (ulimit -v 200000; timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/bomb.tar.gz" -- true) 2>&1); rc=$?
-	is "$rc:$out" "125:secprof: image $TMPD/bomb.tar.gz: manifest.json lists no image" \
-		"an archive of many 4 MiB members is not read into memory (80 of them under ulimit -v 200000)"
+	if ldd "$SECPROF" 2>/dev/null | grep -q libasan; then
+		# (ASan reserves terabytes of shadow address space at start)
+		skip "an archive of many 4 MiB members is not read into memory" "no ulimit -v under ASan"
+	else
+		out=$( (ulimit -v 200000; timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/bomb.tar.gz" -- true) 2>&1); rc=$?
+		is "$rc:$out" "125:secprof: image $TMPD/bomb.tar.gz: manifest.json lists no image" \
+			"an archive of many 4 MiB members is not read into memory (80 of them under ulimit -v 200000)"
+	fi
 else
 	skip "hand-made OCI layouts" "zstd not installed"
 fi
