@@ -974,13 +974,15 @@ typedef struct secprof_runtime_call {
 	const char *runtime; /* "runc 1.1", "crun 1.8" or "secprof" */
 	const char *step;    /* the runtime function that makes it */
 	bool with_nnp;       /* also after the load with no-new-privileges */
-	bool fatal;          /* denied (ERRNO), the runtime fails to start the container */
+	bool fatal;          /* denied (ERRNO(EPERM)), the runtime fails to start the container */
 } secprof_runtime_call;
 
-/* The fatal calls runtime `runtime` ("runc", "crun"; NULL: both) makes
- * after its filter load that program `insns` does not ALLOW (or LOG) on
- * `arch` (NULL: native) with arguments 0; with no_new_privs only those
- * after its later load. The first `max` go to out[] (static rows) and
+/* The calls runtime `runtime` ("runc", "crun"; NULL: both) makes after its
+ * filter load that program `insns` answers, on `arch` (NULL: native) with
+ * arguments 0, in a way that stops the runtime: a fatal row denied, any
+ * row killed or trapped, runc's faccessat2 denied with an errno other than
+ * EPERM or ENOSYS (Go retries on those alone); with no_new_privs only the
+ * calls after its later load. The first `max` go to out[] (static rows) and
  * rets[] (the program's answers); either may be NULL. Returns how many
  * there are. */
 SECPROF_API size_t secprof_runtime_denied(const secprof_insn *insns, size_t len,
