@@ -281,6 +281,12 @@ static int security_opt(const struct cli *g, struct run_args *a, const char *opt
 			return run_error(g, "invalid --security-opt 2: \"%s\"", opt);
 		return 0;
 	}
+	/* apparmor=unconfined is what secprof gives; on a host that runs
+	 * AppArmor a container needs it said (secprof_container_ext.apparmor). */
+	if (!strcmp(key, "apparmor"))
+		a->x.apparmor = val;
+	if (!strcmp(opt, "apparmor=unconfined") || !strcmp(opt, "apparmor:unconfined"))
+		return 0;
 	/* Accepted so that docker run lines work as they are, but said:
 	 * secprof confines with seccomp, capabilities and namespaces only. */
 	if (!strcmp(key, "apparmor") || !strcmp(key, "label")) {

@@ -1221,6 +1221,11 @@ typedef struct secprof_container_ext {
 	bool tty;         /* -t: a new pty, the command's controlling terminal */
 	bool interactive; /* -i: with -t, stdin copied to the pty (raw mode) */
 	const char *name; /* --name: refused while a run of that name is alive */
+	/* --security-opt apparmor=: NULL (not set) or "unconfined". On a host
+	 * that runs AppArmor, where docker run gives a container the
+	 * docker-default profile that secprof cannot apply, a container is
+	 * refused unless this is "unconfined" (or it is privileged). */
+	const char *apparmor;
 } secprof_container_ext;
 
 /* secprof_container_run with the options above; o->argv may be empty

@@ -605,13 +605,18 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 		goto out;
 	}
 	predict_runtime(ctx, a, prog);
-	/* A gap, said at every run where it applies (README "Running a
-	 * command like docker run"): on such a host docker run confines the
-	 * container with AppArmor as well, secprof run does not. */
-	if ((a->rootfs || x->image) && !a->privileged && sp_host_apparmor())
-		sp_note(ctx, NULL, NULL, "apparmor",
-			"this host runs AppArmor: docker run would also confine the container "
-			"with the docker-default AppArmor profile; secprof run applies none");
+	/* On such a host docker run confines a container that is not
+	 * privileged with the docker-default AppArmor profile as well
+	 * (moby daemon/apparmor_default.go), which secprof cannot apply: it
+	 * refuses rather than run it less confined, unless asked for what
+	 * docker run --security-opt apparmor=unconfined gives (README
+	 * "Running a command like docker run", docs/COMPAT.md §9 item 12). */
+	if ((a->rootfs || x->image) && !a->privileged && !hook && sp_host_apparmor() &&
+	    !(x->apparmor && !strcmp(x->apparmor, "unconfined"))) {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "this host runs AppArmor: docker run would confine the container with the docker-default AppArmor profile, which secprof run cannot apply; --security-opt apparmor=unconfined runs it without one, as docker run does with that option");
+		goto out;
+	}
 	if (lr && (status = live_prepare(lr, prog, o.caps, err)) != 0)
 		goto out;
 	status = SECPROF_EXIT_ERROR;

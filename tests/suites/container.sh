@@ -556,17 +556,23 @@ if [[ -d /sys/fs/cgroup/unified ]]; then
 	is "$out" "0::/" "cgroup v2 alone: a cgroup namespace of its own, rooted at the container's cgroup"
 fi
 
-# ---- a host running AppArmor: docker run adds docker-default, secprof says it does not ----
+# ---- a host running AppArmor: docker run adds docker-default, secprof cannot ----
 # The module's parameter as an AppArmor host shows it, in a private mount
-# namespace (this kernel has no AppArmor); the note names the gap.
+# namespace (this kernel has no AppArmor). A container docker run would
+# confine with docker-default is refused rather than run less confined,
+# unless apparmor=unconfined asks for what docker run gives with it.
 apparmor_run() {
 	unshare -m sh -c 'mount -t tmpfs none /sys/module && mkdir -p /sys/module/apparmor/parameters &&
-		echo Y >/sys/module/apparmor/parameters/enabled && "$@"' sh \
-		"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" "$@" -- true 2>&1
+		echo Y >/sys/module/apparmor/parameters/enabled && "$@"; echo "rc=$?"' sh \
+		"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/keep" "$@" -- echo ran 2>&1
 }
-is "$(apparmor_run)" "secprof: warning: apparmor: this host runs AppArmor: docker run would also confine the container with the docker-default AppArmor profile; secprof run applies none" \
-	"AppArmor host: run says that docker run would confine with docker-default and it does not"
-is "$(apparmor_run --privileged)" "" "AppArmor host, --privileged: no note (Docker applies no profile either)"
+is "$(apparmor_run | tr '\n' '|')" "secprof: this host runs AppArmor: docker run would confine the container with the docker-default AppArmor profile, which secprof run cannot apply; --security-opt apparmor=unconfined runs it without one, as docker run does with that option|rc=125|" \
+	"AppArmor host: refused, nothing run, rather than confined less than by docker run"
+is "$(apparmor_run --security-opt apparmor=docker-default 2>&1 | tail -n 1)" "rc=125" \
+	"AppArmor host, apparmor=docker-default: refused (secprof cannot apply it)"
+is "$(apparmor_run --security-opt apparmor=unconfined | tr '\n' '|')" "ran|rc=0|" \
+	"AppArmor host, apparmor=unconfined: runs, as docker run does with it"
+is "$(apparmor_run --privileged | tr '\n' '|')" "ran|rc=0|" "AppArmor host, --privileged: runs (Docker applies no profile either)"
 crun -- true
 is "$err" "" "a host without AppArmor: no note"
 

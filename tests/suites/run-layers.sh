@@ -356,10 +356,12 @@ is "$rc:$err" "125:secprof: docker run option --publish is not supported by secp
 	"an unsupported docker run option is refused by name"
 run -d -- true
 is "$err" "secprof: docker run option --detach is not supported by secprof run" "-d is refused by name"
-run --security-opt apparmor=unconfined --security-opt label=disable -- echo ran
+run --security-opt apparmor=docker-default --security-opt label=disable -- echo ran
 is "$rc:$out" "0:ran" "--security-opt apparmor=/label= are accepted"
-[[ $err == *"apparmor=unconfined is accepted but not applied"* && $err == *"label=disable is accepted but not applied"* ]]
+[[ $err == *"apparmor=docker-default is accepted but not applied"* && $err == *"label=disable is accepted but not applied"* ]]
 ok $? "... with a warning that secprof does not apply them"
+run --security-opt apparmor=unconfined -- echo ran
+is "$rc:$out:$err" "0:ran:" "--security-opt apparmor=unconfined: what secprof gives, no warning"
 run -v "$host:/z:Z" -- true
 is "$rc" 125 "-v with SELinux relabelling is refused, not ignored"
 
