@@ -94,18 +94,24 @@ static FILE *open_db(const struct sp_userdb *db, bool group)
 }
 
 /* Find name (or id, when name is NULL) in a passwd/group style file; on a
- * match copy the line's fields into buf/field and return true. */
+ * match the whole line is in *line (getline's buffer, the caller frees
+ * it) and its fields in field. Whole lines, however long: a group that
+ * lists many members can be longer than any fixed buffer, and a line read
+ * in pieces would lose the member named past the cut, or read a piece as
+ * an entry of its own. runc's ParseGroupFilter reads a long line whole
+ * (libcontainer/user/user.go, ReadLine while isPrefix), so Docker gives
+ * the user that group. */
 static bool find_entry(const struct sp_userdb *db, bool group, const char *name, unsigned long id,
-		       char *buf, size_t len, char **field, int nfields)
+		       char **line, size_t *cap, char **field, int nfields)
 {
 	FILE *f = open_db(db, group);
 	bool found = false;
 
 	if (!f)
 		return false;
-	while (!found && fgets(buf, (int)len, f)) {
+	while (!found && getline(line, cap, f) >= 0) {
 		unsigned long fid;
-		if (buf[0] == '#' || split_fields(buf, field, nfields) < 3)
+		if ((*line)[0] == '#' || split_fields(*line, field, nfields) < 3)
 			continue;
 		if (name)
 			found = !strcmp(field[0], name);
@@ -130,12 +136,14 @@ static void add_group(struct sp_user *u, gid_t gid)
 static void add_member_groups(const struct sp_userdb *db, const char *user, struct sp_user *u)
 {
 	FILE *f = open_db(db, true);
-	char line[4096], *field[4];
+	char *line = NULL, *field[4];
+	size_t cap = 0;
 	unsigned long gid;
 
 	if (!f)
 		return;
-	while (!u->too_many && fgets(line, sizeof(line), f)) {
+	/* whole lines, as find_entry reads them */
+	while (!u->too_many && getline(&line, &cap, f) >= 0) {
 		char *members, *m;
 		if (split_fields(line, field, 4) < 4 || !parse_id(field[2], &gid))
 			continue;
@@ -146,35 +154,42 @@ static void add_member_groups(const struct sp_userdb *db, const char *user, stru
 				break;
 			}
 	}
+	free(line);
 	fclose(f);
 }
 
 static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp_user *u,
 			 secprof_error *err)
 {
-	char line[4096], *field[4];
+	char *line = NULL, *field[4];
+	size_t cap = 0;
 	unsigned long id;
+	int rc = 0;
 
 	if (parse_id(spec, &id)) {
 		u->gid = (gid_t)id;
 		return 0;
 	}
-	if (!find_entry(db, true, spec, 0, line, sizeof(line), field, 4))
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "unable to find group %s: no matching entries in group file", spec);
-	if (!parse_id(field[2], &id))
-		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-			      "bad gid for group %s in /etc/group", spec);
-	u->gid = (gid_t)id;
-	return 0;
+	if (!find_entry(db, true, spec, 0, &line, &cap, field, 4))
+		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			    "unable to find group %s: no matching entries in group file", spec);
+	else if (!parse_id(field[2], &id))
+		rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			    "bad gid for group %s in /etc/group", spec);
+	else
+		u->gid = (gid_t)id;
+	free(line);
+	return rc;
 }
 
 int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user *u,
 		    secprof_error *err)
 {
-	char copy[256], line[4096], *field[7], *group;
+	char copy[256], *line = NULL, *field[7], *group;
+	size_t cap = 0;
 	unsigned long id = 0;
 	bool numeric, found;
+	int rc = 0;
 
 	memset(u, 0, sizeof(*u));
 	snprintf(copy, sizeof(copy), "%s", spec);
@@ -184,38 +199,46 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 	numeric = parse_id(copy, &id);
 	if (!numeric && !copy[0])
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid user: \"%s\"", spec);
-	found = find_entry(db, false, numeric ? NULL : copy, id, line, sizeof(line), field, 7);
-	if (!found && !numeric)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "unable to find user %s: no matching entries in passwd file", copy);
+	found = find_entry(db, false, numeric ? NULL : copy, id, &line, &cap, field, 7);
+	if (!found && !numeric) {
+		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			    "unable to find user %s: no matching entries in passwd file", copy);
+		goto out;
+	}
 	u->uid = (uid_t)id;
 	if (found) {
 		unsigned long gid = 0;
-		if (!parse_id(field[2], &id) || !parse_id(field[3], &gid))
-			return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-				      "bad uid or gid for user %s in /etc/passwd", copy);
+		if (!parse_id(field[2], &id) || !parse_id(field[3], &gid)) {
+			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+				    "bad uid or gid for user %s in /etc/passwd", copy);
+			goto out;
+		}
 		u->uid = (uid_t)id;
 		u->gid = (gid_t)gid;
 	}
-	if (group && resolve_group(db, group, u, err) < 0)
-		return -1;
+	if (group && (rc = resolve_group(db, group, u, err)) < 0)
+		goto out;
 	add_group(u, u->gid);
 	if (found && !group)
 		add_member_groups(db, field[0], u);
 	/* Fewer groups than Docker sets would let a file through whose mode
 	 * denies one of the others: refuse rather than cut the list. */
 	if (u->too_many)
-		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			      "user %s is in more than %zu groups: secprof cannot set them all",
-			      copy, SP_ARRAY_SIZE(u->groups));
-	return 0;
+		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			    "user %s is in more than %zu groups: secprof cannot set them all", copy,
+			    SP_ARRAY_SIZE(u->groups));
+out:
+	free(line);
+	return rc;
 }
 
 void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
 {
-	char line[4096], *field[7];
+	char *line = NULL, *field[7];
+	size_t cap = 0;
 
 	snprintf(out, len, "/");
-	if (find_entry(db, false, NULL, uid, line, sizeof(line), field, 7) && field[5])
+	if (find_entry(db, false, NULL, uid, &line, &cap, field, 7) && field[5])
 		snprintf(out, len, "%s", field[5]);
+	free(line);
 }

@@ -255,6 +255,21 @@ crun --user alice -- true
 is "$rc:$err" "125:secprof: user alice is in more than 1024 groups: secprof cannot set them all" \
 	"--user NAME in more groups than secprof holds: refused, not cut short"
 crun -- sed -i '/^m[0-9]*:x:2/d' /etc/group
+# A group line longer than any fixed buffer (a group of many members) is
+# read whole, as runc's ParseGroupFilter reads it (ReadLine while
+# isPrefix): alice, named past the first 4 KiB, is still a member, and a
+# file whose mode denies that group stays closed to her. Earlier builds
+# read the line in 4 KiB pieces and left the group out (and so let her
+# read the file, which docker run does not), with or without a volume.
+crun -- sh -c 'printf "many:x:4343:%s\n" "$(seq -f m%04g -s , 900),alice" >>/etc/group
+	printf secret >/many-secret; chown 0:4343 /many-secret; chmod 0604 /many-secret'
+crun --user alice -- sh -c 'id -G; cat /many-secret'
+is "$rc:$(tr '\n' ' ' <<<"$out")" "1:1000 29 44 4343 " \
+	"--user NAME listed past 4 KiB of a long /etc/group line: in that group, denied by it"
+crun --user alice --tmpfs /mnt -- sh -c 'id -G; cat /many-secret'
+is "$rc:$(tr '\n' ' ' <<<"$out")" "1:1000 29 44 4343 " \
+	"--user NAME with a mount (the captured /etc/group): the long line's group too"
+crun -- sh -c 'sed -i /^many:/d /etc/group; rm /many-secret'
 
 # The user is the root's own, never a volume's: Docker's daemon looks it up
 # in the container's layers before runc mounts anything (moby getUser on
