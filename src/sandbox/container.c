@@ -675,7 +675,8 @@ static bool devices_armed(struct sp_child_report *rep)
  * than Docker's would have and what the container could not take for
  * itself: a real-time scheduling or I/O class, a negative nice or
  * oom_score_adj (those need CAP_SYS_NICE, CAP_SYS_ADMIN,
- * CAP_SYS_RESOURCE), personality flags Docker's profile refuses to set
+ * CAP_SYS_RESOURCE) and the rlimits that would let it take the first two
+ * (RLIMIT_RTPRIO, RLIMIT_NICE), personality flags Docker's profile refuses to set
  * (ADDR_NO_RANDOMIZE: no ASLR), and the securebit that keeps a root
  * process's capabilities across setuid (no-setuid-fixup). What is less
  * favourable than Docker's (a positive nice, a batch or idle class) stays,
@@ -699,6 +700,33 @@ static int drop_scheduling(secprof_error *err)
 	if (io >= 0 && io >> SP_IOPRIO_CLASS_SHIFT == SP_IOPRIO_CLASS_RT &&
 	    syscall(SYS_ioprio_set, SP_IOPRIO_WHO_PROCESS, 0, 0) < 0)
 		return sp_err_errno(err, NULL, "cannot undo the caller's real-time I/O class");
+	return 0;
+}
+
+/* The limits under which a process without CAP_SYS_NICE may still take a
+ * real-time class (RLIMIT_RTPRIO: kernel/sched/core.c
+ * __sched_setscheduler) or a negative nice (RLIMIT_NICE: can_nice) for
+ * itself. Docker's container has containerd's, 0 and 0 as systemd starts
+ * it; a caller's higher limit would let the container take back what
+ * drop_scheduling takes away, and raising either needs CAP_SYS_RESOURCE,
+ * which Docker does not give. Lowered to 0 (lowering needs nothing). */
+static int drop_priority_limits(secprof_error *err)
+{
+	static const struct {
+		int resource;
+		const char *name;
+	} limits[] = { { RLIMIT_RTPRIO, "real-time priority" }, { RLIMIT_NICE, "nice" } };
+
+	for (size_t i = 0; i < SP_ARRAY_SIZE(limits); i++) {
+		struct rlimit rl, none = { 0, 0 };
+
+		if (getrlimit(limits[i].resource, &rl) < 0)
+			return sp_err_errno(err, NULL, "cannot read the caller's %s limit",
+					    limits[i].name);
+		if ((rl.rlim_cur || rl.rlim_max) && setrlimit(limits[i].resource, &none) < 0)
+			return sp_err_errno(err, NULL, "cannot undo the caller's %s limit",
+					    limits[i].name);
+	}
 	return 0;
 }
 
@@ -728,7 +756,7 @@ static int drop_caller_settings(secprof_error *err)
 	    prctl(PR_SET_SECUREBITS, bits & ~SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
 		return sp_err_errno(err, NULL,
 				    "cannot undo the caller's no-setuid-fixup securebit");
-	if (drop_scheduling(err) < 0)
+	if (drop_scheduling(err) < 0 || drop_priority_limits(err) < 0)
 		return -1;
 	return drop_oom_protection(err);
 }

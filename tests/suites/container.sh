@@ -556,6 +556,20 @@ pid 2's current scheduling policy: SCHED_BATCH" "a less favourable nice and clas
 out=$(setpriv --securebits +no_setuid_fixup -- "$SECPROF" run --rootfs "$ROOT" -- perl -e \
 	'$< = $> = 65534; open F, "/proc/self/status"; print grep /^CapEff/, <F>' 2>&1)
 is "$out" "CapEff:	0000000000000000" "a caller's no-setuid-fixup securebit is undone: setuid drops the capabilities"
+# The rlimits under which a process without CAP_SYS_NICE takes a real-time
+# class or a negative nice itself: Docker's container has containerd's (0
+# and 0 under systemd). Earlier builds handed a caller's on, and the
+# container's root (no CAP_SYS_NICE) then ran itself SCHED_FIFO. Raising
+# them needs CAP_SYS_RESOURCE, which a host may not give secprof's tests.
+if prlimit --rtprio=50:50 --nice=30:30 true 2>/dev/null; then
+	out=$(prlimit --rtprio=50:50 --nice=30:30 "$SECPROF" run --rootfs "$ROOT" -- sh -c \
+		'grep -E "^Max (nice|realtime) priority" /proc/self/limits | tr -s " " | cut -d" " -f4,5
+		chrt -f 10 true 2>/dev/null && echo fifo; nice -n -5 nice 2>/dev/null' 2>&1)
+	is "$(tr '\n' ' ' <<<"$out")" "0 0 0 0 0 " \
+		"a caller's RLIMIT_RTPRIO and RLIMIT_NICE are undone: no real-time class, no negative nice"
+else
+	skip "a caller's RLIMIT_RTPRIO and RLIMIT_NICE" "cannot raise them here (no CAP_SYS_RESOURCE)"
+fi
 
 # ---- a cgroup namespace of its own where the host runs cgroup v2 alone ----
 # As Docker's default there ("private"); on this hybrid host Docker shares
