@@ -93,23 +93,57 @@ static FILE *open_db(const struct sp_userdb *db, bool group)
 	return buf && len ? fmemopen((void *)buf, len, "r") : NULL;
 }
 
+/* The next line of f, whole however long (a group that lists many
+ * members can be longer than any fixed buffer, and a line read in pieces
+ * would lose the member named past the cut, or read a piece as an entry
+ * of its own), in *line, grown as needed (the caller frees it). runc reads
+ * a group line whole too (libcontainer/user/user.go ParseGroupFilter:
+ * ReadLine while isPrefix), so Docker gives the user that group. Its
+ * length, or -1 at the end of the file or past USERDB_MAX bytes without a
+ * newline (*too_long: /etc/group a link to /dev/zero would otherwise be
+ * read until memory runs out). Byte by byte: a NUL is no end. */
+static ssize_t read_line(FILE *f, char **line, size_t *cap, bool *too_long)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF) {
+		if (len + 2 > *cap) {
+			size_t n = *cap ? *cap * 2 : 4096;
+			char *p;
+
+			if (n > USERDB_MAX + 2) {
+				*too_long = true;
+				return -1;
+			}
+			if (!(p = realloc(*line, n))) {
+				*too_long = true; /* unread, as a line too long */
+				return -1;
+			}
+			*line = p;
+			*cap = n;
+		}
+		(*line)[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (!len)
+		return -1;
+	(*line)[len] = '\0';
+	return (ssize_t)len;
+}
+
 /* Find name (or id, when name is NULL) in a passwd/group style file; on a
- * match the whole line is in *line (getline's buffer, the caller frees
- * it) and its fields in field. Whole lines, however long: a group that
- * lists many members can be longer than any fixed buffer, and a line read
- * in pieces would lose the member named past the cut, or read a piece as
- * an entry of its own. runc's ParseGroupFilter reads a long line whole
- * (libcontainer/user/user.go, ReadLine while isPrefix), so Docker gives
- * the user that group. */
+ * match the whole line is in *line (read_line's) and its fields in field. */
 static bool find_entry(const struct sp_userdb *db, bool group, const char *name, unsigned long id,
-		       char **line, size_t *cap, char **field, int nfields)
+		       char **line, size_t *cap, char **field, int nfields, bool *too_long)
 {
 	FILE *f = open_db(db, group);
 	bool found = false;
 
 	if (!f)
 		return false;
-	while (!found && getline(line, cap, f) >= 0) {
+	while (!found && read_line(f, line, cap, too_long) >= 0) {
 		unsigned long fid;
 		if ((*line)[0] == '#' || split_fields(*line, field, nfields) < 3)
 			continue;
@@ -142,8 +176,7 @@ static void add_member_groups(const struct sp_userdb *db, const char *user, stru
 
 	if (!f)
 		return;
-	/* whole lines, as find_entry reads them */
-	while (!u->too_many && getline(&line, &cap, f) >= 0) {
+	while (!u->too_many && read_line(f, &line, &cap, &u->too_long) >= 0) {
 		char *members, *m;
 		if (split_fields(line, field, 4) < 4 || !parse_id(field[2], &gid))
 			continue;
@@ -170,9 +203,12 @@ static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp
 		u->gid = (gid_t)id;
 		return 0;
 	}
-	if (!find_entry(db, true, spec, 0, &line, &cap, field, 4))
-		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			    "unable to find group %s: no matching entries in group file", spec);
+	if (!find_entry(db, true, spec, 0, &line, &cap, field, 4, &u->too_long))
+		rc = u->too_long
+			     ? 0
+			     : sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				      "unable to find group %s: no matching entries in group file",
+				      spec);
 	else if (!parse_id(field[2], &id))
 		rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			    "bad gid for group %s in /etc/group", spec);
@@ -199,7 +235,10 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 	numeric = parse_id(copy, &id);
 	if (!numeric && !copy[0])
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid user: \"%s\"", spec);
-	found = find_entry(db, false, numeric ? NULL : copy, id, &line, &cap, field, 7);
+	found = find_entry(db, false, numeric ? NULL : copy, id, &line, &cap, field, 7,
+			   &u->too_long);
+	if (u->too_long)
+		goto out;
 	if (!found && !numeric) {
 		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			    "unable to find user %s: no matching entries in passwd file", copy);
@@ -223,11 +262,18 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 		add_member_groups(db, field[0], u);
 	/* Fewer groups than Docker sets would let a file through whose mode
 	 * denies one of the others: refuse rather than cut the list. */
+	if (u->too_long)
+		goto out;
 	if (u->too_many)
 		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			    "user %s is in more than %zu groups: secprof cannot set them all", copy,
 			    SP_ARRAY_SIZE(u->groups));
 out:
+	if (u->too_long)
+		rc = sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"cannot look user %s up: the container's /etc/passwd or /etc/group has a line longer than %u bytes",
+			copy, USERDB_MAX);
 	free(line);
 	return rc;
 }
@@ -236,9 +282,10 @@ void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
 {
 	char *line = NULL, *field[7];
 	size_t cap = 0;
+	bool too_long = false;
 
 	snprintf(out, len, "/");
-	if (find_entry(db, false, NULL, uid, &line, &cap, field, 7) && field[5])
+	if (find_entry(db, false, NULL, uid, &line, &cap, field, 7, &too_long) && field[5])
 		snprintf(out, len, "%s", field[5]);
 	free(line);
 }

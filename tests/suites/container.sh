@@ -270,6 +270,17 @@ crun --user alice --tmpfs /mnt -- sh -c 'id -G; cat /many-secret'
 is "$rc:$(tr '\n' ' ' <<<"$out")" "1:1000 29 44 4343 " \
 	"--user NAME with a mount (the captured /etc/group): the long line's group too"
 crun -- sh -c 'sed -i /^many:/d /etc/group; rm /many-secret'
+# A line that never ends (/etc/group a link to /dev/zero) is refused after
+# 16 MiB, neither read until memory runs out nor cut (fewer groups).
+# Earlier builds read it for ever in 4 KiB pieces: the run never started.
+crun -- sh -c 'mv /etc/group /etc/group.real && ln -s /dev/zero /etc/group'
+crun --user alice -- true
+is "$rc:$err" "125:secprof: cannot look user alice up: the container's /etc/passwd or /etc/group has a line longer than 16777216 bytes" \
+	"--user NAME, /etc/group without an end of line: refused"
+# (put back from the host: without --user, root is looked up too)
+rm "$TMPD/keep/upper/etc/group" && mv "$TMPD/keep/upper/etc/group.real" "$TMPD/keep/upper/etc/group"
+crun --user alice -- id -G
+is "$rc:$out" "0:1000 29 44" "--user NAME: /etc/group back"
 
 # The user is the root's own, never a volume's: Docker's daemon looks it up
 # in the container's layers before runc mounts anything (moby getUser on
