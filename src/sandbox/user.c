@@ -36,11 +36,13 @@ static int split_fields(char *line, char **field, int max)
 	return n;
 }
 
+/* A field that is missing (NULL: a line with fewer fields, "app:x:1000")
+ * is no id. */
 static bool parse_id(const char *s, unsigned long *out)
 {
 	char *end;
 
-	if (!*s || *s < '0' || *s > '9')
+	if (!s || !*s || *s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	*out = strtoul(s, &end, 10);

@@ -281,6 +281,14 @@ is "$rc:$err" "125:secprof: cannot look user alice up: the container's /etc/pass
 rm "$TMPD/keep/upper/etc/group" && mv "$TMPD/keep/upper/etc/group.real" "$TMPD/keep/upper/etc/group"
 crun --user alice -- id -G
 is "$rc:$out" "0:1000 29 44" "--user NAME: /etc/group back"
+# A passwd line without its gid field: refused as a bad entry. Earlier
+# builds read the missing field through a null pointer (SIGSEGV in the
+# container's process, "died before it could start the command").
+crun -- sh -c 'echo short:x:1500 >>/etc/passwd'
+crun --user short -- true
+is "$rc:$err" "125:secprof: bad uid or gid for user short in /etc/passwd" \
+	"--user NAME whose passwd line has no gid field: refused, no crash"
+crun -- sed -i /^short:/d /etc/passwd
 
 # The user is the root's own, never a volume's: Docker's daemon looks it up
 # in the container's layers before runc mounts anything (moby getUser on
