@@ -620,7 +620,12 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * prepare ones in the calling thread: do not call it holding a lock they
  * take), that fork costs what any fork of the process costs, and a
  * thread reaping any child may see that copy, which only makes init and
- * exits with status 0. */
+ * exits with status 0.
+ * No AppArmor profile is applied, as runc applies none when its config
+ * names none: on a host that runs AppArmor, docker run would confine a
+ * container with docker-default, and secprof_container_run refuses such a
+ * container (secprof_container_ext.apparmor); a caller of secprof_run
+ * with a rootfs takes that decision itself. */
 SECPROF_API int secprof_run(const secprof_run_opts *o, secprof_error *err);
 
 /* What `docker run` is given, for secprof_container_run: the daemon's and
