@@ -262,7 +262,11 @@ SECPROF_API int secprof_bpf_listing(const secprof_insn *insns, size_t len, const
 SECPROF_API int secprof_bpf_dot(const secprof_insn *insns, size_t len, const secprof_arch *arch,
 				char **out, secprof_error *err);
 
-/* Input of a filter, laid out as the kernel's struct seccomp_data. */
+/* Input of a filter, laid out as the kernel's struct seccomp_data. A
+ * program reads it as the kernel of the arch in `arch` stores it: the u64s
+ * (instruction_pointer, args) high word first on a big-endian arch (s390x,
+ * ppc64, mips...), whatever machine runs secprof_emulate; a token secprof
+ * does not know, in this machine's order. */
 typedef struct secprof_data {
 	int32_t nr;
 	uint32_t arch;

@@ -104,8 +104,8 @@ void sp_region_text(const struct sp_wregion *r, char *out, size_t len)
 	struct sp_buf b = { 0 };
 
 	for (unsigned i = 0; i < 6; i++) {
-		const struct sp_wregion *lo = &r[sp_space_arg_word(i, false)];
-		const struct sp_wregion *hi = &r[sp_space_arg_word(i, true)];
+		const struct sp_wregion *lo = &r[sp_space_arg_word(r[SP_W_ARCH].rep, i, false)];
+		const struct sp_wregion *hi = &r[sp_space_arg_word(r[SP_W_ARCH].rep, i, true)];
 		bool hi_zero = hi->lo == 0 && hi->hi == 0 && hi->mask == 0;
 
 		if (full(lo) && full(hi))

@@ -38,6 +38,7 @@ struct merge {
 	/* names of the native arch and compat arches kept */
 	const char *arch_names[8];
 	size_t narches;
+	uint32_t audit0; /* arch_names[0]'s token: the byte order of every kept arch */
 	/* per kept arch: the highest number below runc's ENOSYS stub in the
 	 * result (the highest of the inputs'), -1 without a stub */
 	int64_t enosys_max[8];
@@ -126,8 +127,8 @@ static bool mergeable(const struct merge *m, const struct mrule *x, const struct
 	}
 	if (diff == 1) {
 		uint64_t nm = x->mask[*arg] & ~*bit;
-		return mask_ok(m, sp_space_arg_word(*arg, false), (uint32_t)nm) &&
-		       mask_ok(m, sp_space_arg_word(*arg, true), (uint32_t)(nm >> 32));
+		return mask_ok(m, sp_space_arg_word(m->audit0, *arg, false), (uint32_t)nm) &&
+		       mask_ok(m, sp_space_arg_word(m->audit0, *arg, true), (uint32_t)(nm >> 32));
 	}
 	return false;
 }
@@ -176,7 +177,7 @@ static const char *const ipccalls[] = {
 
 static const char *muxed_call(const char *name, const struct sp_leaf *l)
 {
-	const struct sp_wregion *a0 = &l->r[sp_space_arg_word(0, false)];
+	const struct sp_wregion *a0 = &l->r[sp_space_arg_word(l->in.arch, 0, false)];
 
 	if (a0->lo != a0->hi || a0->mask)
 		return NULL;
@@ -294,8 +295,8 @@ static int add_rules(struct merge *m, const char *name, uint32_t ret, const stru
 	int rc = 0;
 
 	for (unsigned a = 0; a < 6; a++) {
-		const struct sp_wregion *lr = &l->r[sp_space_arg_word(a, false)];
-		const struct sp_wregion *hr = &l->r[sp_space_arg_word(a, true)];
+		const struct sp_wregion *lr = &l->r[sp_space_arg_word(l->in.arch, a, false)];
+		const struct sp_wregion *hr = &l->r[sp_space_arg_word(l->in.arch, a, true)];
 		if (bits32)
 			hr = !lr->mask && lr->lo == 0 && lr->hi != UINT32_MAX ? &zero : &any;
 		if (!(c[a] = malloc(MAX_ACONDS * sizeof(*c[a])))) {
@@ -958,6 +959,11 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 		}
 	if (!m.narches)
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL, "the inputs share no arch");
+	{
+		secprof_arch_info a0 = { 0 };
+		secprof_arch_get_info(secprof_arch_lookup(m.arch_names[0]), &a0);
+		m.audit0 = a0.audit;
+	}
 	enosys_bounds(&m, in, co);
 	if (!action_name(m.def, &(bool){ false }))
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL,

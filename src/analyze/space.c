@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyze/space.h"
+#include "core/arch.h"
 #include "core/util.h"
 
 /* Regions over all words of one walk, and leaves, before giving up: far
@@ -67,30 +68,28 @@ struct vstate {
  * first and its low word only where the high word is the boundary's (a
  * region then is a 64-bit interval where the test makes one, which merge
  * writes as one SCMP_CMP_LE/GE); the instruction pointer last. */
-static unsigned word_at(bool high_first, unsigned depth)
+static unsigned word_at(const struct walk *w, unsigned depth)
 {
 	if (depth == 0)
 		return SP_W_ARCH;
 	if (depth == 1)
 		return SP_W_NR;
+	/* the arch word is fixed first: its byte order places the halves */
 	if (depth < 14)
-		return sp_space_arg_word((depth - 2) / 2, (depth % 2 == 0) == high_first);
+		return sp_space_arg_word(w->words[SP_W_ARCH], (depth - 2) / 2,
+					 (depth % 2 == 0) == w->high_first);
 	return depth - 12; /* instruction_pointer: words 2, 3 */
 }
 
-unsigned sp_space_arg_word(unsigned arg, bool high)
+unsigned sp_space_arg_word(uint32_t arch, unsigned arg, bool high)
 {
-	/* seccomp_data.args[i] is a host u64 at offset 16 + 8i */
-	uint64_t probe = 1;
-	bool le = *(const uint8_t *)&probe == 1;
-	return 4 + 2 * arg + (le == high ? 1 : 0);
+	/* seccomp_data.args[i] is a u64 of arch's kernel at offset 16 + 8i */
+	return 4 + 2 * arg + (high != sp_audit_big_endian(arch) ? 1 : 0);
 }
 
 uint32_t sp_space_word(const secprof_data *in, unsigned w)
 {
-	uint32_t v;
-	memcpy(&v, (const uint8_t *)in + 4 * w, 4);
-	return v;
+	return sp_data_word(in, 4 * w);
 }
 
 bool sp_wregion_has(const struct sp_wregion *r, uint32_t w)
@@ -368,8 +367,7 @@ static int leaf(struct walk *w)
 	if (++w->leaves > MAX_LEAVES)
 		return sp_err(w->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			      "more than %u regions of input to compare", MAX_LEAVES);
-	memset(&l->in, 0, sizeof(l->in));
-	memcpy(&l->in, w->words, sizeof(w->words));
+	sp_data_from_words(w->words, &l->in);
 	for (size_t i = 0; i < w->n; i++)
 		l->ret[i] = secprof_emulate(w->progs[i], w->lens[i], &l->in, NULL);
 	return w->fn(w->data, l);
@@ -419,13 +417,13 @@ static int walk_from(struct walk *w, unsigned depth)
 
 	if (depth == SP_SPACE_WORDS)
 		return leaf(w);
-	t = word_at(w->high_first, depth);
+	t = word_at(w, depth);
 	if ((rc = collect(w, t, &c)) < 0)
 		goto out;
 	if (!c.read) {
 		/* no path left open reads any word not yet fixed */
 		for (unsigned d = depth; d < SP_SPACE_WORDS; d++) {
-			unsigned u = word_at(w->high_first, d);
+			unsigned u = word_at(w, d);
 			w->words[u] = 0;
 			w->leaf.r[u] = (struct sp_wregion){ 0, UINT32_MAX, 0, 0, 0 };
 		}

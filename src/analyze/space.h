@@ -55,9 +55,10 @@ int sp_space_walk(const secprof_insn *const *progs, const size_t *lens, size_t n
 int sp_space_walk_order(const secprof_insn *const *progs, const size_t *lens, size_t n,
 			sp_leaf_fn fn, void *data, bool high_first, secprof_error *err);
 
-/* Word index of argument i's low / high half on this machine (the words
- * of a u64 in memory order). */
-unsigned sp_space_arg_word(unsigned arg, bool high);
+/* Word index of argument i's low / high half in an input of arch token
+ * `arch`: the words of a u64 in that kernel's memory order (core/arch.h
+ * sp_data_word). */
+unsigned sp_space_arg_word(uint32_t arch, unsigned arg, bool high);
 
 /* Whether value w of a word is in region r. */
 bool sp_wregion_has(const struct sp_wregion *r, uint32_t w);

@@ -157,14 +157,13 @@ int sp_bpf_check(const secprof_insn *insns, size_t len, secprof_error *err)
 struct vm {
 	uint32_t a, x;
 	uint32_t mem[SCRATCH_SLOTS];
-	const uint8_t *data;
+	const secprof_data *data;
 };
 
 static uint32_t load_word(const struct vm *m, uint32_t k)
 {
-	uint32_t w;
-	memcpy(&w, m->data + k, sizeof(w)); /* native endianness, like the kernel */
-	return w;
+	/* as the kernel of data->arch stores it (core/arch.h sp_data_word) */
+	return sp_data_word(m->data, k);
 }
 
 /* Returns false when the program ends with A or X == 0 as divisor: the
@@ -244,7 +243,7 @@ uint32_t secprof_emulate(const secprof_insn *insns, size_t len, const secprof_da
 
 uint32_t sp_emulate_checked(const secprof_insn *insns, const secprof_data *in, unsigned *steps)
 {
-	struct vm m = { .data = (const uint8_t *)in };
+	struct vm m = { .data = in };
 	unsigned n = 0;
 	size_t pc = 0;
 

@@ -237,6 +237,50 @@ const struct sp_arch *sp_arch_native(void)
 	return sp_arch_by_scmp(NATIVE_SCMP);
 }
 
+/* ---- seccomp_data's layout -------------------------------------------- */
+
+static bool host_big_endian(void)
+{
+	const uint16_t probe = 1;
+	return *(const uint8_t *)&probe == 0;
+}
+
+bool sp_audit_big_endian(uint32_t audit)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(arches); i++)
+		if (arches[i].audit == audit)
+			return arches[i].big_endian;
+	return host_big_endian();
+}
+
+uint32_t sp_data_word(const secprof_data *d, uint32_t k)
+{
+	uint64_t v;
+
+	if (k < 8)
+		return k < 4 ? (uint32_t)d->nr : d->arch;
+	v = k < 16 ? d->instruction_pointer : d->args[(k - 16) / 8];
+	/* the word at the lower offset: the high half where the u64 is big-endian */
+	return ((k & 4) == 0) == sp_audit_big_endian(d->arch) ? (uint32_t)(v >> 32) : (uint32_t)v;
+}
+
+void sp_data_from_words(const uint32_t *words, secprof_data *d)
+{
+	bool be = sp_audit_big_endian(words[1]);
+
+	memset(d, 0, sizeof(*d));
+	d->nr = (int32_t)words[0];
+	d->arch = words[1];
+	for (unsigned i = 0; i < 7; i++) {
+		uint64_t first = words[2 + 2 * i], second = words[3 + 2 * i];
+		uint64_t v = be ? first << 32 | second : second << 32 | first;
+		if (i == 0)
+			d->instruction_pointer = v;
+		else
+			d->args[i - 1] = v;
+	}
+}
+
 /* ---- the syscall table ------------------------------------------------ */
 
 /* 32-bit FNV-1a of a NUL-terminated name (tools/gen-syscalls.py builds

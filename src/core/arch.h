@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secprof.h"
+
 /* One architecture secprof knows: libseccomp's names, Docker's Go name and
  * the kernel's AUDIT_ARCH_* token seen in seccomp_data.arch. */
 struct sp_arch {
@@ -44,6 +46,22 @@ const struct sp_arch *sp_arch_by_goarch(const char *goarch);
 /* Any spelling a user may type: SCMP_ARCH_*, libseccomp name, Docker's
  * native string or GOARCH (none of them clash). NULL if unknown. */
 const struct sp_arch *sp_arch_lookup(const char *s);
+
+/* seccomp_data as the kernel of its arch lays it out. kernel/seccomp.c
+ * populate_seccomp_data stores instruction_pointer and args[] as that
+ * machine's u64s, and a filter's "ld [k]" reads a u32 of them in place
+ * (seccomp_bpf_load): on a big-endian arch (s390x, ppc64, mips...) the word
+ * at offset 16 + 8i is the high half of args[i], on a little-endian one the
+ * low half. The byte order is the one of the arch whose AUDIT_ARCH_* token
+ * is in->arch; a token secprof does not know is laid out in this machine's
+ * order. So a program compiled for s390x means on this machine what it
+ * means there. */
+bool sp_audit_big_endian(uint32_t audit);
+/* The u32 "ld [k]" reads from in (k a multiple of 4 below 64). */
+uint32_t sp_data_word(const secprof_data *in, uint32_t k);
+/* The inverse: out from its 16 words as the kernel of
+ * arch lays them out (words[1] is the arch token itself). */
+void sp_data_from_words(const uint32_t *words, secprof_data *out);
 
 /* Syscall number of `name` on `arch`, including nr_base; -1 if the syscall
  * does not exist there. */

@@ -6,6 +6,7 @@
 #ifndef SECPROF_COMPAT_BPF_EVAL_H
 #define SECPROF_COMPAT_BPF_EVAL_H
 
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
@@ -20,14 +21,40 @@
 
 /* Why an evaluation stopped without a RET: the kernel would have refused the
  * program at load time (seccomp_check_filter), so 0 (kill) is the answer. */
+/* The kernel of a big-endian arch stores seccomp_data's u64s (args,
+ * instruction_pointer) big-endian: "ld [16]" reads args[0]'s high half
+ * there (kernel/seccomp.c populate_seccomp_data, seccomp_bpf_load). The
+ * tokens are <linux/audit.h>'s; any other is laid out in this machine's
+ * order. */
+static inline bool be_big_endian_token(uint32_t arch)
+{
+	static const uint32_t be[] = { AUDIT_ARCH_S390,      AUDIT_ARCH_S390X,  AUDIT_ARCH_PPC,
+				       AUDIT_ARCH_PPC64,     AUDIT_ARCH_MIPS,   AUDIT_ARCH_MIPS64,
+				       AUDIT_ARCH_MIPS64N32, AUDIT_ARCH_PARISC, AUDIT_ARCH_PARISC64,
+				       AUDIT_ARCH_M68K,      AUDIT_ARCH_SH };
+	const uint16_t probe = 1;
+
+	for (size_t i = 0; i < sizeof(be) / sizeof(be[0]); i++)
+		if (be[i] == arch)
+			return true;
+	if (arch & __AUDIT_ARCH_LE)
+		return false;
+	/* unknown: this machine's order */
+	return *(const uint8_t *)&probe == 0;
+}
+
 static inline bool be_load_word(const secprof_data *in, uint32_t k, uint32_t *out)
 {
-	unsigned char bytes[BE_DATA_SIZE];
+	uint64_t v;
 
 	if (k >= BE_DATA_SIZE || (k & 3))
 		return false;
-	memcpy(bytes, in, BE_DATA_SIZE);
-	memcpy(out, bytes + k, 4);
+	if (k < 8) {
+		*out = k ? in->arch : (uint32_t)in->nr;
+		return true;
+	}
+	v = k < 16 ? in->instruction_pointer : in->args[(k - 16) / 8];
+	*out = ((k & 4) == 0) == be_big_endian_token(in->arch) ? (uint32_t)(v >> 32) : (uint32_t)v;
 	return true;
 }
 

@@ -90,6 +90,36 @@ done
 is "$("$SECPROF" syscalls --arch i686 socketcall)" "socketcall 102" "syscalls --arch i686"
 is "$("$SECPROF" eval builtin getpid --arch 386 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["arch"])')" \
 	x86 "eval --arch 386"
+# ---- big-endian arches: the kernel there stores args[i] high word first ----
+# (kernel/seccomp.c populate_seccomp_data), and eval, diff and merge decide
+# as that kernel does, on this machine too
+cat >"$tmp/arg8.json" <<'J'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}
+J
+cat >"$tmp/arg16.json" <<'J'
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":16,"op":"SCMP_CMP_LE"}]},{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}
+J
+# arch:how a 32-bit ABI's region and rule read (libseccomp compares low words
+# alone there), or 64
+for a in amd64:64 s390x:64 ppc64:64 mips64:64 arm64:64 ppc64le:64 s390:32 mips64n32:32 mipsel:32 ppc:32; do
+	bits=${a#*:} a=${a%:*}
+	got=$("$SECPROF" eval "$tmp/arg8.json" personality 8 --arch $a | head -1)
+	got+=/$("$SECPROF" eval "$tmp/arg8.json" personality 7 --arch $a | head -1)
+	got+=/$("$SECPROF" eval "$tmp/arg8.json" personality 0x800000008 --arch $a --exact-libseccomp | head -1)
+	want=ALLOW/ERRNO\(1\)/ERRNO\(1\) region="arg0=0-7" rule='"value": 8, "valueTwo": 0, "op": "SCMP_CMP_EQ"'
+	if [[ $bits == 32 ]]; then
+		want=ALLOW/ERRNO\(1\)/ALLOW region="arg0 low word 0-0x7"
+		rule='"value": 4294967295, "valueTwo": 8, "op": "SCMP_CMP_MASKED_EQ"'
+	fi
+	is "$got" "$want" "eval --arch $a: personality(8) allowed, 7 not, 0x800000008 by $bits-bit compares as the kernel there decides"
+	out=$("$SECPROF" -q diff "$tmp/arg8.json" "$tmp/arg16.json" --arch $a | head -1)
+	[[ $out == *" personality $region: ERRNO(1) → ALLOW  e.g. personality(0) "* ]]
+	ok $? "diff --arch $a: the region is $region ($out)"
+	out=$("$SECPROF" -q merge --intersect "$tmp/arg8.json" "$tmp/arg16.json" --arch $a 2>&1)
+	[[ $out == *'"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, '"$rule}]"* ]]
+	ok $? "merge --intersect --arch $a: personality's rule is arg0 == 8"
+done
+
 out=$("$SECPROF" compile builtin --arch amd46 2>&1); rc=$?
 is "$rc:$out" "2:secprof: unknown arch 'amd46'; did you mean 'amd64'? (see 'secprof syscalls --arches')" \
 	"arch typo: did you mean"

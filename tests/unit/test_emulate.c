@@ -94,6 +94,23 @@ static void test_loads(void)
 	p[0] = I(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0);
 	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 64, "ld #len is sizeof(struct seccomp_data)");
 
+	/* the kernel of a big-endian arch stores the u64s big-endian
+	 * (populate_seccomp_data), whatever machine emulates it */
+	d.arch = 0x80000016; /* AUDIT_ARCH_S390X */
+	p[0] = I(BPF_LD | BPF_W | BPF_ABS, 0, 0, 16);
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0xa, "s390x: ld [16] is the high word of args[0]");
+	p[0].k = 20;
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0xb, "s390x: ld [20] is the low word of args[0]");
+	p[0].k = 8;
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0x11223344, "s390x: ld [8] is the high word of ip");
+	p[0].k = 4;
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0x80000016, "s390x: ld [4] is arch");
+	d.arch = 0x00000008; /* AUDIT_ARCH_MIPS: o32, big-endian */
+	p[0].k = 60;
+	TAP_EQ_INT(run(p, LEN(p), &d, NULL), 0xcafef00d,
+		   "mips: ld [60] is the low word of args[5]");
+	d.arch = 0xc000003e;
+
 	secprof_insn q[] = {
 		I(BPF_LD | BPF_IMM, 0, 0, 5),   I(BPF_ST, 0, 0, 3),
 		I(BPF_LDX | BPF_MEM, 0, 0, 3),  I(BPF_LD | BPF_IMM, 0, 0, 1),
