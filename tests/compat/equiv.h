@@ -1199,6 +1199,15 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	case EQ_SCMP_MULTIARCH_ACC:
 		c->st->scmp_multiarch++;
 		c->st->scmp_multiarch_lib += sp_ret_stricter(vb, va);
+		if (sp_ret_stricter(vb, va) &&
+		    (c->st->scmp_multiarch_lib <= 3 || getenv("EQUIV_EACH")))
+			printf("# DROPPED NR LOAD, LIBSECCOMP STRICTER in %s\n# profile: %s\n"
+			       "# input: arch 0x%08x nr %d args 0x%llx 0x%llx 0x%llx 0x%llx\n"
+			       "# secprof 0x%08x, libseccomp 0x%08x\n",
+			       c->label, c->json ? c->json : "(builtin)", d->arch, d->nr,
+			       (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+			       (unsigned long long)d->args[2], (unsigned long long)d->args[3], va,
+			       vb);
 		return;
 	case EQ_SCMP_MERGE:
 	case EQ_SCMP_TREE_ACC:

@@ -13,6 +13,7 @@
 #define SECPROF_COMPAT_RANDPROF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,9 +213,27 @@ static inline const char *rp_action(struct rp_rng *r, int allow_notify)
 	return rp_actions[rp_below(r, n)];
 }
 
+/* Big-endian arches a big-endian native may list (randprof_json_be). */
+static const char *const rp_be_all[] = {
+	"SCMP_ARCH_S390X", "SCMP_ARCH_S390",   "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC",
+	"SCMP_ARCH_MIPS",  "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+};
+
+static inline char *randprof_json_arches(uint64_t seed, const char **native_go, int mux,
+					 bool be_native);
+
 /* A random profile. *native_go gets the Go arch to resolve for ("amd64" or
  * "arm64"); mux = may use socketcall/ipc-family names. Caller frees. */
 static inline char *randprof_json(uint64_t seed, const char **native_go, int mux)
+{
+	return randprof_json_arches(seed, native_go, mux, false);
+}
+
+/* The same, for a caller that resolves it for a big-endian native when
+ * be_native: the architectures listed are then big-endian ones (a filter of
+ * one byte order; libseccomp refuses a mix with -EDOM). */
+static inline char *randprof_json_arches(uint64_t seed, const char **native_go, int mux,
+					 bool be_native)
 {
 	struct rp_rng r;
 	struct rp_buf b = { 0 };
@@ -228,8 +247,9 @@ static inline char *randprof_json(uint64_t seed, const char **native_go, int mux
 	narch = rp_below(&r, 4);
 	rp_printf(&b, ", \"architectures\": [");
 	for (size_t i = 0; i < narch; i++) {
-		const char *a = rp_below(&r, 40) ? rp_le_arches[rp_below(&r, 10)]
-						 : rp_be_arches[rp_below(&r, 3)];
+		const char *a = be_native          ? rp_be_all[rp_below(&r, 7)]
+				: rp_below(&r, 40) ? rp_le_arches[rp_below(&r, 10)]
+						   : rp_be_arches[rp_below(&r, 3)];
 		rp_printf(&b, "%s\"%s\"", i ? ", " : "", a);
 	}
 	rp_printf(&b, "], \"syscalls\": [");

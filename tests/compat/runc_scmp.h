@@ -378,14 +378,42 @@ static inline int runc_export(scmp_filter_ctx ctx, secprof_insn **out, size_t *l
 	return 0;
 }
 
+static inline uint32_t runc_action(enum sp_action act, bool has_errno, uint64_t errno_ret);
+
+/* Is v an action the filter of r can return: the default, a rule's, or
+ * libseccomp's bad-arch KILL? */
+static inline bool runc_is_action(const struct secprof_resolved *r, uint32_t v)
+{
+	const struct secprof_profile *p = r->prof;
+
+	if (v == SCMP_ACT_KILL_THREAD ||
+	    v == runc_action(p->default_act, p->has_default_errno, p->default_errno))
+		return true;
+	for (size_t i = 0; i < r->nrules; i++)
+		if (v ==
+		    runc_action(r->rules[i]->act, r->rules[i]->has_errno, r->rules[i]->errno_ret))
+			return true;
+	return false;
+}
+
 /* libseccomp writes the program in the filter's byte order (it is loaded on
- * that machine); bring a big-endian one back to ours to run it here. */
-static inline void runc_to_host_order(secprof_insn *p, size_t len, uint32_t token)
+ * that machine); bring a big-endian one back to ours to run it here.
+ * gen_bpf.c _gen_bpf_build_jmp_ret, which repeats a RET closer to a jump
+ * that cannot reach the first one, passes the RET's k, already in the
+ * filter's order, through _gen_bpf_action's _htot32 again: the identity on
+ * a big-endian host (where runc for s390x runs, and loads the right
+ * action), a second swap here, which leaves that k in our order. Such a k
+ * is told by being an action of the filter only unswapped. */
+static inline void runc_to_host_order(secprof_insn *p, size_t len, uint32_t token,
+				      const struct secprof_resolved *r)
 {
 	if (token & __AUDIT_ARCH_LE)
 		return;
 	for (size_t i = 0; i < len; i++) {
 		p[i].code = __builtin_bswap16(p[i].code);
+		if (p[i].code == (BPF_RET | BPF_K) &&
+		    !runc_is_action(r, __builtin_bswap32(p[i].k)) && runc_is_action(r, p[i].k))
+			continue;
 		p[i].k = __builtin_bswap32(p[i].k);
 	}
 }
@@ -492,7 +520,7 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 		return -1;
 	}
 	seccomp_release(ctx);
-	runc_to_host_order(bpf, bpf_len, tokens[0]);
+	runc_to_host_order(bpf, bpf_len, tokens[0], r);
 	/* generatePatch: no stub when defaultErrnoRet == SCMP_ACT_ERRNO(ENOSYS) */
 	bool enosys_ret = r->prof->has_default_errno && r->prof->default_errno == 0x50026u;
 	if (!(o && o->no_stub) && !enosys_ret && !runc_is_allow_like(r->prof->default_act)) {

@@ -281,6 +281,16 @@ static void builtin_variants(secprof_ctx *ctx, struct eq_stats *st)
 		{ "builtin arm64 default caps", "arm64", NULL, false, 6, 1 },
 		{ "builtin riscv64 default caps", "riscv64", NULL, false, 6, 1 },
 		{ "builtin ppc64le default caps", "ppc64le", NULL, false, 6, 1 },
+		/* the other natives: archMap subarchitectures (s390, arm,
+		 * MIPS o32/n32), multiplexers, big-endian filters */
+		{ "builtin 386 default caps", "386", NULL, false, 6, 1 },
+		{ "builtin arm default caps", "arm", NULL, false, 6, 1 },
+		{ "builtin s390x default caps", "s390x", NULL, false, 6, 1 },
+		{ "builtin ppc64 default caps", "ppc64", NULL, false, 6, 1 },
+		{ "builtin mipsle default caps", "mipsle", NULL, false, 6, 1 },
+		{ "builtin mips64 default caps", "mips64", NULL, false, 6, 1 },
+		{ "builtin mips64le default caps", "mips64le", NULL, false, 6, 1 },
+		{ "builtin mips64p32le default caps", "mips64p32le", NULL, false, 6, 1 },
 	};
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(v); i++) {
@@ -444,11 +454,37 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 
 	st->printed = 0;
 
+	/* EQUIV_NATIVES: a comma-separated list of natives (Go or moby
+	 * native names), or "all": profile i is resolved for the i-th (mod n),
+	 * listing arches of that native's byte order */
+	static const char *const all_natives[] = { "amd64",       "arm64",    "arm",
+						   "386",         "ppc64le",  "ppc64",
+						   "s390x",       "s390",     "mipsle",
+						   "mips64",      "mips64le", "mips64p32",
+						   "mips64p32le", "riscv64",  "ppc" };
+	const char *natives[32];
+	size_t nnat = 0;
+	char *natlist = getenv("EQUIV_NATIVES") ? strdup(getenv("EQUIV_NATIVES")) : NULL;
+	if (natlist && !strcmp(natlist, "all"))
+		for (; nnat < SP_ARRAY_SIZE(all_natives); nnat++)
+			natives[nnat] = all_natives[nnat];
+	else if (natlist)
+		for (char *save = NULL, *t = strtok_r(natlist, ",", &save); t && nnat < 32;
+		     t = strtok_r(NULL, ",", &save))
+			natives[nnat++] = t;
+
 	for (unsigned i = 0; i < want; i++) {
-		const char *go;
-		char *json = randprof_json(base + i, &go, 1), label[64];
+		const char *go = nnat ? natives[i % nnat] : NULL;
+		const struct sp_arch *na = go ? sp_arch_by_goarch(go) : NULL;
+		if (go && !na)
+			na = sp_arch_by_go(go);
+		const char *dflt;
+		char *json = randprof_json_arches(base + i, &dflt, 1, na && na->big_endian),
+		     label[64];
 		struct loaded l;
 		secprof_error err;
+		if (!go)
+			go = dflt;
 
 		snprintf(label, sizeof(label), "random profile seed %llu (%s)",
 			 (unsigned long long)(base + i), go);
@@ -466,6 +502,7 @@ static void random_profiles(secprof_ctx *ctx, struct eq_stats *st)
 		}
 		free(json);
 	}
+	free(natlist);
 	tap_ok(bad == 0, "random profiles: %u generated, %u do not load", want, bad);
 	tap_ok(st->error_mismatch == mism,
 	       "random profiles: %llu compared, %llu refused by both, %llu by one only",
