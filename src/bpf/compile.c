@@ -44,8 +44,11 @@
  * low-word rules there keep their verdict's rank in X and go on to the
  * twin (RANK), whose returns then return the stricter of the two (MIN),
  * or, when the twin decides one action whatever the arguments, each low
- * return becomes the stricter of it and that action (CONST). */
-enum leaf_mode { LEAF_RET, LEAF_RANK, LEAF_MIN, LEAF_CONST };
+ * return becomes the stricter of it and that action (CONST). Where the
+ * twin is runc's program run (a DAG) that replaced the rules as written
+ * (sp_wide.written), those come between: each of their returns raises X
+ * to its rank where it is not less strict, and goes on to the DAG (RAISE). */
+enum leaf_mode { LEAF_RET, LEAF_RANK, LEAF_MIN, LEAF_CONST, LEAF_RAISE };
 
 struct leaves {
 	enum leaf_mode mode;
@@ -951,6 +954,18 @@ static size_t leaf_pos(struct gen *g, uint32_t ret)
 		pos = emit_before(g, BPF_LDX | BPF_IMM, (uint32_t)rank_of(l, ret),
 				  pos_target(l->wide_pos))
 			      .pos;
+	} else if (l->mode == LEAF_RAISE) {
+		/* X = the rank of ret unless X's is strictly stricter (A = X
+		 * then; ranks from r on are); then the twin */
+		struct target set = emit_before(g, BPF_LDX | BPF_IMM, (uint32_t)rank_of(l, ret),
+						pos_target(l->wide_pos));
+		if ((r = rank_above(l, ret)) == l->nranked) {
+			pos = set.pos;
+		} else {
+			struct target t =
+				emit_jump(g, BPF_JGE, (uint32_t)r, pos_target(l->wide_pos), set);
+			pos = emit_before(g, BPF_MISC | BPF_TXA, 0, t).pos;
+		}
 	} else if ((r = rank_above(l, ret)) == l->nranked) {
 		return real_ret(g, ret); /* no low verdict is stricter */
 	} else {
@@ -1009,18 +1024,26 @@ static int cmp_strictness(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* Every return the low rules of s can make, least strict first. */
-static void rank_returns(struct gen *g, const struct sp_sysrule *s)
+static void rank_sys(struct gen *g, const struct sp_sysrule *s)
 {
 	const struct sp_tnode *root = s->tree;
 
-	g->leaf.nranked = 0;
 	rank_add(g, s->uncond ? s->ret : g->rs->default_ret);
 	for (size_t i = 0; !s->uncond && i < s->nrules; i++)
 		rank_add(g, s->rules[i].ret);
 	while (root && root->prev)
 		root = root->prev;
 	rank_tree(g, root);
+}
+
+/* Every return the low rules of s can make, and the rules as written
+ * where the twin keeps them (sp_wide.written), least strict first. */
+static void rank_returns(struct gen *g, const struct sp_sysrule *s)
+{
+	g->leaf.nranked = 0;
+	rank_sys(g, s);
+	if (s->wide && s->wide->written)
+		rank_sys(g, s->wide->written);
 	qsort(g->leaf.ranked, g->leaf.nranked, sizeof(*g->leaf.ranked), cmp_strictness);
 }
 
@@ -1075,6 +1098,14 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		wide = s->wide->dag ? emit_dag(g, a, s->wide) : emit_sys(g, a, w);
 		place(g, &wide);
 		g->leaf.wide_pos = wide.pos;
+		if (s->wide->written) {
+			/* the rules as written, between the low ones and the DAG */
+			struct target mid;
+			leaf_mode(g, LEAF_RAISE);
+			mid = emit_sys(g, a, s->wide->written);
+			place(g, &mid);
+			g->leaf.wide_pos = mid.pos;
+		}
 		leaf_mode(g, LEAF_RANK);
 		slow = emit_sys(g, a, s);
 		place(g, &slow);

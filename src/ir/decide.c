@@ -136,6 +136,18 @@ static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch 
 	*wide = false;
 	if (!s->wide)
 		return lo;
+	if (s->wide->written) {
+		/* the rules as written, whose verdict the DAG below may lack
+		 * (ruleset.h sp_wide.written): the stricter, a tie to them */
+		uint32_t mid =
+			sysrule_walk(s->wide->written, arch, in, default_ret, &wrule, &wcrule);
+		if (mid != lo && !sp_ret_stricter(lo, mid)) {
+			lo = mid;
+			*wide = true;
+			*rule = wrule;
+			*crule = wcrule;
+		}
+	}
 	full = sysrule_walk(&s->wide->rules, arch, in, default_ret, &wrule, &wcrule);
 	if (full == lo || sp_ret_stricter(lo, full))
 		return lo;

@@ -124,6 +124,13 @@ struct sp_wide {
 	 * accumulator but because libseccomp's tree merges them otherwise than
 	 * they read (a shared level, a rule partly lost: scmpacc.c) */
 	bool merged;
+	/* with dag, where it replaced a 64-bit twin (default mode): that twin,
+	 * the rules as written with libseccomp's 64-bit compares. The DAG's
+	 * first phase runs libseccomp's tree with fresh loads, which is not
+	 * the rules as written where the tree merges them (merged), so the
+	 * verdict is the stricter of the low-word rules, these and the DAG
+	 * (a tie to the later). NULL otherwise. */
+	const struct sp_sysrule *written;
 };
 
 /* The kernel's order of actions (kernel/seccomp.c seccomp_run_filters:

@@ -629,6 +629,7 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 	twin->dag = v;
 	twin->ndag = d->nodes.len;
 	twin->merged = !stale;
+	twin->written = ms->s->wide ? &ms->s->wide->rules : NULL;
 	ms->s->wide = twin;
 	if (rule) {
 		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);

@@ -278,6 +278,8 @@ static void sysrule_apply(struct sp_sysrule *s, uint32_t def)
 			v[i].act_t = v[i].has_t ? stricter(v[i].act_t, def) : v[i].act_t;
 			v[i].act_f = v[i].has_f ? stricter(v[i].act_f, def) : v[i].act_f;
 		}
+		if (s->wide->written)
+			sysrule_apply((struct sp_sysrule *)s->wide->written, def);
 	} else if (s->wide) {
 		sysrule_apply((struct sp_sysrule *)&s->wide->rules, def);
 	}
