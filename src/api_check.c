@@ -59,6 +59,10 @@ static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secpr
 	/* the program checked once for both runtimes */
 	bool loadable = sp_bpf_check(prog->insns, prog->len, NULL) == 0;
 
+	/* an LXC policy is loaded by LXC, not by these runtimes' init */
+	if (p->form == SP_FORM_LXC)
+		return;
+
 	for (size_t i = 0; arch && i < SP_ARRAY_SIZE(runtimes); i++)
 		if (sp_runtime_note_checked(prog->insns, prog->len, loadable, arch, runtimes[i],
 					    false, msg, sizeof(msg)))

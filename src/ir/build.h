@@ -68,6 +68,7 @@ struct build {
 	int32_t *row;          /* [name seq]: the name's index in the syscall table */
 	bool exact;            /* secprof_compile_opts.exact_libseccomp */
 	bool newer;            /* secprof_compile_opts.newer_syscalls */
+	bool lxc;              /* an LXC policy (merge.c lxc_left_out) */
 	const char **names;    /* [name seq]: the name as written */
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */

@@ -658,6 +658,27 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
  * as the stable sort keeps them. */
 #define PLACE_SPAN 8192
 
+/* Whether name seq goes to the multiplexer (socketcall/ipc) of the arch
+ * whose numbers for them are mux_nr: runc adds rules with
+ * seccomp_rule_add, and libseccomp puts a socket or IPC name it knows
+ * there (and on the name's own number where the arch has one). */
+static bool to_mux(const struct build *b, const struct mux_name *mn, uint32_t seq,
+		   const int32_t *mux_nr)
+{
+	return mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0 && !b->lxc;
+}
+
+/* LXC leaves such a name out of the arch altogether: do_resolve_add_rule
+ * adds a rule only where seccomp_syscall_resolve_name(_arch) gives a
+ * number, and libseccomp 2.5.4 gives every socket and IPC name a pseudo
+ * number on an arch that multiplexes them (i386's socket, 359 in the
+ * kernel's table, too). Checked against LXC 5.0.2 (tests/suites/lxc.sh). */
+static bool lxc_left_out(const struct build *b, const struct mux_name *mn, uint32_t seq,
+			 const int32_t *mux_nr)
+{
+	return b->lxc && mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0;
+}
+
 struct placing {
 	uint32_t *place;
 	int32_t lo;
@@ -696,7 +717,9 @@ static int count_entries(struct build *b, const struct sp_arch_rules *ar, const 
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux_nr[0] >= 0 || mux_nr[1] >= 0 ? &b->muxn[seq]
 										     : NULL;
-			if (mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0)
+			if (lxc_left_out(b, mn, seq, mux_nr))
+				continue;
+			if (to_mux(b, mn, seq, mux_nr))
 				pl->place[mux_nr[mn->kind] - lo] += (uint32_t)sp_rs_mux_parts(rule);
 			if (nr >= 0)
 				pl->place[nr - lo]++;
@@ -753,8 +776,11 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
 			bool family = mn && mn->kind >= 0;
+			bool m = !dropped && to_mux(b, mn, seq, mux_nr);
 			struct entry *e;
-			if (family && !dropped && b->known[seq] && mux_nr[mn->kind] >= 0) {
+			if (lxc_left_out(b, mn, seq, mux_nr))
+				nr = -1; /* a pseudo number: no rule on this arch */
+			if (m) {
 				/* sp_rs_list_db leaves this one out: the model
 				 * lists the db itself */
 				if (nr == SP_NR_NEWER && b->model_db)
@@ -772,8 +798,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			}
 			/* runc skips a name libseccomp cannot resolve for the
 			 * arch; a family name still reaches the multiplexer */
-			if (nr < 0 && !dropped &&
-			    !(family && b->known[seq] && mux_nr[mn->kind] >= 0) &&
+			if (nr < 0 && !dropped && !m &&
 			    (rc = sp_rs_add_drop(b,
 						 nr == SP_NR_NEWER
 							 ? SECPROF_REASON_NEWER_THAN_LIBSECCOMP

@@ -40,6 +40,9 @@ static bool stub_wanted(const struct secprof_profile *p, const secprof_compile_o
 	 * crun never adds one (opts->no_enosys). */
 	if (opts && opts->no_enosys)
 		return false;
+	/* LXC loads libseccomp's program as it is: no stub (lxc.c) */
+	if (p->form == SP_FORM_LXC)
+		return false;
 	/* runc's generatePatch (libcontainer/seccomp/patchbpf/enosys_linux.go)
 	 * also skips the stub when defaultErrnoRet equals its retErrnoEnosys,
 	 * the whole action value SCMP_ACT_ERRNO(ENOSYS) = 0x50026, not 38: with
@@ -226,6 +229,7 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	b.stub = stub_wanted(r->prof, opts);
 	b.exact = opts && opts->exact_libseccomp;
 	b.newer = opts && opts->newer_syscalls;
+	b.lxc = r->prof->form == SP_FORM_LXC;
 	b.drops.item_size = sizeof(struct sp_drop);
 	b.conds.item_size = sizeof(struct sp_cond);
 	rc = check_default(&b);

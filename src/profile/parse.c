@@ -1592,6 +1592,13 @@ static secprof_profile *parse_bytes(secprof_ctx *ctx, const char *data, size_t l
 	}
 	if (!data)
 		c.data = "";
+	/* an LXC seccomp policy (lxc.c): read into the profile, then
+	 * validated as any profile */
+	if (data && sp_lxc_sniff(data, len)) {
+		if (sp_lxc_read(ctx, p, data, len, err) < 0 || validate(&c, p) < 0)
+			goto fail;
+		return p;
+	}
 	/* YAML: the Security Profiles Operator's SeccompProfile; the tree
 	 * is the JSON reader's, so the same decoders read it */
 	if (data && sp_yaml_sniff(data, len)) {

@@ -149,7 +149,8 @@ struct sp_archmap {
 enum sp_form {
 	SP_FORM_DOCKER,     /* Docker/moby profile (archMap or not) */
 	SP_FORM_OCI_CONFIG, /* a whole OCI config.json: its linux.seccomp */
-	SP_FORM_SPO         /* a Security Profiles Operator SeccompProfile (YAML): its spec */
+	SP_FORM_SPO,        /* a Security Profiles Operator SeccompProfile (YAML): its spec */
+	SP_FORM_LXC         /* an LXC seccomp policy (lxc.seccomp.profile), lxc.c */
 };
 
 struct secprof_profile {
@@ -212,5 +213,21 @@ const char *sp_rule_path(char *buf, size_t len, const struct sp_rule *rule, cons
  * does). The result is the same either way (tests/unit/test_memory.c). */
 secprof_profile *sp_profile_parse_lazy(secprof_ctx *ctx, const char *data, size_t len,
 				       const char *filename, secprof_error *err, int lazy);
+
+/* LXC seccomp policies (lxc.c). Whether `data` is one: a number (the
+ * policy version) then, after spaces or line ends, more text; no JSON
+ * profile or YAML document is. */
+bool sp_lxc_sniff(const char *data, size_t len);
+/* Read an LXC policy into p (form SP_FORM_LXC; rules in p's arena), as
+ * LXC 5.0.2 with libseccomp 2.5.4 loads it; p->file names it in messages.
+ * 0, or an error at file:line:col. The caller validates p as any profile. */
+int sp_lxc_read(secprof_ctx *ctx, struct secprof_profile *p, const char *data, size_t len,
+		secprof_error *err);
+/* The arch an LXC profile is resolved for must be one LXC can run on
+ * (not x32 or MIPS n32, which run on x86_64 and mips64 kernels). 0 or an
+ * error; 0 for every other form. */
+struct sp_arch;
+int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *native,
+		      secprof_error *err);
 
 #endif

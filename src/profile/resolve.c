@@ -367,7 +367,8 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 	struct resolve_state st = { .prof = p, .caps = opts->caps };
 	int rc;
 
-	if ((rc = pick_arch(opts, &r->native, err)) < 0)
+	if ((rc = pick_arch(opts, &r->native, err)) < 0 ||
+	    (rc = sp_lxc_host_check(p, r->native, err)) < 0)
 		return rc;
 	st.native = r->native->go;
 	if (opts->kernel_major || opts->kernel_minor) {
