@@ -39,6 +39,9 @@ pkgs="$pkgs libarchive-dev nettle-dev"
 # program built against musl and embedded in libsecprof
 pkgs="$pkgs musl-tools"
 pkgs="$pkgs tmux zstd"
+# LXC policies in (src/profile/lxc.c): tests/suites/lxc.sh compares with the
+# filter Debian's lxc-execute loads
+pkgs="$pkgs lxc"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -672,11 +672,20 @@ static bool to_mux(const struct build *b, const struct mux_name *mn, uint32_t se
  * adds a rule only where seccomp_syscall_resolve_name(_arch) gives a
  * number, and libseccomp 2.5.4 gives every socket and IPC name a pseudo
  * number on an arch that multiplexes them (i386's socket, 359 in the
- * kernel's table, too). Checked against LXC 5.0.2 (tests/suites/lxc.sh). */
+ * kernel's table, too), so the default decides there; nothing reaches
+ * the multiplexer either (to_mux). Checked against LXC 5.0.2
+ * (tests/suites/lxc.sh). secprof follows it only where the default is at
+ * least as strict as the rule (an allowlist's allow): a rule stricter
+ * than the default (a denylist's errno) stays on the name's direct number
+ * (i386's socket, 359), so the policy's denial holds there where LXC
+ * loses it: stricter than LXC, and no rule lands on socketcall or ipc
+ * that could clash with the policy's own rules for them
+ * (docs/COMPAT.md §10). */
 static bool lxc_left_out(const struct build *b, const struct mux_name *mn, uint32_t seq,
-			 const int32_t *mux_nr)
+			 const int32_t *mux_nr, const struct sp_rule *rule)
 {
-	return b->lxc && mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0;
+	return b->lxc && mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0 &&
+	       !sp_ret_stricter(sp_rule_ret(rule), b->rs->default_ret);
 }
 
 struct placing {
@@ -717,7 +726,7 @@ static int count_entries(struct build *b, const struct sp_arch_rules *ar, const 
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux_nr[0] >= 0 || mux_nr[1] >= 0 ? &b->muxn[seq]
 										     : NULL;
-			if (lxc_left_out(b, mn, seq, mux_nr))
+			if (lxc_left_out(b, mn, seq, mux_nr, rule))
 				continue;
 			if (to_mux(b, mn, seq, mux_nr))
 				pl->place[mux_nr[mn->kind] - lo] += (uint32_t)sp_rs_mux_parts(rule);
@@ -778,7 +787,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			bool family = mn && mn->kind >= 0;
 			bool m = !dropped && to_mux(b, mn, seq, mux_nr);
 			struct entry *e;
-			if (lxc_left_out(b, mn, seq, mux_nr))
+			if (lxc_left_out(b, mn, seq, mux_nr, rule))
 				nr = -1; /* a pseudo number: no rule on this arch */
 			if (m) {
 				/* sp_rs_list_db leaves this one out: the model

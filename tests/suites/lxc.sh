@@ -70,6 +70,12 @@ ok $? "x86 compat: socket and recvmmsg left out, socketcall too; x86_64 socket a
 "$SECPROF" explain p.seccomp socket --arch 386 >out 2>&1
 grep -q 'KILL' out
 ok $? "on an i386 host (native x86) socket is killed, as LXC leaves it out"
+# a denial there is kept on the direct number (LXC loses it: stricter)
+printf '2\ndenylist\nsocket errno 97\nsemget errno 1\n' >d.seccomp
+is "$("$SECPROF" eval d.seccomp socket --arch 386 | head -1) $("$SECPROF" eval d.seccomp semget --arch 386 | head -1)" \
+	"ERRNO(97) ERRNO(1)" "x86 compat: a denylist's socket and semget denials stay on their own numbers"
+is "$("$SECPROF" eval d.seccomp socketcall 1 --arch 386 | head -1)" "ALLOW" \
+	"x86 compat: socketcall gets the default, as under LXC"
 
 # --- every command reads the form ---
 printf '2\ndenylist\nreject_force_umount  # comment this to allow umount -f;  not recommended\n[all]\nkexec_load errno 1\n' >c.seccomp
@@ -91,9 +97,10 @@ if ! lxc_available; then
 	done_testing; exit
 fi
 mkdir -p lxc
-# against_lxc POLICY NAME: LXC's filter decides as secprof compile
-# --exact-libseccomp's, and the default program (arguments the kernel reads
-# as 32 bits decided on their low word too) allows nothing LXC's denies
+# against_lxc POLICY NAME [DIFF]: LXC's filter decides as secprof compile
+# --exact-libseccomp's (or differs from it by DIFF, secprof diff's lines),
+# and the default program (arguments the kernel reads as 32 bits decided
+# on their low word too) allows nothing LXC's denies
 against_lxc() {
 	if ! lxc_filter "$tmp/$1" "$tmp/$1.bpf" "$tmp/lxc"; then
 		ok 1 "$2: LXC ran"
@@ -101,14 +108,23 @@ against_lxc() {
 	fi
 	"$SECPROF" compile "$1" --exact-libseccomp -o "$1.exact.bpf" 2>/dev/null
 	"$SECPROF" diff "$1.bpf" "$1.exact.bpf" >out 2>&1
-	is "$(tail -n 1 out | sed 's/ (.*//')" "verdict: identical" "$2: identical to LXC's filter (--exact-libseccomp)"
+	if [[ -z ${3:-} ]]; then
+		is "$(tail -n 1 out | sed 's/ (.*//')" "verdict: identical" "$2: identical to LXC's filter (--exact-libseccomp)"
+	else
+		is "$(sed 's/ (.*//' out)" "$3" "$2: LXC's filter but for secprof's stricter lines (--exact-libseccomp)"
+	fi
 	"$SECPROF" diff --subset "$1" "$1.bpf" >out 2>&1
 	ok $? "$2: the default program allows nothing LXC's denies"
 }
 cp c.seccomp common.seccomp
 against_lxc common.seccomp "common.seccomp (denylist, reject_force_umount)"
 printf '2\nblacklist\nkexec_load kill\n[x86]\nptrace errno 1\n[arm]\nmount\n[x86_64]\nsyslog trap\nunshare errno 1 [0,0x10000000,&=,0x10000000]\npersonality errno 22 [0,0xffffffff,>] [1,5,<=]\n[all]\nacct errno 65\nsocket errno 97 [0,40,==]\nsemget errno 1\nsocketcall errno 1 [0,1,==]\n' >deny.seccomp
-against_lxc deny.seccomp "denylist: sections, kill/trap/errno, arguments, socket calls"
+# LXC loses the denials of socket and semget on x86 (left out, as in
+# merge.c lxc_left_out): secprof keeps them on their direct numbers
+against_lxc deny.seccomp "denylist: sections, kill/trap/errno, arguments, socket calls" \
+	"x86 socket arg0 low word 40: ALLOW → ERRNO(97)  e.g. socket(40)
+x86 semget: ALLOW → ERRNO(1)  e.g. semget(0)
+verdict: B stricter"
 {
 	printf '2\nallowlist trap\n'
 	"$SECPROF" syscalls --arch amd64 | awk '$1!="personality" && $1!="mincore" && $1!="getuid" && $1!="fadvise64"{print $1}'
