@@ -1210,7 +1210,21 @@ static int check_flags(struct pc *c, struct secprof_profile *p)
 	char list[256];
 
 	for (size_t i = 0; i < p->nflags; i++) {
-		if (sp_flag_from_str(p->flags[i].s))
+		uint32_t f = sp_flag_from_str(p->flags[i].s);
+		if (f == SP_FLAG_SPEC_ALLOW) {
+			size_t old = path_key(c, "flags");
+			int rc;
+			path_index(c, i);
+			rc = pwarn(
+				c, &p->flags[i].loc,
+				"SECCOMP_FILTER_FLAG_SPEC_ALLOW is not applied: Debian 12's Docker "
+				"(20.10) drops a profile's flags, so its containers keep the kernel's "
+				"speculative-store-bypass mitigation, and secprof keeps it too");
+			path_pop(c, old);
+			if (rc < 0)
+				return rc;
+		}
+		if (f)
 			continue;
 		list_names(list, sizeof(list), sp_flag_name_at);
 		path_key(c, "flags");

@@ -51,6 +51,11 @@ enum sp_op {
 	X(LOG, "SECCOMP_FILTER_FLAG_LOG", 2u)               \
 	X(SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4u) \
 	X(WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32u)
+enum {
+#define X(id, str, bit) SP_FLAG_##id = bit,
+	SP_FLAGS(X)
+#undef X
+};
 
 /* SECCOMP_RET_* values (include/uapi/linux/seccomp.h) used by the compiler. */
 #define SP_RET_KILL_THREAD 0x00000000u

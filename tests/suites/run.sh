@@ -379,15 +379,21 @@ fi
 # Debian 12's runc 1.1.5 never passes SPEC_ALLOW, so the kernel keeps its
 # speculative-store-bypass mitigation where it ties it to seccomp; a
 # current runc passes it when the profile names no flags. secprof takes the
-# stricter (docs/COMPAT.md §9 item 24), and passes it when it is listed.
+# stricter (docs/COMPAT.md §9 item 24), and does not pass it when it is
+# listed either: Debian 12's Docker 20.10 drops a profile's flags. LOG,
+# which denies nothing less, is passed.
 if command -v strace >/dev/null; then
-	printf '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"], "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}\n' >"$tmp/spec.json"
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG"], "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}\n' >"$tmp/spec.json"
 	for p in builtin "$tmp/spec.json"; do
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -o "$tmp/trace" -e trace=seccomp \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -o "$tmp/trace" -e trace=seccomp,prctl \
 			"$SECPROF" run --no-filter-cache --security-opt "seccomp=$p" -- true 2>/dev/null
-		grep -o 'seccomp(SECCOMP_SET_MODE_FILTER, [A-Z_|0-9]*' "$tmp/trace" | grep -o 'SPEC_ALLOW' | sort -u
+		echo "$(grep -oE 'prctl\(PR_SET_SECCOMP|seccomp\(SECCOMP_SET_MODE_FILTER, [A-Z_|0-9]*' "$tmp/trace" | sort -u | tr '\n' ' ')"
 	done >"$tmp/flags"
-	is "$(tr '\n' ' ' <"$tmp/flags")" "SPEC_ALLOW " "a profile without flags is loaded without SPEC_ALLOW, one that lists it with it"
+	is "$(cat "$tmp/flags")" "prctl(PR_SET_SECCOMP 
+seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG " \
+		"no SPEC_ALLOW, whether the profile names no flags or lists it; LOG passed"
+	"$SECPROF" check "$tmp/spec.json" 2>&1 | grep -q 'flags\[0\]: SECCOMP_FILTER_FLAG_SPEC_ALLOW is not applied'
+	ok $? "... and secprof check warns about a listed SPEC_ALLOW"
 else
 	skip "the filter's flags" "strace not installed"
 fi

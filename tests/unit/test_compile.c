@@ -525,6 +525,12 @@ static void test_flags(secprof_ctx *ctx)
 	TAP_EQ_INT(
 		flags_of(
 			ctx,
+			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":[]}",
+			&l),
+		2, "SPEC_ALLOW listed: not applied (Debian 12's Docker drops flags), LOG kept");
+	TAP_EQ_INT(
+		flags_of(
+			ctx,
 			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
 			&l),
 		0, "NOTIFY rule: no flag in the program (the loader adds NEW_LISTENER)");
