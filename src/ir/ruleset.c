@@ -190,8 +190,9 @@ static void set_flags(struct build *b)
 	 * speculative-store-bypass mitigation where the kernel ties it to
 	 * seccomp (kernel/seccomp.c seccomp_assign_mode). The stricter of
 	 * the two. A profile that lists it does not get it either: Debian
-	 * 12's Docker 20.10 drops a profile's flags (its seccomp.Seccomp has
-	 * no Flags field before moby 23.0), so runc never sees them there
+	 * 12's Docker 20.10 drops a profile's flags (the config.json its
+	 * daemon writes has none: docs/COMPAT.md §9 item 24), so runc never
+	 * sees them there
 	 * (docs/COMPAT.md §4.1.1, §9 item 24; parse.c check_flags warns). */
 	for (size_t i = 0; i < p->nflags; i++)
 		b->rs->flags |= sp_flag_from_str(p->flags[i].s ? p->flags[i].s : "");
