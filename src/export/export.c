@@ -141,6 +141,7 @@ struct xrule {
 	size_t nconds;
 	secprof_ir_cond *own; /* conds made here (malloc'ed), or NULL */
 	bool own_rule;        /* a profile rule as written (beyond_rules) */
+	bool unresolved;      /* for a name libseccomp 2.5.4 skips (unresolved_rules) */
 	size_t src, seq;      /* profile order of the rule it came from */
 	/* runc's order within that rule (matchCall): name by name, and for a
 	 * rule that tests an argument twice, condition by condition */
@@ -479,6 +480,37 @@ static int beyond_rules(const secprof_resolved *r, struct xprof *x)
 	return 0;
 }
 
+/* A name Debian 12's runc cannot resolve (newer than its libseccomp 2.5.4:
+ * mseal, listmount, ...; or unknown to secprof on every arch of the
+ * filter) has no entry in the rule set: that runc skips it (matchCall,
+ * "unknown seccomp syscall ... ignored"), so the program is the same with
+ * or without its rules. A runtime with a newer libseccomp resolves it and
+ * applies them, and there a rule left out of the export is lost: a name
+ * the profile denies under a default that allows would be allowed. Such a
+ * name's rules (those the container keeps, equal-to-the-default ones
+ * skipped as runc skips them) are exported as the profile wrote them, so
+ * every runtime decides on it as it does for the original. */
+static int unresolved_rules(const secprof_resolved *r, struct xprof *x)
+{
+	const struct secprof_profile *p = r->prof;
+	size_t nd;
+	const secprof_ir_drop *d = secprof_ir_drops(x->ir, &nd);
+
+	for (size_t i = 0; i < nd; i++) {
+		if ((d[i].reason != SECPROF_REASON_NEWER_THAN_LIBSECCOMP &&
+		     d[i].reason != SECPROF_REASON_UNKNOWN_NAME) ||
+		    !d[i].name || d[i].via || d[i].rule.index >= p->nrules || seen(x, d[i].name))
+			continue;
+		if (own_rule(x, &p->rules[d[i].rule.index], d[i].name) < 0)
+			return -1;
+		for (size_t k = 0; k < x->nrules; k++)
+			if (x->rules[k].own_rule && x->rules[k].src == d[i].rule.index &&
+			    !strcmp(x->rules[k].names[0], d[i].name))
+				x->rules[k].unresolved = true;
+	}
+	return 0;
+}
+
 /* A name only 32-bit arches of a filter with a 64-bit one have: runc still
  * hands its rules to libseccomp for every arch, and on the 64-bit arch
  * libseccomp keeps them under a pseudo number, in blocks that shape the
@@ -593,7 +625,7 @@ static int xprof_build(secprof_ctx *ctx, const secprof_resolved *r, struct xprof
 				return sp_err_oom(err);
 		}
 	}
-	if (beyond_rules(r, x) < 0)
+	if (beyond_rules(r, x) < 0 || unresolved_rules(r, x) < 0)
 		return sp_err_oom(err);
 	if (x->nrules)
 		qsort(x->rules, x->nrules, sizeof(*x->rules), cmp_rule);
@@ -1027,7 +1059,23 @@ static void sd_note(struct sd_view *v, uint32_t ret)
 static struct sd_view sd_name_view(const struct xprof *x, const char *name)
 {
 	struct sd_view v = { 0 };
+	bool written = false;
 
+	/* a name the rule set has no entry for (unresolved_rules): its rules
+	 * as written, every action they give, and the default where one
+	 * tests arguments; a systemd whose libseccomp knows the name applies
+	 * the line, one that does not ignores it */
+	for (size_t i = 0; i < x->nrules; i++)
+		if (x->rules[i].unresolved && !strcmp(x->rules[i].names[0], name)) {
+			written = true;
+			v.cond |= x->rules[i].nconds > 0;
+			sd_note(&v, x->rules[i].ret);
+		}
+	if (written) {
+		if (v.cond)
+			sd_note(&v, x->default_ret);
+		return v;
+	}
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
 		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
 		const secprof_arch *arch = secprof_arch_lookup(ar->name);
