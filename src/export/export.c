@@ -1391,6 +1391,17 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 				      "the profile is unconfined: there is no filter to export");
 		if (!(prog = secprof_compile(ctx, r, &o->compile, err)))
 			return -err->code;
+		/* bwrap and crun hand these bytes to the kernel of the
+		 * container's host as its struct sock_filter array
+		 * (include/uapi/linux/filter.h): in that arch's byte order,
+		 * which for s390x or ppc64 is not this host's. Left in this
+		 * host's, the kernel there refuses the program. */
+		if ((o->format == SECPROF_EXPORT_BWRAP || o->format == SECPROF_EXPORT_CRUN) &&
+		    r->native && r->native->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+			for (size_t i = 0; i < prog->len; i++) {
+				prog->insns[i].code = __builtin_bswap16(prog->insns[i].code);
+				prog->insns[i].k = __builtin_bswap32(prog->insns[i].k);
+			}
 		rc = secprof_export_prog(prog, o->format, out, len, err);
 		secprof_prog_free(prog);
 		return rc;
