@@ -4,7 +4,8 @@
 # inside gives the verdicts it gives under `secprof run --rootfs`:
 #  - runc with an OCI bundle whose linux.seccomp is `export --format oci`;
 #  - crun with the run.oci.seccomp_bpf_data annotation of `export --format
-#    crun` (skipped where crun cannot run here, e.g. its cgroup setup);
+#    crun`, and with the oci export as linux.seccomp (on a hybrid cgroup
+#    host in a mount namespace with a cgroup2 root);
 #  - `docker run --security-opt seccomp=FILE` (a private dockerd), FILE the
 #    profile `secprof install --kubelet` wrote;
 #  - `podman run --runtime runc` with the docker export.
@@ -141,6 +142,22 @@ else
 fi
 
 # ---- crun, the precompiled-program annotation ------------------------------------
+# crun refuses a hybrid cgroup host; there it runs in a mount namespace of
+# its own with a cgroup2 root and --cgroup-manager=disabled (as in
+# run-messages.sh), which is all this needs.
+crun_run() { # BUNDLE: crun's output, its status in $TMPD/crun.rc
+	local out rc
+	out=$(timeout 60 crun --root "$TMPD/crun" run --bundle "$1" "$cid" 2>&1 </dev/null); rc=$?
+	crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
+	if [[ $rc != 0 && $out == *cgroup* ]]; then
+		out=$(timeout 60 unshare -m --propagation private sh -c \
+			'umount -R /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 none /sys/fs/cgroup && exec crun --root "$1" --cgroup-manager=disabled run --bundle "$2" "$3"' \
+			sh "$TMPD/crun" "$1" "$cid" 2>&1 </dev/null); rc=$?
+		crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
+	fi
+	echo "$rc" >"$TMPD/crun.rc"
+	printf '%s' "$out"
+}
 if ! command -v crun >/dev/null; then
 	skip "crun run.oci.seccomp_bpf_data" "crun not installed"
 else
@@ -155,13 +172,19 @@ cfg.setdefault("annotations", {}).update(json.load(open(sys.argv[2])))
 cfg["linux"].pop("seccomp", None)
 json.dump(cfg, open(sys.argv[1], "w"))
 EOF
-		out=$(timeout 60 crun --root "$TMPD/crun" run --bundle "$TMPD/b3" "$cid" 2>&1 </dev/null); rc=$?
-		crun --root "$TMPD/crun" delete -f "$cid" >/dev/null 2>&1
-		if [[ $rc != 0 && $out == *cgroup* ]]; then
+		out=$(crun_run "$TMPD/b3")
+		if [[ $(cat "$TMPD/crun.rc") != 0 && $out == *cgroup* ]]; then
 			skip "crun, $pn" "crun cannot run here: $(tail -n 1 <<<"$out")"
 			continue
 		fi
 		same "crun, $pn: the annotation's program gives secprof run's verdicts, every one" "${OURS[$p]}" "$out" strict
+		# crun compiling linux.seccomp itself (with its libseccomp): the
+		# oci export decides as the original profile there too
+		"$S" -q export "$p" --format oci >"$TMPD/exp.json" && bundle "$TMPD/b4" "$TMPD/exp.json"
+		exp=$(crun_run "$TMPD/b4")
+		"$S" -q resolve "$p" >"$TMPD/orig.json" && bundle "$TMPD/b5" "$TMPD/orig.json"
+		orig=$(crun_run "$TMPD/b5")
+		same "crun, $pn: the oci export in linux.seccomp decides as the original" "$orig" "$exp" strict
 	done
 fi
 
