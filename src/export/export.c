@@ -688,6 +688,23 @@ static bool arch_listed(const secprof_resolved *r, const char *name)
 
 /* ---- docker / oci (JSON) ---------------------------------------------------- */
 
+/* A flag the export keeps: all but SPEC_ALLOW, which secprof never loads
+ * with (it turns the kernel's speculative-store-bypass mitigation off;
+ * Debian 12's Docker drops a profile's flags: docs/COMPAT.md §9 item 24). */
+static bool flag_kept(const struct sp_str *f)
+{
+	return f->s && sp_flag_from_str(f->s) != SP_FLAG_SPEC_ALLOW;
+}
+
+static size_t flags_kept(const struct secprof_profile *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nflags; i++)
+		n += flag_kept(&p->flags[i]);
+	return n;
+}
+
 static void json_names(struct sp_buf *b, const char **names, size_t n)
 {
 	sp_buf_puts(b, "[");
@@ -722,12 +739,17 @@ static void json_profile(struct sp_buf *b, const struct xprof *x, const secprof_
 		sp_buf_json_str(b, s ? s : "");
 	}
 	sp_buf_puts(b, "]");
-	if (p->nflags) {
+	/* the flags secprof loads with (never SPEC_ALLOW, ir/ruleset.c
+	 * set_flags); for runc itself (oci) an empty list rather than none,
+	 * which a current runc would read as SPEC_ALLOW (docs/COMPAT.md
+	 * §4.1.1); moby drops an empty one (omitempty), so docker gets none */
+	if (flags_kept(p) || !docker) {
 		sp_buf_puts(b, ",\n  \"flags\": [");
-		for (size_t i = 0; i < p->nflags; i++) {
-			sp_buf_puts(b, i ? ", " : "");
-			sp_buf_json_str(b, p->flags[i].s ? p->flags[i].s : "");
-		}
+		for (size_t i = 0, n = 0; i < p->nflags; i++)
+			if (flag_kept(&p->flags[i])) {
+				sp_buf_puts(b, n++ ? ", " : "");
+				sp_buf_json_str(b, p->flags[i].s);
+			}
 		sp_buf_puts(b, "]");
 	}
 	if (p->listener_path.s && *p->listener_path.s) {
@@ -844,10 +866,11 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 		if (arch_listed(r, an))
 			sp_buf_printf(b, "  - %s\n", s ? s : "\"\"");
 	}
-	if (p->nflags) {
+	if (flags_kept(p)) {
 		sp_buf_puts(b, "  flags:\n");
 		for (size_t i = 0; i < p->nflags; i++)
-			sp_buf_printf(b, "  - %s\n", p->flags[i].s ? p->flags[i].s : "\"\"");
+			if (flag_kept(&p->flags[i]))
+				sp_buf_printf(b, "  - %s\n", p->flags[i].s);
 	}
 	if (p->listener_path.s && *p->listener_path.s) {
 		if (strncmp(p->listener_path.s, "/var/run/security-profiles-operator/", 36) &&

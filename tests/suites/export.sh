@@ -496,4 +496,14 @@ printf '{}' >"$T/unconfined.json"
 "$S" -q export "$T/unconfined.json" --format docker >/dev/null 2>&1; [[ $? == 1 ]]
 ok $? "an unconfined profile has nothing to export"
 
+# SPEC_ALLOW is never exported (secprof never loads with it); runc given
+# the oci form directly gets an empty list, not none, which a current runc
+# reads as SPEC_ALLOW (docs/COMPAT.md §4.1.1)
+printf '{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_SPEC_ALLOW","SECCOMP_FILTER_FLAG_LOG"],"syscalls":[]}' >"$T/flags.json"
+is "$("$S" -q export "$T/flags.json" --format oci | grep flags) $("$S" -q export "$T/flags.json" --format docker | grep flags) $("$S" -q export builtin --format oci | grep flags)" \
+	'  "flags": ["SECCOMP_FILTER_FLAG_LOG"],   "flags": ["SECCOMP_FILTER_FLAG_LOG"],   "flags": [],' \
+	"flags: SPEC_ALLOW left out, LOG kept; the oci form of a profile without flags has an empty list"
+"$S" -q export "$T/flags.json" --format spo --name x | grep -c SPEC_ALLOW >"$T/n"
+is "$(cat "$T/n")" 0 "spo: SPEC_ALLOW left out too"
+
 done_testing
