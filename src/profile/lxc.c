@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "core/arch.h"
 #include "profile/profile.h"
@@ -804,13 +805,81 @@ out:
 	return rc;
 }
 
-int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *native,
+/* get_hostarch: the host LXC reads a policy for, from uname -m, as
+ * Docker's native string; NULL for a machine LXC 5.0.2 does not know
+ * (i386, i586, armv6l, armv8l, riscv64...). The MIPS ones follow the
+ * build's byte order, as LXC's MIPS_ARCH_O32/N64 do (__MIPSEL__). */
+static const char *lxc_uname_host(const char *m)
+{
+	bool el = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+	if (!strcmp(m, "i686"))
+		return "x86";
+	if (!strcmp(m, "x86_64"))
+		return "amd64";
+	if (!strncmp(m, "armv7", 5))
+		return "arm";
+	if (!strncmp(m, "aarch64", 7))
+		return "arm64";
+	if (!strncmp(m, "ppc64le", 7))
+		return "ppc64le";
+	if (!strncmp(m, "ppc64", 5))
+		return "ppc64";
+	if (!strncmp(m, "ppc", 3))
+		return "ppc";
+	if (!strncmp(m, "mips64", 6))
+		return el ? "mipsel64" : "mips64";
+	if (!strncmp(m, "mips", 4))
+		return el ? "mipsel" : "mips";
+	if (!strncmp(m, "s390x", 5))
+		return "s390x";
+	if (!strncmp(m, "s390", 4))
+		return "s390";
+	return NULL;
+}
+
+static bool lxc_known_host(const char *go)
+{
+	for (size_t i = 0; i < SP_ARRAY_SIZE(known_hosts); i++)
+		if (!strcmp(known_hosts[i], go))
+			return true;
+	return false;
+}
+
+int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *native, bool given,
 		      secprof_error *err)
 {
-	if (p->form != SP_FORM_LXC || (native->go && native->nr_base != 6000))
+	struct utsname u;
+	const char *host;
+
+	if (p->form != SP_FORM_LXC)
 		return 0;
+	if (!native->go || native->nr_base == 6000)
+		return sp_err(err, SECPROF_E_USAGE, p->file, NULL, NULL,
+			      "LXC has no %s host: it takes the host from uname -m, which says "
+			      "mips64 under a %s userland (resolve for the kernel's arch instead)",
+			      native->name, native->name);
+	if (given)
+		return 0;
+	/* This machine: LXC takes its host from the kernel (uname -m), not
+	 * from the arch it was built for, so an i386 or armhf userland on a
+	 * 64-bit kernel, or a linux32 personality, reads the policy's
+	 * sections for another host than secprof's own arch (and a host LXC
+	 * does not know, such as armv6l, for [all] alone). */
+	if (uname(&u) < 0)
+		return sp_err(err, SECPROF_E_SYSTEM, p->file, NULL, NULL, "uname failed");
+	host = lxc_uname_host(u.machine);
+	if (host ? !strcmp(host, native->go) : !lxc_known_host(native->go))
+		return 0;
+	if (!host)
+		return sp_err(err, SECPROF_E_USAGE, p->file, NULL, NULL,
+			      "LXC 5.0.2 knows no %s host (uname -m): it applies only the [all] "
+			      "sections there, while secprof would read the policy for %s; pass "
+			      "--arch to say which host the filter is for",
+			      u.machine, native->go);
 	return sp_err(err, SECPROF_E_USAGE, p->file, NULL, NULL,
-		      "LXC has no %s host: it takes the host from uname -m, which says mips64 "
-		      "under a %s userland (resolve for the kernel's arch instead)",
-		      native->name, native->name);
+		      "LXC takes its host from uname -m, which says %s here: it reads the policy "
+		      "for host %s, while secprof would read it for %s (its own arch); pass "
+		      "--arch to say which host the filter is for",
+		      u.machine, host, native->go);
 }

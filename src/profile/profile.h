@@ -229,10 +229,12 @@ bool sp_lxc_sniff(const char *data, size_t len);
 int sp_lxc_read(secprof_ctx *ctx, struct secprof_profile *p, const char *data, size_t len,
 		secprof_error *err);
 /* The arch an LXC profile is resolved for must be one LXC can run on
- * (not x32 or MIPS n32, which run on x86_64 and mips64 kernels). 0 or an
- * error; 0 for every other form. */
+ * (not x32 or MIPS n32, which run on x86_64 and mips64 kernels), and,
+ * when it is this machine's (given false: no --arch), the host LXC's
+ * get_hostarch reads from uname -m here. 0 or an error; 0 for every
+ * other form. */
 struct sp_arch;
-int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *native,
+int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *native, bool given,
 		      secprof_error *err);
 
 #endif

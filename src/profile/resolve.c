@@ -368,7 +368,7 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 	int rc;
 
 	if ((rc = pick_arch(opts, &r->native, err)) < 0 ||
-	    (rc = sp_lxc_host_check(p, r->native, err)) < 0)
+	    (rc = sp_lxc_host_check(p, r->native, opts->arch != NULL, err)) < 0)
 		return rc;
 	st.native = r->native->go;
 	if (opts->kernel_major || opts->kernel_minor) {

@@ -77,6 +77,27 @@ is "$("$SECPROF" eval d.seccomp socket --arch 386 | head -1) $("$SECPROF" eval d
 is "$("$SECPROF" eval d.seccomp socketcall 1 --arch 386 | head -1)" "ALLOW" \
 	"x86 compat: socketcall gets the default, as under LXC"
 
+# --- the host is the kernel's (uname -m, LXC's get_hostarch), not secprof's arch ---
+# Under a linux32 personality (as for an i386 or armhf userland on a 64-bit
+# kernel, the other way round) uname -m names another host than secprof's
+# own arch: without --arch, secprof must not read the policy for its own.
+l32=$(setarch linux32 uname -m 2>/dev/null)
+if [[ -n $l32 && $l32 != "$(uname -m)" ]]; then
+	printf '2\ndenylist\n[x86_64]\nkexec_load errno 1\n' >h.seccomp
+	setarch linux32 "$SECPROF" check h.seccomp >out 2>&1; rc=$?
+	is "$rc:$(grep -cE "LXC takes its host from uname -m, which says $l32 here|LXC 5.0.2 knows no $l32 host" out)" "2:1" \
+		"uname -m says $l32 (linux32): no --arch, no reading for secprof's own arch"
+	own=$("$SECPROF" check builtin | sed -n 's/^resolved for: *\([^,]*\),.*/\1/p')
+	setarch linux32 "$SECPROF" check -q h.seccomp --arch "$own" >/dev/null 2>&1
+	ok $? "with --arch $own the host is the one given"
+	setarch linux32 "$SECPROF" check -q builtin >/dev/null 2>&1
+	ok $? "a Docker profile is resolved for secprof's own arch as before"
+	setarch linux32 "$SECPROF" run --security-opt seccomp=h.seccomp -- /bin/true >/dev/null 2>&1
+	is $? 125 "secprof run: refused, never run under a filter read for another host"
+else
+	skip "linux32 host" "setarch linux32 does not change uname -m here"
+fi
+
 # --- every command reads the form ---
 printf '2\ndenylist\nreject_force_umount  # comment this to allow umount -f;  not recommended\n[all]\nkexec_load errno 1\n' >c.seccomp
 for cmd in "check c.seccomp" "resolve c.seccomp" "compile c.seccomp -o /dev/null" "ir c.seccomp" \
@@ -132,6 +153,25 @@ verdict: B stricter"
 	printf 'personality errno 9 [0,0xffffffff,!=] [1,5,&=,7]\nfadvise64 allow [3,4,==]\nfadvise64 allow [3,0x2,<=]\n[all]\nreject_force_umount\n'
 } >allow.seccomp
 against_lxc allow.seccomp "allowlist of every x86_64 name: compat arches, socket calls on x86, arguments"
+# LXC under linux32 on x86_64 (uname -m i686) reads the policy for an i386
+# host: [x86_64]'s rules are skipped, so its filter denies ptrace that the
+# amd64 reading (secprof's own arch here) allows
+if [[ $(uname -m) == x86_64 && $(setarch linux32 uname -m 2>/dev/null) == i686 ]]; then
+	{
+		printf '2\nallowlist errno 1\n'
+		"$SECPROF" syscalls --arch amd64 | awk '$1!="ptrace"{print $1}'
+		printf '[x86_64]\nptrace\n'
+	} >l32.seccomp
+	if setarch linux32 env SECPROF="$SECPROF" TESTS="$TESTS" LXC_ROOTFS="$LXC_ROOTFS" bash -c \
+		'source "$TESTS/helpers/lxc.sh"; lxc_filter "$1" "$2" "$3"' _ "$tmp/l32.seccomp" "$tmp/l32.bpf" "$tmp/lxc"; then
+		is "$("$SECPROF" eval l32.bpf ptrace | head -1) $("$SECPROF" eval l32.seccomp ptrace --arch amd64 | head -1)" \
+			"ERRNO(1) ALLOW" "LXC under linux32: [x86_64] skipped (ptrace denied), which the amd64 reading allows"
+		setarch linux32 "$SECPROF" compile l32.seccomp -o /dev/null >/dev/null 2>&1
+		is $? 2 "secprof under linux32 without --arch: refused rather than allow it"
+	else
+		ok 1 "LXC ran under linux32"
+	fi
+fi
 printf '2\nallowlist errno 1\nread errno 1\n' >bad.seccomp
 lxc_filter "$tmp/bad.seccomp" "$tmp/bad.bpf" "$tmp/lxc"
 ok $((! $?)) "a rule with the default action: LXC fails to start the container (so secprof refuses it)"
