@@ -69,6 +69,9 @@ static int filter_key(struct sp_progkey *k, const char *name, const char *data, 
 	sp_progkey_add_str(k, ro->arch ? ro->arch : ai.name);
 	sp_progkey_add(k, kernel, sizeof(kernel));
 	sp_progkey_add_str(k, ro->kernel_major || ro->kernel_minor ? "" : u.release);
+	/* an LXC policy is read for the host uname -m names (lxc.c
+	 * sp_lxc_host_check), which a personality (linux32) changes */
+	sp_progkey_add_str(k, ro->arch ? "" : u.machine);
 	sp_progkey_add(k, opts, sizeof(opts));
 	sp_progkey_done(k);
 	return 0;

@@ -183,4 +183,18 @@ chmod 0777 "$tmp/off3"
 run -q --filter-cache "$tmp/off3" -- true
 is "$rc:$err" "0:" "-q: a cache not used is not reported"
 
+# an LXC policy is read for the host uname -m names (src/profile/lxc.c):
+# under linux32 that is another host, which must miss the entry the
+# x86_64 run wrote (and be refused as without a cache)
+if [[ $(uname -m) == x86_64 ]] && command -v setarch >/dev/null; then
+	printf '2\ndenylist\n[x86_64]\nmkdir errno 1\n' >"$tmp/p.seccomp"
+	run --filter-cache "$tmp/lxc" --security-opt "seccomp=$tmp/p.seccomp" -- true
+	n=$(entries "$tmp/lxc")
+	out=$(setarch linux32 "$SECPROF" run --filter-cache "$tmp/lxc" --security-opt "seccomp=$tmp/p.seccomp" -- true 2>&1)
+	is "$rc $n $? $(grep -c 'LXC takes its host from uname -m' <<<"$out")" "0 1 125 1" \
+		"LXC policy: the entry of an x86_64 run is not used under linux32"
+else
+	skip "LXC policy under linux32" "not an x86_64 host"
+fi
+
 done_testing
