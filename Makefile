@@ -181,8 +181,8 @@ check-all:
 	$(MAKE) fuzz
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), one per stage, each run for
-# FUZZ_SECONDS on the parse corpus, the JSON seeds (tests/fuzz/json-seeds) and
-# the reference profiles.
+# FUZZ_SECONDS on the parse corpus, the JSON seeds (tests/fuzz/json-seeds), the
+# LXC policy seeds (tests/fuzz/lxc-seeds) and the reference profiles.
 FUZZ_SECONDS ?= 10
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -209,7 +209,8 @@ $(BUILD)/tests/json-oracle: tests/fuzz/fuzz_json_diff.c tests/fuzz/json_yajl_ora
 fuzz: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
 		d=$$(mktemp -d); cp tests/parse/*.json tests/fuzz/json-seeds/*.json $$d/ 2>/dev/null || true; \
-		cp $(REF_DIR)/*.json $(REF_DIR)/*/*.json $$d/ 2>/dev/null || true; \
+		cp tests/fuzz/lxc-seeds/*.seccomp $$d/ 2>/dev/null || true; \
+		cp $(REF_DIR)/*.json $(REF_DIR)/*/*.json $(REF_DIR)/formats/lxc/* $$d/ 2>/dev/null || true; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$d >$$d.log 2>&1 \
 			|| { tail -n 40 $$d.log; exit 1; }; \
