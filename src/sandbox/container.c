@@ -19,6 +19,7 @@
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
+#include <locale.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -807,6 +808,24 @@ static int command_main(void *data, int gate)
 	sp_exec_command(c->o, c->rep);
 }
 
+/* Messages in the C locale from here on. After pivot_root the files are
+ * the image's, and this process still holds every capability and no
+ * filter: under a caller's locale (a program that called setlocale, with
+ * LANGUAGE=de) strerror looks its translation up in the image's
+ * /usr/share/locale/<lang>/LC_MESSAGES/libc.mo, and a catalog in another
+ * charset makes glibc load a gconv module, a shared object, from the
+ * image's tree. The C locale translates nothing (glibc's dcigettext
+ * returns the message as it is) and so reads no file. runc's init is
+ * Go, which never reads the container's locale files. */
+static int messages_in_c_locale(secprof_error *err)
+{
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+
+	if (!c || !uselocale(c))
+		return sp_err_errno(err, NULL, "cannot switch to the C locale");
+	return 0;
+}
+
 /* PID 1 of the new PID namespace, until it becomes secprof-init. */
 __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 						struct sp_child_report *rep,
@@ -824,6 +843,8 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	 * init outlives the command's execve, so they are closed, not marked
 	 * close-on-exec. Only the sync pipe's write end stays. */
 	close(rep->pipe_rfd);
+	if (messages_in_c_locale(&err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* A session of its own, without a controlling terminal: the
 	 * caller's terminal is not the container's /dev/tty, and its
 	 * job-control signals reach the container only through secprof

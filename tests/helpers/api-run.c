@@ -11,13 +11,17 @@
  *         this process runs: a library's fork of its own runs them, but
  *         the container's processes are no fork of this process's making.
  * exit: the run's status (the command's, or 125 with the error on stderr).
+ * SECPROF_T_LOCALE set: setlocale(LC_ALL, "") first; SECPROF_T_WORKDIR:
+ * the container's working directory.
  *
  * Pins that secprof's init, which wipes the environment strings it was
  * started with before the command runs (sandbox/container.c), wipes its
  * own copy: with the command sharing init's memory (CLONE_VM, 6347685),
  * the command's envp, which are those strings, came out empty. */
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,6 +50,12 @@ int main(int argc, char **argv)
 			       .rootfs = argv[1],
 			       .argv = argv + 2,
 			       .envp = environ };
+	/* SECPROF_T_LOCALE: the caller runs in the environment's locale
+	 * (LANG, LANGUAGE...), as a program that calls setlocale does;
+	 * SECPROF_T_WORKDIR: the container's working directory. */
+	if (getenv("SECPROF_T_LOCALE"))
+		setlocale(LC_ALL, "");
+	o.workdir = getenv("SECPROF_T_WORKDIR");
 	pthread_atfork(NULL, NULL, atfork_child);
 	fflush(NULL);
 	rc = secprof_run(&o, &err);

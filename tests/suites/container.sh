@@ -486,6 +486,22 @@ if [[ -x $BUILD/tests/api-run ]]; then
 else
 	skip "library run with environ" "$BUILD/tests/api-run missing (make tests-bin)"
 fi
+# A library caller in a translated locale: after pivot_root the files are
+# the image's and init holds every capability and no filter; strerror must
+# not look its translation up there (a catalog can make glibc load a gconv
+# module, a shared object, from the image). Here a workdir that cannot be
+# made gets strerror after pivot_root; init must open nothing after it.
+if [[ -x $BUILD/tests/api-run ]] && command -v strace >/dev/null && [[ -d /usr/lib/locale/C.utf8 ]]; then
+	SECPROF_T_LOCALE=1 LANG=C.UTF-8 LANGUAGE=de SECPROF_T_WORKDIR=/etc/passwd/x \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 30 strace -f -o "$tmp/loc.trace" -e trace=openat,open,pivot_root \
+		"$BUILD/tests/api-run" "$ROOT" /bin/true >/dev/null 2>&1
+	rc=$?
+	is "$rc $(grep -c 'pivot_root' "$tmp/loc.trace") $(awk '/pivot_root/{p=1} p && /open/' "$tmp/loc.trace" | wc -l)" "125 1 0" \
+		"library run in a translated locale: init reads no message catalog of the image after pivot_root"
+else
+	skip "library run in a translated locale" "api-run, strace or the C.UTF-8 locale missing"
+fi
 
 # A library caller with another thread busy in fopen/fclose and malloc:
 # init, a raw clone of the calling thread, could start with stdio's or
