@@ -66,6 +66,33 @@ static int make_dir(const char *path, secprof_error *err)
 	return 0;
 }
 
+/* Where the container's /proc, /dev and /sys are mounted, in the root the
+ * image made: an ordinary directory, never a symlink or a file. Followed
+ * here, before pivot_root, a symlink (/proc -> /tmp, -> ../../..) is
+ * resolved against the host's root: the filesystem lands on a host path
+ * of this namespace, gone with the old root, and the container keeps the
+ * image's directory instead: a /dev of the image's nodes and fifos (init
+ * opens its /dev/null for the command's stdin), no procfs (the command's
+ * process reads its capabilities' range there), no read-only sysfs. runc
+ * refuses such a root (libcontainer/rootfs_linux.go mountToRootfs: "must
+ * be mounted on ordinary directory"); Docker hides the image's entry
+ * under a directory of its init layer (moby daemon/initlayer Setup). */
+static int mount_point(const char *name, secprof_error *err)
+{
+	struct stat st;
+
+	if (make_dir(name, err) < 0)
+		return -1;
+	if (lstat(name, &st) < 0)
+		return sys_fail(err, "cannot read", name);
+	if (!S_ISDIR(st.st_mode))
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"the root filesystem's /%s is not a directory (%s): secprof mounts %s only on an ordinary directory, as runc does",
+			name, S_ISLNK(st.st_mode) ? "a symbolic link" : "a file", name);
+	return 0;
+}
+
 /* Make a bind mount at path read-only, keeping the flags the kernel locks
  * on a mount from a more privileged namespace (or EPERM). */
 static int bind_read_only(const char *path, secprof_error *err)
@@ -162,7 +189,7 @@ static int setup_dev(bool *host_nodes, secprof_error *err)
 		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
 		{ "pts/ptmx", "dev/ptmx" },
 	};
-	int rc = make_dir("dev", err);
+	int rc = mount_point("dev", err);
 
 	if (!rc)
 		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
@@ -254,7 +281,7 @@ static int setup_sys(bool privileged, secprof_error *err)
 {
 	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
 	char abs[4096];
-	int rc = make_dir("sys", err);
+	int rc = mount_point("sys", err);
 
 	if (rc)
 		return rc;
@@ -418,7 +445,7 @@ static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof
 	int rc = enter_root(o, err);
 
 	if (!rc)
-		rc = make_dir("proc", err);
+		rc = mount_point("proc", err);
 	if (!rc)
 		rc = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (!rc)

@@ -414,6 +414,26 @@ for m in "-v $TMPD:/pr/sys/kernel" "--tmpfs /pr/sys"; do
 		"a mount target reaching /proc through a symlink is refused ($m)"
 done
 
+# ---- /proc, /dev and /sys: mounted on directories of the root only ----
+# A symlink in the image's place (/proc -> /tmp) was followed before
+# pivot_root, against the host's root: the filesystem went to a host path
+# and the container kept the image's directory. With /proc there the
+# command's process read the range of capabilities from the image's
+# /tmp/sys/kernel/cap_last_cap ("0"): it dropped none above CAP_CHOWN from
+# the bounding set, and root's execve took them all back (CAP_SYS_ADMIN
+# included). A /dev there gave the command the image's nodes, and its
+# fifo as stdin (init's reopened /dev/null). runc refuses such a root;
+# Docker covers the entry with its init layer's directory.
+for d in proc dev sys; do
+	mkdir -p "$TMPD/mp-$d/upper/tmp/sys/kernel" "$TMPD/mp-$d/work" && chmod 0700 "$TMPD/mp-$d"
+	echo 0 >"$TMPD/mp-$d/upper/tmp/sys/kernel/cap_last_cap" && mkfifo "$TMPD/mp-$d/upper/tmp/null"
+	ln -s /tmp "$TMPD/mp-$d/upper/$d"
+	out=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/mp-$d" -- \
+		sh -c 'echo started; grep -s ^CapBnd /proc/self/status' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: the root filesystem's /$d is not a directory (a symbolic link): secprof mounts $d only on an ordinary directory, as runc does" \
+		"the image's /$d a symlink (-> /tmp): refused, the command never starts"
+done
+
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
 # a --tmpfs /dev (or a volume there, with a symlink for null) neither
