@@ -304,6 +304,24 @@ static int refuse_in_proc(int target_fd, const char *target, secprof_error *err)
 	return 0;
 }
 
+/* A target that resolves to the root itself, through a symlink of the
+ * image (/data -> /, -> ..): the mount would go on top of the root's
+ * mount, where no path from the container's root reaches it (the root is
+ * the mount below), and the container would run without it, its writes
+ * going to the image's files. runc fails such a mount (its procfd of the
+ * target no longer names a file); refused here by the target's inode. */
+static int refuse_root(int root_fd, int target_fd, const char *target, secprof_error *err)
+{
+	struct stat r, t;
+
+	if (fstat(root_fd, &r) < 0 || fstat(target_fd, &t) < 0)
+		return sp_err_errno(err, NULL, "mount target %s", target);
+	if (r.st_dev == t.st_dev && r.st_ino == t.st_ino)
+		return USAGE("secprof run does not mount over %s: it resolves to the root (/)",
+			     target);
+	return 0;
+}
+
 int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 {
 	int root_fd, rc = 0;
@@ -325,6 +343,8 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 			break;
 		}
 		rc = refuse_in_proc(fd, m->target, err);
+		if (!rc)
+			rc = refuse_root(root_fd, fd, m->target, err);
 		if (!rc)
 			rc = m->type == SP_MOUNT_BIND ? bind_mount(m, fd, err)
 						      : tmpfs_mount(m, fd, err);

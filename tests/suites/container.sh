@@ -414,6 +414,18 @@ for m in "-v $TMPD:/pr/sys/kernel" "--tmpfs /pr/sys"; do
 		"a mount target reaching /proc through a symlink is refused ($m)"
 done
 
+# Nor over the root itself, through the image's /rl -> / (or ..): the
+# mount went on top of the root's mount, out of every path's reach, and
+# the container ran without its volume, writing into the image's files.
+# runc fails such a mount.
+"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/rootlink" -- sh -c 'ln -s / /rl; ln -s .. /up' >/dev/null 2>&1
+for m in "-v $TMPD:/rl" "--tmpfs /rl" "-v $TMPD:/up:ro"; do
+	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/rootlink" $m -- true 2>&1); rc=$?
+	t=${m##* }; t=${t#*:}; t=${t%:ro}
+	is "$rc:$out" "125:secprof: secprof run does not mount over $t: it resolves to the root (/)" \
+		"a mount target resolving to the root through a symlink is refused ($m)"
+done
+
 # ---- /proc, /dev and /sys: mounted on directories of the root only ----
 # A symlink in the image's place (/proc -> /tmp) was followed before
 # pivot_root, against the host's root: the filesystem went to a host path
