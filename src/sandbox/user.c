@@ -51,14 +51,43 @@ static bool parse_id(const char *s, unsigned long *out)
 
 #define USERDB_MAX (16u << 20)
 
+/* A regular file of the root, opened for reading: -1 for anything else
+ * (as a missing file), -2 with errno when it is one and cannot be opened.
+ * Found with O_PATH, which opens nothing: the root is still being built
+ * and the device rules may not be in force yet (container.c
+ * devices_armed), so a device node planted in the image as /etc/passwd
+ * must not reach its driver's open. Opened through the host's /proc
+ * (this runs before pivot_root; the masks are bound the same way). */
+static int open_regular(const char *path)
+{
+	char self[64];
+	struct stat st;
+	int p = sp_open_in_root(AT_FDCWD, path, O_PATH), fd, e;
+
+	if (p < 0)
+		return -1;
+	if (fstat(p, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(p);
+		return -1;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+	fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	close(p);
+	errno = e;
+	return fd < 0 ? -2 : fd;
+}
+
 static int capture_file(const char *path, char **out, size_t *len, secprof_error *err)
 {
 	struct stat st;
 	ssize_t got;
-	int fd = sp_open_in_root(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	int fd = open_regular(path);
 
 	*out = NULL;
 	*len = 0;
+	if (fd == -2)
+		return sp_err_errno(err, NULL, "cannot read the container's %s", path);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		if (fd >= 0)
 			close(fd);

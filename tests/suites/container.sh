@@ -446,6 +446,25 @@ for d in proc dev sys; do
 		"the image's /$d a symlink (-> /tmp): refused, the command never starts"
 done
 
+# With a mount, init reads the root's /etc/passwd and /etc/group while it
+# builds the root, before the device rules may be in force (the cgroup2
+# program is attached while init runs: here delayed 0.3 s). A device node
+# in their place (c 1 1, the host's /dev/mem) must not reach its driver:
+# init looks with O_PATH and opens only a regular file. Earlier builds
+# opened it (O_RDONLY|O_NONBLOCK), with every capability and no rule.
+if command -v strace >/dev/null; then
+	mkdir -p "$TMPD/devpw/upper/etc" "$TMPD/devpw/work" && chmod 0700 "$TMPD/devpw"
+	mknod "$TMPD/devpw/upper/etc/passwd" c 1 1
+	timeout 60 strace -f -o "$TMPD/devpw.trace" -e trace=openat2,openat,bpf -e inject=bpf:delay_enter=300000 \
+		"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/devpw" --tmpfs /mnt -- true >/dev/null 2>&1
+	rc=$?
+	is "$rc:$(grep -c 'etc/passwd' "$TMPD/devpw.trace"):$(grep 'etc/passwd' "$TMPD/devpw.trace" | grep -vc 'O_PATH')" "0:1:0" \
+		"an image's /etc/passwd that is a device node: init never opens it while building the root"
+	diag "$(grep 'etc/passwd' "$TMPD/devpw.trace")"
+else
+	skip "an image's /etc/passwd that is a device node" "strace missing"
+fi
+
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
 # a --tmpfs /dev (or a volume there, with a symlink for null) neither
