@@ -13,8 +13,10 @@ static const struct cli_opt diff_opts[] = {
 	{ "json", 0, OPT_JSON, CLI_NOARG, NULL,
 	  "one JSON object: verdict, subset, regions, differences[]", CLI_C_NONE, NULL, false },
 	{ "subset", 0, OPT_SUBSET, CLI_NOARG, NULL,
-	  "only answer whether A allows nothing B denies (exit 0 yes, 1 no)", CLI_C_NONE, NULL,
-	  false },
+	  "only answer whether A allows nothing B denies (exit 0\n"
+	  "yes, 1 no); a TRACE or NOTIFY counts as allowing (a\n"
+	  "tracer or supervisor can let the call run)",
+	  CLI_C_NONE, NULL, false },
 	{ 0 },
 };
 

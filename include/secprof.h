@@ -829,7 +829,9 @@ SECPROF_API void secprof_diff_free(secprof_diff *d);
 SECPROF_API size_t secprof_diff_count(const secprof_diff *d);
 SECPROF_API const secprof_diff_entry *secprof_diff_at(const secprof_diff *d, size_t i);
 SECPROF_API enum secprof_diff_verdict secprof_diff_verdict_of(const secprof_diff *d);
-/* true when A allows (ALLOW or LOG) nothing that B does not allow. */
+/* true when A lets no call run that B may stop: where they differ, A
+ * never returns ALLOW or LOG, nor TRACE or USER_NOTIF (a tracer or the
+ * supervisor can let the call run), unless B returns ALLOW or LOG there. */
 SECPROF_API bool secprof_diff_subset(const secprof_diff *d);
 /* How many regions were compared. */
 SECPROF_API size_t secprof_diff_regions(const secprof_diff *d);

@@ -59,6 +59,23 @@ bool sp_action_allows(uint32_t ret)
 	return a == 0x7fff0000u || a == 0x7ffc0000u; /* ALLOW, LOG */
 }
 
+/* Whether A's return value a lets a call run that B's b may stop (both
+ * as the kernel applies them, sp_action_effect). ALLOW and LOG run the
+ * call; TRACE runs it too once a tracer takes the PTRACE_EVENT_SECCOMP
+ * stop and leaves the number as it is (kernel/seccomp.c __seccomp_filter:
+ * the recheck after the tracer returns 0 on TRACE), and any process that
+ * may ptrace the task can be that tracer, a parent in the same container
+ * included; USER_NOTIF runs it when the supervisor answers
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE. So A may run a call B stops unless B
+ * always runs it or B's action is A's (the same tracer or supervisor). */
+static bool runs_where_b_may_not(uint32_t a, uint32_t b)
+{
+	uint32_t ea = sp_action_effect(a) & 0xffff0000u, eb = sp_action_effect(b) & 0xffff0000u;
+	bool a_may = sp_action_allows(ea) || ea == 0x7ff00000u || ea == 0x7fc00000u;
+
+	return a_may && !sp_action_allows(eb) && ea != eb;
+}
+
 const secprof_arch *sp_arch_of_input(const secprof_data *in)
 {
 	const secprof_arch *best = NULL;
@@ -192,7 +209,7 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	 * unknown action KILL_PROCESS; the entry keeps the values returned */
 	if (ea == eb)
 		return 0;
-	if (sp_action_allows(ea) && !sp_action_allows(eb))
+	if (runs_where_b_may_not(a, b))
 		d->not_subset = true;
 	if (sp_action_rank(ea) < sp_action_rank(eb))
 		d->a_stricter_somewhere = true;
@@ -375,7 +392,7 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 		char as[80], bs[80];
 		struct sp_buf call = { 0 };
 
-		if (subset && !(sp_action_allows(e->a) && !sp_action_allows(e->b)))
+		if (subset && !runs_where_b_may_not(e->a, e->b))
 			continue;
 		/* text: regions of one syscall that differ the same way, by the
 		 * same rules (mask patterns, say), make one line with a count */

@@ -76,4 +76,36 @@ is "$rc:$out" "0:verdict: identical (0 differences over 1 regions)" "ERRNO(5000)
 out=$(S diff "$T/e5000.bpf" "$T/e1.bpf" 2>&1); rc=$?
 is "$rc:$out" "1:other-arch (audit 0) nr 0-4294967295: ERRNO(5000) (as ERRNO(4095)) → ERRNO(1)  e.g. syscall(0, 0)
 verdict: neither (1 differences over 1 regions)" "ERRNO(5000) and ERRNO(1): they differ"
+
+# ---- --subset: TRACE and NOTIFY let the call run ----
+# a tracer that resumes the seccomp stop runs a TRACE call (kernel/seccomp.c
+# __seccomp_filter rechecks and allows it), so a TRACE where B gives ERRNO is
+# no subset; shown on the kernel with getppid, then asked of diff
+for p in trace errno; do
+	case $p in
+	trace) act='"SCMP_ACT_TRACE", "errnoRet": 1' ;;
+	errno) act='"SCMP_ACT_ERRNO"' ;;
+	esac
+	echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": '"$act"'}]}' >"$T/$p.json"
+	S compile "$T/$p.json" --arch amd64 -o "$T/$p-prog.bpf"
+done
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/l.sock", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]}' >"$T/notify.json"
+if [[ $(uname -m) == x86_64 && -x $BUILD/tests/tracecall ]]; then
+	is "$("$BUILD/tests/tracecall" "$T/trace-prog.bpf"):$("$BUILD/tests/tracecall" "$T/trace-prog.bpf" trace)" \
+		"errno 38:ran" "kernel: getppid under TRACE fails with ENOSYS untraced, runs under a tracer"
+	is "$("$BUILD/tests/tracecall" "$T/errno-prog.bpf" trace)" "errno 1" "kernel: getppid under ERRNO fails traced too"
+else
+	skip "TRACE on the kernel" "not x86_64, or $BUILD/tests/tracecall missing (make tests-bin)"
+fi
+for p in trace notify; do
+	out=$(S diff "$T/$p.json" "$T/errno.json" --subset --arch amd64); rc=$?
+	is "$rc:${out##*$'\n'}" "1:not a subset: A allows what B denies (1 regions where A allows and B does not, of 7)" \
+		"diff --subset $p errno: not a subset (a tracer or supervisor lets the call run)"
+	S diff "$T/errno.json" "$T/$p.json" --subset --arch amd64 >/dev/null
+	is $? 0 "diff --subset errno $p: a subset"
+	S diff "$T/$p.json" "$T/$p.json" --subset --arch amd64 >/dev/null
+	is $? 0 "diff --subset $p $p: a subset"
+done
+S diff "$T/trace.json" "$T/notify.json" --subset --arch amd64 >/dev/null
+is $? 1 "diff --subset trace notify: not a subset (a tracer runs what the supervisor may refuse)"
 done_testing
