@@ -806,6 +806,7 @@ typedef struct secprof_diff_entry {
 	uint32_t a, b;           /* what each side returns on the whole region */
 	char region[192];        /* "arg0==38", "arg0 high word 1-0xffffffff", "" */
 	char a_by[64], b_by[64]; /* "syscalls[3] (12:5)", "default", "enosys", "arch", "" */
+	bool runc; /* found by secprof_diff_fold: runc's programs differ so here, secprof's not */
 } secprof_diff_entry;
 
 enum secprof_diff_verdict {
@@ -835,6 +836,14 @@ SECPROF_API enum secprof_diff_verdict secprof_diff_verdict_of(const secprof_diff
 SECPROF_API bool secprof_diff_subset(const secprof_diff *d);
 /* How many regions were compared. */
 SECPROF_API size_t secprof_diff_regions(const secprof_diff *d);
+/* Fold into d the comparison of the same two profiles as runc builds their
+ * programs (secprof_compile_opts.exact_libseccomp: every argument compared
+ * on all 64 bits, where d's programs also read 32-bit arguments as the
+ * kernel does): its differences that d's programs do not make on the same
+ * example call are added (entry.runc), and the verdict and subset then hold
+ * for both pairs, so "identical" or a subset is true of Docker's filters
+ * too. d's sides must still be valid. 0, or -SECPROF_E_SYSTEM. */
+SECPROF_API int secprof_diff_fold(secprof_diff *d, const secprof_diff *runc, secprof_error *err);
 /* "identical", "A stricter", "B stricter", "neither". */
 SECPROF_API const char *secprof_diff_verdict_name(enum secprof_diff_verdict v);
 

@@ -287,6 +287,32 @@ secprof_diff *secprof_diff_compute(const secprof_side *a, const secprof_side *b,
 	return d;
 }
 
+int secprof_diff_fold(secprof_diff *d, const secprof_diff *runc, secprof_error *err)
+{
+	if (!d || !runc)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "secprof_diff_fold: no diff");
+	for (size_t i = 0; i < runc->entries.len; i++) {
+		const secprof_diff_entry *x = entry_at(runc, i);
+		uint32_t a = secprof_emulate(d->a.insns, d->a.len, &x->example, NULL);
+		uint32_t b = secprof_emulate(d->b.insns, d->b.len, &x->example, NULL);
+		secprof_diff_entry *e;
+
+		/* the same difference at the same call: d lists it already */
+		if (sp_action_effect(a) == sp_action_effect(x->a) &&
+		    sp_action_effect(b) == sp_action_effect(x->b))
+			continue;
+		if (!(e = sp_vec_push(&d->entries)))
+			return sp_err_oom(err);
+		*e = *x;
+		e->runc = true;
+	}
+	d->a_stricter_somewhere |= runc->a_stricter_somewhere;
+	d->b_stricter_somewhere |= runc->b_stricter_somewhere;
+	d->same_action_somewhere |= runc->same_action_somewhere;
+	d->not_subset |= runc->not_subset;
+	return 0;
+}
+
 void secprof_diff_free(secprof_diff *d)
 {
 	if (!d)
@@ -347,8 +373,8 @@ static void put_where(struct sp_buf *b, const secprof_diff_entry *e)
 
 static bool same_way(const secprof_diff_entry *x, const secprof_diff_entry *y)
 {
-	return x->audit == y->audit && x->nr_lo == y->nr_lo && x->nr_hi == y->nr_hi &&
-	       x->a == y->a && x->b == y->b && !strcmp(x->a_by, y->a_by) &&
+	return x->runc == y->runc && x->audit == y->audit && x->nr_lo == y->nr_lo &&
+	       x->nr_hi == y->nr_hi && x->a == y->a && x->b == y->b && !strcmp(x->a_by, y->a_by) &&
 	       !strcmp(x->b_by, y->b_by) &&
 	       sp_arch_of_input(&x->example) == sp_arch_of_input(&y->example);
 }
@@ -430,6 +456,7 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 			sp_buf_json_str(&b, e->a_by);
 			sp_buf_puts(&b, ", \"bBy\": ");
 			sp_buf_json_str(&b, e->b_by);
+			sp_buf_printf(&b, ", \"runc\": %s", e->runc ? "true" : "false");
 			sp_buf_printf(&b,
 				      ", \"example\": {\"nr\": %" PRId32 ", \"arch\": %" PRIu32
 				      ", \"args\": [",
@@ -440,6 +467,8 @@ int secprof_diff_format(const secprof_diff *d, unsigned flags, char **out, secpr
 			sp_buf_json_str(&b, call.data ? call.data : "");
 			sp_buf_puts(&b, "}}");
 		} else {
+			if (e->runc)
+				sp_buf_puts(&b, "runc's filter: ");
 			sp_buf_printf(&b, "%s ", e->arch ? e->arch : "other-arch");
 			if (!e->arch)
 				sp_buf_printf(&b, "(audit %#" PRIx32 ") ", e->audit);

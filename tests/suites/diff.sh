@@ -108,4 +108,34 @@ for p in trace notify; do
 done
 S diff "$T/trace.json" "$T/notify.json" --subset --arch amd64 >/dev/null
 is $? 1 "diff --subset trace notify: not a subset (a tracer runs what the supervisor may refuse)"
+
+# ---- profiles: the programs runc builds are compared too ----
+# socket denied for family 40 on the low word (MASKED_EQ, high word any) or
+# as `== 40`: secprof's programs read the family as the kernel does and
+# decide both alike, but libseccomp compares `== 40` on all 64 bits, so
+# under runc socket(0x100000028) opens an AF_VSOCK socket through the
+# second alone: diff must not call them identical, nor the second a subset
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967295, "valueTwo": 40, "op": "SCMP_CMP_MASKED_EQ"}]}]}' >"$T/low.json"
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]}]}' >"$T/eq.json"
+if [[ -x $BUILD/tests/scmp_eval ]]; then
+	is "$("$BUILD/tests/scmp_eval" "$T/eq.json" socket 0x100000028 1 0):$("$BUILD/tests/scmp_eval" "$T/low.json" socket 0x100000028 1 0)" \
+		"nr 41: secprof ALLOW, libseccomp/runc ALLOW:nr 41: secprof ERRNO(1), libseccomp/runc ERRNO(1)" \
+		"libseccomp as runc: socket(0x100000028) allowed by the == 40 denial, denied by the low-word one"
+else
+	skip "libseccomp as runc" "$BUILD/tests/scmp_eval missing (make tests-bin)"
+fi
+out=$(S diff "$T/eq.json" "$T/low.json" --arch amd64); rc=$?
+is "$rc:$out" "1:runc's filter: x86_64 socket arg0 high word 0x1-0xffffffff, arg0 low word 40: ALLOW → ERRNO(1)  e.g. socket(0x100000028)  [A: default, B: syscalls[0] (1:50)]
+verdict: B stricter (1 differences over 9 regions)" "diff (== 40) (low word 40): B stricter under runc's filters, said so"
+S diff "$T/eq.json" "$T/low.json" --subset --arch amd64 >/dev/null
+is $? 1 "diff --subset (== 40) (low word 40): not a subset"
+S diff "$T/low.json" "$T/eq.json" --subset --arch amd64 >/dev/null
+is $? 0 "diff --subset (low word 40) (== 40): a subset"
+S diff "$T/eq.json" "$T/low.json" --json --arch amd64 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["verdict"], d["subset"], [(e["runc"], e["a"], e["b"]) for e in d["differences"]])' >"$T/j"
+is "$(cat "$T/j")" "B stricter False [(True, 'ALLOW', 'ERRNO(1)')]" "--json: the entry says it is runc's filter's (\"runc\": true)"
+out=$(S diff "$T/eq.json" "$T/low.json" --arch amd64 --exact-libseccomp); rc=$?
+is "$rc:${out##*$'\n'}" "1:verdict: B stricter (1 differences over 12 regions)" "--exact-libseccomp: runc's filters alone, the same verdict"
 done_testing
