@@ -871,7 +871,9 @@ enum secprof_merge_format {
  * without includes/excludes; before returning it is compiled and compared
  * by decision with the combination (secprof_diff_compute's regions), and
  * refused (-SECPROF_E_LIMIT, with the first region) if it differs anywhere,
- * as when the inputs decide one name differently on two arches. *out is
+ * as when the inputs decide one name differently on two arches, or if
+ * libseccomp 2.5.4 would build a name's rules otherwise than they read
+ * (secprof_ir_syscall.stale_accumulator, tree_merge). *out is
  * malloc'ed, NUL-terminated. */
 SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
 			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,

@@ -742,8 +742,31 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 	return 0;
 }
 
+/* Whether libseccomp 2.5.4 builds a name of the result otherwise than its
+ * rules read: a stale accumulator or a word tree that merges the rules'
+ * tests otherwise (docs/COMPAT.md §4.4; secprof_ir_syscall's twin). The
+ * compiled result then returns the stricter of the rules and runc's
+ * program, so walking it cannot show where runc's program is the looser
+ * (arch_prctl allowed for arg0 != 0x80000000, written as SCMP_CMP_LE/GE
+ * and MASKED_EQ blocks of arg0: runc's filter lets 0x80000000 through). */
+static const char *runc_builds_otherwise(const secprof_ir *ir, const char **arch)
+{
+	for (size_t a = 0; a < secprof_ir_arch_count(ir); a++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(ir, a);
+		for (size_t s = 0; s < ia->nsyscalls; s++)
+			for (const secprof_ir_syscall *w = ia->syscalls[s].wide; w; w = w->wide)
+				if (w->stale_accumulator || w->tree_merge) {
+					*arch = ia->name;
+					return ia->syscalls[s].name ? ia->syscalls[s].name : "?";
+				}
+	}
+	return NULL;
+}
+
 /* Compile the Docker form of the result for the inputs' arch, and walk it
- * beside them: any region where it does not give the combination fails. */
+ * beside them: any region where it does not give the combination fails,
+ * and so does a result libseccomp would build otherwise than its rules
+ * read (runc_builds_otherwise). */
 static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, const char *docker,
 		  const secprof_compile_opts *co)
 {
@@ -753,7 +776,9 @@ static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, con
 	secprof_profile *p = NULL;
 	secprof_resolved *r = NULL;
 	secprof_prog *prog = NULL;
+	secprof_ir *ir = NULL;
 	secprof_arch_info info;
+	const char *name, *arch = NULL;
 	int rc;
 
 	secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
@@ -766,6 +791,19 @@ static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, con
 	    !(prog = secprof_compile(ctx, r, co, m->err))) {
 		rc = -m->err->code;
 		sp_err_wrap(m->err, "the merged profile");
+		goto out;
+	}
+	if (!(ir = secprof_ir_build(ctx, r, co, m->err))) {
+		rc = -m->err->code;
+		sp_err_wrap(m->err, "the merged profile");
+		goto out;
+	}
+	if ((name = runc_builds_otherwise(ir, &arch))) {
+		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
+			    "the combination cannot be written as one Docker profile: %s on %s: "
+			    "libseccomp 2.5.4 would build the rules written for it otherwise than "
+			    "they read (docs/COMPAT.md 4.4)",
+			    name, arch);
 		goto out;
 	}
 	for (size_t i = 0; i < m->n; i++) {
@@ -781,6 +819,7 @@ static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, con
 		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,
 			    "the combination cannot be written as one Docker profile: %s", m->why);
 out:
+	secprof_ir_free(ir);
 	secprof_prog_free(prog);
 	secprof_resolved_free(r);
 	secprof_profile_free(p);

@@ -59,8 +59,10 @@ S eval "$T/aa.json" 400 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "merge 
 S merge --union "$T/a.json" "$T/b.json" -o "$T/ab.json"; is $? 0 "merge --union (personality == 8) (personality != 8): written"
 grep -c '"personality"' "$T/ab.json" >"$T/c"; is "$(cat "$T/c")" 1 "... as one rule"
 grep -q '"args"' "$T/ab.json"; is $? 1 "... without conditions"
-# lseek offset <= 4096 in one, >= 2^40 in the other: the union as two
-# range rules (SCMP_CMP_LE, SCMP_CMP_GE), not MASKED_EQ blocks
+# lseek offset <= 4096 in one, >= 2^40 in the other: two range rules
+# (SCMP_CMP_LE, SCMP_CMP_GE) on one argument are what libseccomp 2.5.4
+# builds with a stale accumulator (runc's filter allowed lseek(0, 4097)),
+# so the union is written as MASKED_EQ blocks, which it builds as they read
 cat >"$T/r1.json" <<'J'
 {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
  "syscalls": [{"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
@@ -69,10 +71,36 @@ J
 sed 's/"value": 4096, "op": "SCMP_CMP_LE"/"value": 1099511627776, "op": "SCMP_CMP_GE"/' "$T/r1.json" >"$T/r2.json"
 S merge --union "$T/r1.json" "$T/r2.json" -o "$T/r.json"; is $? 0 "merge --union (lseek offset <= 4096) (>= 2^40): written"
 grep -o '"op": "SCMP_CMP_[A-Z_]*"' "$T/r.json" | sort | tr '\n' ' ' >"$T/ops"
-is "$(cat "$T/ops")" '"op": "SCMP_CMP_GE" "op": "SCMP_CMP_LE" ' "... as one SCMP_CMP_LE and one SCMP_CMP_GE rule"
+[[ $(cat "$T/ops") != *SCMP_CMP_LE* ]]; ok $? "... not as SCMP_CMP_LE and SCMP_CMP_GE rules"
+if [[ -x $BUILD/tests/scmp_eval ]]; then
+	is "$("$BUILD/tests/scmp_eval" "$T/r.json" lseek 0 4097 0):$("$BUILD/tests/scmp_eval" "$T/r.json" lseek 0 4096 0)" \
+		"nr 8: secprof ERRNO(1), libseccomp/runc ERRNO(1):nr 8: secprof ALLOW, libseccomp/runc ALLOW" \
+		"... whose program in libseccomp, driven as runc, denies lseek(0, 4097) and allows lseek(0, 4096)"
+else
+	skip "libseccomp as runc" "$BUILD/tests/scmp_eval missing (make tests-bin)"
+fi
 S diff "$T/r1.json" "$T/r.json" --subset >/dev/null; is $? 0 "... which allows what the first allows"
 S diff "$T/r2.json" "$T/r.json" --subset >/dev/null; is $? 0 "... and what the second allows"
 S eval "$T/r.json" lseek 0 4097 0 | head -1 >"$T/e"; is "$(cat "$T/e")" "ERRNO(1)" "... and not lseek(0, 4097, 0)"
+
+# arch_prctl allowed for arg0 != 0x80000000, merged with itself: written as
+# SCMP_CMP_LE/GE and MASKED_EQ blocks of arg0, libseccomp 2.5.4 shares the
+# blocks' high-word tests and compares a stale accumulator (docs/COMPAT.md
+# 4.4), so runc's filter of that result let arch_prctl(0x80000000) through;
+# secprof's program of it (the stricter of the two) hid that from the
+# verification. Such a result is refused, and the other one written
+cat >"$T/ap.json" <<'J'
+{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["arch_prctl"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2147483648, "op": "SCMP_CMP_NE"}]}]}
+J
+S merge --union "$T/ap.json" "$T/ap.json" -o "$T/apm.json"; is $? 0 "merge --union (arch_prctl arg0 != 0x80000000) itself: written"
+"$SECPROF" check "$T/apm.json" --arch amd64 2>&1 | grep -c 'accumulator' >"$T/c"
+is "$(cat "$T/c")" 0 "... in rules libseccomp builds as they read (no stale accumulator)"
+if [[ -x $BUILD/tests/scmp_eval ]]; then
+	is "$("$BUILD/tests/scmp_eval" "$T/apm.json" arch_prctl 0x80000000)" "nr 158: secprof ERRNO(1), libseccomp/runc ERRNO(1)" \
+		"... whose program in libseccomp, driven as runc, denies arch_prctl(0x80000000) as the input's does"
+else
+	skip "libseccomp as runc" "$BUILD/tests/scmp_eval missing (make tests-bin)"
+fi
 
 P=$REF/podman-default.json
 # Docker's default as moby ships it: the built-in profile holds some of its
