@@ -195,6 +195,22 @@ static bool args_full(const struct sp_leaf *l)
 	return true;
 }
 
+/* Whether leaf l continues prev's numbers: the next interval of the number
+ * word under the same mask pattern (a program that tests the number under
+ * a mask cuts it into patterns over one interval), every other word alike. */
+static bool continues(const secprof_diff_entry *prev, const struct sp_leaf *l)
+{
+	for (unsigned w = 0; w < SP_SPACE_WORDS; w++) {
+		const secprof_word_region *p = &prev->words[w];
+		const struct sp_wregion *r = &l->r[w];
+		if (p->mask != r->mask || p->pat != r->pat)
+			return false;
+		if (w != SP_W_NR && (p->lo != r->lo || p->hi != r->hi))
+			return false;
+	}
+	return prev->nr_hi != UINT32_MAX && prev->nr_hi + 1 == l->r[SP_W_NR].lo;
+}
+
 static int on_leaf(void *data, const struct sp_leaf *l)
 {
 	struct secprof_diff *d = data;
@@ -224,9 +240,8 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	 * argument in play and not decided by a rule, make one entry */
 	prev = d->entries.len ? (secprof_diff_entry *)d->entries.items + d->entries.len - 1 : NULL;
 	if (prev && args_full(l) && prev->audit == l->in.arch && prev->a == a && prev->b == b &&
-	    !prev->region[0] && prev->nr_hi + 1 == l->r[SP_W_NR].lo &&
-	    strncmp(aby, "syscalls", 8) && strncmp(bby, "syscalls", 8) &&
-	    !strcmp(aby, prev->a_by) && !strcmp(bby, prev->b_by) &&
+	    !prev->region[0] && continues(prev, l) && strncmp(aby, "syscalls", 8) &&
+	    strncmp(bby, "syscalls", 8) && !strcmp(aby, prev->a_by) && !strcmp(bby, prev->b_by) &&
 	    arch == sp_arch_of_input(&prev->example)) {
 		prev->nr_hi = l->r[SP_W_NR].hi;
 		for (unsigned w = 0; w < 16; w++)

@@ -265,6 +265,38 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 	free(out);
 }
 
+/* A program that tests the number under a mask cuts it into one interval
+ * per mask pattern: each pattern's differences are an entry of their own
+ * (they were joined into the first pattern's, nr_hi + 1 wrapping to 0). */
+static void check_masked_nr(void)
+{
+	/* A: ld nr; and #3; jeq #1 -> ERRNO(1), else ERRNO(2). B: KILL_THREAD */
+	static const secprof_insn a[] = { { 0x20, 0, 0, 0 },
+					  { 0x54, 0, 0, 3 },
+					  { 0x15, 0, 1, 1 },
+					  { 0x06, 0, 0, 0x50001 },
+					  { 0x06, 0, 0, 0x50002 } };
+	static const secprof_insn b[] = { { 0x06, 0, 0, 0 } };
+	secprof_side sa = { a, 5, NULL, "a" }, sb = { b, 1, NULL, "b" };
+	secprof_error e = { 0 };
+	secprof_diff *d = secprof_diff_compute(&sa, &sb, &e);
+	size_t missed = 0;
+
+	if (!tap_ok(d != NULL, "diff masked-nr kill: computed"))
+		return;
+	for (int32_t nr = 0; nr < 8; nr++) {
+		secprof_data in = { .nr = nr };
+		bool found = false;
+		for (size_t k = 0; k < secprof_diff_count(d) && !found; k++)
+			found = in_entry(secprof_diff_at(d, k), &in);
+		missed += !found;
+	}
+	tap_ok(!missed && secprof_diff_count(d) == 4,
+	       "diff masked-nr kill: every number in an entry, one per mask pattern (%zu missed, %zu entries)",
+	       missed, secprof_diff_count(d));
+	secprof_diff_free(d);
+}
+
 int main(void)
 {
 	secprof_ctx *ctx = secprof_ctx_new();
@@ -274,6 +306,7 @@ int main(void)
 	const char *dirs[] = { "tests/decide", "tests/lint", NULL, NULL };
 	char refprof[512];
 
+	check_masked_nr();
 	if (build(ctx, "builtin", &progs[n]))
 		n++;
 	if (ref) {
