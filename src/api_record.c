@@ -165,6 +165,12 @@ struct base_rules {
 	secprof_resolved *rs;
 	secprof_ir *ir;
 	bool unconfined;
+	/* names whose added entry libseccomp would build, beside the base's
+	 * rules, otherwise than they read (twisted_names): kept as the base
+	 * answers them */
+	char *twisted[64];
+	size_t ntwisted;
+	bool quiet; /* no notes: a pass that looks for twisted names */
 };
 
 static bool allows(uint32_t action)
@@ -241,6 +247,14 @@ static int base_decide(void *data, const char *name, const struct sp_arch *arch,
 	*out = SP_REC_ALLOWED;
 	if (b->unconfined)
 		return 0;
+	for (size_t i = 0; i < b->ntwisted; i++)
+		if (!strcmp(b->twisted[i], name)) {
+			snprintf(why, whylen,
+				 "libseccomp 2.5.4 would build its rules with the entry added "
+				 "otherwise than they read (docs/COMPAT.md 4.4)");
+			*out = SP_REC_KEEP;
+			return 0;
+		}
 	for (size_t i = 0; i < secprof_ir_arch_count(b->ir); i++) {
 		const secprof_ir_arch *ia = secprof_ir_arch_at(b->ir, i);
 		const struct sp_arch *sa = sp_arch_by_name(ia->name);
@@ -264,11 +278,89 @@ static int base_decide(void *data, const char *name, const struct sp_arch *arch,
 	return 0;
 }
 
+/* Whether libseccomp 2.5.4 builds a syscall otherwise than its rules read
+ * (secprof_ir_syscall's twin: a stale accumulator, or a word tree that
+ * merges the rules' tests otherwise). */
+static bool twisted(const secprof_ir_syscall *sc)
+{
+	for (const secprof_ir_syscall *w = sc->wide; w; w = w->wide)
+		if (w->stale_accumulator || w->tree_merge)
+			return true;
+	return false;
+}
+
+static bool twisted_in(const secprof_ir *ir, const char *arch, int32_t nr)
+{
+	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(ir, i);
+		if (strcmp(ia->name, arch))
+			continue;
+		for (size_t s = 0; s < ia->nsyscalls; s++)
+			if (ia->syscalls[s].nr == nr)
+				return twisted(&ia->syscalls[s]);
+	}
+	return false;
+}
+
+/* The names of out (the base with entries added) that libseccomp would
+ * build otherwise than their rules read where the base's own rules are
+ * built as they read: an ALLOW entry on one argument beside the base's
+ * rules on others can meet them in its word tree with a stale accumulator,
+ * and runc's filter then allows calls neither the base nor the recording
+ * allows (the base's prctl rule on arg0 != 0x7fffffff and arg1 >= 255, a
+ * recorded prctl(6): prctl(2, 6) allowed). secprof's own program returns
+ * the stricter of the two there, so only runc's is looser. Each such name
+ * goes to b->twisted; returns how many were new. */
+static int twisted_names(struct base_rules *b, const secprof_resolve_opts *ro, const char *out,
+			 size_t len, secprof_error *err)
+{
+	secprof_profile *p = NULL;
+	secprof_resolved *rs = NULL;
+	secprof_ir *ir = NULL;
+	int added = 0;
+
+	/* no warnings: they are about a text not yet written */
+	struct secprof_ctx quiet = { 0 };
+
+	if (!(p = secprof_profile_parse(&quiet, out, len, b->file, err)) ||
+	    !(rs = secprof_resolve(&quiet, p, ro, err)) ||
+	    !(ir = secprof_ir_build(&quiet, rs, NULL, err))) {
+		added = -(err->code ? err->code : SECPROF_E_INTERNAL);
+		goto done;
+	}
+	for (size_t i = 0; i < secprof_ir_arch_count(ir); i++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(ir, i);
+		for (size_t s = 0; s < ia->nsyscalls; s++) {
+			const secprof_ir_syscall *sc = &ia->syscalls[s];
+			bool have = false;
+			if (!sc->name || !twisted(sc) || twisted_in(b->ir, ia->name, sc->nr))
+				continue;
+			for (size_t k = 0; k < b->ntwisted; k++)
+				have |= !strcmp(b->twisted[k], sc->name);
+			if (have || b->ntwisted == SP_ARRAY_SIZE(b->twisted))
+				continue;
+			if (!(b->twisted[b->ntwisted] = strdup(sc->name))) {
+				added = sp_err_oom(err);
+				goto done;
+			}
+			b->ntwisted++;
+			added++;
+		}
+	}
+done:
+	secprof_ir_free(ir);
+	secprof_resolved_free(rs);
+	secprof_profile_free(p);
+	return added;
+}
+
 static void base_kept(void *data, const char *name, const char *why)
 {
 	const struct base_rules *b = data;
 
-	sp_note(b->ctx, b->file, NULL, NULL, "--base: %s keeps the base's answer: %s", name, why);
+	if (!b->quiet)
+		sp_note(b->ctx, b->file, NULL, NULL, "--base: %s keeps the base's answer: %s", name,
+			why);
 }
 
 int secprof_recording_add_report(secprof_recording *r, const char *data, size_t len,
@@ -315,8 +407,27 @@ int secprof_recording_write(const secprof_recording *r, const secprof_record_out
 	b.unconfined = secprof_resolved_unconfined(b.rs);
 	if (!b.unconfined && !(b.ir = secprof_ir_build(b.ctx, b.rs, NULL, err)))
 		goto done;
+	/* written without notes until no name added beside the base's rules
+	 * would be built otherwise than they read (twisted_names), then once
+	 * more with them */
+	b.quiet = !b.unconfined;
+	while (b.quiet) {
+		int n;
+		if ((rc = sp_rec_write(r, o, &base, out, len, err)) < 0)
+			goto done;
+		n = twisted_names(&b, &ro, *out, strlen(*out), err);
+		free(*out);
+		*out = NULL;
+		if (n < 0) {
+			rc = n;
+			goto done;
+		}
+		b.quiet = n > 0;
+	}
 	rc = sp_rec_write(r, o, &base, out, len, err);
 done:
+	for (size_t i = 0; i < b.ntwisted; i++)
+		free(b.twisted[i]);
 	if (rc < 0 && err->code)
 		rc = -err->code;
 	secprof_ir_free(b.ir);

@@ -446,6 +446,24 @@ printf '%s\n' '{"count": 1, "pid": 1, "comm": "x", "arch": "x86_64", "nr": 246, 
 is "$?:$(<"$tmp/err"):$(names "$tmp/kx.json" | grep -c kexec_load)" \
 	"0:secprof: record --heal: warning: allowing kexec_load (x86_64) whatever its arguments, which Docker's default profile denies: boots a new kernel in place of the host's:1" \
 	"--heal: kexec_load added with a warning; nr -1 passed over"
+# A base whose prctl rule tests arg0 and arg1 (arg0 != 0x7fffffff, arg1 >=
+# 255), a denied prctl(6): an ALLOW entry for arg0 == 6 beside that rule is
+# built by libseccomp 2.5.4 with a stale accumulator (docs/COMPAT.md 4.4),
+# and runc's filter of the result let prctl(2, 6) through, which neither
+# the base nor the report allows. The base's answer is kept, with a note.
+cat >"$tmp/pb.json" <<'J'
+{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["prctl"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2147483647, "op": "SCMP_CMP_NE"}, {"index": 1, "value": 255, "op": "SCMP_CMP_GE"}]}]}
+J
+echo '{"arch": "x86_64", "nr": 157, "args": [6, 0, 0, 0, 0, 0]}' >"$tmp/pr.jsonl"
+"$SECPROF" record --heal "$tmp/pr.jsonl" "$tmp/pb.json" -o "$tmp/ph.json" 2>"$tmp/err"
+is "$?:$(<"$tmp/err")" "0:secprof: record: note: $tmp/pb.json: --base: prctl (arg0 == 6) keeps the base's answer: libseccomp 2.5.4 would build its rules with the entry added otherwise than they read (docs/COMPAT.md 4.4)" \
+	"--heal: prctl(6) beside a two-argument prctl rule: kept as the base answers it, a note says why"
+if [[ -x $BUILD/tests/scmp_eval ]]; then
+	is "$("$BUILD/tests/scmp_eval" "$tmp/ph.json" prctl 2 6)" "nr 157: secprof ERRNO(1), libseccomp/runc ERRNO(1)" \
+		"--heal: libseccomp as runc denies prctl(2, 6), as the base does"
+else
+	skip "libseccomp as runc" "$BUILD/tests/scmp_eval missing (make tests-bin)"
+fi
 
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
