@@ -6,10 +6,12 @@
  * numbers as their raw text, so uint64 values stay exact (docs/COMPAT.md §1.3).
  *
  * Cost: the reader is built so that parsing the default profile is cheap:
- *  - the input is copied once into the arena and every string and number
- *    text is NUL-terminated (and unescaped) in place in that copy: no
- *    allocation per string (a lazy parse, for large inputs, makes no copy:
- *    each token read gets a block of its own, see sp_json_parse_lazy);
+ *  - the text of every string and number is written, unescaped and
+ *    NUL-terminated, one after the other into one block of the input's
+ *    size: no allocation per string, and no copy of the whitespace and
+ *    punctuation between them, which a cold parse would pay for in cache
+ *    lines written (a lazy parse, for large inputs, gives each token read
+ *    a block of its own, see sp_json_parse_lazy);
  *  - line/column come for free: newlines can only stand in whitespace, so
  *    the whitespace skipper counts them;
  *  - nodes are carved from blocks, members gathered on one scratch stack
@@ -99,9 +101,15 @@ struct jp {
 	size_t len;
 	const char *file;
 	secprof_error *err;
-	struct sp_arena *arena;      /* the text copy: strings point into it */
+	struct sp_arena *arena;      /* the tokens' text: strings point into it */
 	struct sp_arena *node_arena; /* value nodes, member and item arrays */
-	char *text;                  /* copy of data: strings and numbers end in place */
+	char *pack;                  /* the next free byte of the block of the tokens'
+					text (not lazy): each one NUL-terminated after
+					the one before; the block has the input's size
+					plus one, which they never pass (a string's
+					quotes outweigh its NUL, tokens do not overlap,
+					and a number is followed by a byte unless it
+					ends the input) */
 	struct sp_arena *str_arena;  /* no copy (lazy): each token's text is a block here;
 					NULL as well: only validate (token_room) */
 	size_t line;                 /* line of the scan position (1-based) */
@@ -418,17 +426,19 @@ static size_t unescape(const char *s, size_t n, char *out)
 	return w + n - beg;
 }
 
-/* Where the text of a token of n bytes at offset off goes, with room for
- * its NUL: in place in the copy of the input; in a lazy parse, which makes
- * no copy, a block of its own in str_arena. NULL when the scan only
- * validates (a lazy object's first scan: its nodes are dropped) or, with
- * p->failed set, on ENOMEM. */
-HOT char *token_room(struct jp *p, size_t off, size_t n)
+/* Where the text of a token of n bytes goes, with room for its NUL: next
+ * in the packed block (p->pack); in a lazy parse, a block of its own in
+ * str_arena. NULL when the scan only validates (a lazy object's first
+ * scan: its nodes are dropped) or, with p->failed set, on ENOMEM. */
+HOT char *token_room(struct jp *p, size_t n)
 {
 	char *t;
 
-	if (p->text)
-		return p->text + off;
+	if (p->pack) {
+		t = p->pack;
+		p->pack += n + 1;
+		return t;
+	}
 	if (!p->str_arena)
 		return NULL;
 	t = sp_arena_alloc_bytes(p->str_arena, n + 1);
@@ -448,15 +458,15 @@ HOT size_t scan_string(struct jp *p, size_t i, const char **out, size_t *outlen)
 	if (close == BAD)
 		return BAD;
 	n = close - i - 1;
-	dst = token_room(p, i + 1, n);
+	dst = token_room(p, n);
 	if (!dst) {
 		*out = "";
 		*outlen = 0;
 		return p->failed ? BAD : close + 1;
 	}
-	if (escaped) /* the decoded text is never longer: it fits in place */
+	if (escaped) /* the decoded text is never longer: it fits */
 		n = unescape(p->data + i + 1, n, dst);
-	else if (!p->text)
+	else
 		memcpy(dst, p->data + i + 1, n);
 	dst[n] = '\0';
 	*out = dst;
@@ -524,13 +534,13 @@ HOT size_t scan_text_value(struct jp *p, size_t i, enum sp_jtype type)
 	if (type == SP_JSTR) {
 		end = scan_string(p, i, &s, &n);
 	} else if ((end = lex_number(p, i)) != BAD) {
-		char *t = token_room(p, i, n = end - i);
+		char *t = token_room(p, n = end - i);
 		if (!t && p->failed)
 			return BAD;
-		if (t && !p->text)
+		if (t) {
 			memcpy(t, p->data + i, n);
-		if (t)
-			t[n] = '\0'; /* the byte after it is read from data */
+			t[n] = '\0';
+		}
 		s = t ? t : "";
 	}
 	if (end == BAD)
@@ -1160,18 +1170,18 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		       SECPROF_MAX_PROFILE_SIZE);
 		return NULL;
 	}
-	/* +1: a number ending the input is NUL-terminated in the copy too.
-	 * A lazy parse makes no copy: the few tokens outside lazy objects get
-	 * a block each (token_room), those inside when they are expanded. */
+	/* The tokens' text, packed (struct jp.pack); only what is written of
+	 * it is touched. A lazy parse reserves none: the few tokens outside
+	 * lazy objects get a block each (token_room), those inside when they
+	 * are expanded. */
 	if (lazy) {
 		p.str_arena = arena;
 	} else {
-		p.text = sp_arena_alloc_raw(arena, p.len + 1);
-		if (!p.text) {
+		p.pack = sp_arena_alloc_bytes(arena, p.len + 1);
+		if (!p.pack) {
 			sp_err_oom_in(err, file);
 			return NULL;
 		}
-		memcpy(p.text, p.data, p.len);
 	}
 	/* room for the members of the open containers, from the input's size
 	 * (a member takes at least 4 bytes, most far more): a profile's long
