@@ -40,7 +40,7 @@
 #define OFF_ARGS 16u
 
 /* What a return of the rules becomes. Only the slow path of a syscall
- * with a 64-bit twin (sp_sysrule.wide, emit_wide) uses the others: the
+ * with a 64-bit twin (sp_sysrule_more.wide, emit_wide) uses the others: the
  * low-word rules there keep their verdict's rank in X and go on to the
  * twin (RANK), whose returns then return the stricter of the two (MIN),
  * or, when the twin decides one action whatever the arguments, each low
@@ -875,7 +875,7 @@ static struct target emit_dag(struct gen *g, const struct sp_arch *a, const stru
 	struct target root = ret_target(0);
 
 	if (d.at && d.done)
-		root = emit_dag_node(g, a, &d, w->rules.tree);
+		root = emit_dag_node(g, a, &d, sp_sys_tree(&w->rules));
 	else
 		g->oom = true;
 	free(d.at);
@@ -891,8 +891,8 @@ static struct target emit_args(struct gen *g, const struct sp_arch *a, const str
 	struct target next = ret_target(g->rs->default_ret);
 	struct hi_test nxt = { 0 };
 
-	if (s->tree) /* rules of several actions: the tree's order decides */
-		return emit_level(g, a, s->tree, next);
+	if (sp_sys_tree(s)) /* rules of several actions: the tree's order decides */
+		return emit_level(g, a, sp_sys_tree(s), next);
 
 	for (size_t end = s->nrules; end > 0;) {
 		struct group gr = find_group(a, s, end);
@@ -1026,7 +1026,7 @@ static int cmp_strictness(const void *x, const void *y)
 
 static void rank_sys(struct gen *g, const struct sp_sysrule *s)
 {
-	const struct sp_tnode *root = s->tree;
+	const struct sp_tnode *root = sp_sys_tree(s);
 
 	rank_add(g, s->uncond ? s->ret : g->rs->default_ret);
 	for (size_t i = 0; !s->uncond && i < s->nrules; i++)
@@ -1042,8 +1042,8 @@ static void rank_returns(struct gen *g, const struct sp_sysrule *s)
 {
 	g->leaf.nranked = 0;
 	rank_sys(g, s);
-	if (s->wide && s->wide->written)
-		rank_sys(g, s->wide->written);
+	if (sp_sys_wide(s) && sp_sys_wide(s)->written)
+		rank_sys(g, sp_sys_wide(s)->written);
 	qsort(g->leaf.ranked, g->leaf.nranked, sizeof(*g->leaf.ranked), cmp_strictness);
 }
 
@@ -1067,7 +1067,7 @@ static void leaf_mode(struct gen *g, enum leaf_mode mode)
 
 /* A syscall whose rules test arguments the kernel reads as 32 bits
  * (ir/arg32.c) returns the stricter of its low-word verdict and its
- * twin's 64-bit one, libseccomp's (ruleset.h, sp_sysrule.wide):
+ * twin's 64-bit one, libseccomp's (ruleset.h, sp_sysrule_more.wide):
  *   guard: LD hi(arg); JEQ H ... for each such argument
  *   fast:  the low-word rules (all high words as the rules expect: the two
  *          verdicts are equal, so this is the common path)
@@ -1079,7 +1079,8 @@ static void leaf_mode(struct gen *g, enum leaf_mode mode)
  * laid out after a shared return could be refused. */
 static struct target emit_wide(struct gen *g, const struct sp_arch *a, const struct sp_sysrule *s)
 {
-	const struct sp_sysrule *w = s->wide ? &s->wide->rules : NULL;
+	const struct sp_wide *tw = sp_sys_wide(s);
+	const struct sp_sysrule *w = tw ? &tw->rules : NULL;
 	struct target fast, slow, next;
 
 	if (!w)
@@ -1095,14 +1096,14 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		leaf_mode(g, LEAF_RET);
 		g->leaf.dispatch = emit_dispatch(g);
 		leaf_mode(g, LEAF_MIN);
-		wide = s->wide->dag ? emit_dag(g, a, s->wide) : emit_sys(g, a, w);
+		wide = tw->dag ? emit_dag(g, a, tw) : emit_sys(g, a, w);
 		place(g, &wide);
 		g->leaf.wide_pos = wide.pos;
-		if (s->wide->written) {
+		if (tw->written) {
 			/* the rules as written, between the low ones and the DAG */
 			struct target mid;
 			leaf_mode(g, LEAF_RAISE);
-			mid = emit_sys(g, a, s->wide->written);
+			mid = emit_sys(g, a, tw->written);
 			place(g, &mid);
 			g->leaf.wide_pos = mid.pos;
 		}
@@ -1111,15 +1112,15 @@ static struct target emit_wide(struct gen *g, const struct sp_arch *a, const str
 		place(g, &slow);
 	}
 	leaf_mode(g, LEAF_RET);
-	if (!s->wide->args || g->compact)
+	if (!tw->args || g->compact)
 		return slow;
 	fast = emit_sys(g, a, s);
 	next = fast;
 	for (unsigned i = 6; i-- > 0;) {
 		uint32_t hi = OFF_ARGS + 8u * i + (a->big_endian ? 0u : 4u);
-		if (!(s->wide->args >> i & 1))
+		if (!(tw->args >> i & 1))
 			continue;
-		next = emit_jump(g, BPF_JEQ, s->wide->hi[i], next, slow);
+		next = emit_jump(g, BPF_JEQ, tw->hi[i], next, slow);
 		next = emit_load(g, hi, next);
 	}
 	return next;
@@ -1154,7 +1155,7 @@ static void table_runs(struct sp_vec *runs, const struct sp_zone *z, uint32_t de
 			continue;
 		if (nr > cur)
 			push_run(runs, (uint32_t)cur, NULL, NULL, def);
-		bool constant = s->uncond && !s->wide;
+		bool constant = s->uncond && !sp_sys_wide(s);
 		push_run(runs, nr, constant ? NULL : s, t->arch, constant ? s->ret : 0);
 		cur = (uint64_t)nr + 1;
 	}

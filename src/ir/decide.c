@@ -97,8 +97,8 @@ static uint32_t sysrule_walk(const struct sp_sysrule *s, const struct sp_arch *a
 		*rule = s->src;
 		return s->ret;
 	}
-	if (s->tree) {
-		if (!tree_eval(s->tree, in, &ret, rule))
+	if (sp_sys_tree(s)) {
+		if (!tree_eval(sp_sys_tree(s), in, &ret, rule))
 			return default_ret;
 		/* the chain of that rule with that action: the tree's leaf
 		 * came from it (a split rule has several; the first that
@@ -120,7 +120,7 @@ static uint32_t sysrule_walk(const struct sp_sysrule *s, const struct sp_arch *a
 	return default_ret;
 }
 
-/* sysrule_walk, and with a twin (sp_sysrule.wide) the stricter of the
+/* sysrule_walk, and with a twin (sp_sysrule_more.wide) the stricter of the
  * low-word verdict and the 64-bit one; *wide says the twin decided. Both
  * are always walked here: the program skips the twin when the high words
  * match (compile.c), and the tests compare the two. */
@@ -130,17 +130,17 @@ static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch 
 			       bool *wide)
 {
 	uint32_t lo = sysrule_walk(s, arch, in, default_ret, rule, crule), full;
+	const struct sp_wide *tw = sp_sys_wide(s);
 	const struct sp_rule *wrule;
 	const struct sp_crule *wcrule;
 
 	*wide = false;
-	if (!s->wide)
+	if (!tw)
 		return lo;
-	if (s->wide->written) {
+	if (tw->written) {
 		/* the rules as written, whose verdict the DAG below may lack
 		 * (ruleset.h sp_wide.written): the stricter, a tie to them */
-		uint32_t mid =
-			sysrule_walk(s->wide->written, arch, in, default_ret, &wrule, &wcrule);
+		uint32_t mid = sysrule_walk(tw->written, arch, in, default_ret, &wrule, &wcrule);
 		if (mid != lo && !sp_ret_stricter(lo, mid)) {
 			lo = mid;
 			*wide = true;
@@ -148,7 +148,7 @@ static uint32_t sysrule_decide(const struct sp_sysrule *s, const struct sp_arch 
 			*crule = wcrule;
 		}
 	}
-	full = sysrule_walk(&s->wide->rules, arch, in, default_ret, &wrule, &wcrule);
+	full = sysrule_walk(&tw->rules, arch, in, default_ret, &wrule, &wcrule);
 	if (full == lo || sp_ret_stricter(lo, full))
 		return lo;
 	*wide = true;

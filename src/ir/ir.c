@@ -82,14 +82,15 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 {
 	secprof_ir_chain *ch = NULL;
 	secprof_ir_syscall *wide = NULL;
+	const struct sp_wide *tw = sp_sys_wide(s);
 
 	if (s->nrules && !(ch = sp_arena_alloc(arena, s->nrules * sizeof(*ch))))
 		return -1;
 	for (size_t k = 0; k < s->nrules; k++)
 		if (fill_chain(arena, p, s, &s->rules[k], &ch[k]) < 0)
 			return -1;
-	if (s->wide && (!(wide = sp_arena_alloc(arena, sizeof(*wide))) ||
-			fill_syscall(arena, p, &s->wide->rules, wide) < 0))
+	if (tw && (!(wide = sp_arena_alloc(arena, sizeof(*wide))) ||
+		   fill_syscall(arena, p, &tw->rules, wide) < 0))
 		return -1;
 	*out = (secprof_ir_syscall){ .nr = s->nr,
 				     .name = s->name,
@@ -98,11 +99,11 @@ static int fill_syscall(struct sp_arena *arena, const struct secprof_profile *p,
 				     .src = src_of(s->src),
 				     .chains = ch,
 				     .nchains = s->nrules,
-				     .word_tree = s->tree != NULL,
+				     .word_tree = sp_sys_tree(s) != NULL,
 				     .wide = wide };
 	if (wide) {
-		wide->stale_accumulator = s->wide->dag && !s->wide->merged;
-		wide->tree_merge = s->wide->dag && s->wide->merged;
+		wide->stale_accumulator = tw->dag && !tw->merged;
+		wide->tree_merge = tw->dag && tw->merged;
 	}
 	return 0;
 }
@@ -223,7 +224,7 @@ int secprof_ir_decide(const secprof_ir *ir, const secprof_data *in, secprof_ir_d
 				      .rule = src_of(w.rule),
 				      .wide = w.wide };
 	/* the side that decided: the rules, or their 64-bit twin */
-	const struct sp_sysrule *ss = w.sys && w.wide ? &w.sys->wide->rules : w.sys;
+	const struct sp_sysrule *ss = w.sys && w.wide ? &sp_sys_wide(w.sys)->rules : w.sys;
 	const secprof_ir_syscall *side = sys && w.wide ? sys->wide : sys;
 	if (side && w.crule)
 		out->chain = &side->chains[w.crule - ss->rules];

@@ -417,7 +417,7 @@ static int drop_pruned(struct build *b, const struct sp_arch *a, const struct sp
 		int rc;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = s->rules[k].src == rule;
-		if (seen || sp_rs_tree_has_src(s->tree, rule) || !(d = entry_of(e, n, rule)))
+		if (seen || sp_rs_tree_has_src(sp_sys_tree(s), rule) || !(d = entry_of(e, n, rule)))
 			continue;
 		if ((rc = sp_rs_drop_entry(b, SECPROF_REASON_REDUNDANT, a, d, NULL, -1)))
 			return rc;
@@ -481,7 +481,7 @@ static int merge_one(struct build *b, const struct sp_arch *a, struct sp_sysrule
 		s->rules = NULL;
 		s->nrules = 0;
 	}
-	if (!rc && s->tree && b->record)
+	if (!rc && sp_sys_tree(s) && b->record)
 		rc = drop_pruned(b, a, s, e, n);
 	return rc;
 }
@@ -522,7 +522,7 @@ static void set_wide_hi(struct sp_wide *s, const struct entry *e, size_t n, uint
 }
 
 /* The number's rules with libseccomp's 64-bit compares on every argument
- * (ruleset.h, sp_sysrule.wide). Built as exact_libseccomp builds them, so
+ * (ruleset.h, sp_sysrule_more.wide). Built as exact_libseccomp builds them, so
  * they refuse what libseccomp refuses for the profile as written; what
  * they leave out is the low-word rules' business, so nothing is recorded. */
 static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrule *s,
@@ -544,7 +544,8 @@ static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrul
 		return rc;
 	if (s->uncond && w->uncond && s->ret == w->ret)
 		return 0; /* one action whatever the arguments: no twin needed */
-	s->wide = twin;
+	if (!sp_sys_set(&b->rs->arena, s, sp_sys_tree(s), twin))
+		return sp_err_oom(b->err);
 	/* Without a word tree, each side's rules have one action and the
 	 * verdict is whether any chain holds; chain for chain, the compares
 	 * agree when the high words are the rules' own. A tree's shape follows
@@ -552,7 +553,7 @@ static int merge_wide(struct build *b, const struct sp_arch *a, struct sp_sysrul
 	 * before it (db_rule_add): no such shortcut there, nor where both
 	 * sides are unconditional (they differ, or there would be no twin:
 	 * the cut made a later rule of another action take over). */
-	if (!s->tree && !w->tree && !s->uncond && !w->uncond)
+	if (!sp_sys_tree(s) && !sp_sys_tree(w) && !s->uncond && !w->uncond)
 		set_wide_hi(twin, e, n, args);
 	return 0;
 }
@@ -887,7 +888,20 @@ static bool sort_entries(struct sp_vec *v)
 
 bool sp_rs_tests_args(const struct sp_sysrule *s)
 {
-	return !s->uncond || (s->wide && !s->wide->rules.uncond);
+	return !s->uncond || (sp_sys_wide(s) && !sp_sys_wide(s)->rules.uncond);
+}
+
+bool sp_sys_set(struct sp_arena *arena, struct sp_sysrule *s, const struct sp_tnode *tree,
+		const struct sp_wide *wide)
+{
+	struct sp_sysrule_more *more = NULL;
+
+	if ((tree || wide) && !(more = sp_arena_alloc_raw(arena, sizeof(*more))))
+		return false;
+	if (more)
+		*more = (struct sp_sysrule_more){ tree, wide };
+	s->more = more;
+	return true;
 }
 
 /* Move entries [i, j) of one number whose rules test arguments down to

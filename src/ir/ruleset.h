@@ -73,22 +73,13 @@ struct sp_tnode {
 	uint32_t refs;
 };
 
-/* What one syscall number decides on one arch. */
-struct sp_sysrule {
-	/* the scalars first, together: 56 bytes rather than 64 with the
-	 * padding after each; every number of every arch has one, and a cold
-	 * compile pays for each cache line of them it writes */
-	int32_t nr;
-	uint32_t ret;    /* when uncond */
-	uint32_t nrules; /* of rules */
-	bool uncond;
-	const char *name;
-	struct sp_crule *rules; /* when !uncond: first match wins, in this order */
+/* What a few numbers have beside their rules (sp_sysrule.more; read them
+ * through sp_sys_tree and sp_sys_wide). */
+struct sp_sysrule_more {
 	/* when the conditional rules have two or more actions: libseccomp's
 	 * word tree, which then decides instead of the rules' order (the
 	 * rules stay for explanations); NULL otherwise */
 	const struct sp_tnode *tree;
-	const struct sp_rule *src; /* the rule that decided (first one) */
 	/* Rules that test arguments the kernel reads as 32 bits (lo_only)
 	 * also get this twin: the same rules compared on all 64 bits, as
 	 * libseccomp compares them (Docker's verdict). The call gets the
@@ -98,9 +89,44 @@ struct sp_sysrule {
 	 * argument. */
 	const struct sp_wide *wide;
 };
-_Static_assert(sizeof(struct sp_sysrule) <= 16 + 5 * sizeof(void *), "struct sp_sysrule grew");
 
-/* A 64-bit twin (sp_sysrule.wide), and what the program's fast path needs
+/* What one syscall number decides on one arch. */
+struct sp_sysrule {
+	/* the scalars first, together: 48 bytes rather than 64 with the
+	 * padding after each and the tree and twin inline; every number of
+	 * every arch has one (Docker's default: ~950 on amd64's three
+	 * arches), and a cold compile pays for each cache line of them it
+	 * writes */
+	int32_t nr;
+	uint32_t ret;    /* when uncond */
+	uint32_t nrules; /* of rules */
+	bool uncond;
+	const char *name;
+	struct sp_crule *rules;    /* when !uncond: first match wins, in this order */
+	const struct sp_rule *src; /* the rule that decided (first one) */
+	/* the word tree and the twin, NULL when it has neither (most numbers);
+	 * shared by copies of the slot, so never changed in place: sp_sys_set
+	 * gives the slot a new one */
+	const struct sp_sysrule_more *more;
+};
+_Static_assert(sizeof(struct sp_sysrule) <= 16 + 4 * sizeof(void *), "struct sp_sysrule grew");
+
+static inline const struct sp_tnode *sp_sys_tree(const struct sp_sysrule *s)
+{
+	return s->more ? s->more->tree : NULL;
+}
+
+static inline const struct sp_wide *sp_sys_wide(const struct sp_sysrule *s)
+{
+	return s->more ? s->more->wide : NULL;
+}
+
+/* Give s the word tree and twin given (in a new struct sp_sysrule_more in
+ * arena; NULL for both: none). false on ENOMEM. */
+bool sp_sys_set(struct sp_arena *arena, struct sp_sysrule *s, const struct sp_tnode *tree,
+		const struct sp_wide *wide);
+
+/* A 64-bit twin (sp_sysrule_more.wide), and what the program's fast path needs
  * (kept out of sp_sysrule: every number of every arch has one of those, a
  * twin only a few). */
 struct sp_wide {

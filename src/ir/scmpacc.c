@@ -17,7 +17,7 @@
  * another word), and runs the result: for each syscall, the decisions of
  * runc's program become a decision DAG whose nodes test the word the
  * accumulator really holds. Where one of them tests another word than its
- * rule's, the syscall gets a twin (sp_sysrule.wide) deciding the stricter
+ * rule's, the syscall gets a twin (sp_sysrule_more.wide) deciding the stricter
  * of libseccomp's rules as written and that program, so the call gets the
  * stricter of the profile's verdict and runc's: never less strict than
  * docker run.
@@ -612,7 +612,8 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 {
 	struct sp_wide *twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin));
 	struct sp_tnode *v = twin ? dag_settle(b, d) : NULL;
-	const struct sp_sysrule *from = ms->s->wide ? &ms->s->wide->rules : ms->s;
+	const struct sp_wide *had = sp_sys_wide(ms->s);
+	const struct sp_sysrule *from = had ? &had->rules : ms->s;
 	const struct sp_rule *rule = from->src      ? from->src
 				     : from->nrules ? from->rules[0].src
 						    : NULL;
@@ -624,13 +625,14 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
 					   .name = from->name,
 					   .rules = from->rules,
 					   .nrules = from->nrules,
-					   .src = from->src,
-					   .tree = &v[root1 - 1] };
+					   .src = from->src };
+	if (!sp_sys_set(&b->rs->arena, &twin->rules, &v[root1 - 1], NULL) ||
+	    !sp_sys_set(&b->rs->arena, ms->s, sp_sys_tree(ms->s), twin))
+		return sp_err_oom(b->err);
 	twin->dag = v;
 	twin->ndag = d->nodes.len;
 	twin->merged = !stale;
-	twin->written = ms->s->wide ? &ms->s->wide->rules : NULL;
-	ms->s->wide = twin;
+	twin->written = had ? &had->rules : NULL;
 	if (rule) {
 		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
 		sp_note(b->ctx, b->file, &rule->loc, path, stale ? STALE_NOTE : MERGE_NOTE,
@@ -763,7 +765,7 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 		return 0;
 	d.nodes.item_size = sizeof(struct dnode);
 	d.keys.item_size = sizeof(struct rkey);
-	if (ms->s->wide)
+	if (sp_sys_wide(ms->s))
 		d.phases[d.nphases++] = PHASE_AS_WRITTEN;
 	if (optimize2 && !layouts_agree(m, ms->head))
 		d.phases[d.nphases++] = 1;
@@ -1075,7 +1077,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	 * profile does not name (exception 10). libseccomp still generates
 	 * its blocks, which can pull a shared block first: laid out, no twin */
 	bool layout_only = skip || !s;
-	bool mshape = !layout_only && !s->tree && merge_shape(e, n, ar->arch);
+	bool mshape = !layout_only && !sp_sys_tree(s) && merge_shape(e, n, ar->arch);
 
 	/* see has_shape; a merge that may differ is replayed whatever its size
 	 * (its step budget refuses what is too large: fail closed) */
@@ -1101,7 +1103,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	 * libseccomp's */
 	if (!layout_only)
 		tree_questions(w.pool, w.used, w.root, &may,
-			       !s->tree && !mshape && !w.narrowed ? &shared : NULL);
+			       !sp_sys_tree(s) && !mshape && !w.narrowed ? &shared : NULL);
 	*ms = (struct msys){ .ai = ai,
 			     .s = s,
 			     .nr = (uint32_t)e->nr,
@@ -1110,7 +1112,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 			     .root = w.root,
 			     .may_stale = may };
 	ms->secondary = secondary;
-	ms->merged = mshape || (!layout_only && !s->tree && (w.narrowed || shared));
+	ms->merged = mshape || (!layout_only && !sp_sys_tree(s) && (w.narrowed || shared));
 	c->any |= ms->may_stale || ms->merged;
 	return 0;
 }

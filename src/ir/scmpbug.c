@@ -265,23 +265,25 @@ static void tree_apply(struct sp_tnode *n, uint32_t def, unsigned depth)
  * mapped too; the word tree was checked bounded when it was kept. */
 static void sysrule_apply(struct sp_sysrule *s, uint32_t def)
 {
+	const struct sp_wide *tw = sp_sys_wide(s);
+
 	if (s->uncond)
 		s->ret = stricter(s->ret, def);
 	for (size_t i = 0; i < s->nrules; i++)
 		s->rules[i].ret = stricter(s->rules[i].ret, def);
 	/* the tree and the twin live in the rule set's arena, built for
 	 * this rule set alone: they are the rule set's to change */
-	tree_apply((struct sp_tnode *)s->tree, def, 0);
-	if (s->wide && s->wide->dag) { /* a DAG (scmpacc.c): each node once */
-		struct sp_tnode *v = (struct sp_tnode *)s->wide->dag;
-		for (size_t i = 0; i < s->wide->ndag; i++) {
+	tree_apply((struct sp_tnode *)sp_sys_tree(s), def, 0);
+	if (tw && tw->dag) { /* a DAG (scmpacc.c): each node once */
+		struct sp_tnode *v = (struct sp_tnode *)tw->dag;
+		for (size_t i = 0; i < tw->ndag; i++) {
 			v[i].act_t = v[i].has_t ? stricter(v[i].act_t, def) : v[i].act_t;
 			v[i].act_f = v[i].has_f ? stricter(v[i].act_f, def) : v[i].act_f;
 		}
-		if (s->wide->written)
-			sysrule_apply((struct sp_sysrule *)s->wide->written, def);
-	} else if (s->wide) {
-		sysrule_apply((struct sp_sysrule *)&s->wide->rules, def);
+		if (tw->written)
+			sysrule_apply((struct sp_sysrule *)tw->written, def);
+	} else if (tw) {
+		sysrule_apply((struct sp_sysrule *)&tw->rules, def);
 	}
 }
 

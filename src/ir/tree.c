@@ -999,7 +999,8 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 				b->err, SECPROF_E_LIMIT, b->file, &first->loc, NULL,
 				"the argument rules for syscall \"%s\" make a tree whose shared or looping links secprof cannot bound: it refuses the profile rather than compile a part of it",
 				name);
-		keep->tree = t.root;
+		if (!sp_sys_set(&b->rs->arena, keep, t.root, sp_sys_wide(keep)))
+			rc = sp_err_oom(b->err);
 	}
 	if (!keep)
 		free(t.pool);

@@ -434,7 +434,7 @@ struct eq_case {
 	/* narrow: a is secprof's exact program for profile' (compared with b
 	   on input'); def its default program for `orig`, which must return
 	   the stricter of a on input' and wide (its exact program for `orig`)
-	   on the input as given (src/ir/merge.c, sp_sysrule.wide) */
+	   on the input as given (src/ir/merge.c, sp_sysrule_more.wide) */
 	const secprof_insn *def;
 	size_t deflen;
 	const secprof_insn *wide;
@@ -847,7 +847,7 @@ static inline const struct sp_sysrule *eq_tree_of(const struct eq_case *c, const
 			continue;
 		for (size_t k = 0; k < z[i].table->nsys; k++)
 			if ((uint32_t)z[i].table->sys[k].nr == (uint32_t)d->nr &&
-			    z[i].table->sys[k].tree) {
+			    sp_sys_tree(&z[i].table->sys[k])) {
 				*arch = z[i].table->arch;
 				return &z[i].table->sys[k];
 			}
@@ -969,7 +969,7 @@ static inline bool eq_scmp_tree_acc_bug(const struct eq_case *c, const secprof_i
 
 	if (!seq)
 		abort();
-	if (s && va != vb && eq_tree_trace(s->tree, d, seq, &nseq, EQ_TRACE_MAX, &ended) &&
+	if (s && va != vb && eq_tree_trace(sp_sys_tree(s), d, seq, &nseq, EQ_TRACE_MAX, &ended) &&
 	    sp_sysrule_eval(s, arch, d, rs->default_ret) == va)
 		ok = eq_scmp_tree_walk(p, len, d, seq, nseq, &fixed, &footprint) && fixed == va &&
 		     footprint;
