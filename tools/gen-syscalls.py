@@ -180,6 +180,18 @@ def emit(src, version, arches, table, digest, unknown):
         w("\t0x%x, /* %s */" % (bits, n) if bits else "\t0,")
     w("};")
     w("")
+    # every name of a profile asks whether any arch lacks it (a few do):
+    # a bit a row answers that from one cache line instead of 2 KB
+    w("/* Bit r %% 32 of word r / 32: sp_syscall_scmp_unknown[r] is not 0. */")
+    w("static const uint32_t sp_syscall_scmp_unknown_any[%d] = {" % ((len(names) + 31) // 32))
+    anyw = [0] * ((len(names) + 31) // 32)
+    for r, n in enumerate(names):
+        if any((a, n) in unknown for a in arches):
+            anyw[r // 32] |= 1 << (r % 32)
+    for x in anyw:
+        w("\t0x%x," % x)
+    w("};")
+    w("")
     w("struct sp_syscall_index {")
     w("\tconst uint16_t *rows; /* rows, by ascending number */")
     w("\tuint16_t len;")

@@ -393,7 +393,7 @@ bool sp_syscall_newer(const struct sp_arch *arch, int32_t index)
 bool sp_syscall_newer_anywhere(int32_t index)
 {
 	return index >= 0 && (size_t)index < SP_ARRAY_SIZE(sp_syscall_scmp_unknown) &&
-	       sp_syscall_scmp_unknown[index] != 0;
+	       (sp_syscall_scmp_unknown_any[(uint32_t)index / 32] >> ((uint32_t)index % 32) & 1u);
 }
 
 size_t sp_syscall_arch_count(const struct sp_arch *arch)
