@@ -69,7 +69,7 @@ struct build {
 	bool exact;            /* secprof_compile_opts.exact_libseccomp */
 	bool newer;            /* secprof_compile_opts.newer_syscalls */
 	bool lxc;              /* an LXC policy (merge.c lxc_left_out) */
-	const char **names;    /* [name seq]: the name as written */
+	const char **names;    /* [name seq]: the name as written; when recording only */
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */
 	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */

@@ -22,8 +22,12 @@ int sp_rs_lookup_names(struct build *b)
 	/* in the rule set's arena: no heap block of its own to come and go */
 	b->row = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->row));
 	b->arg32 = sp_arena_alloc_raw(&b->rs->arena, total ? total : 1);
-	b->names = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->names));
-	if (!b->nrs || !b->known || !b->row || !b->arg32 || !b->names || !arches) {
+	/* only the drops name them (record.c): 3 KB on Docker's default that a
+	 * compile would write and never read */
+	b->names = b->record ? sp_arena_alloc_raw(&b->rs->arena,
+						  (total ? total : 1) * sizeof(*b->names))
+			     : NULL;
+	if (!b->nrs || !b->known || !b->row || !b->arg32 || (b->record && !b->names) || !arches) {
 		free(arches);
 		return sp_err_oom(b->err);
 	}
@@ -35,7 +39,8 @@ int sp_rs_lookup_names(struct build *b)
 		for (size_t j = 0; j < rule->nnames; j++, seq++) {
 			/* argument types matter to rules with conditions only */
 			bool args = rule->nargs > 0;
-			b->names[seq] = rule->names[j].s;
+			if (b->names)
+				b->names[seq] = rule->names[j].s;
 			b->arg32[seq] = 0;
 			b->row[seq] = -1;
 			b->known[seq] =

@@ -35,6 +35,8 @@ int sp_rs_add_drop(struct build *b, enum secprof_reason reason, const struct sp_
 int sp_rs_drop_entry(struct build *b, enum secprof_reason reason, const struct sp_arch *a,
 		     const struct entry *e, const struct sp_rule *by, int cond)
 {
+	if (!b->record) /* and b->names is NULL */
+		return 0;
 	return sp_rs_add_drop(b, reason, e->rule, b->names[entry_name(e)], a,
 			      entry_is_mux(e) ? e->name : NULL, by, cond);
 }
