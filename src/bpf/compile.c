@@ -1569,15 +1569,8 @@ static void reverse_into(const struct gen *g, secprof_insn *out)
  * profiles; a bad guess costs only a regrowth. */
 static void cons_presize(struct gen *g)
 {
-	size_t want = 256, cap = 1024;
+	size_t want = 256 + g->rs->insn_hint, cap = 1024;
 
-	for (size_t a = 0; a < g->rs->narches; a++)
-		for (size_t i = 0; i < g->rs->arches[a].nsys; i++) {
-			const struct sp_sysrule *s = &g->rs->arches[a].sys[i];
-			want += s->nrules ? 3 : 0;
-			for (size_t r = 0; r < s->nrules; r++)
-				want += s->rules[r].nconds;
-		}
 	while (cap < 2 * want && cap < (1u << 20))
 		cap *= 2;
 	if ((g->cons = calloc(cap, sizeof(*g->cons))))

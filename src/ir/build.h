@@ -73,6 +73,7 @@ struct build {
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */
 	bool record;           /* keep drops (sp_ruleset_build_ir); the compiler needs none */
+	size_t insn_hint;      /* merge_nr's part of sp_ruleset.insn_hint for its number */
 	bool as_written;       /* no libseccomp bug modelled (sp_ruleset_build_as_written) */
 	/* [arch]: the entries of the numbers with argument rules, kept by
 	 * sp_rs_build_arch for the stale accumulator's model (scmpacc.c), as

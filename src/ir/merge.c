@@ -646,6 +646,8 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 		if (!rc && v == A32_BOTH)
 			rc = merge_wide(b, a, s, e, n, tmp, args);
 	}
+	for (size_t r = 0; r < s->nrules; r++) /* struct sp_ruleset.insn_hint */
+		b->insn_hint += s->rules[r].nconds + (r ? 0 : 3);
 	return rc < 0 ? rc : s->uncond || s->nrules;
 }
 
@@ -971,6 +973,7 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		size_t j = i + 1, mark = b->drops.len;
 		while (j < v.len && e[j].nr == e[i].nr)
 			j++;
+		b->insn_hint = 0;
 		int slot = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
 
 		rc = slot < 0 ? slot : 0;
@@ -995,8 +998,10 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		 * depends on every number that jumps to it (scmpacc.c) */
 		if (decides && b->model_db && sp_rs_tests_args(&ar->sys[ar->nsys]))
 			nmodel = model_take(b, ai, e, nmodel, i, j);
-		if (decides && !beyond)
+		if (decides && !beyond) {
+			b->rs->insn_hint += b->insn_hint;
 			ar->nsys++;
+		}
 		i = j;
 	}
 	if (!rc && b->model_db)

@@ -194,6 +194,11 @@ struct sp_ruleset {
 	uint32_t flags; /* SECCOMP_FILTER_FLAG_* */
 	bool needs_listener;
 	size_t replay_steps; /* work the word-tree replays did (SP_REPLAY_STEPS) */
+	/* 3 per number with conditional rules plus their conditions, as the
+	 * build merged them (sp_rs_build_arch): the compiler sizes its
+	 * instruction table from it (compile.c cons_presize) instead of
+	 * reading every number's slot again (~950 on Docker's default) */
+	size_t insn_hint;
 	/* sp_ruleset_build_ir only (NULL otherwise): what the program
 	 * leaves out and why (docs/IR.md): resolve's drops
 	 * (secprof_resolved.drops, copied) in profile order, then the rule
