@@ -455,7 +455,8 @@ done
 if command -v strace >/dev/null; then
 	mkdir -p "$TMPD/devpw/upper/etc" "$TMPD/devpw/work" && chmod 0700 "$TMPD/devpw"
 	mknod "$TMPD/devpw/upper/etc/passwd" c 1 1
-	timeout 60 strace -f -o "$TMPD/devpw.trace" -e trace=openat2,openat,bpf -e inject=bpf:delay_enter=300000 \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 60 strace -f -o "$TMPD/devpw.trace" -e trace=openat2,openat,bpf -e inject=bpf:delay_enter=300000 \
 		"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/devpw" --tmpfs /mnt -- true >/dev/null 2>&1
 	rc=$?
 	is "$rc:$(grep -c 'etc/passwd' "$TMPD/devpw.trace"):$(grep 'etc/passwd' "$TMPD/devpw.trace" | grep -vc 'O_PATH')" "0:1:0" \
