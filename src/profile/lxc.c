@@ -30,6 +30,7 @@
 #include <sys/utsname.h>
 
 #include "core/arch.h"
+#include "core/utf8.h"
 #include "profile/profile.h"
 
 /* The hosts LXC 5.0.2 knows (get_hostarch), by Docker's native string
@@ -414,13 +415,31 @@ static struct sp_rule *new_rule(struct lx *x)
 	return &x->rules[x->nrules++];
 }
 
+/* A name is text, as every form's names are: the JSON reader gives
+ * invalid UTF-8 as U+FFFD (Go's decoder), and the OCI writer would write
+ * raw bytes as \ufffd, another name when read back. LXC would look such
+ * a name up, find no syscall and skip it; refused here instead. */
+static int check_name_text(struct lx *x, const char *name, struct sp_loc loc)
+{
+	for (const unsigned char *s = (const unsigned char *)name; *s;) {
+		size_t n = sp_utf8_len(s, SIZE_MAX);
+		if (!n)
+			return sp_err(x->err, SECPROF_E_PROFILE, x->p->file, &loc, NULL,
+				      "the syscall name is not UTF-8 text (no syscall has such a name)");
+		s += n;
+	}
+	return 0;
+}
+
 static int add_rule(struct lx *x, const char *name, struct sp_loc name_loc, const struct act *a,
 		    const struct sp_arg *args, size_t nargs, const struct sp_rule_extra *extra)
 {
 	struct sp_arena *ar = &x->p->arena;
-	struct sp_rule *r = new_rule(x);
+	struct sp_rule *r;
 
-	if (!r)
+	if (check_name_text(x, name, name_loc) < 0)
+		return -1;
+	if (!(r = new_rule(x)))
 		return oom(x);
 	r->loc = (struct sp_loc){ x->lineno, 1 };
 	r->names = sp_arena_alloc(ar, sizeof(*r->names));

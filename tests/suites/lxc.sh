@@ -35,6 +35,8 @@ refuse '1\ndenylist\n' '2:1: version 1 takes only an allowlist policy' "version 
 refuse '1\nallowlist\n# c\n' '3:1: version 1 takes one syscall number a line (LXC fails on anything else, comments and empty lines too): expected a number' "version 1 comment"
 refuse '2\nallowlist debug\n' '2:11: LXC refuses "debug" in the policy line (not implemented)' "debug"
 refuse '2\ndenylist\nread\0\n' '3:5: a NUL byte in an LXC policy (LXC reads each line as a C string)' "NUL byte"
+refuse '2\ndenylist\nre\212d errno 1\n' '3:1: the syscall name is not UTF-8 text (no syscall has such a name)' \
+	"a name that is not UTF-8 (the OCI JSON of it would name another: fuzz_resolve's fixed point)"
 
 # --- semantics ---
 res() { "$SECPROF" resolve p.seccomp "$@" 2>&1; }
