@@ -38,8 +38,8 @@
  * does not know (riscv64, loongarch64: 5.0.2 has no loongarch) applies
  * only [all] sections. The big-endian MIPS o32 host has no native string
  * and cannot be resolved for. */
-static const char *const known_hosts[] = { "x86",  "amd64",  "arm",      "arm64",
-					   "ppc64le", "ppc64", "ppc", "mips64",
+static const char *const known_hosts[] = { "x86",      "amd64",  "arm",   "arm64",
+					   "ppc64le",  "ppc64",  "ppc",   "mips64",
 					   "mipsel64", "mipsel", "s390x", "s390" };
 
 /* An [arch] line and the hosts where parse_config_v2 applies the rules
@@ -226,10 +226,11 @@ static int get_action(struct lx *x, const char *s, struct act *a)
 			    "action and fails to load the policy)");
 	} else if (*s) {
 		size_t n = strcspn(s, " \n");
-		return lerr(x, s,
-			    "unknown action \"%.*s\" (LXC takes kill, errno N, allow, trap or notify, "
-			    "and fails to load the policy on anything else)",
-			    (int)(n > 40 ? 40 : n), s);
+		return lerr(
+			x, s,
+			"unknown action \"%.*s\" (LXC takes kill, errno N, allow, trap or notify, "
+			"and fails to load the policy on anything else)",
+			(int)(n > 40 ? 40 : n), s);
 	} else {
 		return 0;
 	}
@@ -252,9 +253,12 @@ static const struct {
 	const char *name, *sym;
 	enum sp_op op;
 } ops[] = {
-	{ "SCMP_CMP_NE", "!=", SP_OP_NE },	       { "SCMP_CMP_LT", "<", SP_OP_LT },
-	{ "SCMP_CMP_LE", "<=", SP_OP_LE },	       { "SCMP_CMP_EQ", "==", SP_OP_EQ },
-	{ "SCMP_CMP_GE", ">=", SP_OP_GE },	       { "SCMP_CMP_GT", ">", SP_OP_GT },
+	{ "SCMP_CMP_NE", "!=", SP_OP_NE },
+	{ "SCMP_CMP_LT", "<", SP_OP_LT },
+	{ "SCMP_CMP_LE", "<=", SP_OP_LE },
+	{ "SCMP_CMP_EQ", "==", SP_OP_EQ },
+	{ "SCMP_CMP_GE", ">=", SP_OP_GE },
+	{ "SCMP_CMP_GT", ">", SP_OP_GT },
 	{ "SCMP_CMP_MASKED_EQ", "&=", SP_OP_MASKED_EQ },
 };
 
@@ -321,7 +325,7 @@ static bool scan_index(const char *s, const char **end, long long *out)
 	}
 	const char *digits = p;
 	for (;; p++) {
-		int d = isdigit((unsigned char)*p) ? *p - '0'
+		int d = isdigit((unsigned char)*p)    ? *p - '0'
 			: isxdigit((unsigned char)*p) ? (tolower((unsigned char)*p) - 'a' + 10)
 						      : 99;
 		if (d >= base)
@@ -372,10 +376,12 @@ static int parse_arg(struct lx *x, const char *br, struct sp_arg *a)
 		}
 	}
 	if (!safe_uint64(v, nv, &value))
-		return lerr(x, v, "argument value \"%.*s\" is not a number LXC reads (strtoull, base 0)",
+		return lerr(x, v,
+			    "argument value \"%.*s\" is not a number LXC reads (strtoull, base 0)",
 			    (int)nv, v);
 	if (!safe_uint64(m, nm, &mask))
-		return lerr(x, m, "argument mask \"%.*s\" is not a number LXC reads (strtoull, base 0)",
+		return lerr(x, m,
+			    "argument mask \"%.*s\" is not a number LXC reads (strtoull, base 0)",
 			    (int)nm, m);
 	for (size_t i = 0; i < SP_ARRAY_SIZE(ops); i++) {
 		if ((strlen(ops[i].name) != nop || memcmp(ops[i].name, op, nop)) &&
@@ -424,8 +430,9 @@ static int check_name_text(struct lx *x, const char *name, struct sp_loc loc)
 	for (const unsigned char *s = (const unsigned char *)name; *s;) {
 		size_t n = sp_utf8_len(s, SIZE_MAX);
 		if (!n)
-			return sp_err(x->err, SECPROF_E_PROFILE, x->p->file, &loc, NULL,
-				      "the syscall name is not UTF-8 text (no syscall has such a name)");
+			return sp_err(
+				x->err, SECPROF_E_PROFILE, x->p->file, &loc, NULL,
+				"the syscall name is not UTF-8 text (no syscall has such a name)");
 		s += n;
 	}
 	return 0;
@@ -493,12 +500,13 @@ static int section_line(struct lx *x, const char *line)
 	for (size_t i = 0; i < SP_ARRAY_SIZE(sections); i++)
 		if (!strcmp(line, sections[i].lower) || !strcmp(line, sections[i].upper))
 			return set_hosts(x, sections[i].hosts, sections[i].nhosts);
-	return lerr(x, line,
-		    "unknown section \"%.40s\" (LXC: Unsupported architecture; it takes [all], [x86], "
-		    "[x32], [x86_64], [arm], [arm64], [ppc64le], [ppc64], [ppc], [mips], [mips64], "
-		    "[mips64n32], [mipsel], [mipsel64], [mipsel64n32], [s390x], [s390], lower or "
-		    "upper case, alone on the line)",
-		    line);
+	return lerr(
+		x, line,
+		"unknown section \"%.40s\" (LXC: Unsupported architecture; it takes [all], [x86], "
+		"[x32], [x86_64], [arm], [arm64], [ppc64le], [ppc64], [ppc], [mips], [mips64], "
+		"[mips64n32], [mipsel], [mipsel64], [mipsel64n32], [s390x], [s390], lower or "
+		"upper case, alone on the line)",
+		line);
 }
 
 /* libseccomp refuses a rule with the filter's default action (EACCES), and
@@ -561,11 +569,12 @@ static int rule_line(struct lx *x, char *line)
 				return rc;
 			for (size_t j = 0; j < nargs; j++)
 				if (args[j].index == args[nargs].index)
-					return lerr(x, br,
-						    "argument %u is compared twice: libseccomp "
-						    "refuses that (EINVAL), so LXC fails to load the "
-						    "policy",
-						    (unsigned)args[nargs].index);
+					return lerr(
+						x, br,
+						"argument %u is compared twice: libseccomp "
+						"refuses that (EINVAL), so LXC fails to load the "
+						"policy",
+						(unsigned)args[nargs].index);
 			nargs++;
 			s = *end ? end + 1 : end;
 		}
@@ -608,10 +617,11 @@ static int parse_v2(struct lx *x, const char *policy)
 	int rc = 0;
 
 	if (!deny && strncmp(policy, "allowlist", 9) && strncmp(policy, "whitelist", 9))
-		return lerr(x, policy,
-			    "unknown policy \"%.*s\" (LXC takes allowlist or denylist, or whitelist "
-			    "or blacklist, then an optional default action)",
-			    (int)(strcspn(policy, " \n") > 40 ? 40 : strcspn(policy, " \n")), policy);
+		return lerr(
+			x, policy,
+			"unknown policy \"%.*s\" (LXC takes allowlist or denylist, or whitelist "
+			"or blacklist, then an optional default action)",
+			(int)(strcspn(policy, " \n") > 40 ? 40 : strcspn(policy, " \n")), policy);
 	/* the rest of the line, its '\n' too, is the default action */
 	if ((sp = strchr(policy, ' ')) && (rc = get_action(x, sp + 1, &def)) < 0)
 		return rc;
@@ -684,8 +694,10 @@ static int parse_v1(struct lx *x)
 				   &nr, &end)) < 0)
 			return rc;
 		if (nr < 0)
-			return lerr(x, x->buf, "syscall number %d: LXC's libseccomp takes no negative "
-					       "number here", nr);
+			return lerr(x, x->buf,
+				    "syscall number %d: LXC's libseccomp takes no negative "
+				    "number here",
+				    nr);
 		/* one rule per name the number has, on the hosts where it has it */
 		for (size_t i = 0; i < nh; i++) {
 			const struct sp_arch *h = sp_arch_at(i);
@@ -715,12 +727,11 @@ static int parse_v1(struct lx *x)
 				return oom(x);
 			for (size_t i = 0; i < n; i++)
 				a[i] = (struct sp_str){ hosts[i], { x->lineno, 1 } };
-			e->includes = (struct sp_filter){ .present = true,
-							  .arches = a,
-							  .narches = n,
-							  .loc = { x->lineno, 1 } };
-			if ((rc = add_rule(x, names[k], (struct sp_loc){ x->lineno, 1 }, &allow, NULL,
-					   0, e)) < 0)
+			e->includes = (struct sp_filter){
+				.present = true, .arches = a, .narches = n, .loc = { x->lineno, 1 }
+			};
+			if ((rc = add_rule(x, names[k], (struct sp_loc){ x->lineno, 1 }, &allow,
+					   NULL, 0, e)) < 0)
 				return rc;
 		}
 	}
@@ -775,8 +786,9 @@ int sp_lxc_read(secprof_ctx *ctx, struct secprof_profile *p, const char *data, s
 	}
 	rc = next_line(&x);
 	if (rc <= 0)
-		return rc < 0 ? rc : sp_err(err, SECPROF_E_PROFILE, p->file, NULL, NULL,
-					    "an empty LXC policy");
+		return rc < 0 ? rc
+			      : sp_err(err, SECPROF_E_PROFILE, p->file, NULL, NULL,
+				       "an empty LXC policy");
 	if ((rc = scan_int(&x, x.buf, "the policy version (1 or 2)", &version, &end)) < 0)
 		goto out;
 	if (version != 1 && version != 2) {

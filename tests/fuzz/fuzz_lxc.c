@@ -15,8 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const heads[] = {
-	"2\ndenylist\n", "2\nallowlist\n", "2\nwhitelist errno 1\n", "2\nblacklist trap\n",
-	"1\nallowlist\n", "",
+	"2\ndenylist\n",       "2\nallowlist\n", "2\nwhitelist errno 1\n",
+	"2\nblacklist trap\n", "1\nallowlist\n", "",
 };
 
 static void one(secprof_ctx *ctx, const char *buf, size_t len)

@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		ptrace(PTRACE_CONT, child, NULL, NULL);
 		for (;;) {
 			int sig = 0;
-			if (waitpid(child, &status, 0) < 0 || WIFEXITED(status) || WIFSIGNALED(status))
+			if (waitpid(child, &status, 0) < 0 || WIFEXITED(status) ||
+			    WIFSIGNALED(status))
 				break;
 			/* a seccomp event stop (status>>16) or SIGTRAP: resume as it is */
 			if (WIFSTOPPED(status) && !(status >> 16) && WSTOPSIG(status) != SIGTRAP)
