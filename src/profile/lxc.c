@@ -470,28 +470,30 @@ static int add_rule(struct lx *x, const char *name, struct sp_loc name_loc, cons
 	return 0;
 }
 
+/* Includes naming the n (at least one) hosts a rule of this line applies
+ * on, in the profile's arena; NULL when out of memory. */
+static struct sp_rule_extra *hosts_extra(struct lx *x, const char *const *hosts, size_t n)
+{
+	struct sp_rule_extra *e = sp_arena_alloc(&x->p->arena, sizeof(*e));
+	struct sp_str *a = sp_arena_alloc(&x->p->arena, n * sizeof(*a));
+
+	if (!e || !a)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct sp_str){ hosts[i], { x->lineno, 1 } };
+	e->includes = (struct sp_filter){
+		.present = true, .arches = a, .narches = n, .loc = { x->lineno, 1 }
+	};
+	return e;
+}
+
 /* The includes of the rules below a section (or before any: the hosts LXC
  * knows, where it starts with the native arch's rules). */
 static int set_hosts(struct lx *x, const char *const *hosts, size_t n)
 {
-	struct sp_rule_extra *e;
-	struct sp_str *a;
-
-	if (!n) {
-		x->extra = NULL;
-		return 0;
-	}
-	e = sp_arena_alloc(&x->p->arena, sizeof(*e));
-	a = sp_arena_alloc(&x->p->arena, n * sizeof(*a));
-	if (!e || !a)
+	x->extra = NULL;
+	if (n && !(x->extra = hosts_extra(x, hosts, n)))
 		return oom(x);
-	for (size_t i = 0; i < n; i++)
-		a[i] = (struct sp_str){ hosts[i], { x->lineno, 1 } };
-	e->includes.present = true;
-	e->includes.arches = a;
-	e->includes.narches = n;
-	e->includes.loc = (struct sp_loc){ x->lineno, 1 };
-	x->extra = e;
 	return 0;
 }
 
@@ -713,7 +715,6 @@ static int parse_v1(struct lx *x)
 		for (size_t k = 0; k < nnames; k++) {
 			size_t n = 0;
 			struct sp_rule_extra *e;
-			struct sp_str *a;
 			struct act allow = { .act = SP_ACT_ALLOW, .loc = { x->lineno, 1 } };
 			for (size_t i = 0; i < nh; i++) {
 				const struct sp_arch *h = sp_arch_at(i);
@@ -721,15 +722,8 @@ static int parse_v1(struct lx *x)
 				if (nm && !strcmp(nm, names[k]))
 					hosts[n++] = h->go;
 			}
-			e = sp_arena_alloc(&x->p->arena, sizeof(*e));
-			a = sp_arena_alloc(&x->p->arena, n * sizeof(*a));
-			if (!e || !a)
+			if (!(e = hosts_extra(x, hosts, n)))
 				return oom(x);
-			for (size_t i = 0; i < n; i++)
-				a[i] = (struct sp_str){ hosts[i], { x->lineno, 1 } };
-			e->includes = (struct sp_filter){
-				.present = true, .arches = a, .narches = n, .loc = { x->lineno, 1 }
-			};
 			if ((rc = add_rule(x, names[k], (struct sp_loc){ x->lineno, 1 }, &allow,
 					   NULL, 0, e)) < 0)
 				return rc;
