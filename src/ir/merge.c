@@ -666,9 +666,14 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
  * seccomp_rule_add, and libseccomp puts a socket or IPC name it knows
  * there (and on the name's own number where the arch has one). */
 static bool to_mux(const struct build *b, const struct mux_name *mn, uint32_t seq,
-		   const int32_t *mux_nr)
+		   const int32_t *mux_nr, const struct sp_rule *rule)
 {
-	return mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0 && !b->lxc;
+	/* an LXC policy: only a rule stricter than the default, and only
+	 * where the policy names no socketcall/ipc rule of its own (with
+	 * one, libseccomp could refuse the pair, EEXIST): the denial holds
+	 * on the multiplexer too, as under runc, where LXC loses it */
+	return mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0 &&
+	       (!b->lxc || (b->lxc_mux && sp_ret_stricter(sp_rule_ret(rule), b->rs->default_ret)));
 }
 
 /* LXC leaves such a name out of the arch altogether: do_resolve_add_rule
@@ -680,9 +685,8 @@ static bool to_mux(const struct build *b, const struct mux_name *mn, uint32_t se
  * (tests/suites/lxc.sh). secprof follows it only where the default is at
  * least as strict as the rule (an allowlist's allow): a rule stricter
  * than the default (a denylist's errno) stays on the name's direct number
- * (i386's socket, 359), so the policy's denial holds there where LXC
- * loses it: stricter than LXC, and no rule lands on socketcall or ipc
- * that could clash with the policy's own rules for them
+ * (i386's socket, 359), and on the multiplexer where to_mux puts it, so
+ * the policy's denial holds there where LXC loses it: stricter than LXC
  * (docs/COMPAT.md §10). */
 static bool lxc_left_out_call(const struct build *b, const struct mux_name *mn, uint32_t seq,
 			      const int32_t *mux_nr, const struct sp_rule *rule)
@@ -741,7 +745,7 @@ static int count_entries(struct build *b, const struct sp_arch_rules *ar, const 
 										     : NULL;
 			if (lxc_left_out(b, mn, seq, mux_nr, rule))
 				continue;
-			if (to_mux(b, mn, seq, mux_nr))
+			if (to_mux(b, mn, seq, mux_nr, rule))
 				pl->place[mux_nr[mn->kind] - lo] += (uint32_t)sp_rs_mux_parts(rule);
 			if (nr >= 0)
 				pl->place[nr - lo]++;
@@ -798,7 +802,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			int32_t nr = b->nrs[seq * na + ai];
 			const struct mux_name *mn = mux ? &b->muxn[seq] : NULL;
 			bool family = mn && mn->kind >= 0;
-			bool m = !dropped && to_mux(b, mn, seq, mux_nr);
+			bool m = !dropped && to_mux(b, mn, seq, mux_nr, rule);
 			struct entry *e;
 			if (lxc_left_out(b, mn, seq, mux_nr, rule))
 				nr = -1; /* a pseudo number: no rule on this arch */
