@@ -69,7 +69,6 @@ struct build {
 	bool exact;            /* secprof_compile_opts.exact_libseccomp */
 	bool newer;            /* secprof_compile_opts.newer_syscalls */
 	bool lxc;              /* an LXC policy (merge.c lxc_left_out) */
-	bool lxc_mux;          /* ... that names no socketcall/ipc rule (merge.c to_mux) */
 	const char **names;    /* [name seq]: the name as written; when recording only */
 	struct sp_vec drops;   /* struct sp_drop: what the program leaves out */
 	struct sp_vec conds;   /* struct sp_cond: merge.c's chains of one number while merged */

@@ -668,12 +668,12 @@ static int merge_nr(struct build *b, const struct sp_arch *a, struct sp_sysrule 
 static bool to_mux(const struct build *b, const struct mux_name *mn, uint32_t seq,
 		   const int32_t *mux_nr, const struct sp_rule *rule)
 {
-	/* an LXC policy: only a rule stricter than the default, and only
-	 * where the policy names no socketcall/ipc rule of its own (with
-	 * one, libseccomp could refuse the pair, EEXIST): the denial holds
-	 * on the multiplexer too, as under runc, where LXC loses it */
+	/* an LXC policy: only a rule stricter than the default, whose
+	 * denial then holds on the multiplexer too, as under runc, where LXC
+	 * loses it (a clash with the policy's own socketcall/ipc rules is
+	 * refused as runc's libseccomp refuses it, EEXIST: fail closed) */
 	return mn && mn->kind >= 0 && b->known[seq] && mux_nr[mn->kind] >= 0 &&
-	       (!b->lxc || (b->lxc_mux && sp_ret_stricter(sp_rule_ret(rule), b->rs->default_ret)));
+	       (!b->lxc || sp_ret_stricter(sp_rule_ret(rule), b->rs->default_ret));
 }
 
 /* LXC leaves such a name out of the arch altogether: do_resolve_add_rule

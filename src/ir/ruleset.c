@@ -234,13 +234,6 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 	b.exact = opts && opts->exact_libseccomp;
 	b.newer = opts && opts->newer_syscalls;
 	b.lxc = r->prof->form == SP_FORM_LXC;
-	b.lxc_mux = b.lxc;
-	for (size_t i = 0; b.lxc && i < r->nrules; i++)
-		for (size_t j = 0; j < r->rules[i]->nnames; j++)
-			if (r->rules[i]->names[j].s &&
-			    (!strcmp(r->rules[i]->names[j].s, "socketcall") ||
-			     !strcmp(r->rules[i]->names[j].s, "ipc")))
-				b.lxc_mux = false;
 	b.drops.item_size = sizeof(struct sp_drop);
 	b.conds.item_size = sizeof(struct sp_cond);
 	rc = check_default(&b);

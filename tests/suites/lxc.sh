@@ -141,11 +141,14 @@ against_lxc() {
 }
 cp c.seccomp common.seccomp
 against_lxc common.seccomp "common.seccomp (denylist, reject_force_umount)"
-printf '2\nblacklist\nkexec_load kill\n[x86]\nptrace errno 1\n[arm]\nmount\n[x86_64]\nsyslog trap\nunshare errno 1 [0,0x10000000,&=,0x10000000]\npersonality errno 22 [0,0xffffffff,>] [1,5,<=]\n[all]\nacct errno 65\nsocket errno 97 [0,40,==]\nsemget errno 1\nsocketcall errno 1 [0,1,==]\n' >deny.seccomp
+printf '2\nblacklist\nkexec_load kill\n[x86]\nptrace errno 1\n[arm]\nmount\n[x86_64]\nsyslog trap\nunshare errno 1 [0,0x10000000,&=,0x10000000]\npersonality errno 22 [0,0xffffffff,>] [1,5,<=]\n[all]\nacct errno 65\nsocket errno 97 [0,40,==]\nsemget errno 1\nsocketcall errno 1 [0,3,==]\n' >deny.seccomp
 # LXC loses the denials of socket and semget on x86 (left out, as in
-# merge.c lxc_left_out): secprof keeps them on their direct numbers
+# merge.c lxc_left_out): secprof keeps them on their direct numbers and on
+# socketcall/ipc, as runc's profile would
 against_lxc deny.seccomp "denylist: sections, kill/trap/errno, arguments, socket calls" \
-	"x86 socket arg0 low word 40: ALLOW → ERRNO(97)  e.g. socket(40)
+	"x86 socketcall arg0 low word 1: ALLOW → ERRNO(97)  e.g. socketcall(1)
+x86 ipc arg0 low word 2: ALLOW → ERRNO(1)  e.g. ipc(2)
+x86 socket arg0 low word 40: ALLOW → ERRNO(97)  e.g. socket(40)
 x86 semget: ALLOW → ERRNO(1)  e.g. semget(0)
 verdict: B stricter"
 {
