@@ -528,6 +528,19 @@ static bool has_cap(const struct lint *l, int cap)
 	return cap >= 0 && (l->ro->caps >> cap & 1);
 }
 
+/* Whether a call under ret may run: ALLOW and LOG run it, and TRACE
+ * runs it once a tracer takes the PTRACE_EVENT_SECCOMP stop and leaves
+ * the number alone (kernel/seccomp.c __seccomp_filter rechecks and goes
+ * on). Any process that may ptrace the task can be that tracer, its
+ * parent in the same container included (Docker's default allows ptrace
+ * from kernel 4.8), so a dangerous call under TRACE is as good as
+ * allowed. USER_NOTIF is left out: its supervisor sits outside the
+ * container, set up by whoever runs it. */
+static bool may_run(uint32_t ret)
+{
+	return sp_action_allows(ret) || (ret & 0xffff0000u) == 0x7ff00000u;
+}
+
 /* The first arch of the filter (the native one first) on which the
  * program secprof compiles, or the one runc loads (libseccomp's), allows
  * the call: a compat arch is as reachable as the native one (int 0x80 from
@@ -547,7 +560,7 @@ static const secprof_arch *danger_arch(const struct lint *l, const struct danger
 			continue;
 		for (size_t k = 0; k < 2; k++)
 			if (irs[k] && decide(irs[k], arch, x->name, x->args, d) &&
-			    sp_action_allows(d->action))
+			    may_run(d->action))
 				return arch;
 	}
 	return NULL;
@@ -560,7 +573,7 @@ static void check_dangers(struct lint *l)
 		const secprof_arch *arch;
 		secprof_arch_info info;
 		secprof_ir_decision d;
-		char path[96], ex[128], on[48] = "";
+		char path[96], ex[128], on[48] = "", how[96] = "is allowed";
 		struct sp_loc loc;
 		enum secprof_severity sev;
 		bool granted;
@@ -571,6 +584,10 @@ static void check_dangers(struct lint *l)
 			secprof_arch_get_info(arch, &info);
 			snprintf(on, sizeof(on), " on %s", info.name);
 		}
+		if (!sp_action_allows(d.action))
+			snprintf(
+				how, sizeof(how),
+				"runs under a tracer (SCMP_ACT_TRACE; any process that may ptrace it)");
 		granted = x->cap < 0 || has_cap(l, x->cap) || has_cap(l, x->cap2);
 		sev = x->cap < 0 ? SECPROF_SEV_WARNING
 		      : granted  ? SECPROF_SEV_ERROR
@@ -578,10 +595,10 @@ static void check_dangers(struct lint *l)
 		where(l, &d, x->name, path, sizeof(path), &loc);
 		call_text(x->name, x->args, ex, sizeof(ex));
 		if (x->cap < 0)
-			add(l, L_SP201, sev, path, &loc, ex,
-			    "%s is allowed%s: %s; no capability is needed", x->name, on, x->why);
+			add(l, L_SP201, sev, path, &loc, ex, "%s %s%s: %s; no capability is needed",
+			    x->name, how, on, x->why);
 		else
-			add(l, L_SP201, sev, path, &loc, ex, "%s is allowed%s: %s; %s", x->name, on,
+			add(l, L_SP201, sev, path, &loc, ex, "%s %s%s: %s; %s", x->name, how, on,
 			    x->why,
 			    granted ? "the container holds the capability it needs"
 				    : "the container lacks the capability it needs, so only the kernel's check stands");
