@@ -41,6 +41,12 @@
 #endif
 
 #define DIRECT_NR 1024
+/* Distinct (ABI, number) pairs kept outside the direct counters: the
+ * command chooses how many it makes (syscall(100000 + i) in a loop), and
+ * each one is an entry of the recording that every later call searches.
+ * The eBPF recorder's map of them holds as many (SPREC_MAX_OTHER,
+ * bpf/record_abi.h); past it a call is lost and the report says so. */
+#define MAX_OTHER 4096
 
 /* Written by the command's process without a system call (its filter is
  * already loaded): a MAP_SHARED page. */
@@ -61,6 +67,7 @@ struct state {
 	uint64_t direct[3][DIRECT_NR];
 	const struct sp_arch *arches[3];
 	uint64_t notified;
+	size_t nother; /* entries kept outside direct (keep_other) */
 };
 
 static void at_filter_load(void *data, struct sp_child_report *rep)
@@ -124,6 +131,19 @@ static bool clone3_flags(pid_t pid, uint64_t addr, uint64_t *val)
 	return true;
 }
 
+/* Whether a call outside the direct counters has room in the recording:
+ * one already in it, or fewer than MAX_OTHER kept so far. */
+static bool keep_other(struct state *s, const struct sp_arch *a, int32_t nr)
+{
+	for (size_t i = 0; i < s->r->n; i++)
+		if (s->r->calls[i].arch == a && s->r->calls[i].nr == nr)
+			return true;
+	if (s->nother >= MAX_OTHER)
+		return false;
+	s->nother++;
+	return true;
+}
+
 static void record(struct state *s, const struct seccomp_data *d, pid_t pid)
 {
 	const struct sp_arch *a = NULL;
@@ -144,13 +164,13 @@ static void record(struct state *s, const struct seccomp_data *d, pid_t pid)
 		a = s->arches[slot];
 		if (nr - (int32_t)a->nr_base >= 0 && nr - (int32_t)a->nr_base < DIRECT_NR)
 			s->direct[slot][nr - a->nr_base]++;
-		else if (sp_rec_add(s->r, a, nr, 1) < 0)
+		else if (!keep_other(s, a, nr) || sp_rec_add(s->r, a, nr, 1) < 0)
 			s->r->lost++;
 	} else {
 		for (size_t i = 0; i < sp_arch_count() && !a; i++)
 			if (sp_arch_at(i)->audit == d->arch)
 				a = sp_arch_at(i);
-		if (!a || sp_rec_add(s->r, a, nr, 1) < 0) {
+		if (!a || !keep_other(s, a, nr) || sp_rec_add(s->r, a, nr, 1) < 0) {
 			s->r->lost++;
 			return;
 		}
