@@ -47,6 +47,10 @@
  * The eBPF recorder's map of them holds as many (SPREC_MAX_OTHER,
  * bpf/record_abi.h); past it a call is lost and the report says so. */
 #define MAX_OTHER 4096
+/* How long orphans the command left behind are still served once it is
+ * done: a few of their last calls are recorded, then their calls fail
+ * with ENOSYS. A busy orphan would keep an idle wait going forever. */
+#define DRAIN_MS 1000
 
 /* Written by the command's process without a system call (its filter is
  * already loaded): a MAP_SHARED page. */
@@ -227,6 +231,7 @@ static void *supervise(void *data)
 	int fd = take_listener(s);
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
+	struct timespec stopped = { 0 }, now;
 	int idle = 0;
 
 	if (fd < 0)
@@ -235,11 +240,21 @@ static void *supervise(void *data)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 50);
 
+		/* Once the command is done, orphans it left behind are not
+		 * waited for: served until they are idle for 200 ms, DRAIN_MS
+		 * at most, then their calls fail with ENOSYS. */
+		if (__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (!stopped.tv_sec && !stopped.tv_nsec)
+				stopped = now;
+			if ((now.tv_sec - stopped.tv_sec) * 1000 +
+				    (now.tv_nsec - stopped.tv_nsec) / 1000000 >=
+			    DRAIN_MS)
+				break;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {
-			/* Once the command is done, orphans it left behind are
-			 * not waited for: their calls then fail with ENOSYS. */
 			if (__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST) && ++idle >= 4)
 				break;
 			continue;

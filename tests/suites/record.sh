@@ -476,6 +476,26 @@ for b in "${backends[@]}"; do
 		"0:4096:warning: 1904 events could not be kept" \
 		"$b: 6000 distinct unknown numbers: 4096 kept, the other 1904 calls said lost"
 done
+# An orphan the command leaves behind (setsid, busy with calls) does not
+# keep the recording going: it is served a second at most.
+cat >"$tmp/orphan.py" <<'P'
+import os, sys, time
+open(sys.argv[1], "w").write(str(os.getpid()))
+end = time.time() + 25
+while time.time() < end:
+    os.getppid()
+    time.sleep(0.005)
+P
+for b in "${backends[@]}"; do
+	rm -f "$tmp/orphan.pid"
+	start=$SECONDS
+	timeout 40 "$SECPROF" record -q --backend "$b" -o "$tmp/orph.json" -- \
+		sh -c 'setsid python3 "$1" "$2" </dev/null >/dev/null 2>&1 & sleep 0.3' sh "$tmp/orphan.py" "$tmp/orphan.pid" 2>"$tmp/err"
+	rc=$?
+	took=$((SECONDS - start))
+	[[ -s $tmp/orphan.pid ]] && kill -9 "$(<"$tmp/orphan.pid")" 2>/dev/null
+	is "$rc:$((took < 10))" "0:1" "$b: a busy orphan left behind does not hold the recording (${took}s)"
+done
 
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
