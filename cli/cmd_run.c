@@ -426,6 +426,23 @@ static void print_indented(FILE *f, const char *text, const char *indent)
 	}
 }
 
+/* Text the command chose (its comm, the name of the file it calls from):
+ * printable ASCII as it is, every other byte and the backslash escaped as
+ * the call's strings are (decode.c put_str), so that no escape sequence,
+ * carriage return or bidi override reaches the terminal and no line of
+ * the report can be forged. */
+static void put_untrusted(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void denial_text(FILE *f, const secprof_denial *d)
 {
 	char act[64];
@@ -433,8 +450,11 @@ static void denial_text(FILE *f, const secprof_denial *d)
 	secprof_action_str(d->ret, act, sizeof(act));
 	fprintf(f, "  %lux %s -> %s%s\n", d->count, d->call, act,
 		d->benign ? " (benign: expected, the program falls back)" : "");
-	fprintf(f, "      pid %d (%s), %s, called from %s\n", d->pid, d->comm,
-		d->arch ? d->arch : "unknown arch", d->caller);
+	fprintf(f, "      pid %d (", d->pid);
+	put_untrusted(f, d->comm);
+	fprintf(f, "), %s, called from ", d->arch ? d->arch : "unknown arch");
+	put_untrusted(f, d->caller);
+	fputc('\n', f);
 	if (d->killed)
 		fprintf(f,
 			"      the kernel %s the process for it (from its audit record: no arguments)\n",

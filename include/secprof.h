@@ -946,7 +946,9 @@ SECPROF_API int secprof_explain_bpf(const secprof_insn *insns, size_t len, const
 
 /* One distinct denial seen by `run --explain`: the calls with the same
  * arch, number, answer and decoded flag/string arguments, counted; the
- * rest is the first such call's. */
+ * rest is the first such call's. comm and caller are the command's own
+ * bytes (any but NUL: escape sequences, newlines in comm): escape them
+ * before printing them to a terminal; call has its strings escaped. */
 typedef struct secprof_denial {
 	unsigned long count;
 	int pid; /* the caller (first seen) */

@@ -27,6 +27,10 @@
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
  *                      CAP_SYS_PTRACE could do to secprof's init
+ *   hostile-names DIR  (x86_64) a comm and a code file (in DIR) whose
+ *                      names hold terminal escapes, a carriage return and
+ *                      a bidi override; acct called from that file: what
+ *                      run --explain reads about the caller and prints
  *
  * Raw syscall(2) throughout, so that no libc wrapper adds or hides a call. */
 #include <errno.h>
@@ -35,6 +39,7 @@
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -327,6 +332,34 @@ static int inject_init(const char *cmd)
 }
 #endif
 
+#ifdef __x86_64__
+static int hostile_names(const char *dir)
+{
+	/* mov eax, SYS_acct; syscall; ret */
+	static const unsigned char code[] = { 0xb8, SYS_acct, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	char path[4096];
+	long (*call)(const char *);
+	void *m;
+	int fd;
+
+	syscall(SYS_prctl, PR_SET_NAME, "\033]0;PWN\007\033[2J", 0, 0, 0);
+	snprintf(path, sizeof(path), "%s/lib\033[31mRED\r\xe2\x80\xaeok", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0 || write(fd, code, sizeof(code)) != (ssize_t)sizeof(code)) {
+		printf("code file: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	m = mmap(NULL, sizeof(code), PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		printf("mmap: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	call = (long (*)(const char *))m;
+	printf("acct: %ld\n", call("/x\033[1m")); /* the raw answer: -EPERM */
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
@@ -348,6 +381,8 @@ int main(int argc, char **argv)
 #ifdef __x86_64__
 	if (argc >= 3 && !strcmp(argv[1], "inject-init"))
 		return inject_init(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "hostile-names"))
+		return hostile_names(argv[2]);
 #endif
 	fprintf(stderr, "usage: denials denials|kill|loop N|denied-loop N|session-keyring\n");
 	return 2;

@@ -90,6 +90,26 @@ grep -q '^  1000x acct(NULL) -> ERRNO(1)$' "$tmp/text.err"; ok $? "text report: 
 grep -q '^  1x clone3(0x0, 0) -> ERRNO(38) (benign' "$tmp/text.err"; ok $? "text report: clone3 tagged benign"
 grep -q -- '--cap-add CAP_SYS_ADMIN' "$tmp/text.err"; ok $? "text report: the fix"
 
+# What the command names itself (comm) and the file it calls from are its
+# own choice: the text report escapes them as it escapes the call's
+# strings, so no escape sequence, carriage return or bidi override reaches
+# the terminal; the JSON report keeps them exactly.
+if [[ $(uname -m) == x86_64 ]]; then
+	mkdir -p "$tmp/hn"
+	"$SECPROF" run --explain="$tmp/hn.jsonl" -- "$H" hostile-names "$tmp/hn" >/dev/null 2>&1
+	"$SECPROF" run --explain -- "$H" hostile-names "$tmp/hn" >"$tmp/hn.out" 2>"$tmp/hn.err"
+	is "$(<"$tmp/hn.out")" "acct: -1" "hostile names: the program's acct is denied"
+	LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x80-\xff]' "$tmp/hn.err"; ok $((!$?)) "hostile names: no control or non-ASCII byte in the text report"
+	is "$(grep -o 'pid [0-9]* ([^)]*)' "$tmp/hn.err" | sed 's/pid [0-9]*//')" ' (\x1b]0;PWN\x07\x1b[2J)' \
+		"hostile names: the comm escaped"
+	is "$(grep -o 'called from .*' "$tmp/hn.err")" "called from $tmp/hn/lib\\x1b[31mRED\\x0d\\xe2\\x80\\xaeok+0x7" \
+		"hostile names: the caller's file escaped"
+	is "$(field "$tmp/hn.jsonl" acct comm | od -An -c | tr -s ' ')" "$(printf '\033]0;PWN\007\033[2J\n' | od -An -c | tr -s ' ')" \
+		"hostile names: the JSON report keeps the comm exactly"
+else
+	skip "hostile names" "x86_64 only"
+fi
+
 # A rule's own errno is what the program sees (not a blanket one), and a
 # KILL_PROCESS rule kills the same way, the death attributed.
 cat >"$tmp/kill.json" <<'J'
