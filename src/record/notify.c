@@ -36,6 +36,9 @@
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
@@ -123,13 +126,17 @@ static pid_t command_pid(struct state *s)
 
 /* clone3's struct clone_args, read from the caller's memory as the eBPF
  * recorder reads it (record_abi.h, SPREC_ARG_CLONE3): what clone(2) would
- * be given for the same call. The task waits in the filter meanwhile. */
-static bool clone3_flags(pid_t pid, uint64_t addr, uint64_t *val)
+ * be given for the same call. The task waits in the filter meanwhile; the
+ * memory was its own only if it still does after the read (the pid of a
+ * task that died may have been given to another process):
+ * SECCOMP_IOCTL_NOTIF_ID_VALID, as seccomp_unotify(2) says. */
+static bool clone3_flags(int listener, uint64_t id, pid_t pid, uint64_t addr, uint64_t *val)
 {
 	uint64_t ca[5];
 	struct iovec local = { ca, sizeof(ca) }, remote = { (void *)(uintptr_t)addr, sizeof(ca) };
 
-	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(ca))
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(ca) ||
+	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 		return false;
 	*val = ca[0] | (ca[4] & 0xff);
 	return true;
@@ -148,8 +155,9 @@ static bool keep_other(struct state *s, const struct sp_arch *a, int32_t nr)
 	return true;
 }
 
-static void record(struct state *s, const struct seccomp_data *d, pid_t pid)
+static void record(struct state *s, int listener, const struct seccomp_notif *req)
 {
+	const struct seccomp_data *d = &req->data;
 	const struct sp_arch *a = NULL;
 	int slot = -1;
 	int32_t nr = d->nr;
@@ -182,7 +190,8 @@ static void record(struct state *s, const struct seccomp_data *d, pid_t pid)
 	name = sp_syscall_name(a, nr);
 	if (name && !strcmp(name, "clone3")) {
 		uint64_t v;
-		if (!clone3_flags(pid, d->args[0], &v) || sp_rec_add_val(s->r, a, nr, 0, v, 1) < 0)
+		if (!clone3_flags(listener, req->id, (pid_t)req->pid, d->args[0], &v) ||
+		    sp_rec_add_val(s->r, a, nr, 0, v, 1) < 0)
 			s->r->lost++;
 	} else if (name && (arg = sp_rec_arg_of(name)) >= 0) {
 		uint64_t v = d->args[arg];
@@ -210,18 +219,20 @@ static int take_listener(struct state *s)
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
+		/* gone: nothing waits for a supervisor */
 		sp_err_errno(&s->err, NULL, "pidfd_open of the recorded command");
-		fd = -1;
-	} else {
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->sh->listener, 0);
-		if (fd < 0)
-			sp_err_errno(&s->err, NULL, "pidfd_getfd of the seccomp listener");
-		close(pidfd);
+		return -1;
 	}
-	/* The command holds its listener and waits in its next call for a
-	 * supervisor that will never come: it would wait forever. */
-	if (fd < 0)
-		kill(pid, SIGKILL);
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->sh->listener, 0);
+	if (fd < 0) {
+		sp_err_errno(&s->err, NULL, "pidfd_getfd of the seccomp listener");
+		/* The command holds its listener and waits in its next call
+		 * for a supervisor that will never come: it would wait
+		 * forever. Signalled through its pidfd, not its number, which
+		 * another process may have by now. */
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	}
+	close(pidfd);
 	return fd;
 }
 
@@ -265,7 +276,7 @@ static void *supervise(void *data)
 		memset(&req, 0, sizeof(req));
 		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 			continue; /* ENOENT: the task died meanwhile */
-		record(s, &req.data, (pid_t)req.pid);
+		record(s, fd, &req);
 		s->notified++;
 		memset(&resp, 0, sizeof(resp));
 		resp.id = req.id;

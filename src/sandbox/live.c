@@ -165,6 +165,12 @@ static void record(struct sp_live *lv, int listener, const struct seccomp_notif 
 	snprintf(d->call, sizeof(d->call), "%s", text.data);
 	sp_decode_comm(d->pid, d->comm, sizeof(d->comm));
 	sp_decode_caller(d->pid, d->ip, d->caller, sizeof(d->caller));
+	/* /proc/PID/comm and maps are read by number too: the same check,
+	 * after them. */
+	if (!sp_notify_id_valid(listener, req->id)) {
+		lv->ndenials--;
+		goto out;
+	}
 	d->key = key.data;
 	key.data = NULL;
 out:
