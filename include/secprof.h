@@ -929,7 +929,10 @@ SECPROF_API const char *secprof_probe_outcome(const secprof_probe_result *p, cha
  * in the layout secprof_compile gives (flags and needs_listener are not
  * known and are 0). A task without filters gives *count 0. Needs
  * CAP_SYS_ADMIN, ptrace rights over the task, and a caller not itself under
- * seccomp. 0, or negative with err. Free with secprof_dump_free. */
+ * seccomp. The ptrace calls are made by a child process of the caller; a
+ * task that does not reach the stop within 5 s (a vfork parent waiting for
+ * its child, an uninterruptible sleep) fails the call and is left as it
+ * was. 0, or negative with err. Free with secprof_dump_free. */
 SECPROF_API int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error *err);
 SECPROF_API void secprof_dump_free(secprof_prog **filters, size_t count);
 

@@ -27,6 +27,10 @@
  *   inject-init CMD    (x86_64) attach to PID 1 with ptrace and make it
  *                      execve /bin/sh -c CMD: what a container with
  *                      CAP_SYS_PTRACE could do to secprof's init
+ *   vfork-wait         vfork a child that waits forever: the parent waits
+ *                      where PTRACE_INTERRUPT does not stop it (secprof
+ *                      dump gives up); prints "done" when the child is
+ *                      killed
  *   hostile-names DIR  (x86_64) a comm and a code file (in DIR) whose
  *                      names hold terminal escapes, a carriage return and
  *                      a bidi override; acct called from that file: what
@@ -360,6 +364,16 @@ static int hostile_names(const char *dir)
 }
 #endif
 
+static int vfork_wait(void)
+{
+	/* libc's vfork keeps its return address out of the shared stack */
+	if (vfork() == 0)
+		for (;;)
+			pause();
+	printf("done\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
@@ -376,6 +390,8 @@ int main(int argc, char **argv)
 		return session_keyring();
 	if (argc >= 3 && !strcmp(argv[1], "init-state"))
 		return init_state(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "vfork-wait"))
+		return vfork_wait();
 	if (argc >= 2 && !strcmp(argv[1], "tiocsti"))
 		return tiocsti(argc >= 3 ? argv[2] : NULL);
 #ifdef __x86_64__

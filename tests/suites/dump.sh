@@ -109,4 +109,33 @@ sleep 30 & pids+=($!)
 is "$rc" 1 "a process without a filter: exit 1"
 is "$(cat "$tmp/err")" "secprof: process $! has no seccomp filter" "... and says so"
 "$SECPROF" dump 999999999 >/dev/null 2>&1; r=$?; ok $((r == 0)) "a pid that does not exist fails"
+
+# A process that waits where PTRACE_INTERRUPT does not stop it (a vfork
+# parent whose child neither execs nor exits) cannot hold dump: it gives
+# up after 5 s, and the process goes on as before once the child is gone.
+H=$BUILD/tests/denials
+if [[ -x $H ]]; then
+	marker=$tmp/denials-vf
+	ln -sf "$H" "$marker"
+	"$SECPROF" run -- "$marker" vfork-wait >"$tmp/vf.out" 2>&1 &
+	runner=$!
+	pids+=($runner)
+	parent= child=
+	for _ in $(seq 100); do
+		parent=$(pgrep -o -f -x "$marker vfork-wait") child=$(pgrep -n -f -x "$marker vfork-wait")
+		[[ -n $parent && $parent != "$child" ]] && break
+		sleep 0.05
+	done
+	start=$SECONDS
+	timeout 30 "$SECPROF" dump "$parent" >/dev/null 2>"$tmp/err"; rc=$?
+	took=$((SECONDS - start))
+	is "$rc:$((took < 10))" "3:1" "a vfork parent that does not stop: dump gives up (exit 3) (${took}s)"
+	grep -q "did not stop within 5 s" "$tmp/err"; ok $? "... and says why"
+	kill -9 "$child" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+	wait "$runner"; rc=$?
+	is "$rc:$(<"$tmp/vf.out")" "0:done" "... and the process goes on once its child is gone (not left stopped)"
+else
+	skip "a vfork parent that does not stop" "$H missing (make tests-bin)"
+fi
 done_testing
