@@ -205,12 +205,15 @@ static void on_notification(void *data, int listener, const struct seccomp_notif
 	case SECCOMP_RET_KILL_THREAD:
 		/* Only through a `ret A` (the twin keeps `ret #KILL`): the
 		 * nearest the supervisor can do; the wait status then says
-		 * SIGKILL, not SIGSYS. */
-		kill((pid_t)req->pid, SIGKILL);
+		 * SIGKILL, not SIGSYS. The number is the caller's only while
+		 * its notification is pending (notify.h). */
+		if (sp_notify_id_valid(listener, req->id))
+			kill((pid_t)req->pid, SIGKILL);
 		resp->error = -ENOSYS;
 		break;
 	case SECCOMP_RET_TRAP:
-		syscall(SYS_tkill, (pid_t)req->pid, SIGSYS);
+		if (sp_notify_id_valid(listener, req->id))
+			syscall(SYS_tkill, (pid_t)req->pid, SIGSYS);
 		resp->error = -ENOSYS;
 		break;
 	default: /* TRACE without a tracer, or anything else: ENOSYS */
