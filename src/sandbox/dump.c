@@ -101,11 +101,11 @@ static bool put(int fd, const void *p, size_t n)
 	return true;
 }
 
-/* In the child: seize, stop, read every filter, detach. Only system
- * calls (the caller may have threads: no malloc after fork). */
-static int dump_child(pid_t pid, int out)
+/* In the child: seize, stop, read every filter into insns (BPF_MAXINSNS,
+ * allocated before the fork), detach. Only system calls (the caller may
+ * have threads: no malloc after fork). */
+static int dump_child(pid_t pid, int out, struct sock_filter *insns)
 {
-	static struct sock_filter insns[BPF_MAXINSNS];
 	struct msg m = { .what = MSG_ERR, .step = STEP_SEIZE };
 	int sig;
 
@@ -258,6 +258,7 @@ done:
 
 int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error *err)
 {
+	struct sock_filter *insns;
 	int pfd[2], rc, st;
 	pid_t child;
 
@@ -268,18 +269,24 @@ int secprof_dump(int pid, secprof_prog ***filters, size_t *count, secprof_error 
 	if (pid == getpid())
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "a process cannot read its own filters (the kernel needs a tracer)");
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (!(insns = malloc(BPF_MAXINSNS * sizeof(*insns))))
+		return sp_err_oom(err);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		free(insns);
 		return sp_err_errno(err, NULL, "pipe");
+	}
 	if ((child = fork()) < 0) {
 		rc = sp_err_errno(err, NULL, "fork");
 		close(pfd[0]);
 		close(pfd[1]);
+		free(insns);
 		return rc;
 	}
 	if (child == 0) {
 		close(pfd[0]);
-		_exit(dump_child((pid_t)pid, pfd[1]));
+		_exit(dump_child((pid_t)pid, pfd[1], insns));
 	}
+	free(insns);
 	close(pfd[1]);
 	rc = read_child(pfd[0], pid, filters, count, err);
 	close(pfd[0]);
