@@ -365,14 +365,18 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 
 void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len)
 {
-	char path[64], line[4352];
+	char path[64], *line = NULL;
+	size_t cap = 0;
 	FILE *f;
 
 	snprintf(out, len, "0x%" PRIx64, ip);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	if (!(f = fopen(path, "re")))
 		return;
-	while (fgets(line, sizeof(line), f)) {
+	/* whole lines: a file name can be long, and the kernel writes its
+	 * newlines as \012 (fs/proc/task_mmu.c show_map_vma, seq_path), so
+	 * a piece of a line read in parts could pass for a mapping */
+	while (getline(&line, &cap, f) > 0) {
 		unsigned long long lo, hi, off;
 		int name_at = 0;
 
@@ -386,6 +390,7 @@ void sp_decode_caller(pid_t pid, uint64_t ip, char *out, size_t len)
 				 (unsigned long long)(ip - lo + off));
 		break;
 	}
+	free(line);
 	fclose(f);
 }
 
