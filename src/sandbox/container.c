@@ -11,8 +11,10 @@
  * (exec_init). */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <linux/futex.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
@@ -59,60 +61,136 @@ static int do_mount(const char *src, const char *dst, const char *type, unsigned
 	return 0;
 }
 
-static int make_dir(const char *path, secprof_error *err)
-{
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return sys_fail(err, "cannot create", path);
-	return 0;
-}
+/* ---- the root, built by fd ----------------------------------------------
+ *
+ * Nothing inside the root is reached by a path from the current directory
+ * once init is in it: the root's directory may be shared with another
+ * container or belong to another user, who could put a symlink in the
+ * place of a checked directory between the check and the mount (/proc ->
+ * /, /dev -> /etc), and before pivot_root a symlink is followed against
+ * the host's root. runc closes that gap (CVE-2021-30465) by resolving the
+ * target inside the root, opening it O_PATH, checking the opened file and
+ * mounting on it through /proc/self/fd (libcontainer/rootfs_linux.go
+ * mountToRootfs, utils.WithProcfd). secprof does the same with the new
+ * mount API: each filesystem is made detached (fsopen, fsmount, open_tree)
+ * and moved onto the O_PATH fd of the checked directory (move_mount), and
+ * then the path must lead to the new mount (sp_attach_checked), or the run
+ * fails. The nodes, directories and symlinks of /dev are made relative to
+ * the fd of the container's own /dev tmpfs, never by its path. */
+
+/* How a path of the root is walked: below the root, never through a
+ * symlink (the root's /proc, /dev and /sys, and what secprof makes in its
+ * own /dev, are never symlinks). */
+#define ROOT_WALK (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
 
 /* Where the container's /proc, /dev and /sys are mounted, in the root the
  * image made: an ordinary directory, never a symlink or a file. Followed
- * here, before pivot_root, a symlink (/proc -> /tmp, -> ../../..) is
- * resolved against the host's root: the filesystem lands on a host path
- * of this namespace, gone with the old root, and the container keeps the
- * image's directory instead: a /dev of the image's nodes and fifos (init
- * opens its /dev/null for the command's stdin), no procfs (the command's
- * process reads its capabilities' range there), no read-only sysfs. runc
- * refuses such a root (libcontainer/rootfs_linux.go mountToRootfs: "must
- * be mounted on ordinary directory"); Docker hides the image's entry
- * under a directory of its init layer (moby daemon/initlayer Setup). */
-static int mount_point(const char *name, secprof_error *err)
+ * before pivot_root, a symlink (/proc -> /tmp, -> ../../..) would be
+ * resolved against the host's root: the filesystem would land on a host
+ * path of this namespace, gone with the old root, and the container keep
+ * the image's directory instead: a /dev of the image's nodes and fifos
+ * (init opens its /dev/null for the command's stdin), no procfs (the
+ * command's process reads its capabilities' range there), no read-only
+ * sysfs. runc refuses such a root (libcontainer/rootfs_linux.go
+ * mountToRootfs: "must be mounted on ordinary directory"); Docker hides
+ * the image's entry under a directory of its init layer (moby
+ * daemon/initlayer Setup). The O_PATH fd of the directory checked, which
+ * the filesystem is then mounted on (it is never looked up again by
+ * name but to check the mount); -1 on error. */
+static int mount_point(int root_fd, const char *name, secprof_error *err)
 {
 	struct stat st;
+	int fd;
 
-	if (make_dir(name, err) < 0)
+	if (mkdirat(root_fd, name, 0755) < 0 && errno != EEXIST)
+		return sys_fail(err, "cannot create", name);
+	fd = openat(root_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return sys_fail(err, "cannot open", name);
+	if (fstat(fd, &st) < 0) {
+		sys_fail(err, "cannot read", name);
+		close(fd);
 		return -1;
-	if (lstat(name, &st) < 0)
-		return sys_fail(err, "cannot read", name);
-	if (!S_ISDIR(st.st_mode))
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		close(fd);
 		return sp_err(
 			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			"the root filesystem's /%s is not a directory (%s): secprof mounts %s only on an ordinary directory, as runc does",
 			name, S_ISLNK(st.st_mode) ? "a symbolic link" : "a file", name);
-	return 0;
+	}
+	return fd;
 }
 
-/* Make a bind mount at path read-only, keeping the flags the kernel locks
- * on a mount from a more privileged namespace (or EPERM). */
-static int bind_read_only(const char *path, secprof_error *err)
+/* A new filesystem (sp_fs_create) on the directory target_fd, which path
+ * (from root_fd, ROOT_WALK) must then lead to. *keep (when not NULL): the
+ * fd of the new mount's root, for what is made in it. */
+static int mount_fs_on(int root_fd, const char *path, int target_fd, const char *type,
+		       const char *source, const char *opts, unsigned attrs, int *keep,
+		       secprof_error *err)
 {
-	static const struct {
-		unsigned long st, ms;
-	} keep[] = {
-		{ ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
-		{ ST_NOEXEC, MS_NOEXEC },         { ST_NOATIME, MS_NOATIME },
-		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
-	};
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
-	struct statvfs sv;
+	char shown[64];
+	int mfd = sp_fs_create(type, source, opts, attrs), rc;
 
-	if (statvfs(path, &sv) < 0)
-		return sys_fail(err, "cannot read the mount flags of", path);
-	for (size_t i = 0; i < SP_ARRAY_SIZE(keep); i++)
-		if (sv.f_flag & keep[i].st)
-			flags |= keep[i].ms;
-	return do_mount(NULL, path, NULL, flags, NULL, err);
+	snprintf(shown, sizeof(shown), "/%s", path);
+	if (mfd < 0)
+		return sys_fail(err, "cannot mount", path);
+	rc = sp_attach_checked(mfd, target_fd, root_fd, path, ROOT_WALK, shown, err);
+	if (!rc && keep)
+		*keep = mfd;
+	else
+		close(mfd);
+	return rc;
+}
+
+/* A directory name in dir_fd (made when missing, never a symlink) with a
+ * new filesystem on it: the /dev subdirectories. */
+static int mount_fs_in(int root_fd, int dir_fd, const char *path, const char *name,
+		       const char *type, const char *source, const char *opts, unsigned attrs,
+		       secprof_error *err)
+{
+	int fd, rc;
+
+	if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+		return sys_fail(err, "cannot create", path);
+	fd = sp_openat2(dir_fd, name, O_PATH | O_DIRECTORY, ROOT_WALK);
+	if (fd < 0)
+		return sys_fail(err, "cannot open", path);
+	rc = mount_fs_on(root_fd, path, fd, type, source, opts, attrs, NULL, err);
+	close(fd);
+	return rc;
+}
+
+/* Bind mfd (open_tree, detached) on name in dev_fd, a file made for it,
+ * read-only when asked: a new bind does not inherit the read-only flag
+ * of the one it copies, and mount_setattr keeps the flags the kernel
+ * locks on a mount from a more privileged namespace. */
+static int bind_in_dev(int root_fd, int dev_fd, const char *name, int mfd, bool readonly,
+		       secprof_error *err)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	char path[64];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "dev/%s", name);
+	if (mfd < 0)
+		return sys_fail(err, "cannot bind", path);
+	fd = openat(dev_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		fd = openat(dev_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		close(mfd);
+		return sys_fail(err, "cannot create", path);
+	}
+	if (readonly && mount_setattr(mfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		rc = sys_fail(err, "cannot make read-only", path);
+	else
+		rc = sp_attach_checked(mfd, fd, root_fd, path, ROOT_WALK, path + 3, err);
+	close(fd);
+	close(mfd);
+	return rc;
 }
 
 /* The nodes runc creates in a container's /dev (libcontainer/rootfs_linux.go
@@ -123,30 +201,24 @@ static int bind_read_only(const char *path, secprof_error *err)
  * or without CAP_MKNOD) runc binds the host's node (bindMountDeviceNode);
  * secprof binds it read-only, so the container can still read and write
  * the device but never change the host's inode (EROFS). *host_nodes says
- * which happened. */
-static int make_device(const char *name, unsigned major, unsigned minor, bool *host_nodes,
-		       secprof_error *err)
+ * which happened. dev_fd: the container's /dev tmpfs. */
+static int make_device(int root_fd, int dev_fd, const char *name, unsigned major, unsigned minor,
+		       bool *host_nodes, secprof_error *err)
 {
-	char host[64], inside[64];
-	int fd;
+	char host[64];
 
 	snprintf(host, sizeof(host), "/dev/%s", name);
-	snprintf(inside, sizeof(inside), "dev/%s", name);
-	if (mknod(inside, S_IFCHR | 0666, makedev(major, minor)) == 0) {
-		if (chmod(inside, 0666) < 0)
-			return sys_fail(err, "cannot set the mode of", inside);
+	if (mknodat(dev_fd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
+		if (fchmodat(dev_fd, name, 0666, 0) < 0)
+			return sys_fail(err, "cannot set the mode of", host);
 		return 0;
 	}
 	if (errno != EPERM)
-		return sys_fail(err, "cannot create", inside);
+		return sys_fail(err, "cannot create", host);
 	*host_nodes = true;
-	fd = open(inside, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return sys_fail(err, "cannot create", inside);
-	close(fd);
-	if (do_mount(host, inside, NULL, MS_BIND, NULL, err) < 0)
-		return -1;
-	return bind_read_only(inside, err);
+	return bind_in_dev(root_fd, dev_fd, name,
+			   open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC), true,
+			   err);
 }
 
 /* With -t the command's stdio is the pty secprof made (tty.c), whose
@@ -156,26 +228,30 @@ static int make_device(const char *name, unsigned major, unsigned minor, bool *h
  * working. Read-only: the node is the host's, whose mode and owner the
  * container must not change. Without -t the stdio is pipes (stdio.c) and
  * nothing is bound. */
-static int bind_terminal(secprof_error *err)
+static int bind_terminal(int root_fd, int dev_fd, secprof_error *err)
 {
 	char path[256];
-	int fd;
 
 	for (int i = 0; i < 3; i++) {
 		if (!isatty(i) || ttyname_r(i, path, sizeof(path)) != 0)
 			continue;
-		fd = open("dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOCTTY, 0600);
-		if (fd < 0)
-			return sys_fail(err, "cannot create", "dev/console");
-		close(fd);
-		if (do_mount(path, "dev/console", NULL, MS_BIND, NULL, err) < 0)
-			return -1;
-		return bind_read_only("dev/console", err);
+		return bind_in_dev(root_fd, dev_fd, "console",
+				   open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC),
+				   true, err);
 	}
 	return 0;
 }
 
-static int setup_dev(bool *host_nodes, secprof_error *err)
+/* The node every masked file is bound from: the container's /dev/null as
+ * setup_dev made it, held open from before the -v, --mount and --tmpfs
+ * mounts, which could hide it (--tmpfs /dev: the masks would be skipped)
+ * or put a symlink in its place. */
+struct null_src {
+	int fd;    /* O_PATH */
+	bool host; /* the host's node, bound read-only (make_device) */
+};
+
+static int setup_dev(int root_fd, struct null_src *null, secprof_error *err)
 {
 	static const struct {
 		const char *name;
@@ -184,90 +260,44 @@ static int setup_dev(bool *host_nodes, secprof_error *err)
 		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
 		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 	};
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "dev/fd" },       { "/proc/self/fd/0", "dev/stdin" },
-		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
-		{ "pts/ptmx", "dev/ptmx" },
-	};
-	int rc = mount_point("dev", err);
-
-	if (!rc)
-		rc = do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-			      "mode=755,size=65536k", err);
-	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(devices); i++)
-		rc = make_device(devices[i].name, devices[i].major, devices[i].minor, host_nodes,
-				 err);
-	if (!rc)
-		rc = make_dir("dev/pts", err);
-	if (!rc)
-		rc = do_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-			      "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
-	if (!rc)
-		rc = make_dir("dev/shm", err);
-	if (!rc)
-		rc = do_mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			      "mode=1777,size=65536k", err);
-	if (!rc)
-		rc = make_dir("dev/mqueue", err);
-	if (!rc)
-		rc = do_mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			      NULL, err);
-	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(links); i++)
-		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
-			rc = sys_fail(err, "cannot create", links[i][1]);
-	if (!rc)
-		rc = bind_terminal(err);
-	return rc;
-}
-
-/* Per-mount flags of a mountinfo options field ("rw,nosuid,nodev"). */
-static unsigned long mount_flags(const char *opts)
-{
 	static const struct {
-		const char *name;
-		unsigned long flag;
-	} known[] = {
-		{ "nosuid", MS_NOSUID },         { "nodev", MS_NODEV },
-		{ "noexec", MS_NOEXEC },         { "noatime", MS_NOATIME },
-		{ "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+		const char *name, *path, *type, *source, *opts;
+		unsigned attrs;
+	} subs[] = {
+		{ "pts", "dev/pts", "devpts", "devpts", "newinstance,ptmxmode=0666,mode=0620,gid=5",
+		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC },
+		{ "shm", "dev/shm", "tmpfs", "shm", "mode=1777,size=65536k",
+		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+		{ "mqueue", "dev/mqueue", "mqueue", "mqueue", NULL,
+		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
 	};
-	unsigned long flags = 0;
-	char buf[256], *s = buf, *tok;
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "pts/ptmx", "ptmx" },
+	};
+	int target = mount_point(root_fd, "dev", err), dev = -1, rc;
 
-	snprintf(buf, sizeof(buf), "%s", opts);
-	while ((tok = strsep(&s, ",")))
-		for (size_t i = 0; i < SP_ARRAY_SIZE(known); i++)
-			if (!strcmp(tok, known[i].name))
-				flags |= known[i].flag;
-	return flags;
-}
-
-/* Remount read-only every mount at or below dir (an absolute path), as
- * runc does for a /sys it had to bind (libcontainer/rootfs_linux.go
- * mountToRootfs, "sysfs" case: rbind, then each submount read-only). A
- * top-level remount alone leaves cgroup files and tracefs writable. */
-int sp_remount_tree_ro(const char *dir, secprof_error *err)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	size_t dl = strlen(dir);
-	char line[4096];
-	int rc = 0;
-
-	if (!f)
-		return sys_fail(err, "cannot read", "/proc/self/mountinfo");
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char *field[6], *s = line;
-		int n = 0;
-
-		while (n < 6 && (field[n] = strsep(&s, " ")))
-			n++;
-		if (n < 6 || strncmp(field[4], dir, dl) || (field[4][dl] && field[4][dl] != '/'))
-			continue;
-		if (mount(NULL, field[4], NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(field[5]), NULL) < 0)
-			rc = sys_fail(err, "cannot make read-only", field[4]);
-	}
-	fclose(f);
+	if (target < 0)
+		return -1;
+	rc = mount_fs_on(root_fd, "dev", target, "tmpfs", "tmpfs", "mode=755,size=65536k",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, &dev, err);
+	close(target);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(devices); i++)
+		rc = make_device(root_fd, dev, devices[i].name, devices[i].major, devices[i].minor,
+				 &null->host, err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(subs); i++)
+		rc = mount_fs_in(root_fd, dev, subs[i].path, subs[i].name, subs[i].type,
+				 subs[i].source, subs[i].opts, subs[i].attrs, err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+			rc = sp_err_errno(err, NULL, "cannot create /dev/%s", links[i][1]);
+	if (!rc)
+		rc = bind_terminal(root_fd, dev, err);
+	if (!rc && (null->fd = openat(dev, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		rc = sys_fail(err, "cannot open", "/dev/null");
+	if (dev >= 0)
+		close(dev);
 	return rc;
 }
 
@@ -276,33 +306,54 @@ int sp_remount_tree_ro(const char *dir, secprof_error *err)
  * secprof may mount one even in the host's network namespace. Where the
  * kernel refuses (EPERM: a network namespace secprof does not own), runc
  * binds the host's /sys instead, and then every mount under it must be
- * made read-only, not only the top. */
-static int setup_sys(bool privileged, secprof_error *err)
+ * made read-only, not only the top (libcontainer/rootfs_linux.go
+ * mountToRootfs, "sysfs" case: rbind, then each submount read-only): here
+ * the whole detached copy at once (mount_setattr AT_RECURSIVE), before it
+ * is attached. *keep: the fd of the mount's root (the masks). */
+static int setup_sys(int root_fd, bool privileged, int *keep, secprof_error *err)
 {
-	unsigned long ro = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
-	char abs[4096];
-	int rc = mount_point("sys", err);
+	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			 (privileged ? 0 : MOUNT_ATTR_RDONLY);
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	int target = mount_point(root_fd, "sys", err), mfd, rc;
 
-	if (rc)
-		return rc;
-	if (mount("sysfs", "sys", "sysfs", ro, NULL) == 0)
-		return 0;
-	if (errno != EPERM && errno != EBUSY)
+	if (target < 0)
+		return -1;
+	mfd = sp_fs_create("sysfs", "sysfs", NULL, attrs);
+	if (mfd < 0 && errno != EPERM && errno != EBUSY) {
+		close(target);
 		return sys_fail(err, "cannot mount", "sys");
-	rc = do_mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL, err);
-	if (rc || privileged)
-		return rc;
-	if (!getcwd(abs, sizeof(abs) - 5))
-		return sys_fail(err, "cannot find", "the root filesystem");
-	strcat(abs, strcmp(abs, "/") ? "/sys" : "sys");
-	return sp_remount_tree_ro(abs, err);
+	}
+	if (mfd < 0) {
+		mfd = open_tree(AT_FDCWD, "/sys",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (mfd < 0) {
+			close(target);
+			return sys_fail(err, "cannot bind", "/sys");
+		}
+		if (!privileged &&
+		    mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0) {
+			close(mfd);
+			close(target);
+			return sys_fail(err, "cannot make read-only", "sys");
+		}
+	}
+	rc = sp_attach_checked(mfd, target, root_fd, "sys", ROOT_WALK, "/sys", err);
+	close(target);
+	if (rc)
+		close(mfd);
+	else
+		*keep = mfd;
+	return rc;
 }
 
 /* Docker's masked and read-only paths: moby daemon/pkg/oci/defaults.go,
  * DefaultLinuxSpec (MaskedPaths from defaultLinuxMaskedPaths, which adds
  * each /sys/devices/system/cpu/cpuN/thermal_throttle that exists; here a
- * glob pattern, every match masked) and ReadonlyPaths. Relative to the
- * new root; paths missing there are skipped, as runc skips them. */
+ * pattern whose one '*' component matches any name, every match masked)
+ * and ReadonlyPaths. Under the /proc and /sys that build_root mounted,
+ * looked up from their fds, not through the root's entries; paths
+ * missing there are skipped, as runc skips them. */
 static const char *const masked_paths[] = {
 	"proc/acpi",
 	"proc/asound",
@@ -322,68 +373,129 @@ static const char *const readonly_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
-/* The node every masked file is bound from: the container's /dev/null as
- * setup_dev made it, held open from before the -v, --mount and --tmpfs
- * mounts, which could hide it (--tmpfs /dev: the masks would be skipped)
- * or put a symlink in its place that the host's root resolves. */
-struct null_src {
-	int fd;    /* O_PATH */
-	bool host; /* the host's node, bound read-only (make_device) */
+/* The fds of what the masks and read-only paths are under. */
+struct special_fs {
+	int proc, sys;
+	struct null_src null;
 };
 
-/* runc maskPath: a read-only tmpfs over a directory, the container's
- * /dev/null over a file (bound through /proc/self/fd, so by the node, not
- * by a path). When that node is the host's, each mask is made read-only
- * too: a new bind does not inherit the read-only flag of the one it
- * copies. */
-static int mask_path(const char *p, const struct null_src *null, secprof_error *err)
-{
-	char src[64];
-	struct stat st;
-	int r;
+/* Inside one of them, as if it were the root (a symlink there, or in a
+ * volume mounted under /sys, resolves inside it). */
+#define FS_WALK (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 
-	if (stat(p, &st) < 0)
-		return 0;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", null->fd);
-	if (S_ISDIR(st.st_mode))
-		r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
-	else
-		r = mount(src, p, NULL, MS_BIND, NULL);
-	if (r < 0 && errno != ENOENT)
-		return sys_fail(err, "cannot mask", p);
-	if (r == 0 && null->host && !S_ISDIR(st.st_mode))
-		return bind_read_only(p, err);
-	return 0;
+/* path ("proc/kcore") opened O_PATH under fs's /proc or /sys; *rel: path
+ * below it. -1 with errno (ENOENT: missing). */
+static int open_special(const struct special_fs *fs, const char *path, int *dir, const char **rel)
+{
+	*dir = !strncmp(path, "proc/", 5) ? fs->proc : fs->sys;
+	*rel = strchr(path, '/') + 1;
+	return sp_openat2(*dir, *rel, O_PATH, FS_WALK);
 }
 
-static int protect_proc(const struct null_src *null, secprof_error *err)
+/* runc maskPath: a read-only tmpfs over a directory, the container's
+ * /dev/null over a file (bound from the node's fd, not by a path). When
+ * that node is the host's, each mask is made read-only too. */
+static int mask_path(const struct special_fs *fs, const char *path, secprof_error *err)
 {
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	const char *rel;
+	char shown[4096];
 	struct stat st;
+	int dir, fd = open_special(fs, path, &dir, &rel), mfd, rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : sys_fail(err, "cannot mask", path);
+	snprintf(shown, sizeof(shown), "/%s", path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return sys_fail(err, "cannot mask", path);
+	}
+	if (S_ISDIR(st.st_mode))
+		mfd = sp_fs_create("tmpfs", "tmpfs", NULL, MOUNT_ATTR_RDONLY);
+	else
+		mfd = open_tree(fs->null.fd, "",
+				AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (mfd < 0 || (!S_ISDIR(st.st_mode) && fs->null.host &&
+			mount_setattr(mfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0))
+		rc = sys_fail(err, "cannot mask", path);
+	if (!rc)
+		rc = sp_attach_checked(mfd, fd, dir, rel, FS_WALK, shown, err);
+	if (mfd >= 0)
+		close(mfd);
+	close(fd);
+	return rc;
+}
+
+/* Every match of a pattern whose one component with a star (the cpuN
+ * of thermal_throttle) matches names of its directory, listed from the
+ * directory's fd. */
+static int mask_pattern(const struct special_fs *fs, const char *pattern, secprof_error *err)
+{
+	const char *star = strchr(pattern, '*'), *rel;
+	const char *start = star, *end = strchr(star, '/');
+	char dirpath[4096], comp[256], path[4096];
+	struct dirent *e;
+	int dir, fd, rc = 0;
+	DIR *d;
+
+	while (start > pattern && start[-1] != '/')
+		start--;
+	snprintf(dirpath, sizeof(dirpath), "%.*s", (int)(start - pattern - 1), pattern);
+	snprintf(comp, sizeof(comp), "%.*s", end ? (int)(end - start) : (int)strlen(start), start);
+	fd = open_special(fs, dirpath, &dir, &rel);
+	if (fd >= 0) {
+		int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = rd;
+	}
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0
+							   : sys_fail(err, "cannot list", dirpath);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return sys_fail(err, "cannot list", dirpath);
+	}
+	while (!rc && (e = readdir(d)))
+		if (fnmatch(comp, e->d_name, FNM_PERIOD) == 0 &&
+		    snprintf(path, sizeof(path), "%s/%s%s", dirpath, e->d_name, end ? end : "") <
+			    (int)sizeof(path))
+			rc = mask_path(fs, path, err);
+	closedir(d);
+	return rc;
+}
+
+/* runc readonlyPath: a recursive bind of the path on itself, read-only. */
+static int readonly_path(const struct special_fs *fs, const char *path, secprof_error *err)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	const char *rel;
+	char shown[4096];
+	int dir, fd = open_special(fs, path, &dir, &rel), mfd, rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : sys_fail(err, "cannot make read-only", path);
+	snprintf(shown, sizeof(shown), "/%s", path);
+	mfd = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		rc = sys_fail(err, "cannot make read-only", path);
+	if (!rc)
+		rc = sp_attach_checked(mfd, fd, dir, rel, FS_WALK, shown, err);
+	if (mfd >= 0)
+		close(mfd);
+	close(fd);
+	return rc;
+}
+
+static int protect_proc(const struct special_fs *fs, secprof_error *err)
+{
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(masked_paths); i++) {
-		const char *p = masked_paths[i];
-		glob_t g = { 0 };
-
-		if (!strchr(p, '*')) {
-			rc = mask_path(p, null, err);
-			continue;
-		}
-		if (glob(p, GLOB_NOSORT, NULL, &g) == 0)
-			for (size_t k = 0; !rc && k < g.gl_pathc; k++)
-				rc = mask_path(g.gl_pathv[k], null, err);
-		globfree(&g);
-	}
-	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++) {
-		const char *p = readonly_paths[i];
-		if (stat(p, &st) < 0)
-			continue;
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, p, NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
-			rc = sys_fail(err, "cannot make read-only", p);
-	}
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(masked_paths); i++)
+		rc = strchr(masked_paths[i], '*') ? mask_pattern(fs, masked_paths[i], err)
+						  : mask_path(fs, masked_paths[i], err);
+	for (size_t i = 0; !rc && i < SP_ARRAY_SIZE(readonly_paths); i++)
+		rc = readonly_path(fs, readonly_paths[i], err);
 	return rc;
 }
 
@@ -441,19 +553,25 @@ static int switch_root(secprof_error *err)
 static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof_error *err)
 {
 	const char *host = o->hostname ? o->hostname : "secprof";
-	struct null_src null = { -1, false };
-	int rc = enter_root(o, err);
+	struct special_fs fs = { -1, -1, { -1, false } };
+	int root = -1, target = -1, rc = enter_root(o, err);
 
+	/* The root's directory, for every lookup below: the current
+	 * directory is no name another process can change. */
+	if (!rc && (root = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = sys_fail(err, "cannot open", "the root filesystem");
+	if (!rc && (target = mount_point(root, "proc", err)) < 0)
+		rc = -1;
 	if (!rc)
-		rc = mount_point("proc", err);
+		rc = mount_fs_on(root, "proc", target, "proc", "proc", NULL,
+				 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, &fs.proc,
+				 err);
+	if (target >= 0)
+		close(target);
 	if (!rc)
-		rc = do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+		rc = setup_dev(root, &fs.null, err);
 	if (!rc)
-		rc = setup_dev(&null.host, err);
-	if (!rc && (null.fd = open("dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		rc = sys_fail(err, "cannot open", "dev/null");
-	if (!rc)
-		rc = setup_sys(o->privileged, err);
+		rc = setup_sys(root, o->privileged, &fs.sys, err);
 	if (!rc && o->nmounts)
 		rc = sp_userdb_capture(db, err);
 	/* -v, --mount, --tmpfs after Docker's own mounts and before the
@@ -462,9 +580,15 @@ static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof
 		rc = sp_mounts_apply(o, err);
 	/* A privileged container sees /proc unmasked (moby WithMaskedPaths). */
 	if (!rc && !o->privileged)
-		rc = protect_proc(&null, err);
-	if (null.fd >= 0)
-		close(null.fd);
+		rc = protect_proc(&fs, err);
+	if (fs.null.fd >= 0)
+		close(fs.null.fd);
+	if (fs.proc >= 0)
+		close(fs.proc);
+	if (fs.sys >= 0)
+		close(fs.sys);
+	if (root >= 0)
+		close(root);
 	if (!rc && sethostname(host, strlen(host)) < 0)
 		rc = sys_fail(err, "cannot set hostname", host);
 	if (!rc && o->net == SP_NET_NONE)

@@ -109,13 +109,95 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 
 /* ---- mounts inside the root --------------------------------------------------- */
 
+int sp_openat2(int dir, const char *path, int flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve };
+
+	return (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+}
+
 int sp_open_in_root(int root, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	return sp_openat2(root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* The id of the mount fd's file is on (statx STATX_MNT_ID, Linux 5.8). */
+static int mount_id(int fd, uint64_t *id)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+		return -1;
+	if (!(sx.stx_mask & STATX_MNT_ID)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+int sp_attach_checked(int mfd, int target_fd, int dir_fd, const char *path, uint64_t resolve,
+		      const char *shown, secprof_error *err)
+{
+	uint64_t want, got;
+	int fd;
+
+	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return sp_err_errno(err, NULL, "cannot mount on %s", shown);
+	if (mount_id(mfd, &want) < 0)
+		return sp_err_errno(err, NULL, "cannot read the mount on %s", shown);
+	fd = sp_openat2(dir_fd, path, O_PATH, resolve);
+	if (fd >= 0 && mount_id(fd, &got) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return sp_err_errno(err, NULL, "cannot read the mount on %s", shown);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || got != want)
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"the root filesystem's %s changed while secprof mounted on it (%s): refused, as runc refuses a mount target that moved (CVE-2021-30465)",
+			shown, fd < 0 ? strerror(errno) : "it leads elsewhere now");
+	return 0;
+}
+
+int sp_fs_create(const char *type, const char *source, const char *opts, unsigned attrs)
+{
+	int fsfd = fsopen(type, FSOPEN_CLOEXEC), mfd = -1, e;
+	char *copy = NULL, *s, *tok;
+
+	if (fsfd < 0)
+		return -1;
+	if (source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+		goto out;
+	/* mount(2)'s MS_RDONLY makes the superblock read-only too */
+	if ((attrs & MOUNT_ATTR_RDONLY) && fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0)
+		goto out;
+	if (opts && !(copy = strdup(opts)))
+		goto out;
+	s = copy;
+	while (s && (tok = strsep(&s, ","))) {
+		char *eq = strchr(tok, '=');
+
+		if (!*tok)
+			continue;
+		if (eq)
+			*eq = '\0';
+		if ((eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
+			: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0)) < 0)
+			goto out;
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+out:
+	e = errno;
+	free(copy);
+	close(fsfd);
+	errno = e;
+	return mfd;
 }
 
 /* The target opened O_PATH inside the root at root_fd, missing components
@@ -207,15 +289,14 @@ restart:;
 	return fd;
 }
 
-static int attach(int mfd, int target_fd, const char *target, secprof_error *err)
+/* On the target as opened, and its path leads there still. */
+static int attach(int mfd, int root_fd, int target_fd, const char *target, secprof_error *err)
 {
-	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
-		return sp_err_errno(err, NULL, "cannot mount on %s", target);
-	return 0;
+	return sp_attach_checked(mfd, target_fd, root_fd, target,
+				 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, target, err);
 }
 
-static int bind_mount(const struct sp_mount *m, int target_fd, secprof_error *err)
+static int bind_mount(const struct sp_mount *m, int root_fd, int target_fd, secprof_error *err)
 {
 	/* moby's default for a bind: rbind, rprivate (the clone of a mount
 	 * of this private namespace is private). */
@@ -233,12 +314,12 @@ static int bind_mount(const struct sp_mount *m, int target_fd, secprof_error *er
 			rc = sp_err_errno(err, NULL, "cannot make %s read-only", m->target);
 	}
 	if (!rc)
-		rc = attach(mfd, target_fd, m->target, err);
+		rc = attach(mfd, root_fd, target_fd, m->target, err);
 	close(mfd);
 	return rc;
 }
 
-static int tmpfs_mount(const struct sp_mount *m, int target_fd, secprof_error *err)
+static int tmpfs_mount(const struct sp_mount *m, int root_fd, int target_fd, secprof_error *err)
 {
 	int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC), mfd = -1, rc = 0;
 	char *opts = NULL, *s, *tok;
@@ -277,7 +358,7 @@ static int tmpfs_mount(const struct sp_mount *m, int target_fd, secprof_error *e
 	if (!rc && (mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs)) < 0)
 		rc = sp_err_errno(err, NULL, "cannot mount the tmpfs for %s", m->target);
 	if (!rc)
-		rc = attach(mfd, target_fd, m->target, err);
+		rc = attach(mfd, root_fd, target_fd, m->target, err);
 	if (mfd >= 0)
 		close(mfd);
 	close(fsfd);
@@ -346,8 +427,8 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 		if (!rc)
 			rc = refuse_root(root_fd, fd, m->target, err);
 		if (!rc)
-			rc = m->type == SP_MOUNT_BIND ? bind_mount(m, fd, err)
-						      : tmpfs_mount(m, fd, err);
+			rc = m->type == SP_MOUNT_BIND ? bind_mount(m, root_fd, fd, err)
+						      : tmpfs_mount(m, root_fd, fd, err);
 		close(fd);
 	}
 	close(root_fd);

@@ -289,9 +289,26 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 /* runc sets HOME from the user's passwd entry when the env has none ("/"
  * when there is no entry). */
 void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len);
+/* openat2(dir, path, flags | O_CLOEXEC, resolve); -1 with errno. */
+int sp_openat2(int dir, const char *path, int flags, uint64_t resolve);
 /* openat2(root, path, flags | O_CLOEXEC) resolved inside root
  * (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; layers.c). */
 int sp_open_in_root(int root, const char *path, int flags);
+/* Every mount inside the root is made on what was checked, never on a
+ * path that another process could change between the check and the mount
+ * (runc libcontainer/rootfs_linux.go mountToRootfs, utils.WithProcfd;
+ * CVE-2021-30465): the detached mount mfd (fsmount, open_tree) is moved
+ * onto target_fd, an O_PATH fd of the checked target, and path is looked
+ * up again from dir_fd as the target was (openat2 resolve flags); unless
+ * it now leads to the new mount, the run fails (shown: the container's
+ * path, for the message). */
+int sp_attach_checked(int mfd, int target_fd, int dir_fd, const char *path, uint64_t resolve,
+		      const char *shown, secprof_error *err);
+/* A new filesystem of type as a detached mount (fsopen, fsconfig of
+ * source and of opts, "key=value" or "flag" separated by ',', fsmount
+ * with attrs, MOUNT_ATTR_*; MOUNT_ATTR_RDONLY also makes a new superblock
+ * read-only, as mount(2)'s MS_RDONLY). Its fd, or -1 with errno. */
+int sp_fs_create(const char *type, const char *source, const char *opts, unsigned attrs);
 
 /* ---- layers, mounts, terminals (layers.c, image.c, archive.c, tty.c) --- */
 
@@ -302,8 +319,6 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err);
  * resolved inside the root (openat2 RESOLVE_IN_ROOT) so a symlink in the
  * image cannot point a mount at a host path. */
 int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err);
-/* Remount read-only every mount at or below the absolute path dir. */
-int sp_remount_tree_ro(const char *dir, secprof_error *err);
 /* Parse -v SPEC, --mount SPEC, --tmpfs SPEC into *m (malloc'ed strings;
  * sp_mount_free). Named and anonymous volumes become binds of a
  * directory under voldir / scratch. */

@@ -466,6 +466,76 @@ else
 	skip "an image's /etc/passwd that is a device node" "strace missing"
 fi
 
+# ---- every mount inside the root on what was checked, never by its path ----
+# The root's directory may be another user's, or shared with a running
+# container: between the check of /proc, /dev or /sys and a mount (or a
+# mknod, a symlink, a chmod) by its path, the entry could become a symlink
+# (-> /, -> /etc), which before pivot_root is followed against the host's
+# root (CVE-2021-30465; runc mounts on the target it opened and checked,
+# through /proc/self/fd). Once in the root, init looks nothing up by a
+# path from its directory: every mount is a move_mount onto an fd, every
+# node, directory and symlink of /dev is made in the fd of its tmpfs.
+# Earlier builds mounted and made them by relative paths.
+if command -v strace >/dev/null; then
+	mkdir -p "$TMPD/fdvol"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 60 strace -f -qq -o "$TMPD/fd.trace" \
+		-e trace=%file,mount,move_mount,open_tree,fsmount,mount_setattr \
+		"$SECPROF" run --rootfs "$ROOT" -v "$TMPD/fdvol:/mnt/vol" --tmpfs /run -- true >/dev/null 2>&1
+	rc=$?
+	init=$(awk '/ pivot_root\(/ {print $1; exit}' "$TMPD/fd.trace")
+	awk -v p="$init" '$1 == p' "$TMPD/fd.trace" | sed -n '/ chdir("\//,/ pivot_root(/p' >"$TMPD/fd.window"
+	bad=$(grep -E '^[0-9]+ +(mount|umount2?|mkdir|mknod|symlink|chmod|chown|lchown|link|rename|unlink|rmdir|creat|open|stat|lstat|statfs|truncate|access|readlink)\(|AT_FDCWD, "([^/.]|\.[^"])' \
+		"$TMPD/fd.window" | grep -v 'resolve=.*RESOLVE_IN_ROOT')
+	moves=$(grep -c 'move_mount(.*MOVE_MOUNT_T_EMPTY_PATH' "$TMPD/fd.window")
+	is "$rc|$bad" "0|" "building the root: no mount(2), and nothing looked up by a path from the root's directory"
+	((moves >= 10)); ok $? "every mount inside the root is a move_mount onto an fd ($moves)"
+else
+	skip "building the root by fd" "strace missing"
+fi
+
+# The same against a real swapper (tests/helpers/swapdir.c): while init
+# builds the root, /dev, /sys or /proc is swapped with a symlink to a
+# host directory (renameat2 RENAME_EXCHANGE), each of init's steps slowed
+# by strace so that the swaps fall between them. A run either builds the
+# root it should (every mount where a run without the swapper has it) or
+# fails with a clear message; nothing is ever made in the host directory.
+# Earlier builds made /dev nodes there (mknod through the symlink), ran
+# without /sys (mounted on the host directory) or without its masks.
+if command -v strace >/dev/null && [[ -x $BUILD/tests/swapdir ]]; then
+	mini=$TMPD/mini
+	mkdir -p "$mini/usr/bin" "$mini/usr/lib/x86_64-linux-gnu" "$mini/usr/lib64" "$TMPD/swapcanary"
+	cp "$ROOT/usr/bin/dash" "$mini/usr/bin/sh"
+	cp -L "$ROOT/usr/lib/x86_64-linux-gnu/libc.so.6" "$mini/usr/lib/x86_64-linux-gnu/"
+	cp -L "$ROOT/usr/lib64/ld-linux-x86-64.so.2" "$mini/usr/lib64/"
+	ln -s usr/bin "$mini/bin" && ln -s usr/lib "$mini/lib" && ln -s usr/lib64 "$mini/lib64"
+	mounts='while read -r a b c d e f; do echo "$e"; done </proc/self/mountinfo'
+	want=$("$SECPROF" run --rootfs "$mini" -- sh -c "$mounts" 2>&1)
+	slow=mkdir,mkdirat,mount,move_mount,mknodat,symlink,symlinkat,chmod,fchmodat,newfstatat,openat,openat2,statfs
+	runs=() wrong=()
+	for name in dev dev dev sys sys proc proc; do
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+			"$BUILD/tests/swapdir" 20 "$TMPD/swapcanary" "$name" -- \
+			timeout 60 strace -f -qq -o /dev/null -e trace=$slow -e inject=$slow:delay_enter=2000 \
+			"$SECPROF" run --rootfs "$mini" -- sh -c "$mounts" >"$TMPD/swap.out" 2>"$TMPD/swap.err"
+		rc=$?
+		out=$(<"$TMPD/swap.out") err=$(grep -v '^swaps ' "$TMPD/swap.err")
+		runs+=("$name:$rc:$(grep '^swaps ' "$TMPD/swap.err" | cut -d' ' -f2)")
+		if [[ $rc == 0 && $out == "$want" ]]; then
+			continue
+		elif [[ $rc == 125 && ( $err == "secprof: the root filesystem's /$name is not a directory (a symbolic link): "* ||
+			$err == "secprof: the root filesystem's /$name"*" changed while secprof mounted on it ("*"): refused, as runc refuses a mount target that moved (CVE-2021-30465)" ) ]]; then
+			continue
+		fi
+		wrong+=("$name rc=$rc: ${err:-$(tr '\n' ' ' <<<"$out")}")
+	done
+	is "$(ls -A "$TMPD/swapcanary" | tr '\n' ' ')|${wrong[*]}" "|" \
+		"/dev, /sys, /proc swapped with a symlink while init builds the root: the right root or a clear refusal, never a host path"
+	diag "runs (name:status:swaps): ${runs[*]}"
+else
+	skip "a root swapped while init builds it" "strace or the swapdir helper missing"
+fi
+
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
 # a --tmpfs /dev (or a volume there, with a symlink for null) neither
