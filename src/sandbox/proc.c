@@ -225,12 +225,27 @@ int sp_new_session_keyring(secprof_error *err)
 
 /* ---- capabilities and user (runc finalizeNamespace) -------------------- */
 
+/* The highest capability the kernel knows, asked of the kernel: the last
+ * one PR_CAPBSET_READ takes (kernel/sys.c: EINVAL past cap_valid), which
+ * is what /proc/sys/kernel/cap_last_cap shows. Not read from that file:
+ * in a container it is the container's /proc, after pivot_root, and a
+ * /proc that is not the procfs init mounted (whoever can change the
+ * root's entries could swap it after init checked it) could say "0", so
+ * that nothing above CAP_CHOWN left the bounding set and root's execve
+ * took every capability back. The file only where prctl is refused. */
 static int last_cap(void)
 {
 	char buf[16] = "";
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	int c, fd;
+	ssize_t n;
 
+	for (c = 0; c < 64; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
+			break;
+	if (c > 0 && (c == 64 || errno == EINVAL))
+		return c - 1;
+	fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)

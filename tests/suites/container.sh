@@ -536,6 +536,17 @@ else
 	skip "a root swapped while init builds it" "strace or the swapdir helper missing"
 fi
 
+# The range of capabilities the command's process drops from the bounding
+# set is the kernel's (PR_CAPBSET_READ), not what a /proc says: in a
+# container that is the container's /proc, which whoever can change the
+# root's entries could swap after init checked it. Earlier builds read
+# /proc/sys/kernel/cap_last_cap: with it saying "0" (here a bind in the
+# caller's namespace) nothing above CAP_CHOWN was dropped.
+echo 0 >"$TMPD/cap_last_cap"
+out=$(unshare -m --propagation private sh -c 'mount --bind "$1" /proc/sys/kernel/cap_last_cap && shift &&
+	"$@" -- grep ^CapBnd /proc/self/status' sh "$TMPD/cap_last_cap" "$SECPROF" run --cap-drop ALL 2>&1)
+is "$out" "CapBnd:	0000000000000000" "a /proc whose cap_last_cap says 0: every capability still leaves the bounding set"
+
 # ---- masks never depend on what the user mounts on /dev ----
 # The masked files are bound from the /dev/null secprof made, by its node:
 # a --tmpfs /dev (or a volume there, with a symlink for null) neither
