@@ -404,7 +404,7 @@ static int mask_path(const struct special_fs *fs, const char *path, secprof_erro
 	int dir, fd = open_special(fs, path, &dir, &rel), mfd, rc = 0;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : sys_fail(err, "cannot mask", path);
+		return errno == ENOENT || errno == ENOTDIR ? 0 : sys_fail(err, "cannot mask", path);
 	snprintf(shown, sizeof(shown), "/%s", path);
 	if (fstat(fd, &st) < 0) {
 		close(fd);
@@ -474,7 +474,9 @@ static int readonly_path(const struct special_fs *fs, const char *path, secprof_
 	int dir, fd = open_special(fs, path, &dir, &rel), mfd, rc = 0;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : sys_fail(err, "cannot make read-only", path);
+		return errno == ENOENT || errno == ENOTDIR
+			       ? 0
+			       : sys_fail(err, "cannot make read-only", path);
 	snprintf(shown, sizeof(shown), "/%s", path);
 	mfd = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
