@@ -232,7 +232,11 @@ int sp_new_session_keyring(secprof_error *err)
  * /proc that is not the procfs init mounted (whoever can change the
  * root's entries could swap it after init checked it) could say "0", so
  * that nothing above CAP_CHOWN left the bounding set and root's execve
- * took every capability back. The file only where prctl is refused. */
+ * took every capability back. The file only where prctl is refused.
+ * Asked before the profile's filter is loaded (run_command): a rule
+ * answering PR_CAPBSET_READ of CAP_SYS_ADMIN with EINVAL (or a file
+ * read with ERRNO(0)) would otherwise shrink the range the bounding set
+ * is cut over, and keep every capability above it. */
 static int last_cap(void)
 {
 	char buf[16] = "";
@@ -354,10 +358,28 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
 	return 0;
 }
 
-static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u,
+/* The bounding set cut before the profile's filter is loaded, where only
+ * the kernel answers. runc cuts it after (finalizeNamespace, with
+ * seccomp loaded first unless no_new_privs) and ignores EINVAL from
+ * PR_CAPBSET_DROP, so a profile answering PR_CAPBSET_DROP of
+ * CAP_SYS_ADMIN with EINVAL or ERRNO(0) keeps that capability in runc's
+ * bounding set, and root's execve takes it back. finalize_credentials
+ * still makes the same calls under the filter, so a profile that denies
+ * them fails the start as under runc. Without CAP_SETPCAP there is
+ * nothing to cut (no_new_privs instead, finalize_credentials). */
+static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof_error *err)
+{
+	secprof_caps eff, prm;
+	int rc = own_caps(&eff, &prm, err);
+
+	if (rc < 0 || !(eff & ((secprof_caps)1 << CAP_SETPCAP)))
+		return rc;
+	return drop_bounding_set(o->caps, last, err);
+}
+
+static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u, int last,
 				secprof_error *err)
 {
-	int last = last_cap();
 	secprof_caps eff, prm;
 	int rc = own_caps(&eff, &prm, err);
 
@@ -578,9 +600,14 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	const char *path;
 	sigset_t none;
 	char **env;
+	int last;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* before the filter can answer for the kernel */
+	last = last_cap();
+	if (cut_bounding_set_early(o, last, &err) < 0)
+		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* -t: the pty on fds 0-2 becomes the controlling terminal of a new
 	 * session, as runc's console setup does (setsid, TIOCSCTTY). */
 	if (o->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
@@ -608,7 +635,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
-	if (finalize_credentials(o, &user, &err) < 0) {
+	if (finalize_credentials(o, &user, last, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_creds, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}

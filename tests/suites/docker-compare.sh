@@ -157,6 +157,19 @@ compare "--cap-drop ALL --cap-add CHOWN" --network none --cap-drop ALL --cap-add
 compare "--cap-add SYS_ADMIN -u 1500" --network none --cap-add SYS_ADMIN -u 1500
 compare "no-new-privileges" --network none --security-opt no-new-privileges
 
+# A profile answering prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) with EINVAL:
+# runc loads the filter before it cuts the bounding set and ignores
+# EINVAL there, so Docker's root command gets CAP_SYS_ADMIN back at
+# execve; secprof cuts the set before the filter loads (docs/COMPAT.md §9
+# item 30). Pinned on both sides, so a Docker that changes shows up here.
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":24,"op":"SCMP_CMP_EQ"},{"index":1,"value":21,"op":"SCMP_CMP_EQ"}]}]}' >"$dk/capdrop.json"
+theirs=$("$DOCKER" -H "unix://$dk/sock" run --rm --network none --security-opt "seccomp=$dk/capdrop.json" \
+	"$image" grep ^CapEff /proc/self/status 2>&1 </dev/null)
+ours=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" --network none --security-opt "seccomp=$dk/capdrop.json" \
+	-- grep ^CapEff /proc/self/status 2>&1)
+is "docker $theirs, secprof $ours" "docker CapEff:	00000000a82425fb, secprof CapEff:	00000000a80425fb" \
+	"PR_CAPBSET_DROP answered EINVAL by the profile: Docker keeps CAP_SYS_ADMIN, secprof does not"
+
 # The user and its supplementary groups (docs/COMPAT.md §3.5): the primary
 # gid first, member groups only without an explicit group, root's own
 # groups without --user.

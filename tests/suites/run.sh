@@ -119,6 +119,20 @@ is "$(status_of Seccomp)" 2 "default: seccomp filter mode"
 is "$(status_of Seccomp_filters)" 1 "default: exactly one filter"
 run --cap-drop ALL --cap-add CHOWN -- cat /proc/self/status
 is "$(status_of CapBnd)" 0000000000000001 "--cap-drop ALL --cap-add CHOWN"
+# A profile cannot keep a capability in the bounding set: the range and
+# the cut are the kernel's, before the filter loads (docs/COMPAT.md §9
+# item 30; under runc the first two keep CAP_SYS_ADMIN, docker-compare.sh).
+prctl_rule() { # ARG0 ARG1-OP ARG1 ERRNO
+	printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":%s,"args":[{"index":0,"value":%s,"op":"SCMP_CMP_EQ"},{"index":1,"value":%s,"op":"%s"}]}]}\n' "$4" "$1" "$3" "$2"
+}
+prctl_rule 24 SCMP_CMP_EQ 21 22 >"$tmp/capdrop-einval.json"
+prctl_rule 24 SCMP_CMP_EQ 21 0 >"$tmp/capdrop-zero.json"
+prctl_rule 23 SCMP_CMP_GE 5 22 >"$tmp/capread-einval.json"
+for p in capdrop-einval capdrop-zero capread-einval; do
+	run --security-opt "seccomp=$tmp/$p.json" -- cat /proc/self/status
+	is "$(status_of CapBnd)/$(status_of CapEff)" 00000000a80425fb/00000000a80425fb \
+		"a profile answering prctl for the kernel ($p): Docker's 14, no more"
+done
 run --cap-add sys_admin --cap-drop NET_RAW -- cat /proc/self/status
 is "$(status_of CapEff)" 00000000a82405fb "--cap-add sys_admin --cap-drop NET_RAW"
 run --security-opt no-new-privileges -- cat /proc/self/status
