@@ -369,11 +369,29 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
  * nothing to cut (no_new_privs instead, finalize_credentials). */
 static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof_error *err)
 {
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
 	secprof_caps eff, prm;
 	int rc = own_caps(&eff, &prm, err);
 
-	if (rc < 0 || !(eff & ((secprof_caps)1 << CAP_SETPCAP)))
+	if (rc < 0)
 		return rc;
+	/* The inheritable and ambient sets emptied too (set_cap_sets does
+	 * it again under the filter): a root command's execve adds the
+	 * inheritable set to what the bounding set lets through
+	 * (security/commoncap.c cap_bprm_creds_from_file), so a caller's
+	 * inheritable CAP_SYS_ADMIN would pass a capset the profile answers
+	 * with ERRNO(0). Emptying the inheritable set empties the ambient
+	 * one (cap_capset). */
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(eff >> (32 * i));
+		d[i].permitted = (uint32_t)(prm >> (32 * i));
+	}
+	if (syscall(SYS_capset, &hdr, d) < 0)
+		return sp_err_errno(err, NULL, "cannot empty the inheritable capabilities");
+	if (!(eff & ((secprof_caps)1 << CAP_SETPCAP)))
+		return 0;
 	return drop_bounding_set(o->caps, last, err);
 }
 

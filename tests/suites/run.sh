@@ -133,6 +133,13 @@ for p in capdrop-einval capdrop-zero capread-einval; do
 	is "$(status_of CapBnd)/$(status_of CapEff)" 00000000a80425fb/00000000a80425fb \
 		"a profile answering prctl for the kernel ($p): Docker's 14, no more"
 done
+# A caller's inheritable set is emptied before the filter too: a root
+# command's execve adds it to what the bounding set lets through, and a
+# profile answering capset with ERRNO(0) would have kept it.
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["capset"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/capset-zero.json"
+out=$(setpriv --inh-caps +sys_admin "$SECPROF" run --security-opt "seccomp=$tmp/capset-zero.json" -- cat /proc/self/status 2>/dev/null)
+is "$(status_of CapInh)/$(status_of CapEff)" 0000000000000000/00000000a80425fb \
+	"a caller's inheritable CAP_SYS_ADMIN, capset answered ERRNO(0): Docker's 14, no more"
 run --cap-add sys_admin --cap-drop NET_RAW -- cat /proc/self/status
 is "$(status_of CapEff)" 00000000a82405fb "--cap-add sys_admin --cap-drop NET_RAW"
 run --security-opt no-new-privileges -- cat /proc/self/status
