@@ -277,10 +277,22 @@ size_t sp_runtime_note_checked(const secprof_insn *insns, size_t len, bool is_lo
 	if (!n)
 		return 0;
 	secprof_action_str(rets[0], act, sizeof(act));
-	w = snprintf(buf, buflen,
-		     "%s would fail to start: the profile denies %s (%s), which %s calls after "
-		     "loading the filter (%s)",
-		     front, rows[0]->syscall, act, rows[0]->runtime, rows[0]->step);
+	/* ERRNO(0) returns 0 without running the call (kernel/seccomp.c,
+	 * SECCOMP_RET_ERRNO): the runtime goes on as if it had, so a
+	 * setgroups or setuid that never ran leaves the command root */
+	if (rets[0] == SECCOMP_RET_ERRNO)
+		w = snprintf(
+			buf, buflen,
+			"%s may start with more than it asks for: the profile answers %s with "
+			"ERRNO(0), a success that never runs, and %s calls it after loading the "
+			"filter (%s)",
+			front, rows[0]->syscall, rows[0]->runtime, rows[0]->step);
+	else
+		w = snprintf(
+			buf, buflen,
+			"%s would fail to start: the profile denies %s (%s), which %s calls after "
+			"loading the filter (%s)",
+			front, rows[0]->syscall, act, rows[0]->runtime, rows[0]->step);
 	at = w < 0 ? 0 : (size_t)w < buflen ? (size_t)w : buflen - 1;
 	for (size_t i = 1; i < n && i < 64 && at + 1 < buflen; i++) {
 		w = snprintf(buf + at, buflen - at, "%s%s", i == 1 ? "; and also " : ", ",

@@ -66,6 +66,12 @@ is "$(cat "$tmp/err")" "secprof: warning: $tmp/fstatfs.json: runc: docker run wo
 	"... and warns that docker run would not"
 "$SECPROF" check "$tmp/fstatfs.json" >/dev/null 2>"$tmp/err"
 grep -q 'runc: docker run would fail to start: the profile denies fstatfs' "$tmp/err"; ok $? "check warns about it too"
+# ERRNO(0) is no denial: the call returns 0 without running, and runc
+# goes on as if setgroups had run (the command keeps root's groups).
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["setgroups"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/setgroups0.json"
+"$SECPROF" check "$tmp/setgroups0.json" >/dev/null 2>"$tmp/err"
+is "$(grep -o 'runc: .*' "$tmp/err")" "runc: docker run may start with more than it asks for: the profile answers setgroups with ERRNO(0), a success that never runs, and runc 1.1 calls it after loading the filter (finalizeNamespace: setupUser (unix.Setgroups))" \
+	"ERRNO(0) on a runtime's call: a fake success, not a failed start"
 # crun calls setresuid after its load (libcrun_set_caps), runc setuid.
 deny "$tmp/setresuid.json" setresuid
 run --security-opt seccomp="$tmp/setresuid.json" -- true
