@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <stdio.h>
@@ -338,6 +339,28 @@ static const char *user_spec(const struct sp_run_opts *o)
  * are set with raw system calls, for this task alone: glibc's wrappers
  * change every thread of what they take for the process (nptl setxid),
  * and a CLONE_VM child (run.c) shares the caller's idea of its threads. */
+/* Whether a switch to a uid other than 0 really happened, as far as the
+ * kernel shows it: leaving uid 0 empties the effective set (security/
+ * commoncap.c cap_emulate_setxuid), unless the caller set
+ * SECBIT_NO_SETUID_FIXUP. A profile can answer setresuid with ERRNO(0),
+ * which returns 0 without running it (kernel/seccomp.c); runc believes it
+ * and runs the command as root. capget is read into values it overwrites,
+ * so a capget answered the same way does not pass for an empty set. */
+static bool left_root(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	int bits;
+
+	memset(d, 0xff, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return false;
+	if (!d[0].effective && !d[1].effective)
+		return true;
+	bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	return bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP);
+}
+
 static int switch_user(const struct sp_user *u, secprof_error *err)
 {
 	const char *what = NULL;
@@ -355,6 +378,11 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
 	if (what)
 		return sp_err_errno(err, NULL, "cannot change to user %u:%u (%s)", (unsigned)u->uid,
 				    (unsigned)u->gid, what);
+	if (u->uid != 0 && !left_root())
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"cannot change to user %u:%u: setresuid returned success but the process kept root's capabilities (a profile answering setresuid with ERRNO(0)?); refused rather than run the command as root",
+			(unsigned)u->uid, (unsigned)u->gid);
 	return 0;
 }
 

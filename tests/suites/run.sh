@@ -133,6 +133,14 @@ for p in capdrop-einval capdrop-zero capread-einval; do
 	is "$(status_of CapBnd)/$(status_of CapEff)" 00000000a80425fb/00000000a80425fb \
 		"a profile answering prctl for the kernel ($p): Docker's 14, no more"
 done
+# setresuid answered with ERRNO(0) (0 without running it): runc would run
+# the command as root; secprof sees root's capabilities kept and refuses.
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["setresuid"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/setresuid-zero.json"
+run --user 1000:1000 --security-opt "seccomp=$tmp/setresuid-zero.json" -- touch "$tmp/ran-as-root"
+is "$rc" 125 "setresuid answered ERRNO(0) with --user 1000: refused (exit 125)"
+[[ ! -e $tmp/ran-as-root ]]; ok $? "... and the command never ran as root"
+run --user 1000:1000 -- cat /proc/self/status
+is "$(grep '^Uid:' <<<"$out" | cut -f2)/$(status_of CapEff)" 1000/0000000000000000 "--user 1000 under no such profile: switched"
 # A caller's inheritable set is emptied before the filter too: a root
 # command's execve adds it to what the bounding set lets through, and a
 # profile answering capset with ERRNO(0) would have kept it.
