@@ -341,38 +341,55 @@ static int whiteout(int layer, const char *rel, secprof_error *err)
 	return rc;
 }
 
+static bool overlay_xattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13);
+}
+
 /* Drop xattrs a layer may not set: the overlay's own (they would steer
- * this overlay: opaque, redirect, origin). */
+ * this overlay: opaque, redirect, origin). The others are kept, however
+ * many (Docker sets them all, moby pkg/archive createTarFile). -1: out of
+ * memory. */
 static int filter_xattrs(const struct la *L, struct archive_entry *e)
 {
-	struct {
+	struct kept {
 		char *name;
 		void *val;
 		size_t len;
-	} keep[64];
+	} *keep = NULL, *k;
 	const char *name;
 	const void *val;
 	size_t len, n = 0;
 	bool dropped = false;
+	int rc = 0;
 
 	if (L->archive_entry_xattr_reset(e) == 0)
 		return 0;
+	while (L->archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK)
+		dropped |= overlay_xattr(name);
+	if (!dropped)
+		return 0;
+	L->archive_entry_xattr_reset(e);
 	while (L->archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
-		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13)) {
-			dropped = true;
+		if (overlay_xattr(name))
 			continue;
+		if (!(k = realloc(keep, (n + 1) * sizeof(*keep)))) {
+			rc = -1;
+			break;
 		}
-		if (n == SP_ARRAY_SIZE(keep))
-			return -1;
+		keep = k;
 		keep[n].name = strdup(name);
 		keep[n].val = malloc(len ? len : 1);
-		if (!keep[n].name || !keep[n].val)
-			return -1;
-		memcpy(keep[n].val, val, len);
 		keep[n].len = len;
-		n++;
+		if (!keep[n].name || !keep[n].val) {
+			free(keep[n].name);
+			free(keep[n].val);
+			rc = -1;
+			break;
+		}
+		memcpy(keep[n++].val, val, len);
 	}
-	if (dropped) {
+	if (!rc) {
 		L->archive_entry_xattr_clear(e);
 		for (size_t i = 0; i < n; i++)
 			L->archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].len);
@@ -381,7 +398,8 @@ static int filter_xattrs(const struct la *L, struct archive_entry *e)
 		free(keep[i].name);
 		free(keep[i].val);
 	}
-	return 0;
+	free(keep);
+	return rc;
 }
 
 /* The layer's bytes: a member of an outer archive, or a file; hashed as

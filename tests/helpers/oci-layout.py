@@ -16,6 +16,9 @@ ROOTFS (the tests' Debian root). KIND:
   hardlink-data VICTIM
          a layer with a symlink "s" -> VICTIM, then a pax hard link "h" -> "s"
          that carries data, mode 06777 (libarchive chmods through the link)
+  xattrs N
+         a layer with a file "x" carrying N user.* xattrs and a directory "etc"
+         carrying trusted.overlay.opaque (which would hide the base's /etc)
 Layer digests are the sha256 of the blobs, diff_ids those of the tars
 (image-spec config.md).
 """
@@ -43,6 +46,12 @@ def tar_bytes(entries):
                 data = e[2]
                 info.size, info.mode = len(data), e[3] if len(e) > 3 else 0o644
                 t.addfile(info, io.BytesIO(data))
+            elif kind == "xattr-dir":
+                info.type, info.mode, info.pax_headers = tarfile.DIRTYPE, 0o755, e[2]
+                t.addfile(info)
+            elif kind == "xattr-file":
+                info.size, info.pax_headers = 1, e[2]
+                t.addfile(info, io.BytesIO(b"x"))
             elif kind == "link":
                 info.type, info.linkname = tarfile.SYMTYPE, e[2]
                 t.addfile(info)
@@ -146,6 +155,11 @@ def main():
     elif kind == "hardlink-data":
         bad = tar_bytes([("link", "s", sys.argv[4]), ("hardlink-data", "h", "s", b"data\n")])
         write_layout(out, [(base, None), (bad, None)], "v1")
+    elif kind == "xattrs":
+        many = {"SCHILY.xattr.user.a%d" % i: "v" for i in range(int(sys.argv[4]))}
+        layer = tar_bytes([("xattr-dir", "etc", {"SCHILY.xattr.trusted.overlay.opaque": "y"}),
+                           ("xattr-file", "x", many)])
+        write_layout(out, [(base, None), (layer, None)], "v1")
 
 
 main()

@@ -285,6 +285,16 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/hldata" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
 	is "$rc:$out:$(stat -c %a "$TMPD/victim")" "125:secprof: layer: hard link 'h' carries data (refused):600" \
 		"a hard link carrying data, to a symlink to a host file: refused, the host file's mode unchanged"
+	# A file with 70 xattrs (user.*): Docker sets them all (moby
+	# pkg/archive createTarFile); secprof kept 64 at most and failed the
+	# run as "out of memory". The overlay's own are still dropped: the
+	# layer's etc carries trusted.overlay.opaque, the base's /etc stays.
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/xattrs" xattrs 70
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/xattrs" -- /bin/sh -c \
+		'read l </etc/group; echo $l; read l </x; echo $l' 2>&1); rc=$?
+	is "$rc:$out" $'0:root:x:0:\nx' "a file with 70 xattrs is unpacked, as Docker unpacks it; trusted.overlay.opaque is still dropped"
+	is "$(python3 -c 'import glob, os, sys; print(*[len(os.listxattr(p)) for p in glob.glob(sys.argv[1] + "/*/x")])' "$cache")" 70 \
+		"... with all 70 of its xattrs"
 	# The image config read as Docker reads it (Go's encoding/json into
 	# moby's container.Config): keys match fields case-folded (ſ for s,
 	# K for k too), the last wins, a null leaves a string as it was, a
