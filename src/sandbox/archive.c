@@ -62,7 +62,10 @@
 	X(archive_read_next_header)          \
 	X(archive_read_open)                 \
 	X(archive_read_open_filename)        \
-	X(archive_read_support_filter_all)   \
+	X(archive_read_support_filter_bzip2) \
+	X(archive_read_support_filter_gzip)  \
+	X(archive_read_support_filter_xz)    \
+	X(archive_read_support_filter_zstd)  \
 	X(archive_read_support_format_empty) \
 	X(archive_read_support_format_raw)   \
 	X(archive_read_support_format_tar)   \
@@ -135,12 +138,27 @@ static int la_open(struct la *L, secprof_error *err)
 	return 0;
 }
 
+/* The compressions docker load reads, an image archive's and a layer's
+ * (moby pkg/archive DecompressStream: gzip, bzip2, xz, zstd), and no
+ * other: libarchive's filter_all also takes lz4, lzip, lzma, lzop,
+ * lrzip, grzip, compress, uuencode and rpm, and for lrzip, lzop and grzip
+ * runs the program of that name found in $PATH, as root, on the image's
+ * bytes. A layer in any other compression is then no tar, and refused
+ * (Docker reads it as a tar, and fails too). */
+static void decompressors(const struct la *L, struct archive *a)
+{
+	L->archive_read_support_filter_gzip(a);
+	L->archive_read_support_filter_bzip2(a);
+	L->archive_read_support_filter_xz(a);
+	L->archive_read_support_filter_zstd(a);
+}
+
 static struct archive *reader(const struct la *L)
 {
 	struct archive *a = L->archive_read_new();
 
 	if (a) {
-		L->archive_read_support_filter_all(a);
+		decompressors(L, a);
 		L->archive_read_support_format_tar(a);
 		L->archive_read_support_format_empty(a);
 	}
@@ -501,7 +519,7 @@ static int open_layer(const struct la *L, struct archive *in, struct nested *nes
 	if (!nest->dec)
 		return sp_err_oom(err);
 	L->nettle_sha256_init(&nest->plain_sha);
-	L->archive_read_support_filter_all(nest->dec);
+	decompressors(L, nest->dec);
 	L->archive_read_support_format_raw(nest->dec);
 	if (L->archive_read_open(nest->dec, nest, NULL, nested_read, NULL) != ARCHIVE_OK ||
 	    L->archive_read_next_header(nest->dec, &e) != ARCHIVE_OK)

@@ -19,13 +19,20 @@ ROOTFS (the tests' Debian root). KIND:
   xattrs N
          a layer with a file "x" carrying N user.* xattrs and a directory "etc"
          carrying trusted.overlay.opaque (which would hide the base's /etc)
+  xz-bzip2
+         base, then an xz layer (etc/a) and a bzip2 layer (etc/b): the other
+         two compressions docker load reads (pkg/archive DecompressStream)
+  lrzip  a layer blob in lrzip's format (its magic, then garbage), which
+         libarchive hands to an lrzip program found in $PATH
 Layer digests are the sha256 of the blobs, diff_ids those of the tars
 (image-spec config.md).
 """
+import bz2
 import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import subprocess
 import sys
@@ -109,6 +116,12 @@ def write_layout(out, layers, tag, config_raw=None):
         elif comp == "zstd":
             data = subprocess.run(["zstd", "-q", "-c"], input=raw, stdout=subprocess.PIPE, check=True).stdout
             mt = "application/vnd.oci.image.layer.v1.tar+zstd"
+        elif comp == "xz":
+            data, mt = lzma.compress(raw), "application/vnd.oci.image.layer.v1.tar"
+        elif comp == "bzip2":
+            data, mt = bz2.compress(raw), "application/vnd.oci.image.layer.v1.tar"
+        elif comp == "lrzip":
+            data, mt = b"LRZI\x00\x06" + bytes(64) + raw, "application/vnd.oci.image.layer.v1.tar"
         else:
             data, mt = raw, "application/vnd.oci.image.layer.v1.tar"
         d, n = blob(data)
@@ -160,6 +173,11 @@ def main():
         layer = tar_bytes([("xattr-dir", "etc", {"SCHILY.xattr.trusted.overlay.opaque": "y"}),
                            ("xattr-file", "x", many)])
         write_layout(out, [(base, None), (layer, None)], "v1")
+    elif kind == "xz-bzip2":
+        write_layout(out, [(base, None), (tar_bytes([("file", "etc/a", b"xz\n")]), "xz"),
+                           (tar_bytes([("file", "etc/b", b"bzip2\n")]), "bzip2")], "v1")
+    elif kind == "lrzip":
+        write_layout(out, [(base, None), (tar_bytes([("file", "f", b"f\n")]), "lrzip")], "v1")
 
 
 main()

@@ -295,6 +295,19 @@ PY
 	is "$rc:$out" $'0:root:x:0:\nx' "a file with 70 xattrs is unpacked, as Docker unpacks it; trusted.overlay.opaque is still dropped"
 	is "$(python3 -c 'import glob, os, sys; print(*[len(os.listxattr(p)) for p in glob.glob(sys.argv[1] + "/*/x")])' "$cache")" 70 \
 		"... with all 70 of its xattrs"
+	# The compressions docker load reads (gzip above, zstd, xz, bzip2)
+	# and no other: libarchive's lrzip, lzop and grzip readers run the
+	# program of that name found in $PATH, as root, on the image's bytes.
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/xzbz" xz-bzip2
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/xzbz" -- /bin/sh -c 'read a </etc/a; read b </etc/b; echo $a $b' 2>&1)
+	is "$out" "xz bzip2" "xz and bzip2 layers, as docker load reads them"
+	mkdir -p "$TMPD/fakebin"
+	printf '#!/bin/sh\necho ran >%s\ncat >/dev/null\n' "$TMPD/lrzip-ran" >"$TMPD/fakebin/lrzip"
+	chmod +x "$TMPD/fakebin/lrzip"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/lrzip" lrzip
+	out=$(PATH="$TMPD/fakebin:$PATH" timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/lrzip" -- true 2>&1); rc=$?
+	[[ $rc == 125 && $out == "secprof: cannot read layer $TMPD/lrzip/blobs/sha256/"*": Unrecognized archive format" && ! -e $TMPD/lrzip-ran ]]
+	ok $? "a layer in lrzip's format is refused, no lrzip program run ($rc: $out)"
 	# The image config read as Docker reads it (Go's encoding/json into
 	# moby's container.Config): keys match fields case-folded (ſ for s,
 	# K for k too), the last wins, a null leaves a string as it was, a
