@@ -30,9 +30,10 @@ void sp_members_free(struct sp_member *m, size_t n)
 	free(m);
 }
 
-int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
-		    const char *plain_hex, secprof_error *err)
+int sp_layer_unpack(const char *path, int fd, const char *member, const char *dest,
+		    const char *expect_hex, const char *plain_hex, secprof_error *err)
 {
+	(void)fd;
 	(void)expect_hex;
 	(void)plain_hex;
 	(void)path;

@@ -624,8 +624,9 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 	return rc;
 }
 
-static int layer_unpack(const struct la *L, const char *path, const char *member, const char *dest,
-			const char *expect_hex, const char *plain_hex, secprof_error *err)
+static int layer_unpack(const struct la *L, const char *path, int fd, const char *member,
+			const char *dest, const char *expect_hex, const char *plain_hex,
+			secprof_error *err)
 {
 	struct archive *outer = NULL, *in = reader(L);
 	struct nested *nest = malloc(sizeof(*nest));
@@ -641,12 +642,8 @@ static int layer_unpack(const struct la *L, const char *path, const char *member
 	nest->fd = -1;
 	nest->dec = NULL;
 	L->nettle_sha256_init(&nest->sha);
-	if (!member) {
-		nest->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (nest->fd < 0) {
-			rc = sp_err_errno(err, NULL, "cannot read layer %s", path);
-			goto out;
-		}
+	if (fd >= 0) {
+		nest->fd = fd; /* the caller's */
 		rc = open_layer(L, in, nest, plain_hex, path, err);
 		if (!rc)
 			rc = unpack_entries(L, in, dest, err);
@@ -687,8 +684,6 @@ out:
 		L->archive_read_free(nest->dec);
 	if (outer)
 		L->archive_read_free(outer);
-	if (nest && nest->fd >= 0)
-		close(nest->fd);
 	free(nest);
 	return rc;
 }
@@ -708,15 +703,15 @@ int sp_archive_small_members(const char *path, size_t max, struct sp_member **ou
 	return rc;
 }
 
-int sp_layer_unpack(const char *path, const char *member, const char *dest, const char *expect_hex,
-		    const char *plain_hex, secprof_error *err)
+int sp_layer_unpack(const char *path, int fd, const char *member, const char *dest,
+		    const char *expect_hex, const char *plain_hex, secprof_error *err)
 {
 	struct la L = { 0 };
 	int rc;
 
 	if ((rc = la_open(&L, err)) < 0)
 		return rc;
-	rc = layer_unpack(&L, path, member, dest, expect_hex, plain_hex, err);
+	rc = layer_unpack(&L, path, fd, member, dest, expect_hex, plain_hex, err);
 	la_close(&L);
 	return rc;
 }

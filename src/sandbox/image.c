@@ -20,6 +20,7 @@
  * renamed into place, so two secprof runs unpacking the same layer never
  * see half of one (the loser of the rename drops its copy). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 struct source {
 	char *path; /* the archive or the layout directory */
 	bool dir;
+	int dirfd;           /* the layout directory, O_PATH; -1 */
 	struct sp_member *m; /* archive: its small members */
 	size_t n;
 	struct sp_arena arena; /* JSON trees and file copies */
@@ -45,6 +47,36 @@ struct source {
 static int bad(secprof_error *err, const char *ref, const char *what)
 {
 	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s: %s", ref, what);
+}
+
+/* A file of a layout directory, opened for reading as docker load finds
+ * the files of the archive it unpacked (moby image/tarexport safePath,
+ * symlink.FollowSymlinkInScope): a symlink of the image resolved as if
+ * the directory were /, never to a host file (a blob -> /etc/shadow, a
+ * private image's layer elsewhere), and only a regular file, found with
+ * O_PATH first so that no device is opened (a blob -> /dev/zero never
+ * ended). Negative when it cannot be, with err set unless it is missing. */
+static int layout_open(struct source *s, const char *name, struct stat *st, secprof_error *err)
+{
+	char self[64];
+	int p = sp_open_in_root(s->dirfd, name, O_PATH), fd;
+
+	if (p < 0) {
+		if (errno == ENOENT)
+			return -1; /* missing */
+		return sp_err_errno(err, NULL, "image %s: cannot open %s", s->path, name);
+	}
+	if (fstat(p, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(p);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "image %s: %s is not a regular file (refused)", s->path, name);
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+	fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		sp_err_errno(err, NULL, "image %s: cannot open %s", s->path, name);
+	close(p);
+	return fd;
 }
 
 /* A file of the image, in the arena (NULL when absent). */
@@ -58,13 +90,25 @@ static const char *src_read(struct source *s, const char *name, size_t *len, sec
 			}
 		return NULL;
 	} else {
-		char path[PATH_MAX], *data, *copy;
+		char self[64], *data, *copy;
+		struct stat st;
 		size_t n;
-		snprintf(path, sizeof(path), "%s/%s", s->path, name);
-		if (access(path, F_OK) < 0)
+		int fd = layout_open(s, name, &st, err);
+		if (fd < 0)
 			return NULL;
-		if (sp_read_file_as(path, META_MAX, "an image file", &data, &n, err) < 0)
+		if (st.st_size > (off_t)META_MAX) {
+			close(fd);
+			sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			       "image %s: %s is larger than %u MiB (refused)", s->path, name,
+			       META_MAX >> 20);
 			return NULL;
+		}
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (sp_read_file_as(self, META_MAX, "an image file", &data, &n, err) < 0) {
+			close(fd);
+			return NULL;
+		}
+		close(fd);
 		copy = sp_arena_strndup(&s->arena, data, n);
 		free(data);
 		*len = n;
@@ -417,10 +461,19 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 	/* The layer's root is a directory anyone may enter, as in Docker. */
 	chmod(tmp, 0755);
 	if (s->dir) {
+		int fd = layout_open(s, file, &st, err);
 		snprintf(path, sizeof(path), "%s/%s", s->path, file);
-		rc = sp_layer_unpack(path, NULL, tmp, blob_hex, plain_hex, err);
+		if (fd < 0 && !err->code)
+			rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "image %s has no %s",
+				    s->path, file);
+		else if (fd < 0)
+			rc = -1;
+		else
+			rc = sp_layer_unpack(path, fd, NULL, tmp, blob_hex, plain_hex, err);
+		if (fd >= 0)
+			close(fd);
 	} else {
-		rc = sp_layer_unpack(s->path, file, tmp, blob_hex, plain_hex, err);
+		rc = sp_layer_unpack(s->path, -1, file, tmp, blob_hex, plain_hex, err);
 	}
 	if (!rc && rename(tmp, final) < 0) {
 		/* Another secprof cached it first: theirs is as good. */
@@ -517,7 +570,7 @@ static int read_config(struct source *s, const char *name, struct sp_image *img,
 
 int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secprof_error *err)
 {
-	struct source s = { 0 };
+	struct source s = { .dirfd = -1 };
 	struct chosen c = { 0 };
 	const struct sp_json *diff_ids = NULL, *man = NULL;
 	char *tag = NULL;
@@ -534,6 +587,10 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 		goto out;
 	}
 	s.dir = S_ISDIR(st.st_mode);
+	if (s.dir && (s.dirfd = open(s.path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = sp_err_errno(err, NULL, "--image %s", s.path);
+		goto out;
+	}
 	if (!s.dir && (rc = sp_archive_small_members(s.path, META_MAX, &s.m, &s.n, err)) < 0)
 		goto out;
 	if (!oci) {
@@ -578,6 +635,8 @@ out:
 		sp_image_free(img);
 	sp_members_free(s.m, s.n);
 	sp_arena_free(&s.arena);
+	if (s.dirfd >= 0)
+		close(s.dirfd);
 	free(s.path);
 	free(tag);
 	return rc < 0 ? rc : 0;

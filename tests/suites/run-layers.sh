@@ -308,6 +308,40 @@ PY
 	out=$(PATH="$TMPD/fakebin:$PATH" timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/lrzip" -- true 2>&1); rc=$?
 	[[ $rc == 125 && $out == "secprof: cannot read layer $TMPD/lrzip/blobs/sha256/"*": Unrecognized archive format" && ! -e $TMPD/lrzip-ran ]]
 	ok $? "a layer in lrzip's format is refused, no lrzip program run ($rc: $out)"
+	# A layout directory's files are found as docker load finds those of
+	# the archive it unpacked (moby safePath: symlinks resolved inside
+	# it), regular files only: a blob symlinked to a file beside the
+	# layout (a private image's layer of that digest) was unpacked, and
+	# one symlinked to /dev/zero was read for ever.
+	cp -a "$oci" "$TMPD/blobln"
+	blob=$(ls -S "$TMPD/blobln/blobs/sha256" | head -n 1)
+	mv "$TMPD/blobln/blobs/sha256/$blob" "$TMPD/private-$blob"
+	ln -s "$TMPD/private-$blob" "$TMPD/blobln/blobs/sha256/$blob"
+	lncache() { rm -rf "$TMPD/cache-ln" && mkdir -m 0700 "$TMPD/cache-ln"; } # nothing cached
+	lncache
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-ln" --image "oci:$TMPD/blobln:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/blobln has no blobs/sha256/$blob" \
+		"a layout's blob that is a symlink to a file outside the layout is not read"
+	lncache
+	ln -sf /dev/zero "$TMPD/blobln/blobs/sha256/$blob"
+	out=$(timeout 20 "$SECPROF" run --cache "$TMPD/cache-ln" --image "oci:$TMPD/blobln:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/blobln has no blobs/sha256/$blob" \
+		"... nor one that is a symlink to /dev/zero"
+	lncache
+	rm "$TMPD/blobln/blobs/sha256/$blob" && mkfifo "$TMPD/blobln/blobs/sha256/$blob"
+	out=$(timeout 20 "$SECPROF" run --cache "$TMPD/cache-ln" --image "oci:$TMPD/blobln:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/blobln: blobs/sha256/$blob is not a regular file (refused)" \
+		"... nor a FIFO"
+	rm "$TMPD/blobln/blobs/sha256/$blob"
+	lncache
+	ln -sf "/../private-$blob" "$TMPD/blobln/blobs/sha256/$blob"
+	cp "$TMPD/private-$blob" "$TMPD/blobln/private-$blob"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-ln" --image "oci:$TMPD/blobln:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
+	is "$rc:$out" "0:ran" "... while one that stays inside the layout is followed (as moby's FollowSymlinkInScope)"
+	ln -sf /etc/passwd "$TMPD/blobln/index.json"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-ln" --image "oci:$TMPD/blobln:v1" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/blobln has no index.json" \
+		"... and the same for index.json (a symlink to the host's /etc/passwd: no file)"
 	# The image config read as Docker reads it (Go's encoding/json into
 	# moby's container.Config): keys match fields case-folded (ſ for s,
 	# K for k too), the last wins, a null leaves a string as it was, a
