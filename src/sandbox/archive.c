@@ -282,7 +282,8 @@ static int small_members(const struct la *L, const char *path, size_t max, struc
 /* ---- unpacking a layer -------------------------------------------------------- */
 
 /* The entry's path relative to the layer: leading "/" and "./" dropped,
- * "." components skipped, ".." refused (fail closed: the layer is bad). */
+ * "." components skipped, ".." refused (fail closed: the layer is bad):
+ * -1; -2 for a path of len bytes or more. */
 static int clean_path(const char *in, char *out, size_t len)
 {
 	size_t n = 0;
@@ -302,7 +303,7 @@ static int clean_path(const char *in, char *out, size_t len)
 		if (k == 2 && p[0] == '.' && p[1] == '.')
 			return -1;
 		if (n + k + 2 >= len)
-			return -1;
+			return -2;
 		if (n)
 			out[n++] = '/';
 		memcpy(out + n, p, k);
@@ -551,10 +552,14 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 	while (!rc && (r = L->archive_read_next_header(in, &e)) == ARCHIVE_OK) {
 		const char *base, *hl = L->archive_entry_hardlink(e);
 
-		if (clean_path(L->archive_entry_pathname(e), rel, sizeof(rel)) < 0) {
-			rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-				    "layer: entry '%s' leaves the layer (refused)",
-				    L->archive_entry_pathname(e));
+		if ((r = clean_path(L->archive_entry_pathname(e), rel, sizeof(rel))) < 0) {
+			rc = r == -2 ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+					      "layer: entry '%.64s...' is a path of %zu bytes or more: %s",
+					      L->archive_entry_pathname(e), sizeof(rel),
+					      strerror(ENAMETOOLONG))
+				     : sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+					      "layer: entry '%s' leaves the layer (refused)",
+					      L->archive_entry_pathname(e));
 			break;
 		}
 		if (!rel[0])
@@ -582,9 +587,13 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 					    "layer: hard link '%s' carries data (refused)", rel);
 				break;
 			}
-			if (clean_path(hl, hrel, sizeof(hrel)) < 0 || !hrel[0]) {
-				rc = sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-					    "layer: hard link '%s' leaves the layer (refused)", hl);
+			if ((r = clean_path(hl, hrel, sizeof(hrel))) < 0 || !hrel[0]) {
+				rc = r == -2 ? sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+						      "layer: hard link '%s' to '%.64s...': %s",
+						      rel, hl, strerror(ENAMETOOLONG))
+					     : sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+						      "layer: hard link '%s' leaves the layer (refused)",
+						      hl);
 				break;
 			}
 			snprintf(full, sizeof(full), "%s/%s", dest, hrel);

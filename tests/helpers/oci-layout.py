@@ -10,6 +10,7 @@ ROOTFS (the tests' Debian root). KIND:
          tagged "v1" in index.json (org.opencontainers.image.ref.name)
   dotdot a layer with an entry "../escape-DOTDOT"
   link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
+  long   a layer with a file whose path is 4400 bytes long (400 directories)
   config CONFIG
          the base layer alone, with CONFIG (JSON text, written as given: keys
          in any case, duplicates) as the image config's "config"
@@ -163,6 +164,8 @@ def main():
     elif kind == "link":
         bad = tar_bytes([("link", "evil", "/tmp"), ("file", "evil/escape-LINK", b"x")])
         write_layout(out, [(base, None), (bad, None)], "v1")
+    elif kind == "long":
+        write_layout(out, [(base, None), (tar_bytes([("file", "abcdefghij/" * 400 + "f", b"x")]), None)], "v1")
     elif kind == "config":
         write_layout(out, [(base, None)], "v1", sys.argv[4])
     elif kind == "hardlink-data":

@@ -273,6 +273,12 @@ PY
 		"a layer entry with .. is refused (fail closed)"
 	[[ ! -e $cache/escape-DOTDOT && -z $(ls -A "$cache" | grep -v -E '^[0-9a-f]{64}$') ]]
 	ok $? "... nothing written outside the layer, no temporary directory left in the cache"
+	# A path longer than a layer directory's buffer: refused, and not as
+	# an entry that "leaves the layer" (Docker fails it with ENAMETOOLONG).
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/long" long
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/long" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: layer: entry '$(printf 'abcdefghij/%.0s' 1 2 3 4 5)abcdefghi...' is a path of 4096 bytes or more: File name too long" \
+		"a layer entry with a path of 4400 bytes is refused as too long"
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/link" link
 	timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/link" -- /bin/sh -c 'echo ran' >/dev/null 2>&1
 	[[ ! -e /tmp/escape-LINK ]]; ok $? "a layer writing through its own symlink (evil -> /tmp, evil/x) never reaches the host"
