@@ -76,8 +76,6 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 		return 0;
 	if (!overlay_safe(o->upper) || !overlay_safe(o->work))
 		return USAGE("overlay: a layer path may not contain ':', ',' or '\\'");
-	if (o->tmpfs_upper && (rc = mount_upper_tmpfs(o, err)) < 0)
-		return rc;
 	sp_buf_puts(&data, "lowerdir=");
 	for (size_t i = 0; i < o->nlowers; i++) {
 		if (!overlay_safe(o->lowers[i])) {
@@ -95,6 +93,22 @@ int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
 	if (data.oom || !data.data) {
 		sp_buf_free(&data);
 		return sp_err_oom(err);
+	}
+	/* mount(2) reads one page of options (fs/namespace.c
+	 * copy_mount_options, path_mount ends it at PAGE_SIZE - 1): beyond
+	 * it a layer's name is cut short and the mount fails as ENOENT,
+	 * naming nothing. Docker's overlay2 names its layers by 26-byte
+	 * links (l/<id>) to stack 128; the cache's names are 64 bytes. */
+	if (data.len >= (size_t)sysconf(_SC_PAGESIZE)) {
+		rc = USAGE(
+			"an image of %zu layers cannot be stacked in one overlay: their names (%zu bytes of mount options) are more than the %ld bytes mount(2) reads",
+			o->nlowers, data.len, sysconf(_SC_PAGESIZE) - 1);
+		sp_buf_free(&data);
+		return rc;
+	}
+	if (o->tmpfs_upper && (rc = mount_upper_tmpfs(o, err)) < 0) {
+		sp_buf_free(&data);
+		return rc;
 	}
 	/* Relative lower paths keep the data under the kernel's page limit
 	 * for images with many layers. */

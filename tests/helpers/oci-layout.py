@@ -10,6 +10,8 @@ ROOTFS (the tests' Debian root). KIND:
          tagged "v1" in index.json (org.opencontainers.image.ref.name)
   dotdot a layer with an entry "../escape-DOTDOT"
   link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
+  layers N
+         base, then N layers of one file each (l0, l1, ...)
   long   a layer with a file whose path is 4400 bytes long (400 directories)
   config CONFIG
          the base layer alone, with CONFIG (JSON text, written as given: keys
@@ -164,6 +166,9 @@ def main():
     elif kind == "link":
         bad = tar_bytes([("link", "evil", "/tmp"), ("file", "evil/escape-LINK", b"x")])
         write_layout(out, [(base, None), (bad, None)], "v1")
+    elif kind == "layers":
+        write_layout(out, [(base, None)] + [(tar_bytes([("file", "l%d" % i, b"x")]), None)
+                                            for i in range(int(sys.argv[4]))], "v1")
     elif kind == "long":
         write_layout(out, [(base, None), (tar_bytes([("file", "abcdefghij/" * 400 + "f", b"x")]), None)], "v1")
     elif kind == "config":

@@ -291,6 +291,17 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/hldata" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
 	is "$rc:$out:$(stat -c %a "$TMPD/victim")" "125:secprof: layer: hard link 'h' carries data (refused):600" \
 		"a hard link carrying data, to a symlink to a host file: refused, the host file's mode unchanged"
+	# An image of more layers than one page of overlay mount options can
+	# name (their 64-byte names; Docker's overlay2 uses 26-byte links and
+	# stacks 128): refused with a reason, where the mount failed as
+	# ENOENT, a layer's name cut short by the kernel.
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/many" layers 40
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/many" -- /bin/sh -c 'read l </l39; echo $l' 2>&1)
+	is "$out" x "an image of 41 layers"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/many" layers 71
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/many" -- true 2>&1); rc=$?
+	[[ $rc == 125 && $out == "secprof: an image of 72 layers cannot be stacked in one overlay: their names ("*" bytes of mount options) are more than the "*" bytes mount(2) reads" ]]
+	ok $? "an image of 72 layers is refused, saying why ($rc: $out)"
 	# A file with 70 xattrs (user.*): Docker sets them all (moby
 	# pkg/archive createTarFile); secprof kept 64 at most and failed the
 	# run as "out of memory". The overlay's own are still dropped: the
