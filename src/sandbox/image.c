@@ -79,11 +79,14 @@ static int layout_open(struct source *s, const char *name, struct stat *st, secp
 	return fd;
 }
 
-/* A file of the image, in the arena (NULL when absent). */
+/* A file of the image, in the arena (NULL when absent). Of an archive
+ * with two members of that name, the last: docker load unpacks the
+ * archive (moby image/tarexport Load, chrootarchive.Untar), a later
+ * member replacing an earlier one, and reads the files it is left with. */
 static const char *src_read(struct source *s, const char *name, size_t *len, secprof_error *err)
 {
 	if (!s->dir) {
-		for (size_t i = 0; i < s->n; i++)
+		for (size_t i = s->n; i-- > 0;)
 			if (!strcmp(s->m[i].name, name)) {
 				*len = s->m[i].len;
 				return s->m[i].data;

@@ -265,6 +265,31 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dsave" -- /bin/sh -c 'read l </outside; echo $l' 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: image $TMPD/dsave: manifest.json: a layer is not a file of the image" \
 		"docker save's manifest naming a layer beside the image (../outside.tar) is refused"
+	# A docker save archive with two manifest.json members (and configs):
+	# docker load unpacks it, the later replacing the earlier, and runs
+	# what the last one names; secprof ran the first.
+	python3 - "$oci" "$TMPD/dup.tar" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+oci, out = sys.argv[1:3]
+path = lambda dg: os.path.join(oci, "blobs", "sha256", dg.split(":")[1])
+idx = json.load(open(os.path.join(oci, "index.json")))
+man = json.load(open(path(idx["manifests"][0]["digest"])))
+base = open(path(man["layers"][0]["digest"]), "rb").read()  # the uncompressed base layer
+with tarfile.open(out, "w") as t:
+    def add(name, data):
+        info = tarfile.TarInfo(name); info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    add("base.tar", base)
+    for which in ("first", "last"):
+        cfg = {"architecture": "amd64", "os": "linux",
+               "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh", "-c", "echo %s-manifest" % which]},
+               "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(base).hexdigest()]}}
+        add(which + ".json", json.dumps(cfg).encode())
+        add("manifest.json", json.dumps([{"Config": which + ".json", "RepoTags": ["dup:1"],
+                                          "Layers": ["base.tar"]}]).encode())
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dup.tar" 2>&1)
+	is "$out" last-manifest "a docker save archive with two manifest.json: the last one, as docker load takes it"
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
