@@ -431,10 +431,22 @@ static int ctr_root(const secprof_container_opts *a, const secprof_container_ext
 		if (!c->img.nlayers)
 			return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "image %s has no layers", x->image);
-		/* overlayfs lists the top layer first. */
-		for (size_t i = 0; i < c->img.nlayers; i++)
-			c->lowers[i] = c->img.layers[c->img.nlayers - 1 - i];
-		r->nlowers = c->img.nlayers;
+		/* overlayfs lists the top layer first. A layer the image lists
+		 * twice (the empty layer many converted images repeat) is
+		 * stacked once, at its topmost place: overlayfs refuses a
+		 * directory given twice ("conflicting lowerdir path", ELOOP:
+		 * fs/overlayfs/super.c ovl_setup_trap), and whatever the lower
+		 * copy adds, whites out or makes opaque, the upper copy does
+		 * again over all that the lower one covered. Docker stacks each
+		 * copy (a directory per chain ID): the same root. */
+		r->nlowers = 0;
+		for (size_t i = c->img.nlayers; i-- > 0;) {
+			bool seen = false;
+			for (size_t k = 0; k < r->nlowers && !seen; k++)
+				seen = !strcmp(c->lowers[k], c->img.layers[i]);
+			if (!seen)
+				c->lowers[r->nlowers++] = c->img.layers[i];
+		}
 		r->lower_base = c->img.cache;
 	} else {
 		if (!(c->rootfs_real = realpath(a->rootfs, NULL)))

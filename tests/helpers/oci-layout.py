@@ -12,6 +12,8 @@ ROOTFS (the tests' Debian root). KIND:
   link   a layer with a symlink "evil" -> /tmp, then "evil/escape-LINK"
   layers N
          base, then N layers of one file each (l0, l1, ...)
+  repeat base, then a layer A (file f, d/x), a layer that whites f out and
+         makes d opaque with d/y, then A again (the same digest twice)
   long   a layer with a file whose path is 4400 bytes long (400 directories)
   config CONFIG
          the base layer alone, with CONFIG (JSON text, written as given: keys
@@ -169,6 +171,11 @@ def main():
     elif kind == "layers":
         write_layout(out, [(base, None)] + [(tar_bytes([("file", "l%d" % i, b"x")]), None)
                                             for i in range(int(sys.argv[4]))], "v1")
+    elif kind == "repeat":
+        a = tar_bytes([("file", "f", b"A\n"), ("dir", "d"), ("file", "d/x", b"x\n")])
+        b = tar_bytes([("file", ".wh.f", b""), ("dir", "d"), ("file", "d/.wh..wh..opq", b""),
+                       ("file", "d/y", b"y\n")])
+        write_layout(out, [(base, None), (a, None), (b, None), (a, None)], "v1")
     elif kind == "long":
         write_layout(out, [(base, None), (tar_bytes([("file", "abcdefghij/" * 400 + "f", b"x")]), None)], "v1")
     elif kind == "config":

@@ -327,6 +327,13 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/many" -- true 2>&1); rc=$?
 	[[ $rc == 125 && $out == "secprof: an image of 72 layers cannot be stacked in one overlay: their names ("*" bytes of mount options) are more than the "*" bytes mount(2) reads" ]]
 	ok $? "an image of 72 layers is refused, saying why ($rc: $out)"
+	# A layer listed twice (the empty layer many converted images repeat):
+	# overlayfs refuses a lower directory given twice ("conflicting
+	# lowerdir path"), so the run failed as ELOOP; docker run gives the
+	# root of both copies stacked, which the topmost alone gives.
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/repeat" repeat
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/repeat" -- /bin/sh -c 'read l </f; echo $l /d/*' 2>&1)
+	is "$out" "A /d/x /d/y" "an image listing a layer twice runs, its root as Docker's (docker.io 20.10)"
 	# A file with 70 xattrs (user.*): Docker sets them all (moby
 	# pkg/archive createTarFile); secprof kept 64 at most and failed the
 	# run as "out of memory". The overlay's own are still dropped: the
