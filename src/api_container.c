@@ -652,6 +652,15 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "No command specified");
 		goto out;
 	}
+	/* An image's WorkingDir reaches runc as it is, and runc starts no
+	 * process in a relative one ("Cwd must be an absolute path": runc
+	 * utils_linux.go validateProcessSpec); -w is checked above. */
+	if (!o.workdir && c.have_img && c.img.workdir && c.img.workdir[0] != '/') {
+		sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		       "image %s: its WorkingDir '%s' is not an absolute path (runc: Cwd must be an absolute path)",
+		       x->image, c.img.workdir);
+		goto out;
+	}
 	r.prog = prog;
 	r.caps = o.caps;
 	r.no_new_privs = o.no_new_privs;

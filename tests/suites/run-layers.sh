@@ -394,15 +394,16 @@ PY
 	# The image config read as Docker reads it (Go's encoding/json into
 	# moby's container.Config): keys match fields case-folded (ſ for s,
 	# K for k too), the last wins, a null leaves a string as it was, a
-	# wrong type or a NUL is no run. Each line: the config's "config",
-	# then what the run prints (its uid and working directory) or says;
+	# wrong type or a NUL is no run, and so is a relative WorkingDir (runc
+	# refuses it). Each line: the config's "config", then what the run
+	# prints (its uid and working directory) or says (@D@: the layout);
 	# the wants are what docker load + docker run give (docker.io 20.10).
 	# Matched exactly only, "USER": "1000" ran the image as root.
 	while IFS='|' read -r cfg want; do
 		python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/cfg" config "$cfg"
 		out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/cfg" -- /bin/sh -c \
 			'while read k v r; do [ "$k" = Uid: ] && echo "uid $v"; done </proc/self/status; pwd' 2>&1)
-		is "${out//$'\n'/ }" "$want" "image config $cfg"
+		is "${out//$'\n'/ }" "${want//@D@/$TMPD/cfg}" "image config $cfg"
 		rm -rf "$TMPD/cfg"
 	done <<'EOF'
 {"USER": "1000"}|uid 1000 /
@@ -411,6 +412,7 @@ PY
 {"user": "1000", "User": null}|uid 1000 /
 {"User": 1000}|secprof: image config: User is not a string
 {"User": "0\u0000"}|secprof: image config: User holds a NUL character
+{"WorkingDir": "rel/x"}|secprof: image oci:@D@: its WorkingDir 'rel/x' is not an absolute path (runc: Cwd must be an absolute path)
 EOF
 	# A gzip archive of 80 members of 4 MiB of zeros (330 KB on disk): each
 	# was kept in memory; only members that look like JSON are now, so a
