@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,8 +232,19 @@ static int small_members(const struct la *L, const char *path, size_t max, struc
 	}
 	while (!rc && (r = L->archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		la_int64_t size = L->archive_entry_size(e);
+		size_t name_len = strlen(member_name(L, e));
 		struct sp_member *nm;
 
+		/* No file of the image has a longer name than a path may have
+		 * (docker load fails one with ENAMETOOLONG as it unpacks the
+		 * archive); a pax header may give a member a name of
+		 * hundreds of kilobytes, and each kept one was copied. */
+		if (name_len >= PATH_MAX) {
+			rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+				    "image %s: a member's name is %zu bytes long: %s", path,
+				    name_len, strerror(ENAMETOOLONG));
+			break;
+		}
 		if (L->archive_entry_filetype(e) != AE_IFREG || size < 0 || (size_t)size > max)
 			continue;
 		if (!(data = malloc((size_t)size + 1))) {
@@ -249,7 +261,9 @@ static int small_members(const struct la *L, const char *path, size_t max, struc
 			data = NULL;
 			continue;
 		}
-		if ((total += (size_t)size) > SP_META_TOTAL) {
+		/* Its bytes, its name and what keeping it costs (the entry,
+		 * two allocations): a million members of "{}" are no less. */
+		if ((total += (size_t)size + name_len + sizeof(*m) + 32) > SP_META_TOTAL) {
 			rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				    "image %s: more than %u MiB of JSON files (refused)", path,
 				    SP_META_TOTAL >> 20);

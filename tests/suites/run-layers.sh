@@ -435,6 +435,19 @@ PY
 		is "$rc:$out" "125:secprof: image $TMPD/bomb.tar.gz: manifest.json lists no image" \
 			"an archive of many 4 MiB members is not read into memory (80 of them under ulimit -v 200000)"
 	fi
+	# Members of "{}" whose pax headers name them with 500 KiB each: each
+	# name was copied and kept, uncounted (1.2 MB of gzip held 1 GB, 2000
+	# of them); no file can have such a name, docker load fails it.
+	python3 - "$TMPD/names.tar.gz" <<'PY'
+import gzip, io, sys, tarfile
+with gzip.open(sys.argv[1], "wb") as g, tarfile.open(fileobj=g, mode="w", format=tarfile.PAX_FORMAT) as t:
+    for i in range(3):
+        info = tarfile.TarInfo("%06d" % i + "x" * (500 << 10)); info.size = 2
+        t.addfile(info, io.BytesIO(b"{}"))
+PY
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/names.tar.gz" -- true 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/names.tar.gz: a member's name is 512006 bytes long: File name too long" \
+		"an archive member with a 500 KiB name is refused, its name not kept"
 else
 	skip "hand-made OCI layouts" "zstd not installed"
 fi
