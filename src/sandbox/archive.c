@@ -56,6 +56,7 @@
 	X(archive_entry_xattr_next)          \
 	X(archive_entry_xattr_reset)         \
 	X(archive_error_string)              \
+	X(archive_filter_count)              \
 	X(archive_read_data)                 \
 	X(archive_read_data_block)           \
 	X(archive_read_free)                 \
@@ -154,6 +155,26 @@ static void decompressors(const struct la *L, struct archive *a)
 	L->archive_read_support_filter_zstd(a);
 }
 
+/* How many times a reader opened on a stream decompresses it: libarchive
+ * keeps bidding until no filter takes the output (gzip inside gzip inside
+ * gzip...), where docker load decompresses once (DecompressStream) and
+ * reads what comes out as a tar. Each level multiplies what a few bytes
+ * may unpack to (three levels of gzip turn kilobytes into a file of
+ * 100 GB of zeros, where one takes 100 MB), so more than one is refused.
+ * The chain ends with the reader of the stream itself (archive.h
+ * archive_filter_count). */
+static int levels(const struct la *L, struct archive *a)
+{
+	return L->archive_filter_count(a) - 1;
+}
+
+static int compressed_twice(secprof_error *err, const char *kind, const char *what)
+{
+	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+		      "%s %s is compressed more than once: docker load decompresses once (refused)",
+		      kind, what);
+}
+
 static struct archive *reader(const struct la *L)
 {
 	struct archive *a = L->archive_read_new();
@@ -225,8 +246,9 @@ static int small_members(const struct la *L, const char *path, size_t max, struc
 	*nout = 0;
 	if (!a)
 		return sp_err_oom(err);
-	if (L->archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		rc = arch_err(L, err, a, "cannot read", path);
+	if (L->archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK || levels(L, a) > 1) {
+		rc = levels(L, a) > 1 ? compressed_twice(err, "image", path)
+				      : arch_err(L, err, a, "cannot read", path);
 		L->archive_read_free(a);
 		return rc;
 	}
@@ -528,7 +550,7 @@ static int open_layer(const struct la *L, struct archive *in, struct nested *nes
 	if (!plain_hex) {
 		if (L->archive_read_open(in, nest, NULL, nested_read, NULL) != ARCHIVE_OK)
 			return arch_err(L, err, in, "cannot read layer", what);
-		return 0;
+		return levels(L, in) > 1 ? compressed_twice(err, "layer", what) : 0;
 	}
 	nest->dec = L->archive_read_new();
 	if (!nest->dec)
@@ -541,7 +563,7 @@ static int open_layer(const struct la *L, struct archive *in, struct nested *nes
 		return arch_err(L, err, nest->dec, "cannot read layer", what);
 	if (L->archive_read_open(in, nest, NULL, plain_read, NULL) != ARCHIVE_OK)
 		return arch_err(L, err, in, "cannot read layer", what);
-	return 0;
+	return levels(L, nest->dec) + levels(L, in) > 1 ? compressed_twice(err, "layer", what) : 0;
 }
 
 static int unpack_entries(const struct la *L, struct archive *in, const char *dest,

@@ -27,6 +27,7 @@ ROOTFS (the tests' Debian root). KIND:
   xz-bzip2
          base, then an xz layer (etc/a) and a bzip2 layer (etc/b): the other
          two compressions docker load reads (pkg/archive DecompressStream)
+  gzip3  base, then a layer (file f) compressed with gzip three times over
   lrzip  a layer blob in lrzip's format (its magic, then garbage), which
          libarchive hands to an lrzip program found in $PATH
 Layer digests are the sha256 of the blobs, diff_ids those of the tars
@@ -125,6 +126,9 @@ def write_layout(out, layers, tag, config_raw=None):
             data, mt = lzma.compress(raw), "application/vnd.oci.image.layer.v1.tar"
         elif comp == "bzip2":
             data, mt = bz2.compress(raw), "application/vnd.oci.image.layer.v1.tar"
+        elif comp == "gzip3":
+            data = gzip.compress(gzip.compress(gzip.compress(raw, mtime=0), mtime=0), mtime=0)
+            mt = "application/vnd.oci.image.layer.v1.tar+gzip"
         elif comp == "lrzip":
             data, mt = b"LRZI\x00\x06" + bytes(64) + raw, "application/vnd.oci.image.layer.v1.tar"
         else:
@@ -191,6 +195,8 @@ def main():
     elif kind == "xz-bzip2":
         write_layout(out, [(base, None), (tar_bytes([("file", "etc/a", b"xz\n")]), "xz"),
                            (tar_bytes([("file", "etc/b", b"bzip2\n")]), "bzip2")], "v1")
+    elif kind == "gzip3":
+        write_layout(out, [(base, None), (tar_bytes([("file", "f", b"f\n")]), "gzip3")], "v1")
     elif kind == "lrzip":
         write_layout(out, [(base, None), (tar_bytes([("file", "f", b"f\n")]), "lrzip")], "v1")
 

@@ -290,6 +290,20 @@ with tarfile.open(out, "w") as t:
 PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dup.tar" 2>&1)
 	is "$out" last-manifest "a docker save archive with two manifest.json: the last one, as docker load takes it"
+	# Compressed once, as docker load decompresses (DecompressStream), and
+	# no more: libarchive kept decompressing gzip inside gzip, each level
+	# multiplying what a few bytes unpack to (a decompression bomb).
+	gzip -c "$TMPD/dup.tar" >"$TMPD/dup.tar.gz"
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dup.tar.gz" 2>&1)
+	is "$out" last-manifest "a gzip'ed docker save archive, as docker load reads it"
+	gzip -c "$TMPD/dup.tar.gz" >"$TMPD/dup.tar.gz.gz"
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dup.tar.gz.gz" 2>&1); rc=$?
+	is "$rc:$out" "125:secprof: image $TMPD/dup.tar.gz.gz is compressed more than once: docker load decompresses once (refused)" \
+		"an archive gzip'ed twice is refused"
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/gzip3" gzip3
+	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/gzip3" -- true 2>&1); rc=$?
+	[[ $rc == 125 && $out == "secprof: layer $TMPD/gzip3/blobs/sha256/"*" is compressed more than once: docker load decompresses once (refused)" ]]
+	ok $? "a layer gzip'ed three times is refused ($rc: $out)"
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$oci:v2" -- true 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: image $oci has no manifest tagged v2" "an unknown tag is refused"
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/dotdot" dotdot
