@@ -340,9 +340,12 @@ static const char *user_spec(const struct sp_run_opts *o)
  * change every thread of what they take for the process (nptl setxid),
  * and a CLONE_VM child (run.c) shares the caller's idea of its threads. */
 /* Whether a switch to a uid other than 0 really happened, as far as the
- * kernel shows it: leaving uid 0 empties the effective set (security/
+ * kernel shows it: leaving euid 0 empties the effective set (security/
  * commoncap.c cap_emulate_setxuid), unless the caller set
- * SECBIT_NO_SETUID_FIXUP. A profile can answer setresuid with ERRNO(0),
+ * SECBIT_NO_SETUID_FIXUP. Only from euid 0: a caller of another uid
+ * keeps the effective set it holds (ambient or file capabilities, such
+ * as CAP_SETUID for --user) across a real switch, and a switch that did
+ * not happen leaves it that uid, not root. A profile can answer setresuid with ERRNO(0),
  * which returns 0 without running it (kernel/seccomp.c); runc believes it
  * and runs the command as root. capget is read into values it overwrites,
  * so a capget answered the same way does not pass for an empty set. */
@@ -361,7 +364,7 @@ static bool left_root(void)
 	return bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP);
 }
 
-static int switch_user(const struct sp_user *u, secprof_error *err)
+static int switch_user(const struct sp_user *u, bool from_root, secprof_error *err)
 {
 	const char *what = NULL;
 
@@ -378,7 +381,7 @@ static int switch_user(const struct sp_user *u, secprof_error *err)
 	if (what)
 		return sp_err_errno(err, NULL, "cannot change to user %u:%u (%s)", (unsigned)u->uid,
 				    (unsigned)u->gid, what);
-	if (u->uid != 0 && !left_root())
+	if (from_root && u->uid != 0 && !left_root())
 		return sp_err(
 			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			"cannot change to user %u:%u: setresuid returned success but the process kept root's capabilities (a profile answering setresuid with ERRNO(0)?); refused rather than run the command as root",
@@ -424,7 +427,7 @@ static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof
 }
 
 static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u, int last,
-				secprof_error *err)
+				bool from_root, secprof_error *err)
 {
 	secprof_caps eff, prm;
 	int rc = own_caps(&eff, &prm, err);
@@ -439,7 +442,7 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rc = sp_err_errno(err, NULL, "cannot set no_new_privs");
 	if (!rc && user_spec(o))
-		rc = switch_user(u, err);
+		rc = switch_user(u, from_root, err);
 	if (!rc)
 		rc = set_cap_sets(o->caps, last, err);
 	return rc;
@@ -646,12 +649,14 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	const char *path;
 	sigset_t none;
 	char **env;
+	bool from_root;
 	int last;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* before the filter can answer for the kernel */
 	last = last_cap();
+	from_root = geteuid() == 0;
 	if (cut_bounding_set_early(o, last, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* -t: the pty on fds 0-2 becomes the controlling terminal of a new
@@ -681,7 +686,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
-	if (finalize_credentials(o, &user, last, &err) < 0) {
+	if (finalize_credentials(o, &user, last, from_root, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_creds, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}

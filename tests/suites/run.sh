@@ -141,6 +141,14 @@ is "$rc" 125 "setresuid answered ERRNO(0) with --user 1000: refused (exit 125)"
 [[ ! -e $tmp/ran-as-root ]]; ok $? "... and the command never ran as root"
 run --user 1000:1000 -- cat /proc/self/status
 is "$(grep '^Uid:' <<<"$out" | cut -f2)/$(status_of CapEff)" 1000/0000000000000000 "--user 1000 under no such profile: switched"
+# The check is for a switch from euid 0 only: a caller of another uid
+# keeps the effective set it holds across a real switch (ambient
+# CAP_SETUID and CAP_SETGID, as a service granted them), which says
+# nothing of the profile; e425eab refused such a start.
+out=$(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps +setuid,+setgid \
+	--ambient-caps +setuid,+setgid "$SECPROF" run --user 2000:2000 -- cat /proc/self/status 2>"$tmp/err"); rc=$?
+is "$rc/$(grep '^Uid:' <<<"$out" | cut -f2)/$(status_of CapEff)" 0/2000/0000000000000000 \
+	"a caller of uid 1000 with CAP_SETUID and CAP_SETGID, --user 2000: switched, no capability left"
 # A caller's inheritable set is emptied before the filter too: a root
 # command's execve adds it to what the bounding set lets through, and a
 # profile answering capset with ERRNO(0) would have kept it.
