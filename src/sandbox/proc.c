@@ -397,7 +397,13 @@ static int switch_user(const struct sp_user *u, bool from_root, secprof_error *e
  * bounding set, and root's execve takes it back. finalize_credentials
  * still makes the same calls under the filter, so a profile that denies
  * them fails the start as under runc. Without CAP_SETPCAP there is
- * nothing to cut (no_new_privs instead, finalize_credentials). */
+ * nothing to cut: no_new_privs stands in for the cut (finalize_credentials),
+ * and is set here too, before the filter, for the same reason: a caller
+ * with CAP_SYS_ADMIN loads the filter without it (load.c), and a profile
+ * answering prctl with ERRNO(0) would otherwise leave it unset, so that
+ * a root command's execve took the whole bounding set back
+ * (security/commoncap.c cap_bprm_creds_from_file), --cap-drop ALL or
+ * not. */
 static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof_error *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -421,9 +427,11 @@ static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof
 	}
 	if (syscall(SYS_capset, &hdr, d) < 0)
 		return sp_err_errno(err, NULL, "cannot empty the inheritable capabilities");
-	if (!(eff & ((secprof_caps)1 << CAP_SETPCAP)))
-		return 0;
-	return drop_bounding_set(o->caps, last, err);
+	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
+		return drop_bounding_set(o->caps, last, err);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sp_err_errno(err, NULL, "cannot set no_new_privs");
+	return 0;
 }
 
 static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u, int last,

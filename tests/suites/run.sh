@@ -153,6 +153,7 @@ is "$rc/$(grep '^Uid:' <<<"$out" | cut -f2)/$(status_of CapEff)" 0/2000/00000000
 # command's execve adds it to what the bounding set lets through, and a
 # profile answering capset with ERRNO(0) would have kept it.
 printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["capset"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/capset-zero.json"
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/prctl-zero.json"
 out=$(setpriv --inh-caps +sys_admin "$SECPROF" run --security-opt "seccomp=$tmp/capset-zero.json" -- cat /proc/self/status 2>/dev/null)
 is "$(status_of CapInh)/$(status_of CapEff)" 0000000000000000/00000000a80425fb \
 	"a caller's inheritable CAP_SYS_ADMIN, capset answered ERRNO(0): Docker's 14, no more"
@@ -242,6 +243,14 @@ if command -v setpriv >/dev/null; then
 		"$SECPROF" run -- cat /proc/self/status 2>&1); rc=$?
 	is "$rc,$(status_of NoNewPrivs),$(status_of Seccomp)" "0,1,2" \
 		"unprivileged: filtered, and no_new_privs stands in for the bounding set it cannot shrink"
+	# A root caller without CAP_SETPCAP (a bounding set without it) but
+	# with CAP_SYS_ADMIN loads the filter without no_new_privs; set only
+	# under the filter, a profile answering prctl with ERRNO(0) left it
+	# unset and the command's execve took the bounding set back.
+	out=$(setpriv --bounding-set -setpcap "$SECPROF" run --cap-drop ALL \
+		--security-opt "seccomp=$tmp/prctl-zero.json" -- cat /proc/self/status 2>/dev/null)
+	is "$(status_of NoNewPrivs)/$(status_of CapEff)" 1/0000000000000000 \
+		"no CAP_SETPCAP, prctl answered ERRNO(0), --cap-drop ALL: no_new_privs set, no capability"
 else
 	skip "unprivileged caller" "setpriv(1) not installed"
 fi
