@@ -289,10 +289,11 @@ static int drop_bounding_set(secprof_caps keep, int last, secprof_error *err)
 /* Docker sets Bounding = Effective = Permitted = the list and leaves
  * Inheritable and Ambient empty since 20.10.14 (CVE-2022-24769, moby#43417);
  * a non-root user therefore loses them all at execve, as in Docker. */
-static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
+static int set_cap_sets(secprof_caps caps, int last, bool verify, secprof_error *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
+	secprof_caps got;
 	secprof_caps known = last >= 63 ? ~(secprof_caps)0 : ((secprof_caps)1 << (last + 1)) - 1;
 	secprof_caps eff, prm;
 
@@ -310,6 +311,26 @@ static int set_cap_sets(secprof_caps caps, int last, secprof_error *err)
 				    (unsigned long long)caps);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return sp_err_errno(err, NULL, "cannot clear the ambient capabilities");
+	if (!verify)
+		return 0;
+	/* Where the bounding set could not be cut (cut_bounding_set_early),
+	 * only this capset keeps the command's permitted set to the list:
+	 * no_new_privs lets an execve keep what the process held
+	 * (security/commoncap.c cap_bprm_creds_from_file), so a capset the
+	 * profile answers with ERRNO(0), which returns 0 without running it
+	 * (kernel/seccomp.c), left root's command (or a file-capability
+	 * program) every capability of the caller. Read back with capget
+	 * into values it overwrites, as left_root does. */
+	memset(data, 0xff, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return sp_err_errno(err, NULL, "cannot read capabilities");
+	got = (secprof_caps)data[0].permitted | (secprof_caps)data[1].permitted << 32 |
+	      (secprof_caps)data[0].inheritable | (secprof_caps)data[1].inheritable << 32;
+	if (got & ~caps)
+		return sp_err(
+			err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			"capset returned success but the process kept capabilities outside 0x%llx (a profile answering capset with ERRNO(0)?), and without CAP_SETPCAP secprof cannot cut the bounding set; refused rather than run the command with them",
+			(unsigned long long)caps);
 	return 0;
 }
 
@@ -389,6 +410,14 @@ static int switch_user(const struct sp_user *u, bool from_root, secprof_error *e
 	return 0;
 }
 
+/* What sp_exec_command learns before the profile's filter is loaded,
+ * where only the kernel answers. */
+struct pre_filter {
+	int last;       /* last_cap() */
+	bool from_root; /* euid 0 (switch_user's check) */
+	bool cut;       /* the bounding set cut (CAP_SETPCAP held) */
+};
+
 /* The bounding set cut before the profile's filter is loaded, where only
  * the kernel answers. runc cuts it after (finalizeNamespace, with
  * seccomp loaded first unless no_new_privs) and ignores EINVAL from
@@ -404,7 +433,8 @@ static int switch_user(const struct sp_user *u, bool from_root, secprof_error *e
  * a root command's execve took the whole bounding set back
  * (security/commoncap.c cap_bprm_creds_from_file), --cap-drop ALL or
  * not. */
-static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof_error *err)
+static int cut_bounding_set_early(const struct sp_run_opts *o, struct pre_filter *pf,
+				  secprof_error *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
@@ -427,15 +457,16 @@ static int cut_bounding_set_early(const struct sp_run_opts *o, int last, secprof
 	}
 	if (syscall(SYS_capset, &hdr, d) < 0)
 		return sp_err_errno(err, NULL, "cannot empty the inheritable capabilities");
-	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
-		return drop_bounding_set(o->caps, last, err);
+	pf->cut = eff & ((secprof_caps)1 << CAP_SETPCAP);
+	if (pf->cut)
+		return drop_bounding_set(o->caps, pf->last, err);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sp_err_errno(err, NULL, "cannot set no_new_privs");
 	return 0;
 }
 
-static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u, int last,
-				bool from_root, secprof_error *err)
+static int finalize_credentials(const struct sp_run_opts *o, const struct sp_user *u,
+				const struct pre_filter *pf, secprof_error *err)
 {
 	secprof_caps eff, prm;
 	int rc = own_caps(&eff, &prm, err);
@@ -446,13 +477,13 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
 	if (rc < 0)
 		return rc;
 	if (eff & ((secprof_caps)1 << CAP_SETPCAP))
-		rc = drop_bounding_set(o->caps, last, err);
+		rc = drop_bounding_set(o->caps, pf->last, err);
 	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		rc = sp_err_errno(err, NULL, "cannot set no_new_privs");
 	if (!rc && user_spec(o))
-		rc = switch_user(u, from_root, err);
+		rc = switch_user(u, pf->from_root, err);
 	if (!rc)
-		rc = set_cap_sets(o->caps, last, err);
+		rc = set_cap_sets(o->caps, pf->last, !pf->cut, err);
 	return rc;
 }
 
@@ -657,15 +688,14 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 	const char *path;
 	sigset_t none;
 	char **env;
-	bool from_root;
-	int last;
+	struct pre_filter pf = { 0 };
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* before the filter can answer for the kernel */
-	last = last_cap();
-	from_root = geteuid() == 0;
-	if (cut_bounding_set_early(o, last, &err) < 0)
+	pf.last = last_cap();
+	pf.from_root = geteuid() == 0;
+	if (cut_bounding_set_early(o, &pf, &err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* -t: the pty on fds 0-2 becomes the controlling terminal of a new
 	 * session, as runc's console setup does (setsid, TIOCSCTTY). */
@@ -694,7 +724,7 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
-	if (finalize_credentials(o, &user, last, from_root, &err) < 0) {
+	if (finalize_credentials(o, &user, &pf, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_creds, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}

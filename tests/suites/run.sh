@@ -251,6 +251,24 @@ if command -v setpriv >/dev/null; then
 		--security-opt "seccomp=$tmp/prctl-zero.json" -- cat /proc/self/status 2>/dev/null)
 	is "$(status_of NoNewPrivs)/$(status_of CapEff)" 1/0000000000000000 \
 		"no CAP_SETPCAP, prctl answered ERRNO(0), --cap-drop ALL: no_new_privs set, no capability"
+	# no_new_privs lets an execve keep what the process holds: there only
+	# the capset keeps the command to the list, and one answered ERRNO(0)
+	# left root's command (and a file-capability program of --user's)
+	# every capability of the caller.
+	# (main: CapPrm 000001fffefffeff as root, 0000000000200000 from a cat
+	# with file capability cap_sys_admin=ep as uid 1000.)
+	fcat=cat
+	if command -v setcap >/dev/null && cp /bin/cat "$tmp/fcat" && setcap cap_sys_admin+ep "$tmp/fcat"; then
+		chmod 755 "$tmp" && fcat=$tmp/fcat
+	fi
+	for u in 0 1000; do
+		out=$(setpriv --bounding-set -setpcap "$SECPROF" run --cap-drop ALL --user $u \
+			--security-opt "seccomp=$tmp/capset-zero.json" -- "$fcat" /proc/self/status 2>"$tmp/err"); rc=$?
+		is "$rc/$(status_of CapPrm)/$(grep -c 'blocks capset' "$tmp/err")" 125//1 \
+			"no CAP_SETPCAP, capset answered ERRNO(0), --cap-drop ALL --user $u (${fcat##*/}): refused, saying why"
+	done
+	out=$(setpriv --bounding-set -setpcap "$SECPROF" run --user 1000 -- cat /proc/self/status 2>&1); rc=$?
+	is "$rc/$(status_of CapPrm)/$(status_of NoNewPrivs)" 0/0000000000000000/1 "no CAP_SETPCAP, --user 1000: runs"
 else
 	skip "unprivileged caller" "setpriv(1) not installed"
 fi
