@@ -234,7 +234,7 @@ int sp_new_session_keyring(secprof_error *err)
  * root's entries could swap it after init checked it) could say "0", so
  * that nothing above CAP_CHOWN left the bounding set and root's execve
  * took every capability back. The file only where prctl is refused.
- * Asked before the profile's filter is loaded (run_command): a rule
+ * Asked before the profile's filter is loaded (sp_exec_command): a rule
  * answering PR_CAPBSET_READ of CAP_SYS_ADMIN with EINVAL (or a file
  * read with ERRNO(0)) would otherwise shrink the range the bounding set
  * is cut over, and keep every capability above it. */
@@ -257,6 +257,17 @@ static int last_cap(void)
 		return CAP_LAST_CAP;
 	buf[n] = '\0';
 	return atoi(buf);
+}
+
+/* capget into values it overwrites: a capget the profile answers with
+ * ERRNO(0) returns 0 without running (kernel/seccomp.c) and leaves every
+ * bit set, which no check below takes for a set that was cut. */
+static int capget_checked(struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
+	memset(d, 0xff, 2 * sizeof(*d));
+	return (int)syscall(SYS_capget, &hdr, d);
 }
 
 /* This process's effective and permitted sets. */
@@ -319,10 +330,8 @@ static int set_cap_sets(secprof_caps caps, int last, bool verify, secprof_error 
 	 * (security/commoncap.c cap_bprm_creds_from_file), so a capset the
 	 * profile answers with ERRNO(0), which returns 0 without running it
 	 * (kernel/seccomp.c), left root's command (or a file-capability
-	 * program) every capability of the caller. Read back with capget
-	 * into values it overwrites, as left_root does. */
-	memset(data, 0xff, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
+	 * program) every capability of the caller. Read back. */
+	if (capget_checked(data) < 0)
 		return sp_err_errno(err, NULL, "cannot read capabilities");
 	got = (secprof_caps)data[0].permitted | (secprof_caps)data[1].permitted << 32 |
 	      (secprof_caps)data[0].inheritable | (secprof_caps)data[1].inheritable << 32;
@@ -355,29 +364,21 @@ static const char *user_spec(const struct sp_run_opts *o)
 	return o->user ? o->user : o->rootfs ? "0" : NULL;
 }
 
-/* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
- * writes the capability sets afterwards (setupUser, ApplyCaps). The ids
- * are set with raw system calls, for this task alone: glibc's wrappers
- * change every thread of what they take for the process (nptl setxid),
- * and a CLONE_VM child (run.c) shares the caller's idea of its threads. */
-/* Whether a switch to a uid other than 0 really happened, as far as the
- * kernel shows it: leaving euid 0 empties the effective set (security/
- * commoncap.c cap_emulate_setxuid), unless the caller set
- * SECBIT_NO_SETUID_FIXUP. Only from euid 0: a caller of another uid
- * keeps the effective set it holds (ambient or file capabilities, such
- * as CAP_SETUID for --user) across a real switch, and a switch that did
- * not happen leaves it that uid, not root. A profile can answer setresuid with ERRNO(0),
- * which returns 0 without running it (kernel/seccomp.c); runc believes it
- * and runs the command as root. capget is read into values it overwrites,
- * so a capget answered the same way does not pass for an empty set. */
+/* Whether a switch from euid 0 to another uid really happened, as far
+ * as the kernel shows it: leaving euid 0 empties the effective set
+ * (security/commoncap.c cap_emulate_setxuid), unless the caller set
+ * SECBIT_NO_SETUID_FIXUP. A profile can answer setresuid with ERRNO(0),
+ * which returns 0 without running it (kernel/seccomp.c); runc believes
+ * it and runs the command as root. Only from euid 0: a caller of another
+ * uid keeps the effective set it holds (ambient or file capabilities,
+ * such as CAP_SETUID for --user) across a real switch, and a switch that
+ * did not happen leaves it that uid, not root. */
 static bool left_root(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
 	int bits;
 
-	memset(d, 0xff, sizeof(d));
-	if (syscall(SYS_capget, &hdr, d) < 0)
+	if (capget_checked(d) < 0)
 		return false;
 	if (!d[0].effective && !d[1].effective)
 		return true;
@@ -385,6 +386,11 @@ static bool left_root(void)
 	return bits > 0 && (bits & SECBIT_NO_SETUID_FIXUP);
 }
 
+/* runc keeps the permitted set across setuid with PR_SET_KEEPCAPS and
+ * writes the capability sets afterwards (setupUser, ApplyCaps). The ids
+ * are set with raw system calls, for this task alone: glibc's wrappers
+ * change every thread of what they take for the process (nptl setxid),
+ * and a CLONE_VM child (run.c) shares the caller's idea of its threads. */
 static int switch_user(const struct sp_user *u, bool from_root, secprof_error *err)
 {
 	const char *what = NULL;
