@@ -178,10 +178,42 @@ int sp_attach_checked(int mfd, int target_fd, int dir_fd, const char *path, uint
 	return 0;
 }
 
+/* mount(2)'s data ("key=value" or "flag", separated by ',') given to a
+ * new filesystem's context one by one; -1 with errno, and the option the
+ * kernel refused in bad (when not NULL; "" when none was). */
+static int fs_set_options(int fsfd, const char *opts, char *bad, size_t badlen)
+{
+	char *copy, *s, *tok;
+	int rc = 0, e = 0;
+
+	if (bad && badlen)
+		bad[0] = '\0';
+	if (!opts)
+		return 0;
+	if (!(copy = strdup(opts)))
+		return -1;
+	s = copy;
+	while (!rc && (tok = strsep(&s, ","))) {
+		char *eq = strchr(tok, '=');
+
+		if (!*tok)
+			continue;
+		if (eq)
+			*eq = '\0';
+		rc = eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
+			: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
+		if (rc < 0 && bad && badlen)
+			snprintf(bad, badlen, "%s", tok);
+	}
+	e = errno;
+	free(copy);
+	errno = e;
+	return rc < 0 ? -1 : 0;
+}
+
 int sp_fs_create(const char *type, const char *source, const char *opts, unsigned attrs)
 {
 	int fsfd = fsopen(type, FSOPEN_CLOEXEC), mfd = -1, e;
-	char *copy = NULL, *s, *tok;
 
 	if (fsfd < 0)
 		return -1;
@@ -190,25 +222,12 @@ int sp_fs_create(const char *type, const char *source, const char *opts, unsigne
 	/* mount(2)'s MS_RDONLY makes the superblock read-only too */
 	if ((attrs & MOUNT_ATTR_RDONLY) && fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0)
 		goto out;
-	if (opts && !(copy = strdup(opts)))
+	if (fs_set_options(fsfd, opts, NULL, 0) < 0)
 		goto out;
-	s = copy;
-	while (s && (tok = strsep(&s, ","))) {
-		char *eq = strchr(tok, '=');
-
-		if (!*tok)
-			continue;
-		if (eq)
-			*eq = '\0';
-		if ((eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
-			: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0)) < 0)
-			goto out;
-	}
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
 out:
 	e = errno;
-	free(copy);
 	close(fsfd);
 	errno = e;
 	return mfd;
@@ -336,27 +355,14 @@ static int bind_mount(const struct sp_mount *m, int root_fd, int target_fd, secp
 static int tmpfs_mount(const struct sp_mount *m, int root_fd, int target_fd, secprof_error *err)
 {
 	int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC), mfd = -1, rc = 0;
-	char *opts = NULL, *s, *tok;
 	unsigned attrs = 0;
+	char bad[256];
 
 	if (fsfd < 0)
 		return sp_err_errno(err, NULL, "cannot open a tmpfs for %s", m->target);
-	if (m->data && !(opts = strdup(m->data))) {
-		close(fsfd);
-		return sp_err_oom(err);
-	}
-	s = opts;
-	while (!rc && s && (tok = strsep(&s, ","))) {
-		char *eq = strchr(tok, '=');
-		if (!*tok)
-			continue;
-		if (eq)
-			*eq = '\0';
-		if ((eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
-			: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0)) < 0)
-			rc = sp_err_errno(err, NULL, "tmpfs %s: option '%s'", m->target, tok);
-	}
-	free(opts);
+	if (fs_set_options(fsfd, m->data, bad, sizeof(bad)) < 0)
+		rc = bad[0] ? sp_err_errno(err, NULL, "tmpfs %s: option '%s'", m->target, bad)
+			    : sp_err_oom(err);
 	if (!rc && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		rc = sp_err_errno(err, NULL, "cannot create the tmpfs for %s", m->target);
 	if (m->flags & MS_RDONLY)
