@@ -919,15 +919,47 @@ static void check_runtime(struct lint *l)
 
 /* ---- the report -------------------------------------------------------- */
 
+/* A finding and where the checks reported it: the report's order is by
+ * place and ID, then the checks' own (two SP201 on one defaultAction, one
+ * per syscall). qsort need not keep equal elements in order (glibc's
+ * mergesort did, musl's smoothsort and glibc 2.37's introsort do not), so
+ * the index breaks the tie. */
+struct ranked_finding {
+	secprof_finding f;
+	size_t index;
+};
+
 static int cmp_finding(const void *x, const void *y)
 {
-	const secprof_finding *a = x, *b = y;
+	const struct ranked_finding *ra = x, *rb = y;
+	const secprof_finding *a = &ra->f, *b = &rb->f;
+	int c;
 
 	if (a->line != b->line)
 		return a->line < b->line ? -1 : 1;
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
-	return strcmp(a->id, b->id);
+	if ((c = strcmp(a->id, b->id)))
+		return c;
+	return ra->index < rb->index ? -1 : ra->index > rb->index;
+}
+
+/* false on ENOMEM (the report is left as it was) */
+static bool sort_findings(struct sp_vec *v)
+{
+	secprof_finding *f = v->items;
+	struct ranked_finding *r = v->len ? malloc(v->len * sizeof(*r)) : NULL;
+
+	if (v->len && !r)
+		return false;
+	for (size_t i = 0; i < v->len; i++)
+		r[i] = (struct ranked_finding){ f[i], i };
+	if (v->len)
+		qsort(r, v->len, sizeof(*r), cmp_finding);
+	for (size_t i = 0; i < v->len; i++)
+		f[i] = r[i].f;
+	free(r);
+	return true;
 }
 
 secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
@@ -972,7 +1004,8 @@ secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
 	check_overlap(&l);
 	check_arches(&l);
 	check_runtime(&l);
-	qsort(l.rep->findings.items, l.rep->findings.len, sizeof(secprof_finding), cmp_finding);
+	if (!sort_findings(&l.rep->findings))
+		l.rep->oom = true;
 done:
 	secprof_ir_free(l.exact);
 	secprof_ir_free(l.ir);
