@@ -403,6 +403,8 @@ gen:
 	python3 tools/gen-syscall-kernel.py inc data/syscall-kernel.tsv src/gen/syscall_kernel.inc
 	python3 tools/gen-syscall-mix.py data/syscall-mix.tsv ../shared/reference/syscalls.csv \
 		> src/gen/syscall_mix.inc
+	python3 tools/gen-errnames.py /usr/include/asm-generic/errno-base.h \
+		/usr/include/asm-generic/errno.h /usr/include/asm-generic/signal.h > src/gen/errnames.inc
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz doc/man completions

@@ -236,13 +236,13 @@ const char *secprof_probe_outcome(const secprof_probe_result *p, char *buf, size
 	const char *name;
 
 	if (p->signal) {
-		name = sigabbrev_np(p->signal);
+		name = sp_signal_abbrev(p->signal);
 		snprintf(buf, len, "SIG%s", name ? name : "?");
 	} else if (p->err == 0) {
 		snprintf(buf, len, "ok");
 	} else if (p->err < 0) {
 		snprintf(buf, len, "unknown");
-	} else if ((name = strerrorname_np(p->err))) {
+	} else if ((name = sp_errno_name(p->err))) {
 		snprintf(buf, len, "%s", name);
 	} else {
 		snprintf(buf, len, "errno %d", p->err);

@@ -10,7 +10,15 @@
  * hashlib (tests/unit/test_progcache.c). */
 #include <string.h>
 
-#if defined(__x86_64__)
+/* The SHA extensions are used where glibc has read the CPU's features at
+ * start-up. musl reads none (the static secprof: see the Makefile), and a
+ * CPUID of our own would cost more under a hypervisor than the portable
+ * rounds over the few kilobytes a run hashes (below). */
+#if defined(__x86_64__) && defined(__GLIBC__)
+#define SP_SHA_NI 1
+#endif
+
+#ifdef SP_SHA_NI
 #include <immintrin.h>
 #include <sys/platform/x86.h>
 #endif
@@ -71,7 +79,7 @@ static void block(uint32_t h[8], const uint8_t *p)
 	h[7] += k;
 }
 
-#if defined(__x86_64__)
+#ifdef SP_SHA_NI
 /* The SHA extensions with the SSSE3 and SSE4.1 the shuffles and blends
  * below need, as glibc read them at start-up (<sys/platform/x86.h>,
  * CPU_FEATURE_ACTIVE: glibc 2.34 and later). Not CPUID here: under a

@@ -141,4 +141,9 @@ void sp_drop_pages(char *p, size_t n);
  * leading '+'); returns false on overflow or a bad character. */
 bool sp_parse_u64(const char *s, size_t n, uint64_t *out);
 
+/* "EPERM" for EPERM, "SYS" for SIGSYS (strerrorname_np and sigabbrev_np's
+ * names, on any C library: core/names.c); NULL for a number without one. */
+const char *sp_errno_name(int err);
+const char *sp_signal_abbrev(int sig);
+
 #endif

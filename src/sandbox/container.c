@@ -18,7 +18,6 @@
 #include <poll.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
-#include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
 #include <locale.h>
@@ -46,6 +45,7 @@
 #include "secprof.h"
 #include "core/arch.h"
 #include "core/util.h"
+#include "sandbox/newmount.h"
 #include "sandbox/run.h"
 
 static int sys_fail(secprof_error *err, const char *what, const char *path)

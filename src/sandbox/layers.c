@@ -32,6 +32,7 @@
 
 #include "secprof.h"
 #include "core/util.h"
+#include "sandbox/newmount.h"
 #include "sandbox/run.h"
 
 #define USAGE(...) sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, __VA_ARGS__)

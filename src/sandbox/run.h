@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <unistd.h> /* close, in the inline helpers below */
 
 #include "secprof.h"
 #include "core/util.h"

@@ -1,0 +1,46 @@
+/* test_names.c - core/names.c's errno and signal names against glibc's own
+ * (strerrorname_np, sigabbrev_np: glibc 2.32), for every number from 1 glibc
+ * names: the static secprof, built against musl, prints them from this
+ * table (`secprof probe`), the dynamic one too. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "tap.h"
+
+static int differ(const char *mine, const char *glibc)
+{
+	return (mine == NULL) != (glibc == NULL) || (mine && strcmp(mine, glibc));
+}
+
+int main(void)
+{
+	int errs = 0, named = 0, sigs = 0;
+
+	for (int e = 1; e < 4096; e++) {
+		const char *g = strerrorname_np(e);
+		named += g != NULL;
+		if (differ(sp_errno_name(e), g)) {
+			tap_diag("errno %d: secprof %s, glibc %s", e, sp_errno_name(e) ?: "(none)",
+				 g ?: "(none)");
+			errs++;
+		}
+	}
+	tap_ok(!errs && named > 130, "the name of every errno value is glibc's (%d named)", named);
+	errs = 0;
+	for (int s = 0; s < SIGRTMIN; s++) {
+		const char *g = sigabbrev_np(s);
+		sigs += g != NULL;
+		if (differ(sp_signal_abbrev(s), g)) {
+			tap_diag("signal %d: secprof %s, glibc %s", s,
+				 sp_signal_abbrev(s) ?: "(none)", g ?: "(none)");
+			errs++;
+		}
+	}
+	tap_ok(!errs && sigs == 31, "the name of every standard signal is glibc's (%d named)",
+	       sigs);
+	TAP_EQ_STR(sp_errno_name(EPERM), "EPERM", "EPERM is named EPERM");
+	TAP_EQ_STR(sp_signal_abbrev(SIGSYS), "SYS", "SIGSYS is named SYS");
+	return tap_done();
+}
