@@ -78,18 +78,6 @@ completions/_secprof: $(BUILD)/secprof
 	@mkdir -p completions
 	$(BUILD)/secprof --completion zsh > $@.tmp && mv $@.tmp $@
 
-# A static secprof, so `secprof probe` runs inside any root filesystem
-# (container tests, runc comparison) without the host's shared libraries.
-# tools/archive-stub.c stands in for src/sandbox/archive.c (libarchive):
-# linked first, it keeps archive.o out of the link.
-$(BUILD)/tools/archive-stub.o: tools/archive-stub.c $(wildcard include/*.h src/*/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/secprof-static: $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a
-	$(CC) -static -o $@ $(CLI_OBJ) $(BUILD)/tools/archive-stub.o $(BUILD)/libsecprof.a \
-		$(LDLIBS)
-
-
 # ---- secprof record: the eBPF backend (src/record/) ------------------------
 # The BPF program is compiled at build time with clang -target bpf against a
 # vmlinux.h that bpftool writes from the running kernel's BTF, and bpftool
@@ -132,6 +120,39 @@ $(INIT_BIN): init/secprof-init.c src/sandbox/pid1.h
 		$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -s -o $@ $<
 $(BUILD)/src/sandbox/initimage.o: $(INIT_BIN)
 $(BUILD)/src/sandbox/initimage.o: CFLAGS += -DSP_INIT_IMAGE_PATH='"$(abspath $(INIT_BIN))"'
+
+# A static secprof, so `secprof probe` runs inside any root filesystem
+# (container tests, runc comparison) without the host's shared libraries,
+# and the one that starts fastest. It is built against musl (musl-tools,
+# as secprof-init below), not glibc: glibc's start-up reads the CPU's
+# caches with dozens of CPUID instructions (sysdeps/x86 init_cacheinfo,
+# handle_intel), and under a hypervisor each CPUID exits to it: 0.7-0.8 ms
+# of every glibc process on the bench machine, static or not, where a musl
+# process starts in ~0.1 ms (README, "Performance"). Every object is
+# compiled again for musl in $(BUILD)/musl/. tools/archive-stub.c stands in
+# for src/sandbox/archive.c (libarchive), and neither dlopen (YAML
+# profiles, record's eBPF backend) nor glibc's SHA extensions dispatch
+# exist there: those features need the dynamic secprof. --build-id: the
+# filter cache keys programs by the build (src/sandbox/progcache.c), and
+# musl-gcc's specs do not ask for one.
+MUSL_CFLAGS = -std=gnu11 $(OPT) -g $(WARN) -fvisibility=hidden -D_GNU_SOURCE -DSECPROF_NO_EBPF \
+              -Iinclude -idirafter /usr/include $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
+MUSL_LIB_SRC := $(filter-out src/sandbox/archive.c,$(LIB_SRC)) tools/archive-stub.c \
+                tools/static-malloc.c
+MUSL_LIB_OBJ := $(MUSL_LIB_SRC:%.c=$(BUILD)/musl/%.o)
+MUSL_CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/musl/%.o)
+$(MUSL_LIB_OBJ): $(BUILD)/musl/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h src/gen/*.inc)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -DSECPROF_BUILDING -Isrc -c -o $@ $<
+$(MUSL_CLI_OBJ): $(BUILD)/musl/%.o: %.c $(wildcard include/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+$(BUILD)/musl/cli/opt.o: MUSL_CFLAGS += -DSECPROF_VERSION='"$(VERSION)"'
+$(BUILD)/musl/cli/opt.o: Makefile
+$(BUILD)/musl/src/sandbox/initimage.o: $(INIT_BIN)
+$(BUILD)/musl/src/sandbox/initimage.o: MUSL_CFLAGS += -DSP_INIT_IMAGE_PATH='"$(abspath $(INIT_BIN))"'
+$(BUILD)/secprof-static: $(MUSL_CLI_OBJ) $(MUSL_LIB_OBJ)
+	$(MUSL_CC) -static -Wl,--build-id -o $@ $(MUSL_CLI_OBJ) $(MUSL_LIB_OBJ)
 
 # Unit tests and test helpers link the static archive to reach internals.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
@@ -224,8 +245,8 @@ fuzz: $(FUZZ_BIN)
 # functions of include/secprof.h; `make check-abi` (tests/suites/abi.sh) checks
 # it against the header and the built library. build/secprof links the shared
 # library (RUNPATH $ORIGIN: the uninstalled binary finds the one beside it);
-# build/secprof-static and the fuzz build, which makes no shared library,
-# link libsecprof.a.
+# the fuzz build, which makes no shared library, links libsecprof.a, and
+# build/secprof-static is compiled again against musl (above).
 SECPROF_VERSION   := 0.1.0
 SECPROF_SOVERSION := 0
 SHLIB_SONAME := libsecprof.so.$(SECPROF_SOVERSION)

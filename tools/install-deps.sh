@@ -36,7 +36,8 @@ pkgs="$pkgs gcc-multilib"
 # their SHA-256); tmux and zstd for the image and terminal tests
 pkgs="$pkgs libarchive-dev nettle-dev"
 # secprof-init, the container's PID 1 (init/secprof-init.c), is a static
-# program built against musl and embedded in libsecprof
+# program built against musl and embedded in libsecprof; secprof-static is
+# built against musl too (Makefile)
 pkgs="$pkgs musl-tools"
 pkgs="$pkgs tmux zstd"
 # LXC policies in (src/profile/lxc.c): tests/suites/lxc.sh compares with the
