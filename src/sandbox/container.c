@@ -842,14 +842,20 @@ static bool devices_armed(struct sp_child_report *rep)
 static int drop_scheduling(secprof_error *err)
 {
 	struct sched_param none = { 0 };
-	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	/* raw calls: musl's sched_getscheduler and sched_setscheduler only
+	 * return ENOSYS (its scheduling is per thread, and Linux's calls act on
+	 * one thread), which skipped this silently in the static secprof */
+	long policy = syscall(SYS_sched_getscheduler, 0);
 	long io = syscall(SYS_ioprio_get, SP_IOPRIO_WHO_PROCESS, 0);
 
+	if (policy < 0)
+		return sp_err_errno(err, NULL, "cannot read the caller's scheduling policy");
+	policy &= ~(long)SCHED_RESET_ON_FORK;
 	errno = 0;
 	if (getpriority(PRIO_PROCESS, 0) < 0 && !errno && setpriority(PRIO_PROCESS, 0, 0) < 0)
 		return sp_err_errno(err, NULL, "cannot undo the caller's negative nice value");
 	if ((policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_DEADLINE) &&
-	    sched_setscheduler(0, SCHED_OTHER, &none) < 0)
+	    syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &none) < 0)
 		return sp_err_errno(err, NULL, "cannot undo the caller's real-time scheduling");
 	if (io >= 0 && io >> SP_IOPRIO_CLASS_SHIFT == SP_IOPRIO_CLASS_RT &&
 	    syscall(SYS_ioprio_set, SP_IOPRIO_WHO_PROCESS, 0, 0) < 0)
