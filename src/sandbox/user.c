@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "secprof.h"
@@ -113,14 +114,64 @@ int sp_userdb_capture(struct sp_userdb *db, secprof_error *err)
 	return 0;
 }
 
-/* One of the two files: the captured copy, or the root's own. */
-static FILE *open_db(const struct sp_userdb *db, bool group)
+/* The root's own file, read whole into *copy (the caller frees it) with
+ * openat, read and close alone. It is read under the profile's filter
+ * (runc's setupUser reads it after InitSeccomp, with Go's os.Open: openat),
+ * and a file the filter keeps shut reads as no file, as in runc
+ * (GetExecUserPath): a numeric user in group 0. So no stdio open, whose
+ * calls are the C library's: musl's fopen makes open(2) where the arch has
+ * it, and fcntl (src/stdio/fopen.c), which a profile allowing openat alone
+ * denies; glibc's fdopen makes fcntl (libio/iofdopen.c). At USERDB_MAX
+ * bytes: *too_long, never a cut file whose missing entries would read as
+ * a numeric user without one. */
+static FILE *open_host_db(bool group, char **copy, bool *too_long)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, group ? "/etc/group" : "/etc/passwd",
+			      O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	bool big = false;
+
+	*copy = NULL;
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			char *p = NULL;
+			if (cap < USERDB_MAX)
+				p = realloc(buf, cap = cap ? cap * 2 : 4096);
+			if (!p) {
+				big = true;
+				break;
+			}
+			buf = p;
+		}
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	if (big)
+		*too_long = true;
+	if (big || !len) {
+		free(buf);
+		return NULL;
+	}
+	*copy = buf;
+	return fmemopen(buf, len, "r");
+}
+
+/* One of the two files: the captured copy, or the root's own (*copy: the
+ * caller frees it after fclose). */
+static FILE *open_db(const struct sp_userdb *db, bool group, char **copy, bool *too_long)
 {
 	const char *buf = !db ? NULL : group ? db->group : db->passwd;
 	size_t len = !db ? 0 : group ? db->group_len : db->passwd_len;
 
+	*copy = NULL;
 	if (!db)
-		return fopen(group ? "/etc/group" : "/etc/passwd", "re");
+		return open_host_db(group, copy, too_long);
 	return buf && len ? fmemopen((void *)buf, len, "r") : NULL;
 }
 
@@ -169,11 +220,14 @@ static ssize_t read_line(FILE *f, char **line, size_t *cap, bool *too_long)
 static bool find_entry(const struct sp_userdb *db, bool group, const char *name, unsigned long id,
 		       char **line, size_t *cap, char **field, int nfields, bool *too_long)
 {
-	FILE *f = open_db(db, group);
+	char *copy;
+	FILE *f = open_db(db, group, &copy, too_long);
 	bool found = false;
 
-	if (!f)
+	if (!f) {
+		free(copy);
 		return false;
+	}
 	while (!found && read_line(f, line, cap, too_long) >= 0) {
 		unsigned long fid;
 		if ((*line)[0] == '#' || split_fields(*line, field, nfields) < 3)
@@ -184,6 +238,7 @@ static bool find_entry(const struct sp_userdb *db, bool group, const char *name,
 			found = parse_id(field[2], &fid) && fid == id;
 	}
 	fclose(f);
+	free(copy);
 	return found;
 }
 
@@ -200,13 +255,15 @@ static void add_group(struct sp_user *u, gid_t gid)
 
 static void add_member_groups(const struct sp_userdb *db, const char *user, struct sp_user *u)
 {
-	FILE *f = open_db(db, true);
-	char *line = NULL, *field[4];
+	char *line = NULL, *field[4], *copy;
+	FILE *f = open_db(db, true, &copy, &u->too_long);
 	size_t cap = 0;
 	unsigned long gid;
 
-	if (!f)
+	if (!f) {
+		free(copy);
 		return;
+	}
 	while (!u->too_many && read_line(f, &line, &cap, &u->too_long) >= 0) {
 		char *members, *m;
 		if (split_fields(line, field, 4) < 4 || !parse_id(field[2], &gid))
@@ -220,6 +277,7 @@ static void add_member_groups(const struct sp_userdb *db, const char *user, stru
 	}
 	free(line);
 	fclose(f);
+	free(copy);
 }
 
 static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp_user *u,

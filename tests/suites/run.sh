@@ -169,6 +169,23 @@ is "$(status_of CapEff)" 0000000000000000 "non-root user: no effective caps afte
 is "$(status_of CapBnd)" 00000000a80425fb "non-root user: bounding kept"
 is "$(grep '^Uid:' <<<"$out" | cut -f2)" 1000 "--user uid"
 is "$(grep '^Gid:' <<<"$out" | cut -f2)" 1001 "--user gid"
+# The user is looked up after the filter is loaded, with the calls runc
+# makes there (Go's os.Open: openat), not the older open(2) a C library
+# may prefer (musl's fopen on x86_64: the static secprof): under a profile
+# that allows only the newer call, a passwd the filter kept shut left a
+# numeric --user in group 0 (root's), and a name not found.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["open", "stat"], "action": "SCMP_ACT_ERRNO"}]}\n' >"$tmp/no-legacy.json"
+IFS=: read -r pw_name _ pw_uid pw_gid _ < <(awk -F: '$3 != 0 && $4 != 0 && $3 < 65534' /etc/passwd | head -n 1)
+if [[ -n $pw_name ]]; then
+	run --security-opt "seccomp=$tmp/no-legacy.json" --user "$pw_uid" -- /bin/cat /proc/self/status
+	is "$rc/$(grep '^Gid:' <<<"$out" | cut -f2)/$(status_of Groups | tr -d " ")" "0/$pw_gid/$pw_gid" \
+		"--user $pw_uid, profile denying open and stat: the passwd entry's group ($pw_gid), never root's"
+	run --security-opt "seccomp=$tmp/no-legacy.json" --user "$pw_name" -- /bin/cat /proc/self/status
+	is "$rc/$(grep '^Uid:' <<<"$out" | cut -f2)" "0/$pw_uid" \
+		"--user $pw_name, profile denying open and stat: found"
+else
+	skip "--user under a profile denying open and stat" "no passwd entry with a uid and gid other than 0"
+fi
 run --security-opt seccomp=unconfined -- cat /proc/self/status
 is "$(status_of Seccomp)" 0 "seccomp=unconfined: no filter"
 run --security-opt seccomp=builtin -- cat /proc/self/status
