@@ -186,6 +186,11 @@ if [[ -n $pw_name ]]; then
 else
 	skip "--user under a profile denying open and stat" "no passwd entry with a uid and gid other than 0"
 fi
+# The command is found on PATH with the call runc's LookPath makes (Go's
+# os.Stat: newfstatat), not stat(2) (musl's stat on x86_64): a profile
+# allowing only the newer call left the static secprof's command not found.
+run --security-opt "seccomp=$tmp/no-legacy.json" -- cat /proc/self/status
+is "$rc/$(status_of Seccomp)" 0/2 "profile denying open and stat: cat found on PATH"
 run --security-opt seccomp=unconfined -- cat /proc/self/status
 is "$(status_of Seccomp)" 0 "seccomp=unconfined: no filter"
 run --security-opt seccomp=builtin -- cat /proc/self/status
