@@ -377,8 +377,15 @@ int cli_parse(struct cli *g, int argc, char **argv, cli_take_fn take, void *data
 			o = optopt >= 256 ? s.o[optopt - 256]
 			    : optopt      ? by_short(&s, optopt)
 					  : NULL;
-			if (c == ':' && o)
-				return cli_bad_usage(g, "option '%s' needs a value", arg);
+			if (c == ':' && o) {
+				/* a short option by its letter: after one whose
+				 * value is missing at the end, musl leaves optind
+				 * past argc (src/misc/getopt.c), and the word may
+				 * be a cluster ("-qo") */
+				char sh[3] = { '-', (char)optopt, 0 };
+				return cli_bad_usage(g, "option '%s' needs a value",
+						     optopt < 256 ? sh : arg);
+			}
 			if (o && o->arg == CLI_NOARG && optopt >= 256)
 				return cli_bad_usage(g, "option '--%s' takes no value", o->name);
 			if (optopt && optopt < 256) {

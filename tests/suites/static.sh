@@ -65,7 +65,8 @@ done
 # ---- other outputs --------------------------------------------------------------
 for cmd in "resolve builtin --pretty" "resolve builtin --arch arm64 --cap-add SYS_ADMIN" \
 	"explain builtin" "explain builtin clone3 --json" "lint builtin" "ir builtin" \
-	"syscalls --arches" "diff builtin $TESTS/data/moby-old-kernel.json"; do
+	"syscalls --arches" "diff builtin $TESTS/data/moby-old-kernel.json" \
+	"compile builtin -o" "run -u" "run --user" "compile -qo"; do
 	read -ra args <<<"$cmd"
 	is "$(out "$ST" "${args[@]}")" "$(out "$SECPROF" "${args[@]}")" "secprof $cmd: the same output"
 done
