@@ -146,4 +146,8 @@ bool sp_parse_u64(const char *s, size_t n, uint64_t *out);
 const char *sp_errno_name(int err);
 const char *sp_signal_abbrev(int sig);
 
+/* Go's text of an errno value ("permission denied", "errno 41" where Go
+ * has none), as runc's messages carry it, on any C library: core/names.c. */
+void sp_go_errno_text(int err, char *buf, size_t len);
+
 #endif

@@ -6,7 +6,6 @@
  * using each other (container.c only needs this; run.c starts a container).
  */
 #include <dirent.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -626,12 +625,10 @@ static const char *look_path(const char *name, const char *path, char *buf, size
 	return NULL;
 }
 
-/* Go lower-cases errno texts ("permission denied"); docker shows those. */
+/* Go's errno texts ("permission denied"); docker shows those. */
 static void go_strerror(int e, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s", strerror(e));
-	if (buf[0])
-		buf[0] = (char)tolower((unsigned char)buf[0]);
+	sp_go_errno_text(e, buf, len);
 }
 
 static void fail_exec(const struct sp_run_opts *o, struct sp_child_report *rep, const char *name,

@@ -38,6 +38,15 @@ run --security-opt seccomp="$tmp/stat.json" -- true
 is "$rc:$err" "127:secprof: the profile blocks newfstatat (ERRNO(1)),$needs" "the PATH lookup blocked: named, not 'executable file not found'"
 run --security-opt seccomp=builtin -- no-such-command-secprof
 is "$rc:$err" '127:secprof: exec: "no-such-command-secprof": executable file not found in $PATH' "a missing command keeps runc's message"
+# Go's errno texts, as runc prints them, from the static secprof too
+# (musl's strerror says "Symbolic link loop", "Filename too long")
+ln -s loop-b "$tmp/loop-a"
+ln -s loop-a "$tmp/loop-b"
+run --security-opt seccomp=builtin -- "$tmp/loop-a"
+is "$rc:$err" "126:secprof: exec: \"$tmp/loop-a\": too many levels of symbolic links" "exec of a symlink loop: Go's text of ELOOP"
+long=/$(printf 'x%.0s' {1..300})
+run -w "$long" --security-opt seccomp=builtin -- true
+is "$rc:$err" "125:secprof: chdir to cwd (\"$long\") set in config.json failed: file name too long" "a working dir name too long: Go's text of ENAMETOOLONG"
 
 deny "$tmp/execve.json" execve
 for nnp in "" "--security-opt no-new-privileges"; do
