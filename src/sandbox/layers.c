@@ -666,30 +666,34 @@ static bool go_bool(const char *v, bool *out)
 }
 
 /* docker/cli's units.RAMInBytes for tmpfs-size: a number with an
- * optional k, m, g (b, ib) suffix, 1024-based. */
+ * optional k, m, g (b, ib) suffix, 1024-based. Digits first, as its
+ * pattern (^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$) wants: strtoull
+ * also takes a sign and blanks, and "-1" (ULLONG_MAX, whose size= the
+ * kernel cuts to pages) or a suffix shifting past 64 bits gave a tmpfs
+ * without Docker's limit, where docker run refuses the value. */
 static bool ram_bytes(const char *v, unsigned long long *out)
 {
 	char *end;
 	unsigned long long n;
+	unsigned shift = 0;
 
+	if (*v < '0' || *v > '9')
+		return false;
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (errno || end == v)
 		return false;
 	switch (*end | 0x20) {
-	case 'k':
-		n <<= 10;
-		end++;
-		break;
-	case 'm':
-		n <<= 20;
-		end++;
-		break;
-	case 'g':
-		n <<= 30;
-		end++;
-		break;
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
 	default: break;
+	}
+	if (shift) {
+		if (n > (~0ULL >> shift))
+			return false;
+		n <<= shift;
+		end++;
 	}
 	if (*end == 'i' || *end == 'I')
 		end++;
@@ -812,9 +816,12 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 			 * consistency is for Docker Desktop only */
 		} else if (!strcmp(tok, "tmpfs-size") && v) {
 			unsigned long long b;
+			/* 0: no size= (moby ConvertTmpfsOptions: SizeBytes
+			 * != 0 only), the kernel's half of RAM; size=0 would
+			 * lift the limit (mm/shmem.c) */
 			if (!ram_bytes(v, &b))
 				rc = USAGE("invalid value for tmpfs-size: %s", v);
-			else
+			else if (b)
 				sp_buf_printf(&topts, ",size=%llu", b);
 		} else if (!strcmp(tok, "tmpfs-mode") && v) {
 			char *end;

@@ -137,6 +137,15 @@ ok $? "--tmpfs: noexec,nosuid,nodev by default, as Docker ($tline)"
 is "$(tail -n 1 <<<"$out")" 1777 "--tmpfs mode="
 run --mount type=tmpfs,target=/mt,tmpfs-size=2m -- sh -c 'grep " /mt " /proc/mounts | cut -d" " -f4'
 [[ $out == *size=2048k* ]]; ok $? "--mount type=tmpfs,tmpfs-size ($out)"
+# docker run refuses a signed size (units.RAMInBytes), and leaves size=
+# out for 0: "-1" once read as ULLONG_MAX, and 0 as size=0, each a tmpfs
+# without a limit (mm/shmem.c)
+for v in -1 -5k " 5" 17179869184g; do
+	run --mount "type=tmpfs,target=/mt,tmpfs-size=$v" -- true
+	is "$rc:$err" "125:secprof: invalid value for tmpfs-size: $v" "--mount tmpfs-size=$v: refused, as docker run does"
+done
+run --mount type=tmpfs,target=/mt,tmpfs-size=0 -- sh -c 'grep " /mt " /proc/mounts | cut -d" " -f4'
+[[ $rc == 0 && $out != *size=* ]]; ok $? "--mount tmpfs-size=0: no size= option, the kernel's default limit ($out)"
 vols=$TMPD/volumes
 run --volume-dir "$vols" -v myvol:/vol -- sh -c 'echo persisted >/vol/f'
 run --volume-dir "$vols" --mount type=volume,src=myvol,dst=/again -- cat /again/f
