@@ -14,9 +14,18 @@
  * unmapped on free), so a large input read and freed goes back to the
  * kernel as before.
  *
- * Not thread-safe: secprof starts no threads. Its CLONE_VM children
- * (src/sandbox/proc.c, sp_spawn_shared) run while the caller is stopped
- * (CLONE_VFORK), so the two never allocate at once. */
+ * No lock. Besides the main thread, secprof has a CLONE_VM child
+ * (src/sandbox/proc.c, sp_spawn_shared: the caller is stopped meanwhile,
+ * CLONE_VFORK) and two threads: run --explain's server (live.c), started
+ * after that child has exec'd, and record's notify supervisor (notify.c),
+ * which allocates only while the child is stopped in a system call it
+ * reports. So two allocations can overlap only where one of them is inside
+ * mmap, mremap or munmap, and none of those calls is made with the state
+ * half changed: a region mapped while another allocation took blocks from
+ * the old one replaces it, whose rest is lost, never handed out twice. A
+ * lock would deadlock there instead (the child stopped inside mmap while
+ * holding it, the supervisor waiting for it). A new use of threads must
+ * keep to this, or give this file a lock that no reported call holds. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
