@@ -766,7 +766,11 @@ static void check_overlap(struct lint *l)
 				found = true;
 				{
 					const struct sp_rule *rule = rule_at(l, y->src.index);
-					char path[96], ex[128], a1[32], a2[32];
+					/* a buffer per action: the arguments of one
+					 * call are evaluated in no set order (gcc and
+					 * clang printed different, wrong actions when
+					 * two shared one) */
+					char path[96], ex[128], a1[32], a2[32], a3[32];
 					struct sp_buf b = { 0 };
 					if (!rule)
 						continue;
@@ -780,7 +784,7 @@ static void check_overlap(struct lint *l)
 					    secprof_action_str(y->action, a1, sizeof(a1)),
 					    x->src.index,
 					    secprof_action_str(x->action, a2, sizeof(a2)), sc->name,
-					    secprof_action_str(d.action, a1, sizeof(a1)));
+					    secprof_action_str(d.action, a3, sizeof(a3)));
 				}
 			}
 	}

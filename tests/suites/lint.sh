@@ -20,6 +20,16 @@ done
 is "$(lint builtin --json | python3 "$L/pin.py")" "$(cat "$L/builtin-amd64-6.1.expected")" \
 	"lint builtin: the pinned findings (the socket high-word bypass among them)"
 
+# SP403 names the rule's action, the other rule's and the one the tree
+# decides, which eval confirms on the example call (the message once gave
+# one action for two, which one depending on the compiler's order of
+# evaluating arguments)
+msg=$(lint "$L/SP403-overlap-tree-order.json" | grep SP403)
+dec=$("$SECPROF" -q eval "$L/SP403-overlap-tree-order.json" socket 0 11 19 --arch amd64 --kernel 6.1 | head -1)
+[[ $msg == *"this rule (ALLOW) and syscalls[2] (KILL_THREAD) both match"* && $msg == *"decides it is $dec "* ]]
+ok $? "SP403: the message names both rules' actions and the tree's ($dec)"
+diag "$msg"
+
 # every SP101 example: ALLOW under libseccomp's program, not under secprof's
 while read -r id sev path lc eg call; do
 	[[ $id == SP101 ]] || continue
