@@ -972,21 +972,6 @@ static const char *systemd_arch(const char *name)
 	return NULL;
 }
 
-static const char *errno_name(unsigned e)
-{
-	static const struct {
-		unsigned v;
-		const char *n;
-	} t[] = { { EPERM, "EPERM" },     { ENOENT, "ENOENT" },
-		  { EACCES, "EACCES" },   { ENOSYS, "ENOSYS" },
-		  { EINVAL, "EINVAL" },   { EOPNOTSUPP, "EOPNOTSUPP" },
-		  { ENOTSUP, "ENOTSUP" }, { EAFNOSUPPORT, "EAFNOSUPPORT" } };
-	for (size_t i = 0; i < SP_ARRAY_SIZE(t); i++)
-		if (t[i].v == e)
-			return t[i].n;
-	return NULL;
-}
-
 /* What systemd allows in every unit whose SystemCallFilter= is an allow
  * list: config_parse_syscall_filter adds the @default set first
  * (systemd-analyze syscall-filter @default, systemd 252.38, Debian 12). */
@@ -1269,7 +1254,7 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 	sp_buf_puts(b, "\n");
 	if (kind == 0x00050000u || !allow_list) {
 		unsigned e = (allow_list ? def : deny_ret) & 0xffffu;
-		const char *en = errno_name(e);
+		const char *en = sp_errno_name((int)e); /* systemd knows the kernel's names */
 		if (en)
 			sp_buf_printf(b, "SystemCallErrorNumber=%s\n", en);
 		else

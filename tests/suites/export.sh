@@ -353,6 +353,9 @@ printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount","umount2
 out=$("$S" -q export "$T/enosys.json" --format systemd)
 grep -qx 'SystemCallErrorNumber=ENOSYS' <<<"$out"
 ok $? "systemd: a deny list whose rules all give ENOSYS gets SystemCallErrorNumber=ENOSYS"
+sed 's/"errnoRet":38/"errnoRet":11/' "$T/enosys.json" >"$T/eagain.json"
+is "$("$S" -q export "$T/eagain.json" --format systemd | grep '^SystemCallErrorNumber=')" \
+	"SystemCallErrorNumber=EAGAIN" "systemd: any errno is given by its name (core/names.c), EAGAIN too"
 printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38},{"names":["umount2"],"action":"SCMP_ACT_ERRNO"}]}' >"$T/mixed.json"
 out=$("$S" export "$T/mixed.json" --format systemd 2>"$T/err")
 grep -qx 'SystemCallErrorNumber=EPERM' <<<"$out" && grep -q 'mount is denied with errno 1 instead of ERRNO(38)' "$T/err"
