@@ -171,7 +171,15 @@ $(BUILD)/tests/denials-static: tests/helpers/denials.c
 
 # No static binary under the sanitizers (their runtimes do not link statically).
 STATIC_BIN := $(if $(filter 1,$(SAN)),,$(BUILD)/secprof-static $(BUILD)/tests/denials-static)
-tests-bin: all $(STATIC_BIN) $(UNIT_BIN) $(HELPER_BIN)
+
+# The allocator guard the container suite preloads: glibc's malloc only,
+# so not under the sanitizers, whose runtime must come first.
+GUARD_LIB := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/alloc-guard.so)
+$(BUILD)/tests/alloc-guard.so: tests/preload/alloc-guard.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
+tests-bin: all $(STATIC_BIN) $(GUARD_LIB) $(UNIT_BIN) $(HELPER_BIN)
 
 TEST_LDLIBS ?= -lseccomp
 

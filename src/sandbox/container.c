@@ -11,7 +11,6 @@
  * (exec_init). */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <fnmatch.h>
 #include <linux/futex.h>
 #include <linux/openat2.h>
@@ -426,17 +425,28 @@ static int mask_path(const struct special_fs *fs, const char *path, secprof_erro
 	return rc;
 }
 
+/* A record of getdents64 (the kernel's struct linux_dirent64,
+ * include/linux/dirent.h; not the C library's dirent). */
+struct kernel_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
 /* Every match of a pattern whose one component with a star (the cpuN
  * of thermal_throttle) matches names of its directory, listed from the
- * directory's fd. */
+ * directory's fd. With getdents64 into a buffer on the stack, not
+ * readdir: fdopendir allocates its DIR, and init may not (user.c). */
 static int mask_pattern(const struct special_fs *fs, const char *pattern, secprof_error *err)
 {
 	const char *star = strchr(pattern, '*'), *rel;
 	const char *start = star, *end = strchr(star, '/');
 	char dirpath[4096], comp[256], path[4096];
-	struct dirent *e;
+	char ents[4096] __attribute__((aligned(8)));
 	int dir, fd, rc = 0;
-	DIR *d;
+	long n = 0;
 
 	while (start > pattern && start[-1] != '/')
 		start--;
@@ -451,16 +461,19 @@ static int mask_pattern(const struct special_fs *fs, const char *pattern, secpro
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0
 							   : sys_fail(err, "cannot list", dirpath);
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return sys_fail(err, "cannot list", dirpath);
-	}
-	while (!rc && (e = readdir(d)))
-		if (fnmatch(comp, e->d_name, FNM_PERIOD) == 0 &&
-		    snprintf(path, sizeof(path), "%s/%s%s", dirpath, e->d_name, end ? end : "") <
-			    (int)sizeof(path))
-			rc = mask_path(fs, path, err);
-	closedir(d);
+	while (!rc && (n = syscall(SYS_getdents64, fd, ents, sizeof(ents))) > 0)
+		for (long at = 0; !rc && at < n;) {
+			const struct kernel_dirent64 *e = (const void *)(ents + at);
+
+			at += e->reclen;
+			if (fnmatch(comp, e->name, FNM_PERIOD) == 0 &&
+			    snprintf(path, sizeof(path), "%s/%s%s", dirpath, e->name,
+				     end ? end : "") < (int)sizeof(path))
+				rc = mask_path(fs, path, err);
+		}
+	if (!rc && n < 0)
+		rc = sys_fail(err, "cannot list", dirpath);
+	close(fd);
 	return rc;
 }
 
@@ -1051,8 +1064,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_exit_now(SP_EXIT_ERROR);
 	if (reopen_dev_null(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
-	cmd.env_slots = calloc(sp_env_slots(cmd.envp), sizeof(char *));
-	pid = cmd.env_slots ? sp_spawn_held(command_main, &child, &gate_fd) : -1;
+	pid = sp_spawn_held(command_main, &child, &gate_fd);
 	if (pid < 0) {
 		sp_err_errno(&err, NULL, "fork");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -68,57 +69,76 @@ static int mount_upper_tmpfs(const struct sp_run_opts *o, secprof_error *err)
 	return 0;
 }
 
-int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
-{
-	struct sp_buf data = { 0 };
-	int rc = 0;
+/* mount(2)'s options for the overlay, built in a page of anonymous
+ * memory: init may not allocate (user.c). len counts every byte asked
+ * for, copied or not. */
+struct page_text {
+	char *p;
+	size_t len, cap;
+};
 
-	if (!o->nlowers)
-		return 0;
+static void page_add(struct page_text *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (t->len + n < t->cap)
+		memcpy(t->p + t->len, s, n + 1);
+	t->len += n;
+}
+
+static int overlay_options(const struct sp_run_opts *o, struct page_text *t, secprof_error *err)
+{
 	if (!overlay_safe(o->upper) || !overlay_safe(o->work))
 		return USAGE("overlay: a layer path may not contain ':', ',' or '\\'");
-	sp_buf_puts(&data, "lowerdir=");
+	page_add(t, "lowerdir=");
 	for (size_t i = 0; i < o->nlowers; i++) {
-		if (!overlay_safe(o->lowers[i])) {
-			sp_buf_free(&data);
+		if (!overlay_safe(o->lowers[i]))
 			return USAGE("overlay: the layer path '%s' contains ':', ',' or '\\'",
 				     o->lowers[i]);
-		}
 		if (i)
-			sp_buf_puts(&data, ":");
-		sp_buf_puts(&data, o->lowers[i]);
+			page_add(t, ":");
+		page_add(t, o->lowers[i]);
 	}
 	/* index=off as moby's overlay2 driver mounts (a lower shared by many
 	 * containers with different uppers). */
-	sp_buf_printf(&data, ",upperdir=%s,workdir=%s,index=off", o->upper, o->work);
-	if (data.oom || !data.data) {
-		sp_buf_free(&data);
-		return sp_err_oom(err);
-	}
+	page_add(t, ",upperdir=");
+	page_add(t, o->upper);
+	page_add(t, ",workdir=");
+	page_add(t, o->work);
+	page_add(t, ",index=off");
 	/* mount(2) reads one page of options (fs/namespace.c
 	 * copy_mount_options, path_mount ends it at PAGE_SIZE - 1): beyond
 	 * it a layer's name is cut short and the mount fails as ENOENT,
 	 * naming nothing. Docker's overlay2 names its layers by 26-byte
 	 * links (l/<id>) to stack 128; the cache's names are 64 bytes. */
-	if (data.len >= (size_t)sysconf(_SC_PAGESIZE)) {
-		rc = USAGE(
-			"an image of %zu layers cannot be stacked in one overlay: their names (%zu bytes of mount options) are more than the %ld bytes mount(2) reads",
-			o->nlowers, data.len, sysconf(_SC_PAGESIZE) - 1);
-		sp_buf_free(&data);
-		return rc;
-	}
-	if (o->tmpfs_upper && (rc = mount_upper_tmpfs(o, err)) < 0) {
-		sp_buf_free(&data);
-		return rc;
-	}
+	if (t->len >= t->cap)
+		return USAGE(
+			"an image of %zu layers cannot be stacked in one overlay: their names (%zu bytes of mount options) are more than the %zu bytes mount(2) reads",
+			o->nlowers, t->len, t->cap - 1);
+	return 0;
+}
+
+int sp_overlay_mount(const struct sp_run_opts *o, secprof_error *err)
+{
+	struct page_text data = { .cap = (size_t)sysconf(_SC_PAGESIZE) };
+	int rc;
+
+	if (!o->nlowers)
+		return 0;
+	data.p = mmap(NULL, data.cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (data.p == MAP_FAILED)
+		return sp_err_errno(err, NULL, "cannot mount the overlay root on %s", o->rootfs);
+	rc = overlay_options(o, &data, err);
+	if (!rc && o->tmpfs_upper)
+		rc = mount_upper_tmpfs(o, err);
 	/* Relative lower paths keep the data under the kernel's page limit
 	 * for images with many layers. */
-	if (o->lower_base && chdir(o->lower_base) < 0)
+	if (!rc && o->lower_base && chdir(o->lower_base) < 0)
 		rc = sp_err_errno(err, NULL, "cannot enter the layer cache %s", o->lower_base);
-	if (!rc && mount("overlay", o->rootfs, "overlay", 0, data.data) < 0)
+	if (!rc && mount("overlay", o->rootfs, "overlay", 0, data.p) < 0)
 		rc = sp_err_errno(err, NULL, "cannot mount the overlay root on %s (%zu layers)",
 				  o->rootfs, o->nlowers);
-	sp_buf_free(&data);
+	munmap(data.p, data.cap);
 	return rc;
 }
 
@@ -181,34 +201,38 @@ int sp_attach_checked(int mfd, int target_fd, int dir_fd, const char *path, uint
 
 /* mount(2)'s data ("key=value" or "flag", separated by ',') given to a
  * new filesystem's context one by one; -1 with errno, and the option the
- * kernel refused in bad (when not NULL; "" when none was). */
+ * kernel refused in bad (when not NULL; "" when none was). Each option is
+ * copied to the stack: this runs in init, which may not allocate
+ * (user.c). fsconfig takes a key and a value of at most 256 bytes each
+ * (fs/fsopen.c, strndup_user): a longer option is EINVAL here as there. */
 static int fs_set_options(int fsfd, const char *opts, char *bad, size_t badlen)
 {
-	char *copy, *s, *tok;
-	int rc = 0, e = 0;
+	char tok[2 * 256 + 2];
+	int rc = 0;
 
 	if (bad && badlen)
 		bad[0] = '\0';
-	if (!opts)
-		return 0;
-	if (!(copy = strdup(opts)))
-		return -1;
-	s = copy;
-	while (!rc && (tok = strsep(&s, ","))) {
-		char *eq = strchr(tok, '=');
+	for (const char *s = opts, *next; !rc && s && *s; s = next) {
+		size_t n = strcspn(s, ",");
+		char *eq;
 
-		if (!*tok)
+		next = s[n] ? s + n + 1 : s + n;
+		if (!n)
 			continue;
-		if (eq)
-			*eq = '\0';
-		rc = eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
-			: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
+		if (n >= sizeof(tok)) {
+			errno = EINVAL;
+			rc = -1;
+		} else {
+			memcpy(tok, s, n);
+			tok[n] = '\0';
+			if ((eq = strchr(tok, '=')))
+				*eq = '\0';
+			rc = eq ? fsconfig(fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0)
+				: fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
+		}
 		if (rc < 0 && bad && badlen)
-			snprintf(bad, badlen, "%s", tok);
+			snprintf(bad, badlen, "%.*s", (int)strcspn(s, ",="), s);
 	}
-	e = errno;
-	free(copy);
-	errno = e;
 	return rc < 0 ? -1 : 0;
 }
 

@@ -567,15 +567,18 @@ size_t sp_env_slots(char *const *envp)
 	return n + 2;
 }
 
-/* In o->env_slots when the caller made them (a CLONE_VM child allocates
- * nothing: the memory would be the parent's, never freed). */
+/* In o->env_slots, which the caller made before the child was: a child
+ * made by clone(2) may not allocate (sandbox/user.c), and a CLONE_VM
+ * child's memory would be the parent's, never freed. */
 static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_buf, size_t len)
 {
 	size_t n = sp_env_slots(o->envp) - 2;
-	char **env = o->env_slots ? o->env_slots : calloc(n + 2, sizeof(*env));
+	char **env = o->env_slots;
 
-	if (!env)
+	if (!env) {
+		errno = EINVAL;
 		return NULL;
+	}
 	env[n] = env[n + 1] = NULL;
 	for (size_t i = 0; i < n; i++)
 		env[i] = o->envp[i];

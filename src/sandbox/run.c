@@ -386,18 +386,20 @@ int sp_run(const struct sp_run_opts *opts, secprof_error *err)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	chld_changed = reap_own_children(&old_chld);
-	if (o->rootfs) {
+	/* Made here, as the child may not allocate (sandbox/user.c). */
+	o->env_slots = calloc(sp_env_slots(o->envp), sizeof(char *));
+	if (!o->env_slots) {
+		sp_err_oom(err);
+		pid = -1;
+	} else if (o->rootfs) {
 		pid = sp_container_start(o, rep, &cg, err);
 		if (pid > 0)
 			post_devices(rep, sp_devcg_arm(&cg, pid, err), err);
-	} else {
-		o->env_slots = calloc(sp_env_slots(o->envp), sizeof(char *));
-		pid = o->env_slots ? start_plain(o, rep) : -1;
-		if (pid < 0)
-			sp_err_errno(err, NULL, "fork");
-		free(o->env_slots);
-		o->env_slots = NULL;
+	} else if ((pid = start_plain(o, rep)) < 0) {
+		sp_err_errno(err, NULL, "fork");
 	}
+	free(o->env_slots);
+	o->env_slots = NULL;
 	if (pid > 0 && o->hook && o->hook->started)
 		o->hook->started(o->hook->data, pid);
 	close(pfd[1]);

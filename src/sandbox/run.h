@@ -93,7 +93,7 @@ struct sp_run_opts {
 	 * them (init fills it in its copy); NULL: the files of the root. */
 	const struct sp_userdb *userdb;
 	/* sp_env_slots(envp) entries for the command's environment, made by
-	 * a caller whose child may not allocate (CLONE_VM); NULL: calloc. */
+	 * sp_run before the child: the child may not allocate (user.c). */
 	char **env_slots;
 };
 
@@ -268,8 +268,9 @@ struct sp_user {
 	gid_t gid;
 	gid_t groups[1024]; /* supplementary: the gid, then the groups listing the user */
 	size_t ngroups;
-	bool too_many; /* more groups than groups[] holds: refused (user.c) */
-	bool too_long; /* a line of /etc/passwd or /etc/group too long to read: refused */
+	bool too_many;  /* more groups than groups[] holds: refused (user.c) */
+	bool too_long;  /* a line of /etc/passwd or /etc/group too long to read: refused */
+	bool no_memory; /* no memory to read one of them into: refused */
 };
 /* The root's /etc/passwd and /etc/group as they were before -v, --mount
  * and --tmpfs covered anything: Docker's daemon looks the user up in the

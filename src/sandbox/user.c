@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,33 +24,119 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
-/* Split a colon-separated line into at most max fields; returns the count. */
-static int split_fields(char *line, char **field, int max)
+/* Everything here runs between a clone(2) and an execve: in init (the
+ * capture) and in the command's child (the lookup). clone runs none of
+ * the C library's fork handlers, so a lock of the allocator that another
+ * thread of a library caller held at the copy is held for ever in the
+ * child, and so is one of the sanitizers' allocators even after a fork
+ * (container.c, clone_init_from_fork). So no malloc, no stdio stream:
+ * the files' bytes go to anonymous mappings, and lines and fields are
+ * read in place as spans. */
+
+/* Bytes of a file, not NUL-terminated; p NULL: no such field or file. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static struct span span_of(const char *s)
+{
+	return (struct span){ s, s ? strlen(s) : 0 };
+}
+
+static bool span_is(struct span s, const char *str)
+{
+	return s.p && s.n == strlen(str) && !memcmp(s.p, str, s.n);
+}
+
+/* The next line at *cur (without its newline), *cur moved past it. A NUL
+ * is a byte like any other, as for runc's reader (Go's bufio.Scanner). */
+static bool next_line(const char **cur, const char *end, struct span *line)
+{
+	const char *nl;
+
+	if (*cur >= end)
+		return false;
+	nl = memchr(*cur, '\n', (size_t)(end - *cur));
+	*line = (struct span){ *cur, (size_t)((nl ? nl : end) - *cur) };
+	*cur = nl ? nl + 1 : end;
+	return true;
+}
+
+/* The next piece of *rest up to sep, *rest moved past the separator
+ * (p NULL once nothing is left: strsep's contract on spans). */
+static struct span next_piece(struct span *rest, char sep)
+{
+	struct span piece = *rest;
+	const char *at;
+
+	if (!rest->p)
+		return piece;
+	at = memchr(rest->p, sep, rest->n);
+	if (!at) {
+		rest->p = NULL;
+		rest->n = 0;
+		return piece;
+	}
+	piece.n = (size_t)(at - rest->p);
+	rest->n -= piece.n + 1;
+	rest->p = at + 1;
+	return piece;
+}
+
+/* Split a colon-separated line into at most max fields (the rest: p
+ * NULL); returns the count. */
+static int split_fields(struct span line, struct span *field, int max)
 {
 	int n = 0;
 
-	line[strcspn(line, "\n")] = '\0';
-	while (n < max && (field[n] = strsep(&line, ":")))
+	while (n < max && (field[n] = next_piece(&line, ':')).p)
 		n++;
 	for (int i = n; i < max; i++)
-		field[i] = NULL;
+		field[i] = (struct span){ NULL, 0 };
 	return n;
 }
 
-/* A field that is missing (NULL: a line with fewer fields, "app:x:1000")
- * is no id. */
-static bool parse_id(const char *s, unsigned long *out)
+/* A decimal id up to 2^32 - 2 (-1 is no id to the kernel); a field that
+ * is missing (a line with fewer fields, "app:x:1000") is none. */
+static bool parse_id(struct span s, unsigned long *out)
 {
-	char *end;
+	unsigned long v = 0;
 
-	if (!s || !*s || *s < '0' || *s > '9')
+	if (!s.p || !s.n)
 		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !*end && !errno && *out <= 0xfffffffeUL;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s.p[i] - '0');
+		if (v > 0xfffffffeUL)
+			return false;
+	}
+	*out = v;
+	return true;
 }
 
 #define USERDB_MAX (16u << 20)
+
+/* Anonymous memory for a file's bytes, never the allocator's (above):
+ * MAP_NORESERVE, as only the pages read into are ever touched. */
+static char *map_bytes(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Read fd into buf until its end or cap bytes; the count read. */
+static size_t read_into(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t got;
+
+	while (len < cap && (got = read(fd, buf + len, cap - len)) > 0)
+		len += (size_t)got;
+	return len;
+}
 
 /* A regular file of the root, opened for reading: -1 for anything else
  * (as a missing file), -2 with errno when it is one and cannot be opened.
@@ -79,10 +165,11 @@ static int open_regular(const char *path)
 	return fd < 0 ? -2 : fd;
 }
 
+/* Kept mapped for the rest of init and its command child: both end in
+ * execve, which unmaps it. */
 static int capture_file(const char *path, char **out, size_t *len, secprof_error *err)
 {
 	struct stat st;
-	ssize_t got;
 	int fd = open_regular(path);
 
 	*out = NULL;
@@ -94,14 +181,13 @@ static int capture_file(const char *path, char **out, size_t *len, secprof_error
 			close(fd);
 		return 0; /* as a missing file: no entries */
 	}
-	if (st.st_size > (off_t)USERDB_MAX || !(*out = malloc((size_t)st.st_size))) {
+	if (st.st_size > (off_t)USERDB_MAX || !(*out = map_bytes((size_t)st.st_size))) {
 		close(fd);
 		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
 			      "cannot read the container's %s (%lld bytes)", path,
 			      (long long)st.st_size);
 	}
-	while ((got = read(fd, *out + *len, (size_t)st.st_size - *len)) > 0)
-		*len += (size_t)got;
+	*len = read_into(fd, *out, (size_t)st.st_size);
 	close(fd);
 	return 0;
 }
@@ -114,132 +200,83 @@ int sp_userdb_capture(struct sp_userdb *db, secprof_error *err)
 	return 0;
 }
 
-/* The root's own file, read whole into *copy (the caller frees it) with
- * openat, read and close alone. It is read under the profile's filter
- * (runc's setupUser reads it after InitSeccomp, with Go's os.Open: openat),
- * and a file the filter keeps shut reads as no file, as in runc
- * (GetExecUserPath): a numeric user in group 0. So no stdio open, whose
- * calls are the C library's: musl's fopen makes open(2) where the arch has
- * it, and fcntl (src/stdio/fopen.c), which a profile allowing openat alone
- * denies; glibc's fdopen makes fcntl (libio/iofdopen.c). At USERDB_MAX
- * bytes: *too_long, never a cut file whose missing entries would read as
- * a numeric user without one. */
-static FILE *open_host_db(bool group, char **copy, bool *too_long)
+/* One of the two files, whole: the captured copy, or the root's own read
+ * into a mapping of its own (map: unmapped by close_db). */
+struct db_file {
+	const char *p, *end;
+	char *map;
+};
+
+/* The root's own file, read with openat, read and close alone. It is read
+ * under the profile's filter (runc's setupUser reads it after
+ * InitSeccomp, with Go's os.Open: openat), and a file the filter keeps
+ * shut reads as no file, as in runc (GetExecUserPath): a numeric user in
+ * group 0. So no stdio open, whose calls are the C library's: musl's
+ * fopen makes open(2) where the arch has it, and fcntl
+ * (src/stdio/fopen.c), which a profile allowing openat alone denies;
+ * glibc's fdopen makes fcntl (libio/iofdopen.c). Past USERDB_MAX bytes:
+ * *too_long, never a cut file whose missing entries would read as a
+ * numeric user without one (/etc/group a link to /dev/zero). No memory
+ * to read it into (a profile denying mmap): *no_memory, refused too. */
+static void open_host_db(bool group, struct db_file *f, bool *too_long, bool *no_memory)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, group ? "/etc/group" : "/etc/passwd",
 			      O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	bool big = false;
+	size_t len;
 
-	*copy = NULL;
 	if (fd < 0)
-		return NULL;
-	for (;;) {
-		if (len == cap) {
-			char *p = NULL;
-			if (cap < USERDB_MAX)
-				p = realloc(buf, cap = cap ? cap * 2 : 4096);
-			if (!p) {
-				big = true;
-				break;
-			}
-			buf = p;
-		}
-		ssize_t got = read(fd, buf + len, cap - len);
-		if (got <= 0)
-			break;
-		len += (size_t)got;
+		return;
+	if (!(f->map = map_bytes(USERDB_MAX + 1))) {
+		*no_memory = true;
+		close(fd);
+		return;
 	}
+	len = read_into(fd, f->map, USERDB_MAX + 1);
 	close(fd);
-	if (big)
+	if (len > USERDB_MAX) {
 		*too_long = true;
-	if (big || !len) {
-		free(buf);
-		return NULL;
+		return;
 	}
-	*copy = buf;
-	return fmemopen(buf, len, "r");
+	f->p = f->map;
+	f->end = f->map + len;
 }
 
-/* One of the two files: the captured copy, or the root's own (*copy: the
- * caller frees it after fclose). */
-static FILE *open_db(const struct sp_userdb *db, bool group, char **copy, bool *too_long)
+static void open_db(const struct sp_userdb *db, bool group, struct db_file *f, struct sp_user *u)
 {
 	const char *buf = !db ? NULL : group ? db->group : db->passwd;
 	size_t len = !db ? 0 : group ? db->group_len : db->passwd_len;
 
-	*copy = NULL;
+	*f = (struct db_file){ NULL, NULL, NULL };
 	if (!db)
-		return open_host_db(group, copy, too_long);
-	return buf && len ? fmemopen((void *)buf, len, "r") : NULL;
+		open_host_db(group, f, &u->too_long, &u->no_memory);
+	else if (buf)
+		*f = (struct db_file){ buf, buf + len, NULL };
 }
 
-/* The next line of f, whole however long (a group that lists many
- * members can be longer than any fixed buffer, and a line read in pieces
- * would lose the member named past the cut, or read a piece as an entry
- * of its own), in *line, grown as needed (the caller frees it). runc reads
- * a group line whole too (libcontainer/user/user.go ParseGroupFilter:
- * ReadLine while isPrefix), so Docker gives the user that group. Its
- * length, or -1 at the end of the file or past USERDB_MAX bytes without a
- * newline (*too_long: /etc/group a link to /dev/zero would otherwise be
- * read until memory runs out). Byte by byte: a NUL is no end. */
-static ssize_t read_line(FILE *f, char **line, size_t *cap, bool *too_long)
+static void close_db(struct db_file *f)
 {
-	size_t len = 0;
-	int c;
-
-	while ((c = getc(f)) != EOF) {
-		if (len + 2 > *cap) {
-			size_t n = *cap ? *cap * 2 : 4096;
-			char *p;
-
-			if (n > USERDB_MAX + 2) {
-				*too_long = true;
-				return -1;
-			}
-			if (!(p = realloc(*line, n))) {
-				*too_long = true; /* unread, as a line too long */
-				return -1;
-			}
-			*line = p;
-			*cap = n;
-		}
-		(*line)[len++] = (char)c;
-		if (c == '\n')
-			break;
-	}
-	if (!len)
-		return -1;
-	(*line)[len] = '\0';
-	return (ssize_t)len;
+	if (f->map)
+		munmap(f->map, USERDB_MAX + 1);
 }
 
-/* Find name (or id, when name is NULL) in a passwd/group style file; on a
- * match the whole line is in *line (read_line's) and its fields in field. */
+/* Find name (or id, when name is NULL) in a passwd/group style file, its
+ * fields in field on a match. They point into the file: the captured copy
+ * outlives them; a file of the root's own is kept open in *f. */
 static bool find_entry(const struct sp_userdb *db, bool group, const char *name, unsigned long id,
-		       char **line, size_t *cap, char **field, int nfields, bool *too_long)
+		       struct db_file *f, struct span *field, int nfields, struct sp_user *u)
 {
-	char *copy;
-	FILE *f = open_db(db, group, &copy, too_long);
-	bool found = false;
+	const char *cur;
+	struct span line;
+	unsigned long fid;
 
-	if (!f) {
-		free(copy);
-		return false;
-	}
-	while (!found && read_line(f, line, cap, too_long) >= 0) {
-		unsigned long fid;
-		if ((*line)[0] == '#' || split_fields(*line, field, nfields) < 3)
+	open_db(db, group, f, u);
+	for (cur = f->p; cur && next_line(&cur, f->end, &line);) {
+		if ((line.n && line.p[0] == '#') || split_fields(line, field, nfields) < 3)
 			continue;
-		if (name)
-			found = !strcmp(field[0], name);
-		else
-			found = parse_id(field[2], &fid) && fid == id;
+		if (name ? span_is(field[0], name) : parse_id(field[2], &fid) && fid == id)
+			return true;
 	}
-	fclose(f);
-	free(copy);
-	return found;
+	return false;
 }
 
 static void add_group(struct sp_user *u, gid_t gid)
@@ -253,47 +290,45 @@ static void add_group(struct sp_user *u, gid_t gid)
 		u->too_many = true;
 }
 
-static void add_member_groups(const struct sp_userdb *db, const char *user, struct sp_user *u)
+static bool lists_member(struct span members, struct span user)
 {
-	char *line = NULL, *field[4], *copy;
-	FILE *f = open_db(db, true, &copy, &u->too_long);
-	size_t cap = 0;
+	struct span m;
+
+	while ((m = next_piece(&members, ',')).p)
+		if (m.n == user.n && !memcmp(m.p, user.p, m.n))
+			return true;
+	return false;
+}
+
+static void add_member_groups(const struct sp_userdb *db, struct span user, struct sp_user *u)
+{
+	struct db_file f;
+	struct span line, field[4];
+	const char *cur;
 	unsigned long gid;
 
-	if (!f) {
-		free(copy);
-		return;
-	}
-	while (!u->too_many && read_line(f, &line, &cap, &u->too_long) >= 0) {
-		char *members, *m;
-		if (split_fields(line, field, 4) < 4 || !parse_id(field[2], &gid))
-			continue;
-		members = field[3];
-		while ((m = strsep(&members, ",")))
-			if (!strcmp(m, user)) {
-				add_group(u, (gid_t)gid);
-				break;
-			}
-	}
-	free(line);
-	fclose(f);
-	free(copy);
+	open_db(db, true, &f, u);
+	for (cur = f.p; cur && !u->too_many && next_line(&cur, f.end, &line);)
+		if (split_fields(line, field, 4) == 4 && parse_id(field[2], &gid) &&
+		    lists_member(field[3], user))
+			add_group(u, (gid_t)gid);
+	close_db(&f);
 }
 
 static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp_user *u,
 			 secprof_error *err)
 {
-	char *line = NULL, *field[4];
-	size_t cap = 0;
+	struct db_file f;
+	struct span field[4];
 	unsigned long id;
 	int rc = 0;
 
-	if (parse_id(spec, &id)) {
+	if (parse_id(span_of(spec), &id)) {
 		u->gid = (gid_t)id;
 		return 0;
 	}
-	if (!find_entry(db, true, spec, 0, &line, &cap, field, 4, &u->too_long))
-		rc = u->too_long
+	if (!find_entry(db, true, spec, 0, &f, field, 4, u))
+		rc = u->too_long || u->no_memory
 			     ? 0
 			     : sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 				      "unable to find group %s: no matching entries in group file",
@@ -303,15 +338,31 @@ static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp
 			    "bad gid for group %s in /etc/group", spec);
 	else
 		u->gid = (gid_t)id;
-	free(line);
+	close_db(&f);
 	return rc;
+}
+
+/* Why a lookup read no file whole, or 0. */
+static int unread_db(const struct sp_user *u, const char *name, secprof_error *err)
+{
+	if (u->too_long)
+		return sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"cannot look user %s up: the container's /etc/passwd or /etc/group has a line longer than %u bytes",
+			name, USERDB_MAX);
+	if (u->no_memory)
+		return sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+			      "cannot look user %s up: no memory to read /etc/passwd or /etc/group",
+			      name);
+	return 0;
 }
 
 int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user *u,
 		    secprof_error *err)
 {
-	char copy[256], *line = NULL, *field[7], *group;
-	size_t cap = 0;
+	char copy[256], *group;
+	struct db_file f;
+	struct span field[7];
 	unsigned long id = 0;
 	bool numeric, found;
 	int rc = 0;
@@ -321,12 +372,11 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 	group = strchr(copy, ':');
 	if (group)
 		*group++ = '\0';
-	numeric = parse_id(copy, &id);
+	numeric = parse_id(span_of(copy), &id);
 	if (!numeric && !copy[0])
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid user: \"%s\"", spec);
-	found = find_entry(db, false, numeric ? NULL : copy, id, &line, &cap, field, 7,
-			   &u->too_long);
-	if (u->too_long)
+	found = find_entry(db, false, numeric ? NULL : copy, id, &f, field, 7, u);
+	if (u->too_long || u->no_memory)
 		goto out;
 	if (!found && !numeric) {
 		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
@@ -351,30 +401,25 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 		add_member_groups(db, field[0], u);
 	/* Fewer groups than Docker sets would let a file through whose mode
 	 * denies one of the others: refuse rather than cut the list. */
-	if (u->too_long)
-		goto out;
-	if (u->too_many)
+	if (u->too_many && !u->too_long && !u->no_memory)
 		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			    "user %s is in more than %zu groups: secprof cannot set them all", copy,
 			    SP_ARRAY_SIZE(u->groups));
 out:
-	if (u->too_long)
-		rc = sp_err(
-			err, SECPROF_E_USAGE, NULL, NULL, NULL,
-			"cannot look user %s up: the container's /etc/passwd or /etc/group has a line longer than %u bytes",
-			copy, USERDB_MAX);
-	free(line);
+	if (u->too_long || u->no_memory)
+		rc = unread_db(u, copy, err);
+	close_db(&f);
 	return rc;
 }
 
 void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
 {
-	char *line = NULL, *field[7];
-	size_t cap = 0;
-	bool too_long = false;
+	struct sp_user u = { 0 };
+	struct db_file f;
+	struct span field[7];
 
 	snprintf(out, len, "/");
-	if (find_entry(db, false, NULL, uid, &line, &cap, field, 7, &too_long) && field[5])
-		snprintf(out, len, "%s", field[5]);
-	free(line);
+	if (find_entry(db, false, NULL, uid, &f, field, 7, &u) && field[5].p)
+		snprintf(out, len, "%.*s", (int)field[5].n, field[5].p);
+	close_db(&f);
 }
