@@ -94,12 +94,28 @@ def x32_fixup(arches, table):
             nums[c32] = -1
 
 
-def fnv1a(b):
-    """32-bit FNV-1a, as sp_fnv1a in src/core/arch.c computes it."""
-    h = 0x811C9DC5
-    for c in b:
-        h = ((h ^ c) * 0x01000193) & 0xFFFFFFFF
-    return h
+M64 = (1 << 64) - 1
+HASH_STEP = 0xBF58476D1CE4E5B9
+
+
+def name_hash(b):
+    """sp_hash_bytes of src/core/hash.h: the words of the name,
+    little-endian, eight bytes at a time with a last one that overlaps,
+    one multiply each; the high 32 bits of the last product."""
+    n = len(b)
+    le = lambda part: int.from_bytes(part, "little")
+    h = (n * 0x9E3779B97F4A7C15) & M64
+    if n >= 8:
+        k = 0
+        while k + 8 < n:
+            h = ((h ^ le(b[k:k + 8])) * HASH_STEP) & M64
+            k += 8
+        h = ((h ^ le(b[n - 8:])) * HASH_STEP) & M64
+    elif n >= 4:
+        h = ((h ^ le(b[:4]) ^ (le(b[n - 4:]) << 32)) * HASH_STEP) & M64
+    elif n:
+        h = ((h ^ b[0] ^ (b[n // 2] << 8) ^ (b[n - 1] << 16)) * HASH_STEP) & M64
+    return h >> 32
 
 
 def emit_numbers(w, numbers):
@@ -143,6 +159,7 @@ def emit(src, version, arches, table, digest, unknown):
     for n in names:
         offsets.append(at)
         at += len(n) + 1
+    offsets.append(at)  # the end: a row's name is its offset to the next's, less its NUL
     if at > 65535:
         die("the names take %d bytes: more than 16-bit offsets reach" % at)
     line = "\t"
@@ -154,8 +171,8 @@ def emit(src, version, arches, table, digest, unknown):
         line += item
     w(line.rstrip() + ";")
     w("")
-    w("/* Where each row's name starts in sp_syscall_pool. */")
-    w("static const uint16_t sp_syscall_name_off[SP_SYSCALL_ROWS] = {")
+    w("/* Where each row's name starts in sp_syscall_pool, and where the pool ends. */")
+    w("static const uint16_t sp_syscall_name_off[SP_SYSCALL_ROWS + 1] = {")
     emit_numbers(w, offsets)
     w("};")
     w("")
@@ -205,19 +222,19 @@ def emit(src, version, arches, table, digest, unknown):
         w("static const uint16_t sp_syscall_by_nr_%s[%d] = {" % (a, len(present)))
         emit_numbers(w, [i for _, i in present])
         w("};")
-    # name -> row: open addressing over FNV-1a, at most half full, so a
+    # name -> row: open addressing over name_hash, at most half full, so a
     # lookup hashes the name once and compares about one name
     size = 1
     while size < 2 * len(names):
         size *= 2
     slots = [0] * size
     for i, n in enumerate(names):
-        h = fnv1a(n.encode())
+        h = name_hash(n.encode())
         while slots[h & (size - 1)]:
             h += 1
         slots[h & (size - 1)] = i + 1
     w("")
-    w("/* Row of a name + 1 (0: empty) at fnv1a(name) & (size - 1), probing on. */")
+    w("/* Row of a name + 1 (0: empty) at sp_hash_bytes(name) & (size - 1), probing on. */")
     w("#define SP_SYSCALL_HASH_SIZE %d" % size)
     w("static const uint16_t sp_syscall_by_name[SP_SYSCALL_HASH_SIZE] = {")
     emit_numbers(w, slots)

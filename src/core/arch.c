@@ -5,12 +5,14 @@
  * Every number handed out here is the one the kernel puts in
  * seccomp_data.nr: the csv stores x32 numbers without the x32 bit and MIPS
  * numbers without the ABI base, so each arch carries the nr_base to add. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "secprof.h"
 #include "core/util.h"
 #include "core/arch.h"
+#include "core/hash.h"
 #include "gen/syscalls.inc"
 #include "gen/argtypes.inc"
 #include "gen/syscall_mix.inc"
@@ -283,41 +285,29 @@ void sp_data_from_words(const uint32_t *words, secprof_data *d)
 
 /* ---- the syscall table ------------------------------------------------ */
 
-/* 32-bit FNV-1a of a NUL-terminated name (tools/gen-syscalls.py builds
- * sp_syscall_by_name with the same function); *len gets its length. */
-static uint32_t fnv1a(const char *s, size_t *len)
-{
-	uint32_t h = 0x811c9dc5u;
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		h = (h ^ (unsigned char)s[n]) * 0x01000193u;
-	*len = n;
-	return h;
-}
-
 static const char *row_name(int row)
 {
 	return sp_syscall_pool + sp_syscall_name_off[row];
 }
 
-/* The row of a name (an index into the generated tables), or -1. */
+/* The row of a name (an index into the generated tables), or -1. Hashed
+ * as tools/gen-syscalls.py hashed the table's names (core/hash.h); a row's
+ * length is the distance to the next row's name, less its NUL. */
 static int row_by_name(const char *name)
 {
 	size_t len;
-	uint32_t h;
 
-	if (!name)
+	if (!name || !(len = strnlen(name, SP_SYSCALL_NAME_MAX + 1)) || len > SP_SYSCALL_NAME_MAX)
 		return -1;
-	h = fnv1a(name, &len);
-	if (len > SP_SYSCALL_NAME_MAX)
-		return -1;
-	for (;; h++) {
+	for (uint32_t h = sp_hash_bytes(name, len);; h++) {
 		unsigned slot = sp_syscall_by_name[h & (SP_SYSCALL_HASH_SIZE - 1)];
+		int row = (int)slot - 1;
+
 		if (!slot)
 			return -1;
-		if (!strcmp(row_name((int)slot - 1), name))
-			return (int)slot - 1;
+		if ((size_t)(sp_syscall_name_off[row + 1] - sp_syscall_name_off[row]) == len + 1 &&
+		    !memcmp(row_name(row), name, len))
+			return row;
 	}
 }
 

@@ -18,6 +18,7 @@
 
 #include "profile/check.h"
 #include "secprof.h"
+#include "core/hash.h"
 #include "core/json.h"
 #include "core/yaml.h"
 
@@ -295,12 +296,10 @@ static int decode_object(struct pc *c, const struct sp_json *v, const struct fie
  * string with that text; NULL on ENOMEM. */
 static const char *intern(struct pc *c, const char *s, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h = sp_hash_bytes(s, n);
 	size_t i;
 	char *copy;
 
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ (unsigned char)s[k]) * 16777619u;
 	if (c->nused * 2 >= c->nslots) { /* at most half full */
 		size_t cap = c->nslots ? c->nslots * 2 : 256;
 		struct intern_slot *t = calloc(cap, sizeof(*t));

@@ -180,6 +180,51 @@ static void test_arch_lookup(void)
 #endif
 }
 
+/* Whether name is one of the table's, by a plain scan. */
+static bool has_name(const char *name)
+{
+	for (size_t s = 0; s < sp_syscall_count(); s++)
+		if (!strcmp(sp_syscall_name_at(s), name))
+			return true;
+	return false;
+}
+
+/* The name lookup (core/arch.c row_by_name) hashes a name in overlapping
+ * words (core/hash.h) and must still compare every byte and the length:
+ * else a name one byte off could stand for a syscall. Each table name,
+ * with each byte changed, cut by one or grown by one, is a name only when
+ * the table has it. */
+static void test_name_lookup_exact(void)
+{
+	size_t wrong = 0, tried = 0;
+	char buf[64];
+
+	for (size_t s = 0; s < sp_syscall_count(); s++) {
+		const char *name = sp_syscall_name_at(s);
+		size_t len = strlen(name);
+		wrong += !sp_syscall_known(name);
+		for (size_t at = 0; at < len; at++, tried++) {
+			memcpy(buf, name, len + 1);
+			buf[at] = buf[at] == 'q' ? 'z' : 'q';
+			wrong += sp_syscall_known(buf) && !has_name(buf);
+		}
+		memcpy(buf, name, len + 1);
+		buf[len - 1] = '\0';
+		wrong += sp_syscall_known(buf) != has_name(buf);
+		memcpy(buf, name, len);
+		memcpy(buf + len, "x", 2);
+		wrong += sp_syscall_known(buf) != has_name(buf);
+		tried += 2;
+	}
+	wrong += sp_syscall_known("") + sp_syscall_known(NULL);
+	memset(buf, 'a', 40);
+	buf[40] = '\0';
+	wrong += sp_syscall_known(buf);
+	if (!tap_ok(wrong == 0, "a name one byte off, short or long is no other name (%zu tried)",
+		    tried))
+		tap_diag("%zu wrong", wrong);
+}
+
 /* Name -> number -> name round trips on every arch, the by-number order,
  * and the by-name order binary search relies on. */
 static void test_consistency(void)
@@ -478,6 +523,7 @@ int main(void)
 	test_audit_values();
 	test_arch_lookup();
 	test_consistency();
+	test_name_lookup_exact();
 	test_native_headers();
 	test_arg32();
 	test_mix();
