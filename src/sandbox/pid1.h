@@ -17,15 +17,30 @@
 /* docker run's own exit statuses (docker run reference, "Exit status"). */
 enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 };
 
-/* The signals secprof forwards to the command (and blocks while it waits). */
+/* The signals secprof forwards to the command (and blocks while it
+ * waits): those the docker client forwards (docker/cli,
+ * cli/command/container/signals.go ForwardAllSignals: every signal it
+ * can catch but SIGCHLD, SIGPIPE and the Go runtime's SIGURG), the
+ * real-time ones with them (SIGRTMIN+3 stops a systemd), but not:
+ * - SIGTSTP, SIGTTIN, SIGTTOU and SIGCONT: without a root, secprof is in
+ *   the shell's job with the command; the terminal stops both, and a
+ *   secprof that did not stop would leave the shell waiting for it;
+ * - SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS and SIGABRT, which
+ *   report a fault or an abort of secprof's own: blocked, they would end
+ *   it without its handler (a sanitizer's report). The docker client
+ *   forwards these too when another process sends them (README.md,
+ *   "Signals");
+ * - the C library's own real-time signals, which sigfillset leaves out
+ *   (glibc's 32 and 33, musl's 32 to 34). */
 static inline void sp_forward_sigset(sigset_t *set)
 {
-	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM };
+	static const int kept[] = { SIGCHLD, SIGPIPE, SIGURG,  SIGTSTP, SIGTTIN, SIGTTOU,
+				    SIGCONT, SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,  SIGTRAP,
+				    SIGSYS,  SIGABRT, SIGKILL, SIGSTOP };
 
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(set, sigs[i]);
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		sigdelset(set, kept[i]);
 }
 
 /* A wait status as a shell reports it: the exit code, or 128 + the signal. */

@@ -838,6 +838,18 @@ sleep 1
 kill -TERM $pid
 wait $pid
 is "$?" 143 "SIGTERM kills the command: 128+15"
+# Real-time signals and SIGPWR reach the command too, through secprof and
+# secprof-init: 88aa489 passed on eight, and SIGRTMIN+6 ended secprof and
+# left the container running without it. (No timeout(1) here: it would
+# take these signals itself.)
+for sig in 40 64 PWR; do
+	"$SECPROF" run --rootfs "$ROOT" -- sh -c 'trap "exit 44" 40; trap "exit 46" 64; trap "exit 45" PWR; sleep 30 & wait' &
+	pid=$!
+	sleep 1
+	kill -$sig $pid
+	wait $pid
+	is "$?" "$(case $sig in 40) echo 44 ;; 64) echo 46 ;; *) echo 45 ;; esac)" "signal $sig to secprof reaches the container's command"
+done
 # The subshell exits at once, so its sleep is re-parented to PID 1 and only
 # init can reap it when it ends.
 crun -- sh -c '(sleep 0.2 &); sleep 1; cat /proc/[0-9]*/stat 2>/dev/null | cut -d" " -f3 | tr -d "\n"'

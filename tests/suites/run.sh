@@ -234,6 +234,17 @@ sleep 0.5
 kill -TERM $pid
 wait $pid
 is "$?" 42 "SIGTERM sent to secprof run is forwarded to the command"
+# Every signal the docker client passes on, real-time ones too: 88aa489
+# passed on eight, and any other (here SIGRTMIN+6) ended secprof and left
+# the command running without it.
+for sig in 40 PWR; do
+	"$SECPROF" run -- sh -c 'trap "exit 44" 40; trap "exit 45" PWR; sleep 30 & wait' &
+	pid=$!
+	sleep 0.5
+	kill -$sig $pid
+	wait $pid
+	is "$?" "$([[ $sig == 40 ]] && echo 44 || echo 45)" "signal $sig sent to secprof run is forwarded to the command"
+done
 
 # A tracer that never waits holds the command's zombie: its pidfd polls
 # readable while secprof's waitpid finds nothing. The wait must not spin
