@@ -37,6 +37,10 @@ struct run_args {
 	/* images, layers, mounts, terminal (secprof_container_ext) */
 	secprof_container_ext x;
 	const char *volumes[MAX_ENV], *mounts[MAX_ENV], *tmpfs[MAX_ENV];
+	/* --security-opt apparmor=P or label=L: accepted, not applied; said
+	 * once every option is read, -q among them */
+	const char *unapplied[MAX_ENV];
+	size_t nunapplied;
 };
 
 enum {
@@ -287,13 +291,12 @@ static int security_opt(const struct cli *g, struct run_args *a, const char *opt
 		a->x.apparmor = val;
 	if (!strcmp(opt, "apparmor=unconfined") || !strcmp(opt, "apparmor:unconfined"))
 		return 0;
-	/* Accepted so that docker run lines work as they are, but said:
-	 * secprof confines with seccomp, capabilities and namespaces only. */
+	/* Accepted so that docker run lines work as they are, but said
+	 * (warn_unapplied): secprof confines with seccomp, capabilities and
+	 * namespaces only. */
 	if (!strcmp(key, "apparmor") || !strcmp(key, "label")) {
-		fprintf(stderr,
-			"%s: warning: --security-opt %s is accepted but not applied: secprof run sets no %s\n",
-			g->prog, opt,
-			!strcmp(key, "apparmor") ? "AppArmor profile" : "SELinux label");
+		if (a->nunapplied < MAX_ENV)
+			a->unapplied[a->nunapplied++] = opt;
 		return 0;
 	}
 	if (!strcmp(key, "systempaths"))
@@ -377,6 +380,16 @@ static int take(struct cli *g, void *data, int id, const char *v)
 	return 0;
 }
 
+static void warn_unapplied(const struct cli *g, const struct run_args *a)
+{
+	for (size_t i = 0; !g->quiet && i < a->nunapplied; i++)
+		fprintf(stderr,
+			"%s: warning: --security-opt %s is accepted but not applied: secprof run sets no %s\n",
+			g->prog, a->unapplied[i],
+			!strncmp(a->unapplied[i], "apparmor", 8) ? "AppArmor profile"
+								 : "SELinux label");
+}
+
 static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 {
 	int first, rc = cli_parse(g, argc, argv, take, a, NULL, &first);
@@ -388,6 +401,7 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
 		return run_error(g, "%s",
 				 "no command given: secprof run [OPTIONS] [--] CMD [ARG...]");
 	a->argv = argv + first;
+	warn_unapplied(g, a);
 	a->x.volumes = a->volumes;
 	a->x.mounts = a->mounts;
 	a->x.tmpfs = a->tmpfs;

@@ -504,6 +504,12 @@ run --security-opt apparmor=docker-default --security-opt label=disable -- echo 
 is "$rc:$out" "0:ran" "--security-opt apparmor=/label= are accepted"
 [[ $err == *"apparmor=docker-default is accepted but not applied"* && $err == *"label=disable is accepted but not applied"* ]]
 ok $? "... with a warning that secprof does not apply them"
+# -q silences them wherever it stands: 88aa489 printed each as its option
+# was read, -q or not.
+for q in "-q --security-opt label=disable" "--security-opt label=disable -q"; do
+	run $q -- echo ran
+	is "$rc:$out:$err" "0:ran:" "--security-opt label=disable with -q ($q): no warning"
+done
 run --security-opt apparmor=unconfined -- echo ran
 is "$rc:$out:$err" "0:ran:" "--security-opt apparmor=unconfined: what secprof gives, no warning"
 run -v "$host:/z:Z" -- true
