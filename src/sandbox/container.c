@@ -425,16 +425,6 @@ static int mask_path(const struct special_fs *fs, const char *path, secprof_erro
 	return rc;
 }
 
-/* A record of getdents64 (the kernel's struct linux_dirent64,
- * include/linux/dirent.h; not the C library's dirent). */
-struct kernel_dirent64 {
-	uint64_t ino;
-	int64_t off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
 /* Every match of a pattern whose one component with a star (the cpuN
  * of thermal_throttle) matches names of its directory, listed from the
  * directory's fd. With getdents64 into a buffer on the stack, not
@@ -463,7 +453,7 @@ static int mask_pattern(const struct special_fs *fs, const char *pattern, secpro
 							   : sys_fail(err, "cannot list", dirpath);
 	while (!rc && (n = syscall(SYS_getdents64, fd, ents, sizeof(ents))) > 0)
 		for (long at = 0; !rc && at < n;) {
-			const struct kernel_dirent64 *e = (const void *)(ents + at);
+			const struct sp_dirent64 *e = (const void *)(ents + at);
 
 			at += e->reclen;
 			if (fnmatch(comp, e->name, FNM_PERIOD) == 0 &&

@@ -5,7 +5,6 @@
  * signals. Its own file so that run.c and container.c each use it without
  * using each other (container.c only needs this; run.c starts a container).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -66,39 +65,57 @@ static int close_range_one(unsigned lo, unsigned hi, bool cloexec)
 	return (int)syscall(SYS_close_range, lo, hi, cloexec ? CLOSE_RANGE_CLOEXEC : 0);
 }
 
-/* Kernels before 5.9 (close_range) or 5.11 (CLOSE_RANGE_CLOEXEC): walk
- * /proc/self/fd as runc's UnsafeCloseFrom does. The fds are collected
- * first so the directory's own fd is never touched while it is read. */
-static int close_fds_proc(int from, int keep, bool cloexec)
+/* The fds of /proc/self/fd read with getdents64 into ents, not readdir:
+ * this runs in init and the command's child, which may not allocate
+ * (user.c), and opendir allocates its DIR. Up to max fds from `from` on,
+ * other than keep and dir (and, with cloexec, those already so marked),
+ * go to fds; *more when there were more. The count, or -1. */
+static int list_fds(int dir, int from, int keep, bool cloexec, int *fds, int max, bool *more)
 {
-	int fds[1024], nfds, more;
+	char ents[4096] __attribute__((aligned(8)));
+	int nfds = 0;
+	long n;
 
-	do {
-		DIR *d = opendir("/proc/self/fd");
-		struct dirent *e;
-
-		if (!d)
-			return -1;
-		nfds = 0;
-		more = 0;
-		while ((e = readdir(d))) {
+	*more = false;
+	while (!*more && (n = syscall(SYS_getdents64, dir, ents, sizeof(ents))) > 0)
+		for (long at = 0; at < n && !*more;) {
+			const struct sp_dirent64 *e = (const void *)(ents + at);
 			char *end;
-			long fd = strtol(e->d_name, &end, 10);
-			if (*end || e->d_name[0] == '.' || fd < from || fd == keep ||
-			    fd == dirfd(d))
+			long fd = strtol(e->name, &end, 10);
+
+			at += e->reclen;
+			if (*end || e->name[0] == '.' || fd < from || fd == keep || fd == dir)
 				continue;
 			if (cloexec) {
 				int fl = fcntl((int)fd, F_GETFD);
 				if (fl < 0 || (fl & FD_CLOEXEC))
 					continue;
 			}
-			if (nfds == (int)SP_ARRAY_SIZE(fds)) {
-				more = 1;
-				break;
-			}
-			fds[nfds++] = (int)fd;
+			if (nfds == max)
+				*more = true;
+			else
+				fds[nfds++] = (int)fd;
 		}
-		closedir(d);
+	return n < 0 && !*more ? -1 : nfds;
+}
+
+/* Kernels before 5.9 (close_range) or 5.11 (CLOSE_RANGE_CLOEXEC): walk
+ * /proc/self/fd as runc's UnsafeCloseFrom does. The fds are collected
+ * first so the directory's own fd is never touched while it is read. */
+static int close_fds_proc(int from, int keep, bool cloexec)
+{
+	int fds[1024], nfds;
+	bool more;
+
+	do {
+		int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dir < 0)
+			return -1;
+		nfds = list_fds(dir, from, keep, cloexec, fds, (int)SP_ARRAY_SIZE(fds), &more);
+		close(dir);
+		if (nfds < 0)
+			return -1;
 		for (int i = 0; i < nfds; i++) {
 			if (cloexec ? fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0 : close(fds[i]) < 0) {
 				if (errno != EBADF && errno != EINTR)

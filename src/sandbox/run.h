@@ -277,6 +277,17 @@ struct sp_user {
  * container's own layers (moby daemon/oci_linux.go getUser, on BaseFS),
  * never in a volume, and hands runc numbers. NULL: a file that is missing
  * (or not a regular file). */
+/* A record of getdents64 (the kernel's struct linux_dirent64,
+ * include/linux/dirent.h; not the C library's dirent): what lists a
+ * directory where nothing may allocate (opendir's DIR is malloc'ed). */
+struct sp_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
 struct sp_userdb {
 	char *passwd, *group;
 	size_t passwd_len, group_len;

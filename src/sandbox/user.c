@@ -101,18 +101,18 @@ static int split_fields(struct span line, struct span *field, int max)
  * is missing (a line with fewer fields, "app:x:1000") is none. */
 static bool parse_id(struct span s, unsigned long *out)
 {
-	unsigned long v = 0;
+	uint64_t v = 0; /* 64 bits where unsigned long has 32: no wrap to 0 */
 
 	if (!s.p || !s.n)
 		return false;
 	for (size_t i = 0; i < s.n; i++) {
 		if (s.p[i] < '0' || s.p[i] > '9')
 			return false;
-		v = v * 10 + (unsigned long)(s.p[i] - '0');
-		if (v > 0xfffffffeUL)
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+		if (v > 0xfffffffeu)
 			return false;
 	}
-	*out = v;
+	*out = (unsigned long)v;
 	return true;
 }
 
@@ -201,11 +201,40 @@ int sp_userdb_capture(struct sp_userdb *db, secprof_error *err)
 }
 
 /* One of the two files, whole: the captured copy, or the root's own read
- * into a mapping of its own (map: unmapped by close_db). */
+ * into a mapping of its own (map, maplen: unmapped by close_db). */
 struct db_file {
 	const char *p, *end;
 	char *map;
+	size_t maplen;
 };
+
+/* Read fd whole into f->map, a mapping sized by fstat and grown with
+ * mremap while reads fill it (a file that grew, or is no regular file),
+ * never past USERDB_MAX + 1 bytes: each lookup's mapping counts against
+ * RLIMIT_DATA and RLIMIT_AS, and one of the limit's size refused every
+ * run under a modest limit. The count read, or -1 with no memory. */
+static ssize_t read_mapped(int fd, struct db_file *f)
+{
+	struct stat st;
+	size_t len = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+
+	f->maplen = page;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (off_t)USERDB_MAX)
+		f->maplen = ((size_t)st.st_size + page) / page * page; /* room for one byte more */
+	if (!(f->map = map_bytes(f->maplen)))
+		return -1;
+	for (;;) {
+		len += read_into(fd, f->map + len, f->maplen - len);
+		if (len < f->maplen || f->maplen > USERDB_MAX)
+			return (ssize_t)len;
+		size_t more = f->maplen * 2 > USERDB_MAX + 1 ? USERDB_MAX + 1 : f->maplen * 2;
+		void *p = mremap(f->map, f->maplen, more, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -1;
+		f->map = p;
+		f->maplen = more;
+	}
+}
 
 /* The root's own file, read with openat, read and close alone. It is read
  * under the profile's filter (runc's setupUser reads it after
@@ -217,28 +246,24 @@ struct db_file {
  * glibc's fdopen makes fcntl (libio/iofdopen.c). Past USERDB_MAX bytes:
  * *too_long, never a cut file whose missing entries would read as a
  * numeric user without one (/etc/group a link to /dev/zero). No memory
- * to read it into (a profile denying mmap): *no_memory, refused too. */
+ * to read it into (a profile denying mmap or mremap, a data limit):
+ * *no_memory, refused too. */
 static void open_host_db(bool group, struct db_file *f, bool *too_long, bool *no_memory)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, group ? "/etc/group" : "/etc/passwd",
 			      O_RDONLY | O_CLOEXEC);
-	size_t len;
+	ssize_t len;
 
 	if (fd < 0)
 		return;
-	if (!(f->map = map_bytes(USERDB_MAX + 1))) {
-		*no_memory = true;
-		close(fd);
-		return;
-	}
-	len = read_into(fd, f->map, USERDB_MAX + 1);
+	len = read_mapped(fd, f);
 	close(fd);
-	if (len > USERDB_MAX) {
+	if (len < 0)
+		*no_memory = true;
+	else if ((size_t)len > USERDB_MAX)
 		*too_long = true;
-		return;
-	}
-	f->p = f->map;
-	f->end = f->map + len;
+	else
+		*f = (struct db_file){ f->map, f->map + len, f->map, f->maplen };
 }
 
 static void open_db(const struct sp_userdb *db, bool group, struct db_file *f, struct sp_user *u)
@@ -246,17 +271,17 @@ static void open_db(const struct sp_userdb *db, bool group, struct db_file *f, s
 	const char *buf = !db ? NULL : group ? db->group : db->passwd;
 	size_t len = !db ? 0 : group ? db->group_len : db->passwd_len;
 
-	*f = (struct db_file){ NULL, NULL, NULL };
+	*f = (struct db_file){ NULL, NULL, NULL, 0 };
 	if (!db)
 		open_host_db(group, f, &u->too_long, &u->no_memory);
 	else if (buf)
-		*f = (struct db_file){ buf, buf + len, NULL };
+		*f = (struct db_file){ buf, buf + len, NULL, 0 };
 }
 
 static void close_db(struct db_file *f)
 {
 	if (f->map)
-		munmap(f->map, USERDB_MAX + 1);
+		munmap(f->map, f->maplen);
 }
 
 /* Find name (or id, when name is NULL) in a passwd/group style file, its
@@ -290,10 +315,15 @@ static void add_group(struct sp_user *u, gid_t gid)
 		u->too_many = true;
 }
 
+/* An empty member field lists nobody, as runc reads it (moby/sys/user
+ * parseLine: "" is no member, not one of empty name), so a passwd entry
+ * without a name is in no group by it. */
 static bool lists_member(struct span members, struct span user)
 {
 	struct span m;
 
+	if (!members.n)
+		return false;
 	while ((m = next_piece(&members, ',')).p)
 		if (m.n == user.n && !memcmp(m.p, user.p, m.n))
 			return true;
