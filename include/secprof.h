@@ -606,10 +606,15 @@ SECPROF_API int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bo
  * for the run and put back after, for the whole process; so a process
  * that ignores SIGCHLD makes its runs one at a time. The same holds for
  * the secprof_container_run and secprof_record functions.
- * The calling thread keeps HUP, INT, QUIT, TERM, USR1, USR2, WINCH and
- * ALRM blocked during the run and passes on those it receives; in a
- * process with other threads, only the signals that reach this thread
- * (those the others block) are passed on. The command's end is seen on a
+ * The calling thread keeps blocked during the run, and passes on to the
+ * command, every signal the docker client passes on, real-time ones
+ * included: all but SIGCHLD, SIGPIPE, SIGURG, SIGTSTP, SIGTTIN, SIGTTOU,
+ * SIGCONT, the fault signals (SEGV, BUS, FPE, ILL, TRAP, SYS), SIGABRT,
+ * SIGXCPU, SIGXFSZ and the C library's own. So a process-directed signal
+ * the caller meant for itself (a POSIX timer's, SIGIO, SIGPROF) goes to
+ * the command if this thread takes it; in a process with other threads,
+ * only the signals that reach this thread (those the others block) are
+ * passed on. The command's end is seen on a
  * pidfd (Linux 5.3), so another thread taking SIGCHLD does not hold the
  * run up (before 5.3, it is checked for every 100 ms). A thread that
  * reaps any child (waitpid(-1)) may take the command's status: the run

@@ -27,16 +27,17 @@ enum { SP_EXIT_ERROR = 125, SP_EXIT_CANNOT_EXEC = 126, SP_EXIT_NOT_FOUND = 127 }
  *   secprof that did not stop would leave the shell waiting for it;
  * - SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS and SIGABRT, which
  *   report a fault or an abort of secprof's own: blocked, they would end
- *   it without its handler (a sanitizer's report). The docker client
- *   forwards these too when another process sends them (README.md,
- *   "Signals");
+ *   it without its handler (a sanitizer's report); and SIGXCPU and
+ *   SIGXFSZ, which report secprof's own limits (a relay's write past
+ *   RLIMIT_FSIZE must not kill the command). The docker client forwards
+ *   these too when another process sends them (README.md, "Signals");
  * - the C library's own real-time signals, which sigfillset leaves out
  *   (glibc's 32 and 33, musl's 32 to 34). */
 static inline void sp_forward_sigset(sigset_t *set)
 {
 	static const int kept[] = { SIGCHLD, SIGPIPE, SIGURG,  SIGTSTP, SIGTTIN, SIGTTOU,
 				    SIGCONT, SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,  SIGTRAP,
-				    SIGSYS,  SIGABRT, SIGKILL, SIGSTOP };
+				    SIGSYS,  SIGABRT, SIGXCPU, SIGXFSZ, SIGKILL, SIGSTOP };
 
 	sigfillset(set);
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
