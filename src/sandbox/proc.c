@@ -74,7 +74,7 @@ static int list_fds(int dir, int from, int keep, bool cloexec, int *fds, int max
 {
 	char ents[4096] __attribute__((aligned(8)));
 	int nfds = 0;
-	long n;
+	long n = 0;
 
 	*more = false;
 	while (!*more && (n = syscall(SYS_getdents64, dir, ents, sizeof(ents))) > 0)
