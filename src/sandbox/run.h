@@ -268,9 +268,10 @@ struct sp_user {
 	gid_t gid;
 	gid_t groups[1024]; /* supplementary: the gid, then the groups listing the user */
 	size_t ngroups;
-	bool too_many;  /* more groups than groups[] holds: refused (user.c) */
-	bool too_long;  /* a line of /etc/passwd or /etc/group too long to read: refused */
-	bool no_memory; /* no memory to read one of them into: refused */
+	bool too_many;       /* more groups than groups[] holds: refused (user.c) */
+	bool too_long;       /* a line of /etc/passwd or /etc/group too long to read: refused */
+	bool no_memory;      /* no memory to read one of them into: refused */
+	bool bad_member_gid; /* a group listing the user has a gid that is no number: refused */
 };
 /* The root's /etc/passwd and /etc/group as they were before -v, --mount
  * and --tmpfs covered anything: Docker's daemon looks the user up in the

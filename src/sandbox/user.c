@@ -84,6 +84,53 @@ static struct span next_piece(struct span *rest, char sep)
 	return piece;
 }
 
+/* The length of the white space that ends (at_end) or starts s, as
+ * Go's unicode.IsSpace has it: ASCII's six, and U+0085, U+00A0, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000 in UTF-8. */
+static size_t space_at(struct span s, bool at_end)
+{
+	static const char *const wide[] = {
+		"\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
+		"\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
+		"\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+	};
+	char c;
+
+	if (!s.n)
+		return 0;
+	c = at_end ? s.p[s.n - 1] : s.p[0];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	for (size_t i = 0; i < SP_ARRAY_SIZE(wide); i++) {
+		size_t n = strlen(wide[i]);
+		if (s.n >= n && !memcmp(at_end ? s.p + s.n - n : s.p, wide[i], n))
+			return n;
+	}
+	return 0;
+}
+
+/* The next entry of a passwd or group file as runc's reader takes it
+ * (moby/sys/user ParsePasswdFilter, ParseGroupFilter): each line with
+ * its leading and trailing white space cut (bytes.TrimSpace), an empty
+ * one skipped, and in /etc/group a line starting with '#' too; a
+ * passwd line starting with '#' is an entry there, so it is one here
+ * (skipping it would give its uid group 0 instead of its own). */
+static bool next_entry(const char **cur, const char *end, bool group, struct span *line)
+{
+	size_t n;
+
+	while (next_line(cur, end, line)) {
+		while ((n = space_at(*line, false)))
+			*line = (struct span){ line->p + n, line->n - n };
+		while ((n = space_at(*line, true)))
+			line->n -= n;
+		if (line->n && !(group && line->p[0] == '#'))
+			return true;
+	}
+	return false;
+}
+
 /* Split a colon-separated line into at most max fields (the rest: p
  * NULL); returns the count. */
 static int split_fields(struct span line, struct span *field, int max)
@@ -295,8 +342,8 @@ static bool find_entry(const struct sp_userdb *db, bool group, const char *name,
 	unsigned long fid;
 
 	open_db(db, group, f, u);
-	for (cur = f->p; cur && next_line(&cur, f->end, &line);) {
-		if ((line.n && line.p[0] == '#') || split_fields(line, field, nfields) < 3)
+	for (cur = f->p; cur && next_entry(&cur, f->end, group, &line);) {
+		if (split_fields(line, field, nfields) < 3)
 			continue;
 		if (name ? span_is(field[0], name) : parse_id(field[2], &fid) && fid == id)
 			return true;
@@ -338,10 +385,18 @@ static void add_member_groups(const struct sp_userdb *db, struct span user, stru
 	unsigned long gid;
 
 	open_db(db, true, &f, u);
-	for (cur = f.p; cur && !u->too_many && next_line(&cur, f.end, &line);)
-		if (split_fields(line, field, 4) == 4 && parse_id(field[2], &gid) &&
-		    lists_member(field[3], user))
+	for (cur = f.p;
+	     cur && !u->too_many && !u->bad_member_gid && next_entry(&cur, f.end, true, &line);) {
+		if (split_fields(line, field, 4) < 4 || !lists_member(field[3], user))
+			continue;
+		/* runc reads a gid that is no number as 0 (parseLine:
+		 * strconv.Atoi's error dropped): root's group, which a
+		 * refusal gives no one */
+		if (parse_id(field[2], &gid))
 			add_group(u, (gid_t)gid);
+		else
+			u->bad_member_gid = true;
+	}
 	close_db(&f);
 }
 
@@ -431,7 +486,12 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 		add_member_groups(db, field[0], u);
 	/* Fewer groups than Docker sets would let a file through whose mode
 	 * denies one of the others: refuse rather than cut the list. */
-	if (u->too_many && !u->too_long && !u->no_memory)
+	if (u->bad_member_gid && !u->too_long && !u->no_memory)
+		rc = sp_err(
+			err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			"user %s is listed in a group of /etc/group whose gid is no number: Docker would give it group 0, secprof refuses",
+			copy);
+	else if (u->too_many && !u->too_long && !u->no_memory)
 		rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			    "user %s is in more than %zu groups: secprof cannot set them all", copy,
 			    SP_ARRAY_SIZE(u->groups));

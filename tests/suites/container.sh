@@ -296,6 +296,25 @@ crun -- sed -i /^short:/d /etc/passwd
 crun -- sh -c 'echo ":x:1500:1500::/:/bin/sh" >>/etc/passwd'
 is "$(groups_of --user 1500)" 1500 "--user UID whose passwd entry has no name: its gid alone, no group with an empty member list"
 crun -- sed -i '/^:x:1500:/d' /etc/passwd
+# Lines as runc's reader takes them (moby/sys/user): white space cut at
+# both ends, so a CRLF /etc/group still lists alice in its group (earlier
+# builds read "alice\r", left the group out and opened her a file whose
+# mode denies it); '#' starts a comment in /etc/group only, so a passwd
+# line "#x:x:1600:1600" is uid 1600's entry (earlier: no entry, group 0);
+# a group listing alice with a gid that is no number is refused (runc
+# reads it as 0, root's group).
+crun -- sh -c 'printf "crlf:x:4646:alice\r\n#cmt:x:4747:alice\n" >>/etc/group
+	printf "#x:x:1600:1600::/:/bin/sh\n" >>/etc/passwd
+	printf secret >/crlf-secret; chown 0:4646 /crlf-secret; chmod 0604 /crlf-secret'
+crun --user alice -- sh -c 'id -G; cat /crlf-secret'
+is "$rc:$(tr '\n' ' ' <<<"$out")" "1:1000 29 44 4646 " \
+	"--user NAME in a CRLF /etc/group line: in that group, denied by it; a '#' group line is no group"
+is "$(groups_of --user 1600)" 1600 "--user UID whose passwd line starts with '#': its own gid, not 0"
+crun -- sh -c 'echo "bad:x:abc:alice" >>/etc/group'
+crun --user alice -- true
+is "$rc:$err" "125:secprof: user alice is listed in a group of /etc/group whose gid is no number: Docker would give it group 0, secprof refuses" \
+	"--user NAME in a group whose gid is no number: refused"
+crun -- sh -c 'sed -i "/^crlf:/d; /^#cmt:/d; /^bad:/d" /etc/group; sed -i "/^#x:x:1600:/d" /etc/passwd; rm /crlf-secret'
 # Each lookup maps only what its file needs: a 16 MiB mapping per file
 # counted against RLIMIT_DATA (and RLIMIT_AS) refused every run under a
 # 20 MB data limit ("no memory to read /etc/passwd"), even without --user.
