@@ -83,6 +83,10 @@ struct tree {
 	 * tree no longer holds every path of its rule */
 	bool narrowed;
 	struct pmemo memo; /* prune_scan's answers, for one prune */
+	/* the action of every chain added so far, while they share one
+	 * (tree_rule_add): no node can then hold another (tree_other_action) */
+	uint32_t one_ret;
+	bool any_chain, mixed_rets;
 	/* db.c node_cnt: the nodes of every chain added, less those freed.
 	 * Not the nodes left in the tree: a node that _db_tree_remove or a
 	 * new action unlinks while a sibling still counts it stays counted. */
@@ -389,6 +393,19 @@ static const struct sp_rule *other_action(const struct sp_tnode *n, uint32_t ret
 	return r;
 }
 
+/* other_action in t's tree. Every action a node holds is the action of
+ * the chain that set it (gen_chain, merge_side), so while all chains added
+ * share one action, none can be another: the walk (the whole level below,
+ * once per rule added, quadratic in the rules on one level) is skipped and
+ * the answer is the same. */
+static const struct sp_rule *tree_other_action(struct tree *t, const struct sp_tnode *n,
+					       uint32_t ret)
+{
+	if (!t->mixed_rets && ret == t->one_ret)
+		return NULL;
+	return other_action(n, ret, 0, &t->steps);
+}
+
 static bool tleaf(const struct sp_tnode *n)
 {
 	return !n->t && !n->f;
@@ -405,7 +422,7 @@ static bool merge_side(struct tree *t, struct sp_tnode *x, const struct sp_tnode
 		return true;
 	if (!xhas) {
 		/* the new chain ends where the old one goes on */
-		if ((t->clash = other_action(*xnext, nact, 0, &t->steps)))
+		if ((t->clash = tree_other_action(t, *xnext, nact)))
 			return false;
 		t->node_cnt -= tunref(xnext);
 		*xnext = NULL;
@@ -643,7 +660,7 @@ static enum pnext prune_match(struct prune *p, struct sp_tnode **xp, struct sp_t
 			return P_NEXT;
 	}
 	x = *xp;
-	if (!(*st & P_MATCH) || other_action(x, p->ret, 0, &p->t->steps))
+	if (!(*st & P_MATCH) || tree_other_action(p->t, x, p->ret))
 		return P_NEXT;
 	if ((*st & P_NFIN) && (*st & P_XPRE)) {
 		/* the new chain is shorter: the old one goes */
@@ -767,6 +784,9 @@ static bool tree_rule_add(struct tree *t, const struct sp_arch *arch,
 
 	if (t->uncond)
 		return true; /* the syscall is decided: libseccomp drops the rule */
+	t->mixed_rets |= t->any_chain && ret != t->one_ret;
+	t->one_ret = ret;
+	t->any_chain = true;
 	head = n ? gen_chain(t, arch, args, n, ret, src) : NULL;
 	made = t->used - made;
 	if (t->dry)
