@@ -125,6 +125,13 @@ struct jp {
 	enum expect *ex;   /* cur_expect(), cached */
 	bool lazy;         /* objects in arrays become lazy nodes (sp_json_parse_lazy) */
 	size_t depth_base; /* containers open around a lazy object's own scan */
+	/* only validate (a lazy object's first scan): every node is the sink,
+	 * overwritten by the next, and no container keeps its members */
+	bool validate;
+	struct sp_json sink;
+	/* a lazy parse's validating scans, one after the other, take turns
+	 * with these (lazy_object): their room stays from one to the next */
+	struct sp_vec lazy_frames, lazy_scratch;
 };
 
 static int fail_at(struct jp *p, size_t off, int code, const char *msg)
@@ -203,6 +210,8 @@ static inline size_t skip_space(struct jp *p, size_t i)
 
 HOT struct sp_json *new_node(struct jp *p)
 {
+	if (p->validate)
+		return &p->sink;
 	if (!p->nodes_left) {
 		p->nodes = sp_arena_alloc_raw(p->node_arena, NODE_BLOCK * sizeof(*p->nodes));
 		if (!p->nodes)
@@ -609,7 +618,9 @@ static size_t close_container(struct jp *p, size_t i)
 	/* No arithmetic on a NULL scratch array (UB even with offset 0). */
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
-	if (v->type == SP_JOBJ) {
+	if (p->validate) {
+		/* v is the sink: nothing is kept */
+	} else if (v->type == SP_JOBJ) {
 		v->u.members = n ? sp_arena_alloc_raw(p->node_arena, n * sizeof(*m)) : NULL;
 		if (n && !v->u.members)
 			return oom(p);
@@ -774,21 +785,23 @@ static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_a
  * trees (and a copy of their text) were most of its peak memory. */
 static size_t lazy_object(struct jp *p, size_t i)
 {
-	struct sp_arena tmp = { 0 };
 	struct jp q;
 	struct sp_json *v;
 	size_t end;
 
-	sub_parser(&q, p, &tmp, NULL, p->line, p->line_start, p->frames.len);
+	sub_parser(&q, p, NULL, NULL, p->line, p->line_start, p->frames.len);
+	q.validate = true;
+	q.frames = p->lazy_frames;
+	q.scratch = p->lazy_scratch;
+	q.frames.len = q.scratch.len = 0;
 	end = scan_one(&q, i);
 	/* A syntax error inside: diagnosed from where this scan stopped, in
 	 * the state of the innermost container open there, which is what the
 	 * whole-tree scan would have stopped in (diagnose reads no more). */
 	if (end == BAD && !q.failed)
 		report_syntax(&q);
-	sp_vec_free(&q.frames);
-	sp_vec_free(&q.scratch);
-	sp_arena_free(&tmp);
+	p->lazy_frames = q.frames;
+	p->lazy_scratch = q.scratch;
 	if (end == BAD) {
 		p->failed = true;
 		return BAD;
@@ -804,7 +817,8 @@ static size_t lazy_object(struct jp *p, size_t i)
 }
 
 struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *lazy,
-			       const char *data, size_t len, const char *file, secprof_error *err)
+			       const char *data, size_t len, const char *file,
+			       struct sp_json_room *room, secprof_error *err)
 {
 	struct jp p = { .data = data, .len = len, .file = file, .err = err }, q;
 	size_t end;
@@ -814,9 +828,22 @@ struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json
 	/* the column is the byte offset on its line plus one (add_value) */
 	sub_parser(&q, &p, node_arena, node_arena, lazy->loc.line, lazy->off - (lazy->loc.col - 1),
 		   0);
+	if (room) {
+		q.frames.items = room->frames;
+		q.frames.cap = room->nframes;
+		q.scratch.items = room->members;
+		q.scratch.cap = room->nmembers;
+	}
 	end = scan_one(&q, lazy->off);
-	sp_vec_free(&q.frames);
-	sp_vec_free(&q.scratch);
+	if (room) {
+		room->frames = q.frames.items;
+		room->nframes = q.frames.cap;
+		room->members = q.scratch.items;
+		room->nmembers = q.scratch.cap;
+	} else {
+		sp_vec_free(&q.frames);
+		sp_vec_free(&q.scratch);
+	}
 	if (end != lazy->end || !q.root) {
 		if (!q.failed) /* not reached: the same bytes scanned before */
 			sp_err(err, SECPROF_E_INTERNAL, file, &lazy->loc, NULL,
@@ -824,6 +851,13 @@ struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json
 		return NULL;
 	}
 	return q.root;
+}
+
+void sp_json_room_free(struct sp_json_room *room)
+{
+	free(room->frames);
+	free(room->members);
+	*room = (struct sp_json_room){ 0 };
 }
 
 /* ---- error diagnosis -------------------------------------------------- */
@@ -1161,6 +1195,8 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		.line = 1,
 		.frames = { .item_size = sizeof(struct frame) },
 		.scratch = { .item_size = sizeof(struct sp_jmember) },
+		.lazy_frames = { .item_size = sizeof(struct frame) },
+		.lazy_scratch = { .item_size = sizeof(struct sp_jmember) },
 		.top_ex = EX_VALUE,
 	};
 
@@ -1193,6 +1229,8 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		report_syntax(&p);
 	sp_vec_free(&p.frames);
 	sp_vec_free(&p.scratch);
+	sp_vec_free(&p.lazy_frames);
+	sp_vec_free(&p.lazy_scratch);
 	return p.failed ? NULL : p.root;
 }
 

@@ -62,11 +62,22 @@ static inline bool sp_json_is_lazy(const struct sp_json *v)
 {
 	return v->type == SP_JOBJ && v->len == SP_JSON_LAZY && !v->u.members;
 }
+/* The room an expansion works in (its open containers and their members),
+ * kept from one expansion to the next by a caller that expands many: zero
+ * it first, sp_json_room_free it after. */
+struct sp_json_room {
+	void *frames, *members;
+	size_t nframes, nmembers;
+};
+void sp_json_room_free(struct sp_json_room *room);
+
 /* The tree of a lazy node (its nodes and the text of its strings and
  * numbers in node_arena), or v itself when it is not lazy. data/len: the
- * input given to sp_json_parse_lazy. NULL with err filled on ENOMEM. */
+ * input given to sp_json_parse_lazy; room: NULL, or kept between calls.
+ * NULL with err filled on ENOMEM. */
 struct sp_json *sp_json_expand(struct sp_arena *node_arena, const struct sp_json *v,
-			       const char *data, size_t len, const char *file, secprof_error *err);
+			       const char *data, size_t len, const char *file,
+			       struct sp_json_room *room, secprof_error *err);
 
 /* Whether a member's key (klen bytes) names the field `name` (ASCII) as Go's
  * encoding/json matches a key to a struct field when none has it exactly:

@@ -112,6 +112,23 @@ void sp_arena_free(struct sp_arena *a)
 	a->head = NULL;
 }
 
+void sp_arena_reset(struct sp_arena *a)
+{
+	struct sp_arena_chunk *keep = a->head;
+
+	if (!keep)
+		return;
+	a->head = keep->next;
+	sp_arena_free(a);
+	if (keep->size == keep->used && keep->size > SP_ARENA_CHUNK) {
+		free(keep); /* a block that had a chunk of its own: not kept */
+		return;
+	}
+	keep->used = 0;
+	keep->next = NULL;
+	a->head = keep;
+}
+
 void *sp_vec_push(struct sp_vec *v)
 {
 	char *slot;

@@ -99,6 +99,8 @@ void *sp_arena_alloc_raw(struct sp_arena *a, size_t size); /* not zeroed: caller
 void *sp_arena_alloc_bytes(struct sp_arena *a, size_t size);
 char *sp_arena_strndup(struct sp_arena *a, const char *s, size_t n);
 void sp_arena_free(struct sp_arena *a);
+/* Empty the arena for reuse: what it held is gone, its first chunk stays. */
+void sp_arena_reset(struct sp_arena *a);
 
 /* Growable array of fixed-size items (malloc'ed, not in an arena). */
 struct sp_vec {

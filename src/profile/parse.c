@@ -466,15 +466,18 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 		if (*arr)
 			memcpy(out, *arr, (len < *n ? len : *n) * size);
 	}
-	for (size_t i = 0, done = len ? v->u.items[0]->off : 0; i < len; i++) {
-		/* an element left lazy by the reader (a large input) gets its
-		 * tree for as long as it is decoded: what is decoded keeps no
-		 * pointer into it (decode_str keeps copies) */
-		struct sp_arena nodes = { 0 };
+	/* an element left lazy by the reader (a large input) gets its tree
+	 * for as long as it is decoded: what is decoded keeps no pointer into
+	 * it (decode_str keeps copies), and the next element's tree takes the
+	 * same room */
+	struct sp_arena nodes = { 0 };
+	struct sp_json_room room = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0, done = len ? v->u.items[0]->off : 0; i < len && rc >= 0; i++) {
 		const struct sp_json *item = v->u.items[i];
 		bool lazy = sp_json_is_lazy(item);
 		size_t old;
-		int rc;
 
 		/* the text of the elements before this one, and what stands
 		 * between them, a MiB at a time: nothing reads it again (an
@@ -484,21 +487,24 @@ static int decode_struct_array(struct pc *c, void **arr, size_t *n, size_t size,
 			done = item->off;
 		}
 		if (lazy) {
-			item = sp_json_expand(&nodes, item, c->data, c->len, c->p->file, c->err);
+			sp_arena_reset(&nodes);
+			item = sp_json_expand(&nodes, item, c->data, c->len, c->p->file, &room,
+					      c->err);
 			if (!item) {
-				sp_arena_free(&nodes);
-				return -1;
+				rc = -1;
+				break;
 			}
 		}
 		old = path_index(c, i);
 		rc = fn(c, out + i * size, item);
 		path_pop(c, old);
-		sp_arena_free(&nodes);
-		if (rc < 0)
-			return rc;
-		if (lazy && c->own && i + 1 == len)
+		if (rc >= 0 && lazy && c->own && i + 1 == len)
 			sp_drop_pages(c->own + done, v->u.items[i]->end - done);
 	}
+	sp_arena_free(&nodes);
+	sp_json_room_free(&room);
+	if (rc < 0)
+		return rc;
 	*arr = out;
 	*n = len;
 	return 0;
