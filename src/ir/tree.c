@@ -728,6 +728,7 @@ static void prune_scan(struct prune *p, struct sp_tnode *x, struct sp_tnode *n, 
 	const struct pmemo_ent *m;
 	unsigned guard = 0;
 	bool remember = false; /* keep the answer for (first, n, in, depth) */
+	bool leaves_pass;
 	struct sp_tnode *first = NULL, *xnext;
 
 	if (!n || !x || depth > 64 || (*state & (P_MATCH | P_ONCE)) == P_ONCE)
@@ -742,11 +743,17 @@ static void prune_scan(struct prune *p, struct sp_tnode *x, struct sp_tnode *n, 
 	}
 	remember = !p->changed;
 	first = x;
+	/* a leaf n outside a prefix (no P_NPRE, P_XPRE): a leaf x other
+	 * than n leads nowhere, on either branch below (nothing to go down
+	 * on, no flag to stop at) */
+	leaves_pass = tleaf(n) && !(in & (P_NPRE | P_XPRE));
 	for (guard = 0; x && next == P_NEXT && guard < TREE_WIDTH; x = xnext, guard++) {
 		if (!step(&p->t->steps))
 			goto out;
 		xnext = x->next; /* before x can be removed */
-		if (tnode_eq(x, n)) {
+		if (leaves_pass && tleaf(x) && !tnode_eq(x, n)) {
+			/* as prune_xprefix or prune_nprefix would: P_NEXT */
+		} else if (tnode_eq(x, n)) {
 			next = prune_match(p, &x, n, in, &st, depth);
 		} else if (tnode_lt(x, n)) {
 			next = prune_xprefix(p, &x, n, in, &st, depth);
