@@ -142,6 +142,7 @@ struct msys {
 	 * with two parents and two nodes (shared_level), or a rule a merge
 	 * lost a part of (tree.c tree_add) */
 	bool merged;
+	size_t seq; /* its place among the syscalls collected (struct collect) */
 };
 
 struct model {
@@ -935,10 +936,20 @@ struct collect {
 	struct sp_vec pools; /* struct sp_tnode *: the replays' */
 	bool any;            /* a syscall whose tree may be stale */
 	/* first pass: leave out the syscalls whose trees cannot be stale
-	 * (eq_leaves_only) and count them; they are laid out only if another
-	 * one makes the model run (sp_rs_model_stale) */
+	 * (eq_leaves_only), to be collected only if another one makes the
+	 * model run (sp_rs_model_stale) */
 	bool defer;
-	size_t deferred;
+	struct sp_vec later; /* struct later */
+	size_t groups;       /* the syscalls met so far: the next one's seq */
+};
+
+/* A syscall the first pass left out. */
+struct later {
+	size_t ai;
+	const struct entry *e;
+	size_t n;
+	bool skip;
+	size_t seq;
 };
 
 /* Does libseccomp's tree give a level of two or more nodes two or more
@@ -1087,7 +1098,7 @@ static bool eq_leaves_only(const struct entry *e, size_t n)
 
 /* One syscall's entries on arch ai: its tree, if it has one. */
 static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t n, bool skip,
-		       struct collect *c)
+		       size_t seq, struct collect *c)
 {
 	struct sp_arch_rules *ar = &b->rs->arches[ai];
 	struct sp_sysrule *s = sp_arch_rules_find(ar, (uint32_t)e->nr);
@@ -1106,7 +1117,10 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 	bool mshape = !layout_only && !sp_sys_tree(s) && merge_shape(e, n, ar->arch);
 
 	if (c->defer && eq_leaves_only(e, n)) {
-		c->deferred++;
+		struct later *l = sp_vec_push(&c->later);
+		if (!l)
+			return sp_err_oom(b->err);
+		*l = (struct later){ ai, e, n, skip, seq };
 		return 0;
 	}
 	/* see has_shape; a merge that may differ is replayed whatever its size
@@ -1135,6 +1149,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 		tree_questions(w.pool, w.used, w.root, &may,
 			       !sp_sys_tree(s) && !mshape && !w.narrowed ? &shared : NULL);
 	*ms = (struct msys){ .ai = ai,
+			     .seq = seq,
 			     .s = s,
 			     .nr = (uint32_t)e->nr,
 			     .nodes = w.nodes,
@@ -1202,7 +1217,7 @@ static int collect_arch(struct build *b, size_t ai, const struct db_entries *d, 
 		for (j = i + 1; j < d->n && e[j].nr == e[i].nr && e[i].nr >= 0; j++)
 			;
 		if (e[i].nr >= 0) /* pseudo numbers get no block (_skip_syscall) */
-			rc = collect_one(b, ai, e + i, j - i, skip, c);
+			rc = collect_one(b, ai, e + i, j - i, skip, c->groups++, c);
 	}
 	return rc;
 }
@@ -1277,16 +1292,24 @@ static void collect_free(struct collect *c)
 		free(((struct sp_tnode **)c->pools.items)[i]);
 	sp_vec_free(&c->pools);
 	sp_vec_free(&c->sys);
+	sp_vec_free(&c->later);
+}
+
+static int cmp_seq(const void *x, const void *y)
+{
+	const struct msys *a = x, *b = y;
+
+	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 {
 	struct collect c = { .sys.item_size = sizeof(struct msys),
-			     .pools.item_size = sizeof(struct sp_tnode *) };
+			     .pools.item_size = sizeof(struct sp_tnode *),
+			     .later.item_size = sizeof(struct later) };
 	size_t na = b->rs->narches;
 	struct db_entries *dbs = calloc(na ? na : 1, sizeof(*dbs));
 	bool any = false;
-	size_t steps;
 	int rc = 0;
 
 	if (!dbs)
@@ -1298,18 +1321,16 @@ int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 	/* the arches whose program never reaches the rules are laid out too:
 	 * their blocks can pull a shared block first */
 	c.defer = true;
-	steps = b->steps;
 	for (size_t ai = 0; ai < na && !rc && any; ai++)
 		rc = collect_arch(b, ai, &dbs[ai], skip[ai], &c);
-	if (!rc && c.any && c.deferred) {
-		/* the model runs: everything is laid out, in the db's order,
-		 * replayed again from the same budget */
-		collect_free(&c);
-		c = (struct collect){ .sys.item_size = sizeof(struct msys),
-				      .pools.item_size = sizeof(struct sp_tnode *) };
-		b->steps = steps;
-		for (size_t ai = 0; ai < na && !rc; ai++)
-			rc = collect_arch(b, ai, &dbs[ai], skip[ai], &c);
+	if (!rc && c.any && c.later.len) {
+		/* the model runs: every syscall is laid out, in the order of
+		 * one pass over the db (blocks are made in that order) */
+		const struct later *l = c.later.items;
+		c.defer = false;
+		for (size_t i = 0; i < c.later.len && !rc; i++)
+			rc = collect_one(b, l[i].ai, l[i].e, l[i].n, l[i].skip, l[i].seq, &c);
+		qsort(c.sys.items, c.sys.len, sizeof(struct msys), cmp_seq);
 	}
 	if (!rc && c.any)
 		rc = model_all(b, &c, optimize2);
