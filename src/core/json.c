@@ -777,6 +777,104 @@ static void sub_parser(struct jp *q, const struct jp *p, struct sp_arena *node_a
 	q->ex = &q->top_ex;
 }
 
+/* The lazy objects' first scan: how deep it goes on its own (a profile's
+ * objects nest two or three levels); deeper ones are scanned by the
+ * scanner, which knows the limit and its message. */
+#define CHECK_DEPTH 64u
+
+/* A member's key at i and its colon: the offset of its value, or BAD. */
+static size_t check_key(struct jp *q, size_t i)
+{
+	bool escaped = false;
+
+	if (i >= q->len || q->data[i] != '"' || (i = lex_string(q, i, &escaped)) == BAD)
+		return BAD;
+	i = skip_space(q, i + 1);
+	if (i >= q->len || q->data[i] != ':')
+		return BAD;
+	i = skip_space(q, i + 1);
+	return i < q->len ? i : BAD;
+}
+
+/* The offset after the object or array at i when all of it is valid JSON,
+ * else BAD: the scanner's grammar, with its lexers (lex_string, lex_number
+ * and the literals), lines counted as it counts them, and no node made and
+ * no text kept. A lazy object is checked by this first; only where it says
+ * BAD does the scanner go over the object again, to find what Go's
+ * encoding/json would say (that scan cost three times as much per byte,
+ * most of a lazy parse's first pass). */
+static size_t check_container(struct jp *q, size_t i)
+{
+	const char *s = q->data;
+	char open[CHECK_DEPTH];
+	size_t d = 0, n = q->len;
+	bool escaped;
+
+	for (;;) {
+		/* a value starts at i */
+		switch (s[i]) {
+		case '{':
+		case '[':
+			if (d == CHECK_DEPTH || d + q->depth_base + 1 >= SP_JSON_MAX_DEPTH)
+				return BAD;
+			open[d++] = s[i];
+			i = skip_space(q, i + 1);
+			if (i >= n)
+				return BAD;
+			if (s[i] == (open[d - 1] == '{' ? '}' : ']')) {
+				d--;
+				i++;
+				break;
+			}
+			if (open[d - 1] == '{' && (i = check_key(q, i)) == BAD)
+				return BAD;
+			continue;
+		case '"':
+			escaped = false;
+			if ((i = lex_string(q, i, &escaped)) == BAD)
+				return BAD;
+			i++;
+			break;
+		case 't':
+		case 'n':
+			if (n - i < 4 || memcmp(s + i, s[i] == 't' ? "true" : "null", 4))
+				return BAD;
+			i += 4;
+			break;
+		case 'f':
+			if (n - i < 5 || memcmp(s + i, "false", 5))
+				return BAD;
+			i += 5;
+			break;
+		default:
+			if ((i = lex_number(q, i)) == BAD)
+				return BAD;
+			break;
+		}
+		/* after a value: close what it ends, or go on to the next */
+		for (;;) {
+			char close;
+			if (!d)
+				return i;
+			i = skip_space(q, i);
+			if (i >= n)
+				return BAD;
+			close = open[d - 1] == '{' ? '}' : ']';
+			if (s[i] == close) {
+				d--;
+				i++;
+				continue;
+			}
+			if (s[i] != ',')
+				return BAD;
+			i = skip_space(q, i + 1);
+			if (i >= n || (open[d - 1] == '{' && (i = check_key(q, i)) == BAD))
+				return BAD;
+			break;
+		}
+	}
+}
+
 /* An object that is an element of an array, in a lazy parse: scanned whole
  * (validated only: no text kept) by a parser of its own whose nodes are
  * dropped at once; what stays is one node with its span and place, which
@@ -790,18 +888,23 @@ static size_t lazy_object(struct jp *p, size_t i)
 	size_t end;
 
 	sub_parser(&q, p, NULL, NULL, p->line, p->line_start, p->frames.len);
-	q.validate = true;
-	q.frames = p->lazy_frames;
-	q.scratch = p->lazy_scratch;
-	q.frames.len = q.scratch.len = 0;
-	end = scan_one(&q, i);
-	/* A syntax error inside: diagnosed from where this scan stopped, in
-	 * the state of the innermost container open there, which is what the
-	 * whole-tree scan would have stopped in (diagnose reads no more). */
-	if (end == BAD && !q.failed)
-		report_syntax(&q);
-	p->lazy_frames = q.frames;
-	p->lazy_scratch = q.scratch;
+	end = check_container(&q, i);
+	if (end == BAD) {
+		/* the scanner's own pass, for its message: from where it
+		 * stopped, in the state of the innermost container open
+		 * there, which is what the whole-tree scan would have stopped
+		 * in (diagnose reads no more) */
+		sub_parser(&q, p, NULL, NULL, p->line, p->line_start, p->frames.len);
+		q.validate = true;
+		q.frames = p->lazy_frames;
+		q.scratch = p->lazy_scratch;
+		q.frames.len = q.scratch.len = 0;
+		end = scan_one(&q, i);
+		if (end == BAD && !q.failed)
+			report_syntax(&q);
+		p->lazy_frames = q.frames;
+		p->lazy_scratch = q.scratch;
+	}
 	if (end == BAD) {
 		p->failed = true;
 		return BAD;
