@@ -397,7 +397,9 @@ static const struct sp_rule *other_action(const struct sp_tnode *n, uint32_t ret
  * the chain that set it (gen_chain, merge_side), so while all chains added
  * share one action, none can be another: the walk (the whole level below,
  * once per rule added, quadratic in the rules on one level) is skipped and
- * the answer is the same. */
+ * the answer is the same. The callers ask about the chain being added,
+ * whose action is one_ret then; the test of ret only keeps the shortcut
+ * from answering any other question. */
 static const struct sp_rule *tree_other_action(struct tree *t, const struct sp_tnode *n,
 					       uint32_t ret)
 {
