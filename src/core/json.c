@@ -125,13 +125,6 @@ struct jp {
 	enum expect *ex;   /* cur_expect(), cached */
 	bool lazy;         /* objects in arrays become lazy nodes (sp_json_parse_lazy) */
 	size_t depth_base; /* containers open around a lazy object's own scan */
-	/* only validate (a lazy object's first scan): every node is the sink,
-	 * overwritten by the next, and no container keeps its members */
-	bool validate;
-	struct sp_json sink;
-	/* a lazy parse's validating scans, one after the other, take turns
-	 * with these (lazy_object): their room stays from one to the next */
-	struct sp_vec lazy_frames, lazy_scratch;
 };
 
 static int fail_at(struct jp *p, size_t off, int code, const char *msg)
@@ -210,8 +203,6 @@ static inline size_t skip_space(struct jp *p, size_t i)
 
 HOT struct sp_json *new_node(struct jp *p)
 {
-	if (p->validate)
-		return &p->sink;
 	if (!p->nodes_left) {
 		p->nodes = sp_arena_alloc_raw(p->node_arena, NODE_BLOCK * sizeof(*p->nodes));
 		if (!p->nodes)
@@ -618,9 +609,7 @@ static size_t close_container(struct jp *p, size_t i)
 	/* No arithmetic on a NULL scratch array (UB even with offset 0). */
 	struct sp_jmember *m = n ? (struct sp_jmember *)p->scratch.items + f->first : NULL;
 
-	if (p->validate) {
-		/* v is the sink: nothing is kept */
-	} else if (v->type == SP_JOBJ) {
+	if (v->type == SP_JOBJ) {
 		v->u.members = n ? sp_arena_alloc_raw(p->node_arena, n * sizeof(*m)) : NULL;
 		if (n && !v->u.members)
 			return oom(p);
@@ -875,9 +864,9 @@ static size_t check_container(struct jp *q, size_t i)
 	}
 }
 
-/* An object that is an element of an array, in a lazy parse: scanned whole
- * (validated only: no text kept) by a parser of its own whose nodes are
- * dropped at once; what stays is one node with its span and place, which
+/* An object that is an element of an array, in a lazy parse: checked whole
+ * (check_container: no node made, no text kept); what stays is one node
+ * with its span and place, which
  * sp_json_expand turns into the full object when it is read. The elements
  * of a profile's syscalls array are most of a large profile, and their
  * trees (and a copy of their text) were most of its peak memory. */
@@ -890,20 +879,19 @@ static size_t lazy_object(struct jp *p, size_t i)
 	sub_parser(&q, p, NULL, NULL, p->line, p->line_start, p->frames.len);
 	end = check_container(&q, i);
 	if (end == BAD) {
-		/* the scanner's own pass, for its message: from where it
-		 * stopped, in the state of the innermost container open
-		 * there, which is what the whole-tree scan would have stopped
-		 * in (diagnose reads no more) */
-		sub_parser(&q, p, NULL, NULL, p->line, p->line_start, p->frames.len);
-		q.validate = true;
-		q.frames = p->lazy_frames;
-		q.scratch = p->lazy_scratch;
-		q.frames.len = q.scratch.len = 0;
+		/* the scanner's own pass, for its message (its nodes in an
+		 * arena dropped at once): from where it stopped, in the state
+		 * of the innermost container open there, which is what the
+		 * whole-tree scan would have stopped in (diagnose reads no
+		 * more) */
+		struct sp_arena tmp = { 0 };
+		sub_parser(&q, p, &tmp, NULL, p->line, p->line_start, p->frames.len);
 		end = scan_one(&q, i);
 		if (end == BAD && !q.failed)
 			report_syntax(&q);
-		p->lazy_frames = q.frames;
-		p->lazy_scratch = q.scratch;
+		sp_vec_free(&q.frames);
+		sp_vec_free(&q.scratch);
+		sp_arena_free(&tmp);
 	}
 	if (end == BAD) {
 		p->failed = true;
@@ -1298,8 +1286,6 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		.line = 1,
 		.frames = { .item_size = sizeof(struct frame) },
 		.scratch = { .item_size = sizeof(struct sp_jmember) },
-		.lazy_frames = { .item_size = sizeof(struct frame) },
-		.lazy_scratch = { .item_size = sizeof(struct sp_jmember) },
 		.top_ex = EX_VALUE,
 	};
 
@@ -1332,8 +1318,6 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		report_syntax(&p);
 	sp_vec_free(&p.frames);
 	sp_vec_free(&p.scratch);
-	sp_vec_free(&p.lazy_frames);
-	sp_vec_free(&p.lazy_scratch);
 	return p.failed ? NULL : p.root;
 }
 
