@@ -31,6 +31,7 @@
 
 #include "secprof.h"
 #include "bpf/bpf.h"
+#include "core/scratch.h"
 
 #define MAX_JUMP 255u
 #define RET_CACHE 64
@@ -107,6 +108,9 @@ struct gen {
 	/* the second try of a program over the kernel's limit: fewest
 	 * instructions, not fewest steps (sp_bpf_generate) */
 	bool compact;
+	/* where every table above goes: the call's region (core/scratch.h);
+	 * only the program handed back comes from malloc */
+	struct sp_scratch *scratch;
 };
 
 /* A stretch of numbers [start, next run's start) with one decision. */
@@ -131,7 +135,7 @@ static size_t emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf, uint32_
 {
 	if (g->len == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 256;
-		secprof_insn *r = realloc(g->rev, cap * sizeof(*r));
+		secprof_insn *r = sp_srealloc(g->scratch, g->rev, cap * sizeof(*r));
 		if (!r) {
 			g->oom = true;
 			return g->len ? g->len - 1 : 0;
@@ -235,7 +239,7 @@ static void cons_grow(struct gen *g)
 	struct cons_slot *old = g->cons;
 	size_t n = g->cons_cap, cap = n ? n * 2 : 1024;
 
-	g->cons = calloc(cap, sizeof(*g->cons));
+	g->cons = sp_scalloc(g->scratch, cap, sizeof(*g->cons));
 	if (!g->cons) {
 		g->cons = old; /* keep the old table: consing is only a saving */
 		return;
@@ -245,7 +249,7 @@ static void cons_grow(struct gen *g)
 	for (size_t i = 0; i < n; i++)
 		if (old[i].pos1)
 			cons_put(g, old[i].tag, old[i].pos1 - 1);
-	free(old);
+	sp_sfree(g->scratch, old);
 }
 
 static void cons_put(struct gen *g, uint32_t h, size_t pos)
@@ -651,7 +655,7 @@ static size_t group_members(struct gen *g, const struct sp_arch *a, const struct
 	bool sorted = true;
 
 	if (n > g->members_cap) {
-		struct member *m = realloc(g->members, n * sizeof(*m));
+		struct member *m = sp_srealloc(g->scratch, g->members, n * sizeof(*m));
 		if (!m) {
 			g->oom = true;
 			return 0;
@@ -730,7 +734,7 @@ static struct target emit_values(struct gen *g, const struct sp_arch *a, const s
  * gets the count. NULL when out of memory. */
 static size_t *distinct_values(struct gen *g, size_t n, size_t *nvals)
 {
-	size_t *vals = malloc((n + 1) * sizeof(*vals)), d = 0;
+	size_t *vals = sp_salloc(g->scratch, (n + 1) * sizeof(*vals)), d = 0;
 
 	if (!vals) {
 		g->oom = true;
@@ -770,7 +774,7 @@ static struct target emit_group(struct gen *g, const struct sp_arch *a, const st
 	if (!vals)
 		return f_hi;
 	on = emit_values(g, a, s, lo, vals, 0, nvals, f_lo);
-	free(vals);
+	sp_sfree(g->scratch, vals);
 	on = emit_load(g, lo, on);
 	if (a->bits == 32 || gr->lo_only)
 		return on;
@@ -871,15 +875,16 @@ static struct target emit_dag_node(struct gen *g, const struct sp_arch *a, struc
 
 static struct target emit_dag(struct gen *g, const struct sp_arch *a, const struct sp_wide *w)
 {
-	struct dag_emit d = { w, calloc(w->ndag, sizeof(*d.at)), calloc(w->ndag, sizeof(*d.done)) };
+	struct dag_emit d = { w, sp_scalloc(g->scratch, w->ndag, sizeof(*d.at)),
+			      sp_scalloc(g->scratch, w->ndag, sizeof(*d.done)) };
 	struct target root = ret_target(0);
 
 	if (d.at && d.done)
 		root = emit_dag_node(g, a, &d, sp_sys_tree(&w->rules));
 	else
 		g->oom = true;
-	free(d.at);
-	free(d.done);
+	sp_sfree(g->scratch, d.done);
+	sp_sfree(g->scratch, d.at);
 	return root;
 }
 
@@ -990,7 +995,7 @@ static void rank_add(struct gen *g, uint32_t ret)
 			return;
 	if (l->nranked == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
-		uint32_t *p = realloc(l->ranked, cap * sizeof(*p));
+		uint32_t *p = sp_srealloc(g->scratch, l->ranked, cap * sizeof(*p));
 		if (!p) {
 			g->oom = true;
 			return;
@@ -1496,9 +1501,10 @@ static void mix_weights(const struct run *runs, size_t n, const struct sp_zone *
  * below 2^64: a few thousand numbers times 2^14, times a depth below 64. */
 #define UNIFORM_SHIFT 14
 
-static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_zone *z, size_t nz)
+static uint64_t *run_weights(struct sp_scratch *scratch, const struct run *runs, size_t n,
+			     const struct sp_zone *z, size_t nz)
 {
-	uint64_t *w = calloc(n + 1, sizeof(*w)), top[SP_MAX_ZONES] = { 0 };
+	uint64_t *w = sp_scalloc(scratch, n + 1, sizeof(*w)), top[SP_MAX_ZONES] = { 0 };
 
 	if (!w)
 		return NULL;
@@ -1518,7 +1524,7 @@ static uint64_t *run_weights(const struct run *runs, size_t n, const struct sp_z
 static struct target emit_section(struct gen *g, uint32_t audit)
 {
 	struct sp_zone z[SP_MAX_ZONES];
-	struct sp_vec v = { .item_size = sizeof(struct run) };
+	struct sp_vec v = { .item_size = sizeof(struct run), .scratch = g->scratch };
 	size_t n = sp_ruleset_zones(g->rs, audit, z), split = 0, most = 0;
 	struct target root;
 
@@ -1526,7 +1532,7 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 	 * stretch after the last (table_runs), or one run for a zone */
 	for (size_t i = 0; i < n; i++)
 		most += z[i].table ? 2 * z[i].table->nsys + 2 : 1;
-	if ((v.items = malloc(most * sizeof(struct run))))
+	if ((v.items = sp_salloc(g->scratch, most * sizeof(struct run))))
 		v.cap = most;
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].table)
@@ -1539,7 +1545,7 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 		return ret_target(SP_RET_KILL_THREAD);
 	}
 	const struct run *runs = v.items;
-	uint64_t *w = run_weights(runs, v.len, z, n);
+	uint64_t *w = run_weights(g->scratch, runs, v.len, z, n);
 	for (size_t i = 1; i < v.len; i++)
 		if (runs[i].start == SP_X32_BIT && z[0].hi == SP_X32_BIT - 1)
 			split = i;
@@ -1549,7 +1555,7 @@ static struct target emit_section(struct gen *g, uint32_t audit)
 		return ret_target(SP_RET_KILL_THREAD);
 	}
 	root = emit_tree(g, runs, v.len, w, 0, v.len, split);
-	free(w);
+	sp_sfree(g->scratch, w);
 	sp_vec_free(&v);
 	if (root.is_ret)
 		return root;
@@ -1573,14 +1579,14 @@ static void cons_presize(struct gen *g)
 
 	while (cap < 2 * want && cap < (1u << 20))
 		cap *= 2;
-	if ((g->cons = calloc(cap, sizeof(*g->cons))))
+	if ((g->cons = sp_scalloc(g->scratch, cap, sizeof(*g->cons))))
 		g->cons_cap = cap;
 }
 
-static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **out, size_t *len,
-		    secprof_error *err)
+static int generate(const struct sp_ruleset *rs, struct sp_scratch *scratch, bool compact,
+		    secprof_insn **out, size_t *len, secprof_error *err)
 {
-	struct gen g = { .rs = rs, .compact = compact };
+	struct gen g = { .rs = rs, .compact = compact, .scratch = scratch };
 	uint32_t audits[32];
 	size_t na = sp_ruleset_audits(rs, audits, SP_ARRAY_SIZE(audits));
 	struct target next = ret_target(SP_RET_KILL_THREAD); /* act_badarch */
@@ -1596,62 +1602,90 @@ static int generate(const struct sp_ruleset *rs, bool compact, secprof_insn **ou
 	sect[0] = emit_section(&g, audits[0]);
 	emit_jump(&g, BPF_JEQ, audits[0], sect[0], next);
 	emit(&g, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
-	free(g.members);
-	free(g.leaf.ranked);
-	free(g.cons);
-	if (g.oom) {
-		free(g.rev);
+	sp_sfree(scratch, g.members);
+	sp_sfree(scratch, g.leaf.ranked);
+	sp_sfree(scratch, g.cons);
+	*out = g.oom ? NULL : malloc(g.len * sizeof(**out));
+	if (*out)
+		reverse_into(&g, *out);
+	sp_sfree(scratch, g.rev);
+	if (!*out)
 		return sp_err_oom(err);
-	}
-	*out = malloc(g.len * sizeof(**out));
-	if (!*out) {
-		free(g.rev);
-		return sp_err_oom(err);
-	}
-	reverse_into(&g, *out);
 	*len = g.len;
-	free(g.rev);
 	return 0;
 }
 
 /* A program is built for speed (a fast path where 32-bit arguments have
  * their rules' high words, emit_wide); one that would pass the kernel's
  * limit is built again without it, with the same decisions. */
-int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
-		    secprof_error *err)
+static int generate_fitting(const struct sp_ruleset *rs, struct sp_scratch *scratch,
+			    secprof_insn **out, size_t *len, secprof_error *err)
 {
-	int rc = generate(rs, false, out, len, err);
+	int rc = generate(rs, scratch, false, out, len, err);
 
 	if (rc || *len <= MAX_INSNS)
 		return rc;
 	free(*out);
 	*out = NULL;
-	return generate(rs, true, out, len, err);
+	return generate(rs, scratch, true, out, len, err);
+}
+
+int sp_bpf_generate(const struct sp_ruleset *rs, secprof_insn **out, size_t *len,
+		    secprof_error *err)
+{
+	return generate_fitting(rs, NULL, out, len, err);
+}
+
+/* The rule set and every table of its build and of the generation live in
+ * the context's scratch region (core/scratch.h) and are freed before it is
+ * given back: only the program is the caller's. */
+static secprof_prog *compile_in(secprof_ctx *ctx, struct sp_scratch *scratch,
+				const secprof_resolved *r, const secprof_compile_opts *opts,
+				secprof_error *err)
+{
+	struct sp_ruleset *rs = sp_ruleset_build_in(ctx, scratch, r, opts, err);
+	secprof_prog *prog = rs ? calloc(1, sizeof(*prog)) : NULL;
+
+	if (rs && !prog)
+		sp_err_oom(err);
+	if (prog && generate_fitting(rs, scratch, &prog->insns, &prog->len, err) < 0) {
+		free(prog);
+		prog = NULL;
+	}
+	if (prog) {
+		prog->flags = rs->flags;
+		prog->needs_listener = rs->needs_listener;
+	}
+	sp_ruleset_free(rs);
+	return prog;
+}
+
+/* A profile of at most this many names compiles in the context's scratch
+ * region: its few hundred small tables then sit on the same pages at every
+ * compile, wherever the process's heap has room (core/scratch.h). A larger
+ * one compiles from malloc: its tables outgrow the region, whose pages
+ * would then be held on top of the heap's (+0.15 byte of peak per input
+ * byte at 10,000 rules, test_memory), for a compile whose time is its
+ * work, not its cache misses. */
+#define SCRATCH_MAX_NAMES 1024
+
+static bool compiles_in_scratch(const secprof_resolved *r)
+{
+	size_t names = 0;
+
+	for (size_t i = 0; r && i < r->nrules && names <= SCRATCH_MAX_NAMES; i++)
+		names += r->rules[i]->nnames;
+	return names <= SCRATCH_MAX_NAMES;
 }
 
 secprof_prog *secprof_compile(secprof_ctx *ctx, const secprof_resolved *r,
 			      const secprof_compile_opts *opts, secprof_error *err)
 {
-	struct sp_ruleset *rs = sp_ruleset_build(ctx, r, opts, err);
-	secprof_prog *prog;
+	struct sp_scratch *scratch = compiles_in_scratch(r) ? sp_scratch_take(ctx) : NULL;
+	secprof_prog *prog = compile_in(ctx, scratch, r, opts, err);
 
-	if (!rs)
-		return NULL;
-	prog = calloc(1, sizeof(*prog));
-	if (!prog) {
-		sp_ruleset_free(rs);
-		sp_err_oom(err);
-		return NULL;
-	}
-	if (sp_bpf_generate(rs, &prog->insns, &prog->len, err) < 0) {
-		free(prog);
-		sp_ruleset_free(rs);
-		return NULL;
-	}
-	prog->flags = rs->flags;
-	prog->needs_listener = rs->needs_listener;
-	sp_ruleset_free(rs);
-	if (prog->len > MAX_INSNS) {
+	sp_scratch_give(ctx, scratch);
+	if (prog && prog->len > MAX_INSNS) {
 		sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
 		       "the filter needs %zu instructions, more than the kernel's limit of %u (BPF_MAXINSNS)",
 		       prog->len, MAX_INSNS);

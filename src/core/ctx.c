@@ -2,15 +2,23 @@
 #include <stdlib.h>
 
 #include "secprof.h"
+#include "core/scratch.h"
 #include "core/util.h"
 
 secprof_ctx *secprof_ctx_new(void)
 {
-	return calloc(1, sizeof(secprof_ctx));
+	secprof_ctx *ctx = calloc(1, sizeof(secprof_ctx));
+
+	if (ctx) {
+		atomic_init(&ctx->scratch, NULL);
+		ctx->keeps_scratch = true;
+	}
+	return ctx;
 }
 
 void secprof_ctx_free(secprof_ctx *ctx)
 {
+	sp_scratch_release(ctx);
 	free(ctx);
 }
 

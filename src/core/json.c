@@ -39,6 +39,7 @@
 
 #include "secprof.h"
 #include "core/json.h"
+#include "core/scratch.h"
 #include "core/utf8.h"
 
 /* Returned by the scanning functions instead of an offset: stop here. */
@@ -1284,8 +1285,11 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 		.arena = arena,
 		.node_arena = node_arena,
 		.line = 1,
-		.frames = { .item_size = sizeof(struct frame) },
-		.scratch = { .item_size = sizeof(struct sp_jmember) },
+		/* the stacks are as temporary as the nodes: from where their
+		 * arena takes its chunks (a call's scratch region, or malloc) */
+		.frames = { .item_size = sizeof(struct frame), .scratch = node_arena->scratch },
+		.scratch = { .item_size = sizeof(struct sp_jmember),
+			     .scratch = node_arena->scratch },
 		.top_ex = EX_VALUE,
 	};
 
@@ -1311,7 +1315,8 @@ static struct sp_json *parse(struct sp_arena *arena, struct sp_arena *node_arena
 	/* room for the members of the open containers, from the input's size
 	 * (a member takes at least 4 bytes, most far more): a profile's long
 	 * name lists would otherwise grow the stack and copy it a few times */
-	p.scratch.items = malloc(scratch_cap(p.len) * sizeof(struct sp_jmember));
+	p.scratch.items =
+		sp_salloc(p.scratch.scratch, scratch_cap(p.len) * sizeof(struct sp_jmember));
 	p.scratch.cap = p.scratch.items ? scratch_cap(p.len) : 0;
 	p.ex = &p.top_ex;
 	if (!scan(&p) && !p.failed)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "secprof.h"
+#include "core/scratch.h"
 #include "core/util.h"
 
 struct sp_arena_chunk {
@@ -57,7 +58,7 @@ static void *arena_take(struct sp_arena *a, size_t size, size_t align)
 		 * which goes on serving small blocks: replacing it would leave
 		 * up to a quarter of each chunk unused (rules of 200 chains per
 		 * syscall wasted half the ruleset's memory that way) */
-		struct sp_arena_chunk *own = malloc(sizeof(*own) + size);
+		struct sp_arena_chunk *own = sp_salloc(a->scratch, sizeof(*own) + size);
 		if (!own)
 			return NULL;
 		own->size = own->used = size;
@@ -67,7 +68,7 @@ static void *arena_take(struct sp_arena *a, size_t size, size_t align)
 	}
 	if (!fits) {
 		size_t csize = size > SP_ARENA_CHUNK ? size : SP_ARENA_CHUNK;
-		c = malloc(sizeof(*c) + csize);
+		c = sp_salloc(a->scratch, sizeof(*c) + csize);
 		if (!c)
 			return NULL;
 		c->size = csize;
@@ -106,7 +107,7 @@ void sp_arena_free(struct sp_arena *a)
 	struct sp_arena_chunk *c = a->head;
 	while (c) {
 		struct sp_arena_chunk *next = c->next;
-		free(c);
+		sp_sfree(a->scratch, c);
 		c = next;
 	}
 	a->head = NULL;
@@ -121,7 +122,7 @@ void sp_arena_reset(struct sp_arena *a)
 	a->head = keep->next;
 	sp_arena_free(a);
 	if (keep->size == keep->used && keep->size > SP_ARENA_CHUNK) {
-		free(keep); /* a block that had a chunk of its own: not kept */
+		sp_sfree(a->scratch, keep); /* a block that had a chunk of its own: not kept */
 		return;
 	}
 	keep->used = 0;
@@ -135,7 +136,7 @@ void *sp_vec_push(struct sp_vec *v)
 
 	if (v->len == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 8;
-		void *items = realloc(v->items, cap * v->item_size);
+		void *items = sp_srealloc(v->scratch, v->items, cap * v->item_size);
 		if (!items)
 			return NULL;
 		v->items = items;
@@ -149,7 +150,7 @@ void *sp_vec_push(struct sp_vec *v)
 
 void sp_vec_free(struct sp_vec *v)
 {
-	free(v->items);
+	sp_sfree(v->scratch, v->items);
 	v->items = NULL;
 	v->len = v->cap = 0;
 }

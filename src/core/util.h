@@ -3,6 +3,7 @@
 #define SP_UTIL_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -19,10 +20,19 @@ struct sp_loc {
 	uint32_t col;
 };
 
+struct sp_scratch;
+
 struct secprof_ctx {
 	secprof_warn_fn warn;
 	void *warn_data;
 	bool strict;
+	/* the region a call keeps its temporaries in (core/scratch.h),
+	 * taken and given back atomically: one context may serve calls
+	 * on several threads at once. Only a context of secprof_ctx_new
+	 * has one; the library's own on the stack (quiet ones, for a second
+	 * pass whose warnings were given) use malloc */
+	_Atomic(struct sp_scratch *) scratch;
+	bool keeps_scratch;
 };
 
 /* Fill err (if non-NULL) and return -code. `file` and `path` may be NULL.
@@ -92,6 +102,9 @@ void sp_sha256(const void *data, size_t n, uint8_t out[SP_SHA256_SIZE]);
 struct sp_arena_chunk;
 struct sp_arena {
 	struct sp_arena_chunk *head;
+	/* where its chunks come from: NULL for malloc, or the call's scratch
+	 * region (core/scratch.h) for an arena freed before the call returns */
+	struct sp_scratch *scratch;
 };
 void *sp_arena_alloc(struct sp_arena *a, size_t size);     /* zeroed; NULL on ENOMEM */
 void *sp_arena_alloc_raw(struct sp_arena *a, size_t size); /* not zeroed: caller fills it */
@@ -108,6 +121,9 @@ struct sp_vec {
 	size_t len;
 	size_t cap;
 	size_t item_size;
+	/* as struct sp_arena's: NULL, or the scratch region of a call that
+	 * frees the vector before it returns */
+	struct sp_scratch *scratch;
 };
 void *sp_vec_push(struct sp_vec *v); /* zeroed new slot or NULL */
 void sp_vec_free(struct sp_vec *v);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "secprof.h"
+#include "core/scratch.h"
 #include "core/util.h"
 #include "core/arch.h"
 #include "profile/profile.h"
@@ -54,6 +55,9 @@ struct build {
 	const secprof_resolved *r;
 	struct sp_ruleset *rs;
 	secprof_error *err;
+	/* where the build's temporaries go (core/scratch.h): all of them are
+	 * freed before build_ruleset returns */
+	struct sp_scratch *scratch;
 	const char *file;
 	bool stub;
 	/* The native arch, where the profile does not list it and the stub
@@ -167,7 +171,7 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 /* libseccomp's word tree for one syscall's entries, replayed with the
  * profile's values (runc adds them uncut), and its node count. */
 struct sp_word_tree {
-	struct sp_tnode *pool; /* the caller frees it */
+	struct sp_tnode *pool; /* the caller frees it (sp_sfree, b->scratch) */
 	const struct sp_tnode *root;
 	size_t nodes;  /* libseccomp's count (db.c node_cnt), not the pool's */
 	size_t used;   /* the pool's nodes, freed ones too */

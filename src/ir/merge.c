@@ -187,7 +187,7 @@ static bool vec_reserve(struct sp_vec *v, size_t n)
 
 	if (v->cap >= n)
 		return true;
-	if (!(items = realloc(v->items, n * v->item_size)))
+	if (!(items = sp_srealloc(v->scratch, v->items, n * v->item_size)))
 		return false;
 	v->items = items;
 	v->cap = n;
@@ -350,7 +350,7 @@ static bool absent_may_clash(const struct build *b, size_t ai)
  * call, but it refuses like any other): replay those trees too, per name. */
 int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar)
 {
-	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	struct sp_vec v = { .item_size = sizeof(struct entry), .scratch = b->scratch };
 	size_t ai = (size_t)(ar - b->rs->arches);
 	uint32_t seq = 0;
 	struct entry *e;
@@ -730,7 +730,7 @@ static int count_entries(struct build *b, const struct sp_arch_rules *ar, const 
 			return 0; /* not from this column: the sort */
 	if (lo < 0 || (int64_t)hi - lo >= PLACE_SPAN)
 		return 0;
-	if (!(pl->place = calloc((size_t)(hi - lo) + 1, sizeof(*pl->place))))
+	if (!(pl->place = sp_scalloc(b->scratch, (size_t)(hi - lo) + 1, sizeof(*pl->place))))
 		return sp_err_oom(b->err);
 	pl->lo = lo;
 	for (size_t i = 0; i < b->r->nrules; i++) {
@@ -790,7 +790,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 		at += rule->nnames;
 	}
 	if (!vec_reserve(v, pl.place ? pl.total : names)) {
-		free(pl.place);
+		sp_sfree(b->scratch, pl.place);
 		return sp_err_oom(b->err);
 	}
 	if (pl.place)
@@ -857,7 +857,7 @@ static int push_entries(struct build *b, struct sp_arch_rules *ar, struct sp_vec
 			*e = (struct entry){ nr, (uint64_t)seq << 32, rule, rule->names[j].s };
 		}
 	}
-	free(pl.place);
+	sp_sfree(b->scratch, pl.place);
 	return rc;
 }
 
@@ -882,11 +882,11 @@ static bool sort_entries(struct sp_vec *v)
 		qsort(e, n, sizeof(*e), cmp_entry);
 		return true;
 	}
-	start = calloc((size_t)(hi - lo) + 2, sizeof(*start));
-	out = malloc(n * sizeof(*out));
+	out = sp_salloc(v->scratch, n * sizeof(*out));
+	start = sp_scalloc(v->scratch, (size_t)(hi - lo) + 2, sizeof(*start));
 	if (!start || !out) {
-		free(start);
-		free(out);
+		sp_sfree(v->scratch, start);
+		sp_sfree(v->scratch, out);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -895,8 +895,8 @@ static bool sort_entries(struct sp_vec *v)
 		start[k] += start[k - 1];
 	for (size_t i = 0; i < n; i++)
 		out[start[e[i].nr - lo]++] = e[i];
-	free(start);
-	free(v->items);
+	sp_sfree(v->scratch, start);
+	sp_sfree(v->scratch, v->items);
 	v->items = out;
 	v->cap = n;
 	return true;
@@ -956,8 +956,8 @@ static int keep_for_model(struct build *b, size_t ai, const struct entry *e, siz
 int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 {
 	size_t ai = (size_t)(ar - b->rs->arches), nmodel = 0;
-	struct sp_vec v = { .item_size = sizeof(struct entry) };
-	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule) };
+	struct sp_vec v = { .item_size = sizeof(struct entry), .scratch = b->scratch };
+	struct sp_vec tmp = { .item_size = sizeof(struct sp_crule), .scratch = b->scratch };
 	struct entry *e;
 	size_t groups = 0;
 	bool sorted = false;

@@ -195,7 +195,7 @@ int sp_rs_mux_names(struct build *b)
 		return 0;
 	for (size_t i = 0; i < b->r->nrules; i++)
 		total += b->r->rules[i]->nnames;
-	if (!(b->muxn = malloc((total ? total : 1) * sizeof(*b->muxn))))
+	if (!(b->muxn = sp_salloc(b->scratch, (total ? total : 1) * sizeof(*b->muxn))))
 		return sp_err_oom(b->err);
 	if (by_row(b, total))
 		return 0;

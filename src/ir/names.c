@@ -13,12 +13,12 @@
 int sp_rs_lookup_names(struct build *b)
 {
 	size_t total = 0, seq = 0, na = b->rs->narches;
-	const struct sp_arch **arches = malloc(na * sizeof(*arches));
+	const struct sp_arch **arches = sp_salloc(b->scratch, na * sizeof(*arches));
 
 	for (size_t i = 0; i < b->r->nrules; i++)
 		total += b->r->rules[i]->nnames;
-	b->nrs = malloc((total ? total : 1) * na * sizeof(*b->nrs));
-	b->known = malloc((total ? total : 1) * sizeof(*b->known));
+	b->nrs = sp_salloc(b->scratch, (total ? total : 1) * na * sizeof(*b->nrs));
+	b->known = sp_salloc(b->scratch, (total ? total : 1) * sizeof(*b->known));
 	/* in the rule set's arena: no heap block of its own to come and go */
 	b->row = sp_arena_alloc_raw(&b->rs->arena, (total ? total : 1) * sizeof(*b->row));
 	b->arg32 = sp_arena_alloc_raw(&b->rs->arena, total ? total : 1);
@@ -28,7 +28,7 @@ int sp_rs_lookup_names(struct build *b)
 						  (total ? total : 1) * sizeof(*b->names))
 			     : NULL;
 	if (!b->nrs || !b->known || !b->row || !b->arg32 || (b->record && !b->names) || !arches) {
-		free(arches);
+		sp_sfree(b->scratch, arches);
 		return sp_err_oom(b->err);
 	}
 	for (size_t a = 0; a < na; a++)
@@ -59,7 +59,7 @@ int sp_rs_lookup_names(struct build *b)
 					b->nrs[seq * na + a] = SP_NR_NEWER;
 		}
 	}
-	free(arches);
+	sp_sfree(b->scratch, arches);
 	return 0;
 }
 
@@ -103,7 +103,7 @@ static int cmp_unknown_order(const void *x, const void *y)
  * `secprof run`. Rules equal to the default are skipped by runc first. */
 int sp_rs_warn_unknown(struct build *b)
 {
-	struct sp_vec v = { .item_size = sizeof(struct unknown) };
+	struct sp_vec v = { .item_size = sizeof(struct unknown), .scratch = b->scratch };
 	size_t kept = 0;
 	int rc = 0;
 

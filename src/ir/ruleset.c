@@ -174,7 +174,7 @@ static int keep_model_db(struct build *b)
 {
 	size_t na = b->rs->narches;
 
-	if (!(b->model_db = calloc(na ? na : 1, sizeof(*b->model_db))))
+	if (!(b->model_db = sp_scalloc(b->scratch, na ? na : 1, sizeof(*b->model_db))))
 		return sp_err_oom(b->err);
 	for (size_t i = 0; i < na; i++)
 		b->model_db[i].ok = true;
@@ -204,9 +204,12 @@ static void set_flags(struct build *b)
 
 enum build_kind { BUILD_COMPILER, BUILD_IR, BUILD_AS_WRITTEN };
 
-static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved *r,
-					const secprof_compile_opts *opts, enum build_kind kind,
-					secprof_error *err)
+/* `scratch`: the caller's region (core/scratch.h), which then holds the
+ * build's temporaries and the rule set's arena too (the caller frees the
+ * rule set before it gives the region back); NULL: malloc. */
+static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scratch,
+					const secprof_resolved *r, const secprof_compile_opts *opts,
+					enum build_kind kind, secprof_error *err)
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
 	bool record = kind == BUILD_IR;
@@ -229,13 +232,17 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 		free(rs);
 		return NULL;
 	}
+	b.scratch = scratch;
+	rs->arena.scratch = scratch;
 	b.file = r->prof->file;
 	b.stub = stub_wanted(r->prof, opts);
 	b.exact = opts && opts->exact_libseccomp;
 	b.newer = opts && opts->newer_syscalls;
 	b.lxc = r->prof->form == SP_FORM_LXC;
 	b.drops.item_size = sizeof(struct sp_drop);
+	b.drops.scratch = b.scratch;
 	b.conds.item_size = sizeof(struct sp_cond);
+	b.conds.scratch = b.scratch;
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
@@ -278,10 +285,10 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 		rc = sp_rs_check_absent(&b, &rs->arches[i]);
 	if (!rc && !b.as_written)
 		rc = sp_rs_libseccomp_bugs(&b);
-	free(b.nrs);
-	free(b.known);
-	free(b.muxn);
-	free(b.model_db);
+	sp_sfree(b.scratch, b.model_db);
+	sp_sfree(b.scratch, b.muxn);
+	sp_sfree(b.scratch, b.known);
+	sp_sfree(b.scratch, b.nrs);
 	if (!rc && b.drops.len) {
 		rs->drops = sp_arena_alloc_raw(&rs->arena, b.drops.len * sizeof(*rs->drops));
 		if (!rs->drops)
@@ -303,19 +310,26 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, const secprof_resolved
 struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 				    const secprof_compile_opts *opts, secprof_error *err)
 {
-	return build_ruleset(ctx, r, opts, BUILD_COMPILER, err);
+	return build_ruleset(ctx, NULL, r, opts, BUILD_COMPILER, err);
+}
+
+struct sp_ruleset *sp_ruleset_build_in(secprof_ctx *ctx, struct sp_scratch *scratch,
+				       const secprof_resolved *r, const secprof_compile_opts *opts,
+				       secprof_error *err)
+{
+	return build_ruleset(ctx, scratch, r, opts, BUILD_COMPILER, err);
 }
 
 struct sp_ruleset *sp_ruleset_build_ir(secprof_ctx *ctx, const secprof_resolved *r,
 				       const secprof_compile_opts *opts, secprof_error *err)
 {
-	return build_ruleset(ctx, r, opts, BUILD_IR, err);
+	return build_ruleset(ctx, NULL, r, opts, BUILD_IR, err);
 }
 
 struct sp_ruleset *sp_ruleset_build_as_written(secprof_ctx *ctx, const secprof_resolved *r,
 					       const secprof_compile_opts *opts, secprof_error *err)
 {
-	return build_ruleset(ctx, r, opts, BUILD_AS_WRITTEN, err);
+	return build_ruleset(ctx, NULL, r, opts, BUILD_AS_WRITTEN, err);
 }
 
 void sp_ruleset_free(struct sp_ruleset *rs)

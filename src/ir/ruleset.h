@@ -221,6 +221,13 @@ struct sp_zone {
  * (once per name unknown on every arch of the filter; strict: error). */
 struct sp_ruleset *sp_ruleset_build(secprof_ctx *ctx, const secprof_resolved *r,
 				    const secprof_compile_opts *opts, secprof_error *err);
+/* The same in the caller's scratch region (core/scratch.h), rule set
+ * included: the caller frees the rule set before it gives the region back
+ * (secprof_compile). */
+struct sp_scratch;
+struct sp_ruleset *sp_ruleset_build_in(secprof_ctx *ctx, struct sp_scratch *scratch,
+				       const secprof_resolved *r, const secprof_compile_opts *opts,
+				       secprof_error *err);
 /* The same build, keeping what is left out and why (drops, docs/IR.md).
  * Only the recording differs: the decisions are those sp_ruleset_build
  * makes for the compiler, which skips the recording (it costs a quarter of

@@ -51,6 +51,7 @@ struct vindex {
 	size_t cap;
 	uint64_t (*hash)(const void *item);
 	bool (*same)(const void *a, const void *b);
+	struct sp_scratch *scratch; /* where tab goes: the build's */
 };
 
 static const void *vec_at(const struct sp_vec *v, size_t i)
@@ -66,7 +67,7 @@ static bool vindex_reserve(struct vindex *x, const struct sp_vec *v)
 
 	if ((v->len + 1) * 2 <= x->cap)
 		return true;
-	if (!(tab = calloc(cap, sizeof(*tab))))
+	if (!(tab = sp_scalloc(x->scratch, cap, sizeof(*tab))))
 		return false;
 	for (uint32_t i = 0; i < v->len; i++) {
 		size_t k = x->hash(vec_at(v, i)) & (cap - 1);
@@ -74,7 +75,7 @@ static bool vindex_reserve(struct vindex *x, const struct sp_vec *v)
 			k = (k + 1) & (cap - 1);
 		tab[k] = i + 1;
 	}
-	free(x->tab);
+	sp_sfree(x->scratch, x->tab);
 	x->tab = tab;
 	x->cap = cap;
 	return true;
@@ -276,7 +277,7 @@ static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt n
 	for (n = first; n; n = n->next)
 		if (++k > LEVEL_MAX)
 			return !(m->full = m->long_level = true);
-	if (!(lv = k <= SMALL_LEVEL ? small : malloc(k * sizeof(*lv))))
+	if (!(lv = k <= SMALL_LEVEL ? small : sp_salloc(m->b->scratch, k * sizeof(*lv))))
 		return false;
 	n = first;
 	for (size_t i = 0; i < k; i++, n = n->next)
@@ -289,7 +290,7 @@ static bool gen_level_at(struct model *m, const struct sp_tnode *n, struct tgt n
 		     cons(m, &lv[i], out);
 	}
 	if (lv != small)
-		free(lv);
+		sp_sfree(m->b->scratch, lv);
 	return ok;
 }
 
@@ -576,9 +577,9 @@ static bool dag_at(struct dag *d, uint8_t phase, struct tgt t, const struct sp_r
 
 static void dag_free(struct dag *d)
 {
-	sp_vec_free(&d->nodes);
+	sp_sfree(d->by_key.scratch, d->by_key.tab);
 	sp_vec_free(&d->keys);
-	free(d->by_key.tab);
+	sp_vec_free(&d->nodes);
 }
 
 /* The DAG as sp_tnodes in the rule set's arena: links from indexes. */
@@ -647,7 +648,7 @@ static int attach(struct build *b, const struct msys *ms, const struct dag *d, u
  * stamp. */
 static bool layouts_agree(struct model *m, struct tgt head)
 {
-	struct sp_vec stack = { .item_size = sizeof(uint32_t) };
+	struct sp_vec stack = { .item_size = sizeof(uint32_t), .scratch = m->b->scratch };
 	bool agree = true;
 	uint32_t *top;
 
@@ -765,13 +766,15 @@ static int model_syscall(struct model *m, const struct msys *ms, bool optimize2)
 	if (!ms->merged && surely_fresh(m, ms->head, optimize2))
 		return 0;
 	d.nodes.item_size = sizeof(struct dnode);
+	d.nodes.scratch = m->b->scratch;
 	d.keys.item_size = sizeof(struct rkey);
+	d.keys.scratch = m->b->scratch;
 	if (sp_sys_wide(ms->s))
 		d.phases[d.nphases++] = PHASE_AS_WRITTEN;
 	if (optimize2 && !layouts_agree(m, ms->head))
 		d.phases[d.nphases++] = 1;
 	d.phases[d.nphases++] = 0;
-	d.by_key = (struct vindex){ .hash = key_hash, .same = key_same };
+	d.by_key = (struct vindex){ .hash = key_hash, .same = key_same, .scratch = m->b->scratch };
 	if (!dag_at(&d, 0, ms->head, NULL, (struct acc){ ACC_NR, MASK_ALL }, (struct carry){ 0 }, 0,
 		    &root))
 		rc = dag_error(m, ms, d.fault);
@@ -910,7 +913,8 @@ static bool is_wanted(const void *data, int32_t nr)
 
 static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wanted *w)
 {
-	*w = (struct wanted){ .nr = malloc((ar->nsys ? ar->nsys : 1) * sizeof(*w->nr)),
+	*w = (struct wanted){ .nr = sp_salloc(b->scratch,
+					      (ar->nsys ? ar->nsys : 1) * sizeof(*w->nr)),
 			      .beyond = ar->enosys_max > 0 ? (int32_t)ar->enosys_max : INT32_MAX };
 	if (!w->nr)
 		return sp_err_oom(b->err);
@@ -922,7 +926,8 @@ static int wanted_of(struct build *b, const struct sp_arch_rules *ar, struct wan
 	if (!w->n || (int64_t)w->nr[w->n - 1] - w->nr[0] >= WANTED_SPAN_MAX)
 		return 0; /* none, or too far apart: the search */
 	w->lo = w->nr[0];
-	if (!(w->bits = calloc(((size_t)(w->nr[w->n - 1] - w->lo) + 64) / 64, sizeof(*w->bits))))
+	if (!(w->bits = sp_scalloc(b->scratch, ((size_t)(w->nr[w->n - 1] - w->lo) + 64) / 64,
+				   sizeof(*w->bits))))
 		return sp_err_oom(b->err);
 	w->span = (uint32_t)(w->nr[w->n - 1] - w->lo) + 1;
 	for (size_t i = 0; i < w->n; i++)
@@ -1129,7 +1134,7 @@ static int collect_one(struct build *b, size_t ai, const struct entry *e, size_t
 		return 0;
 	ok = sp_rs_word_tree_replay(b, ar->arch, e, n, &w);
 	if (!(pool = sp_vec_push(&c->pools))) {
-		free(w.pool);
+		sp_sfree(b->scratch, w.pool);
 		return sp_err_oom(b->err);
 	}
 	*pool = w.pool;
@@ -1191,7 +1196,7 @@ static int list_arch(struct build *b, size_t ai, struct db_entries *d)
 	struct wanted w;
 	int rc;
 
-	d->own = (struct sp_vec){ .item_size = sizeof(struct entry) };
+	d->own = (struct sp_vec){ .item_size = sizeof(struct entry), .scratch = b->scratch };
 	if (db && db->kept && db->ok) {
 		d->e = db->e;
 		d->n = db->n;
@@ -1200,8 +1205,8 @@ static int list_arch(struct build *b, size_t ai, struct db_entries *d)
 	rc = wanted_of(b, &b->rs->arches[ai], &w);
 	if (!rc && (w.n || w.beyond < INT32_MAX))
 		rc = sp_rs_list_db(b, ai, &d->own, is_wanted, &w);
-	free(w.nr);
-	free(w.bits);
+	sp_sfree(b->scratch, w.bits);
+	sp_sfree(b->scratch, w.nr);
 	d->e = d->own.items;
 	d->n = d->own.len;
 	return rc;
@@ -1224,8 +1229,8 @@ static int collect_arch(struct build *b, size_t ai, const struct db_entries *d, 
 
 static int lay_out_all(struct model *m, struct collect *c, int order)
 {
-	struct sp_vec stack = { .item_size = sizeof(struct frame) };
-	struct msys *v = malloc(c->sys.len * sizeof(*v));
+	struct sp_vec stack = { .item_size = sizeof(struct frame), .scratch = m->b->scratch };
+	struct msys *v = sp_salloc(m->b->scratch, c->sys.len * sizeof(*v));
 
 	if (!v)
 		return sp_err_oom(m->b->err);
@@ -1233,8 +1238,8 @@ static int lay_out_all(struct model *m, struct collect *c, int order)
 	qsort(v, c->sys.len, sizeof(*v), order ? cmp_visit2 : cmp_visit1);
 	for (size_t i = 0; i < c->sys.len; i++)
 		lay_out(m, order, v[i].head, &stack);
-	free(v);
 	sp_vec_free(&stack);
+	sp_sfree(m->b->scratch, v);
 	return m->full ? sp_err_oom(m->b->err) : 0;
 }
 
@@ -1263,8 +1268,9 @@ static int model_limit(struct model *m, const struct msys *ms)
 static int model_all(struct build *b, struct collect *c, bool optimize2)
 {
 	struct model m = { .b = b,
-			   .blks.item_size = sizeof(struct mblk),
-			   .by_content = { .hash = blk_hash, .same = blk_same } };
+			   .blks = { .item_size = sizeof(struct mblk), .scratch = b->scratch },
+			   .by_content = {
+				   .hash = blk_hash, .same = blk_same, .scratch = b->scratch } };
 	struct msys *ms = c->sys.items;
 	int rc = 0;
 
@@ -1275,21 +1281,21 @@ static int model_all(struct build *b, struct collect *c, bool optimize2)
 			rc = model_limit(&m, &ms[i]);
 	for (int o = 0; !rc && o < 1 + optimize2; o++)
 		rc = lay_out_all(&m, c, o);
-	if (!rc && !(m.seen = calloc(m.blks.len + 1, sizeof(*m.seen))))
+	if (!rc && !(m.seen = sp_scalloc(b->scratch, m.blks.len + 1, sizeof(*m.seen))))
 		rc = sp_err_oom(b->err);
 	for (size_t i = 0; !rc && i < c->sys.len; i++)
 		if (ms[i].may_stale || ms[i].merged)
 			rc = model_syscall(&m, &ms[i], optimize2);
-	free(m.seen);
+	sp_sfree(b->scratch, m.seen);
+	sp_sfree(b->scratch, m.by_content.tab);
 	sp_vec_free(&m.blks);
-	free(m.by_content.tab);
 	return rc;
 }
 
-static void collect_free(struct collect *c)
+static void collect_free(struct build *b, struct collect *c)
 {
-	for (size_t i = 0; i < c->pools.len; i++)
-		free(((struct sp_tnode **)c->pools.items)[i]);
+	for (size_t i = c->pools.len; i-- > 0;)
+		sp_sfree(b->scratch, ((struct sp_tnode **)c->pools.items)[i]);
 	sp_vec_free(&c->pools);
 	sp_vec_free(&c->sys);
 	sp_vec_free(&c->later);
@@ -1304,11 +1310,13 @@ static int cmp_seq(const void *x, const void *y)
 
 int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 {
-	struct collect c = { .sys.item_size = sizeof(struct msys),
-			     .pools.item_size = sizeof(struct sp_tnode *),
-			     .later.item_size = sizeof(struct later) };
+	struct collect c = {
+		.sys = { .item_size = sizeof(struct msys), .scratch = b->scratch },
+		.pools = { .item_size = sizeof(struct sp_tnode *), .scratch = b->scratch },
+		.later = { .item_size = sizeof(struct later), .scratch = b->scratch }
+	};
 	size_t na = b->rs->narches;
-	struct db_entries *dbs = calloc(na ? na : 1, sizeof(*dbs));
+	struct db_entries *dbs = sp_scalloc(b->scratch, na ? na : 1, sizeof(*dbs));
 	bool any = false;
 	int rc = 0;
 
@@ -1334,9 +1342,9 @@ int sp_rs_model_stale(struct build *b, const bool *skip, bool optimize2)
 	}
 	if (!rc && c.any)
 		rc = model_all(b, &c, optimize2);
-	for (size_t ai = 0; ai < na; ai++)
+	collect_free(b, &c);
+	for (size_t ai = na; ai-- > 0;)
 		sp_vec_free(&dbs[ai].own);
-	free(dbs);
-	collect_free(&c);
+	sp_sfree(b->scratch, dbs);
 	return rc;
 }

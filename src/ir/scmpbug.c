@@ -197,7 +197,7 @@ static bool plain_real_quick(const struct build *b, size_t ai)
 static int scan_arch(struct build *b, size_t ai, struct sect *s)
 {
 	const struct sp_arch *a = b->rs->arches[ai].arch;
-	struct sp_vec v = { .item_size = sizeof(struct entry) };
+	struct sp_vec v = { .item_size = sizeof(struct entry), .scratch = b->scratch };
 	struct entry *e;
 	int rc;
 
@@ -346,7 +346,7 @@ static int find_dropped(struct build *b, size_t i, int other, bool linear_only, 
 int sp_rs_libseccomp_bugs(struct build *b)
 {
 	size_t internal = 0, na = b->rs->narches;
-	bool *dropped = calloc(2 * (na ? na : 1), sizeof(*dropped));
+	bool *dropped = sp_scalloc(b->scratch, 2 * (na ? na : 1), sizeof(*dropped));
 	bool *dropped_linear = dropped + (na ? na : 1);
 	int rc = 0;
 	int x64 = find_arch(b->rs, AUDIT_X86_64, 0),
@@ -384,6 +384,6 @@ int sp_rs_libseccomp_bugs(struct build *b)
 		for (size_t j = 0; (dropped[i] || dropped_linear[i]) && j < ar->nsys; j++)
 			sysrule_apply(&ar->sys[j], b->rs->default_ret);
 	}
-	free(dropped);
+	sp_sfree(b->scratch, dropped);
 	return rc;
 }

@@ -68,6 +68,7 @@ struct pmemo {
 	struct pmemo_ent *v;
 	size_t cap, used; /* cap: 0 or a power of two */
 	uint32_t gen;
+	struct sp_scratch *scratch; /* where v goes: the build's */
 };
 
 struct tree {
@@ -577,7 +578,7 @@ static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp
 	if ((m->used + 1) * 2 > m->cap) {
 		struct pmemo old = *m;
 		size_t cap = old.cap ? old.cap * 2 : PMEMO_FIRST_CAP;
-		if (!(m->v = calloc(cap, sizeof(*m->v)))) {
+		if (!(m->v = sp_scalloc(m->scratch, cap, sizeof(*m->v)))) {
 			*m = old;
 			return; /* the table stays at most half full */
 		}
@@ -592,7 +593,7 @@ static void pmemo_put(struct pmemo *m, const struct sp_tnode *x, const struct sp
 				e->gen = m->gen;
 				m->used++;
 			}
-		free(old.v);
+		sp_sfree(m->scratch, old.v);
 	}
 	e = &m->v[pmemo_slot(m, x, n, in, depth)];
 	m->used += e->gen != m->gen;
@@ -852,7 +853,8 @@ static int cmp_tnode_key(const void *x, const void *y)
  * libseccomp) is skipped. *may is set on out of memory too. */
 static void may_clash(const struct tree *t, bool *may)
 {
-	const struct sp_tnode **v = malloc((t->used ? t->used : 1) * sizeof(*v));
+	const struct sp_tnode **v =
+		sp_salloc(t->memo.scratch, (t->used ? t->used : 1) * sizeof(*v));
 
 	*may = true;
 	if (!v)
@@ -869,7 +871,7 @@ static void may_clash(const struct tree *t, bool *may)
 		}
 		*may = carries && mixed;
 	}
-	free(v);
+	sp_sfree(t->memo.scratch, v);
 }
 
 /* Replay one syscall's rules in profile order into libseccomp's word tree;
@@ -996,16 +998,21 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 			name, adds, TREE_MAX_CONDS);
 	t = (struct tree){ .dry = true,
 			   .cap = adds * 3 * 6,
-			   .arg32 = sp_rs_entries_arg32(b, a, e, n) };
+			   .arg32 = sp_rs_entries_arg32(b, a, e, n),
+			   .memo.scratch = b->scratch };
 	t.pool = keep ? sp_arena_alloc_raw(&b->rs->arena, t.cap * sizeof(*t.pool))
-		      : malloc(t.cap * sizeof(*t.pool));
+		      : sp_salloc(b->scratch, t.cap * sizeof(*t.pool));
 	if (!t.pool)
 		return sp_err_oom(b->err);
 	if (!keep) { /* only the refusal is wanted: skip the replay if none can be */
 		replay_entries(&t, a, e, n, &failed);
 		may_clash(&t, &may);
 	}
-	t = (struct tree){ .pool = t.pool, .cap = t.cap, .steps = b->steps, .arg32 = t.arg32 };
+	t = (struct tree){ .pool = t.pool,
+			   .cap = t.cap,
+			   .steps = b->steps,
+			   .arg32 = t.arg32,
+			   .memo.scratch = b->scratch };
 	if (may && !replay_entries(&t, a, e, n, &failed) && t.steps) {
 		struct sp_sysrule s = { .name = name };
 		rc = cc && cc->x
@@ -1031,9 +1038,9 @@ __attribute__((noinline)) static int replay_syscall(struct build *b, const struc
 		if (!sp_sys_set(&b->rs->arena, keep, t.root, sp_sys_wide(keep)))
 			rc = sp_err_oom(b->err);
 	}
+	sp_sfree(b->scratch, t.memo.v);
 	if (!keep)
-		free(t.pool);
-	free(t.memo.v);
+		sp_sfree(b->scratch, t.pool);
 	return rc;
 }
 
@@ -1068,11 +1075,11 @@ bool sp_rs_word_tree_replay(struct build *b, const struct sp_arch *a, const stru
 	for (size_t i = 0; i < n; i++)
 		adds += e[i].rule->nargs;
 	*w = (struct sp_word_tree){ 0 };
-	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps };
-	t.pool = w->pool = malloc(t.cap * sizeof(*t.pool));
+	t = (struct tree){ .cap = adds * 3 * 6 + 1, .steps = b->steps, .memo.scratch = b->scratch };
+	t.pool = w->pool = sp_salloc(b->scratch, t.cap * sizeof(*t.pool));
 	ok = t.pool && replay_entries(&t, a, e, n, &failed) && t.steps;
 	b->steps = t.steps;
-	free(t.memo.v);
+	sp_sfree(b->scratch, t.memo.v);
 	if (ok && !t.uncond && t.root) {
 		w->root = t.root;
 		w->nodes = t.node_cnt; /* _sys_priority_sort (gen_bpf.c) orders by it */
@@ -1088,6 +1095,6 @@ size_t sp_rs_word_tree_nodes(struct build *b, const struct sp_arch *a, const str
 	struct sp_word_tree w;
 	size_t count = sp_rs_word_tree_replay(b, a, e, n, &w) ? w.nodes : SIZE_MAX;
 
-	free(w.pool);
+	sp_sfree(b->scratch, w.pool);
 	return count;
 }

@@ -20,6 +20,7 @@
 #include "secprof.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/scratch.h"
 #include "core/yaml.h"
 
 /* The closed lists (actions, operators, flags) are profile.h's, looked up
@@ -1634,6 +1635,9 @@ static secprof_profile *parse_bytes(secprof_ctx *ctx, const char *data, size_t l
 		lazy = len >= SP_LAZY_MIN;
 	c.intern = lazy;
 	c.own = lazy ? own : NULL;
+	/* the tree of a profile read whole is as temporary as a compile's
+	 * tables: in the context's scratch region (core/scratch.h) */
+	nodes.scratch = lazy ? NULL : sp_scratch_take(ctx);
 	root = lazy ? sp_json_parse_lazy(&nodes, &nodes, data ? data : "", data ? len : 0, p->file,
 					 err)
 		    : sp_json_parse_split(&p->arena, &nodes, data ? data : "", data ? len : 0,
@@ -1643,10 +1647,12 @@ static secprof_profile *parse_bytes(secprof_ctx *ctx, const char *data, size_t l
 	if (parse_root(&c, p, root) < 0)
 		goto fail;
 	sp_arena_free(&nodes);
+	sp_scratch_give(ctx, nodes.scratch);
 	free(c.slots);
 	return p;
 fail:
 	sp_arena_free(&nodes);
+	sp_scratch_give(ctx, nodes.scratch);
 	free(c.slots);
 	secprof_profile_free(p);
 	return NULL;

@@ -1,0 +1,235 @@
+/* scratch.c - one call's temporary memory in a region the context keeps
+ * (scratch.h says why and what may live there). */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/scratch.h"
+#include "core/util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_ASAN 1
+#endif
+#endif
+
+#ifdef SP_ASAN
+#include <sanitizer/asan_interface.h>
+#define poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define poison(p, n) ((void)(p), (void)(n))
+#define unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+/* The header in front of every block. */
+struct blk {
+	size_t size; /* payload bytes, a multiple of ALIGN; | FREED once freed */
+	size_t prev; /* bytes of the block below, header included; 0: none */
+};
+
+#define ALIGN _Alignof(max_align_t)
+#define HDR sizeof(struct blk)
+#define FREED ((size_t)1)
+
+_Static_assert(HDR % ALIGN == 0, "a block's payload must keep max_align_t's alignment");
+
+struct sp_scratch {
+	char *top;   /* end of the top block: the first free byte */
+	char *end;   /* end of the region */
+	size_t last; /* bytes of the top block, header included; 0: empty */
+	size_t peak;
+	max_align_t data[];
+};
+
+static bool inside(const struct sp_scratch *s, const void *p)
+{
+	return s && (const char *)p >= (const char *)s->data && (const char *)p < s->end;
+}
+
+static struct blk *header(void *p)
+{
+	return (struct blk *)p - 1;
+}
+
+/* A block of the region for size bytes, or NULL when it does not fit. */
+static void *take(struct sp_scratch *s, size_t size)
+{
+	size_t payload, need;
+	struct blk *b;
+
+	if (!s || size > SP_SCRATCH_BYTES)
+		return NULL;
+	payload = size ? (size + ALIGN - 1) & ~(ALIGN - 1) : ALIGN;
+	need = HDR + payload;
+	if ((size_t)(s->end - s->top) < need)
+		return NULL;
+	b = (struct blk *)s->top;
+	unpoison(b, HDR);
+	b->size = payload;
+	b->prev = s->last;
+	poison(b, HDR);
+	s->last = need;
+	s->top += need;
+	if ((size_t)(s->top - (char *)s->data) > s->peak)
+		s->peak = (size_t)(s->top - (char *)s->data);
+	unpoison(b + 1, size);
+	return b + 1;
+}
+
+void *sp_salloc(struct sp_scratch *s, size_t size)
+{
+	void *p = take(s, size);
+
+	return p ? p : malloc(size);
+}
+
+void *sp_scalloc(struct sp_scratch *s, size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = take(s, n * size);
+	if (!p)
+		return calloc(n, size);
+	memset(p, 0, n * size);
+	return p;
+}
+
+/* Give back the top block while it is a freed one: what a free below the
+ * top left behind comes back once everything above it is gone. */
+static void pop_freed(struct sp_scratch *s)
+{
+	while (s->last) {
+		struct blk *t = (struct blk *)(s->top - s->last);
+		size_t size, prev;
+
+		unpoison(t, HDR);
+		size = t->size;
+		prev = t->prev;
+		poison(t, HDR);
+		if (!(size & FREED))
+			return;
+		s->top = (char *)t;
+		s->last = prev;
+	}
+}
+
+void sp_sfree(struct sp_scratch *s, void *p)
+{
+	struct blk *b;
+
+	if (!inside(s, p)) {
+		free(p);
+		return;
+	}
+	b = header(p);
+	unpoison(b, HDR);
+	poison(p, b->size);
+	b->size |= FREED;
+	poison(b, HDR);
+	pop_freed(s);
+}
+
+void *sp_srealloc(struct sp_scratch *s, void *p, size_t size)
+{
+	struct blk *b;
+	size_t have, payload;
+	void *q;
+
+	if (!p)
+		return sp_salloc(s, size);
+	if (!inside(s, p))
+		return realloc(p, size);
+	b = header(p);
+	unpoison(b, HDR);
+	have = b->size;
+	payload = size ? (size + ALIGN - 1) & ~(ALIGN - 1) : ALIGN;
+	/* the top block grows (or shrinks) in place */
+	if ((char *)p + have == s->top && size <= SP_SCRATCH_BYTES &&
+	    (size_t)(s->end - (char *)p) >= payload) {
+		b->size = payload;
+		poison(b, HDR);
+		s->top = (char *)p + payload;
+		s->last = HDR + payload;
+		if ((size_t)(s->top - (char *)s->data) > s->peak)
+			s->peak = (size_t)(s->top - (char *)s->data);
+		unpoison(p, size);
+		poison((char *)p + size, payload - size);
+		return p;
+	}
+	poison(b, HDR);
+	if (size <= have) {
+		poison((char *)p + size, have - size);
+		return p;
+	}
+	q = sp_salloc(s, size);
+	if (!q)
+		return NULL; /* p stays as it was, as realloc leaves it */
+	unpoison(p, have);
+	memcpy(q, p, have);
+	sp_sfree(s, p);
+	return q;
+}
+
+struct sp_scratch *sp_scratch_take(secprof_ctx *ctx)
+{
+	struct sp_scratch *s;
+
+	if (!ctx || !ctx->keeps_scratch)
+		return NULL;
+	s = atomic_exchange(&ctx->scratch, NULL);
+	if (!s) {
+		s = malloc(sizeof(*s) + SP_SCRATCH_BYTES);
+		if (!s)
+			return NULL;
+		s->top = (char *)s->data;
+		s->end = s->top + SP_SCRATCH_BYTES;
+		s->last = 0;
+		poison(s->data, SP_SCRATCH_BYTES);
+	}
+	s->peak = 0;
+	return s;
+}
+
+void sp_scratch_give(secprof_ctx *ctx, struct sp_scratch *s)
+{
+	struct sp_scratch *none = NULL;
+
+	if (!s)
+		return;
+	poison(s->data, SP_SCRATCH_BYTES);
+	s->top = (char *)s->data;
+	s->last = 0;
+	if (!ctx || !atomic_compare_exchange_strong(&ctx->scratch, &none, s))
+		sp_scratch_free(s);
+}
+
+void sp_scratch_free(struct sp_scratch *s)
+{
+	if (!s)
+		return;
+	unpoison(s->data, SP_SCRATCH_BYTES);
+	free(s);
+}
+
+void sp_scratch_release(secprof_ctx *ctx)
+{
+	if (ctx)
+		sp_scratch_free(atomic_exchange(&ctx->scratch, NULL));
+}
+
+size_t sp_scratch_used(const struct sp_scratch *s)
+{
+	return s ? (size_t)(s->top - (const char *)s->data) : 0;
+}
+
+size_t sp_scratch_peak(const struct sp_scratch *s)
+{
+	return s ? s->peak : 0;
+}

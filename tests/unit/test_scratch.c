@@ -1,0 +1,233 @@
+/* test_scratch.c - core/scratch.c: the region a call keeps its temporaries
+ * in. Its stack discipline (frees give bytes back, in place growth of the
+ * top block), the way out to malloc, alignment, and that parse and compile
+ * leave nothing in it: a block still in use when the call gives the region
+ * back would be overwritten by the next call. */
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secprof.h"
+#include "core/scratch.h"
+#include "core/util.h"
+#include "tap.h"
+
+static bool aligned(const void *p)
+{
+	return (uintptr_t)p % alignof(max_align_t) == 0;
+}
+
+static void test_stack(secprof_ctx *ctx)
+{
+	struct sp_scratch *s = sp_scratch_take(ctx);
+	char *a, *b, *c, *d, *grown;
+	size_t with_a;
+
+	tap_ok(s && sp_scratch_used(s) == 0, "a context gives an empty region");
+	a = sp_salloc(s, 10);
+	with_a = sp_scratch_used(s);
+	b = sp_salloc(s, 100);
+	c = sp_salloc(s, 0);
+	tap_ok(a && b && c && aligned(a) && aligned(b) && aligned(c) && a < b && b < c,
+	       "blocks follow each other, each at max_align_t's alignment");
+	sp_sfree(s, b);
+	d = sp_salloc(s, 1);
+	tap_ok(d > c, "a free below the top gives nothing back yet");
+	sp_sfree(s, c);
+	tap_ok(sp_scratch_used(s) > with_a, "nor does one while a block above it is in use");
+	sp_sfree(s, d);
+	tap_ok(sp_scratch_used(s) == with_a,
+	       "freeing the top gives back the freed blocks below it too");
+	sp_sfree(s, a);
+	tap_ok(sp_scratch_used(s) == 0, "freeing every block empties the region");
+
+	a = sp_salloc(s, 24);
+	memset(a, 'x', 24);
+	grown = sp_srealloc(s, a, 4000);
+	tap_ok(grown == a && !memcmp(grown, "xxxxxxxxxxxxxxxxxxxxxxxx", 24),
+	       "the top block grows in place");
+	b = sp_salloc(s, 8);
+	grown = sp_srealloc(s, a, 8000);
+	tap_ok(grown && grown != a && !memcmp(grown, "xxxxxxxxxxxxxxxxxxxxxxxx", 24),
+	       "a block below the top moves, with its bytes");
+	sp_sfree(s, grown);
+	sp_sfree(s, b);
+	tap_ok(sp_scratch_used(s) == 0, "and its old place comes back once the top is freed");
+
+	a = sp_salloc(s, 64);
+	memset(a, 0xff, 64);
+	sp_sfree(s, a);
+	a = sp_scalloc(s, 8, 8);
+	tap_ok(a && !memcmp(a, (char[64]){ 0 }, 64), "sp_scalloc zeroes reused bytes");
+	tap_ok(sp_scalloc(s, SIZE_MAX / 2, 4) == NULL, "sp_scalloc refuses a size that overflows");
+	sp_sfree(s, a);
+	sp_scratch_give(ctx, s);
+}
+
+static void test_outside(secprof_ctx *ctx)
+{
+	struct sp_scratch *s = sp_scratch_take(ctx);
+	char *big = sp_salloc(s, SP_SCRATCH_BYTES + 1), *small, *moved;
+	size_t room = SP_SCRATCH_BYTES;
+
+	tap_ok(big && sp_scratch_used(s) == 0, "a block larger than the region comes from malloc");
+	big[SP_SCRATCH_BYTES] = 1;
+	sp_sfree(s, big);
+	/* fill the region, then one more */
+	small = sp_salloc(s, room - 64);
+	moved = sp_salloc(s, 128);
+	tap_ok(small && moved && sp_scratch_used(s) <= SP_SCRATCH_BYTES,
+	       "a block that no longer fits comes from malloc");
+	moved = sp_srealloc(s, moved, 256);
+	tap_ok(moved != NULL, "and grows with realloc");
+	sp_sfree(s, moved);
+	small = sp_srealloc(s, small, SP_SCRATCH_BYTES * 2);
+	tap_ok(small && sp_scratch_used(s) == 0,
+	       "the top block grown past the region moves to malloc, and frees its place");
+	free(small);
+	sp_scratch_give(ctx, s);
+
+	small = sp_salloc(NULL, 10);
+	small = sp_srealloc(NULL, small, 20);
+	tap_ok(small != NULL, "without a region: malloc and realloc");
+	sp_sfree(NULL, small);
+	tap_ok(sp_scratch_take(NULL) == NULL, "no context, no region");
+	tap_ok(sp_scratch_take(&(secprof_ctx){ 0 }) == NULL,
+	       "nor for a context on the stack, which nothing would free");
+}
+
+static void test_two_takers(secprof_ctx *ctx)
+{
+	struct sp_scratch *a = sp_scratch_take(ctx), *b = sp_scratch_take(ctx);
+
+	tap_ok(a && b && a != b, "a region held by one call is not handed to another");
+	sp_scratch_give(ctx, a);
+	sp_scratch_give(ctx, b); /* the context keeps one: b is freed (ASan: no leak) */
+	tap_ok(sp_scratch_take(ctx) == a, "the context keeps the first given back");
+	sp_scratch_give(ctx, a);
+}
+
+/* One context, four threads compiling at once: each call takes a region
+ * of its own (the context's, or a new one while another thread holds it),
+ * so every program is the one a lone compile makes. */
+struct worker {
+	secprof_ctx *ctx;
+	const char *json;
+	size_t len;
+	const secprof_prog *want;
+	int same;
+};
+
+enum { THREADS = 4, ROUNDS = 40 };
+
+static secprof_prog *compile_json(secprof_ctx *ctx, const char *json, size_t len)
+{
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
+				   .caps = secprof_caps_docker_default() };
+	secprof_error err;
+	secprof_profile *p = secprof_profile_parse(ctx, json, len, "t.json", &err);
+	secprof_resolved *r = p ? secprof_resolve(ctx, p, &o, &err) : NULL;
+	secprof_prog *prog = r ? secprof_compile(ctx, r, NULL, &err) : NULL;
+
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	return prog;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		secprof_prog *got = compile_json(w->ctx, w->json, w->len);
+		w->same += got && got->len == w->want->len &&
+			   !memcmp(got->insns, w->want->insns, got->len * sizeof(*got->insns));
+		secprof_prog_free(got);
+	}
+	return NULL;
+}
+
+static void test_threads(secprof_ctx *ctx, const char *json, size_t len)
+{
+	secprof_prog *want = compile_json(ctx, json, len);
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int started = 0, same = 0;
+
+	for (int i = 0; want && i < THREADS; i++) {
+		w[i] = (struct worker){ ctx, json, len, want, 0 };
+		started += !pthread_create(&t[i], NULL, work, &w[i]);
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_join(t[i], NULL);
+		same += w[i].same;
+	}
+	tap_ok(want && started == THREADS && same == THREADS * ROUNDS,
+	       "%d threads sharing one context made the same program %d times of %d", started, same,
+	       THREADS * ROUNDS);
+	secprof_prog_free(want);
+}
+
+/* Parse and compile of Docker's default: the region served them, and they
+ * left nothing in it. */
+static void test_calls(secprof_ctx *ctx)
+{
+	const char *ref = getenv("REF");
+	char path[4096];
+	FILE *f;
+	static char json[1 << 20];
+	size_t len = 0;
+	secprof_error err;
+	secprof_resolve_opts o = { .arch = "amd64",
+				   .kernel_major = 6,
+				   .kernel_minor = 1,
+				   .caps = secprof_caps_docker_default() };
+	secprof_profile *p;
+	secprof_resolved *r = NULL;
+	secprof_prog *prog = NULL;
+	struct sp_scratch *s;
+	size_t parse_peak;
+
+	snprintf(path, sizeof(path), "%s/moby-default.json", ref ? ref : "../shared/reference");
+	if ((f = fopen(path, "rb"))) {
+		len = fread(json, 1, sizeof(json), f);
+		fclose(f);
+	}
+	if (!tap_ok(len > 0, "%s read", path))
+		return;
+	p = secprof_profile_parse(ctx, json, len, "moby-default.json", &err);
+	s = atomic_load(&ctx->scratch);
+	parse_peak = sp_scratch_peak(s);
+	tap_ok(p && s && parse_peak > 0 && sp_scratch_used(s) == 0,
+	       "a parse keeps its tree in the region (%zu bytes at most) and leaves it empty",
+	       parse_peak);
+	if (p)
+		r = secprof_resolve(ctx, p, &o, &err);
+	if (r)
+		prog = secprof_compile(ctx, r, NULL, &err);
+	s = atomic_load(&ctx->scratch);
+	tap_ok(prog && s && sp_scratch_peak(s) > 0 && sp_scratch_used(s) == 0,
+	       "a compile builds in the region (%zu bytes at most) and leaves it empty",
+	       sp_scratch_peak(s));
+	secprof_prog_free(prog);
+	secprof_resolved_free(r);
+	secprof_profile_free(p);
+	test_threads(ctx, json, len);
+}
+
+int main(void)
+{
+	secprof_ctx *ctx = secprof_ctx_new();
+
+	test_stack(ctx);
+	test_outside(ctx);
+	test_two_takers(ctx);
+	test_calls(ctx);
+	secprof_ctx_free(ctx);
+	return tap_done();
+}
