@@ -153,6 +153,8 @@ void *sp_srealloc(struct sp_scratch *s, void *p, size_t size)
 	/* the top block grows (or shrinks) in place */
 	if ((char *)p + have == s->top && size <= SP_SCRATCH_BYTES &&
 	    (size_t)(s->end - (char *)p) >= payload) {
+		char *old_end = s->top;
+
 		b->size = payload;
 		poison(b, HDR);
 		s->top = (char *)p + payload;
@@ -160,7 +162,9 @@ void *sp_srealloc(struct sp_scratch *s, void *p, size_t size)
 		if ((size_t)(s->top - (char *)s->data) > s->peak)
 			s->peak = (size_t)(s->top - (char *)s->data);
 		unpoison(p, size);
-		poison((char *)p + size, payload - size);
+		/* the slack, and what a shrink gave back */
+		poison((char *)p + size,
+		       (size_t)((old_end > s->top ? old_end : s->top) - ((char *)p + size)));
 		return p;
 	}
 	poison(b, HDR);

@@ -15,6 +15,17 @@
 #include "core/util.h"
 #include "tap.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifdef UNDER_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static bool aligned(const void *p)
 {
 	return (uintptr_t)p % alignof(max_align_t) == 0;
@@ -97,6 +108,29 @@ static void test_outside(secprof_ctx *ctx)
 	tap_ok(sp_scratch_take(NULL) == NULL, "no context, no region");
 	tap_ok(sp_scratch_take(&(secprof_ctx){ 0 }) == NULL,
 	       "nor for a context on the stack, which nothing would free");
+}
+
+/* Under ASan, what is not in use is poisoned: a block read after its
+ * free, after a shrink, or past its end is reported. */
+static void test_poison(secprof_ctx *ctx)
+{
+#ifdef UNDER_ASAN
+	struct sp_scratch *s = sp_scratch_take(ctx);
+	char *a = sp_salloc(s, 40);
+
+	tap_ok(a && !__asan_address_is_poisoned(a) && !__asan_address_is_poisoned(a + 39) &&
+		       __asan_address_is_poisoned(a + 40),
+	       "ASan: a block's bytes are addressable, the ones past its end are not");
+	a = sp_srealloc(s, a, 8);
+	tap_ok(a && __asan_address_is_poisoned(a + 8) && __asan_address_is_poisoned(a + 32),
+	       "ASan: a shrink in place poisons what it gives back");
+	sp_sfree(s, a);
+	tap_ok(__asan_address_is_poisoned(a), "ASan: a freed block is poisoned");
+	sp_scratch_give(ctx, s);
+#else
+	(void)ctx;
+	tap_ok(1, "ASan's poisoning is checked in the sanitizer build");
+#endif
 }
 
 static void test_two_takers(secprof_ctx *ctx)
@@ -226,6 +260,7 @@ int main(void)
 
 	test_stack(ctx);
 	test_outside(ctx);
+	test_poison(ctx);
 	test_two_takers(ctx);
 	test_calls(ctx);
 	secprof_ctx_free(ctx);
