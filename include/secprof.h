@@ -61,6 +61,10 @@ typedef struct secprof_ctx secprof_ctx;
 /* Called for every warning; the error struct is only valid during the call. */
 typedef void (*secprof_warn_fn)(void *data, const secprof_error *warning);
 
+/* A context keeps, after its first parse or compile, a 256 KB region for
+ * the temporaries of the next one (freed by secprof_ctx_free). One context
+ * may serve calls on several threads at once: a call that finds the region
+ * taken by another uses a region of its own, freed when it returns. */
 SECPROF_API secprof_ctx *secprof_ctx_new(void);
 SECPROF_API void secprof_ctx_free(secprof_ctx *ctx);
 SECPROF_API void secprof_ctx_set_warn(secprof_ctx *ctx, secprof_warn_fn fn, void *data);

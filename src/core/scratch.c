@@ -33,16 +33,17 @@ struct blk {
 };
 
 #define ALIGN _Alignof(max_align_t)
-#define HDR sizeof(struct blk)
+/* the header's bytes, rounded up so that a payload keeps max_align_t's
+ * alignment (16 bytes on x86_64 and on i386, where the header is 8) */
+#define HDR ((sizeof(struct blk) + ALIGN - 1) & ~(ALIGN - 1))
 #define FREED ((size_t)1)
-
-_Static_assert(HDR % ALIGN == 0, "a block's payload must keep max_align_t's alignment");
 
 struct sp_scratch {
 	char *top;   /* end of the top block: the first free byte */
 	char *end;   /* end of the region */
 	size_t last; /* bytes of the top block, header included; 0: empty */
 	size_t peak;
+	size_t left; /* bytes in use when it was last given back */
 	max_align_t data[];
 };
 
@@ -53,7 +54,12 @@ static bool inside(const struct sp_scratch *s, const void *p)
 
 static struct blk *header(void *p)
 {
-	return (struct blk *)p - 1;
+	return (struct blk *)((char *)p - HDR);
+}
+
+static void *payload_of(struct blk *b)
+{
+	return (char *)b + HDR;
 }
 
 /* A block of the region for size bytes, or NULL when it does not fit. */
@@ -77,8 +83,8 @@ static void *take(struct sp_scratch *s, size_t size)
 	s->top += need;
 	if ((size_t)(s->top - (char *)s->data) > s->peak)
 		s->peak = (size_t)(s->top - (char *)s->data);
-	unpoison(b + 1, size);
-	return b + 1;
+	unpoison(payload_of(b), size);
+	return payload_of(b);
 }
 
 void *sp_salloc(struct sp_scratch *s, size_t size)
@@ -168,7 +174,8 @@ void *sp_srealloc(struct sp_scratch *s, void *p, size_t size)
 		return p;
 	}
 	poison(b, HDR);
-	if (size <= have) {
+	if (size <= have) { /* grown within its rounding, or shrunk */
+		unpoison(p, size);
 		poison((char *)p + size, have - size);
 		return p;
 	}
@@ -195,6 +202,7 @@ struct sp_scratch *sp_scratch_take(secprof_ctx *ctx)
 		s->top = (char *)s->data;
 		s->end = s->top + SP_SCRATCH_BYTES;
 		s->last = 0;
+		s->left = 0;
 		poison(s->data, SP_SCRATCH_BYTES);
 	}
 	s->peak = 0;
@@ -207,6 +215,7 @@ void sp_scratch_give(secprof_ctx *ctx, struct sp_scratch *s)
 
 	if (!s)
 		return;
+	s->left = (size_t)(s->top - (char *)s->data);
 	poison(s->data, SP_SCRATCH_BYTES);
 	s->top = (char *)s->data;
 	s->last = 0;
@@ -236,4 +245,9 @@ size_t sp_scratch_used(const struct sp_scratch *s)
 size_t sp_scratch_peak(const struct sp_scratch *s)
 {
 	return s ? s->peak : 0;
+}
+
+size_t sp_scratch_left(const struct sp_scratch *s)
+{
+	return s ? s->left : 0;
 }

@@ -57,9 +57,11 @@ void *sp_scalloc(struct sp_scratch *s, size_t n, size_t size);
 void *sp_srealloc(struct sp_scratch *s, void *p, size_t size);
 void sp_sfree(struct sp_scratch *s, void *p);
 
-/* Bytes of the region in use now, and the most in use since it was taken
- * (tests and tuning). */
+/* Bytes of the region in use now, the most in use since it was taken,
+ * and those still in use when it was last given back: 0 unless a call
+ * left a block behind (tests and tuning). */
 size_t sp_scratch_used(const struct sp_scratch *s);
 size_t sp_scratch_peak(const struct sp_scratch *s);
+size_t sp_scratch_left(const struct sp_scratch *s);
 
 #endif
