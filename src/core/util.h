@@ -12,6 +12,16 @@
 #include "secprof.h"
 
 #define SP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Defined in a build with AddressSanitizer, which gcc announces with
+ * __SANITIZE_ADDRESS__ and clang with __has_feature(address_sanitizer). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_UNDER_ASAN 1
+#endif
+#endif
 #define SP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A position in the source profile; 0 = unknown. */

@@ -210,14 +210,9 @@ pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd);
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer
  * build forks. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SP_UNDER_ASAN
 #define SP_SPAWN_SHARES_MEMORY 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SP_SPAWN_SHARES_MEMORY 0
-#endif
-#endif
-#ifndef SP_SPAWN_SHARES_MEMORY
+#else
 #define SP_SPAWN_SHARES_MEMORY 1
 #endif
 /* Container mode: clone into new namespaces, build the root and start the

@@ -18,7 +18,7 @@
 /* Generous: each shape takes well under 0.6 s on a shared 2-core machine
  * (the 16 MB one the longest); without the budget some took minutes. The
  * sanitizers make everything several times slower. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SP_UNDER_ASAN
 #define WALL_LIMIT_S 30.0
 #else
 #define WALL_LIMIT_S 5.0

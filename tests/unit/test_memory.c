@@ -19,16 +19,9 @@
 #include <string.h>
 
 #include "secprof.h"
+#include "core/util.h"
 #include "../compat/randprof.h"
 #include "tap.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 /* Today's peak is 2.7 bytes per input byte at 100k rules, 2.9-3.0 at 10k
  * (fixed costs weigh more there), at the rule set's build (massif: the
@@ -115,7 +108,7 @@ int main(void)
 	double small, big;
 	size_t ran_small = 0, ran_big = 0;
 
-#ifdef UNDER_ASAN
+#ifdef SP_UNDER_ASAN
 	printf("1..0 # SKIP peak memory is the sanitizer's under ASan\n");
 	secprof_ctx_free(ctx);
 	return 0;

@@ -16,14 +16,7 @@
 #include "core/util.h"
 #include "tap.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifdef UNDER_ASAN
+#ifdef SP_UNDER_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -115,7 +108,7 @@ static void test_outside(secprof_ctx *ctx)
  * free, after a shrink, or past its end is reported. */
 static void test_poison(secprof_ctx *ctx)
 {
-#ifdef UNDER_ASAN
+#ifdef SP_UNDER_ASAN
 	struct sp_scratch *s = sp_scratch_take(ctx);
 	char *a = sp_salloc(s, 40);
 
