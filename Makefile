@@ -41,7 +41,7 @@ all: $(BUILD)/secprof $(BUILD)/libsecprof.a man completions
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*.h src/*/*.h src/gen/*.inc cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(if $(PGO_DUMPDIR),-dumpdir $(abspath $(PGO_DUMPDIR))/$(dir $<)) -c -o $@ $<
 
 # The CLI is a client of the public API like any other program: it is
 # compiled without src/ on the include path and without SECPROF_BUILDING,
@@ -296,6 +296,55 @@ $(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/$(SHLIB_SONAME)
 else
 $(BUILD)/secprof: $(CLI_OBJ) $(BUILD)/libsecprof.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsecprof.a $(LDLIBS)
+endif
+
+# ---- profile-guided optimisation ---------------------------------------------
+# A gcc build compiles the library twice: with -fprofile-generate into
+# $(BUILD)/pgo (a make of its own, so that every object gets exactly the
+# flags of the final build, target-specific ones included), linked into
+# tools/pgo-train.c, which parses, resolves and compiles the profiles
+# secprof is measured on; then $(BUILD)'s objects with the counts that run
+# wrote. Why: with the branches the pipeline takes known, gcc lays its code
+# out together and moves the rest away: a cold compile of Docker's default
+# runs 11% fewer instructions and fetches 8% fewer lines of code (README,
+# "Performance"). -fprofile-partial-training: functions the training never
+# reaches are optimised as without a profile. -fno-unroll-loops,
+# -fno-peel-loops, -fno-tracer: -fprofile-use turns them on, and the copies
+# of code they make cost a compile that starts cold more lines of code than
+# the instructions they save (cachegrind: 1,771 lines with them, 1,478
+# without a profile, 1,361 without them).
+# -dumpdir: gcc names a static function's counts after the object's path
+# (gcc/coverage.cc, coverage_compute_profile_id, hashes aux_base_name), so
+# both compiles of an object are given the final object's directory, made
+# absolute (BUILD=build and BUILD=$$PWD/build name the same objects), and
+# the counts are written where -fprofile-use reads them.
+# A change to a library source trains again and compiles every object
+# again; PGO=0 builds once, for quick edits. Not under the sanitizers or
+# the fuzz build, not with clang (another profile format), not for the
+# musl secprof-static.
+CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1)
+PGO ?= $(if $(CC_IS_GCC),$(if $(SAN),0,1),0)
+PGO_USE ?= -fprofile-use -fprofile-partial-training -Wno-missing-profile \
+           -fno-unroll-loops -fno-peel-loops -fno-tracer
+ifeq ($(PGO),1)
+PGO_DIR := $(BUILD)/pgo
+# FORCE: only the sub-make knows whether an instrumented object is stale; the
+# archive's time changes only when it relinks.
+$(PGO_DIR)/libsecprof.a: FORCE
+	$(MAKE) --no-print-directory BUILD=$(PGO_DIR) PGO=0 PGO_DUMPDIR=$(BUILD) \
+		OPT='$(OPT) -fprofile-generate' $@
+$(PGO_DIR)/pgo-train: tools/pgo-train.c $(PGO_DIR)/libsecprof.a
+	$(CC) $(CLI_CFLAGS) $(LDFLAGS) -fprofile-generate -o $@ $< $(PGO_DIR)/libsecprof.a $(LDLIBS)
+# Counts of an earlier training never mix with this one's. Makefile: a
+# change of the flags (PGO_USE) compiles the objects again.
+$(PGO_DIR)/trained: $(PGO_DIR)/pgo-train Makefile
+	find $(PGO_DIR) $(wildcard $(BUILD)/src) -name '*.gcda' -delete
+	$(PGO_DIR)/pgo-train
+	touch $@
+$(LIB_OBJ): $(PGO_DIR)/trained
+# private: not passed on to the prerequisites (the training program).
+$(LIB_OBJ): private CFLAGS += $(PGO_USE) \
+                               -dumpdir $(abspath $(@D))/
 endif
 
 PREFIX       ?= /usr/local
