@@ -307,8 +307,10 @@ endif
 # wrote. Why: with the branches the pipeline takes known, gcc lays its code
 # out together and moves the rest away: a cold compile of Docker's default
 # runs 11% fewer instructions and fetches 8% fewer lines of code (README,
-# "Performance"). -fprofile-partial-training: functions the training never
-# reaches are optimised as without a profile. -fno-unroll-loops,
+# "Performance"). Only an object the training entered (it has counts) is
+# compiled with them; the others are compiled as with PGO=0. In those it
+# entered, a function it never ran is optimised for speed as without counts
+# (-fprofile-partial-training), not for size. -fno-unroll-loops,
 # -fno-peel-loops, -fno-tracer: -fprofile-use turns them on, and the copies
 # of code they make cost a compile that starts cold more lines of code than
 # the instructions they save (cachegrind: 1,771 lines with them, 1,478
@@ -318,32 +320,47 @@ endif
 # both compiles of an object are given the final object's directory, made
 # absolute (BUILD=build and BUILD=$$PWD/build name the same objects), and
 # the counts are written where -fprofile-use reads them.
+# Counts must come from objects compiled as the final ones are: pgo-flags
+# holds the compiler, its flags and the build's absolute path, is rewritten
+# only when they change, and every instrumented object depends on it.
 # A change to a library source trains again and compiles every object
 # again; PGO=0 builds once, for quick edits. Not under the sanitizers or
 # the fuzz build, not with clang (another profile format), not for the
 # musl secprof-static.
 CC_IS_GCC := $(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1)
-PGO ?= $(if $(CC_IS_GCC),$(if $(SAN),0,1),0)
-PGO_USE ?= -fprofile-use -fprofile-partial-training -Wno-missing-profile \
-           -fno-unroll-loops -fno-peel-loops -fno-tracer
+PGO ?= 1
+ifneq ($(CC_IS_GCC):$(SAN),1:)
+override PGO := 0
+endif
+PGO_USE ?= -fprofile-use -fprofile-partial-training -fno-unroll-loops -fno-peel-loops -fno-tracer
+# In the instrumented make: its objects are stale when the flags stamp is newer.
+ifneq ($(PGO_STAMP),)
+$(LIB_OBJ): $(PGO_STAMP)
+endif
 ifeq ($(PGO),1)
 PGO_DIR := $(BUILD)/pgo
+PGO_FLAGS := $(abspath $(BUILD))/pgo-flags
+$(PGO_FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	$(file >$@.tmp,$(CC) $(CFLAGS) | $(OPT) | $(PGO_USE) | $(abspath $(BUILD)))
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 # FORCE: only the sub-make knows whether an instrumented object is stale; the
 # archive's time changes only when it relinks.
-$(PGO_DIR)/libsecprof.a: FORCE
+$(PGO_DIR)/libsecprof.a: $(PGO_FLAGS) FORCE
 	$(MAKE) --no-print-directory BUILD=$(PGO_DIR) PGO=0 PGO_DUMPDIR=$(BUILD) \
-		OPT='$(OPT) -fprofile-generate' $@
+		PGO_STAMP=$(PGO_FLAGS) OPT='$(OPT) -fprofile-generate' $@
 $(PGO_DIR)/pgo-train: tools/pgo-train.c $(PGO_DIR)/libsecprof.a
 	$(CC) $(CLI_CFLAGS) $(LDFLAGS) -fprofile-generate -o $@ $< $(PGO_DIR)/libsecprof.a $(LDLIBS)
-# Counts of an earlier training never mix with this one's. Makefile: a
-# change of the flags (PGO_USE) compiles the objects again.
-$(PGO_DIR)/trained: $(PGO_DIR)/pgo-train Makefile
+# Counts of an earlier training never mix with this one's.
+$(PGO_DIR)/trained: $(PGO_DIR)/pgo-train
 	find $(PGO_DIR) $(wildcard $(BUILD)/src) -name '*.gcda' -delete
 	$(PGO_DIR)/pgo-train
 	touch $@
 $(LIB_OBJ): $(PGO_DIR)/trained
-# private: not passed on to the prerequisites (the training program).
-$(LIB_OBJ): private CFLAGS += $(PGO_USE) \
+# private: not passed on to the prerequisites (the training program). The
+# counts are tested for when the object is compiled, after the training
+# (make's own view of a directory may predate them).
+$(LIB_OBJ): private CFLAGS += $$(test -f $(abspath $(basename $@)).gcda && echo '$(PGO_USE)') \
                                -dumpdir $(abspath $(@D))/
 endif
 
