@@ -340,10 +340,13 @@ endif
 ifeq ($(PGO),1)
 PGO_DIR := $(BUILD)/pgo
 PGO_FLAGS := $(abspath $(BUILD))/pgo-flags
-$(PGO_FLAGS): FORCE
-	@mkdir -p $(dir $@)
+# make expands a recipe's $(file) before it runs any line of it, so the
+# directory is made by a rule of its own first.
+$(PGO_FLAGS): FORCE | $(abspath $(BUILD))/.dir
 	$(file >$@.tmp,$(CC) $(CFLAGS) | $(OPT) | $(PGO_USE) | $(abspath $(BUILD)))
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(abspath $(BUILD))/.dir:
+	@mkdir -p $(dir $@) && touch $@
 # FORCE: only the sub-make knows whether an instrumented object is stale; the
 # archive's time changes only when it relinks.
 $(PGO_DIR)/libsecprof.a: $(PGO_FLAGS) FORCE
