@@ -9,8 +9,8 @@
  * root (or is gone, or after SECONDS) and swaps every NAME back.
  *
  * usage: swapdir SECONDS CANARY NAME... -- COMMAND...
- * prints "swaps N" on stderr; exits with COMMAND's status (125 when it
- * could not be run). */
+ * prints "swaps N" on stderr once COMMAND has ended; exits with COMMAND's
+ * status (125 when it could not be run). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -156,8 +156,13 @@ int main(int argc, char **argv)
 				renameat2(dfd, argv[3 + i], dfd, swapped[i], RENAME_EXCHANGE);
 		close(dfd);
 	}
-	fprintf(stderr, "swaps %lu\n", swaps);
+	/* After COMMAND has ended: its stderr is this one, and the static
+	 * secprof (musl: an unbuffered stream writes a long message in pieces
+	 * of 80 bytes) had its refusal cut by this line. */
 	if (waitpid(child, &status, 0) < 0)
+		status = -1;
+	fprintf(stderr, "swaps %lu\n", swaps);
+	if (status == -1)
 		return 125;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
