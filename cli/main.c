@@ -141,6 +141,21 @@ static void keep_std_fds_taken(void)
 			exit(EXIT_SYSTEM);
 }
 
+/* stderr by lines: unbuffered, each fprintf of a message was a write of
+ * its own ("secprof: ", "compile: ", the text, "\n"), and musl's, in
+ * secprof-static, one per 80 bytes (src/stdio/vfprintf.c, internal_buf), so
+ * on a stderr shared with a container, a parallel job or a test's helper,
+ * another process's output could land inside a message. Line by line, a
+ * message is one write up to the buffer's size, and still leaves at its
+ * newline, in order with what the container writes to the same file.
+ * musl takes a buffer only from the caller (src/stdio/setvbuf.c). */
+static void stderr_by_lines(void)
+{
+	static char buf[4096];
+
+	setvbuf(stderr, buf, _IOLBF, sizeof(buf));
+}
+
 int main(int argc, char **argv)
 {
 	struct cli g = { .prog = "secprof" };
@@ -148,6 +163,7 @@ int main(int argc, char **argv)
 	int first = 1, rc;
 
 	keep_std_fds_taken();
+	stderr_by_lines();
 	if (argc > 1 && (!strcmp(argv[1], "--man") || !strcmp(argv[1], "--completion") ||
 			 !strcmp(argv[1], "--list-commands")))
 		return generator(&g, argc, argv);

@@ -279,4 +279,24 @@ is "$("$SECPROF" -q explain builtin mseal --newer-syscalls --json | python3 -c '
 "$SECPROF" -q lint builtin >/dev/null; a=$?
 "$SECPROF" -q lint builtin --newer-syscalls >/dev/null; b=$?
 is "$b" "$a" "lint takes --newer-syscalls too, no usage error (it had none before the shared table)"
+
+# ---- a message is one write ----
+# stderr goes out by lines (cli/main.c, stderr_by_lines). Unbuffered, a
+# usage error was four writes ("secprof: ", "compile: ", the text, the
+# rest) and secprof-static wrote one per 80 bytes, so another process's
+# output on the same stderr could land inside a message.
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_NOPE"}]}' >"$tmp/bad-action.json"
+if command -v strace >/dev/null; then
+	for bin in "$SECPROF" "$STATIC_BUILD/secprof-static"; do
+		[[ -x $bin ]] || { skip "${bin##*/}: a message is one write" "not built"; continue; }
+		for args in "compile --bogus-opt" "compile $tmp/bad-action.json -o /dev/null"; do
+			ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+				strace -qq -o "$tmp/w.trace" -e trace=write,writev "$bin" $args 2>"$tmp/w.err"
+			is "$(grep -cE '^writev?\(2,' "$tmp/w.trace"):$(wc -l <"$tmp/w.err")" "1:1" \
+				"${bin##*/} $args: its one-line message is one write"
+		done
+	done
+else
+	skip "a message is one write" "strace missing"
+fi
 done_testing
