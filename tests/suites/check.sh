@@ -199,12 +199,16 @@ is "$("$SECPROF" -q eval --abi x86 "$tmp/tie.json" getpid 0 2>/dev/null | head -
 	"dropped ld nr: a rule of the default's kind gives way to the default, as runc's program answers"
 printf '%s\n' '#include <stdio.h>' 'int main(void) { long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L));' \
 	'printf("%s\n", r > 0 ? "pid" : "refused"); return 0; }' >"$tmp/g32.c"
-if gcc -m32 -static -O2 -o "$tmp/g32" "$tmp/g32.c" 2>/dev/null; then
+if ! gcc -m32 -static -O2 -o "$tmp/g32" "$tmp/g32.c" 2>/dev/null; then
+	skip "i386 program under the dropped-load profile" "gcc -m32 -static not available"
+elif [[ $("$tmp/g32" 2>&1) != pid ]]; then
+	# some kernels run no i386 program (ia32_emulation=0, or a virtual
+	# machine without 32-bit compat mode): without a filter it must print "pid"
+	skip "i386 program under the dropped-load profile" "this kernel runs no i386 program: $("$tmp/g32" 2>&1 | head -c 100)"
+else
 	"$SECPROF" run -q --security-opt no-new-privileges --security-opt "seccomp=$tmp/ld36.json" -- "$tmp/g32" >"$tmp/g32.out" 2>&1
 	is "$?:$(<"$tmp/g32.out")" "139:" \
 		"... in the kernel: every i386 call answered EPERM (write too; exit_group too, so the program faults), as under Debian's runc"
-else
-	skip "i386 program under the dropped-load profile" "gcc -m32 -static not available"
 fi
 printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["dup3"],"action":"SCMP_ACT_KILL_THREAD","args":[{"index":0,"value":326770567,"op":"SCMP_CMP_LT"},{"index":0,"value":15962161661023678122,"op":"SCMP_CMP_GT"}]}]}' >"$tmp/acc.json"
 "$SECPROF" check "$tmp/acc.json" >/dev/null 2>"$tmp/acc.err"

@@ -106,7 +106,13 @@ import json, sys
 cfg = json.load(open(sys.argv[1]))
 cfg["process"]["args"] = ["/usr/local/bin/i386call"] + sys.argv[2:]
 json.dump(cfg, open(sys.argv[1], "w"))' "$@"; }
-if cc -static -O2 -o "$ROOT/usr/local/bin/i386call" "$TESTS/helpers/i386call.c" 2>"$TMPD/cc.err"; then
+if ! cc -static -O2 -o "$ROOT/usr/local/bin/i386call" "$TESTS/helpers/i386call.c" 2>"$TMPD/cc.err"; then
+	skip "runc, i386 calls" "cc -static failed: $(tail -n 1 "$TMPD/cc.err")"
+elif probe=$( ("$ROOT/usr/local/bin/i386call" 20) 2>&1); [[ $probe != ret=[1-9]* ]]; then
+	# some kernels take no int $0x80 (ia32_emulation=0, or a virtual machine
+	# without 32-bit compat mode): without a filter, getpid must return the pid
+	skip "runc, i386 calls" "this kernel runs no i386 call (getpid through int \$0x80 outside a container: ${probe:-no output})"
+else
 	for c in "export-32bit-name-caps 102 3 0" "export-x86-mask-high-word 136 0xffffffff"; do
 		set -- $c; f=$TMPD/$1.json
 		# the profile, and what runc and a static program need on x86_64
@@ -137,8 +143,6 @@ PY
 		ok $? "runc, $(basename "$f" .json): i386 call $* gets the original's verdict from the oci export"
 		diag "original: $(tr '\n' ' ' <<<"$orig")"; diag "export: $(tr '\n' ' ' <<<"$exp")"
 	done
-else
-	skip "runc, i386 calls" "cc -static failed: $(tail -n 1 "$TMPD/cc.err")"
 fi
 
 # ---- crun, the precompiled-program annotation ------------------------------------
