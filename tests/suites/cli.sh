@@ -286,17 +286,19 @@ is "$b" "$a" "lint takes --newer-syscalls too, no usage error (it had none befor
 # rest) and secprof-static wrote one per 80 bytes, so another process's
 # output on the same stderr could land inside a message.
 printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_NOPE"}]}' >"$tmp/bad-action.json"
-if command -v strace >/dev/null; then
+if strace -qq -o /dev/null true 2>/dev/null; then
 	for bin in "$SECPROF" "$STATIC_BUILD/secprof-static"; do
 		[[ -x $bin ]] || { skip "${bin##*/}: a message is one write" "not built"; continue; }
-		for args in "compile --bogus-opt" "compile $tmp/bad-action.json -o /dev/null"; do
+		for which in option profile; do
+			if [[ $which == option ]]; then args=(compile --bogus-opt); else
+				args=(compile "$tmp/bad-action.json" -o /dev/null); fi
 			ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-				strace -qq -o "$tmp/w.trace" -e trace=write,writev "$bin" $args 2>"$tmp/w.err"
+				strace -qq -o "$tmp/w.trace" -e trace=write,writev "$bin" "${args[@]}" 2>"$tmp/w.err"
 			is "$(grep -cE '^writev?\(2,' "$tmp/w.trace"):$(wc -l <"$tmp/w.err")" "1:1" \
-				"${bin##*/} $args: its one-line message is one write"
+				"${bin##*/} ${args[*]}: its one-line message is one write"
 		done
 	done
 else
-	skip "a message is one write" "strace missing"
+	skip "a message is one write" "strace cannot trace here"
 fi
 done_testing
