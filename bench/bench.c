@@ -88,7 +88,8 @@ static void ignore_warning(void *data, const secprof_error *w)
 }
 
 /* BENCH_ONLY=name,name... runs only those sections (all when unset):
- * moby mix lengths protocols process memory devices startup growth worst. */
+ * machine moby mix lengths protocols process memory devices startup growth
+ * worst. */
 static bool want(const char *name)
 {
 	const char *only = getenv("BENCH_ONLY");
@@ -1770,6 +1771,78 @@ static bool bench_worst(secprof_ctx *ctx)
 	return all_ok;
 }
 
+/* ---- this machine: what a system call and a page fault cost --------------- */
+
+#define PAGES 64
+
+enum touch { T_NEW, T_COW, T_POPULATE };
+
+/* µs for PAGES pages: one byte written into each page of a new mapping
+ * (T_NEW), of pages the parent wrote, from a forked child (T_COW), or
+ * the new mapping's pages mapped by one madvise(MADV_POPULATE_WRITE,
+ * Linux 5.14) instead (T_POPULATE). -1 on failure. */
+static double touch_pages(enum touch how, double *shared)
+{
+	size_t len = PAGES * 4096;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double t0, t = -1;
+	pid_t pid;
+
+	if (m == MAP_FAILED)
+		return -1;
+	if (how == T_COW) {
+		memset(m, 1, len);
+		*shared = -1;
+		if ((pid = fork()) == 0) {
+			t0 = now_us();
+			for (size_t i = 0; i < len; i += 4096)
+				((volatile char *)m)[i] = 2;
+			*shared = now_us() - t0;
+			_exit(0);
+		}
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			t = *shared;
+	} else {
+		t0 = now_us();
+		if (how == T_NEW)
+			for (size_t i = 0; i < len; i += 4096)
+				((volatile char *)m)[i] = 2;
+		if (how == T_NEW || madvise(m, len, 23 /* MADV_POPULATE_WRITE */) == 0)
+			t = now_us() - t0;
+	}
+	munmap(m, len);
+	return t;
+}
+
+/* The costs every figure that counts a new process or a first touch of
+ * memory is made of. They differ several times between machines of the
+ * same kind (a virtual machine's page faults exit to its hypervisor), so
+ * figures from two machines compare only through these. */
+static void bench_machine(void)
+{
+	enum { N = 21 };
+	double sys[N], cost[3][N];
+	double *shared = mmap(NULL, sizeof(double), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (shared == MAP_FAILED)
+		return;
+	for (int i = 0; i < N; i++) {
+		double t0 = now_us();
+		for (int k = 0; k < 1000; k++)
+			syscall(SYS_getppid);
+		sys[i] = (now_us() - t0) / 1000;
+		for (int h = T_NEW; h <= T_POPULATE; h++)
+			cost[h][i] = touch_pages((enum touch)h, shared);
+	}
+	printf("this machine, medians of %d: a system call (getppid) %.2f µs; a page fault on a new page\n"
+	       "%.2f µs, on a copy-on-write page %.2f µs; %d new pages in one madvise(MADV_POPULATE_WRITE)\n"
+	       "%.1f µs (%.2f a page; -1: refused)\n\n",
+	       N, median(sys, N), median(cost[T_NEW], N) / PAGES, median(cost[T_COW], N) / PAGES,
+	       PAGES, median(cost[T_POPULATE], N), median(cost[T_POPULATE], N) / PAGES);
+	munmap(shared, sizeof(double));
+}
+
 int main(int argc, char **argv)
 {
 	const char *ref = argc > 1 ? argv[1] : getenv("REF");
@@ -1785,6 +1858,8 @@ int main(int argc, char **argv)
 	printf("secprof bench: libseccomp %u.%u.%u, medians of %s time; all figures from this run\n\n",
 	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro,
 	       getenv("BENCH_WALL") ? "wall-clock" : "thread CPU");
+	if (want("machine"))
+		bench_machine();
 	rc = want("moby") ? bench_moby(ctx, ref) : 0;
 	if (want("mix"))
 		bench_mix(ctx, ref);
