@@ -14,6 +14,7 @@
 #include <linux/securebits.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,18 +254,34 @@ int sp_new_session_keyring(secprof_error *err)
  * Asked before the profile's filter is loaded (sp_exec_command): a rule
  * answering PR_CAPBSET_READ of CAP_SYS_ADMIN with EINVAL (or a file
  * read with ERRNO(0)) would otherwise shrink the range the bounding set
- * is cut over, and keep every capability above it. */
+ * is cut over, and keep every capability above it.
+ * Found by bisection, 7 calls where counting up took 42 (each one a
+ * system call of 1-2 us on a virtual machine): the kernel's valid numbers
+ * are 0..CAP_LAST_CAP without a gap (include/linux/capability.h
+ * cap_valid). Every step keeps a number the kernel took below one it
+ * refused, so where something other than the kernel answered (a filter
+ * of the caller's) the result is never below the one counting up would
+ * have found: never fewer capabilities cut. */
 static int last_cap(void)
 {
 	char buf[16] = "";
-	int c, fd;
+	int lo = 0, hi = 64, fd; /* lo taken, hi refused (64: past any) */
 	ssize_t n;
 
-	for (c = 0; c < 64; c++)
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
-			break;
-	if (c > 0 && (c == 64 || errno == EINVAL))
-		return c - 1;
+	if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) < 0)
+		goto from_file;
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0)
+			lo = mid;
+		else if (errno == EINVAL)
+			hi = mid;
+		else
+			goto from_file;
+	}
+	return lo;
+from_file:
 	fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
 	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 	if (fd >= 0)
@@ -800,27 +817,119 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
  * The child sets its ids for itself alone (switch_user). */
 #define SHARED_CHILD_STACK (1u << 20)
 
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL /* include/uapi/linux/sched.h, Linux 5.5 */
+#endif
+
+struct shared_start {
+	int (*fn)(void *);
+	void *arg;
+};
+
+/* The fallback's child: what CLONE_CLEAR_SIGHAND would have done, one
+ * rt_sigaction at a time. */
+static int start_with_default_handlers(void *data)
+{
+	const struct shared_start *s = data;
+
+	sp_default_handlers(false);
+	return s->fn(s->arg);
+}
+
+#if defined(__x86_64__)
+/* clone3 for a child on a stack of its own. Not through syscall(): the
+ * child wakes on the new stack and would return through a frame that is
+ * not there (glibc's clone3.S does the same as this). The child finds fn
+ * and arg in r8 and r9, which the syscall leaves as they were in both
+ * processes (rcx and r11 it overwrites), calls fn(arg) with the stack
+ * 16-byte aligned at the call, as the ABI requires, and exits with its
+ * result. Returns the pid, or -errno, in the parent. */
+__attribute__((visibility("hidden"))) long sp_clone3_on_stack(struct clone_args *args, size_t size,
+							      int (*fn)(void *), void *arg);
+__asm__(".text\n"
+	".globl sp_clone3_on_stack\n"
+	".hidden sp_clone3_on_stack\n"
+	".type sp_clone3_on_stack,@function\n"
+	".p2align 4\n"
+	"sp_clone3_on_stack:\n"
+	"	mov %rdx, %r8\n"
+	"	mov %rcx, %r9\n"
+	"	mov $435, %eax\n" /* SYS_clone3 */
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz 1f\n"
+	"	xor %ebp, %ebp\n" /* the child's outermost frame */
+	"	mov %r9, %rdi\n"
+	"	call *%r8\n"
+	"	mov %eax, %edi\n"
+	"	mov $60, %eax\n" /* SYS_exit */
+	"	syscall\n"
+	"	hlt\n"
+	"1:	ret\n"
+	".size sp_clone3_on_stack, .-sp_clone3_on_stack\n");
+
+/* clone3 with CLONE_CLEAR_SIGHAND: the kernel sets every handled signal
+ * back to the default in the child (kernel/fork.c copy_sighand,
+ * flush_signal_handlers), ignored ones staying ignored, as
+ * sp_default_handlers(false) does in 64 system calls. -1 with errno when
+ * clone3 or the flag is refused: a kernel before 5.5 (EINVAL, ENOSYS), or
+ * a filter secprof runs under (Docker's default answers clone3 ENOSYS). */
+static pid_t clone3_clear_handlers(int (*fn)(void *), void *arg, void *stack)
+{
+	struct clone_args args;
+	long r;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_VM | CLONE_VFORK | CLONE_CLEAR_SIGHAND;
+	args.exit_signal = SIGCHLD;
+	args.stack = (uint64_t)(uintptr_t)stack;
+	args.stack_size = SHARED_CHILD_STACK;
+	r = sp_clone3_on_stack(&args, sizeof(args), fn, arg);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (pid_t)r;
+}
+#else
+static pid_t clone3_clear_handlers(int (*fn)(void *), void *arg, void *stack)
+{
+	(void)fn, (void)arg, (void)stack;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 {
+	struct shared_start start = { .fn = fn, .arg = arg };
 	sigset_t all, old;
 	void *stack;
 	pid_t pid;
 
+	/* No signal handler of the caller's may run in the child before its
+	 * handlers are the default. */
+	sigfillset(&all);
 	if (!SP_SPAWN_SHARES_MEMORY) {
+		sigprocmask(SIG_SETMASK, &all, &old);
 		pid = fork();
 		if (pid == 0)
-			sp_exit_now(fn(arg));
+			sp_exit_now(start_with_default_handlers(&start));
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return pid;
 	}
 	stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	/* No signal handler of the caller's may run in the child before it
-	 * resets them. */
-	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(fn, (char *)stack + SHARED_CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	pid = clone3_clear_handlers(fn, arg, stack);
+	if (pid < 0)
+		pid = clone(start_with_default_handlers, (char *)stack + SHARED_CHILD_STACK,
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	munmap(stack, SHARED_CHILD_STACK);
 	return pid;

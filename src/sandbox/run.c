@@ -268,7 +268,6 @@ static int plain_child_main(void *data)
 	struct sp_child_report *rep = c->rep;
 	secprof_error err;
 
-	sp_default_handlers(false);
 	close(rep->pipe_rfd);
 	if (o->tty && sp_tty_attach(o->tty_slave) < 0)
 		sp_child_fail_errno(rep, SP_EXIT_ERROR, "cannot attach the terminal");
@@ -309,10 +308,13 @@ static pid_t start_plain(const struct sp_run_opts *o, struct sp_child_report *re
 
 	if (forks_child(o)) {
 		pid = fork();
-		if (pid == 0)
+		if (pid == 0) {
+			sp_default_handlers(false);
 			plain_child_main(&c);
+		}
 		return pid;
 	}
+	/* handlers reset by the spawn (CLONE_CLEAR_SIGHAND where it can) */
 	return sp_spawn_shared(plain_child_main, &c);
 }
 

@@ -189,10 +189,11 @@ int sp_new_session_keyring(secprof_error *err);
  * (preserved_open), keep excepted. */
 void sp_close_unpreserved(const struct sp_run_opts *o, int keep);
 /* Start fn(arg) in a child that shares this process's memory until it
- * execs or dies, this process waiting meanwhile (proc.c). fn allocates
- * nothing (sp_run_opts.env_slots) and must reset any signal handler of
- * the caller's before it unblocks signals. Returns the pid or -1. A fork
- * where SP_SPAWN_SHARES_MEMORY is 0. */
+ * execs or dies, this process waiting meanwhile (proc.c). fn starts with
+ * every signal blocked and every handler of the caller's back to the
+ * default (ignored signals stay ignored, as sp_default_handlers(false));
+ * it allocates nothing (sp_run_opts.env_slots). Returns the pid or -1. A
+ * fork where SP_SPAWN_SHARES_MEMORY is 0. */
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg);
 /* secprof-init's executable, the container's PID 1 once the command is
  * about to run (init/secprof-init.c; initimage.c embeds it). */
