@@ -155,7 +155,7 @@ $(BUILD)/secprof-static: $(MUSL_CLI_OBJ) $(MUSL_LIB_OBJ)
 	$(MUSL_CC) -static -Wl,--build-id -o $@ $(MUSL_CLI_OBJ) $(MUSL_LIB_OBJ)
 
 # Unit tests and test helpers link the static archive to reach internals.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h $(wildcard tests/compat/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecprof.a tests/unit/tap.h tests/unit/enosys.h $(wildcard tests/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsecprof.a $(LDLIBS) $(TEST_LDLIBS)
 

@@ -5,17 +5,15 @@
  * case runs in a forked child, which exits 0 when every fd is as expected. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/run.h"
+#include "enosys.h"
 #include "tap.h"
 
 static bool is_open(int fd)
@@ -27,23 +25,6 @@ static bool is_cloexec(int fd)
 {
 	int fl = fcntl(fd, F_GETFD);
 	return fl >= 0 && (fl & FD_CLOEXEC);
-}
-
-/* close_range -> ENOSYS, everything else allowed; the child only makes
- * native system calls, so no arch check is needed. */
-static int deny_close_range(void)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_close_range, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
 /* The child's checks: 1 bit per failed expectation. */
@@ -59,7 +40,7 @@ static int scenario(bool fallback, bool cloexec, int nfds)
 	for (int fd = 3; fd < first + nfds; fd++)
 		if (dup2(0, fd) < 0)
 			return 64;
-	if (fallback && deny_close_range() < 0)
+	if (fallback && answer_enosys(SYS_close_range) < 0)
 		return 64;
 	if (fallback && syscall(SYS_close_range, 100, 101, 0) == 0)
 		return 64; /* the filter did not take */

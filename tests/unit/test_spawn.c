@@ -7,20 +7,18 @@
  * default profile takes (a filter answers clone3 ENOSYS). Each case runs in
  * a forked child, which exits 0 when everything is as expected. */
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/run.h"
+#include "enosys.h"
 #include "tap.h"
 
 #ifndef SYS_clone3
@@ -35,21 +33,6 @@
 static void on_signal(int sig)
 {
 	(void)sig;
-}
-
-static int deny_clone3(void)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
 /* The kernel's sigaction: handler first on every arch's layout. */
@@ -131,7 +114,7 @@ static int scenario(bool fallback)
 	    signal(SIGUSR2, SIG_IGN) == SIG_ERR || raw_catch(LIBC_SIGNAL) < 0 ||
 	    raw_handler(LIBC_SIGNAL) == 0)
 		return 64;
-	if (fallback && (deny_clone3() < 0 || syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS))
+	if (fallback && (answer_enosys(SYS_clone3) < 0 || syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS))
 		return 64; /* the filter did not take */
 	pid = sp_spawn_shared(child_checks, &s);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
