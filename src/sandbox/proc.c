@@ -243,6 +243,34 @@ int sp_new_session_keyring(secprof_error *err)
 
 /* ---- capabilities and user (runc finalizeNamespace) -------------------- */
 
+/* /proc/sys/kernel/cap_last_cap, or the headers' CAP_LAST_CAP without it
+ * (last_cap says when). */
+static int cap_last_from_file(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return CAP_LAST_CAP;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+static int last_cap_counting_up(void)
+{
+	int c;
+
+	for (c = 0; c < 64; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
+			break;
+	if (c > 0 && (c == 64 || errno == EINVAL))
+		return c - 1;
+	return cap_last_from_file();
+}
+
 /* The highest capability the kernel knows, asked of the kernel: the last
  * one PR_CAPBSET_READ takes (kernel/sys.c: EINVAL past cap_valid), which
  * is what /proc/sys/kernel/cap_last_cap shows. Not read from that file:
@@ -255,21 +283,21 @@ int sp_new_session_keyring(secprof_error *err)
  * answering PR_CAPBSET_READ of CAP_SYS_ADMIN with EINVAL (or a file
  * read with ERRNO(0)) would otherwise shrink the range the bounding set
  * is cut over, and keep every capability above it.
- * Found by bisection, 7 calls where counting up took 42 (each one a
- * system call of 1-2 us on a virtual machine): the kernel's valid numbers
- * are 0..CAP_LAST_CAP without a gap (include/linux/capability.h
- * cap_valid). Every step keeps a number the kernel took below one it
- * refused, so where something other than the kernel answered (a filter
- * of the caller's) the result is never below the one counting up would
- * have found: never fewer capabilities cut. */
+ * Where only the kernel answers (no filter: PR_GET_SECCOMP 0), found by
+ * bisection, 8 calls where counting up takes 42 (each a system call of
+ * 1-2 us on a virtual machine): the kernel takes 0..CAP_LAST_CAP and
+ * refuses the rest with EINVAL (kernel/sys.c, include/linux/capability.h
+ * cap_valid), so both find the same number. Under a filter, which could
+ * answer any number any way, by counting up as before; an answer other
+ * than EINVAL sends either to the file. */
 static int last_cap(void)
 {
-	char buf[16] = "";
-	int lo = 0, hi = 64, fd; /* lo taken, hi refused (64: past any) */
-	ssize_t n;
+	int lo = 0, hi = 64; /* lo taken, hi refused (64: past any) */
 
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
+		return last_cap_counting_up();
 	if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) < 0)
-		goto from_file;
+		return cap_last_from_file();
 	while (hi - lo > 1) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -278,18 +306,9 @@ static int last_cap(void)
 		else if (errno == EINVAL)
 			hi = mid;
 		else
-			goto from_file;
+			return cap_last_from_file();
 	}
 	return lo;
-from_file:
-	fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return CAP_LAST_CAP;
-	buf[n] = '\0';
-	return atoi(buf);
 }
 
 /* capget into values it overwrites: a capget the profile answers with
@@ -842,52 +861,76 @@ static int start_with_default_handlers(void *data)
 #if defined(__x86_64__)
 /* clone3 for a child on a stack of its own. Not through syscall(): the
  * child wakes on the new stack and would return through a frame that is
- * not there (glibc's clone3.S does the same as this). The child finds fn
- * and arg in r8 and r9, which the syscall leaves as they were in both
- * processes (rcx and r11 it overwrites), calls fn(arg) with the stack
- * 16-byte aligned at the call, as the ABI requires, and exits with its
- * result. Returns the pid, or -errno, in the parent. */
+ * not there (glibc's clone3.S does the same as this). Arguments: rdi the
+ * clone_args, rsi their size, rdx fn, rcx arg, r8 the child's stack top.
+ * The syscall overwrites rax, rcx and r11 and leaves every other register
+ * as it was, in both processes: fn stays in rdx, arg moves to r9. The
+ * child calls fn(arg) with the stack 16-byte aligned at the call, as the
+ * ABI requires, and exits with its result (exit_group, then exit should a
+ * filter refuse that). A 0 on the caller's own stack is no child but a
+ * filter's ERRNO(0) (clone3_clear_handlers does not try under a filter it
+ * knows of; this is for one that also hid itself): running fn there would
+ * run the child's code in the caller, so it returns -ENOSYS instead, and
+ * the caller takes the fallback. Returns the pid, or -errno, in the
+ * parent. */
 __attribute__((visibility("hidden"))) long sp_clone3_on_stack(struct clone_args *args, size_t size,
-							      int (*fn)(void *), void *arg);
-__asm__(".text\n"
+							      int (*fn)(void *), void *arg,
+							      void *stack_top);
+__asm__(".pushsection .text\n"
 	".globl sp_clone3_on_stack\n"
 	".hidden sp_clone3_on_stack\n"
 	".type sp_clone3_on_stack,@function\n"
 	".p2align 4\n"
 	"sp_clone3_on_stack:\n"
-	"	mov %rdx, %r8\n"
+	"	.cfi_startproc\n"
 	"	mov %rcx, %r9\n"
 	"	mov $435, %eax\n" /* SYS_clone3 */
 	"	syscall\n"
 	"	test %rax, %rax\n"
 	"	jnz 1f\n"
-	"	xor %ebp, %ebp\n" /* the child's outermost frame */
+	"	cmp %r8, %rsp\n"
+	"	je 2f\n"
+	"	mov $-38, %rax\n" /* -ENOSYS */
+	"1:	ret\n"
+	"2:\n"
+	"	.cfi_undefined rip\n" /* the child's outermost frame */
+	"	xor %ebp, %ebp\n"
 	"	mov %r9, %rdi\n"
-	"	call *%r8\n"
+	"	call *%rdx\n"
 	"	mov %eax, %edi\n"
+	"	mov $231, %eax\n" /* SYS_exit_group */
+	"	syscall\n"
 	"	mov $60, %eax\n" /* SYS_exit */
 	"	syscall\n"
 	"	hlt\n"
-	"1:	ret\n"
-	".size sp_clone3_on_stack, .-sp_clone3_on_stack\n");
+	"	.cfi_endproc\n"
+	".size sp_clone3_on_stack, .-sp_clone3_on_stack\n"
+	".popsection\n");
 
 /* clone3 with CLONE_CLEAR_SIGHAND: the kernel sets every handled signal
  * back to the default in the child (kernel/fork.c copy_sighand,
- * flush_signal_handlers), ignored ones staying ignored, as
- * sp_default_handlers(false) does in 64 system calls. -1 with errno when
- * clone3 or the flag is refused: a kernel before 5.5 (EINVAL, ENOSYS), or
- * a filter secprof runs under (Docker's default answers clone3 ENOSYS). */
+ * kernel/signal.c flush_signal_handlers), ignored ones staying ignored,
+ * as sp_default_handlers(false) does in 64 system calls. -1 with errno
+ * when clone3 or the flag is refused: a kernel before 5.5 (EINVAL,
+ * ENOSYS), or a filter (Docker's default answers clone3 ENOSYS). Not
+ * tried at all under a filter: one that knows clone but not clone3 may
+ * kill on it, as a hand-written allow-list can, where the fallback's
+ * clone would have been let through. */
 static pid_t clone3_clear_handlers(int (*fn)(void *), void *arg, void *stack)
 {
 	struct clone_args args;
 	long r;
 
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) {
+		errno = ENOSYS;
+		return -1;
+	}
 	memset(&args, 0, sizeof(args));
 	args.flags = CLONE_VM | CLONE_VFORK | CLONE_CLEAR_SIGHAND;
 	args.exit_signal = SIGCHLD;
 	args.stack = (uint64_t)(uintptr_t)stack;
 	args.stack_size = SHARED_CHILD_STACK;
-	r = sp_clone3_on_stack(&args, sizeof(args), fn, arg);
+	r = sp_clone3_on_stack(&args, sizeof(args), fn, arg, (char *)stack + SHARED_CHILD_STACK);
 	if (r < 0) {
 		errno = (int)-r;
 		return -1;
@@ -938,16 +981,23 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 /* ---- the child side ------------------------------------------------------ */
 
 /* The signals glibc keeps for itself (SIGCANCEL, SIGSETXID: 32 and 33 on
- * Linux), which its sigaction refuses (EINVAL), set to the default with
- * the kernel's call: an all-zero kernel sigaction is SIG_DFL, no flags and
- * an empty mask on every arch's layout. A process that started secprof
- * may have left them ignored, and an ignored signal stays ignored across
- * execve. Its handler, where glibc set one, only ever runs on a thread
- * of a multi-threaded process; this child is about to execve. */
-static void default_libc_signal(int s)
+ * Linux), which its sigaction refuses (EINVAL), read and set with the
+ * kernel's call: the handler is the first word of the kernel's sigaction
+ * on every arch's layout, and an all-zero one is SIG_DFL, no flags and an
+ * empty mask. A process that started secprof may have left them ignored,
+ * and an ignored signal stays ignored across execve. A handler there
+ * (glibc's, or one set with the kernel's call) goes back to the default
+ * as any other: glibc's sigfillset leaves these two unblocked, so one
+ * could run in a child that shares the caller's memory. CLONE_CLEAR_SIGHAND
+ * resets them too. */
+static void default_libc_signal(int s, bool ignored_too)
 {
-	unsigned long zero[8] = { 0 }; /* larger than any arch's struct */
+	unsigned long now[8] = { 0 }, zero[8] = { 0 }; /* larger than any arch's struct */
 
+	if (!ignored_too && (syscall(SYS_rt_sigaction, s, NULL, now, (size_t)(_NSIG / 8)) < 0 ||
+			     now[0] == (unsigned long)(uintptr_t)SIG_DFL ||
+			     now[0] == (unsigned long)(uintptr_t)SIG_IGN))
+		return;
 	syscall(SYS_rt_sigaction, s, zero, NULL, (size_t)(_NSIG / 8));
 }
 
@@ -964,8 +1014,8 @@ void sp_default_handlers(bool ignored_too)
 		if (s == SIGKILL || s == SIGSTOP)
 			continue;
 		if (sigaction(s, NULL, &sa) < 0) {
-			if (errno == EINVAL && ignored_too)
-				default_libc_signal(s);
+			if (errno == EINVAL)
+				default_libc_signal(s, ignored_too);
 			continue;
 		}
 		if (sa.sa_handler == SIG_DFL || (sa.sa_handler == SIG_IGN && !ignored_too))

@@ -133,6 +133,17 @@ for p in capdrop-einval capdrop-zero capread-einval; do
 	is "$(status_of CapBnd)/$(status_of CapEff)" 00000000a80425fb/00000000a80425fb \
 		"a profile answering prctl for the kernel ($p): Docker's 14, no more"
 done
+# secprof itself under a filter that answers PR_CAPBSET_READ of 5 with
+# EPERM and of 32 with EINVAL: the highest capability is then found by
+# counting up (proc.c last_cap), which meets the EPERM and reads
+# cap_last_cap, not by bisection, which would stop at 31 and leave 32..37
+# (--cap-add ALL's) in the inner container's bounding set.
+printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+	{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":0,"value":23,"op":"SCMP_CMP_EQ"},{"index":1,"value":5,"op":"SCMP_CMP_EQ"}]},
+	{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":23,"op":"SCMP_CMP_EQ"},{"index":1,"value":32,"op":"SCMP_CMP_EQ"}]}]}' >"$tmp/capread-mixed.json"
+run --cap-add ALL --security-opt "seccomp=$tmp/capread-mixed.json" -- "$SECPROF" run -- cat /proc/self/status
+is "$(status_of CapBnd)/$(status_of CapEff)" 00000000a80425fb/00000000a80425fb \
+	"secprof under a filter answering PR_CAPBSET_READ unevenly: Docker's 14, no more"
 # setresuid answered with ERRNO(0) (0 without running it): runc would run
 # the command as root; secprof sees root's capabilities kept and refuses.
 printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["setresuid"],"action":"SCMP_ACT_ERRNO","errnoRet":0}]}' >"$tmp/setresuid-zero.json"
