@@ -273,31 +273,32 @@ static int last_cap_counting_up(void)
 
 /* The highest capability the kernel knows, asked of the kernel: the last
  * one PR_CAPBSET_READ takes (kernel/sys.c: EINVAL past cap_valid), which
- * is what /proc/sys/kernel/cap_last_cap shows. Not read from that file:
- * in a container it is the container's /proc, after pivot_root, and a
- * /proc that is not the procfs init mounted (whoever can change the
+ * is what /proc/sys/kernel/cap_last_cap shows. Not taken from that file
+ * alone: in a container it is the container's /proc, after pivot_root,
+ * and a /proc that is not the procfs init mounted (whoever can change the
  * root's entries could swap it after init checked it) could say "0", so
  * that nothing above CAP_CHOWN left the bounding set and root's execve
- * took every capability back. The file only where prctl is refused.
- * Asked before the profile's filter is loaded (sp_exec_command): a rule
- * answering PR_CAPBSET_READ of CAP_SYS_ADMIN with EINVAL (or a file
- * read with ERRNO(0)) would otherwise shrink the range the bounding set
- * is cut over, and keep every capability above it.
- * Where only the kernel answers (no filter: PR_GET_SECCOMP 0), found by
- * bisection, 8 calls where counting up takes 42 (each a system call of
- * 1-2 us on a virtual machine): the kernel takes 0..CAP_LAST_CAP and
- * refuses the rest with EINVAL (kernel/sys.c, include/linux/capability.h
- * cap_valid), so both find the same number. Under a filter, which could
- * answer any number any way, by counting up as before; an answer other
- * than EINVAL sends either to the file. */
+ * took every capability back. Asked before the profile's filter is loaded
+ * (sp_exec_command): a rule answering PR_CAPBSET_READ of CAP_SYS_ADMIN
+ * with EINVAL (or a file read with ERRNO(0)) would otherwise shrink the
+ * range the bounding set is cut over, and keep every capability above it.
+ * Found by bisection and checked against the file: 10 system calls where
+ * counting up takes 42 (each 1-2 us on a virtual machine). Where the
+ * kernel alone answers, it takes 0..CAP_LAST_CAP and refuses the rest with
+ * EINVAL (include/linux/capability.h cap_valid), so bisection, counting up
+ * and the file agree. A filter secprof itself runs under can answer any
+ * number any way; then any answer but EINVAL, or a file that disagrees,
+ * means counting up, which reads the file on an answer other than EINVAL.
+ * So the result is never below what counting up gives: where counting up
+ * stops at an EINVAL, bisection (which only moves down past an EINVAL)
+ * stops at or above it, and where counting up reads the file, the result
+ * is the file's or counting up's own. Never fewer capabilities cut. */
 static int last_cap(void)
 {
 	int lo = 0, hi = 64; /* lo taken, hi refused (64: past any) */
 
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
-		return last_cap_counting_up();
 	if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) < 0)
-		return cap_last_from_file();
+		return last_cap_counting_up();
 	while (hi - lo > 1) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -306,9 +307,9 @@ static int last_cap(void)
 		else if (errno == EINVAL)
 			hi = mid;
 		else
-			return cap_last_from_file();
+			return last_cap_counting_up();
 	}
-	return lo;
+	return lo == cap_last_from_file() ? lo : last_cap_counting_up();
 }
 
 /* capget into values it overwrites: a capget the profile answers with
@@ -946,57 +947,82 @@ static pid_t clone3_clear_handlers(int (*fn)(void *), void *arg, void *stack)
 }
 #endif
 
+/* Every signal blocked in this thread, glibc's own two (32 and 33, which
+ * its sigfillset and sigprocmask leave out) included, with the kernel's
+ * call; *old gets the mask it replaced. A child started meanwhile starts
+ * with them all blocked: no handler of the caller's can run in it before
+ * its handlers are the default. (A thread of the caller's calling setuid
+ * waits for this one to take SIGSETXID until the mask is back, a clone
+ * later.) */
+static void block_every_signal(sigset_t *old)
+{
+	sigset_t all;
+
+	memset(&all, 0xff, sizeof(all));
+	sigemptyset(old);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, old, (size_t)(_NSIG / 8));
+}
+
+static void restore_signals(const sigset_t *old)
+{
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, (size_t)(_NSIG / 8));
+}
+
 pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 {
 	struct shared_start start = { .fn = fn, .arg = arg };
-	sigset_t all, old;
+	sigset_t old;
 	void *stack;
 	pid_t pid;
 
-	/* No signal handler of the caller's may run in the child before its
-	 * handlers are the default. */
-	sigfillset(&all);
 	if (!SP_SPAWN_SHARES_MEMORY) {
-		sigprocmask(SIG_SETMASK, &all, &old);
+		block_every_signal(&old);
 		pid = fork();
 		if (pid == 0)
 			sp_exit_now(start_with_default_handlers(&start));
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		restore_signals(&old);
 		return pid;
 	}
 	stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	sigprocmask(SIG_SETMASK, &all, &old);
+	block_every_signal(&old);
 	pid = clone3_clear_handlers(fn, arg, stack);
 	if (pid < 0)
 		pid = clone(start_with_default_handlers, (char *)stack + SHARED_CHILD_STACK,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	restore_signals(&old);
 	munmap(stack, SHARED_CHILD_STACK);
 	return pid;
 }
 
 /* ---- the child side ------------------------------------------------------ */
 
+/* Where the handler is in the kernel's struct sigaction: first, but for
+ * MIPS, whose sa_flags comes first (arch/mips/include/uapi/asm/signal.h),
+ * an int padded to a long on 64-bit. */
+#if defined(__mips__)
+#define KSA_HANDLER 1
+#else
+#define KSA_HANDLER 0
+#endif
+
 /* The signals glibc keeps for itself (SIGCANCEL, SIGSETXID: 32 and 33 on
- * Linux), which its sigaction refuses (EINVAL), read and set with the
- * kernel's call: the handler is the first word of the kernel's sigaction
- * on every arch's layout, and an all-zero one is SIG_DFL, no flags and an
- * empty mask. A process that started secprof may have left them ignored,
- * and an ignored signal stays ignored across execve. A handler there
- * (glibc's, or one set with the kernel's call) goes back to the default
- * as any other: glibc's sigfillset leaves these two unblocked, so one
- * could run in a child that shares the caller's memory. CLONE_CLEAR_SIGHAND
- * resets them too. */
+ * Linux; musl keeps 32 to 34), which its sigaction refuses (EINVAL), read
+ * and set with the kernel's call: an all-zero kernel sigaction is
+ * SIG_DFL, no flags and an empty mask on every arch's layout. A process
+ * that started secprof may have left them ignored, and an ignored signal
+ * stays ignored across execve. A handler there (the libc's, or one set
+ * with the kernel's call) goes back to the default as any other, as
+ * CLONE_CLEAR_SIGHAND does. */
 static void default_libc_signal(int s, bool ignored_too)
 {
 	unsigned long now[8] = { 0 }, zero[8] = { 0 }; /* larger than any arch's struct */
 
 	if (!ignored_too && (syscall(SYS_rt_sigaction, s, NULL, now, (size_t)(_NSIG / 8)) < 0 ||
-			     now[0] == (unsigned long)(uintptr_t)SIG_DFL ||
-			     now[0] == (unsigned long)(uintptr_t)SIG_IGN))
+			     now[KSA_HANDLER] == (unsigned long)(uintptr_t)SIG_DFL ||
+			     now[KSA_HANDLER] == (unsigned long)(uintptr_t)SIG_IGN))
 		return;
 	syscall(SYS_rt_sigaction, s, zero, NULL, (size_t)(_NSIG / 8));
 }

@@ -134,11 +134,13 @@ for p in capdrop-einval capdrop-zero capread-einval; do
 		"a profile answering prctl for the kernel ($p): Docker's 14, no more"
 done
 # secprof itself under a filter that answers PR_CAPBSET_READ of 5 with
-# EPERM and of 32 with EINVAL: the highest capability is then found by
-# counting up (proc.c last_cap), which meets the EPERM and reads
-# cap_last_cap, not by bisection, which would stop at 31 and leave 32..37
-# (--cap-add ALL's) in the inner container's bounding set.
+# EPERM and of 32 with EINVAL, and PR_GET_SECCOMP with ERRNO(0) (as if
+# there were no filter): bisection alone would stop at 31 and leave 32..37
+# (--cap-add ALL's) in the inner container's bounding set; checked against
+# cap_last_cap, it falls back to counting up, which meets the EPERM and
+# reads the file (proc.c last_cap).
 printf '%s\n' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+	{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":0,"args":[{"index":0,"value":21,"op":"SCMP_CMP_EQ"}]},
 	{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":0,"value":23,"op":"SCMP_CMP_EQ"},{"index":1,"value":5,"op":"SCMP_CMP_EQ"}]},
 	{"names":["prctl"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":23,"op":"SCMP_CMP_EQ"},{"index":1,"value":32,"op":"SCMP_CMP_EQ"}]}]}' >"$tmp/capread-mixed.json"
 run --cap-add ALL --security-opt "seccomp=$tmp/capread-mixed.json" -- "$SECPROF" run -- cat /proc/self/status
