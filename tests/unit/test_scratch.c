@@ -312,18 +312,23 @@ static bool resident(const void *p)
 	return mincore(at, (size_t)page, &in) == 0 && (in & 1);
 }
 
-/* Whether this kernel maps pages on MADV_POPULATE_WRITE (Linux 5.14). */
-static bool kernel_populates(void)
+/* Whether this kernel takes the advice on an anonymous page. */
+static bool kernel_takes(int advice)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *m = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		       0);
-	bool ok = m != MAP_FAILED && madvise(m, (size_t)page, 23 /* MADV_POPULATE_WRITE */) == 0;
+	bool ok = m != MAP_FAILED && madvise(m, (size_t)page, advice) == 0;
 
 	if (m != MAP_FAILED)
 		munmap(m, (size_t)page);
 	return ok;
 }
+
+/* MADV_POPULATE_WRITE (Linux 5.14) and MADV_WIPEONFORK (4.14): values of
+ * include/uapi/asm-generic/mman-common.h, which older headers lack. */
+#define POPULATE_WRITE 23
+#define WIPEONFORK 18
 
 /* Whether transparent huge pages may back any anonymous mapping: then a
  * page can be resident that nothing wrote or populated. */
@@ -352,7 +357,7 @@ static void test_populated(void)
 	struct sp_scratch *s = sp_scratch_take(ctx);
 	char *first = sp_salloc(s, 16), *big;
 
-	if (!kernel_populates() || thp_always()) {
+	if (!kernel_takes(POPULATE_WRITE) || thp_always()) {
 		tap_ok(1, "pages mapped ahead # SKIP %s",
 		       thp_always() ? "transparent huge pages always" : "no MADV_POPULATE_WRITE");
 		sp_scratch_give(ctx, s);
@@ -371,20 +376,6 @@ static void test_populated(void)
 	       "a block past the mapped pages maps the next step past its end");
 	sp_scratch_give(ctx, s);
 	secprof_ctx_free(ctx);
-}
-
-/* Whether this kernel zeroes a page in a forked child (MADV_WIPEONFORK,
- * Linux 4.14). */
-static bool kernel_wipes(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *m = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
-	bool ok = m != MAP_FAILED && madvise(m, (size_t)page, 18 /* MADV_WIPEONFORK */) == 0;
-
-	if (m != MAP_FAILED)
-		munmap(m, (size_t)page);
-	return ok;
 }
 
 /* A counter of this thread's page faults, the exceptions a first touch
@@ -452,7 +443,8 @@ static void test_forked(void)
 	int pipefd[2], status = 0;
 	pid_t pid;
 
-	if (!kernel_populates() || !kernel_wipes() || thp_always() || pages < 32) {
+	if (!kernel_takes(POPULATE_WRITE) || !kernel_takes(WIPEONFORK) || thp_always() ||
+	    pages < 32) {
 		tap_ok(1, "a forked child drops its parent's pages # SKIP %s",
 		       thp_always() ? "transparent huge pages always"
 		       : pages < 32 ? "pages too large to count"
