@@ -487,7 +487,7 @@ format-all:
 .PHONY: check-format format format-all
 
 bench: all $(BUILD)/tests/denials $(STATIC_BIN)
-	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) EXTRA_LIBS="$(LDLIBS)" run image
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) EXTRA_LIBS="$(LDLIBS)" run image runtimes
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) EXTRA_LIBS="$(LDLIBS)" record
 
 gen:
