@@ -34,7 +34,10 @@ say() { echo "runtimes: $*" >&2; }
 command -v python3 >/dev/null || { say "python3 not installed"; exit 1; }
 rootfs=$("$here/../tools/make-rootfs.sh") || { say "no root filesystem (tools/make-rootfs.sh)"; exit 1; }
 tmp=$(mktemp -d /var/tmp/secprof-runtimes.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# runc's and crun's state directories in /run, where Docker and Podman keep
+# them (/run/docker/runtime-runc, /run/crun; a tmpfs on a Debian install)
+state=$(mktemp -d /run/secprof-runtimes.XXXXXX)
+trap 'rm -rf "$tmp" "$state"' EXIT
 
 # Docker's default bounding set, as `secprof run` gives it (CapBnd)
 caps=$("$secprof" run --security-opt seccomp=unconfined -- cat /proc/self/status |
@@ -66,8 +69,8 @@ fi
 # The rounds, inside the mount namespace (the script's own shell stays
 # outside): python3 spawns every command directly, so no shell is timed.
 unshare -m --propagation private bash -s "$tmp" "$rootfs" "$secprof" "$static" "$rounds" \
-	"$have_bundle" "$bwcaps" <<'INNER'
-tmp=$1 rootfs=$2 secprof=$3 static=$4 rounds=$5 have_bundle=$6 bwcaps=$7
+	"$have_bundle" "$bwcaps" "$state" <<'INNER'
+tmp=$1 rootfs=$2 secprof=$3 static=$4 rounds=$5 have_bundle=$6 bwcaps=$7 state=$8
 if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
 	umount -R /sys/fs/cgroup 2>/dev/null
 	mount -t cgroup2 none /sys/fs/cgroup || { echo "runtimes: cannot mount cgroup2" >&2; exit 1; }
@@ -85,23 +88,23 @@ notes=()
 # says why.
 try() { "$@" </dev/null >"$tmp/try.out" 2>&1; }
 if [[ $have_bundle == 1 ]] && command -v runc >/dev/null; then
-	if try runc --root "$tmp/runc" run --bundle "$tmp/bundle" secprof-bench-runc; then
+	if try runc --root "$state/runc" run --bundle "$tmp/bundle" secprof-bench-runc; then
 		add "runc run (linux.seccomp)" \
-			"runc --root $tmp/runc run --bundle $tmp/bundle secprof-bench-runc"
+			"runc --root $state/runc run --bundle $tmp/bundle secprof-bench-runc"
 	else
 		notes+=("runc: no row, it did not start here: $(tail -n 1 "$tmp/try.out")")
 	fi
 fi
 if [[ $have_bundle == 1 ]] && command -v crun >/dev/null; then
-	if try crun --root "$tmp/crun" run --bundle "$tmp/bundle" secprof-bench-crun; then
+	if try crun --root "$state/crun" run --bundle "$tmp/bundle" secprof-bench-crun; then
 		add "crun run (linux.seccomp)" \
-			"crun --root $tmp/crun run --bundle $tmp/bundle secprof-bench-crun"
+			"crun --root $state/crun run --bundle $tmp/bundle secprof-bench-crun"
 	elif why=$(tail -n 1 "$tmp/try.out") &&
-		try crun --root "$tmp/crun" --cgroup-manager=disabled run --bundle "$tmp/bundle" \
+		try crun --root "$state/crun" --cgroup-manager=disabled run --bundle "$tmp/bundle" \
 			secprof-bench-crun; then
 		notes+=("crun: with its cgroups it did not start here ($why); timed with --cgroup-manager=disabled: no cgroup, no device rules")
 		add "crun run (linux.seccomp, no cgroup)" \
-			"crun --root $tmp/crun --cgroup-manager=disabled run --bundle $tmp/bundle secprof-bench-crun"
+			"crun --root $state/crun --cgroup-manager=disabled run --bundle $tmp/bundle secprof-bench-crun"
 	else
 		notes+=("crun: no row, it did not start here: $(tail -n 1 "$tmp/try.out")")
 	fi
