@@ -99,55 +99,47 @@ mapfile -t bwcaps <"$tmp/bwcaps"
 add() { printf '%s\0' "$@" "" >>"$tmp/cmds"; }
 notes=()
 note() { notes+=("$1"); }
-# One try each first: a runtime that cannot start here gets no row.
-try() { "$@" </dev/null >"$tmp/try.out" 2>&1; }
-why() { tail -n 1 "$tmp/try.out"; }
 add "secprof run --rootfs (cached filter)" \
 	"$secprof" run --filter-cache "$tmp/filters" --rootfs "$rootfs" -- /bin/true
 add "secprof run --rootfs --no-filter-cache" \
 	"$secprof" run --no-filter-cache --rootfs "$rootfs" -- /bin/true
 [[ -x $static ]] && add "secprof-static run --rootfs (cached)" \
 	"$static" run --filter-cache "$tmp/filters-static" --rootfs "$rootfs" -- /bin/true
-runc=$(command -v runc) crun=$(command -v crun) bwrap=$(command -v bwrap)
-if [[ -z $runc ]]; then
-	note "runc: no row, not installed"
-elif [[ -n $bundle_why ]]; then
-	note "runc: no row, $bundle_why"
-elif try "$runc" --root "$state/runc" run --bundle "$tmp/bundle" secprof-bench-runc; then
-	add "runc run (linux.seccomp)" \
-		"$runc" --root "$state/runc" run --bundle "$tmp/bundle" secprof-bench-runc
-else
-	note "runc: no row, it did not start here: $(why)"
-fi
-if [[ -z $crun ]]; then
-	note "crun: no row, not installed"
-elif [[ -n $bundle_why ]]; then
-	note "crun: no row, $bundle_why"
-elif try "$crun" --root "$state/crun" run --bundle "$tmp/bundle" secprof-bench-crun; then
-	add "crun run (linux.seccomp)" \
-		"$crun" --root "$state/crun" run --bundle "$tmp/bundle" secprof-bench-crun
-else
-	cgwhy=$(why)
-	# the failed try leaves its cgroup behind
-	rmdir /sys/fs/cgroup/secprof-bench-crun 2>/dev/null
-	if try "$crun" --root "$state/crun" --cgroup-manager=disabled run --bundle "$tmp/bundle" \
-		secprof-bench-crun; then
+# oci_row NAME LABEL [OPTION...]: the row of runc or crun running the
+# bundle, after one try that starts it; 1 and $why when it cannot start
+oci_row() {
+	local name=$1 label=$2 path cmd
+	shift 2
+	path=$(command -v "$name") || { why="not installed"; return 1; }
+	[[ -z $bundle_why ]] || { why=$bundle_why; return 1; }
+	cmd=("$path" --root "$state/$name" "$@" run --bundle "$tmp/bundle" "secprof-bench-$name")
+	if ! "${cmd[@]}" </dev/null >"$tmp/try.out" 2>&1; then
+		why="it did not start here: $(tail -n 1 "$tmp/try.out")"
+		# a failed start can leave its cgroup behind
+		rmdir "/sys/fs/cgroup/secprof-bench-$name" 2>/dev/null
+		return 1
+	fi
+	add "$label" "${cmd[@]}"
+}
+oci_row runc "runc run (linux.seccomp)" || note "runc: no row, $why"
+if ! oci_row crun "crun run (linux.seccomp)"; then
+	cgwhy=${why#it did not start here: }
+	if [[ $why == "it did not start here: "* ]] &&
+		oci_row crun "crun run (linux.seccomp, no cgroup)" --cgroup-manager=disabled; then
 		note "crun: with its cgroups it did not start here ($cgwhy); timed with --cgroup-manager=disabled: no cgroup, no device rules"
-		add "crun run (linux.seccomp, no cgroup)" "$crun" --root "$state/crun" \
-			--cgroup-manager=disabled run --bundle "$tmp/bundle" secprof-bench-crun
 	else
-		note "crun: no row, it did not start here: $(why)"
+		note "crun: no row, $why"
 	fi
 fi
 bw=(--bind "$rootfs" / --proc /proc --dev /dev --unshare-pid --unshare-net --unshare-ipc
 	--unshare-uts --unshare-cgroup-try --die-with-parent --cap-drop ALL "${bwcaps[@]}"
 	--seccomp 3 /bin/true)
-if [[ -z $bwrap ]]; then
+if ! bwrap=$(command -v bwrap); then
 	note "bwrap: no row, not installed"
-elif try "$bwrap" "${bw[@]}" 3<"$tmp/bwrap.bpf"; then
+elif "$bwrap" "${bw[@]}" 3<"$tmp/bwrap.bpf" </dev/null >"$tmp/try.out" 2>&1; then
 	add "bwrap (Docker's caps, the exported program)" "$bwrap" "${bw[@]}"
 else
-	note "bwrap: no row, it did not start here: $(why)"
+	note "bwrap: no row, it did not start here: $(tail -n 1 "$tmp/try.out")"
 fi
 python3 - "$rounds" "$tmp/bwrap.bpf" "$tmp/cmds" <<'PY'
 import os, random, statistics, sys, time
