@@ -948,9 +948,10 @@ struct command_child {
 	struct sp_child_report *rep;
 };
 
-/* The command's process, a fork of init, held until secprof-init has
- * locked itself down (gate SP_GATE_GO), or told it could not. init is a copy of
- * the caller: every signal the caller handled or ignored goes back to the
+/* The command's process, a child of init that shares init's memory (init
+ * execs secprof-init next, which leaves that memory to the command), held
+ * until secprof-init has locked itself down (gate SP_GATE_GO), or told it
+ * could not. init is a copy of the caller: every signal the caller handled or ignored goes back to the
  * default before the command unblocks signals (sp_exec_command). A
  * container never sees the caller's dispositions: a forwarded SIGTERM
  * must not find the command ignoring it because the shell that started

@@ -1056,40 +1056,114 @@ void sp_default_handlers(bool ignored_too)
 
 /* A process that must not run a single instruction of its own before its
  * parent has finished something (container.c: init locks itself down
- * before the command can trace it). A fork, not a CLONE_VM child: the
- * parent then changes its memory (it execs secprof-init) and the memory's
- * flags (PR_SET_DUMPABLE is the memory's, not the thread's) without
- * touching the child's. The child blocks reading a pipe, which outlives
- * the parent's execve (a page shared for a futex would not).
- * _Fork, not fork: the caller of a library run may have registered
- * pthread_atfork handlers (its own, or its libraries'), which have no
- * business in the container's processes. init has one thread, and was
- * made from a fork() where the caller had more (container.c,
- * clone_init_from_fork), so _Fork's child is as safe as fork's would be. */
-pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
-{
+ * before the command can trace it). The child blocks reading a pipe,
+ * which outlives the parent's execve (a page shared for a futex would
+ * not).
+ *
+ * The child shares the parent's memory (CLONE_VM, on a stack of its own),
+ * and the parent goes on: the parent's next step is an execve, which
+ * gives the parent a new memory and leaves the old one to the child
+ * alone (fs/exec.c exec_mmap: the old mm is dropped with mmput, and freed
+ * only with its last user). A fork copied the parent's page tables, and
+ * then each process took a copy-on-write fault at each page it wrote, and
+ * both execs tore a whole address space down: on a virtual machine whose
+ * page-table updates exit to the hypervisor, 0.6 to 0.9 ms of a container's
+ * start (README, "Performance"). What the two share before the parent's
+ * execve is read by the child only after its release:
+ * - the child writes nothing the parent reads: it starts with every signal
+ *   blocked (no handler of the caller's can run in it, and a pipe's read
+ *   then returns only a byte or its end) and blocks in read at once, so
+ *   it cannot even set errno before the release, while the parent's
+ *   drop_privileges reads errno;
+ * - the memory's own flags: PR_SET_DUMPABLE sets a flag of the mm, not of
+ *   the task (kernel/sys.c, fs/exec.c set_dumpable), and the parent clears
+ *   it before its execve (container.c, drop_privileges); the child puts
+ *   back the value the parent had at the spawn, as a fork would have kept;
+ * - everything else the parent changes before its execve is its own
+ *   (capabilities, bounding set and no_new_privs are the task's
+ *   credentials; the fd table is not shared, no CLONE_FILES).
+ * No atfork handler runs: the caller of a library run may have registered
+ * some (its own, or its libraries'), which have no business in the
+ * container's processes. init has one thread (container.c,
+ * clone_init_from_fork), so no lock of libc's is held at the clone.
+ * Under AddressSanitizer (SP_SPAWN_SHARES_MEMORY 0) a plain _Fork. */
+struct held_start {
+	int (*fn)(void *, int gate);
+	void *arg;
 	int gate[2];
+	int dumpable; /* the parent's at the spawn */
+};
+
+_Static_assert(sizeof(struct held_start) <= 64, "clone_held keeps the block in 64 bytes");
+
+/* The held child's first steps, on its own stack. */
+static int held_main(void *data)
+{
+	const struct held_start *h = data;
+	unsigned char byte;
+	ssize_t n;
+
+	close(h->gate[1]);
+	n = read(h->gate[0], &byte, 1);
+	close(h->gate[0]);
+	if (h->dumpable >= 0)
+		prctl(PR_SET_DUMPABLE, h->dumpable, 0, 0, 0);
+	/* End of file (the parent closed its end or died) is no release. */
+	sp_exit_now(h->fn(h->arg, n == 1 ? byte : -1));
+}
+
+/* The held child with a copy of the parent's memory. */
+static pid_t fork_held(struct held_start *h)
+{
+	pid_t pid = _Fork();
+
+	if (pid == 0)
+		held_main(h);
+	return pid;
+}
+
+/* The held child sharing the parent's memory. Its start block lives at
+ * the top of its stack mapping, which the child keeps: the parent's frame
+ * is gone once this returns. */
+static pid_t clone_held(const struct held_start *start)
+{
+	struct held_start *h;
+	char *stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	pid_t pid;
 
-	if (pipe2(gate, O_CLOEXEC) < 0)
+	if (stack == MAP_FAILED)
 		return -1;
-	pid = _Fork();
-	if (pid == 0) {
-		unsigned char byte;
-		ssize_t n;
-
-		close(gate[1]);
-		while ((n = read(gate[0], &byte, 1)) < 0 && errno == EINTR)
-			;
-		close(gate[0]);
-		/* End of file (the parent closed its end or died) is no release. */
-		sp_exit_now(fn(arg, n == 1 ? byte : -1));
-	}
-	close(gate[0]);
+	/* 64 bytes at the top: the block, and a stack top 16-byte aligned */
+	h = (struct held_start *)(stack + SHARED_CHILD_STACK - 64);
+	*h = *start;
+	pid = clone(held_main, h, CLONE_VM | SIGCHLD, h);
 	if (pid < 0) {
-		close(gate[1]);
+		int e = errno;
+		munmap(stack, SHARED_CHILD_STACK);
+		errno = e;
+	}
+	/* else the mapping stays: it is the child's stack until it execs */
+	return pid;
+}
+
+pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
+{
+	struct held_start h = { .fn = fn, .arg = arg };
+	sigset_t old;
+	pid_t pid;
+
+	if (pipe2(h.gate, O_CLOEXEC) < 0)
+		return -1;
+	h.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	block_every_signal(&old);
+	pid = SP_SPAWN_SHARES_MEMORY ? clone_held(&h) : fork_held(&h);
+	restore_signals(&old);
+	close(h.gate[0]);
+	if (pid < 0) {
+		close(h.gate[1]);
 		return -1;
 	}
-	*gate_fd = gate[1];
+	*gate_fd = h.gate[1];
 	return pid;
 }

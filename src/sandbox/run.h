@@ -201,11 +201,13 @@ extern const unsigned char sp_init_image[], sp_init_image_end[];
 /* Every signal handler back to the default, and the ignored signals too
  * when ignored_too: in a child before it unblocks signals (proc.c). */
 void sp_default_handlers(bool ignored_too);
-/* Start fn(arg, gate) in a forked child that waits until a byte is
- * written to *gate_fd (gate is that byte) or the end of the pipe is closed
- * without one (gate is -1); this process runs meanwhile and owns *gate_fd
- * (close-on-exec). Returns the pid, or -1 with errno when no child could
- * start. */
+/* Start fn(arg, gate) in a child that waits until a byte is written to
+ * *gate_fd (gate is that byte) or the end of the pipe is closed without
+ * one (gate is -1); this process runs meanwhile and owns *gate_fd
+ * (close-on-exec). The child shares this process's memory (a fork where
+ * SP_SPAWN_SHARES_MEMORY is 0): the caller's next step must be an execve
+ * or its exit, and it must not write what fn reads (proc.c). Returns the
+ * pid, or -1 with errno when no child could start. */
 pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there

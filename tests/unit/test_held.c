@@ -1,0 +1,188 @@
+/* test_held.c - sp_spawn_held, which starts a container's command held
+ * until secprof-init has locked itself down (container.c). Its parent goes
+ * on, locks itself down and execs: the child must run nothing of its own
+ * before a byte comes through the gate, must find what it was given
+ * intact after its parent's execve, must run as a fork of the parent at
+ * the spawn would (dumpable as the parent was then), starts with every
+ * signal blocked (no handler of the parent's may run in memory the two
+ * share), and takes the end of the pipe without a byte as no release. It shares the parent's memory
+ * rather than copying it (README, "Performance"), except in a sanitizer
+ * build, which forks: a write the parent makes after the spawn shows
+ * which. In the real kernel: each case runs in a forked process P that
+ * spawns the child and then execs this test again as the releaser. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/run.h"
+#include "tap.h"
+
+/* What the held child found, written to the report pipe. */
+struct report {
+	char tag;      /* 'C' */
+	int gate;      /* what fn got: the byte, or -1 */
+	int late;      /* `late` as the child reads it once released */
+	int dumpable;  /* PR_GET_DUMPABLE in the child once released */
+	int blocked;   /* SIGUSR1 and SIGTERM blocked when fn starts */
+	char word[16]; /* the argument's text, copied once released */
+};
+
+/* Written by P after the spawn: the child sees it only if it shares P's
+ * memory. */
+static volatile int late;
+
+struct held_arg {
+	int report_fd;
+	char word[16];
+};
+
+static int held_fn(void *data, int gate)
+{
+	const struct held_arg *a = data;
+	struct report r = { .tag = 'C', .gate = gate, .late = late };
+	sigset_t mask;
+
+	r.blocked = sigprocmask(SIG_SETMASK, NULL, &mask) == 0 && sigismember(&mask, SIGUSR1) &&
+		    sigismember(&mask, SIGTERM);
+	r.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	memcpy(r.word, a->word, sizeof(r.word));
+	return write(a->report_fd, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1;
+}
+
+/* P: spawn, then either close the gate and leave (release false) or make
+ * the changes secprof's init makes before its execve, say so on the report
+ * pipe ('P') and exec this program to write the byte. */
+static void parent_side(int report_fd, bool release)
+{
+	/* on P's heap: P's memory after the execve is no longer this */
+	struct held_arg *a = calloc(1, sizeof(*a));
+	char fd_text[16];
+	sigset_t mask;
+	int gate = -1;
+
+	if (!a)
+		_exit(2);
+	a->report_fd = report_fd;
+	snprintf(a->word, sizeof(a->word), "%s", "held-arg");
+	if (sp_spawn_held(held_fn, a, &gate) < 0)
+		_exit(2);
+	if (!release) {
+		close(gate);
+		_exit(0);
+	}
+	late = 42;
+	/* P's own mask as it was ('P'), or changed by the spawn ('X') */
+	if (sigprocmask(SIG_SETMASK, NULL, &mask) < 0)
+		_exit(2);
+	/* what drop_privileges does to the memory the two shared */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    write(report_fd, sigismember(&mask, SIGUSR1) ? "X" : "P", 1) != 1 ||
+	    fcntl(gate, F_SETFD, 0) < 0)
+		_exit(2);
+	snprintf(fd_text, sizeof(fd_text), "%d", gate);
+	execl("/proc/self/exe", "test_held", "release", fd_text, (char *)NULL);
+	_exit(3);
+}
+
+/* Read what comes through the report pipe until its end or 10 s. */
+static size_t read_reports(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (got < len && poll(&p, 1, 10000) == 1) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* One case: what reached the pipe, in order, and P's exit status. */
+static size_t run_case(bool release, char *buf, size_t len, int *p_status)
+{
+	int pipefd[2];
+	size_t got;
+	pid_t p;
+
+	if (pipe(pipefd) < 0)
+		return 0;
+	p = fork();
+	if (p == 0) {
+		close(pipefd[0]);
+		parent_side(pipefd[1], release);
+	}
+	close(pipefd[1]);
+	got = read_reports(pipefd[0], buf, len);
+	close(pipefd[0]);
+	*p_status = -1;
+	if (p > 0)
+		waitpid(p, p_status, 0);
+	/* the held child is ours as a subreaper once P is gone */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return got;
+}
+
+static void released(void)
+{
+	char buf[1 + sizeof(struct report) + 8];
+	struct report r;
+	int status;
+	size_t got = run_case(true, buf, sizeof(buf), &status);
+
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "P exec'd the releaser (status 0x%x)",
+	       status);
+	if (!tap_ok(got == 1 + sizeof(r) && buf[1] == 'C',
+		    "the child ran only after its parent's execve and the byte"))
+		tap_diag("%zu bytes, first '%c'", got, got ? buf[0] : '-');
+	tap_ok(got && buf[0] == 'P', "the parent's signal mask as it was");
+	if (got < 1 + sizeof(r)) {
+		tap_ok(0, "the child's report");
+		return;
+	}
+	memcpy(&r, buf + 1, sizeof(r));
+	TAP_EQ_INT(r.gate, 'g', "the child got the gate's byte");
+	TAP_EQ_STR(r.word, "held-arg", "its argument intact after the parent's execve");
+	TAP_EQ_INT(r.dumpable, 1, "dumpable as its parent was at the spawn");
+	TAP_EQ_INT(r.blocked, 1, "every signal blocked in the child (SIGUSR1, SIGTERM)");
+	if (!SP_SPAWN_SHARES_MEMORY)
+		TAP_EQ_INT(r.late, 0, "a copy of its parent's memory (sanitizer build)");
+	else
+		TAP_EQ_INT(r.late, 42, "its parent's memory shared, not copied");
+}
+
+static void closed_without_a_byte(void)
+{
+	char buf[sizeof(struct report) + 8];
+	struct report r;
+	int status;
+	size_t got = run_case(false, buf, sizeof(buf), &status);
+
+	if (!tap_ok(got == sizeof(r) && buf[0] == 'C', "the child ran once the gate was closed")) {
+		tap_ok(0, "and got no release");
+		return;
+	}
+	memcpy(&r, buf, sizeof(r));
+	TAP_EQ_INT(r.gate, -1, "end of file is no release");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "release"))
+		return write(atoi(argv[2]), "g", 1) == 1 ? 0 : 1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		tap_diag("no subreaper (%s): a held child may be left for init", strerror(errno));
+	released();
+	closed_without_a_byte();
+	return tap_done();
+}
