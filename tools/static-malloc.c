@@ -14,9 +14,12 @@
  * unmapped on free), so a large input read and freed goes back to the
  * kernel as before.
  *
- * No lock. Besides the main thread, secprof has a CLONE_VM child
- * (src/sandbox/proc.c, sp_spawn_shared: the caller is stopped meanwhile,
- * CLONE_VFORK) and two threads: run --explain's server (live.c), started
+ * No lock. Besides the main thread, secprof has two CLONE_VM children
+ * (src/sandbox/proc.c): sp_spawn_shared's, while the caller is stopped
+ * (CLONE_VFORK), and sp_spawn_held's, a container's command, which runs
+ * its own code only after its parent (the container's init, which
+ * allocates nothing between the spawn and its execve) has exec'd; and two
+ * threads: run --explain's server (live.c), started
  * after that child has exec'd, and record's notify supervisor (notify.c),
  * which allocates only while the child is stopped in a system call it
  * reports. So two allocations can overlap only where one of them is inside

@@ -1057,7 +1057,7 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	pid = sp_spawn_held(command_main, &child, &gate_fd);
 	if (pid < 0) {
-		sp_err_errno(&err, NULL, "fork");
+		sp_err_errno(&err, NULL, "cannot start the command's process");
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
 	/* The command holds the report pipe now; the parent must see its end

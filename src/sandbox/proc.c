@@ -836,6 +836,38 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
  * page copied on write, in either process, and the exec frees nothing.
  * The child sets its ids for itself alone (switch_user). */
 #define SHARED_CHILD_STACK (1u << 20)
+/* Below a child's stack, no access: an overflow faults instead of writing
+ * the next mapping down, which is often the heap (tools/static-malloc.c
+ * takes 1 MiB mappings). Several pages, as a frame may skip one (the
+ * kernel keeps a gap of 256 pages below a main stack: mm/mmap.c,
+ * stack_guard_gap). */
+#define CHILD_STACK_GUARD (64u * 1024u)
+
+/* A child's stack: SHARED_CHILD_STACK bytes above a guard. Its base (the
+ * lowest usable byte), or NULL with errno. */
+static char *child_stack_map(void)
+{
+	char *map = mmap(NULL, CHILD_STACK_GUARD + SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+
+	if (map == MAP_FAILED)
+		return NULL;
+	if (mprotect(map, CHILD_STACK_GUARD, PROT_NONE) < 0) {
+		int e = errno;
+		munmap(map, CHILD_STACK_GUARD + SHARED_CHILD_STACK);
+		errno = e;
+		return NULL;
+	}
+	return map + CHILD_STACK_GUARD;
+}
+
+static void child_stack_unmap(char *stack)
+{
+	int e = errno;
+
+	munmap(stack - CHILD_STACK_GUARD, CHILD_STACK_GUARD + SHARED_CHILD_STACK);
+	errno = e;
+}
 
 #ifndef SYS_clone3
 #define SYS_clone3 435
@@ -972,7 +1004,7 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 {
 	struct shared_start start = { .fn = fn, .arg = arg };
 	sigset_t old;
-	void *stack;
+	char *stack;
 	pid_t pid;
 
 	if (!SP_SPAWN_SHARES_MEMORY) {
@@ -983,9 +1015,7 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 		restore_signals(&old);
 		return pid;
 	}
-	stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
+	if (!(stack = child_stack_map()))
 		return -1;
 	block_every_signal(&old);
 	pid = clone3_clear_handlers(fn, arg, stack);
@@ -993,7 +1023,7 @@ pid_t sp_spawn_shared(int (*fn)(void *), void *arg)
 		pid = clone(start_with_default_handlers, (char *)stack + SHARED_CHILD_STACK,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	restore_signals(&old);
-	munmap(stack, SHARED_CHILD_STACK);
+	child_stack_unmap(stack);
 	return pid;
 }
 
@@ -1072,13 +1102,15 @@ void sp_default_handlers(bool ignored_too)
  * execve is read by the child only after its release:
  * - the child writes nothing the parent reads: it starts with every signal
  *   blocked (no handler of the caller's can run in it, and a pipe's read
- *   then returns only a byte or its end) and blocks in read at once, so
- *   it cannot even set errno before the release, while the parent's
- *   drop_privileges reads errno;
+ *   then returns only a byte or its end) and blocks in read at once, with
+ *   the kernel's calls rather than libc's cancellation points (which mark
+ *   libc's thread data, shared here), so it cannot even set errno before
+ *   the release, while the parent's drop_privileges reads errno;
  * - the memory's own flags: PR_SET_DUMPABLE sets a flag of the mm, not of
  *   the task (kernel/sys.c, fs/exec.c set_dumpable), and the parent clears
- *   it before its execve (container.c, drop_privileges); the child puts
- *   back the value the parent had at the spawn, as a fork would have kept;
+ *   it before its execve (container.c, drop_privileges); the child sets it
+ *   back where the parent had it at the spawn, as a fork would have kept
+ *   it (a 2, SUID_DUMP_ROOT, which prctl cannot set, stays 0: stricter);
  * - everything else the parent changes before its execve is its own
  *   (capabilities, bounding set and no_new_privs are the task's
  *   credentials; the fd table is not shared, no CLONE_FILES).
@@ -1103,11 +1135,11 @@ static int held_main(void *data)
 	unsigned char byte;
 	ssize_t n;
 
-	close(h->gate[1]);
-	n = read(h->gate[0], &byte, 1);
-	close(h->gate[0]);
-	if (h->dumpable >= 0)
-		prctl(PR_SET_DUMPABLE, h->dumpable, 0, 0, 0);
+	syscall(SYS_close, h->gate[1]);
+	n = syscall(SYS_read, h->gate[0], &byte, 1);
+	syscall(SYS_close, h->gate[0]);
+	if (h->dumpable == 1)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	/* End of file (the parent closed its end or died) is no release. */
 	sp_exit_now(h->fn(h->arg, n == 1 ? byte : -1));
 }
@@ -1128,21 +1160,17 @@ static pid_t fork_held(struct held_start *h)
 static pid_t clone_held(const struct held_start *start)
 {
 	struct held_start *h;
-	char *stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	char *stack = child_stack_map();
 	pid_t pid;
 
-	if (stack == MAP_FAILED)
+	if (!stack)
 		return -1;
 	/* 64 bytes at the top: the block, and a stack top 16-byte aligned */
 	h = (struct held_start *)(stack + SHARED_CHILD_STACK - 64);
 	*h = *start;
 	pid = clone(held_main, h, CLONE_VM | SIGCHLD, h);
-	if (pid < 0) {
-		int e = errno;
-		munmap(stack, SHARED_CHILD_STACK);
-		errno = e;
-	}
+	if (pid < 0)
+		child_stack_unmap(stack);
 	/* else the mapping stays: it is the child's stack until it execs */
 	return pid;
 }

@@ -206,8 +206,11 @@ void sp_default_handlers(bool ignored_too);
  * one (gate is -1); this process runs meanwhile and owns *gate_fd
  * (close-on-exec). The child shares this process's memory (a fork where
  * SP_SPAWN_SHARES_MEMORY is 0): the caller's next step must be an execve
- * or its exit, and it must not write what fn reads (proc.c). Returns the
- * pid, or -1 with errno when no child could start. */
+ * or its exit, allocating nothing and writing nothing fn reads (proc.c).
+ * fn runs on libc's thread data of the caller's, as a posix_spawn child
+ * does: no raise, abort, assert or pthread_* call on itself (libc's
+ * cached thread id is the caller's). Returns the pid, or -1 with errno
+ * when no child could start. */
 pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there

@@ -5,7 +5,8 @@
  * intact after its parent's execve, must run as a fork of the parent at
  * the spawn would (dumpable as the parent was then), starts with every
  * signal blocked (no handler of the parent's may run in memory the two
- * share), and takes the end of the pipe without a byte as no release. It shares the parent's memory
+ * share), runs on a stack with a guard below it, and takes the end of the
+ * pipe without a byte as no release. It shares the parent's memory
  * rather than copying it (README, "Performance"), except in a sanitizer
  * build, which forks: a write the parent makes after the spawn shows
  * which. In the real kernel: each case runs in a forked process P that
@@ -32,6 +33,7 @@ struct report {
 	int late;      /* `late` as the child reads it once released */
 	int dumpable;  /* PR_GET_DUMPABLE in the child once released */
 	int blocked;   /* SIGUSR1 and SIGTERM blocked when fn starts */
+	int guarded;   /* an inaccessible mapping right below fn's stack */
 	char word[16]; /* the argument's text, copied once released */
 };
 
@@ -44,12 +46,38 @@ struct held_arg {
 	char word[16];
 };
 
+/* Whether the mapping that holds `on_stack` has a mapping without access
+ * right below it (/proc/self/maps, in address order). */
+static int guarded_stack(const void *on_stack)
+{
+	unsigned long at = (unsigned long)on_stack, lo, hi, prev_hi = 0;
+	char perms[8], line[512], prev_perms[8] = "";
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+			continue;
+		if (at >= lo && at < hi) {
+			found = prev_hi == lo && !strcmp(prev_perms, "---p");
+			break;
+		}
+		prev_hi = hi;
+		memcpy(prev_perms, perms, sizeof(prev_perms));
+	}
+	fclose(f);
+	return found;
+}
+
 static int held_fn(void *data, int gate)
 {
 	const struct held_arg *a = data;
 	struct report r = { .tag = 'C', .gate = gate, .late = late };
 	sigset_t mask;
 
+	r.guarded = guarded_stack(&r);
 	r.blocked = sigprocmask(SIG_SETMASK, NULL, &mask) == 0 && sigismember(&mask, SIGUSR1) &&
 		    sigismember(&mask, SIGTERM);
 	r.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
@@ -60,7 +88,7 @@ static int held_fn(void *data, int gate)
 /* P: spawn, then either close the gate and leave (release false) or make
  * the changes secprof's init makes before its execve, say so on the report
  * pipe ('P') and exec this program to write the byte. */
-static void parent_side(int report_fd, bool release)
+static void parent_side(int report_fd, bool release, int dumpable)
 {
 	/* on P's heap: P's memory after the execve is no longer this */
 	struct held_arg *a = calloc(1, sizeof(*a));
@@ -72,7 +100,7 @@ static void parent_side(int report_fd, bool release)
 		_exit(2);
 	a->report_fd = report_fd;
 	snprintf(a->word, sizeof(a->word), "%s", "held-arg");
-	if (sp_spawn_held(held_fn, a, &gate) < 0)
+	if (prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0) < 0 || sp_spawn_held(held_fn, a, &gate) < 0)
 		_exit(2);
 	if (!release) {
 		close(gate);
@@ -108,7 +136,7 @@ static size_t read_reports(int fd, char *buf, size_t len)
 }
 
 /* One case: what reached the pipe, in order, and P's exit status. */
-static size_t run_case(bool release, char *buf, size_t len, int *p_status)
+static size_t run_case(bool release, int dumpable, char *buf, size_t len, int *p_status)
 {
 	int pipefd[2];
 	size_t got;
@@ -119,7 +147,7 @@ static size_t run_case(bool release, char *buf, size_t len, int *p_status)
 	p = fork();
 	if (p == 0) {
 		close(pipefd[0]);
-		parent_side(pipefd[1], release);
+		parent_side(pipefd[1], release, dumpable);
 	}
 	close(pipefd[1]);
 	got = read_reports(pipefd[0], buf, len);
@@ -127,38 +155,44 @@ static size_t run_case(bool release, char *buf, size_t len, int *p_status)
 	*p_status = -1;
 	if (p > 0)
 		waitpid(p, p_status, 0);
-	/* the held child is ours as a subreaper once P is gone */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
+	/* the held child is ours as a subreaper once P is gone; it has
+	 * reported (or the pipe's end came), so it is leaving */
+	while (waitpid(-1, NULL, 0) > 0)
 		;
 	return got;
 }
 
-static void released(void)
+/* P dumpable or not at the spawn: the child runs as it was then. */
+static void released(int dumpable)
 {
 	char buf[1 + sizeof(struct report) + 8];
 	struct report r;
 	int status;
-	size_t got = run_case(true, buf, sizeof(buf), &status);
+	size_t got = run_case(true, dumpable, buf, sizeof(buf), &status);
 
+	tap_diag("P %sdumpable at the spawn", dumpable ? "" : "not ");
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "P exec'd the releaser (status 0x%x)",
 	       status);
 	if (!tap_ok(got == 1 + sizeof(r) && buf[1] == 'C',
-		    "the child ran only after its parent's execve and the byte"))
+		    "fn ran only after P had finished (P's word first)"))
 		tap_diag("%zu bytes, first '%c'", got, got ? buf[0] : '-');
-	tap_ok(got && buf[0] == 'P', "the parent's signal mask as it was");
+	tap_ok(got && buf[0] == 'P', "P's signal mask as it was");
 	if (got < 1 + sizeof(r)) {
 		tap_ok(0, "the child's report");
 		return;
 	}
 	memcpy(&r, buf + 1, sizeof(r));
-	TAP_EQ_INT(r.gate, 'g', "the child got the gate's byte");
-	TAP_EQ_STR(r.word, "held-arg", "its argument intact after the parent's execve");
-	TAP_EQ_INT(r.dumpable, 1, "dumpable as its parent was at the spawn");
+	TAP_EQ_INT(r.gate, 'g', "released by the byte the exec'd P wrote");
+	TAP_EQ_STR(r.word, "held-arg", "its argument still readable after P's execve");
+	TAP_EQ_INT(r.dumpable, dumpable, "dumpable as P was at the spawn");
 	TAP_EQ_INT(r.blocked, 1, "every signal blocked in the child (SIGUSR1, SIGTERM)");
-	if (!SP_SPAWN_SHARES_MEMORY)
-		TAP_EQ_INT(r.late, 0, "a copy of its parent's memory (sanitizer build)");
-	else
-		TAP_EQ_INT(r.late, 42, "its parent's memory shared, not copied");
+	if (!SP_SPAWN_SHARES_MEMORY) {
+		TAP_EQ_INT(r.late, 0, "a copy of P's memory (sanitizer build)");
+		tap_ok(1, "a guard below its stack # SKIP a sanitizer build forks");
+	} else {
+		TAP_EQ_INT(r.late, 42, "P's memory shared, not copied");
+		TAP_EQ_INT(r.guarded, 1, "a guard below its stack");
+	}
 }
 
 static void closed_without_a_byte(void)
@@ -166,8 +200,9 @@ static void closed_without_a_byte(void)
 	char buf[sizeof(struct report) + 8];
 	struct report r;
 	int status;
-	size_t got = run_case(false, buf, sizeof(buf), &status);
+	size_t got = run_case(false, 1, buf, sizeof(buf), &status);
 
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "P closed the gate and left");
 	if (!tap_ok(got == sizeof(r) && buf[0] == 'C', "the child ran once the gate was closed")) {
 		tap_ok(0, "and got no release");
 		return;
@@ -182,7 +217,8 @@ int main(int argc, char **argv)
 		return write(atoi(argv[2]), "g", 1) == 1 ? 0 : 1;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		tap_diag("no subreaper (%s): a held child may be left for init", strerror(errno));
-	released();
+	released(1);
+	released(0);
 	closed_without_a_byte();
 	return tap_done();
 }
