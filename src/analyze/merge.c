@@ -12,6 +12,7 @@
 
 #include "analyze/analyze.h"
 #include "core/util.h"
+#include "ir/ruleset.h"
 
 #define MAX_RULES 20000 /* conditional rules in the output, before giving up */
 
@@ -160,32 +161,17 @@ static void merge_rules(struct merge *m)
 	}
 }
 
-/* The calls socketcall(2) and ipc(2) multiplex, by arg0
- * (include/uapi/linux/net.h SYS_*, ipc/syscall.c): libseccomp copies a
- * rule for one of them onto the multiplexer with arg0 == its number
- * (abi_rule_add), so the multiplexer's own rule for that arg0 would clash. */
-static const char *const socketcalls[] = {
-	NULL,          "socket",     "bind",    "connect", "listen",  "accept",   "getsockname",
-	"getpeername", "socketpair", "send",    "sendto",  "recv",    "recvfrom", "shutdown",
-	"setsockopt",  "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
-};
-static const char *const ipccalls[] = {
-	NULL, "semop", "semget", "semctl", "semtimedop", NULL,     NULL,     NULL, NULL,
-	NULL, NULL,    "msgsnd", "msgrcv", "msgget",     "msgctl", NULL,     NULL, NULL,
-	NULL, NULL,    NULL,     "shmat",  "shmdt",      "shmget", "shmctl",
-};
-
+/* The call socketcall(2) or ipc(2) makes for this leaf's arg0, when it is
+ * one value: libseccomp copies a rule for one of those calls onto the
+ * multiplexer with arg0 == its number (abi_rule_add), so the multiplexer's
+ * own rule for that arg0 would clash. */
 static const char *muxed_call(const char *name, const struct sp_leaf *l)
 {
 	const struct sp_wregion *a0 = &l->r[sp_space_arg_word(l->in.arch, 0, false)];
 
 	if (a0->lo != a0->hi || a0->mask)
 		return NULL;
-	if (!strcmp(name, "socketcall") && a0->lo < sizeof(socketcalls) / sizeof(socketcalls[0]))
-		return socketcalls[a0->lo];
-	if (!strcmp(name, "ipc") && a0->lo < sizeof(ipccalls) / sizeof(ipccalls[0]))
-		return ipccalls[a0->lo];
-	return NULL;
+	return sp_rs_muxed_call(name, a0->lo);
 }
 
 /* Aligned blocks covering [lo, hi] exactly: (mask, value) pairs. */

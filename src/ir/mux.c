@@ -20,8 +20,11 @@
  * (push_entries), in runc's order among the profile's own rules for
  * socketcall/ipc, so they merge, refuse and decide in one tree as in
  * libseccomp. */
+/* Names inline ("getsockname" the longest), so the tables need no
+ * relocation at load (docs/CONVENTIONS.md, "Tables without pointers"); ""
+ * ends each. */
 struct mux_call {
-	const char *name;
+	char name[12];
 	uint8_t len;
 	uint8_t call;
 };
@@ -37,7 +40,7 @@ static const struct mux_call socket_calls[] = {
 	MUX("getsockname", 6), MUX("getpeername", 7), MUX("socketpair", 8), MUX("send", 9),
 	MUX("recv", 10), MUX("sendto", 11), MUX("recvfrom", 12), MUX("shutdown", 13),
 	MUX("setsockopt", 14), MUX("getsockopt", 15), MUX("sendmsg", 16), MUX("recvmsg", 17),
-	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { NULL, 0, 0 },
+	MUX("accept4", 18), MUX("recvmmsg", 19), MUX("sendmmsg", 20), { "", 0, 0 },
 };
 /* clang-format on */
 
@@ -45,7 +48,7 @@ static const struct mux_call socket_calls[] = {
 static const struct mux_call ipc_calls[] = {
 	MUX("semop", 1), MUX("semget", 2), MUX("semctl", 3), MUX("semtimedop", 4), MUX("msgsnd", 11),
 	MUX("msgrcv", 12), MUX("msgget", 13), MUX("msgctl", 14), MUX("shmat", 21), MUX("shmdt", 22),
-	MUX("shmget", 23), MUX("shmctl", 24), { NULL, 0, 0 },
+	MUX("shmget", 23), MUX("shmctl", 24), { "", 0, 0 },
 };
 /* clang-format on */
 
@@ -54,10 +57,9 @@ static const struct mux_call ipc_calls[] = {
  * o32 only, arch-s390.c, arch-s390x.c). */
 bool sp_rs_multiplexes(const struct sp_arch *a)
 {
-	static const char *const scmp[] = { "SCMP_ARCH_X86",   "SCMP_ARCH_PPC",
-					    "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
-					    "SCMP_ARCH_MIPS",  "SCMP_ARCH_MIPSEL",
-					    "SCMP_ARCH_S390",  "SCMP_ARCH_S390X" };
+	static const char scmp[][18] = { "SCMP_ARCH_X86",     "SCMP_ARCH_PPC",  "SCMP_ARCH_PPC64",
+					 "SCMP_ARCH_PPC64LE", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL",
+					 "SCMP_ARCH_S390",    "SCMP_ARCH_S390X" };
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(scmp); i++)
 		if (!strcmp(a->scmp, scmp[i]))
@@ -69,7 +71,7 @@ const char *const sp_rs_mux_syscall[2] = { "socketcall", "ipc" };
 
 static bool in_family(const struct mux_call *c, const char *name)
 {
-	for (; c->name; c++)
+	for (; c->name[0]; c++)
 		if (!strcmp(c->name, name))
 			return true;
 	return false;
@@ -96,6 +98,16 @@ int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer)
 	return nr;
 }
 static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
+
+const char *sp_rs_muxed_call(const char *mux, uint64_t call)
+{
+	for (int k = 0; mux && k < 2; k++)
+		if (!strcmp(mux, sp_rs_mux_syscall[k]))
+			for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++)
+				if (c->call == call)
+					return c->name;
+	return NULL;
+}
 
 /* Nearly every name of a profile is neither a socket nor an IPC call, so
  * the two lists are looked up through a small hash index (length, first
@@ -126,7 +138,7 @@ static void mux_index_build(struct mux_index *x)
 
 	memset(x->head, -1, sizeof(x->head));
 	for (int k = 0; k < 2; k++)
-		for (const struct mux_call *c = mux_calls[k]; c->name; c++, n++) {
+		for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++, n++) {
 			unsigned h = mux_hash(c->name, c->len);
 			x->call[n] = c;
 			x->kind[n] = (int8_t)k;
@@ -164,7 +176,7 @@ static bool by_row(struct build *b, size_t total)
 	if (sp_syscall_count() > MUX_ROW_BITS)
 		return false;
 	for (int k = 0; k < 2; k++)
-		for (const struct mux_call *c = mux_calls[k]; c->name; c++) {
+		for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++) {
 			int32_t r = -1;
 			sp_syscall_lookup(c->name, NULL, 0, NULL, NULL, &r);
 			if (r < 0)

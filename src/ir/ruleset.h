@@ -248,6 +248,10 @@ void sp_ruleset_free(struct sp_ruleset *rs);
  * IPC call on a multiplexing arch, a name libseccomp 2.5.4 does not know
  * unless `newer`, and 0 count for nothing), or -1 (mux.c). */
 int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer);
+/* The call that multiplexer `mux` ("socketcall" or "ipc") makes when its
+ * arg0 is `call` (include/uapi/linux/net.h SYS_*, ipc/syscall.c), or NULL
+ * (mux.c: the one table of them). */
+const char *sp_rs_muxed_call(const char *mux, uint64_t call);
 /* The native arch `native` gets no ENOSYS stub section: the profile does
  * not list it and its default kills or traps, where Debian 12's runc 1.1.5
  * (the stricter there) builds the stub for the listed arches alone
