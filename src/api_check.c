@@ -131,7 +131,7 @@ static int fill(struct summary_box *b, const secprof_profile *p, const secprof_r
 	o->arch_rules = s->arch_rules;
 	o->kernel_rules = s->kernel_rules;
 
-	o->arch = r->native->go ? r->native->go : r->native->name;
+	o->arch = r->native->go[0] ? r->native->go : r->native->name;
 	o->kernel_set = r->kernel_used || r->kernel_major || r->kernel_minor;
 	o->kernel_major = r->kernel_major;
 	o->kernel_minor = r->kernel_minor;

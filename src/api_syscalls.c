@@ -69,7 +69,7 @@ SECPROF_API const secprof_arch *secprof_arch_lookup(const char *s)
 	for (size_t i = 0; i < sp_arch_count(); i++) {
 		const struct sp_arch *a = sp_arch_at(i);
 		if (!strcasecmp(a->scmp, s) || !strcasecmp(a->name, s) ||
-		    (a->go && !strcasecmp(a->go, s)))
+		    (a->go[0] && !strcasecmp(a->go, s)))
 			return out(a);
 	}
 	for (size_t i = 0; i < NELEM(goarches); i++)
@@ -92,7 +92,7 @@ static const char *candidate(size_t k)
 		return goarches[k];
 	k -= NELEM(goarches);
 	if (k < 2 * n)
-		return k % 2 ? sp_arch_at(k / 2)->go : sp_arch_at(k / 2)->name;
+		return k % 2 ? sp_arch_go(sp_arch_at(k / 2)) : sp_arch_at(k / 2)->name;
 	k -= 2 * n;
 	if (k < NELEM(uname_names))
 		return uname_names[k].alias;
@@ -143,7 +143,7 @@ SECPROF_API void secprof_arch_get_info(const secprof_arch *a, secprof_arch_info 
 		return;
 	o->name = p->name;
 	o->scmp = p->scmp;
-	o->go = p->go;
+	o->go = sp_arch_go(p);
 	o->audit = p->audit;
 	o->nr_base = p->nr_base;
 	o->bits = p->bits;

@@ -52,9 +52,9 @@ def main():
            " * do not edit (run `make gen`). %d names, %d calls recorded; weight = "
            "share of" % (len(mix), total),
            " * the calls in parts of 2^20 (at least 1); row = index in "
-           "gen/syscalls.inc. */",
+           "gen/syscalls.inc, which",
+           " * names it (no name here: a pointer would cost a relocation at load). */",
            "static const struct sp_mix_row {",
-           "\tconst char *name;",
            "\tuint16_t row;",
            "\tuint32_t weight;",
            "} sp_syscall_mix[%d] = {" % len(mix)]
@@ -62,7 +62,7 @@ def main():
         if name not in rows:
             die(f"{sys.argv[1]}: '{name}' is not in {sys.argv[2]}")
         weight = max(1, (calls * SCALE + total // 2) // total)
-        out.append('\t{ "%s", %d, %d },' % (name, rows[name], weight))
+        out.append('\t{ %d, %d }, /* %s */' % (rows[name], weight, name))
     out.append("};")
     print("\n".join(out))
 

@@ -9,8 +9,10 @@ or PNR, then a kernel-version column we do not use) into a C table:
     names NUL-terminated one after the other) and sp_syscall_col[][] (the
     number of the syscall per column, -1 when the syscall does not exist
     on that arch);
-  - sp_syscall_by_nr_<col>[]: per column, row indexes sorted by number, for
-    number -> name lookups by binary search;
+  - sp_syscall_by_nr_rows[]: per column, row indexes sorted by number, for
+    number -> name lookups by binary search, the columns one after the
+    other, and sp_syscall_by_nr[col] where each column starts and its
+    length (offsets, not pointers: no relocation at load);
   - SP_COL_<ARCH>: the column indexes arch.c refers to.
 
   - sp_syscall_scmp_unknown[]: per row, a bit per column where the name is
@@ -210,18 +212,23 @@ def emit(src, version, arches, table, digest, unknown):
     w("};")
     w("")
     w("struct sp_syscall_index {")
-    w("\tconst uint16_t *rows; /* rows, by ascending number */")
+    w("\tuint16_t start; /* in sp_syscall_by_nr_rows: rows, by ascending number */")
     w("\tuint16_t len;")
     w("};")
+    index, rows = [], []
     for c, a in enumerate(arches):
         present = sorted((table[n][c], i) for i, n in enumerate(names) if table[n][c] >= 0)
         for (x, _), (y, _) in zip(present, present[1:]):
             if x == y:
                 die("two syscalls share number %d on %s" % (x, a))
-        w("")
-        w("static const uint16_t sp_syscall_by_nr_%s[%d] = {" % (a, len(present)))
-        emit_numbers(w, [i for _, i in present])
-        w("};")
+        index.append((a, len(rows), len(present)))
+        rows += [i for _, i in present]
+    if len(rows) > 0xFFFF:
+        die("sp_syscall_by_nr_rows outgrows its 16-bit starts")
+    w("")
+    w("static const uint16_t sp_syscall_by_nr_rows[%d] = {" % len(rows))
+    emit_numbers(w, rows)
+    w("};")
     # name -> row: open addressing over name_hash, at most half full, so a
     # lookup hashes the name once and compares about one name
     size = 1
@@ -241,8 +248,8 @@ def emit(src, version, arches, table, digest, unknown):
     w("};")
     w("")
     w("static const struct sp_syscall_index sp_syscall_by_nr[SP_NCOLS] = {")
-    for a in arches:
-        w("\t[SP_COL_%s] = { sp_syscall_by_nr_%s, SP_ARRAY_SIZE(sp_syscall_by_nr_%s) }," % (a.upper(), a, a))
+    for a, start, n in index:
+        w("\t[SP_COL_%s] = { %d, %d }," % (a.upper(), start, n))
     w("};")
     return "\n".join(out) + "\n"
 

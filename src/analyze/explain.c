@@ -16,14 +16,17 @@
 #include "profile/resolve.h"
 #include "secprof.h"
 
+#include "gen/reasons.inc"
+
+/* Each row names its text by offset into one string, not by pointer: no
+ * relocation at load (tools/gen-reasons.py). */
 struct reason_row {
-	const char *name;
-	const char *reason;
+	char name[SP_REASON_NAME_SIZE];
+	uint16_t text;
 };
 
-static const struct reason_row reasons[] = {
-#include "gen/reasons.inc"
-};
+static const char reason_texts[] = SP_REASON_TEXTS;
+static const struct reason_row reasons[] = { SP_REASON_ROWS };
 
 static int cmp_reason(const void *k, const void *e)
 {
@@ -38,7 +41,7 @@ const char *secprof_deny_reason(const char *syscall)
 		return NULL;
 	r = bsearch(syscall, reasons, sizeof(reasons) / sizeof(reasons[0]), sizeof(reasons[0]),
 		    cmp_reason);
-	return r ? r->reason : NULL;
+	return r ? reason_texts + r->text : NULL;
 }
 
 /* One resolution and rule set, and its decision for one call. */

@@ -44,8 +44,10 @@ enum lint_id {
 		L__COUNT
 };
 
+/* Strings inline, sized by the longest (SP101's text): no
+ * relocation at load (docs/CONVENTIONS.md §18). */
 static const struct {
-	const char *id, *name, *desc;
+	char id[6], name[21], desc[95];
 } lint_rules[] = {
 #define X_(id, name, desc) { #id, name, desc },
 	SP_LINT_RULES(X_)
@@ -443,11 +445,13 @@ static size_t nearest_name(const char *s, char *out, size_t len)
 
 /* ---- SP201: dangerous allows ------------------------------------------- */
 
+/* Strings inline (the longest name "perf_event_open", the longest why
+ * clone's): no relocation at load (docs/CONVENTIONS.md §18). */
 struct danger {
-	const char *name;
+	char name[18];
 	int cap, cap2; /* a capability that makes it work (-1: none needed) */
 	uint64_t args[6];
-	const char *why;
+	char why[156];
 };
 
 #define CAP_DAC_READ_SEARCH 2
@@ -607,23 +611,25 @@ static void check_dangers(struct lint *l)
 
 /* ---- SP301: deny-lists that miss equivalent calls ------------------------ */
 
-static const char *const groups[][8] = {
-	{ "chmod", "fchmod", "fchmodat", "fchmodat2", NULL },
-	{ "chown", "fchown", "lchown", "fchownat", "chown32", "fchown32", "lchown32", NULL },
-	{ "open", "openat", "openat2", "creat", NULL },
-	{ "rename", "renameat", "renameat2", NULL },
-	{ "unlink", "unlinkat", "rmdir", NULL },
-	{ "execve", "execveat", NULL },
-	{ "link", "linkat", "symlink", "symlinkat", NULL },
-	{ "mkdir", "mkdirat", NULL },
-	{ "mknod", "mknodat", NULL },
-	{ "utime", "utimes", "utimensat", "futimesat", NULL },
-	{ "dup2", "dup3", NULL },
+/* Each group ends at its first "" (names inline: "fchmodat2" and the
+ * others of 9 letters are the longest). */
+static const char groups[][8][10] = {
+	{ "chmod", "fchmod", "fchmodat", "fchmodat2" },
+	{ "chown", "fchown", "lchown", "fchownat", "chown32", "fchown32", "lchown32" },
+	{ "open", "openat", "openat2", "creat" },
+	{ "rename", "renameat", "renameat2" },
+	{ "unlink", "unlinkat", "rmdir" },
+	{ "execve", "execveat" },
+	{ "link", "linkat", "symlink", "symlinkat" },
+	{ "mkdir", "mkdirat" },
+	{ "mknod", "mknodat" },
+	{ "utime", "utimes", "utimensat", "futimesat" },
+	{ "dup2", "dup3" },
 };
 
 /* socketcall(2) / ipc(2) numbers (include/uapi/linux/net.h, ipc/syscall.c) */
 static const struct {
-	const char *name, *mux;
+	char name[8], mux[11];
 	uint64_t call;
 } muxed[] = {
 	{ "socket", "socketcall", 1 },  { "bind", "socketcall", 2 },
@@ -649,7 +655,7 @@ static void check_groups(struct lint *l)
 		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 			const char *deny = NULL, *allow = NULL;
 			secprof_ir_decision dd = { 0 }, d;
-			for (size_t k = 0; groups[g][k]; k++) {
+			for (size_t k = 0; k < 8 && groups[g][k][0]; k++) {
 				if (!decide(l->ir, arch, groups[g][k], NULL, &d))
 					continue;
 				if (!deny && denied_by_rule(&d)) {
@@ -694,7 +700,7 @@ static void check_groups(struct lint *l)
 
 /* Calls the C library (glibc) or Go tries first and replaces with the
  * older one only when the kernel answers ENOSYS. */
-static const char *const newer[][2] = {
+static const char newer[][2][12] = {
 	{ "clone3", "clone" },      { "openat2", "openat" },   { "faccessat2", "faccessat" },
 	{ "close_range", "close" }, { "statx", "newfstatat" }, { "fchmodat2", "fchmodat" },
 	{ "preadv2", "preadv" },    { "pwritev2", "pwritev" },
@@ -837,10 +843,10 @@ static void check_arch_filter(struct lint *l, const struct sp_rule *rule, const 
 
 static void check_arches(struct lint *l)
 {
-	static const char *const compat[][3] = {
-		{ "x86_64", "x86", "x32" },          { "aarch64", "arm", NULL },
-		{ "s390x", "s390", NULL },           { "mips64", "mips64n32", NULL },
-		{ "mipsel64", "mipsel64n32", NULL },
+	/* "" ends a row; inline, as the tables above */
+	static const char compat[][3][12] = {
+		{ "x86_64", "x86", "x32" }, { "aarch64", "arm" },          { "s390x", "s390" },
+		{ "mips64", "mips64n32" },  { "mipsel64", "mipsel64n32" },
 	};
 
 	for (size_t i = 0; i < l->p->nrules; i++) {
@@ -852,7 +858,7 @@ static void check_arches(struct lint *l)
 	for (size_t c = 0; c < sizeof(compat) / sizeof(compat[0]); c++) {
 		if (strcmp(secprof_arch_name(l->native), compat[c][0]))
 			continue;
-		for (size_t k = 1; k < 3 && compat[c][k]; k++) {
+		for (size_t k = 1; k < 3 && compat[c][k][0]; k++) {
 			bool have = false;
 			for (size_t ai = 0; ai < secprof_ir_arch_count(l->ir); ai++)
 				have |= !strcmp(secprof_ir_arch_at(l->ir, ai)->name, compat[c][k]);

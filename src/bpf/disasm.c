@@ -112,10 +112,11 @@ static const char *jump_name(uint16_t code)
 
 static const char *alu_name(uint16_t code)
 {
-	static const char *const names[16] = { "add", "sub", "mul", "div", "or", "and",
-					       "lsh", "rsh", "neg", "mod", "xor" };
+	/* inline: no relocation at load (docs/CONVENTIONS.md §18) */
+	static const char names[16][4] = { "add", "sub", "mul", "div", "or", "and",
+					   "lsh", "rsh", "neg", "mod", "xor" };
 	const char *n = names[BPF_OP(code) >> 4];
-	return n ? n : "alu?";
+	return n[0] ? n : "alu?";
 }
 
 static void comment(struct sp_buf *b, const struct state *s, const secprof_insn *f,

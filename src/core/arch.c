@@ -30,7 +30,7 @@ _Static_assert(SP_NCOLS <= 32, "sp_syscall_scmp_unknown has 32 bits per row");
  * 0x80000000 for 64-bit, 0x40000000 for little-endian, 0x20000000 for the
  * MIPS n32 convention.
  *
- * go: Docker's native string (goToNative values, docs/COMPAT.md §2.1), NULL where no
+ * go: Docker's native string (goToNative values, docs/COMPAT.md §2.1), "" where no
  * GOARCH maps to the arch. runc_ok: runc's arch list (docs/COMPAT.md §4.1.1) has no
  * PARISC, M68K or SH. */
 /* clang-format off */
@@ -42,13 +42,13 @@ static const struct sp_arch arches[] = {
 	 * by bit 30 of the syscall number (__X32_SYSCALL_BIT). libseccomp's
 	 * token SCMP_ARCH_X32 (0x4000003E) is never seen by a filter. No GOARCH
 	 * is x32, so "x32" in includes.arches never matches (docs/COMPAT.md §2.1). */
-	{ "SCMP_ARCH_X32", "x32", NULL, 0xC000003E, 0x40000000, 32, false, true, SP_COL_X32 },
+	{ "SCMP_ARCH_X32", "x32", "", 0xC000003E, 0x40000000, 32, false, true, SP_COL_X32 },
 	{ "SCMP_ARCH_ARM", "arm", "arm", 0x40000028, 0, 32, false, true, SP_COL_ARM },
 	{ "SCMP_ARCH_AARCH64", "aarch64", "arm64", 0xC00000B7, 0, 64, false, true, SP_COL_AARCH64 },
 	/* MIPS: the kernel numbers o32 from 4000, n64 from 5000 and n32 from
 	 * 6000 (__NR_O32_Linux, __NR_64_Linux, __NR_N32_Linux); the csv does not.
 	 * GOARCH "mips" has no goToNative entry; "mipsle" gives "mipsel". */
-	{ "SCMP_ARCH_MIPS", "mips", NULL, 0x00000008, 4000, 32, true, true, SP_COL_MIPS },
+	{ "SCMP_ARCH_MIPS", "mips", "", 0x00000008, 4000, 32, true, true, SP_COL_MIPS },
 	{ "SCMP_ARCH_MIPSEL", "mipsel", "mipsel", 0x40000008, 4000, 32, false, true, SP_COL_MIPS },
 	{ "SCMP_ARCH_MIPS64", "mips64", "mips64", 0x80000008, 5000, 64, true, true, SP_COL_MIPS64 },
 	{ "SCMP_ARCH_MIPSEL64", "mipsel64", "mipsel64", 0xC0000008, 5000, 64, false, true,
@@ -69,13 +69,13 @@ static const struct sp_arch arches[] = {
 	{ "SCMP_ARCH_RISCV64", "riscv64", "riscv64", 0xC00000F3, 0, 64, false, true, SP_COL_RISCV64 },
 	{ "SCMP_ARCH_LOONGARCH64", "loongarch64", "loongarch64", 0xC0000102, 0, 64, false, true,
 	  SP_COL_LOONGARCH64 },
-	{ "SCMP_ARCH_PARISC", "parisc", NULL, 0x0000000F, 0, 32, true, false, SP_COL_PARISC },
-	{ "SCMP_ARCH_PARISC64", "parisc64", NULL, 0x8000000F, 0, 64, true, false, SP_COL_PARISC64 },
-	{ "SCMP_ARCH_M68K", "m68k", NULL, 0x00000004, 0, 32, true, false, SP_COL_M68K },
+	{ "SCMP_ARCH_PARISC", "parisc", "", 0x0000000F, 0, 32, true, false, SP_COL_PARISC },
+	{ "SCMP_ARCH_PARISC64", "parisc64", "", 0x8000000F, 0, 64, true, false, SP_COL_PARISC64 },
+	{ "SCMP_ARCH_M68K", "m68k", "", 0x00000004, 0, 32, true, false, SP_COL_M68K },
 	/* libseccomp's "sh" is little-endian SuperH (AUDIT_ARCH_SHEL) and "sheb"
 	 * the big-endian one (AUDIT_ARCH_SH); both use the sh column. */
-	{ "SCMP_ARCH_SH", "sh", NULL, 0x4000002A, 0, 32, false, false, SP_COL_SH },
-	{ "SCMP_ARCH_SHEB", "sheb", NULL, 0x0000002A, 0, 32, true, false, SP_COL_SH },
+	{ "SCMP_ARCH_SH", "sh", "", 0x4000002A, 0, 32, false, false, SP_COL_SH },
+	{ "SCMP_ARCH_SHEB", "sheb", "", 0x0000002A, 0, 32, true, false, SP_COL_SH },
 };
 /* clang-format on */
 
@@ -108,14 +108,20 @@ const struct sp_arch *sp_arch_by_name(const char *s)
 const struct sp_arch *sp_arch_by_go(const char *s)
 {
 	for (size_t i = 0; s && i < SP_ARRAY_SIZE(arches); i++)
-		if (arches[i].go && !strcmp(arches[i].go, s))
+		if (arches[i].go[0] && !strcmp(arches[i].go, s))
 			return &arches[i];
 	return NULL;
 }
 
-/* moby's goToNative: GOARCH -> native string (docs/COMPAT.md §2.1). */
+const char *sp_arch_go(const struct sp_arch *a)
+{
+	return a->go[0] ? a->go : NULL;
+}
+
+/* moby's goToNative: GOARCH -> native string (docs/COMPAT.md §2.1). Inline,
+ * as struct sp_arch's. */
 static const struct {
-	const char *goarch, *native;
+	char goarch[12], native[12];
 } go_to_native[] = {
 	{ "386", "x86" },
 	{ "amd64", "amd64" },
@@ -162,7 +168,7 @@ const struct sp_arch *sp_arch_lookup(const char *s)
  * so on those hosts archMap never expands (docs/COMPAT.md §2.1, §2.2); copying the
  * keys keeps that behaviour. */
 static const struct {
-	const char *native, *scmp;
+	char native[12], scmp[22];
 } native_to_seccomp[] = {
 	{ "x86", "SCMP_ARCH_X86" },
 	{ "amd64", "SCMP_ARCH_X86_64" },
@@ -397,7 +403,7 @@ int32_t sp_syscall_nth(const struct sp_arch *arch, size_t k, const char **name)
 
 	if (k >= sp_syscall_arch_count(arch))
 		return -1;
-	row = sp_syscall_by_nr[arch->col].rows[k];
+	row = sp_syscall_by_nr_rows[sp_syscall_by_nr[arch->col].start + k];
 	if (name)
 		*name = row_name(row);
 	return row_nr(arch, row);
@@ -450,7 +456,7 @@ uint32_t sp_syscall_mix_at(const struct sp_arch *arch, size_t k, int32_t *nr, co
 		return 0;
 	m = &sp_syscall_mix[k];
 	if (name)
-		*name = m->name;
+		*name = row_name(m->row);
 	if (valid_arch(arch))
 		*nr = row_nr(arch, m->row);
 	return m->weight;

@@ -10,11 +10,15 @@
 
 /* One architecture secprof knows: libseccomp's names, Docker's Go name and
  * the kernel's AUDIT_ARCH_* token seen in seccomp_data.arch. */
+/* Strings inline, sized by the longest ("SCMP_ARCH_MIPSEL64N32",
+ * "mipsel64n32", "mips3l64n32"): no relocation at load
+ * (docs/CONVENTIONS.md §18). */
 struct sp_arch {
-	const char *scmp; /* "SCMP_ARCH_X86_64" */
-	const char *name; /* libseccomp / syscalls.csv name: "x86_64" */
-	const char *go;   /* Docker's native string matched by includes.arches
-			       ("amd64"); NULL when no GOARCH maps to it (docs/COMPAT.md §2.1) */
+	char scmp[22];    /* "SCMP_ARCH_X86_64" */
+	char name[12];    /* libseccomp / syscalls.csv name: "x86_64" */
+	char go[12];      /* Docker's native string matched by includes.arches
+			   ("amd64"); "" when no GOARCH maps to it (docs/COMPAT.md §2.1):
+			   read it with sp_arch_go */
 	uint32_t audit;   /* AUDIT_ARCH_* */
 	uint32_t nr_base; /* added to table numbers: 0x40000000 for x32, 4000,
 			       5000, 6000 for MIPS o32, n64, n32 */
@@ -27,6 +31,8 @@ struct sp_arch {
 
 size_t sp_arch_count(void);
 const struct sp_arch *sp_arch_at(size_t i);
+/* a->go, NULL where no GOARCH maps to the arch */
+const char *sp_arch_go(const struct sp_arch *a);
 /* "SCMP_ARCH_X86_64" (exact, as runc). NULL if unknown. */
 const struct sp_arch *sp_arch_by_scmp(const char *s);
 /* "x86_64", "aarch64", ... (libseccomp names, case-insensitive). */

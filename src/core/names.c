@@ -11,9 +11,12 @@
 #include "core/util.h"
 #include "gen/errnames.inc"
 
+/* Names inline, not pointers: a table of pointers costs every process that
+ * loads libsecprof a relocation per row and a private copy of its page
+ * (docs/CONVENTIONS.md §18). 16: "ENOTRECOVERABLE". */
 struct name_row {
 	int value;
-	const char *name;
+	char name[16];
 };
 
 #define SP_NAME(macro) { macro, #macro },
@@ -53,7 +56,9 @@ const char *sp_signal_abbrev(int sig)
  * number many otherwise). */
 #if EDEADLK == 35 && ELOOP == 40 && EOWNERDEAD == 130 && EHWPOISON == 133
 #define SP_GO_TEXTS 1
-static const char *const go_texts[] = {
+/* 50: "invalid or incomplete multibyte or wide character"; "" where Go has
+ * no text. Inline for the reason of struct name_row. */
+static const char go_texts[][50] = {
 	[1] = "operation not permitted",
 	[2] = "no such file or directory",
 	[3] = "no such process",
@@ -195,7 +200,7 @@ void sp_go_errno_text(int err, char *buf, size_t len)
 #ifdef SP_GO_TEXTS
 	if (err > 0 && (size_t)err < SP_ARRAY_SIZE(go_texts))
 		t = go_texts[err];
-	if (!t) { /* Go: "errno 41" where its table has no text */
+	if (!t || !*t) { /* Go: "errno 41" where its table has no text */
 		snprintf(buf, len, "errno %d", err);
 		return;
 	}

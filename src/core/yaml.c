@@ -48,20 +48,25 @@ bool sp_yaml_sniff(const char *data, size_t len)
 
 /* ---- scalars ---------------------------------------------------------------- */
 
-static bool in(const char *s, const char *const *list)
+/* Words inline, up to 5 letters ("false"): no relocation at load
+ * (docs/CONVENTIONS.md §18). */
+typedef char yaml_word[6];
+
+static bool in_list(const char *s, const yaml_word *list, size_t n)
 {
-	for (; *list; list++)
-		if (!strcmp(s, *list))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
 			return true;
 	return false;
 }
 
 /* go-yaml v2 resolve.go's YAML 1.1 words. */
-static const char *const yes_words[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
-					 "True", "TRUE", "on",  "On",  "ON",  NULL };
-static const char *const no_words[] = { "n",     "N",     "no",  "No",  "NO",  "false",
-					"False", "FALSE", "off", "Off", "OFF", NULL };
-static const char *const null_words[] = { "", "~", "null", "Null", "NULL", NULL };
+static const yaml_word yes_words[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
+				       "True", "TRUE", "on",  "On",  "ON" };
+static const yaml_word no_words[] = { "n",     "N",     "no",  "No",  "NO", "false",
+				      "False", "FALSE", "off", "Off", "OFF" };
+static const yaml_word null_words[] = { "", "~", "null", "Null", "NULL" };
+#define in(s, words) in_list(s, words, SP_ARRAY_SIZE(words))
 
 /* A YAML 1.1 integer (sign, 0b / 0x / 0 octal / decimal, '_' between
  * digits) as decimal text into buf; false when s is not one. */

@@ -26,7 +26,9 @@ struct secprof_ir {
 	const char *file; /* the profile's, borrowed */
 };
 
-static const char *const reason_names[] = {
+/* 22: "newer-than-libseccomp". Names inline: no relocation at load
+ * (docs/CONVENTIONS.md §18). */
+static const char reason_names[][22] = {
 #define X(id, name) name,
 	SECPROF_REASONS(X)
 #undef X

@@ -21,7 +21,7 @@
  * socketcall/ipc, so they merge, refuse and decide in one tree as in
  * libseccomp. */
 /* Names inline ("getsockname" the longest), so the tables need no
- * relocation at load (docs/CONVENTIONS.md, "Tables without pointers"); ""
+ * relocation at load (docs/CONVENTIONS.md §18); ""
  * ends each. */
 struct mux_call {
 	char name[12];

@@ -736,7 +736,8 @@ static bool surely_fresh(struct model *m, struct tgt head, bool optimize2)
 
 static int dag_error(struct model *m, const struct msys *ms, enum dag_fault f)
 {
-	static const char *const why[] = {
+	static const char why[][45] = {
+		/* inline (docs/CONVENTIONS.md §18) */
 		[DAG_TOO_BIG] = "more decisions than secprof's limit",
 		[DAG_TOO_DEEP] = "decisions nested deeper than secprof's limit",
 		[DAG_UNPLACED] = "a block the model could not place",

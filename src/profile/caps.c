@@ -10,7 +10,9 @@
 #include "profile/resolve.h"
 
 /* Linux capability numbers, checked against <linux/capability.h>. */
-static const char *const cap_names[] = {
+/* 23: "CAP_CHECKPOINT_RESTORE". Names inline: no relocation at load
+ * (docs/CONVENTIONS.md §18). */
+static const char cap_names[][23] = {
 	[0] = "CAP_CHOWN",
 	[1] = "CAP_DAC_OVERRIDE",
 	[2] = "CAP_DAC_READ_SEARCH",

@@ -38,47 +38,50 @@
  * does not know (riscv64, loongarch64: 5.0.2 has no loongarch) applies
  * only [all] sections. The big-endian MIPS o32 host has no native string
  * and cannot be resolved for. */
-static const char *const known_hosts[] = { "x86",      "amd64",  "arm",   "arm64",
-					   "ppc64le",  "ppc64",  "ppc",   "mips64",
-					   "mipsel64", "mipsel", "s390x", "s390" };
+/* Host names inline (the longest "mipsel64"), as in the tables below: no
+ * relocation at load (docs/CONVENTIONS.md §18). */
+typedef char lxc_host[9];
+
+static const lxc_host known_hosts[] = { "x86", "amd64",  "arm",      "arm64",  "ppc64le", "ppc64",
+					"ppc", "mips64", "mipsel64", "mipsel", "s390x",   "s390" };
 
 /* An [arch] line and the hosts where parse_config_v2 applies the rules
  * below it (elsewhere it skips them); applied, they go to every arch of
- * the host's filter. NULL hosts: [all]. */
+ * the host's filter. No hosts: [all]. */
 static const struct section {
-	const char *lower, *upper;
-	const char *hosts[2];
+	char lower[14], upper[14]; /* "[mipsel64n32]" */
+	lxc_host hosts[2];
 	size_t nhosts;
 } sections[] = {
 	{ "[x86]", "[X86]", { "x86", "amd64" }, 2 },
-	{ "[x32]", "[X32]", { "amd64", NULL }, 1 },
-	{ "[x86_64]", "[X86_64]", { "amd64", NULL }, 1 },
-	{ "[all]", "[ALL]", { NULL, NULL }, 0 },
+	{ "[x32]", "[X32]", { "amd64", "" }, 1 },
+	{ "[x86_64]", "[X86_64]", { "amd64", "" }, 1 },
+	{ "[all]", "[ALL]", { "", "" }, 0 },
 	{ "[arm]", "[ARM]", { "arm", "arm64" }, 2 },
-	{ "[arm64]", "[ARM64]", { "arm64", NULL }, 1 },
-	{ "[ppc64le]", "[PPC64LE]", { "ppc64le", NULL }, 1 },
-	{ "[ppc64]", "[PPC64]", { "ppc64", NULL }, 1 },
+	{ "[arm64]", "[ARM64]", { "arm64", "" }, 1 },
+	{ "[ppc64le]", "[PPC64LE]", { "ppc64le", "" }, 1 },
+	{ "[ppc64]", "[PPC64]", { "ppc64", "" }, 1 },
 	{ "[ppc]", "[PPC]", { "ppc", "ppc64" }, 2 },
-	{ "[mips64]", "[MIPS64]", { "mips64", NULL }, 1 },
-	{ "[mips64n32]", "[MIPS64N32]", { "mips64", NULL }, 1 },
-	{ "[mips]", "[MIPS]", { "mips64", NULL }, 1 }, /* and the o32 host, see above */
-	{ "[mipsel64]", "[MIPSEL64]", { "mipsel64", NULL }, 1 },
-	{ "[mipsel64n32]", "[MIPSEL64N32]", { "mipsel64", NULL }, 1 },
+	{ "[mips64]", "[MIPS64]", { "mips64", "" }, 1 },
+	{ "[mips64n32]", "[MIPS64N32]", { "mips64", "" }, 1 },
+	{ "[mips]", "[MIPS]", { "mips64", "" }, 1 }, /* and the o32 host, see above */
+	{ "[mipsel64]", "[MIPSEL64]", { "mipsel64", "" }, 1 },
+	{ "[mipsel64n32]", "[MIPSEL64N32]", { "mipsel64", "" }, 1 },
 	{ "[mipsel]", "[MIPSEL]", { "mipsel", "mipsel64" }, 2 },
-	{ "[s390x]", "[S390X]", { "s390x", NULL }, 1 },
-	{ "[s390]", "[S390]", { "s390", NULL }, 1 },
+	{ "[s390x]", "[S390X]", { "s390x", "" }, 1 },
+	{ "[s390]", "[S390]", { "s390", "" }, 1 },
 };
 
 /* The compat arches parse_config_v2 merges into the filter on a 64-bit
  * host (get_new_ctx); elsewhere the filter has the native arch alone. */
 static const struct compat {
-	const char *arch;
-	const char *subs[2];
+	char arch[19];    /* "SCMP_ARCH_MIPSEL64" */
+	char subs[2][22]; /* "SCMP_ARCH_MIPSEL64N32" */
 	size_t nsubs;
 } compats[] = {
 	{ "SCMP_ARCH_X86_64", { "SCMP_ARCH_X86", "SCMP_ARCH_X32" }, 2 },
-	{ "SCMP_ARCH_PPC64", { "SCMP_ARCH_PPC", NULL }, 1 },
-	{ "SCMP_ARCH_AARCH64", { "SCMP_ARCH_ARM", NULL }, 1 },
+	{ "SCMP_ARCH_PPC64", { "SCMP_ARCH_PPC", "" }, 1 },
+	{ "SCMP_ARCH_AARCH64", { "SCMP_ARCH_ARM", "" }, 1 },
 	{ "SCMP_ARCH_MIPS64", { "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64N32" }, 2 },
 	{ "SCMP_ARCH_MIPSEL64", { "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64N32" }, 2 },
 };
@@ -250,7 +253,7 @@ static uint32_t act_value(const struct act *a)
 /* ---- argument specs [index,value,op] / [index,value,op,mask] ---------- */
 
 static const struct {
-	const char *name, *sym;
+	char name[19], sym[3]; /* "SCMP_CMP_MASKED_EQ" */
 	enum sp_op op;
 } ops[] = {
 	{ "SCMP_CMP_NE", "!=", SP_OP_NE },
@@ -489,10 +492,16 @@ static struct sp_rule_extra *hosts_extra(struct lx *x, const char *const *hosts,
 
 /* The includes of the rules below a section (or before any: the hosts LXC
  * knows, where it starts with the native arch's rules). */
-static int set_hosts(struct lx *x, const char *const *hosts, size_t n)
+static int set_hosts(struct lx *x, const lxc_host *hosts, size_t n)
 {
+	const char *names[SP_ARRAY_SIZE(known_hosts)];
+
 	x->extra = NULL;
-	if (n && !(x->extra = hosts_extra(x, hosts, n)))
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		names[i] = hosts[i];
+	if (!(x->extra = hosts_extra(x, names, n)))
 		return oom(x);
 	return 0;
 }
@@ -703,7 +712,7 @@ static int parse_v1(struct lx *x)
 		/* one rule per name the number has, on the hosts where it has it */
 		for (size_t i = 0; i < nh; i++) {
 			const struct sp_arch *h = sp_arch_at(i);
-			const char *nm = h->go ? sp_syscall_name(h, nr) : NULL;
+			const char *nm = h->go[0] ? sp_syscall_name(h, nr) : NULL;
 			size_t k;
 			if (!nm)
 				continue;
@@ -718,7 +727,7 @@ static int parse_v1(struct lx *x)
 			struct act allow = { .act = SP_ACT_ALLOW, .loc = { x->lineno, 1 } };
 			for (size_t i = 0; i < nh; i++) {
 				const struct sp_arch *h = sp_arch_at(i);
-				const char *nm = h->go ? sp_syscall_name(h, nr) : NULL;
+				const char *nm = h->go[0] ? sp_syscall_name(h, nr) : NULL;
 				if (nm && !strcmp(nm, names[k]))
 					hosts[n++] = h->go;
 			}
@@ -879,7 +888,7 @@ int sp_lxc_host_check(const struct secprof_profile *p, const struct sp_arch *nat
 
 	if (p->form != SP_FORM_LXC)
 		return 0;
-	if (!native->go || native->nr_base == 6000)
+	if (!native->go[0] || native->nr_base == 6000)
 		return sp_err(err, SECPROF_E_USAGE, p->file, NULL, NULL,
 			      "LXC has no %s host: it takes the host from uname -m, which says "
 			      "mips64 under a %s userland (resolve for the kernel's arch instead)",

@@ -29,8 +29,10 @@
 /* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
  * them on the host, so the host's <errno.h> values are the right ones. */
 /* clang-format off */
+/* 16: "EPROTONOSUPPORT". Names inline: no relocation at load
+ * (docs/CONVENTIONS.md §18). */
 static const struct {
-	const char *name;
+	char name[16];
 	int value;
 } errno_table[] = {
 #define E(n) { #n, n }
@@ -559,7 +561,7 @@ static int decode_min_kernel(struct pc *c, struct sp_filter *f, const struct sp_
 		return 0;
 	}
 	if (v->type != SP_JSTR) {
-		static const char *const go_type[] = {
+		static const char go_type[][7] = {
 			[SP_JBOOL] = "bool", [SP_JNUM] = "number", [SP_JARR] = "array", [SP_JOBJ] = "object"
 		};
 		return perr(c, &v->loc,

@@ -264,7 +264,7 @@ static void push_arch(secprof_resolved *r, const struct sp_str *a, size_t cap)
  * loong64 and mipsle hosts, so those never expand (docs/COMPAT.md §2.1). */
 static int expand_arches(secprof_resolved *r, const struct secprof_profile *p, secprof_error *err)
 {
-	const char *key = r->native->go ? sp_arch_go_to_seccomp(r->native->go) : NULL;
+	const char *key = sp_arch_go_to_seccomp(sp_arch_go(r->native));
 	const struct sp_archmap *m = NULL;
 	size_t cap = p->narchitectures;
 
@@ -370,7 +370,7 @@ static int resolve_into(secprof_resolved *r, const secprof_resolve_opts *opts, s
 	if ((rc = pick_arch(opts, &r->native, err)) < 0 ||
 	    (rc = sp_lxc_host_check(p, r->native, opts->arch != NULL, err)) < 0)
 		return rc;
-	st.native = r->native->go;
+	st.native = sp_arch_go(r->native);
 	if (opts->kernel_major || opts->kernel_minor) {
 		st.kernel.known = true;
 		st.kernel.major = (unsigned long)opts->kernel_major;

@@ -10,7 +10,12 @@
 
 #include "profile/profile.h"
 
-static const char *const action_names[] = {
+/* Names inline, sized by the longest ("SCMP_ACT_KILL_PROCESS",
+ * "SCMP_CMP_MASKED_EQ", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"): no
+ * relocation at load (docs/CONVENTIONS.md §18). */
+#define ACTION_SIZE 22
+#define OP_SIZE 19
+static const char action_names[][ACTION_SIZE] = {
 #define X(id, str, ret) str,
 	SP_ACTIONS(X)
 #undef X
@@ -22,7 +27,7 @@ static const uint32_t action_rets[] = {
 #undef X
 };
 
-static const char *const op_names[] = {
+static const char op_names[][OP_SIZE] = {
 #define X(id, str) str,
 	SP_OPS(X)
 #undef X
@@ -40,9 +45,10 @@ static const uint8_t op_lens[] = {
 #undef X
 };
 
-/* Index of s in names (lens[i] = strlen(names[i])), -1 if absent: the
- * length first, so most names are passed over without a strcmp. */
-static int lookup(const char *s, const char *const *names, const uint8_t *lens, size_t n)
+/* Index of s in n names of size bytes each (lens[i] = strlen(names[i])),
+ * -1 if absent: the length first, so most names are passed over without a
+ * strcmp. */
+static int lookup(const char *s, const char *names, size_t size, const uint8_t *lens, size_t n)
 {
 	size_t len;
 
@@ -50,13 +56,13 @@ static int lookup(const char *s, const char *const *names, const uint8_t *lens, 
 		return -1;
 	len = strlen(s);
 	for (size_t i = 0; i < n; i++)
-		if (lens[i] == len && !memcmp(s, names[i], len))
+		if (lens[i] == len && !memcmp(s, names + i * size, len))
 			return (int)i;
 	return -1;
 }
 
 static const struct {
-	const char *name;
+	char name[39];
 	uint32_t bit;
 } flag_table[] = {
 #define X(id, str, bit) { str, bit },
@@ -67,7 +73,7 @@ static const struct {
 /* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
 int sp_action_from_str(const char *s)
 {
-	return lookup(s, action_names, action_lens, SP_ARRAY_SIZE(action_names));
+	return lookup(s, action_names[0], ACTION_SIZE, action_lens, SP_ARRAY_SIZE(action_names));
 }
 
 const char *sp_action_str(enum sp_action a)
@@ -82,7 +88,7 @@ uint32_t sp_action_ret(enum sp_action a)
 
 int sp_op_from_str(const char *s)
 {
-	return lookup(s, op_names, op_lens, SP_ARRAY_SIZE(op_names));
+	return lookup(s, op_names[0], OP_SIZE, op_lens, SP_ARRAY_SIZE(op_names));
 }
 
 const char *sp_op_str(enum sp_op op)

@@ -727,7 +727,7 @@ static void test_builtin_equals_reference(void)
 	/* Every arch of moby-default's archMap that a GOARCH runs as. */
 	for (size_t a = 0; a < file->narchmap; a++) {
 		const struct sp_arch *arch = sp_arch_by_scmp(file->archmap[a].arch.s);
-		if (!arch || !arch->go)
+		if (!arch || !arch->go[0])
 			continue;
 		/* default caps, each single --cap-add, privileged (= all). */
 		for (int c = -1; c <= 41; c++) {

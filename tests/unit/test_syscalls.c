@@ -145,8 +145,9 @@ static void test_arch_lookup(void)
 	TAP_EQ_STR(sp_arch_by_go("mips3l64n32")->name, "mipsel64n32", "go mips3l64n32 [sic]");
 	tap_ok(!sp_arch_by_go("386") && !sp_arch_by_go("x86_64"),
 	       "by_go takes native strings only");
-	tap_ok(!sp_arch_by_name("x32")->go && !sp_arch_by_name("mips")->go,
+	tap_ok(!sp_arch_go(sp_arch_by_name("x32")) && !sp_arch_go(sp_arch_by_name("mips")),
 	       "x32 and big-endian o32 MIPS have no Go name (docs/COMPAT.md §2.1)");
+	tap_ok(!sp_arch_by_go("") && !sp_arch_lookup(""), "\"\" is no arch's Go name");
 	TAP_EQ_STR(sp_arch_by_goarch("386")->name, "x86", "GOARCH 386");
 	TAP_EQ_STR(sp_arch_by_goarch("loong64")->name, "loongarch64", "GOARCH loong64");
 	TAP_EQ_STR(sp_arch_by_goarch("mipsle")->name, "mipsel", "GOARCH mipsle");
