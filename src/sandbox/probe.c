@@ -163,93 +163,121 @@ static long p_clone_plain(void)
 	return pid < 0 ? pid : 0;
 }
 
-static const struct probe {
-	const char *name;
-	const char *group;
-	probe_fn fn;
-} probes[] = {
-	{ "acct", "special", p_acct },
-	{ "add_key", "special", p_add_key },
-	{ "bpf", "special", p_bpf },
-	{ "capset", "common", p_capset },
-	{ "chroot", "special", p_chroot },
-	{ "clock_settime", "special", p_clock_settime },
-	{ "clone", "common", p_clone_plain },
-	{ "clone(CLONE_NEWNS)", "special", p_clone_newns },
-	{ "clone(CLONE_NEWUSER)", "special", p_clone_newuser },
-	{ "clone3", "special", p_clone3 },
-	{ "close", "common", p_close },
-	{ "delete_module", "special", p_delete_module },
-	{ "fchmodat2", "common", p_fchmodat2 },
-	{ "fchown", "common", p_fchown },
-	{ "fchownat", "common", p_chown },
-	{ "finit_module", "special", p_finit_module },
-	{ "fsopen", "special", p_fsopen },
-	{ "get_mempolicy", "special", p_get_mempolicy },
-	{ "getpid", "common", p_getpid },
-	{ "getuid", "common", p_getuid },
-	{ "init_module", "special", p_init_module },
-	{ "io_uring_setup", "special", p_io_uring_setup },
+/* The probes: name, group ("special": Docker's default names it, or
+ * "common") and function. Names and groups go to a table without pointers
+ * (.rodata: no relocation at load); the functions alone stay pointers, in a
+ * separate array in the same order. */
+/* clang-format off */
 #ifdef SYS_ioperm
-	{ "ioperm", "special", p_ioperm },
-	{ "iopl", "special", p_iopl },
+#define PROBES_IOPERM(X) X("ioperm", "special", p_ioperm) X("iopl", "special", p_iopl)
+#else
+#define PROBES_IOPERM(X)
 #endif
-	{ "kcmp", "special", p_kcmp },
-	{ "kexec_load", "special", p_kexec_load },
-	{ "keyctl", "special", p_keyctl },
-	{ "listmount", "common", p_listmount },
-	{ "mmap", "common", p_mmap },
-	{ "mount", "special", p_mount },
-	{ "move_mount", "special", p_move_mount },
-	{ "mseal", "common", p_mseal },
-	{ "name_to_handle_at", "common", p_name_to_handle_at },
-	{ "open_by_handle_at", "special", p_open_by_handle_at },
-	{ "open_tree", "special", p_open_tree },
-	{ "openat", "common", p_openat },
-	{ "perf_event_open", "special", p_perf_event_open },
-	{ "personality(0x0008)", "special", p_personality_linux32 },
-	{ "personality(0x40000)", "special", p_personality_addr_no_randomize },
-	{ "personality(0xffffffff)", "special", p_personality_query },
-	{ "pidfd_getfd", "special", p_pidfd_getfd },
-	{ "pivot_root", "common", p_pivot_root },
-	{ "prctl", "common", p_prctl },
-	{ "process_vm_readv", "special", p_process_vm_readv },
-	{ "process_vm_writev", "special", p_process_vm_writev },
-	{ "ptrace", "special", p_ptrace },
-	{ "quotactl", "special", p_quotactl },
-	{ "read", "common", p_read },
-	{ "reboot", "special", p_reboot },
-	{ "seccomp", "common", p_seccomp },
-	{ "setdomainname", "special", p_setdomainname },
-	{ "sethostname", "special", p_sethostname },
-	{ "setns", "special", p_setns },
-	{ "setresuid", "common", p_setuid },
-	{ "settimeofday", "special", p_settimeofday },
-	{ "socket(AF_ALG)", "special", p_socket_alg },
-	{ "socket(AF_INET)", "special", p_socket_inet },
-	{ "socket(AF_INET6)", "common", p_socket_inet6 },
-	{ "socket(AF_NETLINK)", "common", p_socket_netlink },
-	{ "socket(AF_UNIX)", "common", p_socket_unix },
-	{ "socket(AF_VSOCK)", "special", p_socket_vsock },
-	{ "swapoff", "special", p_swapoff },
-	{ "swapon", "special", p_swapon },
-	{ "syscall(1000)", "special", p_nr_1000 },
-	{ "syslog", "special", p_syslog },
-	{ "umount2", "special", p_umount2 },
-	{ "unshare", "special", p_unshare },
 #ifdef SYS_afs_syscall
-	{ "afs_syscall", "special", p_afs_syscall },
+#define PROBES_AFS_SYSCALL(X) X("afs_syscall", "special", p_afs_syscall)
+#else
+#define PROBES_AFS_SYSCALL(X)
 #endif
 #ifdef SYS_uselib
-	{ "uselib", "special", p_uselib },
+#define PROBES_USELIB(X) X("uselib", "special", p_uselib)
+#else
+#define PROBES_USELIB(X)
 #endif
-	{ "userfaultfd", "special", p_userfaultfd },
-	{ "write", "common", p_write },
+#define PROBES(X)                                                             \
+	X("acct", "special", p_acct)                                          \
+	X("add_key", "special", p_add_key)                                    \
+	X("bpf", "special", p_bpf)                                            \
+	X("capset", "common", p_capset)                                       \
+	X("chroot", "special", p_chroot)                                      \
+	X("clock_settime", "special", p_clock_settime)                        \
+	X("clone", "common", p_clone_plain)                                   \
+	X("clone(CLONE_NEWNS)", "special", p_clone_newns)                     \
+	X("clone(CLONE_NEWUSER)", "special", p_clone_newuser)                 \
+	X("clone3", "special", p_clone3)                                      \
+	X("close", "common", p_close)                                         \
+	X("delete_module", "special", p_delete_module)                        \
+	X("fchmodat2", "common", p_fchmodat2)                                 \
+	X("fchown", "common", p_fchown)                                       \
+	X("fchownat", "common", p_chown)                                      \
+	X("finit_module", "special", p_finit_module)                          \
+	X("fsopen", "special", p_fsopen)                                      \
+	X("get_mempolicy", "special", p_get_mempolicy)                        \
+	X("getpid", "common", p_getpid)                                       \
+	X("getuid", "common", p_getuid)                                       \
+	X("init_module", "special", p_init_module)                            \
+	X("io_uring_setup", "special", p_io_uring_setup)                      \
+	PROBES_IOPERM(X)                                                      \
+	X("kcmp", "special", p_kcmp)                                          \
+	X("kexec_load", "special", p_kexec_load)                              \
+	X("keyctl", "special", p_keyctl)                                      \
+	X("listmount", "common", p_listmount)                                 \
+	X("mmap", "common", p_mmap)                                           \
+	X("mount", "special", p_mount)                                        \
+	X("move_mount", "special", p_move_mount)                              \
+	X("mseal", "common", p_mseal)                                         \
+	X("name_to_handle_at", "common", p_name_to_handle_at)                 \
+	X("open_by_handle_at", "special", p_open_by_handle_at)                \
+	X("open_tree", "special", p_open_tree)                                \
+	X("openat", "common", p_openat)                                       \
+	X("perf_event_open", "special", p_perf_event_open)                    \
+	X("personality(0x0008)", "special", p_personality_linux32)            \
+	X("personality(0x40000)", "special", p_personality_addr_no_randomize) \
+	X("personality(0xffffffff)", "special", p_personality_query)          \
+	X("pidfd_getfd", "special", p_pidfd_getfd)                            \
+	X("pivot_root", "common", p_pivot_root)                               \
+	X("prctl", "common", p_prctl)                                         \
+	X("process_vm_readv", "special", p_process_vm_readv)                  \
+	X("process_vm_writev", "special", p_process_vm_writev)                \
+	X("ptrace", "special", p_ptrace)                                      \
+	X("quotactl", "special", p_quotactl)                                  \
+	X("read", "common", p_read)                                           \
+	X("reboot", "special", p_reboot)                                      \
+	X("seccomp", "common", p_seccomp)                                     \
+	X("setdomainname", "special", p_setdomainname)                        \
+	X("sethostname", "special", p_sethostname)                            \
+	X("setns", "special", p_setns)                                        \
+	X("setresuid", "common", p_setuid)                                    \
+	X("settimeofday", "special", p_settimeofday)                          \
+	X("socket(AF_ALG)", "special", p_socket_alg)                          \
+	X("socket(AF_INET)", "special", p_socket_inet)                        \
+	X("socket(AF_INET6)", "common", p_socket_inet6)                       \
+	X("socket(AF_NETLINK)", "common", p_socket_netlink)                   \
+	X("socket(AF_UNIX)", "common", p_socket_unix)                         \
+	X("socket(AF_VSOCK)", "special", p_socket_vsock)                      \
+	X("swapoff", "special", p_swapoff)                                    \
+	X("swapon", "special", p_swapon)                                      \
+	X("syscall(1000)", "special", p_nr_1000)                              \
+	X("syslog", "special", p_syslog)                                      \
+	X("umount2", "special", p_umount2)                                    \
+	X("unshare", "special", p_unshare)                                    \
+	PROBES_AFS_SYSCALL(X)                                                 \
+	PROBES_USELIB(X)                                                      \
+	X("userfaultfd", "special", p_userfaultfd)                            \
+	X("write", "common", p_write)
+/* clang-format on */
+
+/* The longest name's size, from the rows themselves. */
+#define PROBE_NAME_SIZE(name, group, fn) char fn[sizeof(name)];
+union probe_name_size {
+	PROBES(PROBE_NAME_SIZE)
+};
+
+static const struct probe {
+	char name[sizeof(union probe_name_size)];
+	char group[sizeof("special")];
+} probes[] = {
+#define PROBE_ROW(name, group, fn) { name, group },
+	PROBES(PROBE_ROW)
+};
+
+static const probe_fn probe_fns[] = {
+#define PROBE_FN(name, group, fn) fn,
+	PROBES(PROBE_FN)
 };
 
 /* Run one probe in a child; the child reports errno (0 = success) as its
  * exit status, errnos above 254 as 255 plus the value through a pipe. */
-static void run_one(const struct probe *p, struct sp_probe_result *out)
+static void run_one(const struct probe *p, probe_fn fn, struct sp_probe_result *out)
 {
 	int pfd[2], wstatus, e = 0;
 	pid_t pid;
@@ -259,11 +287,11 @@ static void run_one(const struct probe *p, struct sp_probe_result *out)
 	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		/* fork itself refused: probe in this process (nothing kills
 		 * us that could not already have killed fork). */
-		out->err = p->fn() < 0 ? errno : 0;
+		out->err = fn() < 0 ? errno : 0;
 		return;
 	}
 	if (pid == 0) {
-		e = p->fn() < 0 ? errno : 0;
+		e = fn() < 0 ? errno : 0;
 		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
 			_exit(1);
 		_exit(0);
@@ -344,7 +372,7 @@ int sp_probe(struct sp_probe_report *r, secprof_error *err)
 		return -SECPROF_E_SYSTEM;
 	}
 	for (size_t i = 0; i < SP_ARRAY_SIZE(probes); i++)
-		run_one(&probes[i], &r->results[i]);
+		run_one(&probes[i], probe_fns[i], &r->results[i]);
 	r->nresults = SP_ARRAY_SIZE(probes);
 	/* Sorted by name so two reports can be diffed. */
 	qsort(r->results, r->nresults, sizeof(*r->results), by_name);
