@@ -16,9 +16,11 @@
 #include "core/util.h"
 #include "sandbox/run.h"
 
+/* Names in the rows, not pointers: the tables stay in .rodata (no
+ * relocation at load). The longest name is a prctl option's. */
 struct bit {
 	uint64_t v;
-	const char *name;
+	char name[sizeof("PR_SET_CHILD_SUBREAPER")];
 };
 
 static const struct bit clone_bits[] = {
@@ -46,7 +48,6 @@ static const struct bit clone_bits[] = {
 	{ 0x20000000, "CLONE_NEWPID" },
 	{ 0x40000000, "CLONE_NEWNET" },
 	{ 0x80000000, "CLONE_IO" },
-	{ 0, NULL },
 };
 /* unshare(2) and setns(2) take CLONE_NEWTIME (0x80), which clone(2) reads
  * as part of the exit signal. */
@@ -56,8 +57,9 @@ static const struct bit unshare_bits[] = {
 	{ 0x40000, "CLONE_SYSVSEM" },    { 0x2000000, "CLONE_NEWCGROUP" },
 	{ 0x4000000, "CLONE_NEWUTS" },   { 0x8000000, "CLONE_NEWIPC" },
 	{ 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
-	{ 0x40000000, "CLONE_NEWNET" },  { 0, NULL },
+	{ 0x40000000, "CLONE_NEWNET" },
 };
+/* clang-format off */
 static const struct bit mount_bits[] = {
 	{ 1, "MS_RDONLY" },
 	{ 2, "MS_NOSUID" },
@@ -84,12 +86,11 @@ static const struct bit mount_bits[] = {
 	{ 1 << 23, "MS_I_VERSION" },
 	{ 1 << 24, "MS_STRICTATIME" },
 	{ 1 << 25, "MS_LAZYTIME" },
-	{ 0, NULL },
 };
+/* clang-format on */
 static const struct bit sock_type_bits[] = {
 	{ 0x800, "SOCK_NONBLOCK" },
 	{ 0x80000, "SOCK_CLOEXEC" },
-	{ 0, NULL },
 };
 static const struct bit persona_bits[] = {
 	{ 0x0020000, "UNAME26" },
@@ -103,10 +104,9 @@ static const struct bit persona_bits[] = {
 	{ 0x2000000, "WHOLE_SECONDS" },
 	{ 0x4000000, "STICKY_TIMEOUTS" },
 	{ 0x8000000, "ADDR_LIMIT_3GB" },
-	{ 0, NULL },
 };
 
-static const char *const families[] = {
+static const char families[][sizeof("AF_IEEE802154")] = {
 	"AF_UNSPEC",     "AF_UNIX",      "AF_INET",     "AF_AX25",  "AF_IPX",     "AF_APPLETALK",
 	"AF_NETROM",     "AF_BRIDGE",    "AF_ATMPVC",   "AF_X25",   "AF_INET6",   "AF_ROSE",
 	"AF_DECnet",     "AF_NETBEUI",   "AF_SECURITY", "AF_KEY",   "AF_NETLINK", "AF_PACKET",
@@ -116,10 +116,12 @@ static const char *const families[] = {
 	"AF_IEEE802154", "AF_CAIF",      "AF_ALG",      "AF_NFC",   "AF_VSOCK",   "AF_KCM",
 	"AF_QIPCRTR",    "AF_SMC",       "AF_XDP",      "AF_MCTP",
 };
-static const char *const sock_types[] = {
-	NULL,        "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM",    "SOCK_SEQPACKET",
-	"SOCK_DCCP", NULL,          NULL,         NULL,       "SOCK_PACKET",
+/* clang-format off */
+static const char sock_types[][sizeof("SOCK_SEQPACKET")] = {
+	"",          "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM",    "SOCK_SEQPACKET",
+	"SOCK_DCCP", "",            "",           "",         "SOCK_PACKET",
 };
+/* clang-format on */
 
 static const struct bit prctl_options[] = {
 	{ 1, "PR_SET_PDEATHSIG" },
@@ -146,7 +148,6 @@ static const struct bit prctl_options[] = {
 	{ 47, "PR_CAP_AMBIENT" },
 	{ 0x53564d41, "PR_SET_VMA" },
 	{ 0x59616d61, "PR_SET_PTRACER" },
-	{ 0, NULL },
 };
 
 /* How each argument of a call is shown: s string, c clone flags, u
@@ -155,8 +156,8 @@ static const struct bit prctl_options[] = {
  * value: left out of the key that groups repeated calls). Calls not listed
  * show six hex arguments. */
 struct shape {
-	const char *name;
-	const char *args;
+	char name[sizeof("perf_event_open")];
+	char args[sizeof("ssxdd")];
 };
 static const struct shape shapes[] = {
 	{ "acct", "s" },
@@ -207,11 +208,11 @@ static const struct shape shapes[] = {
 	{ "userfaultfd", "x" },
 };
 
-static void put_bits(struct sp_buf *b, uint64_t v, const struct bit *bits)
+static void put_bits(struct sp_buf *b, uint64_t v, const struct bit *bits, size_t n)
 {
 	bool any = false;
 
-	for (const struct bit *t = bits; t->name; t++) {
+	for (const struct bit *t = bits; t < bits + n; t++) {
 		if ((v & t->v) == t->v && t->v) {
 			sp_buf_printf(b, "%s%s", any ? "|" : "", t->name);
 			v &= ~t->v;
@@ -222,9 +223,9 @@ static void put_bits(struct sp_buf *b, uint64_t v, const struct bit *bits)
 		sp_buf_printf(b, "%s0x%" PRIx64, any ? "|" : "", v);
 }
 
-static const char *named(uint64_t v, const struct bit *t)
+static const char *named(uint64_t v, const struct bit *t, size_t n)
 {
-	for (; t->name; t++)
+	for (const struct bit *end = t + n; t < end; t++)
 		if (t->v == v)
 			return t->name;
 	return NULL;
@@ -296,18 +297,20 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 				sp_buf_printf(text, v ? "0x%" PRIx64 : "NULL", v);
 			break;
 		case 'c': /* the low byte is the exit signal */
-			put_bits(text, v & ~(uint64_t)0xff, clone_bits);
+			put_bits(text, v & ~(uint64_t)0xff, clone_bits, SP_ARRAY_SIZE(clone_bits));
 			if (v & 0xff)
 				sp_buf_printf(text, "|%s", (v & 0xff) == 17 ? "SIGCHLD" : "signal");
 			break;
-		case 'u': put_bits(text, (uint32_t)v, unshare_bits); break;
+		case 'u':
+			put_bits(text, (uint32_t)v, unshare_bits, SP_ARRAY_SIZE(unshare_bits));
+			break;
 		case 'M':
 			/* MS_MGC_VAL in the high word is the old "new flags" magic */
 			if ((v & 0xffff0000u) == 0xc0ed0000u) {
 				sp_buf_puts(text, "MS_MGC_VAL|");
 				v &= 0xffff;
 			}
-			put_bits(text, v, mount_bits);
+			put_bits(text, v, mount_bits, SP_ARRAY_SIZE(mount_bits));
 			break;
 		case 'F':
 			if ((uint32_t)v < SP_ARRAY_SIZE(families))
@@ -316,13 +319,14 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 				sp_buf_printf(text, "%" PRIu32, (uint32_t)v);
 			break;
 		case 'T':
-			if ((v & 0xf) < SP_ARRAY_SIZE(sock_types) && sock_types[v & 0xf])
+			if ((v & 0xf) < SP_ARRAY_SIZE(sock_types) && sock_types[v & 0xf][0])
 				sp_buf_puts(text, sock_types[v & 0xf]);
 			else
 				sp_buf_printf(text, "%" PRIu64, v & 0xf);
 			if (v & ~(uint64_t)0xf) {
 				sp_buf_puts(text, "|");
-				put_bits(text, v & ~(uint64_t)0xf, sock_type_bits);
+				put_bits(text, v & ~(uint64_t)0xf, sock_type_bits,
+					 SP_ARRAY_SIZE(sock_type_bits));
 			}
 			break;
 		case 'P':
@@ -337,11 +341,12 @@ void sp_decode_call(pid_t pid, const char *name, const uint64_t args[6], bool is
 				sp_buf_printf(text, "0x%" PRIx64, v & 0xff);
 			if (v & ~(uint64_t)0xff) {
 				sp_buf_puts(text, "|");
-				put_bits(text, v & ~(uint64_t)0xff, persona_bits);
+				put_bits(text, v & ~(uint64_t)0xff, persona_bits,
+					 SP_ARRAY_SIZE(persona_bits));
 			}
 			break;
 		case 'O':
-			if ((n = named((uint32_t)v, prctl_options)))
+			if ((n = named((uint32_t)v, prctl_options, SP_ARRAY_SIZE(prctl_options))))
 				sp_buf_puts(text, n);
 			else
 				sp_buf_printf(text, "%" PRIu32, (uint32_t)v);
