@@ -133,7 +133,8 @@ static void at_filter_load(void *data, struct sp_child_report *rep)
 	syscall(SP_MARKER_NR, s->cookie[0], s->cookie[1]);
 }
 
-static const char *const abi_arch[SPREC_NABI] = { "x86_64", "x86", "x32" };
+/* Names in place, no pointers: no relocation at load. */
+static const char abi_arch[SPREC_NABI][sizeof("x86_64")] = { "x86_64", "x86", "x32" };
 
 /* libbpf prints to stderr by default; the library never prints. */
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -149,8 +150,8 @@ static void fill_argsel(struct sprec *skel)
 {
 	for (__u32 abi = 0; abi < SPREC_NABI; abi++) {
 		const struct sp_arch *a = sp_arch_by_name(abi_arch[abi]);
-		static const char *const names[] = { "clone", "personality", "prctl", "socket",
-						     "unshare" };
+		static const char names[][sizeof("personality")] = { "clone", "personality",
+								     "prctl", "socket", "unshare" };
 		for (size_t i = 0; a && i < SP_ARRAY_SIZE(names); i++) {
 			int32_t nr = sp_syscall_nr(a, names[i]);
 			if (nr < 0 || (__u32)(nr - (int32_t)a->nr_base) >= SPREC_DIRECT_NR)

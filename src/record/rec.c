@@ -30,7 +30,7 @@
  * and unshare's flags, personality's persona; prctl's option): the
  * recorders capture these and nothing else. */
 static const struct {
-	const char *name;
+	char name[sizeof("personality")]; /* no pointer: no relocation at load */
 	int arg;
 } captured[] = {
 	{ "clone", 0 }, { "personality", 0 }, { "prctl", 0 }, { "socket", 0 }, { "unshare", 0 },
@@ -196,7 +196,7 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct out_name *)a)->name, ((const struct out_name *)b)->name);
 }
 
-static const char *const abi_order[] = { "x86_64", "x86", "x32" };
+static const char abi_order[][sizeof("x86_64")] = { "x86_64", "x86", "x32" };
 
 /* Why a name is in the profile. */
 enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, KIND_CLONE3, NKIND };
@@ -206,8 +206,9 @@ enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, KIND_CLO
  * (open where openat was recorded) does not break the profile. clone and
  * clone3 are the exceptions: clone3's flags are behind a pointer no filter
  * can read, so it is answered ENOSYS, as in moby's default profile, and
- * glibc falls back to clone, which is allowed only for the flags seen. */
-static const char *const portable_groups[][8] = {
+ * glibc falls back to clone, which is allowed only for the flags seen.
+ * Names in place, no pointers (no relocation at load); "" ends a group. */
+static const char portable_groups[][8][sizeof("pselect6_time64")] = {
 	{ "open", "openat", "openat2", "creat" },
 	{ "stat", "lstat", "fstat", "newfstatat", "statx", "stat64", "lstat64", "fstat64" },
 	{ "fstatat64", "newfstatat", "statx" },
@@ -623,13 +624,13 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 			n->base = KIND_RUNTIME;
 	}
 	for (size_t g = 0; o->portable && g < SP_ARRAY_SIZE(portable_groups); g++) {
-		const char *const *grp = portable_groups[g];
+		const char(*grp)[sizeof(portable_groups[0][0])] = portable_groups[g];
 		bool seen = false;
-		for (size_t k = 0; k < 8 && grp[k]; k++)
+		for (size_t k = 0; k < 8 && grp[k][0]; k++)
 			for (size_t j = 0; j < nnames; j++)
 				seen |= names[j].base == KIND_SEEN &&
 					!strcmp(names[j].name, grp[k]);
-		for (size_t k = 0; seen && k < 8 && grp[k]; k++) {
+		for (size_t k = 0; seen && k < 8 && grp[k][0]; k++) {
 			bool have = false, exists = false;
 			for (size_t j = 0; j < nnames; j++)
 				have |= !strcmp(names[j].name, grp[k]);
