@@ -32,7 +32,8 @@
 #include "ir/ruleset.h"
 #include "profile/resolve.h"
 
-static const char *const format_names[] = {
+/* Names in place, no pointers: no relocation at load. */
+static const char format_names[][sizeof("oci-artifact")] = {
 	[SECPROF_EXPORT_DOCKER] = "docker",   [SECPROF_EXPORT_OCI] = "oci",
 	[SECPROF_EXPORT_SPO] = "spo",         [SECPROF_EXPORT_CRUN] = "crun",
 	[SECPROF_EXPORT_BWRAP] = "bwrap",     [SECPROF_EXPORT_C] = "c",
@@ -42,7 +43,9 @@ static const char *const format_names[] = {
 
 const char *secprof_export_format_name(enum secprof_export_format f)
 {
-	return (unsigned)f < SP_ARRAY_SIZE(format_names) ? format_names[f] : NULL;
+	if ((unsigned)f >= SP_ARRAY_SIZE(format_names) || !format_names[f][0])
+		return NULL;
+	return format_names[f];
 }
 
 int secprof_export_format_lookup(const char *name, enum secprof_export_format *out)
@@ -944,7 +947,8 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
  * src/shared/seccomp-util.c) by libseccomp's. */
 static const char *systemd_arch(const char *name)
 {
-	static const char *const map[][2] = {
+	/* names in place, no pointers: no relocation at load */
+	static const char map[][2][sizeof("mips64-le-n32")] = {
 		{ "x86_64", "x86-64" },
 		{ "x86", "x86" },
 		{ "x32", "x32" },
@@ -974,8 +978,9 @@ static const char *systemd_arch(const char *name)
 
 /* What systemd allows in every unit whose SystemCallFilter= is an allow
  * list: config_parse_syscall_filter adds the @default set first
- * (systemd-analyze syscall-filter @default, systemd 252.38, Debian 12). */
-static const char *const systemd_default_set[] = {
+ * (systemd-analyze syscall-filter @default, systemd 252.38, Debian 12).
+ * Names in place, no pointers: no relocation at load. */
+static const char systemd_default_set[][sizeof("clock_nanosleep_time64")] = {
 	"arch_prctl",
 	"brk",
 	"cacheflush",
