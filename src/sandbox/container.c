@@ -204,7 +204,7 @@ static int bind_in_dev(int root_fd, int dev_fd, const char *name, int mfd, bool 
 static int make_device(int root_fd, int dev_fd, const char *name, unsigned major, unsigned minor,
 		       bool *host_nodes, secprof_error *err)
 {
-	char host[64];
+	char host[128]; /* "/dev/" and a name, which gcc bounds by all of setup_dev's table */
 
 	snprintf(host, sizeof(host), "/dev/%s", name);
 	if (mknodat(dev_fd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
@@ -252,25 +252,28 @@ struct null_src {
 
 static int setup_dev(int root_fd, struct null_src *null, secprof_error *err)
 {
+	/* Strings in the rows, no pointers: no relocation at load. */
 	static const struct {
-		const char *name;
+		char name[sizeof("urandom")];
 		unsigned major, minor;
 	} devices[] = {
 		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
 		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 	};
 	static const struct {
-		const char *name, *path, *type, *source, *opts;
+		char name[sizeof("mqueue")], path[sizeof("dev/mqueue")];
+		char type[sizeof("devpts")], source[sizeof("devpts")];
+		char opts[sizeof("newinstance,ptmxmode=0666,mode=0620,gid=5")]; /* "": none */
 		unsigned attrs;
 	} subs[] = {
 		{ "pts", "dev/pts", "devpts", "devpts", "newinstance,ptmxmode=0666,mode=0620,gid=5",
 		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC },
 		{ "shm", "dev/shm", "tmpfs", "shm", "mode=1777,size=65536k",
 		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
-		{ "mqueue", "dev/mqueue", "mqueue", "mqueue", NULL,
+		{ "mqueue", "dev/mqueue", "mqueue", "mqueue", "",
 		  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
 	};
-	static const char *const links[][2] = {
+	static const char links[][2][sizeof("/proc/self/fd/0")] = {
 		{ "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },
@@ -352,8 +355,9 @@ static int setup_sys(int root_fd, bool privileged, int *keep, secprof_error *err
  * pattern whose one '*' component matches any name, every match masked)
  * and ReadonlyPaths. Under the /proc and /sys that build_root mounted,
  * looked up from their fds, not through the root's entries; paths
- * missing there are skipped, as runc skips them. */
-static const char *const masked_paths[] = {
+ * missing there are skipped, as runc skips them. Paths in place, no
+ * pointers: no relocation at load. */
+static const char masked_paths[][sizeof("sys/devices/system/cpu/cpu*/thermal_throttle")] = {
 	"proc/acpi",
 	"proc/asound",
 	"proc/interrupts",
@@ -368,7 +372,7 @@ static const char *const masked_paths[] = {
 	"sys/firmware",
 	"sys/devices/system/cpu/cpu*/thermal_throttle",
 };
-static const char *const readonly_paths[] = {
+static const char readonly_paths[][sizeof("proc/sysrq-trigger")] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
@@ -707,7 +711,7 @@ static bool same_unnamed_file(int w, int r)
  * directories are the host's. */
 static int image_tmpfile(void)
 {
-	static const char *const dirs[] = { "/dev/shm", "/tmp" };
+	static const char dirs[][sizeof("/dev/shm")] = { "/dev/shm", "/tmp" };
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(dirs); i++) {
 		int w = open(dirs[i], O_TMPFILE | O_EXCL | O_RDWR | O_CLOEXEC, 0700), r = -1;
@@ -749,8 +753,10 @@ static int init_image_fd(secprof_error *err)
  * close-on-exec fd (init_image_fd); returns only on failure, with errno. */
 static void exec_init(int image, pid_t command, int gate_fd)
 {
-	char spid[16], sgate[16], sarch[16];
-	char *argv[SP_INIT_ARGC + 1] = { "secprof-init", spid, sgate, sarch, NULL };
+	/* argv[0] on the stack too: a literal in the initializer would be
+	 * a pointer gcc keeps in .data.rel.ro (a relocation at load) */
+	char name[] = "secprof-init", spid[16], sgate[16], sarch[16];
+	char *argv[SP_INIT_ARGC + 1] = { name, spid, sgate, sarch, NULL };
 	char *envp[] = { NULL };
 
 	snprintf(spid, sizeof(spid), "%d", (int)command);
@@ -877,7 +883,7 @@ static int drop_priority_limits(secprof_error *err)
 {
 	static const struct {
 		int resource;
-		const char *name;
+		char name[sizeof("real-time priority")]; /* no pointer: no relocation at load */
 	} limits[] = { { RLIMIT_RTPRIO, "real-time priority" }, { RLIMIT_NICE, "nice" } };
 
 	for (size_t i = 0; i < SP_ARRAY_SIZE(limits); i++) {

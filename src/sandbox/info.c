@@ -32,20 +32,21 @@
 /* The arches Docker's default archMap pairs with each native one (docs/COMPAT.md §5),
  * and the kernel option that lets a process of this kernel enter it with
  * that ABI (arch/x86/Kconfig IA32_EMULATION and X86_X32_ABI, arch/arm64 and
- * arch/s390 COMPAT, arch/mips MIPS32_O32 and MIPS32_N32). */
+ * arch/s390 COMPAT, arch/mips MIPS32_O32 and MIPS32_N32). Names in place,
+ * no pointers: no relocation at load; "" where there is none. */
 static const struct {
-	const char *native;
-	const char *compat[2];
-	const char *config[2];
+	char native[sizeof("loongarch64")];
+	char compat[2][sizeof("mipsel64n32")];
+	char config[2][sizeof("CONFIG_IA32_EMULATION")];
 } compat_table[] = {
 	{ "x86_64", { "x86", "x32" }, { "CONFIG_IA32_EMULATION", "CONFIG_X86_X32_ABI" } },
-	{ "aarch64", { "arm", NULL }, { "CONFIG_COMPAT", NULL } },
+	{ "aarch64", { "arm", "" }, { "CONFIG_COMPAT", "" } },
 	{ "mips64", { "mips", "mips64n32" }, { "CONFIG_MIPS32_O32", "CONFIG_MIPS32_N32" } },
 	{ "mipsel64", { "mipsel", "mipsel64n32" }, { "CONFIG_MIPS32_O32", "CONFIG_MIPS32_N32" } },
-	{ "s390x", { "s390", NULL }, { "CONFIG_COMPAT", NULL } },
-	{ "ppc64le", { NULL, NULL }, { NULL, NULL } },
-	{ "riscv64", { NULL, NULL }, { NULL, NULL } },
-	{ "loongarch64", { NULL, NULL }, { NULL, NULL } },
+	{ "s390x", { "s390", "" }, { "CONFIG_COMPAT", "" } },
+	{ "ppc64le", { "", "" }, { "", "" } },
+	{ "riscv64", { "", "" }, { "", "" } },
+	{ "loongarch64", { "", "" }, { "", "" } },
 };
 
 /* Look for "NAME=" in a kernel config text: "y", "m" or "n" when it is
@@ -150,7 +151,7 @@ static void read_actions_avail(struct sp_info *in)
 	 * spells them, for kernels where the file cannot be read. */
 	static const struct {
 		uint32_t action;
-		const char *name;
+		char name[sizeof("kill_process")]; /* no pointer: no relocation at load */
 	} actions[] = {
 		{ SECCOMP_RET_KILL_PROCESS, "kill_process" },
 		{ SECCOMP_RET_KILL_THREAD, "kill_thread" },
@@ -251,11 +252,11 @@ static void set_arches(struct sp_info *in, const char *config)
 			const char *opt = compat_table[i].config[j];
 			char val[16] = "y";
 			int probe = -1;
-			if (!compat_table[i].compat[j])
+			if (!compat_table[i].compat[j][0])
 				continue;
 			if (!strcmp(compat_table[i].compat[j], "x32"))
 				probe = x32_probe(in);
-			if (config && opt)
+			if (config && opt[0])
 				config_value(config, opt, val, sizeof(val));
 			if (probe == 0 || (probe < 0 && strcmp(val, "y")))
 				continue;

@@ -732,7 +732,7 @@ static bool ram_bytes(const char *v, unsigned long long *out)
 static int tmpfs_options(const char *opts, struct sp_mount *m, secprof_error *err)
 {
 	static const struct {
-		const char *name;
+		char name[sizeof("strictatime")]; /* no pointer: no relocation at load */
 		unsigned long set, clear;
 	} flags[] = {
 		{ "ro", MS_RDONLY, 0 },       { "rw", 0, MS_RDONLY },

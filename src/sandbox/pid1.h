@@ -110,14 +110,14 @@ enum sp_gate {
 
 static inline const char *sp_gate_reason(int gate)
 {
-	static const char *const why[SP_GATE_N] = {
-		[SP_GATE_DUMPABLE] = "cannot make itself non-dumpable",
-		[SP_GATE_PRIVILEGES] = "a capability or privilege survived its execve",
-		[SP_GATE_SIGNALS] = "cannot set up signal forwarding",
-		[SP_GATE_FILTER] = "cannot load its own filter",
-	};
-
-	return gate > 0 && gate < SP_GATE_N ? why[gate] : "it stopped before it said why";
+	/* a switch, not a table of pointers: no relocation at load */
+	switch (gate) {
+	case SP_GATE_DUMPABLE: return "cannot make itself non-dumpable";
+	case SP_GATE_PRIVILEGES: return "a capability or privilege survived its execve";
+	case SP_GATE_SIGNALS: return "cannot set up signal forwarding";
+	case SP_GATE_FILTER: return "cannot load its own filter";
+	default: return "it stopped before it said why";
+	}
 }
 
 #endif

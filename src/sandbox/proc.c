@@ -554,7 +554,7 @@ static int finalize_credentials(const struct sp_run_opts *o, const struct sp_use
  * which would send the user looking everywhere but the profile. Only pure
  * computation here (the table lookup, secprof_emulate, snprintf): the
  * filter is loaded and may deny anything. Returns whether it did. */
-static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *const *calls,
+static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *calls,
 			 secprof_error *err)
 {
 	const secprof_arch *a = secprof_arch_native();
@@ -563,12 +563,12 @@ static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *c
 	if (!o->prog || !loaded || !a)
 		return false;
 	secprof_arch_get_info(a, &info);
-	for (; *calls; calls++) {
+	for (; *calls; calls += strlen(calls) + 1) {
 		secprof_data d = { .arch = info.audit };
 		uint32_t ret, action;
 		char act[64];
 
-		if ((d.nr = secprof_syscall_nr(a, *calls)) < 0)
+		if ((d.nr = secprof_syscall_nr(a, calls)) < 0)
 			continue;
 		ret = secprof_emulate(o->prog->insns, o->prog->len, &d, NULL);
 		action = ret & 0xffff0000u;                         /* SECCOMP_RET_ACTION_FULL */
@@ -576,9 +576,9 @@ static bool blame_filter(const struct sp_run_opts *o, bool loaded, const char *c
 			continue;
 		secprof_action_str(ret, act, sizeof(act));
 		sp_err(err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-		       "the profile blocks %s (%s), which the container needs to start%s", *calls,
+		       "the profile blocks %s (%s), which the container needs to start%s", calls,
 		       act,
-		       strcmp(*calls, "execve")
+		       strcmp(calls, "execve")
 			       ? " (the runtime calls it after loading the filter, as runc does)"
 			       : " (it starts the command)");
 		return true;
@@ -593,13 +593,14 @@ static bool loaded_early(const struct sp_run_opts *o)
 	return o->prog && !o->no_new_privs;
 }
 
-static const char *const calls_chdir[] = { "chdir", NULL };
-static const char *const calls_creds[] = { "capget",    "capset",    "prctl", "setgroups",
-					   "setresgid", "setresuid", NULL };
-static const char *const calls_user[] = { "openat", "read", "newfstatat", "fstat", NULL };
-static const char *const calls_prctl[] = { "prctl", NULL };
-static const char *const calls_lookup[] = { "newfstatat", "stat", NULL };
-static const char *const calls_exec[] = { "execve", NULL };
+/* Each a list of names, each ended by a NUL and the list by one more (a
+ * string, not pointers: no relocation at load). */
+static const char calls_chdir[] = "chdir\0";
+static const char calls_creds[] = "capget\0capset\0prctl\0setgroups\0setresgid\0setresuid\0";
+static const char calls_user[] = "openat\0read\0newfstatat\0fstat\0";
+static const char calls_prctl[] = "prctl\0";
+static const char calls_lookup[] = "newfstatat\0stat\0";
+static const char calls_exec[] = "execve\0";
 
 /* ---- environment and PATH lookup --------------------------------------- */
 

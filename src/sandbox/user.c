@@ -89,7 +89,8 @@ static struct span next_piece(struct span *rest, char sep)
  * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000 in UTF-8. */
 static size_t space_at(struct span s, bool at_end)
 {
-	static const char *const wide[] = {
+	/* 2 or 3 bytes each; no pointers: no relocation at load */
+	static const char wide[][4] = {
 		"\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
 		"\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
 		"\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
