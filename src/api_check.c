@@ -54,7 +54,7 @@ static void warn_runtime(secprof_ctx *ctx, const secprof_profile *p, const secpr
 	const secprof_arch *arch = secprof_arch_lookup(r->native->name);
 	char msg[700];
 
-	static const char *const runtimes[] = { "runc", "crun" };
+	static const char runtimes[][sizeof("runc")] = { "runc", "crun" }; /* no relocation */
 
 	/* the program checked once for both runtimes */
 	bool loadable = sp_bpf_check(prog->insns, prog->len, NULL) == 0;

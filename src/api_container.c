@@ -522,7 +522,7 @@ static void predict_runtime(secprof_ctx *ctx, const secprof_container_opts *a,
 {
 	/* runc for docker run, crun for podman run: one profile commonly
 	 * serves both (src/analyze/runtime.c) */
-	static const char *const runtimes[] = { "runc", "crun" };
+	static const char runtimes[][sizeof("runc")] = { "runc", "crun" }; /* no relocation */
 	enum secprof_decision d;
 	secprof_error e = { 0 };
 	char msg[700];

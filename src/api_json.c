@@ -140,7 +140,7 @@ int secprof_eval_json(uint32_t ret, unsigned steps, const secprof_arch *arch, in
 }
 
 /* SECCOMP_FILTER_FLAG_* by bit (include/uapi/linux/seccomp.h). */
-static const char *const filter_flags[] = {
+static const char filter_flags[][sizeof("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")] = {
 	"SECCOMP_FILTER_FLAG_TSYNC",       "SECCOMP_FILTER_FLAG_LOG",
 	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",  "SECCOMP_FILTER_FLAG_NEW_LISTENER",
 	"SECCOMP_FILTER_FLAG_TSYNC_ESRCH", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
@@ -252,8 +252,8 @@ const char *secprof_probe_outcome(const secprof_probe_result *p, char *buf, size
 
 int secprof_probe_json(const secprof_probe_report *r, char **out, secprof_error *err)
 {
-	static const char *const cap_keys[] = { "ambient", "bounding", "effective", "inheritable",
-						"permitted" };
+	static const char cap_keys[][sizeof("inheritable")] = { "ambient", "bounding", "effective",
+								"inheritable", "permitted" };
 	const uint64_t caps[] = { r ? r->cap_amb : 0, r ? r->cap_bnd : 0, r ? r->cap_eff : 0,
 				  r ? r->cap_inh : 0, r ? r->cap_prm : 0 };
 	struct sp_buf b = { 0 };

@@ -41,8 +41,9 @@ SECPROF_API const secprof_arch *secprof_arch_native(void)
 }
 
 /* GOARCH values moby's goToNative maps (pkg/seccomp/seccomp_linux.go);
- * sp_arch_by_goarch turns each into the arch it runs as. */
-static const char *const goarches[] = {
+ * sp_arch_by_goarch turns each into the arch it runs as. Names in place,
+ * no pointers: no relocation at load (uname_names too). */
+static const char goarches[][sizeof("mips64p32le")] = {
 	"386",         "amd64",  "arm", "arm64", "loong64", "mips64",  "mips64le", "mips64p32",
 	"mips64p32le", "mipsle", "ppc", "ppc64", "ppc64le", "riscv64", "s390x",
 };
@@ -51,7 +52,7 @@ static const char *const goarches[] = {
  * aarch64, ppc64le, s390x, riscv64, mips64 and loongarch64 already are
  * libseccomp names. */
 static const struct {
-	const char *alias, *name;
+	char alias[sizeof("mips64el")], name[sizeof("mipsel64")];
 } uname_names[] = {
 	{ "i386", "x86" },    { "i486", "x86" },        { "i586", "x86" },
 	{ "i686", "x86" },    { "x86-64", "x86_64" },   { "armv6l", "arm" },
