@@ -123,7 +123,7 @@ struct sp_arg sp_rs_narrow_arg(const struct sp_arg *x, uint8_t arg32);
 int sp_rs_settle_arg32(struct build *b);
 
 /* mux.c */
-extern const char *const sp_rs_mux_syscall[2]; /* "socketcall", "ipc" */
+extern const char sp_rs_mux_syscall[2][sizeof("socketcall")]; /* "socketcall", "ipc" */
 bool sp_rs_multiplexes(const struct sp_arch *a);
 int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		   const struct sp_rule *rule, const struct mux_name *mn);

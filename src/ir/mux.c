@@ -67,7 +67,7 @@ bool sp_rs_multiplexes(const struct sp_arch *a)
 	return false;
 }
 
-const char *const sp_rs_mux_syscall[2] = { "socketcall", "ipc" };
+const char sp_rs_mux_syscall[2][sizeof("socketcall")] = { "socketcall", "ipc" };
 
 static bool in_family(const struct mux_call *c, const char *name)
 {

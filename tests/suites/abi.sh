@@ -88,6 +88,21 @@ is "$(nm --defined-only "$cli" | awk '$3 ~ /^(sp_|secprof_)/ { print $3 }')" "" 
 undef=$(nm -D --undefined-only "$cli" | awk '$2 ~ /^secprof_/ { print $2 }')
 ok $(($(grep -c . <<<"$undef") >= 30 ? 0 : 1)) "secprof calls $(grep -c . <<<"$undef") API functions"
 is "$(grep -v '@SECPROF_' <<<"$undef")" "" "each one a versioned export of libsecprof.so"
+
+# docs/CONVENTIONS.md §18: static tables hold no pointers, so ld.so writes
+# into almost no page of the library at start. What may still hold them:
+# calls (the secprof_runtime_call rows secprof_runtime_denied hands out),
+# probe_fns (the probes' functions, 8 bytes each), parse.c's *_fields (a
+# handler per JSON key), and "?" (.init_array, .fini_array, __dso_handle).
+# A sanitizer's runtime adds its own; relocation types here are x86-64's.
+if [[ $(uname -m) == x86_64 ]] && ! readelf -d "$so" | grep -qE 'NEEDED.*lib(a|ub|t)san'; then
+	allowed='^(calls|probe_fns|[a-z]+_fields|\?) '
+	is "$(python3 "$TESTS/helpers/relocs.py" "$so" | grep -vE "$allowed")" "" \
+		"libsecprof.so: no other table is relocated at load (docs/CONVENTIONS.md §18)"
+	rw=$(readelf -SW "$so" | sed -n 's/.* \.data\.rel\.ro  *PROGBITS  *[0-9a-f]*  *[0-9a-f]*  *\([0-9a-f]*\) .*/\1/p')
+	[[ -n $rw ]] && rw=$((16#$rw))
+	ok $((${rw:-99999} <= 4096 ? 0 : 1)) "libsecprof.so: .data.rel.ro ${rw:-(not found)} bytes, one page at most"
+fi
 if [[ -x $STATIC_BUILD/secprof-static ]]; then
 	readelf -d "$STATIC_BUILD/secprof-static" 2>/dev/null | grep -q NEEDED
 	ok $((!$?)) "secprof-static needs no shared library (it runs in any rootfs)"
