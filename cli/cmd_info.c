@@ -7,7 +7,7 @@
 
 static const struct {
 	uint32_t bit;
-	const char *name;
+	char name[39]; /* the longest, WAIT_KILLABLE_RECV's, and its NUL: no relocation */
 } flag_names[] = {
 	{ 1u << 0, "SECCOMP_FILTER_FLAG_TSYNC" },
 	{ 1u << 1, "SECCOMP_FILTER_FLAG_LOG" },

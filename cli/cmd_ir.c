@@ -29,7 +29,8 @@ const struct cli_spec cli_spec_ir = {
 
 static const char *op_sym(const char *op)
 {
-	static const char *const map[][2] = {
+	/* char arrays, not pointers: no relocation at load */
+	static const char map[][2][12] = {
 		{ "SCMP_CMP_NE", "!=" }, { "SCMP_CMP_LT", "<" },  { "SCMP_CMP_LE", "<=" },
 		{ "SCMP_CMP_EQ", "==" }, { "SCMP_CMP_GE", ">=" }, { "SCMP_CMP_GT", ">" },
 	};

@@ -17,7 +17,7 @@ static void print_caps(const char *what, unsigned long long set)
 
 static void print_text(const secprof_probe_report *r)
 {
-	static const char *const modes[] = { "disabled", "strict", "filter" };
+	static const char modes[][9] = { "disabled", "strict", "filter" }; /* no relocation */
 	char buf[64];
 
 	printf("seccomp      %s, %d filter(s)\n",

@@ -246,8 +246,9 @@ const struct cli_spec cli_spec_run = {
 /* strconv.ParseBool, which moby uses for no-new-privileges. */
 static int parse_go_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	/* char arrays, not pointers: no relocation at load */
+	static const char yes[][6] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char no[][6] = { "0", "f", "F", "FALSE", "false", "False" };
 
 	for (size_t i = 0; i < 6; i++) {
 		if (!strcmp(s, yes[i]))
@@ -416,8 +417,7 @@ static int parse_args(struct cli *g, struct run_args *a, int argc, char **argv)
  * that is not used. */
 static void run_notes(void *data, const secprof_error *w)
 {
-	static const char *const shown[] = { "runc", "crun", "seccomp", "apparmor",
-					     "filter-cache" };
+	static const char shown[][13] = { "runc", "crun", "seccomp", "apparmor", "filter-cache" };
 	const struct cli *g = data;
 	char buf[1400];
 	bool show = false;
