@@ -97,13 +97,18 @@ int32_t sp_rs_stub_nr(const struct sp_arch *arch, const char *name, bool newer)
 		return -1;
 	return nr;
 }
-static const struct mux_call *const mux_calls[2] = { socket_calls, ipc_calls };
+/* The list of multiplexer k (0 socketcall, 1 ipc): code, not a table of
+ * the two pointers, which ld.so would relocate (docs/CONVENTIONS.md §18). */
+static const struct mux_call *mux_calls(int k)
+{
+	return k ? ipc_calls : socket_calls;
+}
 
 const char *sp_rs_muxed_call(const char *mux, uint64_t call)
 {
 	for (int k = 0; mux && k < 2; k++)
 		if (!strcmp(mux, sp_rs_mux_syscall[k]))
-			for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++)
+			for (const struct mux_call *c = mux_calls(k); c->name[0]; c++)
 				if (c->call == call)
 					return c->name;
 	return NULL;
@@ -138,7 +143,7 @@ static void mux_index_build(struct mux_index *x)
 
 	memset(x->head, -1, sizeof(x->head));
 	for (int k = 0; k < 2; k++)
-		for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++, n++) {
+		for (const struct mux_call *c = mux_calls(k); c->name[0]; c++, n++) {
 			unsigned h = mux_hash(c->name, c->len);
 			x->call[n] = c;
 			x->kind[n] = (int8_t)k;
@@ -176,7 +181,7 @@ static bool by_row(struct build *b, size_t total)
 	if (sp_syscall_count() > MUX_ROW_BITS)
 		return false;
 	for (int k = 0; k < 2; k++)
-		for (const struct mux_call *c = mux_calls[k]; c->name[0]; c++) {
+		for (const struct mux_call *c = mux_calls(k); c->name[0]; c++) {
 			int32_t r = -1;
 			sp_syscall_lookup(c->name, NULL, 0, NULL, NULL, &r);
 			if (r < 0)
