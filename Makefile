@@ -35,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-layers check-asan check-clang check-all fuzz bench gen clean help man completions
+.PHONY: all check check-layers check-strings check-asan check-clang check-all fuzz bench gen clean help man completions
 
 all: $(BUILD)/secprof $(BUILD)/libsecprof.a man completions
 
@@ -183,8 +183,21 @@ tests-bin: all $(STATIC_BIN) $(GUARD_LIB) $(UNIT_BIN) $(HELPER_BIN)
 
 TEST_LDLIBS ?= -lseccomp
 
-check: check-layers check-format tests-bin
+check: check-layers check-format check-strings tests-bin
 	tests/run-tests $(BUILD)
+
+# Fails on a string that fills its char array exactly: C keeps no NUL then,
+# without a word, and the tables hold their names in such arrays
+# (docs/CONVENTIONS.md §18). gcc's -Wc++-compat names it ("too long for
+# C++"); a syntax-only pass of every source, so ebpf.c without its skeleton.
+STRINGS_CC ?= gcc
+check-strings:
+	@out=$$(for f in $(LIB_SRC) $(CLI_SRC); do \
+		$(STRINGS_CC) -std=gnu11 -fsyntax-only -Wc++-compat -D_GNU_SOURCE -DSECPROF_BUILDING \
+			-DSECPROF_NO_EBPF -DSECPROF_VERSION='"0"' -DSP_INIT_IMAGE_PATH='"0"' \
+			-Iinclude -Isrc $$f 2>&1 | grep -A3 'is too long for C++'; done); \
+	if [ -n "$$out" ]; then echo "$$out"; \
+		echo "check-strings: a string fills its char array, no room for its NUL"; exit 1; fi
 
 # Fails on an include of a higher layer (core < profile < ir < bpf < sandbox
 # < the api_*.c front), a cycle between folders, or a cli/ include other than

@@ -445,7 +445,8 @@ static size_t nearest_name(const char *s, char *out, size_t len)
 
 /* ---- SP201: dangerous allows ------------------------------------------- */
 
-/* Strings inline (the longest name "perf_event_open", the longest why
+/* Strings inline (the longest names "open_by_handle_at" and
+ * "process_vm_writev", the longest why
  * clone's): no relocation at load (docs/CONVENTIONS.md §18). */
 struct danger {
 	char name[18];

@@ -73,7 +73,8 @@ static const struct {
 /* Exact, case-sensitive matches: runc's maps are Go map lookups (§4.1.1). */
 int sp_action_from_str(const char *s)
 {
-	return lookup(s, action_names[0], ACTION_SIZE, action_lens, SP_ARRAY_SIZE(action_names));
+	return lookup(s, (const char *)action_names, ACTION_SIZE, action_lens,
+		      SP_ARRAY_SIZE(action_names));
 }
 
 const char *sp_action_str(enum sp_action a)
@@ -88,7 +89,7 @@ uint32_t sp_action_ret(enum sp_action a)
 
 int sp_op_from_str(const char *s)
 {
-	return lookup(s, op_names[0], OP_SIZE, op_lens, SP_ARRAY_SIZE(op_names));
+	return lookup(s, (const char *)op_names, OP_SIZE, op_lens, SP_ARRAY_SIZE(op_names));
 }
 
 const char *sp_op_str(enum sp_op op)

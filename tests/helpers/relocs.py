@@ -18,15 +18,23 @@ def run(*cmd):
 
 
 def relocated(elf):
-    relr = False
+    """Each address ld.so adds the load address to. readelf lists a DT_RELR
+    bitmap as "N offsets" and then one address a line (binutils 2.40); a
+    readelf that lists it otherwise must fail here, not count nothing."""
+    relr, want, got = False, 0, 0
     for line in run("readelf", "-rW", elf).splitlines():
         f = line.split()
         if line.startswith("Relocation section"):
             relr = "'.relr.dyn'" in line
+        elif relr and re.fullmatch(r"\d+ offsets", line.strip()):
+            want += int(f[0])
         elif relr and len(f) == 1 and re.fullmatch(r"[0-9a-f]+", f[0]):
+            got += 1
             yield int(f[0], 16)
-        elif len(f) >= 3 and f[2] == "R_X86_64_RELATIVE":
+        elif len(f) >= 3 and f[2] in ("R_X86_64_RELATIVE", "R_X86_64_64"):
             yield int(f[0], 16)
+    if got != want:
+        sys.exit(f"{elf}: readelf announced {want} DT_RELR offsets and listed {got}")
 
 
 def main():

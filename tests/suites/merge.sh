@@ -105,7 +105,8 @@ fi
 # socketcall(2)'s own rule for one arg0 is left out of the result only
 # where a rule for the call it multiplexes (include/uapi/linux/net.h: 10
 # recv, 11 sendto) makes it anyway: with the two numbers mixed up, the
-# verification refused a merge it could write
+# verification refused a merge it could write (the sendto case; the recv
+# one passed by chance)
 for pair in "sendto 10" "recv 11"; do
 	set -- $pair
 	cat >"$T/mux-$2.json" <<JSON
