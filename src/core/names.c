@@ -37,6 +37,24 @@ const char *sp_errno_name(int err)
 	return name_of(errno_rows, SP_ARRAY_SIZE(errno_rows), err);
 }
 
+int sp_errno_value(const char *name)
+{
+	/* the spellings SP_ERRNAMES leaves to the name of the same value */
+	static const struct name_row aliases[] = {
+		{ EWOULDBLOCK, "EWOULDBLOCK" },
+		{ EDEADLOCK, "EDEADLOCK" },
+		{ ENOTSUP, "ENOTSUP" },
+	};
+
+	for (size_t i = 0; name && i < SP_ARRAY_SIZE(errno_rows); i++)
+		if (!strcmp(name, errno_rows[i].name))
+			return errno_rows[i].value;
+	for (size_t i = 0; name && i < SP_ARRAY_SIZE(aliases); i++)
+		if (!strcmp(name, aliases[i].name))
+			return aliases[i].value;
+	return -1;
+}
+
 const char *sp_signal_abbrev(int sig)
 {
 	const char *name = name_of(signal_rows, SP_ARRAY_SIZE(signal_rows), sig);

@@ -172,6 +172,9 @@ bool sp_parse_u64(const char *s, size_t n, uint64_t *out);
 /* "EPERM" for EPERM, "SYS" for SIGSYS (strerrorname_np and sigabbrev_np's
  * names, on any C library: core/names.c); NULL for a number without one. */
 const char *sp_errno_name(int err);
+/* The value of errno name `name` ("EPERM"; also "EWOULDBLOCK", "EDEADLOCK"
+ * and "ENOTSUP", the C library's other spellings), or -1. */
+int sp_errno_value(const char *name);
 const char *sp_signal_abbrev(int sig);
 
 /* Go's text of an errno value ("permission denied", "errno 41" where Go

@@ -26,42 +26,6 @@
 /* The closed lists (actions, operators, flags) are profile.h's, looked up
  * and listed by vocab.c. */
 
-/* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it resolves
- * them on the host, so the host's <errno.h> values are the right ones. */
-/* clang-format off */
-/* 16: "EPROTONOSUPPORT". Names inline: no relocation at load
- * (docs/CONVENTIONS.md §18). */
-static const struct {
-	char name[16];
-	int value;
-} errno_table[] = {
-#define E(n) { #n, n }
-	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC),
-	E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK),
-	E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL),
-	E(ENFILE), E(EMFILE), E(ENOTTY), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE),
-	E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG),
-	E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(EWOULDBLOCK), E(ENOMSG),
-	E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH),
-	E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
-	E(EBADSLT), E(EDEADLOCK), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
-	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM),
-	E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW), E(ENOTUNIQ),
-	E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN), E(ELIBMAX),
-	E(ELIBEXEC), E(EILSEQ), E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK),
-	E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
-	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(ENOTSUP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
-	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET),
-	E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN),
-	E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN),
-	E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM),
-	E(ENAVAIL), E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE),
-	E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED), E(EKEYREJECTED),
-	E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
-#undef E
-};
-/* clang-format on */
-
 /* ---- decoding context, paths and messages ----------------------------- */
 
 /* One step of a JSON path: a key, or an index when key is NULL. */
@@ -1008,13 +972,17 @@ static int parse_spo(struct pc *c, struct secprof_profile *p, const struct sp_js
 
 /* ---- Podman's errno names (docs/COMPAT.md §6) ----------------------------------- */
 
+/* Podman's "errno"/"defaultErrno" take errno names (docs/COMPAT.md §6); it
+ * resolves them on the host, so the host's <errno.h> values are the right
+ * ones: core/names.c's table of the C library's macros. */
 static int errno_from_name(const char *s, uint64_t *out)
 {
-	for (size_t i = 0; i < SP_ARRAY_SIZE(errno_table); i++)
-		if (!strcmp(s, errno_table[i].name)) {
-			*out = (uint64_t)errno_table[i].value;
-			return 0;
-		}
+	int v = sp_errno_value(s);
+
+	if (v > 0) {
+		*out = (uint64_t)v;
+		return 0;
+	}
 	return sp_parse_u64(s, strlen(s), out) ? 0 : -1;
 }
 

@@ -70,6 +70,23 @@ int main(void)
 		TAP_EQ_STR(t, "RFS specific error", "EDOTDOT: a capital pair kept, as Go does");
 	}
 	TAP_EQ_STR(sp_errno_name(EPERM), "EPERM", "EPERM is named EPERM");
+	/* the other way, as Podman's errno names are read: every name glibc
+	 * gives maps back to its value, and the C library's other spellings */
+	errs = 0;
+	for (int e = 1; e < 4096; e++) {
+		const char *g = strerrorname_np(e);
+		if (g && sp_errno_value(g) != e) {
+			tap_diag("%s: secprof %d, glibc %d", g, sp_errno_value(g), e);
+			errs++;
+		}
+	}
+	tap_ok(!errs, "every glibc errno name maps back to its value");
+	tap_ok(sp_errno_value("EWOULDBLOCK") == EAGAIN && sp_errno_value("EDEADLOCK") == EDEADLK &&
+		       sp_errno_value("ENOTSUP") == EOPNOTSUPP,
+	       "EWOULDBLOCK, EDEADLOCK and ENOTSUP: their values");
+	tap_ok(sp_errno_value("eperm") == -1 && sp_errno_value("") == -1 &&
+		       sp_errno_value("EPERM ") == -1 && sp_errno_value(NULL) == -1,
+	       "no other spelling is a name (case, blanks, empty, NULL)");
 	TAP_EQ_STR(sp_signal_abbrev(SIGSYS), "SYS", "SIGSYS is named SYS");
 	return tap_done();
 }
