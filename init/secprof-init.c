@@ -205,7 +205,8 @@ int main(int argc, char **argv)
 	/* The execve made the process dumpable again (fs/exec.c
 	 * begin_new_exec), and until this call a process that may trace it
 	 * could attach. None can: the only other process of the container
-	 * is the command, still held. */
+	 * is the command, which runs only secprof's own set-up, up to its
+	 * filter, until the gate's byte below (proc.c pass_gate). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail(SP_GATE_DUMPABLE, (pid_t)pid, (int)gate);
 	/* /proc/1/comm: its name, not the memfd's */

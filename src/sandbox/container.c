@@ -950,29 +950,26 @@ static int cgroup_namespace(secprof_error *err)
 }
 
 struct command_child {
-	const struct sp_run_opts *o;
+	struct sp_run_opts *o; /* init's copy, the command's once released */
 	struct sp_child_report *rep;
 };
 
 /* The command's process, a child of init that shares init's memory (init
- * execs secprof-init next, which leaves that memory to the command), held
- * until secprof-init has locked itself down (gate SP_GATE_GO), or told it
- * could not. init is a copy of the caller: every signal the caller handled or ignored goes back to the
+ * execs secprof-init next, which leaves that memory to the command). It
+ * starts once init's execve has, and goes as far as its filter's load
+ * point, where it waits until secprof-init has locked itself down (gate
+ * SP_GATE_GO) or told it could not (proc.c pass_gate). init is a copy of
+ * the caller: every signal the caller handled or ignored goes back to the
  * default before the command unblocks signals (sp_exec_command). A
  * container never sees the caller's dispositions: a forwarded SIGTERM
  * must not find the command ignoring it because the shell that started
  * secprof in the background did (`trap '' TERM`, `nohup`, `cmd &`). */
-static int command_main(void *data, int gate)
+static int command_main(void *data, int gate_fd)
 {
 	const struct command_child *c = data;
 
-	if (gate != SP_GATE_GO) {
-		secprof_error err;
-		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-		       "the container's init (secprof-init) could not lock itself down: %s",
-		       sp_gate_reason(gate));
-		sp_child_fail(c->rep, SP_EXIT_ERROR, &err);
-	}
+	c->o->held = true;
+	c->o->gate_fd = gate_fd;
 	sp_default_handlers(true);
 	sp_exec_command(c->o, c->rep);
 }

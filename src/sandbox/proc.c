@@ -749,8 +749,32 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
 }
 
 /* Where runc loads the filter: a recorder starts there instead. */
+/* A container's command (held, container.c command_main) goes no further
+ * than this before its init has locked itself down: what comes next is
+ * its filter, then the calls made under it and the execve. What it did
+ * before is its own set-up, which only gives things up (signal
+ * dispositions, the bounding set, fds); no code of the command's has run.
+ * Waited for here and not later: the read must not be a call the
+ * profile's filter answers. */
+static void pass_gate(const struct sp_run_opts *o, struct sp_child_report *rep)
+{
+	int gate = sp_held_gate(o->gate_fd);
+	secprof_error err;
+
+	if (gate == SP_GATE_GO)
+		return;
+	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+	       "the container's init (secprof-init) could not lock itself down: %s",
+	       sp_gate_reason(gate));
+	sp_child_fail(rep, SP_EXIT_ERROR, &err);
+}
+
+/* Reached once in every run, before execve: early without
+ * no-new-privileges, just before the execve with it. */
 static void filter_load_point(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
+	if (o->held)
+		pass_gate(o, rep);
 	if (o->hook)
 		o->hook->at_filter_load(o->hook->data, rep);
 	if (o->prog)
@@ -1086,10 +1110,21 @@ void sp_default_handlers(bool ignored_too)
 /* ---- a command started held ---------------------------------------------- */
 
 /* A process that must not run a single instruction of its own before its
- * parent has finished something (container.c: init locks itself down
- * before the command can trace it). The child blocks reading a pipe,
- * which outlives the parent's execve (a page shared for a futex would
- * not).
+ * parent has left the memory the two share, and must not go past a point
+ * of its set-up before its parent's next program has finished something
+ * (container.c: the command loads its filter and execs only once
+ * secprof-init has locked itself down, before the command can trace it).
+ * The child first blocks reading a pipe nobody writes to, whose write end
+ * only the parent holds, close-on-exec: its end of file comes when the
+ * parent's execve has replaced the parent's memory (fs/exec.c
+ * begin_new_exec: exec_mmap, then do_close_on_exec) or the parent died.
+ * From there on the memory is the child's alone and it runs its own
+ * set-up while the parent's next program starts; at the point that must
+ * wait it reads the gate, a second pipe that outlives the parent's
+ * execve (a page shared for a futex would not), for the byte that
+ * program writes (sp_held_gate). The overlap is the command's set-up
+ * before its filter (signal dispositions, the bounding set: ~100 system
+ * calls) against secprof-init's start and lockdown.
  *
  * The child shares the parent's memory (CLONE_VM, on a stack of its own),
  * and the parent goes on: the parent's next step is an execve, which
@@ -1103,8 +1138,8 @@ void sp_default_handlers(bool ignored_too)
  * execve is read by the child only after its release:
  * - the child writes nothing the parent reads: it starts with every signal
  *   blocked (no handler of the caller's can run in it, and a pipe's read
- *   then returns only a byte or its end) and blocks in read at once, with
- *   the kernel's calls rather than libc's cancellation points (which mark
+ *   then returns only at its end) and blocks in read at once, with the
+ *   kernel's calls rather than libc's cancellation points (which mark
  *   libc's thread data, shared here), so it cannot even set errno before
  *   the release, while the parent's drop_privileges reads errno;
  * - the memory's own flags: PR_SET_DUMPABLE sets a flag of the mm, not of
@@ -1121,10 +1156,11 @@ void sp_default_handlers(bool ignored_too)
  * clone_init_from_fork), so no lock of libc's is held at the clone.
  * Under AddressSanitizer (SP_SPAWN_SHARES_MEMORY 0) a plain _Fork. */
 struct held_start {
-	int (*fn)(void *, int gate);
+	int (*fn)(void *, int gate_fd);
 	void *arg;
 	int gate[2];
-	int dumpable; /* the parent's at the spawn */
+	int released[2]; /* nobody writes: the parent's execve closes its end */
+	int dumpable;    /* the parent's at the spawn */
 };
 
 _Static_assert(sizeof(struct held_start) <= 64, "clone_held keeps the block in 64 bytes");
@@ -1134,15 +1170,21 @@ static int held_main(void *data)
 {
 	const struct held_start *h = data;
 	unsigned char byte;
-	ssize_t n;
+	long n;
 
 	syscall(SYS_close, h->gate[1]);
-	n = syscall(SYS_read, h->gate[0], &byte, 1);
-	syscall(SYS_close, h->gate[0]);
+	syscall(SYS_close, h->released[1]);
+	do
+		n = syscall(SYS_read, h->released[0], &byte, 1);
+	while (n > 0);
+	/* With every signal blocked a read fails only on a kernel's bug;
+	 * the parent's state is then unknown: nothing of the child's runs. */
+	if (n < 0)
+		sp_exit_now(SP_EXIT_ERROR);
+	syscall(SYS_close, h->released[0]);
 	if (h->dumpable == 1)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	/* End of file (the parent closed its end or died) is no release. */
-	sp_exit_now(h->fn(h->arg, n == 1 ? byte : -1));
+	sp_exit_now(h->fn(h->arg, h->gate[0]));
 }
 
 /* The held child with a copy of the parent's memory. */
@@ -1176,7 +1218,7 @@ static pid_t clone_held(const struct held_start *start)
 	return pid;
 }
 
-pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
+pid_t sp_spawn_held(int (*fn)(void *, int gate_fd), void *arg, int *gate_fd)
 {
 	struct held_start h = { .fn = fn, .arg = arg };
 	sigset_t old;
@@ -1184,15 +1226,36 @@ pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd)
 
 	if (pipe2(h.gate, O_CLOEXEC) < 0)
 		return -1;
+	if (pipe2(h.released, O_CLOEXEC) < 0) {
+		close(h.gate[0]);
+		close(h.gate[1]);
+		return -1;
+	}
 	h.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	block_every_signal(&old);
 	pid = SP_SPAWN_SHARES_MEMORY ? clone_held(&h) : fork_held(&h);
 	restore_signals(&old);
 	close(h.gate[0]);
+	close(h.released[0]);
 	if (pid < 0) {
 		close(h.gate[1]);
+		close(h.released[1]);
 		return -1;
 	}
+	/* h.released[1] stays open, close-on-exec: the caller's execve or
+	 * exit is the child's release */
 	*gate_fd = h.gate[1];
 	return pid;
+}
+
+int sp_held_gate(int gate_fd)
+{
+	unsigned char byte;
+	ssize_t n;
+
+	do
+		n = read(gate_fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	close(gate_fd);
+	return n == 1 ? byte : -1;
 }

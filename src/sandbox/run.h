@@ -95,6 +95,11 @@ struct sp_run_opts {
 	/* sp_env_slots(envp) entries for the command's environment, made by
 	 * sp_run before the child: the child may not allocate (user.c). */
 	char **env_slots;
+	/* Container mode: the command is held (sp_spawn_held) and reads
+	 * SP_GATE_GO from gate_fd before its filter is loaded (proc.c
+	 * pass_gate). Set in the command's own copy. */
+	bool held;
+	int gate_fd;
 };
 
 struct sp_child_report;
@@ -201,17 +206,21 @@ extern const unsigned char sp_init_image[], sp_init_image_end[];
 /* Every signal handler back to the default, and the ignored signals too
  * when ignored_too: in a child before it unblocks signals (proc.c). */
 void sp_default_handlers(bool ignored_too);
-/* Start fn(arg, gate) in a child that waits until a byte is written to
- * *gate_fd (gate is that byte) or the end of the pipe is closed without
- * one (gate is -1); this process runs meanwhile and owns *gate_fd
- * (close-on-exec). The child shares this process's memory (a fork where
- * SP_SPAWN_SHARES_MEMORY is 0): the caller's next step must be an execve
- * or its exit, allocating nothing and writing nothing fn reads (proc.c).
- * fn runs on libc's thread data of the caller's, as a posix_spawn child
- * does: no raise, abort, assert or pthread_* call on itself (libc's
+/* Start fn(arg, gate_fd) in a child that shares this process's memory (a
+ * fork where SP_SPAWN_SHARES_MEMORY is 0) and runs nothing of its own
+ * until this process has exec'd or died; this process runs meanwhile. Its
+ * next step must be an execve or its exit, allocating nothing and writing
+ * nothing fn reads (proc.c). gate_fd is the read end of a pipe whose write
+ * end is *gate_fd, this process's (close-on-exec): fn waits there with
+ * sp_held_gate where it must wait for what this process's next program
+ * says. fn runs on libc's thread data of the caller's, as a posix_spawn
+ * child does: no raise, abort, assert or pthread_* call on itself (libc's
  * cached thread id is the caller's). Returns the pid, or -1 with errno
  * when no child could start. */
-pid_t sp_spawn_held(int (*fn)(void *, int gate), void *arg, int *gate_fd);
+pid_t sp_spawn_held(int (*fn)(void *, int gate_fd), void *arg, int *gate_fd);
+/* The byte written to a held child's gate, or -1 where the pipe ended
+ * without one; closes gate_fd. */
+int sp_held_gate(int gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there
  * it warns that it ignores __asan_handle_no_return), so a sanitizer
