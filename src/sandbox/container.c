@@ -967,9 +967,19 @@ struct command_child {
 static int command_main(void *data, int gate_fd)
 {
 	const struct command_child *c = data;
+	int gate = gate_fd;
 
+	/* The gate stays open until the filter's load point, past
+	 * pass_preserved_fds, which closes whatever holds a number of the
+	 * preserved range the caller left closed (the pipe may have taken
+	 * one): above the range it is neither closed nor passed on. */
+	if (gate < 3 + (int)c->o->preserve_fds &&
+	    ((gate = fcntl(gate_fd, F_DUPFD_CLOEXEC, 3 + (int)c->o->preserve_fds)) < 0 ||
+	     close(gate_fd) < 0))
+		sp_child_fail_errno(c->rep, SP_EXIT_ERROR,
+				    "cannot move the gate of the container's init");
 	c->o->held = true;
-	c->o->gate_fd = gate_fd;
+	c->o->gate_fd = gate;
 	sp_default_handlers(true);
 	sp_exec_command(c->o, c->rep);
 }

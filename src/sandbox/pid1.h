@@ -98,14 +98,15 @@ enum { SP_INIT_ARGC = 4 };
 
 /* The byte on the gate: SP_GATE_GO releases the command; any other is
  * why init could not lock itself down, which the command reports to
- * secprof before it exits; so does the end of file without a byte. */
+ * secprof before it exits; so does the end of file without a byte. GO is
+ * not a NUL: the byte most likely to come from anything else that a
+ * wrong fd could name (/dev/zero, a file's padding) releases nothing. */
 enum sp_gate {
-	SP_GATE_GO,
-	SP_GATE_DUMPABLE,
+	SP_GATE_DUMPABLE = 1,
 	SP_GATE_PRIVILEGES,
 	SP_GATE_SIGNALS,
 	SP_GATE_FILTER,
-	SP_GATE_N
+	SP_GATE_GO = 'G'
 };
 
 static inline const char *sp_gate_reason(int gate)

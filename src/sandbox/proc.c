@@ -751,11 +751,15 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
 /* Where runc loads the filter: a recorder starts there instead. */
 /* A container's command (held, container.c command_main) goes no further
  * than this before its init has locked itself down: what comes next is
- * its filter, then the calls made under it and the execve. What it did
- * before is its own set-up, which only gives things up (signal
- * dispositions, the bounding set, fds); no code of the command's has run.
- * Waited for here and not later: the read must not be a call the
- * profile's filter answers. */
+ * its filter (then the calls made under it) or, with no-new-privileges,
+ * the execve itself. What it did before is secprof's own set-up, no code
+ * of the command's: signal dispositions, the bounding set, fds and, with
+ * -t, its session; with no-new-privileges also the working directory,
+ * the user's lookup in the container's files, the switch to that user
+ * and its capabilities, and the PATH lookup. Waited for here and not
+ * later: the read must not be a call the profile's filter answers. Where
+ * both fail, that set-up's own error is the one reported (the command
+ * stops there; secprof-init's byte then finds no reader, EPIPE). */
 static void pass_gate(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	int gate = sp_held_gate(o->gate_fd);
@@ -763,9 +767,12 @@ static void pass_gate(const struct sp_run_opts *o, struct sp_child_report *rep)
 
 	if (gate == SP_GATE_GO)
 		return;
-	sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
-	       "the container's init (secprof-init) could not lock itself down: %s",
-	       sp_gate_reason(gate));
+	if (gate == -2)
+		sp_err_errno(&err, NULL, "cannot read the gate of the container's init");
+	else
+		sp_err(&err, SECPROF_E_SYSTEM, NULL, NULL, NULL,
+		       "the container's init (secprof-init) could not lock itself down: %s",
+		       sp_gate_reason(gate));
 	sp_child_fail(rep, SP_EXIT_ERROR, &err);
 }
 
@@ -1252,10 +1259,13 @@ int sp_held_gate(int gate_fd)
 {
 	unsigned char byte;
 	ssize_t n;
+	int e;
 
 	do
 		n = read(gate_fd, &byte, 1);
 	while (n < 0 && errno == EINTR);
+	e = errno;
 	close(gate_fd);
-	return n == 1 ? byte : -1;
+	errno = e;
+	return n == 1 ? byte : n == 0 ? -1 : -2;
 }

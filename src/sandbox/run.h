@@ -218,8 +218,8 @@ void sp_default_handlers(bool ignored_too);
  * cached thread id is the caller's). Returns the pid, or -1 with errno
  * when no child could start. */
 pid_t sp_spawn_held(int (*fn)(void *, int gate_fd), void *arg, int *gate_fd);
-/* The byte written to a held child's gate, or -1 where the pipe ended
- * without one; closes gate_fd. */
+/* The byte written to a held child's gate, -1 where the pipe ended
+ * without one, -2 (errno set) where the read failed; closes gate_fd. */
 int sp_held_gate(int gate_fd);
 /* AddressSanitizer knows one stack per thread: a CLONE_VM child on a
  * stack of its own looks to it like a corrupt stack (at each _exit there

@@ -85,6 +85,13 @@ out=$(exec 3</etc/hostname; timeout 60 "$SECPROF" run --rootfs "$ROOT" --name "p
 is "$out" "fds: 0 1 2 3
 0 1 2 " "container: --preserve-fds 6 with fds 4-8 closed: only the caller's fd 3 passes, to the command alone"
 rm -f "/run/secprof/names/pf-$$"
+# The same with no-new-privileges, where the command reads init's gate
+# just before its execve: the gate's pipe, made where the caller left a
+# number closed, is neither closed with those numbers nor passed on.
+out=$(exec 3</etc/hostname; timeout 60 "$SECPROF" run --rootfs "$ROOT" --preserve-fds 6 \
+	--security-opt no-new-privileges -- sh -c "$fdlist; ls /proc/1/fd 2>/dev/null | tr '\n' ' '")
+is "$?:$out" "0:fds: 0 1 2 3
+0 1 2 " "container: --preserve-fds 6 with fds 4-8 closed, no-new-privileges: the same"
 
 # ---- devices: Docker's rules (moby DefaultLinuxSpec + runc AllowedDevices) ----
 # mknod of anything is allowed (CAP_MKNOD), opening only the listed devices.
