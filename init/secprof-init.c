@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 		_exit(SP_EXIT_ERROR);
 	/* The execve made the process dumpable again (fs/exec.c
 	 * begin_new_exec), and until this call a process that may trace it
-	 * could attach. None can: the only other process of the container
+	 * could attach. None does: the only other process of the container
 	 * is the command, which runs only secprof's own set-up, up to its
 	 * filter, until the gate's byte below (proc.c pass_gate). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -967,19 +967,8 @@ struct command_child {
 static int command_main(void *data, int gate_fd)
 {
 	const struct command_child *c = data;
-	int gate = gate_fd;
 
-	/* The gate stays open until the filter's load point, past
-	 * pass_preserved_fds, which closes whatever holds a number of the
-	 * preserved range the caller left closed (the pipe may have taken
-	 * one): above the range it is neither closed nor passed on. */
-	if (gate < 3 + (int)c->o->preserve_fds &&
-	    ((gate = fcntl(gate_fd, F_DUPFD_CLOEXEC, 3 + (int)c->o->preserve_fds)) < 0 ||
-	     close(gate_fd) < 0))
-		sp_child_fail_errno(c->rep, SP_EXIT_ERROR,
-				    "cannot move the gate of the container's init");
-	c->o->held = true;
-	c->o->gate_fd = gate;
+	c->o->gate_fd = gate_fd; /* held since init_main: -1 would fail closed */
 	sp_default_handlers(true);
 	sp_exec_command(c->o, c->rep);
 }
@@ -1068,6 +1057,10 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 		sp_exit_now(SP_EXIT_ERROR);
 	if (reopen_dev_null(&err) < 0)
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
+	/* The command waits for secprof-init at its filter's load point
+	 * (proc.c pass_gate); command_main only fills the fd in. */
+	cmd.held = true;
+	cmd.gate_fd = -1;
 	pid = sp_spawn_held(command_main, &child, &gate_fd);
 	if (pid < 0) {
 		sp_err_errno(&err, NULL, "cannot start the command's process");

@@ -90,8 +90,9 @@ static inline int sp_wait_forwarding(pid_t pid, bool reap_all, bool terminal_sig
 
 /* secprof-init's command line, as container.c builds it:
  *   secprof-init PID GATE_FD AUDIT_ARCH
- * PID: the command's process, held until a byte is written to GATE_FD
- * (the write end of a pipe it reads); AUDIT_ARCH (hexadecimal): the
+ * PID: the command's process, which runs secprof's set-up and waits at
+ * its filter's load point until a byte is written to GATE_FD (the write
+ * end of a pipe it reads: proc.c pass_gate); AUDIT_ARCH (hexadecimal): the
  * native arch's AUDIT_ARCH_* value, the only one init's filter lets
  * through. */
 enum { SP_INIT_ARGC = 4 };

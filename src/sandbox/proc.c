@@ -165,10 +165,18 @@ static bool preserved(const struct sp_run_opts *o, unsigned i)
 	return o->preserved_open && (o->preserved_open[i / 64] >> (i % 64) & 1);
 }
 
+/* keep, and a held command's gate (container.c: its pipe may have taken
+ * a number of the range that the caller left closed; it is read and
+ * closed at the filter's load point, and is close-on-exec). */
+static bool kept(const struct sp_run_opts *o, int fd, int keep)
+{
+	return fd == keep || (o->held && fd == o->gate_fd);
+}
+
 void sp_close_unpreserved(const struct sp_run_opts *o, int keep)
 {
 	for (unsigned i = 0; i < o->preserve_fds; i++)
-		if (3 + (int)i != keep && !preserved(o, i))
+		if (!kept(o, 3 + (int)i, keep) && !preserved(o, i))
 			close(3 + (int)i);
 }
 
@@ -181,7 +189,7 @@ static void pass_preserved_fds(const struct sp_run_opts *o, int keep_closing)
 	sp_close_unpreserved(o, keep_closing);
 	for (unsigned i = 0; i < o->preserve_fds; i++) {
 		int fd = 3 + (int)i;
-		if (fd != keep_closing && preserved(o, i))
+		if (!kept(o, fd, keep_closing) && preserved(o, i))
 			fcntl(fd, F_SETFD, 0);
 	}
 }
@@ -748,15 +756,15 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
 		close(rc);
 }
 
-/* Where runc loads the filter: a recorder starts there instead. */
 /* A container's command (held, container.c command_main) goes no further
  * than this before its init has locked itself down: what comes next is
  * its filter (then the calls made under it) or, with no-new-privileges,
  * the execve itself. What it did before is secprof's own set-up, no code
- * of the command's: signal dispositions, the bounding set, fds and, with
- * -t, its session; with no-new-privileges also the working directory,
- * the user's lookup in the container's files, the switch to that user
- * and its capabilities, and the PATH lookup. Waited for here and not
+ * of the command's: signal dispositions and mask, the bounding set, fds
+ * and, with -t, its session; with no-new-privileges also the working
+ * directory, the user's lookup in the container's files, the switch to
+ * that user and its capabilities, no_new_privs, the environment and the
+ * PATH lookup. Waited for here and not
  * later: the read must not be a call the profile's filter answers. Where
  * both fail, that set-up's own error is the one reported (the command
  * stops there; secprof-init's byte then finds no reader, EPIPE). */
@@ -776,8 +784,9 @@ static void pass_gate(const struct sp_run_opts *o, struct sp_child_report *rep)
 	sp_child_fail(rep, SP_EXIT_ERROR, &err);
 }
 
-/* Reached once in every run, before execve: early without
- * no-new-privileges, just before the execve with it. */
+/* Where runc loads the filter: a recorder starts there instead. Reached
+ * once in every run, before execve: early without no-new-privileges,
+ * just before the execve with it. */
 static void filter_load_point(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	if (o->held)
