@@ -764,10 +764,10 @@ static void load_or_fail(const struct sp_run_opts *o, struct sp_child_report *re
  * and, with -t, its session; with no-new-privileges also the working
  * directory, the user's lookup in the container's files, the switch to
  * that user and its capabilities, no_new_privs, the environment and the
- * PATH lookup. Waited for here and not
- * later: the read must not be a call the profile's filter answers. Where
- * both fail, that set-up's own error is the one reported (the command
- * stops there; secprof-init's byte then finds no reader, EPIPE). */
+ * PATH lookup. Waited for here and not later: the read must not be a
+ * call the profile's filter answers. Where both fail, that set-up's own
+ * error is the one reported (the command stops there; secprof-init's
+ * byte then finds no reader, EPIPE). */
 static void pass_gate(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	int gate = sp_held_gate(o->gate_fd);

@@ -24,6 +24,7 @@
 #include "tap.h"
 
 #define NOT_A_BYTE (-1) /* the writer closes the gate without one */
+#define LOCKDOWN "the container's init (secprof-init) could not lock itself down: "
 
 /* What reached the command's stdout within ms milliseconds ("" if none). */
 static void read_within(int fd, int ms, char *buf, size_t len)
@@ -77,8 +78,8 @@ static int seccomp_mode(pid_t pid)
  * or NULL. */
 static void gate_case(int byte, bool nnp, const secprof_prog *prog, const char *want_msg)
 {
-	struct sp_child_report *rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
-					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct sp_child_report *rep =
+		mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int gate[2], out[2], status = -1;
 	char before[64], after[64];
 	pid_t pid;
@@ -111,7 +112,8 @@ static void gate_case(int byte, bool nnp, const secprof_prog *prog, const char *
 	close(out[0]);
 	if (!want_msg) {
 		TAP_EQ_STR(after, "ran\n", "the command ran once released");
-		tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "its status 0 (0x%x)", status);
+		tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "its status 0 (0x%x)",
+		       status);
 	} else {
 		TAP_EQ_STR(after, "", "the command never ran");
 		tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == SP_EXIT_ERROR,
@@ -146,16 +148,13 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	for (int nnp = 0; nnp < 2; nnp++) {
 		gate_case(SP_GATE_GO, nnp, NULL, NULL);
-		gate_case(SP_GATE_FILTER, nnp, NULL,
-			  "the container's init (secprof-init) could not lock itself down: cannot load its own filter");
+		gate_case(SP_GATE_FILTER, nnp, NULL, LOCKDOWN "cannot load its own filter");
 		tap_ok(prog != NULL, "Docker's default profile compiled");
 		if (prog)
 			gate_case(SP_GATE_GO, nnp, prog, NULL);
 	}
-	gate_case(0, false, NULL,
-		  "the container's init (secprof-init) could not lock itself down: it stopped before it said why");
-	gate_case(NOT_A_BYTE, false, NULL,
-		  "the container's init (secprof-init) could not lock itself down: it stopped before it said why");
+	gate_case(0, false, NULL, LOCKDOWN "it stopped before it said why");
+	gate_case(NOT_A_BYTE, false, NULL, LOCKDOWN "it stopped before it said why");
 	secprof_prog_free(prog);
 	secprof_ctx_free(ctx);
 	return tap_done();
