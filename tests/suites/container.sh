@@ -637,19 +637,21 @@ fi
 # The same order, not left to a race: the command's process reads
 # secprof-init's 'G' on the gate before it loads its filter, and execs
 # after both (proc.c pass_gate), with the filter loaded early and with
-# no-new-privileges. In the trace: the process that execs true, its read
-# of "G", its filter, its execve, in that order.
+# no-new-privileges. A trace file per process (-ff), so that no call is
+# split by another process's: the one that execs true, its read of "G",
+# its filter, its execve, in that order.
 if command -v strace >/dev/null; then
 	for nnp in "" "--security-opt no-new-privileges"; do
+		rm -rf "$TMPD/gate" && mkdir "$TMPD/gate"
 		# shellcheck disable=SC2086
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-			timeout 60 strace -f -qq -o "$TMPD/gate.trace" -e trace=read,prctl,seccomp,execve \
+			timeout 60 strace -ff -qq -o "$TMPD/gate/t" -e trace=read,prctl,seccomp,execve \
 			"$SECPROF" run --rootfs "$ROOT" $nnp -- true >/dev/null 2>&1
 		rc=$?
-		cmd=$(awk '/execve\("[^"]*\/true"/ {print $1; exit}' "$TMPD/gate.trace")
-		order=$(awk -v p="$cmd" '$1 == p && /read\([0-9]+, "G", 1\) += 1/ {print "gate"}
-			$1 == p && /(PR_SET_SECCOMP|SECCOMP_SET_MODE_FILTER)/ {print "filter"}
-			$1 == p && /execve\(/ {print "exec"}' "$TMPD/gate.trace" | uniq | tr '\n' ' ')
+		cmd=$(grep -l 'execve("[^"]*/true"' "$TMPD/gate"/t.* | head -n 1)
+		order=$(awk '/^read\([0-9]+, "G", 1\) += 1/ {print "gate"}
+			/(PR_SET_SECCOMP|SECCOMP_SET_MODE_FILTER)/ {print "filter"}
+			/^execve\(/ {print "exec"}' "${cmd:-/dev/null}" | uniq | tr '\n' ' ')
 		is "$rc:$order" "0:gate filter exec " \
 			"the command reads init's go on the gate before its filter and execve${nnp:+ ($nnp)}"
 	done
