@@ -410,14 +410,20 @@ static int tmpfs_mount(const struct sp_mount *m, int root_fd, int target_fd, sec
 	return rc;
 }
 
-/* A target named inside /proc is refused before the run starts (runc's
- * checkProcMount; secprof allows none of its exceptions); one that only
- * resolves there, through a symlink of the image (/pr -> /proc), is
- * refused here, by the filesystem it landed on: a mount there would
- * cover what procfs shows, and Docker starts no such container. */
+/* A target named inside /proc or /sys is refused before the run starts
+ * (runc's checkProcMount; secprof allows none of its exceptions); one that
+ * only resolves there, through a symlink of the image (/pr -> /proc,
+ * /sy -> /sys), is refused here, by the filesystem it landed on. A mount
+ * there would cover what procfs shows, or stand over the container's
+ * sysfs where the masks (container.c protect_proc) never reach it: they
+ * go on that sysfs through its own fd, so a bind of the host's /sys over
+ * /sys showed its /sys/firmware, which runc, masking by path after every
+ * mount, covers. Docker starts no container with a mount in /proc, and
+ * none where a mask does not hide what it names. */
 #define SP_PROC_SUPER_MAGIC 0x9fa0 /* include/uapi/linux/magic.h */
+#define SP_SYSFS_MAGIC 0x62656572  /* include/uapi/linux/magic.h */
 
-static int refuse_in_proc(int target_fd, const char *target, secprof_error *err)
+static int refuse_in_proc_or_sys(int target_fd, const char *target, secprof_error *err)
 {
 	struct statfs fs;
 
@@ -426,6 +432,10 @@ static int refuse_in_proc(int target_fd, const char *target, secprof_error *err)
 	if (fs.f_type == SP_PROC_SUPER_MAGIC)
 		return USAGE(
 			"secprof run does not mount over %s: it resolves into /proc (runc's checkProcMount)",
+			target);
+	if (fs.f_type == SP_SYSFS_MAGIC)
+		return USAGE(
+			"secprof run does not mount over %s: it resolves into /sys (Docker's masked paths)",
 			target);
 	return 0;
 }
@@ -468,7 +478,7 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 			rc = fd;
 			break;
 		}
-		rc = refuse_in_proc(fd, m->target, err);
+		rc = refuse_in_proc_or_sys(fd, m->target, err);
 		if (!rc)
 			rc = refuse_root(root_fd, fd, m->target, err);
 		if (!rc)

@@ -456,6 +456,19 @@ for m in "-v $TMPD:/pr/sys/kernel" "--tmpfs /pr/sys"; do
 		"a mount target reaching /proc through a symlink is refused ($m)"
 done
 
+# Nor in /sys, through the image's /sy -> /sys: the masks go on the
+# container's sysfs through its own fd, so a bind over /sys stood above
+# them, and the host's /sys bound there showed its /sys/firmware, which
+# runc masks by path after every mount (an adversarial review found it).
+"$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/sylink" -- ln -s /sys /sy >/dev/null 2>&1
+for m in "-v /sys:/sy" "--mount type=bind,src=/sys,dst=/sy,readonly" "-v $TMPD:/sy/kernel" "--tmpfs /sy"; do
+	out=$("$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/sylink" $m -- \
+		sh -c 'ls /sys/firmware; grep -c " /sys" /proc/self/mountinfo' 2>&1); rc=$?
+	t=${m##*[ :=]}; t=${t%,readonly}
+	is "$rc:$out" "125:secprof: secprof run does not mount over $t: it resolves into /sys (Docker's masked paths)" \
+		"a mount target reaching /sys through a symlink is refused ($m)"
+done
+
 # Nor over the root itself, through the image's /rl -> / (or ..): the
 # mount went on top of the root's mount, out of every path's reach, and
 # the container ran without its volume, writing into the image's files.
