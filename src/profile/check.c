@@ -37,6 +37,54 @@ static int check_names(secprof_ctx *ctx, const struct secprof_profile *p,
 	return 0;
 }
 
+/* Who reads the profile so that the rule equals the default: the readings
+ * of sp_rule_default_readings, named. */
+static const char reading_names[][sizeof(
+	"as Debian 12's Docker 20.10 passes it (without defaultErrnoRet)")] = {
+	"as secprof applies Podman's errno keys",
+	"as current Docker passes it",
+	"as Debian 12's Docker 20.10 passes it (without defaultErrnoRet)",
+};
+
+static void list_readings(char *buf, size_t len, unsigned set)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < SP_ARRAY_SIZE(reading_names); i++)
+		if (set >> i & 1) {
+			int n = snprintf(buf + used, len - used, "%s%s", used ? " and " : "",
+					 reading_names[i]);
+			if (n < 0 || (size_t)n >= len - used)
+				return;
+			used += (size_t)n;
+		}
+}
+
+/* A rule one reading of the profile skips and another adds: secprof adds
+ * it, which is the stricter (profile.h, sp_rule_is_default). */
+static int warn_partly_default(secprof_ctx *ctx, const struct secprof_profile *p,
+			       const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
+{
+	unsigned skip = sp_rule_default_readings(p, rule), all = SP_SKIP_ALL;
+	char path[SP_RULE_PATH_MAX], skips[256], adds[256];
+
+	/* without Podman's keys secprof reads the profile as current Docker */
+	if (!(sp_rule_x(rule)->errno_name.s && *sp_rule_x(rule)->errno_name.s) &&
+	    !(p->default_errno_name.s && *p->default_errno_name.s)) {
+		all &= ~(unsigned)SP_SKIP_APPLIED;
+		skip &= all;
+	}
+	list_readings(skips, sizeof(skips), skip);
+	list_readings(adds, sizeof(adds), all & ~skip);
+	sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
+	(*nwarn)++;
+	return sp_warn(ctx, err, p->file, &rule->action.loc, path,
+		       "the rule's action equals the default action %s, where runc skips the "
+		       "rule, but not %s: secprof keeps the rule (the stricter)",
+		       skips, adds);
+}
+
 static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 			const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
@@ -57,6 +105,8 @@ static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,
 		rc = sp_warn(ctx, err, p->file, &rule->action.loc, path,
 			     "the rule's action equals the default action, so runc skips the rule");
 		(*nwarn)++;
+	} else if (sp_rule_default_readings(p, rule)) {
+		rc = warn_partly_default(ctx, p, rule, nwarn, err);
 	}
 	return rc;
 }

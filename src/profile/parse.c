@@ -989,7 +989,8 @@ static int errno_from_name(const char *s, uint64_t *out)
 /* Podman's errno wins over errnoRet; Docker ignores it (an unknown key), so
  * when the two disagree the same profile behaves differently: say so. */
 static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has, uint64_t *val,
-			      struct sp_loc *loc, const char *key, const char *docker_key)
+			      struct sp_loc *loc, bool *docker_has, uint64_t *docker_val,
+			      const char *key, const char *docker_key)
 {
 	uint64_t e;
 	size_t old;
@@ -1016,6 +1017,8 @@ static int apply_podman_errno(struct pc *c, const struct sp_str *name, bool *has
 			key, name->s, (unsigned long long)e, docker);
 	}
 	if (rc == 0) {
+		*docker_has = *has;
+		*docker_val = *val;
 		*has = true;
 		*val = e;
 		*loc = name->loc;
@@ -1360,8 +1363,12 @@ static int check_runc(struct pc *c, struct secprof_profile *p)
 		struct sp_rule *r = &p->rules[i];
 		path_key(c, "syscalls");
 		path_index(c, i);
-		rc = apply_podman_errno(c, &sp_rule_x(r)->errno_name, &r->has_errno, &r->errno_ret,
-					&r->errno_loc, "errno", "errnoRet");
+		/* the extra is the rule's own where it names an errno */
+		struct sp_rule_extra *x = r->extra;
+		rc = x ? apply_podman_errno(c, &x->errno_name, &r->has_errno, &r->errno_ret,
+					    &r->errno_loc, &x->docker_has_errno,
+					    &x->docker_errno_ret, "errno", "errnoRet")
+		       : 0;
 		if (rc == 0)
 			rc = check_rule(c, r);
 		path_pop(c, c->base);
@@ -1382,7 +1389,8 @@ static int validate(struct pc *c, struct secprof_profile *p)
 	if ((rc = check_moby(c, p)) < 0)
 		return rc;
 	rc = apply_podman_errno(c, &p->default_errno_name, &p->has_default_errno, &p->default_errno,
-				&p->default_errno_loc, "defaultErrno", "defaultErrnoRet");
+				&p->default_errno_loc, &p->docker_has_default_errno,
+				&p->docker_default_errno, "defaultErrno", "defaultErrnoRet");
 	if (rc < 0)
 		return rc;
 	if ((rc = check_runc(c, p)) < 0)

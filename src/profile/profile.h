@@ -117,6 +117,10 @@ struct sp_rule_extra {
 	struct sp_filter excludes;
 	struct sp_str name;       /* legacy "name" as written (already in names) */
 	struct sp_str errno_name; /* Podman's "errno" as written (applied to errno_ret) */
+	/* errnoRet as Docker reads it, Podman's "errno" ignored: set when
+	 * errno_name was applied (sp_rule_docker_ret) */
+	bool docker_has_errno;
+	uint64_t docker_errno_ret;
 };
 
 struct sp_rule {
@@ -183,6 +187,9 @@ struct secprof_profile {
 	struct sp_loc loc;
 	struct sp_loc archmap_loc;
 	struct sp_str default_errno_name; /* Podman's "defaultErrno" (applied) */
+	/* defaultErrnoRet as Docker reads it, Podman's "defaultErrno" ignored */
+	bool docker_has_default_errno;
+	uint64_t docker_default_errno;
 };
 
 /* The filter return value runc asks libseccomp for (runc's getAction,
@@ -196,8 +203,24 @@ uint32_t sp_action_value(enum sp_action act, bool has_errno, uint64_t errno_ret)
 uint32_t sp_rule_ret(const struct sp_rule *rule);
 uint32_t sp_default_ret(const struct secprof_profile *p);
 /* runc skips a rule whose action value equals the default's (its
- * `if call.Action == config.DefaultAction` in InitSeccomp): the one test of
- * it, for check.c's warning and the rule set's drop alike. */
+ * `if call.Action == config.DefaultAction` in InitSeccomp). What runc is
+ * given depends on who read the profile: secprof applies Podman's "errno"
+ * and "defaultErrno"; every Docker ignores them; Debian 12's docker.io
+ * 20.10 also drops defaultErrnoRet, so runc's default errno is EPERM.
+ * A bit per reading in which the rule equals the default: */
+enum {
+	SP_SKIP_APPLIED = 1,  /* as secprof applies the profile */
+	SP_SKIP_MOBY = 2,     /* current moby: Podman's keys ignored */
+	SP_SKIP_DOCKER20 = 4, /* docker.io 20.10: also defaultErrnoRet dropped */
+	SP_SKIP_ALL = 7
+};
+unsigned sp_rule_default_readings(const struct secprof_profile *p, const struct sp_rule *rule);
+/* Left out as equal to the default only where every reading leaves it
+ * out: a rule one of them adds is added (the stricter; a rule one reading
+ * skips is one whose verdict is the default's, a denial, and it can only
+ * stand before a later rule of the same call, as in that reading's
+ * runc). The one test of it, for check.c's warning and the rule set's
+ * drop alike (docs/COMPAT.md §9, 9 and 24). */
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);
 
 /* The JSON path messages give for a rule or one of its fields:

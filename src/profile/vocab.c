@@ -142,9 +142,39 @@ uint32_t sp_default_ret(const struct secprof_profile *p)
 	return sp_action_value(p->default_act, p->has_default_errno, p->default_errno);
 }
 
+/* The rule's action value as Docker hands it to runc: Podman's "errno"
+ * ignored (moby's Syscall has no such field). */
+static uint32_t docker_rule_ret(const struct sp_rule *rule)
+{
+	const struct sp_rule_extra *x = sp_rule_x(rule);
+
+	if (!x->errno_name.s || !*x->errno_name.s)
+		return sp_rule_ret(rule);
+	return sp_action_value(rule->act, x->docker_has_errno, x->docker_errno_ret);
+}
+
+unsigned sp_rule_default_readings(const struct secprof_profile *p, const struct sp_rule *rule)
+{
+	uint32_t docker = docker_rule_ret(rule);
+	bool podman = p->default_errno_name.s && *p->default_errno_name.s;
+	uint32_t moby_default = podman ? sp_action_value(p->default_act,
+							 p->docker_has_default_errno,
+							 p->docker_default_errno)
+				       : sp_default_ret(p);
+	unsigned r = 0;
+
+	if (sp_rule_ret(rule) == sp_default_ret(p))
+		r |= SP_SKIP_APPLIED;
+	if (docker == moby_default)
+		r |= SP_SKIP_MOBY;
+	if (docker == sp_action_value(p->default_act, false, 0))
+		r |= SP_SKIP_DOCKER20;
+	return r;
+}
+
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule)
 {
-	return sp_rule_ret(rule) == sp_default_ret(p);
+	return sp_rule_default_readings(p, rule) == SP_SKIP_ALL;
 }
 
 const struct sp_rule_extra sp_rule_no_extra;

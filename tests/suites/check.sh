@@ -68,6 +68,25 @@ err=$("$SECPROF" --strict check "$tmp/lint.json" --arch amd64 2>&1 >/dev/null); 
 is "$rc:$err" "1:secprof: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown syscall \"no_such_syscall\": not a syscall on any architecture, runc ignores it" \
 	"--strict: the first warning is an error, exit 1"
 
+# A rule equal to the default in one reading of the profile only: kept, and
+# the warning names who skips it and who adds it (docs/COMPAT.md §9, 9, 24).
+d=$TESTS/decide
+for f in 39-default-errno-readings 40-podman-errno-readings; do
+	"$SECPROF" check "$d/$f.json" --arch amd64 >/dev/null 2>"$tmp/err.$f"; ok $? "$f: valid"
+done
+is "$(grep 'syscalls\[0\].action' "$tmp/err.39-default-errno-readings")" \
+	"secprof: warning: $d/39-default-errno-readings.json:5:35: syscalls[0].action: the rule's action equals the default action as current Docker passes it, where runc skips the rule, but not as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): secprof keeps the rule (the stricter)" \
+	"a rule only current Docker skips: warned, kept"
+is "$(grep 'syscalls\[1\].action' "$tmp/err.39-default-errno-readings")" \
+	"secprof: warning: $d/39-default-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as Debian 12's Docker 20.10 passes it (without defaultErrnoRet), where runc skips the rule, but not as current Docker passes it: secprof keeps the rule (the stricter)" \
+	"a rule only Debian 12's Docker skips: warned, kept"
+is "$(grep 'syscalls\[1\].action' "$tmp/err.40-podman-errno-readings")" \
+	"secprof: warning: $d/40-podman-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as secprof applies Podman's errno keys, where runc skips the rule, but not as current Docker passes it and as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): secprof keeps the rule (the stricter)" \
+	"a rule only Podman's reading skips: warned, kept"
+is "$(grep 'syscalls\[2\].action' "$tmp/err.40-podman-errno-readings")" \
+	"secprof: warning: $d/40-podman-errno-readings.json:7:37: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
+	"a rule every reading skips: the plain warning"
+
 # Values with high bits a 32-bit argument never reaches: socket reads `int
 # family`; a sign-extended -1 is a value an int can hold, mmap's length is
 # an unsigned long, and valueTwo's bits outside a MASKED_EQ mask never count.

@@ -172,6 +172,30 @@ static int rank(uint32_t r)
 	return (int32_t)(r & 0xffff0000u);
 }
 
+static uint32_t combine(enum secprof_merge_mode mode, uint32_t ra, uint32_t rb)
+{
+	if (mode == SECPROF_MERGE_UNION)
+		return rank(rb) > rank(ra) ? rb : ra;
+	return rank(rb) < rank(ra) ? rb : ra;
+}
+
+/* Where an input's own program is stricter than the one libseccomp builds
+ * for it as a current runc given the same values (a rule only Debian 12's
+ * Docker or Docker without Podman's errno keys adds: docs/COMPAT.md §9,
+ * 9 and 24), the merge combines secprof's verdicts, and runc's program
+ * of the output may give that combination. */
+static bool stricter_input(enum secprof_merge_mode mode, const struct prog *a, const struct prog *b,
+			   uint32_t ra, uint32_t rb, const secprof_data *d, uint32_t got)
+{
+	uint32_t sa = run(a, d), sb = run(b, d);
+
+	if (rank(sa) >= rank(ra) && rank(sb) >= rank(rb))
+		return false;
+	if (rank(sa) == rank(sb) && sa != sb)
+		return got == sa || got == sb;
+	return got == combine(mode, sa, sb);
+}
+
 static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct prog *b,
 			enum secprof_merge_mode mode, size_t *done)
 {
@@ -240,12 +264,12 @@ static void check_merge(secprof_ctx *ctx, const struct prog *a, const struct pro
 				d.args[k] &= 0xffffffffu;
 			ra = secprof_emulate(pa.insns, pa.len, &d, NULL);
 			rb = secprof_emulate(pb.insns, pb.len, &d, NULL);
-			want = mode == SECPROF_MERGE_UNION ? (rank(rb) > rank(ra) ? rb : ra)
-							   : (rank(rb) < rank(ra) ? rb : ra);
+			want = combine(mode, ra, rb);
 			if (rank(ra) == rank(rb) && ra != rb)
 				continue;
 			got = secprof_emulate(rp.insns, rp.len, &d, NULL);
-			if (got != want && wrong2++ < 3)
+			if (got != want && !stricter_input(mode, a, b, ra, rb, &d, got) &&
+			    wrong2++ < 3)
 				tap_diag("libseccomp: arch %#x nr %d: %#x, want %#x", d.arch, d.nr,
 					 got, want);
 		}
