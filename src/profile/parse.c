@@ -587,8 +587,19 @@ static const struct field filter_fields[] = {
 
 /* *Filter: null clears the pointer; an object decodes into the existing one
  * (a duplicate "includes" merges field by field, §1.3). */
+/* A repeated key decodes into the value the first one left (Go's
+ * encoding/json), but null does not read alike in every Docker: current
+ * moby's Includes and Excludes are pointers, which null clears; those of
+ * Debian 12's docker.io 20.10 are structs, which null leaves as they were
+ * (git show v20.10.24:profiles/seccomp/seccomp.go). After an earlier
+ * value the two Dockers apply the rule under different conditions, and
+ * which is the stricter depends on the rule: refused, not guessed. */
 static int decode_filter(struct pc *c, struct sp_filter *f, const struct sp_json *v)
 {
+	if (v->type == SP_JNULL && f->present)
+		return perr(c, &v->loc,
+			    "null after an earlier value of the same key: Docker 20.10 keeps the "
+			    "earlier conditions, current Docker drops them (give the key once)");
 	if (v->type == SP_JNULL) {
 		memset(f, 0, sizeof(*f));
 		return 0;

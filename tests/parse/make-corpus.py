@@ -282,6 +282,19 @@ case('oci-config-case-null', '{"ociVersion": "1.0.2", "Linux": {"seccomp": {"def
 case('oci-config-linux-null-last', '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO"}}, "LINUX": null}', 0, [],
      dump=['form oci-config no-seccomp', 'defaultAction (none)'])
 
+# A repeated includes/excludes: null clears current moby's pointer but
+# leaves Debian 12's docker.io 20.10 struct as the first key made it, so the
+# two apply the rule under different conditions: refused. Null first, or
+# null twice, reads alike in both.
+NULLAFTER = 'null after an earlier value of the same key: Docker 20.10 keeps the earlier conditions, current Docker drops them (give the key once)'
+case('includes-null-after-value', prof('{"names": ["times"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]},\n "includes": null}'), 1,
+     [P('null', 'syscalls[0].includes: ' + NULLAFTER)])
+case('excludes-null-after-empty', prof('{"names": ["times"], "action": "SCMP_ACT_ALLOW", "excludes": {}, "excludes": null}'), 1,
+     [P('null', 'syscalls[0].excludes: ' + NULLAFTER)])
+case('includes-null-then-value', prof('{"names": ["times"], "action": "SCMP_ACT_ALLOW", "includes": null, "includes": null,\n'
+     ' "excludes": null, "excludes": {"caps": ["CAP_CHOWN"]}}'), 0, [],
+     dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ALLOW [times]', '  excludes:', '    caps [CAP_CHOWN]', '    arches []'])
+
 for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
     base = '%02d-%s' % (i, name)
     with open(os.path.join(D, base + '.json'), 'wb') as f:
