@@ -125,6 +125,8 @@ int sp_rs_settle_arg32(struct build *b);
 /* mux.c */
 extern const char sp_rs_mux_syscall[2][sizeof("socketcall")]; /* "socketcall", "ipc" */
 bool sp_rs_multiplexes(const struct sp_arch *a);
+/* The multiplexer whose family `name` is in: 0 socketcall, 1 ipc, -1 none. */
+int sp_rs_mux_family(const char *name);
 int sp_rs_push_mux(struct build *b, struct sp_vec *v, int32_t nr, uint32_t seq,
 		   const struct sp_rule *rule, const struct mux_name *mn);
 /* The entries sp_rs_push_mux pushes, written to out[0..sp_rs_mux_parts). */

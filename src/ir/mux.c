@@ -77,6 +77,11 @@ static bool in_family(const struct mux_call *c, const char *name)
 	return false;
 }
 
+int sp_rs_mux_family(const char *name)
+{
+	return in_family(socket_calls, name) ? 0 : in_family(ipc_calls, name) ? 1 : -1;
+}
+
 /* The number runc's ENOSYS stub counts for `name` on `arch`, as
  * sp_rs_build_arch counts it: findLastSyscalls asks libseccomp for the
  * number by name, which has none for a name 2.5.4 does not know there

@@ -95,6 +95,86 @@ static int check_rule(struct build *b, const struct sp_rule *rule)
 	return 0;
 }
 
+/* ---- rules one reading skips and another adds --------------------------- */
+
+/* The table row a name's rules meet on, and with a socket or IPC call the
+ * multiplexer's too (libseccomp copies such a rule onto socketcall/ipc). */
+static int name_rows(const char *name, int32_t rows[2])
+{
+	int32_t none, n = 0;
+	int k = sp_rs_mux_family(name);
+
+	if (sp_syscall_lookup(name, NULL, 0, &none, NULL, &rows[n]) && rows[n] >= 0)
+		n++;
+	if (k >= 0 && sp_syscall_lookup(sp_rs_mux_syscall[k], NULL, 0, &none, NULL, &rows[n]) &&
+	    rows[n] >= 0)
+		n++;
+	return (int)n;
+}
+
+static bool partly_default(const struct secprof_profile *p, const struct sp_rule *rule)
+{
+	unsigned r = sp_rule_default_readings(p, rule);
+
+	return r && r != SP_SKIP_ALL;
+}
+
+/* A rule one reading of the profile skips as equal to the default and
+ * another adds (profile.h, sp_rule_is_default) is kept, which is the
+ * stricter while the other rules of its calls are no stricter than it:
+ * kept, it stands before later ones (the first unconditional rule wins)
+ * and replaces earlier conditional ones with its denial. Where another
+ * rule of one of its calls is stricter (KILL, TRAP, or ERRNO beside a
+ * TRACE default), replacing that rule is weaker than the reading that
+ * skips it, and skipping it is weaker than the one that adds it before a
+ * later ALLOW: which reading is the stricter depends on the arguments, so
+ * the profile is refused (docs/COMPAT.md §9, 9). */
+static int check_readings(struct build *b)
+{
+	const struct secprof_profile *p = b->r->prof;
+	const secprof_resolved *r = b->r;
+	int32_t *strictest = NULL, rows[2];
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nrules && !strictest; i++)
+		if (partly_default(p, r->rules[i]) &&
+		    !(strictest = calloc(sp_syscall_count(), sizeof(*strictest))))
+			return sp_err_oom(b->err);
+	if (!strictest)
+		return 0;
+	for (size_t i = 0; i < sp_syscall_count(); i++)
+		strictest[i] = INT32_MAX;
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		int32_t rank = (int32_t)(sp_rule_ret(rule) & 0xffff0000u);
+		if (sp_rule_default_readings(p, rule))
+			continue;
+		for (size_t j = 0; j < rule->nnames; j++)
+			for (int n = name_rows(rule->names[j].s, rows); n-- > 0;)
+				if (rank < strictest[rows[n]])
+					strictest[rows[n]] = rank;
+	}
+	for (size_t i = 0; !rc && i < r->nrules; i++) {
+		const struct sp_rule *rule = r->rules[i];
+		int32_t rank = (int32_t)(sp_rule_ret(rule) & 0xffff0000u), none, row;
+		char path[SP_RULE_PATH_MAX];
+		if (!partly_default(p, rule))
+			continue;
+		for (size_t j = 0; !rc && j < rule->nnames; j++) {
+			if (!sp_syscall_lookup(rule->names[j].s, NULL, 0, &none, NULL, &row) ||
+			    row < 0 || strictest[row] >= rank)
+				continue;
+			sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
+			rc = sp_err(
+				b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
+				"the rule equals the default action for one Docker, whose runc skips it, and not for another, whose runc adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (secprof check names the readings): refused",
+				rule->names[j].s);
+		}
+	}
+	free(strictest);
+	return rc;
+}
+
 /* ---- arch set ----------------------------------------------------------- */
 
 static int add_arch(struct build *b, const struct sp_arch *a)
@@ -246,6 +326,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 	rc = check_default(&b);
 	for (size_t i = 0; !rc && i < r->nrules; i++)
 		rc = check_rule(&b, r->rules[i]);
+	if (!rc)
+		rc = check_readings(&b);
 	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)

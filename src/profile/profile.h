@@ -216,11 +216,12 @@ enum {
 };
 unsigned sp_rule_default_readings(const struct secprof_profile *p, const struct sp_rule *rule);
 /* Left out as equal to the default only where every reading leaves it
- * out: a rule one of them adds is added (the stricter; a rule one reading
- * skips is one whose verdict is the default's, a denial, and it can only
- * stand before a later rule of the same call, as in that reading's
- * runc). The one test of it, for check.c's warning and the rule set's
- * drop alike (docs/COMPAT.md §9, 9 and 24). */
+ * out: a rule one of them adds is added. Its verdict is the default's
+ * kind of denial; kept, it stands before later rules of its calls and
+ * replaces earlier conditional ones, the stricter unless one of those
+ * rules is stricter than it, which the rule set refuses (ir/ruleset.c
+ * check_readings). The one test of it, for check.c's warning and the rule
+ * set's drop alike (docs/COMPAT.md §9, 9 and 24). */
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);
 
 /* The JSON path messages give for a rule or one of its fields:

@@ -38,6 +38,9 @@ struct eq_stats {
 	uint64_t profiles;         /* compared profiles */
 	uint64_t both_error;       /* both refused the profile */
 	uint64_t error_mismatch;   /* only one refused it */
+	uint64_t readings_refused; /* secprof alone, where the Dockers' readings of
+				      "equal to the default" decide otherwise
+				      (ir/ruleset.c check_readings): stricter */
 	uint64_t names_dropped;    /* names restricted away (tables disagree) */
 	uint64_t narrowed;         /* inputs whose input' differs (default mode) */
 	uint64_t combine_mismatch; /* default mode: secprof's program is not the

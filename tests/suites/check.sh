@@ -87,6 +87,33 @@ is "$(grep 'syscalls\[2\].action' "$tmp/err.40-podman-errno-readings")" \
 	"secprof: warning: $d/40-podman-errno-readings.json:7:37: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
 	"a rule every reading skips: the plain warning"
 
+# Kept beside a stricter rule of the same call, such a rule would replace
+# it (a later unconditional rule replaces earlier conditional ones in
+# libseccomp): current Docker kills getppid(1) where Debian 12's gives
+# ERRNO(5). Neither reading is always the stricter: refused (an
+# adversarial review found the kept rule weakening the KILL, the ERRNO
+# beside a TRACE default, and the socketcall copy of connect's KILL).
+REFUSE="the rule equals the default action for one Docker, whose runc skips it, and not for another, whose runc adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (secprof check names the readings): refused"
+kill='{"names":["getppid"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}'
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$kill" >"$tmp/r1.json"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO"}]}' "$kill" >"$tmp/r2.json"
+printf '{"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":5,"syscalls":[{"names":["getppid"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["getppid"],"action":"SCMP_ACT_TRACE","errnoRet":5}]}' >"$tmp/r3.json"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["connect"],"action":"SCMP_ACT_KILL_PROCESS"},\n{"names":["socketcall"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' >"$tmp/r4.json"
+for c in "r1 getppid kill, then ERRNO(5) only current Docker skips" \
+	"r2 getppid kill, then ERRNO(1) only Debian 12's Docker skips" \
+	"r3 getppid ERRNO, then TRACE(5) beside a TRACE default" \
+	"r4 socketcall connect's kill, copied onto socketcall, then socketcall ERRNO(5)"; do
+	read -r f name why <<<"$c"
+	# the action's value on line 2: {"names":["NAME"],"action":
+	# shellcheck disable=SC2059
+	want="1:secprof: $tmp/$f.json:2:$((24 + ${#name})): syscalls[1].action: $(printf "$REFUSE" "$name")"
+	out=$("$SECPROF" compile "$tmp/$f.json" --arch 386 -o /dev/null 2>&1); rc=$?
+	is "$rc:$out" "$want" "refused: $why"
+done
+# the same rule without the stricter one beside it is kept (39, 40 above)
+"$SECPROF" compile "$d/39-default-errno-readings.json" -o /dev/null 2>/dev/null
+ok $? "kept where no rule of its calls is stricter"
+
 # Values with high bits a 32-bit argument never reaches: socket reads `int
 # family`; a sign-extended -1 is a value an int can hold, mmap's length is
 # an unsigned long, and valueTwo's bits outside a MASKED_EQ mask never count.
