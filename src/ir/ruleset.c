@@ -120,15 +120,16 @@ static bool partly_default(const struct secprof_profile *p, const struct sp_rule
 }
 
 /* A rule one reading of the profile skips as equal to the default and
- * another adds (profile.h, sp_rule_is_default) is kept, which is the
- * stricter while the other rules of its calls are no stricter than it:
- * kept, it stands before later ones (the first unconditional rule wins)
- * and replaces earlier conditional ones with its denial. Where another
- * rule of one of its calls is stricter (KILL, TRAP, or ERRNO beside a
- * TRACE default), replacing that rule is weaker than the reading that
- * skips it, and skipping it is weaker than the one that adds it before a
- * later ALLOW: which reading is the stricter depends on the arguments, so
- * the profile is refused (docs/COMPAT.md §9, 9). */
+ * another adds (profile.h, sp_rule_is_default) is kept: its verdict is
+ * the default's kind of denial, and kept it takes its calls from later
+ * rules (the first unconditional rule wins) and replaces earlier
+ * conditional ones, the stricter while no other rule of its calls is
+ * stricter than it. Where one is (KILL, TRAP, ERRNO beside a TRACE
+ * default, also through libseccomp's copies of socket and IPC rules onto
+ * socketcall/ipc), the reading that keeps it can replace that rule and
+ * the one that skips it can let a later ALLOW through: which is the
+ * stricter depends on the arguments, and the profile is refused
+ * (docs/COMPAT.md §9, 9). */
 static int check_readings(struct build *b)
 {
 	const struct secprof_profile *p = b->r->prof;
@@ -156,20 +157,20 @@ static int check_readings(struct build *b)
 	}
 	for (size_t i = 0; !rc && i < r->nrules; i++) {
 		const struct sp_rule *rule = r->rules[i];
-		int32_t rank = (int32_t)(sp_rule_ret(rule) & 0xffff0000u), none, row;
+		int32_t rank = (int32_t)(sp_rule_ret(rule) & 0xffff0000u);
 		char path[SP_RULE_PATH_MAX];
 		if (!partly_default(p, rule))
 			continue;
-		for (size_t j = 0; !rc && j < rule->nnames; j++) {
-			if (!sp_syscall_lookup(rule->names[j].s, NULL, 0, &none, NULL, &row) ||
-			    row < 0 || strictest[row] >= rank)
-				continue;
-			sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
-			rc = sp_err(
-				b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
-				"the rule equals the default action for one Docker, whose runc skips it, and not for another, whose runc adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (secprof check names the readings): refused",
-				rule->names[j].s);
-		}
+		for (size_t j = 0; !rc && j < rule->nnames; j++)
+			for (int n = name_rows(rule->names[j].s, rows); !rc && n-- > 0;) {
+				if (strictest[rows[n]] >= rank)
+					continue;
+				sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
+				rc = sp_err(
+					b->err, SECPROF_E_PROFILE, b->file, &rule->action.loc, path,
+					"the rule's action equals the default action as one Docker reads the profile, so that its runc skips the rule, but another Docker adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (give the rule an errno no reading takes for the default, or remove it)",
+					sp_syscall_name_at((size_t)rows[n]));
+			}
 	}
 	free(strictest);
 	return rc;

@@ -61,8 +61,8 @@ static void list_readings(char *buf, size_t len, unsigned set)
 		}
 }
 
-/* A rule one reading of the profile skips and another adds: secprof adds
- * it, which is the stricter (profile.h, sp_rule_is_default). */
+/* A rule one reading of the profile skips and another adds: kept, or
+ * refused beside a stricter rule (profile.h, sp_rule_is_default). */
 static int warn_partly_default(secprof_ctx *ctx, const struct secprof_profile *p,
 			       const struct sp_rule *rule, size_t *nwarn, secprof_error *err)
 {
@@ -79,10 +79,12 @@ static int warn_partly_default(secprof_ctx *ctx, const struct secprof_profile *p
 	list_readings(adds, sizeof(adds), all & ~skip);
 	sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
 	(*nwarn)++;
+	/* what the rule set then does: ir/ruleset.c check_readings */
 	return sp_warn(ctx, err, p->file, &rule->action.loc, path,
 		       "the rule's action equals the default action %s, where runc skips the "
-		       "rule, but not %s: secprof keeps the rule (the stricter)",
-		       skips, adds);
+		       "rule, but not %s: %s",
+		       skips, adds,
+		       "secprof keeps the rule, unless a stricter rule shares its calls");
 }
 
 static int check_action(secprof_ctx *ctx, const struct secprof_profile *p,

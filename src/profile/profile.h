@@ -216,10 +216,8 @@ enum {
 };
 unsigned sp_rule_default_readings(const struct secprof_profile *p, const struct sp_rule *rule);
 /* Left out as equal to the default only where every reading leaves it
- * out: a rule one of them adds is added. Its verdict is the default's
- * kind of denial; kept, it stands before later rules of its calls and
- * replaces earlier conditional ones, the stricter unless one of those
- * rules is stricter than it, which the rule set refuses (ir/ruleset.c
+ * out: a rule one of them adds is kept, its verdict the default's kind of
+ * denial, and refused where a stricter rule shares its calls (ir/ruleset.c
  * check_readings). The one test of it, for check.c's warning and the rule
  * set's drop alike (docs/COMPAT.md §9, 9 and 24). */
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule);

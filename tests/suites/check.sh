@@ -71,17 +71,18 @@ is "$rc:$err" "1:secprof: $tmp/lint.json:4:24: syscalls[0].names[1]: unknown sys
 # A rule equal to the default in one reading of the profile only: kept, and
 # the warning names who skips it and who adds it (docs/COMPAT.md §9, 9, 24).
 d=$TESTS/decide
+KEEPS="secprof keeps the rule, unless a stricter rule shares its calls"
 for f in 39-default-errno-readings 40-podman-errno-readings; do
 	"$SECPROF" check "$d/$f.json" --arch amd64 >/dev/null 2>"$tmp/err.$f"; ok $? "$f: valid"
 done
 is "$(grep 'syscalls\[0\].action' "$tmp/err.39-default-errno-readings")" \
-	"secprof: warning: $d/39-default-errno-readings.json:5:35: syscalls[0].action: the rule's action equals the default action as current Docker passes it, where runc skips the rule, but not as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): secprof keeps the rule (the stricter)" \
+	"secprof: warning: $d/39-default-errno-readings.json:5:35: syscalls[0].action: the rule's action equals the default action as current Docker passes it, where runc skips the rule, but not as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): $KEEPS" \
 	"a rule only current Docker skips: warned, kept"
 is "$(grep 'syscalls\[1\].action' "$tmp/err.39-default-errno-readings")" \
-	"secprof: warning: $d/39-default-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as Debian 12's Docker 20.10 passes it (without defaultErrnoRet), where runc skips the rule, but not as current Docker passes it: secprof keeps the rule (the stricter)" \
+	"secprof: warning: $d/39-default-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as Debian 12's Docker 20.10 passes it (without defaultErrnoRet), where runc skips the rule, but not as current Docker passes it: $KEEPS" \
 	"a rule only Debian 12's Docker skips: warned, kept"
 is "$(grep 'syscalls\[1\].action' "$tmp/err.40-podman-errno-readings")" \
-	"secprof: warning: $d/40-podman-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as secprof applies Podman's errno keys, where runc skips the rule, but not as current Docker passes it and as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): secprof keeps the rule (the stricter)" \
+	"secprof: warning: $d/40-podman-errno-readings.json:6:37: syscalls[1].action: the rule's action equals the default action as secprof applies Podman's errno keys, where runc skips the rule, but not as current Docker passes it and as Debian 12's Docker 20.10 passes it (without defaultErrnoRet): $KEEPS" \
 	"a rule only Podman's reading skips: warned, kept"
 is "$(grep 'syscalls\[2\].action' "$tmp/err.40-podman-errno-readings")" \
 	"secprof: warning: $d/40-podman-errno-readings.json:7:37: syscalls[2].action: the rule's action equals the default action, so runc skips the rule" \
@@ -90,24 +91,27 @@ is "$(grep 'syscalls\[2\].action' "$tmp/err.40-podman-errno-readings")" \
 # Kept beside a stricter rule of the same call, such a rule would replace
 # it (a later unconditional rule replaces earlier conditional ones in
 # libseccomp): current Docker kills getppid(1) where Debian 12's gives
-# ERRNO(5). Neither reading is always the stricter: refused (an
-# adversarial review found the kept rule weakening the KILL, the ERRNO
-# beside a TRACE default, and the socketcall copy of connect's KILL).
-REFUSE="the rule equals the default action for one Docker, whose runc skips it, and not for another, whose runc adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (secprof check names the readings): refused"
+# ERRNO(5). Neither reading is always the stricter: refused; each compiled
+# before (adversarial reviews found the kept rule weakening a KILL, an
+# ERRNO beside a TRACE default, and a KILL on socketcall both ways).
+REFUSE="the rule's action equals the default action as one Docker reads the profile, so that its runc skips the rule, but another Docker adds it; with a stricter rule for %s beside it the two decide otherwise and neither is always the stricter (give the rule an errno no reading takes for the default, or remove it)"
 kill='{"names":["getppid"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}'
-printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$kill" >"$tmp/r1.json"
-printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO"}]}' "$kill" >"$tmp/r2.json"
+pd='"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5'
+printf '{%s,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$pd" "$kill" >"$tmp/r1.json"
+printf '{%s,"syscalls":[%s,\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO"}]}' "$pd" "$kill" >"$tmp/r2.json"
 printf '{"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":5,"syscalls":[{"names":["getppid"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["getppid"],"action":"SCMP_ACT_TRACE","errnoRet":5}]}' >"$tmp/r3.json"
-printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":5,"architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["connect"],"action":"SCMP_ACT_KILL_PROCESS"},\n{"names":["socketcall"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' >"$tmp/r4.json"
-for c in "r1 getppid kill, then ERRNO(5) only current Docker skips" \
-	"r2 getppid kill, then ERRNO(1) only Debian 12's Docker skips" \
-	"r3 getppid ERRNO, then TRACE(5) beside a TRACE default" \
-	"r4 socketcall connect's kill, copied onto socketcall, then socketcall ERRNO(5)"; do
-	read -r f name why <<<"$c"
+printf '{%s,"architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["connect"],"action":"SCMP_ACT_KILL_PROCESS"},\n{"names":["socketcall"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$pd" >"$tmp/r4.json"
+printf '{%s,"architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["socketcall"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":3,"op":"SCMP_CMP_GE"}]},\n{"names":["connect"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$pd" >"$tmp/r5.json"
+for c in "r1|getppid|getppid|a KILL of getppid(1), then ERRNO(5) current Docker skips" \
+	"r2|getppid|getppid|a KILL of getppid(1), then ERRNO(1) Debian 12's Docker skips" \
+	"r3|getppid|getppid|an ERRNO beside a TRACE default, then TRACE(5)" \
+	"r4|socketcall|socketcall|connect's KILL, copied onto socketcall, then socketcall ERRNO(5)" \
+	"r5|connect|socketcall|a KILL on socketcall, then connect's ERRNO(5), copied onto it"; do
+	IFS='|' read -r f name on why <<<"$c"
 	# the action's value on line 2: {"names":["NAME"],"action":
 	# shellcheck disable=SC2059
-	want="1:secprof: $tmp/$f.json:2:$((24 + ${#name})): syscalls[1].action: $(printf "$REFUSE" "$name")"
-	out=$("$SECPROF" compile "$tmp/$f.json" --arch 386 -o /dev/null 2>&1); rc=$?
+	want="1:secprof: $tmp/$f.json:2:$((24 + ${#name})): syscalls[1].action: $(printf "$REFUSE" "$on")"
+	out=$("$SECPROF" -q compile "$tmp/$f.json" --arch 386 -o /dev/null 2>&1); rc=$?
 	is "$rc:$out" "$want" "refused: $why"
 done
 # the same rule without the stricter one beside it is kept (39, 40 above)
