@@ -141,8 +141,8 @@ static int check_readings(struct build *b)
 		if (partly_default(p, r->rules[i]) &&
 		    !(strictest = calloc(sp_syscall_count(), sizeof(*strictest))))
 			return sp_err_oom(b->err);
-	if (!strictest)
-		return 0;
+	if (!strictest || p->reading)
+		return (free(strictest), 0);
 	for (size_t i = 0; i < sp_syscall_count(); i++)
 		strictest[i] = INT32_MAX;
 	for (size_t i = 0; i < r->nrules; i++) {
@@ -285,6 +285,118 @@ static void set_flags(struct build *b)
 
 enum build_kind { BUILD_COMPILER, BUILD_IR, BUILD_AS_WRITTEN };
 
+static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scratch,
+					const secprof_resolved *r, const secprof_compile_opts *opts,
+					enum build_kind kind, secprof_error *err);
+
+/* The notes of libseccomp 2.5.4's bugs a build gives, one per line. */
+struct scmp_notes {
+	char *text;
+	size_t len;
+	bool oom;
+};
+
+static void collect_scmp_notes(void *data, const secprof_error *w)
+{
+	struct scmp_notes *n = data;
+	size_t add = strlen(w->msg);
+	char *t;
+
+	if (w->code || !strstr(w->msg, "libseccomp 2.5.4") || n->oom)
+		return;
+	if (!(t = realloc(n->text, n->len + add + 2))) {
+		n->oom = true;
+		return;
+	}
+	memcpy(t + n->len, w->msg, add);
+	t[n->len + add] = '\n';
+	t[n->len + add + 1] = '\0';
+	n->text = t;
+	n->len += add + 1;
+}
+
+/* Build the rule set as `reading` skips rules (profile.h), quietly, and
+ * collect its notes of libseccomp's bugs; false if it is refused. */
+static bool notes_of(const secprof_resolved *r, unsigned reading, const secprof_compile_opts *opts,
+		     struct scmp_notes *n)
+{
+	struct secprof_profile alt = *r->prof;
+	secprof_resolved altr = *r;
+	secprof_ctx collecting = { .warn = collect_scmp_notes, .warn_data = n };
+	secprof_error e = { 0 };
+	struct sp_ruleset *rs;
+
+	alt.reading = reading;
+	altr.prof = &alt;
+	rs = build_ruleset(&collecting, NULL, &altr, opts, BUILD_COMPILER, &e);
+	sp_ruleset_free(rs);
+	return rs != NULL;
+}
+
+/* Does every line of `some` appear in `all`? */
+static bool notes_within(const char *some, const char *all)
+{
+	for (const char *l = some; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		bool found = false;
+		for (const char *a = all; a && *a && !found;) {
+			const char *anl = strchr(a, '\n');
+			size_t alen = anl ? (size_t)(anl - a) + 1 : strlen(a);
+			found = alen == len && !memcmp(a, l, len);
+			a += alen;
+		}
+		if (!found)
+			return false;
+		l += len;
+	}
+	return true;
+}
+
+/* The rule set secprof keeps for a rule one reading skips is not that
+ * reading's: where libseccomp 2.5.4's code for the reading's set has a
+ * bug of docs/COMPAT.md §4.4 (a dropped number load, a stale
+ * accumulator, a merged tree; which fires depends on every rule it holds,
+ * their order and where their blocks land) that secprof's set does not
+ * have, that runc's filter decides other calls otherwise than secprof's,
+ * which models the bugs of its own set. Each such reading's set is built
+ * as its runc builds it, and a bug there that secprof's set has not
+ * refuses the profile. */
+static int check_reading_sets(struct build *b, const secprof_compile_opts *opts)
+{
+	const struct secprof_profile *p = b->r->prof;
+	static const unsigned readings[] = { SP_SKIP_APPLIED, SP_SKIP_MOBY, SP_SKIP_DOCKER20 };
+	struct scmp_notes own = { 0 };
+	unsigned seen = 0;
+	int rc = 0;
+
+	if (p->reading || b->as_written)
+		return 0;
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		unsigned r = sp_rule_default_readings(p, b->r->rules[i]);
+		if (r && r != SP_SKIP_ALL)
+			seen |= r;
+	}
+	if (!seen)
+		return 0;
+	if (!notes_of(b->r, SP_READING_OWN, opts, &own) || own.oom)
+		rc = own.oom ? sp_err_oom(b->err) : 0;
+	for (size_t k = 0; !rc && k < SP_ARRAY_SIZE(readings); k++) {
+		struct scmp_notes theirs = { 0 };
+		/* a set that reading's runc refuses starts no container */
+		bool built = (seen & readings[k]) && notes_of(b->r, readings[k], opts, &theirs);
+		if (theirs.oom)
+			rc = sp_err_oom(b->err);
+		else if (built && !notes_within(theirs.text, own.text))
+			rc = sp_err(
+				b->err, SECPROF_E_PROFILE, b->file, NULL, NULL,
+				"a rule one Docker skips as equal to the default action and another adds changes the rules libseccomp 2.5.4 holds, and in the set one Docker's runc builds, libseccomp's program decides some calls otherwise than the rules read (docs/COMPAT.md §4.4): secprof models the bugs of its own set only, so it refuses the profile (secprof check names the rule)");
+		free(theirs.text);
+	}
+	free(own.text);
+	return rc;
+}
+
 /* `scratch`: the caller's region (core/scratch.h), which then holds the
  * build's temporaries and the rule set's arena too (the caller frees the
  * rule set before it gives the region back); NULL: malloc. */
@@ -329,6 +441,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 		rc = check_rule(&b, r->rules[i]);
 	if (!rc)
 		rc = check_readings(&b);
+	if (!rc)
+		rc = check_reading_sets(&b, opts);
 	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)

@@ -190,7 +190,13 @@ struct secprof_profile {
 	/* defaultErrnoRet as Docker reads it, Podman's "defaultErrno" ignored */
 	bool docker_has_default_errno;
 	uint64_t docker_default_errno;
+	/* 0: a rule is skipped as equal to the default where every reading
+	 * skips it; one SP_SKIP_* bit: where that reading does (a copy of the
+	 * profile built as that reading's runc builds it, ir/ruleset.c) */
+	unsigned reading;
 };
+/* secprof.reading: secprof's own choice, built again to be compared */
+#define SP_READING_OWN 8u
 
 /* The filter return value runc asks libseccomp for (runc's getAction,
  * libcontainer/seccomp/seccomp_linux.go): the SECCOMP_RET_* base, and for

@@ -174,7 +174,11 @@ unsigned sp_rule_default_readings(const struct secprof_profile *p, const struct 
 
 bool sp_rule_is_default(const struct secprof_profile *p, const struct sp_rule *rule)
 {
-	return sp_rule_default_readings(p, rule) == SP_SKIP_ALL;
+	unsigned r = sp_rule_default_readings(p, rule);
+
+	if (!p->reading || p->reading == SP_READING_OWN)
+		return r == SP_SKIP_ALL;
+	return (r & p->reading) != 0;
 }
 
 const struct sp_rule_extra sp_rule_no_extra;

@@ -114,6 +114,19 @@ for c in "r1|getppid|getppid|a KILL of getppid(1), then ERRNO(5) current Docker 
 	out=$("$SECPROF" -q compile "$tmp/$f.json" --arch 386 -o /dev/null 2>&1); rc=$?
 	is "$rc:$out" "$want" "refused: $why"
 done
+# Alone, such a rule still changes the set libseccomp holds, and with it
+# the code libseccomp 2.5.4 makes for other calls: without getppid's entry
+# current Docker's runc drops the number load on arm64 (mmap2 has no number
+# there and sorts first) and denies ioctl(0, 0, 5), which secprof, keeping
+# the entry, allowed (a review found it). Each reading's set is built; a
+# bug there that secprof's own set has not refuses the profile.
+printf '{%s,"architectures":["SCMP_ARCH_AARCH64"],"syscalls":[{"names":["ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":13,"op":"SCMP_CMP_NE"}]},{"names":["mmap2"],"action":"SCMP_ACT_ALLOW"},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5}]}' "$pd" >"$tmp/r6.json"
+out=$("$SECPROF" -q compile "$tmp/r6.json" --arch arm64 -o /dev/null 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/r6.json: a rule one Docker skips as equal to the default action and another adds changes the rules libseccomp 2.5.4 holds, and in the set one Docker's runc builds, libseccomp's program decides some calls otherwise than the rules read (docs/COMPAT.md §4.4): secprof models the bugs of its own set only, so it refuses the profile (secprof check names the rule)" \
+	"refused: a bug of libseccomp fires in the set current Docker builds"
+sed 's/"architectures":\["SCMP_ARCH_AARCH64"\],//' "$tmp/r6.json" >"$tmp/r7.json"
+"$SECPROF" -q compile "$tmp/r7.json" --arch amd64 -o /dev/null
+ok $? "the same rules where no such bug fires (amd64 alone): kept"
 # the same rule without the stricter one beside it is kept (39, 40 above)
 "$SECPROF" compile "$d/39-default-errno-readings.json" -o /dev/null 2>/dev/null
 ok $? "kept where no rule of its calls is stricter"
