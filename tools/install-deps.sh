@@ -28,6 +28,9 @@ pkgs="$pkgs bubblewrap"
 pkgs="$pkgs podman"
 pkgs="$pkgs skopeo"
 pkgs="$pkgs crun"
+# the systemd export runs under a real systemd, PID 1 of a private pid,
+# mount and cgroup namespace (tests/suites/export-systemd.sh)
+pkgs="$pkgs systemd"
 # secprof record's eBPF backend (src/record/bpf/, skeleton built with bpftool
 # and clang -target bpf); gcc-multilib for the 32-bit workloads it records
 pkgs="$pkgs libbpf-dev bpftool libelf-dev"

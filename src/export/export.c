@@ -976,76 +976,6 @@ static const char *systemd_arch(const char *name)
 	return NULL;
 }
 
-/* What systemd allows in every unit whose SystemCallFilter= is an allow
- * list: config_parse_syscall_filter adds the @default set first
- * (systemd-analyze syscall-filter @default, systemd 252.38, Debian 12).
- * Names in place, no pointers: no relocation at load. */
-static const char systemd_default_set[][sizeof("clock_nanosleep_time64")] = {
-	"arch_prctl",
-	"brk",
-	"cacheflush",
-	"clock_getres",
-	"clock_getres_time64",
-	"clock_gettime",
-	"clock_gettime64",
-	"clock_nanosleep",
-	"clock_nanosleep_time64",
-	"execve",
-	"exit",
-	"exit_group",
-	"futex",
-	"futex_time64",
-	"futex_waitv",
-	"get_robust_list",
-	"get_thread_area",
-	"getegid",
-	"getegid32",
-	"geteuid",
-	"geteuid32",
-	"getgid",
-	"getgid32",
-	"getgroups",
-	"getgroups32",
-	"getpgid",
-	"getpgrp",
-	"getpid",
-	"getppid",
-	"getrandom",
-	"getresgid",
-	"getresgid32",
-	"getresuid",
-	"getresuid32",
-	"getrlimit",
-	"getsid",
-	"gettid",
-	"gettimeofday",
-	"getuid",
-	"getuid32",
-	"membarrier",
-	"mmap",
-	"mmap2",
-	"mprotect",
-	"munmap",
-	"nanosleep",
-	"pause",
-	"prlimit64",
-	"restart_syscall",
-	"riscv_flush_icache",
-	"riscv_hwprobe",
-	"rseq",
-	"rt_sigreturn",
-	"sched_getaffinity",
-	"sched_yield",
-	"set_robust_list",
-	"set_thread_area",
-	"set_tid_address",
-	"set_tls",
-	"sigreturn",
-	"time",
-	"ugetrlimit",
-	"uretprobe",
-};
-
 /* What the profile decides for one name over every arch of the filter
  * that has it: whether some input is allowed, some denied, whether that
  * depends on arguments, and the denying action (mixed: more than one). */
@@ -1115,14 +1045,6 @@ static struct sd_view sd_name_view(const struct xprof *x, const char *name)
 	return v;
 }
 
-static bool in_default_set(const char *name)
-{
-	for (size_t i = 0; i < SP_ARRAY_SIZE(systemd_default_set); i++)
-		if (!strcmp(systemd_default_set[i], name))
-			return true;
-	return false;
-}
-
 /* SystemCallFilter= holds names only: one list, allowed (the default
  * denies) or denied ("~", the default allows), and one errno for all
  * (SystemCallErrorNumber=; without it systemd kills); it applies on every
@@ -1130,16 +1052,25 @@ static bool in_default_set(const char *name)
  * on every arch of the filter (not one arch's): what its argument rules,
  * its arches or its own action decide that cannot be written leaves it
  * out of an allow list and puts it in a deny list, so the unit denies at
- * least what the profile denies, with a warning each; except that an
- * allow list always allows systemd's @default set, which is warned about
- * wherever the profile denies some of it. */
+ * least what the profile denies, with a warning each.
+ *
+ * Two rules of systemd's parser (config_parse_syscall_filter in
+ * src/core/load-fragment.c, seccomp_parse_syscall_filter in
+ * src/shared/seccomp-util.c; systemd.exec(5), SystemCallFilter=) shape an
+ * allow list. The first allow-list assignment adds the @default set
+ * (execve, mmap, getpid, ... and more in each release), and a later "~"
+ * assignment removes names from the list, those of @default too: so a
+ * second line takes back every name of the filter's arches the profile
+ * denies, whatever that systemd's @default holds. And an empty
+ * assignment resets the setting to no filter at all: an allow list with
+ * no name is written as @default, which the second line empties. */
 static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x,
 			   const secprof_resolved *r, secprof_error *err)
 {
 	const char *file = r->prof->file;
 	uint32_t def = x->default_ret, kind = def & 0xffff0000u;
 	bool allow_list = kind != 0x7fff0000u && kind != 0x7ffc0000u;
-	struct sp_buf names = { 0 }, denied = { 0 }, partly = { 0 };
+	struct sp_buf names = { 0 }, denied = { 0 };
 	const char **all = NULL;
 	size_t nall = 0, cap = 0;
 	uint32_t deny_ret = 0;
@@ -1173,10 +1104,15 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 				goto oom;
 		}
 	}
-	for (size_t i = 0; allow_list && i < SP_ARRAY_SIZE(systemd_default_set); i++)
-		if (!listed(all, nall, systemd_default_set[i]) &&
-		    !push_name(&all, &nall, &cap, systemd_default_set[i]))
-			goto oom;
+	for (size_t a = 0; allow_list && a < secprof_ir_arch_count(x->ir); a++) {
+		const secprof_arch *arch = secprof_arch_lookup(secprof_ir_arch_at(x->ir, a)->name);
+		for (size_t k = 0; arch && k < secprof_arch_syscall_count(arch); k++) {
+			const char *n = NULL;
+			secprof_arch_syscall_at(arch, k, &n);
+			if (n && !listed(all, nall, n) && !push_name(&all, &nall, &cap, n))
+				goto oom;
+		}
+	}
 	/* a deny list's one errno: the denying rules', when they agree */
 	for (size_t i = 0; !allow_list && i < nall; i++) {
 		struct sd_view v = sd_name_view(x, all[i]);
@@ -1196,13 +1132,6 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 		char buf[32];
 		bool list;
 
-		if (allow_list && in_default_set(n)) {
-			/* systemd allows it whatever the list says */
-			if (v.deny) {
-				sp_buf_printf(v.allow ? &partly : &denied, " %s", n);
-				continue;
-			}
-		}
 		/* allowed somewhere and denied elsewhere: denied everywhere, the
 		 * stricter of the two, in an allow list as in a deny list */
 		if (v.allow && v.deny)
@@ -1228,34 +1157,36 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 					     n, deny_ret & 0xffffu,
 					     secprof_action_str(v.deny_ret, buf, sizeof(buf)));
 		}
-		if (list) {
-			sp_buf_puts(&names, " ");
-			sp_buf_puts(&names, n);
-		}
+		if (list)
+			sp_buf_printf(&names, " %s", n);
+		else if (allow_list)
+			sp_buf_printf(&denied, " %s", n);
 	}
 	free(all);
-	sp_buf_add(&denied, "", 0);
-	sp_buf_add(&partly, "", 0);
-	if (rc >= 0 && (denied.len > 1 || partly.len > 1))
-		rc = sp_warn(ctx, err, file, NULL, "syscalls",
-			     "systemd allows its @default set in every unit with an allow list, "
-			     "so the unit allows what the profile denies: %s%s%s%s%s",
-			     denied.len > 1 ? "denied always:" : "",
-			     denied.len > 1 ? denied.data : "",
-			     denied.len > 1 && partly.len > 1 ? "; " : "",
-			     partly.len > 1 ? "denied for some arguments or arches:" : "",
-			     partly.len > 1 ? partly.data : "");
-	sp_buf_free(&denied);
-	sp_buf_free(&partly);
 	if (rc < 0) {
 		sp_buf_free(&names);
+		sp_buf_free(&denied);
 		return rc;
 	}
 	sp_buf_puts(b, "# generated by secprof export --format systemd\n");
-	sp_buf_puts(b, allow_list ? "SystemCallFilter=" : "SystemCallFilter=~");
-	if (names.len)
-		sp_buf_add(b, names.data + 1, names.len - 1);
+	if (allow_list) {
+		sp_buf_puts(b, "SystemCallFilter=");
+		if (names.len)
+			sp_buf_add(b, names.data + 1, names.len - 1);
+		else
+			sp_buf_puts(b, "@default"); /* never empty: that is no filter */
+		sp_buf_puts(b, "\n# systemd adds its @default set to an allow list: "
+			       "what the profile denies is taken back\n");
+		sp_buf_puts(b, "SystemCallFilter=~");
+		if (denied.len)
+			sp_buf_add(b, denied.data + 1, denied.len - 1);
+	} else {
+		sp_buf_puts(b, "SystemCallFilter=~");
+		if (names.len)
+			sp_buf_add(b, names.data + 1, names.len - 1);
+	}
 	sp_buf_free(&names);
+	sp_buf_free(&denied);
 	sp_buf_puts(b, "\n");
 	if (kind == 0x00050000u || !allow_list) {
 		unsigned e = (allow_list ? def : deny_ret) & 0xffffu;
@@ -1279,7 +1210,6 @@ oom:
 	free(all);
 	sp_buf_free(&names);
 	sp_buf_free(&denied);
-	sp_buf_free(&partly);
 	return sp_err_oom(err);
 }
 

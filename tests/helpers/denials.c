@@ -31,6 +31,11 @@
  *                      where PTRACE_INTERRUPT does not stop it (secprof
  *                      dump gives up); prints "done" when the child is
  *                      killed
+ *   calls NR[:ARG0]... each syscall NR (arguments 0, or ARG0 first),
+ *                      printing "NR ret" or "NR errno=E" on one line
+ *                      each, written with write(2) only: what a
+ *                      filter decides for them, under a runtime that
+ *                      is not secprof (tests/suites/export-systemd.sh)
  *   hostile-names DIR  (x86_64) a comm and a code file (in DIR) whose
  *                      names hold terminal escapes, a carriage return and
  *                      a bidi override; acct called from that file: what
@@ -374,8 +379,26 @@ static int vfork_wait(void)
 	return 0;
 }
 
+/* No stdio: its buffer's allocation would need calls the filter under
+ * test may deny. */
+static int calls(int n, char **nrs)
+{
+	for (int i = 0; i < n; i++) {
+		char *end, line[64];
+		long nr = strtol(nrs[i], &end, 0), a0 = *end == ':' ? strtol(end + 1, NULL, 0) : 0;
+		long r = syscall(nr, a0, 0, 0, 0, 0, 0);
+		int len = r < 0 ? snprintf(line, sizeof(line), "%ld errno=%d\n", nr, errno)
+				: snprintf(line, sizeof(line), "%ld ret\n", nr);
+		if (syscall(SYS_write, 1, line, (size_t)len) != len)
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "calls"))
+		return calls(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "listener"))
 		return listener();
 	if (argc >= 2 && !strcmp(argv[1], "denials"))
