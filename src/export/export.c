@@ -830,6 +830,29 @@ static void k8s_name(struct sp_buf *b, const char *name)
 		sp_buf_puts(b, "profile");
 }
 
+/* A syscall name as a YAML scalar: plain where YAML reads it back as the
+ * same string (lower case, digits and '_', not a number nor one of YAML
+ * 1.1's booleans and nulls), else double-quoted with JSON's escapes, which
+ * YAML's double-quoted style shares. A name the profile wrote that no
+ * table knows is exported as written: plain, "mount\n    - unshare" would
+ * be read as two names, one allowed that runc skips in the profile. */
+static void spo_name(struct sp_buf *b, const char *name)
+{
+	static const char word[][6] = {
+		"y", "n", "yes", "no", "on", "off", "true", "false", "null"
+	};
+	bool plain = *name && !(*name >= '0' && *name <= '9');
+
+	for (const char *c = name; plain && *c; c++)
+		plain = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+	for (size_t i = 0; plain && i < SP_ARRAY_SIZE(word); i++)
+		plain = strcmp(name, word[i]) != 0;
+	if (plain)
+		sp_buf_puts(b, name);
+	else
+		sp_buf_json_str(b, name);
+}
+
 static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x,
 		       const secprof_resolved *r, const char *name, secprof_error *err)
 {
@@ -907,8 +930,11 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 		if (takes && (xr->ret & 0xffffu))
 			sp_buf_printf(b, "    errnoRet: %u\n", xr->ret & 0xffffu);
 		sp_buf_puts(b, "    names:\n");
-		for (size_t k = 0; k < xr->nnames; k++)
-			sp_buf_printf(b, "    - %s\n", xr->names[k]);
+		for (size_t k = 0; k < xr->nnames; k++) {
+			sp_buf_puts(b, "    - ");
+			spo_name(b, xr->names[k]);
+			sp_buf_puts(b, "\n");
+		}
 		if (!xr->nconds)
 			continue;
 		sp_buf_puts(b, "    args:\n");
@@ -935,8 +961,11 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 		if (takes && (x->default_ret & 0xffffu))
 			sp_buf_printf(b, "    errnoRet: %u\n", x->default_ret & 0xffffu);
 		sp_buf_puts(b, "    names:\n");
-		for (size_t k = 0; k < x->nbound; k++)
-			sp_buf_printf(b, "    - %s\n", x->bound[k]);
+		for (size_t k = 0; k < x->nbound; k++) {
+			sp_buf_puts(b, "    - ");
+			spo_name(b, x->bound[k]);
+			sp_buf_puts(b, "\n");
+		}
 	}
 	return 0;
 }
@@ -1232,18 +1261,27 @@ static bool range_names(const secprof_arch *arch, uint32_t lo, uint32_t hi, cons
 	return true;
 }
 
+/* An action under which the call runs (ALLOW, LOG). */
+static bool lets_through(uint32_t ret)
+{
+	uint32_t k = ret & 0xffff0000u;
+	return k == 0x7fff0000u || k == 0x7ffc0000u;
+}
+
 /* Whether the export `text` (the Docker form of x) decides as the profile
  * on every input of every arch of the filter, compiled both ways (as
  * libseccomp builds it, which runc and Docker load, and as secprof does):
  * the export is read back, resolved for the same container and compared
  * by decision over every region (secprof_diff_compute), as merge checks
- * its result. The names of the syscalls where it does not are added to
+ * its result; with laxer_only, only where the export lets a call run that
+ * the profile does not (the SPO form, whose consumer answers EPERM where
+ * the profile gives another errno, is held to that). The names of the syscalls where it does not are added to
  * *v and the first difference described in *first; 1 where one has no
  * name (numbers with no syscall, a range too wide), 0 else; or the error
  * (-SECPROF_E_LIMIT: too many regions to compare). */
 static int self_check(const secprof_resolved *r, const secprof_export_opts *o, const char *text,
-		      const char ***v, size_t *n, size_t *cap, struct sp_buf *first,
-		      secprof_error *err)
+		      bool laxer_only, const char ***v, size_t *n, size_t *cap,
+		      struct sp_buf *first, secprof_error *err)
 {
 	secprof_ctx quiet = { 0 }; /* the export's warnings were given */
 	secprof_profile *p = NULL;
@@ -1280,8 +1318,12 @@ static int self_check(const secprof_resolved *r, const secprof_export_opts *o, c
 		for (size_t i = 0; d && i < secprof_diff_count(d); i++) {
 			const secprof_diff_entry *e = secprof_diff_at(d, i);
 			const secprof_arch *arch = e->arch ? secprof_arch_lookup(e->arch) : NULL;
-			bool named = range_names(arch, e->nr_lo, e->nr_hi, v, n, cap, &oom);
+			bool named;
 			char ba[32], bb[32];
+
+			if (laxer_only && (lets_through(e->a) || !lets_through(e->b)))
+				continue;
+			named = range_names(arch, e->nr_lo, e->nr_hi, v, n, cap, &oom);
 
 			/* the first difference, or the first no name can mend */
 			if (!first->len || (!named && rc != 1)) {
@@ -1307,6 +1349,46 @@ static int self_check(const secprof_resolved *r, const secprof_export_opts *o, c
 out:
 	secprof_resolved_free(back);
 	secprof_profile_free(p);
+	return rc;
+}
+
+/* The SPO form read back as its consumer reads it: the CRD has neither
+ * defaultErrnoRet nor errnoRet 0, so runc answers EPERM there and skips a
+ * rule of ERRNO(1) as the default's (matchCall in runc's
+ * libcontainer/seccomp/seccomp_linux.go), which lets a later ALLOW rule of
+ * the same call decide. Another errno for a denied call is warned about
+ * (spo_profile); a call the form lets run and the profile does not is
+ * refused, never written. */
+static int spo_check(const secprof_resolved *r, const secprof_export_opts *o, struct sp_buf *b,
+		     secprof_error *err)
+{
+	struct sp_buf first = { 0 };
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	sp_buf_add(b, "", 0); /* a C string, len unchanged */
+	if (b->oom)
+		return sp_err_oom(err);
+	rc = self_check(r, o, b->data, true, &names, &n, &cap, &first, err);
+	free(names);
+	sp_buf_add(&first, "", 0);
+	if (rc >= 0 && first.oom)
+		rc = sp_err_oom(err);
+	if (rc == -SECPROF_E_LIMIT)
+		rc = sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+			    "the spo export could not be compared with the profile: refused, "
+			    "since nothing shows it denies what the profile denies");
+	else if (rc >= 0 && first.len > 1)
+		rc = sp_err(
+			err, SECPROF_E_PROFILE, r->prof->file, NULL, NULL,
+			"the spo export would let through what the profile denies: %s (the "
+			"SeccompProfile CRD has no defaultErrnoRet nor errnoRet 0: runc answers "
+			"EPERM and skips a rule of ERRNO(1) as the default's); refused",
+			first.data);
+	else if (rc > 0)
+		rc = 0;
+	sp_buf_free(&first);
 	return rc;
 }
 
@@ -1384,7 +1466,8 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 			rc = sp_err_oom(err);
 			goto fail;
 		}
-		rc = self_check(r, o, b.data, &written, &nwritten, &written_cap, &first, err);
+		rc = self_check(r, o, b.data, false, &written, &nwritten, &written_cap, &first,
+				err);
 		sp_buf_free(&b);
 		sp_buf_add(&first, "", 0);
 		if (rc >= 0 && first.oom)
@@ -1424,9 +1507,10 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 			stage = 1; /* no name to mend it by: every name next */
 		xprof_free(&x);
 	}
-	if (o->format == SECPROF_EXPORT_SPO)
-		rc = spo_profile(ctx, &b, &x, r, o->name, err);
-	else if (o->format == SECPROF_EXPORT_SYSTEMD)
+	if (o->format == SECPROF_EXPORT_SPO) {
+		if ((rc = spo_profile(ctx, &b, &x, r, o->name, err)) >= 0)
+			rc = spo_check(r, o, &b, err);
+	} else if (o->format == SECPROF_EXPORT_SYSTEMD)
 		rc = systemd_profile(ctx, &b, &x, r, err);
 	else
 		json_profile(&b, &x, r, o->format == SECPROF_EXPORT_DOCKER);

@@ -265,6 +265,26 @@ out=$("$S" export "$T/wide.json" --format spo 2>&1 >/dev/null)
 ok $? "spo export warns about what the CRD cannot hold"
 "$S" --strict export "$T/wide.json" --format spo >/dev/null 2>&1
 [[ $? == 1 ]]; ok $? "--strict: those warnings refuse the export"
+# a name no table knows is exported as written, quoted where YAML would
+# read it otherwise: plain, these would allow ptrace, mount and unshare
+printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"},{"names":["ptrace #x","mount\\n    - unshare","yes","123"],"action":"SCMP_ACT_ALLOW"}]}' >"$T/odd.json"
+"$S" -q export "$T/odd.json" --format spo >"$T/odd.yaml"
+python3 -c '
+import sys, yaml
+names = [n for r in yaml.safe_load(open(sys.argv[1]))["spec"]["syscalls"] for n in r["names"]]
+assert names == ["read", "write", "exit_group", "ptrace #x", "mount\n    - unshare", "yes", "123"], names' "$T/odd.yaml"
+ok $? "spo: names YAML would read otherwise are quoted (a YAML reader gets the profile's names back)"
+is "$("$S" -q eval "$T/odd.yaml" ptrace | head -n 1) $("$S" -q eval "$T/odd.yaml" mount | head -n 1)" \
+	"ERRNO(1) ERRNO(1)" "spo: read back, ptrace and mount stay denied, as in the profile"
+# the CRD has no defaultErrnoRet: runc answers EPERM and skips an
+# ERRNO(1) rule as the default's, and a later ALLOW decides
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["userfaultfd"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":1,"value":5,"op":"SCMP_CMP_EQ"}]},{"names":["userfaultfd"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":57005,"op":"SCMP_CMP_EQ"}]},{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}' >"$T/eperm-skip.json"
+out=$("$S" -q export "$T/eperm-skip.json" --format spo 2>&1)
+rc=$?
+is "$rc: $out" "1: secprof: $T/eperm-skip.json: the spo export would let through what the profile denies: x86_64 userfaultfd arg0==57005 arg1==5: ERRNO(1) in the profile, ALLOW in the export (the SeccompProfile CRD has no defaultErrnoRet nor errnoRet 0: runc answers EPERM and skips a rule of ERRNO(1) as the default's); refused" \
+	"spo: an export whose consumer would let a denied call run is refused"
+"$S" -q export "$T/eperm-skip.json" --format docker >/dev/null
+ok $? "the docker form of that profile (which keeps defaultErrnoRet) is written"
 
 # ---- program forms ------------------------------------------------------------
 "$S" -q compile builtin >"$T/prog.bpf"
