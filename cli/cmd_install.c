@@ -67,6 +67,10 @@ int cmd_install(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (!a.kubelet || !*a.kubelet)
 		return cli_bad_usage(g, "--kubelet NAME is needed");
+	for (const char *c = a.kubelet; *c; c++)
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || *c == 0x7f)
+			return cli_bad_usage(g, "--kubelet NAME: no quote, backslash or control "
+						"character (the name goes into the pod's YAML)");
 	base = strrchr(a.kubelet, '/');
 	base = base ? base + 1 : a.kubelet;
 	if (asprintf(&name, "%s%s", a.kubelet, strchr(base, '.') ? "" : ".json") < 0)
@@ -81,8 +85,11 @@ int cmd_install(struct cli *g, int argc, char **argv)
 	}
 	if (!g->quiet)
 		fprintf(stderr, "%s: installed %s/%s\n", g->prog, a.root, name);
+	/* double-quoted: a plain YAML scalar would end at " #" or read
+	 * "yes" or "1.json" otherwise; the name holds no '"', '\\' nor
+	 * control character (refused above) */
 	printf("securityContext:\n  seccompProfile:\n    type: Localhost\n"
-	       "    localhostProfile: %s\n",
+	       "    localhostProfile: \"%s\"\n",
 	       name);
 	rc = fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
 out:

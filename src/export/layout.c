@@ -17,6 +17,24 @@
 
 /* ---- atomic file writes --------------------------------------------------- */
 
+/* A directory every user may write to, and not sticky: anyone could
+ * rename a file of their own over what is written there, after the fact
+ * (the kubelet's seccomp root is root's, 0755). Refused rather than
+ * warned about: an installed profile someone else can swap is no filter. */
+static int refuse_open_dir(int dfd, const char *dirname, const char *part, secprof_error *err)
+{
+	struct stat st;
+
+	if (fstat(dfd, &st) < 0)
+		return sp_err_errno(err, dirname, "cannot stat directory %s", part ? part : ".");
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
+			      "the directory%s%s is writable by every user, who could replace "
+			      "what is written there: refused (chmod o-w)",
+			      part ? " " : "", part ? part : "");
+	return 0;
+}
+
 /* The directory holding dirfd-relative `path` (its parts up to, not
  * including, the last), walked one part at a time from dirfd: each part is
  * created (0755) when missing and opened with O_NOFOLLOW, so a symbolic
@@ -27,13 +45,17 @@ static int open_parent(int dirfd, const char *dirname, const char *path, secprof
 {
 	char buf[4096];
 	size_t n = strlen(path);
-	int dfd;
+	int dfd, rc0;
 
 	if (n >= sizeof(buf))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "%s: name too long", path);
 	memcpy(buf, path, n + 1);
 	if ((dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return sp_err_errno(err, dirname, "cannot open directory");
+	if ((rc0 = refuse_open_dir(dfd, dirname, NULL, err)) < 0) {
+		close(dfd);
+		return rc0;
+	}
 	for (char *part = buf, *s; (s = strchr(part, '/')); part = s + 1) {
 		struct stat st;
 		int next, rc;
@@ -67,6 +89,10 @@ static int open_parent(int dirfd, const char *dirname, const char *path, secprof
 		}
 		close(dfd);
 		dfd = next;
+		if ((rc = refuse_open_dir(dfd, dirname, buf, err)) < 0) {
+			close(dfd);
+			return rc;
+		}
 		*s = '/';
 	}
 	return dfd;

@@ -460,8 +460,30 @@ out=$("$S" -q install builtin --kubelet profiles/docker-default --root "$root")
 [[ $? == 0 && -f $root/profiles/docker-default.json ]] &&
 	cmp -s "$root/profiles/docker-default.json" <("$S" -q export builtin --format docker)
 ok $? "install: the docker export at ROOT/NAME.json"
-is "$out" $'securityContext:\n  seccompProfile:\n    type: Localhost\n    localhostProfile: profiles/docker-default.json' \
+is "$out" $'securityContext:\n  seccompProfile:\n    type: Localhost\n    localhostProfile: "profiles/docker-default.json"' \
 	"install prints the pod's seccompProfile"
+# the printed path is double-quoted: plain, YAML would end it at " #"
+out=$("$S" -q install builtin --kubelet 'app #strict' --root "$root")
+python3 -c 'import sys, yaml; p = yaml.safe_load(sys.stdin.read())["securityContext"]["seccompProfile"]["localhostProfile"]; sys.exit(p != "app #strict.json")' <<<"$out" &&
+	[[ -f "$root/app #strict.json" ]]
+ok $? "install: the pod's localhostProfile reads back as the file written (\"app #strict.json\")"
+out=$("$S" -q install builtin --kubelet 'a"b' --root "$root" 2>&1)
+[[ $? == 2 && $out == *"no quote, backslash or control character"* && ! -e $root/a\"b.json ]]
+ok $? "install refuses a name with a quote (it goes into the pod's YAML)"
+# a directory every user may write to (not sticky): anyone could rename
+# their own file over the installed one
+mkdir -p "$T/open/sub" && chmod 0777 "$T/open" "$T/open/sub"
+out=$("$S" -q install builtin --kubelet app --root "$T/open" 2>&1); rc=$?
+is "$rc:$out:$(ls -A "$T/open")" \
+	"3:secprof: $T/open: the directory is writable by every user, who could replace what is written there: refused (chmod o-w):sub" \
+	"install refuses a root every user may write to"
+chmod 0755 "$T/open"
+out=$("$S" -q install builtin --kubelet sub/app --root "$T/open" 2>&1); rc=$?
+is "$rc:$out" "3:secprof: $T/open: the directory sub is writable by every user, who could replace what is written there: refused (chmod o-w)" \
+	"install refuses such a directory below the root"
+chmod 1777 "$T/open/sub"
+"$S" -q install builtin --kubelet sub/app --root "$T/open" >/dev/null && [[ -f $T/open/sub/app.json ]]
+ok $? "install takes a sticky one (/tmp's mode): no one renames over another's file there"
 [[ $(stat -c %a "$root/profiles/docker-default.json") == 644 ]]; ok $? "installed 0644"
 "$S" -q install builtin --kubelet ../escape --root "$root" >/dev/null 2>&1
 [[ $? == 2 && ! -e $T/kubelet/escape.json ]]; ok $? "install refuses a name that leaves the root"
