@@ -413,35 +413,60 @@ static int boundary_names(secprof_ctx *ctx, const secprof_resolved *r, struct xp
 	return 0;
 }
 
-/* Export profile rule `rule` for `name` as written (once). */
+/* Whether `rule` tests some argument more than once: runc's matchCall then
+ * adds each condition as a rule of its own (libseccomp would AND them),
+ * so the rule allows or denies where any one condition holds. */
+static bool tests_an_arg_twice(const struct sp_rule *rule)
+{
+	for (size_t k = 0; k < rule->nargs; k++)
+		for (size_t j = 0; j < k; j++)
+			if (rule->args[j].index == rule->args[k].index)
+				return true;
+	return false;
+}
+
+/* Export profile rule `rule` for `name` as written (once). A rule that
+ * tests an argument twice is written as runc reads it, one rule per
+ * condition: crun reads at most six conditions of a rule, and where an
+ * index repeats after the sixth ANDs what runc ORs (crun 1.8's
+ * src/libcrun/seccomp.c), so such a rule, handed on whole, decides
+ * otherwise under crun than under runc. */
 static int own_rule(struct xprof *x, const struct sp_rule *rule, const char *name)
 {
-	struct xrule *xr;
+	bool split = tests_an_arg_twice(rule);
+	size_t nparts = split ? rule->nargs : 1;
 
 	for (size_t k = 0; k < x->nrules; k++)
 		if (x->rules[k].own_rule && x->rules[k].src == rule->index &&
 		    !strcmp(x->rules[k].names[0], name))
 			return 0;
-	if (!(xr = xrule_new(x)))
-		return -1;
-	xr->ret = sp_rule_ret(rule);
-	xr->cond = true; /* a rule of its own, in profile order */
-	xr->own_rule = true;
-	xr->src = rule->index;
-	xr->name_pos = SIZE_MAX;
-	for (size_t j = 0; j < rule->nnames && xr->name_pos == SIZE_MAX; j++)
-		if (rule->names[j].s && !strcmp(rule->names[j].s, name))
-			xr->name_pos = j;
-	if (!push_name(&xr->names, &xr->nnames, &xr->cap_names, name))
-		return -1;
-	if (rule->nargs && !(xr->own = calloc(rule->nargs, sizeof(*xr->own))))
-		return -1;
-	for (size_t k = 0; k < rule->nargs; k++)
-		xr->own[k] = (secprof_ir_cond){ (unsigned)rule->args[k].index,
-						sp_op_str(rule->args[k].op), rule->args[k].value,
-						rule->args[k].value_two, false };
-	xr->conds = xr->own;
-	xr->nconds = rule->nargs;
+	for (size_t part = 0; part < nparts; part++) {
+		struct xrule *xr = xrule_new(x);
+		size_t from = split ? part : 0, n = split ? 1 : rule->nargs;
+
+		if (!xr)
+			return -1;
+		xr->ret = sp_rule_ret(rule);
+		xr->cond = true; /* a rule of its own, in profile order */
+		xr->own_rule = true;
+		xr->src = rule->index;
+		xr->cond_pos = part;
+		xr->name_pos = SIZE_MAX;
+		for (size_t j = 0; j < rule->nnames && xr->name_pos == SIZE_MAX; j++)
+			if (rule->names[j].s && !strcmp(rule->names[j].s, name))
+				xr->name_pos = j;
+		if (!push_name(&xr->names, &xr->nnames, &xr->cap_names, name))
+			return -1;
+		if (n && !(xr->own = calloc(n, sizeof(*xr->own))))
+			return -1;
+		for (size_t k = 0; k < n; k++) {
+			const struct sp_arg *a = &rule->args[from + k];
+			xr->own[k] = (secprof_ir_cond){ (unsigned)a->index, sp_op_str(a->op),
+							a->value, a->value_two, false };
+		}
+		xr->conds = xr->own;
+		xr->nconds = n;
+	}
 	return 0;
 }
 

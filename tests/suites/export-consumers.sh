@@ -190,6 +190,26 @@ EOF
 		orig=$(crun_run "$TMPD/b5")
 		same "crun, $pn: the oci export in linux.seccomp decides as the original" "$orig" "$exp" strict
 	done
+	# A rule that tests an argument twice: runc adds one rule per
+	# condition (ORs them); crun reads at most six conditions of a rule.
+	# The export writes such a rule as runc reads it, so crun decides as
+	# runc: fcntl64(7) on i386, the seventh condition, is denied.
+	if [[ -x $ROOT/usr/local/bin/i386call && ${probe:-} == ret=[1-9]* ]]; then
+		python3 - "$TMPD/twice.json" <<'PY'
+import json, sys
+json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+           "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+           "syscalls": [{"names": ["fcntl64"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                         "args": [{"index": 0, "value": v, "op": "SCMP_CMP_EQ"} for v in range(1, 8)]}]},
+          open(sys.argv[1], "w"))
+PY
+		"$S" -q export "$TMPD/twice.json" --format oci >"$TMPD/exp.json" && bundle "$TMPD/b6" "$TMPD/exp.json" &&
+			setargs "$TMPD/b6/config.json" 221 7
+		exp=$(crun_run "$TMPD/b6")
+		runc_exp=$(timeout 60 runc run --bundle "$TMPD/b6" "$cid" 2>&1 </dev/null); runc delete -f "$cid" >/dev/null 2>&1
+		is "crun $exp, runc $runc_exp" "crun errno=13, runc errno=13" \
+			"crun, a rule testing arg0 seven times: the oci export denies i386 fcntl64(7), as runc does"
+	fi
 fi
 
 # ---- docker run, the profile install --kubelet wrote ---------------------------------
