@@ -132,9 +132,14 @@ done:
  * decide alike where the programs runc builds from them do not (an allow
  * rule `> 40` lets socket(0x100000028) through under libseccomp, a
  * MASKED_EQ on the low word does not): compare those too, so a verdict or
- * subset holds for Docker's filters as well. -1 with err on failure. */
-static int fold_runc(const struct cli_side *sa, const struct cli_side *sb,
-		     const secprof_compile_opts *co, secprof_diff *d, secprof_error *err)
+ * subset holds for Docker's filters as well. So for each Docker that
+ * skips a rule secprof keeps (an ERRNO rule equal to the default as that
+ * Docker reads errnos: secprof_resolved_readings), whose runc can let a
+ * later ALLOW rule decide: its programs are compared as well. -1 with err
+ * on failure. */
+static int fold_runc_reading(const struct cli_side *sa, const struct cli_side *sb,
+			     const secprof_compile_opts *co, unsigned reading, secprof_ctx *quiet,
+			     secprof_diff *d, secprof_error *err)
 {
 	secprof_compile_opts exact = *co;
 	secprof_prog *pa = NULL, *pb = NULL;
@@ -142,16 +147,8 @@ static int fold_runc(const struct cli_side *sa, const struct cli_side *sb,
 	secprof_diff *r = NULL;
 	int rc = -1;
 
-	/* the warnings were given when the profiles were loaded: a context
-	 * without a handler keeps them from coming again */
-	secprof_ctx *quiet = secprof_ctx_new();
-
 	exact.exact_libseccomp = true;
-	if (!quiet) {
-		err->code = SECPROF_E_SYSTEM;
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -1;
-	}
+	exact.docker_reading = reading;
 	if ((pa = secprof_compile(quiet, sa->r, &exact, err)) &&
 	    (pb = secprof_compile(quiet, sb->r, &exact, err)) &&
 	    (ia = secprof_ir_build(quiet, sa->r, &exact, err)) &&
@@ -166,6 +163,29 @@ static int fold_runc(const struct cli_side *sa, const struct cli_side *sb,
 	secprof_ir_free(ib);
 	secprof_prog_free(pa);
 	secprof_prog_free(pb);
+	return rc;
+}
+
+static int fold_runc(const struct cli_side *sa, const struct cli_side *sb,
+		     const secprof_compile_opts *co, secprof_diff *d, secprof_error *err)
+{
+	static const unsigned readings[] = { SECPROF_READING_PODMAN, SECPROF_READING_MOBY,
+					     SECPROF_READING_DOCKER20 };
+	unsigned seen = secprof_resolved_readings(sa->r) | secprof_resolved_readings(sb->r);
+	/* the warnings were given when the profiles were loaded: a context
+	 * without a handler keeps them from coming again */
+	secprof_ctx *quiet = secprof_ctx_new();
+	int rc;
+
+	if (!quiet) {
+		err->code = SECPROF_E_SYSTEM;
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	rc = fold_runc_reading(sa, sb, co, 0, quiet, d, err);
+	for (size_t k = 0; !rc && k < sizeof(readings) / sizeof(readings[0]); k++)
+		if (seen & readings[k])
+			rc = fold_runc_reading(sa, sb, co, readings[k], quiet, d, err);
 	secprof_ctx_free(quiet);
 	return rc;
 }

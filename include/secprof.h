@@ -196,6 +196,15 @@ SECPROF_API secprof_resolved *secprof_resolve(secprof_ctx *ctx, const secprof_pr
 SECPROF_API void secprof_resolved_free(secprof_resolved *r);
 /* true when the result means "no seccomp at all". */
 SECPROF_API bool secprof_resolved_unconfined(const secprof_resolved *r);
+/* The Dockers that read a rule of the container otherwise than secprof:
+ * a rule whose action equals the default action as one of them reads the
+ * profile, so that its runc skips the rule, while secprof keeps it as the
+ * stricter (README "Resolving and checking a profile"). A bit per
+ * reading, for secprof_compile_opts.docker_reading; 0 when none. */
+#define SECPROF_READING_PODMAN 1u   /* Podman's errno and defaultErrno keys applied */
+#define SECPROF_READING_MOBY 2u     /* current moby: those keys ignored */
+#define SECPROF_READING_DOCKER20 4u /* Debian 12's docker.io 20.10: defaultErrnoRet dropped too */
+SECPROF_API unsigned secprof_resolved_readings(const secprof_resolved *r);
 /* The resolved OCI linux.seccomp object, in moby's byte-exact field order.
  * *out is malloc'ed and NUL-terminated; the caller frees it. */
 SECPROF_API int secprof_resolved_to_oci_json(const secprof_resolved *r, char **out, size_t *len,
@@ -246,6 +255,11 @@ typedef struct secprof_compile_opts {
 	 * number the profile names. With this, they are compiled as the profile
 	 * says, as a runc linked with a newer libseccomp does. */
 	bool newer_syscalls;
+	/* 0: secprof's rule set. One SECPROF_READING_* bit: the rule set that
+	 * Docker's runc builds, skipping the rules equal to the default
+	 * action as that reading reads them (secprof_resolved_readings), so a
+	 * comparison holds for every Docker (secprof diff). */
+	unsigned docker_reading;
 } secprof_compile_opts;
 
 /* Compile a resolved profile to one BPF filter (docs/COMPAT.md §4.1, §4.3). */

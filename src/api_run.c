@@ -52,7 +52,8 @@ static int filter_key(struct sp_progkey *k, const char *name, const char *data, 
 	const secprof_arch *native = secprof_arch_native();
 	secprof_arch_info ai = { 0 };
 	struct utsname u;
-	uint8_t opts[3] = { co->no_enosys, co->exact_libseccomp, co->newer_syscalls };
+	uint8_t opts[4] = { co->no_enosys, co->exact_libseccomp, co->newer_syscalls,
+			    (uint8_t)co->docker_reading };
 	int32_t kernel[2] = { ro->kernel_major, ro->kernel_minor };
 
 	if (!native || uname(&u) < 0 || sp_progkey_init(k) < 0)

@@ -302,6 +302,18 @@ secprof_diff *secprof_diff_compute(const secprof_side *a, const secprof_side *b,
 	return d;
 }
 
+static bool folded_already(const secprof_diff *d, const secprof_diff_entry *x)
+{
+	for (size_t i = 0; i < d->entries.len; i++) {
+		const secprof_diff_entry *e = entry_at(d, i);
+		if (e->runc && e->audit == x->audit && e->nr_lo == x->nr_lo &&
+		    e->nr_hi == x->nr_hi && e->a == x->a && e->b == x->b &&
+		    !strcmp(e->region, x->region))
+			return true;
+	}
+	return false;
+}
+
 int secprof_diff_fold(secprof_diff *d, const secprof_diff *runc, secprof_error *err)
 {
 	if (!d || !runc)
@@ -315,6 +327,9 @@ int secprof_diff_fold(secprof_diff *d, const secprof_diff *runc, secprof_error *
 		/* the same difference at the same call: d lists it already */
 		if (sp_action_effect(a) == sp_action_effect(x->a) &&
 		    sp_action_effect(b) == sp_action_effect(x->b))
+			continue;
+		/* or an earlier fold did (runc's programs of another reading) */
+		if (folded_already(d, x))
 			continue;
 		if (!(e = sp_vec_push(&d->entries)))
 			return sp_err_oom(err);

@@ -406,6 +406,10 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 {
 	struct sp_ruleset *rs = calloc(1, sizeof(*rs));
 	bool record = kind == BUILD_IR;
+	/* one Docker's reading (secprof_compile_opts.docker_reading): the
+	 * build reads the copies only; the rule set keeps no pointer to them */
+	struct secprof_profile alt;
+	secprof_resolved altr;
 	struct build b = { .ctx = ctx,
 			   .r = r,
 			   .rs = rs,
@@ -424,6 +428,22 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 		       "the profile is unconfined: there is no filter to compile");
 		free(rs);
 		return NULL;
+	}
+	if (opts && (opts->docker_reading & SP_SKIP_ALL) && !r->prof->reading) {
+		alt = *r->prof;
+		alt.reading = opts->docker_reading & SP_SKIP_ALL;
+		/* the default action as that Docker passes it: Podman's
+		 * defaultErrno ignored; Docker 20.10 drops defaultErrnoRet */
+		if (alt.reading != SP_SKIP_APPLIED && alt.default_errno_name.s) {
+			alt.default_errno_name = (struct sp_str){ 0 };
+			alt.has_default_errno = alt.docker_has_default_errno;
+			alt.default_errno = alt.docker_default_errno;
+		}
+		if (alt.reading == SP_SKIP_DOCKER20)
+			alt.has_default_errno = false;
+		altr = *r;
+		altr.prof = &alt;
+		b.r = r = &altr;
 	}
 	b.scratch = scratch;
 	rs->arena.scratch = scratch;

@@ -430,6 +430,22 @@ void secprof_resolved_free(secprof_resolved *r)
 	free(r);
 }
 
+unsigned secprof_resolved_readings(const secprof_resolved *r)
+{
+	unsigned seen = 0;
+
+	_Static_assert(SECPROF_READING_PODMAN == SP_SKIP_APPLIED &&
+			       SECPROF_READING_MOBY == SP_SKIP_MOBY &&
+			       SECPROF_READING_DOCKER20 == SP_SKIP_DOCKER20,
+		       "the public reading bits are profile.h's");
+	for (size_t i = 0; r && !r->unconfined && r->prof && i < r->nrules; i++) {
+		unsigned k = sp_rule_default_readings(r->prof, r->rules[i]);
+		if (k != SP_SKIP_ALL)
+			seen |= k;
+	}
+	return seen;
+}
+
 bool secprof_resolved_unconfined(const secprof_resolved *r)
 {
 	return r->unconfined;
