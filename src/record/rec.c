@@ -199,7 +199,16 @@ static int cmp_name(const void *a, const void *b)
 static const char abi_order[][sizeof("x86_64")] = { "x86_64", "x86", "x32" };
 
 /* Why a name is in the profile. */
-enum { KIND_SEEN, KIND_RUNTIME, KIND_PORTABLE, KIND_ENOSYS, KIND_NEWER, KIND_CLONE3, NKIND };
+enum {
+	KIND_SEEN,
+	KIND_RUNTIME,
+	KIND_PORTABLE,
+	KIND_ENOSYS,
+	KIND_NEWER,
+	KIND_CLONE3,
+	KIND_MUX,
+	NKIND
+};
 
 /* --portable: calls another libc (or another version of it) makes for
  * the same thing. One seen, the others are allowed, so a glibc upgrade
@@ -297,7 +306,8 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 			bool first)
 {
 	bool yaml = o->format == SECPROF_RECORD_SPO;
-	bool enosys = e->base == KIND_ENOSYS || e->base == KIND_NEWER || e->base == KIND_CLONE3;
+	bool enosys = e->base == KIND_ENOSYS || e->base == KIND_NEWER || e->base == KIND_CLONE3 ||
+		      e->base == KIND_MUX;
 	const char *action = enosys ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW";
 	char comment[96];
 
@@ -317,6 +327,9 @@ static void write_entry(struct sp_buf *b, const struct out_entry *e,
 	else if (e->base == KIND_NEWER)
 		snprintf(comment, sizeof(comment),
 			 "newer than Linux %s, answered ENOSYS (--portable)", kernel);
+	else if (e->base == KIND_MUX)
+		snprintf(comment, sizeof(comment),
+			 "not seen; ENOSYS, before libseccomp's copy of socket's rule");
 	else
 		snprintf(comment, sizeof(comment), "seen in %u of %u runs", e->runs, total);
 	if (yaml) {
@@ -412,7 +425,7 @@ static int base_filter(const struct sp_rec_base *base, struct out_name *n, secpr
 			add |= v == SP_REC_ADD;
 			if (v == SP_REC_KEEP && !keep) {
 				keep = true;
-				if (n->base != KIND_ENOSYS && base->kept)
+				if (n->base != KIND_ENOSYS && n->base != KIND_MUX && base->kept)
 					base->kept(base->data, n->name, why);
 			}
 		}
@@ -439,6 +452,66 @@ static int base_filter(const struct sp_rec_base *base, struct out_name *n, secpr
 			}
 		}
 	}
+	return 0;
+}
+
+#define SYS_SOCKET_OP 1 /* socketcall's call number for socket (linux/net.h) */
+
+/* On i386, libseccomp 2.5.4 puts a rule for socket on socketcall too, with
+ * arg0 the call number (SYS_SOCKET) in place of socket's own arguments
+ * (docs/COMPAT.md §4.4; runc's ENOSYS stub answers i386's direct socket
+ * number, so glibc goes through socketcall there): the family test is
+ * lost, and socket allowed for AF_INET alone would let an i386 program
+ * open a socket of any family. Where socketcall was not seen, an
+ * unconditional ENOSYS rule for it (written before the argument rules:
+ * libseccomp keeps the first unconditional rule of a call and drops the
+ * copies that follow) keeps the recording to what was seen. */
+static int guard_socketcall(struct out_name *names, size_t *nnames, const char *const *arches,
+			    size_t narches, const struct sp_rec_base *bp, secprof_error *err)
+{
+	struct out_name *sock = NULL;
+	bool x86 = false;
+
+	for (size_t a = 0; a < narches; a++)
+		x86 |= !strcmp(arches[a], "SCMP_ARCH_X86");
+	for (size_t k = 0; x86 && k < *nnames; k++) {
+		struct out_name *n = &names[k];
+		size_t nv = 0;
+		if (!strcmp(n->name, "socketcall"))
+			return 0;
+		for (size_t c = 0; c < n->ncalls; c++)
+			nv += n->calls[c]->nvals;
+		if (!strcmp(n->name, "socket") && !n->dropped && !n->base && !n->any_args && nv)
+			sock = n;
+	}
+	if (!x86 || !sock)
+		return 0;
+	/* --base: the ENOSYS rule would also take the base's own answers for
+	 * socketcall (its copies of other socket rules); where the base
+	 * answers any call of it, socket keeps the base's answer instead */
+	for (uint64_t op = 1; bp && op <= 20; op++) {
+		enum sp_rec_verdict v;
+		char why[160] = "";
+		int rc = bp->decide(bp->data, "socketcall", sp_arch_by_scmp("SCMP_ARCH_X86"), 0, op,
+				    &v, why, sizeof(why), err);
+		if (rc < 0)
+			return rc;
+		if (op == SYS_SOCKET_OP && v == SP_REC_ALLOWED)
+			return 0; /* the base lets i386 socket calls through already */
+		if (v != SP_REC_ADD) {
+			sock->dropped = true;
+			if (bp->kept)
+				bp->kept(
+					bp->data, "socket",
+					"libseccomp would copy its rule onto i386 socketcall("
+					"SYS_SOCKET) without the family test, and the base answers "
+					"other socketcall calls itself");
+			return 0;
+		}
+	}
+	memset(&names[*nnames], 0, sizeof(names[0]));
+	names[*nnames].name = "socketcall";
+	names[(*nnames)++].base = KIND_MUX;
 	return 0;
 }
 
@@ -648,6 +721,8 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 	for (size_t k = 0; k < nnames; k++)
 		if (names[k].lost_vals && !names[k].base && !names[k].any_args)
 			names[k].dropped = true;
+	if (nnames < cap && (rc = guard_socketcall(names, &nnames, arches, narches, bp, err)) < 0)
+		goto done;
 	for (size_t k = 0; bp && k < nnames; k++)
 		if (!names[k].dropped && (rc = base_filter(bp, &names[k], err)) < 0)
 			goto done;

@@ -125,6 +125,47 @@ else
 		is "$(names "$tmp/i386-ebpf.json" | tr '\n' ' ')" "$(names "$tmp/i386-notify.json" | tr '\n' ' ')" \
 			"eBPF and notify record the same i386 set"
 	fi
+	# An i386 call puts SCMP_ARCH_X86 in the profile; socket(AF_INET) seen
+	# on x86_64 is allowed for family 2 alone, but libseccomp copies that
+	# rule onto i386 socketcall(SYS_SOCKET) without the family test: with
+	# socketcall never seen, an ENOSYS rule for it comes first, so no i386
+	# socket of another family opens.
+	if cc -static -O2 -o "$tmp/i386call" "$TESTS/helpers/i386call.c" 2>/dev/null; then
+		rec "${backends[0]}" "$tmp/mux.json" sh -c "$tmp/i386call 20 >/dev/null; python3 -c 'import socket; socket.socket()'"
+		is "$rc:$("$SECPROF" -q eval "$tmp/mux.json" socketcall 1 --abi x86 | head -n 1):$("$SECPROF" -q eval "$tmp/mux.json" socket 2 | head -n 1):$("$SECPROF" -q eval "$tmp/mux.json" socket 10 | head -n 1)" \
+			"0:ERRNO(38):ALLOW:ERRNO(1)" \
+			"i386 socketcall(SYS_SOCKET), never seen, is ENOSYS; socket(AF_INET) seen on x86_64 allowed, AF_INET6 not"
+		if [[ -x $BUILD/tests/scmp_eval ]]; then
+			is "$("$BUILD/tests/scmp_eval" "$tmp/mux.json" --arch 386 socketcall 1)" \
+				"nr 102: secprof ERRNO(38), libseccomp/runc ERRNO(38)" \
+				"libseccomp as runc: the ENOSYS rule comes before socket's copy, so socketcall(SYS_SOCKET) stays denied"
+		fi
+		# --base: the same, unless the base answers some socketcall call
+		# itself (the ENOSYS rule would take that answer): then socket
+		# keeps the base's answer, with a note
+		python3 - "$tmp/mux.json" "$tmp/muxbase" <<'PY'
+import json, sys
+mux = set("socket bind connect listen accept getsockname getpeername socketpair send recv sendto "
+          "recvfrom shutdown setsockopt getsockopt sendmsg recvmsg accept4 recvmmsg sendmmsg socketcall".split())
+p = json.load(open(sys.argv[1]))
+for keep, suffix in ((set(), "-none.json"), ({"getsockname"}, "-some.json")):
+    q = json.loads(json.dumps(p))
+    for r in q["syscalls"]:
+        r["names"] = [n for n in r["names"] if n not in mux - keep]
+    q["syscalls"] = [r for r in q["syscalls"] if r["names"]]
+    if keep:
+        q["syscalls"].append({"names": sorted(keep), "action": "SCMP_ACT_ALLOW"})
+    json.dump(q, open(sys.argv[2] + suffix, "w"))
+PY
+		cmd=(sh -c "$tmp/i386call 20 >/dev/null; python3 -c 'import socket; socket.socket()'")
+		"$SECPROF" record -q --base "$tmp/muxbase-none.json" -o "$tmp/mux-b1.json" -- "${cmd[@]}" >/dev/null 2>&1
+		is "$("$SECPROF" -q eval "$tmp/mux-b1.json" socketcall 1 --abi x86 | head -n 1):$("$SECPROF" -q eval "$tmp/mux-b1.json" socket 2 | head -n 1)" \
+			"ERRNO(38):ALLOW" "--base that answers no socketcall call: the ENOSYS rule, socket(AF_INET) added"
+		out=$("$SECPROF" record --base "$tmp/muxbase-some.json" -o "$tmp/mux-b2.json" -- "${cmd[@]}" 2>&1 >/dev/null)
+		[[ $out == *"--base: socket keeps the base's answer: libseccomp would copy its rule onto i386 socketcall(SYS_SOCKET) without the family test"* &&
+			$("$SECPROF" -q eval "$tmp/mux-b2.json" socketcall 1 --abi x86 | head -n 1):$("$SECPROF" -q eval "$tmp/mux-b2.json" socket 2 | head -n 1) == "ERRNO(1):ERRNO(1)" ]]
+		ok $? "--base that answers getsockname's socketcall copy: socket keeps the base's answer (denied, socketcall(SYS_SOCKET) too), with a note"
+	fi
 fi
 
 b=${backends[0]}
