@@ -546,13 +546,82 @@ static bool may_run(uint32_t ret)
 	return sp_action_allows(ret) || (ret & 0xffff0000u) == 0x7ff00000u;
 }
 
+/* An input that meets every condition of chain c (NE: value + 1, LT:
+ * value - 1; MASKED_EQ: the datum), the danger's arguments OR-ed in: a
+ * chain that allows unshare for `arg0 != 0x10000000` allows
+ * unshare(0x10000001) too, with CLONE_NEWUSER in it. false where two
+ * conditions of one argument want different values. */
+static bool chain_example(const secprof_ir_chain *c, const uint64_t *base, uint64_t args[6])
+{
+	bool set[6] = { false };
+
+	for (int i = 0; i < 6; i++)
+		args[i] = 0;
+	for (size_t k = 0; k < c->nconds; k++) {
+		const secprof_ir_cond *q = &c->conds[k];
+		uint64_t v = q->value;
+		if (q->arg >= 6)
+			return false;
+		if (!strcmp(q->op, "SCMP_CMP_NE") || !strcmp(q->op, "SCMP_CMP_GT"))
+			v = q->value + 1;
+		else if (!strcmp(q->op, "SCMP_CMP_LT"))
+			v = q->value ? q->value - 1 : 0;
+		else if (!strcmp(q->op, "SCMP_CMP_MASKED_EQ"))
+			v = q->value_two;
+		if (set[q->arg] && args[q->arg] != v)
+			return false;
+		set[q->arg] = true;
+		args[q->arg] = v;
+	}
+	for (int i = 0; base && i < 6; i++)
+		args[i] |= base[i];
+	return true;
+}
+
+/* Whether name may run on arch for the danger's arguments, or for those of
+ * an example of one of its conditional rules with them OR-ed in (an
+ * argument rule wider than the one value tried). *used gets the arguments
+ * that did. */
+static bool danger_runs(const secprof_ir *ir, const secprof_arch *arch, const struct danger *x,
+			secprof_ir_decision *d, uint64_t used[6])
+{
+	secprof_arch_info info;
+	int32_t nr = secprof_syscall_nr(arch, x->name);
+	/* socket's family is one value, not flags: no OR with an example */
+	bool flags = strcmp(x->name, "socket") != 0;
+
+	memcpy(used, x->args, sizeof(x->args));
+	if (decide(ir, arch, x->name, x->args, d) && may_run(d->action))
+		return true;
+	secprof_arch_get_info(arch, &info);
+	for (size_t ai = 0; flags && nr >= 0 && ai < secprof_ir_arch_count(ir); ai++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(ir, ai);
+		if (strcmp(ia->name, info.name))
+			continue;
+		for (size_t i = 0; i < ia->nsyscalls; i++) {
+			const secprof_ir_syscall *sc = &ia->syscalls[i];
+			if (sc->nr != (nr | (int32_t)info.nr_base) && sc->nr != nr)
+				continue;
+			/* no flag of clone or unshare is above bit 31: the kernel
+			 * refuses a call with one (EINVAL), whatever the filter */
+			for (size_t k = 0; sc->conditional && k < sc->nchains; k++)
+				if (may_run(sc->chains[k].action) &&
+				    chain_example(&sc->chains[k], x->args, used) &&
+				    !(used[0] >> 32) && decide(ir, arch, x->name, used, d) &&
+				    may_run(d->action))
+					return true;
+		}
+	}
+	return false;
+}
+
 /* The first arch of the filter (the native one first) on which the
  * program secprof compiles, or the one runc loads (libseccomp's), allows
  * the call: a compat arch is as reachable as the native one (int 0x80 from
  * any x86_64 process), and its rules may differ (libseccomp compares only
  * low words there). NULL when none does. */
 static const secprof_arch *danger_arch(const struct lint *l, const struct danger *x,
-				       secprof_ir_decision *d)
+				       secprof_ir_decision *d, uint64_t used[6])
 {
 	const secprof_ir *irs[2] = { l->ir, l->exact };
 
@@ -564,7 +633,24 @@ static const secprof_arch *danger_arch(const struct lint *l, const struct danger
 		if (!arch || (ai && arch == l->native))
 			continue;
 		for (size_t k = 0; k < 2; k++)
-			if (irs[k] && decide(irs[k], arch, x->name, x->args, d) &&
+			if (irs[k] && danger_runs(irs[k], arch, x, d, used))
+				return arch;
+	}
+	return NULL;
+}
+
+/* socket's family on an arch that multiplexes socket calls (i386, s390,
+ * ppc): behind socketcall's pointer, which no filter reads, so a
+ * socketcall(SYS_SOCKET) that may run opens any family. */
+static const secprof_arch *socketcall_arch(const struct lint *l, secprof_ir_decision *d)
+{
+	const secprof_ir *irs[2] = { l->ir, l->exact };
+	static const uint64_t sys_socket[6] = { 1 };
+
+	for (size_t ai = 0; ai < secprof_ir_arch_count(l->ir); ai++) {
+		const secprof_arch *arch = secprof_arch_lookup(secprof_ir_arch_at(l->ir, ai)->name);
+		for (size_t k = 0; arch && k < 2; k++)
+			if (irs[k] && decide(irs[k], arch, "socketcall", sys_socket, d) &&
 			    may_run(d->action))
 				return arch;
 	}
@@ -573,6 +659,8 @@ static const secprof_arch *danger_arch(const struct lint *l, const struct danger
 
 static void check_dangers(struct lint *l)
 {
+	bool socketcall_said = false;
+
 	for (size_t i = 0; i < sizeof(dangers) / sizeof(dangers[0]); i++) {
 		const struct danger *x = &dangers[i];
 		const secprof_arch *arch;
@@ -583,8 +671,19 @@ static void check_dangers(struct lint *l)
 		enum secprof_severity sev;
 		bool granted;
 
-		if (!(arch = danger_arch(l, x, &d)))
-			continue;
+		uint64_t used[6];
+		const char *name = x->name;
+
+		if (!(arch = danger_arch(l, x, &d, used))) {
+			/* said once for every family */
+			if (strcmp(x->name, "socket") || socketcall_said ||
+			    !(arch = socketcall_arch(l, &d)))
+				continue;
+			socketcall_said = true;
+			name = "socketcall";
+			memset(used, 0, sizeof(used));
+			used[0] = 1; /* SYS_SOCKET; the family behind its pointer */
+		}
 		if (arch != l->native) {
 			secprof_arch_get_info(arch, &info);
 			snprintf(on, sizeof(on), " on %s", info.name);
@@ -597,9 +696,16 @@ static void check_dangers(struct lint *l)
 		sev = x->cap < 0 ? SECPROF_SEV_WARNING
 		      : granted  ? SECPROF_SEV_ERROR
 				 : SECPROF_SEV_NOTE;
-		where(l, &d, x->name, path, sizeof(path), &loc);
-		call_text(x->name, x->args, ex, sizeof(ex));
-		if (x->cap < 0)
+		where(l, &d, name, path, sizeof(path), &loc);
+		call_text(name, used, ex, sizeof(ex));
+		if (name != x->name)
+			add(l, L_SP201, sev, path, &loc, ex,
+			    "socketcall(SYS_SOCKET) %s%s, and the family it opens sits behind "
+			    "its pointer, which no filter reads: any family, AF_ALG (the kernel "
+			    "crypto API) and AF_VSOCK (the hypervisor) too; no capability is "
+			    "needed",
+			    how, on);
+		else if (x->cap < 0)
 			add(l, L_SP201, sev, path, &loc, ex, "%s %s%s: %s; no capability is needed",
 			    x->name, how, on, x->why);
 		else

@@ -51,6 +51,14 @@ is "$("$SECPROF" -q eval "$L/SP201-compat-arch.json" unshare 0x10000000 --arch a
 is "$("$SECPROF" -q eval "$L/SP201-compat-arch.json" unshare 0x10000000 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
 	"ERRNO(1)" "SP201 on x86: ... and denies it on x86_64, the only arch lint looked at"
 lint "$L/SP201-compat-arch.json" | grep -q 'unshare is allowed on x86:'; ok $? "SP201 names the arch it found the call allowed on"
+# SP201 tries an example of each argument rule that may allow the call
+# (the danger's flags OR-ed in), not only one value: unshare allowed for
+# arg0 != CLONE_NEWUSER allows CLONE_NEWUSER|1; and socket's family on i386
+# sits behind socketcall's pointer (Docker's default allows socketcall)
+is "$("$SECPROF" -q eval "$L/SP201-wider-args.json" unshare 0x10000001 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	ALLOW "SP201 example unshare(0x10000001): runc's filter allows it"
+is "$("$SECPROF" -q eval builtin socketcall 1 --abi x86 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	ALLOW "SP201 example i386 socketcall(SYS_SOCKET) under the built-in profile: runc's filter allows it"
 is "$("$SECPROF" -q eval "$L/SP201-clone3.json" clone3 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
 	ALLOW "SP201 clone3: runc's filter allows clone3 under the deny-list that lint now flags"
 
