@@ -182,7 +182,8 @@ static int fold_runc(const struct cli_side *sa, const struct cli_side *sb,
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -1;
 	}
-	rc = fold_runc_reading(sa, sb, co, 0, quiet, d, err);
+	/* with --exact-libseccomp, d is runc's programs already */
+	rc = co->exact_libseccomp ? 0 : fold_runc_reading(sa, sb, co, 0, quiet, d, err);
 	for (size_t k = 0; !rc && k < sizeof(readings) / sizeof(readings[0]); k++)
 		if (seen & readings[k])
 			rc = fold_runc_reading(sa, sb, co, readings[k], quiet, d, err);
@@ -212,7 +213,7 @@ int cmd_diff(struct cli *g, int argc, char **argv)
 		return rc;
 	}
 	if (!(d = secprof_diff_compute(&sa.side, &sb.side, &err)) ||
-	    (!co.exact_libseccomp && sa.r && sb.r && (rc = fold_runc(&sa, &sb, &co, d, &err))) ||
+	    (sa.r && sb.r && (rc = fold_runc(&sa, &sb, &co, d, &err))) ||
 	    secprof_diff_format(
 		    d, (a.json ? SECPROF_DIFF_JSON : 0u) | (a.subset ? SECPROF_DIFF_SUBSET : 0u),
 		    &out, &err) < 0) {

@@ -67,10 +67,12 @@ int cmd_install(struct cli *g, int argc, char **argv)
 		return rc == CLI_DONE ? EXIT_OK : rc;
 	if (!a.kubelet || !*a.kubelet)
 		return cli_bad_usage(g, "--kubelet NAME is needed");
+	/* printable ASCII: YAML reads U+0085, U+2028 and U+2029 inside a
+	 * quoted scalar as line breaks, and the pod would name another file */
 	for (const char *c = a.kubelet; *c; c++)
-		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || *c == 0x7f)
-			return cli_bad_usage(g, "--kubelet NAME: no quote, backslash or control "
-						"character (the name goes into the pod's YAML)");
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			return cli_bad_usage(g, "--kubelet NAME: printable ASCII, no quote nor "
+						"backslash (the name goes into the pod's YAML)");
 	base = strrchr(a.kubelet, '/');
 	base = base ? base + 1 : a.kubelet;
 	if (asprintf(&name, "%s%s", a.kubelet, strchr(base, '.') ? "" : ".json") < 0)

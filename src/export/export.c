@@ -855,21 +855,48 @@ static void k8s_name(struct sp_buf *b, const char *name)
 		sp_buf_puts(b, "profile");
 }
 
-/* A syscall name as a YAML scalar: plain where YAML reads it back as the
- * same string (lower case, digits and '_', not a number nor one of YAML
- * 1.1's booleans and nulls), else double-quoted with JSON's escapes, which
- * YAML's double-quoted style shares. A name the profile wrote that no
- * table knows is exported as written: plain, "mount\n    - unshare" would
- * be read as two names, one allowed that runc skips in the profile. */
+/* Whether a name can be a syscall's: lower case, digits and '_' (every
+ * kernel's and libseccomp's names are). Any other the profile wrote is a
+ * name no runtime resolves, so every one skips its rules: the SPO and
+ * systemd forms leave it out, where it could break out of its place (a
+ * newline, "#", a "\\" that continues a unit-file line, a space that
+ * splits a name, systemd's "~", "@group" and "name:errno"). */
+static bool syscall_token(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return true;
+}
+
+static int warn_left_out(secprof_ctx *ctx, secprof_error *err, const char *file, const char *form,
+			 const char *name)
+{
+	struct sp_buf q = { 0 };
+	int rc;
+
+	sp_buf_json_str(&q, name);
+	rc = sp_warn(ctx, err, file, NULL, "syscalls",
+		     "%s can be no syscall's name, which every runtime skips: left out of the "
+		     "%s form",
+		     q.data ? q.data : "", form);
+	sp_buf_free(&q);
+	return rc;
+}
+
+/* A syscall name (a syscall_token) as a YAML scalar: plain where YAML
+ * reads it back as the same string (not a number nor one of YAML 1.1's
+ * booleans and nulls), else double-quoted. */
 static void spo_name(struct sp_buf *b, const char *name)
 {
 	static const char word[][6] = {
 		"y", "n", "yes", "no", "on", "off", "true", "false", "null"
 	};
-	bool plain = *name && !(*name >= '0' && *name <= '9');
+	/* a syscall_token: ASCII, so JSON's escapes are YAML's */
+	bool plain = !(*name >= '0' && *name <= '9');
 
-	for (const char *c = name; plain && *c; c++)
-		plain = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
 	for (size_t i = 0; plain && i < SP_ARRAY_SIZE(word); i++)
 		plain = strcmp(name, word[i]) != 0;
 	if (plain)
@@ -942,7 +969,15 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 		sp_buf_puts(b, "  syscalls:\n");
 	for (size_t i = 0; i < x->nrules; i++) {
 		const struct xrule *xr = &x->rules[i];
+		size_t kept = 0;
 
+		for (size_t k = 0; k < xr->nnames; k++)
+			if (syscall_token(xr->names[k]))
+				kept++;
+			else if ((rc = warn_left_out(ctx, err, file, "spo", xr->names[k])) < 0)
+				return rc;
+		if (!kept)
+			continue;
 		act = ret_action(xr->ret, &takes);
 		sp_buf_printf(b, "  - action: %s\n", act ? act : "\"\"");
 		/* errnoRet 0 is the CRD's "unset" (omitempty): EPERM */
@@ -956,6 +991,8 @@ static int spo_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xprof *x
 			sp_buf_printf(b, "    errnoRet: %u\n", xr->ret & 0xffffu);
 		sp_buf_puts(b, "    names:\n");
 		for (size_t k = 0; k < xr->nnames; k++) {
+			if (!syscall_token(xr->names[k]))
+				continue;
 			sp_buf_puts(b, "    - ");
 			spo_name(b, xr->names[k]);
 			sp_buf_puts(b, "\n");
@@ -1145,11 +1182,20 @@ static int systemd_profile(secprof_ctx *ctx, struct sp_buf *b, const struct xpro
 	}
 	/* every name of the filter: in the order of the Docker form's rules,
 	 * then arch by arch; then @default's */
-	for (size_t i = 0; i < x->nrules; i++)
-		for (size_t j = 0; j < x->rules[i].nnames; j++)
-			if (!listed(all, nall, x->rules[i].names[j]) &&
-			    !push_name(&all, &nall, &cap, x->rules[i].names[j]))
+	for (size_t i = 0; i < x->nrules && rc >= 0; i++)
+		for (size_t j = 0; j < x->rules[i].nnames && rc >= 0; j++) {
+			const char *n = x->rules[i].names[j];
+			if (listed(all, nall, n))
+				continue;
+			if (!syscall_token(n))
+				rc = warn_left_out(ctx, err, file, "systemd", n);
+			else if (!push_name(&all, &nall, &cap, n))
 				goto oom;
+		}
+	if (rc < 0) {
+		free(all);
+		return rc;
+	}
 	for (size_t a = 0; a < secprof_ir_arch_count(x->ir); a++) {
 		const secprof_ir_arch *ar = secprof_ir_arch_at(x->ir, a);
 		for (size_t i = 0; i < ar->nsyscalls; i++) {

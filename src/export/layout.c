@@ -17,22 +17,58 @@
 
 /* ---- atomic file writes --------------------------------------------------- */
 
-/* A directory every user may write to, and not sticky: anyone could
- * rename a file of their own over what is written there, after the fact
- * (the kubelet's seccomp root is root's, 0755). Refused rather than
- * warned about: an installed profile someone else can swap is no filter. */
+/* A directory another user could change what is written below it in:
+ * one every user may write to that is not sticky (anyone could rename a
+ * file of their own over it, after the fact), or one owned by a user
+ * other than root and the caller (its owner could). The kubelet's seccomp
+ * root and its parents are root's, 0755. Refused rather than warned
+ * about: an installed profile someone else can swap is no filter. */
+static int refuse_stat(const struct stat *st, const char *dirname, const char *part,
+		       secprof_error *err)
+{
+	if ((st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX))
+		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
+			      "the directory%s%s is writable by every user, who could replace "
+			      "what is written there: refused (chmod o-w)",
+			      part ? " " : "", part ? part : "");
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
+			      "the directory%s%s belongs to user %u, who could replace what is "
+			      "written there: refused",
+			      part ? " " : "", part ? part : "", (unsigned)st->st_uid);
+	return 0;
+}
+
 static int refuse_open_dir(int dfd, const char *dirname, const char *part, secprof_error *err)
 {
 	struct stat st;
 
 	if (fstat(dfd, &st) < 0)
 		return sp_err_errno(err, dirname, "cannot stat directory %s", part ? part : ".");
-	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
-			      "the directory%s%s is writable by every user, who could replace "
-			      "what is written there: refused (chmod o-w)",
-			      part ? " " : "", part ? part : "");
-	return 0;
+	return refuse_stat(&st, dirname, part, err);
+}
+
+/* The root's parents, up to /, held to the same: whoever may rename one
+ * of them may put another tree in the root's place. */
+static int refuse_open_parents(const char *root, secprof_error *err)
+{
+	char *real = realpath(root, NULL);
+	int rc = 0;
+
+	if (!real)
+		return sp_err_errno(err, root, "cannot resolve the directory");
+	for (char *slash; !rc && (slash = strrchr(real, '/'));) {
+		struct stat st;
+		slash[slash == real] = '\0'; /* "/a" -> "/", "/a/b" -> "/a" */
+		if (stat(real, &st) < 0)
+			rc = sp_err_errno(err, root, "cannot stat %s", real);
+		else
+			rc = refuse_stat(&st, root, real, err);
+		if (slash == real)
+			break;
+	}
+	free(real);
+	return rc;
 }
 
 /* The directory holding dirfd-relative `path` (its parts up to, not
@@ -184,6 +220,8 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 		if (mkdir(root, 0755) < 0 && errno != EEXIST)
 			return sp_err_errno(err, root, "cannot create directory");
 	}
+	if ((rc = refuse_open_parents(root, err)) < 0)
+		return rc;
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sp_err_errno(err, root, "cannot open directory");

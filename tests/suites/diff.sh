@@ -151,6 +151,8 @@ out=$(S diff "$T/podkey.json" "$T/eio.json" --arch amd64 2>/dev/null); rc=$?
 ok $? "diff: Docker's runc skips the rule secprof keeps and lets personality(0) through: not identical (said once)" || diag "$out"
 S diff "$T/podkey.json" "$T/eio.json" --subset --arch amd64 >/dev/null 2>&1
 is $? 1 "diff --subset: not a subset under that Docker"
+S diff "$T/podkey.json" "$T/eio.json" --subset --exact-libseccomp --arch amd64 >/dev/null 2>&1
+is $? 1 "diff --subset --exact-libseccomp: runc's programs of each such Docker compared too"
 # Debian 12's Docker 20.10 drops defaultErrnoRet: ERRNO(1) is its default
 echo '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},{"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":1},{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}' >"$T/d20.json"
 echo '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},{"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}' >"$T/d20b.json"

@@ -148,4 +148,19 @@ JSON
 got=$(sd_calls "$T/p4.json" 110 111 102)
 want=$(ours "$T/p4.json" 110 111 102)
 is "$(grep -v '^result' <<<"$got")" "$want" "systemd: a deny list denies calls of @default as secprof's filter does"
+# 5. Names no syscall has, left out: written, "foo\\" ends the allow line
+# with a backslash, which joins the next lines to it (every denied name
+# allowed), and a newline starts a line of its own (here an empty
+# SystemCallFilter=, no filter)
+cat >"$T/p5.json" <<JSON
+{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+ {"names":[$start,"getuid","foo\\\\"],"action":"SCMP_ACT_ALLOW"}]}
+JSON
+got=$(sd_calls "$T/p5.json" 163 110 102)
+is "$(grep -v '^result' <<<"$got")" "$(ours "$T/p5.json" 163 110 102)" \
+	"systemd: a name ending in a backslash does not join the lines that take back the denied calls"
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["acct","x\nSystemCallFilter="],"action":"SCMP_ACT_ERRNO"}]}' >"$T/p6.json"
+got=$(sd_calls "$T/p6.json" 163 102)
+is "$(grep -v '^result' <<<"$got")" "$(ours "$T/p6.json" 163 102)" \
+	"systemd: a name with a newline writes no line of its own (acct stays denied)"
 done_testing

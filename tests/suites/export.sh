@@ -266,14 +266,17 @@ ok $? "spo export warns about what the CRD cannot hold"
 "$S" --strict export "$T/wide.json" --format spo >/dev/null 2>&1
 [[ $? == 1 ]]; ok $? "--strict: those warnings refuse the export"
 # a name no table knows is exported as written, quoted where YAML would
-# read it otherwise: plain, these would allow ptrace, mount and unshare
+# read it otherwise ("yes", "123"); one that can be no syscall's name is
+# left out, which every runtime skips: written, these would allow ptrace,
+# mount and unshare
 printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"},{"names":["ptrace #x","mount\\n    - unshare","yes","123"],"action":"SCMP_ACT_ALLOW"}]}' >"$T/odd.json"
-"$S" -q export "$T/odd.json" --format spo >"$T/odd.yaml"
+"$S" export "$T/odd.json" --format spo >"$T/odd.yaml" 2>"$T/err"
 python3 -c '
 import sys, yaml
 names = [n for r in yaml.safe_load(open(sys.argv[1]))["spec"]["syscalls"] for n in r["names"]]
-assert names == ["read", "write", "exit_group", "ptrace #x", "mount\n    - unshare", "yes", "123"], names' "$T/odd.yaml"
-ok $? "spo: names YAML would read otherwise are quoted (a YAML reader gets the profile's names back)"
+assert names == ["read", "write", "exit_group", "yes", "123"], names' "$T/odd.yaml" &&
+	grep -q '"ptrace #x" can be no syscall'"'"'s name, which every runtime skips: left out of the spo form' "$T/err"
+ok $? "spo: names YAML would read otherwise are quoted, names no syscall has left out (said)"
 is "$("$S" -q eval "$T/odd.yaml" ptrace | head -n 1) $("$S" -q eval "$T/odd.yaml" mount | head -n 1)" \
 	"ERRNO(1) ERRNO(1)" "spo: read back, ptrace and mount stay denied, as in the profile"
 # the CRD has no defaultErrnoRet: runc answers EPERM and skips an
@@ -468,8 +471,12 @@ python3 -c 'import sys, yaml; p = yaml.safe_load(sys.stdin.read())["securityCont
 	[[ -f "$root/app #strict.json" ]]
 ok $? "install: the pod's localhostProfile reads back as the file written (\"app #strict.json\")"
 out=$("$S" -q install builtin --kubelet 'a"b' --root "$root" 2>&1)
-[[ $? == 2 && $out == *"no quote, backslash or control character"* && ! -e $root/a\"b.json ]]
+[[ $? == 2 && $out == *"printable ASCII, no quote nor backslash"* && ! -e $root/a\"b.json ]]
 ok $? "install refuses a name with a quote (it goes into the pod's YAML)"
+# U+0085 (NEL) in a quoted YAML scalar reads as a line break: another file
+out=$("$S" -q install builtin --kubelet "$(printf 'a\xc2\x85b')" --root "$root" 2>&1)
+[[ $? == 2 && $out == *"printable ASCII"* ]]
+ok $? "install refuses a name outside printable ASCII (YAML reads U+0085 as a break)"
 # a directory every user may write to (not sticky): anyone could rename
 # their own file over the installed one
 mkdir -p "$T/open/sub" && chmod 0777 "$T/open" "$T/open/sub"
@@ -484,6 +491,16 @@ is "$rc:$out" "3:secprof: $T/open: the directory sub is writable by every user, 
 chmod 1777 "$T/open/sub"
 "$S" -q install builtin --kubelet sub/app --root "$T/open" >/dev/null && [[ -f $T/open/sub/app.json ]]
 ok $? "install takes a sticky one (/tmp's mode): no one renames over another's file there"
+# a directory another user owns (made in a sticky root by anyone), and a
+# parent of the root every user may write to: their users could swap it
+mkdir -p "$T/open/other" && chown 65534 "$T/open/other"
+out=$("$S" -q install builtin --kubelet other/app --root "$T/open" 2>&1); rc=$?
+is "$rc:$out" "3:secprof: $T/open: the directory other belongs to user 65534, who could replace what is written there: refused" \
+	"install refuses a directory below the root that another user owns"
+mkdir -p "$T/wide/root" && chmod 0777 "$T/wide"
+out=$("$S" -q install builtin --kubelet app --root "$T/wide/root" 2>&1); rc=$?
+is "$rc:$out" "3:secprof: $T/wide/root: the directory $T/wide is writable by every user, who could replace what is written there: refused (chmod o-w)" \
+	"install refuses a root whose parent every user may write to (the root could be renamed away)"
 [[ $(stat -c %a "$root/profiles/docker-default.json") == 644 ]]; ok $? "installed 0644"
 "$S" -q install builtin --kubelet ../escape --root "$root" >/dev/null 2>&1
 [[ $? == 2 && ! -e $T/kubelet/escape.json ]]; ok $? "install refuses a name that leaves the root"
