@@ -265,6 +265,14 @@ static void report(const struct cli *g, const secprof_recording *r, bool merged)
 				"%s: record: %s call number %d has no name in secprof's table: not in the profile\n",
 				g->prog, c.arch, (int)c.nr);
 		}
+		/* i386's socketcall: socket's family sits behind its pointer,
+		 * which no filter reads (README "Recording a profile") */
+		if (!merged && c.name && !strcmp(c.name, "socketcall"))
+			fprintf(stderr,
+				"%s: record: warning: socketcall (%s) was called: the profile allows "
+				"it, and socket's family sits behind its pointer, which no filter "
+				"reads: %s sockets of every family\n",
+				g->prog, c.arch, c.arch);
 		/* More distinct values than one entry lists (32): the profile
 		 * allows the call whatever the argument, which is said. */
 		if (!merged && c.name && c.any_args && c.nvalues >= 32)

@@ -602,13 +602,15 @@ static bool danger_runs(const secprof_ir *ir, const secprof_arch *arch, const st
 			const secprof_ir_syscall *sc = &ia->syscalls[i];
 			if (sc->nr != (nr | (int32_t)info.nr_base) && sc->nr != nr)
 				continue;
-			/* no flag of clone or unshare is above bit 31: the kernel
-			 * refuses a call with one (EINVAL), whatever the filter */
+			/* no unshare flag is above bit 31: the kernel refuses a
+			 * call with one (EINVAL, check_unshare_flags); clone reads
+			 * the low 32 bits of its flags (kernel/fork.c), so there a
+			 * high word passes */
 			for (size_t k = 0; sc->conditional && k < sc->nchains; k++)
 				if (may_run(sc->chains[k].action) &&
 				    chain_example(&sc->chains[k], x->args, used) &&
-				    !(used[0] >> 32) && decide(ir, arch, x->name, used, d) &&
-				    may_run(d->action))
+				    (!(used[0] >> 32) || !strcmp(x->name, "clone")) &&
+				    decide(ir, arch, x->name, used, d) && may_run(d->action))
 					return true;
 		}
 	}

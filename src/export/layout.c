@@ -31,6 +31,12 @@ static int refuse_stat(const struct stat *st, const char *dirname, const char *p
 			      "the directory%s%s is writable by every user, who could replace "
 			      "what is written there: refused (chmod o-w)",
 			      part ? " " : "", part ? part : "");
+	if ((st->st_mode & S_IWGRP) && !(st->st_mode & S_ISVTX) && st->st_gid != 0 &&
+	    st->st_gid != getegid())
+		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
+			      "the directory%s%s is writable by group %u, whose users could "
+			      "replace what is written there: refused (chmod g-w)",
+			      part ? " " : "", part ? part : "", (unsigned)st->st_gid);
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return sp_err(err, SECPROF_E_SYSTEM, dirname, NULL, NULL,
 			      "the directory%s%s belongs to user %u, who could replace what is "
@@ -48,27 +54,82 @@ static int refuse_open_dir(int dfd, const char *dirname, const char *part, secpr
 	return refuse_stat(&st, dirname, part, err);
 }
 
-/* The root's parents, up to /, held to the same: whoever may rename one
- * of them may put another tree in the root's place. */
-static int refuse_open_parents(const char *root, secprof_error *err)
+/* The root's path walked from / as the kernel resolves it, before
+ * anything is created: every directory on the way held to refuse_stat,
+ * and every symbolic link followed only when root or the caller owns it
+ * (another user could point it elsewhere later, as they could rename a
+ * directory they own). The walk ends at the first part that does not
+ * exist yet (install creates it, the caller's then). */
+static int refuse_open_path(const char *root, secprof_error *err)
 {
-	char *real = realpath(root, NULL);
-	int rc = 0;
+	char cur[4096] = "/", rest[8192], link[4096];
+	int hops = 0;
 
-	if (!real)
+	if (root[0] == '/')
+		snprintf(rest, sizeof(rest), "%s", root);
+	else if (!getcwd(link, sizeof(link)) ||
+		 snprintf(rest, sizeof(rest), "%s/%s", link, root) >= (int)sizeof(rest))
 		return sp_err_errno(err, root, "cannot resolve the directory");
-	for (char *slash; !rc && (slash = strrchr(real, '/'));) {
+	{
 		struct stat st;
-		slash[slash == real] = '\0'; /* "/a" -> "/", "/a/b" -> "/a" */
-		if (stat(real, &st) < 0)
-			rc = sp_err_errno(err, root, "cannot stat %s", real);
-		else
-			rc = refuse_stat(&st, root, real, err);
-		if (slash == real)
-			break;
+		int rc;
+		if (stat("/", &st) < 0)
+			return sp_err_errno(err, root, "cannot stat /");
+		if ((rc = refuse_stat(&st, root, "/", err)) < 0)
+			return rc;
 	}
-	free(real);
-	return rc;
+	for (char *p = rest;;) {
+		struct stat st;
+		char next[4096], *part;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		part = p;
+		n = strcspn(p, "/");
+		p += n;
+		if (n == 1 && part[0] == '.')
+			continue;
+		if (n == 2 && part[0] == '.' && part[1] == '.') {
+			char *slash = strrchr(cur, '/');
+			slash[slash == cur] = '\0';
+			continue;
+		}
+		if (snprintf(next, sizeof(next), "%s%s%.*s", cur, strcmp(cur, "/") ? "/" : "",
+			     (int)n, part) >= (int)sizeof(next))
+			return sp_err(err, SECPROF_E_USAGE, root, NULL, NULL, "path too long");
+		if (lstat(next, &st) < 0)
+			return errno == ENOENT ? 0
+					       : sp_err_errno(err, root, "cannot stat %s", next);
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t l;
+			if (st.st_uid != 0 && st.st_uid != geteuid())
+				return sp_err(err, SECPROF_E_SYSTEM, root, NULL, NULL,
+					      "the symbolic link %s belongs to user %u, who could "
+					      "point it elsewhere: refused",
+					      next, (unsigned)st.st_uid);
+			if (++hops > 40 || (l = readlink(next, link, sizeof(link) - 1)) < 0)
+				return sp_err(err, SECPROF_E_SYSTEM, root, NULL, NULL,
+					      "cannot resolve the symbolic link %s", next);
+			link[l] = '\0';
+			if (snprintf(next, sizeof(next), "%s/%s", link, p) >= (int)sizeof(next))
+				return sp_err(err, SECPROF_E_USAGE, root, NULL, NULL,
+					      "path too long");
+			snprintf(rest, sizeof(rest), "%s", next);
+			p = rest;
+			if (link[0] == '/')
+				snprintf(cur, sizeof(cur), "/");
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int rc = refuse_stat(&st, root, next, err);
+			if (rc < 0)
+				return rc;
+		}
+		snprintf(cur, sizeof(cur), "%s", next);
+	}
 }
 
 /* The directory holding dirfd-relative `path` (its parts up to, not
@@ -207,6 +268,8 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 			      "install: '%s' is not a relative path below the root (no '..', "
 			      "'.', empty or absolute parts)",
 			      name);
+	if ((rc = refuse_open_path(root, err)) < 0)
+		return rc;
 	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
 		/* the root's parents (a kubelet tree not made yet) */
 		char *copy = strdup(root);
@@ -220,8 +283,6 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 		if (mkdir(root, 0755) < 0 && errno != EEXIST)
 			return sp_err_errno(err, root, "cannot create directory");
 	}
-	if ((rc = refuse_open_parents(root, err)) < 0)
-		return rc;
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sp_err_errno(err, root, "cannot open directory");

@@ -474,6 +474,16 @@ static int guard_socketcall(struct out_name *names, size_t *nnames, const char *
 
 	for (size_t a = 0; a < narches; a++)
 		x86 |= !strcmp(arches[a], "SCMP_ARCH_X86");
+	/* --base, --heal: the profile written has the base's arches, which
+	 * may list x86 where nothing was recorded on it (the base's decide
+	 * fails for an arch its filter lacks) */
+	if (!x86 && bp) {
+		enum sp_rec_verdict v;
+		secprof_error none = { 0 };
+		char why[8];
+		x86 = bp->decide(bp->data, "socketcall", sp_arch_by_scmp("SCMP_ARCH_X86"), 0,
+				 SYS_SOCKET_OP, &v, why, sizeof(why), &none) >= 0;
+	}
 	for (size_t k = 0; x86 && k < *nnames; k++) {
 		struct out_name *n = &names[k];
 		size_t nv = 0;

@@ -482,7 +482,7 @@ ok $? "install refuses a name outside printable ASCII (YAML reads U+0085 as a br
 mkdir -p "$T/open/sub" && chmod 0777 "$T/open" "$T/open/sub"
 out=$("$S" -q install builtin --kubelet app --root "$T/open" 2>&1); rc=$?
 is "$rc:$out:$(ls -A "$T/open")" \
-	"3:secprof: $T/open: the directory is writable by every user, who could replace what is written there: refused (chmod o-w):sub" \
+	"3:secprof: $T/open: the directory $T/open is writable by every user, who could replace what is written there: refused (chmod o-w):sub" \
 	"install refuses a root every user may write to"
 chmod 0755 "$T/open"
 out=$("$S" -q install builtin --kubelet sub/app --root "$T/open" 2>&1); rc=$?
@@ -501,6 +501,22 @@ mkdir -p "$T/wide/root" && chmod 0777 "$T/wide"
 out=$("$S" -q install builtin --kubelet app --root "$T/wide/root" 2>&1); rc=$?
 is "$rc:$out" "3:secprof: $T/wide/root: the directory $T/wide is writable by every user, who could replace what is written there: refused (chmod o-w)" \
 	"install refuses a root whose parent every user may write to (the root could be renamed away)"
+# a directory a group other than root's may write to; a symbolic link on
+# the root's path that another user owns (in a sticky directory they can
+# point it elsewhere later); and nothing made when refused
+mkdir -p "$T/grp/root" && chgrp 65534 "$T/grp/root" && chmod 0775 "$T/grp/root"
+out=$("$S" -q install builtin --kubelet app --root "$T/grp/root" 2>&1); rc=$?
+is "$rc:$out" "3:secprof: $T/grp/root: the directory $T/grp/root is writable by group 65534, whose users could replace what is written there: refused (chmod g-w)" \
+	"install refuses a directory another group may write to"
+mkdir -p "$T/pub" "$T/real/seccomp" && chmod 1777 "$T/pub"
+ln -s "$T/real" "$T/pub/lnk" && chown -h 65534 "$T/pub/lnk"
+out=$("$S" -q install builtin --kubelet app --root "$T/pub/lnk/seccomp/new" 2>&1); rc=$?
+is "$rc:$out:$(ls -A "$T/real/seccomp")" \
+	"3:secprof: $T/pub/lnk/seccomp/new: the symbolic link $T/pub/lnk belongs to user 65534, who could point it elsewhere: refused:" \
+	"install refuses a path through a link another user owns, and creates nothing"
+chown -h 0 "$T/pub/lnk"
+"$S" -q install builtin --kubelet app --root "$T/pub/lnk/seccomp" >/dev/null && [[ -f $T/real/seccomp/app.json ]]
+ok $? "install follows a link root owns"
 [[ $(stat -c %a "$root/profiles/docker-default.json") == 644 ]]; ok $? "installed 0644"
 "$S" -q install builtin --kubelet ../escape --root "$root" >/dev/null 2>&1
 [[ $? == 2 && ! -e $T/kubelet/escape.json ]]; ok $? "install refuses a name that leaves the root"

@@ -59,6 +59,10 @@ is "$("$SECPROF" -q eval "$L/SP201-wider-args.json" unshare 0x10000001 --arch am
 	ALLOW "SP201 example unshare(0x10000001): runc's filter allows it"
 is "$("$SECPROF" -q eval builtin socketcall 1 --abi x86 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
 	ALLOW "SP201 example i386 socketcall(SYS_SOCKET) under the built-in profile: runc's filter allows it"
+# clone reads the low 32 bits of its flags: an allow for a high word is an
+# allow for CLONE_NEWUSER
+is "$("$SECPROF" -q eval "$L/SP201-clone-high-word.json" clone 0x110000011 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	ALLOW "SP201 example clone(0x110000011): runc's filter allows it"
 is "$("$SECPROF" -q eval "$L/SP201-clone3.json" clone3 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
 	ALLOW "SP201 clone3: runc's filter allows clone3 under the deny-list that lint now flags"
 
