@@ -367,17 +367,10 @@ static int check_reading_sets(struct build *b, const secprof_compile_opts *opts)
 	const struct secprof_profile *p = b->r->prof;
 	static const unsigned readings[] = { SP_SKIP_APPLIED, SP_SKIP_MOBY, SP_SKIP_DOCKER20 };
 	struct scmp_notes own = { 0 };
-	unsigned seen = 0;
+	unsigned seen;
 	int rc = 0;
 
-	if (p->reading || b->as_written)
-		return 0;
-	for (size_t i = 0; i < b->r->nrules; i++) {
-		unsigned r = sp_rule_default_readings(p, b->r->rules[i]);
-		if (r && r != SP_SKIP_ALL)
-			seen |= r;
-	}
-	if (!seen)
+	if (p->reading || b->as_written || !(seen = secprof_resolved_readings(b->r)))
 		return 0;
 	if (!notes_of(b->r, SP_READING_OWN, opts, &own) || own.oom)
 		rc = own.oom ? sp_err_oom(b->err) : 0;
