@@ -496,6 +496,7 @@ static int ctr_mounts(const secprof_container_ext *x, struct ctr *c, struct sp_r
 			if (!strcmp(c->mounts[i].target, c->mounts[k].target))
 				rc = sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 					    "Duplicate mount point: %s", c->mounts[i].target);
+	sp_mounts_sort(c->mounts, c->nmounts);
 	r->mounts = c->mounts;
 	r->nmounts = c->nmounts;
 	return rc;

@@ -490,6 +490,34 @@ int sp_mounts_apply(const struct sp_run_opts *o, secprof_error *err)
 	return rc;
 }
 
+/* The number of components of a clean target ("/a/b": 2). */
+static size_t target_depth(const char *target)
+{
+	size_t n = 0;
+
+	for (const char *p = target; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* moby sorts a container's mounts by how many components their
+ * destination has (daemon/volumes.go, type mounts, Less on parts()) before
+ * runc mounts them in that order: `-v A:/app/conf:ro -v B:/app` mounts
+ * /app first, then the read-only /app/conf on it. In the order given, /app
+ * would hide the read-only mount and let the container write the host
+ * directory beneath it. Stable, so that siblings keep their order. */
+void sp_mounts_sort(struct sp_mount *m, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct sp_mount cur = m[i];
+		size_t depth = target_depth(cur.target), k = i;
+
+		for (; k > 0 && target_depth(m[k - 1].target) > depth; k--)
+			m[k] = m[k - 1];
+		m[k] = cur;
+	}
+}
+
 /* ---- parsing ---------------------------------------------------------------- */
 
 void sp_mount_free(struct sp_mount *m)

@@ -352,6 +352,9 @@ int sp_mount_parse_mount(const char *spec, const char *voldir, const char *scrat
 			 struct sp_mount *m, secprof_error *err);
 int sp_mount_parse_tmpfs(const char *spec, struct sp_mount *m, secprof_error *err);
 void sp_mount_free(struct sp_mount *m);
+/* Order mounts parents first, as Docker does before runc applies them, so
+ * a mount is never hidden by one of a directory above it. */
+void sp_mounts_sort(struct sp_mount *m, size_t n);
 /* rm -rf of a scratch directory (no symlink followed, no mount crossed). */
 void sp_remove_tree(const char *dir);
 

@@ -159,6 +159,17 @@ run -v /anon -- sh -c 'touch /anon/x && ls /anon'
 is "$rc:$out" "0:x" "an anonymous volume (-v CTR)"
 run --read-only --tmpfs /scratch -- sh -c 'touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmp'
 is "$out" $'ro\ntmp' "--read-only with a --tmpfs"
+# Mounts go on parents first, whatever order they were given in, as
+# Docker sorts them: a read-only mount below a writable one stays in
+# force, and a volume below a --tmpfs stays the host's.
+mkdir -p "$TMPD/nest/conf-ro" "$TMPD/nest/app/conf" "$TMPD/nest/data"
+echo ro-config >"$TMPD/nest/conf-ro/c"; echo app-own >"$TMPD/nest/app/conf/c"
+run -v "$TMPD/nest/conf-ro:/app/conf:ro" -v "$TMPD/nest/app:/app" -- \
+	sh -c 'cat /app/conf/c; echo pwned >>/app/conf/c 2>/dev/null && echo wrote'
+is "$out:$(<"$TMPD/nest/app/conf/c")" "ro-config:app-own" \
+	"-v A:/app/conf:ro -v B:/app: the read-only mount is on top, B's file under it untouched"
+run -v "$TMPD/nest/data:/t/data" --tmpfs /t -- sh -c 'echo v >/t/data/f'
+is "$rc:$(cat "$TMPD/nest/data/f" 2>/dev/null)" "0:v" "-v HOST:/t/data --tmpfs /t: the volume is mounted on the tmpfs"
 
 # ---- hand-made OCI layouts: what Docker's vfs driver never writes ----
 # (tests/helpers/oci-layout.py: an opaque directory, gzip and zstd layers,
