@@ -350,26 +350,77 @@ static int clean_path(const char *in, char *out, size_t len)
 	return 0;
 }
 
+/* A directory the layer names only as a parent, made as Docker makes it:
+ * mode 0755 exactly (moby pkg/archive UnpackLayer: MkdirAll(parent, 0755)
+ * under applyLayer's umask 0). Left to libarchive, it would be 0777 less
+ * the caller's umask, capped at 0775 (archive_write_disk_posix.c
+ * create_dir): group-writable under umask 002, and overlayfs takes a
+ * directory's mode from the top layer that has it, so a group-0 user of
+ * the container could write the image's /usr, in every later run that
+ * the layer cache serves. */
+static int make_implied_dir(int dirfd, const char *name)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fchmod(fd, 0755) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The directory rel (below the layer's fd) opened without following any
- * symlink, created when missing (a whiteout's parent may come without
- * its own entry). */
-static int open_dir_beneath(int layer, const char *rel)
+ * symlink, its missing components made (a whiteout's or an entry's
+ * parent may come without an entry of its own). replace_links: a symlink
+ * on the way is replaced by a directory, as libarchive does for an
+ * entry's parents under ARCHIVE_EXTRACT_UNLINK; else it fails. */
+static int open_dir_beneath(int layer, const char *rel, bool replace_links)
 {
 	char buf[4096], *s = buf, *tok;
 	int fd = dup(layer);
 
 	snprintf(buf, sizeof(buf), "%s", rel);
 	while (fd >= 0 && (tok = strsep(&s, "/"))) {
+		struct stat st;
 		int nfd;
 		if (!*tok)
 			continue;
 		nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (nfd < 0 && errno == ENOENT && mkdirat(fd, tok, 0755) == 0)
-			nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && replace_links && fstatat(fd, tok, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode) && unlinkat(fd, tok, 0) == 0)
+			errno = ENOENT;
+		if (nfd < 0 && errno == ENOENT)
+			nfd = make_implied_dir(fd, tok);
 		close(fd);
 		fd = nfd;
 	}
 	return fd;
+}
+
+/* Make the missing parents of rel before libarchive writes it. last
+ * holds the parent made last, for a layer's entries come directory by
+ * directory: most entries cost a string compare. An entry that is that
+ * parent or one above it (and may replace it: a symlink) forgets it. A
+ * parent that cannot be made is left to libarchive, which says why. */
+static void make_parents(int layer, const char *rel, char *last, size_t lastsz)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0, k = strlen(rel);
+	int fd;
+
+	if (!strncmp(last, rel, k) && (last[k] == '/' || last[k] == '\0'))
+		last[0] = '\0';
+	if (!n || n >= lastsz || (!strncmp(last, rel, n) && last[n] == '\0'))
+		return;
+	snprintf(last, lastsz, "%.*s", (int)n, rel);
+	fd = open_dir_beneath(layer, last, true);
+	if (fd >= 0)
+		close(fd);
+	else
+		last[0] = '\0';
 }
 
 static int whiteout(int layer, const char *rel, secprof_error *err)
@@ -380,7 +431,7 @@ static int whiteout(int layer, const char *rel, secprof_error *err)
 
 	snprintf(dir, sizeof(dir), "%.*s", base ? (int)(base - rel) : 0, rel);
 	base = base ? base + 1 : rel;
-	dfd = open_dir_beneath(layer, dir);
+	dfd = open_dir_beneath(layer, dir, false);
 	if (dfd < 0)
 		return sp_err_errno(err, NULL, "layer: cannot open directory '%s' for whiteout %s",
 				    dir, base);
@@ -571,7 +622,7 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 {
 	struct archive *out = L->archive_write_disk_new();
 	struct archive_entry *e;
-	char rel[4096], full[8192];
+	char rel[4096], full[8192], made[4096] = "";
 	int layer, r, rc = 0;
 
 	if (!out)
@@ -606,6 +657,7 @@ static int unpack_entries(const struct la *L, struct archive *in, const char *de
 			rc = whiteout(layer, rel, err);
 			continue;
 		}
+		make_parents(layer, rel, made, sizeof(made));
 		snprintf(full, sizeof(full), "%s/%s", dest, rel);
 		L->archive_entry_set_pathname(e, full);
 		if (hl) {

@@ -443,21 +443,28 @@ static int open_cache(const char *cache, struct sp_image *img, secprof_error *er
 	return 0;
 }
 
-static int cache_layer(struct source *s, const char *cache, const char *hex, const char *file,
+/* A cached layer is named <diff_id>.<format>; the format changes when
+ * secprof unpacks layers otherwise, so that no run uses a layer an older
+ * secprof unpacked. v2: a layer's implied directories are 0755 whatever
+ * the umask (archive.c make_implied_dir); v1 (no suffix) made them 0775
+ * under umask 002. */
+#define LAYER_CACHE_FORMAT "v2"
+
+static int cache_layer(struct source *s, const char *cache, const char *name, const char *file,
 		       const char *blob_hex, const char *plain_hex, secprof_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	struct stat st;
 	int rc;
 
-	snprintf(final, sizeof(final), "%s/%s", cache, hex);
+	snprintf(final, sizeof(final), "%s/%s", cache, name);
 	if (lstat(final, &st) == 0) {
 		if (S_ISDIR(st.st_mode) && st.st_uid == geteuid())
 			return 0;
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "layer cache: %s is not a directory secprof made (refused)", final);
 	}
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%.12s-XXXXXX", cache, hex);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%.12s-XXXXXX", cache, name);
 	if (!mkdtemp(tmp))
 		return sp_err_errno(err, NULL, "cannot create a directory in the layer cache %s",
 				    cache);
@@ -481,7 +488,7 @@ static int cache_layer(struct source *s, const char *cache, const char *hex, con
 	if (!rc && rename(tmp, final) < 0) {
 		/* Another secprof cached it first: theirs is as good. */
 		if (errno != EEXIST && errno != ENOTEMPTY)
-			rc = sp_err_errno(err, NULL, "cannot store layer %s in the cache", hex);
+			rc = sp_err_errno(err, NULL, "cannot store layer %s in the cache", name);
 		sp_remove_tree(tmp);
 	}
 	if (rc)
@@ -618,6 +625,7 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 	for (size_t i = 0; !rc && i < c.nlayers; i++) {
 		const struct sp_json *d = diff_ids->u.items[i];
 		const char *hex = d->type == SP_JSTR ? digest_hex(d->u.s) : NULL;
+		char name[96];
 		if (!hex) {
 			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
 			break;
@@ -627,10 +635,11 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 		 * diff_id); an OCI blob is named by its own digest, and its
 		 * uncompressed tar must hash to the diff_id, as Docker
 		 * checks: the cache's name for it is then a checked one. */
-		rc = cache_layer(&s, img->cache, hex, c.layers[i],
+		snprintf(name, sizeof(name), "%s.%s", hex, LAYER_CACHE_FORMAT);
+		rc = cache_layer(&s, img->cache, name, c.layers[i],
 				 man ? hex : c.layers[i] + strlen("blobs/sha256/"),
 				 man ? NULL : hex, err);
-		if (!rc && !(img->layers[img->nlayers++] = strdup(hex)))
+		if (!rc && !(img->layers[img->nlayers++] = strdup(name)))
 			rc = sp_err_oom(err);
 	}
 out:

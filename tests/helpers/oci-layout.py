@@ -28,6 +28,10 @@ ROOTFS (the tests' Debian root). KIND:
          base, then an xz layer (etc/a) and a bzip2 layer (etc/b): the other
          two compressions docker load reads (pkg/archive DecompressStream)
   gzip3  base, then a layer (file f) compressed with gzip three times over
+  implied
+         base, then a layer naming only files (usr/local/bin/tool), no
+         directory entries, and a symlink "lnk" -> /tmp with "lnk/sub/f"
+         under it: directories the layer implies
   lrzip  a layer blob in lrzip's format (its magic, then garbage), which
          libarchive hands to an lrzip program found in $PATH
 Layer digests are the sha256 of the blobs, diff_ids those of the tars
@@ -197,6 +201,10 @@ def main():
                            (tar_bytes([("file", "etc/b", b"bzip2\n")]), "bzip2")], "v1")
     elif kind == "gzip3":
         write_layout(out, [(base, None), (tar_bytes([("file", "f", b"f\n")]), "gzip3")], "v1")
+    elif kind == "implied":
+        write_layout(out, [(base, None), (tar_bytes([("file", "usr/local/bin/tool", b"t\n", 0o755),
+                                                     ("link", "lnk", "/tmp"),
+                                                     ("file", "lnk/sub/f", b"f\n")]), None)], "v1")
     elif kind == "lrzip":
         write_layout(out, [(base, None), (tar_bytes([("file", "f", b"f\n")]), "lrzip")], "v1")
 

@@ -219,7 +219,7 @@ same() { # NAME secprof-run-args... === docker-run-args...
 }
 same "cat /etc/os-release: docker save archive vs docker run" \
 	--image "$dk/base.tar" -- cat /etc/os-release === "$image" cat /etc/os-release
-ls "$cache" | grep -qE '^[0-9a-f]{64}$'; ok $? "the layer is cached under its diff_id"
+ls "$cache" | grep -qE '^[0-9a-f]{64}\.v2$'; ok $? "the layer is cached under its diff_id"
 same "the image's Entrypoint, Cmd, Env, WorkingDir, User; whiteouts of later layers" \
 	-h h13a --image "$dk/built.tar" === -h h13a "$built"
 # Sorted: this dockerd does not keep one order for -e values across runs.
@@ -254,7 +254,7 @@ cold=$dk/cold
 "$SECPROF" run --cache "$cold" --image "$dk/built.tar" -- 'ls /opq' >"$dk/c2" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
 is "$r1:$r2:$(cat "$dk/c1"):$(cat "$dk/c2")" "0:0:c:c" "two runs filling a cold cache at once"
-is "$(ls -A "$cold" | grep -vcE '^[0-9a-f]{64}$')" 0 "... leave only complete layers (no temporary directory)"
+is "$(ls -A "$cold" | grep -vcE '^[0-9a-f]{64}\.v2$')" 0 "... leave only complete layers (no temporary directory)"
 
 # OCI layouts: the same image as podman writes it (oci-archive, oci-dir),
 # podman's storage private to the test.

@@ -216,7 +216,7 @@ open(blob(man["layers"][2]["digest"]), "wb").write(buf.getvalue())
 PY
 	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache2" --image "oci:$TMPD/tampered:v1" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
 	[[ $rc == 125 && $out == *"the image says sha256:"*"(refused)" ]]; ok $? "a layer whose bytes do not match its digest is refused ($out)"
-	is "$(ls -A "$TMPD/cache2" | grep -vcE '^[0-9a-f]{64}$')" 0 "... and leaves no temporary directory in the cache"
+	is "$(ls -A "$TMPD/cache2" | grep -vcE '^[0-9a-f]{64}\.v2$')" 0 "... and leaves no temporary directory in the cache"
 	is "$(ls "$TMPD/cache2" | wc -l)" 2 "... only the two good layers below it are cached"
 	# An image whose own, correctly digested, layer claims the good
 	# image's diff_id in its config: refused, as Docker refuses it, and
@@ -335,7 +335,7 @@ PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/dotdot" -- /bin/sh -c 'echo ran' 2>&1); rc=$?
 	is "$rc:$out" "125:secprof: layer: entry '../escape-DOTDOT' leaves the layer (refused)" \
 		"a layer entry with .. is refused (fail closed)"
-	[[ ! -e $cache/escape-DOTDOT && -z $(ls -A "$cache" | grep -v -E '^[0-9a-f]{64}$') ]]
+	[[ ! -e $cache/escape-DOTDOT && -z $(ls -A "$cache" | grep -v -E '^[0-9a-f]{64}\.v2$') ]]
 	ok $? "... nothing written outside the layer, no temporary directory left in the cache"
 	# A path longer than a layer directory's buffer: refused, and not as
 	# an entry that "leaves the layer" (Docker fails it with ENAMETOOLONG).
@@ -346,6 +346,26 @@ PY
 	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/link" link
 	timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/link" -- /bin/sh -c 'echo ran' >/dev/null 2>&1
 	[[ ! -e /tmp/escape-LINK ]]; ok $? "a layer writing through its own symlink (evil -> /tmp, evil/x) never reaches the host"
+	# Directories a layer only implies (an entry's parents without entries
+	# of their own) are 0755, as Docker's UnpackLayer makes them, whatever
+	# the umask of the run that filled the cache: under umask 002 they
+	# were 0775, and overlayfs shows the top layer's mode, so a group-0
+	# user could write the image's /usr in every later run.
+	python3 "$TESTS/helpers/oci-layout.py" "$ROOT" "$TMPD/implied" implied
+	out=$(umask 002; timeout 60 "$SECPROF" run --cache "$cache" --image "oci:$TMPD/implied" \
+		--user 1000:0 -- /bin/sh -c 'for d in /usr /usr/local /usr/local/bin /lnk /lnk/sub; do
+			if (true >$d/x) 2>/dev/null; then echo -n "$d writable "; else echo -n "ro "; fi; done; read l </lnk/sub/f; echo $l' 2>&1)
+	is "$out" "ro ro ro ro ro f" \
+		"a layer's implied directories are 0755 under the caller's umask 002 (uid 1000, gid 0 writes none)"
+	# A layer an older secprof unpacked (named <diff_id>, no format
+	# suffix), 0775 directories and all, is never used: it is unpacked
+	# again.
+	mkdir -m 0700 "$TMPD/cache-old"
+	(umask 002; timeout 60 "$SECPROF" run --cache "$TMPD/cache-old" --image "oci:$TMPD/implied" -- true)
+	for d in "$TMPD/cache-old"/*.v2; do mv "$d" "${d%.v2}" && chmod 0777 "${d%.v2}/usr" 2>/dev/null; done
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-old" --image "oci:$TMPD/implied" --user 1000:0 -- \
+		/bin/sh -c 'if (true >/usr/x) 2>/dev/null; then echo writable; else echo ro; fi' 2>&1)
+	is "$out" ro "a layer cached without the format suffix (an older secprof's) is unpacked again"
 	# A pax hard link carrying data, to a symlink of the layer pointing at
 	# a host file: libarchive took it for a regular file and chmod()ed
 	# the link's name, following the symlink: the host file became
