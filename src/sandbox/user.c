@@ -401,6 +401,17 @@ static void add_member_groups(const struct sp_userdb *db, struct span user, stru
 	close_db(&f);
 }
 
+/* moby/sys/user GetExecUser refuses a numeric user or group of the
+ * --user argument above 2^31 - 1 (ErrRange), though the kernel takes up
+ * to 2^32 - 2; the ids of passwd and group entries are not held to it. */
+#define ID_ARG_MAX 0x7fffffffu
+
+static int id_range(secprof_error *err)
+{
+	return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "uids and gids must be in range 0-%u",
+		      ID_ARG_MAX);
+}
+
 static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp_user *u,
 			 secprof_error *err)
 {
@@ -410,6 +421,8 @@ static int resolve_group(const struct sp_userdb *db, const char *spec, struct sp
 	int rc = 0;
 
 	if (parse_id(span_of(spec), &id)) {
+		if (id > ID_ARG_MAX)
+			return id_range(err);
 		u->gid = (gid_t)id;
 		return 0;
 	}
@@ -454,13 +467,20 @@ int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user
 	int rc = 0;
 
 	memset(u, 0, sizeof(*u));
-	snprintf(copy, sizeof(copy), "%s", spec);
+	/* Refused rather than cut: a cut "<252 zeros>1000:65534" ran as uid
+	 * 100 and group 0, where Docker gives uid 1000, gid 65534. */
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", spec) >= sizeof(copy))
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "invalid user: \"%.32s...\" is longer than %zu bytes", spec,
+			      sizeof(copy) - 1);
 	group = strchr(copy, ':');
 	if (group)
 		*group++ = '\0';
 	numeric = parse_id(span_of(copy), &id);
 	if (!numeric && !copy[0])
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "invalid user: \"%s\"", spec);
+	if (numeric && id > ID_ARG_MAX)
+		return id_range(err);
 	found = find_entry(db, false, numeric ? NULL : copy, id, &f, field, 7, u);
 	if (u->too_long || u->no_memory)
 		goto out;

@@ -235,6 +235,18 @@ is "$rc" 125 "--user unknown name: 125"
 is "$err" "secprof: unable to find user nosuchuser: no matching entries in passwd file" "--user unknown name: message"
 crun --user root:nosuchgroup -- true
 is "$err" "secprof: unable to find group nosuchgroup: no matching entries in group file" "--user unknown group: message"
+# moby/sys/user's range for a numeric --user or group (ErrRange), and a
+# spec too long for secprof's buffer refused, never cut: cut, 252 zeros
+# then 1000:65534 ran as uid 100 in group 0.
+for u in 2147483648 1000:2147483648; do
+	crun --user "$u" -- true
+	is "$rc:$err" "125:secprof: uids and gids must be in range 0-2147483647" "--user $u: refused as Docker refuses it"
+done
+crun --user 2147483647:2147483647 -- sh -c 'id -u; id -g'
+is "$(tr '\n' ' ' <<<"$out")" "2147483647 2147483647 " "--user 2^31-1:2^31-1 is in range"
+crun --user "$(printf '0%.0s' {1..252})1000:65534" -- id
+is "$rc:$err" '125:secprof: invalid user: "00000000000000000000000000000000..." is longer than 255 bytes' \
+	"--user longer than 255 bytes: refused, never cut"
 crun -- sh -c 'useradd alice && usermod -a -G audio,video alice'
 crun --user alice -- id
 is "$out" "uid=1000(alice) gid=1000(alice) groups=1000(alice),29(audio),44(video)" \
