@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -797,6 +798,24 @@ static void filter_load_point(const struct sp_run_opts *o, struct sp_child_repor
 		load_or_fail(o, rep);
 }
 
+/* runc's setupUser gives the command's stdio to its user before the ids
+ * change (init_linux.go fixStdioPermissions: fchown of fds 0-2 to the
+ * uid, the gid left, /dev/null skipped, EINVAL and EPERM ignored), so a
+ * --user command may open /dev/stdout and /dev/stderr (the image's
+ * `ln -sf /dev/stdout /var/log/app.log`). Only secprof's own pipes or pty
+ * are given (relay_stdio, tty): the caller's fds of secprof_run may be
+ * host files. A failure leaves the fd as it was, as runc's ignored errors. */
+static void give_stdio(const struct sp_run_opts *o, uid_t uid)
+{
+	if (!o->relay_stdio && !o->tty)
+		return;
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			(void)fchown(fd, uid, (gid_t)-1);
+	}
+}
+
 void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
 	char home[512], found[4096], why[128];
@@ -841,6 +860,8 @@ void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 		blame_filter(o, loaded_early(o), calls_user, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	}
+	if (user_spec(o))
+		give_stdio(o, user.uid);
 	if (finalize_credentials(o, &user, &pf, &err) < 0) {
 		blame_filter(o, loaded_early(o), calls_creds, &err);
 		sp_child_fail(rep, SP_EXIT_ERROR, &err);

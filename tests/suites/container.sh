@@ -235,6 +235,11 @@ is "$rc" 125 "--user unknown name: 125"
 is "$err" "secprof: unable to find user nosuchuser: no matching entries in passwd file" "--user unknown name: message"
 crun --user root:nosuchgroup -- true
 is "$err" "secprof: unable to find group nosuchgroup: no matching entries in group file" "--user unknown group: message"
+# The command's stdio is its user's, as runc's fixStdioPermissions makes
+# it: a --user command may open /dev/stdout and /dev/stderr; /dev/null
+# (stdin here) is the host's and stays root's.
+crun --user 4242 -- sh -c 'stat -L -c %u /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 | tr "\n" " "; echo out >/dev/stdout; echo err >/dev/stderr'
+is "$rc:$out:$err" "0:0 4242 4242 out:err" "--user: stdout and stderr are the user's pipes, /dev/stdout opens"
 # moby/sys/user's range for a numeric --user or group (ErrRange), and a
 # spec too long for secprof's buffer refused, never cut: cut, 252 zeros
 # then 1000:65534 ran as uid 100 in group 0.
