@@ -557,6 +557,27 @@ static int switch_root(secprof_error *err)
 	return 0;
 }
 
+/* Docker creates a missing --workdir inside the container (daemon side),
+ * runc too (prepareRootfs: MkdirAll(cwd) in the new root, before
+ * finalizeRootfs makes it read-only): so before --read-only's remount. */
+static int make_workdir(const char *dir, secprof_error *err)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return sys_fail(err, "cannot create workdir", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST && errno != EROFS)
+		return sys_fail(err, "cannot create workdir", buf);
+	return 0;
+}
+
 /* db: the user database as the root had it before -v, --mount and
  * --tmpfs, filled only when there are any (sp_userdb). */
 static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof_error *err)
@@ -604,28 +625,11 @@ static int build_root(const struct sp_run_opts *o, struct sp_userdb *db, secprof
 		rc = loopback_up(err);
 	if (!rc)
 		rc = switch_root(err);
+	if (!rc && o->workdir)
+		rc = make_workdir(o->workdir, err);
 	if (!rc && o->read_only)
 		rc = do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, err);
 	return rc;
-}
-
-/* Docker creates a missing --workdir inside the container (daemon side). */
-static int make_workdir(const char *dir, secprof_error *err)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return sys_fail(err, "cannot create workdir", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST && errno != EROFS)
-		return sys_fail(err, "cannot create workdir", buf);
-	return 0;
 }
 
 /* PID 1 outlives the command's execve, and this process is a copy of the
@@ -1050,8 +1054,6 @@ __attribute__((noreturn)) static void init_main(const struct sp_run_opts *o,
 	if (o->nmounts)
 		cmd.userdb = &userdb;
 	cmd.workdir = o->workdir ? o->workdir : "/";
-	if (o->workdir && make_workdir(o->workdir, &err) < 0)
-		sp_child_fail(rep, SP_EXIT_ERROR, &err);
 	/* The parent said why (it set rep's status). */
 	if (!devices_armed(rep))
 		sp_exit_now(SP_EXIT_ERROR);

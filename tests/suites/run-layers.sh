@@ -27,6 +27,8 @@ is "$rc:$out" "0:1000" "useradd, touch, rm -rf, overwrite inside the container s
 is "$(tree_sum "$ROOT")" "$before" "--rootfs DIR is byte-for-byte unchanged afterwards (tree checksum)"
 run -w /nonexist/deeper -- pwd
 is "$rc:$out" "0:/nonexist/deeper" "-w creates a missing working directory in the container"
+run --read-only -w /nonexist/deeper -- pwd
+is "$rc:$out" "0:/nonexist/deeper" "--read-only -w: the missing working directory is made before the root turns read-only, as runc does"
 [[ ! -e $ROOT/nonexist ]]; ok $? "... and leaves nothing behind in DIR"
 run -- sh -c 'grep -c "^x:" /etc/passwd; test -e /f && echo f'
 is "$out" "0" "the next run sees none of the previous run's writes"
