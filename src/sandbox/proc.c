@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -648,7 +649,11 @@ static char **env_with_home(const struct sp_run_opts *o, uid_t uid, char *home_b
 		env[i] = o->envp[i];
 	if (!env_get(o->envp, "HOME")) {
 		memcpy(home_buf, "HOME=", 5);
-		sp_user_home(o->userdb, uid, home_buf + 5, len - 5);
+		/* refused rather than cut, as runc would pass it whole */
+		if (sp_user_home(o->userdb, uid, home_buf + 5, len - 5) < 0) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
 		env[n] = home_buf;
 	}
 	return env;
@@ -818,7 +823,7 @@ static void give_stdio(const struct sp_run_opts *o, uid_t uid)
 
 void sp_exec_command(const struct sp_run_opts *o, struct sp_child_report *rep)
 {
-	char home[512], found[4096], why[128];
+	char home[PATH_MAX + 8], found[4096], why[128];
 	struct sp_user user = { .uid = getuid(), .gid = getgid() };
 	secprof_error err;
 	const char *path;

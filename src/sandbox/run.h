@@ -311,8 +311,8 @@ int sp_userdb_capture(struct sp_userdb *db, secprof_error *err);
 int sp_user_resolve(const char *spec, const struct sp_userdb *db, struct sp_user *u,
 		    secprof_error *err);
 /* runc sets HOME from the user's passwd entry when the env has none ("/"
- * when there is no entry). */
-void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len);
+ * when there is no entry). -1 when it does not fit in len. */
+int sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len);
 /* openat2(dir, path, flags | O_CLOEXEC, resolve); -1 with errno. */
 int sp_openat2(int dir, const char *path, int flags, uint64_t resolve);
 /* openat2(root, path, flags | O_CLOEXEC) resolved inside root

@@ -523,14 +523,17 @@ out:
 	return rc;
 }
 
-void sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
+int sp_user_home(const struct sp_userdb *db, uid_t uid, char *out, size_t len)
 {
 	struct sp_user u = { 0 };
 	struct db_file f;
 	struct span field[7];
+	int rc = 0;
 
 	snprintf(out, len, "/");
-	if (find_entry(db, false, NULL, uid, &f, field, 7, &u) && field[5].p)
-		snprintf(out, len, "%.*s", (int)field[5].n, field[5].p);
+	if (find_entry(db, false, NULL, uid, &f, field, 7, &u) && field[5].p &&
+	    (size_t)snprintf(out, len, "%.*s", (int)field[5].n, field[5].p) >= len)
+		rc = -1;
 	close_db(&f);
+	return rc;
 }

@@ -240,6 +240,11 @@ is "$err" "secprof: unable to find group nosuchgroup: no matching entries in gro
 # (stdin here) is the host's and stays root's.
 crun --user 4242 -- sh -c 'stat -L -c %u /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 | tr "\n" " "; echo out >/dev/stdout; echo err >/dev/stderr'
 is "$rc:$out:$err" "0:0 4242 4242 out:err" "--user: stdout and stderr are the user's pipes, /dev/stdout opens"
+# HOME from a passwd entry whole, however long (it was cut at 506 bytes).
+lh=(timeout 60 "$SECPROF" run --rootfs "$ROOT" --upper "$TMPD/longhome")
+"${lh[@]}" -- useradd -d "/$(printf 'h%.0s' {1..600})" longhome
+out=$("${lh[@]}" --user longhome -- sh -c 'echo ${#HOME}' 2>&1)
+is "$out" 601 "--user: a 601-byte home directory reaches HOME whole"
 # moby/sys/user's range for a numeric --user or group (ErrRange), and a
 # spec too long for secprof's buffer refused, never cut: cut, 252 zeros
 # then 1000:65534 ran as uid 100 in group 0.
