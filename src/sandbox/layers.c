@@ -691,10 +691,14 @@ int sp_mount_parse_volume(const char *spec, const char *voldir, const char *scra
 	if (n == 1) {
 		dst = parts[0];
 	} else if (n == 2) {
-		if (looks_like_mode(parts[1]))
-			dst = parts[0], mode = parts[1];
-		else
-			src = parts[0], dst = parts[1];
+		/* moby's linux_parser ParseMountRaw: "/foo:rw" is no volume
+		 * (a volume cannot take a mode), refused where secprof made
+		 * a read-only anonymous volume of it */
+		if (looks_like_mode(parts[1])) {
+			free(copy);
+			return USAGE("invalid volume specification: '%s'", spec);
+		}
+		src = parts[0], dst = parts[1];
 	} else {
 		src = parts[0], dst = parts[1], mode = parts[2];
 	}
@@ -727,42 +731,49 @@ static bool go_bool(const char *v, bool *out)
 	return false;
 }
 
-/* docker/cli's units.RAMInBytes for tmpfs-size: a number with an
- * optional k, m, g (b, ib) suffix, 1024-based. Digits first, as its
- * pattern (^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$) wants: strtoull
- * also takes a sign and blanks, and "-1" (ULLONG_MAX, whose size= the
- * kernel cuts to pages) or a suffix shifting past 64 bits gave a tmpfs
- * without Docker's limit, where docker run refuses the value. */
+/* docker/go-units RAMInBytes for tmpfs-size: digits, at most one
+ * fraction, an optional blank, then k, m, g, t or p (1024-based) with an
+ * optional i and b, as its pattern and strconv.ParseFloat take them
+ * (^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$; a second fraction fails
+ * ParseFloat). The value is the float's product, truncated (int64(size)):
+ * "1.5m" is 1572864. No sign or leading blank (strtod would take them),
+ * and nothing at or past 2^63, which Go's int64 cannot hold: "-1" or a
+ * huge value once gave a tmpfs without Docker's limit. */
 static bool ram_bytes(const char *v, unsigned long long *out)
 {
-	char *end;
-	unsigned long long n;
-	unsigned shift = 0;
+	static const char units[] = "kmgtp";
+	const char *p = v, *u;
+	char num[64];
+	double size;
 
-	if (*v < '0' || *v > '9')
+	if (*p < '0' || *p > '9')
 		return false;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || end == v)
-		return false;
-	switch (*end | 0x20) {
-	case 'k': shift = 10; break;
-	case 'm': shift = 20; break;
-	case 'g': shift = 30; break;
-	default: break;
-	}
-	if (shift) {
-		if (n > (~0ULL >> shift))
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
 			return false;
-		n <<= shift;
-		end++;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
 	}
-	if (*end == 'i' || *end == 'I')
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	*out = n;
-	return !*end;
+	if ((size_t)(p - v) >= sizeof(num))
+		return false;
+	snprintf(num, sizeof(num), "%.*s", (int)(p - v), v);
+	size = strtod(num, NULL);
+	if (*p == ' ')
+		p++;
+	if (*p && (u = strchr(units, *p | 0x20))) {
+		size *= (double)(1ULL << (10 * (u - units + 1)));
+		p++;
+	}
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p || !(size < 9223372036854775808.0))
+		return false;
+	*out = (unsigned long long)size;
+	return true;
 }
 
 /* Docker's tmpfs options: noexec,nosuid,nodev first, then the user's; a

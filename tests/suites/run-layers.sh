@@ -151,6 +151,12 @@ for v in -1 -5k " 5" 17179869184g; do
 	run --mount "type=tmpfs,target=/mt,tmpfs-size=$v" -- true
 	is "$rc:$err" "125:secprof: invalid value for tmpfs-size: $v" "--mount tmpfs-size=$v: refused, as docker run does"
 done
+run --mount type=tmpfs,target=/mt,tmpfs-size=1.5m -- sh -c 'grep " /mt " /proc/mounts | cut -d" " -f4'
+[[ $out == *size=1536k* ]]; ok $? "--mount tmpfs-size=1.5m: a fraction, as docker's units.RAMInBytes reads it ($out)"
+run --mount type=tmpfs,target=/mt,tmpfs-size=1.2.3m -- true
+is "$rc:$err" "125:secprof: invalid value for tmpfs-size: 1.2.3m" "--mount tmpfs-size=1.2.3m: refused (ParseFloat fails)"
+run -v /x:ro -- true
+is "$rc:$err" "125:secprof: invalid volume specification: '/x:ro'" "-v CTR:MODE: refused, as moby's parser refuses it (a volume takes no mode)"
 run --mount type=tmpfs,target=/mt,tmpfs-size=0 -- sh -c 'grep " /mt " /proc/mounts | cut -d" " -f4'
 [[ $rc == 0 && $out != *size=* ]]; ok $? "--mount tmpfs-size=0: no size= option, the kernel's default limit ($out)"
 vols=$TMPD/volumes
