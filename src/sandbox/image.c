@@ -630,15 +630,16 @@ int sp_image_load(const char *ref, const char *cache, struct sp_image *img, secp
 			rc = bad(err, s.path, "a diff_id is not a sha256 digest");
 			break;
 		}
-		/* What the layer's bytes must hash to: docker save's layer
-		 * tars are the uncompressed layers (their digest is the
-		 * diff_id); an OCI blob is named by its own digest, and its
-		 * uncompressed tar must hash to the diff_id, as Docker
-		 * checks: the cache's name for it is then a checked one. */
+		/* What the layer's bytes must hash to: its uncompressed tar
+		 * to the config's diff_id, as Docker checks, so the cache's
+		 * name for it is a checked one; an OCI blob's own bytes to
+		 * the digest that names it too. A docker save layer.tar is
+		 * read as docker load reads it (moby image/tarexport
+		 * loadLayer: DecompressStream, then the diff_id), compressed
+		 * or not. */
 		snprintf(name, sizeof(name), "%s.%s", hex, LAYER_CACHE_FORMAT);
 		rc = cache_layer(&s, img->cache, name, c.layers[i],
-				 man ? hex : c.layers[i] + strlen("blobs/sha256/"),
-				 man ? NULL : hex, err);
+				 man ? NULL : c.layers[i] + strlen("blobs/sha256/"), hex, err);
 		if (!rc && !(img->layers[img->nlayers++] = strdup(name)))
 			rc = sp_err_oom(err);
 	}

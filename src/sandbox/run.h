@@ -454,9 +454,9 @@ void sp_members_free(struct sp_member *m, size_t n);
  * whiteouts turned into overlayfs's (OCI image-spec layer.md). The layer
  * is the open file fd (path only names it), or, when fd is -1, the member
  * `member` of the archive at path;
- * the SHA-256 of its bytes must be expect_hex (64 hex digits), and that of
- * its uncompressed tar plain_hex unless NULL, else it is refused (the
- * caller removes dest). */
+ * the SHA-256 of its bytes must be expect_hex (64 hex digits) unless
+ * NULL, and that of its uncompressed tar plain_hex unless NULL, else it
+ * is refused (the caller removes dest). */
 int sp_layer_unpack(const char *path, int fd, const char *member, const char *dest,
 		    const char *expect_hex, const char *plain_hex, secprof_error *err);
 

@@ -323,6 +323,34 @@ with tarfile.open(out, "w") as t:
 PY
 	out=$(timeout 60 "$SECPROF" run --cache "$cache" --image "$TMPD/dup.tar" 2>&1)
 	is "$out" last-manifest "a docker save archive with two manifest.json: the last one, as docker load takes it"
+	# A docker save layer.tar that is itself gzip-compressed: docker load
+	# decompresses it and checks the diff_id of the tar (loadLayer), so it
+	# runs; a layer whose tar is not the diff_id is refused all the same.
+	python3 - "$oci" "$TMPD/gzlayer.tar" "$TMPD/gzbad.tar" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+oci, good, bad = sys.argv[1:4]
+path = lambda dg: os.path.join(oci, "blobs", "sha256", dg.split(":")[1])
+idx = json.load(open(os.path.join(oci, "index.json")))
+man = json.load(open(path(idx["manifests"][0]["digest"])))
+base = open(path(man["layers"][0]["digest"]), "rb").read()
+for out, diff in ((good, base), (bad, base + b"\0" * 512)):
+    with tarfile.open(out, "w") as t:
+        def add(name, data):
+            info = tarfile.TarInfo(name); info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        add("l/layer.tar", gzip.compress(base))
+        cfg = {"architecture": "amd64", "os": "linux",
+               "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh", "-c", "echo gz-layer"]},
+               "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(diff).hexdigest()]}}
+        add("c.json", json.dumps(cfg).encode())
+        add("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["gz:1"], "Layers": ["l/layer.tar"]}]).encode())
+PY
+	mkdir -m 0700 "$TMPD/cache-gz" "$TMPD/cache-gzbad"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-gz" --image "$TMPD/gzlayer.tar" 2>&1)
+	is "$out" gz-layer "a docker save archive whose layer.tar is gzip-compressed runs, as docker load reads it"
+	out=$(timeout 60 "$SECPROF" run --cache "$TMPD/cache-gzbad" --image "$TMPD/gzbad.tar" 2>&1); rc=$?
+	[[ $rc == 125 && $out == *"its uncompressed digest is sha256:"*"(refused)" ]]
+	ok $? "... and one whose tar is not the config's diff_id is refused ($rc: $out)"
 	# Compressed once, as docker load decompresses (DecompressStream), and
 	# no more: libarchive kept decompressing gzip inside gzip, each level
 	# multiplying what a few bytes unpack to (a decompression bomb).
