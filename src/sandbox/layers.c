@@ -110,7 +110,7 @@ static int overlay_options(const struct sp_run_opts *o, struct page_text *t, sec
 	 * copy_mount_options, path_mount ends it at PAGE_SIZE - 1): beyond
 	 * it a layer's name is cut short and the mount fails as ENOENT,
 	 * naming nothing. Docker's overlay2 names its layers by 26-byte
-	 * links (l/<id>) to stack 128; the cache's names are 64 bytes. */
+	 * links (l/<id>) to stack 128; the cache's names are 67 (<diff_id>.v2). */
 	if (t->len >= t->cap)
 		return USAGE(
 			"an image of %zu layers cannot be stacked in one overlay: their names (%zu bytes of mount options) are more than the %zu bytes mount(2) reads",
