@@ -896,7 +896,10 @@ enum secprof_merge_format {
  * refused (-SECPROF_E_LIMIT, with the first region) if it differs anywhere,
  * as when the inputs decide one name differently on two arches, or if
  * libseccomp 2.5.4 would build a name's rules otherwise than they read
- * (secprof_ir_syscall.stale_accumulator, tree_merge). *out is
+ * (secprof_ir_syscall.stale_accumulator, tree_merge), or if, built as a
+ * Docker that reads it otherwise builds it (secprof_resolved_readings,
+ * secprof_compile_opts.docker_reading), it is looser anywhere than the
+ * combination. *out is
  * malloc'ed, NUL-terminated. */
 SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
 			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,

@@ -56,8 +56,11 @@ struct merge {
 	/* write 64-bit intervals as SCMP_CMP_LE/GE (else MASKED_EQ blocks
 	 * only, which merge_rules can join across regions) */
 	bool ranges;
-	/* verification */
+	/* verification; reading: 0 for secprof's rule set of the result,
+	 * else the SECPROF_READING_* bit of the Docker whose rule set of it
+	 * the walk reads (verify_readings) */
 	bool verify;
+	unsigned reading;
 	char why[256];
 };
 
@@ -517,6 +520,27 @@ static void uniform_names(struct merge *m)
 	}
 }
 
+/* The Dockers whose runc may build the result otherwise than secprof
+ * (secprof_resolved_readings): each skips the rules whose action equals
+ * the default as it reads the profile (runc's InitSeccomp), which can let
+ * a later rule or libseccomp's socketcall copy of it decide. */
+static const struct {
+	unsigned bit;
+	char text[72];
+} readings[] = {
+	{ SECPROF_READING_PODMAN, " under Podman's reading (errno keys applied)" },
+	{ SECPROF_READING_MOBY, " under current Docker's reading (errno keys ignored)" },
+	{ SECPROF_READING_DOCKER20, " under Docker 20.10's reading (defaultErrnoRet dropped)" },
+};
+
+static const char *reading_text(unsigned reading)
+{
+	for (size_t k = 0; k < SP_ARRAY_SIZE(readings); k++)
+		if (readings[k].bit == reading)
+			return readings[k].text;
+	return "";
+}
+
 static int on_leaf(void *data, const struct sp_leaf *l)
 {
 	struct merge *m = data;
@@ -528,7 +552,12 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 	size_t ai;
 
 	if (m->verify) {
-		if (l->ret[m->n] != want && !tie_ok(m, l, l->ret[m->n]) && !m->why[0]) {
+		uint32_t got = l->ret[m->n];
+		/* one Docker's reading of the result may give other data (EPERM
+		 * for a dropped defaultErrnoRet) but never a looser action */
+		bool bad = m->reading ? sp_action_rank(got) > sp_action_rank(want)
+				      : got != want && !tie_ok(m, l, got);
+		if (bad && !m->why[0]) {
 			char a[32], b[32], region[192];
 			struct sp_buf call = { 0 };
 			arch = sp_arch_of_input(&l->in);
@@ -536,10 +565,10 @@ static int on_leaf(void *data, const struct sp_leaf *l)
 			sp_call_text(&l->in, arch ? secprof_syscall_name(arch, l->in.nr) : NULL,
 				     &call);
 			snprintf(m->why, sizeof(m->why),
-				 "%s %s%s%s: the merged profile gives %s, the combination %s",
+				 "%s %s%s%s: the merged profile gives %s%s, the combination %s",
 				 arch ? secprof_arch_name(arch) : "other-arch",
 				 call.data ? call.data : "", region[0] ? " " : "", region,
-				 secprof_action_str(l->ret[m->n], a, sizeof(a)),
+				 secprof_action_str(got, a, sizeof(a)), reading_text(m->reading),
 				 secprof_action_str(want, b, sizeof(b)));
 			sp_buf_free(&call);
 		}
@@ -749,10 +778,51 @@ static const char *runc_builds_otherwise(const secprof_ir *ir, const char **arch
 	return NULL;
 }
 
+/* The result as each Docker that reads it otherwise than secprof builds
+ * it (secprof_resolved_readings; the program runc loads, exact_libseccomp),
+ * walked beside the inputs: it may give other data, but nowhere a looser
+ * action than the combination. Docker 20.10 drops defaultErrnoRet, so its
+ * runc skips an ERRNO(1) rule the result keeps beside a default of
+ * ERRNO(38) (runc's InitSeccomp), and libseccomp then copies a later
+ * socket rule onto i386's socketcall without the rule that denied it
+ * first (abi_rule_add): a union of two inputs that each deny
+ * socketcall(SYS_SOCKET, 2) allowed it. progs[m->n] is the walk's slot
+ * for the result. */
+static int verify_readings(struct merge *m, const secprof_resolved *r, const secprof_insn **progs,
+			   size_t *lens, const secprof_compile_opts *co)
+{
+	unsigned seen = secprof_resolved_readings(r);
+	struct secprof_ctx quiet = { 0 };
+	int rc = 0;
+
+	for (size_t k = 0; !rc && !m->why[0] && k < SP_ARRAY_SIZE(readings); k++) {
+		secprof_compile_opts rco = *co;
+		secprof_prog *prog;
+
+		if (!(seen & readings[k].bit))
+			continue;
+		rco.exact_libseccomp = true;
+		rco.docker_reading = readings[k].bit;
+		if (!(prog = secprof_compile(&quiet, r, &rco, m->err))) {
+			rc = -m->err->code;
+			sp_err_wrap(m->err, "the merged profile%s", readings[k].text);
+			break;
+		}
+		progs[m->n] = prog->insns;
+		lens[m->n] = prog->len;
+		m->reading = readings[k].bit;
+		rc = sp_space_walk(progs, lens, m->n + 1, on_leaf, m, m->err);
+		m->reading = 0;
+		secprof_prog_free(prog);
+	}
+	return rc;
+}
+
 /* Compile the Docker form of the result for the inputs' arch, and walk it
  * beside them: any region where it does not give the combination fails,
  * and so does a result libseccomp would build otherwise than its rules
- * read (runc_builds_otherwise). */
+ * read (runc_builds_otherwise), or one a Docker reads otherwise and then
+ * finds looser than the combination (verify_readings). */
 static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, const char *docker,
 		  const secprof_compile_opts *co)
 {
@@ -803,7 +873,8 @@ static int verify(secprof_ctx *ctx, struct merge *m, const secprof_side *in, con
 	progs[m->n] = prog->insns;
 	lens[m->n] = prog->len;
 	m->verify = true;
-	if ((rc = sp_space_walk(progs, lens, m->n + 1, on_leaf, m, m->err)))
+	if ((rc = sp_space_walk(progs, lens, m->n + 1, on_leaf, m, m->err)) ||
+	    (!m->why[0] && (rc = verify_readings(m, r, progs, lens, co))))
 		goto out;
 	if (m->why[0])
 		rc = sp_err(m->err, SECPROF_E_LIMIT, NULL, NULL, NULL,

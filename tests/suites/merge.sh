@@ -121,6 +121,32 @@ JSON
 	is $? 0 "merge: $1 and socketcall($2), the result decides as the input"
 done
 
+# Docker 20.10 drops defaultErrnoRet, so its runc skips a rule of
+# ERRNO(1) as equal to the default (EPERM) and libseccomp copies a later
+# socket rule onto i386's socketcall(SYS_SOCKET) without its family test:
+# the union of two inputs that each deny socketcall(SYS_SOCKET, 2) let it
+# run there. The result is checked under each reading a Docker makes of it
+"$SECPROF" syscalls --arch amd64 | awk '$1 != "socket" && $1 != "socketcall" { print $1 } END { print "ipc" }' >"$T/names"
+python3 - "$T" <<'PY'
+import json, sys
+t = sys.argv[1]
+names = open(t + "/names").read().split()
+arches = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]
+mux = {"names": ["socketcall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}
+allow = {"names": names, "action": "SCMP_ACT_ALLOW"}
+sock = {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}
+json.dump({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "architectures": arches,
+           "syscalls": [mux, allow]}, open(t + "/rd1.json", "w"))
+json.dump({"defaultAction": "SCMP_ACT_KILL_PROCESS", "architectures": arches,
+           "syscalls": [mux, sock, allow]}, open(t + "/rd2.json", "w"))
+PY
+S diff --subset "$T/rd2.json" "$T/rd2.json" >/dev/null; is $? 0 "(the inputs of the reading case load)"
+S merge --union "$T/rd1.json" "$T/rd2.json" -o "$T/rd.json" 2>"$T/rd.err"
+is "$?:$(grep -c "socketcall.*gives ALLOW under Docker 20.10's reading" "$T/rd.err"):$(ls "$T/rd.json" 2>/dev/null)" "1:1:" \
+	"merge --union: a result Docker 20.10's runc reads as allowing socketcall(SYS_SOCKET, any family) is refused, nothing written"
+S merge --union "$T/rd1.json" "$T/rd2.json" --format spo -o "$T/rd.yaml" 2>/dev/null
+is "$?:$(ls "$T/rd.yaml" 2>/dev/null)" "1:" "... and so is its spo form"
+
 P=$REF/podman-default.json
 # Docker's default as moby ships it: the built-in profile holds some of its
 # names to Debian 12's Docker (data/default-floor.tsv), where it and
