@@ -855,7 +855,7 @@ static const struct field top_fields[] = {
 };
 /* clang-format on */
 
-/* ---- the Security Profiles Operator's SeccompProfile (YAML) ------------- */
+/* ---- the Security Profiles Operator's SeccompProfile (YAML or JSON) ----- */
 
 /* spec.baseProfileName: another SeccompProfile in the cluster (or an
  * oci:// artifact) the operator unions into this one; secprof cannot see
@@ -1538,6 +1538,17 @@ static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_j
 	if (root->type != SP_JOBJ)
 		return perr(c, &root->loc, "a profile must be a JSON object, got %s",
 			    type_name(root));
+	/* A SeccompProfile written as JSON, which kubectl reads as it reads
+	 * YAML (JSON is its subset): read as the YAML form is, with the CRD's
+	 * fields and checks, never as a Docker profile whose keys are all
+	 * unknown (no defaultAction nor syscalls: no seccomp at all). */
+	if (str_is(member_of(root, "kind"), "SeccompProfile") && !has_profile_key(root)) {
+		struct sp_json *one = (struct sp_json *)root;
+		const struct sp_json docs = {
+			.type = SP_JARR, .loc = root->loc, .len = 1, .u.items = &one
+		};
+		return parse_spo(c, p, &docs);
+	}
 	if (has_exact(root, "ociVersionMin") || has_exact(root, "ociVersionMax"))
 		return perr(c, &root->loc,
 			    "this is an OCI runtime features document, not a seccomp profile "

@@ -158,8 +158,8 @@ struct sp_archmap {
 enum sp_form {
 	SP_FORM_DOCKER,     /* Docker/moby profile (archMap or not) */
 	SP_FORM_OCI_CONFIG, /* a whole OCI config.json: its linux.seccomp */
-	SP_FORM_SPO,        /* a Security Profiles Operator SeccompProfile (YAML): its spec */
-	SP_FORM_LXC         /* an LXC seccomp policy (lxc.seccomp.profile), lxc.c */
+	SP_FORM_SPO, /* a Security Profiles Operator SeccompProfile (YAML or JSON): its spec */
+	SP_FORM_LXC  /* an LXC seccomp policy (lxc.seccomp.profile), lxc.c */
 };
 
 struct secprof_profile {

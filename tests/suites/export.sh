@@ -194,6 +194,34 @@ if [[ -f $f ]]; then
 	[[ $rc == 1 && $out == *"profilebinding.yaml:2:1: no SeccompProfile object"* ]]
 	ok $? "a ProfileBinding is not a profile"
 fi
+# the same object written as JSON, which kubectl reads too: the SPO form,
+# with the CRD's fields and checks, not a Docker profile whose keys are
+# all unknown (which Docker runs with no seccomp at all)
+if python3 -c 'import yaml' 2>/dev/null; then
+	python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=1)' \
+		"$T/s.yaml" "$T/s-yaml.json"
+	cmp -s <("$S" -q ir "$T/d.json" --json | irnorm) <("$S" -q ir "$T/s-yaml.json" --json | irnorm)
+	ok $? "spo as JSON: the same rule set as its YAML"
+else
+	skip "spo as JSON" "no python3 yaml module"
+fi
+cat >"$T/pruned-json.json" <<'EOF'
+{"apiVersion": "security-profiles-operator.x-k8s.io/v1", "kind": "SeccompProfile",
+ "metadata": {"name": "pruned"},
+ "spec": {"defaultAction": "SCMP_ACT_ERRNO",
+  "defaultErrnoRet": 38,
+  "syscalls": [{"action": "SCMP_ACT_ALLOW", "names": ["mount"], "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+   {"action": "SCMP_ACT_ALLOW", "names": ["read"]}]}}
+EOF
+is "$("$S" -q eval "$T/pruned-json.json" getpid 2>&1 | head -1):$("$S" -q eval "$T/pruned-json.json" mount 2>&1 | head -1)" "ERRNO(1):ALLOW" \
+	"spo as JSON: confined, defaultErrnoRet and includes pruned as the API server does"
+out=$("$S" check "$T/pruned-json.json" 2>&1)
+[[ $out == *"pruned-json.json:4:3: spec.defaultErrnoRet: unknown key \"defaultErrnoRet\" (the SeccompProfile CRD has no such field"* ]]
+ok $? "spo as JSON: the pruned keys warned about, with their line"
+printf '{"apiVersion": "security-profiles-operator.x-k8s.io/v1", "kind": "SeccompProfile", "metadata": {"name": "x"}}' >"$T/nospec.json"
+out=$("$S" check "$T/nospec.json" 2>&1); rc=$?
+[[ $rc == 1 && $out == *"nospec.json:1:1: spec: the SeccompProfile has no spec"* ]]
+ok $? "spo as JSON without a spec: refused, as the YAML form is, not read as unconfined"
 cat >"$T/bad.yaml" <<'EOF'
 apiVersion: security-profiles-operator.x-k8s.io/v1
 kind: SeccompProfile
