@@ -17,7 +17,7 @@ static const struct cli_opt merge_opts[] = {
 	{ "output", 'o', OPT_OUT, CLI_ARG, "FILE", "write the profile to FILE (default: stdout)",
 	  CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
-	  "docker (a Docker profile, default) or spo (a security-profiles-operator\nSeccompProfile)",
+	  "docker (a Docker profile, default) or spo (a security-profiles-operator\nSeccompProfile in YAML, as 'secprof export --format spo' writes the\nDocker form)",
 	  CLI_C_WORDS, "docker spo", false },
 	{ 0 },
 };

@@ -883,7 +883,7 @@ enum secprof_merge_mode {
 };
 enum secprof_merge_format {
 	SECPROF_MERGE_DOCKER, /* a Docker seccomp profile */
-	SECPROF_MERGE_SPO     /* a security-profiles-operator SeccompProfile object */
+	SECPROF_MERGE_SPO     /* the Docker form exported as SECPROF_EXPORT_SPO (YAML) */
 };
 
 /* Combine programs by decision (up to 7 inputs, each with its rule set, all
@@ -899,8 +899,10 @@ enum secprof_merge_format {
  * (secprof_ir_syscall.stale_accumulator, tree_merge), or if, built as a
  * Docker that reads it otherwise builds it (secprof_resolved_readings,
  * secprof_compile_opts.docker_reading), it is looser anywhere than the
- * combination. *out is
- * malloc'ed, NUL-terminated. */
+ * combination. The SPO form is the Docker form given to secprof_export
+ * (SECPROF_EXPORT_SPO, metadata.name "merged"): its warnings go to ctx,
+ * and it is refused as that export refuses. *out is malloc'ed,
+ * NUL-terminated. */
 SECPROF_API int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n,
 			      enum secprof_merge_mode mode, enum secprof_merge_format fmt,
 			      const secprof_compile_opts *co, char **out, secprof_error *err);

@@ -31,6 +31,13 @@ void sp_call_text(const secprof_data *in, const char *name, struct sp_buf *b);
  * "enosys", "arch"; "" without a rule set. */
 void sp_by_text(const secprof_side *s, const secprof_data *in, char *out, size_t len);
 
+/* secprof_merge's Docker form (merge.c): the combination of the inputs as
+ * one Docker profile, verified; *out malloc'ed. The SPO form is the
+ * export's (src/api_merge.c). */
+int sp_merge_docker(secprof_ctx *ctx, const secprof_side *in, size_t n,
+		    enum secprof_merge_mode mode, const secprof_compile_opts *co, char **out,
+		    secprof_error *err);
+
 /* Row i of the runtimes' post-load table (runtime.c), NULL past the end. */
 const secprof_runtime_call *sp_runtime_row_at(size_t i);
 /* Whether row c is runtime `runtime` ("runc", "crun", "secprof"). */

@@ -1,10 +1,12 @@
-/* merge.c - secprof_merge: profiles combined by decision. The inputs'
- * programs are walked over the same exact regions diff uses (space.c);
- * each region's combined action becomes rules whose conditions describe
- * exactly that region, with the operators Docker profiles have (a word
- * interval is a union of aligned blocks, each one SCMP_CMP_MASKED_EQ); the
- * result is compiled and compared with the combination on every region
- * before it is returned, so it never means anything else. */
+/* merge.c - sp_merge_docker, secprof_merge's Docker form: profiles
+ * combined by decision. The inputs' programs are walked over the same
+ * exact regions diff uses (space.c); each region's combined action becomes
+ * rules whose conditions describe exactly that region, with the operators
+ * Docker profiles have (a word interval is a union of aligned blocks, each
+ * one SCMP_CMP_MASKED_EQ); the result is compiled and compared with the
+ * combination on every region before it is returned, so it never means
+ * anything else. The SPO form is the export's, from this one
+ * (src/api_merge.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,7 +655,7 @@ static void put_action(struct sp_buf *b, uint32_t ret, const char *key, const ch
 		sp_buf_printf(b, ", \"%s\": %" PRIu32, errkey, ret & 0xffffu);
 }
 
-static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **out)
+static int write_profile(struct merge *m, char **out)
 {
 	struct sp_buf b = { 0 };
 	struct mrule *rules = m->rules.items;
@@ -675,32 +677,16 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 		m->rules.len = w;
 	}
 	n = m->rules.len;
-	if (fmt == SECPROF_MERGE_SPO) {
-		sp_buf_puts(
-			&b,
-			"{\n  \"apiVersion\": \"security-profiles-operator.x-k8s.io/v1beta1\",\n"
-			"  \"kind\": \"SeccompProfile\",\n  \"metadata\": {\"name\": \"merged\"},\n"
-			"  \"spec\": {\n  ");
-		put_action(&b, m->def, "defaultAction", "errnoRet");
-		sp_buf_puts(&b, ",\n  \"architectures\": [");
-		for (size_t k = 0; k < m->narches; k++) {
-			secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
-			sp_buf_printf(&b, "%s\"%s\"", k ? ", " : "", info.scmp);
-		}
-		sp_buf_puts(&b, "],\n  \"syscalls\": [");
-	} else {
-		sp_buf_puts(&b, "{\n  ");
-		put_action(&b, m->def, "defaultAction", "defaultErrnoRet");
-		secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
-		sp_buf_printf(
-			&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
-			info.scmp);
-		for (size_t k = 1; k < m->narches; k++) {
-			secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
-			sp_buf_printf(&b, "%s\"%s\"", k > 1 ? ", " : "", info.scmp);
-		}
-		sp_buf_puts(&b, "]}],\n  \"syscalls\": [");
+	sp_buf_puts(&b, "{\n  ");
+	put_action(&b, m->def, "defaultAction", "defaultErrnoRet");
+	secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
+	sp_buf_printf(&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
+		      info.scmp);
+	for (size_t k = 1; k < m->narches; k++) {
+		secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
+		sp_buf_printf(&b, "%s\"%s\"", k > 1 ? ", " : "", info.scmp);
 	}
+	sp_buf_puts(&b, "]}],\n  \"syscalls\": [");
 	while (i < n) {
 		size_t j = i + 1;
 		/* unconditional rules of one action share one entry */
@@ -748,7 +734,7 @@ static int write_profile(struct merge *m, enum secprof_merge_format fmt, char **
 		sp_buf_puts(&b, "}");
 		i = j;
 	}
-	sp_buf_puts(&b, fmt == SECPROF_MERGE_SPO ? "\n  ]\n  }\n}\n" : "\n  ]\n}\n");
+	sp_buf_puts(&b, "\n  ]\n}\n");
 	if (b.oom) {
 		sp_buf_free(&b);
 		return sp_err_oom(m->err);
@@ -993,7 +979,7 @@ static int attempt(secprof_ctx *ctx, struct merge *m, const secprof_side *in,
 	uniform_names(m);
 	drop_muxed(m);
 	merge_rules(m);
-	if ((rc = boundary_names(m, in)) || (rc = write_profile(m, SECPROF_MERGE_DOCKER, docker)))
+	if ((rc = boundary_names(m, in)) || (rc = write_profile(m, docker)))
 		return rc;
 	if ((rc = verify(ctx, m, in, *docker, co))) {
 		free(*docker);
@@ -1002,9 +988,9 @@ static int attempt(secprof_ctx *ctx, struct merge *m, const secprof_side *in,
 	return rc;
 }
 
-int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secprof_merge_mode mode,
-		  enum secprof_merge_format fmt, const secprof_compile_opts *co, char **out,
-		  secprof_error *err)
+int sp_merge_docker(secprof_ctx *ctx, const secprof_side *in, size_t n,
+		    enum secprof_merge_mode mode, const secprof_compile_opts *co, char **out,
+		    secprof_error *err)
 {
 	struct merge m = { .n = n, .mode = mode, .err = err };
 	const secprof_insn *progs[SP_SPACE_MAXPROGS];
@@ -1088,20 +1074,13 @@ int secprof_merge(secprof_ctx *ctx, const secprof_side *in, size_t n, enum secpr
 			free(docker);
 			docker = other;
 			other = NULL;
-			/* the rules again, for the SPO form */
-			rc = fmt == SECPROF_MERGE_SPO
-				     ? attempt(ctx, &m, in, progs, lens, co, false, &other)
-				     : 0;
+			rc = 0;
 		} else if (rc && rlow && err) {
 			*err = first; /* the first refusal, as before the second order */
 		}
 		free(other);
 		if (rc)
 			goto out;
-	}
-	if (fmt == SECPROF_MERGE_SPO) {
-		rc = write_profile(&m, SECPROF_MERGE_SPO, out);
-		goto out;
 	}
 	*out = docker;
 	docker = NULL;

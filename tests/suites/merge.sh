@@ -6,7 +6,7 @@
 # and their intersection a subset of each; the intersection of Docker's
 # default with that union gives Docker's default back, up to the errno tie
 # (ENOSYS where one input gives ENOSYS and the other EPERM); merging is
-# idempotent; the SPO form is JSON.
+# idempotent; the SPO form is the export's YAML.
 source "$TESTS/lib.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/secprof-merge.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -174,6 +174,17 @@ S diff "$T/u.json" "$T/uu.json" >/dev/null; is $? 0 "podman ∪ (docker ∪ podm
 S merge --intersect builtin "$P" -o "$T/ib.json" 2>"$T/ib.err"
 is "$?:$(grep -c 'cannot be written as one Docker profile' "$T/ib.err"):$(ls "$T/ib.json" 2>/dev/null)" "1:1:" \
 	"merge --intersect builtin podman: an EPERM/ENOSYS tie it cannot write is refused, nothing written"
-S merge --union "$D" "$P" --format spo | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["kind"] == "SeccompProfile" and d["spec"]["syscalls"]'
-is $? 0 "--format spo: a SeccompProfile"
+# the SPO form is the export's, of the Docker form: one writer, with its
+# warnings and its read-back check (the CRD has no defaultErrnoRet: runc
+# answers EPERM and skips a rule of ERRNO(1) as the default's)
+"$SECPROF" merge --union "$D" "$P" --format spo -o "$T/u.yaml" --arch amd64 --kernel 6.1 2>"$T/spo.err"
+is $? 0 "--format spo: written"
+"$SECPROF" -q export "$T/u.json" --format spo --name merged --arch amd64 --kernel 6.1 >"$T/u-export.yaml" 2>/dev/null
+cmp -s "$T/u.yaml" "$T/u-export.yaml"; ok $? "--format spo: the YAML secprof export --format spo writes of the Docker form"
+grep -q '^kind: SeccompProfile$' "$T/u.yaml"; ok $? "... a SeccompProfile"
+"$SECPROF" check "$T/u.yaml" --arch amd64 2>&1 | grep -c 'unknown key' >"$T/c"
+is "$(cat "$T/c")" 0 "... with the CRD's fields only (no spec-level errnoRet)"
+grep -q 'the SeccompProfile CRD has no defaultErrnoRet: denied calls get EPERM instead of errno 38' "$T/spo.err"
+ok $? "... and the defaultErrnoRet it cannot hold is warned about"
+S diff --subset "$T/u.yaml" "$T/u.json" >/dev/null; is $? 0 "... which, read back, allows nothing the Docker form denies"
 done_testing
