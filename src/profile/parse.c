@@ -224,37 +224,93 @@ static const struct field *find_field(const struct field *f, size_t n, const str
 	return NULL;
 }
 
-/* Decode an object into target, member by member in document order (so the
- * last duplicate wins). `what` names the object in unknown-key warnings. */
-static int decode_object(struct pc *c, const struct sp_json *v, const struct field *fields,
-			 size_t nfields, void *target)
+/* The fields of one decoded value that were given an array or an object,
+ * and where the first was; a field table has at most SEEN_MAX fields. */
+#define SEEN_MAX 16
+struct seen_fields {
+	uint32_t mask;
+	struct sp_loc first[SEEN_MAX];
+};
+
+/* A key (exact or case-folded: the same Go field) given an array or an
+ * object twice decodes the second INTO the first (Go's encoding/json,
+ * decodeState.array and decodeState.object): a slice keeps its backing
+ * array, and the elements between the second's length and the first's
+ * capacity keep the fields the first set, for a third value of the key to
+ * bring back (runc then applies names this decoder never saw). Refused,
+ * at every level (a repeated "includes" decodes its "caps" into the
+ * first's). A repeated scalar keeps the last value, as Go does. */
+static int check_repeat(struct pc *c, struct seen_fields *seen, size_t f,
+			const struct sp_jmember *m)
 {
+	uint32_t bit = 1u << f;
+
+	if (m->val->type != SP_JARR && m->val->type != SP_JOBJ)
+		return 0;
+	if (!(seen->mask & bit)) {
+		seen->mask |= bit;
+		seen->first[f] = m->loc;
+		return 0;
+	}
+	if (c->spo) /* go-yaml's decoder.mapping keeps the last; the API
+		     * server's strict field validation refuses it */
+		return perr(c, &m->loc,
+			    "key \"%s\" appears twice in this mapping (first at line %u): "
+			    "Kubernetes keeps one or refuses the object (refused; give the key "
+			    "once)",
+			    m->key, seen->first[f].line);
+	return perr(c, &m->loc,
+		    "key \"%s\" appears twice (first at line %u, column %u): Go's "
+		    "encoding/json would decode the second into the first's %s (refused; give "
+		    "the key once)",
+		    m->key, seen->first[f].line, seen->first[f].col,
+		    m->val->type == SP_JARR ? "elements" : "fields");
+}
+
+/* Decode an object into target, member by member in document order (so the
+ * last duplicate scalar wins). seen: what earlier objects decoded into the
+ * same target gave (an OCI config's linux.seccomp objects), or NULL. */
+static int decode_object_into(struct pc *c, const struct sp_json *v, const struct field *fields,
+			      size_t nfields, void *target, struct seen_fields *seen)
+{
+	struct seen_fields own = { 0 };
+
 	if (v->type != SP_JOBJ)
 		return type_error(c, v, "an object");
+	if (!seen)
+		seen = &own;
 	for (size_t i = 0; i < v->len; i++) {
 		const struct sp_jmember *m = &v->u.members[i];
 		const struct field *f = find_field(fields, nfields, m);
 		size_t old;
-		int rc;
+		int rc = 0;
 
 		/* Kubernetes matches a CRD's fields exactly (its structural
 		 * schema prunes "Syscalls"), unlike Go's encoding/json */
 		if (f && c->spo && strcmp(f->name, m->key))
 			f = NULL;
 		old = path_member(c, m);
+		if (f)
+			rc = check_repeat(c, seen, (size_t)(f - fields), m);
 		if (!f)
 			rc = pwarn(c, &m->loc, "unknown key \"%s\" (%s)", m->key,
 				   c->spo   ? "the SeccompProfile CRD has no such field: the API "
 					      "server drops it"
 				   : c->oci ? "an OCI runtime ignores it"
 					    : "Docker ignores it");
-		else
+		else if (rc == 0)
 			rc = f->fn(c, target, m->val);
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
+}
+
+static int decode_object(struct pc *c, const struct sp_json *v, const struct field *fields,
+			 size_t nfields, void *target)
+{
+	return decode_object_into(c, v, fields, nfields, target, NULL);
 }
 
 /* ---- scalar decoders -------------------------------------------------- */
@@ -855,6 +911,10 @@ static const struct field top_fields[] = {
 };
 /* clang-format on */
 
+/* check_repeat keeps a bit and a position per field */
+_Static_assert(SP_ARRAY_SIZE(top_fields) <= SEEN_MAX && SP_ARRAY_SIZE(rule_fields) <= SEEN_MAX,
+	       "a field table outgrows struct seen_fields");
+
 /* ---- the Security Profiles Operator's SeccompProfile (YAML or JSON) ----- */
 
 /* spec.baseProfileName: another SeccompProfile in the cluster (or an
@@ -1449,9 +1509,10 @@ static void reset_profile(struct secprof_profile *p)
 /* One linux object of an OCI config: every member Go's encoding/json reads
  * as "seccomp" (exact or case-folded), in document order, decoded into the
  * same profile as runc's Spec.Linux.Seccomp pointer: a later object merges
- * into what an earlier one set, null resets it. */
+ * into what an earlier one set, null resets it. seen: the fields the
+ * objects since the last reset gave an array (check_repeat). */
 static int decode_oci_linux(struct pc *c, struct secprof_profile *p,
-			    const struct sp_json *linux_obj, bool *have)
+			    const struct sp_json *linux_obj, bool *have, struct seen_fields *seen)
 {
 	for (size_t i = 0; i < linux_obj->len; i++) {
 		const struct sp_jmember *m = &linux_obj->u.members[i];
@@ -1462,13 +1523,14 @@ static int decode_oci_linux(struct pc *c, struct secprof_profile *p,
 			continue;
 		if (m->val->type == SP_JNULL) {
 			reset_profile(p);
+			*seen = (struct seen_fields){ 0 };
 			*have = false;
 			continue;
 		}
 		old = path_key(c, "seccomp");
 		c->base = c->depth;
 		p->loc = m->val->loc;
-		rc = decode_object(c, m->val, top_fields, SP_OCI_TOP_FIELDS, p);
+		rc = decode_object_into(c, m->val, top_fields, SP_OCI_TOP_FIELDS, p, seen);
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;
@@ -1487,6 +1549,7 @@ static int decode_oci_linux(struct pc *c, struct secprof_profile *p,
  * way rather than pick one (picking one could allow what runc denies). */
 static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
 {
+	struct seen_fields seen = { 0 };
 	bool have = false;
 
 	p->form = SP_FORM_OCI_CONFIG;
@@ -1503,13 +1566,14 @@ static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struc
 			continue;
 		if (m->val->type == SP_JNULL) {
 			reset_profile(p);
+			seen = (struct seen_fields){ 0 };
 			have = false;
 			continue;
 		}
 		old = path_key(c, "linux");
 		if (m->val->type != SP_JOBJ)
 			return type_error(c, m->val, "an object");
-		rc = decode_oci_linux(c, p, m->val, &have);
+		rc = decode_oci_linux(c, p, m->val, &have, &seen);
 		path_pop(c, old);
 		if (rc < 0)
 			return rc;

@@ -52,9 +52,25 @@ def where(data, p):
     return '%d:%d' % (line, col)
 def case(name, data, rc, err, flags='', dump=None):
     if isinstance(data, str): data = data.encode()
+    for e in err:
+        if isinstance(e, P) and isinstance(e.msg, tuple):
+            e.msg = e.msg[0] + twice_text(data, e.msg[1])
     cases.append((name, data, rc, err, flags, dump))
 
 A = '"defaultAction": "SCMP_ACT_ERRNO"'
+class Twice:
+    # "key K appears twice": the first key's position is filled in when the
+    # case is written (it depends on the case's own data)
+    def __init__(self, key, needle, what):
+        self.key, self.needle, self.what = key, needle, what
+    def __radd__(self, prefix):
+        return (prefix, self)
+def twice(key, needle, what='elements'):
+    return Twice(key, needle, what)
+def twice_text(data, t):
+    l, c = where(data, P(t.needle, '')).split(':')
+    return ('key "%s" appears twice (first at line %s, column %s): Go\'s encoding/json'
+            ' would decode the second into the first\'s %s (refused; give the key once)' % (t.key, l, c, t.what))
 def prof(rule, extra=''):
     return '{' + A + extra + ', "syscalls": [' + rule + ']}'
 
@@ -180,12 +196,14 @@ case('nul-escape-in-name', prof('{"names": ["read\\u0000x"], "action": "SCMP_ACT
 case('duplicate-keys-last-wins', '{"defaultAction": "SCMP_ACT_KILL", "defaultAction": "SCMP_ACT_ERRNO",\n "defaultErrnoRet": 5, "defaultErrnoRet": null,\n'
      ' "syscalls": [{"names": ["a"], "action": "SCMP_ACT_ALLOW", "action": "SCMP_ACT_LOG"}]}', 0, [],
      dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_LOG [a]'])
-case('duplicate-object-merges', prof('{"names": ["a"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]},'
-     ' "includes": {"arches": ["amd64"]}}'), 0, [],
-     dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ALLOW [a]', '  includes:', '    caps [CAP_SYS_ADMIN]', '    arches [amd64]'])
-case('duplicate-array-reuses-elements', '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["a"], "action": "SCMP_ACT_ALLOW", "errnoRet": 3}],\n'
-     ' "syscalls": [{"names": ["b"]}, {"names": ["c"], "action": "SCMP_ACT_LOG"}]}', 0, [],
-     dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ALLOW errno=3 [b]', 'rule 1 {R1} SCMP_ACT_LOG [c]'])
+# A key given an array or an object twice: Go decodes the second INTO the
+# first (a slice keeps its elements past the new length), refused.
+case('duplicate-object-refused', prof('{"names": ["a"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]},'
+     ' "includes": {"arches": ["amd64"]}}'), 1,
+     [P('"includes"', 'syscalls[0].includes: ' + twice('includes', '"includes"', 'fields'), nth=2)])
+case('duplicate-array-refused', '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["a"], "action": "SCMP_ACT_ALLOW", "errnoRet": 3}],\n'
+     ' "syscalls": [{"names": ["b"]}, {"names": ["c"], "action": "SCMP_ACT_LOG"}]}', 1,
+     [P('"syscalls"', 'syscalls: ' + twice('syscalls', '"syscalls"'), nth=2)])
 case('case-insensitive-keys', '{"DEFAULTACTION": "SCMP_ACT_ERRNO", "Syscalls": [{"NAMES": ["a"], "Action": "SCMP_ACT_ALLOW",'
      ' "args": [{"INDEX": 1, "VALUE": 2, "ValueTwo": 3, "OP": "SCMP_CMP_EQ"}]}]}', 0, [],
      dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ALLOW [a]', '  arg 1 SCMP_CMP_EQ 2 3'])
@@ -294,6 +312,53 @@ case('excludes-null-after-empty', prof('{"names": ["times"], "action": "SCMP_ACT
 case('includes-null-then-value', prof('{"names": ["times"], "action": "SCMP_ACT_ALLOW", "includes": null, "includes": null,\n'
      ' "excludes": null, "excludes": {"caps": ["CAP_CHOWN"]}}'), 0, [],
      dump=['form docker', 'defaultAction SCMP_ACT_ERRNO', 'rule 0 {R0} SCMP_ACT_ALLOW [times]', '  excludes:', '    caps [CAP_CHOWN]', '    arches []'])
+
+
+# A key given an array or an object twice, at every level that decodes
+# into a Go slice or struct: Go's encoding/json decodes the second value
+# into the first, and a slice's elements past the second's length keep the
+# first's fields, for a third value to bring back (runc 1.1.5 then denies
+# getppid and getuid here, which a fresh read of the last value allows).
+case('repeat-array-stale-elements', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1},'
+     '{"names":["getppid","getuid"],"action":"SCMP_ACT_ERRNO","errnoRet":1}],\n"syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1}],\n'
+     '"syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1},{"action":"SCMP_ACT_ERRNO","errnoRet":1}]}', 1,
+     [P('"syscalls"', 'syscalls: ' + twice('syscalls', '"syscalls"'), nth=2)])
+case('repeat-array-case-folded', '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"}],\n'
+     ' "Syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}', 1,
+     [P('"Syscalls"', 'Syscalls: ' + twice('Syscalls', '"syscalls"'))])
+case('repeat-array-null-between', '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"}],\n'
+     ' "syscalls": null, "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}', 1,
+     [P('"syscalls"', 'syscalls: ' + twice('syscalls', '"syscalls"'), nth=3)])
+case('repeat-names', prof('{"names": ["ptrace", "getppid"], "action": "SCMP_ACT_ALLOW",\n "names": ["getpid"]}'), 1,
+     [P('"names"', 'syscalls[0].names: ' + twice('names', '"names"'), nth=2)])
+case('repeat-args', prof('{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}],\n'
+     ' "args": []}'), 1,
+     [P('"args"', 'syscalls[0].args: ' + twice('args', '"args"'), nth=2)])
+case('repeat-includes-caps', prof('{"names": ["ptrace"], "action": "SCMP_ACT_ALLOW",\n'
+     ' "includes": {"caps": ["CAP_SYS_PTRACE", "CAP_SYS_ADMIN"], "caps": ["CAP_SYS_PTRACE"]}}'), 1,
+     [P('"caps"', 'syscalls[0].includes.caps: ' + twice('caps', '"caps"'), nth=2)])
+case('repeat-excludes-arches', prof('{"names": ["ptrace"], "action": "SCMP_ACT_ALLOW",\n'
+     ' "excludes": {"arches": ["amd64"], "arches": []}}'), 1,
+     [P('"arches"', 'syscalls[0].excludes.arches: ' + twice('arches', '"arches"'), nth=2)])
+case('repeat-architectures', '{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],\n'
+     ' "architectures": ["SCMP_ARCH_X86_64"]}', 1,
+     [P('"architectures"', 'architectures: ' + twice('architectures', '"architectures"'), nth=2)])
+case('repeat-flags', '{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_LOG"], "flags": []}', 1,
+     [P('"flags"', 'flags: ' + twice('flags', '"flags"'), nth=2)])
+case('repeat-archmap-subarchitectures', '{"defaultAction": "SCMP_ACT_ERRNO", "archMap": [{"architecture": "SCMP_ARCH_X86_64",\n'
+     ' "subArchitectures": ["SCMP_ARCH_X86"], "subArchitectures": ["SCMP_ARCH_X32"]}]}', 1,
+     [P('"subArchitectures"', 'archMap[0].subArchitectures: ' + twice('subArchitectures', '"subArchitectures"'), nth=2)])
+# runc merges every linux/seccomp object of a config.json into one struct:
+# a field given an array in two of them is refused the same way; null in
+# between resets the pointer, so what follows decodes afresh.
+case('oci-config-repeat-syscalls', '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW",\n'
+     ' "syscalls": [{"names": ["ptrace", "getppid"], "action": "SCMP_ACT_ERRNO"}]}},\n'
+     ' "Linux": {"Seccomp": {"syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}]}}}', 1,
+     [P('"syscalls"', 'linux.seccomp.syscalls: ' + twice('syscalls', '"syscalls"'), nth=2)])
+case('oci-config-repeat-after-null', '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW",\n'
+     ' "syscalls": [{"names": ["ptrace", "getppid"], "action": "SCMP_ACT_ERRNO"}]}, "seccomp": null,\n'
+     ' "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}]}}}', 0, [],
+     dump=['form oci-config', 'defaultAction SCMP_ACT_ALLOW', 'rule 0 {R0} SCMP_ACT_ERRNO [ptrace]'])
 
 for i, (name, data, rc, err, flags, dump) in enumerate(cases, 1):
     base = '%02d-%s' % (i, name)
