@@ -318,6 +318,19 @@ static int handle(struct yb *b, const yaml_event_t *e)
 		 * nodes, and Kubernetes objects have no use for them */
 		return yerr(b, e->start_mark, "aliases (*name) are not supported", NULL);
 	case YAML_SCALAR_EVENT:
+		/* a merge key: go-yaml (decoder.merge, as sigs.k8s.io/yaml reads
+		 * a SeccompProfile for kubectl) copies the mapping it names into
+		 * this one, so `<<: {syscalls: [...]}` gives the profile rules
+		 * the tree here would leave out as an unknown key. Refused,
+		 * quoted or not, rather than applied. */
+		if (b->depth && b->stack[b->depth - 1].node->type == SP_JOBJ &&
+		    b->stack[b->depth - 1].n % 2 == 0 && e->data.scalar.length == 2 &&
+		    !memcmp(e->data.scalar.value, "<<", 2))
+			return yerr(b, e->start_mark,
+				    "merge key \"<<\": Kubernetes (go-yaml) merges the mapping it "
+				    "names into this one, and secprof does not apply YAML merge "
+				    "keys (write the keys out)",
+				    NULL);
 		if (!(j = scalar(b, e)))
 			return sp_err_oom(b->err);
 		return add_value(b, j);

@@ -244,6 +244,23 @@ printf 'kind: SeccompProfile\nspec: &a\n  defaultAction: SCMP_ACT_ERRNO\nx: *a\n
 out=$("$S" check "$T/alias.yaml" 2>&1); rc=$?
 [[ $rc == 1 && $out == *"alias.yaml:4:4: YAML: aliases"* ]]
 ok $? "aliases are refused"
+# A merge key: go-yaml (as kubectl reads the object) copies the mapping it
+# names into this one, so these rules deny ptrace and getppid in the
+# cluster; secprof does not apply merge keys and must not read the spec
+# without them (an unknown key "<<" left the profile allowing everything).
+printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata:\n  name: m\nspec: {defaultAction: SCMP_ACT_ALLOW, <<: {syscalls: [{names: [ptrace, getppid], action: SCMP_ACT_ERRNO}]}}\n' >"$T/merge.yaml"
+out=$("$S" check "$T/merge.yaml" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $T/merge.yaml:5:39: YAML: merge key \"<<\": Kubernetes (go-yaml) merges the mapping it names into this one, and secprof does not apply YAML merge keys (write the keys out)" \
+	"a YAML merge key in the spec: refused at its line, not dropped as an unknown key"
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n  - names: [getpid]\n    action: SCMP_ACT_ERRNO\n    <<: {names: [ptrace]}\n' >"$T/merge2.yaml"
+out=$("$S" -q eval "$T/merge2.yaml" getpid 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $T/merge2.yaml:7:5: YAML: merge key \"<<\": Kubernetes (go-yaml) merges the mapping it names into this one, and secprof does not apply YAML merge keys (write the keys out)" \
+	"a YAML merge key in a rule: refused by every command (eval)"
+# A repeated key given a list: refused in YAML as in JSON.
+printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n  syscalls: []\n' >"$T/twice.yaml"
+out=$("$S" check "$T/twice.yaml" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $T/twice.yaml:8:3: spec.syscalls: key \"syscalls\" appears twice in this mapping (first at line 5): Kubernetes keeps one or refuses the object (refused; give the key once)" \
+	"a YAML key given a list twice: refused"
 cat >"$T/base.yaml" <<'EOF'
 kind: SeccompProfile
 apiVersion: security-profiles-operator.x-k8s.io/v1
