@@ -95,7 +95,10 @@ int sp_rec_add(struct secprof_recording *r, const struct sp_arch *arch, int32_t 
 	return 0;
 }
 
-static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t count,
+/* false when the call holds SP_REC_MAX_VALS values already, none this
+ * one: the caller decides whether that widens the call (a live
+ * recording, said) or is refused (a profile read back). */
+static bool add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t count,
 		    unsigned runs)
 {
 	for (size_t i = 0; i < c->nvals; i++) {
@@ -103,16 +106,15 @@ static void add_val(struct sp_rec_call *c, unsigned idx, uint64_t val, uint64_t 
 			c->vals[i].count += count;
 			if (runs > c->vals[i].runs)
 				c->vals[i].runs = runs;
-			return;
+			return true;
 		}
 	}
-	if (c->nvals == SP_REC_MAX_VALS) {
-		c->any_args = true;
-		return;
-	}
+	if (c->nvals == SP_REC_MAX_VALS)
+		return false;
 	c->vals[c->nvals++] = (struct sp_rec_val){
 		.idx = (uint8_t)idx, .val = val, .count = count, .runs = runs
 	};
+	return true;
 }
 
 int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int32_t nr,
@@ -133,7 +135,10 @@ int sp_rec_add_val(struct secprof_recording *r, const struct sp_arch *arch, int3
 	}
 	if (!(c = call_by_nr(r, arch, nr)))
 		return -1;
-	add_val(c, idx, val, count, r->runs ? r->runs : 1);
+	/* more values than a profile lists: allowed whatever the argument,
+	 * with a warning when the profile is written */
+	if (!add_val(c, idx, val, count, r->runs ? r->runs : 1))
+		c->any_args = true;
 	if (!c->runs)
 		c->runs = r->runs ? r->runs : 1;
 	return 0;
@@ -163,7 +168,8 @@ int sp_rec_merge(struct secprof_recording *dst, const struct secprof_recording *
 		d->runs += s->runs;
 		d->any_args |= s->any_args;
 		for (size_t k = 0; k < s->nvals; k++)
-			add_val(d, s->vals[k].idx, s->vals[k].val, s->vals[k].count, 0);
+			if (!add_val(d, s->vals[k].idx, s->vals[k].val, s->vals[k].count, 0))
+				d->any_args = true; /* as sp_rec_add_val */
 		/* A value's runs add up as the call's do. */
 		for (size_t k = 0; k < d->nvals; k++)
 			for (size_t j = 0; j < s->nvals; j++)
@@ -921,6 +927,42 @@ static const char *unrecorded_entry(const struct sp_json *calls, const struct sp
 	return NULL;
 }
 
+/* r's call of s's arch and name (or number), or NULL. */
+static const struct sp_rec_call *find_call(const struct secprof_recording *r,
+					   const struct sp_rec_call *s)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sp_rec_call *c = &r->calls[i];
+		if (c->arch == s->arch && (s->name[0] ? !strcmp(c->name, s->name) : c->nr == s->nr))
+			return c;
+	}
+	return NULL;
+}
+
+/* A call of `one` whose values, with those r holds for it, are more than a
+ * recording keeps (sp_rec_merge would allow it whatever its arguments), or
+ * NULL; *n: how many. */
+static const struct sp_rec_call *too_many_vals(const struct secprof_recording *r,
+					       const struct secprof_recording *one, size_t *n)
+{
+	for (size_t i = 0; i < one->n; i++) {
+		const struct sp_rec_call *s = &one->calls[i], *d = find_call(r, s);
+		if (s->any_args || !s->nvals || !d || d->any_args)
+			continue;
+		*n = d->nvals;
+		for (size_t k = 0; k < s->nvals; k++) {
+			bool have = false;
+			for (size_t j = 0; j < d->nvals && !have; j++)
+				have = d->vals[j].idx == s->vals[k].idx &&
+				       d->vals[j].val == s->vals[k].val;
+			*n += !have;
+		}
+		if (*n > SP_REC_MAX_VALS)
+			return s;
+	}
+	return NULL;
+}
+
 int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
 			 const char *file, secprof_error *err)
 {
@@ -928,7 +970,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	struct secprof_recording *one = calloc(1, sizeof(*one));
 	const struct sp_json *root, *archs, *calls;
 	const struct sp_arch *arch[8];
-	size_t narch = 0;
+	const struct sp_rec_call *over;
+	size_t narch = 0, nvals = 0;
 	unsigned total = 1;
 	int rc = -SECPROF_E_PROFILE;
 
@@ -1020,8 +1063,11 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 					if (runs > c->runs)
 						c->runs = runs;
 					c->any_args |= !has_arg;
-					if (has_arg)
-						add_val(c, (unsigned)idx, val, 0, runs);
+					/* past what a recording holds the call would
+					 * be allowed whatever its arguments: refused
+					 * (below) unless a plain entry allows it so */
+					if (has_arg && !add_val(c, (unsigned)idx, val, 0, runs))
+						c->full = true;
 				}
 			}
 		}
@@ -1031,6 +1077,27 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	for (size_t i = 0; i < one->n; i++)
 		if (one->calls[i].any_args)
 			one->calls[i].nvals = 0;
+	/* A recording lists at most SP_REC_MAX_VALS values of a call, and
+	 * sp_rec_merge allows a call past that whatever its arguments: what
+	 * neither profile allowed (socket for a family none lists). */
+	for (size_t i = 0; i < one->n; i++) {
+		if (one->calls[i].full && !one->calls[i].any_args) {
+			sp_err(err, SECPROF_E_PROFILE, file, &root->loc, NULL,
+			       "%s is allowed for more than %d argument values, more than a "
+			       "recording holds: read back, it would be allowed whatever its "
+			       "arguments (refused; secprof merge --union combines any profiles)",
+			       one->calls[i].name, SP_REC_MAX_VALS);
+			goto done;
+		}
+	}
+	if ((over = too_many_vals(r, one, &nvals))) {
+		sp_err(err, SECPROF_E_PROFILE, file, &root->loc, NULL,
+		       "%s is allowed for %zu argument values with what is merged already, more "
+		       "than the %d a recording holds: merged, it would be allowed whatever its "
+		       "arguments (refused; secprof merge --union combines any profiles)",
+		       over->name, nvals, SP_REC_MAX_VALS);
+		goto done;
+	}
 	one->runs = total;
 	rc = sp_rec_merge(r, one) < 0 ? sp_err_oom(err) : 0;
 	goto done;

@@ -31,6 +31,7 @@ struct sp_rec_call {
 	uint64_t count;
 	unsigned runs;
 	bool any_args; /* seen with an argument not captured */
+	bool full;     /* a profile read back listed more values than vals holds */
 	struct sp_rec_val vals[SP_REC_MAX_VALS];
 	size_t nvals;
 };

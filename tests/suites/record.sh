@@ -553,6 +553,29 @@ for b in "${backends[@]}"; do
 	is "$rc:$((took < 10))" "0:1" "$b: a busy orphan left behind does not hold the recording (${took}s)"
 done
 
+# ---- --merge reads profiles as every command does ----
+# A recording lists at most 32 values of a call's argument, and merging
+# past that allowed the call whatever the argument: socket for 1..17 and
+# 18..34 merged into socket for any family (40 included), silently.
+python3 - "$tmp" <<'PY'
+import json, sys
+def prof(vals):
+    return {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "architectures": ["SCMP_ARCH_X86_64"],
+            "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+                          "args": [{"index": 0, "value": v, "op": "SCMP_CMP_EQ"}]} for v in vals]}
+for name, vals in (("v1", range(1, 18)), ("v2", range(18, 35)), ("v3", range(1, 36))):
+    json.dump(prof(vals), open("%s/%s.json" % (sys.argv[1], name), "w"))
+PY
+out=$("$SECPROF" record --merge "$tmp/v1.json" "$tmp/v2.json" -o "$tmp/vm.json" 2>&1); rc=$?
+is "$rc:$out" "125:secprof: $tmp/v2.json:1:1: socket is allowed for 34 argument values with what is merged already, more than the 32 a recording holds: merged, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
+	"--merge past 32 values of an argument in all: refused, naming the call"
+[[ ! -s $tmp/vm.json ]]; ok $? "--merge past 32 values: no profile written (none allowing socket(40))"
+out=$("$SECPROF" record --merge "$tmp/v3.json" -o "$tmp/vm3.json" 2>&1); rc=$?
+is "$rc:$out" "125:secprof: $tmp/v3.json:1:1: socket is allowed for more than 32 argument values, more than a recording holds: read back, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
+	"--merge of one profile with 35 values of an argument: refused"
+"$SECPROF" record -q --merge "$tmp/v1.json" "$tmp/v1.json" -o "$tmp/v11.json" 2>/dev/null
+is "$("$SECPROF" -q eval "$tmp/v11.json" socket 40 | head -1):$("$SECPROF" -q eval "$tmp/v11.json" socket 17 | head -1)" "ERRNO(1):ALLOW" \
+	"--merge of the same 17 values twice: still 17 values, socket(40) denied"
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
 is "$?" 3 "record exits with the command's status"
