@@ -23,6 +23,7 @@
 #include "analyze/analyze.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "profile/profile.h"
 #include "record/record.h"
 
 /* The arguments Docker's default profile and the recorders of the field
@@ -886,18 +887,15 @@ static bool args_recorded(const struct sp_json *args, bool *has, uint64_t *idx, 
 	return true;
 }
 
-/* Whether an ALLOW entry of `calls` names `name`. */
-static bool allow_names(const struct sp_json *calls, const char *name)
+/* Whether an ALLOW rule of p names `name`. */
+static bool allow_names(const struct secprof_profile *p, const char *name)
 {
-	for (uint32_t i = 0; i < calls->len; i++) {
-		const struct sp_json *act = member(calls->u.items[i], "action"),
-				     *names = member(calls->u.items[i], "names");
-		if (!act || act->type != SP_JSTR || strcmp(act->u.s, "SCMP_ACT_ALLOW") || !names ||
-		    names->type != SP_JARR)
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sp_rule *r = &p->rules[i];
+		if (r->act != SP_ACT_ALLOW)
 			continue;
-		for (uint32_t k = 0; k < names->len; k++)
-			if (names->u.items[k]->type == SP_JSTR &&
-			    !strcmp(names->u.items[k]->u.s, name))
+		for (size_t k = 0; k < r->nnames; k++)
+			if (!strcmp(r->names[k].s, name))
 				return true;
 	}
 	return false;
@@ -908,21 +906,20 @@ static bool allow_names(const struct sp_json *calls, const char *name)
  * condition dropped (moby's mount, bpf, unshare under CAP_SYS_ADMIN), a
  * MASKED_EQ or a second test taken as "any value" (moby's clone without
  * namespace flags), or a deny on a name it also allows forgotten. */
-static const char *unrecorded_entry(const struct sp_json *calls, const struct sp_json *e,
-				    const struct sp_json *act, const struct sp_json *names)
+static const char *unrecorded_entry(const struct secprof_profile *p, const struct sp_json *e,
+				    const struct sp_rule *r)
 {
 	uint64_t idx, val;
 	bool has;
 
 	if (!filter_empty(member(e, "includes")) || !filter_empty(member(e, "excludes")))
 		return "it applies under includes/excludes conditions";
-	if (!strcmp(act->u.s, "SCMP_ACT_ALLOW"))
+	if (r->act == SP_ACT_ALLOW)
 		return args_recorded(member(e, "args"), &has, &idx, &val)
 			       ? NULL
 			       : "its argument tests are not one SCMP_CMP_EQ";
-	for (uint32_t k = 0; k < names->len; k++)
-		if (names->u.items[k]->type == SP_JSTR &&
-		    allow_names(calls, names->u.items[k]->u.s))
+	for (size_t k = 0; k < r->nnames; k++)
+		if (allow_names(p, r->names[k].s))
 			return "it answers otherwise a name that an ALLOW entry lists";
 	return NULL;
 }
@@ -968,6 +965,7 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 {
 	struct sp_arena arena = { 0 };
 	struct secprof_recording *one = calloc(1, sizeof(*one));
+	secprof_profile *prof = NULL;
 	const struct sp_json *root, *archs, *calls;
 	const struct sp_arch *arch[8];
 	const struct sp_rec_call *over;
@@ -980,6 +978,21 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	root = sp_json_parse(&arena, data, len, file, err);
 	if (!root)
 		goto done;
+	/* The rules as every other command reads them (parse.c): what the
+	 * parser refuses is refused here too, and a rule's names are the
+	 * parser's, the legacy "name" folded in as moby reads it
+	 * (check_moby), so a deny written with it is not skipped. The
+	 * comments that carry run counts are read from the text. */
+	if (!(prof = secprof_profile_parse(NULL, data, len, file, err))) {
+		rc = err->code ? -err->code : -SECPROF_E_PROFILE;
+		goto done;
+	}
+	if (prof->form != SP_FORM_DOCKER) {
+		sp_err(err, SECPROF_E_PROFILE, file, &root->loc, NULL,
+		       "not a Docker profile: secprof record reads back the Docker profiles it "
+		       "writes");
+		goto done;
+	}
 	archs = member(root, "architectures");
 	for (uint32_t i = 0; archs && archs->type == SP_JARR && i < archs->len && narch < 8; i++)
 		if (archs->u.items[i]->type == SP_JSTR && sp_arch_by_scmp(archs->u.items[i]->u.s))
@@ -987,12 +1000,17 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	if (!narch)
 		arch[narch++] = sp_arch_native();
 	calls = member(root, "syscalls");
+	if ((calls && calls->type == SP_JARR ? calls->len : 0) != prof->nrules) {
+		sp_err(err, SECPROF_E_INTERNAL, file, &root->loc, "syscalls",
+		       "%zu rules parsed from %u entries", prof->nrules,
+		       calls && calls->type == SP_JARR ? calls->len : 0);
+		goto done;
+	}
 	/* The run total is the largest "of N runs" of any entry. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; calls && calls->type == SP_JARR && i < calls->len; i++) {
 			const struct sp_json *e = calls->u.items[i];
-			const struct sp_json *names = member(e, "names"),
-					     *act = member(e, "action");
+			const struct sp_rule *rule = &prof->rules[i];
 			const struct sp_json *args = member(e, "args"), *cm = member(e, "comment");
 			unsigned runs = 1, of = 1;
 			uint64_t idx = 0, val = 0;
@@ -1012,9 +1030,9 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 					total = of;
 				continue;
 			}
-			if (!act || act->type != SP_JSTR || !names || names->type != SP_JARR)
+			if (!rule->nnames)
 				continue;
-			if ((why = unrecorded_entry(calls, e, act, names))) {
+			if ((why = unrecorded_entry(prof, e, rule))) {
 				char path[32];
 				snprintf(path, sizeof(path), "syscalls[%u]", i);
 				sp_err(err, SECPROF_E_PROFILE, file, &e->loc, path,
@@ -1026,10 +1044,9 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			}
 			/* The ENOSYS a recording gives clone3 it saw (sp_rec_write):
 			 * kept as a clone3 seen, which writes it again. */
-			if (!strcmp(act->u.s, "SCMP_ACT_ERRNO") && names->len == 1 &&
-			    names->u.items[0]->type == SP_JSTR &&
-			    !strcmp(names->u.items[0]->u.s, "clone3") && cm &&
-			    cm->type == SP_JSTR && !strncmp(cm->u.s, "seen in ", 8)) {
+			if (rule->act == SP_ACT_ERRNO && rule->nnames == 1 &&
+			    !strcmp(rule->names[0].s, "clone3") && cm && cm->type == SP_JSTR &&
+			    !strncmp(cm->u.s, "seen in ", 8)) {
 				for (size_t a = 0; a < narch; a++) {
 					int32_t nr = sp_syscall_nr(arch[a], "clone3");
 					struct sp_rec_call *c =
@@ -1043,15 +1060,13 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 				}
 				continue;
 			}
-			if (strcmp(act->u.s, "SCMP_ACT_ALLOW"))
+			if (rule->act != SP_ACT_ALLOW)
 				continue;
 			/* one EQ test (unrecorded_entry refused any other) */
 			args_recorded(args, &has_arg, &idx, &val);
-			for (uint32_t k = 0; k < names->len; k++) {
-				const char *name = names->u.items[k]->type == SP_JSTR
-							   ? names->u.items[k]->u.s
-							   : NULL;
-				for (size_t a = 0; name && a < narch; a++) {
+			for (size_t k = 0; k < rule->nnames; k++) {
+				const char *name = rule->names[k].s;
+				for (size_t a = 0; a < narch; a++) {
 					int32_t nr = sp_syscall_nr(arch[a], name);
 					struct sp_rec_call *c;
 					if (nr < 0)
@@ -1104,6 +1119,7 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 oom:
 	rc = sp_err_oom(err);
 done:
+	secprof_profile_free(prof);
 	sp_rec_free(one);
 	sp_arena_free(&arena);
 	return rc;

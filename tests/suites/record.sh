@@ -576,6 +576,22 @@ is "$rc:$out" "125:secprof: $tmp/v3.json:1:1: socket is allowed for more than 32
 "$SECPROF" record -q --merge "$tmp/v1.json" "$tmp/v1.json" -o "$tmp/v11.json" 2>/dev/null
 is "$("$SECPROF" -q eval "$tmp/v11.json" socket 40 | head -1):$("$SECPROF" -q eval "$tmp/v11.json" socket 17 | head -1)" "ERRNO(1):ALLOW" \
 	"--merge of the same 17 values twice: still 17 values, socket(40) denied"
+# moby reads the legacy "name" as names=[name]: this deny of ptrace (13)
+# comes before the ALLOW of it, so Docker answers ptrace EACCES. --merge
+# skipped the entry (no "names") and wrote ptrace allowed.
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"name":"ptrace","action":"SCMP_ACT_ERRNO","errnoRet":13},{"names":["ptrace","getpid"],"action":"SCMP_ACT_ALLOW"}]}\n' >"$tmp/lg.json"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"name":"getppid","action":"SCMP_ACT_ALLOW"}]}\n' >"$tmp/lg0.json"
+is "$("$SECPROF" -q eval "$tmp/lg.json" ptrace | head -1)" "ERRNO(13)" "a legacy \"name\" deny: ptrace ERRNO(13) for eval"
+out=$("$SECPROF" record --merge "$tmp/lg.json" "$tmp/lg0.json" -o "$tmp/lgm.json" 2>&1); rc=$?
+is "$rc:$out" "125:secprof: $tmp/lg.json:1:67: syscalls[0]: not an entry secprof record writes: it answers otherwise a name that an ALLOW entry lists, which a recording cannot hold without allowing more (secprof merge --union combines any profiles)" \
+	"--merge: a deny written with the legacy \"name\" is read as moby reads it (refused, not skipped)"
+[[ ! -s $tmp/lgm.json ]]; ok $? "--merge of the legacy deny: no profile allowing ptrace written"
+"$SECPROF" record -q --merge "$tmp/lg0.json" -o "$tmp/lg0m.json" 2>/dev/null
+is "$("$SECPROF" -q eval "$tmp/lg0m.json" getppid | head -1)" "ALLOW" "--merge: an ALLOW written with the legacy \"name\" is kept"
+out=$("$SECPROF" record --merge "$TESTS/parse/78-duplicate-array-refused.json" -o "$tmp/dup.json" 2>&1); rc=$?
+[[ $rc == 125 && $out == *'key "syscalls" appears twice'* ]]
+ok $? "--merge refuses what the parser refuses (a repeated syscalls array)"
+
 # ---- exit status and errors ----
 "$SECPROF" record -q --backend "$b" -o "$tmp/x.json" -- sh -c 'exit 3' 2>/dev/null
 is "$?" 3 "record exits with the command's status"
