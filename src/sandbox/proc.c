@@ -807,16 +807,20 @@ static void filter_load_point(const struct sp_run_opts *o, struct sp_child_repor
  * change (init_linux.go fixStdioPermissions: fchown of fds 0-2 to the
  * uid, the gid left, /dev/null skipped, EINVAL and EPERM ignored), so a
  * --user command may open /dev/stdout and /dev/stderr (the image's
- * `ln -sf /dev/stdout /var/log/app.log`). Only secprof's own pipes or pty
- * are given (relay_stdio, tty): the caller's fds of secprof_run may be
- * host files. A failure leaves the fd as it was, as runc's ignored errors. */
+ * `ln -sf /dev/stdout /var/log/app.log`). Only secprof's own pipes are
+ * given (o->stdio: container mode, run and record alike): the caller's
+ * fds of secprof_run may be host files. A terminal is not: secprof's pty
+ * is the host devpts's (tty.c), where runc's console is made in the
+ * container's own /dev/pts, and giving it to the uid would let any host
+ * process of that uid read the session's keystrokes. A failure leaves
+ * the fd as it was, as runc's ignored errors. */
 static void give_stdio(const struct sp_run_opts *o, uid_t uid)
 {
-	if (!o->relay_stdio && !o->tty)
+	if (!o->stdio)
 		return;
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
-		if (fstat(fd, &st) == 0 && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
 			(void)fchown(fd, uid, (gid_t)-1);
 	}
 }

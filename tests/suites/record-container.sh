@@ -23,6 +23,11 @@ print("\n".join(sorted({n + ("/%d=%d" % (a["index"], a["value"]) if a else "")
 # so the denial below is the filter's answer to unshare(2) itself.
 W='cat /etc/debian_version; ls / | wc -l; unshare --help >/dev/null; echo done'
 want=$(timeout 60 "$SECPROF" run --rootfs "$ROOT" -- sh -c "$W" 2>&1)
+# A --user workload's stdio is its user's under record as under run
+# (runc's fixStdioPermissions): /dev/stdout opens, so the recording sees
+# what the command does after it.
+out=$(timeout 60 "$SECPROF" record -q --rootfs "$ROOT" --user 4343 -o "$TMPD/user.json" -- sh -c 'echo via-stdout >/dev/stdout' 2>&1); rc=$?
+is "$rc:$out" "0:via-stdout" "record --user: /dev/stdout opens for the user, as under run"
 for b in "${backends[@]}"; do
 	out=$(timeout 60 "$SECPROF" record -q --backend "$b" --rootfs "$ROOT" -o "$TMPD/ct-$b.json" -- sh -c "$W" 2>&1); rc=$?
 	is "$rc:$out" "0:$want" "$b: recorded in a container, output unchanged"

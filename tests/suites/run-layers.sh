@@ -598,8 +598,15 @@ if command -v script >/dev/null; then
 	out=${out//$'\r'/}
 	read -r sid pid <<<"$out"
 	[[ -n $sid && $sid == "$pid" && $out == *"/dev/pts/"* ]]; ok $? "-t without --rootfs: the command leads its own session on a new pty"
+	# The pty is the host devpts's: it stays root's under --user, where
+	# handing it to the uid let any host process of that uid read the
+	# session's keystrokes (runc makes its console in the container's own
+	# /dev/pts before fixStdioPermissions gives it away).
+	out=$(script -qec "$SECPROF run -t --rootfs $ROOT --user 4343 -- stat -L -c %u /proc/self/fd/0" /dev/null </dev/null)
+	is "${out//$'\r'/}" 0 "-t --user: the host's pty is not given to the container's uid"
 else
 	skip "-t under script" "script not installed"; skip "-t exit status"; skip "-t without --rootfs"
+	skip "-t --user"
 fi
 
 if command -v tmux >/dev/null; then
