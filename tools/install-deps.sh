@@ -31,6 +31,9 @@ pkgs="$pkgs crun"
 # the systemd export runs under a real systemd, PID 1 of a private pid,
 # mount and cgroup namespace (tests/suites/export-systemd.sh)
 pkgs="$pkgs systemd"
+# locale sources for localedef: a decimal-comma locale a library caller may
+# set must not change how secprof reads numbers (tests/unit/test_mounts.c)
+pkgs="$pkgs locales"
 # secprof record's eBPF backend (src/record/bpf/, skeleton built with bpftool
 # and clang -target bpf); gcc-multilib for the 32-bit workloads it records
 pkgs="$pkgs libbpf-dev bpftool libelf-dev"

@@ -16,6 +16,7 @@
  * securejoin: a symlink planted in an image (/data -> /etc) is resolved
  * as if the root were /, never to a host path. */
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/openat2.h>
@@ -744,6 +745,7 @@ static bool ram_bytes(const char *v, unsigned long long *out)
 	static const char units[] = "kmgtp";
 	const char *p = v, *u;
 	char num[64];
+	locale_t c_locale;
 	double size;
 
 	if (*p < '0' || *p > '9')
@@ -759,7 +761,12 @@ static bool ram_bytes(const char *v, unsigned long long *out)
 	if ((size_t)(p - v) >= sizeof(num))
 		return false;
 	snprintf(num, sizeof(num), "%.*s", (int)(p - v), v);
-	size = strtod(num, NULL);
+	/* in the C locale, as ParseFloat reads it: a library caller's
+	 * decimal-comma LC_NUMERIC read "0.5g" as 0, a tmpfs without limit */
+	if (!(c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)))
+		return false;
+	size = strtod_l(num, NULL, c_locale);
+	freelocale(c_locale);
 	if (*p == ' ')
 		p++;
 	if (*p && (u = strchr(units, *p | 0x20))) {
