@@ -1592,6 +1592,7 @@ static int parse_oci_config(struct pc *c, struct secprof_profile *p, const struc
 
 static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_json *root)
 {
+	bool oci;
 	int rc;
 
 	p->loc = root->loc;
@@ -1602,23 +1603,35 @@ static int parse_root(struct pc *c, struct secprof_profile *p, const struct sp_j
 	if (root->type != SP_JOBJ)
 		return perr(c, &root->loc, "a profile must be a JSON object, got %s",
 			    type_name(root));
+	/* An OCI config.json is what runc loads, whatever else it holds (a
+	 * "kind" and "spec" beside its linux.seccomp are nothing to runc). */
+	oci = has_exact(root, "ociVersion") ||
+	      ((has_exact(root, "linux") || has_exact(root, "process")) && !has_profile_key(root));
 	/* A SeccompProfile written as JSON, which kubectl reads as it reads
 	 * YAML (JSON is its subset): read as the YAML form is, with the CRD's
 	 * fields and checks, never as a Docker profile whose keys are all
-	 * unknown (no defaultAction nor syscalls: no seccomp at all). */
-	if (str_is(member_of(root, "kind"), "SeccompProfile") && !has_profile_key(root)) {
+	 * unknown. Docker reads it so, though (moby setupSeccomp: neither
+	 * defaultAction nor syscalls is no filter at all): said, for whoever
+	 * means to hand the file to docker run. */
+	if (!oci && str_is(member_of(root, "kind"), "SeccompProfile") && !has_profile_key(root)) {
 		struct sp_json *one = (struct sp_json *)root;
 		const struct sp_json docs = {
 			.type = SP_JARR, .loc = root->loc, .len = 1, .u.items = &one
 		};
+		if ((rc = pwarn(
+			     c, &root->loc,
+			     "read as the Security Profiles Operator's SeccompProfile (its spec); "
+			     "docker run --security-opt seccomp= would read this JSON as a Docker "
+			     "profile without defaultAction or syscalls and apply no filter at "
+			     "all (give it spec's content)")) < 0)
+			return rc;
 		return parse_spo(c, p, &docs);
 	}
 	if (has_exact(root, "ociVersionMin") || has_exact(root, "ociVersionMax"))
 		return perr(c, &root->loc,
 			    "this is an OCI runtime features document, not a seccomp profile "
 			    "(Docker would ignore every key in it and run with no seccomp at all)");
-	if (has_exact(root, "ociVersion") ||
-	    ((has_exact(root, "linux") || has_exact(root, "process")) && !has_profile_key(root)))
+	if (oci)
 		rc = parse_oci_config(c, p, root);
 	else
 		rc = decode_object(c, root, top_fields, SP_ARRAY_SIZE(top_fields), p);
