@@ -217,7 +217,7 @@ static struct sp_json *scalar(struct yb *b, const yaml_event_t *e)
 	char num[96];
 	struct sp_json *j;
 
-	if (tag && (!strcmp(tag, YAML_STR_TAG) || !strcmp(tag, "!!str")))
+	if (tag && !strcmp(tag, YAML_STR_TAG))
 		plain = false;
 	if (plain && strlen(v) == n) {
 		if (in(v, null_words))
@@ -308,10 +308,38 @@ static int close_container(struct yb *b, const yaml_event_t *e)
 	return rc < 0 ? rc : add_value(b, j);
 }
 
+/* An explicit tag other than the one a node has anyway: go-yaml acts on
+ * them (a `!!binary` key or name is base64 it decodes: `? !!binary
+ * ZGVmYXVsdEFjdGlvbg==` is defaultAction to kubectl, a key this tree would
+ * keep as the base64 text and drop as unknown), so each is refused rather
+ * than read otherwise. The "!" of a quoted-like plain scalar, !!str, and
+ * !!map and !!seq on their own kinds change nothing. */
+static bool tag_changes_nothing(const yaml_event_t *e)
+{
+	const char *tag = e->type == YAML_SCALAR_EVENT ? (const char *)e->data.scalar.tag
+			  : e->type == YAML_MAPPING_START_EVENT
+				  ? (const char *)e->data.mapping_start.tag
+				  : (const char *)e->data.sequence_start.tag;
+
+	if (!tag || !strcmp(tag, "!"))
+		return true;
+	if (e->type == YAML_SCALAR_EVENT)
+		return !strcmp(tag, YAML_STR_TAG);
+	return !strcmp(tag, e->type == YAML_MAPPING_START_EVENT ? YAML_MAP_TAG : YAML_SEQ_TAG);
+}
+
 static int handle(struct yb *b, const yaml_event_t *e)
 {
 	struct sp_json *j;
 
+	if ((e->type == YAML_SCALAR_EVENT || e->type == YAML_MAPPING_START_EVENT ||
+	     e->type == YAML_SEQUENCE_START_EVENT) &&
+	    !tag_changes_nothing(e))
+		return yerr(b, e->start_mark,
+			    "explicit tags (!!binary, !!int, ...) are not supported: Kubernetes "
+			    "(go-yaml) would act on the tag, and secprof does not (write the value "
+			    "out)",
+			    NULL);
 	switch (e->type) {
 	case YAML_ALIAS_EVENT:
 		/* refused: an alias bomb expands a few lines into millions of

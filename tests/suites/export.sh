@@ -256,6 +256,26 @@ printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls
 out=$("$S" -q eval "$T/merge2.yaml" getpid 2>&1); rc=$?
 is "$rc:$out" "1:secprof: $T/merge2.yaml:7:5: YAML: merge key \"<<\": Kubernetes (go-yaml) merges the mapping it names into this one, and secprof does not apply YAML merge keys (write the keys out)" \
 	"a YAML merge key in a rule: refused by every command (eval)"
+# Explicit tags: go-yaml decodes a !!binary key or value (the base64 of
+# defaultAction, of ptrace), where secprof kept the text and dropped the
+# key as unknown: kubectl's object allows ptrace, secprof's denied it.
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  ? !!binary ZGVmYXVsdEFjdGlvbg==\n  : SCMP_ACT_ALLOW\n' >"$T/binkey.yaml"
+printf 'kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls: [{names: [read, !!binary cHRyYWNl], action: SCMP_ACT_ALLOW}]\n' >"$T/binval.yaml"
+for f in binkey:4:5 binval:4:29; do
+	out=$("$S" -q eval "$T/${f%%:*}.yaml" ptrace 2>&1); rc=$?
+	is "$rc:$out" "1:secprof: $T/${f%%:*}.yaml:${f#*:}: YAML: explicit tags (!!binary, !!int, ...) are not supported: Kubernetes (go-yaml) would act on the tag, and secprof does not (write the value out)" \
+		"a !!binary ${f%%:*}: refused at its line, not read as its base64 text"
+done
+printf 'kind: SeccompProfile\nspec: !!map\n  defaultAction: !!str SCMP_ACT_ERRNO\n  syscalls: !!seq [{names: [read], action: SCMP_ACT_ALLOW}]\n' >"$T/plaintags.yaml"
+is "$("$S" -q eval "$T/plaintags.yaml" read 2>&1 | head -1)" ALLOW "!!str, !!map and !!seq on their own kinds are read as without them"
+# A config.json is what runc loads, even with a kind and spec of an SPO
+# object beside its linux.seccomp; a JSON SPO is read as the SPO form, with
+# a warning that docker run would apply no filter to it.
+printf '{"ociVersion": "1.0.2", "kind": "SeccompProfile", "spec": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}, "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}}' >"$T/oci-kind.json"
+is "$("$S" -q eval "$T/oci-kind.json" mkdir 2>&1 | head -1)" ALLOW "a config.json with kind SeccompProfile: its linux.seccomp, as runc reads it"
+out=$("$S" check "$T/pruned-json.json" 2>&1)
+[[ $out == *"pruned-json.json:1:1: read as the Security Profiles Operator's SeccompProfile (its spec); docker run --security-opt seccomp= would read this JSON as a Docker profile without defaultAction or syscalls and apply no filter at all"* ]]
+ok $? "spo as JSON: a warning that docker run would apply no filter to it"
 # A repeated key given a list: refused in YAML as in JSON.
 printf 'apiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n  syscalls: []\n' >"$T/twice.yaml"
 out=$("$S" check "$T/twice.yaml" 2>&1); rc=$?
