@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -32,6 +34,7 @@ struct record_args {
 	 * --append's profile, read before it runs: both may be within the
 	 * command's reach */
 	FILE *outf;
+	bool out_created; /* by open_out: removed if nothing is written */
 	char *append_data;
 	size_t append_len;
 	bool no_args, merge, nnp, portable;
@@ -358,10 +361,29 @@ static const char *out_path(const struct record_args *a)
 static int open_out(struct cli *g, struct record_args *a)
 {
 	const char *path = out_path(a), *why = NULL;
+	struct stat st;
 
-	if (!a->outf && !(a->outf = cli_open_output(path, 0, &why)))
+	if (a->outf)
+		return 0;
+	a->out_created = path && strcmp(path, "-") && lstat(path, &st) < 0 && errno == ENOENT;
+	if (!(a->outf = cli_open_output(path, 0, &why)))
 		return rec_error(g, "cannot write %s: %s", path, why);
 	return 0;
+}
+
+/* A recording that failed after open_out made its file leaves no empty
+ * file behind: a script that goes on would hand Docker a profile it
+ * refuses. Only the file open_out made, if it is still there and empty. */
+static void remove_unwritten(const struct record_args *a)
+{
+	struct stat opened, now;
+
+	if (!a->outf || a->outf == stdout || !a->out_created)
+		return;
+	if (fstat(fileno(a->outf), &opened) == 0 && opened.st_size == 0 &&
+	    lstat(out_path(a), &now) == 0 && now.st_dev == opened.st_dev &&
+	    now.st_ino == opened.st_ino)
+		unlink(out_path(a));
 }
 
 static int write_out(struct cli *g, struct record_args *a, const secprof_recording *r)
@@ -536,44 +558,42 @@ static int record_running(struct cli *g, struct record_args *a)
 	return rc;
 }
 
-static int record_main(struct cli *g, int argc, char **argv, struct record_args *ap)
+static int record_main(struct cli *g, int argc, char **argv, struct record_args *a)
 {
-	struct record_args a = { 0 };
 	secprof_record_opts ro = { 0 };
 	secprof_recording *r = NULL;
 	secprof_error err = { 0 };
-	int first, status = 0, rc = cli_parse(g, argc, argv, take, &a, NULL, &first);
+	int first, status = 0, rc = cli_parse(g, argc, argv, take, a, NULL, &first);
 
 	if (rc)
 		return rc == CLI_DONE ? EXIT_OK : rc;
-	if (a.runtime && strcmp(a.runtime, "runc") && strcmp(a.runtime, "crun") &&
-	    strcmp(a.runtime, "secprof") && strcmp(a.runtime, "none"))
+	if (a->runtime && strcmp(a->runtime, "runc") && strcmp(a->runtime, "crun") &&
+	    strcmp(a->runtime, "secprof") && strcmp(a->runtime, "none"))
 		return rec_error(g, "--runtime takes runc, crun, secprof or none, got '%s'",
-				 a.runtime);
-	if (a.heal) {
+				 a->runtime);
+	if (a->heal) {
 		/* `--heal REPORT PROFILE [-o OUT]`: options end at the operand */
 		for (int i = first + 1; i < argc; i++) {
 			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
 			    i + 1 < argc)
-				a.out = argv[++i];
+				a->out = argv[++i];
 			else if (!strncmp(argv[i], "--output=", 9))
-				a.out = argv[i] + 9;
+				a->out = argv[i] + 9;
 			else
 				first = argc; /* a second operand */
 		}
-		if (first >= argc || a.base || a.merge || a.pid || a.cgroup)
+		if (first >= argc || a->base || a->merge || a->pid || a->cgroup)
 			return rec_error(g, "%s",
 					 "--heal takes one profile: secprof record --heal REPORT "
 					 "builtin|PROFILE [-o OUT]");
-		a.base = argv[first];
+		a->base = argv[first];
 	}
-	rc = load_base(g, &a);
-	ap->base_data = a.base_data; /* freed by cmd_record */
+	rc = load_base(g, a);
 	if (rc)
 		return rc;
-	if (a.heal)
-		return heal(g, &a);
-	if (a.merge) {
+	if (a->heal)
+		return heal(g, a);
+	if (a->merge) {
 		if (first >= argc)
 			return rec_error(
 				g, "%s",
@@ -585,58 +605,56 @@ static int record_main(struct cli *g, int argc, char **argv, struct record_args 
 		for (int i = first; i < argc && !rc; i++) {
 			if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
 			    i + 1 < argc)
-				a.out = argv[++i];
+				a->out = argv[++i];
 			else if (!strncmp(argv[i], "--output=", 9))
-				a.out = argv[i] + 9;
+				a->out = argv[i] + 9;
 			else
 				rc = merge_file(g, r, argv[i]);
 		}
 		if (!rc) {
 			report(g, r, true);
-			rc = write_out(g, &a, r);
+			rc = write_out(g, a, r);
 		}
 		secprof_recording_free(r);
 		return rc;
 	}
-	if (a.pid || a.cgroup) {
-		if (first < argc || (a.pid && a.cgroup))
+	if (a->pid || a->cgroup) {
+		if (first < argc || (a->pid && a->cgroup))
 			return rec_error(g, "%s",
 					 "--pid and --cgroup take no command, and not both");
-		if (a.backend && strcmp(a.backend, "ebpf") && strcmp(a.backend, "auto"))
+		if (a->backend && strcmp(a->backend, "ebpf") && strcmp(a->backend, "auto"))
 			return rec_error(g, "%s", "--pid and --cgroup need the eBPF backend");
-		rc = record_running(g, &a);
-		ap->append_data = a.append_data; /* freed by cmd_record */
+		rc = record_running(g, a);
 		return rc;
 	}
 	if (first >= argc)
 		return rec_error(g, "%s",
 				 "no command given: secprof record [OPTIONS] [--] CMD [ARG...]");
-	if (!a.backend || !strcmp(a.backend, "auto"))
+	if (!a->backend || !strcmp(a->backend, "auto"))
 		ro.backend = SECPROF_RECORD_AUTO;
-	else if (!strcmp(a.backend, "ebpf"))
+	else if (!strcmp(a->backend, "ebpf"))
 		ro.backend = SECPROF_RECORD_EBPF;
-	else if (!strcmp(a.backend, "notify"))
+	else if (!strcmp(a->backend, "notify"))
 		ro.backend = SECPROF_RECORD_NOTIFY;
 	else
-		return rec_error(g, "--backend takes auto, ebpf or notify, got '%s'", a.backend);
+		return rec_error(g, "--backend takes auto, ebpf or notify, got '%s'", a->backend);
 	ro.run = (secprof_container_opts){
-		.no_new_privs = a.nnp,
-		.cap_add = a.caps.cap_add,
-		.ncap_add = a.caps.nadd,
-		.cap_drop = a.caps.cap_drop,
-		.ncap_drop = a.caps.ndrop,
-		.privileged = a.caps.privileged,
-		.user = a.user,
-		.workdir = a.workdir,
-		.env = a.env,
-		.nenv = a.nenv,
+		.no_new_privs = a->nnp,
+		.cap_add = a->caps.cap_add,
+		.ncap_add = a->caps.nadd,
+		.cap_drop = a->caps.cap_drop,
+		.ncap_drop = a->caps.ndrop,
+		.privileged = a->caps.privileged,
+		.user = a->user,
+		.workdir = a->workdir,
+		.env = a->env,
+		.nenv = a->nenv,
 		.argv = argv + first,
-		.rootfs = a.rootfs,
+		.rootfs = a->rootfs,
 	};
 	if (!g->strict)
 		secprof_ctx_set_warn(g->ctx, NULL, NULL);
-	rc = before_recording(g, &a);
-	ap->append_data = a.append_data; /* freed by cmd_record */
+	rc = before_recording(g, a);
 	if (rc)
 		return rc;
 	fflush(NULL); /* the command is forked: nothing buffered may be written twice */
@@ -644,12 +662,12 @@ static int record_main(struct cli *g, int argc, char **argv, struct record_args 
 		cli_print_error(g, &err);
 		return status ? status : SECPROF_EXIT_ERROR;
 	}
-	if (a.append && (rc = merge_data(g, r, a.append_data, a.append_len, a.append)) != 0) {
+	if (a->append && (rc = merge_data(g, r, a->append_data, a->append_len, a->append)) != 0) {
 		secprof_recording_free(r);
 		return rc;
 	}
 	report(g, r, false);
-	rc = write_out(g, &a, r);
+	rc = write_out(g, a, r);
 	secprof_recording_free(r);
 	return rc ? rc : status;
 }
@@ -659,6 +677,10 @@ int cmd_record(struct cli *g, int argc, char **argv)
 	struct record_args a = { 0 };
 	int rc = record_main(g, argc, argv, &a);
 
+	if (rc)
+		remove_unwritten(&a);
+	if (a.outf && a.outf != stdout)
+		fclose(a.outf);
 	free(a.base_data);
 	free(a.append_data);
 	return rc;

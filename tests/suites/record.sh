@@ -573,6 +573,14 @@ is "$rc:$out" "125:secprof: $tmp/v2.json:1:1: socket is allowed for 34 argument 
 out=$("$SECPROF" record --merge "$tmp/v3.json" -o "$tmp/vm3.json" 2>&1); rc=$?
 is "$rc:$out" "125:secprof: $tmp/v3.json:1:1: socket is allowed for more than 32 argument values, more than a recording holds: read back, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
 	"--merge of one profile with 35 values of an argument: refused"
+# --append's merge past 32 values fails only after the command ran: the
+# -o file it had made for the profile is not left behind empty.
+out=$("$SECPROF" record --append "$tmp/v1.json" -o "$tmp/va.json" -- python3 -c '
+import socket
+for f in range(18, 40):
+    try: socket.socket(f, socket.SOCK_DGRAM)
+    except OSError: pass' 2>&1); rc=$?
+is "$rc:$([[ -e $tmp/va.json ]] && echo left)" "125:" "--append past 32 values after the run: refused, no empty -o file left"
 "$SECPROF" record -q --merge "$tmp/v1.json" "$tmp/v1.json" -o "$tmp/v11.json" 2>/dev/null
 is "$("$SECPROF" -q eval "$tmp/v11.json" socket 40 | head -1):$("$SECPROF" -q eval "$tmp/v11.json" socket 17 | head -1)" "ERRNO(1):ALLOW" \
 	"--merge of the same 17 values twice: still 17 values, socket(40) denied"
