@@ -960,6 +960,25 @@ static const struct sp_rec_call *too_many_vals(const struct secprof_recording *r
 	return NULL;
 }
 
+/* The last ALLOW entry of the file that lists NAME with an argument
+ * test: where a refusal of NAME's values points (its syscalls[N]). */
+static const struct sp_json *values_entry(const struct sp_json *calls, const secprof_profile *prof,
+					  const char *name, char *path, size_t size)
+{
+	for (uint32_t i = calls && calls->type == SP_JARR ? calls->len : 0; i-- > 0;) {
+		const struct sp_rule *rule = &prof->rules[i];
+		if (rule->act != SP_ACT_ALLOW || !member(calls->u.items[i], "args"))
+			continue;
+		for (size_t k = 0; k < rule->nnames; k++) {
+			if (!strcmp(rule->names[k].s, name)) {
+				snprintf(path, size, "syscalls[%u]", i);
+				return calls->u.items[i];
+			}
+		}
+	}
+	return NULL;
+}
+
 int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t len,
 			 const char *file, secprof_error *err)
 {
@@ -971,6 +990,7 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	const struct sp_rec_call *over;
 	size_t narch = 0, nvals = 0;
 	unsigned total = 1;
+	char path[32];
 	int rc = -SECPROF_E_PROFILE;
 
 	if (!one)
@@ -1033,7 +1053,6 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 			if (!rule->nnames)
 				continue;
 			if ((why = unrecorded_entry(prof, e, rule))) {
-				char path[32];
 				snprintf(path, sizeof(path), "syscalls[%u]", i);
 				sp_err(err, SECPROF_E_PROFILE, file, &e->loc, path,
 				       "not an entry secprof record writes: %s, which a recording "
@@ -1097,7 +1116,10 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 	 * neither profile allowed (socket for a family none lists). */
 	for (size_t i = 0; i < one->n; i++) {
 		if (one->calls[i].full && !one->calls[i].any_args) {
-			sp_err(err, SECPROF_E_PROFILE, file, &root->loc, NULL,
+			const struct sp_json *e =
+				values_entry(calls, prof, one->calls[i].name, path, sizeof(path));
+			sp_err(err, SECPROF_E_PROFILE, file, e ? &e->loc : &root->loc,
+			       e ? path : NULL,
 			       "%s is allowed for more than %d argument values, more than a "
 			       "recording holds: read back, it would be allowed whatever its "
 			       "arguments (refused; secprof merge --union combines any profiles)",
@@ -1106,7 +1128,8 @@ int sp_rec_merge_profile(struct secprof_recording *r, const char *data, size_t l
 		}
 	}
 	if ((over = too_many_vals(r, one, &nvals))) {
-		sp_err(err, SECPROF_E_PROFILE, file, &root->loc, NULL,
+		const struct sp_json *e = values_entry(calls, prof, over->name, path, sizeof(path));
+		sp_err(err, SECPROF_E_PROFILE, file, e ? &e->loc : &root->loc, e ? path : NULL,
 		       "%s is allowed for %zu argument values with what is merged already, more "
 		       "than the %d a recording holds: merged, it would be allowed whatever its "
 		       "arguments (refused; secprof merge --union combines any profiles)",

@@ -567,11 +567,11 @@ for name, vals in (("v1", range(1, 18)), ("v2", range(18, 35)), ("v3", range(1, 
     json.dump(prof(vals), open("%s/%s.json" % (sys.argv[1], name), "w"))
 PY
 out=$("$SECPROF" record --merge "$tmp/v1.json" "$tmp/v2.json" -o "$tmp/vm.json" 2>&1); rc=$?
-is "$rc:$out" "125:secprof: $tmp/v2.json:1:1: socket is allowed for 34 argument values with what is merged already, more than the 32 a recording holds: merged, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
+is "$rc:$out" "125:secprof: $tmp/v2.json:1:1855: syscalls[16]: socket is allowed for 34 argument values with what is merged already, more than the 32 a recording holds: merged, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
 	"--merge past 32 values of an argument in all: refused, naming the call"
 [[ ! -s $tmp/vm.json ]]; ok $? "--merge past 32 values: no profile written (none allowing socket(40))"
 out=$("$SECPROF" record --merge "$tmp/v3.json" -o "$tmp/vm3.json" 2>&1); rc=$?
-is "$rc:$out" "125:secprof: $tmp/v3.json:1:1: socket is allowed for more than 32 argument values, more than a recording holds: read back, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
+is "$rc:$out" "125:secprof: $tmp/v3.json:1:3808: syscalls[34]: socket is allowed for more than 32 argument values, more than a recording holds: read back, it would be allowed whatever its arguments (refused; secprof merge --union combines any profiles)" \
 	"--merge of one profile with 35 values of an argument: refused"
 # --append's merge past 32 values fails only after the command ran: the
 # -o file it had made for the profile is not left behind empty.
