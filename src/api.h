@@ -25,5 +25,8 @@ int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
 		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
 		  secprof_error *err);
+/* The file seccomp=PATH names, as docker/cli opens it: "-" is the file
+ * "./-", never standard input. */
+const char *sp_run_profile_path(const char *seccomp_opt);
 
 #endif

@@ -728,8 +728,9 @@ static secprof_profile *explain_profile(secprof_ctx *ctx, const secprof_containe
 
 	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0 || d == SECPROF_DECIDE_UNCONFINED)
 		return NULL;
-	return d == SECPROF_DECIDE_BUILTIN ? secprof_profile_builtin(ctx, &e)
-					   : secprof_profile_load_file(ctx, a->seccomp, &e);
+	return d == SECPROF_DECIDE_BUILTIN
+		       ? secprof_profile_builtin(ctx, &e)
+		       : secprof_profile_load_file(ctx, sp_run_profile_path(a->seccomp), &e);
 }
 
 static const secprof_arch *arch_named(const char *name)

@@ -101,6 +101,16 @@ static int compile_bytes(secprof_ctx *ctx, const char *name, const char *data, s
 	return rc;
 }
 
+/* docker/cli reads seccomp=PATH with os.ReadFile, so "-" is a file of
+ * that name, not standard input as elsewhere in secprof (sp_read_file):
+ * read as "./-", the file access() checks. Reading standard input after
+ * checking the file let `seccomp=-` run under whatever came on stdin
+ * ("{}": unconfined) where docker run applies the file "-". */
+const char *sp_run_profile_path(const char *seccomp_opt)
+{
+	return strcmp(seccomp_opt, "-") ? seccomp_opt : "./-";
+}
+
 int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
 		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
 		  secprof_error *err)
@@ -126,17 +136,17 @@ int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, se
 		/* compiled in: no file is read, hit or miss */
 		name = "builtin";
 		data = secprof_builtin_json(&len);
-	} else if (access(seccomp_opt, R_OK) < 0) {
+	} else if (access(sp_run_profile_path(seccomp_opt), R_OK) < 0) {
 		/* docker/cli's wording: it reads the file before the daemon
 		 * sees it (cli/command/container/opts.go parseSecurityOpts). */
 		return sp_err_errno(err, NULL, "opening seccomp profile (%s) failed: open %s",
 				    seccomp_opt, seccomp_opt);
 	} else {
-		/* as secprof_profile_load_file reads it */
-		if ((rc = sp_read_file(seccomp_opt, SECPROF_MAX_PROFILE_SIZE, &file, &len, err)) <
-		    0)
+		/* the file just checked, never standard input (below) */
+		if ((rc = sp_read_file(sp_run_profile_path(seccomp_opt), SECPROF_MAX_PROFILE_SIZE,
+				       &file, &len, err)) < 0)
 			return rc;
-		name = strcmp(seccomp_opt, "-") ? seccomp_opt : "<stdin>";
+		name = seccomp_opt;
 		data = file;
 	}
 	/* --strict turns the first warning into an error: that compile runs

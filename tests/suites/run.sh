@@ -66,6 +66,16 @@ run --security-opt "seccomp=$tmp/none.json" -- true
 is "$rc" 125 "missing profile file: 125"
 is "$err" "secprof: opening seccomp profile ($tmp/none.json) failed: open $tmp/none.json: No such file or directory" \
 	"missing profile file: docker's message"
+# seccomp=- is the file "-", as docker/cli's os.ReadFile reads it: never
+# standard input after access() checked the file (earlier builds ran the
+# command unconfined on a "{}" piped in while ./- held a strict profile).
+mkdir "$tmp/dash"
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}\n' >"$tmp/dash/-"
+out=$(cd "$tmp/dash" && echo '{}' | "$SECPROF" run --security-opt seccomp=- -- grep '^Seccomp:' /proc/self/status 2>"$tmp/err"); rc=$?
+is "$rc $out" "0 Seccomp:	2" "seccomp=-: the file ./- is applied, not standard input"
+out=$(cd "$tmp" && echo '{}' | "$SECPROF" run --security-opt seccomp=- -- true 2>&1); rc=$?
+is "$rc $out" "125 secprof: opening seccomp profile (-) failed: open -: No such file or directory" \
+	"seccomp=- without a file -: docker's message, standard input unread"
 run --security-opt seccomp -- true
 is "$err" 'secprof: invalid --security-opt: "seccomp"' "option without a value (docs/COMPAT.md §3.1)"
 is "$rc" 125 "option without a value: 125"
