@@ -1178,9 +1178,12 @@ typedef struct secprof_recorded_call {
 } secprof_recorded_call;
 
 SECPROF_API size_t secprof_recording_count(const secprof_recording *r);
+/* Call i (0 <= i < secprof_recording_count); out of range, *out is zeroed
+ * (name and arch NULL, nr -1). */
 SECPROF_API void secprof_recording_call(const secprof_recording *r, size_t i,
 					secprof_recorded_call *out);
-/* Captured value k (0 <= k < nvalues) of call i: argument index and value. */
+/* Captured value k (0 <= k < nvalues) of call i: argument index and value
+ * (both 0 when i or k is out of range). */
 SECPROF_API void secprof_recording_value(const secprof_recording *r, size_t i, size_t k,
 					 unsigned *index, uint64_t *value);
 

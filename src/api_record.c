@@ -129,8 +129,15 @@ size_t secprof_recording_count(const secprof_recording *r)
 
 void secprof_recording_call(const secprof_recording *r, size_t i, secprof_recorded_call *out)
 {
-	const struct sp_rec_call *c = &r->calls[i];
+	const struct sp_rec_call *c;
 
+	/* out of range: nothing, as secprof_lint_at and secprof_diff_at
+	 * answer NULL, never a read past the calls */
+	if (i >= r->n) {
+		*out = (secprof_recorded_call){ .nr = -1 };
+		return;
+	}
+	c = &r->calls[i];
 	*out = (secprof_recorded_call){
 		.arch = c->arch->name,
 		.nr = c->nr,
@@ -145,6 +152,11 @@ void secprof_recording_call(const secprof_recording *r, size_t i, secprof_record
 void secprof_recording_value(const secprof_recording *r, size_t i, size_t k, unsigned *index,
 			     uint64_t *value)
 {
+	if (i >= r->n || k >= r->calls[i].nvals) {
+		*index = 0;
+		*value = 0;
+		return;
+	}
 	*index = r->calls[i].vals[k].idx;
 	*value = r->calls[i].vals[k].val;
 }

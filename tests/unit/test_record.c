@@ -239,6 +239,12 @@ static void test_report(void)
 	tap_ok(!strcmp(c.name, "socket") && c.count == 2 && c.runs == 1 && c.nvalues == 1 &&
 		       idx == 0 && val == 2,
 	       "socket denied twice, its family (AF_INET) captured");
+	idx = 9;
+	val = 9;
+	secprof_recording_call(r, 1000000, &c);
+	secprof_recording_value(r, 0, 1000000, &idx, &val);
+	tap_ok(!c.name && !c.arch && c.nr == -1 && !c.nvalues && idx == 0 && val == 0,
+	       "an index past the calls or values: zeroed, nothing read past them");
 	rep = "{\"count\": 1}\n{\"arch\": \"x86_64\", \"nr\": 1, \"args\": []}\n";
 	tap_ok(secprof_recording_add_report(r, rep, strlen(rep), "r.jsonl", &err) ==
 		       -SECPROF_E_PROFILE,
