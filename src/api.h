@@ -21,12 +21,12 @@ int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 			 secprof_error *err);
 
 /* secprof_run_filter with the filter cache in cache_dir (NULL: none;
- * sandbox/progcache.c, README "The filter cache"). */
+ * sandbox/progcache.c, README "The filter cache"). With text non-NULL,
+ * a profile file's bytes the program was made from are handed over in
+ * *text (malloc'ed, *text_len bytes; left alone for builtin, unconfined
+ * or on failure). */
 int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
 		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
-		  secprof_error *err);
-/* The file seccomp=PATH names, as docker/cli opens it: "-" is the file
- * "./-", never standard input. */
-const char *sp_run_profile_path(const char *seccomp_opt);
+		  char **text, size_t *text_len, secprof_error *err);
 
 #endif

@@ -509,6 +509,11 @@ struct live_req {
 	bool served;       /* the supervisor ran (else note says why not) */
 	bool unconfined;
 	char note[512];
+	/* the profile file's bytes the filter was compiled from: the report
+	 * explains with them, not with the file as it is at the end (the
+	 * command may have rewritten it) */
+	char *text;
+	size_t text_len;
 };
 
 /* What secprof run does not show by itself, as notes (path "runc", "crun" or
@@ -608,7 +613,7 @@ static int container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 	    secprof_caps_tweak(a->cap_add, a->ncap_add, a->cap_drop, a->ncap_drop, a->privileged,
 			       own_effective_caps(), &o.caps, err) < 0 ||
 	    sp_run_filter(ctx, a->seccomp, a->privileged, o.caps, &co, a->filter_cache, &prog,
-			  err) < 0)
+			  lr ? &lr->text : NULL, lr ? &lr->text_len : NULL, err) < 0)
 		goto out;
 	/* runc hands a NOTIFY filter's listener to listenerPath and refuses
 	 * to start without one (docs/COMPAT.md §4.1.4); there is none to offer. */
@@ -718,19 +723,21 @@ int sp_api_container_run(secprof_ctx *ctx, const secprof_container_opts *a,
 
 /* ---- run --explain ------------------------------------------------------ */
 
-/* The profile the run used, loaded again to explain each denial with
- * secprof_explain (the same resolution: this machine's arch and kernel,
- * the container's capabilities). NULL when there is none to explain. */
-static secprof_profile *explain_profile(secprof_ctx *ctx, const secprof_container_opts *a)
+/* The profile the run used, parsed again from the bytes its filter was
+ * compiled from, to explain each denial with secprof_explain (the same
+ * resolution: this machine's arch and kernel, the container's
+ * capabilities). NULL when there is none to explain. */
+static secprof_profile *explain_profile(secprof_ctx *ctx, const secprof_container_opts *a,
+					const struct live_req *lr)
 {
 	enum secprof_decision d;
 	secprof_error e = { 0 };
 
 	if (secprof_decide(a->seccomp, a->privileged, &d, &e) < 0 || d == SECPROF_DECIDE_UNCONFINED)
 		return NULL;
-	return d == SECPROF_DECIDE_BUILTIN
-		       ? secprof_profile_builtin(ctx, &e)
-		       : secprof_profile_load_file(ctx, sp_run_profile_path(a->seccomp), &e);
+	if (d == SECPROF_DECIDE_BUILTIN)
+		return secprof_profile_builtin(ctx, &e);
+	return lr->text ? secprof_profile_parse(ctx, lr->text, lr->text_len, a->seccomp, &e) : NULL;
 }
 
 static const secprof_arch *arch_named(const char *name)
@@ -751,7 +758,7 @@ static int fill_report(secprof_ctx *ctx, const secprof_container_opts *a, struct
 		return 0;
 	if (!(out->denials = calloc(lr->lv.ndenials, sizeof(*out->denials))))
 		return -1;
-	p = explain_profile(ctx, a);
+	p = explain_profile(ctx, a, lr);
 	for (size_t i = 0; i < lr->lv.ndenials; i++) {
 		const struct sp_denial *d = &lr->lv.denials[i];
 		secprof_denial *o = &out->denials[out->ndenials++];
@@ -813,6 +820,7 @@ int secprof_container_run_explain_ext(secprof_ctx *ctx, const secprof_container_
 		out = NULL;
 	}
 	sp_live_free(&lr->lv);
+	free(lr->text);
 	free(lr);
 	*report = out;
 	return status;

@@ -106,14 +106,14 @@ static int compile_bytes(secprof_ctx *ctx, const char *name, const char *data, s
  * read as "./-", the file access() checks. Reading standard input after
  * checking the file let `seccomp=-` run under whatever came on stdin
  * ("{}": unconfined) where docker run applies the file "-". */
-const char *sp_run_profile_path(const char *seccomp_opt)
+static const char *sp_run_profile_path(const char *seccomp_opt)
 {
 	return strcmp(seccomp_opt, "-") ? seccomp_opt : "./-";
 }
 
 int sp_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privileged, secprof_caps caps,
 		  const secprof_compile_opts *copts, const char *cache_dir, secprof_prog **prog,
-		  secprof_error *err)
+		  char **text, size_t *text_len, secprof_error *err)
 {
 	enum secprof_decision d;
 	secprof_resolve_opts ro = { .caps = caps };
@@ -175,6 +175,12 @@ out:
 	if (dirfd >= 0)
 		close(dirfd);
 	sp_warnlog_free(&log);
+	/* the bytes the program was made from, for run --explain's report */
+	if (text && rc == 0 && file) {
+		*text = file;
+		*text_len = len;
+		file = NULL;
+	}
 	free(file);
 	return rc;
 }
@@ -183,7 +189,8 @@ int secprof_run_filter(secprof_ctx *ctx, const char *seccomp_opt, bool privilege
 		       secprof_caps caps, const secprof_compile_opts *copts, secprof_prog **prog,
 		       secprof_error *err)
 {
-	return sp_run_filter(ctx, seccomp_opt, privileged, caps, copts, NULL, prog, err);
+	return sp_run_filter(ctx, seccomp_opt, privileged, caps, copts, NULL, prog, NULL, NULL,
+			     err);
 }
 
 int sp_api_run(const secprof_run_opts *o, struct sp_live *live, const struct sp_run_hook *hook,

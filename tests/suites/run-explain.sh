@@ -284,6 +284,15 @@ else
 	skip "image, -v, -t: --explain in container mode" "no static helper (make tests-bin)"
 fi
 
+# The report explains with the profile the filter was compiled from, not
+# the file as the command left it (earlier builds read it again at the end:
+# a denied getppid was "ALLOW, decided by the default action").
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}\n' >"$tmp/rewritten.json"
+"$SECPROF" run -q --security-opt "seccomp=$tmp/rewritten.json" --explain="$tmp/rewritten.jsonl" -- \
+	sh -c 'echo "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}" >"$1"; python3 -c "import os; os.getppid()"' sh "$tmp/rewritten.json"
+is "$(field "$tmp/rewritten.jsonl" getppid explain.action) $(field "$tmp/rewritten.jsonl" getppid explain.by)" \
+	"ERRNO(13) rule" "a profile rewritten during the run: the report explains with the one enforced"
+
 # Container mode: the same program inside the test root filesystem.
 source "$TESTS/helpers/rootfs.sh"
 if [[ -x $STATIC_BUILD/secprof-static && -x $STATIC_BUILD/tests/denials-static ]] &&

@@ -148,7 +148,7 @@ static secprof_prog *filter(secprof_ctx *ctx, const char *opt, secprof_caps caps
 
 	memset(w, 0, sizeof(*w));
 	secprof_ctx_set_warn(ctx, count_warn, w);
-	if (sp_run_filter(ctx, opt, false, caps, co, dir, &prog, &err) < 0)
+	if (sp_run_filter(ctx, opt, false, caps, co, dir, &prog, NULL, NULL, &err) < 0)
 		tap_diag("sp_run_filter: %s", err.msg);
 	return prog;
 }
@@ -250,7 +250,7 @@ static void test_cache(void)
 	{
 		secprof_error err = { 0 };
 		secprof_prog *sp = NULL;
-		int rc = sp_run_filter(ctx, prof, false, caps, &co, path, &sp, &err);
+		int rc = sp_run_filter(ctx, prof, false, caps, &co, path, &sp, NULL, NULL, &err);
 		tap_ok(rc < 0 && !sp && strstr(err.msg, "bogus"),
 		       "--strict: a cached profile still fails on its warning: %s", err.msg);
 		secprof_prog_free(sp);
