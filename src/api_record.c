@@ -60,6 +60,12 @@ int secprof_record(secprof_ctx *ctx, const secprof_record_opts *o, secprof_recor
 	memset(err, 0, sizeof(*err));
 	*out = NULL;
 	*status = SECPROF_EXIT_ERROR;
+	/* an unknown backend is an error, not the notify one by default */
+	if ((unsigned)b > SECPROF_RECORD_NOTIFY) {
+		secprof_recording_free(r);
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL, "unknown record backend %u",
+			      (unsigned)b);
+	}
 	if (!r)
 		return sp_err_oom(err);
 	/* Before a backend opens anything (eBPF programs and maps, the

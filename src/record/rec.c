@@ -643,6 +643,9 @@ int sp_rec_write(const struct secprof_recording *r, const secprof_record_out_opt
 	char kernel[24];
 
 	*out = NULL;
+	if ((unsigned)o->format > SECPROF_RECORD_SPO)
+		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
+			      "unknown record format %u: docker, oci or spo", (unsigned)o->format);
 	if (o->runtime && strcmp(o->runtime, "runc") && strcmp(o->runtime, "crun") &&
 	    strcmp(o->runtime, "secprof"))
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,

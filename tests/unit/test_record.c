@@ -239,6 +239,22 @@ static void test_report(void)
 	tap_ok(!strcmp(c.name, "socket") && c.count == 2 && c.runs == 1 && c.nvalues == 1 &&
 		       idx == 0 && val == 2,
 	       "socket denied twice, its family (AF_INET) captured");
+	{
+		secprof_record_out_opts bad = { .format = (secprof_record_format)9 };
+		secprof_record_opts ro = { .backend = (secprof_record_backend)77 };
+		char *argv[] = { "/nonexistent-never-run", NULL };
+		secprof_recording *none = NULL;
+		char *text = NULL;
+		int st = 0;
+
+		tap_ok(secprof_recording_write(r, &bad, &text, NULL, &err) == -SECPROF_E_USAGE &&
+			       !text,
+		       "an unknown record format is refused, not written as another");
+		ro.run.argv = argv;
+		tap_ok(secprof_record(NULL, &ro, &none, &st, &err) == -SECPROF_E_USAGE && !none &&
+			       st == SECPROF_EXIT_ERROR,
+		       "an unknown record backend is refused before anything runs");
+	}
 	idx = 9;
 	val = 9;
 	secprof_recording_call(r, 1000000, &c);
