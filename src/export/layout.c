@@ -58,9 +58,10 @@ static int refuse_open_dir(int dfd, const char *dirname, const char *part, secpr
  * anything is created: every directory on the way held to refuse_stat,
  * and every symbolic link followed only when root or the caller owns it
  * (another user could point it elsewhere later, as they could rename a
- * directory they own). The walk ends at the first part that does not
- * exist yet (install creates it, the caller's then). */
-static int refuse_open_path(const char *root, secprof_error *err)
+ * directory they own). Without `end`, the walk ends at the first part
+ * that does not exist yet (install creates it, the caller's then); with
+ * it, every part must exist and *end is the directory the walk reaches. */
+static int refuse_open_path(const char *root, struct stat *end, secprof_error *err)
 {
 	char cur[4096] = "/", rest[8192], link[4096];
 	int hops = 0;
@@ -77,6 +78,8 @@ static int refuse_open_path(const char *root, secprof_error *err)
 			return sp_err_errno(err, root, "cannot stat /");
 		if ((rc = refuse_stat(&st, root, "/", err)) < 0)
 			return rc;
+		if (end)
+			*end = st;
 	}
 	for (char *p = rest;;) {
 		struct stat st;
@@ -95,14 +98,17 @@ static int refuse_open_path(const char *root, secprof_error *err)
 		if (n == 2 && part[0] == '.' && part[1] == '.') {
 			char *slash = strrchr(cur, '/');
 			slash[slash == cur] = '\0';
+			if (end && stat(cur, end) < 0)
+				return sp_err_errno(err, root, "cannot stat %s", cur);
 			continue;
 		}
 		if (snprintf(next, sizeof(next), "%s%s%.*s", cur, strcmp(cur, "/") ? "/" : "",
 			     (int)n, part) >= (int)sizeof(next))
 			return sp_err(err, SECPROF_E_USAGE, root, NULL, NULL, "path too long");
 		if (lstat(next, &st) < 0)
-			return errno == ENOENT ? 0
-					       : sp_err_errno(err, root, "cannot stat %s", next);
+			return errno == ENOENT && !end
+				       ? 0
+				       : sp_err_errno(err, root, "cannot stat %s", next);
 		if (S_ISLNK(st.st_mode)) {
 			ssize_t l;
 			if (st.st_uid != 0 && st.st_uid != geteuid())
@@ -128,6 +134,8 @@ static int refuse_open_path(const char *root, secprof_error *err)
 			if (rc < 0)
 				return rc;
 		}
+		if (end)
+			*end = st;
 		snprintf(cur, sizeof(cur), "%s", next);
 	}
 }
@@ -268,7 +276,7 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 			      "install: '%s' is not a relative path below the root (no '..', "
 			      "'.', empty or absolute parts)",
 			      name);
-	if ((rc = refuse_open_path(root, err)) < 0)
+	if ((rc = refuse_open_path(root, NULL, err)) < 0)
 		return rc;
 	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
 		/* the root's parents (a kubelet tree not made yet) */
@@ -286,6 +294,26 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sp_err_errno(err, root, "cannot open directory");
+	/* A part missing when the path was walked may have been made by
+	 * another user since (a symbolic link of theirs in a sticky /tmp,
+	 * which open followed): walked again, every part must now exist and
+	 * be held to the same rules, and the directory opened must be the one
+	 * that walk reaches. */
+	{
+		struct stat end, got;
+		if ((rc = refuse_open_path(root, &end, err)) < 0) {
+			close(rootfd);
+			return rc;
+		}
+		if (fstat(rootfd, &got) < 0 || got.st_dev != end.st_dev ||
+		    got.st_ino != end.st_ino) {
+			close(rootfd);
+			return sp_err(err, SECPROF_E_SYSTEM, root, NULL, NULL,
+				      "the directory changed while it was opened (a symbolic "
+				      "link or a directory of another user put in its place?): "
+				      "refused");
+		}
+	}
 	rc = atomic_write(rootfd, root, name, data ? data : "", len, err);
 	close(rootfd);
 	return rc;

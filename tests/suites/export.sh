@@ -598,6 +598,30 @@ out=$("$S" -q install builtin --kubelet a/b/c/app --root "$T/kroot" 2>&1); rc=$?
 is "$rc:$out:$(ls -A "$T/elsewhere")" \
 	"3:secprof: $T/kroot: a/b is a symbolic link: refused, links below the directory are not followed:" \
 	"install refuses a link deeper down (ROOT/a/b -> elsewhere), creating nothing through it"
+# A root missing when install walks its path, that another user makes a
+# link of theirs before install creates it (strace holds install at that
+# mkdir; /tmp is sticky but protected_symlinks may be off): open would
+# follow the link, so the path is walked again and the directory opened
+# must be the one that walk reaches. Refused, nothing written through it.
+if command -v strace >/dev/null; then
+	mkdir -p "$T/race" "$T/target" && chmod 1777 "$T/race"
+	strace -f -o /dev/null -e trace=mkdir -e inject=mkdir:delay_enter=3000000:when=1 \
+		"$S" -q install builtin --kubelet app --root "$T/race/k" >"$T/race.out" 2>&1 &
+	spid=$!
+	cpid=
+	for _ in $(seq 600); do
+		cpid=$(ps -o pid= --ppid "$spid" | tr -d ' ')
+		[[ -n $cpid && $(cut -d' ' -f1 "/proc/$cpid/syscall" 2>/dev/null) == 83 ]] && break
+		sleep 0.05
+	done
+	ln -s "$T/target" "$T/race/k" && chown -h 65534 "$T/race/k"
+	wait "$spid"; rc=$?
+	is "$rc:$(ls -A "$T/target")" "3:" \
+		"install refuses a root another user's link took the place of after the walk, writes nothing there"
+	diag "$(head -c 300 "$T/race.out")"
+else
+	skip "install, a root made a link meanwhile" "strace not installed"
+fi
 mkdir -p "$T/layout3"
 ln -s "$T/elsewhere" "$T/layout3/blobs"
 "$S" -q export builtin --format oci-artifact -o "$T/layout3" >/dev/null 2>&1; rc=$?
