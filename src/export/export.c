@@ -1463,6 +1463,94 @@ static int spo_check(const secprof_resolved *r, const secprof_export_opts *o, st
 	return rc;
 }
 
+/* The Docker form as each Docker reads it (secprof_resolved_readings):
+ * Debian 12's docker.io 20.10 drops defaultErrnoRet, so its runc answers
+ * EPERM and skips a rule of ERRNO(1) as the default's, which lets a later
+ * ALLOW rule of the same call decide (runc's InitSeccomp). The profile's
+ * own rule may read otherwise there (Podman's "errno", which secprof
+ * applies and 20.10 ignores): the export, read by a Docker, must let
+ * nothing run that the profile read by the same Docker denies. Compared
+ * by decision as self_check does, for each reading either of them has;
+ * a call the export lets through there is refused, never written. */
+static int readings_check(const secprof_resolved *r, const secprof_export_opts *o, const char *text,
+			  secprof_error *err)
+{
+	static const struct {
+		unsigned bit;
+		const char *text;
+	} rd[] = {
+		{ SECPROF_READING_PODMAN, "Podman (errno keys applied)" },
+		{ SECPROF_READING_MOBY, "current Docker (errno keys ignored)" },
+		{ SECPROF_READING_DOCKER20, "Docker 20.10 (no defaultErrnoRet: runc answers EPERM "
+					    "and skips a rule of ERRNO(1) as the default's)" },
+	};
+	secprof_ctx quiet = { 0 };
+	secprof_profile *p = NULL;
+	secprof_resolved *back = NULL;
+	secprof_resolve_opts ro = { 0 };
+	secprof_arch_info info;
+	unsigned seen;
+	int rc = 0;
+
+	secprof_arch_get_info(secprof_arch_lookup(r->native->name), &info);
+	ro.arch = info.go;
+	ro.kernel_major = r->kernel_major ? r->kernel_major : 6;
+	ro.kernel_minor = r->kernel_major ? r->kernel_minor : 1;
+	ro.caps = secprof_caps_all();
+	if (!(p = secprof_profile_parse(&quiet, text, strlen(text), "<export>", err)) ||
+	    !(back = secprof_resolve(&quiet, p, &ro, err))) {
+		rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
+		goto out;
+	}
+	seen = secprof_resolved_readings(back) | secprof_resolved_readings(r);
+	for (size_t k = 0; rc == 0 && k < SP_ARRAY_SIZE(rd); k++) {
+		secprof_compile_opts co = o->compile;
+		secprof_prog *pa = NULL, *pb = NULL;
+		secprof_diff *d = NULL;
+
+		if (!(seen & rd[k].bit))
+			continue;
+		co.exact_libseccomp = true;
+		co.docker_reading = rd[k].bit;
+		if (!(pa = secprof_compile(&quiet, r, &co, err)) ||
+		    !(pb = secprof_compile(&quiet, back, &co, err)) ||
+		    !(d = secprof_diff_compute(
+			      &(secprof_side){ pa->insns, pa->len, NULL, "profile" },
+			      &(secprof_side){ pb->insns, pb->len, NULL, "export" }, err)))
+			rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
+		for (size_t i = 0; d && rc == 0 && i < secprof_diff_count(d); i++) {
+			const secprof_diff_entry *e = secprof_diff_at(d, i);
+			char ba[32], bb[32];
+
+			if (lets_through(e->a) || !lets_through(e->b))
+				continue;
+			rc = sp_err(err, SECPROF_E_PROFILE, r->prof->file, NULL, NULL,
+				    "the %s export would let through what the profile denies "
+				    "under %s: %s %s%s%s: %s in the profile, %s in the export; "
+				    "refused",
+				    secprof_export_format_name(o->format), rd[k].text,
+				    e->arch ? e->arch : "(no arch)",
+				    e->syscall ? e->syscall : "(no syscall)",
+				    e->region[0] ? " " : "", e->region,
+				    secprof_action_str(e->a, ba, sizeof(ba)),
+				    secprof_action_str(e->b, bb, sizeof(bb)));
+		}
+		secprof_diff_free(d);
+		secprof_prog_free(pa);
+		secprof_prog_free(pb);
+	}
+	if (rc == -SECPROF_E_LIMIT)
+		rc = sp_err(err, SECPROF_E_LIMIT, r->prof->file, NULL, NULL,
+			    "the %s export could not be compared with the profile as each Docker "
+			    "reads them: refused, since nothing shows it denies what the profile "
+			    "denies",
+			    secprof_export_format_name(o->format));
+out:
+	secprof_resolved_free(back);
+	secprof_profile_free(p);
+	return rc;
+}
+
 /* ---- public ------------------------------------------------------------------- */
 
 int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_export_opts *o,
@@ -1583,8 +1671,14 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 			rc = spo_check(r, o, &b, err);
 	} else if (o->format == SECPROF_EXPORT_SYSTEMD)
 		rc = systemd_profile(ctx, &b, &x, r, err);
-	else
+	else {
 		json_profile(&b, &x, r, o->format == SECPROF_EXPORT_DOCKER);
+		sp_buf_add(&b, "", 0); /* a C string, len unchanged */
+		if (b.oom)
+			rc = sp_err_oom(err);
+		else if (o->format == SECPROF_EXPORT_DOCKER)
+			rc = readings_check(r, o, b.data, err);
+	}
 	xprof_free(&x);
 	free(written);
 	if (rc < 0) {

@@ -353,6 +353,21 @@ is "$rc: $out" "1: secprof: $T/eperm-skip.json: the spo export would let through
 	"spo: an export whose consumer would let a denied call run is refused"
 "$S" -q export "$T/eperm-skip.json" --format docker >/dev/null
 ok $? "the docker form of that profile (which keeps defaultErrnoRet) is written"
+# Docker 20.10 drops defaultErrnoRet too, and skips that ERRNO(1) rule
+# in the original as well: written. But where Podman's "errno" makes a
+# rule ERRNO(1) that 20.10 reads as errnoRet 13 (kept there, denying),
+# the export's errnoRet 1 would be skipped by 20.10 and the ALLOW decide:
+# refused, as is its install.
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["userfaultfd"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"errno":"EPERM","args":[{"index":1,"value":5,"op":"SCMP_CMP_EQ"}]},{"names":["userfaultfd"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":57005,"op":"SCMP_CMP_EQ"}]},{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}' >"$T/podman-errno.json"
+out=$("$S" -q export "$T/podman-errno.json" --format docker 2>&1)
+rc=$?
+[[ $rc == 1 && $out == *"the docker export would let through what the profile denies under Docker 20.10"*"userfaultfd"*"ERRNO(1) in the profile, ALLOW in the export; refused" ]]
+ok $? "docker: an export Docker 20.10 reads looser than the original (Podman's errno) is refused" || diag "$rc: $out"
+"$S" -q install "$T/podman-errno.json" --kubelet pe --root "$T/pe-root" >/dev/null 2>&1
+[[ $? == 1 && ! -e $T/pe-root/pe.json ]]
+ok $? "install refuses it too"
+"$S" -q export "$T/podman-errno.json" --format oci >/dev/null
+ok $? "its oci form (runc reads defaultErrnoRet) is written"
 
 # ---- program forms ------------------------------------------------------------
 "$S" -q compile builtin >"$T/prog.bpf"
