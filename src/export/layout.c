@@ -140,6 +140,32 @@ static int refuse_open_path(const char *root, struct stat *end, secprof_error *e
 	}
 }
 
+/* The directory `root`, opened after refuse_open_path walked it. A part
+ * missing when the path was walked may have been made by another user
+ * since (a symbolic link of theirs in a sticky /tmp, which open follows):
+ * walked again, every part must now exist and be held to the same rules,
+ * and the directory opened must be the one that walk reaches. An fd
+ * (O_CLOEXEC) or a negative code with err. */
+static int open_walked(const char *root, secprof_error *err)
+{
+	struct stat end, got;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return sp_err_errno(err, root, "cannot open directory");
+	if ((rc = refuse_open_path(root, &end, err)) < 0) {
+		close(fd);
+		return rc;
+	}
+	if (fstat(fd, &got) < 0 || got.st_dev != end.st_dev || got.st_ino != end.st_ino) {
+		close(fd);
+		return sp_err(err, SECPROF_E_SYSTEM, root, NULL, NULL,
+			      "the directory changed while it was opened (a symbolic link or a "
+			      "directory of another user put in its place?): refused");
+	}
+	return fd;
+}
+
 /* The directory holding dirfd-relative `path` (its parts up to, not
  * including, the last), walked one part at a time from dirfd: each part is
  * created (0755) when missing and opened with O_NOFOLLOW, so a symbolic
@@ -291,29 +317,8 @@ int secprof_install_file(const char *root, const char *name, const char *data, s
 		if (mkdir(root, 0755) < 0 && errno != EEXIST)
 			return sp_err_errno(err, root, "cannot create directory");
 	}
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return sp_err_errno(err, root, "cannot open directory");
-	/* A part missing when the path was walked may have been made by
-	 * another user since (a symbolic link of theirs in a sticky /tmp,
-	 * which open followed): walked again, every part must now exist and
-	 * be held to the same rules, and the directory opened must be the one
-	 * that walk reaches. */
-	{
-		struct stat end, got;
-		if ((rc = refuse_open_path(root, &end, err)) < 0) {
-			close(rootfd);
-			return rc;
-		}
-		if (fstat(rootfd, &got) < 0 || got.st_dev != end.st_dev ||
-		    got.st_ino != end.st_ino) {
-			close(rootfd);
-			return sp_err(err, SECPROF_E_SYSTEM, root, NULL, NULL,
-				      "the directory changed while it was opened (a symbolic "
-				      "link or a directory of another user put in its place?): "
-				      "refused");
-		}
-	}
+	if ((rootfd = open_walked(root, err)) < 0)
+		return rootfd;
 	rc = atomic_write(rootfd, root, name, data ? data : "", len, err);
 	close(rootfd);
 	return rc;
@@ -371,13 +376,19 @@ int secprof_export_oci_layout(secprof_ctx *ctx, const secprof_resolved *r,
 			      "a seccomp profile artifact cannot use SCMP_ACT_NOTIFY (runtimes "
 			      "refuse it in KEP-6061 artifacts)");
 	}
+	/* DIR itself held to install's rules: a link of another user's there
+	 * (made before, or while DIR was created) is not followed */
+	if ((rc = refuse_open_path(dir, NULL, err)) < 0) {
+		free(prof);
+		return rc;
+	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		free(prof);
 		return sp_err_errno(err, dir, "cannot create directory");
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((dfd = open_walked(dir, err)) < 0) {
 		free(prof);
-		return sp_err_errno(err, dir, "cannot open directory");
+		return dfd;
 	}
 	rc = put_blob(dfd, dir, config, strlen(config), cfg_hex, err);
 	if (rc == 0)

@@ -641,6 +641,14 @@ mkdir -p "$T/layout3"
 ln -s "$T/elsewhere" "$T/layout3/blobs"
 "$S" -q export builtin --format oci-artifact -o "$T/layout3" >/dev/null 2>&1; rc=$?
 is "$rc:$(ls -A "$T/elsewhere")" "3:" "oci-artifact refuses DIR/blobs -> elsewhere too"
+# and DIR itself a link another user owns (in a sticky directory): not
+# followed, as for install's root
+mkdir -p "$T/pub2" && chmod 1777 "$T/pub2"
+ln -s "$T/elsewhere" "$T/pub2/layout" && chown -h 65534 "$T/pub2/layout"
+out=$("$S" -q export builtin --format oci-artifact -o "$T/pub2/layout" 2>&1); rc=$?
+is "$rc:$out:$(ls -A "$T/elsewhere")" \
+	"3:secprof: $T/pub2/layout: the symbolic link $T/pub2/layout belongs to user 65534, who could point it elsewhere: refused:" \
+	"oci-artifact refuses a DIR that is another user's link, and writes nothing through it"
 
 # Interrupted: killed after its temporary file is written and fsync'ed,
 # before the rename (strace holds it at fsync, then SIGKILL).
