@@ -1339,6 +1339,22 @@ static bool lets_through(uint32_t ret)
 	return k == 0x7fff0000u || k == 0x7ffc0000u;
 }
 
+/* The profile's program and the export's read back, compiled alike, and
+ * where they decide differently. *pa and *pb are the caller's to free. */
+static secprof_diff *diff_programs(const secprof_resolved *r, const secprof_resolved *back,
+				   const secprof_compile_opts *co, secprof_prog **pa,
+				   secprof_prog **pb, secprof_error *err)
+{
+	secprof_ctx quiet = { 0 };
+
+	if (!(*pa = secprof_compile(&quiet, r, co, err)) ||
+	    !(*pb = secprof_compile(&quiet, back, co, err)))
+		return NULL;
+	return secprof_diff_compute(&(secprof_side){ (*pa)->insns, (*pa)->len, NULL, "profile" },
+				    &(secprof_side){ (*pb)->insns, (*pb)->len, NULL, "export" },
+				    err);
+}
+
 /* Whether the export `text` (the Docker form of x) decides as the profile
  * on every input of every arch of the filter, compiled both ways (as
  * libseccomp builds it, which runc and Docker load, and as secprof does):
@@ -1380,11 +1396,7 @@ static int self_check(const secprof_resolved *r, const secprof_export_opts *o, c
 		co.exact_libseccomp = exact || o->compile.exact_libseccomp;
 		if (!exact && o->compile.exact_libseccomp)
 			break;
-		if (!(pa = secprof_compile(&quiet, r, &co, err)) ||
-		    !(pb = secprof_compile(&quiet, back, &co, err)) ||
-		    !(d = secprof_diff_compute(
-			      &(secprof_side){ pa->insns, pa->len, NULL, "profile" },
-			      &(secprof_side){ pb->insns, pb->len, NULL, "export" }, err)))
+		if (!(d = diff_programs(r, back, &co, &pa, &pb, err)))
 			rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
 		for (size_t i = 0; d && i < secprof_diff_count(d); i++) {
 			const secprof_diff_entry *e = secprof_diff_at(d, i);
@@ -1512,11 +1524,7 @@ static int readings_check(const secprof_resolved *r, const secprof_export_opts *
 			continue;
 		co.exact_libseccomp = true;
 		co.docker_reading = rd[k].bit;
-		if (!(pa = secprof_compile(&quiet, r, &co, err)) ||
-		    !(pb = secprof_compile(&quiet, back, &co, err)) ||
-		    !(d = secprof_diff_compute(
-			      &(secprof_side){ pa->insns, pa->len, NULL, "profile" },
-			      &(secprof_side){ pb->insns, pb->len, NULL, "export" }, err)))
+		if (!(d = diff_programs(r, back, &co, &pa, &pb, err)))
 			rc = err && err->code ? -err->code : -SECPROF_E_INTERNAL;
 		for (size_t i = 0; d && rc == 0 && i < secprof_diff_count(d); i++) {
 			const secprof_diff_entry *e = secprof_diff_at(d, i);
