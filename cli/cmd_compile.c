@@ -16,7 +16,7 @@ static const struct cli_opt compile_opts[] = {
 	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE",
 	  "output file ('-' or absent: standard output)", CLI_C_FILE, NULL, false },
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT",
-	  "raw: struct sock_filter array, native endian (bwrap --seccomp FD)\n"
+	  "raw: struct sock_filter array, in the arch's byte order (bwrap --seccomp FD)\n"
 	  "base64: the same bytes in base64 (crun run.oci.seccomp_bpf_data)\n"
 	  "c: a struct sock_filter initialiser; text: a listing",
 	  CLI_C_WORDS, "raw base64 c text", false },

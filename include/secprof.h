@@ -237,6 +237,10 @@ typedef struct secprof_prog {
 	secprof_insn *insns; /* owned by the prog */
 	uint32_t flags;      /* SECCOMP_FILTER_FLAG_* the profile asks for */
 	bool needs_listener; /* a rule uses NOTIFY */
+	/* the target arch's byte order (the resolved native arch): the raw,
+	 * base64 and crun exports lay the instructions out in it, since the
+	 * kernel of that arch reads them as its struct sock_filter */
+	bool big_endian;
 } secprof_prog;
 
 typedef struct secprof_compile_opts {

@@ -1655,6 +1655,7 @@ static secprof_prog *compile_in(secprof_ctx *ctx, struct sp_scratch *scratch,
 	if (prog) {
 		prog->flags = rs->flags;
 		prog->needs_listener = rs->needs_listener;
+		prog->big_endian = r->native && r->native->big_endian;
 	}
 	sp_ruleset_free(rs);
 	return prog;

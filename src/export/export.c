@@ -99,9 +99,25 @@ int secprof_export_prog(const secprof_prog *prog, enum secprof_export_format f, 
 	struct sp_buf b = { 0 };
 	const unsigned char *bytes = (const unsigned char *)prog->insns;
 	size_t n = prog->len * sizeof(*prog->insns);
+	secprof_insn *swapped = NULL;
+
+	/* bwrap and crun hand these bytes to the kernel of the container's
+	 * host as its struct sock_filter array (include/uapi/linux/filter.h):
+	 * in that arch's byte order, which for s390x or ppc64 is not this
+	 * host's. Left in this host's, the kernel there refuses the program. */
+	if (f != SECPROF_EXPORT_C && prog->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
+		if (n && !(swapped = malloc(n)))
+			return sp_err_oom(err);
+		for (size_t i = 0; i < prog->len; i++) {
+			swapped[i] = prog->insns[i];
+			swapped[i].code = __builtin_bswap16(prog->insns[i].code);
+			swapped[i].k = __builtin_bswap32(prog->insns[i].k);
+		}
+		bytes = (const unsigned char *)swapped;
+	}
 
 	switch (f) {
-	case SECPROF_EXPORT_BWRAP: /* bwrap reads struct sock_filter, native endian */
+	case SECPROF_EXPORT_BWRAP: /* bwrap reads struct sock_filter */
 		sp_buf_add(&b, (const char *)bytes, n);
 		break;
 	case SECPROF_EXPORT_BASE64:
@@ -125,10 +141,12 @@ int secprof_export_prog(const secprof_prog *prog, enum secprof_export_format f, 
 		sp_buf_puts(&b, "};\n");
 		break;
 	default:
+		free(swapped);
 		return sp_err(err, SECPROF_E_USAGE, NULL, NULL, NULL,
 			      "export: %s is not a program format",
 			      secprof_export_format_name(f) ? secprof_export_format_name(f) : "?");
 	}
+	free(swapped);
 	return finish(&b, out, len, err);
 }
 
@@ -1487,9 +1505,11 @@ static int spo_check(const secprof_resolved *r, const secprof_export_opts *o, st
 static int readings_check(const secprof_resolved *r, const secprof_export_opts *o, const char *text,
 			  secprof_error *err)
 {
+	/* text in place, not a pointer: no table is relocated at load
+	 * (docs/CONVENTIONS.md §18) */
 	static const struct {
 		unsigned bit;
-		const char *text;
+		char text[112];
 	} rd[] = {
 		{ SECPROF_READING_PODMAN, "Podman (errno keys applied)" },
 		{ SECPROF_READING_MOBY, "current Docker (errno keys ignored)" },
@@ -1583,17 +1603,6 @@ int secprof_export(secprof_ctx *ctx, const secprof_resolved *r, const secprof_ex
 				      "the profile is unconfined: there is no filter to export");
 		if (!(prog = secprof_compile(ctx, r, &o->compile, err)))
 			return -err->code;
-		/* bwrap and crun hand these bytes to the kernel of the
-		 * container's host as its struct sock_filter array
-		 * (include/uapi/linux/filter.h): in that arch's byte order,
-		 * which for s390x or ppc64 is not this host's. Left in this
-		 * host's, the kernel there refuses the program. */
-		if ((o->format == SECPROF_EXPORT_BWRAP || o->format == SECPROF_EXPORT_CRUN) &&
-		    r->native && r->native->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
-			for (size_t i = 0; i < prog->len; i++) {
-				prog->insns[i].code = __builtin_bswap16(prog->insns[i].code);
-				prog->insns[i].k = __builtin_bswap32(prog->insns[i].k);
-			}
 		rc = secprof_export_prog(prog, o->format, out, len, err);
 		secprof_prog_free(prog);
 		return rc;

@@ -359,6 +359,8 @@ secprof_prog *sp_progcache_get(int dirfd, const struct sp_progkey *k, struct sp_
 	prog->len = h.len;
 	prog->flags = h.flags;
 	prog->needs_listener = h.needs_listener != 0;
+	/* the cache serves this host's runs only */
+	prog->big_endian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 	if (st.st_mtime < time(NULL) - REFRESH_SECONDS)
 		futimens(fd, NULL); /* in use: the last to be pruned */
 out:

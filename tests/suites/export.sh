@@ -386,23 +386,28 @@ ok $? "crun: --no-enosys --exact-libseccomp give that program"
 "$S" -q export builtin --format bwrap -o "$T/bw.bpf"
 cmp -s "$T/bw.bpf" "$T/prog.bpf"; ok $? "bwrap: the raw program"
 # For a big-endian container arch (s390x, ppc64) the kernel there reads the
-# struct sock_filter array in its own byte order: bwrap's and crun's bytes
-# are the program with code and k swapped (in this host's order, the
+# struct sock_filter array in its own byte order: compile's raw and base64
+# bytes, bwrap's and crun's are the program with code and k swapped (in
+# this host's order, the
 # kernel there refuses them).
+"$S" -q compile builtin --arch s390x --format c >"$T/s390x.c"
 "$S" -q compile builtin --arch s390x >"$T/s390x.bpf"
+"$S" -q compile builtin --arch s390x --format base64 >"$T/s390x.b64"
 "$S" -q export builtin --arch s390x --format bwrap -o "$T/s390x-bw.bpf"
 "$S" -q export builtin --arch s390x --format crun >"$T/s390x-crun.json"
-python3 - "$T/s390x.bpf" "$T/s390x-bw.bpf" "$T/s390x-crun.json" <<'EOF'
-import base64, json, struct, sys
-host = open(sys.argv[1], "rb").read()
-want = b"".join(struct.pack(">HBBI", *struct.unpack("=HBBI", host[i:i + 8]))
-                for i in range(0, len(host), 8))
-assert sys.byteorder == "little" and len(host) > 8
-assert open(sys.argv[2], "rb").read() == want, "bwrap"
-crun = json.load(open(sys.argv[3]))["run.oci.seccomp_bpf_data"]
+python3 - "$T/s390x.c" "$T/s390x.bpf" "$T/s390x.b64" "$T/s390x-bw.bpf" "$T/s390x-crun.json" <<'EOF'
+import base64, json, re, struct, sys
+insns = [tuple(int(x, 0) for x in m) for m in
+         re.findall(r"\{ (0x[0-9a-f]+), (\d+), (\d+), (0x[0-9a-f]+) \}", open(sys.argv[1]).read())]
+want = b"".join(struct.pack(">HBBI", *i) for i in insns)
+assert len(insns) > 8
+assert open(sys.argv[2], "rb").read() == want, "compile raw"
+assert base64.b64decode(open(sys.argv[3]).read()) == want, "compile base64"
+assert open(sys.argv[4], "rb").read() == want, "bwrap"
+crun = json.load(open(sys.argv[5]))["run.oci.seccomp_bpf_data"]
 assert base64.b64decode(crun) == want, "crun"
 EOF
-ok $? "bwrap, crun for s390x: the program in s390x's byte order (big-endian)"
+ok $? "compile raw/base64, bwrap, crun for s390x: the program in s390x's byte order (big-endian)"
 "$S" -q export builtin --format c >"$T/f.c"
 printf '#include <linux/filter.h>\n#include <stdio.h>\n#include "f.c"\nint main(void) { fwrite(filter, sizeof(filter), 1, stdout); return 0; }\n' >"$T/main.c"
 (cd "$T" && cc -o prog main.c) && "$T/prog" >"$T/c.bpf" && cmp -s "$T/c.bpf" "$T/prog.bpf"
