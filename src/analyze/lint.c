@@ -318,6 +318,50 @@ static void check_argptr(struct lint *l)
 
 static size_t nearest_name(const char *s, char *out, size_t len);
 
+static bool covered_reason(enum secprof_reason r)
+{
+	return r == SECPROF_REASON_SHADOWED || r == SECPROF_REASON_REPLACED ||
+	       r == SECPROF_REASON_REDUNDANT;
+}
+
+/* Whether rule `index` never decides `name`: in secprof's rule set and in
+ * libseccomp's (l->exact, the one runc loads), on every arch of the filter
+ * that has the name, another rule covers it. The two can differ: a test
+ * that only holds on the low word (MASKED_EQ with mask 0xffffffff00000000
+ * on a 32-bit argument) leaves a rule unconditional in secprof's low-word
+ * rules, where it shadows a later rule, while libseccomp compares the high
+ * word and lets that later rule replace it; removing the later rule as
+ * "never deciding" would then open what it denied under runc. */
+static bool never_decides(const struct lint *l, size_t index, const char *name)
+{
+	const secprof_ir *irs[2] = { l->ir, l->exact };
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t n;
+		const secprof_ir_drop *drops;
+
+		if (!irs[k])
+			return false;
+		drops = secprof_ir_drops(irs[k], &n);
+		for (size_t ai = 0; ai < secprof_ir_arch_count(irs[k]); ai++) {
+			const secprof_ir_arch *ia = secprof_ir_arch_at(irs[k], ai);
+			const secprof_arch *arch = secprof_arch_lookup(ia->name);
+			bool found = false;
+
+			if (!arch || secprof_syscall_nr(arch, name) < 0)
+				continue;
+			for (size_t i = 0; i < n && !found; i++)
+				found = covered_reason(drops[i].reason) && !drops[i].via &&
+					drops[i].rule.index == index && drops[i].name &&
+					!strcmp(drops[i].name, name) &&
+					(!drops[i].arch || !strcmp(drops[i].arch, ia->name));
+			if (!found)
+				return false;
+		}
+	}
+	return true;
+}
+
 static void check_drops(struct lint *l)
 {
 	size_t n;
@@ -352,7 +396,7 @@ static void check_drops(struct lint *l)
 		case SECPROF_REASON_SHADOWED:
 		case SECPROF_REASON_REPLACED:
 		case SECPROF_REASON_REDUNDANT:
-			if (!x->name)
+			if (!x->name || !never_decides(l, x->rule.index, x->name))
 				break;
 			snprintf(path, sizeof(path), "syscalls[%zu].names[%zu]", rule->index,
 				 name_index(rule, x->name));

@@ -93,4 +93,16 @@ if [[ -d $REF ]]; then
 else
 	skip "reference profiles" "no $REF"
 fi
+# SP401 says a rule never decides only where it never does, in secprof's
+# rules and in libseccomp's, on every arch: a MASKED_EQ on the high word of
+# a 32-bit argument holds for every low word, so secprof's low-word rules
+# read syscalls[0] as unconditional, shadowing the KILL after it; but
+# libseccomp tests the high word on x86_64 and lets the KILL replace it.
+# Lint said the KILL "never decides"; removing it lets runc's filter allow
+# fchmodat(0x100000005) (the original kills it).
+F=$TESTS/data/lint-shadow-low-word.json
+lint "$F" | grep -q 'SP401'; ok $((!$?)) "lint: no SP401 for a rule libseccomp's filter decides by"
+is "$("$SECPROF" -q eval "$F" fchmodat 0x100000005 --arch amd64 --kernel 6.1 --exact-libseccomp | head -1)" \
+	KILL_PROCESS "... runc's filter kills fchmodat(0x100000005) by that rule"
+
 done_testing
