@@ -362,6 +362,22 @@ static bool never_decides(const struct lint *l, size_t index, const char *name)
 	return true;
 }
 
+/* Whether libseccomp (l->exact) drops condition `cond` of rule `index` on
+ * some arch: secprof's low-word rules also drop a MASKED_EQ whose mask
+ * holds only high bits of a 32-bit argument, which libseccomp still tests
+ * on a 64-bit arch. */
+static bool exact_drops_cond(const struct lint *l, size_t index, int cond)
+{
+	size_t n;
+	const secprof_ir_drop *drops = l->exact ? secprof_ir_drops(l->exact, &n) : NULL;
+
+	for (size_t i = 0; drops && i < n; i++)
+		if (drops[i].reason == SECPROF_REASON_CONDITION_DROPPED &&
+		    drops[i].rule.index == index && drops[i].cond == cond)
+			return true;
+	return false;
+}
+
 static void check_drops(struct lint *l)
 {
 	size_t n;
@@ -386,7 +402,8 @@ static void check_drops(struct lint *l)
 			continue;
 		switch (x->reason) {
 		case SECPROF_REASON_CONDITION_DROPPED:
-			if (x->cond < 0 || (size_t)x->cond >= rule->nargs)
+			if (x->cond < 0 || (size_t)x->cond >= rule->nargs ||
+			    !exact_drops_cond(l, x->rule.index, x->cond))
 				break;
 			sp_rule_path(path, sizeof(path), rule, "args", (size_t)x->cond, NULL);
 			add(l, L_SP103, SECPROF_SEV_ERROR, path, &rule->args[x->cond].loc, NULL,
