@@ -406,6 +406,14 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 		const secprof_ir_drop *dr = &drops[i];
 		if (dr->arch && strcmp(dr->arch, ai.name))
 			continue;
+		/* the rule that decided is not "left out": secprof's low-word
+		 * rules may drop it as covered where libseccomp's 64-bit rules
+		 * (the twin that decided, d.wide) keep it */
+		if (d.by == SECPROF_BY_RULE && dr->rule.index == d.rule.index &&
+		    (dr->reason == SECPROF_REASON_SHADOWED ||
+		     dr->reason == SECPROF_REASON_REPLACED ||
+		     dr->reason == SECPROF_REASON_REDUNDANT))
+			continue;
 		if (dr->name ? strcmp(dr->name, name)
 			     : !(dr->rule.index < p->nrules &&
 				 rule_names(&p->rules[dr->rule.index], name)))

@@ -56,5 +56,24 @@ done)
 n=$((n + 1))
 if [[ -z $bad ]]; then echo "ok $n - every reason row is a denied syscall with its reason"
 else failed=$((failed + 1)); echo "not ok $n - reason rows"; sed 's/^/# /' <<<"$bad"; fi
+
+# the rule that decided is never listed as left out: secprof's low-word
+# rules read syscalls[0] (a MASKED_EQ on fchmodat's high word only) as
+# unconditional, shadowing syscalls[1]; libseccomp's 64-bit rules let
+# syscalls[1] replace it, and it decides (KILL_PROCESS). explain said
+# "decided by: syscalls[1]" and "not applied: syscalls[1]: shadowed".
+out=$("$SECPROF" -q explain "$here/../data/lint-shadow-low-word.json" fchmodat 5 --arch amd64 --kernel 6.1 --json)
+bad=$(python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+idx = o["rule"]["index"] if o["rule"] else None
+if o["action"] != "KILL_PROCESS" or idx != 1:
+    print("decided", o["action"], idx)
+for x in o["not_applied"]:
+    if x["rule"]["index"] == idx:
+        print("rule", idx, "decided and is listed as", x["reason"])' "$out")
+n=$((n + 1))
+if [[ -z $bad ]]; then echo "ok $n - the deciding rule is not listed as left out"
+else failed=$((failed + 1)); echo "not ok $n - deciding rule listed as left out"; sed 's/^/# /' <<<"$bad"; fi
 echo "1..$n"
 [[ $failed == 0 ]]
