@@ -67,6 +67,7 @@ struct lint {
 	secprof_resolved *r;
 	secprof_ir *ir;    /* as compiled (co) */
 	secprof_ir *exact; /* libseccomp's: what runc loads */
+	secprof_compile_opts exact_opts;
 	const secprof_arch *native;
 	uint32_t native_audit;
 	struct secprof_lint_report *rep;
@@ -332,34 +333,69 @@ static bool covered_reason(enum secprof_reason r)
  * rules, where it shadows a later rule, while libseccomp compares the high
  * word and lets that later rule replace it; removing the later rule as
  * "never deciding" would then open what it denied under runc. */
-static bool never_decides(const struct lint *l, size_t index, const char *name)
+static bool covered_in(const secprof_ir *ir, size_t index, const char *name)
 {
-	const secprof_ir *irs[2] = { l->ir, l->exact };
+	size_t n;
+	const secprof_ir_drop *drops = secprof_ir_drops(ir, &n);
 
-	for (size_t k = 0; k < 2; k++) {
-		size_t n;
-		const secprof_ir_drop *drops;
+	for (size_t ai = 0; ai < secprof_ir_arch_count(ir); ai++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(ir, ai);
+		const secprof_arch *arch = secprof_arch_lookup(ia->name);
+		bool found = false;
 
-		if (!irs[k])
+		if (!arch || secprof_syscall_nr(arch, name) < 0)
+			continue;
+		for (size_t i = 0; i < n && !found; i++)
+			found = covered_reason(drops[i].reason) && !drops[i].via &&
+				drops[i].rule.index == index && drops[i].name &&
+				!strcmp(drops[i].name, name) &&
+				(!drops[i].arch || !strcmp(drops[i].arch, ia->name));
+		if (!found)
 			return false;
-		drops = secprof_ir_drops(irs[k], &n);
-		for (size_t ai = 0; ai < secprof_ir_arch_count(irs[k]); ai++) {
-			const secprof_ir_arch *ia = secprof_ir_arch_at(irs[k], ai);
-			const secprof_arch *arch = secprof_arch_lookup(ia->name);
-			bool found = false;
-
-			if (!arch || secprof_syscall_nr(arch, name) < 0)
-				continue;
-			for (size_t i = 0; i < n && !found; i++)
-				found = covered_reason(drops[i].reason) && !drops[i].via &&
-					drops[i].rule.index == index && drops[i].name &&
-					!strcmp(drops[i].name, name) &&
-					(!drops[i].arch || !strcmp(drops[i].arch, ia->name));
-			if (!found)
-				return false;
-		}
 	}
 	return true;
+}
+
+/* Whether rule `index` never decides `name`: in secprof's rule set, in
+ * libseccomp's (l->exact, the one runc loads) and in runc's for each
+ * Docker that reads the profile otherwise (secprof_resolved_readings: a
+ * rule one Docker skips as equal to the default no longer shadows a later
+ * rule there), on every arch of the filter that has the name, another
+ * rule covers it. They can differ: a test that only holds on the low word
+ * (MASKED_EQ with mask 0xffffffff00000000 on a 32-bit argument) leaves a
+ * rule unconditional in secprof's low-word rules, where it shadows a later
+ * rule, while libseccomp compares the high word and lets that later rule
+ * replace it; removing the later rule as "never deciding" would then open
+ * what it denied under runc. */
+static bool never_decides(const struct lint *l, size_t index, const char *name)
+{
+	static const unsigned readings[] = { SECPROF_READING_PODMAN, SECPROF_READING_MOBY,
+					     SECPROF_READING_DOCKER20 };
+	unsigned seen = secprof_resolved_readings(l->r);
+	secprof_ctx *quiet;
+	bool never;
+
+	if (!l->exact || !covered_in(l->ir, index, name) || !covered_in(l->exact, index, name))
+		return false;
+	if (!seen)
+		return true;
+	if (!(quiet = secprof_ctx_new()))
+		return false;
+	never = true;
+	for (size_t k = 0; never && k < sizeof(readings) / sizeof(readings[0]); k++) {
+		secprof_compile_opts o = l->exact_opts;
+		secprof_error e = { 0 };
+		secprof_ir *ir;
+
+		if (!(seen & readings[k]))
+			continue;
+		o.docker_reading = readings[k];
+		ir = secprof_ir_build(quiet, l->r, &o, &e);
+		never = ir && covered_in(ir, index, name);
+		secprof_ir_free(ir);
+	}
+	secprof_ctx_free(quiet);
+	return never;
 }
 
 /* Whether libseccomp (l->exact) drops condition `cond` of rule `index` on
@@ -1167,6 +1203,7 @@ secprof_lint_report *secprof_lint(secprof_ctx *ctx, const secprof_profile *p,
 		goto fail;
 	exact = *co;
 	exact.exact_libseccomp = true;
+	l.exact_opts = exact;
 	l.exact = secprof_ir_build(ctx, l.r, &exact, err); /* same refusals: cannot fail here */
 	l.native = secprof_ir_arch_count(l.ir)
 			   ? secprof_arch_lookup(secprof_ir_arch_at(l.ir, 0)->name)
