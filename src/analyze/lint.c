@@ -398,6 +398,25 @@ static bool never_decides(const struct lint *l, size_t index, const char *name)
 	return never;
 }
 
+/* Whether a name of `rule` is the highest number on some arch of the
+ * filter, where runc's ENOSYS stub starts (findLastSyscalls counts rules
+ * equal to the default too): "name on arch" into out. */
+static bool stub_top(const struct lint *l, const struct sp_rule *rule, char *out, size_t len)
+{
+	for (size_t ai = 0; ai < secprof_ir_arch_count(l->ir); ai++) {
+		const secprof_ir_arch *ia = secprof_ir_arch_at(l->ir, ai);
+		const secprof_arch *arch = secprof_arch_lookup(ia->name);
+
+		for (size_t n = 0; arch && ia->enosys_max >= 0 && n < rule->nnames; n++)
+			if (rule->names[n].s &&
+			    secprof_syscall_nr(arch, rule->names[n].s) == ia->enosys_max) {
+				snprintf(out, len, "%s on %s", rule->names[n].s, ia->name);
+				return true;
+			}
+	}
+	return false;
+}
+
 /* Whether libseccomp (l->exact) drops condition `cond` of rule `index` on
  * some arch: secprof's low-word rules also drop a MASKED_EQ whose mask
  * holds only high bits of a 32-bit argument, which libseccomp still tests
@@ -471,8 +490,13 @@ static void check_drops(struct lint *l)
 			break;
 		case SECPROF_REASON_EQUALS_DEFAULT:
 			sp_rule_path(path, sizeof(path), rule, "action", SP_NO_INDEX, NULL);
-			add(l, L_SP402, SECPROF_SEV_NOTE, path, &rule->action.loc, NULL,
-			    "the action equals the default action: runc skips the rule (its conditions, if any, change nothing)");
+			if (stub_top(l, rule, near, sizeof(near)))
+				add(l, L_SP402, SECPROF_SEV_NOTE, path, &rule->action.loc, NULL,
+				    "the action equals the default action: runc skips the rule (its conditions, if any, change nothing), but its names still count for runc's ENOSYS stub, which starts above %s: without the rule, calls above a lower number may get the default action instead of ENOSYS",
+				    near);
+			else
+				add(l, L_SP402, SECPROF_SEV_NOTE, path, &rule->action.loc, NULL,
+				    "the action equals the default action: runc skips the rule (its conditions, if any, change nothing)");
 			break;
 		case SECPROF_REASON_UNKNOWN_NAME:
 			if (!x->name || secprof_syscall_known(x->name))
