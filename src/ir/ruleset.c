@@ -316,19 +316,19 @@ static void collect_scmp_notes(void *data, const secprof_error *w)
 }
 
 /* Build the rule set as `reading` skips rules (profile.h), quietly, and
- * collect its notes of libseccomp's bugs; false if it is refused. */
+ * collect its notes of libseccomp's bugs; false if it is refused, the
+ * refusal in *e. */
 static bool notes_of(const secprof_resolved *r, unsigned reading, const secprof_compile_opts *opts,
-		     struct scmp_notes *n)
+		     struct scmp_notes *n, secprof_error *e)
 {
 	struct secprof_profile alt = *r->prof;
 	secprof_resolved altr = *r;
 	secprof_ctx collecting = { .warn = collect_scmp_notes, .warn_data = n };
-	secprof_error e = { 0 };
 	struct sp_ruleset *rs;
 
 	alt.reading = reading;
 	altr.prof = &alt;
-	rs = build_ruleset(&collecting, NULL, &altr, opts, BUILD_COMPILER, &e);
+	rs = build_ruleset(&collecting, NULL, &altr, opts, BUILD_COMPILER, e);
 	sp_ruleset_free(rs);
 	return rs != NULL;
 }
@@ -353,6 +353,65 @@ static bool notes_within(const char *some, const char *all)
 	return true;
 }
 
+/* Who passes the profile to the runtime in a reading, for reading_refused. */
+static const char *reading_name(unsigned reading)
+{
+	return reading == SP_SKIP_MOBY ? "current Docker passes the profile, runc"
+	       : reading == SP_SKIP_DOCKER20
+		       ? "Debian 12's Docker 20.10 (without defaultErrnoRet) passes the profile, runc"
+		       : "Podman passes the profile (its errno keys applied), crun";
+}
+
+/* The reading's runc fails where its libseccomp refuses the rule set it is
+ * given (EEXIST: docs/COMPAT.md §4.3), and so does secprof: *e, the
+ * reading's refusal, named with the reading and the rules it skips that
+ * secprof keeps (which can hide the clash from secprof's own set). A
+ * limit secprof meets in that set refuses too (fail closed). */
+static int reading_refused(struct build *b, unsigned reading, secprof_error *e)
+{
+	const struct secprof_profile *p = b->r->prof;
+	char skipped[160] = "", path[SP_RULE_PATH_MAX], one[SP_RULE_PATH_MAX + 24];
+	size_t used = 0, n = 0, more = 0;
+	int w;
+
+	for (size_t i = 0; i < b->r->nrules; i++) {
+		const struct sp_rule *rule = b->r->rules[i];
+		unsigned r = sp_rule_default_readings(p, rule);
+		if (!(r & reading) || r == SP_SKIP_ALL)
+			continue;
+		sp_rule_path(path, sizeof(path), rule, NULL, SP_NO_INDEX, NULL);
+		snprintf(one, sizeof(one), "%s%s (line %u)", n ? ", " : "", path, rule->loc.line);
+		/* room left for " and N more" */
+		if (!more && used + strlen(one) < sizeof(skipped) - 24) {
+			memcpy(skipped + used, one, strlen(one) + 1);
+			used += strlen(one);
+			n++;
+		} else {
+			more++;
+		}
+	}
+	if (more)
+		snprintf(skipped + used, sizeof(skipped) - used, " and %zu more", more);
+	if (!b->err)
+		return -e->code;
+	/* sp_err_wrap keeps 256 bytes of the prefix: too few for the list */
+	*b->err = *e;
+	w = snprintf(
+		b->err->msg, sizeof(b->err->msg),
+		"as %s skips %s as equal to the default action, where secprof keeps %s, and %s: ",
+		reading_name(reading), skipped, n + more > 1 ? "them" : "it",
+		/* a limit of secprof's own: runc may take that set, secprof cannot check it */
+		e->code == SECPROF_E_PROFILE ? "fails" : "in the rules it then adds");
+	if (w > 0 && (size_t)w < sizeof(b->err->msg)) {
+		size_t m = strnlen(e->msg, sizeof(e->msg));
+		if (m > sizeof(b->err->msg) - 1 - (size_t)w)
+			m = sizeof(b->err->msg) - 1 - (size_t)w;
+		memcpy(b->err->msg + w, e->msg, m);
+		b->err->msg[(size_t)w + m] = '\0';
+	}
+	return -e->code;
+}
+
 /* The rule set secprof keeps for a rule one reading skips is not that
  * reading's: where libseccomp 2.5.4's code for the reading's set has a
  * bug of docs/COMPAT.md §4.4 (a dropped number load, a stale
@@ -361,26 +420,36 @@ static bool notes_within(const char *some, const char *all)
  * have, that runc's filter decides other calls otherwise than secprof's,
  * which models the bugs of its own set. Each such reading's set is built
  * as its runc builds it, and a bug there that secprof's set has not
- * refuses the profile. */
+ * refuses the profile; so does a set the reading's libseccomp refuses
+ * (EEXIST), where secprof's set, which keeps the skipped rule, may not. */
 static int check_reading_sets(struct build *b, const secprof_compile_opts *opts)
 {
 	const struct secprof_profile *p = b->r->prof;
-	static const unsigned readings[] = { SP_SKIP_APPLIED, SP_SKIP_MOBY, SP_SKIP_DOCKER20 };
+	/* without Podman's keys the applied reading is current Docker's:
+	 * Docker's first names it in a refusal */
+	static const unsigned readings[] = { SP_SKIP_MOBY, SP_SKIP_DOCKER20, SP_SKIP_APPLIED };
 	struct scmp_notes own = { 0 };
+	secprof_error e = { 0 };
 	unsigned seen;
 	int rc = 0;
 
 	if (p->reading || b->as_written || !(seen = secprof_resolved_readings(b->r)))
 		return 0;
-	if (!notes_of(b->r, SP_READING_OWN, opts, &own) || own.oom)
-		rc = own.oom ? sp_err_oom(b->err) : 0;
+	/* secprof's own set refused: the build says why */
+	if (!notes_of(b->r, SP_READING_OWN, opts, &own, &e) || own.oom) {
+		free(own.text);
+		return own.oom || e.code == SECPROF_E_SYSTEM ? sp_err_oom(b->err) : 0;
+	}
 	for (size_t k = 0; !rc && k < SP_ARRAY_SIZE(readings); k++) {
 		struct scmp_notes theirs = { 0 };
-		/* a set that reading's runc refuses starts no container */
-		bool built = (seen & readings[k]) && notes_of(b->r, readings[k], opts, &theirs);
-		if (theirs.oom)
+		bool built;
+		e = (secprof_error){ 0 };
+		built = !(seen & readings[k]) || notes_of(b->r, readings[k], opts, &theirs, &e);
+		if (theirs.oom || (!built && e.code == SECPROF_E_SYSTEM))
 			rc = sp_err_oom(b->err);
-		else if (built && !notes_within(theirs.text, own.text))
+		else if (!built)
+			rc = reading_refused(b, readings[k], &e);
+		else if (!notes_within(theirs.text, own.text))
 			rc = sp_err(
 				b->err, SECPROF_E_PROFILE, b->file, NULL, NULL,
 				"a rule one Docker skips as equal to the default action and another adds changes the rules libseccomp 2.5.4 holds, and in the set one Docker's runc builds, libseccomp's program decides some calls otherwise than the rules read (docs/COMPAT.md §4.4): secprof models the bugs of its own set only, so it refuses the profile (secprof check names the rule)");

@@ -52,6 +52,27 @@ is "$rc:$out" "2:secprof: eval: no syscall 'nosuchcall' on x86_64" "an unknown s
 printf '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[\n{"names":["dup3"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["dup3"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}\n' > "$tmp/clash.json"
 out=$(sp compile "$tmp/clash.json" -o "$tmp/x.bpf" 2>&1); rc=$?
 is "$rc:$out" "1:secprof: $tmp/clash.json:3:1: syscalls[1]: rule for syscall \"dup3\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" "clashing rules: exit 1, both rules named"
+# ... also where only one Docker's runc meets the clash: a rule it skips as
+# equal to the default (kept by secprof, where it hides the clash) leaves
+# two rules with one condition and two actions (runc 1.1.5: "error adding
+# seccomp rule for syscall getppid: file exists")
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"syscalls":[\n{"names":["getppid"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":13},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}\n' > "$tmp/moby-clash.json"
+out=$(sp compile "$tmp/moby-clash.json" -o "$tmp/x.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/moby-clash.json:4:1: syscalls[2]: as current Docker passes the profile, runc skips syscalls[1] (line 3) as equal to the default action, where secprof keeps it, and fails: rule for syscall \"getppid\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" "a clash behind a rule current Docker skips: exit 1, the reading and the rules named"
+out=$(sp check "$tmp/moby-clash.json" 2>&1 >/dev/null | grep -v 'warning:'); rc=$?
+is "$out" "secprof: $tmp/moby-clash.json:4:1: syscalls[2]: as current Docker passes the profile, runc skips syscalls[1] (line 3) as equal to the default action, where secprof keeps it, and fails: rule for syscall \"getppid\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" "... check refuses it too"
+sed 's/"value":1,"op":"SCMP_CMP_EQ"}]}]}/"value":2,"op":"SCMP_CMP_EQ"}]}]}/' "$tmp/moby-clash.json" > "$tmp/moby-noclash.json"
+sp compile "$tmp/moby-noclash.json" -o "$tmp/x.bpf" 2>/dev/null; ok $? "... another condition: no reading clashes, compiled"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"syscalls":[\n{"names":["getppid"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO"},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}\n' > "$tmp/d20-clash.json"
+out=$(sp compile "$tmp/d20-clash.json" -o "$tmp/x.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/d20-clash.json:4:1: syscalls[2]: as Debian 12's Docker 20.10 (without defaultErrnoRet) passes the profile, runc skips syscalls[1] (line 3) as equal to the default action, where secprof keeps it, and fails: rule for syscall \"getppid\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" "... and behind a rule Docker 20.10 skips"
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"defaultErrno":"EIO","syscalls":[\n{"names":["getppid"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":5},\n{"names":["getppid"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}\n' > "$tmp/podman-clash.json"
+out=$(sp compile "$tmp/podman-clash.json" -o "$tmp/x.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/podman-clash.json:4:1: syscalls[2]: as Podman passes the profile (its errno keys applied), crun skips syscalls[1] (line 3) as equal to the default action, where secprof keeps it, and fails: rule for syscall \"getppid\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST)" "... and behind a rule Podman's errno keys make equal to the default"
+# through libseccomp's copy of IPC rules onto i386's ipc (arg0 the call number)
+printf '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":13,"architectures":["SCMP_ARCH_X86"],"syscalls":[\n{"names":["shmat"],"action":"SCMP_ACT_LOG"},\n{"names":["ipc"],"action":"SCMP_ACT_ERRNO","errnoRet":13},\n{"names":["shmat"],"action":"SCMP_ACT_ERRNO"}]}\n' > "$tmp/mux-clash.json"
+out=$(sp compile "$tmp/mux-clash.json" -o "$tmp/x.bpf" 2>&1); rc=$?
+is "$rc:$out" "1:secprof: $tmp/mux-clash.json:4:1: syscalls[2]: as current Docker passes the profile, runc skips syscalls[1] (line 3) as equal to the default action, where secprof keeps it, and fails: rule for syscall \"ipc\" has the same conditions as syscalls[0] (line 2) with a different action: libseccomp refuses it (EEXIST) (libseccomp puts socket and IPC rules on socketcall/ipc too, arg0 replaced by the call number)" "... and through i386's ipc"
 out=$(sp compile builtin --format elf 2>&1); rc=$?
 is "$rc:$out" "2:secprof: compile: --format is raw, base64, c or text (got 'elf')" "unknown format: exit 2"
 out=$(sp compile builtin --timing=50 -o /dev/null 2>&1); rc=$?
