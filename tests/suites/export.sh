@@ -625,7 +625,9 @@ is "$rc:$out:$(ls -A "$T/elsewhere")" \
 # must be the one that walk reaches. Refused, nothing written through it.
 if command -v strace >/dev/null; then
 	mkdir -p "$T/race" "$T/target" && chmod 1777 "$T/race"
-	strace -f -o /dev/null -e trace=mkdir -e inject=mkdir:delay_enter=3000000:when=1 \
+	# LeakSanitizer cannot run under a tracer
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -o /dev/null -e trace=mkdir -e inject=mkdir:delay_enter=3000000:when=1 \
 		"$S" -q install builtin --kubelet app --root "$T/race/k" >"$T/race.out" 2>&1 &
 	spid=$!
 	cpid=
