@@ -103,7 +103,14 @@ static void print_text(FILE *f, const secprof_ir *ir)
 			const secprof_ir_syscall *s = &a->syscalls[k];
 			fprintf(f, "  %-5" PRId32 " %-22s ", s->nr, s->name);
 			text_syscall(f, s, def);
-			if (s->wide && (s->wide->stale_accumulator || s->wide->tree_merge)) {
+			if (s->wide && a->unlisted && a->enosys_max >= 0 && s->nr > a->enosys_max) {
+				/* ir/ruleset.c floor_unlisted: the twin is the
+				 * current runc's stub, the rules runc 1.1.5's */
+				fprintf(f,
+					"        and, as a current runc's ENOSYS stub answers above the maximum (runc 1.1.5 has none for this unlisted arch; the stricter decision wins, an errno goes to ENOSYS):\n"
+					"        %-22s %s\n",
+					"", secprof_action_str(s->wide->action, buf, sizeof(buf)));
+			} else if (s->wide && (s->wide->stale_accumulator || s->wide->tree_merge)) {
 				fprintf(f,
 					"        and, as runc's filter decides them (libseccomp 2.5.4 %s; the stricter decision wins):\n"
 					"        %-22s ",

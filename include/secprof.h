@@ -468,6 +468,11 @@ typedef struct secprof_ir_arch {
 	int64_t enosys_max;                 /* numbers above get runc's ENOSYS stub; -1: no stub */
 	const secprof_ir_syscall *syscalls; /* sorted by nr */
 	size_t nsyscalls;
+	/* the native arch, which the profile's `architectures` leave out:
+	 * runc 1.1.5 gives it no ENOSYS stub section, so above enosys_max a
+	 * rule that kills or traps still decides there (a syscall listed
+	 * above enosys_max; docs/COMPAT.md §4.1.3) */
+	bool unlisted;
 } secprof_ir_arch;
 
 /* A rule, a (rule, name, arch), or one condition of a rule, that is not in

@@ -337,6 +337,12 @@ static int explain(secprof_ctx *ctx, const secprof_profile *p, const secprof_res
 			"decided as runc's filter decides: libseccomp 2.5.4 merges these rules' tests "
 			"into one tree that decides otherwise than they read, stricter here, so that "
 			"decision stands\n");
+	else if (d.wide && d.by == SECPROF_BY_ENOSYS)
+		/* ir/ruleset.c floor_unlisted: the twin is the current runc's
+		 * stub, the rules runc 1.1.5's (no stub section there) */
+		sp_buf_puts(b, "runc 1.1.5 has no stub section for this arch, which the profile "
+			       "does not list: its rules here give an errno or allow, and ENOSYS "
+			       "stands\n");
 	else if (d.wide)
 		sp_buf_puts(
 			b,

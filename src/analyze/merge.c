@@ -42,6 +42,11 @@ struct merge {
 	const char *arch_names[8];
 	size_t narches;
 	uint32_t audit0; /* arch_names[0]'s token: the byte order of every kept arch */
+	/* the result lists the native arch (archMap) as an input does (union)
+	 * or every input does (intersect); unlisted, runc 1.1.5 gives it no
+	 * ENOSYS stub section, and the inputs' programs decide so there
+	 * (secprof_ir_arch.unlisted) */
+	bool native_listed;
 	/* per kept arch: the highest number below runc's ENOSYS stub in the
 	 * result (the highest of the inputs'), -1 without a stub */
 	int64_t enosys_max[8];
@@ -680,13 +685,19 @@ static int write_profile(struct merge *m, char **out)
 	sp_buf_puts(&b, "{\n  ");
 	put_action(&b, m->def, "defaultAction", "defaultErrnoRet");
 	secprof_arch_get_info(secprof_arch_lookup(m->arch_names[0]), &info);
-	sp_buf_printf(&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
-		      info.scmp);
+	if (m->native_listed)
+		sp_buf_printf(
+			&b, ",\n  \"archMap\": [{\"architecture\": \"%s\", \"subArchitectures\": [",
+			info.scmp);
+	else if (m->narches > 1)
+		sp_buf_puts(&b, ",\n  \"architectures\": [");
 	for (size_t k = 1; k < m->narches; k++) {
 		secprof_arch_get_info(secprof_arch_lookup(m->arch_names[k]), &info);
 		sp_buf_printf(&b, "%s\"%s\"", k > 1 ? ", " : "", info.scmp);
 	}
-	sp_buf_puts(&b, "]}],\n  \"syscalls\": [");
+	sp_buf_puts(&b, m->native_listed ? "]}],\n  \"syscalls\": ["
+			: m->narches > 1 ? "],\n  \"syscalls\": ["
+					 : ",\n  \"syscalls\": [");
 	while (i < n) {
 		size_t j = i + 1;
 		/* unconditional rules of one action share one entry */
@@ -1045,6 +1056,12 @@ int sp_merge_docker(secprof_ctx *ctx, const secprof_side *in, size_t n,
 		}
 	if (!m.narches)
 		return sp_err(err, SECPROF_E_LIMIT, NULL, NULL, NULL, "the inputs share no arch");
+	m.native_listed = mode != SECPROF_MERGE_UNION;
+	for (size_t k = 0; k < n; k++) {
+		bool listed = !secprof_ir_arch_at(in[k].ir, 0)->unlisted;
+		m.native_listed = mode == SECPROF_MERGE_UNION ? m.native_listed || listed
+							      : m.native_listed && listed;
+	}
 	{
 		secprof_arch_info a0 = { 0 };
 		secprof_arch_get_info(secprof_arch_lookup(m.arch_names[0]), &a0);

@@ -1148,31 +1148,40 @@ static void push_run(struct sp_vec *runs, uint32_t start, const struct sp_sysrul
 		*r = (struct run){ start, s, a, ret };
 }
 
+/* The numbers [cur, end) that no rule names: the default, and runc's
+ * stub's ENOSYS from enosys_from on. */
+static void gap_runs(struct sp_vec *runs, uint64_t cur, uint64_t end, uint64_t enosys_from,
+		     uint32_t def)
+{
+	if (cur >= end)
+		return;
+	if (cur < enosys_from)
+		push_run(runs, (uint32_t)cur, NULL, NULL, def);
+	if (enosys_from < end)
+		push_run(runs, (uint32_t)(cur > enosys_from ? cur : enosys_from), NULL, NULL,
+			 SP_RET_ENOSYS);
+}
+
 static void table_runs(struct sp_vec *runs, const struct sp_zone *z, uint32_t def)
 {
 	const struct sp_arch_rules *t = z->table;
 	uint64_t cur = z->lo;
+	/* runc's stub: numbers above the highest named one get ENOSYS; on
+	 * the unlisted native arch a number kept above it has a slot too
+	 * (ruleset.h sp_arch_rules.unlisted) */
+	uint64_t enosys_from = t->enosys_max > 0 ? (uint64_t)t->enosys_max + 1 : UINT64_MAX;
 
 	for (size_t i = 0; i < t->nsys; i++) {
 		const struct sp_sysrule *s = &t->sys[i];
 		uint32_t nr = (uint32_t)s->nr;
 		if (nr < z->lo || nr > z->hi)
 			continue;
-		if (nr > cur)
-			push_run(runs, (uint32_t)cur, NULL, NULL, def);
+		gap_runs(runs, cur, nr, enosys_from, def);
 		bool constant = s->uncond && !sp_sys_wide(s);
 		push_run(runs, nr, constant ? NULL : s, t->arch, constant ? s->ret : 0);
 		cur = (uint64_t)nr + 1;
 	}
-	/* runc's stub: numbers above the highest named one get ENOSYS */
-	uint64_t enosys_from = t->enosys_max > 0 ? (uint64_t)t->enosys_max + 1 : UINT64_MAX;
-	if (cur > z->hi)
-		return;
-	if (cur < enosys_from)
-		push_run(runs, (uint32_t)cur, NULL, NULL, def);
-	if (enosys_from <= z->hi)
-		push_run(runs, (uint32_t)(cur > enosys_from ? cur : enosys_from), NULL, NULL,
-			 SP_RET_ENOSYS);
+	gap_runs(runs, cur, (uint64_t)z->hi + 1, enosys_from, def);
 }
 
 static struct target emit_leaf(struct gen *g, const struct run *r)

@@ -721,15 +721,16 @@ static bool stub_off(const struct secprof_profile *p)
 }
 
 /* Whether the export lists the IR's arch `name`: all of them, but the
- * native arch where the profile leaves it out under a default that kills
- * or traps. Listed, it would get runc's ENOSYS stub, which the profile's
- * filter does not give it there (sp_rs_stub_skips_native); left out, runc
- * still filters it, as the native arch. */
+ * native arch where the profile leaves it out. Listed, it would get runc
+ * 1.1.5's ENOSYS stub, which the profile's filter does not give it there
+ * (sp_rs_stub_skips_native, sp_arch_rules.unlisted: above the maximum a
+ * kill or trap of libseccomp's program decides); left out, runc still
+ * filters it, as the native arch. */
 static bool arch_listed(const secprof_resolved *r, const char *name)
 {
 	const struct sp_arch *native = r->native ? r->native : sp_arch_native();
 
-	return !native || sp_arch_by_name(name) != native || !sp_rs_stub_skips_native(r, native);
+	return !native || sp_arch_by_name(name) != native || sp_rs_lists_native(r, native);
 }
 
 /* ---- docker / oci (JSON) ---------------------------------------------------- */

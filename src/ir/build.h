@@ -141,6 +141,8 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar);
 /* Does sysrule s have blocks past its number in libseccomp's program (an
  * argument rule on either side)? The numbers the stale model lists. */
 bool sp_rs_tests_args(const struct sp_sysrule *s);
+/* Can sysrule s give an action stricter than an errno (kill, trap)? */
+bool sp_rs_beats_errno(const struct sp_sysrule *s);
 int sp_rs_check_absent(struct build *b, const struct sp_arch_rules *ar);
 int sp_rs_clash(struct build *b, const struct sp_sysrule *s, const struct sp_rule *x,
 		const struct sp_rule *y, const char *how);

@@ -211,6 +211,11 @@ uint32_t sp_ruleset_why(const struct sp_ruleset *rs, const secprof_data *in, str
 		if ((w->sys = sp_arch_rules_find(t, nr))) {
 			uint32_t ret = sysrule_decide(w->sys, t->arch, in, rs->default_ret,
 						      &w->rule, &w->crule, &w->wide);
+			/* the unlisted native arch's ENOSYS above the stub's
+			 * maximum, a twin without a rule (ruleset.c floor_unlisted) */
+			if (!w->rule && w->wide && ret == SP_RET_ENOSYS && t->enosys_max > 0 &&
+			    nr > (uint32_t)t->enosys_max)
+				return why_set(w, ret, SECPROF_BY_ENOSYS);
 			return why_set(w, ret, w->rule ? SECPROF_BY_RULE : SECPROF_BY_DEFAULT);
 		}
 		if (t->enosys_max > 0 && nr > (uint32_t)t->enosys_max)

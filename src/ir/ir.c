@@ -120,7 +120,12 @@ static int fill_arch(struct sp_arena *arena, const struct secprof_profile *p,
 	for (size_t i = 0; i < ar->nsys; i++)
 		if (fill_syscall(arena, p, &ar->sys[i], &sys[i]) < 0)
 			return -1;
-	*out = (secprof_ir_arch){ ar->arch->name, ar->arch->audit, ar->enosys_max, sys, ar->nsys };
+	*out = (secprof_ir_arch){ .name = ar->arch->name,
+				  .audit = ar->arch->audit,
+				  .enosys_max = ar->enosys_max,
+				  .syscalls = sys,
+				  .nsyscalls = ar->nsys,
+				  .unlisted = ar->unlisted };
 	return 0;
 }
 
@@ -366,6 +371,8 @@ int secprof_ir_json(const secprof_ir *ir, char **out, secprof_error *err)
 		sp_jw_kstr(&w, "arch", a->name);
 		sp_jw_kstr(&w, "audit", audit);
 		sp_jw_ki64(&w, "enosysMax", a->enosys_max);
+		if (a->unlisted)
+			sp_jw_kbool(&w, "unlisted", true);
 		sp_jw_key(&w, "syscalls");
 		sp_jw_arr(&w);
 		for (size_t k = 0; k < a->nsyscalls; k++) {

@@ -953,6 +953,20 @@ static int keep_for_model(struct build *b, size_t ai, const struct entry *e, siz
 	return 0;
 }
 
+/* Whether a number's rules can give an action stricter than an errno (a
+ * kill or a trap), where runc's ENOSYS is the weaker answer. */
+bool sp_rs_beats_errno(const struct sp_sysrule *s)
+{
+	const struct sp_wide *tw = sp_sys_wide(s);
+
+	if (s->uncond)
+		return sp_ret_stricter(s->ret, SP_RET_ENOSYS);
+	for (uint32_t k = 0; k < s->nrules; k++)
+		if (sp_ret_stricter(s->rules[k].ret, SP_RET_ENOSYS))
+			return true;
+	return tw && sp_rs_beats_errno(&tw->rules);
+}
+
 int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 {
 	size_t ai = (size_t)(ar - b->rs->arches), nmodel = 0;
@@ -981,20 +995,24 @@ int sp_rs_build_arch(struct build *b, struct sp_arch_rules *ar)
 		int slot = merge_nr(b, ar->arch, &ar->sys[ar->nsys], e + i, j - i, &tmp);
 
 		rc = slot < 0 ? slot : 0;
+		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
+		 * program runs, so a rule there is never reached: the direct
+		 * number of a family name, or the multiplexer itself, on an arch
+		 * whose maximum does not count them (push_entries). libseccomp
+		 * still merged it, so it still refuses what it refuses. But on
+		 * the unlisted native arch runc 1.1.5 has no stub section: a
+		 * rule there that kills or traps is reached, and kept
+		 * (floor_unlisted raises the rest to ENOSYS). */
+		bool beyond = ar->enosys_max > 0 && e[i].nr > ar->enosys_max &&
+			      !(ar->unlisted && slot > 0 && sp_rs_beats_errno(&ar->sys[ar->nsys]));
 		/* above the boundary every rule of the number is unreached,
 		 * whatever libseccomp made of it */
-		if (!rc && b->record && ar->enosys_max > 0 && e[i].nr > ar->enosys_max) {
+		if (!rc && b->record && beyond) {
 			b->drops.len = mark;
 			for (size_t k = i; !rc && k < j; k++)
 				rc = sp_rs_drop_entry(b, SECPROF_REASON_BEYOND_ENOSYS, ar->arch,
 						      &e[k], NULL, -1);
 		}
-		/* runc's stub answers ENOSYS above enosys_max before libseccomp's
-		 * program runs, so a rule there is never reached: the direct
-		 * number of a family name, or the multiplexer itself, on an arch
-		 * whose maximum does not count them (push_entries). libseccomp
-		 * still merged it, so it still refuses what it refuses. */
-		bool beyond = ar->enosys_max > 0 && e[i].nr > ar->enosys_max;
 		bool decides = !rc && slot > 0;
 		/* the model lays out a number beyond the boundary too: runc's
 		 * stub keeps calls from its blocks, but libseccomp generated

@@ -187,6 +187,7 @@ static int add_arch(struct build *b, const struct sp_arch *a)
 			return 0;
 	rs->arches[rs->narches].arch = a;
 	rs->arches[rs->narches].enosys_max = -1;
+	rs->arches[rs->narches].unlisted = false;
 	rs->narches++;
 	return 0;
 }
@@ -222,9 +223,18 @@ static int collect_arches(struct build *b)
 				s->s, a->big_endian ? "big" : "little", native->scmp);
 		add_arch(b, a);
 	}
+	b->rs->arches[0].unlisted = !sp_rs_lists_native(r, native);
 	if (b->stub && sp_rs_stub_skips_native(r, native))
 		b->stubless = native;
 	return 0;
+}
+
+bool sp_rs_lists_native(const secprof_resolved *r, const struct sp_arch *native)
+{
+	for (size_t i = 0; i < r->narchitectures; i++)
+		if (sp_arch_by_scmp(r->architectures[i]->s ? r->architectures[i]->s : "") == native)
+			return true;
+	return false;
 }
 
 /* runc 1.1.5 (Debian 12's) builds its ENOSYS stub for the arches of
@@ -232,9 +242,10 @@ static int collect_arches(struct build *b)
  * v1.1.5); a current runc adds the native arch. Unlisted, the native calls
  * above the profile's highest number get the default action there. Where
  * that is KILL, KILL_PROCESS or TRAP it is the stricter of the two runcs,
- * so the native arch gets no stub; under an ERRNO default both deny with
- * an errno and the current runc's ENOSYS is kept (docs/COMPAT.md §4.1.3,
- * §9). */
+ * so the native arch gets no stub; under another default the current
+ * runc's ENOSYS is kept, raised where runc 1.1.5's libseccomp program
+ * kills or traps above the maximum (sp_arch_rules.unlisted; docs/COMPAT.md
+ * §4.1.3, §9). */
 bool sp_rs_stub_skips_native(const secprof_resolved *r, const struct sp_arch *native)
 {
 	enum sp_action d = r->prof->default_act;
@@ -242,10 +253,90 @@ bool sp_rs_stub_skips_native(const secprof_resolved *r, const struct sp_arch *na
 	if (d != SP_ACT_KILL && d != SP_ACT_KILL_THREAD && d != SP_ACT_KILL_PROCESS &&
 	    d != SP_ACT_TRAP)
 		return false;
-	for (size_t i = 0; i < r->narchitectures; i++)
-		if (sp_arch_by_scmp(r->architectures[i]->s ? r->architectures[i]->s : "") == native)
-			return false;
-	return true;
+	return !sp_rs_lists_native(r, native);
+}
+
+/* runc 1.1.5 has no stub section for the unlisted native arch (§4.1.3):
+ * above enosys_max its calls reach libseccomp's program, and the numbers
+ * sp_rs_build_arch kept there have a rule that kills or traps. A current
+ * runc answers ENOSYS before it: the stricter of the two decides, a tie (an
+ * errno) to ENOSYS, so that libc's fallbacks keep working. That is a twin
+ * (sp_wide) that is ENOSYS whatever the arguments. Where the number has a
+ * twin with conditions already (arguments the kernel reads as 32 bits),
+ * that twin, libseccomp's 64-bit compares, is 1.1.5's answer and decides
+ * under the ENOSYS twin (not the low-word rules: both runcs' verdicts,
+ * docs/COMPAT.md §9); where it is runc's program modelled (a DAG), the
+ * strictest of its actions whatever the arguments, stricter than both. */
+static uint32_t raise_ret(uint32_t ret)
+{
+	return sp_ret_stricter(ret, SP_RET_ENOSYS) ? ret : SP_RET_ENOSYS;
+}
+
+static int floor_unlisted(struct build *b, struct sp_arch_rules *ar)
+{
+	for (size_t i = 0; ar->unlisted && ar->enosys_max > 0 && i < ar->nsys; i++) {
+		struct sp_sysrule *s = &ar->sys[i];
+		const struct sp_wide *tw = sp_sys_wide(s);
+		struct sp_wide *twin;
+
+		if (s->nr <= ar->enosys_max)
+			continue;
+		if (s->uncond && !tw) {
+			s->ret = raise_ret(s->ret);
+			continue;
+		}
+		if (tw && !tw->rules.uncond && !tw->dag && !tw->written) {
+			/* the 64-bit twin is runc 1.1.5's libseccomp program:
+			 * it decides, under the ENOSYS twin */
+			struct sp_sysrule w = tw->rules;
+			if (!(twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin))))
+				return sp_err_oom(b->err);
+			twin->rules = (struct sp_sysrule){
+				.nr = s->nr, .name = s->name, .uncond = true, .ret = SP_RET_ENOSYS
+			};
+			w.nr = s->nr;
+			w.name = s->name;
+			*s = w;
+			if (!sp_sys_set(&b->rs->arena, s, sp_sys_tree(&w), twin))
+				return sp_err_oom(b->err);
+			continue;
+		}
+		if (tw && (!tw->rules.uncond || tw->dag || tw->written)) {
+			uint32_t ret = s->uncond ? s->ret : SP_RET_ENOSYS;
+			const struct sp_rule *src = s->src;
+			for (uint32_t k = 0; k < s->nrules; k++)
+				if (sp_ret_stricter(s->rules[k].ret, ret)) {
+					ret = s->rules[k].ret;
+					src = s->rules[k].src;
+				}
+			for (uint32_t k = 0; k < tw->rules.nrules; k++)
+				if (sp_ret_stricter(tw->rules.rules[k].ret, ret)) {
+					ret = tw->rules.rules[k].ret;
+					src = tw->rules.rules[k].src;
+				}
+			if (tw->rules.uncond && sp_ret_stricter(tw->rules.ret, ret)) {
+				ret = tw->rules.ret;
+				src = tw->rules.src;
+			}
+			s->uncond = true;
+			s->ret = ret;
+			s->src = src;
+			if (!sp_sys_set(&b->rs->arena, s, NULL, NULL))
+				return sp_err_oom(b->err);
+			continue;
+		}
+		if (!(twin = sp_arena_alloc(&b->rs->arena, sizeof(*twin))))
+			return sp_err_oom(b->err);
+		twin->rules =
+			(struct sp_sysrule){ .nr = s->nr,
+					     .name = s->name,
+					     .uncond = true,
+					     .ret = raise_ret(tw ? tw->rules.ret : SP_RET_ENOSYS),
+					     .src = tw ? tw->rules.src : NULL };
+		if (!sp_sys_set(&b->rs->arena, s, sp_sys_tree(s), twin))
+			return sp_err_oom(b->err);
+	}
+	return 0;
 }
 
 /* Room for the entries the stale model needs, kept while the arches are
@@ -564,6 +655,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 		rc = sp_rs_check_absent(&b, &rs->arches[i]);
 	if (!rc && !b.as_written)
 		rc = sp_rs_libseccomp_bugs(&b);
+	for (size_t i = 0; !rc && i < rs->narches; i++)
+		rc = floor_unlisted(&b, &rs->arches[i]);
 	sp_sfree(b.scratch, b.model_db);
 	sp_sfree(b.scratch, b.muxn);
 	sp_sfree(b.scratch, b.known);

@@ -172,6 +172,13 @@ struct sp_arch_rules {
 	struct sp_sysrule *sys; /* sorted by nr, one per nr */
 	size_t nsys;
 	int64_t enosys_max; /* ENOSYS stub: numbers above this get ENOSYS; -1 = no stub */
+	/* the native arch, which the profile does not list: runc 1.1.5 builds
+	 * no stub section for it (§4.1.3), so above enosys_max its calls reach
+	 * libseccomp's program, which may kill or trap there (x86_64's guard,
+	 * a rule for a socket or IPC call's direct number the maximum does not
+	 * count). Such a number keeps its rules, raised to ENOSYS where they
+	 * give an errno or less (ruleset.c floor_unlisted). */
+	bool unlisted;
 };
 
 /* The work all replays of libseccomp's argument tree (tree.c) may do
@@ -257,6 +264,8 @@ const char *sp_rs_muxed_call(const char *mux, uint64_t call);
  * (the stricter there) builds the stub for the listed arches alone
  * (docs/COMPAT.md §4.1.3). */
 bool sp_rs_stub_skips_native(const secprof_resolved *r, const struct sp_arch *native);
+/* Whether the profile's `architectures` list the native arch `native`. */
+bool sp_rs_lists_native(const secprof_resolved *r, const struct sp_arch *native);
 /* The arch rules whose arch has this audit token and nr_base (NULL if none). */
 const struct sp_arch_rules *sp_ruleset_arch(const struct sp_ruleset *rs, const struct sp_arch *a);
 /* The audit tokens of the filter, in dispatch order (native first). */

@@ -29,7 +29,10 @@ static size_t zone(struct sp_zone *z, size_t n, uint32_t lo, uint32_t hi,
  * What runc's stub (JSET 1<<30, §4.1.3) and libseccomp 2.5.4 do together:
  * - x86_64 only: nr >= 0x40000000 is bad-arch (KILL) except nr == -1, kept
  *   for tracers (it reaches the syscall table and gets the default); with
- *   the stub, 0x80000000..0xbfffffff (bit 30 clear) are above max: ENOSYS.
+ *   the stub, 0x80000000..0xbfffffff (bit 30 clear) are above max: ENOSYS,
+ *   but where the profile does not list x86_64 (sp_arch_rules.unlisted):
+ *   runc 1.1.5 has no stub section for it there, and libseccomp's guard
+ *   kills them, the stricter answer.
  * - x86_64 + x32: libseccomp emits no guard, so any unlisted number gets the
  *   default; the stub gives ENOSYS above each table's max (bit 30 picks which).
  * - x32 only: numbers below 0x40000000 are bad-arch. */
@@ -39,12 +42,13 @@ static size_t x86_64_zones(const struct sp_ruleset *rs, uint32_t audit, struct s
 	const struct sp_arch_rules *t32 = find_by_base(rs, audit, true);
 	uint32_t def = rs->default_ret, kill = SP_RET_KILL_THREAD;
 	bool stub64 = t64 && t64->enosys_max > 0, stub32 = t32 && t32->enosys_max > 0;
+	bool enosys64 = stub64 && !t64->unlisted;
 	size_t n = 0;
 
 	n = zone(z, n, 0, SP_X32_BIT - 1, t64, t64 ? 0 : kill);
 	if (!t32) {
 		n = zone(z, n, SP_X32_BIT, 0x7fffffffu, NULL, kill);
-		n = zone(z, n, 0x80000000u, 0xbfffffffu, NULL, stub64 ? SP_RET_ENOSYS : kill);
+		n = zone(z, n, 0x80000000u, 0xbfffffffu, NULL, enosys64 ? SP_RET_ENOSYS : kill);
 		n = zone(z, n, 0xc0000000u, UINT32_MAX - 1, NULL, kill);
 		return zone(z, n, UINT32_MAX, UINT32_MAX, NULL, def);
 	}

@@ -45,6 +45,9 @@ struct eq_stats {
 	uint64_t narrowed;         /* inputs whose input' differs (default mode) */
 	uint64_t combine_mismatch; /* default mode: secprof's program is not the
 				      stricter of its own two exact ones */
+	uint64_t native_unlisted;  /* secprof is runc 1.1.5's stricter answer where
+				      it has no stub section (the native arch
+				      unlisted), the model a current runc's ENOSYS */
 	unsigned printed;          /* disagreements printed in full (per section) */
 	unsigned emu_printed;
 	unsigned refusal_printed;
@@ -397,7 +400,7 @@ static inline size_t eq_per_arch_programs(const secprof_resolved *r, struct runc
 	char err[256];
 
 	for (size_t i = 0; i < n && k < max; i++) {
-		struct runc_opts o = { 0, false, arches[i]->audit };
+		struct runc_opts o = { .only_audit = arches[i]->audit };
 		size_t j;
 		for (j = 0; j < k && audits[j] != arches[i]->audit; j++)
 			;
@@ -690,7 +693,7 @@ static inline uint32_t eq_scmp_one_rule(const secprof_resolved *r, const struct 
 	struct sp_rule one = *rule;
 	const struct sp_rule *list[1] = { &one };
 	secprof_resolved rr = *r;
-	struct runc_opts o = { 0, false, d->arch };
+	struct runc_opts o = { .only_audit = d->arch };
 	struct runc_prog rp;
 	char err[256];
 	uint32_t v = 0;
@@ -1186,6 +1189,24 @@ static inline void eq_eval(const struct eq_case *c, const secprof_data *da)
 	}
 	if (va == vb)
 		return;
+	/* The model keeps a current runc's stub section for the native arch
+	   the profile does not list (under an ERRNO default); runc 1.1.5 has
+	   none, and where its libseccomp program kills or traps there secprof
+	   does too, the stricter of the two runcs (src/ir/ruleset.c
+	   floor_unlisted, docs/COMPAT.md §4.1.3) */
+	if (vb == RUNC_RET_ENOSYS && sp_ret_stricter(va, vb)) {
+		struct runc_prog old = { 0 };
+		char e[256];
+		if (!runc_scmp_build(mux64 ? c->orig : c->r,
+				     &(struct runc_opts){ .old_stub = true }, &old, e, sizeof(e))) {
+			uint32_t vo = secprof_emulate(old.insns, old.len, d, NULL);
+			free(old.insns);
+			if (vo == va) {
+				c->st->native_unlisted++;
+				return;
+			}
+		}
+	}
 	/* eq_mux_keeps_64: both sides are the profile as written, so are the
 	   references a listed bug is told by */
 	struct eq_case as_written = *c;

@@ -43,6 +43,8 @@ struct runc_opts {
 	bool no_stub;        /* leave out the ENOSYS stub (crun's behaviour) */
 	uint32_t only_audit; /* test aid: keep only the arches seen as this
 				AUDIT_ARCH_* token (0 = all, as runc) */
+	bool old_stub;       /* runc 1.1.5's stub whatever the default: no section
+				for the native arch the profile does not list */
 };
 
 struct runc_prog {
@@ -540,7 +542,7 @@ static inline int runc_scmp_build(const struct secprof_resolved *r, const struct
 								 : "") == native;
 		for (size_t i = 0; i < ntok; i++)
 			if (tokens[i] == native && !native_listed &&
-			    r->prof->default_act != SP_ACT_ERRNO)
+			    (r->prof->default_act != SP_ACT_ERRNO || (o && o->old_stub)))
 				max[i] = 0;
 		out->stub_len = runc_stub(&sizing, tokens, ntok, max, 0);
 	}

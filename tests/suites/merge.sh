@@ -187,4 +187,13 @@ is "$(cat "$T/c")" 0 "... with the CRD's fields only (no spec-level errnoRet)"
 grep -q 'the SeccompProfile CRD has no defaultErrnoRet: denied calls get EPERM instead of errno 38' "$T/spo.err"
 ok $? "... and the defaultErrnoRet it cannot hold is warned about"
 S diff --subset "$T/u.yaml" "$T/u.json" >/dev/null; is $? 0 "... which, read back, allows nothing the Docker form denies"
+# inputs that do not list the native arch: nor does the result, as runc
+# 1.1.5 has no ENOSYS stub section for it there, and its libseccomp
+# program kills x86_64 numbers 0x80000000..0xbfffffff (an archMap naming
+# x86_64 would give it one: ENOSYS, looser than either input)
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["getpid", "close"], "action": "SCMP_ACT_ALLOW"}]}' >"$T/n1.json"
+echo '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "close"], "action": "SCMP_ACT_ALLOW"}]}' >"$T/n2.json"
+S merge --union "$T/n1.json" "$T/n2.json" -o "$T/n.json"; is $? 0 "merge --union, the native arch unlisted: written"
+grep -qE 'archMap|architectures' "$T/n.json"; is $? 1 "... listing no arch, as its inputs"
+is "$(S eval "$T/n.json" 0x80000000 | head -1)" "KILL_THREAD" "... so x86_64's 0x80000000 is killed there, as in each input"
 done_testing
