@@ -453,6 +453,19 @@ static const char *reading_name(unsigned reading)
 		       : "Podman passes the profile (its errno keys applied), crun";
 }
 
+/* e's message after the first w bytes of dst's (a prefix naming the
+ * reading), cut to fit. */
+static void append_msg(secprof_error *dst, int w, const secprof_error *e)
+{
+	if (w > 0 && (size_t)w < sizeof(dst->msg)) {
+		size_t m = strnlen(e->msg, sizeof(e->msg));
+		if (m > sizeof(dst->msg) - 1 - (size_t)w)
+			m = sizeof(dst->msg) - 1 - (size_t)w;
+		memcpy(dst->msg + w, e->msg, m);
+		dst->msg[(size_t)w + m] = '\0';
+	}
+}
+
 /* The reading's runc fails where its libseccomp refuses the rule set it is
  * given (EEXIST: docs/COMPAT.md §4.3), and so does secprof: *e, the
  * reading's refusal, named with the reading and the rules it skips that
@@ -493,13 +506,7 @@ static int reading_refused(struct build *b, unsigned reading, secprof_error *e)
 		reading_name(reading), skipped, n + more > 1 ? "them" : "it",
 		/* a limit of secprof's own: runc may take that set, secprof cannot check it */
 		e->code == SECPROF_E_PROFILE ? "fails" : "in the rules it then adds");
-	if (w > 0 && (size_t)w < sizeof(b->err->msg)) {
-		size_t m = strnlen(e->msg, sizeof(e->msg));
-		if (m > sizeof(b->err->msg) - 1 - (size_t)w)
-			m = sizeof(b->err->msg) - 1 - (size_t)w;
-		memcpy(b->err->msg + w, e->msg, m);
-		b->err->msg[(size_t)w + m] = '\0';
-	}
+	append_msg(b->err, w, e);
 	return -e->code;
 }
 
@@ -547,6 +554,99 @@ static int check_reading_sets(struct build *b, const secprof_compile_opts *opts)
 		free(theirs.text);
 	}
 	free(own.text);
+	return rc;
+}
+
+/* Whether Podman's errno keys give some value Docker does not read
+ * (moby's Syscall and Seccomp have no such fields). */
+static bool podman_values_differ(const secprof_resolved *r)
+{
+	const struct secprof_profile *p = r->prof;
+
+	if (p->default_errno_name.s && *p->default_errno_name.s &&
+	    sp_default_ret(p) != sp_action_value(p->default_act, p->docker_has_default_errno,
+						 p->docker_default_errno))
+		return true;
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule_extra *x = sp_rule_x(r->rules[i]);
+		if (x->errno_name.s && *x->errno_name.s &&
+		    sp_rule_ret(r->rules[i]) != sp_action_value(r->rules[i]->act,
+								x->docker_has_errno,
+								x->docker_errno_ret))
+			return true;
+	}
+	return false;
+}
+
+/* Every rule set above applies Podman's errno keys. Docker ignores them,
+ * so its runc may be given two rules of one condition with two actions
+ * where secprof and Podman see one action: libseccomp refuses that set
+ * (EEXIST) and the container does not start, so secprof refuses the
+ * profile too (docs/COMPAT.md §4.3). Built as each Docker reads it: the
+ * keys dropped, errnoRet and defaultErrnoRet as written. */
+static int check_docker_values(struct build *b, const secprof_compile_opts *opts)
+{
+	static const unsigned readings[] = { SP_SKIP_MOBY, SP_SKIP_DOCKER20 };
+	const secprof_resolved *r = b->r;
+	struct secprof_profile prof = *r->prof;
+	secprof_resolved docker = *r;
+	const struct sp_rule **rules = NULL;
+	struct sp_rule *copies = NULL;
+	struct sp_rule_extra *extras = NULL;
+	int rc = 0;
+
+	if (r->prof->reading || b->as_written || !podman_values_differ(r))
+		return 0;
+	rules = calloc(r->nrules ? r->nrules : 1, sizeof(*rules));
+	copies = calloc(r->nrules ? r->nrules : 1, sizeof(*copies));
+	extras = calloc(r->nrules ? r->nrules : 1, sizeof(*extras));
+	if (!rules || !copies || !extras) {
+		rc = sp_err_oom(b->err);
+		goto out;
+	}
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct sp_rule_extra *x = sp_rule_x(r->rules[i]);
+		rules[i] = r->rules[i];
+		if (!x->errno_name.s || !*x->errno_name.s)
+			continue;
+		copies[i] = *r->rules[i];
+		extras[i] = *x;
+		extras[i].errno_name = (struct sp_str){ 0 };
+		copies[i].has_errno = x->docker_has_errno;
+		copies[i].errno_ret = x->docker_errno_ret;
+		copies[i].extra = &extras[i];
+		rules[i] = &copies[i];
+	}
+	if (prof.default_errno_name.s && *prof.default_errno_name.s) {
+		prof.has_default_errno = prof.docker_has_default_errno;
+		prof.default_errno = prof.docker_default_errno;
+		prof.default_errno_name = (struct sp_str){ 0 };
+	}
+	docker.prof = &prof;
+	docker.rules = rules;
+	for (size_t k = 0; !rc && k < SP_ARRAY_SIZE(readings); k++) {
+		struct scmp_notes notes = { 0 };
+		secprof_error e = { 0 };
+		bool built = notes_of(&docker, readings[k], opts, &notes, &e);
+
+		free(notes.text);
+		if (notes.oom || (!built && e.code == SECPROF_E_SYSTEM))
+			rc = sp_err_oom(b->err);
+		else if (!built && b->err) {
+			*b->err = e;
+			append_msg(b->err,
+				   snprintf(b->err->msg, sizeof(b->err->msg),
+					    "Docker ignores Podman's errno keys: as %s fails: ",
+					    reading_name(readings[k])),
+				   &e);
+			rc = -e.code;
+		} else if (!built)
+			rc = -e.code;
+	}
+out:
+	free(rules);
+	free(copies);
+	free(extras);
 	return rc;
 }
 
@@ -616,6 +716,8 @@ static struct sp_ruleset *build_ruleset(secprof_ctx *ctx, struct sp_scratch *scr
 		rc = check_readings(&b);
 	if (!rc)
 		rc = check_reading_sets(&b, opts);
+	if (!rc)
+		rc = check_docker_values(&b, opts);
 	for (size_t i = 0; !rc && record && i < r->ndrops; i++) {
 		struct sp_drop *d = sp_vec_push(&b.drops);
 		if (!d)
